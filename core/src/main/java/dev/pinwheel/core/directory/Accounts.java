@@ -1,0 +1,136 @@
+package dev.pinwheel.core.directory;
+
+import java.util.Collections;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The node's account directory: users, their token hashes and the guilds they belong to.
+ * <p>
+ * This is control-plane state read on login, IDENTIFY and REST auth, written on register/login/join.
+ * It is deliberately a concurrent directory rather than shard-owned state: every shard authenticates
+ * every request, and writes are rare. The source of truth is still the journals (records are appended by
+ * the shard that performs the change, then applied here).
+ */
+public final class Accounts
+{
+    private final ConcurrentHashMap<Long, Account> byId = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Long> byName = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, Set<String>> tokens = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, Set<Long>> guildsByUser = new ConcurrentHashMap<>();
+
+    /**
+     * Reserves a username before the account is journaled.
+     *
+     * @param username name.
+     * @param userId   id to reserve it for.
+     * @return true if the name was free.
+     */
+    public boolean reserve(final String username, final long userId)
+    {
+        return byName.putIfAbsent(key(username), userId) == null;
+    }
+
+    /**
+     * @param username name to release after a failed registration.
+     * @param userId   the id it was reserved for.
+     */
+    public void release(final String username, final long userId)
+    {
+        byName.remove(key(username), userId);
+    }
+
+    /**
+     * @param account account to add (its name reserved or being replayed).
+     */
+    public void put(final Account account)
+    {
+        byName.put(key(account.username()), account.id());
+        byId.put(account.id(), account);
+    }
+
+    /**
+     * @param id user id.
+     * @return the account or null.
+     */
+    public Account get(final long id)
+    {
+        return byId.get(id);
+    }
+
+    /**
+     * @param username name.
+     * @return the account or null.
+     */
+    public Account byUsername(final String username)
+    {
+        final Long id = byName.get(key(username));
+        return id == null ? null : byId.get(id);
+    }
+
+    /**
+     * @param userId    user.
+     * @param tokenHash hex SHA-256 of the token secret.
+     */
+    public void addToken(final long userId, final String tokenHash)
+    {
+        tokens.computeIfAbsent(userId, k -> ConcurrentHashMap.newKeySet()).add(tokenHash);
+    }
+
+    /**
+     * @param userId    user.
+     * @param tokenHash hex SHA-256 of a presented token secret.
+     * @return whether that token was issued to the user.
+     */
+    public boolean hasToken(final long userId, final String tokenHash)
+    {
+        final Set<String> set = tokens.get(userId);
+        return set != null && set.contains(tokenHash);
+    }
+
+    /**
+     * @param userId  user.
+     * @param guildId guild joined.
+     */
+    public void addGuild(final long userId, final long guildId)
+    {
+        guildsByUser.computeIfAbsent(userId, k -> ConcurrentHashMap.newKeySet()).add(guildId);
+    }
+
+    /**
+     * @param userId  user.
+     * @param guildId guild left.
+     */
+    public void removeGuild(final long userId, final long guildId)
+    {
+        final Set<Long> set = guildsByUser.get(userId);
+        if (set != null)
+        {
+            set.remove(guildId);
+        }
+    }
+
+    /**
+     * @param userId user.
+     * @return the guilds the user belongs to (live view).
+     */
+    public Set<Long> guildsOf(final long userId)
+    {
+        final Set<Long> set = guildsByUser.get(userId);
+        return set == null ? Collections.emptySet() : Collections.unmodifiableSet(set);
+    }
+
+    /**
+     * @return registered accounts.
+     */
+    public int size()
+    {
+        return byId.size();
+    }
+
+    private static String key(final String username)
+    {
+        return username.toLowerCase(Locale.ROOT);
+    }
+}

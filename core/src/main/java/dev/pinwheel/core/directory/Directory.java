@@ -1,0 +1,87 @@
+package dev.pinwheel.core.directory;
+
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Node-wide lookups that let any shard route a request to the owner of the state it touches:
+ * channel → guild, invite code → invite, guild → summary (name, owner) for guild lists.
+ * Written by the owner shard when the thing is created (and during recovery), read by every shard.
+ */
+public final class Directory
+{
+    /**
+     * What any shard may know about a guild without asking its owner.
+     *
+     * @param id      guild id.
+     * @param name    name.
+     * @param ownerId owner user id.
+     */
+    public record GuildSummary(long id, String name, long ownerId)
+    {
+    }
+
+    private final ConcurrentHashMap<Long, Long> channelGuild = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Invite> invites = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, GuildSummary> guilds = new ConcurrentHashMap<>();
+
+    /**
+     * @param channelId channel.
+     * @param guildId   its guild.
+     */
+    public void putChannel(final long channelId, final long guildId)
+    {
+        channelGuild.put(channelId, guildId);
+    }
+
+    /**
+     * @param channelId channel.
+     * @return its guild id, or 0 if unknown.
+     */
+    public long guildOfChannel(final long channelId)
+    {
+        final Long g = channelGuild.get(channelId);
+        return g == null ? 0 : g;
+    }
+
+    /**
+     * @param invite invite to add.
+     */
+    public void putInvite(final Invite invite)
+    {
+        invites.put(invite.code(), invite);
+    }
+
+    /**
+     * @param code invite code.
+     * @return the invite or null.
+     */
+    public Invite invite(final String code)
+    {
+        return invites.get(code);
+    }
+
+    /**
+     * @param summary guild summary to add or replace.
+     */
+    public void putGuild(final GuildSummary summary)
+    {
+        guilds.put(summary.id(), summary);
+    }
+
+    /**
+     * @param guildId guild.
+     * @return summary or null.
+     */
+    public GuildSummary guild(final long guildId)
+    {
+        return guilds.get(guildId);
+    }
+
+    /**
+     * @return number of guilds on the node.
+     */
+    public int guildCount()
+    {
+        return guilds.size();
+    }
+}

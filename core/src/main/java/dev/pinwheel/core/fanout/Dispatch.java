@@ -1,0 +1,134 @@
+package dev.pinwheel.core.fanout;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * One gateway event, encoded once by the shard that produced it and shared, read-only, by every shard and
+ * session that delivers it (Manifold: one hand-off per target shard, never one copy per recipient).
+ * Receivers frame it per session by splicing the session's sequence number around {@link #data()}.
+ */
+public final class Dispatch
+{
+    private final String type;
+    private final byte[] typeAscii;
+    private final byte[] data;
+    private final byte[] redactedData;
+    private final int intent;
+    private final long guildId;
+    private final long authorId;
+    private final long targetUserId;
+
+    /**
+     * @param type         event name, e.g. {@code MESSAGE_CREATE}.
+     * @param data         the encoded {@code d} (JSON bytes).
+     * @param redactedData {@code d} without message content, for sessions lacking MESSAGE_CONTENT (null: same).
+     * @param intent       the intent bit a session needs to receive it (0: always).
+     * @param guildId      guild it belongs to (0: none).
+     * @param authorId     user whose content it carries (they always see their own content), or 0.
+     * @param targetUserId deliver only to this user's sessions (0: every subscribed session).
+     */
+    public Dispatch(
+        final String type,
+        final byte[] data,
+        final byte[] redactedData,
+        final int intent,
+        final long guildId,
+        final long authorId,
+        final long targetUserId)
+    {
+        this.type = type;
+        this.typeAscii = type.getBytes(StandardCharsets.US_ASCII);
+        this.data = data;
+        this.redactedData = redactedData;
+        this.intent = intent;
+        this.guildId = guildId;
+        this.authorId = authorId;
+        this.targetUserId = targetUserId;
+    }
+
+    /**
+     * @param type event name.
+     * @param data encoded {@code d}.
+     * @return a dispatch every session receives.
+     */
+    public static Dispatch of(final String type, final byte[] data)
+    {
+        return new Dispatch(type, data, null, 0, 0, 0, 0);
+    }
+
+    /**
+     * @return the event name.
+     */
+    public String type()
+    {
+        return type;
+    }
+
+    /**
+     * @return the event name as ASCII bytes (shared; do not modify).
+     */
+    public byte[] typeAscii()
+    {
+        return typeAscii;
+    }
+
+    /**
+     * @return the encoded {@code d} (shared; do not modify).
+     */
+    public byte[] data()
+    {
+        return data;
+    }
+
+    /**
+     * @param userId        the receiving session's user.
+     * @param seesContent   whether the session holds the MESSAGE_CONTENT intent.
+     * @return the {@code d} this session may see.
+     */
+    public byte[] dataFor(final long userId, final boolean seesContent)
+    {
+        if (redactedData == null || seesContent || userId == authorId)
+        {
+            return data;
+        }
+        return redactedData;
+    }
+
+    /**
+     * @return the intent bit needed, or 0.
+     */
+    public int intent()
+    {
+        return intent;
+    }
+
+    /**
+     * @return guild id or 0.
+     */
+    public long guildId()
+    {
+        return guildId;
+    }
+
+    /**
+     * @return author id or 0.
+     */
+    public long authorId()
+    {
+        return authorId;
+    }
+
+    /**
+     * @return the only user to deliver to, or 0.
+     */
+    public long targetUserId()
+    {
+        return targetUserId;
+    }
+
+    @Override
+    public String toString()
+    {
+        return "Dispatch{" + type + ", guild=" + guildId + ", " + data.length + " B}";
+    }
+}

@@ -1,0 +1,64 @@
+package dev.pinwheel.core.fanout;
+
+import org.agrona.collections.Long2LongHashMap;
+
+/**
+ * A gateway session as its shard sees it. Implemented by the gateway (framing, compression, resume
+ * buffer, socket). Confined to the shard thread that accepted the connection.
+ */
+public abstract class SessionEndpoint
+{
+    /** guild id → this endpoint's index in that guild's {@link SessionIndex} list (for O(1) removal). */
+    final Long2LongHashMap guildSlots = new Long2LongHashMap(-1);
+    boolean dirty;
+
+    /**
+     * @return the session's user id.
+     */
+    public abstract long userId();
+
+    /**
+     * Frames and queues one event (not yet flushed to the socket).
+     *
+     * @param dispatch the event.
+     */
+    public abstract void dispatch(Dispatch dispatch);
+
+    /**
+     * Flushes queued frames to the socket; called once per duty cycle for every session that received
+     * events in it.
+     */
+    public abstract void flush();
+
+    /**
+     * @param guildId a guild.
+     * @return whether this session is subscribed to the guild on its shard.
+     */
+    public final boolean subscribedTo(final long guildId)
+    {
+        return guildSlots.containsKey(guildId);
+    }
+
+    /**
+     * @return the number of guilds this session receives events of.
+     */
+    public final int subscriptionCount()
+    {
+        return guildSlots.size();
+    }
+
+    /**
+     * @return the guild ids this session is subscribed to (a copy).
+     */
+    public final long[] subscribedGuilds()
+    {
+        final long[] ids = new long[guildSlots.size()];
+        final Long2LongHashMap.KeyIterator it = guildSlots.keySet().iterator();
+        int i = 0;
+        while (it.hasNext())
+        {
+            ids[i++] = it.nextValue();
+        }
+        return ids;
+    }
+}

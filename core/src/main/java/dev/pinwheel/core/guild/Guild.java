@@ -1,0 +1,168 @@
+package dev.pinwheel.core.guild;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+
+import org.agrona.collections.Long2ObjectHashMap;
+
+/**
+ * A guild's state. <b>Owned by one shard</b> (the routing ring's owner of its id): only that shard's thread
+ * reads or writes it. Besides the domain state it holds the bitmask of shards that have sessions
+ * subscribed to it (Manifold's "interested cores").
+ */
+public final class Guild
+{
+    private final long id;
+    private String name;
+    private final long ownerId;
+    private final Long2ObjectHashMap<Role> roles = new Long2ObjectHashMap<>();
+    private final LinkedHashMap<Long, GuildChannel> channels = new LinkedHashMap<>();
+    private final Long2ObjectHashMap<Member> members = new Long2ObjectHashMap<>();
+    private long interestedShards;
+
+    /**
+     * @param id      guild snowflake.
+     * @param name    name.
+     * @param ownerId owner's user id.
+     */
+    public Guild(final long id, final String name, final long ownerId)
+    {
+        this.id = id;
+        this.name = name;
+        this.ownerId = ownerId;
+    }
+
+    public long id()
+    {
+        return id;
+    }
+
+    public String name()
+    {
+        return name;
+    }
+
+    /**
+     * @param newName new name.
+     */
+    public void rename(final String newName)
+    {
+        this.name = newName;
+    }
+
+    public long ownerId()
+    {
+        return ownerId;
+    }
+
+    /**
+     * @param role role to add or replace.
+     */
+    public void putRole(final Role role)
+    {
+        roles.put(role.id(), role);
+    }
+
+    /**
+     * @param roleId role id.
+     * @return the role or null.
+     */
+    public Role role(final long roleId)
+    {
+        return roles.get(roleId);
+    }
+
+    /**
+     * @return roles (read-only view).
+     */
+    public Collection<Role> roles()
+    {
+        return Collections.unmodifiableCollection(roles.values());
+    }
+
+    /**
+     * @param channel channel to add or replace.
+     */
+    public void putChannel(final GuildChannel channel)
+    {
+        channels.put(channel.id(), channel);
+    }
+
+    /**
+     * @param channelId channel id.
+     * @return the channel or null.
+     */
+    public GuildChannel channel(final long channelId)
+    {
+        return channels.get(channelId);
+    }
+
+    /**
+     * @return channels in creation order.
+     */
+    public List<GuildChannel> channels()
+    {
+        return new ArrayList<>(channels.values());
+    }
+
+    /**
+     * @param member member to add or replace.
+     * @return true if the user was not a member before.
+     */
+    public boolean putMember(final Member member)
+    {
+        return members.put(member.userId(), member) == null;
+    }
+
+    /**
+     * @param userId user.
+     * @return the member or null.
+     */
+    public Member member(final long userId)
+    {
+        return members.get(userId);
+    }
+
+    /**
+     * @return members (read-only view).
+     */
+    public Collection<Member> members()
+    {
+        return Collections.unmodifiableCollection(members.values());
+    }
+
+    /**
+     * @return member count.
+     */
+    public int memberCount()
+    {
+        return members.size();
+    }
+
+    /**
+     * @return bitmask of shards with subscribed sessions.
+     */
+    public long interestedShards()
+    {
+        return interestedShards;
+    }
+
+    /**
+     * @param shard a shard that now has subscribed sessions.
+     */
+    public void addInterest(final int shard)
+    {
+        interestedShards |= 1L << shard;
+    }
+
+    /**
+     * @param shard a shard that has no subscribed session left.
+     */
+    public void removeInterest(final int shard)
+    {
+        interestedShards &= ~(1L << shard);
+    }
+}

@@ -1,0 +1,46 @@
+package dev.pinwheel.core.guild;
+
+import java.util.Collection;
+
+import org.agrona.collections.Long2ObjectHashMap;
+
+/**
+ * The guilds one shard owns. Shard-confined.
+ */
+public final class GuildTable
+{
+    private final Long2ObjectHashMap<Guild> guilds = new Long2ObjectHashMap<>();
+
+    /**
+     * @param guild a guild this shard now owns.
+     */
+    public void put(final Guild guild)
+    {
+        guilds.put(guild.id(), guild);
+    }
+
+    /**
+     * @param id guild id.
+     * @return the guild or null.
+     */
+    public Guild get(final long id)
+    {
+        return guilds.get(id);
+    }
+
+    /**
+     * @return owned guilds.
+     */
+    public Collection<Guild> all()
+    {
+        return guilds.values();
+    }
+
+    /**
+     * @return number of owned guilds.
+     */
+    public int size()
+    {
+        return guilds.size();
+    }
+}

@@ -1,0 +1,79 @@
+package dev.pinwheel.core.guild;
+
+/**
+ * Discord permission bits (the subset Pinwheel enforces, plus the ones clients check locally) and the
+ * base-permission computation: owner → everything; ADMINISTRATOR → everything; else the OR of @everyone
+ * and the member's roles.
+ */
+public final class Permissions
+{
+    public static final long CREATE_INSTANT_INVITE = 1L;
+    public static final long KICK_MEMBERS = 1L << 1;
+    public static final long BAN_MEMBERS = 1L << 2;
+    public static final long ADMINISTRATOR = 1L << 3;
+    public static final long MANAGE_CHANNELS = 1L << 4;
+    public static final long MANAGE_GUILD = 1L << 5;
+    public static final long ADD_REACTIONS = 1L << 6;
+    public static final long VIEW_CHANNEL = 1L << 10;
+    public static final long SEND_MESSAGES = 1L << 11;
+    public static final long MANAGE_MESSAGES = 1L << 13;
+    public static final long EMBED_LINKS = 1L << 14;
+    public static final long ATTACH_FILES = 1L << 15;
+    public static final long READ_MESSAGE_HISTORY = 1L << 16;
+    public static final long MENTION_EVERYONE = 1L << 17;
+    public static final long CONNECT = 1L << 20;
+    public static final long SPEAK = 1L << 21;
+    public static final long MUTE_MEMBERS = 1L << 22;
+    public static final long DEAFEN_MEMBERS = 1L << 23;
+    public static final long MOVE_MEMBERS = 1L << 24;
+    public static final long USE_VAD = 1L << 25;
+    public static final long CHANGE_NICKNAME = 1L << 26;
+    public static final long ALL = (1L << 51) - 1;
+
+    /** What @everyone may do in a new guild: see, read, post, react, invite, talk. */
+    public static final long EVERYONE_DEFAULT = CREATE_INSTANT_INVITE | ADD_REACTIONS | VIEW_CHANNEL | SEND_MESSAGES
+        | EMBED_LINKS | ATTACH_FILES | READ_MESSAGE_HISTORY | CONNECT | SPEAK | USE_VAD | CHANGE_NICKNAME;
+
+    private Permissions()
+    {
+    }
+
+    /**
+     * @param guild  the guild.
+     * @param userId the user.
+     * @return the user's guild-level permissions (0 if not a member).
+     */
+    public static long of(final Guild guild, final long userId)
+    {
+        if (guild.ownerId() == userId)
+        {
+            return ALL;
+        }
+        final Member m = guild.member(userId);
+        if (m == null)
+        {
+            return 0;
+        }
+        final Role everyone = guild.role(guild.id());
+        long p = everyone == null ? 0 : everyone.permissions();
+        for (final long roleId : m.roleIds())
+        {
+            final Role r = guild.role(roleId);
+            if (r != null)
+            {
+                p |= r.permissions();
+            }
+        }
+        return (p & ADMINISTRATOR) != 0 ? ALL : p;
+    }
+
+    /**
+     * @param granted permissions held.
+     * @param needed  permissions required.
+     * @return whether all of {@code needed} are held.
+     */
+    public static boolean has(final long granted, final long needed)
+    {
+        return (granted & needed) == needed;
+    }
+}

@@ -1,0 +1,161 @@
+package dev.pinwheel.core.routing;
+
+import java.util.Arrays;
+
+/**
+ * An immutable consistent-hash ring: guild id → owner (node, shard). Built once, read lock-free by every
+ * thread (Discord's FastGlobal): a sorted {@code long[]} of hash points and the owner of each point.
+ * Changing the ring means building a new snapshot and swapping one reference ({@link RoutingTable}).
+ * <p>
+ * An owner is packed as {@code node << 16 | shard}.
+ */
+public final class RoutingRing
+{
+    /** Virtual nodes per shard by default: enough for an even spread (&lt; ~10% imbalance at 64). */
+    public static final int DEFAULT_VIRTUAL_NODES = 128;
+
+    private final long version;
+    private final long[] points;
+    private final int[] owners;
+    private final int shardsPerNode;
+
+    private RoutingRing(final long version, final long[] points, final int[] owners, final int shardsPerNode)
+    {
+        this.version = version;
+        this.points = points;
+        this.owners = owners;
+        this.shardsPerNode = shardsPerNode;
+    }
+
+    /**
+     * Builds a ring of {@code nodes × shards} owners with {@code virtualNodes} points each.
+     *
+     * @param version      ring version.
+     * @param nodes        node count (≥ 1).
+     * @param shards       shards per node (1..64).
+     * @param virtualNodes points per owner.
+     * @return the ring.
+     */
+    public static RoutingRing build(final long version, final int nodes, final int shards, final int virtualNodes)
+    {
+        if (nodes < 1 || shards < 1 || shards > 64 || virtualNodes < 1)
+        {
+            throw new IllegalArgumentException("nodes>=1, 1<=shards<=64, virtualNodes>=1");
+        }
+        final int n = nodes * shards * virtualNodes;
+        final long[] raw = new long[n];
+        int i = 0;
+        for (int node = 0; node < nodes; node++)
+        {
+            for (int shard = 0; shard < shards; shard++)
+            {
+                for (int v = 0; v < virtualNodes; v++)
+                {
+                    final long point = mix(((long)node << 40) ^ ((long)shard << 20) ^ v ^ 0x5EED_0000_0000_0000L);
+                    raw[i++] = (point & ~0xFFFF_FFFFL) | ((long)node << 16 | shard) & 0xFFFF_FFFFL;
+                }
+            }
+        }
+        Arrays.sort(raw);
+        final long[] points = new long[n];
+        final int[] owners = new int[n];
+        for (int k = 0; k < n; k++)
+        {
+            points[k] = raw[k] & ~0xFFFF_FFFFL;
+            owners[k] = (int)raw[k];
+        }
+        return new RoutingRing(version, points, owners, shards);
+    }
+
+    /**
+     * Rebuilds a ring from published arrays (e.g. read from the host's Chronicle Map).
+     *
+     * @param version       version.
+     * @param points        sorted points.
+     * @param owners        owner per point.
+     * @param shardsPerNode shards per node.
+     * @return the ring.
+     */
+    public static RoutingRing of(final long version, final long[] points, final int[] owners, final int shardsPerNode)
+    {
+        return new RoutingRing(version, points.clone(), owners.clone(), shardsPerNode);
+    }
+
+    /**
+     * @param key a guild (or user) id.
+     * @return the owner, {@code node << 16 | shard}.
+     */
+    public int owner(final long key)
+    {
+        final long h = mix(key) & ~0xFFFF_FFFFL;
+        int idx = Arrays.binarySearch(points, h);
+        if (idx < 0)
+        {
+            idx = -idx - 1;
+        }
+        if (idx == points.length)
+        {
+            idx = 0;
+        }
+        return owners[idx];
+    }
+
+    /**
+     * @param key a guild (or user) id.
+     * @return the owning shard within its node.
+     */
+    public int shardOf(final long key)
+    {
+        return owner(key) & 0xFFFF;
+    }
+
+    /**
+     * @param key a guild (or user) id.
+     * @return the owning node.
+     */
+    public int nodeOf(final long key)
+    {
+        return owner(key) >>> 16;
+    }
+
+    /**
+     * @return the ring version.
+     */
+    public long version()
+    {
+        return version;
+    }
+
+    /**
+     * @return shards per node.
+     */
+    public int shardsPerNode()
+    {
+        return shardsPerNode;
+    }
+
+    /**
+     * @return a copy of the sorted points.
+     */
+    public long[] points()
+    {
+        return points.clone();
+    }
+
+    /**
+     * @return a copy of the owners.
+     */
+    public int[] owners()
+    {
+        return owners.clone();
+    }
+
+    /** SplitMix64 finaliser: cheap, well mixed, stable across JVMs and versions. */
+    static long mix(final long x)
+    {
+        long z = x + 0x9E37_79B9_7F4A_7C15L;
+        z = (z ^ (z >>> 30)) * 0xBF58_476D_1CE4_E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D0_49BB_1331_11EBL;
+        return z ^ (z >>> 31);
+    }
+}

@@ -1,0 +1,486 @@
+package dev.pinwheel.core.shard;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.concurrent.TimeUnit;
+
+import com.lmax.disruptor.EventPoller;
+import com.lmax.disruptor.RingBuffer;
+
+import dev.pinwheel.core.fanout.Dispatch;
+import dev.pinwheel.core.fanout.SessionIndex;
+import dev.pinwheel.core.guild.Guild;
+import dev.pinwheel.core.guild.GuildTable;
+import dev.pinwheel.core.ids.SnowflakeIds;
+import dev.pinwheel.core.store.ShardStore;
+import dev.pinwheel.tuning.IdleMode;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One core's worth of Pinwheel: a single thread running one duty cycle over
+ * <pre>
+ *            other shards, control plane                 this shard's sockets
+ *                      │ tryNext/publish + wakeup                │
+ *                      ▼                                          ▼
+ *   ┌──────────── inbox ring (Disruptor) ──┐        ┌── IoDriver (Netty ManualIoEventLoop) ──┐
+ *   │ TASK: run on owned state             │        │ decode, auth, REST, gateway frames     │
+ *   │ FANOUT: deliver to local sessions    │        └────────────────────────────────────────┘
+ *   └──────────────────────────────────────┘
+ *            │ doWork(): io.poll → inbox.poll → drain outboxes → ticks → flush dirty sessions
+ *            ▼ idle: BLOCK (epoll wait until I/O, wakeup or next tick) | BACKOFF | BUSY_SPIN
+ * </pre>
+ * A shard is the <b>single writer</b> of the sessions it accepted and of the guilds the routing ring gives
+ * it: only this thread touches them. Other threads reach them only through {@link ShardGroup#send}.
+ */
+public final class Shard implements Runnable
+{
+    private static final Logger LOG = LoggerFactory.getLogger(Shard.class);
+    static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    private static final int MAX_BATCH = 4096;
+    private static final int MAX_DEFERRED = 1 << 20;
+
+    private final ShardGroup group;
+    private final int id;
+    private final RingBuffer<ShardCommand> ring;
+    private final EventPoller<ShardCommand> poller;
+    private final EventPoller.Handler<ShardCommand> inboxHandler = this::onCommand;
+    private final SessionIndex sessions = new SessionIndex();
+    private final GuildTable guilds = new GuildTable();
+    private final ShardStore store;
+    private final SnowflakeIds ids;
+    private final ShardCounters counters = new ShardCounters();
+    private final ArrayDeque<Object>[] deferred;
+    private final ArrayList<Runnable> tickers = new ArrayList<>();
+    private final IdleMode idleMode;
+    private volatile boolean running = true;
+    private volatile boolean ready;
+    private IoDriver io;
+    private Thread thread;
+    private long nextTickNanos;
+    private Object attachment;
+
+    @SuppressWarnings("unchecked")
+    Shard(final ShardGroup group, final int id, final int ringSize, final ShardStore store, final int nodeId,
+        final IdleMode idleMode)
+    {
+        this.group = group;
+        this.id = id;
+        this.ring = RingBuffer.createMultiProducer(ShardCommand::new, ringSize);
+        this.poller = ring.newPoller();
+        ring.addGatingSequences(poller.getSequence());
+        this.store = store;
+        this.ids = new SnowflakeIds(nodeId & 31, id & 31);
+        this.idleMode = idleMode;
+        this.deferred = new ArrayDeque[group.shardCount()];
+    }
+
+    /**
+     * @return this shard's index on the node.
+     */
+    public int id()
+    {
+        return id;
+    }
+
+    /**
+     * @return the node's shards.
+     */
+    public ShardGroup group()
+    {
+        return group;
+    }
+
+    /**
+     * @return local session index (this thread only).
+     */
+    public SessionIndex sessions()
+    {
+        return sessions;
+    }
+
+    /**
+     * @return guilds this shard owns (this thread only).
+     */
+    public GuildTable guilds()
+    {
+        return guilds;
+    }
+
+    /**
+     * @return this shard's store (this thread only).
+     */
+    public ShardStore store()
+    {
+        return store;
+    }
+
+    /**
+     * @return this shard's id generator (this thread only).
+     */
+    public SnowflakeIds ids()
+    {
+        return ids;
+    }
+
+    /**
+     * @return this shard's counters.
+     */
+    public ShardCounters counters()
+    {
+        return counters;
+    }
+
+    /**
+     * @return the I/O driver (set once the shard thread started).
+     */
+    public IoDriver io()
+    {
+        return io;
+    }
+
+    /**
+     * @return the per-shard state a transport keeps (gateway session registry...).
+     */
+    @SuppressWarnings("unchecked")
+    public <T> T attachment()
+    {
+        return (T)attachment;
+    }
+
+    /**
+     * @param value per-shard transport state.
+     */
+    public void attach(final Object value)
+    {
+        this.attachment = value;
+    }
+
+    /**
+     * @return whether the caller runs on this shard's thread.
+     */
+    public boolean inShardThread()
+    {
+        return Thread.currentThread() == thread;
+    }
+
+    /**
+     * Registers a periodic action run on this shard about every 50 ms (heartbeat deadlines, rate windows).
+     *
+     * @param ticker action.
+     */
+    public void addTicker(final Runnable ticker)
+    {
+        tickers.add(ticker);
+    }
+
+    /**
+     * @return inbox capacity.
+     */
+    public int ringCapacity()
+    {
+        return ring.getBufferSize();
+    }
+
+    /**
+     * @return entries waiting in the inbox.
+     */
+    public long ringDepth()
+    {
+        return ring.getCursor() - poller.getSequence().get();
+    }
+
+    /**
+     * @return true if the inbox has entries claimed or published but not yet consumed: the shard must not
+     * block. Safe from any thread.
+     */
+    public boolean hasPendingInbox()
+    {
+        return ring.getCursor() > poller.getSequence().get();
+    }
+
+    /**
+     * Publishes an event of a guild this shard owns to every interested shard: local sessions directly,
+     * one ring hand-off per other interested shard (never one per recipient). Order per guild holds
+     * because this thread is the guild's only producer and every hop is FIFO.
+     *
+     * @param guild    the guild (owned here).
+     * @param dispatch the encoded event.
+     */
+    public void publish(final Guild guild, final Dispatch dispatch)
+    {
+        long mask = guild.interestedShards();
+        while (mask != 0)
+        {
+            final int target = Long.numberOfTrailingZeros(mask);
+            mask &= mask - 1;
+            if (target == id)
+            {
+                counters.add(ShardCounters.DELIVERIES, sessions.deliver(dispatch));
+            }
+            else
+            {
+                sendOrdered(target, dispatch);
+            }
+        }
+    }
+
+    /**
+     * Sends a task to another shard from this shard, keeping FIFO order with this shard's fanouts to it.
+     * Never blocks: a full target ring defers the entry to a local overflow queue drained every cycle.
+     *
+     * @param target target shard.
+     * @param task   task.
+     */
+    public void send(final int target, final ShardTask task)
+    {
+        if (target == id)
+        {
+            runTask(task);
+        }
+        else
+        {
+            sendOrdered(target, task);
+        }
+    }
+
+    private void sendOrdered(final int target, final Object entry)
+    {
+        final ArrayDeque<Object> q = deferred[target];
+        if ((q == null || q.isEmpty()) && group.tryPublish(target, entry))
+        {
+            counters.increment(ShardCounters.HANDOFFS_OUT);
+            return;
+        }
+        ArrayDeque<Object> queue = q;
+        if (queue == null)
+        {
+            queue = new ArrayDeque<>();
+            deferred[target] = queue;
+        }
+        if (queue.size() >= MAX_DEFERRED)
+        {
+            counters.increment(ShardCounters.HANDOFFS_DROPPED);
+            LOG.error("shard {}: overflow to shard {} full, dropping {}", id, target, entry);
+            return;
+        }
+        counters.increment(ShardCounters.HANDOFFS_DEFERRED);
+        queue.add(entry);
+    }
+
+    private int drainDeferred()
+    {
+        int work = 0;
+        for (int t = 0; t < deferred.length; t++)
+        {
+            final ArrayDeque<Object> q = deferred[t];
+            while (q != null && !q.isEmpty() && group.tryPublish(t, q.peek()))
+            {
+                q.poll();
+                counters.increment(ShardCounters.HANDOFFS_OUT);
+                work++;
+            }
+        }
+        return work;
+    }
+
+    boolean tryClaimAndPublish(final Object entry)
+    {
+        final long seq;
+        try
+        {
+            seq = ring.tryNext();
+        }
+        catch (final com.lmax.disruptor.InsufficientCapacityException ex)
+        {
+            return false;
+        }
+        final ShardCommand cmd = ring.get(seq);
+        if (entry instanceof Dispatch d)
+        {
+            cmd.kind = ShardCommand.FANOUT;
+            cmd.dispatch = d;
+        }
+        else
+        {
+            cmd.kind = ShardCommand.TASK;
+            cmd.task = (ShardTask)entry;
+        }
+        ring.publish(seq);
+        final IoDriver driver = io;
+        if (driver != null)
+        {
+            driver.wakeup();
+        }
+        return true;
+    }
+
+    private boolean onCommand(final ShardCommand cmd, final long sequence, final boolean endOfBatch)
+    {
+        try
+        {
+            if (cmd.kind == ShardCommand.FANOUT)
+            {
+                counters.add(ShardCounters.DELIVERIES, sessions.deliver(cmd.dispatch));
+            }
+            else if (cmd.kind == ShardCommand.TASK)
+            {
+                runTask(cmd.task);
+            }
+        }
+        finally
+        {
+            cmd.clear();
+        }
+        return true;
+    }
+
+    private void runTask(final ShardTask task)
+    {
+        try
+        {
+            task.run(this);
+        }
+        catch (final RuntimeException | AssertionError ex)
+        {
+            counters.increment(ShardCounters.TASK_ERRORS);
+            LOG.error("shard {}: task failed", id, ex);
+        }
+    }
+
+    /**
+     * One duty cycle: I/O, inbox, overflow, timers, then one flush per session that received output.
+     *
+     * @return work done.
+     */
+    int doWork()
+    {
+        int work = io.poll();
+        work += pollInbox();
+        work += drainDeferred();
+        final long now = System.nanoTime();
+        if (now - nextTickNanos >= 0)
+        {
+            nextTickNanos = now + TICK_NANOS;
+            for (int i = 0; i < tickers.size(); i++)
+            {
+                try
+                {
+                    tickers.get(i).run();
+                }
+                catch (final RuntimeException ex)
+                {
+                    counters.increment(ShardCounters.TASK_ERRORS);
+                    LOG.error("shard {}: ticker failed", id, ex);
+                }
+            }
+        }
+        work += sessions.flushDirty();
+        return work;
+    }
+
+    private int pollInbox()
+    {
+        int work = 0;
+        try
+        {
+            final long before = poller.getSequence().get();
+            poller.poll(inboxHandler);
+            work = (int)Math.min(MAX_BATCH, poller.getSequence().get() - before);
+        }
+        catch (final Exception ex)
+        {
+            counters.increment(ShardCounters.TASK_ERRORS);
+            LOG.error("shard {}: inbox poll failed", id, ex);
+        }
+        counters.add(ShardCounters.INBOX_EVENTS, work);
+        return work;
+    }
+
+    @Override
+    public void run()
+    {
+        thread = Thread.currentThread();
+        try
+        {
+            io = group.ioFactory().create(this, thread);
+            if (io instanceof ParkingIoDriver p)
+            {
+                p.bind(this);
+            }
+            nextTickNanos = System.nanoTime() + TICK_NANOS;
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.error("shard {}: could not start", id, ex);
+            group.startFailed(ex);
+            return;
+        }
+        ready = true;
+        group.shardStarted();
+        int idleCount = 0;
+        while (running)
+        {
+            final long start = System.nanoTime();
+            final int work = doWork();
+            if (work > 0)
+            {
+                counters.increment(ShardCounters.BUSY_CYCLES);
+                counters.add(ShardCounters.BUSY_NANOS, System.nanoTime() - start);
+                idleCount = 0;
+                continue;
+            }
+            idleCount++;
+            switch (idleMode)
+            {
+                case BUSY_SPIN -> Thread.onSpinWait();
+                case BACKOFF -> idleBackoff(idleCount);
+                default -> io.await(Math.max(1000, nextTickNanos - System.nanoTime()));
+            }
+        }
+        // Final drain so replies queued before shutdown still go out.
+        doWork();
+        io.close();
+        doWork();
+    }
+
+    private void idleBackoff(final int idleCount)
+    {
+        if (idleCount < 100)
+        {
+            Thread.onSpinWait();
+        }
+        else if (idleCount < 1100)
+        {
+            Thread.yield();
+        }
+        else
+        {
+            io.await(TimeUnit.MICROSECONDS.toNanos(Math.min(20, idleCount - 1099)));
+        }
+    }
+
+    /**
+     * @return whether the shard thread is running its duty cycle.
+     */
+    public boolean isReady()
+    {
+        return ready;
+    }
+
+    void stop()
+    {
+        running = false;
+        final IoDriver driver = io;
+        if (driver != null)
+        {
+            driver.wakeup();
+        }
+    }
+
+    Thread thread()
+    {
+        return thread;
+    }
+}

@@ -1,0 +1,95 @@
+package dev.pinwheel.core.shard;
+
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * Named counters of one shard, written by the shard thread (plain increments through an atomic array so
+ * that the metrics endpoint can read them from another thread). Ids are stable: add new ones at the end.
+ */
+public final class ShardCounters
+{
+    /** Commands and fanouts taken from the inbox ring. */
+    public static final int INBOX_EVENTS = 0;
+    /** Events delivered to local sessions. */
+    public static final int DELIVERIES = 1;
+    /** Fanout hand-offs published to other shards. */
+    public static final int HANDOFFS_OUT = 2;
+    /** Hand-offs that found the target ring full and went to the overflow queue. */
+    public static final int HANDOFFS_DEFERRED = 3;
+    /** Hand-offs dropped because the overflow queue to a shard was full. */
+    public static final int HANDOFFS_DROPPED = 4;
+    /** Requests refused because this shard's ring was full (from a non-shard producer). */
+    public static final int INBOX_REFUSED = 5;
+    /** Tasks that threw. */
+    public static final int TASK_ERRORS = 6;
+    /** Duty cycles that did work. */
+    public static final int BUSY_CYCLES = 7;
+    /** Nanoseconds spent in duty cycles that did work. */
+    public static final int BUSY_NANOS = 8;
+    /** Sessions closed because their socket stayed unwritable. */
+    public static final int SLOW_CONSUMER_CLOSES = 9;
+    /** Gateway sessions closed with an error close code. */
+    public static final int PROTOCOL_CLOSES = 10;
+    /** Requests refused by a rate limit. */
+    public static final int RATE_LIMITED = 11;
+
+    private static final String[] NAMES = {
+        "inbox_events", "deliveries", "handoffs_out", "handoffs_deferred", "handoffs_dropped", "inbox_refused",
+        "task_errors", "busy_cycles", "busy_nanos", "slow_consumer_closes", "protocol_closes", "rate_limited",
+    };
+
+    private final AtomicLongArray values = new AtomicLongArray(NAMES.length);
+
+    /**
+     * @param id counter id.
+     */
+    public void increment(final int id)
+    {
+        values.lazySet(id, values.get(id) + 1);
+    }
+
+    /**
+     * @param id    counter id.
+     * @param delta amount.
+     */
+    public void add(final int id, final long delta)
+    {
+        values.lazySet(id, values.get(id) + delta);
+    }
+
+    /**
+     * Increment from any thread.
+     *
+     * @param id counter id.
+     */
+    public void incrementConcurrent(final int id)
+    {
+        values.incrementAndGet(id);
+    }
+
+    /**
+     * @param id counter id.
+     * @return current value.
+     */
+    public long get(final int id)
+    {
+        return values.get(id);
+    }
+
+    /**
+     * @return counter count.
+     */
+    public static int size()
+    {
+        return NAMES.length;
+    }
+
+    /**
+     * @param id counter id.
+     * @return stable name.
+     */
+    public static String name(final int id)
+    {
+        return NAMES[id];
+    }
+}

@@ -1,0 +1,228 @@
+package dev.pinwheel.core.state;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+import dev.pinwheel.core.directory.Account;
+import dev.pinwheel.core.directory.Directory;
+import dev.pinwheel.core.directory.Invite;
+import dev.pinwheel.core.guild.Guild;
+import dev.pinwheel.core.guild.GuildChannel;
+import dev.pinwheel.core.guild.GuildTable;
+import dev.pinwheel.core.guild.Member;
+import dev.pinwheel.core.guild.Role;
+
+/**
+ * The journal's state records (everything but messages): a compact binary encoding per record type and
+ * the one function that applies a record to the in-memory state. The live path and recovery both go
+ * through {@link #apply}, so what a restart rebuilds is exactly what was served.
+ * Layout: big-endian fields in declaration order, strings as modified UTF-8 ({@link DataOutputStream}).
+ */
+public final class StateRecords
+{
+    public static final int USER_REGISTERED = 1;
+    public static final int TOKEN_ISSUED = 2;
+    public static final int GUILD_CREATED = 3;
+    public static final int CHANNEL_CREATED = 4;
+    public static final int MEMBER_ADDED = 5;
+    public static final int INVITE_CREATED = 6;
+
+    private StateRecords()
+    {
+    }
+
+    /**
+     * @param a account.
+     * @return encoded record.
+     */
+    public static byte[] userRegistered(final Account a)
+    {
+        return encode(out ->
+        {
+            out.writeLong(a.id());
+            out.writeUTF(a.username());
+            out.writeUTF(a.passwordHash());
+            out.writeBoolean(a.bot());
+        });
+    }
+
+    /**
+     * @param userId    user.
+     * @param tokenHash hex SHA-256 of the token secret.
+     * @return encoded record.
+     */
+    public static byte[] tokenIssued(final long userId, final String tokenHash)
+    {
+        return encode(out ->
+        {
+            out.writeLong(userId);
+            out.writeUTF(tokenHash);
+        });
+    }
+
+    /**
+     * @param guildId        guild.
+     * @param name           name.
+     * @param ownerId        owner.
+     * @param everyonePerms  @everyone permissions.
+     * @return encoded record.
+     */
+    public static byte[] guildCreated(final long guildId, final String name, final long ownerId, final long everyonePerms)
+    {
+        return encode(out ->
+        {
+            out.writeLong(guildId);
+            out.writeUTF(name);
+            out.writeLong(ownerId);
+            out.writeLong(everyonePerms);
+        });
+    }
+
+    /**
+     * @param c channel.
+     * @return encoded record.
+     */
+    public static byte[] channelCreated(final GuildChannel c)
+    {
+        return encode(out ->
+        {
+            out.writeLong(c.id());
+            out.writeLong(c.guildId());
+            out.writeInt(c.type());
+            out.writeUTF(c.name());
+            out.writeInt(c.position());
+            out.writeUTF(c.topic() == null ? "" : c.topic());
+            out.writeInt(c.bitrate());
+            out.writeInt(c.userLimit());
+            out.writeLong(c.parentId());
+        });
+    }
+
+    /**
+     * @param guildId        guild.
+     * @param userId         user.
+     * @param joinedAtMillis when.
+     * @return encoded record.
+     */
+    public static byte[] memberAdded(final long guildId, final long userId, final long joinedAtMillis)
+    {
+        return encode(out ->
+        {
+            out.writeLong(guildId);
+            out.writeLong(userId);
+            out.writeLong(joinedAtMillis);
+        });
+    }
+
+    /**
+     * @param i invite.
+     * @return encoded record.
+     */
+    public static byte[] inviteCreated(final Invite i)
+    {
+        return encode(out ->
+        {
+            out.writeUTF(i.code());
+            out.writeLong(i.guildId());
+            out.writeLong(i.channelId());
+            out.writeLong(i.inviterId());
+            out.writeLong(i.createdMillis());
+            out.writeInt(i.maxAgeSeconds());
+            out.writeInt(i.maxUses());
+        });
+    }
+
+    /**
+     * Applies one record to the state: the shard's guild table (for guild records it owns) and the node's
+     * directories.
+     *
+     * @param type    record type.
+     * @param payload encoded record.
+     * @param guilds  the applying shard's guilds.
+     * @param node    node directories.
+     * @throws IllegalArgumentException for an unknown type or a malformed payload.
+     */
+    public static void apply(final int type, final byte[] payload, final GuildTable guilds, final NodeState node)
+    {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(payload)))
+        {
+            switch (type)
+            {
+                case USER_REGISTERED -> node.accounts().put(
+                    new Account(in.readLong(), in.readUTF(), in.readUTF(), in.readBoolean()));
+                case TOKEN_ISSUED -> node.accounts().addToken(in.readLong(), in.readUTF());
+                case GUILD_CREATED ->
+                {
+                    final long id = in.readLong();
+                    final String name = in.readUTF();
+                    final long owner = in.readLong();
+                    final long perms = in.readLong();
+                    final Guild g = new Guild(id, name, owner);
+                    g.putRole(new Role(id, "@everyone", perms, 0, 0));
+                    guilds.put(g);
+                    node.directory().putGuild(new Directory.GuildSummary(id, name, owner));
+                }
+                case CHANNEL_CREATED ->
+                {
+                    final long id = in.readLong();
+                    final long guildId = in.readLong();
+                    final int ctype = in.readInt();
+                    final String name = in.readUTF();
+                    final int pos = in.readInt();
+                    final String topic = in.readUTF();
+                    final GuildChannel c = new GuildChannel(id, guildId, ctype, name, pos,
+                        topic.isEmpty() ? null : topic, in.readInt(), in.readInt(), in.readLong());
+                    final Guild g = guilds.get(guildId);
+                    if (g != null)
+                    {
+                        g.putChannel(c);
+                    }
+                    node.directory().putChannel(id, guildId);
+                }
+                case MEMBER_ADDED ->
+                {
+                    final long guildId = in.readLong();
+                    final long userId = in.readLong();
+                    final long joined = in.readLong();
+                    final Guild g = guilds.get(guildId);
+                    if (g != null)
+                    {
+                        g.putMember(new Member(userId, joined, new long[0], null));
+                    }
+                    node.accounts().addGuild(userId, guildId);
+                }
+                case INVITE_CREATED -> node.directory().putInvite(new Invite(in.readUTF(), in.readLong(), in.readLong(),
+                    in.readLong(), in.readLong(), in.readInt(), in.readInt()));
+                default -> throw new IllegalArgumentException("unknown state record type " + type);
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalArgumentException("malformed state record type " + type, ex);
+        }
+    }
+
+    @FunctionalInterface
+    private interface Body
+    {
+        void write(DataOutputStream out) throws IOException;
+    }
+
+    private static byte[] encode(final Body body)
+    {
+        final ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
+        try (DataOutputStream out = new DataOutputStream(bytes))
+        {
+            body.write(out);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+        return bytes.toByteArray();
+    }
+}

@@ -1,0 +1,77 @@
+package dev.pinwheel.core.store;
+
+import java.util.List;
+
+/**
+ * The durable store of one shard: a journal that is the source of truth for every state change the shard
+ * owns, and the message indexes built from it.
+ * <p>
+ * <b>Thread confinement:</b> an instance is owned by exactly one shard thread; every method MUST be called
+ * on that thread (single writer, no locks). Other shards reach it only by sending commands to the owner.
+ * <p>
+ * <b>Durability:</b> every {@code append*}/{@code delete*} call returns only once the record is in the
+ * journal at the configured durability level; callers acknowledge (HTTP reply, dispatch) only after that.
+ */
+public interface ShardStore extends AutoCloseable
+{
+    /**
+     * Replays the journal: state records go to {@code handler} in append order, message records rebuild the
+     * message indexes. Called once, before the shard serves. A torn last record is skipped.
+     *
+     * @param handler receives state records.
+     * @return number of records replayed (state and message).
+     */
+    long recover(StateRecordHandler handler);
+
+    /**
+     * Appends an opaque state record (guild, channel, member, role, invite, account...).
+     *
+     * @param type    a writer-defined record type, &gt; 0.
+     * @param payload the encoded record.
+     */
+    void appendState(int type, byte[] payload);
+
+    /**
+     * Appends a new message or a new version (edit, pin) of an existing one (same id).
+     *
+     * @param message the message version.
+     */
+    void appendMessage(StoredMessage message);
+
+    /**
+     * Appends a tombstone: the message disappears from reads.
+     *
+     * @param channelId channel of the message.
+     * @param messageId the message.
+     * @return false if no live message with that id exists in that channel (nothing appended).
+     */
+    boolean deleteMessage(long channelId, long messageId);
+
+    /**
+     * @param channelId channel to look in.
+     * @param messageId message id.
+     * @return the latest version of the message, or null if unknown, in another channel, or deleted.
+     */
+    StoredMessage message(long channelId, long messageId);
+
+    /**
+     * @param channelId channel to read.
+     * @param query     which page.
+     * @param anchorId  the before/after/around id (ignored for {@link HistoryQuery#LATEST}).
+     * @param limit     1..100.
+     * @return live messages, newest first.
+     */
+    List<StoredMessage> history(long channelId, HistoryQuery query, long anchorId, int limit);
+
+    /**
+     * @return the newest live message id of the channel, or 0.
+     */
+    default long lastMessageId(final long channelId)
+    {
+        final List<StoredMessage> page = history(channelId, HistoryQuery.LATEST, 0, 1);
+        return page.isEmpty() ? 0 : page.get(0).id();
+    }
+
+    @Override
+    void close();
+}
