@@ -27,7 +27,7 @@ public final class ShardGroup implements AutoCloseable
 
     /**
      * @param nodeId     node id (0..31), the snowflake worker.
-     * @param shardCount shards, 1..64.
+     * @param shardCount shards, 1..31.
      * @param ringSize   inbox ring size per shard (power of two).
      * @param routing    routing table (guild → shard).
      * @param stores     opens one store per shard.
@@ -45,9 +45,9 @@ public final class ShardGroup implements AutoCloseable
         final ThreadPlacement placement,
         final ShardTask recovery)
     {
-        if (shardCount < 1 || shardCount > 64)
+        if (shardCount < 1 || shardCount > 31)
         {
-            throw new IllegalArgumentException("shards must be 1..64: " + shardCount);
+            throw new IllegalArgumentException("shards must be 1..31 (snowflake process bits; 31 is the control plane): " + shardCount);
         }
         if (routing.ring().shardsPerNode() != shardCount)
         {

@@ -1,0 +1,221 @@
+package dev.pinwheel.gateway;
+
+/**
+ * Gateway and REST settings. Defaults follow Discord; tests shorten the timers. Every key can be set as a
+ * system property {@code pinwheel.gateway.<name>} (see the README's configuration table).
+ */
+public final class GatewayConfig
+{
+    private String host = System.getProperty("pinwheel.gateway.host", "127.0.0.1");
+    private int port = Integer.getInteger("pinwheel.gateway.port", 8080);
+    private String publicHost = System.getProperty("pinwheel.gateway.public-host");
+    private int heartbeatIntervalMillis = Integer.getInteger("pinwheel.gateway.heartbeat-interval-ms", 41_250);
+    private int heartbeatGraceMillis = Integer.getInteger("pinwheel.gateway.heartbeat-grace-ms", 20_000);
+    private int identifyTimeoutMillis = Integer.getInteger("pinwheel.gateway.identify-timeout-ms", 30_000);
+    private int resumeWindowMillis = Integer.getInteger("pinwheel.gateway.resume-window-ms", 180_000);
+    private int resumeBufferEvents = Integer.getInteger("pinwheel.gateway.resume-buffer-events", 2048);
+    private int maxInboundPayload = Integer.getInteger("pinwheel.gateway.max-inbound-payload", 4096);
+    private int inboundEventsPerMinute = Integer.getInteger("pinwheel.gateway.inbound-events-per-minute", 120);
+    private boolean privilegedIntentsAllowed = Boolean.parseBoolean(
+        System.getProperty("pinwheel.gateway.privileged-intents", "true"));
+    private int pbkdf2Iterations = Integer.getInteger("pinwheel.auth.pbkdf2-iterations", 210_000);
+    private int restRequestsPerSecond = Integer.getInteger("pinwheel.rest.requests-per-second", 50);
+    private int messagesPer5Seconds = Integer.getInteger("pinwheel.rest.messages-per-5s", 50);
+    private int slowConsumerMillis = Integer.getInteger("pinwheel.gateway.slow-consumer-ms", 10_000);
+
+    public String host()
+    {
+        return host;
+    }
+
+    public GatewayConfig host(final String value)
+    {
+        host = value;
+        return this;
+    }
+
+    public int port()
+    {
+        return port;
+    }
+
+    public GatewayConfig port(final int value)
+    {
+        port = value;
+        return this;
+    }
+
+    /**
+     * @return host clients should use in URLs we hand out (null: the request's Host header).
+     */
+    public String publicHost()
+    {
+        return publicHost;
+    }
+
+    public GatewayConfig publicHost(final String value)
+    {
+        publicHost = value;
+        return this;
+    }
+
+    public int heartbeatIntervalMillis()
+    {
+        return heartbeatIntervalMillis;
+    }
+
+    public GatewayConfig heartbeatIntervalMillis(final int value)
+    {
+        heartbeatIntervalMillis = value;
+        return this;
+    }
+
+    public int heartbeatGraceMillis()
+    {
+        return heartbeatGraceMillis;
+    }
+
+    public GatewayConfig heartbeatGraceMillis(final int value)
+    {
+        heartbeatGraceMillis = value;
+        return this;
+    }
+
+    public int identifyTimeoutMillis()
+    {
+        return identifyTimeoutMillis;
+    }
+
+    public GatewayConfig identifyTimeoutMillis(final int value)
+    {
+        identifyTimeoutMillis = value;
+        return this;
+    }
+
+    public int resumeWindowMillis()
+    {
+        return resumeWindowMillis;
+    }
+
+    public GatewayConfig resumeWindowMillis(final int value)
+    {
+        resumeWindowMillis = value;
+        return this;
+    }
+
+    public int resumeBufferEvents()
+    {
+        return resumeBufferEvents;
+    }
+
+    public GatewayConfig resumeBufferEvents(final int value)
+    {
+        resumeBufferEvents = value;
+        return this;
+    }
+
+    public int maxInboundPayload()
+    {
+        return maxInboundPayload;
+    }
+
+    public GatewayConfig maxInboundPayload(final int value)
+    {
+        maxInboundPayload = value;
+        return this;
+    }
+
+    public int inboundEventsPerMinute()
+    {
+        return inboundEventsPerMinute;
+    }
+
+    public GatewayConfig inboundEventsPerMinute(final int value)
+    {
+        inboundEventsPerMinute = value;
+        return this;
+    }
+
+    public boolean privilegedIntentsAllowed()
+    {
+        return privilegedIntentsAllowed;
+    }
+
+    public GatewayConfig privilegedIntentsAllowed(final boolean value)
+    {
+        privilegedIntentsAllowed = value;
+        return this;
+    }
+
+    public int pbkdf2Iterations()
+    {
+        return pbkdf2Iterations;
+    }
+
+    public GatewayConfig pbkdf2Iterations(final int value)
+    {
+        pbkdf2Iterations = value;
+        return this;
+    }
+
+    public int restRequestsPerSecond()
+    {
+        return restRequestsPerSecond;
+    }
+
+    public GatewayConfig restRequestsPerSecond(final int value)
+    {
+        restRequestsPerSecond = value;
+        return this;
+    }
+
+    public int messagesPer5Seconds()
+    {
+        return messagesPer5Seconds;
+    }
+
+    public GatewayConfig messagesPer5Seconds(final int value)
+    {
+        messagesPer5Seconds = value;
+        return this;
+    }
+
+    public int slowConsumerMillis()
+    {
+        return slowConsumerMillis;
+    }
+
+    public GatewayConfig slowConsumerMillis(final int value)
+    {
+        slowConsumerMillis = value;
+        return this;
+    }
+
+    /**
+     * Validates the settings.
+     *
+     * @return this.
+     * @throws IllegalArgumentException naming the first bad key.
+     */
+    public GatewayConfig conclude()
+    {
+        require(port >= 0 && port <= 65535, "port");
+        require(heartbeatIntervalMillis >= 100, "heartbeat-interval-ms");
+        require(heartbeatGraceMillis >= 0, "heartbeat-grace-ms");
+        require(identifyTimeoutMillis >= 100, "identify-timeout-ms");
+        require(resumeBufferEvents >= 16 && Integer.bitCount(resumeBufferEvents) == 1,
+            "resume-buffer-events (power of two >= 16)");
+        require(maxInboundPayload >= 512, "max-inbound-payload");
+        require(inboundEventsPerMinute >= 1, "inbound-events-per-minute");
+        require(pbkdf2Iterations >= 1000, "pbkdf2-iterations");
+        return this;
+    }
+
+    private static void require(final boolean ok, final String key)
+    {
+        if (!ok)
+        {
+            throw new IllegalArgumentException("invalid pinwheel.gateway/auth setting: " + key);
+        }
+    }
+}

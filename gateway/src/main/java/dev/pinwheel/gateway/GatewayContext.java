@@ -1,0 +1,102 @@
+package dev.pinwheel.gateway;
+
+import java.util.concurrent.ExecutorService;
+
+import dev.pinwheel.core.ids.SnowflakeIds;
+import dev.pinwheel.core.shard.ShardGroup;
+import dev.pinwheel.core.state.NodeState;
+import dev.pinwheel.gateway.ops.AuthService;
+
+/**
+ * What every gateway component of a node shares: settings, shards, directories, auth, the control-plane
+ * executor (password hashing, which must never run on a shard thread) and the bound ports.
+ */
+public final class GatewayContext
+{
+    private final GatewayConfig config;
+    private final ShardGroup shards;
+    private final NodeState node;
+    private final AuthService auth;
+    private final ExecutorService control;
+    private final SnowflakeIds controlIds;
+    private volatile int port;
+    private final int[] resumePorts;
+
+    GatewayContext(final GatewayConfig config, final ShardGroup shards, final NodeState node, final AuthService auth,
+        final ExecutorService control)
+    {
+        this.config = config;
+        this.shards = shards;
+        this.node = node;
+        this.auth = auth;
+        this.control = control;
+        this.controlIds = new SnowflakeIds(shards.nodeId() & 31, 31);
+        this.resumePorts = new int[shards.shardCount()];
+    }
+
+    public GatewayConfig config()
+    {
+        return config;
+    }
+
+    public ShardGroup shards()
+    {
+        return shards;
+    }
+
+    public NodeState node()
+    {
+        return node;
+    }
+
+    public AuthService auth()
+    {
+        return auth;
+    }
+
+    /**
+     * @return executor for blocking control-plane work (never a shard thread).
+     */
+    public ExecutorService control()
+    {
+        return control;
+    }
+
+    /**
+     * @return a new snowflake from the control plane's generator (process 31).
+     */
+    public long nextControlId()
+    {
+        synchronized (controlIds)
+        {
+            return controlIds.next();
+        }
+    }
+
+    /**
+     * @return the main (gateway + REST) port.
+     */
+    public int port()
+    {
+        return port;
+    }
+
+    void port(final int value)
+    {
+        port = value;
+    }
+
+    /**
+     * @param shard shard.
+     * @return the port of that shard's own listener (its resume URL).
+     */
+    public int resumePort(final int shard)
+    {
+        return resumePorts[shard];
+    }
+
+    void resumePort(final int shard, final int value)
+    {
+        resumePorts[shard] = value;
+    }
+}

@@ -1,0 +1,213 @@
+package dev.pinwheel.gateway;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioChannelOption;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+
+import dev.pinwheel.core.routing.RoutingTable;
+import dev.pinwheel.core.shard.Shard;
+import dev.pinwheel.core.shard.ShardGroup;
+import dev.pinwheel.core.state.NodeState;
+import dev.pinwheel.core.state.StateLog;
+import dev.pinwheel.core.store.StoreFactory;
+import dev.pinwheel.gateway.netio.NettyIoDriver;
+import dev.pinwheel.gateway.ops.AuthService;
+import dev.pinwheel.gateway.rest.RestApi;
+import dev.pinwheel.gateway.ws.ShardGateway;
+import dev.pinwheel.tuning.ThreadPlacement;
+import dev.pinwheel.tuning.ThreadRole;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A node's network edge: starts the shards (each recovers its journal, then drives its own Netty loop),
+ * then binds on every shard's loop
+ * <ul>
+ *   <li>the main port (gateway + REST) with {@code SO_REUSEPORT}: the kernel spreads connections over the
+ *   shards, Seastar-style, with no acceptor thread and no hand-off;</li>
+ *   <li>one port of the shard's own, handed out as {@code resume_gateway_url}, so a RESUME reaches the
+ *   shard that holds the session.</li>
+ * </ul>
+ */
+public final class GatewayServer implements AutoCloseable
+{
+    private static final Logger LOG = LoggerFactory.getLogger(GatewayServer.class);
+    private final GatewayContext context;
+    private final ShardGroup shards;
+    private final List<Channel> listeners = new ArrayList<>();
+    private final ThreadPoolExecutor control;
+
+    /**
+     * Starts a node: shards recover and start, then the ports are bound. Returns when serving.
+     *
+     * @param config     gateway settings.
+     * @param nodeId     node id (0..31).
+     * @param shardCount shards.
+     * @param ringSize   inbox ring size per shard.
+     * @param routing    routing table.
+     * @param stores     store factory.
+     * @param placement  thread placement.
+     */
+    public GatewayServer(final GatewayConfig config, final int nodeId, final int shardCount, final int ringSize,
+        final RoutingTable routing, final StoreFactory stores, final ThreadPlacement placement)
+    {
+        config.conclude();
+        final NodeState node = NodeState.create();
+        this.control = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(1024),
+            r -> placement.newThread(ThreadRole.CONTROL, 0, "pinwheel-control", r));
+        final GatewayContext[] ctxRef = new GatewayContext[1];
+        this.shards = new ShardGroup(nodeId, shardCount, ringSize, routing, stores, NettyIoDriver::new, placement,
+            shard ->
+            {
+                final long t0 = System.nanoTime();
+                final long n = StateLog.recover(shard, node);
+                LOG.info("shard {} recovered {} records in {} ms", shard.id(), n,
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+                shard.attach(new ShardGateway(shard, ctxRef[0]));
+            });
+        this.context = new GatewayContext(config, shards, node, new AuthService(node.accounts(),
+            config.pbkdf2Iterations()), control);
+        ctxRef[0] = context;
+        try
+        {
+            shards.start(10, TimeUnit.MINUTES);
+            bind();
+        }
+        catch (final RuntimeException | InterruptedException ex)
+        {
+            close();
+            if (ex instanceof InterruptedException)
+            {
+                Thread.currentThread().interrupt();
+            }
+            throw new IllegalStateException("could not start the gateway: " + ex.getMessage(), ex);
+        }
+    }
+
+    private void bind() throws InterruptedException
+    {
+        int port = context.config().port();
+        for (int i = 0; i < shards.shardCount(); i++)
+        {
+            final Shard shard = shards.shard(i);
+            final Channel main = bootstrap(shard, true).bind(new InetSocketAddress(context.config().host(), port))
+                .sync().channel();
+            listeners.add(main);
+            port = ((InetSocketAddress)main.localAddress()).getPort();
+            final Channel own = bootstrap(shard, false).bind(new InetSocketAddress(context.config().host(), 0))
+                .sync().channel();
+            listeners.add(own);
+            context.resumePort(i, ((InetSocketAddress)own.localAddress()).getPort());
+        }
+        context.port(port);
+        LOG.info("Pinwheel gateway listening on {}:{} with {} shards ({})", context.config().host(), port,
+            shards.shardCount(), Epoll.isAvailable() ? "epoll" : "nio");
+    }
+
+    private ServerBootstrap bootstrap(final Shard shard, final boolean reusePort)
+    {
+        final NettyIoDriver driver = (NettyIoDriver)shard.io();
+        final RestApi api = new RestApi(context, shard);
+        final ServerBootstrap b = new ServerBootstrap()
+            .group(driver.loop(), driver.loop())
+            .channel(NettyIoDriver.serverChannelClass())
+            .option(ChannelOption.SO_BACKLOG, 4096)
+            .option(ChannelOption.SO_REUSEADDR, true)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 1024 * 1024))
+            .childHandler(new ChannelInitializer<SocketChannel>()
+            {
+                @Override
+                protected void initChannel(final SocketChannel ch)
+                {
+                    ch.pipeline().addLast(new HttpServerCodec(8192, 16 * 1024, 16 * 1024));
+                    ch.pipeline().addLast(new HttpObjectAggregator(256 * 1024));
+                    ch.pipeline().addLast(new HttpEdgeHandler(context, shard, api));
+                }
+            });
+        if (reusePort)
+        {
+            if (Epoll.isAvailable())
+            {
+                b.option(EpollChannelOption.SO_REUSEPORT, true);
+            }
+            else
+            {
+                b.option(NioChannelOption.of(java.net.StandardSocketOptions.SO_REUSEPORT), true);
+            }
+        }
+        return b;
+    }
+
+    /**
+     * @return the bound main port.
+     */
+    public int port()
+    {
+        return context.port();
+    }
+
+    /**
+     * @return the node context (directories, shards).
+     */
+    public GatewayContext context()
+    {
+        return context;
+    }
+
+    /**
+     * @return the shards.
+     */
+    public ShardGroup shards()
+    {
+        return shards;
+    }
+
+    /**
+     * Stops accepting, tells every gateway client to reconnect (op 7), stops the shards, closes the stores.
+     */
+    @Override
+    public void close()
+    {
+        for (final Channel ch : listeners)
+        {
+            ch.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+        listeners.clear();
+        if (context != null)
+        {
+            for (int i = 0; i < shards.shardCount(); i++)
+            {
+                shards.send(i, s ->
+                {
+                    final ShardGateway gw = ShardGateway.of(s);
+                    if (gw != null)
+                    {
+                        gw.reconnectAll();
+                    }
+                });
+            }
+        }
+        if (shards != null)
+        {
+            shards.close();
+        }
+        control.shutdownNow();
+    }
+}

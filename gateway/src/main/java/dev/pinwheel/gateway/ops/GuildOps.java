@@ -1,0 +1,483 @@
+package dev.pinwheel.gateway.ops;
+
+import java.security.SecureRandom;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.pinwheel.core.directory.Accounts;
+import dev.pinwheel.core.directory.Invite;
+import dev.pinwheel.core.fanout.Dispatch;
+import dev.pinwheel.core.guild.Guild;
+import dev.pinwheel.core.guild.GuildChannel;
+import dev.pinwheel.core.guild.Member;
+import dev.pinwheel.core.guild.Permissions;
+import dev.pinwheel.core.shard.Shard;
+import dev.pinwheel.core.state.StateLog;
+import dev.pinwheel.core.state.StateRecords;
+import dev.pinwheel.core.store.HistoryQuery;
+import dev.pinwheel.core.store.StoredMessage;
+import dev.pinwheel.gateway.GatewayContext;
+import dev.pinwheel.gateway.json.Entities;
+import dev.pinwheel.gateway.json.Json;
+import dev.pinwheel.gateway.rest.RestExchange;
+import dev.pinwheel.gateway.ws.Intents;
+import dev.pinwheel.gateway.ws.ShardGateway;
+
+/**
+ * Everything that runs on a guild's <b>owner shard</b>: validation against the guild's state, the journal
+ * append (durable before any acknowledgement), the one encoding of the event, the fanout, the reply.
+ * Every method MUST run on the owner shard's thread (they are sent there as tasks).
+ */
+public final class GuildOps
+{
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final String CODE_CHARS = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+
+    private GuildOps()
+    {
+    }
+
+    private static Guild guildOrError(final Shard owner, final long guildId, final long userId, final RestExchange ex)
+    {
+        final Guild g = owner.guilds().get(guildId);
+        if (g == null)
+        {
+            ex.error(owner, 404, 10004, "Unknown Guild");
+            return null;
+        }
+        if (g.member(userId) == null)
+        {
+            ex.error(owner, 403, 50001, "Missing Access");
+            return null;
+        }
+        return g;
+    }
+
+    private static GuildChannel channelOrError(final Shard owner, final Guild g, final long channelId,
+        final RestExchange ex)
+    {
+        final GuildChannel c = g.channel(channelId);
+        if (c == null)
+        {
+            ex.error(owner, 404, 10003, "Unknown Channel");
+        }
+        return c;
+    }
+
+    /**
+     * A session on shard {@code from} wants a guild's events: mark the shard interested and send the
+     * session its GUILD_CREATE, on the same FIFO path as the guild's later events.
+     */
+    public static void subscribe(final Shard owner, final GatewayContext ctx, final long guildId, final int from,
+        final String sessionId, final long userId, final int largeThreshold)
+    {
+        final Guild g = owner.guilds().get(guildId);
+        final Dispatch snapshot;
+        if (g == null || g.member(userId) == null)
+        {
+            snapshot = null;
+        }
+        else
+        {
+            g.addInterest(from);
+            final ObjectNode d = Entities.guildCreate(g, ctx.node().accounts(), userId, largeThreshold,
+                owner.store()::lastMessageId);
+            snapshot = new Dispatch("GUILD_CREATE", Json.bytes(d), null, Intents.GUILDS, guildId, 0, userId);
+        }
+        owner.send(from, s -> ShardGateway.of(s).onSnapshot(sessionId, guildId, snapshot));
+    }
+
+    /**
+     * Shard {@code from} has no session subscribed to the guild any more.
+     */
+    public static void unsubscribe(final Shard owner, final long guildId, final int from)
+    {
+        final Guild g = owner.guilds().get(guildId);
+        if (g != null)
+        {
+            g.removeInterest(from);
+        }
+    }
+
+    /**
+     * Creates a guild owned by {@code userId} with a text channel {@code general}.
+     */
+    public static void createGuild(final Shard owner, final GatewayContext ctx, final long guildId, final String name,
+        final long userId, final RestExchange ex)
+    {
+        StateLog.commit(owner, ctx.node(), StateRecords.GUILD_CREATED,
+            StateRecords.guildCreated(guildId, name, userId, Permissions.EVERYONE_DEFAULT));
+        final GuildChannel general = new GuildChannel(owner.ids().next(), guildId, GuildChannel.TEXT, "general", 0,
+            null, 0, 0, 0);
+        StateLog.commit(owner, ctx.node(), StateRecords.CHANNEL_CREATED, StateRecords.channelCreated(general));
+        StateLog.commit(owner, ctx.node(), StateRecords.MEMBER_ADDED,
+            StateRecords.memberAdded(guildId, userId, System.currentTimeMillis()));
+        final Guild g = owner.guilds().get(guildId);
+        final ObjectNode body = Entities.guild(g);
+        final ArrayNode channels = body.putArray("channels");
+        channels.add(Entities.channel(general, 0));
+        ex.reply(owner, 201, body);
+        announceJoin(owner, userId, guildId);
+    }
+
+    private static void announceJoin(final Shard owner, final long userId, final long guildId)
+    {
+        for (int t = 0; t < owner.group().shardCount(); t++)
+        {
+            owner.send(t, s -> ShardGateway.of(s).onUserJoined(userId, guildId));
+        }
+    }
+
+    public static void getGuild(final Shard owner, final long guildId, final RestExchange ex, final boolean withCounts)
+    {
+        final Guild g = guildOrError(owner, guildId, ex.userId(), ex);
+        if (g != null)
+        {
+            final ObjectNode body = Entities.guild(g);
+            if (withCounts)
+            {
+                body.put("approximate_member_count", g.memberCount());
+                body.put("approximate_presence_count", 0);
+            }
+            ex.reply(owner, 200, body);
+        }
+    }
+
+    public static void listChannels(final Shard owner, final long guildId, final RestExchange ex)
+    {
+        final Guild g = guildOrError(owner, guildId, ex.userId(), ex);
+        if (g != null)
+        {
+            final ArrayNode arr = Json.array();
+            for (final GuildChannel c : g.channels())
+            {
+                arr.add(Entities.channel(c, owner.store().lastMessageId(c.id())));
+            }
+            ex.reply(owner, 200, arr);
+        }
+    }
+
+    public static void getChannel(final Shard owner, final long guildId, final long channelId, final RestExchange ex)
+    {
+        final Guild g = guildOrError(owner, guildId, ex.userId(), ex);
+        final GuildChannel c = g == null ? null : channelOrError(owner, g, channelId, ex);
+        if (c != null)
+        {
+            ex.reply(owner, 200, Entities.channel(c, owner.store().lastMessageId(c.id())));
+        }
+    }
+
+    public static void createChannel(final Shard owner, final GatewayContext ctx, final long guildId,
+        final String name, final int type, final String topic, final int bitrate, final int userLimit,
+        final long parentId, final RestExchange ex)
+    {
+        final Guild g = guildOrError(owner, guildId, ex.userId(), ex);
+        if (g == null)
+        {
+            return;
+        }
+        if (!Permissions.has(Permissions.of(g, ex.userId()), Permissions.MANAGE_CHANNELS))
+        {
+            ex.error(owner, 403, 50013, "Missing Permissions");
+            return;
+        }
+        if (parentId != 0 && (g.channel(parentId) == null || g.channel(parentId).type() != GuildChannel.CATEGORY))
+        {
+            ex.invalidField(owner, "parent_id", "CHANNEL_PARENT_INVALID", "Not a category in this guild.");
+            return;
+        }
+        final GuildChannel c = new GuildChannel(owner.ids().next(), guildId, type, name, g.channels().size(), topic,
+            type == GuildChannel.VOICE ? (bitrate == 0 ? 64000 : bitrate) : 0, userLimit, parentId);
+        StateLog.commit(owner, ctx.node(), StateRecords.CHANNEL_CREATED, StateRecords.channelCreated(c));
+        final byte[] d = Json.bytes(Entities.channel(c, 0));
+        ex.reply(owner, 201, d);
+        owner.publish(g, new Dispatch("CHANNEL_CREATE", d, null, Intents.GUILDS, guildId, 0, 0));
+    }
+
+    public static void createInvite(final Shard owner, final GatewayContext ctx, final long guildId,
+        final long channelId, final int maxAge, final int maxUses, final RestExchange ex)
+    {
+        final Guild g = guildOrError(owner, guildId, ex.userId(), ex);
+        final GuildChannel c = g == null ? null : channelOrError(owner, g, channelId, ex);
+        if (c == null)
+        {
+            return;
+        }
+        if (!Permissions.has(Permissions.of(g, ex.userId()), Permissions.CREATE_INSTANT_INVITE))
+        {
+            ex.error(owner, 403, 50013, "Missing Permissions");
+            return;
+        }
+        String code;
+        do
+        {
+            final StringBuilder sb = new StringBuilder(10);
+            for (int i = 0; i < 10; i++)
+            {
+                sb.append(CODE_CHARS.charAt(RANDOM.nextInt(CODE_CHARS.length())));
+            }
+            code = sb.toString();
+        }
+        while (ctx.node().directory().invite(code) != null);
+        final Invite invite = new Invite(code, guildId, channelId, ex.userId(), System.currentTimeMillis(), maxAge,
+            maxUses);
+        StateLog.commit(owner, ctx.node(), StateRecords.INVITE_CREATED, StateRecords.inviteCreated(invite));
+        ex.reply(owner, 200, Entities.invite(invite, g, c, ctx.node().accounts()));
+    }
+
+    public static void getInvite(final Shard owner, final GatewayContext ctx, final Invite invite,
+        final RestExchange ex)
+    {
+        final Guild g = owner.guilds().get(invite.guildId());
+        final GuildChannel c = g == null ? null : g.channel(invite.channelId());
+        if (c == null || invite.expired(System.currentTimeMillis()))
+        {
+            ex.error(owner, 404, 10006, "Unknown Invite");
+            return;
+        }
+        ex.reply(owner, 200, Entities.invite(invite, g, c, ctx.node().accounts()));
+    }
+
+    /**
+     * Joins the caller to the invite's guild: journal, GUILD_MEMBER_ADD to members, GUILD_CREATE to the
+     * joiner's sessions (through the normal subscription path).
+     */
+    public static void join(final Shard owner, final GatewayContext ctx, final Invite invite, final RestExchange ex)
+    {
+        final Guild g = owner.guilds().get(invite.guildId());
+        final GuildChannel c = g == null ? null : g.channel(invite.channelId());
+        if (c == null || invite.expired(System.currentTimeMillis()))
+        {
+            ex.error(owner, 404, 10006, "Unknown Invite");
+            return;
+        }
+        final long userId = ex.userId();
+        final Accounts accounts = ctx.node().accounts();
+        if (g.member(userId) == null)
+        {
+            StateLog.commit(owner, ctx.node(), StateRecords.MEMBER_ADDED,
+                StateRecords.memberAdded(g.id(), userId, System.currentTimeMillis()));
+            final ObjectNode d = Entities.member(g.member(userId), accounts, true);
+            d.put("guild_id", Json.id(g.id()));
+            owner.publish(g, new Dispatch("GUILD_MEMBER_ADD", Json.bytes(d), null, Intents.GUILD_MEMBERS, g.id(), 0,
+                0));
+            announceJoin(owner, userId, g.id());
+        }
+        final ObjectNode body = Entities.invite(invite, g, c, accounts);
+        body.set("new_member", Entities.member(g.member(userId), accounts, true));
+        ex.reply(owner, 200, body);
+    }
+
+    public static void getMember(final Shard owner, final GatewayContext ctx, final long guildId, final long userId,
+        final RestExchange ex)
+    {
+        final Guild g = guildOrError(owner, guildId, ex.userId(), ex);
+        if (g == null)
+        {
+            return;
+        }
+        final Member m = g.member(userId);
+        if (m == null)
+        {
+            ex.error(owner, 404, 10007, "Unknown Member");
+            return;
+        }
+        ex.reply(owner, 200, Entities.member(m, ctx.node().accounts(), true));
+    }
+
+    public static void listMembers(final Shard owner, final GatewayContext ctx, final long guildId, final int limit,
+        final long after, final RestExchange ex)
+    {
+        final Guild g = guildOrError(owner, guildId, ex.userId(), ex);
+        if (g == null)
+        {
+            return;
+        }
+        final ArrayNode arr = Json.array();
+        g.members().stream().filter(m -> m.userId() > after).sorted((a, b) -> Long.compare(a.userId(), b.userId()))
+            .limit(limit).forEach(m -> arr.add(Entities.member(m, ctx.node().accounts(), true)));
+        ex.reply(owner, 200, arr);
+    }
+
+    /**
+     * Posts a message: permission check, durable append, one encoding (plus one without content for
+     * sessions lacking MESSAGE_CONTENT), fanout, reply with the same bytes.
+     */
+    public static void postMessage(final Shard owner, final GatewayContext ctx, final long guildId,
+        final long channelId, final String content, final boolean tts, final int flags, final String nonce,
+        final RestExchange ex)
+    {
+        final Guild g = guildOrError(owner, guildId, ex.userId(), ex);
+        final GuildChannel c = g == null ? null : channelOrError(owner, g, channelId, ex);
+        if (c == null)
+        {
+            return;
+        }
+        final long perms = Permissions.of(g, ex.userId());
+        if (!Permissions.has(perms, Permissions.VIEW_CHANNEL | Permissions.SEND_MESSAGES))
+        {
+            ex.error(owner, 403, 50013, "Missing Permissions");
+            return;
+        }
+        if (c.type() == GuildChannel.CATEGORY)
+        {
+            ex.error(owner, 400, 50008, "Cannot send messages in a non-text channel");
+            return;
+        }
+        final StoredMessage m = new StoredMessage(owner.ids().next(), channelId, guildId, ex.userId(), content, 0,
+            flags, tts, false);
+        owner.store().appendMessage(m);
+        final ObjectNode body = Entities.message(m, ctx.node().accounts(), nonce);
+        final byte[] rest = Json.bytes(body);
+        body.put("guild_id", Json.id(guildId));
+        body.set("member", Entities.member(g.member(ex.userId()), ctx.node().accounts(), false));
+        final byte[] full = Json.bytes(body);
+        body.put("content", "");
+        final byte[] redacted = Json.bytes(body);
+        ex.reply(owner, 200, rest);
+        owner.publish(g, new Dispatch("MESSAGE_CREATE", full, redacted, Intents.GUILD_MESSAGES, guildId,
+            ex.userId(), 0));
+    }
+
+    public static void editMessage(final Shard owner, final GatewayContext ctx, final long guildId,
+        final long channelId, final long messageId, final String content, final RestExchange ex)
+    {
+        final Guild g = guildOrError(owner, guildId, ex.userId(), ex);
+        final GuildChannel c = g == null ? null : channelOrError(owner, g, channelId, ex);
+        if (c == null)
+        {
+            return;
+        }
+        final StoredMessage m = owner.store().message(channelId, messageId);
+        if (m == null)
+        {
+            ex.error(owner, 404, 10008, "Unknown Message");
+            return;
+        }
+        if (m.authorId() != ex.userId())
+        {
+            ex.error(owner, 403, 50005, "Cannot edit a message authored by another user");
+            return;
+        }
+        final StoredMessage edited = content == null ? m : m.withEdit(content, System.currentTimeMillis());
+        if (content != null)
+        {
+            owner.store().appendMessage(edited);
+        }
+        final ObjectNode body = Entities.message(edited, ctx.node().accounts(), null);
+        final byte[] rest = Json.bytes(body);
+        body.put("guild_id", Json.id(guildId));
+        body.set("member", Entities.member(g.member(m.authorId()), ctx.node().accounts(), false));
+        final byte[] full = Json.bytes(body);
+        body.put("content", "");
+        final byte[] redacted = Json.bytes(body);
+        ex.reply(owner, 200, rest);
+        owner.publish(g, new Dispatch("MESSAGE_UPDATE", full, redacted, Intents.GUILD_MESSAGES, guildId,
+            m.authorId(), 0));
+    }
+
+    public static void deleteMessage(final Shard owner, final long guildId, final long channelId,
+        final long messageId, final RestExchange ex)
+    {
+        final Guild g = guildOrError(owner, guildId, ex.userId(), ex);
+        final GuildChannel c = g == null ? null : channelOrError(owner, g, channelId, ex);
+        if (c == null)
+        {
+            return;
+        }
+        final StoredMessage m = owner.store().message(channelId, messageId);
+        if (m == null)
+        {
+            ex.error(owner, 404, 10008, "Unknown Message");
+            return;
+        }
+        if (m.authorId() != ex.userId() && !Permissions.has(Permissions.of(g, ex.userId()),
+            Permissions.MANAGE_MESSAGES))
+        {
+            ex.error(owner, 403, 50013, "Missing Permissions");
+            return;
+        }
+        owner.store().deleteMessage(channelId, messageId);
+        final ObjectNode d = Json.object();
+        d.put("id", Json.id(messageId));
+        d.put("channel_id", Json.id(channelId));
+        d.put("guild_id", Json.id(guildId));
+        ex.reply(owner, 204, (byte[])null);
+        owner.publish(g, new Dispatch("MESSAGE_DELETE", Json.bytes(d), null, Intents.GUILD_MESSAGES, guildId, 0, 0));
+    }
+
+    public static void getMessage(final Shard owner, final GatewayContext ctx, final long guildId,
+        final long channelId, final long messageId, final RestExchange ex)
+    {
+        final Guild g = guildOrError(owner, guildId, ex.userId(), ex);
+        final GuildChannel c = g == null ? null : channelOrError(owner, g, channelId, ex);
+        if (c == null)
+        {
+            return;
+        }
+        if (!Permissions.has(Permissions.of(g, ex.userId()), Permissions.VIEW_CHANNEL
+            | Permissions.READ_MESSAGE_HISTORY))
+        {
+            ex.error(owner, 403, 50013, "Missing Permissions");
+            return;
+        }
+        final StoredMessage m = owner.store().message(channelId, messageId);
+        if (m == null)
+        {
+            ex.error(owner, 404, 10008, "Unknown Message");
+            return;
+        }
+        ex.reply(owner, 200, Entities.message(m, ctx.node().accounts(), null));
+    }
+
+    public static void history(final Shard owner, final GatewayContext ctx, final long guildId, final long channelId,
+        final HistoryQuery query, final long anchor, final int limit, final RestExchange ex)
+    {
+        final Guild g = guildOrError(owner, guildId, ex.userId(), ex);
+        final GuildChannel c = g == null ? null : channelOrError(owner, g, channelId, ex);
+        if (c == null)
+        {
+            return;
+        }
+        if (!Permissions.has(Permissions.of(g, ex.userId()), Permissions.VIEW_CHANNEL
+            | Permissions.READ_MESSAGE_HISTORY))
+        {
+            ex.error(owner, 403, 50013, "Missing Permissions");
+            return;
+        }
+        final List<StoredMessage> page = owner.store().history(channelId, query, anchor, limit);
+        final ArrayNode arr = Json.array();
+        for (final StoredMessage m : page)
+        {
+            arr.add(Entities.message(m, ctx.node().accounts(), null));
+        }
+        ex.reply(owner, 200, arr);
+    }
+
+    public static void typing(final Shard owner, final GatewayContext ctx, final long guildId, final long channelId,
+        final RestExchange ex)
+    {
+        final Guild g = guildOrError(owner, guildId, ex.userId(), ex);
+        final GuildChannel c = g == null ? null : channelOrError(owner, g, channelId, ex);
+        if (c == null)
+        {
+            return;
+        }
+        if (!Permissions.has(Permissions.of(g, ex.userId()), Permissions.VIEW_CHANNEL | Permissions.SEND_MESSAGES))
+        {
+            ex.error(owner, 403, 50013, "Missing Permissions");
+            return;
+        }
+        final ObjectNode d = Json.object();
+        d.put("channel_id", Json.id(channelId));
+        d.put("guild_id", Json.id(guildId));
+        d.put("user_id", Json.id(ex.userId()));
+        d.put("timestamp", System.currentTimeMillis() / 1000);
+        d.set("member", Entities.member(g.member(ex.userId()), ctx.node().accounts(), true));
+        ex.reply(owner, 204, (byte[])null);
+        owner.publish(g, new Dispatch("TYPING_START", Json.bytes(d), null, Intents.GUILD_MESSAGE_TYPING, guildId, 0,
+            0));
+    }
+}

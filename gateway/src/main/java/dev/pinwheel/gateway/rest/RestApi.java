@@ -1,0 +1,736 @@
+package dev.pinwheel.gateway.rest;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.RejectedExecutionException;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.pinwheel.core.directory.Account;
+import dev.pinwheel.core.directory.Directory;
+import dev.pinwheel.core.directory.Invite;
+import dev.pinwheel.core.guild.GuildChannel;
+import dev.pinwheel.core.shard.Shard;
+import dev.pinwheel.core.shard.ShardCounters;
+import dev.pinwheel.core.shard.ShardTask;
+import dev.pinwheel.core.state.StateLog;
+import dev.pinwheel.core.state.StateRecords;
+import dev.pinwheel.core.store.HistoryQuery;
+import dev.pinwheel.gateway.GatewayContext;
+import dev.pinwheel.gateway.json.Entities;
+import dev.pinwheel.gateway.json.Json;
+import dev.pinwheel.gateway.ops.AuthService;
+import dev.pinwheel.gateway.ops.GuildOps;
+
+/**
+ * REST v10 routes. Runs on the shard that received the request: parses and validates input, checks the
+ * token and rate limits, then sends the work to the owner shard of the guild it touches (or to the
+ * control plane for password work). Every error is Discord's JSON error body with the right status.
+ */
+public final class RestApi
+{
+    private static final String DUMMY_HASH =
+        "pbkdf2-sha512$210000$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+    private final GatewayContext ctx;
+    private final Shard shard;
+    private final RateLimiter limiter = new RateLimiter();
+
+    /**
+     * @param ctx   node context.
+     * @param shard the shard whose connections this serves.
+     */
+    public RestApi(final GatewayContext ctx, final Shard shard)
+    {
+        this.ctx = ctx;
+        this.shard = shard;
+    }
+
+    /** A parsed request. */
+    record Request(String method, String[] path, Map<String, java.util.List<String>> query, JsonNode body,
+        boolean bodyInvalid)
+    {
+        String q(final String name)
+        {
+            final java.util.List<String> v = query.get(name);
+            return v == null || v.isEmpty() ? null : v.get(0);
+        }
+
+        boolean is(final String m, final int len)
+        {
+            return method.equals(m) && path.length == len;
+        }
+    }
+
+    void handle(final RestExchange ex, final Request r)
+    {
+        final String[] p = r.path;
+        if (p.length == 0)
+        {
+            notFound(ex);
+            return;
+        }
+        if (r.bodyInvalid)
+        {
+            ex.error(shard, 400, 50109, "The request body contains invalid JSON.");
+            return;
+        }
+        // Routes that need no token.
+        if ("gateway".equals(p[0]) && p.length == 1)
+        {
+            if (!allow(ex, r, "GET"))
+            {
+                return;
+            }
+            ex.reply(shard, 200, Json.object().put("url", gatewayUrl(ex)));
+            return;
+        }
+        if ("auth".equals(p[0]) && p.length == 2 && ("register".equals(p[1]) || "login".equals(p[1])))
+        {
+            if (allow(ex, r, "POST"))
+            {
+                if ("register".equals(p[1]))
+                {
+                    register(ex, r.body);
+                }
+                else
+                {
+                    login(ex, r.body);
+                }
+            }
+            return;
+        }
+        if (ex.userId() < 0)
+        {
+            ex.error(shard, 401, 0, "401: Unauthorized");
+            return;
+        }
+        final long now = System.currentTimeMillis();
+        final RateLimiter.Decision global = limiter.acquire(ex.userId(), "global", ctx.config().restRequestsPerSecond(),
+            1000, now);
+        if (!global.allowed())
+        {
+            rateLimited(ex, global, now, true);
+            return;
+        }
+        switch (p[0])
+        {
+            case "gateway" -> gatewayBot(ex, r);
+            case "users" -> users(ex, r);
+            case "applications", "oauth2" -> application(ex, r);
+            case "guilds" -> guilds(ex, r);
+            case "channels" -> channels(ex, r, now);
+            case "invites" -> invites(ex, r);
+            default -> notFound(ex);
+        }
+    }
+
+    private void rateLimited(final RestExchange ex, final RateLimiter.Decision d, final long now, final boolean global)
+    {
+        shard.counters().increment(ShardCounters.RATE_LIMITED);
+        ex.headers(d.headers(now));
+        final ObjectNode body = Json.object();
+        body.put("message", "You are being rate limited.");
+        body.put("retry_after", Math.max(0.001, (d.resetAtMillis() - now) / 1000.0));
+        body.put("global", global);
+        body.put("code", 0);
+        ex.reply(shard, 429, body);
+    }
+
+    private boolean allow(final RestExchange ex, final Request r, final String method)
+    {
+        if (!r.method.equals(method))
+        {
+            ex.error(shard, 405, 0, "405: Method Not Allowed");
+            return false;
+        }
+        return true;
+    }
+
+    private void notFound(final RestExchange ex)
+    {
+        ex.error(shard, 404, 0, "404: Not Found");
+    }
+
+    private String gatewayUrl(final RestExchange ex)
+    {
+        final String configured = ctx.config().publicHost();
+        String host = configured != null ? configured + ":" + ctx.port() : ex.host();
+        if (host == null || host.isEmpty())
+        {
+            host = ctx.config().host() + ":" + ctx.port();
+        }
+        return "ws://" + host;
+    }
+
+    private void gatewayBot(final RestExchange ex, final Request r)
+    {
+        if (r.path.length != 2 || !"bot".equals(r.path[1]))
+        {
+            notFound(ex);
+            return;
+        }
+        if (!allow(ex, r, "GET"))
+        {
+            return;
+        }
+        final ObjectNode o = Json.object();
+        o.put("url", gatewayUrl(ex));
+        o.put("shards", 1);
+        o.putObject("session_start_limit").put("total", 1000).put("remaining", 1000)
+            .put("reset_after", 86_400_000).put("max_concurrency", 1);
+        ex.reply(shard, 200, o);
+    }
+
+    private void users(final RestExchange ex, final Request r)
+    {
+        final String[] p = r.path;
+        if (p.length == 2 && "@me".equals(p[1]))
+        {
+            if (allow(ex, r, "GET"))
+            {
+                ex.reply(shard, 200, Entities.selfUser(ctx.node().accounts().get(ex.userId())));
+            }
+        }
+        else if (p.length == 3 && "@me".equals(p[1]) && "guilds".equals(p[2]))
+        {
+            if (!allow(ex, r, "GET"))
+            {
+                return;
+            }
+            final ArrayNode arr = Json.array();
+            final Set<Long> ids = ctx.node().accounts().guildsOf(ex.userId());
+            ids.stream().sorted().forEach(id ->
+            {
+                final Directory.GuildSummary g = ctx.node().directory().guild(id);
+                if (g != null)
+                {
+                    arr.add(Entities.partialGuild(g, ex.userId()));
+                }
+            });
+            ex.reply(shard, 200, arr);
+        }
+        else if (p.length == 2)
+        {
+            if (!allow(ex, r, "GET"))
+            {
+                return;
+            }
+            final long id = Json.parseId(p[1]);
+            final Account a = id < 0 ? null : ctx.node().accounts().get(id);
+            if (a == null)
+            {
+                ex.error(shard, 404, 10013, "Unknown User");
+            }
+            else
+            {
+                ex.reply(shard, 200, Entities.user(a, id));
+            }
+        }
+        else
+        {
+            notFound(ex);
+        }
+    }
+
+    private void application(final RestExchange ex, final Request r)
+    {
+        final String[] p = r.path;
+        final boolean me = ("applications".equals(p[0]) && p.length == 2 && "@me".equals(p[1]))
+            || ("oauth2".equals(p[0]) && p.length == 3 && "applications".equals(p[1]) && "@me".equals(p[2]));
+        if (!me)
+        {
+            notFound(ex);
+            return;
+        }
+        if (!allow(ex, r, "GET"))
+        {
+            return;
+        }
+        final Account a = ctx.node().accounts().get(ex.userId());
+        final ObjectNode o = Json.object();
+        o.put("id", Json.id(a.id()));
+        o.put("name", a.username());
+        o.putNull("icon");
+        o.put("description", "");
+        o.put("bot_public", false);
+        o.put("bot_require_code_grant", false);
+        o.put("verify_key", "");
+        o.put("flags", 0);
+        o.set("owner", Entities.user(a, a.id()));
+        o.set("bot", Entities.user(a, a.id()));
+        o.putNull("team");
+        ex.reply(shard, 200, o);
+    }
+
+    private void toOwner(final long guildId, final ShardTask task)
+    {
+        shard.send(shard.group().ownerOf(guildId), task);
+    }
+
+    private void guilds(final RestExchange ex, final Request r)
+    {
+        final String[] p = r.path;
+        if (p.length == 1)
+        {
+            if (!allow(ex, r, "POST"))
+            {
+                return;
+            }
+            final String name = text(r.body, "name");
+            if (name == null || name.trim().length() < 2 || name.length() > 100)
+            {
+                ex.invalidField(shard, "name", "BASE_TYPE_BAD_LENGTH", "Must be between 2 and 100 in length.");
+                return;
+            }
+            final long guildId = shard.ids().next();
+            final long userId = ex.userId();
+            toOwner(guildId, owner -> GuildOps.createGuild(owner, ctx, guildId, name.trim(), userId, ex));
+            return;
+        }
+        final long guildId = Json.parseId(p[1]);
+        if (guildId < 0 || ctx.node().directory().guild(guildId) == null)
+        {
+            ex.error(shard, 404, 10004, "Unknown Guild");
+            return;
+        }
+        if (p.length == 2)
+        {
+            if (allow(ex, r, "GET"))
+            {
+                final boolean counts = "true".equalsIgnoreCase(r.q("with_counts"));
+                toOwner(guildId, owner -> GuildOps.getGuild(owner, guildId, ex, counts));
+            }
+        }
+        else if (p.length == 3 && "channels".equals(p[2]))
+        {
+            if ("GET".equals(r.method))
+            {
+                toOwner(guildId, owner -> GuildOps.listChannels(owner, guildId, ex));
+            }
+            else if (allow(ex, r, "POST"))
+            {
+                createChannel(ex, r, guildId);
+            }
+        }
+        else if (p.length == 3 && "members".equals(p[2]))
+        {
+            if (!allow(ex, r, "GET"))
+            {
+                return;
+            }
+            final int limit = intParam(r.q("limit"), 1);
+            final long after = r.q("after") == null ? 0 : Json.parseId(r.q("after"));
+            if (limit < 1 || limit > 1000)
+            {
+                ex.invalidField(shard, "limit", "NUMBER_TYPE_MAX", "Must be between 1 and 1000.");
+                return;
+            }
+            if (after < 0)
+            {
+                ex.invalidField(shard, "after", "NUMBER_TYPE_COERCE", "Value is not snowflake.");
+                return;
+            }
+            toOwner(guildId, owner -> GuildOps.listMembers(owner, ctx, guildId, limit, after, ex));
+        }
+        else if (p.length == 4 && "members".equals(p[2]))
+        {
+            if (!allow(ex, r, "GET"))
+            {
+                return;
+            }
+            final long userId = "@me".equals(p[3]) ? ex.userId() : Json.parseId(p[3]);
+            if (userId < 0)
+            {
+                ex.error(shard, 404, 10013, "Unknown User");
+                return;
+            }
+            toOwner(guildId, owner -> GuildOps.getMember(owner, ctx, guildId, userId, ex));
+        }
+        else
+        {
+            notFound(ex);
+        }
+    }
+
+    private void createChannel(final RestExchange ex, final Request r, final long guildId)
+    {
+        final String name = text(r.body, "name");
+        if (name == null || name.isBlank() || name.length() > 100)
+        {
+            ex.invalidField(shard, "name", "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.");
+            return;
+        }
+        final int type = r.body.path("type").asInt(0);
+        if (type != GuildChannel.TEXT && type != GuildChannel.VOICE && type != GuildChannel.CATEGORY)
+        {
+            ex.invalidField(shard, "type", "BASE_TYPE_CHOICES", "Value must be one of {0, 2, 4}.");
+            return;
+        }
+        final String topic = text(r.body, "topic");
+        if (topic != null && topic.length() > 1024)
+        {
+            ex.invalidField(shard, "topic", "BASE_TYPE_MAX_LENGTH", "Must be 1024 or fewer in length.");
+            return;
+        }
+        final int bitrate = r.body.path("bitrate").asInt(0);
+        if (bitrate != 0 && (bitrate < 8000 || bitrate > 384_000))
+        {
+            ex.invalidField(shard, "bitrate", "NUMBER_TYPE_MIN", "Must be between 8000 and 384000.");
+            return;
+        }
+        final int userLimit = r.body.path("user_limit").asInt(0);
+        final String parent = text(r.body, "parent_id");
+        final long parentId = parent == null ? 0 : Json.parseId(parent);
+        if (parentId < 0 || userLimit < 0 || userLimit > 99)
+        {
+            ex.invalidField(shard, parentId < 0 ? "parent_id" : "user_limit", "NUMBER_TYPE_COERCE", "Invalid value.");
+            return;
+        }
+        final String channelName = type == GuildChannel.TEXT
+            ? name.trim().toLowerCase(java.util.Locale.ROOT).replace(' ', '-') : name.trim();
+        toOwner(guildId, owner -> GuildOps.createChannel(owner, ctx, guildId, channelName, type, topic, bitrate,
+            userLimit, parentId, ex));
+    }
+
+    private void channels(final RestExchange ex, final Request r, final long now)
+    {
+        final String[] p = r.path;
+        if (p.length < 2)
+        {
+            notFound(ex);
+            return;
+        }
+        final long channelId = Json.parseId(p[1]);
+        final long guildId = channelId < 0 ? 0 : ctx.node().directory().guildOfChannel(channelId);
+        if (guildId == 0)
+        {
+            ex.error(shard, 404, 10003, "Unknown Channel");
+            return;
+        }
+        if (p.length == 2)
+        {
+            if (allow(ex, r, "GET"))
+            {
+                toOwner(guildId, owner -> GuildOps.getChannel(owner, guildId, channelId, ex));
+            }
+            return;
+        }
+        switch (p[2])
+        {
+            case "messages" -> messages(ex, r, guildId, channelId, now);
+            case "typing" ->
+            {
+                if (p.length == 3 && allow(ex, r, "POST"))
+                {
+                    toOwner(guildId, owner -> GuildOps.typing(owner, ctx, guildId, channelId, ex));
+                }
+                else if (p.length != 3)
+                {
+                    notFound(ex);
+                }
+            }
+            case "invites" ->
+            {
+                if (p.length != 3)
+                {
+                    notFound(ex);
+                    return;
+                }
+                if (!allow(ex, r, "POST"))
+                {
+                    return;
+                }
+                final int maxAge = r.body.path("max_age").asInt(86_400);
+                final int maxUses = r.body.path("max_uses").asInt(0);
+                if (maxAge < 0 || maxAge > 604_800 || maxUses < 0 || maxUses > 100)
+                {
+                    ex.invalidField(shard, maxAge < 0 || maxAge > 604_800 ? "max_age" : "max_uses",
+                        "NUMBER_TYPE_MAX", "Out of range.");
+                    return;
+                }
+                toOwner(guildId, owner -> GuildOps.createInvite(owner, ctx, guildId, channelId, maxAge, maxUses, ex));
+            }
+            default -> notFound(ex);
+        }
+    }
+
+    private void messages(final RestExchange ex, final Request r, final long guildId, final long channelId,
+        final long now)
+    {
+        final String[] p = r.path;
+        if (p.length == 3)
+        {
+            if ("GET".equals(r.method))
+            {
+                history(ex, r, guildId, channelId);
+            }
+            else if (allow(ex, r, "POST"))
+            {
+                final RateLimiter.Decision d = limiter.acquire(ex.userId(), "messages:" + channelId,
+                    ctx.config().messagesPer5Seconds(), 5000, now);
+                if (!d.allowed())
+                {
+                    rateLimited(ex, d, now, false);
+                    return;
+                }
+                ex.headers(d.headers(now));
+                postMessage(ex, r, guildId, channelId);
+            }
+            return;
+        }
+        if (p.length != 4)
+        {
+            notFound(ex);
+            return;
+        }
+        final long messageId = Json.parseId(p[3]);
+        if (messageId < 0)
+        {
+            ex.error(shard, 404, 10008, "Unknown Message");
+            return;
+        }
+        switch (r.method)
+        {
+            case "GET" -> toOwner(guildId, owner -> GuildOps.getMessage(owner, ctx, guildId, channelId, messageId, ex));
+            case "DELETE" -> toOwner(guildId, owner -> GuildOps.deleteMessage(owner, guildId, channelId, messageId,
+                ex));
+            case "PATCH" ->
+            {
+                final JsonNode c = r.body.get("content");
+                if (c != null && !c.isNull() && (!c.isTextual() || c.asText().length() > 2000))
+                {
+                    ex.invalidField(shard, "content", "BASE_TYPE_MAX_LENGTH", "Must be 2000 or fewer in length.");
+                    return;
+                }
+                final String content = c == null || c.isNull() ? null : c.asText();
+                toOwner(guildId, owner -> GuildOps.editMessage(owner, ctx, guildId, channelId, messageId, content,
+                    ex));
+            }
+            default -> ex.error(shard, 405, 0, "405: Method Not Allowed");
+        }
+    }
+
+    private void postMessage(final RestExchange ex, final Request r, final long guildId, final long channelId)
+    {
+        final JsonNode c = r.body.get("content");
+        if (c != null && !c.isNull() && !c.isTextual())
+        {
+            ex.invalidField(shard, "content", "BASE_TYPE_STRING", "Must be a string.");
+            return;
+        }
+        final String content = c == null || c.isNull() ? "" : c.asText();
+        if (content.length() > 2000)
+        {
+            ex.invalidField(shard, "content", "BASE_TYPE_MAX_LENGTH", "Must be 2000 or fewer in length.");
+            return;
+        }
+        if (content.isBlank())
+        {
+            ex.error(shard, 400, 50006, "Cannot send an empty message");
+            return;
+        }
+        final JsonNode n = r.body.get("nonce");
+        String nonce = null;
+        if (n != null && !n.isNull())
+        {
+            nonce = n.asText();
+            if (nonce.length() > 25 || !(n.isTextual() || n.isIntegralNumber()))
+            {
+                ex.invalidField(shard, "nonce", "BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer in length.");
+                return;
+            }
+        }
+        final boolean tts = r.body.path("tts").asBoolean(false);
+        final int flags = r.body.path("flags").asInt(0) & (1 << 2 | 1 << 12);
+        final String theNonce = nonce;
+        toOwner(guildId, owner -> GuildOps.postMessage(owner, ctx, guildId, channelId, content, tts, flags, theNonce,
+            ex));
+    }
+
+    private void history(final RestExchange ex, final Request r, final long guildId, final long channelId)
+    {
+        final int limit = intParam(r.q("limit"), 50);
+        if (limit < 1 || limit > 100)
+        {
+            ex.invalidField(shard, "limit", "NUMBER_TYPE_MAX", "Must be between 1 and 100.");
+            return;
+        }
+        HistoryQuery query = HistoryQuery.LATEST;
+        long anchor = 0;
+        int given = 0;
+        for (final HistoryQuery q : new HistoryQuery[] {HistoryQuery.BEFORE, HistoryQuery.AFTER, HistoryQuery.AROUND})
+        {
+            final String v = r.q(q.name().toLowerCase(java.util.Locale.ROOT));
+            if (v != null)
+            {
+                given++;
+                anchor = Json.parseId(v);
+                query = q;
+                if (anchor < 0)
+                {
+                    ex.invalidField(shard, q.name().toLowerCase(java.util.Locale.ROOT), "NUMBER_TYPE_COERCE",
+                        "Value \"" + v + "\" is not snowflake.");
+                    return;
+                }
+            }
+        }
+        if (given > 1)
+        {
+            ex.error(shard, 400, 50035, "Only one of before, after and around may be given.");
+            return;
+        }
+        final HistoryQuery q = query;
+        final long a = anchor;
+        toOwner(guildId, owner -> GuildOps.history(owner, ctx, guildId, channelId, q, a, limit, ex));
+    }
+
+    private void invites(final RestExchange ex, final Request r)
+    {
+        if (r.path.length != 2)
+        {
+            notFound(ex);
+            return;
+        }
+        final Invite invite = ctx.node().directory().invite(r.path[1]);
+        if (invite == null)
+        {
+            ex.error(shard, 404, 10006, "Unknown Invite");
+            return;
+        }
+        switch (r.method)
+        {
+            case "GET" -> toOwner(invite.guildId(), owner -> GuildOps.getInvite(owner, ctx, invite, ex));
+            case "POST" -> toOwner(invite.guildId(), owner -> GuildOps.join(owner, ctx, invite, ex));
+            default -> ex.error(shard, 405, 0, "405: Method Not Allowed");
+        }
+    }
+
+    private void register(final RestExchange ex, final JsonNode body)
+    {
+        final String username = text(body, "username");
+        final String password = text(body, "password");
+        if (username == null || username.length() < 2 || username.length() > 32
+            || !username.matches("[A-Za-z0-9_.\\-]+"))
+        {
+            ex.invalidField(shard, "username", "USERNAME_INVALID",
+                "2-32 characters: letters, digits, '_', '.', '-'.");
+            return;
+        }
+        if (password == null || password.length() < 8 || password.length() > 128)
+        {
+            ex.invalidField(shard, "password", "PASSWORD_TOO_SHORT", "Must be between 8 and 128 in length.");
+            return;
+        }
+        final boolean bot = body.path("bot").asBoolean(false);
+        runControl(ex, () ->
+        {
+            final long id = ctx.nextControlId();
+            if (!ctx.node().accounts().reserve(username, id))
+            {
+                ex.invalidField(null, "username", "USERNAME_ALREADY_TAKEN", "Username is unavailable.");
+                return;
+            }
+            final Account account = new Account(id, username, ctx.auth().hashPassword(password), bot);
+            final String token = ctx.auth().newToken(id);
+            final boolean sent = ctx.shards().send(ctx.shards().ownerOf(id), owner ->
+            {
+                StateLog.commit(owner, ctx.node(), StateRecords.USER_REGISTERED, StateRecords.userRegistered(account));
+                StateLog.commit(owner, ctx.node(), StateRecords.TOKEN_ISSUED,
+                    StateRecords.tokenIssued(id, AuthService.tokenHash(token)));
+                final ObjectNode o = Json.object();
+                o.put("token", token);
+                o.set("user", Entities.selfUser(account));
+                ex.reply(owner, 201, o);
+            });
+            if (!sent)
+            {
+                ctx.node().accounts().release(username, id);
+                ex.error(null, 503, 0, "Server busy, retry.");
+            }
+        });
+    }
+
+    private void login(final RestExchange ex, final JsonNode body)
+    {
+        final String username = text(body, "username") != null ? text(body, "username") : text(body, "login");
+        final String password = text(body, "password");
+        if (username == null || password == null)
+        {
+            ex.invalidField(shard, username == null ? "login" : "password", "BASE_TYPE_REQUIRED",
+                "This field is required");
+            return;
+        }
+        runControl(ex, () ->
+        {
+            final Account a = ctx.node().accounts().byUsername(username);
+            final boolean ok = ctx.auth().verifyPassword(password, a == null ? DUMMY_HASH : a.passwordHash());
+            if (a == null || !ok)
+            {
+                ex.invalidField(null, "login", "INVALID_LOGIN", "Login or password is invalid.");
+                return;
+            }
+            final String token = ctx.auth().newToken(a.id());
+            final boolean sent = ctx.shards().send(ctx.shards().ownerOf(a.id()), owner ->
+            {
+                StateLog.commit(owner, ctx.node(), StateRecords.TOKEN_ISSUED,
+                    StateRecords.tokenIssued(a.id(), AuthService.tokenHash(token)));
+                final ObjectNode o = Json.object();
+                o.put("token", token);
+                o.put("user_id", Json.id(a.id()));
+                o.set("user", Entities.selfUser(a));
+                ex.reply(owner, 200, o);
+            });
+            if (!sent)
+            {
+                ex.error(null, 503, 0, "Server busy, retry.");
+            }
+        });
+    }
+
+    private void runControl(final RestExchange ex, final Runnable work)
+    {
+        try
+        {
+            ctx.control().execute(() ->
+            {
+                try
+                {
+                    work.run();
+                }
+                catch (final RuntimeException e)
+                {
+                    ex.error(null, 500, 0, "Internal error");
+                    throw e;
+                }
+            });
+        }
+        catch (final RejectedExecutionException e)
+        {
+            ex.error(shard, 503, 0, "Server busy, retry.");
+        }
+    }
+
+    private static String text(final JsonNode body, final String field)
+    {
+        final JsonNode n = body == null ? null : body.get(field);
+        return n != null && n.isTextual() ? n.asText() : null;
+    }
+
+    private static int intParam(final String v, final int dflt)
+    {
+        if (v == null)
+        {
+            return dflt;
+        }
+        try
+        {
+            return Integer.parseInt(v.trim());
+        }
+        catch (final NumberFormatException e)
+        {
+            return Integer.MIN_VALUE;
+        }
+    }
+}

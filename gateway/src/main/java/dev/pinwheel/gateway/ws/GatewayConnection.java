@@ -1,0 +1,439 @@
+package dev.pinwheel.gateway.ws;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+
+import dev.pinwheel.core.fanout.Dispatch;
+import dev.pinwheel.core.shard.ShardCounters;
+import dev.pinwheel.gateway.json.Json;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One WebSocket connection of the Gateway v10 protocol (JSON encoding, optional zlib-stream), on the
+ * shard that accepted it. Handles HELLO, heartbeats, IDENTIFY, RESUME, the close codes, and writes the
+ * dispatches of its {@link GatewaySession}: each frame is {@code {"t":T,"s":N,"op":0,"d":D}} spliced from
+ * the shared encoded {@code d} — no per-recipient JSON encoding.
+ */
+public final class GatewayConnection extends SimpleChannelInboundHandler<WebSocketFrame>
+{
+    private static final Logger LOG = LoggerFactory.getLogger(GatewayConnection.class);
+    private static final byte[] T_PREFIX = "{\"t\":\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] S_PART = "\",\"s\":".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] D_PART = ",\"op\":0,\"d\":".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] HEARTBEAT_ACK = "{\"op\":11,\"d\":null}".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] HEARTBEAT_REQUEST = "{\"op\":1,\"d\":null}".getBytes(StandardCharsets.US_ASCII);
+
+    private final ShardGateway gateway;
+    private final ZlibStream zlib;
+    private final int apiVersion;
+    private final String rejectReason;
+    private final int rejectCode;
+    private final String host;
+    private ChannelHandlerContext ctx;
+    private GatewaySession session;
+    private long connectedAtNanos;
+    private long lastHeartbeatNanos;
+    private boolean heartbeatRequested;
+    private long rateWindowStartNanos;
+    private int rateCount;
+    private long unwritableSinceNanos;
+    private boolean closing;
+    private byte[] scratch = new byte[1024];
+
+    /**
+     * @param gateway      the shard's gateway.
+     * @param zlib         whether the client asked for {@code compress=zlib-stream}.
+     * @param apiVersion   the {@code v} query parameter.
+     * @param rejectCode   a close code to send right after HELLO (0: none), for bad query parameters.
+     * @param rejectReason its reason.
+     * @param host         host the client connected to (for the resume URL).
+     */
+    GatewayConnection(final ShardGateway gateway, final boolean zlib, final int apiVersion, final int rejectCode,
+        final String rejectReason, final String host)
+    {
+        this.gateway = gateway;
+        this.zlib = zlib ? new ZlibStream() : null;
+        this.apiVersion = apiVersion;
+        this.rejectCode = rejectCode;
+        this.rejectReason = rejectReason;
+        this.host = host;
+    }
+
+    String host()
+    {
+        return host;
+    }
+
+    int apiVersion()
+    {
+        return apiVersion;
+    }
+
+    GatewaySession session()
+    {
+        return session;
+    }
+
+    void session(final GatewaySession s)
+    {
+        session = s;
+    }
+
+    @Override
+    public void handlerAdded(final ChannelHandlerContext context)
+    {
+        this.ctx = context;
+        final long now = System.nanoTime();
+        connectedAtNanos = now;
+        lastHeartbeatNanos = now;
+        rateWindowStartNanos = now;
+        gateway.connectionOpened(this);
+        final ObjectNode hello = Json.object();
+        hello.put("op", 10);
+        hello.putObject("d").put("heartbeat_interval", gateway.config().heartbeatIntervalMillis());
+        writeNow(Json.bytes(hello));
+        if (rejectCode != 0)
+        {
+            close(rejectCode, rejectReason);
+        }
+    }
+
+    @Override
+    public void channelInactive(final ChannelHandlerContext context)
+    {
+        gateway.connectionClosed(this);
+        if (zlib != null)
+        {
+            zlib.close();
+        }
+        context.fireChannelInactive();
+    }
+
+    @Override
+    public void channelWritabilityChanged(final ChannelHandlerContext context)
+    {
+        unwritableSinceNanos = context.channel().isWritable() ? 0 : System.nanoTime();
+        context.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    protected void channelRead0(final ChannelHandlerContext context, final WebSocketFrame frame)
+    {
+        if (closing)
+        {
+            return;
+        }
+        if (frame instanceof PingWebSocketFrame)
+        {
+            context.writeAndFlush(new PongWebSocketFrame(frame.content().retain()));
+            return;
+        }
+        if (frame instanceof PongWebSocketFrame)
+        {
+            return;
+        }
+        if (frame instanceof CloseWebSocketFrame close)
+        {
+            onClientClose(close.statusCode());
+            return;
+        }
+        if (!(frame instanceof TextWebSocketFrame) && !(frame instanceof BinaryWebSocketFrame))
+        {
+            close(CloseCodes.DECODE_ERROR, "Error while decoding payload.");
+            return;
+        }
+        final ByteBuf content = frame.content();
+        if (content.readableBytes() > gateway.config().maxInboundPayload())
+        {
+            close(CloseCodes.DECODE_ERROR, "Payload too large.");
+            return;
+        }
+        final long now = System.nanoTime();
+        if (now - rateWindowStartNanos > TimeUnit.SECONDS.toNanos(60))
+        {
+            rateWindowStartNanos = now;
+            rateCount = 0;
+        }
+        if (++rateCount > gateway.config().inboundEventsPerMinute())
+        {
+            gateway.shard().counters().increment(ShardCounters.RATE_LIMITED);
+            close(CloseCodes.RATE_LIMITED, "You are being rate limited.");
+            return;
+        }
+        final JsonNode payload;
+        try
+        {
+            final int len = content.readableBytes();
+            if (scratch.length < len)
+            {
+                scratch = new byte[Math.max(len, scratch.length * 2)];
+            }
+            content.getBytes(content.readerIndex(), scratch, 0, len);
+            payload = Json.parse(scratch, 0, len);
+        }
+        catch (final IOException ex)
+        {
+            close(CloseCodes.DECODE_ERROR, "Error while decoding payload.");
+            return;
+        }
+        final JsonNode opNode = payload.get("op");
+        if (!payload.isObject() || opNode == null || !opNode.isIntegralNumber())
+        {
+            close(CloseCodes.DECODE_ERROR, "Error while decoding payload.");
+            return;
+        }
+        onPayload(opNode.asInt(), payload.get("d"), now);
+    }
+
+    private void onPayload(final int op, final JsonNode d, final long now)
+    {
+        switch (op)
+        {
+            case 1 ->
+            {
+                lastHeartbeatNanos = now;
+                heartbeatRequested = false;
+                writeNow(HEARTBEAT_ACK);
+            }
+            case 2 ->
+            {
+                if (session != null)
+                {
+                    close(CloseCodes.ALREADY_AUTHENTICATED, "You sent more than one identify payload.");
+                }
+                else
+                {
+                    gateway.identify(this, d);
+                }
+            }
+            case 6 ->
+            {
+                if (session != null)
+                {
+                    close(CloseCodes.ALREADY_AUTHENTICATED, "Already authenticated.");
+                }
+                else
+                {
+                    gateway.resume(this, d);
+                }
+            }
+            case 3, 4, 8, 31 ->
+            {
+                if (session == null)
+                {
+                    close(CloseCodes.NOT_AUTHENTICATED, "Not authenticated.");
+                }
+                // Presence (3), voice state (4), member requests (8) and soundboard (31) are accepted and
+                // not acted on yet: Pinwheel has no presence system; voice is built in the voice issue.
+            }
+            default -> close(CloseCodes.UNKNOWN_OPCODE, "Unknown opcode " + op + ".");
+        }
+    }
+
+    private void onClientClose(final int status)
+    {
+        closing = true;
+        // A client closing with 1000/1001 ends its session (Discord semantics); other codes keep it resumable.
+        if (session != null && (status == 1000 || status == 1001))
+        {
+            gateway.destroySession(session);
+        }
+        ctx.writeAndFlush(new CloseWebSocketFrame(status == -1 ? 1000 : status, ""))
+            .addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /**
+     * Sends a close frame with a gateway close code and closes the socket. A non-resumable code ends
+     * the session.
+     *
+     * @param code   close code.
+     * @param reason reason text.
+     */
+    void close(final int code, final String reason)
+    {
+        if (closing)
+        {
+            return;
+        }
+        closing = true;
+        if (code >= 4000)
+        {
+            gateway.shard().counters().increment(ShardCounters.PROTOCOL_CLOSES);
+        }
+        LOG.debug("closing gateway connection {} with {} {}", ctx.channel().remoteAddress(), code, reason);
+        if (session != null && !CloseCodes.resumable(code))
+        {
+            gateway.destroySession(session);
+        }
+        ctx.writeAndFlush(new CloseWebSocketFrame(code, reason)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    boolean closing()
+    {
+        return closing;
+    }
+
+    /**
+     * Called about every 50 ms by the shard: identify timeout, zombie detection, slow consumers.
+     *
+     * @param now nanoTime.
+     */
+    void tick(final long now)
+    {
+        if (closing)
+        {
+            return;
+        }
+        final long interval = TimeUnit.MILLISECONDS.toNanos(gateway.config().heartbeatIntervalMillis());
+        final long grace = TimeUnit.MILLISECONDS.toNanos(gateway.config().heartbeatGraceMillis());
+        if (session == null && now - connectedAtNanos > TimeUnit.MILLISECONDS.toNanos(
+            gateway.config().identifyTimeoutMillis()))
+        {
+            close(CloseCodes.SESSION_TIMED_OUT, "Session timed out: no IDENTIFY or RESUME received.");
+        }
+        else if (now - lastHeartbeatNanos > interval + grace)
+        {
+            close(CloseCodes.SESSION_TIMED_OUT, "Session timed out: no heartbeat received.");
+        }
+        else if (!heartbeatRequested && now - lastHeartbeatNanos > interval + grace / 2)
+        {
+            heartbeatRequested = true;
+            writeNow(HEARTBEAT_REQUEST);
+        }
+        else if (unwritableSinceNanos != 0
+            && now - unwritableSinceNanos > TimeUnit.MILLISECONDS.toNanos(gateway.config().slowConsumerMillis()))
+        {
+            gateway.shard().counters().increment(ShardCounters.SLOW_CONSUMER_CLOSES);
+            close(CloseCodes.UNKNOWN_ERROR, "Slow consumer: reconnect and resume.");
+        }
+    }
+
+    /**
+     * Writes a non-dispatch payload and flushes.
+     *
+     * @param json payload bytes.
+     */
+    void writeNow(final byte[] json)
+    {
+        ctx.writeAndFlush(frame(json, 0, json.length));
+    }
+
+    /**
+     * Frames one dispatch with this session's sequence number; does not flush.
+     *
+     * @param d           the shared event.
+     * @param seq         sequence number.
+     * @param seesContent whether the session holds MESSAGE_CONTENT.
+     */
+    void writeDispatch(final Dispatch d, final long seq, final boolean seesContent)
+    {
+        if (closing)
+        {
+            return;
+        }
+        final byte[] data = d.dataFor(session == null ? 0 : session.userId(), seesContent);
+        final byte[] t = d.typeAscii();
+        final int len = T_PREFIX.length + t.length + S_PART.length + 20 + D_PART.length + data.length + 1;
+        if (zlib == null)
+        {
+            final ByteBuf buf = ctx.alloc().buffer(len);
+            buf.writeBytes(T_PREFIX).writeBytes(t).writeBytes(S_PART);
+            writeDecimal(buf, seq);
+            buf.writeBytes(D_PART).writeBytes(data).writeByte('}');
+            ctx.write(new TextWebSocketFrame(buf), ctx.voidPromise());
+        }
+        else
+        {
+            if (scratch.length < len)
+            {
+                scratch = new byte[Math.max(len, scratch.length * 2)];
+            }
+            int p = put(scratch, 0, T_PREFIX);
+            p = put(scratch, p, t);
+            p = put(scratch, p, S_PART);
+            final byte[] digits = Long.toString(seq).getBytes(StandardCharsets.US_ASCII);
+            p = put(scratch, p, digits);
+            p = put(scratch, p, D_PART);
+            p = put(scratch, p, data);
+            scratch[p++] = '}';
+            ctx.write(new BinaryWebSocketFrame(zlib.deflate(ctx.alloc(), scratch, 0, p)), ctx.voidPromise());
+        }
+    }
+
+    void flush()
+    {
+        ctx.flush();
+    }
+
+    private WebSocketFrame frame(final byte[] json, final int off, final int len)
+    {
+        if (zlib == null)
+        {
+            return new TextWebSocketFrame(Unpooled.wrappedBuffer(json, off, len));
+        }
+        return new BinaryWebSocketFrame(zlib.deflate(ctx.alloc(), json, off, len));
+    }
+
+    private static int put(final byte[] dst, final int at, final byte[] src)
+    {
+        System.arraycopy(src, 0, dst, at, src.length);
+        return at + src.length;
+    }
+
+    private static void writeDecimal(final ByteBuf buf, final long value)
+    {
+        if (value < 10)
+        {
+            buf.writeByte('0' + (int)value);
+            return;
+        }
+        long div = 1;
+        while (value / div >= 10)
+        {
+            div *= 10;
+        }
+        for (long v = value; div > 0; div /= 10)
+        {
+            buf.writeByte('0' + (int)(v / div));
+            v %= div;
+        }
+    }
+
+    @Override
+    public void exceptionCaught(final ChannelHandlerContext context, final Throwable cause)
+    {
+        if (cause instanceof TooLongFrameException || cause instanceof CorruptedWebSocketFrameException)
+        {
+            close(CloseCodes.DECODE_ERROR, "Error while decoding payload.");
+        }
+        else if (cause instanceof IOException)
+        {
+            context.close();
+        }
+        else
+        {
+            LOG.warn("gateway connection error", cause);
+            close(CloseCodes.UNKNOWN_ERROR, "Unknown error.");
+        }
+    }
+}

@@ -1,0 +1,162 @@
+package dev.pinwheel.gateway.ws;
+
+import org.agrona.collections.LongHashSet;
+
+import dev.pinwheel.core.fanout.Dispatch;
+import dev.pinwheel.core.fanout.SessionEndpoint;
+
+/**
+ * A gateway session: what survives a dropped connection until RESUME or expiry. It numbers the dispatches
+ * it receives ({@code s}) and keeps the last N of them — references to the shared, encoded
+ * {@link Dispatch} objects, never copies — so a RESUME replays exactly what was missed.
+ * Confined to its shard thread.
+ */
+public final class GatewaySession extends SessionEndpoint
+{
+    private final String id;
+    private final long userId;
+    private final int intents;
+    private final int largeThreshold;
+    private final int shardId;
+    private final int shardCount;
+    private final Dispatch[] buffer;
+    private final int mask;
+    private final LongHashSet pendingGuilds = new LongHashSet();
+    private long seq;
+    private GatewayConnection connection;
+    private long detachedAtNanos;
+    private boolean destroyed;
+
+    GatewaySession(final String id, final long userId, final int intents, final int largeThreshold,
+        final int shardId, final int shardCount, final int bufferSize)
+    {
+        this.id = id;
+        this.userId = userId;
+        this.intents = intents;
+        this.largeThreshold = largeThreshold;
+        this.shardId = shardId;
+        this.shardCount = shardCount;
+        this.buffer = new Dispatch[bufferSize];
+        this.mask = bufferSize - 1;
+    }
+
+    public String id()
+    {
+        return id;
+    }
+
+    @Override
+    public long userId()
+    {
+        return userId;
+    }
+
+    public int intents()
+    {
+        return intents;
+    }
+
+    int largeThreshold()
+    {
+        return largeThreshold;
+    }
+
+    /**
+     * @param guildId a guild.
+     * @return whether this session's Discord shard ({@code [id, count]} of IDENTIFY) covers the guild.
+     */
+    boolean coversGuild(final long guildId)
+    {
+        return shardCount <= 1 || (int)((guildId >>> 22) % shardCount) == shardId;
+    }
+
+    LongHashSet pendingGuilds()
+    {
+        return pendingGuilds;
+    }
+
+    long seq()
+    {
+        return seq;
+    }
+
+    GatewayConnection connection()
+    {
+        return connection;
+    }
+
+    void attach(final GatewayConnection c)
+    {
+        connection = c;
+        detachedAtNanos = 0;
+    }
+
+    void detach(final long nowNanos)
+    {
+        connection = null;
+        detachedAtNanos = nowNanos;
+    }
+
+    long detachedAtNanos()
+    {
+        return detachedAtNanos;
+    }
+
+    boolean destroyed()
+    {
+        return destroyed;
+    }
+
+    void markDestroyed()
+    {
+        destroyed = true;
+        connection = null;
+    }
+
+    @Override
+    public void dispatch(final Dispatch d)
+    {
+        final int need = d.intent();
+        if (destroyed || (need != 0 && (intents & need) == 0))
+        {
+            return;
+        }
+        final long s = ++seq;
+        buffer[(int)(s & mask)] = d;
+        final GatewayConnection c = connection;
+        if (c != null)
+        {
+            c.writeDispatch(d, s, (intents & Intents.MESSAGE_CONTENT) != 0);
+        }
+    }
+
+    @Override
+    public void flush()
+    {
+        final GatewayConnection c = connection;
+        if (c != null)
+        {
+            c.flush();
+        }
+    }
+
+    /**
+     * Re-sends every dispatch after {@code lastSeq} to the connection, in order.
+     *
+     * @param lastSeq the last sequence the client saw.
+     * @return false if some of those events are no longer buffered (the client must IDENTIFY).
+     */
+    boolean replay(final long lastSeq)
+    {
+        if (lastSeq < seq - buffer.length)
+        {
+            return false;
+        }
+        final boolean seesContent = (intents & Intents.MESSAGE_CONTENT) != 0;
+        for (long s = lastSeq + 1; s <= seq; s++)
+        {
+            connection.writeDispatch(buffer[(int)(s & mask)], s, seesContent);
+        }
+        return true;
+    }
+}

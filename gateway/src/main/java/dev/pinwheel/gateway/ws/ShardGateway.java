@@ -1,0 +1,403 @@
+package dev.pinwheel.gateway.ws;
+
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import org.agrona.collections.Long2LongHashMap;
+import org.agrona.collections.Long2ObjectHashMap;
+
+import dev.pinwheel.core.directory.Account;
+import dev.pinwheel.core.fanout.Dispatch;
+import dev.pinwheel.core.shard.Shard;
+import dev.pinwheel.gateway.GatewayConfig;
+import dev.pinwheel.gateway.GatewayContext;
+import dev.pinwheel.gateway.json.Entities;
+import dev.pinwheel.gateway.json.Json;
+import dev.pinwheel.gateway.ops.GuildOps;
+
+/**
+ * The gateway state of one shard: its connections, its sessions (by id and by user), and the
+ * subscription bookkeeping between its sessions and the guilds' owner shards. Confined to the shard thread.
+ * <pre>
+ * IDENTIFY ─▶ READY (guilds unavailable) ─▶ per guild: SUBSCRIBE ─▶ owner shard: interest |= this shard,
+ *            encode GUILD_CREATE ─▶ back on this shard's ring (FIFO with the guild's later events)
+ *            ─▶ session joins the local guild index, GUILD_CREATE dispatched.
+ * </pre>
+ */
+public final class ShardGateway
+{
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private final Shard shard;
+    private final GatewayContext context;
+    private final ArrayList<GatewayConnection> connections = new ArrayList<>();
+    private final HashMap<String, GatewaySession> sessions = new HashMap<>();
+    private final Long2ObjectHashMap<ArrayList<GatewaySession>> byUser = new Long2ObjectHashMap<>();
+    private final Long2LongHashMap pendingSubscriptions = new Long2LongHashMap(0);
+
+    /**
+     * @param shard   the shard.
+     * @param context node gateway context.
+     */
+    public ShardGateway(final Shard shard, final GatewayContext context)
+    {
+        this.shard = shard;
+        this.context = context;
+        shard.addTicker(this::tick);
+    }
+
+    /**
+     * @param shard a shard.
+     * @return its gateway state.
+     */
+    public static ShardGateway of(final Shard shard)
+    {
+        return shard.attachment();
+    }
+
+    Shard shard()
+    {
+        return shard;
+    }
+
+    GatewayConfig config()
+    {
+        return context.config();
+    }
+
+    /**
+     * @return live WebSocket connections on this shard.
+     */
+    public int connectionCount()
+    {
+        return connections.size();
+    }
+
+    /**
+     * @return sessions on this shard (connected or awaiting resume).
+     */
+    public int sessionCount()
+    {
+        return sessions.size();
+    }
+
+    void connectionOpened(final GatewayConnection c)
+    {
+        connections.add(c);
+    }
+
+    void connectionClosed(final GatewayConnection c)
+    {
+        connections.remove(c);
+        final GatewaySession s = c.session();
+        if (s != null && s.connection() == c && !s.destroyed())
+        {
+            s.detach(System.nanoTime());
+        }
+    }
+
+    void identify(final GatewayConnection c, final JsonNode d)
+    {
+        if (d == null || !d.isObject() || !d.path("token").isTextual())
+        {
+            c.close(CloseCodes.DECODE_ERROR, "Invalid IDENTIFY payload.");
+            return;
+        }
+        if (c.apiVersion() != 9 && c.apiVersion() != 10)
+        {
+            c.close(CloseCodes.INVALID_API_VERSION, "Invalid API version.");
+            return;
+        }
+        final long userId = context.auth().authenticate(d.get("token").asText());
+        final Account account = userId < 0 ? null : context.node().accounts().get(userId);
+        if (account == null)
+        {
+            c.close(CloseCodes.AUTHENTICATION_FAILED, "Authentication failed.");
+            return;
+        }
+        final JsonNode intentsNode = d.get("intents");
+        if (intentsNode == null || !intentsNode.canConvertToLong() || intentsNode.asLong() < 0
+            || (intentsNode.asLong() & ~(long)Intents.ALL_KNOWN) != 0)
+        {
+            c.close(CloseCodes.INVALID_INTENTS, "Invalid intent(s).");
+            return;
+        }
+        final int intents = intentsNode.asInt();
+        if (!context.config().privilegedIntentsAllowed() && (intents & Intents.PRIVILEGED) != 0)
+        {
+            c.close(CloseCodes.DISALLOWED_INTENTS, "Disallowed intent(s).");
+            return;
+        }
+        int shardId = 0;
+        int shardCount = 1;
+        final JsonNode shardNode = d.get("shard");
+        if (shardNode != null && !shardNode.isNull())
+        {
+            if (!shardNode.isArray() || shardNode.size() != 2 || !shardNode.get(0).canConvertToInt()
+                || !shardNode.get(1).canConvertToInt() || shardNode.get(1).asInt() < 1
+                || shardNode.get(0).asInt() < 0 || shardNode.get(0).asInt() >= shardNode.get(1).asInt())
+            {
+                c.close(CloseCodes.INVALID_SHARD, "Invalid shard.");
+                return;
+            }
+            shardId = shardNode.get(0).asInt();
+            shardCount = shardNode.get(1).asInt();
+        }
+        final int large = Math.max(50, Math.min(250, d.path("large_threshold").asInt(50)));
+        final String id = newSessionId();
+        final GatewaySession s = new GatewaySession(id, userId, intents, large, shardId, shardCount,
+            context.config().resumeBufferEvents());
+        sessions.put(id, s);
+        byUser.computeIfAbsent(userId, k -> new ArrayList<>()).add(s);
+        s.attach(c);
+        c.session(s);
+
+        final ObjectNode ready = Json.object();
+        ready.put("v", 10);
+        ready.set("user", Entities.selfUser(account));
+        ready.putObject("user_settings");
+        final ArrayNode guilds = ready.putArray("guilds");
+        final long[] guildIds = context.node().accounts().guildsOf(userId).stream()
+            .mapToLong(Long::longValue).filter(s::coversGuild).sorted().toArray();
+        for (final long g : guildIds)
+        {
+            guilds.addObject().put("id", Json.id(g)).put("unavailable", true);
+        }
+        ready.putArray("private_channels");
+        ready.putArray("relationships");
+        ready.putArray("presences");
+        ready.put("session_id", id);
+        ready.put("session_type", "normal");
+        ready.put("resume_gateway_url", resumeUrl(c));
+        ready.putArray("shard").add(shardId).add(shardCount);
+        ready.putObject("application").put("id", Json.id(userId)).put("flags", 0);
+        ready.putArray("guild_join_requests");
+        ready.putArray("geo_ordered_rtc_regions");
+        ready.putObject("auth");
+        shard.sessions().deliverTo(s, Dispatch.of("READY", Json.bytes(ready)));
+        for (final long g : guildIds)
+        {
+            requestSubscribe(s, g);
+        }
+    }
+
+    private String resumeUrl(final GatewayConnection c)
+    {
+        final String configured = context.config().publicHost();
+        String host = configured != null ? configured : c.host();
+        if (host == null || host.isEmpty())
+        {
+            host = context.config().host();
+        }
+        final int colon = host.lastIndexOf(':');
+        if (colon > 0 && host.indexOf(']') < colon)
+        {
+            host = host.substring(0, colon);
+        }
+        return "ws://" + host + ":" + context.resumePort(shard.id());
+    }
+
+    void resume(final GatewayConnection c, final JsonNode d)
+    {
+        if (d == null || !d.isObject() || !d.path("token").isTextual() || !d.path("session_id").isTextual()
+            || !d.path("seq").canConvertToLong())
+        {
+            c.close(CloseCodes.DECODE_ERROR, "Invalid RESUME payload.");
+            return;
+        }
+        final long userId = context.auth().authenticate(d.get("token").asText());
+        if (userId < 0)
+        {
+            c.close(CloseCodes.AUTHENTICATION_FAILED, "Authentication failed.");
+            return;
+        }
+        final GatewaySession s = sessions.get(d.get("session_id").asText());
+        if (s == null || s.destroyed() || s.userId() != userId)
+        {
+            invalidSession(c);
+            return;
+        }
+        final long seq = d.get("seq").asLong();
+        if (seq > s.seq() || seq < 0)
+        {
+            c.close(CloseCodes.INVALID_SEQ, "Invalid seq.");
+            return;
+        }
+        final GatewayConnection previous = s.connection();
+        if (previous != null && previous != c)
+        {
+            previous.session(null);
+            previous.close(CloseCodes.UNKNOWN_ERROR, "Session resumed on another connection.");
+        }
+        s.attach(c);
+        c.session(s);
+        if (!s.replay(seq))
+        {
+            c.session(null);
+            destroySession(s);
+            invalidSession(c);
+            return;
+        }
+        shard.sessions().deliverTo(s, Dispatch.of("RESUMED", "{}".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+    }
+
+    private static void invalidSession(final GatewayConnection c)
+    {
+        c.writeNow("{\"op\":9,\"d\":false}".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    }
+
+    /**
+     * Subscribes a session to a guild: asks the owner shard for interest and the GUILD_CREATE snapshot.
+     *
+     * @param s       session.
+     * @param guildId guild.
+     */
+    void requestSubscribe(final GatewaySession s, final long guildId)
+    {
+        if (s.destroyed() || s.subscribedTo(guildId) || !s.coversGuild(guildId) || !s.pendingGuilds().add(guildId))
+        {
+            return;
+        }
+        pendingSubscriptions.put(guildId, pendingSubscriptions.get(guildId) + 1);
+        final int from = shard.id();
+        final String sessionId = s.id();
+        final long userId = s.userId();
+        final int large = s.largeThreshold();
+        final GatewayContext ctx = context;
+        shard.send(shard.group().ownerOf(guildId),
+            owner -> GuildOps.subscribe(owner, ctx, guildId, from, sessionId, userId, large));
+    }
+
+    /**
+     * The owner's answer to {@link #requestSubscribe}: runs on this shard, in order with the guild's events.
+     *
+     * @param sessionId session.
+     * @param guildId   guild.
+     * @param snapshot  GUILD_CREATE for the session, or null if it may not subscribe.
+     */
+    public void onSnapshot(final String sessionId, final long guildId, final Dispatch snapshot)
+    {
+        final long pending = pendingSubscriptions.get(guildId) - 1;
+        if (pending <= 0)
+        {
+            pendingSubscriptions.remove(guildId);
+        }
+        else
+        {
+            pendingSubscriptions.put(guildId, pending);
+        }
+        final GatewaySession s = sessions.get(sessionId);
+        if (s != null && !s.destroyed() && s.pendingGuilds().remove(guildId) && snapshot != null)
+        {
+            shard.sessions().subscribe(guildId, s);
+            shard.sessions().deliverTo(s, snapshot);
+        }
+        maybeUnsubscribe(guildId);
+    }
+
+    /**
+     * A user joined a guild (broadcast by the owner): subscribe that user's sessions here.
+     *
+     * @param userId  user.
+     * @param guildId guild.
+     */
+    public void onUserJoined(final long userId, final long guildId)
+    {
+        final ArrayList<GatewaySession> list = byUser.get(userId);
+        if (list != null)
+        {
+            for (final GatewaySession s : list)
+            {
+                requestSubscribe(s, guildId);
+            }
+        }
+    }
+
+    private void maybeUnsubscribe(final long guildId)
+    {
+        if (shard.sessions().subscribers(guildId) == 0 && pendingSubscriptions.get(guildId) == 0)
+        {
+            final int from = shard.id();
+            shard.send(shard.group().ownerOf(guildId), owner -> GuildOps.unsubscribe(owner, guildId, from));
+        }
+    }
+
+    void destroySession(final GatewaySession s)
+    {
+        if (s.destroyed())
+        {
+            return;
+        }
+        s.markDestroyed();
+        sessions.remove(s.id());
+        final ArrayList<GatewaySession> list = byUser.get(s.userId());
+        if (list != null)
+        {
+            list.remove(s);
+            if (list.isEmpty())
+            {
+                byUser.remove(s.userId());
+            }
+        }
+        final List<Long> emptied = shard.sessions().unsubscribeAll(s);
+        for (final long g : emptied)
+        {
+            maybeUnsubscribe(g);
+        }
+    }
+
+    private void tick()
+    {
+        final long now = System.nanoTime();
+        for (int i = connections.size() - 1; i >= 0; i--)
+        {
+            if (i < connections.size())
+            {
+                connections.get(i).tick(now);
+            }
+        }
+        final long window = TimeUnit.MILLISECONDS.toNanos(context.config().resumeWindowMillis());
+        List<GatewaySession> expired = null;
+        for (final GatewaySession s : sessions.values())
+        {
+            if (s.connection() == null && s.detachedAtNanos() != 0 && now - s.detachedAtNanos() > window)
+            {
+                if (expired == null)
+                {
+                    expired = new ArrayList<>();
+                }
+                expired.add(s);
+            }
+        }
+        if (expired != null)
+        {
+            expired.forEach(this::destroySession);
+        }
+    }
+
+    /**
+     * Sends op 7 RECONNECT to every connection (server shutting down) and closes them.
+     */
+    public void reconnectAll()
+    {
+        for (final GatewayConnection c : new ArrayList<>(connections))
+        {
+            c.writeNow("{\"op\":7,\"d\":null}".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            c.close(CloseCodes.UNKNOWN_ERROR, "Server restarting: reconnect.");
+        }
+    }
+
+    private String newSessionId()
+    {
+        final byte[] b = new byte[16];
+        RANDOM.nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+}
