@@ -1,0 +1,234 @@
+package dev.pinwheel.server;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+
+import dev.pinwheel.core.routing.RoutingRing;
+import dev.pinwheel.core.routing.RoutingTable;
+import dev.pinwheel.gateway.GatewayConfig;
+import dev.pinwheel.gateway.GatewayServer;
+import dev.pinwheel.storage.ChronicleRingPublisher;
+import dev.pinwheel.storage.Durability;
+import dev.pinwheel.storage.EmbeddedStoreFactory;
+import dev.pinwheel.tuning.AffinityThreadPlacement;
+import dev.pinwheel.tuning.PlanRequest;
+import dev.pinwheel.tuning.ThreadPlacement;
+import dev.pinwheel.tuning.TuningProfile;
+
+/**
+ * The composition root: one Pinwheel node on the embedded store. Only this class knows every module.
+ * <pre>
+ *   PinwheelServer ─┬─ EmbeddedStoreFactory (storage)   one Chronicle Queue journal per shard
+ *                   ├─ RoutingTable (core)              guild → shard; published to Chronicle Map
+ *                   ├─ ThreadPlacement (tuning)         pinning plan of the profile
+ *                   └─ GatewayServer (gateway)          shards + Netty edge + REST + gateway
+ * </pre>
+ */
+public final class PinwheelServer implements AutoCloseable
+{
+    private final GatewayServer gateway;
+    private final EmbeddedStoreFactory stores;
+    private final AsyncRingPublisher ringPublisher;
+    private final Path dataDir;
+
+    private PinwheelServer(final Builder b)
+    {
+        this.dataDir = b.dataDir.toAbsolutePath();
+        final int shards = b.shards > 0 ? b.shards : Math.min(31, Runtime.getRuntime().availableProcessors());
+        checkNodeMeta(dataDir, shards);
+        this.stores = new EmbeddedStoreFactory(dataDir, b.durability);
+        this.ringPublisher = new AsyncRingPublisher(() -> new ChronicleRingPublisher(dataDir));
+        final RoutingTable routing = new RoutingTable(
+            RoutingRing.build(1, 1, shards, RoutingRing.DEFAULT_VIRTUAL_NODES), ringPublisher);
+        final TuningProfile profile = b.profile;
+        final ThreadPlacement placement = profile.pin()
+            ? AffinityThreadPlacement.forThisMachine(PlanRequest.of(profile).withShards(shards))
+            : new ProfilePlacement(profile);
+        try
+        {
+            this.gateway = new GatewayServer(b.gateway, 0, shards, b.ringSize, routing, stores, placement);
+        }
+        catch (final RuntimeException ex)
+        {
+            ringPublisher.close();
+            stores.close();
+            throw ex;
+        }
+    }
+
+    /** Unpinned placement with the profile's idle modes. */
+    private record ProfilePlacement(TuningProfile profile) implements ThreadPlacement
+    {
+        @Override
+        public Thread newThread(final dev.pinwheel.tuning.ThreadRole role, final int index, final String name,
+            final Runnable body)
+        {
+            return Thread.ofPlatform().name(name).unstarted(body);
+        }
+
+        @Override
+        public dev.pinwheel.tuning.IdleMode idleMode(final dev.pinwheel.tuning.ThreadRole role)
+        {
+            return profile.idleMode(role);
+        }
+    }
+
+    /**
+     * Guilds are placed on shards by the routing ring, and each shard's journal holds the state of the guilds
+     * it owns: the shard count of a data directory is fixed when it is created.
+     */
+    private static void checkNodeMeta(final Path dataDir, final int shards)
+    {
+        try
+        {
+            Files.createDirectories(dataDir);
+            final Path meta = dataDir.resolve("node.properties");
+            final Properties p = new Properties();
+            if (Files.exists(meta))
+            {
+                try (InputStream in = Files.newInputStream(meta))
+                {
+                    p.load(in);
+                }
+                final int stored = Integer.parseInt(p.getProperty("shards", "0"));
+                if (stored != shards)
+                {
+                    throw new IllegalStateException("data directory " + dataDir + " was created with " + stored
+                        + " shards; start with --shards " + stored + " (re-sharding a data directory is not supported)");
+                }
+                return;
+            }
+            p.setProperty("shards", Integer.toString(shards));
+            p.setProperty("format", "1");
+            try (OutputStream out = Files.newOutputStream(meta))
+            {
+                p.store(out, "Pinwheel node metadata");
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot prepare data directory " + dataDir, ex);
+        }
+    }
+
+    /**
+     * @return the bound port (gateway + REST).
+     */
+    public int port()
+    {
+        return gateway.port();
+    }
+
+    /**
+     * @return the gateway (for tests and metrics).
+     */
+    public GatewayServer gateway()
+    {
+        return gateway;
+    }
+
+    /**
+     * @return the data directory.
+     */
+    public Path dataDir()
+    {
+        return dataDir;
+    }
+
+    @Override
+    public void close()
+    {
+        try
+        {
+            gateway.close();
+        }
+        finally
+        {
+            ringPublisher.close();
+            stores.close();
+        }
+    }
+
+    /**
+     * @return a builder with defaults (127.0.0.1:8080, ./data, one shard per core, os durability).
+     */
+    public static Builder builder()
+    {
+        return new Builder();
+    }
+
+    /** Server settings. */
+    public static final class Builder
+    {
+        private Path dataDir = Path.of(System.getProperty("pinwheel.data-dir", "data"));
+        private int shards = Integer.getInteger("pinwheel.shards", 0);
+        private int ringSize = Integer.getInteger("pinwheel.core.ring-size", 1 << 16);
+        private Durability durability = Durability.valueOf(
+            System.getProperty("pinwheel.storage.durability", "os").toUpperCase(java.util.Locale.ROOT));
+        private TuningProfile profile = TuningProfile.fromSystemProperty();
+        private GatewayConfig gateway = new GatewayConfig();
+
+        public Builder dataDir(final Path value)
+        {
+            dataDir = value;
+            return this;
+        }
+
+        public Builder shards(final int value)
+        {
+            shards = value;
+            return this;
+        }
+
+        public Builder ringSize(final int value)
+        {
+            ringSize = value;
+            return this;
+        }
+
+        public Builder durability(final Durability value)
+        {
+            durability = value;
+            return this;
+        }
+
+        public Builder profile(final TuningProfile value)
+        {
+            profile = value;
+            return this;
+        }
+
+        public Builder gateway(final GatewayConfig value)
+        {
+            gateway = value;
+            return this;
+        }
+
+        /**
+         * @return the gateway settings, to adjust in place.
+         */
+        public GatewayConfig gateway()
+        {
+            return gateway;
+        }
+
+        /**
+         * Recovers the data directory and starts serving.
+         *
+         * @return the running server.
+         */
+        public PinwheelServer start()
+        {
+            if (Integer.bitCount(ringSize) != 1 || ringSize < 64)
+            {
+                throw new IllegalArgumentException("pinwheel.core.ring-size must be a power of two >= 64");
+            }
+            return new PinwheelServer(this);
+        }
+    }
+}
