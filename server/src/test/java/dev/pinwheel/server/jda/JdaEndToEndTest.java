@@ -1,0 +1,219 @@
+package dev.pinwheel.server.jda;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import net.dv8tion.jda.api.JDA;
+import net.dv8tion.jda.api.entities.Guild;
+import net.dv8tion.jda.api.entities.Message;
+import net.dv8tion.jda.api.entities.channel.concrete.TextChannel;
+import net.dv8tion.jda.api.events.GenericEvent;
+import net.dv8tion.jda.api.events.message.MessageDeleteEvent;
+import net.dv8tion.jda.api.events.message.MessageReceivedEvent;
+import net.dv8tion.jda.api.events.message.MessageUpdateEvent;
+import net.dv8tion.jda.api.events.session.SessionRecreateEvent;
+import net.dv8tion.jda.api.events.session.SessionResumeEvent;
+import net.dv8tion.jda.api.hooks.EventListener;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import dev.pinwheel.server.TestNode;
+
+/**
+ * Unmodified JDA 6 bots against a real Pinwheel node with two shards: login, guild cache, messages,
+ * edits, deletes, history, and a cut gateway connection that JDA resumes without losing or repeating
+ * an event.
+ */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class JdaEndToEndTest
+{
+    private static TestNode node;
+    private static TestNode.User alice;
+    private static TestNode.User bob;
+    private static String channelId;
+    private static String guildId;
+    private static JDA aliceJda;
+    private static JDA bobJda;
+    private static GatewayCutProxy bobProxy;
+    private static final Recorder BOB_EVENTS = new Recorder();
+
+    /** Collects every event JDA fires, for bounded waits. */
+    static final class Recorder implements EventListener
+    {
+        final BlockingQueue<GenericEvent> events = new LinkedBlockingQueue<>();
+
+        @Override
+        public void onEvent(final GenericEvent event)
+        {
+            events.add(event);
+        }
+
+        <T extends GenericEvent> T next(final Class<T> type, final long seconds) throws InterruptedException
+        {
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+            while (true)
+            {
+                final long left = deadline - System.nanoTime();
+                final GenericEvent e = events.poll(Math.max(0, left), TimeUnit.NANOSECONDS);
+                if (e == null)
+                {
+                    return null;
+                }
+                if (type.isInstance(e))
+                {
+                    return type.cast(e);
+                }
+            }
+        }
+    }
+
+    @BeforeAll
+    static void start() throws Exception
+    {
+        node = new TestNode(2);
+        alice = node.register("alice");
+        bob = node.register("bob");
+        final var guild = node.createGuild(alice, "JDA test guild");
+        guildId = guild.get("id").asText();
+        channelId = guild.get("channels").get(0).get("id").asText();
+        node.join(alice, channelId, bob);
+        bobProxy = new GatewayCutProxy(node.port());
+        aliceJda = JdaBots.start(alice.token(), node.restBase(), node.gatewayUrl());
+        bobJda = JdaBots.start(bob.token(), node.restBase(), "ws://127.0.0.1:" + bobProxy.port(), BOB_EVENTS);
+    }
+
+    @AfterAll
+    static void stop() throws Exception
+    {
+        JdaBots.stop(aliceJda);
+        JdaBots.stop(bobJda);
+        if (bobProxy != null)
+        {
+            bobProxy.close();
+        }
+        if (node != null)
+        {
+            node.close();
+        }
+    }
+
+    @Test
+    void bothBotsSeeTheGuildWithItsChannelAndMembers()
+    {
+        final Guild g = bobJda.getGuildById(guildId);
+        assertNotNull(g, "bob's JDA has the guild from GUILD_CREATE");
+        assertEquals("JDA test guild", g.getName());
+        assertNotNull(g.getTextChannelById(channelId));
+        assertEquals("general", g.getTextChannelById(channelId).getName());
+        assertEquals(alice.id(), g.getOwnerId());
+        assertEquals(bob.id(), bobJda.getSelfUser().getId());
+        assertTrue(g.getSelfMember().hasPermission(g.getTextChannelById(channelId),
+            net.dv8tion.jda.api.Permission.MESSAGE_SEND));
+        assertNotNull(aliceJda.getGuildById(guildId));
+    }
+
+    @Test
+    void messageSentByOneBotArrivesAtTheOtherThenEditAndDeletePropagate() throws Exception
+    {
+        BOB_EVENTS.events.clear();
+        final TextChannel ch = aliceJda.getTextChannelById(channelId);
+        final Message sent = ch.sendMessage("hello from alice").complete();
+        assertEquals("hello from alice", sent.getContentRaw());
+
+        final MessageReceivedEvent received = BOB_EVENTS.next(MessageReceivedEvent.class, 20);
+        assertNotNull(received, "bob receives MESSAGE_CREATE");
+        assertEquals(sent.getId(), received.getMessageId());
+        assertEquals("hello from alice", received.getMessage().getContentRaw());
+        assertEquals(alice.id(), received.getAuthor().getId());
+        assertEquals(guildId, received.getGuild().getId());
+
+        final Message edited = sent.editMessage("edited by alice").complete();
+        assertEquals("edited by alice", edited.getContentRaw());
+        assertNotNull(edited.getTimeEdited());
+        final MessageUpdateEvent update = BOB_EVENTS.next(MessageUpdateEvent.class, 20);
+        assertNotNull(update, "bob receives MESSAGE_UPDATE");
+        assertEquals(sent.getId(), update.getMessageId());
+        assertEquals("edited by alice", update.getMessage().getContentRaw());
+
+        sent.delete().complete();
+        final MessageDeleteEvent deleted = BOB_EVENTS.next(MessageDeleteEvent.class, 20);
+        assertNotNull(deleted, "bob receives MESSAGE_DELETE");
+        assertEquals(sent.getId(), deleted.getMessageId());
+    }
+
+    @Test
+    void historyReadsBackThroughRestInOrder()
+    {
+        final TextChannel ch = aliceJda.getTextChannelById(channelId);
+        final List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 5; i++)
+        {
+            ids.add(ch.sendMessage("history " + i).complete().getId());
+        }
+        final List<Message> past = bobJda.getTextChannelById(channelId).getHistory().retrievePast(5).complete();
+        assertEquals(5, past.size());
+        for (int i = 0; i < 5; i++)
+        {
+            assertEquals(ids.get(4 - i), past.get(i).getId(), "newest first");
+            assertEquals("history " + (4 - i), past.get(i).getContentRaw());
+        }
+        final Message one = bobJda.getTextChannelById(channelId).retrieveMessageById(ids.get(2)).complete();
+        assertEquals("history 2", one.getContentRaw());
+        final List<Message> before = bobJda.getTextChannelById(channelId).getHistoryBefore(ids.get(2), 2).complete()
+            .getRetrievedHistory();
+        assertEquals(List.of(ids.get(1), ids.get(0)), before.stream().map(Message::getId).toList());
+    }
+
+    @Test
+    void cutGatewayConnectionIsResumedWithNoEventLostOrDuplicated() throws Exception
+    {
+        final TextChannel ch = aliceJda.getTextChannelById(channelId);
+        BOB_EVENTS.events.clear();
+        ch.sendMessage("before cut").complete();
+        assertNotNull(BOB_EVENTS.next(MessageReceivedEvent.class, 20));
+
+        bobProxy.cutAll();
+        final List<String> posted = new ArrayList<>();
+        for (int i = 0; i < 10; i++)
+        {
+            posted.add(ch.sendMessage("during cut " + i).complete().getId());
+        }
+
+        final List<String> received = new ArrayList<>();
+        boolean resumed = false;
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (received.size() < posted.size() && System.nanoTime() < deadline)
+        {
+            final GenericEvent e = BOB_EVENTS.events.poll(1, TimeUnit.SECONDS);
+            if (e instanceof SessionResumeEvent)
+            {
+                resumed = true;
+            }
+            assertFalse(e instanceof SessionRecreateEvent, "JDA had to re-identify: the session was not resumed");
+            if (e instanceof MessageReceivedEvent m)
+            {
+                received.add(m.getMessageId());
+            }
+        }
+        assertEquals(posted, received, "every message posted during the cut arrives once, in order");
+        assertTrue(resumed || BOB_EVENTS.next(SessionResumeEvent.class, 5) != null, "JDA resumed the session");
+
+        ch.sendMessage("after resume").complete();
+        final MessageReceivedEvent after = BOB_EVENTS.next(MessageReceivedEvent.class, 20);
+        assertNotNull(after);
+        assertEquals("after resume", after.getMessage().getContentRaw());
+        assertNull(BOB_EVENTS.next(MessageReceivedEvent.class, 1), "no duplicate delivery after resume");
+    }
+}
