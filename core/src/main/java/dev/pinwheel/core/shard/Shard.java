@@ -40,6 +40,8 @@ public final class Shard implements Runnable
     static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     private static final int MAX_BATCH = 4096;
     private static final int MAX_DEFERRED = 1 << 20;
+    /** While hand-offs wait for room in another shard's ring, block at most this long between retries. */
+    private static final long DEFERRED_RETRY_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
 
     private final ShardGroup group;
     private final int id;
@@ -59,6 +61,7 @@ public final class Shard implements Runnable
     private IoDriver io;
     private Thread thread;
     private long nextTickNanos;
+    private int deferredCount;
     private Object attachment;
 
     @SuppressWarnings("unchecked")
@@ -210,6 +213,10 @@ public final class Shard implements Runnable
      */
     public void publish(final Guild guild, final Dispatch dispatch)
     {
+        if (dispatch.guildId() != guild.id())
+        {
+            throw new IllegalArgumentException("dispatch of guild " + dispatch.guildId() + " published to " + guild.id());
+        }
         long mask = guild.interestedShards();
         while (mask != 0)
         {
@@ -267,17 +274,23 @@ public final class Shard implements Runnable
         }
         counters.increment(ShardCounters.HANDOFFS_DEFERRED);
         queue.add(entry);
+        deferredCount++;
     }
 
     private int drainDeferred()
     {
         int work = 0;
+        if (deferredCount == 0)
+        {
+            return 0;
+        }
         for (int t = 0; t < deferred.length; t++)
         {
             final ArrayDeque<Object> q = deferred[t];
             while (q != null && !q.isEmpty() && group.tryPublish(t, q.peek()))
             {
                 q.poll();
+                deferredCount--;
                 counters.increment(ShardCounters.HANDOFFS_OUT);
                 work++;
             }
@@ -436,7 +449,8 @@ public final class Shard implements Runnable
             {
                 case BUSY_SPIN -> Thread.onSpinWait();
                 case BACKOFF -> idleBackoff(idleCount);
-                default -> io.await(Math.max(1000, nextTickNanos - System.nanoTime()));
+                default -> io.await(deferredCount > 0 ? DEFERRED_RETRY_NANOS
+                    : Math.max(1000, nextTickNanos - System.nanoTime()));
             }
         }
         // Final drain so replies queued before shutdown still go out.

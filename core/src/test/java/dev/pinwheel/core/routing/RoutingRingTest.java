@@ -1,0 +1,77 @@
+package dev.pinwheel.core.routing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.junit.jupiter.api.Test;
+
+class RoutingRingTest
+{
+    @Test
+    void spreadsKeysEvenlyOverShards()
+    {
+        final RoutingRing ring = RoutingRing.build(1, 1, 8, RoutingRing.DEFAULT_VIRTUAL_NODES);
+        final int[] counts = new int[8];
+        for (long k = 0; k < 80_000; k++)
+        {
+            counts[ring.shardOf(k * 4_194_304L + 1234)]++;
+        }
+        for (final int c : counts)
+        {
+            assertTrue(c > 10_000 * 0.75 && c < 10_000 * 1.25, "within 25% of even: " + c);
+        }
+    }
+
+    @Test
+    void isDeterministicAcrossBuilds()
+    {
+        final RoutingRing a = RoutingRing.build(1, 1, 4, 64);
+        final RoutingRing b = RoutingRing.build(2, 1, 4, 64);
+        for (long k = 1; k < 10_000; k += 7)
+        {
+            assertEquals(a.owner(k), b.owner(k));
+        }
+    }
+
+    @Test
+    void addingAShardMovesOnlyAboutItsShareOfKeys()
+    {
+        final RoutingRing four = RoutingRing.build(1, 1, 4, 128);
+        final RoutingRing five = RoutingRing.build(2, 1, 5, 128);
+        int moved = 0;
+        final int n = 50_000;
+        for (long k = 0; k < n; k++)
+        {
+            if (four.shardOf(k) != five.shardOf(k))
+            {
+                moved++;
+            }
+        }
+        assertTrue(moved < n * 0.35, "consistent hashing moves ~1/5 of keys, moved " + moved);
+    }
+
+    @Test
+    void roundTripsThroughPublishedArrays()
+    {
+        final RoutingRing ring = RoutingRing.build(3, 2, 3, 16);
+        final RoutingRing copy = RoutingRing.of(ring.version(), ring.points(), ring.owners(), 3);
+        for (long k = 0; k < 1000; k++)
+        {
+            assertEquals(ring.owner(k), copy.owner(k));
+            assertTrue(ring.nodeOf(k) < 2);
+        }
+    }
+
+    @Test
+    void tablePublishesEverySnapshot()
+    {
+        final AtomicLong published = new AtomicLong(-1);
+        final RoutingTable table = new RoutingTable(RoutingRing.build(1, 1, 2, 8), (v, p, o) -> published.set(v));
+        assertEquals(1, published.get());
+        table.swap(RoutingRing.build(2, 1, 2, 8));
+        assertEquals(2, published.get());
+        assertEquals(2, table.ring().version());
+    }
+}

@@ -1,0 +1,86 @@
+package dev.pinwheel.storage;
+
+import dev.pinwheel.core.routing.RoutingRing;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ChronicleRingPublisherTest
+{
+    @TempDir
+    Path dataDir;
+
+    private static void assertRing(final RoutingRing expected, final RingSnapshot actual)
+    {
+        assertEquals(expected.version(), actual.version());
+        assertArrayEquals(expected.points(), actual.points());
+        assertArrayEquals(expected.owners(), actual.owners());
+    }
+
+    @Test
+    void readerSeesWhatWasPublishedAndLaterVersionsReplaceEarlierOnes()
+    {
+        try (ChronicleRingPublisher publisher = new ChronicleRingPublisher(dataDir);
+             ChronicleRingReader reader = new ChronicleRingReader(dataDir))
+        {
+            assertTrue(Files.exists(dataDir.resolve("routing-ring.dat")));
+            assertEquals(ChronicleRingReader.NOT_PUBLISHED, reader.version());
+            assertNull(reader.read());
+            assertNull(reader.readIfChanged(0));
+
+            final RoutingRing v1 = RoutingRing.build(1, 1, 2, 4);
+            publisher.publish(v1.version(), v1.points(), v1.owners());
+            assertEquals(1, reader.version());
+            assertRing(v1, reader.read());
+            assertNull(reader.readIfChanged(1));
+
+            final RoutingRing v2 = RoutingRing.build(2, 4, 16, RoutingRing.DEFAULT_VIRTUAL_NODES); // 8,192 points
+            publisher.publish(v2.version(), v2.points(), v2.owners());
+            assertRing(v2, reader.readIfChanged(1));
+
+            final RoutingRing v3 = RoutingRing.build(3, 1, 1, 1);
+            publisher.publish(v3.version(), v3.points(), v3.owners());
+            assertRing(v3, reader.read());
+            assertEquals(3, reader.version());
+        }
+        try (ChronicleRingReader restarted = new ChronicleRingReader(dataDir))
+        {
+            assertEquals(3, restarted.version());
+            assertEquals(1, restarted.read().points().length);
+        }
+    }
+
+    @Test
+    void theLargestRingFitsAndLargerOnesAreRefused()
+    {
+        try (ChronicleRingPublisher publisher = new ChronicleRingPublisher(dataDir);
+             ChronicleRingReader reader = new ChronicleRingReader(dataDir))
+        {
+            final int n = ChronicleRingPublisher.MAX_POINTS;
+            final long[] points = new long[n];
+            final int[] owners = new int[n];
+            for (int i = 0; i < n; i++)
+            {
+                points[i] = (long)i << 20;
+                owners[i] = i % 64;
+            }
+            publisher.publish(7, points, owners);
+            publisher.publish(8, points, owners);
+            final RingSnapshot ring = reader.read();
+            assertEquals(8, ring.version());
+            assertArrayEquals(points, ring.points());
+            assertArrayEquals(owners, ring.owners());
+            assertThrows(IllegalArgumentException.class, () -> publisher.publish(9, new long[n + 1], new int[n + 1]));
+            assertThrows(IllegalArgumentException.class, () -> publisher.publish(9, new long[2], new int[3]));
+            assertEquals(8, reader.version());
+        }
+    }
+}
