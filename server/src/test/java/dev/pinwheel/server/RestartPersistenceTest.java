@@ -1,0 +1,127 @@
+package dev.pinwheel.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import dev.pinwheel.core.routing.RoutingRing;
+import dev.pinwheel.storage.ChronicleRingReader;
+import dev.pinwheel.storage.RingSnapshot;
+
+/**
+ * A node stopped and started again on the same data directory serves everything it acknowledged:
+ * accounts and tokens, guilds, channels, members, invites, messages with edits and deletes.
+ */
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
+class RestartPersistenceTest
+{
+    @Test
+    void everythingAcknowledgedSurvivesARestart() throws Exception
+    {
+        final Path dir = Files.createTempDirectory("pinwheel-restart");
+        try
+        {
+            final TestNode.User alice;
+            final TestNode.User bob;
+            final String channelId;
+            final String guildId;
+            final List<String> ids = new ArrayList<>();
+            final String code;
+            try (TestNode node = new TestNode(2, dir, c -> { }))
+            {
+                alice = node.register("alice");
+                bob = node.register("bob");
+                final JsonNode guild = node.createGuild(alice, "Persistent");
+                guildId = guild.get("id").asText();
+                channelId = guild.get("channels").get(0).get("id").asText();
+                node.join(alice, channelId, bob);
+                code = node.ok("POST", "channels/" + channelId + "/invites", alice.token(), "{\"max_age\":0}")
+                    .get("code").asText();
+                for (int i = 0; i < 20; i++)
+                {
+                    ids.add(node.ok("POST", "channels/" + channelId + "/messages", i % 2 == 0 ? alice.token()
+                        : bob.token(), "{\"content\":\"m" + i + "\"}").get("id").asText());
+                }
+                node.ok("PATCH", "channels/" + channelId + "/messages/" + ids.get(4), alice.token(),
+                    "{\"content\":\"m4 edited\"}");
+                node.ok("DELETE", "channels/" + channelId + "/messages/" + ids.get(5), bob.token(), null);
+            }
+            try (TestNode node = new TestNode(2, dir, c -> { }))
+            {
+                assertEquals(alice.id(), node.ok("GET", "users/@me", alice.token(), null).get("id").asText(),
+                    "tokens survive");
+                final JsonNode g = node.ok("GET", "guilds/" + guildId, bob.token(), null);
+                assertEquals("Persistent", g.get("name").asText());
+                assertEquals(2, node.ok("GET", "guilds/" + guildId + "/members?limit=10", bob.token(), null).size());
+                final JsonNode page = node.ok("GET", "channels/" + channelId + "/messages?limit=100", bob.token(),
+                    null);
+                assertEquals(19, page.size(), "20 posted, 1 deleted");
+                assertEquals(ids.get(19), page.get(0).get("id").asText(), "newest first");
+                final JsonNode edited = node.ok("GET", "channels/" + channelId + "/messages/" + ids.get(4),
+                    bob.token(), null);
+                assertEquals("m4 edited", edited.get("content").asText());
+                assertTrue(edited.get("edited_timestamp").isTextual());
+                assertEquals(404, node.call("GET", "channels/" + channelId + "/messages/" + ids.get(5), bob.token(),
+                    null).status());
+                assertEquals(200, node.call("GET", "invites/" + code, bob.token(), null).status(), "invites survive");
+                final JsonNode again = node.ok("POST", "channels/" + channelId + "/messages", bob.token(),
+                    "{\"content\":\"after restart\"}");
+                assertTrue(Long.parseUnsignedLong(again.get("id").asText()) > Long.parseUnsignedLong(ids.get(19)));
+                final JsonNode login = node.ok("POST", "auth/login", null,
+                    "{\"username\":\"alice\",\"password\":\"password-alice\"}");
+                assertEquals(alice.id(), login.get("user").get("id").asText());
+            }
+            assertThrows(IllegalStateException.class, () -> new TestNode(3, dir, c -> { }).close(),
+                "a data directory keeps its shard count");
+        }
+        finally
+        {
+            TestNode.deleteTree(dir);
+        }
+    }
+
+    @Test
+    void routingRingIsPublishedForOtherProcesses() throws Exception
+    {
+        try (TestNode node = new TestNode(2))
+        {
+            final RoutingRing ring = node.server().gateway().shards().routing().ring();
+            RingSnapshot published = null;
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (published == null && System.nanoTime() < deadline)
+            {
+                if (Files.exists(node.dataDir().resolve("routing-ring.dat")))
+                {
+                    try (ChronicleRingReader reader = new ChronicleRingReader(node.dataDir()))
+                    {
+                        if (reader.version() == ring.version())
+                        {
+                            published = reader.read();
+                        }
+                    }
+                }
+                if (published == null)
+                {
+                    TimeUnit.MILLISECONDS.sleep(100);
+                }
+            }
+            assertTrue(published != null, "ring published within 60 s");
+            final RoutingRing copy = RoutingRing.of(published.version(), published.points(), published.owners(), 2);
+            for (long k = 1; k < 100_000; k += 997)
+            {
+                assertEquals(ring.owner(k), copy.owner(k));
+            }
+        }
+    }
+}
