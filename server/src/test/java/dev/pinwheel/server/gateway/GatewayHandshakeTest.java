@@ -1,0 +1,196 @@
+package dev.pinwheel.server.gateway;
+
+import static dev.pinwheel.server.gateway.GatewayTestClient.ALL_MESSAGES;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import dev.pinwheel.server.TestNode;
+
+/**
+ * Connection start of Gateway v10: HELLO first, heartbeats, IDENTIFY before HELLO (JDA), and the READY and
+ * GUILD_CREATE shapes real clients need (see CLIENTS.md).
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class GatewayHandshakeTest
+{
+    private static TestNode node;
+
+    @BeforeAll
+    static void start()
+    {
+        node = new TestNode(1);
+    }
+
+    @AfterAll
+    static void stop()
+    {
+        if (node != null)
+        {
+            node.close();
+        }
+    }
+
+    @Test
+    void helloComesFirstAndHeartbeatsAreAcknowledged()
+    {
+        try (GatewayTestClient c = GatewayTestClient.json(node.gatewayUrl()))
+        {
+            final JsonNode hello = c.next();
+            assertEquals(10, hello.path("op").asInt(), "first payload must be HELLO: " + hello);
+            assertTrue(hello.path("d").path("heartbeat_interval").isIntegralNumber(), hello.toString());
+            assertTrue(hello.path("d").path("heartbeat_interval").asInt() > 0, hello.toString());
+
+            c.heartbeat(null);
+            final JsonNode ack = c.next();
+            assertEquals(11, ack.path("op").asInt(), "heartbeat must be answered by op 11: " + ack);
+
+            c.heartbeat(42L);
+            assertEquals(11, c.next().path("op").asInt());
+            assertFalse(c.isClosed());
+        }
+    }
+
+    @Test
+    void identifySentBeforeHelloIsReadWorks()
+    {
+        final TestNode.User u = node.register("early-bird");
+        node.createGuild(u, "early guild");
+        try (GatewayTestClient c = GatewayTestClient.json(node.gatewayUrl()))
+        {
+            // JDA: IDENTIFY as soon as the socket is open, without waiting for HELLO.
+            c.identify(u.token(), ALL_MESSAGES);
+            final JsonNode hello = c.next();
+            assertEquals(10, hello.path("op").asInt(), "HELLO must still come first: " + hello);
+            final JsonNode ready = c.next();
+            assertEquals(0, ready.path("op").asInt(), ready.toString());
+            assertEquals("READY", ready.path("t").asText(), ready.toString());
+            assertEquals(1, ready.path("s").asLong());
+            final JsonNode gc = c.next();
+            assertEquals("GUILD_CREATE", gc.path("t").asText(), gc.toString());
+            assertEquals(2, gc.path("s").asLong());
+        }
+    }
+
+    @Test
+    void readyAndGuildCreateCarryWhatClientsNeed()
+    {
+        final TestNode.User owner = node.register("shape-owner");
+        final TestNode.User me = node.register("shape-me");
+        final JsonNode mine = node.createGuild(me, "my guild");
+        final JsonNode theirs = node.createGuild(owner, "their guild");
+        node.join(owner, theirs.path("channels").get(0).path("id").asText(), me);
+        final String mineId = mine.path("id").asText();
+        final String theirsId = theirs.path("id").asText();
+
+        try (GatewayTestClient c = GatewayTestClient.json(node.gatewayUrl()))
+        {
+            assertEquals(10, c.next().path("op").asInt());
+            c.identify(me.token(), ALL_MESSAGES);
+            final JsonNode ready = c.next();
+            assertEquals("READY", ready.path("t").asText(), ready.toString());
+            final JsonNode d = ready.path("d");
+            assertEquals(10, d.path("v").asInt(), "v");
+            assertEquals(me.id(), d.path("user").path("id").asText(), "user.id");
+            assertEquals(me.username(), d.path("user").path("username").asText(), "user.username");
+            assertTrue(d.path("private_channels").isArray(), "private_channels must be an array");
+            assertTrue(d.path("session_id").isTextual() && !d.path("session_id").asText().isEmpty(), "session_id");
+            final String resumeUrl = d.path("resume_gateway_url").asText();
+            assertTrue(resumeUrl.startsWith("ws://"), resumeUrl);
+            assertFalse(resumeUrl.contains("?"), "resume_gateway_url must carry no query string: " + resumeUrl);
+            assertEquals(node.shardUrl(0), resumeUrl, "single shard: the resume URL is shard 0's listener");
+            assertEquals(List.of(0, 1), List.of(d.path("shard").path(0).asInt(-1), d.path("shard").path(1).asInt(-1)),
+                "shard " + d.path("shard"));
+            assertTrue(d.path("application").path("id").isTextual(), "application.id " + d.path("application"));
+            assertTrue(d.path("application").path("flags").isIntegralNumber(), "application.flags");
+
+            final Set<String> readyGuilds = new HashSet<>();
+            assertTrue(d.path("guilds").isArray());
+            for (final JsonNode g : d.path("guilds"))
+            {
+                assertTrue(g.path("unavailable").asBoolean(false), "READY guild must be an unavailable stub: " + g);
+                readyGuilds.add(g.path("id").asText());
+            }
+            assertEquals(Set.of(mineId, theirsId), readyGuilds);
+
+            final Map<String, JsonNode> creates = new HashMap<>();
+            for (int i = 0; i < 2; i++)
+            {
+                final JsonNode gc = c.next();
+                assertEquals("GUILD_CREATE", gc.path("t").asText(), gc.toString());
+                assertEquals(2 + i, gc.path("s").asLong(), "s is consecutive after READY");
+                creates.put(gc.path("d").path("id").asText(), gc.path("d"));
+            }
+            assertEquals(readyGuilds, creates.keySet(), "one GUILD_CREATE per READY guild");
+            checkGuildCreate(creates.get(mineId), me, 1);
+            checkGuildCreate(creates.get(theirsId), me, 2);
+            assertEquals(owner.id(), creates.get(theirsId).path("owner_id").asText());
+        }
+    }
+
+    private static void checkGuildCreate(final JsonNode g, final TestNode.User self, final int memberCount)
+    {
+        assertNotNull(g);
+        final String guildId = g.path("id").asText();
+        for (final String array : List.of("members", "roles", "channels", "threads", "emojis", "voice_states",
+            "guild_scheduled_events"))
+        {
+            assertTrue(g.path(array).isArray(), "GUILD_CREATE." + array + " must be an array: " + g);
+        }
+        assertEquals(memberCount, g.path("member_count").asInt(-1), "member_count");
+        assertTrue(g.path("large").isBoolean(), "large");
+        assertFalse(g.path("large").asBoolean(), "large");
+        assertFalse(g.path("unavailable").asBoolean(false), "unavailable");
+
+        boolean selfFound = false;
+        for (final JsonNode m : g.path("members"))
+        {
+            assertTrue(m.path("roles").isArray(), "member.roles " + m);
+            assertTrue(m.path("user").path("username").isTextual(), "member.user.username " + m);
+            if (self.id().equals(m.path("user").path("id").asText()))
+            {
+                selfFound = true;
+            }
+        }
+        assertTrue(selfFound, "own member must be in GUILD_CREATE.members: " + g.path("members"));
+        assertEquals(memberCount, g.path("members").size(), "small guild: every member is sent");
+
+        JsonNode everyone = null;
+        for (final JsonNode r : g.path("roles"))
+        {
+            assertTrue(r.path("name").isTextual() && r.path("position").isIntegralNumber(), "role " + r);
+            assertTrue(r.path("permissions").isTextual(), "role.permissions must be a string: " + r);
+            assertTrue(r.path("colors").isObject() && r.path("colors").has("primary_color"), "role.colors " + r);
+            if (guildId.equals(r.path("id").asText()))
+            {
+                everyone = r;
+            }
+        }
+        assertNotNull(everyone, "the @everyone role must have id == guild id: " + g.path("roles"));
+        final long perms = Long.parseLong(everyone.path("permissions").asText());
+        final long viewAndSend = (1L << 10) | (1L << 11);
+        assertEquals(viewAndSend, perms & viewAndSend, "@everyone must grant VIEW_CHANNEL and SEND_MESSAGES");
+
+        assertTrue(g.path("channels").size() >= 1, "channels");
+        for (final JsonNode ch : g.path("channels"))
+        {
+            assertTrue(ch.path("id").isTextual() && ch.path("type").isIntegralNumber() && ch.path("name").isTextual()
+                && ch.path("position").isIntegralNumber(), "channel " + ch);
+        }
+    }
+}
