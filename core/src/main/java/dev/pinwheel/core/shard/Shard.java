@@ -55,6 +55,7 @@ public final class Shard implements Runnable
     private final ShardCounters counters = new ShardCounters();
     private final ArrayDeque<Object>[] deferred;
     private final ArrayList<Runnable> tickers = new ArrayList<>();
+    private final ArrayList<Runnable> pendingAcks = new ArrayList<>();
     private final IdleMode idleMode;
     private volatile boolean running = true;
     private volatile boolean ready;
@@ -176,6 +177,49 @@ public final class Shard implements Runnable
     public void addTicker(final Runnable ticker)
     {
         tickers.add(ticker);
+    }
+
+    /**
+     * Runs an acknowledgement (reply, fanout) once everything this shard appended so far is durable: at once
+     * when the store makes appends durable on return, else after the group commit at the end of this duty
+     * cycle's batch — one msync for every write of the batch.
+     *
+     * @param ack the acknowledgement.
+     */
+    public void afterCommit(final Runnable ack)
+    {
+        if (store.groupCommit())
+        {
+            pendingAcks.add(ack);
+        }
+        else
+        {
+            ack.run();
+        }
+    }
+
+    private int commitBatch()
+    {
+        final int n = pendingAcks.size();
+        if (n == 0)
+        {
+            return 0;
+        }
+        store.commit();
+        for (int i = 0; i < pendingAcks.size(); i++)
+        {
+            try
+            {
+                pendingAcks.get(i).run();
+            }
+            catch (final RuntimeException ex)
+            {
+                counters.increment(ShardCounters.TASK_ERRORS);
+                LOG.error("shard {}: acknowledgement failed", id, ex);
+            }
+        }
+        pendingAcks.clear();
+        return n;
     }
 
     /**
@@ -371,6 +415,7 @@ public final class Shard implements Runnable
     {
         int work = io.poll();
         work += pollInbox();
+        work += commitBatch();
         work += drainDeferred();
         final long now = System.nanoTime();
         if (now - nextTickNanos >= 0)

@@ -9,8 +9,11 @@ import java.util.List;
  * <b>Thread confinement:</b> an instance is owned by exactly one shard thread; every method MUST be called
  * on that thread (single writer, no locks). Other shards reach it only by sending commands to the owner.
  * <p>
- * <b>Durability:</b> every {@code append*}/{@code delete*} call returns only once the record is in the
- * journal at the configured durability level; callers acknowledge (HTTP reply, dispatch) only after that.
+ * <b>Durability:</b> every {@code append*}/{@code delete*} call returns once the record is in the journal.
+ * If {@link #groupCommit()} is false that is the configured durability level already; if it is true (e.g.
+ * {@code sync}: msync before acknowledging) the records become durable when {@link #commit()} returns, and
+ * the shard calls it once per duty-cycle batch (group commit). Callers acknowledge (HTTP reply, dispatch)
+ * only through {@code Shard.afterCommit}, which honours both.
  */
 public interface ShardStore extends AutoCloseable
 {
@@ -70,6 +73,22 @@ public interface ShardStore extends AutoCloseable
     {
         final List<StoredMessage> page = history(channelId, HistoryQuery.LATEST, 0, 1);
         return page.isEmpty() ? 0 : page.get(0).id();
+    }
+
+    /**
+     * @return true if appends are made durable by {@link #commit()} rather than on return.
+     */
+    default boolean groupCommit()
+    {
+        return false;
+    }
+
+    /**
+     * Makes every record appended since the last call durable at the configured level (one msync for the
+     * whole batch). A no-op when {@link #groupCommit()} is false.
+     */
+    default void commit()
+    {
     }
 
     @Override

@@ -118,8 +118,11 @@ public final class GuildOps
         final ObjectNode body = Entities.guild(g);
         final ArrayNode channels = body.putArray("channels");
         channels.add(Entities.channel(general, 0));
-        ex.reply(owner, 201, body);
-        announceJoin(owner, userId, guildId);
+        owner.afterCommit(() ->
+        {
+            ex.reply(owner, 201, body);
+            announceJoin(owner, userId, guildId);
+        });
     }
 
     private static void announceJoin(final Shard owner, final long userId, final long guildId)
@@ -192,8 +195,11 @@ public final class GuildOps
             type == GuildChannel.VOICE ? (bitrate == 0 ? 64000 : bitrate) : 0, userLimit, parentId);
         StateLog.commit(owner, ctx.node(), StateRecords.CHANNEL_CREATED, StateRecords.channelCreated(c));
         final byte[] d = Json.bytes(Entities.channel(c, 0));
-        ex.reply(owner, 201, d);
-        owner.publish(g, new Dispatch("CHANNEL_CREATE", d, null, Intents.GUILDS, guildId, 0, 0));
+        owner.afterCommit(() ->
+        {
+            ex.reply(owner, 201, d);
+            owner.publish(g, new Dispatch("CHANNEL_CREATE", d, null, Intents.GUILDS, guildId, 0, 0));
+        });
     }
 
     public static void createInvite(final Shard owner, final GatewayContext ctx, final long guildId,
@@ -224,7 +230,8 @@ public final class GuildOps
         final Invite invite = new Invite(code, guildId, channelId, ex.userId(), System.currentTimeMillis(), maxAge,
             maxUses);
         StateLog.commit(owner, ctx.node(), StateRecords.INVITE_CREATED, StateRecords.inviteCreated(invite));
-        ex.reply(owner, 200, Entities.invite(invite, g, c, ctx.node().accounts()));
+        final ObjectNode body = Entities.invite(invite, g, c, ctx.node().accounts());
+        owner.afterCommit(() -> ex.reply(owner, 200, body));
     }
 
     public static void getInvite(final Shard owner, final GatewayContext ctx, final Invite invite,
@@ -261,13 +268,17 @@ public final class GuildOps
                 StateRecords.memberAdded(g.id(), userId, System.currentTimeMillis()));
             final ObjectNode d = Entities.member(g.member(userId), accounts, true);
             d.put("guild_id", Json.id(g.id()));
-            owner.publish(g, new Dispatch("GUILD_MEMBER_ADD", Json.bytes(d), null, Intents.GUILD_MEMBERS, g.id(), 0,
-                0));
-            announceJoin(owner, userId, g.id());
+            final Dispatch memberAdd = new Dispatch("GUILD_MEMBER_ADD", Json.bytes(d), null, Intents.GUILD_MEMBERS,
+                g.id(), 0, 0);
+            owner.afterCommit(() ->
+            {
+                owner.publish(g, memberAdd);
+                announceJoin(owner, userId, g.id());
+            });
         }
         final ObjectNode body = Entities.invite(invite, g, c, accounts);
         body.set("new_member", Entities.member(g.member(userId), accounts, true));
-        ex.reply(owner, 200, body);
+        owner.afterCommit(() -> ex.reply(owner, 200, body));
     }
 
     public static void getMember(final Shard owner, final GatewayContext ctx, final long guildId, final long userId,
@@ -336,9 +347,13 @@ public final class GuildOps
         final byte[] full = Json.bytes(body);
         body.put("content", "");
         final byte[] redacted = Json.bytes(body);
-        ex.reply(owner, 200, rest);
-        owner.publish(g, new Dispatch("MESSAGE_CREATE", full, redacted, Intents.GUILD_MESSAGES, guildId,
-            ex.userId(), 0));
+        final Dispatch event = new Dispatch("MESSAGE_CREATE", full, redacted, Intents.GUILD_MESSAGES, guildId,
+            ex.userId(), 0);
+        owner.afterCommit(() ->
+        {
+            ex.reply(owner, 200, rest);
+            owner.publish(g, event);
+        });
     }
 
     public static void editMessage(final Shard owner, final GatewayContext ctx, final long guildId,
@@ -373,9 +388,13 @@ public final class GuildOps
         final byte[] full = Json.bytes(body);
         body.put("content", "");
         final byte[] redacted = Json.bytes(body);
-        ex.reply(owner, 200, rest);
-        owner.publish(g, new Dispatch("MESSAGE_UPDATE", full, redacted, Intents.GUILD_MESSAGES, guildId,
-            m.authorId(), 0));
+        final Dispatch event = new Dispatch("MESSAGE_UPDATE", full, redacted, Intents.GUILD_MESSAGES, guildId,
+            m.authorId(), 0);
+        owner.afterCommit(() ->
+        {
+            ex.reply(owner, 200, rest);
+            owner.publish(g, event);
+        });
     }
 
     public static void deleteMessage(final Shard owner, final long guildId, final long channelId,
@@ -404,8 +423,13 @@ public final class GuildOps
         d.put("id", Json.id(messageId));
         d.put("channel_id", Json.id(channelId));
         d.put("guild_id", Json.id(guildId));
-        ex.reply(owner, 204, (byte[])null);
-        owner.publish(g, new Dispatch("MESSAGE_DELETE", Json.bytes(d), null, Intents.GUILD_MESSAGES, guildId, 0, 0));
+        final Dispatch event = new Dispatch("MESSAGE_DELETE", Json.bytes(d), null, Intents.GUILD_MESSAGES, guildId, 0,
+            0);
+        owner.afterCommit(() ->
+        {
+            ex.reply(owner, 204, (byte[])null);
+            owner.publish(g, event);
+        });
     }
 
     public static void getMessage(final Shard owner, final GatewayContext ctx, final long guildId,

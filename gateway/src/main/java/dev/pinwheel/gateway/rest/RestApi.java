@@ -642,7 +642,7 @@ public final class RestApi
                 final ObjectNode o = Json.object();
                 o.put("token", token);
                 o.set("user", Entities.selfUser(account));
-                ex.reply(owner, 201, o);
+                owner.afterCommit(() -> ex.reply(owner, 201, o));
             });
             if (!sent)
             {
@@ -680,7 +680,7 @@ public final class RestApi
                 o.put("token", token);
                 o.put("user_id", Json.id(a.id()));
                 o.set("user", Entities.selfUser(a));
-                ex.reply(owner, 200, o);
+                owner.afterCommit(() -> ex.reply(owner, 200, o));
             });
             if (!sent)
             {
