@@ -16,7 +16,6 @@ import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioChannelOption;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 
 import dev.pinwheel.core.routing.RoutingTable;
@@ -137,7 +136,7 @@ public final class GatewayServer implements AutoCloseable
                 protected void initChannel(final SocketChannel ch)
                 {
                     ch.pipeline().addLast(new HttpServerCodec(8192, 16 * 1024, 16 * 1024));
-                    ch.pipeline().addLast(new HttpObjectAggregator(256 * 1024));
+                    ch.pipeline().addLast(new JsonHttpObjectAggregator(256 * 1024));
                     ch.pipeline().addLast(new HttpEdgeHandler(context, shard, api));
                 }
             });

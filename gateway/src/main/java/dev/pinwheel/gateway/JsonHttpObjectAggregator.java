@@ -1,0 +1,39 @@
+package dev.pinwheel.gateway;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+
+import dev.pinwheel.gateway.json.Json;
+
+/**
+ * Netty's aggregator, answering an oversized request with Discord's JSON error body (413, code 40005)
+ * instead of an empty response, then closing the connection.
+ */
+final class JsonHttpObjectAggregator extends HttpObjectAggregator
+{
+    JsonHttpObjectAggregator(final int maxContentLength)
+    {
+        super(maxContentLength);
+    }
+
+    @Override
+    protected void handleOversizedMessage(final ChannelHandlerContext ctx, final HttpMessage oversized)
+    {
+        final byte[] body = Json.bytes(Json.object().put("code", 40005).put("message", "Request entity too large"));
+        final FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+            HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, Unpooled.wrappedBuffer(body));
+        res.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+        res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+        res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
+    }
+}
