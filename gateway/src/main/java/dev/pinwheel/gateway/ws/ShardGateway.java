@@ -72,6 +72,11 @@ public final class ShardGateway
         return context.config();
     }
 
+    GatewayContext context()
+    {
+        return context;
+    }
+
     /**
      * @return live WebSocket connections on this shard.
      */
@@ -294,10 +299,20 @@ public final class ShardGateway
             pendingSubscriptions.put(guildId, pending);
         }
         final GatewaySession s = sessions.get(sessionId);
-        if (s != null && !s.destroyed() && s.pendingGuilds().remove(guildId) && snapshot != null)
+        if (s != null && !s.destroyed() && s.pendingGuilds().remove(guildId))
         {
-            shard.sessions().subscribe(guildId, s);
-            shard.sessions().deliverTo(s, snapshot);
+            if (snapshot != null)
+            {
+                shard.sessions().subscribe(guildId, s);
+                shard.sessions().deliverTo(s, snapshot);
+            }
+            else
+            {
+                // The owner does not know the guild or the membership: tell the client it is unavailable,
+                // so libraries that wait for every READY guild (JDA) do not wait forever.
+                shard.sessions().deliverTo(s, Dispatch.of("GUILD_DELETE", ("{\"id\":\"" + Json.id(guildId)
+                    + "\",\"unavailable\":true}").getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+            }
         }
         maybeUnsubscribe(guildId);
     }
