@@ -28,7 +28,7 @@ import dev.pinwheel.server.TestNode;
 class GatewayCloseCodesTest
 {
     private static final int STRICT_HEARTBEAT_MS = 500;
-    private static final int STRICT_GRACE_MS = 300;
+    private static final int STRICT_GRACE_MS = 500;
     private static final int STRICT_IDENTIFY_TIMEOUT_MS = 500;
     private static TestNode node;
     private static TestNode strict;

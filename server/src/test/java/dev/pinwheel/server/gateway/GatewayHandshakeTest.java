@@ -1,6 +1,7 @@
 package dev.pinwheel.server.gateway;
 
 import static dev.pinwheel.server.gateway.GatewayTestClient.ALL_MESSAGES;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -62,6 +63,7 @@ class GatewayHandshakeTest
 
             c.heartbeat(42L);
             assertEquals(11, c.next().path("op").asInt());
+            assertArrayEquals(new byte[] {1, 2, 3}, c.ping(new byte[] {1, 2, 3}), "WebSocket ping answered");
             assertFalse(c.isClosed());
         }
     }
@@ -140,6 +142,110 @@ class GatewayHandshakeTest
             checkGuildCreate(creates.get(mineId), me, 1);
             checkGuildCreate(creates.get(theirsId), me, 2);
             assertEquals(owner.id(), creates.get(theirsId).path("owner_id").asText());
+        }
+    }
+
+    @Test
+    void identifyShardFiltersGuildsByDiscordFormula()
+    {
+        final TestNode.User u = node.register("sharded-bot");
+        final Set<String> all = new HashSet<>();
+        final Map<String, String> channelOf = new HashMap<>();
+        for (int i = 0; i < 8; i++)
+        {
+            final JsonNode g = node.createGuild(u, "sharded " + i);
+            all.add(g.path("id").asText());
+            channelOf.put(g.path("id").asText(), g.path("channels").get(0).path("id").asText());
+        }
+        final Set<String> union = new HashSet<>();
+        for (int shard = 0; shard < 2; shard++)
+        {
+            try (GatewayTestClient c = GatewayTestClient.json(node.gatewayUrl()))
+            {
+                final com.fasterxml.jackson.databind.node.ObjectNode p = GatewayTestClient.identifyPayload(u.token(),
+                    ALL_MESSAGES);
+                ((com.fasterxml.jackson.databind.node.ObjectNode)p.get("d")).putArray("shard").add(shard).add(2);
+                c.send(p);
+                final JsonNode ready = c.nextDispatch("READY");
+                assertEquals(List.of(shard, 2), List.of(ready.path("d").path("shard").path(0).asInt(),
+                    ready.path("d").path("shard").path(1).asInt()));
+                final Set<String> covered = new HashSet<>();
+                for (final JsonNode g : ready.path("d").path("guilds"))
+                {
+                    final String id = g.path("id").asText();
+                    assertEquals(shard, (Long.parseLong(id) >>> 22) % 2, "guild " + id + " is not shard " + shard + "'s");
+                    assertTrue(covered.add(id));
+                    assertTrue(union.add(id), "guild " + id + " on two shards");
+                }
+                if (!covered.isEmpty())
+                {
+                    // One shard thread: a message posted now is dispatched after every GUILD_CREATE requested
+                    // at IDENTIFY; exactly the covered guilds must have arrived.
+                    final String some = covered.iterator().next();
+                    node.ok("POST", "channels/" + channelOf.get(some) + "/messages", u.token(),
+                        "{\"content\":\"barrier\"}");
+                    final Set<String> created = new HashSet<>();
+                    for (final JsonNode n : c.until("MESSAGE_CREATE"))
+                    {
+                        if ("GUILD_CREATE".equals(n.path("t").asText()))
+                        {
+                            created.add(n.path("d").path("id").asText());
+                        }
+                    }
+                    assertEquals(covered, created, "GUILD_CREATE exactly for the shard's guilds");
+                }
+            }
+        }
+        assertEquals(all, union, "shards [0,2] and [1,2] together cover every guild");
+    }
+
+    /**
+     * A 250-member guild: under large_threshold 250 the GUILD_CREATE carries every member and is a frame over
+     * 64 KiB (the 8-byte WebSocket length form); under large_threshold 50 it is "large" and carries only the
+     * session's own member.
+     */
+    @Test
+    void bigGuildCreateFrameAndLargeThreshold()
+    {
+        final int members = 250;
+        final TestNode.User owner = node.register("big-owner");
+        final JsonNode g = node.createGuild(owner, "big guild");
+        final String guildId = g.path("id").asText();
+        final String code = node.ok("POST", "channels/" + g.path("channels").get(0).path("id").asText() + "/invites",
+            owner.token(), "{\"max_uses\":0}").path("code").asText();
+        for (int i = 1; i < members; i++)
+        {
+            final TestNode.User u = node.register("big-member-" + i);
+            node.ok("POST", "invites/" + code, u.token(), "{}");
+        }
+        for (final int threshold : new int[] {250, 50})
+        {
+            try (GatewayTestClient c = GatewayTestClient.json(node.gatewayUrl()))
+            {
+                final com.fasterxml.jackson.databind.node.ObjectNode p = GatewayTestClient.identifyPayload(
+                    owner.token(), ALL_MESSAGES);
+                ((com.fasterxml.jackson.databind.node.ObjectNode)p.get("d")).put("large_threshold", threshold);
+                c.send(p);
+                final JsonNode gc = c.nextDispatch("GUILD_CREATE");
+                assertEquals(guildId, gc.path("d").path("id").asText());
+                assertEquals(members, gc.path("d").path("member_count").asInt());
+                if (threshold == 250)
+                {
+                    assertFalse(gc.path("d").path("large").asBoolean(true));
+                    assertEquals(members, gc.path("d").path("members").size(), "every member");
+                    assertTrue(gc.toString().length() > 65_535, "precondition: a frame over 64 KiB, got "
+                        + gc.toString().length());
+                }
+                else
+                {
+                    assertTrue(gc.path("d").path("large").asBoolean(false), "large over the threshold");
+                    assertEquals(1, gc.path("d").path("members").size(), "only the own member");
+                    assertEquals(owner.id(), gc.path("d").path("members").get(0).path("user").path("id").asText());
+                }
+                // the stream stays in sync after the big frame
+                c.heartbeat(null);
+                assertEquals(11, c.nextOp(11).path("op").asInt());
+            }
         }
     }
 

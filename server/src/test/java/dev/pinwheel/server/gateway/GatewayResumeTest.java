@@ -115,7 +115,8 @@ class GatewayResumeTest
             missed.add(post("missed-" + i));
         }
 
-        try (GatewayTestClient c = GatewayTestClient.json(s.resumeUrl()))
+        // discord.js appends the query to resume_gateway_url as is
+        try (GatewayTestClient c = GatewayTestClient.connect(s.resumeUrl() + "?v=10&encoding=json"))
         {
             c.resume(member.token(), s.id(), lastSeq);
             final List<JsonNode> dispatches = c.until("RESUMED").stream()
@@ -140,6 +141,35 @@ class GatewayResumeTest
             assertEquals("MESSAGE_CREATE", next.path("t").asText(), "nothing replayed twice: " + next);
             assertEquals(after, next.path("d").path("id").asText());
             assertEquals(resumed.path("s").asLong() + 1, next.path("s").asLong());
+        }
+    }
+
+    @Test
+    void resumeTakesTheSessionOverFromAConnectionThatLooksAlive()
+    {
+        final Session s = identify();
+        try (GatewayTestClient old = s.client();
+            GatewayTestClient c = GatewayTestClient.json(s.resumeUrl()))
+        {
+            final String id = post("while both are open");
+            final JsonNode m = old.nextDispatch("MESSAGE_CREATE");
+            assertEquals(id, m.path("d").path("id").asText());
+            final long seq = m.path("s").asLong();
+            final String missed = post("missed by the zombie");
+            // the old connection may or may not have got it: the client resumes from what it processed
+            c.resume(member.token(), s.id(), seq);
+            final List<JsonNode> dispatches = c.until("RESUMED").stream()
+                .filter(n -> n.path("op").asInt() == 0).toList();
+            assertEquals(2, dispatches.size(), dispatches.toString());
+            assertEquals(missed, dispatches.get(0).path("d").path("id").asText());
+            assertEquals(seq + 1, dispatches.get(0).path("s").asLong());
+            final GatewayTestClient.Close close = old.awaitClose();
+            assertTrue(close.code() >= 4000 && close.code() != 4009, "the old connection is closed: " + close);
+
+            final String after = post("after takeover");
+            final JsonNode n = c.nextDispatch("MESSAGE_CREATE");
+            assertEquals(after, n.path("d").path("id").asText());
+            assertEquals(seq + 3, n.path("s").asLong());
         }
     }
 

@@ -55,6 +55,7 @@ final class GatewayTestClient implements WebSocket.Listener, AutoCloseable
     private final BlockingQueue<JsonNode> inbox = new LinkedBlockingQueue<>();
     private final List<JsonNode> received = new ArrayList<>();
     private final CompletableFuture<Close> closed = new CompletableFuture<>();
+    private final BlockingQueue<byte[]> pongs = new LinkedBlockingQueue<>();
     private final StringBuilder text = new StringBuilder();
     private final ByteArrayOutputStream binary = new ByteArrayOutputStream();
     private final ByteArrayOutputStream zlibBuffer = new ByteArrayOutputStream();
@@ -217,6 +218,16 @@ final class GatewayTestClient implements WebSocket.Listener, AutoCloseable
             received.add(n);
         }
         inbox.add(n);
+    }
+
+    @Override
+    public CompletionStage<?> onPong(final WebSocket webSocket, final ByteBuffer message)
+    {
+        final byte[] b = new byte[message.remaining()];
+        message.get(b);
+        pongs.add(b);
+        webSocket.request(1);
+        return null;
     }
 
     @Override
@@ -433,6 +444,30 @@ final class GatewayTestClient implements WebSocket.Listener, AutoCloseable
     {
         await(ws.sendBinary(ByteBuffer.wrap(bytes), true));
         return this;
+    }
+
+    /**
+     * Sends a WebSocket ping and waits for the pong.
+     *
+     * @return the pong's payload.
+     */
+    byte[] ping(final byte[] payload)
+    {
+        await(ws.sendPing(ByteBuffer.wrap(payload)));
+        try
+        {
+            final byte[] b = pongs.poll(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            if (b == null)
+            {
+                throw new AssertionError("no pong within " + TIMEOUT_SECONDS + " s");
+            }
+            return b;
+        }
+        catch (final InterruptedException e)
+        {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
     }
 
     GatewayTestClient heartbeat(final Long seq)

@@ -74,11 +74,12 @@ class GatewayZlibStreamTest
                 contents.add(i % 2 == 0 ? "repeat ".repeat(1 + i * 10) : random(200 + i * 90));
             }
             contents.add(random(2000));
+            contents.add("quotes \" backslash \\ newline \n tab \t emoji \uD83D\uDE00 line sep \u2028 nul-ish \u0001 <>&");
             long seq = 2;
             for (final String content : contents)
             {
                 final String id = node.ok("POST", "channels/" + channelId + "/messages", owner.token(),
-                    "{\"content\":\"" + content + "\"}").path("id").asText();
+                    json(content)).path("id").asText();
                 final JsonNode m = c.next();
                 assertEquals("MESSAGE_CREATE", m.path("t").asText(), m.toString());
                 assertEquals(id, m.path("d").path("id").asText());
@@ -101,6 +102,48 @@ class GatewayZlibStreamTest
             assertEquals(1, c.textMessages());
             assertEquals(0, c.binaryMessages());
         }
+    }
+
+    @Test
+    void resumeOnACompressedConnectionReplaysThroughANewStream()
+    {
+        final String url = "/?v=10&encoding=json&compress=zlib-stream";
+        final String sessionId;
+        final String resumeUrl;
+        final long seq;
+        try (GatewayTestClient c = GatewayTestClient.connect(node.gatewayUrl() + url))
+        {
+            final JsonNode ready = c.identify(owner.token(), ALL_MESSAGES).nextDispatch("READY");
+            sessionId = ready.path("d").path("session_id").asText();
+            resumeUrl = ready.path("d").path("resume_gateway_url").asText();
+            seq = c.nextDispatch("GUILD_CREATE").path("s").asLong();
+            c.abort();
+        }
+        final List<String> missed = new ArrayList<>();
+        for (int i = 0; i < 3; i++)
+        {
+            missed.add(node.ok("POST", "channels/" + channelId + "/messages", owner.token(), json("missed " + i))
+                .path("id").asText());
+        }
+        try (GatewayTestClient c = GatewayTestClient.connect(resumeUrl + url))
+        {
+            assertEquals(10, c.next().path("op").asInt());
+            c.resume(owner.token(), sessionId, seq);
+            for (int i = 0; i < missed.size(); i++)
+            {
+                final JsonNode m = c.next();
+                assertEquals(missed.get(i), m.path("d").path("id").asText(), m.toString());
+                assertEquals(seq + 1 + i, m.path("s").asLong());
+            }
+            assertEquals("RESUMED", c.next().path("t").asText());
+            assertEquals(0, c.textMessages());
+            assertEquals(0, c.binaryMessagesWithoutSuffix());
+        }
+    }
+
+    private static String json(final String content)
+    {
+        return GatewayTestClient.JSON.createObjectNode().put("content", content).toString();
     }
 
     private static String random(final int length)
