@@ -5,7 +5,9 @@ import java.util.concurrent.ExecutorService;
 import dev.pinwheel.core.ids.SnowflakeIds;
 import dev.pinwheel.core.shard.ShardGroup;
 import dev.pinwheel.core.state.NodeState;
+import dev.pinwheel.core.voice.VoiceAdmission;
 import dev.pinwheel.gateway.ops.AuthService;
+import dev.pinwheel.gateway.ops.VoiceStates;
 
 /**
  * What every gateway component of a node shares: settings, shards, directories, auth, the control-plane
@@ -21,6 +23,8 @@ public final class GatewayContext
     private final SnowflakeIds controlIds;
     private volatile int port;
     private final int[] resumePorts;
+    private final VoiceStates[] voiceStates;
+    private volatile VoiceAdmission voice = VoiceAdmission.NONE;
 
     GatewayContext(final GatewayConfig config, final ShardGroup shards, final NodeState node, final AuthService auth,
         final ExecutorService control)
@@ -32,6 +36,38 @@ public final class GatewayContext
         this.control = control;
         this.controlIds = new SnowflakeIds(shards.nodeId() & 31, 31);
         this.resumePorts = new int[shards.shardCount()];
+        this.voiceStates = new VoiceStates[shards.shardCount()];
+        for (int i = 0; i < voiceStates.length; i++)
+        {
+            voiceStates[i] = new VoiceStates();
+        }
+    }
+
+    /**
+     * @param shard a shard id.
+     * @return the voice states of the guilds that shard owns (use only on that shard's thread).
+     */
+    public VoiceStates voiceStates(final int shard)
+    {
+        return voiceStates[shard];
+    }
+
+    /**
+     * @return the voice server's admission interface ({@link VoiceAdmission#NONE} when voice is off).
+     */
+    public VoiceAdmission voice()
+    {
+        return voice;
+    }
+
+    /**
+     * Connects the voice server; call before clients connect.
+     *
+     * @param value the voice server's admission interface.
+     */
+    public void voice(final VoiceAdmission value)
+    {
+        voice = value == null ? VoiceAdmission.NONE : value;
     }
 
     public GatewayConfig config()

@@ -35,12 +35,14 @@ import dev.pinwheel.core.shard.Shard;
 import dev.pinwheel.gateway.json.Json;
 import dev.pinwheel.gateway.rest.RestApi;
 import dev.pinwheel.gateway.rest.RestEntry;
+import dev.pinwheel.gateway.web.WebEdge;
 import dev.pinwheel.gateway.ws.GatewayEntry;
 import dev.pinwheel.gateway.ws.ShardGateway;
 
 /**
  * The first handler of every connection: a WebSocket upgrade outside {@code /api} becomes a gateway
- * connection; anything under {@code /api[/vN]} is REST; the rest is 404 (JSON).
+ * connection; anything under {@code /api[/vN]} is REST; the rest goes to {@link WebEdge} (web client,
+ * dashboard, {@code /metrics}; 404 JSON for unknown paths).
  */
 final class HttpEdgeHandler extends SimpleChannelInboundHandler<FullHttpRequest>
 {
@@ -73,7 +75,7 @@ final class HttpEdgeHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         }
         if (!isApi)
         {
-            plainError(c, HttpResponseStatus.NOT_FOUND, "404: Not Found");
+            WebEdge.serve(ctx, shard, c, req, path, q.parameters());
             return;
         }
         final List<String> segments = new ArrayList<>();

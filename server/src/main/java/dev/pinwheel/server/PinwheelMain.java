@@ -4,18 +4,21 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 
+import dev.pinwheel.server.top.PinwheelTop;
 import dev.pinwheel.storage.Durability;
 import dev.pinwheel.tuning.PlanCli;
 import dev.pinwheel.tuning.TuningProfile;
 
 /**
- * Command line: {@code run} (default) starts a node; {@code plan} prints the pinning plan.
+ * Command line: {@code run} (default) starts a node; {@code plan} prints the pinning plan; {@code top} watches a
+ * node's {@code /metrics} in the terminal.
  */
 public final class PinwheelMain
 {
     static final String USAGE = """
         usage: pinwheel [run] [--host H] [--port P] [--shards N] [--data DIR] [--durability os|sync]
                pinwheel plan [--shards N] [--profile NAME] [--root DIR]
+               pinwheel top [--url URL] [--token TOKEN] [--interval SECONDS] [--once] [--no-color]
         """;
 
     private PinwheelMain()
@@ -30,11 +33,17 @@ public final class PinwheelMain
             PlanCli.main(Arrays.copyOfRange(rest, 1, rest.length));
             return;
         }
+        if (rest.length > 0 && "top".equals(rest[0]))
+        {
+            PinwheelTop.main(Arrays.copyOfRange(rest, 1, rest.length));
+            return;
+        }
         if (rest.length > 0 && "run".equals(rest[0]))
         {
             rest = Arrays.copyOfRange(rest, 1, rest.length);
         }
-        final PinwheelServer.Builder b = PinwheelServer.builder();
+        final PinwheelServer.Builder b = PinwheelServer.builder()
+            .voiceEnabled(dev.pinwheel.voicesfu.VoiceConfiguration.enabled());
         for (int i = 0; i < rest.length; i++)
         {
             final String a = rest[i];
@@ -70,6 +79,12 @@ public final class PinwheelMain
         System.out.println("Pinwheel is serving on http://" + b.gateway().host() + ":" + server.port()
             + " (REST /api/v10, gateway ws://" + b.gateway().host() + ":" + server.port() + "), data in "
             + server.dataDir());
+        if (server.voice() != null)
+        {
+            System.out.println("Voice gateway wss://" + server.voice().context().publicHost() + ":"
+                + server.voice().gatewayPort() + " (certificate " + server.voice().certificatePem() + "), UDP "
+                + server.voice().udpPort());
+        }
         stopped.await();
     }
 

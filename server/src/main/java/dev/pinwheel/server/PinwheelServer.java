@@ -19,6 +19,8 @@ import dev.pinwheel.tuning.AffinityThreadPlacement;
 import dev.pinwheel.tuning.PlanRequest;
 import dev.pinwheel.tuning.ThreadPlacement;
 import dev.pinwheel.tuning.TuningProfile;
+import dev.pinwheel.voicesfu.VoiceContext;
+import dev.pinwheel.voicesfu.VoiceServer;
 
 /**
  * The composition root: one Pinwheel node on the embedded store. Only this class knows every module.
@@ -26,7 +28,8 @@ import dev.pinwheel.tuning.TuningProfile;
  *   PinwheelServer ─┬─ EmbeddedStoreFactory (storage)   one Chronicle Queue journal per shard
  *                   ├─ RoutingTable (core)              guild → shard; published to Chronicle Map
  *                   ├─ ThreadPlacement (tuning)         pinning plan of the profile
- *                   └─ GatewayServer (gateway)          shards + Netty edge + REST + gateway
+ *                   ├─ GatewayServer (gateway)          shards + Netty edge + REST + gateway
+ *                   └─ VoiceServer (voice-sfu)          TLS voice gateway + UDP media loops (VoiceAdmission)
  * </pre>
  */
 public final class PinwheelServer implements AutoCloseable
@@ -35,6 +38,7 @@ public final class PinwheelServer implements AutoCloseable
     private final EmbeddedStoreFactory stores;
     private final AsyncRingPublisher ringPublisher;
     private final Path dataDir;
+    private final VoiceServer voice;
 
     private PinwheelServer(final Builder b)
     {
@@ -59,6 +63,23 @@ public final class PinwheelServer implements AutoCloseable
             stores.close();
             throw ex;
         }
+        VoiceServer v = null;
+        if (b.voiceEnabled)
+        {
+            try
+            {
+                v = VoiceServer.start(b.voice.dataDir(dataDir).placement(placement));
+                gateway.context().voice(v.admission());
+            }
+            catch (final RuntimeException ex)
+            {
+                gateway.close();
+                ringPublisher.close();
+                stores.close();
+                throw ex;
+            }
+        }
+        this.voice = v;
     }
 
     /** Unpinned placement with the profile's idle modes. */
@@ -140,11 +161,24 @@ public final class PinwheelServer implements AutoCloseable
         return dataDir;
     }
 
+    /**
+     * @return the voice server, or null when voice is disabled.
+     */
+    public VoiceServer voice()
+    {
+        return voice;
+    }
+
     @Override
     public void close()
     {
         try
         {
+            if (voice != null)
+            {
+                gateway.context().voice(null);
+                voice.close();
+            }
             gateway.close();
         }
         finally
@@ -172,6 +206,8 @@ public final class PinwheelServer implements AutoCloseable
             System.getProperty("pinwheel.storage.durability", "os").toUpperCase(java.util.Locale.ROOT));
         private TuningProfile profile = TuningProfile.fromSystemProperty();
         private GatewayConfig gateway = new GatewayConfig();
+        private boolean voiceEnabled;
+        private VoiceContext voice = new VoiceContext();
 
         public Builder dataDir(final Path value)
         {
@@ -207,6 +243,24 @@ public final class PinwheelServer implements AutoCloseable
         {
             gateway = value;
             return this;
+        }
+
+        /**
+         * @param enabled whether to start the voice server ({@code pinwheel.voice.enabled}).
+         * @return this.
+         */
+        public Builder voiceEnabled(final boolean enabled)
+        {
+            voiceEnabled = enabled;
+            return this;
+        }
+
+        /**
+         * @return the voice settings ({@code pinwheel.voice.*}), to adjust in place.
+         */
+        public VoiceContext voice()
+        {
+            return voice;
         }
 
         /**

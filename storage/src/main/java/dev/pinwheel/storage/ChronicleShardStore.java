@@ -5,93 +5,108 @@ import dev.pinwheel.core.store.ShardStore;
 import dev.pinwheel.core.store.StateRecordHandler;
 import dev.pinwheel.core.store.StoredMessage;
 import net.openhft.chronicle.bytes.Bytes;
-import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.ExcerptTailer;
-import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.wire.DocumentContext;
-import org.agrona.collections.Long2LongHashMap;
-import org.agrona.collections.Long2ObjectHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 
 /**
- * The embedded store of one shard: one Chronicle Queue (the journal) holds every record of the shard, and two
- * in-heap indexes are rebuilt from it by {@link #recover} and kept up to date by every write.
+ * The embedded store of one shard: two Chronicle Queue journals are the truth, off-heap Chronicle Map indexes
+ * ({@link ShardIndexes}) answer the queries.
  * <pre>
- *   appendState ----------------------------+
- *   appendMessage / deleteMessage --+       |          journal (Chronicle Queue, rolls daily)
- *                                   |       +--------> [STATE][MESSAGE][MESSAGE][TOMBSTONE][MESSAGE]...
- *                                   |       |                       ^ journal index
- *                                   +-------+------------+          |
- *                                                        v          |
- *   message id  --> journal index of its newest version  (Long2LongHashMap)
- *   channel id  --> sorted long[] of live message ids    (Long2ObjectHashMap of ChannelMessageIds)
+ *   appendState ───────────────────────────&gt; state journal     [STATE][STATE]...          replayed to the handler
+ *   appendMessage / deleteMessage ─────────&gt; message journal   [MESSAGE][MESSAGE][TOMBSTONE][MESSAGE]...
+ *        │ after the record is in the journal                           ^ journal index
+ *        v                                                              │
+ *   MessageLocations   id ──&gt; (journal index of the newest version, channel)
+ *   ChannelTimeline    channel ──&gt; head (newest id) ; (channel, 10-day bucket, page) ──&gt; 32 × (id, journal index)
+ *   PinBoard           channel ──&gt; pinned ids in pin order
  *
- *   message()/history(): ids from the channel's array -> journal indexes -> one tailer moveToIndex + decode each
+ *   message(): id ──&gt; journal index ──&gt; tailer.moveToIndex + decode
+ *   history(): timeline page (ids + journal indexes, newest first) ──&gt; decode each, oldest first (forward reads)
  * </pre>
- * Records are written through {@link ExcerptAppender#writingDocument()} in the layout of
- * {@link JournalRecordCodec}; the indexes change only after the record is in the journal, so a failed write leaves
- * them as they were. A page of history reads its records in ascending journal order, which lets the tailer scan
- * forward from the previous record instead of looking each one up in Chronicle's index.
+ * State records (guilds, channels, members, accounts...) and messages live in separate journals so that retention
+ * can delete old message cycles without losing state, and so that a restart after a clean shutdown replays only the
+ * (small) state journal: the index files are reused. After a crash the indexes are rebuilt from the message journal
+ * before the shard serves (see {@link ShardIndexes}).
  * <p>
  * Semantics beyond the SPI: a version whose id is live in another channel moves the message to the new channel; a
- * version appended after a tombstone makes the id live again (callers check {@link #message} before an edit);
- * {@link #recover} may be called again and replays from the start (the handler sees every state record again).
+ * version appended after a tombstone makes the id live again (callers check {@link #message} before an edit); a
+ * version with {@code pinned} set pins the message (newest pin first in {@link #pinned}), one without unpins it;
+ * {@link #recover} may be called again (the handler sees every state record again; the indexes are kept).
  * <p>
  * <b>Thread confinement:</b> NOT thread-safe. Every method must be called by the owning shard thread (see
  * {@link ShardStore}). Ownership moves with the calling thread: a store opened and recovered on one thread and
  * then handed (with a happens-before edge) to a shard thread follows it; Chronicle's own single-thread checks on
- * the appender and tailer are reset when that happens.
+ * the appenders and tailers are reset when that happens.
  * <p>
- * <b>Durability:</b> every {@code append*}/{@code delete*} returns once the record is in the memory-mapped journal
- * ({@link Durability#OS}) and, with {@link Durability#SYNC}, once its pages are msync'ed.
+ * <b>Durability:</b> see {@link Durability}. With {@link Durability#SYNC} {@link #groupCommit()} is true: appends
+ * do not sync, {@link #commit()} syncs everything appended since the previous commit once.
  */
 public final class ChronicleShardStore implements ShardStore
 {
     /** Largest page {@link #history} returns. */
-    public static final int MAX_PAGE = 100;
+    public static final int MAX_PAGE = ChannelTimeline.MAX_RESULT;
+
+    /** Most pins a channel holds. */
+    public static final int MAX_PINS = PinBoard.MAX_PINS;
 
     private static final Logger LOG = LoggerFactory.getLogger(ChronicleShardStore.class);
-    private static final long NO_INDEX = -1;
 
     private final int shardId;
-    private final Path journalDir;
-    private final SingleChronicleQueue queue;
+    private final Path shardDir;
+    private final Journal state;
+    private final Journal messages;
+    private final ShardIndexes indexes;
+    private final MessageLocations locations;
+    private final ChannelTimeline timeline;
+    private final PinBoard pins;
     private final boolean sync;
     private final Runnable onClose;
-    private final ExcerptAppender appender;
-    private final ExcerptTailer tailer;
     private final JournalRecordCodec codec = new JournalRecordCodec();
-    private final Long2LongHashMap journalIndexById = new Long2LongHashMap(NO_INDEX);
-    private final Long2ObjectHashMap<ChannelMessageIds> channels = new Long2ObjectHashMap<>();
+    private final long[] pinScratch = new long[MAX_PINS];
+    private boolean indexCurrent;
+    private boolean indexConsistent = true;
+    private long indexedRecords;
+    private long syncs;
     private Thread owner;
     private boolean closed;
 
     /**
      * @param shardId    the shard.
-     * @param journalDir the queue's directory.
-     * @param queue      the shard's journal, owned (closed) by this store from now on.
+     * @param shardDir   {@code <dataDir>/shard-N}.
+     * @param state      the state journal, owned (closed) by this store from now on.
+     * @param messages   the message journal, owned by this store from now on.
+     * @param indexes    the message indexes, owned by this store from now on.
      * @param durability durability of writes.
      * @param onClose    run once when the store closes (the factory forgets it).
      */
     ChronicleShardStore(
         final int shardId,
-        final Path journalDir,
-        final SingleChronicleQueue queue,
+        final Path shardDir,
+        final Journal state,
+        final Journal messages,
+        final ShardIndexes indexes,
         final Durability durability,
         final Runnable onClose)
     {
         this.shardId = shardId;
-        this.journalDir = journalDir;
-        this.queue = queue;
+        this.shardDir = shardDir;
+        this.state = state;
+        this.messages = messages;
+        this.indexes = indexes;
+        this.locations = indexes.locations();
+        this.timeline = indexes.timeline();
+        this.pins = indexes.pins();
         this.sync = durability == Durability.SYNC;
         this.onClose = onClose;
-        this.appender = queue.createAppender();
-        this.tailer = queue.createTailer();
+        this.indexCurrent = indexes.reused();
+        this.indexedRecords = indexes.reusedRecords();
         this.owner = Thread.currentThread();
     }
 
@@ -104,11 +119,35 @@ public final class ChronicleShardStore implements ShardStore
     }
 
     /**
-     * @return the directory of the shard's journal.
+     * @return the shard's directory.
+     */
+    public Path shardDir()
+    {
+        return shardDir;
+    }
+
+    /**
+     * @return the directory of the shard's message journal.
      */
     public Path journalDir()
     {
-        return journalDir;
+        return messages.dir();
+    }
+
+    /**
+     * @return the directory of the shard's state journal.
+     */
+    public Path stateJournalDir()
+    {
+        return state.dir();
+    }
+
+    /**
+     * @return true if the indexes were reopened from a clean shutdown instead of rebuilt from the journal.
+     */
+    public boolean indexesReused()
+    {
+        return indexes.reused();
     }
 
     /**
@@ -116,7 +155,28 @@ public final class ChronicleShardStore implements ShardStore
      */
     public int liveMessageCount()
     {
-        return journalIndexById.size();
+        claim();
+        return (int)Math.min(Integer.MAX_VALUE, locations.size());
+    }
+
+    /**
+     * How much disk the shard's data takes per live message; also logged by {@link #recover}.
+     *
+     * @return the footprint now.
+     */
+    public DiskFootprint footprint()
+    {
+        claim();
+        return new DiskFootprint(messages.diskBytes(), state.diskBytes(), indexes.diskBytes(), locations.size());
+    }
+
+    /**
+     * @return journal file syncs ({@code fdatasync}) issued by {@link #commit()} so far: one per file written per
+     *         commit, none in {@link Durability#OS}.
+     */
+    public long syncCount()
+    {
+        return syncs;
     }
 
     @Override
@@ -124,71 +184,19 @@ public final class ChronicleShardStore implements ShardStore
     {
         Objects.requireNonNull(handler, "handler");
         claim();
-        journalIndexById.clear();
-        channels.clear();
-        long replayed = 0;
-        long skipped = 0;
-        try (ExcerptTailer replay = queue.createTailer())
+        final long start = System.nanoTime();
+        final long stateRecords = replayState(handler);
+        final boolean rebuilt = !indexCurrent;
+        if (rebuilt)
         {
-            while (true)
-            {
-                byte[] statePayload = null;
-                int stateType = 0;
-                try (DocumentContext dc = replay.readingDocument())
-                {
-                    if (!dc.isPresent())
-                    {
-                        break;
-                    }
-                    final long index = dc.index();
-                    final Bytes<?> in = dc.wire().bytes();
-                    try
-                    {
-                        if (in.readRemaining() < 1)
-                        {
-                            throw new IllegalStateException("empty record");
-                        }
-                        final byte kind = in.readByte(in.readPosition());
-                        switch (kind)
-                        {
-                            case JournalRecordCodec.STATE ->
-                            {
-                                JournalRecordCodec.readKind(in);
-                                stateType = JournalRecordCodec.readStateType(in);
-                                statePayload = JournalRecordCodec.readStatePayload(in);
-                            }
-                            case JournalRecordCodec.MESSAGE -> indexMessage(
-                                JournalRecordCodec.peekMessageId(in),
-                                JournalRecordCodec.peekMessageChannelId(in),
-                                index);
-                            case JournalRecordCodec.TOMBSTONE ->
-                            {
-                                JournalRecordCodec.readKind(in);
-                                final long channelId = JournalRecordCodec.readTombstoneChannelId(in);
-                                unindexMessage(channelId, in.readLong());
-                            }
-                            default -> throw new IllegalStateException("unknown record kind " + kind);
-                        }
-                        replayed++;
-                    }
-                    catch (final RuntimeException ex)
-                    {
-                        skipped++;
-                        LOG.warn("shard {}: skipping undecodable journal record at index {} in {}: {}",
-                            shardId, Long.toHexString(index), journalDir, ex.toString());
-                        LOG.debug("undecodable record", ex);
-                        statePayload = null;
-                    }
-                }
-                if (statePayload != null)
-                {
-                    handler.onStateRecord(stateType, statePayload); // outside the catch: handler bugs propagate
-                }
-            }
+            indexedRecords = replayMessages();
+            indexCurrent = true;
         }
-        LOG.info("shard {}: recovered {} records ({} skipped), {} live messages in {} channels from {}",
-            shardId, replayed, skipped, journalIndexById.size(), channels.size(), journalDir);
-        return replayed;
+        final long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        final DiskFootprint footprint = footprint();
+        LOG.info("shard {}: recovered {} state records and {} message records ({} indexes) in {} ms: {}",
+            shardId, stateRecords, indexedRecords, rebuilt ? "rebuilt" : "reused clean", millis, footprint);
+        return stateRecords + indexedRecords;
     }
 
     @Override
@@ -200,7 +208,7 @@ public final class ChronicleShardStore implements ShardStore
         }
         Objects.requireNonNull(payload, "payload");
         claim();
-        try (DocumentContext dc = appender.writingDocument())
+        try (DocumentContext dc = state.appender().writingDocument())
         {
             try
             {
@@ -212,15 +220,26 @@ public final class ChronicleShardStore implements ShardStore
                 throw ex;
             }
         }
-        afterWrite();
+        state.appended();
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IllegalStateException if the version pins a message in a channel that has {@value #MAX_PINS} pins
+     *                               (nothing is appended).
+     */
     @Override
     public void appendMessage(final StoredMessage message)
     {
         Objects.requireNonNull(message, "message");
         claim();
-        try (DocumentContext dc = appender.writingDocument())
+        if (message.pinned() && pins.count(message.channelId()) >= MAX_PINS &&
+            !pins.contains(message.channelId(), message.id()))
+        {
+            throw new IllegalStateException("channel " + message.channelId() + " has " + MAX_PINS + " pins");
+        }
+        try (DocumentContext dc = messages.appender().writingDocument())
         {
             try
             {
@@ -232,20 +251,28 @@ public final class ChronicleShardStore implements ShardStore
                 throw ex;
             }
         }
-        afterWrite();
-        indexMessage(message.id(), message.channelId(), appender.lastIndexAppended());
+        messages.appended();
+        final long index = messages.appender().lastIndexAppended();
+        try
+        {
+            indexVersion(message.id(), message.channelId(), message.pinned(), index);
+            indexedRecords++;
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            indexFailed(ex);
+        }
     }
 
     @Override
     public boolean deleteMessage(final long channelId, final long messageId)
     {
         claim();
-        final ChannelMessageIds ids = channels.get(channelId);
-        if (ids == null || !ids.contains(messageId))
+        if (!locations.find(messageId) || locations.channelId() != channelId)
         {
             return false;
         }
-        try (DocumentContext dc = appender.writingDocument())
+        try (DocumentContext dc = messages.appender().writingDocument())
         {
             try
             {
@@ -257,8 +284,16 @@ public final class ChronicleShardStore implements ShardStore
                 throw ex;
             }
         }
-        afterWrite();
-        unindexMessage(channelId, messageId);
+        messages.appended();
+        try
+        {
+            indexTombstone(channelId, messageId);
+            indexedRecords++;
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            indexFailed(ex);
+        }
         return true;
     }
 
@@ -266,12 +301,11 @@ public final class ChronicleShardStore implements ShardStore
     public StoredMessage message(final long channelId, final long messageId)
     {
         claim();
-        final long index = journalIndexById.get(messageId);
-        if (index == NO_INDEX)
+        if (!locations.find(messageId) || locations.channelId() != channelId)
         {
             return null;
         }
-        final StoredMessage message = readMessageAt(index, messageId);
+        final StoredMessage message = readMessageAt(locations.journalIndex(), messageId);
         return message != null && message.channelId() == channelId ? message : null;
     }
 
@@ -290,29 +324,50 @@ public final class ChronicleShardStore implements ShardStore
         }
         Objects.requireNonNull(query, "query");
         claim();
-        final ChannelMessageIds ids = channels.get(channelId);
-        if (ids == null || ids.size() == 0)
+        final int n = timeline.query(channelId, query, anchorId, limit);
+        if (n == 0)
         {
             return List.of();
         }
-        final long range = ids.pageRange(query, anchorId, limit);
-        final int from = ChannelMessageIds.rangeFrom(range);
-        final int to = ChannelMessageIds.rangeTo(range);
-        if (from >= to)
-        {
-            return List.of();
-        }
-        final StoredMessage[] page = new StoredMessage[to - from];
+        final StoredMessage[] page = new StoredMessage[n];
         int missing = 0;
-        for (int i = from; i < to; i++) // oldest first: ascending journal order, the tailer scans forward
+        for (int i = n - 1; i >= 0; i--) // oldest first: ascending journal order, the tailer scans forward
         {
-            final long id = ids.get(i);
-            final StoredMessage message = readMessageAt(journalIndexById.get(id), id);
+            final StoredMessage message = readMessageAt(timeline.resultIndex(i), timeline.resultId(i));
             if (message == null)
             {
                 missing++;
             }
-            page[to - 1 - i] = message;
+            page[i] = message;
+        }
+        return missing == 0 ? List.of(page) : withoutNulls(page, missing);
+    }
+
+    /**
+     * @param channelId the channel.
+     * @return the channel's pinned messages, the most recently pinned first (at most {@value #MAX_PINS}).
+     */
+    @Override
+    public List<StoredMessage> pinned(final long channelId)
+    {
+        claim();
+        final int n = pins.list(channelId, pinScratch);
+        if (n == 0)
+        {
+            return List.of();
+        }
+        final StoredMessage[] page = new StoredMessage[n];
+        int missing = 0;
+        for (int i = 0; i < n; i++)
+        {
+            final long id = pinScratch[i];
+            final StoredMessage message = locations.find(id) && locations.channelId() == channelId
+                ? readMessageAt(locations.journalIndex(), id) : null;
+            if (message == null)
+            {
+                missing++;
+            }
+            page[i] = message;
         }
         return missing == 0 ? List.of(page) : withoutNulls(page, missing);
     }
@@ -321,8 +376,23 @@ public final class ChronicleShardStore implements ShardStore
     public long lastMessageId(final long channelId)
     {
         claim();
-        final ChannelMessageIds ids = channels.get(channelId);
-        return ids == null || ids.size() == 0 ? 0 : ids.get(ids.size() - 1);
+        return timeline.newestId(channelId);
+    }
+
+    @Override
+    public boolean groupCommit()
+    {
+        return sync;
+    }
+
+    @Override
+    public void commit()
+    {
+        if (sync)
+        {
+            claim();
+            syncs += state.sync() + messages.sync();
+        }
     }
 
     @Override
@@ -336,9 +406,32 @@ public final class ChronicleShardStore implements ShardStore
         claim();
         try
         {
-            tailer.close();
-            appender.close();
-            queue.close();
+            commit();
+            final boolean clean = indexCurrent && indexConsistent && messages.deletedAfterOpen() == 0;
+            final long lastIndex = clean ? messages.lastIndex() : -1;
+            final long records = clean ? messages.recordCount() : 0;
+            try
+            {
+                state.close();
+            }
+            finally
+            {
+                try
+                {
+                    messages.close();
+                }
+                finally
+                {
+                    if (clean)
+                    {
+                        indexes.closeClean(lastIndex, records, indexedRecords);
+                    }
+                    else
+                    {
+                        indexes.close();
+                    }
+                }
+            }
         }
         finally
         {
@@ -346,50 +439,192 @@ public final class ChronicleShardStore implements ShardStore
         }
     }
 
-    private void indexMessage(final long messageId, final long channelId, final long index)
+    // ----------------------------------------------------------------------------------------------- recovery
+
+    private long replayState(final StateRecordHandler handler)
     {
-        final long previous = journalIndexById.put(messageId, index);
-        if (previous != NO_INDEX)
+        long replayed = 0;
+        long skipped = 0;
+        try (ExcerptTailer replay = state.queue().createTailer())
         {
-            final ChannelMessageIds current = channels.get(channelId);
-            if (current != null && current.contains(messageId))
+            while (true)
             {
-                return; // a new version in the same channel: only the journal index changed
-            }
-            final StoredMessage old = readMessageAt(previous, messageId);
-            if (old != null)
-            {
-                final ChannelMessageIds oldChannel = channels.get(old.channelId());
-                if (oldChannel != null)
+                byte[] payload = null;
+                int type = 0;
+                try (DocumentContext dc = replay.readingDocument())
                 {
-                    oldChannel.remove(messageId); // the id moved to another channel
+                    if (!dc.isPresent())
+                    {
+                        break;
+                    }
+                    final Bytes<?> in = dc.wire().bytes();
+                    try
+                    {
+                        final byte kind = in.readRemaining() < 1 ? 0 : JournalRecordCodec.readKind(in);
+                        if (kind != JournalRecordCodec.STATE)
+                        {
+                            throw new IllegalStateException("record kind " + kind + " in the state journal");
+                        }
+                        type = JournalRecordCodec.readStateType(in);
+                        payload = JournalRecordCodec.readStatePayload(in);
+                        replayed++;
+                    }
+                    catch (final RuntimeException ex)
+                    {
+                        skipped++;
+                        undecodable(state, dc.index(), ex);
+                        payload = null;
+                    }
+                }
+                if (payload != null)
+                {
+                    handler.onStateRecord(type, payload); // outside the catch: handler bugs propagate
                 }
             }
         }
-        channels.computeIfAbsent(channelId, ignore -> new ChannelMessageIds()).add(messageId);
+        if (skipped > 0)
+        {
+            LOG.warn("shard {}: skipped {} undecodable state records", shardId, skipped);
+        }
+        return replayed;
     }
 
-    private void unindexMessage(final long channelId, final long messageId)
+    private long replayMessages()
     {
-        final ChannelMessageIds ids = channels.get(channelId);
-        if (ids != null && ids.remove(messageId))
+        long replayed = 0;
+        long skipped = 0;
+        try (ExcerptTailer replay = messages.queue().createTailer())
         {
-            journalIndexById.remove(messageId);
+            while (true)
+            {
+                try (DocumentContext dc = replay.readingDocument())
+                {
+                    if (!dc.isPresent())
+                    {
+                        break;
+                    }
+                    final long index = dc.index();
+                    final Bytes<?> in = dc.wire().bytes();
+                    byte kind = 0;
+                    long id = 0;
+                    long channel = 0;
+                    boolean pinned = false;
+                    try
+                    {
+                        kind = in.readRemaining() < 1 ? 0 : in.readByte(in.readPosition());
+                        switch (kind)
+                        {
+                            case JournalRecordCodec.MESSAGE ->
+                            {
+                                id = JournalRecordCodec.peekMessageId(in);
+                                channel = JournalRecordCodec.peekMessageChannelId(in);
+                                pinned = JournalRecordCodec.peekMessagePinned(in);
+                            }
+                            case JournalRecordCodec.TOMBSTONE ->
+                            {
+                                JournalRecordCodec.readKind(in);
+                                channel = JournalRecordCodec.readTombstoneChannelId(in);
+                                id = in.readLong();
+                            }
+                            default -> throw new IllegalStateException("record kind " + kind
+                                + " in the message journal");
+                        }
+                    }
+                    catch (final RuntimeException ex)
+                    {
+                        skipped++;
+                        undecodable(messages, index, ex);
+                        continue;
+                    }
+                    if (kind == JournalRecordCodec.MESSAGE)
+                    {
+                        indexVersion(id, channel, pinned, index); // index failures propagate: not a bad record
+                    }
+                    else
+                    {
+                        indexTombstone(channel, id);
+                    }
+                    replayed++;
+                }
+            }
+        }
+        if (skipped > 0)
+        {
+            LOG.warn("shard {}: skipped {} undecodable message records", shardId, skipped);
+        }
+        return replayed;
+    }
+
+    private void undecodable(final Journal journal, final long index, final RuntimeException ex)
+    {
+        LOG.warn("shard {}: skipping undecodable journal record at index {} in {}: {}",
+            shardId, Long.toHexString(index), journal.dir(), ex.toString());
+        LOG.debug("undecodable record", ex);
+    }
+
+    // ----------------------------------------------------------------------------------------------- indexing
+
+    private void indexVersion(final long id, final long channel, final boolean pinned, final long index)
+    {
+        final boolean wasLive = locations.put(id, channel, index);
+        if (!wasLive)
+        {
+            timeline.add(channel, id, index);
+        }
+        else if (locations.channelId() == channel)
+        {
+            timeline.updateIndex(channel, id, index);
+        }
+        else
+        {
+            final long previousChannel = locations.channelId();
+            timeline.remove(previousChannel, id);
+            pins.unpin(previousChannel, id);
+            timeline.add(channel, id, index);
+        }
+        if (pinned)
+        {
+            pins.pin(channel, id);
+        }
+        else if (wasLive)
+        {
+            pins.unpin(channel, id);
         }
     }
+
+    private void indexTombstone(final long channel, final long id)
+    {
+        if (locations.find(id) && locations.channelId() == channel)
+        {
+            locations.remove(id);
+            timeline.remove(channel, id);
+            pins.unpin(channel, id);
+        }
+    }
+
+    private void indexFailed(final Throwable ex)
+    {
+        indexConsistent = false; // the journal has the record: the indexes are rebuilt at the next start
+        LOG.error("shard {}: a journal record could not be indexed; it is durable and will be indexed when the "
+            + "store is next opened", shardId, ex);
+        if (ex instanceof RuntimeException runtime)
+        {
+            throw runtime;
+        }
+        throw (Error)ex;
+    }
+
+    // ----------------------------------------------------------------------------------------------- reads
 
     private StoredMessage readMessageAt(final long index, final long messageId)
     {
-        if (index == NO_INDEX)
-        {
-            return null;
-        }
+        final ExcerptTailer tailer = messages.tailer();
         try
         {
             if (!tailer.moveToIndex(index))
             {
-                LOG.error("shard {}: journal index {} of message {} not found in {}",
-                    shardId, Long.toHexString(index), messageId, journalDir);
+                LOG.error("shard {}: journal index {} of message {} not found in {} (deleted by retention?)",
+                    shardId, Long.toHexString(index), messageId, messages.dir());
                 return null;
             }
             try (DocumentContext dc = tailer.readingDocument())
@@ -415,21 +650,13 @@ public final class ChronicleShardStore implements ShardStore
         catch (final RuntimeException ex)
         {
             LOG.error("shard {}: cannot read message {} at journal index {} in {}",
-                shardId, messageId, Long.toHexString(index), journalDir, ex);
+                shardId, messageId, Long.toHexString(index), messages.dir(), ex);
             return null;
         }
     }
 
-    private void afterWrite()
-    {
-        if (sync)
-        {
-            appender.sync();
-        }
-    }
-
     /**
-     * Ownership follows the calling thread; Chronicle's appender and tailer are told when it moves.
+     * Ownership follows the calling thread; Chronicle's appenders and tailers are told when it moves.
      */
     private void claim()
     {
@@ -437,8 +664,8 @@ public final class ChronicleShardStore implements ShardStore
         if (current != owner)
         {
             owner = current;
-            appender.singleThreadedCheckReset();
-            tailer.singleThreadedCheckReset();
+            state.ownerChanged();
+            messages.ownerChanged();
         }
     }
 

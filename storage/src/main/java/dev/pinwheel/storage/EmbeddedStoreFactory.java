@@ -1,15 +1,11 @@
 package dev.pinwheel.storage;
 
 import dev.pinwheel.core.store.StoreFactory;
-import net.openhft.chronicle.bytes.SyncMode;
 import net.openhft.chronicle.core.Jvm;
 import net.openhft.chronicle.core.io.Closeable;
-import net.openhft.chronicle.core.time.SystemTimeProvider;
 import net.openhft.chronicle.core.time.TimeProvider;
 import net.openhft.chronicle.core.values.LongValue;
-import net.openhft.chronicle.queue.RollCycles;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
-import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.queue.impl.table.AbstractTSQueueLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,62 +18,58 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Opens the embedded stores of a node: one Chronicle Queue journal per shard under a data directory.
+ * Opens the embedded stores of a node: per shard, two Chronicle Queue journals and the off-heap indexes.
  * <pre>
- *   &lt;dataDir&gt;/shard-0/journal/20260612F.cq4      one file per day (roll cycle FAST_DAILY, UTC midnight)
- *   &lt;dataDir&gt;/shard-0/journal/metadata.cq4t     Chronicle's directory listing and write lock
- *   &lt;dataDir&gt;/shard-1/journal/...
+ *   &lt;dataDir&gt;/shard-0/state/20260612F.cq4       state records (guilds, channels, members, accounts...): never expire
+ *   &lt;dataDir&gt;/shard-0/messages/20260612F.cq4    message versions and tombstones, one file per UTC day; retention
+ *   &lt;dataDir&gt;/shard-0/index/*.cm                Chronicle Map indexes of the messages (see {@link ShardIndexes})
+ *   &lt;dataDir&gt;/shard-1/...
  *   &lt;dataDir&gt;/routing-ring.dat                 the published routing ring ({@link ChronicleRingPublisher})
  * </pre>
+ * A data directory written by the first layout (one {@code shard-N/journal} holding both kinds of record) is split
+ * into the two journals the first time its shard is opened ({@link LegacyJournal}).
+ * <p>
  * A shard's store may be open once at a time. {@link #open(int)} is a control-plane call (it maps files, and the
  * first call in a JVM loads Chronicle); it is thread-safe. Closing the factory closes every store still open.
  */
 public final class EmbeddedStoreFactory implements StoreFactory
 {
-    /**
-     * Roll cycle of every journal: one file per day; 4,096 × 4,096 index entries × {@link #INDEX_SPACING} records
-     * ≈ 268 million records per shard per day at most.
-     */
-    static final RollCycles ROLL_CYCLE = RollCycles.FAST_DAILY;
-
-    /**
-     * Records between two entries of Chronicle's index (FAST_DAILY's default is 256). A random read
-     * ({@code moveToIndex}) scans at most this many headers forward from the nearest indexed record.
-     */
-    static final int INDEX_SPACING = 16;
-
     /** Chronicle's key of a queue's write lock in {@code metadata.cq4t} ({@code TableStoreWriteLock.LOCK_KEY}). */
     static final String WRITE_LOCK_KEY = "chronicle.write.lock";
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedStoreFactory.class);
 
-    private final Path dataDir;
-    private final Durability durability;
-    private final TimeProvider clock;
+    private final EmbeddedStoreContext context;
     private final Map<Integer, ChronicleShardStore> open = new HashMap<>();
     private boolean closed;
 
     /**
-     * Journals roll by the system clock.
+     * Journals roll by the system clock; other settings come from {@link StorageConfiguration}.
      *
      * @param dataDir    the node's data directory (created if missing).
-     * @param durability how durable a write is when it returns.
+     * @param durability how durable a write is when it is acknowledged.
      */
     public EmbeddedStoreFactory(final Path dataDir, final Durability durability)
     {
-        this(dataDir, durability, SystemTimeProvider.INSTANCE);
+        this(new EmbeddedStoreContext().dataDir(dataDir).durability(durability));
     }
 
     /**
      * @param dataDir    the node's data directory (created if missing).
-     * @param durability how durable a write is when it returns.
+     * @param durability how durable a write is when it is acknowledged.
      * @param clock      the clock the journals roll by (tests move it across days).
      */
     public EmbeddedStoreFactory(final Path dataDir, final Durability durability, final TimeProvider clock)
     {
-        this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
-        this.durability = Objects.requireNonNull(durability, "durability");
-        this.clock = Objects.requireNonNull(clock, "clock");
+        this(new EmbeddedStoreContext().dataDir(dataDir).durability(durability).clock(clock));
+    }
+
+    /**
+     * @param context the settings (concluded here).
+     */
+    public EmbeddedStoreFactory(final EmbeddedStoreContext context)
+    {
+        this.context = Objects.requireNonNull(context, "context").conclude();
     }
 
     /**
@@ -85,28 +77,64 @@ public final class EmbeddedStoreFactory implements StoreFactory
      */
     public Path dataDir()
     {
-        return dataDir;
+        return context.dataDir();
     }
 
     /**
-     * @return how durable a write is when it returns.
+     * @return how durable a write is when it is acknowledged.
      */
     public Durability durability()
     {
-        return durability;
+        return context.durability();
+    }
+
+    /**
+     * @return the settings.
+     */
+    public EmbeddedStoreContext context()
+    {
+        return context;
     }
 
     /**
      * @param shardId the shard.
-     * @return {@code <dataDir>/shard-<id>/journal}.
+     * @return {@code <dataDir>/shard-<id>}.
      */
-    public Path journalDir(final int shardId)
+    public Path shardDir(final int shardId)
     {
-        return dataDir.resolve("shard-" + shardId).resolve("journal");
+        return context.dataDir().resolve("shard-" + shardId);
     }
 
     /**
-     * Opens (creating if needed) the shard's journal. Call {@link ChronicleShardStore#recover} before serving.
+     * @param shardId the shard.
+     * @return {@code <dataDir>/shard-<id>/messages}, the message journal.
+     */
+    public Path journalDir(final int shardId)
+    {
+        return shardDir(shardId).resolve("messages");
+    }
+
+    /**
+     * @param shardId the shard.
+     * @return {@code <dataDir>/shard-<id>/state}, the state journal.
+     */
+    public Path stateJournalDir(final int shardId)
+    {
+        return shardDir(shardId).resolve("state");
+    }
+
+    /**
+     * @param shardId the shard.
+     * @return {@code <dataDir>/shard-<id>/index}, the index files.
+     */
+    public Path indexDir(final int shardId)
+    {
+        return shardDir(shardId).resolve("index");
+    }
+
+    /**
+     * Opens (creating if needed) the shard's journals and indexes. Call {@link ChronicleShardStore#recover} before
+     * serving.
      *
      * @param shardId the shard, &ge; 0.
      * @return the shard's store, open, not yet recovered.
@@ -127,17 +155,27 @@ public final class EmbeddedStoreFactory implements StoreFactory
         {
             throw new IllegalStateException("store of shard " + shardId + " is already open");
         }
-        final Path dir = journalDir(shardId);
-        final SingleChronicleQueue queue = journalBuilder(dir, durability, clock).build();
+        final boolean groupCommit = context.durability() == Durability.SYNC;
+        LegacyJournal.splitIfPresent(shardDir(shardId), context.clock());
+        Journal state = null;
+        Journal messages = null;
+        ShardIndexes indexes = null;
         final ChronicleShardStore store;
         try
         {
-            releaseLockOfEarlierSelf(queue, dir);
-            store = new ChronicleShardStore(shardId, dir, queue, durability, () -> forget(shardId));
+            state = new Journal("state", stateJournalDir(shardId), context.clock(), 0, groupCommit);
+            messages = new Journal("messages", journalDir(shardId), context.clock(), context.retentionDays(),
+                groupCommit);
+            indexes = ShardIndexes.open(indexDir(shardId), messages.lastIndex(), messages.recordCount(),
+                context.indexEntries(), context.reuseCleanIndex());
+            store = new ChronicleShardStore(shardId, shardDir(shardId), state, messages, indexes,
+                context.durability(), () -> forget(shardId));
         }
         catch (final RuntimeException | Error ex)
         {
-            queue.close();
+            closeQuietly(indexes);
+            closeQuietly(messages);
+            closeQuietly(state);
             throw ex;
         }
         open.put(shardId, store);
@@ -182,23 +220,19 @@ public final class EmbeddedStoreFactory implements StoreFactory
         }
     }
 
-    /**
-     * The one place a journal queue is configured (tests open raw queues on a journal through it too).
-     *
-     * @param dir        the journal directory.
-     * @param durability write durability.
-     * @param clock      the roll clock.
-     * @return a builder for the journal's queue.
-     */
-    static SingleChronicleQueueBuilder journalBuilder(
-        final Path dir, final Durability durability, final TimeProvider clock)
+    private static void closeQuietly(final AutoCloseable closeable)
     {
-        return SingleChronicleQueueBuilder.binary(dir)
-            .rollCycle(ROLL_CYCLE)
-            .indexSpacing(INDEX_SPACING)
-            .timeProvider(clock)
-            .checkInterrupts(false)
-            .syncMode(durability == Durability.SYNC ? SyncMode.SYNC : SyncMode.NONE);
+        if (closeable != null)
+        {
+            try
+            {
+                closeable.close();
+            }
+            catch (final Exception ex)
+            {
+                LOG.warn("cannot close after a failed open", ex);
+            }
+        }
     }
 
     /**

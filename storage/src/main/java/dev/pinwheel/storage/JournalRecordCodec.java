@@ -41,6 +41,8 @@ final class JournalRecordCodec
     static final int MESSAGE_ID_OFFSET = 1;
     /** Offset of a MESSAGE's channel id. */
     static final int MESSAGE_CHANNEL_OFFSET = MESSAGE_ID_OFFSET + Long.BYTES;
+    /** Offset of a MESSAGE's bits (tts, pinned). */
+    static final int MESSAGE_BITS_OFFSET = MESSAGE_CHANNEL_OFFSET + 4 * Long.BYTES + Integer.BYTES;
     /** Fixed part of a MESSAGE before the content bytes. */
     static final int MESSAGE_FIXED_LENGTH = 1 + 5 * Long.BYTES + Integer.BYTES + 1 + Integer.BYTES;
 
@@ -125,6 +127,18 @@ final class JournalRecordCodec
     {
         requireRemaining(in, MESSAGE_FIXED_LENGTH);
         return in.readLong(in.readPosition() + MESSAGE_CHANNEL_OFFSET);
+    }
+
+    /**
+     * Reads the pinned bit of a MESSAGE without moving the read position.
+     *
+     * @param in a MESSAGE document's bytes, positioned at its start (before the kind byte).
+     * @return whether the version is pinned.
+     */
+    static boolean peekMessagePinned(final Bytes<?> in)
+    {
+        requireRemaining(in, MESSAGE_FIXED_LENGTH);
+        return (in.readByte(in.readPosition() + MESSAGE_BITS_OFFSET) & PINNED) != 0;
     }
 
     /**

@@ -202,7 +202,7 @@ class ChronicleShardStoreRecoveryTest
             assertEquals(List.of(32L, 31L, 30L, 29L), ids(store.history(CHANNEL, AROUND, 31, 4)));
             assertEquals("edited on day two", store.message(CHANNEL, 5).content());
         }
-        try (Stream<Path> files = Files.list(dataDir.resolve("shard-0").resolve("journal")))
+        try (Stream<Path> files = Files.list(dataDir.resolve("shard-0").resolve("messages")))
         {
             assertEquals(2, files.filter(f -> f.toString().endsWith(".cq4")).count());
         }
@@ -225,9 +225,9 @@ class ChronicleShardStoreRecoveryTest
             store.appendState(1, new byte[] {1});
             store.appendMessage(message(100, CHANNEL));
         });
-        final Path journal = dataDir.resolve("shard-0").resolve("journal");
+        final Path journal = dataDir.resolve("shard-0").resolve("messages");
         try (SingleChronicleQueue queue =
-                 EmbeddedStoreFactory.journalBuilder(journal, Durability.OS, SystemTimeProvider.INSTANCE).build();
+                 Journal.builder(journal, SystemTimeProvider.INSTANCE).build();
              ExcerptAppender appender = queue.createAppender())
         {
             try (DocumentContext dc = appender.writingDocument())
@@ -293,9 +293,9 @@ class ChronicleShardStoreRecoveryTest
     void writeLockLeftByAnEarlierProcessWithOurPidIsReleased()
     {
         reopen(store -> store.appendMessage(message(100, CHANNEL)));
-        final Path journal = dataDir.resolve("shard-0").resolve("journal");
+        final Path journal = dataDir.resolve("shard-0").resolve("messages");
         try (SingleChronicleQueue queue =
-                 EmbeddedStoreFactory.journalBuilder(journal, Durability.OS, SystemTimeProvider.INSTANCE).build())
+                 Journal.builder(journal, SystemTimeProvider.INSTANCE).build())
         {
             final LongValue lock = queue.metaStore()
                 .doWithExclusiveLock(table -> table.acquireValueFor(EmbeddedStoreFactory.WRITE_LOCK_KEY));

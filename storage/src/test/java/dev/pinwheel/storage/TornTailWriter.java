@@ -38,9 +38,8 @@ public final class TornTailWriter
             store.appendMessage(Messages.message(200, CHANNEL));
             store.appendState(2, new byte[] {4});
         }
-        final SingleChronicleQueue queue = EmbeddedStoreFactory
-            .journalBuilder(dataDir.resolve("shard-0").resolve("journal"), Durability.OS, SystemTimeProvider.INSTANCE)
-            .build();
+        final SingleChronicleQueue queue =
+            Journal.builder(dataDir.resolve("shard-0").resolve("messages"), SystemTimeProvider.INSTANCE).build();
         final ExcerptAppender appender = queue.createAppender();
         final DocumentContext dc = appender.writingDocument();
         dc.wire().bytes().writeByte(JournalRecordCodec.MESSAGE).writeLong(300).writeLong(CHANNEL);

@@ -129,6 +129,20 @@ public final class Accounts
         return byId.size();
     }
 
+    /**
+     * @return the lowest registered user id — the first account, since user ids are snowflakes that sort by
+     * creation time — or -1 if there is none. Scans every account: control plane only (the admin check caches it).
+     */
+    public long lowestUserId()
+    {
+        long min = Long.MAX_VALUE;
+        for (final Long id : byId.keySet())
+        {
+            min = Math.min(min, id);
+        }
+        return min == Long.MAX_VALUE ? -1 : min;
+    }
+
     private static String key(final String username)
     {
         return username.toLowerCase(Locale.ROOT);

@@ -67,6 +67,19 @@ public interface ShardStore extends AutoCloseable
     List<StoredMessage> history(long channelId, HistoryQuery query, long anchorId, int limit);
 
     /**
+     * The channel's pinned messages: a message is pinned by appending a version of it with
+     * {@link StoredMessage#pinned()} set, and unpinned by a version without it; deleting it unpins it.
+     *
+     * @param channelId channel to read.
+     * @return the live pinned messages, the most recently pinned first.
+     * @throws UnsupportedOperationException if the store keeps no pin index (the default).
+     */
+    default List<StoredMessage> pinned(final long channelId)
+    {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " keeps no pin index");
+    }
+
+    /**
      * @return the newest live message id of the channel, or 0.
      */
     default long lastMessageId(final long channelId)

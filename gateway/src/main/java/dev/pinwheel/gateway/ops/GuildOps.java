@@ -84,6 +84,7 @@ public final class GuildOps
             g.addInterest(from);
             final ObjectNode d = Entities.guildCreate(g, ctx.node().accounts(), userId, largeThreshold,
                 owner.store()::lastMessageId);
+            d.set("voice_states", VoiceOps.guildCreateStates(ctx, owner, guildId));
             snapshot = new Dispatch("GUILD_CREATE", Json.bytes(d), null, Intents.GUILDS, guildId, 0, userId);
         }
         owner.send(from, s -> ShardGateway.of(s).onSnapshot(sessionId, guildId, snapshot));

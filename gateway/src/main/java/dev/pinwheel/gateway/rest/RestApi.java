@@ -23,6 +23,7 @@ import dev.pinwheel.gateway.json.Entities;
 import dev.pinwheel.gateway.json.Json;
 import dev.pinwheel.gateway.ops.AuthService;
 import dev.pinwheel.gateway.ops.GuildOps;
+import dev.pinwheel.gateway.ops.VoiceOps;
 
 /**
  * REST v10 routes. Runs on the shard that received the request: parses and validates input, checks the
@@ -336,7 +337,7 @@ public final class RestApi
         }
         else if (p.length == 4 && "members".equals(p[2]))
         {
-            if (!allow(ex, r, "GET"))
+            if (!"PATCH".equals(r.method) && !allow(ex, r, "GET"))
             {
                 return;
             }
@@ -346,12 +347,39 @@ public final class RestApi
                 ex.error(shard, 404, 10013, "Unknown User");
                 return;
             }
+            if ("PATCH".equals(r.method))
+            {
+                modifyMember(ex, r, guildId, userId);
+                return;
+            }
             toOwner(guildId, owner -> GuildOps.getMember(owner, ctx, guildId, userId, ex));
         }
         else
         {
             notFound(ex);
         }
+    }
+
+    /** Server mute/deafen: {@code {mute, deaf}} (other member fields are not supported yet). */
+    private void modifyMember(final RestExchange ex, final Request r, final long guildId, final long userId)
+    {
+        final JsonNode b = r.body;
+        if (b == null || !b.isObject())
+        {
+            ex.error(shard, 400, 50035, "Invalid Form Body");
+            return;
+        }
+        final JsonNode m = b.get("mute");
+        final JsonNode d = b.get("deaf");
+        if ((m != null && !m.isBoolean()) || (d != null && !d.isBoolean()))
+        {
+            ex.invalidField(shard, m != null && !m.isBoolean() ? "mute" : "deaf", "BASE_TYPE_BOOLEAN",
+                "Must be either true or false.");
+            return;
+        }
+        final Boolean mute = m == null ? null : m.asBoolean();
+        final Boolean deaf = d == null ? null : d.asBoolean();
+        toOwner(guildId, owner -> VoiceOps.modifyMember(owner, ctx, guildId, userId, mute, deaf, ex));
     }
 
     private void createChannel(final RestExchange ex, final Request r, final long guildId)

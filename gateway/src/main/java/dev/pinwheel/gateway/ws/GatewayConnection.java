@@ -23,7 +23,9 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 
 import dev.pinwheel.core.fanout.Dispatch;
 import dev.pinwheel.core.shard.ShardCounters;
+import dev.pinwheel.gateway.GatewayContext;
 import dev.pinwheel.gateway.json.Json;
+import dev.pinwheel.gateway.ops.VoiceOps;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,6 +60,7 @@ public final class GatewayConnection extends SimpleChannelInboundHandler<WebSock
     private int rateCount;
     private long unwritableSinceNanos;
     private boolean closing;
+    private long closingSinceNanos;
     private byte[] scratch = new byte[1024];
 
     /**
@@ -237,22 +240,66 @@ public final class GatewayConnection extends SimpleChannelInboundHandler<WebSock
                     gateway.resume(this, d);
                 }
             }
-            case 3, 4, 8, 31 ->
+            case 4 ->
             {
                 if (session == null)
                 {
                     close(CloseCodes.NOT_AUTHENTICATED, "Not authenticated.");
                 }
-                // Presence (3), voice state (4), member requests (8) and soundboard (31) are accepted and
-                // not acted on yet: Pinwheel has no presence system; voice is built in the voice issue.
+                else
+                {
+                    voiceStateUpdate(d);
+                }
+            }
+            case 3, 8, 31 ->
+            {
+                if (session == null)
+                {
+                    close(CloseCodes.NOT_AUTHENTICATED, "Not authenticated.");
+                }
+                // Presence (3), member requests (8) and soundboard (31) are accepted and not acted on yet:
+                // Pinwheel has no presence system.
             }
             default -> close(CloseCodes.UNKNOWN_OPCODE, "Unknown opcode " + op + ".");
         }
     }
 
+    /**
+     * Op 4: validates the shape here, decides on the guild's owner shard ({@link VoiceOps}).
+     */
+    private void voiceStateUpdate(final JsonNode d)
+    {
+        final long guildId = d == null || !d.isObject() ? -1 : snowflake(d.path("guild_id"));
+        final JsonNode ch = d == null ? null : d.path("channel_id");
+        final long channelId = ch == null ? -1 : ch.isNull() || ch.isMissingNode() ? 0 : snowflake(ch);
+        if (guildId <= 0 || channelId < 0 || !session.coversGuild(guildId))
+        {
+            close(CloseCodes.DECODE_ERROR, "Invalid VOICE_STATE_UPDATE payload.");
+            return;
+        }
+        final boolean selfMute = d.path("self_mute").asBoolean(false);
+        final boolean selfDeaf = d.path("self_deaf").asBoolean(false);
+        final long userId = session.userId();
+        final String sessionId = session.id();
+        final GatewayContext context = gateway.context();
+        gateway.shard().send(gateway.shard().group().ownerOf(guildId), owner -> VoiceOps.voiceStateUpdate(owner,
+            context, guildId, channelId, userId, sessionId, selfMute, selfDeaf));
+    }
+
+    /** A snowflake sent as a string (Discord's form) or as a number (JDA sends op 4 ids as numbers); -1 if neither. */
+    private static long snowflake(final JsonNode n)
+    {
+        if (n.isTextual())
+        {
+            return Json.parseId(n.asText());
+        }
+        return n.isIntegralNumber() && n.canConvertToLong() ? n.asLong() : -1;
+    }
+
     private void onClientClose(final int status)
     {
         closing = true;
+        closingSinceNanos = System.nanoTime();
         // A client closing with 1000/1001 ends its session (Discord semantics); other codes keep it resumable.
         if (session != null && (status == 1000 || status == 1001))
         {
@@ -276,6 +323,7 @@ public final class GatewayConnection extends SimpleChannelInboundHandler<WebSock
             return;
         }
         closing = true;
+        closingSinceNanos = System.nanoTime();
         if (code >= 4000)
         {
             gateway.shard().counters().increment(ShardCounters.PROTOCOL_CLOSES);
@@ -302,6 +350,12 @@ public final class GatewayConnection extends SimpleChannelInboundHandler<WebSock
     {
         if (closing)
         {
+            // A close frame stuck behind output the client never reads must not hold the socket (and the
+            // session's resume window) forever: give the close handshake a second, then drop the socket.
+            if (closingSinceNanos != 0 && now - closingSinceNanos > TimeUnit.SECONDS.toNanos(1))
+            {
+                ctx.channel().close();
+            }
             return;
         }
         final long interval = TimeUnit.MILLISECONDS.toNanos(gateway.config().heartbeatIntervalMillis());
@@ -356,11 +410,27 @@ public final class GatewayConnection extends SimpleChannelInboundHandler<WebSock
         final int len = T_PREFIX.length + t.length + S_PART.length + 20 + D_PART.length + data.length + 1;
         if (zlib == null)
         {
-            final ByteBuf buf = ctx.alloc().buffer(len);
+            // One pooled buffer holding the whole WebSocket frame (header written here, server frames are
+            // unmasked), so nothing but the recycled buffer is allocated per recipient.
+            final int payload = len - 20 + decimalLength(seq);
+            final ByteBuf buf = ctx.alloc().buffer(payload + 10);
+            buf.writeByte(0x81);
+            if (payload < 126)
+            {
+                buf.writeByte(payload);
+            }
+            else if (payload < 65536)
+            {
+                buf.writeByte(126).writeShort(payload);
+            }
+            else
+            {
+                buf.writeByte(127).writeLong(payload);
+            }
             buf.writeBytes(T_PREFIX).writeBytes(t).writeBytes(S_PART);
             writeDecimal(buf, seq);
             buf.writeBytes(D_PART).writeBytes(data).writeByte('}');
-            ctx.write(new TextWebSocketFrame(buf), ctx.voidPromise());
+            ctx.write(buf, ctx.voidPromise());
         }
         else
         {
@@ -398,6 +468,16 @@ public final class GatewayConnection extends SimpleChannelInboundHandler<WebSock
     {
         System.arraycopy(src, 0, dst, at, src.length);
         return at + src.length;
+    }
+
+    static int decimalLength(final long value)
+    {
+        int n = 1;
+        for (long v = value; v >= 10; v /= 10)
+        {
+            n++;
+        }
+        return n;
     }
 
     private static void writeDecimal(final ByteBuf buf, final long value)

@@ -165,7 +165,7 @@ public final class ShardGateway
         c.session(s);
 
         final ObjectNode ready = Json.object();
-        ready.put("v", 10);
+        ready.put("v", c.apiVersion());
         ready.set("user", Entities.selfUser(account));
         ready.putObject("user_settings");
         final ArrayNode guilds = ready.putArray("guilds");

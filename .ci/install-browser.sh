@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs what the browser tests (server/src/test/.../web/BrowserTest, web-tests/) need from outside the
+# build: Debian's Chromium at /usr/bin/chromium. Playwright (playwright-core from npm) drives that binary and
+# never downloads a browser of its own; the test installs playwright-core itself with `npm ci`.
+# Idempotent: does nothing when /usr/bin/chromium is already there.
+set -euo pipefail
+
+if [ -x /usr/bin/chromium ]; then
+  echo "install-browser: $(/usr/bin/chromium --version 2>/dev/null || echo chromium) already installed"
+  exit 0
+fi
+
+SUDO=()
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then
+    SUDO=(sudo -n)
+  else
+    echo "install-browser: need root (or sudo) to apt-get install chromium" >&2
+    exit 1
+  fi
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+echo "install-browser: apt-get install chromium (Debian's package; its recommends bring the fonts)"
+"${SUDO[@]}" apt-get update -q
+"${SUDO[@]}" apt-get install -y -q chromium
+if [ ! -x /usr/bin/chromium ]; then
+  echo "install-browser: chromium was installed but /usr/bin/chromium is missing" >&2
+  exit 1
+fi
+echo "install-browser: $(/usr/bin/chromium --version 2>/dev/null || echo chromium) installed"

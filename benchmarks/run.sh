@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Pinwheel benchmarks: finds a JDK >= 21 like ../pinwheel does, builds the benchmark jar when it is missing or
+# older than a source or pom, and runs
+#   benchmarks/run.sh jmh [JMH args]          JMH (dev.pinwheel.benchmarks.Bench: forks get the jvm-flags argfiles)
+#                                             e.g. jmh FanoutBenchmark -f 1 -wi 2 -i 3 -w 2s -r 3s -prof gc
+#   benchmarks/run.sh fanout-probe [args]     end-to-end fanout probe (server in a child JVM), --help for options
+#   benchmarks/run.sh build                   build the jar only
+# Run from anywhere; results of the probe go to ./bench-results (the working directory).
+# PINWHEEL_BENCH_JAVA_OPTS adds JVM flags to the JMH host / probe client JVM.
+set -euo pipefail
+BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$BENCH_DIR/.." && pwd)"
+JAR="$BENCH_DIR/target/pinwheel-benchmarks.jar"
+FLAGS="$ROOT/jvm-flags/profiles"
+
+java_major() { # prints the feature version of the java binary $1, or 0
+  "$1" -XshowSettings:properties -version 2>&1 | awk -F' = ' '/java.specification.version/ {print $2; exit}' \
+    | awk -F. '{ if ($1 == "1") print $2; else print $1 }' || echo 0
+}
+
+find_jdk() { # sets JAVA_HOME to a JDK >= 21: JAVA_HOME first, then the installed JVMs (newest), then java on PATH
+  local c best="" best_v=0 v
+  if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/javac" ]; then
+    v=$(java_major "$JAVA_HOME/bin/java"); if [ "${v:-0}" -ge 21 ]; then return 0; fi
+  fi
+  for c in /usr/lib/jvm/* /usr/local/lib/jvm/* /opt/java/* /opt/jdk* "$HOME"/.sdkman/candidates/java/*; do
+    [ -x "$c/bin/javac" ] || continue
+    v=$(java_major "$c/bin/java")
+    if [ "${v:-0}" -ge 21 ] && [ "${v:-0}" -gt "$best_v" ]; then best="$c"; best_v=$v; fi
+  done
+  if [ -z "$best" ] && command -v javac >/dev/null 2>&1; then
+    c=$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")
+    v=$(java_major "$c/bin/java"); if [ "${v:-0}" -ge 21 ]; then best="$c"; best_v=$v; fi
+  fi
+  if [ -z "$best" ]; then
+    echo "run.sh: no JDK >= 21 found (checked JAVA_HOME, /usr/lib/jvm, PATH)" >&2
+    exit 1
+  fi
+  export JAVA_HOME="$best"
+}
+
+needs_build() { # true when the jar is missing or older than any source or pom of the project
+  [ -f "$JAR" ] || return 0
+  [ -n "$(cd "$ROOT" && find . -path ./.git -prune -o -path '*/target' -prune -o \
+        \( -name '*.java' -o -name 'pom.xml' -o -path '*/src/main/resources/*' \) -newer "$JAR" -print -quit)" ]
+}
+
+build() { # a failed build (another module mid-edit) falls back to the existing jar, with a warning
+  echo "run.sh: building the benchmark jar (JDK $JAVA_HOME)..." >&2
+  if ! (cd "$ROOT" && ./mvnw -q -B -pl benchmarks -am install -DskipTests); then
+    if [ -f "$JAR" ] && [ "${1:-}" != strict ]; then
+      echo "run.sh: build failed; running the existing, older $JAR" >&2
+      return 0
+    fi
+    echo "run.sh: build failed" >&2; exit 1
+  fi
+  [ -f "$JAR" ] || { echo "run.sh: build produced no $JAR" >&2; exit 1; }
+}
+
+module_flags() { # module access (+ JDK 23+ extras) as @argfiles, absolute
+  local v
+  v=$(java_major "$JAVA_HOME/bin/java")
+  printf '%s\n' "@$FLAGS/modules.args"
+  if [ "$v" -ge 23 ]; then printf '%s\n' "@$FLAGS/jdk23.args"; fi
+}
+
+cmd="${1:-}"; [ $# -gt 0 ] && shift
+find_jdk
+case "$cmd" in
+  jmh)
+    if needs_build; then build; fi
+    mapfile -t flags < <(module_flags)
+    # shellcheck disable=SC2086
+    exec "$JAVA_HOME/bin/java" "${flags[@]}" -Dpinwheel.flags.dir="$FLAGS" ${PINWHEEL_BENCH_JAVA_OPTS:-} \
+      -cp "$JAR" dev.pinwheel.benchmarks.Bench "$@" ;;
+  fanout-probe)
+    if needs_build; then build; fi
+    mapfile -t flags < <(module_flags)
+    # The client holds one socket per session: a modest heap, a collector without long pauses.
+    # shellcheck disable=SC2086
+    exec "$JAVA_HOME/bin/java" "${flags[@]}" -Dpinwheel.flags.dir="$FLAGS" -Xms512m -Xmx2g -XX:+UseZGC \
+      ${PINWHEEL_BENCH_JAVA_OPTS:-} -cp "$JAR" dev.pinwheel.benchmarks.FanoutProbe "$@" ;;
+  build)
+    build strict ;;
+  *)
+    echo "usage: benchmarks/run.sh jmh [JMH args] | fanout-probe [--sessions N --messages M --rate R ...] | build" >&2
+    exit 2 ;;
+esac

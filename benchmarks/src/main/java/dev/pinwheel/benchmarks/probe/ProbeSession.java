@@ -1,0 +1,383 @@
+package dev.pinwheel.benchmarks.probe;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.BitSet;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufInputStream;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.util.concurrent.ScheduledFuture;
+
+/**
+ * One gateway session of the load client, on its event loop thread:
+ * <pre>
+ *   HELLO ─▶ IDENTIFY, heartbeats every interval (first after a random fraction of it)
+ *   READY ─▶ GUILD_CREATE ─▶ ready (admission released, identify time recorded)
+ *   MESSAGE_CREATE ─▶ the probe id is read straight from the frame bytes (no JSON parse on the hot path),
+ *                     checked for order and duplicates, recorded with the read time
+ * </pre>
+ * The first frame of each kind other than MESSAGE_CREATE is parsed with Jackson: there are few.
+ */
+final class ProbeSession extends SimpleChannelInboundHandler<WebSocketFrame>
+{
+    /** Every probe message's content starts with this, followed by the decimal id and {@code #}. */
+    static final String MARKER = "fanout-probe #";
+    private static final byte[] MARKER_BYTES = MARKER.getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] MESSAGE_CREATE_PREFIX = "{\"t\":\"MESSAGE_CREATE\",\"s\":"
+        .getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] D_ID_PREFIX = ",\"op\":0,\"d\":{\"id\":\"".getBytes(StandardCharsets.US_ASCII);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int INTENTS = 1 | 1 << 9 | 1 << 15;
+
+    /** How a session ended its setup. */
+    interface Outcome
+    {
+        /**
+         * @param session the session.
+         */
+        void ready(ProbeSession session);
+
+        /**
+         * @param session the session.
+         * @param reason  why it failed before GUILD_CREATE.
+         */
+        void failed(ProbeSession session, String reason);
+
+        /**
+         * @param session the session, which had been ready.
+         * @param reason  why it was closed.
+         */
+        void lost(ProbeSession session, String reason);
+    }
+
+    private final int index;
+    private final String token;
+    private final DeliveryStats stats;
+    private final Outcome outcome;
+    private final long startNanos;
+    private final BitSet seen = new BitSet();
+    private ChannelHandlerContext ctx;
+    private ScheduledFuture<?> heartbeat;
+    private boolean settled;
+    private boolean readySeen;
+    private boolean closingByUs;
+    private int maxId = -1;
+    private long lastSnowflake;
+    private long seq = -1;
+    private int closeCode = -1;
+    private String closeReason;
+
+    ProbeSession(final int index, final String token, final DeliveryStats stats, final Outcome outcome)
+    {
+        this.index = index;
+        this.token = token;
+        this.stats = stats;
+        this.outcome = outcome;
+        this.startNanos = System.nanoTime();
+    }
+
+    int index()
+    {
+        return index;
+    }
+
+    @Override
+    public void handlerAdded(final ChannelHandlerContext context)
+    {
+        this.ctx = context;
+    }
+
+    @Override
+    protected void channelRead0(final ChannelHandlerContext context, final WebSocketFrame frame)
+    {
+        final long now = System.nanoTime();
+        if (frame instanceof TextWebSocketFrame)
+        {
+            onText(frame.content(), now);
+        }
+        else if (frame instanceof CloseWebSocketFrame close)
+        {
+            closeCode = close.statusCode();
+            closeReason = close.reasonText();
+            context.close();
+        }
+        else if (frame instanceof BinaryWebSocketFrame)
+        {
+            fail("binary frame (compression was not asked for)");
+        }
+    }
+
+    private void onText(final ByteBuf b, final long now)
+    {
+        if (startsWith(b, MESSAGE_CREATE_PREFIX))
+        {
+            int at = b.readerIndex() + MESSAGE_CREATE_PREFIX.length;
+            long s = 0;
+            for (int c; at < b.writerIndex() && (c = b.getByte(at)) >= '0' && c <= '9'; at++)
+            {
+                s = s * 10 + (c - '0');
+            }
+            seq = s;
+            long snowflake = -1;
+            if (regionMatches(b, at, D_ID_PREFIX))
+            {
+                snowflake = 0;
+                for (int i = at + D_ID_PREFIX.length, c; i < b.writerIndex() && (c = b.getByte(i)) >= '0' && c <= '9';
+                    i++)
+                {
+                    snowflake = snowflake * 10 + (c - '0');
+                }
+            }
+            final int id = probeId(b, at);
+            if (id >= 0)
+            {
+                onProbeMessage(id, snowflake, now);
+            }
+            return;
+        }
+        final JsonNode p;
+        try
+        {
+            p = JSON.readTree(new ByteBufInputStream(b.duplicate()));
+        }
+        catch (final IOException ex)
+        {
+            fail("unparsable frame: " + ex.getMessage());
+            return;
+        }
+        if (p.path("s").canConvertToLong())
+        {
+            seq = p.get("s").asLong();
+        }
+        switch (p.path("op").asInt(-1))
+        {
+            case 0 -> onDispatch(p.path("t").asText(), p.path("d"), now);
+            case 1 -> sendHeartbeat();
+            case 7 -> fail("op 7 RECONNECT");
+            case 9 -> fail("op 9 INVALID_SESSION");
+            case 10 -> onHello(p.path("d").path("heartbeat_interval").asLong(41_250));
+            default ->
+            {
+                // 11 HEARTBEAT_ACK and anything else: nothing to do
+            }
+        }
+    }
+
+    private void onDispatch(final String type, final JsonNode d, final long now)
+    {
+        switch (type)
+        {
+            case "READY" -> readySeen = true;
+            case "GUILD_CREATE" ->
+            {
+                if (!settled && readySeen)
+                {
+                    settled = true;
+                    stats.identified(TimeUnit.NANOSECONDS.toMicros(now - startNanos));
+                    outcome.ready(this);
+                }
+            }
+            case "MESSAGE_CREATE" ->
+            {
+                final String content = d.path("content").asText("");
+                if (content.startsWith(MARKER))
+                {
+                    final int end = content.indexOf('#', MARKER.length());
+                    if (end > MARKER.length())
+                    {
+                        onProbeMessage(Integer.parseInt(content.substring(MARKER.length(), end)),
+                            Long.parseLong(d.path("id").asText("-1")), now);
+                    }
+                }
+            }
+            default ->
+            {
+                // other dispatches are not part of the probe
+            }
+        }
+    }
+
+    /**
+     * @param id        probe id (post order).
+     * @param snowflake the message id the owner shard gave it (production order), or -1 if not found.
+     * @param now       when the frame was read.
+     */
+    private void onProbeMessage(final int id, final long snowflake, final long now)
+    {
+        if (id < 0 || id >= stats.messages())
+        {
+            stats.delivered(-1, now);
+            return;
+        }
+        if (seen.get(id))
+        {
+            stats.countDuplicate();
+            return;
+        }
+        seen.set(id);
+        if (snowflake >= 0)
+        {
+            if (snowflake < lastSnowflake)
+            {
+                stats.countOutOfServerOrder();
+            }
+            lastSnowflake = Math.max(lastSnowflake, snowflake);
+        }
+        if (id < maxId)
+        {
+            stats.countOvertaken();
+        }
+        maxId = Math.max(maxId, id);
+        stats.delivered(id, now);
+    }
+
+    private void onHello(final long intervalMillis)
+    {
+        final ObjectNode identify = JSON.createObjectNode().put("op", 2);
+        final ObjectNode d = identify.putObject("d");
+        d.put("token", token).put("intents", INTENTS);
+        d.putObject("properties").put("os", "linux").put("browser", "pinwheel-fanout-probe")
+            .put("device", "pinwheel-fanout-probe");
+        ctx.writeAndFlush(new TextWebSocketFrame(identify.toString()));
+        final long first = (long)(intervalMillis * ThreadLocalRandom.current().nextDouble());
+        heartbeat = ctx.executor().scheduleAtFixedRate(this::sendHeartbeat, first, intervalMillis,
+            TimeUnit.MILLISECONDS);
+    }
+
+    private void sendHeartbeat()
+    {
+        if (ctx.channel().isActive())
+        {
+            ctx.writeAndFlush(new TextWebSocketFrame("{\"op\":1,\"d\":" + (seq < 0 ? "null" : Long.toString(seq))
+                + "}"));
+        }
+    }
+
+    @Override
+    public void exceptionCaught(final ChannelHandlerContext context, final Throwable cause)
+    {
+        fail(cause.getClass().getSimpleName() + ": " + cause.getMessage());
+    }
+
+    @Override
+    public void channelInactive(final ChannelHandlerContext context)
+    {
+        if (heartbeat != null)
+        {
+            heartbeat.cancel(false);
+        }
+        final String why = closeCode >= 0 ? "closed by server " + closeCode + " " + closeReason : "connection closed";
+        if (!settled)
+        {
+            settled = true;
+            outcome.failed(this, why);
+        }
+        else if (!closingByUs)
+        {
+            outcome.lost(this, why);
+        }
+    }
+
+    /**
+     * Closes this session from the client side (the end of the probe: not counted as lost).
+     */
+    void closeQuietly()
+    {
+        ctx.executor().execute(() ->
+        {
+            closingByUs = true;
+            ctx.close();
+        });
+    }
+
+    /**
+     * @param reason why the TCP connection could not be made.
+     */
+    void connectFailed(final String reason)
+    {
+        if (!settled)
+        {
+            settled = true;
+            outcome.failed(this, reason);
+        }
+    }
+
+    private void fail(final String reason)
+    {
+        if (!settled)
+        {
+            settled = true;
+            outcome.failed(this, reason);
+        }
+        else if (!closingByUs)
+        {
+            outcome.lost(this, reason);
+        }
+        closingByUs = true;
+        ctx.close();
+    }
+
+    private static boolean startsWith(final ByteBuf b, final byte[] prefix)
+    {
+        return regionMatches(b, b.readerIndex(), prefix);
+    }
+
+    private static boolean regionMatches(final ByteBuf b, final int at, final byte[] bytes)
+    {
+        if (b.writerIndex() - at < bytes.length)
+        {
+            return false;
+        }
+        for (int i = 0; i < bytes.length; i++)
+        {
+            if (b.getByte(at + i) != bytes[i])
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * @param b    a MESSAGE_CREATE frame.
+     * @param from where to start looking.
+     * @return the probe id in its content, or -1 if it carries none.
+     */
+    static int probeId(final ByteBuf b, final int from)
+    {
+        final int end = b.writerIndex() - MARKER_BYTES.length;
+        outer:
+        for (int i = from; i <= end; i++)
+        {
+            for (int k = 0; k < MARKER_BYTES.length; k++)
+            {
+                if (b.getByte(i + k) != MARKER_BYTES[k])
+                {
+                    continue outer;
+                }
+            }
+            int id = 0;
+            int digits = 0;
+            for (int at = i + MARKER_BYTES.length, c; at < b.writerIndex() && (c = b.getByte(at)) >= '0' && c <= '9';
+                at++)
+            {
+                id = id * 10 + (c - '0');
+                digits++;
+            }
+            return digits == 0 ? -1 : id;
+        }
+        return -1;
+    }
+}

@@ -1,0 +1,358 @@
+package dev.pinwheel.benchmarks.voice;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.HdrHistogram.Histogram;
+
+import dev.pinwheel.tuning.IdleMode;
+import dev.pinwheel.tuning.ThreadPlacement;
+import dev.pinwheel.voicesfu.crypto.AeadMode;
+import dev.pinwheel.voicesfu.crypto.RtpSizeCipher;
+import dev.pinwheel.voicesfu.media.MediaPlane;
+import dev.pinwheel.voicesfu.media.Room;
+import dev.pinwheel.voicesfu.media.VoiceMember;
+
+/**
+ * Loopback probe of the media plane: R rooms × M members, each member a UDP socket sending one encrypted
+ * 120-byte Opus packet every 20 ms (50 packets/s); every packet goes to the M-1 others of its room. The same
+ * client harness (same encryption on send, same authentication on receive) runs against
+ * <ol>
+ *   <li>a plain Java UDP forwarder without crypto (one thread, blocking receive, same fan-out), and</li>
+ *   <li>Pinwheel's {@link MediaPlane} (decrypt once, re-encrypt per receiver),</li>
+ * </ol>
+ * first paced (latency: one-way send → receive, p50/p99/p99.9; "added" = SFU − plain) and then unpaced
+ * (ceiling: delivered packets/s; the SFU as a ratio of the plain forwarder = the box's raw loopback ceiling).
+ * <pre>
+ * java -cp benchmarks/target/pinwheel-benchmarks.jar dev.pinwheel.benchmarks.voice.VoiceLoopbackProbe \
+ *      [rooms=10] [members=5] [seconds=10] [mode=aead_aes256_gcm_rtpsize] [loops=1]
+ * </pre>
+ */
+public final class VoiceLoopbackProbe
+{
+    private static final int OPUS = 120;
+
+    private VoiceLoopbackProbe()
+    {
+    }
+
+    /** One probe client. */
+    private static final class Client
+    {
+        final int room;
+        final int index;
+        final int ssrc;
+        final byte[] key = new byte[32];
+        final DatagramChannel ch;
+        final RtpSizeCipher seal;
+        final RtpSizeCipher open;
+        final InetSocketAddress address;
+        int nonce = 1;
+        char seq;
+
+        Client(final int room, final int index, final int ssrc, final AeadMode mode) throws IOException
+        {
+            this.room = room;
+            this.index = index;
+            this.ssrc = ssrc;
+            key[0] = (byte)ssrc;
+            key[1] = (byte)(ssrc >>> 8);
+            seal = mode.newCipher(key);
+            open = mode.newCipher(key);
+            ch = DatagramChannel.open(StandardProtocolFamily.INET);
+            ch.bind(new InetSocketAddress("127.0.0.1", 0));
+            ch.configureBlocking(false);
+            address = (InetSocketAddress)ch.getLocalAddress();
+        }
+    }
+
+    /** Plain forwarder: the ceiling of this box for the same fan-out without crypto. */
+    private static final class PlainForwarder implements Runnable
+    {
+        final DatagramChannel ch;
+        final java.util.HashMap<Integer, Client> bySsrc = new java.util.HashMap<>();
+        final Client[][] rooms;
+        final AtomicBoolean running = new AtomicBoolean(true);
+
+        PlainForwarder(final Client[][] rooms) throws IOException
+        {
+            this.rooms = rooms;
+            ch = DatagramChannel.open(StandardProtocolFamily.INET);
+            ch.bind(new InetSocketAddress("127.0.0.1", 0));
+            for (final Client[] r : rooms)
+            {
+                for (final Client c : r)
+                {
+                    bySsrc.put(c.ssrc, c);
+                }
+            }
+        }
+
+        @Override
+        public void run()
+        {
+            final ByteBuffer buf = ByteBuffer.allocateDirect(2048);
+            try
+            {
+                while (running.get())
+                {
+                    buf.clear();
+                    ch.receive(buf);
+                    buf.flip();
+                    final Client from = bySsrc.get(buf.getInt(8));
+                    if (from == null)
+                    {
+                        continue;
+                    }
+                    for (final Client to : rooms[from.room])
+                    {
+                        if (to != from)
+                        {
+                            buf.rewind();
+                            ch.send(buf, to.address);
+                        }
+                    }
+                }
+            }
+            catch (final IOException ex)
+            {
+                // closed
+            }
+        }
+    }
+
+    /**
+     * @param args rooms members seconds mode loops.
+     * @throws Exception on I/O errors.
+     */
+    public static void main(final String[] args) throws Exception
+    {
+        final int rooms = args.length > 0 ? Integer.parseInt(args[0]) : 10;
+        final int members = args.length > 1 ? Integer.parseInt(args[1]) : 5;
+        final int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 10;
+        final AeadMode mode = AeadMode.fromWireName(args.length > 3 ? args[3] : "aead_aes256_gcm_rtpsize");
+        final int loops = args.length > 4 ? Integer.parseInt(args[4]) : 1;
+        System.out.printf(Locale.ROOT, "voice loopback probe: %d rooms x %d members, 50 pkt/s each, %s, %d SFU loop(s), "
+            + "%d s per phase, %d CPUs%n", rooms, members, mode.wireName(), loops, seconds,
+            Runtime.getRuntime().availableProcessors());
+        final Result plainPaced;
+        final Result plainBlast;
+        final Client[][] plainClients = clients(rooms, members, mode, 1);
+        final PlainForwarder plain = new PlainForwarder(plainClients);
+        final Thread pt = new Thread(plain, "plain-forwarder");
+        pt.setDaemon(true);
+        pt.start();
+        final InetSocketAddress plainAddr = (InetSocketAddress)plain.ch.getLocalAddress();
+        run(plainClients, plainAddr, 2, true, false); // warm-up
+        plainPaced = run(plainClients, plainAddr, seconds, true, false);
+        plainBlast = run(plainClients, plainAddr, seconds, false, false);
+        plain.running.set(false);
+        plain.ch.close();
+        close(plainClients);
+
+        final Client[][] sfuClients = clients(rooms, members, mode, 100_000);
+        final MediaPlane plane = new MediaPlane("127.0.0.1", 0, loops, ThreadPlacement.unpinned(), IdleMode.BLOCK);
+        for (int r = 0; r < rooms; r++)
+        {
+            final Room room = new Room(1, r + 1);
+            for (final Client c : sfuClients[r])
+            {
+                final VoiceMember m = new VoiceMember(1, c.ssrc, c.ssrc, 0);
+                m.address((InetSocketAddress)c.ch.getLocalAddress());
+                m.key(mode, c.key, loops);
+                m.speaking(1);
+                room.add(m);
+                plane.ssrcs().put(m);
+            }
+        }
+        final InetSocketAddress sfuAddr = new InetSocketAddress("127.0.0.1", plane.port());
+        run(sfuClients, sfuAddr, 2, true, true); // warm-up (JIT)
+        final Result sfuPaced = run(sfuClients, sfuAddr, seconds, true, true);
+        final Result sfuBlast = run(sfuClients, sfuAddr, seconds, false, true);
+        plane.close();
+        close(sfuClients);
+
+        print("plain forwarder, paced", plainPaced);
+        print("Pinwheel SFU,    paced", sfuPaced);
+        System.out.printf(Locale.ROOT, "added latency (SFU - plain): p50 %.1f us, p99 %.1f us, p99.9 %.1f us%n",
+            (sfuPaced.p50 - plainPaced.p50) / 1e3, (sfuPaced.p99 - plainPaced.p99) / 1e3,
+            (sfuPaced.p999 - plainPaced.p999) / 1e3);
+        print("plain forwarder, unpaced (raw ceiling)", plainBlast);
+        print("Pinwheel SFU,    unpaced", sfuBlast);
+        System.out.printf(Locale.ROOT, "SFU / raw ceiling: %.2f%n", sfuBlast.delivered / plainBlast.delivered);
+    }
+
+    private static Client[][] clients(final int rooms, final int members, final AeadMode mode, final int base)
+        throws IOException
+    {
+        final Client[][] out = new Client[rooms][members];
+        for (int r = 0; r < rooms; r++)
+        {
+            for (int i = 0; i < members; i++)
+            {
+                out[r][i] = new Client(r, i, base + r * members + i + 1, mode);
+            }
+        }
+        return out;
+    }
+
+    private static void close(final Client[][] clients) throws IOException
+    {
+        for (final Client[] r : clients)
+        {
+            for (final Client c : r)
+            {
+                c.ch.close();
+            }
+        }
+    }
+
+    private record Result(double delivered, double sent, long p50, long p99, long p999, long failed)
+    {
+    }
+
+    private static void print(final String what, final Result r)
+    {
+        System.out.printf(Locale.ROOT, "%-40s sent %9.0f pkt/s, delivered %9.0f pkt/s, one-way p50 %6.1f us, "
+            + "p99 %7.1f us, p99.9 %7.1f us, auth failures %d%n", what, r.sent, r.delivered, r.p50 / 1e3, r.p99 / 1e3,
+            r.p999 / 1e3, r.failed);
+    }
+
+    private static Result run(final Client[][] clients, final InetSocketAddress server, final int seconds,
+        final boolean paced, final boolean sfu) throws Exception
+    {
+        final Histogram h = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
+        final AtomicLong delivered = new AtomicLong();
+        final AtomicLong failed = new AtomicLong();
+        final AtomicBoolean running = new AtomicBoolean(true);
+        final java.util.HashMap<Integer, Client> bySsrc = new java.util.HashMap<>();
+        final Selector sel = Selector.open();
+        int total = 0;
+        for (final Client[] r : clients)
+        {
+            for (final Client c : r)
+            {
+                bySsrc.put(c.ssrc, c);
+                c.ch.register(sel, SelectionKey.OP_READ, c);
+                total++;
+            }
+        }
+        final Client[] all = new Client[total];
+        int k = 0;
+        for (final Client[] r : clients)
+        {
+            for (final Client c : r)
+            {
+                all[k++] = c;
+            }
+        }
+        final Thread receiver = new Thread(() ->
+        {
+            final byte[] buf = new byte[2048];
+            final byte[] plain = new byte[2048];
+            final ByteBuffer bb = ByteBuffer.wrap(buf);
+            try
+            {
+                while (running.get())
+                {
+                    sel.select(50);
+                    for (final SelectionKey key : sel.selectedKeys())
+                    {
+                        final Client me = (Client)key.attachment();
+                        SocketAddress from;
+                        do
+                        {
+                            bb.clear();
+                            from = me.ch.receive(bb);
+                            if (from != null)
+                            {
+                                final long now = System.nanoTime();
+                                final int len = bb.position();
+                                final int ssrc = ByteBuffer.wrap(buf, 8, 4).getInt();
+                                final Client sender = bySsrc.get(ssrc);
+                                // SFU packets are re-sealed for me; plain ones still carry the sender's seal
+                                final RtpSizeCipher c = sfu ? me.open : sender == null ? null : sender.open;
+                                final int n = c == null ? -1 : c.open(buf, 0, 12, len, plain, 0);
+                                if (n < 8)
+                                {
+                                    failed.incrementAndGet();
+                                    continue;
+                                }
+                                final long sentAt = ByteBuffer.wrap(plain, 0, 8).getLong();
+                                h.recordValue(Math.max(0, Math.min(now - sentAt, TimeUnit.SECONDS.toNanos(10))));
+                                delivered.incrementAndGet();
+                            }
+                        }
+                        while (from != null);
+                    }
+                    sel.selectedKeys().clear();
+                }
+            }
+            catch (final IOException ex)
+            {
+                // closed
+            }
+        }, "probe-receiver");
+        receiver.setDaemon(true);
+        receiver.start();
+        final byte[] opus = new byte[OPUS];
+        final byte[] pkt = new byte[OPUS + 64];
+        final byte[] header = new byte[12];
+        final ByteBuffer out = ByteBuffer.wrap(pkt);
+        long sent = 0;
+        final long start = System.nanoTime();
+        final long end = start + TimeUnit.SECONDS.toNanos(seconds);
+        final long periodNanos = TimeUnit.MILLISECONDS.toNanos(20) / all.length;
+        long next = start;
+        int i = 0;
+        while (System.nanoTime() < end)
+        {
+            if (paced)
+            {
+                final long wait = next - System.nanoTime();
+                if (wait > 0)
+                {
+                    java.util.concurrent.locks.LockSupport.parkNanos(wait);
+                    continue;
+                }
+                next += periodNanos;
+            }
+            final Client c = all[i];
+            i = i + 1 == all.length ? 0 : i + 1;
+            header[0] = (byte)0x80;
+            header[1] = 0x78;
+            header[2] = (byte)(c.seq >>> 8);
+            header[3] = (byte)c.seq++;
+            header[8] = (byte)(c.ssrc >>> 24);
+            header[9] = (byte)(c.ssrc >>> 16);
+            header[10] = (byte)(c.ssrc >>> 8);
+            header[11] = (byte)c.ssrc;
+            ByteBuffer.wrap(opus).putLong(System.nanoTime());
+            final int n = c.seal.seal(header, 0, 12, opus, 0, OPUS, c.nonce++, pkt, 0);
+            out.clear().limit(n);
+            c.ch.send(out, server);
+            sent++;
+        }
+        final double secs = (System.nanoTime() - start) / 1e9;
+        Thread.sleep(200);
+        running.set(false);
+        receiver.join(2000);
+        sel.close();
+        for (final Client c : all)
+        {
+            c.ch.configureBlocking(false);
+        }
+        return new Result(delivered.get() / secs, sent / secs, h.getValueAtPercentile(50), h.getValueAtPercentile(99),
+            h.getValueAtPercentile(99.9), failed.get());
+    }
+}

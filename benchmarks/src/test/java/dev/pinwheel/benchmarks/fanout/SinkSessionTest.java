@@ -1,0 +1,65 @@
+package dev.pinwheel.benchmarks.fanout;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+import java.nio.charset.StandardCharsets;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.UnpooledByteBufAllocator;
+
+import org.junit.jupiter.api.Test;
+
+import dev.pinwheel.core.fanout.Dispatch;
+import dev.pinwheel.core.fanout.SessionIndex;
+import dev.pinwheel.gateway.json.Json;
+
+/**
+ * The sinks frame what the gateway sends, and the naive baseline sends the same event.
+ */
+class SinkSessionTest
+{
+    private static final long GUILD = 42;
+
+    @Test
+    void splicesTheGatewayFrameAndReleasesOnFlush() throws Exception
+    {
+        final MessageCreateSample sample = MessageCreateSample.of(GUILD, "hello");
+        final Dispatch d = sample.dispatch();
+        final SinkSession s = new SinkSession(7, MessageCreateSample.READER_INTENTS, true,
+            UnpooledByteBufAllocator.DEFAULT, 16, null, false);
+        final SessionIndex index = new SessionIndex();
+        index.subscribe(GUILD, s);
+        for (int i = 0; i < 12; i++)
+        {
+            index.deliver(d);
+        }
+        final ByteBuf last = s.queuedFrame(3); // 8 frames were written out when the queue filled: #12 is at 3
+        assertEquals("{\"t\":\"MESSAGE_CREATE\",\"s\":12,\"op\":0,\"d\":" + new String(d.data(), StandardCharsets.UTF_8)
+            + "}", last.toString(StandardCharsets.UTF_8));
+        final JsonNode frame = Json.MAPPER.readTree(last.toString(StandardCharsets.UTF_8));
+        assertEquals("hello", frame.path("d").path("content").asText());
+        assertSame(d, s.resumable(12));
+        assertEquals(1, index.flushDirty());
+        assertEquals(0, last.refCnt());
+        assertEquals(12, s.seq());
+    }
+
+    @Test
+    void baselineEncodesTheSameEvent() throws Exception
+    {
+        final MessageCreateSample sample = MessageCreateSample.of(GUILD, "hello");
+        final SinkSession splice = new SinkSession(7, MessageCreateSample.READER_INTENTS, true,
+            UnpooledByteBufAllocator.DEFAULT, 16, null, false);
+        final JsonPerRecipientSession naive = new JsonPerRecipientSession(7, Json.MAPPER, sample.body(),
+            UnpooledByteBufAllocator.DEFAULT, 16);
+        splice.dispatch(sample.dispatch());
+        naive.dispatch(sample.dispatch());
+        assertEquals(Json.MAPPER.readTree(splice.queuedFrame(0).toString(StandardCharsets.UTF_8)),
+            Json.MAPPER.readTree(naive.queuedFrame(0).toString(StandardCharsets.UTF_8)));
+        splice.flush();
+        naive.flush();
+    }
+}

@@ -1,0 +1,203 @@
+package dev.pinwheel.gateway.ops;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.pinwheel.core.fanout.Dispatch;
+import dev.pinwheel.core.guild.Guild;
+import dev.pinwheel.core.guild.GuildChannel;
+import dev.pinwheel.core.guild.Member;
+import dev.pinwheel.core.guild.Permissions;
+import dev.pinwheel.core.shard.Shard;
+import dev.pinwheel.core.voice.VoiceAdmission;
+import dev.pinwheel.gateway.GatewayContext;
+import dev.pinwheel.gateway.json.Entities;
+import dev.pinwheel.gateway.json.Json;
+import dev.pinwheel.gateway.rest.RestExchange;
+import dev.pinwheel.gateway.ws.Intents;
+
+/**
+ * Voice signalling on the guild's <b>owner shard</b>: gateway op 4 (join, move, leave, self mute/deafen) and
+ * server mute/deafen over REST. The owner keeps the guild's {@link VoiceStates}, checks CONNECT/SPEAK, tells
+ * the voice server through {@link VoiceAdmission}, and dispatches
+ * <pre>
+ *   VOICE_STATE_UPDATE  ─▶ every session subscribed to the guild (GUILD_VOICE_STATES)
+ *   VOICE_SERVER_UPDATE ─▶ the joining user only, AFTER the state update on the same FIFO path (JDA needs that order)
+ * </pre>
+ * Every method MUST run on the owner shard's thread.
+ */
+public final class VoiceOps
+{
+    private VoiceOps()
+    {
+    }
+
+    /**
+     * Gateway op 4 from {@code userId}'s session {@code sessionId}.
+     */
+    public static void voiceStateUpdate(final Shard owner, final GatewayContext ctx, final long guildId,
+        final long channelId, final long userId, final String sessionId, final boolean selfMute,
+        final boolean selfDeaf)
+    {
+        final Guild g = owner.guilds().get(guildId);
+        if (g == null || g.member(userId) == null)
+        {
+            return;
+        }
+        final VoiceStates states = ctx.voiceStates(owner.id());
+        final VoiceAdmission voice = ctx.voice();
+        VoiceStates.VoiceState vs = states.get(guildId, userId);
+        if (channelId == 0)
+        {
+            if (vs != null)
+            {
+                states.remove(guildId, userId);
+                vs.channelId = 0;
+                voice.evict(guildId, userId);
+                owner.publish(g, stateDispatch(ctx, g, vs));
+            }
+            return;
+        }
+        final GuildChannel c = g.channel(channelId);
+        final long perms = Permissions.of(g, userId);
+        if (c == null || c.type() != GuildChannel.VOICE
+            || !Permissions.has(perms, Permissions.VIEW_CHANNEL | Permissions.CONNECT))
+        {
+            return;
+        }
+        final boolean joinOrMove = vs == null || vs.channelId != channelId || !sessionId.equals(vs.sessionId);
+        if (vs == null)
+        {
+            vs = states.getOrCreate(guildId, userId);
+        }
+        vs.channelId = channelId;
+        vs.sessionId = sessionId;
+        vs.selfMute = selfMute;
+        vs.selfDeaf = selfDeaf;
+        vs.noSpeak = !Permissions.has(perms, Permissions.SPEAK);
+        owner.publish(g, stateDispatch(ctx, g, vs));
+        if (!joinOrMove)
+        {
+            voice.update(guildId, userId, vs.flags());
+            return;
+        }
+        final String token = voice.admit(guildId, channelId, userId, sessionId, vs.flags());
+        final ObjectNode d = Json.object();
+        d.put("token", token);
+        d.put("guild_id", Json.id(guildId));
+        if (token == null)
+        {
+            d.putNull("endpoint");
+        }
+        else
+        {
+            d.put("endpoint", voice.endpoint());
+        }
+        owner.publish(g, new Dispatch("VOICE_SERVER_UPDATE", Json.bytes(d), null, 0, guildId, 0, userId));
+    }
+
+    /**
+     * {@code PATCH /guilds/{id}/members/{user}} with {@code mute} and/or {@code deaf} (null: unchanged).
+     */
+    public static void modifyMember(final Shard owner, final GatewayContext ctx, final long guildId,
+        final long userId, final Boolean mute, final Boolean deaf, final RestExchange ex)
+    {
+        final Guild g = owner.guilds().get(guildId);
+        if (g == null || g.member(ex.userId()) == null)
+        {
+            ex.error(owner, g == null ? 404 : 403, g == null ? 10004 : 50001, g == null ? "Unknown Guild"
+                : "Missing Access");
+            return;
+        }
+        final Member m = g.member(userId);
+        if (m == null)
+        {
+            ex.error(owner, 404, 10007, "Unknown Member");
+            return;
+        }
+        final long perms = Permissions.of(g, ex.userId());
+        if ((mute != null && !Permissions.has(perms, Permissions.MUTE_MEMBERS))
+            || (deaf != null && !Permissions.has(perms, Permissions.DEAFEN_MEMBERS)))
+        {
+            ex.error(owner, 403, 50013, "Missing Permissions");
+            return;
+        }
+        final VoiceStates.VoiceState vs = ctx.voiceStates(owner.id()).get(guildId, userId);
+        if (vs == null && (mute != null || deaf != null))
+        {
+            ex.error(owner, 400, 40032, "Target user is not connected to voice.");
+            return;
+        }
+        final ObjectNode body = Entities.member(m, ctx.node().accounts(), true);
+        if (vs != null)
+        {
+            if (mute != null)
+            {
+                vs.mute = mute;
+            }
+            if (deaf != null)
+            {
+                vs.deaf = deaf;
+            }
+            ctx.voice().update(guildId, userId, vs.flags());
+            body.put("mute", vs.mute);
+            body.put("deaf", vs.deaf);
+            owner.publish(g, stateDispatch(ctx, g, vs));
+        }
+        final ObjectNode upd = body.deepCopy();
+        upd.put("guild_id", Json.id(guildId));
+        owner.publish(g, new Dispatch("GUILD_MEMBER_UPDATE", Json.bytes(upd), null, Intents.GUILD_MEMBERS, guildId,
+            0, 0));
+        ex.reply(owner, 200, body);
+    }
+
+    private static Dispatch stateDispatch(final GatewayContext ctx, final Guild g, final VoiceStates.VoiceState vs)
+    {
+        final ObjectNode d = stateJson(vs);
+        d.put("guild_id", Json.id(g.id()));
+        final ObjectNode member = Entities.member(g.member(vs.userId), ctx.node().accounts(), true);
+        member.put("mute", vs.mute);
+        member.put("deaf", vs.deaf);
+        d.set("member", member);
+        return new Dispatch("VOICE_STATE_UPDATE", Json.bytes(d), null, Intents.GUILD_VOICE_STATES, g.id(), 0, 0);
+    }
+
+    private static ObjectNode stateJson(final VoiceStates.VoiceState vs)
+    {
+        final ObjectNode d = Json.object();
+        if (vs.channelId == 0)
+        {
+            d.putNull("channel_id");
+        }
+        else
+        {
+            d.put("channel_id", Json.id(vs.channelId));
+        }
+        d.put("user_id", Json.id(vs.userId));
+        d.put("session_id", vs.sessionId);
+        d.put("deaf", vs.deaf);
+        d.put("mute", vs.mute);
+        d.put("self_deaf", vs.selfDeaf);
+        d.put("self_mute", vs.selfMute);
+        d.put("self_video", false);
+        d.put("suppress", false);
+        d.putNull("request_to_speak_timestamp");
+        return d;
+    }
+
+    /**
+     * @param ctx     context.
+     * @param owner   owner shard.
+     * @param guildId guild.
+     * @return the guild's voice states for GUILD_CREATE (no guild_id, no member).
+     */
+    public static ArrayNode guildCreateStates(final GatewayContext ctx, final Shard owner, final long guildId)
+    {
+        final ArrayNode arr = Json.array();
+        for (final VoiceStates.VoiceState vs : ctx.voiceStates(owner.id()).of(guildId))
+        {
+            arr.add(stateJson(vs));
+        }
+        return arr;
+    }
+}

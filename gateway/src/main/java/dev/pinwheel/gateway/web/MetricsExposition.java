@@ -1,0 +1,183 @@
+package dev.pinwheel.gateway.web;
+
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryUsage;
+import java.util.Map;
+
+import dev.pinwheel.core.shard.ShardCounters;
+import dev.pinwheel.core.shard.ShardGroup;
+import dev.pinwheel.gateway.GatewayContext;
+
+/**
+ * Renders a node's numbers in the Prometheus text format. Reads only what is safe from any thread: the
+ * shards' atomic counters and ring cursors, the {@link ShardProbe} snapshots, the directories' concurrent
+ * maps and the JVM's management beans.
+ * <pre>
+ *   per shard (label shard="i"): pinwheel_shard_{connections,sessions,guilds_owned,guilds_followed,
+ *                                ring_depth,ring_capacity,tick_age_seconds}, pinwheel_shard_&lt;counter&gt;_total,
+ *                                pinwheel_shard_handoff_latency_seconds (histogram) + _max_seconds
+ *   per node:                    pinwheel_node_{shards,connections,sessions,accounts,guilds,uptime_seconds},
+ *                                jvm_memory_{used,committed,max}_bytes{area}, jvm_gc_collection_seconds{gc},
+ *                                jvm_threads_current, process_cpu_seconds_total
+ * </pre>
+ */
+final class MetricsExposition
+{
+    private static final Map<String, String> COUNTER_HELP = Map.ofEntries(
+        Map.entry("inbox_events", "Commands and fanouts taken from the shard's inbox ring."),
+        Map.entry("deliveries", "Events queued to local gateway sessions."),
+        Map.entry("handoffs_out", "Hand-offs published to other shards' rings."),
+        Map.entry("handoffs_deferred", "Hand-offs that found the target ring full and waited in the overflow queue."),
+        Map.entry("handoffs_dropped", "Hand-offs dropped because the overflow queue was full."),
+        Map.entry("inbox_refused", "Requests refused because the shard's ring was full."),
+        Map.entry("task_errors", "Tasks that threw."),
+        Map.entry("busy_cycles", "Duty cycles that did work."),
+        Map.entry("busy_nanos", "Nanoseconds spent in duty cycles that did work."),
+        Map.entry("slow_consumer_closes", "Sessions closed because their socket stayed unwritable."),
+        Map.entry("protocol_closes", "Gateway sessions closed with an error close code."),
+        Map.entry("rate_limited", "Requests refused by a rate limit."));
+
+    private MetricsExposition()
+    {
+    }
+
+    static String render(final GatewayContext ctx, final NodeMetrics metrics)
+    {
+        final ShardGroup group = ctx.shards();
+        final int n = group.shardCount();
+        final PrometheusText t = new PrometheusText();
+        final long now = System.nanoTime();
+
+        gauge(t, "pinwheel_shard_connections", "Gateway WebSocket connections on the shard.", n,
+            i -> metrics.probe(i).connections());
+        gauge(t, "pinwheel_shard_sessions", "Gateway sessions on the shard (connected or awaiting RESUME).", n,
+            i -> metrics.probe(i).sessions());
+        gauge(t, "pinwheel_shard_guilds_owned", "Guilds the shard owns (single writer).", n,
+            i -> metrics.probe(i).guildsOwned());
+        gauge(t, "pinwheel_shard_guilds_followed", "Guilds with at least one subscribed session on the shard.", n,
+            i -> metrics.probe(i).guildsFollowed());
+        gauge(t, "pinwheel_shard_ring_depth", "Entries waiting in the shard's inbox ring.", n,
+            i -> group.shard(i).ringDepth());
+        gauge(t, "pinwheel_shard_ring_capacity", "Inbox ring capacity.", n, i -> group.shard(i).ringCapacity());
+        gauge(t, "pinwheel_shard_tick_age_seconds", "Seconds since the shard last ran its timers (a stuck shard grows).",
+            n, i ->
+            {
+                final long last = metrics.probe(i).lastTickNanos();
+                return last == 0 ? Double.NaN : (now - last) / 1e9;
+            });
+        for (int c = 0; c < ShardCounters.size(); c++)
+        {
+            final String name = ShardCounters.name(c);
+            final int id = c;
+            final String metric = "pinwheel_shard_" + name + "_total";
+            t.family(metric, "counter", COUNTER_HELP.getOrDefault(name, "Shard counter " + name + "."));
+            for (int i = 0; i < n; i++)
+            {
+                t.sample(metric, shardLabel(i), group.shard(i).counters().get(id));
+            }
+        }
+        latency(t, metrics, n);
+        node(t, ctx, metrics, n);
+        return t.toString();
+    }
+
+    private static void latency(final PrometheusText t, final NodeMetrics metrics, final int n)
+    {
+        final String h = "pinwheel_shard_handoff_latency_seconds";
+        t.family(h, "histogram", "Inbox hand-off latency measured by the node's own probes (publish to run).");
+        for (int i = 0; i < n; i++)
+        {
+            final LatencyHistogram lh = metrics.probe(i).handoffLatency();
+            final String shard = Integer.toString(i);
+            for (int b = 0; b < LatencyHistogram.buckets(); b++)
+            {
+                t.sample(h + "_bucket", new String[] {"shard", shard, "le", seconds(LatencyHistogram.upperNanos(b))},
+                    lh.cumulative(b));
+            }
+            final long total = lh.cumulative(LatencyHistogram.buckets());
+            t.sample(h + "_bucket", new String[] {"shard", shard, "le", "+Inf"}, total);
+            t.sample(h + "_sum", new String[] {"shard", shard}, lh.sumNanos() / 1e9);
+            t.sample(h + "_count", new String[] {"shard", shard}, total);
+        }
+        gauge(t, "pinwheel_shard_handoff_latency_max_seconds", "Largest probe hand-off latency of the last second.",
+            n, i -> metrics.probe(i).handoffLatency().lastWindowMaxNanos() / 1e9);
+    }
+
+    private static void node(final PrometheusText t, final GatewayContext ctx, final NodeMetrics metrics,
+        final int n)
+    {
+        long connections = 0;
+        long sessions = 0;
+        for (int i = 0; i < n; i++)
+        {
+            connections += metrics.probe(i).connections();
+            sessions += metrics.probe(i).sessions();
+        }
+        t.family("pinwheel_node_shards", "gauge", "Shards (one thread each).").sample("pinwheel_node_shards", n);
+        t.family("pinwheel_node_connections", "gauge", "Gateway connections on the node.")
+            .sample("pinwheel_node_connections", connections);
+        t.family("pinwheel_node_sessions", "gauge", "Gateway sessions on the node.")
+            .sample("pinwheel_node_sessions", sessions);
+        t.family("pinwheel_node_accounts", "gauge", "Registered accounts.")
+            .sample("pinwheel_node_accounts", ctx.node().accounts().size());
+        t.family("pinwheel_node_guilds", "gauge", "Guilds.")
+            .sample("pinwheel_node_guilds", ctx.node().directory().guildCount());
+        t.family("pinwheel_node_uptime_seconds", "gauge", "Seconds since the JVM started.")
+            .sample("pinwheel_node_uptime_seconds", ManagementFactory.getRuntimeMXBean().getUptime() / 1e3);
+
+        final MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+        final MemoryUsage nonHeap = ManagementFactory.getMemoryMXBean().getNonHeapMemoryUsage();
+        t.family("jvm_memory_used_bytes", "gauge", "Used JVM memory.")
+            .sample("jvm_memory_used_bytes", new String[] {"area", "heap"}, heap.getUsed())
+            .sample("jvm_memory_used_bytes", new String[] {"area", "nonheap"}, nonHeap.getUsed());
+        t.family("jvm_memory_committed_bytes", "gauge", "Committed JVM memory.")
+            .sample("jvm_memory_committed_bytes", new String[] {"area", "heap"}, heap.getCommitted())
+            .sample("jvm_memory_committed_bytes", new String[] {"area", "nonheap"}, nonHeap.getCommitted());
+        t.family("jvm_memory_max_bytes", "gauge", "Maximum JVM memory (-1: undefined).")
+            .sample("jvm_memory_max_bytes", new String[] {"area", "heap"}, heap.getMax())
+            .sample("jvm_memory_max_bytes", new String[] {"area", "nonheap"}, nonHeap.getMax());
+        t.family("jvm_gc_collection_seconds", "summary",
+            "Collections and their time per collector (ZGC: 'Pauses' are stop-the-world, 'Cycles' concurrent).");
+        for (final GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans())
+        {
+            t.sample("jvm_gc_collection_seconds_count", new String[] {"gc", gc.getName()}, gc.getCollectionCount());
+            t.sample("jvm_gc_collection_seconds_sum", new String[] {"gc", gc.getName()},
+                gc.getCollectionTime() / 1e3);
+        }
+        t.family("jvm_threads_current", "gauge", "Live JVM threads.")
+            .sample("jvm_threads_current", ManagementFactory.getThreadMXBean().getThreadCount());
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os)
+        {
+            t.family("process_cpu_seconds_total", "counter", "CPU time of the process.")
+                .sample("process_cpu_seconds_total", os.getProcessCpuTime() / 1e9);
+        }
+    }
+
+    /** A per-shard value. */
+    @FunctionalInterface
+    private interface PerShard
+    {
+        double value(int shard);
+    }
+
+    private static void gauge(final PrometheusText t, final String name, final String help, final int n,
+        final PerShard value)
+    {
+        t.family(name, "gauge", help);
+        for (int i = 0; i < n; i++)
+        {
+            t.sample(name, shardLabel(i), value.value(i));
+        }
+    }
+
+    private static String[] shardLabel(final int shard)
+    {
+        return new String[] {"shard", Integer.toString(shard)};
+    }
+
+    private static String seconds(final long nanos)
+    {
+        return java.math.BigDecimal.valueOf(nanos, 9).stripTrailingZeros().toPlainString();
+    }
+}

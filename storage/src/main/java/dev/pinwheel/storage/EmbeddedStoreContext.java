@@ -1,0 +1,163 @@
+package dev.pinwheel.storage;
+
+import net.openhft.chronicle.core.time.SystemTimeProvider;
+import net.openhft.chronicle.core.time.TimeProvider;
+
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * Settings of an {@link EmbeddedStoreFactory}: starts from {@link StorageConfiguration} (system properties), changed
+ * with fluent setters, checked once by {@link #conclude()}.
+ */
+public final class EmbeddedStoreContext
+{
+    private Path dataDir;
+    private Durability durability = StorageConfiguration.durability();
+    private int retentionDays = StorageConfiguration.retentionDays();
+    private long indexEntries = StorageConfiguration.indexEntries();
+    private boolean reuseCleanIndex = StorageConfiguration.reuseCleanIndex();
+    private TimeProvider clock = SystemTimeProvider.INSTANCE;
+    private boolean concluded;
+
+    /**
+     * Checks the settings; the factory calls it.
+     *
+     * @return this.
+     * @throws IllegalArgumentException if a setting is out of range.
+     */
+    public EmbeddedStoreContext conclude()
+    {
+        Objects.requireNonNull(dataDir, "dataDir");
+        Objects.requireNonNull(durability, "durability");
+        Objects.requireNonNull(clock, "clock");
+        if (retentionDays < 0)
+        {
+            throw new IllegalArgumentException(StorageConfiguration.RETENTION_DAYS_PROP_NAME + " must be >= 0: "
+                + retentionDays);
+        }
+        if (indexEntries < 1024)
+        {
+            throw new IllegalArgumentException(StorageConfiguration.INDEX_ENTRIES_PROP_NAME + " must be >= 1024: "
+                + indexEntries);
+        }
+        concluded = true;
+        return this;
+    }
+
+    /**
+     * @return whether {@link #conclude()} ran.
+     */
+    public boolean isConcluded()
+    {
+        return concluded;
+    }
+
+    /**
+     * @return the node's data directory.
+     */
+    public Path dataDir()
+    {
+        return dataDir;
+    }
+
+    /**
+     * @param value the node's data directory (created if missing).
+     * @return this.
+     */
+    public EmbeddedStoreContext dataDir(final Path value)
+    {
+        dataDir = value;
+        return this;
+    }
+
+    /**
+     * @return how durable a write is when it is acknowledged.
+     */
+    public Durability durability()
+    {
+        return durability;
+    }
+
+    /**
+     * @param value how durable a write is when it is acknowledged.
+     * @return this.
+     */
+    public EmbeddedStoreContext durability(final Durability value)
+    {
+        durability = value;
+        return this;
+    }
+
+    /**
+     * @return days of message journal cycles kept, 0 = forever.
+     */
+    public int retentionDays()
+    {
+        return retentionDays;
+    }
+
+    /**
+     * @param value days of message journal cycles kept (the current day included), 0 = forever.
+     * @return this.
+     */
+    public EmbeddedStoreContext retentionDays(final int value)
+    {
+        retentionDays = value;
+        return this;
+    }
+
+    /**
+     * @return least number of messages each shard's index maps are sized for.
+     */
+    public long indexEntries()
+    {
+        return indexEntries;
+    }
+
+    /**
+     * @param value least number of messages each shard's index maps are sized for.
+     * @return this.
+     */
+    public EmbeddedStoreContext indexEntries(final long value)
+    {
+        indexEntries = value;
+        return this;
+    }
+
+    /**
+     * @return whether index files of a clean shutdown are reopened rather than rebuilt.
+     */
+    public boolean reuseCleanIndex()
+    {
+        return reuseCleanIndex;
+    }
+
+    /**
+     * @param value whether index files of a clean shutdown are reopened rather than rebuilt.
+     * @return this.
+     */
+    public EmbeddedStoreContext reuseCleanIndex(final boolean value)
+    {
+        reuseCleanIndex = value;
+        return this;
+    }
+
+    /**
+     * @return the clock the journals roll by.
+     */
+    public TimeProvider clock()
+    {
+        return clock;
+    }
+
+    /**
+     * @param value the clock the journals roll by (tests move it across days).
+     * @return this.
+     */
+    public EmbeddedStoreContext clock(final TimeProvider value)
+    {
+        clock = value;
+        return this;
+    }
+}

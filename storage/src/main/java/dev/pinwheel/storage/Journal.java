@@ -1,0 +1,411 @@
+package dev.pinwheel.storage;
+
+import net.openhft.chronicle.bytes.SyncMode;
+import net.openhft.chronicle.core.time.TimeProvider;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.RollCycles;
+import net.openhft.chronicle.queue.impl.StoreFileListener;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import org.agrona.collections.IntArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.LocalDate;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+
+/**
+ * One Chronicle Queue of a shard (its state journal or its message journal) with what the store needs around it:
+ * one appender, one random-access tailer, group commit and retention of daily cycle files.
+ * <pre>
+ *   &lt;dir&gt;/20260612F.cq4   one file per UTC day (FAST_DAILY): records + Chronicle's index of them
+ *   &lt;dir&gt;/metadata.cq4t  Chronicle's directory listing and write lock
+ * </pre>
+ * <b>Group commit.</b> Appends never sync. {@link #sync()} makes everything appended since the previous call durable
+ * with one {@code fdatasync} per cycle file written (one in practice; two across midnight UTC), which writes the
+ * dirty pages of the memory-mapped file — records, Chronicle's index and header — and flushes the device cache; a
+ * cycle file new since the previous call also gets {@code metadata.cq4t} and the directory synced, so the file
+ * itself survives a power cut. On Linux {@code fdatasync} of a file covers pages dirtied through any shared mapping
+ * of it, exactly as {@code msync(MS_SYNC)} of those pages would.
+ * <p>
+ * <b>Retention.</b> With {@code retentionDays > 0}, cycle files older than that many days (the current day counts
+ * as one) are deleted when the journal opens and when the appender starts a new day.
+ * <p>
+ * <b>Not thread-safe:</b> owned by one {@link ChronicleShardStore}.
+ */
+final class Journal implements AutoCloseable
+{
+    /** Roll cycle of every journal: one file per UTC day. */
+    static final RollCycles ROLL_CYCLE = RollCycles.FAST_DAILY;
+
+    /**
+     * Records between two entries of Chronicle's index (FAST_DAILY's default is 256). A random read
+     * ({@code moveToIndex}) scans at most this many headers forward from the nearest indexed record. A cycle holds at
+     * most 4096 × 4096 × this many records: 67 million per shard per day.
+     */
+    static final int INDEX_SPACING = 4;
+
+    /**
+     * Bytes Chronicle maps at a time from a cycle file. A random read in another block than the tailer's current one
+     * costs an mmap and an munmap (10+ µs); 1 GiB keeps a day of a busy shard in one or two blocks. Cycle files are
+     * sparse: only written pages take disk.
+     */
+    static final long BLOCK_SIZE = 1L << 30;
+
+    /** Suffix of a cycle file. */
+    static final String CYCLE_SUFFIX = ".cq4";
+
+    private static final Logger LOG = LoggerFactory.getLogger(Journal.class);
+    private static final DateTimeFormatter CYCLE_NAME = DateTimeFormatter.ofPattern(ROLL_CYCLE.format());
+    private static final int NO_CYCLE = Integer.MIN_VALUE;
+
+    static
+    {
+        if (ROLL_CYCLE.lengthInMillis() != 24 * 60 * 60 * 1000)
+        {
+            throw new ExceptionInInitializerError("cycle file names assume daily cycles");
+        }
+    }
+
+    private final String name;
+    private final Path dir;
+    private final SingleChronicleQueue queue;
+    private final ExcerptAppender appender;
+    private final ExcerptTailer tailer;
+    private final int retentionDays;
+    private final boolean groupCommit;
+    private final IntArrayList unsyncedCycles = new IntArrayList();
+    private int lastAppendCycle = NO_CYCLE;
+    private int deletedAfterOpen;
+    private boolean opened;
+    private int highestSyncedCycle = NO_CYCLE;
+    private FileChannel syncChannel;
+    private int syncChannelCycle = NO_CYCLE;
+
+    /**
+     * Opens (creating if needed) a journal and applies retention.
+     *
+     * @param name          "state" or "messages" (logs).
+     * @param dir           its directory.
+     * @param clock         the clock it rolls by.
+     * @param retentionDays days of cycles kept, 0 = all.
+     * @param groupCommit   whether {@link #sync()} will be called (else appends are not tracked).
+     */
+    Journal(final String name, final Path dir, final TimeProvider clock, final int retentionDays,
+        final boolean groupCommit)
+    {
+        this.name = name;
+        this.dir = dir;
+        this.retentionDays = retentionDays;
+        this.groupCommit = groupCommit;
+        this.queue = builder(dir, clock).build();
+        try
+        {
+            EmbeddedStoreFactory.releaseLockOfEarlierSelf(queue, dir);
+            this.appender = queue.createAppender();
+            this.tailer = queue.createTailer();
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            queue.close();
+            throw ex;
+        }
+        if (retentionDays > 0)
+        {
+            deleteExpiredCycles(queue.cycle());
+        }
+        opened = true;
+    }
+
+    /**
+     * The one place a journal queue is configured (tests open raw queues on a journal through it too).
+     *
+     * @param dir   the journal directory.
+     * @param clock the roll clock.
+     * @return a builder for the journal's queue.
+     */
+    static SingleChronicleQueueBuilder builder(final Path dir, final TimeProvider clock)
+    {
+        return SingleChronicleQueueBuilder.binary(dir)
+            .rollCycle(ROLL_CYCLE)
+            .indexSpacing(INDEX_SPACING)
+            .blockSize(BLOCK_SIZE)
+            .timeProvider(clock)
+            .checkInterrupts(false)
+            .storeFileListener(StoreFileListener.noOp())
+            .syncMode(SyncMode.NONE); // durability is ours: see sync()
+    }
+
+    /**
+     * @return the queue.
+     */
+    SingleChronicleQueue queue()
+    {
+        return queue;
+    }
+
+    /**
+     * @return the appender (owner thread only).
+     */
+    ExcerptAppender appender()
+    {
+        return appender;
+    }
+
+    /**
+     * @return the random-access tailer (owner thread only).
+     */
+    ExcerptTailer tailer()
+    {
+        return tailer;
+    }
+
+    /**
+     * @return the directory.
+     */
+    Path dir()
+    {
+        return dir;
+    }
+
+    /**
+     * Call after every append: tracks the cycle files that {@link #sync()} must sync, and applies retention when a
+     * new day starts.
+     */
+    void appended()
+    {
+        final int cycle = appender.cycle();
+        if (cycle != lastAppendCycle)
+        {
+            if (lastAppendCycle != NO_CYCLE && retentionDays > 0 && cycle > lastAppendCycle)
+            {
+                deleteExpiredCycles(cycle);
+            }
+            lastAppendCycle = cycle;
+        }
+        if (groupCommit && (unsyncedCycles.isEmpty() || unsyncedCycles.getInt(unsyncedCycles.size() - 1) != cycle))
+        {
+            unsyncedCycles.addInt(cycle);
+        }
+    }
+
+    /**
+     * Makes every record appended since the previous call durable on the device (see the class comment).
+     *
+     * @return number of cycle files synced (0 if nothing was appended).
+     */
+    int sync()
+    {
+        final int n = unsyncedCycles.size();
+        if (n == 0)
+        {
+            return 0;
+        }
+        try
+        {
+            boolean newFile = false;
+            for (int i = 0; i < n; i++)
+            {
+                final int cycle = unsyncedCycles.getInt(i);
+                channelFor(cycle).force(false);
+                if (cycle > highestSyncedCycle)
+                {
+                    newFile = true;
+                    highestSyncedCycle = cycle;
+                }
+            }
+            if (newFile) // the file's directory entry and Chronicle's listing of it
+            {
+                forceFile(dir.resolve(SingleChronicleQueue.QUEUE_METADATA_FILE));
+                forceFile(dir);
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot sync journal " + dir, ex);
+        }
+        unsyncedCycles.clear();
+        return n;
+    }
+
+    /**
+     * @return cycle files retention deleted after the journal was opened (the indexes still list their records).
+     */
+    int deletedAfterOpen()
+    {
+        return deletedAfterOpen;
+    }
+
+    /**
+     * @return index of the last record, or -1 if the journal is empty.
+     */
+    long lastIndex()
+    {
+        return queue.lastIndex();
+    }
+
+    /**
+     * @return number of records in the journal's cycles.
+     */
+    long recordCount()
+    {
+        return queue.entryCount();
+    }
+
+    /**
+     * @return bytes the journal's files occupy on disk (allocated blocks: cycle files are sparse).
+     */
+    long diskBytes()
+    {
+        return DiskUsage.allocatedBytes(dir);
+    }
+
+    /**
+     * Deletes the cycle files older than the retention allows.
+     *
+     * @param currentCycle the cycle of today.
+     * @return number of files deleted.
+     */
+    int deleteExpiredCycles(final int currentCycle)
+    {
+        final long oldestKept = (long)currentCycle - retentionDays + 1;
+        int deleted = 0;
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + CYCLE_SUFFIX))
+        {
+            for (final Path file : files)
+            {
+                final int cycle = cycleOf(file);
+                if (cycle != NO_CYCLE && cycle < oldestKept)
+                {
+                    try
+                    {
+                        Files.delete(file);
+                        deleted++;
+                        LOG.info("{} journal: deleted cycle {} ({} days kept)", name, file, retentionDays);
+                    }
+                    catch (final NoSuchFileException ignore)
+                    {
+                        // deleted by someone else
+                    }
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            LOG.error("{} journal: cannot apply retention in {}", name, dir, ex);
+        }
+        if (deleted > 0)
+        {
+            queue.refreshDirectoryListing();
+            if (opened)
+            {
+                deletedAfterOpen += deleted;
+            }
+        }
+        return deleted;
+    }
+
+    /**
+     * @param file a file of the journal.
+     * @return its cycle, or {@link Integer#MIN_VALUE} if it is not a cycle file.
+     */
+    static int cycleOf(final Path file)
+    {
+        final String fileName = file.getFileName().toString();
+        if (!fileName.endsWith(CYCLE_SUFFIX))
+        {
+            return NO_CYCLE;
+        }
+        try
+        {
+            return (int)LocalDate.parse(fileName.substring(0, fileName.length() - CYCLE_SUFFIX.length()), CYCLE_NAME)
+                .toEpochDay();
+        }
+        catch (final DateTimeParseException ex)
+        {
+            return NO_CYCLE;
+        }
+    }
+
+    /**
+     * @param cycle a cycle (days since 1970-01-01 UTC).
+     * @return its file.
+     */
+    Path cycleFile(final int cycle)
+    {
+        return dir.resolve(LocalDate.ofEpochDay(cycle).format(CYCLE_NAME) + CYCLE_SUFFIX);
+    }
+
+    @Override
+    public void close()
+    {
+        try
+        {
+            closeSyncChannel();
+        }
+        finally
+        {
+            tailer.close();
+            appender.close();
+            queue.close();
+        }
+    }
+
+    /**
+     * Chronicle's appender and tailer check that one thread uses them; the store moves with its owner thread.
+     */
+    void ownerChanged()
+    {
+        appender.singleThreadedCheckReset();
+        tailer.singleThreadedCheckReset();
+    }
+
+    private FileChannel channelFor(final int cycle) throws IOException
+    {
+        if (syncChannelCycle != cycle)
+        {
+            closeSyncChannel();
+            syncChannel = FileChannel.open(cycleFile(cycle), StandardOpenOption.READ);
+            syncChannelCycle = cycle;
+        }
+        return syncChannel;
+    }
+
+    private void closeSyncChannel()
+    {
+        if (syncChannel != null)
+        {
+            try
+            {
+                syncChannel.close();
+            }
+            catch (final IOException ex)
+            {
+                LOG.warn("{} journal: cannot close {}", name, dir, ex);
+            }
+            syncChannel = null;
+            syncChannelCycle = NO_CYCLE;
+        }
+    }
+
+    private static void forceFile(final Path path) throws IOException
+    {
+        if (Files.exists(path))
+        {
+            try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ))
+            {
+                channel.force(true);
+            }
+        }
+    }
+}
