@@ -25,6 +25,7 @@ import dev.pinwheel.core.state.NodeState;
 import dev.pinwheel.core.state.StateLog;
 import dev.pinwheel.core.store.StoreFactory;
 import dev.pinwheel.gateway.netio.NettyIoDriver;
+import dev.pinwheel.gateway.netio.NettyThreads;
 import dev.pinwheel.gateway.ops.AuthService;
 import dev.pinwheel.gateway.rest.RestApi;
 import dev.pinwheel.gateway.ws.ShardGateway;
@@ -71,7 +72,8 @@ public final class GatewayServer implements AutoCloseable
         this.control = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(1024),
             r -> placement.newThread(ThreadRole.CONTROL, 0, "pinwheel-control", r));
         final GatewayContext[] ctxRef = new GatewayContext[1];
-        this.shards = new ShardGroup(nodeId, shardCount, ringSize, routing, stores, NettyIoDriver::new, placement,
+        this.shards = new ShardGroup(nodeId, shardCount, ringSize, routing, stores, NettyIoDriver::new,
+            new NettyThreads(placement),
             shard ->
             {
                 final long t0 = System.nanoTime();

@@ -69,7 +69,19 @@ public final class PinwheelMain
             }
             i++;
         }
-        final PinwheelServer server = b.start();
+        final PinwheelServer server;
+        try
+        {
+            server = b.start();
+        }
+        catch (final RuntimeException ex)
+        {
+            // Other threads (Chronicle, Netty) would keep a half-started JVM alive: say why and exit.
+            System.err.println("pinwheel: could not start: " + ex.getMessage());
+            ex.printStackTrace();
+            System.exit(1);
+            return;
+        }
         final CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() ->
         {

@@ -60,6 +60,8 @@ public final class GatewayConnection extends SimpleChannelInboundHandler<WebSock
     private int rateCount;
     private long unwritableSinceNanos;
     private boolean closing;
+    /** Index in the shard's connection list (for O(1) removal); -1 when not listed. */
+    int slot = -1;
     private long closingSinceNanos;
     private byte[] scratch = new byte[1024];
 

@@ -19,8 +19,10 @@ public final class GatewaySession extends SessionEndpoint
     private final int largeThreshold;
     private final int shardId;
     private final int shardCount;
-    private final Dispatch[] buffer;
-    private final int mask;
+    private static final int INITIAL_BUFFER = 64;
+    private final int maxBuffer;
+    private Dispatch[] buffer;
+    private int mask;
     private final LongHashSet pendingGuilds = new LongHashSet();
     private long seq;
     private GatewayConnection connection;
@@ -36,8 +38,9 @@ public final class GatewaySession extends SessionEndpoint
         this.largeThreshold = largeThreshold;
         this.shardId = shardId;
         this.shardCount = shardCount;
-        this.buffer = new Dispatch[bufferSize];
-        this.mask = bufferSize - 1;
+        this.maxBuffer = bufferSize;
+        this.buffer = new Dispatch[Math.min(INITIAL_BUFFER, bufferSize)];
+        this.mask = buffer.length - 1;
     }
 
     public String id()
@@ -122,6 +125,10 @@ public final class GatewaySession extends SessionEndpoint
             return;
         }
         final long s = ++seq;
+        if (s > buffer.length && buffer.length < maxBuffer)
+        {
+            grow();
+        }
         buffer[(int)(s & mask)] = d;
         final GatewayConnection c = connection;
         if (c != null)
@@ -138,6 +145,22 @@ public final class GatewaySession extends SessionEndpoint
         {
             c.flush();
         }
+    }
+
+    /**
+     * Doubles the resume buffer, keeping the events it holds: idle sessions stay small (64 slots), busy
+     * ones grow to the configured maximum.
+     */
+    private void grow()
+    {
+        final Dispatch[] bigger = new Dispatch[buffer.length * 2];
+        final int newMask = bigger.length - 1;
+        for (long k = Math.max(1, seq - buffer.length); k < seq; k++)
+        {
+            bigger[(int)(k & newMask)] = buffer[(int)(k & mask)];
+        }
+        buffer = bigger;
+        mask = newMask;
     }
 
     /**
