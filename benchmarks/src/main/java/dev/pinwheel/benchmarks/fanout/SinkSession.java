@@ -1,11 +1,11 @@
 package dev.pinwheel.benchmarks.fanout;
 
-import java.nio.charset.StandardCharsets;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 
 import dev.pinwheel.core.fanout.Dispatch;
+import dev.pinwheel.gateway.ws.DispatchFrame;
 import dev.pinwheel.core.fanout.SessionEndpoint;
 
 /**
@@ -24,9 +24,6 @@ import dev.pinwheel.core.fanout.SessionEndpoint;
  */
 public final class SinkSession extends SessionEndpoint
 {
-    static final byte[] T_PREFIX = "{\"t\":\"".getBytes(StandardCharsets.US_ASCII);
-    static final byte[] S_PART = "\",\"s\":".getBytes(StandardCharsets.US_ASCII);
-    static final byte[] D_PART = ",\"op\":0,\"d\":".getBytes(StandardCharsets.US_ASCII);
     private static final int MAX_QUEUED = 8;
 
     /** Called on the session's thread after each flush (the cross-thread benchmark counts completions). */
@@ -95,14 +92,7 @@ public final class SinkSession extends SessionEndpoint
         }
         final long s = ++seq;
         resume[(int)(s & mask)] = d;
-        final byte[] data = d.dataFor(userId, seesContent);
-        final byte[] t = d.typeAscii();
-        final int len = T_PREFIX.length + t.length + S_PART.length + 20 + D_PART.length + data.length + 1;
-        final ByteBuf buf = alloc.buffer(len);
-        buf.writeBytes(T_PREFIX).writeBytes(t).writeBytes(S_PART);
-        writeDecimal(buf, s);
-        buf.writeBytes(D_PART).writeBytes(data).writeByte('}');
-        enqueue(buf);
+        enqueue(DispatchFrame.textFrame(alloc, d.typeAscii(), s, d.dataFor(userId, seesContent)));
     }
 
     void enqueue(final ByteBuf buf)
@@ -178,25 +168,5 @@ public final class SinkSession extends SessionEndpoint
     public Dispatch resumable(final long sequence)
     {
         return resume[(int)(sequence & mask)];
-    }
-
-    /** Same digits loop as the gateway (no String, no char[]). */
-    static void writeDecimal(final ByteBuf buf, final long value)
-    {
-        if (value < 10)
-        {
-            buf.writeByte('0' + (int)value);
-            return;
-        }
-        long div = 1;
-        while (value / div >= 10)
-        {
-            div *= 10;
-        }
-        for (long v = value; div > 0; div /= 10)
-        {
-            buf.writeByte('0' + (int)(v / div));
-            v %= div;
-        }
     }
 }

@@ -341,15 +341,28 @@ public final class GuildOps
         final StoredMessage m = new StoredMessage(owner.ids().next(), channelId, guildId, ex.userId(), content, 0,
             flags, tts, false);
         owner.store().appendMessage(m);
+        acknowledgeMessage(owner, ctx, g, m, nonce, "MESSAGE_CREATE", ex);
+    }
+
+    /**
+     * Encodes a message event once (REST body; dispatch with guild_id and member; the same without content for
+     * sessions lacking MESSAGE_CONTENT), then, once durable, replies and fans it out.
+     */
+    private static void acknowledgeMessage(final Shard owner, final GatewayContext ctx, final Guild g,
+        final StoredMessage m, final String nonce, final String type, final RestExchange ex)
+    {
         final ObjectNode body = Entities.message(m, ctx.node().accounts(), nonce);
         final byte[] rest = Json.bytes(body);
-        body.put("guild_id", Json.id(guildId));
-        body.set("member", Entities.member(g.member(ex.userId()), ctx.node().accounts(), false));
+        body.put("guild_id", Json.id(g.id()));
+        final Member author = g.member(m.authorId());
+        if (author != null)
+        {
+            body.set("member", Entities.member(author, ctx.node().accounts(), false));
+        }
         final byte[] full = Json.bytes(body);
         body.put("content", "");
         final byte[] redacted = Json.bytes(body);
-        final Dispatch event = new Dispatch("MESSAGE_CREATE", full, redacted, Intents.GUILD_MESSAGES, guildId,
-            ex.userId(), 0);
+        final Dispatch event = new Dispatch(type, full, redacted, Intents.GUILD_MESSAGES, g.id(), m.authorId(), 0);
         owner.afterCommit(() ->
         {
             ex.reply(owner, 200, rest);
@@ -382,20 +395,7 @@ public final class GuildOps
         {
             owner.store().appendMessage(edited);
         }
-        final ObjectNode body = Entities.message(edited, ctx.node().accounts(), null);
-        final byte[] rest = Json.bytes(body);
-        body.put("guild_id", Json.id(guildId));
-        body.set("member", Entities.member(g.member(m.authorId()), ctx.node().accounts(), false));
-        final byte[] full = Json.bytes(body);
-        body.put("content", "");
-        final byte[] redacted = Json.bytes(body);
-        final Dispatch event = new Dispatch("MESSAGE_UPDATE", full, redacted, Intents.GUILD_MESSAGES, guildId,
-            m.authorId(), 0);
-        owner.afterCommit(() ->
-        {
-            ex.reply(owner, 200, rest);
-            owner.publish(g, event);
-        });
+        acknowledgeMessage(owner, ctx, g, edited, null, "MESSAGE_UPDATE", ex);
     }
 
     public static void deleteMessage(final Shard owner, final long guildId, final long channelId,

@@ -39,9 +39,6 @@ import org.slf4j.LoggerFactory;
 public final class GatewayConnection extends SimpleChannelInboundHandler<WebSocketFrame>
 {
     private static final Logger LOG = LoggerFactory.getLogger(GatewayConnection.class);
-    private static final byte[] T_PREFIX = "{\"t\":\"".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] S_PART = "\",\"s\":".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] D_PART = ",\"op\":0,\"d\":".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] HEARTBEAT_ACK = "{\"op\":11,\"d\":null}".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] HEARTBEAT_REQUEST = "{\"op\":1,\"d\":null}".getBytes(StandardCharsets.US_ASCII);
 
@@ -409,46 +406,19 @@ public final class GatewayConnection extends SimpleChannelInboundHandler<WebSock
         }
         final byte[] data = d.dataFor(session == null ? 0 : session.userId(), seesContent);
         final byte[] t = d.typeAscii();
-        final int len = T_PREFIX.length + t.length + S_PART.length + 20 + D_PART.length + data.length + 1;
         if (zlib == null)
         {
-            // One pooled buffer holding the whole WebSocket frame (header written here, server frames are
-            // unmasked), so nothing but the recycled buffer is allocated per recipient.
-            final int payload = len - 20 + decimalLength(seq);
-            final ByteBuf buf = ctx.alloc().buffer(payload + 10);
-            buf.writeByte(0x81);
-            if (payload < 126)
-            {
-                buf.writeByte(payload);
-            }
-            else if (payload < 65536)
-            {
-                buf.writeByte(126).writeShort(payload);
-            }
-            else
-            {
-                buf.writeByte(127).writeLong(payload);
-            }
-            buf.writeBytes(T_PREFIX).writeBytes(t).writeBytes(S_PART);
-            writeDecimal(buf, seq);
-            buf.writeBytes(D_PART).writeBytes(data).writeByte('}');
-            ctx.write(buf, ctx.voidPromise());
+            ctx.write(DispatchFrame.textFrame(ctx.alloc(), t, seq, data), ctx.voidPromise());
         }
         else
         {
+            final int len = DispatchFrame.payloadLength(t, seq, data);
             if (scratch.length < len)
             {
                 scratch = new byte[Math.max(len, scratch.length * 2)];
             }
-            int p = put(scratch, 0, T_PREFIX);
-            p = put(scratch, p, t);
-            p = put(scratch, p, S_PART);
-            final byte[] digits = Long.toString(seq).getBytes(StandardCharsets.US_ASCII);
-            p = put(scratch, p, digits);
-            p = put(scratch, p, D_PART);
-            p = put(scratch, p, data);
-            scratch[p++] = '}';
-            ctx.write(new BinaryWebSocketFrame(zlib.deflate(ctx.alloc(), scratch, 0, p)), ctx.voidPromise());
+            final int n = DispatchFrame.payload(scratch, t, seq, data);
+            ctx.write(new BinaryWebSocketFrame(zlib.deflate(ctx.alloc(), scratch, 0, n)), ctx.voidPromise());
         }
     }
 
@@ -464,41 +434,6 @@ public final class GatewayConnection extends SimpleChannelInboundHandler<WebSock
             return new TextWebSocketFrame(Unpooled.wrappedBuffer(json, off, len));
         }
         return new BinaryWebSocketFrame(zlib.deflate(ctx.alloc(), json, off, len));
-    }
-
-    private static int put(final byte[] dst, final int at, final byte[] src)
-    {
-        System.arraycopy(src, 0, dst, at, src.length);
-        return at + src.length;
-    }
-
-    static int decimalLength(final long value)
-    {
-        int n = 1;
-        for (long v = value; v >= 10; v /= 10)
-        {
-            n++;
-        }
-        return n;
-    }
-
-    private static void writeDecimal(final ByteBuf buf, final long value)
-    {
-        if (value < 10)
-        {
-            buf.writeByte('0' + (int)value);
-            return;
-        }
-        long div = 1;
-        while (value / div >= 10)
-        {
-            div *= 10;
-        }
-        for (long v = value; div > 0; div /= 10)
-        {
-            buf.writeByte('0' + (int)(v / div));
-            v %= div;
-        }
     }
 
     @Override
