@@ -33,4 +33,13 @@ public record StoredMessage(
     {
         return new StoredMessage(id, channelId, guildId, authorId, newContent, editedMillis, flags, tts, pinned);
     }
+
+    /**
+     * @param pin whether the version is pinned.
+     * @return this message pinned or unpinned (content and edited timestamp unchanged: pinning is not an edit).
+     */
+    public StoredMessage withPinned(final boolean pin)
+    {
+        return new StoredMessage(id, channelId, guildId, authorId, content, editedTimestampMillis, flags, tts, pin);
+    }
 }

@@ -447,7 +447,18 @@ public final class RestApi
         }
         switch (p[2])
         {
-            case "messages" -> messages(ex, r, guildId, channelId, now);
+            case "messages" ->
+            {
+                if (p.length >= 4 && "pins".equals(p[3]))
+                {
+                    pins(ex, r, guildId, channelId, 4, true);
+                }
+                else
+                {
+                    messages(ex, r, guildId, channelId, now);
+                }
+            }
+            case "pins" -> pins(ex, r, guildId, channelId, 3, false);
             case "typing" ->
             {
                 if (p.length == 3 && allow(ex, r, "POST"))
@@ -481,6 +492,42 @@ public final class RestApi
                 toOwner(guildId, owner -> GuildOps.createInvite(owner, ctx, guildId, channelId, maxAge, maxUses, ex));
             }
             default -> notFound(ex);
+        }
+    }
+
+    /**
+     * Pins: {@code GET|PUT|DELETE /channels/{id}/pins[/{mid}]} (the classic routes, a plain array) and
+     * {@code /channels/{id}/messages/pins[/{mid}]} (the current routes, {@code {items, has_more}}).
+     */
+    private void pins(final RestExchange ex, final Request r, final long guildId, final long channelId,
+        final int base, final boolean itemsShape)
+    {
+        final String[] p = r.path;
+        if (p.length == base)
+        {
+            if (allow(ex, r, "GET"))
+            {
+                toOwner(guildId, owner -> GuildOps.listPins(owner, ctx, guildId, channelId, itemsShape, ex));
+            }
+            return;
+        }
+        if (p.length != base + 1)
+        {
+            notFound(ex);
+            return;
+        }
+        final long messageId = Json.parseId(p[base]);
+        if (messageId < 0)
+        {
+            ex.error(shard, 404, 10008, "Unknown Message");
+            return;
+        }
+        switch (r.method)
+        {
+            case "PUT" -> toOwner(guildId, owner -> GuildOps.pin(owner, ctx, guildId, channelId, messageId, true, ex));
+            case "DELETE" -> toOwner(guildId, owner -> GuildOps.pin(owner, ctx, guildId, channelId, messageId, false,
+                ex));
+            default -> ex.error(shard, 405, 0, "405: Method Not Allowed");
         }
     }
 

@@ -177,6 +177,24 @@ class JdaEndToEndTest
     }
 
     @Test
+    void pinsAreSetListedAndClearedThroughJda()
+    {
+        final TextChannel ch = aliceJda.getTextChannelById(channelId);
+        final Message first = ch.sendMessage("pin me").complete();
+        final Message second = ch.sendMessage("pin me too").complete();
+        ch.pinMessageById(first.getId()).complete();
+        ch.pinMessageById(second.getId()).complete();
+        final List<String> pinned = bobJda.getTextChannelById(channelId).retrievePinnedMessages().complete().stream()
+            .map(p -> p.getMessage().getId()).toList();
+        assertEquals(List.of(second.getId(), first.getId()), pinned, "most recently pinned first");
+        assertTrue(bobJda.getTextChannelById(channelId).retrieveMessageById(first.getId()).complete().isPinned());
+        ch.unpinMessageById(first.getId()).complete();
+        final List<String> after = bobJda.getTextChannelById(channelId).retrievePinnedMessages().complete().stream()
+            .map(p -> p.getMessage().getId()).toList();
+        assertEquals(List.of(second.getId()), after);
+    }
+
+    @Test
     void cutGatewayConnectionIsResumedWithNoEventLostOrDuplicated() throws Exception
     {
         final TextChannel ch = aliceJda.getTextChannelById(channelId);
