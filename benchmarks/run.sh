@@ -73,6 +73,16 @@ case "$cmd" in
     # shellcheck disable=SC2086
     exec "$JAVA_HOME/bin/java" "${flags[@]}" -Dpinwheel.flags.dir="$FLAGS" ${PINWHEEL_BENCH_JAVA_OPTS:-} \
       -cp "$JAR" dev.pinwheel.benchmarks.Bench "$@" ;;
+  recovery-probe)
+    if needs_build; then build; fi
+    mapfile -t flags < <(module_flags)
+    exec "$JAVA_HOME/bin/java" "${flags[@]}" -Dpinwheel.flags.dir="$FLAGS" -Xmx2g \
+      -cp "$JAR" dev.pinwheel.benchmarks.storage.RecoveryProbe "$@" ;;
+  voice-probe)
+    if needs_build; then build; fi
+    mapfile -t flags < <(module_flags)
+    exec "$JAVA_HOME/bin/java" "${flags[@]}" -Dpinwheel.flags.dir="$FLAGS" \
+      -cp "$JAR" dev.pinwheel.benchmarks.voice.VoiceLoopbackProbe "$@" ;;
   fanout-probe)
     if needs_build; then build; fi
     mapfile -t flags < <(module_flags)
@@ -83,6 +93,6 @@ case "$cmd" in
   build)
     build strict ;;
   *)
-    echo "usage: benchmarks/run.sh jmh [JMH args] | fanout-probe [--sessions N --messages M --rate R ...] | build" >&2
+    echo "usage: benchmarks/run.sh jmh [JMH args] | fanout-probe [--sessions N --messages M --rate R ...] | recovery-probe [--messages N,...] | voice-probe ROOMS MEMBERS SECONDS MODE LOOPS | build" >&2
     exit 2 ;;
 esac

@@ -10,15 +10,15 @@ import net.openhft.chronicle.map.MapEntry;
 
 /**
  * The live messages of every channel of a shard, in id order, off-heap: Discord's time buckets split into fixed-size
- * pages of (message id, journal index) entries, plus one head per channel.
+ * pages of (message id, journal address) entries, plus one head per channel.
  * <pre>
- *  heads: channel ──&gt; +---------------+----------+-----------------+-----------------+---------------+-----+
+ *  heads: channel ──&gt; +---------------+----------+-------------------+-------------------+---------------+-----+
  *                     | newest id i64 | live i64 | newest bucket i32 | oldest bucket i32 | last page i32 | pad |
- *                     +---------------+----------+-----------------+-----------------+---------------+-----+
+ *                     +---------------+----------+-------------------+-------------------+---------------+-----+
  *  pages: (channel i64, bucket i32, page i32) ──&gt;
- *         +-----------+---------------+-------------+-------------+-----------+--------------------------------+
- *         | count i32 | pages i32 (*) | prev i32 (*)| next i32 (*)| floor i64 | count × (id i64, journal index i64) |
- *         +-----------+---------------+-------------+-------------+-----------+--------------------------------+
+ *         +-----------+---------------+--------------+--------------+-----------+------------------------------+
+ *         | count i32 | pages i32 (*) | prev i32 (*) | next i32 (*) | floor i64 | count × (id i64, address i64) |
+ *         +-----------+---------------+--------------+--------------+-----------+------------------------------+
  *         (*) page 0 only: pages of the bucket, the channel's nearest older / newer bucket (-1: none)
  *
  *  bucket = (id &gt;&gt; 22) / 10 days     (snowflake milliseconds since the Discord epoch, as Discord's Cassandra key)
@@ -35,6 +35,8 @@ import net.openhft.chronicle.map.MapEntry;
  * page walks pages backward or forward from its start and follows the bucket links across empty stretches of time.
  * <p>
  * Queries put their result, newest first, in {@link #resultId(int)}/{@link #resultIndex(int)}: no allocation.
+ * While the journal is replayed ({@link #beginBulk()}), appends keep each channel's last page on the heap and write it
+ * once full, so a rebuild costs about one map update per {@value #PAGE_CAPACITY} messages.
  * <p>
  * <b>Not thread-safe</b> (scratch state): owned by one {@link ChronicleShardStore}.
  */
@@ -113,18 +115,35 @@ final class ChannelTimeline implements AutoCloseable
     }
 
     /**
-     * Adds a message that is not live in the channel yet (or updates its journal index if it is).
+     * Adds a message to the channel, or points it at its newest version if it is live there already (an upsert).
      *
      * @param channel the channel.
      * @param id      the message.
-     * @param index   journal index of its newest version.
+     * @param index   journal address of its newest version.
+     * @return true if the message was added, false if it was live and only its journal address changed.
      */
-    void add(final long channel, final long id, final long index)
+    boolean add(final long channel, final long id, final long index)
     {
-        if (!appendAtHead(channel, id, index))
+        if (bulk != null)
         {
-            addSlowly(channel, id, index);
+            if (bulkAppend(channel, id, index))
+            {
+                return true;
+            }
+            flushBulk(channel);
         }
+        return appendAtHead(channel, id, index) || addSlowly(channel, id, index);
+    }
+
+    /**
+     * @param channel the channel.
+     * @param id      the message.
+     * @return the journal address of its newest version, or -1 if it is not live in the channel.
+     */
+    long indexOf(final long channel, final long id)
+    {
+        flushBulk(channel);
+        return locate(channel, id) ? pageIndexes[lowerBound(id)] : -1;
     }
 
     /**
@@ -164,7 +183,7 @@ final class ChannelTimeline implements AutoCloseable
         }
     }
 
-    private void addSlowly(final long channel, final long id, final long index)
+    private boolean addSlowly(final long channel, final long id, final long index)
     {
         loadHead(channel);
         final int b = bucket(id);
@@ -180,7 +199,7 @@ final class ChannelTimeline implements AutoCloseable
             headOldestBucket = b;
             headLastPage = 0;
             storeHead(channel);
-            return;
+            return true;
         }
         final boolean added;
         if (b > headNewestBucket)
@@ -227,6 +246,7 @@ final class ChannelTimeline implements AutoCloseable
             headLive++;
         }
         storeHead(channel);
+        return added;
     }
 
     /**
@@ -236,6 +256,7 @@ final class ChannelTimeline implements AutoCloseable
      */
     boolean remove(final long channel, final long id)
     {
+        flushBulk(channel);
         if (!locate(channel, id))
         {
             return false;
@@ -259,11 +280,12 @@ final class ChannelTimeline implements AutoCloseable
      *
      * @param channel the channel.
      * @param id      the message.
-     * @param index   journal index of the new version.
+     * @param index   journal address of the new version.
      * @return false if the id is not live in the channel.
      */
     boolean updateIndex(final long channel, final long id, final long index)
     {
+        flushBulk(channel);
         if (!locate(channel, id))
         {
             return false;
@@ -279,6 +301,7 @@ final class ChannelTimeline implements AutoCloseable
      */
     long newestId(final long channel)
     {
+        flushBulk(channel);
         loadHead(channel);
         return headPresent && headLive > 0 ? headNewestId : 0;
     }
@@ -289,6 +312,7 @@ final class ChannelTimeline implements AutoCloseable
      */
     long liveCount(final long channel)
     {
+        flushBulk(channel);
         loadHead(channel);
         return headPresent ? headLive : 0;
     }
@@ -305,6 +329,7 @@ final class ChannelTimeline implements AutoCloseable
      */
     int query(final long channel, final HistoryQuery query, final long anchor, final int limit)
     {
+        flushBulk(channel);
         loadHead(channel);
         if (!headPresent || headLive == 0)
         {
@@ -345,7 +370,7 @@ final class ChannelTimeline implements AutoCloseable
 
     /**
      * @param i 0 (newest) .. count-1 of the last {@link #query}.
-     * @return the journal index of the message's newest version.
+     * @return the journal address of the message's newest version.
      */
     long resultIndex(final int i)
     {
@@ -363,6 +388,7 @@ final class ChannelTimeline implements AutoCloseable
     @Override
     public void close()
     {
+        endBulk();
         try
         {
             pages.close();
@@ -589,6 +615,234 @@ final class ChannelTimeline implements AutoCloseable
     private static int pageOf(final long position)
     {
         return (int)position;
+    }
+
+
+    // ---------------------------------------------------------------------------------------------------- bulk load
+
+    /** Channels whose last page a bulk load holds on the heap at most; more and they are all written out. */
+    static final int MAX_BULK_TAILS = 4096;
+
+    /**
+     * The last page and head of a channel while a bulk load holds them on the heap: authoritative, the maps' copies
+     * are stale until {@link #flushBulk(long)}.
+     */
+    private static final class Tail
+    {
+        boolean present;
+        long newestId;
+        long live;
+        int newestBucket;
+        int oldestBucket;
+        int lastPage;
+        int bucketPages;
+        int count;
+        int prev;
+        int next;
+        long floor;
+        final long[] ids = new long[PAGE_CAPACITY];
+        final long[] indexes = new long[PAGE_CAPACITY];
+    }
+
+    private org.agrona.collections.Long2ObjectHashMap<Tail> bulk;
+    private final java.util.ArrayDeque<Tail> spareTails = new java.util.ArrayDeque<>();
+
+    /**
+     * Starts a bulk load (rebuilding from the journal): appends in id order keep each channel's last page on the
+     * heap and write it once full, so that a message costs a heap write instead of two map updates. Every other
+     * operation on a channel writes its page first; {@link #endBulk()} writes them all.
+     */
+    void beginBulk()
+    {
+        if (bulk == null)
+        {
+            bulk = new org.agrona.collections.Long2ObjectHashMap<>();
+        }
+    }
+
+    /**
+     * Writes every page held by the bulk load and ends it.
+     */
+    void endBulk()
+    {
+        if (bulk == null)
+        {
+            return;
+        }
+        final org.agrona.collections.Long2ObjectHashMap<Tail> tails = bulk;
+        bulk = null;
+        final org.agrona.collections.Long2ObjectHashMap<Tail>.KeyIterator channels = tails.keySet().iterator();
+        while (channels.hasNext())
+        {
+            final long channel = channels.nextLong();
+            writeTail(channel, tails.get(channel));
+        }
+        tails.clear();
+        spareTails.clear();
+    }
+
+    private void flushBulk(final long channel)
+    {
+        if (bulk != null)
+        {
+            final Tail tail = bulk.remove(channel);
+            if (tail != null)
+            {
+                writeTail(channel, tail);
+                spareTails.add(tail);
+            }
+        }
+    }
+
+    /** @return false if the id is not an append to the channel's last page or a new newest bucket. */
+    private boolean bulkAppend(final long channel, final long id, final long index)
+    {
+        Tail tail = bulk.get(channel);
+        if (tail == null)
+        {
+            if (bulk.size() >= MAX_BULK_TAILS)
+            {
+                final org.agrona.collections.Long2ObjectHashMap<Tail> tails = bulk;
+                bulk = null;
+                final org.agrona.collections.Long2ObjectHashMap<Tail>.KeyIterator channels = tails.keySet().iterator();
+                while (channels.hasNext())
+                {
+                    final long c = channels.nextLong();
+                    final Tail t = tails.get(c);
+                    writeTail(c, t);
+                    spareTails.add(t);
+                }
+                tails.clear();
+                bulk = tails;
+            }
+            tail = loadTail(channel);
+            bulk.put(channel, tail);
+        }
+        final int b = bucket(id);
+        if (!tail.present)
+        {
+            tail.present = true;
+            tail.newestBucket = b;
+            tail.oldestBucket = b;
+            startTailPage(tail, 0, id, NONE);
+        }
+        else if (b > tail.newestBucket)
+        {
+            final int previous = tail.newestBucket;
+            writeTailPage(channel, tail, b);
+            tail.newestBucket = b;
+            startTailPage(tail, 0, id, previous);
+        }
+        else if (b == tail.newestBucket && (tail.count == 0 ? id >= tail.floor : id > tail.ids[tail.count - 1]))
+        {
+            if (tail.count == PAGE_CAPACITY)
+            {
+                tail.bucketPages++;
+                writeTailPage(channel, tail, NONE);
+                startTailPage(tail, tail.lastPage + 1, id, NONE);
+            }
+        }
+        else
+        {
+            return false;
+        }
+        tail.ids[tail.count] = id;
+        tail.indexes[tail.count] = index;
+        tail.count++;
+        if (tail.live == 0 || id > tail.newestId)
+        {
+            tail.newestId = id;
+        }
+        tail.live++;
+        return true;
+    }
+
+    private Tail loadTail(final long channel)
+    {
+        final Tail tail = spareTails.isEmpty() ? new Tail() : spareTails.poll();
+        loadHead(channel);
+        tail.present = headPresent;
+        tail.count = 0;
+        if (!headPresent)
+        {
+            tail.live = 0;
+            tail.newestId = 0;
+            return tail;
+        }
+        tail.newestId = headNewestId;
+        tail.live = headLive;
+        tail.newestBucket = headNewestBucket;
+        tail.oldestBucket = headOldestBucket;
+        tail.lastPage = headLastPage;
+        if (!readPage(channel, headNewestBucket, 0))
+        {
+            throw corrupt(channel, headNewestBucket, 0);
+        }
+        tail.bucketPages = pagePages;
+        if (headLastPage != 0 && !readPage(channel, headNewestBucket, headLastPage))
+        {
+            throw corrupt(channel, headNewestBucket, headLastPage);
+        }
+        tail.count = pageCount;
+        tail.prev = pagePrev;
+        tail.next = pageNext;
+        tail.floor = pageFloor;
+        System.arraycopy(pageIds, 0, tail.ids, 0, pageCount);
+        System.arraycopy(pageIndexes, 0, tail.indexes, 0, pageCount);
+        return tail;
+    }
+
+    private static void startTailPage(final Tail tail, final int page, final long floor, final int prev)
+    {
+        tail.lastPage = page;
+        if (page == 0)
+        {
+            tail.bucketPages = 1;
+            tail.prev = prev;
+            tail.next = NONE;
+        }
+        tail.count = 0;
+        tail.floor = floor;
+    }
+
+    /**
+     * Writes the tail's page; when it leaves its bucket ({@code nextBucket != NONE}) page 0 of the bucket learns its
+     * page count and the next bucket.
+     */
+    private void writeTailPage(final long channel, final Tail tail, final int nextBucket)
+    {
+        pageCount = tail.count;
+        pagePrev = tail.lastPage == 0 ? tail.prev : NONE;
+        pageNext = tail.lastPage == 0 ? nextBucket == NONE ? tail.next : nextBucket : NONE;
+        pagePages = tail.lastPage == 0 ? tail.bucketPages : 1;
+        pageFloor = tail.floor;
+        System.arraycopy(tail.ids, 0, pageIds, 0, tail.count);
+        System.arraycopy(tail.indexes, 0, pageIndexes, 0, tail.count);
+        writePage(channel, tail.newestBucket, tail.lastPage);
+        if (tail.lastPage != 0)
+        {
+            setPageZeroInt(channel, tail.newestBucket, PAGES_OFFSET, tail.bucketPages);
+            if (nextBucket != NONE)
+            {
+                setPageZeroInt(channel, tail.newestBucket, NEXT_OFFSET, nextBucket);
+            }
+        }
+    }
+
+    private void writeTail(final long channel, final Tail tail)
+    {
+        if (!tail.present)
+        {
+            return;
+        }
+        writeTailPage(channel, tail, NONE);
+        headPresent = true;
+        headNewestId = tail.newestId;
+        headLive = tail.live;
+        headNewestBucket = tail.newestBucket;
+        headOldestBucket = tail.oldestBucket;
+        headLastPage = tail.lastPage;
+        storeHead(channel);
     }
 
     // ---------------------------------------------------------------------------------------------------- writes

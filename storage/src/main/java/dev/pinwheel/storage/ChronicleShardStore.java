@@ -21,29 +21,30 @@ import java.util.concurrent.TimeUnit;
  * <pre>
  *   appendState ───────────────────────────&gt; state journal     [STATE][STATE]...          replayed to the handler
  *   appendMessage / deleteMessage ─────────&gt; message journal   [MESSAGE][MESSAGE][TOMBSTONE][MESSAGE]...
- *        │ after the record is in the journal                           ^ journal index
+ *        │ after the record is in the journal                           ^ journal address (cycle, position)
  *        v                                                              │
- *   MessageLocations   id ──&gt; (journal index of the newest version, channel)
- *   ChannelTimeline    channel ──&gt; head (newest id) ; (channel, 10-day bucket, page) ──&gt; 32 × (id, journal index)
+ *   MessageLocations   id ──&gt; (journal address of the newest version, channel): a cache of the timeline, filled by
+ *                      appends and lookups, empty after a rebuild (which then costs one map update per ~32 messages)
+ *   ChannelTimeline    channel ──&gt; head (newest id) ; (channel, 10-day bucket, page) ──&gt; 32 × (id, address)
  *   PinBoard           channel ──&gt; pinned ids in pin order
  *
- *   message(): id ──&gt; journal index ──&gt; tailer.moveToIndex + decode
- *   history(): timeline page (ids + journal indexes, newest first) ──&gt; decode each, oldest first (forward reads)
+ *   message(): id ──&gt; address (cache, else the channel's bucket page) ──&gt; read the mapped record + decode
+ *   history(): timeline page (ids + addresses, newest first) ──&gt; decode each, oldest first
  * </pre>
  * State records (guilds, channels, members, accounts...) and messages live in separate journals so that retention
  * can delete old message cycles without losing state, and so that a restart after a clean shutdown replays only the
  * (small) state journal: the index files are reused. After a crash the indexes are rebuilt from the message journal
  * before the shard serves (see {@link ShardIndexes}).
  * <p>
- * Semantics beyond the SPI: a version whose id is live in another channel moves the message to the new channel; a
- * version appended after a tombstone makes the id live again (callers check {@link #message} before an edit); a
+ * Semantics beyond the SPI: a message never changes channel (a version naming another channel than the live
+ * message's is a caller error, not detected in general); a version appended after a tombstone makes the id live again (callers check {@link #message} before an edit); a
  * version with {@code pinned} set pins the message (newest pin first in {@link #pinned}), one without unpins it;
  * {@link #recover} may be called again (the handler sees every state record again; the indexes are kept).
  * <p>
  * <b>Thread confinement:</b> NOT thread-safe. Every method must be called by the owning shard thread (see
  * {@link ShardStore}). Ownership moves with the calling thread: a store opened and recovered on one thread and
  * then handed (with a happens-before edge) to a shard thread follows it; Chronicle's own single-thread checks on
- * the appenders and tailers are reset when that happens.
+ * the appenders and readers are reset when that happens.
  * <p>
  * <b>Durability:</b> see {@link Durability}. With {@link Durability#SYNC} {@link #groupCommit()} is true: appends
  * do not sync, {@link #commit()} syncs everything appended since the previous commit once.
@@ -73,6 +74,8 @@ public final class ChronicleShardStore implements ShardStore
     private boolean indexCurrent;
     private boolean indexConsistent = true;
     private long indexedRecords;
+    private long liveMessages;
+    private boolean rebuilding;
     private long syncs;
     private Thread owner;
     private boolean closed;
@@ -107,6 +110,7 @@ public final class ChronicleShardStore implements ShardStore
         this.onClose = onClose;
         this.indexCurrent = indexes.reused();
         this.indexedRecords = indexes.reusedRecords();
+        this.liveMessages = indexes.reusedLiveMessages();
         this.owner = Thread.currentThread();
     }
 
@@ -156,18 +160,19 @@ public final class ChronicleShardStore implements ShardStore
     public int liveMessageCount()
     {
         claim();
-        return (int)Math.min(Integer.MAX_VALUE, locations.size());
+        return (int)Math.min(Integer.MAX_VALUE, liveMessages);
     }
 
     /**
-     * How much disk the shard's data takes per live message; also logged by {@link #recover}.
+     * How much disk the shard's data takes per live message; also logged by {@link #recover}. A control-plane call:
+     * it runs {@code du} (a few milliseconds).
      *
      * @return the footprint now.
      */
     public DiskFootprint footprint()
     {
         claim();
-        return new DiskFootprint(messages.diskBytes(), state.diskBytes(), indexes.diskBytes(), locations.size());
+        return new DiskFootprint(messages.diskBytes(), state.diskBytes(), indexes.diskBytes(), liveMessages);
     }
 
     /**
@@ -189,7 +194,18 @@ public final class ChronicleShardStore implements ShardStore
         final boolean rebuilt = !indexCurrent;
         if (rebuilt)
         {
-            indexedRecords = replayMessages();
+            timeline.beginBulk();
+            rebuilding = true;
+            liveMessages = 0;
+            try
+            {
+                indexedRecords = replayMessages();
+            }
+            finally
+            {
+                rebuilding = false;
+                timeline.endBulk();
+            }
             indexCurrent = true;
         }
         final long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
@@ -239,10 +255,12 @@ public final class ChronicleShardStore implements ShardStore
         {
             throw new IllegalStateException("channel " + message.channelId() + " has " + MAX_PINS + " pins");
         }
+        final long position;
         try (DocumentContext dc = messages.appender().writingDocument())
         {
             try
             {
+                position = dc.wire().bytes().writePosition();
                 codec.writeMessage(dc.wire().bytes(), message);
             }
             catch (final RuntimeException | Error ex)
@@ -252,10 +270,10 @@ public final class ChronicleShardStore implements ShardStore
             }
         }
         messages.appended();
-        final long index = messages.appender().lastIndexAppended();
+        final long address = Journal.address(messages.appender().cycle(), position);
         try
         {
-            indexVersion(message.id(), message.channelId(), message.pinned(), index);
+            indexVersion(message.id(), message.channelId(), message.pinned(), address);
             indexedRecords++;
         }
         catch (final RuntimeException | Error ex)
@@ -268,7 +286,7 @@ public final class ChronicleShardStore implements ShardStore
     public boolean deleteMessage(final long channelId, final long messageId)
     {
         claim();
-        if (!locations.find(messageId) || locations.channelId() != channelId)
+        if (journalIndexOf(channelId, messageId) < 0)
         {
             return false;
         }
@@ -301,11 +319,12 @@ public final class ChronicleShardStore implements ShardStore
     public StoredMessage message(final long channelId, final long messageId)
     {
         claim();
-        if (!locations.find(messageId) || locations.channelId() != channelId)
+        final long index = journalIndexOf(channelId, messageId);
+        if (index < 0)
         {
             return null;
         }
-        final StoredMessage message = readMessageAt(locations.journalIndex(), messageId);
+        final StoredMessage message = readMessageAt(index, messageId);
         return message != null && message.channelId() == channelId ? message : null;
     }
 
@@ -331,7 +350,7 @@ public final class ChronicleShardStore implements ShardStore
         }
         final StoredMessage[] page = new StoredMessage[n];
         int missing = 0;
-        for (int i = n - 1; i >= 0; i--) // oldest first: ascending journal order, the tailer scans forward
+        for (int i = n - 1; i >= 0; i--) // oldest first: ascending file positions
         {
             final StoredMessage message = readMessageAt(timeline.resultIndex(i), timeline.resultId(i));
             if (message == null)
@@ -361,8 +380,8 @@ public final class ChronicleShardStore implements ShardStore
         for (int i = 0; i < n; i++)
         {
             final long id = pinScratch[i];
-            final StoredMessage message = locations.find(id) && locations.channelId() == channelId
-                ? readMessageAt(locations.journalIndex(), id) : null;
+            final long index = journalIndexOf(channelId, id);
+            final StoredMessage message = index < 0 ? null : readMessageAt(index, id);
             if (message == null)
             {
                 missing++;
@@ -424,7 +443,7 @@ public final class ChronicleShardStore implements ShardStore
                 {
                     if (clean)
                     {
-                        indexes.closeClean(lastIndex, records, indexedRecords);
+                        indexes.closeClean(lastIndex, records, indexedRecords, liveMessages);
                     }
                     else
                     {
@@ -505,6 +524,8 @@ public final class ChronicleShardStore implements ShardStore
                     }
                     final long index = dc.index();
                     final Bytes<?> in = dc.wire().bytes();
+                    final long address = Journal.address(messages.queue().rollCycle().toCycle(index),
+                        in.readPosition());
                     byte kind = 0;
                     long id = 0;
                     long channel = 0;
@@ -538,7 +559,7 @@ public final class ChronicleShardStore implements ShardStore
                     }
                     if (kind == JournalRecordCodec.MESSAGE)
                     {
-                        indexVersion(id, channel, pinned, index); // index failures propagate: not a bad record
+                        indexVersion(id, channel, pinned, address); // index failures propagate: not a bad record
                     }
                     else
                     {
@@ -564,29 +585,26 @@ public final class ChronicleShardStore implements ShardStore
 
     // ----------------------------------------------------------------------------------------------- indexing
 
-    private void indexVersion(final long id, final long channel, final boolean pinned, final long index)
+    /**
+     * A message version: the timeline adds it or points it at this version; the id cache follows (not while
+     * rebuilding: it fills again on demand); the pin board follows the version's pinned flag.
+     */
+    private void indexVersion(final long id, final long channel, final boolean pinned, final long address)
     {
-        final boolean wasLive = locations.put(id, channel, index);
-        if (!wasLive)
+        if (!rebuilding)
         {
-            timeline.add(channel, id, index);
+            locations.put(id, channel, address);
         }
-        else if (locations.channelId() == channel)
+        final boolean added = timeline.add(channel, id, address);
+        if (added)
         {
-            timeline.updateIndex(channel, id, index);
-        }
-        else
-        {
-            final long previousChannel = locations.channelId();
-            timeline.remove(previousChannel, id);
-            pins.unpin(previousChannel, id);
-            timeline.add(channel, id, index);
+            liveMessages++;
         }
         if (pinned)
         {
             pins.pin(channel, id);
         }
-        else if (wasLive)
+        else if (!added)
         {
             pins.unpin(channel, id);
         }
@@ -594,12 +612,34 @@ public final class ChronicleShardStore implements ShardStore
 
     private void indexTombstone(final long channel, final long id)
     {
-        if (locations.find(id) && locations.channelId() == channel)
+        if (timeline.remove(channel, id))
         {
-            locations.remove(id);
-            timeline.remove(channel, id);
+            liveMessages--;
+            if (!rebuilding && locations.find(id) && locations.channelId() == channel)
+            {
+                locations.remove(id);
+            }
             pins.unpin(channel, id);
         }
+    }
+
+    /**
+     * Where the newest version of a live message is: the id cache first, else the channel's timeline (then cached).
+     *
+     * @return the journal address of its newest version, or -1 if the message is not live in that channel.
+     */
+    private long journalIndexOf(final long channel, final long id)
+    {
+        if (locations.find(id))
+        {
+            return locations.channelId() == channel ? locations.journalIndex() : -1;
+        }
+        final long index = timeline.indexOf(channel, id);
+        if (index >= 0)
+        {
+            locations.put(id, channel, index);
+        }
+        return index;
     }
 
     private void indexFailed(final Throwable ex)
@@ -616,47 +656,39 @@ public final class ChronicleShardStore implements ShardStore
 
     // ----------------------------------------------------------------------------------------------- reads
 
-    private StoredMessage readMessageAt(final long index, final long messageId)
+    private StoredMessage readMessageAt(final long address, final long messageId)
     {
-        final ExcerptTailer tailer = messages.tailer();
         try
         {
-            if (!tailer.moveToIndex(index))
+            final Bytes<?> in = messages.read(address);
+            if (in == null)
             {
-                LOG.error("shard {}: journal index {} of message {} not found in {} (deleted by retention?)",
-                    shardId, Long.toHexString(index), messageId, messages.dir());
+                LOG.error("shard {}: no record at journal address {} of message {} in {} (deleted by retention?)",
+                    shardId, Long.toHexString(address), messageId, messages.dir());
                 return null;
             }
-            try (DocumentContext dc = tailer.readingDocument())
+            final byte kind = JournalRecordCodec.readKind(in);
+            if (kind != JournalRecordCodec.MESSAGE)
             {
-                if (!dc.isPresent())
-                {
-                    return null;
-                }
-                final Bytes<?> in = dc.wire().bytes();
-                final byte kind = JournalRecordCodec.readKind(in);
-                if (kind != JournalRecordCodec.MESSAGE)
-                {
-                    throw new IllegalStateException("record kind " + kind + ", expected a message");
-                }
-                final StoredMessage message = codec.readMessage(in);
-                if (message.id() != messageId)
-                {
-                    throw new IllegalStateException("record holds message " + message.id());
-                }
-                return message;
+                throw new IllegalStateException("record kind " + kind + ", expected a message");
             }
+            final StoredMessage message = codec.readMessage(in);
+            if (message.id() != messageId)
+            {
+                throw new IllegalStateException("record holds message " + message.id());
+            }
+            return message;
         }
         catch (final RuntimeException ex)
         {
-            LOG.error("shard {}: cannot read message {} at journal index {} in {}",
-                shardId, messageId, Long.toHexString(index), messages.dir(), ex);
+            LOG.error("shard {}: cannot read message {} at journal address {} in {}",
+                shardId, messageId, Long.toHexString(address), messages.dir(), ex);
             return null;
         }
     }
 
     /**
-     * Ownership follows the calling thread; Chronicle's appenders and tailers are told when it moves.
+     * Ownership follows the calling thread; Chronicle's appenders and mapped readers are told when it moves.
      */
     private void claim()
     {

@@ -1,17 +1,21 @@
 package dev.pinwheel.storage;
 
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.bytes.MappedBytes;
 import net.openhft.chronicle.bytes.SyncMode;
 import net.openhft.chronicle.core.time.TimeProvider;
 import net.openhft.chronicle.queue.ExcerptAppender;
-import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.RollCycles;
 import net.openhft.chronicle.queue.impl.StoreFileListener;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.wire.Wires;
+import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.collections.IntArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -26,11 +30,17 @@ import java.time.format.DateTimeParseException;
 
 /**
  * One Chronicle Queue of a shard (its state journal or its message journal) with what the store needs around it:
- * one appender, one random-access tailer, group commit and retention of daily cycle files.
+ * one appender, reads by address, group commit and retention of daily cycle files.
  * <pre>
  *   &lt;dir&gt;/20260612F.cq4   one file per UTC day (FAST_DAILY): records + Chronicle's index of them
  *   &lt;dir&gt;/metadata.cq4t  Chronicle's directory listing and write lock
  * </pre>
+ * <b>Addresses.</b> A record is found again by its address, {@code cycle << 40 | position of its first byte in the
+ * cycle file} ({@link #address}), read straight from a read-only mapping of the file ({@link #read}): one memory
+ * access instead of Chronicle's index lookup and header scan ({@code moveToIndex}), 2-4x faster for a page of
+ * history. Chronicle never moves or rewrites a complete record, so an address stays valid until retention deletes
+ * the file.
+ * <p>
  * <b>Group commit.</b> Appends never sync. {@link #sync()} makes everything appended since the previous call durable
  * with one {@code fdatasync} per cycle file written (one in practice; two across midnight UTC), which writes the
  * dirty pages of the memory-mapped file — records, Chronicle's index and header — and flushes the device cache; a
@@ -62,6 +72,13 @@ final class Journal implements AutoCloseable
      */
     static final long BLOCK_SIZE = 1L << 30;
 
+    /** Bits of a record's position in its cycle file within an address (1 TiB). */
+    static final int POSITION_BITS = 40;
+    private static final long POSITION_MASK = (1L << POSITION_BITS) - 1;
+    private static final long READ_OVERLAP = 1L << 20;
+    /** Cycle files mapped for reads at most (each holds a file descriptor); more and all are unmapped. */
+    static final int MAX_READERS = 16;
+
     /** Suffix of a cycle file. */
     static final String CYCLE_SUFFIX = ".cq4";
 
@@ -81,8 +98,8 @@ final class Journal implements AutoCloseable
     private final Path dir;
     private final SingleChronicleQueue queue;
     private final ExcerptAppender appender;
-    private final ExcerptTailer tailer;
     private final int retentionDays;
+    private final Int2ObjectHashMap<MappedBytes> readers = new Int2ObjectHashMap<>();
     private final boolean groupCommit;
     private final IntArrayList unsyncedCycles = new IntArrayList();
     private int lastAppendCycle = NO_CYCLE;
@@ -113,7 +130,6 @@ final class Journal implements AutoCloseable
         {
             EmbeddedStoreFactory.releaseLockOfEarlierSelf(queue, dir);
             this.appender = queue.createAppender();
-            this.tailer = queue.createTailer();
         }
         catch (final RuntimeException | Error ex)
         {
@@ -155,7 +171,8 @@ final class Journal implements AutoCloseable
     }
 
     /**
-     * @return the appender (owner thread only).
+     * @return the appender (owner thread only); a record's address is {@link #address}(appender cycle, write
+     *         position when its document was opened).
      */
     ExcerptAppender appender()
     {
@@ -163,11 +180,60 @@ final class Journal implements AutoCloseable
     }
 
     /**
-     * @return the random-access tailer (owner thread only).
+     * @param cycle    a cycle.
+     * @param position the position of a record's first byte (after Chronicle's 4-byte header) in its cycle file.
+     * @return the record's address.
      */
-    ExcerptTailer tailer()
+    static long address(final int cycle, final long position)
     {
-        return tailer;
+        return (long)cycle << POSITION_BITS | position;
+    }
+
+    /**
+     * Reads a complete record by address.
+     *
+     * @param address from {@link #address}.
+     * @return the mapped file's bytes, read position at the record's first byte and read limit at its end (valid
+     *         until the next call), or null if there is no complete data record there (its file deleted...).
+     */
+    Bytes<?> read(final long address)
+    {
+        final int cycle = (int)(address >>> POSITION_BITS);
+        final long position = address & POSITION_MASK;
+        MappedBytes bytes = readers.get(cycle);
+        if (bytes == null)
+        {
+            final Path file = cycleFile(cycle);
+            if (!Files.exists(file))
+            {
+                return null;
+            }
+            if (readers.size() >= MAX_READERS)
+            {
+                releaseReaders(); // rare: reads spread over more than MAX_READERS days of history
+            }
+            try
+            {
+                bytes = MappedBytes.mappedBytes(file.toFile(), BLOCK_SIZE, READ_OVERLAP, true);
+            }
+            catch (final FileNotFoundException ex)
+            {
+                return null;
+            }
+            readers.put(cycle, bytes);
+        }
+        if (position < Integer.BYTES)
+        {
+            return null;
+        }
+        final int header = bytes.readVolatileInt(position - Integer.BYTES);
+        if (!Wires.isReadyData(header))
+        {
+            return null;
+        }
+        bytes.readLimit(position + Wires.lengthOf(header));
+        bytes.readPosition(position);
+        return bytes;
     }
 
     /**
@@ -289,6 +355,11 @@ final class Journal implements AutoCloseable
                 {
                     try
                     {
+                        final MappedBytes reader = readers.remove(cycle);
+                        if (reader != null)
+                        {
+                            reader.releaseLast();
+                        }
                         Files.delete(file);
                         deleted++;
                         LOG.info("{} journal: deleted cycle {} ({} days kept)", name, file, retentionDays);
@@ -352,13 +423,23 @@ final class Journal implements AutoCloseable
         try
         {
             closeSyncChannel();
+            releaseReaders();
         }
         finally
         {
-            tailer.close();
             appender.close();
             queue.close();
         }
+    }
+
+    private void releaseReaders()
+    {
+        final Int2ObjectHashMap<MappedBytes>.ValueIterator values = readers.values().iterator();
+        while (values.hasNext())
+        {
+            values.next().releaseLast();
+        }
+        readers.clear();
     }
 
     /**
@@ -367,7 +448,11 @@ final class Journal implements AutoCloseable
     void ownerChanged()
     {
         appender.singleThreadedCheckReset();
-        tailer.singleThreadedCheckReset();
+        final Int2ObjectHashMap<MappedBytes>.ValueIterator values = readers.values().iterator();
+        while (values.hasNext())
+        {
+            values.next().singleThreadedCheckReset();
+        }
     }
 
     private FileChannel channelFor(final int cycle) throws IOException

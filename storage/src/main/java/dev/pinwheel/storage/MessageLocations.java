@@ -7,11 +7,11 @@ import net.openhft.chronicle.map.ExternalMapQueryContext;
 import net.openhft.chronicle.map.MapEntry;
 
 /**
- * Message id → where its newest version is: the journal index of that version and the message's channel. Only live
+ * Message id → where its newest version is: the journal address of that version and the message's channel. Only live
  * messages are in it (a tombstone removes the id).
  * <pre>
  * key    +--------+          value  +-------------------+-------------+
- *        | id i64 |                 | journal index i64 | channel i64 |
+ *        | id i64 |                 | journal address i64 | channel i64 |
  *        +--------+                 +-------------------+-------------+
  * </pre>
  * Lookups fill {@link #journalIndex()} and {@link #channelId()} instead of returning an object.
@@ -64,7 +64,7 @@ final class MessageLocations implements AutoCloseable
      *
      * @param messageId    the message.
      * @param channel      its channel.
-     * @param index        journal index of the version.
+     * @param index        journal address of the version.
      * @return true if the id was live before; then {@link #journalIndex()} and {@link #channelId()} describe the
      *         previous version.
      */
@@ -114,7 +114,7 @@ final class MessageLocations implements AutoCloseable
     }
 
     /**
-     * @return journal index of the version the last {@link #find}/{@link #put} saw.
+     * @return journal address of the version the last {@link #find}/{@link #put} saw.
      */
     long journalIndex()
     {

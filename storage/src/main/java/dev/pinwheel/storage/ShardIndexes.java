@@ -18,9 +18,9 @@ import java.util.Properties;
 /**
  * The off-heap message indexes of one shard, each a Chronicle Map persisted in {@code <shard>/index/}:
  * <pre>
- *   messages.cm   message id → journal index of its newest version, channel    ({@link MessageLocations})
+ *   messages.cm   message id → journal address of its newest version, channel    ({@link MessageLocations}, a cache)
  *   heads.cm      channel → newest live message id, bucket range, last page     ({@link ChannelTimeline})
- *   pages.cm      (channel, 10-day bucket, page) → 32 × (id, journal index)     ({@link ChannelTimeline})
+ *   pages.cm      (channel, 10-day bucket, page) → 32 × (id, journal address)     ({@link ChannelTimeline})
  *   pins.cm       channel → pinned ids in pin order                             ({@link PinBoard})
  *   clean-shutdown.properties   present only between a clean close and the next open
  * </pre>
@@ -37,7 +37,7 @@ import java.util.Properties;
 final class ShardIndexes implements AutoCloseable
 {
     /** Version of the index layout; a marker of another version means rebuild. */
-    static final int FORMAT = 1;
+    static final int FORMAT = 2;
     static final String MARKER = "clean-shutdown.properties";
     private static final String[] FILES = {"messages.cm", "heads.cm", "pages.cm", "pins.cm"};
     private static final Logger LOG = LoggerFactory.getLogger(ShardIndexes.class);
@@ -49,13 +49,16 @@ final class ShardIndexes implements AutoCloseable
     private final PinBoard pins;
     private final boolean reused;
     private final long reusedRecords;
+    private final long reusedLiveMessages;
 
-    private ShardIndexes(final Path dir, final long messageEntries, final boolean reused, final long reusedRecords)
+    private ShardIndexes(final Path dir, final long messageEntries, final boolean reused, final long reusedRecords,
+        final long reusedLiveMessages)
     {
         this.dir = dir;
         this.messageEntries = messageEntries;
         this.reused = reused;
         this.reusedRecords = reusedRecords;
+        this.reusedLiveMessages = reusedLiveMessages;
         OffHeapTable locationsTable = null;
         OffHeapTable headsTable = null;
         OffHeapTable pagesTable = null;
@@ -110,13 +113,14 @@ final class ShardIndexes implements AutoCloseable
             if (allowReuse && clean != null && matches(clean, journalLastIndex, journalRecords))
             {
                 final long entries = Long.parseLong(clean.getProperty("messageEntries"));
-                return new ShardIndexes(dir, entries, true, Long.parseLong(clean.getProperty("indexedRecords")));
+                return new ShardIndexes(dir, entries, true, Long.parseLong(clean.getProperty("indexedRecords")),
+                    Long.parseLong(clean.getProperty("liveMessages")));
             }
             for (final String file : FILES)
             {
                 Files.deleteIfExists(dir.resolve(file));
             }
-            return new ShardIndexes(dir, sized, false, 0);
+            return new ShardIndexes(dir, sized, false, 0, 0);
         }
         catch (final IOException ex)
         {
@@ -133,6 +137,7 @@ final class ShardIndexes implements AutoCloseable
                 && Long.parseLong(clean.getProperty("journalLastIndex")) == journalLastIndex
                 && Long.parseLong(clean.getProperty("journalRecords")) == journalRecords
                 && Long.parseLong(clean.getProperty("indexedRecords")) >= 0
+                && Long.parseLong(clean.getProperty("liveMessages")) >= 0
                 && journalRecords < entries * (OffHeapTable.MAX_BLOAT_FACTOR / 4);
         }
         catch (final RuntimeException ex)
@@ -175,6 +180,14 @@ final class ShardIndexes implements AutoCloseable
         return reusedRecords;
     }
 
+    /**
+     * @return live messages the reused maps hold (0 if not reused).
+     */
+    long reusedLiveMessages()
+    {
+        return reusedLiveMessages;
+    }
+
     MessageLocations locations()
     {
         return locations;
@@ -204,8 +217,10 @@ final class ShardIndexes implements AutoCloseable
      * @param journalLastIndex index of the message journal's last record.
      * @param journalRecords   records in the message journal.
      * @param indexedRecords   records of the message journal the maps reflect (the undecodable ones excluded).
+     * @param liveMessages     live messages in the maps.
      */
-    void closeClean(final long journalLastIndex, final long journalRecords, final long indexedRecords)
+    void closeClean(final long journalLastIndex, final long journalRecords, final long indexedRecords,
+        final long liveMessages)
     {
         close();
         try
@@ -219,6 +234,7 @@ final class ShardIndexes implements AutoCloseable
             p.setProperty("journalLastIndex", Long.toString(journalLastIndex));
             p.setProperty("journalRecords", Long.toString(journalRecords));
             p.setProperty("indexedRecords", Long.toString(indexedRecords));
+            p.setProperty("liveMessages", Long.toString(liveMessages));
             p.setProperty("messageEntries", Long.toString(messageEntries));
             final Path tmp = dir.resolve(MARKER + ".tmp");
             try (OutputStream out = Files.newOutputStream(tmp))

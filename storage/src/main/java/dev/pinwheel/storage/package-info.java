@@ -8,7 +8,7 @@
  *   shard-N/state/*.cq4          shard-N/messages/*.cq4       records laid out by JournalRecordCodec, daily files
  *     │ recover(): replay            │ after each append, or replayed when the indexes must be rebuilt
  *     v                              v
- *   state handler (guilds...)    shard-N/index/*.cm           Chronicle Maps: id → journal index; channel → head;
+ *   state handler (guilds...)    shard-N/index/*.cm           Chronicle Maps: id → journal address; channel → head;
  *                                                             (channel, 10-day bucket, page) → ids; channel → pins
  *   RoutingTable.swap ──&gt; ChronicleRingPublisher ──&gt; &lt;dataDir&gt;/routing-ring.dat
  *                                                        ^ ChronicleRingReader, any process on the host

@@ -14,6 +14,7 @@ import static dev.pinwheel.storage.Messages.ids;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The off-heap timeline against the reference model ({@link ChannelMessageIds}): random histories spanning many
@@ -101,6 +102,43 @@ class ChannelTimelineModelTest
             store.recover((type, payload) -> { });
             assertEquals(false, store.indexesReused());
             compare(store, "rebuilt");
+        }
+    }
+
+    @Test
+    void rebuildWithMoreChannelsThanTheBulkLoadHolds()
+    {
+        final int channels = ChannelTimeline.MAX_BULK_TAILS + 700;
+        try (EmbeddedStoreFactory factory = new EmbeddedStoreFactory(dataDir, Durability.OS))
+        {
+            final ChronicleShardStore store = factory.open(0);
+            store.recover((type, payload) -> { });
+            for (int round = 0; round < 3; round++)
+            {
+                for (int c = 0; c < channels; c++)
+                {
+                    store.appendMessage(Messages.message(snowflake(EPOCH_2026 + round * 11 * DAY + c), channel(c)));
+                }
+            }
+            for (int c = 0; c < channels; c += 100)
+            {
+                store.deleteMessage(channel(c), store.lastMessageId(channel(c)));
+            }
+        }
+        try (EmbeddedStoreFactory factory = new EmbeddedStoreFactory(
+            new EmbeddedStoreContext().dataDir(dataDir).reuseCleanIndex(false)))
+        {
+            final ChronicleShardStore store = factory.open(0);
+            store.recover((type, payload) -> { });
+            for (int c = 0; c < channels; c++)
+            {
+                final List<StoredMessage> page = store.history(channel(c), HistoryQuery.LATEST, 0, 10);
+                assertEquals(c % 100 == 0 ? 2 : 3, page.size(), "channel " + c);
+                assertEquals(page.get(0).id(), store.lastMessageId(channel(c)));
+                assertTrue(ChannelTimeline.bucket(page.get(page.size() - 1).id())
+                    < ChannelTimeline.bucket(page.get(0).id()), "several buckets");
+            }
+            assertEquals(channels * 3 - (channels + 99) / 100, store.liveMessageCount());
         }
     }
 

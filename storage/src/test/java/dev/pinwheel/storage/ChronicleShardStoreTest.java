@@ -244,19 +244,6 @@ class ChronicleShardStoreTest
     }
 
     @Test
-    void aMessageVersionInAnotherChannelMovesIt()
-    {
-        store.appendMessage(message(100, CHANNEL));
-        store.appendMessage(message(200, CHANNEL));
-        store.appendMessage(message(200, OTHER_CHANNEL));
-        assertEquals(List.of(100L), page(LATEST, 0, 10));
-        assertEquals(List.of(200L), ids(store.history(OTHER_CHANNEL, LATEST, 0, 10)));
-        assertNull(store.message(CHANNEL, 200));
-        assertFalse(store.deleteMessage(CHANNEL, 200));
-        assertTrue(store.deleteMessage(OTHER_CHANNEL, 200));
-    }
-
-    @Test
     void limitMustBe1To100()
     {
         tenMessages();

@@ -39,8 +39,7 @@ class PinsTest
 
     private static StoredMessage pinned(final StoredMessage m, final boolean pinned)
     {
-        return new StoredMessage(m.id(), m.channelId(), m.guildId(), m.authorId(), m.content(),
-            m.editedTimestampMillis(), m.flags(), m.tts(), pinned);
+        return m.withPinned(pinned);
     }
 
     @Test

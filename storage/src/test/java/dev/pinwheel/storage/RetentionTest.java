@@ -110,20 +110,32 @@ class RetentionTest
     }
 
     @Test
-    void zeroKeepsEverything() throws IOException
+    void zeroKeepsEverythingAndReadsSpanMoreDaysThanMappedAtOnce() throws IOException
     {
+        final int days = Journal.MAX_READERS + 4;
         final SetTimeProvider clock = new SetTimeProvider(Instant.parse("2026-03-01T12:00:00Z"));
         try (EmbeddedStoreFactory factory = factory(clock, 0))
         {
             final ChronicleShardStore store = factory.open(0);
             store.recover((type, payload) -> { });
-            for (int day = 0; day < 5; day++)
+            for (int day = 0; day < days; day++)
             {
                 store.appendMessage(message(day + 1, CHANNEL));
                 clock.advanceMillis(DAY);
             }
         }
-        assertEquals(5, cycleFiles());
+        assertEquals(days, cycleFiles());
+        try (EmbeddedStoreFactory factory = factory(clock, 0))
+        {
+            final ChronicleShardStore store = factory.open(0);
+            store.recover((type, payload) -> { });
+            for (int round = 0; round < 2; round++)
+            {
+                final List<StoredMessage> all = store.history(CHANNEL, LATEST, 0, 100);
+                assertEquals(idsDescending(days, 1, 1), ids(all));
+                assertEquals(message(7, CHANNEL), all.get(days - 7));
+            }
+        }
     }
 
     @Test

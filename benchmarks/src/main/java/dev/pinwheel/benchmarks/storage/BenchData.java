@@ -38,12 +38,14 @@ final class BenchData
         return FIRST_CHANNEL + i % channels;
     }
 
+    /** 100 bytes of content, shared: building a string per message would be measured too. */
+    static final String CONTENT = String.format(Locale.ROOT, "benchmark message %s",
+        "lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore")
+        .substring(0, 100);
+
     static StoredMessage message(final long i, final int channels)
     {
-        final String content = String.format(Locale.ROOT, "benchmark message %09d %s", i,
-            "lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt");
-        return new StoredMessage(id(i), channel(i, channels), GUILD, AUTHOR, content.substring(0, 100), 0, 0, false,
-            false);
+        return new StoredMessage(id(i), channel(i, channels), GUILD, AUTHOR, CONTENT, 0, 0, false, false);
     }
 
     /**

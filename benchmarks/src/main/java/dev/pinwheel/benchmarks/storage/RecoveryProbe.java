@@ -41,7 +41,7 @@ public final class RecoveryProbe
 {
     private static final Pattern RESULT = Pattern.compile("^RESULT (.*)$");
     private static final Pattern SHARD_RECOVERED = Pattern.compile(
-        "shard (\\d+): recovered (\\d+) state records and (\\d+) message records \\((\\S+) indexes\\) in (\\d+) ms");
+        "shard (\\d+): recovered (\\d+) state records and (\\d+) message records \\(([^)]*) indexes\\) in (\\d+) ms");
 
     private RecoveryProbe()
     {

@@ -11,7 +11,7 @@ import java.util.List;
  * <p>
  * <b>Durability:</b> every {@code append*}/{@code delete*} call returns once the record is in the journal.
  * If {@link #groupCommit()} is false that is the configured durability level already; if it is true (e.g.
- * {@code sync}: msync before acknowledging) the records become durable when {@link #commit()} returns, and
+ * {@code sync}: fdatasync before acknowledging) the records become durable when {@link #commit()} returns, and
  * the shard calls it once per duty-cycle batch (group commit). Callers acknowledge (HTTP reply, dispatch)
  * only through {@code Shard.afterCommit}, which honours both.
  */
@@ -97,7 +97,7 @@ public interface ShardStore extends AutoCloseable
     }
 
     /**
-     * Makes every record appended since the last call durable at the configured level (one msync for the
+     * Makes every record appended since the last call durable at the configured level (one fdatasync per journal file for the
      * whole batch). A no-op when {@link #groupCommit()} is false.
      */
     default void commit()

@@ -1,0 +1,109 @@
+package dev.pinwheel.server.storage;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * A small REST v10 client over {@link HttpClient} for tests against a server in another process.
+ */
+final class RestClient
+{
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String base;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+    /** A response. */
+    record Response(int status, JsonNode body, String raw)
+    {
+    }
+
+    /** A registered user. */
+    record User(String id, String token)
+    {
+    }
+
+    /**
+     * @param base {@code http://127.0.0.1:PORT/api/v10/}.
+     */
+    RestClient(final String base)
+    {
+        this.base = base;
+    }
+
+    /**
+     * @param method HTTP method.
+     * @param path   below /api/v10/.
+     * @param token  bot token or null.
+     * @param body   JSON or null.
+     * @return the response.
+     * @throws IOException if the exchange fails (the server died...).
+     */
+    Response call(final String method, final String path, final String token, final String body) throws IOException
+    {
+        final HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
+            .timeout(Duration.ofSeconds(30))
+            .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null)
+        {
+            b.header("Content-Type", "application/json");
+        }
+        if (token != null)
+        {
+            b.header("Authorization", "Bot " + token);
+        }
+        try
+        {
+            final HttpResponse<String> res = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            final String raw = res.body();
+            return new Response(res.statusCode(), raw == null || raw.isEmpty() ? null : JSON.readTree(raw), raw);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", ex);
+        }
+    }
+
+    /**
+     * Calls and requires a 2xx status.
+     */
+    JsonNode ok(final String method, final String path, final String token, final String body) throws IOException
+    {
+        final Response r = call(method, path, token, body);
+        if (r.status() / 100 != 2)
+        {
+            throw new AssertionError(method + " " + path + " -> " + r.status() + " " + r.raw());
+        }
+        return r.body();
+    }
+
+    /**
+     * @param name a new user name.
+     * @return the bot user and its token.
+     */
+    User register(final String name) throws IOException
+    {
+        final JsonNode r = ok("POST", "auth/register", null,
+            "{\"username\":\"" + name + "\",\"password\":\"password-" + name + "\",\"bot\":true}");
+        return new User(r.get("user").get("id").asText(), r.get("token").asText());
+    }
+
+    /**
+     * Makes {@code joiner} a member of the guild of {@code channelId}.
+     */
+    void join(final User inviter, final String channelId, final User joiner) throws IOException
+    {
+        final String code = ok("POST", "channels/" + channelId + "/invites", inviter.token(), "{}").get("code")
+            .asText();
+        ok("POST", "invites/" + code, joiner.token(), "{}");
+    }
+}

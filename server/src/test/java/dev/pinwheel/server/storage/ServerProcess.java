@@ -1,0 +1,220 @@
+package dev.pinwheel.server.storage;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import dev.pinwheel.jvmflags.JvmFlagProfiles;
+
+/**
+ * A real Pinwheel server in a child JVM (same JDK, class path and test JVM flags as this one), for tests that kill
+ * it: {@link #kill()} is {@code SIGKILL} on Linux ({@link Process#destroyForcibly()}).
+ * <pre>
+ *   java @modules.args [@jdk23.args] @test.args -Xmx512m -D... -cp &lt;test class path&gt;
+ *        dev.pinwheel.server.PinwheelMain run --host 127.0.0.1 --port P --data DIR --shards N --durability D
+ * </pre>
+ * Its output goes to {@code <dir>/../server-N.log}; {@link #start} returns once it printed "Pinwheel is serving".
+ */
+final class ServerProcess implements AutoCloseable
+{
+    private static final String SERVING = "Pinwheel is serving";
+
+    private final Process process;
+    private final int port;
+    private final Path log;
+    private final long servingNanos;
+
+    private ServerProcess(final Process process, final int port, final Path log, final long servingNanos)
+    {
+        this.process = process;
+        this.port = port;
+        this.log = log;
+        this.servingNanos = servingNanos;
+    }
+
+    /**
+     * Starts a server and waits until it serves.
+     *
+     * @param dataDir    its data directory.
+     * @param shards     shard count.
+     * @param durability os or sync.
+     * @param log        file for its output.
+     * @param timeoutSec how long to wait for it to serve.
+     * @return the running server.
+     * @throws IOException if it cannot start or does not serve in time.
+     */
+    static ServerProcess start(final Path dataDir, final int shards, final String durability, final Path log,
+        final int timeoutSec) throws IOException
+    {
+        final int port = freePort();
+        final List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(JvmFlagProfiles.locate().argFileOptions(JvmFlagProfiles.TEST, Runtime.version().feature()));
+        command.add("-Xmx512m");
+        command.add("-Dpinwheel.auth.pbkdf2-iterations=1000");
+        command.add("-Dpinwheel.rest.messages-per-5s=100000");
+        command.add("-Dpinwheel.rest.requests-per-second=100000");
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add("dev.pinwheel.server.PinwheelMain");
+        command.addAll(List.of("run", "--host", "127.0.0.1", "--port", Integer.toString(port), "--data",
+            dataDir.toString(), "--shards", Integer.toString(shards), "--durability", durability));
+        final long start = System.nanoTime();
+        final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        final CompletableFuture<Long> serving = new CompletableFuture<>();
+        final Thread pump = new Thread(() -> pump(process, log, serving), "server-output-" + port);
+        pump.setDaemon(true);
+        pump.start();
+        try
+        {
+            final long servingAt = serving.get(timeoutSec, TimeUnit.SECONDS);
+            return new ServerProcess(process, port, log, servingAt - start);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+            throw new IOException("interrupted while starting the server", ex);
+        }
+        catch (final ExecutionException | TimeoutException ex)
+        {
+            process.destroyForcibly();
+            throw new IOException("server did not serve within " + timeoutSec + " s; output:\n" + tail(log), ex);
+        }
+    }
+
+    private static void pump(final Process process, final Path log, final CompletableFuture<Long> serving)
+    {
+        try (BufferedReader in = new BufferedReader(
+                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+             Writer out = Files.newBufferedWriter(log, StandardCharsets.UTF_8))
+        {
+            String line;
+            while ((line = in.readLine()) != null)
+            {
+                if (!serving.isDone() && line.contains(SERVING))
+                {
+                    serving.complete(System.nanoTime());
+                }
+                out.write(line);
+                out.write('\n');
+                out.flush();
+            }
+            serving.completeExceptionally(new IOException("server exited with " + process.waitFor()));
+        }
+        catch (final IOException | InterruptedException ex)
+        {
+            serving.completeExceptionally(ex);
+        }
+    }
+
+    private static int freePort() throws IOException
+    {
+        try (ServerSocket socket = new ServerSocket())
+        {
+            socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            return socket.getLocalPort();
+        }
+    }
+
+    /**
+     * @param log a server log.
+     * @return its last lines.
+     */
+    static String tail(final Path log)
+    {
+        try
+        {
+            final List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
+        }
+        catch (final IOException | UncheckedIOException ex)
+        {
+            return "(no log: " + ex + ")";
+        }
+    }
+
+    /**
+     * @return {@code http://127.0.0.1:PORT/api/v10/}.
+     */
+    String restBase()
+    {
+        return "http://127.0.0.1:" + port + "/api/v10/";
+    }
+
+    /**
+     * @return milliseconds from starting the JVM to its "serving" line.
+     */
+    long millisToServe()
+    {
+        return TimeUnit.NANOSECONDS.toMillis(servingNanos);
+    }
+
+    /**
+     * @return the output so far.
+     */
+    Path log()
+    {
+        return log;
+    }
+
+    /**
+     * SIGKILL: the JVM gets no chance to run shutdown hooks or flush anything.
+     *
+     * @throws InterruptedException if interrupted while waiting for it to die.
+     */
+    void kill() throws InterruptedException
+    {
+        process.destroyForcibly();
+        if (!process.waitFor(30, TimeUnit.SECONDS))
+        {
+            throw new IllegalStateException("server did not die within 30 s of SIGKILL");
+        }
+    }
+
+    /**
+     * Stops it as an operator would (SIGTERM: shutdown hooks run) and waits.
+     *
+     * @throws InterruptedException if interrupted while waiting.
+     */
+    void stop() throws InterruptedException
+    {
+        process.destroy();
+        if (!process.waitFor(60, TimeUnit.SECONDS))
+        {
+            process.destroyForcibly();
+            process.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Override
+    public void close()
+    {
+        if (process.isAlive())
+        {
+            process.destroyForcibly();
+            try
+            {
+                process.waitFor(30, TimeUnit.SECONDS);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
