@@ -99,6 +99,20 @@ public final class VoiceOps
     /**
      * {@code PATCH /guilds/{id}/members/{user}} with {@code mute} and/or {@code deaf} (null: unchanged).
      */
+    /**
+     * The main-gateway session that joined voice ended (closed, expired): the member leaves the channel,
+     * unless a newer session of the same user has taken over the voice state.
+     */
+    public static void sessionEnded(final Shard owner, final GatewayContext ctx, final long guildId,
+        final long userId, final String sessionId)
+    {
+        final VoiceStates.VoiceState vs = ctx.voiceStates(owner.id()).get(guildId, userId);
+        if (vs != null && sessionId.equals(vs.sessionId))
+        {
+            voiceStateUpdate(owner, ctx, guildId, 0, userId, sessionId, false, false);
+        }
+    }
+
     public static void modifyMember(final Shard owner, final GatewayContext ctx, final long guildId,
         final long userId, final Boolean mute, final Boolean deaf, final RestExchange ex)
     {

@@ -281,6 +281,14 @@ public final class GatewayConnection extends SimpleChannelInboundHandler<WebSock
         final long userId = session.userId();
         final String sessionId = session.id();
         final GatewayContext context = gateway.context();
+        if (channelId == 0)
+        {
+            session.voiceGuilds().remove(guildId);
+        }
+        else
+        {
+            session.voiceGuilds().add(guildId);
+        }
         gateway.shard().send(gateway.shard().group().ownerOf(guildId), owner -> VoiceOps.voiceStateUpdate(owner,
             context, guildId, channelId, userId, sessionId, selfMute, selfDeaf));
     }

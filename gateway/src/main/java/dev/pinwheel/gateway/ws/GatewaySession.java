@@ -24,6 +24,8 @@ public final class GatewaySession extends SessionEndpoint
     private Dispatch[] buffer;
     private int mask;
     private final LongHashSet pendingGuilds = new LongHashSet();
+    /** Guilds in which this session asked to be in a voice channel (cleared on leave). */
+    private final LongHashSet voiceGuilds = new LongHashSet();
     private long seq;
     private GatewayConnection connection;
     private long detachedAtNanos;
@@ -71,6 +73,11 @@ public final class GatewaySession extends SessionEndpoint
     boolean coversGuild(final long guildId)
     {
         return shardCount <= 1 || (int)((guildId >>> 22) % shardCount) == shardId;
+    }
+
+    LongHashSet voiceGuilds()
+    {
+        return voiceGuilds;
     }
 
     LongHashSet pendingGuilds()

@@ -22,6 +22,7 @@ import dev.pinwheel.gateway.GatewayContext;
 import dev.pinwheel.gateway.json.Entities;
 import dev.pinwheel.gateway.json.Json;
 import dev.pinwheel.gateway.ops.GuildOps;
+import dev.pinwheel.gateway.ops.VoiceOps;
 
 /**
  * The gateway state of one shard: its connections, its sessions (by id and by user), and the
@@ -375,6 +376,15 @@ public final class ShardGateway
                 byUser.remove(s.userId());
             }
         }
+        // A session that ends leaves the voice channels it joined (unless another session took its place).
+        final long userId = s.userId();
+        final String sessionId = s.id();
+        final GatewayContext ctx = context;
+        for (final long g : s.voiceGuilds().toArray(new Long[0]))
+        {
+            shard.send(shard.group().ownerOf(g), owner -> VoiceOps.sessionEnded(owner, ctx, g, userId, sessionId));
+        }
+        s.voiceGuilds().clear();
         final List<Long> emptied = shard.sessions().unsubscribeAll(s);
         for (final long g : emptied)
         {

@@ -1,0 +1,56 @@
+package dev.pinwheel.server.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import dev.pinwheel.server.TestNode;
+
+/**
+ * Voice state over the main gateway: joining a voice channel is announced to the guild, and a member whose
+ * gateway session ends leaves the channel (the others see {@code channel_id: null}).
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class GatewayVoiceStateTest
+{
+    private static final int VOICE_STATES = 1 << 7;
+
+    @Test
+    void aSessionThatEndsLeavesItsVoiceChannel() throws Exception
+    {
+        try (TestNode node = new TestNode(2))
+        {
+            final TestNode.User alice = node.register("alice");
+            final TestNode.User bob = node.register("bob");
+            final JsonNode guild = node.createGuild(alice, "voice");
+            final String guildId = guild.get("id").asText();
+            node.join(alice, guild.get("channels").get(0).get("id").asText(), bob);
+            final String voiceId = node.ok("POST", "guilds/" + guildId + "/channels", alice.token(),
+                "{\"name\":\"Lounge\",\"type\":2}").get("id").asText();
+            try (GatewayTestClient watcher = GatewayTestClient.connect(node.gatewayUrl());
+                 GatewayTestClient joiner = GatewayTestClient.connect(node.gatewayUrl()))
+            {
+                watcher.identifyAndAwait(bob.token(), GatewayTestClient.GUILDS | VOICE_STATES, 1);
+                joiner.identifyAndAwait(alice.token(), GatewayTestClient.GUILDS | VOICE_STATES, 1);
+                joiner.send("{\"op\":4,\"d\":{\"guild_id\":\"" + guildId + "\",\"channel_id\":\"" + voiceId
+                    + "\",\"self_mute\":false,\"self_deaf\":false}}");
+                final JsonNode joined = watcher.next(n -> "VOICE_STATE_UPDATE".equals(n.path("t").asText()),
+                    "VOICE_STATE_UPDATE (join)");
+                assertEquals(alice.id(), joined.path("d").path("user_id").asText());
+                assertEquals(voiceId, joined.path("d").path("channel_id").asText());
+
+                joiner.sendClose(1000, "bye"); // a 1000 close ends the session (no resume)
+                final JsonNode left = watcher.next(n -> "VOICE_STATE_UPDATE".equals(n.path("t").asText()),
+                    "VOICE_STATE_UPDATE (leave)");
+                assertEquals(alice.id(), left.path("d").path("user_id").asText());
+                assertTrue(left.path("d").path("channel_id").isNull(), left.toString());
+            }
+        }
+    }
+}
