@@ -67,6 +67,25 @@ public final class GuildOps
     }
 
     /**
+     * Resolves a channel of a guild this shard owns for a caller who must hold {@code needed} there, answering
+     * the error itself (unknown guild/channel, missing access or permissions).
+     *
+     * @return the channel, or null when an error was sent.
+     */
+    private static GuildChannel channelWith(final Shard owner, final long guildId, final long channelId,
+        final long needed, final RestExchange ex)
+    {
+        final Guild g = guildOrError(owner, guildId, ex.userId(), ex);
+        final GuildChannel c = g == null ? null : channelOrError(owner, g, channelId, ex);
+        if (c != null && !Permissions.has(Permissions.of(g, ex.userId()), needed))
+        {
+            ex.error(owner, 403, 50013, "Missing Permissions");
+            return null;
+        }
+        return c;
+    }
+
+    /**
      * A session on shard {@code from} wants a guild's events: mark the shard interested and send the
      * session its GUILD_CREATE, on the same FIFO path as the guild's later events.
      */
@@ -206,17 +225,12 @@ public final class GuildOps
     public static void createInvite(final Shard owner, final GatewayContext ctx, final long guildId,
         final long channelId, final int maxAge, final int maxUses, final RestExchange ex)
     {
-        final Guild g = guildOrError(owner, guildId, ex.userId(), ex);
-        final GuildChannel c = g == null ? null : channelOrError(owner, g, channelId, ex);
+        final GuildChannel c = channelWith(owner, guildId, channelId, Permissions.CREATE_INSTANT_INVITE, ex);
         if (c == null)
         {
             return;
         }
-        if (!Permissions.has(Permissions.of(g, ex.userId()), Permissions.CREATE_INSTANT_INVITE))
-        {
-            ex.error(owner, 403, 50013, "Missing Permissions");
-            return;
-        }
+        final Guild g = owner.guilds().get(guildId);
         String code;
         do
         {
@@ -436,16 +450,10 @@ public final class GuildOps
     public static void getMessage(final Shard owner, final GatewayContext ctx, final long guildId,
         final long channelId, final long messageId, final RestExchange ex)
     {
-        final Guild g = guildOrError(owner, guildId, ex.userId(), ex);
-        final GuildChannel c = g == null ? null : channelOrError(owner, g, channelId, ex);
+        final GuildChannel c = channelWith(owner, guildId, channelId, Permissions.VIEW_CHANNEL
+            | Permissions.READ_MESSAGE_HISTORY, ex);
         if (c == null)
         {
-            return;
-        }
-        if (!Permissions.has(Permissions.of(g, ex.userId()), Permissions.VIEW_CHANNEL
-            | Permissions.READ_MESSAGE_HISTORY))
-        {
-            ex.error(owner, 403, 50013, "Missing Permissions");
             return;
         }
         final StoredMessage m = owner.store().message(channelId, messageId);
@@ -460,16 +468,10 @@ public final class GuildOps
     public static void history(final Shard owner, final GatewayContext ctx, final long guildId, final long channelId,
         final HistoryQuery query, final long anchor, final int limit, final RestExchange ex)
     {
-        final Guild g = guildOrError(owner, guildId, ex.userId(), ex);
-        final GuildChannel c = g == null ? null : channelOrError(owner, g, channelId, ex);
+        final GuildChannel c = channelWith(owner, guildId, channelId, Permissions.VIEW_CHANNEL
+            | Permissions.READ_MESSAGE_HISTORY, ex);
         if (c == null)
         {
-            return;
-        }
-        if (!Permissions.has(Permissions.of(g, ex.userId()), Permissions.VIEW_CHANNEL
-            | Permissions.READ_MESSAGE_HISTORY))
-        {
-            ex.error(owner, 403, 50013, "Missing Permissions");
             return;
         }
         final List<StoredMessage> page = owner.store().history(channelId, query, anchor, limit);
@@ -488,17 +490,12 @@ public final class GuildOps
     public static void pin(final Shard owner, final GatewayContext ctx, final long guildId, final long channelId,
         final long messageId, final boolean pin, final RestExchange ex)
     {
-        final Guild g = guildOrError(owner, guildId, ex.userId(), ex);
-        final GuildChannel c = g == null ? null : channelOrError(owner, g, channelId, ex);
+        final GuildChannel c = channelWith(owner, guildId, channelId, Permissions.VIEW_CHANNEL | Permissions.MANAGE_MESSAGES, ex);
         if (c == null)
         {
             return;
         }
-        if (!Permissions.has(Permissions.of(g, ex.userId()), Permissions.VIEW_CHANNEL | Permissions.MANAGE_MESSAGES))
-        {
-            ex.error(owner, 403, 50013, "Missing Permissions");
-            return;
-        }
+        final Guild g = owner.guilds().get(guildId);
         final StoredMessage m = owner.store().message(channelId, messageId);
         if (m == null)
         {
@@ -545,16 +542,10 @@ public final class GuildOps
     public static void listPins(final Shard owner, final GatewayContext ctx, final long guildId, final long channelId,
         final boolean itemsShape, final RestExchange ex)
     {
-        final Guild g = guildOrError(owner, guildId, ex.userId(), ex);
-        final GuildChannel c = g == null ? null : channelOrError(owner, g, channelId, ex);
+        final GuildChannel c = channelWith(owner, guildId, channelId, Permissions.VIEW_CHANNEL
+            | Permissions.READ_MESSAGE_HISTORY, ex);
         if (c == null)
         {
-            return;
-        }
-        if (!Permissions.has(Permissions.of(g, ex.userId()), Permissions.VIEW_CHANNEL
-            | Permissions.READ_MESSAGE_HISTORY))
-        {
-            ex.error(owner, 403, 50013, "Missing Permissions");
             return;
         }
         final ArrayNode arr = Json.array();
@@ -589,17 +580,12 @@ public final class GuildOps
     public static void typing(final Shard owner, final GatewayContext ctx, final long guildId, final long channelId,
         final RestExchange ex)
     {
-        final Guild g = guildOrError(owner, guildId, ex.userId(), ex);
-        final GuildChannel c = g == null ? null : channelOrError(owner, g, channelId, ex);
+        final GuildChannel c = channelWith(owner, guildId, channelId, Permissions.VIEW_CHANNEL | Permissions.SEND_MESSAGES, ex);
         if (c == null)
         {
             return;
         }
-        if (!Permissions.has(Permissions.of(g, ex.userId()), Permissions.VIEW_CHANNEL | Permissions.SEND_MESSAGES))
-        {
-            ex.error(owner, 403, 50013, "Missing Permissions");
-            return;
-        }
+        final Guild g = owner.guilds().get(guildId);
         final ObjectNode d = Json.object();
         d.put("channel_id", Json.id(channelId));
         d.put("guild_id", Json.id(guildId));
