@@ -4,6 +4,9 @@
 #   benchmarks/run.sh jmh [JMH args]          JMH (dev.pinwheel.benchmarks.Bench: forks get the jvm-flags argfiles)
 #                                             e.g. jmh FanoutBenchmark -f 1 -wi 2 -i 3 -w 2s -r 3s -prof gc
 #   benchmarks/run.sh fanout-probe [args]     end-to-end fanout probe (server in a child JVM), --help for options
+#   benchmarks/run.sh capacity-probe [args]   idle sessions with heartbeats: server RSS / live heap per session
+#   benchmarks/run.sh storm-probe [args]      K sessions IDENTIFY at once: time until all READY, p50/p99
+#   benchmarks/run.sh chat-probe [args]       G guilds x M sessions x R msg/s: delivered events/s, p50/p99
 #   benchmarks/run.sh build                   build the jar only
 # Run from anywhere; results of the probe go to ./bench-results (the working directory).
 # PINWHEEL_BENCH_JAVA_OPTS adds JVM flags to the JMH host / probe client JVM.
@@ -90,9 +93,20 @@ case "$cmd" in
     # shellcheck disable=SC2086
     exec "$JAVA_HOME/bin/java" "${flags[@]}" -Dpinwheel.flags.dir="$FLAGS" -Xms512m -Xmx2g -XX:+UseZGC \
       ${PINWHEEL_BENCH_JAVA_OPTS:-} -cp "$JAR" dev.pinwheel.benchmarks.FanoutProbe "$@" ;;
+  capacity-probe|storm-probe|chat-probe)
+    if needs_build; then build; fi
+    mapfile -t flags < <(module_flags)
+    case "$cmd" in
+      capacity-probe) main=dev.pinwheel.benchmarks.CapacityProbe ;;
+      storm-probe) main=dev.pinwheel.benchmarks.StormProbe ;;
+      *) main=dev.pinwheel.benchmarks.ChatProbe ;;
+    esac
+    # shellcheck disable=SC2086
+    exec "$JAVA_HOME/bin/java" "${flags[@]}" -Dpinwheel.flags.dir="$FLAGS" -Xms512m -Xmx2g -XX:+UseZGC \
+      ${PINWHEEL_BENCH_JAVA_OPTS:-} -cp "$JAR" "$main" "$@" ;;
   build)
     build strict ;;
   *)
-    echo "usage: benchmarks/run.sh jmh [JMH args] | fanout-probe [--sessions N --messages M --rate R ...] | recovery-probe [--messages N,...] | voice-probe ROOMS MEMBERS SECONDS MODE LOOPS | build" >&2
+    echo "usage: benchmarks/run.sh jmh [JMH args] | fanout-probe [--sessions N --messages M --rate R ...] | capacity-probe [--sessions N --hold S ...] | storm-probe [--sessions K ...] | chat-probe [--guilds G --members M --rate R ...] | recovery-probe [--messages N,...] | voice-probe ROOMS MEMBERS SECONDS MODE LOOPS | build" >&2
     exit 2 ;;
 esac

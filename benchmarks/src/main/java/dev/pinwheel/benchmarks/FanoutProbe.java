@@ -1,6 +1,12 @@
 package dev.pinwheel.benchmarks;
 
-import java.io.IOException;
+import static dev.pinwheel.benchmarks.probe.ProbeSupport.clientCpuNanos;
+import static dev.pinwheel.benchmarks.probe.ProbeSupport.loadAverage;
+import static dev.pinwheel.benchmarks.probe.ProbeSupport.openFileLimits;
+import static dev.pinwheel.benchmarks.probe.ProbeSupport.parkUntil;
+import static dev.pinwheel.benchmarks.probe.ProbeSupport.printLatency;
+import static dev.pinwheel.benchmarks.probe.ProbeSupport.summary;
+
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +23,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.LockSupport;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -26,6 +31,8 @@ import org.HdrHistogram.Histogram;
 
 import dev.pinwheel.benchmarks.probe.DeliveryStats;
 import dev.pinwheel.benchmarks.probe.GatewayLoadClient;
+import dev.pinwheel.benchmarks.probe.PercentilePlot;
+import dev.pinwheel.benchmarks.probe.ProbeSupport;
 import dev.pinwheel.benchmarks.probe.RestClient;
 import dev.pinwheel.benchmarks.probe.ServerProcess;
 
@@ -182,12 +189,8 @@ public final class FanoutProbe
             return t;
         });
         progress.scheduleAtFixedRate(this::printProgress, PROGRESS_SECONDS, PROGRESS_SECONDS, TimeUnit.SECONDS);
-        startWatchdog();
-        final Map<String, String> props = new LinkedHashMap<>();
-        props.put("pinwheel.auth.pbkdf2-iterations", "1000");
-        props.put("pinwheel.rest.requests-per-second", "100000");
-        props.put("pinwheel.rest.messages-per-5s", "100000");
-        props.put("pinwheel.gateway.inbound-events-per-minute", "100000");
+        ProbeSupport.startWatchdog("fanout-probe", deadlineNanos);
+        final Map<String, String> props = ProbeSupport.serverProperties();
         final long t0 = System.nanoTime();
         final ServerProcess server = ServerProcess.start(o.serverProfile, o.shards, props, o.serverFlags,
             Math.min(TimeUnit.SECONDS.toNanos(120), deadlineNanos - t0));
@@ -339,15 +342,16 @@ public final class FanoutProbe
         final ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         Files.writeString(file, mapper.writeValueAsString(result) + "\n", StandardCharsets.UTF_8);
         System.out.println("results: " + file.toAbsolutePath());
-        return 0;
-    }
-
-    private static void parkUntil(final long nanoTime)
-    {
-        for (long left; (left = nanoTime - System.nanoTime()) > 0; )
+        final Map<String, Histogram> plot = new LinkedHashMap<>();
+        plot.put("delivery, corrected", st.corrected());
+        plot.put("delivery, raw", st.raw());
+        final Path svg = o.out.resolve("fanout-" + stamp + ".svg");
+        if (PercentilePlot.write(svg, String.format(Locale.ROOT, "fanout-probe: %d messages x %d sessions at %.1f/s",
+            sent, recipients, o.rate), plot))
         {
-            LockSupport.parkNanos(left);
+            System.out.println("plot: " + svg.toAbsolutePath());
         }
+        return 0;
     }
 
     private static boolean allDelivered(final DeliveryStats st, final int sent, final int recipients)
@@ -486,46 +490,11 @@ public final class FanoutProbe
         return (cpuAtDrained[which] - cpuAtPostStart[which]) / 1e9;
     }
 
-    private static long clientCpuNanos()
-    {
-        return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
-            instanceof com.sun.management.OperatingSystemMXBean os ? os.getProcessCpuTime() : -1;
-    }
-
     private Map<Integer, Long> failures()
     {
         final Map<Integer, Long> out = new java.util.TreeMap<>();
         postFailures.forEach((k, v) -> out.put(k, v.sum()));
         return out;
-    }
-
-    private static Map<String, Object> summary(final Histogram h)
-    {
-        final Map<String, Object> m = new LinkedHashMap<>();
-        m.put("count", h.getTotalCount());
-        if (h.getTotalCount() == 0)
-        {
-            return m;
-        }
-        m.put("mean", h.getMean() / 1000.0);
-        m.put("p50", h.getValueAtPercentile(50) / 1000.0);
-        m.put("p90", h.getValueAtPercentile(90) / 1000.0);
-        m.put("p99", h.getValueAtPercentile(99) / 1000.0);
-        m.put("p99_9", h.getValueAtPercentile(99.9) / 1000.0);
-        m.put("max", h.getMaxValue() / 1000.0);
-        return m;
-    }
-
-    private static void printLatency(final String what, final Histogram h)
-    {
-        if (h.getTotalCount() == 0)
-        {
-            System.out.println(what + ": no samples");
-            return;
-        }
-        System.out.printf(Locale.ROOT, "%s: p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms (n=%d)%n", what,
-            h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(99) / 1000.0,
-            h.getValueAtPercentile(99.9) / 1000.0, h.getMaxValue() / 1000.0, h.getTotalCount());
     }
 
     private synchronized void printProgress()
@@ -553,63 +522,5 @@ public final class FanoutProbe
         {
             System.out.println("  " + first.get(i));
         }
-    }
-
-    /** Ends the JVM (its shutdown hook stops the server) a minute after the deadline if a phase hangs. */
-    private void startWatchdog()
-    {
-        final Thread t = new Thread(() ->
-        {
-            final long hard = deadlineNanos + TimeUnit.SECONDS.toNanos(60);
-            for (long left; (left = hard - System.nanoTime()) > 0; )
-            {
-                LockSupport.parkNanos(left);
-            }
-            System.err.println("fanout-probe: a minute past the deadline, giving up");
-            System.exit(3);
-        }, "probe-watchdog");
-        t.setDaemon(true);
-        t.start();
-    }
-
-    private static String loadAverage()
-    {
-        try
-        {
-            final String[] f = Files.readString(Path.of("/proc/loadavg"), StandardCharsets.US_ASCII).trim().split("\\s+");
-            return f[0] + " " + f[1] + " " + f[2];
-        }
-        catch (final IOException | RuntimeException ex)
-        {
-            return "unknown";
-        }
-    }
-
-    /**
-     * @return {soft, hard} limit of open files of this process, from /proc/self/limits ({-1, -1} if unknown).
-     */
-    static long[] openFileLimits()
-    {
-        try
-        {
-            for (final String line : Files.readAllLines(Path.of("/proc/self/limits"), StandardCharsets.US_ASCII))
-            {
-                if (line.startsWith("Max open files"))
-                {
-                    final String[] f = line.substring("Max open files".length()).trim().split("\\s+");
-                    return new long[] {parseLimit(f[0]), parseLimit(f[1])};
-                }
-            }
-        }
-        catch (final IOException | RuntimeException ex)
-        {
-            // not Linux
-        }
-        return new long[] {-1, -1};
-    }
-
-    private static long parseLimit(final String s)
-    {
-        return "unlimited".equals(s) ? Long.MAX_VALUE : Long.parseLong(s);
     }
 }

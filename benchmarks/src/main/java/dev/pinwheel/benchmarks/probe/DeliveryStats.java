@@ -33,6 +33,8 @@ public final class DeliveryStats
     private final ConcurrentHistogram raw = new ConcurrentHistogram(HIGHEST_MICROS, 3);
     private final ConcurrentHistogram corrected = new ConcurrentHistogram(HIGHEST_MICROS, 3);
     private final ConcurrentHistogram identify = new ConcurrentHistogram(HIGHEST_MICROS, 3);
+    private final ConcurrentHistogram identifyToReady = new ConcurrentHistogram(HIGHEST_MICROS, 3);
+    private final ConcurrentHistogram identifyToGuild = new ConcurrentHistogram(HIGHEST_MICROS, 3);
     private final LongAdder deliveries = new LongAdder();
     private final LongAdder unknown = new LongAdder();
     private final LongAdder outOfOrder = new LongAdder();
@@ -134,6 +136,38 @@ public final class DeliveryStats
     public void identified(final long micros)
     {
         identify.recordValue(Math.min(Math.max(0, micros), HIGHEST_MICROS));
+    }
+
+    /**
+     * @param micros time from writing IDENTIFY to reading READY.
+     */
+    public void readyAfterIdentify(final long micros)
+    {
+        identifyToReady.recordValue(Math.min(Math.max(0, micros), HIGHEST_MICROS));
+    }
+
+    /**
+     * @param micros time from writing IDENTIFY to reading the GUILD_CREATE that follows READY.
+     */
+    public void guildAfterIdentify(final long micros)
+    {
+        identifyToGuild.recordValue(Math.min(Math.max(0, micros), HIGHEST_MICROS));
+    }
+
+    /**
+     * @return IDENTIFY-to-READY time per session, µs.
+     */
+    public Histogram identifyToReady()
+    {
+        return identifyToReady.copy();
+    }
+
+    /**
+     * @return IDENTIFY-to-GUILD_CREATE time per session, µs.
+     */
+    public Histogram identifyToGuild()
+    {
+        return identifyToGuild.copy();
     }
 
     /**

@@ -49,15 +49,40 @@ public final class GatewayLoadClient implements AutoCloseable
     private final ConcurrentLinkedQueue<Integer> toRetry = new ConcurrentLinkedQueue<>();
     private volatile Semaphore admission = new Semaphore(0);
     private final AtomicInteger settledThisPass = new AtomicInteger();
+    private final ConcurrentLinkedQueue<ProbeSession> held = new ConcurrentLinkedQueue<>();
+    private final LongAdder heartbeatsSent = new LongAdder();
+    private final LongAdder heartbeatAcks = new LongAdder();
+    private final java.util.concurrent.atomic.AtomicLong lastReadyNanos = new java.util.concurrent.atomic.AtomicLong();
 
     private final ProbeSession.Outcome outcome = new ProbeSession.Outcome()
     {
         @Override
         public void ready(final ProbeSession session)
         {
+            final long now = System.nanoTime();
+            lastReadyNanos.accumulateAndGet(now, (a, b) -> a == 0 || b - a > 0 ? b : a);
             ready.incrementAndGet();
             live.add(session);
             settle();
+        }
+
+        @Override
+        public void hello(final ProbeSession session)
+        {
+            held.add(session);
+            settle();
+        }
+
+        @Override
+        public void heartbeatSent()
+        {
+            heartbeatsSent.increment();
+        }
+
+        @Override
+        public void heartbeatAck()
+        {
+            heartbeatAcks.increment();
         }
 
         @Override
@@ -152,9 +177,104 @@ public final class GatewayLoadClient implements AutoCloseable
         return ready.get();
     }
 
+    /**
+     * Opens one session per token up to HELLO and holds its IDENTIFY back (a reconnect storm's first half):
+     * at most {@code inFlight} connections are being set up at once; nothing is retried.
+     *
+     * @param tokens        bot token of each session.
+     * @param inFlight      connections allowed to be setting up at once.
+     * @param deadlineNanos give up at this {@code System.nanoTime()}.
+     * @return sessions waiting at HELLO.
+     * @throws InterruptedException if interrupted.
+     */
+    public int openHeld(final List<String> tokens, final int inFlight, final long deadlineNanos)
+        throws InterruptedException
+    {
+        admission = new Semaphore(inFlight);
+        settledThisPass.set(0);
+        int launched = 0;
+        for (int i = 0; i < tokens.size(); i++)
+        {
+            final long left = deadlineNanos - System.nanoTime();
+            if (left <= 0 || !admission.tryAcquire(left, TimeUnit.NANOSECONDS))
+            {
+                break;
+            }
+            launch(i, tokens.get(i), true);
+            launched++;
+        }
+        while (settledThisPass.get() < launched && System.nanoTime() - deadlineNanos < 0)
+        {
+            Thread.sleep(20);
+        }
+        return held.size();
+    }
+
+    /**
+     * Sends every held IDENTIFY, as fast as the event loops write them.
+     *
+     * @return how many were released.
+     */
+    public int identifyHeld()
+    {
+        int n = 0;
+        for (final ProbeSession s : held)
+        {
+            s.identifyNow();
+            n++;
+        }
+        return n;
+    }
+
+    /**
+     * Waits until {@code target} sessions are ready, none is still pending, or the deadline.
+     *
+     * @param target        sessions expected.
+     * @param deadlineNanos {@code System.nanoTime()} to give up at.
+     * @return sessions ready.
+     * @throws InterruptedException if interrupted.
+     */
+    public int awaitReady(final int target, final long deadlineNanos) throws InterruptedException
+    {
+        while (ready.get() + toRetry.size() < target && System.nanoTime() - deadlineNanos < 0)
+        {
+            Thread.sleep(5);
+        }
+        return ready.get();
+    }
+
+    /**
+     * @return {@code System.nanoTime()} of the latest GUILD_CREATE that made a session ready, or 0.
+     */
+    public long lastReadyNanos()
+    {
+        return lastReadyNanos.get();
+    }
+
+    /**
+     * @return heartbeats written by all sessions.
+     */
+    public long heartbeatsSent()
+    {
+        return heartbeatsSent.sum();
+    }
+
+    /**
+     * @return HEARTBEAT_ACKs received by all sessions.
+     */
+    public long heartbeatAcks()
+    {
+        return heartbeatAcks.sum();
+    }
+
     private void launch(final int index, final String token)
     {
-        final ProbeSession session = new ProbeSession(index, token, stats, outcome);
+        launch(index, token, false);
+    }
+
+    private void launch(final int index, final String token, final boolean holdIdentify)
+    {
+        final ProbeSession session = new ProbeSession(index, token, stats, outcome, holdIdentify);
         final WebSocketClientProtocolConfig ws = WebSocketClientProtocolConfig.newBuilder()
             .webSocketUri(uri)
             .version(WebSocketVersion.V13)

@@ -60,6 +60,25 @@ final class ProbeSession extends SimpleChannelInboundHandler<WebSocketFrame>
          * @param reason  why it was closed.
          */
         void lost(ProbeSession session, String reason);
+
+        /**
+         * A session opened with its IDENTIFY held back got HELLO and waits for {@link #identifyNow()}.
+         *
+         * @param session the session.
+         */
+        default void hello(final ProbeSession session)
+        {
+        }
+
+        /** A heartbeat (op 1) was written. */
+        default void heartbeatSent()
+        {
+        }
+
+        /** A HEARTBEAT_ACK (op 11) arrived. */
+        default void heartbeatAck()
+        {
+        }
     }
 
     private final int index;
@@ -67,6 +86,8 @@ final class ProbeSession extends SimpleChannelInboundHandler<WebSocketFrame>
     private final DeliveryStats stats;
     private final Outcome outcome;
     private final long startNanos;
+    private final boolean holdIdentify;
+    private long identifySentNanos;
     private final BitSet seen = new BitSet();
     private ChannelHandlerContext ctx;
     private ScheduledFuture<?> heartbeat;
@@ -81,6 +102,16 @@ final class ProbeSession extends SimpleChannelInboundHandler<WebSocketFrame>
 
     ProbeSession(final int index, final String token, final DeliveryStats stats, final Outcome outcome)
     {
+        this(index, token, stats, outcome, false);
+    }
+
+    /**
+     * @param holdIdentify whether to wait at HELLO for {@link #identifyNow()} instead of identifying at once.
+     */
+    ProbeSession(final int index, final String token, final DeliveryStats stats, final Outcome outcome,
+        final boolean holdIdentify)
+    {
+        this.holdIdentify = holdIdentify;
         this.index = index;
         this.token = token;
         this.stats = stats;
@@ -168,9 +199,10 @@ final class ProbeSession extends SimpleChannelInboundHandler<WebSocketFrame>
             case 7 -> fail("op 7 RECONNECT");
             case 9 -> fail("op 9 INVALID_SESSION");
             case 10 -> onHello(p.path("d").path("heartbeat_interval").asLong(41_250));
+            case 11 -> outcome.heartbeatAck();
             default ->
             {
-                // 11 HEARTBEAT_ACK and anything else: nothing to do
+                // anything else: nothing to do
             }
         }
     }
@@ -179,13 +211,24 @@ final class ProbeSession extends SimpleChannelInboundHandler<WebSocketFrame>
     {
         switch (type)
         {
-            case "READY" -> readySeen = true;
+            case "READY" ->
+            {
+                readySeen = true;
+                if (identifySentNanos != 0)
+                {
+                    stats.readyAfterIdentify(TimeUnit.NANOSECONDS.toMicros(now - identifySentNanos));
+                }
+            }
             case "GUILD_CREATE" ->
             {
                 if (!settled && readySeen)
                 {
                     settled = true;
                     stats.identified(TimeUnit.NANOSECONDS.toMicros(now - startNanos));
+                    if (identifySentNanos != 0)
+                    {
+                        stats.guildAfterIdentify(TimeUnit.NANOSECONDS.toMicros(now - identifySentNanos));
+                    }
                     outcome.ready(this);
                 }
             }
@@ -245,15 +288,42 @@ final class ProbeSession extends SimpleChannelInboundHandler<WebSocketFrame>
 
     private void onHello(final long intervalMillis)
     {
+        final long first = (long)(intervalMillis * ThreadLocalRandom.current().nextDouble());
+        heartbeat = ctx.executor().scheduleAtFixedRate(this::sendHeartbeat, first, intervalMillis,
+            TimeUnit.MILLISECONDS);
+        if (holdIdentify)
+        {
+            outcome.hello(this);
+        }
+        else
+        {
+            sendIdentify();
+        }
+    }
+
+    /**
+     * Sends the held IDENTIFY (on the session's event loop).
+     */
+    void identifyNow()
+    {
+        ctx.executor().execute(() ->
+        {
+            if (ctx.channel().isActive() && identifySentNanos == 0)
+            {
+                sendIdentify();
+            }
+        });
+    }
+
+    private void sendIdentify()
+    {
         final ObjectNode identify = JSON.createObjectNode().put("op", 2);
         final ObjectNode d = identify.putObject("d");
         d.put("token", token).put("intents", INTENTS);
         d.putObject("properties").put("os", "linux").put("browser", "pinwheel-fanout-probe")
             .put("device", "pinwheel-fanout-probe");
+        identifySentNanos = System.nanoTime();
         ctx.writeAndFlush(new TextWebSocketFrame(identify.toString()));
-        final long first = (long)(intervalMillis * ThreadLocalRandom.current().nextDouble());
-        heartbeat = ctx.executor().scheduleAtFixedRate(this::sendHeartbeat, first, intervalMillis,
-            TimeUnit.MILLISECONDS);
     }
 
     private void sendHeartbeat()
@@ -262,6 +332,7 @@ final class ProbeSession extends SimpleChannelInboundHandler<WebSocketFrame>
         {
             ctx.writeAndFlush(new TextWebSocketFrame("{\"op\":1,\"d\":" + (seq < 0 ? "null" : Long.toString(seq))
                 + "}"));
+            outcome.heartbeatSent();
         }
     }
 

@@ -35,6 +35,7 @@ public final class ServerProcess implements AutoCloseable
     private final List<String> command;
     private final int port;
     private final String host;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private ServerProcess(final Process process, final Path workDir, final Path log, final List<String> command,
         final String host, final int port)
@@ -239,6 +240,10 @@ public final class ServerProcess implements AutoCloseable
     @Override
     public void close()
     {
+        if (!closed.compareAndSet(false, true))
+        {
+            return;
+        }
         stop(process);
         deleteTree(workDir);
     }
