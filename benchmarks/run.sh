@@ -7,6 +7,8 @@
 #   benchmarks/run.sh capacity-probe [args]   idle sessions with heartbeats: server RSS / live heap per session
 #   benchmarks/run.sh storm-probe [args]      K sessions IDENTIFY at once: time until all READY, p50/p99
 #   benchmarks/run.sh chat-probe [args]       G guilds x M sessions x R msg/s: delivered events/s, p50/p99
+#   benchmarks/run.sh peer-probe [args]       the fanout workload against Pinwheel, uWebSockets.js and NATS in one
+#                                             run (installs the peers first: npm, apt-get), Pinwheel/peer ratios
 #   benchmarks/run.sh build                   build the jar only
 # Run from anywhere; results of the probe go to ./bench-results (the working directory).
 # PINWHEEL_BENCH_JAVA_OPTS adds JVM flags to the JMH host / probe client JVM.
@@ -67,6 +69,26 @@ module_flags() { # module access (+ JDK 23+ extras) as @argfiles, absolute
   if [ "$v" -ge 23 ]; then printf '%s\n' "@$FLAGS/jdk23.args"; fi
 }
 
+UWS_PKG="@trufflesuite/uws-js-unofficial"
+UWS_VERSION="20.30.0-unofficial.0"
+PEERS_INSTALL="$BENCH_DIR/target/peers"
+
+install_peers() { # uWebSockets.js (exact version, npm, under target/ which git ignores) and nats-server (apt)
+  local have
+  command -v node >/dev/null 2>&1 || { echo "run.sh: node is needed for the uWebSockets.js peer" >&2; exit 1; }
+  have=$(node -p "try { require('$PEERS_INSTALL/uws/node_modules/$UWS_PKG/package.json').version } catch (e) { '' }" 2>/dev/null || true)
+  if [ "$have" != "$UWS_VERSION" ]; then
+    echo "run.sh: npm install $UWS_PKG@$UWS_VERSION into $PEERS_INSTALL/uws" >&2
+    mkdir -p "$PEERS_INSTALL/uws"
+    timeout 300 npm install --prefix "$PEERS_INSTALL/uws" --no-audit --no-fund --no-save "$UWS_PKG@$UWS_VERSION" >&2
+  fi
+  if ! command -v nats-server >/dev/null 2>&1; then
+    echo "run.sh: installing nats-server (apt-get)" >&2
+    local sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    timeout 300 $sudo apt-get update -qq >&2 && timeout 300 $sudo apt-get install -y -qq nats-server >&2
+  fi
+}
+
 cmd="${1:-}"; [ $# -gt 0 ] && shift
 find_jdk
 case "$cmd" in
@@ -104,9 +126,17 @@ case "$cmd" in
     # shellcheck disable=SC2086
     exec "$JAVA_HOME/bin/java" "${flags[@]}" -Dpinwheel.flags.dir="$FLAGS" -Xms512m -Xmx2g -XX:+UseZGC \
       ${PINWHEEL_BENCH_JAVA_OPTS:-} -cp "$JAR" "$main" "$@" ;;
+  peer-probe)
+    install_peers
+    if needs_build; then build; fi
+    mapfile -t flags < <(module_flags)
+    # shellcheck disable=SC2086
+    exec "$JAVA_HOME/bin/java" "${flags[@]}" -Dpinwheel.flags.dir="$FLAGS" -Xms512m -Xmx2g -XX:+UseZGC \
+      ${PINWHEEL_BENCH_JAVA_OPTS:-} -cp "$JAR" dev.pinwheel.benchmarks.PeerFanoutProbe \
+      --peers-dir "$BENCH_DIR/peers" --uws-modules "$PEERS_INSTALL/uws/node_modules" "$@" ;;
   build)
     build strict ;;
   *)
-    echo "usage: benchmarks/run.sh jmh [JMH args] | fanout-probe [--sessions N --messages M --rate R ...] | capacity-probe [--sessions N --hold S ...] | storm-probe [--sessions K ...] | chat-probe [--guilds G --members M --rate R ...] | recovery-probe [--messages N,...] | voice-probe ROOMS MEMBERS SECONDS MODE LOOPS | build" >&2
+    echo "usage: benchmarks/run.sh jmh [JMH args] | fanout-probe [--sessions N --messages M --rate R ...] | capacity-probe [--sessions N --hold S ...] | storm-probe [--sessions K ...] | chat-probe [--guilds G --members M --rate R ...] | recovery-probe [--messages N,...] | voice-probe ROOMS MEMBERS SECONDS MODE LOOPS | peer-probe [--sessions N --messages M --rate R --burst B --systems pinwheel,uws,nats] | build" >&2
     exit 2 ;;
 esac
