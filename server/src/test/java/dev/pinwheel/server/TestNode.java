@@ -50,6 +50,18 @@ public final class TestNode implements AutoCloseable
      */
     public TestNode(final int shards, final Path dataDir, final Consumer<GatewayConfig> tweak)
     {
+        this(shards, dataDir, tweak, b -> { });
+    }
+
+    /**
+     * @param shards  shard count.
+     * @param dataDir data directory (null: a new temporary one, deleted on close).
+     * @param tweak   adjusts the gateway settings.
+     * @param builder adjusts the server builder (e.g. turns voice on).
+     */
+    public TestNode(final int shards, final Path dataDir, final Consumer<GatewayConfig> tweak,
+        final Consumer<PinwheelServer.Builder> builder)
+    {
         try
         {
             this.ownsDataDir = dataDir == null;
@@ -61,8 +73,10 @@ public final class TestNode implements AutoCloseable
         }
         final GatewayConfig config = new GatewayConfig().host("127.0.0.1").port(0).pbkdf2Iterations(1000);
         tweak.accept(config);
-        this.server = PinwheelServer.builder().dataDir(this.dataDir).shards(shards).ringSize(1024)
-            .profile(TuningProfile.CI).gateway(config).start();
+        final PinwheelServer.Builder b = PinwheelServer.builder().dataDir(this.dataDir).shards(shards).ringSize(1024)
+            .profile(TuningProfile.CI).gateway(config);
+        builder.accept(b);
+        this.server = b.start();
     }
 
     public PinwheelServer server()

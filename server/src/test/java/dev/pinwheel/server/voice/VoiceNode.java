@@ -2,27 +2,19 @@ package dev.pinwheel.server.voice;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
-import java.time.Duration;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.pinwheel.gateway.GatewayConfig;
 import dev.pinwheel.server.PinwheelServer;
 import dev.pinwheel.server.TestNode;
 import dev.pinwheel.tuning.IdleMode;
-import dev.pinwheel.tuning.TuningProfile;
 import dev.pinwheel.voicesfu.signal.SelfSignedCertificate;
 
 /**
@@ -31,39 +23,34 @@ import dev.pinwheel.voicesfu.signal.SelfSignedCertificate;
  */
 final class VoiceNode implements AutoCloseable
 {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Path KEYSTORE = Path.of(System.getProperty("java.io.tmpdir"), "pinwheel-voice-tls",
         "voice-tls.p12");
-    private final Path dataDir;
-    private final PinwheelServer server;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final TestNode node;
 
     VoiceNode(final String modes) throws IOException
     {
         final String pw = SelfSignedCertificate.ensure(KEYSTORE, "127.0.0.1");
-        dataDir = Files.createTempDirectory("pinwheel-voice");
-        final PinwheelServer.Builder b = PinwheelServer.builder().dataDir(dataDir).shards(2).ringSize(1024)
-            .profile(TuningProfile.CI)
-            .gateway(new GatewayConfig().host("127.0.0.1").port(0).pbkdf2Iterations(1000))
-            .voiceEnabled(true);
-        b.voice().host("127.0.0.1").gatewayPort(0).udpPort(0).mediaLoops(2).mediaIdle(IdleMode.BLOCK).modes(modes)
-            .keystore(KEYSTORE, pw);
-        server = b.start();
+        node = new TestNode(2, null, c -> { }, b ->
+        {
+            b.voiceEnabled(true);
+            b.voice().host("127.0.0.1").gatewayPort(0).udpPort(0).mediaLoops(2).mediaIdle(IdleMode.BLOCK)
+                .modes(modes).keystore(KEYSTORE, pw);
+        });
     }
 
     PinwheelServer server()
     {
-        return server;
+        return node.server();
     }
 
     String restBase()
     {
-        return "http://127.0.0.1:" + server.port() + "/api/v10/";
+        return node.restBase();
     }
 
     String gatewayUrl()
     {
-        return "ws://127.0.0.1:" + server.port();
+        return node.gatewayUrl();
     }
 
     /**
@@ -89,52 +76,9 @@ final class VoiceNode implements AutoCloseable
         }
     }
 
-    TestNode.Response call(final String method, final String path, final String token, final String body)
-    {
-        final HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(restBase() + path))
-            .timeout(Duration.ofSeconds(30))
-            .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                : HttpRequest.BodyPublishers.ofString(body));
-        if (body != null)
-        {
-            b.header("Content-Type", "application/json");
-        }
-        if (token != null)
-        {
-            b.header("Authorization", "Bot " + token);
-        }
-        try
-        {
-            final HttpResponse<String> res = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-            final JsonNode json = res.body() == null || res.body().isEmpty() ? null : JSON.readTree(res.body());
-            return new TestNode.Response(res.statusCode(), json, res);
-        }
-        catch (final IOException e)
-        {
-            throw new IllegalStateException(e);
-        }
-        catch (final InterruptedException e)
-        {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    JsonNode ok(final String method, final String path, final String token, final String body)
-    {
-        final TestNode.Response r = call(method, path, token, body);
-        if (r.status() / 100 != 2)
-        {
-            throw new AssertionError(method + " " + path + " -> " + r.status() + " " + r.raw().body());
-        }
-        return r.body();
-    }
-
     TestNode.User register(final String username)
     {
-        final JsonNode r = ok("POST", "auth/register", null,
-            "{\"username\":\"" + username + "\",\"password\":\"password-" + username + "\",\"bot\":true}");
-        return new TestNode.User(r.get("user").get("id").asText(), username, r.get("token").asText());
+        return node.register(username);
     }
 
     /**
@@ -144,12 +88,11 @@ final class VoiceNode implements AutoCloseable
      */
     String[] guildWithVoice(final TestNode.User owner, final TestNode.User member)
     {
-        final JsonNode g = ok("POST", "guilds", owner.token(), "{\"name\":\"voice\"}");
+        final JsonNode g = node.createGuild(owner, "voice");
         final String guildId = g.get("id").asText();
         final String text = g.get("channels").get(0).get("id").asText();
-        final String code = ok("POST", "channels/" + text + "/invites", owner.token(), "{}").get("code").asText();
-        ok("POST", "invites/" + code, member.token(), "{}");
-        final JsonNode vc = ok("POST", "guilds/" + guildId + "/channels", owner.token(),
+        node.join(owner, text, member);
+        final JsonNode vc = node.ok("POST", "guilds/" + guildId + "/channels", owner.token(),
             "{\"name\":\"lounge\",\"type\":2,\"bitrate\":64000}");
         return new String[] {guildId, text, vc.get("id").asText()};
     }
@@ -157,7 +100,6 @@ final class VoiceNode implements AutoCloseable
     @Override
     public void close()
     {
-        server.close();
-        TestNode.deleteTree(dataDir);
+        node.close();
     }
 }
