@@ -27,18 +27,14 @@ public final class JsonPerRecipientSession extends SessionEndpoint
     {
     }
 
-    private static final int MAX_QUEUED = 8;
-
     private final long userId;
     private final ObjectWriter writer;
     private final JsonNode event;
     private final ByteBufAllocator alloc;
     private final Dispatch[] resume;
     private final int mask;
-    private final ByteBuf[] queued = new ByteBuf[MAX_QUEUED];
-    private int queuedCount;
+    private final FrameSink sink = new FrameSink();
     private long seq;
-    private long bytesWritten;
 
     /**
      * @param userId         the session's user.
@@ -80,24 +76,13 @@ public final class JsonPerRecipientSession extends SessionEndpoint
         }
         final ByteBuf buf = alloc.buffer(json.length);
         buf.writeBytes(json);
-        if (queuedCount == MAX_QUEUED)
-        {
-            flush();
-        }
-        queued[queuedCount++] = buf;
+        sink.add(buf);
     }
 
     @Override
     public void flush()
     {
-        for (int i = 0; i < queuedCount; i++)
-        {
-            final ByteBuf b = queued[i];
-            bytesWritten += b.readableBytes();
-            b.release();
-            queued[i] = null;
-        }
-        queuedCount = 0;
+        sink.drain();
     }
 
     /**
@@ -106,11 +91,7 @@ public final class JsonPerRecipientSession extends SessionEndpoint
      */
     ByteBuf queuedFrame(final int i)
     {
-        if (i >= queuedCount)
-        {
-            throw new IndexOutOfBoundsException(i + " of " + queuedCount);
-        }
-        return queued[i];
+        return sink.queued(i);
     }
 
     /**
@@ -118,6 +99,6 @@ public final class JsonPerRecipientSession extends SessionEndpoint
      */
     public long bytesWritten()
     {
-        return bytesWritten;
+        return sink.bytesWritten();
     }
 }

@@ -24,7 +24,6 @@ import dev.pinwheel.core.fanout.SessionEndpoint;
  */
 public final class SinkSession extends SessionEndpoint
 {
-    private static final int MAX_QUEUED = 8;
 
     /** Called on the session's thread after each flush (the cross-thread benchmark counts completions). */
     @FunctionalInterface
@@ -42,12 +41,10 @@ public final class SinkSession extends SessionEndpoint
     private final ByteBufAllocator alloc;
     private final Dispatch[] resume;
     private final int mask;
-    private final ByteBuf[] queued = new ByteBuf[MAX_QUEUED];
+    private final FrameSink sink = new FrameSink();
     private final FlushListener listener;
     private final boolean writeThrough;
-    private int queuedCount;
     private long seq;
-    private long bytesWritten;
 
     /**
      * @param userId          the session's user.
@@ -99,37 +96,22 @@ public final class SinkSession extends SessionEndpoint
     {
         if (writeThrough)
         {
-            bytesWritten += buf.readableBytes();
-            buf.release();
-            return;
+            sink.writeThrough(buf);
         }
-        if (queuedCount == MAX_QUEUED)
+        else
         {
-            drain();
+            sink.add(buf);
         }
-        queued[queuedCount++] = buf;
     }
 
     @Override
     public void flush()
     {
-        drain();
+        sink.drain();
         if (listener != null)
         {
             listener.onFlush(this);
         }
-    }
-
-    private void drain()
-    {
-        for (int i = 0; i < queuedCount; i++)
-        {
-            final ByteBuf b = queued[i];
-            bytesWritten += b.readableBytes();
-            b.release();
-            queued[i] = null;
-        }
-        queuedCount = 0;
     }
 
     /**
@@ -138,11 +120,7 @@ public final class SinkSession extends SessionEndpoint
      */
     ByteBuf queuedFrame(final int i)
     {
-        if (i >= queuedCount)
-        {
-            throw new IndexOutOfBoundsException(i + " of " + queuedCount);
-        }
-        return queued[i];
+        return sink.queued(i);
     }
 
     /**
@@ -158,7 +136,7 @@ public final class SinkSession extends SessionEndpoint
      */
     public long bytesWritten()
     {
-        return bytesWritten;
+        return sink.bytesWritten();
     }
 
     /**
