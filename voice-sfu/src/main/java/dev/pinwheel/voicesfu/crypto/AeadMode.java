@@ -7,9 +7,9 @@ package dev.pinwheel.voicesfu.crypto;
  */
 public enum AeadMode
 {
-    /** AES-256-GCM via JCE (12-byte nonce). */
+    /** AES-256-GCM (12-byte nonce): the JDK's AES block function (AES-NI) + Pinwheel's CTR and GHASH. */
     AEAD_AES256_GCM_RTPSIZE("aead_aes256_gcm_rtpsize"),
-    /** XChaCha20-Poly1305 (24-byte nonce): HChaCha20 subkey + the JDK's ChaCha20-Poly1305. */
+    /** XChaCha20-Poly1305 (24-byte nonce): Pinwheel's HChaCha20 + ChaCha20-Poly1305 (RFC 8439). */
     AEAD_XCHACHA20_POLY1305_RTPSIZE("aead_xchacha20_poly1305_rtpsize");
 
     /** Tag length of both modes. */

@@ -2,54 +2,47 @@ package dev.pinwheel.voicesfu.crypto;
 
 import java.security.GeneralSecurityException;
 
-import javax.crypto.Cipher;
-import javax.crypto.spec.IvParameterSpec;
-import javax.crypto.spec.SecretKeySpec;
+import javax.crypto.AEADBadTagException;
 
 /**
- * {@code aead_xchacha20_poly1305_rtpsize}: XChaCha20-Poly1305 (draft-irtf-cfrg-xchacha) built from
- * {@link HChaCha20} and the JDK's ChaCha20-Poly1305 — subkey = HChaCha20(key, nonce[0..16]), then
- * ChaCha20-Poly1305(subkey, 0x00000000 || nonce[16..24]). The 24-byte nonce is the 4-byte counter followed by
- * zeros, so the inner 12-byte nonce is always zero and the subkey changes with every packet.
+ * {@code aead_xchacha20_poly1305_rtpsize}: XChaCha20-Poly1305 (draft-irtf-cfrg-xchacha) — subkey =
+ * HChaCha20(key, nonce[0..16]), then ChaCha20-Poly1305(subkey, 0x00000000 || nonce[16..24]). The 24-byte nonce
+ * is the 4-byte counter followed by zeros, so the inner 12-byte nonce is always zero and the subkey changes with
+ * every packet. All of it is Pinwheel's own allocation-free code ({@link HChaCha20}, {@link ChaCha20Poly1305}),
+ * checked against the RFC 8439 and draft vectors and against the JDK's ChaCha20-Poly1305.
  */
 public final class XChaChaRtpSizeCipher extends RtpSizeCipher
 {
-    private static final IvParameterSpec ZERO_IV = new IvParameterSpec(new byte[12]);
-    private final Cipher cipher;
+    private static final byte[] ZERO_NONCE = new byte[12];
+
     private final byte[] key;
     private final HChaCha20 hchacha = new HChaCha20();
+    private final ChaCha20Poly1305 aead = new ChaCha20Poly1305();
     private final byte[] nonce24 = new byte[24];
     private final byte[] subkey = new byte[32];
-    private final IvParameterSpec innerIv;
 
     XChaChaRtpSizeCipher(final byte[] key)
     {
-        try
-        {
-            this.cipher = Cipher.getInstance("ChaCha20-Poly1305");
-        }
-        catch (final GeneralSecurityException ex)
-        {
-            throw new IllegalStateException("ChaCha20-Poly1305 not available", ex);
-        }
         this.key = key.clone();
-        this.innerIv = ZERO_IV;
     }
 
     /**
      * Full XChaCha20-Poly1305 with an arbitrary 24-byte nonce (used by the test vectors).
      *
-     * @param key    32-byte key.
-     * @param nonce  24-byte nonce.
-     * @param aad    associated data.
-     * @param plain  plaintext.
+     * @param key   32-byte key.
+     * @param nonce 24-byte nonce.
+     * @param aad   associated data.
+     * @param plain plaintext.
      * @return ciphertext || tag.
-     * @throws GeneralSecurityException on cipher errors.
      */
     public static byte[] encrypt(final byte[] key, final byte[] nonce, final byte[] aad, final byte[] plain)
-        throws GeneralSecurityException
     {
-        return crypt(Cipher.ENCRYPT_MODE, key, nonce, aad, plain);
+        final byte[] sub = new byte[32];
+        new HChaCha20().derive(key, nonce, 0, sub, 0);
+        final byte[] inner = innerNonce(nonce);
+        final byte[] out = new byte[plain.length + ChaCha20Poly1305.TAG];
+        new ChaCha20Poly1305().seal(sub, 0, inner, 0, aad, 0, aad.length, plain, 0, plain.length, out, 0);
+        return out;
     }
 
     /**
@@ -63,42 +56,37 @@ public final class XChaChaRtpSizeCipher extends RtpSizeCipher
     public static byte[] decrypt(final byte[] key, final byte[] nonce, final byte[] aad, final byte[] sealed)
         throws GeneralSecurityException
     {
-        return crypt(Cipher.DECRYPT_MODE, key, nonce, aad, sealed);
-    }
-
-    private static byte[] crypt(final int mode, final byte[] key, final byte[] nonce, final byte[] aad,
-        final byte[] in) throws GeneralSecurityException
-    {
         final byte[] sub = new byte[32];
         new HChaCha20().derive(key, nonce, 0, sub, 0);
-        final byte[] iv = new byte[12];
-        System.arraycopy(nonce, 16, iv, 4, 8);
-        final Cipher c = Cipher.getInstance("ChaCha20-Poly1305");
-        c.init(mode, new SecretKeySpec(sub, "ChaCha20"), new IvParameterSpec(iv));
-        c.updateAAD(aad);
-        return c.doFinal(in);
+        final byte[] out = new byte[Math.max(0, sealed.length - ChaCha20Poly1305.TAG)];
+        final int n = new ChaCha20Poly1305().open(sub, 0, innerNonce(nonce), 0, aad, 0, aad.length, sealed, 0,
+            sealed.length, out, 0);
+        if (n < 0)
+        {
+            throw new AEADBadTagException("tag mismatch");
+        }
+        return out;
+    }
+
+    private static byte[] innerNonce(final byte[] nonce)
+    {
+        final byte[] inner = new byte[12];
+        System.arraycopy(nonce, 16, inner, 4, 8);
+        return inner;
     }
 
     @Override
     public int open(final byte[] in, final int off, final int hdrLen, final int len, final byte[] out,
         final int outOff)
     {
-        if (len < hdrLen + AeadMode.TAG_LENGTH + AeadMode.NONCE_LENGTH)
+        if (hdrLen < 0 || len < hdrLen + AeadMode.TAG_LENGTH + AeadMode.NONCE_LENGTH)
         {
             return FAILED;
         }
         System.arraycopy(in, off + len - AeadMode.NONCE_LENGTH, nonce24, 0, AeadMode.NONCE_LENGTH);
         hchacha.derive(key, nonce24, 0, subkey, 0);
-        try
-        {
-            cipher.init(Cipher.DECRYPT_MODE, new SecretKeySpec(subkey, "ChaCha20"), innerIv);
-            cipher.updateAAD(in, off, hdrLen);
-            return cipher.doFinal(in, off + hdrLen, len - hdrLen - AeadMode.NONCE_LENGTH, out, outOff);
-        }
-        catch (final GeneralSecurityException | RuntimeException ex)
-        {
-            return FAILED;
-        }
+        return aead.open(subkey, 0, ZERO_NONCE, 0, in, off, hdrLen, in, off + hdrLen,
+            len - hdrLen - AeadMode.NONCE_LENGTH, out, outOff);
     }
 
     @Override
@@ -107,18 +95,10 @@ public final class XChaChaRtpSizeCipher extends RtpSizeCipher
     {
         putBe32(nonce24, 0, nonce);
         hchacha.derive(key, nonce24, 0, subkey, 0);
-        try
-        {
-            System.arraycopy(aad, aadOff, dst, dstOff, aadLen);
-            cipher.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(subkey, "ChaCha20"), innerIv);
-            cipher.updateAAD(dst, dstOff, aadLen);
-            final int n = cipher.doFinal(plain, pOff, pLen, dst, dstOff + aadLen);
-            putBe32(dst, dstOff + aadLen + n, nonce);
-            return aadLen + n + AeadMode.NONCE_LENGTH;
-        }
-        catch (final GeneralSecurityException | RuntimeException ex)
-        {
-            return FAILED;
-        }
+        System.arraycopy(aad, aadOff, dst, dstOff, aadLen);
+        final int n = aead.seal(subkey, 0, ZERO_NONCE, 0, dst, dstOff, aadLen, plain, pOff, pLen, dst,
+            dstOff + aadLen);
+        putBe32(dst, dstOff + aadLen + n, nonce);
+        return aadLen + n + AeadMode.NONCE_LENGTH;
     }
 }
