@@ -1,5 +1,8 @@
 package dev.pinwheel.gateway.ops;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -28,6 +31,8 @@ import dev.pinwheel.gateway.ws.Intents;
  */
 public final class VoiceOps
 {
+    private static final Logger LOG = LoggerFactory.getLogger(VoiceOps.class);
+
     private VoiceOps()
     {
     }
@@ -63,6 +68,17 @@ public final class VoiceOps
         if (c == null || c.type() != GuildChannel.VOICE
             || !Permissions.has(perms, Permissions.VIEW_CHANNEL | Permissions.CONNECT))
         {
+            // Discord answers nothing either (clients check first); the operator gets a line
+            LOG.info("op 4 refused: user {} guild {} channel {}: {}", userId, guildId, channelId,
+                c == null || c.type() != GuildChannel.VOICE ? "not a voice channel" : "missing CONNECT");
+            return;
+        }
+        if (c.userLimit() > 0 && (vs == null || vs.channelId != channelId)
+            && occupants(states, guildId, channelId) >= c.userLimit()
+            && !Permissions.has(perms, Permissions.MOVE_MEMBERS))
+        {
+            LOG.info("op 4 refused: user {} guild {} channel {}: channel full ({} users)", userId, guildId,
+                channelId, c.userLimit());
             return;
         }
         final boolean joinOrMove = vs == null || vs.channelId != channelId || !sessionId.equals(vs.sessionId);
@@ -97,9 +113,6 @@ public final class VoiceOps
     }
 
     /**
-     * {@code PATCH /guilds/{id}/members/{user}} with {@code mute} and/or {@code deaf} (null: unchanged).
-     */
-    /**
      * The main-gateway session that joined voice ended (closed, expired): the member leaves the channel,
      * unless a newer session of the same user has taken over the voice state.
      */
@@ -113,6 +126,9 @@ public final class VoiceOps
         }
     }
 
+    /**
+     * {@code PATCH /guilds/{id}/members/{user}} with {@code mute} and/or {@code deaf} (null: unchanged).
+     */
     public static void modifyMember(final Shard owner, final GatewayContext ctx, final long guildId,
         final long userId, final Boolean mute, final Boolean deaf, final RestExchange ex)
     {
@@ -163,6 +179,19 @@ public final class VoiceOps
         owner.publish(g, new Dispatch("GUILD_MEMBER_UPDATE", Json.bytes(upd), null, Intents.GUILD_MEMBERS, guildId,
             0, 0));
         ex.reply(owner, 200, body);
+    }
+
+    private static int occupants(final VoiceStates states, final long guildId, final long channelId)
+    {
+        int n = 0;
+        for (final VoiceStates.VoiceState vs : states.of(guildId))
+        {
+            if (vs.channelId == channelId)
+            {
+                n++;
+            }
+        }
+        return n;
     }
 
     private static Dispatch stateDispatch(final GatewayContext ctx, final Guild g, final VoiceStates.VoiceState vs)

@@ -14,7 +14,8 @@ import dev.pinwheel.server.TestNode;
 
 /**
  * Voice state over the main gateway: joining a voice channel is announced to the guild, and a member whose
- * gateway session ends leaves the channel (the others see {@code channel_id: null}).
+ * gateway session ends leaves the channel (the others see {@code channel_id: null}); a full channel
+ * ({@code user_limit}) refuses members without MOVE_MEMBERS.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class GatewayVoiceStateTest
@@ -52,5 +53,44 @@ class GatewayVoiceStateTest
                 assertTrue(left.path("d").path("channel_id").isNull(), left.toString());
             }
         }
+    }
+
+    @Test
+    void aFullChannelRefusesMembersWithoutMoveMembers() throws Exception
+    {
+        try (TestNode node = new TestNode(2))
+        {
+            final TestNode.User alice = node.register("alice");
+            final TestNode.User bob = node.register("bob");
+            final JsonNode guild = node.createGuild(alice, "voice");
+            final String guildId = guild.get("id").asText();
+            node.join(alice, guild.get("channels").get(0).get("id").asText(), bob);
+            final String small = node.ok("POST", "guilds/" + guildId + "/channels", alice.token(),
+                "{\"name\":\"Booth\",\"type\":2,\"user_limit\":1}").get("id").asText();
+            assertEquals(1, node.ok("GET", "channels/" + small, alice.token(), null).path("user_limit").asInt());
+            final String big = node.ok("POST", "guilds/" + guildId + "/channels", alice.token(),
+                "{\"name\":\"Hall\",\"type\":2}").get("id").asText();
+            try (GatewayTestClient a = GatewayTestClient.connect(node.gatewayUrl());
+                 GatewayTestClient b = GatewayTestClient.connect(node.gatewayUrl()))
+            {
+                a.identifyAndAwait(alice.token(), GatewayTestClient.GUILDS | VOICE_STATES, 1);
+                b.identifyAndAwait(bob.token(), GatewayTestClient.GUILDS | VOICE_STATES, 1);
+                a.send(op4(guildId, small));
+                assertEquals(small, b.next(n -> "VOICE_STATE_UPDATE".equals(n.path("t").asText()),
+                    "alice joins the booth").path("d").path("channel_id").asText());
+
+                b.send(op4(guildId, small)); // full: refused, nothing is dispatched
+                b.send(op4(guildId, big));   // same owner shard, same FIFO: this one's update comes first
+                final JsonNode next = b.next(n -> "VOICE_STATE_UPDATE".equals(n.path("t").asText())
+                    && bob.id().equals(n.path("d").path("user_id").asText()), "bob's voice state");
+                assertEquals(big, next.path("d").path("channel_id").asText(), next.toString());
+            }
+        }
+    }
+
+    private static String op4(final String guildId, final String channelId)
+    {
+        return "{\"op\":4,\"d\":{\"guild_id\":\"" + guildId + "\",\"channel_id\":\"" + channelId
+            + "\",\"self_mute\":false,\"self_deaf\":false}}";
     }
 }
