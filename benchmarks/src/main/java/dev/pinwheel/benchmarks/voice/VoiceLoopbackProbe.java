@@ -19,6 +19,7 @@ import dev.pinwheel.tuning.IdleMode;
 import dev.pinwheel.tuning.ThreadPlacement;
 import dev.pinwheel.voicesfu.crypto.AeadMode;
 import dev.pinwheel.voicesfu.crypto.RtpSizeCipher;
+import dev.pinwheel.voicesfu.media.MediaCounter;
 import dev.pinwheel.voicesfu.media.MediaPlane;
 import dev.pinwheel.voicesfu.media.Room;
 import dev.pinwheel.voicesfu.media.VoiceMember;
@@ -31,8 +32,10 @@ import dev.pinwheel.voicesfu.media.VoiceMember;
  *   <li>a plain Java UDP forwarder without crypto (one thread, blocking receive, same fan-out), and</li>
  *   <li>Pinwheel's {@link MediaPlane} (decrypt once, re-encrypt per receiver),</li>
  * </ol>
- * first paced (latency: one-way send → receive, p50/p99/p99.9; "added" = SFU − plain) and then unpaced
+ * first paced, both at once with their packets interleaved so that whatever else the box does hits both alike
+ * (latency: one-way send → receive, p50/p99/p99.9; "added" = SFU − plain), then unpaced, one at a time
  * (ceiling: delivered packets/s; the SFU as a ratio of the plain forwarder = the box's raw loopback ceiling).
+ * Also reports the bytes the SFU's media threads allocate per received packet.
  * <pre>
  * java -cp benchmarks/target/pinwheel-benchmarks.jar dev.pinwheel.benchmarks.voice.VoiceLoopbackProbe \
  *      [rooms=10] [members=5] [seconds=10] [mode=aead_aes256_gcm_rtpsize] [loops=1]
@@ -51,6 +54,8 @@ public final class VoiceLoopbackProbe
     {
         final int room;
         final int index;
+        /** 0: plain forwarder's client (packets arrive with the sender's seal), 1: the SFU's (re-sealed). */
+        final int group;
         final int ssrc;
         final byte[] key = new byte[32];
         final DatagramChannel ch;
@@ -60,8 +65,10 @@ public final class VoiceLoopbackProbe
         int nonce = 1;
         char seq;
 
-        Client(final int room, final int index, final int ssrc, final AeadMode mode) throws IOException
+        Client(final int room, final int index, final int ssrc, final AeadMode mode, final int group)
+            throws IOException
         {
+            this.group = group;
             this.room = room;
             this.index = index;
             this.ssrc = ssrc;
@@ -145,22 +152,14 @@ public final class VoiceLoopbackProbe
         System.out.printf(Locale.ROOT, "voice loopback probe: %d rooms x %d members, 50 pkt/s each, %s, %d SFU loop(s), "
             + "%d s per phase, %d CPUs%n", rooms, members, mode.wireName(), loops, seconds,
             Runtime.getRuntime().availableProcessors());
-        final Result plainPaced;
-        final Result plainBlast;
-        final Client[][] plainClients = clients(rooms, members, mode, 1);
+        final Client[][] plainClients = clients(rooms, members, mode, 1, 0);
         final PlainForwarder plain = new PlainForwarder(plainClients);
         final Thread pt = new Thread(plain, "plain-forwarder");
         pt.setDaemon(true);
         pt.start();
         final InetSocketAddress plainAddr = (InetSocketAddress)plain.ch.getLocalAddress();
-        run(plainClients, plainAddr, 2, true, false); // warm-up
-        plainPaced = run(plainClients, plainAddr, seconds, true, false);
-        plainBlast = run(plainClients, plainAddr, seconds, false, false);
-        plain.running.set(false);
-        plain.ch.close();
-        close(plainClients);
 
-        final Client[][] sfuClients = clients(rooms, members, mode, 100_000);
+        final Client[][] sfuClients = clients(rooms, members, mode, 100_000, 1);
         final MediaPlane plane = new MediaPlane("127.0.0.1", 0, loops, ThreadPlacement.unpinned(), IdleMode.BLOCK);
         for (int r = 0; r < rooms; r++)
         {
@@ -176,31 +175,65 @@ public final class VoiceLoopbackProbe
             }
         }
         final InetSocketAddress sfuAddr = new InetSocketAddress("127.0.0.1", plane.port());
-        run(sfuClients, sfuAddr, 2, true, true); // warm-up (JIT)
-        final Result sfuPaced = run(sfuClients, sfuAddr, seconds, true, true);
-        final Result sfuBlast = run(sfuClients, sfuAddr, seconds, false, true);
+        final Client[][][] both = {plainClients, sfuClients};
+        final InetSocketAddress[] servers = {plainAddr, sfuAddr};
+
+        // paced: both forwarders in the same seconds, packets interleaved, so box noise hits both alike
+        run(both, servers, 2, true); // warm-up (JIT)
+        final long allocBefore = mediaThreadAllocatedBytes();
+        final long receivedBefore = plane.counters().get(MediaCounter.RECEIVED);
+        final Result[] paced = run(both, servers, seconds, true);
+        final double allocPerPacket = (mediaThreadAllocatedBytes() - allocBefore)
+            / (double)Math.max(1, plane.counters().get(MediaCounter.RECEIVED) - receivedBefore);
+        // unpaced: one forwarder at a time, each gets the whole box (ceiling)
+        final Result plainBlast = run(new Client[][][] {plainClients}, new InetSocketAddress[] {plainAddr}, seconds,
+            false)[0];
+        final Result sfuBlast = run(new Client[][][] {sfuClients}, new InetSocketAddress[] {sfuAddr}, seconds,
+            false)[0];
+        plain.running.set(false);
+        plain.ch.close();
         plane.close();
+        close(plainClients);
         close(sfuClients);
 
-        print("plain forwarder, paced", plainPaced);
-        print("Pinwheel SFU,    paced", sfuPaced);
-        System.out.printf(Locale.ROOT, "added latency (SFU - plain): p50 %.1f us, p99 %.1f us, p99.9 %.1f us%n",
-            (sfuPaced.p50 - plainPaced.p50) / 1e3, (sfuPaced.p99 - plainPaced.p99) / 1e3,
-            (sfuPaced.p999 - plainPaced.p999) / 1e3);
+        print("plain forwarder, paced", paced[0]);
+        print("Pinwheel SFU,    paced", paced[1]);
+        System.out.printf(Locale.ROOT, "added latency (SFU - plain, same run): p50 %.1f us, p99 %.1f us, "
+            + "p99.9 %.1f us%n", (paced[1].p50 - paced[0].p50) / 1e3, (paced[1].p99 - paced[0].p99) / 1e3,
+            (paced[1].p999 - paced[0].p999) / 1e3);
+        System.out.printf(Locale.ROOT, "SFU media thread(s) allocated %.1f B per received packet (paced phase; "
+            + "the JDK's DatagramChannel.receive makes a new sender address whenever the sender changes)%n",
+            allocPerPacket);
         print("plain forwarder, unpaced (raw ceiling)", plainBlast);
         print("Pinwheel SFU,    unpaced", sfuBlast);
         System.out.printf(Locale.ROOT, "SFU / raw ceiling: %.2f%n", sfuBlast.delivered / plainBlast.delivered);
     }
 
-    private static Client[][] clients(final int rooms, final int members, final AeadMode mode, final int base)
-        throws IOException
+    /** Bytes allocated so far by the media plane's threads ({@code pinwheel-media-*}). */
+    private static long mediaThreadAllocatedBytes()
+    {
+        final com.sun.management.ThreadMXBean mx =
+            (com.sun.management.ThreadMXBean)java.lang.management.ManagementFactory.getThreadMXBean();
+        long total = 0;
+        for (final Thread t : Thread.getAllStackTraces().keySet())
+        {
+            if (t.getName().startsWith("pinwheel-media-"))
+            {
+                total += mx.getThreadAllocatedBytes(t.threadId());
+            }
+        }
+        return total;
+    }
+
+    private static Client[][] clients(final int rooms, final int members, final AeadMode mode, final int base,
+        final int group) throws IOException
     {
         final Client[][] out = new Client[rooms][members];
         for (int r = 0; r < rooms; r++)
         {
             for (int i = 0; i < members; i++)
             {
-                out[r][i] = new Client(r, i, base + r * members + i + 1, mode);
+                out[r][i] = new Client(r, i, base + r * members + i + 1, mode, group);
             }
         }
         return out;
@@ -228,34 +261,36 @@ public final class VoiceLoopbackProbe
             r.p999 / 1e3, r.failed);
     }
 
-    private static Result run(final Client[][] clients, final InetSocketAddress server, final int seconds,
-        final boolean paced, final boolean sfu) throws Exception
+    private static Result[] run(final Client[][][] groups, final InetSocketAddress[] servers, final int seconds,
+        final boolean paced) throws Exception
     {
-        final Histogram h = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
-        final AtomicLong delivered = new AtomicLong();
-        final AtomicLong failed = new AtomicLong();
+        final int n = groups.length;
+        final Histogram[] h = new Histogram[n];
+        final AtomicLong[] delivered = new AtomicLong[n];
+        final AtomicLong[] failed = new AtomicLong[n];
+        final long[] sent = new long[n];
+        for (int g = 0; g < n; g++)
+        {
+            h[g] = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
+            delivered[g] = new AtomicLong();
+            failed[g] = new AtomicLong();
+        }
         final AtomicBoolean running = new AtomicBoolean(true);
         final java.util.HashMap<Integer, Client> bySsrc = new java.util.HashMap<>();
         final Selector sel = Selector.open();
-        int total = 0;
-        for (final Client[] r : clients)
+        final java.util.List<Client> order = new java.util.ArrayList<>();
+        final int perGroup = groups[0].length * groups[0][0].length;
+        for (int i = 0; i < perGroup; i++)
         {
-            for (final Client c : r)
+            for (final Client[][] group : groups)
             {
+                final Client c = group[i / group[0].length][i % group[0].length];
                 bySsrc.put(c.ssrc, c);
                 c.ch.register(sel, SelectionKey.OP_READ, c);
-                total++;
+                order.add(c); // interleaved: plain client i, SFU client i, plain client i+1, ...
             }
         }
-        final Client[] all = new Client[total];
-        int k = 0;
-        for (final Client[] r : clients)
-        {
-            for (final Client c : r)
-            {
-                all[k++] = c;
-            }
-        }
+        final Client[] all = order.toArray(new Client[0]);
         final Thread receiver = new Thread(() ->
         {
             final byte[] buf = new byte[2048];
@@ -269,6 +304,7 @@ public final class VoiceLoopbackProbe
                     for (final SelectionKey key : sel.selectedKeys())
                     {
                         final Client me = (Client)key.attachment();
+                        final int g = n == 1 ? 0 : me.group;
                         SocketAddress from;
                         do
                         {
@@ -281,16 +317,16 @@ public final class VoiceLoopbackProbe
                                 final int ssrc = ByteBuffer.wrap(buf, 8, 4).getInt();
                                 final Client sender = bySsrc.get(ssrc);
                                 // SFU packets are re-sealed for me; plain ones still carry the sender's seal
-                                final RtpSizeCipher c = sfu ? me.open : sender == null ? null : sender.open;
-                                final int n = c == null ? -1 : c.open(buf, 0, 12, len, plain, 0);
-                                if (n < 8)
+                                final RtpSizeCipher c = me.group == 1 ? me.open : sender == null ? null : sender.open;
+                                final int m = c == null ? -1 : c.open(buf, 0, 12, len, plain, 0);
+                                if (m < 8)
                                 {
-                                    failed.incrementAndGet();
+                                    failed[g].incrementAndGet();
                                     continue;
                                 }
                                 final long sentAt = ByteBuffer.wrap(plain, 0, 8).getLong();
-                                h.recordValue(Math.max(0, Math.min(now - sentAt, TimeUnit.SECONDS.toNanos(10))));
-                                delivered.incrementAndGet();
+                                h[g].recordValue(Math.max(0, Math.min(now - sentAt, TimeUnit.SECONDS.toNanos(10))));
+                                delivered[g].incrementAndGet();
                             }
                         }
                         while (from != null);
@@ -309,7 +345,6 @@ public final class VoiceLoopbackProbe
         final byte[] pkt = new byte[OPUS + 64];
         final byte[] header = new byte[12];
         final ByteBuffer out = ByteBuffer.wrap(pkt);
-        long sent = 0;
         final long start = System.nanoTime();
         final long end = start + TimeUnit.SECONDS.toNanos(seconds);
         final long periodNanos = TimeUnit.MILLISECONDS.toNanos(20) / all.length;
@@ -338,10 +373,10 @@ public final class VoiceLoopbackProbe
             header[10] = (byte)(c.ssrc >>> 8);
             header[11] = (byte)c.ssrc;
             ByteBuffer.wrap(opus).putLong(System.nanoTime());
-            final int n = c.seal.seal(header, 0, 12, opus, 0, OPUS, c.nonce++, pkt, 0);
-            out.clear().limit(n);
-            c.ch.send(out, server);
-            sent++;
+            final int len = c.seal.seal(header, 0, 12, opus, 0, OPUS, c.nonce++, pkt, 0);
+            out.clear().limit(len);
+            c.ch.send(out, servers[n == 1 ? 0 : c.group]);
+            sent[n == 1 ? 0 : c.group]++;
         }
         final double secs = (System.nanoTime() - start) / 1e9;
         Thread.sleep(200);
@@ -352,7 +387,12 @@ public final class VoiceLoopbackProbe
         {
             c.ch.configureBlocking(false);
         }
-        return new Result(delivered.get() / secs, sent / secs, h.getValueAtPercentile(50), h.getValueAtPercentile(99),
-            h.getValueAtPercentile(99.9), failed.get());
+        final Result[] results = new Result[n];
+        for (int g = 0; g < n; g++)
+        {
+            results[g] = new Result(delivered[g].get() / secs, sent[g] / secs, h[g].getValueAtPercentile(50),
+                h[g].getValueAtPercentile(99), h[g].getValueAtPercentile(99.9), failed[g].get());
+        }
+        return results;
     }
 }

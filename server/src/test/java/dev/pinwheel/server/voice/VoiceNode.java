@@ -53,6 +53,19 @@ final class VoiceNode implements AutoCloseable
         return node.gatewayUrl();
     }
 
+    int port()
+    {
+        return node.port();
+    }
+
+    /**
+     * @return the PEM file of the voice gateway's self-signed certificate (for {@code NODE_EXTRA_CA_CERTS}).
+     */
+    static Path certificate()
+    {
+        return SelfSignedCertificate.pemOf(KEYSTORE).toAbsolutePath();
+    }
+
     /**
      * @return an SSL context that trusts the voice gateway's self-signed certificate (and nothing else).
      */

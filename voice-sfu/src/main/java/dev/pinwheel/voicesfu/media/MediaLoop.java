@@ -31,6 +31,9 @@ public final class MediaLoop implements Runnable, AutoCloseable
 {
     private static final Logger LOG = LoggerFactory.getLogger(MediaLoop.class);
     private static final int BATCH = 64;
+    private static final java.util.function.Consumer<SelectionKey> IGNORE_KEY = key ->
+    {
+    };
 
     private final int index;
     private final DatagramChannel channel;
@@ -73,8 +76,8 @@ public final class MediaLoop implements Runnable, AutoCloseable
         channel.bind(bind);
         this.selector = Selector.open();
         channel.register(selector, SelectionKey.OP_READ);
-        final ByteBuffer tx = ByteBuffer.allocate(Forwarder.MAX_DATAGRAM + 64);
-        this.txView = tx;
+        // direct: the kernel copies from it as is (a heap buffer would be copied into a temporary direct one first)
+        this.txView = ByteBuffer.allocateDirect(Forwarder.MAX_DATAGRAM + 64);
         this.socketSink = this::sendTo;
     }
 
@@ -111,8 +114,8 @@ public final class MediaLoop implements Runnable, AutoCloseable
                 {
                     try
                     {
-                        selector.select(100);
-                        selector.selectedKeys().clear();
+                        // the Consumer form: no selected-key set, so no HashMap node per wake-up
+                        selector.select(IGNORE_KEY, 100);
                     }
                     catch (final IOException ex)
                     {
@@ -164,6 +167,11 @@ public final class MediaLoop implements Runnable, AutoCloseable
         else if (IpDiscoveryFlyweight.isRequest(buf, 0, len))
         {
             onDiscovery(buf, from);
+        }
+        else if (len < RtpHeaderFlyweight.FIXED_LENGTH)
+        {
+            // shorter than any RTP header: a client keepalive (discord.js sends 8 bytes every 5 s)
+            counters.increment(index, MediaCounter.KEEPALIVE);
         }
         else if (RtpHeaderFlyweight.isOpusRtp(buf, 0, len))
         {
