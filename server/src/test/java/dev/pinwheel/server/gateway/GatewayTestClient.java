@@ -78,10 +78,27 @@ final class GatewayTestClient implements WebSocket.Listener, AutoCloseable
      */
     static GatewayTestClient connect(final String url)
     {
+        return connect(url, HTTP);
+    }
+
+    /**
+     * Opens a {@code wss://} connection trusting what {@code ssl} trusts (the voice gateway's own certificate).
+     *
+     * @param url full WebSocket URL.
+     * @param ssl TLS context.
+     * @return the connected client.
+     */
+    static GatewayTestClient connect(final String url, final javax.net.ssl.SSLContext ssl)
+    {
+        return connect(url, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).sslContext(ssl).build());
+    }
+
+    private static GatewayTestClient connect(final String url, final HttpClient http)
+    {
         final GatewayTestClient c = new GatewayTestClient(url.contains("compress=zlib-stream"));
         try
         {
-            c.ws = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10))
+            c.ws = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10))
                 .buildAsync(URI.create(url), c).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
         }
         catch (final InterruptedException e)

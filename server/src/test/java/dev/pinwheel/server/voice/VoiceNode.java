@@ -21,13 +21,13 @@ import dev.pinwheel.voicesfu.signal.SelfSignedCertificate;
  * A Pinwheel node with voice on: ephemeral TLS and UDP ports on 127.0.0.1, two media loops that block when
  * idle, the encryption modes under test, and one self-signed keystore shared by every test of the run.
  */
-final class VoiceNode implements AutoCloseable
+public final class VoiceNode implements AutoCloseable
 {
     private static final Path KEYSTORE = Path.of(System.getProperty("java.io.tmpdir"), "pinwheel-voice-tls",
         "voice-tls.p12");
     private final TestNode node;
 
-    VoiceNode(final String modes) throws IOException
+    public VoiceNode(final String modes) throws IOException
     {
         final String pw = SelfSignedCertificate.ensure(KEYSTORE, "127.0.0.1");
         node = new TestNode(2, null, c -> { }, b ->
@@ -38,22 +38,22 @@ final class VoiceNode implements AutoCloseable
         });
     }
 
-    PinwheelServer server()
+    public PinwheelServer server()
     {
         return node.server();
     }
 
-    String restBase()
+    public String restBase()
     {
         return node.restBase();
     }
 
-    String gatewayUrl()
+    public String gatewayUrl()
     {
         return node.gatewayUrl();
     }
 
-    int port()
+    public int port()
     {
         return node.port();
     }
@@ -61,7 +61,7 @@ final class VoiceNode implements AutoCloseable
     /**
      * @return the PEM file of the voice gateway's self-signed certificate (for {@code NODE_EXTRA_CA_CERTS}).
      */
-    static Path certificate()
+    public static Path certificate()
     {
         return SelfSignedCertificate.pemOf(KEYSTORE).toAbsolutePath();
     }
@@ -69,7 +69,7 @@ final class VoiceNode implements AutoCloseable
     /**
      * @return an SSL context that trusts the voice gateway's self-signed certificate (and nothing else).
      */
-    static SSLContext trustingVoiceCertificate()
+    public static SSLContext trustingVoiceCertificate()
     {
         try (InputStream in = Files.newInputStream(SelfSignedCertificate.pemOf(KEYSTORE)))
         {
@@ -89,7 +89,7 @@ final class VoiceNode implements AutoCloseable
         }
     }
 
-    TestNode.User register(final String username)
+    public TestNode.User register(final String username)
     {
         return node.register(username);
     }
@@ -99,7 +99,7 @@ final class VoiceNode implements AutoCloseable
      *
      * @return {guildId, textChannelId, voiceChannelId}.
      */
-    String[] guildWithVoice(final TestNode.User owner, final TestNode.User member)
+    public String[] guildWithVoice(final TestNode.User owner, final TestNode.User member)
     {
         final JsonNode g = node.createGuild(owner, "voice");
         final String guildId = g.get("id").asText();

@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
  *  1 SELECT_PROTOCOL {udp, address, port, mode}  ──▶  key ─▶ 4 SESSION_DESCRIPTION {mode, secret_key,
  *                                                                                 dave_protocol_version: 0}
  *  5 SPEAKING ──▶ relayed to the room as {user_id, ssrc, speaking};  3 HEARTBEAT ──▶ 6 {t}
- *  7 RESUME ──▶ 9 RESUMED;  room changes ──▶ 11 CLIENTS_CONNECT / 13 CLIENT_DISCONNECT
+ *  7 RESUME ──▶ 9 RESUMED + replay of every numbered message after {@code seq_ack} (kept per session until a
+ *    heartbeat acknowledges it, at most {@link VoiceControl#REPLAY_LIMIT});  room changes ──▶ 11 CLIENTS_CONNECT / 13 CLIENT_DISCONNECT
  * </pre>
  * Bad input closes with the voice close codes (4001-4016). NOT thread-safe: control loop only.
  */
@@ -52,7 +53,6 @@ public final class VoiceConnection extends SimpleChannelInboundHandler<WebSocket
     private ChannelHandlerContext ctx;
     private VoiceControl.Admission admission;
     private VoiceMember member;
-    private long seq;
     private long openedAtNanos;
     private long lastHeartbeatNanos;
     private boolean closing;
@@ -89,7 +89,7 @@ public final class VoiceConnection extends SimpleChannelInboundHandler<WebSocket
             final ObjectNode d = object();
             d.put("v", 8);
             d.put("heartbeat_interval", control.context().heartbeatIntervalMillis());
-            send(VoiceOpcodes.HELLO, d, false);
+            send(VoiceOpcodes.HELLO, d);
         }
         super.userEventTriggered(context, evt);
     }
@@ -226,7 +226,7 @@ public final class VoiceConnection extends SimpleChannelInboundHandler<WebSocket
         }
         ready.put("heartbeat_interval", control.context().heartbeatIntervalMillis());
         ready.putArray("experiments");
-        send(VoiceOpcodes.READY, ready, false);
+        send(VoiceOpcodes.READY, ready);
     }
 
     private void resume(final JsonNode d)
@@ -255,16 +255,43 @@ public final class VoiceConnection extends SimpleChannelInboundHandler<WebSocket
             a.connection = null;
             old.close(VoiceCloseCodes.SESSION_NO_LONGER_VALID, "Resumed on another connection.");
         }
+        final JsonNode ackNode = d.get("seq_ack");
+        final long seqAck = ackNode != null && ackNode.isIntegralNumber() ? ackNode.asLong() : -1;
+        final long oldest = a.unacked.isEmpty() ? a.seq + 1 : a.unacked.peekFirst().seq();
+        if (seqAck >= 0 && (seqAck > a.seq || seqAck + 1 < oldest))
+        {
+            // acknowledges what was never sent, or missed more than the replay buffer holds: start over
+            close(VoiceCloseCodes.SESSION_NO_LONGER_VALID, "Session no longer valid.");
+            return;
+        }
+        if (a.connection != null && a.connection != this)
+        {
+            final VoiceConnection old = a.connection;
+            a.connection = null;
+            old.close(VoiceCloseCodes.SESSION_NO_LONGER_VALID, "Resumed on another connection.");
+        }
         a.connection = this;
         a.detachedAtNanos = 0;
         admission = a;
         member = a.member;
-        send(VoiceOpcodes.RESUMED, null, false);
+        send(VoiceOpcodes.RESUMED, null);
+        // v8 buffered resume: everything after seq_ack, in order (without seq_ack: all still unacknowledged)
+        for (final VoiceControl.Sequenced m : a.unacked)
+        {
+            if (m.seq() > seqAck)
+            {
+                sendText(m.json());
+            }
+        }
     }
 
     private void heartbeat(final JsonNode d)
     {
         lastHeartbeatNanos = System.nanoTime();
+        if (admission != null && d != null && d.path("seq_ack").isIntegralNumber())
+        {
+            VoiceControl.acknowledge(admission, d.get("seq_ack").asLong());
+        }
         final ObjectNode ack = object();
         if (d != null && d.isObject() && d.has("t"))
         {
@@ -278,7 +305,7 @@ public final class VoiceConnection extends SimpleChannelInboundHandler<WebSocket
         {
             ack.put("t", System.currentTimeMillis());
         }
-        send(VoiceOpcodes.HEARTBEAT_ACK, ack, false);
+        send(VoiceOpcodes.HEARTBEAT_ACK, ack);
     }
 
     private void selectProtocol(final JsonNode d)
@@ -339,7 +366,7 @@ public final class VoiceConnection extends SimpleChannelInboundHandler<WebSocket
         }
         desc.put("media_session_id", Long.toHexString(RANDOM.nextLong()));
         desc.put("dave_protocol_version", 0);
-        send(VoiceOpcodes.SESSION_DESCRIPTION, desc, false);
+        send(VoiceOpcodes.SESSION_DESCRIPTION, desc);
     }
 
     private void speaking(final JsonNode d)
@@ -376,33 +403,32 @@ public final class VoiceConnection extends SimpleChannelInboundHandler<WebSocket
     }
 
     /**
-     * Sends one payload.
+     * Sends one unnumbered payload (HELLO, READY, SESSION_DESCRIPTION, HEARTBEAT_ACK, RESUMED); numbered ones go
+     * through {@link VoiceControl#deliver} so they can be replayed.
      *
-     * @param op      opcode.
-     * @param d       data (null: JSON null).
-     * @param withSeq whether to number it ({@code seq}, acknowledged by clients in heartbeats).
+     * @param op opcode.
+     * @param d  data (null: JSON null).
      */
-    void send(final int op, final JsonNode d, final boolean withSeq)
+    void send(final int op, final JsonNode d)
+    {
+        final ObjectNode o = object();
+        o.put("op", op);
+        o.set("d", d);
+        sendText(o.toString());
+    }
+
+    /**
+     * Sends an encoded payload as one text frame (dropped once the connection is closing).
+     *
+     * @param json payload.
+     */
+    void sendText(final String json)
     {
         if (closing || ctx == null)
         {
             return;
         }
-        final ObjectNode o = object();
-        o.put("op", op);
-        if (withSeq)
-        {
-            o.put("seq", ++seq);
-        }
-        o.set("d", d);
-        try
-        {
-            ctx.writeAndFlush(new TextWebSocketFrame(MAPPER.writeValueAsString(o)));
-        }
-        catch (final IOException ex)
-        {
-            LOG.warn("cannot encode voice payload", ex);
-        }
+        ctx.writeAndFlush(new TextWebSocketFrame(json));
     }
 
     /**

@@ -55,11 +55,54 @@ public final class VoiceControl implements VoiceAdmission
         VoiceMember member;
         VoiceConnection connection;
         long detachedAtNanos;
+        /** Last sequence number given to a numbered message of this voice session (survives RESUME). */
+        long seq;
+        /** Numbered messages not yet acknowledged ({@code seq_ack}), oldest first, for replay on RESUME. */
+        final java.util.ArrayDeque<Sequenced> unacked = new java.util.ArrayDeque<>();
 
         Admission(final long guildId, final long userId)
         {
             this.guildId = guildId;
             this.userId = userId;
+        }
+    }
+
+    /** A numbered voice gateway message, kept encoded until the client acknowledges it. */
+    record Sequenced(long seq, String json)
+    {
+    }
+
+    /** Most unacknowledged messages kept per session; a client further behind must re-identify. */
+    static final int REPLAY_LIMIT = 256;
+
+    /**
+     * Numbers a message for {@code a}'s session, keeps it for replay, and sends it if a connection is attached
+     * (a detached session inside its resume window gets it on RESUME).
+     */
+    void deliver(final Admission a, final int op, final ObjectNode d)
+    {
+        final ObjectNode o = VoiceConnection.object();
+        o.put("op", op);
+        o.put("seq", ++a.seq);
+        o.set("d", d);
+        final String json = o.toString();
+        a.unacked.addLast(new Sequenced(a.seq, json));
+        while (a.unacked.size() > REPLAY_LIMIT)
+        {
+            a.unacked.removeFirst();
+        }
+        if (a.connection != null)
+        {
+            a.connection.sendText(json);
+        }
+    }
+
+    /** The client acknowledged every message up to {@code seqAck}. */
+    static void acknowledge(final Admission a, final long seqAck)
+    {
+        while (!a.unacked.isEmpty() && a.unacked.peekFirst().seq() <= seqAck)
+        {
+            a.unacked.removeFirst();
         }
     }
 
@@ -218,6 +261,8 @@ public final class VoiceControl implements VoiceAdmission
         while (media.ssrcs().contains(ssrc));
         final VoiceMember m = new VoiceMember(a.guildId, a.userId, ssrc, a.flags);
         a.member = m;
+        a.seq = 0;
+        a.unacked.clear();
         a.connection = c;
         a.detachedAtNanos = 0;
         media.ssrcs().put(m);
@@ -233,26 +278,25 @@ public final class VoiceControl implements VoiceAdmission
         {
             others.add(Long.toString(o.userId()));
             final Admission oa = admissions.get(new Key(o.guildId(), o.userId()));
-            if (oa != null && oa.connection != null)
+            if (oa != null && oa.member == o)
             {
                 final ObjectNode d = VoiceConnection.object();
                 d.putArray("user_ids").add(Long.toString(m.userId()));
-                oa.connection.send(VoiceOpcodes.CLIENTS_CONNECT, d, true);
+                deliver(oa, VoiceOpcodes.CLIENTS_CONNECT, d);
             }
         }
         room.add(m);
-        final VoiceConnection c = a.connection;
-        if (c != null && !others.isEmpty())
+        if (!others.isEmpty())
         {
             final ObjectNode d = VoiceConnection.object();
             final var arr = d.putArray("user_ids");
             others.forEach(arr::add);
-            c.send(VoiceOpcodes.CLIENTS_CONNECT, d, true);
+            deliver(a, VoiceOpcodes.CLIENTS_CONNECT, d);
             for (final VoiceMember o : room.members())
             {
                 if (o != m && o.speaking() != 0)
                 {
-                    c.send(VoiceOpcodes.SPEAKING, speaking(o), true);
+                    deliver(a, VoiceOpcodes.SPEAKING, speaking(o));
                 }
             }
         }
@@ -269,11 +313,11 @@ public final class VoiceControl implements VoiceAdmission
         for (final VoiceMember o : room.members())
         {
             final Admission oa = admissions.get(new Key(o.guildId(), o.userId()));
-            if (oa != null && oa.connection != null)
+            if (oa != null && oa.member == o)
             {
                 final ObjectNode d = VoiceConnection.object();
                 d.put("user_id", Long.toString(m.userId()));
-                oa.connection.send(VoiceOpcodes.CLIENT_DISCONNECT, d, true);
+                deliver(oa, VoiceOpcodes.CLIENT_DISCONNECT, d);
             }
         }
         if (room.members().length == 0)
@@ -318,9 +362,9 @@ public final class VoiceControl implements VoiceAdmission
                 continue;
             }
             final Admission oa = admissions.get(new Key(o.guildId(), o.userId()));
-            if (oa != null && oa.connection != null)
+            if (oa != null && oa.member == o)
             {
-                oa.connection.send(VoiceOpcodes.SPEAKING, d.deepCopy(), true);
+                deliver(oa, VoiceOpcodes.SPEAKING, d.deepCopy());
             }
         }
     }
