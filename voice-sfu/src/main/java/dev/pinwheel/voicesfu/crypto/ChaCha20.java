@@ -1,73 +1,169 @@
 package dev.pinwheel.voicesfu.crypto;
 
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+
+import org.slf4j.LoggerFactory;
+
 /**
- * The ChaCha20 stream cipher of RFC 8439 §2.4 (32-bit block counter, 96-bit nonce), written so that a whole
- * 64-byte block is computed in sixteen local variables (registers) and then XORed into the output.
- * An instance holds one key and nonce at a time and reuses its keystream block: NOT thread-safe,
- * allocation-free.
+ * The ChaCha20 stream cipher of RFC 8439 §2.4 (32-bit block counter, 96-bit nonce) as a keystream reader: set
+ * key, nonce and first block with {@link #init}, then {@link #read} or {@link #xor} consecutive keystream bytes.
+ * <p>
+ * Keystream is made a chunk at a time. When the JVM runs with
+ * {@code --add-opens=java.base/com.sun.crypto.provider=ALL-UNNAMED} (Pinwheel's {@code modules.args}), a chunk
+ * comes from the JDK's own ChaCha20 block kernel ({@code ChaCha20Cipher.implChaCha20Block}, an intrinsic that
+ * makes 4 blocks per call with AVX2, 16 with AVX-512) called through a constant method handle on our own state;
+ * otherwise from the portable block function below (one block, sixteen local variables). Both are checked
+ * against each other before the kernel is trusted. NOT thread-safe; allocation-free.
  */
 final class ChaCha20
 {
-    private static final int C0 = 0x61707865;
-    private static final int C1 = 0x3320646e;
-    private static final int C2 = 0x79622d32;
-    private static final int C3 = 0x6b206574;
+    static final int C0 = 0x61707865;
+    static final int C1 = 0x3320646e;
+    static final int C2 = 0x79622d32;
+    static final int C3 = 0x6b206574;
+    /** Keystream buffer: the JDK kernel may write up to 16 blocks per call. */
+    private static final int CHUNK = 1024;
+    /** {@code static int implChaCha20Block(int[] initState, byte[] result)} or null. */
+    private static final MethodHandle JDK_KERNEL = jdkKernel();
 
-    private int k0;
-    private int k1;
-    private int k2;
-    private int k3;
-    private int k4;
-    private int k5;
-    private int k6;
-    private int k7;
-    private int n0;
-    private int n1;
-    private int n2;
-    private final byte[] block = new byte[64];
+    private final boolean useKernel;
+    private final int[] state = new int[16];
+    private final byte[] ks = new byte[CHUNK];
+    private int ksPos;
+    private int ksLen;
 
-    /**
-     * @param key    array holding a 32-byte key.
-     * @param keyOff offset of the key.
-     * @param nonce  array holding a 12-byte nonce.
-     * @param nOff   offset of the nonce.
-     */
-    void init(final byte[] key, final int keyOff, final byte[] nonce, final int nOff)
+    ChaCha20()
     {
-        k0 = Bytes.le32(key, keyOff);
-        k1 = Bytes.le32(key, keyOff + 4);
-        k2 = Bytes.le32(key, keyOff + 8);
-        k3 = Bytes.le32(key, keyOff + 12);
-        k4 = Bytes.le32(key, keyOff + 16);
-        k5 = Bytes.le32(key, keyOff + 20);
-        k6 = Bytes.le32(key, keyOff + 24);
-        k7 = Bytes.le32(key, keyOff + 28);
-        n0 = Bytes.le32(nonce, nOff);
-        n1 = Bytes.le32(nonce, nOff + 4);
-        n2 = Bytes.le32(nonce, nOff + 8);
+        this(true);
     }
 
     /**
-     * Writes keystream block {@code counter} (64 bytes) to {@code out}.
+     * @param useJdkKernel false forces the portable block function (tests compare both).
      */
-    void keystream(final int counter, final byte[] out, final int outOff)
+    ChaCha20(final boolean useJdkKernel)
     {
-        int x0 = C0;
-        int x1 = C1;
-        int x2 = C2;
-        int x3 = C3;
-        int x4 = k0;
-        int x5 = k1;
-        int x6 = k2;
-        int x7 = k3;
-        int x8 = k4;
-        int x9 = k5;
-        int x10 = k6;
-        int x11 = k7;
-        int x12 = counter;
-        int x13 = n0;
-        int x14 = n1;
-        int x15 = n2;
+        this.useKernel = useJdkKernel && JDK_KERNEL != null;
+    }
+
+    /**
+     * @return true when the JDK's intrinsic ChaCha20 kernel is reachable in this JVM.
+     */
+    static boolean jdkKernelAvailable()
+    {
+        return JDK_KERNEL != null;
+    }
+
+    /**
+     * Positions the keystream at block {@code counter} of (key, nonce).
+     */
+    void init(final byte[] key, final int keyOff, final byte[] nonce, final int nOff, final int counter)
+    {
+        final int[] s = state;
+        s[0] = C0;
+        s[1] = C1;
+        s[2] = C2;
+        s[3] = C3;
+        for (int i = 0; i < 8; i++)
+        {
+            s[4 + i] = Bytes.le32(key, keyOff + 4 * i);
+        }
+        s[12] = counter;
+        s[13] = Bytes.le32(nonce, nOff);
+        s[14] = Bytes.le32(nonce, nOff + 4);
+        s[15] = Bytes.le32(nonce, nOff + 8);
+        ksPos = 0;
+        ksLen = 0;
+    }
+
+    /** Copies the next {@code len} keystream bytes to {@code out}. */
+    void read(final byte[] out, final int outOff, final int len)
+    {
+        int done = 0;
+        while (done < len)
+        {
+            if (ksPos == ksLen)
+            {
+                refill();
+            }
+            final int n = Math.min(len - done, ksLen - ksPos);
+            System.arraycopy(ks, ksPos, out, outOff + done, n);
+            ksPos += n;
+            done += n;
+        }
+    }
+
+    /**
+     * XORs the next {@code len} keystream bytes over {@code in} into {@code out} ({@code out} may be {@code in}
+     * at the same offset).
+     */
+    void xor(final byte[] in, final int inOff, final int len, final byte[] out, final int outOff)
+    {
+        int done = 0;
+        while (done < len)
+        {
+            if (ksPos == ksLen)
+            {
+                refill();
+            }
+            final int n = Math.min(len - done, ksLen - ksPos);
+            Bytes.xor(in, inOff + done, ks, ksPos, out, outOff + done, n);
+            ksPos += n;
+            done += n;
+        }
+    }
+
+    private void refill()
+    {
+        final int n;
+        if (useKernel)
+        {
+            try
+            {
+                n = (int)JDK_KERNEL.invokeExact(state, ks);
+            }
+            catch (final RuntimeException | Error ex)
+            {
+                throw ex;
+            }
+            catch (final Throwable ex)
+            {
+                throw new IllegalStateException(ex);
+            }
+        }
+        else
+        {
+            n = block(state, ks);
+        }
+        state[12] += n >>> 6;
+        ksPos = 0;
+        ksLen = n;
+    }
+
+    /**
+     * One ChaCha20 block of {@code s} (not modified) into {@code out[0..64)}.
+     *
+     * @return 64.
+     */
+    static int block(final int[] s, final byte[] out)
+    {
+        int x0 = s[0];
+        int x1 = s[1];
+        int x2 = s[2];
+        int x3 = s[3];
+        int x4 = s[4];
+        int x5 = s[5];
+        int x6 = s[6];
+        int x7 = s[7];
+        int x8 = s[8];
+        int x9 = s[9];
+        int x10 = s[10];
+        int x11 = s[11];
+        int x12 = s[12];
+        int x13 = s[13];
+        int x14 = s[14];
+        int x15 = s[15];
         for (int i = 0; i < 10; i++)
         {
             // column round: quarter rounds on (0,4,8,12) (1,5,9,13) (2,6,10,14) (3,7,11,15)
@@ -89,35 +185,59 @@ final class ChaCha20
             x3 += x4; x14 = Integer.rotateLeft(x14 ^ x3, 16); x9 += x14; x4 = Integer.rotateLeft(x4 ^ x9, 12);
             x3 += x4; x14 = Integer.rotateLeft(x14 ^ x3, 8); x9 += x14; x4 = Integer.rotateLeft(x4 ^ x9, 7);
         }
-        Bytes.putLe32(out, outOff, x0 + C0);
-        Bytes.putLe32(out, outOff + 4, x1 + C1);
-        Bytes.putLe32(out, outOff + 8, x2 + C2);
-        Bytes.putLe32(out, outOff + 12, x3 + C3);
-        Bytes.putLe32(out, outOff + 16, x4 + k0);
-        Bytes.putLe32(out, outOff + 20, x5 + k1);
-        Bytes.putLe32(out, outOff + 24, x6 + k2);
-        Bytes.putLe32(out, outOff + 28, x7 + k3);
-        Bytes.putLe32(out, outOff + 32, x8 + k4);
-        Bytes.putLe32(out, outOff + 36, x9 + k5);
-        Bytes.putLe32(out, outOff + 40, x10 + k6);
-        Bytes.putLe32(out, outOff + 44, x11 + k7);
-        Bytes.putLe32(out, outOff + 48, x12 + counter);
-        Bytes.putLe32(out, outOff + 52, x13 + n0);
-        Bytes.putLe32(out, outOff + 56, x14 + n1);
-        Bytes.putLe32(out, outOff + 60, x15 + n2);
+        Bytes.putLe32(out, 0, x0 + s[0]);
+        Bytes.putLe32(out, 4, x1 + s[1]);
+        Bytes.putLe32(out, 8, x2 + s[2]);
+        Bytes.putLe32(out, 12, x3 + s[3]);
+        Bytes.putLe32(out, 16, x4 + s[4]);
+        Bytes.putLe32(out, 20, x5 + s[5]);
+        Bytes.putLe32(out, 24, x6 + s[6]);
+        Bytes.putLe32(out, 28, x7 + s[7]);
+        Bytes.putLe32(out, 32, x8 + s[8]);
+        Bytes.putLe32(out, 36, x9 + s[9]);
+        Bytes.putLe32(out, 40, x10 + s[10]);
+        Bytes.putLe32(out, 44, x11 + s[11]);
+        Bytes.putLe32(out, 48, x12 + s[12]);
+        Bytes.putLe32(out, 52, x13 + s[13]);
+        Bytes.putLe32(out, 56, x14 + s[14]);
+        Bytes.putLe32(out, 60, x15 + s[15]);
+        return 64;
     }
 
-    /**
-     * XORs {@code len} bytes of keystream, starting at block {@code counter}, over {@code in} into {@code out}
-     * ({@code out} may be {@code in} at the same offset).
-     */
-    void xor(final int counter, final byte[] in, final int inOff, final int len, final byte[] out, final int outOff)
+    private static MethodHandle jdkKernel()
     {
-        int ctr = counter;
-        for (int done = 0; done < len; done += 64)
+        try
         {
-            keystream(ctr++, block, 0);
-            Bytes.xor(in, inOff + done, block, 0, out, outOff + done, Math.min(64, len - done));
+            final Class<?> c = Class.forName("com.sun.crypto.provider.ChaCha20Cipher");
+            final MethodHandle mh = MethodHandles.privateLookupIn(c, MethodHandles.lookup()).findStatic(c,
+                "implChaCha20Block", MethodType.methodType(int.class, int[].class, byte[].class));
+            // trust it only if it agrees with the portable block function, block for block
+            final int[] s = {C0, C1, C2, C3, 1, 2, 3, 4, 5, 6, 7, 8, 0x0badcafe, 9, 10, 11};
+            final byte[] fast = new byte[CHUNK];
+            final byte[] slow = new byte[64];
+            final int n = (int)mh.invokeExact(s, fast);
+            if (n < 64 || n > CHUNK || (n & 63) != 0)
+            {
+                throw new IllegalStateException("unexpected keystream length " + n);
+            }
+            for (int b = 0; b < n; b += 64)
+            {
+                final int[] sb = s.clone();
+                sb[12] += b >>> 6;
+                block(sb, slow);
+                if (!java.util.Arrays.equals(fast, b, b + 64, slow, 0, 64))
+                {
+                    throw new IllegalStateException("JDK ChaCha20 kernel disagrees at block " + (b >>> 6));
+                }
+            }
+            return mh;
+        }
+        catch (final Throwable ex)
+        {
+            LoggerFactory.getLogger(ChaCha20.class).info("voice XChaCha20: portable ChaCha20 (JDK kernel not "
+                + "reachable: {}; add --add-opens=java.base/com.sun.crypto.provider=ALL-UNNAMED for the intrinsic)",
+                ex.toString());
+            return null;
         }
     }
 }

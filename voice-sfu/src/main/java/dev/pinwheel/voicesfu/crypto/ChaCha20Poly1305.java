@@ -11,10 +11,23 @@ final class ChaCha20Poly1305
 {
     static final int TAG = 16;
 
-    private final ChaCha20 chacha = new ChaCha20();
+    private final ChaCha20 chacha;
     private final Poly1305 poly = new Poly1305();
     private final byte[] polyKey = new byte[64];
     private final byte[] tag = new byte[TAG];
+
+    ChaCha20Poly1305()
+    {
+        this(true);
+    }
+
+    /**
+     * @param useJdkKernel false forces the portable ChaCha20 block function (tests compare both).
+     */
+    ChaCha20Poly1305(final boolean useJdkKernel)
+    {
+        this.chacha = new ChaCha20(useJdkKernel);
+    }
 
     /**
      * Encrypts {@code text} to {@code out} and appends the 16-byte tag.
@@ -26,7 +39,7 @@ final class ChaCha20Poly1305
         final byte[] out, final int outOff)
     {
         start(key, keyOff, nonce, nOff, aad, aadOff, aadLen);
-        chacha.xor(1, text, textOff, textLen, out, outOff);
+        chacha.xor(text, textOff, textLen, out, outOff);
         poly.padded(out, outOff, textLen);
         poly.lengths(aadLen, textLen);
         poly.finish(out, outOff + textLen);
@@ -55,15 +68,15 @@ final class ChaCha20Poly1305
         {
             return RtpSizeCipher.FAILED;
         }
-        chacha.xor(1, sealed, sOff, textLen, out, outOff);
+        chacha.xor(sealed, sOff, textLen, out, outOff);
         return textLen;
     }
 
     private void start(final byte[] key, final int keyOff, final byte[] nonce, final int nOff, final byte[] aad,
         final int aadOff, final int aadLen)
     {
-        chacha.init(key, keyOff, nonce, nOff);
-        chacha.keystream(0, polyKey, 0);
+        chacha.init(key, keyOff, nonce, nOff, 0);
+        chacha.read(polyKey, 0, 64); // block 0: the Poly1305 key (first half); the text starts at block 1
         poly.init(polyKey, 0);
         poly.padded(aad, aadOff, aadLen);
     }

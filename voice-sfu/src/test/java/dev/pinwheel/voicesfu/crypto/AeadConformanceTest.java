@@ -36,11 +36,18 @@ class AeadConformanceTest
     }
 
     @Test
-    void chacha20Poly1305MatchesTheJdk() throws GeneralSecurityException
+    void theJdkChaCha20KernelIsReachableWithPinwheelsJvmFlags()
     {
-        final ChaCha20Poly1305 ours = new ChaCha20Poly1305();
+        assertTrue(ChaCha20.jdkKernelAvailable(), "JDK ChaCha20 kernel not reachable: XChaCha runs the portable path");
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void chacha20Poly1305MatchesTheJdk(final boolean jdkKernel) throws GeneralSecurityException
+    {
+        final ChaCha20Poly1305 ours = new ChaCha20Poly1305(jdkKernel);
         final Cipher jdk = Cipher.getInstance("ChaCha20-Poly1305");
-        for (int len = 0; len <= 300; len++)
+        for (int len = 0; len <= 1300; len += len < 300 ? 1 : 97)
         {
             final int aadLen = len % 41;
             final byte[] key = random(32);
