@@ -79,6 +79,8 @@ class VoiceGatewayResumeTest
                 identify(va, a, guildId);
                 final GatewayTestClient vb = open(b);
                 final long bobSsrc = identify(vb, b, guildId).path("ssrc").asLong();
+                // READY first, then who is already there (nextOp skips: an earlier CLIENTS_CONNECT would be lost)
+                assertEquals(alice.id(), vb.nextOp(11).path("d").path("user_ids").get(0).asText());
                 final JsonNode connect = va.nextOp(11);
                 assertEquals(bob.id(), connect.path("d").path("user_ids").get(0).asText());
                 final long seen = connect.path("seq").asLong();

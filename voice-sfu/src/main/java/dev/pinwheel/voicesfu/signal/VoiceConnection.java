@@ -227,6 +227,7 @@ public final class VoiceConnection extends SimpleChannelInboundHandler<WebSocket
         ready.put("heartbeat_interval", control.context().heartbeatIntervalMillis());
         ready.putArray("experiments");
         send(VoiceOpcodes.READY, ready);
+        control.enterRoom(admission);
     }
 
     private void resume(final JsonNode d)

@@ -219,7 +219,7 @@ public final class VoiceControl implements VoiceAdmission
             {
                 final VoiceMember m = a.member;
                 leaveRoom(m);
-                enterRoom(a, m);
+                enterRoom(a);
             }
         }
     }
@@ -242,7 +242,8 @@ public final class VoiceControl implements VoiceAdmission
     }
 
     /**
-     * IDENTIFY accepted: a new member with a fresh SSRC joins the admission's room.
+     * IDENTIFY accepted: a new member with a fresh SSRC (it enters the room with {@link #enterRoom} once READY
+     * has gone out).
      */
     VoiceMember join(final Admission a, final VoiceConnection c)
     {
@@ -266,12 +267,20 @@ public final class VoiceControl implements VoiceAdmission
         a.connection = c;
         a.detachedAtNanos = 0;
         media.ssrcs().put(m);
-        enterRoom(a, m);
         return m;
     }
 
-    private void enterRoom(final Admission a, final VoiceMember m)
+    /**
+     * After READY: the admission's new member enters its room; the others learn of it (CLIENTS_CONNECT) and it
+     * learns of them (CLIENTS_CONNECT, then SPEAKING of whoever is speaking).
+     */
+    void enterRoom(final Admission a)
     {
+        final VoiceMember m = a.member;
+        if (m == null || m.room() != null)
+        {
+            return;
+        }
         final Room room = rooms.computeIfAbsent(a.channelId, id -> new Room(a.guildId, id));
         final List<String> others = new ArrayList<>();
         for (final VoiceMember o : room.members())
