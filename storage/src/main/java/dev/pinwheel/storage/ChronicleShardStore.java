@@ -414,6 +414,22 @@ public final class ChronicleShardStore implements ShardStore
         }
     }
 
+    /**
+     * Pre-faults the page after each journal's write position (Chronicle's micro-toucher: a compare-and-swap of
+     * 0 for 0 on that page), so the next append does not take the page fault of a fresh page — about one append
+     * in twenty otherwise, at 5–30 µs each.
+     */
+    @Override
+    public void idle()
+    {
+        if (!closed)
+        {
+            claim();
+            messages.pretouch();
+            state.pretouch();
+        }
+    }
+
     @Override
     public void close()
     {

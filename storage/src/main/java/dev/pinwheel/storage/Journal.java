@@ -266,6 +266,24 @@ final class Journal implements AutoCloseable
     }
 
     /**
+     * Touches the page the next append will write (best effort; owner thread only).
+     */
+    void pretouch()
+    {
+        try
+        {
+            if (appender instanceof net.openhft.chronicle.queue.util.MicroTouched touched)
+            {
+                touched.microTouch();
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            // best effort: the append itself will fault the page in
+        }
+    }
+
+    /**
      * Makes every record appended since the previous call durable on the device (see the class comment).
      *
      * @return number of cycle files synced (0 if nothing was appended).

@@ -31,6 +31,13 @@ interface MessageStoreUnderTest extends AutoCloseable
     List<StoredMessage> before(long channelId, long anchor, int limit);
 
     /**
+     * The writer is idle between appends (Pinwheel: the shard's idle hook pre-faults the next journal page).
+     */
+    default void idle()
+    {
+    }
+
+    /**
      * @return the message, or null.
      */
     StoredMessage get(long channelId, long id);

@@ -19,6 +19,12 @@ final class PinwheelStoreUnderTest implements MessageStoreUnderTest
     private final ChronicleShardStore store;
     private final boolean sync;
 
+    @Override
+    public void idle()
+    {
+        store.idle();
+    }
+
     /**
      * @param dir        data directory.
      * @param durability os or sync.

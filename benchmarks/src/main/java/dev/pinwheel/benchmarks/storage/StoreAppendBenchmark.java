@@ -27,7 +27,9 @@ import dev.pinwheel.core.store.StoredMessage;
  *   <li>{@code appendBatch16}: 16 messages acknowledged together (Pinwheel's group commit per duty-cycle batch;
  *   one SQLite transaction), reported per message.</li>
  * </ul>
- * Sample mode: JMH reports p50/p90/p99/p99.9 of single invocations.
+ * {@code idle=true}: between two timed invocations the store gets the idle call a shard makes when its duty cycle
+ * runs out of work (untimed, {@code Level.Invocation}) — the case of a server whose appends arrive spaced, not
+ * back to back. Sample mode: JMH reports p50/p90/p99/p99.9 of single invocations.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
@@ -43,6 +45,9 @@ public class StoreAppendBenchmark
     @Param({"os", "sync"})
     public String durability;
 
+    @Param({"false", "true"})
+    public boolean idle;
+
     private Path dir;
     private MessageStoreUnderTest store;
     private long next;
@@ -53,6 +58,15 @@ public class StoreAppendBenchmark
     {
         dir = BenchData.tempDir("pinwheel-append-" + engine + "-" + durability);
         store = BenchData.open(engine, dir, durability);
+    }
+
+    @Setup(Level.Invocation)
+    public void betweenAppends()
+    {
+        if (idle)
+        {
+            store.idle();
+        }
     }
 
     @TearDown(Level.Trial)

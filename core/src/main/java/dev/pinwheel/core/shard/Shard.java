@@ -489,7 +489,10 @@ public final class Shard implements Runnable
                 idleCount = 0;
                 continue;
             }
-            idleCount++;
+            if (++idleCount == 1)
+            {
+                idleStore();
+            }
             switch (idleMode)
             {
                 case BUSY_SPIN -> Thread.onSpinWait();
@@ -502,6 +505,20 @@ public final class Shard implements Runnable
         doWork();
         io.close();
         doWork();
+    }
+
+    /** First idle pass after work: the store pre-faults what the next append will touch. */
+    private void idleStore()
+    {
+        try
+        {
+            store.idle();
+        }
+        catch (final RuntimeException ex)
+        {
+            counters.increment(ShardCounters.TASK_ERRORS);
+            LOG.warn("shard {}: store idle housekeeping failed", id, ex);
+        }
     }
 
     private void idleBackoff(final int idleCount)

@@ -104,6 +104,15 @@ public interface ShardStore extends AutoCloseable
     {
     }
 
+    /**
+     * The owner shard found no work in its duty cycle and is about to wait: do a little housekeeping that keeps
+     * the next append fast (e.g. fault in the journal page the next record will land on). Must be quick (a few
+     * microseconds) and never block. Owner thread only.
+     */
+    default void idle()
+    {
+    }
+
     @Override
     void close();
 }
