@@ -41,34 +41,36 @@ final class JceBaselineCiphers
         b[o + 3] = (byte)v;
     }
 
-    /** AES-256-GCM through JCE: one {@code init} (and its parameter objects) per packet. */
-    private static final class JceAesGcm extends RtpSizeCipher
+    /**
+     * One rtpsize cipher on a JDK AEAD {@link Cipher}: per packet, {@link #init} with that packet's nonce, the
+     * header as AAD, then {@code doFinal}. The two modes differ only in what {@code init} hands the cipher.
+     */
+    private abstract static class JceRtpSize extends RtpSizeCipher
     {
-        private final Cipher cipher;
-        private final SecretKeySpec key;
-        private final byte[] iv = new byte[12];
+        final Cipher cipher;
 
-        JceAesGcm(final byte[] key)
+        JceRtpSize(final String transformation)
         {
             try
             {
-                this.cipher = Cipher.getInstance("AES/GCM/NoPadding");
+                this.cipher = Cipher.getInstance(transformation);
             }
             catch (final GeneralSecurityException ex)
             {
                 throw new IllegalStateException(ex);
             }
-            this.key = new SecretKeySpec(key, "AES");
         }
+
+        /** Initialises {@link #cipher} for the packet with 32-bit nonce counter {@code nonce}. */
+        abstract void init(int opMode, int nonce) throws GeneralSecurityException;
 
         @Override
         public int open(final byte[] in, final int off, final int hdrLen, final int len, final byte[] out,
             final int outOff)
         {
-            putBe32(iv, 0, be32(in, off + len - AeadMode.NONCE_LENGTH));
             try
             {
-                cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(128, iv));
+                init(Cipher.DECRYPT_MODE, be32(in, off + len - AeadMode.NONCE_LENGTH));
                 cipher.updateAAD(in, off, hdrLen);
                 return cipher.doFinal(in, off + hdrLen, len - hdrLen - AeadMode.NONCE_LENGTH, out, outOff);
             }
@@ -82,11 +84,10 @@ final class JceBaselineCiphers
         public int seal(final byte[] aad, final int aadOff, final int aadLen, final byte[] plain, final int pOff,
             final int pLen, final int nonce, final byte[] dst, final int dstOff)
         {
-            putBe32(iv, 0, nonce);
             try
             {
                 System.arraycopy(aad, aadOff, dst, dstOff, aadLen);
-                cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(128, iv));
+                init(Cipher.ENCRYPT_MODE, nonce);
                 cipher.updateAAD(dst, dstOff, aadLen);
                 final int n = cipher.doFinal(plain, pOff, pLen, dst, dstOff + aadLen);
                 putBe32(dst, dstOff + aadLen + n, nonce);
@@ -99,11 +100,30 @@ final class JceBaselineCiphers
         }
     }
 
+    /** AES-256-GCM through JCE: a new {@link GCMParameterSpec} (and the cipher's GCM state) per packet. */
+    private static final class JceAesGcm extends JceRtpSize
+    {
+        private final SecretKeySpec key;
+        private final byte[] iv = new byte[12];
+
+        JceAesGcm(final byte[] key)
+        {
+            super("AES/GCM/NoPadding");
+            this.key = new SecretKeySpec(key, "AES");
+        }
+
+        @Override
+        void init(final int opMode, final int nonce) throws GeneralSecurityException
+        {
+            putBe32(iv, 0, nonce);
+            cipher.init(opMode, key, new GCMParameterSpec(128, iv));
+        }
+    }
+
     /** XChaCha20-Poly1305: HChaCha20 subkey, then the JDK's ChaCha20-Poly1305 with a fresh key object. */
-    private static final class JceXChaCha extends RtpSizeCipher
+    private static final class JceXChaCha extends JceRtpSize
     {
         private static final IvParameterSpec ZERO_IV = new IvParameterSpec(new byte[12]);
-        private final Cipher cipher;
         private final byte[] key;
         private final HChaCha20 hchacha = new HChaCha20();
         private final byte[] nonce24 = new byte[24];
@@ -111,54 +131,16 @@ final class JceBaselineCiphers
 
         JceXChaCha(final byte[] key)
         {
-            try
-            {
-                this.cipher = Cipher.getInstance("ChaCha20-Poly1305");
-            }
-            catch (final GeneralSecurityException ex)
-            {
-                throw new IllegalStateException(ex);
-            }
+            super("ChaCha20-Poly1305");
             this.key = key.clone();
         }
 
         @Override
-        public int open(final byte[] in, final int off, final int hdrLen, final int len, final byte[] out,
-            final int outOff)
-        {
-            System.arraycopy(in, off + len - AeadMode.NONCE_LENGTH, nonce24, 0, AeadMode.NONCE_LENGTH);
-            hchacha.derive(key, nonce24, 0, subkey, 0);
-            try
-            {
-                cipher.init(Cipher.DECRYPT_MODE, new SecretKeySpec(subkey, "ChaCha20"), ZERO_IV);
-                cipher.updateAAD(in, off, hdrLen);
-                return cipher.doFinal(in, off + hdrLen, len - hdrLen - AeadMode.NONCE_LENGTH, out, outOff);
-            }
-            catch (final GeneralSecurityException ex)
-            {
-                return FAILED;
-            }
-        }
-
-        @Override
-        public int seal(final byte[] aad, final int aadOff, final int aadLen, final byte[] plain, final int pOff,
-            final int pLen, final int nonce, final byte[] dst, final int dstOff)
+        void init(final int opMode, final int nonce) throws GeneralSecurityException
         {
             putBe32(nonce24, 0, nonce);
             hchacha.derive(key, nonce24, 0, subkey, 0);
-            try
-            {
-                System.arraycopy(aad, aadOff, dst, dstOff, aadLen);
-                cipher.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(subkey, "ChaCha20"), ZERO_IV);
-                cipher.updateAAD(dst, dstOff, aadLen);
-                final int n = cipher.doFinal(plain, pOff, pLen, dst, dstOff + aadLen);
-                putBe32(dst, dstOff + aadLen + n, nonce);
-                return aadLen + n + AeadMode.NONCE_LENGTH;
-            }
-            catch (final GeneralSecurityException ex)
-            {
-                return FAILED;
-            }
+            cipher.init(opMode, new SecretKeySpec(subkey, "ChaCha20"), ZERO_IV);
         }
     }
 }

@@ -29,18 +29,14 @@ class GatewayVoiceStateTest
         {
             final TestNode.User alice = node.register("alice");
             final TestNode.User bob = node.register("bob");
-            final JsonNode guild = node.createGuild(alice, "voice");
-            final String guildId = guild.get("id").asText();
-            node.join(alice, guild.get("channels").get(0).get("id").asText(), bob);
-            final String voiceId = node.ok("POST", "guilds/" + guildId + "/channels", alice.token(),
-                "{\"name\":\"Lounge\",\"type\":2}").get("id").asText();
+            final String guildId = guildWith(node, alice, bob);
+            final String voiceId = voiceChannel(node, alice, guildId, "{\"name\":\"Lounge\",\"type\":2}");
             try (GatewayTestClient watcher = GatewayTestClient.connect(node.gatewayUrl());
                  GatewayTestClient joiner = GatewayTestClient.connect(node.gatewayUrl()))
             {
                 watcher.identifyAndAwait(bob.token(), GatewayTestClient.GUILDS | VOICE_STATES, 1);
                 joiner.identifyAndAwait(alice.token(), GatewayTestClient.GUILDS | VOICE_STATES, 1);
-                joiner.send("{\"op\":4,\"d\":{\"guild_id\":\"" + guildId + "\",\"channel_id\":\"" + voiceId
-                    + "\",\"self_mute\":false,\"self_deaf\":false}}");
+                joiner.send(op4(guildId, voiceId));
                 final JsonNode joined = watcher.next(n -> "VOICE_STATE_UPDATE".equals(n.path("t").asText()),
                     "VOICE_STATE_UPDATE (join)");
                 assertEquals(alice.id(), joined.path("d").path("user_id").asText());
@@ -62,14 +58,10 @@ class GatewayVoiceStateTest
         {
             final TestNode.User alice = node.register("alice");
             final TestNode.User bob = node.register("bob");
-            final JsonNode guild = node.createGuild(alice, "voice");
-            final String guildId = guild.get("id").asText();
-            node.join(alice, guild.get("channels").get(0).get("id").asText(), bob);
-            final String small = node.ok("POST", "guilds/" + guildId + "/channels", alice.token(),
-                "{\"name\":\"Booth\",\"type\":2,\"user_limit\":1}").get("id").asText();
+            final String guildId = guildWith(node, alice, bob);
+            final String small = voiceChannel(node, alice, guildId, "{\"name\":\"Booth\",\"type\":2,\"user_limit\":1}");
             assertEquals(1, node.ok("GET", "channels/" + small, alice.token(), null).path("user_limit").asInt());
-            final String big = node.ok("POST", "guilds/" + guildId + "/channels", alice.token(),
-                "{\"name\":\"Hall\",\"type\":2}").get("id").asText();
+            final String big = voiceChannel(node, alice, guildId, "{\"name\":\"Hall\",\"type\":2}");
             try (GatewayTestClient a = GatewayTestClient.connect(node.gatewayUrl());
                  GatewayTestClient b = GatewayTestClient.connect(node.gatewayUrl()))
             {
@@ -86,6 +78,20 @@ class GatewayVoiceStateTest
                 assertEquals(big, next.path("d").path("channel_id").asText(), next.toString());
             }
         }
+    }
+
+    /** A guild owned by {@code owner} that {@code member} joined; returns its id. */
+    private static String guildWith(final TestNode node, final TestNode.User owner, final TestNode.User member)
+    {
+        final JsonNode guild = node.createGuild(owner, "voice");
+        node.join(owner, guild.get("channels").get(0).get("id").asText(), member);
+        return guild.get("id").asText();
+    }
+
+    private static String voiceChannel(final TestNode node, final TestNode.User owner, final String guildId,
+        final String body)
+    {
+        return node.ok("POST", "guilds/" + guildId + "/channels", owner.token(), body).get("id").asText();
     }
 
     private static String op4(final String guildId, final String channelId)

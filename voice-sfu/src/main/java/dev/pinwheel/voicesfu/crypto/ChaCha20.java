@@ -30,6 +30,7 @@ final class ChaCha20
 
     private final boolean useKernel;
     private final int[] state = new int[16];
+    private final int[] work = new int[16];
     private final byte[] ks = new byte[CHUNK];
     private int ksPos;
     private int ksLen;
@@ -134,7 +135,7 @@ final class ChaCha20
         }
         else
         {
-            n = block(state, ks);
+            n = block(state, work, ks);
         }
         state[12] += n >>> 6;
         ksPos = 0;
@@ -142,28 +143,43 @@ final class ChaCha20
     }
 
     /**
-     * One ChaCha20 block of {@code s} (not modified) into {@code out[0..64)}.
+     * One ChaCha20 block of {@code s} (not modified) into {@code out[0..64)}, using {@code work} (16 ints).
      *
      * @return 64.
      */
-    static int block(final int[] s, final byte[] out)
+    static int block(final int[] s, final int[] work, final byte[] out)
     {
-        int x0 = s[0];
-        int x1 = s[1];
-        int x2 = s[2];
-        int x3 = s[3];
-        int x4 = s[4];
-        int x5 = s[5];
-        int x6 = s[6];
-        int x7 = s[7];
-        int x8 = s[8];
-        int x9 = s[9];
-        int x10 = s[10];
-        int x11 = s[11];
-        int x12 = s[12];
-        int x13 = s[13];
-        int x14 = s[14];
-        int x15 = s[15];
+        System.arraycopy(s, 0, work, 0, 16);
+        permute(work);
+        for (int i = 0; i < 16; i++)
+        {
+            Bytes.putLe32(out, 4 * i, work[i] + s[i]);
+        }
+        return 64;
+    }
+
+    /**
+     * The 20 ChaCha rounds (10 column + diagonal double rounds) over {@code x}, in place, without the final
+     * addition: shared by the block function and HChaCha20. The state is held in sixteen locals (registers).
+     */
+    static void permute(final int[] x)
+    {
+        int x0 = x[0];
+        int x1 = x[1];
+        int x2 = x[2];
+        int x3 = x[3];
+        int x4 = x[4];
+        int x5 = x[5];
+        int x6 = x[6];
+        int x7 = x[7];
+        int x8 = x[8];
+        int x9 = x[9];
+        int x10 = x[10];
+        int x11 = x[11];
+        int x12 = x[12];
+        int x13 = x[13];
+        int x14 = x[14];
+        int x15 = x[15];
         for (int i = 0; i < 10; i++)
         {
             // column round: quarter rounds on (0,4,8,12) (1,5,9,13) (2,6,10,14) (3,7,11,15)
@@ -185,23 +201,22 @@ final class ChaCha20
             x3 += x4; x14 = Integer.rotateLeft(x14 ^ x3, 16); x9 += x14; x4 = Integer.rotateLeft(x4 ^ x9, 12);
             x3 += x4; x14 = Integer.rotateLeft(x14 ^ x3, 8); x9 += x14; x4 = Integer.rotateLeft(x4 ^ x9, 7);
         }
-        Bytes.putLe32(out, 0, x0 + s[0]);
-        Bytes.putLe32(out, 4, x1 + s[1]);
-        Bytes.putLe32(out, 8, x2 + s[2]);
-        Bytes.putLe32(out, 12, x3 + s[3]);
-        Bytes.putLe32(out, 16, x4 + s[4]);
-        Bytes.putLe32(out, 20, x5 + s[5]);
-        Bytes.putLe32(out, 24, x6 + s[6]);
-        Bytes.putLe32(out, 28, x7 + s[7]);
-        Bytes.putLe32(out, 32, x8 + s[8]);
-        Bytes.putLe32(out, 36, x9 + s[9]);
-        Bytes.putLe32(out, 40, x10 + s[10]);
-        Bytes.putLe32(out, 44, x11 + s[11]);
-        Bytes.putLe32(out, 48, x12 + s[12]);
-        Bytes.putLe32(out, 52, x13 + s[13]);
-        Bytes.putLe32(out, 56, x14 + s[14]);
-        Bytes.putLe32(out, 60, x15 + s[15]);
-        return 64;
+        x[0] = x0;
+        x[1] = x1;
+        x[2] = x2;
+        x[3] = x3;
+        x[4] = x4;
+        x[5] = x5;
+        x[6] = x6;
+        x[7] = x7;
+        x[8] = x8;
+        x[9] = x9;
+        x[10] = x10;
+        x[11] = x11;
+        x[12] = x12;
+        x[13] = x13;
+        x[14] = x14;
+        x[15] = x15;
     }
 
     private static MethodHandle jdkKernel()
@@ -215,6 +230,7 @@ final class ChaCha20
             final int[] s = {C0, C1, C2, C3, 1, 2, 3, 4, 5, 6, 7, 8, 0x0badcafe, 9, 10, 11};
             final byte[] fast = new byte[CHUNK];
             final byte[] slow = new byte[64];
+            final int[] work = new int[16];
             final int n = (int)mh.invokeExact(s, fast);
             if (n < 64 || n > CHUNK || (n & 63) != 0)
             {
@@ -224,7 +240,7 @@ final class ChaCha20
             {
                 final int[] sb = s.clone();
                 sb[12] += b >>> 6;
-                block(sb, slow);
+                block(sb, work, slow);
                 if (!java.util.Arrays.equals(fast, b, b + 64, slow, 0, 64))
                 {
                     throw new IllegalStateException("JDK ChaCha20 kernel disagrees at block " + (b >>> 6));

@@ -250,12 +250,6 @@ public final class VoiceConnection extends SimpleChannelInboundHandler<WebSocket
             close(VoiceCloseCodes.SESSION_NO_LONGER_VALID, "Session no longer valid.");
             return;
         }
-        if (a.connection != null && a.connection != this)
-        {
-            final VoiceConnection old = a.connection;
-            a.connection = null;
-            old.close(VoiceCloseCodes.SESSION_NO_LONGER_VALID, "Resumed on another connection.");
-        }
         final JsonNode ackNode = d.get("seq_ack");
         final long seqAck = ackNode != null && ackNode.isIntegralNumber() ? ackNode.asLong() : -1;
         final long oldest = a.unacked.isEmpty() ? a.seq + 1 : a.unacked.peekFirst().seq();
