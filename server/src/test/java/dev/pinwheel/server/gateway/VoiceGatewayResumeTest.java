@@ -116,6 +116,12 @@ class VoiceGatewayResumeTest
                 final GatewayTestClient va5 = open(a);
                 va5.send(resume(guildId, a, seen + 2));
                 va5.nextOp(9);
+                // a refused resume from elsewhere leaves the live connection alone
+                final GatewayTestClient intruder = open(a);
+                intruder.send(resume(guildId, a, seen + 99));
+                assertEquals(4006, intruder.awaitClose().code());
+                va5.send("{\"op\":3,\"d\":{\"t\":2,\"seq_ack\":" + (seen + 2) + "}}");
+                assertEquals(2, va5.nextOp(6).path("d").path("t").asInt());
                 va5.close();
                 vb.close();
             }
