@@ -127,10 +127,11 @@ public final class VoiceOps
     }
 
     /**
-     * {@code PATCH /guilds/{id}/members/{user}} with {@code mute} and/or {@code deaf} (null: unchanged).
+     * {@code PATCH /guilds/{id}/members/{user}} with {@code mute} and/or {@code deaf} (null: unchanged) and
+     * {@code channel_id} ({@code moveTo}: null unchanged, 0 disconnect, else move; needs MOVE_MEMBERS).
      */
     public static void modifyMember(final Shard owner, final GatewayContext ctx, final long guildId,
-        final long userId, final Boolean mute, final Boolean deaf, final RestExchange ex)
+        final long userId, final Boolean mute, final Boolean deaf, final Long moveTo, final RestExchange ex)
     {
         final Guild g = owner.guilds().get(guildId);
         if (g == null || g.member(ex.userId()) == null)
@@ -147,16 +148,36 @@ public final class VoiceOps
         }
         final long perms = Permissions.of(g, ex.userId());
         if ((mute != null && !Permissions.has(perms, Permissions.MUTE_MEMBERS))
-            || (deaf != null && !Permissions.has(perms, Permissions.DEAFEN_MEMBERS)))
+            || (deaf != null && !Permissions.has(perms, Permissions.DEAFEN_MEMBERS))
+            || (moveTo != null && !Permissions.has(perms, Permissions.MOVE_MEMBERS)))
         {
             ex.error(owner, 403, 50013, "Missing Permissions");
             return;
         }
         final VoiceStates.VoiceState vs = ctx.voiceStates(owner.id()).get(guildId, userId);
-        if (vs == null && (mute != null || deaf != null))
+        if (vs == null && (mute != null || deaf != null || moveTo != null))
         {
             ex.error(owner, 400, 40032, "Target user is not connected to voice.");
             return;
+        }
+        if (moveTo != null && moveTo > 0)
+        {
+            final GuildChannel target = g.channel(moveTo);
+            if (target == null)
+            {
+                ex.error(owner, 404, 10003, "Unknown Channel");
+                return;
+            }
+            if (target.type() != GuildChannel.VOICE)
+            {
+                ex.error(owner, 400, 50024, "Cannot execute action on this channel type");
+                return;
+            }
+            if (!Permissions.has(perms, Permissions.VIEW_CHANNEL | Permissions.CONNECT))
+            {
+                ex.error(owner, 403, 50013, "Missing Permissions");
+                return;
+            }
         }
         final ObjectNode body = Entities.member(m, ctx.node().accounts(), true);
         if (vs != null)
@@ -169,10 +190,19 @@ public final class VoiceOps
             {
                 vs.deaf = deaf;
             }
-            ctx.voice().update(guildId, userId, vs.flags());
             body.put("mute", vs.mute);
             body.put("deaf", vs.deaf);
-            owner.publish(g, stateDispatch(ctx, g, vs));
+            if (mute != null || deaf != null)
+            {
+                ctx.voice().update(guildId, userId, vs.flags());
+                owner.publish(g, stateDispatch(ctx, g, vs));
+            }
+        }
+        if (moveTo != null && vs != null && moveTo != vs.channelId)
+        {
+            // the same path as the member's own op 4: state update to the guild, then (on a move) the voice
+            // server update to the member, whose client reconnects its voice session to the new room
+            voiceStateUpdate(owner, ctx, guildId, moveTo, userId, vs.sessionId, vs.selfMute, vs.selfDeaf);
         }
         final ObjectNode upd = body.deepCopy();
         upd.put("guild_id", Json.id(guildId));

@@ -360,7 +360,10 @@ public final class RestApi
         }
     }
 
-    /** Server mute/deafen: {@code {mute, deaf}} (other member fields are not supported yet). */
+    /**
+     * Server mute/deafen and move/disconnect: {@code {mute, deaf, channel_id}} ({@code channel_id: null}
+     * disconnects); other member fields are not supported yet.
+     */
     private void modifyMember(final RestExchange ex, final Request r, final long guildId, final long userId)
     {
         final JsonNode b = r.body;
@@ -379,7 +382,16 @@ public final class RestApi
         }
         final Boolean mute = m == null ? null : m.asBoolean();
         final Boolean deaf = d == null ? null : d.asBoolean();
-        toOwner(guildId, owner -> VoiceOps.modifyMember(owner, ctx, guildId, userId, mute, deaf, ex));
+        final JsonNode c = b.get("channel_id");
+        final long channel = c == null ? -1 : c.isNull() ? 0 : c.isTextual() ? Json.parseId(c.asText())
+            : c.isIntegralNumber() && c.asLong() > 0 ? c.asLong() : -2;
+        if (channel < -1 || (c != null && !c.isNull() && channel <= 0))
+        {
+            ex.invalidField(shard, "channel_id", "NUMBER_TYPE_COERCE", "Value \"" + c + "\" is not snowflake.");
+            return;
+        }
+        final Long moveTo = c == null ? null : channel;
+        toOwner(guildId, owner -> VoiceOps.modifyMember(owner, ctx, guildId, userId, mute, deaf, moveTo, ex));
     }
 
     private void createChannel(final RestExchange ex, final Request r, final long guildId)

@@ -15,7 +15,8 @@ import dev.pinwheel.server.TestNode;
 /**
  * Voice state over the main gateway: joining a voice channel is announced to the guild, and a member whose
  * gateway session ends leaves the channel (the others see {@code channel_id: null}); a full channel
- * ({@code user_limit}) refuses members without MOVE_MEMBERS.
+ * ({@code user_limit}) refuses members without MOVE_MEMBERS; a moderator moves and disconnects members with
+ * {@code PATCH /guilds/{id}/members/{user} {channel_id}}.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class GatewayVoiceStateTest
@@ -78,6 +79,50 @@ class GatewayVoiceStateTest
                 assertEquals(big, next.path("d").path("channel_id").asText(), next.toString());
             }
         }
+    }
+
+    @Test
+    void aModeratorMovesAndDisconnectsAMember() throws Exception
+    {
+        try (TestNode node = new TestNode(2))
+        {
+            final TestNode.User alice = node.register("alice");
+            final TestNode.User bob = node.register("bob");
+            final String guildId = guildWith(node, alice, bob);
+            final String lounge = voiceChannel(node, alice, guildId, "{\"name\":\"Lounge\",\"type\":2}");
+            final String hall = voiceChannel(node, alice, guildId, "{\"name\":\"Hall\",\"type\":2}");
+            try (GatewayTestClient a = GatewayTestClient.connect(node.gatewayUrl());
+                 GatewayTestClient b = GatewayTestClient.connect(node.gatewayUrl()))
+            {
+                a.identifyAndAwait(alice.token(), GatewayTestClient.GUILDS | VOICE_STATES, 1);
+                b.identifyAndAwait(bob.token(), GatewayTestClient.GUILDS | VOICE_STATES, 1);
+                b.send(op4(guildId, lounge));
+                assertEquals(lounge, bobsNextState(a, bob).path("d").path("channel_id").asText());
+                assertEquals(lounge, bobsNextState(b, bob).path("d").path("channel_id").asText());
+
+                final String member = "guilds/" + guildId + "/members/" + bob.id();
+                final String aliceAt = "guilds/" + guildId + "/members/" + alice.id();
+                // bob may not move anyone; a bad channel id and a text channel are refused
+                assertEquals(403, node.call("PATCH", aliceAt, bob.token(), "{\"channel_id\":\"" + hall + "\"}")
+                    .status());
+                assertEquals(400, node.call("PATCH", member, alice.token(), "{\"channel_id\":true}").status());
+                node.ok("PATCH", member, alice.token(), "{\"channel_id\":\"" + hall + "\"}");
+                assertEquals(hall, bobsNextState(a, bob).path("d").path("channel_id").asText());
+                assertEquals(hall, bobsNextState(b, bob).path("d").path("channel_id").asText());
+                b.nextDispatch("VOICE_SERVER_UPDATE"); // bob's client reconnects voice to the new room
+
+                node.ok("PATCH", member, alice.token(), "{\"channel_id\":null}");
+                assertTrue(bobsNextState(a, bob).path("d").path("channel_id").isNull());
+                assertEquals(400, node.call("PATCH", member, alice.token(), "{\"channel_id\":null}").status(),
+                    "no longer connected: 40032");
+            }
+        }
+    }
+
+    private static JsonNode bobsNextState(final GatewayTestClient c, final TestNode.User bob)
+    {
+        return c.next(n -> "VOICE_STATE_UPDATE".equals(n.path("t").asText())
+            && bob.id().equals(n.path("d").path("user_id").asText()), "bob's voice state");
     }
 
     /** A guild owned by {@code owner} that {@code member} joined; returns its id. */
