@@ -53,22 +53,29 @@ public final class PinwheelServer implements AutoCloseable
         final ThreadPlacement placement = profile.pin()
             ? AffinityThreadPlacement.forThisMachine(PlanRequest.of(profile).withShards(shards))
             : new ProfilePlacement(profile);
+        // Voice starts beside the shards, not after them: its TLS set-up (keystore, SSL context; keytool on a first
+        // run) is ~0.4-1.3 s of cold JVM work that needs nothing from the gateway but the admission hook set below.
+        final java.util.concurrent.CompletableFuture<VoiceServer> voiceStart = !b.voiceEnabled ? null
+            : java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> VoiceServer.start(b.voice.dataDir(dataDir).placement(placement)),
+                r -> Thread.ofPlatform().name("pinwheel-voice-start").daemon(true).start(r));
         try
         {
             this.gateway = new GatewayServer(b.gateway, 0, shards, b.ringSize, routing, stores, placement);
         }
         catch (final RuntimeException ex)
         {
+            closeWhenStarted(voiceStart);
             ringPublisher.close();
             stores.close();
             throw ex;
         }
         VoiceServer v = null;
-        if (b.voiceEnabled)
+        if (voiceStart != null)
         {
             try
             {
-                v = VoiceServer.start(b.voice.dataDir(dataDir).placement(placement));
+                v = voiceStart.join();
                 gateway.context().voice(v.admission());
             }
             catch (final RuntimeException ex)
@@ -76,10 +83,26 @@ public final class PinwheelServer implements AutoCloseable
                 gateway.close();
                 ringPublisher.close();
                 stores.close();
-                throw ex;
+                throw ex instanceof java.util.concurrent.CompletionException && ex.getCause() instanceof RuntimeException r
+                    ? r : ex;
             }
         }
         this.voice = v;
+    }
+
+    private static void closeWhenStarted(final java.util.concurrent.CompletableFuture<VoiceServer> voiceStart)
+    {
+        if (voiceStart != null)
+        {
+            try
+            {
+                voiceStart.join().close();
+            }
+            catch (final RuntimeException ignored)
+            {
+                // it failed too; the gateway's failure is the one reported
+            }
+        }
     }
 
     /** Unpinned placement with the profile's idle modes. */
