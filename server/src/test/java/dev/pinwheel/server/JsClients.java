@@ -14,9 +14,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
- * The unmodified JavaScript client libraries of the discord.js tests, from npm, pinned to exact versions and
- * installed once into {@code target/js-clients} (again when a pinned version changes), plus a runner for the
- * node scripts of {@code src/test/resources/discordjs}. Without node/npm every use fails and says so.
+ * The unmodified JavaScript client libraries of the discord.js and Oceanic.js tests, from npm, pinned to exact
+ * versions and installed once into {@code target/js-clients} (again when a pinned version changes), plus a
+ * runner for the node scripts of {@code src/test/resources/discordjs} and {@code src/test/resources/oceanic}.
+ * Without node/npm every use fails and says so.
  * <p>
  * No package needs native compilation: AES-GCM comes from node's crypto, XChaCha20-Poly1305 from the pure-JS
  * {@code @noble/ciphers}; {@code @snazzah/davey} (DAVE, pulled in by {@code @discordjs/voice} but disabled
@@ -30,7 +31,9 @@ public final class JsClients
     public static final String DISCORD_JS_VOICE = "@discordjs/voice@0.19.2";
     /** Pure-JS XChaCha20-Poly1305 that @discordjs/voice loads for {@code aead_xchacha20_poly1305_rtpsize}. */
     public static final String NOBLE_CIPHERS = "@noble/ciphers@2.4.0";
-    private static final List<String> PACKAGES = List.of(DISCORD_JS, DISCORD_JS_VOICE, NOBLE_CIPHERS);
+    /** Oceanic.js (REST + gateway of its own, not built on discord.js). */
+    public static final String OCEANIC = "oceanic.js@1.15.0";
+    private static final List<String> PACKAGES = List.of(DISCORD_JS, DISCORD_JS_VOICE, NOBLE_CIPHERS, OCEANIC);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private JsClients()
@@ -44,7 +47,33 @@ public final class JsClients
      * @param script file name below {@code src/test/resources/discordjs}.
      * @return the install directory, to run {@code node script} in.
      */
-    public static synchronized Path prepare(final String script) throws IOException, InterruptedException
+    public static Path prepare(final String script) throws IOException, InterruptedException
+    {
+        final Path dir = install();
+        Files.copy(Path.of("src/test/resources/discordjs", script), dir.resolve(script),
+            StandardCopyOption.REPLACE_EXISTING);
+        return dir;
+    }
+
+    /**
+     * Like {@link #prepare(String)} for the scripts of another folder: installs the pinned packages and copies
+     * {@code src/test/resources/FOLDER/SCRIPT} to {@code FOLDER/SCRIPT} below the install directory (node finds
+     * the packages in the parent's {@code node_modules}).
+     *
+     * @param folder folder below {@code src/test/resources}.
+     * @param script file name in that folder.
+     * @return the install directory, to run {@code node FOLDER/SCRIPT} in.
+     */
+    public static Path prepare(final String folder, final String script) throws IOException, InterruptedException
+    {
+        final Path dir = install();
+        Files.createDirectories(dir.resolve(folder));
+        Files.copy(Path.of("src/test/resources", folder, script), dir.resolve(folder).resolve(script),
+            StandardCopyOption.REPLACE_EXISTING);
+        return dir;
+    }
+
+    private static synchronized Path install() throws IOException, InterruptedException
     {
         final Path dir = Path.of("target", "js-clients").toAbsolutePath();
         Files.createDirectories(dir);
@@ -64,8 +93,6 @@ public final class JsClients
                 throw new AssertionError("npm install did not install " + PACKAGES + " into " + dir);
             }
         }
-        Files.copy(Path.of("src/test/resources/discordjs", script), dir.resolve(script),
-            StandardCopyOption.REPLACE_EXISTING);
         return dir;
     }
 

@@ -1,7 +1,11 @@
 package dev.pinwheel.gateway.ops;
 
 import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -13,6 +17,7 @@ import dev.pinwheel.core.guild.Guild;
 import dev.pinwheel.core.guild.GuildChannel;
 import dev.pinwheel.core.guild.Member;
 import dev.pinwheel.core.guild.Permissions;
+import dev.pinwheel.core.guild.Role;
 import dev.pinwheel.core.shard.Shard;
 import dev.pinwheel.core.state.StateLog;
 import dev.pinwheel.core.state.StateRecords;
@@ -34,6 +39,8 @@ public final class GuildOps
 {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final String CODE_CHARS = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    /** Discord sends at most 1,000 members per GUILD_MEMBERS_CHUNK. */
+    private static final int MEMBERS_PER_CHUNK = 1000;
 
     private GuildOps()
     {
@@ -328,6 +335,125 @@ public final class GuildOps
     }
 
     /**
+     * Op 8 REQUEST_GUILD_MEMBERS on the owner: the members of {@code userIds} (ids that are no member go to
+     * {@code not_found}), or those whose username or nickname starts with {@code query} (case-insensitive; an
+     * empty query matches everyone), at most {@code limit} (0: all for the empty query; a non-empty query
+     * returns at most 100, as on Discord), sorted by user id. Sent back to the session's shard as
+     * GUILD_MEMBERS_CHUNK dispatches of up to 1,000 members each ({@code chunk_index}/{@code chunk_count}), at
+     * least one even when nothing matched. A caller who is not a member of the guild gets no answer.
+     */
+    public static void requestMembers(final Shard owner, final GatewayContext ctx, final long guildId, final int from,
+        final String sessionId, final long userId, final long[] userIds, final String query, final int limit,
+        final boolean presences, final String nonce)
+    {
+        final Guild g = owner.guilds().get(guildId);
+        if (g == null || g.member(userId) == null)
+        {
+            return;
+        }
+        final List<Member> found = new ArrayList<>();
+        final ArrayNode notFound = Json.array();
+        if (userIds != null)
+        {
+            Arrays.stream(userIds).distinct().sorted().forEach(id ->
+            {
+                final Member m = g.member(id);
+                if (m == null)
+                {
+                    notFound.add(Json.id(id));
+                }
+                else
+                {
+                    found.add(m);
+                }
+            });
+        }
+        else
+        {
+            final Accounts accounts = ctx.node().accounts();
+            final String prefix = query.toLowerCase(Locale.ROOT);
+            final int max = !prefix.isEmpty() ? (limit == 0 ? 100 : Math.min(limit, 100))
+                : limit == 0 ? Integer.MAX_VALUE : limit;
+            g.members().stream().filter(m -> prefix.isEmpty() || matches(accounts, m, prefix))
+                .sorted(Comparator.comparingLong(Member::userId)).limit(max).forEach(found::add);
+        }
+        final int count = Math.max(1, (found.size() + MEMBERS_PER_CHUNK - 1) / MEMBERS_PER_CHUNK);
+        final List<Dispatch> chunks = new ArrayList<>(count);
+        for (int i = 0; i < count; i++)
+        {
+            final ObjectNode d = Json.object();
+            d.put("guild_id", Json.id(guildId));
+            final ArrayNode members = d.putArray("members");
+            for (final Member m : found.subList(i * MEMBERS_PER_CHUNK,
+                Math.min(found.size(), (i + 1) * MEMBERS_PER_CHUNK)))
+            {
+                members.add(Entities.member(m, ctx.node().accounts(), true));
+            }
+            d.put("chunk_index", i);
+            d.put("chunk_count", count);
+            if (userIds != null && i == 0)
+            {
+                d.set("not_found", notFound);
+            }
+            if (presences)
+            {
+                // Pinwheel has no presence system: every member is offline, and offline members have no presence.
+                d.putArray("presences");
+            }
+            if (nonce != null)
+            {
+                d.put("nonce", nonce);
+            }
+            chunks.add(new Dispatch("GUILD_MEMBERS_CHUNK", Json.bytes(d), null, 0, guildId, 0, userId));
+        }
+        owner.send(from, s -> ShardGateway.of(s).onMemberChunks(sessionId, chunks));
+    }
+
+    /** Whether the member's username or nickname starts with {@code lowerPrefix} (lower case), ignoring case. */
+    private static boolean matches(final Accounts accounts, final Member m, final String lowerPrefix)
+    {
+        final dev.pinwheel.core.directory.Account a = accounts.get(m.userId());
+        return (a != null && a.username().toLowerCase(Locale.ROOT).startsWith(lowerPrefix))
+            || (m.nick() != null && m.nick().toLowerCase(Locale.ROOT).startsWith(lowerPrefix));
+    }
+
+    /**
+     * {@code GET /guilds/{id}/members/search}: members whose username or nickname starts with {@code query}
+     * (case-insensitive), by user id, at most {@code limit}.
+     */
+    public static void searchMembers(final Shard owner, final GatewayContext ctx, final long guildId,
+        final String query, final int limit, final RestExchange ex)
+    {
+        final Guild g = guildOrError(owner, guildId, ex.userId(), ex);
+        if (g == null)
+        {
+            return;
+        }
+        final Accounts accounts = ctx.node().accounts();
+        final String prefix = query.toLowerCase(Locale.ROOT);
+        final ArrayNode arr = Json.array();
+        g.members().stream().filter(m -> matches(accounts, m, prefix))
+            .sorted(Comparator.comparingLong(Member::userId)).limit(limit)
+            .forEach(m -> arr.add(Entities.member(m, accounts, true)));
+        ex.reply(owner, 200, arr);
+    }
+
+    /**
+     * {@code GET /guilds/{id}/roles}: the guild's roles by position.
+     */
+    public static void listRoles(final Shard owner, final long guildId, final RestExchange ex)
+    {
+        final Guild g = guildOrError(owner, guildId, ex.userId(), ex);
+        if (g != null)
+        {
+            final ArrayNode arr = Json.array();
+            g.roles().stream().sorted(Comparator.comparingInt(Role::position).thenComparingLong(Role::id))
+                .forEach(role -> arr.add(Entities.role(role)));
+            ex.reply(owner, 200, arr);
+        }
+    }
+
+    /**
      * Posts a message: permission check, durable append, one encoding (plus one without content for
      * sessions lacking MESSAGE_CONTENT), fanout, reply with the same bytes.
      */
@@ -444,6 +570,44 @@ public final class GuildOps
         {
             ex.reply(owner, 204, (byte[])null);
             owner.publish(g, event);
+        });
+    }
+
+    /**
+     * Bulk delete (MANAGE_MESSAGES, ids checked by the REST edge): deletes the ids that are messages of the
+     * channel, one MESSAGE_DELETE_BULK with those ids to the guild (none when no id was a message), 204.
+     */
+    public static void bulkDeleteMessages(final Shard owner, final long guildId, final long channelId,
+        final long[] messageIds, final RestExchange ex)
+    {
+        final GuildChannel c = channelWith(owner, guildId, channelId, Permissions.VIEW_CHANNEL
+            | Permissions.MANAGE_MESSAGES, ex);
+        if (c == null)
+        {
+            return;
+        }
+        final Guild g = owner.guilds().get(guildId);
+        final ArrayNode deleted = Json.array();
+        for (final long id : messageIds)
+        {
+            if (owner.store().deleteMessage(channelId, id))
+            {
+                deleted.add(Json.id(id));
+            }
+        }
+        final ObjectNode d = Json.object();
+        d.set("ids", deleted);
+        d.put("channel_id", Json.id(channelId));
+        d.put("guild_id", Json.id(guildId));
+        final Dispatch event = deleted.isEmpty() ? null
+            : new Dispatch("MESSAGE_DELETE_BULK", Json.bytes(d), null, Intents.GUILD_MESSAGES, guildId, 0, 0);
+        owner.afterCommit(() ->
+        {
+            ex.reply(owner, 204, (byte[])null);
+            if (event != null)
+            {
+                owner.publish(g, event);
+            }
         });
     }
 

@@ -12,6 +12,7 @@ import dev.pinwheel.core.directory.Account;
 import dev.pinwheel.core.directory.Directory;
 import dev.pinwheel.core.directory.Invite;
 import dev.pinwheel.core.guild.GuildChannel;
+import dev.pinwheel.core.ids.SnowflakeIds;
 import dev.pinwheel.core.shard.Shard;
 import dev.pinwheel.core.shard.ShardCounters;
 import dev.pinwheel.core.shard.ShardTask;
@@ -34,6 +35,8 @@ public final class RestApi
 {
     private static final String DUMMY_HASH =
         "pbkdf2-sha512$210000$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+    /** Bulk delete takes messages under 14 days old only. */
+    private static final long BULK_DELETE_MAX_AGE_MILLIS = 14L * 24 * 3600 * 1000;
     private final GatewayContext ctx;
     private final Shard shard;
     private final RateLimiter limiter = new RateLimiter();
@@ -335,6 +338,17 @@ public final class RestApi
             }
             toOwner(guildId, owner -> GuildOps.listMembers(owner, ctx, guildId, limit, after, ex));
         }
+        else if (p.length == 3 && "roles".equals(p[2]))
+        {
+            if (allow(ex, r, "GET"))
+            {
+                toOwner(guildId, owner -> GuildOps.listRoles(owner, guildId, ex));
+            }
+        }
+        else if (p.length == 4 && "members".equals(p[2]) && "search".equals(p[3]))
+        {
+            searchMembers(ex, r, guildId);
+        }
         else if (p.length == 4 && "members".equals(p[2]))
         {
             if (!"PATCH".equals(r.method) && !allow(ex, r, "GET"))
@@ -358,6 +372,29 @@ public final class RestApi
         {
             notFound(ex);
         }
+    }
+
+    /** {@code GET /guilds/{id}/members/search?query=&limit=}: members whose username or nickname starts with query. */
+    private void searchMembers(final RestExchange ex, final Request r, final long guildId)
+    {
+        if (!allow(ex, r, "GET"))
+        {
+            return;
+        }
+        final String query = r.q("query");
+        if (query == null || query.isEmpty() || query.length() > 100)
+        {
+            ex.invalidField(shard, "query", query == null ? "BASE_TYPE_REQUIRED" : "BASE_TYPE_BAD_LENGTH",
+                query == null ? "This field is required" : "Must be between 1 and 100 in length.");
+            return;
+        }
+        final int limit = intParam(r.q("limit"), 1);
+        if (limit < 1 || limit > 1000)
+        {
+            ex.invalidField(shard, "limit", "NUMBER_TYPE_MAX", "Must be between 1 and 1000.");
+            return;
+        }
+        toOwner(guildId, owner -> GuildOps.searchMembers(owner, ctx, guildId, query, limit, ex));
     }
 
     /**
@@ -572,6 +609,14 @@ public final class RestApi
             notFound(ex);
             return;
         }
+        if ("bulk-delete".equals(p[3]))
+        {
+            if (allow(ex, r, "POST"))
+            {
+                bulkDelete(ex, r, guildId, channelId);
+            }
+            return;
+        }
         final long messageId = Json.parseId(p[3]);
         if (messageId < 0)
         {
@@ -597,6 +642,46 @@ public final class RestApi
             }
             default -> ex.error(shard, 405, 0, "405: Method Not Allowed");
         }
+    }
+
+    /**
+     * {@code POST /channels/{id}/messages/bulk-delete {messages: [ids]}}: 2 to 100 distinct ids of messages under
+     * 14 days old (older: 400/50034); ids of messages that do not exist count but are skipped.
+     */
+    private void bulkDelete(final RestExchange ex, final Request r, final long guildId, final long channelId)
+    {
+        final JsonNode list = r.body == null ? null : r.body.get("messages");
+        if (list == null || !list.isArray() || list.size() < 2 || list.size() > 100)
+        {
+            ex.invalidField(shard, "messages", "BASE_TYPE_BAD_LENGTH", "Must be between 2 and 100 in length.");
+            return;
+        }
+        final long[] ids = new long[list.size()];
+        final long oldest = System.currentTimeMillis() - BULK_DELETE_MAX_AGE_MILLIS;
+        boolean tooOld = false;
+        for (int i = 0; i < ids.length; i++)
+        {
+            final JsonNode n = list.get(i);
+            ids[i] = n.isTextual() ? Json.parseId(n.asText()) : n.canConvertToLong() ? n.asLong() : -1;
+            if (ids[i] <= 0)
+            {
+                ex.invalidField(shard, "messages", "NUMBER_TYPE_COERCE", "Value \"" + n.asText()
+                    + "\" is not snowflake.");
+                return;
+            }
+            tooOld |= SnowflakeIds.timestampMillis(ids[i]) < oldest;
+        }
+        if (java.util.Arrays.stream(ids).distinct().count() != ids.length)
+        {
+            ex.invalidField(shard, "messages", "BASE_TYPE_DUPLICATES", "Must not contain duplicates.");
+            return;
+        }
+        if (tooOld)
+        {
+            ex.error(shard, 400, 50034, "You can only bulk delete messages that are under 14 days old.");
+            return;
+        }
+        toOwner(guildId, owner -> GuildOps.bulkDeleteMessages(owner, guildId, channelId, ids, ex));
     }
 
     private void postMessage(final RestExchange ex, final Request r, final long guildId, final long channelId)

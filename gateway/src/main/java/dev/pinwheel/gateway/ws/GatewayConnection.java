@@ -250,14 +250,25 @@ public final class GatewayConnection extends SimpleChannelInboundHandler<WebSock
                     voiceStateUpdate(d);
                 }
             }
-            case 3, 8, 31 ->
+            case 8 ->
             {
                 if (session == null)
                 {
                     close(CloseCodes.NOT_AUTHENTICATED, "Not authenticated.");
                 }
-                // Presence (3), member requests (8) and soundboard (31) are accepted and not acted on yet:
-                // Pinwheel has no presence system.
+                else
+                {
+                    requestGuildMembers(d);
+                }
+            }
+            case 3, 31 ->
+            {
+                if (session == null)
+                {
+                    close(CloseCodes.NOT_AUTHENTICATED, "Not authenticated.");
+                }
+                // Presence (3) and soundboard (31) are accepted and not acted on yet: Pinwheel has no presence
+                // system.
             }
             default -> close(CloseCodes.UNKNOWN_OPCODE, "Unknown opcode " + op + ".");
         }
@@ -291,6 +302,45 @@ public final class GatewayConnection extends SimpleChannelInboundHandler<WebSock
         }
         gateway.shard().send(gateway.shard().group().ownerOf(guildId), owner -> VoiceOps.voiceStateUpdate(owner,
             context, guildId, channelId, userId, sessionId, selfMute, selfDeaf));
+    }
+
+    /**
+     * Op 8 REQUEST_GUILD_MEMBERS: validates the shape here; the guild's owner shard matches the members and
+     * sends the GUILD_MEMBERS_CHUNK dispatches back to this session ({@link ShardGateway#requestGuildMembers}).
+     * As Discord documents: one {@code guild_id}; {@code user_ids} (one or an array, at most 100) or
+     * {@code query} with {@code limit}; a nonce longer than 32 bytes is ignored (the chunks carry none).
+     */
+    private void requestGuildMembers(final JsonNode d)
+    {
+        final long guildId = d == null || !d.isObject() ? -1 : snowflake(d.path("guild_id"));
+        final JsonNode ids = d == null ? null : d.get("user_ids");
+        final JsonNode query = d == null ? null : d.get("query");
+        final JsonNode limit = d == null ? null : d.get("limit");
+        long[] userIds = null;
+        boolean badIds = false;
+        if (ids != null && !ids.isNull())
+        {
+            final JsonNode list = ids.isArray() ? ids : Json.array().add(ids);
+            userIds = new long[list.size()];
+            for (int i = 0; i < userIds.length; i++)
+            {
+                userIds[i] = snowflake(list.get(i));
+                badIds |= userIds[i] <= 0;
+            }
+            badIds |= userIds.length > 100;
+        }
+        final boolean byQuery = query != null && query.isTextual() && limit != null && limit.canConvertToInt()
+            && limit.asInt() >= 0;
+        if (guildId <= 0 || badIds || (userIds == null && !byQuery))
+        {
+            close(CloseCodes.DECODE_ERROR, "Invalid REQUEST_GUILD_MEMBERS payload.");
+            return;
+        }
+        final JsonNode n = d.get("nonce");
+        final String nonce = n != null && n.isTextual()
+            && n.asText().getBytes(StandardCharsets.UTF_8).length <= 32 ? n.asText() : null;
+        gateway.requestGuildMembers(session, guildId, userIds, byQuery ? query.asText() : "",
+            byQuery ? limit.asInt() : 0, d.path("presences").asBoolean(false), nonce);
     }
 
     /** A snowflake sent as a string (Discord's form) or as a number (JDA sends op 4 ids as numbers); -1 if neither. */

@@ -333,6 +333,55 @@ public final class ShardGateway
     }
 
     /**
+     * Op 8 of a session on this shard, validated by its connection: asks the guild's owner for the matching
+     * members ({@link GuildOps#requestMembers}). As Discord documents, a guild outside the session's shard is
+     * not answered, the whole member list (empty query) needs GUILD_MEMBERS (without it the request goes
+     * unanswered, as on Discord), and presences are only sent to sessions holding GUILD_PRESENCES.
+     *
+     * @param s        session.
+     * @param guildId  guild.
+     * @param userIds  the users asked for, or null for a query.
+     * @param query    username/nickname prefix ("" for everyone) when {@code userIds} is null.
+     * @param limit    at most this many members for a query (0: no limit).
+     * @param presences whether the client asked for presences.
+     * @param nonce    echoed in every chunk, or null.
+     */
+    void requestGuildMembers(final GatewaySession s, final long guildId, final long[] userIds, final String query,
+        final int limit, final boolean presences, final String nonce)
+    {
+        if (!s.coversGuild(guildId)
+            || (userIds == null && query.isEmpty() && (s.intents() & Intents.GUILD_MEMBERS) == 0))
+        {
+            return;
+        }
+        final boolean withPresences = presences && (s.intents() & Intents.GUILD_PRESENCES) != 0;
+        final int from = shard.id();
+        final String sessionId = s.id();
+        final long userId = s.userId();
+        final GatewayContext ctx = context;
+        shard.send(shard.group().ownerOf(guildId), owner -> GuildOps.requestMembers(owner, ctx, guildId, from,
+            sessionId, userId, userIds, query, limit, withPresences, nonce));
+    }
+
+    /**
+     * The owner's answer to {@link #requestGuildMembers}: runs on this shard, in order with the guild's events.
+     *
+     * @param sessionId session.
+     * @param chunks    the GUILD_MEMBERS_CHUNK dispatches, in order.
+     */
+    public void onMemberChunks(final String sessionId, final List<Dispatch> chunks)
+    {
+        final GatewaySession s = sessions.get(sessionId);
+        if (s != null && !s.destroyed())
+        {
+            for (final Dispatch d : chunks)
+            {
+                shard.sessions().deliverTo(s, d);
+            }
+        }
+    }
+
+    /**
      * A user joined a guild (broadcast by the owner): subscribe that user's sessions here.
      *
      * @param userId  user.

@@ -1,0 +1,190 @@
+# Drives two unmodified discord.py clients (Debian's python3-discord) against a Pinwheel node.
+# Usage: python3 smoke.py PORT
+# Prints one "OK <step>" line per passed step; exits non-zero with "FAIL <why>" on the first failure.
+#
+# discord.py has no option for another host, so two class attributes are set at run time (the library
+# itself is not changed): discord.http.Route.BASE (every REST route is BASE + path) and
+# discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY (a non-sharded Client connects there first; later it
+# resumes on READY's resume_gateway_url). The gateway URL is the one Pinwheel answers on GET /gateway/bot.
+import asyncio
+import json
+import logging
+import os
+import sys
+
+import aiohttp
+import discord
+import discord.gateway
+import discord.http
+import yarl
+
+PORT = int(sys.argv[1])
+BASE = f'http://127.0.0.1:{PORT}/api/v10'
+WAIT = 20.0
+
+
+def step(name):
+    print(f'OK {name}', flush=True)
+
+
+class Fail(Exception):
+    """A failed step: main() prints FAIL and the script exits 1."""
+
+
+async def rest(session, method, path, token=None, body=None):
+    headers = {'content-type': 'application/json'}
+    if token:
+        headers['authorization'] = f'Bot {token}'
+    async with session.request(method, BASE + path, headers=headers,
+                               data=json.dumps(body) if body is not None else None) as res:
+        text = await res.text()
+        if res.status // 100 != 2:
+            raise Fail(f'{method} {path} -> {res.status} {text}')
+        return json.loads(text) if text else None
+
+
+async def within(what, awaitable, timeout=WAIT):
+    try:
+        return await asyncio.wait_for(awaitable, timeout)
+    except asyncio.TimeoutError:
+        raise Fail(f'timed out: {what}') from None
+
+
+def client():
+    intents = discord.Intents.none()
+    intents.guilds = True
+    intents.guild_messages = True
+    intents.message_content = True
+    intents.members = True
+    return discord.Client(intents=intents)
+
+
+def launch(c, token, name):
+    """Starts a client; returns its task and a future that on_ready completes."""
+    ready = asyncio.get_running_loop().create_future()
+
+    @c.event
+    async def on_ready():
+        if not ready.done():
+            ready.set_result(True)
+
+    return asyncio.create_task(c.start(token), name=f'client {name}'), ready
+
+
+async def await_ready(task, ready, name):
+    """Waits for on_ready; a client that stops early (bad login, closed socket) fails at once."""
+    done, _ = await asyncio.wait({task, ready}, timeout=WAIT, return_when=asyncio.FIRST_COMPLETED)
+    if ready not in done:
+        if task in done:
+            raise Fail(f'client {name} stopped before READY: {task.exception()!r}')
+        raise Fail(f'timed out: client {name} ready')
+
+
+async def main():
+    async with aiohttp.ClientSession() as http:
+        a = await rest(http, 'POST', '/auth/register', body={'username': 'dpy_a', 'password': 'password-a', 'bot': True})
+        b = await rest(http, 'POST', '/auth/register', body={'username': 'dpy_b', 'password': 'password-b', 'bot': True})
+        guild = await rest(http, 'POST', '/guilds', a['token'], {'name': 'discord.py guild'})
+        guild_id = int(guild['id'])
+        channel_id = int(guild['channels'][0]['id'])
+        invite = await rest(http, 'POST', f'/channels/{channel_id}/invites', a['token'], {})
+        await rest(http, 'POST', f"/invites/{invite['code']}", b['token'], {})
+        gateway = await rest(http, 'GET', '/gateway/bot', a['token'])
+
+    discord.http.Route.BASE = BASE
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway['url'])
+
+    ca = client()
+    cb = client()
+    tasks = []
+    try:
+        # discord.py dispatches on_ready once no GUILD_CREATE came for guild_ready_timeout (2 s): start both
+        # clients at once.
+        tb, rb = launch(cb, b['token'], 'b')
+        ta, ra = launch(ca, a['token'], 'a')
+        tasks += [tb, ta]
+        await asyncio.gather(await_ready(tb, rb, 'b'), await_ready(ta, ra, 'a'))
+        g = cb.get_guild(guild_id)
+        if g is None or g.name != 'discord.py guild':
+            raise Fail(f'guild not in cache after ready: {g!r}')
+        if cb.get_channel(channel_id) is None:
+            raise Fail('channel not in cache')
+        if g.get_member(int(a['user']['id'])) is None:
+            raise Fail(f'member a not in cache: {g.members!r}')
+        step('ready')
+
+        created = cb.wait_for('message', check=lambda m: m.channel.id == channel_id, timeout=WAIT)
+        channel = await within('fetch_channel', ca.fetch_channel(channel_id))
+        sent = await within('send', channel.send('hello from discord.py'))
+        got = await within('MESSAGE_CREATE', created)
+        if (got.content != 'hello from discord.py' or got.author.id != int(a['user']['id'])
+                or got.guild is None or got.guild.id != guild_id):
+            raise Fail(f'message mismatch: {got.content!r} by {got.author.id} in {got.guild!r}')
+        step('message')
+
+        updated = cb.wait_for('message_edit', check=lambda _before, after: after.id == sent.id, timeout=WAIT)
+        await within('edit', sent.edit(content='edited by discord.py'))
+        _before, after = await within('MESSAGE_UPDATE', updated)
+        if after.content != 'edited by discord.py':
+            raise Fail(f'edit: {after.content!r}')
+        step('edit')
+
+        deleted = cb.wait_for('message_delete', check=lambda m: m.id == sent.id, timeout=WAIT)
+        await within('delete', sent.delete())
+        await within('MESSAGE_DELETE', deleted)
+        step('delete')
+
+        for i in range(3):
+            await within('send history', channel.send(f'history {i}'))
+        mine = await within('fetch_channel b', cb.fetch_channel(channel_id))
+        contents = await within('history', _history(mine))
+        if contents != ['history 2', 'history 1', 'history 0']:
+            raise Fail(f'history {contents!r}')
+        step('history')
+
+        # Beyond smoke.js: the member list through the gateway (op 8 -> GUILD_MEMBERS_CHUNK) and a purge
+        # (bulk delete -> MESSAGE_DELETE_BULK), two things bots commonly do.
+        members = await within('Guild.chunk', g.chunk())
+        ids = sorted(m.id for m in members)
+        if ids != sorted([int(a['user']['id']), int(b['user']['id'])]):
+            raise Fail(f'chunk {ids!r}')
+        queried = await within('Guild.query_members', g.query_members('dpy_a'))
+        if [m.id for m in queried] != [int(a['user']['id'])]:
+            raise Fail(f'query_members {queried!r}')
+        step('members')
+
+        bulk = cb.wait_for('raw_bulk_message_delete', check=lambda e: e.channel_id == channel_id, timeout=WAIT)
+        purged = await within('purge', ca.get_channel(channel_id).purge(limit=10))
+        event = await within('MESSAGE_DELETE_BULK', bulk)
+        if sorted(m.id for m in purged) != sorted(event.message_ids) or len(purged) != 3:
+            raise Fail(f'purge {purged!r} vs {event.message_ids!r}')
+        if await within('history after purge', _history(mine)):
+            raise Fail('messages left after purge')
+        step('purge')
+    finally:
+        for c in (ca, cb):
+            await asyncio.wait_for(c.close(), WAIT)
+        for t in tasks:
+            t.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def _history(channel):
+    return [m.content async for m in channel.history(limit=10)]
+
+
+if __name__ == '__main__':
+    logging.basicConfig(level=os.environ.get('PINWHEEL_LOG', 'WARNING'), stream=sys.stdout,
+                        format='%(levelname)s %(name)s: %(message)s')
+    print(f'discord.py {discord.__version__}', flush=True)
+    try:
+        asyncio.run(asyncio.wait_for(main(), 100))
+    except Fail as e:
+        print(f'FAIL {e}', flush=True)
+        sys.exit(1)
+    except BaseException as e:  # noqa: B902 - anything else is a failure too, with its trace
+        import traceback
+        traceback.print_exc(file=sys.stdout)
+        print(f'FAIL {e!r}', flush=True)
+        sys.exit(1)
+    sys.exit(0)
