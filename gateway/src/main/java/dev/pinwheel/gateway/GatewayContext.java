@@ -6,6 +6,7 @@ import dev.pinwheel.core.ids.SnowflakeIds;
 import dev.pinwheel.core.shard.ShardGroup;
 import dev.pinwheel.core.state.NodeState;
 import dev.pinwheel.core.voice.VoiceAdmission;
+import dev.pinwheel.gateway.rest.RateLimiter;
 import dev.pinwheel.gateway.ops.AuthService;
 import dev.pinwheel.gateway.ops.VoiceStates;
 
@@ -25,6 +26,7 @@ public final class GatewayContext
     private final int[] resumePorts;
     private final VoiceStates[] voiceStates;
     private volatile VoiceAdmission voice = VoiceAdmission.NONE;
+    private final RateLimiter rateLimiter = new RateLimiter();
 
     GatewayContext(final GatewayConfig config, final ShardGroup shards, final NodeState node, final AuthService auth,
         final ExecutorService control)
@@ -41,6 +43,14 @@ public final class GatewayContext
         {
             voiceStates[i] = new VoiceStates();
         }
+    }
+
+    /**
+     * @return the node-wide REST rate limiter (shared by every shard; lock-free).
+     */
+    public RateLimiter rateLimiter()
+    {
+        return rateLimiter;
     }
 
     /**

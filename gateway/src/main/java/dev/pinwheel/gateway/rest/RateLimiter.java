@@ -1,22 +1,21 @@
 package dev.pinwheel.gateway.rest;
 
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Fixed-window rate limits per (user, bucket), kept by each shard for the requests it receives
- * (shard-confined, no locks). Answers Discord's {@code X-RateLimit-*} headers.
+ * Fixed-window rate limits per (user, bucket) for the whole node: one table shared by every shard's REST
+ * handler, so a client whose connections land on different shards (SO_REUSEPORT) still gets the limit once, not
+ * once per shard. Lock-free: a window is one {@code AtomicLong} holding {@code resetAtMillis << 16 | used},
+ * updated by compare-and-set. Answers Discord's {@code X-RateLimit-*} headers.
  */
-final class RateLimiter
+public final class RateLimiter
 {
     private static final int MAX_WINDOWS = 100_000;
-
-    private static final class Window
-    {
-        long resetAtMillis;
-        int used;
-    }
+    private static final int USED_BITS = 16;
+    private static final long USED_MASK = (1L << USED_BITS) - 1;
 
     /** Decision for one request. */
     record Decision(boolean allowed, int limit, int remaining, long resetAtMillis, String bucket)
@@ -39,36 +38,36 @@ final class RateLimiter
         }
     }
 
-    private final LinkedHashMap<String, Window> windows = new LinkedHashMap<>(1024, 0.75f, true)
-    {
-        @Override
-        protected boolean removeEldestEntry(final Map.Entry<String, Window> eldest)
-        {
-            return size() > MAX_WINDOWS;
-        }
-    };
+    private final ConcurrentHashMap<String, AtomicLong> windows = new ConcurrentHashMap<>();
 
     Decision acquire(final long userId, final String bucket, final int limit, final long windowMillis,
         final long nowMillis)
     {
-        final String key = userId + ":" + bucket;
-        Window w = windows.get(key);
-        if (w == null)
+        if (windows.size() > MAX_WINDOWS)
         {
-            w = new Window();
-            windows.put(key, w);
+            // forget windows that have ended (their next request starts a fresh one anyway)
+            windows.values().removeIf(w -> (w.get() >>> USED_BITS) <= nowMillis);
         }
-        if (nowMillis >= w.resetAtMillis)
+        final AtomicLong w = windows.computeIfAbsent(userId + ":" + bucket, k -> new AtomicLong());
+        final int cap = (int)Math.min(limit, USED_MASK);
+        while (true)
         {
-            w.resetAtMillis = nowMillis + windowMillis;
-            w.used = 0;
+            final long current = w.get();
+            long resetAt = current >>> USED_BITS;
+            int used = (int)(current & USED_MASK);
+            if (nowMillis >= resetAt)
+            {
+                resetAt = nowMillis + windowMillis;
+                used = 0;
+            }
+            final boolean allowed = used < cap;
+            final long next = resetAt << USED_BITS | (allowed ? used + 1 : used);
+            if (next == current || w.compareAndSet(current, next))
+            {
+                final int nowUsed = allowed ? used + 1 : used;
+                return new Decision(allowed, limit, Math.max(0, limit - nowUsed), resetAt,
+                    Integer.toHexString(bucket.hashCode()));
+            }
         }
-        final boolean allowed = w.used < limit;
-        if (allowed)
-        {
-            w.used++;
-        }
-        return new Decision(allowed, limit, Math.max(0, limit - w.used), w.resetAtMillis,
-            Integer.toHexString(bucket.hashCode()));
     }
 }

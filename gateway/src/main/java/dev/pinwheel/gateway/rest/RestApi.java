@@ -39,7 +39,7 @@ public final class RestApi
     private static final long BULK_DELETE_MAX_AGE_MILLIS = 14L * 24 * 3600 * 1000;
     private final GatewayContext ctx;
     private final Shard shard;
-    private final RateLimiter limiter = new RateLimiter();
+    private final RateLimiter limiter;
 
     /**
      * @param ctx   node context.
@@ -49,6 +49,7 @@ public final class RestApi
     {
         this.ctx = ctx;
         this.shard = shard;
+        this.limiter = ctx.rateLimiter();
     }
 
     /** A parsed request. */
