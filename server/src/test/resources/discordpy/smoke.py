@@ -161,6 +161,22 @@ async def main():
         if await within('history after purge', _history(mine)):
             raise Fail('messages left after purge')
         step('purge')
+
+        # an embed, then a reply to it (discord.Embed, Message.reply): both arrive intact on the other client
+        embedded = cb.wait_for('message', check=lambda m: m.channel.id == channel_id and m.embeds, timeout=WAIT)
+        card = discord.Embed(title='Release', description='v1 is out', colour=0x2ECC71)
+        card.add_field(name='size', value='42', inline=True)
+        posted = await within('send embed', channel.send(embed=card))
+        got = await within('MESSAGE_CREATE with embed', embedded)
+        e = got.embeds[0]
+        if (e.title, e.description, e.colour.value, e.fields[0].value) != ('Release', 'v1 is out', 0x2ECC71, '42'):
+            raise Fail(f'embed {e.to_dict()!r}')
+        replied = cb.wait_for('message', check=lambda m: m.channel.id == channel_id and m.reference, timeout=WAIT)
+        await within('reply', posted.reply('answered'))
+        r = await within('MESSAGE_CREATE reply', replied)
+        if r.type != discord.MessageType.reply or r.reference.message_id != posted.id:
+            raise Fail(f'reply {r.type!r} {r.reference!r}')
+        step('embed')
     finally:
         for c in (ca, cb):
             await asyncio.wait_for(c.close(), WAIT)

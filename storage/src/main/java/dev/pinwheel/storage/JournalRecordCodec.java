@@ -15,7 +15,9 @@ import java.nio.charset.StandardCharsets;
  * MESSAGE    +------+--------+-------------+-----------+------------+--------------+-----------+----------+
  *            | 0x02 | id i64 | channel i64 | guild i64 | author i64 | edited i64   | flags i32 | bits i8  | ->
  *            +------+--------+-------------+-----------+------------+--------------+-----------+----------+
- *              -> | content length i32 | content (UTF-8, length B) |      bits: 0x1 tts, 0x2 pinned
+ *              -> | content length i32 | content (UTF-8, length B) | [extra length i32 | extra (UTF-8)]
+ *                 bits: 0x1 tts, 0x2 pinned, 0x4 extra present (the API's embeds / message_reference as a JSON
+ *                 object; records written before it existed have the bit clear and decode as before)
  * TOMBSTONE  +------+-------------+------------+
  *            | 0x03 | channel i64 | id i64     |
  *            +------+-------------+------------+
@@ -48,6 +50,7 @@ final class JournalRecordCodec
 
     private static final int TTS = 0x1;
     private static final int PINNED = 0x2;
+    private static final int EXTRA = 0x4;
 
     private byte[] scratch = new byte[8 * 1024];
 
@@ -79,9 +82,16 @@ final class JournalRecordCodec
         out.writeLong(message.authorId());
         out.writeLong(message.editedTimestampMillis());
         out.writeInt(message.flags());
-        out.writeByte((byte)((message.tts() ? TTS : 0) | (message.pinned() ? PINNED : 0)));
+        final String extra = message.extra();
+        out.writeByte((byte)((message.tts() ? TTS : 0) | (message.pinned() ? PINNED : 0) | (extra != null ? EXTRA : 0)));
         out.writeInt(length);
         out.write(scratch, 0, length);
+        if (extra != null)
+        {
+            final int extraLength = encodeUtf8(extra);
+            out.writeInt(extraLength);
+            out.write(scratch, 0, extraLength);
+        }
     }
 
     /**
@@ -156,17 +166,29 @@ final class JournalRecordCodec
         final long edited = in.readLong();
         final int flags = in.readInt();
         final int bits = in.readByte();
+        final String content = readUtf8(in, "content");
+        String extra = null;
+        if ((bits & EXTRA) != 0)
+        {
+            requireRemaining(in, Integer.BYTES);
+            extra = readUtf8(in, "extra");
+        }
+        return new StoredMessage(
+            id, channelId, guildId, authorId, content, edited, flags, (bits & TTS) != 0, (bits & PINNED) != 0, extra);
+    }
+
+    /** Reads an i32 length and that many UTF-8 bytes (through the scratch array). */
+    private String readUtf8(final Bytes<?> in, final String what)
+    {
         final int length = in.readInt();
         if (length < 0)
         {
-            throw new IllegalStateException("negative content length " + length);
+            throw new IllegalStateException("negative " + what + " length " + length);
         }
         requireRemaining(in, length);
         final byte[] buffer = scratch(length);
         in.read(buffer, 0, length);
-        final String content = new String(buffer, 0, length, StandardCharsets.UTF_8);
-        return new StoredMessage(
-            id, channelId, guildId, authorId, content, edited, flags, (bits & TTS) != 0, (bits & PINNED) != 0);
+        return new String(buffer, 0, length, StandardCharsets.UTF_8);
     }
 
     /**

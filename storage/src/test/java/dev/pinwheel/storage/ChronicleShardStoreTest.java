@@ -223,6 +223,28 @@ class ChronicleShardStoreTest
     }
 
     @Test
+    void extraFieldsRoundTripAndSurviveAReopen()
+    {
+        final String extra = "{\"embeds\":[{\"type\":\"rich\",\"title\":\"Ünïcode 🎉\"}],"
+            + "\"message_reference\":{\"type\":0,\"message_id\":\"100\"}}";
+        final StoredMessage plain = message(100, CHANNEL);
+        final StoredMessage rich = new StoredMessage(200, CHANNEL, 1, 2, "", 0, 0, false, false, extra);
+        store.appendMessage(plain);
+        store.appendMessage(rich);
+        store.appendMessage(rich.withEdit("now with text", extra.replace("🎉", "✓"), 1_700_000_000_000L));
+        final StoredMessage edited = store.message(CHANNEL, 200);
+        assertEquals("now with text", edited.content());
+        assertEquals(extra.replace("🎉", "✓"), edited.extra());
+        assertNull(store.message(CHANNEL, 100).extra());
+        assertEquals(edited, edited.withPinned(true).withPinned(false), "pinning keeps the extras");
+        store.close();
+        store = factory.open(0);
+        store.recover((type, payload) -> { });
+        assertEquals(edited, store.message(CHANNEL, 200));
+        assertEquals(plain, store.message(CHANNEL, 100));
+    }
+
+    @Test
     void contentIsStandardUtf8()
     {
         final JournalRecordCodec codec = new JournalRecordCodec();

@@ -12,6 +12,8 @@ package dev.pinwheel.core.store;
  * @param flags                 Discord message flags.
  * @param tts                   text-to-speech flag.
  * @param pinned                pinned flag.
+ * @param extra                 the rest of the message as the API gave it, a JSON object text ({@code embeds},
+ *                              {@code message_reference}), validated by the gateway; null when there is none.
  */
 public record StoredMessage(
     long id,
@@ -22,8 +24,18 @@ public record StoredMessage(
     long editedTimestampMillis,
     int flags,
     boolean tts,
-    boolean pinned)
+    boolean pinned,
+    String extra)
 {
+    /**
+     * A version without extra fields.
+     */
+    public StoredMessage(final long id, final long channelId, final long guildId, final long authorId,
+        final String content, final long editedTimestampMillis, final int flags, final boolean tts, final boolean pinned)
+    {
+        this(id, channelId, guildId, authorId, content, editedTimestampMillis, flags, tts, pinned, null);
+    }
+
     /**
      * @param newContent   the edited text.
      * @param editedMillis when it was edited.
@@ -31,7 +43,20 @@ public record StoredMessage(
      */
     public StoredMessage withEdit(final String newContent, final long editedMillis)
     {
-        return new StoredMessage(id, channelId, guildId, authorId, newContent, editedMillis, flags, tts, pinned);
+        return new StoredMessage(id, channelId, guildId, authorId, newContent, editedMillis, flags, tts, pinned,
+            extra);
+    }
+
+    /**
+     * @param newContent   the edited text.
+     * @param newExtra     the edited extra fields (JSON object text, or null for none).
+     * @param editedMillis when it was edited.
+     * @return this message with new content, extra fields and edited timestamp.
+     */
+    public StoredMessage withEdit(final String newContent, final String newExtra, final long editedMillis)
+    {
+        return new StoredMessage(id, channelId, guildId, authorId, newContent, editedMillis, flags, tts, pinned,
+            newExtra);
     }
 
     /**
@@ -40,6 +65,7 @@ public record StoredMessage(
      */
     public StoredMessage withPinned(final boolean pin)
     {
-        return new StoredMessage(id, channelId, guildId, authorId, content, editedTimestampMillis, flags, tts, pin);
+        return new StoredMessage(id, channelId, guildId, authorId, content, editedTimestampMillis, flags, tts, pin,
+            extra);
     }
 }

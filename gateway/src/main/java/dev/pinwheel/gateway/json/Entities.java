@@ -299,6 +299,7 @@ public final class Entities
         {
             o.put("nonce", nonce);
         }
+        dev.pinwheel.gateway.rest.MessageExtras.render(m.extra(), o);
         return o;
     }
 

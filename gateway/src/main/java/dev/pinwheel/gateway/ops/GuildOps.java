@@ -26,6 +26,7 @@ import dev.pinwheel.core.store.StoredMessage;
 import dev.pinwheel.gateway.GatewayContext;
 import dev.pinwheel.gateway.json.Entities;
 import dev.pinwheel.gateway.json.Json;
+import dev.pinwheel.gateway.rest.MessageExtras;
 import dev.pinwheel.gateway.rest.RestExchange;
 import dev.pinwheel.gateway.ws.Intents;
 import dev.pinwheel.gateway.ws.ShardGateway;
@@ -459,7 +460,7 @@ public final class GuildOps
      */
     public static void postMessage(final Shard owner, final GatewayContext ctx, final long guildId,
         final long channelId, final String content, final boolean tts, final int flags, final String nonce,
-        final RestExchange ex)
+        final MessageExtras.Parsed extras, final RestExchange ex)
     {
         final Guild g = guildOrError(owner, guildId, ex.userId(), ex);
         final GuildChannel c = g == null ? null : channelOrError(owner, g, channelId, ex);
@@ -478,10 +479,24 @@ public final class GuildOps
             ex.error(owner, 400, 50008, "Cannot send messages in a non-text channel");
             return;
         }
+        long replyTo = extras.replyTo();
+        final long replyChannel = extras.replyChannel() == 0 ? channelId : extras.replyChannel();
+        StoredMessage referenced = null;
+        if (replyTo != 0)
+        {
+            final GuildChannel rc = g.channel(replyChannel);
+            referenced = rc == null ? null : owner.store().message(replyChannel, replyTo);
+            if (referenced == null && extras.failIfNotExists())
+            {
+                ex.invalidField(owner, "message_reference", "REPLIES_UNKNOWN_MESSAGE", "Unknown message");
+                return;
+            }
+            replyTo = referenced == null ? 0 : replyTo;
+        }
         final StoredMessage m = new StoredMessage(owner.ids().next(), channelId, guildId, ex.userId(), content, 0,
-            flags, tts, false);
+            flags, tts, false, MessageExtras.extra(extras.embeds(), replyTo, replyChannel, guildId));
         owner.store().appendMessage(m);
-        acknowledgeMessage(owner, ctx, g, m, nonce, "MESSAGE_CREATE", ex);
+        acknowledgeMessage(owner, ctx, g, m, nonce, "MESSAGE_CREATE", referenced, ex);
     }
 
     /**
@@ -491,7 +506,18 @@ public final class GuildOps
     private static void acknowledgeMessage(final Shard owner, final GatewayContext ctx, final Guild g,
         final StoredMessage m, final String nonce, final String type, final RestExchange ex)
     {
+        acknowledgeMessage(owner, ctx, g, m, nonce, type, null, ex);
+    }
+
+    private static void acknowledgeMessage(final Shard owner, final GatewayContext ctx, final Guild g,
+        final StoredMessage m, final String nonce, final String type, final StoredMessage referenced,
+        final RestExchange ex)
+    {
         final ObjectNode body = Entities.message(m, ctx.node().accounts(), nonce);
+        if (referenced != null)
+        {
+            body.set("referenced_message", Entities.message(referenced, ctx.node().accounts(), null));
+        }
         final byte[] rest = Json.bytes(body);
         body.put("guild_id", Json.id(g.id()));
         final Member author = g.member(m.authorId());
@@ -500,7 +526,9 @@ public final class GuildOps
             body.set("member", Entities.member(author, ctx.node().accounts(), false));
         }
         final byte[] full = Json.bytes(body);
+        // without MESSAGE_CONTENT a session sees neither the text nor the embeds (Discord's rule)
         body.put("content", "");
+        body.putArray("embeds");
         final byte[] redacted = Json.bytes(body);
         final Dispatch event = new Dispatch(type, full, redacted, Intents.GUILD_MESSAGES, g.id(), m.authorId(), 0);
         owner.afterCommit(() ->
@@ -511,7 +539,8 @@ public final class GuildOps
     }
 
     public static void editMessage(final Shard owner, final GatewayContext ctx, final long guildId,
-        final long channelId, final long messageId, final String content, final RestExchange ex)
+        final long channelId, final long messageId, final String content,
+        final com.fasterxml.jackson.databind.node.ArrayNode embeds, final RestExchange ex)
     {
         final Guild g = guildOrError(owner, guildId, ex.userId(), ex);
         final GuildChannel c = g == null ? null : channelOrError(owner, g, channelId, ex);
@@ -530,8 +559,28 @@ public final class GuildOps
             ex.error(owner, 403, 50005, "Cannot edit a message authored by another user");
             return;
         }
-        final StoredMessage edited = content == null ? m : m.withEdit(content, System.currentTimeMillis());
-        if (content != null)
+        final StoredMessage edited;
+        if (embeds == null)
+        {
+            edited = content == null ? m : m.withEdit(content, System.currentTimeMillis());
+        }
+        else
+        {
+            // new embeds replace the old ones; a reply stays a reply
+            final com.fasterxml.jackson.databind.node.ObjectNode kept = Json.object();
+            MessageExtras.render(m.extra(), kept);
+            final long replyTo = Json.parseId(kept.path("message_reference").path("message_id").asText(""));
+            final long replyChannel = Json.parseId(kept.path("message_reference").path("channel_id").asText(""));
+            final String text = content == null ? m.content() : content;
+            if (text.isBlank() && embeds.isEmpty())
+            {
+                ex.error(owner, 400, 50006, "Cannot send an empty message");
+                return;
+            }
+            edited = m.withEdit(text, MessageExtras.extra(embeds, Math.max(0, replyTo), Math.max(0, replyChannel),
+                guildId), System.currentTimeMillis());
+        }
+        if (content != null || embeds != null)
         {
             owner.store().appendMessage(edited);
         }

@@ -638,8 +638,14 @@ public final class RestApi
                     return;
                 }
                 final String content = c == null || c.isNull() ? null : c.asText();
+                final MessageExtras.Parsed extras = MessageExtras.parse(r.body);
+                if (!extras.valid())
+                {
+                    ex.invalidField(shard, extras.errorField(), extras.errorCode(), extras.errorMessage());
+                    return;
+                }
                 toOwner(guildId, owner -> GuildOps.editMessage(owner, ctx, guildId, channelId, messageId, content,
-                    ex));
+                    extras.embeds(), ex));
             }
             default -> ex.error(shard, 405, 0, "405: Method Not Allowed");
         }
@@ -699,7 +705,13 @@ public final class RestApi
             ex.invalidField(shard, "content", "BASE_TYPE_MAX_LENGTH", "Must be 2000 or fewer in length.");
             return;
         }
-        if (content.isBlank())
+        final MessageExtras.Parsed extras = MessageExtras.parse(r.body);
+        if (!extras.valid())
+        {
+            ex.invalidField(shard, extras.errorField(), extras.errorCode(), extras.errorMessage());
+            return;
+        }
+        if (content.isBlank() && (extras.embeds() == null || extras.embeds().isEmpty()))
         {
             ex.error(shard, 400, 50006, "Cannot send an empty message");
             return;
@@ -719,7 +731,7 @@ public final class RestApi
         final int flags = r.body.path("flags").asInt(0) & (1 << 2 | 1 << 12);
         final String theNonce = nonce;
         toOwner(guildId, owner -> GuildOps.postMessage(owner, ctx, guildId, channelId, content, tts, flags, theNonce,
-            ex));
+            extras, ex));
     }
 
     private void history(final RestExchange ex, final Request r, final long guildId, final long channelId)
