@@ -67,6 +67,7 @@ public final class ServerProcess implements AutoCloseable
         final List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(JvmFlagProfiles.locate().argFileOptions(profile, JvmFlagProfiles.runningFeatureVersion()));
+        cmd.add("-Dpinwheel.voice.enabled=false"); // chat probes; voice's fixed default ports could be taken
         cmd.addAll(extraFlags);
         properties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.add("-cp");

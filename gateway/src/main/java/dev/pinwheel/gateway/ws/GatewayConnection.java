@@ -215,6 +215,10 @@ public final class GatewayConnection extends SimpleChannelInboundHandler<WebSock
             {
                 lastHeartbeatNanos = now;
                 heartbeatRequested = false;
+                if (session != null && d != null && d.isIntegralNumber())
+                {
+                    session.acknowledge(d.asLong()); // d is the last sequence the client received
+                }
                 writeNow(HEARTBEAT_ACK);
             }
             case 2 ->

@@ -19,7 +19,7 @@ public final class GatewaySession extends SessionEndpoint
     private final int largeThreshold;
     private final int shardId;
     private final int shardCount;
-    private static final int INITIAL_BUFFER = 64;
+    private static final int INITIAL_BUFFER = 16;
     private final int maxBuffer;
     private Dispatch[] buffer;
     private int mask;
@@ -27,6 +27,8 @@ public final class GatewaySession extends SessionEndpoint
     /** Guilds in which this session asked to be in a voice channel (cleared on leave). */
     private final LongHashSet voiceGuilds = new LongHashSet();
     private long seq;
+    /** Highest sequence the client has acknowledged in a heartbeat: events up to it are no longer kept. */
+    private long acked;
     private GatewayConnection connection;
     private long detachedAtNanos;
     private boolean destroyed;
@@ -132,7 +134,7 @@ public final class GatewaySession extends SessionEndpoint
             return;
         }
         final long s = ++seq;
-        if (s > buffer.length && buffer.length < maxBuffer)
+        if (s - acked > buffer.length && buffer.length < maxBuffer)
         {
             grow();
         }
@@ -155,8 +157,8 @@ public final class GatewaySession extends SessionEndpoint
     }
 
     /**
-     * Doubles the resume buffer, keeping the events it holds: idle sessions stay small (64 slots), busy
-     * ones grow to the configured maximum.
+     * Doubles the resume buffer, keeping the events it holds: sessions that acknowledge stay small (16 slots),
+     * ones that fall behind grow to the configured maximum.
      */
     private void grow()
     {
@@ -171,6 +173,28 @@ public final class GatewaySession extends SessionEndpoint
     }
 
     /**
+     * The client acknowledged every dispatch up to {@code ack} (the {@code d} of its heartbeat): a RESUME never
+     * asks for those again, so their slots are released — an idle session then holds no events at all (its
+     * READY and GUILD_CREATE, encoded for it alone, are the biggest), and a session that keeps acknowledging
+     * keeps its buffer small however many events it has seen.
+     *
+     * @param ack the last sequence the client says it received.
+     */
+    void acknowledge(final long ack)
+    {
+        final long upTo = Math.min(ack, seq);
+        if (upTo <= acked)
+        {
+            return;
+        }
+        for (long k = Math.max(acked + 1, upTo - buffer.length + 1); k <= upTo; k++)
+        {
+            buffer[(int)(k & mask)] = null;
+        }
+        acked = upTo;
+    }
+
+    /**
      * Re-sends every dispatch after {@code lastSeq} to the connection, in order.
      *
      * @param lastSeq the last sequence the client saw.
@@ -178,9 +202,9 @@ public final class GatewaySession extends SessionEndpoint
      */
     boolean replay(final long lastSeq)
     {
-        if (lastSeq < seq - buffer.length)
+        if (lastSeq < seq - buffer.length || lastSeq < acked)
         {
-            return false;
+            return false; // overwritten, or released after the client acknowledged it
         }
         final boolean seesContent = (intents & Intents.MESSAGE_CONTENT) != 0;
         for (long s = lastSeq + 1; s <= seq; s++)

@@ -174,6 +174,38 @@ class GatewayResumeTest
     }
 
     @Test
+    void aHeartbeatAcknowledgesEventsSoTheyAreReleasedButLaterOnesStillReplay()
+    {
+        final Session s = identify();
+        long acked;
+        try (GatewayTestClient c = s.client())
+        {
+            post("seen");
+            acked = c.nextDispatch("MESSAGE_CREATE").path("s").asLong();
+            c.send("{\"op\":1,\"d\":" + acked + "}"); // Discord heartbeats carry the last sequence received
+            c.nextOp(11);
+            c.abort();
+        }
+        final String missed = post("after the ack");
+        try (GatewayTestClient c = GatewayTestClient.json(s.resumeUrl()))
+        {
+            c.resume(member.token(), s.id(), acked);
+            final List<JsonNode> dispatches = c.until("RESUMED").stream()
+                .filter(n -> n.path("op").asInt() == 0).toList();
+            assertEquals(2, dispatches.size(), dispatches.toString());
+            assertEquals(missed, dispatches.get(0).path("d").path("id").asText());
+            // what the client acknowledged is gone: claiming to have seen less cannot be honoured
+            c.abort();
+        }
+        try (GatewayTestClient c = GatewayTestClient.json(s.resumeUrl()))
+        {
+            c.resume(member.token(), s.id(), acked - 1);
+            final JsonNode n = opNineOrDispatch(c);
+            assertEquals(9, n.path("op").asInt(), n.toString());
+        }
+    }
+
+    @Test
     void resumeOfAnUnknownSessionIsOpNineFalse()
     {
         try (GatewayTestClient c = GatewayTestClient.json(node.shardUrl(0)))

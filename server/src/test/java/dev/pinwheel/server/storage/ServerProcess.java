@@ -68,6 +68,8 @@ final class ServerProcess implements AutoCloseable
         command.add("-Dpinwheel.auth.pbkdf2-iterations=1000");
         command.add("-Dpinwheel.rest.messages-per-5s=100000");
         command.add("-Dpinwheel.rest.requests-per-second=100000");
+        // a storage test: no voice server on the default (fixed) ports, which another process may hold
+        command.add("-Dpinwheel.voice.enabled=false");
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add("dev.pinwheel.server.PinwheelMain");
