@@ -56,6 +56,16 @@ class RestartPersistenceTest
                 node.ok("PATCH", "channels/" + channelId + "/messages/" + ids.get(4), alice.token(),
                     "{\"content\":\"m4 edited\"}");
                 node.ok("DELETE", "channels/" + channelId + "/messages/" + ids.get(5), bob.token(), null);
+                // nicknames (bob his own; alice, the owner, may set anyone's; bob may not set hers), embeds, a reply
+                node.ok("PATCH", "guilds/" + guildId + "/members/@me", bob.token(), "{\"nick\":\"Bobby\"}");
+                assertEquals(403, node.call("PATCH", "guilds/" + guildId + "/members/" + alice.id(), bob.token(),
+                    "{\"nick\":\"x\"}").status());
+                assertEquals("Al", node.ok("PATCH", "guilds/" + guildId + "/members/@me/nick", alice.token(),
+                    "{\"nick\":\"Al\"}").get("nick").asText());
+                node.ok("PATCH", "guilds/" + guildId + "/members/" + alice.id(), alice.token(), "{\"nick\":null}");
+                ids.add(node.ok("POST", "channels/" + channelId + "/messages", alice.token(),
+                    "{\"embeds\":[{\"title\":\"kept\"}],\"message_reference\":{\"message_id\":\"" + ids.get(0)
+                        + "\"}}").get("id").asText());
             }
             try (TestNode node = new TestNode(2, dir, c -> { }))
             {
@@ -66,8 +76,14 @@ class RestartPersistenceTest
                 assertEquals(2, node.ok("GET", "guilds/" + guildId + "/members?limit=10", bob.token(), null).size());
                 final JsonNode page = node.ok("GET", "channels/" + channelId + "/messages?limit=100", bob.token(),
                     null);
-                assertEquals(19, page.size(), "20 posted, 1 deleted");
-                assertEquals(ids.get(19), page.get(0).get("id").asText(), "newest first");
+                assertEquals(20, page.size(), "21 posted, 1 deleted");
+                assertEquals(ids.get(20), page.get(0).get("id").asText(), "newest first");
+                assertEquals("kept", page.get(0).path("embeds").get(0).path("title").asText(), "embeds survive");
+                assertEquals(ids.get(0), page.get(0).path("message_reference").path("message_id").asText());
+                assertEquals("Bobby", node.ok("GET", "guilds/" + guildId + "/members/" + bob.id(), alice.token(),
+                    null).path("nick").asText(), "nicknames survive");
+                assertTrue(node.ok("GET", "guilds/" + guildId + "/members/" + alice.id(), alice.token(), null)
+                    .path("nick").isNull(), "a cleared nickname stays cleared");
                 final JsonNode edited = node.ok("GET", "channels/" + channelId + "/messages/" + ids.get(4),
                     bob.token(), null);
                 assertEquals("m4 edited", edited.get("content").asText());
@@ -77,7 +93,7 @@ class RestartPersistenceTest
                 assertEquals(200, node.call("GET", "invites/" + code, bob.token(), null).status(), "invites survive");
                 final JsonNode again = node.ok("POST", "channels/" + channelId + "/messages", bob.token(),
                     "{\"content\":\"after restart\"}");
-                assertTrue(Long.parseUnsignedLong(again.get("id").asText()) > Long.parseUnsignedLong(ids.get(19)));
+                assertTrue(Long.parseUnsignedLong(again.get("id").asText()) > Long.parseUnsignedLong(ids.get(20)));
                 final JsonNode login = node.ok("POST", "auth/login", null,
                     "{\"username\":\"alice\",\"password\":\"password-alice\"}");
                 assertEquals(alice.id(), login.get("user").get("id").asText());

@@ -28,6 +28,8 @@ public final class Permissions
     public static final long MOVE_MEMBERS = 1L << 24;
     public static final long USE_VAD = 1L << 25;
     public static final long CHANGE_NICKNAME = 1L << 26;
+    /** Change other members' nicknames. */
+    public static final long MANAGE_NICKNAMES = 1L << 27;
     public static final long ALL = (1L << 51) - 1;
 
     /** What @everyone may do in a new guild: see, read, post, react, invite, talk. */

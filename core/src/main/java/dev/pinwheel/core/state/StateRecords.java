@@ -30,6 +30,8 @@ public final class StateRecords
     public static final int CHANNEL_CREATED = 4;
     public static final int MEMBER_ADDED = 5;
     public static final int INVITE_CREATED = 6;
+    /** A member's guild nickname set or cleared. */
+    public static final int MEMBER_NICK_CHANGED = 7;
 
     private StateRecords()
     {
@@ -119,6 +121,22 @@ public final class StateRecords
     }
 
     /**
+     * @param guildId guild.
+     * @param userId  member.
+     * @param nick    new nickname, or null to clear it.
+     * @return encoded record.
+     */
+    public static byte[] memberNickChanged(final long guildId, final long userId, final String nick)
+    {
+        return encode(out ->
+        {
+            out.writeLong(guildId);
+            out.writeLong(userId);
+            out.writeUTF(nick == null ? "" : nick);
+        });
+    }
+
+    /**
      * @param i invite.
      * @return encoded record.
      */
@@ -194,6 +212,17 @@ public final class StateRecords
                         g.putMember(new Member(userId, joined, new long[0], null));
                     }
                     node.accounts().addGuild(userId, guildId);
+                }
+                case MEMBER_NICK_CHANGED ->
+                {
+                    final Guild g = guilds.get(in.readLong());
+                    final long userId = in.readLong();
+                    final String nick = in.readUTF();
+                    final Member m = g == null ? null : g.member(userId);
+                    if (m != null)
+                    {
+                        g.putMember(new Member(userId, m.joinedAtMillis(), m.roleIds(), nick.isEmpty() ? null : nick));
+                    }
                 }
                 case INVITE_CREATED -> node.directory().putInvite(new Invite(in.readUTF(), in.readLong(), in.readLong(),
                     in.readLong(), in.readLong(), in.readInt(), in.readInt()));

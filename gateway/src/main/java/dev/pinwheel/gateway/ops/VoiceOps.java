@@ -12,6 +12,8 @@ import dev.pinwheel.core.guild.GuildChannel;
 import dev.pinwheel.core.guild.Member;
 import dev.pinwheel.core.guild.Permissions;
 import dev.pinwheel.core.shard.Shard;
+import dev.pinwheel.core.state.StateLog;
+import dev.pinwheel.core.state.StateRecords;
 import dev.pinwheel.core.voice.VoiceAdmission;
 import dev.pinwheel.gateway.GatewayContext;
 import dev.pinwheel.gateway.json.Entities;
@@ -128,10 +130,12 @@ public final class VoiceOps
 
     /**
      * {@code PATCH /guilds/{id}/members/{user}} with {@code mute} and/or {@code deaf} (null: unchanged) and
-     * {@code channel_id} ({@code moveTo}: null unchanged, 0 disconnect, else move; needs MOVE_MEMBERS).
+     * {@code channel_id} ({@code moveTo}: null unchanged, 0 disconnect, else move; needs MOVE_MEMBERS) and
+     * {@code nick} (null unchanged, "" cleared; CHANGE_NICKNAME for oneself, MANAGE_NICKNAMES for others; journaled).
      */
     public static void modifyMember(final Shard owner, final GatewayContext ctx, final long guildId,
-        final long userId, final Boolean mute, final Boolean deaf, final Long moveTo, final RestExchange ex)
+        final long userId, final Boolean mute, final Boolean deaf, final Long moveTo, final String nick,
+        final RestExchange ex)
     {
         final Guild g = owner.guilds().get(guildId);
         if (g == null || g.member(ex.userId()) == null)
@@ -150,6 +154,12 @@ public final class VoiceOps
         if ((mute != null && !Permissions.has(perms, Permissions.MUTE_MEMBERS))
             || (deaf != null && !Permissions.has(perms, Permissions.DEAFEN_MEMBERS))
             || (moveTo != null && !Permissions.has(perms, Permissions.MOVE_MEMBERS)))
+        {
+            ex.error(owner, 403, 50013, "Missing Permissions");
+            return;
+        }
+        if (nick != null && !Permissions.has(perms, userId == ex.userId() ? Permissions.CHANGE_NICKNAME
+            : Permissions.MANAGE_NICKNAMES))
         {
             ex.error(owner, 403, 50013, "Missing Permissions");
             return;
@@ -179,7 +189,14 @@ public final class VoiceOps
                 return;
             }
         }
-        final ObjectNode body = Entities.member(m, ctx.node().accounts(), true);
+        Member current = m;
+        if (nick != null && !nick.equals(m.nick() == null ? "" : m.nick()))
+        {
+            StateLog.commit(owner, ctx.node(), StateRecords.MEMBER_NICK_CHANGED,
+                StateRecords.memberNickChanged(guildId, userId, nick.isEmpty() ? null : nick));
+            current = g.member(userId);
+        }
+        final ObjectNode body = Entities.member(current, ctx.node().accounts(), true);
         if (vs != null)
         {
             if (mute != null)
@@ -206,9 +223,13 @@ public final class VoiceOps
         }
         final ObjectNode upd = body.deepCopy();
         upd.put("guild_id", Json.id(guildId));
-        owner.publish(g, new Dispatch("GUILD_MEMBER_UPDATE", Json.bytes(upd), null, Intents.GUILD_MEMBERS, guildId,
-            0, 0));
-        ex.reply(owner, 200, body);
+        final Dispatch update = new Dispatch("GUILD_MEMBER_UPDATE", Json.bytes(upd), null, Intents.GUILD_MEMBERS,
+            guildId, 0, 0);
+        owner.afterCommit(() ->
+        {
+            owner.publish(g, update);
+            ex.reply(owner, 200, body);
+        });
     }
 
     private static int occupants(final VoiceStates states, final long guildId, final long channelId)

@@ -350,6 +350,14 @@ public final class RestApi
         {
             searchMembers(ex, r, guildId);
         }
+        else if (p.length == 5 && "members".equals(p[2]) && "@me".equals(p[3]) && "nick".equals(p[4]))
+        {
+            // the deprecated "modify current user nick" route (discord.py 2.2 still uses it): same as {nick}
+            if (allow(ex, r, "PATCH"))
+            {
+                modifyMember(ex, r, guildId, ex.userId());
+            }
+        }
         else if (p.length == 4 && "members".equals(p[2]))
         {
             if (!"PATCH".equals(r.method) && !allow(ex, r, "GET"))
@@ -399,8 +407,8 @@ public final class RestApi
     }
 
     /**
-     * Server mute/deafen and move/disconnect: {@code {mute, deaf, channel_id}} ({@code channel_id: null}
-     * disconnects); other member fields are not supported yet.
+     * Server mute/deafen, move/disconnect and nickname: {@code {mute, deaf, channel_id, nick}} ({@code channel_id:
+     * null} disconnects, {@code nick: null} clears); roles are not supported yet.
      */
     private void modifyMember(final RestExchange ex, final Request r, final long guildId, final long userId)
     {
@@ -429,7 +437,15 @@ public final class RestApi
             return;
         }
         final Long moveTo = c == null ? null : channel;
-        toOwner(guildId, owner -> VoiceOps.modifyMember(owner, ctx, guildId, userId, mute, deaf, moveTo, ex));
+        final JsonNode nk = b.get("nick");
+        if (nk != null && !nk.isNull() && (!nk.isTextual() || nk.asText().length() > 32))
+        {
+            ex.invalidField(shard, "nick", "BASE_TYPE_MAX_LENGTH", "Must be 32 or fewer in length.");
+            return;
+        }
+        // absent: unchanged; null or "": cleared
+        final String nick = nk == null ? null : nk.isNull() ? "" : nk.asText().strip();
+        toOwner(guildId, owner -> VoiceOps.modifyMember(owner, ctx, guildId, userId, mute, deaf, moveTo, nick, ex));
     }
 
     private void createChannel(final RestExchange ex, final Request r, final long guildId)
