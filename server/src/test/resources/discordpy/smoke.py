@@ -56,6 +56,7 @@ def client():
     intents.guild_messages = True
     intents.message_content = True
     intents.members = True
+    intents.guild_reactions = True
     return discord.Client(intents=intents)
 
 
@@ -177,6 +178,16 @@ async def main():
         if r.type != discord.MessageType.reply or r.reference.message_id != posted.id:
             raise Fail(f'reply {r.type!r} {r.reference!r}')
         step('embed')
+
+        # a reaction (Message.add_reaction) reaches the other client and shows on a fresh fetch
+        reacted = cb.wait_for('raw_reaction_add', check=lambda e: e.message_id == posted.id, timeout=WAIT)
+        await within('add_reaction', posted.add_reaction('\N{THUMBS UP SIGN}'))
+        ev = await within('MESSAGE_REACTION_ADD', reacted)
+        fetched = await within('fetch_message', mine.fetch_message(posted.id))
+        if (str(ev.emoji) != '\N{THUMBS UP SIGN}' or ev.user_id != int(a['user']['id'])
+                or [(str(r.emoji), r.count) for r in fetched.reactions] != [('\N{THUMBS UP SIGN}', 1)]):
+            raise Fail(f'reaction {ev!r} {fetched.reactions!r}')
+        step('reaction')
     finally:
         for c in (ca, cb):
             await asyncio.wait_for(c.close(), WAIT)

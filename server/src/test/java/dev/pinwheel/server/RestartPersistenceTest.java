@@ -66,6 +66,8 @@ class RestartPersistenceTest
                 ids.add(node.ok("POST", "channels/" + channelId + "/messages", alice.token(),
                     "{\"embeds\":[{\"title\":\"kept\"}],\"message_reference\":{\"message_id\":\"" + ids.get(0)
                         + "\"}}").get("id").asText());
+                node.call("PUT", "channels/" + channelId + "/messages/" + ids.get(20) + "/reactions/"
+                    + java.net.URLEncoder.encode("🎉", java.nio.charset.StandardCharsets.UTF_8) + "/@me", bob.token(), null);
             }
             try (TestNode node = new TestNode(2, dir, c -> { }))
             {
@@ -80,6 +82,7 @@ class RestartPersistenceTest
                 assertEquals(ids.get(20), page.get(0).get("id").asText(), "newest first");
                 assertEquals("kept", page.get(0).path("embeds").get(0).path("title").asText(), "embeds survive");
                 assertEquals(ids.get(0), page.get(0).path("message_reference").path("message_id").asText());
+                assertEquals(1, page.get(0).path("reactions").get(0).path("count").asInt(), "reactions survive");
                 assertEquals("Bobby", node.ok("GET", "guilds/" + guildId + "/members/" + bob.id(), alice.token(),
                     null).path("nick").asText(), "nicknames survive");
                 assertTrue(node.ok("GET", "guilds/" + guildId + "/members/" + alice.id(), alice.token(), null)

@@ -60,6 +60,17 @@ public record StoredMessage(
     }
 
     /**
+     * @param newExtra the extra fields (JSON object text, or null for none).
+     * @return this message with other extra fields; not an edit (content and edited timestamp unchanged), as
+     *         for reactions.
+     */
+    public StoredMessage withExtra(final String newExtra)
+    {
+        return new StoredMessage(id, channelId, guildId, authorId, content, editedTimestampMillis, flags, tts, pinned,
+            newExtra);
+    }
+
+    /**
      * @param pin whether the version is pinned.
      * @return this message pinned or unpinned (content and edited timestamp unchanged: pinning is not an edit).
      */

@@ -270,6 +270,19 @@ public final class Entities
      */
     public static ObjectNode message(final StoredMessage m, final Accounts accounts, final String nonce)
     {
+        return message(m, accounts, nonce, 0);
+    }
+
+    /**
+     * @param m        stored message.
+     * @param accounts accounts.
+     * @param nonce    nonce to echo, or null.
+     * @param viewerId the user it is for ({@code reactions[].me}), 0 for events shared by everyone.
+     * @return message object.
+     */
+    public static ObjectNode message(final StoredMessage m, final Accounts accounts, final String nonce,
+        final long viewerId)
+    {
         final ObjectNode o = Json.object();
         o.put("id", Json.id(m.id()));
         o.put("type", 0);
@@ -299,7 +312,7 @@ public final class Entities
         {
             o.put("nonce", nonce);
         }
-        dev.pinwheel.gateway.rest.MessageExtras.render(m.extra(), o);
+        dev.pinwheel.gateway.rest.MessageExtras.render(m.extra(), o, viewerId);
         return o;
     }
 

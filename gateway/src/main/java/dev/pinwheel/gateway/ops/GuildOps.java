@@ -80,7 +80,7 @@ public final class GuildOps
      *
      * @return the channel, or null when an error was sent.
      */
-    private static GuildChannel channelWith(final Shard owner, final long guildId, final long channelId,
+    static GuildChannel channelWith(final Shard owner, final long guildId, final long channelId,
         final long needed, final RestExchange ex)
     {
         final Guild g = guildOrError(owner, guildId, ex.userId(), ex);
@@ -566,19 +566,23 @@ public final class GuildOps
         }
         else
         {
-            // new embeds replace the old ones; a reply stays a reply
-            final com.fasterxml.jackson.databind.node.ObjectNode kept = Json.object();
-            MessageExtras.render(m.extra(), kept);
-            final long replyTo = Json.parseId(kept.path("message_reference").path("message_id").asText(""));
-            final long replyChannel = Json.parseId(kept.path("message_reference").path("channel_id").asText(""));
+            // new embeds replace the old ones; a reply stays a reply, reactions stay
             final String text = content == null ? m.content() : content;
             if (text.isBlank() && embeds.isEmpty())
             {
                 ex.error(owner, 400, 50006, "Cannot send an empty message");
                 return;
             }
-            edited = m.withEdit(text, MessageExtras.extra(embeds, Math.max(0, replyTo), Math.max(0, replyChannel),
-                guildId), System.currentTimeMillis());
+            final ObjectNode kept = MessageExtras.parseExtra(m.extra());
+            if (embeds.isEmpty())
+            {
+                kept.remove("embeds");
+            }
+            else
+            {
+                kept.set("embeds", embeds);
+            }
+            edited = m.withEdit(text, MessageExtras.toExtra(kept), System.currentTimeMillis());
         }
         if (content != null || embeds != null)
         {
@@ -675,7 +679,7 @@ public final class GuildOps
             ex.error(owner, 404, 10008, "Unknown Message");
             return;
         }
-        ex.reply(owner, 200, Entities.message(m, ctx.node().accounts(), null));
+        ex.reply(owner, 200, Entities.message(m, ctx.node().accounts(), null, ex.userId()));
     }
 
     public static void history(final Shard owner, final GatewayContext ctx, final long guildId, final long channelId,
@@ -691,7 +695,7 @@ public final class GuildOps
         final ArrayNode arr = Json.array();
         for (final StoredMessage m : page)
         {
-            arr.add(Entities.message(m, ctx.node().accounts(), null));
+            arr.add(Entities.message(m, ctx.node().accounts(), null, ex.userId()));
         }
         ex.reply(owner, 200, arr);
     }

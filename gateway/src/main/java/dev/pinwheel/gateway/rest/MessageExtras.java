@@ -269,36 +269,91 @@ public final class MessageExtras
     }
 
     /**
-     * Writes the kept extras of a stored message into its API object ({@code embeds}, and for a reply
-     * {@code type 19} and {@code message_reference}).
-     *
-     * @param extra  the stored JSON text, or null.
-     * @param target the message object being built (its {@code embeds} array is replaced).
+     * @param extra a stored extra JSON text, or null.
+     * @return it as a mutable object (empty when there is none).
      */
-    public static void render(final String extra, final ObjectNode target)
+    public static ObjectNode parseExtra(final String extra)
+    {
+        if (extra != null)
+        {
+            try
+            {
+                final JsonNode o = Json.MAPPER.readTree(extra);
+                if (o instanceof ObjectNode on)
+                {
+                    return on;
+                }
+            }
+            catch (final java.io.IOException ex)
+            {
+                // written by us, validated: cannot happen; treat as no extras
+            }
+        }
+        return Json.object();
+    }
+
+    /**
+     * @param o extras.
+     * @return the text to store, or null when {@code o} is empty.
+     */
+    public static String toExtra(final ObjectNode o)
+    {
+        return o.isEmpty() ? null : o.toString();
+    }
+
+    /**
+     * Writes the kept extras of a stored message into its API object: {@code embeds}; for a reply {@code type 19}
+     * and {@code message_reference}; {@code reactions} as Discord shows them (count, and {@code me} for
+     * {@code viewerId}), never the list of who reacted.
+     *
+     * @param extra    the stored JSON text, or null.
+     * @param target   the message object being built (its {@code embeds} array is replaced).
+     * @param viewerId the user the object is for (0: nobody in particular, {@code me} is false).
+     */
+    public static void render(final String extra, final ObjectNode target, final long viewerId)
     {
         if (extra == null)
         {
             return;
         }
-        final JsonNode o;
-        try
-        {
-            o = Json.MAPPER.readTree(extra);
-        }
-        catch (final java.io.IOException ex)
-        {
-            return; // written by us, validated: cannot happen; show the message without its extras
-        }
-        if (o == null || !o.isObject())
-        {
-            return;
-        }
+        final ObjectNode o = parseExtra(extra);
         final Iterator<Map.Entry<String, JsonNode>> it = o.fields();
         while (it.hasNext())
         {
             final Map.Entry<String, JsonNode> f = it.next();
-            target.set(f.getKey(), f.getValue());
+            if ("reactions".equals(f.getKey()))
+            {
+                final ArrayNode out = Json.array();
+                final String viewer = Json.id(viewerId);
+                for (final JsonNode r : f.getValue())
+                {
+                    final int count = r.path("users").size();
+                    if (count == 0)
+                    {
+                        continue;
+                    }
+                    boolean me = false;
+                    for (final JsonNode u : r.path("users"))
+                    {
+                        me |= viewerId != 0 && viewer.equals(u.asText());
+                    }
+                    final ObjectNode e = out.addObject();
+                    e.put("count", count);
+                    e.putObject("count_details").put("burst", 0).put("normal", count);
+                    e.put("me", me);
+                    e.put("me_burst", false);
+                    e.putArray("burst_colors");
+                    e.set("emoji", r.path("emoji"));
+                }
+                if (!out.isEmpty())
+                {
+                    target.set("reactions", out);
+                }
+            }
+            else
+            {
+                target.set(f.getKey(), f.getValue());
+            }
         }
         if (o.has("message_reference"))
         {

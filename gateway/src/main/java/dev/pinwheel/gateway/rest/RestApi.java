@@ -24,6 +24,7 @@ import dev.pinwheel.gateway.json.Entities;
 import dev.pinwheel.gateway.json.Json;
 import dev.pinwheel.gateway.ops.AuthService;
 import dev.pinwheel.gateway.ops.GuildOps;
+import dev.pinwheel.gateway.ops.ReactionOps;
 import dev.pinwheel.gateway.ops.VoiceOps;
 
 /**
@@ -621,6 +622,11 @@ public final class RestApi
             }
             return;
         }
+        if (p.length >= 5 && "reactions".equals(p[4]))
+        {
+            reactions(ex, r, guildId, channelId);
+            return;
+        }
         if (p.length != 4)
         {
             notFound(ex);
@@ -665,6 +671,93 @@ public final class RestApi
             }
             default -> ex.error(shard, 405, 0, "405: Method Not Allowed");
         }
+    }
+
+    /**
+     * {@code /channels/{c}/messages/{m}/reactions[/{emoji}[/@me|/{user}]]}: add (PUT …/@me), remove one's own or
+     * (MANAGE_MESSAGES) someone's, list who reacted (GET …/{emoji}), clear one emoji or all (DELETE). The emoji is
+     * a Unicode emoji (URL-encoded in the path); Pinwheel has no custom emojis, so {@code name:id} is 10014.
+     */
+    private void reactions(final RestExchange ex, final Request r, final long guildId, final long channelId)
+    {
+        final String[] p = r.path;
+        final long messageId = Json.parseId(p[3]);
+        if (messageId < 0)
+        {
+            ex.error(shard, 404, 10008, "Unknown Message");
+            return;
+        }
+        if (p.length == 5)
+        {
+            if (allow(ex, r, "DELETE"))
+            {
+                toOwner(guildId, owner -> ReactionOps.clear(owner, guildId, channelId, messageId, null, ex));
+            }
+            return;
+        }
+        final ObjectNode emoji = emoji(p[5]);
+        if (p.length > 7 || emoji == null)
+        {
+            if (p.length > 7)
+            {
+                notFound(ex);
+            }
+            else
+            {
+                ex.error(shard, 400, 10014, "Unknown Emoji");
+            }
+            return;
+        }
+        if (p.length == 6)
+        {
+            if ("DELETE".equals(r.method))
+            {
+                toOwner(guildId, owner -> ReactionOps.clear(owner, guildId, channelId, messageId, emoji, ex));
+            }
+            else if (allow(ex, r, "GET"))
+            {
+                final int limit = intParam(r.q("limit"), 25);
+                final long after = r.q("after") == null ? 0 : Json.parseId(r.q("after"));
+                if (limit < 1 || limit > 100 || after < 0)
+                {
+                    ex.invalidField(shard, limit < 1 || limit > 100 ? "limit" : "after", "NUMBER_TYPE_MAX",
+                        "Must be between 1 and 100.");
+                    return;
+                }
+                toOwner(guildId, owner -> ReactionOps.users(owner, ctx, guildId, channelId, messageId, emoji, after,
+                    limit, ex));
+            }
+            return;
+        }
+        final boolean me = "@me".equals(p[6]);
+        final long userId = me ? ex.userId() : Json.parseId(p[6]);
+        if (userId < 0)
+        {
+            ex.error(shard, 404, 10013, "Unknown User");
+        }
+        else if (me && "PUT".equals(r.method))
+        {
+            toOwner(guildId, owner -> ReactionOps.add(owner, ctx, guildId, channelId, messageId, emoji, ex));
+        }
+        else if (allow(ex, r, "DELETE"))
+        {
+            toOwner(guildId, owner -> ReactionOps.remove(owner, guildId, channelId, messageId, emoji, userId, ex));
+        }
+    }
+
+    /** A path emoji as Discord's emoji object, or null if it is none Pinwheel knows (custom or not an emoji). */
+    private static ObjectNode emoji(final String segment)
+    {
+        final String s = segment.strip();
+        if (s.isEmpty() || s.length() > 32 || s.indexOf(':') >= 0 || s.chars().allMatch(c -> c < 0x80)
+            || s.chars().anyMatch(Character::isWhitespace))
+        {
+            return null;
+        }
+        final ObjectNode o = Json.object();
+        o.putNull("id");
+        o.put("name", s);
+        return o;
     }
 
     /**
