@@ -22,7 +22,8 @@ final class JdaBots
         throws InterruptedException
     {
         final JDA jda = JDABuilder.createDefault(token, EnumSet.of(GatewayIntent.GUILD_MESSAGES,
-                GatewayIntent.MESSAGE_CONTENT, GatewayIntent.GUILD_MEMBERS, GatewayIntent.GUILD_MESSAGE_TYPING))
+                GatewayIntent.MESSAGE_CONTENT, GatewayIntent.GUILD_MEMBERS, GatewayIntent.GUILD_MESSAGE_TYPING,
+                GatewayIntent.GUILD_MESSAGE_REACTIONS))
             .setRestConfig(new RestConfig().setBaseUrl(restBase))
             .setSessionController(new SessionControllerAdapter()
             {

@@ -154,6 +154,38 @@ class JdaEndToEndTest
     }
 
     @Test
+    void embedsRepliesAndReactionsRoundTripThroughJda() throws Exception
+    {
+        BOB_EVENTS.events.clear();
+        final TextChannel ch = aliceJda.getTextChannelById(channelId);
+        final Message card = ch.sendMessageEmbeds(new net.dv8tion.jda.api.EmbedBuilder().setTitle("Release")
+            .setDescription("v1 is out").setColor(0x2ECC71).addField("size", "42", true).build()).complete();
+        final MessageReceivedEvent got = BOB_EVENTS.next(MessageReceivedEvent.class, 20);
+        assertNotNull(got, "bob receives the embed");
+        final var embed = got.getMessage().getEmbeds().get(0);
+        assertEquals("Release", embed.getTitle());
+        assertEquals("v1 is out", embed.getDescription());
+        assertEquals(0x2ECC71, embed.getColorRaw());
+        assertEquals("42", embed.getFields().get(0).getValue());
+
+        final Message reply = got.getMessage().reply("answered").complete();
+        assertEquals(net.dv8tion.jda.api.entities.MessageType.INLINE_REPLY, reply.getType());
+        assertEquals(card.getId(), reply.getMessageReference().getMessageId());
+        assertEquals("Release", reply.getReferencedMessage().getEmbeds().get(0).getTitle());
+
+        final var thumbs = net.dv8tion.jda.api.entities.emoji.Emoji.fromUnicode("👍");
+        aliceJda.getTextChannelById(channelId).addReactionById(reply.getId(), thumbs).complete();
+        final var reacted = BOB_EVENTS.next(net.dv8tion.jda.api.events.message.react.MessageReactionAddEvent.class, 20);
+        assertNotNull(reacted, "bob receives MESSAGE_REACTION_ADD");
+        assertEquals(alice.id(), reacted.getUserId());
+        assertEquals(thumbs, reacted.getEmoji());
+        final Message fetched = bobJda.getTextChannelById(channelId).retrieveMessageById(reply.getId()).complete();
+        assertEquals(1, fetched.getReactions().size());
+        assertEquals(1, fetched.getReactions().get(0).getCount());
+        assertTrue(!fetched.getReactions().get(0).isSelf(), "bob did not react");
+    }
+
+    @Test
     void historyReadsBackThroughRestInOrder()
     {
         final TextChannel ch = aliceJda.getTextChannelById(channelId);
