@@ -1,6 +1,6 @@
 // Drives two unmodified discord.js clients against a Pinwheel node. Usage: node smoke.js PORT
 // Prints one "OK <step>" line per passed step; exits non-zero on the first failure.
-const { Client, GatewayIntentBits, Events } = require('discord.js');
+const { Client, GatewayIntentBits, Events, EmbedBuilder } = require('discord.js');
 
 const port = process.argv[2];
 const base = `http://127.0.0.1:${port}/api/v10`;
@@ -21,7 +21,7 @@ async function rest(method, path, token, body) {
 function client() {
   return new Client({
     intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent,
-      GatewayIntentBits.GuildMembers],
+      GatewayIntentBits.GuildMembers, GatewayIntentBits.GuildMessageReactions],
     rest: { api: `http://127.0.0.1:${port}/api` },
   });
 }
@@ -72,6 +72,24 @@ function client() {
     fail(`history ${JSON.stringify(contents)}`);
   }
   step('history');
+
+  // an embed, a reply to it and a reaction on the reply, as the other client sees them
+  const embedded = new Promise((r) => cb.on(Events.MessageCreate, (m) => { if (m.embeds.length) r(m); }));
+  const card = await channel.send({ embeds: [new EmbedBuilder().setTitle('Release').setDescription('v1 is out')
+    .setColor(0x2ecc71).addFields({ name: 'size', value: '42', inline: true })] });
+  const e = (await within(20000, 'MESSAGE_CREATE with embed', embedded)).embeds[0];
+  if (e.title !== 'Release' || e.color !== 0x2ecc71 || e.fields[0].value !== '42') fail(`embed ${JSON.stringify(e)}`);
+  const replied = new Promise((r) => cb.on(Events.MessageCreate, (m) => { if (m.reference) r(m); }));
+  const reply = await card.reply('answered');
+  const r = await within(20000, 'MESSAGE_CREATE reply', replied);
+  if (r.reference.messageId !== card.id || r.type !== 19) fail(`reply ${JSON.stringify(r.reference)} type ${r.type}`);
+  const reacted = new Promise((res) => cb.on(Events.MessageReactionAdd, (re, user) => res([re, user])));
+  await reply.react('👍');
+  const [reaction, user] = await within(20000, 'MESSAGE_REACTION_ADD', reacted);
+  if (reaction.emoji.name !== '👍' || user.id !== a.user.id) fail(`reaction ${reaction.emoji.name} by ${user.id}`);
+  const again = await (await cb.channels.fetch(channelId)).messages.fetch({ message: reply.id, force: true });
+  if (again.reactions.cache.get('👍')?.count !== 1) fail('reaction count on fetch');
+  step('embed');
   await ca.destroy();
   await cb.destroy();
   process.exit(0);

@@ -27,7 +27,7 @@ class DiscordJsCompatibilityTest
         {
             final String out = JsClients.run(dir, 120, Map.of(), "node", "smoke.js", Integer.toString(node.port()));
             final List<String> ok = out.lines().filter(l -> l.startsWith("OK ")).toList();
-            assertEquals(List.of("OK ready", "OK message", "OK edit", "OK delete", "OK history"), ok, out);
+            assertEquals(List.of("OK ready", "OK message", "OK edit", "OK delete", "OK history", "OK embed"), ok, out);
             assertTrue(!out.contains("FAIL"), out);
         }
     }
