@@ -10,20 +10,10 @@ if [ -x /usr/bin/chromium ]; then
   exit 0
 fi
 
-SUDO=()
-if [ "$(id -u)" -ne 0 ]; then
-  if command -v sudo >/dev/null 2>&1; then
-    SUDO=(sudo -n)
-  else
-    echo "install-browser: need root (or sudo) to apt-get install chromium" >&2
-    exit 1
-  fi
-fi
-
-export DEBIAN_FRONTEND=noninteractive
+# shellcheck source=apt-install.sh
+. "$(dirname "$0")/apt-install.sh"
 echo "install-browser: apt-get install chromium (Debian's package; its recommends bring the fonts)"
-"${SUDO[@]}" apt-get update -q
-"${SUDO[@]}" apt-get install -y -q chromium
+apt_install install-browser chromium
 if [ ! -x /usr/bin/chromium ]; then
   echo "install-browser: chromium was installed but /usr/bin/chromium is missing" >&2
   exit 1

@@ -14,20 +14,10 @@ if has_discord; then
   exit 0
 fi
 
-SUDO=()
-if [ "$(id -u)" -ne 0 ]; then
-  if command -v sudo >/dev/null 2>&1; then
-    SUDO=(sudo -n)
-  else
-    echo "install-python-discord: need root (or sudo) to apt-get install python3-discord" >&2
-    exit 1
-  fi
-fi
-
-export DEBIAN_FRONTEND=noninteractive
+# shellcheck source=apt-install.sh
+. "$(dirname "$0")/apt-install.sh"
 echo "install-python-discord: apt-get install python3-discord (Debian's discord.py)"
-"${SUDO[@]}" apt-get update -q
-"${SUDO[@]}" apt-get install -y -q python3-discord
+apt_install install-python-discord python3-discord
 if ! has_discord; then
   echo "install-python-discord: python3-discord was installed but /usr/bin/python3 cannot import discord" >&2
   exit 1
