@@ -199,6 +199,32 @@ public final class TestNode implements AutoCloseable
     /**
      * Makes {@code joiner} a member of the guild of {@code channelId} through an invite from {@code inviter}.
      */
+    /**
+     * Two new users in a new guild: the owner and a member who joined by invite.
+     *
+     * @param owner     owner of the guild.
+     * @param member    the member.
+     * @param guildId   the guild.
+     * @param channelId its first text channel.
+     */
+    public record Pair(User owner, User member, String guildId, String channelId)
+    {
+    }
+
+    /**
+     * @param prefix username prefix (usernames are {@code prefix-owner}, {@code prefix-member}).
+     * @return a guild named {@code prefix} owned by one new user with another new user in it.
+     */
+    public Pair pair(final String prefix)
+    {
+        final User owner = register(prefix + "-owner");
+        final User member = register(prefix + "-member");
+        final JsonNode g = createGuild(owner, prefix);
+        final String channelId = g.path("channels").get(0).path("id").asText();
+        join(owner, channelId, member);
+        return new Pair(owner, member, g.path("id").asText(), channelId);
+    }
+
     public void join(final User inviter, final String channelId, final User joiner)
     {
         final String code = ok("POST", "channels/" + channelId + "/invites", inviter.token(), "{}").get("code")

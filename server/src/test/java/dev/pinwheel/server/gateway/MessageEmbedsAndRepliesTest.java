@@ -32,11 +32,10 @@ class MessageEmbedsAndRepliesTest
     static void start()
     {
         node = new TestNode(2);
-        alice = node.register("embed-alice");
-        bob = node.register("embed-bob");
-        final JsonNode g = node.createGuild(alice, "embeds");
-        channelId = g.path("channels").get(0).path("id").asText();
-        node.join(alice, channelId, bob);
+        final TestNode.Pair pair = node.pair("embed");
+        alice = pair.owner();
+        bob = pair.member();
+        channelId = pair.channelId();
     }
 
     @AfterAll

@@ -37,11 +37,10 @@ class ReactionsTest
     static void start()
     {
         node = new TestNode(2);
-        alice = node.register("react-alice");
-        bob = node.register("react-bob");
-        final JsonNode g = node.createGuild(alice, "reactions");
-        channelId = g.path("channels").get(0).path("id").asText();
-        node.join(alice, channelId, bob);
+        final TestNode.Pair pair = node.pair("react");
+        alice = pair.owner();
+        bob = pair.member();
+        channelId = pair.channelId();
     }
 
     @AfterAll
