@@ -42,7 +42,12 @@ public final class GatewayConnection extends SimpleChannelInboundHandler<WebSock
     private static final byte[] HEARTBEAT_ACK = "{\"op\":11,\"d\":null}".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] HEARTBEAT_REQUEST = "{\"op\":1,\"d\":null}".getBytes(StandardCharsets.US_ASCII);
 
-    private final ShardGateway gateway;
+    /** The shard this connection lives on; changes once at most, when a RESUME hands it to its session's shard. */
+    private ShardGateway gateway;
+    /** Set while the channel moves to another shard's event loop: inbound payloads wait in {@link #held}. */
+    private boolean migrating;
+    private boolean migrated;
+    private java.util.ArrayList<JsonNode> held;
     private final ZlibStream zlib;
     private final int apiVersion;
     private final String rejectReason;
@@ -204,7 +209,71 @@ public final class GatewayConnection extends SimpleChannelInboundHandler<WebSock
             close(CloseCodes.DECODE_ERROR, "Error while decoding payload.");
             return;
         }
+        if (migrating)
+        {
+            held.add(payload); // read in the same batch as the RESUME that moves us: handled on the new shard
+            return;
+        }
         onPayload(opNode.asInt(), payload.get("d"), now);
+    }
+
+    /**
+     * @return whether this connection has already been handed to another shard (it happens once at most).
+     */
+    boolean migrated()
+    {
+        return migrated;
+    }
+
+    /**
+     * Moves this connection to {@code target}'s event loop, then resumes there with {@code resume}: reading stops,
+     * the channel leaves this shard's loop and joins the target's (Netty deregister/register), and on the target's
+     * thread the connection joins that shard's gateway, the RESUME runs, then anything read meanwhile, then reading
+     * starts again. Runs on this shard's thread.
+     *
+     * @param target the session's shard.
+     * @param resume the RESUME payload's {@code d}.
+     */
+    void migrateTo(final ShardGateway target, final JsonNode resume)
+    {
+        final io.netty.channel.Channel ch = ctx.channel();
+        migrating = true;
+        migrated = true;
+        held = new java.util.ArrayList<>();
+        ch.config().setAutoRead(false);
+        gateway.connectionClosed(this);
+        final io.netty.channel.EventLoop loop =
+            ((dev.pinwheel.gateway.netio.NettyIoDriver)target.shard().io()).loop();
+        ch.deregister().addListener(left ->
+        {
+            if (!left.isSuccess())
+            {
+                ch.close();
+                return;
+            }
+            loop.register(ch).addListener(joined ->
+            {
+                if (!joined.isSuccess())
+                {
+                    ch.close();
+                    return;
+                }
+                gateway = target;
+                target.connectionOpened(this);
+                migrating = false;
+                target.resume(this, resume);
+                final java.util.ArrayList<JsonNode> later = held;
+                held = null;
+                for (final JsonNode p : later)
+                {
+                    if (!closing)
+                    {
+                        onPayload(p.path("op").asInt(), p.get("d"), System.nanoTime());
+                    }
+                }
+                ch.config().setAutoRead(true);
+            });
+        });
     }
 
     private void onPayload(final int op, final JsonNode d, final long now)

@@ -238,7 +238,16 @@ public final class ShardGateway
             c.close(CloseCodes.AUTHENTICATION_FAILED, "Authentication failed.");
             return;
         }
-        final GatewaySession s = sessions.get(d.get("session_id").asText());
+        final String sessionId = d.get("session_id").asText();
+        final GatewaySession s = sessions.get(sessionId);
+        final int home = s == null ? shardOfSession(sessionId) : shard.id();
+        if (s == null && home >= 0 && home != shard.id() && !c.migrated())
+        {
+            // The client resumed on the shared port (not resume_gateway_url) and SO_REUSEPORT put the connection
+            // on another shard than its session's: hand the connection over instead of failing the resume.
+            c.migrateTo(ShardGateway.of(shard.group().shard(home)), d);
+            return;
+        }
         if (s == null || s.destroyed() || s.userId() != userId)
         {
             invalidSession(c);
@@ -491,10 +500,26 @@ public final class ShardGateway
         }
     }
 
+    /** 16 random bytes as hex, the first byte replaced by this shard's index: any shard can tell where it lives. */
     private String newSessionId()
     {
         final byte[] b = new byte[16];
         RANDOM.nextBytes(b);
+        b[0] = (byte)shard.id();
         return HexFormat.of().formatHex(b);
+    }
+
+    /**
+     * @param sessionId a session id from a client.
+     * @return the shard that created it, or -1 if the id is not one of ours.
+     */
+    private int shardOfSession(final String sessionId)
+    {
+        if (sessionId.length() != 32)
+        {
+            return -1;
+        }
+        final int index = Character.digit(sessionId.charAt(0), 16) << 4 | Character.digit(sessionId.charAt(1), 16);
+        return index >= 0 && index < shard.group().shardCount() ? index : -1;
     }
 }
