@@ -63,6 +63,9 @@ class RestartPersistenceTest
                 assertEquals("Al", node.ok("PATCH", "guilds/" + guildId + "/members/@me/nick", alice.token(),
                     "{\"nick\":\"Al\"}").get("nick").asText());
                 node.ok("PATCH", "guilds/" + guildId + "/members/" + alice.id(), alice.token(), "{\"nick\":null}");
+                final String role = node.ok("POST", "guilds/" + guildId + "/roles", alice.token(),
+                    "{\"name\":\"kept\",\"permissions\":\"8192\"}").get("id").asText();
+                node.call("PUT", "guilds/" + guildId + "/members/" + bob.id() + "/roles/" + role, alice.token(), null);
                 ids.add(node.ok("POST", "channels/" + channelId + "/messages", alice.token(),
                     "{\"embeds\":[{\"title\":\"kept\"}],\"message_reference\":{\"message_id\":\"" + ids.get(0)
                         + "\"}}").get("id").asText());
@@ -83,8 +86,12 @@ class RestartPersistenceTest
                 assertEquals("kept", page.get(0).path("embeds").get(0).path("title").asText(), "embeds survive");
                 assertEquals(ids.get(0), page.get(0).path("message_reference").path("message_id").asText());
                 assertEquals(1, page.get(0).path("reactions").get(0).path("count").asInt(), "reactions survive");
-                assertEquals("Bobby", node.ok("GET", "guilds/" + guildId + "/members/" + bob.id(), alice.token(),
-                    null).path("nick").asText(), "nicknames survive");
+                final JsonNode bobMember = node.ok("GET", "guilds/" + guildId + "/members/" + bob.id(), alice.token(),
+                    null);
+                assertEquals("Bobby", bobMember.path("nick").asText(), "nicknames survive");
+                assertEquals(1, bobMember.path("roles").size(), "role grants survive");
+                assertEquals("kept", node.ok("GET", "guilds/" + guildId + "/roles", bob.token(), null).findValuesAsText(
+                    "name").stream().filter("kept"::equals).findFirst().orElse(null), "roles survive");
                 assertTrue(node.ok("GET", "guilds/" + guildId + "/members/" + alice.id(), alice.token(), null)
                     .path("nick").isNull(), "a cleared nickname stays cleared");
                 final JsonNode edited = node.ok("GET", "channels/" + channelId + "/messages/" + ids.get(4),

@@ -67,6 +67,24 @@ public final class Guild
     }
 
     /**
+     * Deletes a role and takes it from every member who had it.
+     *
+     * @param roleId role id.
+     */
+    public void removeRole(final long roleId)
+    {
+        roles.remove(roleId);
+        for (final Member m : List.copyOf(members.values()))
+        {
+            if (java.util.Arrays.stream(m.roleIds()).anyMatch(r -> r == roleId))
+            {
+                members.put(m.userId(), new Member(m.userId(), m.joinedAtMillis(),
+                    java.util.Arrays.stream(m.roleIds()).filter(r -> r != roleId).toArray(), m.nick()));
+            }
+        }
+    }
+
+    /**
      * @param roleId role id.
      * @return the role or null.
      */

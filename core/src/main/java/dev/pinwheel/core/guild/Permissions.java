@@ -30,6 +30,8 @@ public final class Permissions
     public static final long CHANGE_NICKNAME = 1L << 26;
     /** Change other members' nicknames. */
     public static final long MANAGE_NICKNAMES = 1L << 27;
+    /** Create, edit, delete and assign roles. */
+    public static final long MANAGE_ROLES = 1L << 28;
     public static final long ALL = (1L << 51) - 1;
 
     /** What @everyone may do in a new guild: see, read, post, react, invite, talk. */

@@ -32,6 +32,12 @@ public final class StateRecords
     public static final int INVITE_CREATED = 6;
     /** A member's guild nickname set or cleared. */
     public static final int MEMBER_NICK_CHANGED = 7;
+    /** A role created or changed (the whole role). */
+    public static final int ROLE_PUT = 8;
+    /** A role deleted (and taken from every member). */
+    public static final int ROLE_DELETED = 9;
+    /** A member's roles replaced. */
+    public static final int MEMBER_ROLES_SET = 10;
 
     private StateRecords()
     {
@@ -137,6 +143,58 @@ public final class StateRecords
     }
 
     /**
+     * @param guildId guild.
+     * @param r       the role as it now is.
+     * @return encoded record.
+     */
+    public static byte[] rolePut(final long guildId, final Role r)
+    {
+        return encode(out ->
+        {
+            out.writeLong(guildId);
+            out.writeLong(r.id());
+            out.writeUTF(r.name());
+            out.writeLong(r.permissions());
+            out.writeInt(r.position());
+            out.writeInt(r.color());
+        });
+    }
+
+    /**
+     * @param guildId guild.
+     * @param roleId  deleted role.
+     * @return encoded record.
+     */
+    public static byte[] roleDeleted(final long guildId, final long roleId)
+    {
+        return encode(out ->
+        {
+            out.writeLong(guildId);
+            out.writeLong(roleId);
+        });
+    }
+
+    /**
+     * @param guildId guild.
+     * @param userId  member.
+     * @param roleIds the member's roles from now on.
+     * @return encoded record.
+     */
+    public static byte[] memberRolesSet(final long guildId, final long userId, final long[] roleIds)
+    {
+        return encode(out ->
+        {
+            out.writeLong(guildId);
+            out.writeLong(userId);
+            out.writeInt(roleIds.length);
+            for (final long r : roleIds)
+            {
+                out.writeLong(r);
+            }
+        });
+    }
+
+    /**
      * @param i invite.
      * @return encoded record.
      */
@@ -222,6 +280,39 @@ public final class StateRecords
                     if (m != null)
                     {
                         g.putMember(new Member(userId, m.joinedAtMillis(), m.roleIds(), nick.isEmpty() ? null : nick));
+                    }
+                }
+                case ROLE_PUT ->
+                {
+                    final Guild g = guilds.get(in.readLong());
+                    final Role r = new Role(in.readLong(), in.readUTF(), in.readLong(), in.readInt(), in.readInt());
+                    if (g != null)
+                    {
+                        g.putRole(r);
+                    }
+                }
+                case ROLE_DELETED ->
+                {
+                    final Guild g = guilds.get(in.readLong());
+                    final long roleId = in.readLong();
+                    if (g != null)
+                    {
+                        g.removeRole(roleId);
+                    }
+                }
+                case MEMBER_ROLES_SET ->
+                {
+                    final Guild g = guilds.get(in.readLong());
+                    final long userId = in.readLong();
+                    final long[] roleIds = new long[in.readInt()];
+                    for (int i = 0; i < roleIds.length; i++)
+                    {
+                        roleIds[i] = in.readLong();
+                    }
+                    final Member m = g == null ? null : g.member(userId);
+                    if (m != null)
+                    {
+                        g.putMember(new Member(userId, m.joinedAtMillis(), roleIds, m.nick()));
                     }
                 }
                 case INVITE_CREATED -> node.directory().putInvite(new Invite(in.readUTF(), in.readLong(), in.readLong(),

@@ -23,8 +23,10 @@ import dev.pinwheel.gateway.GatewayContext;
 import dev.pinwheel.gateway.json.Entities;
 import dev.pinwheel.gateway.json.Json;
 import dev.pinwheel.gateway.ops.AuthService;
+import dev.pinwheel.core.guild.Permissions;
 import dev.pinwheel.gateway.ops.GuildOps;
 import dev.pinwheel.gateway.ops.ReactionOps;
+import dev.pinwheel.gateway.ops.RoleOps;
 import dev.pinwheel.gateway.ops.VoiceOps;
 
 /**
@@ -342,9 +344,51 @@ public final class RestApi
         }
         else if (p.length == 3 && "roles".equals(p[2]))
         {
-            if (allow(ex, r, "GET"))
+            if ("POST".equals(r.method))
+            {
+                final RoleOps.Fields f = roleFields(ex, r);
+                if (f != null)
+                {
+                    toOwner(guildId, owner -> RoleOps.create(owner, ctx, guildId, f, ex));
+                }
+            }
+            else if (allow(ex, r, "GET"))
             {
                 toOwner(guildId, owner -> GuildOps.listRoles(owner, guildId, ex));
+            }
+        }
+        else if (p.length == 4 && "roles".equals(p[2]))
+        {
+            final long roleId = Json.parseId(p[3]);
+            if (roleId < 0)
+            {
+                ex.error(shard, 404, 10011, "Unknown Role");
+            }
+            else if ("PATCH".equals(r.method))
+            {
+                final RoleOps.Fields f = roleFields(ex, r);
+                if (f != null)
+                {
+                    toOwner(guildId, owner -> RoleOps.modify(owner, ctx, guildId, roleId, f, ex));
+                }
+            }
+            else if (allow(ex, r, "DELETE"))
+            {
+                toOwner(guildId, owner -> RoleOps.delete(owner, ctx, guildId, roleId, ex));
+            }
+        }
+        else if (p.length == 6 && "members".equals(p[2]) && "roles".equals(p[4]))
+        {
+            final long userId = "@me".equals(p[3]) ? ex.userId() : Json.parseId(p[3]);
+            final long roleId = Json.parseId(p[5]);
+            if (userId < 0 || roleId < 0)
+            {
+                ex.error(shard, 404, userId < 0 ? 10013 : 10011, userId < 0 ? "Unknown User" : "Unknown Role");
+            }
+            else if ("PUT".equals(r.method) || allow(ex, r, "DELETE"))
+            {
+                final boolean give = "PUT".equals(r.method);
+                toOwner(guildId, owner -> RoleOps.grant(owner, ctx, guildId, userId, roleId, give, ex));
             }
         }
         else if (p.length == 4 && "members".equals(p[2]) && "search".equals(p[3]))
@@ -382,6 +426,52 @@ public final class RestApi
         {
             notFound(ex);
         }
+    }
+
+    /** A role create/edit body: {@code name} (1-100), {@code permissions} (a decimal string), {@code color}. */
+    private RoleOps.Fields roleFields(final RestExchange ex, final Request r)
+    {
+        final JsonNode b = r.body == null || r.body.isNull() ? Json.object() : r.body;
+        if (!b.isObject())
+        {
+            ex.error(shard, 400, 50035, "Invalid Form Body");
+            return null;
+        }
+        final JsonNode name = b.get("name");
+        final JsonNode perms = b.get("permissions");
+        final JsonNode color = b.get("color");
+        if (name != null && !name.isNull() && (!name.isTextual() || name.asText().isBlank()
+            || name.asText().length() > 100))
+        {
+            ex.invalidField(shard, "name", "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.");
+            return null;
+        }
+        Long permissions = null;
+        if (perms != null && !perms.isNull())
+        {
+            try
+            {
+                permissions = perms.isIntegralNumber() ? perms.asLong() : Long.parseLong(perms.asText());
+            }
+            catch (final NumberFormatException e)
+            {
+                permissions = -1L;
+            }
+            if (permissions < 0)
+            {
+                ex.invalidField(shard, "permissions", "NUMBER_TYPE_COERCE", "Value is not a valid permission set.");
+                return null;
+            }
+            permissions &= Permissions.ALL;
+        }
+        if (color != null && !color.isNull() && (!color.canConvertToInt() || color.asInt() < 0
+            || color.asInt() > 0xFFFFFF))
+        {
+            ex.invalidField(shard, "color", "NUMBER_TYPE_MAX", "Must be between 0 and 16777215.");
+            return null;
+        }
+        return new RoleOps.Fields(name == null || name.isNull() ? null : name.asText().strip(), permissions,
+            color == null || color.isNull() ? null : color.asInt());
     }
 
     /** {@code GET /guilds/{id}/members/search?query=&limit=}: members whose username or nickname starts with query. */

@@ -186,6 +186,26 @@ class JdaEndToEndTest
     }
 
     @Test
+    void aRoleCreatedAndGivenThroughJdaReachesTheOtherBot() throws Exception
+    {
+        BOB_EVENTS.events.clear();
+        final Guild g = aliceJda.getGuildById(guildId);
+        final net.dv8tion.jda.api.entities.Role mods = g.createRole().setName("mods")
+            .setPermissions(net.dv8tion.jda.api.Permission.MESSAGE_MANAGE).complete();
+        assertEquals("mods", mods.getName());
+        g.addRoleToMember(net.dv8tion.jda.api.entities.UserSnowflake.fromId(bob.id()), mods).complete();
+        final var added = BOB_EVENTS.next(
+            net.dv8tion.jda.api.events.guild.member.GuildMemberRoleAddEvent.class, 20);
+        assertNotNull(added, "bob's JDA sees the role given to him");
+        assertEquals("mods", added.getRoles().get(0).getName());
+        assertTrue(bobJda.getGuildById(guildId).getSelfMember().hasPermission(
+            net.dv8tion.jda.api.Permission.MESSAGE_MANAGE), "and computes the permission it grants");
+        g.removeRoleFromMember(net.dv8tion.jda.api.entities.UserSnowflake.fromId(bob.id()), mods).complete();
+        assertNotNull(BOB_EVENTS.next(net.dv8tion.jda.api.events.guild.member.GuildMemberRoleRemoveEvent.class, 20));
+        mods.delete().complete();
+    }
+
+    @Test
     void historyReadsBackThroughRestInOrder()
     {
         final TextChannel ch = aliceJda.getTextChannelById(channelId);

@@ -1,0 +1,211 @@
+package dev.pinwheel.gateway.ops;
+
+import java.util.Arrays;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.pinwheel.core.fanout.Dispatch;
+import dev.pinwheel.core.guild.Guild;
+import dev.pinwheel.core.guild.Member;
+import dev.pinwheel.core.guild.Permissions;
+import dev.pinwheel.core.guild.Role;
+import dev.pinwheel.core.shard.Shard;
+import dev.pinwheel.core.state.StateLog;
+import dev.pinwheel.core.state.StateRecords;
+import dev.pinwheel.gateway.GatewayContext;
+import dev.pinwheel.gateway.json.Entities;
+import dev.pinwheel.gateway.json.Json;
+import dev.pinwheel.gateway.rest.RestExchange;
+import dev.pinwheel.gateway.ws.Intents;
+
+/**
+ * Roles on the guild's <b>owner shard</b>: create, edit, delete, give and take (MANAGE_ROLES). Every change is a
+ * journaled state record applied through {@link StateLog}, so a restart rebuilds exactly what was acknowledged;
+ * GUILD_ROLE_CREATE/UPDATE/DELETE and GUILD_MEMBER_UPDATE go out after the commit. As on Discord a new role sits
+ * at position 1, just above {@code @everyone} (the others move up one), and {@code @everyone} can be edited but
+ * neither deleted nor given. Not enforced yet: Discord's hierarchy rule that one may only manage roles below one's
+ * own highest role (MANAGE_ROLES is enough here). Every method MUST run on the owner shard's thread.
+ */
+public final class RoleOps
+{
+    /**
+     * The fields of a create/edit body ({@code null}: not given).
+     *
+     * @param name        name (1-100 characters).
+     * @param permissions permission bits.
+     * @param color       RGB colour.
+     */
+    public record Fields(String name, Long permissions, Integer color)
+    {
+    }
+
+    private RoleOps()
+    {
+    }
+
+    private static Guild managing(final Shard owner, final long guildId, final RestExchange ex)
+    {
+        final Guild g = owner.guilds().get(guildId);
+        if (g == null || g.member(ex.userId()) == null)
+        {
+            ex.error(owner, g == null ? 404 : 403, g == null ? 10004 : 50001, g == null ? "Unknown Guild"
+                : "Missing Access");
+            return null;
+        }
+        if (!Permissions.has(Permissions.of(g, ex.userId()), Permissions.MANAGE_ROLES))
+        {
+            ex.error(owner, 403, 50013, "Missing Permissions");
+            return null;
+        }
+        return g;
+    }
+
+    /** {@code POST /guilds/{id}/roles}. */
+    public static void create(final Shard owner, final GatewayContext ctx, final long guildId, final Fields f,
+        final RestExchange ex)
+    {
+        final Guild g = managing(owner, guildId, ex);
+        if (g == null)
+        {
+            return;
+        }
+        for (final Role r : g.roles().toArray(new Role[0]))
+        {
+            if (r.id() != guildId && r.position() >= 1)
+            {
+                put(owner, ctx, g, new Role(r.id(), r.name(), r.permissions(), r.position() + 1, r.color()));
+            }
+        }
+        final Role role = new Role(owner.ids().next(), f.name() == null ? "new role" : f.name(),
+            f.permissions() == null ? g.role(guildId).permissions() : f.permissions(), 1,
+            f.color() == null ? 0 : f.color());
+        put(owner, ctx, g, role);
+        final ObjectNode body = Entities.role(role);
+        final Dispatch event = roleEvent("GUILD_ROLE_CREATE", guildId, body);
+        owner.afterCommit(() ->
+        {
+            owner.publish(g, event);
+            ex.reply(owner, 200, body);
+        });
+    }
+
+    /** {@code PATCH /guilds/{id}/roles/{role}}. */
+    public static void modify(final Shard owner, final GatewayContext ctx, final long guildId, final long roleId,
+        final Fields f, final RestExchange ex)
+    {
+        final Guild g = managing(owner, guildId, ex);
+        final Role r = g == null ? null : role(owner, g, roleId, ex);
+        if (r == null)
+        {
+            return;
+        }
+        final Role changed = new Role(r.id(), f.name() == null || roleId == guildId ? r.name() : f.name(),
+            f.permissions() == null ? r.permissions() : f.permissions(), r.position(),
+            f.color() == null ? r.color() : f.color());
+        put(owner, ctx, g, changed);
+        final ObjectNode body = Entities.role(changed);
+        final Dispatch event = roleEvent("GUILD_ROLE_UPDATE", guildId, body);
+        owner.afterCommit(() ->
+        {
+            owner.publish(g, event);
+            ex.reply(owner, 200, body);
+        });
+    }
+
+    /** {@code DELETE /guilds/{id}/roles/{role}}: the role goes, and with it every member's grant of it. */
+    public static void delete(final Shard owner, final GatewayContext ctx, final long guildId, final long roleId,
+        final RestExchange ex)
+    {
+        final Guild g = managing(owner, guildId, ex);
+        final Role r = g == null ? null : role(owner, g, roleId, ex);
+        if (r == null)
+        {
+            return;
+        }
+        if (roleId == guildId)
+        {
+            ex.error(owner, 400, 50028, "Invalid Role");
+            return;
+        }
+        StateLog.commit(owner, ctx.node(), StateRecords.ROLE_DELETED, StateRecords.roleDeleted(guildId, roleId));
+        final ObjectNode d = Json.object();
+        d.put("guild_id", Json.id(guildId));
+        d.put("role_id", Json.id(roleId));
+        final Dispatch event = new Dispatch("GUILD_ROLE_DELETE", Json.bytes(d), null, Intents.GUILDS, guildId, 0, 0);
+        owner.afterCommit(() ->
+        {
+            owner.publish(g, event);
+            ex.reply(owner, 204, (JsonNode)null);
+        });
+    }
+
+    /** {@code PUT|DELETE /guilds/{id}/members/{user}/roles/{role}}. */
+    public static void grant(final Shard owner, final GatewayContext ctx, final long guildId, final long userId,
+        final long roleId, final boolean give, final RestExchange ex)
+    {
+        final Guild g = managing(owner, guildId, ex);
+        final Role r = g == null ? null : role(owner, g, roleId, ex);
+        if (r == null)
+        {
+            return;
+        }
+        final Member m = g.member(userId);
+        if (m == null)
+        {
+            ex.error(owner, 404, 10007, "Unknown Member");
+            return;
+        }
+        if (roleId == guildId)
+        {
+            ex.error(owner, 400, 50028, "Invalid Role");
+            return;
+        }
+        final boolean has = Arrays.stream(m.roleIds()).anyMatch(id -> id == roleId);
+        if (has == give)
+        {
+            ex.reply(owner, 204, (JsonNode)null);
+            return;
+        }
+        final long[] roles = give ? Arrays.copyOf(m.roleIds(), m.roleIds().length + 1)
+            : Arrays.stream(m.roleIds()).filter(id -> id != roleId).toArray();
+        if (give)
+        {
+            roles[roles.length - 1] = roleId;
+        }
+        StateLog.commit(owner, ctx.node(), StateRecords.MEMBER_ROLES_SET,
+            StateRecords.memberRolesSet(guildId, userId, roles));
+        final ObjectNode d = Entities.member(g.member(userId), ctx.node().accounts(), true);
+        d.put("guild_id", Json.id(guildId));
+        final Dispatch event = new Dispatch("GUILD_MEMBER_UPDATE", Json.bytes(d), null, Intents.GUILD_MEMBERS,
+            guildId, 0, 0);
+        owner.afterCommit(() ->
+        {
+            owner.publish(g, event);
+            ex.reply(owner, 204, (JsonNode)null);
+        });
+    }
+
+    private static Role role(final Shard owner, final Guild g, final long roleId, final RestExchange ex)
+    {
+        final Role r = g.role(roleId);
+        if (r == null)
+        {
+            ex.error(owner, 404, 10011, "Unknown Role");
+        }
+        return r;
+    }
+
+    private static void put(final Shard owner, final GatewayContext ctx, final Guild g, final Role r)
+    {
+        StateLog.commit(owner, ctx.node(), StateRecords.ROLE_PUT, StateRecords.rolePut(g.id(), r));
+    }
+
+    private static Dispatch roleEvent(final String type, final long guildId, final ObjectNode role)
+    {
+        final ObjectNode d = Json.object();
+        d.put("guild_id", Json.id(guildId));
+        d.set("role", role);
+        return new Dispatch(type, Json.bytes(d), null, Intents.GUILDS, guildId, 0, 0);
+    }
+}
