@@ -24,8 +24,9 @@ import dev.pinwheel.gateway.ws.Intents;
  * journaled state record applied through {@link StateLog}, so a restart rebuilds exactly what was acknowledged;
  * GUILD_ROLE_CREATE/UPDATE/DELETE and GUILD_MEMBER_UPDATE go out after the commit. As on Discord a new role sits
  * at position 1, just above {@code @everyone} (the others move up one), and {@code @everyone} can be edited but
- * neither deleted nor given. Not enforced yet: Discord's hierarchy rule that one may only manage roles below one's
- * own highest role (MANAGE_ROLES is enough here). Every method MUST run on the owner shard's thread.
+ * neither deleted nor given. Discord's hierarchy holds for everyone but the owner: one manages (edits, deletes,
+ * gives, takes) only roles below one's own highest role, and never grants a permission one does not hold — so
+ * MANAGE_ROLES cannot be turned into ADMINISTRATOR. Every method MUST run on the owner shard's thread.
  */
 public final class RoleOps
 {
@@ -66,7 +67,7 @@ public final class RoleOps
         final RestExchange ex)
     {
         final Guild g = managing(owner, guildId, ex);
-        if (g == null)
+        if (g == null || !above(owner, g, null, f.permissions() == null ? 0 : f.permissions(), ex))
         {
             return;
         }
@@ -96,7 +97,7 @@ public final class RoleOps
     {
         final Guild g = managing(owner, guildId, ex);
         final Role r = g == null ? null : role(owner, g, roleId, ex);
-        if (r == null)
+        if (r == null || !above(owner, g, r, f.permissions() == null ? 0 : f.permissions() & ~r.permissions(), ex))
         {
             return;
         }
@@ -126,6 +127,10 @@ public final class RoleOps
         if (roleId == guildId)
         {
             ex.error(owner, 400, 50028, "Invalid Role");
+            return;
+        }
+        if (!above(owner, g, r, 0, ex))
+        {
             return;
         }
         StateLog.commit(owner, ctx.node(), StateRecords.ROLE_DELETED, StateRecords.roleDeleted(guildId, roleId));
@@ -161,6 +166,10 @@ public final class RoleOps
             ex.error(owner, 400, 50028, "Invalid Role");
             return;
         }
+        if (!above(owner, g, r, 0, ex))
+        {
+            return;
+        }
         final boolean has = Arrays.stream(m.roleIds()).anyMatch(id -> id == roleId);
         if (has == give)
         {
@@ -194,6 +203,40 @@ public final class RoleOps
             ex.error(owner, 404, 10011, "Unknown Role");
         }
         return r;
+    }
+
+    /** The position of {@code userId}'s highest role (0: only {@code @everyone}); the owner is above all. */
+    private static int highest(final Guild g, final long userId)
+    {
+        if (g.ownerId() == userId)
+        {
+            return Integer.MAX_VALUE;
+        }
+        int top = 0;
+        final Member m = g.member(userId);
+        for (final long id : m == null ? new long[0] : m.roleIds())
+        {
+            final Role r = g.role(id);
+            top = r == null ? top : Math.max(top, r.position());
+        }
+        return top;
+    }
+
+    /**
+     * Discord's hierarchy: the caller may touch {@code target} only below its own highest role, and may grant only
+     * permissions it holds. Answers 403 50013 and returns false otherwise.
+     */
+    private static boolean above(final Shard owner, final Guild g, final Role target, final long grantedPermissions,
+        final RestExchange ex)
+    {
+        final long mine = Permissions.of(g, ex.userId());
+        if ((target != null && target.id() != g.id() && target.position() >= highest(g, ex.userId()))
+            || (grantedPermissions & ~mine) != 0)
+        {
+            ex.error(owner, 403, 50013, "Missing Permissions");
+            return false;
+        }
+        return true;
     }
 
     private static void put(final Shard owner, final GatewayContext ctx, final Guild g, final Role r)

@@ -21,6 +21,38 @@ import dev.pinwheel.server.TestNode;
 class RolesTest
 {
     private static final int GUILD_MEMBERS = 1 << 1;
+    private static final long ADMINISTRATOR = 1L << 3;
+    private static final long MANAGE_ROLES = 1L << 28;
+
+    @Test
+    void manageRolesCannotBeTurnedIntoMore()
+    {
+        try (TestNode node = new TestNode(2))
+        {
+            final TestNode.Pair pair = node.pair("hier");
+            final String guild = "guilds/" + pair.guildId();
+            final String owner = pair.owner().token();
+            final String roleManager = node.ok("POST", guild + "/roles", owner,
+                "{\"name\":\"role manager\",\"permissions\":\"" + MANAGE_ROLES + "\"}").path("id").asText();
+            node.ok("PATCH", guild + "/roles/" + roleManager, owner, "{\"name\":\"role manager\"}");
+            final String higher = node.ok("POST", guild + "/roles", owner, "{\"name\":\"created later\"}")
+                .path("id").asText(); // position 1: pushes "role manager" to 2
+            assertEquals(204, node.call("PUT", guild + "/members/" + pair.member().id() + "/roles/" + roleManager,
+                owner, null).status());
+            final String mod = pair.member().token();
+            assertEquals(403, node.call("POST", guild + "/roles", mod, "{\"name\":\"x\",\"permissions\":\""
+                + ADMINISTRATOR + "\"}").status(), "cannot grant a permission it lacks");
+            assertEquals(403, node.call("PATCH", guild + "/roles/" + roleManager, mod, "{\"permissions\":\""
+                + (MANAGE_ROLES | ADMINISTRATOR) + "\"}").status(), "nor edit its own role upwards");
+            final String low = node.ok("POST", guild + "/roles", mod, "{\"name\":\"low\"}").path("id").asText();
+            assertEquals(204, node.call("PUT", guild + "/members/" + pair.owner().id() + "/roles/" + low, mod, null)
+                .status(), "a role below its own it may give");
+            assertEquals(403, node.call("DELETE", guild + "/roles/" + roleManager, mod, null).status(),
+                "not its own highest role");
+            assertTrue(node.call("DELETE", guild + "/roles/" + higher, mod, null).status() == 204,
+                "a role below its own it may delete");
+        }
+    }
 
     @Test
     void aRoleIsCreatedGivenUsedTakenAndDeleted()
