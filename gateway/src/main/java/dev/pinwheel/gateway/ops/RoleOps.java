@@ -195,6 +195,48 @@ public final class RoleOps
         });
     }
 
+    /**
+     * {@code PATCH /guilds/{id}/members/{user} {roles}}: replaces the member's roles (no reply, no event: the caller
+     * answers with the member and sends one GUILD_MEMBER_UPDATE for the whole PATCH). Each role added or removed
+     * must be below the caller's highest; {@code @everyone} is ignored, unknown roles are 10011.
+     *
+     * @return false if an error was answered.
+     */
+    static boolean setRoles(final Shard owner, final GatewayContext ctx, final Guild g, final long userId,
+        final long[] wanted, final RestExchange ex)
+    {
+        if (!Permissions.has(Permissions.of(g, ex.userId()), Permissions.MANAGE_ROLES))
+        {
+            ex.error(owner, 403, 50013, "Missing Permissions");
+            return false;
+        }
+        final Member m = g.member(userId);
+        final long[] next = Arrays.stream(wanted).filter(id -> id != g.id()).distinct().toArray();
+        for (final long id : next)
+        {
+            if (role(owner, g, id, ex) == null)
+            {
+                return false;
+            }
+        }
+        final long[] changed = java.util.stream.LongStream.concat(
+            Arrays.stream(next).filter(id -> Arrays.stream(m.roleIds()).noneMatch(x -> x == id)),
+            Arrays.stream(m.roleIds()).filter(id -> Arrays.stream(next).noneMatch(x -> x == id))).toArray();
+        for (final long id : changed)
+        {
+            if (!above(owner, g, g.role(id), 0, ex))
+            {
+                return false;
+            }
+        }
+        if (changed.length > 0)
+        {
+            StateLog.commit(owner, ctx.node(), StateRecords.MEMBER_ROLES_SET,
+                StateRecords.memberRolesSet(g.id(), userId, next));
+        }
+        return true;
+    }
+
     private static Role role(final Shard owner, final Guild g, final long roleId, final RestExchange ex)
     {
         final Role r = g.role(roleId);

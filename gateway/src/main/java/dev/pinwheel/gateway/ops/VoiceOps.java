@@ -131,11 +131,12 @@ public final class VoiceOps
     /**
      * {@code PATCH /guilds/{id}/members/{user}} with {@code mute} and/or {@code deaf} (null: unchanged) and
      * {@code channel_id} ({@code moveTo}: null unchanged, 0 disconnect, else move; needs MOVE_MEMBERS) and
-     * {@code nick} (null unchanged, "" cleared; CHANGE_NICKNAME for oneself, MANAGE_NICKNAMES for others; journaled).
+     * {@code nick} (null unchanged, "" cleared; CHANGE_NICKNAME for oneself, MANAGE_NICKNAMES for others; journaled)
+     * and {@code roles} (null unchanged; the whole set, see {@link RoleOps}).
      */
     public static void modifyMember(final Shard owner, final GatewayContext ctx, final long guildId,
         final long userId, final Boolean mute, final Boolean deaf, final Long moveTo, final String nick,
-        final RestExchange ex)
+        final long[] roles, final RestExchange ex)
     {
         final Guild g = owner.guilds().get(guildId);
         if (g == null || g.member(ex.userId()) == null)
@@ -189,7 +190,11 @@ public final class VoiceOps
                 return;
             }
         }
-        Member current = m;
+        if (roles != null && !RoleOps.setRoles(owner, ctx, g, userId, roles, ex))
+        {
+            return;
+        }
+        Member current = g.member(userId);
         if (nick != null && !nick.equals(m.nick() == null ? "" : m.nick()))
         {
             StateLog.commit(owner, ctx.node(), StateRecords.MEMBER_NICK_CHANGED,

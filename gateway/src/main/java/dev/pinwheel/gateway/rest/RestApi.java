@@ -499,7 +499,7 @@ public final class RestApi
 
     /**
      * Server mute/deafen, move/disconnect and nickname: {@code {mute, deaf, channel_id, nick}} ({@code channel_id:
-     * null} disconnects, {@code nick: null} clears); roles are not supported yet.
+     * null} disconnects, {@code nick: null} clears), {@code roles} (the whole set).
      */
     private void modifyMember(final RestExchange ex, final Request r, final long guildId, final long userId)
     {
@@ -536,7 +536,25 @@ public final class RestApi
         }
         // absent: unchanged; null or "": cleared
         final String nick = nk == null ? null : nk.isNull() ? "" : nk.asText().strip();
-        toOwner(guildId, owner -> VoiceOps.modifyMember(owner, ctx, guildId, userId, mute, deaf, moveTo, nick, ex));
+        final JsonNode rs = b.get("roles");
+        long[] roles = null;
+        if (rs != null && !rs.isNull())
+        {
+            roles = new long[rs.isArray() ? rs.size() : 0];
+            for (int i = 0; rs.isArray() && i < roles.length; i++)
+            {
+                final JsonNode n = rs.get(i);
+                roles[i] = n.isTextual() ? Json.parseId(n.asText()) : n.canConvertToLong() ? n.asLong() : -1;
+            }
+            if (!rs.isArray() || java.util.Arrays.stream(roles).anyMatch(id -> id <= 0))
+            {
+                ex.invalidField(shard, "roles", "NUMBER_TYPE_COERCE", "Value is not snowflake.");
+                return;
+            }
+        }
+        final long[] theRoles = roles;
+        toOwner(guildId, owner -> VoiceOps.modifyMember(owner, ctx, guildId, userId, mute, deaf, moveTo, nick,
+            theRoles, ex));
     }
 
     private void createChannel(final RestExchange ex, final Request r, final long guildId)

@@ -51,6 +51,15 @@ class RolesTest
                 "not its own highest role");
             assertTrue(node.call("DELETE", guild + "/roles/" + higher, mod, null).status() == 204,
                 "a role below its own it may delete");
+            // PATCH member {roles}: the whole set at once (JDA modifyMemberRoles, discord.py Member.edit(roles=))
+            final JsonNode owned = node.ok("PATCH", guild + "/members/" + pair.owner().id(), owner,
+                "{\"roles\":[\"" + roleManager + "\"]}");
+            assertEquals(1, owned.path("roles").size());
+            assertEquals(roleManager, owned.path("roles").get(0).asText(), "low taken, role manager given");
+            assertEquals(403, node.call("PATCH", guild + "/members/" + pair.owner().id(), mod, "{\"roles\":[]}")
+                .status(), "taking a role at its own level is refused");
+            assertEquals(404, node.call("PATCH", guild + "/members/" + pair.owner().id(), owner,
+                "{\"roles\":[\"12345\"]}").status(), "Unknown Role");
         }
     }
 
