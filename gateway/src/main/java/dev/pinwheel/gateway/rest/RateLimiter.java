@@ -39,13 +39,22 @@ public final class RateLimiter
     }
 
     private final ConcurrentHashMap<String, AtomicLong> windows = new ConcurrentHashMap<>();
+    private final AtomicLong lastSweepMillis = new AtomicLong();
+
+    /** @return windows currently kept (tests). */
+    int windowCount()
+    {
+        return windows.size();
+    }
 
     Decision acquire(final long userId, final String bucket, final int limit, final long windowMillis,
         final long nowMillis)
     {
-        if (windows.size() > MAX_WINDOWS)
+        final long swept = lastSweepMillis.get();
+        if (windows.size() > MAX_WINDOWS && nowMillis - swept >= 1000 && lastSweepMillis.compareAndSet(swept, nowMillis))
         {
-            // forget windows that have ended (their next request starts a fresh one anyway)
+            // forget windows that have ended (their next request starts a fresh one anyway); at most once a second
+            // and by one thread, so a table full of live windows costs one sweep per second, not one per request
             windows.values().removeIf(w -> (w.get() >>> USED_BITS) <= nowMillis);
         }
         final AtomicLong w = windows.computeIfAbsent(userId + ":" + bucket, k -> new AtomicLong());

@@ -73,4 +73,20 @@ class RateLimiterTest
         assertTrue(next.allowed());
         assertEquals(now + 2_000, next.resetAtMillis());
     }
+
+    @Test
+    void endedWindowsAreForgottenOnceTheTableIsFull()
+    {
+        final RateLimiter limiter = new RateLimiter();
+        final long now = 1_800_000_000_000L;
+        for (int user = 0; user <= 100_000; user++)
+        {
+            limiter.acquire(user, "global", 5, 1_000, now);
+        }
+        assertEquals(100_001, limiter.windowCount());
+        limiter.acquire(7, "global", 5, 1_000, now + 500); // full, but nothing has ended yet
+        assertEquals(100_001, limiter.windowCount());
+        limiter.acquire(7, "global", 5, 1_000, now + 1_500); // a second after that sweep: the ended windows go
+        assertTrue(limiter.windowCount() <= 2, "left: " + limiter.windowCount());
+    }
 }
