@@ -25,9 +25,9 @@ import dev.pinwheel.gateway.json.Json;
 import dev.pinwheel.gateway.ops.AuthService;
 import dev.pinwheel.core.guild.Permissions;
 import dev.pinwheel.gateway.ops.GuildOps;
+import dev.pinwheel.gateway.ops.MemberOps;
 import dev.pinwheel.gateway.ops.ReactionOps;
 import dev.pinwheel.gateway.ops.RoleOps;
-import dev.pinwheel.gateway.ops.VoiceOps;
 
 /**
  * REST v10 routes. Runs on the shard that received the request: parses and validates input, checks the
@@ -553,7 +553,7 @@ public final class RestApi
             }
         }
         final long[] theRoles = roles;
-        toOwner(guildId, owner -> VoiceOps.modifyMember(owner, ctx, guildId, userId, mute, deaf, moveTo, nick,
+        toOwner(guildId, owner -> MemberOps.modifyMember(owner, ctx, guildId, userId, mute, deaf, moveTo, nick,
             theRoles, ex));
     }
 
