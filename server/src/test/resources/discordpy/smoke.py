@@ -188,6 +188,21 @@ async def main():
                 or [(str(r.emoji), r.count) for r in fetched.reactions] != [('\N{THUMBS UP SIGN}', 1)]):
             raise Fail(f'reaction {ev!r} {fetched.reactions!r}')
         step('reaction')
+
+        # application commands: what a bot does in setup_hook (CommandTree.sync)
+        tree = discord.app_commands.CommandTree(ca)
+
+        @tree.command(name='ping', description='Ping!')
+        async def ping(interaction):
+            await interaction.response.send_message('pong')
+
+        synced = await within('tree.sync', tree.sync())
+        if [c.name for c in synced] != ['ping'] or synced[0].id == 0:
+            raise Fail(f'sync {synced!r}')
+        fetched_cmds = await within('fetch_commands', tree.fetch_commands())
+        if [c.id for c in fetched_cmds] != [synced[0].id]:
+            raise Fail(f'fetch_commands {fetched_cmds!r}')
+        step('commands')
     finally:
         for c in (ca, cb):
             await asyncio.wait_for(c.close(), WAIT)

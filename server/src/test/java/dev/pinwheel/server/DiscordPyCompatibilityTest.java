@@ -36,7 +36,7 @@ class DiscordPyCompatibilityTest
                 Integer.toString(node.port()));
             final List<String> ok = out.lines().filter(l -> l.startsWith("OK ")).toList();
             assertEquals(List.of("OK ready", "OK message", "OK edit", "OK delete", "OK history", "OK members",
-                "OK purge", "OK embed", "OK reaction"), ok, out);
+                "OK purge", "OK embed", "OK reaction", "OK commands"), ok, out);
             assertTrue(!out.contains("FAIL"), out);
         }
     }

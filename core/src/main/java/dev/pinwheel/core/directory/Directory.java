@@ -23,6 +23,8 @@ public final class Directory
     private final ConcurrentHashMap<Long, Long> channelGuild = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Invite> invites = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Long, GuildSummary> guilds = new ConcurrentHashMap<>();
+    /** Application commands: "appId:guildId" (guild 0 = global) → JSON array text; written by the app's owner shard. */
+    private final ConcurrentHashMap<String, String> commands = new ConcurrentHashMap<>();
 
     /**
      * @param channelId channel.
@@ -83,5 +85,25 @@ public final class Directory
     public int guildCount()
     {
         return guilds.size();
+    }
+
+    /**
+     * @param applicationId application (a bot's user id).
+     * @param guildId       guild, or 0 for global commands.
+     * @param json          the whole command list as a JSON array text.
+     */
+    public void putCommands(final long applicationId, final long guildId, final String json)
+    {
+        commands.put(applicationId + ":" + guildId, json);
+    }
+
+    /**
+     * @param applicationId application.
+     * @param guildId       guild, or 0 for global commands.
+     * @return the command list as a JSON array text ("[]" when none).
+     */
+    public String commands(final long applicationId, final long guildId)
+    {
+        return commands.getOrDefault(applicationId + ":" + guildId, "[]");
     }
 }

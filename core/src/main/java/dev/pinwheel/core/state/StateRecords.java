@@ -38,6 +38,8 @@ public final class StateRecords
     public static final int ROLE_DELETED = 9;
     /** A member's roles replaced. */
     public static final int MEMBER_ROLES_SET = 10;
+    /** An application's command list (global or for one guild) replaced. */
+    public static final int COMMANDS_SET = 11;
 
     private StateRecords()
     {
@@ -195,6 +197,24 @@ public final class StateRecords
     }
 
     /**
+     * @param applicationId application.
+     * @param guildId       guild, or 0 for global.
+     * @param json          the whole list as a JSON array text.
+     * @return encoded record.
+     */
+    public static byte[] commandsSet(final long applicationId, final long guildId, final String json)
+    {
+        final byte[] text = json.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return encode(out ->
+        {
+            out.writeLong(applicationId);
+            out.writeLong(guildId);
+            out.writeInt(text.length);
+            out.write(text);
+        });
+    }
+
+    /**
      * @param i invite.
      * @return encoded record.
      */
@@ -314,6 +334,14 @@ public final class StateRecords
                     {
                         g.putMember(new Member(userId, m.joinedAtMillis(), roleIds, m.nick()));
                     }
+                }
+                case COMMANDS_SET ->
+                {
+                    final long app = in.readLong();
+                    final long guildId = in.readLong();
+                    final byte[] text = new byte[in.readInt()];
+                    in.readFully(text);
+                    node.directory().putCommands(app, guildId, new String(text, java.nio.charset.StandardCharsets.UTF_8));
                 }
                 case INVITE_CREATED -> node.directory().putInvite(new Invite(in.readUTF(), in.readLong(), in.readLong(),
                     in.readLong(), in.readLong(), in.readInt(), in.readInt()));

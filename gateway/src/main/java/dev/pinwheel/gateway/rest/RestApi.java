@@ -24,6 +24,7 @@ import dev.pinwheel.gateway.json.Entities;
 import dev.pinwheel.gateway.json.Json;
 import dev.pinwheel.gateway.ops.AuthService;
 import dev.pinwheel.core.guild.Permissions;
+import dev.pinwheel.gateway.ops.CommandOps;
 import dev.pinwheel.gateway.ops.GuildOps;
 import dev.pinwheel.gateway.ops.MemberOps;
 import dev.pinwheel.gateway.ops.ReactionOps;
@@ -249,7 +250,14 @@ public final class RestApi
             || ("oauth2".equals(p[0]) && p.length == 3 && "applications".equals(p[1]) && "@me".equals(p[2]));
         if (!me)
         {
-            notFound(ex);
+            if ("applications".equals(p[0]) && p.length >= 3)
+            {
+                commands(ex, r);
+            }
+            else
+            {
+                notFound(ex);
+            }
             return;
         }
         if (!allow(ex, r, "GET"))
@@ -270,6 +278,96 @@ public final class RestApi
         o.set("bot", Entities.user(a, a.id()));
         o.putNull("team");
         ex.reply(shard, 200, o);
+    }
+
+    /**
+     * {@code /applications/{app}[/guilds/{guild}]/commands[/{id}]}: the application's command registry
+     * ({@link CommandOps}), on the shard that owns the application id. Only the application itself (its bot
+     * token) may read or change it; guild commands need the bot to be in the guild.
+     */
+    private void commands(final RestExchange ex, final Request r)
+    {
+        final String[] p = r.path;
+        final long app = Json.parseId(p[1]);
+        final boolean guildScope = p.length >= 5 && "guilds".equals(p[2]) && "commands".equals(p[4]);
+        final int at = guildScope ? 4 : 2;
+        if (app < 0 || !"commands".equals(p[at]) || p.length > at + 2)
+        {
+            notFound(ex);
+            return;
+        }
+        if (app != ex.userId())
+        {
+            ex.error(shard, 403, 50001, "Missing Access");
+            return;
+        }
+        final long guildId = guildScope ? Json.parseId(p[3]) : 0;
+        if (guildScope && (guildId < 0 || !ctx.node().accounts().guildsOf(app).contains(guildId)))
+        {
+            ex.error(shard, 403, 50001, "Missing Access");
+            return;
+        }
+        final int owner = shard.group().ownerOf(app);
+        if (p.length == at + 1)
+        {
+            switch (r.method)
+            {
+                case "GET" -> shard.send(owner, o -> CommandOps.list(o, ctx, app, guildId, ex));
+                case "PUT" ->
+                {
+                    if (r.body == null || !r.body.isArray() || r.body.size() > CommandOps.MAX_COMMANDS)
+                    {
+                        ex.error(shard, 400, 50035, "Invalid Form Body");
+                        return;
+                    }
+                    final com.fasterxml.jackson.databind.node.ArrayNode list = Json.array();
+                    for (final JsonNode c : r.body)
+                    {
+                        final Object checked = CommandOps.sanitize(c);
+                        if (checked instanceof String reason)
+                        {
+                            ex.invalidField(shard, "command", "BASE_TYPE_BAD_VALUE", reason);
+                            return;
+                        }
+                        list.add((JsonNode)checked);
+                    }
+                    shard.send(owner, o -> CommandOps.overwrite(o, ctx, app, guildId, list, ex));
+                }
+                case "POST" ->
+                {
+                    final Object checked = CommandOps.sanitize(r.body);
+                    if (checked instanceof String reason)
+                    {
+                        ex.invalidField(shard, "command", "BASE_TYPE_BAD_VALUE", reason);
+                        return;
+                    }
+                    shard.send(owner, o -> CommandOps.upsert(o, ctx, app, guildId, (ObjectNode)checked, ex));
+                }
+                default -> ex.error(shard, 405, 0, "405: Method Not Allowed");
+            }
+            return;
+        }
+        final long commandId = Json.parseId(p[at + 1]);
+        if (commandId < 0)
+        {
+            ex.error(shard, 404, 10063, "Unknown application command");
+            return;
+        }
+        switch (r.method)
+        {
+            case "GET" -> shard.send(owner, o -> CommandOps.get(o, ctx, app, guildId, commandId, ex));
+            case "DELETE" -> shard.send(owner, o -> CommandOps.delete(o, ctx, app, guildId, commandId, ex));
+            case "PATCH" ->
+            {
+                if (r.body == null || !r.body.isObject())
+                {
+                    ex.error(shard, 400, 50035, "Invalid Form Body");
+                    return;
+                }
+                shard.send(owner, o -> CommandOps.edit(o, ctx, app, guildId, commandId, r.body, ex));
+            }
+            default -> ex.error(shard, 405, 0, "405: Method Not Allowed");
+        }
     }
 
     private void toOwner(final long guildId, final ShardTask task)

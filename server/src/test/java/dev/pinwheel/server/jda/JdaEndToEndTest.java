@@ -206,6 +206,19 @@ class JdaEndToEndTest
     }
 
     @Test
+    void slashCommandsRegisterThroughJda()
+    {
+        final var registered = aliceJda.updateCommands().addCommands(
+            net.dv8tion.jda.api.interactions.commands.build.Commands.slash("ping", "Ping!"),
+            net.dv8tion.jda.api.interactions.commands.build.Commands.user("Report")).complete();
+        assertEquals(2, registered.size());
+        assertEquals("ping", registered.get(0).getName());
+        final var listed = aliceJda.retrieveCommands().complete();
+        assertEquals(registered.get(0).getId(), listed.stream().filter(c -> "ping".equals(c.getName())).findFirst()
+            .orElseThrow().getId());
+    }
+
+    @Test
     void historyReadsBackThroughRestInOrder()
     {
         final TextChannel ch = aliceJda.getTextChannelById(channelId);
