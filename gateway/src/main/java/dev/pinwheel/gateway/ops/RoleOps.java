@@ -81,14 +81,7 @@ public final class RoleOps
         final Role role = new Role(owner.ids().next(), f.name() == null ? "new role" : f.name(),
             f.permissions() == null ? g.role(guildId).permissions() : f.permissions(), 1,
             f.color() == null ? 0 : f.color());
-        put(owner, ctx, g, role);
-        final ObjectNode body = Entities.role(role);
-        final Dispatch event = roleEvent("GUILD_ROLE_CREATE", guildId, body);
-        owner.afterCommit(() ->
-        {
-            owner.publish(g, event);
-            ex.reply(owner, 200, body);
-        });
+        save(owner, ctx, g, role, "GUILD_ROLE_CREATE", ex);
     }
 
     /** {@code PATCH /guilds/{id}/roles/{role}}. */
@@ -104,14 +97,7 @@ public final class RoleOps
         final Role changed = new Role(r.id(), f.name() == null || roleId == guildId ? r.name() : f.name(),
             f.permissions() == null ? r.permissions() : f.permissions(), r.position(),
             f.color() == null ? r.color() : f.color());
-        put(owner, ctx, g, changed);
-        final ObjectNode body = Entities.role(changed);
-        final Dispatch event = roleEvent("GUILD_ROLE_UPDATE", guildId, body);
-        owner.afterCommit(() ->
-        {
-            owner.publish(g, event);
-            ex.reply(owner, 200, body);
-        });
+        save(owner, ctx, g, changed, "GUILD_ROLE_UPDATE", ex);
     }
 
     /** {@code DELETE /guilds/{id}/roles/{role}}: the role goes, and with it every member's grant of it. */
@@ -286,11 +272,20 @@ public final class RoleOps
         StateLog.commit(owner, ctx.node(), StateRecords.ROLE_PUT, StateRecords.rolePut(g.id(), r));
     }
 
-    private static Dispatch roleEvent(final String type, final long guildId, final ObjectNode role)
+    /** Journals the role, then (after the commit) announces it with {@code type} and answers 200 with it. */
+    private static void save(final Shard owner, final GatewayContext ctx, final Guild g, final Role r,
+        final String type, final RestExchange ex)
     {
+        put(owner, ctx, g, r);
+        final ObjectNode body = Entities.role(r);
         final ObjectNode d = Json.object();
-        d.put("guild_id", Json.id(guildId));
-        d.set("role", role);
-        return new Dispatch(type, Json.bytes(d), null, Intents.GUILDS, guildId, 0, 0);
+        d.put("guild_id", Json.id(g.id()));
+        d.set("role", body);
+        final Dispatch event = new Dispatch(type, Json.bytes(d), null, Intents.GUILDS, g.id(), 0, 0);
+        owner.afterCommit(() ->
+        {
+            owner.publish(g, event);
+            ex.reply(owner, 200, body);
+        });
     }
 }
