@@ -181,8 +181,18 @@ public final class TestNode implements AutoCloseable
      */
     public User register(final String username)
     {
+        return register(username, true);
+    }
+
+    /**
+     * @param username a new username.
+     * @param bot      a bot account (else a person's).
+     * @return the account and its token.
+     */
+    public User register(final String username, final boolean bot)
+    {
         final JsonNode r = ok("POST", "auth/register", null,
-            "{\"username\":\"" + username + "\",\"password\":\"password-" + username + "\",\"bot\":true}");
+            "{\"username\":\"" + username + "\",\"password\":\"password-" + username + "\",\"bot\":" + bot + "}");
         return new User(r.get("user").get("id").asText(), username, r.get("token").asText());
     }
 

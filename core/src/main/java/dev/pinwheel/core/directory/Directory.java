@@ -25,6 +25,9 @@ public final class Directory
     private final ConcurrentHashMap<Long, GuildSummary> guilds = new ConcurrentHashMap<>();
     /** Application commands: "appId:guildId" (guild 0 = global) → JSON array text; written by the app's owner shard. */
     private final ConcurrentHashMap<String, String> commands = new ConcurrentHashMap<>();
+    /** Direct-message channels: channel → its two users; and "low:high" user pair → channel. */
+    private final ConcurrentHashMap<Long, long[]> dmUsers = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Long> dmByPair = new ConcurrentHashMap<>();
 
     /**
      * @param channelId channel.
@@ -105,5 +108,45 @@ public final class Directory
     public String commands(final long applicationId, final long guildId)
     {
         return commands.getOrDefault(applicationId + ":" + guildId, "[]");
+    }
+
+    /**
+     * @param channelId a direct-message channel.
+     * @param a         one user.
+     * @param b         the other.
+     */
+    public void putDm(final long channelId, final long a, final long b)
+    {
+        dmUsers.put(channelId, new long[] {a, b});
+        dmByPair.put(pairKey(a, b), channelId);
+    }
+
+    /**
+     * @param channelId a channel id.
+     * @return its two users if it is a direct-message channel, else null.
+     */
+    public long[] dmUsers(final long channelId)
+    {
+        return dmUsers.get(channelId);
+    }
+
+    /**
+     * @param a a user.
+     * @param b another.
+     * @return their direct-message channel, or 0.
+     */
+    public long dmBetween(final long a, final long b)
+    {
+        return dmByPair.getOrDefault(pairKey(a, b), 0L);
+    }
+
+    /**
+     * @param a a user.
+     * @param b another.
+     * @return the key of the pair, the same whichever comes first.
+     */
+    public static String pairKey(final long a, final long b)
+    {
+        return Math.min(a, b) + ":" + Math.max(a, b);
     }
 }

@@ -40,6 +40,8 @@ public final class StateRecords
     public static final int MEMBER_ROLES_SET = 10;
     /** An application's command list (global or for one guild) replaced. */
     public static final int COMMANDS_SET = 11;
+    /** A direct-message channel between two users opened. */
+    public static final int DM_CREATED = 12;
 
     private StateRecords()
     {
@@ -215,6 +217,22 @@ public final class StateRecords
     }
 
     /**
+     * @param channelId the direct-message channel.
+     * @param a         one user.
+     * @param b         the other.
+     * @return encoded record.
+     */
+    public static byte[] dmCreated(final long channelId, final long a, final long b)
+    {
+        return encode(out ->
+        {
+            out.writeLong(channelId);
+            out.writeLong(a);
+            out.writeLong(b);
+        });
+    }
+
+    /**
      * @param i invite.
      * @return encoded record.
      */
@@ -343,6 +361,7 @@ public final class StateRecords
                     in.readFully(text);
                     node.directory().putCommands(app, guildId, new String(text, java.nio.charset.StandardCharsets.UTF_8));
                 }
+                case DM_CREATED -> node.directory().putDm(in.readLong(), in.readLong(), in.readLong());
                 case INVITE_CREATED -> node.directory().putInvite(new Invite(in.readUTF(), in.readLong(), in.readLong(),
                     in.readLong(), in.readLong(), in.readInt(), in.readInt()));
                 default -> throw new IllegalArgumentException("unknown state record type " + type);

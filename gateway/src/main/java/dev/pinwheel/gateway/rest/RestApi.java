@@ -25,6 +25,7 @@ import dev.pinwheel.gateway.json.Json;
 import dev.pinwheel.gateway.ops.AuthService;
 import dev.pinwheel.core.guild.Permissions;
 import dev.pinwheel.gateway.ops.CommandOps;
+import dev.pinwheel.gateway.ops.DmOps;
 import dev.pinwheel.gateway.ops.GuildOps;
 import dev.pinwheel.gateway.ops.MemberOps;
 import dev.pinwheel.gateway.ops.ReactionOps;
@@ -202,6 +203,36 @@ public final class RestApi
                 ex.reply(shard, 200, Entities.selfUser(ctx.node().accounts().get(ex.userId())));
             }
         }
+        else if (p.length == 3 && "@me".equals(p[1]) && "channels".equals(p[2]))
+        {
+            if (!allow(ex, r, "POST"))
+            {
+                return;
+            }
+            final JsonNode to = r.body == null ? null : r.body.get("recipient_id");
+            final long recipient = to == null ? -1 : to.isTextual() ? Json.parseId(to.asText())
+                : to.canConvertToLong() ? to.asLong() : -1;
+            if (recipient <= 0)
+            {
+                ex.invalidField(shard, "recipient_id", "NUMBER_TYPE_COERCE", "Value is not snowflake.");
+                return;
+            }
+            if (ctx.node().accounts().get(recipient) == null)
+            {
+                ex.error(shard, 404, 10013, "Unknown User");
+                return;
+            }
+            if (recipient == ex.userId() || (ctx.node().accounts().get(recipient).bot()
+                && ctx.node().accounts().get(ex.userId()).bot()))
+            {
+                ex.error(shard, 400, 50007, "Cannot send messages to this user"); // oneself, or bot to bot
+                return;
+            }
+            final long me = ex.userId();
+            // one writer per pair of users: opening the same DM twice, from anywhere, gives one channel
+            shard.send(shard.group().ownerOf(Directory.pairKey(me, recipient).hashCode()),
+                owner -> DmOps.open(owner, ctx, me, recipient, ex));
+        }
         else if (p.length == 3 && "@me".equals(p[1]) && "guilds".equals(p[2]))
         {
             if (!allow(ex, r, "GET"))
@@ -278,6 +309,98 @@ public final class RestApi
         o.set("bot", Entities.user(a, a.id()));
         o.putNull("team");
         ex.reply(shard, 200, o);
+    }
+
+    /**
+     * {@code /channels/{dm}[/messages[/{id}]|/typing]} of a direct-message channel, for its two users only, on the
+     * channel's shard ({@link DmOps}).
+     */
+    private void dm(final RestExchange ex, final Request r, final long channelId, final long now)
+    {
+        final long[] users = channelId < 0 ? null : ctx.node().directory().dmUsers(channelId);
+        if (users == null || (users[0] != ex.userId() && users[1] != ex.userId()))
+        {
+            ex.error(shard, 404, 10003, "Unknown Channel");
+            return;
+        }
+        final String[] p = r.path;
+        final int owner = shard.group().ownerOf(channelId);
+        if (p.length == 2 && allow(ex, r, "GET"))
+        {
+            shard.send(owner, o -> DmOps.get(o, ctx, channelId, ex));
+        }
+        else if (p.length == 3 && "typing".equals(p[2]) && allow(ex, r, "POST"))
+        {
+            ex.reply(shard, 204, (JsonNode)null);
+        }
+        else if (p.length == 3 && "messages".equals(p[2]))
+        {
+            if ("GET".equals(r.method))
+            {
+                final int limit = intParam(r.q("limit"), 50);
+                final String before = r.q("before");
+                final long anchor = before == null ? 0 : Json.parseId(before);
+                if (limit < 1 || limit > 100 || anchor < 0)
+                {
+                    ex.invalidField(shard, "limit", "NUMBER_TYPE_MAX", "Must be between 1 and 100.");
+                    return;
+                }
+                final HistoryQuery q = before == null ? HistoryQuery.LATEST : HistoryQuery.BEFORE;
+                shard.send(owner, o -> DmOps.history(o, ctx, channelId, q, anchor, limit, ex));
+            }
+            else if (allow(ex, r, "POST"))
+            {
+                final RateLimiter.Decision d = limiter.acquire(ex.userId(), "messages:" + channelId,
+                    ctx.config().messagesPer5Seconds(), 5000, now);
+                if (!d.allowed())
+                {
+                    rateLimited(ex, d, now, false);
+                    return;
+                }
+                final JsonNode c = r.body == null ? null : r.body.get("content");
+                final String content = c == null || c.isNull() ? "" : c.asText();
+                final MessageExtras.Parsed extras = MessageExtras.parse(r.body == null ? Json.object() : r.body);
+                if (!extras.valid() || content.length() > 2000)
+                {
+                    ex.invalidField(shard, extras.valid() ? "content" : extras.errorField(),
+                        extras.valid() ? "BASE_TYPE_MAX_LENGTH" : extras.errorCode(),
+                        extras.valid() ? "Must be 2000 or fewer in length." : extras.errorMessage());
+                    return;
+                }
+                if (content.isBlank() && (extras.embeds() == null || extras.embeds().isEmpty()))
+                {
+                    ex.error(shard, 400, 50006, "Cannot send an empty message");
+                    return;
+                }
+                ex.headers(d.headers(now));
+                final String extra = MessageExtras.extra(extras.embeds(), 0, channelId, 0);
+                final JsonNode n = r.body.get("nonce");
+                final String nonce = n == null || n.isNull() ? null : n.asText();
+                final boolean tts = r.body.path("tts").asBoolean(false);
+                shard.send(owner, o -> DmOps.post(o, ctx, channelId, content, tts, extra, nonce, ex));
+            }
+        }
+        else if (p.length == 4 && "messages".equals(p[2]))
+        {
+            final long messageId = Json.parseId(p[3]);
+            if (messageId < 0)
+            {
+                ex.error(shard, 404, 10008, "Unknown Message");
+                return;
+            }
+            final String method = r.method;
+            if (!"GET".equals(method) && !"PATCH".equals(method) && !allow(ex, r, "DELETE"))
+            {
+                return;
+            }
+            final JsonNode c = "PATCH".equals(method) && r.body != null ? r.body.get("content") : null;
+            final String content = c == null || c.isNull() ? null : c.asText();
+            shard.send(owner, o -> DmOps.message(o, ctx, channelId, messageId, method, content, ex));
+        }
+        else if (p.length > 3 || (p.length == 3 && !"typing".equals(p[2])))
+        {
+            notFound(ex);
+        }
     }
 
     /**
@@ -707,7 +830,7 @@ public final class RestApi
         final long guildId = channelId < 0 ? 0 : ctx.node().directory().guildOfChannel(channelId);
         if (guildId == 0)
         {
-            ex.error(shard, 404, 10003, "Unknown Channel");
+            dm(ex, r, channelId, now);
             return;
         }
         if (p.length == 2)

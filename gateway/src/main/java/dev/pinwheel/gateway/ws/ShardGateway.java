@@ -391,6 +391,30 @@ public final class ShardGateway
     }
 
     /**
+     * An event for particular users (a direct message): every session of theirs on this shard gets it.
+     *
+     * @param users the users.
+     * @param d     the event.
+     */
+    public void deliverToUsers(final long[] users, final Dispatch d)
+    {
+        for (final long u : users)
+        {
+            final ArrayList<GatewaySession> list = byUser.get(u);
+            if (list != null)
+            {
+                for (final GatewaySession s : list)
+                {
+                    if (!s.destroyed())
+                    {
+                        shard.sessions().deliverTo(s, d);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
      * A user joined a guild (broadcast by the owner): subscribe that user's sessions here.
      *
      * @param userId  user.

@@ -23,7 +23,7 @@ final class JdaBots
     {
         final JDA jda = JDABuilder.createDefault(token, EnumSet.of(GatewayIntent.GUILD_MESSAGES,
                 GatewayIntent.MESSAGE_CONTENT, GatewayIntent.GUILD_MEMBERS, GatewayIntent.GUILD_MESSAGE_TYPING,
-                GatewayIntent.GUILD_MESSAGE_REACTIONS))
+                GatewayIntent.GUILD_MESSAGE_REACTIONS, GatewayIntent.DIRECT_MESSAGES))
             .setRestConfig(new RestConfig().setBaseUrl(restBase))
             .setSessionController(new SessionControllerAdapter()
             {

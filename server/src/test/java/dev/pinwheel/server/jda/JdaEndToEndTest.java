@@ -219,6 +219,26 @@ class JdaEndToEndTest
     }
 
     @Test
+    void aPersonsDirectMessageReachesTheBotAndTheBotAnswers() throws Exception
+    {
+        BOB_EVENTS.events.clear();
+        final TestNode.User human = node.register("jda-human", false);
+        final String dm = node.ok("POST", "users/@me/channels", human.token(), "{\"recipient_id\":\"" + bob.id()
+            + "\"}").get("id").asText();
+        final String sent = node.ok("POST", "channels/" + dm + "/messages", human.token(),
+            "{\"content\":\"hello bot\"}").get("id").asText();
+        final MessageReceivedEvent got = BOB_EVENTS.next(MessageReceivedEvent.class, 20);
+        assertNotNull(got, "bob's JDA receives the DM");
+        assertTrue(!got.isFromGuild(), "a private message");
+        assertEquals(sent, got.getMessageId());
+        assertEquals("hello bot", got.getMessage().getContentRaw());
+        assertEquals(human.id(), got.getAuthor().getId());
+        got.getChannel().sendMessage("hello human").complete();
+        final var page = node.ok("GET", "channels/" + dm + "/messages", human.token(), null);
+        assertEquals("hello human", page.get(0).get("content").asText(), "the bot answered in the same channel");
+    }
+
+    @Test
     void historyReadsBackThroughRestInOrder()
     {
         final TextChannel ch = aliceJda.getTextChannelById(channelId);
