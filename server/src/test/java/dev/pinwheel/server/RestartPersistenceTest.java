@@ -38,6 +38,7 @@ class RestartPersistenceTest
             final String guildId;
             final List<String> ids = new ArrayList<>();
             final String code;
+            final String dmId;
             try (TestNode node = new TestNode(2, dir, c -> { }))
             {
                 alice = node.register("alice");
@@ -66,6 +67,10 @@ class RestartPersistenceTest
                 final String role = node.ok("POST", "guilds/" + guildId + "/roles", alice.token(),
                     "{\"name\":\"kept\",\"permissions\":\"8192\"}").get("id").asText();
                 node.call("PUT", "guilds/" + guildId + "/members/" + bob.id() + "/roles/" + role, alice.token(), null);
+                final TestNode.User carol = node.register("carol", false);
+                dmId = node.ok("POST", "users/@me/channels", carol.token(), "{\"recipient_id\":\"" + bob.id() + "\"}")
+                    .get("id").asText();
+                node.ok("POST", "channels/" + dmId + "/messages", carol.token(), "{\"content\":\"dm kept\"}");
                 ids.add(node.ok("POST", "channels/" + channelId + "/messages", alice.token(),
                     "{\"embeds\":[{\"title\":\"kept\"}],\"message_reference\":{\"message_id\":\"" + ids.get(0)
                         + "\"}}").get("id").asText());
@@ -90,6 +95,8 @@ class RestartPersistenceTest
                     null);
                 assertEquals("Bobby", bobMember.path("nick").asText(), "nicknames survive");
                 assertEquals(1, bobMember.path("roles").size(), "role grants survive");
+                assertEquals("dm kept", node.ok("GET", "channels/" + dmId + "/messages", bob.token(), null).get(0)
+                    .get("content").asText(), "direct messages and their channel survive");
                 assertEquals("kept", node.ok("GET", "guilds/" + guildId + "/roles", bob.token(), null).findValuesAsText(
                     "name").stream().filter("kept"::equals).findFirst().orElse(null), "roles survive");
                 assertTrue(node.ok("GET", "guilds/" + guildId + "/members/" + alice.id(), alice.token(), null)
