@@ -39,6 +39,7 @@ class RestartPersistenceTest
             final List<String> ids = new ArrayList<>();
             final String code;
             final String dmId;
+            final String deleted;
             try (TestNode node = new TestNode(2, dir, c -> { }))
             {
                 alice = node.register("alice");
@@ -67,6 +68,11 @@ class RestartPersistenceTest
                 final String role = node.ok("POST", "guilds/" + guildId + "/roles", alice.token(),
                     "{\"name\":\"kept\",\"permissions\":\"8192\"}").get("id").asText();
                 node.call("PUT", "guilds/" + guildId + "/members/" + bob.id() + "/roles/" + role, alice.token(), null);
+                node.ok("PATCH", "channels/" + channelId, alice.token(), "{\"name\":\"renamed\"}");
+                final String doomed = node.ok("POST", "guilds/" + guildId + "/channels", alice.token(),
+                    "{\"name\":\"doomed\"}").get("id").asText();
+                node.ok("DELETE", "channels/" + doomed, alice.token(), null);
+                deleted = doomed;
                 final TestNode.User carol = node.register("carol", false);
                 dmId = node.ok("POST", "users/@me/channels", carol.token(), "{\"recipient_id\":\"" + bob.id() + "\"}")
                     .get("id").asText();
@@ -95,6 +101,10 @@ class RestartPersistenceTest
                     null);
                 assertEquals("Bobby", bobMember.path("nick").asText(), "nicknames survive");
                 assertEquals(1, bobMember.path("roles").size(), "role grants survive");
+                assertEquals("renamed", node.ok("GET", "channels/" + channelId, bob.token(), null).get("name")
+                    .asText(), "channel edits survive");
+                assertEquals(404, node.call("GET", "channels/" + deleted, alice.token(), null).status(),
+                    "a deleted channel stays deleted");
                 assertEquals("dm kept", node.ok("GET", "channels/" + dmId + "/messages", bob.token(), null).get(0)
                     .get("content").asText(), "direct messages and their channel survive");
                 assertEquals("kept", node.ok("GET", "guilds/" + guildId + "/roles", bob.token(), null).findValuesAsText(

@@ -39,6 +39,14 @@ public final class Directory
     }
 
     /**
+     * @param channelId a deleted channel.
+     */
+    public void removeChannel(final long channelId)
+    {
+        channelGuild.remove(channelId);
+    }
+
+    /**
      * @param channelId channel.
      * @return its guild id, or 0 if unknown.
      */

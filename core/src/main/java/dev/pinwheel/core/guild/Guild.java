@@ -110,6 +110,14 @@ public final class Guild
     }
 
     /**
+     * @param channelId channel to remove.
+     */
+    public void removeChannel(final long channelId)
+    {
+        channels.remove(channelId);
+    }
+
+    /**
      * @param channelId channel id.
      * @return the channel or null.
      */

@@ -42,6 +42,8 @@ public final class StateRecords
     public static final int COMMANDS_SET = 11;
     /** A direct-message channel between two users opened. */
     public static final int DM_CREATED = 12;
+    /** A guild channel deleted (CHANNEL_CREATED again with the same id is an edit). */
+    public static final int CHANNEL_DELETED = 13;
 
     private StateRecords()
     {
@@ -233,6 +235,20 @@ public final class StateRecords
     }
 
     /**
+     * @param guildId   guild.
+     * @param channelId deleted channel.
+     * @return encoded record.
+     */
+    public static byte[] channelDeleted(final long guildId, final long channelId)
+    {
+        return encode(out ->
+        {
+            out.writeLong(guildId);
+            out.writeLong(channelId);
+        });
+    }
+
+    /**
      * @param i invite.
      * @return encoded record.
      */
@@ -362,6 +378,16 @@ public final class StateRecords
                     node.directory().putCommands(app, guildId, new String(text, java.nio.charset.StandardCharsets.UTF_8));
                 }
                 case DM_CREATED -> node.directory().putDm(in.readLong(), in.readLong(), in.readLong());
+                case CHANNEL_DELETED ->
+                {
+                    final Guild g = guilds.get(in.readLong());
+                    final long channelId = in.readLong();
+                    if (g != null)
+                    {
+                        g.removeChannel(channelId);
+                    }
+                    node.directory().removeChannel(channelId);
+                }
                 case INVITE_CREATED -> node.directory().putInvite(new Invite(in.readUTF(), in.readLong(), in.readLong(),
                     in.readLong(), in.readLong(), in.readInt(), in.readInt()));
                 default -> throw new IllegalArgumentException("unknown state record type " + type);

@@ -230,6 +230,73 @@ public final class GuildOps
         });
     }
 
+    /**
+     * A channel edit ({@code null}: unchanged; {@code parentId} 0 takes it out of its category).
+     *
+     * @param name      new name.
+     * @param topic     new topic ("" clears).
+     * @param position  new position.
+     * @param bitrate   new bitrate (voice).
+     * @param userLimit new user limit (voice).
+     * @param parentId  new category.
+     */
+    public record ChannelEdit(String name, String topic, Integer position, Integer bitrate, Integer userLimit,
+        Long parentId)
+    {
+    }
+
+    /** {@code PATCH /channels/{id}} (MANAGE_CHANNELS): journaled as the whole channel, CHANNEL_UPDATE. */
+    public static void modifyChannel(final Shard owner, final GatewayContext ctx, final long guildId,
+        final long channelId, final ChannelEdit e, final RestExchange ex)
+    {
+        final GuildChannel c = channelWith(owner, guildId, channelId, Permissions.MANAGE_CHANNELS, ex);
+        if (c == null)
+        {
+            return;
+        }
+        final Guild g = owner.guilds().get(guildId);
+        if (e.parentId() != null && e.parentId() != 0 && (g.channel(e.parentId()) == null
+            || g.channel(e.parentId()).type() != GuildChannel.CATEGORY || e.parentId() == channelId))
+        {
+            ex.invalidField(owner, "parent_id", "CHANNEL_PARENT_INVALID", "Not a category in this guild.");
+            return;
+        }
+        final GuildChannel changed = new GuildChannel(c.id(), guildId, c.type(),
+            e.name() == null ? c.name() : e.name(), e.position() == null ? c.position() : e.position(),
+            e.topic() == null ? c.topic() : e.topic().isEmpty() ? null : e.topic(),
+            e.bitrate() == null || c.type() != GuildChannel.VOICE ? c.bitrate() : e.bitrate(),
+            e.userLimit() == null || c.type() != GuildChannel.VOICE ? c.userLimit() : e.userLimit(),
+            e.parentId() == null ? c.parentId() : e.parentId());
+        StateLog.commit(owner, ctx.node(), StateRecords.CHANNEL_CREATED, StateRecords.channelCreated(changed));
+        final ObjectNode body = Entities.channel(changed, owner.store().lastMessageId(channelId));
+        final byte[] d = Json.bytes(body);
+        owner.afterCommit(() ->
+        {
+            ex.reply(owner, 200, d);
+            owner.publish(g, new Dispatch("CHANNEL_UPDATE", d, null, Intents.GUILDS, guildId, 0, 0));
+        });
+    }
+
+    /** {@code DELETE /channels/{id}} (MANAGE_CHANNELS): CHANNEL_DELETE; the reply is the deleted channel. */
+    public static void deleteChannel(final Shard owner, final GatewayContext ctx, final long guildId,
+        final long channelId, final RestExchange ex)
+    {
+        final GuildChannel c = channelWith(owner, guildId, channelId, Permissions.MANAGE_CHANNELS, ex);
+        if (c == null)
+        {
+            return;
+        }
+        final Guild g = owner.guilds().get(guildId);
+        StateLog.commit(owner, ctx.node(), StateRecords.CHANNEL_DELETED,
+            StateRecords.channelDeleted(guildId, channelId));
+        final byte[] d = Json.bytes(Entities.channel(c, owner.store().lastMessageId(channelId)));
+        owner.afterCommit(() ->
+        {
+            ex.reply(owner, 200, d);
+            owner.publish(g, new Dispatch("CHANNEL_DELETE", d, null, Intents.GUILDS, guildId, 0, 0));
+        });
+    }
+
     public static void createInvite(final Shard owner, final GatewayContext ctx, final long guildId,
         final long channelId, final int maxAge, final int maxUses, final RestExchange ex)
     {

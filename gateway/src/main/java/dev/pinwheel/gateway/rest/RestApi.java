@@ -311,6 +311,59 @@ public final class RestApi
         ex.reply(shard, 200, o);
     }
 
+    /** A {@code PATCH /channels/{id}} body, checked against Discord's limits; null after an error reply. */
+    private GuildOps.ChannelEdit channelEdit(final RestExchange ex, final Request r)
+    {
+        final JsonNode b = r.body;
+        if (b == null || !b.isObject())
+        {
+            ex.error(shard, 400, 50035, "Invalid Form Body");
+            return null;
+        }
+        final JsonNode name = b.get("name");
+        final JsonNode topic = b.get("topic");
+        final JsonNode pos = b.get("position");
+        final JsonNode bitrate = b.get("bitrate");
+        final JsonNode limit = b.get("user_limit");
+        final JsonNode parent = b.get("parent_id");
+        if (name != null && !name.isNull() && (!name.isTextual() || name.asText().isBlank()
+            || name.asText().length() > 100))
+        {
+            ex.invalidField(shard, "name", "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.");
+            return null;
+        }
+        if (topic != null && !topic.isNull() && (!topic.isTextual() || topic.asText().length() > 1024))
+        {
+            ex.invalidField(shard, "topic", "BASE_TYPE_MAX_LENGTH", "Must be 1024 or fewer in length.");
+            return null;
+        }
+        if ((pos != null && !pos.isNull() && (!pos.canConvertToInt() || pos.asInt() < 0))
+            || (bitrate != null && !bitrate.isNull() && (!bitrate.canConvertToInt() || bitrate.asInt() < 8000
+                || bitrate.asInt() > 384000))
+            || (limit != null && !limit.isNull() && (!limit.canConvertToInt() || limit.asInt() < 0 || limit.asInt() > 99)))
+        {
+            ex.invalidField(shard, pos != null && !pos.isNull() && (!pos.canConvertToInt() || pos.asInt() < 0)
+                ? "position" : bitrate != null && !bitrate.isNull() && (!bitrate.canConvertToInt()
+                || bitrate.asInt() < 8000 || bitrate.asInt() > 384000) ? "bitrate" : "user_limit",
+                "NUMBER_TYPE_MAX", "Value out of range.");
+            return null;
+        }
+        Long parentId = null;
+        if (parent != null)
+        {
+            parentId = parent.isNull() ? 0L : Json.parseId(parent.asText());
+            if (parentId < 0)
+            {
+                ex.invalidField(shard, "parent_id", "NUMBER_TYPE_COERCE", "Value is not snowflake.");
+                return null;
+            }
+        }
+        return new GuildOps.ChannelEdit(name == null || name.isNull() ? null : name.asText().strip(),
+            topic == null ? null : topic.isNull() ? "" : topic.asText(),
+            pos == null || pos.isNull() ? null : pos.asInt(), bitrate == null || bitrate.isNull() ? null
+            : bitrate.asInt(), limit == null || limit.isNull() ? null : limit.asInt(), parentId);
+    }
+
     /**
      * {@code /channels/{dm}[/messages[/{id}]|/typing]} of a direct-message channel, for its two users only, on the
      * channel's shard ({@link DmOps}).
@@ -835,7 +888,19 @@ public final class RestApi
         }
         if (p.length == 2)
         {
-            if (allow(ex, r, "GET"))
+            if ("PATCH".equals(r.method))
+            {
+                final GuildOps.ChannelEdit e = channelEdit(ex, r);
+                if (e != null)
+                {
+                    toOwner(guildId, owner -> GuildOps.modifyChannel(owner, ctx, guildId, channelId, e, ex));
+                }
+            }
+            else if ("DELETE".equals(r.method))
+            {
+                toOwner(guildId, owner -> GuildOps.deleteChannel(owner, ctx, guildId, channelId, ex));
+            }
+            else if (allow(ex, r, "GET"))
             {
                 toOwner(guildId, owner -> GuildOps.getChannel(owner, guildId, channelId, ex));
             }

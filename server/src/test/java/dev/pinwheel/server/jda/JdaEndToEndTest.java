@@ -239,6 +239,20 @@ class JdaEndToEndTest
     }
 
     @Test
+    void aChannelRenamedThroughJdaIsRenamedForTheOtherBot() throws Exception
+    {
+        BOB_EVENTS.events.clear();
+        final var created = aliceJda.getGuildById(guildId).createTextChannel("jda-scratch").complete();
+        created.getManager().setName("jda-renamed").setTopic("topic").complete();
+        final var renamed = BOB_EVENTS.next(
+            net.dv8tion.jda.api.events.channel.update.ChannelUpdateNameEvent.class, 20);
+        assertNotNull(renamed, "bob's JDA sees CHANNEL_UPDATE");
+        assertEquals("jda-renamed", renamed.getNewValue());
+        created.delete().complete();
+        assertNotNull(BOB_EVENTS.next(net.dv8tion.jda.api.events.channel.ChannelDeleteEvent.class, 20));
+    }
+
+    @Test
     void historyReadsBackThroughRestInOrder()
     {
         final TextChannel ch = aliceJda.getTextChannelById(channelId);
