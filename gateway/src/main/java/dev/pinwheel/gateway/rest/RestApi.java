@@ -311,6 +311,13 @@ public final class RestApi
         ex.reply(shard, 200, o);
     }
 
+    /** @return whether an optional {@code name} is given but not a 1-100 character string. */
+    private static boolean badOptionalName(final JsonNode name)
+    {
+        return name != null && !name.isNull() && (!name.isTextual() || name.asText().isBlank()
+            || name.asText().length() > 100);
+    }
+
     /** A {@code PATCH /channels/{id}} body, checked against Discord's limits; null after an error reply. */
     private GuildOps.ChannelEdit channelEdit(final RestExchange ex, final Request r)
     {
@@ -326,8 +333,7 @@ public final class RestApi
         final JsonNode bitrate = b.get("bitrate");
         final JsonNode limit = b.get("user_limit");
         final JsonNode parent = b.get("parent_id");
-        if (name != null && !name.isNull() && (!name.isTextual() || name.asText().isBlank()
-            || name.asText().length() > 100))
+        if (badOptionalName(name))
         {
             ex.invalidField(shard, "name", "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.");
             return null;
@@ -714,8 +720,7 @@ public final class RestApi
         final JsonNode name = b.get("name");
         final JsonNode perms = b.get("permissions");
         final JsonNode color = b.get("color");
-        if (name != null && !name.isNull() && (!name.isTextual() || name.asText().isBlank()
-            || name.asText().length() > 100))
+        if (badOptionalName(name))
         {
             ex.invalidField(shard, "name", "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.");
             return null;
