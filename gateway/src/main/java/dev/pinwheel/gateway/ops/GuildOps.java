@@ -287,6 +287,17 @@ public final class GuildOps
             return;
         }
         final Guild g = owner.guilds().get(guildId);
+        if (c.type() == GuildChannel.VOICE)
+        {
+            // whoever is in a deleted voice channel leaves it (VOICE_STATE_UPDATE with channel_id null)
+            for (final VoiceStates.VoiceState vs : List.copyOf(ctx.voiceStates(owner.id()).of(guildId)))
+            {
+                if (vs.channelId == channelId)
+                {
+                    VoiceOps.voiceStateUpdate(owner, ctx, guildId, 0, vs.userId, vs.sessionId, false, false);
+                }
+            }
+        }
         StateLog.commit(owner, ctx.node(), StateRecords.CHANNEL_DELETED,
             StateRecords.channelDeleted(guildId, channelId));
         final byte[] d = Json.bytes(Entities.channel(c, owner.store().lastMessageId(channelId)));

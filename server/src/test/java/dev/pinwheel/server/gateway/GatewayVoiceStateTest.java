@@ -119,6 +119,29 @@ class GatewayVoiceStateTest
         }
     }
 
+    @Test
+    void deletingAVoiceChannelDisconnectsTheMembersInIt() throws Exception
+    {
+        try (TestNode node = new TestNode(2))
+        {
+            final TestNode.User alice = node.register("alice");
+            final TestNode.User bob = node.register("bob");
+            final String guildId = guildWith(node, alice, bob);
+            final String lounge = voiceChannel(node, alice, guildId, "{\"name\":\"Lounge\",\"type\":2}");
+            try (GatewayTestClient a = GatewayTestClient.connect(node.gatewayUrl());
+                 GatewayTestClient b = GatewayTestClient.connect(node.gatewayUrl()))
+            {
+                a.identifyAndAwait(alice.token(), GatewayTestClient.GUILDS | VOICE_STATES, 1);
+                b.identifyAndAwait(bob.token(), GatewayTestClient.GUILDS | VOICE_STATES, 1);
+                b.send(op4(guildId, lounge));
+                assertEquals(lounge, bobsNextState(a, bob).path("d").path("channel_id").asText());
+                node.ok("DELETE", "channels/" + lounge, alice.token(), null);
+                assertTrue(bobsNextState(a, bob).path("d").path("channel_id").isNull(), "bob left the deleted channel");
+                a.nextDispatch("CHANNEL_DELETE");
+            }
+        }
+    }
+
     private static JsonNode bobsNextState(final GatewayTestClient c, final TestNode.User bob)
     {
         return c.next(n -> "VOICE_STATE_UPDATE".equals(n.path("t").asText())
