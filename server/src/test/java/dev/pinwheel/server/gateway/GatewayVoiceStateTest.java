@@ -84,62 +84,70 @@ class GatewayVoiceStateTest
     @Test
     void aModeratorMovesAndDisconnectsAMember() throws Exception
     {
-        try (TestNode node = new TestNode(2))
+        try (TestNode node = new TestNode(2);
+             Scene s = bobInLounge(node))
         {
-            final TestNode.User alice = node.register("alice");
-            final TestNode.User bob = node.register("bob");
-            final String guildId = guildWith(node, alice, bob);
-            final String lounge = voiceChannel(node, alice, guildId, "{\"name\":\"Lounge\",\"type\":2}");
-            final String hall = voiceChannel(node, alice, guildId, "{\"name\":\"Hall\",\"type\":2}");
-            try (GatewayTestClient a = GatewayTestClient.connect(node.gatewayUrl());
-                 GatewayTestClient b = GatewayTestClient.connect(node.gatewayUrl()))
-            {
-                a.identifyAndAwait(alice.token(), GatewayTestClient.GUILDS | VOICE_STATES, 1);
-                b.identifyAndAwait(bob.token(), GatewayTestClient.GUILDS | VOICE_STATES, 1);
-                b.send(op4(guildId, lounge));
-                assertEquals(lounge, bobsNextState(a, bob).path("d").path("channel_id").asText());
-                assertEquals(lounge, bobsNextState(b, bob).path("d").path("channel_id").asText());
+            final String hall = voiceChannel(node, s.alice(), s.guildId(), "{\"name\":\"Hall\",\"type\":2}");
+            final String member = "guilds/" + s.guildId() + "/members/" + s.bob().id();
+            final String aliceAt = "guilds/" + s.guildId() + "/members/" + s.alice().id();
+            // bob may not move anyone; a bad channel id and a text channel are refused
+            assertEquals(403, node.call("PATCH", aliceAt, s.bob().token(), "{\"channel_id\":\"" + hall + "\"}")
+                .status());
+            assertEquals(400, node.call("PATCH", member, s.alice().token(), "{\"channel_id\":true}").status());
+            node.ok("PATCH", member, s.alice().token(), "{\"channel_id\":\"" + hall + "\"}");
+            assertEquals(hall, bobsNextState(s.a(), s.bob()).path("d").path("channel_id").asText());
+            assertEquals(hall, bobsNextState(s.b(), s.bob()).path("d").path("channel_id").asText());
+            s.b().nextDispatch("VOICE_SERVER_UPDATE"); // bob's client reconnects voice to the new room
 
-                final String member = "guilds/" + guildId + "/members/" + bob.id();
-                final String aliceAt = "guilds/" + guildId + "/members/" + alice.id();
-                // bob may not move anyone; a bad channel id and a text channel are refused
-                assertEquals(403, node.call("PATCH", aliceAt, bob.token(), "{\"channel_id\":\"" + hall + "\"}")
-                    .status());
-                assertEquals(400, node.call("PATCH", member, alice.token(), "{\"channel_id\":true}").status());
-                node.ok("PATCH", member, alice.token(), "{\"channel_id\":\"" + hall + "\"}");
-                assertEquals(hall, bobsNextState(a, bob).path("d").path("channel_id").asText());
-                assertEquals(hall, bobsNextState(b, bob).path("d").path("channel_id").asText());
-                b.nextDispatch("VOICE_SERVER_UPDATE"); // bob's client reconnects voice to the new room
-
-                node.ok("PATCH", member, alice.token(), "{\"channel_id\":null}");
-                assertTrue(bobsNextState(a, bob).path("d").path("channel_id").isNull());
-                assertEquals(400, node.call("PATCH", member, alice.token(), "{\"channel_id\":null}").status(),
-                    "no longer connected: 40032");
-            }
+            node.ok("PATCH", member, s.alice().token(), "{\"channel_id\":null}");
+            assertTrue(bobsNextState(s.a(), s.bob()).path("d").path("channel_id").isNull());
+            assertEquals(400, node.call("PATCH", member, s.alice().token(), "{\"channel_id\":null}").status(),
+                "no longer connected: 40032");
         }
     }
 
     @Test
     void deletingAVoiceChannelDisconnectsTheMembersInIt() throws Exception
     {
-        try (TestNode node = new TestNode(2))
+        try (TestNode node = new TestNode(2);
+             Scene s = bobInLounge(node))
         {
-            final TestNode.User alice = node.register("alice");
-            final TestNode.User bob = node.register("bob");
-            final String guildId = guildWith(node, alice, bob);
-            final String lounge = voiceChannel(node, alice, guildId, "{\"name\":\"Lounge\",\"type\":2}");
-            try (GatewayTestClient a = GatewayTestClient.connect(node.gatewayUrl());
-                 GatewayTestClient b = GatewayTestClient.connect(node.gatewayUrl()))
-            {
-                a.identifyAndAwait(alice.token(), GatewayTestClient.GUILDS | VOICE_STATES, 1);
-                b.identifyAndAwait(bob.token(), GatewayTestClient.GUILDS | VOICE_STATES, 1);
-                b.send(op4(guildId, lounge));
-                assertEquals(lounge, bobsNextState(a, bob).path("d").path("channel_id").asText());
-                node.ok("DELETE", "channels/" + lounge, alice.token(), null);
-                assertTrue(bobsNextState(a, bob).path("d").path("channel_id").isNull(), "bob left the deleted channel");
-                a.nextDispatch("CHANNEL_DELETE");
-            }
+            node.ok("DELETE", "channels/" + s.lounge(), s.alice().token(), null);
+            assertTrue(bobsNextState(s.a(), s.bob()).path("d").path("channel_id").isNull(),
+                "bob left the deleted channel");
+            s.a().nextDispatch("CHANNEL_DELETE");
         }
+    }
+
+    /**
+     * Alice (owner) and Bob in a guild with a voice channel, both connected with GUILDS | GUILD_VOICE_STATES, and
+     * Bob in the voice channel (both have seen his VOICE_STATE_UPDATE).
+     */
+    private record Scene(TestNode.User alice, TestNode.User bob, String guildId, String lounge, GatewayTestClient a,
+        GatewayTestClient b) implements AutoCloseable
+    {
+        @Override
+        public void close()
+        {
+            a.close();
+            b.close();
+        }
+    }
+
+    private static Scene bobInLounge(final TestNode node)
+    {
+        final TestNode.User alice = node.register("alice");
+        final TestNode.User bob = node.register("bob");
+        final String guildId = guildWith(node, alice, bob);
+        final String lounge = voiceChannel(node, alice, guildId, "{\"name\":\"Lounge\",\"type\":2}");
+        final GatewayTestClient a = GatewayTestClient.connect(node.gatewayUrl());
+        final GatewayTestClient b = GatewayTestClient.connect(node.gatewayUrl());
+        a.identifyAndAwait(alice.token(), GatewayTestClient.GUILDS | VOICE_STATES, 1);
+        b.identifyAndAwait(bob.token(), GatewayTestClient.GUILDS | VOICE_STATES, 1);
+        b.send(op4(guildId, lounge));
+        assertEquals(lounge, bobsNextState(a, bob).path("d").path("channel_id").asText());
+        assertEquals(lounge, bobsNextState(b, bob).path("d").path("channel_id").asText());
+        return new Scene(alice, bob, guildId, lounge, a, b);
     }
 
     private static JsonNode bobsNextState(final GatewayTestClient c, final TestNode.User bob)
