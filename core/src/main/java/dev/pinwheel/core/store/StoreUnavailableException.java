@@ -1,0 +1,43 @@
+package dev.pinwheel.core.store;
+
+/**
+ * A store refused a write <em>before</em> touching its journal: nothing of the refused record is in the journal or
+ * the indexes, and everything acknowledged earlier is intact. Reads keep working. The edge answers the client with
+ * a clear error (HTTP 507 for {@link Reason#DISK_FULL}, 503 otherwise, Discord's {@code {code, message}} body); the
+ * store accepts writes again by itself once the cause is gone (space freed).
+ */
+public final class StoreUnavailableException extends RuntimeException
+{
+    private static final long serialVersionUID = 1L;
+
+    /** Why writes are refused. */
+    public enum Reason
+    {
+        /** Free space on the data directory's filesystem is below the configured reserve. */
+        DISK_FULL,
+        /** The journal failed under a write (I/O error, a fault in a mapped page); writes stay refused until restart. */
+        FAULTED,
+        /** The store is closed (the node is stopping). */
+        CLOSED
+    }
+
+    private final Reason reason;
+
+    /**
+     * @param reason  why.
+     * @param message what happened, for the log and the client.
+     */
+    public StoreUnavailableException(final Reason reason, final String message)
+    {
+        super(message, null, false, false); // a refusal on the hot path: no stack trace
+        this.reason = reason;
+    }
+
+    /**
+     * @return why writes are refused.
+     */
+    public Reason reason()
+    {
+        return reason;
+    }
+}
