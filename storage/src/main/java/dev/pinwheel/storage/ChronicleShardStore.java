@@ -5,12 +5,13 @@ import dev.pinwheel.core.store.ShardStore;
 import dev.pinwheel.core.store.StateRecordHandler;
 import dev.pinwheel.core.store.StoredMessage;
 import net.openhft.chronicle.bytes.Bytes;
-import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.wire.DocumentContext;
+import org.agrona.collections.LongHashSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -58,6 +59,7 @@ public final class ChronicleShardStore implements ShardStore
     public static final int MAX_PINS = PinBoard.MAX_PINS;
 
     private static final Logger LOG = LoggerFactory.getLogger(ChronicleShardStore.class);
+    private static final int MAX_DAMAGE_KEPT = 1000;
 
     private final int shardId;
     private final Path shardDir;
@@ -70,6 +72,13 @@ public final class ChronicleShardStore implements ShardStore
     private final boolean sync;
     private final Runnable onClose;
     private final JournalRecordCodec codec = new JournalRecordCodec();
+    private final JournalRecord record = new JournalRecord();
+    private final JournalScanner scanner = new JournalScanner(codec);
+    private final List<JournalDamage> damageFound = new ArrayList<>();
+    private final LongHashSet damagedOnRead = new LongHashSet();
+    private volatile long damagedRecords;
+    private volatile long damagedBytes;
+    private volatile long repairedHeaders;
     private final long[] pinScratch = new long[MAX_PINS];
     private boolean indexCurrent;
     private boolean indexConsistent = true;
@@ -176,6 +185,27 @@ public final class ChronicleShardStore implements ShardStore
     }
 
     /**
+     * @return the damage recovery found and reads met (at most the first thousand regions), owner thread only.
+     */
+    public List<JournalDamage> damage()
+    {
+        claim();
+        return List.copyOf(damageFound);
+    }
+
+    @Override
+    public long damagedRecords()
+    {
+        return damagedRecords;
+    }
+
+    @Override
+    public long repairedHeaders()
+    {
+        return repairedHeaders;
+    }
+
+    /**
      * @return journal file syncs ({@code fdatasync}) issued by {@link #commit()} so far: one per file written per
      *         commit, none in {@link Durability#OS}.
      */
@@ -212,6 +242,12 @@ public final class ChronicleShardStore implements ShardStore
         final DiskFootprint footprint = footprint();
         LOG.info("shard {}: recovered {} state records and {} message records ({} indexes) in {} ms: {}",
             shardId, stateRecords, indexedRecords, rebuilt ? "rebuilt" : "reused clean", millis, footprint);
+        if (damagedRecords > 0)
+        {
+            LOG.error("shard {}: recovery found {} damaged journal region(s) ({} bytes) whose records are LOST (listed "
+                + "above with their positions and claimed ids); every other record was recovered and checked",
+                shardId, damagedRecords, damagedBytes);
+        }
         return stateRecords + indexedRecords;
     }
 
@@ -224,19 +260,7 @@ public final class ChronicleShardStore implements ShardStore
         }
         Objects.requireNonNull(payload, "payload");
         claim();
-        try (DocumentContext dc = state.appender().writingDocument())
-        {
-            try
-            {
-                JournalRecordCodec.writeState(dc.wire().bytes(), type, payload);
-            }
-            catch (final RuntimeException | Error ex)
-            {
-                dc.rollbackOnClose(); // never leave half a record in the journal
-                throw ex;
-            }
-        }
-        state.appended();
+        write(state, codec.encodeState(type, payload));
     }
 
     /**
@@ -255,22 +279,7 @@ public final class ChronicleShardStore implements ShardStore
         {
             throw new IllegalStateException("channel " + message.channelId() + " has " + MAX_PINS + " pins");
         }
-        final long position;
-        try (DocumentContext dc = messages.appender().writingDocument())
-        {
-            try
-            {
-                position = dc.wire().bytes().writePosition();
-                codec.writeMessage(dc.wire().bytes(), message);
-            }
-            catch (final RuntimeException | Error ex)
-            {
-                dc.rollbackOnClose(); // never leave half a record in the journal
-                throw ex;
-            }
-        }
-        messages.appended();
-        final long address = Journal.address(messages.appender().cycle(), position);
+        final long address = write(messages, codec.encodeMessage(message));
         try
         {
             indexVersion(message.id(), message.channelId(), message.pinned(), address);
@@ -290,19 +299,7 @@ public final class ChronicleShardStore implements ShardStore
         {
             return false;
         }
-        try (DocumentContext dc = messages.appender().writingDocument())
-        {
-            try
-            {
-                JournalRecordCodec.writeTombstone(dc.wire().bytes(), channelId, messageId);
-            }
-            catch (final RuntimeException | Error ex)
-            {
-                dc.rollbackOnClose(); // never leave half a record in the journal
-                throw ex;
-            }
-        }
-        messages.appended();
+        write(messages, codec.encodeTombstone(channelId, messageId));
         try
         {
             indexTombstone(channelId, messageId);
@@ -313,6 +310,34 @@ public final class ChronicleShardStore implements ShardStore
             indexFailed(ex);
         }
         return true;
+    }
+
+    /**
+     * Appends the record the codec just encoded as one journal document.
+     *
+     * @param journal the journal.
+     * @param length  the record's length in {@link JournalRecordCodec#scratch()}.
+     * @return the record's address.
+     */
+    private long write(final Journal journal, final int length)
+    {
+        final long position;
+        try (DocumentContext dc = journal.appender().writingDocument())
+        {
+            try
+            {
+                final Bytes<?> out = dc.wire().bytes();
+                position = out.writePosition();
+                out.write(codec.scratch(), 0, length);
+            }
+            catch (final RuntimeException | Error ex)
+            {
+                dc.rollbackOnClose(); // never leave half a record in the journal
+                throw ex;
+            }
+        }
+        journal.appended();
+        return Journal.address(journal.appender().cycle(), position);
     }
 
     @Override
@@ -478,125 +503,58 @@ public final class ChronicleShardStore implements ShardStore
 
     private long replayState(final StateRecordHandler handler)
     {
-        long replayed = 0;
-        long skipped = 0;
-        try (ExcerptTailer replay = state.queue().createTailer())
+        return scanner.scan(state, (address, kind, in, offset, length) ->
         {
-            while (true)
+            if (kind != JournalRecordCodec.STATE)
             {
-                byte[] payload = null;
-                int type = 0;
-                try (DocumentContext dc = replay.readingDocument())
-                {
-                    if (!dc.isPresent())
-                    {
-                        break;
-                    }
-                    final Bytes<?> in = dc.wire().bytes();
-                    try
-                    {
-                        final byte kind = in.readRemaining() < 1 ? 0 : JournalRecordCodec.readKind(in);
-                        if (kind != JournalRecordCodec.STATE)
-                        {
-                            throw new IllegalStateException("record kind " + kind + " in the state journal");
-                        }
-                        type = JournalRecordCodec.readStateType(in);
-                        payload = JournalRecordCodec.readStatePayload(in);
-                        replayed++;
-                    }
-                    catch (final RuntimeException ex)
-                    {
-                        skipped++;
-                        undecodable(state, dc.index(), ex);
-                        payload = null;
-                    }
-                }
-                if (payload != null)
-                {
-                    handler.onStateRecord(type, payload); // outside the catch: handler bugs propagate
-                }
+                damaged(new JournalDamage(state.cycleFile((int)(address >>> Journal.POSITION_BITS)),
+                    address & ((1L << Journal.POSITION_BITS) - 1), address & ((1L << Journal.POSITION_BITS) - 1),
+                    "record kind " + kind + " in the state journal", 0, false));
+                return;
             }
-        }
-        if (skipped > 0)
-        {
-            LOG.warn("shard {}: skipped {} undecodable state records", shardId, skipped);
-        }
-        return replayed;
+            final int type = JournalRecordCodec.stateType(in, offset, length);
+            handler.onStateRecord(type, JournalRecordCodec.statePayload(in, offset)); // handler bugs propagate
+        }, this::damaged);
     }
 
     private long replayMessages()
     {
-        long replayed = 0;
-        long skipped = 0;
-        try (ExcerptTailer replay = messages.queue().createTailer())
+        return scanner.scan(messages, (address, kind, in, offset, length) ->
         {
-            while (true)
+            switch (kind)
             {
-                try (DocumentContext dc = replay.readingDocument())
-                {
-                    if (!dc.isPresent())
-                    {
-                        break;
-                    }
-                    final long index = dc.index();
-                    final Bytes<?> in = dc.wire().bytes();
-                    final long address = Journal.address(messages.queue().rollCycle().toCycle(index),
-                        in.readPosition());
-                    byte kind = 0;
-                    long id = 0;
-                    long channel = 0;
-                    boolean pinned = false;
-                    try
-                    {
-                        kind = in.readRemaining() < 1 ? 0 : in.readByte(in.readPosition());
-                        switch (kind)
-                        {
-                            case JournalRecordCodec.MESSAGE ->
-                            {
-                                id = JournalRecordCodec.peekMessageId(in);
-                                channel = JournalRecordCodec.peekMessageChannelId(in);
-                                pinned = JournalRecordCodec.peekMessagePinned(in);
-                            }
-                            case JournalRecordCodec.TOMBSTONE ->
-                            {
-                                JournalRecordCodec.readKind(in);
-                                channel = JournalRecordCodec.readTombstoneChannelId(in);
-                                id = in.readLong();
-                            }
-                            default -> throw new IllegalStateException("record kind " + kind
-                                + " in the message journal");
-                        }
-                    }
-                    catch (final RuntimeException ex)
-                    {
-                        skipped++;
-                        undecodable(messages, index, ex);
-                        continue;
-                    }
-                    if (kind == JournalRecordCodec.MESSAGE)
-                    {
-                        indexVersion(id, channel, pinned, address); // index failures propagate: not a bad record
-                    }
-                    else
-                    {
-                        indexTombstone(channel, id);
-                    }
-                    replayed++;
-                }
+                case JournalRecordCodec.MESSAGE -> indexVersion(
+                    in.getLong(offset + JournalRecordCodec.MESSAGE_ID_OFFSET),
+                    in.getLong(offset + JournalRecordCodec.MESSAGE_CHANNEL_OFFSET),
+                    JournalRecordCodec.messagePinned(in, offset), address);
+                case JournalRecordCodec.TOMBSTONE -> indexTombstone(in.getLong(offset), in.getLong(offset + 8));
+                default -> damaged(new JournalDamage(messages.cycleFile((int)(address >>> Journal.POSITION_BITS)),
+                    address & ((1L << Journal.POSITION_BITS) - 1), address & ((1L << Journal.POSITION_BITS) - 1),
+                    "record kind " + kind + " in the message journal", 0, false));
             }
-        }
-        if (skipped > 0)
-        {
-            LOG.warn("shard {}: skipped {} undecodable message records", shardId, skipped);
-        }
-        return replayed;
+        }, this::damaged);
     }
 
-    private void undecodable(final Journal journal, final long index, final RuntimeException ex)
+    /**
+     * A damaged region found by recovery: logged with exactly what it held as far as can be told, and counted.
+     */
+    private void damaged(final JournalDamage damage)
     {
-        LOG.warn("shard {}: skipping undecodable journal record at index {} in {}: {}",
-            shardId, Long.toHexString(index), journal.dir(), ex.toString());
-        LOG.debug("undecodable record", ex);
+        if (damage.headerOnly())
+        {
+            repairedHeaders++;
+            LOG.warn("shard {}: journal damage, record recovered: {}", shardId, damage);
+        }
+        else
+        {
+            damagedRecords++;
+            damagedBytes += damage.bytes();
+            LOG.error("shard {}: journal damage, LOST: {}", shardId, damage);
+        }
+        if (damageFound.size() < MAX_DAMAGE_KEPT)
+        {
+            damageFound.add(damage);
+        }
     }
 
     // ----------------------------------------------------------------------------------------------- indexing
@@ -674,21 +632,25 @@ public final class ChronicleShardStore implements ShardStore
 
     private StoredMessage readMessageAt(final long address, final long messageId)
     {
+        final int status = messages.read(address, record, codec);
+        if (status == Journal.READ_MISSING)
+        {
+            LOG.error("shard {}: no record at journal address {} of message {} in {} (deleted by retention?)",
+                shardId, Long.toHexString(address), messageId, messages.dir());
+            return null;
+        }
         try
         {
-            final Bytes<?> in = messages.read(address);
-            if (in == null)
+            if (status == Journal.READ_DAMAGED)
             {
-                LOG.error("shard {}: no record at journal address {} of message {} in {} (deleted by retention?)",
-                    shardId, Long.toHexString(address), messageId, messages.dir());
-                return null;
+                throw new IllegalStateException(record.problem());
             }
-            final byte kind = JournalRecordCodec.readKind(in);
-            if (kind != JournalRecordCodec.MESSAGE)
+            if (record.kind() != JournalRecordCodec.MESSAGE)
             {
-                throw new IllegalStateException("record kind " + kind + ", expected a message");
+                throw new IllegalStateException("record kind " + record.kind() + ", expected a message");
             }
-            final StoredMessage message = codec.readMessage(in);
+            final StoredMessage message = codec.decodeMessage(record.buffer(), record.bodyOffset(),
+                record.bodyLength());
             if (message.id() != messageId)
             {
                 throw new IllegalStateException("record holds message " + message.id());
@@ -697,8 +659,12 @@ public final class ChronicleShardStore implements ShardStore
         }
         catch (final RuntimeException ex)
         {
-            LOG.error("shard {}: cannot read message {} at journal address {} in {}",
-                shardId, messageId, Long.toHexString(address), messages.dir(), ex);
+            if (damagedOnRead.add(address)) // each damaged record is reported once
+            {
+                damagedRecords++;
+                LOG.error("shard {}: journal damage found on read, message {} at journal address {} in {} is not "
+                    + "served: {}", shardId, messageId, Long.toHexString(address), messages.dir(), ex.getMessage());
+            }
             return null;
         }
     }

@@ -99,7 +99,7 @@ final class Journal implements AutoCloseable
     private final SingleChronicleQueue queue;
     private final ExcerptAppender appender;
     private final int retentionDays;
-    private final Int2ObjectHashMap<MappedBytes> readers = new Int2ObjectHashMap<>();
+    private final Int2ObjectHashMap<CycleReader> readers = new Int2ObjectHashMap<>();
     private final boolean groupCommit;
     private final IntArrayList unsyncedCycles = new IntArrayList();
     private int lastAppendCycle = NO_CYCLE;
@@ -189,51 +189,127 @@ final class Journal implements AutoCloseable
         return (long)cycle << POSITION_BITS | position;
     }
 
+    /** {@link #read} found the record, intact. */
+    static final int READ_OK = 0;
+    /** {@link #read} found no record there (its file deleted by retention, a position past the end...). */
+    static final int READ_MISSING = 1;
+    /** {@link #read} found a record whose checksum or framing is wrong. */
+    static final int READ_DAMAGED = 2;
+    /** Largest record {@link #read} believes (a damaged length field must not make it copy gigabytes). */
+    static final int MAX_RECORD_BYTES = 64 << 20;
+
     /**
-     * Reads a complete record by address.
+     * Reads and verifies the record at an address: a checked record is framed and verified by itself (a damaged
+     * Chronicle header does not hide it); a legacy record needs a ready header and is not verified.
      *
      * @param address from {@link #address}.
-     * @return the mapped file's bytes, read position at the record's first byte and read limit at its end (valid
-     *         until the next call), or null if there is no complete data record there (its file deleted...).
+     * @param into    receives a copy of the record; on {@link #READ_OK} its kind and body.
+     * @param codec   the owner's codec (checksums).
+     * @return {@link #READ_OK}, {@link #READ_MISSING} or {@link #READ_DAMAGED} (then {@code into.problem} says why).
      */
-    Bytes<?> read(final long address)
+    int read(final long address, final JournalRecord into, final JournalRecordCodec codec)
     {
         final int cycle = (int)(address >>> POSITION_BITS);
         final long position = address & POSITION_MASK;
-        MappedBytes bytes = readers.get(cycle);
-        if (bytes == null)
+        final CycleReader reader = reader(cycle);
+        if (reader == null || position < Integer.BYTES || !reader.covers(position + JournalRecordCodec.CHECKED_HEADER))
         {
-            final Path file = cycleFile(cycle);
-            if (!Files.exists(file))
+            return READ_MISSING;
+        }
+        final MappedBytes bytes = reader.bytes;
+        final byte kind = bytes.readByte(position);
+        final int header = bytes.readVolatileInt(position - Integer.BYTES);
+        final long length;
+        if (JournalRecordCodec.isChecked(kind))
+        {
+            final int body = bytes.readInt(position + 1);
+            length = JournalRecordCodec.CHECKED_HEADER + (long)body;
+            if (body < 0 || length > MAX_RECORD_BYTES || !reader.covers(position + length))
             {
-                return null;
+                return into.damaged("implausible record length " + body);
             }
+        }
+        else
+        {
+            if (!Wires.isReadyData(header))
+            {
+                return header == 0 ? READ_MISSING : into.damaged("no checksummed record and no complete header");
+            }
+            length = Wires.lengthOf(header);
+            if (!reader.covers(position + length))
+            {
+                return into.damaged("document length " + length + " runs past the end of the file");
+            }
+        }
+        final byte[] copy = into.ensure((int)length);
+        bytes.readLimit(position + length);
+        bytes.readPosition(position);
+        bytes.read(copy, 0, (int)length);
+        if (JournalRecordCodec.isChecked(kind))
+        {
+            if (codec.checksum(copy, 0, (int)length) != JournalRecordCodec.storedChecksum(into.buffer(), 0))
+            {
+                return into.damaged("checksum mismatch");
+            }
+            return into.ok(JournalRecordCodec.baseKind(kind), JournalRecordCodec.CHECKED_HEADER,
+                (int)length - JournalRecordCodec.CHECKED_HEADER);
+        }
+        if (kind != JournalRecordCodec.STATE && kind != JournalRecordCodec.MESSAGE
+            && kind != JournalRecordCodec.TOMBSTONE)
+        {
+            return into.damaged("unknown record kind " + kind);
+        }
+        return into.ok(kind, 1, (int)length - 1);
+    }
+
+    /** The read-only mapping of a cycle file, opened on first use; null if the file does not exist. */
+    private CycleReader reader(final int cycle)
+    {
+        CycleReader reader = readers.get(cycle);
+        if (reader == null)
+        {
             if (readers.size() >= MAX_READERS)
             {
                 releaseReaders(); // rare: reads spread over more than MAX_READERS days of history
             }
             try
             {
-                bytes = MappedBytes.mappedBytes(file.toFile(), BLOCK_SIZE, READ_OVERLAP, true);
+                reader = new CycleReader(
+                    MappedBytes.mappedBytes(cycleFile(cycle).toFile(), BLOCK_SIZE, READ_OVERLAP, true));
             }
             catch (final FileNotFoundException ex)
             {
                 return null;
             }
-            readers.put(cycle, bytes);
+            readers.put(cycle, reader);
         }
-        if (position < Integer.BYTES)
+        return reader;
+    }
+
+    /**
+     * A read-only mapping of one cycle file and the file's size as last seen: a position past it is never touched
+     * (a mapped page past the end of a file faults), and the size is asked again only when a read reaches past it.
+     */
+    private static final class CycleReader
+    {
+        final MappedBytes bytes;
+        long size;
+
+        CycleReader(final MappedBytes bytes)
         {
-            return null;
+            this.bytes = bytes;
+            this.size = bytes.mappedFile().actualSize();
         }
-        final int header = bytes.readVolatileInt(position - Integer.BYTES);
-        if (!Wires.isReadyData(header))
+
+        boolean covers(final long end)
         {
-            return null;
+            if (end <= size)
+            {
+                return true;
+            }
+            size = bytes.mappedFile().actualSize();
+            return end <= size;
         }
-        bytes.readLimit(position + Wires.lengthOf(header));
-        bytes.readPosition(position);
-        return bytes;
     }
 
     /**
@@ -373,10 +449,10 @@ final class Journal implements AutoCloseable
                 {
                     try
                     {
-                        final MappedBytes reader = readers.remove(cycle);
+                        final CycleReader reader = readers.remove(cycle);
                         if (reader != null)
                         {
-                            reader.releaseLast();
+                            reader.bytes.releaseLast();
                         }
                         Files.delete(file);
                         deleted++;
@@ -452,10 +528,10 @@ final class Journal implements AutoCloseable
 
     private void releaseReaders()
     {
-        final Int2ObjectHashMap<MappedBytes>.ValueIterator values = readers.values().iterator();
+        final Int2ObjectHashMap<CycleReader>.ValueIterator values = readers.values().iterator();
         while (values.hasNext())
         {
-            values.next().releaseLast();
+            values.next().bytes.releaseLast();
         }
         readers.clear();
     }
@@ -466,10 +542,10 @@ final class Journal implements AutoCloseable
     void ownerChanged()
     {
         appender.singleThreadedCheckReset();
-        final Int2ObjectHashMap<MappedBytes>.ValueIterator values = readers.values().iterator();
+        final Int2ObjectHashMap<CycleReader>.ValueIterator values = readers.values().iterator();
         while (values.hasNext())
         {
-            values.next().singleThreadedCheckReset();
+            values.next().bytes.singleThreadedCheckReset();
         }
     }
 

@@ -34,28 +34,27 @@ class LegacyJournalTest
     void theOldCombinedJournalIsSplitOnce()
     {
         final Path legacy = dataDir.resolve("shard-0").resolve("journal");
-        final JournalRecordCodec codec = new JournalRecordCodec();
         try (SingleChronicleQueue queue = Journal.builder(legacy, SystemTimeProvider.INSTANCE).build();
              ExcerptAppender appender = queue.createAppender())
         {
             try (DocumentContext dc = appender.writingDocument())
             {
-                JournalRecordCodec.writeState(dc.wire().bytes(), 1, new byte[] {1});
+                LegacyRecords.writeState(dc.wire().bytes(), 1, new byte[] {1});
             }
             for (long id = 100; id <= 300; id += 100)
             {
                 try (DocumentContext dc = appender.writingDocument())
                 {
-                    codec.writeMessage(dc.wire().bytes(), message(id, CHANNEL));
+                    LegacyRecords.writeMessage(dc.wire().bytes(), message(id, CHANNEL));
                 }
             }
             try (DocumentContext dc = appender.writingDocument())
             {
-                JournalRecordCodec.writeTombstone(dc.wire().bytes(), CHANNEL, 200);
+                LegacyRecords.writeTombstone(dc.wire().bytes(), CHANNEL, 200);
             }
             try (DocumentContext dc = appender.writingDocument())
             {
-                JournalRecordCodec.writeState(dc.wire().bytes(), 2, new byte[] {2});
+                LegacyRecords.writeState(dc.wire().bytes(), 2, new byte[] {2});
             }
         }
         for (int round = 0; round < 2; round++)

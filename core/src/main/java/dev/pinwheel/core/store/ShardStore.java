@@ -113,6 +113,46 @@ public interface ShardStore extends AutoCloseable
     {
     }
 
+    /**
+     * Records lost to damage (a checksum mismatch, a damaged region of a journal) found by recovery or by a read;
+     * they are reported in the log with their positions and ids and not served. Safe from any thread.
+     *
+     * @return damaged records found so far.
+     */
+    default long damagedRecords()
+    {
+        return 0;
+    }
+
+    /**
+     * Records whose journal framing was damaged but whose own checksum proved them intact, so they were recovered.
+     * Safe from any thread.
+     *
+     * @return records recovered past damage.
+     */
+    default long repairedHeaders()
+    {
+        return 0;
+    }
+
+    /**
+     * Writes refused before touching the journal ({@link StoreUnavailableException}). Safe from any thread.
+     *
+     * @return refusals so far.
+     */
+    default long refusedWrites()
+    {
+        return 0;
+    }
+
+    /**
+     * @return false while the store refuses writes (disk full, a fault); reads keep working. Safe from any thread.
+     */
+    default boolean writable()
+    {
+        return true;
+    }
+
     @Override
     void close();
 }

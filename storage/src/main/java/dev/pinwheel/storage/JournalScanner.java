@@ -1,0 +1,546 @@
+package dev.pinwheel.storage;
+
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueStore;
+import net.openhft.chronicle.wire.Wires;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads every record of a journal for recovery, straight from read-only mappings of its cycle files, checking each
+ * record's CRC32C and never letting a damaged region hide the records after it.
+ * <pre>
+ *  cycle file:  [file header (meta)] [hdr|record] [hdr|index array (meta)] [hdr|record] ... [hdr|record] 0 0 0 ...
+ *                                                                                          ^ Chronicle's writePosition
+ *  hdr = Chronicle's 4-byte document header: bit 31 not complete, bit 30 metadata, bits 0-29 length
+ * </pre>
+ * Chronicle's own tailer stops for good at a header whose "not complete" bit is set — a flipped bit in the middle
+ * of a journal used to silently drop every record after it (and every record appended later). This scanner walks
+ * the documents itself:
+ * <ul>
+ *   <li>a ready data document holding a checked record is verified (CRC32C) and visited; a checksum mismatch loses
+ *       that record only (framing comes from the header) and is reported;</li>
+ *   <li>a document before the end of written data (Chronicle's {@code writePosition}, kept in the file's own
+ *       header) whose header is not ready, zero or implausible is <em>damage</em>: if the checked record behind it
+ *       is intact by its own framing and CRC, it is visited (only the header was hit, nothing lost); otherwise the
+ *       scanner searches forward, byte by byte, for the next record that verifies, and reports the region in between
+ *       ({@link JournalDamage});</li>
+ *   <li>past the end of written data, the first header that is zero or not complete ends the file: a record torn by
+ *       a crash in the middle of its append, never acknowledged.</li>
+ * </ul>
+ * Legacy records (written before checksums) are read unverified, as before; a scan cannot re-synchronise on them.
+ * <p>
+ * <b>Not thread-safe</b>: the store's owner thread runs it, before the shard serves.
+ */
+final class JournalScanner
+{
+    /** Receives each intact record. */
+    @FunctionalInterface
+    interface RecordHandler
+    {
+        /**
+         * @param address journal address of the record ({@link Journal#address}).
+         * @param kind    {@link JournalRecordCodec#STATE}, {@link JournalRecordCodec#MESSAGE} or
+         *                {@link JournalRecordCodec#TOMBSTONE}.
+         * @param in      a buffer holding the record's body, valid during the call.
+         * @param offset  the body's first byte in {@code in}.
+         * @param length  the body's length.
+         */
+        void onRecord(long address, byte kind, DirectBuffer in, int offset, int length);
+    }
+
+    /** Receives each damaged region and each record that could not be decoded. */
+    @FunctionalInterface
+    interface DamageHandler
+    {
+        /**
+         * @param damage what was found.
+         */
+        void onDamage(JournalDamage damage);
+    }
+
+    /** Bytes mapped at a time. */
+    private static final long WINDOW = 1L << 30;
+    /** How far past the end of written data a re-synchronisation looks for a record start. */
+    private static final long RESYNC_TAIL = 16L << 20;
+
+    private final JournalRecordCodec codec;
+    private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
+    private FileChannel channel;
+    private MappedByteBuffer window;
+    private long windowBase;
+    private long windowLength;
+    private long fileSize;
+    private Path file;
+    private long records;
+    private boolean checkedSeen;
+    private boolean padded;
+
+    /**
+     * @param codec the owner's codec (for checksums).
+     */
+    JournalScanner(final JournalRecordCodec codec)
+    {
+        this.codec = codec;
+    }
+
+    /**
+     * Scans every cycle file of a journal, oldest first.
+     *
+     * @param journal the journal (its appender has not written since it was opened, or the scan sees the current
+     *                end).
+     * @param records receives intact records in journal order.
+     * @param damage  receives damage and undecodable records.
+     * @return intact records visited.
+     */
+    long scan(final Journal journal, final RecordHandler records, final DamageHandler damage)
+    {
+        this.records = 0;
+        this.checkedSeen = false;
+        for (final int cycle : cycles(journal.dir()))
+        {
+            final long end = endOfWrittenData(journal.queue(), cycle);
+            scanFile(journal.cycleFile(cycle), cycle, end, records, damage);
+        }
+        return this.records;
+    }
+
+    private static List<Integer> cycles(final Path dir)
+    {
+        final List<Integer> cycles = new ArrayList<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + Journal.CYCLE_SUFFIX))
+        {
+            for (final Path f : files)
+            {
+                final int cycle = Journal.cycleOf(f);
+                if (cycle != Integer.MIN_VALUE)
+                {
+                    cycles.add(cycle);
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot list journal " + dir, ex);
+        }
+        cycles.sort(null);
+        return cycles;
+    }
+
+    /**
+     * Chronicle keeps, in each cycle file's header, the position of the last complete document's header and the
+     * data version (1: documents start at multiples of 4).
+     */
+    private long endOfWrittenData(final SingleChronicleQueue queue, final int cycle)
+    {
+        final SingleChronicleQueueStore store = queue.storeForCycle(cycle, queue.epoch(), false, null);
+        if (store == null)
+        {
+            padded = true;
+            return 0;
+        }
+        try
+        {
+            padded = store.dataVersion() > 0;
+            return store.writePosition();
+        }
+        finally
+        {
+            queue.closeStore(store);
+        }
+    }
+
+    private void scanFile(final Path path, final int cycle, final long end, final RecordHandler handler,
+        final DamageHandler damage)
+    {
+        file = path;
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ))
+        {
+            channel = ch;
+            fileSize = ch.size();
+            windowLength = 0;
+            if (!ensure(0, Integer.BYTES))
+            {
+                return;
+            }
+            final int first = intAt(0);
+            long p;
+            if (Wires.isReadyMetaData(first) && ensure(0, Integer.BYTES + (long)Wires.lengthOf(first)))
+            {
+                p = aligned(Integer.BYTES + (long)Wires.lengthOf(first));
+            }
+            else
+            {
+                p = resync(0, end, cycle, handler, damage, "the file's own header is damaged");
+            }
+            while (p >= 0 && ensure(p, Integer.BYTES))
+            {
+                p = next(p, cycle, end, handler, damage);
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot read journal file " + path, ex);
+        }
+        finally
+        {
+            channel = null;
+            window = null;
+            view.wrap(0, 0);
+        }
+    }
+
+    /**
+     * Handles the document whose header is at {@code p}.
+     *
+     * @return the next header's position, or -1 when the file ends.
+     */
+    private long next(final long p, final int cycle, final long end, final RecordHandler handler,
+        final DamageHandler damage) throws IOException
+    {
+        final int header = intAt(p);
+        final long length = Wires.lengthOf(header);
+        final long after = aligned(p + Integer.BYTES + length);
+        if (header == 0 || Wires.isNotComplete(header))
+        {
+            if (p > end)
+            {
+                return -1; // the end, or a record torn by a crash in the middle of its append: never acknowledged
+            }
+            return recoverAt(p, cycle, end, handler, damage, header == 0 ? "zeroed document header"
+                : "document header marked incomplete before the end of written data");
+        }
+        if (!ensure(p, Integer.BYTES + length))
+        {
+            return recoverAt(p, cycle, end, handler, damage, "document header length " + length
+                + " runs past the end of the file");
+        }
+        final long record = p + Integer.BYTES;
+        if (Wires.isReadyMetaData(header))
+        {
+            if (length > JournalRecordCodec.CHECKED_HEADER && verifiedAt(p, length))
+            {
+                // one of our records whose header gained the metadata bit: keep it
+                return recoverAt(p, cycle, end, handler, damage, "data document marked as metadata");
+            }
+            return after; // Chronicle's own index arrays
+        }
+        final int at = offset(record);
+        final byte kind = length > 0 ? view.getByte(at) : 0;
+        if (JournalRecordCodec.isChecked(kind))
+        {
+            final int body = checkedBody(at, length);
+            if (body >= 0)
+            {
+                checkedSeen = true;
+                if (JournalRecordCodec.CHECKED_HEADER + body != length)
+                {
+                    // We write documents of exactly one record: the header's length was hit. The record's own
+                    // framing says where the next document is.
+                    damage.onDamage(new JournalDamage(file, p, p + Integer.BYTES, "document header length " + length
+                        + " disagrees with the record's own", 0, true));
+                    visit(cycle, record, JournalRecordCodec.baseKind(kind),
+                        offset(record) + JournalRecordCodec.CHECKED_HEADER, body, handler, damage);
+                    return followingHeader(record + JournalRecordCodec.CHECKED_HEADER + body);
+                }
+                visit(cycle, record, JournalRecordCodec.baseKind(kind), offset(record) + JournalRecordCodec.CHECKED_HEADER,
+                    body, handler, damage);
+                return after;
+            }
+            if (verifiedAt(p, Long.MAX_VALUE))
+            {
+                return recoverAt(p, cycle, end, handler, damage, "document header length " + length
+                    + " disagrees with the record's own");
+            }
+            return skipDocument(p, after, end, record, damage, "checksum mismatch in a " + length + "-byte document");
+        }
+        if (!checkedSeen && (kind == JournalRecordCodec.STATE || kind == JournalRecordCodec.MESSAGE
+            || kind == JournalRecordCodec.TOMBSTONE))
+        {
+            visit(cycle, record, kind, at + 1, (int)length - 1, handler, damage); // legacy: unverified
+            return after;
+        }
+        return skipDocument(p, after, end, record, damage, checkedSeen && kind >= JournalRecordCodec.STATE
+            && kind <= JournalRecordCodec.TOMBSTONE ? "a record without checksum after checksummed records"
+            : "unknown record kind " + kind);
+    }
+
+    /**
+     * A document with a ready header holds no usable record. If an intact record (or, in a journal of legacy
+     * records, a plausible header) follows where the header says, only this document is lost; otherwise the header's
+     * length may be damaged too: search for the next intact record.
+     */
+    private long skipDocument(final long p, final long after, final long end, final long record,
+        final DamageHandler damage, final String reason) throws IOException
+    {
+        final boolean trusted = verifiedAt(after)
+            || !checkedSeen && ensure(after, Integer.BYTES) && plausibleHeader(intAt(after));
+        final long q = trusted ? after : findNextRecord(p + 1, end);
+        report(damage, p, q >= 0 ? q : Math.max(after, Math.min(fileSize, end)), reason, record);
+        return q;
+    }
+
+    /**
+     * @return whether a document header sits at {@code p} and the checked record behind it verifies.
+     */
+    private boolean verifiedAt(final long p) throws IOException
+    {
+        return ensure(p, Integer.BYTES + JournalRecordCodec.CHECKED_HEADER) && plausibleHeader(intAt(p))
+            && verifiedAt(p, Long.MAX_VALUE);
+    }
+
+    private boolean verifiedAt(final long p, final long documentLength) throws IOException
+    {
+        if (!ensure(p + Integer.BYTES, JournalRecordCodec.CHECKED_HEADER))
+        {
+            return false;
+        }
+        final int at = offset(p + Integer.BYTES);
+        return JournalRecordCodec.isChecked(view.getByte(at)) && checkedBody(at, documentLength) >= 0;
+    }
+
+    /**
+     * The header at {@code p} cannot be trusted: take the checked record behind it if it verifies on its own,
+     * else search for the next one.
+     */
+    private long recoverAt(final long p, final int cycle, final long end, final RecordHandler handler,
+        final DamageHandler damage, final String reason) throws IOException
+    {
+        final long record = p + Integer.BYTES;
+        if (ensure(record, JournalRecordCodec.CHECKED_HEADER))
+        {
+            final byte kind = view.getByte(offset(record));
+            if (JournalRecordCodec.isChecked(kind))
+            {
+                final int body = checkedBody(offset(record), Long.MAX_VALUE);
+                if (body >= 0)
+                {
+                    checkedSeen = true;
+                    damage.onDamage(new JournalDamage(file, p, p + Integer.BYTES, reason + " (header "
+                        + Integer.toHexString(intAt(p)) + ")", 0, true));
+                    visit(cycle, record, JournalRecordCodec.baseKind(kind),
+                        offset(record) + JournalRecordCodec.CHECKED_HEADER, body, handler, damage);
+                    return followingHeader(record + JournalRecordCodec.CHECKED_HEADER + body);
+                }
+            }
+        }
+        return resync(p, end, cycle, handler, damage, reason);
+    }
+
+    private long resync(final long p, final long end, final int cycle, final RecordHandler handler,
+        final DamageHandler damage, final String reason) throws IOException
+    {
+        final long q = findNextRecord(p + 1, end);
+        final long to = q >= 0 ? q : Math.max(p + Integer.BYTES, Math.min(fileSize, end));
+        report(damage, p, to, reason, p + Integer.BYTES);
+        return q;
+    }
+
+    /**
+     * After a record found by its own framing: the next header sits right after it, or at the next multiple of 4
+     * when the file pads documents (Chronicle's data version 1).
+     */
+    private long followingHeader(final long recordEnd)
+    {
+        return aligned(recordEnd);
+    }
+
+    private long aligned(final long position)
+    {
+        return padded ? position + (-position & 3) : position;
+    }
+
+    private static boolean plausibleHeader(final int header)
+    {
+        return header != 0 && (Wires.isReady(header) || header == Wires.NOT_COMPLETE);
+    }
+
+    /**
+     * @return the position of the header of the next record at or after {@code from} whose checked record verifies,
+     *         or -1 if none within reach.
+     */
+    private long findNextRecord(final long from, final long end) throws IOException
+    {
+        final long limit = Math.min(fileSize - Integer.BYTES - JournalRecordCodec.CHECKED_HEADER,
+            Math.max(end, from) + RESYNC_TAIL);
+        final int step = padded ? 4 : 1;
+        for (long q = aligned(Math.max(from, 0)); q <= limit; q += step)
+        {
+            if (!ensure(q, Integer.BYTES + JournalRecordCodec.CHECKED_HEADER))
+            {
+                return -1;
+            }
+            final int at = offset(q + Integer.BYTES);
+            if (JournalRecordCodec.isChecked(view.getByte(at)) && checkedBody(at, Long.MAX_VALUE) >= 0)
+            {
+                return q;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * @param at          window offset of a checked record.
+     * @param documentLen the Chronicle document's length, or {@code Long.MAX_VALUE} if unknown.
+     * @return the body length if the record's framing fits and its CRC32C matches, else -1. May remap the window:
+     *         offsets are valid again only through {@link #offset}.
+     */
+    private int checkedBody(final int at, final long documentLen) throws IOException
+    {
+        final long start = windowBase + at;
+        if (!ensure(start, JournalRecordCodec.CHECKED_HEADER))
+        {
+            return -1;
+        }
+        final int body = JournalRecordCodec.checkedBodyLength(view, offset(start));
+        final long total = (long)JournalRecordCodec.CHECKED_HEADER + body;
+        if (body < 0 || total > documentLen || !ensure(start, total))
+        {
+            return -1;
+        }
+        final int o = offset(start);
+        final int stored = JournalRecordCodec.storedChecksum(view, o);
+        return codec.checksum(window, o, (int)total) == stored ? body : -1;
+    }
+
+    private void visit(final int cycle, final long record, final byte kind, final int bodyAt, final int bodyLength,
+        final RecordHandler handler, final DamageHandler damage)
+    {
+        final String bad = validate(kind, bodyAt, bodyLength);
+        if (bad != null)
+        {
+            damage.onDamage(new JournalDamage(file, record - Integer.BYTES, record + bodyLength, bad, 0, false));
+            return;
+        }
+        records++;
+        handler.onRecord(Journal.address(cycle, record), kind, view, bodyAt, bodyLength);
+    }
+
+    private String validate(final byte kind, final int at, final int length)
+    {
+        try
+        {
+            switch (kind)
+            {
+                case JournalRecordCodec.STATE -> JournalRecordCodec.stateType(view, at, length);
+                case JournalRecordCodec.MESSAGE -> JournalRecordCodec.requireMessageFixed(view, at, length);
+                case JournalRecordCodec.TOMBSTONE ->
+                {
+                    if (length < JournalRecordCodec.TOMBSTONE_LENGTH)
+                    {
+                        return "tombstone too short: " + length + " bytes";
+                    }
+                }
+                default -> throw new IllegalStateException("record kind " + kind);
+            }
+            return null;
+        }
+        catch (final IllegalStateException ex)
+        {
+            return "undecodable record: " + ex.getMessage();
+        }
+    }
+
+    private void report(final DamageHandler damage, final long from, final long to, final String reason,
+        final long record)
+    {
+        long id = 0;
+        String claimed = "";
+        if (ensureQuietly(record, JournalRecordCodec.CHECKED_HEADER + 16))
+        {
+            final int at = offset(record);
+            final byte kind = view.getByte(at);
+            final int body = JournalRecordCodec.isChecked(kind) ? at + JournalRecordCodec.CHECKED_HEADER : at + 1;
+            switch (JournalRecordCodec.baseKind(kind))
+            {
+                case JournalRecordCodec.MESSAGE ->
+                {
+                    id = view.getLong(body + JournalRecordCodec.MESSAGE_ID_OFFSET);
+                    claimed = "; it claims to be message " + id + " in channel "
+                        + view.getLong(body + JournalRecordCodec.MESSAGE_CHANNEL_OFFSET);
+                }
+                case JournalRecordCodec.TOMBSTONE ->
+                {
+                    id = view.getLong(body + Long.BYTES);
+                    claimed = "; it claims to be the deletion of message " + id + " in channel " + view.getLong(body);
+                }
+                case JournalRecordCodec.STATE ->
+                {
+                    id = view.getInt(body);
+                    claimed = "; it claims to be a state record of type " + id;
+                }
+                default -> claimed = "";
+            }
+        }
+        damage.onDamage(new JournalDamage(file, from, to, reason + claimed, id, false));
+    }
+
+    private boolean ensureQuietly(final long position, final long length)
+    {
+        try
+        {
+            return ensure(position, length);
+        }
+        catch (final IOException ex)
+        {
+            return false;
+        }
+    }
+
+    // --------------------------------------------------------------------------------------------- mapping
+
+    private int intAt(final long position)
+    {
+        return view.getInt(offset(position));
+    }
+
+    private int offset(final long position)
+    {
+        return (int)(position - windowBase);
+    }
+
+    /**
+     * Makes {@code [position, position + length)} addressable through {@link #view}, remapping if needed.
+     *
+     * @return false if that range is not inside the file.
+     */
+    private boolean ensure(final long position, final long length) throws IOException
+    {
+        if (position < 0 || length < 0 || position + length > fileSize)
+        {
+            return false;
+        }
+        if (position >= windowBase && position + length <= windowBase + windowLength)
+        {
+            return true;
+        }
+        if (length > Integer.MAX_VALUE - 4096)
+        {
+            return false;
+        }
+        final long base = position & ~4095L;
+        final long size = Math.min(fileSize - base, Math.max(WINDOW, position - base + length));
+        if (size > Integer.MAX_VALUE)
+        {
+            return false;
+        }
+        window = channel.map(FileChannel.MapMode.READ_ONLY, base, size);
+        window.order(ByteOrder.nativeOrder());
+        view.wrap(window);
+        windowBase = base;
+        windowLength = size;
+        return true;
+    }
+}
