@@ -44,8 +44,16 @@ public final class PinwheelServer implements AutoCloseable
     {
         this.dataDir = b.dataDir.toAbsolutePath();
         final int shards = b.shards > 0 ? b.shards : Math.min(31, Runtime.getRuntime().availableProcessors());
-        checkNodeMeta(dataDir, shards);
-        this.stores = new EmbeddedStoreFactory(dataDir, b.durability);
+        this.stores = new EmbeddedStoreFactory(dataDir, b.durability); // locks the data directory first
+        try
+        {
+            checkNodeMeta(dataDir, shards);
+        }
+        catch (final RuntimeException ex)
+        {
+            stores.close();
+            throw ex;
+        }
         this.ringPublisher = new AsyncRingPublisher(() -> new ChronicleRingPublisher(dataDir));
         final RoutingTable routing = new RoutingTable(
             RoutingRing.build(1, 1, shards, RoutingRing.DEFAULT_VIRTUAL_NODES), ringPublisher);

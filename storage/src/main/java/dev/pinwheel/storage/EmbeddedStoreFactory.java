@@ -29,6 +29,9 @@ import java.util.Objects;
  * A data directory written by the first layout (one {@code shard-N/journal} holding both kinds of record) is split
  * into the two journals the first time its shard is opened ({@link LegacyJournal}).
  * <p>
+ * The factory holds the data directory's {@link DataDirectoryLock} from construction to {@link #close()}: a second
+ * process (or factory) on the same directory fails at once, naming the holder's pid.
+ * <p>
  * A shard's store may be open once at a time. {@link #open(int)} is a control-plane call (it maps files, and the
  * first call in a JVM loads Chronicle); it is thread-safe. Closing the factory closes every store still open.
  */
@@ -40,6 +43,7 @@ public final class EmbeddedStoreFactory implements StoreFactory
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedStoreFactory.class);
 
     private final EmbeddedStoreContext context;
+    private final DataDirectoryLock lock;
     private final Map<Integer, ChronicleShardStore> open = new HashMap<>();
     private boolean closed;
 
@@ -70,6 +74,7 @@ public final class EmbeddedStoreFactory implements StoreFactory
     public EmbeddedStoreFactory(final EmbeddedStoreContext context)
     {
         this.context = Objects.requireNonNull(context, "context").conclude();
+        this.lock = DataDirectoryLock.acquire(this.context.dataDir());
     }
 
     /**
@@ -183,8 +188,8 @@ public final class EmbeddedStoreFactory implements StoreFactory
     }
 
     /**
-     * Closes every store still open. Stores are closed on the calling thread: call it after the shard threads
-     * stopped.
+     * Closes every store still open, then releases the data directory. Stores are closed on the calling thread: call
+     * it after the shard threads stopped.
      */
     @Override
     public void close()
@@ -192,6 +197,10 @@ public final class EmbeddedStoreFactory implements StoreFactory
         final List<ChronicleShardStore> stores;
         synchronized (this)
         {
+            if (closed)
+            {
+                return;
+            }
             closed = true;
             stores = new ArrayList<>(open.values());
         }
@@ -214,6 +223,7 @@ public final class EmbeddedStoreFactory implements StoreFactory
                 }
             }
         }
+        lock.close();
         if (failure != null)
         {
             throw failure;

@@ -58,23 +58,10 @@ final class ServerProcess implements AutoCloseable
      * @throws IOException if it cannot start or does not serve in time.
      */
     static ServerProcess start(final Path dataDir, final int shards, final String durability, final Path log,
-        final int timeoutSec) throws IOException
+        final int timeoutSec, final String... properties) throws IOException
     {
         final int port = freePort();
-        final List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(JvmFlagProfiles.locate().argFileOptions(JvmFlagProfiles.TEST, Runtime.version().feature()));
-        command.add("-Xmx512m");
-        command.add("-Dpinwheel.auth.pbkdf2-iterations=1000");
-        command.add("-Dpinwheel.rest.messages-per-5s=100000");
-        command.add("-Dpinwheel.rest.requests-per-second=100000");
-        // a storage test: no voice server on the default (fixed) ports, which another process may hold
-        command.add("-Dpinwheel.voice.enabled=false");
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add("dev.pinwheel.server.PinwheelMain");
-        command.addAll(List.of("run", "--host", "127.0.0.1", "--port", Integer.toString(port), "--data",
-            dataDir.toString(), "--shards", Integer.toString(shards), "--durability", durability));
+        final List<String> command = command(dataDir, shards, durability, port, properties);
         final long start = System.nanoTime();
         final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         final CompletableFuture<Long> serving = new CompletableFuture<>();
@@ -97,6 +84,58 @@ final class ServerProcess implements AutoCloseable
             process.destroyForcibly();
             throw new IOException("server did not serve within " + timeoutSec + " s; output:\n" + tail(log), ex);
         }
+    }
+
+    /**
+     * Runs a server that is expected to refuse to start, and waits for it to exit.
+     *
+     * @param dataDir    its data directory.
+     * @param log        file for its output.
+     * @param timeoutSec how long it may take to give up.
+     * @return its exit code (the output is in {@code log}).
+     * @throws IOException if it could not be run, or it served, or it did not exit in time.
+     */
+    static int runExpectingRefusal(final Path dataDir, final Path log, final int timeoutSec)
+        throws IOException, InterruptedException
+    {
+        final Process process = new ProcessBuilder(command(dataDir, 1, "os", freePort()))
+            .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        if (!process.waitFor(timeoutSec, TimeUnit.SECONDS))
+        {
+            process.destroyForcibly();
+            process.waitFor(30, TimeUnit.SECONDS);
+            throw new IOException("server did not exit within " + timeoutSec + " s; output:\n" + tail(log));
+        }
+        return process.exitValue();
+    }
+
+    private static List<String> command(final Path dataDir, final int shards, final String durability, final int port,
+        final String... properties)
+    {
+        final List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(JvmFlagProfiles.locate().argFileOptions(JvmFlagProfiles.TEST, Runtime.version().feature()));
+        command.add("-Xmx512m");
+        command.add("-Dpinwheel.auth.pbkdf2-iterations=1000");
+        command.add("-Dpinwheel.rest.messages-per-5s=100000");
+        command.add("-Dpinwheel.rest.requests-per-second=100000");
+        // a storage test: no voice server on the default (fixed) ports, which another process may hold
+        command.add("-Dpinwheel.voice.enabled=false");
+        command.addAll(List.of(properties));
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add("dev.pinwheel.server.PinwheelMain");
+        command.addAll(List.of("run", "--host", "127.0.0.1", "--port", Integer.toString(port), "--data",
+            dataDir.toString(), "--shards", Integer.toString(shards), "--durability", durability));
+        return command;
+    }
+
+    /**
+     * @return the server's process id.
+     */
+    long pid()
+    {
+        return process.pid();
     }
 
     private static void pump(final Process process, final Path log, final CompletableFuture<Long> serving)
