@@ -3,6 +3,7 @@ package dev.pinwheel.storage;
 import dev.pinwheel.core.store.HistoryQuery;
 import dev.pinwheel.core.store.ShardStore;
 import dev.pinwheel.core.store.StateRecordHandler;
+import dev.pinwheel.core.store.StoreUnavailableException;
 import dev.pinwheel.core.store.StoredMessage;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.wire.DocumentContext;
@@ -79,6 +80,10 @@ public final class ChronicleShardStore implements ShardStore
     private volatile long damagedRecords;
     private volatile long damagedBytes;
     private volatile long repairedHeaders;
+    private volatile long refusedWrites;
+    private volatile boolean writable = true;
+    private String faulted;
+    private final boolean refuseOnDamage;
     private final long[] pinScratch = new long[MAX_PINS];
     private boolean indexCurrent;
     private boolean indexConsistent = true;
@@ -96,6 +101,7 @@ public final class ChronicleShardStore implements ShardStore
      * @param messages   the message journal, owned by this store from now on.
      * @param indexes    the message indexes, owned by this store from now on.
      * @param durability durability of writes.
+     * @param refuseOnDamage true: {@link #recover} fails if it finds damaged records (else it reports and skips them).
      * @param onClose    run once when the store closes (the factory forgets it).
      */
     ChronicleShardStore(
@@ -105,8 +111,10 @@ public final class ChronicleShardStore implements ShardStore
         final Journal messages,
         final ShardIndexes indexes,
         final Durability durability,
+        final boolean refuseOnDamage,
         final Runnable onClose)
     {
+        this.refuseOnDamage = refuseOnDamage;
         this.shardId = shardId;
         this.shardDir = shardDir;
         this.state = state;
@@ -205,6 +213,18 @@ public final class ChronicleShardStore implements ShardStore
         return repairedHeaders;
     }
 
+    @Override
+    public long refusedWrites()
+    {
+        return refusedWrites;
+    }
+
+    @Override
+    public boolean writable()
+    {
+        return writable;
+    }
+
     /**
      * @return journal file syncs ({@code fdatasync}) issued by {@link #commit()} so far: one per file written per
      *         commit, none in {@link Durability#OS}.
@@ -242,6 +262,14 @@ public final class ChronicleShardStore implements ShardStore
         final DiskFootprint footprint = footprint();
         LOG.info("shard {}: recovered {} state records and {} message records ({} indexes) in {} ms: {}",
             shardId, stateRecords, indexedRecords, rebuilt ? "rebuilt" : "reused clean", millis, footprint);
+        if (damagedRecords > 0 && refuseOnDamage)
+        {
+            throw new IllegalStateException("shard " + shardId + ": the journal has " + damagedRecords
+                + " damaged record(s), listed in the log with their positions and ids; with "
+                + StorageConfiguration.ON_DAMAGE_PROP_NAME + "=refuse the node does not start. Keep a copy of "
+                + shardDir + ", then start with -D" + StorageConfiguration.ON_DAMAGE_PROP_NAME
+                + "=skip to serve everything else");
+        }
         if (damagedRecords > 0)
         {
             LOG.error("shard {}: recovery found {} damaged journal region(s) ({} bytes) whose records are LOST (listed "
@@ -321,6 +349,21 @@ public final class ChronicleShardStore implements ShardStore
      */
     private long write(final Journal journal, final int length)
     {
+        if (faulted != null)
+        {
+            refusedWrites++;
+            throw new StoreUnavailableException(StoreUnavailableException.Reason.FAULTED, faulted);
+        }
+        try
+        {
+            journal.beforeAppend(length);
+        }
+        catch (final StoreUnavailableException ex)
+        {
+            refusedWrites++;
+            writable = false;
+            throw ex;
+        }
         final long position;
         try (DocumentContext dc = journal.appender().writingDocument())
         {
@@ -336,7 +379,20 @@ public final class ChronicleShardStore implements ShardStore
                 throw ex;
             }
         }
-        journal.appended();
+        catch (final RuntimeException | InternalError ex)
+        {
+            // An I/O fault under a mapped write (it cannot be "disk full": the bytes were reserved). The record was
+            // rolled back; whether the journal's appender is sound is not known: refuse writes until a restart,
+            // which recovers everything acknowledged.
+            faulted = "the " + journal.dir().getFileName() + " journal failed under a write (" + ex + "); writes "
+                + "are refused until the node restarts; reads keep working";
+            writable = false;
+            refusedWrites++;
+            LOG.error("shard {}: {}", shardId, faulted, ex);
+            throw new StoreUnavailableException(StoreUnavailableException.Reason.FAULTED, faulted);
+        }
+        journal.appended(position, length);
+        writable = true;
         return Journal.address(journal.appender().cycle(), position);
     }
 

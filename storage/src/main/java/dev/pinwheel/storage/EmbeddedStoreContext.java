@@ -17,6 +17,9 @@ public final class EmbeddedStoreContext
     private int retentionDays = StorageConfiguration.retentionDays();
     private long indexEntries = StorageConfiguration.indexEntries();
     private boolean reuseCleanIndex = StorageConfiguration.reuseCleanIndex();
+    private long minFreeBytes = StorageConfiguration.minFreeBytes();
+    private long preallocateBytes = StorageConfiguration.preallocateBytes();
+    private boolean refuseOnDamage = StorageConfiguration.refuseOnDamage();
     private TimeProvider clock = SystemTimeProvider.INSTANCE;
     private boolean concluded;
 
@@ -41,7 +44,71 @@ public final class EmbeddedStoreContext
             throw new IllegalArgumentException(StorageConfiguration.INDEX_ENTRIES_PROP_NAME + " must be >= 1024: "
                 + indexEntries);
         }
+        if (minFreeBytes < 0)
+        {
+            throw new IllegalArgumentException(StorageConfiguration.MIN_FREE_BYTES_PROP_NAME + " must be >= 0: "
+                + minFreeBytes);
+        }
+        if (preallocateBytes < (256 << 10))
+        {
+            throw new IllegalArgumentException(StorageConfiguration.PREALLOCATE_BYTES_PROP_NAME
+                + " must be >= 262144 (an index block and a record): " + preallocateBytes);
+        }
         concluded = true;
+        return this;
+    }
+
+    /**
+     * @return writes are refused while the filesystem has fewer free bytes.
+     */
+    public long minFreeBytes()
+    {
+        return minFreeBytes;
+    }
+
+    /**
+     * @param value writes are refused while the filesystem has fewer free bytes (0: only when it is full).
+     * @return this.
+     */
+    public EmbeddedStoreContext minFreeBytes(final long value)
+    {
+        minFreeBytes = value;
+        return this;
+    }
+
+    /**
+     * @return bytes of disk reserved ahead of each journal's appends.
+     */
+    public long preallocateBytes()
+    {
+        return preallocateBytes;
+    }
+
+    /**
+     * @param value bytes of disk reserved ahead of each journal's appends.
+     * @return this.
+     */
+    public EmbeddedStoreContext preallocateBytes(final long value)
+    {
+        preallocateBytes = value;
+        return this;
+    }
+
+    /**
+     * @return true if recovery refuses to start when it finds damaged records.
+     */
+    public boolean refuseOnDamage()
+    {
+        return refuseOnDamage;
+    }
+
+    /**
+     * @param value true: recovery refuses to start when it finds damaged records; false: it reports and skips them.
+     * @return this.
+     */
+    public EmbeddedStoreContext refuseOnDamage(final boolean value)
+    {
+        refuseOnDamage = value;
         return this;
     }
 

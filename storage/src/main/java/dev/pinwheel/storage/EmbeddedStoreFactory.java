@@ -44,6 +44,7 @@ public final class EmbeddedStoreFactory implements StoreFactory
 
     private final EmbeddedStoreContext context;
     private final DataDirectoryLock lock;
+    private final StorageHousekeeper housekeeper;
     private final Map<Integer, ChronicleShardStore> open = new HashMap<>();
     private boolean closed;
 
@@ -75,6 +76,7 @@ public final class EmbeddedStoreFactory implements StoreFactory
     {
         this.context = Objects.requireNonNull(context, "context").conclude();
         this.lock = DataDirectoryLock.acquire(this.context.dataDir());
+        this.housekeeper = new StorageHousekeeper(this.context.dataDir(), this.context.minFreeBytes());
     }
 
     /**
@@ -168,13 +170,14 @@ public final class EmbeddedStoreFactory implements StoreFactory
         final ChronicleShardStore store;
         try
         {
-            state = new Journal("state", stateJournalDir(shardId), context.clock(), 0, groupCommit);
+            state = new Journal("state", stateJournalDir(shardId), context.clock(), 0, groupCommit, housekeeper,
+                context.preallocateBytes());
             messages = new Journal("messages", journalDir(shardId), context.clock(), context.retentionDays(),
-                groupCommit);
+                groupCommit, housekeeper, context.preallocateBytes());
             indexes = ShardIndexes.open(indexDir(shardId), messages.lastIndex(), messages.recordCount(),
                 context.indexEntries(), context.reuseCleanIndex());
             store = new ChronicleShardStore(shardId, shardDir(shardId), state, messages, indexes,
-                context.durability(), () -> forget(shardId));
+                context.durability(), context.refuseOnDamage(), () -> forget(shardId));
         }
         catch (final RuntimeException | Error ex)
         {
@@ -223,6 +226,7 @@ public final class EmbeddedStoreFactory implements StoreFactory
                 }
             }
         }
+        housekeeper.close();
         lock.close();
         if (failure != null)
         {

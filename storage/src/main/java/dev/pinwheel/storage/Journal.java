@@ -9,6 +9,8 @@ import net.openhft.chronicle.queue.RollCycles;
 import net.openhft.chronicle.queue.impl.StoreFileListener;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueStore;
+import dev.pinwheel.core.store.StoreUnavailableException;
 import net.openhft.chronicle.wire.Wires;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.collections.IntArrayList;
@@ -102,7 +104,10 @@ final class Journal implements AutoCloseable
     private final Int2ObjectHashMap<CycleReader> readers = new Int2ObjectHashMap<>();
     private final boolean groupCommit;
     private final IntArrayList unsyncedCycles = new IntArrayList();
+    private final StorageHousekeeper housekeeper;
+    private final JournalSpace space;
     private int lastAppendCycle = NO_CYCLE;
+    private long lastAppendEnd;
     private int deletedAfterOpen;
     private boolean opened;
     private int highestSyncedCycle = NO_CYCLE;
@@ -117,30 +122,151 @@ final class Journal implements AutoCloseable
      * @param clock         the clock it rolls by.
      * @param retentionDays days of cycles kept, 0 = all.
      * @param groupCommit   whether {@link #sync()} will be called (else appends are not tracked).
+     * @param housekeeper   reserves disk ahead of the appends, checks free space, deletes expired files.
+     * @param preallocate   bytes of disk kept reserved ahead of the appends.
      */
     Journal(final String name, final Path dir, final TimeProvider clock, final int retentionDays,
-        final boolean groupCommit)
+        final boolean groupCommit, final StorageHousekeeper housekeeper, final long preallocate)
     {
         this.name = name;
         this.dir = dir;
         this.retentionDays = retentionDays;
         this.groupCommit = groupCommit;
+        this.housekeeper = housekeeper;
         this.queue = builder(dir, clock).build();
         try
         {
             EmbeddedStoreFactory.releaseLockOfEarlierSelf(queue, dir);
             this.appender = queue.createAppender();
+            if (retentionDays > 0)
+            {
+                deleteExpiredCycles(queue.cycle(), false);
+            }
+            final int last = newestCycle();
+            if (last != NO_CYCLE)
+            {
+                lastAppendCycle = last;
+                lastAppendEnd = endOfWrittenData(last);
+            }
         }
         catch (final RuntimeException | Error ex)
         {
             queue.close();
             throw ex;
         }
-        if (retentionDays > 0)
+        this.space = new JournalSpace(this::cycleFile, preallocate);
+        if (lastAppendCycle != NO_CYCLE)
         {
-            deleteExpiredCycles(queue.cycle());
+            space.wrote(lastAppendCycle, lastAppendEnd);
         }
+        housekeeper.watch(space, queue::cycle, name + " " + dir);
         opened = true;
+    }
+
+    private int newestCycle()
+    {
+        int newest = NO_CYCLE;
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + CYCLE_SUFFIX))
+        {
+            for (final Path file : files)
+            {
+                newest = Math.max(newest, cycleOf(file));
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot list journal " + dir, ex);
+        }
+        return newest;
+    }
+
+    /**
+     * Where the data of a cycle file ends: past the last complete document (Chronicle's write position) and any
+     * complete document after it.
+     */
+    private long endOfWrittenData(final int cycle)
+    {
+        final SingleChronicleQueueStore store = queue.storeForCycle(cycle, queue.epoch(), false, null);
+        if (store == null)
+        {
+            return 0;
+        }
+        final long writePosition;
+        final boolean padded;
+        try
+        {
+            writePosition = store.writePosition();
+            padded = store.dataVersion() > 0;
+        }
+        finally
+        {
+            queue.closeStore(store);
+        }
+        try (FileChannel file = FileChannel.open(cycleFile(cycle), StandardOpenOption.READ))
+        {
+            final java.nio.ByteBuffer header = java.nio.ByteBuffer.allocate(Integer.BYTES)
+                .order(java.nio.ByteOrder.nativeOrder());
+            long p = writePosition;
+            while (true)
+            {
+                header.clear();
+                if (file.read(header, p) < Integer.BYTES)
+                {
+                    return p;
+                }
+                final int h = header.getInt(0);
+                if (h == 0 || Wires.isNotComplete(h))
+                {
+                    return p;
+                }
+                p += Integer.BYTES + Wires.lengthOf(h);
+                if (padded)
+                {
+                    p += -p & 3;
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot read journal file " + cycleFile(cycle), ex);
+        }
+    }
+
+    /** Room an append needs past its own record: an index block Chronicle may add (32 KiB) and a new file's header. */
+    private static final long APPEND_SLACK = 128 << 10;
+
+    /**
+     * Owner thread, before an append: the filesystem has the configured reserve free and the bytes the append will
+     * write are reserved (so no write through the mapping can meet a full disk). Nothing is written otherwise.
+     *
+     * @param length the record's length.
+     * @throws StoreUnavailableException ({@link StoreUnavailableException.Reason#DISK_FULL}) if not.
+     */
+    void beforeAppend(final int length)
+    {
+        if (!housekeeper.spaceForWrites())
+        {
+            throw new StoreUnavailableException(StoreUnavailableException.Reason.DISK_FULL,
+                "the disk of the data directory has " + (housekeeper.usableBytes() >> 20) + " MiB free, below the "
+                + "reserve of " + (housekeeper.reserveBytes() >> 20) + " MiB (pinwheel.storage.min-free-bytes): "
+                + "nothing was written; free disk space and try again");
+        }
+        final int cycle = queue.cycle();
+        final long from = cycle == lastAppendCycle ? lastAppendEnd : 0;
+        final long needed = from + length + APPEND_SLACK;
+        if (!space.covers(cycle, needed))
+        {
+            try
+            {
+                space.reserve(cycle, from, needed);
+            }
+            catch (final IOException ex)
+            {
+                throw new StoreUnavailableException(StoreUnavailableException.Reason.DISK_FULL,
+                    "the disk of the data directory is full (" + ex.getMessage() + "): nothing was written; free "
+                    + "disk space and try again");
+            }
+        }
     }
 
     /**
@@ -321,19 +447,27 @@ final class Journal implements AutoCloseable
     }
 
     /**
-     * Call after every append: tracks the cycle files that {@link #sync()} must sync, and applies retention when a
-     * new day starts.
+     * Call after every append: tracks the cycle files that {@link #sync()} must sync and where the data ends, and
+     * applies retention when a new day starts (the files are deleted by the housekeeper, off this thread).
+     *
+     * @param position where the record starts.
+     * @param length   its length.
      */
-    void appended()
+    void appended(final long position, final int length)
     {
         final int cycle = appender.cycle();
         if (cycle != lastAppendCycle)
         {
             if (lastAppendCycle != NO_CYCLE && retentionDays > 0 && cycle > lastAppendCycle)
             {
-                deleteExpiredCycles(cycle);
+                deleteExpiredCycles(cycle, true);
             }
             lastAppendCycle = cycle;
+        }
+        lastAppendEnd = position + length;
+        if (space.wrote(cycle, lastAppendEnd))
+        {
+            housekeeper.wake();
         }
         if (groupCommit && (unsyncedCycles.isEmpty() || unsyncedCycles.getInt(unsyncedCycles.size() - 1) != cycle))
         {
@@ -346,6 +480,14 @@ final class Journal implements AutoCloseable
      */
     void pretouch()
     {
+        if (lastAppendCycle != NO_CYCLE && !readers.containsKey(lastAppendCycle))
+        {
+            reader(lastAppendCycle); // map today's file for reads now, not in the middle of a read request
+        }
+        if (!space.covers(lastAppendCycle, lastAppendEnd + APPEND_SLACK))
+        {
+            return; // the page after the end may have no disk block yet: touching it could fault on a full disk
+        }
         try
         {
             if (appender instanceof net.openhft.chronicle.queue.util.MicroTouched touched)
@@ -423,20 +565,22 @@ final class Journal implements AutoCloseable
     }
 
     /**
-     * @return bytes the journal's files occupy on disk (allocated blocks: cycle files are sparse).
+     * @return bytes the journal's records occupy on disk (allocated blocks: cycle files are sparse), not counting the
+     *         space reserved ahead of the appends.
      */
     long diskBytes()
     {
-        return DiskUsage.allocatedBytes(dir);
+        return Math.max(0, DiskUsage.allocatedBytes(dir) - space.reservedAhead(lastAppendCycle, lastAppendEnd));
     }
 
     /**
      * Deletes the cycle files older than the retention allows.
      *
      * @param currentCycle the cycle of today.
-     * @return number of files deleted.
+     * @param offThread    true: the housekeeper unlinks them (an owner thread must not wait for that); false: now.
+     * @return number of files deleted (or queued for deletion).
      */
-    int deleteExpiredCycles(final int currentCycle)
+    int deleteExpiredCycles(final int currentCycle, final boolean offThread)
     {
         final long oldestKept = (long)currentCycle - retentionDays + 1;
         int deleted = 0;
@@ -447,13 +591,19 @@ final class Journal implements AutoCloseable
                 final int cycle = cycleOf(file);
                 if (cycle != NO_CYCLE && cycle < oldestKept)
                 {
+                    final CycleReader reader = readers.remove(cycle);
+                    if (reader != null)
+                    {
+                        reader.bytes.releaseLast();
+                    }
+                    if (offThread)
+                    {
+                        housekeeper.delete(file);
+                        deleted++;
+                        continue;
+                    }
                     try
                     {
-                        final CycleReader reader = readers.remove(cycle);
-                        if (reader != null)
-                        {
-                            reader.bytes.releaseLast();
-                        }
                         Files.delete(file);
                         deleted++;
                         LOG.info("{} journal: deleted cycle {} ({} days kept)", name, file, retentionDays);
@@ -471,7 +621,10 @@ final class Journal implements AutoCloseable
         }
         if (deleted > 0)
         {
-            queue.refreshDirectoryListing();
+            if (!offThread)
+            {
+                queue.refreshDirectoryListing();
+            }
             if (opened)
             {
                 deletedAfterOpen += deleted;
@@ -514,6 +667,7 @@ final class Journal implements AutoCloseable
     @Override
     public void close()
     {
+        housekeeper.unwatch(space);
         try
         {
             closeSyncChannel();

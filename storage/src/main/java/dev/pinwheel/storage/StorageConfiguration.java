@@ -12,6 +12,9 @@ import java.util.Locale;
  * | pinwheel.storage.retention-days      | 0       | message journal days kept (0 = forever)                  |
  * | pinwheel.storage.index-entries       | 1048576 | least message entries each shard's index is sized for    |
  * | pinwheel.storage.reuse-clean-index   | true    | reopen the index files after a clean shutdown            |
+ * | pinwheel.storage.min-free-bytes      | 128 MiB | writes are refused (507) while the disk has less free     |
+ * | pinwheel.storage.preallocate-bytes   | 8 MiB   | disk reserved ahead of each journal's appends            |
+ * | pinwheel.storage.on-damage           | skip    | skip: serve without damaged records; refuse: do not start |
  * </pre>
  */
 public final class StorageConfiguration
@@ -36,8 +39,53 @@ public final class StorageConfiguration
     /** Default: reuse. */
     public static final boolean REUSE_CLEAN_INDEX_DEFAULT = true;
 
+    /** Writes are refused while the data directory's filesystem has fewer free bytes than this. */
+    public static final String MIN_FREE_BYTES_PROP_NAME = "pinwheel.storage.min-free-bytes";
+    /** Default reserve: 128 MiB. */
+    public static final long MIN_FREE_BYTES_DEFAULT = 128L << 20;
+
+    /** Disk blocks reserved ahead of each journal's appends (and for tomorrow's file). */
+    public static final String PREALLOCATE_BYTES_PROP_NAME = "pinwheel.storage.preallocate-bytes";
+    /** Default: 8 MiB. */
+    public static final long PREALLOCATE_BYTES_DEFAULT = 8L << 20;
+
+    /** What recovery does with damaged journal records: {@code skip} (report them, serve the rest) or
+     * {@code refuse} (report them and do not start). */
+    public static final String ON_DAMAGE_PROP_NAME = "pinwheel.storage.on-damage";
+    /** Default: skip. */
+    public static final String ON_DAMAGE_DEFAULT = "skip";
+
     private StorageConfiguration()
     {
+    }
+
+    /**
+     * @return {@value #MIN_FREE_BYTES_PROP_NAME}, or {@value #MIN_FREE_BYTES_DEFAULT}.
+     */
+    public static long minFreeBytes()
+    {
+        return Long.getLong(MIN_FREE_BYTES_PROP_NAME, MIN_FREE_BYTES_DEFAULT);
+    }
+
+    /**
+     * @return {@value #PREALLOCATE_BYTES_PROP_NAME}, or {@value #PREALLOCATE_BYTES_DEFAULT}.
+     */
+    public static long preallocateBytes()
+    {
+        return Long.getLong(PREALLOCATE_BYTES_PROP_NAME, PREALLOCATE_BYTES_DEFAULT);
+    }
+
+    /**
+     * @return true if {@value #ON_DAMAGE_PROP_NAME} is {@code refuse}.
+     */
+    public static boolean refuseOnDamage()
+    {
+        final String value = System.getProperty(ON_DAMAGE_PROP_NAME, ON_DAMAGE_DEFAULT).trim().toLowerCase(Locale.ROOT);
+        if (!value.equals("skip") && !value.equals("refuse"))
+        {
+            throw new IllegalArgumentException(ON_DAMAGE_PROP_NAME + " must be skip or refuse: " + value);
+        }
+        return value.equals("refuse");
     }
 
     /**
