@@ -78,8 +78,32 @@ final class MetricsExposition
             }
         }
         latency(t, metrics, n);
+        store(t, group, n);
         node(t, ctx, metrics, n);
         return t.toString();
+    }
+
+    private static void store(final PrometheusText t, final ShardGroup group, final int n)
+    {
+        gauge(t, "pinwheel_store_writable", "1 while the shard's store accepts writes, 0 while it refuses them "
+            + "(disk below the reserve, a fault).", n, i -> group.shard(i).store().writable() ? 1 : 0);
+        counter(t, "pinwheel_store_refused_writes_total", "Writes the store refused before touching its journal "
+            + "(answered 507/503).", n, i -> group.shard(i).store().refusedWrites());
+        counter(t, "pinwheel_store_damaged_records_total", "Journal records lost to damage found at recovery or on "
+            + "read (checksum mismatch, damaged region); the log lists each with its position and id.", n,
+            i -> group.shard(i).store().damagedRecords());
+        counter(t, "pinwheel_store_repaired_headers_total", "Journal records recovered past a damaged header "
+            + "(their own checksum proved them intact).", n, i -> group.shard(i).store().repairedHeaders());
+    }
+
+    private static void counter(final PrometheusText t, final String name, final String help, final int n,
+        final java.util.function.IntToLongFunction value)
+    {
+        t.family(name, "counter", help);
+        for (int i = 0; i < n; i++)
+        {
+            t.sample(name, shardLabel(i), value.applyAsLong(i));
+        }
     }
 
     private static void latency(final PrometheusText t, final NodeMetrics metrics, final int n)

@@ -74,6 +74,30 @@ final class RestClient
     }
 
     /**
+     * @param token an admin's token (the first account registered on a node is its admin).
+     * @return the node's Prometheus text from {@code /metrics}.
+     */
+    String metrics(final String token) throws IOException
+    {
+        final HttpRequest request = HttpRequest.newBuilder(URI.create(base.replaceFirst("/api/v10/$", "/metrics")))
+            .timeout(Duration.ofSeconds(30)).header("Authorization", "Bot " + token).GET().build();
+        try
+        {
+            final HttpResponse<String> res = http.send(request, HttpResponse.BodyHandlers.ofString());
+            if (res.statusCode() != 200)
+            {
+                throw new AssertionError("GET /metrics -> " + res.statusCode() + " " + res.body());
+            }
+            return res.body();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", ex);
+        }
+    }
+
+    /**
      * Calls and requires a 2xx status.
      */
     JsonNode ok(final String method, final String path, final String token, final String body) throws IOException
