@@ -1,8 +1,11 @@
 package dev.pinwheel.gateway;
 
+import dev.pinwheel.gateway.edge.EdgeConfig;
+
 /**
  * Gateway and REST settings. Defaults follow Discord; tests shorten the timers. Every key can be set as a
- * system property {@code pinwheel.gateway.<name>} (see the README's configuration table).
+ * system property {@code pinwheel.gateway.<name>} (see the README's configuration table); the edge's deadlines
+ * and per-address cap are in {@link #edge()} ({@code pinwheel.edge.*}).
  */
 public final class GatewayConfig
 {
@@ -22,6 +25,17 @@ public final class GatewayConfig
     private int restRequestsPerSecond = Integer.getInteger("pinwheel.rest.requests-per-second", 50);
     private int messagesPer5Seconds = Integer.getInteger("pinwheel.rest.messages-per-5s", 50);
     private int slowConsumerMillis = Integer.getInteger("pinwheel.gateway.slow-consumer-ms", 10_000);
+    private final EdgeConfig edge = new EdgeConfig();
+
+    /**
+     * @return the TCP/HTTP edge's deadlines, per-address cap and trusted proxies, to adjust in place.
+     */
+    public EdgeConfig edge()
+    {
+        return edge;
+    }
+
+
 
     public String host()
     {
@@ -208,6 +222,7 @@ public final class GatewayConfig
         require(maxInboundPayload >= 512, "max-inbound-payload");
         require(inboundEventsPerMinute >= 1, "inbound-events-per-minute");
         require(pbkdf2Iterations >= 1000, "pbkdf2-iterations");
+        edge.conclude();
         return this;
     }
 

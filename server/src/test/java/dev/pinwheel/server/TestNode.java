@@ -72,6 +72,8 @@ public final class TestNode implements AutoCloseable
             throw new IllegalStateException(e);
         }
         final GatewayConfig config = new GatewayConfig().host("127.0.0.1").port(0).pbkdf2Iterations(1000);
+        // Every test client is 127.0.0.1: the per-address connection cap is raised here; its test sets it back.
+        config.edge().maxConnectionsPerIp(100_000);
         tweak.accept(config);
         final PinwheelServer.Builder b = PinwheelServer.builder().dataDir(this.dataDir).shards(shards).ringSize(1024)
             .profile(TuningProfile.CI).gateway(config);

@@ -133,7 +133,8 @@ public final class ProbeSupport
     }
 
     /**
-     * @return the server properties every probe sets: cheap password hashing, rate limits out of the way.
+     * @return the server properties every probe sets: cheap password hashing, rate limits out of the way — the
+     * probe is one client address opening thousands of connections.
      */
     public static Map<String, String> serverProperties()
     {
@@ -142,6 +143,7 @@ public final class ProbeSupport
         props.put("pinwheel.rest.requests-per-second", "100000");
         props.put("pinwheel.rest.messages-per-5s", "100000");
         props.put("pinwheel.gateway.inbound-events-per-minute", "100000");
+        props.put("pinwheel.edge.max-connections-per-ip", "1000000");
         return props;
     }
 
