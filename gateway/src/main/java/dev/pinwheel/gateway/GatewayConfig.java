@@ -1,11 +1,13 @@
 package dev.pinwheel.gateway;
 
+import dev.pinwheel.gateway.auth.AuthConfig;
 import dev.pinwheel.gateway.edge.EdgeConfig;
 
 /**
  * Gateway and REST settings. Defaults follow Discord; tests shorten the timers. Every key can be set as a
  * system property {@code pinwheel.gateway.<name>} (see the README's configuration table); the edge's deadlines
- * and per-address cap are in {@link #edge()} ({@code pinwheel.edge.*}).
+ * and per-address cap are in {@link #edge()} ({@code pinwheel.edge.*}), the login limits in {@link #auth()}
+ * ({@code pinwheel.auth.*}).
  */
 public final class GatewayConfig
 {
@@ -26,6 +28,7 @@ public final class GatewayConfig
     private int messagesPer5Seconds = Integer.getInteger("pinwheel.rest.messages-per-5s", 50);
     private int slowConsumerMillis = Integer.getInteger("pinwheel.gateway.slow-consumer-ms", 10_000);
     private final EdgeConfig edge = new EdgeConfig();
+    private final AuthConfig auth = new AuthConfig();
 
     /**
      * @return the TCP/HTTP edge's deadlines, per-address cap and trusted proxies, to adjust in place.
@@ -35,6 +38,13 @@ public final class GatewayConfig
         return edge;
     }
 
+    /**
+     * @return the login and registration limits, to adjust in place.
+     */
+    public AuthConfig auth()
+    {
+        return auth;
+    }
 
 
     public String host()
@@ -223,6 +233,7 @@ public final class GatewayConfig
         require(inboundEventsPerMinute >= 1, "inbound-events-per-minute");
         require(pbkdf2Iterations >= 1000, "pbkdf2-iterations");
         edge.conclude();
+        auth.conclude();
         return this;
     }
 

@@ -6,6 +6,7 @@ import dev.pinwheel.core.ids.SnowflakeIds;
 import dev.pinwheel.core.shard.ShardGroup;
 import dev.pinwheel.core.state.NodeState;
 import dev.pinwheel.core.voice.VoiceAdmission;
+import dev.pinwheel.gateway.auth.LoginThrottle;
 import dev.pinwheel.gateway.edge.AddressSlots;
 import dev.pinwheel.gateway.edge.EdgeCounters;
 import dev.pinwheel.gateway.edge.EdgeDeadlines;
@@ -16,7 +17,7 @@ import dev.pinwheel.gateway.ops.VoiceStates;
 /**
  * What every gateway component of a node shares: settings, shards, directories, auth, the control-plane
  * executor (password hashing, which must never run on a shard thread), the bound ports, and the edge's limits:
- * each shard's deadline list and counters and the node-wide per-address connection cap.
+ * each shard's deadline list and counters, the node-wide per-address connection cap and the login throttle.
  */
 public final class GatewayContext
 {
@@ -34,6 +35,7 @@ public final class GatewayContext
     private final EdgeDeadlines[] edgeDeadlines;
     private final EdgeCounters[] edgeCounters;
     private final AddressSlots connectionSlots;
+    private final LoginThrottle loginThrottle;
 
     GatewayContext(final GatewayConfig config, final ShardGroup shards, final NodeState node, final AuthService auth,
         final ExecutorService control)
@@ -58,6 +60,7 @@ public final class GatewayContext
             edgeCounters[i] = new EdgeCounters();
         }
         this.connectionSlots = new AddressSlots(config.edge().maxConnectionsPerIp());
+        this.loginThrottle = new LoginThrottle(config.auth());
     }
 
     /**
@@ -84,6 +87,14 @@ public final class GatewayContext
     public AddressSlots connectionSlots()
     {
         return connectionSlots;
+    }
+
+    /**
+     * @return the login and registration limits (thread-safe).
+     */
+    public LoginThrottle loginThrottle()
+    {
+        return loginThrottle;
     }
 
     /**

@@ -74,7 +74,11 @@ public final class GatewayServer implements AutoCloseable
     {
         config.conclude();
         final NodeState node = NodeState.create();
-        this.control = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(1024),
+        // Password hashing: a few threads and a short queue; a full queue is answered 503 at once (AuthRoutes),
+        // never an unbounded wait behind someone else's flood.
+        final int hashThreads = config.auth().hashThreads();
+        this.control = new ThreadPoolExecutor(hashThreads, hashThreads, 0, TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(config.auth().hashQueue()),
             r -> placement.newThread(ThreadRole.CONTROL, 0, "pinwheel-control", r));
         final GatewayContext[] ctxRef = new GatewayContext[1];
         this.shards = new ShardGroup(nodeId, shardCount, ringSize, routing, stores, NettyIoDriver::new,

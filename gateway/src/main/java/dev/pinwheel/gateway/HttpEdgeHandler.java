@@ -36,6 +36,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 
 import dev.pinwheel.core.shard.Shard;
+import dev.pinwheel.gateway.edge.ClientAddress;
 import dev.pinwheel.gateway.edge.EdgeConnection;
 import dev.pinwheel.gateway.json.Json;
 import dev.pinwheel.gateway.rest.RestApi;
@@ -126,8 +127,11 @@ final class HttpEdgeHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         }
         c.channel().config().setAutoRead(false);
         final long userId = ctx.auth().authenticate(req.headers().get(HttpHeaderNames.AUTHORIZATION));
+        final String client = ClientAddress.forRequest(c.channel().remoteAddress(),
+            req.headers().get("X-Forwarded-For"), ctx.config().edge().trustedProxies());
         RestEntry.handle(api, c, ctx.shards(), shard.id(), HttpUtil.isKeepAlive(req), userId, req.method().name(),
-            req.headers().get(HttpHeaderNames.HOST), segments.toArray(String[]::new), q.parameters(), body, invalid);
+            req.headers().get(HttpHeaderNames.HOST), client, segments.toArray(String[]::new), q.parameters(), body,
+            invalid);
     }
 
     private static JsonNode parseBody(final FullHttpRequest req) throws IOException

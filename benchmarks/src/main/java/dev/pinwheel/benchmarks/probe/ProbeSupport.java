@@ -134,7 +134,7 @@ public final class ProbeSupport
 
     /**
      * @return the server properties every probe sets: cheap password hashing, rate limits out of the way — the
-     * probe is one client address opening thousands of connections.
+     * probe is one client address opening thousands of connections and registering thousands of users.
      */
     public static Map<String, String> serverProperties()
     {
@@ -144,6 +144,11 @@ public final class ProbeSupport
         props.put("pinwheel.rest.messages-per-5s", "100000");
         props.put("pinwheel.gateway.inbound-events-per-minute", "100000");
         props.put("pinwheel.edge.max-connections-per-ip", "1000000");
+        props.put("pinwheel.auth.register-per-ip-per-minute", "1000000");
+        props.put("pinwheel.auth.login-per-ip-per-minute", "1000000");
+        props.put("pinwheel.auth.login-per-username-per-minute", "1000000");
+        props.put("pinwheel.auth.hash-per-ip", "4096");
+        props.put("pinwheel.auth.hash-queue", "4096");
         return props;
     }
 

@@ -2,7 +2,6 @@ package dev.pinwheel.gateway.rest;
 
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.RejectedExecutionException;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -16,13 +15,10 @@ import dev.pinwheel.core.ids.SnowflakeIds;
 import dev.pinwheel.core.shard.Shard;
 import dev.pinwheel.core.shard.ShardCounters;
 import dev.pinwheel.core.shard.ShardTask;
-import dev.pinwheel.core.state.StateLog;
-import dev.pinwheel.core.state.StateRecords;
 import dev.pinwheel.core.store.HistoryQuery;
 import dev.pinwheel.gateway.GatewayContext;
 import dev.pinwheel.gateway.json.Entities;
 import dev.pinwheel.gateway.json.Json;
-import dev.pinwheel.gateway.ops.AuthService;
 import dev.pinwheel.core.guild.Permissions;
 import dev.pinwheel.gateway.ops.CommandOps;
 import dev.pinwheel.gateway.ops.DmOps;
@@ -38,13 +34,12 @@ import dev.pinwheel.gateway.ops.RoleOps;
  */
 public final class RestApi
 {
-    private static final String DUMMY_HASH =
-        "pbkdf2-sha512$210000$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
     /** Bulk delete takes messages under 14 days old only. */
     private static final long BULK_DELETE_MAX_AGE_MILLIS = 14L * 24 * 3600 * 1000;
     private final GatewayContext ctx;
     private final Shard shard;
     private final RateLimiter limiter;
+    private final AuthRoutes auth;
 
     /**
      * @param ctx   node context.
@@ -55,6 +50,7 @@ public final class RestApi
         this.ctx = ctx;
         this.shard = shard;
         this.limiter = ctx.rateLimiter();
+        this.auth = new AuthRoutes(ctx, shard);
     }
 
     /** A parsed request. */
@@ -102,11 +98,11 @@ public final class RestApi
             {
                 if ("register".equals(p[1]))
                 {
-                    register(ex, r.body);
+                    auth.register(ex, r.body);
                 }
                 else
                 {
-                    login(ex, r.body);
+                    auth.login(ex, r.body);
                 }
             }
             return;
@@ -1297,111 +1293,6 @@ public final class RestApi
             case "GET" -> toOwner(invite.guildId(), owner -> GuildOps.getInvite(owner, ctx, invite, ex));
             case "POST" -> toOwner(invite.guildId(), owner -> GuildOps.join(owner, ctx, invite, ex));
             default -> ex.error(shard, 405, 0, "405: Method Not Allowed");
-        }
-    }
-
-    private void register(final RestExchange ex, final JsonNode body)
-    {
-        final String username = text(body, "username");
-        final String password = text(body, "password");
-        if (username == null || username.length() < 2 || username.length() > 32
-            || !username.matches("[A-Za-z0-9_.\\-]+"))
-        {
-            ex.invalidField(shard, "username", "USERNAME_INVALID",
-                "2-32 characters: letters, digits, '_', '.', '-'.");
-            return;
-        }
-        if (password == null || password.length() < 8 || password.length() > 128)
-        {
-            ex.invalidField(shard, "password", "PASSWORD_TOO_SHORT", "Must be between 8 and 128 in length.");
-            return;
-        }
-        final boolean bot = body.path("bot").asBoolean(false);
-        runControl(ex, () ->
-        {
-            final long id = ctx.nextControlId();
-            if (!ctx.node().accounts().reserve(username, id))
-            {
-                ex.invalidField(null, "username", "USERNAME_ALREADY_TAKEN", "Username is unavailable.");
-                return;
-            }
-            final Account account = new Account(id, username, ctx.auth().hashPassword(password), bot);
-            final String token = ctx.auth().newToken(id);
-            final boolean sent = ctx.shards().send(ctx.shards().ownerOf(id), owner ->
-            {
-                StateLog.commit(owner, ctx.node(), StateRecords.USER_REGISTERED, StateRecords.userRegistered(account));
-                StateLog.commit(owner, ctx.node(), StateRecords.TOKEN_ISSUED,
-                    StateRecords.tokenIssued(id, AuthService.tokenHash(token)));
-                final ObjectNode o = Json.object();
-                o.put("token", token);
-                o.set("user", Entities.selfUser(account));
-                owner.afterCommit(() -> ex.reply(owner, 201, o));
-            });
-            if (!sent)
-            {
-                ctx.node().accounts().release(username, id);
-                ex.error(null, 503, 0, "Server busy, retry.");
-            }
-        });
-    }
-
-    private void login(final RestExchange ex, final JsonNode body)
-    {
-        final String username = text(body, "username") != null ? text(body, "username") : text(body, "login");
-        final String password = text(body, "password");
-        if (username == null || password == null)
-        {
-            ex.invalidField(shard, username == null ? "login" : "password", "BASE_TYPE_REQUIRED",
-                "This field is required");
-            return;
-        }
-        runControl(ex, () ->
-        {
-            final Account a = ctx.node().accounts().byUsername(username);
-            final boolean ok = ctx.auth().verifyPassword(password, a == null ? DUMMY_HASH : a.passwordHash());
-            if (a == null || !ok)
-            {
-                ex.invalidField(null, "login", "INVALID_LOGIN", "Login or password is invalid.");
-                return;
-            }
-            final String token = ctx.auth().newToken(a.id());
-            final boolean sent = ctx.shards().send(ctx.shards().ownerOf(a.id()), owner ->
-            {
-                StateLog.commit(owner, ctx.node(), StateRecords.TOKEN_ISSUED,
-                    StateRecords.tokenIssued(a.id(), AuthService.tokenHash(token)));
-                final ObjectNode o = Json.object();
-                o.put("token", token);
-                o.put("user_id", Json.id(a.id()));
-                o.set("user", Entities.selfUser(a));
-                owner.afterCommit(() -> ex.reply(owner, 200, o));
-            });
-            if (!sent)
-            {
-                ex.error(null, 503, 0, "Server busy, retry.");
-            }
-        });
-    }
-
-    private void runControl(final RestExchange ex, final Runnable work)
-    {
-        try
-        {
-            ctx.control().execute(() ->
-            {
-                try
-                {
-                    work.run();
-                }
-                catch (final RuntimeException e)
-                {
-                    ex.error(null, 500, 0, "Internal error");
-                    throw e;
-                }
-            });
-        }
-        catch (final RejectedExecutionException e)
-        {
-            ex.error(shard, 503, 0, "Server busy, retry.");
         }
     }
 

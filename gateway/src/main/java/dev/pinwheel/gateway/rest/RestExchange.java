@@ -32,11 +32,13 @@ public final class RestExchange
     private final long userId;
     private final String method;
     private final String host;
+    private final String client;
     private Map<String, String> extraHeaders;
     private boolean answered;
 
-    RestExchange(final ChannelHandlerContext ctx, final dev.pinwheel.core.shard.ShardGroup group, final int originShard, final boolean keepAlive, final long userId,
-        final String method, final String host)
+    RestExchange(final ChannelHandlerContext ctx, final dev.pinwheel.core.shard.ShardGroup group,
+        final int originShard, final boolean keepAlive, final long userId, final String method, final String host,
+        final String client)
     {
         this.ctx = ctx;
         this.group = group;
@@ -45,6 +47,15 @@ public final class RestExchange
         this.userId = userId;
         this.method = method;
         this.host = host;
+        this.client = client;
+    }
+
+    /**
+     * @return the client's address key (per-address limits; see {@code ClientAddress}).
+     */
+    public String client()
+    {
+        return client;
     }
 
     /**
