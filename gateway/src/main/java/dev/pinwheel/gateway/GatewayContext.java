@@ -13,11 +13,13 @@ import dev.pinwheel.gateway.edge.EdgeDeadlines;
 import dev.pinwheel.gateway.rest.RateLimiter;
 import dev.pinwheel.gateway.ops.AuthService;
 import dev.pinwheel.gateway.ops.VoiceStates;
+import dev.pinwheel.gateway.ws.SessionStartLimits;
 
 /**
  * What every gateway component of a node shares: settings, shards, directories, auth, the control-plane
  * executor (password hashing, which must never run on a shard thread), the bound ports, and the edge's limits:
- * each shard's deadline list and counters, the node-wide per-address connection cap and the login throttle.
+ * each shard's deadline list and counters, the node-wide per-address connection cap, the login throttle and the
+ * session start limits.
  */
 public final class GatewayContext
 {
@@ -36,6 +38,7 @@ public final class GatewayContext
     private final EdgeCounters[] edgeCounters;
     private final AddressSlots connectionSlots;
     private final LoginThrottle loginThrottle;
+    private final SessionStartLimits sessionStarts;
 
     GatewayContext(final GatewayConfig config, final ShardGroup shards, final NodeState node, final AuthService auth,
         final ExecutorService control)
@@ -61,6 +64,8 @@ public final class GatewayContext
         }
         this.connectionSlots = new AddressSlots(config.edge().maxConnectionsPerIp());
         this.loginThrottle = new LoginThrottle(config.auth());
+        this.sessionStarts = new SessionStartLimits(config.sessionStartTotal(), config.sessionStartResetMillis(),
+            config.maxConcurrency(), config.identifyWindowMillis());
     }
 
     /**
@@ -95,6 +100,14 @@ public final class GatewayContext
     public LoginThrottle loginThrottle()
     {
         return loginThrottle;
+    }
+
+    /**
+     * @return the per-user session start limits (thread-safe).
+     */
+    public SessionStartLimits sessionStarts()
+    {
+        return sessionStarts;
     }
 
     /**

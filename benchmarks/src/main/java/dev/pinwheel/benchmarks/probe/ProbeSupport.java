@@ -134,7 +134,8 @@ public final class ProbeSupport
 
     /**
      * @return the server properties every probe sets: cheap password hashing, rate limits out of the way — the
-     * probe is one client address opening thousands of connections and registering thousands of users.
+     * probe is one client address opening thousands of connections, registering thousands of users and
+     * identifying each user's token many times at once.
      */
     public static Map<String, String> serverProperties()
     {
@@ -144,6 +145,8 @@ public final class ProbeSupport
         props.put("pinwheel.rest.messages-per-5s", "100000");
         props.put("pinwheel.gateway.inbound-events-per-minute", "100000");
         props.put("pinwheel.edge.max-connections-per-ip", "1000000");
+        props.put("pinwheel.gateway.identify-window-ms", "0");
+        props.put("pinwheel.gateway.session-start-total", "4194303");
         props.put("pinwheel.auth.register-per-ip-per-minute", "1000000");
         props.put("pinwheel.auth.login-per-ip-per-minute", "1000000");
         props.put("pinwheel.auth.login-per-username-per-minute", "1000000");

@@ -26,6 +26,7 @@ import dev.pinwheel.gateway.ops.GuildOps;
 import dev.pinwheel.gateway.ops.MemberOps;
 import dev.pinwheel.gateway.ops.ReactionOps;
 import dev.pinwheel.gateway.ops.RoleOps;
+import dev.pinwheel.gateway.ws.SessionStartLimits;
 
 /**
  * REST v10 routes. Runs on the shard that received the request: parses and validates input, checks the
@@ -184,8 +185,9 @@ public final class RestApi
         final ObjectNode o = Json.object();
         o.put("url", gatewayUrl(ex));
         o.put("shards", 1);
-        o.putObject("session_start_limit").put("total", 1000).put("remaining", 1000)
-            .put("reset_after", 86_400_000).put("max_concurrency", 1);
+        final SessionStartLimits.View limit = ctx.sessionStarts().view(ex.userId(), System.currentTimeMillis());
+        o.putObject("session_start_limit").put("total", limit.total()).put("remaining", limit.remaining())
+            .put("reset_after", limit.resetAfterMillis()).put("max_concurrency", limit.maxConcurrency());
         ex.reply(shard, 200, o);
     }
 
