@@ -462,6 +462,13 @@ public final class RestApi
             }
             final JsonNode c = "PATCH".equals(method) && r.body != null ? r.body.get("content") : null;
             final String content = c == null || c.isNull() ? null : c.asText();
+            if (content != null && content.isBlank())
+            {
+                // an edit that would leave the message empty (no text, no embeds) is refused, as on Discord
+                shard.send(owner, o -> MessageExtras.refuseEmptyEdit(o, channelId, messageId, ex,
+                    () -> DmOps.message(o, ctx, channelId, messageId, method, content, ex)));
+                return;
+            }
             shard.send(owner, o -> DmOps.message(o, ctx, channelId, messageId, method, content, ex));
         }
         else if (p.length > 3 || (p.length == 3 && !"typing".equals(p[2])))

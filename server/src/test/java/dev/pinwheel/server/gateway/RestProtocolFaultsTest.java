@@ -92,6 +92,34 @@ class RestProtocolFaultsTest
     }
 
     @Test
+    void anEditMayNotLeaveAMessageEmpty()
+    {
+        final String messages = "channels/" + pair.channelId() + "/messages";
+        final String plain = node.ok("POST", messages, pair.owner().token(), "{\"content\":\"words\"}").path("id")
+            .asText();
+        assertError(node.call("PATCH", messages + "/" + plain, pair.owner().token(), "{\"content\":\"\"}"), 400,
+            50006);
+        assertError(node.call("PATCH", messages + "/" + plain, pair.owner().token(), "{\"content\":\"  \"}"), 400,
+            50006);
+        assertEquals("words", node.ok("GET", messages + "/" + plain, pair.owner().token(), null).path("content")
+            .asText(), "unchanged");
+        final String embedded = node.ok("POST", messages, pair.owner().token(), "{\"content\":\"text\",\"embeds\":"
+            + "[{\"title\":\"kept\"}]}").path("id").asText();
+        assertEquals("", node.ok("PATCH", messages + "/" + embedded, pair.owner().token(), "{\"content\":\"\"}")
+            .path("content").asText(), "an embed is enough to keep");
+        assertError(node.call("PATCH", messages + "/" + plain, pair.owner().token(),
+            "{\"content\":\"\",\"embeds\":[]}"), 400, 50006);
+
+        final String channel = dm(pair.owner(), human);
+        final String dmMessage = node.ok("POST", "channels/" + channel + "/messages", pair.owner().token(),
+            "{\"content\":\"hello\"}").path("id").asText();
+        assertError(node.call("PATCH", "channels/" + channel + "/messages/" + dmMessage, pair.owner().token(),
+            "{\"content\":\"\"}"), 400, 50006);
+        assertEquals("hi", node.ok("PATCH", "channels/" + channel + "/messages/" + dmMessage, pair.owner().token(),
+            "{\"content\":\"hi\"}").path("content").asText());
+    }
+
+    @Test
     void bulkDeleteInADirectMessageIs50003()
     {
         final String channel = dm(human, pair.member());
