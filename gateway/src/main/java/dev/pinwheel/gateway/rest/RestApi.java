@@ -21,6 +21,7 @@ import dev.pinwheel.gateway.json.Entities;
 import dev.pinwheel.gateway.json.Json;
 import dev.pinwheel.core.guild.Permissions;
 import dev.pinwheel.gateway.ops.CommandOps;
+import dev.pinwheel.gateway.ops.CommandValidator;
 import dev.pinwheel.gateway.ops.DmOps;
 import dev.pinwheel.gateway.ops.GuildOps;
 import dev.pinwheel.gateway.ops.MemberOps;
@@ -518,12 +519,21 @@ public final class RestApi
                         return;
                     }
                     final com.fasterxml.jackson.databind.node.ArrayNode list = Json.array();
-                    for (final JsonNode c : r.body)
+                    for (int i = 0; i < r.body.size(); i++)
                     {
+                        final JsonNode c = r.body.get(i);
                         final Object checked = CommandOps.sanitize(c);
                         if (checked instanceof String reason)
                         {
                             ex.invalidField(shard, "command", "BASE_TYPE_BAD_VALUE", reason);
+                            return;
+                        }
+                        final CommandValidator.Problem problem = CommandValidator.check(c);
+                        if (problem != null)
+                        {
+                            final java.util.List<String> path = new java.util.ArrayList<>(problem.path());
+                            path.add(0, Integer.toString(i));
+                            ex.invalidPath(shard, path, problem.code(), problem.message());
                             return;
                         }
                         list.add((JsonNode)checked);
@@ -536,6 +546,12 @@ public final class RestApi
                     if (checked instanceof String reason)
                     {
                         ex.invalidField(shard, "command", "BASE_TYPE_BAD_VALUE", reason);
+                        return;
+                    }
+                    final CommandValidator.Problem problem = CommandValidator.check(r.body);
+                    if (problem != null)
+                    {
+                        ex.invalidPath(shard, problem.path(), problem.code(), problem.message());
                         return;
                     }
                     shard.send(owner, o -> CommandOps.upsert(o, ctx, app, guildId, (ObjectNode)checked, ex));

@@ -156,6 +156,30 @@ public final class RestExchange
         reply(from, 400, o);
     }
 
+    /**
+     * Discord's form-validation error (400, code 50035) at a nested path, e.g. {@code options, 0, choices} gives
+     * {@code {"errors":{"options":{"0":{"choices":{"_errors":[{code, message}]}}}}}}.
+     *
+     * @param from      calling shard or null.
+     * @param path      the field's path (object keys and list indexes), at least one element.
+     * @param errorCode machine code (e.g. BASE_TYPE_MAX_LENGTH).
+     * @param message   text.
+     */
+    public void invalidPath(final Shard from, final java.util.List<String> path, final String errorCode,
+        final String message)
+    {
+        final ObjectNode o = Json.object();
+        o.put("code", 50035);
+        o.put("message", "Invalid Form Body");
+        ObjectNode at = o.putObject("errors");
+        for (final String key : path)
+        {
+            at = at.putObject(key);
+        }
+        at.putArray("_errors").addObject().put("code", errorCode).put("message", message);
+        reply(from, 400, o);
+    }
+
     private void write(final int status, final byte[] body)
     {
         if (answered)

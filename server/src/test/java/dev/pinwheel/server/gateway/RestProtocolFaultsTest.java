@@ -120,6 +120,47 @@ class RestProtocolFaultsTest
     }
 
     @Test
+    void commandOptionsOutsideDiscordsLimitsAre50035WithTheirPath()
+    {
+        final String base = "applications/" + pair.member().id() + "/commands";
+        final String bot = pair.member().token();
+        final StringBuilder choices = new StringBuilder();
+        for (int i = 0; i < 1000; i++)
+        {
+            choices.append(i == 0 ? "" : ",").append("{\"name\":\"c").append(i).append("\",\"value\":\"v\"}");
+        }
+        assertFormError(node.call("POST", base, bot, "{\"name\":\"pick\",\"description\":\"d\",\"options\":[{\"type\":3,"
+            + "\"name\":\"what\",\"description\":\"d\",\"choices\":[" + choices + "]}]}"), "options", "0", "choices");
+        final StringBuilder options = new StringBuilder();
+        for (int i = 0; i < 26; i++)
+        {
+            options.append(i == 0 ? "" : ",").append("{\"type\":3,\"name\":\"o").append(i)
+                .append("\",\"description\":\"d\"}");
+        }
+        assertFormError(node.call("POST", base, bot, "{\"name\":\"many\",\"description\":\"d\",\"options\":[" + options
+            + "]}"), "options");
+        assertFormError(node.call("POST", base, bot, "{\"name\":\"order\",\"description\":\"d\",\"options\":["
+            + "{\"type\":3,\"name\":\"a\",\"description\":\"d\"},{\"type\":3,\"name\":\"b\",\"description\":\"d\","
+            + "\"required\":true}]}"), "options", "1");
+        assertFormError(node.call("POST", base, bot, "{\"name\":\"named\",\"description\":\"d\",\"options\":["
+            + "{\"type\":3,\"name\":\"Not Valid\",\"description\":\"d\"}]}"), "options", "0", "name");
+        assertFormError(node.call("POST", base, bot, "{\"name\":\"typed\",\"description\":\"d\",\"options\":["
+            + "{\"type\":42,\"name\":\"x\",\"description\":\"d\"}]}"), "options", "0", "type");
+        assertFormError(node.call("PUT", base, bot, "[{\"name\":\"fine\",\"description\":\"d\"},{\"name\":\"bad\","
+            + "\"description\":\"d\",\"options\":[{\"type\":5,\"name\":\"flag\",\"description\":\"\"}]}]"),
+            "1", "options", "0", "description");
+        final String ok = node.ok("POST", base, bot, "{\"name\":\"admin\",\"description\":\"d\",\"options\":["
+            + "{\"type\":2,\"name\":\"user\",\"description\":\"d\",\"options\":[{\"type\":1,\"name\":\"add\","
+            + "\"description\":\"d\",\"options\":[{\"type\":6,\"name\":\"who\",\"description\":\"d\",\"required\":true}"
+            + "]}]}]}").path("id").asText();
+        assertFormError(node.call("PATCH", base + "/" + ok, bot, "{\"options\":[{\"type\":3,\"name\":\"x\","
+            + "\"description\":\"d\",\"choices\":[{\"name\":\"n\",\"value\":5}]}]}"), "options", "0", "choices", "0",
+            "value");
+        assertEquals(0, node.ok("GET", base, bot, null).findValues("name").stream().filter(n -> "pick".equals(
+            n.asText())).count(), "nothing refused was stored");
+    }
+
+    @Test
     void bulkDeleteInADirectMessageIs50003()
     {
         final String channel = dm(human, pair.member());
