@@ -13,7 +13,8 @@ import dev.pinwheel.gateway.json.Json;
  * The parts of a message body beyond {@code content} that Pinwheel keeps: {@code embeds} (rich embeds, Discord's
  * limits) and {@code message_reference} (a reply). Validated and reduced to the fields Discord documents, so what
  * is stored and echoed back is exactly what a client may send; anything else in an embed is dropped, as Discord
- * drops it. Errors are Discord's 50035 field errors. Stateless.
+ * drops it; links must be http(s) (images also {@code attachment://}, see {@link EmbedUrls}). Errors are Discord's
+ * 50035 field errors. Stateless.
  */
 public final class MessageExtras
 {
@@ -78,6 +79,11 @@ public final class MessageExtras
                 if (!in.isObject())
                 {
                     return Parsed.error("embeds", "MODEL_TYPE_CONVERT", "Only dictionaries may be used in a ModelType");
+                }
+                final String badUrl = EmbedUrls.firstBad(in);
+                if (badUrl != null)
+                {
+                    return Parsed.error("embeds", EmbedUrls.ERROR_CODE, badUrl);
                 }
                 final ObjectNode out = embeds.addObject();
                 out.put("type", "rich");

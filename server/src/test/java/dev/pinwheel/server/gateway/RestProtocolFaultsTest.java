@@ -161,6 +161,27 @@ class RestProtocolFaultsTest
     }
 
     @Test
+    void embedLinksMustBeHttpOrAttachments()
+    {
+        final String messages = "channels/" + pair.channelId() + "/messages";
+        final String owner = pair.owner().token();
+        assertFormError(node.call("POST", messages, owner, "{\"embeds\":[{\"title\":\"x\",\"url\":\"javascript:alert(1)\"}]}"),
+            "embeds");
+        assertFormError(node.call("POST", messages, owner, "{\"embeds\":[{\"title\":\"x\",\"image\":{\"url\":"
+            + "\"data:image/png;base64,AAAA\"}}]}"), "embeds");
+        assertFormError(node.call("POST", messages, owner, "{\"embeds\":[{\"title\":\"x\",\"author\":{\"name\":\"a\","
+            + "\"url\":\"JavaScript:alert(1)\"}}]}"), "embeds");
+        assertFormError(node.call("POST", messages, owner, "{\"embeds\":[{\"title\":\"x\",\"url\":\"/relative\"}]}"),
+            "embeds");
+        final String id = node.ok("POST", messages, owner, "{\"content\":\"c\"}").path("id").asText();
+        assertFormError(node.call("PATCH", messages + "/" + id, owner, "{\"embeds\":[{\"title\":\"x\",\"footer\":"
+            + "{\"text\":\"t\",\"icon_url\":\"file:///etc/passwd\"}}]}"), "embeds");
+        final JsonNode fine = node.ok("POST", messages, owner, "{\"embeds\":[{\"title\":\"x\",\"url\":"
+            + "\"https://example.com/a?b=c\",\"thumbnail\":{\"url\":\"attachment://pic.png\"}}]}");
+        assertEquals("https://example.com/a?b=c", fine.path("embeds").get(0).path("url").asText());
+    }
+
+    @Test
     void bulkDeleteInADirectMessageIs50003()
     {
         final String channel = dm(human, pair.member());
