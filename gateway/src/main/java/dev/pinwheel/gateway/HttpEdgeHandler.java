@@ -52,7 +52,7 @@ import org.slf4j.LoggerFactory;
  * The first handler of every connection: a WebSocket upgrade outside {@code /api} becomes a gateway
  * connection; anything under {@code /api[/vN]} is REST; the rest goes to {@link WebEdge} (web client,
  * dashboard, {@code /metrics}; 404 JSON for unknown paths). A malformed request is answered (400, 414, 431) and its
- * connection closed.
+ * connection closed; HEAD on {@code /api} is answered as GET without a body.
  */
 final class HttpEdgeHandler extends SimpleChannelInboundHandler<FullHttpRequest>
 {

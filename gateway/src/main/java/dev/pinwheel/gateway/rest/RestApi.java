@@ -79,6 +79,13 @@ public final class RestApi
             notFound(ex);
             return;
         }
+        if (RouteMethods.wrongMethod(p, r.method))
+        {
+            // a known route with the wrong method: 405 before the token is looked at, as on Discord
+            ex.headers(Map.of("Allow", RouteMethods.allow(p)));
+            ex.error(shard, 405, 0, "405: Method Not Allowed");
+            return;
+        }
         if (r.bodyInvalid)
         {
             ex.error(shard, 400, 50109, "The request body contains invalid JSON.");

@@ -27,7 +27,7 @@ public final class RestEntry
      * @param originShard the shard that owns the connection.
      * @param keepAlive   whether the connection stays open after the answer.
      * @param userId      the authenticated user, or -1.
-     * @param method      the HTTP method.
+     * @param method      the HTTP method; HEAD is routed as GET and answered without a body.
      * @param host        the Host header.
      * @param client      the client's address key (per-address limits).
      * @param path        path segments below the API version.
@@ -40,7 +40,9 @@ public final class RestEntry
         final String client, final String[] path, final Map<String, List<String>> query, final JsonNode body,
         final boolean bodyInvalid)
     {
-        final RestExchange ex = new RestExchange(c, group, originShard, keepAlive, userId, method, host, client);
-        api.handle(ex, new RestApi.Request(method, path, query, body, bodyInvalid));
+        final boolean head = "HEAD".equals(method);
+        final String routed = head ? "GET" : method;
+        final RestExchange ex = new RestExchange(c, group, originShard, keepAlive, userId, routed, host, client, head);
+        api.handle(ex, new RestApi.Request(routed, path, query, body, bodyInvalid));
     }
 }

@@ -33,12 +33,13 @@ public final class RestExchange
     private final String method;
     private final String host;
     private final String client;
+    private final boolean head;
     private Map<String, String> extraHeaders;
     private boolean answered;
 
     RestExchange(final ChannelHandlerContext ctx, final dev.pinwheel.core.shard.ShardGroup group,
         final int originShard, final boolean keepAlive, final long userId, final String method, final String host,
-        final String client)
+        final String client, final boolean head)
     {
         this.ctx = ctx;
         this.group = group;
@@ -48,6 +49,7 @@ public final class RestExchange
         this.method = method;
         this.host = host;
         this.client = client;
+        this.head = head;
     }
 
     /**
@@ -67,7 +69,7 @@ public final class RestExchange
     }
 
     /**
-     * @return HTTP method.
+     * @return HTTP method ({@code GET} for a HEAD request, which is routed as GET and answered without a body).
      */
     public String method()
     {
@@ -187,9 +189,10 @@ public final class RestExchange
             return;
         }
         answered = true;
+        // HEAD is answered as GET without the body: same status, headers and Content-Length
         final FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
             HttpResponseStatus.valueOf(status),
-            body == null ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
+            body == null || head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
         if (body != null)
         {
             res.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);

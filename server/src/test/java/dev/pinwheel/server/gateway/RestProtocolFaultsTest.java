@@ -192,4 +192,39 @@ class RestProtocolFaultsTest
         assertError(node.call("POST", "channels/" + channel + "/messages/bulk-delete", human.token(),
             "{\"messages\":[\"" + a + "\",\"" + b + "\"]}"), 403, 50003);
     }
+
+    @Test
+    void aWrongMethodOnAKnownRouteIs405BeforeTheToken() throws Exception
+    {
+        final TestNode.Response put = node.call("PUT", "users/@me", null, "{}");
+        assertError(put, 405, 0);
+        assertEquals("GET, HEAD", put.raw().headers().firstValue("Allow").orElse(""));
+        assertError(node.call("DELETE", "channels/" + pair.channelId() + "/typing", "not-a-token", null), 405, 0);
+        assertError(node.call("GET", "users/@me", null, null), 401, 0);
+        assertError(node.call("GET", "no/such/route/here", null, null), 401, 0);
+    }
+
+    @Test
+    void headIsGetWithoutABody() throws Exception
+    {
+        for (final String path : new String[] {"gateway", "users/@me", "channels/" + pair.channelId() + "/messages"})
+        {
+            final HttpResponse<String> get = send("GET", path);
+            final HttpResponse<String> head = send("HEAD", path);
+            assertEquals(200, get.statusCode(), path);
+            assertEquals(200, head.statusCode(), path);
+            assertEquals("", head.body(), path);
+            assertEquals(Integer.toString(get.body().getBytes(java.nio.charset.StandardCharsets.UTF_8).length),
+                head.headers().firstValue("Content-Length").orElse(""), "HEAD's Content-Length is GET's: " + path);
+            assertTrue(head.headers().firstValue("Content-Type").orElse("").startsWith("application/json"));
+        }
+        assertEquals(405, send("HEAD", "auth/login").statusCode(), "HEAD only where GET is");
+    }
+
+    private static HttpResponse<String> send(final String method, final String path) throws Exception
+    {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(node.restBase() + path)).timeout(Duration.ofSeconds(15))
+            .method(method, HttpRequest.BodyPublishers.noBody()).header("Authorization", "Bot " + pair.owner().token())
+            .build(), HttpResponse.BodyHandlers.ofString());
+    }
 }
