@@ -231,7 +231,8 @@ public final class EdgeConnection extends ChannelDuplexHandler
             }
             case HEAD, BODY ->
             {
-                counters.increment(phase == HEAD ? EdgeCounters.CLOSED_HEADER_TIMEOUT : EdgeCounters.CLOSED_BODY_TIMEOUT);
+                counters.increment(phase == HEAD ? EdgeCounters.CLOSED_HEADER_TIMEOUT
+                    : EdgeCounters.CLOSED_BODY_TIMEOUT);
                 // straight to the socket, past the HTTP codec (it may hold half a request)
                 closeAfter(bytesCtx.writeAndFlush(Unpooled.wrappedBuffer(REQUEST_TIMEOUT)));
             }

@@ -199,7 +199,8 @@ public final class CommandValidator
             for (int i = 0; i < options.size(); i++)
             {
                 final int inner = options.get(i).path("type").asInt();
-                if (type == SUB_COMMAND_GROUP ? inner != SUB_COMMAND : inner == SUB_COMMAND || inner == SUB_COMMAND_GROUP)
+                final boolean nested = inner == SUB_COMMAND || inner == SUB_COMMAND_GROUP;
+                if (type == SUB_COMMAND_GROUP ? inner != SUB_COMMAND : nested)
                 {
                     return new Problem(List.of("options", Integer.toString(i), "type"),
                         "APPLICATION_COMMAND_OPTIONS_TYPE_INVALID", type == SUB_COMMAND_GROUP

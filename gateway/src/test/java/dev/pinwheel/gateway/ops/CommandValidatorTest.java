@@ -133,7 +133,8 @@ class CommandValidatorTest
     void choicesRangesAndLengthsBelongToTheirTypes()
     {
         assertProblem("{'name':'x','description':'d','options':[" + option("b", 5, "'choices':[{'name':'y',"
-            + "'value':true}]") + "]}", List.of("options", "0", "choices"), "APPLICATION_COMMAND_OPTION_CHOICES_INVALID");
+            + "'value':true}]") + "]}", List.of("options", "0", "choices"),
+            "APPLICATION_COMMAND_OPTION_CHOICES_INVALID");
         assertProblem("{'name':'x','description':'d','options':[" + option("i", 4, "'choices':[{'name':'y',"
             + "'value':'1'}]") + "]}", List.of("options", "0", "choices", "0", "value"), "BASE_TYPE_BAD_VALUE");
         assertProblem("{'name':'x','description':'d','options':[" + option("s", 3, "'choices':[{'name':'',"

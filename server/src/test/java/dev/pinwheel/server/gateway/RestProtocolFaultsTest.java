@@ -129,8 +129,8 @@ class RestProtocolFaultsTest
         {
             choices.append(i == 0 ? "" : ",").append("{\"name\":\"c").append(i).append("\",\"value\":\"v\"}");
         }
-        assertFormError(node.call("POST", base, bot, "{\"name\":\"pick\",\"description\":\"d\",\"options\":[{\"type\":3,"
-            + "\"name\":\"what\",\"description\":\"d\",\"choices\":[" + choices + "]}]}"), "options", "0", "choices");
+        assertFormError(node.call("POST", base, bot, "{\"name\":\"pick\",\"description\":\"d\",\"options\":["
+            + "{\"type\":3,\"name\":\"what\",\"description\":\"d\",\"choices\":[" + choices + "]}]}"), "options", "0", "choices");
         final StringBuilder options = new StringBuilder();
         for (int i = 0; i < 26; i++)
         {
@@ -165,8 +165,8 @@ class RestProtocolFaultsTest
     {
         final String messages = "channels/" + pair.channelId() + "/messages";
         final String owner = pair.owner().token();
-        assertFormError(node.call("POST", messages, owner, "{\"embeds\":[{\"title\":\"x\",\"url\":\"javascript:alert(1)\"}]}"),
-            "embeds");
+        assertFormError(node.call("POST", messages, owner,
+            "{\"embeds\":[{\"title\":\"x\",\"url\":\"javascript:alert(1)\"}]}"), "embeds");
         assertFormError(node.call("POST", messages, owner, "{\"embeds\":[{\"title\":\"x\",\"image\":{\"url\":"
             + "\"data:image/png;base64,AAAA\"}}]}"), "embeds");
         assertFormError(node.call("POST", messages, owner, "{\"embeds\":[{\"title\":\"x\",\"author\":{\"name\":\"a\","
