@@ -1,8 +1,13 @@
 package dev.pinwheel.gateway;
 
+import dev.pinwheel.gateway.auth.AuthConfig;
+import dev.pinwheel.gateway.edge.EdgeConfig;
+
 /**
  * Gateway and REST settings. Defaults follow Discord; tests shorten the timers. Every key can be set as a
- * system property {@code pinwheel.gateway.<name>} (see the README's configuration table).
+ * system property {@code pinwheel.gateway.<name>} (see the README's configuration table); the edge's deadlines
+ * and per-address cap are in {@link #edge()} ({@code pinwheel.edge.*}), the login limits in {@link #auth()}
+ * ({@code pinwheel.auth.*}).
  */
 public final class GatewayConfig
 {
@@ -22,6 +27,101 @@ public final class GatewayConfig
     private int restRequestsPerSecond = Integer.getInteger("pinwheel.rest.requests-per-second", 50);
     private int messagesPer5Seconds = Integer.getInteger("pinwheel.rest.messages-per-5s", 50);
     private int slowConsumerMillis = Integer.getInteger("pinwheel.gateway.slow-consumer-ms", 10_000);
+    private int sessionStartTotal = Integer.getInteger("pinwheel.gateway.session-start-total", 1000);
+    private long sessionStartResetMillis = Long.getLong("pinwheel.gateway.session-start-reset-ms", 86_400_000L);
+    private int maxConcurrency = Integer.getInteger("pinwheel.gateway.max-concurrency", 1);
+    private int identifyWindowMillis = Integer.getInteger("pinwheel.gateway.identify-window-ms", 5000);
+    private final EdgeConfig edge = new EdgeConfig();
+    private final AuthConfig auth = new AuthConfig();
+
+    /**
+     * @return the TCP/HTTP edge's deadlines, per-address cap and trusted proxies, to adjust in place.
+     */
+    public EdgeConfig edge()
+    {
+        return edge;
+    }
+
+    /**
+     * @return the login and registration limits, to adjust in place.
+     */
+    public AuthConfig auth()
+    {
+        return auth;
+    }
+
+    /**
+     * @return session starts (IDENTIFYs that got READY) per user per period ({@code session_start_limit.total}).
+     */
+    public int sessionStartTotal()
+    {
+        return sessionStartTotal;
+    }
+
+    /**
+     * @param value session starts per user per period.
+     * @return this.
+     */
+    public GatewayConfig sessionStartTotal(final int value)
+    {
+        sessionStartTotal = value;
+        return this;
+    }
+
+    /**
+     * @return the session start period in ms (Discord: 24 h).
+     */
+    public long sessionStartResetMillis()
+    {
+        return sessionStartResetMillis;
+    }
+
+    /**
+     * @param value the session start period in ms.
+     * @return this.
+     */
+    public GatewayConfig sessionStartResetMillis(final long value)
+    {
+        sessionStartResetMillis = value;
+        return this;
+    }
+
+    /**
+     * @return identify buckets ({@code session_start_limit.max_concurrency}; shard {@code s} is in bucket
+     * {@code s % max_concurrency}).
+     */
+    public int maxConcurrency()
+    {
+        return maxConcurrency;
+    }
+
+    /**
+     * @param value identify buckets.
+     * @return this.
+     */
+    public GatewayConfig maxConcurrency(final int value)
+    {
+        maxConcurrency = value;
+        return this;
+    }
+
+    /**
+     * @return ms in which each identify bucket starts one session (Discord: 5 s); 0 turns the limit off.
+     */
+    public int identifyWindowMillis()
+    {
+        return identifyWindowMillis;
+    }
+
+    /**
+     * @param value ms in which each identify bucket starts one session; 0 turns the limit off.
+     * @return this.
+     */
+    public GatewayConfig identifyWindowMillis(final int value)
+    {
+        identifyWindowMillis = value;
+        return this;
+    }
 
     public String host()
     {
@@ -208,6 +308,12 @@ public final class GatewayConfig
         require(maxInboundPayload >= 512, "max-inbound-payload");
         require(inboundEventsPerMinute >= 1, "inbound-events-per-minute");
         require(pbkdf2Iterations >= 1000, "pbkdf2-iterations");
+        require(sessionStartTotal >= 1 && sessionStartTotal <= (1 << 22) - 1, "session-start-total (1..4194303)");
+        require(sessionStartResetMillis >= 1000, "session-start-reset-ms");
+        require(maxConcurrency >= 1 && maxConcurrency <= 1024, "max-concurrency (1..1024)");
+        require(identifyWindowMillis >= 0, "identify-window-ms");
+        edge.conclude();
+        auth.conclude();
         return this;
     }
 

@@ -6,13 +6,20 @@ import dev.pinwheel.core.ids.SnowflakeIds;
 import dev.pinwheel.core.shard.ShardGroup;
 import dev.pinwheel.core.state.NodeState;
 import dev.pinwheel.core.voice.VoiceAdmission;
+import dev.pinwheel.gateway.auth.LoginThrottle;
+import dev.pinwheel.gateway.edge.AddressSlots;
+import dev.pinwheel.gateway.edge.EdgeCounters;
+import dev.pinwheel.gateway.edge.EdgeDeadlines;
 import dev.pinwheel.gateway.rest.RateLimiter;
 import dev.pinwheel.gateway.ops.AuthService;
 import dev.pinwheel.gateway.ops.VoiceStates;
+import dev.pinwheel.gateway.ws.SessionStartLimits;
 
 /**
  * What every gateway component of a node shares: settings, shards, directories, auth, the control-plane
- * executor (password hashing, which must never run on a shard thread) and the bound ports.
+ * executor (password hashing, which must never run on a shard thread), the bound ports, and the edge's limits:
+ * each shard's deadline list and counters, the node-wide per-address connection cap, the login throttle and the
+ * session start limits.
  */
 public final class GatewayContext
 {
@@ -27,6 +34,11 @@ public final class GatewayContext
     private final VoiceStates[] voiceStates;
     private volatile VoiceAdmission voice = VoiceAdmission.NONE;
     private final RateLimiter rateLimiter = new RateLimiter();
+    private final EdgeDeadlines[] edgeDeadlines;
+    private final EdgeCounters[] edgeCounters;
+    private final AddressSlots connectionSlots;
+    private final LoginThrottle loginThrottle;
+    private final SessionStartLimits sessionStarts;
 
     GatewayContext(final GatewayConfig config, final ShardGroup shards, final NodeState node, final AuthService auth,
         final ExecutorService control)
@@ -43,6 +55,59 @@ public final class GatewayContext
         {
             voiceStates[i] = new VoiceStates();
         }
+        this.edgeDeadlines = new EdgeDeadlines[shards.shardCount()];
+        this.edgeCounters = new EdgeCounters[shards.shardCount()];
+        for (int i = 0; i < edgeDeadlines.length; i++)
+        {
+            edgeDeadlines[i] = new EdgeDeadlines();
+            edgeCounters[i] = new EdgeCounters();
+        }
+        this.connectionSlots = new AddressSlots(config.edge().maxConnectionsPerIp());
+        this.loginThrottle = new LoginThrottle(config.auth());
+        this.sessionStarts = new SessionStartLimits(config.sessionStartTotal(), config.sessionStartResetMillis(),
+            config.maxConcurrency(), config.identifyWindowMillis());
+    }
+
+    /**
+     * @param shard a shard id.
+     * @return that shard's HTTP connection deadlines (use only on that shard's thread).
+     */
+    public EdgeDeadlines edgeDeadlines(final int shard)
+    {
+        return edgeDeadlines[shard];
+    }
+
+    /**
+     * @param shard a shard id.
+     * @return that shard's edge counters (written on that shard's thread; readable anywhere).
+     */
+    public EdgeCounters edgeCounters(final int shard)
+    {
+        return edgeCounters[shard];
+    }
+
+    /**
+     * @return the node-wide cap on connections per client address.
+     */
+    public AddressSlots connectionSlots()
+    {
+        return connectionSlots;
+    }
+
+    /**
+     * @return the login and registration limits (thread-safe).
+     */
+    public LoginThrottle loginThrottle()
+    {
+        return loginThrottle;
+    }
+
+    /**
+     * @return the per-user session start limits (thread-safe).
+     */
+    public SessionStartLimits sessionStarts()
+    {
+        return sessionStarts;
     }
 
     /**

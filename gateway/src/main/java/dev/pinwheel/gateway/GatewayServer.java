@@ -24,6 +24,11 @@ import dev.pinwheel.core.shard.ShardGroup;
 import dev.pinwheel.core.state.NodeState;
 import dev.pinwheel.core.state.StateLog;
 import dev.pinwheel.core.store.StoreFactory;
+import dev.pinwheel.gateway.edge.AddressSlots;
+import dev.pinwheel.gateway.edge.ClientAddress;
+import dev.pinwheel.gateway.edge.EdgeConnection;
+import dev.pinwheel.gateway.edge.EdgeCounters;
+import dev.pinwheel.gateway.edge.EdgeDeadlines;
 import dev.pinwheel.gateway.netio.NettyIoDriver;
 import dev.pinwheel.gateway.netio.NettyThreads;
 import dev.pinwheel.gateway.ops.AuthService;
@@ -69,7 +74,11 @@ public final class GatewayServer implements AutoCloseable
     {
         config.conclude();
         final NodeState node = NodeState.create();
-        this.control = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(1024),
+        // Password hashing: a few threads and a short queue; a full queue is answered 503 at once (AuthRoutes),
+        // never an unbounded wait behind someone else's flood.
+        final int hashThreads = config.auth().hashThreads();
+        this.control = new ThreadPoolExecutor(hashThreads, hashThreads, 0, TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(config.auth().hashQueue()),
             r -> placement.newThread(ThreadRole.CONTROL, 0, "pinwheel-control", r));
         final GatewayContext[] ctxRef = new GatewayContext[1];
         this.shards = new ShardGroup(nodeId, shardCount, ringSize, routing, stores, NettyIoDriver::new,
@@ -81,6 +90,8 @@ public final class GatewayServer implements AutoCloseable
                 LOG.info("shard {} recovered {} records in {} ms", shard.id(), n,
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
                 shard.attach(new ShardGateway(shard, ctxRef[0]));
+                final EdgeDeadlines deadlines = ctxRef[0].edgeDeadlines(shard.id());
+                shard.addTicker(() -> deadlines.tick(System.nanoTime()));
             });
         this.context = new GatewayContext(config, shards, node, new AuthService(node.accounts(),
             config.pbkdf2Iterations()), control);
@@ -129,6 +140,8 @@ public final class GatewayServer implements AutoCloseable
     {
         final NettyIoDriver driver = (NettyIoDriver)shard.io();
         final RestApi api = new RestApi(context, shard);
+        final EdgeDeadlines deadlines = context.edgeDeadlines(shard.id());
+        final EdgeCounters counters = context.edgeCounters(shard.id());
         final ServerBootstrap b = new ServerBootstrap()
             .group(driver.loop(), driver.loop())
             .channel(NettyIoDriver.serverChannelClass())
@@ -141,9 +154,21 @@ public final class GatewayServer implements AutoCloseable
                 @Override
                 protected void initChannel(final SocketChannel ch)
                 {
+                    final String client = ClientAddress.key(ch.remoteAddress());
+                    final AddressSlots slots = context.connectionSlots();
+                    if (!slots.tryAcquire(client))
+                    {
+                        counters.increment(EdgeCounters.REFUSED_IP_CAP);
+                        ch.close();
+                        return;
+                    }
+                    ch.closeFuture().addListener(f -> slots.release(client));
+                    final EdgeConnection edge = new EdgeConnection(deadlines, context.config().edge(), counters);
+                    ch.pipeline().addLast(edge.bytes());
                     ch.pipeline().addLast(new HttpServerCodec(8192, 16 * 1024, 16 * 1024));
-                    ch.pipeline().addLast(new JsonHttpObjectAggregator(256 * 1024));
-                    ch.pipeline().addLast(new HttpEdgeHandler(context, shard, api));
+                    ch.pipeline().addLast(edge);
+                    ch.pipeline().addLast(new JsonHttpObjectAggregator(256 * 1024, edge));
+                    ch.pipeline().addLast(new HttpEdgeHandler(context, shard, api, edge));
                 }
             });
         if (reusePort)

@@ -10,9 +10,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -22,6 +24,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.codec.http.multipart.Attribute;
 import io.netty.handler.codec.http.multipart.DefaultHttpDataFactory;
 import io.netty.handler.codec.http.multipart.HttpPostRequestDecoder;
@@ -32,6 +36,8 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 
 import dev.pinwheel.core.shard.Shard;
+import dev.pinwheel.gateway.edge.ClientAddress;
+import dev.pinwheel.gateway.edge.EdgeConnection;
 import dev.pinwheel.gateway.json.Json;
 import dev.pinwheel.gateway.rest.RestApi;
 import dev.pinwheel.gateway.rest.RestEntry;
@@ -39,22 +45,29 @@ import dev.pinwheel.gateway.web.WebEdge;
 import dev.pinwheel.gateway.ws.GatewayEntry;
 import dev.pinwheel.gateway.ws.ShardGateway;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
  * The first handler of every connection: a WebSocket upgrade outside {@code /api} becomes a gateway
  * connection; anything under {@code /api[/vN]} is REST; the rest goes to {@link WebEdge} (web client,
- * dashboard, {@code /metrics}; 404 JSON for unknown paths).
+ * dashboard, {@code /metrics}; 404 JSON for unknown paths). A malformed request is answered (400, 414, 431) and its
+ * connection closed; HEAD on {@code /api} is answered as GET without a body.
  */
 final class HttpEdgeHandler extends SimpleChannelInboundHandler<FullHttpRequest>
 {
+    private static final Logger LOG = LoggerFactory.getLogger(HttpEdgeHandler.class);
     private final GatewayContext ctx;
     private final Shard shard;
     private final RestApi api;
+    private final EdgeConnection edge;
 
-    HttpEdgeHandler(final GatewayContext ctx, final Shard shard, final RestApi api)
+    HttpEdgeHandler(final GatewayContext ctx, final Shard shard, final RestApi api, final EdgeConnection edge)
     {
         this.ctx = ctx;
         this.shard = shard;
         this.api = api;
+        this.edge = edge;
     }
 
     @Override
@@ -62,7 +75,12 @@ final class HttpEdgeHandler extends SimpleChannelInboundHandler<FullHttpRequest>
     {
         if (!req.decoderResult().isSuccess())
         {
-            plainError(c, HttpResponseStatus.BAD_REQUEST, "400: Bad Request");
+            // a malformed request: answer, then close (the decoder discards whatever follows it anyway)
+            final Throwable cause = req.decoderResult().cause();
+            final HttpResponseStatus status = cause instanceof TooLongHttpLineException
+                ? HttpResponseStatus.REQUEST_URI_TOO_LONG : cause instanceof TooLongHttpHeaderException
+                ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE : HttpResponseStatus.BAD_REQUEST;
+            edge.closeAfterBadRequest(plainError(c, status, status.code() + ": " + status.reasonPhrase(), true));
             return;
         }
         final QueryStringDecoder q = new QueryStringDecoder(req.uri());
@@ -92,7 +110,8 @@ final class HttpEdgeHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             final String v = segments.remove(0);
             if (!"v9".equals(v) && !"v10".equals(v))
             {
-                plainError(c, HttpResponseStatus.NOT_FOUND, "404: Not Found (API versions 9 and 10 are served)");
+                plainError(c, HttpResponseStatus.NOT_FOUND, "404: Not Found (API versions 9 and 10 are served)",
+                    false);
                 return;
             }
         }
@@ -108,8 +127,11 @@ final class HttpEdgeHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         }
         c.channel().config().setAutoRead(false);
         final long userId = ctx.auth().authenticate(req.headers().get(HttpHeaderNames.AUTHORIZATION));
+        final String client = ClientAddress.forRequest(c.channel().remoteAddress(),
+            req.headers().get("X-Forwarded-For"), ctx.config().edge().trustedProxies());
         RestEntry.handle(api, c, ctx.shards(), shard.id(), HttpUtil.isKeepAlive(req), userId, req.method().name(),
-            req.headers().get(HttpHeaderNames.HOST), segments.toArray(String[]::new), q.parameters(), body, invalid);
+            req.headers().get(HttpHeaderNames.HOST), client, segments.toArray(String[]::new), q.parameters(), body,
+            invalid);
     }
 
     private static JsonNode parseBody(final FullHttpRequest req) throws IOException
@@ -188,7 +210,7 @@ final class HttpEdgeHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         final WebSocketServerHandshaker handshaker = factory.newHandshaker(req);
         if (handshaker == null)
         {
-            WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(c.channel());
+            edge.closeAfterBadRequest(WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(c.channel()));
             return;
         }
         final boolean zlib = "zlib-stream".equals(compress);
@@ -204,6 +226,7 @@ final class HttpEdgeHandler extends SimpleChannelInboundHandler<FullHttpRequest>
                 return;
             }
             final ShardGateway gw = ShardGateway.of(shard);
+            edge.upgraded();
             f.channel().pipeline().remove(this);
             f.channel().pipeline().addLast(new WebSocketFrameAggregator(ctx.config().maxInboundPayload()));
             f.channel().pipeline().addLast(GatewayEntry.connection(gw, zlib, finalVersion, finalCode, finalReason,
@@ -212,19 +235,35 @@ final class HttpEdgeHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         });
     }
 
+    @Override
+    public void exceptionCaught(final ChannelHandlerContext c, final Throwable cause)
+    {
+        // a client gone mid-request (or cut by an edge deadline) is routine; anything else is worth a line
+        if (!(cause instanceof IOException) && !(cause instanceof PrematureChannelClosureException))
+        {
+            LOG.warn("HTTP edge error from {}", c.channel().remoteAddress(), cause);
+        }
+        c.close();
+    }
+
     private static String first(final Map<String, List<String>> params, final String key)
     {
         final List<String> v = params.get(key);
         return v == null || v.isEmpty() ? null : v.get(0);
     }
 
-    private static void plainError(final ChannelHandlerContext c, final HttpResponseStatus status, final String message)
+    private static ChannelFuture plainError(final ChannelHandlerContext c, final HttpResponseStatus status,
+        final String message, final boolean closing)
     {
         final byte[] body = Json.bytes(Json.object().put("code", 0).put("message", message));
         final FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
             Unpooled.wrappedBuffer(body));
         res.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
         res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
-        c.writeAndFlush(res);
+        if (closing)
+        {
+            res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+        return c.writeAndFlush(res);
     }
 }

@@ -1,7 +1,6 @@
 package dev.pinwheel.gateway;
 
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -12,17 +11,22 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 
+import dev.pinwheel.gateway.edge.EdgeConnection;
 import dev.pinwheel.gateway.json.Json;
 
 /**
  * Netty's aggregator, answering an oversized request with Discord's JSON error body (413, code 40005)
- * instead of an empty response, then closing the connection.
+ * instead of an empty response, then closing the connection without resetting it (the client may still be sending
+ * the body it was refused: {@link EdgeConnection#closeAfterBadRequest} drains it).
  */
 final class JsonHttpObjectAggregator extends HttpObjectAggregator
 {
-    JsonHttpObjectAggregator(final int maxContentLength)
+    private final EdgeConnection edge;
+
+    JsonHttpObjectAggregator(final int maxContentLength, final EdgeConnection edge)
     {
         super(maxContentLength);
+        this.edge = edge;
     }
 
     @Override
@@ -34,6 +38,6 @@ final class JsonHttpObjectAggregator extends HttpObjectAggregator
         res.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
         res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
         res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
+        edge.closeAfterBadRequest(ctx.writeAndFlush(res));
     }
 }

@@ -74,6 +74,8 @@ class RestartPersistenceTest
                 node.ok("DELETE", "channels/" + doomed, alice.token(), null);
                 deleted = doomed;
                 final TestNode.User carol = node.register("carol", false);
+                // a DM needs a guild in common: carol's own, which bob joins
+                node.join(carol, node.createGuild(carol, "Carol's").get("channels").get(0).get("id").asText(), bob);
                 dmId = node.ok("POST", "users/@me/channels", carol.token(), "{\"recipient_id\":\"" + bob.id() + "\"}")
                     .get("id").asText();
                 node.ok("POST", "channels/" + dmId + "/messages", carol.token(), "{\"content\":\"dm kept\"}");

@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.pinwheel.gateway.GatewayConfig;
+import dev.pinwheel.gateway.ws.SessionStartLimits;
 import dev.pinwheel.tuning.TuningProfile;
 
 /**
@@ -72,6 +73,12 @@ public final class TestNode implements AutoCloseable
             throw new IllegalStateException(e);
         }
         final GatewayConfig config = new GatewayConfig().host("127.0.0.1").port(0).pbkdf2Iterations(1000);
+        // Every test client is 127.0.0.1 and many reuse one token: the per-address, per-username and session start
+        // limits are raised here; the tests of those limits set them back in their tweak.
+        config.identifyWindowMillis(0).sessionStartTotal(SessionStartLimits.MAX_TOTAL);
+        config.edge().maxConnectionsPerIp(100_000);
+        config.auth().loginPerIpPerMinute(1_000_000).registerPerIpPerMinute(1_000_000)
+            .loginPerUsernamePerMinute(1_000_000).hashPerIp(1024).hashQueue(1024);
         tweak.accept(config);
         final PinwheelServer.Builder b = PinwheelServer.builder().dataDir(this.dataDir).shards(shards).ringSize(1024)
             .profile(TuningProfile.CI).gateway(config);

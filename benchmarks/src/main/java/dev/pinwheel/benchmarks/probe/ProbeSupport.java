@@ -133,7 +133,9 @@ public final class ProbeSupport
     }
 
     /**
-     * @return the server properties every probe sets: cheap password hashing, rate limits out of the way.
+     * @return the server properties every probe sets: cheap password hashing, rate limits out of the way — the
+     * probe is one client address opening thousands of connections, registering thousands of users and
+     * identifying each user's token many times at once.
      */
     public static Map<String, String> serverProperties()
     {
@@ -142,6 +144,14 @@ public final class ProbeSupport
         props.put("pinwheel.rest.requests-per-second", "100000");
         props.put("pinwheel.rest.messages-per-5s", "100000");
         props.put("pinwheel.gateway.inbound-events-per-minute", "100000");
+        props.put("pinwheel.edge.max-connections-per-ip", "1000000");
+        props.put("pinwheel.gateway.identify-window-ms", "0");
+        props.put("pinwheel.gateway.session-start-total", "4194303");
+        props.put("pinwheel.auth.register-per-ip-per-minute", "1000000");
+        props.put("pinwheel.auth.login-per-ip-per-minute", "1000000");
+        props.put("pinwheel.auth.login-per-username-per-minute", "1000000");
+        props.put("pinwheel.auth.hash-per-ip", "4096");
+        props.put("pinwheel.auth.hash-queue", "4096");
         return props;
     }
 

@@ -66,9 +66,9 @@ public final class CommandOps
         final JsonNode options = in.get("options");
         if (options != null && !options.isNull())
         {
-            if (!options.isArray() || options.size() > 25)
+            if (!options.isArray())
             {
-                return "options must be a list of at most 25";
+                return "options must be a list"; // the limits inside are CommandValidator's
             }
             out.set("options", options);
         }
@@ -176,6 +176,12 @@ public final class CommandOps
         if (checked instanceof String reason)
         {
             ex.invalidField(owner, "command", "BASE_TYPE_BAD_VALUE", reason);
+            return;
+        }
+        final CommandValidator.Problem problem = CommandValidator.check(merged);
+        if (problem != null)
+        {
+            ex.invalidPath(owner, problem.path(), problem.code(), problem.message());
             return;
         }
         final ObjectNode stamped = stamp(owner, (ObjectNode)checked, commandId, app, guildId);

@@ -640,6 +640,11 @@ public final class GuildOps
         final StoredMessage edited;
         if (embeds == null)
         {
+            if (content != null && content.isBlank() && !MessageExtras.hasEmbeds(m.extra()))
+            {
+                ex.error(owner, 400, 50006, "Cannot send an empty message");
+                return;
+            }
             edited = content == null ? m : m.withEdit(content, System.currentTimeMillis());
         }
         else

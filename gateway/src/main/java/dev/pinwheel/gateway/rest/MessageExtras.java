@@ -13,7 +13,8 @@ import dev.pinwheel.gateway.json.Json;
  * The parts of a message body beyond {@code content} that Pinwheel keeps: {@code embeds} (rich embeds, Discord's
  * limits) and {@code message_reference} (a reply). Validated and reduced to the fields Discord documents, so what
  * is stored and echoed back is exactly what a client may send; anything else in an embed is dropped, as Discord
- * drops it. Errors are Discord's 50035 field errors. Stateless.
+ * drops it; links must be http(s) (images also {@code attachment://}, see {@link EmbedUrls}). Errors are Discord's
+ * 50035 field errors. Stateless.
  */
 public final class MessageExtras
 {
@@ -79,6 +80,11 @@ public final class MessageExtras
                 {
                     return Parsed.error("embeds", "MODEL_TYPE_CONVERT", "Only dictionaries may be used in a ModelType");
                 }
+                final String badUrl = EmbedUrls.firstBad(in);
+                if (badUrl != null)
+                {
+                    return Parsed.error("embeds", EmbedUrls.ERROR_CODE, badUrl);
+                }
                 final ObjectNode out = embeds.addObject();
                 out.put("type", "rich");
                 final String bad = copyEmbed(in, out);
@@ -141,6 +147,38 @@ public final class MessageExtras
             ref.put("guild_id", Json.id(guildId));
         }
         return o.toString();
+    }
+
+    /**
+     * @param extra a stored message's extra JSON text (or null).
+     * @return whether the message carries at least one embed.
+     */
+    public static boolean hasEmbeds(final String extra)
+    {
+        return extra != null && parseExtra(extra).path("embeds").size() > 0;
+    }
+
+    /**
+     * On the channel's shard: answers 50006 ("Cannot send an empty message") when an edit that blanks the content
+     * would leave the caller's own message with no embed either; otherwise runs {@code edit} (which also answers
+     * unknown messages and other authors).
+     *
+     * @param owner     the channel's shard (the caller runs on it).
+     * @param channelId the channel.
+     * @param messageId the message.
+     * @param ex        the request.
+     * @param edit      the edit to run when it leaves something in the message.
+     */
+    public static void refuseEmptyEdit(final dev.pinwheel.core.shard.Shard owner, final long channelId,
+        final long messageId, final RestExchange ex, final Runnable edit)
+    {
+        final dev.pinwheel.core.store.StoredMessage m = owner.store().message(channelId, messageId);
+        if (m != null && m.authorId() == ex.userId() && !hasEmbeds(m.extra()))
+        {
+            ex.error(owner, 400, 50006, "Cannot send an empty message");
+            return;
+        }
+        edit.run();
     }
 
     /** Copies the documented embed fields with their limits; returns a reason when one is wrong. */

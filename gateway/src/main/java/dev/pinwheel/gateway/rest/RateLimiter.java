@@ -17,8 +17,16 @@ public final class RateLimiter
     private static final int USED_BITS = 16;
     private static final long USED_MASK = (1L << USED_BITS) - 1;
 
-    /** Decision for one request. */
-    record Decision(boolean allowed, int limit, int remaining, long resetAtMillis, String bucket)
+    /**
+     * Decision for one request.
+     *
+     * @param allowed       whether the request may go on.
+     * @param limit         requests per window.
+     * @param remaining     requests left in the window.
+     * @param resetAtMillis when the window ends (epoch ms).
+     * @param bucket        bucket id for {@code X-RateLimit-Bucket}.
+     */
+    public record Decision(boolean allowed, int limit, int remaining, long resetAtMillis, String bucket)
     {
         Map<String, String> headers(final long nowMillis)
         {
@@ -47,7 +55,17 @@ public final class RateLimiter
         return windows.size();
     }
 
-    Decision acquire(final long userId, final String bucket, final int limit, final long windowMillis,
+    /**
+     * Takes one request from the window of (user, bucket), opening a new window when the last one ended.
+     *
+     * @param userId       the user (or 0 for a bucket keyed otherwise, e.g. by client address).
+     * @param bucket       the bucket name.
+     * @param limit        requests per window.
+     * @param windowMillis window length.
+     * @param nowMillis    now (epoch ms).
+     * @return the decision.
+     */
+    public Decision acquire(final long userId, final String bucket, final int limit, final long windowMillis,
         final long nowMillis)
     {
         final long swept = lastSweepMillis.get();

@@ -2,7 +2,6 @@ package dev.pinwheel.gateway.rest;
 
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.RejectedExecutionException;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -16,20 +15,19 @@ import dev.pinwheel.core.ids.SnowflakeIds;
 import dev.pinwheel.core.shard.Shard;
 import dev.pinwheel.core.shard.ShardCounters;
 import dev.pinwheel.core.shard.ShardTask;
-import dev.pinwheel.core.state.StateLog;
-import dev.pinwheel.core.state.StateRecords;
 import dev.pinwheel.core.store.HistoryQuery;
 import dev.pinwheel.gateway.GatewayContext;
 import dev.pinwheel.gateway.json.Entities;
 import dev.pinwheel.gateway.json.Json;
-import dev.pinwheel.gateway.ops.AuthService;
 import dev.pinwheel.core.guild.Permissions;
 import dev.pinwheel.gateway.ops.CommandOps;
+import dev.pinwheel.gateway.ops.CommandValidator;
 import dev.pinwheel.gateway.ops.DmOps;
 import dev.pinwheel.gateway.ops.GuildOps;
 import dev.pinwheel.gateway.ops.MemberOps;
 import dev.pinwheel.gateway.ops.ReactionOps;
 import dev.pinwheel.gateway.ops.RoleOps;
+import dev.pinwheel.gateway.ws.SessionStartLimits;
 
 /**
  * REST v10 routes. Runs on the shard that received the request: parses and validates input, checks the
@@ -38,13 +36,12 @@ import dev.pinwheel.gateway.ops.RoleOps;
  */
 public final class RestApi
 {
-    private static final String DUMMY_HASH =
-        "pbkdf2-sha512$210000$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
     /** Bulk delete takes messages under 14 days old only. */
     private static final long BULK_DELETE_MAX_AGE_MILLIS = 14L * 24 * 3600 * 1000;
     private final GatewayContext ctx;
     private final Shard shard;
     private final RateLimiter limiter;
+    private final AuthRoutes auth;
 
     /**
      * @param ctx   node context.
@@ -55,6 +52,7 @@ public final class RestApi
         this.ctx = ctx;
         this.shard = shard;
         this.limiter = ctx.rateLimiter();
+        this.auth = new AuthRoutes(ctx, shard);
     }
 
     /** A parsed request. */
@@ -81,6 +79,13 @@ public final class RestApi
             notFound(ex);
             return;
         }
+        if (RouteMethods.wrongMethod(p, r.method))
+        {
+            // a known route with the wrong method: 405 before the token is looked at, as on Discord
+            ex.headers(Map.of("Allow", RouteMethods.allow(p)));
+            ex.error(shard, 405, 0, "405: Method Not Allowed");
+            return;
+        }
         if (r.bodyInvalid)
         {
             ex.error(shard, 400, 50109, "The request body contains invalid JSON.");
@@ -102,11 +107,11 @@ public final class RestApi
             {
                 if ("register".equals(p[1]))
                 {
-                    register(ex, r.body);
+                    auth.register(ex, r.body);
                 }
                 else
                 {
-                    login(ex, r.body);
+                    auth.login(ex, r.body);
                 }
             }
             return;
@@ -188,8 +193,9 @@ public final class RestApi
         final ObjectNode o = Json.object();
         o.put("url", gatewayUrl(ex));
         o.put("shards", 1);
-        o.putObject("session_start_limit").put("total", 1000).put("remaining", 1000)
-            .put("reset_after", 86_400_000).put("max_concurrency", 1);
+        final SessionStartLimits.View limit = ctx.sessionStarts().view(ex.userId(), System.currentTimeMillis());
+        o.putObject("session_start_limit").put("total", limit.total()).put("remaining", limit.remaining())
+            .put("reset_after", limit.resetAfterMillis()).put("max_concurrency", limit.maxConcurrency());
         ex.reply(shard, 200, o);
     }
 
@@ -226,6 +232,11 @@ public final class RestApi
                 && ctx.node().accounts().get(ex.userId()).bot()))
             {
                 ex.error(shard, 400, 50007, "Cannot send messages to this user"); // oneself, or bot to bot
+                return;
+            }
+            if (!DmPolicy.mayOpen(ctx.node().accounts(), ex.userId(), recipient))
+            {
+                ex.error(shard, 403, 50007, "Cannot send messages to this user");
                 return;
             }
             final long me = ex.userId();
@@ -441,6 +452,11 @@ public final class RestApi
         }
         else if (p.length == 4 && "messages".equals(p[2]))
         {
+            if ("bulk-delete".equals(p[3]))
+            {
+                ex.error(shard, 403, 50003, "Cannot execute action on a DM channel");
+                return;
+            }
             final long messageId = Json.parseId(p[3]);
             if (messageId < 0)
             {
@@ -454,6 +470,13 @@ public final class RestApi
             }
             final JsonNode c = "PATCH".equals(method) && r.body != null ? r.body.get("content") : null;
             final String content = c == null || c.isNull() ? null : c.asText();
+            if (content != null && content.isBlank())
+            {
+                // an edit that would leave the message empty (no text, no embeds) is refused, as on Discord
+                shard.send(owner, o -> MessageExtras.refuseEmptyEdit(o, channelId, messageId, ex,
+                    () -> DmOps.message(o, ctx, channelId, messageId, method, content, ex)));
+                return;
+            }
             shard.send(owner, o -> DmOps.message(o, ctx, channelId, messageId, method, content, ex));
         }
         else if (p.length > 3 || (p.length == 3 && !"typing".equals(p[2])))
@@ -503,12 +526,21 @@ public final class RestApi
                         return;
                     }
                     final com.fasterxml.jackson.databind.node.ArrayNode list = Json.array();
-                    for (final JsonNode c : r.body)
+                    for (int i = 0; i < r.body.size(); i++)
                     {
+                        final JsonNode c = r.body.get(i);
                         final Object checked = CommandOps.sanitize(c);
                         if (checked instanceof String reason)
                         {
                             ex.invalidField(shard, "command", "BASE_TYPE_BAD_VALUE", reason);
+                            return;
+                        }
+                        final CommandValidator.Problem problem = CommandValidator.check(c);
+                        if (problem != null)
+                        {
+                            final java.util.List<String> path = new java.util.ArrayList<>(problem.path());
+                            path.add(0, Integer.toString(i));
+                            ex.invalidPath(shard, path, problem.code(), problem.message());
                             return;
                         }
                         list.add((JsonNode)checked);
@@ -521,6 +553,12 @@ public final class RestApi
                     if (checked instanceof String reason)
                     {
                         ex.invalidField(shard, "command", "BASE_TYPE_BAD_VALUE", reason);
+                        return;
+                    }
+                    final CommandValidator.Problem problem = CommandValidator.check(r.body);
+                    if (problem != null)
+                    {
+                        ex.invalidPath(shard, problem.path(), problem.code(), problem.message());
                         return;
                     }
                     shard.send(owner, o -> CommandOps.upsert(o, ctx, app, guildId, (ObjectNode)checked, ex));
@@ -1297,111 +1335,6 @@ public final class RestApi
             case "GET" -> toOwner(invite.guildId(), owner -> GuildOps.getInvite(owner, ctx, invite, ex));
             case "POST" -> toOwner(invite.guildId(), owner -> GuildOps.join(owner, ctx, invite, ex));
             default -> ex.error(shard, 405, 0, "405: Method Not Allowed");
-        }
-    }
-
-    private void register(final RestExchange ex, final JsonNode body)
-    {
-        final String username = text(body, "username");
-        final String password = text(body, "password");
-        if (username == null || username.length() < 2 || username.length() > 32
-            || !username.matches("[A-Za-z0-9_.\\-]+"))
-        {
-            ex.invalidField(shard, "username", "USERNAME_INVALID",
-                "2-32 characters: letters, digits, '_', '.', '-'.");
-            return;
-        }
-        if (password == null || password.length() < 8 || password.length() > 128)
-        {
-            ex.invalidField(shard, "password", "PASSWORD_TOO_SHORT", "Must be between 8 and 128 in length.");
-            return;
-        }
-        final boolean bot = body.path("bot").asBoolean(false);
-        runControl(ex, () ->
-        {
-            final long id = ctx.nextControlId();
-            if (!ctx.node().accounts().reserve(username, id))
-            {
-                ex.invalidField(null, "username", "USERNAME_ALREADY_TAKEN", "Username is unavailable.");
-                return;
-            }
-            final Account account = new Account(id, username, ctx.auth().hashPassword(password), bot);
-            final String token = ctx.auth().newToken(id);
-            final boolean sent = ctx.shards().send(ctx.shards().ownerOf(id), owner ->
-            {
-                StateLog.commit(owner, ctx.node(), StateRecords.USER_REGISTERED, StateRecords.userRegistered(account));
-                StateLog.commit(owner, ctx.node(), StateRecords.TOKEN_ISSUED,
-                    StateRecords.tokenIssued(id, AuthService.tokenHash(token)));
-                final ObjectNode o = Json.object();
-                o.put("token", token);
-                o.set("user", Entities.selfUser(account));
-                owner.afterCommit(() -> ex.reply(owner, 201, o));
-            });
-            if (!sent)
-            {
-                ctx.node().accounts().release(username, id);
-                ex.error(null, 503, 0, "Server busy, retry.");
-            }
-        });
-    }
-
-    private void login(final RestExchange ex, final JsonNode body)
-    {
-        final String username = text(body, "username") != null ? text(body, "username") : text(body, "login");
-        final String password = text(body, "password");
-        if (username == null || password == null)
-        {
-            ex.invalidField(shard, username == null ? "login" : "password", "BASE_TYPE_REQUIRED",
-                "This field is required");
-            return;
-        }
-        runControl(ex, () ->
-        {
-            final Account a = ctx.node().accounts().byUsername(username);
-            final boolean ok = ctx.auth().verifyPassword(password, a == null ? DUMMY_HASH : a.passwordHash());
-            if (a == null || !ok)
-            {
-                ex.invalidField(null, "login", "INVALID_LOGIN", "Login or password is invalid.");
-                return;
-            }
-            final String token = ctx.auth().newToken(a.id());
-            final boolean sent = ctx.shards().send(ctx.shards().ownerOf(a.id()), owner ->
-            {
-                StateLog.commit(owner, ctx.node(), StateRecords.TOKEN_ISSUED,
-                    StateRecords.tokenIssued(a.id(), AuthService.tokenHash(token)));
-                final ObjectNode o = Json.object();
-                o.put("token", token);
-                o.put("user_id", Json.id(a.id()));
-                o.set("user", Entities.selfUser(a));
-                owner.afterCommit(() -> ex.reply(owner, 200, o));
-            });
-            if (!sent)
-            {
-                ex.error(null, 503, 0, "Server busy, retry.");
-            }
-        });
-    }
-
-    private void runControl(final RestExchange ex, final Runnable work)
-    {
-        try
-        {
-            ctx.control().execute(() ->
-            {
-                try
-                {
-                    work.run();
-                }
-                catch (final RuntimeException e)
-                {
-                    ex.error(null, 500, 0, "Internal error");
-                    throw e;
-                }
-            });
-        }
-        catch (final RejectedExecutionException e)
-        {
-            ex.error(shard, 503, 0, "Server busy, retry.");
         }
     }
 

@@ -20,12 +20,29 @@ public final class RestEntry
 
     /**
      * Builds the exchange and routes the request.
+     *
+     * @param api         the shard's REST routes.
+     * @param c           the connection's context.
+     * @param group       the node's shards.
+     * @param originShard the shard that owns the connection.
+     * @param keepAlive   whether the connection stays open after the answer.
+     * @param userId      the authenticated user, or -1.
+     * @param method      the HTTP method; HEAD is routed as GET and answered without a body.
+     * @param host        the Host header.
+     * @param client      the client's address key (per-address limits).
+     * @param path        path segments below the API version.
+     * @param query       query parameters.
+     * @param body        the parsed JSON body.
+     * @param bodyInvalid whether the body was not valid JSON.
      */
     public static void handle(final RestApi api, final ChannelHandlerContext c, final ShardGroup group,
         final int originShard, final boolean keepAlive, final long userId, final String method, final String host,
-        final String[] path, final Map<String, List<String>> query, final JsonNode body, final boolean bodyInvalid)
+        final String client, final String[] path, final Map<String, List<String>> query, final JsonNode body,
+        final boolean bodyInvalid)
     {
-        final RestExchange ex = new RestExchange(c, group, originShard, keepAlive, userId, method, host);
-        api.handle(ex, new RestApi.Request(method, path, query, body, bodyInvalid));
+        final boolean head = "HEAD".equals(method);
+        final String routed = head ? "GET" : method;
+        final RestExchange ex = new RestExchange(c, group, originShard, keepAlive, userId, routed, host, client, head);
+        api.handle(ex, new RestApi.Request(routed, path, query, body, bodyInvalid));
     }
 }

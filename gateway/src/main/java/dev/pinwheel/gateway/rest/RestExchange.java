@@ -32,11 +32,14 @@ public final class RestExchange
     private final long userId;
     private final String method;
     private final String host;
+    private final String client;
+    private final boolean head;
     private Map<String, String> extraHeaders;
     private boolean answered;
 
-    RestExchange(final ChannelHandlerContext ctx, final dev.pinwheel.core.shard.ShardGroup group, final int originShard, final boolean keepAlive, final long userId,
-        final String method, final String host)
+    RestExchange(final ChannelHandlerContext ctx, final dev.pinwheel.core.shard.ShardGroup group,
+        final int originShard, final boolean keepAlive, final long userId, final String method, final String host,
+        final String client, final boolean head)
     {
         this.ctx = ctx;
         this.group = group;
@@ -45,6 +48,16 @@ public final class RestExchange
         this.userId = userId;
         this.method = method;
         this.host = host;
+        this.client = client;
+        this.head = head;
+    }
+
+    /**
+     * @return the client's address key (per-address limits; see {@code ClientAddress}).
+     */
+    public String client()
+    {
+        return client;
     }
 
     /**
@@ -56,7 +69,7 @@ public final class RestExchange
     }
 
     /**
-     * @return HTTP method.
+     * @return HTTP method ({@code GET} for a HEAD request, which is routed as GET and answered without a body).
      */
     public String method()
     {
@@ -145,6 +158,30 @@ public final class RestExchange
         reply(from, 400, o);
     }
 
+    /**
+     * Discord's form-validation error (400, code 50035) at a nested path, e.g. {@code options, 0, choices} gives
+     * {@code {"errors":{"options":{"0":{"choices":{"_errors":[{code, message}]}}}}}}.
+     *
+     * @param from      calling shard or null.
+     * @param path      the field's path (object keys and list indexes), at least one element.
+     * @param errorCode machine code (e.g. BASE_TYPE_MAX_LENGTH).
+     * @param message   text.
+     */
+    public void invalidPath(final Shard from, final java.util.List<String> path, final String errorCode,
+        final String message)
+    {
+        final ObjectNode o = Json.object();
+        o.put("code", 50035);
+        o.put("message", "Invalid Form Body");
+        ObjectNode at = o.putObject("errors");
+        for (final String key : path)
+        {
+            at = at.putObject(key);
+        }
+        at.putArray("_errors").addObject().put("code", errorCode).put("message", message);
+        reply(from, 400, o);
+    }
+
     private void write(final int status, final byte[] body)
     {
         if (answered)
@@ -152,9 +189,10 @@ public final class RestExchange
             return;
         }
         answered = true;
+        // HEAD is answered as GET without the body: same status, headers and Content-Length
         final FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
             HttpResponseStatus.valueOf(status),
-            body == null ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
+            body == null || head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
         if (body != null)
         {
             res.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);

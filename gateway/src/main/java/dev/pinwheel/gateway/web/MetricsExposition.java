@@ -8,6 +8,7 @@ import java.util.Map;
 import dev.pinwheel.core.shard.ShardCounters;
 import dev.pinwheel.core.shard.ShardGroup;
 import dev.pinwheel.gateway.GatewayContext;
+import dev.pinwheel.gateway.edge.EdgeCounters;
 
 /**
  * Renders a node's numbers in the Prometheus text format. Reads only what is safe from any thread: the
@@ -16,7 +17,9 @@ import dev.pinwheel.gateway.GatewayContext;
  * <pre>
  *   per shard (label shard="i"): pinwheel_shard_{connections,sessions,guilds_owned,guilds_followed,
  *                                ring_depth,ring_capacity,tick_age_seconds}, pinwheel_shard_&lt;counter&gt;_total,
- *                                pinwheel_shard_handoff_latency_seconds (histogram) + _max_seconds
+ *                                pinwheel_shard_handoff_latency_seconds (histogram) + _max_seconds,
+ *                                pinwheel_edge_connections_{closed,refused}_total{reason},
+ *                                pinwheel_gateway_identify_refused_total{reason}, pinwheel_auth_refused_total{reason}
  *   per node:                    pinwheel_node_{shards,connections,sessions,accounts,guilds,uptime_seconds},
  *                                jvm_memory_{used,committed,max}_bytes{area}, jvm_gc_collection_seconds{gc},
  *                                jvm_threads_current, process_cpu_seconds_total
@@ -37,6 +40,12 @@ final class MetricsExposition
         Map.entry("slow_consumer_closes", "Sessions closed because their socket stayed unwritable."),
         Map.entry("protocol_closes", "Gateway sessions closed with an error close code."),
         Map.entry("rate_limited", "Requests refused by a rate limit."));
+
+    private static final Map<String, String> EDGE_HELP = Map.of(
+        EdgeCounters.CLOSED_FAMILY, "Connections the edge closed, by reason (deadlines, malformed requests).",
+        EdgeCounters.REFUSED_FAMILY, "Connections refused at accept, by reason (per-address cap).",
+        EdgeCounters.IDENTIFY_FAMILY, "IDENTIFYs refused by the session start limits, by reason.",
+        EdgeCounters.AUTH_FAMILY, "Logins and registrations refused, by reason, and failed logins.");
 
     private MetricsExposition()
     {
@@ -77,6 +86,7 @@ final class MetricsExposition
                 t.sample(metric, shardLabel(i), group.shard(i).counters().get(id));
             }
         }
+        edge(t, ctx, n);
         latency(t, metrics, n);
         store(t, group, n);
         node(t, ctx, metrics, n);
@@ -103,6 +113,25 @@ final class MetricsExposition
         for (int i = 0; i < n; i++)
         {
             t.sample(name, shardLabel(i), value.applyAsLong(i));
+        }
+    }
+
+    /** The edge's closes and refusals: one family per kind, one sample per (shard, reason). */
+    private static void edge(final PrometheusText t, final GatewayContext ctx, final int n)
+    {
+        String family = null;
+        for (int c = 0; c < EdgeCounters.size(); c++)
+        {
+            if (!EdgeCounters.family(c).equals(family))
+            {
+                family = EdgeCounters.family(c);
+                t.family(family, "counter", EDGE_HELP.getOrDefault(family, "Edge counter."));
+            }
+            for (int i = 0; i < n; i++)
+            {
+                t.sample(family, new String[] {"shard", Integer.toString(i), "reason", EdgeCounters.reason(c)},
+                    ctx.edgeCounters(i).get(c));
+            }
         }
     }
 

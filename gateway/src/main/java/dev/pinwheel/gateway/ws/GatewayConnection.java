@@ -9,9 +9,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
@@ -24,6 +26,8 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import dev.pinwheel.core.fanout.Dispatch;
 import dev.pinwheel.core.shard.ShardCounters;
 import dev.pinwheel.gateway.GatewayContext;
+import dev.pinwheel.gateway.edge.DiscardInbound;
+import dev.pinwheel.gateway.edge.EdgeCounters;
 import dev.pinwheel.gateway.json.Json;
 import dev.pinwheel.gateway.ops.VoiceOps;
 
@@ -435,8 +439,7 @@ public final class GatewayConnection extends SimpleChannelInboundHandler<WebSock
         {
             gateway.destroySession(session);
         }
-        ctx.writeAndFlush(new CloseWebSocketFrame(status == -1 ? 1000 : status, ""))
-            .addListener(ChannelFutureListener.CLOSE);
+        closeAfter(ctx.writeAndFlush(new CloseWebSocketFrame(status == -1 ? 1000 : status, "")));
     }
 
     /**
@@ -463,7 +466,35 @@ public final class GatewayConnection extends SimpleChannelInboundHandler<WebSock
         {
             gateway.destroySession(session);
         }
-        ctx.writeAndFlush(new CloseWebSocketFrame(code, reason)).addListener(ChannelFutureListener.CLOSE);
+        closeAfter(ctx.writeAndFlush(new CloseWebSocketFrame(code, reason)));
+    }
+
+    /**
+     * Ends the connection after the close frame without resetting it: whatever the client still sends (the rest of
+     * a burst, an oversized frame) is dropped before it is decoded, and once the close frame is on the wire the
+     * output is shut down (FIN). Closing the socket with unread input would make the kernel answer with RST, and
+     * the client could lose the close frame. The socket closes when the client closes its side, or after the
+     * linger time ({@link #tick}).
+     */
+    private void closeAfter(final ChannelFuture closeFrame)
+    {
+        final Channel ch = ctx.channel();
+        if (ch.pipeline().get(DiscardInbound.NAME) == null)
+        {
+            ch.pipeline().addFirst(DiscardInbound.NAME, DiscardInbound.INSTANCE);
+        }
+        ch.config().setAutoRead(true);
+        closeFrame.addListener(f ->
+        {
+            if (f.isSuccess() && ch instanceof DuplexChannel d && ch.isActive())
+            {
+                d.shutdownOutput();
+            }
+            else
+            {
+                ch.close();
+            }
+        });
     }
 
     boolean closing()
@@ -480,10 +511,14 @@ public final class GatewayConnection extends SimpleChannelInboundHandler<WebSock
     {
         if (closing)
         {
-            // A close frame stuck behind output the client never reads must not hold the socket (and the
-            // session's resume window) forever: give the close handshake a second, then drop the socket.
-            if (closingSinceNanos != 0 && now - closingSinceNanos > TimeUnit.SECONDS.toNanos(1))
+            // A close frame stuck behind output the client never reads, or a client that keeps sending after it,
+            // must not hold the socket (and the session's resume window) forever: give the close handshake the
+            // edge's linger time, then drop the socket.
+            if (closingSinceNanos != 0 && ctx.channel().isOpen()
+                && now - closingSinceNanos > TimeUnit.MILLISECONDS.toNanos(gateway.config().edge().lingerMillis()))
             {
+                closingSinceNanos = 0;
+                gateway.context().edgeCounters(gateway.shard().id()).increment(EdgeCounters.CLOSED_LINGER_TIMEOUT);
                 ctx.channel().close();
             }
             return;

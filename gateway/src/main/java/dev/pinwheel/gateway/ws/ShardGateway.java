@@ -19,6 +19,7 @@ import dev.pinwheel.core.fanout.Dispatch;
 import dev.pinwheel.core.shard.Shard;
 import dev.pinwheel.gateway.GatewayConfig;
 import dev.pinwheel.gateway.GatewayContext;
+import dev.pinwheel.gateway.edge.EdgeCounters;
 import dev.pinwheel.gateway.json.Entities;
 import dev.pinwheel.gateway.json.Json;
 import dev.pinwheel.gateway.ops.GuildOps;
@@ -169,6 +170,27 @@ public final class ShardGateway
             }
             shardId = shardNode.get(0).asInt();
             shardCount = shardNode.get(1).asInt();
+        }
+        switch (context.sessionStarts().tryStart(userId, shardId, System.currentTimeMillis()))
+        {
+            case SessionStartLimits.CONCURRENCY_LIMITED ->
+            {
+                // Discord: too many concurrent IDENTIFYs get op 9; the client waits 1-5 s and identifies again
+                context.edgeCounters(shard.id()).increment(EdgeCounters.IDENTIFY_MAX_CONCURRENCY);
+                invalidSession(c);
+                return;
+            }
+            case SessionStartLimits.EXHAUSTED ->
+            {
+                context.edgeCounters(shard.id()).increment(EdgeCounters.IDENTIFY_SESSION_START_LIMIT);
+                c.close(CloseCodes.RATE_LIMITED, "Session start limit reached: "
+                    + context.config().sessionStartTotal() + " per period; see GET /gateway/bot.");
+                return;
+            }
+            default ->
+            {
+                // started
+            }
         }
         final int large = Math.max(50, Math.min(250, d.path("large_threshold").asInt(50)));
         final String id = newSessionId();

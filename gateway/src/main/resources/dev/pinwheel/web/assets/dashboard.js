@@ -2,7 +2,7 @@
 // and draws per-shard tables, sparklines and the probe latency histogram — SVG, no libraries.
 import { h, fill, fmtNum, fmtBytes, fmtSeconds, fmtDuration } from './dom.js';
 import { Api } from './api.js';
-import { parsePrometheus, value, labelValues, rate, histogramDelta, quantile } from './prom.js';
+import { parsePrometheus, value, series, labelValues, rate, histogramDelta, quantile } from './prom.js';
 import { showError } from './ui.js';
 
 const KEY = 'pinwheel.dashboard.token';
@@ -12,6 +12,9 @@ const KEEP = 120;   // scrapes kept: two minutes of sparkline
 const WINDOW = 10;  // scrapes the latency histogram and percentiles cover
 const REFUSALS = ['inbox_refused', 'handoffs_dropped', 'handoffs_deferred', 'rate_limited', 'slow_consumer_closes',
   'protocol_closes', 'task_errors'];
+// the edge's closes and refusals, one sample per reason: shown as "<short> <reason>"
+const EDGE = [['pinwheel_edge_connections_closed_total', 'closed'], ['pinwheel_edge_connections_refused_total', 'refused'],
+  ['pinwheel_gateway_identify_refused_total', 'identify'], ['pinwheel_auth_refused_total', 'auth']];
 const LATENCY = 'pinwheel_shard_handoff_latency_seconds';
 
 const main = document.getElementById('dash');
@@ -221,6 +224,11 @@ function render() {
     const tick = value(d, 'pinwheel_shard_tick_age_seconds', L);
     const refusals = REFUSALS.map((r) => [r, value(d, `pinwheel_shard_${r}_total`, L), rate(from, curr, `pinwheel_shard_${r}_total`, L)])
       .filter(([, v]) => v > 0);
+    for (const [family, short] of EDGE) {
+      for (const s of series(d, family, L)) {
+        if (s.value > 0) refusals.push([`${short} ${s.labels.reason}`, s.value, rate(from, curr, family, { ...L, reason: s.labels.reason })]);
+      }
+    }
     const bar = h('div', { class: 'ring-bar' }, h('i'));
     bar.firstChild.style.width = `${Math.min(100, (100 * depth) / (cap || 1)).toFixed(1)}%`;
     return h('tr', { dataset: { shard } },

@@ -31,6 +31,10 @@ class DirectMessagesTest
             final TestNode.User bob = node.register("dm-bob");
             final TestNode.User eve = node.register("dm-eve", false);
             final TestNode.User otherBot = node.register("dm-other-bot");
+            // a DM needs a guild in common (as on Discord, without friends): alice's guild has bob and eve in it
+            final String general = node.createGuild(alice, "dm-guild").path("channels").get(0).path("id").asText();
+            node.join(alice, general, bob);
+            node.join(alice, general, eve);
             try (GatewayTestClient b = GatewayTestClient.connect(node.gatewayUrl());
                  GatewayTestClient e = GatewayTestClient.connect(node.gatewayUrl()))
             {

@@ -223,6 +223,7 @@ class JdaEndToEndTest
     {
         BOB_EVENTS.events.clear();
         final TestNode.User human = node.register("jda-human", false);
+        node.join(alice, channelId, human); // a DM needs a guild in common
         final String dm = node.ok("POST", "users/@me/channels", human.token(), "{\"recipient_id\":\"" + bob.id()
             + "\"}").get("id").asText();
         final String sent = node.ok("POST", "channels/" + dm + "/messages", human.token(),
