@@ -171,6 +171,7 @@ public final class ShardGroup implements AutoCloseable
         Throwable death = null;
         try
         {
+            shard.store().confineToCurrentThread();
             if (recovery != null)
             {
                 try
