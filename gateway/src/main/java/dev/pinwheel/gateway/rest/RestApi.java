@@ -231,7 +231,7 @@ public final class RestApi
             final long me = ex.userId();
             // one writer per pair of users: opening the same DM twice, from anywhere, gives one channel
             shard.send(shard.group().ownerOf(Directory.pairKey(me, recipient).hashCode()),
-                owner -> DmOps.open(owner, ctx, me, recipient, ex));
+                ex.task(owner -> DmOps.open(owner, ctx, me, recipient, ex)));
         }
         else if (p.length == 3 && "@me".equals(p[1]) && "guilds".equals(p[2]))
         {
@@ -386,7 +386,7 @@ public final class RestApi
         final int owner = shard.group().ownerOf(channelId);
         if (p.length == 2 && allow(ex, r, "GET"))
         {
-            shard.send(owner, o -> DmOps.get(o, ctx, channelId, ex));
+            shard.send(owner, ex.task(o -> DmOps.get(o, ctx, channelId, ex)));
         }
         else if (p.length == 3 && "typing".equals(p[2]) && allow(ex, r, "POST"))
         {
@@ -405,7 +405,7 @@ public final class RestApi
                     return;
                 }
                 final HistoryQuery q = before == null ? HistoryQuery.LATEST : HistoryQuery.BEFORE;
-                shard.send(owner, o -> DmOps.history(o, ctx, channelId, q, anchor, limit, ex));
+                shard.send(owner, ex.task(o -> DmOps.history(o, ctx, channelId, q, anchor, limit, ex)));
             }
             else if (allow(ex, r, "POST"))
             {
@@ -436,7 +436,7 @@ public final class RestApi
                 final JsonNode n = r.body.get("nonce");
                 final String nonce = n == null || n.isNull() ? null : n.asText();
                 final boolean tts = r.body.path("tts").asBoolean(false);
-                shard.send(owner, o -> DmOps.post(o, ctx, channelId, content, tts, extra, nonce, ex));
+                shard.send(owner, ex.task(o -> DmOps.post(o, ctx, channelId, content, tts, extra, nonce, ex)));
             }
         }
         else if (p.length == 4 && "messages".equals(p[2]))
@@ -454,7 +454,7 @@ public final class RestApi
             }
             final JsonNode c = "PATCH".equals(method) && r.body != null ? r.body.get("content") : null;
             final String content = c == null || c.isNull() ? null : c.asText();
-            shard.send(owner, o -> DmOps.message(o, ctx, channelId, messageId, method, content, ex));
+            shard.send(owner, ex.task(o -> DmOps.message(o, ctx, channelId, messageId, method, content, ex)));
         }
         else if (p.length > 3 || (p.length == 3 && !"typing".equals(p[2])))
         {
@@ -494,7 +494,7 @@ public final class RestApi
         {
             switch (r.method)
             {
-                case "GET" -> shard.send(owner, o -> CommandOps.list(o, ctx, app, guildId, ex));
+                case "GET" -> shard.send(owner, ex.task(o -> CommandOps.list(o, ctx, app, guildId, ex)));
                 case "PUT" ->
                 {
                     if (r.body == null || !r.body.isArray() || r.body.size() > CommandOps.MAX_COMMANDS)
@@ -513,7 +513,7 @@ public final class RestApi
                         }
                         list.add((JsonNode)checked);
                     }
-                    shard.send(owner, o -> CommandOps.overwrite(o, ctx, app, guildId, list, ex));
+                    shard.send(owner, ex.task(o -> CommandOps.overwrite(o, ctx, app, guildId, list, ex)));
                 }
                 case "POST" ->
                 {
@@ -523,7 +523,7 @@ public final class RestApi
                         ex.invalidField(shard, "command", "BASE_TYPE_BAD_VALUE", reason);
                         return;
                     }
-                    shard.send(owner, o -> CommandOps.upsert(o, ctx, app, guildId, (ObjectNode)checked, ex));
+                    shard.send(owner, ex.task(o -> CommandOps.upsert(o, ctx, app, guildId, (ObjectNode)checked, ex)));
                 }
                 default -> ex.error(shard, 405, 0, "405: Method Not Allowed");
             }
@@ -537,8 +537,8 @@ public final class RestApi
         }
         switch (r.method)
         {
-            case "GET" -> shard.send(owner, o -> CommandOps.get(o, ctx, app, guildId, commandId, ex));
-            case "DELETE" -> shard.send(owner, o -> CommandOps.delete(o, ctx, app, guildId, commandId, ex));
+            case "GET" -> shard.send(owner, ex.task(o -> CommandOps.get(o, ctx, app, guildId, commandId, ex)));
+            case "DELETE" -> shard.send(owner, ex.task(o -> CommandOps.delete(o, ctx, app, guildId, commandId, ex)));
             case "PATCH" ->
             {
                 if (r.body == null || !r.body.isObject())
@@ -546,15 +546,19 @@ public final class RestApi
                     ex.error(shard, 400, 50035, "Invalid Form Body");
                     return;
                 }
-                shard.send(owner, o -> CommandOps.edit(o, ctx, app, guildId, commandId, r.body, ex));
+                shard.send(owner, ex.task(o -> CommandOps.edit(o, ctx, app, guildId, commandId, r.body, ex)));
             }
             default -> ex.error(shard, 405, 0, "405: Method Not Allowed");
         }
     }
 
-    private void toOwner(final long guildId, final ShardTask task)
+    /**
+     * Sends the work to the guild's owner shard as a task that answers {@code ex} if it fails
+     * ({@link RestExchange#task}).
+     */
+    private void toOwner(final long guildId, final RestExchange ex, final ShardTask task)
     {
-        shard.send(shard.group().ownerOf(guildId), task);
+        shard.send(shard.group().ownerOf(guildId), ex.task(task));
     }
 
     private void guilds(final RestExchange ex, final Request r)
@@ -574,7 +578,7 @@ public final class RestApi
             }
             final long guildId = shard.ids().next();
             final long userId = ex.userId();
-            toOwner(guildId, owner -> GuildOps.createGuild(owner, ctx, guildId, name.trim(), userId, ex));
+            toOwner(guildId, ex, owner -> GuildOps.createGuild(owner, ctx, guildId, name.trim(), userId, ex));
             return;
         }
         final long guildId = Json.parseId(p[1]);
@@ -588,14 +592,14 @@ public final class RestApi
             if (allow(ex, r, "GET"))
             {
                 final boolean counts = "true".equalsIgnoreCase(r.q("with_counts"));
-                toOwner(guildId, owner -> GuildOps.getGuild(owner, guildId, ex, counts));
+                toOwner(guildId, ex, owner -> GuildOps.getGuild(owner, guildId, ex, counts));
             }
         }
         else if (p.length == 3 && "channels".equals(p[2]))
         {
             if ("GET".equals(r.method))
             {
-                toOwner(guildId, owner -> GuildOps.listChannels(owner, guildId, ex));
+                toOwner(guildId, ex, owner -> GuildOps.listChannels(owner, guildId, ex));
             }
             else if (allow(ex, r, "POST"))
             {
@@ -620,7 +624,7 @@ public final class RestApi
                 ex.invalidField(shard, "after", "NUMBER_TYPE_COERCE", "Value is not snowflake.");
                 return;
             }
-            toOwner(guildId, owner -> GuildOps.listMembers(owner, ctx, guildId, limit, after, ex));
+            toOwner(guildId, ex, owner -> GuildOps.listMembers(owner, ctx, guildId, limit, after, ex));
         }
         else if (p.length == 3 && "roles".equals(p[2]))
         {
@@ -629,12 +633,12 @@ public final class RestApi
                 final RoleOps.Fields f = roleFields(ex, r);
                 if (f != null)
                 {
-                    toOwner(guildId, owner -> RoleOps.create(owner, ctx, guildId, f, ex));
+                    toOwner(guildId, ex, owner -> RoleOps.create(owner, ctx, guildId, f, ex));
                 }
             }
             else if (allow(ex, r, "GET"))
             {
-                toOwner(guildId, owner -> GuildOps.listRoles(owner, guildId, ex));
+                toOwner(guildId, ex, owner -> GuildOps.listRoles(owner, guildId, ex));
             }
         }
         else if (p.length == 4 && "roles".equals(p[2]))
@@ -649,12 +653,12 @@ public final class RestApi
                 final RoleOps.Fields f = roleFields(ex, r);
                 if (f != null)
                 {
-                    toOwner(guildId, owner -> RoleOps.modify(owner, ctx, guildId, roleId, f, ex));
+                    toOwner(guildId, ex, owner -> RoleOps.modify(owner, ctx, guildId, roleId, f, ex));
                 }
             }
             else if (allow(ex, r, "DELETE"))
             {
-                toOwner(guildId, owner -> RoleOps.delete(owner, ctx, guildId, roleId, ex));
+                toOwner(guildId, ex, owner -> RoleOps.delete(owner, ctx, guildId, roleId, ex));
             }
         }
         else if (p.length == 6 && "members".equals(p[2]) && "roles".equals(p[4]))
@@ -668,7 +672,7 @@ public final class RestApi
             else if ("PUT".equals(r.method) || allow(ex, r, "DELETE"))
             {
                 final boolean give = "PUT".equals(r.method);
-                toOwner(guildId, owner -> RoleOps.grant(owner, ctx, guildId, userId, roleId, give, ex));
+                toOwner(guildId, ex, owner -> RoleOps.grant(owner, ctx, guildId, userId, roleId, give, ex));
             }
         }
         else if (p.length == 4 && "members".equals(p[2]) && "search".equals(p[3]))
@@ -700,7 +704,7 @@ public final class RestApi
                 modifyMember(ex, r, guildId, userId);
                 return;
             }
-            toOwner(guildId, owner -> GuildOps.getMember(owner, ctx, guildId, userId, ex));
+            toOwner(guildId, ex, owner -> GuildOps.getMember(owner, ctx, guildId, userId, ex));
         }
         else
         {
@@ -773,7 +777,7 @@ public final class RestApi
             ex.invalidField(shard, "limit", "NUMBER_TYPE_MAX", "Must be between 1 and 1000.");
             return;
         }
-        toOwner(guildId, owner -> GuildOps.searchMembers(owner, ctx, guildId, query, limit, ex));
+        toOwner(guildId, ex, owner -> GuildOps.searchMembers(owner, ctx, guildId, query, limit, ex));
     }
 
     /**
@@ -832,7 +836,7 @@ public final class RestApi
             }
         }
         final long[] theRoles = roles;
-        toOwner(guildId, owner -> MemberOps.modifyMember(owner, ctx, guildId, userId, mute, deaf, moveTo, nick,
+        toOwner(guildId, ex, owner -> MemberOps.modifyMember(owner, ctx, guildId, userId, mute, deaf, moveTo, nick,
             theRoles, ex));
     }
 
@@ -872,7 +876,7 @@ public final class RestApi
         }
         final String channelName = type == GuildChannel.TEXT
             ? name.trim().toLowerCase(java.util.Locale.ROOT).replace(' ', '-') : name.trim();
-        toOwner(guildId, owner -> GuildOps.createChannel(owner, ctx, guildId, channelName, type, topic, bitrate,
+        toOwner(guildId, ex, owner -> GuildOps.createChannel(owner, ctx, guildId, channelName, type, topic, bitrate,
             userLimit, parentId, ex));
     }
 
@@ -898,16 +902,16 @@ public final class RestApi
                 final GuildOps.ChannelEdit e = channelEdit(ex, r);
                 if (e != null)
                 {
-                    toOwner(guildId, owner -> GuildOps.modifyChannel(owner, ctx, guildId, channelId, e, ex));
+                    toOwner(guildId, ex, owner -> GuildOps.modifyChannel(owner, ctx, guildId, channelId, e, ex));
                 }
             }
             else if ("DELETE".equals(r.method))
             {
-                toOwner(guildId, owner -> GuildOps.deleteChannel(owner, ctx, guildId, channelId, ex));
+                toOwner(guildId, ex, owner -> GuildOps.deleteChannel(owner, ctx, guildId, channelId, ex));
             }
             else if (allow(ex, r, "GET"))
             {
-                toOwner(guildId, owner -> GuildOps.getChannel(owner, guildId, channelId, ex));
+                toOwner(guildId, ex, owner -> GuildOps.getChannel(owner, guildId, channelId, ex));
             }
             return;
         }
@@ -929,7 +933,7 @@ public final class RestApi
             {
                 if (p.length == 3 && allow(ex, r, "POST"))
                 {
-                    toOwner(guildId, owner -> GuildOps.typing(owner, ctx, guildId, channelId, ex));
+                    toOwner(guildId, ex, owner -> GuildOps.typing(owner, ctx, guildId, channelId, ex));
                 }
                 else if (p.length != 3)
                 {
@@ -955,7 +959,7 @@ public final class RestApi
                         "NUMBER_TYPE_MAX", "Out of range.");
                     return;
                 }
-                toOwner(guildId, owner -> GuildOps.createInvite(owner, ctx, guildId, channelId, maxAge, maxUses, ex));
+                toOwner(guildId, ex, owner -> GuildOps.createInvite(owner, ctx, guildId, channelId, maxAge, maxUses, ex));
             }
             default -> notFound(ex);
         }
@@ -973,7 +977,7 @@ public final class RestApi
         {
             if (allow(ex, r, "GET"))
             {
-                toOwner(guildId, owner -> GuildOps.listPins(owner, ctx, guildId, channelId, itemsShape, ex));
+                toOwner(guildId, ex, owner -> GuildOps.listPins(owner, ctx, guildId, channelId, itemsShape, ex));
             }
             return;
         }
@@ -990,8 +994,8 @@ public final class RestApi
         }
         switch (r.method)
         {
-            case "PUT" -> toOwner(guildId, owner -> GuildOps.pin(owner, ctx, guildId, channelId, messageId, true, ex));
-            case "DELETE" -> toOwner(guildId, owner -> GuildOps.pin(owner, ctx, guildId, channelId, messageId, false,
+            case "PUT" -> toOwner(guildId, ex, owner -> GuildOps.pin(owner, ctx, guildId, channelId, messageId, true, ex));
+            case "DELETE" -> toOwner(guildId, ex, owner -> GuildOps.pin(owner, ctx, guildId, channelId, messageId, false,
                 ex));
             default -> ex.error(shard, 405, 0, "405: Method Not Allowed");
         }
@@ -1047,8 +1051,8 @@ public final class RestApi
         }
         switch (r.method)
         {
-            case "GET" -> toOwner(guildId, owner -> GuildOps.getMessage(owner, ctx, guildId, channelId, messageId, ex));
-            case "DELETE" -> toOwner(guildId, owner -> GuildOps.deleteMessage(owner, guildId, channelId, messageId,
+            case "GET" -> toOwner(guildId, ex, owner -> GuildOps.getMessage(owner, ctx, guildId, channelId, messageId, ex));
+            case "DELETE" -> toOwner(guildId, ex, owner -> GuildOps.deleteMessage(owner, guildId, channelId, messageId,
                 ex));
             case "PATCH" ->
             {
@@ -1065,7 +1069,7 @@ public final class RestApi
                     ex.invalidField(shard, extras.errorField(), extras.errorCode(), extras.errorMessage());
                     return;
                 }
-                toOwner(guildId, owner -> GuildOps.editMessage(owner, ctx, guildId, channelId, messageId, content,
+                toOwner(guildId, ex, owner -> GuildOps.editMessage(owner, ctx, guildId, channelId, messageId, content,
                     extras.embeds(), ex));
             }
             default -> ex.error(shard, 405, 0, "405: Method Not Allowed");
@@ -1090,7 +1094,7 @@ public final class RestApi
         {
             if (allow(ex, r, "DELETE"))
             {
-                toOwner(guildId, owner -> ReactionOps.clear(owner, guildId, channelId, messageId, null, ex));
+                toOwner(guildId, ex, owner -> ReactionOps.clear(owner, guildId, channelId, messageId, null, ex));
             }
             return;
         }
@@ -1111,7 +1115,7 @@ public final class RestApi
         {
             if ("DELETE".equals(r.method))
             {
-                toOwner(guildId, owner -> ReactionOps.clear(owner, guildId, channelId, messageId, emoji, ex));
+                toOwner(guildId, ex, owner -> ReactionOps.clear(owner, guildId, channelId, messageId, emoji, ex));
             }
             else if (allow(ex, r, "GET"))
             {
@@ -1123,7 +1127,7 @@ public final class RestApi
                         "Must be between 1 and 100.");
                     return;
                 }
-                toOwner(guildId, owner -> ReactionOps.users(owner, ctx, guildId, channelId, messageId, emoji, after,
+                toOwner(guildId, ex, owner -> ReactionOps.users(owner, ctx, guildId, channelId, messageId, emoji, after,
                     limit, ex));
             }
             return;
@@ -1136,11 +1140,11 @@ public final class RestApi
         }
         else if (me && "PUT".equals(r.method))
         {
-            toOwner(guildId, owner -> ReactionOps.add(owner, ctx, guildId, channelId, messageId, emoji, ex));
+            toOwner(guildId, ex, owner -> ReactionOps.add(owner, ctx, guildId, channelId, messageId, emoji, ex));
         }
         else if (allow(ex, r, "DELETE"))
         {
-            toOwner(guildId, owner -> ReactionOps.remove(owner, guildId, channelId, messageId, emoji, userId, ex));
+            toOwner(guildId, ex, owner -> ReactionOps.remove(owner, guildId, channelId, messageId, emoji, userId, ex));
         }
     }
 
@@ -1196,7 +1200,7 @@ public final class RestApi
             ex.error(shard, 400, 50034, "You can only bulk delete messages that are under 14 days old.");
             return;
         }
-        toOwner(guildId, owner -> GuildOps.bulkDeleteMessages(owner, guildId, channelId, ids, ex));
+        toOwner(guildId, ex, owner -> GuildOps.bulkDeleteMessages(owner, guildId, channelId, ids, ex));
     }
 
     private void postMessage(final RestExchange ex, final Request r, final long guildId, final long channelId)
@@ -1238,7 +1242,7 @@ public final class RestApi
         final boolean tts = r.body.path("tts").asBoolean(false);
         final int flags = r.body.path("flags").asInt(0) & (1 << 2 | 1 << 12);
         final String theNonce = nonce;
-        toOwner(guildId, owner -> GuildOps.postMessage(owner, ctx, guildId, channelId, content, tts, flags, theNonce,
+        toOwner(guildId, ex, owner -> GuildOps.postMessage(owner, ctx, guildId, channelId, content, tts, flags, theNonce,
             extras, ex));
     }
 
@@ -1276,7 +1280,7 @@ public final class RestApi
         }
         final HistoryQuery q = query;
         final long a = anchor;
-        toOwner(guildId, owner -> GuildOps.history(owner, ctx, guildId, channelId, q, a, limit, ex));
+        toOwner(guildId, ex, owner -> GuildOps.history(owner, ctx, guildId, channelId, q, a, limit, ex));
     }
 
     private void invites(final RestExchange ex, final Request r)
@@ -1294,8 +1298,8 @@ public final class RestApi
         }
         switch (r.method)
         {
-            case "GET" -> toOwner(invite.guildId(), owner -> GuildOps.getInvite(owner, ctx, invite, ex));
-            case "POST" -> toOwner(invite.guildId(), owner -> GuildOps.join(owner, ctx, invite, ex));
+            case "GET" -> toOwner(invite.guildId(), ex, owner -> GuildOps.getInvite(owner, ctx, invite, ex));
+            case "POST" -> toOwner(invite.guildId(), ex, owner -> GuildOps.join(owner, ctx, invite, ex));
             default -> ex.error(shard, 405, 0, "405: Method Not Allowed");
         }
     }
@@ -1327,15 +1331,36 @@ public final class RestApi
             }
             final Account account = new Account(id, username, ctx.auth().hashPassword(password), bot);
             final String token = ctx.auth().newToken(id);
-            final boolean sent = ctx.shards().send(ctx.shards().ownerOf(id), owner ->
+            final boolean sent = ctx.shards().send(ctx.shards().ownerOf(id), new RestCommand()
             {
-                StateLog.commit(owner, ctx.node(), StateRecords.USER_REGISTERED, StateRecords.userRegistered(account));
-                StateLog.commit(owner, ctx.node(), StateRecords.TOKEN_ISSUED,
-                    StateRecords.tokenIssued(id, AuthService.tokenHash(token)));
-                final ObjectNode o = Json.object();
-                o.put("token", token);
-                o.set("user", Entities.selfUser(account));
-                owner.afterCommit(() -> ex.reply(owner, 201, o));
+                @Override
+                public RestExchange exchange()
+                {
+                    return ex;
+                }
+
+                @Override
+                public void run(final Shard owner)
+                {
+                    StateLog.commit(owner, ctx.node(), StateRecords.USER_REGISTERED,
+                        StateRecords.userRegistered(account));
+                    StateLog.commit(owner, ctx.node(), StateRecords.TOKEN_ISSUED,
+                        StateRecords.tokenIssued(id, AuthService.tokenHash(token)));
+                    final ObjectNode o = Json.object();
+                    o.put("token", token);
+                    o.set("user", Entities.selfUser(account));
+                    owner.afterCommit(() -> ex.reply(owner, 201, o));
+                }
+
+                @Override
+                public void failed(final Shard owner, final Throwable cause)
+                {
+                    if (ctx.node().accounts().get(id) == null)
+                    {
+                        ctx.node().accounts().release(username, id); // not registered: the name is free again
+                    }
+                    ex.fail(owner, cause);
+                }
             });
             if (!sent)
             {
@@ -1365,7 +1390,7 @@ public final class RestApi
                 return;
             }
             final String token = ctx.auth().newToken(a.id());
-            final boolean sent = ctx.shards().send(ctx.shards().ownerOf(a.id()), owner ->
+            final boolean sent = ctx.shards().send(ctx.shards().ownerOf(a.id()), ex.task(owner ->
             {
                 StateLog.commit(owner, ctx.node(), StateRecords.TOKEN_ISSUED,
                     StateRecords.tokenIssued(a.id(), AuthService.tokenHash(token)));
@@ -1374,7 +1399,7 @@ public final class RestApi
                 o.put("user_id", Json.id(a.id()));
                 o.set("user", Entities.selfUser(a));
                 owner.afterCommit(() -> ex.reply(owner, 200, o));
-            });
+            }));
             if (!sent)
             {
                 ex.error(null, 503, 0, "Server busy, retry.");

@@ -10,7 +10,8 @@ import io.netty.channel.ChannelHandlerContext;
 import dev.pinwheel.core.shard.ShardGroup;
 
 /**
- * Entry from the HTTP edge into the REST layer (keeps the exchange's constructor package-private).
+ * Entry from the HTTP edge into the REST layer (keeps the exchange's constructor package-private). Runs on the
+ * shard that accepted the connection.
  */
 public final class RestEntry
 {
@@ -26,6 +27,8 @@ public final class RestEntry
         final String[] path, final Map<String, List<String>> query, final JsonNode body, final boolean bodyInvalid)
     {
         final RestExchange ex = new RestExchange(c, group, originShard, keepAlive, userId, method, host);
-        api.handle(ex, new RestApi.Request(method, path, query, body, bodyInvalid));
+        final RestApi.Request request = new RestApi.Request(method, path, query, body, bodyInvalid);
+        // Routing runs inline (the target is this very shard) but as a task: a throw answers the request.
+        group.shard(originShard).send(originShard, ex.task(s -> api.handle(ex, request)));
     }
 }
