@@ -3,6 +3,7 @@ package dev.pinwheel.core.log;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 import org.slf4j.Logger;
 import org.slf4j.event.Level;
@@ -30,6 +31,7 @@ public final class ThrottledLog
     private final String site;
     private final int lines;
     private final long windowNanos;
+    private final LongSupplier clock;
     private final AtomicLong windowStart;
     private final AtomicInteger admitted = new AtomicInteger();
     private final AtomicLong suppressed = new AtomicLong();
@@ -44,6 +46,12 @@ public final class ThrottledLog
     public ThrottledLog(final Logger log, final Level level, final String site, final int lines,
         final long windowMillis)
     {
+        this(log, level, site, lines, windowMillis, System::nanoTime);
+    }
+
+    ThrottledLog(final Logger log, final Level level, final String site, final int lines, final long windowMillis,
+        final LongSupplier nanoClock)
+    {
         if (lines < 1 || windowMillis < 1)
         {
             throw new IllegalArgumentException("lines and windowMillis must be >= 1");
@@ -53,7 +61,8 @@ public final class ThrottledLog
         this.site = site;
         this.lines = lines;
         this.windowNanos = TimeUnit.MILLISECONDS.toNanos(windowMillis);
-        this.windowStart = new AtomicLong(System.nanoTime());
+        this.clock = nanoClock;
+        this.windowStart = new AtomicLong(nanoClock.getAsLong());
     }
 
     /**
@@ -61,7 +70,7 @@ public final class ThrottledLog
      */
     public boolean admit()
     {
-        final long now = System.nanoTime();
+        final long now = clock.getAsLong();
         final long start = windowStart.get();
         if (now - start >= windowNanos && windowStart.compareAndSet(start, now))
         {
