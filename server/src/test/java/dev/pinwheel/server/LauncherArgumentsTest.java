@@ -51,7 +51,8 @@ class LauncherArgumentsTest
             Map.of("PINWHEEL_DRY_RUN", "1"));
         final int main = java.indexOf(MAIN);
         assertTrue(main > 0, "main class in " + java);
-        assertTrue(java.indexOf("-Dpinwheel.test.a=1") > 0 && java.indexOf("-Dpinwheel.test.a=1") < main, java.toString());
+        final int propA = java.indexOf("-Dpinwheel.test.a=1");
+        assertTrue(propA > 0 && propA < main, java.toString());
         assertTrue(java.indexOf("-Dpinwheel.test.b=two words") < main && java.contains("-Dpinwheel.test.b=two words"));
         assertEquals(List.of("--port", "0", "--shards", "2"), java.subList(main + 1, java.size()),
             "only server options reach PinwheelMain");

@@ -959,7 +959,8 @@ public final class RestApi
                         "NUMBER_TYPE_MAX", "Out of range.");
                     return;
                 }
-                toOwner(guildId, ex, owner -> GuildOps.createInvite(owner, ctx, guildId, channelId, maxAge, maxUses, ex));
+                toOwner(guildId, ex,
+                    owner -> GuildOps.createInvite(owner, ctx, guildId, channelId, maxAge, maxUses, ex));
             }
             default -> notFound(ex);
         }
@@ -994,9 +995,10 @@ public final class RestApi
         }
         switch (r.method)
         {
-            case "PUT" -> toOwner(guildId, ex, owner -> GuildOps.pin(owner, ctx, guildId, channelId, messageId, true, ex));
-            case "DELETE" -> toOwner(guildId, ex, owner -> GuildOps.pin(owner, ctx, guildId, channelId, messageId, false,
-                ex));
+            case "PUT" -> toOwner(guildId, ex,
+                owner -> GuildOps.pin(owner, ctx, guildId, channelId, messageId, true, ex));
+            case "DELETE" -> toOwner(guildId, ex,
+                owner -> GuildOps.pin(owner, ctx, guildId, channelId, messageId, false, ex));
             default -> ex.error(shard, 405, 0, "405: Method Not Allowed");
         }
     }
@@ -1051,7 +1053,8 @@ public final class RestApi
         }
         switch (r.method)
         {
-            case "GET" -> toOwner(guildId, ex, owner -> GuildOps.getMessage(owner, ctx, guildId, channelId, messageId, ex));
+            case "GET" -> toOwner(guildId, ex,
+                owner -> GuildOps.getMessage(owner, ctx, guildId, channelId, messageId, ex));
             case "DELETE" -> toOwner(guildId, ex, owner -> GuildOps.deleteMessage(owner, guildId, channelId, messageId,
                 ex));
             case "PATCH" ->
@@ -1242,8 +1245,8 @@ public final class RestApi
         final boolean tts = r.body.path("tts").asBoolean(false);
         final int flags = r.body.path("flags").asInt(0) & (1 << 2 | 1 << 12);
         final String theNonce = nonce;
-        toOwner(guildId, ex, owner -> GuildOps.postMessage(owner, ctx, guildId, channelId, content, tts, flags, theNonce,
-            extras, ex));
+        toOwner(guildId, ex, owner -> GuildOps.postMessage(owner, ctx, guildId, channelId, content, tts, flags,
+            theNonce, extras, ex));
     }
 
     private void history(final RestExchange ex, final Request r, final long guildId, final long channelId)

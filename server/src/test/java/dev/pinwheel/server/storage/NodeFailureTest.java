@@ -41,7 +41,8 @@ class NodeFailureTest
             final CompletableFuture<String> died = server.lineContaining("shard 1 died");
             server.command("shard-error 1");
             final int exit = server.awaitExit(60, TimeUnit.SECONDS);
-            assertEquals(70, exit, "exit code of a node whose shard died; output:\n" + ServerProcess.tail(server.log()));
+            assertEquals(70, exit, "exit code of a node whose shard died; output:\n"
+                + ServerProcess.tail(server.log()));
             final String line = died.get(10, TimeUnit.SECONDS);
             assertTrue(line.contains("InternalError"), line);
         }
