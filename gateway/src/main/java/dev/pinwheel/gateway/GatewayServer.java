@@ -237,10 +237,16 @@ public final class GatewayServer implements AutoCloseable
                 });
             }
         }
-        if (shards != null)
+        try
         {
-            shards.close();
+            if (shards != null)
+            {
+                shards.close();
+            }
         }
-        control.shutdownNow();
+        finally
+        {
+            control.shutdownNow();
+        }
     }
 }

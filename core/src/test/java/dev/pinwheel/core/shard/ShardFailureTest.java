@@ -228,7 +228,8 @@ class ShardFailureTest
     void aDroppedHandOffIsReportedToTheSenderOnItsThread() throws Exception
     {
         final InMemoryShardStore[] stores = new InMemoryShardStore[2];
-        try (ShardGroup g = group(stores, 64, new Deaths(), null))
+        final int ring = 1024; // the million deferred hand-offs drain in ring-sized batches afterwards
+        try (ShardGroup g = group(stores, ring, new Deaths(), null))
         {
             g.start(30, TimeUnit.SECONDS);
             final CountDownLatch release = new CountDownLatch(1);
@@ -264,7 +265,7 @@ class ShardFailureTest
                 }
             };
             final int extra = 100;
-            final int sent = Shard.MAX_DEFERRED + 64 + extra;
+            final int sent = Shard.MAX_DEFERRED + ring + extra;
             final CountDownLatch sentAll = new CountDownLatch(1);
             assertTrue(g.send(0, s ->
             {
@@ -286,7 +287,7 @@ class ShardFailureTest
             // FIFO from shard 0 to shard 1: the last hand-off runs after every one deferred before it.
             final CountDownLatch last = new CountDownLatch(1);
             assertTrue(g.send(0, s -> s.send(1, x -> last.countDown())));
-            assertTrue(last.await(30, TimeUnit.SECONDS));
+            assertTrue(last.await(50, TimeUnit.SECONDS));
             assertEquals(sent, ran.get() + dropped, "everything not dropped ran");
         }
     }
