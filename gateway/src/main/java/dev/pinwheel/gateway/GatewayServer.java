@@ -20,6 +20,7 @@ import io.netty.handler.codec.http.HttpServerCodec;
 
 import dev.pinwheel.core.routing.RoutingTable;
 import dev.pinwheel.core.shard.Shard;
+import dev.pinwheel.core.shard.ShardDeathHandler;
 import dev.pinwheel.core.shard.ShardGroup;
 import dev.pinwheel.core.state.NodeState;
 import dev.pinwheel.core.state.StateLog;
@@ -49,6 +50,8 @@ import org.slf4j.LoggerFactory;
  *   <li>one port of the shard's own, handed out as {@code resume_gateway_url}, so a RESUME reaches the
  *   shard that holds the session.</li>
  * </ul>
+ * Every shard's own port is bound before the main port: the first IDENTIFY can come as soon as the main port
+ * accepts, and its READY must already carry a real resume port.
  */
 public final class GatewayServer implements AutoCloseable
 {
@@ -72,6 +75,26 @@ public final class GatewayServer implements AutoCloseable
     public GatewayServer(final GatewayConfig config, final int nodeId, final int shardCount, final int ringSize,
         final RoutingTable routing, final StoreFactory stores, final ThreadPlacement placement)
     {
+        this(config, nodeId, shardCount, ringSize, routing, stores, placement, null);
+    }
+
+    /**
+     * Starts a node: shards recover and start, then the ports are bound. Returns when serving.
+     *
+     * @param config       gateway settings.
+     * @param nodeId       node id (0..31).
+     * @param shardCount   shards.
+     * @param ringSize     inbox ring size per shard.
+     * @param routing      routing table.
+     * @param stores       store factory.
+     * @param placement    thread placement.
+     * @param deathHandler told when a shard thread dies while serving (the composition root stops the node);
+     *                     null: the shards stop (see {@link ShardGroup}).
+     */
+    public GatewayServer(final GatewayConfig config, final int nodeId, final int shardCount, final int ringSize,
+        final RoutingTable routing, final StoreFactory stores, final ThreadPlacement placement,
+        final ShardDeathHandler deathHandler)
+    {
         config.conclude();
         final NodeState node = NodeState.create();
         // Password hashing: a few threads and a short queue; a full queue is answered 503 at once (AuthRoutes),
@@ -92,7 +115,7 @@ public final class GatewayServer implements AutoCloseable
                 shard.attach(new ShardGateway(shard, ctxRef[0]));
                 final EdgeDeadlines deadlines = ctxRef[0].edgeDeadlines(shard.id());
                 shard.addTicker(() -> deadlines.tick(System.nanoTime()));
-            });
+            }, deathHandler);
         this.context = new GatewayContext(config, shards, node, new AuthService(node.accounts(),
             config.pbkdf2Iterations()), control);
         ctxRef[0] = context;
@@ -118,20 +141,25 @@ public final class GatewayServer implements AutoCloseable
 
     private void bind() throws InterruptedException
     {
-        int port = context.config().port();
         for (int i = 0; i < shards.shardCount(); i++)
         {
-            final Shard shard = shards.shard(i);
-            final Channel main = bootstrap(shard, true).bind(new InetSocketAddress(context.config().host(), port))
-                .sync().channel();
-            listeners.add(main);
-            port = ((InetSocketAddress)main.localAddress()).getPort();
-            final Channel own = bootstrap(shard, false).bind(new InetSocketAddress(context.config().host(), 0))
-                .sync().channel();
+            final Channel own = bootstrap(shards.shard(i), false)
+                .bind(new InetSocketAddress(context.config().host(), 0)).sync().channel();
             listeners.add(own);
             context.resumePort(i, ((InetSocketAddress)own.localAddress()).getPort());
         }
-        context.port(port);
+        int port = context.config().port();
+        for (int i = 0; i < shards.shardCount(); i++)
+        {
+            final Channel main = bootstrap(shards.shard(i), true)
+                .bind(new InetSocketAddress(context.config().host(), port)).sync().channel();
+            listeners.add(main);
+            if (i == 0)
+            {
+                port = ((InetSocketAddress)main.localAddress()).getPort();
+                context.port(port); // before any other shard accepts: REST's gateway URL needs it
+            }
+        }
         LOG.info("Pinwheel gateway listening on {}:{} with {} shards ({})", context.config().host(), port,
             shards.shardCount(), Epoll.isAvailable() ? "epoll" : "nio");
     }
@@ -234,10 +262,16 @@ public final class GatewayServer implements AutoCloseable
                 });
             }
         }
-        if (shards != null)
+        try
         {
-            shards.close();
+            if (shards != null)
+            {
+                shards.close();
+            }
         }
-        control.shutdownNow();
+        finally
+        {
+            control.shutdownNow();
+        }
     }
 }

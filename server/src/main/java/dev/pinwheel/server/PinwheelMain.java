@@ -42,8 +42,10 @@ public final class PinwheelMain
         {
             rest = Arrays.copyOfRange(rest, 1, rest.length);
         }
+        final NodeShutdown shutdown = new NodeShutdown(NodeShutdown.configuredTimeoutMillis());
         final PinwheelServer.Builder b = PinwheelServer.builder()
-            .voiceEnabled(dev.pinwheel.voicesfu.VoiceConfiguration.enabled());
+            .voiceEnabled(dev.pinwheel.voicesfu.VoiceConfiguration.enabled())
+            .onShardDeath(shutdown::shardDied);
         for (int i = 0; i < rest.length; i++)
         {
             final String a = rest[i];
@@ -79,15 +81,14 @@ public final class PinwheelMain
             // Other threads (Chronicle, Netty) would keep a half-started JVM alive: say why and exit.
             System.err.println("pinwheel: could not start: " + ex.getMessage());
             ex.printStackTrace();
+            Logging.shutdown(2000);
             System.exit(1);
             return;
         }
-        final CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() ->
-        {
-            server.close();
-            stopped.countDown();
-        }, "pinwheel-shutdown"));
+        // Bounded: SIGTERM always ends the process (NodeShutdown halts it if closing hangs).
+        shutdown.server(server);
+        Runtime.getRuntime().addShutdownHook(new Thread(shutdown, "pinwheel-shutdown"));
+        FaultInjection.startIfEnabled(server.gateway().shards());
         System.out.println("Pinwheel is serving on http://" + b.gateway().host() + ":" + server.port()
             + " (REST /api/v10, gateway ws://" + b.gateway().host() + ":" + server.port() + "), data in "
             + server.dataDir());
@@ -97,7 +98,7 @@ public final class PinwheelMain
                 + server.voice().gatewayPort() + " (certificate " + server.voice().certificatePem() + "), UDP "
                 + server.voice().udpPort());
         }
-        stopped.await();
+        new CountDownLatch(1).await(); // the process ends by System.exit, a signal, or a dying shard
     }
 
     private static String require(final String option, final String value)

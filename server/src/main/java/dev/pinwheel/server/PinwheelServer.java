@@ -10,6 +10,7 @@ import java.util.Properties;
 
 import dev.pinwheel.core.routing.RoutingRing;
 import dev.pinwheel.core.routing.RoutingTable;
+import dev.pinwheel.core.shard.ShardDeathHandler;
 import dev.pinwheel.gateway.GatewayConfig;
 import dev.pinwheel.gateway.GatewayServer;
 import dev.pinwheel.storage.ChronicleRingPublisher;
@@ -31,17 +32,23 @@ import dev.pinwheel.voicesfu.VoiceServer;
  *                   ├─ GatewayServer (gateway)          shards + Netty edge + REST + gateway
  *                   └─ VoiceServer (voice-sfu)          TLS voice gateway + UDP media loops (VoiceAdmission)
  * </pre>
+ * A shard thread that dies while serving stops the node: the builder's {@link Builder#onShardDeath} handler is told
+ * (the command line exits non-zero); without one the node closes itself (on a thread of its own).
  */
 public final class PinwheelServer implements AutoCloseable
 {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PinwheelServer.class);
     private final GatewayServer gateway;
     private final EmbeddedStoreFactory stores;
     private final AsyncRingPublisher ringPublisher;
     private final Path dataDir;
     private final VoiceServer voice;
+    private final ShardDeathHandler onShardDeath;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private PinwheelServer(final Builder b)
     {
+        this.onShardDeath = b.onShardDeath;
         this.dataDir = b.dataDir.toAbsolutePath();
         final int shards = b.shards > 0 ? b.shards : Math.min(31, Runtime.getRuntime().availableProcessors());
         this.stores = new EmbeddedStoreFactory(dataDir, b.durability); // locks the data directory first
@@ -69,7 +76,8 @@ public final class PinwheelServer implements AutoCloseable
                 r -> Thread.ofPlatform().name("pinwheel-voice-start").daemon(true).start(r));
         try
         {
-            this.gateway = new GatewayServer(b.gateway, 0, shards, b.ringSize, routing, stores, placement);
+            this.gateway = new GatewayServer(b.gateway, 0, shards, b.ringSize, routing, stores, placement,
+                this::shardDied);
         }
         catch (final RuntimeException ex)
         {
@@ -96,6 +104,28 @@ public final class PinwheelServer implements AutoCloseable
             }
         }
         this.voice = v;
+    }
+
+    /** On the dying shard's thread: hand the decision to the builder's handler, or stop this node. */
+    private void shardDied(final int shardId, final Throwable cause)
+    {
+        if (onShardDeath != null)
+        {
+            onShardDeath.shardDied(shardId, cause);
+            return;
+        }
+        LOG.error("shard {} died ({}): stopping the node", shardId, cause.toString());
+        Thread.ofPlatform().name("pinwheel-stop").daemon(true).start(() ->
+        {
+            try
+            {
+                close();
+            }
+            catch (final RuntimeException ex)
+            {
+                LOG.error("stopping the node after shard {} died failed", shardId, ex);
+            }
+        });
     }
 
     private static void closeWhenStarted(final java.util.concurrent.CompletableFuture<VoiceServer> voiceStart)
@@ -200,9 +230,17 @@ public final class PinwheelServer implements AutoCloseable
         return voice;
     }
 
+    /**
+     * Stops the node: voice, then the gateway (op 7 to every client, shards stop and close their stores on their own
+     * threads), then the ring publisher and the store factory. Idempotent.
+     */
     @Override
     public void close()
     {
+        if (!closed.compareAndSet(false, true))
+        {
+            return;
+        }
         try
         {
             if (voice != null)
@@ -239,6 +277,7 @@ public final class PinwheelServer implements AutoCloseable
         private GatewayConfig gateway = new GatewayConfig();
         private boolean voiceEnabled;
         private VoiceContext voice = new VoiceContext();
+        private ShardDeathHandler onShardDeath;
 
         public Builder dataDir(final Path value)
         {
@@ -283,6 +322,18 @@ public final class PinwheelServer implements AutoCloseable
         public Builder voiceEnabled(final boolean enabled)
         {
             voiceEnabled = enabled;
+            return this;
+        }
+
+        /**
+         * @param handler told (on the dying shard's thread) when a shard thread dies while serving; it decides how
+         *                the node stops (the command line logs and exits non-zero). Null (the default): the node
+         *                closes itself.
+         * @return this.
+         */
+        public Builder onShardDeath(final ShardDeathHandler handler)
+        {
+            onShardDeath = handler;
             return this;
         }
 

@@ -44,9 +44,10 @@ import java.util.concurrent.TimeUnit;
  * {@link #recover} may be called again (the handler sees every state record again; the indexes are kept).
  * <p>
  * <b>Thread confinement:</b> NOT thread-safe. Every method must be called by the owning shard thread (see
- * {@link ShardStore}). Ownership moves with the calling thread: a store opened and recovered on one thread and
- * then handed (with a happens-before edge) to a shard thread follows it; Chronicle's own single-thread checks on
- * the appenders and readers are reset when that happens.
+ * {@link ShardStore}). Until {@link #confineToCurrentThread()} ownership moves with the calling thread: a store opened
+ * on one thread and then handed (with a happens-before edge) to another follows it; Chronicle's own single-thread
+ * checks on the appenders and readers are reset when that happens. Once confined (the shard thread does it first
+ * thing), a call from any other thread throws {@link IllegalStateException} instead of silently taking it over.
  * <p>
  * <b>Durability:</b> see {@link Durability}. With {@link Durability#SYNC} {@link #groupCommit()} is true: appends
  * do not sync, {@link #commit()} syncs everything appended since the previous commit once.
@@ -91,7 +92,8 @@ public final class ChronicleShardStore implements ShardStore
     private long liveMessages;
     private boolean rebuilding;
     private long syncs;
-    private Thread owner;
+    private volatile Thread owner;
+    private volatile Thread confinedTo;
     private boolean closed;
 
     /**
@@ -518,8 +520,8 @@ public final class ChronicleShardStore implements ShardStore
         {
             return;
         }
-        closed = true;
         claim();
+        closed = true;
         try
         {
             commit();
@@ -725,14 +727,28 @@ public final class ChronicleShardStore implements ShardStore
         }
     }
 
+    @Override
+    public void confineToCurrentThread()
+    {
+        confinedTo = Thread.currentThread();
+        claim();
+    }
+
     /**
-     * Ownership follows the calling thread; Chronicle's appenders and mapped readers are told when it moves.
+     * Ownership follows the calling thread until the store is confined; Chronicle's appenders and mapped readers are
+     * told when it moves. A confined store refuses every other thread, loudly.
      */
     private void claim()
     {
         final Thread current = Thread.currentThread();
         if (current != owner)
         {
+            final Thread confined = confinedTo;
+            if (confined != null && confined != current)
+            {
+                throw new IllegalStateException("store of shard " + shardId + " belongs to thread " + confined.getName()
+                    + "; called from " + current.getName());
+            }
             owner = current;
             state.ownerChanged();
             messages.ownerChanged();

@@ -12,11 +12,14 @@ import dev.pinwheel.core.fanout.SessionIndex;
 import dev.pinwheel.core.guild.Guild;
 import dev.pinwheel.core.guild.GuildTable;
 import dev.pinwheel.core.ids.SnowflakeIds;
+import dev.pinwheel.core.log.ThrottledLog;
 import dev.pinwheel.core.store.ShardStore;
+import dev.pinwheel.core.store.StoreUnavailableException;
 import dev.pinwheel.tuning.IdleMode;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * One core's worth of Pinwheel: a single thread running one duty cycle over
@@ -33,13 +36,24 @@ import org.slf4j.LoggerFactory;
  * </pre>
  * A shard is the <b>single writer</b> of the sessions it accepted and of the guilds the routing ring gives
  * it: only this thread touches them. Other threads reach them only through {@link ShardGroup#send}.
+ * <p>
+ * <b>Failures.</b> A task, an acknowledgement or a ticker that throws is counted ({@link ShardCounters#TASK_ERRORS},
+ * {@link ShardCounters#STORE_REFUSED}), logged (rate-limited: clients can trigger them) and reported to the task
+ * through {@link ShardTask#failed}, so whoever waits for it gets an answer. A fatal failure ({@link ShardFaults})
+ * ends the duty cycle: the shard closes its sockets, its thread closes its store and the group's
+ * {@link ShardDeathHandler} stops the node.
  */
 public final class Shard implements Runnable
 {
     private static final Logger LOG = LoggerFactory.getLogger(Shard.class);
+    private static final ThrottledLog TASK_FAILURES = new ThrottledLog(LOG, Level.ERROR, "shard task failures", 20,
+        10_000);
+    private static final ThrottledLog STORE_REFUSALS = new ThrottledLog(LOG, Level.WARN, "store refusals", 5, 10_000);
+    private static final ThrottledLog DROPS = new ThrottledLog(LOG, Level.ERROR, "dropped hand-offs", 5, 10_000);
     static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     private static final int MAX_BATCH = 4096;
-    private static final int MAX_DEFERRED = 1 << 20;
+    /** Hand-offs waiting for one target shard's ring beyond this are dropped (counted, the task told). */
+    static final int MAX_DEFERRED = 1 << 20;
     /** While hand-offs wait for room in another shard's ring, block at most this long between retries. */
     private static final long DEFERRED_RETRY_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
 
@@ -56,11 +70,16 @@ public final class Shard implements Runnable
     private final ArrayDeque<Object>[] deferred;
     private final ArrayList<Runnable> tickers = new ArrayList<>();
     private final ArrayList<Runnable> pendingAcks = new ArrayList<>();
+    /** The task that registered each pending acknowledgement (null outside a task), told if it fails. */
+    private final ArrayList<ShardTask> pendingAckTasks = new ArrayList<>();
     private final IdleMode idleMode;
     private volatile boolean running = true;
     private volatile boolean ready;
+    /** The first fatal failure on this thread: the duty cycle ends at the end of the current cycle. */
+    private volatile Throwable fatal;
     private IoDriver io;
-    private Thread thread;
+    private volatile Thread thread;
+    private ShardTask currentTask;
     private long nextTickNanos;
     private int deferredCount;
     private Object attachment;
@@ -191,6 +210,7 @@ public final class Shard implements Runnable
         if (store.groupCommit())
         {
             pendingAcks.add(ack);
+            pendingAckTasks.add(currentTask);
         }
         else
         {
@@ -205,20 +225,54 @@ public final class Shard implements Runnable
         {
             return 0;
         }
-        store.commit();
+        try
+        {
+            store.commit();
+        }
+        catch (final Throwable ex)
+        {
+            // Nothing of this batch is durable: no acknowledgement runs, every waiting task hears of the failure.
+            ShardTask previous = null;
+            for (int i = 0; i < n; i++)
+            {
+                final ShardTask task = pendingAckTasks.get(i);
+                if (task != previous)
+                {
+                    onFailure(task, ex, "group commit");
+                    previous = task;
+                }
+            }
+            pendingAcks.clear();
+            pendingAckTasks.clear();
+            rethrowIfFatal(ex);
+            return n;
+        }
+        Throwable fatalAck = null;
+        final ShardTask outer = currentTask;
         for (int i = 0; i < pendingAcks.size(); i++)
         {
+            currentTask = pendingAckTasks.get(i);
             try
             {
                 pendingAcks.get(i).run();
             }
-            catch (final RuntimeException ex)
+            catch (final Throwable ex)
             {
-                counters.increment(ShardCounters.TASK_ERRORS);
-                LOG.error("shard {}: acknowledgement failed", id, ex);
+                onFailure(currentTask, ex, "acknowledgement");
+                if (ShardFaults.isFatal(ex))
+                {
+                    fatalAck = ex;
+                    break;
+                }
             }
         }
+        currentTask = outer;
         pendingAcks.clear();
+        pendingAckTasks.clear();
+        if (fatalAck != null)
+        {
+            rethrowIfFatal(fatalAck);
+        }
         return n;
     }
 
@@ -313,7 +367,14 @@ public final class Shard implements Runnable
         if (queue.size() >= MAX_DEFERRED)
         {
             counters.increment(ShardCounters.HANDOFFS_DROPPED);
-            LOG.error("shard {}: overflow to shard {} full, dropping {}", id, target, entry);
+            if (DROPS.admit())
+            {
+                LOG.error("shard {}: overflow to shard {} full, dropping {}", id, target, entry);
+            }
+            if (entry instanceof ShardTask task)
+            {
+                notifyFailed(task, new HandoffDroppedException(id, target));
+            }
             return;
         }
         counters.increment(ShardCounters.HANDOFFS_DEFERRED);
@@ -379,7 +440,7 @@ public final class Shard implements Runnable
         {
             if (cmd.kind == ShardCommand.FANOUT)
             {
-                counters.add(ShardCounters.DELIVERIES, sessions.deliver(cmd.dispatch));
+                deliver(cmd.dispatch);
             }
             else if (cmd.kind == ShardCommand.TASK)
             {
@@ -393,16 +454,105 @@ public final class Shard implements Runnable
         return true;
     }
 
+    private void deliver(final Dispatch dispatch)
+    {
+        try
+        {
+            counters.add(ShardCounters.DELIVERIES, sessions.deliver(dispatch));
+        }
+        catch (final Throwable ex)
+        {
+            onFailure(null, ex, "fanout of " + dispatch.type());
+            rethrowIfFatal(ex);
+        }
+    }
+
+    /**
+     * Runs a task on this thread. Whatever it throws is counted, logged and reported to {@link ShardTask#failed};
+     * a fatal failure ({@link ShardFaults}) is rethrown after that and ends the duty cycle, even if a caller (a
+     * Netty handler running the task inline) swallows it.
+     */
     private void runTask(final ShardTask task)
     {
+        final ShardTask outer = currentTask;
+        currentTask = task;
         try
         {
             task.run(this);
         }
-        catch (final RuntimeException | AssertionError ex)
+        catch (final Throwable ex)
+        {
+            onFailure(task, ex, "task");
+            rethrowIfFatal(ex);
+        }
+        finally
+        {
+            currentTask = outer;
+        }
+    }
+
+    /**
+     * Counts, logs and reports one failure; records it if it is fatal.
+     *
+     * @param task the task to tell (null: nobody waits).
+     * @param ex   the failure.
+     * @param what what failed, for the log.
+     */
+    private void onFailure(final ShardTask task, final Throwable ex, final String what)
+    {
+        final boolean fatalFailure = ShardFaults.isFatal(ex);
+        if (ex != fatal) // a fatal failure rethrown through nested tasks is counted and logged once
         {
             counters.increment(ShardCounters.TASK_ERRORS);
-            LOG.error("shard {}: task failed", id, ex);
+            if (fatalFailure)
+            {
+                LOG.error("shard {}: FATAL {} failure, the shard stops", id, what, ex);
+                if (fatal == null)
+                {
+                    fatal = ex;
+                }
+            }
+            else if (ex instanceof StoreUnavailableException refused)
+            {
+                counters.increment(ShardCounters.STORE_REFUSED);
+                if (STORE_REFUSALS.admit())
+                {
+                    LOG.warn("shard {}: store refused a write ({}): {}", id, refused.reason(), refused.getMessage());
+                }
+            }
+            else if (TASK_FAILURES.admit())
+            {
+                LOG.error("shard {}: {} failed", id, what, ex);
+            }
+        }
+        if (task != null)
+        {
+            notifyFailed(task, ex);
+        }
+    }
+
+    private void notifyFailed(final ShardTask task, final Throwable cause)
+    {
+        try
+        {
+            task.failed(this, cause);
+        }
+        catch (final Throwable ex)
+        {
+            counters.increment(ShardCounters.TASK_ERRORS);
+            LOG.error("shard {}: failure handler of {} threw", id, task, ex);
+            if (ShardFaults.isFatal(ex) && fatal == null)
+            {
+                fatal = ex;
+            }
+        }
+    }
+
+    private static void rethrowIfFatal(final Throwable ex)
+    {
+        if (ShardFaults.isFatal(ex))
+        {
+            throw (Error)ex;
         }
     }
 
@@ -427,10 +577,10 @@ public final class Shard implements Runnable
                 {
                     tickers.get(i).run();
                 }
-                catch (final RuntimeException ex)
+                catch (final Throwable ex)
                 {
-                    counters.increment(ShardCounters.TASK_ERRORS);
-                    LOG.error("shard {}: ticker failed", id, ex);
+                    onFailure(null, ex, "ticker");
+                    rethrowIfFatal(ex);
                 }
             }
         }
@@ -449,13 +599,17 @@ public final class Shard implements Runnable
         }
         catch (final Exception ex)
         {
-            counters.increment(ShardCounters.TASK_ERRORS);
-            LOG.error("shard {}: inbox poll failed", id, ex);
+            onFailure(null, ex, "inbox poll");
         }
         counters.add(ShardCounters.INBOX_EVENTS, work);
         return work;
     }
 
+    /**
+     * The shard thread's duty cycle, until {@link #stop()} or a fatal failure. Afterwards the I/O driver is closed
+     * (every socket of this shard); the caller (the group's thread body) then closes the store on this same thread
+     * and reports a death ({@link #death()}).
+     */
     @Override
     public void run()
     {
@@ -477,8 +631,32 @@ public final class Shard implements Runnable
         }
         ready = true;
         group.shardStarted();
+        try
+        {
+            dutyCycle();
+            if (fatal == null)
+            {
+                // Final drain so replies queued before shutdown still go out.
+                doWork();
+            }
+        }
+        catch (final Throwable ex)
+        {
+            if (fatal == null)
+            {
+                fatal = ex;
+            }
+        }
+        finally
+        {
+            closeIo();
+        }
+    }
+
+    private void dutyCycle()
+    {
         int idleCount = 0;
-        while (running)
+        while (running && fatal == null)
         {
             final long start = System.nanoTime();
             final int work = doWork();
@@ -501,10 +679,46 @@ public final class Shard implements Runnable
                     : Math.max(1000, nextTickNanos - System.nanoTime()));
             }
         }
-        // Final drain so replies queued before shutdown still go out.
-        doWork();
-        io.close();
-        doWork();
+    }
+
+    private void closeIo()
+    {
+        try
+        {
+            io.close();
+            if (fatal == null)
+            {
+                doWork();
+            }
+        }
+        catch (final Throwable ex)
+        {
+            LOG.error("shard {}: closing its sockets failed", id, ex);
+        }
+    }
+
+    /**
+     * Closes the store: the last act of the shard thread (or of the group's closing thread for a shard whose thread
+     * never started: then the store was never handed over).
+     */
+    void closeStore()
+    {
+        try
+        {
+            store.close();
+        }
+        catch (final Throwable ex)
+        {
+            LOG.error("shard {}: closing its store failed", id, ex);
+        }
+    }
+
+    /**
+     * @return what ended the duty cycle abnormally (a fatal failure or anything that escaped it), or null.
+     */
+    Throwable death()
+    {
+        return fatal;
     }
 
     /** First idle pass after work: the store pre-faults what the next append will touch. */
@@ -514,10 +728,10 @@ public final class Shard implements Runnable
         {
             store.idle();
         }
-        catch (final RuntimeException ex)
+        catch (final Throwable ex)
         {
-            counters.increment(ShardCounters.TASK_ERRORS);
-            LOG.warn("shard {}: store idle housekeeping failed", id, ex);
+            onFailure(null, ex, "store idle housekeeping");
+            rethrowIfFatal(ex);
         }
     }
 
@@ -558,5 +772,13 @@ public final class Shard implements Runnable
     Thread thread()
     {
         return thread;
+    }
+
+    /**
+     * Names this shard's thread before it starts, so that recovery on it already counts as {@link #inShardThread}.
+     */
+    void bindThread(final Thread value)
+    {
+        thread = value;
     }
 }

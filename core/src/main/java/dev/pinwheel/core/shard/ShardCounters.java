@@ -20,7 +20,7 @@ public final class ShardCounters
     public static final int HANDOFFS_DROPPED = 4;
     /** Requests refused because this shard's ring was full (from a non-shard producer). */
     public static final int INBOX_REFUSED = 5;
-    /** Tasks that threw. */
+    /** Tasks, acknowledgements, fanouts and tickers that threw (store refusals included). */
     public static final int TASK_ERRORS = 6;
     /** Duty cycles that did work. */
     public static final int BUSY_CYCLES = 7;
@@ -32,10 +32,13 @@ public final class ShardCounters
     public static final int PROTOCOL_CLOSES = 10;
     /** Requests refused by a rate limit. */
     public static final int RATE_LIMITED = 11;
+    /** Tasks whose write the store refused before touching its journal (disk full, faulted, closed). */
+    public static final int STORE_REFUSED = 12;
 
     private static final String[] NAMES = {
         "inbox_events", "deliveries", "handoffs_out", "handoffs_deferred", "handoffs_dropped", "inbox_refused",
         "task_errors", "busy_cycles", "busy_nanos", "slow_consumer_closes", "protocol_closes", "rate_limited",
+        "store_refused",
     };
 
     private final AtomicLongArray values = new AtomicLongArray(NAMES.length);

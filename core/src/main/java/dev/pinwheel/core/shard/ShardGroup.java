@@ -7,15 +7,34 @@ import java.util.concurrent.atomic.AtomicReference;
 import dev.pinwheel.core.fanout.Dispatch;
 import dev.pinwheel.core.routing.RoutingTable;
 import dev.pinwheel.core.store.StoreFactory;
+import dev.pinwheel.core.store.ShardStore;
 import dev.pinwheel.tuning.ThreadPlacement;
 import dev.pinwheel.tuning.ThreadRole;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The shards of one node, and the only way into them from outside: {@link #send(int, ShardTask)} puts work
  * on a shard's inbox ring ({@code tryNext}: never blocks, returns false when the ring is full).
+ * <p>
+ * <b>Life of a shard thread</b> (its store is used by that thread only, from recovery to close):
+ * <pre>
+ *   constructor (caller thread): open store i ──hand-over: Thread.start() is a happens-before edge──┐
+ *   shard thread i:  recovery(store) ─▶ I/O driver ─▶ duty cycle ─▶ close sockets ─▶ close store ◀─┘
+ *                                                         │ fatal failure / escaped Throwable
+ *                                                         ▼
+ *                                    close sockets, close store, then ShardDeathHandler (node stops)
+ * </pre>
+ * {@link #close()} stops every duty cycle and waits for the threads; a store is never closed from a foreign thread
+ * while its shard thread may still use it.
  */
 public final class ShardGroup implements AutoCloseable
 {
+    /** How long {@link #close()} waits for every shard thread to finish. */
+    public static final long STOP_TIMEOUT_MILLIS = 10_000;
+
+    private static final Logger LOG = LoggerFactory.getLogger(ShardGroup.class);
     private final Shard[] shards;
     private final RoutingTable routing;
     private final IoDriverFactory ioFactory;
@@ -24,6 +43,8 @@ public final class ShardGroup implements AutoCloseable
     private final CountDownLatch started;
     private final AtomicReference<Throwable> startFailure = new AtomicReference<>();
     private final int nodeId;
+    private final ShardDeathHandler deathHandler;
+    private volatile boolean closing;
 
     /**
      * @param nodeId     node id (0..31), the snowflake worker.
@@ -45,6 +66,32 @@ public final class ShardGroup implements AutoCloseable
         final ThreadPlacement placement,
         final ShardTask recovery)
     {
+        this(nodeId, shardCount, ringSize, routing, stores, ioFactory, placement, recovery, null);
+    }
+
+    /**
+     * @param nodeId       node id (0..31), the snowflake worker.
+     * @param shardCount   shards, 1..31.
+     * @param ringSize     inbox ring size per shard (power of two).
+     * @param routing      routing table (guild → shard).
+     * @param stores       opens one store per shard (on the calling thread; each is handed to its shard thread).
+     * @param ioFactory    creates each shard's I/O driver on its thread.
+     * @param placement    creates and pins shard threads.
+     * @param recovery     runs on each shard thread before it serves (replays its store); may be null.
+     * @param deathHandler told when a shard thread dies while serving; null: stop every other shard too (a node
+     *                     with a dead shard must not keep serving half its connections).
+     */
+    public ShardGroup(
+        final int nodeId,
+        final int shardCount,
+        final int ringSize,
+        final RoutingTable routing,
+        final StoreFactory stores,
+        final IoDriverFactory ioFactory,
+        final ThreadPlacement placement,
+        final ShardTask recovery,
+        final ShardDeathHandler deathHandler)
+    {
         if (shardCount < 1 || shardCount > 31)
         {
             throw new IllegalArgumentException("shards must be 1..31 (snowflake process bits; 31 is the control plane): " + shardCount);
@@ -55,6 +102,7 @@ public final class ShardGroup implements AutoCloseable
                 + shardCount);
         }
         this.nodeId = nodeId;
+        this.deathHandler = deathHandler != null ? deathHandler : this::stopAfterDeath;
         this.routing = routing;
         this.ioFactory = ioFactory;
         this.placement = placement;
@@ -63,7 +111,20 @@ public final class ShardGroup implements AutoCloseable
         this.shards = new Shard[shardCount];
         for (int i = 0; i < shardCount; i++)
         {
-            shards[i] = new Shard(this, i, ringSize, stores.open(i), nodeId, placement.idleMode(ThreadRole.SHARD));
+            final ShardStore store;
+            try
+            {
+                store = stores.open(i);
+            }
+            catch (final RuntimeException | Error ex)
+            {
+                for (int k = 0; k < i; k++)
+                {
+                    shards[k].closeStore(); // not handed over yet: this thread still owns them
+                }
+                throw ex;
+            }
+            shards[i] = new Shard(this, i, ringSize, store, nodeId, placement.idleMode(ThreadRole.SHARD));
         }
     }
 
@@ -79,22 +140,9 @@ public final class ShardGroup implements AutoCloseable
     {
         for (final Shard shard : shards)
         {
-            final Thread t = placement.newThread(ThreadRole.SHARD, shard.id(), "pinwheel-shard-" + shard.id(), () ->
-            {
-                if (recovery != null)
-                {
-                    try
-                    {
-                        recovery.run(shard);
-                    }
-                    catch (final RuntimeException ex)
-                    {
-                        startFailed(ex);
-                        return;
-                    }
-                }
-                shard.run();
-            });
+            final Thread t = placement.newThread(ThreadRole.SHARD, shard.id(), "pinwheel-shard-" + shard.id(),
+                () -> shardThread(shard));
+            shard.bindThread(t);
             t.start();
         }
         try
@@ -115,6 +163,69 @@ public final class ShardGroup implements AutoCloseable
             close();
             throw new IllegalStateException("a shard failed to start: " + failure.getMessage(), failure);
         }
+    }
+
+    /** The body of shard thread: recovery, duty cycle, and, whatever happened, its store closed here. */
+    private void shardThread(final Shard shard)
+    {
+        Throwable death = null;
+        try
+        {
+            shard.store().confineToCurrentThread();
+            if (recovery != null)
+            {
+                try
+                {
+                    recovery.run(shard);
+                }
+                catch (final Throwable ex)
+                {
+                    LOG.error("shard {}: recovery failed", shard.id(), ex);
+                    startFailed(ex);
+                    return;
+                }
+            }
+            shard.run();
+            death = shard.death();
+        }
+        catch (final Throwable ex)
+        {
+            death = ex;
+        }
+        finally
+        {
+            shard.closeStore();
+        }
+        if (death != null)
+        {
+            if (!shard.isReady())
+            {
+                startFailed(death);
+            }
+            else if (closing)
+            {
+                LOG.error("shard {} failed while stopping", shard.id(), death);
+            }
+            else
+            {
+                LOG.error("shard {} died: {} — the node cannot serve without it", shard.id(), death.toString(),
+                    death);
+                try
+                {
+                    deathHandler.shardDied(shard.id(), death);
+                }
+                catch (final Throwable ex)
+                {
+                    LOG.error("shard {}: death handler failed", shard.id(), ex);
+                }
+            }
+        }
+    }
+
+    /** The default {@link ShardDeathHandler}: stop every other shard too, from a thread of its own. */
+    private void stopAfterDeath(final int shardId, final Throwable cause)
+    {
+        Thread.ofPlatform().name("pinwheel-shards-stop").daemon(true).start(this::close);
     }
 
     void shardStarted()
@@ -229,28 +340,65 @@ public final class ShardGroup implements AutoCloseable
         return tryPublish(target, dispatch);
     }
 
+    /**
+     * Stops every shard and waits up to {@link #STOP_TIMEOUT_MILLIS} for their threads; each shard closes its own
+     * sockets and then its store as the last act of its thread. Idempotent; callable from a shard thread (that
+     * shard stops when the current cycle ends).
+     *
+     * @throws IllegalStateException if a shard thread did not stop in time (its store is left open: the journal
+     *                               is append-only, the next start recovers it).
+     */
     @Override
     public void close()
     {
+        closing = true;
         for (final Shard s : shards)
         {
-            s.stop();
-        }
-        for (final Shard s : shards)
-        {
-            final Thread t = s.thread();
-            if (t != null && t != Thread.currentThread())
+            if (s != null)
             {
-                try
-                {
-                    t.join(TimeUnit.SECONDS.toMillis(10));
-                }
-                catch (final InterruptedException ex)
-                {
-                    Thread.currentThread().interrupt();
-                }
+                s.stop();
             }
-            s.store().close();
         }
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STOP_TIMEOUT_MILLIS);
+        final StringBuilder stuck = new StringBuilder();
+        for (final Shard s : shards)
+        {
+            if (s == null)
+            {
+                continue;
+            }
+            final Thread t = s.thread();
+            if (t == null)
+            {
+                s.closeStore(); // never started: the store was never handed over
+            }
+            else if (t != Thread.currentThread() && !join(t, deadline))
+            {
+                stuck.append(stuck.isEmpty() ? "" : ", ").append(s.id());
+            }
+        }
+        if (!stuck.isEmpty())
+        {
+            LOG.error("shard(s) {} did not stop within {} ms; their stores stay open", stuck, STOP_TIMEOUT_MILLIS);
+            throw new IllegalStateException("shard(s) " + stuck + " did not stop within " + STOP_TIMEOUT_MILLIS
+                + " ms");
+        }
+    }
+
+    private static boolean join(final Thread t, final long deadlineNanos)
+    {
+        try
+        {
+            final long left = deadlineNanos - System.nanoTime();
+            if (left > 0)
+            {
+                t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        return !t.isAlive();
     }
 }

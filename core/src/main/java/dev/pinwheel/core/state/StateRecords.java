@@ -268,33 +268,61 @@ public final class StateRecords
 
     /**
      * Applies one record to the state: the shard's guild table (for guild records it owns) and the node's
-     * directories.
+     * directories. Same as {@code decode(type, payload).applyTo(guilds, node)}.
      *
      * @param type    record type.
      * @param payload encoded record.
      * @param guilds  the applying shard's guilds.
      * @param node    node directories.
-     * @throws IllegalArgumentException for an unknown type or a malformed payload.
+     * @throws IllegalArgumentException for an unknown type or a malformed payload (nothing applied).
      */
     public static void apply(final int type, final byte[] payload, final GuildTable guilds, final NodeState node)
     {
+        decode(type, payload).applyTo(guilds, node);
+    }
+
+    /**
+     * Decodes and validates one record completely, without touching any state. The change it returns only puts
+     * already-built values into maps, so applying it cannot fail: {@link StateLog#commit} decodes <em>before</em>
+     * it journals, and a record that cannot be applied never reaches the journal.
+     *
+     * @param type    record type.
+     * @param payload encoded record.
+     * @return the change, to apply on the owner shard.
+     * @throws IllegalArgumentException for an unknown type or a malformed payload.
+     */
+    public static StateChange decode(final int type, final byte[] payload)
+    {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(payload)))
         {
-            switch (type)
+            final StateChange change = switch (type)
             {
-                case USER_REGISTERED -> node.accounts().put(
-                    new Account(in.readLong(), in.readUTF(), in.readUTF(), in.readBoolean()));
-                case TOKEN_ISSUED -> node.accounts().addToken(in.readLong(), in.readUTF());
+                case USER_REGISTERED ->
+                {
+                    final Account a = new Account(in.readLong(), in.readUTF(), in.readUTF(), in.readBoolean());
+                    yield (guilds, node) -> node.accounts().put(a);
+                }
+                case TOKEN_ISSUED ->
+                {
+                    final long userId = in.readLong();
+                    final String hash = in.readUTF();
+                    yield (guilds, node) -> node.accounts().addToken(userId, hash);
+                }
                 case GUILD_CREATED ->
                 {
                     final long id = in.readLong();
                     final String name = in.readUTF();
                     final long owner = in.readLong();
                     final long perms = in.readLong();
-                    final Guild g = new Guild(id, name, owner);
-                    g.putRole(new Role(id, "@everyone", perms, 0, 0));
-                    guilds.put(g);
-                    node.directory().putGuild(new Directory.GuildSummary(id, name, owner));
+                    final Role everyone = new Role(id, "@everyone", perms, 0, 0);
+                    final Directory.GuildSummary summary = new Directory.GuildSummary(id, name, owner);
+                    yield (guilds, node) ->
+                    {
+                        final Guild g = new Guild(id, name, owner);
+                        g.putRole(everyone);
+                        guilds.put(g);
+                        node.directory().putGuild(summary);
+                    };
                 }
                 case CHANNEL_CREATED ->
                 {
@@ -306,92 +334,143 @@ public final class StateRecords
                     final String topic = in.readUTF();
                     final GuildChannel c = new GuildChannel(id, guildId, ctype, name, pos,
                         topic.isEmpty() ? null : topic, in.readInt(), in.readInt(), in.readLong());
-                    final Guild g = guilds.get(guildId);
-                    if (g != null)
+                    yield (guilds, node) ->
                     {
-                        g.putChannel(c);
-                    }
-                    node.directory().putChannel(id, guildId);
+                        final Guild g = guilds.get(guildId);
+                        if (g != null)
+                        {
+                            g.putChannel(c);
+                        }
+                        node.directory().putChannel(id, guildId);
+                    };
                 }
                 case MEMBER_ADDED ->
                 {
                     final long guildId = in.readLong();
                     final long userId = in.readLong();
-                    final long joined = in.readLong();
-                    final Guild g = guilds.get(guildId);
-                    if (g != null)
+                    final Member m = new Member(userId, in.readLong(), new long[0], null);
+                    yield (guilds, node) ->
                     {
-                        g.putMember(new Member(userId, joined, new long[0], null));
-                    }
-                    node.accounts().addGuild(userId, guildId);
+                        final Guild g = guilds.get(guildId);
+                        if (g != null)
+                        {
+                            g.putMember(m);
+                        }
+                        node.accounts().addGuild(userId, guildId);
+                    };
                 }
                 case MEMBER_NICK_CHANGED ->
                 {
-                    final Guild g = guilds.get(in.readLong());
+                    final long guildId = in.readLong();
                     final long userId = in.readLong();
                     final String nick = in.readUTF();
-                    final Member m = g == null ? null : g.member(userId);
-                    if (m != null)
+                    yield (guilds, node) ->
                     {
-                        g.putMember(new Member(userId, m.joinedAtMillis(), m.roleIds(), nick.isEmpty() ? null : nick));
-                    }
+                        final Guild g = guilds.get(guildId);
+                        final Member m = g == null ? null : g.member(userId);
+                        if (m != null)
+                        {
+                            g.putMember(new Member(userId, m.joinedAtMillis(), m.roleIds(),
+                                nick.isEmpty() ? null : nick));
+                        }
+                    };
                 }
                 case ROLE_PUT ->
                 {
-                    final Guild g = guilds.get(in.readLong());
+                    final long guildId = in.readLong();
                     final Role r = new Role(in.readLong(), in.readUTF(), in.readLong(), in.readInt(), in.readInt());
-                    if (g != null)
+                    yield (guilds, node) ->
                     {
-                        g.putRole(r);
-                    }
+                        final Guild g = guilds.get(guildId);
+                        if (g != null)
+                        {
+                            g.putRole(r);
+                        }
+                    };
                 }
                 case ROLE_DELETED ->
                 {
-                    final Guild g = guilds.get(in.readLong());
+                    final long guildId = in.readLong();
                     final long roleId = in.readLong();
-                    if (g != null)
+                    yield (guilds, node) ->
                     {
-                        g.removeRole(roleId);
-                    }
+                        final Guild g = guilds.get(guildId);
+                        if (g != null)
+                        {
+                            g.removeRole(roleId);
+                        }
+                    };
                 }
                 case MEMBER_ROLES_SET ->
                 {
-                    final Guild g = guilds.get(in.readLong());
+                    final long guildId = in.readLong();
                     final long userId = in.readLong();
-                    final long[] roleIds = new long[in.readInt()];
+                    final int n = in.readInt();
+                    if (n < 0 || n > payload.length / Long.BYTES)
+                    {
+                        throw new IllegalArgumentException("malformed state record type " + type + ": " + n
+                            + " roles");
+                    }
+                    final long[] roleIds = new long[n];
                     for (int i = 0; i < roleIds.length; i++)
                     {
                         roleIds[i] = in.readLong();
                     }
-                    final Member m = g == null ? null : g.member(userId);
-                    if (m != null)
+                    yield (guilds, node) ->
                     {
-                        g.putMember(new Member(userId, m.joinedAtMillis(), roleIds, m.nick()));
-                    }
+                        final Guild g = guilds.get(guildId);
+                        final Member m = g == null ? null : g.member(userId);
+                        if (m != null)
+                        {
+                            g.putMember(new Member(userId, m.joinedAtMillis(), roleIds, m.nick()));
+                        }
+                    };
                 }
                 case COMMANDS_SET ->
                 {
                     final long app = in.readLong();
                     final long guildId = in.readLong();
-                    final byte[] text = new byte[in.readInt()];
+                    final int n = in.readInt();
+                    if (n < 0 || n > payload.length)
+                    {
+                        throw new IllegalArgumentException("malformed state record type " + type + ": " + n
+                            + " bytes of commands");
+                    }
+                    final byte[] text = new byte[n];
                     in.readFully(text);
-                    node.directory().putCommands(app, guildId, new String(text, java.nio.charset.StandardCharsets.UTF_8));
+                    final String json = new String(text, java.nio.charset.StandardCharsets.UTF_8);
+                    yield (guilds, node) -> node.directory().putCommands(app, guildId, json);
                 }
-                case DM_CREATED -> node.directory().putDm(in.readLong(), in.readLong(), in.readLong());
+                case DM_CREATED ->
+                {
+                    final long channelId = in.readLong();
+                    final long a = in.readLong();
+                    final long b = in.readLong();
+                    yield (guilds, node) -> node.directory().putDm(channelId, a, b);
+                }
                 case CHANNEL_DELETED ->
                 {
-                    final Guild g = guilds.get(in.readLong());
+                    final long guildId = in.readLong();
                     final long channelId = in.readLong();
-                    if (g != null)
+                    yield (guilds, node) ->
                     {
-                        g.removeChannel(channelId);
-                    }
-                    node.directory().removeChannel(channelId);
+                        final Guild g = guilds.get(guildId);
+                        if (g != null)
+                        {
+                            g.removeChannel(channelId);
+                        }
+                        node.directory().removeChannel(channelId);
+                    };
                 }
-                case INVITE_CREATED -> node.directory().putInvite(new Invite(in.readUTF(), in.readLong(), in.readLong(),
-                    in.readLong(), in.readLong(), in.readInt(), in.readInt()));
+                case INVITE_CREATED ->
+                {
+                    final Invite i = new Invite(in.readUTF(), in.readLong(), in.readLong(), in.readLong(),
+                        in.readLong(), in.readInt(), in.readInt());
+                    yield (guilds, node) -> node.directory().putInvite(i);
+                }
                 default -> throw new IllegalArgumentException("unknown state record type " + type);
-            }
+            };
+            return change;
         }
         catch (final IOException ex)
         {

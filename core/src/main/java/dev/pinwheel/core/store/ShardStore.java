@@ -7,7 +7,10 @@ import java.util.List;
  * owns, and the message indexes built from it.
  * <p>
  * <b>Thread confinement:</b> an instance is owned by exactly one shard thread; every method MUST be called
- * on that thread (single writer, no locks). Other shards reach it only by sending commands to the owner.
+ * on that thread (single writer, no locks). Other shards reach it only by sending commands to the owner. The store
+ * is opened on the node's starting thread and handed to its shard thread (a happens-before edge: the thread's
+ * start), which calls {@link #confineToCurrentThread()} first, then recovers it, serves from it and closes it as
+ * the last act of its life.
  * <p>
  * <b>Durability:</b> every {@code append*}/{@code delete*} call returns once the record is in the journal.
  * If {@link #groupCommit()} is false that is the configured durability level already; if it is true (e.g.
@@ -153,6 +156,18 @@ public interface ShardStore extends AutoCloseable
         return true;
     }
 
+    /**
+     * Binds the store to the calling thread for good: from now on a call from any other thread fails loudly
+     * ({@link IllegalStateException}) instead of using the store behind its owner's back. Called first thing by
+     * the shard thread the store was handed to.
+     */
+    default void confineToCurrentThread()
+    {
+    }
+
+    /**
+     * Closes the store; on its shard thread (or on the opening thread if it was never handed over).
+     */
     @Override
     void close();
 }

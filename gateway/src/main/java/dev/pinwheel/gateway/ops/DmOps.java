@@ -23,8 +23,9 @@ import dev.pinwheel.gateway.ws.ShardGateway;
  * Direct messages. A DM channel belongs to two users; it is opened on the shard that owns the user pair (one writer
  * per pair: opening twice gives the same channel) and journaled there ({@code DM_CREATED}, node directory). Its
  * messages live on the shard that owns the channel id, like a guild's on its owner: that shard journals them and
- * hands each event to every shard, which delivers it to the two users' sessions (DIRECT_MESSAGES), in the order the
- * channel's shard produced them. Methods run on the shard named in each.
+ * sends each event, over the ordered shard-to-shard path, to each user's owner shard, which hands it to the shards
+ * holding that user's sessions only ({@link ShardGateway#sendToUser}); they deliver it (DIRECT_MESSAGES) in the order
+ * the channel's shard produced it. Methods run on the shard named in each.
  */
 public final class DmOps
 {
@@ -161,10 +162,13 @@ public final class DmOps
         });
     }
 
-    /** Every shard delivers the event to its sessions of the channel's two users (FIFO per source shard). */
+    /** Each of the channel's two users gets the event on every session, in the channel's order. */
     private static void deliver(final Shard owner, final GatewayContext ctx, final long channelId, final Dispatch d)
     {
         final long[] users = ctx.node().directory().dmUsers(channelId);
-        owner.group().broadcast(s -> ShardGateway.of(s).deliverToUsers(users, d));
+        for (final long user : users)
+        {
+            ShardGateway.sendToUser(owner, user, d);
+        }
     }
 }

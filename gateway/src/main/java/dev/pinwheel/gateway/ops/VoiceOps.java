@@ -2,6 +2,7 @@ package dev.pinwheel.gateway.ops;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -10,6 +11,7 @@ import dev.pinwheel.core.fanout.Dispatch;
 import dev.pinwheel.core.guild.Guild;
 import dev.pinwheel.core.guild.GuildChannel;
 import dev.pinwheel.core.guild.Permissions;
+import dev.pinwheel.core.log.ThrottledLog;
 import dev.pinwheel.core.shard.Shard;
 import dev.pinwheel.core.voice.VoiceAdmission;
 import dev.pinwheel.gateway.GatewayContext;
@@ -31,6 +33,8 @@ import dev.pinwheel.gateway.ws.Intents;
 public final class VoiceOps
 {
     private static final Logger LOG = LoggerFactory.getLogger(VoiceOps.class);
+    /** Refused op 4 lines: at most 10 per 10 s, then a count. */
+    private static final ThrottledLog REFUSALS = new ThrottledLog(LOG, Level.INFO, "refused op 4", 10, 10_000);
 
     private VoiceOps()
     {
@@ -67,17 +71,24 @@ public final class VoiceOps
         if (c == null || c.type() != GuildChannel.VOICE
             || !Permissions.has(perms, Permissions.VIEW_CHANNEL | Permissions.CONNECT))
         {
-            // Discord answers nothing either (clients check first); the operator gets a line
-            LOG.info("op 4 refused: user {} guild {} channel {}: {}", userId, guildId, channelId,
-                c == null || c.type() != GuildChannel.VOICE ? "not a voice channel" : "missing CONNECT");
+            // Discord answers nothing either (clients check first); the operator gets a line (rate-limited: a
+            // client can send op 4 as often as it likes)
+            if (REFUSALS.admit())
+            {
+                LOG.info("op 4 refused: user {} guild {} channel {}: {}", userId, guildId, channelId,
+                    c == null || c.type() != GuildChannel.VOICE ? "not a voice channel" : "missing CONNECT");
+            }
             return;
         }
         if (c.userLimit() > 0 && (vs == null || vs.channelId != channelId)
             && occupants(states, guildId, channelId) >= c.userLimit()
             && !Permissions.has(perms, Permissions.MOVE_MEMBERS))
         {
-            LOG.info("op 4 refused: user {} guild {} channel {}: channel full ({} users)", userId, guildId,
-                channelId, c.userLimit());
+            if (REFUSALS.admit())
+            {
+                LOG.info("op 4 refused: user {} guild {} channel {}: channel full ({} users)", userId, guildId,
+                    channelId, c.userLimit());
+            }
             return;
         }
         final boolean joinOrMove = vs == null || vs.channelId != channelId || !sessionId.equals(vs.sessionId);

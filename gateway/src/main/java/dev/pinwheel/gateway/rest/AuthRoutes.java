@@ -85,15 +85,36 @@ final class AuthRoutes
             }
             final Account account = new Account(id, username, ctx.auth().hashPassword(password), bot);
             final String token = ctx.auth().newToken(id);
-            final boolean sent = ctx.shards().send(ctx.shards().ownerOf(id), owner ->
+            final boolean sent = ctx.shards().send(ctx.shards().ownerOf(id), new RestCommand()
             {
-                StateLog.commit(owner, ctx.node(), StateRecords.USER_REGISTERED, StateRecords.userRegistered(account));
-                StateLog.commit(owner, ctx.node(), StateRecords.TOKEN_ISSUED,
-                    StateRecords.tokenIssued(id, AuthService.tokenHash(token)));
-                final ObjectNode o = Json.object();
-                o.put("token", token);
-                o.set("user", Entities.selfUser(account));
-                owner.afterCommit(() -> ex.reply(owner, 201, o));
+                @Override
+                public RestExchange exchange()
+                {
+                    return ex;
+                }
+
+                @Override
+                public void run(final Shard owner)
+                {
+                    StateLog.commit(owner, ctx.node(), StateRecords.USER_REGISTERED,
+                        StateRecords.userRegistered(account));
+                    StateLog.commit(owner, ctx.node(), StateRecords.TOKEN_ISSUED,
+                        StateRecords.tokenIssued(id, AuthService.tokenHash(token)));
+                    final ObjectNode o = Json.object();
+                    o.put("token", token);
+                    o.set("user", Entities.selfUser(account));
+                    owner.afterCommit(() -> ex.reply(owner, 201, o));
+                }
+
+                @Override
+                public void failed(final Shard owner, final Throwable cause)
+                {
+                    if (ctx.node().accounts().get(id) == null)
+                    {
+                        ctx.node().accounts().release(username, id); // not registered: the name is free again
+                    }
+                    ex.fail(owner, cause);
+                }
             });
             if (!sent)
             {
@@ -146,7 +167,7 @@ final class AuthRoutes
             }
             throttle.succeeded(username);
             final String token = ctx.auth().newToken(a.id());
-            final boolean sent = ctx.shards().send(ctx.shards().ownerOf(a.id()), owner ->
+            final boolean sent = ctx.shards().send(ctx.shards().ownerOf(a.id()), ex.task(owner ->
             {
                 StateLog.commit(owner, ctx.node(), StateRecords.TOKEN_ISSUED,
                     StateRecords.tokenIssued(a.id(), AuthService.tokenHash(token)));
@@ -155,7 +176,7 @@ final class AuthRoutes
                 o.put("user_id", Json.id(a.id()));
                 o.set("user", Entities.selfUser(a));
                 owner.afterCommit(() -> ex.reply(owner, 200, o));
-            });
+            }));
             if (!sent)
             {
                 ex.error(null, 503, 0, "Server busy, retry.");

@@ -242,7 +242,7 @@ public final class RestApi
             final long me = ex.userId();
             // one writer per pair of users: opening the same DM twice, from anywhere, gives one channel
             shard.send(shard.group().ownerOf(Directory.pairKey(me, recipient).hashCode()),
-                owner -> DmOps.open(owner, ctx, me, recipient, ex));
+                ex.task(owner -> DmOps.open(owner, ctx, me, recipient, ex)));
         }
         else if (p.length == 3 && "@me".equals(p[1]) && "guilds".equals(p[2]))
         {
@@ -397,7 +397,7 @@ public final class RestApi
         final int owner = shard.group().ownerOf(channelId);
         if (p.length == 2 && allow(ex, r, "GET"))
         {
-            shard.send(owner, o -> DmOps.get(o, ctx, channelId, ex));
+            shard.send(owner, ex.task(o -> DmOps.get(o, ctx, channelId, ex)));
         }
         else if (p.length == 3 && "typing".equals(p[2]) && allow(ex, r, "POST"))
         {
@@ -416,7 +416,7 @@ public final class RestApi
                     return;
                 }
                 final HistoryQuery q = before == null ? HistoryQuery.LATEST : HistoryQuery.BEFORE;
-                shard.send(owner, o -> DmOps.history(o, ctx, channelId, q, anchor, limit, ex));
+                shard.send(owner, ex.task(o -> DmOps.history(o, ctx, channelId, q, anchor, limit, ex)));
             }
             else if (allow(ex, r, "POST"))
             {
@@ -447,7 +447,7 @@ public final class RestApi
                 final JsonNode n = r.body.get("nonce");
                 final String nonce = n == null || n.isNull() ? null : n.asText();
                 final boolean tts = r.body.path("tts").asBoolean(false);
-                shard.send(owner, o -> DmOps.post(o, ctx, channelId, content, tts, extra, nonce, ex));
+                shard.send(owner, ex.task(o -> DmOps.post(o, ctx, channelId, content, tts, extra, nonce, ex)));
             }
         }
         else if (p.length == 4 && "messages".equals(p[2]))
@@ -473,11 +473,11 @@ public final class RestApi
             if (content != null && content.isBlank())
             {
                 // an edit that would leave the message empty (no text, no embeds) is refused, as on Discord
-                shard.send(owner, o -> MessageExtras.refuseEmptyEdit(o, channelId, messageId, ex,
-                    () -> DmOps.message(o, ctx, channelId, messageId, method, content, ex)));
+                shard.send(owner, ex.task(o -> MessageExtras.refuseEmptyEdit(o, channelId, messageId, ex,
+                    () -> DmOps.message(o, ctx, channelId, messageId, method, content, ex))));
                 return;
             }
-            shard.send(owner, o -> DmOps.message(o, ctx, channelId, messageId, method, content, ex));
+            shard.send(owner, ex.task(o -> DmOps.message(o, ctx, channelId, messageId, method, content, ex)));
         }
         else if (p.length > 3 || (p.length == 3 && !"typing".equals(p[2])))
         {
@@ -517,7 +517,7 @@ public final class RestApi
         {
             switch (r.method)
             {
-                case "GET" -> shard.send(owner, o -> CommandOps.list(o, ctx, app, guildId, ex));
+                case "GET" -> shard.send(owner, ex.task(o -> CommandOps.list(o, ctx, app, guildId, ex)));
                 case "PUT" ->
                 {
                     if (r.body == null || !r.body.isArray() || r.body.size() > CommandOps.MAX_COMMANDS)
@@ -545,7 +545,7 @@ public final class RestApi
                         }
                         list.add((JsonNode)checked);
                     }
-                    shard.send(owner, o -> CommandOps.overwrite(o, ctx, app, guildId, list, ex));
+                    shard.send(owner, ex.task(o -> CommandOps.overwrite(o, ctx, app, guildId, list, ex)));
                 }
                 case "POST" ->
                 {
@@ -561,7 +561,7 @@ public final class RestApi
                         ex.invalidPath(shard, problem.path(), problem.code(), problem.message());
                         return;
                     }
-                    shard.send(owner, o -> CommandOps.upsert(o, ctx, app, guildId, (ObjectNode)checked, ex));
+                    shard.send(owner, ex.task(o -> CommandOps.upsert(o, ctx, app, guildId, (ObjectNode)checked, ex)));
                 }
                 default -> ex.error(shard, 405, 0, "405: Method Not Allowed");
             }
@@ -575,8 +575,8 @@ public final class RestApi
         }
         switch (r.method)
         {
-            case "GET" -> shard.send(owner, o -> CommandOps.get(o, ctx, app, guildId, commandId, ex));
-            case "DELETE" -> shard.send(owner, o -> CommandOps.delete(o, ctx, app, guildId, commandId, ex));
+            case "GET" -> shard.send(owner, ex.task(o -> CommandOps.get(o, ctx, app, guildId, commandId, ex)));
+            case "DELETE" -> shard.send(owner, ex.task(o -> CommandOps.delete(o, ctx, app, guildId, commandId, ex)));
             case "PATCH" ->
             {
                 if (r.body == null || !r.body.isObject())
@@ -584,15 +584,19 @@ public final class RestApi
                     ex.error(shard, 400, 50035, "Invalid Form Body");
                     return;
                 }
-                shard.send(owner, o -> CommandOps.edit(o, ctx, app, guildId, commandId, r.body, ex));
+                shard.send(owner, ex.task(o -> CommandOps.edit(o, ctx, app, guildId, commandId, r.body, ex)));
             }
             default -> ex.error(shard, 405, 0, "405: Method Not Allowed");
         }
     }
 
-    private void toOwner(final long guildId, final ShardTask task)
+    /**
+     * Sends the work to the guild's owner shard as a task that answers {@code ex} if it fails
+     * ({@link RestExchange#task}).
+     */
+    private void toOwner(final long guildId, final RestExchange ex, final ShardTask task)
     {
-        shard.send(shard.group().ownerOf(guildId), task);
+        shard.send(shard.group().ownerOf(guildId), ex.task(task));
     }
 
     private void guilds(final RestExchange ex, final Request r)
@@ -612,7 +616,7 @@ public final class RestApi
             }
             final long guildId = shard.ids().next();
             final long userId = ex.userId();
-            toOwner(guildId, owner -> GuildOps.createGuild(owner, ctx, guildId, name.trim(), userId, ex));
+            toOwner(guildId, ex, owner -> GuildOps.createGuild(owner, ctx, guildId, name.trim(), userId, ex));
             return;
         }
         final long guildId = Json.parseId(p[1]);
@@ -626,14 +630,14 @@ public final class RestApi
             if (allow(ex, r, "GET"))
             {
                 final boolean counts = "true".equalsIgnoreCase(r.q("with_counts"));
-                toOwner(guildId, owner -> GuildOps.getGuild(owner, guildId, ex, counts));
+                toOwner(guildId, ex, owner -> GuildOps.getGuild(owner, guildId, ex, counts));
             }
         }
         else if (p.length == 3 && "channels".equals(p[2]))
         {
             if ("GET".equals(r.method))
             {
-                toOwner(guildId, owner -> GuildOps.listChannels(owner, guildId, ex));
+                toOwner(guildId, ex, owner -> GuildOps.listChannels(owner, guildId, ex));
             }
             else if (allow(ex, r, "POST"))
             {
@@ -658,7 +662,7 @@ public final class RestApi
                 ex.invalidField(shard, "after", "NUMBER_TYPE_COERCE", "Value is not snowflake.");
                 return;
             }
-            toOwner(guildId, owner -> GuildOps.listMembers(owner, ctx, guildId, limit, after, ex));
+            toOwner(guildId, ex, owner -> GuildOps.listMembers(owner, ctx, guildId, limit, after, ex));
         }
         else if (p.length == 3 && "roles".equals(p[2]))
         {
@@ -667,12 +671,12 @@ public final class RestApi
                 final RoleOps.Fields f = roleFields(ex, r);
                 if (f != null)
                 {
-                    toOwner(guildId, owner -> RoleOps.create(owner, ctx, guildId, f, ex));
+                    toOwner(guildId, ex, owner -> RoleOps.create(owner, ctx, guildId, f, ex));
                 }
             }
             else if (allow(ex, r, "GET"))
             {
-                toOwner(guildId, owner -> GuildOps.listRoles(owner, guildId, ex));
+                toOwner(guildId, ex, owner -> GuildOps.listRoles(owner, guildId, ex));
             }
         }
         else if (p.length == 4 && "roles".equals(p[2]))
@@ -687,12 +691,12 @@ public final class RestApi
                 final RoleOps.Fields f = roleFields(ex, r);
                 if (f != null)
                 {
-                    toOwner(guildId, owner -> RoleOps.modify(owner, ctx, guildId, roleId, f, ex));
+                    toOwner(guildId, ex, owner -> RoleOps.modify(owner, ctx, guildId, roleId, f, ex));
                 }
             }
             else if (allow(ex, r, "DELETE"))
             {
-                toOwner(guildId, owner -> RoleOps.delete(owner, ctx, guildId, roleId, ex));
+                toOwner(guildId, ex, owner -> RoleOps.delete(owner, ctx, guildId, roleId, ex));
             }
         }
         else if (p.length == 6 && "members".equals(p[2]) && "roles".equals(p[4]))
@@ -706,7 +710,7 @@ public final class RestApi
             else if ("PUT".equals(r.method) || allow(ex, r, "DELETE"))
             {
                 final boolean give = "PUT".equals(r.method);
-                toOwner(guildId, owner -> RoleOps.grant(owner, ctx, guildId, userId, roleId, give, ex));
+                toOwner(guildId, ex, owner -> RoleOps.grant(owner, ctx, guildId, userId, roleId, give, ex));
             }
         }
         else if (p.length == 4 && "members".equals(p[2]) && "search".equals(p[3]))
@@ -738,7 +742,7 @@ public final class RestApi
                 modifyMember(ex, r, guildId, userId);
                 return;
             }
-            toOwner(guildId, owner -> GuildOps.getMember(owner, ctx, guildId, userId, ex));
+            toOwner(guildId, ex, owner -> GuildOps.getMember(owner, ctx, guildId, userId, ex));
         }
         else
         {
@@ -811,7 +815,7 @@ public final class RestApi
             ex.invalidField(shard, "limit", "NUMBER_TYPE_MAX", "Must be between 1 and 1000.");
             return;
         }
-        toOwner(guildId, owner -> GuildOps.searchMembers(owner, ctx, guildId, query, limit, ex));
+        toOwner(guildId, ex, owner -> GuildOps.searchMembers(owner, ctx, guildId, query, limit, ex));
     }
 
     /**
@@ -870,7 +874,7 @@ public final class RestApi
             }
         }
         final long[] theRoles = roles;
-        toOwner(guildId, owner -> MemberOps.modifyMember(owner, ctx, guildId, userId, mute, deaf, moveTo, nick,
+        toOwner(guildId, ex, owner -> MemberOps.modifyMember(owner, ctx, guildId, userId, mute, deaf, moveTo, nick,
             theRoles, ex));
     }
 
@@ -910,7 +914,7 @@ public final class RestApi
         }
         final String channelName = type == GuildChannel.TEXT
             ? name.trim().toLowerCase(java.util.Locale.ROOT).replace(' ', '-') : name.trim();
-        toOwner(guildId, owner -> GuildOps.createChannel(owner, ctx, guildId, channelName, type, topic, bitrate,
+        toOwner(guildId, ex, owner -> GuildOps.createChannel(owner, ctx, guildId, channelName, type, topic, bitrate,
             userLimit, parentId, ex));
     }
 
@@ -936,16 +940,16 @@ public final class RestApi
                 final GuildOps.ChannelEdit e = channelEdit(ex, r);
                 if (e != null)
                 {
-                    toOwner(guildId, owner -> GuildOps.modifyChannel(owner, ctx, guildId, channelId, e, ex));
+                    toOwner(guildId, ex, owner -> GuildOps.modifyChannel(owner, ctx, guildId, channelId, e, ex));
                 }
             }
             else if ("DELETE".equals(r.method))
             {
-                toOwner(guildId, owner -> GuildOps.deleteChannel(owner, ctx, guildId, channelId, ex));
+                toOwner(guildId, ex, owner -> GuildOps.deleteChannel(owner, ctx, guildId, channelId, ex));
             }
             else if (allow(ex, r, "GET"))
             {
-                toOwner(guildId, owner -> GuildOps.getChannel(owner, guildId, channelId, ex));
+                toOwner(guildId, ex, owner -> GuildOps.getChannel(owner, guildId, channelId, ex));
             }
             return;
         }
@@ -967,7 +971,7 @@ public final class RestApi
             {
                 if (p.length == 3 && allow(ex, r, "POST"))
                 {
-                    toOwner(guildId, owner -> GuildOps.typing(owner, ctx, guildId, channelId, ex));
+                    toOwner(guildId, ex, owner -> GuildOps.typing(owner, ctx, guildId, channelId, ex));
                 }
                 else if (p.length != 3)
                 {
@@ -993,7 +997,8 @@ public final class RestApi
                         "NUMBER_TYPE_MAX", "Out of range.");
                     return;
                 }
-                toOwner(guildId, owner -> GuildOps.createInvite(owner, ctx, guildId, channelId, maxAge, maxUses, ex));
+                toOwner(guildId, ex,
+                    owner -> GuildOps.createInvite(owner, ctx, guildId, channelId, maxAge, maxUses, ex));
             }
             default -> notFound(ex);
         }
@@ -1011,7 +1016,7 @@ public final class RestApi
         {
             if (allow(ex, r, "GET"))
             {
-                toOwner(guildId, owner -> GuildOps.listPins(owner, ctx, guildId, channelId, itemsShape, ex));
+                toOwner(guildId, ex, owner -> GuildOps.listPins(owner, ctx, guildId, channelId, itemsShape, ex));
             }
             return;
         }
@@ -1028,9 +1033,10 @@ public final class RestApi
         }
         switch (r.method)
         {
-            case "PUT" -> toOwner(guildId, owner -> GuildOps.pin(owner, ctx, guildId, channelId, messageId, true, ex));
-            case "DELETE" -> toOwner(guildId, owner -> GuildOps.pin(owner, ctx, guildId, channelId, messageId, false,
-                ex));
+            case "PUT" -> toOwner(guildId, ex,
+                owner -> GuildOps.pin(owner, ctx, guildId, channelId, messageId, true, ex));
+            case "DELETE" -> toOwner(guildId, ex,
+                owner -> GuildOps.pin(owner, ctx, guildId, channelId, messageId, false, ex));
             default -> ex.error(shard, 405, 0, "405: Method Not Allowed");
         }
     }
@@ -1085,8 +1091,9 @@ public final class RestApi
         }
         switch (r.method)
         {
-            case "GET" -> toOwner(guildId, owner -> GuildOps.getMessage(owner, ctx, guildId, channelId, messageId, ex));
-            case "DELETE" -> toOwner(guildId, owner -> GuildOps.deleteMessage(owner, guildId, channelId, messageId,
+            case "GET" -> toOwner(guildId, ex,
+                owner -> GuildOps.getMessage(owner, ctx, guildId, channelId, messageId, ex));
+            case "DELETE" -> toOwner(guildId, ex, owner -> GuildOps.deleteMessage(owner, guildId, channelId, messageId,
                 ex));
             case "PATCH" ->
             {
@@ -1103,7 +1110,7 @@ public final class RestApi
                     ex.invalidField(shard, extras.errorField(), extras.errorCode(), extras.errorMessage());
                     return;
                 }
-                toOwner(guildId, owner -> GuildOps.editMessage(owner, ctx, guildId, channelId, messageId, content,
+                toOwner(guildId, ex, owner -> GuildOps.editMessage(owner, ctx, guildId, channelId, messageId, content,
                     extras.embeds(), ex));
             }
             default -> ex.error(shard, 405, 0, "405: Method Not Allowed");
@@ -1128,7 +1135,7 @@ public final class RestApi
         {
             if (allow(ex, r, "DELETE"))
             {
-                toOwner(guildId, owner -> ReactionOps.clear(owner, guildId, channelId, messageId, null, ex));
+                toOwner(guildId, ex, owner -> ReactionOps.clear(owner, guildId, channelId, messageId, null, ex));
             }
             return;
         }
@@ -1149,7 +1156,7 @@ public final class RestApi
         {
             if ("DELETE".equals(r.method))
             {
-                toOwner(guildId, owner -> ReactionOps.clear(owner, guildId, channelId, messageId, emoji, ex));
+                toOwner(guildId, ex, owner -> ReactionOps.clear(owner, guildId, channelId, messageId, emoji, ex));
             }
             else if (allow(ex, r, "GET"))
             {
@@ -1161,7 +1168,7 @@ public final class RestApi
                         "Must be between 1 and 100.");
                     return;
                 }
-                toOwner(guildId, owner -> ReactionOps.users(owner, ctx, guildId, channelId, messageId, emoji, after,
+                toOwner(guildId, ex, owner -> ReactionOps.users(owner, ctx, guildId, channelId, messageId, emoji, after,
                     limit, ex));
             }
             return;
@@ -1174,11 +1181,11 @@ public final class RestApi
         }
         else if (me && "PUT".equals(r.method))
         {
-            toOwner(guildId, owner -> ReactionOps.add(owner, ctx, guildId, channelId, messageId, emoji, ex));
+            toOwner(guildId, ex, owner -> ReactionOps.add(owner, ctx, guildId, channelId, messageId, emoji, ex));
         }
         else if (allow(ex, r, "DELETE"))
         {
-            toOwner(guildId, owner -> ReactionOps.remove(owner, guildId, channelId, messageId, emoji, userId, ex));
+            toOwner(guildId, ex, owner -> ReactionOps.remove(owner, guildId, channelId, messageId, emoji, userId, ex));
         }
     }
 
@@ -1234,7 +1241,7 @@ public final class RestApi
             ex.error(shard, 400, 50034, "You can only bulk delete messages that are under 14 days old.");
             return;
         }
-        toOwner(guildId, owner -> GuildOps.bulkDeleteMessages(owner, guildId, channelId, ids, ex));
+        toOwner(guildId, ex, owner -> GuildOps.bulkDeleteMessages(owner, guildId, channelId, ids, ex));
     }
 
     private void postMessage(final RestExchange ex, final Request r, final long guildId, final long channelId)
@@ -1276,8 +1283,8 @@ public final class RestApi
         final boolean tts = r.body.path("tts").asBoolean(false);
         final int flags = r.body.path("flags").asInt(0) & (1 << 2 | 1 << 12);
         final String theNonce = nonce;
-        toOwner(guildId, owner -> GuildOps.postMessage(owner, ctx, guildId, channelId, content, tts, flags, theNonce,
-            extras, ex));
+        toOwner(guildId, ex, owner -> GuildOps.postMessage(owner, ctx, guildId, channelId, content, tts, flags,
+            theNonce, extras, ex));
     }
 
     private void history(final RestExchange ex, final Request r, final long guildId, final long channelId)
@@ -1314,7 +1321,7 @@ public final class RestApi
         }
         final HistoryQuery q = query;
         final long a = anchor;
-        toOwner(guildId, owner -> GuildOps.history(owner, ctx, guildId, channelId, q, a, limit, ex));
+        toOwner(guildId, ex, owner -> GuildOps.history(owner, ctx, guildId, channelId, q, a, limit, ex));
     }
 
     private void invites(final RestExchange ex, final Request r)
@@ -1332,8 +1339,8 @@ public final class RestApi
         }
         switch (r.method)
         {
-            case "GET" -> toOwner(invite.guildId(), owner -> GuildOps.getInvite(owner, ctx, invite, ex));
-            case "POST" -> toOwner(invite.guildId(), owner -> GuildOps.join(owner, ctx, invite, ex));
+            case "GET" -> toOwner(invite.guildId(), ex, owner -> GuildOps.getInvite(owner, ctx, invite, ex));
+            case "POST" -> toOwner(invite.guildId(), ex, owner -> GuildOps.join(owner, ctx, invite, ex));
             default -> ex.error(shard, 405, 0, "405: Method Not Allowed");
         }
     }

@@ -10,7 +10,8 @@ import io.netty.channel.ChannelHandlerContext;
 import dev.pinwheel.core.shard.ShardGroup;
 
 /**
- * Entry from the HTTP edge into the REST layer (keeps the exchange's constructor package-private).
+ * Entry from the HTTP edge into the REST layer (keeps the exchange's constructor package-private). Runs on the
+ * shard that accepted the connection.
  */
 public final class RestEntry
 {
@@ -43,6 +44,8 @@ public final class RestEntry
         final boolean head = "HEAD".equals(method);
         final String routed = head ? "GET" : method;
         final RestExchange ex = new RestExchange(c, group, originShard, keepAlive, userId, routed, host, client, head);
-        api.handle(ex, new RestApi.Request(routed, path, query, body, bodyInvalid));
+        final RestApi.Request request = new RestApi.Request(routed, path, query, body, bodyInvalid);
+        // Routing runs inline (the target is this very shard) but as a task: a throw answers the request.
+        group.shard(originShard).send(originShard, ex.task(s -> api.handle(ex, request)));
     }
 }

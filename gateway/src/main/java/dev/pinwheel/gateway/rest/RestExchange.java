@@ -16,15 +16,33 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 
+import dev.pinwheel.core.log.ThrottledLog;
+import dev.pinwheel.core.shard.HandoffDroppedException;
 import dev.pinwheel.core.shard.Shard;
+import dev.pinwheel.core.shard.ShardTask;
+import dev.pinwheel.core.store.StoreUnavailableException;
 import dev.pinwheel.gateway.json.Json;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * One REST request in flight. It may be answered from any shard: the answer travels back to the shard
- * that owns the connection (over its ring) and is written there. Exactly one answer per exchange.
+ * that owns the connection (over its ring) and is written there. Exactly one answer per exchange: the first one
+ * written wins, later ones are ignored.
+ * <p>
+ * <b>Every request gets an answer.</b> Work for the request is sent as a {@link RestCommand} (see {@link #task}):
+ * whatever stops it — the task throwing, the store refusing the write, a dropped hand-off — reaches
+ * {@link #fail}, which answers with Discord's error body (see {@link #fail} for the statuses) and turns reading
+ * on the connection back on, so a keep-alive connection keeps working. An answer that cannot travel back over the
+ * origin shard's ring goes through the connection's own event-loop queue instead.
  */
 public final class RestExchange
 {
+    private static final Logger LOG = LoggerFactory.getLogger(RestExchange.class);
+    private static final ThrottledLog UNWRITABLE = new ThrottledLog(LOG, Level.WARN, "unwritable REST answers", 5,
+        10_000);
     private final ChannelHandlerContext ctx;
     private final dev.pinwheel.core.shard.ShardGroup group;
     private final int originShard;
@@ -115,13 +133,75 @@ public final class RestExchange
         }
         else if (from != null)
         {
-            from.send(originShard, s -> write(status, body));
+            from.send(originShard, new AnswerWrite(status, body));
         }
-        else if (!group.send(originShard, s -> write(status, body)))
+        else if (!group.send(originShard, new AnswerWrite(status, body)))
         {
             // The origin ring is full: hand the write to the channel's loop task queue instead of losing it.
             ctx.executor().execute(() -> write(status, body));
         }
+    }
+
+    /**
+     * Wraps work for this request so that its failure answers the request ({@link #fail}).
+     *
+     * @param body the work, run on the shard it is sent to.
+     * @return the task to send.
+     */
+    public ShardTask task(final ShardTask body)
+    {
+        return new RestTask(this, body);
+    }
+
+    /**
+     * Answers a request whose work failed, with Discord's {@code {code, message}} body:
+     * <ul>
+     *   <li>{@link StoreUnavailableException} {@code DISK_FULL}: <b>507</b> Insufficient Storage;</li>
+     *   <li>{@link StoreUnavailableException} (faulted, closed) and {@link HandoffDroppedException} (the target shard
+     *   is overloaded): <b>503</b> with {@code Retry-After};</li>
+     *   <li>anything else: <b>500</b>.</li>
+     * </ul>
+     * Ignored if the request was answered already.
+     *
+     * @param from  the calling shard, or null off-shard.
+     * @param cause why the work failed.
+     */
+    public void fail(final Shard from, final Throwable cause)
+    {
+        if (cause instanceof StoreUnavailableException refused)
+        {
+            if (refused.reason() == StoreUnavailableException.Reason.DISK_FULL)
+            {
+                error(from, 507, 0, "507: Insufficient Storage. The server's disk is full: writes are refused until "
+                    + "space is freed; reads still work.");
+            }
+            else
+            {
+                retryAfter(refused.reason() == StoreUnavailableException.Reason.CLOSED ? 5 : 30);
+                error(from, 503, 0, "503: Service Unavailable. Storage refuses writes ("
+                    + refused.reason().name().toLowerCase(java.util.Locale.ROOT) + "); reads still work.");
+            }
+        }
+        else if (cause instanceof HandoffDroppedException)
+        {
+            retryAfter(1);
+            error(from, 503, 0, "503: Service Unavailable. Server busy, retry.");
+        }
+        else
+        {
+            error(from, 500, 0, "500: Internal Server Error");
+        }
+    }
+
+    private void retryAfter(final int seconds)
+    {
+        final Map<String, String> h = new java.util.HashMap<>();
+        if (extraHeaders != null)
+        {
+            h.putAll(extraHeaders);
+        }
+        h.put("Retry-After", Integer.toString(seconds));
+        extraHeaders = h;
     }
 
     /**
@@ -188,7 +268,6 @@ public final class RestExchange
         {
             return;
         }
-        answered = true;
         // HEAD is answered as GET without the body: same status, headers and Content-Length
         final FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
             HttpResponseStatus.valueOf(status),
@@ -202,6 +281,7 @@ public final class RestExchange
         {
             extraHeaders.forEach((k, v) -> res.headers().set(k, v));
         }
+        answered = true; // only now: a failure while building leaves the exchange answerable (by fail)
         if (keepAlive)
         {
             res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
@@ -212,6 +292,41 @@ public final class RestExchange
         else
         {
             ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    /** The answer travelling to the origin shard; if it cannot get there or be written, the client still learns. */
+    private final class AnswerWrite implements ShardTask
+    {
+        private final int status;
+        private final byte[] body;
+
+        AnswerWrite(final int status, final byte[] body)
+        {
+            this.status = status;
+            this.body = body;
+        }
+
+        @Override
+        public void run(final Shard shard)
+        {
+            write(status, body);
+        }
+
+        @Override
+        public void failed(final Shard shard, final Throwable cause)
+        {
+            if (cause instanceof HandoffDroppedException)
+            {
+                // the origin's overflow queue is full: the connection's own loop queue takes it (same thread)
+                ctx.executor().execute(() -> write(status, body));
+                return;
+            }
+            if (UNWRITABLE.admit())
+            {
+                LOG.warn("cannot write a REST answer ({}), closing the connection: {}", status, cause.toString());
+            }
+            ctx.close(); // the answer cannot be written: a closed connection beats one that waits forever
         }
     }
 

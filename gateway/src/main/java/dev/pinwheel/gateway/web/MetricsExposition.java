@@ -5,6 +5,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;
 import java.util.Map;
 
+import dev.pinwheel.core.log.LogCounters;
 import dev.pinwheel.core.shard.ShardCounters;
 import dev.pinwheel.core.shard.ShardGroup;
 import dev.pinwheel.gateway.GatewayContext;
@@ -21,6 +22,7 @@ import dev.pinwheel.gateway.edge.EdgeCounters;
  *                                pinwheel_edge_connections_{closed,refused}_total{reason},
  *                                pinwheel_gateway_identify_refused_total{reason}, pinwheel_auth_refused_total{reason}
  *   per node:                    pinwheel_node_{shards,connections,sessions,accounts,guilds,uptime_seconds},
+ *                                pinwheel_node_log_{dropped,suppressed}_total,
  *                                jvm_memory_{used,committed,max}_bytes{area}, jvm_gc_collection_seconds{gc},
  *                                jvm_threads_current, process_cpu_seconds_total
  * </pre>
@@ -39,7 +41,8 @@ final class MetricsExposition
         Map.entry("busy_nanos", "Nanoseconds spent in duty cycles that did work."),
         Map.entry("slow_consumer_closes", "Sessions closed because their socket stayed unwritable."),
         Map.entry("protocol_closes", "Gateway sessions closed with an error close code."),
-        Map.entry("rate_limited", "Requests refused by a rate limit."));
+        Map.entry("rate_limited", "Requests refused by a rate limit."),
+        Map.entry("store_refused", "Writes the store refused before touching its journal (disk full, faulted)."));
 
     private static final Map<String, String> EDGE_HELP = Map.of(
         EdgeCounters.CLOSED_FAMILY, "Connections the edge closed, by reason (deadlines, malformed requests).",
@@ -176,6 +179,12 @@ final class MetricsExposition
             .sample("pinwheel_node_accounts", ctx.node().accounts().size());
         t.family("pinwheel_node_guilds", "gauge", "Guilds.")
             .sample("pinwheel_node_guilds", ctx.node().directory().guildCount());
+        t.family("pinwheel_node_log_dropped_total", "counter",
+            "Log lines dropped because the async logger's queue was full (a shard never waits for the log).")
+            .sample("pinwheel_node_log_dropped_total", LogCounters.droppedTotal());
+        t.family("pinwheel_node_log_suppressed_total", "counter",
+            "Log lines suppressed by rate-limited call sites (client-triggered lines).")
+            .sample("pinwheel_node_log_suppressed_total", LogCounters.suppressedTotal());
         t.family("pinwheel_node_uptime_seconds", "gauge", "Seconds since the JVM started.")
             .sample("pinwheel_node_uptime_seconds", ManagementFactory.getRuntimeMXBean().getUptime() / 1e3);
 

@@ -24,6 +24,7 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 
 import dev.pinwheel.core.fanout.Dispatch;
+import dev.pinwheel.core.log.ThrottledLog;
 import dev.pinwheel.core.shard.ShardCounters;
 import dev.pinwheel.gateway.GatewayContext;
 import dev.pinwheel.gateway.edge.DiscardInbound;
@@ -33,6 +34,7 @@ import dev.pinwheel.gateway.ops.VoiceOps;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * One WebSocket connection of the Gateway v10 protocol (JSON encoding, optional zlib-stream), on the
@@ -43,6 +45,9 @@ import org.slf4j.LoggerFactory;
 public final class GatewayConnection extends SimpleChannelInboundHandler<WebSocketFrame>
 {
     private static final Logger LOG = LoggerFactory.getLogger(GatewayConnection.class);
+    /** Connection errors a client can provoke: at most 10 lines per 10 s, then a count. */
+    private static final ThrottledLog ERRORS = new ThrottledLog(LOG, Level.WARN, "gateway connection errors", 10,
+        10_000);
     private static final byte[] HEARTBEAT_ACK = "{\"op\":11,\"d\":null}".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] HEARTBEAT_REQUEST = "{\"op\":1,\"d\":null}".getBytes(StandardCharsets.US_ASCII);
 
@@ -615,7 +620,10 @@ public final class GatewayConnection extends SimpleChannelInboundHandler<WebSock
         }
         else
         {
-            LOG.warn("gateway connection error", cause);
+            if (ERRORS.admit())
+            {
+                LOG.warn("gateway connection error", cause);
+            }
             close(CloseCodes.UNKNOWN_ERROR, "Unknown error.");
         }
     }

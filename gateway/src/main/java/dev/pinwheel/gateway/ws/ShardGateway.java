@@ -33,6 +33,15 @@ import dev.pinwheel.gateway.ops.VoiceOps;
  *            encode GUILD_CREATE ─▶ back on this shard's ring (FIFO with the guild's later events)
  *            ─▶ session joins the local guild index, GUILD_CREATE dispatched.
  * </pre>
+ * <b>Where a user's sessions are</b> (for events addressed to users, not guilds: direct messages). The shard that
+ * owns a user id (the routing ring, as for guilds) keeps a bitmask of the shards holding sessions of that user. A
+ * shard tells the user's owner, over the ordered shard-to-shard path, when it gets its first session of the user and
+ * when its last one ends; bits of different shards are independent and each shard's updates arrive in order, so the
+ * mask converges without locks. An event for a user goes to the user's owner, which hands it to each shard in the
+ * mask (FIFO at every hop: a channel's events reach a session in production order):
+ * <pre>
+ *   DM channel's shard ──ordered──▶ owner(user): mask ──ordered──▶ each shard with a session of the user
+ * </pre>
  */
 public final class ShardGateway
 {
@@ -43,6 +52,8 @@ public final class ShardGateway
     private final HashMap<String, GatewaySession> sessions = new HashMap<>();
     private final Long2ObjectHashMap<ArrayList<GatewaySession>> byUser = new Long2ObjectHashMap<>();
     private final Long2LongHashMap pendingSubscriptions = new Long2LongHashMap(0);
+    /** For the users this shard owns: bit k set = shard k holds at least one of their sessions. */
+    private final Long2LongHashMap userShards = new Long2LongHashMap(0);
     private static final int TICKS_PER_SCAN = 5;
     private int scanCursor;
 
@@ -197,7 +208,12 @@ public final class ShardGateway
         final GatewaySession s = new GatewaySession(id, userId, intents, large, shardId, shardCount,
             context.config().resumeBufferEvents());
         sessions.put(id, s);
-        byUser.computeIfAbsent(userId, k -> new ArrayList<>()).add(s);
+        final ArrayList<GatewaySession> mine = byUser.computeIfAbsent(userId, k -> new ArrayList<>());
+        mine.add(s);
+        if (mine.size() == 1)
+        {
+            announceUser(userId, true); // before READY is written: the owner knows before the client can act
+        }
         s.attach(c);
         c.session(s);
 
@@ -322,8 +338,7 @@ public final class ShardGateway
         final long userId = s.userId();
         final int large = s.largeThreshold();
         final GatewayContext ctx = context;
-        shard.send(shard.group().ownerOf(guildId),
-            owner -> GuildOps.subscribe(owner, ctx, guildId, from, sessionId, userId, large));
+        shard.send(shard.group().ownerOf(guildId), new GuildSubscribe(ctx, guildId, from, sessionId, userId, large));
     }
 
     /**
@@ -413,24 +428,85 @@ public final class ShardGateway
     }
 
     /**
-     * An event for particular users (a direct message): every session of theirs on this shard gets it.
-     *
-     * @param users the users.
-     * @param d     the event.
+     * Tells the owner of {@code userId} whether this shard holds sessions of that user (first one opened, last one
+     * ended), over the ordered path.
      */
-    public void deliverToUsers(final long[] users, final Dispatch d)
+    private void announceUser(final long userId, final boolean present)
     {
-        for (final long u : users)
+        final int here = shard.id();
+        shard.send(shard.group().ownerOf(userId), s -> ShardGateway.of(s).userSessionsOn(userId, here, present));
+    }
+
+    /**
+     * On the user's owner shard: shard {@code on} holds sessions of the user, or no longer does.
+     *
+     * @param userId  a user this shard owns.
+     * @param on      the shard that announced it.
+     * @param present whether it holds sessions of the user.
+     */
+    void userSessionsOn(final long userId, final int on, final boolean present)
+    {
+        final long mask = present ? userShards.get(userId) | 1L << on : userShards.get(userId) & ~(1L << on);
+        if (mask == 0)
         {
-            final ArrayList<GatewaySession> list = byUser.get(u);
-            if (list != null)
+            userShards.remove(userId);
+        }
+        else
+        {
+            userShards.put(userId, mask);
+        }
+    }
+
+    /**
+     * @param userId a user this shard owns.
+     * @return the shards holding sessions of the user, as a bitmask (0: none).
+     */
+    public long shardsOfUser(final long userId)
+    {
+        return userShards.get(userId);
+    }
+
+    /**
+     * Sends an event to every session of a user, from any shard: to the user's owner shard, which hands it to each
+     * shard holding sessions of the user. Ordered path at every hop, nothing sent to shards without such sessions.
+     *
+     * @param from   the calling shard.
+     * @param userId the user.
+     * @param d      the event.
+     */
+    public static void sendToUser(final Shard from, final long userId, final Dispatch d)
+    {
+        from.send(from.group().ownerOf(userId), owner -> ShardGateway.of(owner).relayToUser(userId, d));
+    }
+
+    private void relayToUser(final long userId, final Dispatch d)
+    {
+        long mask = userShards.get(userId);
+        while (mask != 0)
+        {
+            final int target = Long.numberOfTrailingZeros(mask);
+            mask &= mask - 1;
+            shard.send(target, s -> ShardGateway.of(s).deliverToUser(userId, d));
+        }
+    }
+
+    /**
+     * An event for one user (a direct message): every session of theirs on this shard gets it.
+     *
+     * @param userId the user.
+     * @param d      the event.
+     */
+    public void deliverToUser(final long userId, final Dispatch d)
+    {
+        final ArrayList<GatewaySession> list = byUser.get(userId);
+        if (list != null)
+        {
+            for (int i = 0; i < list.size(); i++)
             {
-                for (final GatewaySession s : list)
+                final GatewaySession s = list.get(i);
+                if (!s.destroyed())
                 {
-                    if (!s.destroyed())
-                    {
-                        shard.sessions().deliverTo(s, d);
-                    }
+                    shard.sessions().deliverTo(s, d);
                 }
             }
         }
@@ -478,6 +554,7 @@ public final class ShardGateway
             if (list.isEmpty())
             {
                 byUser.remove(s.userId());
+                announceUser(s.userId(), false);
             }
         }
         // A session that ends leaves the voice channels it joined (unless another session took its place).

@@ -33,13 +33,22 @@ final class ServerProcess implements AutoCloseable
 {
     private static final String SERVING = "Pinwheel is serving";
 
+    /** A line some test waits for: completed by the output pump when a line containing {@code text} comes. */
+    private record Watch(String text, CompletableFuture<String> seen)
+    {
+    }
+
+    private final java.util.List<Watch> watches;
+
     private final Process process;
     private final int port;
     private final Path log;
     private final long servingNanos;
 
-    private ServerProcess(final Process process, final int port, final Path log, final long servingNanos)
+    private ServerProcess(final Process process, final int port, final Path log, final long servingNanos,
+        final java.util.List<Watch> watches)
     {
+        this.watches = watches;
         this.process = process;
         this.port = port;
         this.log = log;
@@ -60,18 +69,37 @@ final class ServerProcess implements AutoCloseable
     static ServerProcess start(final Path dataDir, final int shards, final String durability, final Path log,
         final int timeoutSec, final String... properties) throws IOException
     {
+        return start(dataDir, shards, durability, log, timeoutSec, List.of(properties));
+    }
+
+    /**
+     * Starts a server with extra JVM options (system properties) and waits until it serves.
+     *
+     * @param dataDir    its data directory.
+     * @param shards     shard count.
+     * @param durability os or sync.
+     * @param log        file for its output.
+     * @param timeoutSec how long to wait for it to serve.
+     * @param jvmOptions added before the main class, e.g. {@code -Dpinwheel.debug.fault-injection=true}.
+     * @return the running server.
+     * @throws IOException if it cannot start or does not serve in time.
+     */
+    static ServerProcess start(final Path dataDir, final int shards, final String durability, final Path log,
+        final int timeoutSec, final List<String> jvmOptions) throws IOException
+    {
         final int port = freePort();
-        final List<String> command = command(dataDir, shards, durability, port, properties);
+        final List<String> command = command(dataDir, shards, durability, port, jvmOptions);
         final long start = System.nanoTime();
         final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         final CompletableFuture<Long> serving = new CompletableFuture<>();
-        final Thread pump = new Thread(() -> pump(process, log, serving), "server-output-" + port);
+        final java.util.List<Watch> watches = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final Thread pump = new Thread(() -> pump(process, log, serving, watches), "server-output-" + port);
         pump.setDaemon(true);
         pump.start();
         try
         {
             final long servingAt = serving.get(timeoutSec, TimeUnit.SECONDS);
-            return new ServerProcess(process, port, log, servingAt - start);
+            return new ServerProcess(process, port, log, servingAt - start, watches);
         }
         catch (final InterruptedException ex)
         {
@@ -98,7 +126,7 @@ final class ServerProcess implements AutoCloseable
     static int runExpectingRefusal(final Path dataDir, final Path log, final int timeoutSec)
         throws IOException, InterruptedException
     {
-        final Process process = new ProcessBuilder(command(dataDir, 1, "os", freePort()))
+        final Process process = new ProcessBuilder(command(dataDir, 1, "os", freePort(), List.of()))
             .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         if (!process.waitFor(timeoutSec, TimeUnit.SECONDS))
         {
@@ -110,7 +138,7 @@ final class ServerProcess implements AutoCloseable
     }
 
     private static List<String> command(final Path dataDir, final int shards, final String durability, final int port,
-        final String... properties)
+        final List<String> jvmOptions)
     {
         final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -122,7 +150,7 @@ final class ServerProcess implements AutoCloseable
         command.add("-Dpinwheel.auth.register-per-ip-per-minute=1000000"); // every client here is 127.0.0.1
         // a storage test: no voice server on the default (fixed) ports, which another process may hold
         command.add("-Dpinwheel.voice.enabled=false");
-        command.addAll(List.of(properties));
+        command.addAll(jvmOptions);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add("dev.pinwheel.server.PinwheelMain");
@@ -139,7 +167,8 @@ final class ServerProcess implements AutoCloseable
         return process.pid();
     }
 
-    private static void pump(final Process process, final Path log, final CompletableFuture<Long> serving)
+    private static void pump(final Process process, final Path log, final CompletableFuture<Long> serving,
+        final java.util.List<Watch> watches)
     {
         try (BufferedReader in = new BufferedReader(
                 new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
@@ -155,6 +184,13 @@ final class ServerProcess implements AutoCloseable
                 out.write(line);
                 out.write('\n');
                 out.flush();
+                for (final Watch w : watches)
+                {
+                    if (line.contains(w.text()))
+                    {
+                        w.seen().complete(line);
+                    }
+                }
             }
             serving.completeExceptionally(new IOException("server exited with " + process.waitFor()));
         }
@@ -212,6 +248,55 @@ final class ServerProcess implements AutoCloseable
     Path log()
     {
         return log;
+    }
+
+    /**
+     * Sends one line to the server's standard input (the fault-injection commands, see the server's
+     * {@code FaultInjection}).
+     *
+     * @param line the command.
+     * @throws IOException if the pipe is closed.
+     */
+    void command(final String line) throws IOException
+    {
+        final java.io.OutputStream in = process.getOutputStream();
+        in.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+        in.flush();
+    }
+
+    /**
+     * Waits for an output line (printed from now on) containing {@code text}: register before causing it.
+     *
+     * @param text what the line contains.
+     * @return a future completed with the line.
+     */
+    CompletableFuture<String> lineContaining(final String text)
+    {
+        final Watch w = new Watch(text, new CompletableFuture<>());
+        watches.add(w);
+        return w.seen();
+    }
+
+    /**
+     * SIGTERM, without waiting, through the process handle: {@link Process#destroy()} would also close the pipes and
+     * lose what the server prints while it stops.
+     */
+    void terminate()
+    {
+        process.toHandle().destroy();
+    }
+
+    /**
+     * Waits for the process to end by itself.
+     *
+     * @param timeout how long.
+     * @param unit    unit.
+     * @return its exit code, or -1 if it is still running.
+     * @throws InterruptedException if interrupted.
+     */
+    int awaitExit(final long timeout, final TimeUnit unit) throws InterruptedException
+    {
+        return process.waitFor(timeout, unit) ? process.exitValue() : -1;
     }
 
     /**

@@ -1,0 +1,99 @@
+package dev.pinwheel.server;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CountDownLatch;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.pinwheel.core.shard.ShardGroup;
+
+/**
+ * <b>Test only.</b> With {@code -Dpinwheel.debug.fault-injection=true} the node reads commands from its standard
+ * input, one per line, and injects real faults into its real shard threads, so that tests in a child JVM exercise
+ * the real failure paths (no mocks):
+ * <pre>
+ *   shard-error N   a task on shard N throws InternalError (as a fault in a mapped journal page does): the shard
+ *                   thread dies, the node stops with exit 70
+ *   shard-hang N    a task on shard N blocks forever: the shard never stops, shutdown cannot finish and is halted
+ *                   after pinwheel.server.shutdown-timeout-ms (exit 75)
+ * </pre>
+ * Off by default; never enable it on a node that clients use.
+ */
+final class FaultInjection
+{
+    /** The switch. */
+    static final String PROP_NAME = "pinwheel.debug.fault-injection";
+
+    private static final Logger LOG = LoggerFactory.getLogger(FaultInjection.class);
+
+    private FaultInjection()
+    {
+    }
+
+    /**
+     * Starts the command reader if {@link #PROP_NAME} is true.
+     *
+     * @param shards the node's shards.
+     */
+    static void startIfEnabled(final ShardGroup shards)
+    {
+        if (!Boolean.getBoolean(PROP_NAME))
+        {
+            return;
+        }
+        LOG.warn("fault injection is ON ({}): commands on standard input can kill this node", PROP_NAME);
+        Thread.ofPlatform().name("pinwheel-fault-injection").daemon(true).start(() -> read(shards));
+    }
+
+    private static void read(final ShardGroup shards)
+    {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)))
+        {
+            String line;
+            while ((line = in.readLine()) != null)
+            {
+                final String[] words = line.trim().split("\\s+");
+                if (words.length != 2)
+                {
+                    continue;
+                }
+                final int shard = Integer.parseInt(words[1]);
+                final boolean sent = switch (words[0])
+                {
+                    case "shard-error" -> shards.send(shard, s ->
+                    {
+                        throw new InternalError("injected fault: a fault occurred in an unsafe memory access "
+                            + "operation");
+                    });
+                    case "shard-hang" -> shards.send(shard, s -> hang());
+                    default -> false;
+                };
+                LOG.warn("fault injection: {} -> {}", line, sent ? "sent" : "not sent");
+            }
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            LOG.warn("fault injection reader stopped", ex);
+        }
+    }
+
+    private static void hang()
+    {
+        final CountDownLatch never = new CountDownLatch(1);
+        while (true)
+        {
+            try
+            {
+                never.await();
+            }
+            catch (final InterruptedException ignored)
+            {
+                // a stuck shard ignores interrupts too
+            }
+        }
+    }
+}
