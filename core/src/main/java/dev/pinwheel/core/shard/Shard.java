@@ -54,6 +54,7 @@ public final class Shard implements Runnable
     private static final int MAX_BATCH = 4096;
     /** Hand-offs waiting for one target shard's ring beyond this are dropped (counted, the task told). */
     static final int MAX_DEFERRED = 1 << 20;
+    private int maxDeferred = MAX_DEFERRED;
     /** While hand-offs wait for room in another shard's ring, block at most this long between retries. */
     private static final long DEFERRED_RETRY_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
 
@@ -364,7 +365,7 @@ public final class Shard implements Runnable
             queue = new ArrayDeque<>();
             deferred[target] = queue;
         }
-        if (queue.size() >= MAX_DEFERRED)
+        if (queue.size() >= maxDeferred)
         {
             counters.increment(ShardCounters.HANDOFFS_DROPPED);
             if (DROPS.admit())
@@ -767,6 +768,15 @@ public final class Shard implements Runnable
         {
             driver.wakeup();
         }
+    }
+
+    /**
+     * @param value hand-offs waiting for one target beyond which they are dropped (tests make it small: draining a
+     *              million deferred hand-offs through a small ring takes long on a shared box). Before start only.
+     */
+    void maxDeferred(final int value)
+    {
+        maxDeferred = value;
     }
 
     Thread thread()

@@ -228,9 +228,11 @@ class ShardFailureTest
     void aDroppedHandOffIsReportedToTheSenderOnItsThread() throws Exception
     {
         final InMemoryShardStore[] stores = new InMemoryShardStore[2];
-        final int ring = 1024; // the million deferred hand-offs drain in ring-sized batches afterwards
+        final int ring = 1024;
+        final int maxDeferred = 8192;
         try (ShardGroup g = group(stores, ring, new Deaths(), null))
         {
+            g.shard(0).maxDeferred(maxDeferred); // the real bound is a million: the same path, drained sooner
             g.start(30, TimeUnit.SECONDS);
             final CountDownLatch release = new CountDownLatch(1);
             final CountDownLatch blocked = new CountDownLatch(1);
@@ -265,7 +267,7 @@ class ShardFailureTest
                 }
             };
             final int extra = 100;
-            final int sent = Shard.MAX_DEFERRED + ring + extra;
+            final int sent = maxDeferred + ring + extra;
             final CountDownLatch sentAll = new CountDownLatch(1);
             assertTrue(g.send(0, s ->
             {
@@ -284,10 +286,29 @@ class ShardFailureTest
                 assertInstanceOf(HandoffDroppedException.class, t);
             }
             release.countDown();
-            // FIFO from shard 0 to shard 1: the last hand-off runs after every one deferred before it.
+            // FIFO from shard 0 to shard 1: the last hand-off runs after every one deferred before it. While the
+            // overflow is still full it is dropped too (and told): it then asks again from the back of shard 0's inbox.
             final CountDownLatch last = new CountDownLatch(1);
-            assertTrue(g.send(0, s -> s.send(1, x -> last.countDown())));
+            final AtomicInteger ranBeforeLast = new AtomicInteger(-1);
+            final ShardTask lastTask = new ShardTask()
+            {
+                @Override
+                public void run(final Shard shard)
+                {
+                    ranBeforeLast.set(ran.get());
+                    last.countDown();
+                }
+
+                @Override
+                public void failed(final Shard shard, final Throwable cause)
+                {
+                    final ShardTask again = this;
+                    assertTrue(shard.group().send(0, s -> s.send(1, again)));
+                }
+            };
+            assertTrue(g.send(0, s -> s.send(1, lastTask)));
             assertTrue(last.await(50, TimeUnit.SECONDS));
+            assertEquals(sent - dropped, ranBeforeLast.get(), "every hand-off not dropped ran before the last one");
             assertEquals(sent, ran.get() + dropped, "everything not dropped ran");
         }
     }
