@@ -70,6 +70,8 @@ class DirectMessageRoutingTest
             final TestNode.User bob = node.register("route-bob");
             final long aliceId = Long.parseLong(alice.id());
             final long bobId = Long.parseLong(bob.id());
+            // a DM needs a guild in common (as on Discord, without friends)
+            node.join(alice, node.createGuild(alice, "route-guild").path("channels").get(0).path("id").asText(), bob);
             final List<String> expected = new ArrayList<>();
             for (int i = 0; i < MESSAGES; i++)
             {
