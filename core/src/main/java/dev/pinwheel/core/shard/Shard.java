@@ -7,6 +7,13 @@ import java.util.concurrent.TimeUnit;
 import com.lmax.disruptor.EventPoller;
 import com.lmax.disruptor.RingBuffer;
 
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import dev.pinwheel.core.command.CommandHandler;
+import dev.pinwheel.core.command.CommandReader;
+import dev.pinwheel.core.command.CommandWriter;
 import dev.pinwheel.core.fanout.Dispatch;
 import dev.pinwheel.core.fanout.SessionIndex;
 import dev.pinwheel.core.guild.Guild;
@@ -55,6 +62,12 @@ public final class Shard implements Runnable
     /** Hand-offs waiting for one target shard's ring beyond this are dropped (counted, the task told). */
     static final int MAX_DEFERRED = 1 << 20;
     private int maxDeferred = MAX_DEFERRED;
+    private final CommandWriter writer = new CommandWriter();
+    private final long[] commandCounts = new long[CommandReader.MAX_TYPE + 1];
+    private final CommandReader[] readers = new CommandReader[16];
+    private final ExpandableArrayBuffer[] inlineCopies = new ExpandableArrayBuffer[16];
+    private int commandDepth;
+    private CommandHandler commandHandler;
     /** While hand-offs wait for room in another shard's ring, block at most this long between retries. */
     private static final long DEFERRED_RETRY_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
 
@@ -351,6 +364,136 @@ public final class Shard implements Runnable
         }
     }
 
+    /**
+     * Sends a typed command ({@link CommandWriter}) to a shard — its {@link CommandHandler} runs it on that shard's
+     * thread — keeping FIFO order with everything else this shard sends there. The command's bytes are copied (into
+     * the target's ring slot, or aside while the target's ring is full): the writer may be reused at once. To this
+     * very shard, the command runs now. Never blocks; a command dropped because the overflow is full is reported to
+     * this shard's handler ({@link CommandHandler#failed}) with a {@link HandoffDroppedException}.
+     *
+     * @param target  target shard.
+     * @param command the command just written.
+     */
+    public void send(final int target, final CommandWriter command)
+    {
+        if (target == id)
+        {
+            runInline(command.buffer(), command.length());
+            return;
+        }
+        final ArrayDeque<Object> q = deferred[target];
+        if ((q == null || q.isEmpty()) && group.tryPublishCommand(target, command.buffer(), 0, command.length()))
+        {
+            counters.increment(ShardCounters.HANDOFFS_OUT);
+            return;
+        }
+        final byte[] copy = new byte[command.length()]; // only while the target's ring is full
+        command.buffer().getBytes(0, copy);
+        sendOrdered(target, new DeferredCommand(copy));
+    }
+
+    /**
+     * @return this shard's command writer, reused for every command it sends (shard thread only; finish one command
+     *         — {@link #send(int, CommandWriter)} — before beginning the next).
+     */
+    public CommandWriter commandWriter()
+    {
+        return writer;
+    }
+
+    /**
+     * @param handler runs the typed commands sent to this shard; set once, before the shard serves.
+     */
+    public void commandHandler(final CommandHandler handler)
+    {
+        this.commandHandler = handler;
+    }
+
+    /**
+     * @param type a command type.
+     * @return commands of that type this shard ran so far (any thread; a plain read of a counter).
+     */
+    public long commandCount(final int type)
+    {
+        return commandCounts[type];
+    }
+
+    /** A command's bytes waiting aside while its target's ring is full. */
+    private record DeferredCommand(byte[] bytes)
+    {
+    }
+
+    private void runInline(final DirectBuffer bytes, final int length)
+    {
+        // the sender's writer may be reused by the handler (to reply): run from a copy
+        final int depth = commandDepth;
+        if (inlineCopies[depth] == null)
+        {
+            inlineCopies[depth] = new ExpandableArrayBuffer(Math.max(256, length));
+        }
+        final ExpandableArrayBuffer copy = inlineCopies[depth];
+        copy.putBytes(0, bytes, 0, length);
+        runCommand(copy, length);
+    }
+
+    private void runCommand(final DirectBuffer bytes, final int length)
+    {
+        final int depth = commandDepth;
+        if (depth + 1 >= readers.length)
+        {
+            throw new IllegalStateException("commands nested " + depth + " deep on shard " + id);
+        }
+        if (readers[depth] == null)
+        {
+            readers[depth] = new CommandReader();
+        }
+        final CommandReader command = readers[depth].wrap(bytes, 0, length);
+        final int type = command.type();
+        commandCounts[type]++;
+        commandDepth = depth + 1;
+        try
+        {
+            if (commandHandler == null)
+            {
+                throw new IllegalStateException("shard " + id + " has no command handler for command " + type);
+            }
+            commandHandler.onCommand(this, command);
+        }
+        catch (final Throwable ex)
+        {
+            onFailure(null, ex, "command " + type);
+            if (!ShardFaults.isFatal(ex))
+            {
+                notifyCommandFailed(command.rewind(), ex);
+            }
+            rethrowIfFatal(ex);
+        }
+        finally
+        {
+            commandDepth = depth;
+        }
+    }
+
+    private void notifyCommandFailed(final CommandReader command, final Throwable cause)
+    {
+        try
+        {
+            if (commandHandler != null)
+            {
+                commandHandler.failed(this, command, cause);
+            }
+        }
+        catch (final Throwable ex)
+        {
+            counters.increment(ShardCounters.TASK_ERRORS);
+            LOG.error("shard {}: failure handler of command {} threw", id, command.type(), ex);
+            if (ShardFaults.isFatal(ex) && fatal == null)
+            {
+                fatal = ex;
+            }
+        }
+    }
+
     private void sendOrdered(final int target, final Object entry)
     {
         final ArrayDeque<Object> q = deferred[target];
@@ -375,6 +518,12 @@ public final class Shard implements Runnable
             if (entry instanceof ShardTask task)
             {
                 notifyFailed(task, new HandoffDroppedException(id, target));
+            }
+            else if (entry instanceof DeferredCommand c)
+            {
+                final CommandReader command = new CommandReader().wrap(new UnsafeBuffer(c.bytes()), 0,
+                    c.bytes().length);
+                notifyCommandFailed(command, new HandoffDroppedException(id, target));
             }
             return;
         }
@@ -421,11 +570,41 @@ public final class Shard implements Runnable
             cmd.kind = ShardCommand.FANOUT;
             cmd.dispatch = d;
         }
+        else if (entry instanceof DeferredCommand c)
+        {
+            cmd.kind = ShardCommand.COMMAND;
+            cmd.bytes(c.bytes().length).putBytes(0, c.bytes());
+            cmd.length = c.bytes().length;
+        }
         else
         {
             cmd.kind = ShardCommand.TASK;
             cmd.task = (ShardTask)entry;
         }
+        ring.publish(seq);
+        final IoDriver driver = io;
+        if (driver != null)
+        {
+            driver.wakeup();
+        }
+        return true;
+    }
+
+    boolean tryClaimAndPublishCommand(final DirectBuffer bytes, final int offset, final int length)
+    {
+        final long seq;
+        try
+        {
+            seq = ring.tryNext();
+        }
+        catch (final com.lmax.disruptor.InsufficientCapacityException ex)
+        {
+            return false;
+        }
+        final ShardCommand cmd = ring.get(seq);
+        cmd.kind = ShardCommand.COMMAND;
+        cmd.bytes(length).putBytes(0, bytes, offset, length);
+        cmd.length = length;
         ring.publish(seq);
         final IoDriver driver = io;
         if (driver != null)
@@ -446,6 +625,10 @@ public final class Shard implements Runnable
             else if (cmd.kind == ShardCommand.TASK)
             {
                 runTask(cmd.task);
+            }
+            else if (cmd.kind == ShardCommand.COMMAND)
+            {
+                runCommand(cmd.bytes, cmd.length);
             }
         }
         finally

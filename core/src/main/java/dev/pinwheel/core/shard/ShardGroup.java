@@ -323,6 +323,30 @@ public final class ShardGroup implements AutoCloseable
         return n;
     }
 
+    /**
+     * Sends a typed command to a shard from any thread (the command's bytes are copied into the target's ring
+     * slot). From a shard thread use {@link Shard#send(int, CommandWriter)}, which keeps order and never fails.
+     *
+     * @param target  shard index.
+     * @param command the command just written.
+     * @return false if the target's inbox ring is full (the caller answers: 503, close code...).
+     */
+    public boolean send(final int target, final dev.pinwheel.core.command.CommandWriter command)
+    {
+        final boolean ok = tryPublishCommand(target, command.buffer(), 0, command.length());
+        if (!ok)
+        {
+            shards[target].counters().incrementConcurrent(ShardCounters.INBOX_REFUSED);
+        }
+        return ok;
+    }
+
+    boolean tryPublishCommand(final int target, final org.agrona.DirectBuffer bytes, final int offset,
+        final int length)
+    {
+        return shards[target].tryClaimAndPublishCommand(bytes, offset, length);
+    }
+
     boolean tryPublish(final int target, final Object entry)
     {
         return shards[target].tryClaimAndPublish(entry);
