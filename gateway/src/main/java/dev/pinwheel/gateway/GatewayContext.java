@@ -10,10 +10,10 @@ import dev.pinwheel.gateway.auth.LoginThrottle;
 import dev.pinwheel.gateway.edge.AddressSlots;
 import dev.pinwheel.gateway.edge.EdgeCounters;
 import dev.pinwheel.gateway.edge.EdgeDeadlines;
-import dev.pinwheel.gateway.rest.RateLimiter;
-import dev.pinwheel.gateway.ops.AuthService;
-import dev.pinwheel.gateway.ops.VoiceStates;
-import dev.pinwheel.gateway.ws.SessionStartLimits;
+import dev.pinwheel.gateway.http.RateLimiter;
+import dev.pinwheel.gateway.auth.AuthService;
+import dev.pinwheel.gateway.owner.VoiceStates;
+import dev.pinwheel.gateway.session.SessionStartLimits;
 
 /**
  * What every gateway component of a node shares: settings, shards, directories, auth, the control-plane

@@ -30,16 +30,19 @@ import dev.pinwheel.gateway.edge.ClientAddress;
 import dev.pinwheel.gateway.edge.EdgeConnection;
 import dev.pinwheel.gateway.edge.EdgeCounters;
 import dev.pinwheel.gateway.edge.EdgeDeadlines;
-import dev.pinwheel.gateway.netio.NettyIoDriver;
-import dev.pinwheel.gateway.netio.NettyThreads;
-import dev.pinwheel.gateway.ops.AuthService;
-import dev.pinwheel.gateway.rest.RestApi;
-import dev.pinwheel.gateway.ws.ShardGateway;
+import dev.pinwheel.gateway.edge.NettyIoDriver;
+import dev.pinwheel.gateway.edge.NettyThreads;
+import dev.pinwheel.gateway.auth.AuthService;
+import dev.pinwheel.gateway.http.routes.RestApi;
+import dev.pinwheel.gateway.session.ShardGateway;
 import dev.pinwheel.tuning.ThreadPlacement;
 import dev.pinwheel.tuning.ThreadRole;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import dev.pinwheel.gateway.edge.HttpEdgeHandler;
+import dev.pinwheel.gateway.edge.JsonHttpObjectAggregator;
+import dev.pinwheel.gateway.http.routes.AuthRoutes;
 
 /**
  * A node's network edge: starts the shards (each recovers its journal, then drives its own Netty loop),

@@ -16,7 +16,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.pinwheel.gateway.GatewayConfig;
-import dev.pinwheel.gateway.ws.SessionStartLimits;
+import dev.pinwheel.gateway.session.SessionStartLimits;
 import dev.pinwheel.tuning.TuningProfile;
 
 /**

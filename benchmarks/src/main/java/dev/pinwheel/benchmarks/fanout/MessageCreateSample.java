@@ -8,9 +8,9 @@ import dev.pinwheel.core.fanout.Dispatch;
 import dev.pinwheel.core.guild.Member;
 import dev.pinwheel.core.ids.SnowflakeIds;
 import dev.pinwheel.core.store.StoredMessage;
-import dev.pinwheel.gateway.json.Entities;
-import dev.pinwheel.gateway.json.Json;
-import dev.pinwheel.gateway.ws.Intents;
+import dev.pinwheel.gateway.codec.Entities;
+import dev.pinwheel.gateway.codec.Json;
+import dev.pinwheel.gateway.session.Intents;
 
 /**
  * A MESSAGE_CREATE built the way the server's {@code GuildOps.postMessage} builds it (the gateway's own

@@ -1,4 +1,5 @@
 package dev.pinwheel.gateway.auth;
+import dev.pinwheel.gateway.GatewayConfig;
 
 /**
  * Limits on {@code POST /auth/login} and {@code /auth/register} ({@code pinwheel.auth.*}): attempts per client

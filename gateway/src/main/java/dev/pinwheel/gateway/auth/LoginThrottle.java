@@ -5,7 +5,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 import dev.pinwheel.gateway.edge.AddressSlots;
-import dev.pinwheel.gateway.rest.RateLimiter;
+import dev.pinwheel.gateway.http.RateLimiter;
 
 /**
  * What stands between a client and the password hashing threads, checked on the shard before any hashing is

@@ -1,6 +1,7 @@
 package dev.pinwheel.gateway.edge;
 
 import java.util.Arrays;
+import dev.pinwheel.gateway.session.ShardGateway;
 
 /**
  * The HTTP connections of one shard that have a deadline, checked from the shard's existing 50 ms ticker: no

@@ -1,7 +1,7 @@
 package dev.pinwheel.gateway.web;
 
 import dev.pinwheel.core.shard.Shard;
-import dev.pinwheel.gateway.ws.ShardGateway;
+import dev.pinwheel.gateway.session.ShardGateway;
 
 /**
  * What the metrics endpoint knows about one shard that only the shard's thread may read: its gateway

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import dev.pinwheel.core.shard.ShardGroup;
-import dev.pinwheel.gateway.ws.ShardGateway;
+import dev.pinwheel.gateway.session.ShardGateway;
 import dev.pinwheel.server.TestNode;
 
 /**

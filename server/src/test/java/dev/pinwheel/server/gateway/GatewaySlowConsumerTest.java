@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Timeout;
 
 import dev.pinwheel.core.shard.ShardCounters;
 import dev.pinwheel.core.shard.ShardGroup;
-import dev.pinwheel.gateway.ws.ShardGateway;
+import dev.pinwheel.gateway.session.ShardGateway;
 import dev.pinwheel.server.TestNode;
 
 /**
