@@ -10,6 +10,7 @@ import dev.pinwheel.gateway.auth.LoginThrottle;
 import dev.pinwheel.gateway.edge.AddressSlots;
 import dev.pinwheel.gateway.edge.EdgeCounters;
 import dev.pinwheel.gateway.edge.EdgeDeadlines;
+import dev.pinwheel.gateway.http.ExchangeTable;
 import dev.pinwheel.gateway.http.RateLimiter;
 import dev.pinwheel.gateway.auth.AuthService;
 import dev.pinwheel.gateway.owner.VoiceStates;
@@ -39,6 +40,7 @@ public final class GatewayContext
     private final AddressSlots connectionSlots;
     private final LoginThrottle loginThrottle;
     private final SessionStartLimits sessionStarts;
+    private final ExchangeTable[] exchanges;
 
     GatewayContext(final GatewayConfig config, final ShardGroup shards, final NodeState node, final AuthService auth,
         final ExecutorService control)
@@ -57,10 +59,12 @@ public final class GatewayContext
         }
         this.edgeDeadlines = new EdgeDeadlines[shards.shardCount()];
         this.edgeCounters = new EdgeCounters[shards.shardCount()];
+        this.exchanges = new ExchangeTable[shards.shardCount()];
         for (int i = 0; i < edgeDeadlines.length; i++)
         {
             edgeDeadlines[i] = new EdgeDeadlines();
             edgeCounters[i] = new EdgeCounters();
+            exchanges[i] = new ExchangeTable();
         }
         this.connectionSlots = new AddressSlots(config.edge().maxConnectionsPerIp());
         this.loginThrottle = new LoginThrottle(config.auth());
@@ -80,6 +84,19 @@ public final class GatewayContext
     /**
      * @param shard a shard id.
      * @return that shard's edge counters (written on that shard's thread; readable anywhere).
+     */
+    /**
+     * @param shard a shard id.
+     * @return its REST requests waiting for an owner's answer (that shard's thread only).
+     */
+    public ExchangeTable exchanges(final int shard)
+    {
+        return exchanges[shard];
+    }
+
+    /**
+     * @param shard a shard.
+     * @return its edge counters.
      */
     public EdgeCounters edgeCounters(final int shard)
     {

@@ -33,7 +33,9 @@ import dev.pinwheel.gateway.edge.EdgeDeadlines;
 import dev.pinwheel.gateway.edge.NettyIoDriver;
 import dev.pinwheel.gateway.edge.NettyThreads;
 import dev.pinwheel.gateway.auth.AuthService;
-import dev.pinwheel.gateway.http.routes.RestApi;
+import dev.pinwheel.gateway.http.ExchangeTable;
+import dev.pinwheel.gateway.http.routes.RestRouter;
+import dev.pinwheel.gateway.owner.OwnerCommandAdapter;
 import dev.pinwheel.gateway.session.ShardGateway;
 import dev.pinwheel.tuning.ThreadPlacement;
 import dev.pinwheel.tuning.ThreadRole;
@@ -118,6 +120,9 @@ public final class GatewayServer implements AutoCloseable
                 shard.attach(new ShardGateway(shard, ctxRef[0]));
                 final EdgeDeadlines deadlines = ctxRef[0].edgeDeadlines(shard.id());
                 shard.addTicker(() -> deadlines.tick(System.nanoTime()));
+                final ExchangeTable exchanges = ctxRef[0].exchanges(shard.id());
+                shard.addTicker(() -> exchanges.tick(shard, System.nanoTime()));
+                shard.commandHandler(new GatewayCommands(exchanges, new OwnerCommandAdapter(node.accounts())));
             }, deathHandler);
         this.context = new GatewayContext(config, shards, node, new AuthService(node.accounts(),
             config.pbkdf2Iterations()), control);
@@ -170,7 +175,7 @@ public final class GatewayServer implements AutoCloseable
     private ServerBootstrap bootstrap(final Shard shard, final boolean reusePort)
     {
         final NettyIoDriver driver = (NettyIoDriver)shard.io();
-        final RestApi api = new RestApi(context, shard);
+        final RestRouter api = new RestRouter(context, shard, context.exchanges(shard.id()));
         final EdgeDeadlines deadlines = context.edgeDeadlines(shard.id());
         final EdgeCounters counters = context.edgeCounters(shard.id());
         final ServerBootstrap b = new ServerBootstrap()

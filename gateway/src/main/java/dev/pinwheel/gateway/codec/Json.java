@@ -77,6 +77,28 @@ public final class Json
     }
 
     /**
+     * @param json JSON text this node wrote itself (a validated field carried by a command).
+     * @return the tree.
+     * @throws java.io.UncheckedIOException if it is malformed (a bug: it was validated before).
+     */
+    public static JsonNode parse(final String json)
+    {
+        try
+        {
+            final JsonNode node = MAPPER.readTree(json);
+            if (node == null)
+            {
+                throw new IOException("empty JSON document");
+            }
+            return node;
+        }
+        catch (final IOException ex)
+        {
+            throw new java.io.UncheckedIOException(ex);
+        }
+    }
+
+    /**
      * @param id a snowflake.
      * @return it as a JSON string (Discord sends ids as strings; JavaScript clients need it).
      */

@@ -151,6 +151,37 @@ public final class MessageExtras
     }
 
     /**
+     * The same as {@link #extra(ArrayNode, long, long, long)} from embeds already encoded (as a command carries them),
+     * composed as text without parsing them again.
+     *
+     * @param embedsJson validated embeds as a JSON array, or null.
+     * @param replyTo    the message replied to, or 0.
+     * @param channelId  its channel.
+     * @param guildId    its guild.
+     * @return the extra JSON text, or null when there is nothing to keep.
+     */
+    public static String extra(final String embedsJson, final long replyTo, final long channelId, final long guildId)
+    {
+        final boolean embeds = embedsJson != null && !"[]".equals(embedsJson);
+        if (!embeds && replyTo == 0)
+        {
+            return null;
+        }
+        final StringBuilder o = new StringBuilder(64 + (embeds ? embedsJson.length() : 0)).append('{');
+        if (embeds)
+        {
+            o.append("\"embeds\":").append(embedsJson);
+        }
+        if (replyTo != 0)
+        {
+            o.append(embeds ? "," : "").append("\"message_reference\":{\"type\":0,\"message_id\":\"").append(replyTo)
+                .append("\",\"channel_id\":\"").append(channelId).append("\",\"guild_id\":\"").append(guildId)
+                .append("\"}");
+        }
+        return o.append('}').toString();
+    }
+
+    /**
      * @param extra a stored message's extra JSON text (or null).
      * @return whether the message carries at least one embed.
      */

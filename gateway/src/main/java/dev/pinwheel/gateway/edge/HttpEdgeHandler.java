@@ -39,8 +39,7 @@ import dev.pinwheel.core.shard.Shard;
 import dev.pinwheel.gateway.edge.ClientAddress;
 import dev.pinwheel.gateway.edge.EdgeConnection;
 import dev.pinwheel.gateway.codec.Json;
-import dev.pinwheel.gateway.http.routes.RestApi;
-import dev.pinwheel.gateway.http.RestEntry;
+import dev.pinwheel.gateway.http.routes.RestRouter;
 import dev.pinwheel.gateway.web.WebEdge;
 import dev.pinwheel.gateway.session.GatewayEntry;
 import dev.pinwheel.gateway.session.ShardGateway;
@@ -60,10 +59,11 @@ public final class HttpEdgeHandler extends SimpleChannelInboundHandler<FullHttpR
     private static final Logger LOG = LoggerFactory.getLogger(HttpEdgeHandler.class);
     private final GatewayContext ctx;
     private final Shard shard;
-    private final RestApi api;
+    private final RestRouter api;
     private final EdgeConnection edge;
 
-    public HttpEdgeHandler(final GatewayContext ctx, final Shard shard, final RestApi api, final EdgeConnection edge)
+    public HttpEdgeHandler(final GatewayContext ctx, final Shard shard, final RestRouter api,
+        final EdgeConnection edge)
     {
         this.ctx = ctx;
         this.shard = shard;
@@ -130,7 +130,7 @@ public final class HttpEdgeHandler extends SimpleChannelInboundHandler<FullHttpR
         final long userId = ctx.auth().authenticate(req.headers().get(HttpHeaderNames.AUTHORIZATION));
         final String client = ClientAddress.forRequest(c.channel().remoteAddress(),
             req.headers().get("X-Forwarded-For"), ctx.config().edge().trustedProxies());
-        RestEntry.handle(api, c, ctx.shards(), shard.id(), HttpUtil.isKeepAlive(req), userId, req.method().name(),
+        api.handle(c, HttpUtil.isKeepAlive(req), userId, req.method().name(),
             req.headers().get(HttpHeaderNames.HOST), client, segments.toArray(String[]::new), q.parameters(), body,
             invalid);
     }

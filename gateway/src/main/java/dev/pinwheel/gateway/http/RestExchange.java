@@ -56,7 +56,7 @@ public final class RestExchange
     private Map<String, String> extraHeaders;
     private boolean answered;
 
-    RestExchange(final ChannelHandlerContext ctx, final dev.pinwheel.core.shard.ShardGroup group,
+    public RestExchange(final ChannelHandlerContext ctx, final dev.pinwheel.core.shard.ShardGroup group,
         final int originShard, final boolean keepAlive, final long userId, final String method, final String host,
         final String client, final boolean head)
     {

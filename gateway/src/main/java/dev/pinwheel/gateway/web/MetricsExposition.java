@@ -90,10 +90,31 @@ final class MetricsExposition
             }
         }
         edge(t, ctx, n);
+        commands(t, group, n);
         latency(t, metrics, n);
         store(t, group, n);
         node(t, ctx, metrics, n);
         return t.toString();
+    }
+
+    /** Typed commands each shard ran, by type (the owner operations, and the answers travelling back). */
+    private static void commands(final PrometheusText t, final ShardGroup group, final int n)
+    {
+        final String family = "pinwheel_shard_commands_total";
+        t.family(family, "counter", "Typed commands the shard ran, by type (owner operations, answers).");
+        for (int type = 0; type <= dev.pinwheel.core.command.CommandReader.MAX_TYPE; type++)
+        {
+            final String name = dev.pinwheel.gateway.owner.OwnerCommands.name(type);
+            if (name == null)
+            {
+                continue;
+            }
+            for (int i = 0; i < n; i++)
+            {
+                t.sample(family, new String[] {"shard", Integer.toString(i), "type", name},
+                    group.shard(i).commandCount(type));
+            }
+        }
     }
 
     private static void store(final PrometheusText t, final ShardGroup group, final int n)

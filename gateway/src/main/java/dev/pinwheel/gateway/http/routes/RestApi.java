@@ -40,8 +40,6 @@ import dev.pinwheel.gateway.codec.MessageExtras;
  */
 public final class RestApi
 {
-    /** Bulk delete takes messages under 14 days old only. */
-    private static final long BULK_DELETE_MAX_AGE_MILLIS = 14L * 24 * 3600 * 1000;
     private final GatewayContext ctx;
     private final Shard shard;
     private final RateLimiter limiter;
@@ -75,6 +73,43 @@ public final class RestApi
         }
     }
 
+    /**
+     * The node-wide per-user request limit (answers 429 when exceeded).
+     *
+     * @param ex the request.
+     * @return whether it may go on.
+     */
+    boolean globalLimit(final RestExchange ex)
+    {
+        final long now = System.currentTimeMillis();
+        final RateLimiter.Decision global = limiter.acquire(ex.userId(), "global", ctx.config().restRequestsPerSecond(),
+            1000, now);
+        if (!global.allowed())
+        {
+            rateLimited(ex, global, now, true);
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * The message routes of a direct-message channel (the typed routes hand them here until DMs have their own).
+     *
+     * @param ex the request.
+     * @param r  the request as the typed routes parsed it.
+     */
+    void directMessage(final RestExchange ex, final dev.pinwheel.gateway.http.Request r)
+    {
+        final long channelId = r.id(0);
+        dm(ex, new Request(r.method(), r.path(), r.query(), r.body(), false), channelId, System.currentTimeMillis());
+    }
+
+    /**
+     * The legacy route switch, for what the route table does not hold yet.
+     *
+     * @param ex the request.
+     * @param r  the request.
+     */
     public void handle(final RestExchange ex, final Request r)
     {
         final String[] p = r.path;
@@ -125,14 +160,11 @@ public final class RestApi
             ex.error(shard, 401, 0, "401: Unauthorized");
             return;
         }
-        final long now = System.currentTimeMillis();
-        final RateLimiter.Decision global = limiter.acquire(ex.userId(), "global", ctx.config().restRequestsPerSecond(),
-            1000, now);
-        if (!global.allowed())
+        if (!globalLimit(ex))
         {
-            rateLimited(ex, global, now, true);
             return;
         }
+        final long now = System.currentTimeMillis();
         switch (p[0])
         {
             case "gateway" -> gatewayBot(ex, r);
@@ -146,6 +178,21 @@ public final class RestApi
     }
 
     private void rateLimited(final RestExchange ex, final RateLimiter.Decision d, final long now, final boolean global)
+    {
+        rateLimited(shard, ex, d, now, global);
+    }
+
+    /**
+     * Answers 429 with Discord's body ({@code retry_after} in seconds, {@code global}) and the limit's headers.
+     *
+     * @param shard  this shard.
+     * @param ex     the request.
+     * @param d      the refusing decision.
+     * @param now    epoch millis.
+     * @param global whether the global limit refused.
+     */
+    static void rateLimited(final Shard shard, final RestExchange ex, final RateLimiter.Decision d, final long now,
+        final boolean global)
     {
         shard.counters().increment(ShardCounters.RATE_LIMITED);
         ex.headers(d.headers(now));
@@ -1045,80 +1092,17 @@ public final class RestApi
         }
     }
 
+    /** What is left of {@code /channels/{c}/messages/…} off the route table: reactions. */
     private void messages(final RestExchange ex, final Request r, final long guildId, final long channelId,
         final long now)
     {
         final String[] p = r.path;
-        if (p.length == 3)
-        {
-            if ("GET".equals(r.method))
-            {
-                history(ex, r, guildId, channelId);
-            }
-            else if (allow(ex, r, "POST"))
-            {
-                final RateLimiter.Decision d = limiter.acquire(ex.userId(), "messages:" + channelId,
-                    ctx.config().messagesPer5Seconds(), 5000, now);
-                if (!d.allowed())
-                {
-                    rateLimited(ex, d, now, false);
-                    return;
-                }
-                ex.headers(d.headers(now));
-                postMessage(ex, r, guildId, channelId);
-            }
-            return;
-        }
         if (p.length >= 5 && "reactions".equals(p[4]))
         {
             reactions(ex, r, guildId, channelId);
             return;
         }
-        if (p.length != 4)
-        {
-            notFound(ex);
-            return;
-        }
-        if ("bulk-delete".equals(p[3]))
-        {
-            if (allow(ex, r, "POST"))
-            {
-                bulkDelete(ex, r, guildId, channelId);
-            }
-            return;
-        }
-        final long messageId = Json.parseId(p[3]);
-        if (messageId < 0)
-        {
-            ex.error(shard, 404, 10008, "Unknown Message");
-            return;
-        }
-        switch (r.method)
-        {
-            case "GET" -> toOwner(guildId, ex,
-                owner -> GuildOps.getMessage(owner, ctx, guildId, channelId, messageId, ex));
-            case "DELETE" -> toOwner(guildId, ex, owner -> GuildOps.deleteMessage(owner, guildId, channelId, messageId,
-                ex));
-            case "PATCH" ->
-            {
-                final JsonNode c = r.body.get("content");
-                if (c != null && !c.isNull() && (!c.isTextual() || c.asText().length() > 2000))
-                {
-                    ex.invalidField(shard, "content", "BASE_TYPE_MAX_LENGTH", "Must be 2000 or fewer in length.");
-                    return;
-                }
-                final String content = c == null || c.isNull() ? null : c.asText();
-                final MessageExtras.Parsed extras = MessageExtras.parse(r.body);
-                if (!extras.valid())
-                {
-                    ex.invalidField(shard, extras.errorField(), extras.errorCode(), extras.errorMessage());
-                    return;
-                }
-                toOwner(guildId, ex, owner -> GuildOps.editMessage(owner, ctx, guildId, channelId, messageId, content,
-                    extras.embeds(), ex));
-            }
-            default -> ex.error(shard, 405, 0, "405: Method Not Allowed");
-        }
+        notFound(ex);
     }
 
     /**
@@ -1206,126 +1190,6 @@ public final class RestApi
         o.putNull("id");
         o.put("name", s);
         return o;
-    }
-
-    /**
-     * {@code POST /channels/{id}/messages/bulk-delete {messages: [ids]}}: 2 to 100 distinct ids of messages under
-     * 14 days old (older: 400/50034); ids of messages that do not exist count but are skipped.
-     */
-    private void bulkDelete(final RestExchange ex, final Request r, final long guildId, final long channelId)
-    {
-        final JsonNode list = r.body == null ? null : r.body.get("messages");
-        if (list == null || !list.isArray() || list.size() < 2 || list.size() > 100)
-        {
-            ex.invalidField(shard, "messages", "BASE_TYPE_BAD_LENGTH", "Must be between 2 and 100 in length.");
-            return;
-        }
-        final long[] ids = new long[list.size()];
-        final long oldest = System.currentTimeMillis() - BULK_DELETE_MAX_AGE_MILLIS;
-        boolean tooOld = false;
-        for (int i = 0; i < ids.length; i++)
-        {
-            final JsonNode n = list.get(i);
-            ids[i] = n.isTextual() ? Json.parseId(n.asText()) : n.canConvertToLong() ? n.asLong() : -1;
-            if (ids[i] <= 0)
-            {
-                ex.invalidField(shard, "messages", "NUMBER_TYPE_COERCE", "Value \"" + n.asText()
-                    + "\" is not snowflake.");
-                return;
-            }
-            tooOld |= SnowflakeIds.timestampMillis(ids[i]) < oldest;
-        }
-        if (java.util.Arrays.stream(ids).distinct().count() != ids.length)
-        {
-            ex.invalidField(shard, "messages", "BASE_TYPE_DUPLICATES", "Must not contain duplicates.");
-            return;
-        }
-        if (tooOld)
-        {
-            ex.error(shard, 400, 50034, "You can only bulk delete messages that are under 14 days old.");
-            return;
-        }
-        toOwner(guildId, ex, owner -> GuildOps.bulkDeleteMessages(owner, guildId, channelId, ids, ex));
-    }
-
-    private void postMessage(final RestExchange ex, final Request r, final long guildId, final long channelId)
-    {
-        final JsonNode c = r.body.get("content");
-        if (c != null && !c.isNull() && !c.isTextual())
-        {
-            ex.invalidField(shard, "content", "BASE_TYPE_STRING", "Must be a string.");
-            return;
-        }
-        final String content = c == null || c.isNull() ? "" : c.asText();
-        if (content.length() > 2000)
-        {
-            ex.invalidField(shard, "content", "BASE_TYPE_MAX_LENGTH", "Must be 2000 or fewer in length.");
-            return;
-        }
-        final MessageExtras.Parsed extras = MessageExtras.parse(r.body);
-        if (!extras.valid())
-        {
-            ex.invalidField(shard, extras.errorField(), extras.errorCode(), extras.errorMessage());
-            return;
-        }
-        if (content.isBlank() && (extras.embeds() == null || extras.embeds().isEmpty()))
-        {
-            ex.error(shard, 400, 50006, "Cannot send an empty message");
-            return;
-        }
-        final JsonNode n = r.body.get("nonce");
-        String nonce = null;
-        if (n != null && !n.isNull())
-        {
-            nonce = n.asText();
-            if (nonce.length() > 25 || !(n.isTextual() || n.isIntegralNumber()))
-            {
-                ex.invalidField(shard, "nonce", "BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer in length.");
-                return;
-            }
-        }
-        final boolean tts = r.body.path("tts").asBoolean(false);
-        final int flags = r.body.path("flags").asInt(0) & (1 << 2 | 1 << 12);
-        final String theNonce = nonce;
-        toOwner(guildId, ex, owner -> GuildOps.postMessage(owner, ctx, guildId, channelId, content, tts, flags,
-            theNonce, extras, ex));
-    }
-
-    private void history(final RestExchange ex, final Request r, final long guildId, final long channelId)
-    {
-        final int limit = intParam(r.q("limit"), 50);
-        if (limit < 1 || limit > 100)
-        {
-            ex.invalidField(shard, "limit", "NUMBER_TYPE_MAX", "Must be between 1 and 100.");
-            return;
-        }
-        HistoryQuery query = HistoryQuery.LATEST;
-        long anchor = 0;
-        int given = 0;
-        for (final HistoryQuery q : new HistoryQuery[] {HistoryQuery.BEFORE, HistoryQuery.AFTER, HistoryQuery.AROUND})
-        {
-            final String v = r.q(q.name().toLowerCase(java.util.Locale.ROOT));
-            if (v != null)
-            {
-                given++;
-                anchor = Json.parseId(v);
-                query = q;
-                if (anchor < 0)
-                {
-                    ex.invalidField(shard, q.name().toLowerCase(java.util.Locale.ROOT), "NUMBER_TYPE_COERCE",
-                        "Value \"" + v + "\" is not snowflake.");
-                    return;
-                }
-            }
-        }
-        if (given > 1)
-        {
-            ex.error(shard, 400, 50035, "Only one of before, after and around may be given.");
-            return;
-        }
-        final HistoryQuery q = query;
-        final long a = anchor;
-        toOwner(guildId, ex, owner -> GuildOps.history(owner, ctx, guildId, channelId, q, a, limit, ex));
     }
 
     private void invites(final RestExchange ex, final Request r)

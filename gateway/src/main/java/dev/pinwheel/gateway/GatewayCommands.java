@@ -1,0 +1,69 @@
+package dev.pinwheel.gateway;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
+
+import dev.pinwheel.core.command.CommandHandler;
+import dev.pinwheel.core.command.CommandReader;
+import dev.pinwheel.core.log.ThrottledLog;
+import dev.pinwheel.core.shard.Shard;
+import dev.pinwheel.gateway.http.ExchangeTable;
+import dev.pinwheel.gateway.owner.OwnerCommandAdapter;
+import dev.pinwheel.gateway.owner.OwnerCommands;
+
+/**
+ * The typed commands a shard receives, by type range: answers to this shard's REST requests
+ * ({@link OwnerCommands#REPLY}) go to its {@link ExchangeTable}; owner commands to the {@link OwnerCommandAdapter}.
+ * One per shard.
+ */
+final class GatewayCommands implements CommandHandler
+{
+    private static final Logger LOG = LoggerFactory.getLogger(GatewayCommands.class);
+    private static final ThrottledLog LOST_REPLIES = new ThrottledLog(LOG, Level.WARN, "lost REST answers", 5,
+        10_000);
+
+    private final ExchangeTable exchanges;
+    private final OwnerCommandAdapter owner;
+
+    GatewayCommands(final ExchangeTable exchanges, final OwnerCommandAdapter owner)
+    {
+        this.exchanges = exchanges;
+        this.owner = owner;
+    }
+
+    @Override
+    public void onCommand(final Shard shard, final CommandReader command)
+    {
+        final int type = command.type();
+        if (type == OwnerCommands.REPLY)
+        {
+            exchanges.onReply(shard, command);
+        }
+        else if (OwnerCommandAdapter.handles(type))
+        {
+            owner.onCommand(shard, command);
+        }
+        else
+        {
+            throw new IllegalArgumentException("no handler for command type " + type);
+        }
+    }
+
+    @Override
+    public void failed(final Shard shard, final CommandReader command, final Throwable cause)
+    {
+        if (command.type() == OwnerCommands.REPLY)
+        {
+            // the answer could not travel back: the request times out at its origin (504)
+            if (LOST_REPLIES.admit())
+            {
+                LOG.warn("shard {}: a REST answer was lost ({})", shard.id(), cause.toString());
+            }
+        }
+        else if (OwnerCommandAdapter.handles(command.type()))
+        {
+            owner.failed(shard, command, cause);
+        }
+    }
+}
