@@ -19,6 +19,7 @@ import dev.pinwheel.gateway.codec.DiscordError;
 import dev.pinwheel.gateway.codec.Entities;
 import dev.pinwheel.gateway.codec.Json;
 import dev.pinwheel.gateway.codec.MessageExtras;
+import dev.pinwheel.gateway.codec.MessageJson;
 import dev.pinwheel.gateway.session.Intents;
 
 /**
@@ -32,6 +33,7 @@ public final class MessageService
     private static final HistoryQuery[] QUERIES = HistoryQuery.values();
 
     private final Accounts accounts;
+    private final MessageJson json = new MessageJson();
 
     /**
      * @param accounts the node's accounts (authors in message bodies).
@@ -327,23 +329,35 @@ public final class MessageService
     public void acknowledge(final Shard owner, final Guild g, final StoredMessage m, final String nonce,
         final String type, final StoredMessage referenced, final Reply reply)
     {
-        final ObjectNode body = Entities.message(m, accounts, nonce);
-        if (referenced != null)
-        {
-            body.set("referenced_message", Entities.message(referenced, accounts, null));
-        }
-        final byte[] rest = Json.bytes(body);
-        body.put("guild_id", Json.id(g.id()));
         final Member author = g.member(m.authorId());
-        if (author != null)
+        final byte[] rest;
+        final byte[] full;
+        final byte[] redacted;
+        if (referenced == null && json.encode(m, accounts.get(m.authorId()), nonce, g.id(), author))
         {
-            body.set("member", Entities.member(author, accounts, false));
+            rest = json.rest(); // a plain message: straight to bytes, once
+            full = json.full();
+            redacted = json.redacted();
         }
-        final byte[] full = Json.bytes(body);
-        // without MESSAGE_CONTENT a session sees neither the text nor the embeds (Discord's rule)
-        body.put("content", "");
-        body.putArray("embeds");
-        final byte[] redacted = Json.bytes(body);
+        else
+        {
+            final ObjectNode body = Entities.message(m, accounts, nonce);
+            if (referenced != null)
+            {
+                body.set("referenced_message", Entities.message(referenced, accounts, null));
+            }
+            rest = Json.bytes(body);
+            body.put("guild_id", Json.id(g.id()));
+            if (author != null)
+            {
+                body.set("member", Entities.member(author, accounts, false));
+            }
+            full = Json.bytes(body);
+            // without MESSAGE_CONTENT a session sees neither the text nor the embeds (Discord's rule)
+            body.put("content", "");
+            body.putArray("embeds");
+            redacted = Json.bytes(body);
+        }
         final Dispatch event = new Dispatch(type, full, redacted, Intents.GUILD_MESSAGES, g.id(), m.authorId(), 0);
         owner.afterCommit(() ->
         {
