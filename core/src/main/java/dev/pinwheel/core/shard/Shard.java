@@ -421,6 +421,11 @@ public final class Shard implements Runnable
     /** A command's bytes waiting aside while its target's ring is full. */
     private record DeferredCommand(byte[] bytes)
     {
+        @Override
+        public String toString()
+        {
+            return "command of type " + new UnsafeBuffer(bytes).getInt(0) + " (" + bytes.length + " bytes)";
+        }
     }
 
     private void runInline(final DirectBuffer bytes, final int length)
