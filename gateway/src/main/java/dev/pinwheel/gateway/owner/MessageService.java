@@ -316,7 +316,7 @@ public final class MessageService
     /**
      * Encodes a message event once (REST body; dispatch with guild_id and member; the same without content for
      * sessions lacking MESSAGE_CONTENT), then, once durable, answers and fans it out. Shared by every operation that
-     * makes a new version of a message (create, edit, pin, reactions).
+     * makes a new version of a message and answers with it (create, edit).
      *
      * @param owner      this shard.
      * @param g          the guild.
@@ -328,6 +328,39 @@ public final class MessageService
      */
     public void acknowledge(final Shard owner, final Guild g, final StoredMessage m, final String nonce,
         final String type, final StoredMessage referenced, final Reply reply)
+    {
+        final Encoded encoded = encode(g, m, nonce, type, referenced);
+        owner.afterCommit(() ->
+        {
+            reply.ok(200, encoded.rest());
+            owner.publish(g, encoded.event());
+        });
+    }
+
+    /**
+     * A message version encoded once for everyone: the REST body and the event.
+     *
+     * @param rest  the message object as REST answers it.
+     * @param event the dispatch (full, and redacted for sessions without MESSAGE_CONTENT).
+     */
+    public record Encoded(byte[] rest, Dispatch event)
+    {
+    }
+
+    /**
+     * Encodes a message version once: the REST body, and the dispatch with guild_id and member, full and without
+     * content and embeds (Discord's rule for sessions lacking MESSAGE_CONTENT). For operations that acknowledge a new
+     * version their own way (a pin answers 204 and adds CHANNEL_PINS_UPDATE).
+     *
+     * @param g          the guild.
+     * @param m          the version.
+     * @param nonce      the client's nonce, or null.
+     * @param type       MESSAGE_CREATE or MESSAGE_UPDATE.
+     * @param referenced the message replied to, or null.
+     * @return the encodings.
+     */
+    public Encoded encode(final Guild g, final StoredMessage m, final String nonce, final String type,
+        final StoredMessage referenced)
     {
         final Member author = g.member(m.authorId());
         final byte[] rest;
@@ -358,11 +391,6 @@ public final class MessageService
             body.putArray("embeds");
             redacted = Json.bytes(body);
         }
-        final Dispatch event = new Dispatch(type, full, redacted, Intents.GUILD_MESSAGES, g.id(), m.authorId(), 0);
-        owner.afterCommit(() ->
-        {
-            reply.ok(200, rest);
-            owner.publish(g, event);
-        });
+        return new Encoded(rest, new Dispatch(type, full, redacted, Intents.GUILD_MESSAGES, g.id(), m.authorId(), 0));
     }
 }
