@@ -47,17 +47,6 @@ public final class RouteMethods
         route("applications/*/commands/*", "GET", "PATCH", "DELETE"),
         route("applications/*/guilds/*/commands", "GET", "PUT", "POST"),
         route("applications/*/guilds/*/commands/*", "GET", "PATCH", "DELETE"),
-        route("guilds", "POST"),
-        route("guilds/*", "GET"),
-        route("guilds/*/channels", "GET", "POST"),
-        route("guilds/*/members", "GET"),
-        route("guilds/*/members/search", "GET"),
-        route("guilds/*/members/*", "GET", "PATCH"),
-        route("guilds/*/members/@me/nick", "PATCH"),
-        route("guilds/*/members/*/roles/*", "PUT", "DELETE"),
-        route("guilds/*/roles", "GET", "POST"),
-        route("guilds/*/roles/*", "PATCH", "DELETE"),
-        route("channels/*", "GET", "PATCH", "DELETE"),
         route("channels/*/messages", "GET", "POST"),
         route("channels/*/messages/bulk-delete", "POST"),
         route("channels/*/messages/pins", "GET"),
@@ -67,10 +56,7 @@ public final class RouteMethods
         route("channels/*/messages/*/reactions/*", "GET", "DELETE"),
         route("channels/*/messages/*/reactions/*/*", "PUT", "DELETE"),
         route("channels/*/pins", "GET"),
-        route("channels/*/pins/*", "PUT", "DELETE"),
-        route("channels/*/typing", "POST"),
-        route("channels/*/invites", "POST"),
-        route("invites/*", "GET", "POST"));
+        route("channels/*/pins/*", "PUT", "DELETE"));
 
     private RouteMethods()
     {

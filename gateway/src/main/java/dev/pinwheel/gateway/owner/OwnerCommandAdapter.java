@@ -1,8 +1,8 @@
 package dev.pinwheel.gateway.owner;
 
 import dev.pinwheel.core.command.CommandReader;
-import dev.pinwheel.core.directory.Accounts;
 import dev.pinwheel.core.shard.Shard;
+import dev.pinwheel.core.state.NodeState;
 
 /**
  * Receives the owner commands sent to a shard ({@link OwnerCommands}, types 30 and up) and runs each in its area's
@@ -12,13 +12,25 @@ import dev.pinwheel.core.shard.Shard;
 public final class OwnerCommandAdapter
 {
     private final MessageService messages;
+    private final GuildService guilds;
+    private final ChannelService channels;
+    private final InviteService invites;
+    private final MemberService members;
+    private final RoleService roles;
 
     /**
-     * @param accounts the node's accounts.
+     * @param node  the node's directories and accounts.
+     * @param voice the voice of the node's guilds (member moves, deleted voice channels).
+     * @param joins told when a user becomes a member of a guild (its sessions subscribe).
      */
-    public OwnerCommandAdapter(final Accounts accounts)
+    public OwnerCommandAdapter(final NodeState node, final GuildVoice voice, final MemberJoins joins)
     {
-        this.messages = new MessageService(accounts);
+        this.messages = new MessageService(node.accounts());
+        this.guilds = new GuildService(node, joins);
+        this.channels = new ChannelService(node, voice);
+        this.invites = new InviteService(node, joins);
+        this.members = new MemberService(node, voice);
+        this.roles = new RoleService(node);
     }
 
     /**
@@ -55,6 +67,26 @@ public final class OwnerCommandAdapter
             case OwnerCommands.MESSAGE_BULK_DELETE -> messages.bulkDelete(owner, command, reply);
             case OwnerCommands.MESSAGE_GET -> messages.get(owner, command, reply);
             case OwnerCommands.MESSAGE_HISTORY -> messages.history(owner, command, reply);
+            case OwnerCommands.GUILD_CREATE -> guilds.create(owner, command, reply);
+            case OwnerCommands.GUILD_GET -> guilds.get(owner, command, reply);
+            case OwnerCommands.CHANNEL_LIST -> channels.list(owner, command, reply);
+            case OwnerCommands.CHANNEL_CREATE -> channels.create(owner, command, reply);
+            case OwnerCommands.CHANNEL_GET -> channels.get(owner, command, reply);
+            case OwnerCommands.CHANNEL_EDIT -> channels.edit(owner, command, reply);
+            case OwnerCommands.CHANNEL_DELETE -> channels.delete(owner, command, reply);
+            case OwnerCommands.TYPING -> channels.typing(owner, command, reply);
+            case OwnerCommands.INVITE_CREATE -> invites.create(owner, command, reply);
+            case OwnerCommands.INVITE_GET -> invites.get(owner, command, reply);
+            case OwnerCommands.INVITE_JOIN -> invites.join(owner, command, reply);
+            case OwnerCommands.MEMBER_GET -> members.get(owner, command, reply);
+            case OwnerCommands.MEMBER_LIST -> members.list(owner, command, reply);
+            case OwnerCommands.MEMBER_SEARCH -> members.search(owner, command, reply);
+            case OwnerCommands.MEMBER_EDIT -> members.edit(owner, command, reply);
+            case OwnerCommands.MEMBER_ROLE_ADD, OwnerCommands.MEMBER_ROLE_REMOVE -> members.role(owner, command, reply);
+            case OwnerCommands.ROLE_LIST -> roles.list(owner, command, reply);
+            case OwnerCommands.ROLE_CREATE -> roles.create(owner, command, reply);
+            case OwnerCommands.ROLE_EDIT -> roles.edit(owner, command, reply);
+            case OwnerCommands.ROLE_DELETE -> roles.delete(owner, command, reply);
             default -> throw new IllegalArgumentException("unknown owner command type " + command.type());
         }
     }

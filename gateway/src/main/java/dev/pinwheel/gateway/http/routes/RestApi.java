@@ -9,8 +9,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.pinwheel.core.directory.Account;
 import dev.pinwheel.core.directory.Directory;
-import dev.pinwheel.core.directory.Invite;
-import dev.pinwheel.core.guild.GuildChannel;
 import dev.pinwheel.core.ids.SnowflakeIds;
 import dev.pinwheel.core.shard.Shard;
 import dev.pinwheel.core.shard.ShardCounters;
@@ -19,14 +17,11 @@ import dev.pinwheel.core.store.HistoryQuery;
 import dev.pinwheel.gateway.GatewayContext;
 import dev.pinwheel.gateway.codec.Entities;
 import dev.pinwheel.gateway.codec.Json;
-import dev.pinwheel.core.guild.Permissions;
 import dev.pinwheel.gateway.owner.CommandOps;
 import dev.pinwheel.gateway.http.routes.CommandValidator;
 import dev.pinwheel.gateway.owner.DmOps;
 import dev.pinwheel.gateway.owner.GuildOps;
-import dev.pinwheel.gateway.owner.MemberOps;
 import dev.pinwheel.gateway.owner.ReactionOps;
-import dev.pinwheel.gateway.owner.RoleOps;
 import dev.pinwheel.gateway.session.SessionStartLimits;
 import dev.pinwheel.gateway.http.RateLimiter;
 import dev.pinwheel.gateway.http.RestExchange;
@@ -170,9 +165,7 @@ public final class RestApi
             case "gateway" -> gatewayBot(ex, r);
             case "users" -> users(ex, r);
             case "applications", "oauth2" -> application(ex, r);
-            case "guilds" -> guilds(ex, r);
             case "channels" -> channels(ex, r, now);
-            case "invites" -> invites(ex, r);
             default -> notFound(ex);
         }
     }
@@ -371,65 +364,6 @@ public final class RestApi
         o.set("bot", Entities.user(a, a.id()));
         o.putNull("team");
         ex.reply(shard, 200, o);
-    }
-
-    /** @return whether an optional {@code name} is given but not a 1-100 character string. */
-    private static boolean badOptionalName(final JsonNode name)
-    {
-        return name != null && !name.isNull() && (!name.isTextual() || name.asText().isBlank()
-            || name.asText().length() > 100);
-    }
-
-    /** A {@code PATCH /channels/{id}} body, checked against Discord's limits; null after an error reply. */
-    private GuildOps.ChannelEdit channelEdit(final RestExchange ex, final Request r)
-    {
-        final JsonNode b = r.body;
-        if (b == null || !b.isObject())
-        {
-            ex.error(shard, 400, 50035, "Invalid Form Body");
-            return null;
-        }
-        final JsonNode name = b.get("name");
-        final JsonNode topic = b.get("topic");
-        final JsonNode pos = b.get("position");
-        final JsonNode bitrate = b.get("bitrate");
-        final JsonNode limit = b.get("user_limit");
-        final JsonNode parent = b.get("parent_id");
-        if (badOptionalName(name))
-        {
-            ex.invalidField(shard, "name", "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.");
-            return null;
-        }
-        if (topic != null && !topic.isNull() && (!topic.isTextual() || topic.asText().length() > 1024))
-        {
-            ex.invalidField(shard, "topic", "BASE_TYPE_MAX_LENGTH", "Must be 1024 or fewer in length.");
-            return null;
-        }
-        if ((pos != null && !pos.isNull() && (!pos.canConvertToInt() || pos.asInt() < 0))
-            || (bitrate != null && !bitrate.isNull() && (!bitrate.canConvertToInt() || bitrate.asInt() < 8000
-                || bitrate.asInt() > 384000))
-            || (limit != null && !limit.isNull() && (!limit.canConvertToInt() || limit.asInt() < 0 || limit.asInt() > 99)))
-        {
-            ex.invalidField(shard, pos != null && !pos.isNull() && (!pos.canConvertToInt() || pos.asInt() < 0)
-                ? "position" : bitrate != null && !bitrate.isNull() && (!bitrate.canConvertToInt()
-                || bitrate.asInt() < 8000 || bitrate.asInt() > 384000) ? "bitrate" : "user_limit",
-                "NUMBER_TYPE_MAX", "Value out of range.");
-            return null;
-        }
-        Long parentId = null;
-        if (parent != null)
-        {
-            parentId = parent.isNull() ? 0L : Json.parseId(parent.asText());
-            if (parentId < 0)
-            {
-                ex.invalidField(shard, "parent_id", "NUMBER_TYPE_COERCE", "Value is not snowflake.");
-                return null;
-            }
-        }
-        return new GuildOps.ChannelEdit(name == null || name.isNull() ? null : name.asText().strip(),
-            topic == null ? null : topic.isNull() ? "" : topic.asText(),
-            pos == null || pos.isNull() ? null : pos.asInt(), bitrate == null || bitrate.isNull() ? null
-            : bitrate.asInt(), limit == null || limit.isNull() ? null : limit.asInt(), parentId);
     }
 
     /**
@@ -650,325 +584,6 @@ public final class RestApi
         shard.send(shard.group().ownerOf(guildId), ex.task(task));
     }
 
-    private void guilds(final RestExchange ex, final Request r)
-    {
-        final String[] p = r.path;
-        if (p.length == 1)
-        {
-            if (!allow(ex, r, "POST"))
-            {
-                return;
-            }
-            final String name = text(r.body, "name");
-            if (name == null || name.trim().length() < 2 || name.length() > 100)
-            {
-                ex.invalidField(shard, "name", "BASE_TYPE_BAD_LENGTH", "Must be between 2 and 100 in length.");
-                return;
-            }
-            final long guildId = shard.ids().next();
-            final long userId = ex.userId();
-            toOwner(guildId, ex, owner -> GuildOps.createGuild(owner, ctx, guildId, name.trim(), userId, ex));
-            return;
-        }
-        final long guildId = Json.parseId(p[1]);
-        if (guildId < 0 || ctx.node().directory().guild(guildId) == null)
-        {
-            ex.error(shard, 404, 10004, "Unknown Guild");
-            return;
-        }
-        if (p.length == 2)
-        {
-            if (allow(ex, r, "GET"))
-            {
-                final boolean counts = "true".equalsIgnoreCase(r.q("with_counts"));
-                toOwner(guildId, ex, owner -> GuildOps.getGuild(owner, guildId, ex, counts));
-            }
-        }
-        else if (p.length == 3 && "channels".equals(p[2]))
-        {
-            if ("GET".equals(r.method))
-            {
-                toOwner(guildId, ex, owner -> GuildOps.listChannels(owner, guildId, ex));
-            }
-            else if (allow(ex, r, "POST"))
-            {
-                createChannel(ex, r, guildId);
-            }
-        }
-        else if (p.length == 3 && "members".equals(p[2]))
-        {
-            if (!allow(ex, r, "GET"))
-            {
-                return;
-            }
-            final int limit = intParam(r.q("limit"), 1);
-            final long after = r.q("after") == null ? 0 : Json.parseId(r.q("after"));
-            if (limit < 1 || limit > 1000)
-            {
-                ex.invalidField(shard, "limit", "NUMBER_TYPE_MAX", "Must be between 1 and 1000.");
-                return;
-            }
-            if (after < 0)
-            {
-                ex.invalidField(shard, "after", "NUMBER_TYPE_COERCE", "Value is not snowflake.");
-                return;
-            }
-            toOwner(guildId, ex, owner -> GuildOps.listMembers(owner, ctx, guildId, limit, after, ex));
-        }
-        else if (p.length == 3 && "roles".equals(p[2]))
-        {
-            if ("POST".equals(r.method))
-            {
-                final RoleOps.Fields f = roleFields(ex, r);
-                if (f != null)
-                {
-                    toOwner(guildId, ex, owner -> RoleOps.create(owner, ctx, guildId, f, ex));
-                }
-            }
-            else if (allow(ex, r, "GET"))
-            {
-                toOwner(guildId, ex, owner -> GuildOps.listRoles(owner, guildId, ex));
-            }
-        }
-        else if (p.length == 4 && "roles".equals(p[2]))
-        {
-            final long roleId = Json.parseId(p[3]);
-            if (roleId < 0)
-            {
-                ex.error(shard, 404, 10011, "Unknown Role");
-            }
-            else if ("PATCH".equals(r.method))
-            {
-                final RoleOps.Fields f = roleFields(ex, r);
-                if (f != null)
-                {
-                    toOwner(guildId, ex, owner -> RoleOps.modify(owner, ctx, guildId, roleId, f, ex));
-                }
-            }
-            else if (allow(ex, r, "DELETE"))
-            {
-                toOwner(guildId, ex, owner -> RoleOps.delete(owner, ctx, guildId, roleId, ex));
-            }
-        }
-        else if (p.length == 6 && "members".equals(p[2]) && "roles".equals(p[4]))
-        {
-            final long userId = "@me".equals(p[3]) ? ex.userId() : Json.parseId(p[3]);
-            final long roleId = Json.parseId(p[5]);
-            if (userId < 0 || roleId < 0)
-            {
-                ex.error(shard, 404, userId < 0 ? 10013 : 10011, userId < 0 ? "Unknown User" : "Unknown Role");
-            }
-            else if ("PUT".equals(r.method) || allow(ex, r, "DELETE"))
-            {
-                final boolean give = "PUT".equals(r.method);
-                toOwner(guildId, ex, owner -> RoleOps.grant(owner, ctx, guildId, userId, roleId, give, ex));
-            }
-        }
-        else if (p.length == 4 && "members".equals(p[2]) && "search".equals(p[3]))
-        {
-            searchMembers(ex, r, guildId);
-        }
-        else if (p.length == 5 && "members".equals(p[2]) && "@me".equals(p[3]) && "nick".equals(p[4]))
-        {
-            // the deprecated "modify current user nick" route (discord.py 2.2 still uses it): same as {nick}
-            if (allow(ex, r, "PATCH"))
-            {
-                modifyMember(ex, r, guildId, ex.userId());
-            }
-        }
-        else if (p.length == 4 && "members".equals(p[2]))
-        {
-            if (!"PATCH".equals(r.method) && !allow(ex, r, "GET"))
-            {
-                return;
-            }
-            final long userId = "@me".equals(p[3]) ? ex.userId() : Json.parseId(p[3]);
-            if (userId < 0)
-            {
-                ex.error(shard, 404, 10013, "Unknown User");
-                return;
-            }
-            if ("PATCH".equals(r.method))
-            {
-                modifyMember(ex, r, guildId, userId);
-                return;
-            }
-            toOwner(guildId, ex, owner -> GuildOps.getMember(owner, ctx, guildId, userId, ex));
-        }
-        else
-        {
-            notFound(ex);
-        }
-    }
-
-    /** A role create/edit body: {@code name} (1-100), {@code permissions} (a decimal string), {@code color}. */
-    private RoleOps.Fields roleFields(final RestExchange ex, final Request r)
-    {
-        final JsonNode b = r.body == null || r.body.isNull() ? Json.object() : r.body;
-        if (!b.isObject())
-        {
-            ex.error(shard, 400, 50035, "Invalid Form Body");
-            return null;
-        }
-        final JsonNode name = b.get("name");
-        final JsonNode perms = b.get("permissions");
-        final JsonNode color = b.get("color");
-        if (badOptionalName(name))
-        {
-            ex.invalidField(shard, "name", "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.");
-            return null;
-        }
-        Long permissions = null;
-        if (perms != null && !perms.isNull())
-        {
-            try
-            {
-                permissions = perms.isIntegralNumber() ? perms.asLong() : Long.parseLong(perms.asText());
-            }
-            catch (final NumberFormatException e)
-            {
-                permissions = -1L;
-            }
-            if (permissions < 0)
-            {
-                ex.invalidField(shard, "permissions", "NUMBER_TYPE_COERCE", "Value is not a valid permission set.");
-                return null;
-            }
-            permissions &= Permissions.ALL;
-        }
-        if (color != null && !color.isNull() && (!color.canConvertToInt() || color.asInt() < 0
-            || color.asInt() > 0xFFFFFF))
-        {
-            ex.invalidField(shard, "color", "NUMBER_TYPE_MAX", "Must be between 0 and 16777215.");
-            return null;
-        }
-        return new RoleOps.Fields(name == null || name.isNull() ? null : name.asText().strip(), permissions,
-            color == null || color.isNull() ? null : color.asInt());
-    }
-
-    /** {@code GET /guilds/{id}/members/search?query=&limit=}: members whose username or nickname starts with query. */
-    private void searchMembers(final RestExchange ex, final Request r, final long guildId)
-    {
-        if (!allow(ex, r, "GET"))
-        {
-            return;
-        }
-        final String query = r.q("query");
-        if (query == null || query.isEmpty() || query.length() > 100)
-        {
-            ex.invalidField(shard, "query", query == null ? "BASE_TYPE_REQUIRED" : "BASE_TYPE_BAD_LENGTH",
-                query == null ? "This field is required" : "Must be between 1 and 100 in length.");
-            return;
-        }
-        final int limit = intParam(r.q("limit"), 1);
-        if (limit < 1 || limit > 1000)
-        {
-            ex.invalidField(shard, "limit", "NUMBER_TYPE_MAX", "Must be between 1 and 1000.");
-            return;
-        }
-        toOwner(guildId, ex, owner -> GuildOps.searchMembers(owner, ctx, guildId, query, limit, ex));
-    }
-
-    /**
-     * Server mute/deafen, move/disconnect and nickname: {@code {mute, deaf, channel_id, nick}} ({@code channel_id:
-     * null} disconnects, {@code nick: null} clears), {@code roles} (the whole set).
-     */
-    private void modifyMember(final RestExchange ex, final Request r, final long guildId, final long userId)
-    {
-        final JsonNode b = r.body;
-        if (b == null || !b.isObject())
-        {
-            ex.error(shard, 400, 50035, "Invalid Form Body");
-            return;
-        }
-        final JsonNode m = b.get("mute");
-        final JsonNode d = b.get("deaf");
-        if ((m != null && !m.isBoolean()) || (d != null && !d.isBoolean()))
-        {
-            ex.invalidField(shard, m != null && !m.isBoolean() ? "mute" : "deaf", "BASE_TYPE_BOOLEAN",
-                "Must be either true or false.");
-            return;
-        }
-        final Boolean mute = m == null ? null : m.asBoolean();
-        final Boolean deaf = d == null ? null : d.asBoolean();
-        final JsonNode c = b.get("channel_id");
-        final long channel = c == null ? -1 : c.isNull() ? 0 : c.isTextual() ? Json.parseId(c.asText())
-            : c.isIntegralNumber() && c.asLong() > 0 ? c.asLong() : -2;
-        if (channel < -1 || (c != null && !c.isNull() && channel <= 0))
-        {
-            ex.invalidField(shard, "channel_id", "NUMBER_TYPE_COERCE", "Value \"" + c + "\" is not snowflake.");
-            return;
-        }
-        final Long moveTo = c == null ? null : channel;
-        final JsonNode nk = b.get("nick");
-        if (nk != null && !nk.isNull() && (!nk.isTextual() || nk.asText().length() > 32))
-        {
-            ex.invalidField(shard, "nick", "BASE_TYPE_MAX_LENGTH", "Must be 32 or fewer in length.");
-            return;
-        }
-        // absent: unchanged; null or "": cleared
-        final String nick = nk == null ? null : nk.isNull() ? "" : nk.asText().strip();
-        final JsonNode rs = b.get("roles");
-        long[] roles = null;
-        if (rs != null && !rs.isNull())
-        {
-            roles = new long[rs.isArray() ? rs.size() : 0];
-            for (int i = 0; rs.isArray() && i < roles.length; i++)
-            {
-                final JsonNode n = rs.get(i);
-                roles[i] = n.isTextual() ? Json.parseId(n.asText()) : n.canConvertToLong() ? n.asLong() : -1;
-            }
-            if (!rs.isArray() || java.util.Arrays.stream(roles).anyMatch(id -> id <= 0))
-            {
-                ex.invalidField(shard, "roles", "NUMBER_TYPE_COERCE", "Value is not snowflake.");
-                return;
-            }
-        }
-        final long[] theRoles = roles;
-        toOwner(guildId, ex, owner -> MemberOps.modifyMember(owner, ctx, guildId, userId, mute, deaf, moveTo, nick,
-            theRoles, ex));
-    }
-
-    private void createChannel(final RestExchange ex, final Request r, final long guildId)
-    {
-        final String name = text(r.body, "name");
-        if (name == null || name.isBlank() || name.length() > 100)
-        {
-            ex.invalidField(shard, "name", "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.");
-            return;
-        }
-        final int type = r.body.path("type").asInt(0);
-        if (type != GuildChannel.TEXT && type != GuildChannel.VOICE && type != GuildChannel.CATEGORY)
-        {
-            ex.invalidField(shard, "type", "BASE_TYPE_CHOICES", "Value must be one of {0, 2, 4}.");
-            return;
-        }
-        final String topic = text(r.body, "topic");
-        if (topic != null && topic.length() > 1024)
-        {
-            ex.invalidField(shard, "topic", "BASE_TYPE_MAX_LENGTH", "Must be 1024 or fewer in length.");
-            return;
-        }
-        final int bitrate = r.body.path("bitrate").asInt(0);
-        if (bitrate != 0 && (bitrate < 8000 || bitrate > 384_000))
-        {
-            ex.invalidField(shard, "bitrate", "NUMBER_TYPE_MIN", "Must be between 8000 and 384000.");
-            return;
-        }
-        final int userLimit = r.body.path("user_limit").asInt(0);
-        final String parent = text(r.body, "parent_id");
-        final long parentId = parent == null ? 0 : Json.parseId(parent);
-        if (parentId < 0 || userLimit < 0 || userLimit > 99)
-        {
-            ex.invalidField(shard, parentId < 0 ? "parent_id" : "user_limit", "NUMBER_TYPE_COERCE", "Invalid value.");
-            return;
-        }
-        final String channelName = type == GuildChannel.TEXT
-            ? name.trim().toLowerCase(java.util.Locale.ROOT).replace(' ', '-') : name.trim();
-        toOwner(guildId, ex, owner -> GuildOps.createChannel(owner, ctx, guildId, channelName, type, topic, bitrate,
-            userLimit, parentId, ex));
-    }
-
     private void channels(final RestExchange ex, final Request r, final long now)
     {
         final String[] p = r.path;
@@ -986,22 +601,7 @@ public final class RestApi
         }
         if (p.length == 2)
         {
-            if ("PATCH".equals(r.method))
-            {
-                final GuildOps.ChannelEdit e = channelEdit(ex, r);
-                if (e != null)
-                {
-                    toOwner(guildId, ex, owner -> GuildOps.modifyChannel(owner, ctx, guildId, channelId, e, ex));
-                }
-            }
-            else if ("DELETE".equals(r.method))
-            {
-                toOwner(guildId, ex, owner -> GuildOps.deleteChannel(owner, ctx, guildId, channelId, ex));
-            }
-            else if (allow(ex, r, "GET"))
-            {
-                toOwner(guildId, ex, owner -> GuildOps.getChannel(owner, guildId, channelId, ex));
-            }
+            notFound(ex); // the route table holds /channels/{channel}
             return;
         }
         switch (p[2])
@@ -1018,39 +618,6 @@ public final class RestApi
                 }
             }
             case "pins" -> pins(ex, r, guildId, channelId, 3, false);
-            case "typing" ->
-            {
-                if (p.length == 3 && allow(ex, r, "POST"))
-                {
-                    toOwner(guildId, ex, owner -> GuildOps.typing(owner, ctx, guildId, channelId, ex));
-                }
-                else if (p.length != 3)
-                {
-                    notFound(ex);
-                }
-            }
-            case "invites" ->
-            {
-                if (p.length != 3)
-                {
-                    notFound(ex);
-                    return;
-                }
-                if (!allow(ex, r, "POST"))
-                {
-                    return;
-                }
-                final int maxAge = r.body.path("max_age").asInt(86_400);
-                final int maxUses = r.body.path("max_uses").asInt(0);
-                if (maxAge < 0 || maxAge > 604_800 || maxUses < 0 || maxUses > 100)
-                {
-                    ex.invalidField(shard, maxAge < 0 || maxAge > 604_800 ? "max_age" : "max_uses",
-                        "NUMBER_TYPE_MAX", "Out of range.");
-                    return;
-                }
-                toOwner(guildId, ex,
-                    owner -> GuildOps.createInvite(owner, ctx, guildId, channelId, maxAge, maxUses, ex));
-            }
             default -> notFound(ex);
         }
     }
@@ -1190,33 +757,6 @@ public final class RestApi
         o.putNull("id");
         o.put("name", s);
         return o;
-    }
-
-    private void invites(final RestExchange ex, final Request r)
-    {
-        if (r.path.length != 2)
-        {
-            notFound(ex);
-            return;
-        }
-        final Invite invite = ctx.node().directory().invite(r.path[1]);
-        if (invite == null)
-        {
-            ex.error(shard, 404, 10006, "Unknown Invite");
-            return;
-        }
-        switch (r.method)
-        {
-            case "GET" -> toOwner(invite.guildId(), ex, owner -> GuildOps.getInvite(owner, ctx, invite, ex));
-            case "POST" -> toOwner(invite.guildId(), ex, owner -> GuildOps.join(owner, ctx, invite, ex));
-            default -> ex.error(shard, 405, 0, "405: Method Not Allowed");
-        }
-    }
-
-    private static String text(final JsonNode body, final String field)
-    {
-        final JsonNode n = body == null ? null : body.get(field);
-        return n != null && n.isTextual() ? n.asText() : null;
     }
 
     private static int intParam(final String v, final int dflt)

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import io.netty.channel.ChannelHandlerContext;
 
+import dev.pinwheel.core.directory.Directory;
 import dev.pinwheel.core.shard.Shard;
 import dev.pinwheel.gateway.GatewayContext;
 import dev.pinwheel.gateway.codec.DiscordError;
@@ -41,6 +42,12 @@ public final class RestRouter
         this.shard = shard;
         this.legacy = new RestApi(ctx, shard);
         new MessageRoutes(ctx, shard, exchanges, legacy::directMessage).register(table);
+        final Directory directory = ctx.node().directory();
+        new GuildRoutes(directory, shard, exchanges).register(table);
+        new ChannelRoutes(directory, shard, exchanges, legacy::directMessage).register(table);
+        new InviteRoutes(directory, shard, exchanges, legacy::directMessage).register(table);
+        new MemberRoutes(directory, shard, exchanges).register(table);
+        new RoleRoutes(directory, shard, exchanges).register(table);
         // the current pin routes sit beside /messages/{message}: until pins move to the table, the older switch
         for (final String method : new String[] {"GET", "PUT", "DELETE"})
         {
