@@ -58,7 +58,7 @@ import dev.pinwheel.tuning.ThreadPlacement;
  * <pre>
  *   test ──task──▶ origin shard: XxxProxy ──command──▶ owner shard: OwnerCommandAdapter ─▶ XxxService
  *                       ▲                                         │ reply.ok / reply.error
- *   answers ◀── REPLY ──┘◀──────────── REPLY command ─────────────┘ (events: the same FIFO path, to a recording session)
+ *   answers ◀── REPLY ──┘◀──────────── REPLY command ─────────────┘ (events: the same FIFO path, to a session)
  * </pre>
  */
 public final class OwnerFixture implements AutoCloseable
