@@ -35,7 +35,9 @@ import dev.pinwheel.gateway.edge.NettyThreads;
 import dev.pinwheel.gateway.auth.AuthService;
 import dev.pinwheel.gateway.http.ExchangeTable;
 import dev.pinwheel.gateway.http.routes.RestRouter;
+import dev.pinwheel.gateway.owner.GuildOps;
 import dev.pinwheel.gateway.owner.OwnerCommandAdapter;
+import dev.pinwheel.gateway.owner.VoiceOps;
 import dev.pinwheel.gateway.session.ShardGateway;
 import dev.pinwheel.tuning.ThreadPlacement;
 import dev.pinwheel.tuning.ThreadRole;
@@ -122,8 +124,8 @@ public final class GatewayServer implements AutoCloseable
                 shard.addTicker(() -> deadlines.tick(System.nanoTime()));
                 final ExchangeTable exchanges = ctxRef[0].exchanges(shard.id());
                 shard.addTicker(() -> exchanges.tick(shard, System.nanoTime()));
-                shard.commandHandler(new GatewayCommands(exchanges,
-                    new OwnerCommandAdapter(node, ShardGateway::sendToUser)));
+                shard.commandHandler(new GatewayCommands(exchanges, new OwnerCommandAdapter(node,
+                    ShardGateway::sendToUser, VoiceOps.guildVoice(ctxRef[0]), GuildOps::announceJoin)));
             }, deathHandler);
         this.context = new GatewayContext(config, shards, node, new AuthService(node.accounts(),
             config.pbkdf2Iterations()), control);

@@ -17,12 +17,20 @@ public final class OwnerCommandAdapter
     private final DmService dms;
     private final CommandService commands;
     private final AccountService accounts;
+    private final GuildService guilds;
+    private final ChannelService channels;
+    private final InviteService invites;
+    private final MemberService members;
+    private final RoleService roles;
 
     /**
-     * @param node  the node's directories (accounts, DM channels, application commands).
+     * @param node  the node's directories and accounts (DM channels, application commands too).
      * @param users sends an event to every session of a user (direct messages).
+     * @param voice the voice of the node's guilds (member moves, deleted voice channels).
+     * @param joins told when a user becomes a member of a guild (its sessions subscribe).
      */
-    public OwnerCommandAdapter(final NodeState node, final UserEvents users)
+    public OwnerCommandAdapter(final NodeState node, final UserEvents users, final GuildVoice voice,
+        final MemberJoins joins)
     {
         this.messages = new MessageService(node.accounts());
         this.reactions = new ReactionService(node.accounts());
@@ -30,6 +38,11 @@ public final class OwnerCommandAdapter
         this.dms = new DmService(node, users);
         this.commands = new CommandService(node);
         this.accounts = new AccountService(node);
+        this.guilds = new GuildService(node, joins);
+        this.channels = new ChannelService(node, voice);
+        this.invites = new InviteService(node, joins);
+        this.members = new MemberService(node, voice);
+        this.roles = new RoleService(node);
     }
 
     /**
@@ -88,6 +101,26 @@ public final class OwnerCommandAdapter
             case OwnerCommands.APP_COMMAND_DELETE -> commands.delete(owner, command, reply);
             case OwnerCommands.ACCOUNT_REGISTER -> accounts.register(owner, command, reply);
             case OwnerCommands.ACCOUNT_LOGIN -> accounts.login(owner, command, reply);
+            case OwnerCommands.GUILD_CREATE -> guilds.create(owner, command, reply);
+            case OwnerCommands.GUILD_GET -> guilds.get(owner, command, reply);
+            case OwnerCommands.CHANNEL_LIST -> channels.list(owner, command, reply);
+            case OwnerCommands.CHANNEL_CREATE -> channels.create(owner, command, reply);
+            case OwnerCommands.CHANNEL_GET -> channels.get(owner, command, reply);
+            case OwnerCommands.CHANNEL_EDIT -> channels.edit(owner, command, reply);
+            case OwnerCommands.CHANNEL_DELETE -> channels.delete(owner, command, reply);
+            case OwnerCommands.TYPING -> channels.typing(owner, command, reply);
+            case OwnerCommands.INVITE_CREATE -> invites.create(owner, command, reply);
+            case OwnerCommands.INVITE_GET -> invites.get(owner, command, reply);
+            case OwnerCommands.INVITE_JOIN -> invites.join(owner, command, reply);
+            case OwnerCommands.MEMBER_GET -> members.get(owner, command, reply);
+            case OwnerCommands.MEMBER_LIST -> members.list(owner, command, reply);
+            case OwnerCommands.MEMBER_SEARCH -> members.search(owner, command, reply);
+            case OwnerCommands.MEMBER_EDIT -> members.edit(owner, command, reply);
+            case OwnerCommands.MEMBER_ROLE_ADD, OwnerCommands.MEMBER_ROLE_REMOVE -> members.role(owner, command, reply);
+            case OwnerCommands.ROLE_LIST -> roles.list(owner, command, reply);
+            case OwnerCommands.ROLE_CREATE -> roles.create(owner, command, reply);
+            case OwnerCommands.ROLE_EDIT -> roles.edit(owner, command, reply);
+            case OwnerCommands.ROLE_DELETE -> roles.delete(owner, command, reply);
             default -> throw new IllegalArgumentException("unknown owner command type " + command.type());
         }
     }

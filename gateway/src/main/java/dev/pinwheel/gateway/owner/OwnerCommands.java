@@ -38,6 +38,61 @@ public final class OwnerCommands
     /** {@code GET /channels/{c}/messages}. */
     public static final int MESSAGE_HISTORY = 35;
 
+    // guilds, channels, invites, members, roles: 40-99
+
+    /** {@code POST /guilds}. */
+    public static final int GUILD_CREATE = 40;
+    /** {@code GET /guilds/{g}}. */
+    public static final int GUILD_GET = 41;
+
+    /** {@code GET /guilds/{g}/channels}. */
+    public static final int CHANNEL_LIST = 45;
+    /** {@code POST /guilds/{g}/channels}. */
+    public static final int CHANNEL_CREATE = 46;
+    /** {@code GET /channels/{c}}. */
+    public static final int CHANNEL_GET = 47;
+    /** {@code PATCH /channels/{c}}. */
+    public static final int CHANNEL_EDIT = 48;
+    /** {@code DELETE /channels/{c}}. */
+    public static final int CHANNEL_DELETE = 49;
+    /** {@code POST /channels/{c}/typing}. */
+    public static final int TYPING = 50;
+
+    /** {@code POST /channels/{c}/invites}. */
+    public static final int INVITE_CREATE = 55;
+    /** {@code GET /invites/{code}}. */
+    public static final int INVITE_GET = 56;
+    /** {@code POST /invites/{code}}. */
+    public static final int INVITE_JOIN = 57;
+
+    /** {@code GET /guilds/{g}/members/{u}}. */
+    public static final int MEMBER_GET = 60;
+    /** {@code GET /guilds/{g}/members}. */
+    public static final int MEMBER_LIST = 61;
+    /** {@code GET /guilds/{g}/members/search}. */
+    public static final int MEMBER_SEARCH = 62;
+    /** {@code PATCH /guilds/{g}/members/{u}} and {@code /members/@me/nick}. */
+    public static final int MEMBER_EDIT = 63;
+    /** {@code PUT /guilds/{g}/members/{u}/roles/{r}}. */
+    public static final int MEMBER_ROLE_ADD = 64;
+    /** {@code DELETE /guilds/{g}/members/{u}/roles/{r}}. */
+    public static final int MEMBER_ROLE_REMOVE = 65;
+
+    /** {@code GET /guilds/{g}/roles}. */
+    public static final int ROLE_LIST = 70;
+    /** {@code POST /guilds/{g}/roles}. */
+    public static final int ROLE_CREATE = 71;
+    /** {@code PATCH /guilds/{g}/roles/{r}}. */
+    public static final int ROLE_EDIT = 72;
+    /** {@code DELETE /guilds/{g}/roles/{r}}. */
+    public static final int ROLE_DELETE = 73;
+
+    /**
+     * An int or long field's value for "not given: keep what is there", in fields whose valid values are never
+     * negative (a position, a bitrate, a colour, permission bits, a channel id, a tri-state flag as -1/0/1).
+     */
+    public static final int KEEP = -1;
+
     /** {@code PUT /channels/{c}/messages/{m}/reactions/{emoji}/@me}. */
     public static final int REACTION_ADD = 100;
     /** {@code DELETE /channels/{c}/messages/{m}/reactions/{emoji}/@me|{user}}. */
@@ -99,6 +154,27 @@ public final class OwnerCommands
         NAMES[MESSAGE_BULK_DELETE] = "message_bulk_delete";
         NAMES[MESSAGE_GET] = "message_get";
         NAMES[MESSAGE_HISTORY] = "message_history";
+        NAMES[GUILD_CREATE] = "guild_create";
+        NAMES[GUILD_GET] = "guild_get";
+        NAMES[CHANNEL_LIST] = "channel_list";
+        NAMES[CHANNEL_CREATE] = "channel_create";
+        NAMES[CHANNEL_GET] = "channel_get";
+        NAMES[CHANNEL_EDIT] = "channel_edit";
+        NAMES[CHANNEL_DELETE] = "channel_delete";
+        NAMES[TYPING] = "typing";
+        NAMES[INVITE_CREATE] = "invite_create";
+        NAMES[INVITE_GET] = "invite_get";
+        NAMES[INVITE_JOIN] = "invite_join";
+        NAMES[MEMBER_GET] = "member_get";
+        NAMES[MEMBER_LIST] = "member_list";
+        NAMES[MEMBER_SEARCH] = "member_search";
+        NAMES[MEMBER_EDIT] = "member_edit";
+        NAMES[MEMBER_ROLE_ADD] = "member_role_add";
+        NAMES[MEMBER_ROLE_REMOVE] = "member_role_remove";
+        NAMES[ROLE_LIST] = "role_list";
+        NAMES[ROLE_CREATE] = "role_create";
+        NAMES[ROLE_EDIT] = "role_edit";
+        NAMES[ROLE_DELETE] = "role_delete";
         NAMES[REACTION_ADD] = "reaction_add";
         NAMES[REACTION_REMOVE] = "reaction_remove";
         NAMES[REACTION_CLEAR] = "reaction_clear";

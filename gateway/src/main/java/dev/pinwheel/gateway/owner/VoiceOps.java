@@ -21,9 +21,8 @@ import dev.pinwheel.gateway.session.Intents;
 
 /**
  * Voice signalling on the guild's <b>owner shard</b>: gateway op 4 (join, move, leave, self mute/deafen); server
- * mute/deafen and moves come through {@link MemberOps}. The owner keeps the guild's {@link VoiceStates}, checks
- * CONNECT/SPEAK, tells
- * the voice server through {@link VoiceAdmission}, and dispatches
+ * mute/deafen and moves come through {@link MemberService} ({@link #guildVoice}). The owner keeps the guild's
+ * {@link VoiceStates}, checks CONNECT/SPEAK, tells the voice server through {@link VoiceAdmission}, and dispatches
  * <pre>
  *   VOICE_STATE_UPDATE  ─▶ every session subscribed to the guild (GUILD_VOICE_STATES)
  *   VOICE_SERVER_UPDATE ─▶ the joining user only, AFTER the state update on the same FIFO path (JDA needs that order)
@@ -197,5 +196,51 @@ public final class VoiceOps
             arr.add(stateJson(vs));
         }
         return arr;
+    }
+
+    /**
+     * The node's voice, as guild and member services use it ({@link GuildVoice}): the owner shard's voice states and
+     * the voice server of {@code ctx}, changed the way op 4 changes them.
+     *
+     * @param ctx the node.
+     * @return the voice of the node's guilds.
+     */
+    public static GuildVoice guildVoice(final GatewayContext ctx)
+    {
+        return new GuildVoice()
+        {
+            @Override
+            public VoiceStates.VoiceState state(final Shard owner, final long guildId, final long userId)
+            {
+                return ctx.voiceStates(owner.id()).get(guildId, userId);
+            }
+
+            @Override
+            public void serverMuteChanged(final Shard owner, final Guild g, final VoiceStates.VoiceState state)
+            {
+                ctx.voice().update(g.id(), state.userId, state.flags());
+                owner.publish(g, stateDispatch(ctx, g, state));
+            }
+
+            @Override
+            public void move(final Shard owner, final long guildId, final VoiceStates.VoiceState state,
+                final long channelId)
+            {
+                voiceStateUpdate(owner, ctx, guildId, channelId, state.userId, state.sessionId, state.selfMute,
+                    state.selfDeaf);
+            }
+
+            @Override
+            public void disconnectAll(final Shard owner, final long guildId, final long channelId)
+            {
+                for (final VoiceStates.VoiceState vs : java.util.List.copyOf(ctx.voiceStates(owner.id()).of(guildId)))
+                {
+                    if (vs.channelId == channelId)
+                    {
+                        voiceStateUpdate(owner, ctx, guildId, 0, vs.userId, vs.sessionId, false, false);
+                    }
+                }
+            }
+        };
     }
 }

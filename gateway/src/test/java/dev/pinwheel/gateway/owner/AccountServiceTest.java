@@ -27,13 +27,13 @@ class AccountServiceTest
 {
     private static final long DAVE = 4_000_001;
 
-    private OwnerFixture f;
+    private MessagingFixture f;
     private AccountProxy accounts;
 
     @BeforeEach
     void start() throws Exception
     {
-        f = new OwnerFixture();
+        f = new MessagingFixture();
         accounts = new AccountProxy(f.group);
     }
 
@@ -48,7 +48,7 @@ class AccountServiceTest
     {
         assertTrue(f.node.accounts().reserve("dave", DAVE));
         assertTrue(accounts.register(f.origin, 1, DAVE, "dave", "hash", true, "token-1", "h1"));
-        final OwnerFixture.Answer registered = f.answer(1);
+        final MessagingFixture.Answer registered = f.answer(1);
         assertEquals(201, registered.status(), registered.body());
         assertEquals("token-1", registered.json().path("token").asText());
         assertEquals(Json.id(DAVE), registered.json().path("user").path("id").asText());
@@ -59,7 +59,7 @@ class AccountServiceTest
         assertTrue(f.stores[owner].states.contains(StateRecords.USER_REGISTERED));
 
         assertTrue(accounts.login(f.origin, 2, DAVE, "token-2", "h2"));
-        final OwnerFixture.Answer login = f.answer(2);
+        final MessagingFixture.Answer login = f.answer(2);
         assertEquals(200, login.status());
         assertEquals("token-2", login.json().path("token").asText());
         assertEquals(Json.id(DAVE), login.json().path("user_id").asText());

@@ -1,8 +1,8 @@
 package dev.pinwheel.gateway.owner;
 
-import static dev.pinwheel.gateway.owner.OwnerFixture.ALICE;
-import static dev.pinwheel.gateway.owner.OwnerFixture.BOB;
-import static dev.pinwheel.gateway.owner.OwnerFixture.CAROL;
+import static dev.pinwheel.gateway.owner.MessagingFixture.ALICE;
+import static dev.pinwheel.gateway.owner.MessagingFixture.BOB;
+import static dev.pinwheel.gateway.owner.MessagingFixture.CAROL;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -32,12 +32,12 @@ import dev.pinwheel.gateway.codec.Json;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class DmServiceTest
 {
-    private OwnerFixture f;
+    private MessagingFixture f;
 
     @BeforeEach
     void start() throws Exception
     {
-        f = new OwnerFixture();
+        f = new MessagingFixture();
     }
 
     @AfterEach
@@ -48,7 +48,7 @@ class DmServiceTest
 
     private long open(final long correlation, final int from, final long me, final long them) throws Exception
     {
-        final OwnerFixture.Answer a = f.askFrom(from, correlation, s -> new DmProxy(s).open(correlation, me, them));
+        final MessagingFixture.Answer a = f.askFrom(from, correlation, s -> new DmProxy(s).open(correlation, me, them));
         assertEquals(200, a.status(), a.body());
         assertEquals(1, a.json().path("type").asInt());
         assertEquals(Json.id(them), a.json().path("recipients").get(0).path("id").asText(), "the other one");
@@ -109,7 +109,7 @@ class DmServiceTest
     void messagesReachBothUsersAndOnlyTheyGetIn() throws Exception
     {
         final long channel = open(1, f.origin, ALICE, BOB);
-        final OwnerFixture.Answer posted = f.ask(2, s -> new DmProxy(s).post(2, ALICE, channel, "héllo", false, "n",
+        final MessagingFixture.Answer posted = f.ask(2, s -> new DmProxy(s).post(2, ALICE, channel, "héllo", false, "n",
             "[{\"type\":\"rich\",\"title\":\"t\"}]"));
         assertEquals(200, posted.status(), posted.body());
         assertEquals("héllo", posted.json().path("content").asText());
@@ -119,7 +119,7 @@ class DmServiceTest
         final Set<Long> to = new HashSet<>();
         for (int i = 0; i < 2; i++)
         {
-            final OwnerFixture.Delivered d = f.delivery();
+            final MessagingFixture.Delivered d = f.delivery();
             assertEquals("MESSAGE_CREATE", d.event().type());
             assertEquals(f.group.ownerOf(channel), d.fromShard(), "sent by the channel's owner");
             assertTrue(new String(d.event().data(), StandardCharsets.UTF_8).contains("héllo"));
@@ -127,7 +127,7 @@ class DmServiceTest
         }
         assertEquals(Set.of(ALICE, BOB), to);
 
-        final OwnerFixture.Answer got = f.ask(3, s -> new DmProxy(s).get(3, BOB, channel, id));
+        final MessagingFixture.Answer got = f.ask(3, s -> new DmProxy(s).get(3, BOB, channel, id));
         assertEquals("héllo", got.json().path("content").asText());
         final JsonNode page = f.ask(4, s -> new DmProxy(s).history(4, BOB, channel, HistoryQuery.LATEST, 0, 50))
             .json();
@@ -142,7 +142,7 @@ class DmServiceTest
         assertEquals(50003, f.ask(9, s -> new DmProxy(s).delete(9, BOB, channel, id)).code());
         assertEquals(10008, f.ask(10, s -> new DmProxy(s).get(10, BOB, channel, id + 1)).code());
 
-        final OwnerFixture.Answer edited = f.ask(11, s -> new DmProxy(s).edit(11, ALICE, channel, id, "changed"));
+        final MessagingFixture.Answer edited = f.ask(11, s -> new DmProxy(s).edit(11, ALICE, channel, id, "changed"));
         assertEquals("changed", edited.json().path("content").asText());
         assertEquals("MESSAGE_UPDATE", f.delivery().event().type());
         f.delivery();
@@ -156,7 +156,7 @@ class DmServiceTest
         final long channel = open(1, f.origin, ALICE, BOB);
         final long plain = Long.parseLong(f.ask(2, s -> new DmProxy(s).post(2, ALICE, channel, "text", false, null,
             null)).json().path("id").asText());
-        final OwnerFixture.Answer empty = f.ask(3, s -> new DmProxy(s).edit(3, ALICE, channel, plain, " "));
+        final MessagingFixture.Answer empty = f.ask(3, s -> new DmProxy(s).edit(3, ALICE, channel, plain, " "));
         assertEquals(400, empty.status());
         assertEquals(50006, empty.code());
         final long embed = Long.parseLong(f.ask(4, s -> new DmProxy(s).post(4, ALICE, channel, "text", false, null,

@@ -1,8 +1,8 @@
 package dev.pinwheel.gateway.owner;
 
-import static dev.pinwheel.gateway.owner.OwnerFixture.ALICE;
-import static dev.pinwheel.gateway.owner.OwnerFixture.BOB;
-import static dev.pinwheel.gateway.owner.OwnerFixture.GUILD;
+import static dev.pinwheel.gateway.owner.MessagingFixture.ALICE;
+import static dev.pinwheel.gateway.owner.MessagingFixture.BOB;
+import static dev.pinwheel.gateway.owner.MessagingFixture.GUILD;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -26,13 +26,13 @@ import dev.pinwheel.core.store.StoredMessage;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class PinServiceTest
 {
-    private OwnerFixture f;
+    private MessagingFixture f;
     private long message;
 
     @BeforeEach
     void aMessage() throws Exception
     {
-        f = new OwnerFixture();
+        f = new MessagingFixture();
         message = post(1, "pin me");
     }
 
@@ -48,7 +48,7 @@ class PinServiceTest
             text, false, 0, null, null, 0, 0, false)).json().get("id").asText());
     }
 
-    private OwnerFixture.Answer pin(final long correlation, final long user, final long id, final boolean pin)
+    private MessagingFixture.Answer pin(final long correlation, final long user, final long id, final boolean pin)
         throws InterruptedException
     {
         return f.ask(correlation, s -> new PinProxy(s).pin(correlation, user, GUILD, f.channel, id, pin));
@@ -82,7 +82,7 @@ class PinServiceTest
     @Test
     void pinsNeedManageMessagesAndStopAt250() throws Exception
     {
-        final OwnerFixture.Answer bob = pin(2, BOB, message, true);
+        final MessagingFixture.Answer bob = pin(2, BOB, message, true);
         assertEquals(403, bob.status());
         assertEquals(50013, bob.code());
         assertEquals(10008, pin(3, ALICE, message + 1, true).code());
@@ -94,7 +94,7 @@ class PinServiceTest
                     false, true));
             }
         });
-        final OwnerFixture.Answer full = pin(4, ALICE, message, true);
+        final MessagingFixture.Answer full = pin(4, ALICE, message, true);
         assertEquals(400, full.status());
         assertEquals(30003, full.code());
         assertEquals(3, f.group.shard(f.owner).commandCount(OwnerCommands.PIN_ADD));

@@ -1,9 +1,9 @@
 package dev.pinwheel.gateway.owner;
 
-import static dev.pinwheel.gateway.owner.OwnerFixture.ALICE;
-import static dev.pinwheel.gateway.owner.OwnerFixture.BOB;
-import static dev.pinwheel.gateway.owner.OwnerFixture.CAROL;
-import static dev.pinwheel.gateway.owner.OwnerFixture.GUILD;
+import static dev.pinwheel.gateway.owner.MessagingFixture.ALICE;
+import static dev.pinwheel.gateway.owner.MessagingFixture.BOB;
+import static dev.pinwheel.gateway.owner.MessagingFixture.CAROL;
+import static dev.pinwheel.gateway.owner.MessagingFixture.GUILD;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -30,13 +30,13 @@ import dev.pinwheel.gateway.codec.MessageExtras;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ReactionServiceTest
 {
-    private OwnerFixture f;
+    private MessagingFixture f;
     private long message;
 
     @BeforeEach
     void aMessageWithAnEmbed() throws Exception
     {
-        f = new OwnerFixture();
+        f = new MessagingFixture();
         message = Long.parseLong(f.ask(1, s -> new MessageProxy(s).post(1, ALICE, GUILD, f.channel, "hi", false, 0,
             null, "[{\"type\":\"rich\",\"title\":\"t\"}]", 0, 0, false)).json().get("id").asText());
     }
@@ -47,7 +47,7 @@ class ReactionServiceTest
         f.close();
     }
 
-    private OwnerFixture.Answer react(final long correlation, final long user, final String emoji)
+    private MessagingFixture.Answer react(final long correlation, final long user, final String emoji)
         throws InterruptedException
     {
         return f.ask(correlation, s -> new ReactionProxy(s).add(correlation, user, GUILD, f.channel, message, emoji));
@@ -84,12 +84,12 @@ class ReactionServiceTest
         assertEquals("hi", stored().content());
         assertEquals(0, stored().editedTimestampMillis(), "not an edit");
 
-        final OwnerFixture.Answer users = f.ask(6, s -> new ReactionProxy(s).users(6, BOB, GUILD, f.channel, message,
+        final MessagingFixture.Answer users = f.ask(6, s -> new ReactionProxy(s).users(6, BOB, GUILD, f.channel, message,
             "👍", 0, 25));
         assertEquals(200, users.status());
         assertEquals(2, users.json().size());
         assertEquals(Json.id(ALICE), users.json().get(0).path("id").asText(), "by id");
-        final OwnerFixture.Answer after = f.ask(7, s -> new ReactionProxy(s).users(7, BOB, GUILD, f.channel, message,
+        final MessagingFixture.Answer after = f.ask(7, s -> new ReactionProxy(s).users(7, BOB, GUILD, f.channel, message,
             "👍", ALICE, 25));
         assertEquals(1, after.json().size());
         assertEquals("bob", after.json().get(0).path("username").asText());
@@ -107,7 +107,7 @@ class ReactionServiceTest
     void discordsRulesAreTheOwners() throws Exception
     {
         assertEquals(204, react(2, ALICE, "👍").status());
-        final OwnerFixture.Answer others = f.ask(3, s -> new ReactionProxy(s).remove(3, BOB, GUILD, f.channel,
+        final MessagingFixture.Answer others = f.ask(3, s -> new ReactionProxy(s).remove(3, BOB, GUILD, f.channel,
             message, "👍", ALICE));
         assertEquals(403, others.status());
         assertEquals(50013, others.code(), "removing someone else's needs MANAGE_MESSAGES");
@@ -116,7 +116,7 @@ class ReactionServiceTest
         assertEquals(204, f.ask(5, s -> new ReactionProxy(s).remove(5, ALICE, GUILD, f.channel, message, "👍", BOB))
             .status(), "a reaction that is not there: 204");
         assertEquals(50001, react(6, CAROL, "👍").code(), "not a member");
-        final OwnerFixture.Answer unknown = f.ask(7, s -> new ReactionProxy(s).add(7, ALICE, GUILD, f.channel,
+        final MessagingFixture.Answer unknown = f.ask(7, s -> new ReactionProxy(s).add(7, ALICE, GUILD, f.channel,
             message + 1, "👍"));
         assertEquals(404, unknown.status());
         assertEquals(10008, unknown.code());
@@ -127,7 +127,7 @@ class ReactionServiceTest
         {
             assertEquals(204, react(100 + i, ALICE, emojis[i]).status());
         }
-        final OwnerFixture.Answer full = react(200, BOB, "🙂");
+        final MessagingFixture.Answer full = react(200, BOB, "🙂");
         assertEquals(400, full.status());
         assertEquals(30010, full.code(), "20 emojis at most");
         assertEquals(204, react(201, BOB, "😀").status(), "an emoji already there still takes users");

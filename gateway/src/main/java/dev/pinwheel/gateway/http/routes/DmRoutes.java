@@ -144,6 +144,29 @@ public final class DmRoutes
     }
 
     /**
+     * The channel routes ({@code /channels/{c}}, {@code /channels/{c}/typing}) for a channel that is a DM (or no
+     * channel at all).
+     *
+     * @param ex the request.
+     * @param r  the request (channel first).
+     */
+    public void channelRoutes(final RestExchange ex, final Request r)
+    {
+        if (r.path().length == 2)
+        {
+            channel(ex, r);
+        }
+        else if (r.path().length == 3 && "typing".equals(r.path()[2]))
+        {
+            typing(ex, r);
+        }
+        else
+        {
+            unsupported(ex, r);
+        }
+    }
+
+    /**
      * {@code POST /channels/{dm}/typing}: 204 (no event is sent for a DM).
      *
      * @param ex the request.
@@ -193,7 +216,7 @@ public final class DmRoutes
             ctx.config().messagesPer5Seconds(), 5000, now);
         if (!d.allowed())
         {
-            RestApi.rateLimited(shard, ex, d, now, false);
+            RateLimits.rateLimited(shard, ex, d, now, false);
             return;
         }
         ex.headers(d.headers(now));

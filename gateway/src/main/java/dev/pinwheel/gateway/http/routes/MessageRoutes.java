@@ -126,7 +126,7 @@ public final class MessageRoutes
             ctx.config().messagesPer5Seconds(), 5000, now);
         if (!d.allowed())
         {
-            RestApi.rateLimited(shard, ex, d, now, false);
+            RateLimits.rateLimited(shard, ex, d, now, false);
             return;
         }
         ex.headers(d.headers(now));

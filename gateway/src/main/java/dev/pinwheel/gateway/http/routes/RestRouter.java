@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import io.netty.channel.ChannelHandlerContext;
 
+import dev.pinwheel.core.directory.Directory;
 import dev.pinwheel.core.shard.Shard;
 import dev.pinwheel.gateway.GatewayContext;
 import dev.pinwheel.gateway.codec.DiscordError;
@@ -17,18 +18,18 @@ import dev.pinwheel.gateway.http.RouteTable;
 
 /**
  * The REST entry of one shard: the route table of every resource ({@link RouteTable}; each resource registers its
- * routes from its own small class), and behind it the older route switch ({@link RestApi}) for what has not moved
- * to the table yet. Runs on the shard that accepted the connection.
+ * routes from its own small class: {@code GuildRoutes}, {@code ChannelRoutes}, {@code MessageRoutes}, …). Runs on
+ * the shard that accepted the connection.
  * <pre>
  *   request ─▶ table match ─┬─ wrong method ─▶ 405 (Allow), before the token is looked at
  *                           ├─ route ─▶ 401 without a token ─▶ 429 over the user's limit ─▶ handler ─▶ owner command
- *                           └─ none  ─▶ RestApi (the older switch)
+ *                           └─ none  ─▶ 401 without a token, else 404
  * </pre>
  */
 public final class RestRouter
 {
     private final Shard shard;
-    private final RestApi legacy;
+    private final RateLimits limits;
     private final RouteTable table = new RouteTable();
 
     /**
@@ -40,7 +41,7 @@ public final class RestRouter
     {
         this.shard = shard;
         final DmRoutes dms = new DmRoutes(ctx, shard, exchanges);
-        this.legacy = new RestApi(ctx, shard, dms);
+        this.limits = new RateLimits(shard, ctx.rateLimiter(), ctx.config().restRequestsPerSecond());
         dms.register(table);
         new MessageRoutes(ctx, shard, exchanges, dms::messages).register(table);
         new ReactionRoutes(ctx, shard, exchanges, dms::unsupported).register(table);
@@ -50,6 +51,12 @@ public final class RestRouter
         new ApplicationRoutes(ctx, shard).register(table);
         new GatewayRoutes(ctx, shard).register(table);
         new AuthRoutes(ctx, shard, exchanges).register(table);
+        final Directory directory = ctx.node().directory();
+        new GuildRoutes(directory, shard, exchanges).register(table);
+        new ChannelRoutes(directory, shard, exchanges, dms::channelRoutes).register(table);
+        new InviteRoutes(directory, shard, exchanges, dms::unsupported).register(table);
+        new MemberRoutes(directory, shard, exchanges).register(table);
+        new RoleRoutes(directory, shard, exchanges).register(table);
     }
 
     /**
@@ -92,7 +99,7 @@ public final class RestRouter
         final RouteTable.Match match = path.length == 0 ? null : table.match(method, path);
         if (match == null)
         {
-            legacy.handle(ex, new RestApi.Request(method, path, query, body, bodyInvalid));
+            error(ex, ex.userId() < 0 ? DiscordError.UNAUTHORIZED : DiscordError.NOT_FOUND); // no route: the token first
             return;
         }
         if (match.wrongMethod())
@@ -112,7 +119,7 @@ public final class RestRouter
             error(ex, DiscordError.UNAUTHORIZED);
             return;
         }
-        if (match.authenticated() && !legacy.globalLimit(ex))
+        if (match.authenticated() && !limits.global(ex))
         {
             return;
         }
