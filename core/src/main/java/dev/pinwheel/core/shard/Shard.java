@@ -38,7 +38,8 @@ import org.slf4j.event.Level;
  *   │ TASK: run on owned state             │        │ decode, auth, REST, gateway frames     │
  *   │ FANOUT: deliver to local sessions    │        └────────────────────────────────────────┘
  *   └──────────────────────────────────────┘
- *            │ doWork(): io.poll → inbox.poll → drain outboxes → ticks → flush dirty sessions
+ *            │ doWork(): io.poll → inbox.poll (≤ MAX_BATCH entries) → drain outboxes → ticks
+ *            │           → flush dirty sessions
  *            ▼ idle: BLOCK (epoll wait until I/O, wakeup or next tick) | BACKOFF | BUSY_SPIN
  * </pre>
  * A shard is the <b>single writer</b> of the sessions it accepted and of the guilds the routing ring gives
@@ -58,10 +59,17 @@ public final class Shard implements Runnable
     private static final ThrottledLog STORE_REFUSALS = new ThrottledLog(LOG, Level.WARN, "store refusals", 5, 10_000);
     private static final ThrottledLog DROPS = new ThrottledLog(LOG, Level.ERROR, "dropped hand-offs", 5, 10_000);
     static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
-    private static final int MAX_BATCH = 4096;
+    /**
+     * Inbox entries one duty cycle takes at most before it goes back to I/O: the rest wait for the next cycle, so a
+     * full ring (65,536 entries) cannot keep this shard's sockets unread for the time it takes to run them all.
+     */
+    static final int MAX_BATCH = 4096;
     /** Hand-offs waiting for one target shard's ring beyond this are dropped (counted, the task told). */
     static final int MAX_DEFERRED = 1 << 20;
     private int maxDeferred = MAX_DEFERRED;
+    private int maxBatch = MAX_BATCH;
+    /** Entries the current inbox poll has handled: the poll's handler stops it at {@link #maxBatch}. */
+    private int batchTaken;
     private final CommandWriter writer = new CommandWriter();
     private final long[] commandCounts = new long[CommandReader.MAX_TYPE + 1];
     private final CommandReader[] readers = new CommandReader[16];
@@ -635,7 +643,7 @@ public final class Shard implements Runnable
         {
             cmd.clear();
         }
-        return true;
+        return ++batchTaken < maxBatch; // false ends this poll after this entry; the rest stay for the next cycle
     }
 
     private void deliver(final Dispatch dispatch)
@@ -772,19 +780,23 @@ public final class Shard implements Runnable
         return work;
     }
 
+    /**
+     * Runs at most {@link #MAX_BATCH} inbox entries, oldest first.
+     *
+     * @return entries run.
+     */
     private int pollInbox()
     {
-        int work = 0;
+        batchTaken = 0;
         try
         {
-            final long before = poller.getSequence().get();
             poller.poll(inboxHandler);
-            work = (int)Math.min(MAX_BATCH, poller.getSequence().get() - before);
         }
         catch (final Exception ex)
         {
             onFailure(null, ex, "inbox poll");
         }
+        final int work = batchTaken;
         counters.add(ShardCounters.INBOX_EVENTS, work);
         return work;
     }
@@ -960,6 +972,18 @@ public final class Shard implements Runnable
     void maxDeferred(final int value)
     {
         maxDeferred = value;
+    }
+
+    /**
+     * @param value inbox entries per duty cycle at most (tests make it small). Before start only.
+     */
+    void maxBatch(final int value)
+    {
+        if (value < 1)
+        {
+            throw new IllegalArgumentException("max batch must be >= 1: " + value);
+        }
+        maxBatch = value;
     }
 
     Thread thread()
