@@ -4,7 +4,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
-import dev.pinwheel.core.fanout.Dispatch;
 import dev.pinwheel.core.routing.RoutingTable;
 import dev.pinwheel.core.store.StoreFactory;
 import dev.pinwheel.core.store.ShardStore;
@@ -350,18 +349,6 @@ public final class ShardGroup implements AutoCloseable
     boolean tryPublish(final int target, final Object entry)
     {
         return shards[target].tryClaimAndPublish(entry);
-    }
-
-    /**
-     * Hands an encoded event to a shard for local delivery (used by benchmarks and cluster adapters).
-     *
-     * @param target   shard.
-     * @param dispatch event.
-     * @return false if the ring is full.
-     */
-    public boolean fanout(final int target, final Dispatch dispatch)
-    {
-        return tryPublish(target, dispatch);
     }
 
     /**
