@@ -9,11 +9,14 @@ import com.lmax.disruptor.RingBuffer;
 
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
+import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import dev.pinwheel.core.command.CommandHandler;
 import dev.pinwheel.core.command.CommandReader;
 import dev.pinwheel.core.command.CommandWriter;
+import dev.pinwheel.core.counters.CounterTypes;
+import dev.pinwheel.core.counters.NodeCounters;
 import dev.pinwheel.core.fanout.Dispatch;
 import dev.pinwheel.core.fanout.SessionIndex;
 import dev.pinwheel.core.guild.Guild;
@@ -21,6 +24,7 @@ import dev.pinwheel.core.guild.GuildTable;
 import dev.pinwheel.core.ids.SnowflakeIds;
 import dev.pinwheel.core.log.ThrottledLog;
 import dev.pinwheel.core.store.ShardStore;
+import dev.pinwheel.core.store.StoreCounters;
 import dev.pinwheel.core.store.StoreUnavailableException;
 import dev.pinwheel.tuning.IdleMode;
 
@@ -71,7 +75,10 @@ public final class Shard implements Runnable
     /** Entries the current inbox poll has handled: the poll's handler stops it at {@link #maxBatch}. */
     private int batchTaken;
     private final CommandWriter writer = new CommandWriter();
-    private final long[] commandCounts = new long[CommandReader.MAX_TYPE + 1];
+    /** Offset in {@link #counterValues} of each command type's counter, -1 until it has one. */
+    private final int[] commandCounters = new int[CommandReader.MAX_TYPE + 1];
+    private final NodeCounters nodeCounters;
+    private final AtomicBuffer counterValues;
     private final CommandReader[] readers = new CommandReader[16];
     private final ExpandableArrayBuffer[] inlineCopies = new ExpandableArrayBuffer[16];
     private int commandDepth;
@@ -88,7 +95,9 @@ public final class Shard implements Runnable
     private final GuildTable guilds = new GuildTable();
     private final ShardStore store;
     private final SnowflakeIds ids;
-    private final ShardCounters counters = new ShardCounters();
+    private final ShardCounters counters;
+    private final ShardGauges gauges;
+    private final StoreCounters storeCounters;
     private final ArrayDeque<Object>[] deferred;
     private final ArrayList<Runnable> tickers = new ArrayList<>();
     private final ArrayList<Runnable> pendingAcks = new ArrayList<>();
@@ -119,6 +128,14 @@ public final class Shard implements Runnable
         this.ids = new SnowflakeIds(nodeId & 31, id & 31);
         this.idleMode = idleMode;
         this.deferred = new ArrayDeque[group.shardCount()];
+        this.nodeCounters = group.counters();
+        this.counterValues = nodeCounters.values();
+        this.counters = new ShardCounters(nodeCounters, id);
+        this.gauges = new ShardGauges(nodeCounters, id);
+        this.storeCounters = new StoreCounters(nodeCounters, id);
+        java.util.Arrays.fill(commandCounters, -1);
+        gauges.set(ShardGauges.RING_CAPACITY, ringSize);
+        store.bindCounters(storeCounters);
     }
 
     /**
@@ -175,6 +192,14 @@ public final class Shard implements Runnable
     public ShardCounters counters()
     {
         return counters;
+    }
+
+    /**
+     * @return this shard's gauges (written on this thread; the transport writes its connections and sessions).
+     */
+    public ShardGauges gauges()
+    {
+        return gauges;
     }
 
     /**
@@ -410,20 +435,42 @@ public final class Shard implements Runnable
     }
 
     /**
-     * @param handler runs the typed commands sent to this shard; set once, before the shard serves.
+     * Sets the handler of the typed commands sent to this shard, and registers a counter for every command type it
+     * names ({@link CommandHandler#commandName}). Once, before the shard serves.
+     *
+     * @param handler runs the typed commands sent to this shard.
      */
     public void commandHandler(final CommandHandler handler)
     {
         this.commandHandler = handler;
+        for (int type = 0; type <= CommandReader.MAX_TYPE; type++)
+        {
+            if (commandCounters[type] < 0 && handler.commandName(type) != null)
+            {
+                commandCounter(type);
+            }
+        }
     }
 
     /**
      * @param type a command type.
-     * @return commands of that type this shard ran so far (any thread; a plain read of a counter).
+     * @return commands of that type this shard ran so far (any thread).
      */
     public long commandCount(final int type)
     {
-        return commandCounts[type];
+        final int offset = commandCounters[type];
+        return offset < 0 ? 0 : counterValues.getLongAcquire(offset);
+    }
+
+    /** Registers the counter of a command type (once per type: at start, or the first time an unnamed one runs). */
+    private int commandCounter(final int type)
+    {
+        final String name = commandHandler == null ? null : commandHandler.commandName(type);
+        final int counterId = nodeCounters.allocate(CounterTypes.COMMAND, id, type,
+            "pinwheel_shard_commands_total{shard=\"" + id + "\",type=\"" + (name != null ? name : type) + "\"}");
+        final int offset = NodeCounters.valueOffset(counterId);
+        commandCounters[type] = offset;
+        return offset;
     }
 
     /** A command's bytes waiting aside while its target's ring is full. */
@@ -457,7 +504,8 @@ public final class Shard implements Runnable
         }
         final CommandReader command = readers[depth].wrap(bytes, 0, length);
         final int type = command.type();
-        commandCounts[type]++;
+        final int counter = commandCounters[type];
+        counterValues.addLongRelease(counter >= 0 ? counter : commandCounter(type), 1);
         commandDepth = depth + 1;
         try
         {
@@ -763,6 +811,7 @@ public final class Shard implements Runnable
         if (now - nextTickNanos >= 0)
         {
             nextTickNanos = now + TICK_NANOS;
+            sampleGauges();
             for (int i = 0; i < tickers.size(); i++)
             {
                 try
@@ -778,6 +827,16 @@ public final class Shard implements Runnable
         }
         work += sessions.flushDirty();
         return work;
+    }
+
+    /** At every tick: what a reader of the counters sees of this shard's state. */
+    private void sampleGauges()
+    {
+        gauges.set(ShardGauges.RING_DEPTH, ringDepth());
+        gauges.set(ShardGauges.GUILDS_OWNED, guilds.size());
+        gauges.set(ShardGauges.GUILDS_FOLLOWED, sessions.guildCount());
+        gauges.set(ShardGauges.TICK_EPOCH_MILLIS, System.currentTimeMillis());
+        storeCounters.writable(store.writable());
     }
 
     /**
