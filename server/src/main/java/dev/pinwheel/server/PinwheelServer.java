@@ -63,14 +63,16 @@ public final class PinwheelServer implements AutoCloseable
         try
         {
             checkNodeMeta(dataDir, shards);
-            // after the lock: a second server on this directory never touches a running node's counters file
-            this.counters = CountersFile.create(dataDir, 0, shards, NodeCounters.capacityFor(shards));
         }
         catch (final RuntimeException ex)
         {
             stores.close();
             throw ex;
         }
+        // after the lock: a second server on this directory never touches a running node's counters file
+        this.counters = createCounters(dataDir, shards);
+        final NodeCounters nodeCounters = counters != null ? counters.counters()
+            : NodeCounters.inMemory(NodeCounters.capacityFor(shards));
         this.ringPublisher = new AsyncRingPublisher(() -> new ChronicleRingPublisher(dataDir));
         final RoutingTable routing = new RoutingTable(
             RoutingRing.build(1, 1, shards, RoutingRing.DEFAULT_VIRTUAL_NODES), ringPublisher);
@@ -82,18 +84,18 @@ public final class PinwheelServer implements AutoCloseable
         // run) is ~0.4-1.3 s of cold JVM work that needs nothing from the gateway but the admission hook set below.
         final java.util.concurrent.CompletableFuture<VoiceServer> voiceStart = !b.voiceEnabled ? null
             : java.util.concurrent.CompletableFuture.supplyAsync(
-                () -> VoiceServer.start(b.voice.dataDir(dataDir).placement(placement).counters(counters.counters())),
+                () -> VoiceServer.start(b.voice.dataDir(dataDir).placement(placement).counters(nodeCounters)),
                 r -> Thread.ofPlatform().name("pinwheel-voice-start").daemon(true).start(r));
         try
         {
             this.gateway = new GatewayServer(b.gateway, 0, shards, b.ringSize, routing, stores, placement,
-                this::shardDied, counters.counters());
+                this::shardDied, nodeCounters);
         }
         catch (final RuntimeException ex)
         {
             closeWhenStarted(voiceStart);
             ringPublisher.close();
-            counters.close();
+            closeCounters();
             stores.close();
             throw ex;
         }
@@ -109,14 +111,40 @@ public final class PinwheelServer implements AutoCloseable
             {
                 gateway.close();
                 ringPublisher.close();
-                counters.close();
+                closeCounters();
                 stores.close();
                 throw ex instanceof java.util.concurrent.CompletionException && ex.getCause() instanceof RuntimeException r
                     ? r : ex;
             }
         }
         this.voice = v;
-        this.sampler = NodeSampler.start(new NodeSampler(counters.counters(), counters, gateway.context().node()));
+        this.sampler = NodeSampler.start(new NodeSampler(nodeCounters, counters, gateway.context().node()));
+    }
+
+    /**
+     * @return the node's counters file, or null (and a warning) if it cannot be created: the node serves without it,
+     *         only {@code pinwheel top --data} cannot see it.
+     */
+    private static CountersFile createCounters(final Path dataDir, final int shards)
+    {
+        try
+        {
+            return CountersFile.create(dataDir, 0, shards, NodeCounters.capacityFor(shards));
+        }
+        catch (final UncheckedIOException ex)
+        {
+            LOG.warn("no counters file: {} ({}); the node serves, `pinwheel top --data` cannot read it", ex.getMessage(),
+                ex.getCause().toString());
+            return null;
+        }
+    }
+
+    private void closeCounters()
+    {
+        if (counters != null)
+        {
+            counters.close();
+        }
     }
 
     /** On the dying shard's thread: hand the decision to the builder's handler, or stop this node. */
@@ -236,7 +264,7 @@ public final class PinwheelServer implements AutoCloseable
     }
 
     /**
-     * @return the node's counters file.
+     * @return the node's counters file (null if it could not be created).
      */
     public CountersFile counters()
     {
@@ -276,7 +304,7 @@ public final class PinwheelServer implements AutoCloseable
         {
             ringPublisher.close();
             sampler.close();
-            counters.close();
+            closeCounters();
             stores.close();
         }
     }

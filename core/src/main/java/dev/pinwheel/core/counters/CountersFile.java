@@ -127,6 +127,14 @@ public final class CountersFile implements AutoCloseable
         }
         catch (final IOException ex)
         {
+            try
+            {
+                Files.deleteIfExists(tmp);
+            }
+            catch (final IOException suppressed)
+            {
+                ex.addSuppressed(suppressed);
+            }
             throw new UncheckedIOException("cannot create the counters file " + path, ex);
         }
     }
