@@ -152,7 +152,8 @@ public final class GatewayServer implements AutoCloseable
                 shard.addTicker(() -> deadlines.tick(System.nanoTime()));
                 final ExchangeTable exchanges = ctxRef[0].exchanges(shard.id());
                 shard.addTicker(() -> exchanges.tick(shard, System.nanoTime()));
-                shard.commandHandler(new GatewayCommands(exchanges, new OwnerCommandAdapter(node.accounts())));
+                shard.commandHandler(new GatewayCommands(exchanges,
+                    new OwnerCommandAdapter(node, ShardGateway::sendToUser)));
             }, deathHandler, counters);
         this.context = new GatewayContext(config, shards, node, new AuthService(node.accounts(),
             config.pbkdf2Iterations()), control);

@@ -208,17 +208,4 @@ public final class Directory
         h ^= h >>> 33;
         return h;
     }
-
-    /**
-     * The pair's old string key, kept only while the DM route still routes by {@code pairKey(a, b).hashCode()}: it
-     * moves to {@code ownerOf(pairId(a, b))}, then this goes.
-     *
-     * @param a a user.
-     * @param b another.
-     * @return {@code "low:high"}.
-     */
-    public static String pairKey(final long a, final long b)
-    {
-        return Math.min(a, b) + ":" + Math.max(a, b);
-    }
 }

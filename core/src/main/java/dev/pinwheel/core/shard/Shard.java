@@ -82,6 +82,7 @@ public final class Shard implements Runnable
     private final CommandReader[] readers = new CommandReader[16];
     private final ExpandableArrayBuffer[] inlineCopies = new ExpandableArrayBuffer[16];
     private int commandDepth;
+    private CommandReader currentCommand;
     private CommandHandler commandHandler;
     /** While hand-offs wait for room in another shard's ring, block at most this long between retries. */
     private static final long DEFERRED_RETRY_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
@@ -257,7 +258,9 @@ public final class Shard implements Runnable
         if (store.groupCommit())
         {
             pendingAcks.add(ack);
-            pendingAckTasks.add(currentTask);
+            // who hears of a failed commit: the running task, or the running command (a copy of its bytes)
+            pendingAckTasks.add(currentTask != null || currentCommand == null ? currentTask
+                : new CommandFailure(currentCommand.copy()));
         }
         else
         {
@@ -473,9 +476,29 @@ public final class Shard implements Runnable
         return offset;
     }
 
+    /** A command whose acknowledgement waits for a group commit: told if the commit fails. */
+    private record CommandFailure(byte[] bytes) implements ShardTask
+    {
+        @Override
+        public void run(final Shard shard)
+        {
+        }
+
+        @Override
+        public void failed(final Shard shard, final Throwable cause)
+        {
+            shard.notifyCommandFailed(new CommandReader().wrap(new UnsafeBuffer(bytes), 0, bytes.length), cause);
+        }
+    }
+
     /** A command's bytes waiting aside while its target's ring is full. */
     private record DeferredCommand(byte[] bytes)
     {
+        @Override
+        public String toString()
+        {
+            return "command of type " + new UnsafeBuffer(bytes).getInt(0) + " (" + bytes.length + " bytes)";
+        }
     }
 
     private void runInline(final DirectBuffer bytes, final int length)
@@ -507,6 +530,10 @@ public final class Shard implements Runnable
         final int counter = commandCounters[type];
         counterValues.addLongRelease(counter >= 0 ? counter : commandCounter(type), 1);
         commandDepth = depth + 1;
+        final ShardTask outerTask = currentTask;
+        final CommandReader outerCommand = currentCommand;
+        currentTask = null;
+        currentCommand = command;
         try
         {
             if (commandHandler == null)
@@ -527,6 +554,8 @@ public final class Shard implements Runnable
         finally
         {
             commandDepth = depth;
+            currentTask = outerTask;
+            currentCommand = outerCommand;
         }
     }
 

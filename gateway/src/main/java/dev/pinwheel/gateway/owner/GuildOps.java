@@ -22,7 +22,6 @@ import dev.pinwheel.core.shard.Shard;
 import dev.pinwheel.core.state.StateLog;
 import dev.pinwheel.core.state.StateRecords;
 import dev.pinwheel.core.store.HistoryQuery;
-import dev.pinwheel.core.store.StoredMessage;
 import dev.pinwheel.gateway.GatewayContext;
 import dev.pinwheel.gateway.codec.Entities;
 import dev.pinwheel.gateway.codec.Json;
@@ -528,104 +527,6 @@ public final class GuildOps
             final ArrayNode arr = Json.array();
             g.roles().stream().sorted(Comparator.comparingInt(Role::position).thenComparingLong(Role::id))
                 .forEach(role -> arr.add(Entities.role(role)));
-            ex.reply(owner, 200, arr);
-        }
-    }
-
-    /**
-     * Posts a message: permission check, durable append, one encoding (plus one without content for
-     * sessions lacking MESSAGE_CONTENT), fanout, reply with the same bytes.
-     */
-    /**
-     * Pins or unpins a message (MANAGE_MESSAGES): a new version with the pinned flag, MESSAGE_UPDATE and
-     * CHANNEL_PINS_UPDATE to the guild, 204 to the caller.
-     */
-    public static void pin(final Shard owner, final GatewayContext ctx, final long guildId, final long channelId,
-        final long messageId, final boolean pin, final RestExchange ex)
-    {
-        final GuildChannel c = channelWith(owner, guildId, channelId, Permissions.VIEW_CHANNEL | Permissions.MANAGE_MESSAGES, ex);
-        if (c == null)
-        {
-            return;
-        }
-        final Guild g = owner.guilds().get(guildId);
-        final StoredMessage m = owner.store().message(channelId, messageId);
-        if (m == null)
-        {
-            ex.error(owner, 404, 10008, "Unknown Message");
-            return;
-        }
-        if (pin && !m.pinned() && owner.store().pinned(channelId).size() >= 250)
-        {
-            ex.error(owner, 400, 30003, "Maximum number of pins reached (250)");
-            return;
-        }
-        if (m.pinned() == pin)
-        {
-            ex.reply(owner, 204, (byte[])null);
-            return;
-        }
-        final StoredMessage changed = m.withPinned(pin);
-        owner.store().appendMessage(changed);
-        final ObjectNode update = Entities.message(changed, ctx.node().accounts(), null);
-        update.put("guild_id", Json.id(guildId));
-        final byte[] full = Json.bytes(update);
-        update.put("content", "");
-        final Dispatch messageUpdate = new Dispatch("MESSAGE_UPDATE", full, Json.bytes(update), Intents.GUILD_MESSAGES,
-            guildId, m.authorId(), 0);
-        final ObjectNode pins = Json.object();
-        pins.put("guild_id", Json.id(guildId));
-        pins.put("channel_id", Json.id(channelId));
-        pins.put("last_pin_timestamp", Json.timestamp(System.currentTimeMillis()));
-        final Dispatch pinsUpdate = new Dispatch("CHANNEL_PINS_UPDATE", Json.bytes(pins), null, Intents.GUILDS,
-            guildId, 0, 0);
-        owner.afterCommit(() ->
-        {
-            ex.reply(owner, 204, (byte[])null);
-            owner.publish(g, messageUpdate);
-            owner.publish(g, pinsUpdate);
-        });
-    }
-
-    /**
-     * Lists the channel's pinned messages, most recently pinned first.
-     *
-     * @param itemsShape true for the current route's {@code {items: [{pinned_at, message}], has_more}}.
-     */
-    public static void listPins(final Shard owner, final GatewayContext ctx, final long guildId, final long channelId,
-        final boolean itemsShape, final RestExchange ex)
-    {
-        final GuildChannel c = channelWith(owner, guildId, channelId, Permissions.VIEW_CHANNEL
-            | Permissions.READ_MESSAGE_HISTORY, ex);
-        if (c == null)
-        {
-            return;
-        }
-        final ArrayNode arr = Json.array();
-        for (final StoredMessage m : owner.store().pinned(channelId))
-        {
-            final ObjectNode message = Entities.message(m, ctx.node().accounts(), null);
-            if (itemsShape)
-            {
-                // The store keeps no pin time: the message's last change stands in for it.
-                final long at = m.editedTimestampMillis() != 0 ? m.editedTimestampMillis()
-                    : dev.pinwheel.core.ids.SnowflakeIds.timestampMillis(m.id());
-                arr.addObject().put("pinned_at", Json.timestamp(at)).set("message", message);
-            }
-            else
-            {
-                arr.add(message);
-            }
-        }
-        if (itemsShape)
-        {
-            final ObjectNode o = Json.object();
-            o.set("items", arr);
-            o.put("has_more", false);
-            ex.reply(owner, 200, o);
-        }
-        else
-        {
             ex.reply(owner, 200, arr);
         }
     }

@@ -1,8 +1,8 @@
 package dev.pinwheel.gateway.owner;
 
 import dev.pinwheel.core.command.CommandReader;
-import dev.pinwheel.core.directory.Accounts;
 import dev.pinwheel.core.shard.Shard;
+import dev.pinwheel.core.state.NodeState;
 
 /**
  * Receives the owner commands sent to a shard ({@link OwnerCommands}, types 30 and up) and runs each in its area's
@@ -12,13 +12,24 @@ import dev.pinwheel.core.shard.Shard;
 public final class OwnerCommandAdapter
 {
     private final MessageService messages;
+    private final ReactionService reactions;
+    private final PinService pins;
+    private final DmService dms;
+    private final CommandService commands;
+    private final AccountService accounts;
 
     /**
-     * @param accounts the node's accounts.
+     * @param node  the node's directories (accounts, DM channels, application commands).
+     * @param users sends an event to every session of a user (direct messages).
      */
-    public OwnerCommandAdapter(final Accounts accounts)
+    public OwnerCommandAdapter(final NodeState node, final UserEvents users)
     {
-        this.messages = new MessageService(accounts);
+        this.messages = new MessageService(node.accounts());
+        this.reactions = new ReactionService(node.accounts());
+        this.pins = new PinService(node.accounts(), messages);
+        this.dms = new DmService(node, users);
+        this.commands = new CommandService(node);
+        this.accounts = new AccountService(node);
     }
 
     /**
@@ -55,6 +66,28 @@ public final class OwnerCommandAdapter
             case OwnerCommands.MESSAGE_BULK_DELETE -> messages.bulkDelete(owner, command, reply);
             case OwnerCommands.MESSAGE_GET -> messages.get(owner, command, reply);
             case OwnerCommands.MESSAGE_HISTORY -> messages.history(owner, command, reply);
+            case OwnerCommands.REACTION_ADD -> reactions.add(owner, command, reply);
+            case OwnerCommands.REACTION_REMOVE -> reactions.remove(owner, command, reply);
+            case OwnerCommands.REACTION_CLEAR -> reactions.clear(owner, command, reply);
+            case OwnerCommands.REACTION_USERS -> reactions.users(owner, command, reply);
+            case OwnerCommands.PIN_LIST -> pins.list(owner, command, reply);
+            case OwnerCommands.PIN_ADD -> pins.pin(owner, command, true, reply);
+            case OwnerCommands.PIN_REMOVE -> pins.pin(owner, command, false, reply);
+            case OwnerCommands.DM_OPEN -> dms.open(owner, command, reply);
+            case OwnerCommands.DM_CHANNEL_GET -> dms.channel(owner, command, reply);
+            case OwnerCommands.DM_MESSAGE_POST -> dms.post(owner, command, reply);
+            case OwnerCommands.DM_MESSAGE_EDIT -> dms.edit(owner, command, reply);
+            case OwnerCommands.DM_MESSAGE_DELETE -> dms.delete(owner, command, reply);
+            case OwnerCommands.DM_MESSAGE_GET -> dms.get(owner, command, reply);
+            case OwnerCommands.DM_MESSAGE_HISTORY -> dms.history(owner, command, reply);
+            case OwnerCommands.APP_COMMAND_LIST -> commands.list(owner, command, reply);
+            case OwnerCommands.APP_COMMAND_GET -> commands.get(owner, command, reply);
+            case OwnerCommands.APP_COMMAND_OVERWRITE -> commands.overwrite(owner, command, reply);
+            case OwnerCommands.APP_COMMAND_UPSERT -> commands.upsert(owner, command, reply);
+            case OwnerCommands.APP_COMMAND_EDIT -> commands.edit(owner, command, reply);
+            case OwnerCommands.APP_COMMAND_DELETE -> commands.delete(owner, command, reply);
+            case OwnerCommands.ACCOUNT_REGISTER -> accounts.register(owner, command, reply);
+            case OwnerCommands.ACCOUNT_LOGIN -> accounts.login(owner, command, reply);
             default -> throw new IllegalArgumentException("unknown owner command type " + command.type());
         }
     }
@@ -68,6 +101,11 @@ public final class OwnerCommandAdapter
      */
     public void failed(final Shard shard, final CommandReader command, final Throwable cause)
     {
-        new CommandReply(shard, command.getInt(), command.getLong(), command.getLong()).fail(cause);
+        final Reply reply = new CommandReply(shard, command.getInt(), command.getLong(), command.getLong());
+        if (command.type() == OwnerCommands.ACCOUNT_REGISTER)
+        {
+            accounts.registerFailed(command, reply.userId()); // the reserved username is free again
+        }
+        reply.fail(cause);
     }
 }

@@ -138,7 +138,7 @@ class MessageServiceTest
         origin = 1 - owner;
         for (int i = 0; i < 2; i++)
         {
-            final OwnerCommandAdapter adapter = new OwnerCommandAdapter(node.accounts());
+            final OwnerCommandAdapter adapter = new OwnerCommandAdapter(node, (from, user, event) -> { });
             group.shard(i).commandHandler(new CommandHandler()
             {
                 @Override

@@ -39,14 +39,17 @@ public final class RestRouter
     public RestRouter(final GatewayContext ctx, final Shard shard, final ExchangeTable exchanges)
     {
         this.shard = shard;
-        this.legacy = new RestApi(ctx, shard);
-        new MessageRoutes(ctx, shard, exchanges, legacy::directMessage).register(table);
-        // the current pin routes sit beside /messages/{message}: until pins move to the table, the older switch
-        for (final String method : new String[] {"GET", "PUT", "DELETE"})
-        {
-            table.add(method, "/channels/{channel}/messages/pins", this::older, false); // it checks token and limit
-            table.add(method, "/channels/{channel}/messages/pins/{message}", this::older, false);
-        }
+        final DmRoutes dms = new DmRoutes(ctx, shard, exchanges);
+        this.legacy = new RestApi(ctx, shard, dms);
+        dms.register(table);
+        new MessageRoutes(ctx, shard, exchanges, dms::messages).register(table);
+        new ReactionRoutes(ctx, shard, exchanges, dms::unsupported).register(table);
+        new PinRoutes(ctx, shard, exchanges, dms::unsupported).register(table);
+        new CommandRoutes(ctx, shard, exchanges).register(table);
+        new UserRoutes(ctx, shard).register(table);
+        new ApplicationRoutes(ctx, shard).register(table);
+        new GatewayRoutes(ctx, shard).register(table);
+        new AuthRoutes(ctx, shard, exchanges).register(table);
     }
 
     /**
@@ -95,7 +98,7 @@ public final class RestRouter
         if (match.wrongMethod())
         {
             // a known route with the wrong method: 405 before the token is looked at, as on Discord
-            ex.headers(Map.of("Allow", match.allow()));
+            ex.headers(Map.of("Allow", withHead(match.allow())));
             error(ex, DiscordError.METHOD_NOT_ALLOWED);
             return;
         }
@@ -116,9 +119,13 @@ public final class RestRouter
         match.handler().handle(ex, new Request(method, path, match.params(), query, body));
     }
 
-    private void older(final RestExchange ex, final Request r)
+    /**
+     * @param allow the route's methods, sorted ({@link RouteTable.Match#allow()}).
+     * @return the same with HEAD after GET: HEAD is answered wherever GET is (sorted, HEAD comes right after GET).
+     */
+    static String withHead(final String allow)
     {
-        legacy.handle(ex, new RestApi.Request(r.method(), r.path(), r.query(), r.body(), false));
+        return allow.replace("GET", "GET, HEAD");
     }
 
     private void error(final RestExchange ex, final DiscordError error)
