@@ -63,7 +63,7 @@ public final class GatewayContext
         for (int i = 0; i < edgeDeadlines.length; i++)
         {
             edgeDeadlines[i] = new EdgeDeadlines();
-            edgeCounters[i] = new EdgeCounters();
+            edgeCounters[i] = new EdgeCounters(shards.counters(), i);
             exchanges[i] = new ExchangeTable();
         }
         this.connectionSlots = new AddressSlots(config.edge().maxConnectionsPerIp());

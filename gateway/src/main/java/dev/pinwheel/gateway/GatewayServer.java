@@ -18,9 +18,11 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioChannelOption;
 import io.netty.handler.codec.http.HttpServerCodec;
 
+import dev.pinwheel.core.counters.NodeCounters;
 import dev.pinwheel.core.routing.RoutingTable;
 import dev.pinwheel.core.shard.Shard;
 import dev.pinwheel.core.shard.ShardDeathHandler;
+import dev.pinwheel.core.shard.ShardGauges;
 import dev.pinwheel.core.shard.ShardGroup;
 import dev.pinwheel.core.state.NodeState;
 import dev.pinwheel.core.state.StateLog;
@@ -102,6 +104,28 @@ public final class GatewayServer implements AutoCloseable
         final RoutingTable routing, final StoreFactory stores, final ThreadPlacement placement,
         final ShardDeathHandler deathHandler)
     {
+        this(config, nodeId, shardCount, ringSize, routing, stores, placement, deathHandler, null);
+    }
+
+    /**
+     * Starts a node: shards recover and start, then the ports are bound. Returns when serving.
+     *
+     * @param config       gateway settings.
+     * @param nodeId       node id (0..31).
+     * @param shardCount   shards.
+     * @param ringSize     inbox ring size per shard.
+     * @param routing      routing table.
+     * @param stores       store factory.
+     * @param placement    thread placement.
+     * @param deathHandler told when a shard thread dies while serving (the composition root stops the node);
+     *                     null: the shards stop (see {@link ShardGroup}).
+     * @param counters     the node's counters (in its counters file), where the shards, their stores and the edge
+     *                     register theirs; null: counters in this process only.
+     */
+    public GatewayServer(final GatewayConfig config, final int nodeId, final int shardCount, final int ringSize,
+        final RoutingTable routing, final StoreFactory stores, final ThreadPlacement placement,
+        final ShardDeathHandler deathHandler, final NodeCounters counters)
+    {
         config.conclude();
         final NodeState node = NodeState.create();
         // Password hashing: a few threads and a short queue; a full queue is answered 503 at once (AuthRoutes),
@@ -119,14 +143,20 @@ public final class GatewayServer implements AutoCloseable
                 final long n = StateLog.recover(shard, node);
                 LOG.info("shard {} recovered {} records in {} ms", shard.id(), n,
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
-                shard.attach(new ShardGateway(shard, ctxRef[0]));
+                final ShardGateway gateway = new ShardGateway(shard, ctxRef[0]);
+                shard.attach(gateway);
+                shard.addTicker(() -> // the transport's gauges, for /metrics and the counters file
+                {
+                    shard.gauges().set(ShardGauges.CONNECTIONS, gateway.connectionCount());
+                    shard.gauges().set(ShardGauges.SESSIONS, gateway.sessionCount());
+                });
                 final EdgeDeadlines deadlines = ctxRef[0].edgeDeadlines(shard.id());
                 shard.addTicker(() -> deadlines.tick(System.nanoTime()));
                 final ExchangeTable exchanges = ctxRef[0].exchanges(shard.id());
                 shard.addTicker(() -> exchanges.tick(shard, System.nanoTime()));
                 shard.commandHandler(new GatewayCommands(exchanges, new OwnerCommandAdapter(node,
                     ShardGateway::sendToUser, VoiceOps.guildVoice(ctxRef[0]), GuildOps::announceJoin)));
-            }, deathHandler);
+            }, deathHandler, counters);
         this.context = new GatewayContext(config, shards, node, new AuthService(node.accounts(),
             config.pbkdf2Iterations()), control);
         ctxRef[0] = context;

@@ -1,5 +1,6 @@
 package dev.pinwheel.gateway.owner;
 
+import dev.pinwheel.core.directory.Directory;
 import dev.pinwheel.core.shard.Shard;
 import dev.pinwheel.core.store.HistoryQuery;
 
@@ -22,9 +23,10 @@ public final class DmProxy
     }
 
     /**
-     * The routing key of a pair of users, the same whichever comes first: the lower id and the higher id mixed into
-     * one long (the routing ring hashes it further). Only opening routes by it: a DM channel, once open, is found by
-     * its id (the node's directory maps a pair to its channel whichever shard opened it).
+     * The routing key of a pair of users, the same whichever comes first: {@link Directory#pairId} (the lower id and
+     * the higher id mixed into one long; the routing ring hashes it further). Only opening routes by it: a DM
+     * channel, once open, is found by its id (the node's directory maps a pair to its channel whichever shard opened
+     * it).
      *
      * @param a a user.
      * @param b another.
@@ -32,9 +34,7 @@ public final class DmProxy
      */
     public static long pairKey(final long a, final long b)
     {
-        final long low = Math.min(a, b);
-        final long high = Math.max(a, b);
-        return low * 0x9E37_79B9_7F4A_7C15L + Long.rotateLeft(high, 29);
+        return Directory.pairId(a, b);
     }
 
     /**

@@ -212,7 +212,7 @@ public final class DmRoutes
     private void post(final RestExchange ex, final Request r, final long channelId)
     {
         final long now = System.currentTimeMillis();
-        final RateLimiter.Decision d = ctx.rateLimiter().acquire(ex.userId(), "messages:" + channelId,
+        final RateLimiter.Decision d = ctx.rateLimiter().acquire(ex.userId(), RateLimiter.CHANNEL_MESSAGES, channelId,
             ctx.config().messagesPer5Seconds(), 5000, now);
         if (!d.allowed())
         {

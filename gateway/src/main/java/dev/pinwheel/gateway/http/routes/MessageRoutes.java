@@ -122,7 +122,7 @@ public final class MessageRoutes
         }
         final long channelId = r.id(0);
         final long now = System.currentTimeMillis();
-        final RateLimiter.Decision d = ctx.rateLimiter().acquire(ex.userId(), "messages:" + channelId,
+        final RateLimiter.Decision d = ctx.rateLimiter().acquire(ex.userId(), RateLimiter.CHANNEL_MESSAGES, channelId,
             ctx.config().messagesPer5Seconds(), 5000, now);
         if (!d.allowed())
         {

@@ -37,7 +37,7 @@ final class RateLimits
     boolean global(final RestExchange ex)
     {
         final long now = System.currentTimeMillis();
-        final RateLimiter.Decision d = limiter.acquire(ex.userId(), "global", perSecond, 1000, now);
+        final RateLimiter.Decision d = limiter.acquire(ex.userId(), RateLimiter.GLOBAL, 0, perSecond, 1000, now);
         if (!d.allowed())
         {
             rateLimited(shard, ex, d, now, true);
