@@ -212,6 +212,14 @@ public final class ChronicleShardStore implements ShardStore
     }
 
     /**
+     * @return why the indexes came back the way {@link #indexRecovery()} says (the line logged at open).
+     */
+    String indexRecoveryReason()
+    {
+        return indexes.reason();
+    }
+
+    /**
      * Owner thread: applies what the background verification found so far.
      *
      * @return true while the background verification of the journal before the recovery point runs (or has
@@ -349,10 +357,11 @@ public final class ChronicleShardStore implements ShardStore
         {
             case REBUILT -> "rebuilt";
             case REUSED_CLEAN -> "reused clean";
-            case REUSED_AT_RECOVERY_POINT -> "reused at the recovery point, " + replayedRecords + " replayed";
+            case REUSED_AT_RECOVERY_POINT -> "reused at recovery point";
         };
-        LOG.info("shard {}: recovered {} state records and {} message records ({} indexes) in {} ms: {}",
-            shardId, stateRecords, indexedRecords, how, millis, footprint);
+        LOG.info("shard {}: recovered {} state records and {} message records ({} indexes) in {} ms{}: {}",
+            shardId, stateRecords, indexedRecords, how, millis, recovery == IndexRecovery.REUSED_AT_RECOVERY_POINT
+            ? ", " + replayedRecords + " replayed after the recovery point" : "", footprint);
         if (damagedRecords() > 0 && refuseOnDamage)
         {
             throw new IllegalStateException("shard " + shardId + ": the journal has " + damagedRecords()

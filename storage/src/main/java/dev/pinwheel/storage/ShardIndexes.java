@@ -135,13 +135,14 @@ final class ShardIndexes implements AutoCloseable
             final String bootId = context.bootId();
             final long pid = ProcessHandle.current().pid();
             final ShardIndexes indexes;
+            final boolean leftBusy = point.busy(); // as the last process left it
             point.enter(); // opening or creating a map touches its file: busy until done
             if (context.reuseCleanIndex() && clean != null && matches(clean, journalLastIndex, journalRecords))
             {
                 final long entries = Long.parseLong(clean.getProperty("messageEntries"));
                 final long records = Long.parseLong(clean.getProperty("indexedRecords"));
                 final long live = Long.parseLong(clean.getProperty("liveMessages"));
-                final boolean pointKnown = pointMatchesClean(point, dir, entries, records, live);
+                final boolean pointKnown = !leftBusy && pointMatchesClean(point, dir, entries, records, live);
                 indexes = new ShardIndexes(dir, entries, point, IndexRecovery.REUSED_CLEAN,
                     "reused after a clean stop", true, records, live);
                 if (!pointKnown) // (a data directory of an earlier version) known again at the first append
@@ -156,7 +157,7 @@ final class ShardIndexes implements AutoCloseable
             else
             {
                 final JournalRecord applied = new JournalRecord();
-                final String refusal = reuseRefusal(point, dir, journal, journalRecords, context, applied);
+                final String refusal = reuseRefusal(point, leftBusy, dir, journal, journalRecords, context, applied);
                 if (refusal == null)
                 {
                     final long entries = point.messageEntries();
@@ -203,8 +204,9 @@ final class ShardIndexes implements AutoCloseable
     /**
      * @return null if the maps may be reused at their recovery point, else why not (for the log).
      */
-    private static String reuseRefusal(final IndexRecoveryPoint point, final Path dir, final Journal journal,
-        final long journalRecords, final EmbeddedStoreContext context, final JournalRecord applied)
+    private static String reuseRefusal(final IndexRecoveryPoint point, final boolean leftBusy, final Path dir,
+        final Journal journal, final long journalRecords, final EmbeddedStoreContext context,
+        final JournalRecord applied)
     {
         if (!context.reuseIndexAfterKill())
         {
@@ -232,7 +234,7 @@ final class ShardIndexes implements AutoCloseable
             return "the machine restarted since the maps were last written (another boot id): pages of them may "
                 + "never have reached the disk";
         }
-        if (point.busy())
+        if (leftBusy)
         {
             return "the process that used them (pid " + point.pid() + ") died inside an index update";
         }
@@ -308,7 +310,7 @@ final class ShardIndexes implements AutoCloseable
     private static boolean pointMatchesClean(final IndexRecoveryPoint point, final Path dir, final long entries,
         final long records, final long live)
     {
-        return point.formatted() && point.state() == IndexRecoveryPoint.STATE_VALID && !point.busy()
+        return point.formatted() && point.state() == IndexRecoveryPoint.STATE_VALID
             && point.appliedAddress() != IndexRecoveryPoint.APPLIED_UNKNOWN && point.messageEntries() == entries
             && point.indexedRecords() == records && point.liveMessages() == live && point.mapsKey() == mapsKey(dir);
     }
