@@ -21,19 +21,22 @@ import dev.pinwheel.jvmflags.JvmFlagProfiles;
 import dev.pinwheel.storage.ChronicleShardStore;
 import dev.pinwheel.storage.Durability;
 import dev.pinwheel.storage.EmbeddedStoreFactory;
+import dev.pinwheel.storage.StorageConfiguration;
 
 /**
  * Recovery time vs messages stored, each recovery in a fresh JVM (as after a crash: nothing warm).
  * <pre>
  *   for N in --messages:
- *     pinwheel: load N messages (100 channels) into one shard, close, delete the clean-shutdown marker
- *               (what kill -9 leaves: no marker) ──&gt; child JVM: open + recover (rebuild the indexes) + latest 50
+ *     pinwheel: child JVM loads N messages (100 channels) into one shard and halts without closing (as kill -9)
+ *               ──&gt; child JVM with reuse-index-after-kill=false: open + recover (rebuild the indexes) + latest 50
+ *               ──&gt; child JVM appends one message and halts (kill -9 again)
+ *               ──&gt; child JVM: open + recover (indexes reused at their recovery point) + latest 50
  *               then the clean case ──&gt; child JVM: open + recover (reuse the index files) + latest 50
  *     sqlite:   child JVM loads N rows (WAL, synchronous=NORMAL) and halts without closing
  *               ──&gt; child JVM: open + first latest-50 query
  *   --server N: the real server (2 shards, N/2 messages each) started, SIGKILLed and started again:
- *               JVM start ──&gt; "gateway listening" / "Pinwheel is serving", and each shard's recovery,
- *               once per class cache in --class-cache (same data, same run):
+ *               JVM start ──&gt; "gateway listening" / "Pinwheel is serving", and each shard's recovery (and, after
+ *               kill -9, its background verification), once per class cache in --class-cache (same data, same run):
  *                 none  no archive
  *                 cds   a dynamic class-data archive written at the first clean exit (what ./pinwheel run does)
  *                 aot   a JDK 24+ AOT cache (JEP 483/515: classes loaded and linked, method profiles) recorded by
@@ -48,6 +51,10 @@ public final class RecoveryProbe
     private static final Pattern RESULT = Pattern.compile("^RESULT (.*)$");
     private static final Pattern SHARD_RECOVERED = Pattern.compile(
         "shard (\\d+): recovered (\\d+) state records and (\\d+) message records \\(([^)]*) indexes\\) in (\\d+) ms");
+    private static final Pattern SHARD_VERIFIED = Pattern.compile(
+        "shard (\\d+): background verification of the message journal before the recovery point: (\\d+) records "
+        + "checked in (\\d+) ms");
+    private static final long VERIFIED_WAIT_MILLIS = 60_000;
 
     private RecoveryProbe()
     {
@@ -92,7 +99,7 @@ public final class RecoveryProbe
         final Path base = root != null ? Files.createDirectories(root) : BenchData.tempDir("pinwheel-recovery");
         try
         {
-            System.out.printf(Locale.ROOT, "%-10s %10s %-34s %10s %10s %12s%n",
+            System.out.printf(Locale.ROOT, "%-10s %10s %-36s %10s %10s %12s%n",
                 "engine", "messages", "case", "open ms", "recover ms", "first page ms");
             for (final long n : sizes)
             {
@@ -119,12 +126,12 @@ public final class RecoveryProbe
 
     private static void pinwheel(final Path dir, final long n, final int channels) throws Exception
     {
-        try (PinwheelStoreUnderTest store = new PinwheelStoreUnderTest(dir, Durability.OS, true))
-        {
-            BenchData.load(store, n, channels);
-        }
-        Files.deleteIfExists(dir.resolve("shard-0").resolve("index").resolve("clean-shutdown.properties"));
-        report("pinwheel", n, "after kill -9 (rebuild indexes)", runChild("child-pinwheel", dir.toString()));
+        runChild(List.of(), "child-pinwheel-load", dir.toString(), Long.toString(n), Integer.toString(channels));
+        report("pinwheel", n, "after kill -9, rebuild (reuse off)", runChild(
+            List.of("-D" + StorageConfiguration.REUSE_INDEX_AFTER_KILL_PROP_NAME + "=false"), "child-pinwheel",
+            dir.toString()));
+        runChild(List.of(), "child-pinwheel-touch", dir.toString(), Long.toString(n), Integer.toString(channels));
+        report("pinwheel", n, "after kill -9 (reuse at recovery pt)", runChild("child-pinwheel", dir.toString()));
         report("pinwheel", n, "after clean stop (reuse indexes)", runChild("child-pinwheel", dir.toString()));
         BenchData.deleteTree(dir);
     }
@@ -140,7 +147,7 @@ public final class RecoveryProbe
     private static void report(final String engine, final long n, final String what, final String result)
     {
         final String[] f = result.split(" ");
-        System.out.printf(Locale.ROOT, "%-10s %10d %-34s %10s %10s %12s%n", engine, n, what, f[0], f[1], f[2]);
+        System.out.printf(Locale.ROOT, "%-10s %10d %-36s %10s %10s %12s%n", engine, n, what, f[0], f[1], f[2]);
     }
 
     // ------------------------------------------------------------------------------------------------ children
@@ -164,6 +171,22 @@ public final class RecoveryProbe
                     final long t3 = System.nanoTime();
                     result(t0, t1, t2, t3, page.size());
                 }
+            }
+            case "child-pinwheel-load" -> // as kill -9 after loading: no close, no marker
+            {
+                final PinwheelStoreUnderTest store = new PinwheelStoreUnderTest(dir, Durability.OS, true);
+                BenchData.load(store, Long.parseLong(args[2]), Integer.parseInt(args[3]));
+                System.out.println("RESULT loaded");
+                System.out.flush();
+                Runtime.getRuntime().halt(0);
+            }
+            case "child-pinwheel-touch" -> // opens, appends one message, halts: the kill -9 state again
+            {
+                final PinwheelStoreUnderTest store = new PinwheelStoreUnderTest(dir, Durability.OS, true);
+                store.append(BenchData.message(Long.parseLong(args[2]), Integer.parseInt(args[3])));
+                System.out.println("RESULT touched");
+                System.out.flush();
+                Runtime.getRuntime().halt(0);
             }
             case "child-sqlite-load" ->
             {
@@ -210,7 +233,14 @@ public final class RecoveryProbe
 
     private static String runChild(final String... args) throws IOException, InterruptedException
     {
+        return runChild(List.of(), args);
+    }
+
+    private static String runChild(final List<String> jvmOptions, final String... args)
+        throws IOException, InterruptedException
+    {
         final List<String> command = javaCommand();
+        command.addAll(1, jvmOptions);
         command.add(RecoveryProbe.class.getName());
         command.addAll(List.of(args));
         final Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
@@ -289,6 +319,8 @@ public final class RecoveryProbe
             System.out.printf(Locale.ROOT, "  [%s] start after kill -9:      JVM spawn -> gateway listening %d ms,"
                 + " serving %d ms; shard recovery %s%n", cache, crashed.listeningMillis, crashed.servingMillis,
                 crashed.shards);
+            System.out.printf(Locale.ROOT, "  [%s]   then in the background: %s%n", cache,
+                crashed.verified(VERIFIED_WAIT_MILLIS));
             crashed.process.destroy();
             crashed.process.waitFor(60, TimeUnit.SECONDS);
             Files.deleteIfExists(file);
@@ -296,9 +328,26 @@ public final class RecoveryProbe
         BenchData.deleteTree(dir);
     }
 
-    /** A server start. */
-    private record ServerRun(Process process, long listeningMillis, long servingMillis, List<String> shards)
+    /** A server start; its output is drained (and the background verifications noted) by a thread. */
+    private record ServerRun(Process process, long listeningMillis, long servingMillis, List<String> shards,
+        List<String> verifications)
     {
+        /**
+         * @param waitMillis how long to wait for a shard's verification (none runs after a clean stop).
+         * @return the verification lines seen by then.
+         */
+        String verified(final long waitMillis) throws InterruptedException
+        {
+            final long deadline = System.currentTimeMillis() + waitMillis;
+            synchronized (verifications)
+            {
+                while (verifications.size() < shards.size() && System.currentTimeMillis() < deadline)
+                {
+                    verifications.wait(Math.max(1, deadline - System.currentTimeMillis()));
+                }
+                return verifications.isEmpty() ? "no verification" : verifications.toString();
+            }
+        }
     }
 
     private static ServerRun startServer(final Path dir, final List<String> cacheFlags) throws IOException
@@ -335,22 +384,35 @@ public final class RecoveryProbe
             }
             if (line.contains("Pinwheel is serving"))
             {
-                final Thread drain = new Thread(() -> drain(in), "server-output");
+                final List<String> verifications = new ArrayList<>();
+                final long serving = now;
+                final Thread drain = new Thread(() -> drain(in, start, verifications), "server-output");
                 drain.setDaemon(true);
                 drain.start();
-                return new ServerRun(p, listening, now, shards);
+                return new ServerRun(p, listening, serving, shards, verifications);
             }
         }
         throw new IllegalStateException("server exited before serving");
     }
 
-    private static void drain(final BufferedReader in)
+    private static void drain(final BufferedReader in, final long start, final List<String> verifications)
     {
         try
         {
-            while (in.readLine() != null)
+            String line;
+            while ((line = in.readLine()) != null) // keep the pipe empty
             {
-                // keep the pipe empty
+                final Matcher m = SHARD_VERIFIED.matcher(line);
+                if (m.find())
+                {
+                    synchronized (verifications)
+                    {
+                        verifications.add("shard " + m.group(1) + ": " + m.group(2) + " records verified in "
+                            + m.group(3) + " ms (done " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)
+                            + " ms after the JVM spawn)");
+                        verifications.notifyAll();
+                    }
+                }
             }
         }
         catch (final IOException ignored)
