@@ -11,7 +11,7 @@ import java.util.Properties;
 import dev.pinwheel.core.routing.RoutingRing;
 import dev.pinwheel.core.routing.RoutingTable;
 import dev.pinwheel.core.shard.ShardDeathHandler;
-import dev.pinwheel.gateway.GatewayConfig;
+import dev.pinwheel.gateway.node.GatewayConfig;
 import dev.pinwheel.gateway.GatewayServer;
 import dev.pinwheel.storage.ChronicleRingPublisher;
 import dev.pinwheel.storage.Durability;

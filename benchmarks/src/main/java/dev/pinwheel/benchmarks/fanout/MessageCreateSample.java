@@ -10,7 +10,7 @@ import dev.pinwheel.core.ids.SnowflakeIds;
 import dev.pinwheel.core.store.StoredMessage;
 import dev.pinwheel.gateway.codec.Entities;
 import dev.pinwheel.gateway.codec.Json;
-import dev.pinwheel.gateway.session.Intents;
+import dev.pinwheel.gateway.codec.Intents;
 
 /**
  * A MESSAGE_CREATE built the way the server's {@code GuildOps.postMessage} builds it (the gateway's own

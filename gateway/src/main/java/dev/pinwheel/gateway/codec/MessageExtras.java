@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.pinwheel.gateway.codec.Json;
-import dev.pinwheel.gateway.http.RestExchange;
 
 /**
  * The parts of a message body beyond {@code content} that Pinwheel keeps: {@code embeds} (rich embeds, Discord's
@@ -188,29 +187,6 @@ public final class MessageExtras
     public static boolean hasEmbeds(final String extra)
     {
         return extra != null && parseExtra(extra).path("embeds").size() > 0;
-    }
-
-    /**
-     * On the channel's shard: answers 50006 ("Cannot send an empty message") when an edit that blanks the content
-     * would leave the caller's own message with no embed either; otherwise runs {@code edit} (which also answers
-     * unknown messages and other authors).
-     *
-     * @param owner     the channel's shard (the caller runs on it).
-     * @param channelId the channel.
-     * @param messageId the message.
-     * @param ex        the request.
-     * @param edit      the edit to run when it leaves something in the message.
-     */
-    public static void refuseEmptyEdit(final dev.pinwheel.core.shard.Shard owner, final long channelId,
-        final long messageId, final RestExchange ex, final Runnable edit)
-    {
-        final dev.pinwheel.core.store.StoredMessage m = owner.store().message(channelId, messageId);
-        if (m != null && m.authorId() == ex.userId() && !hasEmbeds(m.extra()))
-        {
-            ex.error(owner, 400, 50006, "Cannot send an empty message");
-            return;
-        }
-        edit.run();
     }
 
     /** Copies the documented embed fields with their limits; returns a reason when one is wrong. */

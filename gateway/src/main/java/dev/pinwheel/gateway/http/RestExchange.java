@@ -26,7 +26,7 @@ import dev.pinwheel.gateway.codec.Json;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
-import dev.pinwheel.gateway.edge.ClientAddress;
+import dev.pinwheel.gateway.node.ClientAddress;
 
 /**
  * One REST request in flight. It may be answered from any shard: the answer travels back to the shard

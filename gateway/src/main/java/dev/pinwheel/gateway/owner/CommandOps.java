@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pinwheel.core.shard.Shard;
 import dev.pinwheel.core.state.StateLog;
 import dev.pinwheel.core.state.StateRecords;
-import dev.pinwheel.gateway.GatewayContext;
+import dev.pinwheel.gateway.node.GatewayContext;
 import dev.pinwheel.gateway.codec.Json;
 import dev.pinwheel.gateway.http.RestExchange;
 import dev.pinwheel.gateway.http.routes.CommandValidator;

@@ -12,20 +12,19 @@ import dev.pinwheel.core.state.StateLog;
 import dev.pinwheel.core.state.StateRecords;
 import dev.pinwheel.core.store.HistoryQuery;
 import dev.pinwheel.core.store.StoredMessage;
-import dev.pinwheel.gateway.GatewayContext;
+import dev.pinwheel.gateway.node.GatewayContext;
 import dev.pinwheel.gateway.codec.Entities;
 import dev.pinwheel.gateway.codec.Json;
 import dev.pinwheel.gateway.http.RestExchange;
-import dev.pinwheel.gateway.session.Intents;
-import dev.pinwheel.gateway.session.ShardGateway;
+import dev.pinwheel.gateway.codec.Intents;
 
 /**
  * Direct messages. A DM channel belongs to two users; it is opened on the shard that owns the user pair (one writer
  * per pair: opening twice gives the same channel) and journaled there ({@code DM_CREATED}, node directory). Its
  * messages live on the shard that owns the channel id, like a guild's on its owner: that shard journals them and
  * sends each event, over the ordered shard-to-shard path, to each user's owner shard, which hands it to the shards
- * holding that user's sessions only ({@link ShardGateway#sendToUser}); they deliver it (DIRECT_MESSAGES) in the order
- * the channel's shard produced it. Methods run on the shard named in each.
+ * holding that user's sessions only ({@link UserSessionProxy#sendToUser}); they deliver it (DIRECT_MESSAGES) in the
+ * order the channel's shard produced it. Methods run on the shard named in each.
  */
 public final class DmOps
 {
@@ -166,9 +165,10 @@ public final class DmOps
     private static void deliver(final Shard owner, final GatewayContext ctx, final long channelId, final Dispatch d)
     {
         final long[] users = ctx.node().directory().dmUsers(channelId);
+        final UserSessionProxy sessions = new UserSessionProxy(owner);
         for (final long user : users)
         {
-            ShardGateway.sendToUser(owner, user, d);
+            sessions.sendToUser(user, d);
         }
     }
 }

@@ -1,10 +1,7 @@
 package dev.pinwheel.gateway.owner;
 
 import java.security.SecureRandom;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
-import java.util.List;
 import java.util.Locale;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -23,13 +20,12 @@ import dev.pinwheel.core.state.StateLog;
 import dev.pinwheel.core.state.StateRecords;
 import dev.pinwheel.core.store.HistoryQuery;
 import dev.pinwheel.core.store.StoredMessage;
-import dev.pinwheel.gateway.GatewayContext;
+import dev.pinwheel.gateway.node.GatewayContext;
 import dev.pinwheel.gateway.codec.Entities;
 import dev.pinwheel.gateway.codec.Json;
 import dev.pinwheel.gateway.codec.MessageExtras;
 import dev.pinwheel.gateway.http.RestExchange;
-import dev.pinwheel.gateway.session.Intents;
-import dev.pinwheel.gateway.session.ShardGateway;
+import dev.pinwheel.gateway.codec.Intents;
 
 /**
  * Everything that runs on a guild's <b>owner shard</b>: validation against the guild's state, the journal
@@ -40,8 +36,6 @@ public final class GuildOps
 {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final String CODE_CHARS = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-    /** Discord sends at most 1,000 members per GUILD_MEMBERS_CHUNK. */
-    private static final int MEMBERS_PER_CHUNK = 1000;
 
     private GuildOps()
     {
@@ -94,42 +88,6 @@ public final class GuildOps
     }
 
     /**
-     * A session on shard {@code from} wants a guild's events: mark the shard interested and send the
-     * session its GUILD_CREATE, on the same FIFO path as the guild's later events.
-     */
-    public static void subscribe(final Shard owner, final GatewayContext ctx, final long guildId, final int from,
-        final String sessionId, final long userId, final int largeThreshold)
-    {
-        final Guild g = owner.guilds().get(guildId);
-        final Dispatch snapshot;
-        if (g == null || g.member(userId) == null)
-        {
-            snapshot = null;
-        }
-        else
-        {
-            g.addInterest(from);
-            final ObjectNode d = Entities.guildCreate(g, ctx.node().accounts(), userId, largeThreshold,
-                owner.store()::lastMessageId);
-            d.set("voice_states", VoiceOps.guildCreateStates(ctx, owner, guildId));
-            snapshot = new Dispatch("GUILD_CREATE", Json.bytes(d), null, Intents.GUILDS, guildId, 0, userId);
-        }
-        owner.send(from, s -> ShardGateway.of(s).onSnapshot(sessionId, guildId, snapshot));
-    }
-
-    /**
-     * Shard {@code from} has no session subscribed to the guild any more.
-     */
-    public static void unsubscribe(final Shard owner, final long guildId, final int from)
-    {
-        final Guild g = owner.guilds().get(guildId);
-        if (g != null)
-        {
-            g.removeInterest(from);
-        }
-    }
-
-    /**
      * Creates a guild owned by {@code userId} with a text channel {@code general}.
      */
     public static void createGuild(final Shard owner, final GatewayContext ctx, final long guildId, final String name,
@@ -155,10 +113,7 @@ public final class GuildOps
 
     private static void announceJoin(final Shard owner, final long userId, final long guildId)
     {
-        for (int t = 0; t < owner.group().shardCount(); t++)
-        {
-            owner.send(t, s -> ShardGateway.of(s).onUserJoined(userId, guildId));
-        }
+        new SessionProxy(owner).userJoined(userId, guildId);
     }
 
     public static void getGuild(final Shard owner, final long guildId, final RestExchange ex, final boolean withCounts)
@@ -278,8 +233,8 @@ public final class GuildOps
     }
 
     /** {@code DELETE /channels/{id}} (MANAGE_CHANNELS): CHANNEL_DELETE; the reply is the deleted channel. */
-    public static void deleteChannel(final Shard owner, final GatewayContext ctx, final long guildId,
-        final long channelId, final RestExchange ex)
+    public static void deleteChannel(final Shard owner, final GatewayContext ctx, final VoiceService voice,
+        final long guildId, final long channelId, final RestExchange ex)
     {
         final GuildChannel c = channelWith(owner, guildId, channelId, Permissions.MANAGE_CHANNELS, ex);
         if (c == null)
@@ -290,13 +245,7 @@ public final class GuildOps
         if (c.type() == GuildChannel.VOICE)
         {
             // whoever is in a deleted voice channel leaves it (VOICE_STATE_UPDATE with channel_id null)
-            for (final VoiceStates.VoiceState vs : List.copyOf(ctx.voiceStates(owner.id()).of(guildId)))
-            {
-                if (vs.channelId == channelId)
-                {
-                    VoiceOps.voiceStateUpdate(owner, ctx, guildId, 0, vs.userId, vs.sessionId, false, false);
-                }
-            }
+            voice.channelDeleted(owner, guildId, channelId);
         }
         StateLog.commit(owner, ctx.node(), StateRecords.CHANNEL_DELETED,
             StateRecords.channelDeleted(guildId, channelId));
@@ -411,81 +360,6 @@ public final class GuildOps
         g.members().stream().filter(m -> m.userId() > after).sorted((a, b) -> Long.compare(a.userId(), b.userId()))
             .limit(limit).forEach(m -> arr.add(Entities.member(m, ctx.node().accounts(), true)));
         ex.reply(owner, 200, arr);
-    }
-
-    /**
-     * Op 8 REQUEST_GUILD_MEMBERS on the owner: the members of {@code userIds} (ids that are no member go to
-     * {@code not_found}), or those whose username or nickname starts with {@code query} (case-insensitive; an
-     * empty query matches everyone), at most {@code limit} (0: all for the empty query; a non-empty query
-     * returns at most 100, as on Discord), sorted by user id. Sent back to the session's shard as
-     * GUILD_MEMBERS_CHUNK dispatches of up to 1,000 members each ({@code chunk_index}/{@code chunk_count}), at
-     * least one even when nothing matched. A caller who is not a member of the guild gets no answer.
-     */
-    public static void requestMembers(final Shard owner, final GatewayContext ctx, final long guildId, final int from,
-        final String sessionId, final long userId, final long[] userIds, final String query, final int limit,
-        final boolean presences, final String nonce)
-    {
-        final Guild g = owner.guilds().get(guildId);
-        if (g == null || g.member(userId) == null)
-        {
-            return;
-        }
-        final List<Member> found = new ArrayList<>();
-        final ArrayNode notFound = Json.array();
-        if (userIds != null)
-        {
-            Arrays.stream(userIds).distinct().sorted().forEach(id ->
-            {
-                final Member m = g.member(id);
-                if (m == null)
-                {
-                    notFound.add(Json.id(id));
-                }
-                else
-                {
-                    found.add(m);
-                }
-            });
-        }
-        else
-        {
-            final Accounts accounts = ctx.node().accounts();
-            final String prefix = query.toLowerCase(Locale.ROOT);
-            final int max = !prefix.isEmpty() ? (limit == 0 ? 100 : Math.min(limit, 100))
-                : limit == 0 ? Integer.MAX_VALUE : limit;
-            g.members().stream().filter(m -> prefix.isEmpty() || matches(accounts, m, prefix))
-                .sorted(Comparator.comparingLong(Member::userId)).limit(max).forEach(found::add);
-        }
-        final int count = Math.max(1, (found.size() + MEMBERS_PER_CHUNK - 1) / MEMBERS_PER_CHUNK);
-        final List<Dispatch> chunks = new ArrayList<>(count);
-        for (int i = 0; i < count; i++)
-        {
-            final ObjectNode d = Json.object();
-            d.put("guild_id", Json.id(guildId));
-            final ArrayNode members = d.putArray("members");
-            for (final Member m : found.subList(i * MEMBERS_PER_CHUNK,
-                Math.min(found.size(), (i + 1) * MEMBERS_PER_CHUNK)))
-            {
-                members.add(Entities.member(m, ctx.node().accounts(), true));
-            }
-            d.put("chunk_index", i);
-            d.put("chunk_count", count);
-            if (userIds != null && i == 0)
-            {
-                d.set("not_found", notFound);
-            }
-            if (presences)
-            {
-                // Pinwheel has no presence system: every member is offline, and offline members have no presence.
-                d.putArray("presences");
-            }
-            if (nonce != null)
-            {
-                d.put("nonce", nonce);
-            }
-            chunks.add(new Dispatch("GUILD_MEMBERS_CHUNK", Json.bytes(d), null, 0, guildId, 0, userId));
-        }
-        owner.send(from, s -> ShardGateway.of(s).onMemberChunks(sessionId, chunks));
     }
 
     /** Whether the member's username or nickname starts with {@code lowerPrefix} (lower case), ignoring case. */

@@ -10,15 +10,15 @@ import dev.pinwheel.core.guild.Permissions;
 import dev.pinwheel.core.shard.Shard;
 import dev.pinwheel.core.state.StateLog;
 import dev.pinwheel.core.state.StateRecords;
-import dev.pinwheel.gateway.GatewayContext;
+import dev.pinwheel.gateway.node.GatewayContext;
 import dev.pinwheel.gateway.codec.Entities;
 import dev.pinwheel.gateway.codec.Json;
 import dev.pinwheel.gateway.http.RestExchange;
-import dev.pinwheel.gateway.session.Intents;
+import dev.pinwheel.gateway.codec.Intents;
 
 /**
  * {@code PATCH /guilds/{id}/members/{user}} on the guild's <b>owner shard</b>: one request may set the nickname,
- * the roles ({@link RoleOps}) and the voice state (server mute/deafen, move/disconnect: {@link VoiceOps}); the
+ * the roles ({@link RoleOps}) and the voice state (server mute/deafen, move/disconnect: {@link VoiceService}); the
  * reply is the member, and one GUILD_MEMBER_UPDATE goes out after the commit. Every method MUST run on the owner
  * shard's thread.
  */
@@ -34,7 +34,8 @@ public final class MemberOps
      * {@code nick} (null unchanged, "" cleared; CHANGE_NICKNAME for oneself, MANAGE_NICKNAMES for others; journaled)
      * and {@code roles} (null unchanged; the whole set, see {@link RoleOps}).
      */
-    public static void modifyMember(final Shard owner, final GatewayContext ctx, final long guildId,
+    public static void modifyMember(final Shard owner, final GatewayContext ctx, final VoiceService voice,
+        final long guildId,
         final long userId, final Boolean mute, final Boolean deaf, final Long moveTo, final String nick,
         final long[] roles, final RestExchange ex)
     {
@@ -65,7 +66,7 @@ public final class MemberOps
             ex.error(owner, 403, 50013, "Missing Permissions");
             return;
         }
-        final VoiceStates.VoiceState vs = ctx.voiceStates(owner.id()).get(guildId, userId);
+        final VoiceStates.VoiceState vs = voice.state(guildId, userId);
         if (vs == null && (mute != null || deaf != null || moveTo != null))
         {
             ex.error(owner, 400, 40032, "Target user is not connected to voice.");
@@ -116,15 +117,14 @@ public final class MemberOps
             body.put("deaf", vs.deaf);
             if (mute != null || deaf != null)
             {
-                ctx.voice().update(guildId, userId, vs.flags());
-                owner.publish(g, VoiceOps.stateDispatch(ctx, g, vs));
+                voice.serverStateChanged(owner, g, vs);
             }
         }
         if (moveTo != null && vs != null && moveTo != vs.channelId)
         {
             // the same path as the member's own op 4: state update to the guild, then (on a move) the voice
             // server update to the member, whose client reconnects its voice session to the new room
-            VoiceOps.voiceStateUpdate(owner, ctx, guildId, moveTo, userId, vs.sessionId, vs.selfMute, vs.selfDeaf);
+            voice.stateUpdate(owner, guildId, moveTo, userId, vs.sessionId, vs.selfMute, vs.selfDeaf);
         }
         final ObjectNode upd = body.deepCopy();
         upd.put("guild_id", Json.id(guildId));

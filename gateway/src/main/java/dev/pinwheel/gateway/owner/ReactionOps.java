@@ -11,12 +11,12 @@ import dev.pinwheel.core.guild.Member;
 import dev.pinwheel.core.guild.Permissions;
 import dev.pinwheel.core.shard.Shard;
 import dev.pinwheel.core.store.StoredMessage;
-import dev.pinwheel.gateway.GatewayContext;
+import dev.pinwheel.gateway.node.GatewayContext;
 import dev.pinwheel.gateway.codec.Entities;
 import dev.pinwheel.gateway.codec.Json;
 import dev.pinwheel.gateway.codec.MessageExtras;
 import dev.pinwheel.gateway.http.RestExchange;
-import dev.pinwheel.gateway.session.Intents;
+import dev.pinwheel.gateway.codec.Intents;
 
 /**
  * Reactions on the guild's <b>owner shard</b>. A message's reactions live in its stored extras as

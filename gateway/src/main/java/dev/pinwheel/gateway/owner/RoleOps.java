@@ -13,11 +13,11 @@ import dev.pinwheel.core.guild.Role;
 import dev.pinwheel.core.shard.Shard;
 import dev.pinwheel.core.state.StateLog;
 import dev.pinwheel.core.state.StateRecords;
-import dev.pinwheel.gateway.GatewayContext;
+import dev.pinwheel.gateway.node.GatewayContext;
 import dev.pinwheel.gateway.codec.Entities;
 import dev.pinwheel.gateway.codec.Json;
 import dev.pinwheel.gateway.http.RestExchange;
-import dev.pinwheel.gateway.session.Intents;
+import dev.pinwheel.gateway.codec.Intents;
 
 /**
  * Roles on the guild's <b>owner shard</b>: create, edit, delete, give and take (MANAGE_ROLES). Every change is a

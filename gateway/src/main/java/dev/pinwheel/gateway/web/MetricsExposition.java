@@ -8,8 +8,8 @@ import java.util.Map;
 import dev.pinwheel.core.log.LogCounters;
 import dev.pinwheel.core.shard.ShardCounters;
 import dev.pinwheel.core.shard.ShardGroup;
-import dev.pinwheel.gateway.GatewayContext;
-import dev.pinwheel.gateway.edge.EdgeCounters;
+import dev.pinwheel.gateway.node.GatewayContext;
+import dev.pinwheel.gateway.node.EdgeCounters;
 
 /**
  * Renders a node's numbers in the Prometheus text format. Reads only what is safe from any thread: the
@@ -54,9 +54,8 @@ final class MetricsExposition
     {
     }
 
-    static String render(final GatewayContext ctx, final NodeMetrics metrics)
+    static String render(final GatewayContext ctx, final NodeMetrics metrics, final ShardGroup group)
     {
-        final ShardGroup group = ctx.shards();
         final int n = group.shardCount();
         final PrometheusText t = new PrometheusText();
         final long now = System.nanoTime();
@@ -89,7 +88,7 @@ final class MetricsExposition
                 t.sample(metric, shardLabel(i), group.shard(i).counters().get(id));
             }
         }
-        edge(t, ctx, n);
+        edge(t, metrics, n);
         commands(t, group, n);
         latency(t, metrics, n);
         store(t, group, n);
@@ -141,7 +140,7 @@ final class MetricsExposition
     }
 
     /** The edge's closes and refusals: one family per kind, one sample per (shard, reason). */
-    private static void edge(final PrometheusText t, final GatewayContext ctx, final int n)
+    private static void edge(final PrometheusText t, final NodeMetrics metrics, final int n)
     {
         String family = null;
         for (int c = 0; c < EdgeCounters.size(); c++)
@@ -154,7 +153,7 @@ final class MetricsExposition
             for (int i = 0; i < n; i++)
             {
                 t.sample(family, new String[] {"shard", Integer.toString(i), "reason", EdgeCounters.reason(c)},
-                    ctx.edgeCounters(i).get(c));
+                    metrics.edgeCounters(i).get(c));
             }
         }
     }

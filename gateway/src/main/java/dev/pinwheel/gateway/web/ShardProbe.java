@@ -1,7 +1,7 @@
 package dev.pinwheel.gateway.web;
 
 import dev.pinwheel.core.shard.Shard;
-import dev.pinwheel.gateway.session.ShardGateway;
+import dev.pinwheel.gateway.session.ShardSessions;
 
 /**
  * What the metrics endpoint knows about one shard that only the shard's thread may read: its gateway
@@ -25,6 +25,7 @@ public final class ShardProbe
     static final int PROBE_EVERY_TICKS = 2;
     static final int WINDOW_TICKS = 20;
 
+    private final ShardSessions gateway;
     private final LatencyHistogram handoffLatency = new LatencyHistogram();
     private volatile boolean installed;
     private volatile int connections;
@@ -35,6 +36,14 @@ public final class ShardProbe
     private int ticks;
 
     /**
+     * @param gateway the shard's gateway sessions (counted on the shard's thread).
+     */
+    public ShardProbe(final ShardSessions gateway)
+    {
+        this.gateway = gateway;
+    }
+
+    /**
      * The shard's ticker body: publishes the snapshot, rolls the max window, sends probes. Shard thread only.
      *
      * @param shard  the shard this probe belongs to.
@@ -42,12 +51,8 @@ public final class ShardProbe
      */
     void tick(final Shard shard, final ShardProbe[] probes)
     {
-        final ShardGateway gw = ShardGateway.of(shard);
-        if (gw != null)
-        {
-            connections = gw.connectionCount();
-            sessions = gw.sessionCount();
-        }
+        connections = gateway.connectionCount();
+        sessions = gateway.sessionCount();
         guildsOwned = shard.guilds().size();
         guildsFollowed = shard.sessions().guildCount();
         lastTickNanos = System.nanoTime();

@@ -13,9 +13,8 @@ import dev.pinwheel.core.shard.Shard;
 import dev.pinwheel.core.shard.ShardCounters;
 import dev.pinwheel.core.state.StateLog;
 import dev.pinwheel.core.state.StateRecords;
-import dev.pinwheel.gateway.GatewayContext;
 import dev.pinwheel.gateway.auth.LoginThrottle;
-import dev.pinwheel.gateway.edge.EdgeCounters;
+import dev.pinwheel.gateway.node.EdgeCounters;
 import dev.pinwheel.gateway.codec.Entities;
 import dev.pinwheel.gateway.codec.Json;
 import dev.pinwheel.gateway.auth.AuthService;
@@ -25,7 +24,7 @@ import dev.pinwheel.gateway.http.RestExchange;
 
 /**
  * {@code POST /auth/register} and {@code POST /auth/login}. Password hashing (PBKDF2, ~0.1-0.5 s of a core) never
- * runs on a shard: it goes to the node's bounded hashing executor ({@link GatewayContext#control()}). Before
+ * runs on a shard: it goes to the node's bounded hashing executor ({@link RouteContext#control()}). Before
  * anything is queued the shard checks the {@link LoginThrottle} — attempts per client address, per username, the
  * username's backoff after failures, the address's share of the queue — and answers 429 with Discord's
  * {@code {message, retry_after, global}} and rate-limit headers; a full queue answers 503 at once. So a flood from
@@ -41,17 +40,17 @@ public final class AuthRoutes
     private static final String DUMMY_HASH =
         "pbkdf2-sha512$210000$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
     private static final String BUSY_MESSAGE = "Too many logins in progress: retry in a moment.";
-    private final GatewayContext ctx;
+    private final RouteContext ctx;
     private final Shard shard;
     private final LoginThrottle throttle;
     private final EdgeCounters counters;
 
-    public AuthRoutes(final GatewayContext ctx, final Shard shard)
+    public AuthRoutes(final RouteContext ctx, final Shard shard)
     {
         this.ctx = ctx;
         this.shard = shard;
         this.throttle = ctx.loginThrottle();
-        this.counters = ctx.edgeCounters(shard.id());
+        this.counters = ctx.edgeCounters();
     }
 
     void register(final RestExchange ex, final JsonNode body)
@@ -88,7 +87,7 @@ public final class AuthRoutes
             }
             final Account account = new Account(id, username, ctx.auth().hashPassword(password), bot);
             final String token = ctx.auth().newToken(id);
-            final boolean sent = ctx.shards().send(ctx.shards().ownerOf(id), new RestCommand()
+            final boolean sent = shard.group().send(shard.group().ownerOf(id), new RestCommand()
             {
                 @Override
                 public RestExchange exchange()
@@ -170,7 +169,7 @@ public final class AuthRoutes
             }
             throttle.succeeded(username);
             final String token = ctx.auth().newToken(a.id());
-            final boolean sent = ctx.shards().send(ctx.shards().ownerOf(a.id()), ex.task(owner ->
+            final boolean sent = shard.group().send(shard.group().ownerOf(a.id()), ex.task(owner ->
             {
                 StateLog.commit(owner, ctx.node(), StateRecords.TOKEN_ISSUED,
                     StateRecords.tokenIssued(a.id(), AuthService.tokenHash(token)));

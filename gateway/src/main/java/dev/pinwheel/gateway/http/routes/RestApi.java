@@ -16,7 +16,7 @@ import dev.pinwheel.core.shard.Shard;
 import dev.pinwheel.core.shard.ShardCounters;
 import dev.pinwheel.core.shard.ShardTask;
 import dev.pinwheel.core.store.HistoryQuery;
-import dev.pinwheel.gateway.GatewayContext;
+import dev.pinwheel.gateway.node.GatewayContext;
 import dev.pinwheel.gateway.codec.Entities;
 import dev.pinwheel.gateway.codec.Json;
 import dev.pinwheel.core.guild.Permissions;
@@ -41,20 +41,22 @@ import dev.pinwheel.gateway.codec.MessageExtras;
 public final class RestApi
 {
     private final GatewayContext ctx;
+    private final RouteContext routes;
     private final Shard shard;
     private final RateLimiter limiter;
     private final AuthRoutes auth;
 
     /**
-     * @param ctx   node context.
-     * @param shard the shard whose connections this serves.
+     * @param routes what the routes of this shard use.
+     * @param shard  the shard whose connections this serves.
      */
-    public RestApi(final GatewayContext ctx, final Shard shard)
+    public RestApi(final RouteContext routes, final Shard shard)
     {
-        this.ctx = ctx;
+        this.ctx = routes.gateway();
+        this.routes = routes;
         this.shard = shard;
-        this.limiter = ctx.rateLimiter();
-        this.auth = new AuthRoutes(ctx, shard);
+        this.limiter = routes.rateLimiter();
+        this.auth = new AuthRoutes(routes, shard);
     }
 
     /** A parsed request. */
@@ -244,7 +246,7 @@ public final class RestApi
         final ObjectNode o = Json.object();
         o.put("url", gatewayUrl(ex));
         o.put("shards", 1);
-        final SessionStartLimits.View limit = ctx.sessionStarts().view(ex.userId(), System.currentTimeMillis());
+        final SessionStartLimits.View limit = routes.sessionStarts().view(ex.userId(), System.currentTimeMillis());
         o.putObject("session_start_limit").put("total", limit.total()).put("remaining", limit.remaining())
             .put("reset_after", limit.resetAfterMillis()).put("max_concurrency", limit.maxConcurrency());
         ex.reply(shard, 200, o);
@@ -524,7 +526,7 @@ public final class RestApi
             if (content != null && content.isBlank())
             {
                 // an edit that would leave the message empty (no text, no embeds) is refused, as on Discord
-                shard.send(owner, ex.task(o -> MessageExtras.refuseEmptyEdit(o, channelId, messageId, ex,
+                shard.send(owner, ex.task(o -> DmPolicy.refuseEmptyEdit(o, channelId, messageId, ex,
                     () -> DmOps.message(o, ctx, channelId, messageId, method, content, ex))));
                 return;
             }
@@ -925,8 +927,8 @@ public final class RestApi
             }
         }
         final long[] theRoles = roles;
-        toOwner(guildId, ex, owner -> MemberOps.modifyMember(owner, ctx, guildId, userId, mute, deaf, moveTo, nick,
-            theRoles, ex));
+        toOwner(guildId, ex, owner -> MemberOps.modifyMember(owner, ctx, routes.voiceOf(owner.id()), guildId,
+            userId, mute, deaf, moveTo, nick, theRoles, ex));
     }
 
     private void createChannel(final RestExchange ex, final Request r, final long guildId)
@@ -996,7 +998,8 @@ public final class RestApi
             }
             else if ("DELETE".equals(r.method))
             {
-                toOwner(guildId, ex, owner -> GuildOps.deleteChannel(owner, ctx, guildId, channelId, ex));
+                toOwner(guildId, ex, owner -> GuildOps.deleteChannel(owner, ctx, routes.voiceOf(owner.id()),
+                    guildId, channelId, ex));
             }
             else if (allow(ex, r, "GET"))
             {

@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.netty.channel.ChannelHandlerContext;
 
 import dev.pinwheel.core.shard.Shard;
-import dev.pinwheel.gateway.GatewayContext;
 import dev.pinwheel.gateway.codec.DiscordError;
 import dev.pinwheel.gateway.http.ExchangeTable;
 import dev.pinwheel.gateway.http.Request;
@@ -36,7 +35,7 @@ public final class RestRouter
      * @param shard     this shard.
      * @param exchanges this shard's requests waiting for their owners' answers.
      */
-    public RestRouter(final GatewayContext ctx, final Shard shard, final ExchangeTable exchanges)
+    public RestRouter(final RouteContext ctx, final Shard shard, final ExchangeTable exchanges)
     {
         this.shard = shard;
         this.legacy = new RestApi(ctx, shard);
