@@ -48,7 +48,9 @@ import dev.pinwheel.tuning.ThreadPlacement;
  * What the gateway's session deadlines cost a shard at {@code sessions} sessions:
  * <ul>
  *   <li>{@link #tick}: one 50 ms ticker pass over that many identified sessions, each on its own connection (Netty
- *   {@code EmbeddedChannel}s), none of them due (heartbeats every hour here, so that none comes due during the run).
+ *   {@code EmbeddedChannel}s), none of them due (heartbeats every hour and an hour to identify here, so that no
+ *   deadline comes during the run; with Discord's 30 s to identify, each connection's timer fires once, 30 s after
+ *   it opened, to find its session identified and re-arm for its heartbeat).
  *   Before the timer wheel, a pass walked a fifth of the connections and every session; now it polls the wheel.</li>
  *   <li>{@link #heartbeatsFlowing}: the wheel alone in its steady state with heartbeats arriving: each op is one
  *   ticker pass 50 ms of clock later; {@code sessions} timers spread over Discord's 41.25 s interval plus half the
@@ -87,7 +89,8 @@ public class SessionTicksBenchmark
                 ThreadPlacement.unpinned(), null);
             final Shard shard = group.shard(0);
             final GatewayConfig config = new GatewayConfig().sessionStartTotal(sessions).maxConcurrency(16)
-                .heartbeatIntervalMillis((int)TimeUnit.HOURS.toMillis(1));
+                .heartbeatIntervalMillis((int)TimeUnit.HOURS.toMillis(1))
+                .identifyTimeoutMillis((int)TimeUnit.HOURS.toMillis(1));
             final GatewayContext context = new GatewayContext(config, node, null, 0, 1);
             final AuthService auth = new AuthService(node.accounts(), 1000);
             final SessionStartLimits starts = new SessionStartLimits(config.sessionStartTotal(),

@@ -226,8 +226,8 @@ public final class HttpEdgeHandler extends SimpleChannelInboundHandler<FullHttpR
             edge.upgraded();
             f.channel().pipeline().remove(this);
             f.channel().pipeline().addLast(new WebSocketFrameAggregator(ctx.config().maxInboundPayload()));
-            f.channel().pipeline().addLast(GatewayEntry.connection(shard.sessions(), zlib, finalVersion, finalCode, finalReason,
-                host));
+            f.channel().pipeline().addLast(GatewayEntry.connection(shard.sessions(), zlib, finalVersion, finalCode,
+                finalReason, host));
             f.channel().config().setAutoRead(true);
         });
     }

@@ -34,8 +34,8 @@ public final class SessionProxy
      */
     public void guildSnapshot(final int target, final String sessionId, final long guildId, final Dispatch snapshot)
     {
-        final CommandWriter w = shard.commandWriter().begin(OwnerCommands.GUILD_SNAPSHOT).putString(sessionId).putLong(guildId)
-            .putBoolean(snapshot != null);
+        final CommandWriter w = shard.commandWriter().begin(OwnerCommands.GUILD_SNAPSHOT).putString(sessionId)
+            .putLong(guildId).putBoolean(snapshot != null);
         if (snapshot != null)
         {
             DispatchFields.put(w, snapshot);
