@@ -25,6 +25,10 @@ public final class OwnerCommands
     /** An answer to a request: correlation i64, status i32, Retry-After seconds i32 (0: none), body bytes. */
     public static final int REPLY = 1;
 
+    /** First type of the commands to the gateway sessions of a shard (10-29). */
+    public static final int FIRST_SESSION_COMMAND = 10;
+    /** Last type reserved for the commands to the gateway sessions of a shard. */
+    public static final int LAST_SESSION_COMMAND = 29;
     /**
      * To a session's shard: the answer to {@link #SUBSCRIBE}, on the ordered path (FIFO with the guild's later
      * events). Session id, guild, available flag, then (available) the GUILD_CREATE ({@link DispatchFields}).

@@ -25,11 +25,6 @@ public final class SessionCommandAdapter
 {
     private static final Logger LOG = LoggerFactory.getLogger(SessionCommandAdapter.class);
     private static final ThrottledLog LOST = new ThrottledLog(LOG, Level.WARN, "lost session commands", 5, 10_000);
-    /** First type of the commands to sessions. */
-    private static final int FIRST = OwnerCommands.GUILD_SNAPSHOT;
-    /** Last type reserved for commands to sessions. */
-    private static final int LAST = 29;
-
     private final ShardSessions sessions;
 
     /**
@@ -46,7 +41,7 @@ public final class SessionCommandAdapter
      */
     public static boolean handles(final int type)
     {
-        return type >= FIRST && type <= LAST;
+        return type >= OwnerCommands.FIRST_SESSION_COMMAND && type <= OwnerCommands.LAST_SESSION_COMMAND;
     }
 
     /**
