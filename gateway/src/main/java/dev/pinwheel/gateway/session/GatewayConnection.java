@@ -26,6 +26,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import dev.pinwheel.core.fanout.Dispatch;
 import dev.pinwheel.core.log.ThrottledLog;
 import dev.pinwheel.core.shard.ShardCounters;
+import dev.pinwheel.gateway.codec.CloseCodes;
 import dev.pinwheel.gateway.codec.Json;
 import dev.pinwheel.gateway.node.EdgeCounters;
 import dev.pinwheel.gateway.owner.VoiceProxy;
@@ -33,7 +34,6 @@ import dev.pinwheel.gateway.owner.VoiceProxy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
-import dev.pinwheel.gateway.codec.CloseCodes;
 
 /**
  * One WebSocket connection of the Gateway v10 protocol (JSON encoding, optional zlib-stream), on the
