@@ -91,4 +91,10 @@ final class GatewayCommands implements CommandHandler
             owner.failed(shard, command, cause);
         }
     }
+
+    @Override
+    public String commandName(final int type)
+    {
+        return OwnerCommands.name(type);
+    }
 }

@@ -13,6 +13,7 @@ import io.netty.channel.epoll.Epoll;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.pinwheel.core.counters.NodeCounters;
 import dev.pinwheel.core.routing.RoutingTable;
 import dev.pinwheel.core.shard.Shard;
 import dev.pinwheel.core.shard.ShardDeathHandler;
@@ -28,7 +29,6 @@ import dev.pinwheel.gateway.http.RateLimiter;
 import dev.pinwheel.gateway.http.routes.RestRouter;
 import dev.pinwheel.gateway.http.routes.RouteContext;
 import dev.pinwheel.gateway.node.AddressSlots;
-import dev.pinwheel.gateway.node.EdgeCounters;
 import dev.pinwheel.gateway.node.GatewayConfig;
 import dev.pinwheel.gateway.node.GatewayContext;
 import dev.pinwheel.gateway.session.SessionStartLimits;
@@ -104,6 +104,28 @@ public final class GatewayServer implements AutoCloseable
         final RoutingTable routing, final StoreFactory stores, final ThreadPlacement placement,
         final ShardDeathHandler deathHandler)
     {
+        this(config, nodeId, shardCount, ringSize, routing, stores, placement, deathHandler, null);
+    }
+
+    /**
+     * Starts a node: shards recover and start, then the ports are bound. Returns when serving.
+     *
+     * @param config       gateway settings.
+     * @param nodeId       node id (0..31).
+     * @param shardCount   shards.
+     * @param ringSize     inbox ring size per shard.
+     * @param routing      routing table.
+     * @param stores       store factory.
+     * @param placement    thread placement.
+     * @param deathHandler told when a shard thread dies while serving (the composition root stops the node);
+     *                     null: the shards stop (see {@link ShardGroup}).
+     * @param counters     the node's counters (in its counters file), where the shards, their stores and each
+     *                     shard's gateway register theirs; null: counters in this process only.
+     */
+    public GatewayServer(final GatewayConfig config, final int nodeId, final int shardCount, final int ringSize,
+        final RoutingTable routing, final StoreFactory stores, final ThreadPlacement placement,
+        final ShardDeathHandler deathHandler, final NodeCounters counters)
+    {
         config.conclude();
         final NodeState node = NodeState.create();
         // Password hashing: a few threads and a short queue; a full queue is answered 503 at once (AuthRoutes),
@@ -127,7 +149,7 @@ public final class GatewayServer implements AutoCloseable
                 final long n = StateLog.recover(shard, node);
                 LOG.info("shard {} recovered {} records in {} ms", shard.id(), n,
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
-            }, deathHandler);
+            }, deathHandler, counters);
         try
         {
             shards.start(10, TimeUnit.MINUTES);
@@ -152,13 +174,11 @@ public final class GatewayServer implements AutoCloseable
     {
         final int n = shards.shardCount();
         final ShardProbe[] probes = new ShardProbe[n];
-        final EdgeCounters[] counters = new EdgeCounters[n];
         for (int i = 0; i < n; i++)
         {
             probes[i] = gateways.shard(i).probe();
-            counters[i] = gateways.shard(i).edgeCounters();
         }
-        final WebEdge web = new WebEdge(context, auth, new NodeMetrics(probes, counters));
+        final WebEdge web = new WebEdge(context, auth, new NodeMetrics(probes));
         final ShardEdge[] edges = new ShardEdge[n];
         for (int i = 0; i < n; i++)
         {
@@ -188,7 +208,7 @@ public final class GatewayServer implements AutoCloseable
     {
         final Shard shard = gateway.shard();
         final RouteContext routes = new RouteContext(context, shard, auth, loginThrottle, rateLimiter, sessionStarts,
-            gateway.edgeCounters(), gateway.exchanges(), id -> gateways.shard(id).voice());
+            gateway.edgeCounters(), gateway.exchanges());
         final RestRouter api = new RestRouter(routes, shard, gateway.exchanges());
         return new ShardEdge(context, auth, shard, gateway.driver(), gateway.edgeDeadlines(), gateway.edgeCounters(),
             connectionSlots, api, gateway.sessions(), web);

@@ -4,6 +4,7 @@ import java.util.function.IntFunction;
 
 import dev.pinwheel.core.directory.Accounts;
 import dev.pinwheel.core.shard.Shard;
+import dev.pinwheel.core.shard.ShardGauges;
 import dev.pinwheel.gateway.auth.AuthService;
 import dev.pinwheel.gateway.edge.EdgeDeadlines;
 import dev.pinwheel.gateway.edge.NettyIoDriver;
@@ -15,6 +16,7 @@ import dev.pinwheel.gateway.owner.OwnerCommandAdapter;
 import dev.pinwheel.gateway.owner.SessionProxy;
 import dev.pinwheel.gateway.owner.SessionRequestAdapter;
 import dev.pinwheel.gateway.owner.SubscriptionService;
+import dev.pinwheel.gateway.owner.UserSessionProxy;
 import dev.pinwheel.gateway.owner.UserSessionService;
 import dev.pinwheel.gateway.owner.VoiceService;
 import dev.pinwheel.gateway.session.SessionCommandAdapter;
@@ -30,23 +32,26 @@ import dev.pinwheel.gateway.web.ShardProbe;
  *                   ├─ sessions        ShardSessions: WebSocket connections, sessions, their timer wheel
  *                   ├─ exchanges       ExchangeTable: this shard's REST requests waiting for an owner's answer
  *                   ├─ edgeDeadlines   EdgeDeadlines: this shard's HTTP connection deadlines
- *                   ├─ edgeCounters    EdgeCounters: why this shard closed or refused something
- *                   ├─ voice           VoiceService: voice states of the guilds this shard owns
+ *                   ├─ edgeCounters    EdgeCounters: why this shard closed or refused something (in the node's
+ *                   │                  counters file, with the shard's own counters and gauges)
+ *                   ├─ voice           VoiceService: voice states of the guilds this shard owns (the owner
+ *                   │                  services' GuildVoice)
  *                   ├─ users           UserSessionService: which shards hold sessions of the users it owns
- *                   ├─ owner           OwnerCommandAdapter: the REST operations it runs as an owner
- *                   └─ probe           ShardProbe: what /metrics and the dashboard read of it
+ *                   ├─ owner           OwnerCommandAdapter: the REST operations it runs as an owner (every area's
+ *                   │                  service)
+ *                   └─ probe           ShardProbe: the hand-off latency probe /metrics reads
  *   commands to the shard ─▶ GatewayCommands ─▶ REPLY: exchanges │ 10-29: sessions │ 30-159: owner │ 160-199: owner
  *                                                                                   (session requests)
  * </pre>
- * Its parts are confined to the shard's thread unless they say otherwise (the counters and the probe's snapshots are
- * read by the metrics endpoint from any shard).
+ * Its parts are confined to the shard's thread unless they say otherwise (the counters and the probe's histogram are
+ * read by the metrics endpoint from any shard). A ticker writes the shard's connections and sessions gauges.
  */
 public final class GatewayShard
 {
     private final Shard shard;
     private final NettyIoDriver driver;
     private final EdgeDeadlines edgeDeadlines = new EdgeDeadlines();
-    private final EdgeCounters edgeCounters = new EdgeCounters();
+    private final EdgeCounters edgeCounters;
     private final ExchangeTable exchanges = new ExchangeTable();
     private final ShardSessions sessions;
     private final VoiceService voice;
@@ -70,18 +75,26 @@ public final class GatewayShard
     {
         this.shard = shard;
         this.driver = driver;
+        this.edgeCounters = new EdgeCounters(shard.group().counters(), shard.id());
         this.sessions = new ShardSessions(shard, context, auth, sessionStarts, edgeCounters, driver.loop(), peers);
         final Accounts accounts = context.node().accounts();
         final SessionProxy toSessions = new SessionProxy(shard);
+        final UserSessionProxy toUsers = new UserSessionProxy(shard);
         this.voice = new VoiceService(context);
         this.users = new UserSessionService(toSessions);
-        this.owner = new OwnerCommandAdapter(accounts);
+        this.owner = new OwnerCommandAdapter(context.node(), (from, userId, event) -> toUsers.sendToUser(userId, event),
+            voice, (from, userId, guildId) -> toSessions.userJoined(userId, guildId));
         final SessionRequestAdapter requests = new SessionRequestAdapter(
             new SubscriptionService(accounts, voice, toSessions), new MemberListService(accounts, toSessions), voice,
             users);
-        this.probe = new ShardProbe(sessions);
+        this.probe = new ShardProbe();
         shard.addTicker(() -> edgeDeadlines.tick(System.nanoTime()));
         shard.addTicker(() -> exchanges.tick(shard, System.nanoTime()));
+        shard.addTicker(() -> // the transport's gauges, for /metrics and the counters file
+        {
+            shard.gauges().set(ShardGauges.CONNECTIONS, sessions.connectionCount());
+            shard.gauges().set(ShardGauges.SESSIONS, sessions.sessionCount());
+        });
         shard.commandHandler(new GatewayCommands(exchanges, new SessionCommandAdapter(sessions), owner, requests));
     }
 

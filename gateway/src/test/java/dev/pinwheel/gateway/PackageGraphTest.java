@@ -53,10 +53,8 @@ import org.junit.jupiter.api.Test;
  *     ▼
  *   codec, node   wire vocabulary; what the node shares (config, context, per-address limits, counters)
  * </pre>
- * (each may import what is drawn below it). While the older owner operations ({@code GuildOps}, {@code RoleOps},
- * {@code MemberOps}, {@code ReactionOps}, {@code DmOps}, {@code CommandOps}) still take an {@code http.RestExchange},
- * {@link #packagesHaveNoCycles} and {@link #ownerImportsNeitherHttpNorSessionNorEdge} fail on them, and on them
- * only: their areas are moving to owner services answering through {@code Reply}.
+ * (each may import what is drawn below it). No exceptions and no allow-list: every owner operation is a service
+ * answering through {@code owner.Reply}, every session request a typed command.
  * Checked twice: on the compiled classes with ArchUnit, and on the source files' imports and qualified names, since
  * the compiler copies constants ({@code Intents.GUILDS}, a close code) into the classes that use them and leaves no
  * trace of the package they came from.

@@ -24,4 +24,17 @@ public interface CommandHandler
      * @param cause   why.
      */
     void failed(Shard shard, CommandReader command, Throwable cause);
+
+    /**
+     * The name of a command type, for its counter ({@code pinwheel_shard_commands_total{shard,type}}): the shard
+     * registers a counter for every named type when the handler is set, and one for any other type the first time
+     * it runs one (named by its number).
+     *
+     * @param type a command type, 0..{@value CommandReader#MAX_TYPE}.
+     * @return its name, or null if the handler does not know it.
+     */
+    default String commandName(final int type)
+    {
+        return null;
+    }
 }

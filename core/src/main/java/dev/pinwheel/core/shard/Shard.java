@@ -9,11 +9,14 @@ import com.lmax.disruptor.RingBuffer;
 
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
+import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import dev.pinwheel.core.command.CommandHandler;
 import dev.pinwheel.core.command.CommandReader;
 import dev.pinwheel.core.command.CommandWriter;
+import dev.pinwheel.core.counters.CounterTypes;
+import dev.pinwheel.core.counters.NodeCounters;
 import dev.pinwheel.core.fanout.Dispatch;
 import dev.pinwheel.core.fanout.SessionIndex;
 import dev.pinwheel.core.guild.Guild;
@@ -21,6 +24,7 @@ import dev.pinwheel.core.guild.GuildTable;
 import dev.pinwheel.core.ids.SnowflakeIds;
 import dev.pinwheel.core.log.ThrottledLog;
 import dev.pinwheel.core.store.ShardStore;
+import dev.pinwheel.core.store.StoreCounters;
 import dev.pinwheel.core.store.StoreUnavailableException;
 import dev.pinwheel.tuning.IdleMode;
 
@@ -38,7 +42,8 @@ import org.slf4j.event.Level;
  *   │ TASK: run on owned state             │        │ decode, auth, REST, gateway frames     │
  *   │ FANOUT: deliver to local sessions    │        └────────────────────────────────────────┘
  *   └──────────────────────────────────────┘
- *            │ doWork(): io.poll → inbox.poll → drain outboxes → ticks → flush dirty sessions
+ *            │ doWork(): io.poll → inbox.poll (≤ MAX_BATCH entries) → drain outboxes → ticks
+ *            │           → flush dirty sessions
  *            ▼ idle: BLOCK (epoll wait until I/O, wakeup or next tick) | BACKOFF | BUSY_SPIN
  * </pre>
  * A shard is the <b>single writer</b> of the sessions it accepted and of the guilds the routing ring gives
@@ -58,15 +63,26 @@ public final class Shard implements Runnable
     private static final ThrottledLog STORE_REFUSALS = new ThrottledLog(LOG, Level.WARN, "store refusals", 5, 10_000);
     private static final ThrottledLog DROPS = new ThrottledLog(LOG, Level.ERROR, "dropped hand-offs", 5, 10_000);
     static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
-    private static final int MAX_BATCH = 4096;
+    /**
+     * Inbox entries one duty cycle takes at most before it goes back to I/O: the rest wait for the next cycle, so a
+     * full ring (65,536 entries) cannot keep this shard's sockets unread for the time it takes to run them all.
+     */
+    static final int MAX_BATCH = 4096;
     /** Hand-offs waiting for one target shard's ring beyond this are dropped (counted, the task told). */
     static final int MAX_DEFERRED = 1 << 20;
     private int maxDeferred = MAX_DEFERRED;
+    private int maxBatch = MAX_BATCH;
+    /** Entries the current inbox poll has handled: the poll's handler stops it at {@link #maxBatch}. */
+    private int batchTaken;
     private final CommandWriter writer = new CommandWriter();
-    private final long[] commandCounts = new long[CommandReader.MAX_TYPE + 1];
+    /** Offset in {@link #counterValues} of each command type's counter, -1 until it has one. */
+    private final int[] commandCounters = new int[CommandReader.MAX_TYPE + 1];
+    private final NodeCounters nodeCounters;
+    private final AtomicBuffer counterValues;
     private final CommandReader[] readers = new CommandReader[16];
     private final ExpandableArrayBuffer[] inlineCopies = new ExpandableArrayBuffer[16];
     private int commandDepth;
+    private CommandReader currentCommand;
     private CommandHandler commandHandler;
     /** While hand-offs wait for room in another shard's ring, block at most this long between retries. */
     private static final long DEFERRED_RETRY_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
@@ -80,7 +96,9 @@ public final class Shard implements Runnable
     private final GuildTable guilds = new GuildTable();
     private final ShardStore store;
     private final SnowflakeIds ids;
-    private final ShardCounters counters = new ShardCounters();
+    private final ShardCounters counters;
+    private final ShardGauges gauges;
+    private final StoreCounters storeCounters;
     private final ArrayDeque<Object>[] deferred;
     private final ArrayList<Runnable> tickers = new ArrayList<>();
     private final ArrayList<Runnable> pendingAcks = new ArrayList<>();
@@ -110,6 +128,14 @@ public final class Shard implements Runnable
         this.ids = new SnowflakeIds(nodeId & 31, id & 31);
         this.idleMode = idleMode;
         this.deferred = new ArrayDeque[group.shardCount()];
+        this.nodeCounters = group.counters();
+        this.counterValues = nodeCounters.values();
+        this.counters = new ShardCounters(nodeCounters, id);
+        this.gauges = new ShardGauges(nodeCounters, id);
+        this.storeCounters = new StoreCounters(nodeCounters, id);
+        java.util.Arrays.fill(commandCounters, -1);
+        gauges.set(ShardGauges.RING_CAPACITY, ringSize);
+        store.bindCounters(storeCounters);
     }
 
     /**
@@ -169,6 +195,14 @@ public final class Shard implements Runnable
     }
 
     /**
+     * @return this shard's gauges (written on this thread; the transport writes its connections and sessions).
+     */
+    public ShardGauges gauges()
+    {
+        return gauges;
+    }
+
+    /**
      * @return the I/O driver (set once the shard thread started).
      */
     public IoDriver io()
@@ -206,7 +240,9 @@ public final class Shard implements Runnable
         if (store.groupCommit())
         {
             pendingAcks.add(ack);
-            pendingAckTasks.add(currentTask);
+            // who hears of a failed commit: the running task, or the running command (a copy of its bytes)
+            pendingAckTasks.add(currentTask != null || currentCommand == null ? currentTask
+                : new CommandFailure(currentCommand.copy()));
         }
         else
         {
@@ -384,25 +420,67 @@ public final class Shard implements Runnable
     }
 
     /**
-     * @param handler runs the typed commands sent to this shard; set once, before the shard serves.
+     * Sets the handler of the typed commands sent to this shard, and registers a counter for every command type it
+     * names ({@link CommandHandler#commandName}). Once, before the shard serves.
+     *
+     * @param handler runs the typed commands sent to this shard.
      */
     public void commandHandler(final CommandHandler handler)
     {
         this.commandHandler = handler;
+        for (int type = 0; type <= CommandReader.MAX_TYPE; type++)
+        {
+            if (commandCounters[type] < 0 && handler.commandName(type) != null)
+            {
+                commandCounter(type);
+            }
+        }
     }
 
     /**
      * @param type a command type.
-     * @return commands of that type this shard ran so far (any thread; a plain read of a counter).
+     * @return commands of that type this shard ran so far (any thread).
      */
     public long commandCount(final int type)
     {
-        return commandCounts[type];
+        final int offset = commandCounters[type];
+        return offset < 0 ? 0 : counterValues.getLongAcquire(offset);
+    }
+
+    /** Registers the counter of a command type (once per type: at start, or the first time an unnamed one runs). */
+    private int commandCounter(final int type)
+    {
+        final String name = commandHandler == null ? null : commandHandler.commandName(type);
+        final int counterId = nodeCounters.allocate(CounterTypes.COMMAND, id, type,
+            "pinwheel_shard_commands_total{shard=\"" + id + "\",type=\"" + (name != null ? name : type) + "\"}");
+        final int offset = NodeCounters.valueOffset(counterId);
+        commandCounters[type] = offset;
+        return offset;
+    }
+
+    /** A command whose acknowledgement waits for a group commit: told if the commit fails. */
+    private record CommandFailure(byte[] bytes) implements ShardTask
+    {
+        @Override
+        public void run(final Shard shard)
+        {
+        }
+
+        @Override
+        public void failed(final Shard shard, final Throwable cause)
+        {
+            shard.notifyCommandFailed(new CommandReader().wrap(new UnsafeBuffer(bytes), 0, bytes.length), cause);
+        }
     }
 
     /** A command's bytes waiting aside while its target's ring is full. */
     private record DeferredCommand(byte[] bytes)
     {
+        @Override
+        public String toString()
+        {
+            return "command of type " + new UnsafeBuffer(bytes).getInt(0) + " (" + bytes.length + " bytes)";
+        }
     }
 
     private void runInline(final DirectBuffer bytes, final int length)
@@ -431,8 +509,13 @@ public final class Shard implements Runnable
         }
         final CommandReader command = readers[depth].wrap(bytes, 0, length);
         final int type = command.type();
-        commandCounts[type]++;
+        final int counter = commandCounters[type];
+        counterValues.addLongRelease(counter >= 0 ? counter : commandCounter(type), 1);
         commandDepth = depth + 1;
+        final ShardTask outerTask = currentTask;
+        final CommandReader outerCommand = currentCommand;
+        currentTask = null;
+        currentCommand = command;
         try
         {
             if (commandHandler == null)
@@ -453,6 +536,8 @@ public final class Shard implements Runnable
         finally
         {
             commandDepth = depth;
+            currentTask = outerTask;
+            currentCommand = outerCommand;
         }
     }
 
@@ -617,7 +702,7 @@ public final class Shard implements Runnable
         {
             cmd.clear();
         }
-        return true;
+        return ++batchTaken < maxBatch; // false ends this poll after this entry; the rest stay for the next cycle
     }
 
     private void deliver(final Dispatch dispatch)
@@ -737,6 +822,7 @@ public final class Shard implements Runnable
         if (now - nextTickNanos >= 0)
         {
             nextTickNanos = now + TICK_NANOS;
+            sampleGauges();
             for (int i = 0; i < tickers.size(); i++)
             {
                 try
@@ -754,19 +840,33 @@ public final class Shard implements Runnable
         return work;
     }
 
+    /** At every tick: what a reader of the counters sees of this shard's state. */
+    private void sampleGauges()
+    {
+        gauges.set(ShardGauges.RING_DEPTH, ringDepth());
+        gauges.set(ShardGauges.GUILDS_OWNED, guilds.size());
+        gauges.set(ShardGauges.GUILDS_FOLLOWED, sessions.guildCount());
+        gauges.set(ShardGauges.TICK_EPOCH_MILLIS, System.currentTimeMillis());
+        storeCounters.writable(store.writable());
+    }
+
+    /**
+     * Runs at most {@link #MAX_BATCH} inbox entries, oldest first.
+     *
+     * @return entries run.
+     */
     private int pollInbox()
     {
-        int work = 0;
+        batchTaken = 0;
         try
         {
-            final long before = poller.getSequence().get();
             poller.poll(inboxHandler);
-            work = (int)Math.min(MAX_BATCH, poller.getSequence().get() - before);
         }
         catch (final Exception ex)
         {
             onFailure(null, ex, "inbox poll");
         }
+        final int work = batchTaken;
         counters.add(ShardCounters.INBOX_EVENTS, work);
         return work;
     }
@@ -942,6 +1042,18 @@ public final class Shard implements Runnable
     void maxDeferred(final int value)
     {
         maxDeferred = value;
+    }
+
+    /**
+     * @param value inbox entries per duty cycle at most (tests make it small). Before start only.
+     */
+    void maxBatch(final int value)
+    {
+        if (value < 1)
+        {
+            throw new IllegalArgumentException("max batch must be >= 1: " + value);
+        }
+        maxBatch = value;
     }
 
     Thread thread()

@@ -32,6 +32,7 @@ class ShardCommandsTest
     private static final int ECHO = 7;
     private static final int BOOM = 8;
     private static final int BOUNCE = 9;
+    private static final int DURABLE = 10;
 
     /** Records what it ran and what failed, as strings. */
     private static final class Recorder implements CommandHandler
@@ -53,6 +54,11 @@ class ShardCommandsTest
                     shard.send(shard.id(), shard.commandWriter().begin(ECHO).putLong(n + 1).putString("bounced"));
                     seen.add(shard.id() + ":bounce:" + n);
                 }
+                case DURABLE ->
+                {
+                    final long n = command.getLong();
+                    shard.afterCommit(() -> seen.add(shard.id() + ":acked:" + n));
+                }
                 default -> throw new IllegalArgumentException("type " + command.type());
             }
         }
@@ -67,7 +73,11 @@ class ShardCommandsTest
 
     private static ShardGroup group(final Recorder[] handlers, final int ringSize)
     {
-        final InMemoryShardStore[] stores = new InMemoryShardStore[handlers.length];
+        return group(handlers, ringSize, new InMemoryShardStore[handlers.length]);
+    }
+
+    private static ShardGroup group(final Recorder[] handlers, final int ringSize, final InMemoryShardStore[] stores)
+    {
         for (int i = 0; i < handlers.length; i++)
         {
             stores[i] = new InMemoryShardStore();
@@ -88,6 +98,16 @@ class ShardCommandsTest
         final CountDownLatch ran = new CountDownLatch(1);
         assertTrue(g.send(shard, s -> ran.countDown()));
         assertTrue(ran.await(10, TimeUnit.SECONDS));
+    }
+
+    private static void awaitNonEmpty(final java.util.Collection<?> c)
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (c.isEmpty())
+        {
+            assertTrue(System.nanoTime() < deadline, "timed out");
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+        }
     }
 
     @Test
@@ -160,6 +180,26 @@ class ShardCommandsTest
             assertEquals(List.of("0:2:bounced", "0:bounce:1"), List.copyOf(h[0].seen));
             assertEquals(List.of("1:8:99:IllegalStateException"), List.copyOf(h[1].failures));
             assertEquals(1, g.shard(1).counters().get(ShardCounters.TASK_ERRORS));
+        }
+    }
+
+    @Test
+    void aCommandWhoseGroupCommitFailsIsTold() throws Exception
+    {
+        final Recorder[] h = new Recorder[2];
+        final InMemoryShardStore[] stores = new InMemoryShardStore[2];
+        try (ShardGroup g = group(h, 64, stores))
+        {
+            g.start(30, TimeUnit.SECONDS);
+            stores[1].failCommit = new IllegalStateException("fdatasync failed");
+            assertTrue(g.send(1, new CommandWriter().begin(DURABLE).putLong(5)));
+            awaitNonEmpty(h[1].failures); // the commit runs after the batch that ran the command
+            assertEquals(List.of("1:10:5:IllegalStateException"), List.copyOf(h[1].failures));
+            assertTrue(h[1].seen.isEmpty(), "nothing acknowledged");
+            stores[1].failCommit = null;
+            assertTrue(g.send(1, new CommandWriter().begin(DURABLE).putLong(6)));
+            awaitNonEmpty(h[1].seen);
+            assertEquals(List.of("1:acked:6"), List.copyOf(h[1].seen));
         }
     }
 

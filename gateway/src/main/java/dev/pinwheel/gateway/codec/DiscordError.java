@@ -33,6 +33,7 @@ public enum DiscordError
     UNKNOWN_APPLICATION_COMMAND(404, 10063, "Unknown application command"),
     MAX_PINS(400, 30003, "Maximum number of pins reached (250)"),
     MAX_REACTIONS(400, 30010, "Maximum number of reactions reached (20)"),
+    MAX_APPLICATION_COMMANDS(400, 30032, "Maximum number of application commands reached (100)"),
     TARGET_NOT_IN_VOICE(400, 40032, "Target user is not connected to voice."),
     MISSING_ACCESS(403, 50001, "Missing Access"),
     DM_ACTION(403, 50003, "Cannot execute action on a DM channel"),
@@ -47,6 +48,8 @@ public enum DiscordError
     BULK_DELETE_TOO_OLD(400, 50034, "You can only bulk delete messages that are under 14 days old."),
     /** An owner shard's inbox is full: retry. */
     BUSY(503, 0, "503: Service Unavailable. Server busy, retry.", 1),
+    /** The password-hashing queue is full: retry. */
+    HASHING_BUSY(503, 0, "Too many logins in progress: retry in a moment.", 1),
     /** Storage refuses writes after a fault, until the node restarts. */
     STORAGE_FAULTED(503, 0, "503: Service Unavailable. Storage refuses writes (faulted); reads still work.", 30),
     /** Storage is closing (the node stops). */

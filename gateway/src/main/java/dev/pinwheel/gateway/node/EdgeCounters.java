@@ -1,14 +1,17 @@
 package dev.pinwheel.gateway.node;
 
-import java.util.concurrent.atomic.AtomicLongArray;
+import dev.pinwheel.core.counters.CounterBlock;
+import dev.pinwheel.core.counters.CounterTypes;
+import dev.pinwheel.core.counters.NodeCounters;
 
 /**
  * Why the edge of one shard closed or refused something: connections closed per deadline or fault, connections
  * refused by the per-address cap, IDENTIFYs refused by the session start limits, logins and registrations refused
- * by the login limits. Each counter has a stable id, a metric family and a {@code reason} label; the metrics
- * endpoint renders them as {@code <family>{shard="i",reason="..."}}. Written by the shard thread with
- * {@link #increment} (plain increments through an atomic array, readable from any thread), or from another thread
- * with {@link #incrementConcurrent}. Add new ids at the end.
+ * by the login limits. Each counter has a stable id, a metric family and a {@code reason} label, and lives in the
+ * node's counters (type {@link CounterTypes#EDGE}, key (shard, id), label {@code <family>{shard="i",reason="..."}},
+ * so {@code /metrics} and {@code pinwheel top --data} read the same values). Written by the shard thread with
+ * {@link #increment} (a release store), or from another thread with {@link #incrementConcurrent} (atomic).
+ * Add new ids at the end.
  */
 public final class EdgeCounters
 {
@@ -63,7 +66,29 @@ public final class EdgeCounters
         "ip_rate", "username_rate", "backoff", "ip_in_flight", "busy", "wrong_credentials",
     };
 
-    private final AtomicLongArray values = new AtomicLongArray(REASONS.length);
+    private final CounterBlock values;
+
+    /**
+     * Counters of an edge outside any node (tests).
+     */
+    public EdgeCounters()
+    {
+        this(NodeCounters.inMemory(REASONS.length), 0);
+    }
+
+    /**
+     * @param counters the node's counters.
+     * @param shard    the shard whose edge counts here.
+     */
+    public EdgeCounters(final NodeCounters counters, final int shard)
+    {
+        final String[] labels = new String[REASONS.length];
+        for (int i = 0; i < labels.length; i++)
+        {
+            labels[i] = FAMILIES[i] + "{shard=\"" + shard + "\",reason=\"" + REASONS[i] + "\"}";
+        }
+        this.values = new CounterBlock(counters, CounterTypes.EDGE, shard, labels);
+    }
 
     /**
      * Increment from the owning shard thread.
@@ -72,7 +97,7 @@ public final class EdgeCounters
      */
     public void increment(final int id)
     {
-        values.lazySet(id, values.get(id) + 1);
+        values.increment(id);
     }
 
     /**
@@ -82,7 +107,7 @@ public final class EdgeCounters
      */
     public void incrementConcurrent(final int id)
     {
-        values.incrementAndGet(id);
+        values.incrementConcurrent(id);
     }
 
     /**

@@ -1,6 +1,5 @@
 package dev.pinwheel.gateway.owner;
 
-import dev.pinwheel.core.command.CommandWriter;
 import dev.pinwheel.core.shard.Shard;
 import dev.pinwheel.gateway.codec.DiscordError;
 
@@ -56,8 +55,6 @@ public final class CommandReply implements Reply
             return;
         }
         answered = true;
-        final CommandWriter w = owner.commandWriter().begin(OwnerCommands.REPLY).putLong(correlation).putInt(status)
-            .putInt(retryAfter).putBytes(body);
-        owner.send(origin, w);
+        owner.send(origin, OwnerCommands.reply(owner.commandWriter(), correlation, status, retryAfter, body));
     }
 }

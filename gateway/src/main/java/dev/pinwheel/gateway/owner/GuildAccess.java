@@ -39,6 +39,24 @@ public final class GuildAccess
     }
 
     /**
+     * @param owner   the owner shard.
+     * @param guildId the guild.
+     * @param needed  guild-wide permissions the user must hold (50013 otherwise), e.g. MANAGE_ROLES.
+     * @param reply   where errors go (10004, 50001, 50013).
+     * @return the guild, or null after an error answer.
+     */
+    public static Guild guildWith(final Shard owner, final long guildId, final long needed, final Reply reply)
+    {
+        final Guild g = guild(owner, guildId, reply);
+        if (g != null && !Permissions.has(Permissions.of(g, reply.userId()), needed))
+        {
+            reply.error(DiscordError.MISSING_PERMISSIONS);
+            return null;
+        }
+        return g;
+    }
+
+    /**
      * @param g         the guild.
      * @param channelId a channel of it.
      * @param reply     answers 10003.

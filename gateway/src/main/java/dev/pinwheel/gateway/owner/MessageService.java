@@ -17,9 +17,10 @@ import dev.pinwheel.core.store.HistoryQuery;
 import dev.pinwheel.core.store.StoredMessage;
 import dev.pinwheel.gateway.codec.DiscordError;
 import dev.pinwheel.gateway.codec.Entities;
+import dev.pinwheel.gateway.codec.Intents;
 import dev.pinwheel.gateway.codec.Json;
 import dev.pinwheel.gateway.codec.MessageExtras;
-import dev.pinwheel.gateway.codec.Intents;
+import dev.pinwheel.gateway.codec.MessageJson;
 
 /**
  * The messages of the guild channels a shard owns: create, edit, delete, bulk delete, read one, read history. Runs on
@@ -32,6 +33,7 @@ public final class MessageService
     private static final HistoryQuery[] QUERIES = HistoryQuery.values();
 
     private final Accounts accounts;
+    private final MessageJson json = new MessageJson();
 
     /**
      * @param accounts the node's accounts (authors in message bodies).
@@ -314,7 +316,7 @@ public final class MessageService
     /**
      * Encodes a message event once (REST body; dispatch with guild_id and member; the same without content for
      * sessions lacking MESSAGE_CONTENT), then, once durable, answers and fans it out. Shared by every operation that
-     * makes a new version of a message (create, edit, pin, reactions).
+     * makes a new version of a message and answers with it (create, edit).
      *
      * @param owner      this shard.
      * @param g          the guild.
@@ -327,28 +329,68 @@ public final class MessageService
     public void acknowledge(final Shard owner, final Guild g, final StoredMessage m, final String nonce,
         final String type, final StoredMessage referenced, final Reply reply)
     {
-        final ObjectNode body = Entities.message(m, accounts, nonce);
-        if (referenced != null)
-        {
-            body.set("referenced_message", Entities.message(referenced, accounts, null));
-        }
-        final byte[] rest = Json.bytes(body);
-        body.put("guild_id", Json.id(g.id()));
-        final Member author = g.member(m.authorId());
-        if (author != null)
-        {
-            body.set("member", Entities.member(author, accounts, false));
-        }
-        final byte[] full = Json.bytes(body);
-        // without MESSAGE_CONTENT a session sees neither the text nor the embeds (Discord's rule)
-        body.put("content", "");
-        body.putArray("embeds");
-        final byte[] redacted = Json.bytes(body);
-        final Dispatch event = new Dispatch(type, full, redacted, Intents.GUILD_MESSAGES, g.id(), m.authorId(), 0);
+        final Encoded encoded = encode(g, m, nonce, type, referenced);
         owner.afterCommit(() ->
         {
-            reply.ok(200, rest);
-            owner.publish(g, event);
+            reply.ok(200, encoded.rest());
+            owner.publish(g, encoded.event());
         });
+    }
+
+    /**
+     * A message version encoded once for everyone: the REST body and the event.
+     *
+     * @param rest  the message object as REST answers it.
+     * @param event the dispatch (full, and redacted for sessions without MESSAGE_CONTENT).
+     */
+    public record Encoded(byte[] rest, Dispatch event)
+    {
+    }
+
+    /**
+     * Encodes a message version once: the REST body, and the dispatch with guild_id and member, full and without
+     * content and embeds (Discord's rule for sessions lacking MESSAGE_CONTENT). For operations that acknowledge a new
+     * version their own way (a pin answers 204 and adds CHANNEL_PINS_UPDATE).
+     *
+     * @param g          the guild.
+     * @param m          the version.
+     * @param nonce      the client's nonce, or null.
+     * @param type       MESSAGE_CREATE or MESSAGE_UPDATE.
+     * @param referenced the message replied to, or null.
+     * @return the encodings.
+     */
+    public Encoded encode(final Guild g, final StoredMessage m, final String nonce, final String type,
+        final StoredMessage referenced)
+    {
+        final Member author = g.member(m.authorId());
+        final byte[] rest;
+        final byte[] full;
+        final byte[] redacted;
+        if (referenced == null && json.encode(m, accounts.get(m.authorId()), nonce, g.id(), author))
+        {
+            rest = json.rest(); // a plain message: straight to bytes, once
+            full = json.full();
+            redacted = json.redacted();
+        }
+        else
+        {
+            final ObjectNode body = Entities.message(m, accounts, nonce);
+            if (referenced != null)
+            {
+                body.set("referenced_message", Entities.message(referenced, accounts, null));
+            }
+            rest = Json.bytes(body);
+            body.put("guild_id", Json.id(g.id()));
+            if (author != null)
+            {
+                body.set("member", Entities.member(author, accounts, false));
+            }
+            full = Json.bytes(body);
+            // without MESSAGE_CONTENT a session sees neither the text nor the embeds (Discord's rule)
+            body.put("content", "");
+            body.putArray("embeds");
+            redacted = Json.bytes(body);
+        }
+        return new Encoded(rest, new Dispatch(type, full, redacted, Intents.GUILD_MESSAGES, g.id(), m.authorId(), 0));
     }
 }

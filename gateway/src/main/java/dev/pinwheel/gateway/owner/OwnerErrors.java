@@ -49,4 +49,24 @@ public final class OwnerErrors
             .put("code", errorCode).put("message", message);
         return Json.bytes(o);
     }
+
+    /**
+     * @param path      the field's path (object keys and list indexes), outermost first.
+     * @param errorCode machine code.
+     * @param message   text.
+     * @return Discord's 50035 body with the error nested at {@code path}.
+     */
+    public static byte[] invalidPath(final java.util.List<String> path, final String errorCode, final String message)
+    {
+        final ObjectNode o = Json.object();
+        o.put("code", 50035);
+        o.put("message", "Invalid Form Body");
+        ObjectNode at = o.putObject("errors");
+        for (final String key : path)
+        {
+            at = at.putObject(key);
+        }
+        at.putArray("_errors").addObject().put("code", errorCode).put("message", message);
+        return Json.bytes(o);
+    }
 }

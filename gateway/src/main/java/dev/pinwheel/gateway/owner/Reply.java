@@ -50,6 +50,18 @@ public interface Reply
     }
 
     /**
+     * Discord's form-validation error (400, code 50035) at a nested path, e.g. {@code options, 0, choices}.
+     *
+     * @param path      the field's path (object keys and list indexes), outermost first.
+     * @param errorCode machine code (e.g. BASE_TYPE_MAX_LENGTH).
+     * @param message   text.
+     */
+    default void invalidPath(final java.util.List<String> path, final String errorCode, final String message)
+    {
+        ok(400, OwnerErrors.invalidPath(path, errorCode, message));
+    }
+
+    /**
      * Answers work that failed: the store refused the write (507 disk full, 503 otherwise), the hand-off was dropped
      * (503), anything else (500).
      *

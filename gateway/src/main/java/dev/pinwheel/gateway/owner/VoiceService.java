@@ -26,8 +26,9 @@ import dev.pinwheel.gateway.node.GatewayContext;
 /**
  * Voice signalling on the guild's <b>owner shard</b>: gateway op 4 (join, move, leave, self mute/deafen;
  * {@link OwnerCommands#VOICE_STATE} from {@link VoiceProxy}), the end of the session that joined
- * ({@link OwnerCommands#VOICE_SESSION_ENDED}), and what member and channel operations do to voice (server
- * mute/deafen, moves, a deleted channel). The owner keeps the {@link VoiceStates} of the guilds it owns, checks
+ * ({@link OwnerCommands#VOICE_SESSION_ENDED}), and what member and channel services do to voice (server
+ * mute/deafen, moves, a deleted channel: {@link GuildVoice}, which this implements for the shard's own guilds). The
+ * owner keeps the {@link VoiceStates} of the guilds it owns, checks
  * CONNECT/SPEAK, tells the voice server through {@link VoiceAdmission}, and dispatches
  * <pre>
  *   VOICE_STATE_UPDATE  ─▶ every session subscribed to the guild (GUILD_VOICE_STATES)
@@ -35,7 +36,7 @@ import dev.pinwheel.gateway.node.GatewayContext;
  * </pre>
  * One per shard; shard thread only.
  */
-public final class VoiceService
+public final class VoiceService implements GuildVoice
 {
     private static final Logger LOG = LoggerFactory.getLogger(VoiceService.class);
     /** Refused op 4 lines: at most 10 per 10 s, then a count. */
@@ -187,12 +188,8 @@ public final class VoiceService
         owner.publish(g, new Dispatch("VOICE_SERVER_UPDATE", Json.bytes(d), null, 0, guildId, 0, userId));
     }
 
-    /**
-     * @param guildId a guild this shard owns.
-     * @param userId  a member.
-     * @return the member's voice state, or null if they are in no voice channel of the guild.
-     */
-    public VoiceStates.VoiceState state(final long guildId, final long userId)
+    @Override
+    public VoiceStates.VoiceState state(final Shard owner, final long guildId, final long userId)
     {
         return states.get(guildId, userId);
     }
@@ -200,25 +197,28 @@ public final class VoiceService
     /**
      * The server mute or deafen of a member in voice changed (by someone with MUTE_MEMBERS / DEAFEN_MEMBERS): the
      * voice server applies it, the guild gets the VOICE_STATE_UPDATE.
-     *
-     * @param owner this shard.
-     * @param g     the guild.
-     * @param vs    the member's voice state, changed.
      */
-    public void serverStateChanged(final Shard owner, final Guild g, final VoiceStates.VoiceState vs)
+    @Override
+    public void serverMuteChanged(final Shard owner, final Guild g, final VoiceStates.VoiceState state)
     {
-        context.voice().update(g.id(), vs.userId, vs.flags());
-        owner.publish(g, stateDispatch(g, vs));
+        context.voice().update(g.id(), state.userId, state.flags());
+        owner.publish(g, stateDispatch(g, state));
+    }
+
+    /**
+     * A move by someone with MOVE_MEMBERS, or a disconnect: the same path as the member's own op 4.
+     */
+    @Override
+    public void move(final Shard owner, final long guildId, final VoiceStates.VoiceState state, final long channelId)
+    {
+        stateUpdate(owner, guildId, channelId, state.userId, state.sessionId, state.selfMute, state.selfDeaf);
     }
 
     /**
      * A voice channel is being deleted: whoever is in it leaves it (VOICE_STATE_UPDATE with channel_id null).
-     *
-     * @param owner     this shard.
-     * @param guildId   the guild.
-     * @param channelId the channel.
      */
-    public void channelDeleted(final Shard owner, final long guildId, final long channelId)
+    @Override
+    public void disconnectAll(final Shard owner, final long guildId, final long channelId)
     {
         final List<VoiceStates.VoiceState> inside = new ArrayList<>();
         for (final VoiceStates.VoiceState vs : states.of(guildId))

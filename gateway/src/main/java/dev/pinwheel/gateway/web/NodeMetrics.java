@@ -1,28 +1,25 @@
 package dev.pinwheel.gateway.web;
 
 import dev.pinwheel.core.shard.ShardGroup;
-import dev.pinwheel.gateway.node.EdgeCounters;
 
 /**
- * The metrics state of one node: each shard's {@link ShardProbe} and refusal counters, and the admin check. Built by
- * the composition root once the shards serve (each shard's gateway made its probe); the probes' tickers are
- * installed on the first web request the node serves ({@code /}, {@code /dashboard}, {@code /metrics}...) by sending
- * a task to each shard — tickers are registered on the shard's own thread.
+ * The metrics state of one node: each shard's {@link ShardProbe} and the admin check (the counters themselves are
+ * the node's counters, {@code ShardGroup#counters()}). Built by the composition root once the shards serve (each
+ * shard's gateway made its probe); the probes' tickers are installed on the first web request the node serves
+ * ({@code /}, {@code /dashboard}, {@code /metrics}...) by sending a task to each shard — tickers are registered on the
+ * shard's own thread.
  */
 public final class NodeMetrics
 {
     private final ShardProbe[] probes;
-    private final EdgeCounters[] edgeCounters;
     private final AdminPolicy admin = new AdminPolicy();
 
     /**
-     * @param probes       each shard's probe, by shard index.
-     * @param edgeCounters each shard's refusal counters, by shard index.
+     * @param probes each shard's probe, by shard index.
      */
-    public NodeMetrics(final ShardProbe[] probes, final EdgeCounters[] edgeCounters)
+    public NodeMetrics(final ShardProbe[] probes)
     {
         this.probes = probes.clone();
-        this.edgeCounters = edgeCounters.clone();
     }
 
     /**
@@ -58,15 +55,6 @@ public final class NodeMetrics
     public ShardProbe probe(final int shard)
     {
         return probes[shard];
-    }
-
-    /**
-     * @param shard shard index.
-     * @return its refusal counters (readable from any thread).
-     */
-    public EdgeCounters edgeCounters(final int shard)
-    {
-        return edgeCounters[shard];
     }
 
     /**

@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.LongConsumer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -11,49 +12,70 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pinwheel.core.directory.Account;
 import dev.pinwheel.core.shard.Shard;
 import dev.pinwheel.core.shard.ShardCounters;
-import dev.pinwheel.core.state.StateLog;
-import dev.pinwheel.core.state.StateRecords;
-import dev.pinwheel.gateway.auth.LoginThrottle;
-import dev.pinwheel.gateway.node.EdgeCounters;
-import dev.pinwheel.gateway.codec.Entities;
-import dev.pinwheel.gateway.codec.Json;
 import dev.pinwheel.gateway.auth.AuthService;
+import dev.pinwheel.gateway.auth.LoginThrottle;
+import dev.pinwheel.gateway.codec.DiscordError;
+import dev.pinwheel.gateway.codec.Json;
+import dev.pinwheel.gateway.http.ExchangeTable;
 import dev.pinwheel.gateway.http.RateLimiter;
-import dev.pinwheel.gateway.http.RestCommand;
 import dev.pinwheel.gateway.http.RestExchange;
+import dev.pinwheel.gateway.http.RouteTable;
+import dev.pinwheel.gateway.node.EdgeCounters;
+import dev.pinwheel.gateway.owner.AccountProxy;
 
 /**
- * {@code POST /auth/register} and {@code POST /auth/login}. Password hashing (PBKDF2, ~0.1-0.5 s of a core) never
- * runs on a shard: it goes to the node's bounded hashing executor ({@link RouteContext#control()}). Before
- * anything is queued the shard checks the {@link LoginThrottle} — attempts per client address, per username, the
- * username's backoff after failures, the address's share of the queue — and answers 429 with Discord's
- * {@code {message, retry_after, global}} and rate-limit headers; a full queue answers 503 at once. So a flood from
- * one client costs map lookups, not hashes, and cannot make another user's login wait behind it.
+ * {@code POST /auth/register} and {@code POST /auth/login} (routes without a token). Password hashing (PBKDF2,
+ * ~0.1-0.5 s of a core) never runs on a shard: it goes to the node's bounded hashing executor
+ * ({@link RouteContext#control()}). Before anything is queued the shard checks the {@link LoginThrottle} — attempts
+ * per client address, per username, the username's backoff after failures, the address's share of the queue — and
+ * answers 429 with Discord's {@code {message, retry_after, global}} and rate-limit headers; a full queue answers 503
+ * at once. So a flood from one client costs map lookups, not hashes, and cannot make another user's login wait behind
+ * it.
  * <pre>
  *   shard: validate ─▶ address window ─▶ username window ─▶ backoff ─▶ address's hashing slot ─▶ queue (or 503)
- *   hashing thread: PBKDF2 ─▶ outcome to the throttle ─▶ token journaled on the user's owner shard ─▶ reply
+ *   hashing thread: PBKDF2 ─▶ outcome to the throttle ─▶ ACCOUNT_REGISTER / ACCOUNT_LOGIN command to the account's
+ *   owner shard ({@link AccountProxy}), which journals and answers; refusals answer from here ({@link ControlReply})
  * </pre>
+ * A registration reserves its username before hashing; whatever stops it before the account is journaled (the
+ * owner's inbox full, the journal refusing the write) gives the name back.
  */
 public final class AuthRoutes
 {
     /** Verified against when the username does not exist, so both cases cost one hash. */
     private static final String DUMMY_HASH =
         "pbkdf2-sha512$210000$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
-    private static final String BUSY_MESSAGE = "Too many logins in progress: retry in a moment.";
     private final RouteContext ctx;
     private final Shard shard;
+    private final ExchangeTable exchanges;
     private final LoginThrottle throttle;
     private final EdgeCounters counters;
+    private final AccountProxy accounts;
 
-    public AuthRoutes(final RouteContext ctx, final Shard shard)
+    /**
+     * @param ctx       what the routes of this shard use.
+     * @param shard     this shard.
+     * @param exchanges this shard's requests waiting for an answer.
+     */
+    public AuthRoutes(final RouteContext ctx, final Shard shard, final ExchangeTable exchanges)
     {
         this.ctx = ctx;
         this.shard = shard;
+        this.exchanges = exchanges;
         this.throttle = ctx.loginThrottle();
         this.counters = ctx.edgeCounters();
+        this.accounts = new AccountProxy(shard.group());
     }
 
-    void register(final RestExchange ex, final JsonNode body)
+    /**
+     * @param table where the routes go (without a token).
+     */
+    public void register(final RouteTable table)
+    {
+        table.add("POST", "/auth/register", (ex, r) -> register(ex, r.body()), false)
+            .add("POST", "/auth/login", (ex, r) -> login(ex, r.body()), false);
+    }
+
+    private void register(final RestExchange ex, final JsonNode body)
     {
         final String username = text(body, "username");
         final String password = text(body, "password");
@@ -77,56 +99,38 @@ public final class AuthRoutes
             return;
         }
         final boolean bot = body.path("bot").asBoolean(false);
-        hash(ex, () ->
+        final int origin = shard.id();
+        hash(ex, correlation ->
         {
             final long id = ctx.nextControlId();
+            final ControlReply reply = new ControlReply(shard.group(), origin, correlation, id, ex);
             if (!ctx.node().accounts().reserve(username, id))
             {
-                ex.invalidField(null, "username", "USERNAME_ALREADY_TAKEN", "Username is unavailable.");
+                reply.invalidField("username", "USERNAME_ALREADY_TAKEN", "Username is unavailable.");
                 return;
             }
-            final Account account = new Account(id, username, ctx.auth().hashPassword(password), bot);
-            final String token = ctx.auth().newToken(id);
-            final boolean sent = shard.group().send(shard.group().ownerOf(id), new RestCommand()
+            boolean sent = false;
+            try
             {
-                @Override
-                public RestExchange exchange()
+                final String token = ctx.auth().newToken(id);
+                sent = accounts.register(origin, correlation, id, username, ctx.auth().hashPassword(password), bot,
+                    token, AuthService.tokenHash(token));
+            }
+            finally
+            {
+                if (!sent)
                 {
-                    return ex;
+                    ctx.node().accounts().release(username, id); // not sent: the name is free again
                 }
-
-                @Override
-                public void run(final Shard owner)
-                {
-                    StateLog.commit(owner, ctx.node(), StateRecords.USER_REGISTERED,
-                        StateRecords.userRegistered(account));
-                    StateLog.commit(owner, ctx.node(), StateRecords.TOKEN_ISSUED,
-                        StateRecords.tokenIssued(id, AuthService.tokenHash(token)));
-                    final ObjectNode o = Json.object();
-                    o.put("token", token);
-                    o.set("user", Entities.selfUser(account));
-                    owner.afterCommit(() -> ex.reply(owner, 201, o));
-                }
-
-                @Override
-                public void failed(final Shard owner, final Throwable cause)
-                {
-                    if (ctx.node().accounts().get(id) == null)
-                    {
-                        ctx.node().accounts().release(username, id); // not registered: the name is free again
-                    }
-                    ex.fail(owner, cause);
-                }
-            });
+            }
             if (!sent)
             {
-                ctx.node().accounts().release(username, id);
-                ex.error(null, 503, 0, "Server busy, retry.");
+                reply.error(DiscordError.BUSY);
             }
         });
     }
 
-    void login(final RestExchange ex, final JsonNode body)
+    private void login(final RestExchange ex, final JsonNode body)
     {
         final String username = text(body, "username") != null ? text(body, "username") : text(body, "login");
         final String password = text(body, "password");
@@ -156,41 +160,35 @@ public final class AuthRoutes
             return;
         }
         final EdgeCounters shardCounters = counters;
-        hash(ex, () ->
+        final int origin = shard.id();
+        hash(ex, correlation ->
         {
             final Account a = ctx.node().accounts().byUsername(username);
             final boolean ok = ctx.auth().verifyPassword(password, a == null ? DUMMY_HASH : a.passwordHash());
+            final ControlReply reply = new ControlReply(shard.group(), origin, correlation, a == null ? -1 : a.id(),
+                ex);
             if (a == null || !ok)
             {
                 throttle.failed(username, System.currentTimeMillis());
                 shardCounters.incrementConcurrent(EdgeCounters.AUTH_FAILED);
-                ex.invalidField(null, "login", "INVALID_LOGIN", "Login or password is invalid.");
+                reply.invalidField("login", "INVALID_LOGIN", "Login or password is invalid.");
                 return;
             }
             throttle.succeeded(username);
             final String token = ctx.auth().newToken(a.id());
-            final boolean sent = shard.group().send(shard.group().ownerOf(a.id()), ex.task(owner ->
+            if (!accounts.login(origin, correlation, a.id(), token, AuthService.tokenHash(token)))
             {
-                StateLog.commit(owner, ctx.node(), StateRecords.TOKEN_ISSUED,
-                    StateRecords.tokenIssued(a.id(), AuthService.tokenHash(token)));
-                final ObjectNode o = Json.object();
-                o.put("token", token);
-                o.put("user_id", Json.id(a.id()));
-                o.set("user", Entities.selfUser(a));
-                owner.afterCommit(() -> ex.reply(owner, 200, o));
-            }));
-            if (!sent)
-            {
-                ex.error(null, 503, 0, "Server busy, retry.");
+                reply.error(DiscordError.BUSY);
             }
         });
     }
 
     /**
      * Queues password work if the client's address has a free hashing slot and the queue has room; the slot is
-     * given back when the work ends, however it ends.
+     * given back when the work ends, however it ends. The request waits for its answer under a correlation id
+     * ({@link ExchangeTable}) that the work answers to, from the control plane or from the account's owner.
      */
-    private void hash(final RestExchange ex, final Runnable work)
+    private void hash(final RestExchange ex, final LongConsumer work)
     {
         final String client = ex.client();
         if (!throttle.hashing().tryAcquire(client))
@@ -198,17 +196,19 @@ public final class AuthRoutes
             refuse(ex, EdgeCounters.AUTH_IP_IN_FLIGHT, 1000, "login-hashing");
             return;
         }
+        final long correlation = exchanges.register(ex);
+        final int origin = shard.id();
         try
         {
             ctx.control().execute(() ->
             {
                 try
                 {
-                    work.run();
+                    work.accept(correlation);
                 }
                 catch (final RuntimeException e)
                 {
-                    ex.error(null, 500, 0, "Internal error");
+                    new ControlReply(shard.group(), origin, correlation, -1, ex).error(DiscordError.INTERNAL);
                     throw e;
                 }
                 finally
@@ -221,12 +221,7 @@ public final class AuthRoutes
         {
             throttle.hashing().release(client);
             counters.increment(EdgeCounters.AUTH_BUSY);
-            ex.headers(Map.of("Retry-After", "1"));
-            final ObjectNode o = Json.object();
-            o.put("code", 0);
-            o.put("message", BUSY_MESSAGE);
-            o.put("retry_after", 1.0);
-            ex.reply(shard, 503, o);
+            exchanges.fail(shard, correlation, DiscordError.HASHING_BUSY);
         }
     }
 

@@ -121,11 +121,11 @@ public final class MessageRoutes
         }
         final long channelId = r.id(0);
         final long now = System.currentTimeMillis();
-        final RateLimiter.Decision d = ctx.rateLimiter().acquire(ex.userId(), "messages:" + channelId,
+        final RateLimiter.Decision d = ctx.rateLimiter().acquire(ex.userId(), RateLimiter.CHANNEL_MESSAGES, channelId,
             ctx.config().messagesPer5Seconds(), 5000, now);
         if (!d.allowed())
         {
-            RestApi.rateLimited(shard, ex, d, now, false);
+            RateLimits.rateLimited(shard, ex, d, now, false);
             return;
         }
         ex.headers(d.headers(now));

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import io.netty.channel.ChannelHandlerContext;
 
+import dev.pinwheel.core.directory.Directory;
 import dev.pinwheel.core.shard.Shard;
 import dev.pinwheel.gateway.codec.DiscordError;
 import dev.pinwheel.gateway.http.ExchangeTable;
@@ -16,18 +17,18 @@ import dev.pinwheel.gateway.http.RouteTable;
 
 /**
  * The REST entry of one shard: the route table of every resource ({@link RouteTable}; each resource registers its
- * routes from its own small class), and behind it the older route switch ({@link RestApi}) for what has not moved
- * to the table yet. Runs on the shard that accepted the connection.
+ * routes from its own small class: {@code GuildRoutes}, {@code ChannelRoutes}, {@code MessageRoutes}, …). Runs on
+ * the shard that accepted the connection.
  * <pre>
  *   request ─▶ table match ─┬─ wrong method ─▶ 405 (Allow), before the token is looked at
  *                           ├─ route ─▶ 401 without a token ─▶ 429 over the user's limit ─▶ handler ─▶ owner command
- *                           └─ none  ─▶ RestApi (the older switch)
+ *                           └─ none  ─▶ 401 without a token, else 404
  * </pre>
  */
 public final class RestRouter
 {
     private final Shard shard;
-    private final RestApi legacy;
+    private final RateLimits limits;
     private final RouteTable table = new RouteTable();
 
     /**
@@ -38,14 +39,23 @@ public final class RestRouter
     public RestRouter(final RouteContext ctx, final Shard shard, final ExchangeTable exchanges)
     {
         this.shard = shard;
-        this.legacy = new RestApi(ctx, shard);
-        new MessageRoutes(ctx, shard, exchanges, legacy::directMessage).register(table);
-        // the current pin routes sit beside /messages/{message}: until pins move to the table, the older switch
-        for (final String method : new String[] {"GET", "PUT", "DELETE"})
-        {
-            table.add(method, "/channels/{channel}/messages/pins", this::older, false); // it checks token and limit
-            table.add(method, "/channels/{channel}/messages/pins/{message}", this::older, false);
-        }
+        final DmRoutes dms = new DmRoutes(ctx, shard, exchanges);
+        this.limits = new RateLimits(shard, ctx.rateLimiter(), ctx.config().restRequestsPerSecond());
+        dms.register(table);
+        new MessageRoutes(ctx, shard, exchanges, dms::messages).register(table);
+        new ReactionRoutes(ctx, shard, exchanges, dms::unsupported).register(table);
+        new PinRoutes(ctx, shard, exchanges, dms::unsupported).register(table);
+        new CommandRoutes(ctx, shard, exchanges).register(table);
+        new UserRoutes(ctx, shard).register(table);
+        new ApplicationRoutes(ctx, shard).register(table);
+        new GatewayRoutes(ctx, shard).register(table);
+        new AuthRoutes(ctx, shard, exchanges).register(table);
+        final Directory directory = ctx.node().directory();
+        new GuildRoutes(directory, shard, exchanges).register(table);
+        new ChannelRoutes(directory, shard, exchanges, dms::channelRoutes).register(table);
+        new InviteRoutes(directory, shard, exchanges, dms::unsupported).register(table);
+        new MemberRoutes(directory, shard, exchanges).register(table);
+        new RoleRoutes(directory, shard, exchanges).register(table);
     }
 
     /**
@@ -88,13 +98,13 @@ public final class RestRouter
         final RouteTable.Match match = path.length == 0 ? null : table.match(method, path);
         if (match == null)
         {
-            legacy.handle(ex, new RestApi.Request(method, path, query, body, bodyInvalid));
+            error(ex, ex.userId() < 0 ? DiscordError.UNAUTHORIZED : DiscordError.NOT_FOUND); // no route: the token first
             return;
         }
         if (match.wrongMethod())
         {
             // a known route with the wrong method: 405 before the token is looked at, as on Discord
-            ex.headers(Map.of("Allow", match.allow()));
+            ex.headers(Map.of("Allow", withHead(match.allow())));
             error(ex, DiscordError.METHOD_NOT_ALLOWED);
             return;
         }
@@ -108,16 +118,20 @@ public final class RestRouter
             error(ex, DiscordError.UNAUTHORIZED);
             return;
         }
-        if (match.authenticated() && !legacy.globalLimit(ex))
+        if (match.authenticated() && !limits.global(ex))
         {
             return;
         }
         match.handler().handle(ex, new Request(method, path, match.params(), query, body));
     }
 
-    private void older(final RestExchange ex, final Request r)
+    /**
+     * @param allow the route's methods, sorted ({@link RouteTable.Match#allow()}).
+     * @return the same with HEAD after GET: HEAD is answered wherever GET is (sorted, HEAD comes right after GET).
+     */
+    static String withHead(final String allow)
     {
-        legacy.handle(ex, new RestApi.Request(r.method(), r.path(), r.query(), r.body(), false));
+        return allow.replace("GET", "GET, HEAD");
     }
 
     private void error(final RestExchange ex, final DiscordError error)

@@ -1,7 +1,6 @@
 package dev.pinwheel.gateway.http.routes;
 
 import java.util.concurrent.ExecutorService;
-import java.util.function.IntFunction;
 
 import dev.pinwheel.core.shard.Shard;
 import dev.pinwheel.core.state.NodeState;
@@ -12,7 +11,6 @@ import dev.pinwheel.gateway.http.RateLimiter;
 import dev.pinwheel.gateway.node.EdgeCounters;
 import dev.pinwheel.gateway.node.GatewayConfig;
 import dev.pinwheel.gateway.node.GatewayContext;
-import dev.pinwheel.gateway.owner.VoiceService;
 import dev.pinwheel.gateway.session.SessionStartLimits;
 
 /**
@@ -32,7 +30,6 @@ public final class RouteContext
     private final SessionStartLimits sessionStarts;
     private final EdgeCounters edgeCounters;
     private final ExchangeTable exchanges;
-    private final IntFunction<VoiceService> voiceOf;
 
     /**
      * @param node          the node.
@@ -43,13 +40,10 @@ public final class RouteContext
      * @param sessionStarts the per-user session start limits ({@code GET /gateway/bot}).
      * @param edgeCounters  this shard's refusal counters.
      * @param exchanges     this shard's requests waiting for an owner's answer.
-     * @param voiceOf       the voice states of a shard, by shard id, for the older member and channel operations run
-     *                      as tasks on the owner (use only on that shard's thread; goes once they are owner services
-     *                      with their shard's {@link VoiceService}).
      */
     public RouteContext(final GatewayContext node, final Shard shard, final AuthService auth,
         final LoginThrottle loginThrottle, final RateLimiter rateLimiter, final SessionStartLimits sessionStarts,
-        final EdgeCounters edgeCounters, final ExchangeTable exchanges, final IntFunction<VoiceService> voiceOf)
+        final EdgeCounters edgeCounters, final ExchangeTable exchanges)
     {
         this.node = node;
         this.shard = shard;
@@ -59,7 +53,6 @@ public final class RouteContext
         this.sessionStarts = sessionStarts;
         this.edgeCounters = edgeCounters;
         this.exchanges = exchanges;
-        this.voiceOf = voiceOf;
     }
 
     /**
@@ -164,14 +157,5 @@ public final class RouteContext
     public ExchangeTable exchanges()
     {
         return exchanges;
-    }
-
-    /**
-     * @param shardId a shard.
-     * @return its voice states (that shard's thread only).
-     */
-    VoiceService voiceOf(final int shardId)
-    {
-        return voiceOf.apply(shardId);
     }
 }

@@ -1,4 +1,4 @@
-package dev.pinwheel.gateway.http.routes;
+package dev.pinwheel.gateway.codec;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;

@@ -1,4 +1,4 @@
-package dev.pinwheel.gateway.http.routes;
+package dev.pinwheel.gateway.codec;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -8,9 +8,12 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * Discord's limits on an application command's options, checked before a command is stored:
+ * An application command body checked against Discord's rules before it is stored: {@link #sanitize} checks its
+ * type, name and description and reduces it to the fields Discord documents; {@link #check} checks its options
+ * against Discord's limits:
  * <ul>
  *   <li>only chat-input commands (type 1) have options; at most 25 per list, names unique in a list;</li>
  *   <li>an option has a type 1-11, a lower-case name of 1-32 letters, digits, {@code -}, {@code _} or {@code '},
@@ -24,7 +27,8 @@ import com.fasterxml.jackson.databind.JsonNode;
  *   {@code min_length}/{@code max_length} only on string options (0-6000 and 1-6000, min ≤ max);
  *   {@code channel_types} only on channel options.</li>
  * </ul>
- * An error names its place the way Discord's 50035 form errors do: {@code options, 0, choices}. Stateless.
+ * An error names its place the way Discord's 50035 form errors do: {@code options, 0, choices}. Stateless; used by the
+ * routes, and by the owner for an edit (only there is the command the edit applies to known).
  */
 public final class CommandValidator
 {
@@ -59,8 +63,105 @@ public final class CommandValidator
         }
     }
 
+    /**
+     * A command body reduced to the fields Discord documents, or why it cannot be.
+     *
+     * @param command the reduced command, or null when invalid.
+     * @param reason  what is wrong, or null when valid.
+     */
+    public record Sanitized(ObjectNode command, String reason)
+    {
+        /**
+         * @return whether the body is a valid command.
+         */
+        public boolean valid()
+        {
+            return reason == null;
+        }
+    }
+
+    /** Most commands per type and scope (Discord: 100 chat-input, 15 user, 15 message; one cap here). */
+    public static final int MAX_COMMANDS = 100;
+    private static final Pattern CHAT_NAME = Pattern.compile("^[-_\\p{L}\\p{N}]{1,32}$");
+
     private CommandValidator()
     {
+    }
+
+    /**
+     * Checks one command's type (1-3), name (chat input: 1-32 lower-case letters, digits, {@code -} or {@code _};
+     * others 1-32 characters) and description (chat input: 1-100 characters), and reduces it to the fields Discord
+     * documents (options are kept as they are: {@link #check} looks at them).
+     *
+     * @param in a command from the client.
+     * @return the reduced command, or the reason it is invalid.
+     */
+    public static Sanitized sanitize(final JsonNode in)
+    {
+        if (in == null || !in.isObject())
+        {
+            return new Sanitized(null, "a command must be an object");
+        }
+        final int type = in.path("type").asInt(1);
+        final String name = in.path("name").asText("");
+        if (type < 1 || type > 3)
+        {
+            return new Sanitized(null, "type must be 1, 2 or 3");
+        }
+        if (type == 1 ? !CHAT_NAME.matcher(name).matches() || !name.equals(name.toLowerCase(Locale.ROOT))
+            : name.isBlank() || name.length() > 32)
+        {
+            return new Sanitized(null, "name must be 1-32 characters"
+                + (type == 1 ? ", lower case, letters, digits, - or _" : ""));
+        }
+        final String description = in.path("description").asText("");
+        if (type == 1 && (description.isEmpty() || description.length() > 100))
+        {
+            return new Sanitized(null, "description must be 1-100 characters");
+        }
+        final ObjectNode out = Json.object();
+        out.put("type", type);
+        out.put("name", name);
+        out.put("description", type == 1 ? description : "");
+        final JsonNode options = in.get("options");
+        if (options != null && !options.isNull())
+        {
+            if (!options.isArray())
+            {
+                return new Sanitized(null, "options must be a list"); // the limits inside are check's
+            }
+            out.set("options", options);
+        }
+        final JsonNode perms = in.get("default_member_permissions");
+        if (perms == null || perms.isNull())
+        {
+            out.putNull("default_member_permissions");
+        }
+        else
+        {
+            out.put("default_member_permissions", perms.asText());
+        }
+        out.put("dm_permission", in.path("dm_permission").asBoolean(true));
+        out.put("nsfw", in.path("nsfw").asBoolean(false));
+        for (final String list : new String[] {"contexts", "integration_types"})
+        {
+            if (in.path(list).isArray())
+            {
+                out.set(list, in.get(list));
+            }
+        }
+        for (final String map : new String[] {"name_localizations", "description_localizations"})
+        {
+            if (in.path(map).isObject())
+            {
+                out.set(map, in.get(map));
+            }
+            else
+            {
+                out.putNull(map);
+            }
+        }
+        return new Sanitized(out, null);
     }
 
     /**
