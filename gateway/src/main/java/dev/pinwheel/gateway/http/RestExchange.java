@@ -1,6 +1,5 @@
 package dev.pinwheel.gateway.http;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -329,10 +328,5 @@ public final class RestExchange
             }
             ctx.close(); // the answer cannot be written: a closed connection beats one that waits forever
         }
-    }
-
-    static byte[] utf8(final String s)
-    {
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 }

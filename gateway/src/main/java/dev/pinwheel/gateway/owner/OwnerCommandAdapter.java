@@ -47,14 +47,6 @@ public final class OwnerCommandAdapter
     }
 
     /**
-     * @return the message service (shared with operations that make message versions).
-     */
-    public MessageService messages()
-    {
-        return messages;
-    }
-
-    /**
      * @param type a command type.
      * @return whether it is an owner command this adapter runs.
      */

@@ -55,14 +55,6 @@ public final class VoiceService implements GuildVoice
     }
 
     /**
-     * @return the voice states of the guilds this shard owns.
-     */
-    public VoiceStates states()
-    {
-        return states;
-    }
-
-    /**
      * {@link OwnerCommands#VOICE_STATE}: guild, channel, user, session id, self mute, self deaf.
      *
      * @param owner   this shard.
