@@ -368,10 +368,12 @@ public final class RecoveryProbe
         final BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         long listening = -1;
         final List<String> shards = new ArrayList<>();
+        final List<String> verifications = new ArrayList<>();
         String line;
         while ((line = in.readLine()) != null)
         {
             final long now = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            noteVerification(line, start, verifications);
             final Matcher m = SHARD_RECOVERED.matcher(line);
             if (m.find())
             {
@@ -384,7 +386,6 @@ public final class RecoveryProbe
             }
             if (line.contains("Pinwheel is serving"))
             {
-                final List<String> verifications = new ArrayList<>();
                 final long serving = now;
                 final Thread drain = new Thread(() -> drain(in, start, verifications), "server-output");
                 drain.setDaemon(true);
@@ -395,6 +396,21 @@ public final class RecoveryProbe
         throw new IllegalStateException("server exited before serving");
     }
 
+    private static void noteVerification(final String line, final long start, final List<String> verifications)
+    {
+        final Matcher m = SHARD_VERIFIED.matcher(line);
+        if (m.find())
+        {
+            synchronized (verifications)
+            {
+                verifications.add("shard " + m.group(1) + ": " + m.group(2) + " records verified in " + m.group(3)
+                    + " ms (done " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms after the JVM "
+                    + "spawn)");
+                verifications.notifyAll();
+            }
+        }
+    }
+
     private static void drain(final BufferedReader in, final long start, final List<String> verifications)
     {
         try
@@ -402,17 +418,7 @@ public final class RecoveryProbe
             String line;
             while ((line = in.readLine()) != null) // keep the pipe empty
             {
-                final Matcher m = SHARD_VERIFIED.matcher(line);
-                if (m.find())
-                {
-                    synchronized (verifications)
-                    {
-                        verifications.add("shard " + m.group(1) + ": " + m.group(2) + " records verified in "
-                            + m.group(3) + " ms (done " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)
-                            + " ms after the JVM spawn)");
-                        verifications.notifyAll();
-                    }
-                }
+                noteVerification(line, start, verifications);
             }
         }
         catch (final IOException ignored)
