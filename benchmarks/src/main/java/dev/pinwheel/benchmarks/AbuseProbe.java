@@ -17,15 +17,17 @@ import dev.pinwheel.benchmarks.probe.ProbeSupport;
 public final class AbuseProbe
 {
     private static final String USAGE = """
-        usage: AbuseProbe [--rate MSG_PER_S=20] [--warmup SECONDS=10] [--baseline SECONDS=15] [--window SECONDS=12]
-                          [--recovery SECONDS=3]
+        usage: AbuseProbe [--rate MSG_PER_S=20] [--warmup SECONDS=10] [--baseline SECONDS=15] [--window SECONDS=10]
+                          [--recovery SECONDS=3] [--paired true|false] [--rounds N=1]
                           [--phases all|edge,cap,login,ws,identify,two-nodes,crash,disk-full,shard-death]
                           [--login-addresses N=32] [--tmpfs-mb MB=512] [--shards S=2]
                           [--server-profile dev|ci|throughput|latency] [--server-flag JVM_FLAG]...
                           [--deadline SECONDS=600] [--out DIR=bench-results]
         The node runs with its default limits (PBKDF2 cost, per-address cap, login limits, session start limits).
         Attackers use their own loopback addresses (127.0.0.2-6, 127.0.1.x); the normal client keeps 127.0.0.1.
-        disk-full mounts a tmpfs and runs only as root.""";
+        disk-full mounts a tmpfs and runs only as root. --paired puts an unattacked window of the same length before
+        each attack (the box's noise at that moment); --rounds repeats the attacks on the live node (edge .. second
+        node) and judges the latency goal on the median over the rounds.""";
 
     private AbuseProbe()
     {
@@ -41,9 +43,11 @@ public final class AbuseProbe
         d.put("rate", "20");
         d.put("warmup", "10");
         d.put("baseline", "15");
-        d.put("window", "12");
+        d.put("window", "10");
         d.put("recovery", "3");
         d.put("phases", "all");
+        d.put("paired", "true");
+        d.put("rounds", "1");
         d.put("login-addresses", "32");
         d.put("tmpfs-mb", "512");
         d.put("shards", "2");

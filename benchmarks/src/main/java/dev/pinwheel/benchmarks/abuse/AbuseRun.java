@@ -53,6 +53,7 @@ public final class AbuseRun implements AutoCloseable
     private final long baselineNanos;
     private final long windowNanos;
     private final long recoveryNanos;
+    private final boolean paired;
     private final Set<String> phases;
     private final long deadline;
     private final String runId = ProbeSupport.runId();
@@ -81,6 +82,7 @@ public final class AbuseRun implements AutoCloseable
         this.windowNanos = TimeUnit.MILLISECONDS.toNanos((long)(args.number("window") * 1000));
         this.recoveryNanos = TimeUnit.MILLISECONDS.toNanos((long)(args.number("recovery") * 1000));
         this.deadline = deadline;
+        this.paired = Boolean.parseBoolean(args.string("paired"));
         final Set<String> p = new LinkedHashSet<>();
         for (final String s : args.string("phases").split(","))
         {
@@ -109,8 +111,8 @@ public final class AbuseRun implements AutoCloseable
     public int run() throws Exception
     {
         final int posters = ChatLoad.POSTERS;
-        System.out.printf(Locale.ROOT, "abuse-probe: node with its default limits, %d shards, profile %s; normal client "
-            + "on 127.0.0.1: %d accounts/sessions, %.0f msg/s; phases %s%n", args.positiveInt("shards"),
+        System.out.printf(Locale.ROOT, "abuse-probe: node with its default limits, %d shards, profile %s; normal "
+            + "client on 127.0.0.1: %d accounts/sessions, %.0f msg/s; phases %s%n", args.positiveInt("shards"),
             args.string("server-profile"), posters, rate, phases);
         System.out.printf(Locale.ROOT, "box: %d CPUs, load average %s (1/5/15 min) at start%n",
             Runtime.getRuntime().availableProcessors(), loadAtStart);
@@ -139,37 +141,10 @@ public final class AbuseRun implements AutoCloseable
         chat.window("warm-up");
         Thread.sleep((long)(args.number("warmup") * 1000));
         baseline("baseline (no attack)", true);
-        if (phases.contains("edge"))
+        final int rounds = args.positiveInt("rounds");
+        for (int k = 1; k <= rounds; k++)
         {
-            phase("edge: idle, slowloris, half upgrades, after 400", true, this::edge);
-        }
-        if (phases.contains("cap"))
-        {
-            phase("edge: per-address connection cap", true, this::cap);
-        }
-        if (phases.contains("login"))
-        {
-            phase("login flood, 1 address x 32", true, d -> login(d, List.of(Loopback.LOGIN_ONE), 32, 0, 1));
-            final List<InetAddress> spread = new ArrayList<>();
-            for (int i = 0; i < args.positiveInt("login-addresses"); i++)
-            {
-                spread.add(Loopback.spread(i));
-            }
-            phase("login flood, " + spread.size() + " addresses (paced at their limit)", true,
-                d -> login(d, spread, spread.size(), 60_000 / AuthConfig.LOGIN_PER_IP_DEFAULT + 100, 2));
-            phase("control: 1 thread of PBKDF2 in the probe, no attack", false, this::cpuControl);
-        }
-        if (phases.contains("ws"))
-        {
-            phase("gateway: heartbeat burst, 16 MiB frame, fragments", true, this::gatewayAbuse);
-        }
-        if (phases.contains("identify"))
-        {
-            phase("gateway: 150 IDENTIFYs of one token", true, this::identifyStorm);
-        }
-        if (phases.contains("two-nodes"))
-        {
-            phase("second node on the same data directory", true, this::secondNode);
+            attacks(rounds == 1 ? "" : " #" + k);
         }
         if (phases.contains("crash"))
         {
@@ -197,6 +172,44 @@ public final class AbuseRun implements AutoCloseable
         }
         finish();
         return AbuseReport.print(results, summary, baselineP99) ? 0 : 1;
+    }
+
+    /** The attacks on the live node, each with its control window and recovery check. */
+    private void attacks(final String round) throws InterruptedException
+    {
+        if (phases.contains("edge"))
+        {
+            phase("edge: idle, slowloris, half upgrades, after 400" + round, true, this::edge);
+        }
+        if (phases.contains("cap"))
+        {
+            phase("edge: per-address connection cap" + round, true, this::cap);
+        }
+        if (phases.contains("login"))
+        {
+            phase("login flood, 1 address x 32" + round, true,
+                d -> login(d, List.of(Loopback.LOGIN_ONE), 32, 0, 1));
+            final List<InetAddress> spread = new ArrayList<>();
+            for (int i = 0; i < args.positiveInt("login-addresses"); i++)
+            {
+                spread.add(Loopback.spread(i));
+            }
+            phase("login flood, " + spread.size() + " addresses (paced at their limit)" + round, true,
+                d -> login(d, spread, spread.size(), 60_000 / AuthConfig.LOGIN_PER_IP_DEFAULT + 100, 2));
+            phase("control: 1 thread of PBKDF2 in the probe, no attack" + round, false, this::cpuControl);
+        }
+        if (phases.contains("ws"))
+        {
+            phase("gateway: heartbeat burst, 16 MiB frame, fragments" + round, true, this::gatewayAbuse);
+        }
+        if (phases.contains("identify"))
+        {
+            phase("gateway: 150 IDENTIFYs of one token" + round, true, this::identifyStorm);
+        }
+        if (phases.contains("two-nodes"))
+        {
+            phase("second node on the same data directory" + round, true, this::secondNode);
+        }
     }
 
     private void baseline(final String name, final boolean reference) throws InterruptedException
@@ -245,6 +258,12 @@ public final class AbuseRun implements AutoCloseable
             System.out.println("skipped (deadline): " + name);
             return;
         }
+        ChatWindow control = null;
+        if (paired)
+        {
+            control = chat.window(name + " / unattacked control before");
+            Thread.sleep(TimeUnit.NANOSECONDS.toMillis(windowNanos));
+        }
         final int lost0 = chat.lost();
         final NodeMetrics before = NodeMetrics.scrape(chat.rest(), chat.adminToken());
         final ChatWindow w = chat.window(name);
@@ -265,7 +284,7 @@ public final class AbuseRun implements AutoCloseable
         final NodeMetrics after = NodeMetrics.scrape(chat.rest(), chat.adminToken());
         details.put("node_counters", counterDeltas(before, after));
         add(new PhaseResult(name, w, baselineP99, ratioGoal, outcome, r, chat.undelivered(w), chat.lost() - lost0,
-            ProbeSupport.loadAverage(), cores, details));
+            ProbeSupport.loadAverage(), cores, details, control));
     }
 
     private void add(final PhaseResult p)
@@ -403,8 +422,9 @@ public final class AbuseRun implements AutoCloseable
         }
         final Map<String, Object> a = flood.toMap();
         return String.format(Locale.ROOT, "attacker %d in flight from %d address(es)%s: %s attempts (%.0f/s) -> %s; "
-            + "normal login: %d/%d ok within 10 s, first try %s, until ok %s ms (unattacked %.0f ms, right after the "
-            + "flood %.0f ms)", concurrency, sources.size(), paceMs > 0 ? ", each paced at " + paceMs + " ms" : "",
+            + "normal login (retrying as told for up to 10 s): %d/%d ok, first try %s, until ok %s ms (unattacked %.0f "
+            + "ms, right after the flood %.0f ms)", concurrency, sources.size(),
+            paceMs > 0 ? ", each paced at " + paceMs + " ms" : "",
             a.get("attempts"), (double)a.get("attempts_per_second"), a.get("statuses"), ok.length, logins.size(),
             firsts, range(ok), baselineLoginMs, after.okMs());
     }
@@ -665,7 +685,8 @@ public final class AbuseRun implements AutoCloseable
         final String outcome = String.format(Locale.ROOT, "node exited %d %.2f s after the fault (wanted 70: a dead "
             + "shard stops the node), %s; meanwhile %d posts acknowledged (sessions that got each: %s), new "
             + "connections %s; restarted in %.2f s, sessions back %d/%d; log: %s", exit, exitMs / 1000,
-            zombie ? "ZOMBIE: still running after 30 s, killed" : "no zombie", w.acked(), receivers, newConnections, s.startupNanos() / 1e9, ready, ChatLoad.POSTERS,
+            zombie ? "ZOMBIE: still running after 30 s, killed" : "no zombie", w.acked(), receivers, newConnections,
+            s.startupNanos() / 1e9, ready, ChatLoad.POSTERS,
             died.length() > 140 ? died.substring(died.indexOf("shard")) : died);
         add(new PhaseResult("shard death (fault injection): fault -> exit", w, baselineP99, false, outcome, r,
             (int)receivers.entrySet().stream().filter(e -> e.getKey() < ChatLoad.POSTERS)

@@ -41,7 +41,7 @@ final class ChatLoad implements AutoCloseable
     {
     }
 
-    /** A login as the user would do it: retried after a 429's retry_after or a 503, until it succeeds or time is up. */
+    /** A login as a user would do it: retried after a 429's or 503's retry_after until it succeeds or time is up. */
     record Login(int firstStatus, double firstMs, double okMs, int attempts, List<Integer> statuses)
     {
     }
@@ -284,8 +284,8 @@ final class ChatLoad implements AutoCloseable
     }
 
     /**
-     * Logs in as a person would: after a 429 waits its {@code retry_after}, after a 503 half a second, and tries
-     * again until it succeeds or {@code maxNanos} pass.
+     * Logs in as a well-behaved client would: after a 429 or a 503 waits its {@code retry_after} (a failed request:
+     * half a second), and tries again until it succeeds or {@code maxNanos} pass.
      *
      * @param user     index of the account.
      * @param maxNanos time limit.
@@ -312,8 +312,9 @@ final class ChatLoad implements AutoCloseable
             {
                 return new Login(firstStatus, firstMs, elapsed / 1e6, statuses.size(), statuses);
             }
-            final long waitMs = r.status() == 429 ? (long)(r.json().path("retry_after").asDouble(1) * 1000) + 10
-                : r.status() == 503 || r.status() < 0 ? 500 : -1;
+            // as the node asks: its 429 and 503 bodies carry retry_after (seconds)
+            final long waitMs = r.status() == 429 || r.status() == 503
+                ? (long)(r.json().path("retry_after").asDouble(1) * 1000) + 10 : r.status() < 0 ? 500 : -1;
             if (waitMs < 0 || elapsed + TimeUnit.MILLISECONDS.toNanos(waitMs) > maxNanos)
             {
                 return new Login(firstStatus, firstMs, -1, statuses.size(), statuses);

@@ -22,7 +22,8 @@ import dev.pinwheel.benchmarks.probe.ServerProcess;
  * answer posts 507 with Discord's body, keep serving reads and its sessions, and accept posts again by itself once
  * the file is deleted; every message it acknowledged must be in its history. Its log stays outside the tmpfs.
  * <pre>
- *   mount tmpfs ─ start node ─ baseline ─ fill ─ [disk full: posts 507, reads 200] ─ delete ─ [writes resume] ─ read back
+ *   mount tmpfs ─ start node ─ baseline ─ fill ─ [disk full: posts 507, reads 200] ─ delete ─ [writes resume]
+ *   ─ read back ─ stop ─ umount
  * </pre>
  */
 final class DiskFullPhase implements AutoCloseable

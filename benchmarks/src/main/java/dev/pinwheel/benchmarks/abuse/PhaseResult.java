@@ -20,11 +20,24 @@ import java.util.Map;
  * @param cpu           CPU used during the attack, in cores: {node, probe (normal client and attackers)}; NaN if
  *                      unknown.
  * @param details       everything else, for the JSON.
+ * @param control       an unattacked window of the same length just before the attack (null: none), to tell the
+ *                      attack's effect from the box's own noise.
  */
 record PhaseResult(String name, ChatWindow window, double baselineP99, boolean ratioGoal, String outcome,
     Recovery recovery, int undelivered, int sessionsLost, String loadAverage, double[] cpu,
-    Map<String, Object> details)
+    Map<String, Object> details, ChatWindow control)
 {
+    /**
+     * A phase without a control window.
+     */
+    PhaseResult(final String name, final ChatWindow window, final double baselineP99, final boolean ratioGoal,
+        final String outcome, final Recovery recovery, final int undelivered, final int sessionsLost,
+        final String loadAverage, final double[] cpu, final Map<String, Object> details)
+    {
+        this(name, window, baselineP99, ratioGoal, outcome, recovery, undelivered, sessionsLost, loadAverage, cpu,
+            details, null);
+    }
+
     /** CPU of a phase that did not measure it. */
     static final double[] NO_CPU = {Double.NaN, Double.NaN};
 
@@ -99,6 +112,14 @@ record PhaseResult(String name, ChatWindow window, double baselineP99, boolean r
     }
 
     /**
+     * @return window p99 ÷ the p99 of the unattacked window just before it (NaN without one).
+     */
+    double ratioToControl()
+    {
+        return window == null || control == null ? Double.NaN : window.correctedMs(99) / control.correctedMs(99);
+    }
+
+    /**
      * @return whether the phase met the latency goal (true when it does not apply).
      */
     boolean latencyGoalMet()
@@ -115,6 +136,11 @@ record PhaseResult(String name, ChatWindow window, double baselineP99, boolean r
         {
             m.put("normal_client", window.toMap());
             m.put("p99_ratio_to_baseline", ratio());
+            if (control != null)
+            {
+                m.put("control_before", control.toMap());
+                m.put("p99_ratio_to_control_before", ratioToControl());
+            }
             m.put("latency_goal_applies", ratioGoal);
             m.put("latency_goal_met", latencyGoalMet());
         }
