@@ -11,13 +11,14 @@ import dev.pinwheel.tuning.TuningProfile;
 
 /**
  * Command line: {@code run} (default) starts a node; {@code plan} prints the pinning plan; {@code top} watches a
- * node's {@code /metrics} in the terminal.
+ * node in the terminal, from its counters file ({@code --data}) or its {@code /metrics}.
  */
 public final class PinwheelMain
 {
     static final String USAGE = """
         usage: pinwheel [run] [--host H] [--port P] [--shards N] [--data DIR] [--durability os|sync]
                pinwheel plan [--shards N] [--profile NAME] [--root DIR]
+               pinwheel top --data DIR [--interval SECONDS] [--once] [--no-color]
                pinwheel top [--url URL] [--token TOKEN] [--interval SECONDS] [--once] [--no-color]
         """;
 

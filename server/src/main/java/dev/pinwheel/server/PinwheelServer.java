@@ -8,10 +8,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Properties;
 
+import org.agrona.concurrent.AgentRunner;
+
+import dev.pinwheel.core.counters.CountersFile;
+import dev.pinwheel.core.counters.NodeCounters;
+import dev.pinwheel.core.counters.NodeSampler;
 import dev.pinwheel.core.routing.RoutingRing;
 import dev.pinwheel.core.routing.RoutingTable;
 import dev.pinwheel.core.shard.ShardDeathHandler;
-import dev.pinwheel.gateway.GatewayConfig;
+import dev.pinwheel.gateway.node.GatewayConfig;
 import dev.pinwheel.gateway.GatewayServer;
 import dev.pinwheel.storage.ChronicleRingPublisher;
 import dev.pinwheel.storage.Durability;
@@ -27,6 +32,7 @@ import dev.pinwheel.voicesfu.VoiceServer;
  * The composition root: one Pinwheel node on the embedded store. Only this class knows every module.
  * <pre>
  *   PinwheelServer ─┬─ EmbeddedStoreFactory (storage)   one Chronicle Queue journal per shard
+ *                   ├─ CountersFile (core)              every counter of the node, mapped: data/counters.dat
  *                   ├─ RoutingTable (core)              guild → shard; published to Chronicle Map
  *                   ├─ ThreadPlacement (tuning)         pinning plan of the profile
  *                   ├─ GatewayServer (gateway)          shards + Netty edge + REST + gateway
@@ -43,6 +49,8 @@ public final class PinwheelServer implements AutoCloseable
     private final AsyncRingPublisher ringPublisher;
     private final Path dataDir;
     private final VoiceServer voice;
+    private final CountersFile counters;
+    private final AgentRunner sampler;
     private final ShardDeathHandler onShardDeath;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -61,6 +69,10 @@ public final class PinwheelServer implements AutoCloseable
             stores.close();
             throw ex;
         }
+        // after the lock: a second server on this directory never touches a running node's counters file
+        this.counters = createCounters(dataDir, shards);
+        final NodeCounters nodeCounters = counters != null ? counters.counters()
+            : NodeCounters.inMemory(NodeCounters.capacityFor(shards));
         this.ringPublisher = new AsyncRingPublisher(() -> new ChronicleRingPublisher(dataDir));
         final RoutingTable routing = new RoutingTable(
             RoutingRing.build(1, 1, shards, RoutingRing.DEFAULT_VIRTUAL_NODES), ringPublisher);
@@ -72,17 +84,18 @@ public final class PinwheelServer implements AutoCloseable
         // run) is ~0.4-1.3 s of cold JVM work that needs nothing from the gateway but the admission hook set below.
         final java.util.concurrent.CompletableFuture<VoiceServer> voiceStart = !b.voiceEnabled ? null
             : java.util.concurrent.CompletableFuture.supplyAsync(
-                () -> VoiceServer.start(b.voice.dataDir(dataDir).placement(placement)),
+                () -> VoiceServer.start(b.voice.dataDir(dataDir).placement(placement).counters(nodeCounters)),
                 r -> Thread.ofPlatform().name("pinwheel-voice-start").daemon(true).start(r));
         try
         {
             this.gateway = new GatewayServer(b.gateway, 0, shards, b.ringSize, routing, stores, placement,
-                this::shardDied);
+                this::shardDied, nodeCounters);
         }
         catch (final RuntimeException ex)
         {
             closeWhenStarted(voiceStart);
             ringPublisher.close();
+            closeCounters();
             stores.close();
             throw ex;
         }
@@ -98,12 +111,40 @@ public final class PinwheelServer implements AutoCloseable
             {
                 gateway.close();
                 ringPublisher.close();
+                closeCounters();
                 stores.close();
                 throw ex instanceof java.util.concurrent.CompletionException && ex.getCause() instanceof RuntimeException r
                     ? r : ex;
             }
         }
         this.voice = v;
+        this.sampler = NodeSampler.start(new NodeSampler(nodeCounters, counters, gateway.context().node()));
+    }
+
+    /**
+     * @return the node's counters file, or null (and a warning) if it cannot be created: the node serves without it,
+     *         only {@code pinwheel top --data} cannot see it.
+     */
+    private static CountersFile createCounters(final Path dataDir, final int shards)
+    {
+        try
+        {
+            return CountersFile.create(dataDir, 0, shards, NodeCounters.capacityFor(shards));
+        }
+        catch (final UncheckedIOException ex)
+        {
+            LOG.warn("no counters file: {} ({}); the node serves, `pinwheel top --data` cannot read it", ex.getMessage(),
+                ex.getCause().toString());
+            return null;
+        }
+    }
+
+    private void closeCounters()
+    {
+        if (counters != null)
+        {
+            counters.close();
+        }
     }
 
     /** On the dying shard's thread: hand the decision to the builder's handler, or stop this node. */
@@ -223,6 +264,14 @@ public final class PinwheelServer implements AutoCloseable
     }
 
     /**
+     * @return the node's counters file (null if it could not be created).
+     */
+    public CountersFile counters()
+    {
+        return counters;
+    }
+
+    /**
      * @return the voice server, or null when voice is disabled.
      */
     public VoiceServer voice()
@@ -232,7 +281,8 @@ public final class PinwheelServer implements AutoCloseable
 
     /**
      * Stops the node: voice, then the gateway (op 7 to every client, shards stop and close their stores on their own
-     * threads), then the ring publisher and the store factory. Idempotent.
+     * threads), then the ring publisher; the counters file is marked stopped before the store factory lets the data
+     * directory go. Idempotent.
      */
     @Override
     public void close()
@@ -253,6 +303,8 @@ public final class PinwheelServer implements AutoCloseable
         finally
         {
             ringPublisher.close();
+            sampler.close();
+            closeCounters();
             stores.close();
         }
     }

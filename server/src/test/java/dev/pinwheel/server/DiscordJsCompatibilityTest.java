@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -16,6 +17,8 @@ import org.junit.jupiter.api.Timeout;
  * installed into {@code target/js-clients} on first use ({@link JsClients}); without node/npm this test fails
  * and says so.
  */
+@Tag("external")
+@Tag("node")
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class DiscordJsCompatibilityTest
 {

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -19,6 +20,8 @@ import org.junit.jupiter.api.Timeout;
  * ({@code src/test/resources/discordpy/smoke.py}). Debian installs the library for {@code /usr/bin/python3};
  * without it this test fails and says how to install it ({@code .ci/install-python-discord.sh} does in CI).
  */
+@Tag("external")
+@Tag("python")
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class DiscordPyCompatibilityTest
 {

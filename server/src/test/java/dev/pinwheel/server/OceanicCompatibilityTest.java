@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -17,6 +18,8 @@ import org.junit.jupiter.api.Timeout;
  * ({@code rest.baseURL}; the gateway URL comes from {@code GET /gateway/bot}). Same flow as the discord.js test:
  * {@code src/test/resources/oceanic/smoke.js}. Without node/npm this test fails and says so.
  */
+@Tag("external")
+@Tag("node")
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class OceanicCompatibilityTest
 {

@@ -15,8 +15,8 @@ import java.util.stream.Stream;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.pinwheel.gateway.GatewayConfig;
-import dev.pinwheel.gateway.ws.SessionStartLimits;
+import dev.pinwheel.gateway.node.GatewayConfig;
+import dev.pinwheel.gateway.session.SessionStartLimits;
 import dev.pinwheel.tuning.TuningProfile;
 
 /**

@@ -3,6 +3,7 @@ package dev.pinwheel.storage;
 import dev.pinwheel.core.store.HistoryQuery;
 import dev.pinwheel.core.store.ShardStore;
 import dev.pinwheel.core.store.StateRecordHandler;
+import dev.pinwheel.core.store.StoreCounters;
 import dev.pinwheel.core.store.StoreUnavailableException;
 import dev.pinwheel.core.store.StoredMessage;
 import net.openhft.chronicle.bytes.Bytes;
@@ -78,10 +79,9 @@ public final class ChronicleShardStore implements ShardStore
     private final JournalScanner scanner = new JournalScanner(codec);
     private final List<JournalDamage> damageFound = new ArrayList<>();
     private final LongHashSet damagedOnRead = new LongHashSet();
-    private volatile long damagedRecords;
-    private volatile long damagedBytes;
-    private volatile long repairedHeaders;
-    private volatile long refusedWrites;
+    /** Damaged records, repaired headers, refused writes: the node's counters once the shard binds them. */
+    private volatile StoreCounters health = StoreCounters.standalone();
+    private long damagedBytes;
     private volatile boolean writable = true;
     private String faulted;
     private final boolean refuseOnDamage;
@@ -203,22 +203,39 @@ public final class ChronicleShardStore implements ShardStore
         return List.copyOf(damageFound);
     }
 
+    /**
+     * Counts from now on in the shard's store counters (carrying over what was counted so far).
+     *
+     * @param counters the shard's store counters.
+     */
+    @Override
+    public void bindCounters(final StoreCounters counters)
+    {
+        claim();
+        for (final int id : new int[] {StoreCounters.DAMAGED_RECORDS, StoreCounters.REPAIRED_HEADERS,
+            StoreCounters.REFUSED_WRITES})
+        {
+            counters.add(id, health.get(id));
+        }
+        health = counters;
+    }
+
     @Override
     public long damagedRecords()
     {
-        return damagedRecords;
+        return health.get(StoreCounters.DAMAGED_RECORDS);
     }
 
     @Override
     public long repairedHeaders()
     {
-        return repairedHeaders;
+        return health.get(StoreCounters.REPAIRED_HEADERS);
     }
 
     @Override
     public long refusedWrites()
     {
-        return refusedWrites;
+        return health.get(StoreCounters.REFUSED_WRITES);
     }
 
     @Override
@@ -264,19 +281,19 @@ public final class ChronicleShardStore implements ShardStore
         final DiskFootprint footprint = footprint();
         LOG.info("shard {}: recovered {} state records and {} message records ({} indexes) in {} ms: {}",
             shardId, stateRecords, indexedRecords, rebuilt ? "rebuilt" : "reused clean", millis, footprint);
-        if (damagedRecords > 0 && refuseOnDamage)
+        if (damagedRecords() > 0 && refuseOnDamage)
         {
-            throw new IllegalStateException("shard " + shardId + ": the journal has " + damagedRecords
+            throw new IllegalStateException("shard " + shardId + ": the journal has " + damagedRecords()
                 + " damaged record(s), listed in the log with their positions and ids; with "
                 + StorageConfiguration.ON_DAMAGE_PROP_NAME + "=refuse the node does not start. Keep a copy of "
                 + shardDir + ", then start with -D" + StorageConfiguration.ON_DAMAGE_PROP_NAME
                 + "=skip to serve everything else");
         }
-        if (damagedRecords > 0)
+        if (damagedRecords() > 0)
         {
             LOG.error("shard {}: recovery found {} damaged journal region(s) ({} bytes) whose records are LOST (listed "
                 + "above with their positions and claimed ids); every other record was recovered and checked",
-                shardId, damagedRecords, damagedBytes);
+                shardId, damagedRecords(), damagedBytes);
         }
         return stateRecords + indexedRecords;
     }
@@ -353,7 +370,7 @@ public final class ChronicleShardStore implements ShardStore
     {
         if (faulted != null)
         {
-            refusedWrites++;
+            health.increment(StoreCounters.REFUSED_WRITES);
             throw new StoreUnavailableException(StoreUnavailableException.Reason.FAULTED, faulted);
         }
         try
@@ -362,7 +379,7 @@ public final class ChronicleShardStore implements ShardStore
         }
         catch (final StoreUnavailableException ex)
         {
-            refusedWrites++;
+            health.increment(StoreCounters.REFUSED_WRITES);
             writable = false;
             throw ex;
         }
@@ -389,7 +406,7 @@ public final class ChronicleShardStore implements ShardStore
             faulted = "the " + journal.dir().getFileName() + " journal failed under a write (" + ex + "); writes "
                 + "are refused until the node restarts; reads keep working";
             writable = false;
-            refusedWrites++;
+            health.increment(StoreCounters.REFUSED_WRITES);
             LOG.error("shard {}: {}", shardId, faulted, ex);
             throw new StoreUnavailableException(StoreUnavailableException.Reason.FAULTED, faulted);
         }
@@ -600,12 +617,12 @@ public final class ChronicleShardStore implements ShardStore
     {
         if (damage.headerOnly())
         {
-            repairedHeaders++;
+            health.increment(StoreCounters.REPAIRED_HEADERS);
             LOG.warn("shard {}: journal damage, record recovered: {}", shardId, damage);
         }
         else
         {
-            damagedRecords++;
+            health.increment(StoreCounters.DAMAGED_RECORDS);
             damagedBytes += damage.bytes();
             LOG.error("shard {}: journal damage, LOST: {}", shardId, damage);
         }
@@ -719,7 +736,7 @@ public final class ChronicleShardStore implements ShardStore
         {
             if (damagedOnRead.add(address)) // each damaged record is reported once
             {
-                damagedRecords++;
+                health.increment(StoreCounters.DAMAGED_RECORDS);
                 LOG.error("shard {}: journal damage found on read, message {} at journal address {} in {} is not "
                     + "served: {}", shardId, messageId, Long.toHexString(address), messages.dir(), ex.getMessage());
             }

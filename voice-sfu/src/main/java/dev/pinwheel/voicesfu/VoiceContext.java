@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.pinwheel.core.counters.NodeCounters;
 import dev.pinwheel.tuning.IdleMode;
 import dev.pinwheel.tuning.ThreadPlacement;
 import dev.pinwheel.voicesfu.crypto.AeadMode;
@@ -27,6 +28,7 @@ public final class VoiceContext
     private int resumeWindowMillis = VoiceConfiguration.resumeWindowMillis();
     private Path dataDir = Path.of("data");
     private ThreadPlacement placement = ThreadPlacement.unpinned();
+    private NodeCounters counters;
     private IdleMode mediaIdle = VoiceConfiguration.mediaIdle() == null ? null
         : IdleMode.valueOf(VoiceConfiguration.mediaIdle().toUpperCase(java.util.Locale.ROOT));
     private List<AeadMode> modeList;
@@ -182,6 +184,25 @@ public final class VoiceContext
     public ThreadPlacement placement()
     {
         return placement;
+    }
+
+    /**
+     * @param value the node's counters, where the media loops register theirs (null: counters of the voice server's
+     *              own, outside the node's counters file).
+     * @return this.
+     */
+    public VoiceContext counters(final NodeCounters value)
+    {
+        counters = value;
+        return this;
+    }
+
+    /**
+     * @return the node's counters, or null.
+     */
+    public NodeCounters counters()
+    {
+        return counters;
     }
 
     /**

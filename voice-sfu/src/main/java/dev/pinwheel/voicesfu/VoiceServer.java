@@ -59,7 +59,7 @@ public final class VoiceServer implements AutoCloseable
         }
         final KeyStore keyStore = SelfSignedCertificate.load(ks, pw);
         final MediaPlane media = new MediaPlane(ctx.host(), ctx.udpPort(), ctx.mediaLoops(), ctx.placement(),
-            ctx.mediaIdle());
+            ctx.mediaIdle(), ctx.counters());
         try
         {
             final VoiceGateway gw = new VoiceGateway(ctx, keyStore, pw, media);

@@ -24,7 +24,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 import dev.pinwheel.core.fanout.Dispatch;
 import dev.pinwheel.core.fanout.SessionIndex;
-import dev.pinwheel.gateway.json.Json;
+import dev.pinwheel.gateway.codec.Json;
 
 /**
  * The per-shard delivery path of one guild event to 30,000 sessions, on one thread, with the socket replaced

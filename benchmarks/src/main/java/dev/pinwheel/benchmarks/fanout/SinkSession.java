@@ -5,7 +5,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 
 import dev.pinwheel.core.fanout.Dispatch;
-import dev.pinwheel.gateway.ws.DispatchFrame;
+import dev.pinwheel.gateway.session.DispatchFrame;
 import dev.pinwheel.core.fanout.SessionEndpoint;
 
 /**

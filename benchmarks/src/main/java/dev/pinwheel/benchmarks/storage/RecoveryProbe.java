@@ -32,10 +32,16 @@ import dev.pinwheel.storage.EmbeddedStoreFactory;
  *     sqlite:   child JVM loads N rows (WAL, synchronous=NORMAL) and halts without closing
  *               ──&gt; child JVM: open + first latest-50 query
  *   --server N: the real server (2 shards, N/2 messages each) started, SIGKILLed and started again:
- *               JVM start ──&gt; "gateway listening" / "Pinwheel is serving", and each shard's recovery
+ *               JVM start ──&gt; "gateway listening" / "Pinwheel is serving", and each shard's recovery,
+ *               once per class cache in --class-cache (same data, same run):
+ *                 none  no archive
+ *                 cds   a dynamic class-data archive written at the first clean exit (what ./pinwheel run does)
+ *                 aot   a JDK 24+ AOT cache (JEP 483/515: classes loaded and linked, method profiles) recorded by
+ *                       the first start (-XX:AOTCacheOutput) and used by the later ones (-XX:AOTCache)
  * </pre>
  * Times are from the child's own clock (open → first page) plus, for the server, from spawning the JVM.
- * Usage: {@code RecoveryProbe [--messages 100000,1000000] [--channels 100] [--server 1000000] [--dir DIR]}.
+ * Usage: {@code RecoveryProbe [--messages 100000,1000000] [--channels 100] [--server 1000000]
+ * [--class-cache cds,aot] [--dir DIR]}; {@code --messages 0} runs only the server.
  */
 public final class RecoveryProbe
 {
@@ -61,6 +67,7 @@ public final class RecoveryProbe
         long[] sizes = {100_000, 300_000, 1_000_000};
         int channels = 100;
         long server = 0;
+        String[] caches = {"cds"};
         Path root = null;
         for (int i = 0; i < args.length; i++)
         {
@@ -77,6 +84,7 @@ public final class RecoveryProbe
                 }
                 case "--channels" -> channels = Integer.parseInt(args[++i]);
                 case "--server" -> server = Long.parseLong(args[++i]);
+                case "--class-cache" -> caches = args[++i].split(",");
                 case "--dir" -> root = Path.of(args[++i]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
@@ -88,12 +96,16 @@ public final class RecoveryProbe
                 "engine", "messages", "case", "open ms", "recover ms", "first page ms");
             for (final long n : sizes)
             {
+                if (n <= 0)
+                {
+                    continue;
+                }
                 pinwheel(base.resolve("pinwheel-" + n), n, channels);
                 sqlite(base.resolve("sqlite-" + n), n, channels);
             }
             if (server > 0)
             {
-                server(base.resolve("server-" + server), server, channels);
+                server(base.resolve("server-" + server), server, channels, caches);
             }
         }
         finally
@@ -227,7 +239,8 @@ public final class RecoveryProbe
 
     // ------------------------------------------------------------------------------------------------ server
 
-    private static void server(final Path dir, final long n, final int channels) throws Exception
+    private static void server(final Path dir, final long n, final int channels, final String[] caches)
+        throws Exception
     {
         for (int shard = 0; shard < 2; shard++) // the messages of half the channels on each shard
         {
@@ -241,26 +254,46 @@ public final class RecoveryProbe
                 }
             }
         }
-        System.out.printf(Locale.ROOT, "%nserver, 2 shards, %d messages (%d per shard), dev profile:%n", n, n / 2);
-        // the first start of a build has no class-data archive yet (as ./pinwheel run: written at the first clean exit)
-        final Path archive = dir.resolveSibling(dir.getFileName() + "-classes.jsa");
-        final ServerRun first = startServer(dir, archive);
-        System.out.printf(Locale.ROOT, "  first start (no class-data archive yet): JVM spawn -> gateway listening %d ms,"
-            + " serving %d ms%n", first.listeningMillis, first.servingMillis);
-        first.process.destroy(); // clean stop: the JVM writes the archive on its way out
-        first.process.waitFor(60, TimeUnit.SECONDS);
-        final ServerRun clean = startServer(dir, archive);
-        System.out.printf(Locale.ROOT, "  start after a clean stop: JVM spawn -> gateway listening %d ms, serving %d ms;"
-            + " shard recovery %s%n", clean.listeningMillis, clean.servingMillis, clean.shards);
-        clean.process.destroyForcibly(); // SIGKILL
-        clean.process.waitFor(30, TimeUnit.SECONDS);
-        final ServerRun crashed = startServer(dir, archive);
-        System.out.printf(Locale.ROOT, "  start after kill -9:      JVM spawn -> gateway listening %d ms, serving %d ms;"
-            + " shard recovery %s%n", crashed.listeningMillis, crashed.servingMillis, crashed.shards);
-        crashed.process.destroy();
-        crashed.process.waitFor(60, TimeUnit.SECONDS);
+        System.out.printf(Locale.ROOT, "%nserver, 2 shards, %d messages (%d per shard), dev profile, JDK %d:%n", n,
+            n / 2, Runtime.version().feature());
+        for (final String cache : caches)
+        {
+            final Path file = dir.resolveSibling(dir.getFileName() + "-classes." + cache);
+            final List<String> record = switch (cache)
+            {
+                case "none" -> List.of();
+                // what ./pinwheel run does when it starts from the jar (the probe's class path is one jar too)
+                case "cds" -> List.of("-XX:SharedArchiveFile=" + file, "-XX:+AutoCreateSharedArchive",
+                    "-Xlog:cds=off", "-Xlog:cds+dynamic=off");
+                case "aot" -> List.of("-XX:AOTCacheOutput=" + file, "-Xlog:aot=off", "-Xlog:cds=off");
+                default -> throw new IllegalArgumentException("unknown class cache " + cache + " (none, cds, aot)");
+            };
+            final List<String> use = "aot".equals(cache) ?
+                List.of("-XX:AOTCache=" + file, "-Xlog:aot=off", "-Xlog:cds=off") : record;
+            final ServerRun first = startServer(dir, record);
+            System.out.printf(Locale.ROOT, "  [%s] first start (recording the cache): JVM spawn -> gateway listening %d"
+                + " ms, serving %d ms%n", cache, first.listeningMillis, first.servingMillis);
+            final long stop = System.nanoTime();
+            first.process.destroy(); // clean stop: the JVM writes the archive/cache on its way out
+            first.process.waitFor(120, TimeUnit.SECONDS);
+            System.out.printf(Locale.ROOT, "  [%s] clean stop (writing the cache) %d ms, cache %s%n", cache,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stop),
+                Files.exists(file) ? Files.size(file) / (1024 * 1024) + " MiB" : "none");
+            final ServerRun clean = startServer(dir, use);
+            System.out.printf(Locale.ROOT, "  [%s] start after a clean stop: JVM spawn -> gateway listening %d ms,"
+                + " serving %d ms; shard recovery %s%n", cache, clean.listeningMillis, clean.servingMillis,
+                clean.shards);
+            clean.process.destroyForcibly(); // SIGKILL
+            clean.process.waitFor(30, TimeUnit.SECONDS);
+            final ServerRun crashed = startServer(dir, use);
+            System.out.printf(Locale.ROOT, "  [%s] start after kill -9:      JVM spawn -> gateway listening %d ms,"
+                + " serving %d ms; shard recovery %s%n", cache, crashed.listeningMillis, crashed.servingMillis,
+                crashed.shards);
+            crashed.process.destroy();
+            crashed.process.waitFor(60, TimeUnit.SECONDS);
+            Files.deleteIfExists(file);
+        }
         BenchData.deleteTree(dir);
-        Files.deleteIfExists(archive);
     }
 
     /** A server start. */
@@ -268,7 +301,7 @@ public final class RecoveryProbe
     {
     }
 
-    private static ServerRun startServer(final Path dir, final Path archive) throws IOException
+    private static ServerRun startServer(final Path dir, final List<String> cacheFlags) throws IOException
     {
         final int port;
         try (ServerSocket socket = new ServerSocket())
@@ -277,9 +310,7 @@ public final class RecoveryProbe
             port = socket.getLocalPort();
         }
         final List<String> command = javaCommand();
-        // what ./pinwheel run does when it starts from the jar (the probe's class path is one jar too)
-        command.addAll(1, List.of("-XX:SharedArchiveFile=" + archive, "-XX:+AutoCreateSharedArchive", "-Xlog:cds=off",
-            "-Xlog:cds+dynamic=off"));
+        command.addAll(1, cacheFlags);
         command.add("dev.pinwheel.server.PinwheelMain");
         command.addAll(List.of("run", "--host", "127.0.0.1", "--port", Integer.toString(port), "--data",
             dir.toString(), "--shards", "2"));

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.pinwheel.core.fanout.Dispatch;
 import dev.pinwheel.core.fanout.SessionIndex;
-import dev.pinwheel.gateway.json.Json;
+import dev.pinwheel.gateway.codec.Json;
 
 /**
  * The sinks frame what the gateway sends, and the naive baseline sends the same event.

@@ -2,10 +2,19 @@ package dev.pinwheel.core.directory;
 
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.agrona.collections.Long2LongHashMap;
+import org.agrona.collections.Long2ObjectHashMap;
+
 /**
  * Node-wide lookups that let any shard route a request to the owner of the state it touches:
- * channel → guild, invite code → invite, guild → summary (name, owner) for guild lists.
- * Written by the owner shard when the thing is created (and during recovery), read by every shard.
+ * channel → guild, invite code → invite, guild → summary (name, owner) for guild lists, application → its command
+ * lists, user pair → direct-message channel. Written by the owner shard when the thing is created (and during
+ * recovery), read by every shard.
+ * <p>
+ * Keys are longs. The lookups read on every request (channel → guild, guild summaries, DM channel → users) are
+ * concurrent hash maps (lock-free reads); the ones read rarely (application commands, the DM channel of a pair) are
+ * two-level Agrona primitive maps — (application, guild) and (lower user id, higher user id): exact, no key built
+ * per call — each behind its own lock.
  */
 public final class Directory
 {
@@ -23,11 +32,12 @@ public final class Directory
     private final ConcurrentHashMap<Long, Long> channelGuild = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Invite> invites = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Long, GuildSummary> guilds = new ConcurrentHashMap<>();
-    /** Application commands: "appId:guildId" (guild 0 = global) → JSON array text; written by the app's owner shard. */
-    private final ConcurrentHashMap<String, String> commands = new ConcurrentHashMap<>();
-    /** Direct-message channels: channel → its two users; and "low:high" user pair → channel. */
+    /** Application commands: application → guild (0 = global) → JSON array text; written by the app's owner shard. */
+    private final Long2ObjectHashMap<Long2ObjectHashMap<String>> commands = new Long2ObjectHashMap<>();
+    /** Direct-message channels: channel → its two users. */
     private final ConcurrentHashMap<Long, long[]> dmUsers = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, Long> dmByPair = new ConcurrentHashMap<>();
+    /** Direct-message channels by pair: lower user id → higher user id → channel (0: none). */
+    private final Long2ObjectHashMap<Long2LongHashMap> dmByPair = new Long2ObjectHashMap<>();
 
     /**
      * @param channelId channel.
@@ -105,7 +115,16 @@ public final class Directory
      */
     public void putCommands(final long applicationId, final long guildId, final String json)
     {
-        commands.put(applicationId + ":" + guildId, json);
+        synchronized (commands)
+        {
+            Long2ObjectHashMap<String> byGuild = commands.get(applicationId);
+            if (byGuild == null)
+            {
+                byGuild = new Long2ObjectHashMap<>();
+                commands.put(applicationId, byGuild);
+            }
+            byGuild.put(guildId, json);
+        }
     }
 
     /**
@@ -115,7 +134,12 @@ public final class Directory
      */
     public String commands(final long applicationId, final long guildId)
     {
-        return commands.getOrDefault(applicationId + ":" + guildId, "[]");
+        synchronized (commands)
+        {
+            final Long2ObjectHashMap<String> byGuild = commands.get(applicationId);
+            final String json = byGuild == null ? null : byGuild.get(guildId);
+            return json == null ? "[]" : json;
+        }
     }
 
     /**
@@ -126,7 +150,17 @@ public final class Directory
     public void putDm(final long channelId, final long a, final long b)
     {
         dmUsers.put(channelId, new long[] {a, b});
-        dmByPair.put(pairKey(a, b), channelId);
+        final long low = Math.min(a, b);
+        synchronized (dmByPair)
+        {
+            Long2LongHashMap byHigh = dmByPair.get(low);
+            if (byHigh == null)
+            {
+                byHigh = new Long2LongHashMap(0);
+                dmByPair.put(low, byHigh);
+            }
+            byHigh.put(Math.max(a, b), channelId);
+        }
     }
 
     /**
@@ -145,16 +179,33 @@ public final class Directory
      */
     public long dmBetween(final long a, final long b)
     {
-        return dmByPair.getOrDefault(pairKey(a, b), 0L);
+        synchronized (dmByPair)
+        {
+            final Long2LongHashMap byHigh = dmByPair.get(Math.min(a, b));
+            return byHigh == null ? 0 : byHigh.get(Math.max(a, b));
+        }
     }
 
     /**
+     * A pair of users as one long, for routing: the owner of the pair's direct-message state is
+     * {@code ownerOf(pairId(a, b))}. The same whichever comes first, well mixed (MurmurHash3's finaliser over the
+     * lower and the higher id). Not unique — two 64-bit ids do not fit in one long — so never a lookup key on its own
+     * ({@link #dmBetween} looks pairs up exactly).
+     *
      * @param a a user.
      * @param b another.
-     * @return the key of the pair, the same whichever comes first.
+     * @return the pair's routing key.
      */
-    public static String pairKey(final long a, final long b)
+    public static long pairId(final long a, final long b)
     {
-        return Math.min(a, b) + ":" + Math.max(a, b);
+        final long low = Math.min(a, b);
+        final long high = Math.max(a, b);
+        long h = low * 0x9E37_79B9_7F4A_7C15L ^ Long.rotateLeft(high * 0xC2B2_AE3D_27D4_EB4FL, 31);
+        h ^= h >>> 33;
+        h *= 0xFF51_AFD7_ED55_8CCDL;
+        h ^= h >>> 33;
+        h *= 0xC4CE_B9FE_1A85_EC53L;
+        h ^= h >>> 33;
+        return h;
     }
 }

@@ -40,14 +40,6 @@ public abstract class SessionEndpoint
     }
 
     /**
-     * @return the number of guilds this session receives events of.
-     */
-    public final int subscriptionCount()
-    {
-        return guildSlots.size();
-    }
-
-    /**
      * @return the guild ids this session is subscribed to (a copy).
      */
     public final long[] subscribedGuilds()

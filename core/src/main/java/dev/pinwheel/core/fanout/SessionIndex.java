@@ -15,7 +15,6 @@ public final class SessionIndex
 {
     private final Long2ObjectHashMap<Members> byGuild = new Long2ObjectHashMap<>();
     private final ArrayList<SessionEndpoint> dirty = new ArrayList<>();
-    private long delivered;
 
     private static final class Members
     {
@@ -126,7 +125,6 @@ public final class SessionIndex
                 n++;
             }
         }
-        delivered += n;
         return n;
     }
 
@@ -180,13 +178,5 @@ public final class SessionIndex
     public int guildCount()
     {
         return byGuild.size();
-    }
-
-    /**
-     * @return events queued to sessions so far.
-     */
-    public long delivered()
-    {
-        return delivered;
     }
 }

@@ -7,6 +7,16 @@ import java.util.concurrent.TimeUnit;
 import com.lmax.disruptor.EventPoller;
 import com.lmax.disruptor.RingBuffer;
 
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import dev.pinwheel.core.command.CommandHandler;
+import dev.pinwheel.core.command.CommandReader;
+import dev.pinwheel.core.command.CommandWriter;
+import dev.pinwheel.core.counters.CounterTypes;
+import dev.pinwheel.core.counters.NodeCounters;
 import dev.pinwheel.core.fanout.Dispatch;
 import dev.pinwheel.core.fanout.SessionIndex;
 import dev.pinwheel.core.guild.Guild;
@@ -14,6 +24,7 @@ import dev.pinwheel.core.guild.GuildTable;
 import dev.pinwheel.core.ids.SnowflakeIds;
 import dev.pinwheel.core.log.ThrottledLog;
 import dev.pinwheel.core.store.ShardStore;
+import dev.pinwheel.core.store.StoreCounters;
 import dev.pinwheel.core.store.StoreUnavailableException;
 import dev.pinwheel.tuning.IdleMode;
 
@@ -31,7 +42,8 @@ import org.slf4j.event.Level;
  *   │ TASK: run on owned state             │        │ decode, auth, REST, gateway frames     │
  *   │ FANOUT: deliver to local sessions    │        └────────────────────────────────────────┘
  *   └──────────────────────────────────────┘
- *            │ doWork(): io.poll → inbox.poll → drain outboxes → ticks → flush dirty sessions
+ *            │ doWork(): io.poll → inbox.poll (≤ MAX_BATCH entries) → drain outboxes → ticks
+ *            │           → flush dirty sessions
  *            ▼ idle: BLOCK (epoll wait until I/O, wakeup or next tick) | BACKOFF | BUSY_SPIN
  * </pre>
  * A shard is the <b>single writer</b> of the sessions it accepted and of the guilds the routing ring gives
@@ -51,10 +63,27 @@ public final class Shard implements Runnable
     private static final ThrottledLog STORE_REFUSALS = new ThrottledLog(LOG, Level.WARN, "store refusals", 5, 10_000);
     private static final ThrottledLog DROPS = new ThrottledLog(LOG, Level.ERROR, "dropped hand-offs", 5, 10_000);
     static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
-    private static final int MAX_BATCH = 4096;
+    /**
+     * Inbox entries one duty cycle takes at most before it goes back to I/O: the rest wait for the next cycle, so a
+     * full ring (65,536 entries) cannot keep this shard's sockets unread for the time it takes to run them all.
+     */
+    static final int MAX_BATCH = 4096;
     /** Hand-offs waiting for one target shard's ring beyond this are dropped (counted, the task told). */
     static final int MAX_DEFERRED = 1 << 20;
     private int maxDeferred = MAX_DEFERRED;
+    private int maxBatch = MAX_BATCH;
+    /** Entries the current inbox poll has handled: the poll's handler stops it at {@link #maxBatch}. */
+    private int batchTaken;
+    private final CommandWriter writer = new CommandWriter();
+    /** Offset in {@link #counterValues} of each command type's counter, -1 until it has one. */
+    private final int[] commandCounters = new int[CommandReader.MAX_TYPE + 1];
+    private final NodeCounters nodeCounters;
+    private final AtomicBuffer counterValues;
+    private final CommandReader[] readers = new CommandReader[16];
+    private final ExpandableArrayBuffer[] inlineCopies = new ExpandableArrayBuffer[16];
+    private int commandDepth;
+    private CommandReader currentCommand;
+    private CommandHandler commandHandler;
     /** While hand-offs wait for room in another shard's ring, block at most this long between retries. */
     private static final long DEFERRED_RETRY_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
 
@@ -67,7 +96,9 @@ public final class Shard implements Runnable
     private final GuildTable guilds = new GuildTable();
     private final ShardStore store;
     private final SnowflakeIds ids;
-    private final ShardCounters counters = new ShardCounters();
+    private final ShardCounters counters;
+    private final ShardGauges gauges;
+    private final StoreCounters storeCounters;
     private final ArrayDeque<Object>[] deferred;
     private final ArrayList<Runnable> tickers = new ArrayList<>();
     private final ArrayList<Runnable> pendingAcks = new ArrayList<>();
@@ -83,7 +114,6 @@ public final class Shard implements Runnable
     private ShardTask currentTask;
     private long nextTickNanos;
     private int deferredCount;
-    private Object attachment;
 
     @SuppressWarnings("unchecked")
     Shard(final ShardGroup group, final int id, final int ringSize, final ShardStore store, final int nodeId,
@@ -98,6 +128,14 @@ public final class Shard implements Runnable
         this.ids = new SnowflakeIds(nodeId & 31, id & 31);
         this.idleMode = idleMode;
         this.deferred = new ArrayDeque[group.shardCount()];
+        this.nodeCounters = group.counters();
+        this.counterValues = nodeCounters.values();
+        this.counters = new ShardCounters(nodeCounters, id);
+        this.gauges = new ShardGauges(nodeCounters, id);
+        this.storeCounters = new StoreCounters(nodeCounters, id);
+        java.util.Arrays.fill(commandCounters, -1);
+        gauges.set(ShardGauges.RING_CAPACITY, ringSize);
+        store.bindCounters(storeCounters);
     }
 
     /**
@@ -157,28 +195,19 @@ public final class Shard implements Runnable
     }
 
     /**
+     * @return this shard's gauges (written on this thread; the transport writes its connections and sessions).
+     */
+    public ShardGauges gauges()
+    {
+        return gauges;
+    }
+
+    /**
      * @return the I/O driver (set once the shard thread started).
      */
     public IoDriver io()
     {
         return io;
-    }
-
-    /**
-     * @return the per-shard state a transport keeps (gateway session registry...).
-     */
-    @SuppressWarnings("unchecked")
-    public <T> T attachment()
-    {
-        return (T)attachment;
-    }
-
-    /**
-     * @param value per-shard transport state.
-     */
-    public void attach(final Object value)
-    {
-        this.attachment = value;
     }
 
     /**
@@ -211,7 +240,9 @@ public final class Shard implements Runnable
         if (store.groupCommit())
         {
             pendingAcks.add(ack);
-            pendingAckTasks.add(currentTask);
+            // who hears of a failed commit: the running task, or the running command (a copy of its bytes)
+            pendingAckTasks.add(currentTask != null || currentCommand == null ? currentTask
+                : new CommandFailure(currentCommand.copy()));
         }
         else
         {
@@ -351,6 +382,185 @@ public final class Shard implements Runnable
         }
     }
 
+    /**
+     * Sends a typed command ({@link CommandWriter}) to a shard — its {@link CommandHandler} runs it on that shard's
+     * thread — keeping FIFO order with everything else this shard sends there. The command's bytes are copied (into
+     * the target's ring slot, or aside while the target's ring is full): the writer may be reused at once. To this
+     * very shard, the command runs now. Never blocks; a command dropped because the overflow is full is reported to
+     * this shard's handler ({@link CommandHandler#failed}) with a {@link HandoffDroppedException}.
+     *
+     * @param target  target shard.
+     * @param command the command just written.
+     */
+    public void send(final int target, final CommandWriter command)
+    {
+        if (target == id)
+        {
+            runInline(command.buffer(), command.length());
+            return;
+        }
+        final ArrayDeque<Object> q = deferred[target];
+        if ((q == null || q.isEmpty()) && group.tryPublishCommand(target, command.buffer(), 0, command.length()))
+        {
+            counters.increment(ShardCounters.HANDOFFS_OUT);
+            return;
+        }
+        final byte[] copy = new byte[command.length()]; // only while the target's ring is full
+        command.buffer().getBytes(0, copy);
+        sendOrdered(target, new DeferredCommand(copy));
+    }
+
+    /**
+     * @return this shard's command writer, reused for every command it sends (shard thread only; finish one command
+     *         — {@link #send(int, CommandWriter)} — before beginning the next).
+     */
+    public CommandWriter commandWriter()
+    {
+        return writer;
+    }
+
+    /**
+     * Sets the handler of the typed commands sent to this shard, and registers a counter for every command type it
+     * names ({@link CommandHandler#commandName}). Once, before the shard serves.
+     *
+     * @param handler runs the typed commands sent to this shard.
+     */
+    public void commandHandler(final CommandHandler handler)
+    {
+        this.commandHandler = handler;
+        for (int type = 0; type <= CommandReader.MAX_TYPE; type++)
+        {
+            if (commandCounters[type] < 0 && handler.commandName(type) != null)
+            {
+                commandCounter(type);
+            }
+        }
+    }
+
+    /**
+     * @param type a command type.
+     * @return commands of that type this shard ran so far (any thread).
+     */
+    public long commandCount(final int type)
+    {
+        final int offset = commandCounters[type];
+        return offset < 0 ? 0 : counterValues.getLongAcquire(offset);
+    }
+
+    /** Registers the counter of a command type (once per type: at start, or the first time an unnamed one runs). */
+    private int commandCounter(final int type)
+    {
+        final String name = commandHandler == null ? null : commandHandler.commandName(type);
+        final int counterId = nodeCounters.allocate(CounterTypes.COMMAND, id, type,
+            "pinwheel_shard_commands_total{shard=\"" + id + "\",type=\"" + (name != null ? name : type) + "\"}");
+        final int offset = NodeCounters.valueOffset(counterId);
+        commandCounters[type] = offset;
+        return offset;
+    }
+
+    /** A command whose acknowledgement waits for a group commit: told if the commit fails. */
+    private record CommandFailure(byte[] bytes) implements ShardTask
+    {
+        @Override
+        public void run(final Shard shard)
+        {
+        }
+
+        @Override
+        public void failed(final Shard shard, final Throwable cause)
+        {
+            shard.notifyCommandFailed(new CommandReader().wrap(new UnsafeBuffer(bytes), 0, bytes.length), cause);
+        }
+    }
+
+    /** A command's bytes waiting aside while its target's ring is full. */
+    private record DeferredCommand(byte[] bytes)
+    {
+        @Override
+        public String toString()
+        {
+            return "command of type " + new UnsafeBuffer(bytes).getInt(0) + " (" + bytes.length + " bytes)";
+        }
+    }
+
+    private void runInline(final DirectBuffer bytes, final int length)
+    {
+        // the sender's writer may be reused by the handler (to reply): run from a copy
+        final int depth = commandDepth;
+        if (inlineCopies[depth] == null)
+        {
+            inlineCopies[depth] = new ExpandableArrayBuffer(Math.max(256, length));
+        }
+        final ExpandableArrayBuffer copy = inlineCopies[depth];
+        copy.putBytes(0, bytes, 0, length);
+        runCommand(copy, length);
+    }
+
+    private void runCommand(final DirectBuffer bytes, final int length)
+    {
+        final int depth = commandDepth;
+        if (depth + 1 >= readers.length)
+        {
+            throw new IllegalStateException("commands nested " + depth + " deep on shard " + id);
+        }
+        if (readers[depth] == null)
+        {
+            readers[depth] = new CommandReader();
+        }
+        final CommandReader command = readers[depth].wrap(bytes, 0, length);
+        final int type = command.type();
+        final int counter = commandCounters[type];
+        counterValues.addLongRelease(counter >= 0 ? counter : commandCounter(type), 1);
+        commandDepth = depth + 1;
+        final ShardTask outerTask = currentTask;
+        final CommandReader outerCommand = currentCommand;
+        currentTask = null;
+        currentCommand = command;
+        try
+        {
+            if (commandHandler == null)
+            {
+                throw new IllegalStateException("shard " + id + " has no command handler for command " + type);
+            }
+            commandHandler.onCommand(this, command);
+        }
+        catch (final Throwable ex)
+        {
+            onFailure(null, ex, "command " + type);
+            if (!ShardFaults.isFatal(ex))
+            {
+                notifyCommandFailed(command.rewind(), ex);
+            }
+            rethrowIfFatal(ex);
+        }
+        finally
+        {
+            commandDepth = depth;
+            currentTask = outerTask;
+            currentCommand = outerCommand;
+        }
+    }
+
+    private void notifyCommandFailed(final CommandReader command, final Throwable cause)
+    {
+        try
+        {
+            if (commandHandler != null)
+            {
+                commandHandler.failed(this, command, cause);
+            }
+        }
+        catch (final Throwable ex)
+        {
+            counters.increment(ShardCounters.TASK_ERRORS);
+            LOG.error("shard {}: failure handler of command {} threw", id, command.type(), ex);
+            if (ShardFaults.isFatal(ex) && fatal == null)
+            {
+                fatal = ex;
+            }
+        }
+    }
+
     private void sendOrdered(final int target, final Object entry)
     {
         final ArrayDeque<Object> q = deferred[target];
@@ -375,6 +585,12 @@ public final class Shard implements Runnable
             if (entry instanceof ShardTask task)
             {
                 notifyFailed(task, new HandoffDroppedException(id, target));
+            }
+            else if (entry instanceof DeferredCommand c)
+            {
+                final CommandReader command = new CommandReader().wrap(new UnsafeBuffer(c.bytes()), 0,
+                    c.bytes().length);
+                notifyCommandFailed(command, new HandoffDroppedException(id, target));
             }
             return;
         }
@@ -421,11 +637,41 @@ public final class Shard implements Runnable
             cmd.kind = ShardCommand.FANOUT;
             cmd.dispatch = d;
         }
+        else if (entry instanceof DeferredCommand c)
+        {
+            cmd.kind = ShardCommand.COMMAND;
+            cmd.bytes(c.bytes().length).putBytes(0, c.bytes());
+            cmd.length = c.bytes().length;
+        }
         else
         {
             cmd.kind = ShardCommand.TASK;
             cmd.task = (ShardTask)entry;
         }
+        ring.publish(seq);
+        final IoDriver driver = io;
+        if (driver != null)
+        {
+            driver.wakeup();
+        }
+        return true;
+    }
+
+    boolean tryClaimAndPublishCommand(final DirectBuffer bytes, final int offset, final int length)
+    {
+        final long seq;
+        try
+        {
+            seq = ring.tryNext();
+        }
+        catch (final com.lmax.disruptor.InsufficientCapacityException ex)
+        {
+            return false;
+        }
+        final ShardCommand cmd = ring.get(seq);
+        cmd.kind = ShardCommand.COMMAND;
+        cmd.bytes(length).putBytes(0, bytes, offset, length);
+        cmd.length = length;
         ring.publish(seq);
         final IoDriver driver = io;
         if (driver != null)
@@ -447,12 +693,16 @@ public final class Shard implements Runnable
             {
                 runTask(cmd.task);
             }
+            else if (cmd.kind == ShardCommand.COMMAND)
+            {
+                runCommand(cmd.bytes, cmd.length);
+            }
         }
         finally
         {
             cmd.clear();
         }
-        return true;
+        return ++batchTaken < maxBatch; // false ends this poll after this entry; the rest stay for the next cycle
     }
 
     private void deliver(final Dispatch dispatch)
@@ -572,6 +822,7 @@ public final class Shard implements Runnable
         if (now - nextTickNanos >= 0)
         {
             nextTickNanos = now + TICK_NANOS;
+            sampleGauges();
             for (int i = 0; i < tickers.size(); i++)
             {
                 try
@@ -589,19 +840,33 @@ public final class Shard implements Runnable
         return work;
     }
 
+    /** At every tick: what a reader of the counters sees of this shard's state. */
+    private void sampleGauges()
+    {
+        gauges.set(ShardGauges.RING_DEPTH, ringDepth());
+        gauges.set(ShardGauges.GUILDS_OWNED, guilds.size());
+        gauges.set(ShardGauges.GUILDS_FOLLOWED, sessions.guildCount());
+        gauges.set(ShardGauges.TICK_EPOCH_MILLIS, System.currentTimeMillis());
+        storeCounters.writable(store.writable());
+    }
+
+    /**
+     * Runs at most {@link #MAX_BATCH} inbox entries, oldest first.
+     *
+     * @return entries run.
+     */
     private int pollInbox()
     {
-        int work = 0;
+        batchTaken = 0;
         try
         {
-            final long before = poller.getSequence().get();
             poller.poll(inboxHandler);
-            work = (int)Math.min(MAX_BATCH, poller.getSequence().get() - before);
         }
         catch (final Exception ex)
         {
             onFailure(null, ex, "inbox poll");
         }
+        final int work = batchTaken;
         counters.add(ShardCounters.INBOX_EVENTS, work);
         return work;
     }
@@ -777,6 +1042,18 @@ public final class Shard implements Runnable
     void maxDeferred(final int value)
     {
         maxDeferred = value;
+    }
+
+    /**
+     * @param value inbox entries per duty cycle at most (tests make it small). Before start only.
+     */
+    void maxBatch(final int value)
+    {
+        if (value < 1)
+        {
+            throw new IllegalArgumentException("max batch must be >= 1: " + value);
+        }
+        maxBatch = value;
     }
 
     Thread thread()

@@ -1,10 +1,14 @@
 package dev.pinwheel.core.shard;
 
-import java.util.concurrent.atomic.AtomicLongArray;
+import dev.pinwheel.core.counters.CounterBlock;
+import dev.pinwheel.core.counters.CounterTypes;
+import dev.pinwheel.core.counters.NodeCounters;
 
 /**
- * Named counters of one shard, written by the shard thread (plain increments through an atomic array so
- * that the metrics endpoint can read them from another thread). Ids are stable: add new ones at the end.
+ * Named counters of one shard, in the node's {@link NodeCounters} (type {@link CounterTypes#SHARD}, key (shard, id),
+ * label {@code pinwheel_shard_<name>_total{shard="i"}}): written by the shard thread with {@link #increment} and
+ * {@link #add} (a release store, no lock), by other threads with {@link #incrementConcurrent}; read by anyone, in
+ * this process or from the counters file. Ids are stable: add new ones at the end.
  */
 public final class ShardCounters
 {
@@ -41,23 +45,37 @@ public final class ShardCounters
         "store_refused",
     };
 
-    private final AtomicLongArray values = new AtomicLongArray(NAMES.length);
+    private final CounterBlock values;
 
     /**
-     * @param id counter id.
+     * @param counters the node's counters.
+     * @param shard    the shard.
      */
-    public void increment(final int id)
+    public ShardCounters(final NodeCounters counters, final int shard)
     {
-        values.lazySet(id, values.get(id) + 1);
+        final String[] labels = new String[NAMES.length];
+        for (int i = 0; i < labels.length; i++)
+        {
+            labels[i] = "pinwheel_shard_" + NAMES[i] + "_total{shard=\"" + shard + "\"}";
+        }
+        this.values = new CounterBlock(counters, CounterTypes.SHARD, shard, labels);
     }
 
     /**
-     * @param id    counter id.
+     * @param id counter id; shard thread only.
+     */
+    public void increment(final int id)
+    {
+        values.increment(id);
+    }
+
+    /**
+     * @param id    counter id; shard thread only.
      * @param delta amount.
      */
     public void add(final int id, final long delta)
     {
-        values.lazySet(id, values.get(id) + delta);
+        values.add(id, delta);
     }
 
     /**
@@ -67,7 +85,7 @@ public final class ShardCounters
      */
     public void incrementConcurrent(final int id)
     {
-        values.incrementAndGet(id);
+        values.incrementConcurrent(id);
     }
 
     /**

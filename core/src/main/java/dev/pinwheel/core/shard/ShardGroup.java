@@ -4,7 +4,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
-import dev.pinwheel.core.fanout.Dispatch;
+import dev.pinwheel.core.counters.NodeCounters;
 import dev.pinwheel.core.routing.RoutingTable;
 import dev.pinwheel.core.store.StoreFactory;
 import dev.pinwheel.core.store.ShardStore;
@@ -44,6 +44,7 @@ public final class ShardGroup implements AutoCloseable
     private final AtomicReference<Throwable> startFailure = new AtomicReference<>();
     private final int nodeId;
     private final ShardDeathHandler deathHandler;
+    private final NodeCounters counters;
     private volatile boolean closing;
 
     /**
@@ -92,6 +93,34 @@ public final class ShardGroup implements AutoCloseable
         final ShardTask recovery,
         final ShardDeathHandler deathHandler)
     {
+        this(nodeId, shardCount, ringSize, routing, stores, ioFactory, placement, recovery, deathHandler, null);
+    }
+
+    /**
+     * @param nodeId       node id (0..31), the snowflake worker.
+     * @param shardCount   shards, 1..31.
+     * @param ringSize     inbox ring size per shard (power of two).
+     * @param routing      routing table (guild → shard).
+     * @param stores       opens one store per shard (on the calling thread; each is handed to its shard thread).
+     * @param ioFactory    creates each shard's I/O driver on its thread.
+     * @param placement    creates and pins shard threads.
+     * @param recovery     runs on each shard thread before it serves (replays its store); may be null.
+     * @param deathHandler told when a shard thread dies while serving; null: stop every other shard too.
+     * @param counters     the node's counters (its {@code CountersFile}'s); null: counters in this process only.
+     *                     Each shard registers its own there, and its store's.
+     */
+    public ShardGroup(
+        final int nodeId,
+        final int shardCount,
+        final int ringSize,
+        final RoutingTable routing,
+        final StoreFactory stores,
+        final IoDriverFactory ioFactory,
+        final ThreadPlacement placement,
+        final ShardTask recovery,
+        final ShardDeathHandler deathHandler,
+        final NodeCounters counters)
+    {
         if (shardCount < 1 || shardCount > 31)
         {
             throw new IllegalArgumentException("shards must be 1..31 (snowflake process bits; 31 is the control plane): " + shardCount);
@@ -102,6 +131,7 @@ public final class ShardGroup implements AutoCloseable
                 + shardCount);
         }
         this.nodeId = nodeId;
+        this.counters = counters != null ? counters : NodeCounters.inMemory(NodeCounters.capacityFor(shardCount));
         this.deathHandler = deathHandler != null ? deathHandler : this::stopAfterDeath;
         this.routing = routing;
         this.ioFactory = ioFactory;
@@ -253,6 +283,14 @@ public final class ShardGroup implements AutoCloseable
     }
 
     /**
+     * @return the node's counters: every shard's, and whatever else of the node registers there (edge, media...).
+     */
+    public NodeCounters counters()
+    {
+        return counters;
+    }
+
+    /**
      * @return number of shards.
      */
     public int shardCount()
@@ -323,21 +361,33 @@ public final class ShardGroup implements AutoCloseable
         return n;
     }
 
+    /**
+     * Sends a typed command to a shard from any thread (the command's bytes are copied into the target's ring
+     * slot). From a shard thread use {@link Shard#send(int, CommandWriter)}, which keeps order and never fails.
+     *
+     * @param target  shard index.
+     * @param command the command just written.
+     * @return false if the target's inbox ring is full (the caller answers: 503, close code...).
+     */
+    public boolean send(final int target, final dev.pinwheel.core.command.CommandWriter command)
+    {
+        final boolean ok = tryPublishCommand(target, command.buffer(), 0, command.length());
+        if (!ok)
+        {
+            shards[target].counters().incrementConcurrent(ShardCounters.INBOX_REFUSED);
+        }
+        return ok;
+    }
+
+    boolean tryPublishCommand(final int target, final org.agrona.DirectBuffer bytes, final int offset,
+        final int length)
+    {
+        return shards[target].tryClaimAndPublishCommand(bytes, offset, length);
+    }
+
     boolean tryPublish(final int target, final Object entry)
     {
         return shards[target].tryClaimAndPublish(entry);
-    }
-
-    /**
-     * Hands an encoded event to a shard for local delivery (used by benchmarks and cluster adapters).
-     *
-     * @param target   shard.
-     * @param dispatch event.
-     * @return false if the ring is full.
-     */
-    public boolean fanout(final int target, final Dispatch dispatch)
-    {
-        return tryPublish(target, dispatch);
     }
 
     /**

@@ -117,6 +117,17 @@ public interface ShardStore extends AutoCloseable
     }
 
     /**
+     * Hands the store the node's counters of its health ({@link StoreCounters}): from now on it counts damaged
+     * records, repaired headers and refused writes there. Called once by the shard that owns the store, before
+     * recovery; a store opened on its own counts in counters of its own. The default ignores them.
+     *
+     * @param counters the shard's store counters.
+     */
+    default void bindCounters(final StoreCounters counters)
+    {
+    }
+
+    /**
      * Records lost to damage (a checksum mismatch, a damaged region of a journal) found by recovery or by a read;
      * they are reported in the log with their positions and ids and not served. Safe from any thread.
      *

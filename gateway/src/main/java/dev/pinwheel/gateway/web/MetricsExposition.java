@@ -3,137 +3,145 @@ package dev.pinwheel.gateway.web;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
+import org.agrona.concurrent.status.CountersReader;
+
+import dev.pinwheel.core.counters.CounterTypes;
 import dev.pinwheel.core.log.LogCounters;
 import dev.pinwheel.core.shard.ShardCounters;
+import dev.pinwheel.core.shard.ShardGauges;
 import dev.pinwheel.core.shard.ShardGroup;
-import dev.pinwheel.gateway.GatewayContext;
-import dev.pinwheel.gateway.edge.EdgeCounters;
+import dev.pinwheel.gateway.node.EdgeCounters;
+import dev.pinwheel.gateway.node.GatewayContext;
 
 /**
- * Renders a node's numbers in the Prometheus text format. Reads only what is safe from any thread: the
- * shards' atomic counters and ring cursors, the {@link ShardProbe} snapshots, the directories' concurrent
- * maps and the JVM's management beans.
+ * Renders a node's numbers in the Prometheus text format. Reads only what is safe from any thread: the node's
+ * counters (one Agrona counters buffer — the same values {@code pinwheel top --data} reads from the counters file),
+ * the {@link ShardProbe} histograms, the directories' concurrent maps and the JVM's management beans.
  * <pre>
- *   per shard (label shard="i"): pinwheel_shard_{connections,sessions,guilds_owned,guilds_followed,
- *                                ring_depth,ring_capacity,tick_age_seconds}, pinwheel_shard_&lt;counter&gt;_total,
- *                                pinwheel_shard_handoff_latency_seconds (histogram) + _max_seconds,
+ *   from the node's counters, every counter's label is its sample (families in order of first appearance):
+ *     per shard (shard="i"):     pinwheel_shard_{connections,sessions,guilds_owned,guilds_followed,ring_depth,
+ *                                ring_capacity,tick_epoch_millis}, pinwheel_shard_&lt;counter&gt;_total,
+ *                                pinwheel_shard_commands_total{type}, pinwheel_store_writable,
+ *                                pinwheel_store_{refused_writes,damaged_records,repaired_headers}_total,
  *                                pinwheel_edge_connections_{closed,refused}_total{reason},
  *                                pinwheel_gateway_identify_refused_total{reason}, pinwheel_auth_refused_total{reason}
- *   per node:                    pinwheel_node_{shards,connections,sessions,accounts,guilds,uptime_seconds},
+ *     per media loop (loop="i"): pinwheel_voice_&lt;outcome&gt;_total (when voice runs)
+ *   derived and live:            pinwheel_shard_tick_age_seconds, pinwheel_shard_handoff_latency_seconds
+ *                                (histogram) + _max_seconds,
+ *                                pinwheel_node_{shards,connections,sessions,accounts,guilds,uptime_seconds},
  *                                pinwheel_node_log_{dropped,suppressed}_total,
  *                                jvm_memory_{used,committed,max}_bytes{area}, jvm_gc_collection_seconds{gc},
  *                                jvm_threads_current, process_cpu_seconds_total
  * </pre>
+ * The node-wide JVM and directory numbers the {@code NodeSampler} copies into the counters once a second (for the
+ * counters file) are rendered live here instead.
  */
 final class MetricsExposition
 {
-    private static final Map<String, String> COUNTER_HELP = Map.ofEntries(
-        Map.entry("inbox_events", "Commands and fanouts taken from the shard's inbox ring."),
-        Map.entry("deliveries", "Events queued to local gateway sessions."),
-        Map.entry("handoffs_out", "Hand-offs published to other shards' rings."),
-        Map.entry("handoffs_deferred", "Hand-offs that found the target ring full and waited in the overflow queue."),
-        Map.entry("handoffs_dropped", "Hand-offs dropped because the overflow queue was full."),
-        Map.entry("inbox_refused", "Requests refused because the shard's ring was full."),
-        Map.entry("task_errors", "Tasks that threw."),
-        Map.entry("busy_cycles", "Duty cycles that did work."),
-        Map.entry("busy_nanos", "Nanoseconds spent in duty cycles that did work."),
-        Map.entry("slow_consumer_closes", "Sessions closed because their socket stayed unwritable."),
-        Map.entry("protocol_closes", "Gateway sessions closed with an error close code."),
-        Map.entry("rate_limited", "Requests refused by a rate limit."),
-        Map.entry("store_refused", "Writes the store refused before touching its journal (disk full, faulted)."));
-
-    private static final Map<String, String> EDGE_HELP = Map.of(
-        EdgeCounters.CLOSED_FAMILY, "Connections the edge closed, by reason (deadlines, malformed requests).",
-        EdgeCounters.REFUSED_FAMILY, "Connections refused at accept, by reason (per-address cap).",
-        EdgeCounters.IDENTIFY_FAMILY, "IDENTIFYs refused by the session start limits, by reason.",
-        EdgeCounters.AUTH_FAMILY, "Logins and registrations refused, by reason, and failed logins.");
+    private static final Map<String, String> HELP = help();
 
     private MetricsExposition()
     {
     }
 
-    static String render(final GatewayContext ctx, final NodeMetrics metrics)
+    private static Map<String, String> help()
     {
-        final ShardGroup group = ctx.shards();
-        final int n = group.shardCount();
-        final PrometheusText t = new PrometheusText();
-        final long now = System.nanoTime();
-
-        gauge(t, "pinwheel_shard_connections", "Gateway WebSocket connections on the shard.", n,
-            i -> metrics.probe(i).connections());
-        gauge(t, "pinwheel_shard_sessions", "Gateway sessions on the shard (connected or awaiting RESUME).", n,
-            i -> metrics.probe(i).sessions());
-        gauge(t, "pinwheel_shard_guilds_owned", "Guilds the shard owns (single writer).", n,
-            i -> metrics.probe(i).guildsOwned());
-        gauge(t, "pinwheel_shard_guilds_followed", "Guilds with at least one subscribed session on the shard.", n,
-            i -> metrics.probe(i).guildsFollowed());
-        gauge(t, "pinwheel_shard_ring_depth", "Entries waiting in the shard's inbox ring.", n,
-            i -> group.shard(i).ringDepth());
-        gauge(t, "pinwheel_shard_ring_capacity", "Inbox ring capacity.", n, i -> group.shard(i).ringCapacity());
-        gauge(t, "pinwheel_shard_tick_age_seconds", "Seconds since the shard last ran its timers (a stuck shard grows).",
-            n, i ->
-            {
-                final long last = metrics.probe(i).lastTickNanos();
-                return last == 0 ? Double.NaN : (now - last) / 1e9;
-            });
+        final Map<String, String> counters = Map.ofEntries(
+            Map.entry("inbox_events", "Commands and fanouts taken from the shard's inbox ring."),
+            Map.entry("deliveries", "Events queued to local gateway sessions."),
+            Map.entry("handoffs_out", "Hand-offs published to other shards' rings."),
+            Map.entry("handoffs_deferred",
+                "Hand-offs that found the target ring full and waited in the overflow queue."),
+            Map.entry("handoffs_dropped", "Hand-offs dropped because the overflow queue was full."),
+            Map.entry("inbox_refused", "Requests refused because the shard's ring was full."),
+            Map.entry("task_errors", "Tasks that threw."),
+            Map.entry("busy_cycles", "Duty cycles that did work."),
+            Map.entry("busy_nanos", "Nanoseconds spent in duty cycles that did work."),
+            Map.entry("slow_consumer_closes", "Sessions closed because their socket stayed unwritable."),
+            Map.entry("protocol_closes", "Gateway sessions closed with an error close code."),
+            Map.entry("rate_limited", "Requests refused by a rate limit."),
+            Map.entry("store_refused", "Writes the store refused before touching its journal (disk full, faulted)."));
+        final Map<String, String> help = new java.util.HashMap<>();
         for (int c = 0; c < ShardCounters.size(); c++)
         {
             final String name = ShardCounters.name(c);
-            final int id = c;
-            final String metric = "pinwheel_shard_" + name + "_total";
-            t.family(metric, "counter", COUNTER_HELP.getOrDefault(name, "Shard counter " + name + "."));
-            for (int i = 0; i < n; i++)
-            {
-                t.sample(metric, shardLabel(i), group.shard(i).counters().get(id));
-            }
+            help.put("pinwheel_shard_" + name + "_total", counters.getOrDefault(name, "Shard counter " + name + "."));
         }
-        edge(t, ctx, n);
+        help.put("pinwheel_shard_connections", "Gateway WebSocket connections on the shard.");
+        help.put("pinwheel_shard_sessions", "Gateway sessions on the shard (connected or awaiting RESUME).");
+        help.put("pinwheel_shard_guilds_owned", "Guilds the shard owns (single writer).");
+        help.put("pinwheel_shard_guilds_followed", "Guilds with at least one subscribed session on the shard.");
+        help.put("pinwheel_shard_ring_depth", "Entries waiting in the shard's inbox ring (at its last tick).");
+        help.put("pinwheel_shard_ring_capacity", "Inbox ring capacity.");
+        help.put("pinwheel_shard_tick_epoch_millis", "Wall-clock time of the shard's last tick (epoch ms).");
+        help.put("pinwheel_shard_commands_total", "Typed commands the shard ran, by type (owner operations, answers).");
+        help.put("pinwheel_store_writable", "1 while the shard's store accepts writes, 0 while it refuses them "
+            + "(disk below the reserve, a fault).");
+        help.put("pinwheel_store_refused_writes_total", "Writes the store refused before touching its journal "
+            + "(answered 507/503).");
+        help.put("pinwheel_store_damaged_records_total", "Journal records lost to damage found at recovery or on "
+            + "read (checksum mismatch, damaged region); the log lists each with its position and id.");
+        help.put("pinwheel_store_repaired_headers_total", "Journal records recovered past a damaged header "
+            + "(their own checksum proved them intact).");
+        help.put(EdgeCounters.CLOSED_FAMILY, "Connections the edge closed, by reason (deadlines, malformed requests).");
+        help.put(EdgeCounters.REFUSED_FAMILY, "Connections refused at accept, by reason (per-address cap).");
+        help.put(EdgeCounters.IDENTIFY_FAMILY, "IDENTIFYs refused by the session start limits, by reason.");
+        help.put(EdgeCounters.AUTH_FAMILY, "Logins and registrations refused, by reason, and failed logins.");
+        return Map.copyOf(help);
+    }
+
+    static String render(final GatewayContext ctx, final NodeMetrics metrics, final ShardGroup group)
+    {
+        final int n = group.shardCount();
+        final PrometheusText t = new PrometheusText();
+        counters(t, group.counters().reader());
+        final long nowMillis = System.currentTimeMillis();
+        gauge(t, "pinwheel_shard_tick_age_seconds", "Seconds since the shard last ran its timers (a stuck shard grows).",
+            n, i ->
+            {
+                final long last = group.shard(i).gauges().get(ShardGauges.TICK_EPOCH_MILLIS);
+                return last == 0 ? Double.NaN : Math.max(0, nowMillis - last) / 1e3;
+            });
         latency(t, metrics, n);
-        store(t, group, n);
-        node(t, ctx, metrics, n);
+        node(t, ctx, group, n);
         return t.toString();
     }
 
-    private static void store(final PrometheusText t, final ShardGroup group, final int n)
+    /** One family of the node's counters: its type and its samples' lines. */
+    private record Family(String type, List<String> lines)
     {
-        gauge(t, "pinwheel_store_writable", "1 while the shard's store accepts writes, 0 while it refuses them "
-            + "(disk below the reserve, a fault).", n, i -> group.shard(i).store().writable() ? 1 : 0);
-        counter(t, "pinwheel_store_refused_writes_total", "Writes the store refused before touching its journal "
-            + "(answered 507/503).", n, i -> group.shard(i).store().refusedWrites());
-        counter(t, "pinwheel_store_damaged_records_total", "Journal records lost to damage found at recovery or on "
-            + "read (checksum mismatch, damaged region); the log lists each with its position and id.", n,
-            i -> group.shard(i).store().damagedRecords());
-        counter(t, "pinwheel_store_repaired_headers_total", "Journal records recovered past a damaged header "
-            + "(their own checksum proved them intact).", n, i -> group.shard(i).store().repairedHeaders());
     }
 
-    private static void counter(final PrometheusText t, final String name, final String help, final int n,
-        final java.util.function.IntToLongFunction value)
+    /**
+     * Every counter of the node but the sampled node-wide ones: its label is its sample; families grouped, in the
+     * order they first appear.
+     */
+    private static void counters(final PrometheusText t, final CountersReader reader)
     {
-        t.family(name, "counter", help);
-        for (int i = 0; i < n; i++)
+        final Map<String, Family> families = new LinkedHashMap<>();
+        reader.forEach((counterId, typeId, key, label) ->
         {
-            t.sample(name, shardLabel(i), value.applyAsLong(i));
-        }
-    }
-
-    /** The edge's closes and refusals: one family per kind, one sample per (shard, reason). */
-    private static void edge(final PrometheusText t, final GatewayContext ctx, final int n)
-    {
-        String family = null;
-        for (int c = 0; c < EdgeCounters.size(); c++)
-        {
-            if (!EdgeCounters.family(c).equals(family))
+            if (typeId == CounterTypes.NODE_GAUGE || typeId == CounterTypes.NODE_COUNTER)
             {
-                family = EdgeCounters.family(c);
-                t.family(family, "counter", EDGE_HELP.getOrDefault(family, "Edge counter."));
+                return;
             }
-            for (int i = 0; i < n; i++)
+            final int brace = label.indexOf('{');
+            final String family = brace < 0 ? label : label.substring(0, brace);
+            families.computeIfAbsent(family,
+                f -> new Family(CounterTypes.isGauge(typeId) ? "gauge" : "counter", new ArrayList<>()))
+                .lines().add(label + " " + reader.getCounterValue(counterId));
+        });
+        for (final Map.Entry<String, Family> f : families.entrySet())
+        {
+            t.family(f.getKey(), f.getValue().type(), HELP.getOrDefault(f.getKey(), "Pinwheel counter."));
+            for (final String line : f.getValue().lines())
             {
-                t.sample(family, new String[] {"shard", Integer.toString(i), "reason", EdgeCounters.reason(c)},
-                    ctx.edgeCounters(i).get(c));
+                t.line(line);
             }
         }
     }
@@ -160,15 +168,15 @@ final class MetricsExposition
             n, i -> metrics.probe(i).handoffLatency().lastWindowMaxNanos() / 1e9);
     }
 
-    private static void node(final PrometheusText t, final GatewayContext ctx, final NodeMetrics metrics,
+    private static void node(final PrometheusText t, final GatewayContext ctx, final ShardGroup group,
         final int n)
     {
         long connections = 0;
         long sessions = 0;
         for (int i = 0; i < n; i++)
         {
-            connections += metrics.probe(i).connections();
-            sessions += metrics.probe(i).sessions();
+            connections += group.shard(i).gauges().get(ShardGauges.CONNECTIONS);
+            sessions += group.shard(i).gauges().get(ShardGauges.SESSIONS);
         }
         t.family("pinwheel_node_shards", "gauge", "Shards (one thread each).").sample("pinwheel_node_shards", n);
         t.family("pinwheel_node_connections", "gauge", "Gateway connections on the node.")

@@ -82,6 +82,16 @@ final class PrometheusText
         return sample(name, new String[0], value);
     }
 
+    /**
+     * @param sample a sample already in the format, {@code name{label="value",...} number}, without the newline.
+     * @return this.
+     */
+    PrometheusText line(final String sample)
+    {
+        out.append(sample).append('\n');
+        return this;
+    }
+
     private void escape(final String v)
     {
         for (int i = 0; i < v.length(); i++)

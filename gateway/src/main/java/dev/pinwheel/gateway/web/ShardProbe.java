@@ -1,24 +1,20 @@
 package dev.pinwheel.gateway.web;
 
 import dev.pinwheel.core.shard.Shard;
-import dev.pinwheel.gateway.ws.ShardGateway;
 
 /**
- * What the metrics endpoint knows about one shard that only the shard's thread may read: its gateway
- * connections and sessions, the guilds it owns and the guilds its sessions follow. A ticker on the shard
- * (every ~50 ms) copies them into volatile fields here, so that another thread never touches
- * shard-confined collections.
+ * The node's own latency probe, one per shard. (What a shard holds — connections, sessions, guilds, ring depth — is
+ * in the node's counters, {@code ShardGauges}, sampled by the shard and its transport at every tick.)
  * <p>
- * The same ticker is the node's own latency probe: every {@value #PROBE_EVERY_TICKS} ticks it sends each
- * shard (itself included, through its own ring) a task stamped with {@link System#nanoTime()}; the receiving
- * shard records {@code now - stamp} into its {@link LatencyHistogram}. That is the inbox hand-off latency a
- * fanout or a REST command sees — ring publish, the consumer's wake-up from its idle strategy, and the
- * work queued ahead of it.
+ * A ticker on the shard (every ~50 ms) sends, every {@value #PROBE_EVERY_TICKS} ticks, each shard (itself included,
+ * through its own ring) a task stamped with {@link System#nanoTime()}; the receiving shard records
+ * {@code now - stamp} into its {@link LatencyHistogram}. That is the inbox hand-off latency a fanout or a REST
+ * command sees — ring publish, the consumer's wake-up from its idle strategy, and the work queued ahead of it.
  * <pre>
- *   shard i ticker ──snapshot──▶ volatile fields  ◀── metrics reader (any thread)
- *         └──probe(stamp)──▶ ring of shard j ──▶ shard j: histogram[j].record(now - stamp)
+ *   shard i ticker ──probe(stamp)──▶ ring of shard j ──▶ shard j: histogram[j].record(now - stamp)
+ *                                                                   ◀── metrics reader (any thread)
  * </pre>
- * Fields are written by the shard thread only; the histogram is written by its own shard only.
+ * The histogram is written by its own shard only.
  */
 public final class ShardProbe
 {
@@ -27,30 +23,16 @@ public final class ShardProbe
 
     private final LatencyHistogram handoffLatency = new LatencyHistogram();
     private volatile boolean installed;
-    private volatile int connections;
-    private volatile int sessions;
-    private volatile int guildsOwned;
-    private volatile int guildsFollowed;
-    private volatile long lastTickNanos;
     private int ticks;
 
     /**
-     * The shard's ticker body: publishes the snapshot, rolls the max window, sends probes. Shard thread only.
+     * The shard's ticker body: rolls the max window, sends probes. Shard thread only.
      *
      * @param shard  the shard this probe belongs to.
      * @param probes every shard's probe, by shard index.
      */
     void tick(final Shard shard, final ShardProbe[] probes)
     {
-        final ShardGateway gw = ShardGateway.of(shard);
-        if (gw != null)
-        {
-            connections = gw.connectionCount();
-            sessions = gw.sessionCount();
-        }
-        guildsOwned = shard.guilds().size();
-        guildsFollowed = shard.sessions().guildCount();
-        lastTickNanos = System.nanoTime();
         ticks++;
         if (ticks % WINDOW_TICKS == 0)
         {
@@ -86,46 +68,6 @@ public final class ShardProbe
     public boolean installed()
     {
         return installed;
-    }
-
-    /**
-     * @return gateway WebSocket connections on the shard at the last tick.
-     */
-    public int connections()
-    {
-        return connections;
-    }
-
-    /**
-     * @return gateway sessions (connected or awaiting RESUME) at the last tick.
-     */
-    public int sessions()
-    {
-        return sessions;
-    }
-
-    /**
-     * @return guilds the shard owns at the last tick.
-     */
-    public int guildsOwned()
-    {
-        return guildsOwned;
-    }
-
-    /**
-     * @return guilds with at least one subscribed session on the shard at the last tick.
-     */
-    public int guildsFollowed()
-    {
-        return guildsFollowed;
-    }
-
-    /**
-     * @return {@link System#nanoTime()} of the last tick (0 before the first): a stuck shard stops ticking.
-     */
-    public long lastTickNanos()
-    {
-        return lastTickNanos;
     }
 
     /**

@@ -7,22 +7,34 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
+import dev.pinwheel.core.counters.CountersFile;
+import dev.pinwheel.core.counters.CountersFileReader;
+
 /**
- * {@code pinwheel top}: a terminal view of a node's {@code /metrics} for headless servers — the numbers of
- * the web dashboard, redrawn in place with ANSI escapes every interval. Ctrl-C quits.
+ * {@code pinwheel top}: a terminal view of a node for headless servers — the numbers of the web dashboard, redrawn
+ * in place with ANSI escapes every interval. Ctrl-C quits. Two sources:
  * <pre>
+ *   pinwheel top --data DIR [--interval SECONDS] [--once] [--no-color]
+ *       the node's counters file in its data directory (DIR/counters.dat, memory-mapped, read-only): no HTTP, no
+ *       token, works while the node is too busy to answer; says whether the node runs, stopped or is gone
  *   pinwheel top [--url http://127.0.0.1:8080] [--token TOKEN] [--interval SECONDS] [--once] [--no-color]
+ *       the node's /metrics with an admin's token (see the README; default $PINWHEEL_TOKEN); adds the inbox
+ *       hand-off latency of the node's web probes
  * </pre>
- * The token is an admin's (see the README); without {@code --token} it is read from {@code PINWHEEL_TOKEN}.
  * {@code --once} prints a single frame (two reads one interval apart, for rates) without clearing the screen.
  */
 public final class PinwheelTop
 {
     static final String USAGE = """
-        usage: pinwheel top [--url URL] [--token TOKEN] [--interval SECONDS] [--once] [--no-color]
+        usage: pinwheel top --data DIR [--interval SECONDS] [--once] [--no-color]
+               pinwheel top [--url URL] [--token TOKEN] [--interval SECONDS] [--once] [--no-color]
+          --data      a node's data directory: read its counters file (no HTTP, no token)
           --url       the node (default http://127.0.0.1:8080); reads URL/metrics
           --token     an admin's token (default: $PINWHEEL_TOKEN)
           --interval  seconds between reads (default 1)
@@ -49,10 +61,32 @@ public final class PinwheelTop
         }
     }
 
+    /** Where the numbers come from. */
+    interface Source
+    {
+        /**
+         * @return one read.
+         * @throws Refused     when retrying would not help.
+         * @throws IOException when the node cannot be read now.
+         */
+        MetricsScrape read() throws Refused, IOException, InterruptedException;
+
+        /**
+         * @return a line on the source's state for the frame, or null.
+         */
+        String status();
+
+        /**
+         * @return what is watched, for the title.
+         */
+        String name();
+    }
+
     public static void main(final String[] args) throws InterruptedException
     {
         String url = "http://127.0.0.1:8080";
         String token = System.getenv("PINWHEEL_TOKEN");
+        Path data = null;
         double interval = 1;
         boolean once = false;
         boolean color = System.console() != null;
@@ -64,6 +98,7 @@ public final class PinwheelTop
             {
                 case "--url" -> { url = need(a, v); i++; }
                 case "--token" -> { token = need(a, v); i++; }
+                case "--data" -> { data = Path.of(need(a, v)); i++; }
                 case "--interval" -> { interval = Double.parseDouble(need(a, v)); i++; }
                 case "--once" -> once = true;
                 case "--no-color" -> color = false;
@@ -79,27 +114,25 @@ public final class PinwheelTop
                 }
             }
         }
-        if (token == null || token.isBlank())
+        if (data == null && (token == null || token.isBlank()))
         {
-            System.err.print("pinwheel top needs an admin's token: --token TOKEN or PINWHEEL_TOKEN\n" + USAGE);
+            System.err.print("pinwheel top needs an admin's token (--token TOKEN or PINWHEEL_TOKEN), or a data "
+                + "directory (--data DIR)\n" + USAGE);
             System.exit(2);
         }
         final long sleepMillis = Math.max(100, Math.round(interval * 1000));
-        final String base = url.replaceAll("/+$", "");
-        final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        final TopView view = new TopView(base, color);
+        final Source source = data != null ? new FileSource(data) : new HttpSource(url.replaceAll("/+$", ""), token);
+        final TopView view = new TopView(source.name(), color);
         final PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
         try
         {
             if (once)
             {
-                final MetricsScrape first = read(http, base, token);
-                Thread.sleep(sleepMillis);
-                view.render(first, read(http, base, token)).forEach(out::println);
+                once(source, view, sleepMillis).forEach(out::println);
                 out.flush();
                 return;
             }
-            loop(http, base, token, view, out, sleepMillis);
+            loop(source, view, out, sleepMillis);
         }
         catch (final Refused | IOException e)
         {
@@ -109,8 +142,33 @@ public final class PinwheelTop
         }
     }
 
-    private static void loop(final HttpClient http, final String base, final String token, final TopView view,
-        final PrintStream out, final long sleepMillis) throws Refused, InterruptedException
+    /**
+     * One frame from two reads {@code sleepMillis} apart.
+     *
+     * @return the frame's lines.
+     */
+    static List<String> once(final Source source, final TopView view, final long sleepMillis)
+        throws Refused, IOException, InterruptedException
+    {
+        final MetricsScrape first = source.read();
+        Thread.sleep(sleepMillis);
+        return frame(source, view, first, source.read());
+    }
+
+    private static List<String> frame(final Source source, final TopView view, final MetricsScrape prev,
+        final MetricsScrape curr)
+    {
+        final List<String> lines = new ArrayList<>(view.render(prev, curr));
+        final String status = source.status();
+        if (status != null)
+        {
+            lines.add(1, status);
+        }
+        return lines;
+    }
+
+    private static void loop(final Source source, final TopView view, final PrintStream out, final long sleepMillis)
+        throws Refused, InterruptedException
     {
         Runtime.getRuntime().addShutdownHook(new Thread(() ->
         {
@@ -124,13 +182,13 @@ public final class PinwheelTop
             List<String> lines;
             try
             {
-                final MetricsScrape curr = read(http, base, token);
-                lines = view.render(prev, curr);
+                final MetricsScrape curr = source.read();
+                lines = frame(source, view, prev, curr);
                 prev = curr;
             }
             catch (final IOException e)
             {
-                lines = List.of("pinwheel top — " + base, "", "cannot read " + base + "/metrics: " + e.getMessage(),
+                lines = List.of("pinwheel top — " + source.name(), "", "cannot read: " + e.getMessage(),
                     "retrying every " + sleepMillis + " ms (Ctrl-C quits)");
                 prev = null;
             }
@@ -143,6 +201,81 @@ public final class PinwheelTop
             out.print(frame);
             out.flush();
             Thread.sleep(sleepMillis);
+        }
+    }
+
+    /** {@code /metrics} with an admin's token. */
+    static final class HttpSource implements Source
+    {
+        private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        private final String base;
+        private final String token;
+
+        HttpSource(final String base, final String token)
+        {
+            this.base = base;
+            this.token = token;
+        }
+
+        @Override
+        public MetricsScrape read() throws Refused, IOException, InterruptedException
+        {
+            return PinwheelTop.read(http, base, token);
+        }
+
+        @Override
+        public String status()
+        {
+            return null;
+        }
+
+        @Override
+        public String name()
+        {
+            return base;
+        }
+    }
+
+    /** The node's counters file, re-opened when the node restarts (a new file replaces the old one). */
+    static final class FileSource implements Source
+    {
+        private final Path dataDir;
+        private CountersFileReader file;
+
+        FileSource(final Path dataDir)
+        {
+            this.dataDir = dataDir;
+        }
+
+        @Override
+        public MetricsScrape read() throws IOException
+        {
+            if (file == null || file.replaced())
+            {
+                try
+                {
+                    file = CountersFileReader.open(dataDir);
+                }
+                catch (final NoSuchFileException e)
+                {
+                    file = null;
+                    throw new IOException("no " + CountersFile.FILE_NAME + " in " + dataDir
+                        + ": has a node run there?");
+                }
+            }
+            return CountersScrape.read(file, System.currentTimeMillis(), System.nanoTime());
+        }
+
+        @Override
+        public String status()
+        {
+            return file == null ? null : CountersScrape.status(file, System.currentTimeMillis());
+        }
+
+        @Override
+        public String name()
+        {
+            return dataDir.resolve(CountersFile.FILE_NAME).toString();
         }
     }
 

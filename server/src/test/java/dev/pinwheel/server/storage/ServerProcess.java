@@ -137,6 +137,50 @@ final class ServerProcess implements AutoCloseable
         return process.exitValue();
     }
 
+    /**
+     * Runs the command line ({@code PinwheelMain} with these arguments, e.g. {@code top --data DIR --once}) in a child
+     * JVM with the test JVM flags, and waits for it.
+     *
+     * @param timeoutSec how long it may take.
+     * @param args       its arguments.
+     * @return what it printed (standard output and error).
+     * @throws IOException if it could not run, did not end in time or exited non-zero.
+     */
+    static String runCli(final int timeoutSec, final String... args) throws IOException, InterruptedException
+    {
+        final List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(JvmFlagProfiles.locate().argFileOptions(JvmFlagProfiles.TEST, Runtime.version().feature()));
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add("dev.pinwheel.server.PinwheelMain");
+        command.addAll(List.of(args));
+        final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        final CompletableFuture<String> output = CompletableFuture.supplyAsync(() ->
+        {
+            try
+            {
+                return new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException(ex);
+            }
+        });
+        if (!process.waitFor(timeoutSec, TimeUnit.SECONDS))
+        {
+            process.destroyForcibly();
+            throw new IOException("pinwheel " + String.join(" ", args) + " did not end within " + timeoutSec + " s");
+        }
+        final String out = output.join();
+        if (process.exitValue() != 0)
+        {
+            throw new IOException("pinwheel " + String.join(" ", args) + " exited " + process.exitValue() + ":\n"
+                + out);
+        }
+        return out;
+    }
+
     private static List<String> command(final Path dataDir, final int shards, final String durability, final int port,
         final List<String> jvmOptions)
     {

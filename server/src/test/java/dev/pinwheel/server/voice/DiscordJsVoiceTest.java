@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -28,6 +29,8 @@ import dev.pinwheel.voicesfu.media.MediaCounters;
  * off ({@code daveEncryption: false}); no Opus codec library is installed. The checks are in
  * {@code src/test/resources/discordjs/voice.js}.
  */
+@Tag("external")
+@Tag("node")
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class DiscordJsVoiceTest
 {

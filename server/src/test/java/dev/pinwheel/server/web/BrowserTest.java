@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -26,6 +27,9 @@ import dev.pinwheel.server.TestNode;
  * {@code -Dpinwheel.chromium=PATH} picks another binary; {@code -Dpinwheel.screenshots=DIR} writes the PNGs
  * there instead of {@code target/screenshots} (the README's are made with {@code ../docs/screenshots}).
  */
+@Tag("external")
+@Tag("browser")
+@Tag("node")
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class BrowserTest
 {

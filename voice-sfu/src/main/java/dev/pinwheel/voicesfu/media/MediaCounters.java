@@ -1,26 +1,49 @@
 package dev.pinwheel.voicesfu.media;
 
 import java.util.EnumMap;
+import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLongArray;
+
+import dev.pinwheel.core.counters.CounterBlock;
+import dev.pinwheel.core.counters.CounterTypes;
+import dev.pinwheel.core.counters.NodeCounters;
 
 /**
- * Counters of the media plane: one {@link AtomicLongArray} per loop, each written by its loop only (ordered
- * writes, no contention), summed on read by any thread.
+ * Counters of the media plane: one block per loop in the node's counters (type {@link CounterTypes#MEDIA}, key
+ * (loop, {@link MediaCounter} ordinal), label {@code pinwheel_voice_<counter>_total{loop="i"}}), each written by its
+ * loop only (release stores, no contention), summed on read by any thread — in this process or from the counters
+ * file.
  */
 public final class MediaCounters
 {
-    private final AtomicLongArray[] perLoop;
+    private final CounterBlock[] perLoop;
 
     /**
+     * Counters of a media plane outside any node (tests, benchmarks).
+     *
      * @param loops number of media loops.
      */
     public MediaCounters(final int loops)
     {
-        perLoop = new AtomicLongArray[loops];
+        this(NodeCounters.inMemory(loops * MediaCounter.all().length), loops);
+    }
+
+    /**
+     * @param counters the node's counters.
+     * @param loops    number of media loops.
+     */
+    public MediaCounters(final NodeCounters counters, final int loops)
+    {
+        perLoop = new CounterBlock[loops];
+        final MediaCounter[] all = MediaCounter.all();
         for (int i = 0; i < loops; i++)
         {
-            perLoop[i] = new AtomicLongArray(MediaCounter.all().length);
+            final String[] labels = new String[all.length];
+            for (int c = 0; c < all.length; c++)
+            {
+                labels[c] = "pinwheel_voice_" + all[c].name().toLowerCase(Locale.ROOT) + "_total{loop=\"" + i + "\"}";
+            }
+            perLoop[i] = new CounterBlock(counters, CounterTypes.MEDIA, i, labels);
         }
     }
 
@@ -32,9 +55,7 @@ public final class MediaCounters
      */
     public void increment(final int loop, final MediaCounter counter)
     {
-        final AtomicLongArray a = perLoop[loop];
-        final int i = counter.ordinal();
-        a.lazySet(i, a.get(i) + 1);
+        perLoop[loop].increment(counter.ordinal());
     }
 
     /**
@@ -44,9 +65,9 @@ public final class MediaCounters
     public long get(final MediaCounter counter)
     {
         long sum = 0;
-        for (final AtomicLongArray a : perLoop)
+        for (final CounterBlock b : perLoop)
         {
-            sum += a.get(counter.ordinal());
+            sum += b.get(counter.ordinal());
         }
         return sum;
     }

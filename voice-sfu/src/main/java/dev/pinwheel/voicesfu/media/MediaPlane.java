@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 
+import dev.pinwheel.core.counters.NodeCounters;
 import dev.pinwheel.tuning.IdleMode;
 import dev.pinwheel.tuning.ThreadPlacement;
 import dev.pinwheel.tuning.ThreadRole;
@@ -41,9 +42,23 @@ public final class MediaPlane implements AutoCloseable
     public MediaPlane(final String host, final int port, final int loopCount, final ThreadPlacement placement,
         final IdleMode idleMode)
     {
+        this(host, port, loopCount, placement, idleMode, null);
+    }
+
+    /**
+     * @param host      address to bind.
+     * @param port      port (0: ephemeral).
+     * @param loopCount number of loops (sockets / threads).
+     * @param placement thread placement.
+     * @param idleMode  how the loops idle.
+     * @param node      the node's counters, where the loops register theirs; null: counters of this plane only.
+     */
+    public MediaPlane(final String host, final int port, final int loopCount, final ThreadPlacement placement,
+        final IdleMode idleMode, final NodeCounters node)
+    {
         this.loops = new MediaLoop[loopCount];
         this.threads = new Thread[loopCount];
-        this.counters = new MediaCounters(loopCount);
+        this.counters = node != null ? new MediaCounters(node, loopCount) : new MediaCounters(loopCount);
         int bound = port;
         try
         {

@@ -1,0 +1,158 @@
+package dev.pinwheel.core.command;
+
+import org.agrona.DirectBuffer;
+
+/**
+ * Reads the command a {@link CommandWriter} wrote, field by field in the same order. A flyweight: it wraps the bytes
+ * where they are (a ring slot, a received message) and allocates only for the strings and arrays it returns.
+ * <p>
+ * <b>Not thread-safe</b>; valid only while the wrapped bytes are (the duration of a
+ * {@link CommandHandler#onCommand} call).
+ */
+public final class CommandReader
+{
+    /** Largest command type (types index per-type counters). */
+    public static final int MAX_TYPE = 255;
+
+    private DirectBuffer buffer;
+    private int offset;
+    private int length;
+    private int position;
+
+    /**
+     * @param bytes  the buffer.
+     * @param at     where the command starts.
+     * @param length its length.
+     * @return this, positioned at the first field.
+     */
+    public CommandReader wrap(final DirectBuffer bytes, final int at, final int length)
+    {
+        this.buffer = bytes;
+        this.offset = at;
+        this.length = length;
+        this.position = at + Integer.BYTES;
+        return this;
+    }
+
+    /**
+     * @return the command's type.
+     */
+    public int type()
+    {
+        return buffer.getInt(offset);
+    }
+
+    /**
+     * Moves back to the first field (a failure handler reads the header again).
+     *
+     * @return this.
+     */
+    public CommandReader rewind()
+    {
+        position = offset + Integer.BYTES;
+        return this;
+    }
+
+    /**
+     * @return the next 64-bit field.
+     */
+    public long getLong()
+    {
+        check(Long.BYTES);
+        final long v = buffer.getLong(position);
+        position += Long.BYTES;
+        return v;
+    }
+
+    /**
+     * @return the next 32-bit field.
+     */
+    public int getInt()
+    {
+        check(Integer.BYTES);
+        final int v = buffer.getInt(position);
+        position += Integer.BYTES;
+        return v;
+    }
+
+    /**
+     * @return the next flag.
+     */
+    public boolean getBoolean()
+    {
+        check(1);
+        return buffer.getByte(position++) != 0;
+    }
+
+    /**
+     * @return the next text field, or null.
+     */
+    public String getString()
+    {
+        final int n = getInt();
+        if (n < 0)
+        {
+            return null;
+        }
+        check(n);
+        final String s = buffer.getStringWithoutLengthUtf8(position, n);
+        position += n;
+        return s;
+    }
+
+    /**
+     * @return the next byte-array field, or null.
+     */
+    public byte[] getBytes()
+    {
+        final int n = getInt();
+        if (n < 0)
+        {
+            return null;
+        }
+        check(n);
+        final byte[] b = new byte[n];
+        buffer.getBytes(position, b);
+        position += n;
+        return b;
+    }
+
+    /**
+     * @return the next array of 64-bit values, or null.
+     */
+    public long[] getLongs()
+    {
+        final int n = getInt();
+        if (n < 0)
+        {
+            return null;
+        }
+        check((long)n * Long.BYTES);
+        final long[] v = new long[n];
+        for (int i = 0; i < n; i++)
+        {
+            v[i] = buffer.getLong(position);
+            position += Long.BYTES;
+        }
+        return v;
+    }
+
+    /**
+     * @return the whole command's bytes, a copy (to log or keep it).
+     */
+    public byte[] copy()
+    {
+        final byte[] b = new byte[length];
+        buffer.getBytes(offset, b);
+        return b;
+    }
+
+    private void check(final long bytes)
+    {
+        if (position + bytes > offset + length)
+        {
+            throw new IllegalStateException("command of type " + type() + " is shorter than its fields ("
+                + length + " bytes)");
+        }
+    }
+}

@@ -1,0 +1,100 @@
+package dev.pinwheel.gateway;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
+
+import dev.pinwheel.core.command.CommandHandler;
+import dev.pinwheel.core.command.CommandReader;
+import dev.pinwheel.core.log.ThrottledLog;
+import dev.pinwheel.core.shard.Shard;
+import dev.pinwheel.gateway.http.ExchangeTable;
+import dev.pinwheel.gateway.owner.OwnerCommandAdapter;
+import dev.pinwheel.gateway.owner.OwnerCommands;
+import dev.pinwheel.gateway.owner.SessionRequestAdapter;
+import dev.pinwheel.gateway.session.SessionCommandAdapter;
+
+/**
+ * The typed commands a shard receives, by type range: answers to this shard's REST requests
+ * ({@link OwnerCommands#REPLY}) go to its {@link ExchangeTable}; what owners send to its gateway sessions (10-29) to
+ * the {@link SessionCommandAdapter}; the requests of gateway sessions (160-199) to the {@link SessionRequestAdapter};
+ * the other owner commands to the {@link OwnerCommandAdapter}. One per shard.
+ */
+final class GatewayCommands implements CommandHandler
+{
+    private static final Logger LOG = LoggerFactory.getLogger(GatewayCommands.class);
+    private static final ThrottledLog LOST_REPLIES = new ThrottledLog(LOG, Level.WARN, "lost REST answers", 5,
+        10_000);
+
+    private final ExchangeTable exchanges;
+    private final SessionCommandAdapter sessions;
+    private final OwnerCommandAdapter owner;
+    private final SessionRequestAdapter requests;
+
+    GatewayCommands(final ExchangeTable exchanges, final SessionCommandAdapter sessions,
+        final OwnerCommandAdapter owner, final SessionRequestAdapter requests)
+    {
+        this.exchanges = exchanges;
+        this.sessions = sessions;
+        this.owner = owner;
+        this.requests = requests;
+    }
+
+    @Override
+    public void onCommand(final Shard shard, final CommandReader command)
+    {
+        final int type = command.type();
+        if (type == OwnerCommands.REPLY)
+        {
+            exchanges.onReply(shard, command);
+        }
+        else if (SessionCommandAdapter.handles(type))
+        {
+            sessions.onCommand(shard, command);
+        }
+        else if (SessionRequestAdapter.handles(type))
+        {
+            requests.onCommand(shard, command);
+        }
+        else if (OwnerCommandAdapter.handles(type))
+        {
+            owner.onCommand(shard, command);
+        }
+        else
+        {
+            throw new IllegalArgumentException("no handler for command type " + type);
+        }
+    }
+
+    @Override
+    public void failed(final Shard shard, final CommandReader command, final Throwable cause)
+    {
+        final int type = command.type();
+        if (type == OwnerCommands.REPLY)
+        {
+            // the answer could not travel back: the request times out at its origin (504)
+            if (LOST_REPLIES.admit())
+            {
+                LOG.warn("shard {}: a REST answer was lost ({})", shard.id(), cause.toString());
+            }
+        }
+        else if (SessionCommandAdapter.handles(type))
+        {
+            sessions.failed(shard, command, cause);
+        }
+        else if (SessionRequestAdapter.handles(type))
+        {
+            requests.failed(shard, command, cause);
+        }
+        else if (OwnerCommandAdapter.handles(type))
+        {
+            owner.failed(shard, command, cause);
+        }
+    }
+
+    @Override
+    public String commandName(final int type)
+    {
+        return OwnerCommands.name(type);
+    }
+}

@@ -1,0 +1,147 @@
+package dev.pinwheel.gateway.auth;
+
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.HexFormat;
+
+import javax.crypto.SecretKeyFactory;
+import javax.crypto.spec.PBEKeySpec;
+
+import dev.pinwheel.core.directory.Accounts;
+
+/**
+ * Passwords and tokens. Passwords: PBKDF2-HMAC-SHA512 with a random 16-byte salt (OWASP's iteration count
+ * by default). Tokens: {@code base64url(userId) "." base64url(24 random bytes)} — 192 random bits; only the
+ * SHA-256 of the whole token is stored. Thread-safe.
+ */
+public final class AuthService
+{
+    private static final String PBKDF2 = "PBKDF2WithHmacSHA512";
+    private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
+    private static final Base64.Decoder B64D = Base64.getUrlDecoder();
+    private final SecureRandom random = new SecureRandom();
+    private final Accounts accounts;
+    private final int iterations;
+
+    /**
+     * @param accounts   account directory.
+     * @param iterations PBKDF2 iterations for new hashes.
+     */
+    public AuthService(final Accounts accounts, final int iterations)
+    {
+        this.accounts = accounts;
+        this.iterations = iterations;
+    }
+
+    /**
+     * @param password a password.
+     * @return {@code pbkdf2-sha512$iterations$salt$hash} (base64url parts).
+     */
+    public String hashPassword(final String password)
+    {
+        final byte[] salt = new byte[16];
+        random.nextBytes(salt);
+        return "pbkdf2-sha512$" + iterations + "$" + B64.encodeToString(salt) + "$"
+            + B64.encodeToString(pbkdf2(password, salt, iterations));
+    }
+
+    /**
+     * @param password the presented password.
+     * @param encoded  the stored hash.
+     * @return whether they match (constant-time compare).
+     */
+    public boolean verifyPassword(final String password, final String encoded)
+    {
+        final String[] parts = encoded.split("\\$");
+        if (parts.length != 4 || !"pbkdf2-sha512".equals(parts[0]))
+        {
+            return false;
+        }
+        final int iter = Integer.parseInt(parts[1]);
+        final byte[] salt = B64D.decode(parts[2]);
+        final byte[] expected = B64D.decode(parts[3]);
+        return MessageDigest.isEqual(expected, pbkdf2(password, salt, iter));
+    }
+
+    /**
+     * @param userId the user.
+     * @return a new token (not yet recorded: journal {@link #tokenHash(String)} then add it).
+     */
+    public String newToken(final long userId)
+    {
+        final byte[] secret = new byte[24];
+        random.nextBytes(secret);
+        return B64.encodeToString(Long.toString(userId).getBytes(StandardCharsets.US_ASCII)) + "."
+            + B64.encodeToString(secret);
+    }
+
+    /**
+     * @param token a token.
+     * @return hex SHA-256 of it.
+     */
+    public static String tokenHash(final String token)
+    {
+        try
+        {
+            return HexFormat.of().formatHex(
+                MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
+        }
+        catch (final NoSuchAlgorithmException ex)
+        {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    /**
+     * @param authorization an Authorization header or IDENTIFY token: {@code Bot x}, {@code Bearer x} or {@code x}.
+     * @return the user id, or -1 if the token is malformed or unknown.
+     */
+    public long authenticate(final String authorization)
+    {
+        if (authorization == null)
+        {
+            return -1;
+        }
+        String token = authorization.trim();
+        if (token.regionMatches(true, 0, "Bot ", 0, 4))
+        {
+            token = token.substring(4).trim();
+        }
+        else if (token.regionMatches(true, 0, "Bearer ", 0, 7))
+        {
+            token = token.substring(7).trim();
+        }
+        final int dot = token.indexOf('.');
+        if (dot <= 0 || token.length() > 200)
+        {
+            return -1;
+        }
+        final long userId;
+        try
+        {
+            userId = Long.parseLong(new String(B64D.decode(token.substring(0, dot)), StandardCharsets.US_ASCII));
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            return -1;
+        }
+        return accounts.hasToken(userId, tokenHash(token)) ? userId : -1;
+    }
+
+    private static byte[] pbkdf2(final String password, final byte[] salt, final int iter)
+    {
+        try
+        {
+            final PBEKeySpec spec = new PBEKeySpec(password.toCharArray(), salt, iter, 256);
+            return SecretKeyFactory.getInstance(PBKDF2).generateSecret(spec).getEncoded();
+        }
+        catch (final GeneralSecurityException ex)
+        {
+            throw new IllegalStateException("PBKDF2 unavailable", ex);
+        }
+    }
+}

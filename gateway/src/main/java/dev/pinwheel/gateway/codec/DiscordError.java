@@ -1,0 +1,125 @@
+package dev.pinwheel.gateway.codec;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Every error Pinwheel answers, with Discord's HTTP status, JSON error code and message, in one place: routes and
+ * owner services name the error ({@code reply.error(DiscordError.UNKNOWN_MESSAGE)}) instead of repeating literals,
+ * and the body {@code {"code": …, "message": "…"}} is encoded once, at class load (no allocation per error).
+ * Form-validation errors (50035 with a field) are built by the caller: their field varies.
+ */
+public enum DiscordError
+{
+    /** No or a bad token. */
+    UNAUTHORIZED(401, 0, "401: Unauthorized"),
+    /** No such route. */
+    NOT_FOUND(404, 0, "404: Not Found"),
+    /** The route exists, the method does not. */
+    METHOD_NOT_ALLOWED(405, 0, "405: Method Not Allowed"),
+    /** The body is not JSON. */
+    INVALID_JSON(400, 50109, "The request body contains invalid JSON."),
+    /** A form field is wrong (the field-specific form carries the details). */
+    INVALID_FORM_BODY(400, 50035, "Invalid Form Body"),
+    /** Two of before, after and around. */
+    ONE_HISTORY_ANCHOR(400, 50035, "Only one of before, after and around may be given."),
+    UNKNOWN_CHANNEL(404, 10003, "Unknown Channel"),
+    UNKNOWN_GUILD(404, 10004, "Unknown Guild"),
+    UNKNOWN_INVITE(404, 10006, "Unknown Invite"),
+    UNKNOWN_MEMBER(404, 10007, "Unknown Member"),
+    UNKNOWN_MESSAGE(404, 10008, "Unknown Message"),
+    UNKNOWN_ROLE(404, 10011, "Unknown Role"),
+    UNKNOWN_USER(404, 10013, "Unknown User"),
+    UNKNOWN_EMOJI(400, 10014, "Unknown Emoji"),
+    UNKNOWN_APPLICATION_COMMAND(404, 10063, "Unknown application command"),
+    MAX_PINS(400, 30003, "Maximum number of pins reached (250)"),
+    MAX_REACTIONS(400, 30010, "Maximum number of reactions reached (20)"),
+    MAX_APPLICATION_COMMANDS(400, 30032, "Maximum number of application commands reached (100)"),
+    TARGET_NOT_IN_VOICE(400, 40032, "Target user is not connected to voice."),
+    MISSING_ACCESS(403, 50001, "Missing Access"),
+    DM_ACTION(403, 50003, "Cannot execute action on a DM channel"),
+    EDIT_OTHERS_MESSAGE(403, 50005, "Cannot edit a message authored by another user"),
+    EMPTY_MESSAGE(400, 50006, "Cannot send an empty message"),
+    CANNOT_MESSAGE_USER(403, 50007, "Cannot send messages to this user"),
+    CANNOT_MESSAGE_SELF_OR_BOT(400, 50007, "Cannot send messages to this user"),
+    NON_TEXT_CHANNEL(400, 50008, "Cannot send messages in a non-text channel"),
+    MISSING_PERMISSIONS(403, 50013, "Missing Permissions"),
+    WRONG_CHANNEL_TYPE(400, 50024, "Cannot execute action on this channel type"),
+    INVALID_ROLE(400, 50028, "Invalid Role"),
+    BULK_DELETE_TOO_OLD(400, 50034, "You can only bulk delete messages that are under 14 days old."),
+    /** An owner shard's inbox is full: retry. */
+    BUSY(503, 0, "503: Service Unavailable. Server busy, retry.", 1),
+    /** The password-hashing queue is full: retry. */
+    HASHING_BUSY(503, 0, "Too many logins in progress: retry in a moment.", 1),
+    /** Storage refuses writes after a fault, until the node restarts. */
+    STORAGE_FAULTED(503, 0, "503: Service Unavailable. Storage refuses writes (faulted); reads still work.", 30),
+    /** Storage is closing (the node stops). */
+    STORAGE_CLOSED(503, 0, "503: Service Unavailable. Storage refuses writes (closed); reads still work.", 5),
+    /** The data directory's disk is full. */
+    DISK_FULL(507, 0, "507: Insufficient Storage. The server's disk is full: writes are refused until space is "
+        + "freed; reads still work."),
+    /** The owner did not answer in time. */
+    OWNER_TIMEOUT(504, 0, "504: Gateway Timeout. The owner of this resource did not answer."),
+    /** A bug. */
+    INTERNAL(500, 0, "500: Internal Server Error");
+
+    private final int status;
+    private final int code;
+    private final String message;
+    private final byte[] body;
+    private final int retryAfter;
+
+    DiscordError(final int status, final int code, final String message)
+    {
+        this(status, code, message, 0);
+    }
+
+    DiscordError(final int status, final int code, final String message, final int retryAfterSeconds)
+    {
+        this.retryAfter = retryAfterSeconds;
+        this.status = status;
+        this.code = code;
+        this.message = message;
+        this.body = ("{\"code\":" + code + ",\"message\":\"" + message.replace("\"", "\\\"") + "\"}")
+            .getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * @return the HTTP status.
+     */
+    public int status()
+    {
+        return status;
+    }
+
+    /**
+     * @return Discord's JSON error code (0: none).
+     */
+    public int code()
+    {
+        return code;
+    }
+
+    /**
+     * @return the message.
+     */
+    public String message()
+    {
+        return message;
+    }
+
+    /**
+     * @return seconds for a {@code Retry-After} header, or 0 for none.
+     */
+    public int retryAfter()
+    {
+        return retryAfter;
+    }
+
+    /**
+     * @return the encoded body {@code {"code":…,"message":"…"}}; shared, never modify it.
+     */
+    public byte[] body()
+    {
+        return body;
+    }
+}

@@ -1,0 +1,266 @@
+package dev.pinwheel.gateway.edge;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.PrematureChannelClosureException;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.codec.http.multipart.Attribute;
+import io.netty.handler.codec.http.multipart.DefaultHttpDataFactory;
+import io.netty.handler.codec.http.multipart.HttpPostRequestDecoder;
+import io.netty.handler.codec.http.multipart.InterfaceHttpData;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.pinwheel.gateway.codec.Json;
+import dev.pinwheel.gateway.node.ClientAddress;
+import dev.pinwheel.gateway.node.GatewayContext;
+import dev.pinwheel.gateway.session.GatewayEntry;
+import dev.pinwheel.gateway.web.WebEdge;
+
+/**
+ * The first handler of every connection: a WebSocket upgrade outside {@code /api} becomes a gateway
+ * connection; anything under {@code /api[/vN]} is REST; the rest goes to {@link WebEdge} (web client,
+ * dashboard, {@code /metrics}; 404 JSON for unknown paths). A malformed request is answered (400, 414, 431) and its
+ * connection closed; HEAD on {@code /api} is answered as GET without a body.
+ */
+public final class HttpEdgeHandler extends SimpleChannelInboundHandler<FullHttpRequest>
+{
+    private static final Logger LOG = LoggerFactory.getLogger(HttpEdgeHandler.class);
+    private final ShardEdge shard;
+    private final GatewayContext ctx;
+    private final EdgeConnection edge;
+
+    /**
+     * @param shard the shard's edge.
+     * @param edge  this connection's deadlines.
+     */
+    HttpEdgeHandler(final ShardEdge shard, final EdgeConnection edge)
+    {
+        this.shard = shard;
+        this.ctx = shard.context();
+        this.edge = edge;
+    }
+
+    @Override
+    protected void channelRead0(final ChannelHandlerContext c, final FullHttpRequest req)
+    {
+        if (!req.decoderResult().isSuccess())
+        {
+            // a malformed request: answer, then close (the decoder discards whatever follows it anyway)
+            final Throwable cause = req.decoderResult().cause();
+            final HttpResponseStatus status = cause instanceof TooLongHttpLineException
+                ? HttpResponseStatus.REQUEST_URI_TOO_LONG : cause instanceof TooLongHttpHeaderException
+                ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE : HttpResponseStatus.BAD_REQUEST;
+            edge.closeAfterBadRequest(plainError(c, status, status.code() + ": " + status.reasonPhrase(), true));
+            return;
+        }
+        final QueryStringDecoder q = new QueryStringDecoder(req.uri());
+        final String path = q.path();
+        final boolean isApi = path.equals("/api") || path.startsWith("/api/");
+        if (!isApi && req.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true))
+        {
+            upgrade(c, req, q);
+            return;
+        }
+        if (!isApi)
+        {
+            shard.web().serve(shard.shard(), c, req, path, q.parameters());
+            return;
+        }
+        final List<String> segments = new ArrayList<>();
+        for (final String s : path.split("/"))
+        {
+            if (!s.isEmpty())
+            {
+                segments.add(s);
+            }
+        }
+        segments.remove(0);
+        if (!segments.isEmpty() && segments.get(0).matches("v\\d+"))
+        {
+            final String v = segments.remove(0);
+            if (!"v9".equals(v) && !"v10".equals(v))
+            {
+                plainError(c, HttpResponseStatus.NOT_FOUND, "404: Not Found (API versions 9 and 10 are served)",
+                    false);
+                return;
+            }
+        }
+        JsonNode body = Json.object();
+        boolean invalid = false;
+        try
+        {
+            body = parseBody(req);
+        }
+        catch (final IOException | RuntimeException e)
+        {
+            invalid = true;
+        }
+        c.channel().config().setAutoRead(false);
+        final long userId = shard.auth().authenticate(req.headers().get(HttpHeaderNames.AUTHORIZATION));
+        final String client = ClientAddress.forRequest(c.channel().remoteAddress(),
+            req.headers().get("X-Forwarded-For"), ctx.config().edge().trustedProxies());
+        shard.api().handle(c, HttpUtil.isKeepAlive(req), userId, req.method().name(),
+            req.headers().get(HttpHeaderNames.HOST), client, segments.toArray(String[]::new), q.parameters(), body,
+            invalid);
+    }
+
+    private static JsonNode parseBody(final FullHttpRequest req) throws IOException
+    {
+        final ByteBuf content = req.content();
+        if (!content.isReadable())
+        {
+            return Json.object();
+        }
+        final String type = req.headers().get(HttpHeaderNames.CONTENT_TYPE, "");
+        if (type.toLowerCase(java.util.Locale.ROOT).startsWith("multipart/form-data"))
+        {
+            final HttpPostRequestDecoder decoder = new HttpPostRequestDecoder(new DefaultHttpDataFactory(false), req);
+            try
+            {
+                final InterfaceHttpData part = decoder.getBodyHttpData("payload_json");
+                if (part instanceof Attribute a)
+                {
+                    final byte[] json = a.getValue().getBytes(StandardCharsets.UTF_8);
+                    return Json.parse(json, 0, json.length);
+                }
+                return Json.object();
+            }
+            finally
+            {
+                decoder.destroy();
+            }
+        }
+        final byte[] bytes = new byte[content.readableBytes()];
+        content.getBytes(content.readerIndex(), bytes);
+        return Json.parse(bytes, 0, bytes.length);
+    }
+
+    private void upgrade(final ChannelHandlerContext c, final FullHttpRequest req, final QueryStringDecoder q)
+    {
+        final Map<String, List<String>> params = q.parameters();
+        int version = 10;
+        int rejectCode = 0;
+        String rejectReason = null;
+        final String v = first(params, "v");
+        if (v != null)
+        {
+            try
+            {
+                version = Integer.parseInt(v);
+            }
+            catch (final NumberFormatException e)
+            {
+                version = -1;
+            }
+            if (version != 9 && version != 10)
+            {
+                rejectCode = 4012;
+                rejectReason = "Invalid API version.";
+            }
+        }
+        final String encoding = first(params, "encoding");
+        if (rejectCode == 0 && encoding != null && !"json".equals(encoding))
+        {
+            rejectCode = 4002;
+            rejectReason = "Unsupported encoding '" + encoding + "': only json is served.";
+        }
+        final String compress = first(params, "compress");
+        if (rejectCode == 0 && compress != null && !"zlib-stream".equals(compress))
+        {
+            rejectCode = 4002;
+            rejectReason = "Unsupported compression '" + compress + "'.";
+        }
+        final String host = req.headers().get(HttpHeaderNames.HOST);
+        final WebSocketServerHandshakerFactory factory = new WebSocketServerHandshakerFactory(
+            "ws://" + host + q.path(), null, WebSocketDecoderConfig.newBuilder()
+                .maxFramePayloadLength(ctx.config().maxInboundPayload())
+                .closeOnProtocolViolation(false)
+                .allowExtensions(false)
+                .build());
+        final WebSocketServerHandshaker handshaker = factory.newHandshaker(req);
+        if (handshaker == null)
+        {
+            edge.closeAfterBadRequest(WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(c.channel()));
+            return;
+        }
+        final boolean zlib = "zlib-stream".equals(compress);
+        final int finalVersion = version;
+        final int finalCode = rejectCode;
+        final String finalReason = rejectReason;
+        c.channel().config().setAutoRead(false);
+        handshaker.handshake(c.channel(), req).addListener((ChannelFutureListener)f ->
+        {
+            if (!f.isSuccess())
+            {
+                f.channel().close();
+                return;
+            }
+            edge.upgraded();
+            f.channel().pipeline().remove(this);
+            f.channel().pipeline().addLast(new WebSocketFrameAggregator(ctx.config().maxInboundPayload()));
+            f.channel().pipeline().addLast(GatewayEntry.connection(shard.sessions(), zlib, finalVersion, finalCode,
+                finalReason, host));
+            f.channel().config().setAutoRead(true);
+        });
+    }
+
+    @Override
+    public void exceptionCaught(final ChannelHandlerContext c, final Throwable cause)
+    {
+        // a client gone mid-request (or cut by an edge deadline) is routine; anything else is worth a line
+        if (!(cause instanceof IOException) && !(cause instanceof PrematureChannelClosureException))
+        {
+            LOG.warn("HTTP edge error from {}", c.channel().remoteAddress(), cause);
+        }
+        c.close();
+    }
+
+    private static String first(final Map<String, List<String>> params, final String key)
+    {
+        final List<String> v = params.get(key);
+        return v == null || v.isEmpty() ? null : v.get(0);
+    }
+
+    private static ChannelFuture plainError(final ChannelHandlerContext c, final HttpResponseStatus status,
+        final String message, final boolean closing)
+    {
+        final byte[] body = Json.bytes(Json.object().put("code", 0).put("message", message));
+        final FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+            Unpooled.wrappedBuffer(body));
+        res.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+        res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+        if (closing)
+        {
+            res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+        return c.writeAndFlush(res);
+    }
+}

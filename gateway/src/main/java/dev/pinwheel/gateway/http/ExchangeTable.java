@@ -1,0 +1,120 @@
+package dev.pinwheel.gateway.http;
+
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+
+import org.agrona.collections.Long2ObjectHashMap;
+
+import dev.pinwheel.core.command.CommandReader;
+import dev.pinwheel.core.shard.Shard;
+import dev.pinwheel.gateway.codec.DiscordError;
+
+/**
+ * The REST requests of one shard that wait for an owner's answer: a request sent as a command is registered here
+ * under a correlation id that travels in the command's header; the {@code REPLY} command that comes back finds it
+ * and writes the answer. A request whose owner never answers (a bug, a lost node) is answered 504 after
+ * {@link #TIMEOUT_MILLIS} by {@link #tick}, so no client waits forever.
+ * <p>
+ * <b>Shard thread only</b> (the origin shard owns its table).
+ */
+public final class ExchangeTable
+{
+    /** How long a request may wait for its owner's answer. */
+    public static final long TIMEOUT_MILLIS = 30_000;
+
+    private record Waiting(long correlation, long deadlineNanos)
+    {
+    }
+
+    private final Long2ObjectHashMap<RestExchange> waiting = new Long2ObjectHashMap<>();
+    private final ArrayDeque<Waiting> deadlines = new ArrayDeque<>();
+    private long next = 1;
+
+    /**
+     * @param exchange a request about to be sent to its owner.
+     * @return its correlation id, for the command's header.
+     */
+    public long register(final RestExchange exchange)
+    {
+        final long id = next++;
+        waiting.put(id, exchange);
+        deadlines.add(new Waiting(id, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MILLIS)));
+        return id;
+    }
+
+    /**
+     * Writes the answer a {@code REPLY} command carries (correlation, status, Retry-After, body); an answer for a request that
+     * timed out meanwhile is dropped.
+     *
+     * @param shard this shard.
+     * @param reply the command, after its type.
+     */
+    public void onReply(final Shard shard, final CommandReader reply)
+    {
+        final RestExchange exchange = waiting.remove(reply.getLong());
+        final int status = reply.getInt();
+        final int retryAfter = reply.getInt();
+        final byte[] body = reply.getBytes();
+        if (exchange != null)
+        {
+            if (retryAfter > 0)
+            {
+                exchange.headers(java.util.Map.of("Retry-After", Integer.toString(retryAfter)));
+            }
+            exchange.reply(shard, status, body);
+        }
+    }
+
+    /**
+     * Answers a request whose command could not be delivered (on this, its origin shard).
+     *
+     * @param shard       this shard.
+     * @param correlation the request.
+     * @param error       the answer.
+     */
+    public void fail(final Shard shard, final long correlation, final DiscordError error)
+    {
+        final RestExchange exchange = waiting.remove(correlation);
+        if (exchange != null)
+        {
+            if (error.retryAfter() > 0)
+            {
+                exchange.headers(java.util.Map.of("Retry-After", Integer.toString(error.retryAfter())));
+            }
+            exchange.reply(shard, error.status(), error.body());
+        }
+    }
+
+    /**
+     * Answers 504 to the requests whose owner did not answer in time. From the shard's ticker.
+     *
+     * @param shard this shard.
+     * @param now   {@link System#nanoTime()}.
+     * @return requests timed out.
+     */
+    public int tick(final Shard shard, final long now)
+    {
+        int n = 0;
+        Waiting w;
+        while ((w = deadlines.peek()) != null && (now - w.deadlineNanos() >= 0 || !waiting.containsKey(
+            w.correlation())))
+        {
+            deadlines.poll();
+            final RestExchange exchange = waiting.remove(w.correlation());
+            if (exchange != null)
+            {
+                exchange.reply(shard, DiscordError.OWNER_TIMEOUT.status(), DiscordError.OWNER_TIMEOUT.body());
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * @return requests waiting.
+     */
+    public int size()
+    {
+        return waiting.size();
+    }
+}

@@ -1,0 +1,234 @@
+package dev.pinwheel.gateway.http.routes;
+
+import java.util.Locale;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.pinwheel.core.guild.GuildChannel;
+import dev.pinwheel.core.directory.Directory;
+import dev.pinwheel.core.shard.Shard;
+import dev.pinwheel.gateway.codec.DiscordError;
+import dev.pinwheel.gateway.codec.Json;
+import dev.pinwheel.gateway.http.ExchangeTable;
+import dev.pinwheel.gateway.http.Request;
+import dev.pinwheel.gateway.http.RestExchange;
+import dev.pinwheel.gateway.http.RouteTable;
+import dev.pinwheel.gateway.owner.ChannelProxy;
+import dev.pinwheel.gateway.owner.OwnerCommands;
+
+/**
+ * The channels of a guild — {@code GET|POST /guilds/{guild}/channels}, {@code GET|PATCH|DELETE /channels/{channel}},
+ * {@code POST /channels/{channel}/typing} — parsed and checked against Discord's limits, then handed to the guild's
+ * owner as typed commands ({@link ChannelProxy}). A direct-message channel (no guild) goes to the DM routes. Runs on
+ * the shard that holds the request.
+ */
+public final class ChannelRoutes
+{
+    private static final int MAX_NAME = 100;
+    private static final int MAX_TOPIC = 1024;
+    private static final int MIN_BITRATE = 8000;
+    private static final int MAX_BITRATE = 384_000;
+    private static final int MAX_USER_LIMIT = 99;
+
+    private final Directory directory;
+    private final Shard shard;
+    private final ExchangeTable exchanges;
+    private final ChannelProxy channels;
+    private final RouteTable.Handler directMessages;
+
+    /**
+     * @param directory      the node's directory (guilds, channels, invites).
+     * @param shard          this shard.
+     * @param exchanges      this shard's requests waiting for an answer.
+     * @param directMessages handles the same routes for a direct-message channel.
+     */
+    public ChannelRoutes(final Directory directory, final Shard shard, final ExchangeTable exchanges,
+        final RouteTable.Handler directMessages)
+    {
+        this.directory = directory;
+        this.shard = shard;
+        this.exchanges = exchanges;
+        this.channels = new ChannelProxy(shard);
+        this.directMessages = directMessages;
+    }
+
+    /**
+     * @param table where the routes go.
+     */
+    public void register(final RouteTable table)
+    {
+        table.add("GET", "/guilds/{guild}/channels", this::list)
+            .add("POST", "/guilds/{guild}/channels", this::create)
+            .add("GET", "/channels/{channel}", this::get)
+            .add("PATCH", "/channels/{channel}", this::edit)
+            .add("DELETE", "/channels/{channel}", this::delete)
+            .add("POST", "/channels/{channel}/typing", this::typing);
+    }
+
+    /** @return the channel's guild, or 0 after handing a DM channel (or an unknown one) to the DM routes. */
+    private long guildOf(final RestExchange ex, final Request r)
+    {
+        final long channelId = r.id(0);
+        final long guildId = channelId < 0 ? 0 : directory.guildOfChannel(channelId);
+        if (guildId == 0)
+        {
+            directMessages.handle(ex, r);
+        }
+        return guildId;
+    }
+
+    private void list(final RestExchange ex, final Request r)
+    {
+        final long guildId = RouteChecks.knownGuild(directory, shard, ex, r);
+        if (guildId >= 0)
+        {
+            channels.list(exchanges.register(ex), ex.userId(), guildId);
+        }
+    }
+
+    /**
+     * {@code POST /guilds/{guild}/channels {name, type, topic, bitrate, user_limit, parent_id}}: a text channel's
+     * name becomes lower case with dashes for spaces, as on Discord.
+     */
+    private void create(final RestExchange ex, final Request r)
+    {
+        final long guildId = RouteChecks.knownGuild(directory, shard, ex, r);
+        if (guildId < 0)
+        {
+            return;
+        }
+        final JsonNode body = r.body();
+        final String name = RouteChecks.text(body, "name");
+        if (name == null || name.isBlank() || name.length() > MAX_NAME)
+        {
+            ex.invalidField(shard, "name", "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.");
+            return;
+        }
+        final int type = body.path("type").asInt(0);
+        if (type != GuildChannel.TEXT && type != GuildChannel.VOICE && type != GuildChannel.CATEGORY)
+        {
+            ex.invalidField(shard, "type", "BASE_TYPE_CHOICES", "Value must be one of {0, 2, 4}.");
+            return;
+        }
+        final String topic = RouteChecks.text(body, "topic");
+        if (topic != null && topic.length() > MAX_TOPIC)
+        {
+            ex.invalidField(shard, "topic", "BASE_TYPE_MAX_LENGTH", "Must be 1024 or fewer in length.");
+            return;
+        }
+        final int bitrate = body.path("bitrate").asInt(0);
+        if (bitrate != 0 && (bitrate < MIN_BITRATE || bitrate > MAX_BITRATE))
+        {
+            ex.invalidField(shard, "bitrate", "NUMBER_TYPE_MIN", "Must be between 8000 and 384000.");
+            return;
+        }
+        final int userLimit = body.path("user_limit").asInt(0);
+        final String parent = RouteChecks.text(body, "parent_id");
+        final long parentId = parent == null ? 0 : Json.parseId(parent);
+        if (parentId < 0 || userLimit < 0 || userLimit > MAX_USER_LIMIT)
+        {
+            ex.invalidField(shard, parentId < 0 ? "parent_id" : "user_limit", "NUMBER_TYPE_COERCE", "Invalid value.");
+            return;
+        }
+        final String channelName = type == GuildChannel.TEXT
+            ? name.trim().toLowerCase(Locale.ROOT).replace(' ', '-') : name.trim();
+        channels.create(exchanges.register(ex), ex.userId(), guildId, channelName, type, topic, bitrate, userLimit,
+            parentId);
+    }
+
+    private void get(final RestExchange ex, final Request r)
+    {
+        final long guildId = guildOf(ex, r);
+        if (guildId != 0)
+        {
+            channels.get(exchanges.register(ex), ex.userId(), guildId, r.id(0));
+        }
+    }
+
+    /**
+     * {@code PATCH /channels/{channel} {name, topic, position, bitrate, user_limit, parent_id}}: each field optional
+     * ({@code topic: null} clears the topic, {@code parent_id: null} takes the channel out of its category).
+     */
+    private void edit(final RestExchange ex, final Request r)
+    {
+        final long guildId = guildOf(ex, r);
+        if (guildId == 0)
+        {
+            return;
+        }
+        final JsonNode b = r.body();
+        if (b == null || !b.isObject())
+        {
+            RouteChecks.error(shard, ex, DiscordError.INVALID_FORM_BODY);
+            return;
+        }
+        final JsonNode name = b.get("name");
+        final JsonNode topic = b.get("topic");
+        final JsonNode pos = b.get("position");
+        final JsonNode bitrate = b.get("bitrate");
+        final JsonNode limit = b.get("user_limit");
+        final JsonNode parent = b.get("parent_id");
+        if (RouteChecks.badOptionalName(name))
+        {
+            ex.invalidField(shard, "name", "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.");
+            return;
+        }
+        if (given(topic) && (!topic.isTextual() || topic.asText().length() > MAX_TOPIC))
+        {
+            ex.invalidField(shard, "topic", "BASE_TYPE_MAX_LENGTH", "Must be 1024 or fewer in length.");
+            return;
+        }
+        final String outOfRange = !inRange(pos, 0, Integer.MAX_VALUE) ? "position"
+            : !inRange(bitrate, MIN_BITRATE, MAX_BITRATE) ? "bitrate"
+            : !inRange(limit, 0, MAX_USER_LIMIT) ? "user_limit" : null;
+        if (outOfRange != null)
+        {
+            ex.invalidField(shard, outOfRange, "NUMBER_TYPE_MAX", "Value out of range.");
+            return;
+        }
+        long parentId = OwnerCommands.KEEP;
+        if (parent != null)
+        {
+            parentId = parent.isNull() ? 0 : Json.parseId(parent.asText());
+            if (parentId < 0)
+            {
+                ex.invalidField(shard, "parent_id", "NUMBER_TYPE_COERCE", "Value is not snowflake.");
+                return;
+            }
+        }
+        channels.edit(exchanges.register(ex), ex.userId(), guildId, r.id(0),
+            given(name) ? name.asText().strip() : null,
+            topic == null ? null : topic.isNull() ? "" : topic.asText(),
+            given(pos) ? pos.asInt() : OwnerCommands.KEEP, given(bitrate) ? bitrate.asInt() : OwnerCommands.KEEP,
+            given(limit) ? limit.asInt() : OwnerCommands.KEEP, parentId);
+    }
+
+    private void delete(final RestExchange ex, final Request r)
+    {
+        final long guildId = guildOf(ex, r);
+        if (guildId != 0)
+        {
+            channels.delete(exchanges.register(ex), ex.userId(), guildId, r.id(0));
+        }
+    }
+
+    private void typing(final RestExchange ex, final Request r)
+    {
+        final long guildId = guildOf(ex, r);
+        if (guildId != 0)
+        {
+            channels.typing(exchanges.register(ex), ex.userId(), guildId, r.id(0));
+        }
+    }
+
+    private static boolean given(final JsonNode n)
+    {
+        return n != null && !n.isNull();
+    }
+
+    /** @return whether an optional number is absent, null, or an int in [min, max]. */
+    private static boolean inRange(final JsonNode n, final int min, final int max)
+    {
+        return !given(n) || (n.canConvertToInt() && n.asInt() >= min && n.asInt() <= max);
+    }
+}

@@ -1,0 +1,111 @@
+package dev.pinwheel.gateway.http.routes;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.pinwheel.core.directory.Invite;
+import dev.pinwheel.core.directory.Directory;
+import dev.pinwheel.core.shard.Shard;
+import dev.pinwheel.gateway.codec.DiscordError;
+import dev.pinwheel.gateway.codec.Json;
+import dev.pinwheel.gateway.http.ExchangeTable;
+import dev.pinwheel.gateway.http.Request;
+import dev.pinwheel.gateway.http.RestExchange;
+import dev.pinwheel.gateway.http.RouteTable;
+import dev.pinwheel.gateway.owner.InviteProxy;
+
+/**
+ * Invites — {@code POST /channels/{channel}/invites}, {@code GET|POST /invites/{code}} — checked here, then handed
+ * to the owner of the invite's guild as typed commands ({@link InviteProxy}); an invite's guild is found by its code
+ * in the node's directory. A direct-message channel has no invites (the DM routes answer). Runs on the shard that
+ * holds the request.
+ */
+public final class InviteRoutes
+{
+    /** Discord's longest invite: 7 days. */
+    private static final int MAX_AGE_SECONDS = 604_800;
+    private static final int DEFAULT_AGE_SECONDS = 86_400;
+    private static final int MAX_USES = 100;
+
+    private final Directory directory;
+    private final Shard shard;
+    private final ExchangeTable exchanges;
+    private final InviteProxy invites;
+    private final RouteTable.Handler directMessages;
+
+    /**
+     * @param directory      the node's directory (guilds, channels, invites).
+     * @param shard          this shard.
+     * @param exchanges      this shard's requests waiting for an answer.
+     * @param directMessages handles the channel routes for a direct-message channel.
+     */
+    public InviteRoutes(final Directory directory, final Shard shard, final ExchangeTable exchanges,
+        final RouteTable.Handler directMessages)
+    {
+        this.directory = directory;
+        this.shard = shard;
+        this.exchanges = exchanges;
+        this.invites = new InviteProxy(shard);
+        this.directMessages = directMessages;
+    }
+
+    /**
+     * @param table where the routes go.
+     */
+    public void register(final RouteTable table)
+    {
+        table.add("POST", "/channels/{channel}/invites", this::create)
+            .add("GET", "/invites/{code}", this::get)
+            .add("POST", "/invites/{code}", this::join);
+    }
+
+    /** {@code POST /channels/{channel}/invites {max_age, max_uses}}: 0-604,800 s (default a day), 0-100 uses. */
+    private void create(final RestExchange ex, final Request r)
+    {
+        final long channelId = r.id(0);
+        final long guildId = channelId < 0 ? 0 : directory.guildOfChannel(channelId);
+        if (guildId == 0)
+        {
+            directMessages.handle(ex, r);
+            return;
+        }
+        final JsonNode body = r.body() == null ? Json.object() : r.body();
+        final int maxAge = body.path("max_age").asInt(DEFAULT_AGE_SECONDS);
+        final int maxUses = body.path("max_uses").asInt(0);
+        if (maxAge < 0 || maxAge > MAX_AGE_SECONDS || maxUses < 0 || maxUses > MAX_USES)
+        {
+            ex.invalidField(shard, maxAge < 0 || maxAge > MAX_AGE_SECONDS ? "max_age" : "max_uses",
+                "NUMBER_TYPE_MAX", "Out of range.");
+            return;
+        }
+        invites.create(exchanges.register(ex), ex.userId(), guildId, channelId, maxAge, maxUses);
+    }
+
+    private void get(final RestExchange ex, final Request r)
+    {
+        final Invite invite = invite(ex, r);
+        if (invite != null)
+        {
+            invites.get(exchanges.register(ex), ex.userId(), invite.guildId(), invite.code());
+        }
+    }
+
+    private void join(final RestExchange ex, final Request r)
+    {
+        final Invite invite = invite(ex, r);
+        if (invite != null)
+        {
+            invites.join(exchanges.register(ex), ex.userId(), invite.guildId(), invite.code());
+        }
+    }
+
+    /** @return the path's invite, or null after answering 10006. */
+    private Invite invite(final RestExchange ex, final Request r)
+    {
+        final Invite invite = directory.invite(r.param(0));
+        if (invite == null)
+        {
+            RouteChecks.error(shard, ex, DiscordError.UNKNOWN_INVITE);
+        }
+        return invite;
+    }
+}

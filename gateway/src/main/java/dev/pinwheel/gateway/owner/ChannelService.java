@@ -1,0 +1,236 @@
+package dev.pinwheel.gateway.owner;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.pinwheel.core.command.CommandReader;
+import dev.pinwheel.core.fanout.Dispatch;
+import dev.pinwheel.core.guild.Guild;
+import dev.pinwheel.core.guild.GuildChannel;
+import dev.pinwheel.core.guild.Permissions;
+import dev.pinwheel.core.shard.Shard;
+import dev.pinwheel.core.state.NodeState;
+import dev.pinwheel.core.state.StateLog;
+import dev.pinwheel.core.state.StateRecords;
+import dev.pinwheel.gateway.codec.Entities;
+import dev.pinwheel.gateway.codec.Json;
+import dev.pinwheel.gateway.codec.Intents;
+
+/**
+ * The channels of the guilds a shard owns: list, create, read, edit, delete, and the typing indicator. Runs on the
+ * owner shard (single writer of the guild and its journal); each operation reads its command's fields in the order
+ * {@link ChannelProxy} wrote them and answers only through its {@link Reply}. A change is journaled as the whole
+ * channel (CHANNEL_CREATED, CHANNEL_DELETED), answered and dispatched (CHANNEL_CREATE/UPDATE/DELETE) once durable.
+ */
+public final class ChannelService
+{
+    private static final String PARENT_INVALID = "CHANNEL_PARENT_INVALID";
+    private static final String NOT_A_CATEGORY = "Not a category in this guild.";
+
+    private final NodeState node;
+    private final GuildVoice voice;
+
+    /**
+     * @param node  the node's directories (state records apply to them; accounts for typing's member).
+     * @param voice the guilds' voice (a deleted voice channel is emptied).
+     */
+    public ChannelService(final NodeState node, final GuildVoice voice)
+    {
+        this.node = node;
+        this.voice = voice;
+    }
+
+    /**
+     * {@link OwnerCommands#CHANNEL_LIST}: guild. Members only.
+     *
+     * @param owner   this shard.
+     * @param command the command, after its header.
+     * @param reply   the answer.
+     */
+    public void list(final Shard owner, final CommandReader command, final Reply reply)
+    {
+        final Guild g = GuildAccess.guild(owner, command.getLong(), reply);
+        if (g == null)
+        {
+            return;
+        }
+        final ArrayNode arr = Json.array();
+        for (final GuildChannel c : g.channels())
+        {
+            arr.add(Entities.channel(c, owner.store().lastMessageId(c.id())));
+        }
+        reply.ok(200, arr);
+    }
+
+    /**
+     * {@link OwnerCommands#CHANNEL_CREATE}: guild, name, type, topic, bitrate, user limit, parent (MANAGE_CHANNELS;
+     * the parent must be a category of the guild). 201 with the channel, CHANNEL_CREATE.
+     *
+     * @param owner   this shard.
+     * @param command the command, after its header.
+     * @param reply   the answer.
+     */
+    public void create(final Shard owner, final CommandReader command, final Reply reply)
+    {
+        final long guildId = command.getLong();
+        final String name = command.getString();
+        final int type = command.getInt();
+        final String topic = command.getString();
+        final int bitrate = command.getInt();
+        final int userLimit = command.getInt();
+        final long parentId = command.getLong();
+        final Guild g = GuildAccess.guildWith(owner, guildId, Permissions.MANAGE_CHANNELS, reply);
+        if (g == null)
+        {
+            return;
+        }
+        if (parentId != 0 && !isCategory(g, parentId))
+        {
+            reply.invalidField("parent_id", PARENT_INVALID, NOT_A_CATEGORY);
+            return;
+        }
+        final GuildChannel c = new GuildChannel(owner.ids().next(), guildId, type, name, g.channels().size(), topic,
+            type == GuildChannel.VOICE ? (bitrate == 0 ? 64000 : bitrate) : 0, userLimit, parentId);
+        StateLog.commit(owner, node, StateRecords.CHANNEL_CREATED, StateRecords.channelCreated(c));
+        final byte[] d = Json.bytes(Entities.channel(c, 0));
+        final Dispatch event = new Dispatch("CHANNEL_CREATE", d, null, Intents.GUILDS, guildId, 0, 0);
+        owner.afterCommit(() ->
+        {
+            reply.ok(201, d);
+            owner.publish(g, event);
+        });
+    }
+
+    /**
+     * {@link OwnerCommands#CHANNEL_GET}: guild, channel. Members only.
+     *
+     * @param owner   this shard.
+     * @param command the command, after its header.
+     * @param reply   the answer.
+     */
+    public void get(final Shard owner, final CommandReader command, final Reply reply)
+    {
+        final long guildId = command.getLong();
+        final long channelId = command.getLong();
+        final Guild g = GuildAccess.guild(owner, guildId, reply);
+        final GuildChannel c = g == null ? null : GuildAccess.channel(g, channelId, reply);
+        if (c != null)
+        {
+            reply.ok(200, Entities.channel(c, owner.store().lastMessageId(c.id())));
+        }
+    }
+
+    /**
+     * {@link OwnerCommands#CHANNEL_EDIT}: guild, channel, name, topic ({@code ""} clears), position, bitrate, user
+     * limit, parent (0: none) — null or {@link OwnerCommands#KEEP}: unchanged; bitrate and user limit change voice
+     * channels only. MANAGE_CHANNELS; journaled as the whole channel, 200 with it, CHANNEL_UPDATE.
+     *
+     * @param owner   this shard.
+     * @param command the command, after its header.
+     * @param reply   the answer.
+     */
+    public void edit(final Shard owner, final CommandReader command, final Reply reply)
+    {
+        final long guildId = command.getLong();
+        final long channelId = command.getLong();
+        final String name = command.getString();
+        final String topic = command.getString();
+        final int position = command.getInt();
+        final int bitrate = command.getInt();
+        final int userLimit = command.getInt();
+        final long parentId = command.getLong();
+        final GuildChannel c = GuildAccess.channelWith(owner, guildId, channelId, Permissions.MANAGE_CHANNELS, reply);
+        if (c == null)
+        {
+            return;
+        }
+        final Guild g = owner.guilds().get(guildId);
+        if (parentId > 0 && (!isCategory(g, parentId) || parentId == channelId))
+        {
+            reply.invalidField("parent_id", PARENT_INVALID, NOT_A_CATEGORY);
+            return;
+        }
+        final boolean voiceChannel = c.type() == GuildChannel.VOICE;
+        final GuildChannel changed = new GuildChannel(c.id(), guildId, c.type(), name == null ? c.name() : name,
+            position == OwnerCommands.KEEP ? c.position() : position,
+            topic == null ? c.topic() : topic.isEmpty() ? null : topic,
+            bitrate == OwnerCommands.KEEP || !voiceChannel ? c.bitrate() : bitrate,
+            userLimit == OwnerCommands.KEEP || !voiceChannel ? c.userLimit() : userLimit,
+            parentId == OwnerCommands.KEEP ? c.parentId() : parentId);
+        StateLog.commit(owner, node, StateRecords.CHANNEL_CREATED, StateRecords.channelCreated(changed));
+        final byte[] d = Json.bytes(Entities.channel(changed, owner.store().lastMessageId(channelId)));
+        final Dispatch event = new Dispatch("CHANNEL_UPDATE", d, null, Intents.GUILDS, guildId, 0, 0);
+        owner.afterCommit(() ->
+        {
+            reply.ok(200, d);
+            owner.publish(g, event);
+        });
+    }
+
+    /**
+     * {@link OwnerCommands#CHANNEL_DELETE}: guild, channel. MANAGE_CHANNELS; whoever is in a deleted voice channel
+     * leaves it first (VOICE_STATE_UPDATE); 200 with the deleted channel, CHANNEL_DELETE.
+     *
+     * @param owner   this shard.
+     * @param command the command, after its header.
+     * @param reply   the answer.
+     */
+    public void delete(final Shard owner, final CommandReader command, final Reply reply)
+    {
+        final long guildId = command.getLong();
+        final long channelId = command.getLong();
+        final GuildChannel c = GuildAccess.channelWith(owner, guildId, channelId, Permissions.MANAGE_CHANNELS, reply);
+        if (c == null)
+        {
+            return;
+        }
+        final Guild g = owner.guilds().get(guildId);
+        if (c.type() == GuildChannel.VOICE)
+        {
+            voice.disconnectAll(owner, guildId, channelId);
+        }
+        StateLog.commit(owner, node, StateRecords.CHANNEL_DELETED, StateRecords.channelDeleted(guildId, channelId));
+        final byte[] d = Json.bytes(Entities.channel(c, owner.store().lastMessageId(channelId)));
+        final Dispatch event = new Dispatch("CHANNEL_DELETE", d, null, Intents.GUILDS, guildId, 0, 0);
+        owner.afterCommit(() ->
+        {
+            reply.ok(200, d);
+            owner.publish(g, event);
+        });
+    }
+
+    /**
+     * {@link OwnerCommands#TYPING}: guild, channel (VIEW_CHANNEL, SEND_MESSAGES). 204, then TYPING_START with the
+     * member; nothing is journaled.
+     *
+     * @param owner   this shard.
+     * @param command the command, after its header.
+     * @param reply   the answer.
+     */
+    public void typing(final Shard owner, final CommandReader command, final Reply reply)
+    {
+        final long guildId = command.getLong();
+        final long channelId = command.getLong();
+        if (GuildAccess.channelWith(owner, guildId, channelId, Permissions.VIEW_CHANNEL | Permissions.SEND_MESSAGES,
+            reply) == null)
+        {
+            return;
+        }
+        final Guild g = owner.guilds().get(guildId);
+        final ObjectNode d = Json.object();
+        d.put("channel_id", Json.id(channelId));
+        d.put("guild_id", Json.id(guildId));
+        d.put("user_id", Json.id(reply.userId()));
+        d.put("timestamp", System.currentTimeMillis() / 1000);
+        d.set("member", Entities.member(g.member(reply.userId()), node.accounts(), true));
+        reply.ok(204, (byte[])null);
+        owner.publish(g, new Dispatch("TYPING_START", Json.bytes(d), null, Intents.GUILD_MESSAGE_TYPING, guildId, 0,
+            0));
+    }
+
+    private static boolean isCategory(final Guild g, final long channelId)
+    {
+        final GuildChannel parent = g.channel(channelId);
+        return parent != null && parent.type() == GuildChannel.CATEGORY;
+    }
+}

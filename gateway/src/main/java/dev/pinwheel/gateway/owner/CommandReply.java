@@ -1,0 +1,60 @@
+package dev.pinwheel.gateway.owner;
+
+import dev.pinwheel.core.shard.Shard;
+import dev.pinwheel.gateway.codec.DiscordError;
+
+/**
+ * The answer to a request command, made on the owner shard: a {@link OwnerCommands#REPLY} command back to the
+ * request's origin shard, on the ordered shard-to-shard path (to the owner itself: at once). The first answer
+ * counts. Runs on the owner shard's thread only (it uses the shard's command writer).
+ */
+public final class CommandReply implements Reply
+{
+    private final Shard owner;
+    private final int origin;
+    private final long correlation;
+    private final long userId;
+    private boolean answered;
+
+    /**
+     * @param owner       the shard answering (this thread).
+     * @param origin      the shard holding the request.
+     * @param correlation its id there.
+     * @param userId      the user the request acts for.
+     */
+    public CommandReply(final Shard owner, final int origin, final long correlation, final long userId)
+    {
+        this.owner = owner;
+        this.origin = origin;
+        this.correlation = correlation;
+        this.userId = userId;
+    }
+
+    @Override
+    public long userId()
+    {
+        return userId;
+    }
+
+    @Override
+    public void ok(final int status, final byte[] body)
+    {
+        answer(status, body, 0);
+    }
+
+    @Override
+    public void error(final DiscordError error)
+    {
+        answer(error.status(), error.body(), error.retryAfter());
+    }
+
+    private void answer(final int status, final byte[] body, final int retryAfter)
+    {
+        if (answered)
+        {
+            return;
+        }
+        answered = true;
+        owner.send(origin, OwnerCommands.reply(owner.commandWriter(), correlation, status, retryAfter, body));
+    }
+}

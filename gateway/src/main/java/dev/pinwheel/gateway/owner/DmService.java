@@ -1,0 +1,289 @@
+package dev.pinwheel.gateway.owner;
+
+import java.util.List;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.pinwheel.core.command.CommandReader;
+import dev.pinwheel.core.fanout.Dispatch;
+import dev.pinwheel.core.shard.Shard;
+import dev.pinwheel.core.state.NodeState;
+import dev.pinwheel.core.state.StateLog;
+import dev.pinwheel.core.state.StateRecords;
+import dev.pinwheel.core.store.HistoryQuery;
+import dev.pinwheel.core.store.StoredMessage;
+import dev.pinwheel.gateway.codec.DiscordError;
+import dev.pinwheel.gateway.codec.Entities;
+import dev.pinwheel.gateway.codec.Json;
+import dev.pinwheel.gateway.codec.MessageExtras;
+import dev.pinwheel.gateway.codec.Intents;
+
+/**
+ * Direct messages. A DM channel belongs to two users; it is opened on the shard that owns the user pair
+ * ({@link DmProxy#pairKey}: one writer per pair, so opening twice gives the same channel) and journaled there
+ * ({@code DM_CREATED}, into the node's directory). Its messages live on the shard that owns the channel id, like a
+ * guild's on its owner: that shard journals them and sends each event to both users ({@link UserEvents}: over the
+ * ordered shard-to-shard path, to the shards holding their sessions only), in the order it produced them. Only the
+ * channel's two users reach it (others: 10003). Reads each command in the order {@link DmProxy} wrote it; answers
+ * only through {@link Reply}. Runs on the shard named by each operation.
+ */
+public final class DmService
+{
+    private static final HistoryQuery[] QUERIES = HistoryQuery.values();
+
+    private final NodeState node;
+    private final UserEvents users;
+
+    /**
+     * @param node  the node's directories (accounts, DM channels).
+     * @param users sends an event to every session of a user.
+     */
+    public DmService(final NodeState node, final UserEvents users)
+    {
+        this.node = node;
+        this.users = users;
+    }
+
+    /**
+     * {@link OwnerCommands#DM_OPEN}: recipient. On the pair's owner: the pair's channel, opened if it is not yet.
+     *
+     * @param owner   this shard.
+     * @param command the command, after its header.
+     * @param reply   the answer (200 with the channel).
+     */
+    public void open(final Shard owner, final CommandReader command, final Reply reply)
+    {
+        final long recipient = command.getLong();
+        final long me = reply.userId();
+        long channelId = node.directory().dmBetween(me, recipient);
+        if (channelId == 0)
+        {
+            channelId = owner.ids().next();
+            StateLog.commit(owner, node, StateRecords.DM_CREATED, StateRecords.dmCreated(channelId, me, recipient));
+        }
+        final ObjectNode body = channel(channelId, me, 0);
+        owner.afterCommit(() -> reply.ok(200, body));
+    }
+
+    /**
+     * {@link OwnerCommands#DM_CHANNEL_GET}: channel.
+     *
+     * @param owner   this shard.
+     * @param command the command, after its header.
+     * @param reply   the answer (200 with the channel and its newest message id).
+     */
+    public void channel(final Shard owner, final CommandReader command, final Reply reply)
+    {
+        final long channelId = command.getLong();
+        if (member(channelId, reply))
+        {
+            reply.ok(200, channel(channelId, reply.userId(), owner.store().lastMessageId(channelId)));
+        }
+    }
+
+    /**
+     * {@link OwnerCommands#DM_MESSAGE_POST}: channel, content, tts, nonce, embeds JSON.
+     *
+     * @param owner   this shard.
+     * @param command the command, after its header.
+     * @param reply   the answer (200 with the message, once durable).
+     */
+    public void post(final Shard owner, final CommandReader command, final Reply reply)
+    {
+        final long channelId = command.getLong();
+        final String content = command.getString();
+        final boolean tts = command.getBoolean();
+        final String nonce = command.getString();
+        final String embeds = command.getString();
+        if (!member(channelId, reply))
+        {
+            return;
+        }
+        final StoredMessage m = new StoredMessage(owner.ids().next(), channelId, 0, reply.userId(), content, 0, 0, tts,
+            false, MessageExtras.extra(embeds, 0, channelId, 0));
+        owner.store().appendMessage(m);
+        final byte[] body = Json.bytes(Entities.message(m, node.accounts(), nonce));
+        final Dispatch event = new Dispatch("MESSAGE_CREATE", body, null, Intents.DIRECT_MESSAGES, 0, m.authorId(), 0);
+        owner.afterCommit(() ->
+        {
+            reply.ok(200, body);
+            deliver(owner, channelId, event);
+        });
+    }
+
+    /**
+     * {@link OwnerCommands#DM_MESSAGE_EDIT}: channel, message, content (null: keep). The author only (50005); an edit
+     * that leaves the message with neither text nor embeds is 50006.
+     *
+     * @param owner   this shard.
+     * @param command the command, after its header.
+     * @param reply   the answer (200 with the message, once durable).
+     */
+    public void edit(final Shard owner, final CommandReader command, final Reply reply)
+    {
+        final long channelId = command.getLong();
+        final long messageId = command.getLong();
+        final String content = command.getString();
+        final StoredMessage m = message(owner, channelId, messageId, reply);
+        if (m == null)
+        {
+            return;
+        }
+        if (m.authorId() != reply.userId())
+        {
+            reply.error(DiscordError.EDIT_OTHERS_MESSAGE);
+            return;
+        }
+        if (content != null && content.isBlank() && !MessageExtras.hasEmbeds(m.extra()))
+        {
+            reply.error(DiscordError.EMPTY_MESSAGE);
+            return;
+        }
+        final StoredMessage edited = content == null ? m : m.withEdit(content, System.currentTimeMillis());
+        if (content != null)
+        {
+            owner.store().appendMessage(edited);
+        }
+        final byte[] body = Json.bytes(Entities.message(edited, node.accounts(), null));
+        final Dispatch event = new Dispatch("MESSAGE_UPDATE", body, null, Intents.DIRECT_MESSAGES, 0, m.authorId(), 0);
+        owner.afterCommit(() ->
+        {
+            reply.ok(200, body);
+            deliver(owner, channelId, event);
+        });
+    }
+
+    /**
+     * {@link OwnerCommands#DM_MESSAGE_DELETE}: channel, message. The author only (50003, as on Discord).
+     *
+     * @param owner   this shard.
+     * @param command the command, after its header.
+     * @param reply   the answer (204, once durable).
+     */
+    public void delete(final Shard owner, final CommandReader command, final Reply reply)
+    {
+        final long channelId = command.getLong();
+        final long messageId = command.getLong();
+        final StoredMessage m = message(owner, channelId, messageId, reply);
+        if (m == null)
+        {
+            return;
+        }
+        if (m.authorId() != reply.userId())
+        {
+            reply.error(DiscordError.DM_ACTION);
+            return;
+        }
+        owner.store().deleteMessage(channelId, messageId);
+        final ObjectNode d = Json.object();
+        d.put("id", Json.id(messageId));
+        d.put("channel_id", Json.id(channelId));
+        final Dispatch event = new Dispatch("MESSAGE_DELETE", Json.bytes(d), null, Intents.DIRECT_MESSAGES, 0, 0, 0);
+        owner.afterCommit(() ->
+        {
+            reply.ok(204, (byte[])null);
+            deliver(owner, channelId, event);
+        });
+    }
+
+    /**
+     * {@link OwnerCommands#DM_MESSAGE_GET}: channel, message.
+     *
+     * @param owner   this shard.
+     * @param command the command, after its header.
+     * @param reply   the answer.
+     */
+    public void get(final Shard owner, final CommandReader command, final Reply reply)
+    {
+        final long channelId = command.getLong();
+        final long messageId = command.getLong();
+        final StoredMessage m = message(owner, channelId, messageId, reply);
+        if (m != null)
+        {
+            reply.ok(200, Entities.message(m, node.accounts(), null, reply.userId()));
+        }
+    }
+
+    /**
+     * {@link OwnerCommands#DM_MESSAGE_HISTORY}: channel, query ordinal, anchor, limit.
+     *
+     * @param owner   this shard.
+     * @param command the command, after its header.
+     * @param reply   the answer.
+     */
+    public void history(final Shard owner, final CommandReader command, final Reply reply)
+    {
+        final long channelId = command.getLong();
+        final HistoryQuery query = QUERIES[command.getInt()];
+        final long anchor = command.getLong();
+        final int limit = command.getInt();
+        if (!member(channelId, reply))
+        {
+            return;
+        }
+        final List<StoredMessage> page = owner.store().history(channelId, query, anchor, limit);
+        final ArrayNode arr = Json.array();
+        for (final StoredMessage m : page)
+        {
+            arr.add(Entities.message(m, node.accounts(), null, reply.userId()));
+        }
+        reply.ok(200, arr);
+    }
+
+    /** @return whether the user is one of the channel's two (10003 answered otherwise). */
+    private boolean member(final long channelId, final Reply reply)
+    {
+        final long[] pair = node.directory().dmUsers(channelId);
+        if (pair == null || (pair[0] != reply.userId() && pair[1] != reply.userId()))
+        {
+            reply.error(DiscordError.UNKNOWN_CHANNEL);
+            return false;
+        }
+        return true;
+    }
+
+    private StoredMessage message(final Shard owner, final long channelId, final long messageId, final Reply reply)
+    {
+        if (!member(channelId, reply))
+        {
+            return null;
+        }
+        final StoredMessage m = owner.store().message(channelId, messageId);
+        if (m == null)
+        {
+            reply.error(DiscordError.UNKNOWN_MESSAGE);
+        }
+        return m;
+    }
+
+    /** The DM channel object (type 1) as {@code viewer} sees it: the other user is the recipient. */
+    private ObjectNode channel(final long channelId, final long viewer, final long lastId)
+    {
+        final long[] pair = node.directory().dmUsers(channelId);
+        final long other = pair[0] == viewer ? pair[1] : pair[0];
+        final ObjectNode o = Json.object();
+        o.put("id", Json.id(channelId));
+        o.put("type", 1);
+        if (lastId == 0)
+        {
+            o.putNull("last_message_id");
+        }
+        else
+        {
+            o.put("last_message_id", Json.id(lastId));
+        }
+        o.put("flags", 0);
+        o.putArray("recipients").add(Entities.user(node.accounts().get(other), other));
+        return o;
+    }
+
+    /** Each of the channel's two users gets the event on every session, in the channel's order. */
+    private void deliver(final Shard owner, final long channelId, final Dispatch event)
+    {
+        for (final long user : node.directory().dmUsers(channelId))
+        {
+            users.send(owner, user, event);
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package dev.pinwheel.gateway.owner;
+
+import dev.pinwheel.core.guild.Guild;
+import dev.pinwheel.core.guild.GuildChannel;
+import dev.pinwheel.core.guild.Permissions;
+import dev.pinwheel.core.shard.Shard;
+import dev.pinwheel.gateway.codec.DiscordError;
+
+/**
+ * The opening every owner operation shares: find the guild (and channel) the request names, check that the user
+ * is a member (and holds the permissions), or answer the error. Owner shard only.
+ */
+public final class GuildAccess
+{
+    private GuildAccess()
+    {
+    }
+
+    /**
+     * @param owner   the owner shard.
+     * @param guildId the guild.
+     * @param reply   answers 10004 (unknown guild) or 50001 (not a member).
+     * @return the guild, or null after an error answer.
+     */
+    public static Guild guild(final Shard owner, final long guildId, final Reply reply)
+    {
+        final Guild g = owner.guilds().get(guildId);
+        if (g == null)
+        {
+            reply.error(DiscordError.UNKNOWN_GUILD);
+            return null;
+        }
+        if (g.member(reply.userId()) == null)
+        {
+            reply.error(DiscordError.MISSING_ACCESS);
+            return null;
+        }
+        return g;
+    }
+
+    /**
+     * @param owner   the owner shard.
+     * @param guildId the guild.
+     * @param needed  guild-wide permissions the user must hold (50013 otherwise), e.g. MANAGE_ROLES.
+     * @param reply   where errors go (10004, 50001, 50013).
+     * @return the guild, or null after an error answer.
+     */
+    public static Guild guildWith(final Shard owner, final long guildId, final long needed, final Reply reply)
+    {
+        final Guild g = guild(owner, guildId, reply);
+        if (g != null && !Permissions.has(Permissions.of(g, reply.userId()), needed))
+        {
+            reply.error(DiscordError.MISSING_PERMISSIONS);
+            return null;
+        }
+        return g;
+    }
+
+    /**
+     * @param g         the guild.
+     * @param channelId a channel of it.
+     * @param reply     answers 10003.
+     * @return the channel, or null after an error answer.
+     */
+    public static GuildChannel channel(final Guild g, final long channelId, final Reply reply)
+    {
+        final GuildChannel c = g.channel(channelId);
+        if (c == null)
+        {
+            reply.error(DiscordError.UNKNOWN_CHANNEL);
+        }
+        return c;
+    }
+
+    /**
+     * @param owner     the owner shard.
+     * @param guildId   the guild.
+     * @param channelId a channel of it.
+     * @param needed    permissions the user must hold there (50013 otherwise).
+     * @param reply     where errors go.
+     * @return the channel, or null after an error answer.
+     */
+    public static GuildChannel channelWith(final Shard owner, final long guildId, final long channelId,
+        final long needed, final Reply reply)
+    {
+        final Guild g = guild(owner, guildId, reply);
+        final GuildChannel c = g == null ? null : channel(g, channelId, reply);
+        if (c != null && !Permissions.has(Permissions.of(g, reply.userId()), needed))
+        {
+            reply.error(DiscordError.MISSING_PERMISSIONS);
+            return null;
+        }
+        return c;
+    }
+}

@@ -1,0 +1,396 @@
+package dev.pinwheel.gateway.owner;
+
+import java.util.List;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.pinwheel.core.command.CommandReader;
+import dev.pinwheel.core.directory.Accounts;
+import dev.pinwheel.core.fanout.Dispatch;
+import dev.pinwheel.core.guild.Guild;
+import dev.pinwheel.core.guild.GuildChannel;
+import dev.pinwheel.core.guild.Member;
+import dev.pinwheel.core.guild.Permissions;
+import dev.pinwheel.core.shard.Shard;
+import dev.pinwheel.core.store.HistoryQuery;
+import dev.pinwheel.core.store.StoredMessage;
+import dev.pinwheel.gateway.codec.DiscordError;
+import dev.pinwheel.gateway.codec.Entities;
+import dev.pinwheel.gateway.codec.Intents;
+import dev.pinwheel.gateway.codec.Json;
+import dev.pinwheel.gateway.codec.MessageExtras;
+import dev.pinwheel.gateway.codec.MessageJson;
+
+/**
+ * The messages of the guild channels a shard owns: create, edit, delete, bulk delete, read one, read history. Runs on
+ * the owner shard (single writer of the guild and its journal); each operation reads its command's fields in the
+ * order {@link MessageProxy} wrote them and answers only through its {@link Reply}. A write is answered and fanned
+ * out only once durable ({@code Shard#afterCommit}); its event is encoded once for every recipient.
+ */
+public final class MessageService
+{
+    private static final HistoryQuery[] QUERIES = HistoryQuery.values();
+
+    private final Accounts accounts;
+    private final MessageJson json = new MessageJson();
+
+    /**
+     * @param accounts the node's accounts (authors in message bodies).
+     */
+    public MessageService(final Accounts accounts)
+    {
+        this.accounts = accounts;
+    }
+
+    /**
+     * {@link OwnerCommands#MESSAGE_POST}: guild, channel, content, tts, flags, nonce, embeds JSON, reply-to,
+     * reply channel, fail-if-not-exists.
+     *
+     * @param owner   this shard.
+     * @param command the command, after its header.
+     * @param reply   the answer.
+     */
+    public void post(final Shard owner, final CommandReader command, final Reply reply)
+    {
+        final long guildId = command.getLong();
+        final long channelId = command.getLong();
+        final String content = command.getString();
+        final boolean tts = command.getBoolean();
+        final int flags = command.getInt();
+        final String nonce = command.getString();
+        final String embeds = command.getString();
+        long replyTo = command.getLong();
+        final long replyChannelGiven = command.getLong();
+        final boolean failIfNotExists = command.getBoolean();
+
+        final Guild g = GuildAccess.guild(owner, guildId, reply);
+        final GuildChannel c = g == null ? null : GuildAccess.channel(g, channelId, reply);
+        if (c == null)
+        {
+            return;
+        }
+        if (!Permissions.has(Permissions.of(g, reply.userId()), Permissions.VIEW_CHANNEL | Permissions.SEND_MESSAGES))
+        {
+            reply.error(DiscordError.MISSING_PERMISSIONS);
+            return;
+        }
+        if (c.type() == GuildChannel.CATEGORY)
+        {
+            reply.error(DiscordError.NON_TEXT_CHANNEL);
+            return;
+        }
+        final long replyChannel = replyChannelGiven == 0 ? channelId : replyChannelGiven;
+        StoredMessage referenced = null;
+        if (replyTo != 0)
+        {
+            referenced = g.channel(replyChannel) == null ? null : owner.store().message(replyChannel, replyTo);
+            if (referenced == null && failIfNotExists)
+            {
+                reply.invalidField("message_reference", "REPLIES_UNKNOWN_MESSAGE", "Unknown message");
+                return;
+            }
+            replyTo = referenced == null ? 0 : replyTo;
+        }
+        final StoredMessage m = new StoredMessage(owner.ids().next(), channelId, guildId, reply.userId(), content, 0,
+            flags, tts, false, MessageExtras.extra(embeds, replyTo, replyChannel, guildId));
+        owner.store().appendMessage(m);
+        acknowledge(owner, g, m, nonce, "MESSAGE_CREATE", referenced, reply);
+    }
+
+    /**
+     * {@link OwnerCommands#MESSAGE_EDIT}: guild, channel, message, content (null: keep), embeds JSON (null: keep).
+     *
+     * @param owner   this shard.
+     * @param command the command, after its header.
+     * @param reply   the answer.
+     */
+    public void edit(final Shard owner, final CommandReader command, final Reply reply)
+    {
+        final long guildId = command.getLong();
+        final long channelId = command.getLong();
+        final long messageId = command.getLong();
+        final String content = command.getString();
+        final String embedsJson = command.getString();
+
+        final Guild g = GuildAccess.guild(owner, guildId, reply);
+        final GuildChannel c = g == null ? null : GuildAccess.channel(g, channelId, reply);
+        if (c == null)
+        {
+            return;
+        }
+        final StoredMessage m = owner.store().message(channelId, messageId);
+        if (m == null)
+        {
+            reply.error(DiscordError.UNKNOWN_MESSAGE);
+            return;
+        }
+        if (m.authorId() != reply.userId())
+        {
+            reply.error(DiscordError.EDIT_OTHERS_MESSAGE);
+            return;
+        }
+        final StoredMessage edited;
+        if (embedsJson == null)
+        {
+            if (content != null && content.isBlank() && !MessageExtras.hasEmbeds(m.extra()))
+            {
+                reply.error(DiscordError.EMPTY_MESSAGE);
+                return;
+            }
+            edited = content == null ? m : m.withEdit(content, System.currentTimeMillis());
+        }
+        else
+        {
+            // new embeds replace the old ones; a reply stays a reply, reactions stay
+            final ArrayNode embeds = (ArrayNode)Json.parse(embedsJson);
+            final String text = content == null ? m.content() : content;
+            if (text.isBlank() && embeds.isEmpty())
+            {
+                reply.error(DiscordError.EMPTY_MESSAGE);
+                return;
+            }
+            final ObjectNode kept = MessageExtras.parseExtra(m.extra());
+            if (embeds.isEmpty())
+            {
+                kept.remove("embeds");
+            }
+            else
+            {
+                kept.set("embeds", embeds);
+            }
+            edited = m.withEdit(text, MessageExtras.toExtra(kept), System.currentTimeMillis());
+        }
+        if (content != null || embedsJson != null)
+        {
+            owner.store().appendMessage(edited);
+        }
+        acknowledge(owner, g, edited, null, "MESSAGE_UPDATE", null, reply);
+    }
+
+    /**
+     * {@link OwnerCommands#MESSAGE_DELETE}: guild, channel, message. The author or MANAGE_MESSAGES.
+     *
+     * @param owner   this shard.
+     * @param command the command, after its header.
+     * @param reply   the answer.
+     */
+    public void delete(final Shard owner, final CommandReader command, final Reply reply)
+    {
+        final long guildId = command.getLong();
+        final long channelId = command.getLong();
+        final long messageId = command.getLong();
+
+        final Guild g = GuildAccess.guild(owner, guildId, reply);
+        final GuildChannel c = g == null ? null : GuildAccess.channel(g, channelId, reply);
+        if (c == null)
+        {
+            return;
+        }
+        final StoredMessage m = owner.store().message(channelId, messageId);
+        if (m == null)
+        {
+            reply.error(DiscordError.UNKNOWN_MESSAGE);
+            return;
+        }
+        if (m.authorId() != reply.userId() && !Permissions.has(Permissions.of(g, reply.userId()),
+            Permissions.MANAGE_MESSAGES))
+        {
+            reply.error(DiscordError.MISSING_PERMISSIONS);
+            return;
+        }
+        owner.store().deleteMessage(channelId, messageId);
+        final ObjectNode d = Json.object();
+        d.put("id", Json.id(messageId));
+        d.put("channel_id", Json.id(channelId));
+        d.put("guild_id", Json.id(guildId));
+        final Dispatch event = new Dispatch("MESSAGE_DELETE", Json.bytes(d), null, Intents.GUILD_MESSAGES, guildId, 0,
+            0);
+        owner.afterCommit(() ->
+        {
+            reply.ok(204, (byte[])null);
+            owner.publish(g, event);
+        });
+    }
+
+    /**
+     * {@link OwnerCommands#MESSAGE_BULK_DELETE}: guild, channel, ids (MANAGE_MESSAGES; the ids were checked by the
+     * route). Deletes those that are messages of the channel; one MESSAGE_DELETE_BULK with them (none if none was).
+     *
+     * @param owner   this shard.
+     * @param command the command, after its header.
+     * @param reply   the answer.
+     */
+    public void bulkDelete(final Shard owner, final CommandReader command, final Reply reply)
+    {
+        final long guildId = command.getLong();
+        final long channelId = command.getLong();
+        final long[] messageIds = command.getLongs();
+
+        final GuildChannel c = GuildAccess.channelWith(owner, guildId, channelId, Permissions.VIEW_CHANNEL
+            | Permissions.MANAGE_MESSAGES, reply);
+        if (c == null)
+        {
+            return;
+        }
+        final Guild g = owner.guilds().get(guildId);
+        final ArrayNode deleted = Json.array();
+        for (final long id : messageIds)
+        {
+            if (owner.store().deleteMessage(channelId, id))
+            {
+                deleted.add(Json.id(id));
+            }
+        }
+        final ObjectNode d = Json.object();
+        d.set("ids", deleted);
+        d.put("channel_id", Json.id(channelId));
+        d.put("guild_id", Json.id(guildId));
+        final Dispatch event = deleted.isEmpty() ? null
+            : new Dispatch("MESSAGE_DELETE_BULK", Json.bytes(d), null, Intents.GUILD_MESSAGES, guildId, 0, 0);
+        owner.afterCommit(() ->
+        {
+            reply.ok(204, (byte[])null);
+            if (event != null)
+            {
+                owner.publish(g, event);
+            }
+        });
+    }
+
+    /**
+     * {@link OwnerCommands#MESSAGE_GET}: guild, channel, message (VIEW_CHANNEL, READ_MESSAGE_HISTORY).
+     *
+     * @param owner   this shard.
+     * @param command the command, after its header.
+     * @param reply   the answer.
+     */
+    public void get(final Shard owner, final CommandReader command, final Reply reply)
+    {
+        final long guildId = command.getLong();
+        final long channelId = command.getLong();
+        final long messageId = command.getLong();
+        if (GuildAccess.channelWith(owner, guildId, channelId, Permissions.VIEW_CHANNEL
+            | Permissions.READ_MESSAGE_HISTORY, reply) == null)
+        {
+            return;
+        }
+        final StoredMessage m = owner.store().message(channelId, messageId);
+        if (m == null)
+        {
+            reply.error(DiscordError.UNKNOWN_MESSAGE);
+            return;
+        }
+        reply.ok(200, Entities.message(m, accounts, null, reply.userId()));
+    }
+
+    /**
+     * {@link OwnerCommands#MESSAGE_HISTORY}: guild, channel, query ordinal, anchor, limit (VIEW_CHANNEL,
+     * READ_MESSAGE_HISTORY).
+     *
+     * @param owner   this shard.
+     * @param command the command, after its header.
+     * @param reply   the answer.
+     */
+    public void history(final Shard owner, final CommandReader command, final Reply reply)
+    {
+        final long guildId = command.getLong();
+        final long channelId = command.getLong();
+        final HistoryQuery query = QUERIES[command.getInt()];
+        final long anchor = command.getLong();
+        final int limit = command.getInt();
+        if (GuildAccess.channelWith(owner, guildId, channelId, Permissions.VIEW_CHANNEL
+            | Permissions.READ_MESSAGE_HISTORY, reply) == null)
+        {
+            return;
+        }
+        final List<StoredMessage> page = owner.store().history(channelId, query, anchor, limit);
+        final ArrayNode arr = Json.array();
+        for (final StoredMessage m : page)
+        {
+            arr.add(Entities.message(m, accounts, null, reply.userId()));
+        }
+        reply.ok(200, arr);
+    }
+
+    /**
+     * Encodes a message event once (REST body; dispatch with guild_id and member; the same without content for
+     * sessions lacking MESSAGE_CONTENT), then, once durable, answers and fans it out. Shared by every operation that
+     * makes a new version of a message and answers with it (create, edit).
+     *
+     * @param owner      this shard.
+     * @param g          the guild.
+     * @param m          the version.
+     * @param nonce      the client's nonce, or null.
+     * @param type       MESSAGE_CREATE or MESSAGE_UPDATE.
+     * @param referenced the message replied to, or null.
+     * @param reply      the answer (200 with the message).
+     */
+    public void acknowledge(final Shard owner, final Guild g, final StoredMessage m, final String nonce,
+        final String type, final StoredMessage referenced, final Reply reply)
+    {
+        final Encoded encoded = encode(g, m, nonce, type, referenced);
+        owner.afterCommit(() ->
+        {
+            reply.ok(200, encoded.rest());
+            owner.publish(g, encoded.event());
+        });
+    }
+
+    /**
+     * A message version encoded once for everyone: the REST body and the event.
+     *
+     * @param rest  the message object as REST answers it.
+     * @param event the dispatch (full, and redacted for sessions without MESSAGE_CONTENT).
+     */
+    public record Encoded(byte[] rest, Dispatch event)
+    {
+    }
+
+    /**
+     * Encodes a message version once: the REST body, and the dispatch with guild_id and member, full and without
+     * content and embeds (Discord's rule for sessions lacking MESSAGE_CONTENT). For operations that acknowledge a new
+     * version their own way (a pin answers 204 and adds CHANNEL_PINS_UPDATE).
+     *
+     * @param g          the guild.
+     * @param m          the version.
+     * @param nonce      the client's nonce, or null.
+     * @param type       MESSAGE_CREATE or MESSAGE_UPDATE.
+     * @param referenced the message replied to, or null.
+     * @return the encodings.
+     */
+    public Encoded encode(final Guild g, final StoredMessage m, final String nonce, final String type,
+        final StoredMessage referenced)
+    {
+        final Member author = g.member(m.authorId());
+        final byte[] rest;
+        final byte[] full;
+        final byte[] redacted;
+        if (referenced == null && json.encode(m, accounts.get(m.authorId()), nonce, g.id(), author))
+        {
+            rest = json.rest(); // a plain message: straight to bytes, once
+            full = json.full();
+            redacted = json.redacted();
+        }
+        else
+        {
+            final ObjectNode body = Entities.message(m, accounts, nonce);
+            if (referenced != null)
+            {
+                body.set("referenced_message", Entities.message(referenced, accounts, null));
+            }
+            rest = Json.bytes(body);
+            body.put("guild_id", Json.id(g.id()));
+            if (author != null)
+            {
+                body.set("member", Entities.member(author, accounts, false));
+            }
+            full = Json.bytes(body);
+            // without MESSAGE_CONTENT a session sees neither the text nor the embeds (Discord's rule)
+            body.put("content", "");
+            body.putArray("embeds");
+            redacted = Json.bytes(body);
+        }
+        return new Encoded(rest, new Dispatch(type, full, redacted, Intents.GUILD_MESSAGES, g.id(), m.authorId(), 0));
+    }
+}

@@ -1,0 +1,137 @@
+package dev.pinwheel.gateway.owner;
+
+import dev.pinwheel.core.command.CommandReader;
+import dev.pinwheel.core.shard.Shard;
+import dev.pinwheel.core.state.NodeState;
+
+/**
+ * Receives the owner commands sent to a shard ({@link OwnerCommands}, types 30 and up but the session requests of
+ * {@link SessionRequestAdapter}) and runs each in its area's service, with a {@link CommandReply} to the request's
+ * origin. A command whose handling fails (or that was dropped on its way) is answered with the failure
+ * ({@link Reply#fail}). One per shard; shard thread only.
+ */
+public final class OwnerCommandAdapter
+{
+    private final MessageService messages;
+    private final ReactionService reactions;
+    private final PinService pins;
+    private final DmService dms;
+    private final CommandService commands;
+    private final AccountService accounts;
+    private final GuildService guilds;
+    private final ChannelService channels;
+    private final InviteService invites;
+    private final MemberService members;
+    private final RoleService roles;
+
+    /**
+     * @param node  the node's directories and accounts (DM channels, application commands too).
+     * @param users sends an event to every session of a user (direct messages).
+     * @param voice the voice of the node's guilds (member moves, deleted voice channels).
+     * @param joins told when a user becomes a member of a guild (its sessions subscribe).
+     */
+    public OwnerCommandAdapter(final NodeState node, final UserEvents users, final GuildVoice voice,
+        final MemberJoins joins)
+    {
+        this.messages = new MessageService(node.accounts());
+        this.reactions = new ReactionService(node.accounts());
+        this.pins = new PinService(node.accounts(), messages);
+        this.dms = new DmService(node, users);
+        this.commands = new CommandService(node);
+        this.accounts = new AccountService(node);
+        this.guilds = new GuildService(node, joins);
+        this.channels = new ChannelService(node, voice);
+        this.invites = new InviteService(node, joins);
+        this.members = new MemberService(node, voice);
+        this.roles = new RoleService(node);
+    }
+
+    /**
+     * @param type a command type.
+     * @return whether it is an owner command this adapter runs.
+     */
+    public static boolean handles(final int type)
+    {
+        return type >= OwnerCommands.MESSAGE_POST && !SessionRequestAdapter.handles(type);
+    }
+
+    /**
+     * Runs an owner command.
+     *
+     * @param owner   this shard.
+     * @param command the command, at its first field (the header).
+     */
+    public void onCommand(final Shard owner, final CommandReader command)
+    {
+        final Reply reply = new CommandReply(owner, command.getInt(), command.getLong(), command.getLong());
+        switch (command.type())
+        {
+            case OwnerCommands.MESSAGE_POST -> messages.post(owner, command, reply);
+            case OwnerCommands.MESSAGE_EDIT -> messages.edit(owner, command, reply);
+            case OwnerCommands.MESSAGE_DELETE -> messages.delete(owner, command, reply);
+            case OwnerCommands.MESSAGE_BULK_DELETE -> messages.bulkDelete(owner, command, reply);
+            case OwnerCommands.MESSAGE_GET -> messages.get(owner, command, reply);
+            case OwnerCommands.MESSAGE_HISTORY -> messages.history(owner, command, reply);
+            case OwnerCommands.REACTION_ADD -> reactions.add(owner, command, reply);
+            case OwnerCommands.REACTION_REMOVE -> reactions.remove(owner, command, reply);
+            case OwnerCommands.REACTION_CLEAR -> reactions.clear(owner, command, reply);
+            case OwnerCommands.REACTION_USERS -> reactions.users(owner, command, reply);
+            case OwnerCommands.PIN_LIST -> pins.list(owner, command, reply);
+            case OwnerCommands.PIN_ADD -> pins.pin(owner, command, true, reply);
+            case OwnerCommands.PIN_REMOVE -> pins.pin(owner, command, false, reply);
+            case OwnerCommands.DM_OPEN -> dms.open(owner, command, reply);
+            case OwnerCommands.DM_CHANNEL_GET -> dms.channel(owner, command, reply);
+            case OwnerCommands.DM_MESSAGE_POST -> dms.post(owner, command, reply);
+            case OwnerCommands.DM_MESSAGE_EDIT -> dms.edit(owner, command, reply);
+            case OwnerCommands.DM_MESSAGE_DELETE -> dms.delete(owner, command, reply);
+            case OwnerCommands.DM_MESSAGE_GET -> dms.get(owner, command, reply);
+            case OwnerCommands.DM_MESSAGE_HISTORY -> dms.history(owner, command, reply);
+            case OwnerCommands.APP_COMMAND_LIST -> commands.list(owner, command, reply);
+            case OwnerCommands.APP_COMMAND_GET -> commands.get(owner, command, reply);
+            case OwnerCommands.APP_COMMAND_OVERWRITE -> commands.overwrite(owner, command, reply);
+            case OwnerCommands.APP_COMMAND_UPSERT -> commands.upsert(owner, command, reply);
+            case OwnerCommands.APP_COMMAND_EDIT -> commands.edit(owner, command, reply);
+            case OwnerCommands.APP_COMMAND_DELETE -> commands.delete(owner, command, reply);
+            case OwnerCommands.ACCOUNT_REGISTER -> accounts.register(owner, command, reply);
+            case OwnerCommands.ACCOUNT_LOGIN -> accounts.login(owner, command, reply);
+            case OwnerCommands.GUILD_CREATE -> guilds.create(owner, command, reply);
+            case OwnerCommands.GUILD_GET -> guilds.get(owner, command, reply);
+            case OwnerCommands.CHANNEL_LIST -> channels.list(owner, command, reply);
+            case OwnerCommands.CHANNEL_CREATE -> channels.create(owner, command, reply);
+            case OwnerCommands.CHANNEL_GET -> channels.get(owner, command, reply);
+            case OwnerCommands.CHANNEL_EDIT -> channels.edit(owner, command, reply);
+            case OwnerCommands.CHANNEL_DELETE -> channels.delete(owner, command, reply);
+            case OwnerCommands.TYPING -> channels.typing(owner, command, reply);
+            case OwnerCommands.INVITE_CREATE -> invites.create(owner, command, reply);
+            case OwnerCommands.INVITE_GET -> invites.get(owner, command, reply);
+            case OwnerCommands.INVITE_JOIN -> invites.join(owner, command, reply);
+            case OwnerCommands.MEMBER_GET -> members.get(owner, command, reply);
+            case OwnerCommands.MEMBER_LIST -> members.list(owner, command, reply);
+            case OwnerCommands.MEMBER_SEARCH -> members.search(owner, command, reply);
+            case OwnerCommands.MEMBER_EDIT -> members.edit(owner, command, reply);
+            case OwnerCommands.MEMBER_ROLE_ADD, OwnerCommands.MEMBER_ROLE_REMOVE -> members.role(owner, command, reply);
+            case OwnerCommands.ROLE_LIST -> roles.list(owner, command, reply);
+            case OwnerCommands.ROLE_CREATE -> roles.create(owner, command, reply);
+            case OwnerCommands.ROLE_EDIT -> roles.edit(owner, command, reply);
+            case OwnerCommands.ROLE_DELETE -> roles.delete(owner, command, reply);
+            default -> throw new IllegalArgumentException("unknown owner command type " + command.type());
+        }
+    }
+
+    /**
+     * Answers the request of a command that failed on this shard, or was dropped on its way from this shard.
+     *
+     * @param shard   this shard.
+     * @param command the command, rewound.
+     * @param cause   why.
+     */
+    public void failed(final Shard shard, final CommandReader command, final Throwable cause)
+    {
+        final Reply reply = new CommandReply(shard, command.getInt(), command.getLong(), command.getLong());
+        if (command.type() == OwnerCommands.ACCOUNT_REGISTER)
+        {
+            accounts.registerFailed(command, reply.userId()); // the reserved username is free again
+        }
+        reply.fail(cause);
+    }
+}

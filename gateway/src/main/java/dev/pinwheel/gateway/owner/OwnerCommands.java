@@ -1,0 +1,332 @@
+package dev.pinwheel.gateway.owner;
+
+import dev.pinwheel.core.command.CommandReader;
+import dev.pinwheel.core.command.CommandWriter;
+import dev.pinwheel.core.shard.Shard;
+
+/**
+ * The typed commands of the gateway, as bytes ({@link CommandWriter}), and the header every request command starts
+ * with:
+ * <pre>
+ *   +----------+------------------+------------------+-------------+----------------------------------+
+ *   | type i32 | origin shard i32 | correlation i64  | user i64    | the command's own fields ...     |
+ *   +----------+------------------+------------------+-------------+----------------------------------+
+ *   origin + correlation: where the answer goes (the origin shard's table of requests waiting for one)
+ * </pre>
+ * The type ranges (each type has a name, used to count them in {@code /metrics}):
+ * <pre>
+ *   type     what                                        written by                  read by
+ *   1-9      an answer back to a request's origin        OwnerCommands#reply         http.ExchangeTable
+ *   10-29    owner → the gateway sessions of a shard     SessionProxy                session.SessionCommandAdapter
+ *   30-39    REST, messages                              MessageProxy                OwnerCommandAdapter
+ *   40-99    REST, guilds (40-44), channels (45-54),     Guild/Channel/Invite/       OwnerCommandAdapter
+ *            invites (55-59), members (60-69), roles     Member/RoleProxy
+ *   100-159  REST, reactions (100-104), pins (105-109),  Reaction/Pin/Dm/Command/    OwnerCommandAdapter
+ *            DMs (110-119), application commands         AccountProxy
+ *            (120-129), accounts (130-139)
+ *   160-199  session → owner: subscriptions, op 8,       Subscription/MemberList/    SessionRequestAdapter
+ *            voice, user sessions (no REST header)       Voice/UserSessionProxy
+ * </pre>
+ * To add a command: a constant here (and its name in {@link #name}), a method on the area's proxy that writes it, a
+ * case in its adapter that reads it into the area's service.
+ */
+public final class OwnerCommands
+{
+    /** An answer to a request: correlation i64, status i32, Retry-After seconds i32 (0: none), body bytes. */
+    public static final int REPLY = 1;
+
+    /** First type of the commands to the gateway sessions of a shard (10-29). */
+    public static final int FIRST_SESSION_COMMAND = 10;
+    /** Last type reserved for the commands to the gateway sessions of a shard. */
+    public static final int LAST_SESSION_COMMAND = 29;
+    /**
+     * To a session's shard: the answer to {@link #SUBSCRIBE}, on the ordered path (FIFO with the guild's later
+     * events). Session id, guild, available flag, then (available) the GUILD_CREATE ({@link DispatchFields}).
+     */
+    public static final int GUILD_SNAPSHOT = 10;
+    /** To a session's shard: the answer to {@link #REQUEST_MEMBERS}. Session id, count, the GUILD_MEMBERS_CHUNKs. */
+    public static final int MEMBER_CHUNKS = 11;
+    /** To every shard: a user joined a guild, their sessions subscribe. User, guild. */
+    public static final int USER_JOINED = 12;
+    /** To a shard holding sessions of a user: an event for that user ({@link #USER_EVENT} relayed). User, event. */
+    public static final int USER_DISPATCH = 13;
+
+    /** {@code POST /channels/{c}/messages}. */
+    public static final int MESSAGE_POST = 30;
+    /** {@code PATCH /channels/{c}/messages/{m}}. */
+    public static final int MESSAGE_EDIT = 31;
+    /** {@code DELETE /channels/{c}/messages/{m}}. */
+    public static final int MESSAGE_DELETE = 32;
+    /** {@code POST /channels/{c}/messages/bulk-delete}. */
+    public static final int MESSAGE_BULK_DELETE = 33;
+    /** {@code GET /channels/{c}/messages/{m}}. */
+    public static final int MESSAGE_GET = 34;
+    /** {@code GET /channels/{c}/messages}. */
+    public static final int MESSAGE_HISTORY = 35;
+
+    // guilds, channels, invites, members, roles: 40-99
+
+    /** {@code POST /guilds}. */
+    public static final int GUILD_CREATE = 40;
+    /** {@code GET /guilds/{g}}. */
+    public static final int GUILD_GET = 41;
+
+    /** {@code GET /guilds/{g}/channels}. */
+    public static final int CHANNEL_LIST = 45;
+    /** {@code POST /guilds/{g}/channels}. */
+    public static final int CHANNEL_CREATE = 46;
+    /** {@code GET /channels/{c}}. */
+    public static final int CHANNEL_GET = 47;
+    /** {@code PATCH /channels/{c}}. */
+    public static final int CHANNEL_EDIT = 48;
+    /** {@code DELETE /channels/{c}}. */
+    public static final int CHANNEL_DELETE = 49;
+    /** {@code POST /channels/{c}/typing}. */
+    public static final int TYPING = 50;
+
+    /** {@code POST /channels/{c}/invites}. */
+    public static final int INVITE_CREATE = 55;
+    /** {@code GET /invites/{code}}. */
+    public static final int INVITE_GET = 56;
+    /** {@code POST /invites/{code}}. */
+    public static final int INVITE_JOIN = 57;
+
+    /** {@code GET /guilds/{g}/members/{u}}. */
+    public static final int MEMBER_GET = 60;
+    /** {@code GET /guilds/{g}/members}. */
+    public static final int MEMBER_LIST = 61;
+    /** {@code GET /guilds/{g}/members/search}. */
+    public static final int MEMBER_SEARCH = 62;
+    /** {@code PATCH /guilds/{g}/members/{u}} and {@code /members/@me/nick}. */
+    public static final int MEMBER_EDIT = 63;
+    /** {@code PUT /guilds/{g}/members/{u}/roles/{r}}. */
+    public static final int MEMBER_ROLE_ADD = 64;
+    /** {@code DELETE /guilds/{g}/members/{u}/roles/{r}}. */
+    public static final int MEMBER_ROLE_REMOVE = 65;
+
+    /** {@code GET /guilds/{g}/roles}. */
+    public static final int ROLE_LIST = 70;
+    /** {@code POST /guilds/{g}/roles}. */
+    public static final int ROLE_CREATE = 71;
+    /** {@code PATCH /guilds/{g}/roles/{r}}. */
+    public static final int ROLE_EDIT = 72;
+    /** {@code DELETE /guilds/{g}/roles/{r}}. */
+    public static final int ROLE_DELETE = 73;
+
+    /**
+     * An int or long field's value for "not given: keep what is there", in fields whose valid values are never
+     * negative (a position, a bitrate, a colour, permission bits, a channel id, a tri-state flag as -1/0/1).
+     */
+    public static final int KEEP = -1;
+
+    /** {@code PUT /channels/{c}/messages/{m}/reactions/{emoji}/@me}. */
+    public static final int REACTION_ADD = 100;
+    /** {@code DELETE /channels/{c}/messages/{m}/reactions/{emoji}/@me|{user}}. */
+    public static final int REACTION_REMOVE = 101;
+    /** {@code DELETE /channels/{c}/messages/{m}/reactions[/{emoji}]}. */
+    public static final int REACTION_CLEAR = 102;
+    /** {@code GET /channels/{c}/messages/{m}/reactions/{emoji}}. */
+    public static final int REACTION_USERS = 103;
+
+    /** {@code GET /channels/{c}/pins} and {@code GET /channels/{c}/messages/pins}. */
+    public static final int PIN_LIST = 105;
+    /** {@code PUT /channels/{c}/pins/{m}} and {@code PUT /channels/{c}/messages/pins/{m}}. */
+    public static final int PIN_ADD = 106;
+    /** {@code DELETE /channels/{c}/pins/{m}} and {@code DELETE /channels/{c}/messages/pins/{m}}. */
+    public static final int PIN_REMOVE = 107;
+
+    /** {@code POST /users/@me/channels}, on the owner of the user pair. */
+    public static final int DM_OPEN = 110;
+    /** {@code GET /channels/{dm}}. */
+    public static final int DM_CHANNEL_GET = 111;
+    /** {@code POST /channels/{dm}/messages}. */
+    public static final int DM_MESSAGE_POST = 112;
+    /** {@code PATCH /channels/{dm}/messages/{m}}. */
+    public static final int DM_MESSAGE_EDIT = 113;
+    /** {@code DELETE /channels/{dm}/messages/{m}}. */
+    public static final int DM_MESSAGE_DELETE = 114;
+    /** {@code GET /channels/{dm}/messages/{m}}. */
+    public static final int DM_MESSAGE_GET = 115;
+    /** {@code GET /channels/{dm}/messages}. */
+    public static final int DM_MESSAGE_HISTORY = 116;
+
+    /** {@code GET /applications/{app}[/guilds/{g}]/commands}. */
+    public static final int APP_COMMAND_LIST = 120;
+    /** {@code GET /applications/{app}[/guilds/{g}]/commands/{id}}. */
+    public static final int APP_COMMAND_GET = 121;
+    /** {@code PUT /applications/{app}[/guilds/{g}]/commands}. */
+    public static final int APP_COMMAND_OVERWRITE = 122;
+    /** {@code POST /applications/{app}[/guilds/{g}]/commands}. */
+    public static final int APP_COMMAND_UPSERT = 123;
+    /** {@code PATCH /applications/{app}[/guilds/{g}]/commands/{id}}. */
+    public static final int APP_COMMAND_EDIT = 124;
+    /** {@code DELETE /applications/{app}[/guilds/{g}]/commands/{id}}. */
+    public static final int APP_COMMAND_DELETE = 125;
+
+    /** {@code POST /auth/register}, after hashing: the account and its first token, on the account's owner. */
+    public static final int ACCOUNT_REGISTER = 130;
+    /** {@code POST /auth/login}, after the password matched: a new token, on the account's owner. */
+    public static final int ACCOUNT_LOGIN = 131;
+
+    // requests of gateway sessions: 160-199
+
+    /** First type of the requests of gateway sessions (160-199). */
+    public static final int FIRST_SESSION_REQUEST = 160;
+    /** Last type of the requests of gateway sessions. */
+    public static final int LAST_SESSION_REQUEST = 199;
+    /**
+     * A session wants a guild's events and its GUILD_CREATE (answered {@link #GUILD_SNAPSHOT}). Origin shard i32,
+     * session id, guild, user, large threshold i32.
+     */
+    public static final int SUBSCRIBE = 160;
+    /** Shard {@code origin} has no session subscribed to the guild any more. Origin shard i32, guild. */
+    public static final int UNSUBSCRIBE = 161;
+    /**
+     * Op 8 REQUEST_GUILD_MEMBERS (answered {@link #MEMBER_CHUNKS}). Origin shard i32, session id, guild, user, user
+     * ids (null: by query), query, limit i32, presences, nonce.
+     */
+    public static final int REQUEST_MEMBERS = 162;
+    /** Op 4 VOICE_STATE_UPDATE. Guild, channel (0: leave), user, session id, self mute, self deaf. */
+    public static final int VOICE_STATE = 163;
+    /** The session that joined voice ended: its member leaves the channel. Guild, user, session id. */
+    public static final int VOICE_SESSION_ENDED = 164;
+    /** To a user's owner: shard {@code on} holds sessions of the user (its first), or no longer (its last). */
+    public static final int USER_SESSIONS = 165;
+    /** To a user's owner: an event for every session of the user (a direct message). User, event. */
+    public static final int USER_EVENT = 166;
+
+    private static final String[] NAMES = new String[CommandReader.MAX_TYPE + 1];
+    private static final ThreadLocal<CommandWriter> OFF_SHARD_WRITERS = ThreadLocal.withInitial(CommandWriter::new);
+
+    static
+    {
+        NAMES[REPLY] = "reply";
+        NAMES[GUILD_SNAPSHOT] = "guild_snapshot";
+        NAMES[MEMBER_CHUNKS] = "member_chunks";
+        NAMES[USER_JOINED] = "user_joined";
+        NAMES[USER_DISPATCH] = "user_dispatch";
+        NAMES[SUBSCRIBE] = "subscribe";
+        NAMES[UNSUBSCRIBE] = "unsubscribe";
+        NAMES[REQUEST_MEMBERS] = "request_members";
+        NAMES[VOICE_STATE] = "voice_state";
+        NAMES[VOICE_SESSION_ENDED] = "voice_session_ended";
+        NAMES[USER_SESSIONS] = "user_sessions";
+        NAMES[USER_EVENT] = "user_event";
+        NAMES[MESSAGE_POST] = "message_post";
+        NAMES[MESSAGE_EDIT] = "message_edit";
+        NAMES[MESSAGE_DELETE] = "message_delete";
+        NAMES[MESSAGE_BULK_DELETE] = "message_bulk_delete";
+        NAMES[MESSAGE_GET] = "message_get";
+        NAMES[MESSAGE_HISTORY] = "message_history";
+        NAMES[GUILD_CREATE] = "guild_create";
+        NAMES[GUILD_GET] = "guild_get";
+        NAMES[CHANNEL_LIST] = "channel_list";
+        NAMES[CHANNEL_CREATE] = "channel_create";
+        NAMES[CHANNEL_GET] = "channel_get";
+        NAMES[CHANNEL_EDIT] = "channel_edit";
+        NAMES[CHANNEL_DELETE] = "channel_delete";
+        NAMES[TYPING] = "typing";
+        NAMES[INVITE_CREATE] = "invite_create";
+        NAMES[INVITE_GET] = "invite_get";
+        NAMES[INVITE_JOIN] = "invite_join";
+        NAMES[MEMBER_GET] = "member_get";
+        NAMES[MEMBER_LIST] = "member_list";
+        NAMES[MEMBER_SEARCH] = "member_search";
+        NAMES[MEMBER_EDIT] = "member_edit";
+        NAMES[MEMBER_ROLE_ADD] = "member_role_add";
+        NAMES[MEMBER_ROLE_REMOVE] = "member_role_remove";
+        NAMES[ROLE_LIST] = "role_list";
+        NAMES[ROLE_CREATE] = "role_create";
+        NAMES[ROLE_EDIT] = "role_edit";
+        NAMES[ROLE_DELETE] = "role_delete";
+        NAMES[REACTION_ADD] = "reaction_add";
+        NAMES[REACTION_REMOVE] = "reaction_remove";
+        NAMES[REACTION_CLEAR] = "reaction_clear";
+        NAMES[REACTION_USERS] = "reaction_users";
+        NAMES[PIN_LIST] = "pin_list";
+        NAMES[PIN_ADD] = "pin_add";
+        NAMES[PIN_REMOVE] = "pin_remove";
+        NAMES[DM_OPEN] = "dm_open";
+        NAMES[DM_CHANNEL_GET] = "dm_channel_get";
+        NAMES[DM_MESSAGE_POST] = "dm_message_post";
+        NAMES[DM_MESSAGE_EDIT] = "dm_message_edit";
+        NAMES[DM_MESSAGE_DELETE] = "dm_message_delete";
+        NAMES[DM_MESSAGE_GET] = "dm_message_get";
+        NAMES[DM_MESSAGE_HISTORY] = "dm_message_history";
+        NAMES[APP_COMMAND_LIST] = "app_command_list";
+        NAMES[APP_COMMAND_GET] = "app_command_get";
+        NAMES[APP_COMMAND_OVERWRITE] = "app_command_overwrite";
+        NAMES[APP_COMMAND_UPSERT] = "app_command_upsert";
+        NAMES[APP_COMMAND_EDIT] = "app_command_edit";
+        NAMES[APP_COMMAND_DELETE] = "app_command_delete";
+        NAMES[ACCOUNT_REGISTER] = "account_register";
+        NAMES[ACCOUNT_LOGIN] = "account_login";
+    }
+
+    private OwnerCommands()
+    {
+    }
+
+    /**
+     * @param type a command type.
+     * @return its name, or null if no such command exists.
+     */
+    public static String name(final int type)
+    {
+        return type >= 0 && type < NAMES.length ? NAMES[type] : null;
+    }
+
+    /**
+     * Starts a request command on the sending shard's writer.
+     *
+     * @param from        the origin shard (where the answer goes).
+     * @param type        the command.
+     * @param correlation the origin's id of the waiting request.
+     * @param userId      the user it acts for.
+     * @return the writer, positioned after the header.
+     */
+    public static CommandWriter request(final Shard from, final int type, final long correlation, final long userId)
+    {
+        return from.commandWriter().begin(type).putInt(from.id()).putLong(correlation).putLong(userId);
+    }
+
+    /**
+     * Starts a request command from a thread that is no shard (the control plane), on that thread's own writer
+     * ({@link #offShardWriter()}); it goes out through {@code ShardGroup#send(int, CommandWriter)}.
+     *
+     * @param origin      the shard holding the request (where the answer goes).
+     * @param type        the command.
+     * @param correlation the origin's id of the waiting request.
+     * @param userId      the user it acts for.
+     * @return the writer, positioned after the header.
+     */
+    public static CommandWriter request(final int origin, final int type, final long correlation, final long userId)
+    {
+        return offShardWriter().begin(type).putInt(origin).putLong(correlation).putLong(userId);
+    }
+
+    /**
+     * Writes a {@link #REPLY}: correlation, status, Retry-After seconds, body (the one place its layout is written).
+     *
+     * @param writer      the writer to use (a shard's, or {@link #offShardWriter()}).
+     * @param correlation the request at its origin.
+     * @param status      HTTP status.
+     * @param retryAfter  seconds for a Retry-After header, 0 for none.
+     * @param body        the encoded body, or null.
+     * @return the writer, with the whole command.
+     */
+    public static CommandWriter reply(final CommandWriter writer, final long correlation, final int status,
+        final int retryAfter, final byte[] body)
+    {
+        return writer.begin(REPLY).putLong(correlation).putInt(status).putInt(retryAfter).putBytes(body);
+    }
+
+    /**
+     * @return the calling thread's own writer, for threads that are no shard (the control plane's few threads);
+     *         a shard uses {@code Shard#commandWriter()}.
+     */
+    public static CommandWriter offShardWriter()
+    {
+        return OFF_SHARD_WRITERS.get();
+    }
+}

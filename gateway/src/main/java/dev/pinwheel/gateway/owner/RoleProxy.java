@@ -1,0 +1,80 @@
+package dev.pinwheel.gateway.owner;
+
+import dev.pinwheel.core.shard.Shard;
+
+/**
+ * Sends the role operations of a guild (list, create, edit, delete) to the guild's owner as typed commands
+ * ({@link OwnerCommands}), read back field by field, in this order, by {@link RoleService}. Runs on the shard holding
+ * the request; the answer comes back to {@code correlation} on this shard.
+ */
+public final class RoleProxy
+{
+    private final Shard shard;
+
+    /**
+     * @param shard the sending shard (this thread).
+     */
+    public RoleProxy(final Shard shard)
+    {
+        this.shard = shard;
+    }
+
+    private int owner(final long guildId)
+    {
+        return shard.group().ownerOf(guildId);
+    }
+
+    /**
+     * @param correlation the waiting request.
+     * @param userId      the reader (a member).
+     * @param guildId     the guild.
+     */
+    public void list(final long correlation, final long userId, final long guildId)
+    {
+        shard.send(owner(guildId), OwnerCommands.request(shard, OwnerCommands.ROLE_LIST, correlation, userId)
+            .putLong(guildId));
+    }
+
+    /**
+     * @param correlation the waiting request.
+     * @param userId      who creates it (MANAGE_ROLES).
+     * @param guildId     the guild.
+     * @param name        1-100 characters, or null ("new role").
+     * @param permissions permission bits, or {@link OwnerCommands#KEEP} ({@code @everyone}'s).
+     * @param color       RGB colour, or KEEP (none).
+     */
+    public void create(final long correlation, final long userId, final long guildId, final String name,
+        final long permissions, final int color)
+    {
+        shard.send(owner(guildId), OwnerCommands.request(shard, OwnerCommands.ROLE_CREATE, correlation, userId)
+            .putLong(guildId).putString(name).putLong(permissions).putInt(color));
+    }
+
+    /**
+     * @param correlation the waiting request.
+     * @param userId      the editor (MANAGE_ROLES, above the role).
+     * @param guildId     the guild.
+     * @param roleId      the role.
+     * @param name        the new name, or null.
+     * @param permissions the new permission bits, or {@link OwnerCommands#KEEP}.
+     * @param color       the new colour, or KEEP.
+     */
+    public void edit(final long correlation, final long userId, final long guildId, final long roleId,
+        final String name, final long permissions, final int color)
+    {
+        shard.send(owner(guildId), OwnerCommands.request(shard, OwnerCommands.ROLE_EDIT, correlation, userId)
+            .putLong(guildId).putLong(roleId).putString(name).putLong(permissions).putInt(color));
+    }
+
+    /**
+     * @param correlation the waiting request.
+     * @param userId      who deletes it (MANAGE_ROLES, above the role).
+     * @param guildId     the guild.
+     * @param roleId      the role.
+     */
+    public void delete(final long correlation, final long userId, final long guildId, final long roleId)
+    {
+        shard.send(owner(guildId), OwnerCommands.request(shard, OwnerCommands.ROLE_DELETE, correlation, userId)
+            .putLong(guildId).putLong(roleId));
+    }
+}

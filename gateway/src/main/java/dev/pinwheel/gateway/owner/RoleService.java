@@ -1,0 +1,183 @@
+package dev.pinwheel.gateway.owner;
+
+import java.util.Comparator;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.pinwheel.core.command.CommandReader;
+import dev.pinwheel.core.fanout.Dispatch;
+import dev.pinwheel.core.guild.Guild;
+import dev.pinwheel.core.guild.Permissions;
+import dev.pinwheel.core.guild.Role;
+import dev.pinwheel.core.shard.Shard;
+import dev.pinwheel.core.state.NodeState;
+import dev.pinwheel.core.state.StateLog;
+import dev.pinwheel.core.state.StateRecords;
+import dev.pinwheel.gateway.codec.DiscordError;
+import dev.pinwheel.gateway.codec.Entities;
+import dev.pinwheel.gateway.codec.Json;
+import dev.pinwheel.gateway.codec.Intents;
+
+/**
+ * The roles of the guilds a shard owns: list, create, edit, delete (MANAGE_ROLES, within the
+ * {@link RoleHierarchy}). Runs on the owner shard; each operation reads its command's fields in the order
+ * {@link RoleProxy} wrote them and answers only through its {@link Reply}. Every change is a journaled state record
+ * (ROLE_PUT, ROLE_DELETED), so a restart rebuilds exactly what was acknowledged; GUILD_ROLE_CREATE/UPDATE/DELETE go
+ * out after the commit. As on Discord a new role sits at position 1, just above {@code @everyone} (the others move
+ * up one), and {@code @everyone} can be edited (not renamed) but neither deleted nor given.
+ */
+public final class RoleService
+{
+    private final NodeState node;
+
+    /**
+     * @param node the node's directories (state records apply to them).
+     */
+    public RoleService(final NodeState node)
+    {
+        this.node = node;
+    }
+
+    /**
+     * {@link OwnerCommands#ROLE_LIST}: guild. Members only; by position, then id.
+     *
+     * @param owner   this shard.
+     * @param command the command, after its header.
+     * @param reply   the answer.
+     */
+    public void list(final Shard owner, final CommandReader command, final Reply reply)
+    {
+        final Guild g = GuildAccess.guild(owner, command.getLong(), reply);
+        if (g == null)
+        {
+            return;
+        }
+        final ArrayNode arr = Json.array();
+        g.roles().stream().sorted(Comparator.comparingInt(Role::position).thenComparingLong(Role::id))
+            .forEach(role -> arr.add(Entities.role(role)));
+        reply.ok(200, arr);
+    }
+
+    /**
+     * {@link OwnerCommands#ROLE_CREATE}: guild, name (null: "new role"), permissions ({@link OwnerCommands#KEEP}:
+     * {@code @everyone}'s), colour (KEEP: 0). 200 with the role, GUILD_ROLE_CREATE.
+     *
+     * @param owner   this shard.
+     * @param command the command, after its header.
+     * @param reply   the answer.
+     */
+    public void create(final Shard owner, final CommandReader command, final Reply reply)
+    {
+        final long guildId = command.getLong();
+        final String name = command.getString();
+        final long permissions = command.getLong();
+        final int color = command.getInt();
+        final Guild g = GuildAccess.guildWith(owner, guildId, Permissions.MANAGE_ROLES, reply);
+        if (g == null || !RoleHierarchy.mayManage(g, null, permissions == OwnerCommands.KEEP ? 0 : permissions,
+            reply))
+        {
+            return;
+        }
+        for (final Role r : g.roles().toArray(new Role[0]))
+        {
+            if (r.id() != guildId && r.position() >= 1)
+            {
+                put(owner, g, new Role(r.id(), r.name(), r.permissions(), r.position() + 1, r.color()));
+            }
+        }
+        final Role role = new Role(owner.ids().next(), name == null ? "new role" : name,
+            permissions == OwnerCommands.KEEP ? g.role(guildId).permissions() : permissions, 1,
+            color == OwnerCommands.KEEP ? 0 : color);
+        save(owner, g, role, "GUILD_ROLE_CREATE", reply);
+    }
+
+    /**
+     * {@link OwnerCommands#ROLE_EDIT}: guild, role, name, permissions, colour (null or {@link OwnerCommands#KEEP}:
+     * unchanged; {@code @everyone} keeps its name). 200 with the role, GUILD_ROLE_UPDATE.
+     *
+     * @param owner   this shard.
+     * @param command the command, after its header.
+     * @param reply   the answer.
+     */
+    public void edit(final Shard owner, final CommandReader command, final Reply reply)
+    {
+        final long guildId = command.getLong();
+        final long roleId = command.getLong();
+        final String name = command.getString();
+        final long permissions = command.getLong();
+        final int color = command.getInt();
+        final Guild g = GuildAccess.guildWith(owner, guildId, Permissions.MANAGE_ROLES, reply);
+        final Role r = g == null ? null : RoleHierarchy.role(g, roleId, reply);
+        if (r == null || !RoleHierarchy.mayManage(g, r, permissions == OwnerCommands.KEEP ? 0
+            : permissions & ~r.permissions(), reply))
+        {
+            return;
+        }
+        final Role changed = new Role(r.id(), name == null || roleId == guildId ? r.name() : name,
+            permissions == OwnerCommands.KEEP ? r.permissions() : permissions, r.position(),
+            color == OwnerCommands.KEEP ? r.color() : color);
+        save(owner, g, changed, "GUILD_ROLE_UPDATE", reply);
+    }
+
+    /**
+     * {@link OwnerCommands#ROLE_DELETE}: guild, role. The role goes, and with it every member's grant of it; 204,
+     * GUILD_ROLE_DELETE. {@code @everyone} is 50028.
+     *
+     * @param owner   this shard.
+     * @param command the command, after its header.
+     * @param reply   the answer.
+     */
+    public void delete(final Shard owner, final CommandReader command, final Reply reply)
+    {
+        final long guildId = command.getLong();
+        final long roleId = command.getLong();
+        final Guild g = GuildAccess.guildWith(owner, guildId, Permissions.MANAGE_ROLES, reply);
+        final Role r = g == null ? null : RoleHierarchy.role(g, roleId, reply);
+        if (r == null)
+        {
+            return;
+        }
+        if (roleId == guildId)
+        {
+            reply.error(DiscordError.INVALID_ROLE);
+            return;
+        }
+        if (!RoleHierarchy.mayManage(g, r, 0, reply))
+        {
+            return;
+        }
+        StateLog.commit(owner, node, StateRecords.ROLE_DELETED, StateRecords.roleDeleted(guildId, roleId));
+        final ObjectNode d = Json.object();
+        d.put("guild_id", Json.id(guildId));
+        d.put("role_id", Json.id(roleId));
+        final Dispatch event = new Dispatch("GUILD_ROLE_DELETE", Json.bytes(d), null, Intents.GUILDS, guildId, 0, 0);
+        owner.afterCommit(() ->
+        {
+            owner.publish(g, event);
+            reply.ok(204, (byte[])null);
+        });
+    }
+
+    private void put(final Shard owner, final Guild g, final Role r)
+    {
+        StateLog.commit(owner, node, StateRecords.ROLE_PUT, StateRecords.rolePut(g.id(), r));
+    }
+
+    /** Journals the role, then (after the commit) announces it with {@code type} and answers 200 with it. */
+    private void save(final Shard owner, final Guild g, final Role r, final String type, final Reply reply)
+    {
+        put(owner, g, r);
+        final ObjectNode body = Entities.role(r);
+        final byte[] answer = Json.bytes(body);
+        final ObjectNode d = Json.object();
+        d.put("guild_id", Json.id(g.id()));
+        d.set("role", body);
+        final Dispatch event = new Dispatch(type, Json.bytes(d), null, Intents.GUILDS, g.id(), 0, 0);
+        owner.afterCommit(() ->
+        {
+            owner.publish(g, event);
+            reply.ok(200, answer);
+        });
+    }
+}

@@ -1,0 +1,669 @@
+package dev.pinwheel.gateway.session;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+
+import dev.pinwheel.core.fanout.Dispatch;
+import dev.pinwheel.core.log.ThrottledLog;
+import dev.pinwheel.core.shard.ShardCounters;
+import dev.pinwheel.gateway.codec.CloseCodes;
+import dev.pinwheel.gateway.codec.Json;
+import dev.pinwheel.gateway.node.EdgeCounters;
+import dev.pinwheel.gateway.owner.VoiceProxy;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
+
+/**
+ * One WebSocket connection of the Gateway v10 protocol (JSON encoding, optional zlib-stream), on the
+ * shard that accepted it. Handles HELLO, heartbeats, IDENTIFY, RESUME, the close codes, and writes the
+ * dispatches of its {@link GatewaySession}: each frame is {@code {"t":T,"s":N,"op":0,"d":D}} spliced from
+ * the shared encoded {@code d} — no per-recipient JSON encoding. Its deadlines (identify, heartbeat, slow consumer,
+ * close linger) are one timer on its shard's {@link SessionTimers}, armed at the earliest of them.
+ */
+public final class GatewayConnection extends SimpleChannelInboundHandler<WebSocketFrame>
+    implements SessionTimers.Deadline
+{
+    private static final Logger LOG = LoggerFactory.getLogger(GatewayConnection.class);
+    /** Connection errors a client can provoke: at most 10 lines per 10 s, then a count. */
+    private static final ThrottledLog ERRORS = new ThrottledLog(LOG, Level.WARN, "gateway connection errors", 10,
+        10_000);
+    private static final byte[] HEARTBEAT_ACK = "{\"op\":11,\"d\":null}".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] HEARTBEAT_REQUEST = "{\"op\":1,\"d\":null}".getBytes(StandardCharsets.US_ASCII);
+
+    /** The shard this connection lives on; changes once at most, when a RESUME hands it to its session's shard. */
+    private ShardSessions gateway;
+    /** Set while the channel moves to another shard's event loop: inbound payloads wait in {@link #held}. */
+    private boolean migrating;
+    private boolean migrated;
+    private java.util.ArrayList<JsonNode> held;
+    private final ZlibStream zlib;
+    private final int apiVersion;
+    private final String rejectReason;
+    private final int rejectCode;
+    private final String host;
+    private ChannelHandlerContext ctx;
+    private GatewaySession session;
+    private long connectedAtNanos;
+    private long lastHeartbeatNanos;
+    private boolean heartbeatRequested;
+    private long rateWindowStartNanos;
+    private int rateCount;
+    private long unwritableSinceNanos;
+    private boolean closing;
+    /** Index in the shard's connection list (for O(1) removal); -1 when not listed. */
+    int slot = -1;
+    /** Its deadlines on its shard's wheel (set while it is listed there). */
+    SessionTimers.Timer timer;
+    private long closingSinceNanos;
+    private byte[] scratch = new byte[1024];
+
+    /**
+     * @param gateway      the shard's gateway.
+     * @param zlib         whether the client asked for {@code compress=zlib-stream}.
+     * @param apiVersion   the {@code v} query parameter.
+     * @param rejectCode   a close code to send right after HELLO (0: none), for bad query parameters.
+     * @param rejectReason its reason.
+     * @param host         host the client connected to (for the resume URL).
+     */
+    GatewayConnection(final ShardSessions gateway, final boolean zlib, final int apiVersion, final int rejectCode,
+        final String rejectReason, final String host)
+    {
+        this.gateway = gateway;
+        this.zlib = zlib ? new ZlibStream() : null;
+        this.apiVersion = apiVersion;
+        this.rejectCode = rejectCode;
+        this.rejectReason = rejectReason;
+        this.host = host;
+    }
+
+    String host()
+    {
+        return host;
+    }
+
+    int apiVersion()
+    {
+        return apiVersion;
+    }
+
+    GatewaySession session()
+    {
+        return session;
+    }
+
+    void session(final GatewaySession s)
+    {
+        session = s;
+    }
+
+    @Override
+    public void handlerAdded(final ChannelHandlerContext context)
+    {
+        this.ctx = context;
+        final long now = System.nanoTime();
+        connectedAtNanos = now;
+        lastHeartbeatNanos = now;
+        rateWindowStartNanos = now;
+        gateway.connectionOpened(this);
+        final ObjectNode hello = Json.object();
+        hello.put("op", 10);
+        hello.putObject("d").put("heartbeat_interval", gateway.config().heartbeatIntervalMillis());
+        writeNow(Json.bytes(hello));
+        if (rejectCode != 0)
+        {
+            close(rejectCode, rejectReason);
+        }
+    }
+
+    @Override
+    public void channelInactive(final ChannelHandlerContext context)
+    {
+        gateway.connectionClosed(this);
+        if (zlib != null)
+        {
+            zlib.close();
+        }
+        context.fireChannelInactive();
+    }
+
+    @Override
+    public void channelWritabilityChanged(final ChannelHandlerContext context)
+    {
+        unwritableSinceNanos = context.channel().isWritable() ? 0 : System.nanoTime();
+        if (unwritableSinceNanos != 0)
+        {
+            gateway.rearm(this);
+        }
+        context.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    protected void channelRead0(final ChannelHandlerContext context, final WebSocketFrame frame)
+    {
+        if (closing)
+        {
+            return;
+        }
+        if (frame instanceof PingWebSocketFrame)
+        {
+            context.writeAndFlush(new PongWebSocketFrame(frame.content().retain()));
+            return;
+        }
+        if (frame instanceof PongWebSocketFrame)
+        {
+            return;
+        }
+        if (frame instanceof CloseWebSocketFrame close)
+        {
+            onClientClose(close.statusCode());
+            return;
+        }
+        if (!(frame instanceof TextWebSocketFrame) && !(frame instanceof BinaryWebSocketFrame))
+        {
+            close(CloseCodes.DECODE_ERROR, "Error while decoding payload.");
+            return;
+        }
+        final ByteBuf content = frame.content();
+        if (content.readableBytes() > gateway.config().maxInboundPayload())
+        {
+            close(CloseCodes.DECODE_ERROR, "Payload too large.");
+            return;
+        }
+        final long now = System.nanoTime();
+        if (now - rateWindowStartNanos > TimeUnit.SECONDS.toNanos(60))
+        {
+            rateWindowStartNanos = now;
+            rateCount = 0;
+        }
+        if (++rateCount > gateway.config().inboundEventsPerMinute())
+        {
+            gateway.shard().counters().increment(ShardCounters.RATE_LIMITED);
+            close(CloseCodes.RATE_LIMITED, "You are being rate limited.");
+            return;
+        }
+        final JsonNode payload;
+        try
+        {
+            final int len = content.readableBytes();
+            if (scratch.length < len)
+            {
+                scratch = new byte[Math.max(len, scratch.length * 2)];
+            }
+            content.getBytes(content.readerIndex(), scratch, 0, len);
+            payload = Json.parse(scratch, 0, len);
+        }
+        catch (final IOException ex)
+        {
+            close(CloseCodes.DECODE_ERROR, "Error while decoding payload.");
+            return;
+        }
+        final JsonNode opNode = payload.get("op");
+        if (!payload.isObject() || opNode == null || !opNode.isIntegralNumber())
+        {
+            close(CloseCodes.DECODE_ERROR, "Error while decoding payload.");
+            return;
+        }
+        if (migrating)
+        {
+            held.add(payload); // read in the same batch as the RESUME that moves us: handled on the new shard
+            return;
+        }
+        onPayload(opNode.asInt(), payload.get("d"), now);
+    }
+
+    /**
+     * @return whether this connection has already been handed to another shard (it happens once at most).
+     */
+    boolean migrated()
+    {
+        return migrated;
+    }
+
+    /**
+     * Moves this connection to {@code target}'s event loop, then resumes there with {@code resume}: reading stops,
+     * the channel leaves this shard's loop and joins the target's (Netty deregister/register), and on the target's
+     * thread the connection joins that shard's gateway, the RESUME runs, then anything read meanwhile, then reading
+     * starts again. Runs on this shard's thread.
+     *
+     * @param target the session's shard.
+     * @param resume the RESUME payload's {@code d}.
+     */
+    void migrateTo(final ShardSessions target, final JsonNode resume)
+    {
+        final io.netty.channel.Channel ch = ctx.channel();
+        migrating = true;
+        migrated = true;
+        held = new java.util.ArrayList<>();
+        ch.config().setAutoRead(false);
+        gateway.connectionClosed(this);
+        final io.netty.channel.EventLoop loop = target.loop();
+        ch.deregister().addListener(left ->
+        {
+            if (!left.isSuccess())
+            {
+                ch.close();
+                return;
+            }
+            loop.register(ch).addListener(joined ->
+            {
+                if (!joined.isSuccess())
+                {
+                    ch.close();
+                    return;
+                }
+                gateway = target;
+                target.connectionOpened(this);
+                migrating = false;
+                target.resume(this, resume);
+                final java.util.ArrayList<JsonNode> later = held;
+                held = null;
+                for (final JsonNode p : later)
+                {
+                    if (!closing)
+                    {
+                        onPayload(p.path("op").asInt(), p.get("d"), System.nanoTime());
+                    }
+                }
+                ch.config().setAutoRead(true);
+            });
+        });
+    }
+
+    private void onPayload(final int op, final JsonNode d, final long now)
+    {
+        switch (op)
+        {
+            case 1 ->
+            {
+                lastHeartbeatNanos = now;
+                heartbeatRequested = false;
+                if (session != null && d != null && d.isIntegralNumber())
+                {
+                    session.acknowledge(d.asLong()); // d is the last sequence the client received
+                }
+                writeNow(HEARTBEAT_ACK);
+            }
+            case 2 ->
+            {
+                if (session != null)
+                {
+                    close(CloseCodes.ALREADY_AUTHENTICATED, "You sent more than one identify payload.");
+                }
+                else
+                {
+                    gateway.identify(this, d);
+                }
+            }
+            case 6 ->
+            {
+                if (session != null)
+                {
+                    close(CloseCodes.ALREADY_AUTHENTICATED, "Already authenticated.");
+                }
+                else
+                {
+                    gateway.resume(this, d);
+                }
+            }
+            case 4 ->
+            {
+                if (session == null)
+                {
+                    close(CloseCodes.NOT_AUTHENTICATED, "Not authenticated.");
+                }
+                else
+                {
+                    voiceStateUpdate(d);
+                }
+            }
+            case 8 ->
+            {
+                if (session == null)
+                {
+                    close(CloseCodes.NOT_AUTHENTICATED, "Not authenticated.");
+                }
+                else
+                {
+                    requestGuildMembers(d);
+                }
+            }
+            case 3, 31 ->
+            {
+                if (session == null)
+                {
+                    close(CloseCodes.NOT_AUTHENTICATED, "Not authenticated.");
+                }
+                // Presence (3) and soundboard (31) are accepted and not acted on yet: Pinwheel has no presence
+                // system.
+            }
+            default -> close(CloseCodes.UNKNOWN_OPCODE, "Unknown opcode " + op + ".");
+        }
+    }
+
+    /**
+     * Op 4: validates the shape here, decides on the guild's owner shard ({@link VoiceProxy}).
+     */
+    private void voiceStateUpdate(final JsonNode d)
+    {
+        final long guildId = d == null || !d.isObject() ? -1 : snowflake(d.path("guild_id"));
+        final JsonNode ch = d == null ? null : d.path("channel_id");
+        final long channelId = ch == null ? -1 : ch.isNull() || ch.isMissingNode() ? 0 : snowflake(ch);
+        if (guildId <= 0 || channelId < 0 || !session.coversGuild(guildId))
+        {
+            close(CloseCodes.DECODE_ERROR, "Invalid VOICE_STATE_UPDATE payload.");
+            return;
+        }
+        final boolean selfMute = d.path("self_mute").asBoolean(false);
+        final boolean selfDeaf = d.path("self_deaf").asBoolean(false);
+        gateway.voiceStateUpdate(session, guildId, channelId, selfMute, selfDeaf);
+    }
+
+    /**
+     * Op 8 REQUEST_GUILD_MEMBERS: validates the shape here; the guild's owner shard matches the members and
+     * sends the GUILD_MEMBERS_CHUNK dispatches back to this session ({@link ShardSessions#requestGuildMembers}).
+     * As Discord documents: one {@code guild_id}; {@code user_ids} (one or an array, at most 100) or
+     * {@code query} with {@code limit}; a nonce longer than 32 bytes is ignored (the chunks carry none).
+     */
+    private void requestGuildMembers(final JsonNode d)
+    {
+        final long guildId = d == null || !d.isObject() ? -1 : snowflake(d.path("guild_id"));
+        final JsonNode ids = d == null ? null : d.get("user_ids");
+        final JsonNode query = d == null ? null : d.get("query");
+        final JsonNode limit = d == null ? null : d.get("limit");
+        long[] userIds = null;
+        boolean badIds = false;
+        if (ids != null && !ids.isNull())
+        {
+            final JsonNode list = ids.isArray() ? ids : Json.array().add(ids);
+            userIds = new long[list.size()];
+            for (int i = 0; i < userIds.length; i++)
+            {
+                userIds[i] = snowflake(list.get(i));
+                badIds |= userIds[i] <= 0;
+            }
+            badIds |= userIds.length > 100;
+        }
+        final boolean byQuery = query != null && query.isTextual() && limit != null && limit.canConvertToInt()
+            && limit.asInt() >= 0;
+        if (guildId <= 0 || badIds || (userIds == null && !byQuery))
+        {
+            close(CloseCodes.DECODE_ERROR, "Invalid REQUEST_GUILD_MEMBERS payload.");
+            return;
+        }
+        final JsonNode n = d.get("nonce");
+        final String nonce = n != null && n.isTextual()
+            && n.asText().getBytes(StandardCharsets.UTF_8).length <= 32 ? n.asText() : null;
+        gateway.requestGuildMembers(session, guildId, userIds, byQuery ? query.asText() : "",
+            byQuery ? limit.asInt() : 0, d.path("presences").asBoolean(false), nonce);
+    }
+
+    /** A snowflake sent as a string (Discord's form) or as a number (JDA sends op 4 ids as numbers); -1 if neither. */
+    private static long snowflake(final JsonNode n)
+    {
+        if (n.isTextual())
+        {
+            return Json.parseId(n.asText());
+        }
+        return n.isIntegralNumber() && n.canConvertToLong() ? n.asLong() : -1;
+    }
+
+    private void onClientClose(final int status)
+    {
+        closing = true;
+        closingSinceNanos = System.nanoTime();
+        gateway.rearm(this);
+        // A client closing with 1000/1001 ends its session (Discord semantics); other codes keep it resumable.
+        if (session != null && (status == 1000 || status == 1001))
+        {
+            gateway.destroySession(session);
+        }
+        closeAfter(ctx.writeAndFlush(new CloseWebSocketFrame(status == -1 ? 1000 : status, "")));
+    }
+
+    /**
+     * Sends a close frame with a gateway close code and closes the socket. A non-resumable code ends
+     * the session.
+     *
+     * @param code   close code.
+     * @param reason reason text.
+     */
+    void close(final int code, final String reason)
+    {
+        if (closing)
+        {
+            return;
+        }
+        closing = true;
+        closingSinceNanos = System.nanoTime();
+        gateway.rearm(this);
+        if (code >= 4000)
+        {
+            gateway.shard().counters().increment(ShardCounters.PROTOCOL_CLOSES);
+        }
+        LOG.debug("closing gateway connection {} with {} {}", ctx.channel().remoteAddress(), code, reason);
+        if (session != null && !CloseCodes.resumable(code))
+        {
+            gateway.destroySession(session);
+        }
+        closeAfter(ctx.writeAndFlush(new CloseWebSocketFrame(code, reason)));
+    }
+
+    /**
+     * Ends the connection after the close frame without resetting it: whatever the client still sends (the rest of
+     * a burst, an oversized frame) is dropped before it is decoded, and once the close frame is on the wire the
+     * output is shut down (FIN). Closing the socket with unread input would make the kernel answer with RST, and
+     * the client could lose the close frame. The socket closes when the client closes its side, or after the
+     * linger time ({@link #onDeadline}).
+     */
+    private void closeAfter(final ChannelFuture closeFrame)
+    {
+        final Channel ch = ctx.channel();
+        if (ch.pipeline().get(DiscardInbound.NAME) == null)
+        {
+            ch.pipeline().addFirst(DiscardInbound.NAME, DiscardInbound.INSTANCE);
+        }
+        ch.config().setAutoRead(true);
+        closeFrame.addListener(f ->
+        {
+            if (f.isSuccess() && ch instanceof DuplexChannel d && ch.isActive())
+            {
+                d.shutdownOutput();
+            }
+            else
+            {
+                ch.close();
+            }
+        });
+    }
+
+    boolean closing()
+    {
+        return closing;
+    }
+
+    /**
+     * A deadline came (its shard's {@link SessionTimers}): closing linger, identify timeout, zombie detection (a
+     * heartbeat request, then the close), slow consumers. Whatever is due is acted on, in that order of precedence.
+     *
+     * @param now nanoTime.
+     * @return the next deadline.
+     */
+    @Override
+    public long onDeadline(final long now)
+    {
+        if (!ctx.channel().isOpen())
+        {
+            return SessionTimers.NONE;
+        }
+        if (closing)
+        {
+            // A close frame stuck behind output the client never reads, or a client that keeps sending after it,
+            // must not hold the socket (and the session's resume window) forever: give the close handshake the
+            // edge's linger time, then drop the socket.
+            if (closingSinceNanos != 0 && now - closingSinceNanos > lingerNanos())
+            {
+                closingSinceNanos = 0;
+                gateway.counters().increment(EdgeCounters.CLOSED_LINGER_TIMEOUT);
+                ctx.channel().close();
+            }
+            return nextDeadline();
+        }
+        final long interval = TimeUnit.MILLISECONDS.toNanos(gateway.config().heartbeatIntervalMillis());
+        final long grace = TimeUnit.MILLISECONDS.toNanos(gateway.config().heartbeatGraceMillis());
+        if (session == null && now - connectedAtNanos > identifyTimeoutNanos())
+        {
+            close(CloseCodes.SESSION_TIMED_OUT, "Session timed out: no IDENTIFY or RESUME received.");
+        }
+        else if (now - lastHeartbeatNanos > interval + grace)
+        {
+            close(CloseCodes.SESSION_TIMED_OUT, "Session timed out: no heartbeat received.");
+        }
+        else if (!heartbeatRequested && now - lastHeartbeatNanos > interval + grace / 2)
+        {
+            heartbeatRequested = true;
+            writeNow(HEARTBEAT_REQUEST);
+        }
+        else if (unwritableSinceNanos != 0 && now - unwritableSinceNanos > slowConsumerNanos())
+        {
+            gateway.shard().counters().increment(ShardCounters.SLOW_CONSUMER_CLOSES);
+            close(CloseCodes.UNKNOWN_ERROR, "Slow consumer: reconnect and resume.");
+        }
+        return ctx.channel().isOpen() ? nextDeadline() : SessionTimers.NONE;
+    }
+
+    /**
+     * @return the earliest moment one of this connection's checks can act ({@link SessionTimers#NONE}: none can).
+     */
+    long nextDeadline()
+    {
+        if (closing)
+        {
+            return closingSinceNanos == 0 ? SessionTimers.NONE : closingSinceNanos + lingerNanos() + 1;
+        }
+        final long interval = TimeUnit.MILLISECONDS.toNanos(gateway.config().heartbeatIntervalMillis());
+        final long grace = TimeUnit.MILLISECONDS.toNanos(gateway.config().heartbeatGraceMillis());
+        long next = lastHeartbeatNanos + interval + (heartbeatRequested ? grace : grace / 2) + 1;
+        if (session == null)
+        {
+            next = Math.min(next, connectedAtNanos + identifyTimeoutNanos() + 1);
+        }
+        if (unwritableSinceNanos != 0)
+        {
+            next = Math.min(next, unwritableSinceNanos + slowConsumerNanos() + 1);
+        }
+        return next;
+    }
+
+    private long lingerNanos()
+    {
+        return TimeUnit.MILLISECONDS.toNanos(gateway.config().edge().lingerMillis());
+    }
+
+    private long identifyTimeoutNanos()
+    {
+        return TimeUnit.MILLISECONDS.toNanos(gateway.config().identifyTimeoutMillis());
+    }
+
+    private long slowConsumerNanos()
+    {
+        return TimeUnit.MILLISECONDS.toNanos(gateway.config().slowConsumerMillis());
+    }
+
+    /**
+     * Writes a non-dispatch payload and flushes.
+     *
+     * @param json payload bytes.
+     */
+    void writeNow(final byte[] json)
+    {
+        ctx.writeAndFlush(frame(json, 0, json.length));
+    }
+
+    /**
+     * Frames one dispatch with this session's sequence number; does not flush.
+     *
+     * @param d           the shared event.
+     * @param seq         sequence number.
+     * @param seesContent whether the session holds MESSAGE_CONTENT.
+     */
+    void writeDispatch(final Dispatch d, final long seq, final boolean seesContent)
+    {
+        if (closing)
+        {
+            return;
+        }
+        final byte[] data = d.dataFor(session == null ? 0 : session.userId(), seesContent);
+        final byte[] t = d.typeAscii();
+        if (zlib == null)
+        {
+            ctx.write(DispatchFrame.textFrame(ctx.alloc(), t, seq, data), ctx.voidPromise());
+        }
+        else
+        {
+            final int len = DispatchFrame.payloadLength(t, seq, data);
+            if (scratch.length < len)
+            {
+                scratch = new byte[Math.max(len, scratch.length * 2)];
+            }
+            final int n = DispatchFrame.payload(scratch, t, seq, data);
+            ctx.write(new BinaryWebSocketFrame(zlib.deflate(ctx.alloc(), scratch, 0, n)), ctx.voidPromise());
+        }
+    }
+
+    void flush()
+    {
+        ctx.flush();
+    }
+
+    private WebSocketFrame frame(final byte[] json, final int off, final int len)
+    {
+        if (zlib == null)
+        {
+            return new TextWebSocketFrame(Unpooled.wrappedBuffer(json, off, len));
+        }
+        return new BinaryWebSocketFrame(zlib.deflate(ctx.alloc(), json, off, len));
+    }
+
+    @Override
+    public void exceptionCaught(final ChannelHandlerContext context, final Throwable cause)
+    {
+        if (cause instanceof TooLongFrameException || cause instanceof CorruptedWebSocketFrameException)
+        {
+            close(CloseCodes.DECODE_ERROR, "Error while decoding payload.");
+        }
+        else if (cause instanceof IOException)
+        {
+            context.close();
+        }
+        else
+        {
+            if (ERRORS.admit())
+            {
+                LOG.warn("gateway connection error", cause);
+            }
+            close(CloseCodes.UNKNOWN_ERROR, "Unknown error.");
+        }
+    }
+}

@@ -1,0 +1,219 @@
+package dev.pinwheel.gateway.session;
+
+import org.agrona.collections.LongHashSet;
+
+import dev.pinwheel.core.fanout.Dispatch;
+import dev.pinwheel.core.fanout.SessionEndpoint;
+import dev.pinwheel.gateway.codec.Intents;
+
+/**
+ * A gateway session: what survives a dropped connection until RESUME or expiry. It numbers the dispatches
+ * it receives ({@code s}) and keeps the last N of them — references to the shared, encoded
+ * {@link Dispatch} objects, never copies — so a RESUME replays exactly what was missed.
+ * Confined to its shard thread.
+ */
+public final class GatewaySession extends SessionEndpoint
+{
+    private final String id;
+    private final long userId;
+    private final int intents;
+    private final int largeThreshold;
+    private final int shardId;
+    private final int shardCount;
+    private static final int INITIAL_BUFFER = 16;
+    private final int maxBuffer;
+    private Dispatch[] buffer;
+    private int mask;
+    private final LongHashSet pendingGuilds = new LongHashSet();
+    /** Guilds in which this session asked to be in a voice channel (cleared on leave). */
+    private final LongHashSet voiceGuilds = new LongHashSet();
+    private long seq;
+    /** Highest sequence the client has acknowledged in a heartbeat: events up to it are no longer kept. */
+    private long acked;
+    private GatewayConnection connection;
+    private long detachedAtNanos;
+    private boolean destroyed;
+    /** Its resume window on its shard's {@link SessionTimers} (armed while detached). */
+    SessionTimers.Timer timer;
+
+    GatewaySession(final String id, final long userId, final int intents, final int largeThreshold,
+        final int shardId, final int shardCount, final int bufferSize)
+    {
+        this.id = id;
+        this.userId = userId;
+        this.intents = intents;
+        this.largeThreshold = largeThreshold;
+        this.shardId = shardId;
+        this.shardCount = shardCount;
+        this.maxBuffer = bufferSize;
+        this.buffer = new Dispatch[Math.min(INITIAL_BUFFER, bufferSize)];
+        this.mask = buffer.length - 1;
+    }
+
+    public String id()
+    {
+        return id;
+    }
+
+    @Override
+    public long userId()
+    {
+        return userId;
+    }
+
+    public int intents()
+    {
+        return intents;
+    }
+
+    int largeThreshold()
+    {
+        return largeThreshold;
+    }
+
+    /**
+     * @param guildId a guild.
+     * @return whether this session's Discord shard ({@code [id, count]} of IDENTIFY) covers the guild.
+     */
+    boolean coversGuild(final long guildId)
+    {
+        return shardCount <= 1 || (int)((guildId >>> 22) % shardCount) == shardId;
+    }
+
+    LongHashSet voiceGuilds()
+    {
+        return voiceGuilds;
+    }
+
+    LongHashSet pendingGuilds()
+    {
+        return pendingGuilds;
+    }
+
+    long seq()
+    {
+        return seq;
+    }
+
+    GatewayConnection connection()
+    {
+        return connection;
+    }
+
+    void attach(final GatewayConnection c)
+    {
+        connection = c;
+        detachedAtNanos = 0;
+    }
+
+    void detach(final long nowNanos)
+    {
+        connection = null;
+        detachedAtNanos = nowNanos;
+    }
+
+    long detachedAtNanos()
+    {
+        return detachedAtNanos;
+    }
+
+    boolean destroyed()
+    {
+        return destroyed;
+    }
+
+    void markDestroyed()
+    {
+        destroyed = true;
+        connection = null;
+    }
+
+    @Override
+    public void dispatch(final Dispatch d)
+    {
+        final int need = d.intent();
+        if (destroyed || (need != 0 && (intents & need) == 0))
+        {
+            return;
+        }
+        final long s = ++seq;
+        if (s - acked > buffer.length && buffer.length < maxBuffer)
+        {
+            grow();
+        }
+        buffer[(int)(s & mask)] = d;
+        final GatewayConnection c = connection;
+        if (c != null)
+        {
+            c.writeDispatch(d, s, (intents & Intents.MESSAGE_CONTENT) != 0);
+        }
+    }
+
+    @Override
+    public void flush()
+    {
+        final GatewayConnection c = connection;
+        if (c != null)
+        {
+            c.flush();
+        }
+    }
+
+    /**
+     * Doubles the resume buffer, keeping the events it holds: sessions that acknowledge stay small (16 slots),
+     * ones that fall behind grow to the configured maximum.
+     */
+    private void grow()
+    {
+        final Dispatch[] bigger = new Dispatch[buffer.length * 2];
+        final int newMask = bigger.length - 1;
+        for (long k = Math.max(1, seq - buffer.length); k < seq; k++)
+        {
+            bigger[(int)(k & newMask)] = buffer[(int)(k & mask)];
+        }
+        buffer = bigger;
+        mask = newMask;
+    }
+
+    /**
+     * The client acknowledged every dispatch up to {@code ack} (the {@code d} of its heartbeat): a RESUME never
+     * asks for those again, so their slots are released — an idle session then holds no events at all (its
+     * READY and GUILD_CREATE, encoded for it alone, are the biggest), and a session that keeps acknowledging
+     * keeps its buffer small however many events it has seen.
+     *
+     * @param ack the last sequence the client says it received.
+     */
+    void acknowledge(final long ack)
+    {
+        final long upTo = Math.min(ack, seq);
+        if (upTo <= acked)
+        {
+            return;
+        }
+        for (long k = Math.max(acked + 1, upTo - buffer.length + 1); k <= upTo; k++)
+        {
+            buffer[(int)(k & mask)] = null;
+        }
+        acked = upTo;
+    }
+
+    /**
+     * Re-sends every dispatch after {@code lastSeq} to the connection, in order.
+     *
+     * @param lastSeq the last sequence the client saw.
+     * @return false if some of those events are no longer buffered (the client must IDENTIFY).
+     */
+    boolean replay(final long lastSeq)
+    {
+        if (lastSeq < seq - buffer.length || lastSeq < acked)
+        {
+            return false; // overwritten, or released after the client acknowledged it
+        }
+        final boolean seesContent = (intents & Intents.MESSAGE_CONTENT) != 0;
+        for (long s = lastSeq + 1; s <= seq; s++)
+        {
+            connection.writeDispatch(buffer[(int)(s & mask)], s, seesContent);
+        }
+        return true;
+    }
+}

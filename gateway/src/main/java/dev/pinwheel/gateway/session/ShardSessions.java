@@ -1,0 +1,651 @@
+package dev.pinwheel.gateway.session;
+
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.netty.channel.EventLoop;
+
+import org.agrona.collections.Long2LongHashMap;
+import org.agrona.collections.Long2ObjectHashMap;
+
+import dev.pinwheel.core.directory.Account;
+import dev.pinwheel.core.fanout.Dispatch;
+import dev.pinwheel.core.shard.Shard;
+import dev.pinwheel.gateway.auth.AuthService;
+import dev.pinwheel.gateway.codec.CloseCodes;
+import dev.pinwheel.gateway.codec.Entities;
+import dev.pinwheel.gateway.codec.Intents;
+import dev.pinwheel.gateway.codec.Json;
+import dev.pinwheel.gateway.node.EdgeCounters;
+import dev.pinwheel.gateway.node.GatewayConfig;
+import dev.pinwheel.gateway.node.GatewayContext;
+import dev.pinwheel.gateway.owner.MemberListProxy;
+import dev.pinwheel.gateway.owner.SubscriptionProxy;
+import dev.pinwheel.gateway.owner.UserSessionProxy;
+import dev.pinwheel.gateway.owner.VoiceProxy;
+
+/**
+ * The gateway sessions of one shard: its WebSocket connections, its sessions (by id and by user), their deadlines
+ * ({@link SessionTimers}), and the subscription bookkeeping between its sessions and the guilds' owner shards. What a
+ * session asks of an owner goes as a typed command through the owner package's proxies; what owners send back arrives
+ * through {@link SessionCommandAdapter}. Confined to the shard thread.
+ * <pre>
+ * IDENTIFY ─▶ READY (guilds unavailable) ─▶ per guild: SUBSCRIBE ─▶ owner shard: interest |= this shard,
+ *            encode GUILD_CREATE ─▶ GUILD_SNAPSHOT back on this shard's ring (FIFO with the guild's later events)
+ *            ─▶ session joins the local guild index, GUILD_CREATE dispatched.
+ * </pre>
+ * <b>Where a user's sessions are</b> (for events addressed to users, not guilds: direct messages): this shard tells
+ * the user's owner when it gets its first session of the user and when its last one ends
+ * ({@link UserSessionProxy#sessionsOn}); an event for the user comes back from there to every shard holding one
+ * ({@link #deliverToUser}).
+ */
+public final class ShardSessions
+{
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final byte[] INVALID_SESSION = "{\"op\":9,\"d\":false}".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] RECONNECT = "{\"op\":7,\"d\":null}".getBytes(StandardCharsets.US_ASCII);
+    private final Shard shard;
+    private final GatewayContext context;
+    private final AuthService auth;
+    private final SessionStartLimits sessionStarts;
+    private final EdgeCounters counters;
+    private final EventLoop loop;
+    private final IntFunction<ShardSessions> peers;
+    private final SessionTimers timers;
+    private final SubscriptionProxy subscriptions;
+    private final MemberListProxy memberLists;
+    private final VoiceProxy voice;
+    private final UserSessionProxy users;
+    private final ArrayList<GatewayConnection> connections = new ArrayList<>();
+    private final HashMap<String, GatewaySession> sessions = new HashMap<>();
+    private final Long2ObjectHashMap<ArrayList<GatewaySession>> byUser = new Long2ObjectHashMap<>();
+    private final Long2LongHashMap pendingSubscriptions = new Long2LongHashMap(0);
+
+    /**
+     * Registers the shard's ticker, which polls the session timers.
+     *
+     * @param shard         the shard (this thread).
+     * @param context       the node.
+     * @param auth          token checks (IDENTIFY, RESUME).
+     * @param sessionStarts the node's per-user session start limits.
+     * @param counters      this shard's refusal counters.
+     * @param loop          this shard's Netty event loop (where connections resumed here are moved to).
+     * @param peers         every shard's sessions, by shard id (a RESUME that reached the wrong shard moves there).
+     */
+    public ShardSessions(final Shard shard, final GatewayContext context, final AuthService auth,
+        final SessionStartLimits sessionStarts, final EdgeCounters counters, final EventLoop loop,
+        final IntFunction<ShardSessions> peers)
+    {
+        this.shard = shard;
+        this.context = context;
+        this.auth = auth;
+        this.sessionStarts = sessionStarts;
+        this.counters = counters;
+        this.loop = loop;
+        this.peers = peers;
+        this.timers = new SessionTimers(System.nanoTime());
+        this.subscriptions = new SubscriptionProxy(shard);
+        this.memberLists = new MemberListProxy(shard);
+        this.voice = new VoiceProxy(shard);
+        this.users = new UserSessionProxy(shard);
+        shard.addTicker(() -> pollTimers(System.nanoTime()));
+    }
+
+    Shard shard()
+    {
+        return shard;
+    }
+
+    GatewayConfig config()
+    {
+        return context.config();
+    }
+
+    EdgeCounters counters()
+    {
+        return counters;
+    }
+
+    SessionTimers timers()
+    {
+        return timers;
+    }
+
+    /**
+     * @return this shard's Netty event loop.
+     */
+    EventLoop loop()
+    {
+        return loop;
+    }
+
+    /**
+     * @return live WebSocket connections on this shard.
+     */
+    public int connectionCount()
+    {
+        return connections.size();
+    }
+
+    /**
+     * @return sessions on this shard (connected or awaiting resume).
+     */
+    public int sessionCount()
+    {
+        return sessions.size();
+    }
+
+    void connectionOpened(final GatewayConnection c)
+    {
+        c.slot = connections.size();
+        connections.add(c);
+        c.timer = timers.timer(c);
+        timers.schedule(c.timer, c.nextDeadline());
+    }
+
+    /**
+     * A connection's deadline may have moved earlier (it started closing, it became unwritable).
+     *
+     * @param c the connection.
+     */
+    void rearm(final GatewayConnection c)
+    {
+        if (c.timer != null)
+        {
+            timers.schedule(c.timer, c.nextDeadline());
+        }
+    }
+
+    void connectionClosed(final GatewayConnection c)
+    {
+        final int slot = c.slot;
+        if (slot >= 0 && slot < connections.size() && connections.get(slot) == c)
+        {
+            // swap-remove: O(1) even in a disconnect storm
+            final GatewayConnection last = connections.remove(connections.size() - 1);
+            if (last != c)
+            {
+                connections.set(slot, last);
+                last.slot = slot;
+            }
+            c.slot = -1;
+        }
+        if (c.timer != null)
+        {
+            timers.retire(c.timer);
+            c.timer = null;
+        }
+        final GatewaySession s = c.session();
+        if (s != null && s.connection() == c && !s.destroyed())
+        {
+            final long now = System.nanoTime();
+            s.detach(now);
+            timers.schedule(s.timer, now + resumeWindowNanos() + 1);
+        }
+    }
+
+    private long resumeWindowNanos()
+    {
+        return TimeUnit.MILLISECONDS.toNanos(context.config().resumeWindowMillis());
+    }
+
+    /**
+     * A detached session's deadline: it ends once the resume window passed without a RESUME.
+     */
+    private long expire(final GatewaySession s, final long now)
+    {
+        if (s.destroyed() || s.connection() != null || s.detachedAtNanos() == 0)
+        {
+            return SessionTimers.NONE; // resumed (a later detach arms it again) or gone
+        }
+        final long deadline = s.detachedAtNanos() + resumeWindowNanos() + 1;
+        if (now - deadline < 0)
+        {
+            return deadline;
+        }
+        destroySession(s);
+        return SessionTimers.NONE;
+    }
+
+    void identify(final GatewayConnection c, final JsonNode d)
+    {
+        if (d == null || !d.isObject() || !d.path("token").isTextual())
+        {
+            c.close(CloseCodes.DECODE_ERROR, "Invalid IDENTIFY payload.");
+            return;
+        }
+        if (c.apiVersion() != 9 && c.apiVersion() != 10)
+        {
+            c.close(CloseCodes.INVALID_API_VERSION, "Invalid API version.");
+            return;
+        }
+        final long userId = auth.authenticate(d.get("token").asText());
+        final Account account = userId < 0 ? null : context.node().accounts().get(userId);
+        if (account == null)
+        {
+            c.close(CloseCodes.AUTHENTICATION_FAILED, "Authentication failed.");
+            return;
+        }
+        final JsonNode intentsNode = d.get("intents");
+        if (intentsNode == null || !intentsNode.canConvertToLong() || intentsNode.asLong() < 0
+            || (intentsNode.asLong() & ~(long)Intents.ALL_KNOWN) != 0)
+        {
+            c.close(CloseCodes.INVALID_INTENTS, "Invalid intent(s).");
+            return;
+        }
+        final int intents = intentsNode.asInt();
+        if (!context.config().privilegedIntentsAllowed() && (intents & Intents.PRIVILEGED) != 0)
+        {
+            c.close(CloseCodes.DISALLOWED_INTENTS, "Disallowed intent(s).");
+            return;
+        }
+        int shardId = 0;
+        int shardCount = 1;
+        final JsonNode shardNode = d.get("shard");
+        if (shardNode != null && !shardNode.isNull())
+        {
+            if (!shardNode.isArray() || shardNode.size() != 2 || !shardNode.get(0).canConvertToInt()
+                || !shardNode.get(1).canConvertToInt() || shardNode.get(1).asInt() < 1
+                || shardNode.get(0).asInt() < 0 || shardNode.get(0).asInt() >= shardNode.get(1).asInt())
+            {
+                c.close(CloseCodes.INVALID_SHARD, "Invalid shard.");
+                return;
+            }
+            shardId = shardNode.get(0).asInt();
+            shardCount = shardNode.get(1).asInt();
+        }
+        switch (sessionStarts.tryStart(userId, shardId, System.currentTimeMillis()))
+        {
+            case SessionStartLimits.CONCURRENCY_LIMITED ->
+            {
+                // Discord: too many concurrent IDENTIFYs get op 9; the client waits 1-5 s and identifies again
+                counters.increment(EdgeCounters.IDENTIFY_MAX_CONCURRENCY);
+                invalidSession(c);
+                return;
+            }
+            case SessionStartLimits.EXHAUSTED ->
+            {
+                counters.increment(EdgeCounters.IDENTIFY_SESSION_START_LIMIT);
+                c.close(CloseCodes.RATE_LIMITED, "Session start limit reached: "
+                    + context.config().sessionStartTotal() + " per period; see GET /gateway/bot.");
+                return;
+            }
+            default ->
+            {
+                // started
+            }
+        }
+        final int large = Math.max(50, Math.min(250, d.path("large_threshold").asInt(50)));
+        final String id = newSessionId();
+        final GatewaySession s = new GatewaySession(id, userId, intents, large, shardId, shardCount,
+            context.config().resumeBufferEvents());
+        s.timer = timers.timer(now -> expire(s, now));
+        sessions.put(id, s);
+        final ArrayList<GatewaySession> mine = byUser.computeIfAbsent(userId, k -> new ArrayList<>());
+        mine.add(s);
+        if (mine.size() == 1)
+        {
+            users.sessionsOn(userId, true); // before READY is written: the owner knows before the client can act
+        }
+        s.attach(c);
+        c.session(s);
+
+        final ObjectNode ready = Json.object();
+        ready.put("v", c.apiVersion());
+        ready.set("user", Entities.selfUser(account));
+        ready.putObject("user_settings");
+        final ArrayNode guilds = ready.putArray("guilds");
+        final long[] guildIds = context.node().accounts().guildsOf(userId).stream()
+            .mapToLong(Long::longValue).filter(s::coversGuild).sorted().toArray();
+        for (final long g : guildIds)
+        {
+            guilds.addObject().put("id", Json.id(g)).put("unavailable", true);
+        }
+        ready.putArray("private_channels");
+        ready.putArray("relationships");
+        ready.putArray("presences");
+        ready.put("session_id", id);
+        ready.put("session_type", "normal");
+        ready.put("resume_gateway_url", resumeUrl(c));
+        ready.putArray("shard").add(shardId).add(shardCount);
+        ready.putObject("application").put("id", Json.id(userId)).put("flags", 0);
+        ready.putArray("guild_join_requests");
+        ready.putArray("geo_ordered_rtc_regions");
+        ready.putObject("auth");
+        shard.sessions().deliverTo(s, Dispatch.of("READY", Json.bytes(ready)));
+        for (final long g : guildIds)
+        {
+            requestSubscribe(s, g);
+        }
+    }
+
+    private String resumeUrl(final GatewayConnection c)
+    {
+        final String configured = context.config().publicHost();
+        String host = configured != null ? configured : c.host();
+        if (host == null || host.isEmpty())
+        {
+            host = context.config().host();
+        }
+        final int colon = host.lastIndexOf(':');
+        if (colon > 0 && host.indexOf(']') < colon)
+        {
+            host = host.substring(0, colon);
+        }
+        return "ws://" + host + ":" + context.resumePort(shard.id());
+    }
+
+    void resume(final GatewayConnection c, final JsonNode d)
+    {
+        if (d == null || !d.isObject() || !d.path("token").isTextual() || !d.path("session_id").isTextual()
+            || !d.path("seq").canConvertToLong())
+        {
+            c.close(CloseCodes.DECODE_ERROR, "Invalid RESUME payload.");
+            return;
+        }
+        final long userId = auth.authenticate(d.get("token").asText());
+        if (userId < 0)
+        {
+            c.close(CloseCodes.AUTHENTICATION_FAILED, "Authentication failed.");
+            return;
+        }
+        final String sessionId = d.get("session_id").asText();
+        final GatewaySession s = sessions.get(sessionId);
+        final int home = s == null ? shardOfSession(sessionId) : shard.id();
+        if (s == null && home >= 0 && home != shard.id() && !c.migrated())
+        {
+            // The client resumed on the shared port (not resume_gateway_url) and SO_REUSEPORT put the connection
+            // on another shard than its session's: hand the connection over instead of failing the resume.
+            c.migrateTo(peers.apply(home), d);
+            return;
+        }
+        if (s == null || s.destroyed() || s.userId() != userId)
+        {
+            invalidSession(c);
+            return;
+        }
+        final long seq = d.get("seq").asLong();
+        if (seq > s.seq() || seq < 0)
+        {
+            c.close(CloseCodes.INVALID_SEQ, "Invalid seq.");
+            return;
+        }
+        final GatewayConnection previous = s.connection();
+        if (previous != null && previous != c)
+        {
+            previous.session(null);
+            previous.close(CloseCodes.UNKNOWN_ERROR, "Session resumed on another connection.");
+        }
+        s.attach(c);
+        c.session(s);
+        if (!s.replay(seq))
+        {
+            c.session(null);
+            destroySession(s);
+            invalidSession(c);
+            return;
+        }
+        shard.sessions().deliverTo(s, Dispatch.of("RESUMED", "{}".getBytes(StandardCharsets.US_ASCII)));
+    }
+
+    private static void invalidSession(final GatewayConnection c)
+    {
+        c.writeNow(INVALID_SESSION);
+    }
+
+    /**
+     * Subscribes a session to a guild: asks the owner shard for interest and the GUILD_CREATE snapshot.
+     *
+     * @param s       session.
+     * @param guildId guild.
+     */
+    void requestSubscribe(final GatewaySession s, final long guildId)
+    {
+        if (s.destroyed() || s.subscribedTo(guildId) || !s.coversGuild(guildId) || !s.pendingGuilds().add(guildId))
+        {
+            return;
+        }
+        pendingSubscriptions.put(guildId, pendingSubscriptions.get(guildId) + 1);
+        subscriptions.subscribe(s.id(), s.userId(), guildId, s.largeThreshold());
+    }
+
+    /**
+     * The owner's answer to {@link #requestSubscribe}: runs on this shard, in order with the guild's events.
+     *
+     * @param sessionId session.
+     * @param guildId   guild.
+     * @param snapshot  GUILD_CREATE for the session, or null if it may not subscribe.
+     */
+    void onSnapshot(final String sessionId, final long guildId, final Dispatch snapshot)
+    {
+        final long pending = pendingSubscriptions.get(guildId) - 1;
+        if (pending <= 0)
+        {
+            pendingSubscriptions.remove(guildId);
+        }
+        else
+        {
+            pendingSubscriptions.put(guildId, pending);
+        }
+        final GatewaySession s = sessions.get(sessionId);
+        if (s != null && !s.destroyed() && s.pendingGuilds().remove(guildId))
+        {
+            if (snapshot != null)
+            {
+                shard.sessions().subscribe(guildId, s);
+                shard.sessions().deliverTo(s, snapshot);
+            }
+            else
+            {
+                // The owner does not know the guild or the membership: tell the client it is unavailable,
+                // so libraries that wait for every READY guild (JDA) do not wait forever.
+                shard.sessions().deliverTo(s, Dispatch.of("GUILD_DELETE", ("{\"id\":\"" + Json.id(guildId)
+                    + "\",\"unavailable\":true}").getBytes(StandardCharsets.US_ASCII)));
+            }
+        }
+        maybeUnsubscribe(guildId);
+    }
+
+    /**
+     * Op 8 of a session on this shard, validated by its connection: asks the guild's owner for the matching
+     * members ({@link MemberListProxy#requestMembers}). As Discord documents, a guild outside the session's shard is
+     * not answered, the whole member list (empty query) needs GUILD_MEMBERS (without it the request goes
+     * unanswered, as on Discord), and presences are only sent to sessions holding GUILD_PRESENCES.
+     *
+     * @param s        session.
+     * @param guildId  guild.
+     * @param userIds  the users asked for, or null for a query.
+     * @param query    username/nickname prefix ("" for everyone) when {@code userIds} is null.
+     * @param limit    at most this many members for a query (0: no limit).
+     * @param presences whether the client asked for presences.
+     * @param nonce    echoed in every chunk, or null.
+     */
+    void requestGuildMembers(final GatewaySession s, final long guildId, final long[] userIds, final String query,
+        final int limit, final boolean presences, final String nonce)
+    {
+        if (!s.coversGuild(guildId)
+            || (userIds == null && query.isEmpty() && (s.intents() & Intents.GUILD_MEMBERS) == 0))
+        {
+            return;
+        }
+        final boolean withPresences = presences && (s.intents() & Intents.GUILD_PRESENCES) != 0;
+        memberLists.requestMembers(s.id(), s.userId(), guildId, userIds, query, limit, withPresences, nonce);
+    }
+
+    /**
+     * Op 4 of a session on this shard, validated by its connection: the guild's owner decides.
+     *
+     * @param s         session.
+     * @param guildId   guild.
+     * @param channelId voice channel, 0 to leave.
+     * @param selfMute  self mute.
+     * @param selfDeaf  self deafen.
+     */
+    void voiceStateUpdate(final GatewaySession s, final long guildId, final long channelId, final boolean selfMute,
+        final boolean selfDeaf)
+    {
+        if (channelId == 0)
+        {
+            s.voiceGuilds().remove(guildId);
+        }
+        else
+        {
+            s.voiceGuilds().add(guildId);
+        }
+        voice.stateUpdate(guildId, channelId, s.userId(), s.id(), selfMute, selfDeaf);
+    }
+
+    /**
+     * The owner's answer to {@link #requestGuildMembers}: runs on this shard, in order with the guild's events.
+     *
+     * @param sessionId session.
+     * @param chunks    the GUILD_MEMBERS_CHUNK dispatches, in order.
+     */
+    void onMemberChunks(final String sessionId, final List<Dispatch> chunks)
+    {
+        final GatewaySession s = sessions.get(sessionId);
+        if (s != null && !s.destroyed())
+        {
+            for (final Dispatch d : chunks)
+            {
+                shard.sessions().deliverTo(s, d);
+            }
+        }
+    }
+
+    /**
+     * An event for one user (a direct message): every session of theirs on this shard gets it.
+     *
+     * @param userId the user.
+     * @param d      the event.
+     */
+    void deliverToUser(final long userId, final Dispatch d)
+    {
+        final ArrayList<GatewaySession> list = byUser.get(userId);
+        if (list != null)
+        {
+            for (int i = 0; i < list.size(); i++)
+            {
+                final GatewaySession s = list.get(i);
+                if (!s.destroyed())
+                {
+                    shard.sessions().deliverTo(s, d);
+                }
+            }
+        }
+    }
+
+    /**
+     * A user joined a guild (broadcast by the owner): subscribe that user's sessions here.
+     *
+     * @param userId  user.
+     * @param guildId guild.
+     */
+    void onUserJoined(final long userId, final long guildId)
+    {
+        final ArrayList<GatewaySession> list = byUser.get(userId);
+        if (list != null)
+        {
+            for (final GatewaySession s : list)
+            {
+                requestSubscribe(s, guildId);
+            }
+        }
+    }
+
+    private void maybeUnsubscribe(final long guildId)
+    {
+        if (shard.sessions().subscribers(guildId) == 0 && pendingSubscriptions.get(guildId) == 0)
+        {
+            subscriptions.unsubscribe(guildId);
+        }
+    }
+
+    void destroySession(final GatewaySession s)
+    {
+        if (s.destroyed())
+        {
+            return;
+        }
+        s.markDestroyed();
+        timers.retire(s.timer);
+        sessions.remove(s.id());
+        final ArrayList<GatewaySession> list = byUser.get(s.userId());
+        if (list != null)
+        {
+            list.remove(s);
+            if (list.isEmpty())
+            {
+                byUser.remove(s.userId());
+                users.sessionsOn(s.userId(), false);
+            }
+        }
+        // A session that ends leaves the voice channels it joined (unless another session took its place).
+        for (final long g : s.voiceGuilds().toArray(new Long[0]))
+        {
+            voice.sessionEnded(g, s.userId(), s.id());
+        }
+        s.voiceGuilds().clear();
+        final List<Long> emptied = shard.sessions().unsubscribeAll(s);
+        for (final long g : emptied)
+        {
+            maybeUnsubscribe(g);
+        }
+    }
+
+    /**
+     * Runs the deadlines that are due (the shard's ticker; benchmarks call it directly).
+     *
+     * @param nowNanos {@link System#nanoTime()}.
+     * @return deadlines that fired.
+     */
+    public int pollTimers(final long nowNanos)
+    {
+        return timers.poll(nowNanos);
+    }
+
+    /**
+     * Sends op 7 RECONNECT to every connection (server shutting down) and closes them.
+     */
+    public void reconnectAll()
+    {
+        for (final GatewayConnection c : new ArrayList<>(connections))
+        {
+            c.writeNow(RECONNECT);
+            c.close(CloseCodes.UNKNOWN_ERROR, "Server restarting: reconnect.");
+        }
+    }
+
+    /** 16 random bytes as hex, the first byte replaced by this shard's index: any shard can tell where it lives. */
+    private String newSessionId()
+    {
+        final byte[] b = new byte[16];
+        RANDOM.nextBytes(b);
+        b[0] = (byte)shard.id();
+        return HexFormat.of().formatHex(b);
+    }
+
+    /**
+     * @param sessionId a session id from a client.
+     * @return the shard that created it, or -1 if the id is not one of ours.
+     */
+    private int shardOfSession(final String sessionId)
+    {
+        if (sessionId.length() != 32)
+        {
+            return -1;
+        }
+        final int index = Character.digit(sessionId.charAt(0), 16) << 4 | Character.digit(sessionId.charAt(1), 16);
+        return index >= 0 && index < shard.group().shardCount() ? index : -1;
+    }
+}
