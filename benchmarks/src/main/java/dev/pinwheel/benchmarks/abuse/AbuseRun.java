@@ -21,9 +21,9 @@ import java.util.concurrent.atomic.LongAdder;
 import dev.pinwheel.benchmarks.probe.ProbeSupport;
 import dev.pinwheel.benchmarks.probe.RestClient;
 import dev.pinwheel.benchmarks.probe.ServerProcess;
-import dev.pinwheel.gateway.auth.AuthConfig;
-import dev.pinwheel.gateway.edge.EdgeConfig;
-import dev.pinwheel.gateway.ops.AuthService;
+import dev.pinwheel.gateway.auth.AuthService;
+import dev.pinwheel.gateway.node.AuthConfig;
+import dev.pinwheel.gateway.node.EdgeConfig;
 
 /**
  * The abuse probe's run: one node at its real limits, a normal client chatting on it all along, and one attack per
