@@ -102,6 +102,12 @@ public final class Shard implements Runnable
     private final ArrayDeque<Object>[] deferred;
     private final ArrayList<Runnable> tickers = new ArrayList<>();
     private final ArrayList<Runnable> pendingAcks = new ArrayList<>();
+    /** Asynchronous stores: acknowledgements waiting for the durable watermark, oldest first. */
+    private final ArrayDeque<DurableAck> durableAcks = new ArrayDeque<>();
+    private static final StoreUnavailableException NOT_DURABLE_IN_TIME = new StoreUnavailableException(
+        StoreUnavailableException.Reason.UNAVAILABLE, "the database did not acknowledge the write in time");
+    /** Whether the store acknowledges by durable watermark ({@link ShardStore#asynchronous()}). */
+    private final boolean asyncStore;
     /** The task that registered each pending acknowledgement (null outside a task), told if it fails. */
     private final ArrayList<ShardTask> pendingAckTasks = new ArrayList<>();
     private final IdleMode idleMode;
@@ -126,6 +132,7 @@ public final class Shard implements Runnable
         this.poller = ring.newPoller();
         ring.addGatingSequences(poller.getSequence());
         this.store = store;
+        this.asyncStore = store.asynchronous();
         this.ids = new SnowflakeIds(nodeId & 31, id & 31);
         this.idleMode = idleMode;
         this.deferred = new ArrayDeque[group.shardCount()];
@@ -249,13 +256,29 @@ public final class Shard implements Runnable
     /**
      * Runs an acknowledgement (reply, fanout) once everything this shard appended so far is durable: at once
      * when the store makes appends durable on return, else after the group commit at the end of this duty
-     * cycle's batch — one msync for every write of the batch.
+     * cycle's batch — one msync for every write of the batch. With an asynchronous store
+     * ({@link ShardStore#asynchronous()}: Cassandra) it runs once the database acknowledged every write issued so far
+     * (the durable watermark), in registration order, polled every duty cycle; if that takes longer than the store's
+     * {@link ShardStore#ackTimeoutNanos()} the task or command is failed with
+     * {@link StoreUnavailableException.Reason#UNAVAILABLE} instead (503).
      *
      * @param ack the acknowledgement.
      */
     public void afterCommit(final Runnable ack)
     {
-        if (store.groupCommit())
+        if (asyncStore)
+        {
+            final long seq = store.issuedSequence();
+            final ShardTask told = currentTask != null || currentCommand == null ? currentTask
+                : new CommandFailure(currentCommand.copy());
+            if (durableAcks.isEmpty() && seq <= store.durableSequence())
+            {
+                ack.run(); // nothing of it is in flight: acknowledged as a synchronous store would
+                return;
+            }
+            durableAcks.add(new DurableAck(ack, told, seq, System.nanoTime() + store.ackTimeoutNanos()));
+        }
+        else if (store.groupCommit())
         {
             pendingAcks.add(ack);
             // who hears of a failed commit: the running task, or the running command (a copy of its bytes)
@@ -266,6 +289,68 @@ public final class Shard implements Runnable
         {
             ack.run();
         }
+    }
+
+    /**
+     * Asynchronous stores: runs, in order, the acknowledgements whose writes the database acknowledged (every write
+     * up to theirs: the durable watermark); fails those still waiting past their deadline with 503
+     * ({@link StoreUnavailableException.Reason#UNAVAILABLE}). An acknowledgement never overtakes an older one.
+     */
+    private int releaseDurable()
+    {
+        int work = store.pollCompletions();
+        if (durableAcks.isEmpty())
+        {
+            return work;
+        }
+        final long durable = store.durableSequence();
+        long now = 0;
+        final ShardTask outer = currentTask;
+        try
+        {
+            while (!durableAcks.isEmpty())
+            {
+                final DurableAck p = durableAcks.peekFirst();
+                if (p.seq() <= durable)
+                {
+                    durableAcks.pollFirst();
+                    currentTask = p.told();
+                    try
+                    {
+                        p.ack().run();
+                    }
+                    catch (final Throwable ex)
+                    {
+                        onFailure(p.told(), ex, "acknowledgement");
+                        rethrowIfFatal(ex);
+                    }
+                }
+                else
+                {
+                    if (now == 0)
+                    {
+                        now = System.nanoTime();
+                    }
+                    if (now - p.deadline() < 0)
+                    {
+                        break;
+                    }
+                    durableAcks.pollFirst();
+                    onFailure(p.told(), NOT_DURABLE_IN_TIME, "durable wait");
+                }
+                work++;
+            }
+        }
+        finally
+        {
+            currentTask = outer;
+        }
+        return work;
+    }
+
+    /** An acknowledgement waiting for the asynchronous store's durable watermark to reach {@code seq}. */
+    private record DurableAck(Runnable ack, ShardTask told, long seq, long deadline)
+    {
     }
 
     private int commitBatch()
@@ -348,7 +433,7 @@ public final class Shard implements Runnable
      */
     public boolean hasPendingInbox()
     {
-        return ring.getCursor() > poller.getSequence().get();
+        return ring.getCursor() > poller.getSequence().get() || asyncStore && store.hasCompletions();
     }
 
     /**
@@ -834,7 +919,7 @@ public final class Shard implements Runnable
     {
         int work = io.poll();
         work += pollInbox();
-        work += commitBatch();
+        work += asyncStore ? releaseDurable() : commitBatch();
         work += drainDeferred();
         final long now = System.nanoTime();
         if (now - nextTickNanos >= 0)
@@ -904,6 +989,11 @@ public final class Shard implements Runnable
             if (io instanceof ParkingIoDriver p)
             {
                 p.bind(this);
+            }
+            if (asyncStore)
+            {
+                final IoDriver driver = io;
+                store.bindWakeup(driver::wakeup);
             }
             nextTickNanos = System.nanoTime() + TICK_NANOS;
         }

@@ -1,0 +1,920 @@
+package dev.pinwheel.storage.cassandra;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.DriverException;
+import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
+import com.datastax.oss.driver.api.core.cql.BoundStatement;
+import com.datastax.oss.driver.api.core.cql.Row;
+
+import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.collections.LongArrayQueue;
+import org.agrona.collections.LongHashSet;
+
+import dev.pinwheel.core.state.StateRecords;
+import dev.pinwheel.core.store.HistoryQuery;
+import dev.pinwheel.core.store.ShardStore;
+import dev.pinwheel.core.store.StateRecordHandler;
+import dev.pinwheel.core.store.StoreCounters;
+import dev.pinwheel.core.store.StoreUnavailableException;
+import dev.pinwheel.core.store.StoredMessage;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One shard's {@link ShardStore} on Cassandra: an asynchronous store ({@link #asynchronous()}) whose writes are
+ * applied to the owner's memory at once and acknowledged to clients by the durable watermark of its
+ * {@link WritePipeline}, and whose reads are served from the owner's memory when it holds the answer.
+ * <pre>
+ *   owner shard thread
+ *     append* / delete ──▶ versions (id → newest version, kept while not durable) + hot window of the channel
+ *                     └──▶ WritePipeline.submit(INSERT/DELETE … USING TIMESTAMP t) ──▶ Cassandra (async, bounded)
+ *     history LATEST  ──▶ hot window (newest ≥ 100 messages of the channel): no round trip
+ *     older pages, cold channels, get-by-id misses ──▶ Cassandra (bounded wait), overlaid with versions not yet durable
+ *     recover         ──▶ scopes owned by this shard → their state logs, replayed in write-time order
+ * </pre>
+ * <b>Reads that miss memory wait for Cassandra on the owner thread</b>, at most the request timeout (a cold channel's
+ * first page, a page older than the hot window, a message by id never seen since start); writes never wait.
+ * <p>
+ * <b>Thread confinement:</b> as every {@link ShardStore}: the owner shard's thread only, except {@link #writable()},
+ * {@link #hasCompletions()} and the counters.
+ */
+public final class CassandraShardStore implements ShardStore
+{
+    private static final Logger LOG = LoggerFactory.getLogger(CassandraShardStore.class);
+    /** Buckets queried together while walking a channel's history. */
+    private static final int PARALLEL_BUCKETS = 4;
+    /** A cold channel's first load. */
+    private static final int FILL = 100;
+    /** Overlay entries (versions by id) kept at most, beyond the ones not yet durable. */
+    private static final int MAX_VERSIONS = 1 << 16;
+    private static final StoredMessage DELETED = new StoredMessage(0, 0, 0, 0, "", 0, 0, false, false);
+
+    private final CqlSession session;
+    private final CassandraStatements st;
+    private final CassandraStoreContext ctx;
+    private final int shard;
+    private final WritePipeline writes;
+    private final long readTimeoutNanos;
+    private final Long2ObjectHashMap<ChannelWindow> windows = new Long2ObjectHashMap<>();
+    private ChannelWindow newestUsed;
+    private ChannelWindow oldestUsed;
+    private final Long2ObjectHashMap<Version> versions = new Long2ObjectHashMap<>();
+    private final LongArrayQueue versionOrder = new LongArrayQueue();
+    private final Long2ObjectHashMap<PinList> pins = new Long2ObjectHashMap<>();
+    private final LongHashSet knownScopes = new LongHashSet();
+    private StoreCounters counters = StoreCounters.standalone();
+    private long lastTimestamp;
+    private boolean lastFetchExhausted;
+    private volatile boolean closed;
+    private volatile Thread owner;
+
+    /** The newest version of a message the owner wrote or read, and the write that made it (0: read). */
+    private static final class Version
+    {
+        final long channelId;
+        final StoredMessage message;
+        final long seq;
+
+        Version(final long channelId, final StoredMessage message, final long seq)
+        {
+            this.channelId = channelId;
+            this.message = message;
+            this.seq = seq;
+        }
+    }
+
+    /** A channel's pinned ids and when each was pinned (write timestamp, micros). */
+    private static final class PinList
+    {
+        final org.agrona.collections.Long2LongHashMap pinnedAt = new org.agrona.collections.Long2LongHashMap(0);
+    }
+
+    CassandraShardStore(final CqlSession session, final CassandraStatements statements,
+        final CassandraStoreContext ctx, final int shard)
+    {
+        this.session = session;
+        this.st = statements;
+        this.ctx = ctx;
+        this.shard = shard;
+        this.writes = new WritePipeline(session, shard, ctx.backlog(), ctx.maxInFlight());
+        this.readTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(ctx.requestTimeoutMillis() + 500);
+    }
+
+    // ------------------------------------------------------------------ asynchronous durability
+
+    @Override
+    public boolean asynchronous()
+    {
+        return true;
+    }
+
+    @Override
+    public long issuedSequence()
+    {
+        return writes.issued();
+    }
+
+    @Override
+    public long durableSequence()
+    {
+        return writes.durable();
+    }
+
+    @Override
+    public int pollCompletions()
+    {
+        return writes.poll();
+    }
+
+    @Override
+    public boolean hasCompletions()
+    {
+        return writes.hasCompletions();
+    }
+
+    @Override
+    public void bindWakeup(final Runnable wakeup)
+    {
+        writes.wakeup(wakeup);
+    }
+
+    @Override
+    public long ackTimeoutNanos()
+    {
+        return TimeUnit.MILLISECONDS.toNanos(ctx.ackTimeoutMillis());
+    }
+
+    @Override
+    public boolean writable()
+    {
+        return !closed && !writes.unavailable();
+    }
+
+    @Override
+    public long refusedWrites()
+    {
+        return counters.get(StoreCounters.REFUSED_WRITES);
+    }
+
+    @Override
+    public void bindCounters(final StoreCounters value)
+    {
+        counters = value;
+    }
+
+    @Override
+    public void confineToCurrentThread()
+    {
+        owner = Thread.currentThread();
+    }
+
+    /**
+     * @return writes re-sent after a failure, so far.
+     */
+    public long retriedWrites()
+    {
+        return writes.retries();
+    }
+
+    // ------------------------------------------------------------------ state
+
+    @Override
+    public long recover(final StateRecordHandler handler)
+    {
+        checkThread();
+        final List<Long> owned = new ArrayList<>();
+        for (int part = 0; part < CassandraSchema.SCOPE_PARTS; part++)
+        {
+            for (final Row row : session.execute(st.bind(st.selectScopes, part)))
+            {
+                final long scope = row.getLong(0);
+                if (ctx.ownerOf().applyAsInt(scope) == shard)
+                {
+                    knownScopes.add(scope);
+                    owned.add(scope);
+                }
+            }
+        }
+        // every owned scope's log, read 32 at a time, then replayed in write-time order (the seq is the owner's
+        // write timestamp): the order the embedded journal would have
+        final List<long[]> order = new ArrayList<>();
+        final List<byte[]> payloads = new ArrayList<>();
+        final List<CompletableFuture<AsyncResultSet>> inFlight = new ArrayList<>();
+        int next = 0;
+        while (next < owned.size() || !inFlight.isEmpty())
+        {
+            while (next < owned.size() && inFlight.size() < 32)
+            {
+                inFlight.add(session.executeAsync(st.bind(st.selectState, owned.get(next++))).toCompletableFuture());
+            }
+            AsyncResultSet page = await(inFlight.remove(0));
+            while (true)
+            {
+                for (final Row row : page.currentPage())
+                {
+                    final ByteBuffer b = row.getByteBuffer(2);
+                    final byte[] bytes = new byte[b.remaining()];
+                    b.get(bytes);
+                    order.add(new long[] {row.getLong(0), row.getInt(1), payloads.size()});
+                    payloads.add(bytes);
+                }
+                if (!page.hasMorePages())
+                {
+                    break;
+                }
+                page = await(page.fetchNextPage().toCompletableFuture());
+            }
+        }
+        order.sort((a, b) -> Long.compare(a[0], b[0]));
+        for (final long[] r : order)
+        {
+            lastTimestamp = Math.max(lastTimestamp, r[0]);
+            handler.onStateRecord((int)r[1], payloads.get((int)r[2]));
+        }
+        LOG.info("shard {}: recovered {} state records of {} scopes from Cassandra", shard, order.size(), owned.size());
+        return order.size();
+    }
+
+    @Override
+    public void appendState(final int type, final byte[] payload)
+    {
+        checkThread();
+        final long scope = StateRecords.scopeOf(type, payload);
+        final boolean newScope = !knownScopes.contains(scope);
+        checkWritable(newScope ? 2 : 1);
+        final long ts = nextTimestamp();
+        if (newScope)
+        {
+            knownScopes.add(scope);
+            writes.submit(st.bind(st.insertScope, CassandraSchema.scopePart(scope), scope));
+        }
+        writes.submit(st.bind(st.insertState, scope, ts, type, ByteBuffer.wrap(payload.clone()), ts));
+    }
+
+    // ------------------------------------------------------------------ message writes
+
+    @Override
+    public void appendMessage(final StoredMessage m)
+    {
+        checkThread();
+        checkWritable(2);
+        final long channel = m.channelId();
+        final Version known = versions.get(m.id());
+        ChannelWindow w = windows.get(channel);
+        final StoredMessage previous;
+        if (known != null && known.channelId == channel)
+        {
+            previous = known.message == DELETED ? null : known.message;
+        }
+        else if (w != null && w.covers(m.id()))
+        {
+            previous = w.get(m.id());
+        }
+        else
+        {
+            previous = null;
+            if (w == null)
+            {
+                w = window(channel, 1); // a first write to a cold channel: load its newest page (one read)
+            }
+        }
+        final long ts = nextTimestamp();
+        long seq = writes.submit(st.insert(m, ts));
+        final boolean wasPinned = previous != null && previous.pinned();
+        if (m.pinned() && !wasPinned)
+        {
+            final PinList p = pins(channel);
+            if (!p.pinnedAt.containsKey(m.id()))
+            {
+                p.pinnedAt.put(m.id(), ts);
+                seq = writes.submit(st.bind(st.insertPin, channel, m.id(), ts, ts));
+            }
+        }
+        else if (!m.pinned() && (wasPinned || previous == null))
+        {
+            final PinList p = previous == null ? pins.get(channel) : pins(channel);
+            if (wasPinned || p != null && p.pinnedAt.containsKey(m.id()))
+            {
+                if (p != null)
+                {
+                    p.pinnedAt.remove(m.id());
+                }
+                seq = writes.submit(st.bind(st.deletePin, ts, channel, m.id()));
+            }
+        }
+        putVersion(channel, m.id(), m, seq);
+        if (w != null && (w.covers(m.id()) || m.id() > w.newestId()))
+        {
+            w.put(m);
+            w.lastWriteSeq = seq;
+        }
+    }
+
+    @Override
+    public boolean deleteMessage(final long channelId, final long messageId)
+    {
+        checkThread();
+        final StoredMessage m = message(channelId, messageId);
+        if (m == null)
+        {
+            return false;
+        }
+        checkWritable(2);
+        final long ts = nextTimestamp();
+        long seq = writes.submit(st.bind(st.deleteMessage, ts, channelId, Buckets.of(messageId), messageId));
+        final PinList p = pins.get(channelId);
+        if (m.pinned() || p != null && p.pinnedAt.containsKey(messageId))
+        {
+            if (p != null)
+            {
+                p.pinnedAt.remove(messageId);
+            }
+            seq = writes.submit(st.bind(st.deletePin, ts, channelId, messageId));
+        }
+        putVersion(channelId, messageId, DELETED, seq);
+        final ChannelWindow w = windows.get(channelId);
+        if (w != null)
+        {
+            w.remove(messageId);
+            w.lastWriteSeq = seq;
+        }
+        return true;
+    }
+
+    // ------------------------------------------------------------------ reads
+
+    @Override
+    public StoredMessage message(final long channelId, final long messageId)
+    {
+        checkThread();
+        final Version v = versions.get(messageId);
+        if (v != null)
+        {
+            return v.channelId != channelId || v.message == DELETED ? null : v.message;
+        }
+        final ChannelWindow w = windows.get(channelId);
+        if (w != null && w.covers(messageId))
+        {
+            touch(w);
+            return w.get(messageId);
+        }
+        final Row row = one(st.bind(st.selectMessage, channelId, Buckets.of(messageId), messageId));
+        if (row == null)
+        {
+            return null;
+        }
+        final StoredMessage m = CassandraStatements.message(channelId, row);
+        putVersion(channelId, m.id(), m, 0);
+        return m;
+    }
+
+    @Override
+    public List<StoredMessage> history(final long channelId, final HistoryQuery query, final long anchorId,
+        final int limit)
+    {
+        checkThread();
+        if (limit < 1)
+        {
+            return List.of();
+        }
+        final List<StoredMessage> out = new ArrayList<>(Math.min(limit, 100));
+        switch (query)
+        {
+            case LATEST -> window(channelId, limit).collectBelow(Long.MAX_VALUE, limit, out);
+            case BEFORE -> before(channelId, anchorId, limit, out);
+            case AFTER -> after(channelId, anchorId, limit, out);
+            case AROUND ->
+            {
+                final int older = limit / 2;
+                after(channelId, anchorId == Long.MIN_VALUE ? anchorId : anchorId - 1, limit - older, out);
+                if (older > 0)
+                {
+                    before(channelId, anchorId, older, out);
+                }
+            }
+            default -> throw new IllegalArgumentException("unknown query " + query);
+        }
+        return out;
+    }
+
+    @Override
+    public List<StoredMessage> pinned(final long channelId)
+    {
+        checkThread();
+        final PinList p = pins(channelId);
+        final List<long[]> order = new ArrayList<>(p.pinnedAt.size());
+        p.pinnedAt.forEach((id, at) -> order.add(new long[] {id, at}));
+        order.sort((a, b) -> Long.compare(b[1], a[1]));
+        // fetch the ones not in memory together
+        final List<CompletableFuture<AsyncResultSet>> fetches = new ArrayList<>();
+        for (final long[] e : order)
+        {
+            if (!inMemory(channelId, e[0]))
+            {
+                fetches.add(session.executeAsync(st.bind(st.selectMessage, channelId, Buckets.of(e[0]), e[0]))
+                    .toCompletableFuture());
+            }
+        }
+        for (final CompletableFuture<AsyncResultSet> f : fetches)
+        {
+            final Row row = await(f).one();
+            if (row != null)
+            {
+                final StoredMessage m = CassandraStatements.message(channelId, row);
+                if (!versions.containsKey(m.id()))
+                {
+                    putVersion(channelId, m.id(), m, 0);
+                }
+            }
+        }
+        final List<StoredMessage> out = new ArrayList<>(order.size());
+        for (final long[] e : order)
+        {
+            final StoredMessage m = message(channelId, e[0]);
+            if (m != null && m.pinned())
+            {
+                out.add(m);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public long lastMessageId(final long channelId)
+    {
+        checkThread();
+        return window(channelId, 1).newestId();
+    }
+
+    private boolean inMemory(final long channelId, final long id)
+    {
+        if (versions.containsKey(id))
+        {
+            return true;
+        }
+        final ChannelWindow w = windows.get(channelId);
+        return w != null && w.covers(id);
+    }
+
+    /** Ids &lt; anchor, newest first, appended to out. */
+    private void before(final long channel, final long anchor, final int limit, final List<StoredMessage> out)
+    {
+        if (anchor == Long.MIN_VALUE)
+        {
+            return;
+        }
+        final ChannelWindow w = windows.get(channel);
+        long max = anchor;
+        int need = limit;
+        if (w != null && w.covers(anchor - 1))
+        {
+            touch(w);
+            need -= w.collectBelow(anchor, limit, out);
+            if (need == 0 || w.complete())
+            {
+                return;
+            }
+            max = Math.min(anchor, w.floor());
+        }
+        fetchBefore(channel, max, need, out);
+    }
+
+    /** The oldest {@code limit} ids &gt; anchor, appended to out newest first. */
+    private void after(final long channel, final long anchor, final int limit, final List<StoredMessage> out)
+    {
+        if (anchor == Long.MAX_VALUE)
+        {
+            return;
+        }
+        final List<StoredMessage> asc = new ArrayList<>(limit);
+        final ChannelWindow w = windows.get(channel);
+        if (w != null && w.covers(anchor + 1))
+        {
+            touch(w);
+            w.collectAbove(anchor, limit, asc);
+        }
+        else
+        {
+            fetchAfter(channel, anchor, limit, asc);
+            if (w != null)
+            {
+                final long floor = w.floor();
+                asc.removeIf(m -> m.id() >= floor);
+                w.collectAbove(Math.max(anchor, floor - 1), limit - asc.size(), asc);
+            }
+        }
+        for (int i = asc.size() - 1; i >= 0; i--)
+        {
+            out.add(asc.get(i));
+        }
+    }
+
+    /** The channel's hot window, loaded (or extended) so it holds at least {@code want} messages or all of them. */
+    private ChannelWindow window(final long channel, final int want)
+    {
+        ChannelWindow w = windows.get(channel);
+        if (w == null)
+        {
+            final List<StoredMessage> page = new ArrayList<>(FILL);
+            fetchBefore(channel, Long.MAX_VALUE, Math.max(want, FILL), page);
+            w = new ChannelWindow(channel, Math.max(ctx.hotMessages(), FILL));
+            w.extendOlder(page, lastFetchExhausted);
+            mergePending(w);
+            windows.put(channel, w);
+            link(w);
+            evictWindows();
+        }
+        else
+        {
+            touch(w);
+            if (w.size() < want && !w.complete())
+            {
+                final List<StoredMessage> page = new ArrayList<>(want);
+                fetchBefore(channel, w.floor(), want - w.size(), page);
+                w.extendOlder(page, lastFetchExhausted);
+            }
+        }
+        return w;
+    }
+
+    /** Versions written but not yet durable (Cassandra may not return them yet) go into a window just loaded. */
+    private void mergePending(final ChannelWindow w)
+    {
+        final long durable = writes.durable();
+        versions.forEach((id, v) ->
+        {
+            if (v.channelId == w.channelId && v.seq > durable)
+            {
+                if (v.message == DELETED)
+                {
+                    w.remove(id);
+                }
+                else if (w.covers(id) || id > w.newestId())
+                {
+                    w.put(v.message);
+                }
+                w.lastWriteSeq = Math.max(w.lastWriteSeq, v.seq);
+            }
+        });
+    }
+
+    /**
+     * Cassandra: live messages with id &lt; maxExclusive, newest first, at most {@code want}, walking buckets down to
+     * the channel's first; overlaid with the owner's versions. Sets {@link #lastFetchExhausted}.
+     */
+    private void fetchBefore(final long channel, final long maxExclusive, final int want, final List<StoredMessage> out)
+    {
+        lastFetchExhausted = false;
+        final int minBucket = Buckets.of(channel);
+        int b = Math.min(maxExclusive == Long.MAX_VALUE ? Integer.MAX_VALUE : Buckets.of(maxExclusive - 1),
+            Buckets.now() + 1);
+        long max = maxExclusive;
+        int need = want;
+        final int limit = want + 8; // room for versions deleted but not yet durable
+        final List<CompletableFuture<AsyncResultSet>> batch = new ArrayList<>(PARALLEL_BUCKETS);
+        walk:
+        while (need > 0 && b >= minBucket)
+        {
+            batch.clear();
+            final int k = Math.min(PARALLEL_BUCKETS, b - minBucket + 1);
+            for (int i = 0; i < k; i++)
+            {
+                batch.add(session.executeAsync(st.bind(st.selectBefore, channel, b - i, max, limit))
+                    .toCompletableFuture());
+            }
+            for (int i = 0; i < k; i++)
+            {
+                final AsyncResultSet rs = await(batch.get(i));
+                int rows = 0;
+                long last = 0;
+                for (final Row row : rs.currentPage())
+                {
+                    rows++;
+                    last = row.getLong(0);
+                    if (need > 0)
+                    {
+                        final StoredMessage m = overlay(channel, CassandraStatements.message(channel, row));
+                        if (m != null)
+                        {
+                            out.add(m);
+                            need--;
+                        }
+                    }
+                }
+                if (need == 0)
+                {
+                    break walk;
+                }
+                if (rows == limit) // that bucket has more below its last row: continue there
+                {
+                    b = b - i;
+                    max = last;
+                    continue walk;
+                }
+            }
+            b -= k;
+        }
+        lastFetchExhausted = need > 0;
+    }
+
+    /**
+     * Cassandra: live messages with id &gt; minExclusive, oldest first, at most {@code want}, walking buckets up to the
+     * current one; overlaid with the owner's versions.
+     */
+    private void fetchAfter(final long channel, final long minExclusive, final int want, final List<StoredMessage> out)
+    {
+        final int maxBucket = Buckets.now() + 1;
+        int b = Math.max(Buckets.of(channel), Buckets.of(minExclusive + 1));
+        long min = minExclusive;
+        int need = want;
+        final int limit = want + 8;
+        final List<CompletableFuture<AsyncResultSet>> batch = new ArrayList<>(PARALLEL_BUCKETS);
+        walk:
+        while (need > 0 && b <= maxBucket)
+        {
+            batch.clear();
+            final int k = Math.min(PARALLEL_BUCKETS, maxBucket - b + 1);
+            for (int i = 0; i < k; i++)
+            {
+                batch.add(session.executeAsync(st.bind(st.selectAfter, channel, b + i, min, limit))
+                    .toCompletableFuture());
+            }
+            for (int i = 0; i < k; i++)
+            {
+                final AsyncResultSet rs = await(batch.get(i));
+                int rows = 0;
+                long last = 0;
+                for (final Row row : rs.currentPage())
+                {
+                    rows++;
+                    last = row.getLong(0);
+                    if (need > 0)
+                    {
+                        final StoredMessage m = overlay(channel, CassandraStatements.message(channel, row));
+                        if (m != null)
+                        {
+                            out.add(m);
+                            need--;
+                        }
+                    }
+                }
+                if (need == 0)
+                {
+                    break walk;
+                }
+                if (rows == limit)
+                {
+                    b = b + i;
+                    min = last;
+                    continue walk;
+                }
+            }
+            b += k;
+        }
+    }
+
+    /** What the owner knows better than Cassandra: a newer version, or a delete not yet durable. */
+    private StoredMessage overlay(final long channel, final StoredMessage fromCassandra)
+    {
+        final Version v = versions.get(fromCassandra.id());
+        if (v == null || v.channelId != channel)
+        {
+            return fromCassandra;
+        }
+        return v.message == DELETED ? null : v.message;
+    }
+
+    private PinList pins(final long channel)
+    {
+        PinList p = pins.get(channel);
+        if (p == null)
+        {
+            p = new PinList();
+            for (final Row row : execute(st.bind(st.selectPins, channel)))
+            {
+                p.pinnedAt.put(row.getLong(0), row.getLong(1));
+            }
+            if (pins.size() >= ctx.hotChannels())
+            {
+                pins.clear(); // rare: reloaded on demand
+            }
+            pins.put(channel, p);
+        }
+        return p;
+    }
+
+    // ------------------------------------------------------------------ caches
+
+    private void putVersion(final long channel, final long id, final StoredMessage m, final long seq)
+    {
+        versions.put(id, new Version(channel, m, seq));
+        versionOrder.addLong(id);
+        if (versions.size() > MAX_VERSIONS)
+        {
+            final long durable = writes.durable();
+            for (int tries = 0; tries < 8 && versions.size() > MAX_VERSIONS && !versionOrder.isEmpty(); tries++)
+            {
+                final long old = versionOrder.pollLong();
+                final Version v = versions.get(old);
+                if (v != null && v.seq > durable)
+                {
+                    versionOrder.addLong(old); // not durable yet: must stay
+                }
+                else if (v != null)
+                {
+                    versions.remove(old);
+                }
+            }
+        }
+        if (versionOrder.size() > 4 * MAX_VERSIONS) // ids written again and again: forget the stale order entries
+        {
+            versionOrder.clear();
+            versions.forEach((k, v) -> versionOrder.addLong(k));
+        }
+    }
+
+    private void link(final ChannelWindow w)
+    {
+        w.older = newestUsed;
+        w.newer = null;
+        if (newestUsed != null)
+        {
+            newestUsed.newer = w;
+        }
+        newestUsed = w;
+        if (oldestUsed == null)
+        {
+            oldestUsed = w;
+        }
+    }
+
+    private void unlink(final ChannelWindow w)
+    {
+        if (w.newer != null)
+        {
+            w.newer.older = w.older;
+        }
+        else
+        {
+            newestUsed = w.older;
+        }
+        if (w.older != null)
+        {
+            w.older.newer = w.newer;
+        }
+        else
+        {
+            oldestUsed = w.newer;
+        }
+        w.newer = null;
+        w.older = null;
+    }
+
+    private void touch(final ChannelWindow w)
+    {
+        if (newestUsed != w)
+        {
+            unlink(w);
+            link(w);
+        }
+    }
+
+    private void evictWindows()
+    {
+        final long durable = writes.durable();
+        ChannelWindow w = oldestUsed;
+        int scanned = 0;
+        while (windows.size() > ctx.hotChannels() && w != null && scanned++ < 16)
+        {
+            final ChannelWindow next = w.newer;
+            if (w.lastWriteSeq <= durable) // a window with writes in flight stays: it is their only reader
+            {
+                unlink(w);
+                windows.remove(w.channelId);
+            }
+            w = next;
+        }
+    }
+
+    // ------------------------------------------------------------------ plumbing
+
+    private long nextTimestamp()
+    {
+        final long now = System.currentTimeMillis() * 1000;
+        lastTimestamp = now > lastTimestamp ? now : lastTimestamp + 1;
+        return lastTimestamp;
+    }
+
+    private void checkWritable(final int writesNeeded)
+    {
+        if (closed)
+        {
+            counters.increment(StoreCounters.REFUSED_WRITES);
+            throw new StoreUnavailableException(StoreUnavailableException.Reason.CLOSED, "store closed");
+        }
+        if (writes.unavailable())
+        {
+            counters.increment(StoreCounters.REFUSED_WRITES);
+            final Throwable e = writes.lastError();
+            throw new StoreUnavailableException(StoreUnavailableException.Reason.UNAVAILABLE,
+                "Cassandra does not acknowledge writes" + (e == null ? "" : ": " + e.getMessage()));
+        }
+        if (!writes.hasRoom(writesNeeded))
+        {
+            counters.increment(StoreCounters.REFUSED_WRITES);
+            throw new StoreUnavailableException(StoreUnavailableException.Reason.UNAVAILABLE,
+                "Cassandra write backlog full (" + ctx.backlog() + " writes not yet acknowledged)");
+        }
+    }
+
+    private void checkThread()
+    {
+        final Thread t = owner;
+        if (t != null && t != Thread.currentThread())
+        {
+            throw new IllegalStateException("Cassandra store of shard " + shard + " used from "
+                + Thread.currentThread().getName() + ", owned by " + t.getName());
+        }
+    }
+
+    private Row one(final BoundStatement statement)
+    {
+        return await(session.executeAsync(statement).toCompletableFuture()).one();
+    }
+
+    private Iterable<Row> execute(final BoundStatement statement)
+    {
+        final AsyncResultSet first = await(session.executeAsync(statement).toCompletableFuture());
+        if (!first.hasMorePages())
+        {
+            return first.currentPage();
+        }
+        final List<Row> rows = new ArrayList<>();
+        AsyncResultSet page = first;
+        while (true)
+        {
+            page.currentPage().forEach(rows::add);
+            if (!page.hasMorePages())
+            {
+                return rows;
+            }
+            page = await(page.fetchNextPage().toCompletableFuture());
+        }
+    }
+
+    /** A bounded wait for a read: a failure or a timeout is a 503 for the client. */
+    private AsyncResultSet await(final CompletableFuture<AsyncResultSet> f)
+    {
+        try
+        {
+            return f.get(readTimeoutNanos, TimeUnit.NANOSECONDS);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw unavailable("interrupted");
+        }
+        catch (final TimeoutException ex)
+        {
+            f.cancel(false);
+            throw unavailable("timed out");
+        }
+        catch (final ExecutionException ex)
+        {
+            final Throwable c = ex.getCause();
+            throw unavailable(c instanceof DriverException ? c.getMessage() : String.valueOf(c));
+        }
+    }
+
+    private static StoreUnavailableException unavailable(final String why)
+    {
+        return new StoreUnavailableException(StoreUnavailableException.Reason.UNAVAILABLE, "Cassandra read failed: "
+            + why);
+    }
+
+    @Override
+    public void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        if (!writes.drain(ackTimeoutNanos()))
+        {
+            LOG.warn("shard {}: closing with {} writes Cassandra has not acknowledged", shard,
+                writes.issued() - writes.durable());
+        }
+        windows.clear();
+        versions.clear();
+    }
+}
