@@ -63,6 +63,12 @@ public final class CassandraSchema
      */
     public static void create(final CqlSession session, final String keyspace, final int replication)
     {
+        final var existing = session.getMetadata().getKeyspace(keyspace);
+        if (existing.isPresent() && existing.get().getTable("migration").isPresent()
+            && existing.get().getTable("messages").isPresent())
+        {
+            return; // the last statement's table exists: everything before it does (no DDL round trips at start)
+        }
         for (final String cql : statements(keyspace, replication))
         {
             session.execute(SimpleStatement.newInstance(cql).setTimeout(Duration.ofSeconds(30)));

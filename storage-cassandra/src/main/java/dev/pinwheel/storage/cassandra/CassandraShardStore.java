@@ -314,7 +314,7 @@ public final class CassandraShardStore implements ShardStore
         putVersion(channel, m.id(), m, seq);
         if (w != null && (w.covers(m.id()) || m.id() > w.newestId()))
         {
-            w.put(m);
+            w.put(m, seq, writes.durable());
             w.lastWriteSeq = seq;
         }
     }
@@ -560,7 +560,7 @@ public final class CassandraShardStore implements ShardStore
                 }
                 else if (w.covers(id) || id > w.newestId())
                 {
-                    w.put(v.message);
+                    w.put(v.message, v.seq, durable);
                 }
                 w.lastWriteSeq = Math.max(w.lastWriteSeq, v.seq);
             }

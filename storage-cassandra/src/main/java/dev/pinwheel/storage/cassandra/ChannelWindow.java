@@ -21,6 +21,8 @@ final class ChannelWindow
     final long channelId;
     private final int capacity;
     private long[] ids;
+    /** The write that made each entry (0: read from Cassandra): an entry is dropped only once durable. */
+    private long[] seqs;
     private StoredMessage[] msgs;
     private int size;
     private long floor;
@@ -36,6 +38,7 @@ final class ChannelWindow
         this.channelId = channelId;
         this.capacity = capacity;
         this.ids = new long[16];
+        this.seqs = new long[16];
         this.msgs = new StoredMessage[16];
         this.floor = Long.MAX_VALUE;
     }
@@ -96,6 +99,7 @@ final class ChannelWindow
         }
         ensure(size + added);
         System.arraycopy(ids, 0, ids, added, size);
+        System.arraycopy(seqs, 0, seqs, added, size);
         System.arraycopy(msgs, 0, msgs, added, size);
         int at = added;
         for (final StoredMessage m : page) // newest first: fill from the back of the new region
@@ -104,6 +108,7 @@ final class ChannelWindow
             {
                 at--;
                 ids[at] = m.id();
+                seqs[at] = 0;
                 msgs[at] = m;
             }
         }
@@ -132,26 +137,35 @@ final class ChannelWindow
     }
 
     /**
-     * A new version of a message the window covers, or a new message: placed in id order.
+     * A new version of a message the window covers, or a new message: placed in id order. Trims the oldest entries
+     * beyond capacity that are durable (an entry Cassandra may not have yet is never dropped: the window is its only
+     * reader).
+     *
+     * @param m       the version.
+     * @param seq     the write that made it.
+     * @param durable the store's durable watermark.
      */
-    void put(final StoredMessage m)
+    void put(final StoredMessage m, final long seq, final long durable)
     {
         final int i = Arrays.binarySearch(ids, 0, size, m.id());
         if (i >= 0)
         {
             msgs[i] = m;
+            seqs[i] = Math.max(seqs[i], seq);
             return;
         }
         final int at = -i - 1;
         ensure(size + 1);
         System.arraycopy(ids, at, ids, at + 1, size - at);
+        System.arraycopy(seqs, at, seqs, at + 1, size - at);
         System.arraycopy(msgs, at, msgs, at + 1, size - at);
         ids[at] = m.id();
+        seqs[at] = seq;
         msgs[at] = m;
         size++;
         if (size > capacity + SLACK)
         {
-            trim();
+            trim(durable);
         }
     }
 
@@ -166,20 +180,31 @@ final class ChannelWindow
             return false;
         }
         System.arraycopy(ids, i + 1, ids, i, size - i - 1);
+        System.arraycopy(seqs, i + 1, seqs, i, size - i - 1);
         System.arraycopy(msgs, i + 1, msgs, i, size - i - 1);
         size--;
         msgs[size] = null;
         return true;
     }
 
-    /** Drops the oldest messages beyond capacity: the window no longer reaches the channel's beginning. */
-    private void trim()
+    /** Drops the oldest durable messages beyond capacity: the window no longer reaches the channel's beginning. */
+    private void trim(final long durable)
     {
-        final int drop = size - capacity;
-        System.arraycopy(ids, drop, ids, 0, capacity);
-        System.arraycopy(msgs, drop, msgs, 0, capacity);
-        Arrays.fill(msgs, capacity, size, null);
-        size = capacity;
+        int drop = 0;
+        while (drop < size - capacity && seqs[drop] <= durable)
+        {
+            drop++;
+        }
+        if (drop == 0)
+        {
+            return;
+        }
+        final int keep = size - drop;
+        System.arraycopy(ids, drop, ids, 0, keep);
+        System.arraycopy(seqs, drop, seqs, 0, keep);
+        System.arraycopy(msgs, drop, msgs, 0, keep);
+        Arrays.fill(msgs, keep, size, null);
+        size = keep;
         floor = ids[0];
         complete = false;
     }
@@ -190,6 +215,7 @@ final class ChannelWindow
         {
             final int len = Math.max(n, ids.length * 2);
             ids = Arrays.copyOf(ids, len);
+            seqs = Arrays.copyOf(seqs, len);
             msgs = Arrays.copyOf(msgs, len);
         }
     }
