@@ -9,6 +9,8 @@
 #   benchmarks/run.sh chat-probe [args]       G guilds x M sessions x R msg/s: delivered events/s, p50/p99
 #   benchmarks/run.sh peer-probe [args]       the fanout workload against Pinwheel, uWebSockets.js and NATS in one
 #                                             run (installs the peers first: npm, apt-get), Pinwheel/peer ratios
+#   benchmarks/run.sh cassandra-probe [args]  the Cassandra store vs the raw driver (same statements), hot channels,
+#                                             the embedded store beside them (starts a local Cassandra if no --cassandra)
 #   benchmarks/run.sh build                   build the jar only
 # Run from anywhere; results of the probe go to ./bench-results (the working directory).
 # PINWHEEL_BENCH_JAVA_OPTS adds JVM flags to the JMH host / probe client JVM.
@@ -103,6 +105,12 @@ case "$cmd" in
     mapfile -t flags < <(module_flags)
     exec "$JAVA_HOME/bin/java" "${flags[@]}" -Dpinwheel.flags.dir="$FLAGS" -Xmx2g \
       -cp "$JAR" dev.pinwheel.benchmarks.storage.RecoveryProbe "$@" ;;
+  cassandra-probe)
+    if needs_build; then build; fi
+    mapfile -t flags < <(module_flags)
+    cd "$ROOT" # LocalCassandra finds storage-cassandra/bin/cassandra-local from here
+    exec "$JAVA_HOME/bin/java" "${flags[@]}" -Dpinwheel.flags.dir="$FLAGS" -Xmx2g \
+      -cp "$JAR" dev.pinwheel.benchmarks.storage.CassandraStoreProbe "$@" ;;
   voice-probe)
     if needs_build; then build; fi
     mapfile -t flags < <(module_flags)

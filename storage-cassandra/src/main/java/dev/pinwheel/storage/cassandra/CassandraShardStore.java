@@ -52,10 +52,8 @@ public final class CassandraShardStore implements ShardStore
     private static final Logger LOG = LoggerFactory.getLogger(CassandraShardStore.class);
     /** Buckets queried together while walking a channel's history. */
     private static final int PARALLEL_BUCKETS = 4;
-    /** A cold channel's first load. */
-    private static final int FILL = 100;
-    /** Overlay entries (versions by id) kept at most, beyond the ones not yet durable. */
-    private static final int MAX_VERSIONS = 1 << 16;
+    /** A cold channel's first load: at least this many of its newest messages. */
+    private static final int FILL = 50;
     private static final StoredMessage DELETED = new StoredMessage(0, 0, 0, 0, "", 0, 0, false, false);
 
     private final CqlSession session;
@@ -64,6 +62,9 @@ public final class CassandraShardStore implements ShardStore
     private final int shard;
     private final WritePipeline writes;
     private final long readTimeoutNanos;
+    private final int maxVersions;
+    /** Write sequence numbers of deletes not yet durable, oldest first: a page read asks for that many more rows. */
+    private final LongArrayQueue pendingDeletes = new LongArrayQueue();
     private final Long2ObjectHashMap<ChannelWindow> windows = new Long2ObjectHashMap<>();
     private ChannelWindow newestUsed;
     private ChannelWindow oldestUsed;
@@ -107,6 +108,7 @@ public final class CassandraShardStore implements ShardStore
         this.shard = shard;
         this.writes = new WritePipeline(session, shard, ctx.backlog(), ctx.maxInFlight());
         this.readTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(ctx.requestTimeoutMillis() + 500);
+        this.maxVersions = ctx.cachedVersions();
     }
 
     // ------------------------------------------------------------------ asynchronous durability
@@ -341,6 +343,7 @@ public final class CassandraShardStore implements ShardStore
             seq = writes.submit(st.bind(st.deletePin, ts, channelId, messageId));
         }
         putVersion(channelId, messageId, DELETED, seq);
+        pendingDeletes.addLong(seq);
         final ChannelWindow w = windows.get(channelId);
         if (w != null)
         {
@@ -526,7 +529,7 @@ public final class CassandraShardStore implements ShardStore
         {
             final List<StoredMessage> page = new ArrayList<>(FILL);
             fetchBefore(channel, Long.MAX_VALUE, Math.max(want, FILL), page);
-            w = new ChannelWindow(channel, Math.max(ctx.hotMessages(), FILL));
+            w = new ChannelWindow(channel, ctx.hotMessages());
             w.extendOlder(page, lastFetchExhausted);
             mergePending(w);
             windows.put(channel, w);
@@ -575,17 +578,20 @@ public final class CassandraShardStore implements ShardStore
     {
         lastFetchExhausted = false;
         final int minBucket = Buckets.of(channel);
-        int b = Math.min(maxExclusive == Long.MAX_VALUE ? Integer.MAX_VALUE : Buckets.of(maxExclusive - 1),
-            Buckets.now() + 1);
+        // from the top: the next bucket too (a writer whose clock runs ahead), queried with the current one
+        final boolean top = maxExclusive == Long.MAX_VALUE || Buckets.of(maxExclusive - 1) > Buckets.now();
+        int b = top ? Buckets.now() + 1 : Buckets.of(maxExclusive - 1);
         long max = maxExclusive;
         int need = want;
-        final int limit = want + 8; // room for versions deleted but not yet durable
+        final int limit = want + deletesInFlight(); // room for rows deleted but not yet durable
         final List<CompletableFuture<AsyncResultSet>> batch = new ArrayList<>(PARALLEL_BUCKETS);
+        int round = 0;
         walk:
         while (need > 0 && b >= minBucket)
         {
             batch.clear();
-            final int k = Math.min(PARALLEL_BUCKETS, b - minBucket + 1);
+            // the newest bucket alone first (a busy channel's page is there), then several at once
+            final int k = Math.min(round++ == 0 ? (top ? 2 : 1) : PARALLEL_BUCKETS, b - minBucket + 1);
             for (int i = 0; i < k; i++)
             {
                 batch.add(session.executeAsync(st.bind(st.selectBefore, channel, b - i, max, limit))
@@ -636,13 +642,14 @@ public final class CassandraShardStore implements ShardStore
         int b = Math.max(Buckets.of(channel), Buckets.of(minExclusive + 1));
         long min = minExclusive;
         int need = want;
-        final int limit = want + 8;
+        final int limit = want + deletesInFlight();
         final List<CompletableFuture<AsyncResultSet>> batch = new ArrayList<>(PARALLEL_BUCKETS);
+        int round = 0;
         walk:
         while (need > 0 && b <= maxBucket)
         {
             batch.clear();
-            final int k = Math.min(PARALLEL_BUCKETS, maxBucket - b + 1);
+            final int k = Math.min(round++ == 0 ? 1 : PARALLEL_BUCKETS, maxBucket - b + 1);
             for (int i = 0; i < k; i++)
             {
                 batch.add(session.executeAsync(st.bind(st.selectAfter, channel, b + i, min, limit))
@@ -682,6 +689,17 @@ public final class CassandraShardStore implements ShardStore
         }
     }
 
+    /** @return deletes Cassandra has not acknowledged yet (at most 64: beyond, pages are re-read from the last row). */
+    private int deletesInFlight()
+    {
+        final long durable = writes.durable();
+        while (!pendingDeletes.isEmpty() && pendingDeletes.peekLong() <= durable)
+        {
+            pendingDeletes.pollLong();
+        }
+        return Math.min(64, pendingDeletes.size());
+    }
+
     /** What the owner knows better than Cassandra: a newer version, or a delete not yet durable. */
     private StoredMessage overlay(final long channel, final StoredMessage fromCassandra)
     {
@@ -718,10 +736,10 @@ public final class CassandraShardStore implements ShardStore
     {
         versions.put(id, new Version(channel, m, seq));
         versionOrder.addLong(id);
-        if (versions.size() > MAX_VERSIONS)
+        if (versions.size() > maxVersions)
         {
             final long durable = writes.durable();
-            for (int tries = 0; tries < 8 && versions.size() > MAX_VERSIONS && !versionOrder.isEmpty(); tries++)
+            for (int tries = 0; tries < 8 && versions.size() > maxVersions && !versionOrder.isEmpty(); tries++)
             {
                 final long old = versionOrder.pollLong();
                 final Version v = versions.get(old);
@@ -735,7 +753,7 @@ public final class CassandraShardStore implements ShardStore
                 }
             }
         }
-        if (versionOrder.size() > 4 * MAX_VERSIONS) // ids written again and again: forget the stale order entries
+        if (versionOrder.size() > 4 * Math.max(maxVersions, versions.size())) // stale order entries: rebuild
         {
             versionOrder.clear();
             versions.forEach((k, v) -> versionOrder.addLong(k));

@@ -26,6 +26,8 @@ import java.util.function.LongToIntFunction;
  *   this long, then 503</td></tr>
  *   <tr><td>pinwheel.cassandra.hot-channels</td><td>4096</td><td>channels whose newest page each shard keeps</td></tr>
  *   <tr><td>pinwheel.cassandra.hot-messages</td><td>200</td><td>newest messages kept per hot channel</td></tr>
+ *   <tr><td>pinwheel.cassandra.cached-versions</td><td>65536</td><td>messages kept by id per shard (read or
+ *   written; the ones not yet durable are always kept)</td></tr>
  * </table>
  */
 public final class CassandraStoreContext
@@ -42,6 +44,7 @@ public final class CassandraStoreContext
     private long ackTimeoutMillis = Long.getLong("pinwheel.cassandra.ack-timeout-ms", 5000);
     private int hotChannels = Integer.getInteger("pinwheel.cassandra.hot-channels", 4096);
     private int hotMessages = Integer.getInteger("pinwheel.cassandra.hot-messages", 200);
+    private int cachedVersions = Integer.getInteger("pinwheel.cassandra.cached-versions", 1 << 16);
     private int shards = 1;
     private LongToIntFunction ownerOf = key -> 0;
 
@@ -154,6 +157,12 @@ public final class CassandraStoreContext
         return this;
     }
 
+    public CassandraStoreContext cachedVersions(final int value)
+    {
+        cachedVersions = value;
+        return this;
+    }
+
     public CassandraStoreContext hotMessages(final int value)
     {
         hotMessages = value;
@@ -202,9 +211,9 @@ public final class CassandraStoreContext
         {
             throw new IllegalArgumentException("Cassandra timeouts must be > 0");
         }
-        if (hotChannels < 1 || hotMessages < 100)
+        if (hotChannels < 1 || hotMessages < 100 || cachedVersions < 16)
         {
-            throw new IllegalArgumentException("hot-channels must be >= 1 and hot-messages >= 100");
+            throw new IllegalArgumentException("hot-channels must be >= 1, hot-messages >= 100, cached-versions >= 16");
         }
         return this;
     }
@@ -271,6 +280,11 @@ public final class CassandraStoreContext
     public int hotMessages()
     {
         return hotMessages;
+    }
+
+    public int cachedVersions()
+    {
+        return cachedVersions;
     }
 
     public int shards()
