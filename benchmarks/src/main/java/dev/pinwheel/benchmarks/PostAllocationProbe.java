@@ -13,7 +13,7 @@ import java.util.Locale;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.pinwheel.gateway.GatewayConfig;
+import dev.pinwheel.gateway.node.GatewayConfig;
 import dev.pinwheel.server.PinwheelServer;
 import dev.pinwheel.storage.Durability;
 import dev.pinwheel.tuning.TuningProfile;

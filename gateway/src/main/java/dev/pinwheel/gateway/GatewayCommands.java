@@ -11,11 +11,14 @@ import dev.pinwheel.core.shard.Shard;
 import dev.pinwheel.gateway.http.ExchangeTable;
 import dev.pinwheel.gateway.owner.OwnerCommandAdapter;
 import dev.pinwheel.gateway.owner.OwnerCommands;
+import dev.pinwheel.gateway.owner.SessionRequestAdapter;
+import dev.pinwheel.gateway.session.SessionCommandAdapter;
 
 /**
  * The typed commands a shard receives, by type range: answers to this shard's REST requests
- * ({@link OwnerCommands#REPLY}) go to its {@link ExchangeTable}; owner commands to the {@link OwnerCommandAdapter}.
- * One per shard.
+ * ({@link OwnerCommands#REPLY}) go to its {@link ExchangeTable}; what owners send to its gateway sessions (10-29) to
+ * the {@link SessionCommandAdapter}; the requests of gateway sessions (160-199) to the {@link SessionRequestAdapter};
+ * the other owner commands to the {@link OwnerCommandAdapter}. One per shard.
  */
 final class GatewayCommands implements CommandHandler
 {
@@ -24,12 +27,17 @@ final class GatewayCommands implements CommandHandler
         10_000);
 
     private final ExchangeTable exchanges;
+    private final SessionCommandAdapter sessions;
     private final OwnerCommandAdapter owner;
+    private final SessionRequestAdapter requests;
 
-    GatewayCommands(final ExchangeTable exchanges, final OwnerCommandAdapter owner)
+    GatewayCommands(final ExchangeTable exchanges, final SessionCommandAdapter sessions,
+        final OwnerCommandAdapter owner, final SessionRequestAdapter requests)
     {
         this.exchanges = exchanges;
+        this.sessions = sessions;
         this.owner = owner;
+        this.requests = requests;
     }
 
     @Override
@@ -39,6 +47,14 @@ final class GatewayCommands implements CommandHandler
         if (type == OwnerCommands.REPLY)
         {
             exchanges.onReply(shard, command);
+        }
+        else if (SessionCommandAdapter.handles(type))
+        {
+            sessions.onCommand(shard, command);
+        }
+        else if (SessionRequestAdapter.handles(type))
+        {
+            requests.onCommand(shard, command);
         }
         else if (OwnerCommandAdapter.handles(type))
         {
@@ -53,7 +69,8 @@ final class GatewayCommands implements CommandHandler
     @Override
     public void failed(final Shard shard, final CommandReader command, final Throwable cause)
     {
-        if (command.type() == OwnerCommands.REPLY)
+        final int type = command.type();
+        if (type == OwnerCommands.REPLY)
         {
             // the answer could not travel back: the request times out at its origin (504)
             if (LOST_REPLIES.admit())
@@ -61,7 +78,15 @@ final class GatewayCommands implements CommandHandler
                 LOG.warn("shard {}: a REST answer was lost ({})", shard.id(), cause.toString());
             }
         }
-        else if (OwnerCommandAdapter.handles(command.type()))
+        else if (SessionCommandAdapter.handles(type))
+        {
+            sessions.failed(shard, command, cause);
+        }
+        else if (SessionRequestAdapter.handles(type))
+        {
+            requests.failed(shard, command, cause);
+        }
+        else if (OwnerCommandAdapter.handles(type))
         {
             owner.failed(shard, command, cause);
         }

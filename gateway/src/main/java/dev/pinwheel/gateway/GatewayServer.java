@@ -7,48 +7,37 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollChannelOption;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioChannelOption;
-import io.netty.handler.codec.http.HttpServerCodec;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import dev.pinwheel.core.counters.NodeCounters;
 import dev.pinwheel.core.routing.RoutingTable;
 import dev.pinwheel.core.shard.Shard;
 import dev.pinwheel.core.shard.ShardDeathHandler;
-import dev.pinwheel.core.shard.ShardGauges;
 import dev.pinwheel.core.shard.ShardGroup;
 import dev.pinwheel.core.state.NodeState;
 import dev.pinwheel.core.state.StateLog;
 import dev.pinwheel.core.store.StoreFactory;
-import dev.pinwheel.gateway.edge.AddressSlots;
-import dev.pinwheel.gateway.edge.ClientAddress;
-import dev.pinwheel.gateway.edge.EdgeConnection;
-import dev.pinwheel.gateway.edge.EdgeCounters;
-import dev.pinwheel.gateway.edge.EdgeDeadlines;
-import dev.pinwheel.gateway.edge.NettyIoDriver;
-import dev.pinwheel.gateway.edge.NettyThreads;
 import dev.pinwheel.gateway.auth.AuthService;
-import dev.pinwheel.gateway.http.ExchangeTable;
+import dev.pinwheel.gateway.auth.LoginThrottle;
+import dev.pinwheel.gateway.edge.NettyThreads;
+import dev.pinwheel.gateway.edge.ShardEdge;
+import dev.pinwheel.gateway.http.RateLimiter;
 import dev.pinwheel.gateway.http.routes.RestRouter;
-import dev.pinwheel.gateway.owner.GuildOps;
-import dev.pinwheel.gateway.owner.OwnerCommandAdapter;
-import dev.pinwheel.gateway.owner.VoiceOps;
-import dev.pinwheel.gateway.session.ShardGateway;
+import dev.pinwheel.gateway.http.routes.RouteContext;
+import dev.pinwheel.gateway.node.AddressSlots;
+import dev.pinwheel.gateway.node.GatewayConfig;
+import dev.pinwheel.gateway.node.GatewayContext;
+import dev.pinwheel.gateway.session.SessionStartLimits;
+import dev.pinwheel.gateway.session.ShardSessions;
+import dev.pinwheel.gateway.web.NodeMetrics;
+import dev.pinwheel.gateway.web.ShardProbe;
+import dev.pinwheel.gateway.web.WebEdge;
 import dev.pinwheel.tuning.ThreadPlacement;
 import dev.pinwheel.tuning.ThreadRole;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import dev.pinwheel.gateway.edge.HttpEdgeHandler;
-import dev.pinwheel.gateway.edge.JsonHttpObjectAggregator;
-import dev.pinwheel.gateway.http.routes.AuthRoutes;
 
 /**
  * A node's network edge: starts the shards (each recovers its journal, then drives its own Netty loop),
@@ -61,11 +50,22 @@ import dev.pinwheel.gateway.http.routes.AuthRoutes;
  * </ul>
  * Every shard's own port is bound before the main port: the first IDENTIFY can come as soon as the main port
  * accepts, and its READY must already carry a real resume port.
+ * <p>
+ * The composition root of the gateway: the only class that knows every package. It builds, in this order, what the
+ * node shares (the {@link GatewayContext}; the auth, session-start, rate and per-address limits, each owned by its
+ * package), the shards (each thread builds its {@link GatewayShard} with its Netty driver, {@link GatewayShards}),
+ * then the web pages and each shard's {@link ShardEdge}, and binds.
  */
 public final class GatewayServer implements AutoCloseable
 {
     private static final Logger LOG = LoggerFactory.getLogger(GatewayServer.class);
     private final GatewayContext context;
+    private final AuthService auth;
+    private final SessionStartLimits sessionStarts;
+    private final LoginThrottle loginThrottle;
+    private final RateLimiter rateLimiter = new RateLimiter();
+    private final AddressSlots connectionSlots;
+    private final GatewayShards gateways;
     private final ShardGroup shards;
     private final List<Channel> listeners = new ArrayList<>();
     private final ThreadPoolExecutor control;
@@ -119,8 +119,8 @@ public final class GatewayServer implements AutoCloseable
      * @param placement    thread placement.
      * @param deathHandler told when a shard thread dies while serving (the composition root stops the node);
      *                     null: the shards stop (see {@link ShardGroup}).
-     * @param counters     the node's counters (in its counters file), where the shards, their stores and the edge
-     *                     register theirs; null: counters in this process only.
+     * @param counters     the node's counters (in its counters file), where the shards, their stores and each
+     *                     shard's gateway register theirs; null: counters in this process only.
      */
     public GatewayServer(final GatewayConfig config, final int nodeId, final int shardCount, final int ringSize,
         final RoutingTable routing, final StoreFactory stores, final ThreadPlacement placement,
@@ -134,8 +134,14 @@ public final class GatewayServer implements AutoCloseable
         this.control = new ThreadPoolExecutor(hashThreads, hashThreads, 0, TimeUnit.SECONDS,
             new ArrayBlockingQueue<>(config.auth().hashQueue()),
             r -> placement.newThread(ThreadRole.CONTROL, 0, "pinwheel-control", r));
-        final GatewayContext[] ctxRef = new GatewayContext[1];
-        this.shards = new ShardGroup(nodeId, shardCount, ringSize, routing, stores, NettyIoDriver::new,
+        this.context = new GatewayContext(config, node, control, nodeId, shardCount);
+        this.auth = new AuthService(node.accounts(), config.pbkdf2Iterations());
+        this.sessionStarts = new SessionStartLimits(config.sessionStartTotal(), config.sessionStartResetMillis(),
+            config.maxConcurrency(), config.identifyWindowMillis());
+        this.loginThrottle = new LoginThrottle(config.auth());
+        this.connectionSlots = new AddressSlots(config.edge().maxConnectionsPerIp());
+        this.gateways = new GatewayShards(context, auth, sessionStarts, shardCount);
+        this.shards = new ShardGroup(nodeId, shardCount, ringSize, routing, stores, gateways,
             new NettyThreads(placement),
             shard ->
             {
@@ -143,31 +149,15 @@ public final class GatewayServer implements AutoCloseable
                 final long n = StateLog.recover(shard, node);
                 LOG.info("shard {} recovered {} records in {} ms", shard.id(), n,
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
-                final ShardGateway gateway = new ShardGateway(shard, ctxRef[0]);
-                shard.attach(gateway);
-                shard.addTicker(() -> // the transport's gauges, for /metrics and the counters file
-                {
-                    shard.gauges().set(ShardGauges.CONNECTIONS, gateway.connectionCount());
-                    shard.gauges().set(ShardGauges.SESSIONS, gateway.sessionCount());
-                });
-                final EdgeDeadlines deadlines = ctxRef[0].edgeDeadlines(shard.id());
-                shard.addTicker(() -> deadlines.tick(System.nanoTime()));
-                final ExchangeTable exchanges = ctxRef[0].exchanges(shard.id());
-                shard.addTicker(() -> exchanges.tick(shard, System.nanoTime()));
-                shard.commandHandler(new GatewayCommands(exchanges, new OwnerCommandAdapter(node,
-                    ShardGateway::sendToUser, VoiceOps.guildVoice(ctxRef[0]), GuildOps::announceJoin)));
             }, deathHandler, counters);
-        this.context = new GatewayContext(config, shards, node, new AuthService(node.accounts(),
-            config.pbkdf2Iterations()), control);
-        ctxRef[0] = context;
         try
         {
             shards.start(10, TimeUnit.MINUTES);
             bind();
             // Warm the control plane (PBKDF2 provider, JSON, SecureRandom) off the shards, so the first
             // register/login does not pay ~0.6 s of class loading and JIT.
-            control.execute(() -> context.auth().verifyPassword("warm-up",
-                context.auth().hashPassword("warm-up") + context.auth().newToken(0).substring(0, 0)));
+            control.execute(() -> auth.verifyPassword("warm-up",
+                auth.hashPassword("warm-up") + auth.newToken(0).substring(0, 0)));
         }
         catch (final RuntimeException | InterruptedException ex)
         {
@@ -182,17 +172,26 @@ public final class GatewayServer implements AutoCloseable
 
     private void bind() throws InterruptedException
     {
-        for (int i = 0; i < shards.shardCount(); i++)
+        final int n = shards.shardCount();
+        final ShardProbe[] probes = new ShardProbe[n];
+        for (int i = 0; i < n; i++)
         {
-            final Channel own = bootstrap(shards.shard(i), false)
+            probes[i] = gateways.shard(i).probe();
+        }
+        final WebEdge web = new WebEdge(context, auth, new NodeMetrics(probes));
+        final ShardEdge[] edges = new ShardEdge[n];
+        for (int i = 0; i < n; i++)
+        {
+            edges[i] = edge(gateways.shard(i), web);
+            final Channel own = edges[i].bootstrap(false)
                 .bind(new InetSocketAddress(context.config().host(), 0)).sync().channel();
             listeners.add(own);
             context.resumePort(i, ((InetSocketAddress)own.localAddress()).getPort());
         }
         int port = context.config().port();
-        for (int i = 0; i < shards.shardCount(); i++)
+        for (int i = 0; i < n; i++)
         {
-            final Channel main = bootstrap(shards.shard(i), true)
+            final Channel main = edges[i].bootstrap(true)
                 .bind(new InetSocketAddress(context.config().host(), port)).sync().channel();
             listeners.add(main);
             if (i == 0)
@@ -205,53 +204,14 @@ public final class GatewayServer implements AutoCloseable
             shards.shardCount(), Epoll.isAvailable() ? "epoll" : "nio");
     }
 
-    private ServerBootstrap bootstrap(final Shard shard, final boolean reusePort)
+    private ShardEdge edge(final GatewayShard gateway, final WebEdge web)
     {
-        final NettyIoDriver driver = (NettyIoDriver)shard.io();
-        final RestRouter api = new RestRouter(context, shard, context.exchanges(shard.id()));
-        final EdgeDeadlines deadlines = context.edgeDeadlines(shard.id());
-        final EdgeCounters counters = context.edgeCounters(shard.id());
-        final ServerBootstrap b = new ServerBootstrap()
-            .group(driver.loop(), driver.loop())
-            .channel(NettyIoDriver.serverChannelClass())
-            .option(ChannelOption.SO_BACKLOG, 4096)
-            .option(ChannelOption.SO_REUSEADDR, true)
-            .childOption(ChannelOption.TCP_NODELAY, true)
-            .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 1024 * 1024))
-            .childHandler(new ChannelInitializer<SocketChannel>()
-            {
-                @Override
-                protected void initChannel(final SocketChannel ch)
-                {
-                    final String client = ClientAddress.key(ch.remoteAddress());
-                    final AddressSlots slots = context.connectionSlots();
-                    if (!slots.tryAcquire(client))
-                    {
-                        counters.increment(EdgeCounters.REFUSED_IP_CAP);
-                        ch.close();
-                        return;
-                    }
-                    ch.closeFuture().addListener(f -> slots.release(client));
-                    final EdgeConnection edge = new EdgeConnection(deadlines, context.config().edge(), counters);
-                    ch.pipeline().addLast(edge.bytes());
-                    ch.pipeline().addLast(new HttpServerCodec(8192, 16 * 1024, 16 * 1024));
-                    ch.pipeline().addLast(edge);
-                    ch.pipeline().addLast(new JsonHttpObjectAggregator(256 * 1024, edge));
-                    ch.pipeline().addLast(new HttpEdgeHandler(context, shard, api, edge));
-                }
-            });
-        if (reusePort)
-        {
-            if (Epoll.isAvailable())
-            {
-                b.option(EpollChannelOption.SO_REUSEPORT, true);
-            }
-            else
-            {
-                b.option(NioChannelOption.of(java.net.StandardSocketOptions.SO_REUSEPORT), true);
-            }
-        }
-        return b;
+        final Shard shard = gateway.shard();
+        final RouteContext routes = new RouteContext(context, shard, auth, loginThrottle, rateLimiter, sessionStarts,
+            gateway.edgeCounters(), gateway.exchanges());
+        final RestRouter api = new RestRouter(routes, shard, gateway.exchanges());
+        return new ShardEdge(context, auth, shard, gateway.driver(), gateway.edgeDeadlines(), gateway.edgeCounters(),
+            connectionSlots, api, gateway.sessions(), web);
     }
 
     /**
@@ -263,11 +223,20 @@ public final class GatewayServer implements AutoCloseable
     }
 
     /**
-     * @return the node context (directories, shards).
+     * @return the node context (settings, directories, ports).
      */
     public GatewayContext context()
     {
         return context;
+    }
+
+    /**
+     * @param id a shard id.
+     * @return that shard's gateway (its parts are confined to its thread unless they say otherwise).
+     */
+    public GatewayShard shard(final int id)
+    {
+        return gateways.shard(id);
     }
 
     /**
@@ -289,18 +258,16 @@ public final class GatewayServer implements AutoCloseable
             ch.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
         listeners.clear();
-        if (context != null)
+        if (shards != null)
         {
             for (int i = 0; i < shards.shardCount(); i++)
             {
-                shards.send(i, s ->
+                final GatewayShard gateway = gateways.shard(i);
+                if (gateway != null)
                 {
-                    final ShardGateway gw = ShardGateway.of(s);
-                    if (gw != null)
-                    {
-                        gw.reconnectAll();
-                    }
-                });
+                    final ShardSessions sessions = gateway.sessions();
+                    shards.send(i, s -> sessions.reconnectAll());
+                }
             }
         }
         try

@@ -17,7 +17,7 @@ import dev.pinwheel.core.routing.RoutingRing;
 import dev.pinwheel.core.routing.RoutingTable;
 import dev.pinwheel.core.shard.ShardDeathHandler;
 import dev.pinwheel.core.store.StoreFactory;
-import dev.pinwheel.gateway.GatewayConfig;
+import dev.pinwheel.gateway.node.GatewayConfig;
 import dev.pinwheel.gateway.GatewayServer;
 import dev.pinwheel.storage.ChronicleRingPublisher;
 import dev.pinwheel.storage.Durability;

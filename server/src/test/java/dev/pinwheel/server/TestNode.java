@@ -15,7 +15,7 @@ import java.util.stream.Stream;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.pinwheel.gateway.GatewayConfig;
+import dev.pinwheel.gateway.node.GatewayConfig;
 import dev.pinwheel.gateway.session.SessionStartLimits;
 import dev.pinwheel.tuning.TuningProfile;
 

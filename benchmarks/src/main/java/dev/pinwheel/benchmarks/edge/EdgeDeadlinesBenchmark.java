@@ -16,9 +16,9 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
-import dev.pinwheel.gateway.edge.EdgeConfig;
+import dev.pinwheel.gateway.node.EdgeConfig;
 import dev.pinwheel.gateway.edge.EdgeConnection;
-import dev.pinwheel.gateway.edge.EdgeCounters;
+import dev.pinwheel.gateway.node.EdgeCounters;
 import dev.pinwheel.gateway.edge.EdgeDeadlines;
 
 /**

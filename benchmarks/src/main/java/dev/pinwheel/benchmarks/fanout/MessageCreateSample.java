@@ -10,12 +10,13 @@ import dev.pinwheel.core.ids.SnowflakeIds;
 import dev.pinwheel.core.store.StoredMessage;
 import dev.pinwheel.gateway.codec.Entities;
 import dev.pinwheel.gateway.codec.Json;
-import dev.pinwheel.gateway.session.Intents;
+import dev.pinwheel.gateway.codec.Intents;
 
 /**
- * A MESSAGE_CREATE built the way the server's {@code GuildOps.postMessage} builds it (the gateway's own
- * entity encoder, {@code guild_id} and {@code member} added, a redacted copy for sessions without
- * MESSAGE_CONTENT), so benchmarks frame realistic bytes (about 700 B).
+ * A MESSAGE_CREATE with the bytes the server's {@code owner.MessageService} sends (the gateway's own entity
+ * encoder, {@code guild_id} and {@code member} added, a redacted copy for sessions without MESSAGE_CONTENT; the
+ * service writes plain messages with {@code codec.MessageJson}, byte for byte the same), so benchmarks frame
+ * realistic bytes (about 700 B).
  */
 public final class MessageCreateSample
 {

@@ -10,7 +10,7 @@ import dev.pinwheel.core.store.StoredMessage;
 /**
  * A store that keeps nothing: shards under a fanout benchmark never append.
  */
-final class NullShardStore implements ShardStore
+public final class NullShardStore implements ShardStore
 {
     @Override
     public long recover(final StateRecordHandler handler)

@@ -81,6 +81,15 @@ public final class Dispatch
     }
 
     /**
+     * @return {@code d} without message content, or null when every session gets {@link #data()} (shared; do not
+     *         modify). To copy a dispatch as it is (into a command).
+     */
+    public byte[] redactedData()
+    {
+        return redactedData;
+    }
+
+    /**
      * @param userId        the receiving session's user.
      * @param seesContent   whether the session holds the MESSAGE_CONTENT intent.
      * @return the {@code d} this session may see.

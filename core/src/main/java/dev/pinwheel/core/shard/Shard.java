@@ -120,7 +120,6 @@ public final class Shard implements Runnable
     private ShardTask currentTask;
     private long nextTickNanos;
     private int deferredCount;
-    private Object attachment;
 
     @SuppressWarnings("unchecked")
     Shard(final ShardGroup group, final int id, final int ringSize, final ShardStore store, final int nodeId,
@@ -216,23 +215,6 @@ public final class Shard implements Runnable
     public IoDriver io()
     {
         return io;
-    }
-
-    /**
-     * @return the per-shard state a transport keeps (gateway session registry...).
-     */
-    @SuppressWarnings("unchecked")
-    public <T> T attachment()
-    {
-        return (T)attachment;
-    }
-
-    /**
-     * @param value per-shard transport state.
-     */
-    public void attach(final Object value)
-    {
-        this.attachment = value;
     }
 
     /**

@@ -4,8 +4,9 @@ import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
-import dev.pinwheel.gateway.edge.AddressSlots;
+import dev.pinwheel.gateway.node.AddressSlots;
 import dev.pinwheel.gateway.http.RateLimiter;
+import dev.pinwheel.gateway.node.AuthConfig;
 
 /**
  * What stands between a client and the password hashing threads, checked on the shard before any hashing is

@@ -18,6 +18,8 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import dev.pinwheel.gateway.node.EdgeConfig;
+import dev.pinwheel.gateway.node.EdgeCounters;
 
 /**
  * The deadlines of one HTTP connection, in two pipeline handlers around the HTTP codec:

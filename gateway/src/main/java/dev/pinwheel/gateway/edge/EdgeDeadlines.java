@@ -1,7 +1,6 @@
 package dev.pinwheel.gateway.edge;
 
 import java.util.Arrays;
-import dev.pinwheel.gateway.session.ShardGateway;
 
 /**
  * The HTTP connections of one shard that have a deadline, checked from the shard's existing 50 ms ticker: no
@@ -11,7 +10,7 @@ import dev.pinwheel.gateway.session.ShardGateway;
  * deadline array — sequential {@code long} compares, touching a connection object only when its deadline has
  * passed — so every connection is checked about every 250 ms, the resolution of the edge deadlines (seconds).
  * Connections leave when they close or become WebSocket sessions (those keep their own identify and heartbeat
- * deadlines in {@code ShardGateway}'s ticker).
+ * deadlines on the session timer wheel, {@code session.SessionTimers}).
  * <pre>
  *   tick (every 50 ms):  deadline[cursor .. cursor + n/5) passed? → connection[i].expire()
  *   add/remove:          O(1), swap-remove by the connection's slot

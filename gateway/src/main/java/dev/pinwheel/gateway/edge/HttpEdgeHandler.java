@@ -35,18 +35,14 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 
-import dev.pinwheel.core.shard.Shard;
-import dev.pinwheel.gateway.edge.ClientAddress;
-import dev.pinwheel.gateway.edge.EdgeConnection;
-import dev.pinwheel.gateway.codec.Json;
-import dev.pinwheel.gateway.http.routes.RestRouter;
-import dev.pinwheel.gateway.web.WebEdge;
-import dev.pinwheel.gateway.session.GatewayEntry;
-import dev.pinwheel.gateway.session.ShardGateway;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import dev.pinwheel.gateway.GatewayContext;
+
+import dev.pinwheel.gateway.codec.Json;
+import dev.pinwheel.gateway.node.ClientAddress;
+import dev.pinwheel.gateway.node.GatewayContext;
+import dev.pinwheel.gateway.session.GatewayEntry;
+import dev.pinwheel.gateway.web.WebEdge;
 
 /**
  * The first handler of every connection: a WebSocket upgrade outside {@code /api} becomes a gateway
@@ -57,17 +53,18 @@ import dev.pinwheel.gateway.GatewayContext;
 public final class HttpEdgeHandler extends SimpleChannelInboundHandler<FullHttpRequest>
 {
     private static final Logger LOG = LoggerFactory.getLogger(HttpEdgeHandler.class);
+    private final ShardEdge shard;
     private final GatewayContext ctx;
-    private final Shard shard;
-    private final RestRouter api;
     private final EdgeConnection edge;
 
-    public HttpEdgeHandler(final GatewayContext ctx, final Shard shard, final RestRouter api,
-        final EdgeConnection edge)
+    /**
+     * @param shard the shard's edge.
+     * @param edge  this connection's deadlines.
+     */
+    HttpEdgeHandler(final ShardEdge shard, final EdgeConnection edge)
     {
-        this.ctx = ctx;
         this.shard = shard;
-        this.api = api;
+        this.ctx = shard.context();
         this.edge = edge;
     }
 
@@ -94,7 +91,7 @@ public final class HttpEdgeHandler extends SimpleChannelInboundHandler<FullHttpR
         }
         if (!isApi)
         {
-            WebEdge.serve(ctx, shard, c, req, path, q.parameters());
+            shard.web().serve(shard.shard(), c, req, path, q.parameters());
             return;
         }
         final List<String> segments = new ArrayList<>();
@@ -127,10 +124,10 @@ public final class HttpEdgeHandler extends SimpleChannelInboundHandler<FullHttpR
             invalid = true;
         }
         c.channel().config().setAutoRead(false);
-        final long userId = ctx.auth().authenticate(req.headers().get(HttpHeaderNames.AUTHORIZATION));
+        final long userId = shard.auth().authenticate(req.headers().get(HttpHeaderNames.AUTHORIZATION));
         final String client = ClientAddress.forRequest(c.channel().remoteAddress(),
             req.headers().get("X-Forwarded-For"), ctx.config().edge().trustedProxies());
-        api.handle(c, HttpUtil.isKeepAlive(req), userId, req.method().name(),
+        shard.api().handle(c, HttpUtil.isKeepAlive(req), userId, req.method().name(),
             req.headers().get(HttpHeaderNames.HOST), client, segments.toArray(String[]::new), q.parameters(), body,
             invalid);
     }
@@ -226,12 +223,11 @@ public final class HttpEdgeHandler extends SimpleChannelInboundHandler<FullHttpR
                 f.channel().close();
                 return;
             }
-            final ShardGateway gw = ShardGateway.of(shard);
             edge.upgraded();
             f.channel().pipeline().remove(this);
             f.channel().pipeline().addLast(new WebSocketFrameAggregator(ctx.config().maxInboundPayload()));
-            f.channel().pipeline().addLast(GatewayEntry.connection(gw, zlib, finalVersion, finalCode, finalReason,
-                host));
+            f.channel().pipeline().addLast(GatewayEntry.connection(shard.sessions(), zlib, finalVersion, finalCode,
+                finalReason, host));
             f.channel().config().setAutoRead(true);
         });
     }

@@ -1,6 +1,5 @@
 package dev.pinwheel.gateway.http;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -26,7 +25,7 @@ import dev.pinwheel.gateway.codec.Json;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
-import dev.pinwheel.gateway.edge.ClientAddress;
+import dev.pinwheel.gateway.node.ClientAddress;
 
 /**
  * One REST request in flight. It may be answered from any shard: the answer travels back to the shard
@@ -335,10 +334,5 @@ public final class RestExchange
             }
             ctx.close(); // the answer cannot be written: a closed connection beats one that waits forever
         }
-    }
-
-    static byte[] utf8(final String s)
-    {
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -14,7 +14,7 @@ import dev.pinwheel.core.state.StateLog;
 import dev.pinwheel.core.state.StateRecords;
 import dev.pinwheel.gateway.codec.Entities;
 import dev.pinwheel.gateway.codec.Json;
-import dev.pinwheel.gateway.session.Intents;
+import dev.pinwheel.gateway.codec.Intents;
 
 /**
  * The channels of the guilds a shard owns: list, create, read, edit, delete, and the typing indicator. Runs on the

@@ -17,7 +17,7 @@ import dev.pinwheel.gateway.codec.DiscordError;
 import dev.pinwheel.gateway.codec.Entities;
 import dev.pinwheel.gateway.codec.Json;
 import dev.pinwheel.gateway.codec.MessageExtras;
-import dev.pinwheel.gateway.session.Intents;
+import dev.pinwheel.gateway.codec.Intents;
 
 /**
  * Direct messages. A DM channel belongs to two users; it is opened on the shard that owns the user pair

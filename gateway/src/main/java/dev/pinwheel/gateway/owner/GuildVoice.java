@@ -5,9 +5,9 @@ import dev.pinwheel.core.shard.Shard;
 
 /**
  * The voice side of a guild as its member and channel services see it, on the owner shard: who is connected where,
- * server mute/deafen, moves and disconnects. Each change goes the way of the member's own gateway op 4
- * ({@link VoiceOps}): the voice server is told, VOICE_STATE_UPDATE goes to the guild (and, on a move,
- * VOICE_SERVER_UPDATE to the member). The node's implementation is {@link VoiceOps#guildVoice}; tests keep their own
+ * server mute/deafen, moves and disconnects. Each change goes the way of the member's own gateway op 4: the voice
+ * server is told, VOICE_STATE_UPDATE goes to the guild (and, on a move, VOICE_SERVER_UPDATE to the member). The node's
+ * implementation is the owner shard's own {@link VoiceService} ({@code GatewayShard#voice()}); tests keep their own
  * {@link VoiceStates}. Owner shard thread only.
  */
 public interface GuildVoice

@@ -18,7 +18,7 @@ import dev.pinwheel.core.state.StateRecords;
 import dev.pinwheel.gateway.codec.DiscordError;
 import dev.pinwheel.gateway.codec.Entities;
 import dev.pinwheel.gateway.codec.Json;
-import dev.pinwheel.gateway.session.Intents;
+import dev.pinwheel.gateway.codec.Intents;
 
 /**
  * The invites of the guilds a shard owns: create one for a channel, read one, accept one (join the guild). Runs on

@@ -5,8 +5,8 @@ import dev.pinwheel.core.shard.Shard;
 /**
  * What the owner of a guild tells the rest of the node when a user becomes a member (created the guild, accepted an
  * invite): every shard with a session of that user subscribes it to the guild, so it receives GUILD_CREATE and the
- * guild's events. The owner services call it after the commit; the session side implements it
- * ({@code GuildOps.announceJoin}), tests record it. Owner shard thread.
+ * guild's events. The owner services call it after the commit; the node's implementation tells every shard's
+ * sessions ({@link SessionProxy#userJoined}), tests record it. Owner shard thread.
  */
 @FunctionalInterface
 public interface MemberJoins

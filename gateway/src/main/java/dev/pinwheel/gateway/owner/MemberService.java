@@ -24,7 +24,7 @@ import dev.pinwheel.core.state.StateRecords;
 import dev.pinwheel.gateway.codec.DiscordError;
 import dev.pinwheel.gateway.codec.Entities;
 import dev.pinwheel.gateway.codec.Json;
-import dev.pinwheel.gateway.session.Intents;
+import dev.pinwheel.gateway.codec.Intents;
 
 /**
  * The members of the guilds a shard owns: read one, list, search, edit (nickname, roles, server mute/deafen, voice

@@ -17,10 +17,10 @@ import dev.pinwheel.core.store.HistoryQuery;
 import dev.pinwheel.core.store.StoredMessage;
 import dev.pinwheel.gateway.codec.DiscordError;
 import dev.pinwheel.gateway.codec.Entities;
+import dev.pinwheel.gateway.codec.Intents;
 import dev.pinwheel.gateway.codec.Json;
 import dev.pinwheel.gateway.codec.MessageExtras;
 import dev.pinwheel.gateway.codec.MessageJson;
-import dev.pinwheel.gateway.session.Intents;
 
 /**
  * The messages of the guild channels a shard owns: create, edit, delete, bulk delete, read one, read history. Runs on

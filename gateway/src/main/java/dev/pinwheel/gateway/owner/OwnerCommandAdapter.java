@@ -5,9 +5,10 @@ import dev.pinwheel.core.shard.Shard;
 import dev.pinwheel.core.state.NodeState;
 
 /**
- * Receives the owner commands sent to a shard ({@link OwnerCommands}, types 30 and up) and runs each in its area's
- * service, with a {@link CommandReply} to the request's origin. A command whose handling fails (or that was dropped
- * on its way) is answered with the failure ({@link Reply#fail}). One per shard; shard thread only.
+ * Receives the owner commands sent to a shard ({@link OwnerCommands}, types 30 and up but the session requests of
+ * {@link SessionRequestAdapter}) and runs each in its area's service, with a {@link CommandReply} to the request's
+ * origin. A command whose handling fails (or that was dropped on its way) is answered with the failure
+ * ({@link Reply#fail}). One per shard; shard thread only.
  */
 public final class OwnerCommandAdapter
 {
@@ -46,20 +47,12 @@ public final class OwnerCommandAdapter
     }
 
     /**
-     * @return the message service (shared with operations that make message versions).
-     */
-    public MessageService messages()
-    {
-        return messages;
-    }
-
-    /**
      * @param type a command type.
      * @return whether it is an owner command this adapter runs.
      */
     public static boolean handles(final int type)
     {
-        return type >= OwnerCommands.MESSAGE_POST;
+        return type >= OwnerCommands.MESSAGE_POST && !SessionRequestAdapter.handles(type);
     }
 
     /**

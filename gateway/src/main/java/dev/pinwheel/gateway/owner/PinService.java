@@ -14,7 +14,7 @@ import dev.pinwheel.core.store.StoredMessage;
 import dev.pinwheel.gateway.codec.DiscordError;
 import dev.pinwheel.gateway.codec.Entities;
 import dev.pinwheel.gateway.codec.Json;
-import dev.pinwheel.gateway.session.Intents;
+import dev.pinwheel.gateway.codec.Intents;
 
 /**
  * The pinned messages of the guild channels a shard owns: pin, unpin (MANAGE_MESSAGES; at most

@@ -17,7 +17,7 @@ import dev.pinwheel.gateway.codec.DiscordError;
 import dev.pinwheel.gateway.codec.Entities;
 import dev.pinwheel.gateway.codec.Json;
 import dev.pinwheel.gateway.codec.Reactions;
-import dev.pinwheel.gateway.session.Intents;
+import dev.pinwheel.gateway.codec.Intents;
 
 /**
  * Reactions on the messages of the guild channels a shard owns: add, remove one's own or (MANAGE_MESSAGES) someone

@@ -17,7 +17,7 @@ import dev.pinwheel.core.state.StateRecords;
 import dev.pinwheel.gateway.codec.DiscordError;
 import dev.pinwheel.gateway.codec.Entities;
 import dev.pinwheel.gateway.codec.Json;
-import dev.pinwheel.gateway.session.Intents;
+import dev.pinwheel.gateway.codec.Intents;
 
 /**
  * The roles of the guilds a shard owns: list, create, edit, delete (MANAGE_ROLES, within the

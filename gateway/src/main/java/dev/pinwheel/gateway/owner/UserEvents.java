@@ -5,8 +5,8 @@ import dev.pinwheel.core.shard.Shard;
 
 /**
  * How an owner service sends an event to every session of one user (a direct message), wherever those sessions are:
- * the session layer's ordered path through the user's owner shard (see {@code ShardGateway#sendToUser}); in tests a
- * recording one. Keeps the owner services free of the session package.
+ * the ordered path through the user's owner shard ({@link UserSessionProxy#sendToUser}, relayed by its
+ * {@link UserSessionService}); in tests a recording one. Keeps the owner services free of the session package.
  */
 @FunctionalInterface
 public interface UserEvents

@@ -26,11 +26,10 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import dev.pinwheel.core.fanout.Dispatch;
 import dev.pinwheel.core.log.ThrottledLog;
 import dev.pinwheel.core.shard.ShardCounters;
-import dev.pinwheel.gateway.GatewayContext;
-import dev.pinwheel.gateway.edge.DiscardInbound;
-import dev.pinwheel.gateway.edge.EdgeCounters;
+import dev.pinwheel.gateway.codec.CloseCodes;
 import dev.pinwheel.gateway.codec.Json;
-import dev.pinwheel.gateway.owner.VoiceOps;
+import dev.pinwheel.gateway.node.EdgeCounters;
+import dev.pinwheel.gateway.owner.VoiceProxy;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,9 +39,11 @@ import org.slf4j.event.Level;
  * One WebSocket connection of the Gateway v10 protocol (JSON encoding, optional zlib-stream), on the
  * shard that accepted it. Handles HELLO, heartbeats, IDENTIFY, RESUME, the close codes, and writes the
  * dispatches of its {@link GatewaySession}: each frame is {@code {"t":T,"s":N,"op":0,"d":D}} spliced from
- * the shared encoded {@code d} — no per-recipient JSON encoding.
+ * the shared encoded {@code d} — no per-recipient JSON encoding. Its deadlines (identify, heartbeat, slow consumer,
+ * close linger) are one timer on its shard's {@link SessionTimers}, armed at the earliest of them.
  */
 public final class GatewayConnection extends SimpleChannelInboundHandler<WebSocketFrame>
+    implements SessionTimers.Deadline
 {
     private static final Logger LOG = LoggerFactory.getLogger(GatewayConnection.class);
     /** Connection errors a client can provoke: at most 10 lines per 10 s, then a count. */
@@ -52,7 +53,7 @@ public final class GatewayConnection extends SimpleChannelInboundHandler<WebSock
     private static final byte[] HEARTBEAT_REQUEST = "{\"op\":1,\"d\":null}".getBytes(StandardCharsets.US_ASCII);
 
     /** The shard this connection lives on; changes once at most, when a RESUME hands it to its session's shard. */
-    private ShardGateway gateway;
+    private ShardSessions gateway;
     /** Set while the channel moves to another shard's event loop: inbound payloads wait in {@link #held}. */
     private boolean migrating;
     private boolean migrated;
@@ -73,6 +74,8 @@ public final class GatewayConnection extends SimpleChannelInboundHandler<WebSock
     private boolean closing;
     /** Index in the shard's connection list (for O(1) removal); -1 when not listed. */
     int slot = -1;
+    /** Its deadlines on its shard's wheel (set while it is listed there). */
+    SessionTimers.Timer timer;
     private long closingSinceNanos;
     private byte[] scratch = new byte[1024];
 
@@ -84,7 +87,7 @@ public final class GatewayConnection extends SimpleChannelInboundHandler<WebSock
      * @param rejectReason its reason.
      * @param host         host the client connected to (for the resume URL).
      */
-    GatewayConnection(final ShardGateway gateway, final boolean zlib, final int apiVersion, final int rejectCode,
+    GatewayConnection(final ShardSessions gateway, final boolean zlib, final int apiVersion, final int rejectCode,
         final String rejectReason, final String host)
     {
         this.gateway = gateway;
@@ -149,6 +152,10 @@ public final class GatewayConnection extends SimpleChannelInboundHandler<WebSock
     public void channelWritabilityChanged(final ChannelHandlerContext context)
     {
         unwritableSinceNanos = context.channel().isWritable() ? 0 : System.nanoTime();
+        if (unwritableSinceNanos != 0)
+        {
+            gateway.rearm(this);
+        }
         context.fireChannelWritabilityChanged();
     }
 
@@ -243,7 +250,7 @@ public final class GatewayConnection extends SimpleChannelInboundHandler<WebSock
      * @param target the session's shard.
      * @param resume the RESUME payload's {@code d}.
      */
-    void migrateTo(final ShardGateway target, final JsonNode resume)
+    void migrateTo(final ShardSessions target, final JsonNode resume)
     {
         final io.netty.channel.Channel ch = ctx.channel();
         migrating = true;
@@ -251,8 +258,7 @@ public final class GatewayConnection extends SimpleChannelInboundHandler<WebSock
         held = new java.util.ArrayList<>();
         ch.config().setAutoRead(false);
         gateway.connectionClosed(this);
-        final io.netty.channel.EventLoop loop =
-            ((dev.pinwheel.gateway.edge.NettyIoDriver)target.shard().io()).loop();
+        final io.netty.channel.EventLoop loop = target.loop();
         ch.deregister().addListener(left ->
         {
             if (!left.isSuccess())
@@ -357,7 +363,7 @@ public final class GatewayConnection extends SimpleChannelInboundHandler<WebSock
     }
 
     /**
-     * Op 4: validates the shape here, decides on the guild's owner shard ({@link VoiceOps}).
+     * Op 4: validates the shape here, decides on the guild's owner shard ({@link VoiceProxy}).
      */
     private void voiceStateUpdate(final JsonNode d)
     {
@@ -371,24 +377,12 @@ public final class GatewayConnection extends SimpleChannelInboundHandler<WebSock
         }
         final boolean selfMute = d.path("self_mute").asBoolean(false);
         final boolean selfDeaf = d.path("self_deaf").asBoolean(false);
-        final long userId = session.userId();
-        final String sessionId = session.id();
-        final GatewayContext context = gateway.context();
-        if (channelId == 0)
-        {
-            session.voiceGuilds().remove(guildId);
-        }
-        else
-        {
-            session.voiceGuilds().add(guildId);
-        }
-        gateway.shard().send(gateway.shard().group().ownerOf(guildId), owner -> VoiceOps.voiceStateUpdate(owner,
-            context, guildId, channelId, userId, sessionId, selfMute, selfDeaf));
+        gateway.voiceStateUpdate(session, guildId, channelId, selfMute, selfDeaf);
     }
 
     /**
      * Op 8 REQUEST_GUILD_MEMBERS: validates the shape here; the guild's owner shard matches the members and
-     * sends the GUILD_MEMBERS_CHUNK dispatches back to this session ({@link ShardGateway#requestGuildMembers}).
+     * sends the GUILD_MEMBERS_CHUNK dispatches back to this session ({@link ShardSessions#requestGuildMembers}).
      * As Discord documents: one {@code guild_id}; {@code user_ids} (one or an array, at most 100) or
      * {@code query} with {@code limit}; a nonce longer than 32 bytes is ignored (the chunks carry none).
      */
@@ -439,6 +433,7 @@ public final class GatewayConnection extends SimpleChannelInboundHandler<WebSock
     {
         closing = true;
         closingSinceNanos = System.nanoTime();
+        gateway.rearm(this);
         // A client closing with 1000/1001 ends its session (Discord semantics); other codes keep it resumable.
         if (session != null && (status == 1000 || status == 1001))
         {
@@ -462,6 +457,7 @@ public final class GatewayConnection extends SimpleChannelInboundHandler<WebSock
         }
         closing = true;
         closingSinceNanos = System.nanoTime();
+        gateway.rearm(this);
         if (code >= 4000)
         {
             gateway.shard().counters().increment(ShardCounters.PROTOCOL_CLOSES);
@@ -479,7 +475,7 @@ public final class GatewayConnection extends SimpleChannelInboundHandler<WebSock
      * a burst, an oversized frame) is dropped before it is decoded, and once the close frame is on the wire the
      * output is shut down (FIN). Closing the socket with unread input would make the kernel answer with RST, and
      * the client could lose the close frame. The socket closes when the client closes its side, or after the
-     * linger time ({@link #tick}).
+     * linger time ({@link #onDeadline}).
      */
     private void closeAfter(final ChannelFuture closeFrame)
     {
@@ -508,30 +504,35 @@ public final class GatewayConnection extends SimpleChannelInboundHandler<WebSock
     }
 
     /**
-     * Called about every 50 ms by the shard: identify timeout, zombie detection, slow consumers.
+     * A deadline came (its shard's {@link SessionTimers}): closing linger, identify timeout, zombie detection (a
+     * heartbeat request, then the close), slow consumers. Whatever is due is acted on, in that order of precedence.
      *
      * @param now nanoTime.
+     * @return the next deadline.
      */
-    void tick(final long now)
+    @Override
+    public long onDeadline(final long now)
     {
+        if (!ctx.channel().isOpen())
+        {
+            return SessionTimers.NONE;
+        }
         if (closing)
         {
             // A close frame stuck behind output the client never reads, or a client that keeps sending after it,
             // must not hold the socket (and the session's resume window) forever: give the close handshake the
             // edge's linger time, then drop the socket.
-            if (closingSinceNanos != 0 && ctx.channel().isOpen()
-                && now - closingSinceNanos > TimeUnit.MILLISECONDS.toNanos(gateway.config().edge().lingerMillis()))
+            if (closingSinceNanos != 0 && now - closingSinceNanos > lingerNanos())
             {
                 closingSinceNanos = 0;
-                gateway.context().edgeCounters(gateway.shard().id()).increment(EdgeCounters.CLOSED_LINGER_TIMEOUT);
+                gateway.counters().increment(EdgeCounters.CLOSED_LINGER_TIMEOUT);
                 ctx.channel().close();
             }
-            return;
+            return nextDeadline();
         }
         final long interval = TimeUnit.MILLISECONDS.toNanos(gateway.config().heartbeatIntervalMillis());
         final long grace = TimeUnit.MILLISECONDS.toNanos(gateway.config().heartbeatGraceMillis());
-        if (session == null && now - connectedAtNanos > TimeUnit.MILLISECONDS.toNanos(
-            gateway.config().identifyTimeoutMillis()))
+        if (session == null && now - connectedAtNanos > identifyTimeoutNanos())
         {
             close(CloseCodes.SESSION_TIMED_OUT, "Session timed out: no IDENTIFY or RESUME received.");
         }
@@ -544,12 +545,50 @@ public final class GatewayConnection extends SimpleChannelInboundHandler<WebSock
             heartbeatRequested = true;
             writeNow(HEARTBEAT_REQUEST);
         }
-        else if (unwritableSinceNanos != 0
-            && now - unwritableSinceNanos > TimeUnit.MILLISECONDS.toNanos(gateway.config().slowConsumerMillis()))
+        else if (unwritableSinceNanos != 0 && now - unwritableSinceNanos > slowConsumerNanos())
         {
             gateway.shard().counters().increment(ShardCounters.SLOW_CONSUMER_CLOSES);
             close(CloseCodes.UNKNOWN_ERROR, "Slow consumer: reconnect and resume.");
         }
+        return ctx.channel().isOpen() ? nextDeadline() : SessionTimers.NONE;
+    }
+
+    /**
+     * @return the earliest moment one of this connection's checks can act ({@link SessionTimers#NONE}: none can).
+     */
+    long nextDeadline()
+    {
+        if (closing)
+        {
+            return closingSinceNanos == 0 ? SessionTimers.NONE : closingSinceNanos + lingerNanos() + 1;
+        }
+        final long interval = TimeUnit.MILLISECONDS.toNanos(gateway.config().heartbeatIntervalMillis());
+        final long grace = TimeUnit.MILLISECONDS.toNanos(gateway.config().heartbeatGraceMillis());
+        long next = lastHeartbeatNanos + interval + (heartbeatRequested ? grace : grace / 2) + 1;
+        if (session == null)
+        {
+            next = Math.min(next, connectedAtNanos + identifyTimeoutNanos() + 1);
+        }
+        if (unwritableSinceNanos != 0)
+        {
+            next = Math.min(next, unwritableSinceNanos + slowConsumerNanos() + 1);
+        }
+        return next;
+    }
+
+    private long lingerNanos()
+    {
+        return TimeUnit.MILLISECONDS.toNanos(gateway.config().edge().lingerMillis());
+    }
+
+    private long identifyTimeoutNanos()
+    {
+        return TimeUnit.MILLISECONDS.toNanos(gateway.config().identifyTimeoutMillis());
+    }
+
+    private long slowConsumerNanos()
+    {
+        return TimeUnit.MILLISECONDS.toNanos(gateway.config().slowConsumerMillis());
     }
 
     /**

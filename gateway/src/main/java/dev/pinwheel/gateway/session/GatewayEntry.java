@@ -10,9 +10,15 @@ public final class GatewayEntry
     }
 
     /**
+     * @param gateway      the shard's sessions.
+     * @param zlib         whether the client asked for {@code compress=zlib-stream}.
+     * @param version      the {@code v} query parameter.
+     * @param rejectCode   a close code to send right after HELLO (0: none), for bad query parameters.
+     * @param rejectReason its reason.
+     * @param host         host the client connected to (for the resume URL).
      * @return the handler for a freshly upgraded connection.
      */
-    public static GatewayConnection connection(final ShardGateway gateway, final boolean zlib, final int version,
+    public static GatewayConnection connection(final ShardSessions gateway, final boolean zlib, final int version,
         final int rejectCode, final String rejectReason, final String host)
     {
         return new GatewayConnection(gateway, zlib, version, rejectCode, rejectReason, host);

@@ -4,6 +4,7 @@ import org.agrona.collections.LongHashSet;
 
 import dev.pinwheel.core.fanout.Dispatch;
 import dev.pinwheel.core.fanout.SessionEndpoint;
+import dev.pinwheel.gateway.codec.Intents;
 
 /**
  * A gateway session: what survives a dropped connection until RESUME or expiry. It numbers the dispatches
@@ -32,6 +33,8 @@ public final class GatewaySession extends SessionEndpoint
     private GatewayConnection connection;
     private long detachedAtNanos;
     private boolean destroyed;
+    /** Its resume window on its shard's {@link SessionTimers} (armed while detached). */
+    SessionTimers.Timer timer;
 
     GatewaySession(final String id, final long userId, final int intents, final int largeThreshold,
         final int shardId, final int shardCount, final int bufferSize)

@@ -15,8 +15,8 @@ import dev.pinwheel.core.log.LogCounters;
 import dev.pinwheel.core.shard.ShardCounters;
 import dev.pinwheel.core.shard.ShardGauges;
 import dev.pinwheel.core.shard.ShardGroup;
-import dev.pinwheel.gateway.GatewayContext;
-import dev.pinwheel.gateway.edge.EdgeCounters;
+import dev.pinwheel.gateway.node.EdgeCounters;
+import dev.pinwheel.gateway.node.GatewayContext;
 
 /**
  * Renders a node's numbers in the Prometheus text format. Reads only what is safe from any thread: the node's
@@ -95,9 +95,8 @@ final class MetricsExposition
         return Map.copyOf(help);
     }
 
-    static String render(final GatewayContext ctx, final NodeMetrics metrics)
+    static String render(final GatewayContext ctx, final NodeMetrics metrics, final ShardGroup group)
     {
-        final ShardGroup group = ctx.shards();
         final int n = group.shardCount();
         final PrometheusText t = new PrometheusText();
         counters(t, group.counters().reader());
@@ -109,7 +108,7 @@ final class MetricsExposition
                 return last == 0 ? Double.NaN : Math.max(0, nowMillis - last) / 1e3;
             });
         latency(t, metrics, n);
-        node(t, ctx, n);
+        node(t, ctx, group, n);
         return t.toString();
     }
 
@@ -169,14 +168,15 @@ final class MetricsExposition
             n, i -> metrics.probe(i).handoffLatency().lastWindowMaxNanos() / 1e9);
     }
 
-    private static void node(final PrometheusText t, final GatewayContext ctx, final int n)
+    private static void node(final PrometheusText t, final GatewayContext ctx, final ShardGroup group,
+        final int n)
     {
         long connections = 0;
         long sessions = 0;
         for (int i = 0; i < n; i++)
         {
-            connections += ctx.shards().shard(i).gauges().get(ShardGauges.CONNECTIONS);
-            sessions += ctx.shards().shard(i).gauges().get(ShardGauges.SESSIONS);
+            connections += group.shard(i).gauges().get(ShardGauges.CONNECTIONS);
+            sessions += group.shard(i).gauges().get(ShardGauges.SESSIONS);
         }
         t.family("pinwheel_node_shards", "gauge", "Shards (one thread each).").sample("pinwheel_node_shards", n);
         t.family("pinwheel_node_connections", "gauge", "Gateway connections on the node.")

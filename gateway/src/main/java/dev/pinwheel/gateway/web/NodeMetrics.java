@@ -1,53 +1,33 @@
 package dev.pinwheel.gateway.web;
 
-import java.util.Map;
-import java.util.WeakHashMap;
-
 import dev.pinwheel.core.shard.ShardGroup;
-import dev.pinwheel.gateway.GatewayContext;
 
 /**
- * The metrics state of one node: a {@link ShardProbe} per shard and the admin check. Created on the first
- * web request the node serves ({@code /}, {@code /dashboard}, {@code /metrics}...), which also installs each
- * probe's ticker by sending a task to its shard — tickers are registered on the shard's own thread.
- * <p>
- * Kept in a weak map keyed by the node's {@link GatewayContext}; nothing here refers back to the context or
- * the shards, so a closed node (tests start many) is collected with its metrics.
+ * The metrics state of one node: each shard's {@link ShardProbe} and the admin check (the counters themselves are
+ * the node's counters, {@code ShardGroup#counters()}). Built by the composition root once the shards serve (each
+ * shard's gateway made its probe); the probes' tickers are installed on the first web request the node serves
+ * ({@code /}, {@code /dashboard}, {@code /metrics}...) by sending a task to each shard — tickers are registered on the
+ * shard's own thread.
  */
 public final class NodeMetrics
 {
-    private static final Map<GatewayContext, NodeMetrics> NODES = new WeakHashMap<>();
-
     private final ShardProbe[] probes;
     private final AdminPolicy admin = new AdminPolicy();
-    private final long startedMillis = System.currentTimeMillis();
 
-    private NodeMetrics(final int shards)
+    /**
+     * @param probes each shard's probe, by shard index.
+     */
+    public NodeMetrics(final ShardProbe[] probes)
     {
-        probes = new ShardProbe[shards];
-        for (int i = 0; i < shards; i++)
-        {
-            probes[i] = new ShardProbe();
-        }
+        this.probes = probes.clone();
     }
 
     /**
-     * @param ctx a node.
-     * @return its metrics (created, and the probes installed, on first use; installation is retried on later
-     * calls for a shard whose ring was full).
+     * Installs the probes' tickers (once; retried on later calls for a shard whose ring was full).
+     *
+     * @param group the node's shards.
      */
-    public static NodeMetrics of(final GatewayContext ctx)
-    {
-        final NodeMetrics m;
-        synchronized (NODES)
-        {
-            m = NODES.computeIfAbsent(ctx, c -> new NodeMetrics(c.shards().shardCount()));
-        }
-        m.install(ctx.shards());
-        return m;
-    }
-
-    private void install(final ShardGroup group)
+    void install(final ShardGroup group)
     {
         for (int i = 0; i < probes.length; i++)
         {
@@ -91,13 +71,5 @@ public final class NodeMetrics
     public AdminPolicy admin()
     {
         return admin;
-    }
-
-    /**
-     * @return when the metrics of this node were first asked for (wall clock).
-     */
-    public long startedMillis()
-    {
-        return startedMillis;
     }
 }

@@ -18,7 +18,8 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 
 import dev.pinwheel.core.shard.Shard;
-import dev.pinwheel.gateway.GatewayContext;
+import dev.pinwheel.gateway.auth.AuthService;
+import dev.pinwheel.gateway.node.GatewayContext;
 
 /**
  * The HTTP paths outside {@code /api} that are not a WebSocket upgrade, served on the shard that accepted
@@ -31,7 +32,8 @@ import dev.pinwheel.gateway.GatewayContext;
  * Pages are static: the data they show comes from REST, the gateway and {@code /metrics}, each with its own
  * authorization. {@code /metrics} takes the admin's token as {@code Authorization: Bot TOKEN} (or
  * {@code Bearer TOKEN}, or the bare token) or as {@code ?token=TOKEN}; see {@link AdminPolicy}.
- * Everything here answers synchronously from memory or from thread-safe snapshots: nothing blocks the shard.
+ * Everything here answers synchronously from memory or from thread-safe snapshots: nothing blocks the shard. One per
+ * node, used by every shard.
  */
 public final class WebEdge
 {
@@ -39,24 +41,35 @@ public final class WebEdge
     private static final String CSP = "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; "
         + "style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
-    private WebEdge()
+    private final GatewayContext ctx;
+    private final AuthService auth;
+    private final NodeMetrics metrics;
+
+    /**
+     * @param ctx     the node.
+     * @param auth    token checks ({@code /metrics}).
+     * @param metrics the node's metrics state.
+     */
+    public WebEdge(final GatewayContext ctx, final AuthService auth, final NodeMetrics metrics)
     {
+        this.ctx = ctx;
+        this.auth = auth;
+        this.metrics = metrics;
     }
 
     /**
      * Answers one non-API, non-upgrade request.
      *
-     * @param ctx    the node.
      * @param shard  the shard whose thread runs this.
      * @param c      the channel.
      * @param req    the request.
      * @param path   its decoded path.
      * @param params its query parameters.
      */
-    public static void serve(final GatewayContext ctx, final Shard shard, final ChannelHandlerContext c,
-        final FullHttpRequest req, final String path, final Map<String, List<String>> params)
+    public void serve(final Shard shard, final ChannelHandlerContext c, final FullHttpRequest req, final String path,
+        final Map<String, List<String>> params)
     {
-        final NodeMetrics metrics = NodeMetrics.of(ctx);
+        metrics.install(shard.group());
         final boolean get = HttpMethod.GET.equals(req.method());
         final boolean head = HttpMethod.HEAD.equals(req.method());
         final String page = page(path);
@@ -72,7 +85,7 @@ public final class WebEdge
         }
         if (page == null)
         {
-            metrics(ctx, metrics, c, req, params, head);
+            metrics(shard, c, req, params, head);
             return;
         }
         final StaticAssets.Asset asset = ASSETS.get(page);
@@ -113,8 +126,8 @@ public final class WebEdge
         };
     }
 
-    private static void metrics(final GatewayContext ctx, final NodeMetrics metrics, final ChannelHandlerContext c,
-        final FullHttpRequest req, final Map<String, List<String>> params, final boolean head)
+    private void metrics(final Shard shard, final ChannelHandlerContext c, final FullHttpRequest req,
+        final Map<String, List<String>> params, final boolean head)
     {
         String credential = req.headers().get(HttpHeaderNames.AUTHORIZATION);
         final List<String> token = params.get("token");
@@ -122,7 +135,7 @@ public final class WebEdge
         {
             credential = token.get(0);
         }
-        final long userId = ctx.auth().authenticate(credential);
+        final long userId = auth.authenticate(credential);
         if (userId < 0)
         {
             json(c, req, HttpResponseStatus.UNAUTHORIZED, 0,
@@ -136,7 +149,7 @@ public final class WebEdge
                     + ", or else the first registered account)");
             return;
         }
-        final byte[] body = MetricsExposition.render(ctx, metrics).getBytes(StandardCharsets.UTF_8);
+        final byte[] body = MetricsExposition.render(ctx, metrics, shard.group()).getBytes(StandardCharsets.UTF_8);
         final FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
             head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
         res.headers().set(HttpHeaderNames.CONTENT_TYPE, PrometheusText.CONTENT_TYPE);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
+import dev.pinwheel.gateway.node.AuthConfig;
 
 /**
  * The login limits with a clock in the test's hands: windows per address and per username, and a backoff that

@@ -24,6 +24,8 @@ import io.netty.util.ReferenceCountUtil;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import dev.pinwheel.gateway.node.EdgeConfig;
+import dev.pinwheel.gateway.node.EdgeCounters;
 
 /**
  * The deadlines of one HTTP connection, driven by hand: bytes and requests go in through an {@link EmbeddedChannel}

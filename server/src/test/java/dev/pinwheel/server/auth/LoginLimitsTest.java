@@ -22,9 +22,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import dev.pinwheel.gateway.GatewayConfig;
-import dev.pinwheel.gateway.auth.AuthConfig;
-import dev.pinwheel.gateway.edge.EdgeCounters;
+import dev.pinwheel.gateway.node.GatewayConfig;
+import dev.pinwheel.gateway.node.AuthConfig;
+import dev.pinwheel.gateway.node.EdgeCounters;
 import dev.pinwheel.server.TestNode;
 
 /**
@@ -94,7 +94,7 @@ class LoginLimitsTest
 
     private static long counter(final TestNode n, final int id)
     {
-        return n.server().gateway().context().edgeCounters(0).get(id);
+        return n.server().gateway().shard(0).edgeCounters().get(id);
     }
 
     @Test

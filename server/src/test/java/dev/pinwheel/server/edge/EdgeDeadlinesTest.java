@@ -27,7 +27,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import dev.pinwheel.gateway.edge.EdgeCounters;
+import dev.pinwheel.gateway.node.EdgeCounters;
 import dev.pinwheel.server.TestNode;
 
 /**
@@ -143,7 +143,7 @@ class EdgeDeadlinesTest
 
     private static long counter(final TestNode n, final int id)
     {
-        return n.server().gateway().context().edgeCounters(0).get(id);
+        return n.server().gateway().shard(0).edgeCounters().get(id);
     }
 
     @Test

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import dev.pinwheel.core.shard.ShardGroup;
-import dev.pinwheel.gateway.session.ShardGateway;
+import dev.pinwheel.gateway.GatewayServer;
 import dev.pinwheel.server.TestNode;
 
 /**
@@ -29,15 +29,17 @@ class DirectMessageRoutingTest
     private static final int DIRECT_MESSAGES = 1 << 12;
     private static final int MESSAGES = 60;
 
-    private static long shardsOfUser(final ShardGroup shards, final long userId) throws Exception
+    private static long shardsOfUser(final GatewayServer gateway, final long userId) throws Exception
     {
+        final ShardGroup shards = gateway.shards();
+        final int owner = shards.ownerOf(userId);
         final CompletableFuture<Long> mask = new CompletableFuture<>();
-        assertTrue(shards.send(shards.ownerOf(userId), s -> mask.complete(ShardGateway.of(s).shardsOfUser(userId))));
+        assertTrue(shards.send(owner, s -> mask.complete(gateway.shard(owner).users().shardsOfUser(userId))));
         return mask.get(10, TimeUnit.SECONDS);
     }
 
     /** Bounded wait for the user's owner shard to show {@code expected}. */
-    private static void awaitMask(final ShardGroup shards, final long userId, final long expected) throws Exception
+    private static void awaitMask(final GatewayServer shards, final long userId, final long expected) throws Exception
     {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         long mask = shardsOfUser(shards, userId);
@@ -65,7 +67,7 @@ class DirectMessageRoutingTest
         try (TestNode node = new TestNode(4, null,
             g -> g.resumeWindowMillis(300).restRequestsPerSecond(100_000).messagesPer5Seconds(100_000)))
         {
-            final ShardGroup shards = node.server().gateway().shards();
+            final GatewayServer shards = node.server().gateway();
             final TestNode.User alice = node.register("route-alice", false);
             final TestNode.User bob = node.register("route-bob");
             final long aliceId = Long.parseLong(alice.id());

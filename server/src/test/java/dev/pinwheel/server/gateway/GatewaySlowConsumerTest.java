@@ -31,7 +31,6 @@ import org.junit.jupiter.api.Timeout;
 
 import dev.pinwheel.core.shard.ShardCounters;
 import dev.pinwheel.core.shard.ShardGroup;
-import dev.pinwheel.gateway.session.ShardGateway;
 import dev.pinwheel.server.TestNode;
 
 /**
@@ -152,14 +151,14 @@ class GatewaySlowConsumerTest
 
     private static ShardGroup shards()
     {
-        return node.server().gateway().context().shards();
+        return node.server().gateway().shards();
     }
 
     /** Asks shard 0's thread how many gateway connections it holds. */
     private static CompletableFuture<Integer> connectionCount()
     {
         final CompletableFuture<Integer> f = new CompletableFuture<>();
-        if (!shards().send(0, s -> f.complete(ShardGateway.of(s).connectionCount())))
+        if (!shards().send(0, s -> f.complete(node.server().gateway().shard(0).sessions().connectionCount())))
         {
             f.complete(-1);
         }

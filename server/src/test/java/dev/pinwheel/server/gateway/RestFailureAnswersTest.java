@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Timeout;
 import dev.pinwheel.core.routing.RoutingRing;
 import dev.pinwheel.core.routing.RoutingTable;
 import dev.pinwheel.core.store.StoreUnavailableException;
-import dev.pinwheel.gateway.GatewayConfig;
+import dev.pinwheel.gateway.node.GatewayConfig;
 import dev.pinwheel.gateway.GatewayServer;
 import dev.pinwheel.server.TestNode;
 import dev.pinwheel.storage.Durability;

@@ -15,7 +15,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import dev.pinwheel.gateway.edge.EdgeCounters;
+import dev.pinwheel.gateway.node.EdgeCounters;
 import dev.pinwheel.server.TestNode;
 
 /**
@@ -48,7 +48,7 @@ class SessionStartLimitTest
 
     private static long counter(final TestNode n, final int id)
     {
-        return n.server().gateway().context().edgeCounters(0).get(id);
+        return n.server().gateway().shard(0).edgeCounters().get(id);
     }
 
     @Test

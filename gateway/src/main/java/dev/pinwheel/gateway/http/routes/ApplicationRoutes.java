@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.pinwheel.core.directory.Account;
 import dev.pinwheel.core.shard.Shard;
-import dev.pinwheel.gateway.GatewayContext;
 import dev.pinwheel.gateway.codec.Entities;
 import dev.pinwheel.gateway.codec.Json;
 import dev.pinwheel.gateway.http.Request;
@@ -18,14 +17,14 @@ import dev.pinwheel.gateway.http.RouteTable;
  */
 public final class ApplicationRoutes
 {
-    private final GatewayContext ctx;
+    private final RouteContext ctx;
     private final Shard shard;
 
     /**
      * @param ctx   the node.
      * @param shard this shard.
      */
-    public ApplicationRoutes(final GatewayContext ctx, final Shard shard)
+    public ApplicationRoutes(final RouteContext ctx, final Shard shard)
     {
         this.ctx = ctx;
         this.shard = shard;

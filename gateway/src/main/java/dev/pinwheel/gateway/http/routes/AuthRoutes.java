@@ -12,25 +12,25 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pinwheel.core.directory.Account;
 import dev.pinwheel.core.shard.Shard;
 import dev.pinwheel.core.shard.ShardCounters;
-import dev.pinwheel.gateway.GatewayContext;
 import dev.pinwheel.gateway.auth.AuthService;
 import dev.pinwheel.gateway.auth.LoginThrottle;
 import dev.pinwheel.gateway.codec.DiscordError;
 import dev.pinwheel.gateway.codec.Json;
-import dev.pinwheel.gateway.edge.EdgeCounters;
 import dev.pinwheel.gateway.http.ExchangeTable;
 import dev.pinwheel.gateway.http.RateLimiter;
 import dev.pinwheel.gateway.http.RestExchange;
 import dev.pinwheel.gateway.http.RouteTable;
+import dev.pinwheel.gateway.node.EdgeCounters;
 import dev.pinwheel.gateway.owner.AccountProxy;
 
 /**
  * {@code POST /auth/register} and {@code POST /auth/login} (routes without a token). Password hashing (PBKDF2,
  * ~0.1-0.5 s of a core) never runs on a shard: it goes to the node's bounded hashing executor
- * ({@link GatewayContext#control()}). Before anything is queued the shard checks the {@link LoginThrottle} — attempts per client address, per username,
- * the username's backoff after failures, the address's share of the queue — and answers 429 with Discord's
- * {@code {message, retry_after, global}} and rate-limit headers; a full queue answers 503 at once. So a flood from
- * one client costs map lookups, not hashes, and cannot make another user's login wait behind it.
+ * ({@link RouteContext#control()}). Before anything is queued the shard checks the {@link LoginThrottle} — attempts
+ * per client address, per username, the username's backoff after failures, the address's share of the queue — and
+ * answers 429 with Discord's {@code {message, retry_after, global}} and rate-limit headers; a full queue answers 503
+ * at once. So a flood from one client costs map lookups, not hashes, and cannot make another user's login wait behind
+ * it.
  * <pre>
  *   shard: validate ─▶ address window ─▶ username window ─▶ backoff ─▶ address's hashing slot ─▶ queue (or 503)
  *   hashing thread: PBKDF2 ─▶ outcome to the throttle ─▶ ACCOUNT_REGISTER / ACCOUNT_LOGIN command to the account's
@@ -44,7 +44,7 @@ public final class AuthRoutes
     /** Verified against when the username does not exist, so both cases cost one hash. */
     private static final String DUMMY_HASH =
         "pbkdf2-sha512$210000$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
-    private final GatewayContext ctx;
+    private final RouteContext ctx;
     private final Shard shard;
     private final ExchangeTable exchanges;
     private final LoginThrottle throttle;
@@ -52,18 +52,18 @@ public final class AuthRoutes
     private final AccountProxy accounts;
 
     /**
-     * @param ctx       the node.
+     * @param ctx       what the routes of this shard use.
      * @param shard     this shard.
      * @param exchanges this shard's requests waiting for an answer.
      */
-    public AuthRoutes(final GatewayContext ctx, final Shard shard, final ExchangeTable exchanges)
+    public AuthRoutes(final RouteContext ctx, final Shard shard, final ExchangeTable exchanges)
     {
         this.ctx = ctx;
         this.shard = shard;
         this.exchanges = exchanges;
         this.throttle = ctx.loginThrottle();
-        this.counters = ctx.edgeCounters(shard.id());
-        this.accounts = new AccountProxy(ctx.shards());
+        this.counters = ctx.edgeCounters();
+        this.accounts = new AccountProxy(shard.group());
     }
 
     /**
@@ -103,7 +103,7 @@ public final class AuthRoutes
         hash(ex, correlation ->
         {
             final long id = ctx.nextControlId();
-            final ControlReply reply = new ControlReply(ctx.shards(), origin, correlation, id, ex);
+            final ControlReply reply = new ControlReply(shard.group(), origin, correlation, id, ex);
             if (!ctx.node().accounts().reserve(username, id))
             {
                 reply.invalidField("username", "USERNAME_ALREADY_TAKEN", "Username is unavailable.");
@@ -165,7 +165,8 @@ public final class AuthRoutes
         {
             final Account a = ctx.node().accounts().byUsername(username);
             final boolean ok = ctx.auth().verifyPassword(password, a == null ? DUMMY_HASH : a.passwordHash());
-            final ControlReply reply = new ControlReply(ctx.shards(), origin, correlation, a == null ? -1 : a.id(), ex);
+            final ControlReply reply = new ControlReply(shard.group(), origin, correlation, a == null ? -1 : a.id(),
+                ex);
             if (a == null || !ok)
             {
                 throttle.failed(username, System.currentTimeMillis());
@@ -207,7 +208,7 @@ public final class AuthRoutes
                 }
                 catch (final RuntimeException e)
                 {
-                    new ControlReply(ctx.shards(), origin, correlation, -1, ex).error(DiscordError.INTERNAL);
+                    new ControlReply(shard.group(), origin, correlation, -1, ex).error(DiscordError.INTERNAL);
                     throw e;
                 }
                 finally

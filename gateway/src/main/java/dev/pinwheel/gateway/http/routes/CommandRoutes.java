@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 
 import dev.pinwheel.core.shard.Shard;
-import dev.pinwheel.gateway.GatewayContext;
 import dev.pinwheel.gateway.codec.CommandValidator;
 import dev.pinwheel.gateway.codec.DiscordError;
 import dev.pinwheel.gateway.codec.Json;
@@ -27,7 +26,7 @@ import dev.pinwheel.gateway.owner.CommandProxy;
  */
 public final class CommandRoutes
 {
-    private final GatewayContext ctx;
+    private final RouteContext ctx;
     private final Shard shard;
     private final ExchangeTable exchanges;
     private final CommandProxy commands;
@@ -37,7 +36,7 @@ public final class CommandRoutes
      * @param shard     this shard.
      * @param exchanges this shard's requests waiting for an answer.
      */
-    public CommandRoutes(final GatewayContext ctx, final Shard shard, final ExchangeTable exchanges)
+    public CommandRoutes(final RouteContext ctx, final Shard shard, final ExchangeTable exchanges)
     {
         this.ctx = ctx;
         this.shard = shard;

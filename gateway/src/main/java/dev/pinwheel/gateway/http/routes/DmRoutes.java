@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.pinwheel.core.directory.Account;
 import dev.pinwheel.core.shard.Shard;
 import dev.pinwheel.core.store.HistoryQuery;
-import dev.pinwheel.gateway.GatewayContext;
 import dev.pinwheel.gateway.codec.DiscordError;
 import dev.pinwheel.gateway.codec.Json;
 import dev.pinwheel.gateway.codec.MessageExtras;
@@ -26,7 +25,7 @@ import dev.pinwheel.gateway.owner.DmProxy;
  */
 public final class DmRoutes
 {
-    private final GatewayContext ctx;
+    private final RouteContext ctx;
     private final Shard shard;
     private final ExchangeTable exchanges;
     private final DmProxy dms;
@@ -36,7 +35,7 @@ public final class DmRoutes
      * @param shard     this shard.
      * @param exchanges this shard's requests waiting for an answer.
      */
-    public DmRoutes(final GatewayContext ctx, final Shard shard, final ExchangeTable exchanges)
+    public DmRoutes(final RouteContext ctx, final Shard shard, final ExchangeTable exchanges)
     {
         this.ctx = ctx;
         this.shard = shard;

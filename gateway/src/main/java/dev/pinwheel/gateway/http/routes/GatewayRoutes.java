@@ -3,7 +3,6 @@ package dev.pinwheel.gateway.http.routes;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.pinwheel.core.shard.Shard;
-import dev.pinwheel.gateway.GatewayContext;
 import dev.pinwheel.gateway.codec.Json;
 import dev.pinwheel.gateway.http.Request;
 import dev.pinwheel.gateway.http.RestExchange;
@@ -17,14 +16,14 @@ import dev.pinwheel.gateway.session.SessionStartLimits;
  */
 public final class GatewayRoutes
 {
-    private final GatewayContext ctx;
+    private final RouteContext ctx;
     private final Shard shard;
 
     /**
      * @param ctx   the node.
      * @param shard this shard.
      */
-    public GatewayRoutes(final GatewayContext ctx, final Shard shard)
+    public GatewayRoutes(final RouteContext ctx, final Shard shard)
     {
         this.ctx = ctx;
         this.shard = shard;

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.pinwheel.core.ids.SnowflakeIds;
 import dev.pinwheel.core.shard.Shard;
 import dev.pinwheel.core.store.HistoryQuery;
-import dev.pinwheel.gateway.GatewayContext;
 import dev.pinwheel.gateway.codec.DiscordError;
 import dev.pinwheel.gateway.codec.Json;
 import dev.pinwheel.gateway.codec.MessageExtras;
@@ -28,7 +27,7 @@ public final class MessageRoutes
     private static final HistoryQuery[] ANCHORS = {HistoryQuery.BEFORE, HistoryQuery.AFTER, HistoryQuery.AROUND};
     private static final String[] ANCHOR_NAMES = {"before", "after", "around"};
 
-    private final GatewayContext ctx;
+    private final RouteContext ctx;
     private final Shard shard;
     private final ExchangeTable exchanges;
     private final MessageProxy messages;
@@ -40,7 +39,7 @@ public final class MessageRoutes
      * @param exchanges      this shard's requests waiting for an answer.
      * @param directMessages handles the same routes for a direct-message channel.
      */
-    public MessageRoutes(final GatewayContext ctx, final Shard shard, final ExchangeTable exchanges,
+    public MessageRoutes(final RouteContext ctx, final Shard shard, final ExchangeTable exchanges,
         final RouteTable.Handler directMessages)
     {
         this.ctx = ctx;

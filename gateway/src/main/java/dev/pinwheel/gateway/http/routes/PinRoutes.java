@@ -1,7 +1,6 @@
 package dev.pinwheel.gateway.http.routes;
 
 import dev.pinwheel.core.shard.Shard;
-import dev.pinwheel.gateway.GatewayContext;
 import dev.pinwheel.gateway.codec.DiscordError;
 import dev.pinwheel.gateway.http.ExchangeTable;
 import dev.pinwheel.gateway.http.Request;
@@ -17,7 +16,7 @@ import dev.pinwheel.gateway.owner.PinProxy;
  */
 public final class PinRoutes
 {
-    private final GatewayContext ctx;
+    private final RouteContext ctx;
     private final Shard shard;
     private final ExchangeTable exchanges;
     private final PinProxy pins;
@@ -29,7 +28,7 @@ public final class PinRoutes
      * @param exchanges      this shard's requests waiting for an answer.
      * @param directMessages answers the same routes for a channel that is no guild's.
      */
-    public PinRoutes(final GatewayContext ctx, final Shard shard, final ExchangeTable exchanges,
+    public PinRoutes(final RouteContext ctx, final Shard shard, final ExchangeTable exchanges,
         final RouteTable.Handler directMessages)
     {
         this.ctx = ctx;

@@ -1,7 +1,6 @@
 package dev.pinwheel.gateway.http.routes;
 
 import dev.pinwheel.core.shard.Shard;
-import dev.pinwheel.gateway.GatewayContext;
 import dev.pinwheel.gateway.codec.DiscordError;
 import dev.pinwheel.gateway.codec.Json;
 import dev.pinwheel.gateway.http.ExchangeTable;
@@ -19,7 +18,7 @@ import dev.pinwheel.gateway.owner.ReactionProxy;
  */
 public final class ReactionRoutes
 {
-    private final GatewayContext ctx;
+    private final RouteContext ctx;
     private final Shard shard;
     private final ExchangeTable exchanges;
     private final ReactionProxy reactions;
@@ -31,7 +30,7 @@ public final class ReactionRoutes
      * @param exchanges      this shard's requests waiting for an answer.
      * @param directMessages answers the same routes for a channel that is no guild's.
      */
-    public ReactionRoutes(final GatewayContext ctx, final Shard shard, final ExchangeTable exchanges,
+    public ReactionRoutes(final RouteContext ctx, final Shard shard, final ExchangeTable exchanges,
         final RouteTable.Handler directMessages)
     {
         this.ctx = ctx;

@@ -9,7 +9,6 @@ import io.netty.channel.ChannelHandlerContext;
 
 import dev.pinwheel.core.directory.Directory;
 import dev.pinwheel.core.shard.Shard;
-import dev.pinwheel.gateway.GatewayContext;
 import dev.pinwheel.gateway.codec.DiscordError;
 import dev.pinwheel.gateway.http.ExchangeTable;
 import dev.pinwheel.gateway.http.Request;
@@ -37,7 +36,7 @@ public final class RestRouter
      * @param shard     this shard.
      * @param exchanges this shard's requests waiting for their owners' answers.
      */
-    public RestRouter(final GatewayContext ctx, final Shard shard, final ExchangeTable exchanges)
+    public RestRouter(final RouteContext ctx, final Shard shard, final ExchangeTable exchanges)
     {
         this.shard = shard;
         final DmRoutes dms = new DmRoutes(ctx, shard, exchanges);

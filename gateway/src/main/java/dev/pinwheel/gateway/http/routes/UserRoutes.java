@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.pinwheel.core.directory.Account;
 import dev.pinwheel.core.directory.Directory;
 import dev.pinwheel.core.shard.Shard;
-import dev.pinwheel.gateway.GatewayContext;
 import dev.pinwheel.gateway.codec.DiscordError;
 import dev.pinwheel.gateway.codec.Entities;
 import dev.pinwheel.gateway.codec.Json;
@@ -22,14 +21,14 @@ import dev.pinwheel.gateway.http.RouteTable;
  */
 public final class UserRoutes
 {
-    private final GatewayContext ctx;
+    private final RouteContext ctx;
     private final Shard shard;
 
     /**
      * @param ctx   the node.
      * @param shard this shard.
      */
-    public UserRoutes(final GatewayContext ctx, final Shard shard)
+    public UserRoutes(final RouteContext ctx, final Shard shard)
     {
         this.ctx = ctx;
         this.shard = shard;

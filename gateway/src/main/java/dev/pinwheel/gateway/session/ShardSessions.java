@@ -1,15 +1,19 @@
 package dev.pinwheel.gateway.session;
 
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.netty.channel.EventLoop;
 
 import org.agrona.collections.Long2LongHashMap;
 import org.agrona.collections.Long2ObjectHashMap;
@@ -17,64 +21,84 @@ import org.agrona.collections.Long2ObjectHashMap;
 import dev.pinwheel.core.directory.Account;
 import dev.pinwheel.core.fanout.Dispatch;
 import dev.pinwheel.core.shard.Shard;
-import dev.pinwheel.gateway.GatewayConfig;
-import dev.pinwheel.gateway.GatewayContext;
-import dev.pinwheel.gateway.edge.EdgeCounters;
+import dev.pinwheel.gateway.auth.AuthService;
+import dev.pinwheel.gateway.codec.CloseCodes;
 import dev.pinwheel.gateway.codec.Entities;
+import dev.pinwheel.gateway.codec.Intents;
 import dev.pinwheel.gateway.codec.Json;
-import dev.pinwheel.gateway.owner.GuildOps;
-import dev.pinwheel.gateway.owner.VoiceOps;
+import dev.pinwheel.gateway.node.EdgeCounters;
+import dev.pinwheel.gateway.node.GatewayConfig;
+import dev.pinwheel.gateway.node.GatewayContext;
+import dev.pinwheel.gateway.owner.MemberListProxy;
+import dev.pinwheel.gateway.owner.SubscriptionProxy;
+import dev.pinwheel.gateway.owner.UserSessionProxy;
+import dev.pinwheel.gateway.owner.VoiceProxy;
 
 /**
- * The gateway state of one shard: its connections, its sessions (by id and by user), and the
- * subscription bookkeeping between its sessions and the guilds' owner shards. Confined to the shard thread.
+ * The gateway sessions of one shard: its WebSocket connections, its sessions (by id and by user), their deadlines
+ * ({@link SessionTimers}), and the subscription bookkeeping between its sessions and the guilds' owner shards. What a
+ * session asks of an owner goes as a typed command through the owner package's proxies; what owners send back arrives
+ * through {@link SessionCommandAdapter}. Confined to the shard thread.
  * <pre>
  * IDENTIFY ─▶ READY (guilds unavailable) ─▶ per guild: SUBSCRIBE ─▶ owner shard: interest |= this shard,
- *            encode GUILD_CREATE ─▶ back on this shard's ring (FIFO with the guild's later events)
+ *            encode GUILD_CREATE ─▶ GUILD_SNAPSHOT back on this shard's ring (FIFO with the guild's later events)
  *            ─▶ session joins the local guild index, GUILD_CREATE dispatched.
  * </pre>
- * <b>Where a user's sessions are</b> (for events addressed to users, not guilds: direct messages). The shard that
- * owns a user id (the routing ring, as for guilds) keeps a bitmask of the shards holding sessions of that user. A
- * shard tells the user's owner, over the ordered shard-to-shard path, when it gets its first session of the user and
- * when its last one ends; bits of different shards are independent and each shard's updates arrive in order, so the
- * mask converges without locks. An event for a user goes to the user's owner, which hands it to each shard in the
- * mask (FIFO at every hop: a channel's events reach a session in production order):
- * <pre>
- *   DM channel's shard ──ordered──▶ owner(user): mask ──ordered──▶ each shard with a session of the user
- * </pre>
+ * <b>Where a user's sessions are</b> (for events addressed to users, not guilds: direct messages): this shard tells
+ * the user's owner when it gets its first session of the user and when its last one ends
+ * ({@link UserSessionProxy#sessionsOn}); an event for the user comes back from there to every shard holding one
+ * ({@link #deliverToUser}).
  */
-public final class ShardGateway
+public final class ShardSessions
 {
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final byte[] INVALID_SESSION = "{\"op\":9,\"d\":false}".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] RECONNECT = "{\"op\":7,\"d\":null}".getBytes(StandardCharsets.US_ASCII);
     private final Shard shard;
     private final GatewayContext context;
+    private final AuthService auth;
+    private final SessionStartLimits sessionStarts;
+    private final EdgeCounters counters;
+    private final EventLoop loop;
+    private final IntFunction<ShardSessions> peers;
+    private final SessionTimers timers;
+    private final SubscriptionProxy subscriptions;
+    private final MemberListProxy memberLists;
+    private final VoiceProxy voice;
+    private final UserSessionProxy users;
     private final ArrayList<GatewayConnection> connections = new ArrayList<>();
     private final HashMap<String, GatewaySession> sessions = new HashMap<>();
     private final Long2ObjectHashMap<ArrayList<GatewaySession>> byUser = new Long2ObjectHashMap<>();
     private final Long2LongHashMap pendingSubscriptions = new Long2LongHashMap(0);
-    /** For the users this shard owns: bit k set = shard k holds at least one of their sessions. */
-    private final Long2LongHashMap userShards = new Long2LongHashMap(0);
-    private static final int TICKS_PER_SCAN = 5;
-    private int scanCursor;
 
     /**
-     * @param shard   the shard.
-     * @param context node gateway context.
+     * Registers the shard's ticker, which polls the session timers.
+     *
+     * @param shard         the shard (this thread).
+     * @param context       the node.
+     * @param auth          token checks (IDENTIFY, RESUME).
+     * @param sessionStarts the node's per-user session start limits.
+     * @param counters      this shard's refusal counters.
+     * @param loop          this shard's Netty event loop (where connections resumed here are moved to).
+     * @param peers         every shard's sessions, by shard id (a RESUME that reached the wrong shard moves there).
      */
-    public ShardGateway(final Shard shard, final GatewayContext context)
+    public ShardSessions(final Shard shard, final GatewayContext context, final AuthService auth,
+        final SessionStartLimits sessionStarts, final EdgeCounters counters, final EventLoop loop,
+        final IntFunction<ShardSessions> peers)
     {
         this.shard = shard;
         this.context = context;
-        shard.addTicker(this::tick);
-    }
-
-    /**
-     * @param shard a shard.
-     * @return its gateway state.
-     */
-    public static ShardGateway of(final Shard shard)
-    {
-        return shard.attachment();
+        this.auth = auth;
+        this.sessionStarts = sessionStarts;
+        this.counters = counters;
+        this.loop = loop;
+        this.peers = peers;
+        this.timers = new SessionTimers(System.nanoTime());
+        this.subscriptions = new SubscriptionProxy(shard);
+        this.memberLists = new MemberListProxy(shard);
+        this.voice = new VoiceProxy(shard);
+        this.users = new UserSessionProxy(shard);
+        shard.addTicker(() -> pollTimers(System.nanoTime()));
     }
 
     Shard shard()
@@ -87,9 +111,22 @@ public final class ShardGateway
         return context.config();
     }
 
-    GatewayContext context()
+    EdgeCounters counters()
     {
-        return context;
+        return counters;
+    }
+
+    SessionTimers timers()
+    {
+        return timers;
+    }
+
+    /**
+     * @return this shard's Netty event loop.
+     */
+    EventLoop loop()
+    {
+        return loop;
     }
 
     /**
@@ -112,6 +149,21 @@ public final class ShardGateway
     {
         c.slot = connections.size();
         connections.add(c);
+        c.timer = timers.timer(c);
+        timers.schedule(c.timer, c.nextDeadline());
+    }
+
+    /**
+     * A connection's deadline may have moved earlier (it started closing, it became unwritable).
+     *
+     * @param c the connection.
+     */
+    void rearm(final GatewayConnection c)
+    {
+        if (c.timer != null)
+        {
+            timers.schedule(c.timer, c.nextDeadline());
+        }
     }
 
     void connectionClosed(final GatewayConnection c)
@@ -128,11 +180,41 @@ public final class ShardGateway
             }
             c.slot = -1;
         }
+        if (c.timer != null)
+        {
+            timers.retire(c.timer);
+            c.timer = null;
+        }
         final GatewaySession s = c.session();
         if (s != null && s.connection() == c && !s.destroyed())
         {
-            s.detach(System.nanoTime());
+            final long now = System.nanoTime();
+            s.detach(now);
+            timers.schedule(s.timer, now + resumeWindowNanos() + 1);
         }
+    }
+
+    private long resumeWindowNanos()
+    {
+        return TimeUnit.MILLISECONDS.toNanos(context.config().resumeWindowMillis());
+    }
+
+    /**
+     * A detached session's deadline: it ends once the resume window passed without a RESUME.
+     */
+    private long expire(final GatewaySession s, final long now)
+    {
+        if (s.destroyed() || s.connection() != null || s.detachedAtNanos() == 0)
+        {
+            return SessionTimers.NONE; // resumed (a later detach arms it again) or gone
+        }
+        final long deadline = s.detachedAtNanos() + resumeWindowNanos() + 1;
+        if (now - deadline < 0)
+        {
+            return deadline;
+        }
+        destroySession(s);
+        return SessionTimers.NONE;
     }
 
     void identify(final GatewayConnection c, final JsonNode d)
@@ -147,7 +229,7 @@ public final class ShardGateway
             c.close(CloseCodes.INVALID_API_VERSION, "Invalid API version.");
             return;
         }
-        final long userId = context.auth().authenticate(d.get("token").asText());
+        final long userId = auth.authenticate(d.get("token").asText());
         final Account account = userId < 0 ? null : context.node().accounts().get(userId);
         if (account == null)
         {
@@ -182,18 +264,18 @@ public final class ShardGateway
             shardId = shardNode.get(0).asInt();
             shardCount = shardNode.get(1).asInt();
         }
-        switch (context.sessionStarts().tryStart(userId, shardId, System.currentTimeMillis()))
+        switch (sessionStarts.tryStart(userId, shardId, System.currentTimeMillis()))
         {
             case SessionStartLimits.CONCURRENCY_LIMITED ->
             {
                 // Discord: too many concurrent IDENTIFYs get op 9; the client waits 1-5 s and identifies again
-                context.edgeCounters(shard.id()).increment(EdgeCounters.IDENTIFY_MAX_CONCURRENCY);
+                counters.increment(EdgeCounters.IDENTIFY_MAX_CONCURRENCY);
                 invalidSession(c);
                 return;
             }
             case SessionStartLimits.EXHAUSTED ->
             {
-                context.edgeCounters(shard.id()).increment(EdgeCounters.IDENTIFY_SESSION_START_LIMIT);
+                counters.increment(EdgeCounters.IDENTIFY_SESSION_START_LIMIT);
                 c.close(CloseCodes.RATE_LIMITED, "Session start limit reached: "
                     + context.config().sessionStartTotal() + " per period; see GET /gateway/bot.");
                 return;
@@ -207,12 +289,13 @@ public final class ShardGateway
         final String id = newSessionId();
         final GatewaySession s = new GatewaySession(id, userId, intents, large, shardId, shardCount,
             context.config().resumeBufferEvents());
+        s.timer = timers.timer(now -> expire(s, now));
         sessions.put(id, s);
         final ArrayList<GatewaySession> mine = byUser.computeIfAbsent(userId, k -> new ArrayList<>());
         mine.add(s);
         if (mine.size() == 1)
         {
-            announceUser(userId, true); // before READY is written: the owner knows before the client can act
+            users.sessionsOn(userId, true); // before READY is written: the owner knows before the client can act
         }
         s.attach(c);
         c.session(s);
@@ -270,7 +353,7 @@ public final class ShardGateway
             c.close(CloseCodes.DECODE_ERROR, "Invalid RESUME payload.");
             return;
         }
-        final long userId = context.auth().authenticate(d.get("token").asText());
+        final long userId = auth.authenticate(d.get("token").asText());
         if (userId < 0)
         {
             c.close(CloseCodes.AUTHENTICATION_FAILED, "Authentication failed.");
@@ -283,7 +366,7 @@ public final class ShardGateway
         {
             // The client resumed on the shared port (not resume_gateway_url) and SO_REUSEPORT put the connection
             // on another shard than its session's: hand the connection over instead of failing the resume.
-            c.migrateTo(ShardGateway.of(shard.group().shard(home)), d);
+            c.migrateTo(peers.apply(home), d);
             return;
         }
         if (s == null || s.destroyed() || s.userId() != userId)
@@ -312,12 +395,12 @@ public final class ShardGateway
             invalidSession(c);
             return;
         }
-        shard.sessions().deliverTo(s, Dispatch.of("RESUMED", "{}".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+        shard.sessions().deliverTo(s, Dispatch.of("RESUMED", "{}".getBytes(StandardCharsets.US_ASCII)));
     }
 
     private static void invalidSession(final GatewayConnection c)
     {
-        c.writeNow("{\"op\":9,\"d\":false}".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        c.writeNow(INVALID_SESSION);
     }
 
     /**
@@ -333,12 +416,7 @@ public final class ShardGateway
             return;
         }
         pendingSubscriptions.put(guildId, pendingSubscriptions.get(guildId) + 1);
-        final int from = shard.id();
-        final String sessionId = s.id();
-        final long userId = s.userId();
-        final int large = s.largeThreshold();
-        final GatewayContext ctx = context;
-        shard.send(shard.group().ownerOf(guildId), new GuildSubscribe(ctx, guildId, from, sessionId, userId, large));
+        subscriptions.subscribe(s.id(), s.userId(), guildId, s.largeThreshold());
     }
 
     /**
@@ -348,7 +426,7 @@ public final class ShardGateway
      * @param guildId   guild.
      * @param snapshot  GUILD_CREATE for the session, or null if it may not subscribe.
      */
-    public void onSnapshot(final String sessionId, final long guildId, final Dispatch snapshot)
+    void onSnapshot(final String sessionId, final long guildId, final Dispatch snapshot)
     {
         final long pending = pendingSubscriptions.get(guildId) - 1;
         if (pending <= 0)
@@ -372,7 +450,7 @@ public final class ShardGateway
                 // The owner does not know the guild or the membership: tell the client it is unavailable,
                 // so libraries that wait for every READY guild (JDA) do not wait forever.
                 shard.sessions().deliverTo(s, Dispatch.of("GUILD_DELETE", ("{\"id\":\"" + Json.id(guildId)
-                    + "\",\"unavailable\":true}").getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+                    + "\",\"unavailable\":true}").getBytes(StandardCharsets.US_ASCII)));
             }
         }
         maybeUnsubscribe(guildId);
@@ -380,7 +458,7 @@ public final class ShardGateway
 
     /**
      * Op 8 of a session on this shard, validated by its connection: asks the guild's owner for the matching
-     * members ({@link GuildOps#requestMembers}). As Discord documents, a guild outside the session's shard is
+     * members ({@link MemberListProxy#requestMembers}). As Discord documents, a guild outside the session's shard is
      * not answered, the whole member list (empty query) needs GUILD_MEMBERS (without it the request goes
      * unanswered, as on Discord), and presences are only sent to sessions holding GUILD_PRESENCES.
      *
@@ -401,12 +479,30 @@ public final class ShardGateway
             return;
         }
         final boolean withPresences = presences && (s.intents() & Intents.GUILD_PRESENCES) != 0;
-        final int from = shard.id();
-        final String sessionId = s.id();
-        final long userId = s.userId();
-        final GatewayContext ctx = context;
-        shard.send(shard.group().ownerOf(guildId), owner -> GuildOps.requestMembers(owner, ctx, guildId, from,
-            sessionId, userId, userIds, query, limit, withPresences, nonce));
+        memberLists.requestMembers(s.id(), s.userId(), guildId, userIds, query, limit, withPresences, nonce);
+    }
+
+    /**
+     * Op 4 of a session on this shard, validated by its connection: the guild's owner decides.
+     *
+     * @param s         session.
+     * @param guildId   guild.
+     * @param channelId voice channel, 0 to leave.
+     * @param selfMute  self mute.
+     * @param selfDeaf  self deafen.
+     */
+    void voiceStateUpdate(final GatewaySession s, final long guildId, final long channelId, final boolean selfMute,
+        final boolean selfDeaf)
+    {
+        if (channelId == 0)
+        {
+            s.voiceGuilds().remove(guildId);
+        }
+        else
+        {
+            s.voiceGuilds().add(guildId);
+        }
+        voice.stateUpdate(guildId, channelId, s.userId(), s.id(), selfMute, selfDeaf);
     }
 
     /**
@@ -415,7 +511,7 @@ public final class ShardGateway
      * @param sessionId session.
      * @param chunks    the GUILD_MEMBERS_CHUNK dispatches, in order.
      */
-    public void onMemberChunks(final String sessionId, final List<Dispatch> chunks)
+    void onMemberChunks(final String sessionId, final List<Dispatch> chunks)
     {
         final GatewaySession s = sessions.get(sessionId);
         if (s != null && !s.destroyed())
@@ -428,75 +524,12 @@ public final class ShardGateway
     }
 
     /**
-     * Tells the owner of {@code userId} whether this shard holds sessions of that user (first one opened, last one
-     * ended), over the ordered path.
-     */
-    private void announceUser(final long userId, final boolean present)
-    {
-        final int here = shard.id();
-        shard.send(shard.group().ownerOf(userId), s -> ShardGateway.of(s).userSessionsOn(userId, here, present));
-    }
-
-    /**
-     * On the user's owner shard: shard {@code on} holds sessions of the user, or no longer does.
-     *
-     * @param userId  a user this shard owns.
-     * @param on      the shard that announced it.
-     * @param present whether it holds sessions of the user.
-     */
-    void userSessionsOn(final long userId, final int on, final boolean present)
-    {
-        final long mask = present ? userShards.get(userId) | 1L << on : userShards.get(userId) & ~(1L << on);
-        if (mask == 0)
-        {
-            userShards.remove(userId);
-        }
-        else
-        {
-            userShards.put(userId, mask);
-        }
-    }
-
-    /**
-     * @param userId a user this shard owns.
-     * @return the shards holding sessions of the user, as a bitmask (0: none).
-     */
-    public long shardsOfUser(final long userId)
-    {
-        return userShards.get(userId);
-    }
-
-    /**
-     * Sends an event to every session of a user, from any shard: to the user's owner shard, which hands it to each
-     * shard holding sessions of the user. Ordered path at every hop, nothing sent to shards without such sessions.
-     *
-     * @param from   the calling shard.
-     * @param userId the user.
-     * @param d      the event.
-     */
-    public static void sendToUser(final Shard from, final long userId, final Dispatch d)
-    {
-        from.send(from.group().ownerOf(userId), owner -> ShardGateway.of(owner).relayToUser(userId, d));
-    }
-
-    private void relayToUser(final long userId, final Dispatch d)
-    {
-        long mask = userShards.get(userId);
-        while (mask != 0)
-        {
-            final int target = Long.numberOfTrailingZeros(mask);
-            mask &= mask - 1;
-            shard.send(target, s -> ShardGateway.of(s).deliverToUser(userId, d));
-        }
-    }
-
-    /**
      * An event for one user (a direct message): every session of theirs on this shard gets it.
      *
      * @param userId the user.
      * @param d      the event.
      */
-    public void deliverToUser(final long userId, final Dispatch d)
+    void deliverToUser(final long userId, final Dispatch d)
     {
         final ArrayList<GatewaySession> list = byUser.get(userId);
         if (list != null)
@@ -518,7 +551,7 @@ public final class ShardGateway
      * @param userId  user.
      * @param guildId guild.
      */
-    public void onUserJoined(final long userId, final long guildId)
+    void onUserJoined(final long userId, final long guildId)
     {
         final ArrayList<GatewaySession> list = byUser.get(userId);
         if (list != null)
@@ -534,8 +567,7 @@ public final class ShardGateway
     {
         if (shard.sessions().subscribers(guildId) == 0 && pendingSubscriptions.get(guildId) == 0)
         {
-            final int from = shard.id();
-            shard.send(shard.group().ownerOf(guildId), owner -> GuildOps.unsubscribe(owner, guildId, from));
+            subscriptions.unsubscribe(guildId);
         }
     }
 
@@ -546,6 +578,7 @@ public final class ShardGateway
             return;
         }
         s.markDestroyed();
+        timers.retire(s.timer);
         sessions.remove(s.id());
         final ArrayList<GatewaySession> list = byUser.get(s.userId());
         if (list != null)
@@ -554,16 +587,13 @@ public final class ShardGateway
             if (list.isEmpty())
             {
                 byUser.remove(s.userId());
-                announceUser(s.userId(), false);
+                users.sessionsOn(s.userId(), false);
             }
         }
         // A session that ends leaves the voice channels it joined (unless another session took its place).
-        final long userId = s.userId();
-        final String sessionId = s.id();
-        final GatewayContext ctx = context;
         for (final long g : s.voiceGuilds().toArray(new Long[0]))
         {
-            shard.send(shard.group().ownerOf(g), owner -> VoiceOps.sessionEnded(owner, ctx, g, userId, sessionId));
+            voice.sessionEnded(g, s.userId(), s.id());
         }
         s.voiceGuilds().clear();
         final List<Long> emptied = shard.sessions().unsubscribeAll(s);
@@ -573,42 +603,15 @@ public final class ShardGateway
         }
     }
 
-    private void tick()
+    /**
+     * Runs the deadlines that are due (the shard's ticker; benchmarks call it directly).
+     *
+     * @param nowNanos {@link System#nanoTime()}.
+     * @return deadlines that fired.
+     */
+    public int pollTimers(final long nowNanos)
     {
-        final long now = System.nanoTime();
-        // Each tick (50 ms) checks a fifth of the connections: every connection is looked at about every
-        // 250 ms, and the work is spread instead of walking every socket 20 times a second.
-        final int n = connections.size();
-        if (n > 0)
-        {
-            final int slice = (n + TICKS_PER_SCAN - 1) / TICKS_PER_SCAN;
-            for (int k = 0; k < slice && !connections.isEmpty(); k++)
-            {
-                if (scanCursor >= connections.size())
-                {
-                    scanCursor = 0;
-                }
-                final GatewayConnection c = connections.get(scanCursor++);
-                c.tick(now);
-            }
-        }
-        final long window = TimeUnit.MILLISECONDS.toNanos(context.config().resumeWindowMillis());
-        List<GatewaySession> expired = null;
-        for (final GatewaySession s : sessions.values())
-        {
-            if (s.connection() == null && s.detachedAtNanos() != 0 && now - s.detachedAtNanos() > window)
-            {
-                if (expired == null)
-                {
-                    expired = new ArrayList<>();
-                }
-                expired.add(s);
-            }
-        }
-        if (expired != null)
-        {
-            expired.forEach(this::destroySession);
-        }
+        return timers.poll(nowNanos);
     }
 
     /**
@@ -618,7 +621,7 @@ public final class ShardGateway
     {
         for (final GatewayConnection c : new ArrayList<>(connections))
         {
-            c.writeNow("{\"op\":7,\"d\":null}".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            c.writeNow(RECONNECT);
             c.close(CloseCodes.UNKNOWN_ERROR, "Server restarting: reconnect.");
         }
     }

@@ -1,5 +1,4 @@
-package dev.pinwheel.gateway.auth;
-import dev.pinwheel.gateway.GatewayConfig;
+package dev.pinwheel.gateway.node;
 
 /**
  * Limits on {@code POST /auth/login} and {@code /auth/register} ({@code pinwheel.auth.*}): attempts per client

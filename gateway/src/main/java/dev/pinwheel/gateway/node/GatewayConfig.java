@@ -1,7 +1,4 @@
-package dev.pinwheel.gateway;
-
-import dev.pinwheel.gateway.auth.AuthConfig;
-import dev.pinwheel.gateway.edge.EdgeConfig;
+package dev.pinwheel.gateway.node;
 
 /**
  * Gateway and REST settings. Defaults follow Discord; tests shorten the timers. Every key can be set as a

@@ -1,4 +1,4 @@
-package dev.pinwheel.gateway.edge;
+package dev.pinwheel.gateway.node;
 
 import dev.pinwheel.core.counters.CounterBlock;
 import dev.pinwheel.core.counters.CounterTypes;

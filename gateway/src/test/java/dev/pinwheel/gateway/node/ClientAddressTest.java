@@ -1,4 +1,4 @@
-package dev.pinwheel.gateway.edge;
+package dev.pinwheel.gateway.node;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,4 +1,4 @@
-package dev.pinwheel.gateway.session;
+package dev.pinwheel.gateway.codec;
 
 /**
  * Discord gateway close codes and whether a client may RESUME after each.

@@ -1,4 +1,4 @@
-package dev.pinwheel.gateway.session;
+package dev.pinwheel.gateway.codec;
 
 /**
  * Gateway intents Pinwheel filters by (Discord bit values).

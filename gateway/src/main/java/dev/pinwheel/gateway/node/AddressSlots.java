@@ -1,4 +1,4 @@
-package dev.pinwheel.gateway.edge;
+package dev.pinwheel.gateway.node;
 
 import java.util.concurrent.ConcurrentHashMap;
 

@@ -1,4 +1,4 @@
-package dev.pinwheel.gateway.edge;
+package dev.pinwheel.gateway.session;
 
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;

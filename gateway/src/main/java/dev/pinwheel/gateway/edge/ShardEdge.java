@@ -1,0 +1,156 @@
+package dev.pinwheel.gateway.edge;
+
+import java.net.StandardSocketOptions;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioChannelOption;
+import io.netty.handler.codec.http.HttpServerCodec;
+
+import dev.pinwheel.core.shard.Shard;
+import dev.pinwheel.gateway.auth.AuthService;
+import dev.pinwheel.gateway.http.routes.RestRouter;
+import dev.pinwheel.gateway.node.AddressSlots;
+import dev.pinwheel.gateway.node.ClientAddress;
+import dev.pinwheel.gateway.node.EdgeCounters;
+import dev.pinwheel.gateway.node.GatewayContext;
+import dev.pinwheel.gateway.session.ShardSessions;
+import dev.pinwheel.gateway.web.WebEdge;
+
+/**
+ * The Netty server side of one shard: its listening sockets (built here, bound by the composition root) on the
+ * shard's own event loop, and the pipeline of every connection they accept:
+ * <pre>
+ *   accept ─▶ per-address cap (node-wide) ─▶ EdgeConnection (deadlines) ─▶ HTTP codec ─▶ aggregator ─▶ HttpEdgeHandler
+ *                                                                       ├─ /api/...      ─▶ RestRouter
+ *                                                                       ├─ WS upgrade    ─▶ the shard's sessions
+ *                                                                       └─ anything else ─▶ WebEdge
+ * </pre>
+ * Built once per shard, after the shards serve; its parts are used on the shard's thread only (the cap and the web
+ * pages are node-wide and thread-safe).
+ */
+public final class ShardEdge
+{
+    private final GatewayContext context;
+    private final AuthService auth;
+    private final Shard shard;
+    private final NettyIoDriver driver;
+    private final EdgeDeadlines deadlines;
+    private final EdgeCounters counters;
+    private final AddressSlots connectionSlots;
+    private final RestRouter api;
+    private final ShardSessions sessions;
+    private final WebEdge web;
+
+    /**
+     * @param context         the node.
+     * @param auth            token checks (REST requests).
+     * @param shard           the shard.
+     * @param driver          its Netty I/O driver.
+     * @param deadlines       its HTTP connection deadlines.
+     * @param counters        its refusal counters.
+     * @param connectionSlots the node-wide cap on connections per client address.
+     * @param api             its REST routes.
+     * @param sessions        its gateway sessions (WebSocket upgrades join them).
+     * @param web             the node's web pages and metrics.
+     */
+    public ShardEdge(final GatewayContext context, final AuthService auth, final Shard shard,
+        final NettyIoDriver driver, final EdgeDeadlines deadlines, final EdgeCounters counters,
+        final AddressSlots connectionSlots, final RestRouter api, final ShardSessions sessions, final WebEdge web)
+    {
+        this.context = context;
+        this.auth = auth;
+        this.shard = shard;
+        this.driver = driver;
+        this.deadlines = deadlines;
+        this.counters = counters;
+        this.connectionSlots = connectionSlots;
+        this.api = api;
+        this.sessions = sessions;
+        this.web = web;
+    }
+
+    GatewayContext context()
+    {
+        return context;
+    }
+
+    AuthService auth()
+    {
+        return auth;
+    }
+
+    Shard shard()
+    {
+        return shard;
+    }
+
+    RestRouter api()
+    {
+        return api;
+    }
+
+    ShardSessions sessions()
+    {
+        return sessions;
+    }
+
+    WebEdge web()
+    {
+        return web;
+    }
+
+    /**
+     * @param reusePort whether the socket shares its port with the other shards' ({@code SO_REUSEPORT}: the main
+     *                  port), or has its own (the shard's resume port).
+     * @return a listener on this shard's loop, to bind.
+     */
+    public ServerBootstrap bootstrap(final boolean reusePort)
+    {
+        final ServerBootstrap b = new ServerBootstrap()
+            .group(driver.loop(), driver.loop())
+            .channel(NettyIoDriver.serverChannelClass())
+            .option(ChannelOption.SO_BACKLOG, 4096)
+            .option(ChannelOption.SO_REUSEADDR, true)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 1024 * 1024))
+            .childHandler(new ChannelInitializer<SocketChannel>()
+            {
+                @Override
+                protected void initChannel(final SocketChannel ch)
+                {
+                    final String client = ClientAddress.key(ch.remoteAddress());
+                    if (!connectionSlots.tryAcquire(client))
+                    {
+                        counters.increment(EdgeCounters.REFUSED_IP_CAP);
+                        ch.close();
+                        return;
+                    }
+                    ch.closeFuture().addListener(f -> connectionSlots.release(client));
+                    final EdgeConnection edge = new EdgeConnection(deadlines, context.config().edge(), counters);
+                    ch.pipeline().addLast(edge.bytes());
+                    ch.pipeline().addLast(new HttpServerCodec(8192, 16 * 1024, 16 * 1024));
+                    ch.pipeline().addLast(edge);
+                    ch.pipeline().addLast(new JsonHttpObjectAggregator(256 * 1024, edge));
+                    ch.pipeline().addLast(new HttpEdgeHandler(ShardEdge.this, edge));
+                }
+            });
+        if (reusePort)
+        {
+            if (Epoll.isAvailable())
+            {
+                b.option(EpollChannelOption.SO_REUSEPORT, true);
+            }
+            else
+            {
+                b.option(NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT), true);
+            }
+        }
+        return b;
+    }
+}

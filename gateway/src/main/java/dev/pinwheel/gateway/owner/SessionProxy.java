@@ -1,0 +1,86 @@
+package dev.pinwheel.gateway.owner;
+
+import java.util.List;
+
+import dev.pinwheel.core.command.CommandWriter;
+import dev.pinwheel.core.fanout.Dispatch;
+import dev.pinwheel.core.shard.Shard;
+
+/**
+ * Sends what an owner has for the gateway sessions of a shard as typed commands (types 10-29 of
+ * {@link OwnerCommands}), read back in this order by {@code session.SessionCommandAdapter}: a session's GUILD_CREATE,
+ * its member chunks, a user's joins and the events addressed to a user. Each goes on the ordered shard-to-shard path,
+ * the same as the guild's fanout hand-offs ({@code Shard#publish}), so a session gets its snapshot before the guild's
+ * later events; to the sending shard itself, the command runs at once. Runs on the sending shard's thread (its command
+ * writer).
+ */
+public final class SessionProxy
+{
+    private final Shard shard;
+
+    /**
+     * @param shard the sending shard (this thread).
+     */
+    public SessionProxy(final Shard shard)
+    {
+        this.shard = shard;
+    }
+
+    /**
+     * @param target    the session's shard.
+     * @param sessionId the session.
+     * @param guildId   the guild it asked for.
+     * @param snapshot  its GUILD_CREATE, or null if it may not see the guild (the client is told it is unavailable).
+     */
+    public void guildSnapshot(final int target, final String sessionId, final long guildId, final Dispatch snapshot)
+    {
+        final CommandWriter w = shard.commandWriter().begin(OwnerCommands.GUILD_SNAPSHOT).putString(sessionId)
+            .putLong(guildId).putBoolean(snapshot != null);
+        if (snapshot != null)
+        {
+            DispatchFields.put(w, snapshot);
+        }
+        shard.send(target, w);
+    }
+
+    /**
+     * @param target    the session's shard.
+     * @param sessionId the session.
+     * @param chunks    its GUILD_MEMBERS_CHUNK dispatches, in order.
+     */
+    public void memberChunks(final int target, final String sessionId, final List<Dispatch> chunks)
+    {
+        final CommandWriter w = shard.commandWriter().begin(OwnerCommands.MEMBER_CHUNKS).putString(sessionId)
+            .putInt(chunks.size());
+        for (int i = 0; i < chunks.size(); i++)
+        {
+            DispatchFields.put(w, chunks.get(i));
+        }
+        shard.send(target, w);
+    }
+
+    /**
+     * Tells every shard that a user joined a guild: the user's sessions there subscribe to it.
+     *
+     * @param userId  the user.
+     * @param guildId the guild.
+     */
+    public void userJoined(final long userId, final long guildId)
+    {
+        for (int t = 0; t < shard.group().shardCount(); t++)
+        {
+            shard.send(t, shard.commandWriter().begin(OwnerCommands.USER_JOINED).putLong(userId).putLong(guildId));
+        }
+    }
+
+    /**
+     * @param target a shard holding sessions of the user.
+     * @param userId the user.
+     * @param event  the event for every session of theirs there.
+     */
+    public void userDispatch(final int target, final long userId, final Dispatch event)
+    {
+        shard.send(target, DispatchFields.put(shard.commandWriter().begin(OwnerCommands.USER_DISPATCH)
+            .putLong(userId), event));
+    }
+}

@@ -1,0 +1,78 @@
+package dev.pinwheel.gateway.owner;
+
+import dev.pinwheel.core.command.CommandReader;
+import dev.pinwheel.core.shard.Shard;
+
+/**
+ * Receives the requests of gateway sessions sent to a shard ({@link OwnerCommands}, types 160-199) and runs each in
+ * its area's service: subscriptions, op 8 member lists, voice signalling, the shards holding each user's sessions. A
+ * subscription whose handling fails, or that was dropped on its way, is answered to its session as unavailable; the
+ * other requests, like Discord's, have no answer to give. One per shard; shard thread only.
+ */
+public final class SessionRequestAdapter
+{
+    private final SubscriptionService subscriptions;
+    private final MemberListService members;
+    private final VoiceService voice;
+    private final UserSessionService users;
+
+    /**
+     * @param subscriptions this shard's subscriptions.
+     * @param members       its op 8 member lists.
+     * @param voice         its voice states.
+     * @param users         where the users it owns have sessions.
+     */
+    public SessionRequestAdapter(final SubscriptionService subscriptions, final MemberListService members,
+        final VoiceService voice, final UserSessionService users)
+    {
+        this.subscriptions = subscriptions;
+        this.members = members;
+        this.voice = voice;
+        this.users = users;
+    }
+
+    /**
+     * @param type a command type.
+     * @return whether it is a session request this adapter runs.
+     */
+    public static boolean handles(final int type)
+    {
+        return type >= OwnerCommands.FIRST_SESSION_REQUEST && type <= OwnerCommands.LAST_SESSION_REQUEST;
+    }
+
+    /**
+     * Runs a session request.
+     *
+     * @param owner   this shard.
+     * @param command the command, at its first field.
+     */
+    public void onCommand(final Shard owner, final CommandReader command)
+    {
+        switch (command.type())
+        {
+            case OwnerCommands.SUBSCRIBE -> subscriptions.subscribe(owner, command);
+            case OwnerCommands.UNSUBSCRIBE -> subscriptions.unsubscribe(owner, command);
+            case OwnerCommands.REQUEST_MEMBERS -> members.requestMembers(owner, command);
+            case OwnerCommands.VOICE_STATE -> voice.onStateUpdate(owner, command);
+            case OwnerCommands.VOICE_SESSION_ENDED -> voice.onSessionEnded(owner, command);
+            case OwnerCommands.USER_SESSIONS -> users.sessionsOn(command);
+            case OwnerCommands.USER_EVENT -> users.relay(command);
+            default -> throw new IllegalArgumentException("unknown session request type " + command.type());
+        }
+    }
+
+    /**
+     * A session request failed on this shard, or was dropped on its way from this shard.
+     *
+     * @param shard   this shard.
+     * @param command the command, rewound.
+     * @param cause   why.
+     */
+    public void failed(final Shard shard, final CommandReader command, final Throwable cause)
+    {
+        if (command.type() == OwnerCommands.SUBSCRIBE)
+        {
+            subscriptions.failed(command);
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package dev.pinwheel.gateway.owner;
+
+import dev.pinwheel.core.shard.Shard;
+
+/**
+ * Sends a session's subscriptions to the guild's owner as typed commands ({@link OwnerCommands#SUBSCRIBE},
+ * {@link OwnerCommands#UNSUBSCRIBE}), read back in this order by {@link SubscriptionService}. Runs on the session's
+ * shard (its command writer); the answer ({@link OwnerCommands#GUILD_SNAPSHOT}) comes back to this shard.
+ */
+public final class SubscriptionProxy
+{
+    private final Shard shard;
+
+    /**
+     * @param shard the session's shard (this thread).
+     */
+    public SubscriptionProxy(final Shard shard)
+    {
+        this.shard = shard;
+    }
+
+    /**
+     * @param sessionId      the session.
+     * @param userId         its user.
+     * @param guildId        the guild.
+     * @param largeThreshold the session's {@code large_threshold}.
+     */
+    public void subscribe(final String sessionId, final long userId, final long guildId, final int largeThreshold)
+    {
+        shard.send(shard.group().ownerOf(guildId), shard.commandWriter().begin(OwnerCommands.SUBSCRIBE)
+            .putInt(shard.id()).putString(sessionId).putLong(guildId).putLong(userId).putInt(largeThreshold));
+    }
+
+    /**
+     * This shard has no session subscribed to the guild any more.
+     *
+     * @param guildId the guild.
+     */
+    public void unsubscribe(final long guildId)
+    {
+        shard.send(shard.group().ownerOf(guildId), shard.commandWriter().begin(OwnerCommands.UNSUBSCRIBE)
+            .putInt(shard.id()).putLong(guildId));
+    }
+}

@@ -1,0 +1,101 @@
+package dev.pinwheel.gateway.owner;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.pinwheel.core.command.CommandReader;
+import dev.pinwheel.core.directory.Accounts;
+import dev.pinwheel.core.fanout.Dispatch;
+import dev.pinwheel.core.guild.Guild;
+import dev.pinwheel.core.shard.Shard;
+import dev.pinwheel.gateway.codec.Entities;
+import dev.pinwheel.gateway.codec.Intents;
+import dev.pinwheel.gateway.codec.Json;
+
+/**
+ * Which shards follow the guilds a shard owns (Discord's Manifold: the owner keeps a bitmask of interested shards,
+ * each shard its local sessions): a session's {@link OwnerCommands#SUBSCRIBE} marks its shard interested and answers
+ * the session's GUILD_CREATE, as bytes, on the same ordered path as the guild's later events — so the session sees
+ * the snapshot first, then every event after it; {@link OwnerCommands#UNSUBSCRIBE} clears the shard's bit.
+ * <pre>
+ *   session's shard ──SUBSCRIBE──▶ owner: interest |= shard, encode GUILD_CREATE ──GUILD_SNAPSHOT──▶ session's shard
+ *                                         (same FIFO as Shard#publish's hand-offs to that shard)
+ * </pre>
+ * A session that may not see the guild (unknown guild, not a member), or whose request failed on its way or here,
+ * is answered "unavailable": its shard keeps its pending count right and the client gets
+ * {@code GUILD_DELETE {unavailable: true}} instead of waiting for that guild forever. Shard thread only.
+ */
+public final class SubscriptionService
+{
+    private final Accounts accounts;
+    private final VoiceService voice;
+    private final SessionProxy sessions;
+
+    /**
+     * @param accounts the node's accounts (members in GUILD_CREATE).
+     * @param voice    this shard's voice states (in GUILD_CREATE).
+     * @param sessions this shard's way to the sessions of every shard.
+     */
+    public SubscriptionService(final Accounts accounts, final VoiceService voice, final SessionProxy sessions)
+    {
+        this.accounts = accounts;
+        this.voice = voice;
+        this.sessions = sessions;
+    }
+
+    /**
+     * {@link OwnerCommands#SUBSCRIBE}: origin shard, session id, guild, user, large threshold.
+     *
+     * @param owner   this shard.
+     * @param command the command, at its first field.
+     */
+    void subscribe(final Shard owner, final CommandReader command)
+    {
+        final int from = command.getInt();
+        final String sessionId = command.getString();
+        final long guildId = command.getLong();
+        final long userId = command.getLong();
+        final int largeThreshold = command.getInt();
+        final Guild g = owner.guilds().get(guildId);
+        if (g == null || g.member(userId) == null)
+        {
+            sessions.guildSnapshot(from, sessionId, guildId, null);
+            return;
+        }
+        g.addInterest(from);
+        final ObjectNode d = Entities.guildCreate(g, accounts, userId, largeThreshold, owner.store()::lastMessageId);
+        d.set("voice_states", voice.guildCreateStates(guildId));
+        sessions.guildSnapshot(from, sessionId, guildId, new Dispatch("GUILD_CREATE", Json.bytes(d), null,
+            Intents.GUILDS, guildId, 0, userId));
+    }
+
+    /**
+     * {@link OwnerCommands#UNSUBSCRIBE}: origin shard, guild.
+     *
+     * @param owner   this shard.
+     * @param command the command, at its first field.
+     */
+    void unsubscribe(final Shard owner, final CommandReader command)
+    {
+        final int from = command.getInt();
+        final long guildId = command.getLong();
+        final Guild g = owner.guilds().get(guildId);
+        if (g != null)
+        {
+            g.removeInterest(from);
+        }
+    }
+
+    /**
+     * A {@link OwnerCommands#SUBSCRIBE} that failed here or was dropped on its way (then this runs on the session's
+     * shard): the session is answered as for a guild it may not see.
+     *
+     * @param command the command, rewound to its first field.
+     */
+    void failed(final CommandReader command)
+    {
+        final int from = command.getInt();
+        final String sessionId = command.getString();
+        final long guildId = command.getLong();
+        sessions.guildSnapshot(from, sessionId, guildId, null);
+    }
+}

@@ -1,0 +1,84 @@
+package dev.pinwheel.gateway.owner;
+
+import org.agrona.collections.Long2LongHashMap;
+
+import dev.pinwheel.core.command.CommandReader;
+import dev.pinwheel.core.fanout.Dispatch;
+
+/**
+ * Where the users a shard owns (the routing ring, as for guilds) have gateway sessions, for the events addressed to a
+ * user rather than a guild (direct messages): a bitmask of the shards holding at least one session of the user. Each
+ * shard tells the user's owner when it gets its first session of the user and when its last one ends
+ * ({@link UserSessionProxy#sessionsOn}); bits of different shards are independent and each shard's updates arrive in
+ * order, so the mask converges without locks. An event for a user comes here and goes to each shard in the mask:
+ * <pre>
+ *   DM channel's shard ──ordered──▶ owner(user): mask ──ordered──▶ each shard with a session of the user
+ * </pre>
+ * (FIFO at every hop: a channel's events reach a session in production order). Shard thread only.
+ */
+public final class UserSessionService
+{
+    /** For the users this shard owns: bit k set = shard k holds at least one of their sessions. */
+    private final Long2LongHashMap userShards = new Long2LongHashMap(0);
+    private final SessionProxy sessions;
+
+    /**
+     * @param sessions this shard's way to the sessions of every shard.
+     */
+    public UserSessionService(final SessionProxy sessions)
+    {
+        this.sessions = sessions;
+    }
+
+    /**
+     * {@link OwnerCommands#USER_SESSIONS}: user, shard, present.
+     *
+     * @param command the command, at its first field.
+     */
+    void sessionsOn(final CommandReader command)
+    {
+        final long userId = command.getLong();
+        final int on = command.getInt();
+        final boolean present = command.getBoolean();
+        final long mask = present ? userShards.get(userId) | 1L << on : userShards.get(userId) & ~(1L << on);
+        if (mask == 0)
+        {
+            userShards.remove(userId);
+        }
+        else
+        {
+            userShards.put(userId, mask);
+        }
+    }
+
+    /**
+     * {@link OwnerCommands#USER_EVENT}: user, event. Hands the event to each shard holding sessions of the user.
+     *
+     * @param command the command, at its first field.
+     */
+    void relay(final CommandReader command)
+    {
+        final long userId = command.getLong();
+        long mask = userShards.get(userId);
+        if (mask == 0)
+        {
+            return;
+        }
+        final Dispatch event = DispatchFields.get(command);
+        while (mask != 0)
+        {
+            final int target = Long.numberOfTrailingZeros(mask);
+            mask &= mask - 1;
+            sessions.userDispatch(target, userId, event);
+        }
+    }
+
+    /**
+     * @param userId a user this shard owns.
+     * @return the shards holding sessions of the user, as a bitmask (0: none).
+     */
+    public long shardsOfUser(final long userId)
+    {
+        return userShards.get(userId);
+    }
+}
