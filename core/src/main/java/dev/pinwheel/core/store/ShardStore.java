@@ -27,6 +27,11 @@ import java.util.List;
  * database driver's threads), which wakes the owner through the hook it was given ({@link #bindWakeup}). A write the
  * store cannot get acknowledged within {@link #ackTimeoutNanos()} fails the acknowledgements waiting on it (the
  * client hears 503); the store keeps re-issuing it (writes are idempotent) until the database takes it.
+ * <p>
+ * Their <b>reads never wait</b> either: a read whose answer is not in memory issues the fetch and throws
+ * {@link ReadPendingException}; the owner parks what read and runs it again once {@link #readComplete(long)} (the fetch
+ * completed on a driver thread, taken in by {@link #pollCompletions()}, its result put in memory). A command reads
+ * before it writes, so that a re-run repeats no write; {@link #prefetch} asks for several messages at once.
  */
 public interface ShardStore extends AutoCloseable
 {
@@ -93,6 +98,17 @@ public interface ShardStore extends AutoCloseable
     }
 
     /**
+     * Makes {@link #message} of each id answer from memory: a store that must fetch some issues all those fetches
+     * together, then throws {@link ReadPendingException} once (asynchronous stores). The default does nothing.
+     *
+     * @param channelId  channel of the messages.
+     * @param messageIds the messages a command is about to read.
+     */
+    default void prefetch(final long channelId, final long[] messageIds)
+    {
+    }
+
+    /**
      * @return the newest live message id of the channel, or 0.
      */
     default long lastMessageId(final long channelId)
@@ -143,9 +159,9 @@ public interface ShardStore extends AutoCloseable
     }
 
     /**
-     * Takes the completions the database driver reported since the last call and advances
-     * {@link #durableSequence()}; re-issues writes that failed when their retry is due. Owner thread only, every duty
-     * cycle; cheap when nothing happened.
+     * Takes the completions the database driver reported since the last call: advances {@link #durableSequence()},
+     * puts fetched reads in memory ({@link #readComplete(long)}); re-issues writes that failed when their retry is
+     * due. Owner thread only, every duty cycle; cheap when nothing happened.
      *
      * @return completions handled (work done).
      */
@@ -161,6 +177,16 @@ public interface ShardStore extends AutoCloseable
     default boolean hasCompletions()
     {
         return false;
+    }
+
+    /**
+     * @param ticket a fetch named by a {@link ReadPendingException}.
+     * @return true once that fetch completed, successfully or not (a re-run of the read finds its answer or its
+     *         failure); always true for stores whose reads answer at once. Owner thread only.
+     */
+    default boolean readComplete(final long ticket)
+    {
+        return true;
     }
 
     /**
