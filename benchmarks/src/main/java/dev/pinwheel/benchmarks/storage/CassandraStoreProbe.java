@@ -10,6 +10,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
@@ -20,7 +21,9 @@ import com.datastax.oss.driver.api.core.cql.Row;
 
 import org.HdrHistogram.Histogram;
 
+import dev.pinwheel.core.store.BlockingReads;
 import dev.pinwheel.core.store.HistoryQuery;
+import dev.pinwheel.core.store.ReadPendingException;
 import dev.pinwheel.core.store.ShardStore;
 import dev.pinwheel.core.store.StoredMessage;
 import dev.pinwheel.storage.Durability;
@@ -38,8 +41,9 @@ import dev.pinwheel.storage.cassandra.LocalCassandra;
  *   benchmarks/run.sh cassandra-probe [--cassandra HOST:PORT] [--channels 200] [--messages 300] [--ops 4000]
  * </pre>
  * Without {@code --cassandra} it starts a local node with {@code storage-cassandra/bin/cassandra-local} (run it from the
- * repository root) and stops it at the end. The probe thread plays the owner shard: it calls the store, polls its
- * completions and parks until the store's driver callback wakes it (no spinning).
+ * repository root) and stops it at the end. The probe thread plays the owner shard: it calls the store; a read the store
+ * must fetch throws {@link ReadPendingException}, and the probe, as a shard would, waits for that fetch (polling the
+ * store's completions, parked until the driver's callback wakes it: no spinning) and runs the read again.
  * <ul>
  *   <li>cold reads: the store keeps 1 hot channel and 16 messages by id, and each operation picks a random channel, so
  *   every latest-50, page-before and get-by-id goes to Cassandra (the store's path: bucket walk, overlay, window);</li>
@@ -157,7 +161,8 @@ public final class CassandraStoreProbe
             final Histogram[] pLatestPair = measurePair(() ->
             {
                 final int c = rnd.nextInt(channels);
-                return timed(() -> check(store.history(channelIds[c], HistoryQuery.LATEST, 0, 50).size(), 50));
+                return timed(() -> check(owned(store, () -> store.history(channelIds[c], HistoryQuery.LATEST, 0, 50))
+                    .size(), 50));
             }, () ->
             {
                 final int c = rnd.nextInt(channels);
@@ -170,7 +175,8 @@ public final class CassandraStoreProbe
             {
                 final int c = rnd.nextInt(channels);
                 final long anchor = messageIds[c][messages / 2];
-                return timed(() -> check(store.history(channelIds[c], HistoryQuery.BEFORE, anchor, 50).size(), 50));
+                return timed(() -> check(owned(store, () -> store.history(channelIds[c], HistoryQuery.BEFORE, anchor,
+                    50)).size(), 50));
             }, () ->
             {
                 final int c = rnd.nextInt(channels);
@@ -184,7 +190,7 @@ public final class CassandraStoreProbe
             {
                 final int c = rnd.nextInt(channels);
                 final long id = messageIds[c][rnd.nextInt(messages)];
-                return timed(() -> check(store.message(channelIds[c], id) == null ? 0 : 1, 1));
+                return timed(() -> check(owned(store, () -> store.message(channelIds[c], id)) == null ? 0 : 1, 1));
             }, () ->
             {
                 final int c = rnd.nextInt(channels);
@@ -201,7 +207,7 @@ public final class CassandraStoreProbe
             {
                 final long id = next[0]++;
                 final long t0 = System.nanoTime();
-                store.appendMessage(message(id, appendChannel));
+                owned(store, () -> store.appendMessage(message(id, appendChannel)));
                 awaitDurable(store, store.issuedSequence());
                 return System.nanoTime() - t0;
             }, () ->
@@ -233,12 +239,14 @@ public final class CassandraStoreProbe
                 final CassandraShardStore hotStore = hotFactory.open(0);
                 for (int c = 0; c < Math.min(100, channels); c++)
                 {
-                    hotStore.history(channelIds[c], HistoryQuery.LATEST, 0, 50);
+                    final int c0 = c;
+                    owned(hotStore, () -> hotStore.history(channelIds[c0], HistoryQuery.LATEST, 0, 50));
                 }
                 hLatest = measure(() ->
                 {
                     final int c = rnd.nextInt(Math.min(100, channels));
-                    return timed(() -> check(hotStore.history(channelIds[c], HistoryQuery.LATEST, 0, 50).size(), 50));
+                    return timed(() -> check(owned(hotStore, () -> hotStore.history(channelIds[c], HistoryQuery.LATEST,
+                        0, 50)).size(), 50));
                 });
                 hotStore.close();
             }
@@ -310,6 +318,31 @@ public final class CassandraStoreProbe
             System.out.printf("%-31s %12s %12s %12s %12s %8s %8s %12s %12s %9s%n", (Object[])r);
         }
         System.out.println("x = Pinwheel / raw driver (goal <= 1.2); x emb = Pinwheel on Cassandra / embedded store");
+    }
+
+    /**
+     * What a shard does with a read the store must fetch: the store throws {@link ReadPendingException}, the owner
+     * parks (here: this thread, woken by the driver's callback) until the fetch is in, then runs the read again.
+     */
+    private static <T> T owned(final CassandraShardStore store, final Supplier<T> read)
+    {
+        try
+        {
+            return read.get();
+        }
+        catch (final ReadPendingException pending)
+        {
+            return BlockingReads.await(store, read, 30, TimeUnit.SECONDS);
+        }
+    }
+
+    private static void owned(final CassandraShardStore store, final Runnable write)
+    {
+        owned(store, () ->
+        {
+            write.run();
+            return null;
+        });
     }
 
     private static String[] row(final String name, final Histogram p, final Histogram raw, final Histogram emb)
@@ -445,7 +478,8 @@ public final class CassandraStoreProbe
             while (issued < total && store.issuedSequence() - store.durableSequence() < inFlight)
             {
                 started[issued++] = System.nanoTime();
-                store.appendMessage(message(next[0]++, channel));
+                final long id = next[0]++;
+                owned(store, () -> store.appendMessage(message(id, channel)));
             }
             if (store.pollCompletions() == 0)
             {

@@ -23,8 +23,9 @@ import dev.pinwheel.storage.cassandra.LocalCassandra;
 /**
  * Cassandra dies (SIGKILL, a real process) while a Pinwheel node on it serves, and comes back:
  * <ul>
- *   <li>writes answer 503 with Discord's {@code {code, message}} body (no hang, no 500);</li>
- *   <li>the latest page of a channel the owner holds in memory is still served;</li>
+ *   <li>writes answer 503 with Discord's {@code {code, message}} body and a Retry-After header (no hang, no 500);</li>
+ *   <li>the latest page of a channel the owner holds in memory is still served; a read the owner must fetch (a channel
+ *   whose window was evicted: one hot channel per shard here) is parked, then answered 503 the same way;</li>
  *   <li>once Cassandra is back the node accepts writes again by itself (no restart);</li>
  *   <li>nothing acknowledged is lost: every message answered 200 is there, also after a restart of the node (read
  *   from Cassandra).</li>
@@ -44,6 +45,7 @@ class CassandraOutageTest
             "outage"));
         options.add("-Dpinwheel.cassandra.ack-timeout-ms=3000");
         options.add("-Dpinwheel.cassandra.request-timeout-ms=1000");
+        options.add("-Dpinwheel.cassandra.hot-channels=1");
         final Map<String, String> acked = new LinkedHashMap<>();
         try
         {
@@ -54,8 +56,13 @@ class CassandraOutageTest
             {
                 final RestClient rest = new RestClient(node.restBase());
                 user = rest.register("outage");
-                channel = rest.ok("POST", "guilds", user.token(), "{\"name\":\"outage\"}").get("channels").get(0)
-                    .get("id").asText();
+                final JsonNode guild = rest.ok("POST", "guilds", user.token(), "{\"name\":\"outage\"}");
+                channel = guild.get("channels").get(0).get("id").asText();
+                // a second channel of the same guild (same owner shard), written first: its window is evicted once
+                // the first channel's is loaded (one hot channel per shard)
+                final String cold = rest.ok("POST", "guilds/" + guild.get("id").asText() + "/channels", user.token(),
+                    "{\"name\":\"cold\"}").get("id").asText();
+                post(rest, user, cold, "cold 0", new LinkedHashMap<>());
                 for (int i = 0; i < 20; i++)
                 {
                     post(rest, user, channel, "before " + i, acked);
@@ -83,6 +90,8 @@ class CassandraOutageTest
                 assertEquals(503, refused.status(), refused.raw());
                 assertEquals(0, refused.body().get("code").asInt(), refused.raw());
                 assertTrue(refused.body().get("message").asText().contains("Storage is unreachable"), refused.raw());
+                assertTrue(refused.retryAfter() != null && Integer.parseInt(refused.retryAfter()) > 0,
+                    "Retry-After: " + refused.retryAfter());
                 // an immediate second write is refused up front, quickly
                 final long t0 = System.nanoTime();
                 final RestClient.Response again = rest.call("POST", "channels/" + channel + "/messages", user.token(),
@@ -92,6 +101,15 @@ class CassandraOutageTest
                 // reads of the page the owner holds keep working
                 final List<String> page = latest(rest, user, channel);
                 assertTrue(page.containsAll(acked.keySet()), "cached latest page: " + page);
+                // a read the owner must fetch: parked, then 503 once the fetch fails (within the request timeout)
+                final long r0 = System.nanoTime();
+                final RestClient.Response coldRead = rest.call("GET", "channels/" + cold + "/messages?limit=50",
+                    user.token(), null);
+                assertEquals(503, coldRead.status(), coldRead.raw());
+                assertTrue(coldRead.body().get("message").asText().contains("Storage is unreachable"), coldRead.raw());
+                assertTrue(coldRead.retryAfter() != null, "Retry-After on a refused read");
+                assertTrue(System.nanoTime() - r0 < TimeUnit.SECONDS.toNanos(10), "answered within its deadline");
+                assertTrue(latest(rest, user, channel).containsAll(acked.keySet()), "the hot page still served");
 
                 cassandra.start(); // same data, same ports
                 final long back = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);

@@ -14,12 +14,14 @@ import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
 import com.datastax.oss.driver.api.core.cql.BoundStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
 
+import org.agrona.collections.Long2LongHashMap;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.collections.LongArrayQueue;
 import org.agrona.collections.LongHashSet;
 
 import dev.pinwheel.core.state.StateRecords;
 import dev.pinwheel.core.store.HistoryQuery;
+import dev.pinwheel.core.store.ReadPendingException;
 import dev.pinwheel.core.store.ShardStore;
 import dev.pinwheel.core.store.StateRecordHandler;
 import dev.pinwheel.core.store.StoreCounters;
@@ -38,11 +40,14 @@ import org.slf4j.LoggerFactory;
  *     append* / delete ──▶ versions (id → newest version, kept while not durable) + hot window of the channel
  *                     └──▶ WritePipeline.submit(INSERT/DELETE … USING TIMESTAMP t) ──▶ Cassandra (async, bounded)
  *     history LATEST  ──▶ hot window (newest ≥ 100 messages of the channel): no round trip
- *     older pages, cold channels, get-by-id misses ──▶ Cassandra (bounded wait), overlaid with versions not yet durable
- *     recover         ──▶ scopes owned by this shard → their state logs, replayed in write-time order
+ *     older pages, cold channels, get-by-id misses ──▶ ReadPipeline.issue ──▶ Cassandra (async, bounded)
+ *                     └──▶ ReadPendingException: the shard parks the request, serves others, runs it again once
+ *                          the fetch is in memory (overlaid with versions not yet durable), or answers 503 if it failed
+ *     recover         ──▶ scopes owned by this shard → their state logs, replayed in write-time order (before serving)
  * </pre>
- * <b>Reads that miss memory wait for Cassandra on the owner thread</b>, at most the request timeout (a cold channel's
- * first page, a page older than the hot window, a message by id never seen since start); writes never wait.
+ * <b>Neither reads nor writes wait for Cassandra on the owner thread</b> (only {@link #recover} does, before the shard
+ * serves). Every read happens before a command's first write, also inside {@link #appendMessage} (a first write to a
+ * cold channel loads its window; a pin change loads the channel's pins): a read that must be fetched issues nothing.
  * <p>
  * <b>Thread confinement:</b> as every {@link ShardStore}: the owner shard's thread only, except {@link #writable()},
  * {@link #hasCompletions()} and the counters.
@@ -50,8 +55,6 @@ import org.slf4j.LoggerFactory;
 public final class CassandraShardStore implements ShardStore
 {
     private static final Logger LOG = LoggerFactory.getLogger(CassandraShardStore.class);
-    /** Buckets queried together while walking a channel's history. */
-    private static final int PARALLEL_BUCKETS = 4;
     /** A cold channel's first load: at least this many of its newest messages. */
     private static final int FILL = 50;
     private static final StoredMessage DELETED = new StoredMessage(0, 0, 0, 0, "", 0, 0, false, false);
@@ -61,6 +64,7 @@ public final class CassandraShardStore implements ShardStore
     private final CassandraStoreContext ctx;
     private final int shard;
     private final WritePipeline writes;
+    private final ReadPipeline reads;
     private final long readTimeoutNanos;
     private final int maxVersions;
     /** Write sequence numbers of deletes not yet durable, oldest first: a page read asks for that many more rows. */
@@ -71,10 +75,11 @@ public final class CassandraShardStore implements ShardStore
     private final Long2ObjectHashMap<Version> versions = new Long2ObjectHashMap<>();
     private final LongArrayQueue versionOrder = new LongArrayQueue();
     private final Long2ObjectHashMap<PinList> pins = new Long2ObjectHashMap<>();
+    /** Messages Cassandra said it does not have: id → the channel asked. */
+    private final Long2LongHashMap absent = new Long2LongHashMap(Long.MIN_VALUE);
     private final LongHashSet knownScopes = new LongHashSet();
     private StoreCounters counters = StoreCounters.standalone();
     private long lastTimestamp;
-    private boolean lastFetchExhausted;
     private volatile boolean closed;
     private volatile Thread owner;
 
@@ -96,7 +101,7 @@ public final class CassandraShardStore implements ShardStore
     /** A channel's pinned ids and when each was pinned (write timestamp, micros). */
     private static final class PinList
     {
-        final org.agrona.collections.Long2LongHashMap pinnedAt = new org.agrona.collections.Long2LongHashMap(0);
+        final Long2LongHashMap pinnedAt = new Long2LongHashMap(0);
     }
 
     CassandraShardStore(final CqlSession session, final CassandraStatements statements,
@@ -107,6 +112,7 @@ public final class CassandraShardStore implements ShardStore
         this.ctx = ctx;
         this.shard = shard;
         this.writes = new WritePipeline(session, shard, ctx.backlog(), ctx.maxInFlight());
+        this.reads = new ReadPipeline(session, statements, shard, ctx.maxReads(), new Fetched());
         this.readTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(ctx.requestTimeoutMillis() + 500);
         this.maxVersions = ctx.cachedVersions();
     }
@@ -134,19 +140,20 @@ public final class CassandraShardStore implements ShardStore
     @Override
     public int pollCompletions()
     {
-        return writes.poll();
+        return writes.poll() + reads.poll();
     }
 
     @Override
     public boolean hasCompletions()
     {
-        return writes.hasCompletions();
+        return writes.hasCompletions() || reads.hasCompletions();
     }
 
     @Override
     public void bindWakeup(final Runnable wakeup)
     {
         writes.wakeup(wakeup);
+        reads.wakeup(wakeup);
     }
 
     @Override
@@ -261,7 +268,6 @@ public final class CassandraShardStore implements ShardStore
         }
         writes.submit(st.bind(st.insertState, scope, ts, type, ByteBuffer.wrap(payload.clone()), ts));
     }
-
     // ------------------------------------------------------------------ message writes
 
     @Override
@@ -270,51 +276,42 @@ public final class CassandraShardStore implements ShardStore
         checkThread();
         checkWritable(2);
         final long channel = m.channelId();
+        // every read first (a fetch throws ReadPendingException, a failed one StoreUnavailableException: then nothing
+        // is issued and nothing in memory changed), then the writes
+        final ChannelWindow w = windows.containsKey(channel) ? windows.get(channel)
+            : window(channel, 1); // a first write to a cold channel: its newest page, so that pages see the write
         final Version known = versions.get(m.id());
-        ChannelWindow w = windows.get(channel);
         final StoredMessage previous;
         if (known != null && known.channelId == channel)
         {
             previous = known.message == DELETED ? null : known.message;
         }
-        else if (w != null && w.covers(m.id()))
-        {
-            previous = w.get(m.id());
-        }
         else
         {
-            previous = null;
-            if (w == null)
-            {
-                w = window(channel, 1); // a first write to a cold channel: load its newest page (one read)
-            }
+            previous = w.covers(m.id()) ? w.get(m.id()) : null; // else unknown: every caller reads a message first
         }
+        final boolean wasPinned = previous != null && previous.pinned();
+        final PinList p = m.pinned() != wasPinned ? pins(channel) : pins.get(channel);
         final long ts = nextTimestamp();
         long seq = writes.submit(st.insert(m, ts));
-        final boolean wasPinned = previous != null && previous.pinned();
         if (m.pinned() && !wasPinned)
         {
-            final PinList p = pins(channel);
             if (!p.pinnedAt.containsKey(m.id()))
             {
                 p.pinnedAt.put(m.id(), ts);
                 seq = writes.submit(st.bind(st.insertPin, channel, m.id(), ts, ts));
             }
         }
-        else if (!m.pinned() && (wasPinned || previous == null))
+        else if (!m.pinned() && (wasPinned || p != null && p.pinnedAt.containsKey(m.id())))
         {
-            final PinList p = previous == null ? pins.get(channel) : pins(channel);
-            if (wasPinned || p != null && p.pinnedAt.containsKey(m.id()))
+            if (p != null)
             {
-                if (p != null)
-                {
-                    p.pinnedAt.remove(m.id());
-                }
-                seq = writes.submit(st.bind(st.deletePin, ts, channel, m.id()));
+                p.pinnedAt.remove(m.id());
             }
+            seq = writes.submit(st.bind(st.deletePin, ts, channel, m.id()));
         }
         putVersion(channel, m.id(), m, seq);
-        if (w != null && (w.covers(m.id()) || m.id() > w.newestId()))
+        if (w.covers(m.id()) || m.id() > w.newestId())
         {
             w.put(m, seq, writes.durable());
             w.lastWriteSeq = seq;
@@ -352,7 +349,6 @@ public final class CassandraShardStore implements ShardStore
         }
         return true;
     }
-
     // ------------------------------------------------------------------ reads
 
     @Override
@@ -370,14 +366,39 @@ public final class CassandraShardStore implements ShardStore
             touch(w);
             return w.get(messageId);
         }
-        final Row row = one(st.bind(st.selectMessage, channelId, Buckets.of(messageId), messageId));
-        if (row == null)
+        if (absent.get(messageId) == channelId)
         {
             return null;
         }
-        final StoredMessage m = CassandraStatements.message(channelId, row);
-        putVersion(channelId, m.id(), m, 0);
-        return m;
+        final ReadFetch f = fetched(new ReadFetch.Key(ReadFetch.Kind.MESSAGE, channelId, messageId, 0), 0, 0);
+        final Version got = versions.get(messageId); // taken in when the fetch completed
+        if (got != null)
+        {
+            return got.channelId != channelId || got.message == DELETED ? null : got.message;
+        }
+        return f.message;
+    }
+
+    @Override
+    public void prefetch(final long channelId, final long[] messageIds)
+    {
+        checkThread();
+        ReadPendingException pending = null;
+        for (final long id : messageIds)
+        {
+            try
+            {
+                message(channelId, id);
+            }
+            catch (final ReadPendingException ex)
+            {
+                pending = ex; // every fetch issued first, then one wait
+            }
+        }
+        if (pending != null)
+        {
+            throw pending;
+        }
     }
 
     @Override
@@ -398,10 +419,22 @@ public final class CassandraShardStore implements ShardStore
             case AROUND ->
             {
                 final int older = limit / 2;
-                after(channelId, anchorId == Long.MIN_VALUE ? anchorId : anchorId - 1, limit - older, out);
+                ReadPendingException pending = null;
+                try
+                {
+                    after(channelId, anchorId == Long.MIN_VALUE ? anchorId : anchorId - 1, limit - older, out);
+                }
+                catch (final ReadPendingException ex)
+                {
+                    pending = ex; // both halves' fetches issued together
+                }
                 if (older > 0)
                 {
                     before(channelId, anchorId, older, out);
+                }
+                if (pending != null)
+                {
+                    throw pending;
                 }
             }
             default -> throw new IllegalArgumentException("unknown query " + query);
@@ -417,36 +450,26 @@ public final class CassandraShardStore implements ShardStore
         final List<long[]> order = new ArrayList<>(p.pinnedAt.size());
         p.pinnedAt.forEach((id, at) -> order.add(new long[] {id, at}));
         order.sort((a, b) -> Long.compare(b[1], a[1]));
-        // fetch the ones not in memory together
-        final List<CompletableFuture<AsyncResultSet>> fetches = new ArrayList<>();
-        for (final long[] e : order)
-        {
-            if (!inMemory(channelId, e[0]))
-            {
-                fetches.add(session.executeAsync(st.bind(st.selectMessage, channelId, Buckets.of(e[0]), e[0]))
-                    .toCompletableFuture());
-            }
-        }
-        for (final CompletableFuture<AsyncResultSet> f : fetches)
-        {
-            final Row row = await(f).one();
-            if (row != null)
-            {
-                final StoredMessage m = CassandraStatements.message(channelId, row);
-                if (!versions.containsKey(m.id()))
-                {
-                    putVersion(channelId, m.id(), m, 0);
-                }
-            }
-        }
+        ReadPendingException pending = null;
         final List<StoredMessage> out = new ArrayList<>(order.size());
         for (final long[] e : order)
         {
-            final StoredMessage m = message(channelId, e[0]);
-            if (m != null && m.pinned())
+            try
             {
-                out.add(m);
+                final StoredMessage m = message(channelId, e[0]);
+                if (m != null && m.pinned())
+                {
+                    out.add(m);
+                }
             }
+            catch (final ReadPendingException ex)
+            {
+                pending = ex; // the messages not in memory are fetched together
+            }
+        }
+        if (pending != null)
+        {
+            throw pending;
         }
         return out;
     }
@@ -458,14 +481,18 @@ public final class CassandraShardStore implements ShardStore
         return window(channelId, 1).newestId();
     }
 
-    private boolean inMemory(final long channelId, final long id)
+    @Override
+    public boolean readComplete(final long ticket)
     {
-        if (versions.containsKey(id))
-        {
-            return true;
-        }
-        final ChannelWindow w = windows.get(channelId);
-        return w != null && w.covers(id);
+        return reads.complete(ticket);
+    }
+
+    /**
+     * @return reads that failed (Cassandra unreachable, a timeout) so far; their requests were answered 503.
+     */
+    public long failedReads()
+    {
+        return reads.failures();
     }
 
     /** Ids &lt; anchor, newest first, appended to out. */
@@ -488,7 +515,16 @@ public final class CassandraShardStore implements ShardStore
             }
             max = Math.min(anchor, w.floor());
         }
-        fetchBefore(channel, max, need, out);
+        final ReadFetch f = fetched(new ReadFetch.Key(ReadFetch.Kind.BEFORE, channel, max, need), need,
+            need + deletesInFlight());
+        for (final StoredMessage m : f.rows)
+        {
+            final StoredMessage now = overlay(channel, m); // a re-run may come after further writes
+            if (now != null)
+            {
+                out.add(now);
+            }
+        }
     }
 
     /** The oldest {@code limit} ids &gt; anchor, appended to out newest first. */
@@ -507,7 +543,16 @@ public final class CassandraShardStore implements ShardStore
         }
         else
         {
-            fetchAfter(channel, anchor, limit, asc);
+            final ReadFetch f = fetched(new ReadFetch.Key(ReadFetch.Kind.AFTER, channel, anchor, limit), limit,
+                limit + deletesInFlight());
+            for (final StoredMessage m : f.rows)
+            {
+                final StoredMessage now = overlay(channel, m);
+                if (now != null)
+                {
+                    asc.add(now);
+                }
+            }
             if (w != null)
             {
                 final long floor = w.floor();
@@ -521,41 +566,132 @@ public final class CassandraShardStore implements ShardStore
         }
     }
 
-    /** The channel's hot window, loaded (or extended) so it holds at least {@code want} messages or all of them. */
+    /**
+     * The channel's hot window, loaded (or extended) so it holds at least {@code want} messages or all of them.
+     *
+     * @throws ReadPendingException while Cassandra is asked for them.
+     */
     private ChannelWindow window(final long channel, final int want)
     {
         ChannelWindow w = windows.get(channel);
         if (w == null)
         {
-            final List<StoredMessage> page = new ArrayList<>(FILL);
-            fetchBefore(channel, Long.MAX_VALUE, Math.max(want, FILL), page);
-            w = new ChannelWindow(channel, ctx.hotMessages());
-            w.extendOlder(page, lastFetchExhausted);
-            mergePending(w);
-            windows.put(channel, w);
-            link(w);
-            evictWindows();
-        }
-        else
-        {
-            touch(w);
-            if (w.size() < want && !w.complete())
+            final int fill = Math.max(want, FILL);
+            final ReadFetch f = fetched(new ReadFetch.Key(ReadFetch.Kind.WINDOW, channel, 0, 0), fill,
+                fill + deletesInFlight());
+            w = windows.get(channel);
+            if (w == null) // taken in when the fetch completed, and evicted since
             {
-                final List<StoredMessage> page = new ArrayList<>(want);
-                fetchBefore(channel, w.floor(), want - w.size(), page);
-                w.extendOlder(page, lastFetchExhausted);
+                w = installWindow(f);
+            }
+        }
+        touch(w);
+        if (w.size() < want && !w.complete())
+        {
+            final long floor = w.floor();
+            final int more = want - w.size();
+            final ReadFetch f = fetched(new ReadFetch.Key(ReadFetch.Kind.EXTEND, channel, floor, 0), more,
+                more + deletesInFlight());
+            if (w.floor() == floor) // not taken in: the window was evicted and loaded again meanwhile
+            {
+                w.extendOlder(f.rows, f.exhausted);
             }
         }
         return w;
     }
 
-    /** Versions written but not yet durable (Cassandra may not return them yet) go into a window just loaded. */
-    private void mergePending(final ChannelWindow w)
+    /**
+     * The completed fetch of {@code key}: one completed since the last poll, or issued now and completed at once.
+     *
+     * @throws ReadPendingException     while it is in flight (issued now if it was not).
+     * @throws StoreUnavailableException if it failed (Cassandra unreachable, a timeout): the client hears 503.
+     */
+    private ReadFetch fetched(final ReadFetch.Key key, final int want, final int rowLimit)
+    {
+        ReadFetch f = reads.find(key);
+        if (f == null)
+        {
+            f = reads.issue(key, want, rowLimit, writes.durable());
+        }
+        if (!f.done)
+        {
+            throw new ReadPendingException(f.ticket);
+        }
+        if (f.error != null)
+        {
+            throw unavailable(f.error instanceof DriverException ? f.error.getMessage() : String.valueOf(f.error));
+        }
+        return f;
+    }
+
+    /** A fetch completed: its answer goes into memory (pages before/after an id are taken by their readers). */
+    private void onFetched(final ReadFetch f)
+    {
+        final long channel = f.key.channel();
+        switch (f.key.kind())
+        {
+            case MESSAGE ->
+            {
+                final long id = f.key.anchor();
+                if (!versions.containsKey(id)) // else the owner wrote it meanwhile: its version is newer
+                {
+                    if (f.message != null)
+                    {
+                        putVersion(channel, id, f.message, 0);
+                    }
+                    else
+                    {
+                        if (absent.size() >= maxVersions)
+                        {
+                            absent.clear();
+                        }
+                        absent.put(id, channel);
+                    }
+                }
+            }
+            case PINS -> installPins(f);
+            case WINDOW -> installWindow(f);
+            case EXTEND ->
+            {
+                final ChannelWindow w = windows.get(channel);
+                if (w != null && w.floor() == f.key.anchor())
+                {
+                    w.extendOlder(f.rows, f.exhausted);
+                }
+            }
+            default ->
+            {
+            }
+        }
+    }
+
+    private ChannelWindow installWindow(final ReadFetch f)
+    {
+        final long channel = f.key.channel();
+        ChannelWindow w = windows.get(channel);
+        if (w != null)
+        {
+            return w;
+        }
+        w = new ChannelWindow(channel, ctx.hotMessages());
+        w.extendOlder(f.rows, f.exhausted);
+        mergePending(w, f.durableAtIssue);
+        windows.put(channel, w);
+        link(w);
+        evictWindows();
+        return w;
+    }
+
+    /**
+     * The owner's writes Cassandra's answer may lack (not durable when the fetch was issued) go into a window just
+     * loaded.
+     */
+    private void mergePending(final ChannelWindow w, final long durableAtIssue)
     {
         final long durable = writes.durable();
         versions.forEach((id, v) ->
         {
-            if (v.channelId == w.channelId && v.seq > durable)
+            if (v.channelId == w.channelId && v.seq > durableAtIssue)
             {
                 if (v.message == DELETED)
                 {
@@ -568,125 +704,6 @@ public final class CassandraShardStore implements ShardStore
                 w.lastWriteSeq = Math.max(w.lastWriteSeq, v.seq);
             }
         });
-    }
-
-    /**
-     * Cassandra: live messages with id &lt; maxExclusive, newest first, at most {@code want}, walking buckets down to
-     * the channel's first; overlaid with the owner's versions. Sets {@link #lastFetchExhausted}.
-     */
-    private void fetchBefore(final long channel, final long maxExclusive, final int want, final List<StoredMessage> out)
-    {
-        lastFetchExhausted = false;
-        final int minBucket = Buckets.of(channel);
-        // from the top: the next bucket too (a writer whose clock runs ahead), queried with the current one
-        final boolean top = maxExclusive == Long.MAX_VALUE || Buckets.of(maxExclusive - 1) > Buckets.now();
-        int b = top ? Buckets.now() + 1 : Buckets.of(maxExclusive - 1);
-        long max = maxExclusive;
-        int need = want;
-        final int limit = want + deletesInFlight(); // room for rows deleted but not yet durable
-        final List<CompletableFuture<AsyncResultSet>> batch = new ArrayList<>(PARALLEL_BUCKETS);
-        int round = 0;
-        walk:
-        while (need > 0 && b >= minBucket)
-        {
-            batch.clear();
-            // the newest bucket alone first (a busy channel's page is there), then several at once
-            final int k = Math.min(round++ == 0 ? (top ? 2 : 1) : PARALLEL_BUCKETS, b - minBucket + 1);
-            for (int i = 0; i < k; i++)
-            {
-                batch.add(session.executeAsync(st.bind(st.selectBefore, channel, b - i, max, limit))
-                    .toCompletableFuture());
-            }
-            for (int i = 0; i < k; i++)
-            {
-                final AsyncResultSet rs = await(batch.get(i));
-                int rows = 0;
-                long last = 0;
-                for (final Row row : rs.currentPage())
-                {
-                    rows++;
-                    last = row.getLong(0);
-                    if (need > 0)
-                    {
-                        final StoredMessage m = overlay(channel, CassandraStatements.message(channel, row));
-                        if (m != null)
-                        {
-                            out.add(m);
-                            need--;
-                        }
-                    }
-                }
-                if (need == 0)
-                {
-                    break walk;
-                }
-                if (rows == limit) // that bucket has more below its last row: continue there
-                {
-                    b = b - i;
-                    max = last;
-                    continue walk;
-                }
-            }
-            b -= k;
-        }
-        lastFetchExhausted = need > 0;
-    }
-
-    /**
-     * Cassandra: live messages with id &gt; minExclusive, oldest first, at most {@code want}, walking buckets up to the
-     * current one; overlaid with the owner's versions.
-     */
-    private void fetchAfter(final long channel, final long minExclusive, final int want, final List<StoredMessage> out)
-    {
-        final int maxBucket = Buckets.now() + 1;
-        int b = Math.max(Buckets.of(channel), Buckets.of(minExclusive + 1));
-        long min = minExclusive;
-        int need = want;
-        final int limit = want + deletesInFlight();
-        final List<CompletableFuture<AsyncResultSet>> batch = new ArrayList<>(PARALLEL_BUCKETS);
-        int round = 0;
-        walk:
-        while (need > 0 && b <= maxBucket)
-        {
-            batch.clear();
-            final int k = Math.min(round++ == 0 ? 1 : PARALLEL_BUCKETS, maxBucket - b + 1);
-            for (int i = 0; i < k; i++)
-            {
-                batch.add(session.executeAsync(st.bind(st.selectAfter, channel, b + i, min, limit))
-                    .toCompletableFuture());
-            }
-            for (int i = 0; i < k; i++)
-            {
-                final AsyncResultSet rs = await(batch.get(i));
-                int rows = 0;
-                long last = 0;
-                for (final Row row : rs.currentPage())
-                {
-                    rows++;
-                    last = row.getLong(0);
-                    if (need > 0)
-                    {
-                        final StoredMessage m = overlay(channel, CassandraStatements.message(channel, row));
-                        if (m != null)
-                        {
-                            out.add(m);
-                            need--;
-                        }
-                    }
-                }
-                if (need == 0)
-                {
-                    break walk;
-                }
-                if (rows == limit)
-                {
-                    b = b + i;
-                    min = last;
-                    continue walk;
-                }
-            }
-            b += k;
-        }
     }
 
     /** @return deletes Cassandra has not acknowledged yet (at most 64: beyond, pages are re-read from the last row). */
@@ -711,23 +728,54 @@ public final class CassandraShardStore implements ShardStore
         return v.message == DELETED ? null : v.message;
     }
 
+    /**
+     * @throws ReadPendingException while Cassandra is asked for them.
+     */
     private PinList pins(final long channel)
     {
-        PinList p = pins.get(channel);
-        if (p == null)
+        final PinList p = pins.get(channel);
+        if (p != null)
         {
-            p = new PinList();
-            for (final Row row : execute(st.bind(st.selectPins, channel)))
-            {
-                p.pinnedAt.put(row.getLong(0), row.getLong(1));
-            }
-            if (pins.size() >= ctx.hotChannels())
-            {
-                pins.clear(); // rare: reloaded on demand
-            }
-            pins.put(channel, p);
+            return p;
         }
+        return installPins(fetched(new ReadFetch.Key(ReadFetch.Kind.PINS, channel, 0, 0), 0, 0));
+    }
+
+    private PinList installPins(final ReadFetch f)
+    {
+        final long channel = f.key.channel();
+        PinList p = pins.get(channel);
+        if (p != null)
+        {
+            return p;
+        }
+        p = new PinList();
+        if (f.pins != null)
+        {
+            f.pins.forEach(p.pinnedAt::put);
+        }
+        if (pins.size() >= ctx.hotChannels())
+        {
+            pins.clear(); // rare: reloaded on demand
+        }
+        pins.put(channel, p);
         return p;
+    }
+
+    /** Taken in by the {@link ReadPipeline}, on the owner thread. */
+    private final class Fetched implements ReadPipeline.Owner
+    {
+        @Override
+        public StoredMessage overlay(final long channel, final StoredMessage fromCassandra)
+        {
+            return CassandraShardStore.this.overlay(channel, fromCassandra);
+        }
+
+        @Override
+        public void fetched(final ReadFetch fetch)
+        {
+            onFetched(fetch);
+        }
     }
 
     // ------------------------------------------------------------------ caches
@@ -735,6 +783,7 @@ public final class CassandraShardStore implements ShardStore
     private void putVersion(final long channel, final long id, final StoredMessage m, final long seq)
     {
         versions.put(id, new Version(channel, m, seq));
+        absent.remove(id);
         versionOrder.addLong(id);
         if (versions.size() > maxVersions)
         {
@@ -822,7 +871,6 @@ public final class CassandraShardStore implements ShardStore
             w = next;
         }
     }
-
     // ------------------------------------------------------------------ plumbing
 
     private long nextTimestamp()
@@ -864,32 +912,7 @@ public final class CassandraShardStore implements ShardStore
         }
     }
 
-    private Row one(final BoundStatement statement)
-    {
-        return await(session.executeAsync(statement).toCompletableFuture()).one();
-    }
-
-    private Iterable<Row> execute(final BoundStatement statement)
-    {
-        final AsyncResultSet first = await(session.executeAsync(statement).toCompletableFuture());
-        if (!first.hasMorePages())
-        {
-            return first.currentPage();
-        }
-        final List<Row> rows = new ArrayList<>();
-        AsyncResultSet page = first;
-        while (true)
-        {
-            page.currentPage().forEach(rows::add);
-            if (!page.hasMorePages())
-            {
-                return rows;
-            }
-            page = await(page.fetchNextPage().toCompletableFuture());
-        }
-    }
-
-    /** A bounded wait for a read: a failure or a timeout is a 503 for the client. */
+    /** A bounded wait for a read of {@link #recover} (before the shard serves): a failure or a timeout ends the start. */
     private AsyncResultSet await(final CompletableFuture<AsyncResultSet> f)
     {
         try

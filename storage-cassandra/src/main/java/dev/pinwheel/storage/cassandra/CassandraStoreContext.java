@@ -21,6 +21,8 @@ import java.util.function.LongToIntFunction;
  *   <tr><td>pinwheel.cassandra.max-in-flight</td><td>256</td><td>writes in flight per shard</td></tr>
  *   <tr><td>pinwheel.cassandra.backlog</td><td>16384</td><td>writes issued but not yet acknowledged per shard,
  *   beyond which writes are refused (503)</td></tr>
+ *   <tr><td>pinwheel.cassandra.max-reads</td><td>1024</td><td>fetches in flight per shard (reads the owner does not
+ *   hold in memory), beyond which reads are refused (503)</td></tr>
  *   <tr><td>pinwheel.cassandra.request-timeout-ms</td><td>2000</td><td>one driver request</td></tr>
  *   <tr><td>pinwheel.cassandra.ack-timeout-ms</td><td>5000</td><td>a client's write waits for the database at most
  *   this long, then 503</td></tr>
@@ -40,6 +42,7 @@ public final class CassandraStoreContext
     private String consistency = System.getProperty("pinwheel.cassandra.consistency");
     private int maxInFlight = Integer.getInteger("pinwheel.cassandra.max-in-flight", 256);
     private int backlog = Integer.getInteger("pinwheel.cassandra.backlog", 16384);
+    private int maxReads = Integer.getInteger("pinwheel.cassandra.max-reads", 1024);
     private long requestTimeoutMillis = Long.getLong("pinwheel.cassandra.request-timeout-ms", 2000);
     private long ackTimeoutMillis = Long.getLong("pinwheel.cassandra.ack-timeout-ms", 5000);
     private int hotChannels = Integer.getInteger("pinwheel.cassandra.hot-channels", 4096);
@@ -139,6 +142,12 @@ public final class CassandraStoreContext
         return this;
     }
 
+    public CassandraStoreContext maxReads(final int value)
+    {
+        maxReads = value;
+        return this;
+    }
+
     public CassandraStoreContext requestTimeoutMillis(final long value)
     {
         requestTimeoutMillis = value;
@@ -207,6 +216,10 @@ public final class CassandraStoreContext
         {
             throw new IllegalArgumentException("pinwheel.cassandra.max-in-flight must be 1..backlog: " + maxInFlight);
         }
+        if (maxReads < 1 || maxReads > 1 << 16)
+        {
+            throw new IllegalArgumentException("pinwheel.cassandra.max-reads must be 1..65536: " + maxReads);
+        }
         if (requestTimeoutMillis < 1 || ackTimeoutMillis < 1)
         {
             throw new IllegalArgumentException("Cassandra timeouts must be > 0");
@@ -260,6 +273,11 @@ public final class CassandraStoreContext
     public int backlog()
     {
         return backlog;
+    }
+
+    public int maxReads()
+    {
+        return maxReads;
     }
 
     public long requestTimeoutMillis()

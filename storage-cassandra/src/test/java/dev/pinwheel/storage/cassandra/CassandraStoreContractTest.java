@@ -21,7 +21,7 @@ class CassandraStoreContractTest extends ShardStoreContract
     protected ShardStore open()
     {
         factory = new CassandraStoreFactory(TestCassandra.context(KEYSPACE));
-        final ShardStore s = factory.open(0);
+        final ShardStore s = new BlockingShardStore(factory.open(0));
         s.recover((type, payload) -> { });
         return s;
     }
@@ -32,7 +32,7 @@ class CassandraStoreContractTest extends ShardStoreContract
         store.close();
         factory.close();
         factory = new CassandraStoreFactory(TestCassandra.context(KEYSPACE));
-        return factory.open(0);
+        return new BlockingShardStore(factory.open(0));
     }
 
     @AfterEach

@@ -22,7 +22,7 @@ class EmbeddedStoreContractTest extends ShardStoreContract
     protected ShardStore open()
     {
         factory = new EmbeddedStoreFactory(dataDir, Durability.OS);
-        final ShardStore s = factory.open(0);
+        final ShardStore s = new BlockingShardStore(factory.open(0));
         s.recover((type, payload) -> { });
         return s;
     }
@@ -33,8 +33,7 @@ class EmbeddedStoreContractTest extends ShardStoreContract
         store.close();
         factory.close();
         factory = new EmbeddedStoreFactory(dataDir, Durability.OS);
-        final ShardStore s = factory.open(0);
-        return s;
+        return new BlockingShardStore(factory.open(0));
     }
 
     @AfterEach

@@ -221,6 +221,27 @@ abstract class ShardStoreContract
     }
 
     @Test
+    void aMessagePinnedThenUnpinnedByAnEditAfterARestartStaysUnpinned()
+    {
+        store = open();
+        final long ch = channel(8);
+        final List<Long> ids = post(ch, 4, 3);
+        store.appendMessage(store.message(ch, ids.get(2)).withPinned(true));
+        store = reopen(); // nothing of the channel in memory: neither the message nor the pins
+        final StoredMessage pinned = store.message(ch, ids.get(2));
+        assertTrue(pinned.pinned());
+        store.appendMessage(pinned.withEdit("edited", 7L).withPinned(false));
+        assertEquals(List.of(), store.pinned(ch));
+        assertFalse(store.message(ch, ids.get(2)).pinned());
+        store = reopen();
+        assertEquals(List.of(), store.pinned(ch));
+        assertEquals("edited", store.message(ch, ids.get(2)).content());
+        assertFalse(store.message(ch, ids.get(2)).pinned());
+        store.appendMessage(store.message(ch, ids.get(2)).withPinned(true));
+        assertEquals(List.of(ids.get(2)), ids(store.pinned(ch)), "pinned again");
+    }
+
+    @Test
     void directMessagesAreChannelsWithoutGuild()
     {
         store = open();
