@@ -54,7 +54,8 @@ needs_build() { # true when the jar is missing or older than any source or pom o
 
 build() { # a failed build (another module mid-edit) falls back to the existing jar, with a warning
   echo "run.sh: building the benchmark jar (JDK $JAVA_HOME)..." >&2
-  if ! (cd "$ROOT" && ./mvnw -q -B -pl benchmarks -am install -DskipTests); then
+  # package, not install: the reactor builds what the jar needs; nothing goes to the shared ~/.m2
+  if ! (cd "$ROOT" && ./mvnw -q -B -pl benchmarks -am package -DskipTests); then
     if [ -f "$JAR" ] && [ "${1:-}" != strict ]; then
       echo "run.sh: build failed; running the existing, older $JAR" >&2
       return 0
