@@ -11,6 +11,8 @@
 #                                             run (installs the peers first: npm, apt-get), Pinwheel/peer ratios
 #   benchmarks/run.sh abuse-probe [args]      issue 10's attacks against a node at its real limits while a normal
 #                                             client chats: its p99/errors per attack, recovery, lost messages
+#   benchmarks/run.sh cassandra-probe [args]  the Cassandra store vs the raw driver (same statements), hot channels,
+#                                             the embedded store beside them (starts a local Cassandra if no --cassandra)
 #   benchmarks/run.sh build                   build the jar only
 # Run from anywhere; results of the probe go to ./bench-results (the working directory).
 # PINWHEEL_BENCH_JAVA_OPTS adds JVM flags to the JMH host / probe client JVM.
@@ -107,6 +109,12 @@ case "$cmd" in
     mapfile -t flags < <(module_flags)
     exec "$JAVA_HOME/bin/java" "${flags[@]}" -Dpinwheel.flags.dir="$FLAGS" -Xmx2g \
       -cp "$JAR" dev.pinwheel.benchmarks.storage.RecoveryProbe "$@" ;;
+  cassandra-probe)
+    if needs_build; then build; fi
+    mapfile -t flags < <(module_flags)
+    cd "$ROOT" # LocalCassandra finds storage-cassandra/bin/cassandra-local from here
+    exec "$JAVA_HOME/bin/java" "${flags[@]}" -Dpinwheel.flags.dir="$FLAGS" -Xmx2g \
+      -cp "$JAR" dev.pinwheel.benchmarks.storage.CassandraStoreProbe "$@" ;;
   voice-probe)
     if needs_build; then build; fi
     mapfile -t flags < <(module_flags)

@@ -282,6 +282,49 @@ public final class StateRecords
     }
 
     /**
+     * The scope of a record: the routing key whose owner writes it and must replay it ({@code ShardGroup#ownerOf}):
+     * the user for accounts and tokens, the guild for guild, channel, member, role and invite records, the
+     * application for command lists, the pair ({@link Directory#pairId}) for a DM channel. A store that keeps one log
+     * per scope (Cassandra) lets whichever shard owns a key next rebuild exactly that key's state.
+     *
+     * @param type    record type.
+     * @param payload encoded record (already validated by {@link #decode}).
+     * @return the routing key.
+     * @throws IllegalArgumentException for an unknown type or a payload too short.
+     */
+    public static long scopeOf(final int type, final byte[] payload)
+    {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(payload)))
+        {
+            return switch (type)
+            {
+                case USER_REGISTERED, TOKEN_ISSUED, GUILD_CREATED, MEMBER_ADDED, MEMBER_NICK_CHANGED, ROLE_PUT,
+                    ROLE_DELETED, MEMBER_ROLES_SET, COMMANDS_SET, CHANNEL_DELETED -> in.readLong();
+                case CHANNEL_CREATED ->
+                {
+                    in.readLong(); // channel id
+                    yield in.readLong(); // its guild
+                }
+                case DM_CREATED ->
+                {
+                    in.readLong(); // channel id
+                    yield Directory.pairId(in.readLong(), in.readLong());
+                }
+                case INVITE_CREATED ->
+                {
+                    in.readUTF(); // code
+                    yield in.readLong(); // its guild
+                }
+                default -> throw new IllegalArgumentException("unknown state record type " + type);
+            };
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalArgumentException("malformed state record type " + type, ex);
+        }
+    }
+
+    /**
      * Decodes and validates one record completely, without touching any state. The change it returns only puts
      * already-built values into maps, so applying it cannot fail: {@link StateLog#commit} decodes <em>before</em>
      * it journals, and a record that cannot be applied never reaches the journal.

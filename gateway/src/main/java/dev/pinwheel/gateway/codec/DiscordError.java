@@ -52,6 +52,9 @@ public enum DiscordError
     HASHING_BUSY(503, 0, "Too many logins in progress: retry in a moment.", 1),
     /** Storage refuses writes after a fault, until the node restarts. */
     STORAGE_FAULTED(503, 0, "503: Service Unavailable. Storage refuses writes (faulted); reads still work.", 30),
+    /** The remote store (Cassandra) is unreachable or did not answer in time; it comes back by itself. */
+    STORAGE_UNAVAILABLE(503, 0, "503: Service Unavailable. Storage is unreachable; retry later. Cached reads still "
+        + "work.", 5),
     /** Storage is closing (the node stops). */
     STORAGE_CLOSED(503, 0, "503: Service Unavailable. Storage refuses writes (closed); reads still work.", 5),
     /** The data directory's disk is full. */

@@ -175,6 +175,12 @@ public final class RestExchange
                 error(from, 507, 0, "507: Insufficient Storage. The server's disk is full: writes are refused until "
                     + "space is freed; reads still work.");
             }
+            else if (refused.reason() == StoreUnavailableException.Reason.UNAVAILABLE)
+            {
+                retryAfter(5);
+                error(from, 503, 0, "503: Service Unavailable. Storage is unreachable; retry later. Cached reads still "
+                    + "work.");
+            }
             else
             {
                 retryAfter(refused.reason() == StoreUnavailableException.Reason.CLOSED ? 5 : 30);

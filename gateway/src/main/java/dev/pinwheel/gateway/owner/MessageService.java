@@ -234,6 +234,7 @@ public final class MessageService
             return;
         }
         final Guild g = owner.guilds().get(guildId);
+        owner.store().prefetch(channelId, messageIds); // every read before the first delete (a re-run repeats none)
         final ArrayNode deleted = Json.array();
         for (final long id : messageIds)
         {

@@ -1,0 +1,135 @@
+package dev.pinwheel.storage.cassandra;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.DriverException;
+import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
+import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
+
+import dev.pinwheel.core.store.StoreFactory;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Opens the node's Cassandra stores: one driver session for the node (its I/O threads only complete futures and
+ * wake shards), the keyspace and tables created when missing, the statements prepared once, then one
+ * {@link CassandraShardStore} per shard.
+ */
+public final class CassandraStoreFactory implements StoreFactory
+{
+    private static final Logger LOG = LoggerFactory.getLogger(CassandraStoreFactory.class);
+    private final CassandraStoreContext ctx;
+    private final CqlSession session;
+    private final CassandraStatements statements;
+
+    /**
+     * Connects, creates the schema when missing and prepares the statements.
+     *
+     * @param ctx settings (concluded here).
+     * @throws IllegalStateException naming the addresses if Cassandra cannot be reached or the schema not created.
+     */
+    public CassandraStoreFactory(final CassandraStoreContext ctx)
+    {
+        this.ctx = ctx.conclude();
+        this.session = connect(ctx);
+        try
+        {
+            CassandraSchema.create(session, ctx.keyspace(), ctx.replication());
+            this.statements = new CassandraStatements(session, ctx.keyspace(), ctx.consistencyLevel(),
+                Duration.ofMillis(ctx.requestTimeoutMillis()));
+        }
+        catch (final DriverException ex)
+        {
+            session.close();
+            throw new IllegalStateException("Cassandra at " + ctx.contactPoints() + ": cannot create keyspace "
+                + ctx.keyspace() + ": " + ex.getMessage(), ex);
+        }
+        LOG.info("Cassandra store: keyspace {} at {}, consistency {}, {} writes in flight per shard",
+            ctx.keyspace(), ctx.contactPoints(), ctx.consistencyLevel(), ctx.maxInFlight());
+    }
+
+    /**
+     * @param ctx settings.
+     * @return a session with Pinwheel's driver settings: bounded request timeout, idempotent requests, fast
+     *         reconnection, small I/O thread pool.
+     * @throws IllegalStateException if no contact point answers.
+     */
+    public static CqlSession connect(final CassandraStoreContext ctx)
+    {
+        final DriverConfigLoader config = DriverConfigLoader.programmaticBuilder()
+            .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, Duration.ofMillis(ctx.requestTimeoutMillis()))
+            .withString(DefaultDriverOption.REQUEST_CONSISTENCY, ctx.consistencyLevel())
+            .withBoolean(DefaultDriverOption.REQUEST_DEFAULT_IDEMPOTENCE, true)
+            .withDuration(DefaultDriverOption.CONNECTION_INIT_QUERY_TIMEOUT, Duration.ofSeconds(5))
+            .withDuration(DefaultDriverOption.CONNECTION_CONNECT_TIMEOUT, Duration.ofSeconds(5))
+            .withDuration(DefaultDriverOption.CONTROL_CONNECTION_TIMEOUT, Duration.ofSeconds(5))
+            .withDuration(DefaultDriverOption.METADATA_SCHEMA_REQUEST_TIMEOUT, Duration.ofSeconds(20))
+            .withDuration(DefaultDriverOption.CONTROL_CONNECTION_AGREEMENT_TIMEOUT, Duration.ofSeconds(20))
+            .withDuration(DefaultDriverOption.RECONNECTION_BASE_DELAY, Duration.ofMillis(200))
+            .withDuration(DefaultDriverOption.RECONNECTION_MAX_DELAY, Duration.ofSeconds(2))
+            .withDuration(DefaultDriverOption.HEARTBEAT_INTERVAL, Duration.ofSeconds(5))
+            .withInt(DefaultDriverOption.CONNECTION_POOL_LOCAL_SIZE, 1)
+            .withInt(DefaultDriverOption.CONNECTION_POOL_REMOTE_SIZE, 1)
+            .withInt(DefaultDriverOption.NETTY_IO_SIZE, 2)
+            .withInt(DefaultDriverOption.NETTY_ADMIN_SIZE, 1)
+            .withInt(DefaultDriverOption.NETTY_IO_SHUTDOWN_QUIET_PERIOD, 0)
+            .withInt(DefaultDriverOption.NETTY_ADMIN_SHUTDOWN_QUIET_PERIOD, 0)
+            .withInt(DefaultDriverOption.NETTY_IO_SHUTDOWN_TIMEOUT, 2)
+            .withInt(DefaultDriverOption.NETTY_ADMIN_SHUTDOWN_TIMEOUT, 2)
+            .build();
+        try
+        {
+            final var builder = CqlSession.builder().withConfigLoader(config)
+                .withLocalDatacenter(ctx.localDatacenter());
+            for (final InetSocketAddress a : ctx.contactPoints())
+            {
+                builder.addContactPoint(a.isUnresolved() ? new InetSocketAddress(a.getHostString(), a.getPort()) : a);
+            }
+            return builder.build();
+        }
+        catch (final DriverException ex)
+        {
+            throw new IllegalStateException("cannot reach Cassandra at " + ctx.contactPoints() + ": "
+                + ex.getMessage(), ex);
+        }
+    }
+
+    @Override
+    public CassandraShardStore open(final int shardId)
+    {
+        return new CassandraShardStore(session, statements, ctx, shardId);
+    }
+
+    /**
+     * @return the node's driver session (tools: migration, benchmarks).
+     */
+    public CqlSession session()
+    {
+        return session;
+    }
+
+    /**
+     * @return the prepared statements.
+     */
+    public CassandraStatements statements()
+    {
+        return statements;
+    }
+
+    /**
+     * @return the settings.
+     */
+    public CassandraStoreContext context()
+    {
+        return ctx;
+    }
+
+    @Override
+    public void close()
+    {
+        session.close();
+    }
+}
