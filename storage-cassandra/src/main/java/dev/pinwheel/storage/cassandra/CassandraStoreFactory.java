@@ -2,11 +2,13 @@ package dev.pinwheel.storage.cassandra;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Map;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.DriverException;
 import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
 import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
+import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 
 import dev.pinwheel.core.store.StoreFactory;
 
@@ -49,6 +51,95 @@ public final class CassandraStoreFactory implements StoreFactory
         }
         LOG.info("Cassandra store: keyspace {} at {}, consistency {}, {} writes in flight per shard",
             ctx.keyspace(), ctx.contactPoints(), ctx.consistencyLevel(), ctx.maxInFlight());
+        warnIfAcknowledgedWritesCanBeLost(session, ctx.keyspace(), ctx.consistencyLevel());
+    }
+
+    /**
+     * Warns when a write Cassandra acknowledged can still be lost to one crash (see {@link #acknowledgedWriteRisk}).
+     *
+     * @param session     a session.
+     * @param keyspace    the store's keyspace.
+     * @param consistency the consistency level name in use.
+     * @return the warning logged, or null.
+     */
+    static String warnIfAcknowledgedWritesCanBeLost(final CqlSession session, final String keyspace,
+        final String consistency)
+    {
+        final String sync = commitLogSync(session);
+        int replication = Integer.MAX_VALUE;
+        final var ks = session.getMetadata().getKeyspace(keyspace);
+        if (ks.isPresent())
+        {
+            for (final Map.Entry<String, String> e : ks.get().getReplication().entrySet())
+            {
+                if (!"class".equals(e.getKey()))
+                {
+                    try
+                    {
+                        replication = Math.min(replication, Integer.parseInt(e.getValue().trim()));
+                    }
+                    catch (final NumberFormatException ignored)
+                    {
+                        // not a replica count (e.g. a transient-replication spec): not judged
+                    }
+                }
+            }
+        }
+        final String warning = acknowledgedWriteRisk(sync, replication, consistency, keyspace);
+        if (warning != null)
+        {
+            LOG.warn(warning);
+        }
+        return warning;
+    }
+
+    /**
+     * @param session a session.
+     * @return the {@code commitlog_sync} setting of the node the session asks ({@code system_views.settings}), or
+     *         null when it cannot be read.
+     */
+    static String commitLogSync(final CqlSession session)
+    {
+        try
+        {
+            final var row = session.execute(SimpleStatement.newInstance(
+                "SELECT value FROM system_views.settings WHERE name = 'commitlog_sync'")
+                .setTimeout(Duration.ofSeconds(5))).one();
+            return row == null ? null : row.getString("value");
+        }
+        catch (final DriverException ex)
+        {
+            LOG.debug("Cassandra's commit log setting could not be read: {}", ex.toString());
+            return null;
+        }
+    }
+
+    /**
+     * A write Cassandra acknowledged can be lost to one crash when the node syncs its commit log periodically (it
+     * acknowledges before the sync, and a crashed replica replays only up to its last sync marker — a process
+     * {@code kill -9} included) and nothing else holds the write: replication below 3, or a consistency level one
+     * replica satisfies.
+     *
+     * @param sync        the node's {@code commitlog_sync} (periodic, group, batch), or null if unknown.
+     * @param replication the keyspace's smallest replication factor ({@link Integer#MAX_VALUE} if unknown).
+     * @param consistency the consistency level name.
+     * @param keyspace    the keyspace, for the message.
+     * @return the warning, or null when there is no such risk (or it cannot be told).
+     */
+    static String acknowledgedWriteRisk(final String sync, final int replication, final String consistency,
+        final String keyspace)
+    {
+        final boolean oneReplica = "ONE".equals(consistency) || "LOCAL_ONE".equals(consistency)
+            || "ANY".equals(consistency);
+        if (sync == null || !"periodic".equalsIgnoreCase(sync.trim()) || replication >= 3 && !oneReplica)
+        {
+            return null;
+        }
+        return "Cassandra syncs its commit log periodically (commitlog_sync: periodic) while keyspace " + keyspace
+            + " has replication " + (replication == Integer.MAX_VALUE ? "?" : replication) + " and writes are "
+            + "acknowledged at " + consistency + ": a write Cassandra acknowledged can be lost if that replica crashes "
+            + "before its next sync (kill -9 included). Set commitlog_sync: group (or batch), or use replication 3 "
+            + "with LOCAL_QUORUM";
     }
 
     /**
