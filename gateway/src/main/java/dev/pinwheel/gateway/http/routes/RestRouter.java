@@ -12,6 +12,7 @@ import dev.pinwheel.core.shard.Shard;
 import dev.pinwheel.gateway.codec.DiscordError;
 import dev.pinwheel.gateway.http.ExchangeTable;
 import dev.pinwheel.gateway.http.Request;
+import dev.pinwheel.gateway.http.ResponseHeaders;
 import dev.pinwheel.gateway.http.RestExchange;
 import dev.pinwheel.gateway.http.RouteTable;
 
@@ -30,6 +31,7 @@ public final class RestRouter
     private final Shard shard;
     private final RateLimits limits;
     private final RouteTable table = new RouteTable();
+    private final ResponseHeaders answerHeaders = new ResponseHeaders();
 
     /**
      * @param ctx       the node.
@@ -88,7 +90,7 @@ public final class RestRouter
         final boolean head = "HEAD".equals(method);
         final String routed = head ? "GET" : method;
         final RestExchange ex = new RestExchange(c, shard.group(), shard.id(), keepAlive, userId, routed, host, client,
-            head);
+            head, answerHeaders);
         shard.send(shard.id(), ex.task(s -> route(ex, routed, path, query, body, bodyInvalid)));
     }
 
@@ -104,7 +106,7 @@ public final class RestRouter
         if (match.wrongMethod())
         {
             // a known route with the wrong method: 405 before the token is looked at, as on Discord
-            ex.headers(Map.of("Allow", withHead(match.allow())));
+            ex.allow(withHead(match.allow()));
             error(ex, DiscordError.METHOD_NOT_ALLOWED);
             return;
         }

@@ -24,6 +24,7 @@ import dev.pinwheel.gateway.codec.DiscordError;
 import dev.pinwheel.gateway.codec.Json;
 import dev.pinwheel.gateway.http.ExchangeTable;
 import dev.pinwheel.gateway.http.Request;
+import dev.pinwheel.gateway.http.ResponseHeaders;
 import dev.pinwheel.gateway.http.RestExchange;
 import dev.pinwheel.gateway.http.RouteTable;
 import dev.pinwheel.gateway.owner.OwnerFixture;
@@ -112,7 +113,7 @@ final class RouteFixture implements AutoCloseable
         fx.onShard(fx.origin, s ->
         {
             final RestExchange ex = new RestExchange(ctx, fx.group, s.id(), true, userId, method, "localhost",
-                "127.0.0.1", false);
+                "127.0.0.1", false, new ResponseHeaders());
             final RouteTable.Match m = table.match(method, path);
             assertNotNull(m, "a route: " + method + " " + pathAndQuery);
             assertFalse(m.wrongMethod(), method + " " + pathAndQuery);
