@@ -83,7 +83,7 @@ public final class GatewayShard
         this.voice = new VoiceService(context);
         this.users = new UserSessionService(toSessions);
         this.owner = new OwnerCommandAdapter(context.node(), (from, userId, event) -> toUsers.sendToUser(userId, event),
-            voice, (from, userId, guildId) -> toSessions.userJoined(userId, guildId));
+            voice, toSessions);
         final SessionRequestAdapter requests = new SessionRequestAdapter(
             new SubscriptionService(accounts, voice, toSessions), new MemberListService(accounts, toSessions), voice,
             users);

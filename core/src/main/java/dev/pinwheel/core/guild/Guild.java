@@ -15,12 +15,18 @@ import org.agrona.collections.Long2ObjectHashMap;
  */
 public final class Guild
 {
+    /** Audit log entries a guild keeps in memory (and replays from its journal): the newest ones. */
+    public static final int AUDIT_LOG_KEPT = 2_000;
+
     private final long id;
     private String name;
     private final long ownerId;
     private final Long2ObjectHashMap<Role> roles = new Long2ObjectHashMap<>();
     private final LinkedHashMap<Long, GuildChannel> channels = new LinkedHashMap<>();
     private final Long2ObjectHashMap<Member> members = new Long2ObjectHashMap<>();
+    private final Long2ObjectHashMap<Ban> bans = new Long2ObjectHashMap<>();
+    /** The audit log, oldest first, at most {@link #AUDIT_LOG_KEPT} entries. */
+    private final java.util.ArrayDeque<AuditEntry> auditLog = new java.util.ArrayDeque<>();
     private long interestedShards;
 
     /**
@@ -78,8 +84,8 @@ public final class Guild
         {
             if (java.util.Arrays.stream(m.roleIds()).anyMatch(r -> r == roleId))
             {
-                members.put(m.userId(), new Member(m.userId(), m.joinedAtMillis(),
-                    java.util.Arrays.stream(m.roleIds()).filter(r -> r != roleId).toArray(), m.nick()));
+                members.put(m.userId(), m.withRoles(java.util.Arrays.stream(m.roleIds()).filter(r -> r != roleId)
+                    .toArray()));
             }
         }
     }
@@ -166,6 +172,69 @@ public final class Guild
     public int memberCount()
     {
         return members.size();
+    }
+
+    /**
+     * @param userId a member to remove.
+     * @return whether the user was a member.
+     */
+    public boolean removeMember(final long userId)
+    {
+        return members.remove(userId) != null;
+    }
+
+    /**
+     * @param ban a ban to add or replace.
+     */
+    public void putBan(final Ban ban)
+    {
+        bans.put(ban.userId(), ban);
+    }
+
+    /**
+     * @param userId a banned user.
+     * @return whether there was a ban.
+     */
+    public boolean removeBan(final long userId)
+    {
+        return bans.remove(userId) != null;
+    }
+
+    /**
+     * @param userId a user.
+     * @return the user's ban, or null.
+     */
+    public Ban ban(final long userId)
+    {
+        return bans.get(userId);
+    }
+
+    /**
+     * @return bans (read-only view, no order).
+     */
+    public Collection<Ban> bans()
+    {
+        return Collections.unmodifiableCollection(bans.values());
+    }
+
+    /**
+     * @param entry a new audit log entry (the oldest is dropped past {@link #AUDIT_LOG_KEPT}).
+     */
+    public void addAuditEntry(final AuditEntry entry)
+    {
+        auditLog.addLast(entry);
+        if (auditLog.size() > AUDIT_LOG_KEPT)
+        {
+            auditLog.removeFirst();
+        }
+    }
+
+    /**
+     * @return the audit log, newest first.
+     */
+    public java.util.Iterator<AuditEntry> auditLogNewestFirst()
+    {
+        return auditLog.descendingIterator();
     }
 
     /**

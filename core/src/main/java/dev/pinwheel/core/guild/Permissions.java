@@ -3,7 +3,7 @@ package dev.pinwheel.core.guild;
 /**
  * Discord permission bits (the subset Pinwheel enforces, plus the ones clients check locally) and the
  * base-permission computation: owner → everything; ADMINISTRATOR → everything; else the OR of @everyone
- * and the member's roles.
+ * and the member's roles, of which a timed-out member keeps only {@link #TIMED_OUT}.
  */
 public final class Permissions
 {
@@ -14,6 +14,8 @@ public final class Permissions
     public static final long MANAGE_CHANNELS = 1L << 4;
     public static final long MANAGE_GUILD = 1L << 5;
     public static final long ADD_REACTIONS = 1L << 6;
+    /** Read the guild's audit log. */
+    public static final long VIEW_AUDIT_LOG = 1L << 7;
     public static final long VIEW_CHANNEL = 1L << 10;
     public static final long SEND_MESSAGES = 1L << 11;
     public static final long MANAGE_MESSAGES = 1L << 13;
@@ -32,7 +34,11 @@ public final class Permissions
     public static final long MANAGE_NICKNAMES = 1L << 27;
     /** Create, edit, delete and assign roles. */
     public static final long MANAGE_ROLES = 1L << 28;
+    /** Time members out. */
+    public static final long MODERATE_MEMBERS = 1L << 40;
     public static final long ALL = (1L << 51) - 1;
+    /** What a timed-out member keeps (Discord: everything else is lost until the timeout ends). */
+    public static final long TIMED_OUT = VIEW_CHANNEL | READ_MESSAGE_HISTORY;
 
     /** What @everyone may do in a new guild: see, read, post, react, invite, talk. */
     public static final long EVERYONE_DEFAULT = CREATE_INSTANT_INVITE | ADD_REACTIONS | VIEW_CHANNEL | SEND_MESSAGES
@@ -68,7 +74,11 @@ public final class Permissions
                 p |= r.permissions();
             }
         }
-        return (p & ADMINISTRATOR) != 0 ? ALL : p;
+        if ((p & ADMINISTRATOR) != 0)
+        {
+            return ALL;
+        }
+        return m.timeoutUntilMillis() != 0 && m.timedOut(System.currentTimeMillis()) ? p & TIMED_OUT : p;
     }
 
     /**

@@ -10,6 +10,8 @@ import java.io.UncheckedIOException;
 import dev.pinwheel.core.directory.Account;
 import dev.pinwheel.core.directory.Directory;
 import dev.pinwheel.core.directory.Invite;
+import dev.pinwheel.core.guild.AuditEntry;
+import dev.pinwheel.core.guild.Ban;
 import dev.pinwheel.core.guild.Guild;
 import dev.pinwheel.core.guild.GuildChannel;
 import dev.pinwheel.core.guild.GuildTable;
@@ -44,6 +46,16 @@ public final class StateRecords
     public static final int DM_CREATED = 12;
     /** A guild channel deleted (CHANNEL_CREATED again with the same id is an edit). */
     public static final int CHANNEL_DELETED = 13;
+    /** A member left or was removed (kicked, banned). */
+    public static final int MEMBER_REMOVED = 14;
+    /** A user banned from a guild (with the reason). */
+    public static final int BAN_ADDED = 15;
+    /** A ban lifted. */
+    public static final int BAN_REMOVED = 16;
+    /** A member's timeout set (until when) or lifted (0). */
+    public static final int MEMBER_TIMEOUT_SET = 17;
+    /** An audit log entry. */
+    public static final int AUDIT_ENTRY = 18;
 
     private StateRecords()
     {
@@ -249,6 +261,110 @@ public final class StateRecords
     }
 
     /**
+     * @param guildId guild.
+     * @param userId  the member who left or was removed.
+     * @return encoded record.
+     */
+    public static byte[] memberRemoved(final long guildId, final long userId)
+    {
+        return encode(out ->
+        {
+            out.writeLong(guildId);
+            out.writeLong(userId);
+        });
+    }
+
+    /**
+     * @param guildId guild.
+     * @param userId  banned user.
+     * @param reason  why, or null.
+     * @return encoded record.
+     */
+    public static byte[] banAdded(final long guildId, final long userId, final String reason)
+    {
+        return encode(out ->
+        {
+            out.writeLong(guildId);
+            out.writeLong(userId);
+            out.writeBoolean(reason != null);
+            out.writeUTF(reason == null ? "" : reason);
+        });
+    }
+
+    /**
+     * @param guildId guild.
+     * @param userId  the user whose ban is lifted.
+     * @return encoded record.
+     */
+    public static byte[] banRemoved(final long guildId, final long userId)
+    {
+        return memberRemoved(guildId, userId);
+    }
+
+    /**
+     * @param guildId     guild.
+     * @param userId      member.
+     * @param untilMillis end of the timeout, epoch millis (0: lifted).
+     * @return encoded record.
+     */
+    public static byte[] memberTimeoutSet(final long guildId, final long userId, final long untilMillis)
+    {
+        return encode(out ->
+        {
+            out.writeLong(guildId);
+            out.writeLong(userId);
+            out.writeLong(untilMillis);
+        });
+    }
+
+    /**
+     * @param guildId guild.
+     * @param e       the entry.
+     * @return encoded record.
+     */
+    public static byte[] auditEntry(final long guildId, final AuditEntry e)
+    {
+        return encode(out ->
+        {
+            out.writeLong(guildId);
+            out.writeLong(e.id());
+            out.writeLong(e.userId());
+            out.writeLong(e.targetId());
+            out.writeInt(e.actionType());
+            writeOptional(out, e.reason());
+            writeOptional(out, e.changes());
+            writeOptional(out, e.options());
+        });
+    }
+
+    private static void writeOptional(final DataOutputStream out, final String text) throws IOException
+    {
+        out.writeBoolean(text != null);
+        if (text != null)
+        {
+            final byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            out.writeInt(bytes.length);
+            out.write(bytes);
+        }
+    }
+
+    private static String readOptional(final DataInputStream in, final int limit) throws IOException
+    {
+        if (!in.readBoolean())
+        {
+            return null;
+        }
+        final int n = in.readInt();
+        if (n < 0 || n > limit)
+        {
+            throw new IOException("bad length " + n);
+        }
+        final byte[] bytes = new byte[n];
+        in.readFully(bytes);
+        return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /**
      * @param i invite.
      * @return encoded record.
      */
@@ -370,8 +486,7 @@ public final class StateRecords
                         final Member m = g == null ? null : g.member(userId);
                         if (m != null)
                         {
-                            g.putMember(new Member(userId, m.joinedAtMillis(), m.roleIds(),
-                                nick.isEmpty() ? null : nick));
+                            g.putMember(m.withNick(nick.isEmpty() ? null : nick));
                         }
                     };
                 }
@@ -422,7 +537,7 @@ public final class StateRecords
                         final Member m = g == null ? null : g.member(userId);
                         if (m != null)
                         {
-                            g.putMember(new Member(userId, m.joinedAtMillis(), roleIds, m.nick()));
+                            g.putMember(m.withRoles(roleIds));
                         }
                     };
                 }
@@ -460,6 +575,79 @@ public final class StateRecords
                             g.removeChannel(channelId);
                         }
                         node.directory().removeChannel(channelId);
+                    };
+                }
+                case MEMBER_REMOVED ->
+                {
+                    final long guildId = in.readLong();
+                    final long userId = in.readLong();
+                    yield (guilds, node) ->
+                    {
+                        final Guild g = guilds.get(guildId);
+                        if (g != null)
+                        {
+                            g.removeMember(userId);
+                        }
+                        node.accounts().removeGuild(userId, guildId);
+                    };
+                }
+                case BAN_ADDED ->
+                {
+                    final long guildId = in.readLong();
+                    final long userId = in.readLong();
+                    final boolean withReason = in.readBoolean();
+                    final String reason = in.readUTF();
+                    final Ban ban = new Ban(userId, withReason ? reason : null);
+                    yield (guilds, node) ->
+                    {
+                        final Guild g = guilds.get(guildId);
+                        if (g != null)
+                        {
+                            g.putBan(ban);
+                        }
+                    };
+                }
+                case BAN_REMOVED ->
+                {
+                    final long guildId = in.readLong();
+                    final long userId = in.readLong();
+                    yield (guilds, node) ->
+                    {
+                        final Guild g = guilds.get(guildId);
+                        if (g != null)
+                        {
+                            g.removeBan(userId);
+                        }
+                    };
+                }
+                case MEMBER_TIMEOUT_SET ->
+                {
+                    final long guildId = in.readLong();
+                    final long userId = in.readLong();
+                    final long until = in.readLong();
+                    yield (guilds, node) ->
+                    {
+                        final Guild g = guilds.get(guildId);
+                        final Member m = g == null ? null : g.member(userId);
+                        if (m != null)
+                        {
+                            g.putMember(m.withTimeout(until));
+                        }
+                    };
+                }
+                case AUDIT_ENTRY ->
+                {
+                    final long guildId = in.readLong();
+                    final AuditEntry e = new AuditEntry(in.readLong(), in.readLong(), in.readLong(), in.readInt(),
+                        readOptional(in, payload.length), readOptional(in, payload.length),
+                        readOptional(in, payload.length));
+                    yield (guilds, node) ->
+                    {
+                        final Guild g = guilds.get(guildId);
+                        if (g != null)
+                        {
+                            g.addAuditEntry(e);
+                        }
                     };
                 }
                 case INVITE_CREATED ->

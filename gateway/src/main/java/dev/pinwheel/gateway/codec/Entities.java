@@ -91,6 +91,14 @@ public final class Entities
         o.put("mute", false);
         o.put("flags", 0);
         o.put("pending", false);
+        if (m.timedOut(System.currentTimeMillis()))
+        {
+            o.put("communication_disabled_until", Json.timestamp(m.timeoutUntilMillis()));
+        }
+        else
+        {
+            o.putNull("communication_disabled_until");
+        }
         return o;
     }
 

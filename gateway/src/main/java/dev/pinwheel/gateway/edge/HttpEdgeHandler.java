@@ -129,7 +129,7 @@ public final class HttpEdgeHandler extends SimpleChannelInboundHandler<FullHttpR
             req.headers().get("X-Forwarded-For"), ctx.config().edge().trustedProxies());
         shard.api().handle(c, HttpUtil.isKeepAlive(req), userId, req.method().name(),
             req.headers().get(HttpHeaderNames.HOST), client, segments.toArray(String[]::new), q.parameters(), body,
-            invalid);
+            invalid, req.headers().get("X-Audit-Log-Reason"));
     }
 
     private static JsonNode parseBody(final FullHttpRequest req) throws IOException

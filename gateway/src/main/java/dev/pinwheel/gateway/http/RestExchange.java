@@ -53,6 +53,7 @@ public final class RestExchange
     private final String client;
     private final boolean head;
     private Map<String, String> extraHeaders;
+    private String auditReason;
     private boolean answered;
 
     public RestExchange(final ChannelHandlerContext ctx, final dev.pinwheel.core.shard.ShardGroup group,
@@ -100,6 +101,22 @@ public final class RestExchange
     public String host()
     {
         return host;
+    }
+
+    /**
+     * @return the request's {@code X-Audit-Log-Reason} (URL-decoded, at most 512 characters), or null.
+     */
+    public String auditReason()
+    {
+        return auditReason;
+    }
+
+    /**
+     * @param reason the request's {@code X-Audit-Log-Reason}, decoded, or null.
+     */
+    public void auditReason(final String reason)
+    {
+        this.auditReason = reason;
     }
 
     /**

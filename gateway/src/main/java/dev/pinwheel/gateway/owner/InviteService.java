@@ -123,6 +123,11 @@ public final class InviteService
         }
         final long userId = reply.userId();
         final Accounts accounts = node.accounts();
+        if (g.ban(userId) != null)
+        {
+            reply.error(DiscordError.USER_BANNED);
+            return;
+        }
         if (g.member(userId) == null)
         {
             StateLog.commit(owner, node, StateRecords.MEMBER_ADDED,

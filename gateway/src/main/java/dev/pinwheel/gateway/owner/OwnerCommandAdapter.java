@@ -23,12 +23,14 @@ public final class OwnerCommandAdapter
     private final InviteService invites;
     private final MemberService members;
     private final RoleService roles;
+    private final ModerationService moderation;
+    private final AuditLog audit;
 
     /**
      * @param node  the node's directories and accounts (DM channels, application commands too).
      * @param users sends an event to every session of a user (direct messages).
      * @param voice the voice of the node's guilds (member moves, deleted voice channels).
-     * @param joins told when a user becomes a member of a guild (its sessions subscribe).
+     * @param joins told when a user becomes a member of a guild (its sessions subscribe), or stops being one.
      */
     public OwnerCommandAdapter(final NodeState node, final UserEvents users, final GuildVoice voice,
         final MemberJoins joins)
@@ -42,8 +44,10 @@ public final class OwnerCommandAdapter
         this.guilds = new GuildService(node, joins);
         this.channels = new ChannelService(node, voice);
         this.invites = new InviteService(node, joins);
-        this.members = new MemberService(node, voice);
+        this.audit = new AuditLog(node);
+        this.members = new MemberService(node, voice, audit);
         this.roles = new RoleService(node);
+        this.moderation = new ModerationService(node, voice, joins, audit);
     }
 
     /**
@@ -63,7 +67,8 @@ public final class OwnerCommandAdapter
      */
     public void onCommand(final Shard owner, final CommandReader command)
     {
-        final Reply reply = new CommandReply(owner, command.getInt(), command.getLong(), command.getLong());
+        final Reply reply = new CommandReply(owner, command.getInt(), command.getLong(), command.getLong(),
+            command.getString());
         switch (command.type())
         {
             case OwnerCommands.MESSAGE_POST -> messages.post(owner, command, reply);
@@ -114,6 +119,12 @@ public final class OwnerCommandAdapter
             case OwnerCommands.ROLE_CREATE -> roles.create(owner, command, reply);
             case OwnerCommands.ROLE_EDIT -> roles.edit(owner, command, reply);
             case OwnerCommands.ROLE_DELETE -> roles.delete(owner, command, reply);
+            case OwnerCommands.MEMBER_REMOVE -> moderation.remove(owner, command, reply);
+            case OwnerCommands.BAN_LIST -> moderation.list(owner, command, reply);
+            case OwnerCommands.BAN_GET -> moderation.get(owner, command, reply);
+            case OwnerCommands.BAN_ADD, OwnerCommands.BAN_BULK -> moderation.ban(owner, command, reply);
+            case OwnerCommands.BAN_REMOVE -> moderation.unban(owner, command, reply);
+            case OwnerCommands.AUDIT_LOG -> audit.list(owner, command, reply);
             default -> throw new IllegalArgumentException("unknown owner command type " + command.type());
         }
     }
@@ -127,7 +138,8 @@ public final class OwnerCommandAdapter
      */
     public void failed(final Shard shard, final CommandReader command, final Throwable cause)
     {
-        final Reply reply = new CommandReply(shard, command.getInt(), command.getLong(), command.getLong());
+        final Reply reply = new CommandReply(shard, command.getInt(), command.getLong(), command.getLong(),
+            command.getString());
         if (command.type() == OwnerCommands.ACCOUNT_REGISTER)
         {
             accounts.registerFailed(command, reply.userId()); // the reserved username is free again

@@ -64,6 +64,13 @@ public final class ReactionService
         }
         final Guild g = owner.guilds().get(guildId);
         final Reactions reactions = Reactions.of(m.extra());
+        final dev.pinwheel.core.guild.Member me = g.member(reply.userId());
+        if (me != null && me.timedOut(System.currentTimeMillis()) && g.ownerId() != reply.userId()
+            && !Permissions.has(Permissions.of(g, reply.userId()), Permissions.ADMINISTRATOR))
+        {
+            reply.error(DiscordError.MISSING_PERMISSIONS); // a timed-out member adds no reaction, not even a known one
+            return;
+        }
         if (reactions.indexOf(emoji) < 0)
         {
             if (!Permissions.has(Permissions.of(g, reply.userId()), Permissions.ADD_REACTIONS))

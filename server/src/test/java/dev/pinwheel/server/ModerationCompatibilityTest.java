@@ -1,0 +1,69 @@
+package dev.pinwheel.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Moderation judged by unmodified discord.js ({@code moderation.js}): a kick seen as guildMemberRemove by the
+ * moderator and guildDelete by the kicked client (which receives nothing of the guild after it), the kick in the
+ * audit log with its executor and reason, a ban whose account's invite join is refused (40007) — also after the node
+ * restarted on the same data directory — and a timeout that makes the member's post fail with 50013.
+ */
+@Tag("external")
+@Tag("node")
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+class ModerationCompatibilityTest
+{
+    @Test
+    void kicksBansAndTimeoutsAsDiscordJsSeesThem() throws Exception
+    {
+        final Path js = JsClients.prepare("moderation.js");
+        final Path dir = Files.createTempDirectory("pinwheel-moderation");
+        try
+        {
+            final JsonNode state;
+            try (TestNode node = new TestNode(2, dir, c -> { }))
+            {
+                final String out = JsClients.run(js, 180, Map.of(), "node", "moderation.js",
+                    Integer.toString(node.port()));
+                final List<String> ok = out.lines().filter(l -> l.startsWith("OK ")).toList();
+                assertEquals(List.of("OK ready", "OK kick", "OK audit log", "OK ban", "OK timeout"), ok, out);
+                state = new ObjectMapper().readTree(out.lines().filter(l -> l.startsWith("STATE ")).findFirst()
+                    .orElseThrow().substring("STATE ".length()));
+            }
+            try (TestNode node = new TestNode(2, dir, c -> { }))
+            {
+                final TestNode.Response join = node.call("POST", "invites/" + state.get("code").asText(),
+                    state.get("c").asText(), "{}");
+                assertEquals(403, join.status(), "the ban survives the restart");
+                assertEquals(40007, join.body().path("code").asInt());
+                final String guild = state.get("guild").asText();
+                assertEquals("raid", node.ok("GET", "guilds/" + guild + "/bans/" + state.get("cId").asText(),
+                    state.get("a").asText(), null).path("reason").asText());
+                final JsonNode log = node.ok("GET", "guilds/" + guild + "/audit-logs?action_type=20",
+                    state.get("a").asText(), null);
+                assertEquals("spamming links", log.path("audit_log_entries").get(0).path("reason").asText(),
+                    "the audit log survives the restart");
+                assertTrue(node.ok("GET", "guilds/" + guild + "/members?limit=10", state.get("a").asText(), null)
+                    .size() == 2, "the kicked and the banned stay out: the owner and the timed-out member remain");
+            }
+        }
+        finally
+        {
+            TestNode.deleteTree(dir);
+        }
+    }
+}
