@@ -28,7 +28,7 @@ async function rest(method, path, token, body) {
 function client() {
   return new Client({
     intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent,
-      GatewayIntentBits.GuildMembers, GatewayIntentBits.GuildModeration],
+      GatewayIntentBits.GuildMembers, GatewayIntentBits.GuildModeration, GatewayIntentBits.GuildInvites],
     rest: { api: `http://127.0.0.1:${port}/api` },
   });
 }
@@ -108,6 +108,25 @@ async function login(c, token) {
   await (await guild.members.fetch(d.user.id)).timeout(null);
   await dChannel.send('after the timeout');
   step('timeout');
+
+  // invites: max_uses enforced (the second join is 10006), real uses, INVITE_CREATE/DELETE, revoking
+  const e = await rest('POST', '/auth/register', null, { username: 'mod_e', password: 'password-e', bot: true });
+  const f = await rest('POST', '/auth/register', null, { username: 'mod_f', password: 'password-f', bot: true });
+  const announced = new Promise((r) => ca.on(Events.InviteCreate, r));
+  const once = await channel.createInvite({ maxUses: 1, maxAge: 0, reason: 'one guest' });
+  if ((await within(20000, 'inviteCreate', announced)).code !== once.code) fail('inviteCreate code');
+  const usedUp = new Promise((r) => ca.on(Events.InviteDelete, (i) => { if (i.code === once.code) r(i); }));
+  await rest('POST', `/invites/${once.code}`, e.token, {});
+  const second = await raw('POST', `/invites/${once.code}`, f.token, {});
+  if (second.status !== 404 || second.body.code !== 10006) fail(`second join: ${JSON.stringify(second)}`);
+  await within(20000, 'inviteDelete of the used-up invite', usedUp);
+  const lasting = await channel.createInvite({ maxUses: 5, maxAge: 0 });
+  await rest('POST', `/invites/${lasting.code}`, f.token, {});
+  const listed = await guild.invites.fetch();
+  if (listed.get(lasting.code)?.uses !== 1 || listed.has(once.code)) fail(`invites ${JSON.stringify([...listed.keys()])}`);
+  await guild.invites.delete(lasting.code, 'rotated');
+  if ((await raw('GET', `/invites/${lasting.code}`, f.token)).status !== 404) fail('a revoked invite still answers');
+  step('invites');
 
   console.log(`STATE ${JSON.stringify({ guild: created.id, code: invite.code, a: a.token, c: c.token,
     cId: c.user.id })}`);

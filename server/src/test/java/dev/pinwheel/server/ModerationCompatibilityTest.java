@@ -1,7 +1,6 @@
 package dev.pinwheel.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +19,8 @@ import org.junit.jupiter.api.Timeout;
  * Moderation judged by unmodified discord.js ({@code moderation.js}): a kick seen as guildMemberRemove by the
  * moderator and guildDelete by the kicked client (which receives nothing of the guild after it), the kick in the
  * audit log with its executor and reason, a ban whose account's invite join is refused (40007) — also after the node
- * restarted on the same data directory — and a timeout that makes the member's post fail with 50013.
+ * restarted on the same data directory — a timeout that makes the member's post fail with 50013, and an invite of
+ * one use whose second join gets 10006.
  */
 @Tag("external")
 @Tag("node")
@@ -40,7 +40,8 @@ class ModerationCompatibilityTest
                 final String out = JsClients.run(js, 180, Map.of(), "node", "moderation.js",
                     Integer.toString(node.port()));
                 final List<String> ok = out.lines().filter(l -> l.startsWith("OK ")).toList();
-                assertEquals(List.of("OK ready", "OK kick", "OK audit log", "OK ban", "OK timeout"), ok, out);
+                assertEquals(List.of("OK ready", "OK kick", "OK audit log", "OK ban", "OK timeout", "OK invites"),
+                    ok, out);
                 state = new ObjectMapper().readTree(out.lines().filter(l -> l.startsWith("STATE ")).findFirst()
                     .orElseThrow().substring("STATE ".length()));
             }
@@ -57,8 +58,8 @@ class ModerationCompatibilityTest
                     state.get("a").asText(), null);
                 assertEquals("spamming links", log.path("audit_log_entries").get(0).path("reason").asText(),
                     "the audit log survives the restart");
-                assertTrue(node.ok("GET", "guilds/" + guild + "/members?limit=10", state.get("a").asText(), null)
-                    .size() == 2, "the kicked and the banned stay out: the owner and the timed-out member remain");
+                assertEquals(4, node.ok("GET", "guilds/" + guild + "/members?limit=10", state.get("a").asText(), null)
+                    .size(), "the kicked and the banned stay out: the owner, the timed-out member, two invited");
             }
         }
         finally

@@ -25,6 +25,8 @@ public final class Guild
     private final LinkedHashMap<Long, GuildChannel> channels = new LinkedHashMap<>();
     private final Long2ObjectHashMap<Member> members = new Long2ObjectHashMap<>();
     private final Long2ObjectHashMap<Ban> bans = new Long2ObjectHashMap<>();
+    private final org.agrona.collections.Object2IntHashMap<String> inviteUses =
+        new org.agrona.collections.Object2IntHashMap<>(0);
     /** The audit log, oldest first, at most {@link #AUDIT_LOG_KEPT} entries. */
     private final java.util.ArrayDeque<AuditEntry> auditLog = new java.util.ArrayDeque<>();
     private long interestedShards;
@@ -215,6 +217,34 @@ public final class Guild
     public Collection<Ban> bans()
     {
         return Collections.unmodifiableCollection(bans.values());
+    }
+
+    /**
+     * @param code an invite of this guild.
+     * @return how many joined through it.
+     */
+    public int inviteUses(final String code)
+    {
+        return inviteUses.getValue(code);
+    }
+
+    /**
+     * @param code an invite of this guild someone joined through.
+     * @return its uses now.
+     */
+    public int useInvite(final String code)
+    {
+        final int n = inviteUses.getValue(code) + 1;
+        inviteUses.put(code, n);
+        return n;
+    }
+
+    /**
+     * @param code a deleted invite (its count is dropped).
+     */
+    public void forgetInvite(final String code)
+    {
+        inviteUses.removeKey(code);
     }
 
     /**

@@ -56,6 +56,10 @@ public final class StateRecords
     public static final int MEMBER_TIMEOUT_SET = 17;
     /** An audit log entry. */
     public static final int AUDIT_ENTRY = 18;
+    /** Someone joined through an invite (one more use). */
+    public static final int INVITE_USED = 19;
+    /** An invite deleted (revoked, or used up). */
+    public static final int INVITE_DELETED = 20;
 
     private StateRecords()
     {
@@ -365,6 +369,20 @@ public final class StateRecords
     }
 
     /**
+     * @param guildId the invite's guild.
+     * @param code    the invite.
+     * @return encoded record (INVITE_USED or INVITE_DELETED).
+     */
+    public static byte[] inviteCode(final long guildId, final String code)
+    {
+        return encode(out ->
+        {
+            out.writeLong(guildId);
+            out.writeUTF(code);
+        });
+    }
+
+    /**
      * @param i invite.
      * @return encoded record.
      */
@@ -379,6 +397,7 @@ public final class StateRecords
             out.writeLong(i.createdMillis());
             out.writeInt(i.maxAgeSeconds());
             out.writeInt(i.maxUses());
+            out.writeBoolean(i.temporary());
         });
     }
 
@@ -635,6 +654,33 @@ public final class StateRecords
                         }
                     };
                 }
+                case INVITE_USED ->
+                {
+                    final long guildId = in.readLong();
+                    final String code = in.readUTF();
+                    yield (guilds, node) ->
+                    {
+                        final Guild g = guilds.get(guildId);
+                        if (g != null)
+                        {
+                            g.useInvite(code);
+                        }
+                    };
+                }
+                case INVITE_DELETED ->
+                {
+                    final long guildId = in.readLong();
+                    final String code = in.readUTF();
+                    yield (guilds, node) ->
+                    {
+                        final Guild g = guilds.get(guildId);
+                        if (g != null)
+                        {
+                            g.forgetInvite(code);
+                        }
+                        node.directory().removeInvite(code);
+                    };
+                }
                 case AUDIT_ENTRY ->
                 {
                     final long guildId = in.readLong();
@@ -653,7 +699,7 @@ public final class StateRecords
                 case INVITE_CREATED ->
                 {
                     final Invite i = new Invite(in.readUTF(), in.readLong(), in.readLong(), in.readLong(),
-                        in.readLong(), in.readInt(), in.readInt());
+                        in.readLong(), in.readInt(), in.readInt(), in.available() > 0 && in.readBoolean());
                     yield (guilds, node) -> node.directory().putInvite(i);
                 }
                 default -> throw new IllegalArgumentException("unknown state record type " + type);

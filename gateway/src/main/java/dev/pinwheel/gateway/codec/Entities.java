@@ -351,10 +351,10 @@ public final class Entities
         co.put("type", c.type());
         o.set("inviter", user(accounts.get(i.inviterId()), i.inviterId()));
         o.put("approximate_member_count", g.memberCount());
-        o.put("uses", 0);
+        o.put("uses", g.inviteUses(i.code()));
         o.put("max_uses", i.maxUses());
         o.put("max_age", i.maxAgeSeconds());
-        o.put("temporary", false);
+        o.put("temporary", i.temporary());
         o.put("created_at", Json.timestamp(i.createdMillis()));
         if (i.maxAgeSeconds() > 0)
         {

@@ -9,10 +9,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.pinwheel.core.command.CommandReader;
-import dev.pinwheel.core.fanout.Dispatch;
 import dev.pinwheel.core.guild.AuditEntry;
 import dev.pinwheel.core.guild.Guild;
-import dev.pinwheel.core.guild.Member;
 import dev.pinwheel.core.guild.Permissions;
 import dev.pinwheel.core.shard.Shard;
 import dev.pinwheel.core.state.NodeState;
@@ -100,18 +98,8 @@ public final class AuditLog
         final ObjectNode d = entry(e);
         d.put("guild_id", Json.id(g.id()));
         final byte[] data = Json.bytes(d);
-        owner.afterCommit(() ->
-        {
-            final long now = System.currentTimeMillis();
-            for (final Member m : g.members())
-            {
-                if (Permissions.has(Permissions.of(g, m.userId()), Permissions.VIEW_AUDIT_LOG) && !m.timedOut(now))
-                {
-                    owner.publish(g, new Dispatch("GUILD_AUDIT_LOG_ENTRY_CREATE", data, null,
-                        Intents.GUILD_MODERATION, g.id(), 0, m.userId()));
-                }
-            }
-        });
+        owner.afterCommit(() -> Audience.publish(owner, g, Permissions.VIEW_AUDIT_LOG, "GUILD_AUDIT_LOG_ENTRY_CREATE",
+            data, Intents.GUILD_MODERATION));
     }
 
     /**

@@ -43,11 +43,11 @@ public final class OwnerCommandAdapter
         this.accounts = new AccountService(node);
         this.guilds = new GuildService(node, joins);
         this.channels = new ChannelService(node, voice);
-        this.invites = new InviteService(node, joins);
         this.audit = new AuditLog(node);
         this.members = new MemberService(node, voice, audit);
         this.roles = new RoleService(node);
         this.moderation = new ModerationService(node, voice, joins, audit);
+        this.invites = new InviteService(node, joins, audit);
     }
 
     /**
@@ -110,6 +110,8 @@ public final class OwnerCommandAdapter
             case OwnerCommands.INVITE_CREATE -> invites.create(owner, command, reply);
             case OwnerCommands.INVITE_GET -> invites.get(owner, command, reply);
             case OwnerCommands.INVITE_JOIN -> invites.join(owner, command, reply);
+            case OwnerCommands.INVITE_LIST -> invites.list(owner, command, reply);
+            case OwnerCommands.INVITE_DELETE -> invites.revoke(owner, command, reply);
             case OwnerCommands.MEMBER_GET -> members.get(owner, command, reply);
             case OwnerCommands.MEMBER_LIST -> members.list(owner, command, reply);
             case OwnerCommands.MEMBER_SEARCH -> members.search(owner, command, reply);

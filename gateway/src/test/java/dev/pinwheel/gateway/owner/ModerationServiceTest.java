@@ -160,8 +160,10 @@ class ModerationServiceTest
         assertEquals(1, fx.ask(6, ModerationProxy::new, p -> p.list(6, CAROL, GUILD, 1000, 0, 0)).json().size());
         assertEquals(50013, fx.ask(7, ModerationProxy::new, p -> p.list(7, DAVE, GUILD, 1000, 0, 0)).code());
 
-        final Answer invite = fx.ask(8, InviteProxy::new, p -> p.create(8, ALICE, GUILD, fx.channel, 0, 0));
+        final Answer invite = fx.ask(8, InviteProxy::new, p -> p.create(8, ALICE, GUILD, fx.channel, 0, 0, false,
+            null));
         final String code = invite.json().path("code").asText();
+        fx.event("INVITE_CREATE");
         assertEquals(40007, fx.ask(9, InviteProxy::new, p -> p.join(9, BOB, GUILD, code)).code());
 
         assertEquals(204, fx.ask(10, ModerationProxy::new, p -> p.unban(10, CAROL, null, GUILD, BOB)).status());

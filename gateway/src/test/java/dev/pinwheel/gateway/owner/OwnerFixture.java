@@ -409,6 +409,33 @@ public final class OwnerFixture implements AutoCloseable
     }
 
     /**
+     * Sends several requests from the origin shard in one task (so none is answered before all are sent) and waits
+     * for all their answers.
+     *
+     * @param sends each sends one request through an area's proxy on the origin shard.
+     * @return the answers, in the order they came.
+     * @throws InterruptedException if interrupted.
+     */
+    List<Answer> askAll(final List<ShardTask> sends) throws InterruptedException
+    {
+        onShard(origin, s ->
+        {
+            for (final ShardTask send : sends)
+            {
+                send.run(s);
+            }
+        });
+        final List<Answer> got = new ArrayList<>();
+        for (int i = 0; i < sends.size(); i++)
+        {
+            final Answer a = answers.poll(WAIT_SECONDS, TimeUnit.SECONDS);
+            assertNotNull(a, "no answer to request " + i);
+            got.add(a);
+        }
+        return got;
+    }
+
+    /**
      * @param type the event expected next.
      * @return its payload.
      * @throws InterruptedException if interrupted.
