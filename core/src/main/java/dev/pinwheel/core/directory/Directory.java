@@ -109,6 +109,18 @@ public final class Directory
     }
 
     /**
+     * Forgets a deleted guild: its summary, its channels and its invites.
+     *
+     * @param guildId the guild.
+     */
+    public void removeGuild(final long guildId)
+    {
+        guilds.remove(guildId);
+        channelGuild.values().removeIf(g -> g == guildId);
+        invites.values().removeIf(i -> i.guildId() == guildId);
+    }
+
+    /**
      * @param guildId guild.
      * @return summary or null.
      */

@@ -20,7 +20,8 @@ public final class Guild
 
     private final long id;
     private String name;
-    private final long ownerId;
+    private long ownerId;
+    private GuildSettings settings = GuildSettings.DEFAULT;
     private final Long2ObjectHashMap<Role> roles = new Long2ObjectHashMap<>();
     private final LinkedHashMap<Long, GuildChannel> channels = new LinkedHashMap<>();
     private final Long2ObjectHashMap<Member> members = new Long2ObjectHashMap<>();
@@ -64,6 +65,30 @@ public final class Guild
     public long ownerId()
     {
         return ownerId;
+    }
+
+    /**
+     * @param newOwner the member who owns the guild from now on.
+     */
+    public void transferOwnership(final long newOwner)
+    {
+        this.ownerId = newOwner;
+    }
+
+    /**
+     * @return the guild's settings.
+     */
+    public GuildSettings settings()
+    {
+        return settings;
+    }
+
+    /**
+     * @param newSettings the guild's settings from now on.
+     */
+    public void settings(final GuildSettings newSettings)
+    {
+        this.settings = newSettings;
     }
 
     /**

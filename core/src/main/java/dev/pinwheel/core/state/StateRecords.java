@@ -14,6 +14,7 @@ import dev.pinwheel.core.guild.AuditEntry;
 import dev.pinwheel.core.guild.Ban;
 import dev.pinwheel.core.guild.Guild;
 import dev.pinwheel.core.guild.GuildChannel;
+import dev.pinwheel.core.guild.GuildSettings;
 import dev.pinwheel.core.guild.GuildTable;
 import dev.pinwheel.core.guild.Member;
 import dev.pinwheel.core.guild.Role;
@@ -60,6 +61,10 @@ public final class StateRecords
     public static final int INVITE_USED = 19;
     /** An invite deleted (revoked, or used up). */
     public static final int INVITE_DELETED = 20;
+    /** A guild's name, owner and settings changed (the whole set). */
+    public static final int GUILD_UPDATED = 21;
+    /** A guild deleted, with everything in it. */
+    public static final int GUILD_DELETED = 22;
 
     private StateRecords()
     {
@@ -369,6 +374,39 @@ public final class StateRecords
     }
 
     /**
+     * @param guildId guild.
+     * @param name    its name.
+     * @param ownerId its owner.
+     * @param s       its settings.
+     * @return encoded record.
+     */
+    public static byte[] guildUpdated(final long guildId, final String name, final long ownerId, final GuildSettings s)
+    {
+        return encode(out ->
+        {
+            out.writeLong(guildId);
+            out.writeUTF(name);
+            out.writeLong(ownerId);
+            writeOptional(out, s.description());
+            out.writeLong(s.systemChannelId());
+            out.writeLong(s.afkChannelId());
+            out.writeInt(s.afkTimeoutSeconds());
+            out.writeInt(s.verificationLevel());
+            out.writeInt(s.defaultNotifications());
+            out.writeInt(s.explicitContentFilter());
+        });
+    }
+
+    /**
+     * @param guildId the deleted guild.
+     * @return encoded record.
+     */
+    public static byte[] guildDeleted(final long guildId)
+    {
+        return encode(out -> out.writeLong(guildId));
+    }
+
+    /**
      * @param guildId the invite's guild.
      * @param code    the invite.
      * @return encoded record (INVITE_USED or INVITE_DELETED).
@@ -652,6 +690,42 @@ public final class StateRecords
                         {
                             g.putMember(m.withTimeout(until));
                         }
+                    };
+                }
+                case GUILD_UPDATED ->
+                {
+                    final long guildId = in.readLong();
+                    final String name = in.readUTF();
+                    final long ownerId = in.readLong();
+                    final GuildSettings settings = new GuildSettings(readOptional(in, payload.length), in.readLong(),
+                        in.readLong(), in.readInt(), in.readInt(), in.readInt(), in.readInt());
+                    final Directory.GuildSummary summary = new Directory.GuildSummary(guildId, name, ownerId);
+                    yield (guilds, node) ->
+                    {
+                        final Guild g = guilds.get(guildId);
+                        if (g != null)
+                        {
+                            g.rename(name);
+                            g.transferOwnership(ownerId);
+                            g.settings(settings);
+                            node.directory().putGuild(summary);
+                        }
+                    };
+                }
+                case GUILD_DELETED ->
+                {
+                    final long guildId = in.readLong();
+                    yield (guilds, node) ->
+                    {
+                        final Guild g = guilds.remove(guildId);
+                        if (g != null)
+                        {
+                            for (final Member m : g.members())
+                            {
+                                node.accounts().removeGuild(m.userId(), guildId);
+                            }
+                        }
+                        node.directory().removeGuild(guildId);
                     };
                 }
                 case INVITE_USED ->

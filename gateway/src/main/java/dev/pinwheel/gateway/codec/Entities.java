@@ -8,6 +8,7 @@ import dev.pinwheel.core.directory.Accounts;
 import dev.pinwheel.core.directory.Invite;
 import dev.pinwheel.core.guild.Guild;
 import dev.pinwheel.core.guild.GuildChannel;
+import dev.pinwheel.core.guild.GuildSettings;
 import dev.pinwheel.core.guild.Member;
 import dev.pinwheel.core.guild.Permissions;
 import dev.pinwheel.core.guild.Role;
@@ -193,19 +194,27 @@ public final class Entities
         o.putNull("splash");
         o.putNull("discovery_splash");
         o.putNull("banner");
-        o.putNull("description");
+        final GuildSettings settings = g.settings();
+        if (settings.description() == null)
+        {
+            o.putNull("description");
+        }
+        else
+        {
+            o.put("description", settings.description());
+        }
         o.put("owner_id", Json.id(g.ownerId()));
-        o.putNull("afk_channel_id");
-        o.put("afk_timeout", 300);
-        o.put("verification_level", 0);
-        o.put("default_message_notifications", 0);
-        o.put("explicit_content_filter", 0);
+        optionalId(o, "afk_channel_id", settings.afkChannelId());
+        o.put("afk_timeout", settings.afkTimeoutSeconds());
+        o.put("verification_level", settings.verificationLevel());
+        o.put("default_message_notifications", settings.defaultNotifications());
+        o.put("explicit_content_filter", settings.explicitContentFilter());
         o.put("mfa_level", 0);
         o.put("nsfw_level", 0);
         o.put("premium_tier", 0);
         o.put("premium_subscription_count", 0);
         o.put("preferred_locale", "en-US");
-        o.putNull("system_channel_id");
+        optionalId(o, "system_channel_id", settings.systemChannelId());
         o.put("system_channel_flags", 0);
         o.putNull("rules_channel_id");
         o.putNull("public_updates_channel_id");
@@ -220,6 +229,18 @@ public final class Entities
         o.putArray("emojis");
         o.putArray("stickers");
         return o;
+    }
+
+    private static void optionalId(final ObjectNode o, final String field, final long id)
+    {
+        if (id == 0)
+        {
+            o.putNull(field);
+        }
+        else
+        {
+            o.put(field, Json.id(id));
+        }
     }
 
     /**

@@ -41,13 +41,13 @@ public final class OwnerCommandAdapter
         this.dms = new DmService(node, users);
         this.commands = new CommandService(node);
         this.accounts = new AccountService(node);
-        this.guilds = new GuildService(node, joins);
         this.channels = new ChannelService(node, voice);
         this.audit = new AuditLog(node);
         this.members = new MemberService(node, voice, audit);
         this.roles = new RoleService(node);
         this.moderation = new ModerationService(node, voice, joins, audit);
         this.invites = new InviteService(node, joins, audit);
+        this.guilds = new GuildService(node, joins, voice, audit);
     }
 
     /**
@@ -101,6 +101,8 @@ public final class OwnerCommandAdapter
             case OwnerCommands.ACCOUNT_LOGIN -> accounts.login(owner, command, reply);
             case OwnerCommands.GUILD_CREATE -> guilds.create(owner, command, reply);
             case OwnerCommands.GUILD_GET -> guilds.get(owner, command, reply);
+            case OwnerCommands.GUILD_EDIT -> guilds.edit(owner, command, reply);
+            case OwnerCommands.GUILD_DELETE -> guilds.delete(owner, command, reply);
             case OwnerCommands.CHANNEL_LIST -> channels.list(owner, command, reply);
             case OwnerCommands.CHANNEL_CREATE -> channels.create(owner, command, reply);
             case OwnerCommands.CHANNEL_GET -> channels.get(owner, command, reply);
