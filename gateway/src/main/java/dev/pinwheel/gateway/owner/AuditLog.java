@@ -192,6 +192,27 @@ public final class AuditLog
     }
 
     /**
+     * @param before an entity as JSON before the change (null: created).
+     * @param after  the same after it (null: deleted).
+     * @param keys   the fields to compare.
+     * @return the changed fields as Discord's {@code changes}.
+     */
+    public static ArrayNode diff(final JsonNode before, final JsonNode after, final String... keys)
+    {
+        final ArrayNode changes = Json.array();
+        for (final String key : keys)
+        {
+            final JsonNode b = before == null ? null : before.get(key);
+            final JsonNode a = after == null ? null : after.get(key);
+            if (b == null ? a != null && !a.isNull() : !b.equals(a))
+            {
+                change(changes, key, b, a);
+            }
+        }
+        return changes;
+    }
+
+    /**
      * @param changes where the change goes.
      * @param key     the field.
      * @param before  its old value (null: none).

@@ -27,17 +27,22 @@ public final class ChannelService
     private static final String PARENT_INVALID = "CHANNEL_PARENT_INVALID";
     private static final String NOT_A_CATEGORY = "Not a category in this guild.";
 
+    private static final String[] AUDITED = {"name", "type", "position", "topic", "bitrate", "user_limit",
+        "parent_id"};
     private final NodeState node;
     private final GuildVoice voice;
+    private final AuditLog audit;
 
     /**
      * @param node  the node's directories (state records apply to them; accounts for typing's member).
      * @param voice the guilds' voice (a deleted voice channel is emptied).
+     * @param audit the guilds' audit logs (channels created, changed, deleted).
      */
-    public ChannelService(final NodeState node, final GuildVoice voice)
+    public ChannelService(final NodeState node, final GuildVoice voice, final AuditLog audit)
     {
         this.node = node;
         this.voice = voice;
+        this.audit = audit;
     }
 
     /**
@@ -92,6 +97,8 @@ public final class ChannelService
         final GuildChannel c = new GuildChannel(owner.ids().next(), guildId, type, name, g.channels().size(), topic,
             type == GuildChannel.VOICE ? (bitrate == 0 ? 64000 : bitrate) : 0, userLimit, parentId);
         StateLog.commit(owner, node, StateRecords.CHANNEL_CREATED, StateRecords.channelCreated(c));
+        audit.record(owner, g, reply, AuditLog.CHANNEL_CREATE, c.id(), AuditLog.diff(null, Entities.channel(c, 0),
+            AUDITED));
         final byte[] d = Json.bytes(Entities.channel(c, 0));
         final Dispatch event = new Dispatch("CHANNEL_CREATE", d, null, Intents.GUILDS, guildId, 0, 0);
         owner.afterCommit(() ->
@@ -158,6 +165,8 @@ public final class ChannelService
             userLimit == OwnerCommands.KEEP || !voiceChannel ? c.userLimit() : userLimit,
             parentId == OwnerCommands.KEEP ? c.parentId() : parentId);
         StateLog.commit(owner, node, StateRecords.CHANNEL_CREATED, StateRecords.channelCreated(changed));
+        audit.record(owner, owner.guilds().get(guildId), reply, AuditLog.CHANNEL_UPDATE, channelId, AuditLog.diff(
+            Entities.channel(c, 0), Entities.channel(changed, 0), AUDITED));
         final byte[] d = Json.bytes(Entities.channel(changed, owner.store().lastMessageId(channelId)));
         final Dispatch event = new Dispatch("CHANNEL_UPDATE", d, null, Intents.GUILDS, guildId, 0, 0);
         owner.afterCommit(() ->
@@ -190,6 +199,8 @@ public final class ChannelService
             voice.disconnectAll(owner, guildId, channelId);
         }
         StateLog.commit(owner, node, StateRecords.CHANNEL_DELETED, StateRecords.channelDeleted(guildId, channelId));
+        audit.record(owner, g, reply, AuditLog.CHANNEL_DELETE, channelId, AuditLog.diff(Entities.channel(c, 0), null,
+            AUDITED));
         final byte[] d = Json.bytes(Entities.channel(c, owner.store().lastMessageId(channelId)));
         final Dispatch event = new Dispatch("CHANNEL_DELETE", d, null, Intents.GUILDS, guildId, 0, 0);
         owner.afterCommit(() ->

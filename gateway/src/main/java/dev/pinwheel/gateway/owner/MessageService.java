@@ -33,14 +33,17 @@ public final class MessageService
     private static final HistoryQuery[] QUERIES = HistoryQuery.values();
 
     private final Accounts accounts;
+    private final AuditLog audit;
     private final MessageJson json = new MessageJson();
 
     /**
      * @param accounts the node's accounts (authors in message bodies).
+     * @param audit    the guilds' audit logs (moderators' deletes).
      */
-    public MessageService(final Accounts accounts)
+    public MessageService(final Accounts accounts, final AuditLog audit)
     {
         this.accounts = accounts;
+        this.audit = audit;
     }
 
     /**
@@ -200,6 +203,12 @@ public final class MessageService
             return;
         }
         owner.store().deleteMessage(channelId, messageId);
+        if (m.authorId() != reply.userId())
+        {
+            // a moderator deleting another's message: recorded, as on Discord (one's own deletes are not)
+            audit.record(owner, g, reply, AuditLog.MESSAGE_DELETE, m.authorId(), null, Json.object()
+                .put("channel_id", Json.id(channelId)).put("count", "1"));
+        }
         final ObjectNode d = Json.object();
         d.put("id", Json.id(messageId));
         d.put("channel_id", Json.id(channelId));
@@ -246,6 +255,11 @@ public final class MessageService
         d.set("ids", deleted);
         d.put("channel_id", Json.id(channelId));
         d.put("guild_id", Json.id(guildId));
+        if (!deleted.isEmpty())
+        {
+            audit.record(owner, g, reply, AuditLog.MESSAGE_BULK_DELETE, channelId, null, Json.object()
+                .put("count", Integer.toString(deleted.size())));
+        }
         final Dispatch event = deleted.isEmpty() ? null
             : new Dispatch("MESSAGE_DELETE_BULK", Json.bytes(d), null, Intents.GUILD_MESSAGES, guildId, 0, 0);
         owner.afterCommit(() ->

@@ -35,16 +35,16 @@ public final class OwnerCommandAdapter
     public OwnerCommandAdapter(final NodeState node, final UserEvents users, final GuildVoice voice,
         final MemberJoins joins)
     {
-        this.messages = new MessageService(node.accounts());
+        this.audit = new AuditLog(node);
+        this.messages = new MessageService(node.accounts(), audit);
         this.reactions = new ReactionService(node.accounts());
         this.pins = new PinService(node.accounts(), messages);
         this.dms = new DmService(node, users);
         this.commands = new CommandService(node);
         this.accounts = new AccountService(node);
-        this.channels = new ChannelService(node, voice);
-        this.audit = new AuditLog(node);
+        this.channels = new ChannelService(node, voice, audit);
         this.members = new MemberService(node, voice, audit);
-        this.roles = new RoleService(node);
+        this.roles = new RoleService(node, audit);
         this.moderation = new ModerationService(node, voice, joins, audit);
         this.invites = new InviteService(node, joins, audit);
         this.guilds = new GuildService(node, joins, voice, audit);
