@@ -109,6 +109,28 @@ async function login(c, token) {
   await dChannel.send('after the timeout');
   step('timeout');
 
+  // overwrites: the channel hidden from @everyone; the member loses it (channelDelete), gets none of its messages and
+  // cannot read it (50001), while the owner still sees it
+  const lost = new Promise((r) => cd.on(Events.ChannelDelete, (gone) => { if (gone.id === channelId) r(gone); }));
+  const seenByD = [];
+  cd.on(Events.MessageCreate, (m) => { if (m.channelId === channelId) seenByD.push(m.content); });
+  await channel.permissionOverwrites.edit(guild.roles.everyone, { ViewChannel: false }, { reason: 'staff only' });
+  await within(20000, 'channelDelete at the member', lost);
+  const staff = new Promise((r) => ca.on(Events.MessageCreate, (m) => { if (m.content === 'for staff') r(m); }));
+  await channel.send('for staff');
+  await within(20000, 'the owner still sees the channel', staff);
+  await sleep(1000);
+  if (seenByD.length) fail(`the member still receives the hidden channel's messages: ${seenByD}`);
+  try {
+    await dChannel.messages.fetch({ limit: 5 });
+    fail('the member read a hidden channel');
+  } catch (err) {
+    if (err.code !== 50001) fail(`hidden history: ${err}`);
+  }
+  const edits = await guild.fetchAuditLogs({ type: AuditLogEvent.ChannelOverwriteCreate });
+  if (edits.entries.first()?.reason !== 'staff only') fail('overwrite audit entry');
+  step('overwrites');
+
   // invites: max_uses enforced (the second join is 10006), real uses, INVITE_CREATE/DELETE, revoking
   const e = await rest('POST', '/auth/register', null, { username: 'mod_e', password: 'password-e', bot: true });
   const f = await rest('POST', '/auth/register', null, { username: 'mod_f', password: 'password-f', bot: true });
@@ -129,7 +151,7 @@ async function login(c, token) {
   step('invites');
 
   console.log(`STATE ${JSON.stringify({ guild: created.id, code: invite.code, a: a.token, c: c.token,
-    cId: c.user.id })}`);
+    cId: c.user.id, d: d.token, channel: channelId })}`);
   await ca.destroy();
   await cb.destroy();
   await cd.destroy();

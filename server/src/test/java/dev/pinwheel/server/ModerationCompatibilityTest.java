@@ -19,8 +19,9 @@ import org.junit.jupiter.api.Timeout;
  * Moderation judged by unmodified discord.js ({@code moderation.js}): a kick seen as guildMemberRemove by the
  * moderator and guildDelete by the kicked client (which receives nothing of the guild after it), the kick in the
  * audit log with its executor and reason, a ban whose account's invite join is refused (40007) — also after the node
- * restarted on the same data directory — a timeout that makes the member's post fail with 50013, and an invite of
- * one use whose second join gets 10006.
+ * restarted on the same data directory — a timeout that makes the member's post fail with 50013, a channel hidden
+ * from {@code @everyone} (the member gets channelDelete, none of its messages, 50001 on history; the owner keeps
+ * it; the overwrite survives the restart), and an invite of one use whose second join gets 10006.
  */
 @Tag("external")
 @Tag("node")
@@ -40,7 +41,8 @@ class ModerationCompatibilityTest
                 final String out = JsClients.run(js, 180, Map.of(), "node", "moderation.js",
                     Integer.toString(node.port()));
                 final List<String> ok = out.lines().filter(l -> l.startsWith("OK ")).toList();
-                assertEquals(List.of("OK ready", "OK kick", "OK audit log", "OK ban", "OK timeout", "OK invites"),
+                assertEquals(List.of("OK ready", "OK kick", "OK audit log", "OK ban", "OK timeout", "OK overwrites",
+                    "OK invites"),
                     ok, out);
                 state = new ObjectMapper().readTree(out.lines().filter(l -> l.startsWith("STATE ")).findFirst()
                     .orElseThrow().substring("STATE ".length()));
@@ -58,6 +60,11 @@ class ModerationCompatibilityTest
                     state.get("a").asText(), null);
                 assertEquals("spamming links", log.path("audit_log_entries").get(0).path("reason").asText(),
                     "the audit log survives the restart");
+                final String channel = "channels/" + state.get("channel").asText();
+                assertEquals(50001, node.call("GET", channel + "/messages", state.get("d").asText(), null).body()
+                    .path("code").asInt(), "the overwrite survives the restart");
+                assertEquals(1, node.ok("GET", channel, state.get("a").asText(), null).path("permission_overwrites")
+                    .size());
                 assertEquals(4, node.ok("GET", "guilds/" + guild + "/members?limit=10", state.get("a").asText(), null)
                     .size(), "the kicked and the banned stay out: the owner, the timed-out member, two invited");
             }

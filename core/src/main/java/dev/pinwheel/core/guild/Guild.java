@@ -31,6 +31,14 @@ public final class Guild
     /** The audit log, oldest first, at most {@link #AUDIT_LOG_KEPT} entries. */
     private final java.util.ArrayDeque<AuditEntry> auditLog = new java.util.ArrayDeque<>();
     private long interestedShards;
+    /** Bumped by every change that can change who sees a channel (roles, members, channels, owner). */
+    private long permissionsVersion;
+    private final Long2ObjectHashMap<Viewers> viewers = new Long2ObjectHashMap<>();
+
+    /** Who sees a channel, as of a version of the guild's permissions: null users means every member. */
+    private record Viewers(long version, org.agrona.collections.LongHashSet users)
+    {
+    }
 
     /**
      * @param id      guild snowflake.
@@ -72,6 +80,7 @@ public final class Guild
      */
     public void transferOwnership(final long newOwner)
     {
+        permissionsVersion++;
         this.ownerId = newOwner;
     }
 
@@ -96,6 +105,7 @@ public final class Guild
      */
     public void putRole(final Role role)
     {
+        permissionsVersion++;
         roles.put(role.id(), role);
     }
 
@@ -106,6 +116,7 @@ public final class Guild
      */
     public void removeRole(final long roleId)
     {
+        permissionsVersion++;
         roles.remove(roleId);
         for (final Member m : List.copyOf(members.values()))
         {
@@ -139,6 +150,7 @@ public final class Guild
      */
     public void putChannel(final GuildChannel channel)
     {
+        permissionsVersion++;
         channels.put(channel.id(), channel);
     }
 
@@ -147,6 +159,7 @@ public final class Guild
      */
     public void removeChannel(final long channelId)
     {
+        permissionsVersion++;
         channels.remove(channelId);
     }
 
@@ -173,6 +186,7 @@ public final class Guild
      */
     public boolean putMember(final Member member)
     {
+        permissionsVersion++;
         return members.put(member.userId(), member) == null;
     }
 
@@ -207,6 +221,7 @@ public final class Guild
      */
     public boolean removeMember(final long userId)
     {
+        permissionsVersion++;
         return members.remove(userId) != null;
     }
 
@@ -290,6 +305,54 @@ public final class Guild
     public java.util.Iterator<AuditEntry> auditLogNewestFirst()
     {
         return auditLog.descendingIterator();
+    }
+
+    /**
+     * The users who may see a channel (VIEW_CHANNEL there), kept per channel and recomputed only after a change of
+     * roles, members, channels or owner: the events of the channel go to them alone. Null when every member sees
+     * it (no overwrite denies VIEW_CHANNEL and {@code @everyone} has it): the common case costs nothing.
+     *
+     * @param channel a channel of this guild.
+     * @return the viewers (a snapshot: never modified, replaced after a change), or null for every member.
+     */
+    public org.agrona.collections.LongHashSet viewers(final GuildChannel channel)
+    {
+        final Viewers cached = viewers.get(channel.id());
+        if (cached != null && cached.version() == permissionsVersion)
+        {
+            return cached.users();
+        }
+        org.agrona.collections.LongHashSet users = null;
+        final Role everyone = roles.get(id);
+        boolean restricted = everyone == null || (everyone.permissions() & Permissions.VIEW_CHANNEL) == 0;
+        for (final Overwrite o : channel.overwrites())
+        {
+            restricted |= (o.deny() & Permissions.VIEW_CHANNEL) != 0;
+        }
+        if (restricted)
+        {
+            users = new org.agrona.collections.LongHashSet();
+            for (final Member m : members.values())
+            {
+                if ((Permissions.in(this, m.userId(), channel) & Permissions.VIEW_CHANNEL) != 0)
+                {
+                    users.add(m.userId());
+                }
+            }
+        }
+        viewers.put(channel.id(), new Viewers(permissionsVersion, users));
+        return users;
+    }
+
+    /**
+     * @param userId  a member.
+     * @param channel a channel of this guild.
+     * @return whether the member sees it.
+     */
+    public boolean sees(final long userId, final GuildChannel channel)
+    {
+        final org.agrona.collections.LongHashSet users = viewers(channel);
+        return users == null ? members.containsKey(userId) : users.contains(userId);
     }
 
     /**

@@ -17,6 +17,7 @@ import dev.pinwheel.core.guild.GuildChannel;
 import dev.pinwheel.core.guild.GuildSettings;
 import dev.pinwheel.core.guild.GuildTable;
 import dev.pinwheel.core.guild.Member;
+import dev.pinwheel.core.guild.Overwrite;
 import dev.pinwheel.core.guild.Role;
 
 /**
@@ -134,6 +135,14 @@ public final class StateRecords
             out.writeInt(c.bitrate());
             out.writeInt(c.userLimit());
             out.writeLong(c.parentId());
+            out.writeInt(c.overwrites().length);
+            for (final Overwrite o : c.overwrites())
+            {
+                out.writeLong(o.id());
+                out.writeInt(o.type());
+                out.writeLong(o.allow());
+                out.writeLong(o.deny());
+            }
         });
     }
 
@@ -357,6 +366,21 @@ public final class StateRecords
         }
     }
 
+    private static Overwrite[] readOverwrites(final DataInputStream in, final int payloadLength) throws IOException
+    {
+        final int n = in.readInt();
+        if (n < 0 || n > payloadLength / Long.BYTES)
+        {
+            throw new IOException("bad overwrite count " + n);
+        }
+        final Overwrite[] overwrites = new Overwrite[n];
+        for (int i = 0; i < n; i++)
+        {
+            overwrites[i] = new Overwrite(in.readLong(), in.readInt(), in.readLong(), in.readLong());
+        }
+        return overwrites;
+    }
+
     private static String readOptional(final DataInputStream in, final int limit) throws IOException
     {
         if (!in.readBoolean())
@@ -505,14 +529,18 @@ public final class StateRecords
                     final String name = in.readUTF();
                     final int pos = in.readInt();
                     final String topic = in.readUTF();
-                    final GuildChannel c = new GuildChannel(id, guildId, ctype, name, pos,
+                    final GuildChannel plain = new GuildChannel(id, guildId, ctype, name, pos,
                         topic.isEmpty() ? null : topic, in.readInt(), in.readInt(), in.readLong());
+                    // records written before overwrites existed end here: such an edit keeps the channel's own
+                    final Overwrite[] overwrites = in.available() > 0 ? readOverwrites(in, payload.length) : null;
                     yield (guilds, node) ->
                     {
                         final Guild g = guilds.get(guildId);
                         if (g != null)
                         {
-                            g.putChannel(c);
+                            final GuildChannel was = g.channel(id);
+                            g.putChannel(overwrites != null ? plain.withOverwrites(overwrites)
+                                : was == null ? plain : plain.withOverwrites(was.overwrites()));
                         }
                         node.directory().putChannel(id, guildId);
                     };

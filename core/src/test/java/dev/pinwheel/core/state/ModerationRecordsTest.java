@@ -87,4 +87,28 @@ class ModerationRecordsTest
         assertEquals(0, node.directory().guildOfChannel(CHANNEL));
         assertFalse(node.accounts().guildsOf(OWNER).contains(GUILD));
     }
+
+    @Test
+    void overwritesTravelWithTheChannelAndOlderRecordsKeepThem()
+    {
+        final GuildTable guilds = new GuildTable();
+        final NodeState node = NodeState.create();
+        StateRecords.apply(StateRecords.GUILD_CREATED, StateRecords.guildCreated(GUILD, "g", OWNER,
+            Permissions.EVERYONE_DEFAULT), guilds, node);
+        final dev.pinwheel.core.guild.Overwrite hide = new dev.pinwheel.core.guild.Overwrite(GUILD,
+            dev.pinwheel.core.guild.Overwrite.ROLE, 0, Permissions.VIEW_CHANNEL);
+        final GuildChannel c = new GuildChannel(CHANNEL, GUILD, GuildChannel.TEXT, "general", 0, null, 0, 0, 0)
+            .withOverwrites(new dev.pinwheel.core.guild.Overwrite[] {hide});
+        StateRecords.apply(StateRecords.CHANNEL_CREATED, StateRecords.channelCreated(c), guilds, node);
+        assertEquals(hide, guilds.get(GUILD).channel(CHANNEL).overwrite(GUILD));
+        // an edit journaled before overwrites existed: the same fields without the overwrite list
+        final byte[] full = StateRecords.channelCreated(new GuildChannel(CHANNEL, GUILD, GuildChannel.TEXT, "renamed",
+            0, null, 0, 0, 0));
+        final byte[] old = java.util.Arrays.copyOf(full, full.length - Integer.BYTES);
+        StateRecords.apply(StateRecords.CHANNEL_CREATED, old, guilds, node);
+        assertEquals("renamed", guilds.get(GUILD).channel(CHANNEL).name());
+        assertEquals(hide, guilds.get(GUILD).channel(CHANNEL).overwrite(GUILD), "kept");
+        StateRecords.apply(StateRecords.CHANNEL_CREATED, full, guilds, node);
+        assertEquals(0, guilds.get(GUILD).channel(CHANNEL).overwrites().length, "a new record sets the whole list");
+    }
 }

@@ -27,6 +27,7 @@ public enum DiscordError
     UNKNOWN_INVITE(404, 10006, "Unknown Invite"),
     UNKNOWN_MEMBER(404, 10007, "Unknown Member"),
     UNKNOWN_MESSAGE(404, 10008, "Unknown Message"),
+    UNKNOWN_OVERWRITE(404, 10009, "Unknown Overwrite"),
     UNKNOWN_ROLE(404, 10011, "Unknown Role"),
     UNKNOWN_USER(404, 10013, "Unknown User"),
     UNKNOWN_EMOJI(400, 10014, "Unknown Emoji"),

@@ -9,6 +9,7 @@ import dev.pinwheel.core.directory.Invite;
 import dev.pinwheel.core.guild.Guild;
 import dev.pinwheel.core.guild.GuildChannel;
 import dev.pinwheel.core.guild.GuildSettings;
+import dev.pinwheel.core.guild.Overwrite;
 import dev.pinwheel.core.guild.Member;
 import dev.pinwheel.core.guild.Permissions;
 import dev.pinwheel.core.guild.Role;
@@ -126,6 +127,21 @@ public final class Entities
     }
 
     /**
+     * @param overwrites a channel's permission overwrites.
+     * @return them as Discord's {@code permission_overwrites} (bits as strings).
+     */
+    public static ArrayNode overwrites(final Overwrite[] overwrites)
+    {
+        final ArrayNode arr = Json.array();
+        for (final Overwrite ow : overwrites)
+        {
+            arr.addObject().put("id", Json.id(ow.id())).put("type", ow.type())
+                .put("allow", Long.toString(ow.allow())).put("deny", Long.toString(ow.deny()));
+        }
+        return arr;
+    }
+
+    /**
      * @param c channel.
      * @param lastMessageId newest message id or 0.
      * @return channel object.
@@ -138,7 +154,7 @@ public final class Entities
         o.put("guild_id", Json.id(c.guildId()));
         o.put("name", c.name());
         o.put("position", c.position());
-        o.putArray("permission_overwrites");
+        o.set("permission_overwrites", overwrites(c.overwrites()));
         o.put("nsfw", false);
         o.put("flags", 0);
         if (c.parentId() == 0)
@@ -278,6 +294,10 @@ public final class Entities
         final ArrayNode channels = o.putArray("channels");
         for (final GuildChannel c : g.channels())
         {
+            if (!g.sees(forUser, c))
+            {
+                continue; // only the channels the user may see
+            }
             final ObjectNode co = channel(c, lastMessageIds.applyAsLong(c.id()));
             co.remove("guild_id");
             channels.add(co);

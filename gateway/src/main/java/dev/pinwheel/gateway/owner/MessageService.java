@@ -73,9 +73,11 @@ public final class MessageService
         {
             return;
         }
-        if (!Permissions.has(Permissions.of(g, reply.userId()), Permissions.VIEW_CHANNEL | Permissions.SEND_MESSAGES))
+        final long granted = Permissions.in(g, reply.userId(), c);
+        if (!Permissions.has(granted, Permissions.VIEW_CHANNEL | Permissions.SEND_MESSAGES))
         {
-            reply.error(DiscordError.MISSING_PERMISSIONS);
+            reply.error(Permissions.has(granted, Permissions.VIEW_CHANNEL) ? DiscordError.MISSING_PERMISSIONS
+                : DiscordError.MISSING_ACCESS);
             return;
         }
         if (c.type() == GuildChannel.CATEGORY)
@@ -196,7 +198,7 @@ public final class MessageService
             reply.error(DiscordError.UNKNOWN_MESSAGE);
             return;
         }
-        if (m.authorId() != reply.userId() && !Permissions.has(Permissions.of(g, reply.userId()),
+        if (m.authorId() != reply.userId() && !Permissions.has(Permissions.in(g, reply.userId(), c),
             Permissions.MANAGE_MESSAGES))
         {
             reply.error(DiscordError.MISSING_PERMISSIONS);
@@ -218,7 +220,7 @@ public final class MessageService
         owner.afterCommit(() ->
         {
             reply.ok(204, (byte[])null);
-            owner.publish(g, event);
+            ChannelEvents.publish(owner, g, channelId, event);
         });
     }
 
@@ -267,7 +269,7 @@ public final class MessageService
             reply.ok(204, (byte[])null);
             if (event != null)
             {
-                owner.publish(g, event);
+                ChannelEvents.publish(owner, g, channelId, event);
             }
         });
     }
@@ -347,7 +349,7 @@ public final class MessageService
         owner.afterCommit(() ->
         {
             reply.ok(200, encoded.rest());
-            owner.publish(g, encoded.event());
+            ChannelEvents.publish(owner, g, m.channelId(), encoded.event());
         });
     }
 

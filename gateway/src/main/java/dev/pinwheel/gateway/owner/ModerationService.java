@@ -324,7 +324,7 @@ public final class ModerationService
                 d.put("guild_id", Json.id(g.id()));
                 final Dispatch event = new Dispatch("MESSAGE_DELETE_BULK", Json.bytes(d), null, Intents.GUILD_MESSAGES,
                     g.id(), 0, 0);
-                owner.afterCommit(() -> owner.publish(g, event));
+                owner.afterCommit(() -> ChannelEvents.publish(owner, g, c, event));
             }
         }
     }

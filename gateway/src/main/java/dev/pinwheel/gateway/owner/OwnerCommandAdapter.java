@@ -109,6 +109,8 @@ public final class OwnerCommandAdapter
             case OwnerCommands.CHANNEL_EDIT -> channels.edit(owner, command, reply);
             case OwnerCommands.CHANNEL_DELETE -> channels.delete(owner, command, reply);
             case OwnerCommands.TYPING -> channels.typing(owner, command, reply);
+            case OwnerCommands.CHANNEL_OVERWRITE_PUT, OwnerCommands.CHANNEL_OVERWRITE_DELETE ->
+                channels.overwrite(owner, command, reply);
             case OwnerCommands.INVITE_CREATE -> invites.create(owner, command, reply);
             case OwnerCommands.INVITE_GET -> invites.get(owner, command, reply);
             case OwnerCommands.INVITE_JOIN -> invites.join(owner, command, reply);

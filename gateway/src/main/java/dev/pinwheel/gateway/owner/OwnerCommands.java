@@ -94,6 +94,10 @@ public final class OwnerCommands
     public static final int CHANNEL_DELETE = 49;
     /** {@code POST /channels/{c}/typing}. */
     public static final int TYPING = 50;
+    /** {@code PUT /channels/{c}/permissions/{id}}. */
+    public static final int CHANNEL_OVERWRITE_PUT = 51;
+    /** {@code DELETE /channels/{c}/permissions/{id}}. */
+    public static final int CHANNEL_OVERWRITE_DELETE = 52;
 
     /** {@code POST /channels/{c}/invites}. */
     public static final int INVITE_CREATE = 55;
@@ -238,6 +242,8 @@ public final class OwnerCommands
         NAMES[USER_JOINED] = "user_joined";
         NAMES[USER_DISPATCH] = "user_dispatch";
         NAMES[USER_LEFT] = "user_left";
+        NAMES[CHANNEL_OVERWRITE_PUT] = "channel_overwrite_put";
+        NAMES[CHANNEL_OVERWRITE_DELETE] = "channel_overwrite_delete";
         NAMES[GUILD_EDIT] = "guild_edit";
         NAMES[GUILD_DELETE] = "guild_delete";
         NAMES[INVITE_LIST] = "invite_list";
