@@ -102,7 +102,8 @@ public final class SessionIndex
 
     /**
      * Delivers an event to every local session subscribed to its guild (or to one user's sessions; or, for an event
-     * of a channel not everyone may see, to the sessions of its audience: one hash lookup per session).
+     * of a channel not everyone may see, to the sessions of its audience: a hash lookup per session the first time a
+     * snapshot of the audience is seen, a reference comparison after that).
      *
      * @param dispatch the event.
      * @return sessions it was queued to.
@@ -121,7 +122,7 @@ public final class SessionIndex
         for (int i = 0, size = m.size; i < size; i++)
         {
             final SessionEndpoint s = sessions[i];
-            if ((target == 0 || s.userId() == target) && (audience == null || audience.contains(s.userId())))
+            if ((target == 0 || s.userId() == target) && (audience == null || s.inAudience(audience)))
             {
                 deliverTo(s, dispatch);
                 n++;
