@@ -290,11 +290,11 @@ public final class ChannelService
         }
         owner.afterCommit(() ->
         {
-            owner.publish(g, update);
             for (final Dispatch v : visibility)
             {
-                owner.publish(g, v);
+                owner.publish(g, v); // first: a member who gains the channel knows it before its update
             }
+            owner.publish(g, update);
         });
     }
 

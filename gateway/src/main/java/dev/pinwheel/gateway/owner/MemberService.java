@@ -295,8 +295,11 @@ public final class MemberService
         {
             roles[roles.length - 1] = roleId;
         }
+        final org.agrona.collections.Long2ObjectHashMap<org.agrona.collections.LongHashSet> seen =
+            ChannelEvents.restricted(g);
         StateLog.commit(owner, node, StateRecords.MEMBER_ROLES_SET,
             StateRecords.memberRolesSet(guildId, userId, roles));
+        ChannelEvents.announceVisibility(owner, g, seen);
         audit.record(owner, g, reply, AuditLog.MEMBER_ROLE_UPDATE, userId, roleChanges(g, m.roleIds(), roles));
         final ObjectNode d = Entities.member(g.member(userId), node.accounts(), true);
         d.put("guild_id", Json.id(guildId));
@@ -343,8 +346,11 @@ public final class MemberService
         }
         if (changed.length > 0)
         {
+            final org.agrona.collections.Long2ObjectHashMap<org.agrona.collections.LongHashSet> seen =
+                ChannelEvents.restricted(g);
             StateLog.commit(owner, node, StateRecords.MEMBER_ROLES_SET,
                 StateRecords.memberRolesSet(g.id(), m.userId(), next));
+            ChannelEvents.announceVisibility(owner, g, seen);
         }
         return true;
     }

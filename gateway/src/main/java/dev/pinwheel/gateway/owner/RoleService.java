@@ -123,7 +123,10 @@ public final class RoleService
         final Role changed = new Role(r.id(), name == null || roleId == guildId ? r.name() : name,
             permissions == OwnerCommands.KEEP ? r.permissions() : permissions, r.position(),
             color == OwnerCommands.KEEP ? r.color() : color);
+        final org.agrona.collections.Long2ObjectHashMap<org.agrona.collections.LongHashSet> seen =
+            ChannelEvents.restricted(g);
         save(owner, g, changed, "GUILD_ROLE_UPDATE", reply);
+        ChannelEvents.announceVisibility(owner, g, seen);
         audit.record(owner, g, reply, AuditLog.ROLE_UPDATE, roleId, AuditLog.diff(Entities.role(r),
             Entities.role(changed), AUDITED));
     }
@@ -155,7 +158,10 @@ public final class RoleService
         {
             return;
         }
+        final org.agrona.collections.Long2ObjectHashMap<org.agrona.collections.LongHashSet> seen =
+            ChannelEvents.restricted(g);
         StateLog.commit(owner, node, StateRecords.ROLE_DELETED, StateRecords.roleDeleted(guildId, roleId));
+        ChannelEvents.announceVisibility(owner, g, seen);
         audit.record(owner, g, reply, AuditLog.ROLE_DELETE, roleId, AuditLog.diff(Entities.role(r), null, AUDITED));
         final ObjectNode d = Json.object();
         d.put("guild_id", Json.id(guildId));

@@ -131,4 +131,30 @@ class ChannelOverwritesTest
         assertEquals(1, fx.ask(4, ChannelProxy::new, p -> p.list(4, BOB, GUILD)).json().size(), "bob lists general");
         assertEquals(2, fx.ask(5, ChannelProxy::new, p -> p.list(5, CAROL, GUILD)).json().size());
     }
+
+    @Test
+    void whoGainsOrLosesAChannelIsToldAndSeesOnlyItsEvents() throws Exception
+    {
+        final java.util.concurrent.LinkedBlockingQueue<dev.pinwheel.core.fanout.Dispatch> bob = fx.watch(BOB);
+        final java.util.concurrent.LinkedBlockingQueue<dev.pinwheel.core.fanout.Dispatch> carol = fx.watch(CAROL);
+        // hidden from everyone but the mod role
+        assertEquals(204, put(1, ALICE, GUILD, Overwrite.ROLE, 0, Permissions.VIEW_CHANNEL).status());
+        assertEquals(204, put(2, ALICE, MOD, Overwrite.ROLE, Permissions.VIEW_CHANNEL, 0).status());
+        assertEquals("CHANNEL_DELETE", bob.poll(10, TimeUnit.SECONDS).type(), "bob lost it");
+        assertEquals("CHANNEL_DELETE", carol.poll(10, TimeUnit.SECONDS).type(), "carol lost it with everyone");
+        assertEquals("CHANNEL_CREATE", carol.poll(10, TimeUnit.SECONDS).type(), "and gained it with her role");
+        assertEquals("CHANNEL_UPDATE", carol.poll(10, TimeUnit.SECONDS).type());
+        assertEquals(200, fx.ask(3, MessageProxy::new, p -> p.post(3, ALICE, GUILD, fx.channel, "for mods", false, 0,
+            null, null, 0, 0, false)).status());
+        assertEquals("MESSAGE_CREATE", carol.poll(10, TimeUnit.SECONDS).type());
+        // bob gets the mod role: he gains the channel
+        assertEquals(204, fx.ask(4, MemberProxy::new, p -> p.role(4, ALICE, GUILD, BOB, MOD, true, null)).status());
+        assertEquals("CHANNEL_CREATE", bob.poll(10, TimeUnit.SECONDS).type());
+        assertEquals("GUILD_MEMBER_UPDATE", bob.poll(10, TimeUnit.SECONDS).type());
+        assertNull(bob.poll(), "bob saw nothing of the channel while he could not see it (the message came before)");
+        // the role loses its allow: both lose the channel
+        assertEquals(204, fx.ask(5, ChannelProxy::new, p -> p.overwrite(5, ALICE, null, GUILD, fx.channel, MOD, 0, 0,
+            0, true)).status());
+        assertEquals("CHANNEL_DELETE", bob.poll(10, TimeUnit.SECONDS).type());
+    }
 }

@@ -436,6 +436,38 @@ public final class OwnerFixture implements AutoCloseable
     }
 
     /**
+     * Subscribes another session, of {@code userId}, to the guild on the origin shard.
+     *
+     * @param userId the session's user.
+     * @return the events it receives, in order.
+     * @throws InterruptedException if interrupted.
+     */
+    public LinkedBlockingQueue<Dispatch> watch(final long userId) throws InterruptedException
+    {
+        final LinkedBlockingQueue<Dispatch> got = new LinkedBlockingQueue<>();
+        onShard(origin, s -> s.sessions().subscribe(GUILD, new SessionEndpoint()
+        {
+            @Override
+            public long userId()
+            {
+                return userId;
+            }
+
+            @Override
+            public void dispatch(final Dispatch dispatch)
+            {
+                got.add(dispatch);
+            }
+
+            @Override
+            public void flush()
+            {
+            }
+        }));
+        return got;
+    }
+
+    /**
      * @param type the event expected next.
      * @return its payload.
      * @throws InterruptedException if interrupted.
