@@ -112,10 +112,10 @@ async function login(c, token) {
   // overwrites: the channel hidden from @everyone; the member loses it (channelDelete), gets none of its messages and
   // cannot read it (50001), while the owner still sees it
   const lost = new Promise((r) => cd.on(Events.ChannelDelete, (gone) => { if (gone.id === channelId) r(gone); }));
-  const seenByD = [];
-  cd.on(Events.MessageCreate, (m) => { if (m.channelId === channelId) seenByD.push(m.content); });
   await channel.permissionOverwrites.edit(guild.roles.everyone, { ViewChannel: false }, { reason: 'staff only' });
   await within(20000, 'channelDelete at the member', lost);
+  const seenByD = []; // from here on (the channel's earlier messages came before its CHANNEL_DELETE)
+  cd.on(Events.MessageCreate, (m) => { if (m.channelId === channelId) seenByD.push(m.content); });
   const staff = new Promise((r) => ca.on(Events.MessageCreate, (m) => { if (m.content === 'for staff') r(m); }));
   await channel.send('for staff');
   await within(20000, 'the owner still sees the channel', staff);
@@ -149,6 +149,18 @@ async function login(c, token) {
   await guild.invites.delete(lasting.code, 'rotated');
   if ((await raw('GET', `/invites/${lasting.code}`, f.token)).status !== 404) fail('a revoked invite still answers');
   step('invites');
+
+  // temporary membership: a member who joined through a temporary invite leaves with their last session
+  const t = await rest('POST', '/auth/register', null, { username: 'mod_t', password: 'password-t', bot: true });
+  const temp = await channel.createInvite({ temporary: true, maxAge: 0 });
+  if (!temp.temporary) fail('the invite is not temporary');
+  await rest('POST', `/invites/${temp.code}`, t.token, {});
+  const ct = client();
+  await login(ct, t.token);
+  const tempGone = new Promise((r) => ca.on(Events.GuildMemberRemove, (m) => { if (m.id === t.user.id) r(m); }));
+  await ct.destroy();
+  await within(20000, 'the temporary member removed when their session ended', tempGone);
+  step('temporary');
 
   console.log(`STATE ${JSON.stringify({ guild: created.id, code: invite.code, a: a.token, c: c.token,
     cId: c.user.id, d: d.token, channel: channelId })}`);

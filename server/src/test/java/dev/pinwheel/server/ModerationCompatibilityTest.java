@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Timeout;
  * audit log with its executor and reason, a ban whose account's invite join is refused (40007) — also after the node
  * restarted on the same data directory — a timeout that makes the member's post fail with 50013, a channel hidden
  * from {@code @everyone} (the member gets channelDelete, none of its messages, 50001 on history; the owner keeps
- * it; the overwrite survives the restart), and an invite of one use whose second join gets 10006.
+ * it; the overwrite survives the restart), an invite of one use whose second join gets 10006, and a temporary member
+ * removed when their client disconnects.
  */
 @Tag("external")
 @Tag("node")
@@ -42,7 +43,7 @@ class ModerationCompatibilityTest
                     Integer.toString(node.port()));
                 final List<String> ok = out.lines().filter(l -> l.startsWith("OK ")).toList();
                 assertEquals(List.of("OK ready", "OK kick", "OK audit log", "OK ban", "OK timeout", "OK overwrites",
-                    "OK invites"),
+                    "OK invites", "OK temporary"),
                     ok, out);
                 state = new ObjectMapper().readTree(out.lines().filter(l -> l.startsWith("STATE ")).findFirst()
                     .orElseThrow().substring("STATE ".length()));

@@ -154,11 +154,26 @@ public final class StateRecords
      */
     public static byte[] memberAdded(final long guildId, final long userId, final long joinedAtMillis)
     {
+        return memberAdded(guildId, userId, joinedAtMillis, false);
+    }
+
+    /**
+     * @param guildId        guild.
+     * @param userId         user.
+     * @param joinedAtMillis when.
+     * @param temporary      joined through a temporary invite (removed when their last session ends, unless given a
+     *                       role first).
+     * @return encoded record.
+     */
+    public static byte[] memberAdded(final long guildId, final long userId, final long joinedAtMillis,
+        final boolean temporary)
+    {
         return encode(out ->
         {
             out.writeLong(guildId);
             out.writeLong(userId);
             out.writeLong(joinedAtMillis);
+            out.writeBoolean(temporary);
         });
     }
 
@@ -550,6 +565,7 @@ public final class StateRecords
                     final long guildId = in.readLong();
                     final long userId = in.readLong();
                     final Member m = new Member(userId, in.readLong(), new long[0], null);
+                    final boolean temporary = in.available() > 0 && in.readBoolean(); // older records: permanent
                     yield (guilds, node) ->
                     {
                         final Guild g = guilds.get(guildId);
@@ -558,6 +574,7 @@ public final class StateRecords
                             g.putMember(m);
                         }
                         node.accounts().addGuild(userId, guildId);
+                        node.accounts().temporary(userId, guildId, temporary);
                     };
                 }
                 case MEMBER_NICK_CHANGED ->
@@ -624,6 +641,10 @@ public final class StateRecords
                         {
                             g.putMember(m.withRoles(roleIds));
                         }
+                        if (roleIds.length > 0)
+                        {
+                            node.accounts().temporary(userId, guildId, false); // a role makes it permanent
+                        }
                     };
                 }
                 case COMMANDS_SET ->
@@ -674,6 +695,7 @@ public final class StateRecords
                             g.removeMember(userId);
                         }
                         node.accounts().removeGuild(userId, guildId);
+                        node.accounts().temporary(userId, guildId, false);
                     };
                 }
                 case BAN_ADDED ->

@@ -111,4 +111,24 @@ class ModerationRecordsTest
         StateRecords.apply(StateRecords.CHANNEL_CREATED, full, guilds, node);
         assertEquals(0, guilds.get(GUILD).channel(CHANNEL).overwrites().length, "a new record sets the whole list");
     }
+
+    @Test
+    void aTemporaryMembershipEndsWithARoleOrTheMembership()
+    {
+        final GuildTable guilds = new GuildTable();
+        final NodeState node = NodeState.create();
+        StateRecords.apply(StateRecords.GUILD_CREATED, StateRecords.guildCreated(GUILD, "g", OWNER,
+            Permissions.EVERYONE_DEFAULT), guilds, node);
+        StateRecords.apply(StateRecords.MEMBER_ADDED, StateRecords.memberAdded(GUILD, BOB, 0, true), guilds, node);
+        assertTrue(node.accounts().temporaryGuildsOf(BOB).contains(GUILD));
+        StateRecords.apply(StateRecords.ROLE_PUT, StateRecords.rolePut(GUILD, new dev.pinwheel.core.guild.Role(9, "r",
+            0, 1, 0)), guilds, node);
+        StateRecords.apply(StateRecords.MEMBER_ROLES_SET, StateRecords.memberRolesSet(GUILD, BOB, new long[] {9}),
+            guilds, node);
+        assertFalse(node.accounts().temporaryGuildsOf(BOB).contains(GUILD), "a role makes it permanent");
+        // a record written before the flag existed: permanent
+        final byte[] full = StateRecords.memberAdded(GUILD, 3, 0, true);
+        StateRecords.apply(StateRecords.MEMBER_ADDED, java.util.Arrays.copyOf(full, full.length - 1), guilds, node);
+        assertFalse(node.accounts().temporaryGuildsOf(3).contains(GUILD));
+    }
 }

@@ -160,7 +160,7 @@ public final class InviteService
         if (g.member(userId) == null)
         {
             StateLog.commit(owner, node, StateRecords.MEMBER_ADDED,
-                StateRecords.memberAdded(g.id(), userId, System.currentTimeMillis()));
+                StateRecords.memberAdded(g.id(), userId, System.currentTimeMillis(), invite.temporary()));
             final ObjectNode d = Entities.member(g.member(userId), accounts, true);
             d.put("guild_id", Json.id(g.id()));
             final Dispatch memberAdd = new Dispatch("GUILD_MEMBER_ADD", Json.bytes(d), null, Intents.GUILD_MEMBERS,

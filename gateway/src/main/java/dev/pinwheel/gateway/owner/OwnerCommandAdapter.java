@@ -25,6 +25,7 @@ public final class OwnerCommandAdapter
     private final RoleService roles;
     private final ModerationService moderation;
     private final AuditLog audit;
+    private final TemporaryMembers temporary;
 
     /**
      * @param node  the node's directories and accounts (DM channels, application commands too).
@@ -46,8 +47,17 @@ public final class OwnerCommandAdapter
         this.members = new MemberService(node, voice, audit);
         this.roles = new RoleService(node, audit);
         this.moderation = new ModerationService(node, voice, joins, audit);
+        this.temporary = new TemporaryMembers(node, moderation);
         this.invites = new InviteService(node, joins, audit);
         this.guilds = new GuildService(node, joins, voice, audit);
+    }
+
+    /**
+     * @return what ends the temporary memberships of this shard's guilds (for its {@link SessionRequestAdapter}).
+     */
+    public TemporaryMembers temporaryMembers()
+    {
+        return temporary;
     }
 
     /**

@@ -230,6 +230,11 @@ public final class OwnerCommands
     public static final int USER_SESSIONS = 165;
     /** To a user's owner: an event for every session of the user (a direct message). User, event. */
     public static final int USER_EVENT = 166;
+    /**
+     * To a guild's owner: a temporary member of it has no session left (sent by the user's owner): they are removed
+     * unless they were given a role. Guild, user.
+     */
+    public static final int USER_OFFLINE = 167;
 
     private static final String[] NAMES = new String[CommandReader.MAX_TYPE + 1];
     private static final ThreadLocal<CommandWriter> OFF_SHARD_WRITERS = ThreadLocal.withInitial(CommandWriter::new);
@@ -262,6 +267,7 @@ public final class OwnerCommands
         NAMES[VOICE_SESSION_ENDED] = "voice_session_ended";
         NAMES[USER_SESSIONS] = "user_sessions";
         NAMES[USER_EVENT] = "user_event";
+        NAMES[USER_OFFLINE] = "user_offline";
         NAMES[MESSAGE_POST] = "message_post";
         NAMES[MESSAGE_EDIT] = "message_edit";
         NAMES[MESSAGE_DELETE] = "message_delete";
