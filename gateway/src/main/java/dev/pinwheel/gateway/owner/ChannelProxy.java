@@ -161,8 +161,17 @@ public final class ChannelProxy
      */
     public void delete(final long correlation, final long userId, final long guildId, final long channelId)
     {
-        shard.send(owner(guildId), OwnerCommands.request(shard, OwnerCommands.CHANNEL_DELETE, correlation, userId)
-            .putLong(guildId).putLong(channelId));
+        delete(correlation, userId, guildId, channelId, null);
+    }
+
+    /**
+     * {@link #delete(long, long, long, long)} with the request's audit-log reason (or null).
+     */
+    public void delete(final long correlation, final long userId, final long guildId, final long channelId,
+        final String reason)
+    {
+        shard.send(owner(guildId), OwnerCommands.request(shard, OwnerCommands.CHANNEL_DELETE, correlation, userId,
+            reason).putLong(guildId).putLong(channelId));
     }
 
     /**

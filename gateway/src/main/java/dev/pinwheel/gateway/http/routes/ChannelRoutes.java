@@ -326,7 +326,7 @@ public final class ChannelRoutes
         final long guildId = guildOf(ex, r);
         if (guildId != 0)
         {
-            channels.delete(exchanges.register(ex), ex.userId(), guildId, r.id(0));
+            channels.delete(exchanges.register(ex), ex.userId(), guildId, r.id(0), ex.auditReason());
         }
     }
 
