@@ -62,6 +62,15 @@ public final class Json
     }
 
     /**
+     * @param node a tree.
+     * @return its JSON text.
+     */
+    public static String text(final JsonNode node)
+    {
+        return new String(bytes(node), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /**
      * @param bytes UTF-8 JSON.
      * @param off   offset.
      * @param len   length.

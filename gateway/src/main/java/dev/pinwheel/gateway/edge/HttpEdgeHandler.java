@@ -55,6 +55,7 @@ public final class HttpEdgeHandler extends SimpleChannelInboundHandler<FullHttpR
 {
     private static final Logger LOG = LoggerFactory.getLogger(HttpEdgeHandler.class);
     private static final AsciiString X_FORWARDED_FOR = AsciiString.cached("X-Forwarded-For");
+    private static final AsciiString X_AUDIT_LOG_REASON = AsciiString.cached("X-Audit-Log-Reason");
     private final ShardEdge shard;
     private final GatewayContext ctx;
     private final EdgeConnection edge;
@@ -123,7 +124,8 @@ public final class HttpEdgeHandler extends SimpleChannelInboundHandler<FullHttpR
         final String client = forwarded == null || trusted.isEmpty() ? peer
             : ClientAddress.forRequest(c.channel().remoteAddress(), forwarded, trusted);
         shard.api().handle(c, HttpUtil.isKeepAlive(req), userId, req.method().name(),
-            req.headers().get(HttpHeaderNames.HOST), client, segments, q.parameters(), body, invalid);
+            req.headers().get(HttpHeaderNames.HOST), client, segments, q.parameters(), body, invalid,
+            req.headers().get(X_AUDIT_LOG_REASON));
     }
 
     /** The body as JSON, parsed from the shard's scratch copy of it (JSON parsing keeps nothing of its input). */

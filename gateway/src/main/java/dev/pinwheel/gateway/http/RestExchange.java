@@ -77,6 +77,7 @@ public final class RestExchange
     private long bucket;
     private long retryAfterSeconds;
     private String allow;
+    private String auditReason;
     private boolean answered;
 
     /**
@@ -137,6 +138,22 @@ public final class RestExchange
     public String host()
     {
         return host;
+    }
+
+    /**
+     * @return the request's {@code X-Audit-Log-Reason} (URL-decoded, at most 512 characters), or null.
+     */
+    public String auditReason()
+    {
+        return auditReason;
+    }
+
+    /**
+     * @param reason the request's {@code X-Audit-Log-Reason}, decoded, or null.
+     */
+    public void auditReason(final String reason)
+    {
+        this.auditReason = reason;
     }
 
     /**
