@@ -98,6 +98,15 @@ public final class CassandraShardStore implements ShardStore
         }
     }
 
+    /**
+     * @return writes sent to Cassandra and not yet answered (as of the last {@link #pollCompletions}); queued ones
+     *         beyond the pipeline's bound and answered ones behind the watermark are not counted.
+     */
+    public int writesInFlight()
+    {
+        return writes.inFlight();
+    }
+
     /** A channel's pinned ids and when each was pinned (write timestamp, micros). */
     private static final class PinList
     {
