@@ -9,6 +9,10 @@
 #   benchmarks/run.sh chat-probe [args]       G guilds x M sessions x R msg/s: delivered events/s, p50/p99
 #   benchmarks/run.sh peer-probe [args]       the fanout workload against Pinwheel, uWebSockets.js and NATS in one
 #                                             run (installs the peers first: npm, apt-get), Pinwheel/peer ratios
+#   benchmarks/run.sh abuse-probe [args]      issue 10's attacks against a node at its real limits while a normal
+#                                             client chats: its p99/errors per attack, recovery, lost messages
+#   benchmarks/run.sh cassandra-probe [args]  the Cassandra store vs the raw driver (same statements), hot channels,
+#                                             the embedded store beside them (starts a local Cassandra if no --cassandra)
 #   benchmarks/run.sh build                   build the jar only
 # Run from anywhere; results of the probe go to ./bench-results (the working directory).
 # PINWHEEL_BENCH_JAVA_OPTS adds JVM flags to the JMH host / probe client JVM.
@@ -51,8 +55,10 @@ needs_build() { # true when the jar is missing or older than any source or pom o
 }
 
 build() { # a failed build (another module mid-edit) falls back to the existing jar, with a warning
+  # `package`, not `install`: the reactor (-am) builds every module the jar needs from this tree and the shade plugin
+  # takes them from their target/ directories, so nothing is written to ~/.m2 (which other checkouts build against).
   echo "run.sh: building the benchmark jar (JDK $JAVA_HOME)..." >&2
-  if ! (cd "$ROOT" && ./mvnw -q -B -pl benchmarks -am install -DskipTests); then
+  if ! (cd "$ROOT" && ./mvnw -q -B -pl benchmarks -am package -DskipTests); then
     if [ -f "$JAR" ] && [ "${1:-}" != strict ]; then
       echo "run.sh: build failed; running the existing, older $JAR" >&2
       return 0
@@ -103,6 +109,12 @@ case "$cmd" in
     mapfile -t flags < <(module_flags)
     exec "$JAVA_HOME/bin/java" "${flags[@]}" -Dpinwheel.flags.dir="$FLAGS" -Xmx2g \
       -cp "$JAR" dev.pinwheel.benchmarks.storage.RecoveryProbe "$@" ;;
+  cassandra-probe)
+    if needs_build; then build; fi
+    mapfile -t flags < <(module_flags)
+    cd "$ROOT" # LocalCassandra finds storage-cassandra/bin/cassandra-local from here
+    exec "$JAVA_HOME/bin/java" "${flags[@]}" -Dpinwheel.flags.dir="$FLAGS" -Xmx2g \
+      -cp "$JAR" dev.pinwheel.benchmarks.storage.CassandraStoreProbe "$@" ;;
   voice-probe)
     if needs_build; then build; fi
     mapfile -t flags < <(module_flags)
@@ -115,6 +127,13 @@ case "$cmd" in
     # shellcheck disable=SC2086
     exec "$JAVA_HOME/bin/java" "${flags[@]}" -Dpinwheel.flags.dir="$FLAGS" -Xms512m -Xmx2g -XX:+UseZGC \
       ${PINWHEEL_BENCH_JAVA_OPTS:-} -cp "$JAR" dev.pinwheel.benchmarks.FanoutProbe "$@" ;;
+  abuse-probe)
+    if needs_build; then build; fi
+    mapfile -t flags < <(module_flags)
+    # A small client: 4 sessions, a few hundred attack sockets on virtual threads.
+    # shellcheck disable=SC2086
+    exec "$JAVA_HOME/bin/java" "${flags[@]}" -Dpinwheel.flags.dir="$FLAGS" -Xms256m -Xmx1g -XX:+UseZGC \
+      ${PINWHEEL_BENCH_JAVA_OPTS:-} -cp "$JAR" dev.pinwheel.benchmarks.AbuseProbe "$@" ;;
   capacity-probe|storm-probe|chat-probe)
     if needs_build; then build; fi
     mapfile -t flags < <(module_flags)
@@ -137,6 +156,6 @@ case "$cmd" in
   build)
     build strict ;;
   *)
-    echo "usage: benchmarks/run.sh jmh [JMH args] | fanout-probe [--sessions N --messages M --rate R ...] | capacity-probe [--sessions N --hold S ...] | storm-probe [--sessions K ...] | chat-probe [--guilds G --members M --rate R ...] | recovery-probe [--messages N,...] | voice-probe ROOMS MEMBERS SECONDS MODE LOOPS | peer-probe [--sessions N --messages M --rate R --burst B --systems pinwheel,uws,nats] | build" >&2
+    echo "usage: benchmarks/run.sh jmh [JMH args] | fanout-probe [--sessions N --messages M --rate R ...] | capacity-probe [--sessions N --hold S ...] | storm-probe [--sessions K ...] | chat-probe [--guilds G --members M --rate R ...] | recovery-probe [--messages N,...] | voice-probe ROOMS MEMBERS SECONDS MODE LOOPS | peer-probe [--sessions N --messages M --rate R --burst B --systems pinwheel,uws,nats] | abuse-probe [--rate R --phases all|edge,cap,... --window S] | build" >&2
     exit 2 ;;
 esac

@@ -81,12 +81,12 @@ public final class GatewayShard
         final SessionProxy toSessions = new SessionProxy(shard);
         final UserSessionProxy toUsers = new UserSessionProxy(shard);
         this.voice = new VoiceService(context);
-        this.users = new UserSessionService(toSessions);
+        this.users = new UserSessionService(toSessions, accounts);
         this.owner = new OwnerCommandAdapter(context.node(), (from, userId, event) -> toUsers.sendToUser(userId, event),
-            voice, (from, userId, guildId) -> toSessions.userJoined(userId, guildId));
+            voice, toSessions);
         final SessionRequestAdapter requests = new SessionRequestAdapter(
             new SubscriptionService(accounts, voice, toSessions), new MemberListService(accounts, toSessions), voice,
-            users);
+            users, owner.temporaryMembers());
         this.probe = new ShardProbe();
         shard.addTicker(() -> edgeDeadlines.tick(System.nanoTime()));
         shard.addTicker(() -> exchanges.tick(shard, System.nanoTime()));

@@ -2,10 +2,12 @@ package dev.pinwheel.server;
 
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 
 import dev.pinwheel.server.top.PinwheelTop;
 import dev.pinwheel.storage.Durability;
+import dev.pinwheel.storage.cassandra.CassandraStoreContext;
 import dev.pinwheel.tuning.PlanCli;
 import dev.pinwheel.tuning.TuningProfile;
 
@@ -17,6 +19,9 @@ public final class PinwheelMain
 {
     static final String USAGE = """
         usage: pinwheel [run] [--host H] [--port P] [--shards N] [--data DIR] [--durability os|sync]
+                              [--store embedded|cassandra] [--cassandra HOST:PORT,...] [--keyspace NAME]
+                              [--replication N] [--consistency LEVEL]
+               pinwheel migrate --data DIR --to-cassandra HOST:PORT,... [--keyspace NAME] [--replication N]
                pinwheel plan [--shards N] [--profile NAME] [--root DIR]
                pinwheel top --data DIR [--interval SECONDS] [--once] [--no-color]
                pinwheel top [--url URL] [--token TOKEN] [--interval SECONDS] [--once] [--no-color]
@@ -39,6 +44,11 @@ public final class PinwheelMain
             PinwheelTop.main(Arrays.copyOfRange(rest, 1, rest.length));
             return;
         }
+        if (rest.length > 0 && "migrate".equals(rest[0]))
+        {
+            System.exit(MigrateCli.run(Arrays.copyOfRange(rest, 1, rest.length)));
+            return;
+        }
         if (rest.length > 0 && "run".equals(rest[0]))
         {
             rest = Arrays.copyOfRange(rest, 1, rest.length);
@@ -47,30 +57,72 @@ public final class PinwheelMain
         final PinwheelServer.Builder b = PinwheelServer.builder()
             .voiceEnabled(dev.pinwheel.voicesfu.VoiceConfiguration.enabled())
             .onShardDeath(shutdown::shardDied);
-        for (int i = 0; i < rest.length; i++)
+        String store = System.getProperty("pinwheel.store", "embedded");
+        final CassandraStoreContext cassandra = new CassandraStoreContext();
+        boolean cassandraOption = false;
+        try
         {
-            final String a = rest[i];
-            final String v = i + 1 < rest.length ? rest[i + 1] : null;
-            switch (a)
+            for (int i = 0; i < rest.length; i++)
             {
-                case "--host" -> b.gateway().host(require(a, v));
-                case "--port" -> b.gateway().port(Integer.parseInt(require(a, v)));
-                case "--shards" -> b.shards(Integer.parseInt(require(a, v)));
-                case "--data" -> b.dataDir(Path.of(require(a, v)));
-                case "--durability" -> b.durability(Durability.valueOf(require(a, v).toUpperCase(java.util.Locale.ROOT)));
-                case "--profile" -> b.profile(TuningProfile.forName(require(a, v)));
-                case "-h", "--help" ->
+                final String a = rest[i];
+                final String v = i + 1 < rest.length ? rest[i + 1] : null;
+                switch (a)
                 {
-                    System.out.print(USAGE);
-                    return;
+                    case "--host" -> b.gateway().host(require(a, v));
+                    case "--port" -> b.gateway().port(number(a, v));
+                    case "--shards" -> b.shards(number(a, v));
+                    case "--data" -> b.dataDir(Path.of(require(a, v)));
+                    case "--durability" -> b.durability(Durability.valueOf(require(a, v).toUpperCase(Locale.ROOT)));
+                    case "--profile" -> b.profile(TuningProfile.forName(require(a, v)));
+                    case "--store" -> store = require(a, v);
+                    case "--cassandra" ->
+                    {
+                        cassandra.contactPoints(require(a, v));
+                        cassandraOption = true;
+                    }
+                    case "--keyspace" ->
+                    {
+                        cassandra.keyspace(require(a, v));
+                        cassandraOption = true;
+                    }
+                    case "--replication" ->
+                    {
+                        cassandra.replication(number(a, v));
+                        cassandraOption = true;
+                    }
+                    case "--consistency" ->
+                    {
+                        cassandra.consistency(require(a, v));
+                        cassandraOption = true;
+                    }
+                    case "-h", "--help" ->
+                    {
+                        System.out.print(USAGE);
+                        return;
+                    }
+                    default -> throw new IllegalArgumentException("unknown option " + a);
                 }
-                default ->
-                {
-                    System.err.print("unknown option " + a + "\n" + USAGE);
-                    System.exit(2);
-                }
+                i++;
             }
-            i++;
+            switch (store)
+            {
+                case "embedded" ->
+                {
+                    if (cassandraOption)
+                    {
+                        throw new IllegalArgumentException("--cassandra, --keyspace, --replication and --consistency "
+                            + "need --store cassandra");
+                    }
+                }
+                case "cassandra" -> b.cassandra(cassandra.conclude());
+                default -> throw new IllegalArgumentException("unknown store '" + store + "' (embedded or cassandra)");
+            }
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            System.err.print("pinwheel: " + ex.getMessage() + "\n" + USAGE);
+            System.exit(2);
+            return;
         }
         final PinwheelServer server;
         try
@@ -92,7 +144,8 @@ public final class PinwheelMain
         FaultInjection.startIfEnabled(server.gateway().shards());
         System.out.println("Pinwheel is serving on http://" + b.gateway().host() + ":" + server.port()
             + " (REST /api/v10, gateway ws://" + b.gateway().host() + ":" + server.port() + "), data in "
-            + server.dataDir());
+            + server.dataDir() + (b.cassandraContext() == null ? "" : ", messages and state in Cassandra "
+            + b.cassandraContext().contactPoints() + " keyspace " + b.cassandraContext().keyspace()));
         if (server.voice() != null)
         {
             System.out.println("Voice gateway wss://" + server.voice().context().publicHost() + ":"
@@ -100,6 +153,18 @@ public final class PinwheelMain
                 + server.voice().udpPort());
         }
         new CountDownLatch(1).await(); // the process ends by System.exit, a signal, or a dying shard
+    }
+
+    private static int number(final String option, final String value)
+    {
+        try
+        {
+            return Integer.parseInt(require(option, value));
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new IllegalArgumentException(option + " needs a number, not '" + value + "'");
+        }
     }
 
     private static String require(final String option, final String value)

@@ -16,11 +16,15 @@ import dev.pinwheel.core.counters.NodeSampler;
 import dev.pinwheel.core.routing.RoutingRing;
 import dev.pinwheel.core.routing.RoutingTable;
 import dev.pinwheel.core.shard.ShardDeathHandler;
+import dev.pinwheel.core.store.StoreFactory;
 import dev.pinwheel.gateway.node.GatewayConfig;
 import dev.pinwheel.gateway.GatewayServer;
 import dev.pinwheel.storage.ChronicleRingPublisher;
 import dev.pinwheel.storage.Durability;
+import dev.pinwheel.storage.DataDirectoryLock;
 import dev.pinwheel.storage.EmbeddedStoreFactory;
+import dev.pinwheel.storage.cassandra.CassandraStoreContext;
+import dev.pinwheel.storage.cassandra.CassandraStoreFactory;
 import dev.pinwheel.tuning.AffinityThreadPlacement;
 import dev.pinwheel.tuning.PlanRequest;
 import dev.pinwheel.tuning.ThreadPlacement;
@@ -29,9 +33,12 @@ import dev.pinwheel.voicesfu.VoiceContext;
 import dev.pinwheel.voicesfu.VoiceServer;
 
 /**
- * The composition root: one Pinwheel node on the embedded store. Only this class knows every module.
+ * The composition root: one Pinwheel node on the embedded store (default) or on Cassandra. Only this class knows every
+ * module.
  * <pre>
- *   PinwheelServer ─┬─ EmbeddedStoreFactory (storage)   one Chronicle Queue journal per shard
+ *   PinwheelServer ─┬─ EmbeddedStoreFactory (storage)   one Chronicle Queue journal per shard, or
+ *                   │  CassandraStoreFactory            one driver session; one asynchronous store per shard
+ *                   │  (storage-cassandra)              (--store cassandra)
  *                   ├─ CountersFile (core)              every counter of the node, mapped: data/counters.dat
  *                   ├─ RoutingTable (core)              guild → shard; published to Chronicle Map
  *                   ├─ ThreadPlacement (tuning)         pinning plan of the profile
@@ -45,7 +52,9 @@ public final class PinwheelServer implements AutoCloseable
 {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PinwheelServer.class);
     private final GatewayServer gateway;
-    private final EmbeddedStoreFactory stores;
+    private final StoreFactory stores;
+    /** The data directory's lock when the store is Cassandra (the embedded store holds its own). */
+    private final DataDirectoryLock cassandraLock;
     private final AsyncRingPublisher ringPublisher;
     private final Path dataDir;
     private final VoiceServer voice;
@@ -59,14 +68,36 @@ public final class PinwheelServer implements AutoCloseable
         this.onShardDeath = b.onShardDeath;
         this.dataDir = b.dataDir.toAbsolutePath();
         final int shards = b.shards > 0 ? b.shards : Math.min(31, Runtime.getRuntime().availableProcessors());
-        this.stores = new EmbeddedStoreFactory(dataDir, b.durability); // locks the data directory first
+        final RoutingRing ring = RoutingRing.build(1, 1, shards, RoutingRing.DEFAULT_VIRTUAL_NODES);
+        if (b.cassandra == null)
+        {
+            this.cassandraLock = null;
+            this.stores = new EmbeddedStoreFactory(dataDir, b.durability); // locks the data directory first
+        }
+        else
+        {
+            // the data directory still holds the counters file and the published ring: one process at a time
+            this.cassandraLock = DataDirectoryLock.acquire(dataDir);
+            try
+            {
+                this.stores = new CassandraStoreFactory(b.cassandra.routing(shards, ring::shardOf));
+            }
+            catch (final RuntimeException ex)
+            {
+                cassandraLock.close();
+                throw ex;
+            }
+        }
         try
         {
-            checkNodeMeta(dataDir, shards);
+            if (b.cassandra == null) // Cassandra's state logs are per routing key: any shard count reads them
+            {
+                checkNodeMeta(dataDir, shards);
+            }
         }
         catch (final RuntimeException ex)
         {
-            stores.close();
+            closeStores();
             throw ex;
         }
         // after the lock: a second server on this directory never touches a running node's counters file
@@ -74,8 +105,7 @@ public final class PinwheelServer implements AutoCloseable
         final NodeCounters nodeCounters = counters != null ? counters.counters()
             : NodeCounters.inMemory(NodeCounters.capacityFor(shards));
         this.ringPublisher = new AsyncRingPublisher(() -> new ChronicleRingPublisher(dataDir));
-        final RoutingTable routing = new RoutingTable(
-            RoutingRing.build(1, 1, shards, RoutingRing.DEFAULT_VIRTUAL_NODES), ringPublisher);
+        final RoutingTable routing = new RoutingTable(ring, ringPublisher);
         final TuningProfile profile = b.profile;
         final ThreadPlacement placement = profile.pin()
             ? AffinityThreadPlacement.forThisMachine(PlanRequest.of(profile).withShards(shards))
@@ -96,7 +126,7 @@ public final class PinwheelServer implements AutoCloseable
             closeWhenStarted(voiceStart);
             ringPublisher.close();
             closeCounters();
-            stores.close();
+            closeStores();
             throw ex;
         }
         VoiceServer v = null;
@@ -112,13 +142,28 @@ public final class PinwheelServer implements AutoCloseable
                 gateway.close();
                 ringPublisher.close();
                 closeCounters();
-                stores.close();
+                closeStores();
                 throw ex instanceof java.util.concurrent.CompletionException && ex.getCause() instanceof RuntimeException r
                     ? r : ex;
             }
         }
         this.voice = v;
         this.sampler = NodeSampler.start(new NodeSampler(nodeCounters, counters, gateway.context().node()));
+    }
+
+    private void closeStores()
+    {
+        try
+        {
+            stores.close();
+        }
+        finally
+        {
+            if (cassandraLock != null)
+            {
+                cassandraLock.close();
+            }
+        }
     }
 
     /**
@@ -305,7 +350,7 @@ public final class PinwheelServer implements AutoCloseable
             ringPublisher.close();
             sampler.close();
             closeCounters();
-            stores.close();
+            closeStores();
         }
     }
 
@@ -330,6 +375,7 @@ public final class PinwheelServer implements AutoCloseable
         private boolean voiceEnabled;
         private VoiceContext voice = new VoiceContext();
         private ShardDeathHandler onShardDeath;
+        private CassandraStoreContext cassandra;
 
         public Builder dataDir(final Path value)
         {
@@ -353,6 +399,25 @@ public final class PinwheelServer implements AutoCloseable
         {
             durability = value;
             return this;
+        }
+
+        /**
+         * @param value Cassandra settings: the node stores in Cassandra ({@code --store cassandra}); null (the
+         *              default): the embedded store in the data directory.
+         * @return this.
+         */
+        public Builder cassandra(final CassandraStoreContext value)
+        {
+            cassandra = value;
+            return this;
+        }
+
+        /**
+         * @return the Cassandra settings, or null for the embedded store.
+         */
+        public CassandraStoreContext cassandraContext()
+        {
+            return cassandra;
         }
 
         public Builder profile(final TuningProfile value)

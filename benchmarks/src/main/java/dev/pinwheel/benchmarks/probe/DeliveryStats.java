@@ -40,6 +40,20 @@ public final class DeliveryStats
     private final LongAdder outOfOrder = new LongAdder();
     private final LongAdder overtaken = new LongAdder();
     private final LongAdder duplicates = new LongAdder();
+    private volatile DeliveryListener listener;
+
+    /** Sees every delivery that is recorded (for probes that slice a run into windows). */
+    @FunctionalInterface
+    public interface DeliveryListener
+    {
+        /**
+         * Called on the client's event loop threads.
+         *
+         * @param id            message id.
+         * @param latencyMicros POST to frame read, µs.
+         */
+        void delivered(int id, long latencyMicros);
+    }
 
     /**
      * @param messages          messages the poster will send (ids 0..messages-1).
@@ -52,6 +66,14 @@ public final class DeliveryStats
         this.sendNanos = new AtomicLongArray(messages);
         this.received = new AtomicIntegerArray(messages);
         this.lastNanos = new AtomicLongArray(messages);
+    }
+
+    /**
+     * @param l called for each recorded delivery from now on (null: none).
+     */
+    public void listener(final DeliveryListener l)
+    {
+        listener = l;
     }
 
     /**
@@ -102,6 +124,11 @@ public final class DeliveryStats
         deliveries.increment();
         received.incrementAndGet(id);
         lastNanos.accumulateAndGet(id, nanoTime, Math::max);
+        final DeliveryListener l = listener;
+        if (l != null)
+        {
+            l.delivered(id, micros);
+        }
     }
 
     /**

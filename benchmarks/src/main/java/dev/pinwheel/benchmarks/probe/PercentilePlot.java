@@ -26,7 +26,8 @@ public final class PercentilePlot
     private static final int RIGHT = 30;
     private static final int TOP = 40;
     private static final int BOTTOM = 50;
-    private static final String[] COLORS = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b"};
+    private static final String[] COLORS = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b",
+        "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
 
     private PercentilePlot()
     {

@@ -15,12 +15,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 /**
  * The few REST v10 calls the probe needs to set a guild up and to post into it (HTTP/1.1, keep-alive).
  */
-public final class RestClient
+public final class RestClient implements AutoCloseable
 {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(10)).build();
+    private final HttpClient http;
     private final String base;
 
     /** A registered user. */
@@ -29,12 +28,64 @@ public final class RestClient
     }
 
     /**
+     * An answer.
+     *
+     * @param status HTTP status, or -1 when the request failed (connection refused, reset, timed out).
+     * @param body   the body ({@code ""} when none), or the failure's text.
+     * @param nanos  time from sending to the answer (or the failure).
+     */
+    public record Response(int status, String body, long nanos)
+    {
+        /**
+         * @return the body as JSON (an empty object when it is not JSON).
+         */
+        public JsonNode json()
+        {
+            try
+            {
+                return body.isEmpty() ? JSON.createObjectNode() : JSON.readTree(body);
+            }
+            catch (final IOException ex)
+            {
+                return JSON.createObjectNode();
+            }
+        }
+    }
+
+    /**
      * @param host server host.
      * @param port server port.
      */
     public RestClient(final String host, final int port)
     {
+        this(host, port, null);
+    }
+
+    /**
+     * @param host  server host.
+     * @param port  server port.
+     * @param local source address of this client's connections (e.g. {@code 127.0.0.7}: on Linux every 127/8
+     *              address is the loopback, so one box can act as many clients), or null for the default.
+     */
+    public RestClient(final String host, final int port, final java.net.InetAddress local)
+    {
         this.base = "http://" + host + ":" + port + "/api/v10/";
+        final HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10));
+        if (local != null)
+        {
+            b.localAddress(local);
+        }
+        this.http = b.build();
+    }
+
+    /**
+     * @param name a user name.
+     * @return the password {@link #register} gives that user.
+     */
+    public static String passwordOf(final String name)
+    {
+        return "probe-" + name + "-pw";
     }
 
     /**
@@ -44,7 +95,7 @@ public final class RestClient
      */
     public User register(final String name) throws IOException
     {
-        final ObjectNode body = JSON.createObjectNode().put("username", name).put("password", "probe-" + name + "-pw")
+        final ObjectNode body = JSON.createObjectNode().put("username", name).put("password", passwordOf(name))
             .put("bot", true);
         final JsonNode r = call("POST", "auth/register", null, body);
         return new User(r.path("user").path("id").asText(), name, r.path("token").asText());
@@ -97,6 +148,76 @@ public final class RestClient
             HttpResponse.BodyHandlers.discarding()).thenApply(HttpResponse::statusCode);
     }
 
+    /**
+     * Logs in with a name and password.
+     *
+     * @param name     user name.
+     * @param password password.
+     * @return the answer (200 with a token, 400 wrong credentials, 429, 503...).
+     */
+    public Response login(final String name, final String password)
+    {
+        return send("POST", "auth/login", null,
+            JSON.createObjectNode().put("login", name).put("password", password).toString());
+    }
+
+    /**
+     * Sends a request and waits for the answer; never throws for a failed request (status -1).
+     *
+     * @param method HTTP method.
+     * @param path   path under {@code /api/v10/}, or an absolute path starting with {@code /}.
+     * @param token  bot token or null.
+     * @param body   JSON body or null.
+     * @return the answer.
+     */
+    public Response send(final String method, final String path, final String token, final String body)
+    {
+        final long t0 = System.nanoTime();
+        try
+        {
+            final HttpResponse<String> res = http.send(request(method, path, token, body),
+                HttpResponse.BodyHandlers.ofString());
+            return new Response(res.statusCode(), res.body() == null ? "" : res.body(), System.nanoTime() - t0);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            return new Response(-1, "interrupted", System.nanoTime() - t0);
+        }
+        catch (final IOException ex)
+        {
+            return new Response(-1, ex.getClass().getSimpleName() + ": " + ex.getMessage(), System.nanoTime() - t0);
+        }
+    }
+
+    /**
+     * Sends a request without waiting; the future completes with the answer, or status -1 if it failed.
+     *
+     * @param method HTTP method.
+     * @param path   path under {@code /api/v10/}, or an absolute path starting with {@code /}.
+     * @param token  bot token or null.
+     * @param body   JSON body or null.
+     * @return the answer, when it comes.
+     */
+    public CompletableFuture<Response> sendAsync(final String method, final String path, final String token,
+        final String body)
+    {
+        final long t0 = System.nanoTime();
+        return http.sendAsync(request(method, path, token, body), HttpResponse.BodyHandlers.ofString())
+            .handle((res, ex) -> ex != null
+                ? new Response(-1, ex.getClass().getSimpleName() + ": " + ex.getMessage(), System.nanoTime() - t0)
+                : new Response(res.statusCode(), res.body() == null ? "" : res.body(), System.nanoTime() - t0));
+    }
+
+    /**
+     * Aborts what is in flight and closes this client's connections.
+     */
+    @Override
+    public void close()
+    {
+        http.shutdownNow();
+    }
+
     private JsonNode call(final String method, final String path, final String token, final JsonNode body)
         throws IOException
     {
@@ -119,9 +240,11 @@ public final class RestClient
 
     private HttpRequest request(final String method, final String path, final String token, final String body)
     {
-        final HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
+        final String url = path.startsWith("/") ? base.substring(0, base.indexOf("/api/v10/")) + path : base + path;
+        final HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
             .header("Content-Type", "application/json")
-            .method(method, HttpRequest.BodyPublishers.ofString(body));
+            .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(body));
         if (token != null)
         {
             b.header("Authorization", "Bot " + token);

@@ -20,8 +20,9 @@ import dev.pinwheel.jvmflags.JvmFlagProfiles;
 /**
  * The server under test in a child JVM: the client and the server each need one file descriptor per
  * connection and the hard limit is per process, so they cannot share one. Started with the same java as
- * this process, the JVM flag profile's argfiles and this process's class path, in a temporary directory
- * that holds its data and its log and is deleted by {@link #close()}.
+ * this process, the JVM flag profile's argfiles and this process's class path, by default in a temporary directory
+ * that holds its data and its log and is deleted by {@link #close()}. A {@link Layout} given by the caller instead
+ * keeps the directory (restarts on the same data, {@link #kill()}, a second server on a directory in use).
  */
 public final class ServerProcess implements AutoCloseable
 {
@@ -30,22 +31,37 @@ public final class ServerProcess implements AutoCloseable
     private static final int MAX_PROBLEM_LINES = 30;
 
     private final Process process;
-    private final Path workDir;
+    private final Layout layout;
     private final Path log;
     private final List<String> command;
     private final int port;
     private final String host;
+    private final long startupNanos;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
-    private ServerProcess(final Process process, final Path workDir, final Path log, final List<String> command,
-        final String host, final int port)
+    /**
+     * Where a server runs.
+     *
+     * @param workDir  its working directory (its log goes there).
+     * @param dataDir  its data directory ({@code --data}).
+     * @param logName  file name of its log in {@code workDir}.
+     * @param port     port to bind, 0 for an ephemeral one.
+     * @param owned    whether {@link #close()} deletes {@code workDir} (and a failed start does).
+     */
+    public record Layout(Path workDir, Path dataDir, String logName, int port, boolean owned)
+    {
+    }
+
+    private ServerProcess(final Process process, final Layout layout, final Path log, final List<String> command,
+        final String host, final int port, final long startupNanos)
     {
         this.process = process;
-        this.workDir = workDir;
+        this.layout = layout;
         this.log = log;
         this.command = command;
         this.host = host;
         this.port = port;
+        this.startupNanos = startupNanos;
     }
 
     /**
@@ -63,7 +79,96 @@ public final class ServerProcess implements AutoCloseable
         final List<String> extraFlags, final long startupNanos) throws IOException
     {
         final Path workDir = Files.createTempDirectory("pinwheel-probe-server");
-        final Path log = workDir.resolve("server.log");
+        return start(new Layout(workDir, workDir.resolve("data"), "server.log", 0, true), profile, shards, properties,
+            extraFlags, startupNanos);
+    }
+
+    /**
+     * Starts the server in a given layout and waits until it prints the line that says it serves.
+     *
+     * @param layout       its directories, log and port.
+     * @param profile      JVM flag profile of the server ({@code dev}, {@code ci}...).
+     * @param shards       shards.
+     * @param properties   system properties for the server ({@code -Dkey=value} each).
+     * @param extraFlags   more JVM flags (may be empty).
+     * @param startupNanos how long to wait for it to serve.
+     * @return the running server.
+     * @throws IOException if it cannot be started (the process is stopped; an owned directory is deleted).
+     */
+    public static ServerProcess start(final Layout layout, final String profile, final int shards,
+        final Map<String, String> properties, final List<String> extraFlags, final long startupNanos)
+        throws IOException
+    {
+        final Path log = layout.workDir().resolve(layout.logName());
+        final List<String> cmd = command(layout, profile, shards, properties, extraFlags);
+        final long t0 = System.nanoTime();
+        final Process p = spawn(layout, cmd, log);
+        final ServerProcess server;
+        try
+        {
+            server = awaitServing(p, layout, log, cmd, t0, startupNanos);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            stop(p);
+            System.err.println("server log:\n" + tail(log, 40));
+            if (layout.owned())
+            {
+                deleteTree(layout.workDir());
+            }
+            throw ex;
+        }
+        return server;
+    }
+
+    /** How a server that was expected not to start ended. */
+    public record Refusal(int exitCode, long millis, String output)
+    {
+    }
+
+    /**
+     * Starts a server that must refuse to start (for example on a data directory another process holds) and waits
+     * for it to exit; never deletes anything. One that serves instead is killed and reported with exit code -1.
+     *
+     * @param layout      its directories, log and port.
+     * @param profile     JVM flag profile of the server.
+     * @param shards      shards.
+     * @param properties  system properties for the server.
+     * @param extraFlags  more JVM flags.
+     * @param timeoutNanos how long to wait for the exit.
+     * @return its exit code, the time to exit and its output.
+     * @throws IOException if it cannot be spawned.
+     */
+    public static Refusal startExpectingExit(final Layout layout, final String profile, final int shards,
+        final Map<String, String> properties, final List<String> extraFlags, final long timeoutNanos)
+        throws IOException
+    {
+        final Path log = layout.workDir().resolve(layout.logName());
+        final long t0 = System.nanoTime();
+        final Process p = spawn(layout, command(layout, profile, shards, properties, extraFlags), log);
+        int code = -1;
+        try
+        {
+            if (p.waitFor(timeoutNanos, TimeUnit.NANOSECONDS))
+            {
+                code = p.exitValue();
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        final long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        if (p.isAlive())
+        {
+            p.destroyForcibly();
+        }
+        return new Refusal(code, millis, Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "");
+    }
+
+    private static List<String> command(final Layout layout, final String profile, final int shards,
+        final Map<String, String> properties, final List<String> extraFlags)
+    {
         final List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(JvmFlagProfiles.locate().argFileOptions(profile, JvmFlagProfiles.runningFeatureVersion()));
@@ -73,36 +178,30 @@ public final class ServerProcess implements AutoCloseable
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add("dev.pinwheel.server.PinwheelMain");
-        cmd.addAll(List.of("run", "--host", "127.0.0.1", "--port", "0", "--shards", Integer.toString(shards),
-            "--data", workDir.resolve("data").toString()));
-        final Process p = new ProcessBuilder(cmd).directory(workDir.toFile()).redirectErrorStream(true)
-            .redirectOutput(log.toFile()).start();
-        final ServerProcess server;
-        try
-        {
-            server = awaitServing(p, workDir, log, cmd, startupNanos);
-        }
-        catch (final IOException | RuntimeException ex)
-        {
-            stop(p);
-            System.err.println("server log:\n" + tail(log, 40));
-            deleteTree(workDir);
-            throw ex;
-        }
-        return server;
+        cmd.addAll(List.of("run", "--host", "127.0.0.1", "--port", Integer.toString(layout.port()), "--shards",
+            Integer.toString(shards), "--data", layout.dataDir().toString()));
+        return cmd;
     }
 
-    private static ServerProcess awaitServing(final Process p, final Path workDir, final Path log,
-        final List<String> cmd, final long startupNanos) throws IOException
+    private static Process spawn(final Layout layout, final List<String> cmd, final Path log) throws IOException
     {
-        final long deadline = System.nanoTime() + startupNanos;
+        // stdin stays a pipe: the fault-injection commands of a debug server are written to it (command())
+        return new ProcessBuilder(cmd).directory(layout.workDir().toFile()).redirectErrorStream(true)
+            .redirectOutput(log.toFile()).start();
+    }
+
+    private static ServerProcess awaitServing(final Process p, final Layout layout, final Path log,
+        final List<String> cmd, final long t0, final long startupNanos) throws IOException
+    {
+        final long deadline = t0 + startupNanos;
         while (true)
         {
             final String text = Files.readString(log, StandardCharsets.UTF_8);
             final Matcher m = SERVING.matcher(text);
             if (m.find())
             {
-                return new ServerProcess(p, workDir, log, List.copyOf(cmd), m.group(1), Integer.parseInt(m.group(2)));
+                return new ServerProcess(p, layout, log, List.copyOf(cmd), m.group(1), Integer.parseInt(m.group(2)),
+                    System.nanoTime() - t0);
             }
             if (text.contains("Exception in thread \"main\""))
             {
@@ -119,7 +218,7 @@ public final class ServerProcess implements AutoCloseable
             }
             try
             {
-                p.waitFor(100, TimeUnit.MILLISECONDS);
+                p.waitFor(20, TimeUnit.MILLISECONDS); // fine-grained: restart times are measured with this
             }
             catch (final InterruptedException ex)
             {
@@ -159,6 +258,66 @@ public final class ServerProcess implements AutoCloseable
     public long cpuNanos()
     {
         return process.info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(-1L);
+    }
+
+    /**
+     * @return time from spawning the JVM to reading its "serving" line (polled every 20 ms).
+     */
+    public long startupNanos()
+    {
+        return startupNanos;
+    }
+
+    /**
+     * @return its layout.
+     */
+    public Layout layout()
+    {
+        return layout;
+    }
+
+    /**
+     * Sends one line to the server's standard input (the commands of {@code -Dpinwheel.debug.fault-injection=true}).
+     *
+     * @param line the command, e.g. {@code shard-error 1}.
+     * @throws IOException if the pipe is closed.
+     */
+    public void command(final String line) throws IOException
+    {
+        final java.io.OutputStream in = process.getOutputStream();
+        in.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+        in.flush();
+    }
+
+    /**
+     * Waits for the process to end.
+     *
+     * @param timeoutNanos how long.
+     * @return its exit code, or -1 if it still runs.
+     * @throws InterruptedException if interrupted.
+     */
+    public int awaitExit(final long timeoutNanos) throws InterruptedException
+    {
+        return process.waitFor(timeoutNanos, TimeUnit.NANOSECONDS) ? process.exitValue() : -1;
+    }
+
+    /**
+     * SIGKILL (as {@code kill -9}): nothing of the server's shutdown runs. The directory is kept.
+     *
+     * @throws InterruptedException if interrupted while waiting for it to die.
+     */
+    public void kill() throws InterruptedException
+    {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    /**
+     * SIGTERM without waiting (the server's own shutdown runs; see {@link #awaitExit}). The directory is kept.
+     */
+    public void terminate()
+    {
+        process.destroy();
     }
 
     /**
@@ -236,7 +395,8 @@ public final class ServerProcess implements AutoCloseable
     }
 
     /**
-     * Stops the server (SIGTERM: its shutdown hook closes it; SIGKILL after 30 s) and deletes its directory.
+     * Stops the server (SIGTERM: its shutdown hook closes it; SIGKILL after 30 s) and deletes its directory if the
+     * layout owns it.
      */
     @Override
     public void close()
@@ -246,7 +406,10 @@ public final class ServerProcess implements AutoCloseable
             return;
         }
         stop(process);
-        deleteTree(workDir);
+        if (layout.owned())
+        {
+            deleteTree(layout.workDir());
+        }
     }
 
     private static void stop(final Process p)
@@ -286,7 +449,12 @@ public final class ServerProcess implements AutoCloseable
         }
     }
 
-    private static void deleteTree(final Path dir)
+    /**
+     * Deletes a directory tree, best effort (prints what it could not delete).
+     *
+     * @param dir the directory.
+     */
+    public static void deleteTree(final Path dir)
     {
         try (Stream<Path> s = Files.walk(dir))
         {

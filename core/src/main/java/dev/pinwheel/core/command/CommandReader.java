@@ -1,6 +1,7 @@
 package dev.pinwheel.core.command;
 
 import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * Reads the command a {@link CommandWriter} wrote, field by field in the same order. A flyweight: it wraps the bytes
@@ -115,6 +116,26 @@ public final class CommandReader
         buffer.getBytes(position, b);
         position += n;
         return b;
+    }
+
+    /**
+     * Reads the next byte-array field where it lies, without copying it: for a reader that copies the bytes straight
+     * to where they go (an answer's body into the connection's buffer). The view is valid as long as the command is.
+     *
+     * @param view wrapped over the field's bytes (left as it was for a null field).
+     * @return the field's length, or -1 for null.
+     */
+    public int getBytes(final UnsafeBuffer view)
+    {
+        final int n = getInt();
+        if (n < 0)
+        {
+            return -1;
+        }
+        check(n);
+        view.wrap(buffer, position, n);
+        position += n;
+        return n;
     }
 
     /**

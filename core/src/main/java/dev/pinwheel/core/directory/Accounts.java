@@ -19,6 +19,8 @@ public final class Accounts
     private final ConcurrentHashMap<String, Long> byName = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Long, Set<String>> tokens = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Long, Set<Long>> guildsByUser = new ConcurrentHashMap<>();
+    /** The guilds a user joined through a temporary invite and holds no role in yet. */
+    private final ConcurrentHashMap<Long, Set<Long>> temporaryByUser = new ConcurrentHashMap<>();
 
     /**
      * Reserves a username before the account is journaled.
@@ -109,6 +111,36 @@ public final class Accounts
         {
             set.remove(guildId);
         }
+    }
+
+    /**
+     * @param userId    user.
+     * @param guildId   a guild the user is a temporary member of.
+     * @param temporary true: temporary from now on; false: not any more (a role given, or gone).
+     */
+    public void temporary(final long userId, final long guildId, final boolean temporary)
+    {
+        if (temporary)
+        {
+            temporaryByUser.computeIfAbsent(userId, k -> ConcurrentHashMap.newKeySet()).add(guildId);
+            return;
+        }
+        final Set<Long> set = temporaryByUser.get(userId);
+        if (set != null)
+        {
+            set.remove(guildId);
+        }
+    }
+
+    /**
+     * @param userId user.
+     * @return the guilds the user is a temporary member of (live view; removed from them when their last session
+     *         ends).
+     */
+    public Set<Long> temporaryGuildsOf(final long userId)
+    {
+        final Set<Long> set = temporaryByUser.get(userId);
+        return set == null ? Collections.emptySet() : Collections.unmodifiableSet(set);
     }
 
     /**

@@ -75,6 +75,23 @@ public final class Directory
     }
 
     /**
+     * @param code an invite code to forget (deleted, used up).
+     */
+    public void removeInvite(final String code)
+    {
+        invites.remove(code);
+    }
+
+    /**
+     * @param guildId a guild.
+     * @return its invites (a snapshot; control plane and owner reads).
+     */
+    public java.util.List<Invite> invitesOf(final long guildId)
+    {
+        return invites.values().stream().filter(i -> i.guildId() == guildId).toList();
+    }
+
+    /**
      * @param code invite code.
      * @return the invite or null.
      */
@@ -89,6 +106,18 @@ public final class Directory
     public void putGuild(final GuildSummary summary)
     {
         guilds.put(summary.id(), summary);
+    }
+
+    /**
+     * Forgets a deleted guild: its summary, its channels and its invites.
+     *
+     * @param guildId the guild.
+     */
+    public void removeGuild(final long guildId)
+    {
+        guilds.remove(guildId);
+        channelGuild.values().removeIf(g -> g == guildId);
+        invites.values().removeIf(i -> i.guildId() == guildId);
     }
 
     /**

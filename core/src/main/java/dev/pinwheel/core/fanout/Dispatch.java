@@ -17,6 +17,7 @@ public final class Dispatch
     private final long guildId;
     private final long authorId;
     private final long targetUserId;
+    private final org.agrona.collections.LongHashSet audience;
 
     /**
      * @param type         event name, e.g. {@code MESSAGE_CREATE}.
@@ -36,6 +37,31 @@ public final class Dispatch
         final long authorId,
         final long targetUserId)
     {
+        this(type, data, redactedData, intent, guildId, authorId, targetUserId, null);
+    }
+
+    /**
+     * @param type         event name, e.g. {@code MESSAGE_CREATE}.
+     * @param data         the encoded {@code d} (JSON bytes).
+     * @param redactedData {@code d} without message content, for sessions lacking MESSAGE_CONTENT (null: same).
+     * @param intent       the intent bit a session needs to receive it (0: always).
+     * @param guildId      guild it belongs to (0: none).
+     * @param authorId     user whose content it carries (they always see their own content), or 0.
+     * @param targetUserId deliver only to this user's sessions (0: every subscribed session).
+     * @param audience     the only users whose sessions receive it (the viewers of its channel; a snapshot never
+     *                     modified after publication), or null for every subscribed session.
+     */
+    public Dispatch(
+        final String type,
+        final byte[] data,
+        final byte[] redactedData,
+        final int intent,
+        final long guildId,
+        final long authorId,
+        final long targetUserId,
+        final org.agrona.collections.LongHashSet audience)
+    {
+        this.audience = audience;
         this.type = type;
         this.typeAscii = type.getBytes(StandardCharsets.US_ASCII);
         this.data = data;
@@ -133,6 +159,24 @@ public final class Dispatch
     public long targetUserId()
     {
         return targetUserId;
+    }
+
+    /**
+     * @return the users who may receive it (read-only), or null for everyone subscribed.
+     */
+    public org.agrona.collections.LongHashSet audience()
+    {
+        return audience;
+    }
+
+    /**
+     * @param viewers the users who may receive it (a snapshot, never modified), or null for everyone.
+     * @return this event for that audience (the same bytes).
+     */
+    public Dispatch withAudience(final org.agrona.collections.LongHashSet viewers)
+    {
+        return viewers == audience ? this : new Dispatch(type, data, redactedData, intent, guildId, authorId,
+            targetUserId, viewers);
     }
 
     @Override

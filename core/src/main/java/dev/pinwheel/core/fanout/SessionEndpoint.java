@@ -11,6 +11,27 @@ public abstract class SessionEndpoint
     /** guild id → this endpoint's index in that guild's {@link SessionIndex} list (for O(1) removal). */
     final Long2LongHashMap guildSlots = new Long2LongHashMap(-1);
     boolean dirty;
+    /** The last audience (a channel's viewers) this session was checked against, and whether it is in it. */
+    private org.agrona.collections.LongHashSet lastAudience;
+    private boolean inLastAudience;
+
+    /**
+     * Whether this session's user is in an event's audience, remembered per audience snapshot: a channel's events
+     * carry the same snapshot until its viewers change, so after the first event each session costs one reference
+     * comparison instead of a hash lookup.
+     *
+     * @param audience the event's audience (non-null).
+     * @return whether the user is in it.
+     */
+    final boolean inAudience(final org.agrona.collections.LongHashSet audience)
+    {
+        if (audience != lastAudience)
+        {
+            lastAudience = audience;
+            inLastAudience = audience.contains(userId());
+        }
+        return inLastAudience;
+    }
 
     /**
      * @return the session's user id.

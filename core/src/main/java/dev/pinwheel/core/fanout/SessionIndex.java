@@ -101,7 +101,9 @@ public final class SessionIndex
     }
 
     /**
-     * Delivers an event to every local session subscribed to its guild (or to one user's sessions).
+     * Delivers an event to every local session subscribed to its guild (or to one user's sessions; or, for an event
+     * of a channel not everyone may see, to the sessions of its audience: a hash lookup per session the first time a
+     * snapshot of the audience is seen, a reference comparison after that).
      *
      * @param dispatch the event.
      * @return sessions it was queued to.
@@ -114,12 +116,13 @@ public final class SessionIndex
             return 0;
         }
         final long target = dispatch.targetUserId();
+        final org.agrona.collections.LongHashSet audience = dispatch.audience();
         final SessionEndpoint[] sessions = m.sessions;
         int n = 0;
         for (int i = 0, size = m.size; i < size; i++)
         {
             final SessionEndpoint s = sessions[i];
-            if (target == 0 || s.userId() == target)
+            if ((target == 0 || s.userId() == target) && (audience == null || s.inAudience(audience)))
             {
                 deliverTo(s, dispatch);
                 n++;

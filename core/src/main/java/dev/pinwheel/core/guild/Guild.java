@@ -15,13 +15,30 @@ import org.agrona.collections.Long2ObjectHashMap;
  */
 public final class Guild
 {
+    /** Audit log entries a guild keeps in memory (and replays from its journal): the newest ones. */
+    public static final int AUDIT_LOG_KEPT = 2_000;
+
     private final long id;
     private String name;
-    private final long ownerId;
+    private long ownerId;
+    private GuildSettings settings = GuildSettings.DEFAULT;
     private final Long2ObjectHashMap<Role> roles = new Long2ObjectHashMap<>();
     private final LinkedHashMap<Long, GuildChannel> channels = new LinkedHashMap<>();
     private final Long2ObjectHashMap<Member> members = new Long2ObjectHashMap<>();
+    private final Long2ObjectHashMap<Ban> bans = new Long2ObjectHashMap<>();
+    private final org.agrona.collections.Object2IntHashMap<String> inviteUses =
+        new org.agrona.collections.Object2IntHashMap<>(0);
+    /** The audit log, oldest first, at most {@link #AUDIT_LOG_KEPT} entries. */
+    private final java.util.ArrayDeque<AuditEntry> auditLog = new java.util.ArrayDeque<>();
     private long interestedShards;
+    /** Bumped by every change that can change who sees a channel (roles, members, channels, owner). */
+    private long permissionsVersion;
+    private final Long2ObjectHashMap<Viewers> viewers = new Long2ObjectHashMap<>();
+
+    /** Who sees a channel, as of a version of the guild's permissions: null users means every member. */
+    private record Viewers(long version, org.agrona.collections.LongHashSet users)
+    {
+    }
 
     /**
      * @param id      guild snowflake.
@@ -59,10 +76,36 @@ public final class Guild
     }
 
     /**
+     * @param newOwner the member who owns the guild from now on.
+     */
+    public void transferOwnership(final long newOwner)
+    {
+        permissionsVersion++;
+        this.ownerId = newOwner;
+    }
+
+    /**
+     * @return the guild's settings.
+     */
+    public GuildSettings settings()
+    {
+        return settings;
+    }
+
+    /**
+     * @param newSettings the guild's settings from now on.
+     */
+    public void settings(final GuildSettings newSettings)
+    {
+        this.settings = newSettings;
+    }
+
+    /**
      * @param role role to add or replace.
      */
     public void putRole(final Role role)
     {
+        permissionsVersion++;
         roles.put(role.id(), role);
     }
 
@@ -73,13 +116,14 @@ public final class Guild
      */
     public void removeRole(final long roleId)
     {
+        permissionsVersion++;
         roles.remove(roleId);
         for (final Member m : List.copyOf(members.values()))
         {
             if (java.util.Arrays.stream(m.roleIds()).anyMatch(r -> r == roleId))
             {
-                members.put(m.userId(), new Member(m.userId(), m.joinedAtMillis(),
-                    java.util.Arrays.stream(m.roleIds()).filter(r -> r != roleId).toArray(), m.nick()));
+                members.put(m.userId(), m.withRoles(java.util.Arrays.stream(m.roleIds()).filter(r -> r != roleId)
+                    .toArray()));
             }
         }
     }
@@ -106,6 +150,7 @@ public final class Guild
      */
     public void putChannel(final GuildChannel channel)
     {
+        permissionsVersion++;
         channels.put(channel.id(), channel);
     }
 
@@ -114,6 +159,7 @@ public final class Guild
      */
     public void removeChannel(final long channelId)
     {
+        permissionsVersion++;
         channels.remove(channelId);
     }
 
@@ -140,6 +186,7 @@ public final class Guild
      */
     public boolean putMember(final Member member)
     {
+        permissionsVersion++;
         return members.put(member.userId(), member) == null;
     }
 
@@ -166,6 +213,146 @@ public final class Guild
     public int memberCount()
     {
         return members.size();
+    }
+
+    /**
+     * @param userId a member to remove.
+     * @return whether the user was a member.
+     */
+    public boolean removeMember(final long userId)
+    {
+        permissionsVersion++;
+        return members.remove(userId) != null;
+    }
+
+    /**
+     * @param ban a ban to add or replace.
+     */
+    public void putBan(final Ban ban)
+    {
+        bans.put(ban.userId(), ban);
+    }
+
+    /**
+     * @param userId a banned user.
+     * @return whether there was a ban.
+     */
+    public boolean removeBan(final long userId)
+    {
+        return bans.remove(userId) != null;
+    }
+
+    /**
+     * @param userId a user.
+     * @return the user's ban, or null.
+     */
+    public Ban ban(final long userId)
+    {
+        return bans.get(userId);
+    }
+
+    /**
+     * @return bans (read-only view, no order).
+     */
+    public Collection<Ban> bans()
+    {
+        return Collections.unmodifiableCollection(bans.values());
+    }
+
+    /**
+     * @param code an invite of this guild.
+     * @return how many joined through it.
+     */
+    public int inviteUses(final String code)
+    {
+        return inviteUses.getValue(code);
+    }
+
+    /**
+     * @param code an invite of this guild someone joined through.
+     * @return its uses now.
+     */
+    public int useInvite(final String code)
+    {
+        final int n = inviteUses.getValue(code) + 1;
+        inviteUses.put(code, n);
+        return n;
+    }
+
+    /**
+     * @param code a deleted invite (its count is dropped).
+     */
+    public void forgetInvite(final String code)
+    {
+        inviteUses.removeKey(code);
+    }
+
+    /**
+     * @param entry a new audit log entry (the oldest is dropped past {@link #AUDIT_LOG_KEPT}).
+     */
+    public void addAuditEntry(final AuditEntry entry)
+    {
+        auditLog.addLast(entry);
+        if (auditLog.size() > AUDIT_LOG_KEPT)
+        {
+            auditLog.removeFirst();
+        }
+    }
+
+    /**
+     * @return the audit log, newest first.
+     */
+    public java.util.Iterator<AuditEntry> auditLogNewestFirst()
+    {
+        return auditLog.descendingIterator();
+    }
+
+    /**
+     * The users who may see a channel (VIEW_CHANNEL there), kept per channel and recomputed only after a change of
+     * roles, members, channels or owner: the events of the channel go to them alone. Null when every member sees
+     * it (no overwrite denies VIEW_CHANNEL and {@code @everyone} has it): the common case costs nothing.
+     *
+     * @param channel a channel of this guild.
+     * @return the viewers (a snapshot: never modified, replaced after a change), or null for every member.
+     */
+    public org.agrona.collections.LongHashSet viewers(final GuildChannel channel)
+    {
+        final Viewers cached = viewers.get(channel.id());
+        if (cached != null && cached.version() == permissionsVersion)
+        {
+            return cached.users();
+        }
+        org.agrona.collections.LongHashSet users = null;
+        final Role everyone = roles.get(id);
+        boolean restricted = everyone == null || (everyone.permissions() & Permissions.VIEW_CHANNEL) == 0;
+        for (final Overwrite o : channel.overwrites())
+        {
+            restricted |= (o.deny() & Permissions.VIEW_CHANNEL) != 0;
+        }
+        if (restricted)
+        {
+            users = new org.agrona.collections.LongHashSet();
+            for (final Member m : members.values())
+            {
+                if ((Permissions.in(this, m.userId(), channel) & Permissions.VIEW_CHANNEL) != 0)
+                {
+                    users.add(m.userId());
+                }
+            }
+        }
+        viewers.put(channel.id(), new Viewers(permissionsVersion, users));
+        return users;
+    }
+
+    /**
+     * @param userId  a member.
+     * @param channel a channel of this guild.
+     * @return whether the member sees it.
+     */
+    public boolean sees(final long userId, final GuildChannel channel)
+    {
+        final org.agrona.collections.LongHashSet users = viewers(channel);
+        return users == null ? members.containsKey(userId) : users.contains(userId);
     }
 
     /**

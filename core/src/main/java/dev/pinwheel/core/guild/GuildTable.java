@@ -20,6 +20,15 @@ public final class GuildTable
     }
 
     /**
+     * @param id a deleted guild.
+     * @return the guild it was, or null.
+     */
+    public Guild remove(final long id)
+    {
+        return guilds.remove(id);
+    }
+
+    /**
      * @param id guild id.
      * @return the guild or null.
      */

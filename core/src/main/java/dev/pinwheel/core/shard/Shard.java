@@ -23,6 +23,7 @@ import dev.pinwheel.core.guild.Guild;
 import dev.pinwheel.core.guild.GuildTable;
 import dev.pinwheel.core.ids.SnowflakeIds;
 import dev.pinwheel.core.log.ThrottledLog;
+import dev.pinwheel.core.store.ReadPendingException;
 import dev.pinwheel.core.store.ShardStore;
 import dev.pinwheel.core.store.StoreCounters;
 import dev.pinwheel.core.store.StoreUnavailableException;
@@ -42,8 +43,8 @@ import org.slf4j.event.Level;
  *   │ TASK: run on owned state             │        │ decode, auth, REST, gateway frames     │
  *   │ FANOUT: deliver to local sessions    │        └────────────────────────────────────────┘
  *   └──────────────────────────────────────┘
- *            │ doWork(): io.poll → inbox.poll (≤ MAX_BATCH entries) → drain outboxes → ticks
- *            │           → flush dirty sessions
+ *            │ doWork(): io.poll → inbox.poll (≤ MAX_BATCH entries) → store completions → parked reads
+ *            │           re-run → drain outboxes → ticks → flush dirty sessions
  *            ▼ idle: BLOCK (epoll wait until I/O, wakeup or next tick) | BACKOFF | BUSY_SPIN
  * </pre>
  * A shard is the <b>single writer</b> of the sessions it accepted and of the guilds the routing ring gives
@@ -54,6 +55,11 @@ import org.slf4j.event.Level;
  * through {@link ShardTask#failed}, so whoever waits for it gets an answer. A fatal failure ({@link ShardFaults})
  * ends the duty cycle: the shard closes its sockets, its thread closes its store and the group's
  * {@link ShardDeathHandler} stops the node.
+ * <p>
+ * <b>Reads that wait for a database.</b> An asynchronous store never blocks this thread: a read it cannot answer from
+ * memory throws {@link ReadPendingException}; the command or task that read is parked (its bytes copied) and run again
+ * from the start once the store says that fetch completed, at most {@link ShardStore#ackTimeoutNanos()} after it first
+ * parked (then it fails with 503's {@code UNAVAILABLE}). Meanwhile the shard serves everything else.
  */
 public final class Shard implements Runnable
 {
@@ -102,6 +108,26 @@ public final class Shard implements Runnable
     private final ArrayDeque<Object>[] deferred;
     private final ArrayList<Runnable> tickers = new ArrayList<>();
     private final ArrayList<Runnable> pendingAcks = new ArrayList<>();
+    /** Asynchronous stores: acknowledgements waiting for the durable watermark, oldest first. */
+    private final ArrayDeque<DurableAck> durableAcks = new ArrayDeque<>();
+    private static final StoreUnavailableException NOT_DURABLE_IN_TIME = new StoreUnavailableException(
+        StoreUnavailableException.Reason.UNAVAILABLE, "the database did not acknowledge the write in time");
+    /** Commands and tasks parked until the store's fetch they wait for completes ({@link ReadPendingException}). */
+    private final ArrayDeque<ParkedRead> parkedReads = new ArrayDeque<>();
+    /** Parked reads beyond this are refused with 503 at once (the database is too slow for this shard's load). */
+    static final int MAX_PARKED_READS = 4096;
+    /** A parked read waits at most the store's acknowledgement timeout, and never longer than this. */
+    private static final long MAX_PARK_NANOS = TimeUnit.MINUTES.toNanos(1);
+    private static final StoreUnavailableException NOT_READ_IN_TIME = new StoreUnavailableException(
+        StoreUnavailableException.Reason.UNAVAILABLE, "the database did not answer a read in time");
+    private static final StoreUnavailableException TOO_MANY_PARKED = new StoreUnavailableException(
+        StoreUnavailableException.Reason.UNAVAILABLE, "too many reads wait for the database");
+    /** The deadline of the parked read being run again (0: a first run); taken by the run it is meant for. */
+    private long rerunDeadline;
+    /** When parked reads are next checked for their deadline even without a completion. */
+    private long nextParkedCheckNanos;
+    /** Whether the store acknowledges by durable watermark ({@link ShardStore#asynchronous()}). */
+    private final boolean asyncStore;
     /** The task that registered each pending acknowledgement (null outside a task), told if it fails. */
     private final ArrayList<ShardTask> pendingAckTasks = new ArrayList<>();
     private final IdleMode idleMode;
@@ -127,6 +153,7 @@ public final class Shard implements Runnable
         this.poller = ring.newPoller();
         ring.addGatingSequences(poller.getSequence());
         this.store = store;
+        this.asyncStore = store.asynchronous();
         this.ids = new SnowflakeIds(nodeId & 31, id & 31);
         this.idleMode = idleMode;
         this.deferred = new ArrayDeque[group.shardCount()];
@@ -233,13 +260,29 @@ public final class Shard implements Runnable
     /**
      * Runs an acknowledgement (reply, fanout) once everything this shard appended so far is durable: at once
      * when the store makes appends durable on return, else after the group commit at the end of this duty
-     * cycle's batch — one msync for every write of the batch.
+     * cycle's batch — one msync for every write of the batch. With an asynchronous store
+     * ({@link ShardStore#asynchronous()}: Cassandra) it runs once the database acknowledged every write issued so far
+     * (the durable watermark), in registration order, polled every duty cycle; if that takes longer than the store's
+     * {@link ShardStore#ackTimeoutNanos()} the task or command is failed with
+     * {@link StoreUnavailableException.Reason#UNAVAILABLE} instead (503).
      *
      * @param ack the acknowledgement.
      */
     public void afterCommit(final Runnable ack)
     {
-        if (store.groupCommit())
+        if (asyncStore)
+        {
+            final long seq = store.issuedSequence();
+            if (durableAcks.isEmpty() && seq <= store.durableSequence())
+            {
+                ack.run(); // nothing of it is in flight: acknowledged as a synchronous store would
+                return;
+            }
+            final ShardTask told = currentTask != null || currentCommand == null ? currentTask
+                : new CommandFailure(currentCommand.copy());
+            durableAcks.add(new DurableAck(ack, told, seq, System.nanoTime() + store.ackTimeoutNanos()));
+        }
+        else if (store.groupCommit())
         {
             pendingAcks.add(ack);
             // who hears of a failed commit: the running task, or the running command (a copy of its bytes)
@@ -250,6 +293,162 @@ public final class Shard implements Runnable
         {
             ack.run();
         }
+    }
+
+    /**
+     * Asynchronous stores: runs, in order, the acknowledgements whose writes the database acknowledged (every write
+     * up to theirs: the durable watermark); fails those still waiting past their deadline with 503
+     * ({@link StoreUnavailableException.Reason#UNAVAILABLE}). An acknowledgement never overtakes an older one.
+     */
+    private int releaseDurable()
+    {
+        int work = store.pollCompletions();
+        if (!parkedReads.isEmpty() && (work > 0 || System.nanoTime() - nextParkedCheckNanos >= 0))
+        {
+            work += rerunParked();
+        }
+        if (durableAcks.isEmpty())
+        {
+            return work;
+        }
+        final long durable = store.durableSequence();
+        long now = 0;
+        final ShardTask outer = currentTask;
+        try
+        {
+            while (!durableAcks.isEmpty())
+            {
+                final DurableAck p = durableAcks.peekFirst();
+                if (p.seq() <= durable)
+                {
+                    durableAcks.pollFirst();
+                    currentTask = p.told();
+                    try
+                    {
+                        p.ack().run();
+                    }
+                    catch (final Throwable ex)
+                    {
+                        onFailure(p.told(), ex, "acknowledgement");
+                        rethrowIfFatal(ex);
+                    }
+                }
+                else
+                {
+                    if (now == 0)
+                    {
+                        now = System.nanoTime();
+                    }
+                    if (now - p.deadline() < 0)
+                    {
+                        break;
+                    }
+                    durableAcks.pollFirst();
+                    onFailure(p.told(), NOT_DURABLE_IN_TIME, "durable wait");
+                }
+                work++;
+            }
+        }
+        finally
+        {
+            currentTask = outer;
+        }
+        return work;
+    }
+
+    /** An acknowledgement waiting for the asynchronous store's durable watermark to reach {@code seq}. */
+    private record DurableAck(Runnable ack, ShardTask told, long seq, long deadline)
+    {
+    }
+
+    /** A task or a command (its bytes) that read what the store had to fetch: run again once fetch {@code ticket} is in. */
+    private record ParkedRead(ShardTask task, byte[] command, long ticket, long deadline)
+    {
+    }
+
+    /**
+     * Parks what just read a value the store is fetching; refused (503) when too many wait already.
+     *
+     * @param deadline the original deadline of a re-run that missed again, 0 for a first miss.
+     */
+    private void park(final ShardTask task, final CommandReader command, final long ticket, final long deadline)
+    {
+        if (parkedReads.size() >= MAX_PARKED_READS || !asyncStore)
+        {
+            final RuntimeException refused = asyncStore ? TOO_MANY_PARKED
+                : new IllegalStateException("a synchronous store cannot defer a read (" + ticket + ")");
+            if (task != null)
+            {
+                onFailure(task, refused, "parked read");
+            }
+            else
+            {
+                onFailure(null, refused, "parked read");
+                notifyCommandFailed(command.rewind(), refused);
+            }
+            return;
+        }
+        counters.increment(ShardCounters.READS_PARKED);
+        parkedReads.addLast(new ParkedRead(task, task == null ? command.copy() : null, ticket,
+            deadline != 0 ? deadline : System.nanoTime() + Math.min(store.ackTimeoutNanos(), MAX_PARK_NANOS)));
+    }
+
+    /**
+     * Runs again, oldest first, the parked reads whose fetch completed (a re-run that misses again parks again, with
+     * its first deadline); fails those past their deadline with 503.
+     *
+     * @return parked reads run or failed.
+     */
+    private int rerunParked()
+    {
+        final long now = System.nanoTime();
+        nextParkedCheckNanos = now + TICK_NANOS;
+        int work = 0;
+        for (int i = 0, n = parkedReads.size(); i < n; i++)
+        {
+            final ParkedRead p = parkedReads.pollFirst();
+            if (store.readComplete(p.ticket()))
+            {
+                work++;
+                rerunDeadline = p.deadline();
+                if (p.task() != null)
+                {
+                    runTask(p.task());
+                }
+                else
+                {
+                    runCommand(new UnsafeBuffer(p.command()), p.command().length, false);
+                }
+                rerunDeadline = 0;
+            }
+            else if (now - p.deadline() >= 0)
+            {
+                work++;
+                if (p.task() != null)
+                {
+                    onFailure(p.task(), NOT_READ_IN_TIME, "parked read");
+                }
+                else
+                {
+                    onFailure(null, NOT_READ_IN_TIME, "parked read");
+                    notifyCommandFailed(new CommandReader().wrap(new UnsafeBuffer(p.command()), 0,
+                        p.command().length), NOT_READ_IN_TIME);
+                }
+            }
+            else
+            {
+                parkedReads.addLast(p);
+            }
+        }
+        return work;
+    }
+
+    /**
+     * @return commands and tasks parked until a read of the store completes (shard thread only).
+     */
+    public int parkedReads()
+    {
+        return parkedReads.size();
     }
 
     private int commitBatch()
@@ -332,7 +531,7 @@ public final class Shard implements Runnable
      */
     public boolean hasPendingInbox()
     {
-        return ring.getCursor() > poller.getSequence().get();
+        return ring.getCursor() > poller.getSequence().get() || asyncStore && store.hasCompletions();
     }
 
     /**
@@ -495,11 +694,13 @@ public final class Shard implements Runnable
         }
         final ExpandableArrayBuffer copy = inlineCopies[depth];
         copy.putBytes(0, bytes, 0, length);
-        runCommand(copy, length);
+        runCommand(copy, length, true);
     }
 
-    private void runCommand(final DirectBuffer bytes, final int length)
+    private void runCommand(final DirectBuffer bytes, final int length, final boolean count)
     {
+        final long parkedDeadline = rerunDeadline;
+        rerunDeadline = 0;
         final int depth = commandDepth;
         if (depth + 1 >= readers.length)
         {
@@ -512,7 +713,10 @@ public final class Shard implements Runnable
         final CommandReader command = readers[depth].wrap(bytes, 0, length);
         final int type = command.type();
         final int counter = commandCounters[type];
-        counterValues.addLongRelease(counter >= 0 ? counter : commandCounter(type), 1);
+        if (count)
+        {
+            counterValues.addLongRelease(counter >= 0 ? counter : commandCounter(type), 1);
+        }
         commandDepth = depth + 1;
         final ShardTask outerTask = currentTask;
         final CommandReader outerCommand = currentCommand;
@@ -525,6 +729,10 @@ public final class Shard implements Runnable
                 throw new IllegalStateException("shard " + id + " has no command handler for command " + type);
             }
             commandHandler.onCommand(this, command);
+        }
+        catch (final ReadPendingException pending)
+        {
+            park(null, command, pending.ticket(), parkedDeadline);
         }
         catch (final Throwable ex)
         {
@@ -697,7 +905,7 @@ public final class Shard implements Runnable
             }
             else if (cmd.kind == ShardCommand.COMMAND)
             {
-                runCommand(cmd.bytes, cmd.length);
+                runCommand(cmd.bytes, cmd.length, true);
             }
         }
         finally
@@ -727,11 +935,17 @@ public final class Shard implements Runnable
      */
     private void runTask(final ShardTask task)
     {
+        final long parkedDeadline = rerunDeadline;
+        rerunDeadline = 0;
         final ShardTask outer = currentTask;
         currentTask = task;
         try
         {
             task.run(this);
+        }
+        catch (final ReadPendingException pending)
+        {
+            park(task, null, pending.ticket(), parkedDeadline);
         }
         catch (final Throwable ex)
         {
@@ -770,7 +984,7 @@ public final class Shard implements Runnable
                 counters.increment(ShardCounters.STORE_REFUSED);
                 if (STORE_REFUSALS.admit())
                 {
-                    LOG.warn("shard {}: store refused a write ({}): {}", id, refused.reason(), refused.getMessage());
+                    LOG.warn("shard {}: store refused a request ({}): {}", id, refused.reason(), refused.getMessage());
                 }
             }
             else if (TASK_FAILURES.admit())
@@ -818,7 +1032,7 @@ public final class Shard implements Runnable
     {
         int work = io.poll();
         work += pollInbox();
-        work += commitBatch();
+        work += asyncStore ? releaseDurable() : commitBatch();
         work += drainDeferred();
         final long now = System.nanoTime();
         if (now - nextTickNanos >= 0)
@@ -889,6 +1103,11 @@ public final class Shard implements Runnable
             if (io instanceof ParkingIoDriver p)
             {
                 p.bind(this);
+            }
+            if (asyncStore)
+            {
+                final IoDriver driver = io;
+                store.bindWakeup(driver::wakeup);
             }
             nextTickNanos = System.nanoTime() + TICK_NANOS;
         }

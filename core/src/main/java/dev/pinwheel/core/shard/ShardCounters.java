@@ -38,11 +38,13 @@ public final class ShardCounters
     public static final int RATE_LIMITED = 11;
     /** Tasks whose write the store refused before touching its journal (disk full, faulted, closed). */
     public static final int STORE_REFUSED = 12;
+    /** Commands and tasks parked because a read had to wait for the database (asynchronous stores). */
+    public static final int READS_PARKED = 13;
 
     private static final String[] NAMES = {
         "inbox_events", "deliveries", "handoffs_out", "handoffs_deferred", "handoffs_dropped", "inbox_refused",
         "task_errors", "busy_cycles", "busy_nanos", "slow_consumer_closes", "protocol_closes", "rate_limited",
-        "store_refused",
+        "store_refused", "reads_parked",
     };
 
     private final CounterBlock values;

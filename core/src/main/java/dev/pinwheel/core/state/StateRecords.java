@@ -10,10 +10,14 @@ import java.io.UncheckedIOException;
 import dev.pinwheel.core.directory.Account;
 import dev.pinwheel.core.directory.Directory;
 import dev.pinwheel.core.directory.Invite;
+import dev.pinwheel.core.guild.AuditEntry;
+import dev.pinwheel.core.guild.Ban;
 import dev.pinwheel.core.guild.Guild;
 import dev.pinwheel.core.guild.GuildChannel;
+import dev.pinwheel.core.guild.GuildSettings;
 import dev.pinwheel.core.guild.GuildTable;
 import dev.pinwheel.core.guild.Member;
+import dev.pinwheel.core.guild.Overwrite;
 import dev.pinwheel.core.guild.Role;
 
 /**
@@ -44,6 +48,24 @@ public final class StateRecords
     public static final int DM_CREATED = 12;
     /** A guild channel deleted (CHANNEL_CREATED again with the same id is an edit). */
     public static final int CHANNEL_DELETED = 13;
+    /** A member left or was removed (kicked, banned). */
+    public static final int MEMBER_REMOVED = 14;
+    /** A user banned from a guild (with the reason). */
+    public static final int BAN_ADDED = 15;
+    /** A ban lifted. */
+    public static final int BAN_REMOVED = 16;
+    /** A member's timeout set (until when) or lifted (0). */
+    public static final int MEMBER_TIMEOUT_SET = 17;
+    /** An audit log entry. */
+    public static final int AUDIT_ENTRY = 18;
+    /** Someone joined through an invite (one more use). */
+    public static final int INVITE_USED = 19;
+    /** An invite deleted (revoked, or used up). */
+    public static final int INVITE_DELETED = 20;
+    /** A guild's name, owner and settings changed (the whole set). */
+    public static final int GUILD_UPDATED = 21;
+    /** A guild deleted, with everything in it. */
+    public static final int GUILD_DELETED = 22;
 
     private StateRecords()
     {
@@ -113,6 +135,14 @@ public final class StateRecords
             out.writeInt(c.bitrate());
             out.writeInt(c.userLimit());
             out.writeLong(c.parentId());
+            out.writeInt(c.overwrites().length);
+            for (final Overwrite o : c.overwrites())
+            {
+                out.writeLong(o.id());
+                out.writeInt(o.type());
+                out.writeLong(o.allow());
+                out.writeLong(o.deny());
+            }
         });
     }
 
@@ -124,11 +154,26 @@ public final class StateRecords
      */
     public static byte[] memberAdded(final long guildId, final long userId, final long joinedAtMillis)
     {
+        return memberAdded(guildId, userId, joinedAtMillis, false);
+    }
+
+    /**
+     * @param guildId        guild.
+     * @param userId         user.
+     * @param joinedAtMillis when.
+     * @param temporary      joined through a temporary invite (removed when their last session ends, unless given a
+     *                       role first).
+     * @return encoded record.
+     */
+    public static byte[] memberAdded(final long guildId, final long userId, final long joinedAtMillis,
+        final boolean temporary)
+    {
         return encode(out ->
         {
             out.writeLong(guildId);
             out.writeLong(userId);
             out.writeLong(joinedAtMillis);
+            out.writeBoolean(temporary);
         });
     }
 
@@ -249,6 +294,172 @@ public final class StateRecords
     }
 
     /**
+     * @param guildId guild.
+     * @param userId  the member who left or was removed.
+     * @return encoded record.
+     */
+    public static byte[] memberRemoved(final long guildId, final long userId)
+    {
+        return encode(out ->
+        {
+            out.writeLong(guildId);
+            out.writeLong(userId);
+        });
+    }
+
+    /**
+     * @param guildId guild.
+     * @param userId  banned user.
+     * @param reason  why, or null.
+     * @return encoded record.
+     */
+    public static byte[] banAdded(final long guildId, final long userId, final String reason)
+    {
+        return encode(out ->
+        {
+            out.writeLong(guildId);
+            out.writeLong(userId);
+            out.writeBoolean(reason != null);
+            out.writeUTF(reason == null ? "" : reason);
+        });
+    }
+
+    /**
+     * @param guildId guild.
+     * @param userId  the user whose ban is lifted.
+     * @return encoded record.
+     */
+    public static byte[] banRemoved(final long guildId, final long userId)
+    {
+        return memberRemoved(guildId, userId);
+    }
+
+    /**
+     * @param guildId     guild.
+     * @param userId      member.
+     * @param untilMillis end of the timeout, epoch millis (0: lifted).
+     * @return encoded record.
+     */
+    public static byte[] memberTimeoutSet(final long guildId, final long userId, final long untilMillis)
+    {
+        return encode(out ->
+        {
+            out.writeLong(guildId);
+            out.writeLong(userId);
+            out.writeLong(untilMillis);
+        });
+    }
+
+    /**
+     * @param guildId guild.
+     * @param e       the entry.
+     * @return encoded record.
+     */
+    public static byte[] auditEntry(final long guildId, final AuditEntry e)
+    {
+        return encode(out ->
+        {
+            out.writeLong(guildId);
+            out.writeLong(e.id());
+            out.writeLong(e.userId());
+            out.writeLong(e.targetId());
+            out.writeInt(e.actionType());
+            writeOptional(out, e.reason());
+            writeOptional(out, e.changes());
+            writeOptional(out, e.options());
+        });
+    }
+
+    private static void writeOptional(final DataOutputStream out, final String text) throws IOException
+    {
+        out.writeBoolean(text != null);
+        if (text != null)
+        {
+            final byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            out.writeInt(bytes.length);
+            out.write(bytes);
+        }
+    }
+
+    private static Overwrite[] readOverwrites(final DataInputStream in, final int payloadLength) throws IOException
+    {
+        final int n = in.readInt();
+        if (n < 0 || n > payloadLength / Long.BYTES)
+        {
+            throw new IOException("bad overwrite count " + n);
+        }
+        final Overwrite[] overwrites = new Overwrite[n];
+        for (int i = 0; i < n; i++)
+        {
+            overwrites[i] = new Overwrite(in.readLong(), in.readInt(), in.readLong(), in.readLong());
+        }
+        return overwrites;
+    }
+
+    private static String readOptional(final DataInputStream in, final int limit) throws IOException
+    {
+        if (!in.readBoolean())
+        {
+            return null;
+        }
+        final int n = in.readInt();
+        if (n < 0 || n > limit)
+        {
+            throw new IOException("bad length " + n);
+        }
+        final byte[] bytes = new byte[n];
+        in.readFully(bytes);
+        return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /**
+     * @param guildId guild.
+     * @param name    its name.
+     * @param ownerId its owner.
+     * @param s       its settings.
+     * @return encoded record.
+     */
+    public static byte[] guildUpdated(final long guildId, final String name, final long ownerId, final GuildSettings s)
+    {
+        return encode(out ->
+        {
+            out.writeLong(guildId);
+            out.writeUTF(name);
+            out.writeLong(ownerId);
+            writeOptional(out, s.description());
+            out.writeLong(s.systemChannelId());
+            out.writeLong(s.afkChannelId());
+            out.writeInt(s.afkTimeoutSeconds());
+            out.writeInt(s.verificationLevel());
+            out.writeInt(s.defaultNotifications());
+            out.writeInt(s.explicitContentFilter());
+        });
+    }
+
+    /**
+     * @param guildId the deleted guild.
+     * @return encoded record.
+     */
+    public static byte[] guildDeleted(final long guildId)
+    {
+        return encode(out -> out.writeLong(guildId));
+    }
+
+    /**
+     * @param guildId the invite's guild.
+     * @param code    the invite.
+     * @return encoded record (INVITE_USED or INVITE_DELETED).
+     */
+    public static byte[] inviteCode(final long guildId, final String code)
+    {
+        return encode(out ->
+        {
+            out.writeLong(guildId);
+            out.writeUTF(code);
+        });
+    }
+
+    /**
      * @param i invite.
      * @return encoded record.
      */
@@ -263,6 +474,7 @@ public final class StateRecords
             out.writeLong(i.createdMillis());
             out.writeInt(i.maxAgeSeconds());
             out.writeInt(i.maxUses());
+            out.writeBoolean(i.temporary());
         });
     }
 
@@ -279,6 +491,51 @@ public final class StateRecords
     public static void apply(final int type, final byte[] payload, final GuildTable guilds, final NodeState node)
     {
         decode(type, payload).applyTo(guilds, node);
+    }
+
+    /**
+     * The scope of a record: the routing key whose owner writes it and must replay it ({@code ShardGroup#ownerOf}):
+     * the user for accounts and tokens, the guild for guild, channel, member, role and invite records, the
+     * application for command lists, the pair ({@link Directory#pairId}) for a DM channel. A store that keeps one log
+     * per scope (Cassandra) lets whichever shard owns a key next rebuild exactly that key's state.
+     *
+     * @param type    record type.
+     * @param payload encoded record (already validated by {@link #decode}).
+     * @return the routing key.
+     * @throws IllegalArgumentException for an unknown type or a payload too short.
+     */
+    public static long scopeOf(final int type, final byte[] payload)
+    {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(payload)))
+        {
+            return switch (type)
+            {
+                case USER_REGISTERED, TOKEN_ISSUED, GUILD_CREATED, MEMBER_ADDED, MEMBER_NICK_CHANGED, ROLE_PUT,
+                    ROLE_DELETED, MEMBER_ROLES_SET, COMMANDS_SET, CHANNEL_DELETED, MEMBER_REMOVED, BAN_ADDED,
+                    BAN_REMOVED, MEMBER_TIMEOUT_SET, AUDIT_ENTRY, INVITE_USED, INVITE_DELETED, GUILD_UPDATED,
+                    GUILD_DELETED -> in.readLong(); // the guild (the user, the application) comes first
+                case CHANNEL_CREATED ->
+                {
+                    in.readLong(); // channel id
+                    yield in.readLong(); // its guild
+                }
+                case DM_CREATED ->
+                {
+                    in.readLong(); // channel id
+                    yield Directory.pairId(in.readLong(), in.readLong());
+                }
+                case INVITE_CREATED ->
+                {
+                    in.readUTF(); // code
+                    yield in.readLong(); // its guild
+                }
+                default -> throw new IllegalArgumentException("unknown state record type " + type);
+            };
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalArgumentException("malformed state record type " + type, ex);
+        }
     }
 
     /**
@@ -332,14 +589,18 @@ public final class StateRecords
                     final String name = in.readUTF();
                     final int pos = in.readInt();
                     final String topic = in.readUTF();
-                    final GuildChannel c = new GuildChannel(id, guildId, ctype, name, pos,
+                    final GuildChannel plain = new GuildChannel(id, guildId, ctype, name, pos,
                         topic.isEmpty() ? null : topic, in.readInt(), in.readInt(), in.readLong());
+                    // records written before overwrites existed end here: such an edit keeps the channel's own
+                    final Overwrite[] overwrites = in.available() > 0 ? readOverwrites(in, payload.length) : null;
                     yield (guilds, node) ->
                     {
                         final Guild g = guilds.get(guildId);
                         if (g != null)
                         {
-                            g.putChannel(c);
+                            final GuildChannel was = g.channel(id);
+                            g.putChannel(overwrites != null ? plain.withOverwrites(overwrites)
+                                : was == null ? plain : plain.withOverwrites(was.overwrites()));
                         }
                         node.directory().putChannel(id, guildId);
                     };
@@ -349,6 +610,7 @@ public final class StateRecords
                     final long guildId = in.readLong();
                     final long userId = in.readLong();
                     final Member m = new Member(userId, in.readLong(), new long[0], null);
+                    final boolean temporary = in.available() > 0 && in.readBoolean(); // older records: permanent
                     yield (guilds, node) ->
                     {
                         final Guild g = guilds.get(guildId);
@@ -357,6 +619,7 @@ public final class StateRecords
                             g.putMember(m);
                         }
                         node.accounts().addGuild(userId, guildId);
+                        node.accounts().temporary(userId, guildId, temporary);
                     };
                 }
                 case MEMBER_NICK_CHANGED ->
@@ -370,8 +633,7 @@ public final class StateRecords
                         final Member m = g == null ? null : g.member(userId);
                         if (m != null)
                         {
-                            g.putMember(new Member(userId, m.joinedAtMillis(), m.roleIds(),
-                                nick.isEmpty() ? null : nick));
+                            g.putMember(m.withNick(nick.isEmpty() ? null : nick));
                         }
                     };
                 }
@@ -422,7 +684,11 @@ public final class StateRecords
                         final Member m = g == null ? null : g.member(userId);
                         if (m != null)
                         {
-                            g.putMember(new Member(userId, m.joinedAtMillis(), roleIds, m.nick()));
+                            g.putMember(m.withRoles(roleIds));
+                        }
+                        if (roleIds.length > 0)
+                        {
+                            node.accounts().temporary(userId, guildId, false); // a role makes it permanent
                         }
                     };
                 }
@@ -462,10 +728,147 @@ public final class StateRecords
                         node.directory().removeChannel(channelId);
                     };
                 }
+                case MEMBER_REMOVED ->
+                {
+                    final long guildId = in.readLong();
+                    final long userId = in.readLong();
+                    yield (guilds, node) ->
+                    {
+                        final Guild g = guilds.get(guildId);
+                        if (g != null)
+                        {
+                            g.removeMember(userId);
+                        }
+                        node.accounts().removeGuild(userId, guildId);
+                        node.accounts().temporary(userId, guildId, false);
+                    };
+                }
+                case BAN_ADDED ->
+                {
+                    final long guildId = in.readLong();
+                    final long userId = in.readLong();
+                    final boolean withReason = in.readBoolean();
+                    final String reason = in.readUTF();
+                    final Ban ban = new Ban(userId, withReason ? reason : null);
+                    yield (guilds, node) ->
+                    {
+                        final Guild g = guilds.get(guildId);
+                        if (g != null)
+                        {
+                            g.putBan(ban);
+                        }
+                    };
+                }
+                case BAN_REMOVED ->
+                {
+                    final long guildId = in.readLong();
+                    final long userId = in.readLong();
+                    yield (guilds, node) ->
+                    {
+                        final Guild g = guilds.get(guildId);
+                        if (g != null)
+                        {
+                            g.removeBan(userId);
+                        }
+                    };
+                }
+                case MEMBER_TIMEOUT_SET ->
+                {
+                    final long guildId = in.readLong();
+                    final long userId = in.readLong();
+                    final long until = in.readLong();
+                    yield (guilds, node) ->
+                    {
+                        final Guild g = guilds.get(guildId);
+                        final Member m = g == null ? null : g.member(userId);
+                        if (m != null)
+                        {
+                            g.putMember(m.withTimeout(until));
+                        }
+                    };
+                }
+                case GUILD_UPDATED ->
+                {
+                    final long guildId = in.readLong();
+                    final String name = in.readUTF();
+                    final long ownerId = in.readLong();
+                    final GuildSettings settings = new GuildSettings(readOptional(in, payload.length), in.readLong(),
+                        in.readLong(), in.readInt(), in.readInt(), in.readInt(), in.readInt());
+                    final Directory.GuildSummary summary = new Directory.GuildSummary(guildId, name, ownerId);
+                    yield (guilds, node) ->
+                    {
+                        final Guild g = guilds.get(guildId);
+                        if (g != null)
+                        {
+                            g.rename(name);
+                            g.transferOwnership(ownerId);
+                            g.settings(settings);
+                            node.directory().putGuild(summary);
+                        }
+                    };
+                }
+                case GUILD_DELETED ->
+                {
+                    final long guildId = in.readLong();
+                    yield (guilds, node) ->
+                    {
+                        final Guild g = guilds.remove(guildId);
+                        if (g != null)
+                        {
+                            for (final Member m : g.members())
+                            {
+                                node.accounts().removeGuild(m.userId(), guildId);
+                            }
+                        }
+                        node.directory().removeGuild(guildId);
+                    };
+                }
+                case INVITE_USED ->
+                {
+                    final long guildId = in.readLong();
+                    final String code = in.readUTF();
+                    yield (guilds, node) ->
+                    {
+                        final Guild g = guilds.get(guildId);
+                        if (g != null)
+                        {
+                            g.useInvite(code);
+                        }
+                    };
+                }
+                case INVITE_DELETED ->
+                {
+                    final long guildId = in.readLong();
+                    final String code = in.readUTF();
+                    yield (guilds, node) ->
+                    {
+                        final Guild g = guilds.get(guildId);
+                        if (g != null)
+                        {
+                            g.forgetInvite(code);
+                        }
+                        node.directory().removeInvite(code);
+                    };
+                }
+                case AUDIT_ENTRY ->
+                {
+                    final long guildId = in.readLong();
+                    final AuditEntry e = new AuditEntry(in.readLong(), in.readLong(), in.readLong(), in.readInt(),
+                        readOptional(in, payload.length), readOptional(in, payload.length),
+                        readOptional(in, payload.length));
+                    yield (guilds, node) ->
+                    {
+                        final Guild g = guilds.get(guildId);
+                        if (g != null)
+                        {
+                            g.addAuditEntry(e);
+                        }
+                    };
+                }
                 case INVITE_CREATED ->
                 {
                     final Invite i = new Invite(in.readUTF(), in.readLong(), in.readLong(), in.readLong(),
-                        in.readLong(), in.readInt(), in.readInt());
+                        in.readLong(), in.readInt(), in.readInt(), in.available() > 0 && in.readBoolean());
                     yield (guilds, node) -> node.directory().putInvite(i);
                 }
                 default -> throw new IllegalArgumentException("unknown state record type " + type);

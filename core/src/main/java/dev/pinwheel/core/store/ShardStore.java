@@ -17,6 +17,21 @@ import java.util.List;
  * {@code sync}: fdatasync before acknowledging) the records become durable when {@link #commit()} returns, and
  * the shard calls it once per duty-cycle batch (group commit). Callers acknowledge (HTTP reply, dispatch)
  * only through {@code Shard.afterCommit}, which honours both.
+ * <p>
+ * <b>Asynchronous stores</b> ({@link #asynchronous()}: a remote database such as Cassandra) never block the owner
+ * thread on a write: an {@code append*}/{@code delete*} call applies the change to the store's in-memory view at once
+ * (read-your-writes on the owner) and issues the remote write, numbered by {@link #issuedSequence()}. The owner
+ * acknowledges by <em>durable watermark</em>: an acknowledgement registered after write {@code n} runs once
+ * {@link #durableSequence()} &ge; {@code n}, i.e. once the database acknowledged every write issued up to it, in
+ * order. Completions come back to the owner through {@link #pollCompletions()} (called every duty cycle; never on the
+ * database driver's threads), which wakes the owner through the hook it was given ({@link #bindWakeup}). A write the
+ * store cannot get acknowledged within {@link #ackTimeoutNanos()} fails the acknowledgements waiting on it (the
+ * client hears 503); the store keeps re-issuing it (writes are idempotent) until the database takes it.
+ * <p>
+ * Their <b>reads never wait</b> either: a read whose answer is not in memory issues the fetch and throws
+ * {@link ReadPendingException}; the owner parks what read and runs it again once {@link #readComplete(long)} (the fetch
+ * completed on a driver thread, taken in by {@link #pollCompletions()}, its result put in memory). A command reads
+ * before it writes, so that a re-run repeats no write; {@link #prefetch} asks for several messages at once.
  */
 public interface ShardStore extends AutoCloseable
 {
@@ -83,6 +98,17 @@ public interface ShardStore extends AutoCloseable
     }
 
     /**
+     * Makes {@link #message} of each id answer from memory: a store that must fetch some issues all those fetches
+     * together, then throws {@link ReadPendingException} once (asynchronous stores). The default does nothing.
+     *
+     * @param channelId  channel of the messages.
+     * @param messageIds the messages a command is about to read.
+     */
+    default void prefetch(final long channelId, final long[] messageIds)
+    {
+    }
+
+    /**
      * @return the newest live message id of the channel, or 0.
      */
     default long lastMessageId(final long channelId)
@@ -105,6 +131,79 @@ public interface ShardStore extends AutoCloseable
      */
     default void commit()
     {
+    }
+
+    /**
+     * @return true if writes become durable asynchronously, by {@link #durableSequence()} (see the type's Javadoc);
+     *         false (the default) for stores whose appends are durable on return or at {@link #commit()}.
+     */
+    default boolean asynchronous()
+    {
+        return false;
+    }
+
+    /**
+     * @return the sequence number of the last write issued (asynchronous stores; 0 before any). Owner thread only.
+     */
+    default long issuedSequence()
+    {
+        return 0;
+    }
+
+    /**
+     * @return every write with a sequence number up to this one is durable (asynchronous stores). Owner thread only.
+     */
+    default long durableSequence()
+    {
+        return Long.MAX_VALUE;
+    }
+
+    /**
+     * Takes the completions the database driver reported since the last call: advances {@link #durableSequence()},
+     * puts fetched reads in memory ({@link #readComplete(long)}); re-issues writes that failed when their retry is
+     * due. Owner thread only, every duty cycle; cheap when nothing happened.
+     *
+     * @return completions handled (work done).
+     */
+    default int pollCompletions()
+    {
+        return 0;
+    }
+
+    /**
+     * @return true while completions wait for {@link #pollCompletions()}: the owner must not block. Safe from any
+     *         thread.
+     */
+    default boolean hasCompletions()
+    {
+        return false;
+    }
+
+    /**
+     * @param ticket a fetch named by a {@link ReadPendingException}.
+     * @return true once that fetch completed, successfully or not (a re-run of the read finds its answer or its
+     *         failure); always true for stores whose reads answer at once. Owner thread only.
+     */
+    default boolean readComplete(final long ticket)
+    {
+        return true;
+    }
+
+    /**
+     * @param wakeup wakes the owner thread if it is blocked; the store's I/O threads call it after queueing a
+     *               completion. Set once by the owner shard when its thread starts. Asynchronous stores only.
+     */
+    default void bindWakeup(final Runnable wakeup)
+    {
+    }
+
+    /**
+     * @return how long an acknowledgement may wait for {@link #durableSequence()} before the request it answers is
+     *         failed with {@link StoreUnavailableException} (asynchronous stores).
+     */
+    default long ackTimeoutNanos()
+    {
+        return Long.MAX_VALUE;
     }
 
     /**

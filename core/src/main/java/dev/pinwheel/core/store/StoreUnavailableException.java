@@ -1,7 +1,8 @@
 package dev.pinwheel.core.store;
 
 /**
- * A store refused a write <em>before</em> touching its journal: nothing of the refused record is in the journal or
+ * A store refused a write (or, for {@link Reason#UNAVAILABLE}, a read it had to ask a remote database for)
+ * <em>before</em> touching its journal: nothing of the refused record is in the journal or
  * the indexes, and everything acknowledged earlier is intact. Reads keep working. The edge answers the client with
  * a clear error (HTTP 507 for {@link Reason#DISK_FULL}, 503 otherwise, Discord's {@code {code, message}} body); the
  * store accepts writes again by itself once the cause is gone (space freed).
@@ -18,7 +19,13 @@ public final class StoreUnavailableException extends RuntimeException
         /** The journal failed under a write (I/O error, a fault in a mapped page); writes stay refused until restart. */
         FAULTED,
         /** The store is closed (the node is stopping). */
-        CLOSED
+        CLOSED,
+        /**
+         * A remote store (Cassandra) did not acknowledge in time or cannot be reached: writes are refused, reads of
+         * what the owner holds in memory keep working, and the store accepts writes again by itself once the database
+         * answers. A write answered this way may still become durable (it is re-issued until the database takes it).
+         */
+        UNAVAILABLE
     }
 
     private final Reason reason;

@@ -66,6 +66,28 @@ class SessionIndexTest
     }
 
     @Test
+    void anEventWithAnAudienceReachesOnlyItsViewersAndANewSnapshotIsLookedUpAgain()
+    {
+        final SessionIndex index = new SessionIndex();
+        final Recording a = new Recording(1);
+        final Recording b = new Recording(2);
+        index.subscribe(10, a);
+        index.subscribe(10, b);
+        final org.agrona.collections.LongHashSet onlyA = new org.agrona.collections.LongHashSet();
+        onlyA.add(1);
+        assertEquals(1, index.deliver(event(10, 0).withAudience(onlyA)));
+        assertEquals(1, index.deliver(event(10, 0).withAudience(onlyA)), "the same snapshot: remembered");
+        assertEquals(2, a.got.size());
+        assertEquals(0, b.got.size());
+        final org.agrona.collections.LongHashSet both = new org.agrona.collections.LongHashSet();
+        both.add(1);
+        both.add(2);
+        assertEquals(2, index.deliver(event(10, 0).withAudience(both)), "a new snapshot after a change");
+        assertEquals(2, index.deliver(event(10, 0)), "no audience: everyone");
+        assertEquals(1, index.deliver(event(10, 0).withAudience(onlyA)), "and back");
+    }
+
+    @Test
     void targetedDispatchReachesOnlyThatUser()
     {
         final SessionIndex index = new SessionIndex();

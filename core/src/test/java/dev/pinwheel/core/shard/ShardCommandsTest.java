@@ -131,6 +131,24 @@ class ShardCommandsTest
     }
 
     @Test
+    void aByteFieldIsReadWhereItLies()
+    {
+        final CommandWriter w = new CommandWriter(8);
+        w.begin(43).putBytes(new byte[] {4, 5, 6, 7}).putBytes(null).putBytes(new byte[0]).putInt(11);
+        final CommandReader r = new CommandReader().wrap(w.buffer(), 0, w.length());
+        final org.agrona.concurrent.UnsafeBuffer view = new org.agrona.concurrent.UnsafeBuffer(new byte[0]);
+        assertEquals(4, r.getBytes(view));
+        assertEquals(4, view.capacity());
+        final byte[] copy = new byte[4];
+        view.getBytes(0, copy);
+        assertArrayEquals(new byte[] {4, 5, 6, 7}, copy);
+        assertEquals(-1, r.getBytes(view));
+        assertEquals(4, view.capacity(), "a null field leaves the view as it was");
+        assertEquals(0, r.getBytes(view));
+        assertEquals(11, r.getInt());
+    }
+
+    @Test
     void commandsKeepOrderWithTasksAndAreCountedByType() throws Exception
     {
         final Recorder[] h = new Recorder[2];

@@ -3,10 +3,8 @@ package dev.pinwheel.gateway.auth;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
-import java.util.HexFormat;
 
 import javax.crypto.SecretKeyFactory;
 import javax.crypto.spec.PBEKeySpec;
@@ -85,18 +83,13 @@ public final class AuthService
      */
     public static String tokenHash(final String token)
     {
-        try
-        {
-            return HexFormat.of().formatHex(
-                MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
-        }
-        catch (final NoSuchAlgorithmException ex)
-        {
-            throw new IllegalStateException(ex);
-        }
+        return TokenScratch.get().hash(token, 0, token.length());
     }
 
     /**
+     * Allocates nothing but the token hash's text for a well-formed {@code Bot}/{@code Bearer} token: the token is read
+     * where it lies in the header, its user id decoded and hashed in per-thread scratch ({@link TokenScratch}).
+     *
      * @param authorization an Authorization header or IDENTIFY token: {@code Bot x}, {@code Bearer x} or {@code x}.
      * @return the user id, or -1 if the token is malformed or unknown.
      */
@@ -106,30 +99,43 @@ public final class AuthService
         {
             return -1;
         }
-        String token = authorization.trim();
-        if (token.regionMatches(true, 0, "Bot ", 0, 4))
+        int end = authorization.length();
+        int start = skipSpace(authorization, 0, end);
+        while (end > start && authorization.charAt(end - 1) <= ' ')
         {
-            token = token.substring(4).trim();
+            end--;
         }
-        else if (token.regionMatches(true, 0, "Bearer ", 0, 7))
+        if (authorization.regionMatches(true, start, "Bot ", 0, 4))
         {
-            token = token.substring(7).trim();
+            start = skipSpace(authorization, start + 4, end);
         }
-        final int dot = token.indexOf('.');
-        if (dot <= 0 || token.length() > 200)
+        else if (authorization.regionMatches(true, start, "Bearer ", 0, 7))
         {
-            return -1;
+            start = skipSpace(authorization, start + 7, end);
         }
-        final long userId;
-        try
-        {
-            userId = Long.parseLong(new String(B64D.decode(token.substring(0, dot)), StandardCharsets.US_ASCII));
-        }
-        catch (final IllegalArgumentException ex)
+        final int dot = authorization.indexOf('.', start);
+        if (dot <= start || end - start > 200)
         {
             return -1;
         }
-        return accounts.hasToken(userId, tokenHash(token)) ? userId : -1;
+        final TokenScratch scratch = TokenScratch.get();
+        final long userId = scratch.userId(authorization, start, dot);
+        if (userId == TokenScratch.NOT_AN_ID)
+        {
+            return -1;
+        }
+        return accounts.hasToken(userId, scratch.hash(authorization, start, end)) ? userId : -1;
+    }
+
+    /** As {@link String#trim()} from the left: the first index at or after {@code from} of a character above space. */
+    private static int skipSpace(final String s, final int from, final int end)
+    {
+        int i = from;
+        while (i < end && s.charAt(i) <= ' ')
+        {
+            i++;
+        }
+        return i;
     }
 
     private static byte[] pbkdf2(final String password, final byte[] salt, final int iter)

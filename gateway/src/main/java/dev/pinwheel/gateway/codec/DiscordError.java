@@ -27,13 +27,17 @@ public enum DiscordError
     UNKNOWN_INVITE(404, 10006, "Unknown Invite"),
     UNKNOWN_MEMBER(404, 10007, "Unknown Member"),
     UNKNOWN_MESSAGE(404, 10008, "Unknown Message"),
+    UNKNOWN_OVERWRITE(404, 10009, "Unknown Overwrite"),
     UNKNOWN_ROLE(404, 10011, "Unknown Role"),
     UNKNOWN_USER(404, 10013, "Unknown User"),
     UNKNOWN_EMOJI(400, 10014, "Unknown Emoji"),
+    UNKNOWN_BAN(404, 10026, "Unknown Ban"),
     UNKNOWN_APPLICATION_COMMAND(404, 10063, "Unknown application command"),
     MAX_PINS(400, 30003, "Maximum number of pins reached (250)"),
     MAX_REACTIONS(400, 30010, "Maximum number of reactions reached (20)"),
     MAX_APPLICATION_COMMANDS(400, 30032, "Maximum number of application commands reached (100)"),
+    /** A banned user tried to join (an invite). */
+    USER_BANNED(403, 40007, "The user is banned from this guild."),
     TARGET_NOT_IN_VOICE(400, 40032, "Target user is not connected to voice."),
     MISSING_ACCESS(403, 50001, "Missing Access"),
     DM_ACTION(403, 50003, "Cannot execute action on a DM channel"),
@@ -46,12 +50,19 @@ public enum DiscordError
     WRONG_CHANNEL_TYPE(400, 50024, "Cannot execute action on this channel type"),
     INVALID_ROLE(400, 50028, "Invalid Role"),
     BULK_DELETE_TOO_OLD(400, 50034, "You can only bulk delete messages that are under 14 days old."),
+    /** The owner tried to leave their guild (transfer it or delete it first). */
+    INVALID_GUILD(400, 50055, "Invalid Guild"),
+    /** A bulk ban banned nobody. */
+    BULK_BAN_FAILED(500, 500000, "Failed to ban users"),
     /** An owner shard's inbox is full: retry. */
     BUSY(503, 0, "503: Service Unavailable. Server busy, retry.", 1),
     /** The password-hashing queue is full: retry. */
     HASHING_BUSY(503, 0, "Too many logins in progress: retry in a moment.", 1),
     /** Storage refuses writes after a fault, until the node restarts. */
     STORAGE_FAULTED(503, 0, "503: Service Unavailable. Storage refuses writes (faulted); reads still work.", 30),
+    /** The remote store (Cassandra) is unreachable or did not answer in time; it comes back by itself. */
+    STORAGE_UNAVAILABLE(503, 0, "503: Service Unavailable. Storage is unreachable; retry later. Cached reads still "
+        + "work.", 5),
     /** Storage is closing (the node stops). */
     STORAGE_CLOSED(503, 0, "503: Service Unavailable. Storage refuses writes (closed); reads still work.", 5),
     /** The data directory's disk is full. */

@@ -8,6 +8,8 @@ import dev.pinwheel.core.directory.Accounts;
 import dev.pinwheel.core.directory.Invite;
 import dev.pinwheel.core.guild.Guild;
 import dev.pinwheel.core.guild.GuildChannel;
+import dev.pinwheel.core.guild.GuildSettings;
+import dev.pinwheel.core.guild.Overwrite;
 import dev.pinwheel.core.guild.Member;
 import dev.pinwheel.core.guild.Permissions;
 import dev.pinwheel.core.guild.Role;
@@ -91,6 +93,14 @@ public final class Entities
         o.put("mute", false);
         o.put("flags", 0);
         o.put("pending", false);
+        if (m.timedOut(System.currentTimeMillis()))
+        {
+            o.put("communication_disabled_until", Json.timestamp(m.timeoutUntilMillis()));
+        }
+        else
+        {
+            o.putNull("communication_disabled_until");
+        }
         return o;
     }
 
@@ -117,6 +127,21 @@ public final class Entities
     }
 
     /**
+     * @param overwrites a channel's permission overwrites.
+     * @return them as Discord's {@code permission_overwrites} (bits as strings).
+     */
+    public static ArrayNode overwrites(final Overwrite[] overwrites)
+    {
+        final ArrayNode arr = Json.array();
+        for (final Overwrite ow : overwrites)
+        {
+            arr.addObject().put("id", Json.id(ow.id())).put("type", ow.type())
+                .put("allow", Long.toString(ow.allow())).put("deny", Long.toString(ow.deny()));
+        }
+        return arr;
+    }
+
+    /**
      * @param c channel.
      * @param lastMessageId newest message id or 0.
      * @return channel object.
@@ -129,7 +154,7 @@ public final class Entities
         o.put("guild_id", Json.id(c.guildId()));
         o.put("name", c.name());
         o.put("position", c.position());
-        o.putArray("permission_overwrites");
+        o.set("permission_overwrites", overwrites(c.overwrites()));
         o.put("nsfw", false);
         o.put("flags", 0);
         if (c.parentId() == 0)
@@ -185,19 +210,27 @@ public final class Entities
         o.putNull("splash");
         o.putNull("discovery_splash");
         o.putNull("banner");
-        o.putNull("description");
+        final GuildSettings settings = g.settings();
+        if (settings.description() == null)
+        {
+            o.putNull("description");
+        }
+        else
+        {
+            o.put("description", settings.description());
+        }
         o.put("owner_id", Json.id(g.ownerId()));
-        o.putNull("afk_channel_id");
-        o.put("afk_timeout", 300);
-        o.put("verification_level", 0);
-        o.put("default_message_notifications", 0);
-        o.put("explicit_content_filter", 0);
+        optionalId(o, "afk_channel_id", settings.afkChannelId());
+        o.put("afk_timeout", settings.afkTimeoutSeconds());
+        o.put("verification_level", settings.verificationLevel());
+        o.put("default_message_notifications", settings.defaultNotifications());
+        o.put("explicit_content_filter", settings.explicitContentFilter());
         o.put("mfa_level", 0);
         o.put("nsfw_level", 0);
         o.put("premium_tier", 0);
         o.put("premium_subscription_count", 0);
         o.put("preferred_locale", "en-US");
-        o.putNull("system_channel_id");
+        optionalId(o, "system_channel_id", settings.systemChannelId());
         o.put("system_channel_flags", 0);
         o.putNull("rules_channel_id");
         o.putNull("public_updates_channel_id");
@@ -212,6 +245,18 @@ public final class Entities
         o.putArray("emojis");
         o.putArray("stickers");
         return o;
+    }
+
+    private static void optionalId(final ObjectNode o, final String field, final long id)
+    {
+        if (id == 0)
+        {
+            o.putNull(field);
+        }
+        else
+        {
+            o.put(field, Json.id(id));
+        }
     }
 
     /**
@@ -249,6 +294,10 @@ public final class Entities
         final ArrayNode channels = o.putArray("channels");
         for (final GuildChannel c : g.channels())
         {
+            if (!g.sees(forUser, c))
+            {
+                continue; // only the channels the user may see
+            }
             final ObjectNode co = channel(c, lastMessageIds.applyAsLong(c.id()));
             co.remove("guild_id");
             channels.add(co);
@@ -343,10 +392,10 @@ public final class Entities
         co.put("type", c.type());
         o.set("inviter", user(accounts.get(i.inviterId()), i.inviterId()));
         o.put("approximate_member_count", g.memberCount());
-        o.put("uses", 0);
+        o.put("uses", g.inviteUses(i.code()));
         o.put("max_uses", i.maxUses());
         o.put("max_age", i.maxAgeSeconds());
-        o.put("temporary", false);
+        o.put("temporary", i.temporary());
         o.put("created_at", Json.timestamp(i.createdMillis()));
         if (i.maxAgeSeconds() > 0)
         {

@@ -22,6 +22,8 @@ public final class Json
         .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).maxStringLength(1 << 20).build())
         .build());
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    /** The common flat body without Jackson's parser machinery; Jackson reads the rest ({@link FlatJsonReader}). */
+    private static final ThreadLocal<FlatJsonReader> FLAT = ThreadLocal.withInitial(FlatJsonReader::new);
 
     private Json()
     {
@@ -60,14 +62,29 @@ public final class Json
     }
 
     /**
+     * @param node a tree.
+     * @return its JSON text.
+     */
+    public static String text(final JsonNode node)
+    {
+        return new String(bytes(node), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /**
      * @param bytes UTF-8 JSON.
      * @param off   offset.
      * @param len   length.
-     * @return the tree.
+     * @return the tree (a flat object of strings, small ints and literals is read without Jackson's parser, into the
+     *         same tree).
      * @throws IOException if malformed.
      */
     public static JsonNode parse(final byte[] bytes, final int off, final int len) throws IOException
     {
+        final JsonNode flat = FLAT.get().read(bytes, off, len);
+        if (flat != null)
+        {
+            return flat;
+        }
         final JsonNode node = MAPPER.readTree(bytes, off, len);
         if (node == null)
         {

@@ -23,6 +23,8 @@ public final class MessageExtras
     /** Most characters over every embed's title, description, field names and values, footer and author. */
     public static final int MAX_EMBED_CHARS = 6000;
     private static final int MAX_FIELDS = 25;
+    /** A body without embeds or a reply (most messages): one shared result. */
+    private static final Parsed NONE = new Parsed(null, 0, 0, true, null, null, null);
 
     /**
      * A validated result: {@code embeds} (null when the body has none), the reply target (0 for none) and whether
@@ -117,7 +119,8 @@ public final class MessageExtras
             }
             fail = r.path("fail_if_not_exists").asBoolean(true);
         }
-        return new Parsed(embeds, replyTo, replyChannel, fail, null, null, null);
+        return embeds == null && replyTo == 0 && replyChannel == 0 && fail ? NONE
+            : new Parsed(embeds, replyTo, replyChannel, fail, null, null, null);
     }
 
     /**

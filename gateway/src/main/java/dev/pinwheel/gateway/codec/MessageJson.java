@@ -106,8 +106,16 @@ public final class MessageJson
                 .field("deaf", false)
                 .field("mute", false)
                 .field("flags", 0)
-                .field("pending", false)
-                .endObject();
+                .field("pending", false);
+            if (member.timedOut(System.currentTimeMillis()))
+            {
+                w.timestampField("communication_disabled_until", member.timeoutUntilMillis());
+            }
+            else
+            {
+                w.nullField("communication_disabled_until");
+            }
+            w.endObject();
         }
         w.endObject();
         full = w.toBytes();

@@ -2,9 +2,9 @@ package dev.pinwheel.gateway.edge;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -34,6 +34,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+import io.netty.util.AsciiString;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,19 +54,24 @@ import dev.pinwheel.gateway.web.WebEdge;
 public final class HttpEdgeHandler extends SimpleChannelInboundHandler<FullHttpRequest>
 {
     private static final Logger LOG = LoggerFactory.getLogger(HttpEdgeHandler.class);
+    private static final AsciiString X_FORWARDED_FOR = AsciiString.cached("X-Forwarded-For");
+    private static final AsciiString X_AUDIT_LOG_REASON = AsciiString.cached("X-Audit-Log-Reason");
     private final ShardEdge shard;
     private final GatewayContext ctx;
     private final EdgeConnection edge;
+    private final String peer;
 
     /**
      * @param shard the shard's edge.
      * @param edge  this connection's deadlines.
+     * @param peer  the peer's address key ({@link ClientAddress#key}): the client, unless a trusted proxy forwards.
      */
-    HttpEdgeHandler(final ShardEdge shard, final EdgeConnection edge)
+    HttpEdgeHandler(final ShardEdge shard, final EdgeConnection edge, final String peer)
     {
         this.shard = shard;
         this.ctx = shard.context();
         this.edge = edge;
+        this.peer = peer;
     }
 
     @Override
@@ -94,26 +100,13 @@ public final class HttpEdgeHandler extends SimpleChannelInboundHandler<FullHttpR
             shard.web().serve(shard.shard(), c, req, path, q.parameters());
             return;
         }
-        final List<String> segments = new ArrayList<>();
-        for (final String s : path.split("/"))
+        final String[] segments = ApiPath.segments(path);
+        if (segments == null)
         {
-            if (!s.isEmpty())
-            {
-                segments.add(s);
-            }
+            plainError(c, HttpResponseStatus.NOT_FOUND, "404: Not Found (API versions 9 and 10 are served)", false);
+            return;
         }
-        segments.remove(0);
-        if (!segments.isEmpty() && segments.get(0).matches("v\\d+"))
-        {
-            final String v = segments.remove(0);
-            if (!"v9".equals(v) && !"v10".equals(v))
-            {
-                plainError(c, HttpResponseStatus.NOT_FOUND, "404: Not Found (API versions 9 and 10 are served)",
-                    false);
-                return;
-            }
-        }
-        JsonNode body = Json.object();
+        JsonNode body;
         boolean invalid = false;
         try
         {
@@ -121,18 +114,22 @@ public final class HttpEdgeHandler extends SimpleChannelInboundHandler<FullHttpR
         }
         catch (final IOException | RuntimeException e)
         {
+            body = Json.object();
             invalid = true;
         }
         c.channel().config().setAutoRead(false);
         final long userId = shard.auth().authenticate(req.headers().get(HttpHeaderNames.AUTHORIZATION));
-        final String client = ClientAddress.forRequest(c.channel().remoteAddress(),
-            req.headers().get("X-Forwarded-For"), ctx.config().edge().trustedProxies());
+        final String forwarded = req.headers().get(X_FORWARDED_FOR);
+        final Set<String> trusted = ctx.config().edge().trustedProxies();
+        final String client = forwarded == null || trusted.isEmpty() ? peer
+            : ClientAddress.forRequest(c.channel().remoteAddress(), forwarded, trusted);
         shard.api().handle(c, HttpUtil.isKeepAlive(req), userId, req.method().name(),
-            req.headers().get(HttpHeaderNames.HOST), client, segments.toArray(String[]::new), q.parameters(), body,
-            invalid);
+            req.headers().get(HttpHeaderNames.HOST), client, segments, q.parameters(), body, invalid,
+            req.headers().get(X_AUDIT_LOG_REASON));
     }
 
-    private static JsonNode parseBody(final FullHttpRequest req) throws IOException
+    /** The body as JSON, parsed from the shard's scratch copy of it (JSON parsing keeps nothing of its input). */
+    private JsonNode parseBody(final FullHttpRequest req) throws IOException
     {
         final ByteBuf content = req.content();
         if (!content.isReadable())
@@ -158,9 +155,10 @@ public final class HttpEdgeHandler extends SimpleChannelInboundHandler<FullHttpR
                 decoder.destroy();
             }
         }
-        final byte[] bytes = new byte[content.readableBytes()];
-        content.getBytes(content.readerIndex(), bytes);
-        return Json.parse(bytes, 0, bytes.length);
+        final int length = content.readableBytes();
+        final byte[] bytes = shard.scratch(length);
+        content.getBytes(content.readerIndex(), bytes, 0, length);
+        return Json.parse(bytes, 0, length);
     }
 
     private void upgrade(final ChannelHandlerContext c, final FullHttpRequest req, final QueryStringDecoder q)

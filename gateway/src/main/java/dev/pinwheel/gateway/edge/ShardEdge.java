@@ -36,6 +36,8 @@ import dev.pinwheel.gateway.web.WebEdge;
  */
 public final class ShardEdge
 {
+    /** The largest request-body scratch a shard keeps (bigger bodies get their own array). */
+    private static final int SCRATCH_KEPT = 64 * 1024;
     private final GatewayContext context;
     private final AuthService auth;
     private final Shard shard;
@@ -46,6 +48,7 @@ public final class ShardEdge
     private final RestRouter api;
     private final ShardSessions sessions;
     private final WebEdge web;
+    private byte[] scratch = new byte[4096];
 
     /**
      * @param context         the node.
@@ -95,6 +98,25 @@ public final class ShardEdge
         return api;
     }
 
+    /**
+     * @param length bytes needed.
+     * @return this shard's scratch array, at least that long: for a request body on its way to the JSON parser (valid
+     *         until the next call; shard thread only). One beyond {@value #SCRATCH_KEPT} bytes is not kept.
+     */
+    byte[] scratch(final int length)
+    {
+        if (length <= scratch.length)
+        {
+            return scratch;
+        }
+        final byte[] grown = new byte[length];
+        if (length <= SCRATCH_KEPT)
+        {
+            scratch = grown;
+        }
+        return grown;
+    }
+
     ShardSessions sessions()
     {
         return sessions;
@@ -137,7 +159,7 @@ public final class ShardEdge
                     ch.pipeline().addLast(new HttpServerCodec(8192, 16 * 1024, 16 * 1024));
                     ch.pipeline().addLast(edge);
                     ch.pipeline().addLast(new JsonHttpObjectAggregator(256 * 1024, edge));
-                    ch.pipeline().addLast(new HttpEdgeHandler(ShardEdge.this, edge));
+                    ch.pipeline().addLast(new HttpEdgeHandler(ShardEdge.this, edge, client));
                 }
             });
         if (reusePort)

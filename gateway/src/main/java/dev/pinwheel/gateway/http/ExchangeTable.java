@@ -4,6 +4,7 @@ import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 
 import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.concurrent.UnsafeBuffer;
 
 import dev.pinwheel.core.command.CommandReader;
 import dev.pinwheel.core.shard.Shard;
@@ -28,6 +29,7 @@ public final class ExchangeTable
 
     private final Long2ObjectHashMap<RestExchange> waiting = new Long2ObjectHashMap<>();
     private final ArrayDeque<Waiting> deadlines = new ArrayDeque<>();
+    private final UnsafeBuffer body = new UnsafeBuffer(new byte[0]);
     private long next = 1;
 
     /**
@@ -43,8 +45,8 @@ public final class ExchangeTable
     }
 
     /**
-     * Writes the answer a {@code REPLY} command carries (correlation, status, Retry-After, body); an answer for a request that
-     * timed out meanwhile is dropped.
+     * Writes the answer a {@code REPLY} command carries (correlation, status, Retry-After, body); an answer for a request
+     * that timed out meanwhile is dropped. The body goes from the command's bytes straight into the answer's buffer.
      *
      * @param shard this shard.
      * @param reply the command, after its type.
@@ -54,14 +56,14 @@ public final class ExchangeTable
         final RestExchange exchange = waiting.remove(reply.getLong());
         final int status = reply.getInt();
         final int retryAfter = reply.getInt();
-        final byte[] body = reply.getBytes();
+        final int length = reply.getBytes(body);
         if (exchange != null)
         {
             if (retryAfter > 0)
             {
-                exchange.headers(java.util.Map.of("Retry-After", Integer.toString(retryAfter)));
+                exchange.retryAfterOnly(retryAfter);
             }
-            exchange.reply(shard, status, body);
+            exchange.reply(shard, status, length < 0 ? null : body);
         }
     }
 
@@ -79,7 +81,7 @@ public final class ExchangeTable
         {
             if (error.retryAfter() > 0)
             {
-                exchange.headers(java.util.Map.of("Retry-After", Integer.toString(error.retryAfter())));
+                exchange.retryAfterOnly(error.retryAfter());
             }
             exchange.reply(shard, error.status(), error.body());
         }

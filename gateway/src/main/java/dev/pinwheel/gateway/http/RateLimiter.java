@@ -1,7 +1,5 @@
 package dev.pinwheel.gateway.http;
 
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -17,7 +15,8 @@ import org.agrona.collections.LongArrayList;
  * user and channel — with no string built per request. The table is split in {@value #STRIPES} stripes by the key's
  * hash, each an Agrona {@link Long2ObjectHashMap} from the mixed key to its windows (a chain: distinct keys that mix to
  * the same long are told apart by their fields) behind its own lock, held for a lookup and a few stores: two shards
- * meet on one only when they hit the same stripe at the same moment.
+ * meet on one only when they hit the same stripe at the same moment. The answer writes a decision's headers
+ * ({@code RestExchange#rateLimit}).
  * <pre>
  *   (kind, user, resource) ──mix──▶ h ──h &gt;&gt;&gt; 58──▶ stripe ──Long2ObjectHashMap.get(h)──▶ window chain
  *                                                                     ▼
@@ -55,23 +54,6 @@ public final class RateLimiter
         public String bucket()
         {
             return Long.toHexString(bucketId);
-        }
-
-        public Map<String, String> headers(final long nowMillis)
-        {
-            final Map<String, String> h = new HashMap<>();
-            h.put("X-RateLimit-Limit", Integer.toString(limit));
-            h.put("X-RateLimit-Remaining", Integer.toString(remaining));
-            h.put("X-RateLimit-Reset", String.format(java.util.Locale.ROOT, "%.3f", resetAtMillis / 1000.0));
-            h.put("X-RateLimit-Reset-After", String.format(java.util.Locale.ROOT, "%.3f",
-                Math.max(0, resetAtMillis - nowMillis) / 1000.0));
-            h.put("X-RateLimit-Bucket", bucket());
-            if (!allowed)
-            {
-                h.put("Retry-After", Long.toString(Math.max(1, (resetAtMillis - nowMillis + 999) / 1000)));
-                h.put("X-RateLimit-Scope", "user");
-            }
-            return h;
         }
     }
 

@@ -1,19 +1,22 @@
 package dev.pinwheel.gateway.http;
 
-import java.util.Map;
+import org.agrona.DirectBuffer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AsciiString;
 
 import dev.pinwheel.core.log.ThrottledLog;
 import dev.pinwheel.core.shard.HandoffDroppedException;
@@ -37,12 +40,25 @@ import dev.pinwheel.gateway.node.ClientAddress;
  * {@link #fail}, which answers with Discord's error body (see {@link #fail} for the statuses) and turns reading
  * on the connection back on, so a keep-alive connection keeps working. An answer that cannot travel back over the
  * origin shard's ring goes through the connection's own event-loop queue instead.
+ * <p>
+ * The answer's headers are kept as values (the rate-limit window's numbers, Retry-After, Allow) and written by
+ * {@link ResponseHeaders} straight into Netty's encoder, in the order clients have always seen them (they were once a
+ * {@code HashMap}: its iteration order for each set of names, kept byte for byte).
  */
 public final class RestExchange
 {
     private static final Logger LOG = LoggerFactory.getLogger(RestExchange.class);
     private static final ThrottledLog UNWRITABLE = new ThrottledLog(LOG, Level.WARN, "unwritable REST answers", 5,
         10_000);
+    /** Which headers beyond Content-* the answer carries (see {@link #writeExtraHeaders}). */
+    private static final int NO_HEADERS = 0;
+    private static final int WINDOW = 1;
+    private static final int REFUSED = 2;
+    private static final int WINDOW_RETRY = 3;
+    private static final int RETRY = 4;
+    private static final int ALLOW = 5;
+    private static final int ALLOW_RETRY = 6;
+    private static final AsciiString USER = AsciiString.cached("user");
     private final ChannelHandlerContext ctx;
     private final dev.pinwheel.core.shard.ShardGroup group;
     private final int originShard;
@@ -52,12 +68,33 @@ public final class RestExchange
     private final String host;
     private final String client;
     private final boolean head;
-    private Map<String, String> extraHeaders;
+    private final ResponseHeaders headers;
+    private int extra = NO_HEADERS;
+    private long limit;
+    private long remaining;
+    private long resetMillis;
+    private long resetAfterMillis;
+    private long bucket;
+    private long retryAfterSeconds;
+    private String allow;
+    private String auditReason;
     private boolean answered;
 
+    /**
+     * @param ctx         the connection's context.
+     * @param group       the shards.
+     * @param originShard the shard holding the connection.
+     * @param keepAlive   whether the connection stays open after the answer.
+     * @param userId      the authenticated user, or -1.
+     * @param method      the HTTP method as routed.
+     * @param host        the Host header.
+     * @param client      the client's address key.
+     * @param head        whether the request was HEAD (answered without the body).
+     * @param headers     the origin shard's reusable answer headers (its thread only).
+     */
     public RestExchange(final ChannelHandlerContext ctx, final dev.pinwheel.core.shard.ShardGroup group,
         final int originShard, final boolean keepAlive, final long userId, final String method, final String host,
-        final String client, final boolean head)
+        final String client, final boolean head, final ResponseHeaders headers)
     {
         this.ctx = ctx;
         this.group = group;
@@ -68,6 +105,7 @@ public final class RestExchange
         this.host = host;
         this.client = client;
         this.head = head;
+        this.headers = headers;
     }
 
     /**
@@ -103,11 +141,89 @@ public final class RestExchange
     }
 
     /**
-     * @param headers extra response headers (rate limits).
+     * @return the request's {@code X-Audit-Log-Reason} (URL-decoded, at most 512 characters), or null.
      */
-    public void headers(final Map<String, String> headers)
+    public String auditReason()
     {
-        extraHeaders = headers;
+        return auditReason;
+    }
+
+    /**
+     * @param reason the request's {@code X-Audit-Log-Reason}, decoded, or null.
+     */
+    public void auditReason(final String reason)
+    {
+        this.auditReason = reason;
+    }
+
+    /**
+     * The answer carries the window's {@code X-RateLimit-*} headers; a refusal also {@code Retry-After} and
+     * {@code X-RateLimit-Scope: user}.
+     *
+     * @param d         the limiter's decision for this request.
+     * @param nowMillis the time it was taken at (epoch ms).
+     */
+    public void rateLimit(final RateLimiter.Decision d, final long nowMillis)
+    {
+        final long resetAfter = d.resetAtMillis() - nowMillis;
+        if (d.allowed())
+        {
+            extra = WINDOW;
+        }
+        else
+        {
+            extra = REFUSED;
+            retryAfterSeconds = Math.max(1, (resetAfter + 999) / 1000);
+        }
+        limit = d.limit();
+        remaining = d.remaining();
+        resetMillis = d.resetAtMillis();
+        resetAfterMillis = Math.max(0, resetAfter);
+        bucket = d.bucketId();
+    }
+
+    /**
+     * A refusal's headers for a wait that is not a window's (a login backoff): the same names as a refused window's.
+     *
+     * @param limit            {@code X-RateLimit-Limit}.
+     * @param remaining        {@code X-RateLimit-Remaining}.
+     * @param resetMillis      {@code X-RateLimit-Reset} (epoch ms, written in seconds).
+     * @param resetAfterMillis {@code X-RateLimit-Reset-After} (written in seconds).
+     * @param bucket           {@code X-RateLimit-Bucket} (written in hex).
+     * @param retryAfter       {@code Retry-After} in seconds.
+     */
+    public void rateLimited(final long limit, final long remaining, final long resetMillis, final long resetAfterMillis,
+        final long bucket, final long retryAfter)
+    {
+        extra = REFUSED;
+        this.limit = limit;
+        this.remaining = remaining;
+        this.resetMillis = resetMillis;
+        this.resetAfterMillis = resetAfterMillis;
+        this.bucket = bucket;
+        this.retryAfterSeconds = retryAfter;
+    }
+
+    /**
+     * The answer carries {@code Retry-After} and no other extra header (an owner's or the control plane's answer).
+     *
+     * @param seconds the wait.
+     */
+    public void retryAfterOnly(final int seconds)
+    {
+        extra = RETRY;
+        retryAfterSeconds = seconds;
+    }
+
+    /**
+     * The answer carries {@code Allow} and no other extra header (405).
+     *
+     * @param methods the methods allowed.
+     */
+    public void allow(final String methods)
+    {
+        extra = ALLOW;
+        allow = methods;
     }
 
     /**
@@ -139,6 +255,29 @@ public final class RestExchange
         {
             // The origin ring is full: hand the write to the channel's loop task queue instead of losing it.
             ctx.executor().execute(() -> write(status, body));
+        }
+    }
+
+    /**
+     * @param from   the shard the caller runs on (or null off-shard).
+     * @param status HTTP status.
+     * @param body   encoded JSON body where it lies (the whole buffer, e.g. a view into a command), or null for no
+     *               body: copied straight into the answer's buffer on the origin shard, copied out first elsewhere.
+     */
+    public void reply(final Shard from, final int status, final DirectBuffer body)
+    {
+        if (from != null && from.id() == originShard && from.inShardThread())
+        {
+            write(status, null, body);
+        }
+        else
+        {
+            final byte[] copy = body == null ? null : new byte[body.capacity()];
+            if (copy != null)
+            {
+                body.getBytes(0, copy);
+            }
+            reply(from, status, copy);
         }
     }
 
@@ -175,6 +314,12 @@ public final class RestExchange
                 error(from, 507, 0, "507: Insufficient Storage. The server's disk is full: writes are refused until "
                     + "space is freed; reads still work.");
             }
+            else if (refused.reason() == StoreUnavailableException.Reason.UNAVAILABLE)
+            {
+                retryAfter(5);
+                error(from, 503, 0, "503: Service Unavailable. Storage is unreachable; retry later. Cached reads still "
+                    + "work.");
+            }
             else
             {
                 retryAfter(refused.reason() == StoreUnavailableException.Reason.CLOSED ? 5 : 30);
@@ -193,15 +338,54 @@ public final class RestExchange
         }
     }
 
+    /** Adds {@code Retry-After} to the headers the answer already carries. */
     private void retryAfter(final int seconds)
     {
-        final Map<String, String> h = new java.util.HashMap<>();
-        if (extraHeaders != null)
+        extra = switch (extra)
         {
-            h.putAll(extraHeaders);
+            case NO_HEADERS, RETRY -> RETRY;
+            case WINDOW, WINDOW_RETRY -> WINDOW_RETRY;
+            case ALLOW, ALLOW_RETRY -> ALLOW_RETRY;
+            default -> extra;
+        };
+        retryAfterSeconds = seconds;
+    }
+
+    /**
+     * Writes the extra headers in the order each set had as a {@code HashMap} (what clients always saw).
+     *
+     * @param h the answer's headers.
+     */
+    private void writeExtraHeaders(final ResponseHeaders h)
+    {
+        switch (extra)
+        {
+            case WINDOW -> h.addHex(ResponseHeaders.RATE_LIMIT_BUCKET, bucket)
+                .addLong(ResponseHeaders.RATE_LIMIT_REMAINING, remaining)
+                .addSeconds(ResponseHeaders.RATE_LIMIT_RESET_AFTER, resetAfterMillis)
+                .addSeconds(ResponseHeaders.RATE_LIMIT_RESET, resetMillis)
+                .addLong(ResponseHeaders.RATE_LIMIT_LIMIT, limit);
+            case REFUSED -> h.addHex(ResponseHeaders.RATE_LIMIT_BUCKET, bucket)
+                .addText(ResponseHeaders.RATE_LIMIT_SCOPE, USER)
+                .addLong(ResponseHeaders.RATE_LIMIT_REMAINING, remaining)
+                .addLong(ResponseHeaders.RETRY_AFTER, retryAfterSeconds)
+                .addSeconds(ResponseHeaders.RATE_LIMIT_RESET_AFTER, resetAfterMillis)
+                .addSeconds(ResponseHeaders.RATE_LIMIT_RESET, resetMillis)
+                .addLong(ResponseHeaders.RATE_LIMIT_LIMIT, limit);
+            case WINDOW_RETRY -> h.addHex(ResponseHeaders.RATE_LIMIT_BUCKET, bucket)
+                .addSeconds(ResponseHeaders.RATE_LIMIT_RESET, resetMillis)
+                .addLong(ResponseHeaders.RATE_LIMIT_REMAINING, remaining)
+                .addLong(ResponseHeaders.RATE_LIMIT_LIMIT, limit)
+                .addLong(ResponseHeaders.RETRY_AFTER, retryAfterSeconds)
+                .addSeconds(ResponseHeaders.RATE_LIMIT_RESET_AFTER, resetAfterMillis);
+            case RETRY -> h.addLong(ResponseHeaders.RETRY_AFTER, retryAfterSeconds);
+            case ALLOW -> h.addText(ResponseHeaders.ALLOW, allow);
+            case ALLOW_RETRY -> h.addLong(ResponseHeaders.RETRY_AFTER, retryAfterSeconds)
+                .addText(ResponseHeaders.ALLOW, allow);
+            default ->
+            {
+            }
         }
-        h.put("Retry-After", Integer.toString(seconds));
-        extraHeaders = h;
     }
 
     /**
@@ -264,27 +448,40 @@ public final class RestExchange
 
     private void write(final int status, final byte[] body)
     {
+        write(status, body, null);
+    }
+
+    /**
+     * Writes the answer: the body from {@code array} or {@code buffer} (neither: no body), copied into a pooled
+     * buffer. The shard's reusable {@link ResponseHeaders} serve when this runs on the connection's event loop (the
+     * encoder then reads them before {@code writeAndFlush} returns); anywhere else the answer gets its own.
+     */
+    private void write(final int status, final byte[] array, final DirectBuffer buffer)
+    {
         if (answered)
         {
             return;
         }
+        final boolean hasBody = array != null || buffer != null;
+        final int length = array != null ? array.length : buffer != null ? buffer.capacity() : 0;
+        final ResponseHeaders h = ctx.executor().inEventLoop() ? headers.reset() : new ResponseHeaders();
+        if (hasBody)
+        {
+            h.addText(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+        }
+        h.addLong(HttpHeaderNames.CONTENT_LENGTH, length);
+        writeExtraHeaders(h);
+        if (keepAlive)
+        {
+            h.addText(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        }
         // HEAD is answered as GET without the body: same status, headers and Content-Length
         final FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-            HttpResponseStatus.valueOf(status),
-            body == null || head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
-        if (body != null)
-        {
-            res.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
-        }
-        res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body == null ? 0 : body.length);
-        if (extraHeaders != null)
-        {
-            extraHeaders.forEach((k, v) -> res.headers().set(k, v));
-        }
+            HttpResponseStatus.valueOf(status), !hasBody || head ? Unpooled.EMPTY_BUFFER : content(array, buffer, length),
+            h, EmptyHttpHeaders.INSTANCE);
         answered = true; // only now: a failure while building leaves the exchange answerable (by fail)
         if (keepAlive)
         {
-            res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
             ctx.writeAndFlush(res);
             ctx.channel().config().setAutoRead(true);
             ctx.read();
@@ -293,6 +490,25 @@ public final class RestExchange
         {
             ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
         }
+    }
+
+    private ByteBuf content(final byte[] array, final DirectBuffer buffer, final int length)
+    {
+        final ByteBuf content = ctx.alloc().buffer(length);
+        if (array != null)
+        {
+            return content.writeBytes(array);
+        }
+        final byte[] backing = buffer.byteArray();
+        if (backing != null)
+        {
+            return content.writeBytes(backing, buffer.wrapAdjustment(), length);
+        }
+        for (int i = 0; i < length; i++)
+        {
+            content.writeByte(buffer.getByte(i));
+        }
+        return content;
     }
 
     /** The answer travelling to the origin shard; if it cannot get there or be written, the client still learns. */

@@ -14,6 +14,7 @@ public final class CommandReply implements Reply
     private final int origin;
     private final long correlation;
     private final long userId;
+    private final String reason;
     private boolean answered;
 
     /**
@@ -21,13 +22,22 @@ public final class CommandReply implements Reply
      * @param origin      the shard holding the request.
      * @param correlation its id there.
      * @param userId      the user the request acts for.
+     * @param reason      the request's {@code X-Audit-Log-Reason}, or null.
      */
-    public CommandReply(final Shard owner, final int origin, final long correlation, final long userId)
+    public CommandReply(final Shard owner, final int origin, final long correlation, final long userId,
+        final String reason)
     {
+        this.reason = reason;
         this.owner = owner;
         this.origin = origin;
         this.correlation = correlation;
         this.userId = userId;
+    }
+
+    @Override
+    public String reason()
+    {
+        return reason;
     }
 
     @Override

@@ -76,7 +76,8 @@ public final class GuildAccess
      * @param owner     the owner shard.
      * @param guildId   the guild.
      * @param channelId a channel of it.
-     * @param needed    permissions the user must hold there (50013 otherwise).
+     * @param needed    permissions the user must hold there, overwrites applied (50013 otherwise; 50001 for a
+     *                  channel the user cannot see).
      * @param reply     where errors go.
      * @return the channel, or null after an error answer.
      */
@@ -85,7 +86,17 @@ public final class GuildAccess
     {
         final Guild g = guild(owner, guildId, reply);
         final GuildChannel c = g == null ? null : channel(g, channelId, reply);
-        if (c != null && !Permissions.has(Permissions.of(g, reply.userId()), needed))
+        if (c == null)
+        {
+            return null;
+        }
+        final long granted = Permissions.in(g, reply.userId(), c);
+        if (!Permissions.has(granted, Permissions.VIEW_CHANNEL))
+        {
+            reply.error(DiscordError.MISSING_ACCESS); // a channel one cannot see: 50001, as on Discord
+            return null;
+        }
+        if (!Permissions.has(granted, needed))
         {
             reply.error(DiscordError.MISSING_PERMISSIONS);
             return null;

@@ -42,4 +42,41 @@ public final class GuildProxy
         shard.send(shard.group().ownerOf(guildId), OwnerCommands.request(shard, OwnerCommands.GUILD_GET,
             correlation, userId).putLong(guildId).putBoolean(withCounts));
     }
+
+    /**
+     * A guild edit: each field may be left as it is (null, or {@link OwnerCommands#KEEP} for numbers and ids).
+     *
+     * @param correlation   the waiting request.
+     * @param userId        the editor (MANAGE_GUILD; the owner to transfer ownership).
+     * @param reason        the audit-log reason, or null.
+     * @param guildId       the guild.
+     * @param name          the new name, or null.
+     * @param description   whether the description is given.
+     * @param text          the description ({@code null} clears it) when given.
+     * @param ownerId       the new owner, or KEEP.
+     * @param systemChannel the system channel (0: none), or KEEP.
+     * @param afkChannel    the AFK channel (0: none), or KEEP.
+     * @param levels        afk timeout, verification level, default notifications, explicit content filter (KEEP
+     *                      each).
+     */
+    public void edit(final long correlation, final long userId, final String reason, final long guildId,
+        final String name, final boolean description, final String text, final long ownerId,
+        final long systemChannel, final long afkChannel, final int[] levels)
+    {
+        shard.send(shard.group().ownerOf(guildId), OwnerCommands.request(shard, OwnerCommands.GUILD_EDIT,
+            correlation, userId, reason).putLong(guildId).putString(name).putBoolean(description).putString(text)
+            .putLong(ownerId).putLong(systemChannel).putLong(afkChannel).putInt(levels[0]).putInt(levels[1])
+            .putInt(levels[2]).putInt(levels[3]));
+    }
+
+    /**
+     * @param correlation the waiting request.
+     * @param userId      who deletes it (the owner).
+     * @param guildId     the guild.
+     */
+    public void delete(final long correlation, final long userId, final long guildId)
+    {
+        shard.send(shard.group().ownerOf(guildId), OwnerCommands.request(shard, OwnerCommands.GUILD_DELETE,
+            correlation, userId).putLong(guildId));
+    }
 }

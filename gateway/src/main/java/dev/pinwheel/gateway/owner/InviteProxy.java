@@ -31,12 +31,40 @@ public final class InviteProxy
      * @param channelId   the channel.
      * @param maxAge      seconds it lives (0: forever), 0-604,800.
      * @param maxUses     uses (0: unlimited), 0-100.
+     * @param temporary   whether it grants temporary membership.
+     * @param reason      the audit-log reason, or null.
      */
     public void create(final long correlation, final long userId, final long guildId, final long channelId,
-        final int maxAge, final int maxUses)
+        final int maxAge, final int maxUses, final boolean temporary, final String reason)
     {
-        shard.send(owner(guildId), OwnerCommands.request(shard, OwnerCommands.INVITE_CREATE, correlation, userId)
-            .putLong(guildId).putLong(channelId).putInt(maxAge).putInt(maxUses));
+        shard.send(owner(guildId), OwnerCommands.request(shard, OwnerCommands.INVITE_CREATE, correlation, userId,
+            reason).putLong(guildId).putLong(channelId).putInt(maxAge).putInt(maxUses).putBoolean(temporary));
+    }
+
+    /**
+     * @param correlation the waiting request.
+     * @param userId      the reader (MANAGE_GUILD, or MANAGE_CHANNELS for a channel's).
+     * @param guildId     the guild.
+     * @param channelId   one channel's invites, or 0 for the guild's.
+     */
+    public void list(final long correlation, final long userId, final long guildId, final long channelId)
+    {
+        shard.send(owner(guildId), OwnerCommands.request(shard, OwnerCommands.INVITE_LIST, correlation, userId)
+            .putLong(guildId).putLong(channelId));
+    }
+
+    /**
+     * @param correlation the waiting request.
+     * @param userId      who deletes it (MANAGE_CHANNELS or MANAGE_GUILD).
+     * @param reason      the audit-log reason, or null.
+     * @param guildId     the invite's guild.
+     * @param code        the invite's code.
+     */
+    public void delete(final long correlation, final long userId, final String reason, final long guildId,
+        final String code)
+    {
+        shard.send(owner(guildId), OwnerCommands.request(shard, OwnerCommands.INVITE_DELETE, correlation, userId,
+            reason).putLong(guildId).putString(code));
     }
 
     /**

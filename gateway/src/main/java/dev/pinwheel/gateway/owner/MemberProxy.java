@@ -76,13 +76,16 @@ public final class MemberProxy
      * @param moveTo      the voice channel to move to, 0 to disconnect, or KEEP.
      * @param nick        the nickname ({@code ""} clears it), or null.
      * @param roles       the whole set of roles, or null.
+     * @param timeoutUntil the end of a timeout (epoch millis), 0 to lift it, or KEEP.
+     * @param reason      the audit-log reason, or null.
      */
     public void edit(final long correlation, final long userId, final long guildId, final long memberId,
-        final int mute, final int deaf, final long moveTo, final String nick, final long[] roles)
+        final int mute, final int deaf, final long moveTo, final String nick, final long[] roles,
+        final long timeoutUntil, final String reason)
     {
-        shard.send(owner(guildId), OwnerCommands.request(shard, OwnerCommands.MEMBER_EDIT, correlation, userId)
+        shard.send(owner(guildId), OwnerCommands.request(shard, OwnerCommands.MEMBER_EDIT, correlation, userId, reason)
             .putLong(guildId).putLong(memberId).putInt(mute).putInt(deaf).putLong(moveTo).putString(nick)
-            .putLongs(roles));
+            .putLongs(roles).putLong(timeoutUntil));
     }
 
     /**
@@ -92,12 +95,13 @@ public final class MemberProxy
      * @param memberId    the member.
      * @param roleId      the role.
      * @param give        true to give the role, false to take it.
+     * @param reason      the audit-log reason, or null.
      */
     public void role(final long correlation, final long userId, final long guildId, final long memberId,
-        final long roleId, final boolean give)
+        final long roleId, final boolean give, final String reason)
     {
         shard.send(owner(guildId), OwnerCommands.request(shard, give ? OwnerCommands.MEMBER_ROLE_ADD
-            : OwnerCommands.MEMBER_ROLE_REMOVE, correlation, userId).putLong(guildId).putLong(memberId)
+            : OwnerCommands.MEMBER_ROLE_REMOVE, correlation, userId, reason).putLong(guildId).putLong(memberId)
             .putLong(roleId));
     }
 }

@@ -7,6 +7,7 @@ import java.util.stream.LongStream;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 
 import dev.pinwheel.core.command.CommandReader;
 import dev.pinwheel.core.directory.Account;
@@ -37,15 +38,18 @@ public final class MemberService
 {
     private final NodeState node;
     private final GuildVoice voice;
+    private final AuditLog audit;
 
     /**
      * @param node  the node's directories (state records apply to them; accounts for member bodies and search).
      * @param voice the guilds' voice (server mute/deafen, moves).
+     * @param audit the guilds' audit logs (nicknames, roles, timeouts).
      */
-    public MemberService(final NodeState node, final GuildVoice voice)
+    public MemberService(final NodeState node, final GuildVoice voice, final AuditLog audit)
     {
         this.node = node;
         this.voice = voice;
+        this.audit = audit;
     }
 
     /**
@@ -120,7 +124,7 @@ public final class MemberService
 
     /**
      * {@link OwnerCommands#MEMBER_EDIT}: guild, member, mute, deaf, move-to, nick, roles (null or
-     * {@link OwnerCommands#KEEP}: unchanged). Server mute needs MUTE_MEMBERS, deafen DEAFEN_MEMBERS, a move or
+     * {@link OwnerCommands#KEEP}: unchanged), timeout (MODERATE_MEMBERS, below the caller, no administrator). Server mute needs MUTE_MEMBERS, deafen DEAFEN_MEMBERS, a move or
      * disconnect MOVE_MEMBERS (and a voice channel the caller may connect to) and a connected member (40032); a
      * nickname CHANGE_NICKNAME for oneself, MANAGE_NICKNAMES for others; roles MANAGE_ROLES within the hierarchy.
      * 200 with the member, one GUILD_MEMBER_UPDATE after the commit.
@@ -138,6 +142,7 @@ public final class MemberService
         final long moveTo = command.getLong();
         final String nick = command.getString();
         final long[] roles = command.getLongs();
+        final long timeoutUntil = command.getLong();
         final boolean voiceChange = mute != OwnerCommands.KEEP || deaf != OwnerCommands.KEEP
             || moveTo != OwnerCommands.KEEP;
 
@@ -181,14 +186,36 @@ public final class MemberService
                 return;
             }
         }
+        if (timeoutUntil != OwnerCommands.KEEP && !mayTimeOut(g, userId, timeoutUntil, reply))
+        {
+            return;
+        }
+        final long[] rolesBefore = m.roleIds();
         if (roles != null && !setRoles(owner, g, m, roles, reply))
         {
             return;
+        }
+        if (roles != null && g.member(userId).roleIds() != rolesBefore)
+        {
+            audit.record(owner, g, reply, AuditLog.MEMBER_ROLE_UPDATE, userId, roleChanges(g, rolesBefore,
+                g.member(userId).roleIds()));
+        }
+        if (timeoutUntil != OwnerCommands.KEEP && timeoutUntil != m.timeoutUntilMillis())
+        {
+            StateLog.commit(owner, node, StateRecords.MEMBER_TIMEOUT_SET,
+                StateRecords.memberTimeoutSet(guildId, userId, timeoutUntil));
+            audit.record(owner, g, reply, AuditLog.MEMBER_UPDATE, userId, AuditLog.change(Json.array(),
+                "communication_disabled_until", m.timeoutUntilMillis() == 0 ? null
+                    : TextNode.valueOf(Json.timestamp(m.timeoutUntilMillis())),
+                timeoutUntil == 0 ? null : TextNode.valueOf(Json.timestamp(timeoutUntil))));
         }
         if (nick != null && !nick.equals(m.nick() == null ? "" : m.nick()))
         {
             StateLog.commit(owner, node, StateRecords.MEMBER_NICK_CHANGED,
                 StateRecords.memberNickChanged(guildId, userId, nick.isEmpty() ? null : nick));
+            audit.record(owner, g, reply, AuditLog.MEMBER_UPDATE, userId, AuditLog.change(Json.array(), "nick",
+                m.nick() == null ? null : TextNode.valueOf(m.nick()),
+                nick.isEmpty() ? null : TextNode.valueOf(nick)));
         }
         final ObjectNode body = Entities.member(g.member(userId), node.accounts(), true);
         if (vs != null)
@@ -268,8 +295,12 @@ public final class MemberService
         {
             roles[roles.length - 1] = roleId;
         }
+        final org.agrona.collections.Long2ObjectHashMap<org.agrona.collections.LongHashSet> seen =
+            ChannelEvents.restricted(g);
         StateLog.commit(owner, node, StateRecords.MEMBER_ROLES_SET,
             StateRecords.memberRolesSet(guildId, userId, roles));
+        ChannelEvents.announceVisibility(owner, g, seen);
+        audit.record(owner, g, reply, AuditLog.MEMBER_ROLE_UPDATE, userId, roleChanges(g, m.roleIds(), roles));
         final ObjectNode d = Entities.member(g.member(userId), node.accounts(), true);
         d.put("guild_id", Json.id(guildId));
         final Dispatch event = new Dispatch("GUILD_MEMBER_UPDATE", Json.bytes(d), null, Intents.GUILD_MEMBERS,
@@ -315,10 +346,69 @@ public final class MemberService
         }
         if (changed.length > 0)
         {
+            final org.agrona.collections.Long2ObjectHashMap<org.agrona.collections.LongHashSet> seen =
+                ChannelEvents.restricted(g);
             StateLog.commit(owner, node, StateRecords.MEMBER_ROLES_SET,
                 StateRecords.memberRolesSet(g.id(), m.userId(), next));
+            ChannelEvents.announceVisibility(owner, g, seen);
         }
         return true;
+    }
+
+    /**
+     * A timeout (or lifting one): MODERATE_MEMBERS, a member below the caller, never an administrator or the owner
+     * (50013).
+     *
+     * @return false after an error answer.
+     */
+    private static boolean mayTimeOut(final Guild g, final long userId, final long until, final Reply reply)
+    {
+        final Role everyone = g.role(g.id());
+        long targetPerms = everyone == null ? 0 : everyone.permissions();
+        for (final long id : g.member(userId).roleIds())
+        {
+            final Role r = g.role(id);
+            targetPerms |= r == null ? 0 : r.permissions();
+        }
+        if (!Permissions.has(Permissions.of(g, reply.userId()), Permissions.MODERATE_MEMBERS)
+            || !RoleHierarchy.outranks(g, reply.userId(), userId)
+            || (until != 0 && (targetPerms & Permissions.ADMINISTRATOR) != 0))
+        {
+            reply.error(DiscordError.MISSING_PERMISSIONS);
+            return false;
+        }
+        return true;
+    }
+
+    /** @return the audit log's {@code $add} and {@code $remove} changes between two role sets. */
+    private static ArrayNode roleChanges(final Guild g, final long[] before, final long[] after)
+    {
+        final ArrayNode changes = Json.array();
+        final ArrayNode added = Json.array();
+        final ArrayNode removed = Json.array();
+        for (final long id : after)
+        {
+            if (Arrays.stream(before).noneMatch(x -> x == id))
+            {
+                added.addObject().put("id", Json.id(id)).put("name", g.role(id) == null ? "" : g.role(id).name());
+            }
+        }
+        for (final long id : before)
+        {
+            if (Arrays.stream(after).noneMatch(x -> x == id))
+            {
+                removed.addObject().put("id", Json.id(id)).put("name", g.role(id) == null ? "" : g.role(id).name());
+            }
+        }
+        if (!added.isEmpty())
+        {
+            changes.addObject().put("key", "$add").set("new_value", added);
+        }
+        if (!removed.isEmpty())
+        {
+            changes.addObject().put("key", "$remove").set("new_value", removed);
+        }
+        return changes;
     }
 
     private static Member member(final Guild g, final long userId, final Reply reply)

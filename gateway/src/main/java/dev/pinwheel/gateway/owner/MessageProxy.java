@@ -74,8 +74,17 @@ public final class MessageProxy
     public void delete(final long correlation, final long userId, final long guildId, final long channelId,
         final long messageId)
     {
-        shard.send(owner(guildId), OwnerCommands.request(shard, OwnerCommands.MESSAGE_DELETE, correlation, userId)
-            .putLong(guildId).putLong(channelId).putLong(messageId));
+        delete(correlation, userId, guildId, channelId, messageId, null);
+    }
+
+    /**
+     * {@link #delete(long, long, long, long, long)} with the request's audit-log reason (or null).
+     */
+    public void delete(final long correlation, final long userId, final long guildId, final long channelId,
+        final long messageId, final String reason)
+    {
+        shard.send(owner(guildId), OwnerCommands.request(shard, OwnerCommands.MESSAGE_DELETE, correlation, userId,
+            reason).putLong(guildId).putLong(channelId).putLong(messageId));
     }
 
     /**
@@ -88,8 +97,17 @@ public final class MessageProxy
     public void bulkDelete(final long correlation, final long userId, final long guildId, final long channelId,
         final long[] messageIds)
     {
+        bulkDelete(correlation, userId, guildId, channelId, messageIds, null);
+    }
+
+    /**
+     * {@link #bulkDelete(long, long, long, long, long[])} with the request's audit-log reason (or null).
+     */
+    public void bulkDelete(final long correlation, final long userId, final long guildId, final long channelId,
+        final long[] messageIds, final String reason)
+    {
         shard.send(owner(guildId), OwnerCommands.request(shard, OwnerCommands.MESSAGE_BULK_DELETE, correlation,
-            userId).putLong(guildId).putLong(channelId).putLongs(messageIds));
+            userId, reason).putLong(guildId).putLong(channelId).putLongs(messageIds));
     }
 
     /**

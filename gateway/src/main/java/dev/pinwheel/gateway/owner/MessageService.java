@@ -33,14 +33,17 @@ public final class MessageService
     private static final HistoryQuery[] QUERIES = HistoryQuery.values();
 
     private final Accounts accounts;
+    private final AuditLog audit;
     private final MessageJson json = new MessageJson();
 
     /**
      * @param accounts the node's accounts (authors in message bodies).
+     * @param audit    the guilds' audit logs (moderators' deletes).
      */
-    public MessageService(final Accounts accounts)
+    public MessageService(final Accounts accounts, final AuditLog audit)
     {
         this.accounts = accounts;
+        this.audit = audit;
     }
 
     /**
@@ -70,9 +73,11 @@ public final class MessageService
         {
             return;
         }
-        if (!Permissions.has(Permissions.of(g, reply.userId()), Permissions.VIEW_CHANNEL | Permissions.SEND_MESSAGES))
+        final long granted = Permissions.in(g, reply.userId(), c);
+        if (!Permissions.has(granted, Permissions.VIEW_CHANNEL | Permissions.SEND_MESSAGES))
         {
-            reply.error(DiscordError.MISSING_PERMISSIONS);
+            reply.error(Permissions.has(granted, Permissions.VIEW_CHANNEL) ? DiscordError.MISSING_PERMISSIONS
+                : DiscordError.MISSING_ACCESS);
             return;
         }
         if (c.type() == GuildChannel.CATEGORY)
@@ -193,13 +198,19 @@ public final class MessageService
             reply.error(DiscordError.UNKNOWN_MESSAGE);
             return;
         }
-        if (m.authorId() != reply.userId() && !Permissions.has(Permissions.of(g, reply.userId()),
+        if (m.authorId() != reply.userId() && !Permissions.has(Permissions.in(g, reply.userId(), c),
             Permissions.MANAGE_MESSAGES))
         {
             reply.error(DiscordError.MISSING_PERMISSIONS);
             return;
         }
         owner.store().deleteMessage(channelId, messageId);
+        if (m.authorId() != reply.userId())
+        {
+            // a moderator deleting another's message: recorded, as on Discord (one's own deletes are not)
+            audit.record(owner, g, reply, AuditLog.MESSAGE_DELETE, m.authorId(), null, Json.object()
+                .put("channel_id", Json.id(channelId)).put("count", "1"));
+        }
         final ObjectNode d = Json.object();
         d.put("id", Json.id(messageId));
         d.put("channel_id", Json.id(channelId));
@@ -209,7 +220,7 @@ public final class MessageService
         owner.afterCommit(() ->
         {
             reply.ok(204, (byte[])null);
-            owner.publish(g, event);
+            ChannelEvents.publish(owner, g, channelId, event);
         });
     }
 
@@ -234,6 +245,7 @@ public final class MessageService
             return;
         }
         final Guild g = owner.guilds().get(guildId);
+        owner.store().prefetch(channelId, messageIds); // every read before the first delete (a re-run repeats none)
         final ArrayNode deleted = Json.array();
         for (final long id : messageIds)
         {
@@ -246,6 +258,11 @@ public final class MessageService
         d.set("ids", deleted);
         d.put("channel_id", Json.id(channelId));
         d.put("guild_id", Json.id(guildId));
+        if (!deleted.isEmpty())
+        {
+            audit.record(owner, g, reply, AuditLog.MESSAGE_BULK_DELETE, channelId, null, Json.object()
+                .put("count", Integer.toString(deleted.size())));
+        }
         final Dispatch event = deleted.isEmpty() ? null
             : new Dispatch("MESSAGE_DELETE_BULK", Json.bytes(d), null, Intents.GUILD_MESSAGES, guildId, 0, 0);
         owner.afterCommit(() ->
@@ -253,7 +270,7 @@ public final class MessageService
             reply.ok(204, (byte[])null);
             if (event != null)
             {
-                owner.publish(g, event);
+                ChannelEvents.publish(owner, g, channelId, event);
             }
         });
     }
@@ -333,7 +350,7 @@ public final class MessageService
         owner.afterCommit(() ->
         {
             reply.ok(200, encoded.rest());
-            owner.publish(g, encoded.event());
+            ChannelEvents.publish(owner, g, m.channelId(), encoded.event());
         });
     }
 

@@ -23,27 +23,41 @@ public final class OwnerCommandAdapter
     private final InviteService invites;
     private final MemberService members;
     private final RoleService roles;
+    private final ModerationService moderation;
+    private final AuditLog audit;
+    private final TemporaryMembers temporary;
 
     /**
      * @param node  the node's directories and accounts (DM channels, application commands too).
      * @param users sends an event to every session of a user (direct messages).
      * @param voice the voice of the node's guilds (member moves, deleted voice channels).
-     * @param joins told when a user becomes a member of a guild (its sessions subscribe).
+     * @param joins told when a user becomes a member of a guild (its sessions subscribe), or stops being one.
      */
     public OwnerCommandAdapter(final NodeState node, final UserEvents users, final GuildVoice voice,
         final MemberJoins joins)
     {
-        this.messages = new MessageService(node.accounts());
+        this.audit = new AuditLog(node);
+        this.messages = new MessageService(node.accounts(), audit);
         this.reactions = new ReactionService(node.accounts());
         this.pins = new PinService(node.accounts(), messages);
         this.dms = new DmService(node, users);
         this.commands = new CommandService(node);
         this.accounts = new AccountService(node);
-        this.guilds = new GuildService(node, joins);
-        this.channels = new ChannelService(node, voice);
-        this.invites = new InviteService(node, joins);
-        this.members = new MemberService(node, voice);
-        this.roles = new RoleService(node);
+        this.channels = new ChannelService(node, voice, audit);
+        this.members = new MemberService(node, voice, audit);
+        this.roles = new RoleService(node, audit);
+        this.moderation = new ModerationService(node, voice, joins, audit);
+        this.temporary = new TemporaryMembers(node, moderation);
+        this.invites = new InviteService(node, joins, audit);
+        this.guilds = new GuildService(node, joins, voice, audit);
+    }
+
+    /**
+     * @return what ends the temporary memberships of this shard's guilds (for its {@link SessionRequestAdapter}).
+     */
+    public TemporaryMembers temporaryMembers()
+    {
+        return temporary;
     }
 
     /**
@@ -63,7 +77,8 @@ public final class OwnerCommandAdapter
      */
     public void onCommand(final Shard owner, final CommandReader command)
     {
-        final Reply reply = new CommandReply(owner, command.getInt(), command.getLong(), command.getLong());
+        final Reply reply = new CommandReply(owner, command.getInt(), command.getLong(), command.getLong(),
+            command.getString());
         switch (command.type())
         {
             case OwnerCommands.MESSAGE_POST -> messages.post(owner, command, reply);
@@ -96,15 +111,21 @@ public final class OwnerCommandAdapter
             case OwnerCommands.ACCOUNT_LOGIN -> accounts.login(owner, command, reply);
             case OwnerCommands.GUILD_CREATE -> guilds.create(owner, command, reply);
             case OwnerCommands.GUILD_GET -> guilds.get(owner, command, reply);
+            case OwnerCommands.GUILD_EDIT -> guilds.edit(owner, command, reply);
+            case OwnerCommands.GUILD_DELETE -> guilds.delete(owner, command, reply);
             case OwnerCommands.CHANNEL_LIST -> channels.list(owner, command, reply);
             case OwnerCommands.CHANNEL_CREATE -> channels.create(owner, command, reply);
             case OwnerCommands.CHANNEL_GET -> channels.get(owner, command, reply);
             case OwnerCommands.CHANNEL_EDIT -> channels.edit(owner, command, reply);
             case OwnerCommands.CHANNEL_DELETE -> channels.delete(owner, command, reply);
             case OwnerCommands.TYPING -> channels.typing(owner, command, reply);
+            case OwnerCommands.CHANNEL_OVERWRITE_PUT, OwnerCommands.CHANNEL_OVERWRITE_DELETE ->
+                channels.overwrite(owner, command, reply);
             case OwnerCommands.INVITE_CREATE -> invites.create(owner, command, reply);
             case OwnerCommands.INVITE_GET -> invites.get(owner, command, reply);
             case OwnerCommands.INVITE_JOIN -> invites.join(owner, command, reply);
+            case OwnerCommands.INVITE_LIST -> invites.list(owner, command, reply);
+            case OwnerCommands.INVITE_DELETE -> invites.revoke(owner, command, reply);
             case OwnerCommands.MEMBER_GET -> members.get(owner, command, reply);
             case OwnerCommands.MEMBER_LIST -> members.list(owner, command, reply);
             case OwnerCommands.MEMBER_SEARCH -> members.search(owner, command, reply);
@@ -114,6 +135,12 @@ public final class OwnerCommandAdapter
             case OwnerCommands.ROLE_CREATE -> roles.create(owner, command, reply);
             case OwnerCommands.ROLE_EDIT -> roles.edit(owner, command, reply);
             case OwnerCommands.ROLE_DELETE -> roles.delete(owner, command, reply);
+            case OwnerCommands.MEMBER_REMOVE -> moderation.remove(owner, command, reply);
+            case OwnerCommands.BAN_LIST -> moderation.list(owner, command, reply);
+            case OwnerCommands.BAN_GET -> moderation.get(owner, command, reply);
+            case OwnerCommands.BAN_ADD, OwnerCommands.BAN_BULK -> moderation.ban(owner, command, reply);
+            case OwnerCommands.BAN_REMOVE -> moderation.unban(owner, command, reply);
+            case OwnerCommands.AUDIT_LOG -> audit.list(owner, command, reply);
             default -> throw new IllegalArgumentException("unknown owner command type " + command.type());
         }
     }
@@ -127,7 +154,8 @@ public final class OwnerCommandAdapter
      */
     public void failed(final Shard shard, final CommandReader command, final Throwable cause)
     {
-        final Reply reply = new CommandReply(shard, command.getInt(), command.getLong(), command.getLong());
+        final Reply reply = new CommandReply(shard, command.getInt(), command.getLong(), command.getLong(),
+            command.getString());
         if (command.type() == OwnerCommands.ACCOUNT_REGISTER)
         {
             accounts.registerFailed(command, reply.userId()); // the reserved username is free again

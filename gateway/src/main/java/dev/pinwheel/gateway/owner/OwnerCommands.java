@@ -8,10 +8,11 @@ import dev.pinwheel.core.shard.Shard;
  * The typed commands of the gateway, as bytes ({@link CommandWriter}), and the header every request command starts
  * with:
  * <pre>
- *   +----------+------------------+------------------+-------------+----------------------------------+
- *   | type i32 | origin shard i32 | correlation i64  | user i64    | the command's own fields ...     |
- *   +----------+------------------+------------------+-------------+----------------------------------+
+ *   +----------+------------------+------------------+-------------+-------------+-------------------------+
+ *   | type i32 | origin shard i32 | correlation i64  | user i64    | reason str  | the command's fields ...|
+ *   +----------+------------------+------------------+-------------+-------------+-------------------------+
  *   origin + correlation: where the answer goes (the origin shard's table of requests waiting for one)
+ *   reason: the request's X-Audit-Log-Reason (null: none), for the guild's audit log
  * </pre>
  * The type ranges (each type has a name, used to count them in {@code /metrics}):
  * <pre>
@@ -20,7 +21,8 @@ import dev.pinwheel.core.shard.Shard;
  *   10-29    owner → the gateway sessions of a shard     SessionProxy                session.SessionCommandAdapter
  *   30-39    REST, messages                              MessageProxy                OwnerCommandAdapter
  *   40-99    REST, guilds (40-44), channels (45-54),     Guild/Channel/Invite/       OwnerCommandAdapter
- *            invites (55-59), members (60-69), roles     Member/RoleProxy
+ *            invites (55-59), members (60-69), roles     Member/Role/
+ *            (70-79), moderation (80-89)                 ModerationProxy
  *   100-159  REST, reactions (100-104), pins (105-109),  Reaction/Pin/Dm/Command/    OwnerCommandAdapter
  *            DMs (110-119), application commands         AccountProxy
  *            (120-129), accounts (130-139)
@@ -50,6 +52,11 @@ public final class OwnerCommands
     public static final int USER_JOINED = 12;
     /** To a shard holding sessions of a user: an event for that user ({@link #USER_EVENT} relayed). User, event. */
     public static final int USER_DISPATCH = 13;
+    /**
+     * To every shard: a user is no member of a guild any more (left, kicked, banned; or the guild was deleted): their
+     * sessions there stop receiving it at once and get GUILD_DELETE. User, guild.
+     */
+    public static final int USER_LEFT = 14;
 
     /** {@code POST /channels/{c}/messages}. */
     public static final int MESSAGE_POST = 30;
@@ -70,6 +77,10 @@ public final class OwnerCommands
     public static final int GUILD_CREATE = 40;
     /** {@code GET /guilds/{g}}. */
     public static final int GUILD_GET = 41;
+    /** {@code PATCH /guilds/{g}}. */
+    public static final int GUILD_EDIT = 42;
+    /** {@code DELETE /guilds/{g}}. */
+    public static final int GUILD_DELETE = 43;
 
     /** {@code GET /guilds/{g}/channels}. */
     public static final int CHANNEL_LIST = 45;
@@ -83,6 +94,10 @@ public final class OwnerCommands
     public static final int CHANNEL_DELETE = 49;
     /** {@code POST /channels/{c}/typing}. */
     public static final int TYPING = 50;
+    /** {@code PUT /channels/{c}/permissions/{id}}. */
+    public static final int CHANNEL_OVERWRITE_PUT = 51;
+    /** {@code DELETE /channels/{c}/permissions/{id}}. */
+    public static final int CHANNEL_OVERWRITE_DELETE = 52;
 
     /** {@code POST /channels/{c}/invites}. */
     public static final int INVITE_CREATE = 55;
@@ -90,6 +105,10 @@ public final class OwnerCommands
     public static final int INVITE_GET = 56;
     /** {@code POST /invites/{code}}. */
     public static final int INVITE_JOIN = 57;
+    /** {@code GET /guilds/{g}/invites} and {@code GET /channels/{c}/invites}. */
+    public static final int INVITE_LIST = 58;
+    /** {@code DELETE /invites/{code}}. */
+    public static final int INVITE_DELETE = 59;
 
     /** {@code GET /guilds/{g}/members/{u}}. */
     public static final int MEMBER_GET = 60;
@@ -103,6 +122,8 @@ public final class OwnerCommands
     public static final int MEMBER_ROLE_ADD = 64;
     /** {@code DELETE /guilds/{g}/members/{u}/roles/{r}}. */
     public static final int MEMBER_ROLE_REMOVE = 65;
+    /** {@code DELETE /guilds/{g}/members/{u}} (kick) and {@code DELETE /users/@me/guilds/{g}} (leave). */
+    public static final int MEMBER_REMOVE = 66;
 
     /** {@code GET /guilds/{g}/roles}. */
     public static final int ROLE_LIST = 70;
@@ -112,6 +133,21 @@ public final class OwnerCommands
     public static final int ROLE_EDIT = 72;
     /** {@code DELETE /guilds/{g}/roles/{r}}. */
     public static final int ROLE_DELETE = 73;
+
+    // moderation: 80-89
+
+    /** {@code GET /guilds/{g}/bans}. */
+    public static final int BAN_LIST = 80;
+    /** {@code GET /guilds/{g}/bans/{u}}. */
+    public static final int BAN_GET = 81;
+    /** {@code PUT /guilds/{g}/bans/{u}}. */
+    public static final int BAN_ADD = 82;
+    /** {@code DELETE /guilds/{g}/bans/{u}}. */
+    public static final int BAN_REMOVE = 83;
+    /** {@code POST /guilds/{g}/bulk-ban}. */
+    public static final int BAN_BULK = 84;
+    /** {@code GET /guilds/{g}/audit-logs}. */
+    public static final int AUDIT_LOG = 85;
 
     /**
      * An int or long field's value for "not given: keep what is there", in fields whose valid values are never
@@ -194,6 +230,11 @@ public final class OwnerCommands
     public static final int USER_SESSIONS = 165;
     /** To a user's owner: an event for every session of the user (a direct message). User, event. */
     public static final int USER_EVENT = 166;
+    /**
+     * To a guild's owner: a temporary member of it has no session left (sent by the user's owner): they are removed
+     * unless they were given a role. Guild, user.
+     */
+    public static final int USER_OFFLINE = 167;
 
     private static final String[] NAMES = new String[CommandReader.MAX_TYPE + 1];
     private static final ThreadLocal<CommandWriter> OFF_SHARD_WRITERS = ThreadLocal.withInitial(CommandWriter::new);
@@ -205,6 +246,20 @@ public final class OwnerCommands
         NAMES[MEMBER_CHUNKS] = "member_chunks";
         NAMES[USER_JOINED] = "user_joined";
         NAMES[USER_DISPATCH] = "user_dispatch";
+        NAMES[USER_LEFT] = "user_left";
+        NAMES[CHANNEL_OVERWRITE_PUT] = "channel_overwrite_put";
+        NAMES[CHANNEL_OVERWRITE_DELETE] = "channel_overwrite_delete";
+        NAMES[GUILD_EDIT] = "guild_edit";
+        NAMES[GUILD_DELETE] = "guild_delete";
+        NAMES[INVITE_LIST] = "invite_list";
+        NAMES[INVITE_DELETE] = "invite_delete";
+        NAMES[MEMBER_REMOVE] = "member_remove";
+        NAMES[BAN_LIST] = "ban_list";
+        NAMES[BAN_GET] = "ban_get";
+        NAMES[BAN_ADD] = "ban_add";
+        NAMES[BAN_REMOVE] = "ban_remove";
+        NAMES[BAN_BULK] = "ban_bulk";
+        NAMES[AUDIT_LOG] = "audit_log";
         NAMES[SUBSCRIBE] = "subscribe";
         NAMES[UNSUBSCRIBE] = "unsubscribe";
         NAMES[REQUEST_MEMBERS] = "request_members";
@@ -212,6 +267,7 @@ public final class OwnerCommands
         NAMES[VOICE_SESSION_ENDED] = "voice_session_ended";
         NAMES[USER_SESSIONS] = "user_sessions";
         NAMES[USER_EVENT] = "user_event";
+        NAMES[USER_OFFLINE] = "user_offline";
         NAMES[MESSAGE_POST] = "message_post";
         NAMES[MESSAGE_EDIT] = "message_edit";
         NAMES[MESSAGE_DELETE] = "message_delete";
@@ -287,7 +343,24 @@ public final class OwnerCommands
      */
     public static CommandWriter request(final Shard from, final int type, final long correlation, final long userId)
     {
-        return from.commandWriter().begin(type).putInt(from.id()).putLong(correlation).putLong(userId);
+        return request(from, type, correlation, userId, null);
+    }
+
+    /**
+     * Starts a request command that carries an audit-log reason, on the sending shard's writer.
+     *
+     * @param from        the origin shard (where the answer goes).
+     * @param type        the command.
+     * @param correlation the origin's id of the waiting request.
+     * @param userId      the user it acts for.
+     * @param reason      the request's {@code X-Audit-Log-Reason}, or null.
+     * @return the writer, positioned after the header.
+     */
+    public static CommandWriter request(final Shard from, final int type, final long correlation, final long userId,
+        final String reason)
+    {
+        return from.commandWriter().begin(type).putInt(from.id()).putLong(correlation).putLong(userId)
+            .putString(reason);
     }
 
     /**
@@ -302,7 +375,7 @@ public final class OwnerCommands
      */
     public static CommandWriter request(final int origin, final int type, final long correlation, final long userId)
     {
-        return offShardWriter().begin(type).putInt(origin).putLong(correlation).putLong(userId);
+        return offShardWriter().begin(type).putInt(origin).putLong(correlation).putLong(userId).putString(null);
     }
 
     /**

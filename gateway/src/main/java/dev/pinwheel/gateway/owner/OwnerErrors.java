@@ -28,6 +28,7 @@ public final class OwnerErrors
             {
                 case DISK_FULL -> DiscordError.DISK_FULL;
                 case CLOSED -> DiscordError.STORAGE_CLOSED;
+                case UNAVAILABLE -> DiscordError.STORAGE_UNAVAILABLE;
                 default -> DiscordError.STORAGE_FAULTED;
             };
         }

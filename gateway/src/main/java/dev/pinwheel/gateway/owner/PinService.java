@@ -89,8 +89,8 @@ public final class PinService
         owner.afterCommit(() ->
         {
             reply.ok(204, (byte[])null);
-            owner.publish(g, update);
-            owner.publish(g, pinsUpdate);
+            ChannelEvents.publish(owner, g, channelId, update);
+            ChannelEvents.publish(owner, g, channelId, pinsUpdate);
         });
     }
 

@@ -64,9 +64,16 @@ public final class ReactionService
         }
         final Guild g = owner.guilds().get(guildId);
         final Reactions reactions = Reactions.of(m.extra());
+        final dev.pinwheel.core.guild.Member me = g.member(reply.userId());
+        if (me != null && me.timedOut(System.currentTimeMillis()) && g.ownerId() != reply.userId()
+            && !Permissions.has(Permissions.of(g, reply.userId()), Permissions.ADMINISTRATOR))
+        {
+            reply.error(DiscordError.MISSING_PERMISSIONS); // a timed-out member adds no reaction, not even a known one
+            return;
+        }
         if (reactions.indexOf(emoji) < 0)
         {
-            if (!Permissions.has(Permissions.of(g, reply.userId()), Permissions.ADD_REACTIONS))
+            if (!Permissions.has(Permissions.in(g, reply.userId(), g.channel(channelId)), Permissions.ADD_REACTIONS))
             {
                 reply.error(DiscordError.MISSING_PERMISSIONS);
                 return;
@@ -115,7 +122,7 @@ public final class ReactionService
             return;
         }
         final Guild g = owner.guilds().get(guildId);
-        if (reactor != reply.userId() && !Permissions.has(Permissions.of(g, reply.userId()),
+        if (reactor != reply.userId() && !Permissions.has(Permissions.in(g, reply.userId(), g.channel(channelId)),
             Permissions.MANAGE_MESSAGES))
         {
             reply.error(DiscordError.MISSING_PERMISSIONS);
@@ -151,7 +158,7 @@ public final class ReactionService
             return;
         }
         final Guild g = owner.guilds().get(guildId);
-        if (!Permissions.has(Permissions.of(g, reply.userId()), Permissions.MANAGE_MESSAGES))
+        if (!Permissions.has(Permissions.in(g, reply.userId(), g.channel(channelId)), Permissions.MANAGE_MESSAGES))
         {
             reply.error(DiscordError.MISSING_PERMISSIONS);
             return;
@@ -231,7 +238,7 @@ public final class ReactionService
         owner.store().appendMessage(m.withExtra(reactions.writeTo()));
         owner.afterCommit(() ->
         {
-            owner.publish(g, event);
+            ChannelEvents.publish(owner, g, m.channelId(), event);
             reply.ok(204, (byte[])null);
         });
     }

@@ -18,6 +18,14 @@ public interface Reply
     long userId();
 
     /**
+     * @return the request's {@code X-Audit-Log-Reason} (what the audit log records as the reason), or null.
+     */
+    default String reason()
+    {
+        return null;
+    }
+
+    /**
      * @param status HTTP status.
      * @param body   encoded JSON body, or null for none (204).
      */

@@ -76,4 +76,22 @@ final class RoleHierarchy
         }
         return true;
     }
+
+    /**
+     * Discord's hierarchy for acting on a member (kick, ban, timeout): nobody acts on the owner, the owner acts on
+     * everyone else, anyone else only on members whose highest role is below their own.
+     *
+     * @param g        the guild.
+     * @param actorId  who acts.
+     * @param targetId on whom.
+     * @return whether the actor outranks the target.
+     */
+    static boolean outranks(final Guild g, final long actorId, final long targetId)
+    {
+        if (targetId == g.ownerId() || actorId == targetId)
+        {
+            return false;
+        }
+        return actorId == g.ownerId() || highest(g, actorId) > highest(g, targetId);
+    }
 }

@@ -46,8 +46,17 @@ public final class RoleProxy
     public void create(final long correlation, final long userId, final long guildId, final String name,
         final long permissions, final int color)
     {
-        shard.send(owner(guildId), OwnerCommands.request(shard, OwnerCommands.ROLE_CREATE, correlation, userId)
-            .putLong(guildId).putString(name).putLong(permissions).putInt(color));
+        create(correlation, userId, guildId, name, permissions, color, null);
+    }
+
+    /**
+     * {@link #create(long, long, long, String, long, int)} with the request's audit-log reason (or null).
+     */
+    public void create(final long correlation, final long userId, final long guildId, final String name,
+        final long permissions, final int color, final String reason)
+    {
+        shard.send(owner(guildId), OwnerCommands.request(shard, OwnerCommands.ROLE_CREATE, correlation, userId,
+            reason).putLong(guildId).putString(name).putLong(permissions).putInt(color));
     }
 
     /**
@@ -62,7 +71,16 @@ public final class RoleProxy
     public void edit(final long correlation, final long userId, final long guildId, final long roleId,
         final String name, final long permissions, final int color)
     {
-        shard.send(owner(guildId), OwnerCommands.request(shard, OwnerCommands.ROLE_EDIT, correlation, userId)
+        edit(correlation, userId, guildId, roleId, name, permissions, color, null);
+    }
+
+    /**
+     * {@link #edit(long, long, long, long, String, long, int)} with the request's audit-log reason (or null).
+     */
+    public void edit(final long correlation, final long userId, final long guildId, final long roleId,
+        final String name, final long permissions, final int color, final String reason)
+    {
+        shard.send(owner(guildId), OwnerCommands.request(shard, OwnerCommands.ROLE_EDIT, correlation, userId, reason)
             .putLong(guildId).putLong(roleId).putString(name).putLong(permissions).putInt(color));
     }
 
@@ -74,7 +92,16 @@ public final class RoleProxy
      */
     public void delete(final long correlation, final long userId, final long guildId, final long roleId)
     {
-        shard.send(owner(guildId), OwnerCommands.request(shard, OwnerCommands.ROLE_DELETE, correlation, userId)
-            .putLong(guildId).putLong(roleId));
+        delete(correlation, userId, guildId, roleId, null);
+    }
+
+    /**
+     * {@link #delete(long, long, long, long)} with the request's audit-log reason (or null).
+     */
+    public void delete(final long correlation, final long userId, final long guildId, final long roleId,
+        final String reason)
+    {
+        shard.send(owner(guildId), OwnerCommands.request(shard, OwnerCommands.ROLE_DELETE, correlation, userId,
+            reason).putLong(guildId).putLong(roleId));
     }
 }

@@ -29,14 +29,18 @@ import dev.pinwheel.gateway.codec.Intents;
  */
 public final class RoleService
 {
+    private static final String[] AUDITED = {"name", "permissions", "color", "hoist", "mentionable"};
     private final NodeState node;
+    private final AuditLog audit;
 
     /**
-     * @param node the node's directories (state records apply to them).
+     * @param node  the node's directories (state records apply to them).
+     * @param audit the guilds' audit logs (roles created, changed, deleted).
      */
-    public RoleService(final NodeState node)
+    public RoleService(final NodeState node, final AuditLog audit)
     {
         this.node = node;
+        this.audit = audit;
     }
 
     /**
@@ -90,6 +94,8 @@ public final class RoleService
             permissions == OwnerCommands.KEEP ? g.role(guildId).permissions() : permissions, 1,
             color == OwnerCommands.KEEP ? 0 : color);
         save(owner, g, role, "GUILD_ROLE_CREATE", reply);
+        audit.record(owner, g, reply, AuditLog.ROLE_CREATE, role.id(), AuditLog.diff(null, Entities.role(role),
+            AUDITED));
     }
 
     /**
@@ -117,7 +123,12 @@ public final class RoleService
         final Role changed = new Role(r.id(), name == null || roleId == guildId ? r.name() : name,
             permissions == OwnerCommands.KEEP ? r.permissions() : permissions, r.position(),
             color == OwnerCommands.KEEP ? r.color() : color);
+        final org.agrona.collections.Long2ObjectHashMap<org.agrona.collections.LongHashSet> seen =
+            ChannelEvents.restricted(g);
         save(owner, g, changed, "GUILD_ROLE_UPDATE", reply);
+        ChannelEvents.announceVisibility(owner, g, seen);
+        audit.record(owner, g, reply, AuditLog.ROLE_UPDATE, roleId, AuditLog.diff(Entities.role(r),
+            Entities.role(changed), AUDITED));
     }
 
     /**
@@ -147,7 +158,11 @@ public final class RoleService
         {
             return;
         }
+        final org.agrona.collections.Long2ObjectHashMap<org.agrona.collections.LongHashSet> seen =
+            ChannelEvents.restricted(g);
         StateLog.commit(owner, node, StateRecords.ROLE_DELETED, StateRecords.roleDeleted(guildId, roleId));
+        ChannelEvents.announceVisibility(owner, g, seen);
+        audit.record(owner, g, reply, AuditLog.ROLE_DELETE, roleId, AuditLog.diff(Entities.role(r), null, AUDITED));
         final ObjectNode d = Json.object();
         d.put("guild_id", Json.id(guildId));
         d.put("role_id", Json.id(roleId));

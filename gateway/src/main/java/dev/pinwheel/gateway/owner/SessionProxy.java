@@ -12,9 +12,9 @@ import dev.pinwheel.core.shard.Shard;
  * its member chunks, a user's joins and the events addressed to a user. Each goes on the ordered shard-to-shard path,
  * the same as the guild's fanout hand-offs ({@code Shard#publish}), so a session gets its snapshot before the guild's
  * later events; to the sending shard itself, the command runs at once. Runs on the sending shard's thread (its command
- * writer).
+ * writer). As the node's {@link MemberJoins}, it tells every shard of a guild's new and former members.
  */
-public final class SessionProxy
+public final class SessionProxy implements MemberJoins
 {
     private final Shard shard;
 
@@ -70,6 +70,34 @@ public final class SessionProxy
         for (int t = 0; t < shard.group().shardCount(); t++)
         {
             shard.send(t, shard.commandWriter().begin(OwnerCommands.USER_JOINED).putLong(userId).putLong(guildId));
+        }
+    }
+
+    @Override
+    public void joined(final Shard owner, final long userId, final long guildId)
+    {
+        userJoined(userId, guildId);
+    }
+
+    @Override
+    public void left(final Shard owner, final long userId, final long guildId)
+    {
+        userLeft(userId, guildId);
+    }
+
+    /**
+     * Tells every shard that a user is no member of a guild any more: the user's sessions there unsubscribe from it
+     * and get GUILD_DELETE. On the same ordered path as the guild's fanout, so nothing the owner publishes after this
+     * reaches them.
+     *
+     * @param userId  the user.
+     * @param guildId the guild.
+     */
+    public void userLeft(final long userId, final long guildId)
+    {
+        for (int t = 0; t < shard.group().shardCount(); t++)
+        {
+            shard.send(t, shard.commandWriter().begin(OwnerCommands.USER_LEFT).putLong(userId).putLong(guildId));
         }
     }
 

@@ -15,6 +15,7 @@ public final class SessionRequestAdapter
     private final MemberListService members;
     private final VoiceService voice;
     private final UserSessionService users;
+    private final TemporaryMembers temporary;
 
     /**
      * @param subscriptions this shard's subscriptions.
@@ -25,10 +26,25 @@ public final class SessionRequestAdapter
     public SessionRequestAdapter(final SubscriptionService subscriptions, final MemberListService members,
         final VoiceService voice, final UserSessionService users)
     {
+        this(subscriptions, members, voice, users, null);
+    }
+
+    /**
+     * @param subscriptions this shard's subscriptions.
+     * @param members       its op 8 member lists.
+     * @param voice         its voice states.
+     * @param users         where the users it owns have sessions.
+     * @param temporary     removes temporary members whose last session ended ({@link OwnerCommandAdapter}'s), or
+     *                      null to keep them.
+     */
+    public SessionRequestAdapter(final SubscriptionService subscriptions, final MemberListService members,
+        final VoiceService voice, final UserSessionService users, final TemporaryMembers temporary)
+    {
         this.subscriptions = subscriptions;
         this.members = members;
         this.voice = voice;
         this.users = users;
+        this.temporary = temporary;
     }
 
     /**
@@ -55,7 +71,14 @@ public final class SessionRequestAdapter
             case OwnerCommands.REQUEST_MEMBERS -> members.requestMembers(owner, command);
             case OwnerCommands.VOICE_STATE -> voice.onStateUpdate(owner, command);
             case OwnerCommands.VOICE_SESSION_ENDED -> voice.onSessionEnded(owner, command);
-            case OwnerCommands.USER_SESSIONS -> users.sessionsOn(command);
+            case OwnerCommands.USER_SESSIONS -> users.sessionsOn(owner, command);
+            case OwnerCommands.USER_OFFLINE ->
+            {
+                if (temporary != null)
+                {
+                    temporary.offline(owner, command);
+                }
+            }
             case OwnerCommands.USER_EVENT -> users.relay(command);
             default -> throw new IllegalArgumentException("unknown session request type " + command.type());
         }

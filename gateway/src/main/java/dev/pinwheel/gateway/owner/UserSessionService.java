@@ -3,7 +3,9 @@ package dev.pinwheel.gateway.owner;
 import org.agrona.collections.Long2LongHashMap;
 
 import dev.pinwheel.core.command.CommandReader;
+import dev.pinwheel.core.directory.Accounts;
 import dev.pinwheel.core.fanout.Dispatch;
+import dev.pinwheel.core.shard.Shard;
 
 /**
  * Where the users a shard owns (the routing ring, as for guilds) have gateway sessions, for the events addressed to a
@@ -21,13 +23,24 @@ public final class UserSessionService
     /** For the users this shard owns: bit k set = shard k holds at least one of their sessions. */
     private final Long2LongHashMap userShards = new Long2LongHashMap(0);
     private final SessionProxy sessions;
+    private final Accounts accounts;
 
     /**
      * @param sessions this shard's way to the sessions of every shard.
      */
     public UserSessionService(final SessionProxy sessions)
     {
+        this(sessions, null);
+    }
+
+    /**
+     * @param sessions this shard's way to the sessions of every shard.
+     * @param accounts the node's accounts (a user's temporary memberships end with their last session), or null.
+     */
+    public UserSessionService(final SessionProxy sessions, final Accounts accounts)
+    {
         this.sessions = sessions;
+        this.accounts = accounts;
     }
 
     /**
@@ -35,15 +48,25 @@ public final class UserSessionService
      *
      * @param command the command, at its first field.
      */
-    void sessionsOn(final CommandReader command)
+    void sessionsOn(final Shard owner, final CommandReader command)
     {
         final long userId = command.getLong();
         final int on = command.getInt();
         final boolean present = command.getBoolean();
-        final long mask = present ? userShards.get(userId) | 1L << on : userShards.get(userId) & ~(1L << on);
+        final long was = userShards.get(userId);
+        final long mask = present ? was | 1L << on : was & ~(1L << on);
         if (mask == 0)
         {
             userShards.remove(userId);
+            if (was != 0 && accounts != null)
+            {
+                // the user's last session ended: the guilds they joined temporarily let them go
+                for (final long guildId : accounts.temporaryGuildsOf(userId).toArray(new Long[0]))
+                {
+                    owner.send(owner.group().ownerOf(guildId), owner.commandWriter()
+                        .begin(OwnerCommands.USER_OFFLINE).putLong(guildId).putLong(userId));
+                }
+            }
         }
         else
         {

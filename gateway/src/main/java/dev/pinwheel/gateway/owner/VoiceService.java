@@ -125,7 +125,7 @@ public final class VoiceService implements GuildVoice
             return;
         }
         final GuildChannel c = g.channel(channelId);
-        final long perms = Permissions.of(g, userId);
+        final long perms = c == null ? 0 : Permissions.in(g, userId, c);
         if (c == null || c.type() != GuildChannel.VOICE
             || !Permissions.has(perms, Permissions.VIEW_CHANNEL | Permissions.CONNECT))
         {

@@ -78,6 +78,12 @@ public final class SessionCommandAdapter
                 final long guildId = command.getLong();
                 sessions.onUserJoined(userId, guildId);
             }
+            case OwnerCommands.USER_LEFT ->
+            {
+                final long userId = command.getLong();
+                final long guildId = command.getLong();
+                sessions.onUserLeft(userId, guildId);
+            }
             case OwnerCommands.USER_DISPATCH ->
             {
                 final long userId = command.getLong();

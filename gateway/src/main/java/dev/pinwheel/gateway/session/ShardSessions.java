@@ -563,6 +563,36 @@ public final class ShardSessions
         }
     }
 
+    /**
+     * A user is no member of a guild any more (broadcast by the owner, after the guild's GUILD_MEMBER_REMOVE): each
+     * of that user's sessions here stops receiving the guild at once and gets {@code GUILD_DELETE} without
+     * {@code unavailable} (removed, as on Discord); a subscription still pending is answered by the owner, who no
+     * longer knows the member, as unavailable.
+     *
+     * @param userId user.
+     * @param guildId guild.
+     */
+    void onUserLeft(final long userId, final long guildId)
+    {
+        final ArrayList<GatewaySession> list = byUser.get(userId);
+        if (list == null)
+        {
+            return;
+        }
+        final Dispatch removed = Dispatch.of("GUILD_DELETE", ("{\"id\":\"" + Json.id(guildId) + "\"}")
+            .getBytes(StandardCharsets.US_ASCII));
+        for (final GatewaySession s : list)
+        {
+            s.voiceGuilds().remove(guildId);
+            if (s.subscribedTo(guildId))
+            {
+                shard.sessions().unsubscribe(guildId, s);
+                shard.sessions().deliverTo(s, removed);
+            }
+        }
+        maybeUnsubscribe(guildId);
+    }
+
     private void maybeUnsubscribe(final long guildId)
     {
         if (shard.sessions().subscribers(guildId) == 0 && pendingSubscriptions.get(guildId) == 0)

@@ -65,7 +65,8 @@ final class MetricsExposition
             Map.entry("slow_consumer_closes", "Sessions closed because their socket stayed unwritable."),
             Map.entry("protocol_closes", "Gateway sessions closed with an error close code."),
             Map.entry("rate_limited", "Requests refused by a rate limit."),
-            Map.entry("store_refused", "Writes the store refused before touching its journal (disk full, faulted)."));
+            Map.entry("store_refused", "Writes the store refused before touching its journal (disk full, faulted)."),
+            Map.entry("reads_parked", "Requests parked until a read of the database completed (Cassandra store)."));
         final Map<String, String> help = new java.util.HashMap<>();
         for (int c = 0; c < ShardCounters.size(); c++)
         {

@@ -57,7 +57,6 @@ class RateLimiterTest
         assertFalse(refused.allowed());
         assertEquals(0, refused.remaining());
         assertEquals(now + 5_000, refused.resetAtMillis());
-        assertEquals("5", refused.headers(now).get("Retry-After"));
     }
 
     @Test
@@ -118,7 +117,6 @@ class RateLimiterTest
         final RateLimiter.Decision refused = limiter.acquire(42, RateLimiter.CHANNEL_MESSAGES, 100, 5, 5_000, now + 1);
         assertFalse(refused.allowed());
         assertEquals(now + 5_000, refused.resetAtMillis());
-        assertEquals(refused.bucket(), refused.headers(now).get("X-RateLimit-Bucket"));
         assertEquals(refused.bucket(), limiter.acquire(43, RateLimiter.CHANNEL_MESSAGES, 100, 5, 5_000, now).bucket(),
             "a channel's bucket is the same for every user");
     }

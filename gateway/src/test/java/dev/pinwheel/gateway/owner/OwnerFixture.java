@@ -71,6 +71,7 @@ public final class OwnerFixture implements AutoCloseable
     public static final long CAROL = 1003;
     /** The guild. */
     public static final long GUILD = 77;
+    private static final String AUDIT_EVENT = "GUILD_AUDIT_LOG_ENTRY_CREATE";
     /** How long a test waits for an answer or an event. */
     private static final long WAIT_SECONDS = 10;
 
@@ -157,7 +158,9 @@ public final class OwnerFixture implements AutoCloseable
         public List<StoredMessage> history(final long channelId, final HistoryQuery query, final long anchorId,
             final int limit)
         {
-            final NavigableMap<Long, StoredMessage> c = channels.getOrDefault(channelId, new TreeMap<>());
+            final NavigableMap<Long, StoredMessage> all = channels.getOrDefault(channelId, new TreeMap<>());
+            final NavigableMap<Long, StoredMessage> c = query == HistoryQuery.BEFORE ? all.headMap(anchorId, false)
+                : all;
             final List<StoredMessage> page = new ArrayList<>(c.descendingMap().values());
             return page.subList(0, Math.min(limit, page.size()));
         }
@@ -218,7 +221,7 @@ public final class OwnerFixture implements AutoCloseable
         @Override
         public void dispatch(final Dispatch dispatch)
         {
-            events.add(dispatch);
+            (AUDIT_EVENT.equals(dispatch.type()) ? auditEvents : events).add(dispatch);
         }
 
         @Override
@@ -231,8 +234,12 @@ public final class OwnerFixture implements AutoCloseable
     final MemoryStore[] stores = {new MemoryStore(), new MemoryStore()};
     final RecordingVoice voice = new RecordingVoice();
     final LinkedBlockingQueue<Joined> joins = new LinkedBlockingQueue<>();
+    /** Users who stopped being members, as the services announced it ({@link MemberJoins#left}). */
+    final LinkedBlockingQueue<Joined> leaves = new LinkedBlockingQueue<>();
     private final LinkedBlockingQueue<Answer> answers = new LinkedBlockingQueue<>();
     private final LinkedBlockingQueue<Dispatch> events = new LinkedBlockingQueue<>();
+    /** The audit log entries the recording session (the owner's) receives, apart: {@link #auditEvent}. */
+    private final LinkedBlockingQueue<Dispatch> auditEvents = new LinkedBlockingQueue<>();
     public final ShardGroup group;
     /** The shard owning {@link #GUILD}. */
     public final int owner;
@@ -272,7 +279,20 @@ public final class OwnerFixture implements AutoCloseable
         for (int i = 0; i < 2; i++)
         {
             final OwnerCommandAdapter adapter = new OwnerCommandAdapter(node, (from, user, event) -> { }, voice,
-                (s, userId, guildId) -> joins.add(new Joined(userId, guildId)));
+                new MemberJoins()
+                {
+                    @Override
+                    public void joined(final Shard s, final long userId, final long guildId)
+                    {
+                        joins.add(new Joined(userId, guildId));
+                    }
+
+                    @Override
+                    public void left(final Shard s, final long userId, final long guildId)
+                    {
+                        leaves.add(new Joined(userId, guildId));
+                    }
+                });
             group.shard(i).commandHandler(new CommandHandler()
             {
                 @Override
@@ -389,6 +409,65 @@ public final class OwnerFixture implements AutoCloseable
     }
 
     /**
+     * Sends several requests from the origin shard in one task (so none is answered before all are sent) and waits
+     * for all their answers.
+     *
+     * @param sends each sends one request through an area's proxy on the origin shard.
+     * @return the answers, in the order they came.
+     * @throws InterruptedException if interrupted.
+     */
+    List<Answer> askAll(final List<ShardTask> sends) throws InterruptedException
+    {
+        onShard(origin, s ->
+        {
+            for (final ShardTask send : sends)
+            {
+                send.run(s);
+            }
+        });
+        final List<Answer> got = new ArrayList<>();
+        for (int i = 0; i < sends.size(); i++)
+        {
+            final Answer a = answers.poll(WAIT_SECONDS, TimeUnit.SECONDS);
+            assertNotNull(a, "no answer to request " + i);
+            got.add(a);
+        }
+        return got;
+    }
+
+    /**
+     * Subscribes another session, of {@code userId}, to the guild on the origin shard.
+     *
+     * @param userId the session's user.
+     * @return the events it receives, in order.
+     * @throws InterruptedException if interrupted.
+     */
+    public LinkedBlockingQueue<Dispatch> watch(final long userId) throws InterruptedException
+    {
+        final LinkedBlockingQueue<Dispatch> got = new LinkedBlockingQueue<>();
+        onShard(origin, s -> s.sessions().subscribe(GUILD, new SessionEndpoint()
+        {
+            @Override
+            public long userId()
+            {
+                return userId;
+            }
+
+            @Override
+            public void dispatch(final Dispatch dispatch)
+            {
+                got.add(dispatch);
+            }
+
+            @Override
+            public void flush()
+            {
+            }
+        }));
+        return got;
+    }
+
+    /**
      * @param type the event expected next.
      * @return its payload.
      * @throws InterruptedException if interrupted.
@@ -398,6 +477,18 @@ public final class OwnerFixture implements AutoCloseable
         final Dispatch d = events.poll(WAIT_SECONDS, TimeUnit.SECONDS);
         assertNotNull(d, "no " + type + " event");
         assertEquals(type, d.type(), "the next event");
+        return Json.parse(new String(d.data(), StandardCharsets.UTF_8));
+    }
+
+    /**
+     * @return the next GUILD_AUDIT_LOG_ENTRY_CREATE the recording session received (kept apart from the other
+     *         events, so the tests of each area read their own events in order).
+     * @throws InterruptedException if interrupted.
+     */
+    public JsonNode auditEvent() throws InterruptedException
+    {
+        final Dispatch d = auditEvents.poll(WAIT_SECONDS, TimeUnit.SECONDS);
+        assertNotNull(d, "no audit log entry");
         return Json.parse(new String(d.data(), StandardCharsets.UTF_8));
     }
 

@@ -98,7 +98,11 @@ class RoleServiceTest
         assertEquals(204, fx.ask(3, RoleProxy::new, p -> p.delete(3, ALICE, GUILD, role)).status());
         assertEquals(Long.toString(role), fx.event("GUILD_ROLE_DELETE").path("role_id").asText());
         assertEquals(StateRecords.ROLE_DELETED, fx.stores[fx.owner].stateRecords.get(
-            fx.stores[fx.owner].stateRecords.size() - 1));
+            fx.stores[fx.owner].stateRecords.size() - 2), "then its audit log entry");
+        fx.auditEvent(); // the creation's
+        final com.fasterxml.jackson.databind.JsonNode entry = fx.auditEvent();
+        assertEquals(AuditLog.ROLE_DELETE, entry.path("action_type").asInt());
+        assertEquals("gone soon", entry.path("changes").get(0).path("old_value").asText());
 
         assertEquals(50013, fx.ask(4, RoleProxy::new, p -> p.create(4, CAROL, GUILD, "x", KEEP, KEEP)).code(),
             "MANAGE_ROLES");

@@ -332,6 +332,23 @@ class SessionRequestsTest
     }
 
     @Test
+    void theGuildCreateShowsOnlyTheChannelsTheUserMaySee() throws Exception
+    {
+        onShard(owner, s ->
+        {
+            final dev.pinwheel.core.guild.Guild g = s.guilds().get(GUILD);
+            g.putMember(new dev.pinwheel.core.guild.Member(BOB, 0, new long[0], null));
+            g.putChannel(new GuildChannel(4242, GUILD, GuildChannel.TEXT, "staff", 1, null, 0, 0, 0).withOverwrites(
+                new dev.pinwheel.core.guild.Overwrite[] {new dev.pinwheel.core.guild.Overwrite(GUILD,
+                    dev.pinwheel.core.guild.Overwrite.ROLE, 0, Permissions.VIEW_CHANNEL)}));
+        });
+        onShard(origin, s -> new SubscriptionProxy(s).subscribe(SESSION, BOB, GUILD, 50));
+        assertEquals(1, next().json(0).get("channels").size(), "bob: general only");
+        onShard(origin, s -> new SubscriptionProxy(s).subscribe(SESSION, ALICE, GUILD, 50));
+        assertEquals(2, next().json(0).get("channels").size(), "the owner sees both");
+    }
+
+    @Test
     void aSessionThatMayNotSeeTheGuildIsToldItIsUnavailable() throws Exception
     {
         onShard(origin, s -> new SubscriptionProxy(s).subscribe(SESSION, BOB, GUILD, 50));

@@ -334,4 +334,42 @@ class JdaEndToEndTest
         assertEquals("after resume", after.getMessage().getContentRaw());
         assertNull(BOB_EVENTS.next(MessageReceivedEvent.class, 1), "no duplicate delivery after resume");
     }
+
+    @Test
+    void aGuildRenameReachesTheOtherBotAndATimeoutStopsItsPosts() throws Exception
+    {
+        BOB_EVENTS.events.clear();
+        final Guild g = aliceJda.getGuildById(guildId);
+        g.getManager().setName("Renamed by JDA").complete();
+        final net.dv8tion.jda.api.events.guild.update.GuildUpdateNameEvent renamed = BOB_EVENTS.next(
+            net.dv8tion.jda.api.events.guild.update.GuildUpdateNameEvent.class, 20);
+        assertNotNull(renamed, "bob's JDA fires GuildUpdateNameEvent");
+        assertEquals("JDA test guild", renamed.getOldName());
+        assertEquals("Renamed by JDA", renamed.getNewName());
+        g.getManager().setName("JDA test guild").complete(); // as the other tests expect it
+        assertNotNull(BOB_EVENTS.next(net.dv8tion.jda.api.events.guild.update.GuildUpdateNameEvent.class, 20));
+
+        g.retrieveMemberById(bob.id()).complete().timeoutFor(java.time.Duration.ofMinutes(5)).reason("cool down")
+            .complete();
+        final TextChannel ch = bobJda.getTextChannelById(channelId);
+        try
+        {
+            ch.sendMessage("while timed out").complete();
+            throw new AssertionError("a timed-out member posted");
+        }
+        catch (final net.dv8tion.jda.api.exceptions.ErrorResponseException e)
+        {
+            assertEquals(50013, e.getErrorCode(), "the server refuses it");
+        }
+        catch (final net.dv8tion.jda.api.exceptions.InsufficientPermissionException e)
+        {
+            // JDA saw GUILD_MEMBER_UPDATE first and refused it itself, from communication_disabled_until
+            assertEquals(net.dv8tion.jda.api.Permission.MESSAGE_SEND, e.getPermission());
+        }
+        assertEquals(50013, node.call("POST", "channels/" + channelId + "/messages", bob.token(),
+            "{\"content\":\"raw\"}").body().path("code").asInt(), "the server answers 50013 itself");
+        g.retrieveMemberById(bob.id()).complete().removeTimeout().complete();
+        assertEquals(200, node.call("POST", "channels/" + channelId + "/messages", bob.token(),
+            "{\"content\":\"after the timeout\"}").status());
+    }
 }

@@ -20,8 +20,8 @@ final class RestClient
     private final String base;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
-    /** A response. */
-    record Response(int status, JsonNode body, String raw)
+    /** A response ({@code retryAfter}: its Retry-After header, or null). */
+    record Response(int status, JsonNode body, String raw, String retryAfter)
     {
     }
 
@@ -64,7 +64,8 @@ final class RestClient
         {
             final HttpResponse<String> res = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
             final String raw = res.body();
-            return new Response(res.statusCode(), raw == null || raw.isEmpty() ? null : JSON.readTree(raw), raw);
+            return new Response(res.statusCode(), raw == null || raw.isEmpty() ? null : JSON.readTree(raw), raw,
+                res.headers().firstValue("Retry-After").orElse(null));
         }
         catch (final InterruptedException ex)
         {

@@ -1,8 +1,5 @@
 package dev.pinwheel.gateway.http.routes;
 
-import java.util.HashMap;
-import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.LongConsumer;
 
@@ -230,7 +227,7 @@ public final class AuthRoutes
     {
         counters.increment(reason);
         shard.counters().increment(ShardCounters.RATE_LIMITED);
-        ex.headers(d.headers(now));
+        ex.rateLimit(d, now);
         ex.reply(shard, 429, body(Math.max(1, d.resetAtMillis() - now)));
     }
 
@@ -239,17 +236,8 @@ public final class AuthRoutes
     {
         counters.increment(reason);
         shard.counters().increment(ShardCounters.RATE_LIMITED);
-        final Map<String, String> h = new HashMap<>();
-        final String after = String.format(Locale.ROOT, "%.3f", retryAfterMillis / 1000.0);
-        h.put("Retry-After", Long.toString(Math.max(1, (retryAfterMillis + 999) / 1000)));
-        h.put("X-RateLimit-Limit", "1");
-        h.put("X-RateLimit-Remaining", "0");
-        h.put("X-RateLimit-Reset", String.format(Locale.ROOT, "%.3f",
-            (System.currentTimeMillis() + retryAfterMillis) / 1000.0));
-        h.put("X-RateLimit-Reset-After", after);
-        h.put("X-RateLimit-Bucket", Integer.toHexString(bucket.hashCode()));
-        h.put("X-RateLimit-Scope", "user");
-        ex.headers(h);
+        ex.rateLimited(1, 0, System.currentTimeMillis() + retryAfterMillis, retryAfterMillis,
+            Integer.toUnsignedLong(bucket.hashCode()), Math.max(1, (retryAfterMillis + 999) / 1000));
         ex.reply(shard, 429, body(retryAfterMillis));
     }
 

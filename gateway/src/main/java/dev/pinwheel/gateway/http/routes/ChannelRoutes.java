@@ -24,6 +24,9 @@ import dev.pinwheel.gateway.owner.OwnerCommands;
  */
 public final class ChannelRoutes
 {
+    private static final int MAX_OVERWRITES = 100;
+    /** Marks {@code permission_overwrites} that did not validate (after the answer). */
+    private static final long[] BAD_OVERWRITES = {};
     private static final int MAX_NAME = 100;
     private static final int MAX_TOPIC = 1024;
     private static final int MIN_BITRATE = 8000;
@@ -62,7 +65,112 @@ public final class ChannelRoutes
             .add("GET", "/channels/{channel}", this::get)
             .add("PATCH", "/channels/{channel}", this::edit)
             .add("DELETE", "/channels/{channel}", this::delete)
-            .add("POST", "/channels/{channel}/typing", this::typing);
+            .add("POST", "/channels/{channel}/typing", this::typing)
+            .add("PUT", "/channels/{channel}/permissions/{overwrite}", this::putOverwrite)
+            .add("DELETE", "/channels/{channel}/permissions/{overwrite}", this::deleteOverwrite);
+    }
+
+    /** {@code PUT /channels/{channel}/permissions/{overwrite} {type, allow, deny}}: type 0 (role) or 1 (member). */
+    private void putOverwrite(final RestExchange ex, final Request r)
+    {
+        final long guildId = guildOf(ex, r);
+        if (guildId == 0)
+        {
+            return;
+        }
+        final long target = r.id(1);
+        final JsonNode b = r.body() == null ? Json.object() : r.body();
+        final long[] fields = overwrite(ex, b, target);
+        if (fields != null)
+        {
+            channels.overwrite(exchanges.register(ex), ex.userId(), ex.auditReason(), guildId, r.id(0), target,
+                (int)fields[1], fields[2], fields[3], false);
+        }
+    }
+
+    private void deleteOverwrite(final RestExchange ex, final Request r)
+    {
+        final long guildId = guildOf(ex, r);
+        if (guildId == 0)
+        {
+            return;
+        }
+        final long target = r.id(1);
+        if (target < 0)
+        {
+            RouteChecks.error(shard, ex, DiscordError.UNKNOWN_OVERWRITE);
+            return;
+        }
+        channels.overwrite(exchanges.register(ex), ex.userId(), ex.auditReason(), guildId, r.id(0), target, 0, 0, 0,
+            true);
+    }
+
+    /**
+     * @return an overwrite's fields (id, type, allow, deny), or null after answering 50035.
+     */
+    private long[] overwrite(final RestExchange ex, final JsonNode o, final long target)
+    {
+        final JsonNode type = o.get("type");
+        final int t = type == null ? -1 : type.isIntegralNumber() ? type.asInt() : "role".equals(type.asText()) ? 0
+            : "member".equals(type.asText()) ? 1 : type.isTextual() && type.asText().matches("[01]")
+            ? Integer.parseInt(type.asText()) : -1;
+        final long allow = bits(o.get("allow"));
+        final long deny = bits(o.get("deny"));
+        if (target <= 0 || t < 0 || t > 1 || allow < 0 || deny < 0)
+        {
+            ex.invalidField(shard, target <= 0 ? "id" : t < 0 || t > 1 ? "type" : allow < 0 ? "allow" : "deny",
+                "BASE_TYPE_CHOICES", "Invalid permission overwrite.");
+            return null;
+        }
+        return new long[] {target, t, allow, deny};
+    }
+
+    /** @return permission bits given as a string or a number (absent or null: 0), or -1 if they are none. */
+    private static long bits(final JsonNode n)
+    {
+        if (n == null || n.isNull())
+        {
+            return 0;
+        }
+        try
+        {
+            final long v = n.isIntegralNumber() ? n.asLong() : n.isTextual() ? Long.parseLong(n.asText()) : -1;
+            return v < 0 || v > dev.pinwheel.core.guild.Permissions.ALL ? -1 : v;
+        }
+        catch (final NumberFormatException e)
+        {
+            return -1;
+        }
+    }
+
+    /**
+     * @return {@code permission_overwrites} as fields (id, type, allow, deny for each), null if absent (or JSON
+     *         null), or {@link #BAD_OVERWRITES} after answering 50035.
+     */
+    private long[] overwrites(final RestExchange ex, final JsonNode b)
+    {
+        final JsonNode list = b.get("permission_overwrites");
+        if (list == null || list.isNull())
+        {
+            return null;
+        }
+        if (!list.isArray() || list.size() > MAX_OVERWRITES)
+        {
+            ex.invalidField(shard, "permission_overwrites", "BASE_TYPE_BAD_LENGTH", "Must be 100 or fewer in length.");
+            return BAD_OVERWRITES;
+        }
+        final long[] fields = new long[list.size() * 4];
+        for (int i = 0; i < list.size(); i++)
+        {
+            final JsonNode o = list.get(i);
+            final long[] one = overwrite(ex, o, RouteChecks.snowflake(o.get("id")));
+            if (one == null)
+            {
+                return BAD_OVERWRITES;
+            }
+            System.arraycopy(one, 0, fields, 4 * i, 4);
+        }
+        return fields;
     }
 
     /** @return the channel's guild, or 0 after handing a DM channel (or an unknown one) to the DM routes. */
@@ -130,10 +238,15 @@ public final class ChannelRoutes
             ex.invalidField(shard, parentId < 0 ? "parent_id" : "user_limit", "NUMBER_TYPE_COERCE", "Invalid value.");
             return;
         }
+        final long[] overwrites = overwrites(ex, body);
+        if (overwrites == BAD_OVERWRITES)
+        {
+            return;
+        }
         final String channelName = type == GuildChannel.TEXT
             ? name.trim().toLowerCase(Locale.ROOT).replace(' ', '-') : name.trim();
-        channels.create(exchanges.register(ex), ex.userId(), guildId, channelName, type, topic, bitrate, userLimit,
-            parentId);
+        channels.create(exchanges.register(ex), ex.userId(), ex.auditReason(), guildId, channelName, type, topic,
+            bitrate, userLimit, parentId, overwrites);
     }
 
     private void get(final RestExchange ex, final Request r)
@@ -196,11 +309,16 @@ public final class ChannelRoutes
                 return;
             }
         }
-        channels.edit(exchanges.register(ex), ex.userId(), guildId, r.id(0),
+        final long[] overwrites = overwrites(ex, b);
+        if (overwrites == BAD_OVERWRITES)
+        {
+            return;
+        }
+        channels.edit(exchanges.register(ex), ex.userId(), ex.auditReason(), guildId, r.id(0),
             given(name) ? name.asText().strip() : null,
             topic == null ? null : topic.isNull() ? "" : topic.asText(),
             given(pos) ? pos.asInt() : OwnerCommands.KEEP, given(bitrate) ? bitrate.asInt() : OwnerCommands.KEEP,
-            given(limit) ? limit.asInt() : OwnerCommands.KEEP, parentId);
+            given(limit) ? limit.asInt() : OwnerCommands.KEEP, parentId, overwrites);
     }
 
     private void delete(final RestExchange ex, final Request r)
@@ -208,7 +326,7 @@ public final class ChannelRoutes
         final long guildId = guildOf(ex, r);
         if (guildId != 0)
         {
-            channels.delete(exchanges.register(ex), ex.userId(), guildId, r.id(0));
+            channels.delete(exchanges.register(ex), ex.userId(), guildId, r.id(0), ex.auditReason());
         }
     }
 

@@ -1,7 +1,5 @@
 package dev.pinwheel.gateway.http.routes;
 
-import java.util.Map;
-
 import dev.pinwheel.core.shard.ShardGroup;
 import dev.pinwheel.gateway.codec.DiscordError;
 import dev.pinwheel.gateway.http.RestExchange;
@@ -70,7 +68,7 @@ final class ControlReply implements Reply
         {
             if (retryAfter > 0)
             {
-                fallback.headers(Map.of("Retry-After", Integer.toString(retryAfter)));
+                fallback.retryAfterOnly(retryAfter);
             }
             fallback.reply(null, status, body);
         }

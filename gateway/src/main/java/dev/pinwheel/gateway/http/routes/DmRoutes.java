@@ -218,7 +218,7 @@ public final class DmRoutes
             RateLimits.rateLimited(shard, ex, d, now, false);
             return;
         }
-        ex.headers(d.headers(now));
+        ex.rateLimit(d, now);
         final JsonNode body = r.body() == null ? Json.object() : r.body();
         final JsonNode c = body.get("content");
         if (c != null && !c.isNull() && !c.isTextual())

@@ -14,7 +14,8 @@ import dev.pinwheel.gateway.http.RouteTable;
 import dev.pinwheel.gateway.owner.InviteProxy;
 
 /**
- * Invites — {@code POST /channels/{channel}/invites}, {@code GET|POST /invites/{code}} — checked here, then handed
+ * Invites — {@code POST|GET /channels/{channel}/invites}, {@code GET /guilds/{guild}/invites}, {@code GET|POST|DELETE
+ * /invites/{code}} — checked here, then handed
  * to the owner of the invite's guild as typed commands ({@link InviteProxy}); an invite's guild is found by its code
  * in the node's directory. A direct-message channel has no invites (the DM routes answer). Runs on the shard that
  * holds the request.
@@ -54,8 +55,11 @@ public final class InviteRoutes
     public void register(final RouteTable table)
     {
         table.add("POST", "/channels/{channel}/invites", this::create)
+            .add("GET", "/channels/{channel}/invites", this::channelInvites)
+            .add("GET", "/guilds/{guild}/invites", this::guildInvites)
             .add("GET", "/invites/{code}", this::get)
-            .add("POST", "/invites/{code}", this::join);
+            .add("POST", "/invites/{code}", this::join)
+            .add("DELETE", "/invites/{code}", this::delete);
     }
 
     /** {@code POST /channels/{channel}/invites {max_age, max_uses}}: 0-604,800 s (default a day), 0-100 uses. */
@@ -71,13 +75,45 @@ public final class InviteRoutes
         final JsonNode body = r.body() == null ? Json.object() : r.body();
         final int maxAge = body.path("max_age").asInt(DEFAULT_AGE_SECONDS);
         final int maxUses = body.path("max_uses").asInt(0);
+        final boolean temporary = body.path("temporary").asBoolean(false);
         if (maxAge < 0 || maxAge > MAX_AGE_SECONDS || maxUses < 0 || maxUses > MAX_USES)
         {
             ex.invalidField(shard, maxAge < 0 || maxAge > MAX_AGE_SECONDS ? "max_age" : "max_uses",
                 "NUMBER_TYPE_MAX", "Out of range.");
             return;
         }
-        invites.create(exchanges.register(ex), ex.userId(), guildId, channelId, maxAge, maxUses);
+        invites.create(exchanges.register(ex), ex.userId(), guildId, channelId, maxAge, maxUses, temporary,
+            ex.auditReason());
+    }
+
+    private void channelInvites(final RestExchange ex, final Request r)
+    {
+        final long channelId = r.id(0);
+        final long guildId = channelId < 0 ? 0 : directory.guildOfChannel(channelId);
+        if (guildId == 0)
+        {
+            directMessages.handle(ex, r);
+            return;
+        }
+        invites.list(exchanges.register(ex), ex.userId(), guildId, channelId);
+    }
+
+    private void guildInvites(final RestExchange ex, final Request r)
+    {
+        final long guildId = RouteChecks.knownGuild(directory, shard, ex, r);
+        if (guildId >= 0)
+        {
+            invites.list(exchanges.register(ex), ex.userId(), guildId, 0);
+        }
+    }
+
+    private void delete(final RestExchange ex, final Request r)
+    {
+        final Invite invite = invite(ex, r);
+        if (invite != null)
+        {
+            invites.delete(exchanges.register(ex), ex.userId(), ex.auditReason(), invite.guildId(), invite.code());
+        }
     }
 
     private void get(final RestExchange ex, final Request r)

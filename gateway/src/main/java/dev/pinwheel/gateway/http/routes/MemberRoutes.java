@@ -26,6 +26,8 @@ public final class MemberRoutes
     private static final int MAX_LIMIT = 1000;
     private static final int MAX_QUERY = 100;
     private static final int MAX_NICK = 32;
+    /** Discord's longest timeout: 28 days. */
+    private static final long MAX_TIMEOUT_MILLIS = 28L * 24 * 3600 * 1000;
 
     private final Directory directory;
     private final Shard shard;
@@ -173,8 +175,16 @@ public final class MemberRoutes
                 return;
             }
         }
+        final JsonNode to = b.get("communication_disabled_until");
+        final long timeout = to == null ? OwnerCommands.KEEP : to.isNull() ? 0 : timestamp(to);
+        if (timeout < OwnerCommands.KEEP || timeout > System.currentTimeMillis() + MAX_TIMEOUT_MILLIS)
+        {
+            ex.invalidField(shard, "communication_disabled_until", "BASE_TYPE_BAD_TIME",
+                "Must be an ISO8601 timestamp at most 28 days in the future.");
+            return;
+        }
         members.edit(exchanges.register(ex), ex.userId(), guildId, userId, flag(m), flag(d), channel,
-            nk == null ? null : nk.isNull() ? "" : nk.asText().strip(), roles);
+            nk == null ? null : nk.isNull() ? "" : nk.asText().strip(), roles, timeout, ex.auditReason());
     }
 
     private void addRole(final RestExchange ex, final Request r)
@@ -201,7 +211,7 @@ public final class MemberRoutes
             RouteChecks.error(shard, ex, DiscordError.UNKNOWN_ROLE);
             return;
         }
-        members.role(exchanges.register(ex), ex.userId(), guildId, userId, roleId, give);
+        members.role(exchanges.register(ex), ex.userId(), guildId, userId, roleId, give, ex.auditReason());
     }
 
     /**
@@ -216,6 +226,26 @@ public final class MemberRoutes
             RouteChecks.error(shard, ex, DiscordError.UNKNOWN_USER);
         }
         return userId;
+    }
+
+    /**
+     * @return an ISO 8601 timestamp as epoch millis (a past one lifts the timeout: 0), or -2 if it is none.
+     */
+    private static long timestamp(final JsonNode t)
+    {
+        if (!t.isTextual())
+        {
+            return -2;
+        }
+        try
+        {
+            final long millis = java.time.OffsetDateTime.parse(t.asText()).toInstant().toEpochMilli();
+            return millis <= System.currentTimeMillis() ? 0 : millis;
+        }
+        catch (final java.time.format.DateTimeParseException e)
+        {
+            return -2;
+        }
     }
 
     /** @return a JSON boolean as 1 or 0, absent as {@link OwnerCommands#KEEP}. */

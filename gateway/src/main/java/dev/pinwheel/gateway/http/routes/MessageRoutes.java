@@ -128,7 +128,7 @@ public final class MessageRoutes
             RateLimits.rateLimited(shard, ex, d, now, false);
             return;
         }
-        ex.headers(d.headers(now));
+        ex.rateLimit(d, now);
         final JsonNode body = r.body() == null ? Json.object() : r.body();
         final JsonNode c = body.get("content");
         if (c != null && !c.isNull() && !c.isTextual())
@@ -187,7 +187,7 @@ public final class MessageRoutes
         final long messageId = guildId == 0 ? 0 : messageId(ex, r);
         if (messageId > 0)
         {
-            messages.delete(exchanges.register(ex), ex.userId(), guildId, r.id(0), messageId);
+            messages.delete(exchanges.register(ex), ex.userId(), guildId, r.id(0), messageId, ex.auditReason());
         }
     }
 
@@ -261,7 +261,7 @@ public final class MessageRoutes
             error(ex, DiscordError.BULK_DELETE_TOO_OLD);
             return;
         }
-        messages.bulkDelete(exchanges.register(ex), ex.userId(), guildId, channelId, ids);
+        messages.bulkDelete(exchanges.register(ex), ex.userId(), guildId, channelId, ids, ex.auditReason());
     }
 
     private long messageId(final RestExchange ex, final Request r)

@@ -59,7 +59,7 @@ final class RateLimits
         final boolean global)
     {
         shard.counters().increment(ShardCounters.RATE_LIMITED);
-        ex.headers(d.headers(now));
+        ex.rateLimit(d, now);
         final ObjectNode body = Json.object();
         body.put("message", "You are being rate limited.");
         body.put("retry_after", Math.max(0.001, (d.resetAtMillis() - now) / 1000.0));

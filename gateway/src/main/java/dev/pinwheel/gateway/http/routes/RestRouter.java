@@ -12,6 +12,7 @@ import dev.pinwheel.core.shard.Shard;
 import dev.pinwheel.gateway.codec.DiscordError;
 import dev.pinwheel.gateway.http.ExchangeTable;
 import dev.pinwheel.gateway.http.Request;
+import dev.pinwheel.gateway.http.ResponseHeaders;
 import dev.pinwheel.gateway.http.RestExchange;
 import dev.pinwheel.gateway.http.RouteTable;
 
@@ -27,9 +28,12 @@ import dev.pinwheel.gateway.http.RouteTable;
  */
 public final class RestRouter
 {
+    /** Discord's longest audit-log reason. */
+    private static final int MAX_REASON = 512;
     private final Shard shard;
     private final RateLimits limits;
     private final RouteTable table = new RouteTable();
+    private final ResponseHeaders answerHeaders = new ResponseHeaders();
 
     /**
      * @param ctx       the node.
@@ -56,6 +60,7 @@ public final class RestRouter
         new InviteRoutes(directory, shard, exchanges, dms::unsupported).register(table);
         new MemberRoutes(directory, shard, exchanges).register(table);
         new RoleRoutes(directory, shard, exchanges).register(table);
+        new ModerationRoutes(directory, shard, exchanges).register(table);
     }
 
     /**
@@ -80,15 +85,18 @@ public final class RestRouter
      * @param query       query parameters.
      * @param body        the parsed JSON body.
      * @param bodyInvalid whether the body was not valid JSON.
+     * @param auditReason the {@code X-Audit-Log-Reason} header as sent (URL-encoded), or null.
      */
     public void handle(final ChannelHandlerContext c, final boolean keepAlive, final long userId,
         final String method, final String host, final String client, final String[] path,
-        final Map<String, List<String>> query, final JsonNode body, final boolean bodyInvalid)
+        final Map<String, List<String>> query, final JsonNode body, final boolean bodyInvalid,
+        final String auditReason)
     {
         final boolean head = "HEAD".equals(method);
         final String routed = head ? "GET" : method;
         final RestExchange ex = new RestExchange(c, shard.group(), shard.id(), keepAlive, userId, routed, host, client,
-            head);
+            head, answerHeaders);
+        ex.auditReason(decodeReason(auditReason));
         shard.send(shard.id(), ex.task(s -> route(ex, routed, path, query, body, bodyInvalid)));
     }
 
@@ -104,7 +112,7 @@ public final class RestRouter
         if (match.wrongMethod())
         {
             // a known route with the wrong method: 405 before the token is looked at, as on Discord
-            ex.headers(Map.of("Allow", withHead(match.allow())));
+            ex.allow(withHead(match.allow()));
             error(ex, DiscordError.METHOD_NOT_ALLOWED);
             return;
         }
@@ -123,6 +131,28 @@ public final class RestRouter
             return;
         }
         match.handler().handle(ex, new Request(method, path, match.params(), query, body));
+    }
+
+    /**
+     * @param header an {@code X-Audit-Log-Reason} as clients send it (URL-encoded), or null.
+     * @return the reason, decoded and cut to Discord's 512 characters, or null (none, or blank).
+     */
+    static String decodeReason(final String header)
+    {
+        if (header == null || header.isBlank())
+        {
+            return null;
+        }
+        String text;
+        try
+        {
+            text = java.net.URLDecoder.decode(header.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        catch (final IllegalArgumentException e)
+        {
+            text = header;
+        }
+        return text.length() > MAX_REASON ? text.substring(0, MAX_REASON) : text;
     }
 
     /**

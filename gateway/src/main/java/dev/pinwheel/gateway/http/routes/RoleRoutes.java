@@ -78,7 +78,8 @@ public final class RoleRoutes
         final Fields f = guildId < 0 ? null : fields(ex, r);
         if (f != null)
         {
-            roles.create(exchanges.register(ex), ex.userId(), guildId, f.name(), f.permissions(), f.color());
+            roles.create(exchanges.register(ex), ex.userId(), guildId, f.name(), f.permissions(), f.color(),
+                ex.auditReason());
         }
     }
 
@@ -89,7 +90,8 @@ public final class RoleRoutes
         final Fields f = roleId < 0 ? null : fields(ex, r);
         if (f != null)
         {
-            roles.edit(exchanges.register(ex), ex.userId(), guildId, roleId, f.name(), f.permissions(), f.color());
+            roles.edit(exchanges.register(ex), ex.userId(), guildId, roleId, f.name(), f.permissions(), f.color(),
+                ex.auditReason());
         }
     }
 
@@ -99,7 +101,7 @@ public final class RoleRoutes
         final long roleId = guildId < 0 ? -1 : role(ex, r);
         if (roleId >= 0)
         {
-            roles.delete(exchanges.register(ex), ex.userId(), guildId, roleId);
+            roles.delete(exchanges.register(ex), ex.userId(), guildId, roleId, ex.auditReason());
         }
     }
 

@@ -24,6 +24,7 @@ import dev.pinwheel.gateway.codec.DiscordError;
 import dev.pinwheel.gateway.codec.Json;
 import dev.pinwheel.gateway.http.ExchangeTable;
 import dev.pinwheel.gateway.http.Request;
+import dev.pinwheel.gateway.http.ResponseHeaders;
 import dev.pinwheel.gateway.http.RestExchange;
 import dev.pinwheel.gateway.http.RouteTable;
 import dev.pinwheel.gateway.owner.OwnerFixture;
@@ -75,6 +76,7 @@ final class RouteFixture implements AutoCloseable
             new InviteRoutes(directory, s, exchanges, dm).register(table);
             new MemberRoutes(directory, s, exchanges).register(table);
             new RoleRoutes(directory, s, exchanges).register(table);
+            new ModerationRoutes(directory, s, exchanges).register(table);
         });
     }
 
@@ -95,6 +97,21 @@ final class RouteFixture implements AutoCloseable
     Response call(final String method, final String pathAndQuery, final long userId, final String body)
         throws InterruptedException
     {
+        return call(method, pathAndQuery, userId, body, null);
+    }
+
+    /**
+     * @param method        HTTP method.
+     * @param pathAndQuery  e.g. {@code guilds/77/members?limit=5}.
+     * @param userId        the authenticated user.
+     * @param body          the JSON body, or null.
+     * @param auditReason   the {@code X-Audit-Log-Reason} as sent (URL-encoded), or null.
+     * @return the answer.
+     * @throws InterruptedException if interrupted.
+     */
+    Response call(final String method, final String pathAndQuery, final long userId, final String body,
+        final String auditReason) throws InterruptedException
+    {
         final QueryStringDecoder uri = new QueryStringDecoder("/" + pathAndQuery);
         final String[] path = uri.path().substring(1).split("/");
         final JsonNode json = body == null ? null : Json.parse(body);
@@ -112,7 +129,8 @@ final class RouteFixture implements AutoCloseable
         fx.onShard(fx.origin, s ->
         {
             final RestExchange ex = new RestExchange(ctx, fx.group, s.id(), true, userId, method, "localhost",
-                "127.0.0.1", false);
+                "127.0.0.1", false, new ResponseHeaders());
+            ex.auditReason(RestRouter.decodeReason(auditReason));
             final RouteTable.Match m = table.match(method, path);
             assertNotNull(m, "a route: " + method + " " + pathAndQuery);
             assertFalse(m.wrongMethod(), method + " " + pathAndQuery);

@@ -1,0 +1,86 @@
+package dev.pinwheel.storage.cassandra;
+
+import java.time.Duration;
+import java.util.List;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.SimpleStatement;
+
+/**
+ * The keyspace and its tables, created when missing ({@code IF NOT EXISTS}: safe on every start, from any node).
+ * <pre>
+ *   messages    ((channel_id, bucket), message_id DESC)   Discord's layout: one partition per channel and 10 days;
+ *                                                         the row is the newest version (an edit, a reaction or a
+ *                                                         pin rewrites it with a newer write timestamp); a delete is
+ *                                                         a Cassandra tombstone
+ *   pins        (channel_id, message_id)                  the pinned ids and when they were pinned
+ *   state_log   (scope, seq)                              one append-only log per routing key (guild, user, app,
+ *                                                         DM pair): whoever owns the key replays it
+ *   scopes      (part, scope)                             every scope that has a log, in 16 small partitions, so a
+ *                                                         shard finds the keys it owns at start
+ *   migration   (source, item)                            progress of ./pinwheel migrate (resumable)
+ * </pre>
+ */
+public final class CassandraSchema
+{
+    /** Partitions of the scopes table. */
+    public static final int SCOPE_PARTS = 16;
+
+    private CassandraSchema()
+    {
+    }
+
+    /**
+     * @param keyspace    keyspace name (validated).
+     * @param replication replication factor used when the keyspace is created.
+     * @return the CQL statements, in order.
+     */
+    public static List<String> statements(final String keyspace, final int replication)
+    {
+        final String k = keyspace;
+        return List.of(
+            "CREATE KEYSPACE IF NOT EXISTS " + k + " WITH replication = {'class': 'SimpleStrategy', "
+                + "'replication_factor': " + replication + "}",
+            "CREATE TABLE IF NOT EXISTS " + k + ".messages (channel_id bigint, bucket int, message_id bigint, "
+                + "guild_id bigint, author_id bigint, content text, edited_at bigint, flags int, tts boolean, "
+                + "pinned boolean, extra text, PRIMARY KEY ((channel_id, bucket), message_id)) "
+                + "WITH CLUSTERING ORDER BY (message_id DESC)",
+            "CREATE TABLE IF NOT EXISTS " + k + ".pins (channel_id bigint, message_id bigint, pinned_at bigint, "
+                + "PRIMARY KEY (channel_id, message_id))",
+            "CREATE TABLE IF NOT EXISTS " + k + ".state_log (scope bigint, seq bigint, type int, payload blob, "
+                + "PRIMARY KEY (scope, seq)) WITH CLUSTERING ORDER BY (seq ASC)",
+            "CREATE TABLE IF NOT EXISTS " + k + ".scopes (part int, scope bigint, PRIMARY KEY (part, scope))",
+            "CREATE TABLE IF NOT EXISTS " + k + ".migration (source text, item text, done bigint, "
+                + "PRIMARY KEY (source, item))");
+    }
+
+    /**
+     * Creates what is missing; waits for schema agreement.
+     *
+     * @param session     a session (not bound to the keyspace).
+     * @param keyspace    keyspace.
+     * @param replication replication factor for a new keyspace.
+     */
+    public static void create(final CqlSession session, final String keyspace, final int replication)
+    {
+        final var existing = session.getMetadata().getKeyspace(keyspace);
+        if (existing.isPresent() && existing.get().getTable("migration").isPresent()
+            && existing.get().getTable("messages").isPresent())
+        {
+            return; // the last statement's table exists: everything before it does (no DDL round trips at start)
+        }
+        for (final String cql : statements(keyspace, replication))
+        {
+            session.execute(SimpleStatement.newInstance(cql).setTimeout(Duration.ofSeconds(30)));
+        }
+    }
+
+    /**
+     * @param scope a routing key.
+     * @return its partition of the scopes table.
+     */
+    public static int scopePart(final long scope)
+    {
+        return (int)((scope ^ (scope >>> 32)) & (SCOPE_PARTS - 1));
+    }
+}

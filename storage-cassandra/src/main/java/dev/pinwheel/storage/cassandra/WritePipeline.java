@@ -1,0 +1,296 @@
+package dev.pinwheel.storage.cassandra;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.Statement;
+
+import org.agrona.concurrent.MessageHandler;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One shard's writes to Cassandra, in flight and acknowledged by a <em>durable watermark</em>:
+ * <pre>
+ *   owner thread                           driver I/O threads
+ *   submit(stmt) → seq n, QUEUED            │
+ *   send ≤ maxInFlight, in seq order ──────▶ executeAsync ──▶ Cassandra
+ *                                           │ whenComplete: (OK|FAIL, n) into an Agrona MPSC ring, wake the owner
+ *   poll(): OK → DONE, FAIL → FAILED ◀──────┘
+ *           durable = highest n with every write ≤ n DONE
+ *           FAILED writes re-sent (same statement, same write timestamp: idempotent) after a back-off
+ * </pre>
+ * The driver's threads only record the outcome and wake the owner; everything else runs on the owner thread. The
+ * slots form a ring of {@code backlog} writes between the watermark and the newest: {@link #hasRoom} says whether more
+ * may be issued (else the store refuses the write: back-pressure, never an unbounded pile of futures). A write is
+ * never given up: it is re-sent until Cassandra takes it (the client whose acknowledgement timed out heard 503, which
+ * does not promise the write did not happen — Cassandra's own timeout semantics).
+ * <p>
+ * <b>Not thread-safe</b> except {@link #hasCompletions()}, {@link #unavailable()} and the completion callbacks.
+ */
+final class WritePipeline
+{
+    private static final Logger LOG = LoggerFactory.getLogger(WritePipeline.class);
+    private static final byte FREE = 0;
+    private static final byte QUEUED = 1;
+    private static final byte IN_FLIGHT = 2;
+    private static final byte FAILED = 3;
+    private static final byte DONE = 4;
+    private static final int MSG_OK = 1;
+    private static final int MSG_FAILED = 2;
+    private static final long MIN_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    private final CqlSession session;
+    private final int shard;
+    private final Statement<?>[] statements;
+    private final byte[] states;
+    private final int mask;
+    private final int maxInFlight;
+    private final ManyToOneRingBuffer completions;
+    private final MessageHandler onCompletion = this::onCompletion;
+    private volatile Runnable wakeup = () -> { };
+    private volatile boolean unavailable;
+    private volatile Throwable lastError;
+    private long issued;
+    private long durable;
+    private long nextToSend = 1;
+    private int inFlight;
+    private int failed;
+    private long backoffNanos = MIN_BACKOFF_NANOS;
+    private long retryAtNanos;
+    private long retries;
+
+    WritePipeline(final CqlSession session, final int shard, final int backlog, final int maxInFlight)
+    {
+        this.session = session;
+        this.shard = shard;
+        this.statements = new Statement<?>[backlog];
+        this.states = new byte[backlog];
+        this.mask = backlog - 1;
+        this.maxInFlight = maxInFlight;
+        // every write in flight reports once: room for all of them (and more) means an offer never fails
+        final int capacity = Integer.highestOneBit(Math.max(1024, maxInFlight * 4) * 32) * 2;
+        this.completions = new ManyToOneRingBuffer(new UnsafeBuffer(ByteBuffer.allocateDirect(
+            capacity + RingBufferDescriptor.TRAILER_LENGTH)));
+    }
+
+    void wakeup(final Runnable value)
+    {
+        wakeup = value;
+    }
+
+    /**
+     * @param writes writes about to be submitted together.
+     * @return whether the backlog has room for them.
+     */
+    boolean hasRoom(final int writes)
+    {
+        return issued + writes - durable <= statements.length;
+    }
+
+    /**
+     * Issues a write (sent now if fewer than maxInFlight are in flight, else as soon as one completes).
+     *
+     * @param statement an idempotent statement with its write timestamp set.
+     * @return its sequence number.
+     */
+    long submit(final Statement<?> statement)
+    {
+        final long seq = ++issued;
+        final int slot = (int)(seq & mask);
+        statements[slot] = statement;
+        states[slot] = QUEUED;
+        sendQueued();
+        return seq;
+    }
+
+    long issued()
+    {
+        return issued;
+    }
+
+    long durable()
+    {
+        return durable;
+    }
+
+    int inFlight()
+    {
+        return inFlight;
+    }
+
+    long retries()
+    {
+        return retries;
+    }
+
+    /**
+     * @return true while writes failed and wait to be re-sent: Cassandra is unreachable or slow (any thread).
+     */
+    boolean unavailable()
+    {
+        return unavailable;
+    }
+
+    Throwable lastError()
+    {
+        return lastError;
+    }
+
+    boolean hasCompletions()
+    {
+        return completions.producerPosition() > completions.consumerPosition();
+    }
+
+    /**
+     * Handles completions, advances the watermark, re-sends failed writes when due, sends queued ones.
+     *
+     * @return completions handled.
+     */
+    int poll()
+    {
+        final int n = completions.read(onCompletion);
+        if (n > 0)
+        {
+            while (durable < issued && states[(int)((durable + 1) & mask)] == DONE)
+            {
+                final int slot = (int)(++durable & mask);
+                states[slot] = FREE;
+                statements[slot] = null;
+            }
+        }
+        if (failed > 0 && System.nanoTime() - retryAtNanos >= 0)
+        {
+            resendFailed();
+        }
+        if (nextToSend <= issued)
+        {
+            sendQueued();
+        }
+        return n;
+    }
+
+    private void onCompletion(final int type, final org.agrona.MutableDirectBuffer buffer, final int index,
+        final int length)
+    {
+        final long seq = buffer.getLong(index);
+        final int slot = (int)(seq & mask);
+        inFlight--;
+        if (type == MSG_OK)
+        {
+            states[slot] = DONE;
+            if (failed == 0 && unavailable)
+            {
+                unavailable = false;
+                backoffNanos = MIN_BACKOFF_NANOS;
+                LOG.info("shard {}: Cassandra acknowledges writes again", shard);
+            }
+        }
+        else
+        {
+            states[slot] = FAILED;
+            failed++;
+            if (!unavailable)
+            {
+                unavailable = true;
+                final Throwable e = lastError;
+                LOG.warn("shard {}: a write to Cassandra failed ({}); writes are refused until it is re-sent and taken",
+                    shard, e == null ? "?" : e.toString());
+            }
+            retryAtNanos = System.nanoTime() + backoffNanos;
+        }
+    }
+
+    private void resendFailed()
+    {
+        backoffNanos = Math.min(MAX_BACKOFF_NANOS, backoffNanos * 2);
+        retryAtNanos = System.nanoTime() + backoffNanos;
+        for (long seq = durable + 1; seq < nextToSend && inFlight < maxInFlight; seq++)
+        {
+            final int slot = (int)(seq & mask);
+            if (states[slot] == FAILED)
+            {
+                failed--;
+                retries++;
+                send(seq, slot);
+            }
+        }
+    }
+
+    private void sendQueued()
+    {
+        while (inFlight < maxInFlight && nextToSend <= issued)
+        {
+            final long seq = nextToSend++;
+            send(seq, (int)(seq & mask));
+        }
+    }
+
+    private void send(final long seq, final int slot)
+    {
+        states[slot] = IN_FLIGHT;
+        inFlight++;
+        final java.util.concurrent.CompletionStage<?> stage;
+        try
+        {
+            stage = session.executeAsync(statements[slot]);
+        }
+        catch (final RuntimeException ex)
+        {
+            complete(seq, ex);
+            return;
+        }
+        stage.whenComplete((rs, err) -> complete(seq, err));
+    }
+
+    /** On a driver thread (or the owner, if executeAsync threw): record the outcome, wake the owner. */
+    private void complete(final long seq, final Throwable err)
+    {
+        if (err != null)
+        {
+            lastError = err;
+        }
+        final int type = err == null ? MSG_OK : MSG_FAILED;
+        for (int attempt = 0; ; attempt++)
+        {
+            final int index = completions.tryClaim(type, Long.BYTES);
+            if (index > 0)
+            {
+                completions.buffer().putLong(index, seq);
+                completions.commit(index);
+                break;
+            }
+            if (attempt > 1000) // cannot happen: the ring holds more than every write in flight
+            {
+                LOG.error("shard {}: completion ring full, write {} reported late", shard, seq);
+                java.util.concurrent.locks.LockSupport.parkNanos(100_000);
+                attempt = 0;
+            }
+        }
+        wakeup.run();
+    }
+
+    /**
+     * Waits (owner thread, at close) until every issued write is acknowledged, at most {@code timeoutNanos}.
+     *
+     * @return true if all are durable.
+     */
+    boolean drain(final long timeoutNanos)
+    {
+        final long deadline = System.nanoTime() + timeoutNanos;
+        while (durable < issued && System.nanoTime() - deadline < 0)
+        {
+            if (poll() == 0)
+            {
+                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+            }
+        }
+        return durable >= issued;
+    }
+}

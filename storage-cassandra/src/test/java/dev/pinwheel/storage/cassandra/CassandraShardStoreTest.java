@@ -1,0 +1,207 @@
+package dev.pinwheel.storage.cassandra;
+
+import static dev.pinwheel.core.store.HistoryQuery.BEFORE;
+import static dev.pinwheel.core.store.HistoryQuery.LATEST;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+import com.datastax.oss.driver.api.core.cql.SimpleStatement;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import dev.pinwheel.core.store.BlockingReads;
+import dev.pinwheel.core.store.ReadPendingException;
+import dev.pinwheel.core.store.StoreUnavailableException;
+import dev.pinwheel.core.store.StoredMessage;
+
+/**
+ * What the Cassandra store does that the contract does not see: a read it cannot answer from memory never waits (it
+ * issues the fetch, throws {@link ReadPendingException} and answers once the fetch is in); a failed read issues no
+ * write and changes nothing; an unpin after a restart removes the pin row itself; reads beyond
+ * {@code max-reads} are refused. On a real Cassandra.
+ */
+@Tag("cassandra")
+@Tag("external")
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class CassandraShardStoreTest
+{
+    private static final long GUILD = 7;
+    private static final long AUTHOR = 42;
+    private static final String KEYSPACE = TestCassandra.keyspace("store");
+    private static final java.util.concurrent.atomic.AtomicLong CHANNELS = new java.util.concurrent.atomic.AtomicLong(
+        ProcessHandle.current().pid() << 8);
+    private final List<CassandraStoreFactory> factories = new ArrayList<>();
+    private final List<CassandraShardStore> stores = new ArrayList<>();
+
+    @AfterEach
+    void close()
+    {
+        stores.forEach(CassandraShardStore::close);
+        factories.forEach(CassandraStoreFactory::close);
+    }
+
+    private CassandraStoreFactory factory(final CassandraStoreContext ctx)
+    {
+        final CassandraStoreFactory f = new CassandraStoreFactory(ctx);
+        factories.add(f);
+        return f;
+    }
+
+    private CassandraShardStore open(final CassandraStoreFactory f)
+    {
+        final CassandraShardStore s = f.open(0);
+        stores.add(s);
+        return s;
+    }
+
+    private static <T> T blocking(final CassandraShardStore store, final Supplier<T> read)
+    {
+        return BlockingReads.await(store, read, 30, TimeUnit.SECONDS);
+    }
+
+    /** n messages of a channel made 3 days ago, the newest first in the returned ids' order (oldest first). */
+    private static List<Long> post(final CassandraShardStore store, final long channel, final int n)
+    {
+        final long now = System.currentTimeMillis() - 1000;
+        final List<Long> ids = new ArrayList<>();
+        for (int i = 0; i < n; i++)
+        {
+            final long id = ShardStoreContract.snowflake(now - (n - i) * 60_000L, i);
+            BlockingReads.run(store, () -> store.appendMessage(new StoredMessage(id, channel, GUILD, AUTHOR,
+                "message " + id, 0, 0, false, false)), 30, TimeUnit.SECONDS);
+            ids.add(id);
+        }
+        return ids;
+    }
+
+    private static long channel()
+    {
+        return ShardStoreContract.snowflake(System.currentTimeMillis() - TimeUnit.DAYS.toMillis(3),
+            CHANNELS.incrementAndGet());
+    }
+
+    /** Waits (parked, woken by the driver's callback) until the fetch is in; then the read runs again. */
+    private static void awaitFetch(final CassandraShardStore store, final long ticket)
+    {
+        final Thread me = Thread.currentThread();
+        store.bindWakeup(() -> java.util.concurrent.locks.LockSupport.unpark(me));
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!store.readComplete(ticket))
+        {
+            assertTrue(System.nanoTime() < deadline, "fetch " + ticket + " completes");
+            if (store.pollCompletions() == 0 && !store.hasCompletions())
+            {
+                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+            }
+        }
+    }
+
+    @Test
+    void aColdReadIssuesOneFetchThrowsPendingAndAnswersOnceItIsIn()
+    {
+        final String ks = KEYSPACE; // shared by the tests that leave its tables as they are
+        final CassandraStoreFactory f = factory(TestCassandra.context(ks));
+        final long ch = channel();
+        final List<Long> ids = post(open(f), ch, 60);
+        final CassandraShardStore cold = open(factory(TestCassandra.context(ks)));
+
+        final ReadPendingException pending = assertThrows(ReadPendingException.class,
+            () -> cold.history(ch, LATEST, 0, 50));
+        assertEquals(0, cold.issuedSequence(), "a read issues no write");
+        final ReadPendingException again = assertThrows(ReadPendingException.class,
+            () -> cold.history(ch, LATEST, 0, 50));
+        assertEquals(pending.ticket(), again.ticket(), "two reads of one page share one fetch");
+        assertFalse(cold.readComplete(pending.ticket()));
+        awaitFetch(cold, pending.ticket());
+        final List<StoredMessage> page = cold.history(ch, LATEST, 0, 50);
+        assertEquals(50, page.size());
+        assertEquals(ids.get(59).longValue(), page.get(0).id());
+        assertEquals(ids.get(59).longValue(), cold.history(ch, LATEST, 0, 1).get(0).id(), "now from memory");
+
+        // a page older than the window, and a message by id below it: fetched the same way
+        final List<StoredMessage> older = blocking(cold, () -> cold.history(ch, BEFORE, ids.get(5), 10));
+        assertEquals(5, older.size());
+        final ReadPendingException byId = assertThrows(ReadPendingException.class, () -> cold.message(ch, ids.get(1)));
+        awaitFetch(cold, byId.ticket());
+        assertEquals("message " + ids.get(1), cold.message(ch, ids.get(1)).content());
+        assertEquals(0, cold.issuedSequence());
+    }
+
+    @Test
+    void aFailedReadIssuesNothingAndChangesNothing()
+    {
+        final String ks = TestCassandra.keyspace("failedread");
+        final CassandraStoreFactory f = factory(TestCassandra.context(ks).requestTimeoutMillis(2000));
+        final CassandraShardStore store = open(f);
+        final long ch = channel();
+        final List<Long> ids = post(store, ch, 3);
+        final StoredMessage m = blocking(store, () -> store.message(ch, ids.get(1)));
+        // the pin table goes away: pinning must read the channel's pins first, and that read fails
+        f.session().execute(SimpleStatement.newInstance("DROP TABLE " + ks + ".pins").setTimeout(
+            java.time.Duration.ofSeconds(30)));
+        final long issued = store.issuedSequence();
+        final StoreUnavailableException refused = assertThrows(StoreUnavailableException.class,
+            () -> BlockingReads.run(store, () -> store.appendMessage(m.withPinned(true)), 30, TimeUnit.SECONDS));
+        assertEquals(StoreUnavailableException.Reason.UNAVAILABLE, refused.reason());
+        assertTrue(refused.getMessage().startsWith("Cassandra read failed"), refused.getMessage());
+        assertEquals(issued, store.issuedSequence(), "the failed read issued no write");
+        assertFalse(store.message(ch, ids.get(1)).pinned(), "memory unchanged");
+        assertEquals(ids.get(2).longValue(), store.history(ch, LATEST, 0, 1).get(0).id());
+        assertEquals(1, store.failedReads());
+        // the message itself is still writable: an edit that does not touch the pin reads nothing
+        store.appendMessage(m.withEdit("still writable", 1L));
+        assertEquals(issued + 1, store.issuedSequence());
+    }
+
+    @Test
+    void anUnpinAfterARestartDeletesThePinRow()
+    {
+        final String ks = KEYSPACE; // shared by the tests that leave its tables as they are
+        final CassandraStoreFactory f = factory(TestCassandra.context(ks));
+        final CassandraShardStore first = open(f);
+        final long ch = channel();
+        final List<Long> ids = post(first, ch, 3);
+        BlockingReads.run(first, () -> first.appendMessage(blocking(first, () -> first.message(ch, ids.get(0)))
+            .withPinned(true)), 30, TimeUnit.SECONDS);
+        first.close(); // waits for its writes
+        assertEquals(1, pinRows(f, ks, ch));
+        final CassandraShardStore second = open(factory(TestCassandra.context(ks)));
+        final StoredMessage pinned = blocking(second, () -> second.message(ch, ids.get(0)));
+        BlockingReads.run(second, () -> second.appendMessage(pinned.withEdit("edited", 2L).withPinned(false)), 30,
+            TimeUnit.SECONDS);
+        second.close();
+        assertEquals(0, pinRows(f, ks, ch), "the pin row is deleted, not only hidden");
+    }
+
+    private static long pinRows(final CassandraStoreFactory f, final String ks, final long ch)
+    {
+        return f.session().execute(SimpleStatement.newInstance("SELECT count(*) FROM " + ks
+            + ".pins WHERE channel_id = ?", ch)).one().getLong(0);
+    }
+
+    @Test
+    void readsBeyondMaxReadsAreRefused()
+    {
+        final String ks = KEYSPACE; // shared by the tests that leave its tables as they are
+        final CassandraShardStore store = open(factory(TestCassandra.context(ks).maxReads(2)));
+        final ReadPendingException a = assertThrows(ReadPendingException.class, () -> store.lastMessageId(channel()));
+        final ReadPendingException b = assertThrows(ReadPendingException.class, () -> store.lastMessageId(channel()));
+        final StoreUnavailableException refused = assertThrows(StoreUnavailableException.class,
+            () -> store.lastMessageId(channel()));
+        assertTrue(refused.getMessage().contains("read backlog full"), refused.getMessage());
+        awaitFetch(store, a.ticket());
+        awaitFetch(store, b.ticket());
+        final long empty = channel();
+        assertEquals(0, blocking(store, () -> store.lastMessageId(empty)), "room again");
+    }
+}
