@@ -8,6 +8,7 @@ import dev.pinwheel.core.store.StoreUnavailableException;
 import dev.pinwheel.core.store.StoredMessage;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.wire.DocumentContext;
+import org.agrona.collections.LongArrayList;
 import org.agrona.collections.LongHashSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,8 +37,16 @@ import java.util.concurrent.TimeUnit;
  * </pre>
  * State records (guilds, channels, members, accounts...) and messages live in separate journals so that retention
  * can delete old message cycles without losing state, and so that a restart after a clean shutdown replays only the
- * (small) state journal: the index files are reused. After a crash the indexes are rebuilt from the message journal
- * before the shard serves (see {@link ShardIndexes}).
+ * (small) state journal: the index files are reused. After the process died on the same boot (kill -9, a JVM crash)
+ * the index files are reused at their recovery point: the message records after it are replayed before the shard
+ * serves and the ones before it are verified by a {@link JournalVerifier} in the background, whose findings this
+ * store reports and applies on its thread ({@link #idle()} and every call). After a machine crash, or an index update
+ * the process died inside, the indexes are rebuilt from the message journal before the shard serves (see
+ * {@link ShardIndexes}).
+ * <p>
+ * <b>The recovery point.</b> Every access to the index maps runs between {@link IndexRecoveryPoint#enter()} and
+ * {@link IndexRecoveryPoint#exit()} (the journal writes and reads stay outside), and a message record's index updates
+ * advance the point's applied record in that same critical section: two plain stores and a fence per operation.
  * <p>
  * Semantics beyond the SPI: a message never changes channel (a version naming another channel than the live
  * message's is a caller error, not detected in general); a version appended after a tombstone makes the id live again (callers check {@link #message} before an edit); a
@@ -72,13 +81,18 @@ public final class ChronicleShardStore implements ShardStore
     private final MessageLocations locations;
     private final ChannelTimeline timeline;
     private final PinBoard pins;
+    private final IndexRecoveryPoint point;
+    private final IndexRecovery recovery;
     private final boolean sync;
     private final Runnable onClose;
     private final JournalRecordCodec codec = new JournalRecordCodec();
     private final JournalRecord record = new JournalRecord();
     private final JournalScanner scanner = new JournalScanner(codec);
     private final List<JournalDamage> damageFound = new ArrayList<>();
-    private final LongHashSet damagedOnRead = new LongHashSet();
+    /** Addresses of records whose damage was counted (by a read or the background verification): once each. */
+    private final LongHashSet damageCounted = new LongHashSet();
+    /** (channel, id, address) of damaged records found by the reads of one call, dropped after it. */
+    private final LongArrayList damagedReads = new LongArrayList();
     /** Damaged records, repaired headers, refused writes: the node's counters once the shard binds them. */
     private volatile StoreCounters health = StoreCounters.standalone();
     private long damagedBytes;
@@ -86,6 +100,17 @@ public final class ChronicleShardStore implements ShardStore
     private String faulted;
     private final boolean refuseOnDamage;
     private final long[] pinScratch = new long[MAX_PINS];
+    private final long[] pinAddresses = new long[MAX_PINS];
+    private JournalVerifier verifier;
+    private long verifiedDamage;
+    private boolean firstCycleKnown;
+    private int retentionSeen;
+    private long replayedAddress = -1;
+    private int replayedLength;
+    private int replayedChecksum;
+    private long replayedId;
+    /** Test hook: run between two map writes of one message version (a test halts the JVM there). */
+    private Runnable betweenIndexWrites;
     private boolean indexCurrent;
     private boolean indexConsistent = true;
     private long indexedRecords;
@@ -125,9 +150,13 @@ public final class ChronicleShardStore implements ShardStore
         this.locations = indexes.locations();
         this.timeline = indexes.timeline();
         this.pins = indexes.pins();
+        this.point = indexes.point();
+        this.recovery = indexes.recovery();
         this.sync = durability == Durability.SYNC;
         this.onClose = onClose;
-        this.indexCurrent = indexes.reused();
+        this.indexCurrent = recovery == IndexRecovery.REUSED_CLEAN;
+        this.firstCycleKnown = point.firstCycle() != IndexRecoveryPoint.NO_CYCLE;
+        this.retentionSeen = messages.deletedAfterOpen();
         this.indexedRecords = indexes.reusedRecords();
         this.liveMessages = indexes.reusedLiveMessages();
         this.owner = Thread.currentThread();
@@ -166,11 +195,41 @@ public final class ChronicleShardStore implements ShardStore
     }
 
     /**
-     * @return true if the indexes were reopened from a clean shutdown instead of rebuilt from the journal.
+     * @return true if the indexes were reopened (after a clean shutdown, or at their recovery point after the process
+     *         died) instead of rebuilt from the journal.
      */
     public boolean indexesReused()
     {
-        return indexes.reused();
+        return recovery != IndexRecovery.REBUILT;
+    }
+
+    /**
+     * @return how the indexes came back when the store was opened.
+     */
+    public IndexRecovery indexRecovery()
+    {
+        return recovery;
+    }
+
+    /**
+     * @return why the indexes came back the way {@link #indexRecovery()} says (the line logged at open).
+     */
+    String indexRecoveryReason()
+    {
+        return indexes.reason();
+    }
+
+    /**
+     * Owner thread: applies what the background verification found so far.
+     *
+     * @return true while the background verification of the journal before the recovery point runs (or has
+     *         findings this store has not reported yet).
+     */
+    public boolean verifying()
+    {
+        claim();
+        pollVerifier();
+        return verifier != null;
     }
 
     /**
@@ -260,27 +319,49 @@ public final class ChronicleShardStore implements ShardStore
         claim();
         final long start = System.nanoTime();
         final long stateRecords = replayState(handler);
-        final boolean rebuilt = !indexCurrent;
-        if (rebuilt)
+        final boolean replayed = !indexCurrent;
+        long replayedRecords = 0;
+        if (replayed && recovery == IndexRecovery.REBUILT)
         {
+            point.enter();
             timeline.beginBulk();
             rebuilding = true;
             liveMessages = 0;
             try
             {
-                indexedRecords = replayMessages();
+                indexedRecords = replayMessages(Integer.MIN_VALUE, 0, false);
+                replayedRecords = indexedRecords;
+            }
+            catch (final RuntimeException | Error ex)
+            {
+                indexFailed(ex);
             }
             finally
             {
                 rebuilding = false;
                 timeline.endBulk();
             }
+            appliedReplay();
+            point.validate(); // the maps hold the whole journal: a kill from now on can reuse them
+            point.exit();
+            indexCurrent = true;
+        }
+        else if (replayed)
+        {
+            replayedRecords = replayAfterRecoveryPoint();
             indexCurrent = true;
         }
         final long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         final DiskFootprint footprint = footprint();
-        LOG.info("shard {}: recovered {} state records and {} message records ({} indexes) in {} ms: {}",
-            shardId, stateRecords, indexedRecords, rebuilt ? "rebuilt" : "reused clean", millis, footprint);
+        final String how = switch (recovery)
+        {
+            case REBUILT -> "rebuilt";
+            case REUSED_CLEAN -> "reused clean";
+            case REUSED_AT_RECOVERY_POINT -> "reused at recovery point";
+        };
+        LOG.info("shard {}: recovered {} state records and {} message records ({} indexes) in {} ms{}: {}",
+            shardId, stateRecords, indexedRecords, how, millis, recovery == IndexRecovery.REUSED_AT_RECOVERY_POINT
+            ? ", " + replayedRecords + " replayed after the recovery point" : "", footprint);
         if (damagedRecords() > 0 && refuseOnDamage)
         {
             throw new IllegalStateException("shard " + shardId + ": the journal has " + damagedRecords()
@@ -321,20 +402,40 @@ public final class ChronicleShardStore implements ShardStore
     {
         Objects.requireNonNull(message, "message");
         claim();
-        if (message.pinned() && pins.count(message.channelId()) >= MAX_PINS &&
-            !pins.contains(message.channelId(), message.id()))
+        pollVerifier();
+        if (message.pinned())
         {
-            throw new IllegalStateException("channel " + message.channelId() + " has " + MAX_PINS + " pins");
+            final boolean full;
+            point.enter();
+            try
+            {
+                full = pins.count(message.channelId()) >= MAX_PINS && !pins.contains(message.channelId(), message.id());
+            }
+            finally
+            {
+                point.exit();
+            }
+            if (full)
+            {
+                throw new IllegalStateException("channel " + message.channelId() + " has " + MAX_PINS + " pins");
+            }
         }
-        final long address = write(messages, codec.encodeMessage(message));
+        final int length = codec.encodeMessage(message);
+        final long address = write(messages, length);
+        point.enter();
         try
         {
             indexVersion(message.id(), message.channelId(), message.pinned(), address);
             indexedRecords++;
+            applied(address, length, codec.sealedChecksum(), message.id());
         }
         catch (final RuntimeException | Error ex)
         {
             indexFailed(ex);
+        }
+        finally
+        {
+            point.exit();
         }
     }
 
@@ -342,19 +443,37 @@ public final class ChronicleShardStore implements ShardStore
     public boolean deleteMessage(final long channelId, final long messageId)
     {
         claim();
-        if (journalIndexOf(channelId, messageId) < 0)
+        pollVerifier();
+        final long live;
+        point.enter();
+        try
+        {
+            live = journalIndexOf(channelId, messageId);
+        }
+        finally
+        {
+            point.exit();
+        }
+        if (live < 0)
         {
             return false;
         }
-        write(messages, codec.encodeTombstone(channelId, messageId));
+        final int length = codec.encodeTombstone(channelId, messageId);
+        final long address = write(messages, length);
+        point.enter();
         try
         {
             indexTombstone(channelId, messageId);
             indexedRecords++;
+            applied(address, length, codec.sealedChecksum(), messageId);
         }
         catch (final RuntimeException | Error ex)
         {
             indexFailed(ex);
+        }
+        finally
+        {
+            point.exit();
         }
         return true;
     }
@@ -419,12 +538,23 @@ public final class ChronicleShardStore implements ShardStore
     public StoredMessage message(final long channelId, final long messageId)
     {
         claim();
-        final long index = journalIndexOf(channelId, messageId);
+        pollVerifier();
+        final long index;
+        point.enter();
+        try
+        {
+            index = journalIndexOf(channelId, messageId);
+        }
+        finally
+        {
+            point.exit();
+        }
         if (index < 0)
         {
             return null;
         }
-        final StoredMessage message = readMessageAt(index, messageId);
+        final StoredMessage message = readMessageAt(index, channelId, messageId);
+        dropDamagedReads();
         return message != null && message.channelId() == channelId ? message : null;
     }
 
@@ -443,22 +573,33 @@ public final class ChronicleShardStore implements ShardStore
         }
         Objects.requireNonNull(query, "query");
         claim();
-        final int n = timeline.query(channelId, query, anchorId, limit);
+        pollVerifier();
+        final int n;
+        point.enter();
+        try
+        {
+            n = timeline.query(channelId, query, anchorId, limit);
+        }
+        finally
+        {
+            point.exit();
+        }
         if (n == 0)
         {
             return List.of();
         }
         final StoredMessage[] page = new StoredMessage[n];
         int missing = 0;
-        for (int i = n - 1; i >= 0; i--) // oldest first: ascending file positions
+        for (int i = n - 1; i >= 0; i--) // oldest first: ascending file positions; the result stays in the query
         {
-            final StoredMessage message = readMessageAt(timeline.resultIndex(i), timeline.resultId(i));
+            final StoredMessage message = readMessageAt(timeline.resultIndex(i), channelId, timeline.resultId(i));
             if (message == null)
             {
                 missing++;
             }
             page[i] = message;
         }
+        dropDamagedReads();
         return missing == 0 ? List.of(page) : withoutNulls(page, missing);
     }
 
@@ -470,7 +611,21 @@ public final class ChronicleShardStore implements ShardStore
     public List<StoredMessage> pinned(final long channelId)
     {
         claim();
-        final int n = pins.list(channelId, pinScratch);
+        pollVerifier();
+        final int n;
+        point.enter();
+        try
+        {
+            n = pins.list(channelId, pinScratch);
+            for (int i = 0; i < n; i++)
+            {
+                pinAddresses[i] = journalIndexOf(channelId, pinScratch[i]);
+            }
+        }
+        finally
+        {
+            point.exit();
+        }
         if (n == 0)
         {
             return List.of();
@@ -479,15 +634,15 @@ public final class ChronicleShardStore implements ShardStore
         int missing = 0;
         for (int i = 0; i < n; i++)
         {
-            final long id = pinScratch[i];
-            final long index = journalIndexOf(channelId, id);
-            final StoredMessage message = index < 0 ? null : readMessageAt(index, id);
+            final long index = pinAddresses[i];
+            final StoredMessage message = index < 0 ? null : readMessageAt(index, channelId, pinScratch[i]);
             if (message == null)
             {
                 missing++;
             }
             page[i] = message;
         }
+        dropDamagedReads();
         return missing == 0 ? List.of(page) : withoutNulls(page, missing);
     }
 
@@ -495,7 +650,16 @@ public final class ChronicleShardStore implements ShardStore
     public long lastMessageId(final long channelId)
     {
         claim();
-        return timeline.newestId(channelId);
+        pollVerifier();
+        point.enter();
+        try
+        {
+            return timeline.newestId(channelId);
+        }
+        finally
+        {
+            point.exit();
+        }
     }
 
     @Override
@@ -525,6 +689,7 @@ public final class ChronicleShardStore implements ShardStore
         if (!closed)
         {
             claim();
+            pollVerifier();
             messages.pretouch();
             state.pretouch();
         }
@@ -541,8 +706,17 @@ public final class ChronicleShardStore implements ShardStore
         closed = true;
         try
         {
+            pollVerifier();
+            final boolean verified = verifier == null;
+            if (!verified)
+            {
+                // Stopped half-way: no clean marker, so the next start (same boot) reuses the maps at their recovery
+                // point and verifies again, or (another boot) rebuilds and verifies everything.
+                verifier.close();
+                verifier = null;
+            }
             commit();
-            final boolean clean = indexCurrent && indexConsistent && messages.deletedAfterOpen() == 0;
+            final boolean clean = indexCurrent && indexConsistent && messages.deletedAfterOpen() == 0 && verified;
             final long lastIndex = clean ? messages.lastIndex() : -1;
             final long records = clean ? messages.recordCount() : 0;
             try
@@ -592,10 +766,20 @@ public final class ChronicleShardStore implements ShardStore
         }, this::damaged);
     }
 
-    private long replayMessages()
+    /**
+     * Replays message records into the indexes: every record, or the ones after a given record.
+     *
+     * @return records visited.
+     */
+    private long replayMessages(final int fromCycle, final long fromEnd, final boolean checked)
     {
-        return scanner.scan(messages, (address, kind, in, offset, length) ->
+        return scanner.scanFrom(messages, fromCycle, fromEnd, checked, (address, kind, in, offset, length) ->
         {
+            replayedAddress = address;
+            replayedLength = scanner.lastLength();
+            replayedChecksum = scanner.lastChecksum();
+            replayedId = length >= JournalRecordCodec.TOMBSTONE_LENGTH
+                ? JournalRecordCodec.messageIdOf(kind, in, offset) : 0;
             switch (kind)
             {
                 case JournalRecordCodec.MESSAGE -> indexVersion(
@@ -608,6 +792,176 @@ public final class ChronicleShardStore implements ShardStore
                     "record kind " + kind + " in the message journal", 0, false));
             }
         }, this::damaged);
+    }
+
+    /**
+     * The indexes were reopened at their recovery point: the records after it are indexed (verified, as any replay),
+     * then a {@link JournalVerifier} starts on the ones before it.
+     *
+     * @return records replayed.
+     */
+    private long replayAfterRecoveryPoint()
+    {
+        final long applied = point.appliedAddress();
+        final boolean fromStart = applied == IndexRecoveryPoint.NOTHING_APPLIED;
+        final int cycle = fromStart ? Integer.MIN_VALUE : (int)(applied >>> Journal.POSITION_BITS);
+        final long end = fromStart ? 0 : (applied & ((1L << Journal.POSITION_BITS) - 1)) + point.appliedLength();
+        final long replayed;
+        point.enter();
+        try
+        {
+            replayed = replayMessages(cycle, end, indexes.appliedChecked());
+            indexedRecords += replayed;
+            appliedReplay();
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            indexFailed(ex);
+            throw ex; // not reached
+        }
+        finally
+        {
+            point.exit();
+        }
+        if (!fromStart)
+        {
+            verifier = new JournalVerifier(shardId, scanner.extents(messages, cycle), cycle, end);
+            verifier.start();
+        }
+        return replayed;
+    }
+
+    /** Inside the critical section of a replay: the last record it visited is the recovery point. */
+    private void appliedReplay()
+    {
+        if (replayedAddress >= 0)
+        {
+            applied(replayedAddress, replayedLength, replayedChecksum, replayedId);
+        }
+        else
+        {
+            point.liveMessages(liveMessages);
+        }
+    }
+
+    /**
+     * Inside the critical section of a record's index updates: the recovery point moves to it.
+     */
+    private void applied(final long address, final int length, final int crc, final long id)
+    {
+        if (!firstCycleKnown)
+        {
+            final int cycle = (int)(address >>> Journal.POSITION_BITS);
+            point.journal(cycle, ShardIndexes.fileKey(messages.cycleFile(cycle)));
+            firstCycleKnown = true;
+        }
+        if (messages.deletedAfterOpen() != retentionSeen)
+        {
+            retentionSeen = messages.deletedAfterOpen();
+            point.invalidate(IndexRecoveryPoint.STATE_RETENTION); // the maps point into deleted files: rebuild
+        }
+        point.applied(address, length, crc, id, liveMessages, indexedRecords);
+    }
+
+    /**
+     * Owner thread: reports and applies what the background verification found; at its end, logs the summary.
+     */
+    private void pollVerifier()
+    {
+        final JournalVerifier v = verifier;
+        if (v == null)
+        {
+            return;
+        }
+        v.drain(this::verified);
+        if (v.finished())
+        {
+            verifier = null;
+            v.close();
+            if (v.failure() != null)
+            {
+                LOG.error("shard {}: the background verification of the message journal failed; the records before "
+                    + "the recovery point are checked only when read (restart with -D{}=false to verify them all "
+                    + "before serving)", shardId, StorageConfiguration.REUSE_INDEX_AFTER_KILL_PROP_NAME, v.failure());
+            }
+            else
+            {
+                LOG.info("shard {}: background verification of the message journal before the recovery point: {} "
+                    + "records checked in {} ms, {} damaged region(s) found", shardId, v.verified(), v.millis(),
+                    verifiedDamage);
+            }
+        }
+    }
+
+    /**
+     * A damaged region the background verification found: reported as recovery would (once per record, even if a
+     * read found it first), and a message whose newest version lay in it is dropped from the indexes, as a rebuild
+     * would have left it out.
+     */
+    private void verified(final JournalVerifier.Found found)
+    {
+        final JournalDamage damage = found.damage();
+        verifiedDamage++;
+        if (damage.headerOnly())
+        {
+            damaged(damage);
+            return;
+        }
+        if (damageCounted.add(Journal.address(found.cycle(), damage.from() + Integer.BYTES)))
+        {
+            damaged(damage);
+        }
+        else
+        {
+            LOG.error("shard {}: journal damage, LOST (already counted when it was read): {}", shardId, damage);
+        }
+        if (found.claimedKind() == JournalRecordCodec.MESSAGE)
+        {
+            drop(found.claimedChannel(), damage.lostRecord(), found.cycle(), damage.from(), damage.to());
+        }
+    }
+
+    /**
+     * Drops a message from the indexes if its newest version lies in the given damaged region of a cycle file (as a
+     * rebuild would not have indexed that version).
+     */
+    private void drop(final long channel, final long id, final int cycle, final long from, final long to)
+    {
+        point.enter();
+        try
+        {
+            final long at = timeline.indexOf(channel, id);
+            final long position = at & ((1L << Journal.POSITION_BITS) - 1);
+            if (at >= 0 && (int)(at >>> Journal.POSITION_BITS) == cycle && position >= from && position < to)
+            {
+                indexTombstone(channel, id);
+                point.liveMessages(liveMessages);
+                LOG.warn("shard {}: message {} of channel {} is no longer served: its newest version is damaged",
+                    shardId, id, channel);
+            }
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            indexFailed(ex);
+        }
+        finally
+        {
+            point.exit();
+        }
+    }
+
+    /** After the reads of one call: drops the messages whose records they found damaged. */
+    private void dropDamagedReads()
+    {
+        final int n = damagedReads.size();
+        for (int i = 0; i + 2 < n; i += 3)
+        {
+            final long address = damagedReads.getLong(i + 2);
+            final long position = address & ((1L << Journal.POSITION_BITS) - 1);
+            drop(damagedReads.getLong(i), damagedReads.getLong(i + 1), (int)(address >>> Journal.POSITION_BITS),
+                position - Integer.BYTES, position + 1);
+        }
+        damagedReads.clear();
     }
 
     /**
@@ -643,6 +997,11 @@ public final class ChronicleShardStore implements ShardStore
         if (!rebuilding)
         {
             locations.put(id, channel, address);
+        }
+        final Runnable hook = betweenIndexWrites;
+        if (hook != null)
+        {
+            hook.run();
         }
         final boolean added = timeline.add(channel, id, address);
         if (added)
@@ -694,6 +1053,7 @@ public final class ChronicleShardStore implements ShardStore
     private void indexFailed(final Throwable ex)
     {
         indexConsistent = false; // the journal has the record: the indexes are rebuilt at the next start
+        point.invalidate(IndexRecoveryPoint.STATE_INDEX_FAILED);
         LOG.error("shard {}: a journal record could not be indexed; it is durable and will be indexed when the "
             + "store is next opened", shardId, ex);
         if (ex instanceof RuntimeException runtime)
@@ -705,7 +1065,11 @@ public final class ChronicleShardStore implements ShardStore
 
     // ----------------------------------------------------------------------------------------------- reads
 
-    private StoredMessage readMessageAt(final long address, final long messageId)
+    /**
+     * Reads a message version from the journal (no map access). A damaged record is reported once and queued to be
+     * dropped from the indexes ({@link #dropDamagedReads()}, after the caller's reads).
+     */
+    private StoredMessage readMessageAt(final long address, final long channelId, final long messageId)
     {
         final int status = messages.read(address, record, codec);
         if (status == Journal.READ_MISSING)
@@ -734,14 +1098,28 @@ public final class ChronicleShardStore implements ShardStore
         }
         catch (final RuntimeException ex)
         {
-            if (damagedOnRead.add(address)) // each damaged record is reported once
+            if (damageCounted.add(address)) // each damaged record is reported once
             {
                 health.increment(StoreCounters.DAMAGED_RECORDS);
                 LOG.error("shard {}: journal damage found on read, message {} at journal address {} in {} is not "
                     + "served: {}", shardId, messageId, Long.toHexString(address), messages.dir(), ex.getMessage());
             }
+            damagedReads.addLong(channelId);
+            damagedReads.addLong(messageId);
+            damagedReads.addLong(address);
             return null;
         }
+    }
+
+    /**
+     * Test hook: runs between two map writes of every message version indexed from now on (a test halts the JVM
+     * there, as a kill inside an index update would).
+     *
+     * @param hook the hook, or null.
+     */
+    void betweenIndexWrites(final Runnable hook)
+    {
+        betweenIndexWrites = hook;
     }
 
     @Override

@@ -17,6 +17,8 @@ public final class EmbeddedStoreContext
     private int retentionDays = StorageConfiguration.retentionDays();
     private long indexEntries = StorageConfiguration.indexEntries();
     private boolean reuseCleanIndex = StorageConfiguration.reuseCleanIndex();
+    private boolean reuseIndexAfterKill = StorageConfiguration.reuseIndexAfterKill();
+    private String bootId = BootId.current();
     private long minFreeBytes = StorageConfiguration.minFreeBytes();
     private long preallocateBytes = StorageConfiguration.preallocateBytes();
     private boolean refuseOnDamage = StorageConfiguration.refuseOnDamage();
@@ -207,6 +209,44 @@ public final class EmbeddedStoreContext
     public EmbeddedStoreContext reuseCleanIndex(final boolean value)
     {
         reuseCleanIndex = value;
+        return this;
+    }
+
+    /**
+     * @return whether index files of a process that died on this boot are reopened at their recovery point.
+     */
+    public boolean reuseIndexAfterKill()
+    {
+        return reuseIndexAfterKill;
+    }
+
+    /**
+     * @param value whether index files of a process that died on this boot are reopened at their recovery point
+     *              rather than rebuilt.
+     * @return this.
+     */
+    public EmbeddedStoreContext reuseIndexAfterKill(final boolean value)
+    {
+        reuseIndexAfterKill = value;
+        return this;
+    }
+
+    /**
+     * @return the id of the machine's current boot ({@code /proc/sys/kernel/random/boot_id}), or null if unknown.
+     */
+    public String bootId()
+    {
+        return bootId;
+    }
+
+    /**
+     * @param value the id of the machine's current boot (tests: another value is a machine that restarted); null: the
+     *              boot is unknown and indexes are never reused after a kill.
+     * @return this.
+     */
+    public EmbeddedStoreContext bootId(final String value)
+    {
+        bootId = value;
         return this;
     }
 

@@ -174,8 +174,7 @@ public final class EmbeddedStoreFactory implements StoreFactory
                 context.preallocateBytes());
             messages = new Journal("messages", journalDir(shardId), context.clock(), context.retentionDays(),
                 groupCommit, housekeeper, context.preallocateBytes());
-            indexes = ShardIndexes.open(indexDir(shardId), messages.lastIndex(), messages.recordCount(),
-                context.indexEntries(), context.reuseCleanIndex());
+            indexes = ShardIndexes.open(indexDir(shardId), messages, context);
             store = new ChronicleShardStore(shardId, shardDir(shardId), state, messages, indexes,
                 context.durability(), context.refuseOnDamage(), () -> forget(shardId));
         }

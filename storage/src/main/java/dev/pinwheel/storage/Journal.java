@@ -181,6 +181,30 @@ final class Journal implements AutoCloseable
     }
 
     /**
+     * @return the oldest cycle with a file, or {@link Integer#MIN_VALUE} if the journal has none.
+     */
+    int oldestCycle()
+    {
+        int oldest = Integer.MAX_VALUE;
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + CYCLE_SUFFIX))
+        {
+            for (final Path file : files)
+            {
+                final int cycle = cycleOf(file);
+                if (cycle != NO_CYCLE)
+                {
+                    oldest = Math.min(oldest, cycle);
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot list journal " + dir, ex);
+        }
+        return oldest == Integer.MAX_VALUE ? NO_CYCLE : oldest;
+    }
+
+    /**
      * Where the data of a cycle file ends: past the last complete document (Chronicle's write position) and any
      * complete document after it.
      */

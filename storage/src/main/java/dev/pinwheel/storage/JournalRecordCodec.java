@@ -165,6 +165,14 @@ final class JournalRecordCodec
         return buffer.byteArray();
     }
 
+    /**
+     * @return the CRC32C of the record the last {@code encode*} sealed.
+     */
+    int sealedChecksum()
+    {
+        return buffer.getInt(CRC_OFFSET);
+    }
+
     // ------------------------------------------------------------------------------------------------ checksums
 
     /**
@@ -315,6 +323,22 @@ final class JournalRecordCodec
         require(length, MESSAGE_FIXED_LENGTH, "message");
         final int contentLength = in.getInt(offset + MESSAGE_FIXED_LENGTH - Integer.BYTES);
         require(length - MESSAGE_FIXED_LENGTH, contentLength, "content");
+    }
+
+    /**
+     * @param kind   a record's kind without the checked bit.
+     * @param in     the buffer.
+     * @param offset the record's body's first byte (its fixed part checked).
+     * @return the message id a MESSAGE or TOMBSTONE carries, else 0.
+     */
+    static long messageIdOf(final byte kind, final DirectBuffer in, final int offset)
+    {
+        return switch (kind)
+        {
+            case MESSAGE -> in.getLong(offset + MESSAGE_ID_OFFSET);
+            case TOMBSTONE -> in.getLong(offset + Long.BYTES);
+            default -> 0;
+        };
     }
 
     /**

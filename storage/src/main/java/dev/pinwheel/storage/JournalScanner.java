@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 /**
  * Reads every record of a journal for recovery, straight from read-only mappings of its cycle files, checking each
@@ -42,7 +43,11 @@ import java.util.List;
  * </ul>
  * Legacy records (written before checksums) are read unverified, as before; a scan cannot re-synchronise on them.
  * <p>
- * <b>Not thread-safe</b>: the store's owner thread runs it, before the shard serves.
+ * A scan may start after a given record ({@link #scanFrom}: the records after an index's recovery point) and may
+ * stop before a given position ({@link #verify}: the records before it, checked in the background).
+ * <p>
+ * <b>Not thread-safe</b>: one scan at a time per instance; the store's owner thread runs its scans before the shard
+ * serves, a {@link JournalVerifier} has an instance of its own (which touches no Chronicle object).
  */
 final class JournalScanner
 {
@@ -71,8 +76,17 @@ final class JournalScanner
         void onDamage(JournalDamage damage);
     }
 
+    /** The extent of one cycle file as far as a scan is concerned. */
+    record CycleExtent(int cycle, Path file, long end, boolean padded)
+    {
+    }
+
     /** Bytes mapped at a time. */
     private static final long WINDOW = 1L << 30;
+    /** {@link #scanFile}: start at the file's own header. */
+    private static final long FILE_START = -1;
+    /** Documents between two looks at a scan's cancel flag. */
+    private static final int CANCEL_CHECK_DOCUMENTS = 1024;
     /** How far past the end of written data a re-synchronisation looks for a record start. */
     private static final long RESYNC_TAIL = 16L << 20;
 
@@ -87,6 +101,11 @@ final class JournalScanner
     private long records;
     private boolean checkedSeen;
     private boolean padded;
+    private int lastLength;
+    private int lastChecksum;
+    private byte claimedKind;
+    private long claimedChannel;
+    private BooleanSupplier cancel;
 
     /**
      * @param codec the owner's codec (for checksums).
@@ -107,14 +126,137 @@ final class JournalScanner
      */
     long scan(final Journal journal, final RecordHandler records, final DamageHandler damage)
     {
+        return scanFrom(journal, Integer.MIN_VALUE, 0, false, records, damage);
+    }
+
+    /**
+     * Scans the records after a given one: the rest of its cycle file, then every later cycle file.
+     *
+     * @param journal   the journal.
+     * @param cycle     the given record's cycle ({@link Integer#MIN_VALUE}: scan everything).
+     * @param end       the position in that cycle file right after the given record (its start plus its length).
+     * @param checked   whether the given record was a checked one (a legacy record after it is then damage).
+     * @param records   receives intact records in journal order.
+     * @param damage    receives damage and undecodable records.
+     * @return intact records visited.
+     */
+    long scanFrom(final Journal journal, final int cycle, final long end, final boolean checked,
+        final RecordHandler records, final DamageHandler damage)
+    {
         this.records = 0;
-        this.checkedSeen = false;
-        for (final int cycle : cycles(journal.dir()))
+        this.checkedSeen = checked;
+        this.cancel = null;
+        for (final int c : cycles(journal.dir()))
         {
-            final long end = endOfWrittenData(journal.queue(), cycle);
-            scanFile(journal.cycleFile(cycle), cycle, end, records, damage);
+            if (c < cycle)
+            {
+                continue;
+            }
+            final long writtenEnd = endOfWrittenData(journal.queue(), c);
+            scanFile(journal.cycleFile(c), c, writtenEnd, c == cycle ? aligned(end) : FILE_START, Long.MAX_VALUE,
+                records, damage);
         }
         return this.records;
+    }
+
+    /**
+     * The cycle files of a journal up to a cycle, with where their written data ends: what {@link #verify} needs,
+     * taken on the journal's owner thread (it asks Chronicle).
+     *
+     * @param journal the journal.
+     * @param last    the last cycle wanted.
+     * @return the extents, oldest first.
+     */
+    List<CycleExtent> extents(final Journal journal, final int last)
+    {
+        final List<CycleExtent> extents = new ArrayList<>();
+        for (final int c : cycles(journal.dir()))
+        {
+            if (c > last)
+            {
+                break;
+            }
+            final long end = endOfWrittenData(journal.queue(), c);
+            extents.add(new CycleExtent(c, journal.cycleFile(c), end, padded));
+        }
+        return extents;
+    }
+
+    /**
+     * Verifies the records before a position: every cycle file of {@code extents} from its start, the one of
+     * {@code stopCycle} until {@code stopEnd}. Reads the files only (no Chronicle object): any thread may run it. A
+     * cycle file deleted meanwhile (retention) is skipped.
+     *
+     * @param extents   from {@link #extents}.
+     * @param stopCycle the cycle of the position.
+     * @param stopEnd   the position in that cycle file: a record that starts at or after it is not visited.
+     * @param records   receives intact records.
+     * @param damage    receives damage and undecodable records.
+     * @param cancelled polled every {@value #CANCEL_CHECK_DOCUMENTS} documents: true stops the scan.
+     * @return intact records visited.
+     */
+    long verify(final List<CycleExtent> extents, final int stopCycle, final long stopEnd,
+        final RecordHandler records, final DamageHandler damage, final BooleanSupplier cancelled)
+    {
+        this.records = 0;
+        this.checkedSeen = false;
+        this.cancel = cancelled;
+        try
+        {
+            for (final CycleExtent extent : extents)
+            {
+                if (extent.cycle() > stopCycle || cancelled.getAsBoolean())
+                {
+                    break;
+                }
+                padded = extent.padded();
+                if (!Files.exists(extent.file()))
+                {
+                    continue; // deleted by retention since
+                }
+                scanFile(extent.file(), extent.cycle(), extent.end(), FILE_START,
+                    extent.cycle() == stopCycle ? aligned(stopEnd) : Long.MAX_VALUE, records, damage);
+            }
+        }
+        finally
+        {
+            this.cancel = null;
+        }
+        return this.records;
+    }
+
+    /**
+     * @return the document length of the record just visited (inside {@link RecordHandler#onRecord}).
+     */
+    int lastLength()
+    {
+        return lastLength;
+    }
+
+    /**
+     * @return the CRC32C of the record just visited, 0 for a legacy record (inside {@link RecordHandler#onRecord}).
+     */
+    int lastChecksum()
+    {
+        return lastChecksum;
+    }
+
+    /**
+     * @return the base kind the damaged record claims (its unverified bytes), 0 if unreadable or not a lost
+     *         record (inside {@link DamageHandler#onDamage}).
+     */
+    byte claimedKind()
+    {
+        return claimedKind;
+    }
+
+    /**
+     * @return the channel a damaged message or tombstone claims (its unverified bytes), else 0 (inside
+     *         {@link DamageHandler#onDamage}).
+     */
+    long claimedChannel()
+    {
+        return claimedChannel;
     }
 
     private static List<Integer> cycles(final Path dir)
@@ -162,8 +304,8 @@ final class JournalScanner
         }
     }
 
-    private void scanFile(final Path path, final int cycle, final long end, final RecordHandler handler,
-        final DamageHandler damage)
+    private void scanFile(final Path path, final int cycle, final long end, final long from, final long until,
+        final RecordHandler handler, final DamageHandler damage)
     {
         file = path;
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ))
@@ -171,23 +313,36 @@ final class JournalScanner
             channel = ch;
             fileSize = ch.size();
             windowLength = 0;
-            if (!ensure(0, Integer.BYTES))
-            {
-                return;
-            }
-            final int first = intAt(0);
+            windowBase = 0;
             long p;
-            if (Wires.isReadyMetaData(first) && ensure(0, Integer.BYTES + (long)Wires.lengthOf(first)))
+            if (from != FILE_START)
             {
-                p = aligned(Integer.BYTES + (long)Wires.lengthOf(first));
+                p = from;
             }
             else
             {
-                p = resync(0, end, cycle, handler, damage, "the file's own header is damaged");
+                if (!ensure(0, Integer.BYTES))
+                {
+                    return;
+                }
+                final int first = intAt(0);
+                if (Wires.isReadyMetaData(first) && ensure(0, Integer.BYTES + (long)Wires.lengthOf(first)))
+                {
+                    p = aligned(Integer.BYTES + (long)Wires.lengthOf(first));
+                }
+                else
+                {
+                    p = resync(0, end, cycle, handler, damage, "the file's own header is damaged");
+                }
             }
-            while (p >= 0 && ensure(p, Integer.BYTES))
+            int documents = 0;
+            while (p >= 0 && p < until && ensure(p, Integer.BYTES))
             {
                 p = next(p, cycle, end, handler, damage);
+                if (cancel != null && ++documents % CANCEL_CHECK_DOCUMENTS == 0 && cancel.getAsBoolean())
+                {
+                    return;
+                }
             }
         }
         catch (final IOException ex)
@@ -425,6 +580,10 @@ final class JournalScanner
             return;
         }
         records++;
+        final int at = offset(record);
+        final boolean checked = bodyAt - at == JournalRecordCodec.CHECKED_HEADER;
+        lastLength = bodyAt - at + bodyLength;
+        lastChecksum = checked ? JournalRecordCodec.storedChecksum(view, at) : 0;
         handler.onRecord(Journal.address(cycle, record), kind, view, bodyAt, bodyLength);
     }
 
@@ -458,23 +617,27 @@ final class JournalScanner
     {
         long id = 0;
         String claimed = "";
+        byte claimedAs = 0;
+        long inChannel = 0;
         if (ensureQuietly(record, JournalRecordCodec.CHECKED_HEADER + 16))
         {
             final int at = offset(record);
             final byte kind = view.getByte(at);
             final int body = JournalRecordCodec.isChecked(kind) ? at + JournalRecordCodec.CHECKED_HEADER : at + 1;
-            switch (JournalRecordCodec.baseKind(kind))
+            claimedAs = JournalRecordCodec.baseKind(kind);
+            switch (claimedAs)
             {
                 case JournalRecordCodec.MESSAGE ->
                 {
                     id = view.getLong(body + JournalRecordCodec.MESSAGE_ID_OFFSET);
-                    claimed = "; it claims to be message " + id + " in channel "
-                        + view.getLong(body + JournalRecordCodec.MESSAGE_CHANNEL_OFFSET);
+                    inChannel = view.getLong(body + JournalRecordCodec.MESSAGE_CHANNEL_OFFSET);
+                    claimed = "; it claims to be message " + id + " in channel " + inChannel;
                 }
                 case JournalRecordCodec.TOMBSTONE ->
                 {
                     id = view.getLong(body + Long.BYTES);
-                    claimed = "; it claims to be the deletion of message " + id + " in channel " + view.getLong(body);
+                    inChannel = view.getLong(body);
+                    claimed = "; it claims to be the deletion of message " + id + " in channel " + inChannel;
                 }
                 case JournalRecordCodec.STATE ->
                 {
@@ -484,7 +647,17 @@ final class JournalScanner
                 default -> claimed = "";
             }
         }
-        damage.onDamage(new JournalDamage(file, from, to, reason + claimed, id, false));
+        claimedKind = claimedAs;
+        claimedChannel = inChannel;
+        try
+        {
+            damage.onDamage(new JournalDamage(file, from, to, reason + claimed, id, false));
+        }
+        finally
+        {
+            claimedKind = 0;
+            claimedChannel = 0;
+        }
     }
 
     private boolean ensureQuietly(final long position, final long length)

@@ -12,6 +12,8 @@ import java.util.Locale;
  * | pinwheel.storage.retention-days      | 0       | message journal days kept (0 = forever)                  |
  * | pinwheel.storage.index-entries       | 1048576 | least message entries each shard's index is sized for    |
  * | pinwheel.storage.reuse-clean-index   | true    | reopen the index files after a clean shutdown            |
+ * | pinwheel.storage.reuse-index-after-kill | true  | after a killed process (same boot): reopen the index files |
+ * |                                      |         | at their recovery point, verify the journal in background  |
  * | pinwheel.storage.min-free-bytes      | 128 MiB | writes are refused (507) while the disk has less free     |
  * | pinwheel.storage.preallocate-bytes   | 8 MiB   | disk reserved ahead of each journal's appends            |
  * | pinwheel.storage.on-damage           | skip    | skip: serve without damaged records; refuse: do not start |
@@ -38,6 +40,15 @@ public final class StorageConfiguration
     public static final String REUSE_CLEAN_INDEX_PROP_NAME = "pinwheel.storage.reuse-clean-index";
     /** Default: reuse. */
     public static final boolean REUSE_CLEAN_INDEX_DEFAULT = true;
+
+    /**
+     * Whether index files left by a process that died (kill -9, a JVM crash) on the same boot are reopened at their
+     * recovery point (the records after it replayed, the ones before it verified in the background after the shard
+     * serves) instead of rebuilt from the journal before serving.
+     */
+    public static final String REUSE_INDEX_AFTER_KILL_PROP_NAME = "pinwheel.storage.reuse-index-after-kill";
+    /** Default: reuse. */
+    public static final boolean REUSE_INDEX_AFTER_KILL_DEFAULT = true;
 
     /** Writes are refused while the data directory's filesystem has fewer free bytes than this. */
     public static final String MIN_FREE_BYTES_PROP_NAME = "pinwheel.storage.min-free-bytes";
@@ -111,6 +122,15 @@ public final class StorageConfiguration
     public static long indexEntries()
     {
         return Long.getLong(INDEX_ENTRIES_PROP_NAME, INDEX_ENTRIES_DEFAULT);
+    }
+
+    /**
+     * @return {@value #REUSE_INDEX_AFTER_KILL_PROP_NAME}, or {@value #REUSE_INDEX_AFTER_KILL_DEFAULT}.
+     */
+    public static boolean reuseIndexAfterKill()
+    {
+        final String value = System.getProperty(REUSE_INDEX_AFTER_KILL_PROP_NAME);
+        return value == null ? REUSE_INDEX_AFTER_KILL_DEFAULT : Boolean.parseBoolean(value.trim());
     }
 
     /**

@@ -96,7 +96,7 @@ class ChannelTimelineModelTest
             compare(store, "reused");
         }
         try (EmbeddedStoreFactory factory = new EmbeddedStoreFactory(
-            new EmbeddedStoreContext().dataDir(dataDir).reuseCleanIndex(false)))
+            new EmbeddedStoreContext().dataDir(dataDir).reuseCleanIndex(false).reuseIndexAfterKill(false)))
         {
             final ChronicleShardStore store = factory.open(0);
             store.recover((type, payload) -> { });
@@ -126,7 +126,7 @@ class ChannelTimelineModelTest
             }
         }
         try (EmbeddedStoreFactory factory = new EmbeddedStoreFactory(
-            new EmbeddedStoreContext().dataDir(dataDir).reuseCleanIndex(false)))
+            new EmbeddedStoreContext().dataDir(dataDir).reuseCleanIndex(false).reuseIndexAfterKill(false)))
         {
             final ChronicleShardStore store = factory.open(0);
             store.recover((type, payload) -> { });

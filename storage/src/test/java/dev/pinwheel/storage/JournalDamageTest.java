@@ -27,9 +27,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Bytes flipped in real journal files, then a restart that rebuilds the indexes (as after a crash): every record
- * outside the damage is recovered and checked, the damage is reported with the ids it cost, and records appended
- * afterwards survive the next restart.
+ * Bytes flipped in real journal files, then a restart that rebuilds the indexes (as after a machine crash): every
+ * record outside the damage is recovered and checked, the damage is reported with the ids it cost, and records
+ * appended afterwards survive the next restart. (The same damage found by the background verification after a
+ * restart that reuses the indexes: {@link IndexRecoveryPointTest}.)
  */
 class JournalDamageTest
 {
@@ -47,7 +48,8 @@ class JournalDamageTest
     private Opened open(final Consumer<ChronicleShardStore> use)
     {
         final EmbeddedStoreContext context = new EmbeddedStoreContext().dataDir(dataDir)
-            .clock(new SetTimeProvider(DAY)).reuseCleanIndex(false); // rebuild every time, as after a crash
+            .clock(new SetTimeProvider(DAY)).reuseCleanIndex(false)
+            .reuseIndexAfterKill(false); // rebuild every time, as after a machine crash
         try (EmbeddedStoreFactory factory = new EmbeddedStoreFactory(context))
         {
             final ChronicleShardStore store = factory.open(0);
@@ -285,7 +287,7 @@ class JournalDamageTest
         {
             final Path dir = dataDir.resolve("round-" + round);
             final EmbeddedStoreContext context = new EmbeddedStoreContext().dataDir(dir)
-                .clock(new SetTimeProvider(DAY)).reuseCleanIndex(false);
+                .clock(new SetTimeProvider(DAY)).reuseCleanIndex(false).reuseIndexAfterKill(false);
             long end;
             try (EmbeddedStoreFactory factory = new EmbeddedStoreFactory(context))
             {

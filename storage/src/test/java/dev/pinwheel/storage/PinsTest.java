@@ -29,7 +29,7 @@ class PinsTest
     private void session(final boolean reuse, final Consumer<ChronicleShardStore> use)
     {
         try (EmbeddedStoreFactory factory = new EmbeddedStoreFactory(
-            new EmbeddedStoreContext().dataDir(dataDir).reuseCleanIndex(reuse)))
+            new EmbeddedStoreContext().dataDir(dataDir).reuseCleanIndex(reuse).reuseIndexAfterKill(reuse)))
         {
             final ChronicleShardStore store = factory.open(0);
             store.recover((type, payload) -> { });

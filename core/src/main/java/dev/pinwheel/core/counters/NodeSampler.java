@@ -8,7 +8,9 @@ import java.util.List;
 
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
+import org.agrona.concurrent.SystemEpochClock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,6 +58,7 @@ public final class NodeSampler implements Agent
     private final List<GarbageCollectorMXBean> collectors = ManagementFactory.getGarbageCollectorMXBeans();
     private final CounterBlock[] gc;
     private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+    private final EpochClock clock;
     private long nextMillis;
 
     /**
@@ -65,8 +68,20 @@ public final class NodeSampler implements Agent
      */
     public NodeSampler(final NodeCounters counters, final CountersFile file, final NodeState node)
     {
+        this(counters, file, node, SystemEpochClock.INSTANCE);
+    }
+
+    /**
+     * @param counters the node's counters.
+     * @param file     the file to stamp the heartbeat of, or null.
+     * @param node     the node's accounts and directory.
+     * @param clock    when to sample and what the heartbeat says (a test's own clock).
+     */
+    NodeSampler(final NodeCounters counters, final CountersFile file, final NodeState node, final EpochClock clock)
+    {
         this.node = node;
         this.file = file;
+        this.clock = clock;
         this.gauges = new CounterBlock(counters, CounterTypes.NODE_GAUGE, 0,
             "pinwheel_node_accounts", "pinwheel_node_guilds",
             "jvm_memory_used_bytes{area=\"heap\"}", "jvm_memory_committed_bytes{area=\"heap\"}",
@@ -101,7 +116,7 @@ public final class NodeSampler implements Agent
     @Override
     public int doWork()
     {
-        final long now = System.currentTimeMillis();
+        final long now = clock.time();
         if (now < nextMillis)
         {
             return 0;

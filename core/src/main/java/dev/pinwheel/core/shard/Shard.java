@@ -139,6 +139,8 @@ public final class Shard implements Runnable
     private volatile Thread thread;
     private ShardTask currentTask;
     private long nextTickNanos;
+    /** A tick ran since the store's last idle housekeeping. */
+    private boolean ticked;
     private int deferredCount;
 
     @SuppressWarnings("unchecked")
@@ -1036,6 +1038,7 @@ public final class Shard implements Runnable
         if (now - nextTickNanos >= 0)
         {
             nextTickNanos = now + TICK_NANOS;
+            ticked = true;
             sampleGauges();
             for (int i = 0; i < tickers.size(); i++)
             {
@@ -1152,9 +1155,10 @@ public final class Shard implements Runnable
                 idleCount = 0;
                 continue;
             }
-            if (++idleCount == 1)
+            if (++idleCount == 1 || ticked)
             {
-                idleStore();
+                ticked = false;
+                idleStore(); // after work, and once per tick while idle (background store work reports in there)
             }
             switch (idleMode)
             {

@@ -208,8 +208,9 @@ public interface ShardStore extends AutoCloseable
 
     /**
      * The owner shard found no work in its duty cycle and is about to wait: do a little housekeeping that keeps
-     * the next append fast (e.g. fault in the journal page the next record will land on). Must be quick (a few
-     * microseconds) and never block. Owner thread only.
+     * the next append fast (e.g. fault in the journal page the next record will land on), or report what background
+     * work found. Called on the first idle pass after work and once per tick (50 ms) while the shard stays idle.
+     * Must be quick (a few microseconds) and never block. Owner thread only.
      */
     default void idle()
     {

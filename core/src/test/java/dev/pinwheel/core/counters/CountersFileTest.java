@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import org.agrona.concurrent.CachedEpochClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -137,10 +138,15 @@ class CountersFileTest
         try (CountersFile file = CountersFile.create(dir, 0, 1, NodeCounters.capacityFor(1)))
         {
             final NodeState node = NodeState.create();
-            final NodeSampler sampler = new NodeSampler(file.counters(), file, node);
+            final CachedEpochClock clock = new CachedEpochClock();
+            clock.update(System.currentTimeMillis());
+            final NodeSampler sampler = new NodeSampler(file.counters(), file, node, clock);
             file.heartbeat(0);
             assertEquals(1, sampler.doWork());
+            clock.advance(NodeSampler.INTERVAL_MILLIS - 1);
             assertEquals(0, sampler.doWork(), "once a second");
+            clock.advance(1);
+            assertEquals(1, sampler.doWork(), "once a second");
             final CountersFileReader reader = CountersFileReader.open(dir);
             assertTrue(reader.heartbeatMillis() > 0);
             long heap = -1;
