@@ -166,6 +166,12 @@ test('a timeout from the member menu stops posting and shows on every side; it c
   }
   await post(bob, 'Back again.');
   await alice.page.locator('article.message', { hasText: 'Back again.' }).waitFor();
+  // A timeout ends without an event: the badge goes when it ends.
+  const until = new Date(Date.now() + 3000).toISOString();
+  await rest('PATCH', `/guilds/${ids.guild}/members/${bob.id}`, alice.token, { communication_disabled_until: until });
+  const badge = member(alice, bob).locator('.badge', { hasText: 'timed out' });
+  await badge.waitFor();
+  await badge.waitFor({ state: 'detached', timeout: 8000 });
   const log = await rest('GET', `/guilds/${ids.guild}/audit-logs?action_type=24`, alice.token);
   assert.ok(log.audit_log_entries.some((e) => e.reason === 'cooling off'), JSON.stringify(log.audit_log_entries));
 });

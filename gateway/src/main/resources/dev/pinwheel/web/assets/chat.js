@@ -106,7 +106,11 @@ export class ChatApp {
 
     this.layout = h('div', { class: 'layout' }, this.rail, sidebar, this.chat, this.emptyEl, this.membersEl);
     fill(this.root, this.layout);
-    this.typingTimer = setInterval(() => this.renderTyping(), 1000);
+    this.timeoutEnds = Infinity;  // the earliest end of a timeout shown in the member list: re-render then
+    this.typingTimer = setInterval(() => {
+      this.renderTyping();
+      if (Date.now() >= this.timeoutEnds) this.renderMembers();
+    }, 1000);
     this.renderAll();
   }
 
@@ -200,11 +204,13 @@ export class ChatApp {
   renderMembers() {
     const g = this.guilds.get(this.guildId);
     if (!g) {
+      this.timeoutEnds = Infinity;
       fill(this.memberList);
       fill(this.membersTitle, 'Members');
       return;
     }
     const members = [...g.members.values()].sort((a, b) => memberName(a).localeCompare(memberName(b)));
+    this.timeoutEnds = Math.min(Infinity, ...members.filter(timedOut).map((m) => Date.parse(m.communication_disabled_until)));
     fill(this.membersTitle, `Members — ${Math.max(g.member_count || 0, members.length)}`);
     fill(this.memberList, members.map((m) => {
       const li = h('li', { class: 'member', dataset: { user: m.user.id } },
