@@ -714,7 +714,11 @@ export class ChatApp {
     const now = Date.now();
     if (!c || !this.input.value.trim() || now - this.lastTypingSent < TYPING_RESEND_MS) return;
     this.lastTypingSent = now;
-    this.api.post(`/channels/${c.id}/typing`).catch((e) => showError(e, 'Typing indicator'));
+    // a refused typing notice (timed out: 50013) is not worth a toast per keystroke burst; the send will say why
+    this.api.post(`/channels/${c.id}/typing`).catch((e) => {
+      if (e?.code === 50013) console.info('typing indicator refused', e.message);
+      else showError(e, 'Typing indicator');
+    });
   }
 
   onTyping(d) {
