@@ -39,13 +39,15 @@ export class Api {
     this.token = token;
   }
 
-  async request(method, path, body, query) {
+  /** reason, if given, is sent as X-Audit-Log-Reason (URL-encoded, as Discord's libraries send it). */
+  async request(method, path, body, query, reason) {
     const url = new URL(API_BASE + path, location.origin);
     for (const [k, v] of Object.entries(query || {})) if (v !== undefined && v !== null) url.searchParams.set(k, v);
     const headers = {};
     const token = this.token();
     if (token) headers.Authorization = token;
     if (body !== undefined) headers['Content-Type'] = 'application/json';
+    if (reason) headers['X-Audit-Log-Reason'] = encodeURIComponent(reason);
     let res;
     try {
       res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -63,6 +65,7 @@ export class Api {
 
   get(path, query) { return this.request('GET', path, undefined, query); }
   post(path, body = {}) { return this.request('POST', path, body); }
-  patch(path, body) { return this.request('PATCH', path, body); }
-  delete(path) { return this.request('DELETE', path); }
+  patch(path, body, reason) { return this.request('PATCH', path, body, undefined, reason); }
+  put(path, body = {}, reason) { return this.request('PUT', path, body, undefined, reason); }
+  delete(path, reason) { return this.request('DELETE', path, undefined, undefined, reason); }
 }

@@ -1,12 +1,14 @@
 // The chat screen: guild rail, channels, messages with scroll-back, composer, typing, members.
-// State comes from the gateway (READY, GUILD_CREATE, GUILD_MEMBER_ADD, CHANNEL_CREATE, MESSAGE_*,
-// TYPING_START) and from REST answers; the DOM is updated in place so an open editor survives new events.
+// State comes from the gateway (READY, GUILD_CREATE/UPDATE/DELETE, GUILD_MEMBER_ADD/UPDATE/REMOVE, GUILD_ROLE_*,
+// CHANNEL_CREATE/UPDATE/DELETE, MESSAGE_*, TYPING_START) and from REST answers; moderation dialogs live in
+// moderation.js; the DOM is updated in place so an open editor survives new events.
 import { h, fill, cmpId, nonce, initials, hue, fmtTime } from './dom.js';
 import { GatewayClient, Intents } from './gateway.js';
 import { toast, showError, dialog, prompt } from './ui.js';
+import { memberMenu, inviteList, guildSettings, channelPermissions, memberName, timedOut } from './moderation.js';
 
-const INTENTS = Intents.GUILDS | Intents.GUILD_MEMBERS | Intents.GUILD_MESSAGES
-  | Intents.GUILD_MESSAGE_TYPING | Intents.MESSAGE_CONTENT;
+const INTENTS = Intents.GUILDS | Intents.GUILD_MEMBERS | Intents.GUILD_MODERATION | Intents.GUILD_INVITES
+  | Intents.GUILD_MESSAGES | Intents.GUILD_MESSAGE_TYPING | Intents.MESSAGE_CONTENT;
 const PAGE = 50;
 const TYPING_MS = 10000;
 const TYPING_RESEND_MS = 8000;
@@ -30,6 +32,7 @@ export class ChatApp {
     this.lastTypingSent = 0;
     this.readyCount = 0;
     this.gateway = null;
+    this.watchers = new Set();    // (t, d) => void: open dialogs that follow events (invites, overwrites)
     this.build();
   }
 
@@ -103,7 +106,11 @@ export class ChatApp {
 
     this.layout = h('div', { class: 'layout' }, this.rail, sidebar, this.chat, this.emptyEl, this.membersEl);
     fill(this.root, this.layout);
-    this.typingTimer = setInterval(() => this.renderTyping(), 1000);
+    this.timeoutEnds = Infinity;  // the earliest end of a timeout shown in the member list: re-render then
+    this.typingTimer = setInterval(() => {
+      this.renderTyping();
+      if (Date.now() >= this.timeoutEnds) this.renderMembers();
+    }, 1000);
     this.renderAll();
   }
 
@@ -165,6 +172,8 @@ export class ChatApp {
     fill(this.guildActions, g ? [
       h('button', { class: 'ghost small', onclick: () => this.invite(), 'aria-label': 'Invite people' }, 'Invite'),
       h('button', { class: 'ghost small', onclick: () => this.createChannel(), 'aria-label': 'Create a channel', title: 'Create a channel' }, '+ Channel'),
+      h('button', { class: 'ghost small', onclick: () => inviteList(this, g), 'aria-label': 'Invites', title: 'Invites and their uses' }, 'Invites'),
+      h('button', { class: 'ghost small', onclick: () => guildSettings(this, g), 'aria-label': 'Guild settings', title: 'Guild settings' }, 'Settings'),
     ] : []);
     if (!g) {
       fill(this.channelList);
@@ -172,11 +181,15 @@ export class ChatApp {
     }
     const chans = [...g.channels.values()].filter((c) => c.type === TEXT)
       .sort((a, b) => (a.position - b.position) || cmpId(a.id, b.id));
-    fill(this.channelList, chans.map((c) => h('li', {},
+    fill(this.channelList, chans.map((c) => h('li', { class: 'channel-item' },
       h('a', {
         href: `#/channels/${g.id}/${c.id}`, class: `channel${c.id === this.channelId ? ' active' : ''}`,
         'aria-current': c.id === this.channelId ? 'page' : false,
-      }, h('span', { class: 'hash', 'aria-hidden': 'true' }, '#'), c.name))));
+      }, h('span', { class: 'hash', 'aria-hidden': 'true' }, '#'), c.name),
+      h('button', {
+        class: 'icon channel-perms', 'aria-label': `Permissions of #${c.name}`, title: 'Channel permissions',
+        onclick: () => channelPermissions(this, g, c),
+      }, '⚙'))));
   }
 
   renderChatHeader() {
@@ -191,17 +204,28 @@ export class ChatApp {
   renderMembers() {
     const g = this.guilds.get(this.guildId);
     if (!g) {
+      this.timeoutEnds = Infinity;
       fill(this.memberList);
       fill(this.membersTitle, 'Members');
       return;
     }
     const members = [...g.members.values()].sort((a, b) => memberName(a).localeCompare(memberName(b)));
+    this.timeoutEnds = Math.min(Infinity, ...members.filter(timedOut).map((m) => Date.parse(m.communication_disabled_until)));
     fill(this.membersTitle, `Members — ${Math.max(g.member_count || 0, members.length)}`);
-    fill(this.memberList, members.map((m) => h('li', { class: 'member', dataset: { user: m.user.id } },
-      this.avatar(m.user.id, memberName(m), 'avatar small'),
-      h('span', { class: 'member-name' }, memberName(m)),
-      m.user.id === g.owner_id ? h('span', { class: 'badge', title: 'Guild owner' }, 'owner') : null,
-      m.user.bot ? h('span', { class: 'badge bot' }, 'bot') : null)));
+    fill(this.memberList, members.map((m) => {
+      const li = h('li', { class: 'member', dataset: { user: m.user.id } },
+        this.avatar(m.user.id, memberName(m), 'avatar small'),
+        h('span', { class: 'member-name' }, memberName(m)),
+        m.user.id === g.owner_id ? h('span', { class: 'badge', title: 'Guild owner' }, 'owner') : null,
+        m.user.bot ? h('span', { class: 'badge bot' }, 'bot') : null,
+        timedOut(m) ? h('span', { class: 'badge muted-badge', title: `Timed out until ${new Date(m.communication_disabled_until).toLocaleString()}` }, 'timed out') : null,
+        h('button', {
+          class: 'icon member-more', 'aria-label': `Manage ${memberName(m)}`, title: 'Kick, ban, time out, roles',
+          onclick: (ev) => { ev.stopPropagation(); const r = ev.currentTarget.getBoundingClientRect(); memberMenu(this, g, m, r.left, r.bottom); },
+        }, '⋯'));
+      li.addEventListener('contextmenu', (ev) => { ev.preventDefault(); memberMenu(this, g, m, ev.clientX, ev.clientY); });
+      return li;
+    }));
   }
 
   // ---------------------------------------------------------------- navigation
@@ -270,16 +294,37 @@ export class ChatApp {
 
   // ---------------------------------------------------------------- gateway events
 
+  /** Lets a dialog follow events while it is open; returns the function that stops it. */
+  watch(fn) {
+    this.watchers.add(fn);
+    return () => this.watchers.delete(fn);
+  }
+
   onDispatch(t, d) {
+    this.handle(t, d);
+    for (const fn of this.watchers) fn(t, d);
+  }
+
+  handle(t, d) {
     switch (t) {
       case 'READY': return this.onReady(d);
       case 'RESUMED': return undefined;
       case 'GUILD_CREATE': return this.onGuildCreate(d);
+      case 'GUILD_UPDATE': return this.onGuildUpdate(d);
+      case 'GUILD_DELETE': return this.onGuildDelete(d);
       case 'GUILD_MEMBER_ADD': return this.onMemberAdd(d);
+      case 'GUILD_MEMBER_UPDATE': return this.onMemberUpdate(d, d.guild_id);
+      case 'GUILD_MEMBER_REMOVE': return this.onMemberRemove(d);
+      case 'GUILD_ROLE_CREATE':
+      case 'GUILD_ROLE_UPDATE': return this.onRole(d.guild_id, d.role, false);
+      case 'GUILD_ROLE_DELETE': return this.onRole(d.guild_id, { id: d.role_id }, true);
       case 'CHANNEL_CREATE': return this.onChannelCreate(d);
+      case 'CHANNEL_UPDATE': return this.onChannelCreate(d);
+      case 'CHANNEL_DELETE': return this.onChannelDelete(d);
       case 'MESSAGE_CREATE': return this.upsertMessage(d);
       case 'MESSAGE_UPDATE': return this.updateMessage(d);
       case 'MESSAGE_DELETE': return this.removeMessage(d.channel_id, d.id);
+      case 'MESSAGE_DELETE_BULK': return d.ids.forEach((id) => this.removeMessage(d.channel_id, id));
       case 'TYPING_START': return this.onTyping(d);
       default: return undefined;
     }
@@ -320,6 +365,8 @@ export class ChatApp {
     }
     g.name = d.name;
     g.owner_id = d.owner_id;
+    if ('description' in d) g.description = d.description;
+    if (d.roles) g.roles = new Map(d.roles.map((r) => [r.id, r]));
     if (d.member_count !== undefined) g.member_count = d.member_count;
     g.large = !!d.large;
     for (const c of d.channels || []) g.channels.set(c.id, { ...c, guild_id: d.id });
@@ -350,7 +397,73 @@ export class ChatApp {
     const g = this.guilds.get(d.guild_id);
     if (!g) return;
     g.channels.set(d.id, d);
+    if (g.id === this.guildId) {
+      this.renderSidebar();
+      if (d.id === this.channelId) this.renderChatHeader();
+    }
+  }
+
+  /** CHANNEL_DELETE: deleted, or no longer visible to us (an overwrite took VIEW_CHANNEL away). */
+  onChannelDelete(d) {
+    const g = this.guilds.get(d.guild_id);
+    if (!g || !g.channels.delete(d.id)) return;
+    this.channels.delete(d.id);
+    if (g.id !== this.guildId) return;
+    if (d.id === this.channelId) this.openGuild(g.id);
+    else this.renderSidebar();
+  }
+
+  /** GUILD_UPDATE, or our own PATCH's answer. */
+  onGuildUpdate(d) {
+    const g = this.guilds.get(d.id);
+    if (!g) return;
+    this.upsertGuild(d);
+    this.renderRail();
     if (g.id === this.guildId) this.renderSidebar();
+  }
+
+  /** GUILD_DELETE: the guild is gone, or we were kicked or banned (no "unavailable"), or it is unavailable. */
+  onGuildDelete(d) {
+    const g = this.guilds.get(d.id);
+    if (!g) return;
+    if (d.unavailable) {
+      g.available = false;
+      return;
+    }
+    this.guilds.delete(d.id);
+    if (this.wantGuild === d.id) this.wantGuild = null;
+    toast(`You are no longer in ${g.name}`, 'info');
+    if (this.guildId === d.id) {
+      this.guildId = null;
+      this.channelId = null;
+      history.replaceState(null, '', '#/');
+      this.renderMessages();
+      this.pickGuild();
+    }
+    this.renderAll();
+  }
+
+  /** GUILD_MEMBER_UPDATE, or a REST answer with a member (roles, timeout). */
+  onMemberUpdate(d, guildId) {
+    const g = this.guilds.get(guildId);
+    if (!g || !d.user) return;
+    const known = g.members.get(d.user.id);
+    g.members.set(d.user.id, known ? { ...known, ...d } : d);
+    if (g.id === this.guildId) this.renderMembers();
+  }
+
+  onMemberRemove(d) {
+    const g = this.guilds.get(d.guild_id);
+    if (!g || !g.members.delete(d.user.id)) return;
+    g.member_count = Math.max(0, (g.member_count || 1) - 1);
+    if (g.id === this.guildId) this.renderMembers();
+  }
+
+  onRole(guildId, role, deleted) {
+    const g = this.guilds.get(guildId);
+    if (!g) return;
+    g.roles = g.roles || new Map();
+    if (deleted) g.roles.delete(role.id); else g.roles.set(role.id, role);
   }
 
   // ---------------------------------------------------------------- messages
@@ -601,7 +714,11 @@ export class ChatApp {
     const now = Date.now();
     if (!c || !this.input.value.trim() || now - this.lastTypingSent < TYPING_RESEND_MS) return;
     this.lastTypingSent = now;
-    this.api.post(`/channels/${c.id}/typing`).catch((e) => showError(e, 'Typing indicator'));
+    // a refused typing notice (timed out: 50013) is not worth a toast per keystroke burst; the send will say why
+    this.api.post(`/channels/${c.id}/typing`).catch((e) => {
+      if (e?.code === 50013) console.info('typing indicator refused', e.message);
+      else showError(e, 'Typing indicator');
+    });
   }
 
   onTyping(d) {
@@ -751,6 +868,3 @@ export class ChatApp {
   }
 }
 
-function memberName(m) {
-  return m.nick || m.user.global_name || m.user.username;
-}

@@ -9,6 +9,8 @@
 export const Intents = {
   GUILDS: 1 << 0,
   GUILD_MEMBERS: 1 << 1,
+  GUILD_MODERATION: 1 << 2,
+  GUILD_INVITES: 1 << 6,
   GUILD_MESSAGES: 1 << 9,
   GUILD_MESSAGE_TYPING: 1 << 11,
   MESSAGE_CONTENT: 1 << 15,

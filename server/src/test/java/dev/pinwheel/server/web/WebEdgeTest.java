@@ -90,7 +90,7 @@ class WebEdgeTest
         assertTrue(dash.body().contains("/assets/dashboard.js"), dash.body());
 
         for (final String asset : new String[] {"app.js", "chat.js", "gateway.js", "api.js", "dom.js", "ui.js",
-            "prom.js", "dashboard.js"})
+            "moderation.js", "prom.js", "dashboard.js"})
         {
             final HttpResponse<String> js = get("/assets/" + asset);
             assertEquals(200, js.statusCode(), asset);
