@@ -156,6 +156,6 @@ case "$cmd" in
   build)
     build strict ;;
   *)
-    echo "usage: benchmarks/run.sh jmh [JMH args] | fanout-probe [--sessions N --messages M --rate R ...] | capacity-probe [--sessions N --hold S ...] | storm-probe [--sessions K ...] | chat-probe [--guilds G --members M --rate R ...] | recovery-probe [--messages N,...] | voice-probe ROOMS MEMBERS SECONDS MODE LOOPS | peer-probe [--sessions N --messages M --rate R --burst B --systems pinwheel,uws,nats] | abuse-probe [--rate R --phases all|edge,cap,... --window S] | build" >&2
+    echo "usage: benchmarks/run.sh jmh [JMH args] | fanout-probe [--sessions N --messages M --rate R ...] | capacity-probe [--sessions N --hold S ...] | storm-probe [--sessions K ...] | chat-probe [--guilds G --members M --rate R ...] | recovery-probe [--messages N,... --server N --rounds R --class-cache none,cds,aot] | voice-probe ROOMS MEMBERS SECONDS MODE LOOPS | peer-probe [--sessions N --messages M --rate R --burst B --systems pinwheel,uws,nats] | abuse-probe [--rate R --phases all|edge,cap,... --window S] | build" >&2
     exit 2 ;;
 esac
