@@ -43,6 +43,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class IndexRecoveryPointTest
 {
     private static final long SEED = 20261210;
+    /** How far past the last acknowledgement the parent read the store may be: ops done before the kill landed. */
+    private static final int IN_FLIGHT_SLACK = 64;
     private static final long WAIT_MILLIS = TimeUnit.MINUTES.toMillis(3);
 
     @TempDir
@@ -316,20 +318,34 @@ class IndexRecoveryPointTest
     }
 
     /**
-     * The store holds the acknowledged operations and maybe the one in flight when it was killed.
+     * The store holds a prefix of the operation stream that contains every acknowledged operation: exactly the
+     * first k operations for some k from {@code acked} on (nothing acknowledged lost, nothing half-applied, nothing
+     * out of order). k is usually {@code acked} or {@code acked + 1} (the one in flight); it can be a few more when
+     * the child applied operations whose "ack" lines it had not yet written when SIGKILL arrived (seen once on a
+     * loaded 2-core box: 4 more). An operation that changes nothing visible (an unpin of an unpinned message) makes
+     * two lengths match: the shortest is taken, and re-applying that operation later is harmless.
      *
      * @return operations the store holds.
      */
     private static long assertModel(final List<String> served, final long acked, final String what)
     {
         final RandomOps model = advanced(acked);
-        if (model.dump().equals(served))
+        for (long k = acked; k <= acked + IN_FLIGHT_SLACK; k++)
         {
-            return acked;
+            if (model.dump().equals(served))
+            {
+                if (k > acked + 1)
+                {
+                    System.err.println(what + ": the store holds " + k + " operations, " + (k - acked)
+                        + " past the last acknowledgement read");
+                }
+                return k;
+            }
+            model.next();
         }
-        model.next();
-        assertEquals(model.dump(), served, what + ": the acknowledged operations (" + acked + "), or one more");
-        return acked + 1;
+        assertEquals(advanced(acked).dump(), served, what + ": the store is not the first k operations for any k "
+            + "from the acknowledged " + acked + " to " + (acked + IN_FLIGHT_SLACK));
+        return acked;
     }
 
     private void killWhenIdle(final Path data, final long operations) throws Exception
