@@ -35,10 +35,7 @@ import dev.pinwheel.core.shard.ShardTask;
 import dev.pinwheel.core.state.NodeState;
 import dev.pinwheel.core.state.StateLog;
 import dev.pinwheel.core.state.StateRecords;
-import dev.pinwheel.core.store.HistoryQuery;
-import dev.pinwheel.core.store.ShardStore;
-import dev.pinwheel.core.store.StateRecordHandler;
-import dev.pinwheel.core.store.StoredMessage;
+import dev.pinwheel.gateway.EmptyShardStore;
 import dev.pinwheel.gateway.codec.Intents;
 import dev.pinwheel.gateway.codec.Json;
 import dev.pinwheel.gateway.node.GatewayConfig;
@@ -71,44 +68,9 @@ class SessionRequestsTest
     }
 
     /** No messages; {@link #lastMessageId} throws on demand (a failing GUILD_CREATE). */
-    private static final class EmptyStore implements ShardStore
+    private static final class EmptyStore extends EmptyShardStore
     {
         volatile RuntimeException failLastMessageId;
-
-        @Override
-        public long recover(final StateRecordHandler handler)
-        {
-            return 0;
-        }
-
-        @Override
-        public void appendState(final int type, final byte[] payload)
-        {
-        }
-
-        @Override
-        public void appendMessage(final StoredMessage message)
-        {
-        }
-
-        @Override
-        public boolean deleteMessage(final long channelId, final long messageId)
-        {
-            return false;
-        }
-
-        @Override
-        public StoredMessage message(final long channelId, final long messageId)
-        {
-            return null;
-        }
-
-        @Override
-        public List<StoredMessage> history(final long channelId, final HistoryQuery query, final long anchorId,
-            final int limit)
-        {
-            return List.of();
-        }
 
         @Override
         public long lastMessageId(final long channelId)
@@ -118,11 +80,6 @@ class SessionRequestsTest
                 throw failLastMessageId;
             }
             return 0;
-        }
-
-        @Override
-        public void close()
-        {
         }
     }
 

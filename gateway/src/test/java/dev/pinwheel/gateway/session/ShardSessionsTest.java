@@ -38,10 +38,7 @@ import dev.pinwheel.core.shard.ShardGroup;
 import dev.pinwheel.core.state.NodeState;
 import dev.pinwheel.core.state.StateLog;
 import dev.pinwheel.core.state.StateRecords;
-import dev.pinwheel.core.store.HistoryQuery;
-import dev.pinwheel.core.store.ShardStore;
-import dev.pinwheel.core.store.StateRecordHandler;
-import dev.pinwheel.core.store.StoredMessage;
+import dev.pinwheel.gateway.EmptyShardStore;
 import dev.pinwheel.gateway.auth.AuthService;
 import dev.pinwheel.gateway.codec.CloseCodes;
 import dev.pinwheel.gateway.codec.Intents;
@@ -75,50 +72,6 @@ class ShardSessionsTest
     private static final long MISSING_GUILD = 78;
     private static final long MS = TimeUnit.MILLISECONDS.toNanos(1);
 
-    /** No messages. */
-    private static final class EmptyStore implements ShardStore
-    {
-        @Override
-        public long recover(final StateRecordHandler handler)
-        {
-            return 0;
-        }
-
-        @Override
-        public void appendState(final int type, final byte[] payload)
-        {
-        }
-
-        @Override
-        public void appendMessage(final StoredMessage message)
-        {
-        }
-
-        @Override
-        public boolean deleteMessage(final long channelId, final long messageId)
-        {
-            return false;
-        }
-
-        @Override
-        public StoredMessage message(final long channelId, final long messageId)
-        {
-            return null;
-        }
-
-        @Override
-        public List<StoredMessage> history(final long channelId, final HistoryQuery query, final long anchorId,
-            final int limit)
-        {
-            return List.of();
-        }
-
-        @Override
-        public void close()
-        {
-        }
-    }
-
     private final GatewayConfig config = new GatewayConfig();
     private final NodeState node = NodeState.create();
     private final AuthService auth = new AuthService(node.accounts(), 1000);
@@ -139,7 +92,7 @@ class ShardSessionsTest
         final SessionStartLimits starts = new SessionStartLimits(config.sessionStartTotal(),
             config.sessionStartResetMillis(), config.maxConcurrency(), config.identifyWindowMillis());
         final RoutingTable routing = new RoutingTable(RoutingRing.build(1, 1, 2, 64), (v, p, o) -> { });
-        group = new ShardGroup(0, 2, 1024, routing, id -> new EmptyStore(), (s, t) -> IoDriver.parking(),
+        group = new ShardGroup(0, 2, 1024, routing, id -> new EmptyShardStore(), (s, t) -> IoDriver.parking(),
             ThreadPlacement.unpinned(), null);
         owner = group.ownerOf(GUILD);
         origin = 1 - owner;
