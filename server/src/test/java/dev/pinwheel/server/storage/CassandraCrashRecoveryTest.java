@@ -1,11 +1,8 @@
 package dev.pinwheel.server.storage;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,9 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -40,14 +35,6 @@ import dev.pinwheel.server.TestNode;
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class CassandraCrashRecoveryTest
 {
-    private static final int CLIENTS = 4;
-    private static final int ACKED_BEFORE_KILL = 300;
-
-    /** A message as its client saw it acknowledged. */
-    private record Acked(String id, String content)
-    {
-    }
-
     @Test
     void everyAcknowledgedMessageSurvivesSigkillOfTheNode() throws Exception
     {
@@ -59,25 +46,26 @@ class CassandraCrashRecoveryTest
         {
             final String channelId;
             final List<RestClient.User> users = new ArrayList<>();
-            final ConcurrentLinkedQueue<Acked> acked = new ConcurrentLinkedQueue<>();
+            final ConcurrentLinkedQueue<CrashRecoveryTest.Acked> acked = new ConcurrentLinkedQueue<>();
             final Set<String> sent = ConcurrentHashMap.newKeySet();
             try (ServerProcess first = ServerProcess.start(dir.resolve("data-1"), 2, "os", dir.resolve("server-1.log"),
                 180, options))
             {
                 final RestClient rest = new RestClient(first.restBase());
-                for (int i = 0; i < CLIENTS; i++)
+                for (int i = 0; i < CrashRecoveryTest.CLIENTS; i++)
                 {
                     users.add(rest.register("crash-cassandra-" + i));
                 }
                 final JsonNode guild = rest.ok("POST", "guilds", users.get(0).token(), "{\"name\":\"crash\"}");
                 channelId = guild.get("channels").get(0).get("id").asText();
-                for (int i = 1; i < CLIENTS; i++)
+                for (int i = 1; i < CrashRecoveryTest.CLIENTS; i++)
                 {
                     rest.join(users.get(0), channelId, users.get(i));
                 }
-                burstThenKill(first, rest, channelId, users, durability, acked, sent);
+                CrashRecoveryTest.burstThenKill(first, rest, channelId, users, durability, acked, sent);
             }
-            assertTrue(acked.size() >= ACKED_BEFORE_KILL, "acknowledged before the kill: " + acked.size());
+            assertTrue(acked.size() >= CrashRecoveryTest.ACKED_BEFORE_KILL,
+                "acknowledged before the kill: " + acked.size());
             try (ServerProcess second = ServerProcess.start(dir.resolve("data-2"), 2, "os", dir.resolve("server-2.log"),
                 180, options))
             {
@@ -85,7 +73,7 @@ class CassandraCrashRecoveryTest
                     acked.size(), sent.size(), second.millisToServe());
                 final RestClient rest = new RestClient(second.restBase());
                 final RestClient.User reader = users.get(1);
-                final List<JsonNode> history = fetchAll(rest, channelId, reader);
+                final List<JsonNode> history = CrashRecoveryTest.fetchAll(rest, channelId, reader);
                 final Map<String, String> contentById = new HashMap<>();
                 final Set<String> contents = new HashSet<>();
                 for (final JsonNode m : history)
@@ -97,7 +85,7 @@ class CassandraCrashRecoveryTest
                     assertTrue(sent.contains(content), "message " + id + " holds \"" + content
                         + "\", which no client sent whole");
                 }
-                for (final Acked a : acked)
+                for (final CrashRecoveryTest.Acked a : acked)
                 {
                     assertEquals(a.content(), contentById.get(a.id()), "acknowledged message " + a.id());
                 }
@@ -121,100 +109,6 @@ class CassandraCrashRecoveryTest
         finally
         {
             TestNode.deleteTree(dir);
-        }
-    }
-
-    private static void burstThenKill(final ServerProcess server, final RestClient rest, final String channelId,
-        final List<RestClient.User> users, final String durability, final ConcurrentLinkedQueue<Acked> acked,
-        final Set<String> sent) throws InterruptedException
-    {
-        final AtomicBoolean killed = new AtomicBoolean();
-        final CountDownLatch done = new CountDownLatch(CLIENTS);
-        final ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
-        for (int c = 0; c < CLIENTS; c++)
-        {
-            final RestClient.User user = users.get(c);
-            final int client = c;
-            final Thread t = new Thread(() ->
-            {
-                try
-                {
-                    for (int seq = 0; !killed.get(); seq++)
-                    {
-                        final String content = durability + " client " + client + " message " + seq;
-                        sent.add(content);
-                        final RestClient.Response r;
-                        try
-                        {
-                            r = rest.call("POST", "channels/" + channelId + "/messages", user.token(),
-                                "{\"content\":\"" + content + "\"}");
-                        }
-                        catch (final IOException ex)
-                        {
-                            if (!killed.get())
-                            {
-                                failures.add(ex);
-                            }
-                            return; // the server is gone
-                        }
-                        if (r.status() == 200)
-                        {
-                            assertEquals(content, r.body().get("content").asText());
-                            acked.add(new Acked(r.body().get("id").asText(), content));
-                        }
-                        else if (!killed.get())
-                        {
-                            failures.add(new AssertionError("POST -> " + r.status() + " " + r.raw()));
-                            return;
-                        }
-                    }
-                }
-                catch (final RuntimeException | Error ex)
-                {
-                    failures.add(ex);
-                }
-                finally
-                {
-                    done.countDown();
-                }
-            }, "crash-client-" + c);
-            t.setDaemon(true);
-            t.start();
-        }
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (acked.size() < ACKED_BEFORE_KILL && failures.isEmpty() && System.nanoTime() < deadline)
-        {
-            TimeUnit.MILLISECONDS.sleep(5);
-        }
-        killed.set(true);
-        server.kill(); // SIGKILL with requests in flight
-        assertTrue(done.await(60, TimeUnit.SECONDS), "clients stopped");
-        if (!failures.isEmpty())
-        {
-            fail("client failed before the kill: " + failures.peek() + "\n" + ServerProcess.tail(server.log()),
-                failures.peek());
-        }
-    }
-
-    private static List<JsonNode> fetchAll(final RestClient rest, final String channelId, final RestClient.User user)
-        throws IOException
-    {
-        final List<JsonNode> all = new ArrayList<>();
-        String before = null;
-        while (true)
-        {
-            final JsonNode page = rest.ok("GET", "channels/" + channelId + "/messages?limit=100"
-                + (before == null ? "" : "&before=" + before), user.token(), null);
-            assertNotNull(page);
-            if (page.isEmpty())
-            {
-                return all;
-            }
-            for (final JsonNode m : page)
-            {
-                all.add(m);
-            }
-            before = page.get(page.size() - 1).get("id").asText();
         }
     }
 }

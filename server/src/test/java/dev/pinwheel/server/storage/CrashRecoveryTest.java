@@ -44,11 +44,11 @@ import dev.pinwheel.server.TestNode;
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class CrashRecoveryTest
 {
-    private static final int CLIENTS = 4;
-    private static final int ACKED_BEFORE_KILL = 300;
+    static final int CLIENTS = 4;
+    static final int ACKED_BEFORE_KILL = 300;
 
     /** A message as its client saw it acknowledged. */
-    private record Acked(String id, String content)
+    record Acked(String id, String content)
     {
     }
 
@@ -139,7 +139,7 @@ class CrashRecoveryTest
         }
     }
 
-    private static void burstThenKill(final ServerProcess server, final RestClient rest, final String channelId,
+    static void burstThenKill(final ServerProcess server, final RestClient rest, final String channelId,
         final List<RestClient.User> users, final String durability, final ConcurrentLinkedQueue<Acked> acked,
         final Set<String> sent) throws InterruptedException
     {
@@ -211,7 +211,7 @@ class CrashRecoveryTest
         }
     }
 
-    private static List<JsonNode> fetchAll(final RestClient rest, final String channelId, final RestClient.User user)
+    static List<JsonNode> fetchAll(final RestClient rest, final String channelId, final RestClient.User user)
         throws IOException
     {
         final List<JsonNode> all = new ArrayList<>();
