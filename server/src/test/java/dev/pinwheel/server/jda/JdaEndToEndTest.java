@@ -62,6 +62,13 @@ class JdaEndToEndTest
 
         <T extends GenericEvent> T next(final Class<T> type, final long seconds) throws InterruptedException
         {
+            return next(type, seconds, e -> true);
+        }
+
+        /** The next event of that type that matches (others are skipped: late events of earlier tests). */
+        <T extends GenericEvent> T next(final Class<T> type, final long seconds,
+            final java.util.function.Predicate<? super T> matching) throws InterruptedException
+        {
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
             while (true)
             {
@@ -71,7 +78,7 @@ class JdaEndToEndTest
                 {
                     return null;
                 }
-                if (type.isInstance(e))
+                if (type.isInstance(e) && matching.test(type.cast(e)))
                 {
                     return type.cast(e);
                 }
@@ -132,7 +139,9 @@ class JdaEndToEndTest
         final Message sent = ch.sendMessage("hello from alice").complete();
         assertEquals("hello from alice", sent.getContentRaw());
 
-        final MessageReceivedEvent received = BOB_EVENTS.next(MessageReceivedEvent.class, 20);
+        // an earlier test's message can still be on its way to bob: wait for this one
+        final MessageReceivedEvent received = BOB_EVENTS.next(MessageReceivedEvent.class, 20,
+            e -> e.getMessageId().equals(sent.getId()));
         assertNotNull(received, "bob receives MESSAGE_CREATE");
         assertEquals(sent.getId(), received.getMessageId());
         assertEquals("hello from alice", received.getMessage().getContentRaw());
@@ -142,13 +151,15 @@ class JdaEndToEndTest
         final Message edited = sent.editMessage("edited by alice").complete();
         assertEquals("edited by alice", edited.getContentRaw());
         assertNotNull(edited.getTimeEdited());
-        final MessageUpdateEvent update = BOB_EVENTS.next(MessageUpdateEvent.class, 20);
+        final MessageUpdateEvent update = BOB_EVENTS.next(MessageUpdateEvent.class, 20,
+            e -> e.getMessageId().equals(sent.getId()));
         assertNotNull(update, "bob receives MESSAGE_UPDATE");
         assertEquals(sent.getId(), update.getMessageId());
         assertEquals("edited by alice", update.getMessage().getContentRaw());
 
         sent.delete().complete();
-        final MessageDeleteEvent deleted = BOB_EVENTS.next(MessageDeleteEvent.class, 20);
+        final MessageDeleteEvent deleted = BOB_EVENTS.next(MessageDeleteEvent.class, 20,
+            e -> e.getMessageId().equals(sent.getId()));
         assertNotNull(deleted, "bob receives MESSAGE_DELETE");
         assertEquals(sent.getId(), deleted.getMessageId());
     }
