@@ -73,7 +73,8 @@ class GatewayCorkedWritesTest
             assertEquals(1, ready.path("s").asLong());
             final JsonNode created = readJson(raw);
             assertEquals("GUILD_CREATE", created.path("t").asText());
-            assertTrue(counter(EdgeCounters.WRITES_DIRECT) > directBefore,
+            // counted by the shard thread just after its write returns: the client may read first
+            awaitCounterAbove(EdgeCounters.WRITES_DIRECT, directBefore,
                 "READY and GUILD_CREATE were written straight to the socket (native transport)");
 
             // Stop reading: post 6 KB messages until the kernel takes only part of a write, then some more, which
@@ -91,7 +92,7 @@ class GatewayCorkedWritesTest
             {
                 posted.add(post(content));
             }
-            assertTrue(counter(EdgeCounters.WRITES_QUEUED) > queuedBefore, "writes behind a partial one queue in Netty");
+            awaitCounterAbove(EdgeCounters.WRITES_QUEUED, queuedBefore, "writes behind a partial one queue in Netty");
 
             // Read again: every message, whole, once, in order, sequences consecutive after GUILD_CREATE.
             long expectedSeq = created.path("s").asLong() + 1;
@@ -103,6 +104,17 @@ class GatewayCorkedWritesTest
                 assertEquals(id, d.path("d").path("id").asText());
                 assertEquals(content, d.path("d").path("content").asText());
             }
+        }
+    }
+
+    private static void awaitCounterAbove(final int id, final long before, final String what)
+        throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (counter(id) <= before)
+        {
+            assertTrue(System.nanoTime() < deadline, what + " (not counted within 10 s)");
+            Thread.sleep(5);
         }
     }
 
