@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 
 import org.agrona.collections.Long2LongHashMap;
@@ -67,6 +68,8 @@ public final class ShardSessions
     private final VoiceProxy voice;
     private final UserSessionProxy users;
     private final ArrayList<GatewayConnection> connections = new ArrayList<>();
+    /** Where a connection splices its corked frames before writing them to its socket directly (one per shard). */
+    private ByteBuf frameScratch;
     private final HashMap<String, GatewaySession> sessions = new HashMap<>();
     private final Long2ObjectHashMap<ArrayList<GatewaySession>> byUser = new Long2ObjectHashMap<>();
     private final Long2LongHashMap pendingSubscriptions = new Long2LongHashMap(0);
@@ -677,5 +680,25 @@ public final class ShardSessions
         }
         final int index = Character.digit(sessionId.charAt(0), 16) << 4 | Character.digit(sessionId.charAt(1), 16);
         return index >= 0 && index < shard.group().shardCount() ? index : -1;
+    }
+
+    /**
+     * The shard's scratch buffer for a connection's direct socket write: direct memory, reused by every connection
+     * of the shard (one write at a time on the shard thread), grown to the largest batch seen.
+     *
+     * @param capacity bytes needed.
+     * @return the buffer, emptied.
+     */
+    ByteBuf frameScratch(final int capacity)
+    {
+        if (frameScratch == null || frameScratch.capacity() < capacity)
+        {
+            if (frameScratch != null)
+            {
+                frameScratch.release();
+            }
+            frameScratch = io.netty.buffer.Unpooled.directBuffer(Math.max(64 * 1024, Integer.highestOneBit(capacity) << 1));
+        }
+        return frameScratch.clear();
     }
 }
