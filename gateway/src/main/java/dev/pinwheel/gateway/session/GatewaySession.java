@@ -66,6 +66,16 @@ public final class GatewaySession extends SessionEndpoint
         return intents;
     }
 
+    int shardId()
+    {
+        return shardId;
+    }
+
+    int shardCount()
+    {
+        return shardCount;
+    }
+
     int largeThreshold()
     {
         return largeThreshold;
