@@ -20,6 +20,8 @@ public final class Dispatch
     private final org.agrona.collections.LongHashSet audience;
     /** Users mentioned by the message it carries (sorted; they see its content without MESSAGE_CONTENT), or null. */
     private final long[] mentioned;
+    /** A 256-bit filter of {@link #mentioned}: most recipients are ruled out by one bit test, not a search. */
+    private final long[] filter;
 
     /**
      * @param type         event name, e.g. {@code MESSAGE_CREATE}.
@@ -90,6 +92,15 @@ public final class Dispatch
         final long[] mentioned)
     {
         this.mentioned = mentioned == null || mentioned.length == 0 ? null : mentioned;
+        this.filter = this.mentioned == null ? null : new long[4];
+        if (this.mentioned != null)
+        {
+            for (final long id : this.mentioned)
+            {
+                final int bit = filterBit(id);
+                filter[bit >>> 6] |= 1L << bit;
+            }
+        }
         this.audience = audience;
         this.type = type;
         this.typeAscii = type.getBytes(StandardCharsets.US_ASCII);
@@ -155,7 +166,8 @@ public final class Dispatch
         {
             return data;
         }
-        return mentioned != null && java.util.Arrays.binarySearch(mentioned, userId) >= 0 ? data : redactedData;
+        return mentioned != null && mayBeMentioned(userId) && java.util.Arrays.binarySearch(mentioned, userId) >= 0
+            ? data : redactedData;
     }
 
     /**
@@ -206,6 +218,17 @@ public final class Dispatch
     {
         return viewers == audience ? this : new Dispatch(type, data, redactedData, intent, guildId, authorId,
             targetUserId, viewers, mentioned);
+    }
+
+    private static int filterBit(final long id)
+    {
+        return (int)(id ^ id >>> 12 ^ id >>> 22 ^ id >>> 37) & 255; // snowflakes: increment, process, time bits
+    }
+
+    private boolean mayBeMentioned(final long userId)
+    {
+        final int bit = filterBit(userId);
+        return (filter[bit >>> 6] & 1L << bit) != 0;
     }
 
     /**
