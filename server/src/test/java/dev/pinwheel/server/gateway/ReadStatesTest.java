@@ -131,6 +131,37 @@ class ReadStatesTest
         }
     }
 
+    @Test
+    void aDirectMessageMentionsItsRecipient()
+    {
+        try (TestNode node = new TestNode(2))
+        {
+            final TestNode.Pair pair = node.pair("rsdm");
+            final TestNode.User alice = node.register("rsdm_alice", false);
+            final TestNode.User bob = node.register("rsdm_bob", false);
+            node.join(pair.owner(), pair.channelId(), alice);
+            node.join(pair.owner(), pair.channelId(), bob);
+            final String dm = node.ok("POST", "users/@me/channels", alice.token(), "{\"recipient_id\":\"" + bob.id()
+                + "\"}").get("id").asText();
+            final JsonNode quiet = node.ok("POST", "channels/" + dm + "/messages", alice.token(),
+                "{\"content\":\"<@" + bob.id() + "> quiet\",\"allowed_mentions\":{\"parse\":[]}}");
+            assertEquals(0, quiet.path("mentions").size());
+            final JsonNode loud = node.ok("POST", "channels/" + dm + "/messages", alice.token(),
+                "{\"content\":\"<@" + bob.id() + "> hi\"}");
+            assertEquals(bob.id(), loud.path("mentions").get(0).path("id").asText());
+            assertEquals(1, count(awaitEntries(node, bob, 1, e -> count(e, dm) == 1), dm));
+            final TestNode.Response both = node.call("POST", "channels/" + dm + "/messages", alice.token(),
+                "{\"content\":\"x\",\"allowed_mentions\":{\"parse\":[\"users\"],\"users\":[\"" + bob.id()
+                + "\"]}}");
+            assertEquals(400, both.status());
+            assertEquals("MESSAGE_ALLOWED_MENTIONS_PARSE_EXCLUSIVE", both.body().path("errors")
+                .path("allowed_mentions").path("_errors").get(0).path("code").asText());
+            assertEquals(200, node.call("POST", "channels/" + dm + "/messages/" + loud.path("id").asText() + "/ack",
+                bob.token(), null).status());
+            assertEquals(0, count(awaitEntries(node, bob, 1, e -> count(e, dm) == 0), dm));
+        }
+    }
+
     private static String post(final TestNode node, final TestNode.User by, final String path, final String body)
     {
         return node.ok("POST", path, by.token(), body).get("id").asText();
