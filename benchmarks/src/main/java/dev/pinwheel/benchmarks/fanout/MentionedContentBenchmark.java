@@ -22,8 +22,10 @@ import dev.pinwheel.core.fanout.Dispatch;
  * What the mentioned-user exception to MESSAGE_CONTENT costs on the fanout path: per recipient, the choice between
  * the full and the redacted {@code d} ({@link Dispatch#dataFor}) for 30,000 sessions without MESSAGE_CONTENT, when the
  * message mentions nobody, 5 or 100 users (a 256-bit filter, then a binary search in the dispatch's sorted ids for
- * the few it does not rule out), and for sessions holding the intent (no lookup at all). Both bodies are encoded once by the owner: nothing is encoded or allocated per
- * recipient, whatever the mentions. Compare with a frame's cost in {@link FanoutBenchmark} (hundreds of ns).
+ * the few it does not rule out), and for sessions holding the intent (no lookup at all); the search alone, without
+ * the filter, runs beside them for comparison. Both bodies are encoded once by the owner: nothing is encoded or
+ * allocated per recipient, whatever the mentions. Compare with a frame's cost in {@link FanoutBenchmark} (hundreds
+ * of ns).
  * <p>
  * {@code benchmarks/run.sh jmh MentionedContentBenchmark -f 1 -wi 3 -w 1s -i 5 -r 1s -prof gc}
  */

@@ -24,8 +24,8 @@ import dev.pinwheel.gateway.codec.Mentions;
  * <pre>
  *   users     &lt;@id&gt; / &lt;@!id&gt; of existing accounts that allowed_mentions allows, + the replied-to author
  *             (replied_user)
- *   roles     &lt;@&amp;id&gt; of the guild's roles that allowed_mentions allows; only with MENTION_EVERYONE (Pinwheel has
- *             no "mentionable" role flag: every role is unmentionable, as Discord's default)
+ *   roles     &lt;@&amp;id&gt; of the guild's roles that allowed_mentions allows; only with MENTION_EVERYONE
+ *             (Pinwheel has no "mentionable" role flag: every role is unmentionable, as Discord's default)
  *   everyone  @everyone / @here with MENTION_EVERYONE in the channel and "everyone" allowed; else plain text
  * </pre>
  * {@link #notified} gives the members whose mention count grows: the users mentioned, the holders of the roles

@@ -17,8 +17,8 @@ import dev.pinwheel.gateway.codec.Json;
  * {@code read_state} of READY. Every change is a journaled state record ({@link StateRecords#READ_STATE_ACK},
  * {@link StateRecords#READ_STATE_MENTION}) applied to the shard's {@link ReadStates}, acknowledged once durable:
  * <pre>
- *   POST …/messages/{m}/ack, /read-states/ack-bulk ─▶ owner(user): journal, apply ─▶ 200 {"token":null} / 204,
- *                                                     MESSAGE_ACK to every session of the user
+ *   POST …/messages/{m}/ack, /read-states/ack-bulk ─▶ owner(user): journal, apply
+ *                                                  ─▶ 200 {"token":null} / 204, MESSAGE_ACK to the user's sessions
  *   guild owner, a message is durable ─READ_STATE_MENTIONS─▶ owner(user): journal one mention per user
  *   IDENTIFY of a user account ─READ_STATES_GET─▶ owner(user) ─READ_STATES─▶ the session's shard: READY
  * </pre>

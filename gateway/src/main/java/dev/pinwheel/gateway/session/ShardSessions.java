@@ -455,7 +455,8 @@ public final class ShardSessions
      */
     void requestSubscribe(final GatewaySession s, final long guildId)
     {
-        if (awaitingReady.containsKey(s.id()) || s.destroyed() || s.subscribedTo(guildId) || !s.coversGuild(guildId) || !s.pendingGuilds().add(guildId))
+        if (awaitingReady.containsKey(s.id()) || s.destroyed() || s.subscribedTo(guildId) || !s.coversGuild(guildId)
+            || !s.pendingGuilds().add(guildId))
         {
             return;
         }
