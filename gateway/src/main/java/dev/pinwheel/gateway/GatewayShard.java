@@ -86,7 +86,7 @@ public final class GatewayShard
             voice, toSessions);
         final SessionRequestAdapter requests = new SessionRequestAdapter(
             new SubscriptionService(accounts, voice, toSessions), new MemberListService(accounts, toSessions), voice,
-            users, owner.temporaryMembers());
+            users, owner.temporaryMembers(), owner.readStates());
         this.probe = new ShardProbe();
         shard.addTicker(() -> edgeDeadlines.tick(System.nanoTime()));
         shard.addTicker(() -> exchanges.tick(shard, System.nanoTime()));

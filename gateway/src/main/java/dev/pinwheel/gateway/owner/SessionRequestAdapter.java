@@ -16,6 +16,7 @@ public final class SessionRequestAdapter
     private final VoiceService voice;
     private final UserSessionService users;
     private final TemporaryMembers temporary;
+    private final ReadStateService readStates;
 
     /**
      * @param subscriptions this shard's subscriptions.
@@ -40,6 +41,23 @@ public final class SessionRequestAdapter
     public SessionRequestAdapter(final SubscriptionService subscriptions, final MemberListService members,
         final VoiceService voice, final UserSessionService users, final TemporaryMembers temporary)
     {
+        this(subscriptions, members, voice, users, temporary, null);
+    }
+
+    /**
+     * @param subscriptions this shard's subscriptions.
+     * @param members       its op 8 member lists.
+     * @param voice         its voice states.
+     * @param users         where the users it owns have sessions.
+     * @param temporary     removes temporary members whose last session ended, or null to keep them.
+     * @param readStates    the read states of the users it owns ({@link OwnerCommandAdapter}'s), or null: READY
+     *                      read states come back empty and mentions are not counted.
+     */
+    public SessionRequestAdapter(final SubscriptionService subscriptions, final MemberListService members,
+        final VoiceService voice, final UserSessionService users, final TemporaryMembers temporary,
+        final ReadStateService readStates)
+    {
+        this.readStates = readStates;
         this.subscriptions = subscriptions;
         this.members = members;
         this.voice = voice;
@@ -80,6 +98,24 @@ public final class SessionRequestAdapter
                 }
             }
             case OwnerCommands.USER_EVENT -> users.relay(command);
+            case OwnerCommands.READ_STATE_MENTIONS ->
+            {
+                if (readStates != null)
+                {
+                    readStates.mentioned(owner, command);
+                }
+            }
+            case OwnerCommands.READ_STATES_GET ->
+            {
+                if (readStates != null)
+                {
+                    readStates.snapshot(owner, command);
+                }
+                else
+                {
+                    ReadStateService.answerEmpty(owner, command);
+                }
+            }
             default -> throw new IllegalArgumentException("unknown session request type " + command.type());
         }
     }
@@ -96,6 +132,10 @@ public final class SessionRequestAdapter
         if (command.type() == OwnerCommands.SUBSCRIBE)
         {
             subscriptions.failed(command);
+        }
+        else if (command.type() == OwnerCommands.READ_STATES_GET)
+        {
+            ReadStateService.answerEmpty(shard, command); // READY goes without read states rather than never
         }
     }
 }

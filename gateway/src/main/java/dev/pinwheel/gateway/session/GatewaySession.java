@@ -74,6 +74,16 @@ public final class GatewaySession extends SessionEndpoint
         return intents;
     }
 
+    int shardId()
+    {
+        return shardId;
+    }
+
+    int shardCount()
+    {
+        return shardCount;
+    }
+
     int largeThreshold()
     {
         return largeThreshold;

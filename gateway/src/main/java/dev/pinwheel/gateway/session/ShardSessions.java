@@ -31,6 +31,7 @@ import dev.pinwheel.gateway.node.EdgeCounters;
 import dev.pinwheel.gateway.node.GatewayConfig;
 import dev.pinwheel.gateway.node.GatewayContext;
 import dev.pinwheel.gateway.owner.MemberListProxy;
+import dev.pinwheel.gateway.owner.ReadStateProxy;
 import dev.pinwheel.gateway.owner.SubscriptionProxy;
 import dev.pinwheel.gateway.owner.UserSessionProxy;
 import dev.pinwheel.gateway.owner.VoiceProxy;
@@ -73,6 +74,9 @@ public final class ShardSessions
     private final HashMap<String, GatewaySession> sessions = new HashMap<>();
     private final Long2ObjectHashMap<ArrayList<GatewaySession>> byUser = new Long2ObjectHashMap<>();
     private final Long2LongHashMap pendingSubscriptions = new Long2LongHashMap(0);
+    /** Sessions of user accounts whose READY waits for their read states (session id → its connection then). */
+    private final HashMap<String, GatewayConnection> awaitingReady = new HashMap<>();
+    private final ReadStateProxy readStates;
 
     /**
      * Registers the shard's ticker, which polls the session timers.
@@ -101,6 +105,7 @@ public final class ShardSessions
         this.memberLists = new MemberListProxy(shard);
         this.voice = new VoiceProxy(shard);
         this.users = new UserSessionProxy(shard);
+        this.readStates = new ReadStateProxy(shard);
         shard.addTicker(() -> pollTimers(System.nanoTime()));
     }
 
@@ -302,7 +307,40 @@ public final class ShardSessions
         }
         s.attach(c);
         c.session(s);
+        if (!account.bot())
+        {
+            // a user account's READY carries its read states, kept on the user's owner: READY waits for them
+            awaitingReady.put(id, c);
+            readStates.requestReadStates(userId, id);
+            return;
+        }
+        sendReady(s, c, account, null);
+    }
 
+    /**
+     * The answer to {@link ReadStateProxy#requestReadStates}: the user's {@code read_state}, then READY.
+     *
+     * @param sessionId the session waiting for its READY.
+     * @param readState the read_state object (JSON), or null when it could not be read.
+     */
+    void onReadStates(final String sessionId, final byte[] readState)
+    {
+        final GatewayConnection c = awaitingReady.remove(sessionId);
+        final GatewaySession s = sessions.get(sessionId);
+        final Account account = s == null ? null : context.node().accounts().get(s.userId());
+        if (c != null && s != null && !s.destroyed() && account != null)
+        {
+            sendReady(s, c, account, readState);
+        }
+    }
+
+    private void sendReady(final GatewaySession s, final GatewayConnection c, final Account account,
+        final byte[] readState)
+    {
+        final long userId = account.id();
+        final String id = s.id();
+        final int shardId = s.shardId();
+        final int shardCount = s.shardCount();
         final ObjectNode ready = Json.object();
         ready.put("v", c.apiVersion());
         ready.set("user", Entities.selfUser(account));
@@ -325,6 +363,12 @@ public final class ShardSessions
         ready.putArray("guild_join_requests");
         ready.putArray("geo_ordered_rtc_regions");
         ready.putObject("auth");
+        if (!account.bot())
+        {
+            ready.set("read_state", readState == null
+                ? Json.object().put("version", 0).put("partial", true).set("entries", Json.array())
+                : Json.parse(new String(readState, StandardCharsets.UTF_8)));
+        }
         shard.sessions().deliverTo(s, Dispatch.of("READY", Json.bytes(ready)));
         for (final long g : guildIds)
         {
@@ -414,7 +458,8 @@ public final class ShardSessions
      */
     void requestSubscribe(final GatewaySession s, final long guildId)
     {
-        if (s.destroyed() || s.subscribedTo(guildId) || !s.coversGuild(guildId) || !s.pendingGuilds().add(guildId))
+        if (awaitingReady.containsKey(s.id()) || s.destroyed() || s.subscribedTo(guildId) || !s.coversGuild(guildId)
+            || !s.pendingGuilds().add(guildId))
         {
             return;
         }
@@ -540,7 +585,7 @@ public final class ShardSessions
             for (int i = 0; i < list.size(); i++)
             {
                 final GatewaySession s = list.get(i);
-                if (!s.destroyed())
+                if (!s.destroyed() && (awaitingReady.isEmpty() || !awaitingReady.containsKey(s.id())))
                 {
                     shard.sessions().deliverTo(s, d);
                 }

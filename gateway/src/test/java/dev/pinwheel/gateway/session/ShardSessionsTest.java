@@ -48,6 +48,7 @@ import dev.pinwheel.gateway.node.GatewayConfig;
 import dev.pinwheel.gateway.node.GatewayContext;
 import dev.pinwheel.gateway.owner.MemberListService;
 import dev.pinwheel.gateway.owner.OwnerCommands;
+import dev.pinwheel.gateway.owner.ReadStateService;
 import dev.pinwheel.gateway.owner.SessionProxy;
 import dev.pinwheel.gateway.owner.SessionRequestAdapter;
 import dev.pinwheel.gateway.owner.SubscriptionService;
@@ -68,6 +69,7 @@ class ShardSessionsTest
 {
     private static final long ALICE = 1001;
     private static final long BOB = 1002;
+    private static final long CAROL = 1003;
     private static final long GUILD = 77;
     private static final long MISSING_GUILD = 78;
     private static final long MS = TimeUnit.MILLISECONDS.toNanos(1);
@@ -86,8 +88,10 @@ class ShardSessionsTest
     @BeforeEach
     void twoShardsAndAGuild() throws Exception
     {
-        node.accounts().put(new Account(ALICE, "alice", "x", false));
-        node.accounts().put(new Account(BOB, "bob", "x", false));
+        // bots: their READY is written at once (a user account's waits for its read states, see carolsReady...)
+        node.accounts().put(new Account(ALICE, "alice", "x", true));
+        node.accounts().put(new Account(BOB, "bob", "x", true));
+        node.accounts().put(new Account(CAROL, "carol", "x", false));
         final GatewayContext context = new GatewayContext(config, node, null, 0, 2);
         final SessionStartLimits starts = new SessionStartLimits(config.sessionStartTotal(),
             config.sessionStartResetMillis(), config.maxConcurrency(), config.identifyWindowMillis());
@@ -107,7 +111,8 @@ class ShardSessionsTest
             users[i] = new UserSessionService(sessionProxy);
             final SessionRequestAdapter requests = new SessionRequestAdapter(
                 new SubscriptionService(node.accounts(), voice, sessionProxy),
-                new MemberListService(node.accounts(), sessionProxy), voice, users[i]);
+                new MemberListService(node.accounts(), sessionProxy), voice, users[i], null,
+                new ReadStateService(node, (from, u, e) -> new UserSessionProxy(from).sendToUser(u, e)));
             shard.commandHandler(new CommandHandler()
             {
                 @Override
@@ -283,6 +288,40 @@ class ShardSessionsTest
         assertEquals(Json.id(GUILD), created.get("d").get("id").asText());
         assertEquals(Boolean.TRUE, on(origin, s -> s.sessions().subscribers(GUILD) == 1));
         assertEquals(Boolean.TRUE, on(owner, s -> s.guilds().get(GUILD).interestedShards() == 1L << origin));
+    }
+
+    @Test
+    void aUserAccountsReadyCarriesItsReadStatesFromItsOwner() throws Exception
+    {
+        final long channel = 4242;
+        final long message = 5151;
+        final int carolsOwner = group.ownerOf(CAROL);
+        on(carolsOwner, s ->
+        {
+            StateLog.commit(s, node, StateRecords.READ_STATE_MENTION, StateRecords.readState(CAROL, channel,
+                message + 1));
+            StateLog.commit(s, node, StateRecords.READ_STATE_ACK, StateRecords.readState(CAROL, channel, message));
+            return null;
+        });
+        final EmbeddedChannel ch = connect(origin);
+        final List<String> frames = new ArrayList<>(on(origin, s ->
+        {
+            send(ch, identify(CAROL, Intents.GUILDS));
+            return written(ch);
+        }));
+        awaitHandled(OwnerCommands.READ_STATES); // READY waits for them (at once when this shard owns CAROL)
+        frames.addAll(on(origin, s -> written(ch)));
+        assertEquals(1, frames.size(), "READY, once");
+        final JsonNode ready = json(frames.get(0));
+        assertEquals("READY", ready.get("t").asText());
+        assertEquals(1, ready.get("s").asInt());
+        final JsonNode state = ready.get("d").get("read_state");
+        assertEquals(false, state.get("partial").asBoolean());
+        assertEquals(2, state.get("version").asInt());
+        final JsonNode entry = state.get("entries").get(0);
+        assertEquals(Json.id(channel), entry.get("id").asText());
+        assertEquals(Json.id(message), entry.get("last_message_id").asText());
+        assertEquals(1, entry.get("mention_count").asInt(), "the mention after the ack still counts");
     }
 
     @Test
