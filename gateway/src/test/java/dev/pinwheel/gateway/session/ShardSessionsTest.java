@@ -307,10 +307,10 @@ class ShardSessionsTest
         final List<String> frames = new ArrayList<>(on(origin, s ->
         {
             send(ch, identify(CAROL, Intents.GUILDS));
-            return written(ch);
+            return written(s, ch);
         }));
         awaitHandled(OwnerCommands.READ_STATES); // READY waits for them (at once when this shard owns CAROL)
-        frames.addAll(on(origin, s -> written(ch)));
+        frames.addAll(on(origin, s -> written(s, ch)));
         assertEquals(1, frames.size(), "READY, once");
         final JsonNode ready = json(frames.get(0));
         assertEquals("READY", ready.get("t").asText());
