@@ -43,9 +43,35 @@ public final class MessageProxy
         final String content, final boolean tts, final int flags, final String nonce, final String embedsJson,
         final long replyTo, final long replyChannel, final boolean failIfNotExists)
     {
+        post(correlation, userId, guildId, channelId, content, tts, flags, nonce, embedsJson, replyTo, replyChannel,
+            failIfNotExists, null);
+    }
+
+    /**
+     * The same with message components.
+     *
+     * @param correlation     the waiting request.
+     * @param userId          the author.
+     * @param guildId         the channel's guild.
+     * @param channelId       the channel.
+     * @param content         the text.
+     * @param tts             text-to-speech.
+     * @param flags           message flags.
+     * @param nonce           the client's nonce, or null.
+     * @param embedsJson      validated embeds, or null.
+     * @param replyTo         the message replied to, or 0.
+     * @param replyChannel    its channel (0: this one).
+     * @param failIfNotExists whether an unknown reply target is an error.
+     * @param componentsJson  validated components ({@code Components}) as a JSON array, or null for none.
+     */
+    public void post(final long correlation, final long userId, final long guildId, final long channelId,
+        final String content, final boolean tts, final int flags, final String nonce, final String embedsJson,
+        final long replyTo, final long replyChannel, final boolean failIfNotExists, final String componentsJson)
+    {
         shard.send(owner(guildId), OwnerCommands.request(shard, OwnerCommands.MESSAGE_POST, correlation, userId)
             .putLong(guildId).putLong(channelId).putString(content).putBoolean(tts).putInt(flags).putString(nonce)
-            .putString(embedsJson).putLong(replyTo).putLong(replyChannel).putBoolean(failIfNotExists));
+            .putString(embedsJson).putLong(replyTo).putLong(replyChannel).putBoolean(failIfNotExists)
+            .putString(componentsJson));
     }
 
     /**
@@ -60,8 +86,27 @@ public final class MessageProxy
     public void edit(final long correlation, final long userId, final long guildId, final long channelId,
         final long messageId, final String content, final String embedsJson)
     {
+        edit(correlation, userId, guildId, channelId, messageId, content, embedsJson, null);
+    }
+
+    /**
+     * The same with message components.
+     *
+     * @param correlation    the waiting request.
+     * @param userId         the editor.
+     * @param guildId        the channel's guild.
+     * @param channelId      the channel.
+     * @param messageId      the message.
+     * @param content        new text, or null to keep it.
+     * @param embedsJson     new embeds ({@code []} removes them), or null to keep them.
+     * @param componentsJson new components ({@code []} removes them), or null to keep them.
+     */
+    public void edit(final long correlation, final long userId, final long guildId, final long channelId,
+        final long messageId, final String content, final String embedsJson, final String componentsJson)
+    {
         shard.send(owner(guildId), OwnerCommands.request(shard, OwnerCommands.MESSAGE_EDIT, correlation, userId)
-            .putLong(guildId).putLong(channelId).putLong(messageId).putString(content).putString(embedsJson));
+            .putLong(guildId).putLong(channelId).putLong(messageId).putString(content).putString(embedsJson)
+            .putString(componentsJson));
     }
 
     /**

@@ -66,6 +66,7 @@ public final class MessageService
         long replyTo = command.getLong();
         final long replyChannelGiven = command.getLong();
         final boolean failIfNotExists = command.getBoolean();
+        final String components = command.getString();
 
         final Guild g = GuildAccess.guild(owner, guildId, reply);
         final GuildChannel c = g == null ? null : GuildAccess.channel(g, channelId, reply);
@@ -98,9 +99,25 @@ public final class MessageService
             replyTo = referenced == null ? 0 : replyTo;
         }
         final StoredMessage m = new StoredMessage(owner.ids().next(), channelId, guildId, reply.userId(), content, 0,
-            flags, tts, false, MessageExtras.extra(embeds, replyTo, replyChannel, guildId));
+            flags, tts, false, withComponents(MessageExtras.extra(embeds, replyTo, replyChannel, guildId), components));
         owner.store().appendMessage(m);
         acknowledge(owner, g, m, nonce, "MESSAGE_CREATE", referenced, reply);
+    }
+
+    /**
+     * @param extra      a message's extra JSON text, or null.
+     * @param components validated components as a JSON array, or null ({@code []}: none).
+     * @return the extra with the components (kept with the message, journaled, returned in history).
+     */
+    static String withComponents(final String extra, final String components)
+    {
+        if (components == null || "[]".equals(components))
+        {
+            return extra;
+        }
+        final ObjectNode o = MessageExtras.parseExtra(extra);
+        o.set("components", Json.parse(components));
+        return MessageExtras.toExtra(o);
     }
 
     /**
@@ -117,6 +134,7 @@ public final class MessageService
         final long messageId = command.getLong();
         final String content = command.getString();
         final String embedsJson = command.getString();
+        final String componentsJson = command.getString();
 
         final Guild g = GuildAccess.guild(owner, guildId, reply);
         final GuildChannel c = g == null ? null : GuildAccess.channel(g, channelId, reply);
@@ -135,7 +153,7 @@ public final class MessageService
             reply.error(DiscordError.EDIT_OTHERS_MESSAGE);
             return;
         }
-        final StoredMessage edited;
+        StoredMessage edited;
         if (embedsJson == null)
         {
             if (content != null && content.isBlank() && !MessageExtras.hasEmbeds(m.extra()))
@@ -166,7 +184,14 @@ public final class MessageService
             }
             edited = m.withEdit(text, MessageExtras.toExtra(kept), System.currentTimeMillis());
         }
-        if (content != null || embedsJson != null)
+        if (componentsJson != null)
+        {
+            final ObjectNode kept = MessageExtras.parseExtra(edited.extra());
+            kept.remove("components");
+            edited = edited.withEdit(edited.content(), withComponents(MessageExtras.toExtra(kept), componentsJson),
+                System.currentTimeMillis());
+        }
+        if (content != null || embedsJson != null || componentsJson != null)
         {
             owner.store().appendMessage(edited);
         }

@@ -26,6 +26,7 @@ public final class OwnerCommandAdapter
     private final ModerationService moderation;
     private final AuditLog audit;
     private final TemporaryMembers temporary;
+    private final InteractionService interactions;
 
     /**
      * @param node  the node's directories and accounts (DM channels, application commands too).
@@ -50,6 +51,15 @@ public final class OwnerCommandAdapter
         this.temporary = new TemporaryMembers(node, moderation);
         this.invites = new InviteService(node, joins, audit);
         this.guilds = new GuildService(node, joins, voice, audit);
+        this.interactions = new InteractionService(node, users, messages);
+    }
+
+    /**
+     * @return the interactions whose guilds this shard owns.
+     */
+    public InteractionService interactions()
+    {
+        return interactions;
     }
 
     /**
@@ -141,6 +151,9 @@ public final class OwnerCommandAdapter
             case OwnerCommands.BAN_ADD, OwnerCommands.BAN_BULK -> moderation.ban(owner, command, reply);
             case OwnerCommands.BAN_REMOVE -> moderation.unban(owner, command, reply);
             case OwnerCommands.AUDIT_LOG -> audit.list(owner, command, reply);
+            case OwnerCommands.INTERACTION_INVOKE -> interactions.invoke(owner, command, reply);
+            case OwnerCommands.INTERACTION_CALLBACK -> interactions.callback(owner, command, reply);
+            case OwnerCommands.INTERACTION_WEBHOOK -> interactions.webhook(owner, command, reply);
             default -> throw new IllegalArgumentException("unknown owner command type " + command.type());
         }
     }

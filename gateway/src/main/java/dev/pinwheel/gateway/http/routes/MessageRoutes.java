@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.pinwheel.core.ids.SnowflakeIds;
 import dev.pinwheel.core.shard.Shard;
 import dev.pinwheel.core.store.HistoryQuery;
+import dev.pinwheel.gateway.codec.Components;
 import dev.pinwheel.gateway.codec.DiscordError;
 import dev.pinwheel.gateway.codec.Json;
 import dev.pinwheel.gateway.codec.MessageExtras;
@@ -164,11 +165,17 @@ public final class MessageRoutes
                 return;
             }
         }
+        final Components.Result components = Components.message(body.get("components"));
+        if (!components.valid())
+        {
+            ex.invalidPath(shard, components.path(), components.code(), components.message());
+            return;
+        }
         final boolean tts = body.path("tts").asBoolean(false);
         final int flags = body.path("flags").asInt(0) & (1 << 2 | 1 << 12);
         messages.post(exchanges.register(ex), ex.userId(), guildId, channelId, content, tts, flags, nonce,
             extras.embeds() == null ? null : extras.embeds().toString(), extras.replyTo(), extras.replyChannel(),
-            extras.failIfNotExists());
+            extras.failIfNotExists(), components.components().isEmpty() ? null : components.components().toString());
     }
 
     private void get(final RestExchange ex, final Request r)
@@ -212,8 +219,15 @@ public final class MessageRoutes
             ex.invalidField(shard, extras.errorField(), extras.errorCode(), extras.errorMessage());
             return;
         }
+        final Components.Result components = Components.message(body.get("components"));
+        if (!components.valid())
+        {
+            ex.invalidPath(shard, components.path(), components.code(), components.message());
+            return;
+        }
         messages.edit(exchanges.register(ex), ex.userId(), guildId, r.id(0), messageId,
-            c == null || c.isNull() ? null : c.asText(), extras.embeds() == null ? null : extras.embeds().toString());
+            c == null || c.isNull() ? null : c.asText(), extras.embeds() == null ? null : extras.embeds().toString(),
+            body.has("components") ? components.components().toString() : null);
     }
 
     /**
