@@ -289,7 +289,6 @@ public final class InteractionService
         live.put(l.id, l);
         startTicking(owner);
         users.send(owner, app, Dispatch.of("INTERACTION_CREATE", Json.bytes(interaction)));
-        users.send(owner, userId, Dispatch.of("INTERACTION_CREATE", Json.bytes(signal(l))));
         reply.ok(204, (byte[])null);
     }
 
