@@ -237,4 +237,34 @@ public final class Directory
         h ^= h >>> 33;
         return h;
     }
+
+    private final java.util.concurrent.ConcurrentHashMap<Long, Application> applications =
+        new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * @param application an application created or changed (replayed from the journal too).
+     */
+    public void putApplication(final Application application)
+    {
+        applications.put(application.id(), application);
+    }
+
+    /**
+     * @param applicationId an application (its bot's user id).
+     * @return the application, or null (a bot registered on its own through {@code /auth/register} has none).
+     */
+    public Application application(final long applicationId)
+    {
+        return applications.get(applicationId);
+    }
+
+    /**
+     * @param ownerId a person.
+     * @return the applications they own, oldest first.
+     */
+    public java.util.List<Application> applicationsOf(final long ownerId)
+    {
+        return applications.values().stream().filter(a -> a.ownerId() == ownerId)
+            .sorted(java.util.Comparator.comparingLong(Application::id)).toList();
+    }
 }

@@ -66,6 +66,10 @@ public final class StateRecords
     public static final int GUILD_UPDATED = 21;
     /** A guild deleted, with everything in it. */
     public static final int GUILD_DELETED = 22;
+    /** An application created or changed (its owner, name, description); its bot is a USER_REGISTERED of its id. */
+    public static final int APPLICATION_PUT = 60;
+    /** Every token of a user revoked (a bot's token reset; the new one follows as TOKEN_ISSUED). */
+    public static final int TOKENS_REVOKED = 61;
 
     private StateRecords()
     {
@@ -437,6 +441,30 @@ public final class StateRecords
     }
 
     /**
+     * @param a the application.
+     * @return encoded record.
+     */
+    public static byte[] applicationPut(final dev.pinwheel.core.directory.Application a)
+    {
+        return encode(out ->
+        {
+            out.writeLong(a.id());
+            out.writeLong(a.ownerId());
+            out.writeUTF(a.name());
+            out.writeUTF(a.description());
+        });
+    }
+
+    /**
+     * @param userId the user whose tokens are revoked.
+     * @return encoded record.
+     */
+    public static byte[] tokensRevoked(final long userId)
+    {
+        return encode(out -> out.writeLong(userId));
+    }
+
+    /**
      * @param guildId the deleted guild.
      * @return encoded record.
      */
@@ -513,7 +541,8 @@ public final class StateRecords
                 case USER_REGISTERED, TOKEN_ISSUED, GUILD_CREATED, MEMBER_ADDED, MEMBER_NICK_CHANGED, ROLE_PUT,
                     ROLE_DELETED, MEMBER_ROLES_SET, COMMANDS_SET, CHANNEL_DELETED, MEMBER_REMOVED, BAN_ADDED,
                     BAN_REMOVED, MEMBER_TIMEOUT_SET, AUDIT_ENTRY, INVITE_USED, INVITE_DELETED, GUILD_UPDATED,
-                    GUILD_DELETED -> in.readLong(); // the guild (the user, the application) comes first
+                    GUILD_DELETED, APPLICATION_PUT, TOKENS_REVOKED -> in.readLong(); // the guild (the user, the
+                    // application) comes first
                 case CHANNEL_CREATED ->
                 {
                     in.readLong(); // channel id
@@ -870,6 +899,17 @@ public final class StateRecords
                     final Invite i = new Invite(in.readUTF(), in.readLong(), in.readLong(), in.readLong(),
                         in.readLong(), in.readInt(), in.readInt(), in.available() > 0 && in.readBoolean());
                     yield (guilds, node) -> node.directory().putInvite(i);
+                }
+                case APPLICATION_PUT ->
+                {
+                    final dev.pinwheel.core.directory.Application a = new dev.pinwheel.core.directory.Application(
+                        in.readLong(), in.readLong(), in.readUTF(), in.readUTF());
+                    yield (guilds, node) -> node.directory().putApplication(a);
+                }
+                case TOKENS_REVOKED ->
+                {
+                    final long userId = in.readLong();
+                    yield (guilds, node) -> node.accounts().revokeTokens(userId);
                 }
                 default -> throw new IllegalArgumentException("unknown state record type " + type);
             };

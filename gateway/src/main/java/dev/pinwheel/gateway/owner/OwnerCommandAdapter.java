@@ -27,6 +27,7 @@ public final class OwnerCommandAdapter
     private final AuditLog audit;
     private final TemporaryMembers temporary;
     private final InteractionService interactions;
+    private final ApplicationService applications;
 
     /**
      * @param node  the node's directories and accounts (DM channels, application commands too).
@@ -52,6 +53,7 @@ public final class OwnerCommandAdapter
         this.invites = new InviteService(node, joins, audit);
         this.guilds = new GuildService(node, joins, voice, audit);
         this.interactions = new InteractionService(node, users, messages);
+        this.applications = new ApplicationService(node, joins);
     }
 
     /**
@@ -154,6 +156,9 @@ public final class OwnerCommandAdapter
             case OwnerCommands.INTERACTION_INVOKE -> interactions.invoke(owner, command, reply);
             case OwnerCommands.INTERACTION_CALLBACK -> interactions.callback(owner, command, reply);
             case OwnerCommands.INTERACTION_WEBHOOK -> interactions.webhook(owner, command, reply);
+            case OwnerCommands.APPLICATION_CREATE -> applications.create(owner, command, reply);
+            case OwnerCommands.APPLICATION_TOKEN_RESET -> applications.resetToken(owner, command, reply);
+            case OwnerCommands.OAUTH2_BOT_ADD -> applications.addBot(owner, command, reply);
             default -> throw new IllegalArgumentException("unknown owner command type " + command.type());
         }
     }
@@ -172,6 +177,10 @@ public final class OwnerCommandAdapter
         if (command.type() == OwnerCommands.ACCOUNT_REGISTER)
         {
             accounts.registerFailed(command, reply.userId()); // the reserved username is free again
+        }
+        else if (command.type() == OwnerCommands.APPLICATION_CREATE)
+        {
+            applications.createFailed(command); // the bot's reserved username is free again
         }
         reply.fail(cause);
     }

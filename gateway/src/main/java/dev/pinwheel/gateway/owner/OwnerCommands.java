@@ -58,6 +58,8 @@ public final class OwnerCommands
      * sessions there stop receiving it at once and get GUILD_DELETE. User, guild.
      */
     public static final int USER_LEFT = 14;
+    /** To every shard: a user's tokens were revoked (a bot's token reset): close their connections with 4004. User. */
+    public static final int USER_TOKEN_RESET = 15;
 
     /** {@code POST /channels/{c}/messages}. */
     public static final int MESSAGE_POST = 30;
@@ -222,6 +224,18 @@ public final class OwnerCommands
      * message (0: the original), data (JSON or null).
      */
     public static final int INTERACTION_WEBHOOK = 152;
+    /**
+     * To the owner of the new application's id: a person creates an application and its bot ({@code POST
+     * /applications}). Application id, bot username (reserved), name, description, token, token hash.
+     */
+    public static final int APPLICATION_CREATE = 153;
+    /** To the owner of the application: its bot's token is reset. Application, new token, its hash. */
+    public static final int APPLICATION_TOKEN_RESET = 154;
+    /**
+     * To the guild's owner: a guild manager adds a bot through OAuth2 ({@code POST /oauth2/authorize}). Guild, bot,
+     * permissions of its role (0: no role).
+     */
+    public static final int OAUTH2_BOT_ADD = 155;
 
     // requests of gateway sessions: 160-199
 
@@ -339,6 +353,10 @@ public final class OwnerCommands
         NAMES[INTERACTION_INVOKE] = "interaction_invoke";
         NAMES[INTERACTION_CALLBACK] = "interaction_callback";
         NAMES[INTERACTION_WEBHOOK] = "interaction_webhook";
+        NAMES[APPLICATION_CREATE] = "application_create";
+        NAMES[APPLICATION_TOKEN_RESET] = "application_token_reset";
+        NAMES[OAUTH2_BOT_ADD] = "oauth2_bot_add";
+        NAMES[USER_TOKEN_RESET] = "user_token_reset";
     }
 
     private OwnerCommands()
