@@ -172,6 +172,23 @@ public final class Directory
     }
 
     /**
+     * @return the applications that registered commands (global or in some guild), in no order.
+     */
+    public long[] applicationsWithCommands()
+    {
+        synchronized (commands)
+        {
+            final long[] ids = new long[commands.size()];
+            int i = 0;
+            for (final Long id : commands.keySet()) // rare (a user opens the command picker): boxing is fine
+            {
+                ids[i++] = id;
+            }
+            return ids;
+        }
+    }
+
+    /**
      * @param channelId a direct-message channel.
      * @param a         one user.
      * @param b         the other.

@@ -6,6 +6,7 @@ import { h, fill, cmpId, nonce, initials, hue, fmtTime } from './dom.js';
 import { GatewayClient, Intents } from './gateway.js';
 import { toast, showError, dialog, prompt } from './ui.js';
 import { memberMenu, inviteList, guildSettings, channelPermissions, memberName, timedOut } from './moderation.js';
+import { attachBots, componentsEl } from './bots.js';
 
 const INTENTS = Intents.GUILDS | Intents.GUILD_MEMBERS | Intents.GUILD_MODERATION | Intents.GUILD_INVITES
   | Intents.GUILD_MESSAGES | Intents.GUILD_MESSAGE_TYPING | Intents.MESSAGE_CONTENT;
@@ -111,6 +112,7 @@ export class ChatApp {
       this.renderTyping();
       if (Date.now() >= this.timeoutEnds) this.renderMembers();
     }, 1000);
+    attachBots(this);
     this.renderAll();
   }
 
@@ -567,7 +569,7 @@ export class ChatApp {
     h('div', { class: 'body' },
       h('header', {}, h('span', { class: 'author' }, m.author?.username || 'unknown'),
         h('time', { datetime: m.timestamp }, fmtTime(m.timestamp))),
-      h('div', { class: 'text' }, content, edited ? ' ' : null, edited)),
+      h('div', { class: 'text' }, content, edited ? ' ' : null, edited), componentsEl(this, m)),
     actions);
   }
 

@@ -54,8 +54,50 @@ public final class InteractionRoutes
      */
     public void register(final RouteTable table)
     {
-        table.add("POST", "/interactions", this::invoke)
+        table.add("GET", "/guilds/{guild}/application-command-index", this::commandIndex)
+            .add("POST", "/interactions", this::invoke)
             .add("POST", "/interactions/{interaction}/{token}/callback", this::callback, false);
+    }
+
+    /**
+     * {@code GET /guilds/{guild}/application-command-index}: what a member may invoke there (Discord's client asks
+     * this for its {@code /} picker): the commands, global and of the guild, of the applications whose bot is a
+     * member, and those applications.
+     */
+    private void commandIndex(final RestExchange ex, final Request r)
+    {
+        final long guildId = r.id(0);
+        if (guildId <= 0 || ctx.node().directory().guild(guildId) == null)
+        {
+            error(ex, DiscordError.UNKNOWN_GUILD);
+            return;
+        }
+        if (!ctx.node().accounts().guildsOf(ex.userId()).contains(guildId))
+        {
+            error(ex, DiscordError.MISSING_ACCESS);
+            return;
+        }
+        final ObjectNode out = Json.object();
+        final ArrayNode apps = out.putArray("applications");
+        final ArrayNode commands = out.putArray("application_commands");
+        for (final long app : ctx.node().directory().applicationsWithCommands())
+        {
+            final Account bot = ctx.node().accounts().get(app);
+            if (bot == null || !ctx.node().accounts().guildsOf(app).contains(guildId))
+            {
+                continue;
+            }
+            apps.addObject().put("id", Json.id(app)).put("name", bot.username()).putNull("icon")
+                .set("bot", dev.pinwheel.gateway.codec.Entities.user(bot, app));
+            for (final long scope : new long[] {guildId, 0})
+            {
+                for (final JsonNode c : Json.parse(ctx.node().directory().commands(app, scope)))
+                {
+                    commands.add(c);
+                }
+            }
+        }
+        ex.reply(shard, 200, out);
     }
 
     private void invoke(final RestExchange ex, final Request r)
