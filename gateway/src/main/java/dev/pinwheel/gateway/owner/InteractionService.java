@@ -186,6 +186,13 @@ public final class InteractionService
                     reply.error(DiscordError.UNKNOWN_APPLICATION_COMMAND);
                     return;
                 }
+                final String needed = def.path("default_member_permissions").asText("");
+                final long bits = needed.isEmpty() ? -1 : parsePermissions(needed);
+                if (bits >= 0 && !Permissions.has(granted, bits == 0 ? Permissions.ADMINISTRATOR : bits))
+                {
+                    reply.error(DiscordError.MISSING_PERMISSIONS); // the command's default_member_permissions
+                    return;
+                }
                 name = def.path("name").asText();
                 commandType = def.path("type").asInt(1);
                 outData.put("id", Json.id(commandId));
@@ -511,6 +518,18 @@ public final class InteractionService
             }
         }
         return null;
+    }
+
+    private static long parsePermissions(final String text)
+    {
+        try
+        {
+            return Long.parseLong(text);
+        }
+        catch (final NumberFormatException e)
+        {
+            return Permissions.ALL; // not a number (the registry checks it): nobody but administrators
+        }
     }
 
     private Live modalShown(final long app, final long userId, final String customId)

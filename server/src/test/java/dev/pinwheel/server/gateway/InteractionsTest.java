@@ -43,7 +43,8 @@ class InteractionsTest
                 bot.token(), "[{\"name\":\"greet\",\"description\":\"Greets\",\"options\":["
                     + "{\"name\":\"who\",\"description\":\"whom\",\"type\":6,\"required\":true},"
                     + "{\"name\":\"times\",\"description\":\"n\",\"type\":4,\"min_value\":1,\"max_value\":3},"
-                    + "{\"name\":\"word\",\"description\":\"w\",\"type\":3,\"autocomplete\":true}]}]");
+                    + "{\"name\":\"word\",\"description\":\"w\",\"type\":3,\"autocomplete\":true}]},"
+                    + "{\"name\":\"purge\",\"description\":\"admins\",\"default_member_permissions\":\"8\"}]");
             final String greet = commands.get(0).path("id").asText();
 
             try (GatewayTestClient b = GatewayTestClient.connect(node.gatewayUrl());
@@ -66,6 +67,9 @@ class InteractionsTest
                     greet, "greet", "[]", "n0")).status(), "a required option is missing");
                 assertEquals(10063, node.call("POST", "interactions", alice.token(), invoke(bot, guildId, channel,
                     "123", "greet", "[]", "n0")).body().path("code").asInt(), "no such command");
+                final TestNode.Response notAdmin = node.call("POST", "interactions", carol.token(), invoke(bot,
+                    guildId, channel, commands.get(1).path("id").asText(), "purge", "[]", "n0"));
+                assertEquals(50013, notAdmin.body().path("code").asInt(), "default_member_permissions");
                 assertEquals(20001, node.call("POST", "interactions", bot.token(), invoke(bot, guildId, channel,
                     greet, "greet", "[]", "n0")).body().path("code").asInt(), "bots do not invoke");
 
