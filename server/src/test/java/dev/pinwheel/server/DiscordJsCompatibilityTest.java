@@ -34,4 +34,23 @@ class DiscordJsCompatibilityTest
             assertTrue(!out.contains("FAIL"), out);
         }
     }
+
+    /**
+     * Buttons and slash commands with discord.js: a click answered with {@code interaction.update()} reaches every
+     * client as MESSAGE_UPDATE; {@code deferReply()} + {@code editReply()} + an ephemeral {@code followUp()}
+     * ({@code src/test/resources/discordjs/interactions.js}).
+     */
+    @Test
+    void discordJsAnswersButtonClicksAndSlashCommands() throws Exception
+    {
+        final Path dir = JsClients.prepare("interactions.js");
+        try (TestNode node = new TestNode(2))
+        {
+            final String out = JsClients.run(dir, 120, Map.of(), "node", "interactions.js",
+                Integer.toString(node.port()));
+            final List<String> ok = out.lines().filter(l -> l.startsWith("OK ")).toList();
+            assertEquals(List.of("OK buttons", "OK update", "OK deferred"), ok, out);
+            assertTrue(!out.contains("FAIL"), out);
+        }
+    }
 }

@@ -45,6 +45,26 @@ class DiscordPyCompatibilityTest
     }
 
     /**
+     * A person invokes a bot's slash commands as Discord's client does ({@code POST /interactions}); the
+     * {@code @app_commands.command} callbacks run and answer; an ephemeral answer reaches only the invoker
+     * ({@code src/test/resources/discordpy/interactions.py}).
+     */
+    @Test
+    void appCommandCallbacksRunWhenAPersonInvokesThem() throws Exception
+    {
+        final String python = pythonWithDiscord();
+        final Path dir = Path.of("src/test/resources/discordpy").toAbsolutePath();
+        try (TestNode node = new TestNode(2))
+        {
+            final String out = JsClients.run(dir, 120, Map.of("PYTHONDONTWRITEBYTECODE", "1"), python,
+                "interactions.py", Integer.toString(node.port()));
+            final List<String> ok = out.lines().filter(l -> l.startsWith("OK ")).toList();
+            assertEquals(List.of("OK sync", "OK invoke", "OK ephemeral"), ok, out);
+            assertTrue(!out.contains("FAIL"), out);
+        }
+    }
+
+    /**
      * @return the first interpreter that imports {@code discord}.
      * @throws AssertionError naming the package to install when none does.
      */

@@ -81,6 +81,14 @@ public final class Accounts
     }
 
     /**
+     * @param userId user whose every token stops working (a bot's token reset).
+     */
+    public void revokeTokens(final long userId)
+    {
+        tokens.remove(userId);
+    }
+
+    /**
      * @param userId    user.
      * @param tokenHash hex SHA-256 of a presented token secret.
      * @return whether that token was issued to the user.

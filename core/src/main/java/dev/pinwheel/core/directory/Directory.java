@@ -172,6 +172,23 @@ public final class Directory
     }
 
     /**
+     * @return the applications that registered commands (global or in some guild), in no order.
+     */
+    public long[] applicationsWithCommands()
+    {
+        synchronized (commands)
+        {
+            final long[] ids = new long[commands.size()];
+            int i = 0;
+            for (final Long id : commands.keySet()) // rare (a user opens the command picker): boxing is fine
+            {
+                ids[i++] = id;
+            }
+            return ids;
+        }
+    }
+
+    /**
      * @param channelId a direct-message channel.
      * @param a         one user.
      * @param b         the other.
@@ -236,5 +253,35 @@ public final class Directory
         h *= 0xC4CE_B9FE_1A85_EC53L;
         h ^= h >>> 33;
         return h;
+    }
+
+    private final java.util.concurrent.ConcurrentHashMap<Long, Application> applications =
+        new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * @param application an application created or changed (replayed from the journal too).
+     */
+    public void putApplication(final Application application)
+    {
+        applications.put(application.id(), application);
+    }
+
+    /**
+     * @param applicationId an application (its bot's user id).
+     * @return the application, or null (a bot registered on its own through {@code /auth/register} has none).
+     */
+    public Application application(final long applicationId)
+    {
+        return applications.get(applicationId);
+    }
+
+    /**
+     * @param ownerId a person.
+     * @return the applications they own, oldest first.
+     */
+    public java.util.List<Application> applicationsOf(final long ownerId)
+    {
+        return applications.values().stream().filter(a -> a.ownerId() == ownerId)
+            .sorted(java.util.Comparator.comparingLong(Application::id)).toList();
     }
 }

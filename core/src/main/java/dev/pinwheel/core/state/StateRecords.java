@@ -70,6 +70,10 @@ public final class StateRecords
     public static final int READ_STATE_ACK = 30;
     /** A user was mentioned by a message of a channel (their mention count there grows). */
     public static final int READ_STATE_MENTION = 31;
+    /** An application created or changed (its owner, name, description); its bot is a USER_REGISTERED of its id. */
+    public static final int APPLICATION_PUT = 60;
+    /** Every token of a user revoked (a bot's token reset; the new one follows as TOKEN_ISSUED). */
+    public static final int TOKENS_REVOKED = 61;
 
     private StateRecords()
     {
@@ -441,6 +445,30 @@ public final class StateRecords
     }
 
     /**
+     * @param a the application.
+     * @return encoded record.
+     */
+    public static byte[] applicationPut(final dev.pinwheel.core.directory.Application a)
+    {
+        return encode(out ->
+        {
+            out.writeLong(a.id());
+            out.writeLong(a.ownerId());
+            out.writeUTF(a.name());
+            out.writeUTF(a.description());
+        });
+    }
+
+    /**
+     * @param userId the user whose tokens are revoked.
+     * @return encoded record.
+     */
+    public static byte[] tokensRevoked(final long userId)
+    {
+        return encode(out -> out.writeLong(userId));
+    }
+
+    /**
      * @param guildId the deleted guild.
      * @return encoded record.
      */
@@ -533,7 +561,8 @@ public final class StateRecords
                 case USER_REGISTERED, TOKEN_ISSUED, GUILD_CREATED, MEMBER_ADDED, MEMBER_NICK_CHANGED, ROLE_PUT,
                     ROLE_DELETED, MEMBER_ROLES_SET, COMMANDS_SET, CHANNEL_DELETED, MEMBER_REMOVED, BAN_ADDED,
                     BAN_REMOVED, MEMBER_TIMEOUT_SET, AUDIT_ENTRY, INVITE_USED, INVITE_DELETED, GUILD_UPDATED,
-                    GUILD_DELETED -> in.readLong(); // the guild (the user, the application) comes first
+                    GUILD_DELETED, APPLICATION_PUT, TOKENS_REVOKED -> in.readLong(); // the guild (the user, the
+                    // application) comes first
                 case READ_STATE_ACK, READ_STATE_MENTION -> in.readLong(); // the user whose read state it is
                 case CHANNEL_CREATED ->
                 {
@@ -902,6 +931,17 @@ public final class StateRecords
                         yield (guilds, node) -> guilds.readStates().ack(userId, channelId, messageId);
                     }
                     yield (guilds, node) -> guilds.readStates().mention(userId, channelId, messageId);
+                }
+                case APPLICATION_PUT ->
+                {
+                    final dev.pinwheel.core.directory.Application a = new dev.pinwheel.core.directory.Application(
+                        in.readLong(), in.readLong(), in.readUTF(), in.readUTF());
+                    yield (guilds, node) -> node.directory().putApplication(a);
+                }
+                case TOKENS_REVOKED ->
+                {
+                    final long userId = in.readLong();
+                    yield (guilds, node) -> node.accounts().revokeTokens(userId);
                 }
                 default -> throw new IllegalArgumentException("unknown state record type " + type);
             };

@@ -22,6 +22,7 @@ public enum DiscordError
     INVALID_FORM_BODY(400, 50035, "Invalid Form Body"),
     /** Two of before, after and around. */
     ONE_HISTORY_ANCHOR(400, 50035, "Only one of before, after and around may be given."),
+    UNKNOWN_APPLICATION(404, 10002, "Unknown Application"),
     UNKNOWN_CHANNEL(404, 10003, "Unknown Channel"),
     UNKNOWN_GUILD(404, 10004, "Unknown Guild"),
     UNKNOWN_INVITE(404, 10006, "Unknown Invite"),
@@ -31,11 +32,17 @@ public enum DiscordError
     UNKNOWN_ROLE(404, 10011, "Unknown Role"),
     UNKNOWN_USER(404, 10013, "Unknown User"),
     UNKNOWN_EMOJI(400, 10014, "Unknown Emoji"),
+    UNKNOWN_WEBHOOK(404, 10015, "Unknown Webhook"),
     UNKNOWN_BAN(404, 10026, "Unknown Ban"),
+    UNKNOWN_INTERACTION(404, 10062, "Unknown interaction"),
     UNKNOWN_APPLICATION_COMMAND(404, 10063, "Unknown application command"),
     MAX_PINS(400, 30003, "Maximum number of pins reached (250)"),
     MAX_REACTIONS(400, 30010, "Maximum number of reactions reached (20)"),
     MAX_APPLICATION_COMMANDS(400, 30032, "Maximum number of application commands reached (100)"),
+    /** A user-only route called with a bot token. */
+    BOTS_CANNOT_USE(403, 20001, "Bots cannot use this endpoint"),
+    /** A second answer to the same interaction. */
+    INTERACTION_ACKNOWLEDGED(400, 40060, "Interaction has already been acknowledged."),
     /** A banned user tried to join (an invite). */
     USER_BANNED(403, 40007, "The user is banned from this guild."),
     TARGET_NOT_IN_VOICE(400, 40032, "Target user is not connected to voice."),

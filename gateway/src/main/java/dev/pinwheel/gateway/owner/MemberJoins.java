@@ -35,4 +35,15 @@ public interface MemberJoins
     default void left(final Shard owner, final long userId, final long guildId)
     {
     }
+
+    /**
+     * A user's tokens were revoked (a bot's token reset): every shard closes that user's connections with 4004.
+     * Called after the commit.
+     *
+     * @param owner  the user's owner shard (this thread).
+     * @param userId the user.
+     */
+    default void tokensRevoked(final Shard owner, final long userId)
+    {
+    }
 }

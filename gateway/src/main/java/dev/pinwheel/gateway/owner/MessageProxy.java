@@ -40,54 +40,98 @@ public final class MessageProxy
      * @param replyChannel its channel (0: this one).
      * @param failIfNotExists whether an unknown reply target is an error.
      * @param allowed      the validated allowed_mentions.
+     * @param componentsJson validated components ({@code Components}) as a JSON array, or null for none.
+     */
+    public void post(final long correlation, final long userId, final long guildId, final long channelId,
+        final String content, final boolean tts, final int flags, final String nonce, final String embedsJson,
+        final long replyTo, final long replyChannel, final boolean failIfNotExists, final Mentions.Allowed allowed,
+        final String componentsJson)
+    {
+        shard.send(owner(guildId), OwnerCommands.request(shard, OwnerCommands.MESSAGE_POST, correlation, userId)
+            .putLong(guildId).putLong(channelId).putString(content).putBoolean(tts).putInt(flags).putString(nonce)
+            .putString(embedsJson).putLong(replyTo).putLong(replyChannel).putBoolean(failIfNotExists)
+            .putInt(allowed.mask()).putLongs(allowed.users()).putLongs(allowed.roles()).putString(componentsJson));
+    }
+
+    /**
+     * The full post without components.
      */
     public void post(final long correlation, final long userId, final long guildId, final long channelId,
         final String content, final boolean tts, final int flags, final String nonce, final String embedsJson,
         final long replyTo, final long replyChannel, final boolean failIfNotExists, final Mentions.Allowed allowed)
     {
-        shard.send(owner(guildId), OwnerCommands.request(shard, OwnerCommands.MESSAGE_POST, correlation, userId)
-            .putLong(guildId).putLong(channelId).putString(content).putBoolean(tts).putInt(flags).putString(nonce)
-            .putString(embedsJson).putLong(replyTo).putLong(replyChannel).putBoolean(failIfNotExists)
-            .putInt(allowed.mask()).putLongs(allowed.users()).putLongs(allowed.roles()));
+        post(correlation, userId, guildId, channelId, content, tts, flags, nonce, embedsJson, replyTo, replyChannel,
+            failIfNotExists, allowed, null);
     }
 
     /**
-     * {@link #post(long, long, long, long, String, boolean, int, String, String, long, long, boolean,
-     * Mentions.Allowed)} without allowed_mentions (Discord's default: everything written pings).
+     * The full post with Discord's default allowed_mentions (everything written pings).
+     */
+    public void post(final long correlation, final long userId, final long guildId, final long channelId,
+        final String content, final boolean tts, final int flags, final String nonce, final String embedsJson,
+        final long replyTo, final long replyChannel, final boolean failIfNotExists, final String componentsJson)
+    {
+        post(correlation, userId, guildId, channelId, content, tts, flags, nonce, embedsJson, replyTo, replyChannel,
+            failIfNotExists, Mentions.DEFAULT_ALLOWED, componentsJson);
+    }
+
+    /**
+     * The full post without allowed_mentions (Discord's default: everything written pings) or components.
      */
     public void post(final long correlation, final long userId, final long guildId, final long channelId,
         final String content, final boolean tts, final int flags, final String nonce, final String embedsJson,
         final long replyTo, final long replyChannel, final boolean failIfNotExists)
     {
         post(correlation, userId, guildId, channelId, content, tts, flags, nonce, embedsJson, replyTo, replyChannel,
-            failIfNotExists, Mentions.DEFAULT_ALLOWED);
+            failIfNotExists, Mentions.DEFAULT_ALLOWED, null);
     }
 
     /**
-     * {@link #edit(long, long, long, long, long, String, String, Mentions.Allowed)} without allowed_mentions.
+     * @param correlation    the waiting request.
+     * @param userId         the editor.
+     * @param guildId        the channel's guild.
+     * @param channelId      the channel.
+     * @param messageId      the message.
+     * @param content        new text, or null to keep it.
+     * @param embedsJson     new embeds as a JSON array ({@code []} removes them), or null to keep them.
+     * @param allowed        the validated allowed_mentions (for new text).
+     * @param componentsJson new components ({@code []} removes them), or null to keep them.
      */
     public void edit(final long correlation, final long userId, final long guildId, final long channelId,
-        final long messageId, final String content, final String embedsJson)
+        final long messageId, final String content, final String embedsJson, final Mentions.Allowed allowed,
+        final String componentsJson)
     {
-        edit(correlation, userId, guildId, channelId, messageId, content, embedsJson, Mentions.DEFAULT_ALLOWED);
+        shard.send(owner(guildId), OwnerCommands.request(shard, OwnerCommands.MESSAGE_EDIT, correlation, userId)
+            .putLong(guildId).putLong(channelId).putLong(messageId).putString(content).putString(embedsJson)
+            .putInt(allowed.mask()).putLongs(allowed.users()).putLongs(allowed.roles()).putString(componentsJson));
     }
 
     /**
-     * @param correlation the waiting request.
-     * @param userId      the editor.
-     * @param guildId     the channel's guild.
-     * @param channelId   the channel.
-     * @param messageId   the message.
-     * @param content     new text, or null to keep it.
-     * @param embedsJson  new embeds as a JSON array ({@code []} removes them), or null to keep them.
-     * @param allowed     the validated allowed_mentions (for new text).
+     * The full edit keeping the components.
      */
     public void edit(final long correlation, final long userId, final long guildId, final long channelId,
         final long messageId, final String content, final String embedsJson, final Mentions.Allowed allowed)
     {
-        shard.send(owner(guildId), OwnerCommands.request(shard, OwnerCommands.MESSAGE_EDIT, correlation, userId)
-            .putLong(guildId).putLong(channelId).putLong(messageId).putString(content).putString(embedsJson)
-            .putInt(allowed.mask()).putLongs(allowed.users()).putLongs(allowed.roles()));
+        edit(correlation, userId, guildId, channelId, messageId, content, embedsJson, allowed, null);
+    }
+
+    /**
+     * The full edit with Discord's default allowed_mentions.
+     */
+    public void edit(final long correlation, final long userId, final long guildId, final long channelId,
+        final long messageId, final String content, final String embedsJson, final String componentsJson)
+    {
+        edit(correlation, userId, guildId, channelId, messageId, content, embedsJson, Mentions.DEFAULT_ALLOWED,
+            componentsJson);
+    }
+
+    /**
+     * The full edit with Discord's default allowed_mentions, keeping the components.
+     */
+    public void edit(final long correlation, final long userId, final long guildId, final long channelId,
+        final long messageId, final String content, final String embedsJson)
+    {
+        edit(correlation, userId, guildId, channelId, messageId, content, embedsJson, Mentions.DEFAULT_ALLOWED, null);
     }
 
     /**

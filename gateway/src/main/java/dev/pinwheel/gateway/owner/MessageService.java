@@ -68,6 +68,7 @@ public final class MessageService
         final long replyChannelGiven = command.getLong();
         final boolean failIfNotExists = command.getBoolean();
         final Mentions.Allowed allowed = allowed(command);
+        final String components = command.getString();
 
         final Guild g = GuildAccess.guild(owner, guildId, reply);
         final GuildChannel c = g == null ? null : GuildAccess.channel(g, channelId, reply);
@@ -102,8 +103,8 @@ public final class MessageService
         final MessageMentions.Resolved mentions = MessageMentions.resolve(g, granted, reply.userId(), content, allowed,
             referenced, accounts);
         final StoredMessage m = new StoredMessage(owner.ids().next(), channelId, guildId, reply.userId(), content, 0,
-            flags, tts, false, MessageMentions.withMentions(MessageExtras.extra(embeds, replyTo, replyChannel, guildId),
-            mentions));
+            flags, tts, false, withComponents(MessageMentions.withMentions(MessageExtras.extra(embeds, replyTo,
+            replyChannel, guildId), mentions), components));
         owner.store().appendMessage(m);
         acknowledge(owner, g, m, nonce, "MESSAGE_CREATE", referenced, reply);
         final long[] notified = MessageMentions.notified(g, c, mentions, reply.userId());
@@ -121,6 +122,22 @@ public final class MessageService
     }
 
     /**
+     * @param extra      a message's extra JSON text, or null.
+     * @param components validated components as a JSON array, or null ({@code []}: none).
+     * @return the extra with the components (kept with the message, journaled, returned in history).
+     */
+    static String withComponents(final String extra, final String components)
+    {
+        if (components == null || "[]".equals(components))
+        {
+            return extra;
+        }
+        final ObjectNode o = MessageExtras.parseExtra(extra);
+        o.set("components", Json.parse(components));
+        return MessageExtras.toExtra(o);
+    }
+
+    /**
      * {@link OwnerCommands#MESSAGE_EDIT}: guild, channel, message, content (null: keep), embeds JSON (null: keep).
      *
      * @param owner   this shard.
@@ -135,6 +152,7 @@ public final class MessageService
         final String content = command.getString();
         final String embedsJson = command.getString();
         final Mentions.Allowed allowed = allowed(command);
+        final String componentsJson = command.getString();
 
         final Guild g = GuildAccess.guild(owner, guildId, reply);
         final GuildChannel c = g == null ? null : GuildAccess.channel(g, channelId, reply);
@@ -192,7 +210,14 @@ public final class MessageService
             edited = edited.withExtra(MessageMentions.withMentions(base, MessageMentions.resolve(g,
                 Permissions.in(g, reply.userId(), c), reply.userId(), content, allowed, null, accounts)));
         }
-        if (content != null || embedsJson != null)
+        if (componentsJson != null)
+        {
+            final ObjectNode kept = MessageExtras.parseExtra(edited.extra());
+            kept.remove("components");
+            edited = edited.withEdit(edited.content(), withComponents(MessageExtras.toExtra(kept), componentsJson),
+                System.currentTimeMillis());
+        }
+        if (content != null || embedsJson != null || componentsJson != null)
         {
             owner.store().appendMessage(edited);
         }

@@ -27,6 +27,8 @@ public final class OwnerCommandAdapter
     private final AuditLog audit;
     private final TemporaryMembers temporary;
     private final ReadStateService readStates;
+    private final InteractionService interactions;
+    private final ApplicationService applications;
 
     /**
      * @param node  the node's directories and accounts (DM channels, application commands too).
@@ -52,6 +54,8 @@ public final class OwnerCommandAdapter
         this.invites = new InviteService(node, joins, audit);
         this.guilds = new GuildService(node, joins, voice, audit);
         this.readStates = new ReadStateService(node, users);
+        this.interactions = new InteractionService(node, users, messages);
+        this.applications = new ApplicationService(node, joins);
     }
 
     /**
@@ -60,6 +64,14 @@ public final class OwnerCommandAdapter
     public ReadStateService readStates()
     {
         return readStates;
+    }
+
+    /**
+     * @return the interactions whose guilds this shard owns.
+     */
+    public InteractionService interactions()
+    {
+        return interactions;
     }
 
     /**
@@ -153,6 +165,12 @@ public final class OwnerCommandAdapter
             case OwnerCommands.BAN_ADD, OwnerCommands.BAN_BULK -> moderation.ban(owner, command, reply);
             case OwnerCommands.BAN_REMOVE -> moderation.unban(owner, command, reply);
             case OwnerCommands.AUDIT_LOG -> audit.list(owner, command, reply);
+            case OwnerCommands.INTERACTION_INVOKE -> interactions.invoke(owner, command, reply);
+            case OwnerCommands.INTERACTION_CALLBACK -> interactions.callback(owner, command, reply);
+            case OwnerCommands.INTERACTION_WEBHOOK -> interactions.webhook(owner, command, reply);
+            case OwnerCommands.APPLICATION_CREATE -> applications.create(owner, command, reply);
+            case OwnerCommands.APPLICATION_TOKEN_RESET -> applications.resetToken(owner, command, reply);
+            case OwnerCommands.OAUTH2_BOT_ADD -> applications.addBot(owner, command, reply);
             default -> throw new IllegalArgumentException("unknown owner command type " + command.type());
         }
     }
@@ -171,6 +189,10 @@ public final class OwnerCommandAdapter
         if (command.type() == OwnerCommands.ACCOUNT_REGISTER)
         {
             accounts.registerFailed(command, reply.userId()); // the reserved username is free again
+        }
+        else if (command.type() == OwnerCommands.APPLICATION_CREATE)
+        {
+            applications.createFailed(command); // the bot's reserved username is free again
         }
         reply.fail(cause);
     }

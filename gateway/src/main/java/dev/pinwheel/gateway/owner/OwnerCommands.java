@@ -25,7 +25,8 @@ import dev.pinwheel.core.shard.Shard;
  *            (70-79), moderation (80-89)                 ModerationProxy
  *   100-159  REST, reactions (100-104), pins (105-109),  Reaction/Pin/Dm/Command/    OwnerCommandAdapter
  *            DMs (110-119), application commands         AccountProxy
- *            (120-129), accounts (130-139)
+ *            (120-129), accounts (130-139),
+ *            interactions and applications (150-159)
  *   160-199  session → owner: subscriptions, op 8,       Subscription/MemberList/    SessionRequestAdapter
  *            voice, user sessions (no REST header)       Voice/UserSessionProxy
  * </pre>
@@ -62,6 +63,8 @@ public final class OwnerCommands
      * id, the JSON object (bytes; null: could not be read, READY goes without entries).
      */
     public static final int READ_STATES = 25;
+    /** To every shard: a user's tokens were revoked (a bot's token reset): close their connections with 4004. User. */
+    public static final int USER_TOKEN_RESET = 15;
 
     /** {@code POST /channels/{c}/messages}. */
     public static final int MESSAGE_POST = 30;
@@ -213,6 +216,36 @@ public final class OwnerCommands
     /** {@code POST /auth/login}, after the password matched: a new token, on the account's owner. */
     public static final int ACCOUNT_LOGIN = 131;
 
+    /**
+     * To the guild's owner: a user invokes an application command, clicks a component, asks for autocomplete or
+     * submits a modal ({@code POST /interactions}). Application, guild, channel, interaction type, message (0: none),
+     * nonce, session id, data (JSON).
+     */
+    public static final int INTERACTION_INVOKE = 150;
+    /**
+     * To the interaction's guild's owner: the application answers ({@code POST /interactions/{id}/{token}/callback}).
+     * Interaction, token, callback type, with_response, data (JSON, checked by the route).
+     */
+    public static final int INTERACTION_CALLBACK = 151;
+    /**
+     * To the interaction's guild's owner: a follow-up, or a read, edit or delete of the original response or a
+     * follow-up ({@code /webhooks/{app}/{token}[/messages/@original|{id}]}). Application, interaction, token, operation,
+     * message (0: the original), data (JSON or null).
+     */
+    public static final int INTERACTION_WEBHOOK = 152;
+    /**
+     * To the owner of the new application's id: a person creates an application and its bot ({@code POST
+     * /applications}). Application id, bot username (reserved), name, description, token, token hash.
+     */
+    public static final int APPLICATION_CREATE = 153;
+    /** To the owner of the application: its bot's token is reset. Application, new token, its hash. */
+    public static final int APPLICATION_TOKEN_RESET = 154;
+    /**
+     * To the guild's owner: a guild manager adds a bot through OAuth2 ({@code POST /oauth2/authorize}). Guild, bot,
+     * permissions of its role (0: no role).
+     */
+    public static final int OAUTH2_BOT_ADD = 155;
+
     // requests of gateway sessions: 160-199
 
     /** First type of the requests of gateway sessions (160-199). */
@@ -338,6 +371,13 @@ public final class OwnerCommands
         NAMES[APP_COMMAND_DELETE] = "app_command_delete";
         NAMES[ACCOUNT_REGISTER] = "account_register";
         NAMES[ACCOUNT_LOGIN] = "account_login";
+        NAMES[INTERACTION_INVOKE] = "interaction_invoke";
+        NAMES[INTERACTION_CALLBACK] = "interaction_callback";
+        NAMES[INTERACTION_WEBHOOK] = "interaction_webhook";
+        NAMES[APPLICATION_CREATE] = "application_create";
+        NAMES[APPLICATION_TOKEN_RESET] = "application_token_reset";
+        NAMES[OAUTH2_BOT_ADD] = "oauth2_bot_add";
+        NAMES[USER_TOKEN_RESET] = "user_token_reset";
     }
 
     private OwnerCommands()

@@ -101,6 +101,15 @@ public final class SessionProxy implements MemberJoins
         }
     }
 
+    @Override
+    public void tokensRevoked(final Shard owner, final long userId)
+    {
+        for (int t = 0; t < shard.group().shardCount(); t++)
+        {
+            shard.send(t, shard.commandWriter().begin(OwnerCommands.USER_TOKEN_RESET).putLong(userId));
+        }
+    }
+
     /**
      * @param target a shard holding sessions of the user.
      * @param userId the user.

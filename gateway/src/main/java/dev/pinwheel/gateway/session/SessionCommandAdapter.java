@@ -84,6 +84,7 @@ public final class SessionCommandAdapter
                 final long guildId = command.getLong();
                 sessions.onUserLeft(userId, guildId);
             }
+            case OwnerCommands.USER_TOKEN_RESET -> sessions.closeUser(command.getLong());
             case OwnerCommands.USER_DISPATCH ->
             {
                 final long userId = command.getLong();

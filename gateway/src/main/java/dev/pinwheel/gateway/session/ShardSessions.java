@@ -641,6 +641,27 @@ public final class ShardSessions
         maybeUnsubscribe(guildId);
     }
 
+    /**
+     * A user's tokens were revoked: their connections here close with 4004 (a RESUME fails the same way).
+     *
+     * @param userId user.
+     */
+    void closeUser(final long userId)
+    {
+        final ArrayList<GatewaySession> list = byUser.get(userId);
+        if (list != null)
+        {
+            for (final GatewaySession s : new ArrayList<>(list))
+            {
+                final GatewayConnection c = s.connection();
+                if (c != null)
+                {
+                    c.close(CloseCodes.AUTHENTICATION_FAILED, "Authentication failed.");
+                }
+            }
+        }
+    }
+
     private void maybeUnsubscribe(final long guildId)
     {
         if (shard.sessions().subscribers(guildId) == 0 && pendingSubscriptions.get(guildId) == 0)

@@ -27,6 +27,7 @@ import dev.pinwheel.gateway.node.GatewayContext;
  * <pre>
  *   GET /              the web client (index.html)        GET /dashboard   the live shard dashboard page
  *   GET /assets/NAME   its CSS, ES modules, icons          GET /metrics     Prometheus text, admin only
+ *   GET /oauth2/authorize, /developers/applications: the web client too (its bot pages, bots.js)
  *   anything else      404 {"code":0,"message":...}
  * </pre>
  * Pages are static: the data they show comes from REST, the gateway and {@code /metrics}, each with its own
@@ -119,7 +120,7 @@ public final class WebEdge
     {
         return switch (path)
         {
-            case "/", "/index.html" -> "index.html";
+            case "/", "/index.html", "/oauth2/authorize", "/developers/applications" -> "index.html";
             case "/dashboard", "/dashboard/" -> "dashboard.html";
             default -> path.startsWith("/assets/") && path.indexOf('/', "/assets/".length()) < 0
                 ? path.substring(1) : null;

@@ -5,6 +5,7 @@ import { h, fill } from './dom.js';
 import { Api, ApiError } from './api.js';
 import { ChatApp } from './chat.js';
 import { showError } from './ui.js';
+import { showAuthorize, showApplications } from './bots.js';
 
 export const TOKEN_KEY = 'pinwheel.token';
 const INVITE_KEY = 'pinwheel.invite';
@@ -67,6 +68,9 @@ function showAuth(problem) {
 }
 
 function start(me) {
+  // the bot pages: /oauth2/authorize?client_id=… (add a bot to a guild), /developers/applications
+  if (location.pathname === '/oauth2/authorize') return showAuthorize(root, api);
+  if (location.pathname === '/developers/applications') return showApplications(root, api);
   rememberInvite();
   root.className = '';
   app = new ChatApp({ root, api, me, token: localStorage.getItem(TOKEN_KEY), onLogout: logout, takeInvite });

@@ -7,6 +7,7 @@ import { GatewayClient, Intents } from './gateway.js';
 import { toast, showError, dialog, prompt } from './ui.js';
 import { memberMenu, inviteList, guildSettings, channelPermissions, memberName, timedOut } from './moderation.js';
 import { ReadStates } from './unread.js';
+import { attachBots, componentsEl } from './bots.js';
 
 const INTENTS = Intents.GUILDS | Intents.GUILD_MEMBERS | Intents.GUILD_MODERATION | Intents.GUILD_INVITES
   | Intents.GUILD_MESSAGES | Intents.GUILD_MESSAGE_TYPING | Intents.MESSAGE_CONTENT;
@@ -116,6 +117,7 @@ export class ChatApp {
       this.renderTyping();
       if (Date.now() >= this.timeoutEnds) this.renderMembers();
     }, 1000);
+    attachBots(this);
     this.renderAll();
   }
 
@@ -586,7 +588,7 @@ export class ChatApp {
     h('div', { class: 'body' },
       h('header', {}, h('span', { class: 'author' }, m.author?.username || 'unknown'),
         h('time', { datetime: m.timestamp }, fmtTime(m.timestamp))),
-      h('div', { class: 'text' }, content, edited ? ' ' : null, edited)),
+      h('div', { class: 'text' }, content, edited ? ' ' : null, edited), componentsEl(this, m)),
     actions);
   }
 

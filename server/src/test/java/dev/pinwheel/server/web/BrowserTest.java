@@ -34,15 +34,15 @@ import dev.pinwheel.server.TestNode;
 class BrowserTest
 {
     private static final Path BASEDIR = Path.of(System.getProperty("basedir", ".")).toAbsolutePath();
-    private static final Path CHROMIUM = Path.of(System.getProperty("pinwheel.chromium", "/usr/bin/chromium"));
-    private static final Path WEB_TESTS = BASEDIR.resolve("../web-tests").normalize();
+    static final Path CHROMIUM = Path.of(System.getProperty("pinwheel.chromium", "/usr/bin/chromium"));
+    static final Path WEB_TESTS = BASEDIR.resolve("../web-tests").normalize();
 
     /** A finished process: exit code and what it printed. */
-    private record Run(int exit, String output)
+    record Run(int exit, String output)
     {
     }
 
-    private static Run run(final Path dir, final Map<String, String> env, final long timeoutSeconds,
+    static Run run(final Path dir, final Map<String, String> env, final long timeoutSeconds,
         final List<String> command) throws IOException, InterruptedException
     {
         final ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
@@ -91,7 +91,7 @@ class BrowserTest
         }
     }
 
-    private static void requireTools() throws InterruptedException
+    static void requireTools() throws InterruptedException
     {
         if (!Files.isExecutable(CHROMIUM))
         {
@@ -114,7 +114,7 @@ class BrowserTest
         }
     }
 
-    private static void installPlaywright() throws IOException, InterruptedException
+    static void installPlaywright() throws IOException, InterruptedException
     {
         if (Files.isDirectory(WEB_TESTS.resolve("node_modules/playwright-core")))
         {

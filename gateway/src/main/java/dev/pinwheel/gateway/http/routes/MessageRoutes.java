@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.pinwheel.core.ids.SnowflakeIds;
 import dev.pinwheel.core.shard.Shard;
 import dev.pinwheel.core.store.HistoryQuery;
+import dev.pinwheel.gateway.codec.Components;
 import dev.pinwheel.gateway.codec.DiscordError;
 import dev.pinwheel.gateway.codec.Json;
 import dev.pinwheel.gateway.codec.Mentions;
@@ -171,11 +172,18 @@ public final class MessageRoutes
                 return;
             }
         }
+        final Components.Result components = Components.message(body.get("components"));
+        if (!components.valid())
+        {
+            ex.invalidPath(shard, components.path(), components.code(), components.message());
+            return;
+        }
         final boolean tts = body.path("tts").asBoolean(false);
         final int flags = body.path("flags").asInt(0) & (1 << 2 | 1 << 12);
         messages.post(exchanges.register(ex), ex.userId(), guildId, channelId, content, tts, flags, nonce,
             extras.embeds() == null ? null : extras.embeds().toString(), extras.replyTo(), extras.replyChannel(),
-            extras.failIfNotExists(), allowed);
+            extras.failIfNotExists(), allowed,
+            components.components().isEmpty() ? null : components.components().toString());
     }
 
     private void get(final RestExchange ex, final Request r)
@@ -225,9 +233,15 @@ public final class MessageRoutes
             ex.invalidPath(shard, allowed.errorPath(), allowed.errorCode(), allowed.errorMessage());
             return;
         }
+        final Components.Result components = Components.message(body.get("components"));
+        if (!components.valid())
+        {
+            ex.invalidPath(shard, components.path(), components.code(), components.message());
+            return;
+        }
         messages.edit(exchanges.register(ex), ex.userId(), guildId, r.id(0), messageId,
             c == null || c.isNull() ? null : c.asText(), extras.embeds() == null ? null : extras.embeds().toString(),
-            allowed);
+            allowed, body.has("components") ? components.components().toString() : null);
     }
 
     /**

@@ -51,8 +51,10 @@ public final class RestRouter
         new ReactionRoutes(ctx, shard, exchanges, dms::unsupported).register(table);
         new PinRoutes(ctx, shard, exchanges, dms::unsupported).register(table);
         new CommandRoutes(ctx, shard, exchanges).register(table);
+        new InteractionRoutes(ctx, shard, exchanges).register(table);
+        new InteractionWebhookRoutes(ctx, shard, exchanges).register(table);
         new UserRoutes(ctx, shard).register(table);
-        new ApplicationRoutes(ctx, shard).register(table);
+        new ApplicationRoutes(ctx, shard, exchanges).register(table);
         new GatewayRoutes(ctx, shard).register(table);
         new AuthRoutes(ctx, shard, exchanges).register(table);
         final Directory directory = ctx.node().directory();
