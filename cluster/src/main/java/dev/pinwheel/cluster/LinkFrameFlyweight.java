@@ -13,11 +13,11 @@ import org.agrona.MutableDirectBuffer;
  *  +---------------------------------------------------------------+
  *  |                      source node (i32)                        |
  *  +---------------------------------------------------------------+
- *  |        target (i64): the shard (COMMAND) or the mask of        |
- *  |        interested shards of the receiving node (DISPATCH)      |
+ *  |  target (i64): the shard (COMMAND), the mask of interested    |
+ *  |  shards of the receiving node (DISPATCH), record type (STATE)  |
  *  +---------------------------------------------------------------+
- *  |  payload: a typed command's bytes (CommandWriter's layout), or  |
- *  |  an event ({@link DispatchFlyweight})                      ...  |
+ *  |  payload: a typed command's bytes (CommandWriter's layout), an  |
+ *  |  event ({@link DispatchFlyweight}) or a state record        ...  |
  *  +---------------------------------------------------------------+
  *   little-endian (Agrona's native order on x86 and ARM)
  * </pre>
@@ -29,6 +29,8 @@ public final class LinkFrameFlyweight
     public static final int COMMAND = 1;
     /** An event of a guild, for the interested shards of the receiving node. */
     public static final int DISPATCH = 2;
+    /** A journaled state record (target: its type), applied to the receiving node's node-wide state. */
+    public static final int STATE = 3;
 
     public static final int KIND_OFFSET = 0;
     public static final int SOURCE_NODE_OFFSET = 4;

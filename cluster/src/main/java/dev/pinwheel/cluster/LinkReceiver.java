@@ -9,7 +9,13 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.Agent;
 
 import dev.pinwheel.core.fanout.Dispatch;
+import dev.pinwheel.core.guild.GuildTable;
 import dev.pinwheel.core.shard.ShardGroup;
+import dev.pinwheel.core.state.NodeState;
+import dev.pinwheel.core.state.StateRecords;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Receives what the other nodes send and puts it on this node's shard rings: one more producer of each ring, so a
@@ -24,10 +30,15 @@ import dev.pinwheel.core.shard.ShardGroup;
  */
 final class LinkReceiver implements Agent, ControlledFragmentHandler
 {
+    private static final Logger LOG = LoggerFactory.getLogger(LinkReceiver.class);
     private static final int FRAGMENT_LIMIT = 64;
+    private static final long WATCH_INTERVAL_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(200);
 
     private final Subscription subscription;
     private final ShardGroup group;
+    private final NodeState node;
+    private final Runnable watch;
+    private long nextWatchNanos;
     private final LinkCounters counters;
     private final ControlledFragmentAssembler assembler = new ControlledFragmentAssembler(this);
     private final LinkFrameFlyweight frame = new LinkFrameFlyweight();
@@ -37,8 +48,11 @@ final class LinkReceiver implements Agent, ControlledFragmentHandler
     private Dispatch heldDispatch;
     private long heldMask;
 
-    LinkReceiver(final Subscription subscription, final ShardGroup group, final LinkCounters counters)
+    LinkReceiver(final Subscription subscription, final ShardGroup group, final NodeState node,
+        final LinkCounters counters, final Runnable watch)
     {
+        this.watch = watch;
+        this.node = node;
         this.subscription = subscription;
         this.group = group;
         this.counters = counters;
@@ -48,6 +62,12 @@ final class LinkReceiver implements Agent, ControlledFragmentHandler
     @Override
     public int doWork()
     {
+        final long now = System.nanoTime();
+        if (now - nextWatchNanos >= 0)
+        {
+            nextWatchNanos = now + WATCH_INTERVAL_NANOS;
+            watch.run();
+        }
         if (!releaseHeld())
         {
             return 0;
@@ -122,8 +142,37 @@ final class LinkReceiver implements Agent, ControlledFragmentHandler
             }
             return Action.CONTINUE;
         }
+        if (frame.kind() == LinkFrameFlyweight.STATE)
+        {
+            applyState((int)frame.target(), buffer, payload, payloadLength);
+            return Action.CONTINUE;
+        }
         counters.increment(LinkCounters.MALFORMED);
         return Action.CONTINUE;
+    }
+
+    /**
+     * Another node journaled a state record: its node-wide part (accounts, tokens, directory) applies here too; its
+     * guild part does not (the guild lives on its owner: the record is applied to an empty guild table, which every
+     * record's change skips). The node-wide state is concurrent (read by every shard, written rarely).
+     */
+    private void applyState(final int type, final DirectBuffer buffer, final int at, final int length)
+    {
+        if (node == null)
+        {
+            return;
+        }
+        final byte[] payload = new byte[length];
+        buffer.getBytes(at, payload);
+        try
+        {
+            StateRecords.apply(type, payload, new GuildTable(), node);
+        }
+        catch (final RuntimeException ex)
+        {
+            counters.increment(LinkCounters.MALFORMED);
+            LOG.warn("cluster link: state record of type {} from another node not applied: {}", type, ex.toString());
+        }
     }
 
     /** @return the shards of the mask whose ring was full (still to be handed the event). */

@@ -23,6 +23,7 @@ import dev.pinwheel.core.counters.NodeCounters;
 import dev.pinwheel.core.fanout.Dispatch;
 import dev.pinwheel.core.shard.ClusterLink;
 import dev.pinwheel.core.shard.ShardGroup;
+import dev.pinwheel.core.state.NodeState;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,6 +58,8 @@ public final class NodeLink implements ClusterLink, AutoCloseable
     private final Outbox[] outboxes;
     private final LinkCounters counters;
     private AgentRunner receiverRunner;
+    /** What {@link #watchPeers} last saw of each peer (the receiver's thread only). */
+    private final boolean[] peerUp;
 
     /**
      * Starts the media driver and the publications to every peer.
@@ -113,6 +116,7 @@ public final class NodeLink implements ClusterLink, AutoCloseable
         }
         this.driver = startedDriver;
         this.aeron = client;
+        this.peerUp = new boolean[publications.length];
         this.outboxes = new Outbox[shards];
         for (int i = 0; i < shards; i++)
         {
@@ -129,13 +133,43 @@ public final class NodeLink implements ClusterLink, AutoCloseable
      * Starts the receiver: what peers send goes onto this node's shard rings from now on.
      *
      * @param group this node's shards.
+     * @param node  this node's node-wide state, where the other nodes' state records are applied.
      */
-    public void start(final ShardGroup group)
+    public void start(final ShardGroup group, final NodeState node)
     {
-        final LinkReceiver receiver = new LinkReceiver(subscription, group, counters);
+        final LinkReceiver receiver = new LinkReceiver(subscription, group, node, counters, this::watchPeers);
         receiverRunner = new AgentRunner(new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(1),
             TimeUnit.MILLISECONDS.toNanos(1)), ex -> LOG.error("cluster link receiver failed", ex), null, receiver);
         AgentRunner.startOnThread(receiverRunner);
+    }
+
+    /**
+     * On the receiver's thread, every few hundred milliseconds: logs each peer that became connected or unreachable
+     * (what an operator, and the cluster tests, watch for).
+     */
+    private void watchPeers()
+    {
+        for (int node = 0; node < publications.length; node++)
+        {
+            if (node == nodeId)
+            {
+                continue;
+            }
+            final boolean up = connected(node);
+            if (up != peerUp[node])
+            {
+                peerUp[node] = up;
+                if (up)
+                {
+                    LOG.info("cluster: node {} connected ({})", node, ctx.members().endpoint(node));
+                }
+                else
+                {
+                    LOG.warn("cluster: node {} unreachable ({}): its guilds answer 503 until it is back", node,
+                        ctx.members().endpoint(node));
+                }
+            }
+        }
     }
 
     /**
@@ -227,6 +261,22 @@ public final class NodeLink implements ClusterLink, AutoCloseable
             counters.increment(LinkCounters.EVENTS_DROPPED);
         }
         return result;
+    }
+
+    @Override
+    public void offerState(final int fromShard, final int type, final byte[] payload)
+    {
+        final Outbox out = outboxes[fromShard];
+        final ExpandableArrayBuffer frame = out.scratch;
+        LinkFrameFlyweight.putHeader(frame, 0, LinkFrameFlyweight.STATE, nodeId, type);
+        frame.putBytes(LinkFrameFlyweight.HEADER_LENGTH, payload);
+        for (int node = 0; node < publications.length; node++)
+        {
+            if (node != nodeId && offer(out, node, frame, LinkFrameFlyweight.HEADER_LENGTH + payload.length) != SENT)
+            {
+                counters.increment(LinkCounters.EVENTS_DROPPED);
+            }
+        }
     }
 
     private int offer(final Outbox out, final int node, final DirectBuffer frame, final int length)

@@ -69,7 +69,7 @@ class NodeLinkTest
                 group.shard(i).commandHandler(this);
             }
             group.start(30, TimeUnit.SECONDS);
-            link.start(group);
+            link.start(group, null);
         }
 
         @Override

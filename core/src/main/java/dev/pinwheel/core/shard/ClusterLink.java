@@ -44,6 +44,18 @@ public interface ClusterLink
     int offerDispatch(int fromShard, int node, long shardMask, Dispatch dispatch);
 
     /**
+     * Tells every other node of a journaled state record, so that what every node keeps node-wide (accounts and
+     * their tokens, guild summaries, channel → guild, invites, DM pairs: {@code NodeState}) is known on all of them.
+     * Called once the record is durable; each node applies it to its own node-wide state only (the guild state stays
+     * with the owner).
+     *
+     * @param fromShard the shard that journaled it (its thread).
+     * @param type      record type.
+     * @param payload   the record.
+     */
+    void offerState(int fromShard, int type, byte[] payload);
+
+    /**
      * Retries, in order, what back-pressure held back for this shard. A node that went down meanwhile refuses what
      * waited for it: each command is handed to {@code refused} (its waiting request is answered), each event counted.
      *
