@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -29,6 +30,18 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.pinwheel.core.routing.RoutingRing;
 
+import net.dv8tion.jda.api.JDA;
+import net.dv8tion.jda.api.JDABuilder;
+import net.dv8tion.jda.api.events.GenericEvent;
+import net.dv8tion.jda.api.events.message.MessageDeleteEvent;
+import net.dv8tion.jda.api.events.message.MessageReceivedEvent;
+import net.dv8tion.jda.api.events.message.MessageUpdateEvent;
+import net.dv8tion.jda.api.events.message.react.MessageReactionAddEvent;
+import net.dv8tion.jda.api.hooks.EventListener;
+import net.dv8tion.jda.api.requests.GatewayIntent;
+import net.dv8tion.jda.api.requests.RestConfig;
+import net.dv8tion.jda.api.utils.SessionControllerAdapter;
+
 /**
  * Three Pinwheel nodes in child JVMs, linked over Aeron UDP on 127.0.0.1 ({@code --node-id K --members ...}), each
  * with one shard and its embedded store. Two users talk in a guild owned by node 1 while one uses node 0 and the other
@@ -42,7 +55,7 @@ class ClusterNodesTest
     private static final int NODES = 3;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @TempDir
+    @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS) // the nodes' logs stay when it fails
     Path dir;
 
     private final ServerProcess[] nodes = new ServerProcess[NODES];
@@ -103,7 +116,11 @@ class ClusterNodesTest
         final RestClient rest0 = new RestClient(nodes[0].restBase());
         final RestClient rest2 = new RestClient(nodes[2].restBase());
         final RestClient.User alice = rest0.register("alice");
-        final RestClient.User bob = rest2.register("bob");
+        // bob is a person (a DM between two bots is refused, as on Discord); his client is discord.js
+        final JsonNode registered = rest2.ok("POST", "auth/register", null,
+            "{\"username\":\"bob\",\"password\":\"password-bob\",\"bot\":false}");
+        final RestClient.User bob = new RestClient.User(registered.get("user").get("id").asText(),
+            registered.get("token").asText());
         // the ring every node builds: 3 nodes × 1 shard; find a guild whose owner is node 1
         final RoutingRing ring = RoutingRing.build(1, NODES, 1, RoutingRing.DEFAULT_VIRTUAL_NODES);
         JsonNode guild = null;
@@ -155,6 +172,19 @@ class ClusterNodesTest
         assertHistory(rest0, alice, channelId, acknowledged);
         assertHistory(rest2, bob, channelId, acknowledged);
 
+        // real clients: a JDA bot on node 0 and a discord.js client on node 2, the guild on node 1
+        acknowledged.add(jdaAndDiscordJs(alice, bob, guildId, channelId));
+        assertHistory(rest2, bob, channelId, acknowledged);
+
+        // RESUME on node 0 while node 1's guild goes on: the missed event is replayed, then RESUMED
+        aliceGateway.drop();
+        acknowledged.add(rest2.ok("POST", "channels/" + channelId + "/messages", bob.token(),
+            "{\"content\":\"while alice was away\"}").get("id").asText());
+        aliceGateway.resume(alice.token());
+        assertEquals("while alice was away", aliceGateway.awaitDispatch("MESSAGE_CREATE", x -> true)
+            .get("content").asText());
+        aliceGateway.awaitDispatch("RESUMED", x -> true);
+
         // node 1 dies: its guild answers 503 with a clear body on the survivors, at once once they noticed
         final CompletableFuture<String> down0 = nodes[0].lineContaining("node 1 unreachable");
         final CompletableFuture<String> down2 = nodes[2].lineContaining("node 1 unreachable");
@@ -182,6 +212,90 @@ class ClusterNodesTest
         acknowledged.add(rest2.ok("POST", "channels/" + channelId + "/messages", bob.token(),
             "{\"content\":\"after the restart\"}").get("id").asText());
         assertHistory(rest0, alice, channelId, acknowledged);
+    }
+
+    /** @return the id of the JDA bot's message (the discord.js client's own is deleted). */
+    private String jdaAndDiscordJs(final RestClient.User alice, final RestClient.User bob, final String guildId,
+        final String channelId) throws Exception
+    {
+        final Path js = dev.pinwheel.server.JsClients.prepare("cluster.js");
+        final LinkedBlockingQueue<GenericEvent> events = new LinkedBlockingQueue<>();
+        final JDA jda = JDABuilder.createDefault(alice.token(), EnumSet.of(GatewayIntent.GUILD_MESSAGES,
+                GatewayIntent.MESSAGE_CONTENT, GatewayIntent.GUILD_MESSAGE_REACTIONS, GatewayIntent.DIRECT_MESSAGES))
+            .setRestConfig(new RestConfig().setBaseUrl("http://127.0.0.1:" + ports[0] + "/api/v10/"))
+            .setSessionController(new SessionControllerAdapter()
+            {
+                @Override
+                public String getGateway()
+                {
+                    return "ws://127.0.0.1:" + ports[0];
+                }
+            })
+            .addEventListeners((EventListener)events::add)
+            .build();
+        try
+        {
+            jda.awaitReady();
+            assertNotNull(jda.getGuildById(guildId), "JDA on node 0 sees the guild of node 1");
+            final CompletableFuture<String> script = CompletableFuture.supplyAsync(() ->
+            {
+                try
+                {
+                    return dev.pinwheel.server.JsClients.run(js, 120, java.util.Map.of(), "node", "cluster.js",
+                        Integer.toString(ports[2]), bob.token(), guildId, channelId, alice.id());
+                }
+                catch (final InterruptedException ex)
+                {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(ex);
+                }
+            });
+            final MessageReceivedEvent hello = next(events, MessageReceivedEvent.class,
+                e -> e.isFromGuild() && e.getAuthor().getId().equals(bob.id()));
+            assertEquals("hello from discord.js on node 2", hello.getMessage().getContentRaw());
+            assertEquals("edited on node 2", next(events, MessageUpdateEvent.class, e -> true).getMessage()
+                .getContentRaw());
+            final MessageReactionAddEvent reaction = next(events, MessageReactionAddEvent.class, e -> true);
+            assertEquals("👍", reaction.getEmoji().getName());
+            assertEquals(hello.getMessageId(), reaction.getMessageId());
+            final MessageReceivedEvent dm;
+            try
+            {
+                dm = next(events, MessageReceivedEvent.class, e -> !e.isFromGuild());
+            }
+            catch (final AssertionError ex)
+            {
+                throw new AssertionError(ex.getMessage() + "; discord.js: "
+                    + (script.isDone() ? script.join() : "(still running)"), ex);
+            }
+            assertEquals("a DM from node 2", dm.getMessage().getContentRaw());
+            final String answer = hello.getChannel().sendMessage("hello from JDA on node 0").complete().getId();
+            assertEquals(hello.getMessageId(), next(events, MessageDeleteEvent.class, e -> true).getMessageId());
+            final String out = script.get(150, TimeUnit.SECONDS);
+            assertEquals(List.of("OK ready", "OK sent", "OK edit", "OK reaction", "OK dm", "OK heard", "OK delete"),
+                out.lines().filter(l -> l.startsWith("OK ")).toList(), out);
+            return answer;
+        }
+        finally
+        {
+            jda.shutdownNow();
+            jda.awaitShutdown(Duration.ofSeconds(10));
+        }
+    }
+
+    private static <T extends GenericEvent> T next(final LinkedBlockingQueue<GenericEvent> events, final Class<T> type,
+        final java.util.function.Predicate<T> match) throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true)
+        {
+            final GenericEvent e = events.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            assertNotNull(e, "no " + type.getSimpleName() + " within 60 s");
+            if (type.isInstance(e) && match.test(type.cast(e)))
+            {
+                return type.cast(e);
+            }
+        }
     }
 
     private static void assertHistory(final RestClient rest, final RestClient.User user, final String channelId,
@@ -224,8 +338,12 @@ class ClusterNodesTest
         private final LinkedBlockingQueue<JsonNode> dispatches = new LinkedBlockingQueue<>();
         private final StringBuilder partial = new StringBuilder();
         private final CompletableFuture<Integer> hello = new CompletableFuture<>();
-        private WebSocket socket;
+        private volatile WebSocket socket;
         private java.util.concurrent.ScheduledExecutorService beat;
+        private volatile long seq;
+        private String sessionId;
+        private String resumeUrl;
+        private volatile CompletableFuture<Integer> helloAgain;
 
         static RawGateway identify(final int port, final String token) throws Exception
         {
@@ -234,11 +352,22 @@ class ClusterNodesTest
                 .buildAsync(URI.create("ws://127.0.0.1:" + port + "/?v=10&encoding=json"), g).get(30, TimeUnit.SECONDS);
             final int interval = g.hello.get(30, TimeUnit.SECONDS);
             g.beat = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
-            g.beat.scheduleAtFixedRate(() -> g.send("{\"op\":1,\"d\":null}"), interval, interval,
-                TimeUnit.MILLISECONDS);
+            g.beat.scheduleAtFixedRate(() ->
+            {
+                try
+                {
+                    g.send("{\"op\":1,\"d\":null}");
+                }
+                catch (final RuntimeException ex)
+                {
+                    // dropped on purpose (a RESUME follows): the next beat goes to the new connection
+                }
+            }, interval, interval, TimeUnit.MILLISECONDS);
             g.send("{\"op\":2,\"d\":{\"token\":\"" + token + "\",\"intents\":" + (1 | 1 << 9 | 1 << 10 | 1 << 15)
                 + ",\"properties\":{\"os\":\"linux\",\"browser\":\"test\",\"device\":\"test\"}}}");
-            g.awaitDispatch("READY", x -> true);
+            final JsonNode ready = g.awaitDispatch("READY", x -> true);
+            g.sessionId = ready.get("session_id").asText();
+            g.resumeUrl = ready.get("resume_gateway_url").asText();
             return g;
         }
 
@@ -275,9 +404,15 @@ class ClusterNodesTest
                     if (op == 10)
                     {
                         hello.complete(frame.get("d").get("heartbeat_interval").asInt());
+                        final CompletableFuture<Integer> again = helloAgain;
+                        if (again != null)
+                        {
+                            again.complete(0);
+                        }
                     }
                     else if (op == 0)
                     {
+                        seq = frame.get("s").asLong();
                         dispatches.add(frame);
                     }
                 }
@@ -289,6 +424,24 @@ class ClusterNodesTest
             }
             webSocket.request(1);
             return null;
+        }
+
+        /** The connection drops (no close frame): the session waits on the server for a RESUME. */
+        void drop()
+        {
+            socket.abort();
+            dispatches.clear();
+        }
+
+        /** Connects to the READY's resume_gateway_url and resumes from the last sequence seen. */
+        void resume(final String token) throws Exception
+        {
+            helloAgain = new CompletableFuture<>();
+            socket = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10))
+                .buildAsync(URI.create(resumeUrl + "/?v=10&encoding=json"), this).get(30, TimeUnit.SECONDS);
+            helloAgain.get(30, TimeUnit.SECONDS);
+            send("{\"op\":6,\"d\":{\"token\":\"" + token + "\",\"session_id\":\"" + sessionId + "\",\"seq\":"
+                + seq + "}}");
         }
 
         @Override
