@@ -81,7 +81,7 @@ public final class NodeLink implements ClusterLink, AutoCloseable
             .dirDeleteOnShutdown(true)
             .threadingMode(ThreadingMode.SHARED)
             .sharedIdleStrategy(new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(1),
-                TimeUnit.MILLISECONDS.toNanos(1)))
+                ctx.idleMaxParkNanos()))
             .publicationConnectionTimeoutNs(timeout)
             .imageLivenessTimeoutNs(timeout)
             .termBufferSparseFile(true)
@@ -139,7 +139,7 @@ public final class NodeLink implements ClusterLink, AutoCloseable
     {
         final LinkReceiver receiver = new LinkReceiver(subscription, group, node, counters, this::watchPeers);
         receiverRunner = new AgentRunner(new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(1),
-            TimeUnit.MILLISECONDS.toNanos(1)), ex -> LOG.error("cluster link receiver failed", ex), null, receiver);
+            ctx.idleMaxParkNanos()), ex -> LOG.error("cluster link receiver failed", ex), null, receiver);
         AgentRunner.startOnThread(receiverRunner);
     }
 

@@ -14,6 +14,8 @@ import java.util.concurrent.TimeUnit;
  *       not connected: commands for it are answered 503</td></tr>
  *   <tr><td>{@code pinwheel.cluster.maxPending}</td><td>65536</td><td>messages one shard may hold back for one
  *       back-pressured peer before it refuses more</td></tr>
+ *   <tr><td>{@code pinwheel.cluster.idleMaxParkMicros}</td><td>1000</td><td>the longest the media driver and the
+ *       link's receiver park when idle (a backoff: spins, yields, then parks growing to this; never a busy spin)</td></tr>
  * </table>
  */
 public final class NodeLinkContext
@@ -28,6 +30,8 @@ public final class NodeLinkContext
     private long peerTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(
         Long.getLong("pinwheel.cluster.peerTimeoutMs", 2000));
     private int maxPending = Integer.getInteger("pinwheel.cluster.maxPending", 65_536);
+    private long idleMaxParkNanos = TimeUnit.MICROSECONDS.toNanos(
+        Long.getLong("pinwheel.cluster.idleMaxParkMicros", 1000));
 
     /**
      * @param value this node's id (its index in the members).
@@ -113,6 +117,10 @@ public final class NodeLinkContext
             throw new IllegalArgumentException("pinwheel.cluster.termLength must be a power of two >= 64 KiB: "
                 + termLength);
         }
+        if (idleMaxParkNanos < TimeUnit.MICROSECONDS.toNanos(1))
+        {
+            throw new IllegalArgumentException("pinwheel.cluster.idleMaxParkMicros must be >= 1");
+        }
         if (maxPending < 1)
         {
             throw new IllegalArgumentException("pinwheel.cluster.maxPending must be >= 1");
@@ -148,5 +156,10 @@ public final class NodeLinkContext
     public int maxPending()
     {
         return maxPending;
+    }
+
+    public long idleMaxParkNanos()
+    {
+        return idleMaxParkNanos;
     }
 }
