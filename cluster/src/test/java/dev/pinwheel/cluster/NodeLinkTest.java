@@ -44,6 +44,7 @@ class NodeLinkTest
     private static final int ECHO_REPLY = 201;
 
     private final List<Node> nodes = new ArrayList<>();
+    private Path dir;
 
     /** One node: its shards, its link, what its shards received. */
     private static final class Node implements CommandHandler
@@ -108,8 +109,14 @@ class NodeLinkTest
 
         void close()
         {
-            group.close();
-            link.close();
+            try
+            {
+                group.close();
+            }
+            finally
+            {
+                link.close(); // its media driver's directory goes even if a shard did not stop
+            }
         }
     }
 
@@ -147,8 +154,7 @@ class NodeLinkTest
             }
         }
         final ClusterMembers members = ClusterMembers.parse(spec.toString());
-        final Path dir = Files.createTempDirectory(Path.of("/dev/shm"), "pinwheel-link-test-");
-        dir.toFile().deleteOnExit();
+        dir = Files.createTempDirectory(Path.of("/dev/shm"), "pinwheel-link-test-");
         for (int i = 0; i < count; i++)
         {
             nodes.add(new Node(i, members, dir, ringSize, termLength));
@@ -162,9 +168,19 @@ class NodeLinkTest
     @AfterEach
     void stop()
     {
-        for (final Node n : nodes)
+        try
         {
-            n.close();
+            for (final Node n : nodes)
+            {
+                n.close();
+            }
+        }
+        finally
+        {
+            if (dir != null)
+            {
+                org.agrona.IoUtil.delete(dir.toFile(), true);
+            }
         }
     }
 
