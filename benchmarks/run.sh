@@ -13,6 +13,8 @@
 #                                             client chats: its p99/errors per attack, recovery, lost messages
 #   benchmarks/run.sh cassandra-probe [args]  the Cassandra store vs the raw driver (same statements), hot channels,
 #                                             the embedded store beside them (starts a local Cassandra if no --cassandra)
+#   benchmarks/run.sh cluster-hop-probe [args] a typed command's round trip to a shard of this node vs of another
+#                                             node over the Aeron link (two nodes in one JVM), p50/p99
 #   benchmarks/run.sh build                   build the jar only
 # Run from anywhere; results of the probe go to ./bench-results (the working directory).
 # PINWHEEL_BENCH_JAVA_OPTS adds JVM flags to the JMH host / probe client JVM.
@@ -115,6 +117,11 @@ case "$cmd" in
     cd "$ROOT" # LocalCassandra finds storage-cassandra/bin/cassandra-local from here
     exec "$JAVA_HOME/bin/java" "${flags[@]}" -Dpinwheel.flags.dir="$FLAGS" -Xmx2g \
       -cp "$JAR" dev.pinwheel.benchmarks.storage.CassandraStoreProbe "$@" ;;
+  cluster-hop-probe)
+    if needs_build; then build; fi
+    mapfile -t flags < <(module_flags)
+    exec "$JAVA_HOME/bin/java" "${flags[@]}" -Dpinwheel.flags.dir="$FLAGS" \
+      -cp "$JAR" dev.pinwheel.benchmarks.cluster.ClusterHopProbe "$@" ;;
   voice-probe)
     if needs_build; then build; fi
     mapfile -t flags < <(module_flags)

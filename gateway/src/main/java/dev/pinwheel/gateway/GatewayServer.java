@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
 import dev.pinwheel.core.counters.NodeCounters;
 import dev.pinwheel.core.routing.RoutingTable;
 import dev.pinwheel.core.shard.Shard;
+import dev.pinwheel.core.shard.ClusterLink;
 import dev.pinwheel.core.shard.ShardDeathHandler;
 import dev.pinwheel.core.shard.ShardGroup;
 import dev.pinwheel.core.state.NodeState;
@@ -126,6 +127,28 @@ public final class GatewayServer implements AutoCloseable
         final RoutingTable routing, final StoreFactory stores, final ThreadPlacement placement,
         final ShardDeathHandler deathHandler, final NodeCounters counters)
     {
+        this(config, nodeId, shardCount, ringSize, routing, stores, placement, deathHandler, counters, null);
+    }
+
+    /**
+     * Starts a node of a cluster: as above, with the link to the other nodes set on the shards before they start
+     * (the owner of a guild may be a shard of another node: {@code ShardGroup#ownerOf}).
+     *
+     * @param config       gateway settings.
+     * @param nodeId       node id (0..31).
+     * @param shardCount   shards.
+     * @param ringSize     inbox ring size per shard.
+     * @param routing      routing table (over every shard of every node).
+     * @param stores       store factory.
+     * @param placement    thread placement.
+     * @param deathHandler told when a shard thread dies while serving; null: the shards stop.
+     * @param counters     the node's counters; null: counters in this process only.
+     * @param link         the other nodes, or null for a single node.
+     */
+    public GatewayServer(final GatewayConfig config, final int nodeId, final int shardCount, final int ringSize,
+        final RoutingTable routing, final StoreFactory stores, final ThreadPlacement placement,
+        final ShardDeathHandler deathHandler, final NodeCounters counters, final ClusterLink link)
+    {
         config.conclude();
         final NodeState node = NodeState.create();
         // Password hashing: a few threads and a short queue; a full queue is answered 503 at once (AuthRoutes),
@@ -152,6 +175,10 @@ public final class GatewayServer implements AutoCloseable
             }, deathHandler, counters);
         try
         {
+            if (link != null)
+            {
+                shards.clusterLink(link);
+            }
             shards.start(10, TimeUnit.MINUTES);
             bind();
             // Warm the control plane (PBKDF2 provider, JSON, SecureRandom) off the shards, so the first

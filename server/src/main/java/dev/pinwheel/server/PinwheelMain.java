@@ -21,6 +21,8 @@ public final class PinwheelMain
         usage: pinwheel [run] [--host H] [--port P] [--shards N] [--data DIR] [--durability os|sync]
                               [--store embedded|cassandra] [--cassandra HOST:PORT,...] [--keyspace NAME]
                               [--replication N] [--consistency LEVEL]
+                              [--node-id K --members HOST:PORT,HOST:PORT,...]   (a node of a cluster: the members'
+                              cluster-link addresses, Aeron UDP; node K is the K-th; every member runs the same --shards)
                pinwheel migrate --data DIR --to-cassandra HOST:PORT,... [--keyspace NAME] [--replication N]
                pinwheel plan [--shards N] [--profile NAME] [--root DIR]
                pinwheel top --data DIR [--interval SECONDS] [--once] [--no-color]
@@ -60,6 +62,8 @@ public final class PinwheelMain
         String store = System.getProperty("pinwheel.store", "embedded");
         final CassandraStoreContext cassandra = new CassandraStoreContext();
         boolean cassandraOption = false;
+        int nodeId = -1;
+        String members = null;
         try
         {
             for (int i = 0; i < rest.length; i++)
@@ -71,6 +75,8 @@ public final class PinwheelMain
                     case "--host" -> b.gateway().host(require(a, v));
                     case "--port" -> b.gateway().port(number(a, v));
                     case "--shards" -> b.shards(number(a, v));
+                    case "--node-id" -> nodeId = number(a, v);
+                    case "--members" -> members = require(a, v);
                     case "--data" -> b.dataDir(Path.of(require(a, v)));
                     case "--durability" -> b.durability(Durability.valueOf(require(a, v).toUpperCase(Locale.ROOT)));
                     case "--profile" -> b.profile(TuningProfile.forName(require(a, v)));
@@ -103,6 +109,20 @@ public final class PinwheelMain
                     default -> throw new IllegalArgumentException("unknown option " + a);
                 }
                 i++;
+            }
+            if (members != null || nodeId >= 0)
+            {
+                if (members == null || nodeId < 0)
+                {
+                    throw new IllegalArgumentException("a cluster node needs both --node-id and --members");
+                }
+                final int size = dev.pinwheel.cluster.ClusterMembers.parse(members).size();
+                if (nodeId >= size)
+                {
+                    throw new IllegalArgumentException("--node-id " + nodeId + " is not one of the " + size
+                        + " --members (0.." + (size - 1) + ")");
+                }
+                b.nodeId(nodeId).members(members);
             }
             switch (store)
             {

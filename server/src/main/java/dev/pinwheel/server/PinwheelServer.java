@@ -10,6 +10,9 @@ import java.util.Properties;
 
 import org.agrona.concurrent.AgentRunner;
 
+import dev.pinwheel.cluster.ClusterMembers;
+import dev.pinwheel.cluster.NodeLink;
+import dev.pinwheel.cluster.NodeLinkContext;
 import dev.pinwheel.core.counters.CountersFile;
 import dev.pinwheel.core.counters.NodeCounters;
 import dev.pinwheel.core.counters.NodeSampler;
@@ -61,6 +64,9 @@ public final class PinwheelServer implements AutoCloseable
     private final CountersFile counters;
     private final AgentRunner sampler;
     private final ShardDeathHandler onShardDeath;
+    /** The link to the other nodes of the cluster, or null for a single node. */
+    private final NodeLink link;
+    private final int nodeId;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private PinwheelServer(final Builder b)
@@ -68,7 +74,16 @@ public final class PinwheelServer implements AutoCloseable
         this.onShardDeath = b.onShardDeath;
         this.dataDir = b.dataDir.toAbsolutePath();
         final int shards = b.shards > 0 ? b.shards : Math.min(31, Runtime.getRuntime().availableProcessors());
-        final RoutingRing ring = RoutingRing.build(1, 1, shards, RoutingRing.DEFAULT_VIRTUAL_NODES);
+        final ClusterMembers members = b.members == null ? null : ClusterMembers.parse(b.members);
+        if (members != null && b.cassandra != null)
+        {
+            throw new IllegalArgumentException("a cluster (--members) on the Cassandra store is not built yet: use the "
+                + "embedded store");
+        }
+        this.nodeId = members == null ? 0 : b.nodeId;
+        // one ring over every shard of every member (each member runs the same shard count)
+        final RoutingRing ring = RoutingRing.build(1, members == null ? 1 : members.size(), shards,
+            RoutingRing.DEFAULT_VIRTUAL_NODES);
         if (b.cassandra == null)
         {
             this.cassandraLock = null;
@@ -116,13 +131,29 @@ public final class PinwheelServer implements AutoCloseable
             : java.util.concurrent.CompletableFuture.supplyAsync(
                 () -> VoiceServer.start(b.voice.dataDir(dataDir).placement(placement).counters(nodeCounters)),
                 r -> Thread.ofPlatform().name("pinwheel-voice-start").daemon(true).start(r));
+        NodeLink startedLink = null;
         try
         {
-            this.gateway = new GatewayServer(b.gateway, 0, shards, b.ringSize, routing, stores, placement,
-                this::shardDied, nodeCounters);
+            if (members != null)
+            {
+                // the media driver's files live in the node's data directory (deleted on start and on close)
+                startedLink = new NodeLink(new NodeLinkContext().nodeId(nodeId).members(members)
+                    .aeronDir(dataDir.resolve("aeron")), shards, nodeCounters);
+            }
+            this.gateway = new GatewayServer(b.gateway, nodeId, shards, b.ringSize, routing, stores, placement,
+                this::shardDied, nodeCounters, startedLink);
+            if (startedLink != null)
+            {
+                startedLink.start(gateway.shards(), gateway.context().node());
+                LOG.info("node {} of {}: cluster link on {}", nodeId, members.size(), members.endpoint(nodeId));
+            }
         }
         catch (final RuntimeException ex)
         {
+            if (startedLink != null)
+            {
+                startedLink.close();
+            }
             closeWhenStarted(voiceStart);
             ringPublisher.close();
             closeCounters();
@@ -148,6 +179,7 @@ public final class PinwheelServer implements AutoCloseable
             }
         }
         this.voice = v;
+        this.link = startedLink;
         this.sampler = NodeSampler.start(new NodeSampler(nodeCounters, counters, gateway.context().node()));
     }
 
@@ -301,6 +333,22 @@ public final class PinwheelServer implements AutoCloseable
     }
 
     /**
+     * @return the link to the other nodes of the cluster, or null for a single node.
+     */
+    public NodeLink link()
+    {
+        return link;
+    }
+
+    /**
+     * @return this node's id in its cluster (0 for a single node).
+     */
+    public int nodeId()
+    {
+        return nodeId;
+    }
+
+    /**
      * @return the data directory.
      */
     public Path dataDir()
@@ -347,6 +395,10 @@ public final class PinwheelServer implements AutoCloseable
         }
         finally
         {
+            if (link != null)
+            {
+                link.close();
+            }
             ringPublisher.close();
             sampler.close();
             closeCounters();
@@ -376,6 +428,29 @@ public final class PinwheelServer implements AutoCloseable
         private VoiceContext voice = new VoiceContext();
         private ShardDeathHandler onShardDeath;
         private CassandraStoreContext cassandra;
+        private int nodeId;
+        private String members;
+
+        /**
+         * @param value this node's id in the cluster: its index in {@link #members}.
+         * @return this.
+         */
+        public Builder nodeId(final int value)
+        {
+            nodeId = value;
+            return this;
+        }
+
+        /**
+         * @param value every node's cluster-link address, {@code HOST:PORT,HOST:PORT,…} (Aeron UDP; node k is the
+         *              k-th); null (the default): a single node, no Aeron started.
+         * @return this.
+         */
+        public Builder members(final String value)
+        {
+            members = value;
+            return this;
+        }
 
         public Builder dataDir(final Path value)
         {

@@ -31,6 +31,9 @@ public final class Guild
     /** The audit log, oldest first, at most {@link #AUDIT_LOG_KEPT} entries. */
     private final java.util.ArrayDeque<AuditEntry> auditLog = new java.util.ArrayDeque<>();
     private long interestedShards;
+    /** Per node, its interested shards (clustered routes); null until the first. */
+    private long[] nodeShards;
+    private long interestedNodes;
     /** Bumped by every change that can change who sees a channel (roles, members, channels, owner). */
     private long permissionsVersion;
     private final Long2ObjectHashMap<Viewers> viewers = new Long2ObjectHashMap<>();
@@ -364,18 +367,64 @@ public final class Guild
     }
 
     /**
-     * @param shard a shard that now has subscribed sessions.
+     * @param route the shard that now has subscribed sessions: a shard index of this node, or a clustered route
+     *              ({@link dev.pinwheel.core.routing.ShardRoute}) naming a shard of any node.
      */
-    public void addInterest(final int shard)
+    public void addInterest(final int route)
     {
-        interestedShards |= 1L << shard;
+        if (dev.pinwheel.core.routing.ShardRoute.clustered(route))
+        {
+            if (nodeShards == null)
+            {
+                nodeShards = new long[dev.pinwheel.core.routing.ShardRoute.MAX_NODE + 1];
+            }
+            final int node = dev.pinwheel.core.routing.ShardRoute.node(route);
+            nodeShards[node] |= 1L << dev.pinwheel.core.routing.ShardRoute.shard(route);
+            interestedNodes |= 1L << node;
+        }
+        else
+        {
+            interestedShards |= 1L << route;
+        }
     }
 
     /**
-     * @param shard a shard that has no subscribed session left.
+     * @param route a shard (as for {@link #addInterest}) that has no subscribed session left.
      */
-    public void removeInterest(final int shard)
+    public void removeInterest(final int route)
     {
-        interestedShards &= ~(1L << shard);
+        if (dev.pinwheel.core.routing.ShardRoute.clustered(route))
+        {
+            if (nodeShards != null)
+            {
+                final int node = dev.pinwheel.core.routing.ShardRoute.node(route);
+                nodeShards[node] &= ~(1L << dev.pinwheel.core.routing.ShardRoute.shard(route));
+                if (nodeShards[node] == 0)
+                {
+                    interestedNodes &= ~(1L << node);
+                }
+            }
+        }
+        else
+        {
+            interestedShards &= ~(1L << route);
+        }
+    }
+
+    /**
+     * @return bitmask of the nodes with interested shards named by clustered routes (0 on a single node).
+     */
+    public long interestedNodes()
+    {
+        return interestedNodes;
+    }
+
+    /**
+     * @param node a node.
+     * @return bitmask of that node's shards with subscribed sessions, as named by clustered routes.
+     */
+    public long interestedShardsOf(final int node)
+    {
+        return nodeShards == null ? 0 : nodeShards[node];
     }
 }

@@ -23,6 +23,7 @@ import dev.pinwheel.core.guild.Guild;
 import dev.pinwheel.core.guild.GuildTable;
 import dev.pinwheel.core.ids.SnowflakeIds;
 import dev.pinwheel.core.log.ThrottledLog;
+import dev.pinwheel.core.routing.ShardRoute;
 import dev.pinwheel.core.store.ReadPendingException;
 import dev.pinwheel.core.store.ShardStore;
 import dev.pinwheel.core.store.StoreCounters;
@@ -548,7 +549,21 @@ public final class Shard implements Runnable
         {
             throw new IllegalArgumentException("dispatch of guild " + dispatch.guildId() + " published to " + guild.id());
         }
+        final ClusterLink link = group.clusterLink();
         long mask = guild.interestedShards();
+        if (link != null)
+        {
+            final int self = group.nodeId();
+            mask |= guild.interestedShardsOf(self);
+            long nodes = guild.interestedNodes() & ~(1L << self);
+            while (nodes != 0)
+            {
+                final int node = Long.numberOfTrailingZeros(nodes);
+                nodes &= nodes - 1;
+                // one message per (event, interested node); that node hands it to each of its shards in the mask
+                link.offerDispatch(id, node, guild.interestedShardsOf(node), dispatch);
+            }
+        }
         while (mask != 0)
         {
             final int target = Long.numberOfTrailingZeros(mask);
@@ -571,8 +586,14 @@ public final class Shard implements Runnable
      * @param target target shard.
      * @param task   task.
      */
-    public void send(final int target, final ShardTask task)
+    public void send(final int route, final ShardTask task)
     {
+        if (ShardRoute.remote(route, group.nodeId()))
+        {
+            throw new IllegalArgumentException("a task cannot cross nodes (route " + Integer.toHexString(route)
+                + "): send a typed command");
+        }
+        final int target = ShardRoute.shard(route);
         if (target == id)
         {
             runTask(task);
@@ -593,8 +614,14 @@ public final class Shard implements Runnable
      * @param target  target shard.
      * @param command the command just written.
      */
-    public void send(final int target, final CommandWriter command)
+    public void send(final int route, final CommandWriter command)
     {
+        if (ShardRoute.clustered(route) && ShardRoute.node(route) != group.nodeId())
+        {
+            sendToNode(route, command);
+            return;
+        }
+        final int target = ShardRoute.shard(route);
         if (target == id)
         {
             runInline(command.buffer(), command.length());
@@ -609,6 +636,55 @@ public final class Shard implements Runnable
         final byte[] copy = new byte[command.length()]; // only while the target's ring is full
         command.buffer().getBytes(0, copy);
         sendOrdered(target, new DeferredCommand(copy));
+    }
+
+    /**
+     * A command for a shard of another node: onto the link's stream to that node (FIFO with this shard's other sends
+     * there). Refused (node down, queue full): the command's handler is told at once, on this thread, so the request
+     * is answered (503) rather than left waiting.
+     */
+    /** A command held back by back-pressure whose node then went down: answered like a refused send. */
+    private final ClusterLink.Refused linkRefused = this::onLinkRefused;
+
+    private void onLinkRefused(final int node, final DirectBuffer bytes, final int offset, final int length)
+    {
+        counters.increment(ShardCounters.HANDOFFS_DROPPED);
+        final byte[] copy = new byte[length];
+        bytes.getBytes(offset, copy);
+        notifyCommandFailed(new CommandReader().wrap(new UnsafeBuffer(copy), 0, copy.length),
+            new NodeUnavailableException(node));
+    }
+
+    private void sendToNode(final int route, final CommandWriter command)
+    {
+        sendToNode(route, command.buffer(), command.length());
+    }
+
+    void sendToNode(final int route, final DirectBuffer bytes, final int length)
+    {
+        final ClusterLink link = group.clusterLink();
+        final int node = ShardRoute.node(route);
+        final int result = link == null ? ClusterLink.NODE_DOWN
+            : link.offerCommand(id, node, ShardRoute.shard(route), bytes, 0, length);
+        if (result == ClusterLink.SENT)
+        {
+            counters.increment(ShardCounters.HANDOFFS_OUT);
+            return;
+        }
+        counters.increment(ShardCounters.HANDOFFS_DROPPED);
+        final byte[] copy = new byte[length]; // the handler may reuse the writer to answer
+        bytes.getBytes(0, copy);
+        notifyCommandFailed(new CommandReader().wrap(new UnsafeBuffer(copy), 0, copy.length),
+            result == ClusterLink.NODE_DOWN ? new NodeUnavailableException(node) : new HandoffDroppedException(id, route));
+    }
+
+    /**
+     * @return where commands reach this shard from anywhere (the origin written into a request, so that the answer
+     *         comes back here): the shard's index on a single node, a clustered route naming this node in a cluster.
+     */
+    public int address()
+    {
+        return group.clusterLink() == null ? id : ShardRoute.of(group.nodeId(), id);
     }
 
     /**
@@ -1034,6 +1110,11 @@ public final class Shard implements Runnable
         work += pollInbox();
         work += asyncStore ? releaseDurable() : commitBatch();
         work += drainDeferred();
+        final ClusterLink link = group.clusterLink();
+        if (link != null)
+        {
+            work += link.retryPending(id, linkRefused);
+        }
         final long now = System.nanoTime();
         if (now - nextTickNanos >= 0)
         {
@@ -1164,10 +1245,16 @@ public final class Shard implements Runnable
             {
                 case BUSY_SPIN -> Thread.onSpinWait();
                 case BACKOFF -> idleBackoff(idleCount);
-                default -> io.await(deferredCount > 0 ? DEFERRED_RETRY_NANOS
+                default -> io.await(deferredCount > 0 || linkPending() ? DEFERRED_RETRY_NANOS
                     : Math.max(1000, nextTickNanos - System.nanoTime()));
             }
         }
+    }
+
+    private boolean linkPending()
+    {
+        final ClusterLink link = group.clusterLink();
+        return link != null && link.hasPending(id);
     }
 
     private void closeIo()

@@ -46,6 +46,8 @@ public final class ShardGroup implements AutoCloseable
     private final ShardDeathHandler deathHandler;
     private final NodeCounters counters;
     private volatile boolean closing;
+    /** The other nodes (null: a single node). Set before {@link #start}: shard threads read it after their start. */
+    private ClusterLink link;
 
     /**
      * @param nodeId     node id (0..31), the snowflake worker.
@@ -317,11 +319,69 @@ public final class ShardGroup implements AutoCloseable
 
     /**
      * @param key guild or user id.
-     * @return the shard that owns it.
+     * @return the route to the shard that owns it ({@link dev.pinwheel.core.routing.ShardRoute}): on a single node
+     *         a shard index; in a cluster a shard index for an owner on this node, else a clustered route naming
+     *         the owner's node. {@link Shard#send(int, dev.pinwheel.core.command.CommandWriter)} takes both.
      */
     public int ownerOf(final long key)
     {
-        return routing.shardOf(key);
+        if (link == null)
+        {
+            return routing.shardOf(key);
+        }
+        final int owner = routing.ring().owner(key);
+        final int node = owner >>> 16;
+        return node == nodeId ? owner & 0xFFFF : dev.pinwheel.core.routing.ShardRoute.of(node, owner & 0xFFFF);
+    }
+
+    /**
+     * Links this node to the others of its cluster. Once, before {@link #start}.
+     *
+     * @param value the link.
+     */
+    public void clusterLink(final ClusterLink value)
+    {
+        if (shards.length > 0 && shards[0].thread() != null)
+        {
+            throw new IllegalStateException("the cluster link is set before the shards start");
+        }
+        this.link = value;
+    }
+
+    /**
+     * @return the link to the other nodes, or null on a single node.
+     */
+    public ClusterLink clusterLink()
+    {
+        return link;
+    }
+
+    /**
+     * A command that arrived from another node, put on a shard's ring (the link's receiver thread: one more producer
+     * of that ring, FIFO with everything else it puts there).
+     *
+     * @param target shard of this node.
+     * @param bytes  the command.
+     * @param offset where it starts.
+     * @param length its length.
+     * @return false if the ring is full (the receiver keeps it and retries, in order).
+     */
+    public boolean offerFromNode(final int target, final org.agrona.DirectBuffer bytes, final int offset,
+        final int length)
+    {
+        return shards[target].tryClaimAndPublishCommand(bytes, offset, length);
+    }
+
+    /**
+     * An event of a guild owned by another node, handed to one shard of this node whose sessions follow the guild.
+     *
+     * @param target   shard of this node.
+     * @param dispatch the event.
+     * @return false if the ring is full (the receiver retries).
+     */
+    public boolean offerFromNode(final int target, final dev.pinwheel.core.fanout.Dispatch dispatch)
+    {
+        return shards[target].tryClaimAndPublish(dispatch);
     }
 
     /**
@@ -334,6 +394,14 @@ public final class ShardGroup implements AutoCloseable
      */
     public boolean send(final int target, final ShardTask task)
     {
+        if (dev.pinwheel.core.routing.ShardRoute.clustered(target))
+        {
+            if (dev.pinwheel.core.routing.ShardRoute.node(target) != nodeId)
+            {
+                throw new IllegalArgumentException("a task cannot cross nodes: send a typed command");
+            }
+            return send(dev.pinwheel.core.routing.ShardRoute.shard(target), task);
+        }
         final boolean ok = shards[target].tryClaimAndPublish(task);
         if (!ok)
         {
@@ -371,6 +439,20 @@ public final class ShardGroup implements AutoCloseable
      */
     public boolean send(final int target, final dev.pinwheel.core.command.CommandWriter command)
     {
+        if (dev.pinwheel.core.routing.ShardRoute.clustered(target))
+        {
+            final int node = dev.pinwheel.core.routing.ShardRoute.node(target);
+            if (node != nodeId)
+            {
+                // off a shard thread: a local shard (the link's state is per shard) puts it on the stream to that node
+                final byte[] copy = new byte[command.length()];
+                command.buffer().getBytes(0, copy);
+                final int via = Math.floorMod(dev.pinwheel.core.routing.ShardRoute.shard(target), shards.length);
+                return send(via, (ShardTask)shard -> shard.sendToNode(target,
+                    new org.agrona.concurrent.UnsafeBuffer(copy), copy.length));
+            }
+            return send(dev.pinwheel.core.routing.ShardRoute.shard(target), command);
+        }
         final boolean ok = tryPublishCommand(target, command.buffer(), 0, command.length());
         if (!ok)
         {

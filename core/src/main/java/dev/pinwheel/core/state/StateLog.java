@@ -40,6 +40,12 @@ public final class StateLog
         final StateChange change = StateRecords.decode(type, payload);
         shard.store().appendState(type, payload);
         change.applyTo(shard.guilds(), node);
+        final dev.pinwheel.core.shard.ClusterLink link = shard.group().clusterLink();
+        if (link != null)
+        {
+            // the other nodes learn the node-wide part (accounts, directory) once the record is durable
+            shard.afterCommit(() -> link.offerState(shard.id(), type, payload));
+        }
     }
 
     /**

@@ -65,6 +65,9 @@ public enum DiscordError
     BULK_BAN_FAILED(500, 500000, "Failed to ban users"),
     /** An owner shard's inbox is full: retry. */
     BUSY(503, 0, "503: Service Unavailable. Server busy, retry.", 1),
+    /** The node of the cluster that owns the guild (or user) is unreachable; served again once it is back. */
+    NODE_UNAVAILABLE(503, 0, "503: Service Unavailable. The cluster node that owns this resource is unreachable; "
+        + "retry later.", 5),
     /** The password-hashing queue is full: retry. */
     HASHING_BUSY(503, 0, "Too many logins in progress: retry in a moment.", 1),
     /** Storage refuses writes after a fault, until the node restarts. */

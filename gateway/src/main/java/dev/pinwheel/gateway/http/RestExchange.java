@@ -327,6 +327,11 @@ public final class RestExchange
                     + refused.reason().name().toLowerCase(java.util.Locale.ROOT) + "); reads still work.");
             }
         }
+        else if (cause instanceof dev.pinwheel.core.shard.NodeUnavailableException)
+        {
+            retryAfter(5);
+            error(from, 503, 0, dev.pinwheel.gateway.codec.DiscordError.NODE_UNAVAILABLE.message());
+        }
         else if (cause instanceof HandoffDroppedException)
         {
             retryAfter(1);

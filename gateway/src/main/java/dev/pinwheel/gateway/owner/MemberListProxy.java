@@ -33,7 +33,7 @@ public final class MemberListProxy
         final String query, final int limit, final boolean presences, final String nonce)
     {
         shard.send(shard.group().ownerOf(guildId), shard.commandWriter().begin(OwnerCommands.REQUEST_MEMBERS)
-            .putInt(shard.id()).putString(sessionId).putLong(guildId).putLong(userId).putLongs(userIds)
+            .putInt(shard.address()).putString(sessionId).putLong(guildId).putLong(userId).putLongs(userIds)
             .putString(query).putInt(limit).putBoolean(presences).putString(nonce));
     }
 }

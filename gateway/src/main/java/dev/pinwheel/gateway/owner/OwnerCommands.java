@@ -420,7 +420,7 @@ public final class OwnerCommands
     public static CommandWriter request(final Shard from, final int type, final long correlation, final long userId,
         final String reason)
     {
-        return from.commandWriter().begin(type).putInt(from.id()).putLong(correlation).putLong(userId)
+        return from.commandWriter().begin(type).putInt(from.address()).putLong(correlation).putLong(userId)
             .putString(reason);
     }
 

@@ -3,6 +3,7 @@ package dev.pinwheel.gateway.owner;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.pinwheel.core.shard.HandoffDroppedException;
+import dev.pinwheel.core.shard.NodeUnavailableException;
 import dev.pinwheel.core.store.StoreUnavailableException;
 import dev.pinwheel.gateway.codec.DiscordError;
 import dev.pinwheel.gateway.codec.Json;
@@ -31,6 +32,10 @@ public final class OwnerErrors
                 case UNAVAILABLE -> DiscordError.STORAGE_UNAVAILABLE;
                 default -> DiscordError.STORAGE_FAULTED;
             };
+        }
+        if (cause instanceof NodeUnavailableException)
+        {
+            return DiscordError.NODE_UNAVAILABLE;
         }
         return cause instanceof HandoffDroppedException ? DiscordError.BUSY : DiscordError.INTERNAL;
     }

@@ -28,7 +28,7 @@ public final class SubscriptionProxy
     public void subscribe(final String sessionId, final long userId, final long guildId, final int largeThreshold)
     {
         shard.send(shard.group().ownerOf(guildId), shard.commandWriter().begin(OwnerCommands.SUBSCRIBE)
-            .putInt(shard.id()).putString(sessionId).putLong(guildId).putLong(userId).putInt(largeThreshold));
+            .putInt(shard.address()).putString(sessionId).putLong(guildId).putLong(userId).putInt(largeThreshold));
     }
 
     /**
@@ -39,6 +39,6 @@ public final class SubscriptionProxy
     public void unsubscribe(final long guildId)
     {
         shard.send(shard.group().ownerOf(guildId), shard.commandWriter().begin(OwnerCommands.UNSUBSCRIBE)
-            .putInt(shard.id()).putLong(guildId));
+            .putInt(shard.address()).putLong(guildId));
     }
 }

@@ -30,7 +30,7 @@ public final class UserSessionProxy
     public void sessionsOn(final long userId, final boolean present)
     {
         shard.send(shard.group().ownerOf(userId), shard.commandWriter().begin(OwnerCommands.USER_SESSIONS)
-            .putLong(userId).putInt(shard.id()).putBoolean(present));
+            .putLong(userId).putInt(shard.address()).putBoolean(present));
     }
 
     /**

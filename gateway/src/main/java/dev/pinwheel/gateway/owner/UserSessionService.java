@@ -1,10 +1,13 @@
 package dev.pinwheel.gateway.owner;
 
+import org.agrona.collections.IntHashSet;
 import org.agrona.collections.Long2LongHashMap;
+import org.agrona.collections.Long2ObjectHashMap;
 
 import dev.pinwheel.core.command.CommandReader;
 import dev.pinwheel.core.directory.Accounts;
 import dev.pinwheel.core.fanout.Dispatch;
+import dev.pinwheel.core.routing.ShardRoute;
 import dev.pinwheel.core.shard.Shard;
 
 /**
@@ -22,6 +25,8 @@ public final class UserSessionService
 {
     /** For the users this shard owns: bit k set = shard k holds at least one of their sessions. */
     private final Long2LongHashMap userShards = new Long2LongHashMap(0);
+    /** In a cluster, the shards of other nodes holding sessions of a user (clustered routes), per user. */
+    private final Long2ObjectHashMap<IntHashSet> remoteShards = new Long2ObjectHashMap<>();
     private final SessionProxy sessions;
     private final Accounts accounts;
 
@@ -51,8 +56,31 @@ public final class UserSessionService
     void sessionsOn(final Shard owner, final CommandReader command)
     {
         final long userId = command.getLong();
-        final int on = command.getInt();
+        final int route = command.getInt();
         final boolean present = command.getBoolean();
+        if (ShardRoute.remote(route, owner.group().nodeId()))
+        {
+            IntHashSet routes = remoteShards.get(userId);
+            if (present)
+            {
+                if (routes == null)
+                {
+                    routes = new IntHashSet(4);
+                    remoteShards.put(userId, routes);
+                }
+                routes.add(route);
+            }
+            else if (routes != null)
+            {
+                routes.remove(route);
+                if (routes.isEmpty())
+                {
+                    remoteShards.remove(userId);
+                }
+            }
+            return; // a user's temporary memberships end with the sessions of the node that owns the user
+        }
+        final int on = ShardRoute.shard(route);
         final long was = userShards.get(userId);
         final long mask = present ? was | 1L << on : was & ~(1L << on);
         if (mask == 0)
@@ -83,11 +111,20 @@ public final class UserSessionService
     {
         final long userId = command.getLong();
         long mask = userShards.get(userId);
-        if (mask == 0)
+        final IntHashSet remote = remoteShards.get(userId);
+        if (mask == 0 && remote == null)
         {
             return;
         }
         final Dispatch event = DispatchFields.get(command);
+        if (remote != null)
+        {
+            final IntHashSet.IntIterator it = remote.iterator();
+            while (it.hasNext())
+            {
+                sessions.userDispatch(it.nextValue(), userId, event);
+            }
+        }
         while (mask != 0)
         {
             final int target = Long.numberOfTrailingZeros(mask);

@@ -87,8 +87,30 @@ final class ServerProcess implements AutoCloseable
     static ServerProcess start(final Path dataDir, final int shards, final String durability, final Path log,
         final int timeoutSec, final List<String> jvmOptions) throws IOException
     {
-        final int port = freePort();
+        return start(dataDir, shards, durability, log, timeoutSec, jvmOptions, freePort(), List.of());
+    }
+
+    /**
+     * Starts a server on a given port with extra command-line options (a cluster node: {@code --node-id},
+     * {@code --members}) and waits until it serves.
+     *
+     * @param dataDir    its data directory.
+     * @param shards     shard count.
+     * @param durability os or sync.
+     * @param log        file for its output.
+     * @param timeoutSec how long to wait for it to serve.
+     * @param jvmOptions added before the main class.
+     * @param port       its REST and gateway port.
+     * @param extraArgs  added after the usual options.
+     * @return the running server.
+     * @throws IOException if it cannot start or does not serve in time.
+     */
+    static ServerProcess start(final Path dataDir, final int shards, final String durability, final Path log,
+        final int timeoutSec, final List<String> jvmOptions, final int port, final List<String> extraArgs)
+        throws IOException
+    {
         final List<String> command = command(dataDir, shards, durability, port, jvmOptions);
+        command.addAll(extraArgs);
         final long start = System.nanoTime();
         final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         final CompletableFuture<Long> serving = new CompletableFuture<>();
@@ -244,7 +266,7 @@ final class ServerProcess implements AutoCloseable
         }
     }
 
-    private static int freePort() throws IOException
+    static int freePort() throws IOException
     {
         try (ServerSocket socket = new ServerSocket())
         {

@@ -96,7 +96,7 @@ public final class AuthRoutes
             return;
         }
         final boolean bot = body.path("bot").asBoolean(false);
-        final int origin = shard.id();
+        final int origin = shard.address();
         hash(ex, correlation ->
         {
             final long id = ctx.nextControlId();
@@ -157,7 +157,7 @@ public final class AuthRoutes
             return;
         }
         final EdgeCounters shardCounters = counters;
-        final int origin = shard.id();
+        final int origin = shard.address();
         hash(ex, correlation ->
         {
             final Account a = ctx.node().accounts().byUsername(username);
@@ -194,7 +194,7 @@ public final class AuthRoutes
             return;
         }
         final long correlation = exchanges.register(ex);
-        final int origin = shard.id();
+        final int origin = shard.address();
         try
         {
             ctx.control().execute(() ->

@@ -1,0 +1,200 @@
+package dev.pinwheel.cluster;
+
+import io.aeron.ControlledFragmentAssembler;
+import io.aeron.Subscription;
+import io.aeron.logbuffer.ControlledFragmentHandler;
+import io.aeron.logbuffer.Header;
+
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.Agent;
+
+import dev.pinwheel.core.fanout.Dispatch;
+import dev.pinwheel.core.guild.GuildTable;
+import dev.pinwheel.core.shard.ShardGroup;
+import dev.pinwheel.core.state.NodeState;
+import dev.pinwheel.core.state.StateRecords;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Receives what the other nodes send and puts it on this node's shard rings: one more producer of each ring, so a
+ * peer's stream (one Aeron image per peer, in order) stays in order into every shard. A command goes to its shard; an
+ * event is decoded once and handed to each shard of the frame's mask once (Manifold's second step).
+ * <p>
+ * A full ring is never waited on here and nothing is dropped: the message is held (with the shards it still has to
+ * reach), polling stops, and the next duty cycle retries it before reading anything newer. Aeron's flow control then
+ * pushes back on the sending node, whose shards hold their frames and retry in order.
+ * <p>
+ * Runs on its own thread (an Agrona {@link Agent} in an {@code AgentRunner} with a parking backoff).
+ */
+final class LinkReceiver implements Agent, ControlledFragmentHandler
+{
+    private static final Logger LOG = LoggerFactory.getLogger(LinkReceiver.class);
+    private static final int FRAGMENT_LIMIT = 64;
+    private static final long WATCH_INTERVAL_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(200);
+
+    private final Subscription subscription;
+    private final ShardGroup group;
+    private final NodeState node;
+    private final Runnable watch;
+    private long nextWatchNanos;
+    private final LinkCounters counters;
+    private final ControlledFragmentAssembler assembler = new ControlledFragmentAssembler(this);
+    private final LinkFrameFlyweight frame = new LinkFrameFlyweight();
+    private final long validShards;
+    private byte[] heldCommand;
+    private int heldShard;
+    private Dispatch heldDispatch;
+    private long heldMask;
+
+    LinkReceiver(final Subscription subscription, final ShardGroup group, final NodeState node,
+        final LinkCounters counters, final Runnable watch)
+    {
+        this.watch = watch;
+        this.node = node;
+        this.subscription = subscription;
+        this.group = group;
+        this.counters = counters;
+        this.validShards = group.shardCount() == 64 ? -1L : (1L << group.shardCount()) - 1;
+    }
+
+    @Override
+    public int doWork()
+    {
+        final long now = System.nanoTime();
+        if (now - nextWatchNanos >= 0)
+        {
+            nextWatchNanos = now + WATCH_INTERVAL_NANOS;
+            watch.run();
+        }
+        if (!releaseHeld())
+        {
+            return 0;
+        }
+        return subscription.controlledPoll(assembler, FRAGMENT_LIMIT);
+    }
+
+    /** @return whether nothing is held any more. */
+    private boolean releaseHeld()
+    {
+        if (heldCommand != null)
+        {
+            if (!group.offerFromNode(heldShard, new org.agrona.concurrent.UnsafeBuffer(heldCommand), 0,
+                heldCommand.length))
+            {
+                return false;
+            }
+            heldCommand = null;
+        }
+        if (heldDispatch != null)
+        {
+            heldMask = handOut(heldDispatch, heldMask);
+            if (heldMask != 0)
+            {
+                return false;
+            }
+            heldDispatch = null;
+        }
+        return true;
+    }
+
+    @Override
+    public Action onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
+    {
+        counters.increment(LinkCounters.RECEIVED);
+        if (length < LinkFrameFlyweight.HEADER_LENGTH)
+        {
+            counters.increment(LinkCounters.MALFORMED);
+            return Action.CONTINUE;
+        }
+        frame.wrap(buffer, offset);
+        final int payload = frame.payloadOffset();
+        final int payloadLength = length - LinkFrameFlyweight.HEADER_LENGTH;
+        if (frame.kind() == LinkFrameFlyweight.COMMAND)
+        {
+            final long shard = frame.target();
+            if (shard < 0 || shard >= group.shardCount())
+            {
+                counters.increment(LinkCounters.MALFORMED);
+                return Action.CONTINUE;
+            }
+            if (!group.offerFromNode((int)shard, buffer, payload, payloadLength))
+            {
+                counters.increment(LinkCounters.RECEIVER_HELD);
+                heldCommand = new byte[payloadLength];
+                buffer.getBytes(payload, heldCommand);
+                heldShard = (int)shard;
+                return Action.BREAK;
+            }
+            return Action.CONTINUE;
+        }
+        if (frame.kind() == LinkFrameFlyweight.DISPATCH)
+        {
+            final Dispatch d = DispatchFlyweight.decode(buffer, payload);
+            final long left = handOut(d, frame.target() & validShards);
+            if (left != 0)
+            {
+                counters.increment(LinkCounters.RECEIVER_HELD);
+                heldDispatch = d;
+                heldMask = left;
+                return Action.BREAK;
+            }
+            return Action.CONTINUE;
+        }
+        if (frame.kind() == LinkFrameFlyweight.STATE)
+        {
+            applyState((int)frame.target(), buffer, payload, payloadLength);
+            return Action.CONTINUE;
+        }
+        counters.increment(LinkCounters.MALFORMED);
+        return Action.CONTINUE;
+    }
+
+    /**
+     * Another node journaled a state record: its node-wide part (accounts, tokens, directory) applies here too; its
+     * guild part does not (the guild lives on its owner: the record is applied to an empty guild table, which every
+     * record's change skips). The node-wide state is concurrent (read by every shard, written rarely).
+     */
+    private void applyState(final int type, final DirectBuffer buffer, final int at, final int length)
+    {
+        if (node == null)
+        {
+            return;
+        }
+        final byte[] payload = new byte[length];
+        buffer.getBytes(at, payload);
+        try
+        {
+            StateRecords.apply(type, payload, new GuildTable(), node);
+        }
+        catch (final RuntimeException ex)
+        {
+            counters.increment(LinkCounters.MALFORMED);
+            LOG.warn("cluster link: state record of type {} from another node not applied: {}", type, ex.toString());
+        }
+    }
+
+    /** @return the shards of the mask whose ring was full (still to be handed the event). */
+    private long handOut(final Dispatch d, final long shards)
+    {
+        long mask = shards;
+        long left = 0;
+        while (mask != 0)
+        {
+            final int target = Long.numberOfTrailingZeros(mask);
+            mask &= mask - 1;
+            if (!group.offerFromNode(target, d))
+            {
+                left |= 1L << target;
+            }
+        }
+        return left;
+    }
+
+    @Override
+    public String roleName()
+    {
+        return "pinwheel-cluster-receiver";
+    }
+}

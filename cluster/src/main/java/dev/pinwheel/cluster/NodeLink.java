@@ -1,0 +1,417 @@
+package dev.pinwheel.cluster;
+
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+
+import io.aeron.Aeron;
+import io.aeron.Publication;
+import io.aeron.Subscription;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.IoUtil;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.SleepingMillisIdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import dev.pinwheel.core.counters.NodeCounters;
+import dev.pinwheel.core.fanout.Dispatch;
+import dev.pinwheel.core.shard.ClusterLink;
+import dev.pinwheel.core.shard.ShardGroup;
+import dev.pinwheel.core.state.NodeState;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A node's link to the other nodes of its cluster, over Aeron UDP: one publication per peer (every shard of this node
+ * offers to it: Aeron's concurrent publication keeps each producer's order), one subscription where every peer's
+ * stream arrives, and a receiver thread ({@link LinkReceiver}) that is one more producer into this node's shard rings.
+ * <pre>
+ *   node A                                                    node B
+ *   shard i ─┐ offer (frame: kind, A, shard/mask; payload)
+ *   shard j ─┼──▶ publication A→B ══ Aeron UDP ══▶ subscription ──▶ LinkReceiver ──▶ B's shard k ring (COMMAND)
+ *            │        ▲ BACK_PRESSURED: held in shard i's queue      (one image per peer)  └──▶ each shard in mask
+ *            │        │ for B, retried in order every duty cycle                                (DISPATCH, decoded once)
+ * </pre>
+ * An embedded media driver per node (its own directory, deleted on start and close), shared threading mode with a
+ * backoff idle strategy that parks (never a busy spin: two cores are shared by every node of a test).
+ * <p>
+ * <b>Thread confinement:</b> the per-shard outboxes are touched only by their shard's thread (every
+ * {@link ClusterLink} method takes the calling shard); the receiver runs on its own thread.
+ */
+public final class NodeLink implements ClusterLink, AutoCloseable
+{
+    private static final Logger LOG = LoggerFactory.getLogger(NodeLink.class);
+
+    private final NodeLinkContext ctx;
+    private final int nodeId;
+    private final MediaDriver driver;
+    private final Aeron aeron;
+    private final Subscription subscription;
+    private final Publication[] publications;
+    private final Outbox[] outboxes;
+    private final LinkCounters counters;
+    private AgentRunner receiverRunner;
+    /** What {@link #watchPeers} last saw of each peer (the receiver's thread only). */
+    private final boolean[] peerUp;
+
+    /**
+     * Starts the media driver and the publications to every peer.
+     *
+     * @param ctx      settings ({@link NodeLinkContext#conclude()} is called here).
+     * @param shards   shards of this node (the outboxes).
+     * @param counters the node's counters, or null for counters in this process only.
+     */
+    public NodeLink(final NodeLinkContext ctx, final int shards, final NodeCounters counters)
+    {
+        this.ctx = ctx.conclude();
+        this.nodeId = ctx.nodeId();
+        this.counters = new LinkCounters(counters != null ? counters : NodeCounters.inMemory(64));
+        final String dir = ctx.aeronDir().toAbsolutePath().toString();
+        final long timeout = ctx.peerTimeoutNanos();
+        final MediaDriver.Context driverCtx = new MediaDriver.Context()
+            .aeronDirectoryName(dir)
+            .dirDeleteOnStart(true)
+            .dirDeleteOnShutdown(true)
+            .threadingMode(ThreadingMode.SHARED)
+            .sharedIdleStrategy(new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(1),
+                ctx.idleMaxParkNanos()))
+            .publicationConnectionTimeoutNs(timeout)
+            .imageLivenessTimeoutNs(timeout)
+            .termBufferSparseFile(true)
+            .publicationTermBufferLength(ctx.termLength())
+            .ipcTermBufferLength(64 * 1024)
+            .errorHandler(ex -> LOG.warn("cluster link (media driver): {}", ex.toString()));
+        MediaDriver startedDriver = null;
+        Aeron client = null;
+        try
+        {
+            startedDriver = MediaDriver.launchEmbedded(driverCtx);
+            client = Aeron.connect(new Aeron.Context()
+                .aeronDirectoryName(startedDriver.aeronDirectoryName())
+                .idleStrategy(new SleepingMillisIdleStrategy(1))
+                .errorHandler(ex -> LOG.warn("cluster link (client): {}", ex.toString())));
+            final ClusterMembers members = ctx.members();
+            this.subscription = client.addSubscription(channel(members.endpoint(nodeId)), NodeLinkContext.STREAM_ID);
+            this.publications = new Publication[members.size()];
+            for (int node = 0; node < members.size(); node++)
+            {
+                if (node != nodeId)
+                {
+                    publications[node] = client.addPublication(channel(members.endpoint(node)) + "|term-length="
+                        + ctx.termLength(), NodeLinkContext.STREAM_ID);
+                }
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietCloseAll(client, startedDriver);
+            throw ex;
+        }
+        this.driver = startedDriver;
+        this.aeron = client;
+        this.peerUp = new boolean[publications.length];
+        this.outboxes = new Outbox[shards];
+        for (int i = 0; i < shards; i++)
+        {
+            outboxes[i] = new Outbox(publications.length);
+        }
+    }
+
+    private static String channel(final String endpoint)
+    {
+        return "aeron:udp?endpoint=" + endpoint;
+    }
+
+    /**
+     * Starts the receiver: what peers send goes onto this node's shard rings from now on.
+     *
+     * @param group this node's shards.
+     * @param node  this node's node-wide state, where the other nodes' state records are applied.
+     */
+    public void start(final ShardGroup group, final NodeState node)
+    {
+        final LinkReceiver receiver = new LinkReceiver(subscription, group, node, counters, this::watchPeers);
+        receiverRunner = new AgentRunner(new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(1),
+            ctx.idleMaxParkNanos()), ex -> LOG.error("cluster link receiver failed", ex), null, receiver);
+        AgentRunner.startOnThread(receiverRunner);
+    }
+
+    /**
+     * On the receiver's thread, every few hundred milliseconds: logs each peer that became connected or unreachable
+     * (what an operator, and the cluster tests, watch for).
+     */
+    private void watchPeers()
+    {
+        for (int node = 0; node < publications.length; node++)
+        {
+            if (node == nodeId)
+            {
+                continue;
+            }
+            final boolean up = connected(node);
+            if (up != peerUp[node])
+            {
+                peerUp[node] = up;
+                if (up)
+                {
+                    LOG.info("cluster: node {} connected ({})", node, ctx.members().endpoint(node));
+                }
+                else
+                {
+                    LOG.warn("cluster: node {} unreachable ({}): its guilds answer 503 until it is back", node,
+                        ctx.members().endpoint(node));
+                }
+            }
+        }
+    }
+
+    /**
+     * @return this node's id.
+     */
+    public int nodeId()
+    {
+        return nodeId;
+    }
+
+    /**
+     * @param node a node.
+     * @return whether its stream from here is connected (its receiver answers).
+     */
+    public boolean connected(final int node)
+    {
+        final Publication p = publications[node];
+        return p != null && p.isConnected();
+    }
+
+    /**
+     * Waits until every peer is connected (start-up of a local cluster, tests).
+     *
+     * @param timeoutMillis how long at most.
+     * @return whether all are connected.
+     */
+    public boolean awaitPeers(final long timeoutMillis)
+    {
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        while (System.nanoTime() - deadline < 0)
+        {
+            boolean all = true;
+            for (int node = 0; node < publications.length; node++)
+            {
+                all &= node == nodeId || connected(node);
+            }
+            if (all)
+            {
+                return true;
+            }
+            LockSupportSleep.millis(5);
+        }
+        return false;
+    }
+
+    /**
+     * @param name a counter of the link ({@code sent}, {@code received}, {@code back_pressured}, {@code retried},
+     *             {@code node_down}, {@code queue_full}, {@code events_dropped}, {@code receiver_ring_full}).
+     * @return its value.
+     */
+    public long counter(final String name)
+    {
+        return counters.get(switch (name)
+        {
+            case "sent" -> LinkCounters.SENT;
+            case "received" -> LinkCounters.RECEIVED;
+            case "back_pressured" -> LinkCounters.BACK_PRESSURED;
+            case "retried" -> LinkCounters.RETRIED;
+            case "node_down" -> LinkCounters.REFUSED_NODE_DOWN;
+            case "queue_full" -> LinkCounters.REFUSED_QUEUE_FULL;
+            case "events_dropped" -> LinkCounters.EVENTS_DROPPED;
+            case "receiver_ring_full" -> LinkCounters.RECEIVER_HELD;
+            default -> throw new IllegalArgumentException("no link counter " + name);
+        });
+    }
+
+    @Override
+    public int offerCommand(final int fromShard, final int node, final int shard, final DirectBuffer bytes,
+        final int offset, final int length)
+    {
+        final Outbox out = outboxes[fromShard];
+        final ExpandableArrayBuffer frame = out.scratch;
+        LinkFrameFlyweight.putHeader(frame, 0, LinkFrameFlyweight.COMMAND, nodeId, shard);
+        frame.putBytes(LinkFrameFlyweight.HEADER_LENGTH, bytes, offset, length);
+        return offer(out, node, frame, LinkFrameFlyweight.HEADER_LENGTH + length);
+    }
+
+    @Override
+    public int offerDispatch(final int fromShard, final int node, final long shardMask, final Dispatch dispatch)
+    {
+        final Outbox out = outboxes[fromShard];
+        final ExpandableArrayBuffer frame = out.scratch;
+        LinkFrameFlyweight.putHeader(frame, 0, LinkFrameFlyweight.DISPATCH, nodeId, shardMask);
+        frame.checkLimit(LinkFrameFlyweight.HEADER_LENGTH + DispatchFlyweight.length(dispatch));
+        final int n = DispatchFlyweight.encode(dispatch, frame, LinkFrameFlyweight.HEADER_LENGTH);
+        final int result = offer(out, node, frame, LinkFrameFlyweight.HEADER_LENGTH + n);
+        if (result != SENT)
+        {
+            counters.increment(LinkCounters.EVENTS_DROPPED);
+        }
+        return result;
+    }
+
+    @Override
+    public void offerState(final int fromShard, final int type, final byte[] payload)
+    {
+        final Outbox out = outboxes[fromShard];
+        final ExpandableArrayBuffer frame = out.scratch;
+        LinkFrameFlyweight.putHeader(frame, 0, LinkFrameFlyweight.STATE, nodeId, type);
+        frame.putBytes(LinkFrameFlyweight.HEADER_LENGTH, payload);
+        for (int node = 0; node < publications.length; node++)
+        {
+            if (node != nodeId && offer(out, node, frame, LinkFrameFlyweight.HEADER_LENGTH + payload.length) != SENT)
+            {
+                counters.increment(LinkCounters.EVENTS_DROPPED);
+            }
+        }
+    }
+
+    private int offer(final Outbox out, final int node, final DirectBuffer frame, final int length)
+    {
+        final Publication pub = publications[node];
+        if (pub == null)
+        {
+            counters.increment(LinkCounters.REFUSED_NODE_DOWN);
+            return NODE_DOWN;
+        }
+        final ArrayDeque<byte[]> held = out.held[node];
+        if (held.isEmpty())
+        {
+            final long r = pub.offer(frame, 0, length);
+            if (r > 0)
+            {
+                counters.increment(LinkCounters.SENT);
+                return SENT;
+            }
+            if (r == Publication.NOT_CONNECTED || r == Publication.CLOSED || r == Publication.MAX_POSITION_EXCEEDED)
+            {
+                counters.increment(LinkCounters.REFUSED_NODE_DOWN);
+                return NODE_DOWN;
+            }
+            counters.increment(LinkCounters.BACK_PRESSURED); // BACK_PRESSURED or ADMIN_ACTION: hold it, in order
+        }
+        if (held.size() >= ctx.maxPending())
+        {
+            counters.increment(LinkCounters.REFUSED_QUEUE_FULL);
+            return QUEUE_FULL;
+        }
+        final byte[] copy = new byte[length]; // only while the peer pushes back
+        frame.getBytes(0, copy);
+        held.add(copy);
+        out.heldCount++;
+        return SENT;
+    }
+
+    @Override
+    public int retryPending(final int fromShard, final Refused refused)
+    {
+        final Outbox out = outboxes[fromShard];
+        if (out.heldCount == 0)
+        {
+            return 0;
+        }
+        int work = 0;
+        for (int node = 0; node < out.held.length; node++)
+        {
+            final ArrayDeque<byte[]> held = out.held[node];
+            while (!held.isEmpty())
+            {
+                final byte[] head = held.peek();
+                out.view.wrap(head);
+                final long r = publications[node].offer(out.view, 0, head.length);
+                if (r > 0)
+                {
+                    counters.increment(LinkCounters.SENT);
+                    counters.increment(LinkCounters.RETRIED);
+                }
+                else if (r == Publication.BACK_PRESSURED || r == Publication.ADMIN_ACTION)
+                {
+                    break;
+                }
+                else
+                {
+                    refuse(node, head, refused); // the node went down while these waited
+                }
+                held.poll();
+                out.heldCount--;
+                work++;
+            }
+        }
+        return work;
+    }
+
+    private void refuse(final int node, final byte[] frame, final Refused refused)
+    {
+        final UnsafeBuffer view = new UnsafeBuffer(frame);
+        if (view.getInt(LinkFrameFlyweight.KIND_OFFSET) == LinkFrameFlyweight.COMMAND)
+        {
+            counters.increment(LinkCounters.REFUSED_NODE_DOWN);
+            refused.commandRefused(node, view, LinkFrameFlyweight.HEADER_LENGTH,
+                frame.length - LinkFrameFlyweight.HEADER_LENGTH);
+        }
+        else
+        {
+            counters.increment(LinkCounters.EVENTS_DROPPED);
+        }
+    }
+
+    @Override
+    public boolean hasPending(final int fromShard)
+    {
+        return outboxes[fromShard].heldCount > 0;
+    }
+
+    @Override
+    public void close()
+    {
+        CloseHelper.quietClose(receiverRunner);
+        CloseHelper.quietClose(aeron);
+        CloseHelper.quietClose(driver);
+        final Path dir = ctx.aeronDir();
+        if (dir.toFile().exists())
+        {
+            IoUtil.delete(dir.toFile(), true);
+        }
+    }
+
+    /** One shard's frames to each peer: its scratch buffer and what back-pressure held back. Its thread only. */
+    private static final class Outbox
+    {
+        final ExpandableArrayBuffer scratch = new ExpandableArrayBuffer(1024);
+        final UnsafeBuffer view = new UnsafeBuffer(0, 0);
+        final ArrayDeque<byte[]>[] held;
+        int heldCount;
+
+        @SuppressWarnings("unchecked")
+        Outbox(final int nodes)
+        {
+            held = new ArrayDeque[nodes];
+            for (int i = 0; i < nodes; i++)
+            {
+                held[i] = new ArrayDeque<>();
+            }
+        }
+    }
+
+    /** Sleeping between polls of the control plane (start-up waits), never on a shard thread. */
+    private static final class LockSupportSleep
+    {
+        static void millis(final long ms)
+        {
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(ms));
+        }
+    }
+}

@@ -1,0 +1,165 @@
+package dev.pinwheel.cluster;
+
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Settings of a node's link to the others of its cluster: fluent setters, one {@link #conclude()} that validates.
+ * <table>
+ *   <caption>keys</caption>
+ *   <tr><th>system property</th><th>default</th><th>what</th></tr>
+ *   <tr><td>{@code pinwheel.cluster.termLength}</td><td>4 MiB</td><td>Aeron term length of each publication
+ *       (largest message: an eighth of it)</td></tr>
+ *   <tr><td>{@code pinwheel.cluster.peerTimeoutMs}</td><td>2000</td><td>a peer that sent no status for this long is
+ *       not connected: commands for it are answered 503</td></tr>
+ *   <tr><td>{@code pinwheel.cluster.maxPending}</td><td>65536</td><td>messages one shard may hold back for one
+ *       back-pressured peer before it refuses more</td></tr>
+ *   <tr><td>{@code pinwheel.cluster.idleMaxParkMicros}</td><td>1000</td><td>the longest the media driver and the
+ *       link's receiver park when idle (a backoff: spins, yields, then parks growing to this; never a busy spin)</td></tr>
+ * </table>
+ */
+public final class NodeLinkContext
+{
+    /** The stream id of the node-to-node stream. */
+    public static final int STREAM_ID = 1001;
+
+    private int nodeId = -1;
+    private ClusterMembers members;
+    private Path aeronDir;
+    private int termLength = Integer.getInteger("pinwheel.cluster.termLength", 4 << 20);
+    private long peerTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(
+        Long.getLong("pinwheel.cluster.peerTimeoutMs", 2000));
+    private int maxPending = Integer.getInteger("pinwheel.cluster.maxPending", 65_536);
+    private long idleMaxParkNanos = TimeUnit.MICROSECONDS.toNanos(
+        Long.getLong("pinwheel.cluster.idleMaxParkMicros", 1000));
+
+    /**
+     * @param value this node's id (its index in the members).
+     * @return this.
+     */
+    public NodeLinkContext nodeId(final int value)
+    {
+        nodeId = value;
+        return this;
+    }
+
+    /**
+     * @param value every node's link endpoint.
+     * @return this.
+     */
+    public NodeLinkContext members(final ClusterMembers value)
+    {
+        members = value;
+        return this;
+    }
+
+    /**
+     * @param value the embedded media driver's directory (this node's own; deleted on start and close).
+     * @return this.
+     */
+    public NodeLinkContext aeronDir(final Path value)
+    {
+        aeronDir = value;
+        return this;
+    }
+
+    /**
+     * @param value Aeron term length (a power of two, 64 KiB..1 GiB).
+     * @return this.
+     */
+    public NodeLinkContext termLength(final int value)
+    {
+        termLength = value;
+        return this;
+    }
+
+    /**
+     * @param value how long a silent peer still counts as connected.
+     * @return this.
+     */
+    public NodeLinkContext peerTimeoutNanos(final long value)
+    {
+        peerTimeoutNanos = value;
+        return this;
+    }
+
+    /**
+     * @param value messages one shard holds back per peer at most.
+     * @return this.
+     */
+    public NodeLinkContext maxPending(final int value)
+    {
+        maxPending = value;
+        return this;
+    }
+
+    /**
+     * @return this, validated.
+     * @throws IllegalArgumentException for a setting out of range.
+     */
+    public NodeLinkContext conclude()
+    {
+        if (members == null)
+        {
+            throw new IllegalArgumentException("cluster members are required");
+        }
+        if (nodeId < 0 || nodeId >= members.size())
+        {
+            throw new IllegalArgumentException("--node-id " + nodeId + " is not one of the " + members.size()
+                + " members (0.." + (members.size() - 1) + ")");
+        }
+        if (aeronDir == null)
+        {
+            throw new IllegalArgumentException("the Aeron directory is required");
+        }
+        if (Integer.bitCount(termLength) != 1 || termLength < 64 * 1024)
+        {
+            throw new IllegalArgumentException("pinwheel.cluster.termLength must be a power of two >= 64 KiB: "
+                + termLength);
+        }
+        if (idleMaxParkNanos < TimeUnit.MICROSECONDS.toNanos(1))
+        {
+            throw new IllegalArgumentException("pinwheel.cluster.idleMaxParkMicros must be >= 1");
+        }
+        if (maxPending < 1)
+        {
+            throw new IllegalArgumentException("pinwheel.cluster.maxPending must be >= 1");
+        }
+        return this;
+    }
+
+    public int nodeId()
+    {
+        return nodeId;
+    }
+
+    public ClusterMembers members()
+    {
+        return members;
+    }
+
+    public Path aeronDir()
+    {
+        return aeronDir;
+    }
+
+    public int termLength()
+    {
+        return termLength;
+    }
+
+    public long peerTimeoutNanos()
+    {
+        return peerTimeoutNanos;
+    }
+
+    public int maxPending()
+    {
+        return maxPending;
+    }
+
+    public long idleMaxParkNanos()
+    {
+        return idleMaxParkNanos;
+    }
+}

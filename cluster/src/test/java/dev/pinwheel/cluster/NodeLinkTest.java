@@ -1,0 +1,358 @@
+package dev.pinwheel.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import dev.pinwheel.core.command.CommandHandler;
+import dev.pinwheel.core.command.CommandReader;
+import dev.pinwheel.core.fanout.Dispatch;
+import dev.pinwheel.core.fanout.SessionEndpoint;
+import dev.pinwheel.core.guild.Guild;
+import dev.pinwheel.core.routing.RoutingRing;
+import dev.pinwheel.core.routing.RoutingTable;
+import dev.pinwheel.core.routing.ShardRoute;
+import dev.pinwheel.core.shard.IoDriver;
+import dev.pinwheel.core.shard.NodeUnavailableException;
+import dev.pinwheel.core.shard.Shard;
+import dev.pinwheel.core.shard.ShardGroup;
+import dev.pinwheel.tuning.ThreadPlacement;
+
+/**
+ * Three nodes in one JVM, each with real shard threads and its own Aeron media driver, linked over UDP on 127.0.0.1:
+ * typed commands to a remote owner and the replies back, in order; events once per interested shard of each node;
+ * back-pressure held and retried in order; a dead node refused at once.
+ */
+class NodeLinkTest
+{
+    private static final int SHARDS = 2;
+    private static final int ECHO = 200;
+    private static final int ECHO_REPLY = 201;
+
+    private final List<Node> nodes = new ArrayList<>();
+    private Path dir;
+
+    /** One node: its shards, its link, what its shards received. */
+    private static final class Node implements CommandHandler
+    {
+        final ShardGroup group;
+        final NodeLink link;
+        final ConcurrentLinkedQueue<long[]> echoes = new ConcurrentLinkedQueue<>(); // {from route, seq}
+        final ConcurrentLinkedQueue<long[]> replies = new ConcurrentLinkedQueue<>(); // {shard, seq}
+        final ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
+        volatile CountDownLatch gate;
+
+        Node(final int id, final ClusterMembers members, final Path dir, final int ringSize, final int termLength)
+        {
+            final RoutingTable routing = new RoutingTable(RoutingRing.build(1, members.size(), SHARDS, 64),
+                (v, p, o) -> { });
+            group = new ShardGroup(id, SHARDS, ringSize, routing, shard -> new TestStore(),
+                (shard, thread) -> IoDriver.parking(), ThreadPlacement.unpinned(), null);
+            link = new NodeLink(new NodeLinkContext().nodeId(id).members(members).aeronDir(dir.resolve("aeron-" + id))
+                .termLength(termLength).peerTimeoutNanos(TimeUnit.MILLISECONDS.toNanos(1500)), SHARDS, null);
+            group.clusterLink(link);
+            for (int i = 0; i < SHARDS; i++)
+            {
+                group.shard(i).commandHandler(this);
+            }
+            group.start(30, TimeUnit.SECONDS);
+            link.start(group, null);
+        }
+
+        @Override
+        public void onCommand(final Shard shard, final CommandReader command)
+        {
+            if (command.type() == ECHO)
+            {
+                final int from = command.getInt();
+                final long seq = command.getLong();
+                final CountDownLatch g = gate;
+                if (g != null)
+                {
+                    try
+                    {
+                        g.await(30, TimeUnit.SECONDS); // a slow owner: its ring fills behind it
+                    }
+                    catch (final InterruptedException ex)
+                    {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                echoes.add(new long[] {from, seq});
+                shard.send(from, shard.commandWriter().begin(ECHO_REPLY).putLong(seq));
+            }
+            else if (command.type() == ECHO_REPLY)
+            {
+                replies.add(new long[] {shard.id(), command.getLong()});
+            }
+        }
+
+        @Override
+        public void failed(final Shard shard, final CommandReader command, final Throwable cause)
+        {
+            failures.add(cause);
+        }
+
+        void close()
+        {
+            try
+            {
+                group.close();
+            }
+            finally
+            {
+                link.close(); // its media driver's directory goes even if a shard did not stop
+            }
+        }
+    }
+
+    /** A session that records the events it is handed. */
+    private static final class Recorder extends SessionEndpoint
+    {
+        final ConcurrentLinkedQueue<String> seen = new ConcurrentLinkedQueue<>();
+
+        @Override
+        public long userId()
+        {
+            return 1;
+        }
+
+        @Override
+        public void dispatch(final Dispatch dispatch)
+        {
+            seen.add(new String(dispatch.data(), java.nio.charset.StandardCharsets.UTF_8));
+        }
+
+        @Override
+        public void flush()
+        {
+        }
+    }
+
+    private void startNodes(final int count, final int ringSize, final int termLength) throws Exception
+    {
+        final StringBuilder spec = new StringBuilder();
+        for (int i = 0; i < count; i++)
+        {
+            try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress()))
+            {
+                spec.append(i == 0 ? "" : ",").append("127.0.0.1:").append(s.getLocalPort());
+            }
+        }
+        final ClusterMembers members = ClusterMembers.parse(spec.toString());
+        dir = Files.createTempDirectory(Path.of("/dev/shm"), "pinwheel-link-test-");
+        for (int i = 0; i < count; i++)
+        {
+            nodes.add(new Node(i, members, dir, ringSize, termLength));
+        }
+        for (final Node n : nodes)
+        {
+            assertTrue(n.link.awaitPeers(20_000), "peers connected");
+        }
+    }
+
+    @AfterEach
+    void stop()
+    {
+        try
+        {
+            for (final Node n : nodes)
+            {
+                n.close();
+            }
+        }
+        finally
+        {
+            if (dir != null)
+            {
+                org.agrona.IoUtil.delete(dir.toFile(), true);
+            }
+        }
+    }
+
+    /** A key whose owner is the given node (and that node's shard). */
+    private static long keyOwnedBy(final ShardGroup group, final int node)
+    {
+        for (long key = 1; ; key++)
+        {
+            if (group.routing().ring().nodeOf(key) == node)
+            {
+                return key;
+            }
+        }
+    }
+
+    private static void await(final BooleanSupplier condition, final String what) throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!condition.getAsBoolean())
+        {
+            assertTrue(System.nanoTime() - deadline < 0, "timed out waiting for " + what);
+            Thread.sleep(5);
+        }
+    }
+
+    private static void onShard(final ShardGroup group, final int shard, final java.util.function.Consumer<Shard> f)
+        throws InterruptedException
+    {
+        final CountDownLatch done = new CountDownLatch(1);
+        assertTrue(group.send(shard, s ->
+        {
+            f.accept(s);
+            done.countDown();
+        }));
+        assertTrue(done.await(30, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void commandsReachTheRemoteOwnerInOrderAndRepliesComeBackToTheOrigin() throws Exception
+    {
+        startNodes(3, 1024, 1 << 20);
+        final Node a = nodes.get(0);
+        final Node b = nodes.get(1);
+        final long key = keyOwnedBy(a.group, 1);
+        final int owner = a.group.ownerOf(key);
+        assertTrue(ShardRoute.clustered(owner) && ShardRoute.node(owner) == 1, "owner of the key is node 1");
+        final int n = 5000;
+        onShard(a.group, 1, shard ->
+        {
+            for (int i = 0; i < n; i++)
+            {
+                shard.send(shard.group().ownerOf(key), shard.commandWriter().begin(ECHO).putInt(shard.address())
+                    .putLong(i));
+            }
+        });
+        await(() -> a.replies.size() == n, "all replies");
+        long expect = 0;
+        for (final long[] e : b.echoes)
+        {
+            assertEquals(ShardRoute.of(0, 1), (int)e[0], "origin route");
+            assertEquals(expect++, e[1], "owner saw the commands in the order they were sent");
+        }
+        expect = 0;
+        for (final long[] r : a.replies)
+        {
+            assertEquals(1, r[0], "the reply came back to the origin shard");
+            assertEquals(expect++, r[1], "replies in order");
+        }
+        assertEquals(0, nodes.get(2).echoes.size(), "node 2 saw nothing");
+        assertTrue(a.link.counter("sent") >= n);
+    }
+
+    @Test
+    void anEventReachesEachInterestedShardOfEachNodeOnceInOrder() throws Exception
+    {
+        startNodes(3, 1024, 1 << 20);
+        final Node owner = nodes.get(1);
+        final long guildId = keyOwnedBy(owner.group, 1);
+        final int ownerShard = owner.group.routing().ring().shardOf(guildId);
+        // sessions following the guild: node 0 shard 1, node 2 shards 0 and 1, and the owner node's other shard
+        final Recorder[] recorders = {new Recorder(), new Recorder(), new Recorder(), new Recorder()};
+        final int[][] where = {{0, 1}, {2, 0}, {2, 1}, {1, 1 - ownerShard}};
+        for (int i = 0; i < where.length; i++)
+        {
+            final Recorder r = recorders[i];
+            onShard(nodes.get(where[i][0]).group, where[i][1], s -> s.sessions().subscribe(guildId, r));
+        }
+        final int n = 2000;
+        onShard(owner.group, ownerShard, s ->
+        {
+            final Guild g = new Guild(guildId, "g", 1);
+            s.guilds().put(g);
+            for (final int[] w : where)
+            {
+                g.addInterest(ShardRoute.of(w[0], w[1]));
+            }
+            for (int i = 0; i < n; i++)
+            {
+                s.publish(g, new Dispatch("MESSAGE_CREATE", ("{\"n\":" + i + "}").getBytes(), null, 0, guildId, 0, 0));
+            }
+        });
+        for (final Recorder r : recorders)
+        {
+            await(() -> r.seen.size() >= n, "every event");
+        }
+        for (final Recorder r : recorders)
+        {
+            int i = 0;
+            for (final String s : r.seen)
+            {
+                assertEquals("{\"n\":" + i++ + "}", s, "per-guild order, each event once");
+            }
+            assertEquals(n, i);
+        }
+        // one message per (event, node): node 0 and node 2 each got n frames, though node 2 has two shards
+        assertEquals(2L * n, owner.link.counter("sent"));
+    }
+
+    @Test
+    void backPressureIsHeldAndRetriedInOrderAndNothingIsLost() throws Exception
+    {
+        startNodes(2, 64, 64 * 1024); // a tiny ring on the owner and a 64 KiB term: the stream fills fast
+        final Node a = nodes.get(0);
+        final Node b = nodes.get(1);
+        final long key = keyOwnedBy(a.group, 1);
+        b.gate = new CountDownLatch(1);
+        final int n = 3000;
+        final byte[] pad = new byte[512];
+        onShard(a.group, 0, shard ->
+        {
+            for (int i = 0; i < n; i++)
+            {
+                shard.send(shard.group().ownerOf(key), shard.commandWriter().begin(ECHO).putInt(shard.address())
+                    .putLong(i).putBytes(pad));
+            }
+        });
+        final CountDownLatch gate = b.gate;
+        try
+        {
+            await(() -> b.link.counter("receiver_ring_full") > 0, "the receiver to hold a message for the full ring");
+            await(() -> a.link.counter("back_pressured") > 0, "the sender to be pushed back");
+        }
+        finally
+        {
+            b.gate = null;
+            gate.countDown();
+        }
+        await(() -> a.replies.size() == n, "every command and reply");
+        long expect = 0;
+        for (final long[] e : b.echoes)
+        {
+            assertEquals(expect++, e[1], "in order through the back-pressure");
+        }
+        assertEquals(0, a.link.counter("queue_full"));
+        assertTrue(a.link.counter("retried") > 0, "held frames were retried");
+        assertTrue(a.failures.isEmpty(), "nothing refused: " + a.failures);
+    }
+
+    @Test
+    void aCommandForADeadNodeIsRefusedAtOnce() throws Exception
+    {
+        startNodes(3, 1024, 1 << 20);
+        final Node a = nodes.get(0);
+        final long key = keyOwnedBy(a.group, 2);
+        nodes.remove(2).close();
+        // within the peer timeout the stream to node 2 is no longer connected
+        await(() -> !a.link.connected(2), "node 2 seen as down");
+        onShard(a.group, 0, shard -> shard.send(shard.group().ownerOf(key),
+            shard.commandWriter().begin(ECHO).putInt(shard.address()).putLong(7)));
+        await(() -> !a.failures.isEmpty(), "the refusal");
+        final NodeUnavailableException ex = assertInstanceOf(NodeUnavailableException.class, a.failures.peek());
+        assertEquals(2, ex.node());
+        assertTrue(a.link.counter("node_down") > 0);
+    }
+}

@@ -1,0 +1,93 @@
+package dev.pinwheel.core.shard;
+
+import org.agrona.DirectBuffer;
+
+import dev.pinwheel.core.fanout.Dispatch;
+
+/**
+ * What a node's shards need of the other nodes: typed commands and guild events sent as bytes to a shard of another
+ * node. Implemented over Aeron in the cluster module; core knows only this interface (a single node has none).
+ * <pre>
+ *   shard k (node A) ──offerCommand / offerDispatch──▶ publication A→B ─ ─ ─▶ node B's receiver ──▶ B's shard rings
+ *        ▲ retryPending each duty cycle: what a back-pressured publication refused, in order
+ * </pre>
+ * Every method is called by shard {@code fromShard}'s own thread only (the link keeps per-shard state for it), and
+ * never blocks. Order: everything one shard sends to one node arrives in the order it was sent (one ordered stream
+ * per node pair; what waits for room is retried in order, and anything later to that node queues behind it).
+ */
+public interface ClusterLink
+{
+    /**
+     * Sends a typed command's bytes to a shard of another node.
+     *
+     * @param fromShard the sending shard (its thread).
+     * @param node      target node.
+     * @param shard     target shard of that node.
+     * @param bytes     the command.
+     * @param offset    where it starts.
+     * @param length    its length.
+     * @return {@link #SENT} (sent or queued in order behind earlier sends), {@link #NODE_DOWN} (the node is not
+     *         connected: the caller answers 503) or {@link #QUEUE_FULL} (too much waits already: counted, the caller
+     *         answers).
+     */
+    int offerCommand(int fromShard, int node, int shard, DirectBuffer bytes, int offset, int length);
+
+    /**
+     * Sends one event of a guild to another node, once, for every interested shard of that node.
+     *
+     * @param fromShard  the owner shard (its thread).
+     * @param node       target node.
+     * @param shardMask  the shards of that node whose sessions follow the guild.
+     * @param dispatch   the event.
+     * @return as {@link #offerCommand}; an event that is not sent is counted by the link.
+     */
+    int offerDispatch(int fromShard, int node, long shardMask, Dispatch dispatch);
+
+    /**
+     * Tells every other node of a journaled state record, so that what every node keeps node-wide (accounts and
+     * their tokens, guild summaries, channel → guild, invites, DM pairs: {@code NodeState}) is known on all of them.
+     * Called once the record is durable; each node applies it to its own node-wide state only (the guild state stays
+     * with the owner).
+     *
+     * @param fromShard the shard that journaled it (its thread).
+     * @param type      record type.
+     * @param payload   the record.
+     */
+    void offerState(int fromShard, int type, byte[] payload);
+
+    /**
+     * Retries, in order, what back-pressure held back for this shard. A node that went down meanwhile refuses what
+     * waited for it: each command is handed to {@code refused} (its waiting request is answered), each event counted.
+     *
+     * @param fromShard the shard (its thread).
+     * @param refused   told of each held-back command the link gave up on.
+     * @return entries sent or refused.
+     */
+    int retryPending(int fromShard, Refused refused);
+
+    /** Told of a held-back command that cannot be sent any more (its node went down). */
+    @FunctionalInterface
+    interface Refused
+    {
+        /**
+         * @param node   the node it was for.
+         * @param bytes  the command (valid during the call).
+         * @param offset where it starts.
+         * @param length its length.
+         */
+        void commandRefused(int node, DirectBuffer bytes, int offset, int length);
+    }
+
+    /**
+     * @param fromShard the shard (its thread).
+     * @return whether something of this shard waits for room (the shard must not sleep long).
+     */
+    boolean hasPending(int fromShard);
+
+    /** Sent, or queued in order behind earlier sends to the same node. */
+    int SENT = 0;
+    /** The target node is not connected. */
+    int NODE_DOWN = 1;
+    /** The shard's queue for that node is full. */
+    int QUEUE_FULL = 2;
+}

@@ -1,0 +1,457 @@
+package dev.pinwheel.server.storage;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.pinwheel.core.routing.RoutingRing;
+
+import net.dv8tion.jda.api.JDA;
+import net.dv8tion.jda.api.JDABuilder;
+import net.dv8tion.jda.api.events.GenericEvent;
+import net.dv8tion.jda.api.events.message.MessageDeleteEvent;
+import net.dv8tion.jda.api.events.message.MessageReceivedEvent;
+import net.dv8tion.jda.api.events.message.MessageUpdateEvent;
+import net.dv8tion.jda.api.events.message.react.MessageReactionAddEvent;
+import net.dv8tion.jda.api.hooks.EventListener;
+import net.dv8tion.jda.api.requests.GatewayIntent;
+import net.dv8tion.jda.api.requests.RestConfig;
+import net.dv8tion.jda.api.utils.SessionControllerAdapter;
+
+/**
+ * Three Pinwheel nodes in child JVMs, linked over Aeron UDP on 127.0.0.1 ({@code --node-id K --members ...}), each
+ * with one shard and its embedded store. Two users talk in a guild owned by node 1 while one uses node 0 and the other
+ * node 2: every REST call crosses nodes to the owner and its answer comes back; the gateway session on node 0 gets
+ * the guild's events from node 1 in order. Then node 1 is killed (SIGKILL): the survivors answer its guild with 503
+ * and a clear JSON body at once; once it is restarted on its data directory, the guild is served again with every
+ * acknowledged message.
+ */
+class ClusterNodesTest
+{
+    private static final int NODES = 3;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS) // the nodes' logs stay when it fails
+    Path dir;
+
+    private final ServerProcess[] nodes = new ServerProcess[NODES];
+    private final List<RawGateway> gateways = new ArrayList<>();
+    private String members;
+    private final int[] ports = new int[NODES];
+
+    @AfterEach
+    void stop() throws InterruptedException
+    {
+        for (final RawGateway g : gateways)
+        {
+            g.close();
+        }
+        for (final ServerProcess p : nodes)
+        {
+            if (p != null)
+            {
+                p.close();
+            }
+        }
+    }
+
+    private ServerProcess startNode(final int k) throws IOException
+    {
+        final Path data = dir.resolve("node-" + k);
+        Files.createDirectories(data);
+        nodes[k] = ServerProcess.start(data, 1, "os", dir.resolve("node-" + k + ".log"), 120,
+            List.of("-Dpinwheel.cluster.peerTimeoutMs=1000", "-Dpinwheel.cluster.termLength=1048576"), ports[k],
+            List.of("--node-id", Integer.toString(k), "--members", members));
+        return nodes[k];
+    }
+
+    @Test
+    void aGuildOwnedByOneNodeIsServedThroughTheOthersAndComesBackAfterItsNodeDies() throws Exception
+    {
+        final StringBuilder spec = new StringBuilder();
+        for (int k = 0; k < NODES; k++)
+        {
+            try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress()))
+            {
+                spec.append(k == 0 ? "" : ",").append("127.0.0.1:").append(s.getLocalPort());
+            }
+            ports[k] = ServerProcess.freePort();
+        }
+        members = spec.toString();
+        final List<CompletableFuture<String>> linked = new ArrayList<>();
+        for (int k = 0; k < NODES; k++)
+        {
+            startNode(k);
+        }
+        // every node sees the two others (the lines come once the streams connect)
+        for (int k = 0; k < NODES; k++)
+        {
+            awaitLog(nodes[k], "node " + ((k + 1) % NODES) + " connected");
+            awaitLog(nodes[k], "node " + ((k + 2) % NODES) + " connected");
+        }
+        final RestClient rest0 = new RestClient(nodes[0].restBase());
+        final RestClient rest2 = new RestClient(nodes[2].restBase());
+        final RestClient.User alice = rest0.register("alice");
+        // bob is a person (a DM between two bots is refused, as on Discord); his client is discord.js
+        final JsonNode registered = rest2.ok("POST", "auth/register", null,
+            "{\"username\":\"bob\",\"password\":\"password-bob\",\"bot\":false}");
+        final RestClient.User bob = new RestClient.User(registered.get("user").get("id").asText(),
+            registered.get("token").asText());
+        // the ring every node builds: 3 nodes × 1 shard; find a guild whose owner is node 1
+        final RoutingRing ring = RoutingRing.build(1, NODES, 1, RoutingRing.DEFAULT_VIRTUAL_NODES);
+        JsonNode guild = null;
+        for (int i = 0; i < 24 && guild == null; i++)
+        {
+            final JsonNode g = rest0.ok("POST", "guilds", alice.token(), "{\"name\":\"cluster-" + i + "\"}");
+            if (ring.nodeOf(Long.parseLong(g.get("id").asText())) == 1)
+            {
+                guild = g;
+            }
+        }
+        assertNotNull(guild, "one of 24 guilds is owned by node 1");
+        final String guildId = guild.get("id").asText();
+        final String channelId = guild.get("channels").get(0).get("id").asText();
+
+        // bob joins through node 2 with an invite alice made through node 0
+        final String code = rest0.ok("POST", "channels/" + channelId + "/invites", alice.token(), "{}").get("code")
+            .asText();
+        rest2.ok("POST", "invites/" + code, bob.token(), "{}");
+
+        // alice follows the guild on node 0's gateway: its events come from node 1
+        final RawGateway aliceGateway = RawGateway.identify(ports[0], alice.token());
+        gateways.add(aliceGateway);
+        aliceGateway.awaitDispatch("GUILD_CREATE", d -> guildId.equals(d.get("id").asText()));
+
+        final List<String> acknowledged = new ArrayList<>();
+        for (int i = 0; i < 20; i++)
+        {
+            final RestClient rest = i % 2 == 0 ? rest2 : rest0;
+            final RestClient.User who = i % 2 == 0 ? bob : alice;
+            acknowledged.add(rest.ok("POST", "channels/" + channelId + "/messages", who.token(),
+                "{\"content\":\"m" + i + "\"}").get("id").asText());
+        }
+        for (int i = 0; i < 20; i++)
+        {
+            final int n = i;
+            final JsonNode d = aliceGateway.awaitDispatch("MESSAGE_CREATE", x -> true);
+            assertEquals("m" + n, d.get("content").asText(), "node 0's session sees node 1's events in order");
+        }
+        final String first = acknowledged.get(0);
+        rest2.ok("PATCH", "channels/" + channelId + "/messages/" + first, bob.token(), "{\"content\":\"m0 edited\"}");
+        assertEquals("m0 edited", aliceGateway.awaitDispatch("MESSAGE_UPDATE", x -> true).get("content").asText());
+        rest0.ok("PUT", "channels/" + channelId + "/messages/" + first + "/reactions/%F0%9F%91%8D/@me", alice.token(),
+            null);
+        assertEquals(first, aliceGateway.awaitDispatch("MESSAGE_REACTION_ADD", x -> true).get("message_id").asText());
+        final String doomed = acknowledged.remove(acknowledged.size() - 2); // bob's last (bob wrote the even ones)
+        rest2.ok("DELETE", "channels/" + channelId + "/messages/" + doomed, bob.token(), null);
+        assertEquals(doomed, aliceGateway.awaitDispatch("MESSAGE_DELETE", x -> true).get("id").asText());
+        assertHistory(rest0, alice, channelId, acknowledged);
+        assertHistory(rest2, bob, channelId, acknowledged);
+
+        // real clients: a JDA bot on node 0 and a discord.js client on node 2, the guild on node 1
+        acknowledged.add(jdaAndDiscordJs(alice, bob, guildId, channelId));
+        assertHistory(rest2, bob, channelId, acknowledged);
+
+        // RESUME on node 0 while node 1's guild goes on: the missed event is replayed, then RESUMED
+        aliceGateway.drop();
+        acknowledged.add(rest2.ok("POST", "channels/" + channelId + "/messages", bob.token(),
+            "{\"content\":\"while alice was away\"}").get("id").asText());
+        aliceGateway.resume(alice.token());
+        assertEquals("while alice was away", aliceGateway.awaitDispatch("MESSAGE_CREATE", x -> true)
+            .get("content").asText());
+        aliceGateway.awaitDispatch("RESUMED", x -> true);
+
+        // node 1 dies: its guild answers 503 with a clear body on the survivors, at once once they noticed
+        final CompletableFuture<String> down0 = nodes[0].lineContaining("node 1 unreachable");
+        final CompletableFuture<String> down2 = nodes[2].lineContaining("node 1 unreachable");
+        nodes[1].kill();
+        nodes[1] = null;
+        down0.get(30, TimeUnit.SECONDS);
+        down2.get(30, TimeUnit.SECONDS);
+        final long t0 = System.nanoTime();
+        final RestClient.Response refused = rest2.call("POST", "channels/" + channelId + "/messages", bob.token(),
+            "{\"content\":\"while node 1 is down\"}");
+        assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(5), "answered at once, not after a timeout");
+        assertEquals(503, refused.status(), refused.raw());
+        assertEquals(0, refused.body().get("code").asInt());
+        assertTrue(refused.body().get("message").asText().contains("unreachable"), refused.raw());
+        assertNotNull(refused.retryAfter(), "Retry-After");
+        assertEquals(503, rest0.call("GET", "channels/" + channelId + "/messages?limit=50", alice.token(), null)
+            .status());
+
+        // node 1 comes back on its data directory: every acknowledged message is served again
+        final CompletableFuture<String> up0 = nodes[0].lineContaining("node 1 connected");
+        startNode(1);
+        up0.get(60, TimeUnit.SECONDS);
+        awaitLog(nodes[1], "node 0 connected");
+        assertHistory(rest0, alice, channelId, acknowledged);
+        acknowledged.add(rest2.ok("POST", "channels/" + channelId + "/messages", bob.token(),
+            "{\"content\":\"after the restart\"}").get("id").asText());
+        assertHistory(rest0, alice, channelId, acknowledged);
+    }
+
+    /** @return the id of the JDA bot's message (the discord.js client's own is deleted). */
+    private String jdaAndDiscordJs(final RestClient.User alice, final RestClient.User bob, final String guildId,
+        final String channelId) throws Exception
+    {
+        final Path js = dev.pinwheel.server.JsClients.prepare("cluster.js");
+        final LinkedBlockingQueue<GenericEvent> events = new LinkedBlockingQueue<>();
+        final JDA jda = JDABuilder.createDefault(alice.token(), EnumSet.of(GatewayIntent.GUILD_MESSAGES,
+                GatewayIntent.MESSAGE_CONTENT, GatewayIntent.GUILD_MESSAGE_REACTIONS, GatewayIntent.DIRECT_MESSAGES))
+            .setRestConfig(new RestConfig().setBaseUrl("http://127.0.0.1:" + ports[0] + "/api/v10/"))
+            .setSessionController(new SessionControllerAdapter()
+            {
+                @Override
+                public String getGateway()
+                {
+                    return "ws://127.0.0.1:" + ports[0];
+                }
+            })
+            .addEventListeners((EventListener)events::add)
+            .build();
+        try
+        {
+            jda.awaitReady();
+            assertNotNull(jda.getGuildById(guildId), "JDA on node 0 sees the guild of node 1");
+            final CompletableFuture<String> script = CompletableFuture.supplyAsync(() ->
+            {
+                try
+                {
+                    return dev.pinwheel.server.JsClients.run(js, 120, java.util.Map.of(), "node", "cluster.js",
+                        Integer.toString(ports[2]), bob.token(), guildId, channelId, alice.id());
+                }
+                catch (final InterruptedException ex)
+                {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(ex);
+                }
+            });
+            final MessageReceivedEvent hello = next(events, MessageReceivedEvent.class,
+                e -> e.isFromGuild() && e.getAuthor().getId().equals(bob.id()));
+            assertEquals("hello from discord.js on node 2", hello.getMessage().getContentRaw());
+            assertEquals("edited on node 2", next(events, MessageUpdateEvent.class, e -> true).getMessage()
+                .getContentRaw());
+            final MessageReactionAddEvent reaction = next(events, MessageReactionAddEvent.class, e -> true);
+            assertEquals("👍", reaction.getEmoji().getName());
+            assertEquals(hello.getMessageId(), reaction.getMessageId());
+            final MessageReceivedEvent dm;
+            try
+            {
+                dm = next(events, MessageReceivedEvent.class, e -> !e.isFromGuild());
+            }
+            catch (final AssertionError ex)
+            {
+                throw new AssertionError(ex.getMessage() + "; discord.js: "
+                    + (script.isDone() ? script.join() : "(still running)"), ex);
+            }
+            assertEquals("a DM from node 2", dm.getMessage().getContentRaw());
+            final String answer = hello.getChannel().sendMessage("hello from JDA on node 0").complete().getId();
+            assertEquals(hello.getMessageId(), next(events, MessageDeleteEvent.class, e -> true).getMessageId());
+            final String out = script.get(150, TimeUnit.SECONDS);
+            assertEquals(List.of("OK ready", "OK sent", "OK edit", "OK reaction", "OK dm", "OK heard", "OK delete"),
+                out.lines().filter(l -> l.startsWith("OK ")).toList(), out);
+            return answer;
+        }
+        finally
+        {
+            jda.shutdownNow();
+            jda.awaitShutdown(Duration.ofSeconds(10));
+        }
+    }
+
+    private static <T extends GenericEvent> T next(final LinkedBlockingQueue<GenericEvent> events, final Class<T> type,
+        final java.util.function.Predicate<T> match) throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true)
+        {
+            final GenericEvent e = events.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            assertNotNull(e, "no " + type.getSimpleName() + " within 60 s");
+            if (type.isInstance(e) && match.test(type.cast(e)))
+            {
+                return type.cast(e);
+            }
+        }
+    }
+
+    private static void assertHistory(final RestClient rest, final RestClient.User user, final String channelId,
+        final List<String> expected) throws IOException
+    {
+        final JsonNode page = rest.ok("GET", "channels/" + channelId + "/messages?limit=100", user.token(), null);
+        final List<String> ids = new ArrayList<>();
+        for (final JsonNode m : page)
+        {
+            ids.add(0, m.get("id").asText()); // newest first on the wire
+        }
+        assertEquals(expected, ids);
+    }
+
+    private static void awaitLog(final ServerProcess node, final String text) throws Exception
+    {
+        final CompletableFuture<String> seen = node.lineContaining(text);
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!seen.isDone())
+        {
+            if (Files.readString(node.log()).contains(text)) // printed before we started watching
+            {
+                return;
+            }
+            assertTrue(System.nanoTime() - deadline < 0, "no '" + text + "' in " + node.log());
+            try
+            {
+                seen.get(200, TimeUnit.MILLISECONDS);
+            }
+            catch (final java.util.concurrent.TimeoutException ignored)
+            {
+                // look at the log again
+            }
+        }
+    }
+
+    /** A bare Gateway v10 client over the JDK's WebSocket: HELLO, IDENTIFY, heartbeats, dispatches in a queue. */
+    private static final class RawGateway implements WebSocket.Listener, AutoCloseable
+    {
+        private final LinkedBlockingQueue<JsonNode> dispatches = new LinkedBlockingQueue<>();
+        private final StringBuilder partial = new StringBuilder();
+        private final CompletableFuture<Integer> hello = new CompletableFuture<>();
+        private volatile WebSocket socket;
+        private java.util.concurrent.ScheduledExecutorService beat;
+        private volatile long seq;
+        private String sessionId;
+        private String resumeUrl;
+        private volatile CompletableFuture<Integer> helloAgain;
+
+        static RawGateway identify(final int port, final String token) throws Exception
+        {
+            final RawGateway g = new RawGateway();
+            g.socket = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10))
+                .buildAsync(URI.create("ws://127.0.0.1:" + port + "/?v=10&encoding=json"), g).get(30, TimeUnit.SECONDS);
+            final int interval = g.hello.get(30, TimeUnit.SECONDS);
+            g.beat = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+            g.beat.scheduleAtFixedRate(() ->
+            {
+                try
+                {
+                    g.send("{\"op\":1,\"d\":null}");
+                }
+                catch (final RuntimeException ex)
+                {
+                    // dropped on purpose (a RESUME follows): the next beat goes to the new connection
+                }
+            }, interval, interval, TimeUnit.MILLISECONDS);
+            g.send("{\"op\":2,\"d\":{\"token\":\"" + token + "\",\"intents\":" + (1 | 1 << 9 | 1 << 10 | 1 << 15)
+                + ",\"properties\":{\"os\":\"linux\",\"browser\":\"test\",\"device\":\"test\"}}}");
+            final JsonNode ready = g.awaitDispatch("READY", x -> true);
+            g.sessionId = ready.get("session_id").asText();
+            g.resumeUrl = ready.get("resume_gateway_url").asText();
+            return g;
+        }
+
+        private synchronized void send(final String text)
+        {
+            socket.sendText(text, true).join();
+        }
+
+        JsonNode awaitDispatch(final String type, final java.util.function.Predicate<JsonNode> match)
+            throws InterruptedException
+        {
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (true)
+            {
+                final JsonNode f = dispatches.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                assertNotNull(f, "no " + type + " within 30 s");
+                if (type.equals(f.get("t").asText()) && match.test(f.get("d")))
+                {
+                    return f.get("d");
+                }
+            }
+        }
+
+        @Override
+        public CompletionStage<?> onText(final WebSocket webSocket, final CharSequence data, final boolean last)
+        {
+            partial.append(data);
+            if (last)
+            {
+                try
+                {
+                    final JsonNode frame = JSON.readTree(partial.toString());
+                    final int op = frame.get("op").asInt();
+                    if (op == 10)
+                    {
+                        hello.complete(frame.get("d").get("heartbeat_interval").asInt());
+                        final CompletableFuture<Integer> again = helloAgain;
+                        if (again != null)
+                        {
+                            again.complete(0);
+                        }
+                    }
+                    else if (op == 0)
+                    {
+                        seq = frame.get("s").asLong();
+                        dispatches.add(frame);
+                    }
+                }
+                catch (final IOException ex)
+                {
+                    throw new java.io.UncheckedIOException(ex);
+                }
+                partial.setLength(0);
+            }
+            webSocket.request(1);
+            return null;
+        }
+
+        /** The connection drops (no close frame): the session waits on the server for a RESUME. */
+        void drop()
+        {
+            socket.abort();
+            dispatches.clear();
+        }
+
+        /** Connects to the READY's resume_gateway_url and resumes from the last sequence seen. */
+        void resume(final String token) throws Exception
+        {
+            helloAgain = new CompletableFuture<>();
+            socket = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10))
+                .buildAsync(URI.create(resumeUrl + "/?v=10&encoding=json"), this).get(30, TimeUnit.SECONDS);
+            helloAgain.get(30, TimeUnit.SECONDS);
+            send("{\"op\":6,\"d\":{\"token\":\"" + token + "\",\"session_id\":\"" + sessionId + "\",\"seq\":"
+                + seq + "}}");
+        }
+
+        @Override
+        public void close()
+        {
+            if (beat != null)
+            {
+                beat.shutdownNow();
+            }
+            socket.abort();
+        }
+    }
+}
