@@ -53,7 +53,7 @@ public final class ReadStateProxy
     public void requestReadStates(final long userId, final String sessionId)
     {
         shard.send(shard.group().ownerOf(userId), shard.commandWriter().begin(OwnerCommands.READ_STATES_GET)
-            .putLong(userId).putString(sessionId).putInt(shard.id()));
+            .putLong(userId).putString(sessionId).putInt(shard.address()));
     }
 
     /**
