@@ -118,6 +118,10 @@ public final class PinwheelServer implements AutoCloseable
                 r -> Thread.ofPlatform().name("pinwheel-voice-start").daemon(true).start(r));
         try
         {
+            if (b.gateway.files().directory() == null)
+            {
+                b.gateway.files().directory(dataDir.resolve("files")); // beside the journals, never in them
+            }
             this.gateway = new GatewayServer(b.gateway, 0, shards, b.ringSize, routing, stores, placement,
                 this::shardDied, nodeCounters);
         }

@@ -43,6 +43,8 @@ public enum DiscordError
     DM_ACTION(403, 50003, "Cannot execute action on a DM channel"),
     EDIT_OTHERS_MESSAGE(403, 50005, "Cannot edit a message authored by another user"),
     EMPTY_MESSAGE(400, 50006, "Cannot send an empty message"),
+    /** A file (or a request) over the node's upload cap. */
+    ENTITY_TOO_LARGE(413, 40005, "Request entity too large"),
     CANNOT_MESSAGE_USER(403, 50007, "Cannot send messages to this user"),
     CANNOT_MESSAGE_SELF_OR_BOT(400, 50007, "Cannot send messages to this user"),
     NON_TEXT_CHANNEL(400, 50008, "Cannot send messages in a non-text channel"),

@@ -1,6 +1,8 @@
 package dev.pinwheel.gateway.owner;
 
+import dev.pinwheel.core.command.CommandWriter;
 import dev.pinwheel.core.shard.Shard;
+import dev.pinwheel.core.shard.ShardGroup;
 import dev.pinwheel.core.store.HistoryQuery;
 
 /**
@@ -43,9 +45,54 @@ public final class MessageProxy
         final String content, final boolean tts, final int flags, final String nonce, final String embedsJson,
         final long replyTo, final long replyChannel, final boolean failIfNotExists)
     {
-        shard.send(owner(guildId), OwnerCommands.request(shard, OwnerCommands.MESSAGE_POST, correlation, userId)
-            .putLong(guildId).putLong(channelId).putString(content).putBoolean(tts).putInt(flags).putString(nonce)
-            .putString(embedsJson).putLong(replyTo).putLong(replyChannel).putBoolean(failIfNotExists));
+        shard.send(owner(guildId), postFields(OwnerCommands.request(shard, OwnerCommands.MESSAGE_POST, correlation,
+            userId), guildId, channelId, content, tts, flags, nonce, embedsJson, replyTo, replyChannel,
+            failIfNotExists, null));
+    }
+
+    /**
+     * {@link #post} with files already stored durably, sent from the file store's thread (no shard): the owner
+     * answers the request's origin shard.
+     *
+     * @param group           the node's shards.
+     * @param origin          the shard holding the request.
+     * @param attachmentsJson the message's attachment objects as a JSON array.
+     * @return false if the owner's inbox is full (the caller answers the request).
+     */
+    public static boolean postWithFiles(final ShardGroup group, final int origin, final long correlation,
+        final long userId, final long guildId, final long channelId, final String content, final boolean tts,
+        final int flags, final String nonce, final String embedsJson, final long replyTo, final long replyChannel,
+        final boolean failIfNotExists, final String attachmentsJson)
+    {
+        return group.send(group.ownerOf(guildId), postFields(OwnerCommands.request(origin,
+            OwnerCommands.MESSAGE_POST, correlation, userId), guildId, channelId, content, tts, flags, nonce,
+            embedsJson, replyTo, replyChannel, failIfNotExists, attachmentsJson));
+    }
+
+    /**
+     * {@link #edit} with a new attachment list, sent from the file store's thread once new files are durable.
+     *
+     * @param group           the node's shards.
+     * @param origin          the shard holding the request.
+     * @param attachmentsJson {@code {"keep":[ids],"add":[attachment objects]}}.
+     * @return false if the owner's inbox is full.
+     */
+    public static boolean editWithFiles(final ShardGroup group, final int origin, final long correlation,
+        final long userId, final long guildId, final long channelId, final long messageId, final String content,
+        final String embedsJson, final String attachmentsJson)
+    {
+        return group.send(group.ownerOf(guildId), OwnerCommands.request(origin, OwnerCommands.MESSAGE_EDIT,
+            correlation, userId).putLong(guildId).putLong(channelId).putLong(messageId).putString(content)
+            .putString(embedsJson).putString(attachmentsJson));
+    }
+
+    private static CommandWriter postFields(final CommandWriter w, final long guildId, final long channelId,
+        final String content, final boolean tts, final int flags, final String nonce, final String embedsJson,
+        final long replyTo, final long replyChannel, final boolean failIfNotExists, final String attachmentsJson)
+    {
+        return w.putLong(guildId).putLong(channelId).putString(content).putBoolean(tts).putInt(flags)
+            .putString(nonce).putString(embedsJson).putLong(replyTo).putLong(replyChannel)
+            .putBoolean(failIfNotExists).putString(attachmentsJson);
     }
 
     /**
@@ -61,7 +108,21 @@ public final class MessageProxy
         final long messageId, final String content, final String embedsJson)
     {
         shard.send(owner(guildId), OwnerCommands.request(shard, OwnerCommands.MESSAGE_EDIT, correlation, userId)
-            .putLong(guildId).putLong(channelId).putLong(messageId).putString(content).putString(embedsJson));
+            .putLong(guildId).putLong(channelId).putLong(messageId).putString(content).putString(embedsJson)
+            .putString(null));
+    }
+
+    /**
+     * An edit that also sets which attachments stay ({@code {"keep": [ids]}}, no new files).
+     *
+     * @param attachmentsJson the attachment list, or null to keep them all.
+     */
+    public void edit(final long correlation, final long userId, final long guildId, final long channelId,
+        final long messageId, final String content, final String embedsJson, final String attachmentsJson)
+    {
+        shard.send(owner(guildId), OwnerCommands.request(shard, OwnerCommands.MESSAGE_EDIT, correlation, userId)
+            .putLong(guildId).putLong(channelId).putLong(messageId).putString(content).putString(embedsJson)
+            .putString(attachmentsJson));
     }
 
     /**

@@ -35,6 +35,7 @@ public final class MessageService
     private final Accounts accounts;
     private final AuditLog audit;
     private final MessageJson json = new MessageJson();
+    private final FileReleases files;
 
     /**
      * @param accounts the node's accounts (authors in message bodies).
@@ -42,8 +43,19 @@ public final class MessageService
      */
     public MessageService(final Accounts accounts, final AuditLog audit)
     {
+        this(accounts, audit, FileReleases.NONE);
+    }
+
+    /**
+     * @param accounts the node's accounts (authors in message bodies).
+     * @param audit    the guilds' audit logs (moderators' deletes).
+     * @param files    told which attachments deletes and edits dropped, once committed.
+     */
+    public MessageService(final Accounts accounts, final AuditLog audit, final FileReleases files)
+    {
         this.accounts = accounts;
         this.audit = audit;
+        this.files = files;
     }
 
     /**
@@ -66,16 +78,21 @@ public final class MessageService
         long replyTo = command.getLong();
         final long replyChannelGiven = command.getLong();
         final boolean failIfNotExists = command.getBoolean();
+        final String attachments = command.getString();
 
         final Guild g = GuildAccess.guild(owner, guildId, reply);
         final GuildChannel c = g == null ? null : GuildAccess.channel(g, channelId, reply);
         if (c == null)
         {
+            release(attachments);
             return;
         }
         final long granted = Permissions.in(g, reply.userId(), c);
-        if (!Permissions.has(granted, Permissions.VIEW_CHANNEL | Permissions.SEND_MESSAGES))
+        final long needed = Permissions.VIEW_CHANNEL | Permissions.SEND_MESSAGES
+            | (attachments == null ? 0 : Permissions.ATTACH_FILES);
+        if (!Permissions.has(granted, needed))
         {
+            release(attachments);
             reply.error(Permissions.has(granted, Permissions.VIEW_CHANNEL) ? DiscordError.MISSING_PERMISSIONS
                 : DiscordError.MISSING_ACCESS);
             return;
@@ -92,15 +109,26 @@ public final class MessageService
             referenced = g.channel(replyChannel) == null ? null : owner.store().message(replyChannel, replyTo);
             if (referenced == null && failIfNotExists)
             {
+                release(attachments);
                 reply.invalidField("message_reference", "REPLIES_UNKNOWN_MESSAGE", "Unknown message");
                 return;
             }
             replyTo = referenced == null ? 0 : replyTo;
         }
         final StoredMessage m = new StoredMessage(owner.ids().next(), channelId, guildId, reply.userId(), content, 0,
-            flags, tts, false, MessageExtras.extra(embeds, replyTo, replyChannel, guildId));
+            flags, tts, false, Attachments.withAttachments(MessageExtras.extra(embeds, replyTo, replyChannel, guildId),
+            attachments));
         owner.store().appendMessage(m);
         acknowledge(owner, g, m, nonce, "MESSAGE_CREATE", referenced, reply);
+    }
+
+    /** Gives back the files of an upload that did not become a message. */
+    private void release(final String attachmentsJson)
+    {
+        if (attachmentsJson != null)
+        {
+            files.release(Attachments.ids("{\"attachments\":" + attachmentsJson + "}"));
+        }
     }
 
     /**
@@ -117,28 +145,43 @@ public final class MessageService
         final long messageId = command.getLong();
         final String content = command.getString();
         final String embedsJson = command.getString();
+        final String attachmentsEdit = command.getString();
+        final String added = Attachments.added(attachmentsEdit);
 
         final Guild g = GuildAccess.guild(owner, guildId, reply);
         final GuildChannel c = g == null ? null : GuildAccess.channel(g, channelId, reply);
         if (c == null)
         {
+            release(added);
             return;
         }
-        final StoredMessage m = owner.store().message(channelId, messageId);
-        if (m == null)
+        final StoredMessage original = owner.store().message(channelId, messageId);
+        if (original == null)
         {
+            release(added);
             reply.error(DiscordError.UNKNOWN_MESSAGE);
             return;
         }
-        if (m.authorId() != reply.userId())
+        if (original.authorId() != reply.userId())
         {
+            release(added);
             reply.error(DiscordError.EDIT_OTHERS_MESSAGE);
             return;
         }
+        if (added != null && !Permissions.has(Permissions.in(g, reply.userId(), c), Permissions.ATTACH_FILES))
+        {
+            release(added);
+            reply.error(DiscordError.MISSING_PERMISSIONS);
+            return;
+        }
+        final long[] dropped = attachmentsEdit == null ? null : Attachments.dropped(original.extra(), attachmentsEdit);
+        final StoredMessage m = attachmentsEdit == null ? original : original.withEdit(original.content(),
+            Attachments.edited(original.extra(), attachmentsEdit), System.currentTimeMillis());
         final StoredMessage edited;
         if (embedsJson == null)
         {
-            if (content != null && content.isBlank() && !MessageExtras.hasEmbeds(m.extra()))
+            if (content != null && content.isBlank() && !MessageExtras.hasEmbeds(m.extra())
+                && !Attachments.has(m.extra()))
             {
                 reply.error(DiscordError.EMPTY_MESSAGE);
                 return;
@@ -150,8 +193,9 @@ public final class MessageService
             // new embeds replace the old ones; a reply stays a reply, reactions stay
             final ArrayNode embeds = (ArrayNode)Json.parse(embedsJson);
             final String text = content == null ? m.content() : content;
-            if (text.isBlank() && embeds.isEmpty())
+            if (text.isBlank() && embeds.isEmpty() && !Attachments.has(m.extra()))
             {
+                release(added);
                 reply.error(DiscordError.EMPTY_MESSAGE);
                 return;
             }
@@ -166,9 +210,13 @@ public final class MessageService
             }
             edited = m.withEdit(text, MessageExtras.toExtra(kept), System.currentTimeMillis());
         }
-        if (content != null || embedsJson != null)
+        if (content != null || embedsJson != null || attachmentsEdit != null)
         {
             owner.store().appendMessage(edited);
+        }
+        if (dropped != null && dropped.length > 0)
+        {
+            owner.afterCommit(() -> files.release(dropped));
         }
         acknowledge(owner, g, edited, null, "MESSAGE_UPDATE", null, reply);
     }
@@ -205,6 +253,11 @@ public final class MessageService
             return;
         }
         owner.store().deleteMessage(channelId, messageId);
+        final long[] dropped = Attachments.ids(m.extra());
+        if (dropped.length > 0)
+        {
+            owner.afterCommit(() -> files.release(dropped)); // the bytes go once no message refers to them
+        }
         if (m.authorId() != reply.userId())
         {
             // a moderator deleting another's message: recorded, as on Discord (one's own deletes are not)
@@ -247,12 +300,22 @@ public final class MessageService
         final Guild g = owner.guilds().get(guildId);
         owner.store().prefetch(channelId, messageIds); // every read before the first delete (a re-run repeats none)
         final ArrayNode deleted = Json.array();
+        final java.util.ArrayList<long[]> dropped = new java.util.ArrayList<>();
         for (final long id : messageIds)
         {
+            final StoredMessage gone = owner.store().message(channelId, id);
             if (owner.store().deleteMessage(channelId, id))
             {
                 deleted.add(Json.id(id));
+                if (gone != null && Attachments.has(gone.extra()))
+                {
+                    dropped.add(Attachments.ids(gone.extra()));
+                }
             }
+        }
+        if (!dropped.isEmpty())
+        {
+            owner.afterCommit(() -> dropped.forEach(files::release));
         }
         final ObjectNode d = Json.object();
         d.set("ids", deleted);
@@ -406,6 +469,7 @@ public final class MessageService
             // without MESSAGE_CONTENT a session sees neither the text nor the embeds (Discord's rule)
             body.put("content", "");
             body.putArray("embeds");
+            body.putArray("attachments");
             redacted = Json.bytes(body);
         }
         return new Encoded(rest, new Dispatch(type, full, redacted, Intents.GUILD_MESSAGES, g.id(), m.authorId(), 0));

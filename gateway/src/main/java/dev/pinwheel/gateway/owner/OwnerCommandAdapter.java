@@ -36,8 +36,21 @@ public final class OwnerCommandAdapter
     public OwnerCommandAdapter(final NodeState node, final UserEvents users, final GuildVoice voice,
         final MemberJoins joins)
     {
+        this(node, users, voice, joins, FileReleases.NONE);
+    }
+
+    /**
+     * @param node  the node's directories and accounts (DM channels, application commands too).
+     * @param users sends an event to every session of a user (direct messages).
+     * @param voice the voice of the node's guilds (member moves, deleted voice channels).
+     * @param joins told when a user becomes a member of a guild (its sessions subscribe), or stops being one.
+     * @param files told when attachments are no longer referenced.
+     */
+    public OwnerCommandAdapter(final NodeState node, final UserEvents users, final GuildVoice voice,
+        final MemberJoins joins, final FileReleases files)
+    {
         this.audit = new AuditLog(node);
-        this.messages = new MessageService(node.accounts(), audit);
+        this.messages = new MessageService(node.accounts(), audit, files);
         this.reactions = new ReactionService(node.accounts());
         this.pins = new PinService(node.accounts(), messages);
         this.dms = new DmService(node, users);

@@ -15,6 +15,7 @@ import dev.pinwheel.gateway.http.Request;
 import dev.pinwheel.gateway.http.ResponseHeaders;
 import dev.pinwheel.gateway.http.RestExchange;
 import dev.pinwheel.gateway.http.RouteTable;
+import dev.pinwheel.gateway.http.Upload;
 
 /**
  * The REST entry of one shard: the route table of every resource ({@link RouteTable}; each resource registers its
@@ -92,16 +93,29 @@ public final class RestRouter
         final Map<String, List<String>> query, final JsonNode body, final boolean bodyInvalid,
         final String auditReason)
     {
+        handle(c, keepAlive, userId, method, host, client, path, query, body, bodyInvalid, auditReason, List.of());
+    }
+
+    /**
+     * {@link #handle(ChannelHandlerContext, boolean, long, String, String, String, String[], Map, JsonNode, boolean,
+     * String)} with the file parts of a multipart body.
+     */
+    public void handle(final ChannelHandlerContext c, final boolean keepAlive, final long userId,
+        final String method, final String host, final String client, final String[] path,
+        final Map<String, List<String>> query, final JsonNode body, final boolean bodyInvalid,
+        final String auditReason, final List<Upload> files)
+    {
         final boolean head = "HEAD".equals(method);
         final String routed = head ? "GET" : method;
         final RestExchange ex = new RestExchange(c, shard.group(), shard.id(), keepAlive, userId, routed, host, client,
             head, answerHeaders);
         ex.auditReason(decodeReason(auditReason));
-        shard.send(shard.id(), ex.task(s -> route(ex, routed, path, query, body, bodyInvalid)));
+        shard.send(shard.id(), ex.task(s -> route(ex, routed, path, query, body, bodyInvalid, files)));
     }
 
     private void route(final RestExchange ex, final String method, final String[] path,
-        final Map<String, List<String>> query, final JsonNode body, final boolean bodyInvalid)
+        final Map<String, List<String>> query, final JsonNode body, final boolean bodyInvalid,
+        final List<Upload> files)
     {
         final RouteTable.Match match = path.length == 0 ? null : table.match(method, path);
         if (match == null)
@@ -130,7 +144,7 @@ public final class RestRouter
         {
             return;
         }
-        match.handler().handle(ex, new Request(method, path, match.params(), query, body));
+        match.handler().handle(ex, new Request(method, path, match.params(), query, body, files));
     }
 
     /**
