@@ -16,7 +16,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 /**
  * A {@code multipart/form-data} request as Discord's libraries send one: {@code payload_json} and {@code files[n]}.
  */
-final class Multipart
+public final class Multipart
 {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
@@ -24,13 +24,13 @@ final class Multipart
     private final ByteArrayOutputStream body = new ByteArrayOutputStream();
     private final List<String> names = new ArrayList<>();
 
-    Multipart json(final String payload)
+    public Multipart json(final String payload)
     {
         part("payload_json", null, "application/json", payload.getBytes(StandardCharsets.UTF_8));
         return this;
     }
 
-    Multipart file(final int index, final String filename, final String type, final byte[] data)
+    public Multipart file(final int index, final String filename, final String type, final byte[] data)
     {
         part("files[" + index + "]", filename, type, data);
         return this;
@@ -52,11 +52,11 @@ final class Multipart
     }
 
     /** A response: status and JSON body. */
-    record Response(int status, JsonNode body, String raw)
+    public record Response(int status, JsonNode body, String raw)
     {
     }
 
-    Response send(final String method, final String url, final String token) throws Exception
+    public Response send(final String method, final String url, final String token) throws Exception
     {
         final ByteArrayOutputStream all = new ByteArrayOutputStream();
         all.writeBytes(body.toByteArray());
@@ -72,7 +72,8 @@ final class Multipart
         return new Response(r.statusCode(), r.body().isEmpty() ? null : JSON.readTree(r.body()), r.body());
     }
 
-    static HttpResponse<byte[]> get(final String url, final String token, final String... headers) throws Exception
+    public static HttpResponse<byte[]> get(final String url, final String token, final String... headers)
+        throws Exception
     {
         final HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).GET();
         if (token != null)
@@ -89,7 +90,7 @@ final class Multipart
     /**
      * @return a valid PNG header (signature and IHDR) of the given size followed by filler bytes.
      */
-    static byte[] png(final int width, final int height, final int filler)
+    public static byte[] png(final int width, final int height, final int filler)
     {
         final byte[] b = new byte[33 + filler];
         final byte[] sig = {(byte)0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R'};
