@@ -20,6 +20,7 @@ public final class Guild
 
     private final long id;
     private String name;
+    private String icon;
     private long ownerId;
     private GuildSettings settings = GuildSettings.DEFAULT;
     private final Long2ObjectHashMap<Role> roles = new Long2ObjectHashMap<>();
@@ -64,6 +65,25 @@ public final class Guild
 
     /**
      * @param newName new name.
+     */
+    /**
+     * @return the icon's hash (served at {@code /icons/{id}/{hash}.png}), or null.
+     */
+    public String icon()
+    {
+        return icon;
+    }
+
+    /**
+     * @param hash the new icon's hash, or null for none.
+     */
+    public void icon(final String hash)
+    {
+        this.icon = hash;
+    }
+
+    /**
+     * @param newName the guild's new name.
      */
     public void rename(final String newName)
     {

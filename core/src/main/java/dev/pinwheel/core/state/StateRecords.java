@@ -66,9 +66,41 @@ public final class StateRecords
     public static final int GUILD_UPDATED = 21;
     /** A guild deleted, with everything in it. */
     public static final int GUILD_DELETED = 22;
+    /** A user's avatar set (its hash in the file store) or cleared (an empty hash). */
+    public static final int USER_AVATAR_SET = 50;
+    /** A guild's icon set (its hash in the file store) or cleared (an empty hash). */
+    public static final int GUILD_ICON_SET = 51;
 
     private StateRecords()
     {
+    }
+
+    /**
+     * @param userId the user.
+     * @param hash   the avatar's hash, or null to clear it.
+     * @return encoded {@link #USER_AVATAR_SET} record.
+     */
+    public static byte[] userAvatarSet(final long userId, final String hash)
+    {
+        return encode(out ->
+        {
+            out.writeLong(userId);
+            out.writeUTF(hash == null ? "" : hash);
+        });
+    }
+
+    /**
+     * @param guildId the guild.
+     * @param hash    the icon's hash, or null to clear it.
+     * @return encoded {@link #GUILD_ICON_SET} record.
+     */
+    public static byte[] guildIconSet(final long guildId, final String hash)
+    {
+        return encode(out ->
+        {
+            out.writeLong(guildId);
+            out.writeUTF(hash == null ? "" : hash);
+        });
     }
 
     /**
@@ -513,7 +545,7 @@ public final class StateRecords
                 case USER_REGISTERED, TOKEN_ISSUED, GUILD_CREATED, MEMBER_ADDED, MEMBER_NICK_CHANGED, ROLE_PUT,
                     ROLE_DELETED, MEMBER_ROLES_SET, COMMANDS_SET, CHANNEL_DELETED, MEMBER_REMOVED, BAN_ADDED,
                     BAN_REMOVED, MEMBER_TIMEOUT_SET, AUDIT_ENTRY, INVITE_USED, INVITE_DELETED, GUILD_UPDATED,
-                    GUILD_DELETED -> in.readLong(); // the guild (the user, the application) comes first
+                    GUILD_DELETED, USER_AVATAR_SET, GUILD_ICON_SET -> in.readLong(); // guild, user or application first
                 case CHANNEL_CREATED ->
                 {
                     in.readLong(); // channel id
@@ -804,6 +836,32 @@ public final class StateRecords
                             g.transferOwnership(ownerId);
                             g.settings(settings);
                             node.directory().putGuild(summary);
+                        }
+                    };
+                }
+                case USER_AVATAR_SET ->
+                {
+                    final long userId = in.readLong();
+                    final String hash = in.readUTF();
+                    yield (guilds, node) ->
+                    {
+                        final Account a = node.accounts().get(userId);
+                        if (a != null)
+                        {
+                            node.accounts().put(a.withAvatar(hash.isEmpty() ? null : hash));
+                        }
+                    };
+                }
+                case GUILD_ICON_SET ->
+                {
+                    final long guildId = in.readLong();
+                    final String hash = in.readUTF();
+                    yield (guilds, node) ->
+                    {
+                        final Guild g = guilds.get(guildId);
+                        if (g != null)
+                        {
+                            g.icon(hash.isEmpty() ? null : hash);
                         }
                     };
                 }

@@ -13,6 +13,7 @@ import dev.pinwheel.core.state.NodeState;
 public final class OwnerCommandAdapter
 {
     private final MessageService messages;
+    private final AvatarService avatars;
     private final ReactionService reactions;
     private final PinService pins;
     private final DmService dms;
@@ -51,6 +52,7 @@ public final class OwnerCommandAdapter
     {
         this.audit = new AuditLog(node);
         this.messages = new MessageService(node.accounts(), audit, files);
+        this.avatars = new AvatarService(node);
         this.reactions = new ReactionService(node.accounts());
         this.pins = new PinService(node.accounts(), messages);
         this.dms = new DmService(node, users);
@@ -125,6 +127,7 @@ public final class OwnerCommandAdapter
             case OwnerCommands.GUILD_CREATE -> guilds.create(owner, command, reply);
             case OwnerCommands.GUILD_GET -> guilds.get(owner, command, reply);
             case OwnerCommands.GUILD_EDIT -> guilds.edit(owner, command, reply);
+            case OwnerCommands.USER_AVATAR_SET -> avatars.set(owner, command, reply);
             case OwnerCommands.GUILD_DELETE -> guilds.delete(owner, command, reply);
             case OwnerCommands.CHANNEL_LIST -> channels.list(owner, command, reply);
             case OwnerCommands.CHANNEL_CREATE -> channels.create(owner, command, reply);

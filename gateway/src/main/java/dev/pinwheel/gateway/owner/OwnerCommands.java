@@ -236,6 +236,10 @@ public final class OwnerCommands
      */
     public static final int USER_OFFLINE = 167;
 
+    // 240-255: avatars and webhooks (issue 17, items 3-4); a guild's icon rides on GUILD_CREATE / GUILD_EDIT
+    /** To a user's owner: set the user's avatar (a hash already durable in the file store, "" to clear). */
+    public static final int USER_AVATAR_SET = 240;
+
     private static final String[] NAMES = new String[CommandReader.MAX_TYPE + 1];
     private static final ThreadLocal<CommandWriter> OFF_SHARD_WRITERS = ThreadLocal.withInitial(CommandWriter::new);
 
@@ -317,6 +321,7 @@ public final class OwnerCommands
         NAMES[APP_COMMAND_DELETE] = "app_command_delete";
         NAMES[ACCOUNT_REGISTER] = "account_register";
         NAMES[ACCOUNT_LOGIN] = "account_login";
+        NAMES[USER_AVATAR_SET] = "user_avatar_set";
     }
 
     private OwnerCommands()
@@ -375,7 +380,16 @@ public final class OwnerCommands
      */
     public static CommandWriter request(final int origin, final int type, final long correlation, final long userId)
     {
-        return offShardWriter().begin(type).putInt(origin).putLong(correlation).putLong(userId).putString(null);
+        return request(origin, type, correlation, userId, null);
+    }
+
+    /**
+     * {@link #request(int, int, long, long)} with the request's audit-log reason (or null).
+     */
+    public static CommandWriter request(final int origin, final int type, final long correlation, final long userId,
+        final String reason)
+    {
+        return offShardWriter().begin(type).putInt(origin).putLong(correlation).putLong(userId).putString(reason);
     }
 
     /**

@@ -52,11 +52,13 @@ public final class RestRouter
         new PinRoutes(ctx, shard, exchanges, dms::unsupported).register(table);
         new CommandRoutes(ctx, shard, exchanges).register(table);
         new UserRoutes(ctx, shard).register(table);
+        new AvatarRoutes(ctx, shard, exchanges).register(table);
         new ApplicationRoutes(ctx, shard).register(table);
         new GatewayRoutes(ctx, shard).register(table);
         new AuthRoutes(ctx, shard, exchanges).register(table);
         final Directory directory = ctx.node().directory();
-        new GuildRoutes(directory, shard, exchanges).register(table);
+        new GuildRoutes(directory, shard, exchanges, new ImageUploads(ctx.gateway(), shard, exchanges))
+            .register(table);
         new ChannelRoutes(directory, shard, exchanges, dms::channelRoutes).register(table);
         new InviteRoutes(directory, shard, exchanges, dms::unsupported).register(table);
         new MemberRoutes(directory, shard, exchanges).register(table);
