@@ -27,6 +27,10 @@ public enum DiscordError
     UNKNOWN_INVITE(404, 10006, "Unknown Invite"),
     UNKNOWN_MEMBER(404, 10007, "Unknown Member"),
     UNKNOWN_MESSAGE(404, 10008, "Unknown Message"),
+    /** No webhook by that id (or not one the caller may see). */
+    UNKNOWN_WEBHOOK(404, 10015, "Unknown Webhook"),
+    /** A webhook route's token is not the webhook's. */
+    INVALID_WEBHOOK_TOKEN(401, 50027, "Invalid Webhook Token"),
     UNKNOWN_OVERWRITE(404, 10009, "Unknown Overwrite"),
     UNKNOWN_ROLE(404, 10011, "Unknown Role"),
     UNKNOWN_USER(404, 10013, "Unknown User"),

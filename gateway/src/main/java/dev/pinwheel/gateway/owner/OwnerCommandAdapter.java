@@ -14,6 +14,7 @@ public final class OwnerCommandAdapter
 {
     private final MessageService messages;
     private final AvatarService avatars;
+    private final WebhookService webhooks;
     private final ReactionService reactions;
     private final PinService pins;
     private final DmService dms;
@@ -53,6 +54,7 @@ public final class OwnerCommandAdapter
         this.audit = new AuditLog(node);
         this.messages = new MessageService(node.accounts(), audit, files);
         this.avatars = new AvatarService(node);
+        this.webhooks = new WebhookService(node, messages, files);
         this.reactions = new ReactionService(node.accounts());
         this.pins = new PinService(node.accounts(), messages);
         this.dms = new DmService(node, users);
@@ -128,6 +130,13 @@ public final class OwnerCommandAdapter
             case OwnerCommands.GUILD_GET -> guilds.get(owner, command, reply);
             case OwnerCommands.GUILD_EDIT -> guilds.edit(owner, command, reply);
             case OwnerCommands.USER_AVATAR_SET -> avatars.set(owner, command, reply);
+            case OwnerCommands.WEBHOOK_CREATE -> webhooks.create(owner, command, reply);
+            case OwnerCommands.WEBHOOK_LIST -> webhooks.list(owner, command, reply);
+            case OwnerCommands.WEBHOOK_GET -> webhooks.get(owner, command, reply);
+            case OwnerCommands.WEBHOOK_EDIT -> webhooks.edit(owner, command, reply);
+            case OwnerCommands.WEBHOOK_DELETE -> webhooks.delete(owner, command, reply);
+            case OwnerCommands.WEBHOOK_EXECUTE -> webhooks.execute(owner, command, reply);
+            case OwnerCommands.WEBHOOK_MESSAGE -> webhooks.message(owner, command, reply);
             case OwnerCommands.GUILD_DELETE -> guilds.delete(owner, command, reply);
             case OwnerCommands.CHANNEL_LIST -> channels.list(owner, command, reply);
             case OwnerCommands.CHANNEL_CREATE -> channels.create(owner, command, reply);

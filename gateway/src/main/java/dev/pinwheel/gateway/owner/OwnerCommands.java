@@ -239,6 +239,16 @@ public final class OwnerCommands
     // 240-255: avatars and webhooks (issue 17, items 3-4); a guild's icon rides on GUILD_CREATE / GUILD_EDIT
     /** To a user's owner: set the user's avatar (a hash already durable in the file store, "" to clear). */
     public static final int USER_AVATAR_SET = 240;
+    /** Webhooks (MANAGE_WEBHOOKS, or the webhook's token): create, list, get, edit, delete. */
+    public static final int WEBHOOK_CREATE = 242;
+    public static final int WEBHOOK_LIST = 243;
+    public static final int WEBHOOK_GET = 244;
+    public static final int WEBHOOK_EDIT = 245;
+    public static final int WEBHOOK_DELETE = 246;
+    /** A webhook posts a message (its token). */
+    public static final int WEBHOOK_EXECUTE = 247;
+    /** A webhook's own message by its token: get, edit, delete. */
+    public static final int WEBHOOK_MESSAGE = 248;
 
     private static final String[] NAMES = new String[CommandReader.MAX_TYPE + 1];
     private static final ThreadLocal<CommandWriter> OFF_SHARD_WRITERS = ThreadLocal.withInitial(CommandWriter::new);
@@ -322,6 +332,13 @@ public final class OwnerCommands
         NAMES[ACCOUNT_REGISTER] = "account_register";
         NAMES[ACCOUNT_LOGIN] = "account_login";
         NAMES[USER_AVATAR_SET] = "user_avatar_set";
+        NAMES[WEBHOOK_CREATE] = "webhook_create";
+        NAMES[WEBHOOK_LIST] = "webhook_list";
+        NAMES[WEBHOOK_GET] = "webhook_get";
+        NAMES[WEBHOOK_EDIT] = "webhook_edit";
+        NAMES[WEBHOOK_DELETE] = "webhook_delete";
+        NAMES[WEBHOOK_EXECUTE] = "webhook_execute";
+        NAMES[WEBHOOK_MESSAGE] = "webhook_message";
     }
 
     private OwnerCommands()

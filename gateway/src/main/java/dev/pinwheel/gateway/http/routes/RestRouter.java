@@ -53,6 +53,9 @@ public final class RestRouter
         new CommandRoutes(ctx, shard, exchanges).register(table);
         new UserRoutes(ctx, shard).register(table);
         new AvatarRoutes(ctx, shard, exchanges).register(table);
+        final WebhookRoutes webhooks = new WebhookRoutes(ctx, shard, exchanges);
+        webhooks.register(table);
+        new WebhookTokenRoutes(ctx, shard, exchanges, webhooks).register(table);
         new ApplicationRoutes(ctx, shard).register(table);
         new GatewayRoutes(ctx, shard).register(table);
         new AuthRoutes(ctx, shard, exchanges).register(table);
