@@ -43,6 +43,7 @@ public final class WebhookTokenRoutes
     private final ExchangeTable exchanges;
     private final WebhookRoutes managed;
     private final AttachmentUploads uploads;
+    private final RouteTable.Handler others;
 
     /**
      * @param ctx       the node.
@@ -53,6 +54,21 @@ public final class WebhookTokenRoutes
     public WebhookTokenRoutes(final RouteContext ctx, final Shard shard, final ExchangeTable exchanges,
         final WebhookRoutes managed)
     {
+        this(ctx, shard, exchanges, managed, null);
+    }
+
+    /**
+     * @param ctx       the node.
+     * @param shard     this shard.
+     * @param exchanges this shard's requests waiting for an answer.
+     * @param managed   the authenticated webhook routes (a token's PATCH shares their checks).
+     * @param others    handles the same paths when {@code {id}} is not a webhook (an application's interaction
+     *                  follow-ups), or null: 404 with 10015.
+     */
+    public WebhookTokenRoutes(final RouteContext ctx, final Shard shard, final ExchangeTable exchanges,
+        final WebhookRoutes managed, final RouteTable.Handler others)
+    {
+        this.others = others;
         this.ctx = ctx;
         this.directory = ctx.node().directory();
         this.shard = shard;
@@ -66,16 +82,32 @@ public final class WebhookTokenRoutes
      */
     public void register(final RouteTable table)
     {
-        table.add("GET", "/webhooks/{webhook}/{token}", this::get, false)
-            .add("PATCH", "/webhooks/{webhook}/{token}", (ex, r) -> managed.edit(ex, r, r.param(1)), false)
-            .add("DELETE", "/webhooks/{webhook}/{token}", this::delete, false)
-            .add("POST", "/webhooks/{webhook}/{token}", this::execute, false)
-            .add("GET", "/webhooks/{webhook}/{token}/messages/{message}", (ex, r) -> message(ex, r,
-                WebhookProxy.GET), false)
-            .add("PATCH", "/webhooks/{webhook}/{token}/messages/{message}", (ex, r) -> message(ex, r,
-                WebhookProxy.EDIT), false)
-            .add("DELETE", "/webhooks/{webhook}/{token}/messages/{message}", (ex, r) -> message(ex, r,
-                WebhookProxy.DELETE), false);
+        table.add("GET", "/webhooks/{webhook}/{token}", ours(this::get), false)
+            .add("PATCH", "/webhooks/{webhook}/{token}", ours((ex, r) -> managed.edit(ex, r, r.param(1))), false)
+            .add("DELETE", "/webhooks/{webhook}/{token}", ours(this::delete), false)
+            .add("POST", "/webhooks/{webhook}/{token}", ours(this::execute), false)
+            .add("GET", "/webhooks/{webhook}/{token}/messages/{message}", ours((ex, r) -> message(ex, r,
+                WebhookProxy.GET)), false)
+            .add("PATCH", "/webhooks/{webhook}/{token}/messages/{message}", ours((ex, r) -> message(ex, r,
+                WebhookProxy.EDIT)), false)
+            .add("DELETE", "/webhooks/{webhook}/{token}/messages/{message}", ours((ex, r) -> message(ex, r,
+                WebhookProxy.DELETE)), false);
+    }
+
+    /** A route of ours for webhook ids; any other id goes to {@code others} (when there is one). */
+    private RouteTable.Handler ours(final RouteTable.Handler handler)
+    {
+        return (ex, r) ->
+        {
+            if (others != null && !isWebhook(directory, r.id(0)))
+            {
+                others.handle(ex, r);
+            }
+            else
+            {
+                handler.handle(ex, r);
+            }
+        };
     }
 
     /**
