@@ -27,9 +27,9 @@ import dev.pinwheel.gateway.owner.WebhookProxy;
  *   POST             /webhooks/{id}/{token}[?wait=true]      execute: content, username, embeds, files[n]
  *   GET|PATCH|DELETE /webhooks/{id}/{token}/messages/{message}
  * </pre>
- * The same path shape serves interaction follow-ups ({@code {id}} an application); this class answers only for ids
- * that are webhooks ({@link #isWebhook}; anything else is 404 with 10015), so a dispatcher can send the other ids
- * elsewhere. Executes are limited per webhook ({@code pinwheel.rest.webhook-messages-per-2s}, default 5): over it,
+ * The same path shape serves interaction follow-ups ({@code {id}} an application): given their routes as a table of
+ * their own ({@code others}), a path whose id is no webhook ({@link #isWebhook}) goes to the same path's route there;
+ * without one (or without such a route) it is 404 with 10015. Executes are limited per webhook ({@code pinwheel.rest.webhook-messages-per-2s}, default 5): over it,
  * 429 with Discord's body and headers.
  */
 public final class WebhookTokenRoutes
@@ -43,7 +43,7 @@ public final class WebhookTokenRoutes
     private final ExchangeTable exchanges;
     private final WebhookRoutes managed;
     private final AttachmentUploads uploads;
-    private final RouteTable.Handler others;
+    private final RouteTable others;
 
     /**
      * @param ctx       the node.
@@ -62,11 +62,11 @@ public final class WebhookTokenRoutes
      * @param shard     this shard.
      * @param exchanges this shard's requests waiting for an answer.
      * @param managed   the authenticated webhook routes (a token's PATCH shares their checks).
-     * @param others    handles the same paths when {@code {id}} is not a webhook (an application's interaction
-     *                  follow-ups), or null: 404 with 10015.
+     * @param others    the routes of the same paths for ids that are not webhooks (an application's interaction
+     *                  follow-ups, registered in a table of their own), or null: 404 with 10015.
      */
     public WebhookTokenRoutes(final RouteContext ctx, final Shard shard, final ExchangeTable exchanges,
-        final WebhookRoutes managed, final RouteTable.Handler others)
+        final WebhookRoutes managed, final RouteTable others)
     {
         this.others = others;
         this.ctx = ctx;
@@ -94,14 +94,16 @@ public final class WebhookTokenRoutes
                 WebhookProxy.DELETE)), false);
     }
 
-    /** A route of ours for webhook ids; any other id goes to {@code others} (when there is one). */
+    /** A route of ours for webhook ids; any other id goes to the same path's route in {@code others}, if any. */
     private RouteTable.Handler ours(final RouteTable.Handler handler)
     {
         return (ex, r) ->
         {
-            if (others != null && !isWebhook(directory, r.id(0)))
+            final RouteTable.Match m = others == null || isWebhook(directory, r.id(0)) ? null
+                : others.match(r.method(), r.path());
+            if (m != null && !m.wrongMethod())
             {
-                others.handle(ex, r);
+                m.handler().handle(ex, new Request(r.method(), r.path(), m.params(), r.query(), r.body(), r.files()));
             }
             else
             {
