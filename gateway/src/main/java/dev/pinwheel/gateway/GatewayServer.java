@@ -30,6 +30,7 @@ import dev.pinwheel.gateway.http.RateLimiter;
 import dev.pinwheel.gateway.http.routes.RestRouter;
 import dev.pinwheel.gateway.http.routes.RouteContext;
 import dev.pinwheel.gateway.node.AddressSlots;
+import dev.pinwheel.gateway.node.FileStore;
 import dev.pinwheel.gateway.node.GatewayConfig;
 import dev.pinwheel.gateway.node.GatewayContext;
 import dev.pinwheel.gateway.session.SessionStartLimits;
@@ -158,6 +159,7 @@ public final class GatewayServer implements AutoCloseable
             new ArrayBlockingQueue<>(config.auth().hashQueue()),
             r -> placement.newThread(ThreadRole.CONTROL, 0, "pinwheel-control", r));
         this.context = new GatewayContext(config, node, control, nodeId, shardCount);
+        context.files(new FileStore(filesDirectory(config.files().directory()), config.files()));
         this.auth = new AuthService(node.accounts(), config.pbkdf2Iterations());
         this.sessionStarts = new SessionStartLimits(config.sessionStartTotal(), config.sessionStartResetMillis(),
             config.maxConcurrency(), config.identifyWindowMillis());
@@ -313,6 +315,23 @@ public final class GatewayServer implements AutoCloseable
         finally
         {
             control.shutdownNow();
+            if (context.files() != null)
+            {
+                context.files().close();
+            }
+        }
+    }
+
+    /** The configured file directory, or a temporary one (tests and nodes started without a data directory). */
+    private static java.nio.file.Path filesDirectory(final java.nio.file.Path configured)
+    {
+        try
+        {
+            return configured != null ? configured : java.nio.file.Files.createTempDirectory("pinwheel-files");
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw new java.io.UncheckedIOException(ex);
         }
     }
 }

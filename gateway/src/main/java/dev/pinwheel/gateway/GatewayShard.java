@@ -11,6 +11,7 @@ import dev.pinwheel.gateway.edge.NettyIoDriver;
 import dev.pinwheel.gateway.http.ExchangeTable;
 import dev.pinwheel.gateway.node.EdgeCounters;
 import dev.pinwheel.gateway.node.GatewayContext;
+import dev.pinwheel.gateway.owner.FileReleases;
 import dev.pinwheel.gateway.owner.MemberListService;
 import dev.pinwheel.gateway.owner.OwnerCommandAdapter;
 import dev.pinwheel.gateway.owner.SessionProxy;
@@ -83,7 +84,13 @@ public final class GatewayShard
         this.voice = new VoiceService(context);
         this.users = new UserSessionService(toSessions, accounts);
         this.owner = new OwnerCommandAdapter(context.node(), (from, userId, event) -> toUsers.sendToUser(userId, event),
-            voice, toSessions);
+            voice, toSessions, context.files() == null ? FileReleases.NONE : ids -> context.files().submit(() ->
+            {
+                for (final long id : ids)
+                {
+                    context.files().release(id);
+                }
+            }));
         final SessionRequestAdapter requests = new SessionRequestAdapter(
             new SubscriptionService(accounts, voice, toSessions), new MemberListService(accounts, toSessions), voice,
             users, owner.temporaryMembers(), owner.readStates());

@@ -134,6 +134,10 @@ public final class PinwheelServer implements AutoCloseable
         NodeLink startedLink = null;
         try
         {
+            if (b.gateway.files().directory() == null)
+            {
+                b.gateway.files().directory(dataDir.resolve("files")); // beside the journals, never in them
+            }
             if (members != null)
             {
                 // the media driver's files live in the node's data directory (deleted on start and on close)

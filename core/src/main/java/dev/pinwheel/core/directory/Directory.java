@@ -36,6 +36,9 @@ public final class Directory
     private final Long2ObjectHashMap<Long2ObjectHashMap<String>> commands = new Long2ObjectHashMap<>();
     /** Direct-message channels: channel → its two users. */
     private final ConcurrentHashMap<Long, long[]> dmUsers = new ConcurrentHashMap<>();
+    /** Webhook → guild: where an unauthenticated webhook request goes. */
+    private final ConcurrentHashMap<Long, Long> webhookGuild = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, Long> webhookChannel = new ConcurrentHashMap<>();
     /** Direct-message channels by pair: lower user id → higher user id → channel (0: none). */
     private final Long2ObjectHashMap<Long2LongHashMap> dmByPair = new Long2ObjectHashMap<>();
 
@@ -54,6 +57,45 @@ public final class Directory
     public void removeChannel(final long channelId)
     {
         channelGuild.remove(channelId);
+    }
+
+    /**
+     * @param webhookId a webhook.
+     * @param guildId   its guild (0 removes it).
+     * @param channelId its channel.
+     */
+    public void webhookGuild(final long webhookId, final long guildId, final long channelId)
+    {
+        if (guildId == 0)
+        {
+            webhookGuild.remove(webhookId);
+            webhookChannel.remove(webhookId);
+        }
+        else
+        {
+            webhookGuild.put(webhookId, guildId);
+            webhookChannel.put(webhookId, channelId);
+        }
+    }
+
+    /**
+     * @param webhookId a webhook.
+     * @return the channel it posts to, or 0 if there is no such webhook.
+     */
+    public long channelOfWebhook(final long webhookId)
+    {
+        final Long c = webhookChannel.get(webhookId);
+        return c == null ? 0 : c;
+    }
+
+    /**
+     * @param webhookId a webhook.
+     * @return its guild (the owner to ask), or 0 if there is no such webhook.
+     */
+    public long guildOfWebhook(final long webhookId)
+    {
+        final Long g = webhookGuild.get(webhookId);
+        return g == null ? 0 : g;
     }
 
     /**

@@ -20,12 +20,14 @@ public final class Guild
 
     private final long id;
     private String name;
+    private String icon;
     private long ownerId;
     private GuildSettings settings = GuildSettings.DEFAULT;
     private final Long2ObjectHashMap<Role> roles = new Long2ObjectHashMap<>();
     private final LinkedHashMap<Long, GuildChannel> channels = new LinkedHashMap<>();
     private final Long2ObjectHashMap<Member> members = new Long2ObjectHashMap<>();
     private final Long2ObjectHashMap<Ban> bans = new Long2ObjectHashMap<>();
+    private final LinkedHashMap<Long, Webhook> webhooks = new LinkedHashMap<>();
     private final org.agrona.collections.Object2IntHashMap<String> inviteUses =
         new org.agrona.collections.Object2IntHashMap<>(0);
     /** The audit log, oldest first, at most {@link #AUDIT_LOG_KEPT} entries. */
@@ -67,6 +69,59 @@ public final class Guild
 
     /**
      * @param newName new name.
+     */
+    /**
+     * @return the guild's webhooks, oldest first (owner shard only; changed through its state records).
+     */
+    public Collection<Webhook> webhooks()
+    {
+        return Collections.unmodifiableCollection(webhooks.values());
+    }
+
+    /**
+     * @param webhookId a webhook.
+     * @return it, or null if it is not one of this guild's.
+     */
+    public Webhook webhook(final long webhookId)
+    {
+        return webhooks.get(webhookId);
+    }
+
+    /**
+     * @param w a webhook to add or replace.
+     */
+    public void putWebhook(final Webhook w)
+    {
+        webhooks.put(w.id(), w);
+    }
+
+    /**
+     * @param webhookId a webhook to remove.
+     * @return whether it was there.
+     */
+    public boolean removeWebhook(final long webhookId)
+    {
+        return webhooks.remove(webhookId) != null;
+    }
+
+    /**
+     * @return the icon's hash (served at {@code /icons/{id}/{hash}.png}), or null.
+     */
+    public String icon()
+    {
+        return icon;
+    }
+
+    /**
+     * @param hash the new icon's hash, or null for none.
+     */
+    public void icon(final String hash)
+    {
+        this.icon = hash;
+    }
+
+    /**
+     * @param newName the guild's new name.
      */
     public void rename(final String newName)
     {

@@ -27,6 +27,8 @@ public final class Permissions
     public static final long SEND_MESSAGES = 1L << 11;
     public static final long SEND_TTS_MESSAGES = 1L << 12;
     public static final long MANAGE_MESSAGES = 1L << 13;
+    /** Create, edit, delete and list webhooks. */
+    public static final long MANAGE_WEBHOOKS = 1L << 29;
     public static final long EMBED_LINKS = 1L << 14;
     public static final long ATTACH_FILES = 1L << 15;
     public static final long READ_MESSAGE_HISTORY = 1L << 16;

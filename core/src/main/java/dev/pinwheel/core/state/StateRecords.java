@@ -19,6 +19,7 @@ import dev.pinwheel.core.guild.GuildTable;
 import dev.pinwheel.core.guild.Member;
 import dev.pinwheel.core.guild.Overwrite;
 import dev.pinwheel.core.guild.Role;
+import dev.pinwheel.core.guild.Webhook;
 
 /**
  * The journal's state records (everything but messages): a compact binary encoding per record type and
@@ -74,9 +75,82 @@ public final class StateRecords
     public static final int APPLICATION_PUT = 60;
     /** Every token of a user revoked (a bot's token reset; the new one follows as TOKEN_ISSUED). */
     public static final int TOKENS_REVOKED = 61;
+    /** A user's avatar set (its hash in the file store) or cleared (an empty hash). */
+    public static final int USER_AVATAR_SET = 50;
+    /** A guild's icon set (its hash in the file store) or cleared (an empty hash). */
+    public static final int GUILD_ICON_SET = 51;
+    /** A webhook created or changed (the whole webhook; its token only as a hash). */
+    public static final int WEBHOOK_PUT = 52;
+    /** A webhook deleted. */
+    public static final int WEBHOOK_DELETED = 53;
 
     private StateRecords()
     {
+    }
+
+    /**
+     * @param userId the user.
+     * @param hash   the avatar's hash, or null to clear it.
+     * @return encoded {@link #USER_AVATAR_SET} record.
+     */
+    public static byte[] userAvatarSet(final long userId, final String hash)
+    {
+        return encode(out ->
+        {
+            out.writeLong(userId);
+            out.writeUTF(hash == null ? "" : hash);
+        });
+    }
+
+    /**
+     * @param w the webhook (its token's hash only).
+     * @return encoded {@link #WEBHOOK_PUT} record.
+     */
+    public static byte[] webhookPut(final Webhook w)
+    {
+        return encode(out ->
+        {
+            out.writeLong(w.guildId());
+            out.writeLong(w.id());
+            out.writeLong(w.channelId());
+            out.writeUTF(w.name());
+            out.writeUTF(w.avatar() == null ? "" : w.avatar());
+            out.writeUTF(w.tokenHash());
+            out.writeLong(w.creatorId());
+        });
+    }
+
+    /**
+     * @param guildId   the guild.
+     * @param webhookId the webhook.
+     * @return encoded {@link #WEBHOOK_DELETED} record.
+     */
+    public static byte[] webhookDeleted(final long guildId, final long webhookId)
+    {
+        return encode(out ->
+        {
+            out.writeLong(guildId);
+            out.writeLong(webhookId);
+        });
+    }
+
+    private static String emptyIsNull(final String s)
+    {
+        return s.isEmpty() ? null : s;
+    }
+
+    /**
+     * @param guildId the guild.
+     * @param hash    the icon's hash, or null to clear it.
+     * @return encoded {@link #GUILD_ICON_SET} record.
+     */
+    public static byte[] guildIconSet(final long guildId, final String hash)
+    {
+        return encode(out ->
+        {
+            out.writeLong(guildId);
+            out.writeUTF(hash == null ? "" : hash);
+        });
     }
 
     /**
@@ -561,8 +635,8 @@ public final class StateRecords
                 case USER_REGISTERED, TOKEN_ISSUED, GUILD_CREATED, MEMBER_ADDED, MEMBER_NICK_CHANGED, ROLE_PUT,
                     ROLE_DELETED, MEMBER_ROLES_SET, COMMANDS_SET, CHANNEL_DELETED, MEMBER_REMOVED, BAN_ADDED,
                     BAN_REMOVED, MEMBER_TIMEOUT_SET, AUDIT_ENTRY, INVITE_USED, INVITE_DELETED, GUILD_UPDATED,
-                    GUILD_DELETED, APPLICATION_PUT, TOKENS_REVOKED -> in.readLong(); // the guild (the user, the
-                    // application) comes first
+                    GUILD_DELETED, APPLICATION_PUT, TOKENS_REVOKED, USER_AVATAR_SET, GUILD_ICON_SET, WEBHOOK_PUT,
+                    WEBHOOK_DELETED -> in.readLong(); // the guild (the user, the application) comes first
                 case READ_STATE_ACK, READ_STATE_MENTION -> in.readLong(); // the user whose read state it is
                 case CHANNEL_CREATED ->
                 {
@@ -854,6 +928,61 @@ public final class StateRecords
                             g.transferOwnership(ownerId);
                             g.settings(settings);
                             node.directory().putGuild(summary);
+                        }
+                    };
+                }
+                case USER_AVATAR_SET ->
+                {
+                    final long userId = in.readLong();
+                    final String hash = in.readUTF();
+                    yield (guilds, node) ->
+                    {
+                        final Account a = node.accounts().get(userId);
+                        if (a != null)
+                        {
+                            node.accounts().put(a.withAvatar(hash.isEmpty() ? null : hash));
+                        }
+                    };
+                }
+                case WEBHOOK_PUT ->
+                {
+                    final long guildId = in.readLong();
+                    final Webhook w = new Webhook(in.readLong(), guildId, in.readLong(), in.readUTF(),
+                        emptyIsNull(in.readUTF()), in.readUTF(), in.readLong());
+                    yield (guilds, node) ->
+                    {
+                        final Guild g = guilds.get(guildId);
+                        if (g != null)
+                        {
+                            g.putWebhook(w);
+                            node.directory().webhookGuild(w.id(), guildId, w.channelId());
+                        }
+                    };
+                }
+                case WEBHOOK_DELETED ->
+                {
+                    final long guildId = in.readLong();
+                    final long webhookId = in.readLong();
+                    yield (guilds, node) ->
+                    {
+                        final Guild g = guilds.get(guildId);
+                        if (g != null)
+                        {
+                            g.removeWebhook(webhookId);
+                        }
+                        node.directory().webhookGuild(webhookId, 0, 0);
+                    };
+                }
+                case GUILD_ICON_SET ->
+                {
+                    final long guildId = in.readLong();
+                    final String hash = in.readUTF();
+                    yield (guilds, node) ->
+                    {
+                        final Guild g = guilds.get(guildId);
+                        if (g != null)
+                        {
+                            g.icon(hash.isEmpty() ? null : hash);
                         }
                     };
                 }

@@ -39,6 +39,10 @@ class StateRecordScopesTest
         ofGuild.put(StateRecords.GUILD_UPDATED, StateRecords.guildUpdated(GUILD, "renamed", USER,
             GuildSettings.DEFAULT));
         ofGuild.put(StateRecords.GUILD_DELETED, StateRecords.guildDeleted(GUILD));
+        ofGuild.put(StateRecords.WEBHOOK_PUT, StateRecords.webhookPut(new dev.pinwheel.core.guild.Webhook(77, GUILD,
+            99, "hook", null, "ab", USER)));
+        ofGuild.put(StateRecords.WEBHOOK_DELETED, StateRecords.webhookDeleted(GUILD, 77));
+        ofGuild.put(StateRecords.GUILD_ICON_SET, StateRecords.guildIconSet(GUILD, "0123456789abcdef0123456789abcdef"));
         ofGuild.put(StateRecords.MEMBER_ADDED, StateRecords.memberAdded(GUILD, USER, 0));
         ofGuild.put(StateRecords.CHANNEL_DELETED, StateRecords.channelDeleted(GUILD, 99));
         ofGuild.put(StateRecords.ROLE_DELETED, StateRecords.roleDeleted(GUILD, 5));
@@ -48,6 +52,12 @@ class StateRecordScopesTest
         {
             assertEquals(GUILD, StateRecords.scopeOf(e.getKey(), e.getValue()), "record type " + e.getKey());
         }
+    }
+
+    @Test
+    void anAvatarIsInItsUsersScope()
+    {
+        assertEquals(USER, StateRecords.scopeOf(StateRecords.USER_AVATAR_SET, StateRecords.userAvatarSet(USER, null)));
     }
 
     @Test

@@ -28,11 +28,14 @@ public enum DiscordError
     UNKNOWN_INVITE(404, 10006, "Unknown Invite"),
     UNKNOWN_MEMBER(404, 10007, "Unknown Member"),
     UNKNOWN_MESSAGE(404, 10008, "Unknown Message"),
+    /** No webhook by that id (or not one the caller may see). */
+    UNKNOWN_WEBHOOK(404, 10015, "Unknown Webhook"),
+    /** A webhook route's token is not the webhook's. */
+    INVALID_WEBHOOK_TOKEN(401, 50027, "Invalid Webhook Token"),
     UNKNOWN_OVERWRITE(404, 10009, "Unknown Overwrite"),
     UNKNOWN_ROLE(404, 10011, "Unknown Role"),
     UNKNOWN_USER(404, 10013, "Unknown User"),
     UNKNOWN_EMOJI(400, 10014, "Unknown Emoji"),
-    UNKNOWN_WEBHOOK(404, 10015, "Unknown Webhook"),
     UNKNOWN_BAN(404, 10026, "Unknown Ban"),
     UNKNOWN_INTERACTION(404, 10062, "Unknown interaction"),
     UNKNOWN_APPLICATION_COMMAND(404, 10063, "Unknown application command"),
@@ -52,6 +55,8 @@ public enum DiscordError
     DM_ACTION(403, 50003, "Cannot execute action on a DM channel"),
     EDIT_OTHERS_MESSAGE(403, 50005, "Cannot edit a message authored by another user"),
     EMPTY_MESSAGE(400, 50006, "Cannot send an empty message"),
+    /** A file (or a request) over the node's upload cap. */
+    ENTITY_TOO_LARGE(413, 40005, "Request entity too large"),
     CANNOT_MESSAGE_USER(403, 50007, "Cannot send messages to this user"),
     CANNOT_MESSAGE_SELF_OR_BOT(400, 50007, "Cannot send messages to this user"),
     NON_TEXT_CHANNEL(400, 50008, "Cannot send messages in a non-text channel"),

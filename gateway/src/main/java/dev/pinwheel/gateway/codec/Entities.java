@@ -37,7 +37,14 @@ public final class Entities
         u.put("username", a == null ? "Deleted User" : a.username());
         u.put("discriminator", "0");
         u.putNull("global_name");
-        u.putNull("avatar");
+        if (a == null || a.avatar() == null)
+        {
+            u.putNull("avatar");
+        }
+        else
+        {
+            u.put("avatar", a.avatar());
+        }
         u.put("bot", a != null && a.bot());
         u.put("system", false);
         u.put("flags", 0);
@@ -205,7 +212,14 @@ public final class Entities
         final ObjectNode o = Json.object();
         o.put("id", Json.id(g.id()));
         o.put("name", g.name());
-        o.putNull("icon");
+        if (g.icon() == null)
+        {
+            o.putNull("icon");
+        }
+        else
+        {
+            o.put("icon", g.icon());
+        }
         o.putNull("icon_hash");
         o.putNull("splash");
         o.putNull("discovery_splash");
@@ -391,7 +405,14 @@ public final class Entities
         final ObjectNode go = o.putObject("guild");
         go.put("id", Json.id(g.id()));
         go.put("name", g.name());
-        go.putNull("icon");
+        if (g.icon() == null)
+        {
+            go.putNull("icon");
+        }
+        else
+        {
+            go.put("icon", g.icon());
+        }
         go.putNull("splash");
         go.putNull("banner");
         go.putArray("features");

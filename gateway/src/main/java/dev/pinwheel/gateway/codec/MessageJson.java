@@ -48,9 +48,16 @@ public final class MessageJson
             .idField("id", m.authorId())
             .field("username", author == null ? "Deleted User" : author.username())
             .field("discriminator", "0")
-            .nullField("global_name")
-            .nullField("avatar")
-            .field("bot", author != null && author.bot())
+            .nullField("global_name");
+        if (author == null || author.avatar() == null)
+        {
+            w.nullField("avatar");
+        }
+        else
+        {
+            w.field("avatar", author.avatar());
+        }
+        w.field("bot", author != null && author.bot())
             .field("system", false)
             .field("flags", 0)
             .field("public_flags", 0)

@@ -2,6 +2,7 @@ package dev.pinwheel.gateway.edge;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -28,6 +29,7 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.codec.http.multipart.Attribute;
 import io.netty.handler.codec.http.multipart.DefaultHttpDataFactory;
+import io.netty.handler.codec.http.multipart.FileUpload;
 import io.netty.handler.codec.http.multipart.HttpPostRequestDecoder;
 import io.netty.handler.codec.http.multipart.InterfaceHttpData;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
@@ -40,9 +42,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.pinwheel.gateway.codec.Json;
+import dev.pinwheel.gateway.http.Upload;
 import dev.pinwheel.gateway.node.ClientAddress;
 import dev.pinwheel.gateway.node.GatewayContext;
 import dev.pinwheel.gateway.session.GatewayEntry;
+import dev.pinwheel.gateway.web.FileEdge;
 import dev.pinwheel.gateway.web.WebEdge;
 
 /**
@@ -60,6 +64,8 @@ public final class HttpEdgeHandler extends SimpleChannelInboundHandler<FullHttpR
     private final GatewayContext ctx;
     private final EdgeConnection edge;
     private final String peer;
+    /** The file parts of the request being parsed (this connection's thread only). */
+    private List<Upload> uploads = List.of();
 
     /**
      * @param shard the shard's edge.
@@ -95,6 +101,11 @@ public final class HttpEdgeHandler extends SimpleChannelInboundHandler<FullHttpR
             upgrade(c, req, q);
             return;
         }
+        if (!isApi && FileEdge.handles(path))
+        {
+            shard.files().serve(c, req, path, q.parameters());
+            return;
+        }
         if (!isApi)
         {
             shard.web().serve(shard.shard(), c, req, path, q.parameters());
@@ -108,6 +119,7 @@ public final class HttpEdgeHandler extends SimpleChannelInboundHandler<FullHttpR
         }
         JsonNode body;
         boolean invalid = false;
+        uploads = List.of();
         try
         {
             body = parseBody(req);
@@ -125,7 +137,8 @@ public final class HttpEdgeHandler extends SimpleChannelInboundHandler<FullHttpR
             : ClientAddress.forRequest(c.channel().remoteAddress(), forwarded, trusted);
         shard.api().handle(c, HttpUtil.isKeepAlive(req), userId, req.method().name(),
             req.headers().get(HttpHeaderNames.HOST), client, segments, q.parameters(), body, invalid,
-            req.headers().get(X_AUDIT_LOG_REASON));
+            req.headers().get(X_AUDIT_LOG_REASON), uploads);
+        uploads = List.of();
     }
 
     /** The body as JSON, parsed from the shard's scratch copy of it (JSON parsing keeps nothing of its input). */
@@ -142,13 +155,22 @@ public final class HttpEdgeHandler extends SimpleChannelInboundHandler<FullHttpR
             final HttpPostRequestDecoder decoder = new HttpPostRequestDecoder(new DefaultHttpDataFactory(false), req);
             try
             {
-                final InterfaceHttpData part = decoder.getBodyHttpData("payload_json");
-                if (part instanceof Attribute a)
+                final List<Upload> files = new ArrayList<>();
+                JsonNode json = null;
+                for (final InterfaceHttpData part : decoder.getBodyHttpDatas())
                 {
-                    final byte[] json = a.getValue().getBytes(StandardCharsets.UTF_8);
-                    return Json.parse(json, 0, json.length);
+                    if (part instanceof FileUpload f)
+                    {
+                        files.add(new Upload(f.getName(), f.getFilename(), f.getContentType(), f.get()));
+                    }
+                    else if (part instanceof Attribute a && "payload_json".equals(a.getName()))
+                    {
+                        final byte[] bytes = a.getValue().getBytes(StandardCharsets.UTF_8);
+                        json = Json.parse(bytes, 0, bytes.length);
+                    }
                 }
-                return Json.object();
+                uploads = files.isEmpty() ? List.of() : files;
+                return json == null ? Json.object() : json;
             }
             finally
             {

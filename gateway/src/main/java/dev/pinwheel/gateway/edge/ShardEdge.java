@@ -20,6 +20,7 @@ import dev.pinwheel.gateway.node.ClientAddress;
 import dev.pinwheel.gateway.node.EdgeCounters;
 import dev.pinwheel.gateway.node.GatewayContext;
 import dev.pinwheel.gateway.session.ShardSessions;
+import dev.pinwheel.gateway.web.FileEdge;
 import dev.pinwheel.gateway.web.WebEdge;
 
 /**
@@ -76,7 +77,15 @@ public final class ShardEdge
         this.api = api;
         this.sessions = sessions;
         this.web = web;
+        this.files = new FileEdge(context, auth, shard);
     }
+
+    FileEdge files()
+    {
+        return files;
+    }
+
+    private final FileEdge files;
 
     GatewayContext context()
     {
@@ -158,7 +167,8 @@ public final class ShardEdge
                     ch.pipeline().addLast(edge.bytes());
                     ch.pipeline().addLast(new HttpServerCodec(8192, 16 * 1024, 16 * 1024));
                     ch.pipeline().addLast(edge);
-                    ch.pipeline().addLast(new JsonHttpObjectAggregator(256 * 1024, edge));
+                    ch.pipeline().addLast(new JsonHttpObjectAggregator(256 * 1024,
+                        context.config().files().maxRequestBytes(), edge));
                     ch.pipeline().addLast(new HttpEdgeHandler(ShardEdge.this, edge, client));
                 }
             });

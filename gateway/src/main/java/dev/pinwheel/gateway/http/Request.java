@@ -16,9 +16,20 @@ import dev.pinwheel.gateway.codec.Json;
  * @param params      the values of the template's parameters, in order.
  * @param query       query parameters.
  * @param body        the JSON body, or null.
+ * @param files       the file parts of a multipart body (empty for any other body).
  */
-public record Request(String method, String[] path, String[] params, Map<String, List<String>> query, JsonNode body)
+public record Request(String method, String[] path, String[] params, Map<String, List<String>> query, JsonNode body,
+    List<Upload> files)
 {
+    /**
+     * A request without files.
+     */
+    public Request(final String method, final String[] path, final String[] params,
+        final Map<String, List<String>> query, final JsonNode body)
+    {
+        this(method, path, params, query, body, List.of());
+    }
+
     /**
      * @param name a query parameter.
      * @return its first value, or null.

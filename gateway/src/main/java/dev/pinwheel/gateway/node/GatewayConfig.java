@@ -30,6 +30,15 @@ public final class GatewayConfig
     private int identifyWindowMillis = Integer.getInteger("pinwheel.gateway.identify-window-ms", 5000);
     private final EdgeConfig edge = new EdgeConfig();
     private final AuthConfig auth = new AuthConfig();
+    private final FilesConfig files = new FilesConfig();
+
+    /**
+     * @return the file store's settings (attachments, avatars, icons), to adjust in place.
+     */
+    public FilesConfig files()
+    {
+        return files;
+    }
 
     /**
      * @return the TCP/HTTP edge's deadlines, per-address cap and trusted proxies, to adjust in place.
@@ -311,6 +320,7 @@ public final class GatewayConfig
         require(identifyWindowMillis >= 0, "identify-window-ms");
         edge.conclude();
         auth.conclude();
+        files.conclude();
         return this;
     }
 

@@ -29,6 +29,7 @@ public final class GatewayContext
     private volatile int port;
     private final int[] resumePorts;
     private volatile VoiceAdmission voice = VoiceAdmission.NONE;
+    private volatile FileStore files;
 
     /**
      * @param config     the settings (concluded).
@@ -132,5 +133,21 @@ public final class GatewayContext
     public void voice(final VoiceAdmission value)
     {
         voice = value == null ? VoiceAdmission.NONE : value;
+    }
+
+    /**
+     * @return the node's file store (attachments, avatars, icons), or null when the node keeps no files.
+     */
+    public FileStore files()
+    {
+        return files;
+    }
+
+    /**
+     * @param value the node's file store, set by the composition root before the shards start.
+     */
+    public void files(final FileStore value)
+    {
+        this.files = value;
     }
 }

@@ -1,6 +1,7 @@
 package dev.pinwheel.gateway.owner;
 
 import dev.pinwheel.core.shard.Shard;
+import dev.pinwheel.core.shard.ShardGroup;
 
 /**
  * Sends the guild operations to the guild's owner as typed commands ({@link OwnerCommands}), read back field by
@@ -28,7 +29,22 @@ public final class GuildProxy
     public void create(final long correlation, final long userId, final long guildId, final String name)
     {
         shard.send(shard.group().ownerOf(guildId), OwnerCommands.request(shard, OwnerCommands.GUILD_CREATE,
-            correlation, userId).putLong(guildId).putString(name));
+            correlation, userId).putLong(guildId).putString(name).putString(null));
+    }
+
+    /**
+     * {@link #create} with an icon already durable in the file store, sent from the store's thread.
+     *
+     * @param group  the node's shards.
+     * @param origin the shard holding the request.
+     * @param icon   the icon's hash.
+     * @return false if the owner's inbox is full.
+     */
+    public static boolean createWithIcon(final ShardGroup group, final int origin, final long correlation,
+        final long userId, final long guildId, final String name, final String icon)
+    {
+        return group.send(group.ownerOf(guildId), OwnerCommands.request(origin, OwnerCommands.GUILD_CREATE,
+            correlation, userId).putLong(guildId).putString(name).putString(icon));
     }
 
     /**
@@ -66,7 +82,24 @@ public final class GuildProxy
         shard.send(shard.group().ownerOf(guildId), OwnerCommands.request(shard, OwnerCommands.GUILD_EDIT,
             correlation, userId, reason).putLong(guildId).putString(name).putBoolean(description).putString(text)
             .putLong(ownerId).putLong(systemChannel).putLong(afkChannel).putInt(levels[0]).putInt(levels[1])
-            .putInt(levels[2]).putInt(levels[3]));
+            .putInt(levels[2]).putInt(levels[3]).putBoolean(false).putString(null));
+    }
+
+    /**
+     * {@link #edit} that also sets the icon: a hash already durable in the file store ("" clears it). Sent from the
+     * store's thread ({@code group} and {@code origin}) or, to clear, from the request's shard.
+     *
+     * @return false if the owner's inbox is full.
+     */
+    public static boolean editWithIcon(final ShardGroup group, final int origin, final long correlation,
+        final long userId, final String reason, final long guildId, final String name, final boolean description,
+        final String text, final long ownerId, final long systemChannel, final long afkChannel, final int[] levels,
+        final String icon)
+    {
+        return group.send(group.ownerOf(guildId), OwnerCommands.request(origin, OwnerCommands.GUILD_EDIT,
+            correlation, userId, reason).putLong(guildId).putString(name).putBoolean(description).putString(text)
+            .putLong(ownerId).putLong(systemChannel).putLong(afkChannel).putInt(levels[0]).putInt(levels[1])
+            .putInt(levels[2]).putInt(levels[3]).putBoolean(true).putString(icon));
     }
 
     /**

@@ -57,9 +57,14 @@ public final class GuildService
     {
         final long guildId = command.getLong();
         final String name = command.getString();
+        final String icon = command.getString();
         final long userId = reply.userId();
         StateLog.commit(owner, node, StateRecords.GUILD_CREATED,
             StateRecords.guildCreated(guildId, name, userId, Permissions.EVERYONE_DEFAULT));
+        if (icon != null)
+        {
+            StateLog.commit(owner, node, StateRecords.GUILD_ICON_SET, StateRecords.guildIconSet(guildId, icon));
+        }
         final GuildChannel general = new GuildChannel(owner.ids().next(), guildId, GuildChannel.TEXT, "general", 0,
             null, 0, 0, 0);
         StateLog.commit(owner, node, StateRecords.CHANNEL_CREATED, StateRecords.channelCreated(general));
@@ -124,6 +129,8 @@ public final class GuildService
         final int verification = command.getInt();
         final int notifications = command.getInt();
         final int filter = command.getInt();
+        final boolean iconGiven = command.getBoolean();
+        final String icon = command.getString();
         final Guild g = GuildAccess.guildWith(owner, guildId, Permissions.MANAGE_GUILD, reply);
         if (g == null)
         {
@@ -157,9 +164,13 @@ public final class GuildService
         final ObjectNode before = Entities.guild(g);
         StateLog.commit(owner, node, StateRecords.GUILD_UPDATED, StateRecords.guildUpdated(guildId,
             name == null ? g.name() : name, newOwner == OwnerCommands.KEEP ? g.ownerId() : newOwner, now));
+        if (iconGiven)
+        {
+            StateLog.commit(owner, node, StateRecords.GUILD_ICON_SET, StateRecords.guildIconSet(guildId, icon));
+        }
         final ObjectNode after = Entities.guild(g);
         final ArrayNode changes = Json.array();
-        for (final String key : new String[] {"name", "description", "owner_id", "system_channel_id",
+        for (final String key : new String[] {"name", "icon", "description", "owner_id", "system_channel_id",
             "afk_channel_id", "afk_timeout", "verification_level", "default_message_notifications",
             "explicit_content_filter"})
         {

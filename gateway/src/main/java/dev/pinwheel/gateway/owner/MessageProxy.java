@@ -1,6 +1,8 @@
 package dev.pinwheel.gateway.owner;
 
+import dev.pinwheel.core.command.CommandWriter;
 import dev.pinwheel.core.shard.Shard;
+import dev.pinwheel.core.shard.ShardGroup;
 import dev.pinwheel.core.store.HistoryQuery;
 import dev.pinwheel.gateway.codec.Mentions;
 
@@ -47,10 +49,9 @@ public final class MessageProxy
         final long replyTo, final long replyChannel, final boolean failIfNotExists, final Mentions.Allowed allowed,
         final String componentsJson)
     {
-        shard.send(owner(guildId), OwnerCommands.request(shard, OwnerCommands.MESSAGE_POST, correlation, userId)
-            .putLong(guildId).putLong(channelId).putString(content).putBoolean(tts).putInt(flags).putString(nonce)
-            .putString(embedsJson).putLong(replyTo).putLong(replyChannel).putBoolean(failIfNotExists)
-            .putInt(allowed.mask()).putLongs(allowed.users()).putLongs(allowed.roles()).putString(componentsJson));
+        shard.send(owner(guildId), postFields(OwnerCommands.request(shard, OwnerCommands.MESSAGE_POST, correlation,
+            userId), guildId, channelId, content, tts, flags, nonce, embedsJson, replyTo, replyChannel,
+            failIfNotExists, allowed, componentsJson, null));
     }
 
     /**
@@ -87,51 +88,106 @@ public final class MessageProxy
     }
 
     /**
-     * @param correlation    the waiting request.
-     * @param userId         the editor.
-     * @param guildId        the channel's guild.
-     * @param channelId      the channel.
-     * @param messageId      the message.
-     * @param content        new text, or null to keep it.
-     * @param embedsJson     new embeds as a JSON array ({@code []} removes them), or null to keep them.
-     * @param allowed        the validated allowed_mentions (for new text).
-     * @param componentsJson new components ({@code []} removes them), or null to keep them.
+     * {@link #post} with files already stored durably, sent from the file store's thread (no shard): the owner
+     * answers the request's origin shard.
+     *
+     * @param group           the node's shards.
+     * @param origin          the shard holding the request (its address).
+     * @param allowed         the validated allowed_mentions.
+     * @param componentsJson  validated components, or null.
+     * @param attachmentsJson the message's attachment objects as a JSON array.
+     * @return false if the owner's inbox is full (the caller answers the request).
      */
-    public void edit(final long correlation, final long userId, final long guildId, final long channelId,
-        final long messageId, final String content, final String embedsJson, final Mentions.Allowed allowed,
-        final String componentsJson)
+    public static boolean postWithFiles(final ShardGroup group, final int origin, final long correlation,
+        final long userId, final long guildId, final long channelId, final String content, final boolean tts,
+        final int flags, final String nonce, final String embedsJson, final long replyTo, final long replyChannel,
+        final boolean failIfNotExists, final Mentions.Allowed allowed, final String componentsJson,
+        final String attachmentsJson)
     {
-        shard.send(owner(guildId), OwnerCommands.request(shard, OwnerCommands.MESSAGE_EDIT, correlation, userId)
-            .putLong(guildId).putLong(channelId).putLong(messageId).putString(content).putString(embedsJson)
-            .putInt(allowed.mask()).putLongs(allowed.users()).putLongs(allowed.roles()).putString(componentsJson));
+        return group.send(group.ownerOf(guildId), postFields(OwnerCommands.request(origin,
+            OwnerCommands.MESSAGE_POST, correlation, userId), guildId, channelId, content, tts, flags, nonce,
+            embedsJson, replyTo, replyChannel, failIfNotExists, allowed, componentsJson, attachmentsJson));
+    }
+
+    /** MESSAGE_POST's fields, in the order {@link MessageService#post} reads them. */
+    private static CommandWriter postFields(final CommandWriter w, final long guildId, final long channelId,
+        final String content, final boolean tts, final int flags, final String nonce, final String embedsJson,
+        final long replyTo, final long replyChannel, final boolean failIfNotExists, final Mentions.Allowed allowed,
+        final String componentsJson, final String attachmentsJson)
+    {
+        return w.putLong(guildId).putLong(channelId).putString(content).putBoolean(tts).putInt(flags)
+            .putString(nonce).putString(embedsJson).putLong(replyTo).putLong(replyChannel)
+            .putBoolean(failIfNotExists).putInt(allowed.mask()).putLongs(allowed.users()).putLongs(allowed.roles())
+            .putString(componentsJson).putString(attachmentsJson);
     }
 
     /**
-     * The full edit keeping the components.
+     * @param correlation     the waiting request.
+     * @param userId          the editor.
+     * @param guildId         the channel's guild.
+     * @param channelId       the channel.
+     * @param messageId       the message.
+     * @param content         new text, or null to keep it.
+     * @param embedsJson      new embeds as a JSON array ({@code []} removes them), or null to keep them.
+     * @param allowed         the validated allowed_mentions (for new text).
+     * @param componentsJson  new components ({@code []} removes them), or null to keep them.
+     * @param attachmentsJson which attachments stay ({@code {"keep": [ids]}}, no new files), or null to keep them all.
+     */
+    public void edit(final long correlation, final long userId, final long guildId, final long channelId,
+        final long messageId, final String content, final String embedsJson, final Mentions.Allowed allowed,
+        final String componentsJson, final String attachmentsJson)
+    {
+        shard.send(owner(guildId), editFields(OwnerCommands.request(shard, OwnerCommands.MESSAGE_EDIT, correlation,
+            userId), guildId, channelId, messageId, content, embedsJson, allowed, componentsJson, attachmentsJson));
+    }
+
+    /**
+     * The full edit keeping the components and the attachments.
      */
     public void edit(final long correlation, final long userId, final long guildId, final long channelId,
         final long messageId, final String content, final String embedsJson, final Mentions.Allowed allowed)
     {
-        edit(correlation, userId, guildId, channelId, messageId, content, embedsJson, allowed, null);
+        edit(correlation, userId, guildId, channelId, messageId, content, embedsJson, allowed, null, null);
     }
 
     /**
-     * The full edit with Discord's default allowed_mentions.
-     */
-    public void edit(final long correlation, final long userId, final long guildId, final long channelId,
-        final long messageId, final String content, final String embedsJson, final String componentsJson)
-    {
-        edit(correlation, userId, guildId, channelId, messageId, content, embedsJson, Mentions.DEFAULT_ALLOWED,
-            componentsJson);
-    }
-
-    /**
-     * The full edit with Discord's default allowed_mentions, keeping the components.
+     * The full edit with Discord's default allowed_mentions, keeping the components and the attachments.
      */
     public void edit(final long correlation, final long userId, final long guildId, final long channelId,
         final long messageId, final String content, final String embedsJson)
     {
-        edit(correlation, userId, guildId, channelId, messageId, content, embedsJson, Mentions.DEFAULT_ALLOWED, null);
+        edit(correlation, userId, guildId, channelId, messageId, content, embedsJson, Mentions.DEFAULT_ALLOWED, null,
+            null);
+    }
+
+    /**
+     * {@link #edit} with a new attachment list, sent from the file store's thread once new files are durable.
+     *
+     * @param group           the node's shards.
+     * @param origin          the shard holding the request (its address).
+     * @param allowed         the validated allowed_mentions (for new text).
+     * @param componentsJson  new components, or null to keep them.
+     * @param attachmentsJson {@code {"keep":[ids],"add":[attachment objects]}}.
+     * @return false if the owner's inbox is full.
+     */
+    public static boolean editWithFiles(final ShardGroup group, final int origin, final long correlation,
+        final long userId, final long guildId, final long channelId, final long messageId, final String content,
+        final String embedsJson, final Mentions.Allowed allowed, final String componentsJson,
+        final String attachmentsJson)
+    {
+        return group.send(group.ownerOf(guildId), editFields(OwnerCommands.request(origin, OwnerCommands.MESSAGE_EDIT,
+            correlation, userId), guildId, channelId, messageId, content, embedsJson, allowed, componentsJson,
+            attachmentsJson));
+    }
+
+    /** MESSAGE_EDIT's fields, in the order {@link MessageService#edit} reads them. */
+    private static CommandWriter editFields(final CommandWriter w, final long guildId, final long channelId,
+        final long messageId, final String content, final String embedsJson, final Mentions.Allowed allowed,
+        final String componentsJson, final String attachmentsJson)
+    {
+        return w.putLong(guildId).putLong(channelId).putLong(messageId).putString(content).putString(embedsJson)
+            .putInt(allowed.mask()).putLongs(allowed.users()).putLongs(allowed.roles()).putString(componentsJson)
+            .putString(attachmentsJson);
     }
 
     /**

@@ -36,6 +36,7 @@ public final class MessageService
     private final Accounts accounts;
     private final AuditLog audit;
     private final MessageJson json = new MessageJson();
+    private final FileReleases files;
 
     /**
      * @param accounts the node's accounts (authors in message bodies).
@@ -43,8 +44,19 @@ public final class MessageService
      */
     public MessageService(final Accounts accounts, final AuditLog audit)
     {
+        this(accounts, audit, FileReleases.NONE);
+    }
+
+    /**
+     * @param accounts the node's accounts (authors in message bodies).
+     * @param audit    the guilds' audit logs (moderators' deletes).
+     * @param files    told which attachments deletes and edits dropped, once committed.
+     */
+    public MessageService(final Accounts accounts, final AuditLog audit, final FileReleases files)
+    {
         this.accounts = accounts;
         this.audit = audit;
+        this.files = files;
     }
 
     /**
@@ -69,16 +81,21 @@ public final class MessageService
         final boolean failIfNotExists = command.getBoolean();
         final Mentions.Allowed allowed = allowed(command);
         final String components = command.getString();
+        final String attachments = command.getString();
 
         final Guild g = GuildAccess.guild(owner, guildId, reply);
         final GuildChannel c = g == null ? null : GuildAccess.channel(g, channelId, reply);
         if (c == null)
         {
+            release(attachments);
             return;
         }
         final long granted = Permissions.in(g, reply.userId(), c);
-        if (!Permissions.has(granted, Permissions.VIEW_CHANNEL | Permissions.SEND_MESSAGES))
+        final long needed = Permissions.VIEW_CHANNEL | Permissions.SEND_MESSAGES
+            | (attachments == null ? 0 : Permissions.ATTACH_FILES);
+        if (!Permissions.has(granted, needed))
         {
+            release(attachments);
             reply.error(Permissions.has(granted, Permissions.VIEW_CHANNEL) ? DiscordError.MISSING_PERMISSIONS
                 : DiscordError.MISSING_ACCESS);
             return;
@@ -95,6 +112,7 @@ public final class MessageService
             referenced = g.channel(replyChannel) == null ? null : owner.store().message(replyChannel, replyTo);
             if (referenced == null && failIfNotExists)
             {
+                release(attachments);
                 reply.invalidField("message_reference", "REPLIES_UNKNOWN_MESSAGE", "Unknown message");
                 return;
             }
@@ -103,8 +121,8 @@ public final class MessageService
         final MessageMentions.Resolved mentions = MessageMentions.resolve(g, granted, reply.userId(), content, allowed,
             referenced, accounts);
         final StoredMessage m = new StoredMessage(owner.ids().next(), channelId, guildId, reply.userId(), content, 0,
-            flags, tts, false, withComponents(MessageMentions.withMentions(MessageExtras.extra(embeds, replyTo,
-            replyChannel, guildId), mentions), components));
+            flags, tts, false, Attachments.withAttachments(withComponents(MessageMentions.withMentions(
+            MessageExtras.extra(embeds, replyTo, replyChannel, guildId), mentions), components), attachments));
         owner.store().appendMessage(m);
         acknowledge(owner, g, m, nonce, "MESSAGE_CREATE", referenced, reply);
         final long[] notified = MessageMentions.notified(g, c, mentions, reply.userId());
@@ -137,6 +155,15 @@ public final class MessageService
         return MessageExtras.toExtra(o);
     }
 
+    /** Gives back the files of an upload that did not become a message. */
+    private void release(final String attachmentsJson)
+    {
+        if (attachmentsJson != null)
+        {
+            files.release(Attachments.ids("{\"attachments\":" + attachmentsJson + "}"));
+        }
+    }
+
     /**
      * {@link OwnerCommands#MESSAGE_EDIT}: guild, channel, message, content (null: keep), embeds JSON (null: keep).
      *
@@ -153,28 +180,43 @@ public final class MessageService
         final String embedsJson = command.getString();
         final Mentions.Allowed allowed = allowed(command);
         final String componentsJson = command.getString();
+        final String attachmentsEdit = command.getString();
+        final String added = Attachments.added(attachmentsEdit);
 
         final Guild g = GuildAccess.guild(owner, guildId, reply);
         final GuildChannel c = g == null ? null : GuildAccess.channel(g, channelId, reply);
         if (c == null)
         {
+            release(added);
             return;
         }
-        final StoredMessage m = owner.store().message(channelId, messageId);
-        if (m == null)
+        final StoredMessage original = owner.store().message(channelId, messageId);
+        if (original == null)
         {
+            release(added);
             reply.error(DiscordError.UNKNOWN_MESSAGE);
             return;
         }
-        if (m.authorId() != reply.userId())
+        if (original.authorId() != reply.userId())
         {
+            release(added);
             reply.error(DiscordError.EDIT_OTHERS_MESSAGE);
             return;
         }
+        if (added != null && !Permissions.has(Permissions.in(g, reply.userId(), c), Permissions.ATTACH_FILES))
+        {
+            release(added);
+            reply.error(DiscordError.MISSING_PERMISSIONS);
+            return;
+        }
+        final long[] dropped = attachmentsEdit == null ? null : Attachments.dropped(original.extra(), attachmentsEdit);
+        final StoredMessage m = attachmentsEdit == null ? original : original.withEdit(original.content(),
+            Attachments.edited(original.extra(), attachmentsEdit), System.currentTimeMillis());
         StoredMessage edited;
         if (embedsJson == null)
         {
-            if (content != null && content.isBlank() && !MessageExtras.hasEmbeds(m.extra()))
+            if (content != null && content.isBlank() && !MessageExtras.hasEmbeds(m.extra())
+                && !Attachments.has(m.extra()))
             {
                 reply.error(DiscordError.EMPTY_MESSAGE);
                 return;
@@ -186,8 +228,9 @@ public final class MessageService
             // new embeds replace the old ones; a reply stays a reply, reactions stay
             final ArrayNode embeds = (ArrayNode)Json.parse(embedsJson);
             final String text = content == null ? m.content() : content;
-            if (text.isBlank() && embeds.isEmpty())
+            if (text.isBlank() && embeds.isEmpty() && !Attachments.has(m.extra()))
             {
+                release(added);
                 reply.error(DiscordError.EMPTY_MESSAGE);
                 return;
             }
@@ -217,9 +260,13 @@ public final class MessageService
             edited = edited.withEdit(edited.content(), withComponents(MessageExtras.toExtra(kept), componentsJson),
                 System.currentTimeMillis());
         }
-        if (content != null || embedsJson != null || componentsJson != null)
+        if (content != null || embedsJson != null || componentsJson != null || attachmentsEdit != null)
         {
             owner.store().appendMessage(edited);
+        }
+        if (dropped != null && dropped.length > 0)
+        {
+            owner.afterCommit(() -> files.release(dropped));
         }
         acknowledge(owner, g, edited, null, "MESSAGE_UPDATE", null, reply);
     }
@@ -256,6 +303,11 @@ public final class MessageService
             return;
         }
         owner.store().deleteMessage(channelId, messageId);
+        final long[] dropped = Attachments.ids(m.extra());
+        if (dropped.length > 0)
+        {
+            owner.afterCommit(() -> files.release(dropped)); // the bytes go once no message refers to them
+        }
         if (m.authorId() != reply.userId())
         {
             // a moderator deleting another's message: recorded, as on Discord (one's own deletes are not)
@@ -298,12 +350,22 @@ public final class MessageService
         final Guild g = owner.guilds().get(guildId);
         owner.store().prefetch(channelId, messageIds); // every read before the first delete (a re-run repeats none)
         final ArrayNode deleted = Json.array();
+        final java.util.ArrayList<long[]> dropped = new java.util.ArrayList<>();
         for (final long id : messageIds)
         {
+            final StoredMessage gone = owner.store().message(channelId, id);
             if (owner.store().deleteMessage(channelId, id))
             {
                 deleted.add(Json.id(id));
+                if (gone != null && Attachments.has(gone.extra()))
+                {
+                    dropped.add(Attachments.ids(gone.extra()));
+                }
             }
+        }
+        if (!dropped.isEmpty())
+        {
+            owner.afterCommit(() -> dropped.forEach(files::release));
         }
         final ObjectNode d = Json.object();
         d.set("ids", deleted);
@@ -463,6 +525,7 @@ public final class MessageService
             // without MESSAGE_CONTENT a session sees neither the text nor the embeds (Discord's rule)
             body.put("content", "");
             body.putArray("embeds");
+            body.putArray("attachments");
             redacted = Json.bytes(body);
         }
         return new Encoded(rest, new Dispatch(type, full, redacted, Intents.GUILD_MESSAGES, g.id(), m.authorId(), 0,

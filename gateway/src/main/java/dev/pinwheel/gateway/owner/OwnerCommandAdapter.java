@@ -13,6 +13,8 @@ import dev.pinwheel.core.state.NodeState;
 public final class OwnerCommandAdapter
 {
     private final MessageService messages;
+    private final AvatarService avatars;
+    private final WebhookService webhooks;
     private final ReactionService reactions;
     private final PinService pins;
     private final DmService dms;
@@ -39,8 +41,23 @@ public final class OwnerCommandAdapter
     public OwnerCommandAdapter(final NodeState node, final UserEvents users, final GuildVoice voice,
         final MemberJoins joins)
     {
+        this(node, users, voice, joins, FileReleases.NONE);
+    }
+
+    /**
+     * @param node  the node's directories and accounts (DM channels, application commands too).
+     * @param users sends an event to every session of a user (direct messages).
+     * @param voice the voice of the node's guilds (member moves, deleted voice channels).
+     * @param joins told when a user becomes a member of a guild (its sessions subscribe), or stops being one.
+     * @param files told when attachments are no longer referenced.
+     */
+    public OwnerCommandAdapter(final NodeState node, final UserEvents users, final GuildVoice voice,
+        final MemberJoins joins, final FileReleases files)
+    {
         this.audit = new AuditLog(node);
-        this.messages = new MessageService(node.accounts(), audit);
+        this.messages = new MessageService(node.accounts(), audit, files);
+        this.avatars = new AvatarService(node);
+        this.webhooks = new WebhookService(node, messages, files);
         this.reactions = new ReactionService(node.accounts());
         this.pins = new PinService(node.accounts(), messages);
         this.dms = new DmService(node, users);
@@ -136,6 +153,14 @@ public final class OwnerCommandAdapter
             case OwnerCommands.GUILD_CREATE -> guilds.create(owner, command, reply);
             case OwnerCommands.GUILD_GET -> guilds.get(owner, command, reply);
             case OwnerCommands.GUILD_EDIT -> guilds.edit(owner, command, reply);
+            case OwnerCommands.USER_AVATAR_SET -> avatars.set(owner, command, reply);
+            case OwnerCommands.WEBHOOK_CREATE -> webhooks.create(owner, command, reply);
+            case OwnerCommands.WEBHOOK_LIST -> webhooks.list(owner, command, reply);
+            case OwnerCommands.WEBHOOK_GET -> webhooks.get(owner, command, reply);
+            case OwnerCommands.WEBHOOK_EDIT -> webhooks.edit(owner, command, reply);
+            case OwnerCommands.WEBHOOK_DELETE -> webhooks.delete(owner, command, reply);
+            case OwnerCommands.WEBHOOK_EXECUTE -> webhooks.execute(owner, command, reply);
+            case OwnerCommands.WEBHOOK_MESSAGE -> webhooks.message(owner, command, reply);
             case OwnerCommands.GUILD_DELETE -> guilds.delete(owner, command, reply);
             case OwnerCommands.CHANNEL_LIST -> channels.list(owner, command, reply);
             case OwnerCommands.CHANNEL_CREATE -> channels.create(owner, command, reply);

@@ -285,6 +285,20 @@ public final class OwnerCommands
     /** To a user's owner, from IDENTIFY of a user account: send its read states back. User, session id, shard. */
     public static final int READ_STATES_GET = 197;
 
+    // 240-255: avatars and webhooks (issue 17, items 3-4); a guild's icon rides on GUILD_CREATE / GUILD_EDIT
+    /** To a user's owner: set the user's avatar (a hash already durable in the file store, "" to clear). */
+    public static final int USER_AVATAR_SET = 240;
+    /** Webhooks (MANAGE_WEBHOOKS, or the webhook's token): create, list, get, edit, delete. */
+    public static final int WEBHOOK_CREATE = 242;
+    public static final int WEBHOOK_LIST = 243;
+    public static final int WEBHOOK_GET = 244;
+    public static final int WEBHOOK_EDIT = 245;
+    public static final int WEBHOOK_DELETE = 246;
+    /** A webhook posts a message (its token). */
+    public static final int WEBHOOK_EXECUTE = 247;
+    /** A webhook's own message by its token: get, edit, delete. */
+    public static final int WEBHOOK_MESSAGE = 248;
+
     private static final String[] NAMES = new String[CommandReader.MAX_TYPE + 1];
     private static final ThreadLocal<CommandWriter> OFF_SHARD_WRITERS = ThreadLocal.withInitial(CommandWriter::new);
 
@@ -378,6 +392,14 @@ public final class OwnerCommands
         NAMES[APPLICATION_TOKEN_RESET] = "application_token_reset";
         NAMES[OAUTH2_BOT_ADD] = "oauth2_bot_add";
         NAMES[USER_TOKEN_RESET] = "user_token_reset";
+        NAMES[USER_AVATAR_SET] = "user_avatar_set";
+        NAMES[WEBHOOK_CREATE] = "webhook_create";
+        NAMES[WEBHOOK_LIST] = "webhook_list";
+        NAMES[WEBHOOK_GET] = "webhook_get";
+        NAMES[WEBHOOK_EDIT] = "webhook_edit";
+        NAMES[WEBHOOK_DELETE] = "webhook_delete";
+        NAMES[WEBHOOK_EXECUTE] = "webhook_execute";
+        NAMES[WEBHOOK_MESSAGE] = "webhook_message";
     }
 
     private OwnerCommands()
@@ -436,7 +458,16 @@ public final class OwnerCommands
      */
     public static CommandWriter request(final int origin, final int type, final long correlation, final long userId)
     {
-        return offShardWriter().begin(type).putInt(origin).putLong(correlation).putLong(userId).putString(null);
+        return request(origin, type, correlation, userId, null);
+    }
+
+    /**
+     * {@link #request(int, int, long, long)} with the request's audit-log reason (or null).
+     */
+    public static CommandWriter request(final int origin, final int type, final long correlation, final long userId,
+        final String reason)
+    {
+        return offShardWriter().begin(type).putInt(origin).putLong(correlation).putLong(userId).putString(reason);
     }
 
     /**

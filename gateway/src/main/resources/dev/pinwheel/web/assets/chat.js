@@ -8,6 +8,7 @@ import { toast, showError, dialog, prompt } from './ui.js';
 import { memberMenu, inviteList, guildSettings, channelPermissions, memberName, timedOut } from './moderation.js';
 import { ReadStates } from './unread.js';
 import { attachBots, componentsEl } from './bots.js';
+import { attachFiles, attachmentsEl, channelWebhooks } from './files.js';
 
 const INTENTS = Intents.GUILDS | Intents.GUILD_MEMBERS | Intents.GUILD_MODERATION | Intents.GUILD_INVITES
   | Intents.GUILD_MESSAGES | Intents.GUILD_MESSAGE_TYPING | Intents.MESSAGE_CONTENT;
@@ -110,6 +111,7 @@ export class ChatApp {
     this.memberList = h('ul', { class: 'member-list' });
     this.membersEl = h('aside', { class: 'members', 'aria-label': 'Members' }, this.membersTitle, this.memberList);
 
+    attachFiles(this);
     this.layout = h('div', { class: 'layout' }, this.rail, sidebar, this.chat, this.emptyEl, this.membersEl);
     fill(this.root, this.layout);
     this.timeoutEnds = Infinity;  // the earliest end of a timeout shown in the member list: re-render then
@@ -199,7 +201,11 @@ export class ChatApp {
       h('button', {
         class: 'icon channel-perms', 'aria-label': `Permissions of #${c.name}`, title: 'Channel permissions',
         onclick: () => channelPermissions(this, g, c),
-      }, '⚙'))));
+      }, '⚙'),
+      h('button', {
+        class: 'icon channel-hooks', 'aria-label': `Webhooks of #${c.name}`, title: 'Webhooks',
+        onclick: () => channelWebhooks(this, c),
+      }, '⚓'))));
   }
 
   renderChatHeader() {
@@ -588,7 +594,7 @@ export class ChatApp {
     h('div', { class: 'body' },
       h('header', {}, h('span', { class: 'author' }, m.author?.username || 'unknown'),
         h('time', { datetime: m.timestamp }, fmtTime(m.timestamp))),
-      h('div', { class: 'text' }, content, edited ? ' ' : null, edited), componentsEl(this, m)),
+      h('div', { class: 'text' }, content, edited ? ' ' : null, edited), componentsEl(this, m), attachmentsEl(m)),
     actions);
   }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.pinwheel.core.directory.Directory;
 import dev.pinwheel.core.shard.Shard;
+import dev.pinwheel.core.shard.ShardGroup;
 import dev.pinwheel.gateway.codec.DiscordError;
 import dev.pinwheel.gateway.http.ExchangeTable;
 import dev.pinwheel.gateway.http.Request;
@@ -27,6 +28,7 @@ public final class GuildRoutes
     private final Shard shard;
     private final ExchangeTable exchanges;
     private final GuildProxy guilds;
+    private final ImageUploads icons;
 
     /**
      * @param directory the node's directory (guilds, channels, invites).
@@ -35,10 +37,19 @@ public final class GuildRoutes
      */
     public GuildRoutes(final Directory directory, final Shard shard, final ExchangeTable exchanges)
     {
+        this(directory, shard, exchanges, null);
+    }
+
+    /**
+     * @param icons stores guild icons given as data URIs (null: icons are refused).
+     */
+    GuildRoutes(final Directory directory, final Shard shard, final ExchangeTable exchanges, final ImageUploads icons)
+    {
         this.directory = directory;
         this.shard = shard;
         this.exchanges = exchanges;
         this.guilds = new GuildProxy(shard);
+        this.icons = icons;
     }
 
     /**
@@ -61,7 +72,29 @@ public final class GuildRoutes
             ex.invalidField(shard, "name", "BASE_TYPE_BAD_LENGTH", "Must be between 2 and 100 in length.");
             return;
         }
-        guilds.create(exchanges.register(ex), ex.userId(), shard.ids().next(), name.trim());
+        final JsonNode icon = r.body().get("icon");
+        if (icon == null || icon.isNull())
+        {
+            guilds.create(exchanges.register(ex), ex.userId(), shard.ids().next(), name.trim());
+            return;
+        }
+        final byte[] image = icons == null ? null : icons.decode(ex, "icon", icon);
+        if (image == null)
+        {
+            if (icons == null)
+            {
+                ex.invalidField(shard, "icon", "IMAGE_INVALID", "Invalid image data");
+            }
+            return;
+        }
+        final long correlation = exchanges.register(ex);
+        final long guildId = shard.ids().next();
+        final long userId = ex.userId();
+        final int origin = shard.address();
+        final ShardGroup group = shard.group();
+        final String trimmed = name.trim();
+        icons.store(ex, correlation, "icons", guildId, image,
+            hash -> GuildProxy.createWithIcon(group, origin, correlation, userId, guildId, trimmed, hash));
     }
 
     /** {@code GET /guilds/{guild}[?with_counts=true]}. */
@@ -127,9 +160,41 @@ public final class GuildRoutes
                 return;
             }
         }
-        guilds.edit(exchanges.register(ex), ex.userId(), ex.auditReason(), guildId,
-            name == null ? null : name.asText().trim(), description != null,
-            description == null || description.isNull() ? null : description.asText(), ownerId, system, afk, levels);
+        final String newName = name == null ? null : name.asText().trim();
+        final String text = description == null || description.isNull() ? null : description.asText();
+        final JsonNode icon = b.get("icon");
+        if (icon == null)
+        {
+            guilds.edit(exchanges.register(ex), ex.userId(), ex.auditReason(), guildId, newName, description != null,
+                text, ownerId, system, afk, levels);
+            return;
+        }
+        final byte[] image = icon.isNull() || icons == null ? null : icons.decode(ex, "icon", icon);
+        if (image == null && !icon.isNull())
+        {
+            if (icons == null)
+            {
+                ex.invalidField(shard, "icon", "IMAGE_INVALID", "Invalid image data");
+            }
+            return;
+        }
+        final long correlation = exchanges.register(ex);
+        final long userId = ex.userId();
+        final int origin = shard.address();
+        final ShardGroup group = shard.group();
+        final String reason = ex.auditReason();
+        final boolean descriptionGiven = description != null;
+        if (image == null)
+        {
+            if (!GuildProxy.editWithIcon(group, origin, correlation, userId, reason, guildId, newName,
+                descriptionGiven, text, ownerId, system, afk, levels, ""))
+            {
+                exchanges.fail(shard, correlation, DiscordError.STORAGE_UNAVAILABLE);
+            }
+            return;
+        }
+        icons.store(ex, correlation, "icons", guildId, image, hash -> GuildProxy.editWithIcon(group, origin,
+            correlation, userId, reason, guildId, newName, descriptionGiven, text, ownerId, system, afk, levels, hash));
     }
 
     /** {@code DELETE /guilds/{guild}}: the owner only. */

@@ -1,9 +1,14 @@
 package dev.pinwheel.gateway.http.routes;
 
+import java.util.List;
+
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.pinwheel.core.ids.SnowflakeIds;
 import dev.pinwheel.core.shard.Shard;
+import dev.pinwheel.core.shard.ShardGroup;
 import dev.pinwheel.core.store.HistoryQuery;
 import dev.pinwheel.gateway.codec.Components;
 import dev.pinwheel.gateway.codec.DiscordError;
@@ -15,6 +20,7 @@ import dev.pinwheel.gateway.http.RateLimiter;
 import dev.pinwheel.gateway.http.Request;
 import dev.pinwheel.gateway.http.RestExchange;
 import dev.pinwheel.gateway.http.RouteTable;
+import dev.pinwheel.gateway.http.Upload;
 import dev.pinwheel.gateway.owner.MessageProxy;
 
 /**
@@ -34,6 +40,7 @@ public final class MessageRoutes
     private final ExchangeTable exchanges;
     private final MessageProxy messages;
     private final RouteTable.Handler directMessages;
+    private final AttachmentUploads uploads;
 
     /**
      * @param ctx            the node.
@@ -49,6 +56,7 @@ public final class MessageRoutes
         this.exchanges = exchanges;
         this.messages = new MessageProxy(shard);
         this.directMessages = directMessages;
+        this.uploads = new AttachmentUploads(ctx.gateway(), shard, exchanges);
     }
 
     /**
@@ -156,9 +164,14 @@ public final class MessageRoutes
             ex.invalidPath(shard, allowed.errorPath(), allowed.errorCode(), allowed.errorMessage());
             return;
         }
-        if (content.isBlank() && (extras.embeds() == null || extras.embeds().isEmpty()))
+        final List<Upload> files = AttachmentUploads.files(r);
+        if (content.isBlank() && (extras.embeds() == null || extras.embeds().isEmpty()) && files.isEmpty())
         {
             error(ex, DiscordError.EMPTY_MESSAGE);
+            return;
+        }
+        if (!files.isEmpty() && !uploads.check(ex, files))
+        {
             return;
         }
         final JsonNode n = body.get("nonce");
@@ -180,10 +193,22 @@ public final class MessageRoutes
         }
         final boolean tts = body.path("tts").asBoolean(false);
         final int flags = body.path("flags").asInt(0) & (1 << 2 | 1 << 12);
-        messages.post(exchanges.register(ex), ex.userId(), guildId, channelId, content, tts, flags, nonce,
-            extras.embeds() == null ? null : extras.embeds().toString(), extras.replyTo(), extras.replyChannel(),
-            extras.failIfNotExists(), allowed,
-            components.components().isEmpty() ? null : components.components().toString());
+        final String embeds = extras.embeds() == null ? null : extras.embeds().toString();
+        final String componentsJson = components.components().isEmpty() ? null : components.components().toString();
+        final long correlation = exchanges.register(ex);
+        if (files.isEmpty())
+        {
+            messages.post(correlation, ex.userId(), guildId, channelId, content, tts, flags, nonce, embeds,
+                extras.replyTo(), extras.replyChannel(), extras.failIfNotExists(), allowed, componentsJson);
+            return;
+        }
+        final ShardGroup group = shard.group();
+        final int origin = shard.address();
+        final long userId = ex.userId();
+        final String nonceText = nonce;
+        uploads.store(ex, correlation, body, channelId, files, attachments -> MessageProxy.postWithFiles(group,
+            origin, correlation, userId, guildId, channelId, content, tts, flags, nonceText, embeds, extras.replyTo(),
+            extras.replyChannel(), extras.failIfNotExists(), allowed, componentsJson, attachments));
     }
 
     private void get(final RestExchange ex, final Request r)
@@ -239,9 +264,55 @@ public final class MessageRoutes
             ex.invalidPath(shard, components.path(), components.code(), components.message());
             return;
         }
-        messages.edit(exchanges.register(ex), ex.userId(), guildId, r.id(0), messageId,
-            c == null || c.isNull() ? null : c.asText(), extras.embeds() == null ? null : extras.embeds().toString(),
-            allowed, body.has("components") ? components.components().toString() : null);
+        final String componentsJson = body.has("components") ? components.components().toString() : null;
+        final String content = c == null || c.isNull() ? null : c.asText();
+        final String embeds = extras.embeds() == null ? null : extras.embeds().toString();
+        final List<Upload> files = AttachmentUploads.files(r);
+        final JsonNode listed = body.get("attachments");
+        if (listed != null && !listed.isNull() && !listed.isArray())
+        {
+            ex.invalidField(shard, "attachments", "BASE_TYPE_ARRAY", "Must be an array.");
+            return;
+        }
+        if (!files.isEmpty() && !uploads.check(ex, files))
+        {
+            return;
+        }
+        // the old attachments to keep: those listed by a snowflake that is not a new file's index
+        final ObjectNode edit = Json.object();
+        if (listed == null || listed.isNull())
+        {
+            edit.put("all", true);
+        }
+        else
+        {
+            final ArrayNode keep = edit.putArray("keep");
+            for (final JsonNode a : listed)
+            {
+                final String id = a.path("id").asText("");
+                if (!isNewFile(files, id) && Json.parseId(id) > 0)
+                {
+                    keep.add(id);
+                }
+            }
+        }
+        final long correlation = exchanges.register(ex);
+        final long channelId = r.id(0);
+        if (files.isEmpty())
+        {
+            messages.edit(correlation, ex.userId(), guildId, channelId, messageId, content, embeds, allowed,
+                componentsJson, listed == null || listed.isNull() ? null : edit.toString());
+            return;
+        }
+        final ShardGroup group = shard.group();
+        final int origin = shard.address();
+        final long userId = ex.userId();
+        uploads.store(ex, correlation, body, channelId, files, attachments ->
+        {
+            edit.set("add", Json.parse(attachments));
+            return MessageProxy.editWithFiles(group, origin, correlation, userId, guildId, channelId, messageId,
+                content, embeds, allowed, componentsJson, edit.toString());
+        });
     }
 
     /**
@@ -290,6 +361,18 @@ public final class MessageRoutes
             return;
         }
         messages.bulkDelete(exchanges.register(ex), ex.userId(), guildId, channelId, ids, ex.auditReason());
+    }
+
+    private static boolean isNewFile(final List<Upload> files, final String id)
+    {
+        for (final Upload u : files)
+        {
+            if (Integer.toString(u.index()).equals(id))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private long messageId(final RestExchange ex, final Request r)

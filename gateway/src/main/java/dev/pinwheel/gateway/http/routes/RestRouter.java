@@ -15,6 +15,7 @@ import dev.pinwheel.gateway.http.Request;
 import dev.pinwheel.gateway.http.ResponseHeaders;
 import dev.pinwheel.gateway.http.RestExchange;
 import dev.pinwheel.gateway.http.RouteTable;
+import dev.pinwheel.gateway.http.Upload;
 
 /**
  * The REST entry of one shard: the route table of every resource ({@link RouteTable}; each resource registers its
@@ -52,13 +53,20 @@ public final class RestRouter
         new PinRoutes(ctx, shard, exchanges, dms::unsupported).register(table);
         new CommandRoutes(ctx, shard, exchanges).register(table);
         new InteractionRoutes(ctx, shard, exchanges).register(table);
-        new InteractionWebhookRoutes(ctx, shard, exchanges).register(table);
         new UserRoutes(ctx, shard).register(table);
+        new AvatarRoutes(ctx, shard, exchanges).register(table);
+        final WebhookRoutes webhooks = new WebhookRoutes(ctx, shard, exchanges);
+        webhooks.register(table);
+        // /webhooks/{id}/{token}...: a webhook's, or else an application's interaction follow-ups (their own table)
+        final RouteTable interactionWebhooks = new RouteTable();
+        new InteractionWebhookRoutes(ctx, shard, exchanges).register(interactionWebhooks);
+        new WebhookTokenRoutes(ctx, shard, exchanges, webhooks, interactionWebhooks).register(table);
         new ApplicationRoutes(ctx, shard, exchanges).register(table);
         new GatewayRoutes(ctx, shard).register(table);
         new AuthRoutes(ctx, shard, exchanges).register(table);
         final Directory directory = ctx.node().directory();
-        new GuildRoutes(directory, shard, exchanges).register(table);
+        new GuildRoutes(directory, shard, exchanges, new ImageUploads(ctx.gateway(), shard, exchanges))
+            .register(table);
         new ChannelRoutes(directory, shard, exchanges, dms::channelRoutes).register(table);
         new InviteRoutes(directory, shard, exchanges, dms::unsupported).register(table);
         new MemberRoutes(directory, shard, exchanges).register(table);
@@ -95,16 +103,29 @@ public final class RestRouter
         final Map<String, List<String>> query, final JsonNode body, final boolean bodyInvalid,
         final String auditReason)
     {
+        handle(c, keepAlive, userId, method, host, client, path, query, body, bodyInvalid, auditReason, List.of());
+    }
+
+    /**
+     * {@link #handle(ChannelHandlerContext, boolean, long, String, String, String, String[], Map, JsonNode, boolean,
+     * String)} with the file parts of a multipart body.
+     */
+    public void handle(final ChannelHandlerContext c, final boolean keepAlive, final long userId,
+        final String method, final String host, final String client, final String[] path,
+        final Map<String, List<String>> query, final JsonNode body, final boolean bodyInvalid,
+        final String auditReason, final List<Upload> files)
+    {
         final boolean head = "HEAD".equals(method);
         final String routed = head ? "GET" : method;
         final RestExchange ex = new RestExchange(c, shard.group(), shard.id(), keepAlive, userId, routed, host, client,
             head, answerHeaders);
         ex.auditReason(decodeReason(auditReason));
-        shard.send(shard.id(), ex.task(s -> route(ex, routed, path, query, body, bodyInvalid)));
+        shard.send(shard.id(), ex.task(s -> route(ex, routed, path, query, body, bodyInvalid, files)));
     }
 
     private void route(final RestExchange ex, final String method, final String[] path,
-        final Map<String, List<String>> query, final JsonNode body, final boolean bodyInvalid)
+        final Map<String, List<String>> query, final JsonNode body, final boolean bodyInvalid,
+        final List<Upload> files)
     {
         final RouteTable.Match match = path.length == 0 ? null : table.match(method, path);
         if (match == null)
@@ -133,7 +154,7 @@ public final class RestRouter
         {
             return;
         }
-        match.handler().handle(ex, new Request(method, path, match.params(), query, body));
+        match.handler().handle(ex, new Request(method, path, match.params(), query, body, files));
     }
 
     /**

@@ -1,0 +1,415 @@
+package dev.pinwheel.gateway.web;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Map;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.DefaultFileRegion;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+
+import dev.pinwheel.core.guild.Guild;
+import dev.pinwheel.core.guild.GuildChannel;
+import dev.pinwheel.core.guild.Permissions;
+import dev.pinwheel.core.shard.Shard;
+import dev.pinwheel.core.shard.ShardTask;
+import dev.pinwheel.gateway.auth.AuthService;
+import dev.pinwheel.gateway.codec.Json;
+import dev.pinwheel.gateway.node.FileStore;
+import dev.pinwheel.gateway.node.GatewayContext;
+
+/**
+ * The CDN-style paths of the node's files, served by the edge of the shard that holds the connection:
+ * <pre>
+ *   /attachments/{channel}/{attachment}/{filename}[?ex=…&amp;is=…&amp;hm=…]   a message's file
+ *   /avatars/{user}/{hash}.png, /icons/{guild}/{hash}.png                  public images
+ * </pre>
+ * An attachment is served to whoever holds a valid signed URL (this node's HMAC, not expired); without one the
+ * request needs a token whose user may VIEW_CHANNEL, asked of the channel's owner shard (a task there, the answer a
+ * task back here). Files are named by ids and hashes only: the client's path never reaches the file system beyond a
+ * parsed number or 32 hex digits, and the filename segment must match the stored one. Answers carry Content-Type
+ * (the sniffed type for images), Content-Length, a strong ETag (the content hash), Cache-Control,
+ * {@code X-Content-Type-Options: nosniff}, Content-Disposition (attachment) for anything but an image, and honour
+ * a single byte Range (206, or 416 outside the file) and If-None-Match (304). The body goes out as a file region
+ * (sendfile with epoll): the shard thread copies nothing.
+ */
+public final class FileEdge
+{
+    private final GatewayContext ctx;
+    private final AuthService auth;
+    private final Shard shard;
+
+    /**
+     * @param ctx   the node.
+     * @param auth  token checks.
+     * @param shard this shard.
+     */
+    public FileEdge(final GatewayContext ctx, final AuthService auth, final Shard shard)
+    {
+        this.ctx = ctx;
+        this.auth = auth;
+        this.shard = shard;
+    }
+
+    /**
+     * @param path a request path outside the API.
+     * @return whether it names a file of the store.
+     */
+    public static boolean handles(final String path)
+    {
+        return path.startsWith("/attachments/") || path.startsWith("/avatars/") || path.startsWith("/icons/");
+    }
+
+    /**
+     * Answers one file request (shard thread).
+     *
+     * @param c      the connection.
+     * @param req    the request (released when this returns: nothing of it is kept).
+     * @param path   its decoded path.
+     * @param params its query.
+     */
+    public void serve(final ChannelHandlerContext c, final FullHttpRequest req, final String path,
+        final Map<String, List<String>> params)
+    {
+        final Answer a = new Answer(c, HttpUtil.isKeepAlive(req), HttpMethod.HEAD.equals(req.method()),
+            req.headers().get(HttpHeaderNames.RANGE), req.headers().get(HttpHeaderNames.IF_NONE_MATCH));
+        final FileStore files = ctx.files();
+        if (files == null)
+        {
+            a.error(HttpResponseStatus.NOT_FOUND, 0, "404: Not Found");
+            return;
+        }
+        if (!HttpMethod.GET.equals(req.method()) && !a.head)
+        {
+            a.error(HttpResponseStatus.METHOD_NOT_ALLOWED, 0, "405: Method Not Allowed");
+            return;
+        }
+        final String[] s = path.split("/", -1); // "", kind, owner, …
+        if (s[1].equals("attachments"))
+        {
+            attachment(files, a, s, params, req.headers());
+        }
+        else
+        {
+            image(files, a, s);
+        }
+    }
+
+    private void image(final FileStore files, final Answer a, final String[] s)
+    {
+        final long owner = s.length == 4 ? Json.parseId(s[2]) : -1;
+        final String name = s.length == 4 ? s[3] : "";
+        final int dot = name.lastIndexOf('.');
+        final String ext = dot < 0 ? "" : name.substring(dot + 1);
+        final Path file = owner <= 0 || dot != 32 || !(ext.equals("png") || ext.equals("jpg") || ext.equals("jpeg")
+            || ext.equals("webp") || ext.equals("gif")) ? null : files.imageFile(s[1], owner, name.substring(0, dot));
+        if (file == null || !Files.isRegularFile(file))
+        {
+            a.error(HttpResponseStatus.NOT_FOUND, 0, "404: Not Found");
+            return;
+        }
+        final byte[] head = new byte[64];
+        int n = 0;
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ))
+        {
+            n = Math.max(0, ch.read(java.nio.ByteBuffer.wrap(head)));
+        }
+        catch (final IOException ex)
+        {
+            a.error(HttpResponseStatus.NOT_FOUND, 0, "404: Not Found");
+            return;
+        }
+        final dev.pinwheel.gateway.node.ImageInfo info = dev.pinwheel.gateway.node.ImageInfo.of(head, n);
+        a.file(file, info.contentType() == null ? "application/octet-stream" : info.contentType(),
+            "\"" + name.substring(0, dot) + "\"", null, "public, max-age=31536000, immutable");
+    }
+
+    private void attachment(final FileStore files, final Answer a, final String[] s,
+        final Map<String, List<String>> params, final HttpHeaders headers)
+    {
+        final long channelId = s.length == 5 ? Json.parseId(s[2]) : -1;
+        final long attachmentId = s.length == 5 ? Json.parseId(s[3]) : -1;
+        final FileStore.Attachment meta = channelId <= 0 || attachmentId <= 0 ? null : files.attachment(attachmentId);
+        if (meta == null || meta.channelId() != channelId || !meta.filename().equals(s[4]))
+        {
+            a.error(HttpResponseStatus.NOT_FOUND, 0, "404: Not Found");
+            return;
+        }
+        final long now = System.currentTimeMillis() / 1000;
+        if (files.verify(channelId, attachmentId, first(params, "ex"), first(params, "is"), first(params, "hm"), now))
+        {
+            a.attachment(files, meta);
+            return;
+        }
+        final long userId = auth.authenticate(headers.get(HttpHeaderNames.AUTHORIZATION));
+        if (userId < 0)
+        {
+            a.error(HttpResponseStatus.UNAUTHORIZED, 0, "401: Unauthorized");
+            return;
+        }
+        final long guildId = ctx.node().directory().guildOfChannel(channelId);
+        if (guildId == 0)
+        {
+            final long[] dm = ctx.node().directory().dmUsers(channelId);
+            if (dm != null && (dm[0] == userId || dm[1] == userId))
+            {
+                a.attachment(files, meta);
+            }
+            else
+            {
+                a.error(HttpResponseStatus.FORBIDDEN, 50001, "Missing Access");
+            }
+            return;
+        }
+        a.c.channel().config().setAutoRead(false);
+        shard.send(shard.group().ownerOf(guildId), new ViewCheck(shard.id(), guildId, channelId, userId, a, files,
+            meta));
+    }
+
+    private static String first(final Map<String, List<String>> params, final String key)
+    {
+        final List<String> v = params.get(key);
+        return v == null || v.isEmpty() ? null : v.get(0);
+    }
+
+    /** Asks the guild's owner whether the user may view the channel; answers on the connection's shard. */
+    private record ViewCheck(int origin, long guildId, long channelId, long userId, Answer answer, FileStore files,
+        FileStore.Attachment meta) implements ShardTask
+    {
+        @Override
+        public void run(final Shard owner)
+        {
+            final Guild g = owner.guilds().get(guildId);
+            final GuildChannel ch = g == null ? null : g.channel(channelId);
+            final boolean allowed = ch != null && g.member(userId) != null
+                && Permissions.has(Permissions.in(g, userId, ch), Permissions.VIEW_CHANNEL);
+            owner.send(origin, new ViewAnswer(allowed, answer, files, meta));
+        }
+
+        @Override
+        public void failed(final Shard shard, final Throwable cause)
+        {
+            answer.error(HttpResponseStatus.SERVICE_UNAVAILABLE, 0, "503: Service Unavailable");
+        }
+    }
+
+    private record ViewAnswer(boolean allowed, Answer answer, FileStore files, FileStore.Attachment meta)
+        implements ShardTask
+    {
+        @Override
+        public void run(final Shard shard)
+        {
+            if (allowed)
+            {
+                answer.attachment(files, meta);
+            }
+            else
+            {
+                answer.error(HttpResponseStatus.FORBIDDEN, 50001, "Missing Access");
+            }
+        }
+
+        @Override
+        public void failed(final Shard shard, final Throwable cause)
+        {
+            answer.error(HttpResponseStatus.SERVICE_UNAVAILABLE, 0, "503: Service Unavailable");
+        }
+    }
+
+    /** What an answer needs of its request, copied out of it (the request is released when serve returns). */
+    private static final class Answer
+    {
+        private final ChannelHandlerContext c;
+        private final boolean keepAlive;
+        private final boolean head;
+        private final String range;
+        private final String ifNoneMatch;
+
+        Answer(final ChannelHandlerContext c, final boolean keepAlive, final boolean head, final String range,
+            final String ifNoneMatch)
+        {
+            this.c = c;
+            this.keepAlive = keepAlive;
+            this.head = head;
+            this.range = range;
+            this.ifNoneMatch = ifNoneMatch;
+        }
+
+        void attachment(final FileStore files, final FileStore.Attachment meta)
+        {
+            final String disposition = meta.image() ? null : "attachment; filename=\"" + meta.filename() + "\"";
+            file(files.attachmentFile(meta.id()), meta.contentType(), "\"" + meta.sha256() + "\"", disposition,
+                "private, max-age=86400");
+        }
+
+        void file(final Path file, final String contentType, final String etag, final String disposition,
+            final String cacheControl)
+        {
+            final FileChannel ch;
+            final long size;
+            try
+            {
+                ch = FileChannel.open(file, StandardOpenOption.READ);
+                size = ch.size();
+            }
+            catch (final NoSuchFileException ex)
+            {
+                error(HttpResponseStatus.NOT_FOUND, 0, "404: Not Found");
+                return;
+            }
+            catch (final IOException ex)
+            {
+                error(HttpResponseStatus.INTERNAL_SERVER_ERROR, 0, "500: Internal Server Error");
+                return;
+            }
+            final HttpResponse res = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+            final HttpHeaders h = res.headers();
+            h.set(HttpHeaderNames.CONTENT_TYPE, contentType);
+            h.set(HttpHeaderNames.ETAG, etag);
+            h.set(HttpHeaderNames.CACHE_CONTROL, cacheControl);
+            h.set(HttpHeaderNames.ACCEPT_RANGES, "bytes");
+            h.set("X-Content-Type-Options", "nosniff");
+            h.set("Content-Security-Policy", "default-src 'none'; sandbox");
+            if (disposition != null)
+            {
+                h.set("Content-Disposition", disposition);
+            }
+            long from = 0;
+            long length = size;
+            if (etag.equals(ifNoneMatch))
+            {
+                res.setStatus(HttpResponseStatus.NOT_MODIFIED);
+                length = 0;
+            }
+            else if (range != null)
+            {
+                final long[] r = range(range, size);
+                if (r == null)
+                {
+                    res.setStatus(HttpResponseStatus.REQUESTED_RANGE_NOT_SATISFIABLE);
+                    h.set(HttpHeaderNames.CONTENT_RANGE, "bytes */" + size);
+                    length = 0;
+                }
+                else if (r.length == 2)
+                {
+                    res.setStatus(HttpResponseStatus.PARTIAL_CONTENT);
+                    from = r[0];
+                    length = r[1] - r[0] + 1;
+                    h.set(HttpHeaderNames.CONTENT_RANGE, "bytes " + r[0] + "-" + r[1] + "/" + size);
+                }
+            }
+            h.set(HttpHeaderNames.CONTENT_LENGTH, length);
+            if (keepAlive)
+            {
+                h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+            }
+            c.write(res);
+            if (length > 0 && !head)
+            {
+                c.write(new DefaultFileRegion(ch, from, length));
+            }
+            else
+            {
+                close(ch);
+            }
+            finish(c.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT));
+        }
+
+        /**
+         * @return {start, end} of a satisfiable single range; an empty array when the header is not a byte range
+         *         this serves (the whole file is sent, as RFC 9110 allows); null when unsatisfiable (416).
+         */
+        private static long[] range(final String header, final long size)
+        {
+            if (!header.startsWith("bytes=") || header.indexOf(',') >= 0)
+            {
+                return new long[0];
+            }
+            final String spec = header.substring(6).trim();
+            final int dash = spec.indexOf('-');
+            if (dash < 0)
+            {
+                return new long[0];
+            }
+            try
+            {
+                final String a = spec.substring(0, dash).trim();
+                final String b = spec.substring(dash + 1).trim();
+                if (a.isEmpty())
+                {
+                    final long suffix = Long.parseLong(b);
+                    return suffix <= 0 || size == 0 ? null : new long[] {Math.max(0, size - suffix), size - 1};
+                }
+                final long start = Long.parseLong(a);
+                final long end = b.isEmpty() ? size - 1 : Math.min(Long.parseLong(b), size - 1);
+                return start < 0 || start >= size || end < start ? null : new long[] {start, end};
+            }
+            catch (final NumberFormatException ex)
+            {
+                return new long[0];
+            }
+        }
+
+        void error(final HttpResponseStatus status, final int code, final String message)
+        {
+            final byte[] body = ("{\"code\":" + code + ",\"message\":\"" + message + "\"}")
+                .getBytes(StandardCharsets.UTF_8);
+            final FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+                head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
+            res.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+            res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+            res.headers().set("X-Content-Type-Options", "nosniff");
+            if (keepAlive)
+            {
+                res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+            }
+            finish(c.writeAndFlush(res));
+        }
+
+        private void finish(final ChannelFuture written)
+        {
+            if (keepAlive)
+            {
+                c.channel().config().setAutoRead(true);
+                c.read();
+            }
+            else
+            {
+                written.addListener(ChannelFutureListener.CLOSE);
+            }
+        }
+
+        private static void close(final FileChannel ch)
+        {
+            try
+            {
+                ch.close();
+            }
+            catch (final IOException ex)
+            {
+                // read-only: nothing to lose
+            }
+        }
+    }
+}
