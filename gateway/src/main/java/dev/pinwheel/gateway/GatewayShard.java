@@ -14,6 +14,7 @@ import dev.pinwheel.gateway.node.GatewayContext;
 import dev.pinwheel.gateway.owner.MemberListService;
 import dev.pinwheel.gateway.owner.OwnerCommandAdapter;
 import dev.pinwheel.gateway.owner.SessionProxy;
+import dev.pinwheel.gateway.owner.PresenceService;
 import dev.pinwheel.gateway.owner.SessionRequestAdapter;
 import dev.pinwheel.gateway.owner.SubscriptionService;
 import dev.pinwheel.gateway.owner.UserSessionProxy;
@@ -84,9 +85,11 @@ public final class GatewayShard
         this.users = new UserSessionService(toSessions, accounts);
         this.owner = new OwnerCommandAdapter(context.node(), (from, userId, event) -> toUsers.sendToUser(userId, event),
             voice, toSessions);
+        final PresenceService presences = new PresenceService(accounts);
         final SessionRequestAdapter requests = new SessionRequestAdapter(
-            new SubscriptionService(accounts, voice, toSessions), new MemberListService(accounts, toSessions), voice,
-            users, owner.temporaryMembers());
+            new SubscriptionService(accounts, voice, toSessions).presences(presences),
+            new MemberListService(accounts, toSessions).presences(presences), voice,
+            users, owner.temporaryMembers()).presences(presences);
         this.probe = new ShardProbe();
         shard.addTicker(() -> edgeDeadlines.tick(System.nanoTime()));
         shard.addTicker(() -> exchanges.tick(shard, System.nanoTime()));
@@ -95,7 +98,7 @@ public final class GatewayShard
             shard.gauges().set(ShardGauges.CONNECTIONS, sessions.connectionCount());
             shard.gauges().set(ShardGauges.SESSIONS, sessions.sessionCount());
         });
-        shard.commandHandler(new GatewayCommands(exchanges, new SessionCommandAdapter(sessions), owner, requests));
+        shard.commandHandler(new GatewayCommands(exchanges, new SessionCommandAdapter(sessions, presences), owner, requests));
     }
 
     /**

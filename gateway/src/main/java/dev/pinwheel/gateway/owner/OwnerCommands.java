@@ -235,6 +235,23 @@ public final class OwnerCommands
      * unless they were given a role. Guild, user.
      */
     public static final int USER_OFFLINE = 167;
+    /**
+     * To a user's owner: what one session of the user shows (op 2's presence, op 3; offline when it ended). User,
+     * session id, status i32, since, afk, activities (JSON).
+     */
+    public static final int PRESENCE_SET = 190;
+    /**
+     * To a guild owner: a user's aggregate presence changed; each of the listed guilds it owns publishes
+     * PRESENCE_UPDATE. User, status i32 (as shown: invisible is offline), since, afk, activities, guild ids.
+     */
+    public static final int PRESENCE_GUILDS = 191;
+    /**
+     * Op 14 (lazy member list): a session looks at ranges of a channel's member list. Origin shard i32, session id,
+     * user, guild, channel, ranges (pairs), the session's intents i32.
+     */
+    public static final int MEMBER_LIST_SUBSCRIBE = 192;
+    /** The session that subscribed to member lists ended: its subscriptions go. Origin shard i32, session id. */
+    public static final int MEMBER_LIST_UNSUBSCRIBE = 193;
 
     private static final String[] NAMES = new String[CommandReader.MAX_TYPE + 1];
     private static final ThreadLocal<CommandWriter> OFF_SHARD_WRITERS = ThreadLocal.withInitial(CommandWriter::new);
@@ -268,6 +285,10 @@ public final class OwnerCommands
         NAMES[USER_SESSIONS] = "user_sessions";
         NAMES[USER_EVENT] = "user_event";
         NAMES[USER_OFFLINE] = "user_offline";
+        NAMES[PRESENCE_SET] = "presence_set";
+        NAMES[PRESENCE_GUILDS] = "presence_guilds";
+        NAMES[MEMBER_LIST_SUBSCRIBE] = "member_list_subscribe";
+        NAMES[MEMBER_LIST_UNSUBSCRIBE] = "member_list_unsubscribe";
         NAMES[MESSAGE_POST] = "message_post";
         NAMES[MESSAGE_EDIT] = "message_edit";
         NAMES[MESSAGE_DELETE] = "message_delete";

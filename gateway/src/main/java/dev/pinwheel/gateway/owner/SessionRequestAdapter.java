@@ -16,6 +16,7 @@ public final class SessionRequestAdapter
     private final VoiceService voice;
     private final UserSessionService users;
     private final TemporaryMembers temporary;
+    private PresenceService presences;
 
     /**
      * @param subscriptions this shard's subscriptions.
@@ -45,6 +46,16 @@ public final class SessionRequestAdapter
         this.voice = voice;
         this.users = users;
         this.temporary = temporary;
+    }
+
+    /**
+     * @param service this shard's presences (op 2/op 3 and their fanout to guilds).
+     * @return this.
+     */
+    public SessionRequestAdapter presences(final PresenceService service)
+    {
+        this.presences = service;
+        return this;
     }
 
     /**
@@ -80,6 +91,8 @@ public final class SessionRequestAdapter
                 }
             }
             case OwnerCommands.USER_EVENT -> users.relay(command);
+            case OwnerCommands.PRESENCE_SET -> presences.onSessionPresence(owner, command);
+            case OwnerCommands.PRESENCE_GUILDS -> presences.onGuildPresence(owner, command);
             default -> throw new IllegalArgumentException("unknown session request type " + command.type());
         }
     }

@@ -28,6 +28,7 @@ import dev.pinwheel.core.log.ThrottledLog;
 import dev.pinwheel.core.shard.ShardCounters;
 import dev.pinwheel.gateway.codec.CloseCodes;
 import dev.pinwheel.gateway.codec.Json;
+import dev.pinwheel.gateway.codec.PresenceFields;
 import dev.pinwheel.gateway.node.EdgeCounters;
 import dev.pinwheel.gateway.owner.VoiceProxy;
 
@@ -349,14 +350,29 @@ public final class GatewayConnection extends SimpleChannelInboundHandler<WebSock
                     requestGuildMembers(d);
                 }
             }
-            case 3, 31 ->
+            case 3 ->
+            {
+                final PresenceFields presence = session == null ? null : PresenceFields.parse(d);
+                if (session == null)
+                {
+                    close(CloseCodes.NOT_AUTHENTICATED, "Not authenticated.");
+                }
+                else if (presence == null)
+                {
+                    close(CloseCodes.DECODE_ERROR, "Invalid PRESENCE_UPDATE payload.");
+                }
+                else
+                {
+                    gateway.presenceUpdate(session, presence);
+                }
+            }
+            case 31 ->
             {
                 if (session == null)
                 {
                     close(CloseCodes.NOT_AUTHENTICATED, "Not authenticated.");
                 }
-                // Presence (3) and soundboard (31) are accepted and not acted on yet: Pinwheel has no presence
-                // system.
+                // soundboard (31) is accepted and not acted on yet
             }
             default -> close(CloseCodes.UNKNOWN_OPCODE, "Unknown opcode " + op + ".");
         }

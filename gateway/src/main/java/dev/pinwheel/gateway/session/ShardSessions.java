@@ -26,10 +26,12 @@ import dev.pinwheel.gateway.codec.CloseCodes;
 import dev.pinwheel.gateway.codec.Entities;
 import dev.pinwheel.gateway.codec.Intents;
 import dev.pinwheel.gateway.codec.Json;
+import dev.pinwheel.gateway.codec.PresenceFields;
 import dev.pinwheel.gateway.node.EdgeCounters;
 import dev.pinwheel.gateway.node.GatewayConfig;
 import dev.pinwheel.gateway.node.GatewayContext;
 import dev.pinwheel.gateway.owner.MemberListProxy;
+import dev.pinwheel.gateway.owner.PresenceProxy;
 import dev.pinwheel.gateway.owner.SubscriptionProxy;
 import dev.pinwheel.gateway.owner.UserSessionProxy;
 import dev.pinwheel.gateway.owner.VoiceProxy;
@@ -66,6 +68,7 @@ public final class ShardSessions
     private final MemberListProxy memberLists;
     private final VoiceProxy voice;
     private final UserSessionProxy users;
+    private final PresenceProxy presences;
     private final ArrayList<GatewayConnection> connections = new ArrayList<>();
     private final HashMap<String, GatewaySession> sessions = new HashMap<>();
     private final Long2ObjectHashMap<ArrayList<GatewaySession>> byUser = new Long2ObjectHashMap<>();
@@ -98,6 +101,7 @@ public final class ShardSessions
         this.memberLists = new MemberListProxy(shard);
         this.voice = new VoiceProxy(shard);
         this.users = new UserSessionProxy(shard);
+        this.presences = new PresenceProxy(shard);
         shard.addTicker(() -> pollTimers(System.nanoTime()));
     }
 
@@ -285,6 +289,14 @@ public final class ShardSessions
                 // started
             }
         }
+        final JsonNode presenceNode = d.get("presence");
+        final PresenceFields presence = presenceNode == null || presenceNode.isNull() ? PresenceFields.DEFAULT
+            : PresenceFields.parse(presenceNode);
+        if (presence == null)
+        {
+            c.close(CloseCodes.DECODE_ERROR, "Invalid IDENTIFY presence.");
+            return;
+        }
         final int large = Math.max(50, Math.min(250, d.path("large_threshold").asInt(50)));
         final String id = newSessionId();
         final GatewaySession s = new GatewaySession(id, userId, intents, large, shardId, shardCount,
@@ -297,6 +309,7 @@ public final class ShardSessions
         {
             users.sessionsOn(userId, true); // before READY is written: the owner knows before the client can act
         }
+        presences.set(userId, id, presence);
         s.attach(c);
         c.session(s);
 
@@ -416,7 +429,8 @@ public final class ShardSessions
             return;
         }
         pendingSubscriptions.put(guildId, pendingSubscriptions.get(guildId) + 1);
-        subscriptions.subscribe(s.id(), s.userId(), guildId, s.largeThreshold());
+        subscriptions.subscribe(s.id(), s.userId(), guildId, s.largeThreshold(),
+            (s.intents() & Intents.GUILD_PRESENCES) != 0);
     }
 
     /**
@@ -480,6 +494,18 @@ public final class ShardSessions
         }
         final boolean withPresences = presences && (s.intents() & Intents.GUILD_PRESENCES) != 0;
         memberLists.requestMembers(s.id(), s.userId(), guildId, userIds, query, limit, withPresences, nonce);
+    }
+
+    /**
+     * Op 3 of a session on this shard, validated by its connection: the user's owner aggregates it with the user's
+     * other sessions and tells their guilds.
+     *
+     * @param s        session.
+     * @param presence what it shows now.
+     */
+    void presenceUpdate(final GatewaySession s, final PresenceFields presence)
+    {
+        presences.set(s.userId(), s.id(), presence);
     }
 
     /**
@@ -610,6 +636,7 @@ public final class ShardSessions
         s.markDestroyed();
         timers.retire(s.timer);
         sessions.remove(s.id());
+        presences.ended(s.userId(), s.id());
         final ArrayList<GatewaySession> list = byUser.get(s.userId());
         if (list != null)
         {
