@@ -14,6 +14,7 @@ import dev.pinwheel.gateway.node.GatewayContext;
 import dev.pinwheel.gateway.owner.MemberListService;
 import dev.pinwheel.gateway.owner.OwnerCommandAdapter;
 import dev.pinwheel.gateway.owner.SessionProxy;
+import dev.pinwheel.gateway.owner.LazyMemberLists;
 import dev.pinwheel.gateway.owner.PresenceService;
 import dev.pinwheel.gateway.owner.SessionRequestAdapter;
 import dev.pinwheel.gateway.owner.SubscriptionService;
@@ -89,7 +90,8 @@ public final class GatewayShard
         final SessionRequestAdapter requests = new SessionRequestAdapter(
             new SubscriptionService(accounts, voice, toSessions).presences(presences),
             new MemberListService(accounts, toSessions).presences(presences), voice,
-            users, owner.temporaryMembers()).presences(presences);
+            users, owner.temporaryMembers()).presences(presences)
+            .memberLists(new LazyMemberLists(accounts, presences, toSessions, context.config().lazyGuildMembers()));
         this.probe = new ShardProbe();
         shard.addTicker(() -> edgeDeadlines.tick(System.nanoTime()));
         shard.addTicker(() -> exchanges.tick(shard, System.nanoTime()));

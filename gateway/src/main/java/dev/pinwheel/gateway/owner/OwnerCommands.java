@@ -247,10 +247,10 @@ public final class OwnerCommands
     public static final int PRESENCE_GUILDS = 191;
     /**
      * Op 14 (lazy member list): a session looks at ranges of a channel's member list. Origin shard i32, session id,
-     * user, guild, channel, ranges (pairs), the session's intents i32.
+     * user, guild, channel, ranges (first, last, first, last...).
      */
     public static final int MEMBER_LIST_SUBSCRIBE = 192;
-    /** The session that subscribed to member lists ended: its subscriptions go. Origin shard i32, session id. */
+    /** A session that subscribed to a guild's member lists ended. Origin shard i32, session id, guild. */
     public static final int MEMBER_LIST_UNSUBSCRIBE = 193;
 
     private static final String[] NAMES = new String[CommandReader.MAX_TYPE + 1];

@@ -17,6 +17,7 @@ public final class SessionRequestAdapter
     private final UserSessionService users;
     private final TemporaryMembers temporary;
     private PresenceService presences;
+    private LazyMemberLists lists;
 
     /**
      * @param subscriptions this shard's subscriptions.
@@ -59,6 +60,16 @@ public final class SessionRequestAdapter
     }
 
     /**
+     * @param service this shard's lazy member lists (op 14).
+     * @return this.
+     */
+    public SessionRequestAdapter memberLists(final LazyMemberLists service)
+    {
+        this.lists = service;
+        return this;
+    }
+
+    /**
      * @param type a command type.
      * @return whether it is a session request this adapter runs.
      */
@@ -93,6 +104,8 @@ public final class SessionRequestAdapter
             case OwnerCommands.USER_EVENT -> users.relay(command);
             case OwnerCommands.PRESENCE_SET -> presences.onSessionPresence(owner, command);
             case OwnerCommands.PRESENCE_GUILDS -> presences.onGuildPresence(owner, command);
+            case OwnerCommands.MEMBER_LIST_SUBSCRIBE -> lists.subscribe(owner, command);
+            case OwnerCommands.MEMBER_LIST_UNSUBSCRIBE -> lists.unsubscribe(owner, command);
             default -> throw new IllegalArgumentException("unknown session request type " + command.type());
         }
     }

@@ -31,6 +31,7 @@ import dev.pinwheel.gateway.node.EdgeCounters;
 import dev.pinwheel.gateway.node.GatewayConfig;
 import dev.pinwheel.gateway.node.GatewayContext;
 import dev.pinwheel.gateway.owner.MemberListProxy;
+import dev.pinwheel.gateway.owner.MemberListSubscriptionProxy;
 import dev.pinwheel.gateway.owner.PresenceProxy;
 import dev.pinwheel.gateway.owner.SubscriptionProxy;
 import dev.pinwheel.gateway.owner.UserSessionProxy;
@@ -69,6 +70,9 @@ public final class ShardSessions
     private final VoiceProxy voice;
     private final UserSessionProxy users;
     private final PresenceProxy presences;
+    private final MemberListSubscriptionProxy lazyLists;
+    /** Sessions that sent op 14: the guilds whose lists they look at (told when the session ends). */
+    private final HashMap<String, org.agrona.collections.LongHashSet> listGuilds = new HashMap<>();
     private final ArrayList<GatewayConnection> connections = new ArrayList<>();
     private final HashMap<String, GatewaySession> sessions = new HashMap<>();
     private final Long2ObjectHashMap<ArrayList<GatewaySession>> byUser = new Long2ObjectHashMap<>();
@@ -102,6 +106,7 @@ public final class ShardSessions
         this.voice = new VoiceProxy(shard);
         this.users = new UserSessionProxy(shard);
         this.presences = new PresenceProxy(shard);
+        this.lazyLists = new MemberListSubscriptionProxy(shard);
         shard.addTicker(() -> pollTimers(System.nanoTime()));
     }
 
@@ -509,6 +514,25 @@ public final class ShardSessions
     }
 
     /**
+     * Op 14 of a session on this shard, validated by its connection: the guild's owner answers each channel's
+     * ranges with GUILD_MEMBER_LIST_UPDATE (SYNC) and keeps the session updated.
+     *
+     * @param s         session.
+     * @param guildId   guild.
+     * @param channelId channel whose member list it looks at.
+     * @param ranges    rows: first, last, first, last...
+     */
+    void lazyRequest(final GatewaySession s, final long guildId, final long channelId, final long[] ranges)
+    {
+        if (!s.coversGuild(guildId))
+        {
+            return;
+        }
+        listGuilds.computeIfAbsent(s.id(), k -> new org.agrona.collections.LongHashSet()).add(guildId);
+        lazyLists.subscribe(s.id(), s.userId(), guildId, channelId, ranges);
+    }
+
+    /**
      * Op 4 of a session on this shard, validated by its connection: the guild's owner decides.
      *
      * @param s         session.
@@ -637,6 +661,14 @@ public final class ShardSessions
         timers.retire(s.timer);
         sessions.remove(s.id());
         presences.ended(s.userId(), s.id());
+        final org.agrona.collections.LongHashSet looked = listGuilds.remove(s.id());
+        if (looked != null)
+        {
+            for (final long g : looked.toArray(new Long[0]))
+            {
+                lazyLists.ended(s.id(), g);
+            }
+        }
         final ArrayList<GatewaySession> list = byUser.get(s.userId());
         if (list != null)
         {
