@@ -87,11 +87,14 @@ public final class GatewayShard
         this.owner = new OwnerCommandAdapter(context.node(), (from, userId, event) -> toUsers.sendToUser(userId, event),
             voice, toSessions);
         final PresenceService presences = new PresenceService(accounts);
+        final LazyMemberLists lists = new LazyMemberLists(accounts, presences, toSessions,
+            context.config().lazyGuildMembers());
+        owner.lazyGuilds(lists);
         final SessionRequestAdapter requests = new SessionRequestAdapter(
             new SubscriptionService(accounts, voice, toSessions).presences(presences),
             new MemberListService(accounts, toSessions).presences(presences), voice,
             users, owner.temporaryMembers()).presences(presences)
-            .memberLists(new LazyMemberLists(accounts, presences, toSessions, context.config().lazyGuildMembers()));
+            .memberLists(lists);
         this.probe = new ShardProbe();
         shard.addTicker(() -> edgeDeadlines.tick(System.nanoTime()));
         shard.addTicker(() -> exchanges.tick(shard, System.nanoTime()));

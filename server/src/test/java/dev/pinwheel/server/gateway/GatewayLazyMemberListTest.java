@@ -22,13 +22,15 @@ import dev.pinwheel.server.TestNode;
  * SYNC for its range (groups online/offline with their headers and counts, members by name), then DELETE/INSERT when
  * a member comes online and UPDATE when one changes status within the group — and the list the subscriber builds by
  * applying those ops equals a fresh SYNC. A channel hidden from some members has its own list (not "everyone") of
- * those who see it. Lazy guilds: above the configured size, PRESENCE_UPDATE goes only to sessions that subscribed.
+ * those who see it. Lazy guilds: above the configured size, PRESENCE_UPDATE and TYPING_START go only to sessions that
+ * subscribed.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class GatewayLazyMemberListTest
 {
     private static final int GUILD_PRESENCES = 1 << 8;
     private static final long VIEW_CHANNEL = 1 << 10;
+    private static final int TYPING = 1 << 11;
 
     private static String op14(final String guildId, final String channelId, final int from, final int to)
     {
@@ -206,19 +208,23 @@ class GatewayLazyMemberListTest
                 GatewayTestClient by = GatewayTestClient.json(node.gatewayUrl());
                 GatewayTestClient move = GatewayTestClient.json(node.gatewayUrl()))
             {
-                look.identifyAndAwait(looker.token(), GUILDS | GUILD_PRESENCES, 1);
-                by.identifyAndAwait(bystander.token(), GUILDS | GUILD_PRESENCES, 1);
+                look.identifyAndAwait(looker.token(), GUILDS | GUILD_PRESENCES | TYPING, 1);
+                by.identifyAndAwait(bystander.token(), GUILDS | GUILD_PRESENCES | TYPING, 1);
                 look.send(op14(guildId, channelId, 0, 99));
                 listUpdate(look);
                 move.identifyAndAwait(mover.token(), GUILDS, 1);
                 assertEquals("online", presenceOf(look, mover.id()).path("d").path("status").asText());
                 move.send("{\"op\":3,\"d\":{\"status\":\"idle\",\"since\":null,\"activities\":[],\"afk\":false}}");
                 assertEquals("idle", presenceOf(look, mover.id()).path("d").path("status").asText());
+                node.ok("POST", "channels/" + channelId + "/typing", mover.token(), null);
+                assertEquals(mover.id(), look.nextDispatch("TYPING_START").path("d").path("user_id").asText());
                 node.ok("POST", "guilds/" + guildId + "/channels", owner.token(), "{\"name\":\"later\",\"type\":0}");
-                final List<String> bySaw = by.until("CHANNEL_CREATE").stream()
-                    .filter(n -> "PRESENCE_UPDATE".equals(n.path("t").asText()))
-                    .map(n -> n.path("d").path("user").path("id").asText()).toList();
-                assertFalse(bySaw.contains(mover.id()), "a lazy guild's presences go to subscribers only: " + bySaw);
+                final List<JsonNode> bySaw = by.until("CHANNEL_CREATE");
+                assertFalse(bySaw.stream().anyMatch(n -> "PRESENCE_UPDATE".equals(n.path("t").asText())
+                    && mover.id().equals(n.path("d").path("user").path("id").asText())),
+                    "a lazy guild's presences go to subscribers only: " + bySaw);
+                assertFalse(bySaw.stream().anyMatch(n -> "TYPING_START".equals(n.path("t").asText())),
+                    "and its typing: " + bySaw);
                 assertTrue(look.until("CHANNEL_CREATE").size() >= 1);
             }
         }
