@@ -252,7 +252,7 @@ public final class PresenceProbe
             rest.sendAsync("POST", "auth/register", null, "{\"username\":\"" + name + "\",\"password\":\""
                 + RestClient.passwordOf(name) + "\",\"bot\":true}").thenCompose(reg ->
                 {
-                    if (reg.status() != 200)
+                    if (reg.status() / 100 != 2)
                     {
                         throw new IllegalStateException("register " + reg.status() + " " + reg.body());
                     }
@@ -260,7 +260,7 @@ public final class PresenceProbe
                     return rest.sendAsync("POST", "invites/" + invite, tokens[k], "{}");
                 }).whenComplete((join, ex) ->
                 {
-                    if (ex != null || join.status() != 200)
+                    if (ex != null || join.status() / 100 != 2)
                     {
                         failure.compareAndSet(null, ex != null ? ex.toString() : join.status() + " " + join.body());
                     }
