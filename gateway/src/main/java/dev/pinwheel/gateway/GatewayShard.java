@@ -84,11 +84,11 @@ public final class GatewayShard
         final UserSessionProxy toUsers = new UserSessionProxy(shard);
         this.voice = new VoiceService(context);
         this.users = new UserSessionService(toSessions, accounts);
-        this.owner = new OwnerCommandAdapter(context.node(), (from, userId, event) -> toUsers.sendToUser(userId, event),
-            voice, toSessions);
         final PresenceService presences = new PresenceService(accounts);
         final LazyMemberLists lists = new LazyMemberLists(accounts, presences, toSessions,
             context.config().lazyGuildMembers());
+        this.owner = new OwnerCommandAdapter(context.node(), (from, userId, event) -> toUsers.sendToUser(userId, event),
+            voice, lists.following(toSessions));
         owner.lazyGuilds(lists);
         final SessionRequestAdapter requests = new SessionRequestAdapter(
             new SubscriptionService(accounts, voice, toSessions).presences(presences),

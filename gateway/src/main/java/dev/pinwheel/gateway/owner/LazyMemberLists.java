@@ -357,6 +357,49 @@ public final class LazyMemberLists implements MemberListUpdates
         return a == null ? "" : a.username().toLowerCase(Locale.ROOT);
     }
 
+    /**
+     * Wraps the node's way of telling shards about joins and departures so that the guild's lists follow its
+     * members at once (their subscribers get a fresh SYNC).
+     *
+     * @param next what tells the shards.
+     * @return the wrapper.
+     */
+    public MemberJoins following(final MemberJoins next)
+    {
+        return new MemberJoins()
+        {
+            @Override
+            public void joined(final Shard owner, final long userId, final long guildId)
+            {
+                next.joined(owner, userId, guildId);
+                membersChanged(owner, guildId);
+            }
+
+            @Override
+            public void left(final Shard owner, final long userId, final long guildId)
+            {
+                next.left(owner, userId, guildId);
+                membersChanged(owner, guildId);
+            }
+        };
+    }
+
+    /**
+     * The guild's members changed: its lists are built again and their subscribers synced.
+     *
+     * @param owner   this shard.
+     * @param guildId the guild.
+     */
+    public void membersChanged(final Shard owner, final long guildId)
+    {
+        final GuildLists gl = guilds.get(guildId);
+        final Guild g = owner.guilds().get(guildId);
+        if (gl != null && g != null && gl.version != g.permissionsVersion())
+        {
+            resync(owner, g, gl);
+        }
+    }
+
     @Override
     public void presenceChanged(final Shard owner, final Guild g, final long userId, final PresenceFields before,
         final PresenceFields after)
