@@ -372,32 +372,77 @@ public final class LazyMemberLists implements MemberListUpdates
             public void joined(final Shard owner, final long userId, final long guildId)
             {
                 next.joined(owner, userId, guildId);
-                membersChanged(owner, guildId);
+                memberChanged(owner, guildId, userId);
             }
 
             @Override
             public void left(final Shard owner, final long userId, final long guildId)
             {
                 next.left(owner, userId, guildId);
-                membersChanged(owner, guildId);
+                memberChanged(owner, guildId, userId);
             }
         };
     }
 
     /**
-     * The guild's members changed: its lists are built again and their subscribers synced.
+     * A member joined or left: when the guild's only list is "everyone", the member is inserted or deleted in place
+     * (INSERT/DELETE to its subscribers: a join costs one insert, not a rebuild); a guild with lists of restricted
+     * channels (their audience, hence their ids, may change) is rebuilt and synced again.
      *
      * @param owner   this shard.
      * @param guildId the guild.
+     * @param userId  the member who joined or left.
      */
-    public void membersChanged(final Shard owner, final long guildId)
+    public void memberChanged(final Shard owner, final long guildId, final long userId)
     {
         final GuildLists gl = guilds.get(guildId);
         final Guild g = owner.guilds().get(guildId);
-        if (gl != null && g != null && gl.version != g.permissionsVersion())
+        if (gl == null || g == null || gl.version == g.permissionsVersion())
+        {
+            return;
+        }
+        final MemberList everyone = gl.lists.get("everyone");
+        if (everyone == null || gl.lists.size() != 1)
         {
             resync(owner, g, gl);
+            return;
         }
+        gl.version = g.permissionsVersion();
+        final Member m = g.member(userId);
+        final int slot = gl.slot(userId);
+        final ArrayNode ops = Json.array();
+        if (m == null && everyone.order.contains(slot))
+        {
+            final int row = row(everyone.order, slot);
+            final int group = everyone.order.group(slot);
+            everyone.order.remove(slot);
+            ops.addObject().put("op", "DELETE").put("index", row);
+            if (everyone.order.groupCount(group) == 0)
+            {
+                ops.addObject().put("op", "DELETE").put("index", row - 1);
+            }
+        }
+        else if (m != null && !everyone.order.contains(slot))
+        {
+            final PresenceFields p = presences.presenceIn(guildId, userId);
+            final int group = p == null ? OFFLINE : ONLINE;
+            everyone.order.key(slot, group, sortName(m), userId);
+            everyone.order.insert(slot);
+            final int row = row(everyone.order, slot);
+            if (everyone.order.groupCount(group) == 1)
+            {
+                ops.addObject().put("op", "INSERT").put("index", row - 1).set("item", groupItem(everyone, group));
+            }
+            ops.addObject().put("op", "INSERT").put("index", row).set("item", memberItem(g, userId, p));
+        }
+        if (ops.isEmpty())
+        {
+            return;
+        }
+        final ObjectNode d = header(g, everyone);
+        d.set("ops", ops);
+        owner.publish(g, new Dispatch("GUILD_MEMBER_LIST_UPDATE", Json.bytes(d), null, 0, g.id(), 0, 0,
+            everyone.audience));
     }
 
     @Override

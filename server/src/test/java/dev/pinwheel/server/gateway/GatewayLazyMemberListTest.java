@@ -21,7 +21,7 @@ import dev.pinwheel.server.TestNode;
  * Op 14, the lazy member list, over raw sockets (no library sends it; Discord's own client does): a subscriber gets
  * SYNC for its range (groups online/offline with their headers and counts, members by name), then DELETE/INSERT when
  * a member comes online and UPDATE when one changes status within the group — and the list the subscriber builds by
- * applying those ops equals a fresh SYNC. A channel hidden from some members has its own list (not "everyone") of
+ * applying those ops equals a fresh SYNC; a member who joins is inserted in place. A channel hidden from some members has its own list (not "everyone") of
  * those who see it. Lazy guilds: above the configured size, PRESENCE_UPDATE and TYPING_START go only to sessions that
  * subscribed.
  */
@@ -165,6 +165,21 @@ class GatewayLazyMemberListTest
                 assertEquals(fresh, rows, "the ops applied in order give the list a new SYNC gives");
                 assertEquals(List.of("group:online:1", "member:" + owner.id() + ":online", "group:offline:2",
                     "member:" + m1.id() + ":offline", "member:" + m2.id() + ":offline"), fresh);
+
+                // a member who joins is inserted in place (offline, by name), and the copy stays right
+                final TestNode.User m3 = node.register("list-bb-member");
+                node.join(owner, channelId, m3);
+                final JsonNode joined = s.next(n -> "GUILD_MEMBER_LIST_UPDATE".equals(n.path("t").asText())
+                    && n.path("d").path("ops").get(0).path("op").asText().equals("INSERT"), "the join's INSERT")
+                    .path("d");
+                assertEquals(4, joined.path("member_count").asInt(), joined.toString());
+                apply(rows, joined);
+                s.send(op14(guildId, channelId, 0, 99));
+                final List<String> afterJoin = new ArrayList<>();
+                apply(afterJoin, listUpdate(s));
+                assertEquals(withoutHeaderCounts(afterJoin), withoutHeaderCounts(rows),
+                    "INSERT put the new member where a SYNC has it");
+                assertEquals("member:" + m3.id() + ":offline", rows.get(4), rows.toString());
 
                 // a channel m1 may not see has a list of its own
                 final String hidden = node.ok("POST", "guilds/" + guildId + "/channels", owner.token(),
