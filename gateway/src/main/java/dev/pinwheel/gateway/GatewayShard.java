@@ -93,7 +93,7 @@ public final class GatewayShard
         final SessionRequestAdapter requests = new SessionRequestAdapter(
             new SubscriptionService(accounts, voice, toSessions).presences(presences),
             new MemberListService(accounts, toSessions).presences(presences), voice,
-            users, owner.temporaryMembers()).presences(presences)
+            users, owner.temporaryMembers(), owner.readStates()).presences(presences)
             .memberLists(lists);
         this.probe = new ShardProbe();
         shard.addTicker(() -> edgeDeadlines.tick(System.nanoTime()));

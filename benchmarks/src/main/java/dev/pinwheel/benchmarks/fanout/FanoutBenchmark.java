@@ -32,14 +32,16 @@ import dev.pinwheel.gateway.codec.Json;
  * each index gets the one shared {@link Dispatch} followed by its end-of-cycle flush, exactly what a shard
  * does for a FANOUT entry of its inbox.
  * <pre>
- *   splice:            deliver(dispatch) ─▶ per session: seq++, resume slot, splice prefix+seq+d into a pooled
- *                      buffer ─▶ flushDirty() ─▶ release   (Pinwheel: d encoded once by the owner)
+ *   splice:            deliver(dispatch) ─▶ per session: seq++, resume slot (corked) ─▶ flushDirty() ─▶ per
+ *                      session: prefix+seq+d spliced into the shard's scratch buffer (the gateway then writes it
+ *                      to the socket in one system call)   (Pinwheel: d encoded once by the owner)
+ *   splicePooled:      the gateway before corking: per session a pooled buffer per frame, held until the flush
  *   spliceWriteThrough: same, each frame released as soon as it is built (no frames held until the flush)
  *   jsonPerRecipient:  same walk, but Jackson serializes {"t","s","op","d"} per session (a naive server)
  *   spliceWithAudience: splice for a channel with overwrites: each session checked against the event's viewers
  * </pre>
  * Scores are per recipient ({@code @OperationsPerInvocation}); run with {@code -prof gc} for B/op, which
- * should be ≈ 0 for {@code splice}.
+ * should be 0 for {@code splice}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -63,6 +65,7 @@ public class FanoutBenchmark
     public String allocator;
 
     private final SessionIndex[] splice = new SessionIndex[SHARDS];
+    private final SessionIndex[] splicePooled = new SessionIndex[SHARDS];
     private final SessionIndex[] spliceWriteThrough = new SessionIndex[SHARDS];
     private final SessionIndex[] jsonPerRecipient = new SessionIndex[SHARDS];
     private Dispatch dispatch;
@@ -92,15 +95,19 @@ public class FanoutBenchmark
         for (int s = 0; s < SHARDS; s++)
         {
             splice[s] = new SessionIndex();
+            splicePooled[s] = new SessionIndex();
+            final SinkSession.Scratch scratch = new SinkSession.Scratch();
             spliceWriteThrough[s] = new SessionIndex();
             jsonPerRecipient[s] = new SessionIndex();
             for (int i = 0; i < RECIPIENTS / SHARDS; i++)
             {
                 userId++;
                 splice[s].subscribe(GUILD_ID, new SinkSession(userId, MessageCreateSample.READER_INTENTS, true, alloc,
-                    resumeCapacity, null, false));
+                    resumeCapacity, null, SinkSession.Mode.CORKED, scratch));
+                splicePooled[s].subscribe(GUILD_ID, new SinkSession(userId, MessageCreateSample.READER_INTENTS, true,
+                    alloc, resumeCapacity, null, SinkSession.Mode.POOLED, null));
                 spliceWriteThrough[s].subscribe(GUILD_ID, new SinkSession(userId, MessageCreateSample.READER_INTENTS,
-                    true, alloc, resumeCapacity, null, true));
+                    true, alloc, resumeCapacity, null, SinkSession.Mode.WRITE_THROUGH, null));
                 jsonPerRecipient[s].subscribe(GUILD_ID, new JsonPerRecipientSession(userId, mapper, sample.body(),
                     alloc, resumeCapacity));
             }
@@ -115,6 +122,19 @@ public class FanoutBenchmark
     public int splice()
     {
         return deliver(splice);
+    }
+
+    /**
+     * The gateway's path before corking (a pooled buffer per frame per session, held until the flush): the baseline
+     * {@link #splice} is measured against in the same run.
+     *
+     * @return sessions flushed (consumed by JMH).
+     */
+    @Benchmark
+    @OperationsPerInvocation(RECIPIENTS)
+    public int splicePooled()
+    {
+        return deliver(splicePooled);
     }
 
     /**

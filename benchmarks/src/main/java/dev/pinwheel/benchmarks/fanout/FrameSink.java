@@ -38,6 +38,16 @@ final class FrameSink
         frame.release();
     }
 
+    /**
+     * Counts bytes written straight from a scratch buffer (the corked path: nothing to release).
+     *
+     * @param bytes bytes written.
+     */
+    void written(final int bytes)
+    {
+        bytesWritten += bytes;
+    }
+
     /** Counts and releases every queued frame. */
     void drain()
     {

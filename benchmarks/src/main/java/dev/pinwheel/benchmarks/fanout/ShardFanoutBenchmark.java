@@ -103,10 +103,12 @@ public class ShardFanoutBenchmark
             require(group.send(s, shard ->
             {
                 final ShardRound round = new ShardRound();
+                final SinkSession.Scratch scratch = new SinkSession.Scratch();
                 for (int i = 0; i < PER_SHARD; i++)
                 {
                     shard.sessions().subscribe(GUILD_ID, new SinkSession(firstUser + i,
-                        MessageCreateSample.READER_INTENTS, true, PooledByteBufAllocator.DEFAULT, 2048, round, false));
+                        MessageCreateSample.READER_INTENTS, true, PooledByteBufAllocator.DEFAULT, 2048, round,
+                        SinkSession.Mode.CORKED, scratch));
                 }
                 ready.countDown();
             }));

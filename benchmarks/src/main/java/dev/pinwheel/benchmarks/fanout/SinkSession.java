@@ -5,25 +5,37 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 
 import dev.pinwheel.core.fanout.Dispatch;
-import dev.pinwheel.gateway.session.DispatchFrame;
 import dev.pinwheel.core.fanout.SessionEndpoint;
+import dev.pinwheel.gateway.session.DispatchFrame;
+import dev.pinwheel.gateway.session.GatewaySession;
 
 /**
  * A gateway session whose socket is replaced by a sink. Per event it does what {@code GatewaySession} and
- * {@code GatewayConnection.writeDispatch} do on the uncompressed path:
+ * {@code GatewayConnection} do on the uncompressed path, in one of three ways:
  * <pre>
- *   dispatch(d):  intent check ─▶ seq++ ─▶ resume ring[seq &amp; mask] = d
- *                 ─▶ buffer = alloc.buffer(len) ◀─ {"t":"  TYPE  ","s":  SEQ  ,"op":0,"d":  DATA  }
- *                 ─▶ queued (the real session hands it to ctx.write)
- *   flush():      every queued buffer counted and released (the real session: ctx.flush → socket)
+ *   CORKED (the gateway):  dispatch(d): intent check ─▶ seq++ ─▶ resume ring[seq &amp; mask] = d   (nothing else)
+ *                          flush():     frames of ring[unwritten..seq] spliced back to back into the shard's
+ *                                       scratch buffer ─▶ counted (the gateway: one write(2) of that buffer)
+ *   POOLED (before):       dispatch(d): ... ─▶ buffer = alloc.buffer(len) ◀─ {"t":..,"s":SEQ,"op":0,"d":DATA}
+ *                                       ─▶ queued (ctx.write);  flush(): every queued buffer counted and released
+ *   WRITE_THROUGH:         POOLED, each frame released as soon as it is built (a socket written per event)
  * </pre>
- * What it leaves out is Netty's own share: the {@code TextWebSocketFrame} wrapper, the outbound buffer entry,
- * the WebSocket frame header and the write system call.
+ * What it leaves out is the write system call (and, for POOLED, Netty's outbound-buffer entry and pipeline trip).
  * <p>
  * Confined to the thread of the {@code SessionIndex} it is subscribed in.
  */
 public final class SinkSession extends SessionEndpoint
 {
+    /** How frames are built and handed to the sink. */
+    public enum Mode
+    {
+        /** The gateway's path: corked in the resume ring, framed into a shared scratch buffer at the flush. */
+        CORKED,
+        /** The gateway's path before corking: one pooled buffer per frame, held until the flush. */
+        POOLED,
+        /** One pooled buffer per frame, released at once. */
+        WRITE_THROUGH
+    }
 
     /** Called on the session's thread after each flush (the cross-thread benchmark counts completions). */
     @FunctionalInterface
@@ -35,6 +47,25 @@ public final class SinkSession extends SessionEndpoint
         void onFlush(SinkSession session);
     }
 
+    /** The shard's scratch buffer of the CORKED path (one per thread; sessions of one shard share it). */
+    public static final class Scratch
+    {
+        private ByteBuf buf;
+
+        ByteBuf take(final ByteBufAllocator alloc, final int capacity)
+        {
+            if (buf == null || buf.capacity() < capacity)
+            {
+                if (buf != null)
+                {
+                    buf.release();
+                }
+                buf = alloc.directBuffer(Math.max(64 * 1024, Integer.highestOneBit(capacity) << 1));
+            }
+            return buf.clear();
+        }
+    }
+
     private final long userId;
     private final int intents;
     private final boolean seesContent;
@@ -43,8 +74,11 @@ public final class SinkSession extends SessionEndpoint
     private final int mask;
     private final FrameSink sink = new FrameSink();
     private final FlushListener listener;
-    private final boolean writeThrough;
+    private final Mode mode;
+    private final Scratch scratch;
     private long seq;
+    private long unwritten = 1;
+    private ByteBuf lastCorked;
 
     /**
      * @param userId          the session's user.
@@ -53,11 +87,11 @@ public final class SinkSession extends SessionEndpoint
      * @param alloc           buffer allocator (the gateway uses its channel's).
      * @param resumeCapacity  resume ring size, a power of two (gateway default 2048).
      * @param listener        told after each flush, or null.
-     * @param writeThrough     release each frame as soon as it is framed (a socket written per event) instead of
-     *                         holding it until {@link #flush()} (the gateway: ctx.write, then one flush per cycle).
+     * @param mode            how frames are built.
+     * @param scratch         the shard's scratch buffer (CORKED; shared by the sessions of one thread).
      */
     public SinkSession(final long userId, final int intents, final boolean seesContent, final ByteBufAllocator alloc,
-        final int resumeCapacity, final FlushListener listener, final boolean writeThrough)
+        final int resumeCapacity, final FlushListener listener, final Mode mode, final Scratch scratch)
     {
         if (Integer.bitCount(resumeCapacity) != 1)
         {
@@ -70,7 +104,8 @@ public final class SinkSession extends SessionEndpoint
         this.resume = new Dispatch[resumeCapacity];
         this.mask = resumeCapacity - 1;
         this.listener = listener;
-        this.writeThrough = writeThrough;
+        this.mode = mode;
+        this.scratch = scratch;
     }
 
     @Override
@@ -89,25 +124,45 @@ public final class SinkSession extends SessionEndpoint
         }
         final long s = ++seq;
         resume[(int)(s & mask)] = d;
-        enqueue(DispatchFrame.textFrame(alloc, d.typeAscii(), s, d.dataFor(userId, seesContent)));
+        switch (mode)
+        {
+            case CORKED ->
+            {
+                if (s - unwritten + 1 >= Math.min(GatewaySession.CORK_LIMIT, resume.length))
+                {
+                    writeCorked();
+                }
+            }
+            case POOLED -> sink.add(DispatchFrame.textFrame(alloc, d.typeAscii(), s, d.dataFor(userId, seesContent)));
+            case WRITE_THROUGH ->
+                sink.writeThrough(DispatchFrame.textFrame(alloc, d.typeAscii(), s, d.dataFor(userId, seesContent)));
+        }
     }
 
-    void enqueue(final ByteBuf buf)
+    private void writeCorked()
     {
-        if (writeThrough)
+        if (unwritten <= seq)
         {
-            sink.writeThrough(buf);
-        }
-        else
-        {
-            sink.add(buf);
+            final int total = DispatchFrame.framesLength(resume, mask, unwritten, seq, userId, seesContent);
+            final ByteBuf buf = scratch.take(alloc, total);
+            DispatchFrame.writeFrames(buf, resume, mask, unwritten, seq, userId, seesContent);
+            sink.written(buf.readableBytes());
+            lastCorked = buf;
+            unwritten = seq + 1;
         }
     }
 
     @Override
     public void flush()
     {
-        sink.drain();
+        if (mode == Mode.CORKED)
+        {
+            writeCorked();
+        }
+        else
+        {
+            sink.drain();
+        }
         if (listener != null)
         {
             listener.onFlush(this);
@@ -115,12 +170,20 @@ public final class SinkSession extends SessionEndpoint
     }
 
     /**
-     * @param i index among the frames queued since the last flush.
+     * @param i index among the frames queued since the last flush (POOLED).
      * @return that frame (still owned by this session).
      */
     ByteBuf queuedFrame(final int i)
     {
         return sink.queued(i);
+    }
+
+    /**
+     * @return the bytes of the last corked write (CORKED; valid until the shard's next write).
+     */
+    ByteBuf lastCorkedWrite()
+    {
+        return lastCorked;
     }
 
     /**

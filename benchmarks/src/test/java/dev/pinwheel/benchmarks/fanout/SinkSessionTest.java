@@ -24,12 +24,12 @@ class SinkSessionTest
     private static final long GUILD = 42;
 
     @Test
-    void splicesTheGatewayFrameAndReleasesOnFlush() throws Exception
+    void pooledSplicesTheGatewayFrameAndReleasesOnFlush() throws Exception
     {
         final MessageCreateSample sample = MessageCreateSample.of(GUILD, "hello");
         final Dispatch d = sample.dispatch();
         final SinkSession s = new SinkSession(7, MessageCreateSample.READER_INTENTS, true,
-            UnpooledByteBufAllocator.DEFAULT, 16, null, false);
+            UnpooledByteBufAllocator.DEFAULT, 16, null, SinkSession.Mode.POOLED, null);
         final SessionIndex index = new SessionIndex();
         index.subscribe(GUILD, s);
         for (int i = 0; i < 12; i++)
@@ -48,11 +48,40 @@ class SinkSessionTest
     }
 
     @Test
+    void corkedWritesEveryFrameOfTheCycleBackToBackInOneBuffer() throws Exception
+    {
+        final MessageCreateSample sample = MessageCreateSample.of(GUILD, "hello");
+        final Dispatch d = sample.dispatch();
+        final SinkSession s = new SinkSession(7, MessageCreateSample.READER_INTENTS, true,
+            UnpooledByteBufAllocator.DEFAULT, 2048, null, SinkSession.Mode.CORKED, new SinkSession.Scratch());
+        final SessionIndex index = new SessionIndex();
+        index.subscribe(GUILD, s);
+        for (int i = 0; i < 20; i++) // 16 are written when the cork is full, 4 at the flush
+        {
+            index.deliver(d);
+        }
+        assertEquals(1, index.flushDirty());
+        final ByteBuf written = s.lastCorkedWrite();
+        for (int seq = 17; seq <= 20; seq++)
+        {
+            final int len7 = written.getUnsignedByte(written.readerIndex() + 1);
+            final int header = len7 < 126 ? 2 : len7 == 126 ? 4 : 10;
+            final int length = len7 < 126 ? len7 : written.getUnsignedShort(written.readerIndex() + 2);
+            final ByteBuf one = written.readSlice(header + length);
+            assertEquals("{\"t\":\"MESSAGE_CREATE\",\"s\":" + seq + ",\"op\":0,\"d\":"
+                + new String(d.data(), StandardCharsets.UTF_8) + "}", payload(one));
+        }
+        assertEquals(0, written.readableBytes(), "exactly the four frames of the last cycle");
+        assertEquals(20, s.seq());
+        assertSame(d, s.resumable(20));
+    }
+
+    @Test
     void baselineEncodesTheSameEvent() throws Exception
     {
         final MessageCreateSample sample = MessageCreateSample.of(GUILD, "hello");
         final SinkSession splice = new SinkSession(7, MessageCreateSample.READER_INTENTS, true,
-            UnpooledByteBufAllocator.DEFAULT, 16, null, false);
+            UnpooledByteBufAllocator.DEFAULT, 16, null, SinkSession.Mode.POOLED, null);
         final JsonPerRecipientSession naive = new JsonPerRecipientSession(7, Json.MAPPER, sample.body(),
             UnpooledByteBufAllocator.DEFAULT, 16);
         splice.dispatch(sample.dispatch());

@@ -18,6 +18,10 @@ public final class Dispatch
     private final long authorId;
     private final long targetUserId;
     private final org.agrona.collections.LongHashSet audience;
+    /** Users mentioned by the message it carries (sorted; they see its content without MESSAGE_CONTENT), or null. */
+    private final long[] mentioned;
+    /** A 256-bit filter of {@link #mentioned}: most recipients are ruled out by one bit test, not a search. */
+    private final long[] filter;
 
     /**
      * @param type         event name, e.g. {@code MESSAGE_CREATE}.
@@ -61,6 +65,42 @@ public final class Dispatch
         final long targetUserId,
         final org.agrona.collections.LongHashSet audience)
     {
+        this(type, data, redactedData, intent, guildId, authorId, targetUserId, audience, null);
+    }
+
+    /**
+     * @param type         event name, e.g. {@code MESSAGE_CREATE}.
+     * @param data         the encoded {@code d} (JSON bytes).
+     * @param redactedData {@code d} without message content, for sessions lacking MESSAGE_CONTENT (null: same).
+     * @param intent       the intent bit a session needs to receive it (0: always).
+     * @param guildId      guild it belongs to (0: none).
+     * @param authorId     user whose content it carries (they always see their own content), or 0.
+     * @param targetUserId deliver only to this user's sessions (0: every subscribed session).
+     * @param audience     the only users whose sessions receive it, or null for every subscribed session.
+     * @param mentioned    the users the message mentions, sorted ascending (they get {@link #data()} even without
+     *                     MESSAGE_CONTENT, as on Discord), or null for none. Never modified after publication.
+     */
+    public Dispatch(
+        final String type,
+        final byte[] data,
+        final byte[] redactedData,
+        final int intent,
+        final long guildId,
+        final long authorId,
+        final long targetUserId,
+        final org.agrona.collections.LongHashSet audience,
+        final long[] mentioned)
+    {
+        this.mentioned = mentioned == null || mentioned.length == 0 ? null : mentioned;
+        this.filter = this.mentioned == null ? null : new long[4];
+        if (this.mentioned != null)
+        {
+            for (final long id : this.mentioned)
+            {
+                final int bit = filterBit(id);
+                filter[bit >>> 6] |= 1L << bit;
+            }
+        }
         this.audience = audience;
         this.type = type;
         this.typeAscii = type.getBytes(StandardCharsets.US_ASCII);
@@ -126,7 +166,8 @@ public final class Dispatch
         {
             return data;
         }
-        return redactedData;
+        return mentioned != null && mayBeMentioned(userId) && java.util.Arrays.binarySearch(mentioned, userId) >= 0
+            ? data : redactedData;
     }
 
     /**
@@ -176,7 +217,26 @@ public final class Dispatch
     public Dispatch withAudience(final org.agrona.collections.LongHashSet viewers)
     {
         return viewers == audience ? this : new Dispatch(type, data, redactedData, intent, guildId, authorId,
-            targetUserId, viewers);
+            targetUserId, viewers, mentioned);
+    }
+
+    private static int filterBit(final long id)
+    {
+        return (int)(id ^ id >>> 12 ^ id >>> 22 ^ id >>> 37) & 255; // snowflakes: increment, process, time bits
+    }
+
+    private boolean mayBeMentioned(final long userId)
+    {
+        final int bit = filterBit(userId);
+        return (filter[bit >>> 6] & 1L << bit) != 0;
+    }
+
+    /**
+     * @return the users mentioned (sorted, read-only), or null for none.
+     */
+    public long[] mentioned()
+    {
+        return mentioned;
     }
 
     @Override

@@ -20,6 +20,87 @@ public final class SessionIndex
     {
         SessionEndpoint[] sessions = new SessionEndpoint[4];
         int size;
+        /** Bumped on every subscribe and unsubscribe: a view built at an older version is stale. */
+        int version;
+        /** Created by the first event of a restricted channel. */
+        AudienceViews views;
+    }
+
+    /**
+     * For the last few audience snapshots (channels with overwrites) a guild's events were delivered to, the guild's
+     * local sessions inside each: built once, then walked as they are, so an event of a restricted channel touches
+     * only its viewers' sessions with no check per session. A rebuild after the guild's sessions changed costs one
+     * reference compare per session that has seen the snapshot before ({@link SessionEndpoint#inAudience}). The
+     * arrays are reused, so a steady state allocates nothing; an unsubscribe empties the views so that they never
+     * keep a closed session reachable.
+     */
+    private static final class AudienceViews
+    {
+        static final int SLOTS = 4;
+        final org.agrona.collections.LongHashSet[] keys = new org.agrona.collections.LongHashSet[SLOTS];
+        final SessionEndpoint[][] sessions = new SessionEndpoint[SLOTS][];
+        final int[] sizes = new int[SLOTS];
+        final int[] versions = new int[SLOTS];
+        int next;
+
+        void clear()
+        {
+            for (int v = 0; v < SLOTS; v++)
+            {
+                if (sizes[v] > 0)
+                {
+                    java.util.Arrays.fill(sessions[v], 0, sizes[v], null);
+                    sizes[v] = 0;
+                }
+                keys[v] = null;
+            }
+        }
+
+        /** @return the slot holding the current view of {@code audience} over {@code m}, built if missing or stale. */
+        int view(final Members m, final org.agrona.collections.LongHashSet audience)
+        {
+            int slot = -1;
+            for (int v = 0; v < SLOTS; v++)
+            {
+                if (keys[v] == audience)
+                {
+                    if (versions[v] == m.version)
+                    {
+                        return v;
+                    }
+                    slot = v;
+                }
+            }
+            if (slot < 0)
+            {
+                slot = next;
+                next = (next + 1) % SLOTS;
+            }
+            SessionEndpoint[] view = sessions[slot];
+            final int old = sizes[slot];
+            if (view == null || view.length < m.size)
+            {
+                view = new SessionEndpoint[Math.max(4, m.size)];
+            }
+            int n = 0;
+            for (int i = 0, size = m.size; i < size; i++)
+            {
+                final SessionEndpoint s = m.sessions[i];
+                if (s.inAudience(audience))
+                {
+                    view[n++] = s;
+                }
+            }
+            if (n < old && view == sessions[slot])
+            {
+                java.util.Arrays.fill(view, n, old, null);
+            }
+            sessions[slot] = view;
+            keys[slot] = audience;
+            sizes[slot] = n;
+            versions[slot] = m.version;
+            return slot;
+        }
     }
 
     /**
@@ -49,6 +130,7 @@ public final class SessionIndex
         m.sessions[m.size] = endpoint;
         endpoint.guildSlots.put(guildId, m.size);
         m.size++;
+        m.version++;
         return first;
     }
 
@@ -66,6 +148,11 @@ public final class SessionIndex
             return false;
         }
         final int last = --m.size;
+        m.version++;
+        if (m.views != null)
+        {
+            m.views.clear();
+        }
         final SessionEndpoint moved = m.sessions[last];
         m.sessions[(int)slot] = moved;
         m.sessions[last] = null;
@@ -102,8 +189,9 @@ public final class SessionIndex
 
     /**
      * Delivers an event to every local session subscribed to its guild (or to one user's sessions; or, for an event
-     * of a channel not everyone may see, to the sessions of its audience: a hash lookup per session the first time a
-     * snapshot of the audience is seen, a reference comparison after that).
+     * of a channel not everyone may see, to the sessions of its audience: walked from a view of the guild's sessions
+     * filtered by that audience snapshot, built with one hash lookup per session the first time the snapshot is seen
+     * here and reused while neither the snapshot nor the guild's local sessions change).
      *
      * @param dispatch the event.
      * @return sessions it was queued to.
@@ -115,14 +203,35 @@ public final class SessionIndex
         {
             return 0;
         }
-        final long target = dispatch.targetUserId();
         final org.agrona.collections.LongHashSet audience = dispatch.audience();
-        final SessionEndpoint[] sessions = m.sessions;
+        if (audience == null)
+        {
+            return deliver(m.sessions, m.size, dispatch);
+        }
+        if (m.views == null)
+        {
+            m.views = new AudienceViews();
+        }
+        final int v = m.views.view(m, audience);
+        return deliver(m.views.sessions[v], m.views.sizes[v], dispatch);
+    }
+
+    private int deliver(final SessionEndpoint[] sessions, final int size, final Dispatch dispatch)
+    {
+        final long target = dispatch.targetUserId();
+        if (target == 0)
+        {
+            for (int i = 0; i < size; i++)
+            {
+                deliverTo(sessions[i], dispatch);
+            }
+            return size;
+        }
         int n = 0;
-        for (int i = 0, size = m.size; i < size; i++)
+        for (int i = 0; i < size; i++)
         {
             final SessionEndpoint s = sessions[i];
-            if ((target == 0 || s.userId() == target) && (audience == null || s.inAudience(audience)))
+            if (s.userId() == target)
             {
                 deliverTo(s, dispatch);
                 n++;

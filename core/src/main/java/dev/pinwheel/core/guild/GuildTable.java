@@ -5,11 +5,20 @@ import java.util.Collection;
 import org.agrona.collections.Long2ObjectHashMap;
 
 /**
- * The guilds one shard owns. Shard-confined.
+ * The guilds one shard owns (and the read states of the users it owns). Shard-confined.
  */
 public final class GuildTable
 {
     private final Long2ObjectHashMap<Guild> guilds = new Long2ObjectHashMap<>();
+    private final ReadStates readStates = new ReadStates();
+
+    /**
+     * @return the read states of the users this shard owns.
+     */
+    public ReadStates readStates()
+    {
+        return readStates;
+    }
 
     /**
      * @param guild a guild this shard now owns.

@@ -66,6 +66,10 @@ public final class StateRecords
     public static final int GUILD_UPDATED = 21;
     /** A guild deleted, with everything in it. */
     public static final int GUILD_DELETED = 22;
+    /** A user read a channel up to a message (their mention count there starts again). Types 30-39: read states. */
+    public static final int READ_STATE_ACK = 30;
+    /** A user was mentioned by a message of a channel (their mention count there grows). */
+    public static final int READ_STATE_MENTION = 31;
 
     private StateRecords()
     {
@@ -460,6 +464,22 @@ public final class StateRecords
     }
 
     /**
+     * @param userId    the user (the record's scope).
+     * @param channelId the channel.
+     * @param messageId the message read up to (READ_STATE_ACK) or the mentioning message (READ_STATE_MENTION).
+     * @return encoded record.
+     */
+    public static byte[] readState(final long userId, final long channelId, final long messageId)
+    {
+        return encode(out ->
+        {
+            out.writeLong(userId);
+            out.writeLong(channelId);
+            out.writeLong(messageId);
+        });
+    }
+
+    /**
      * @param i invite.
      * @return encoded record.
      */
@@ -514,6 +534,7 @@ public final class StateRecords
                     ROLE_DELETED, MEMBER_ROLES_SET, COMMANDS_SET, CHANNEL_DELETED, MEMBER_REMOVED, BAN_ADDED,
                     BAN_REMOVED, MEMBER_TIMEOUT_SET, AUDIT_ENTRY, INVITE_USED, INVITE_DELETED, GUILD_UPDATED,
                     GUILD_DELETED -> in.readLong(); // the guild (the user, the application) comes first
+                case READ_STATE_ACK, READ_STATE_MENTION -> in.readLong(); // the user whose read state it is
                 case CHANNEL_CREATED ->
                 {
                     in.readLong(); // channel id
@@ -870,6 +891,17 @@ public final class StateRecords
                     final Invite i = new Invite(in.readUTF(), in.readLong(), in.readLong(), in.readLong(),
                         in.readLong(), in.readInt(), in.readInt(), in.available() > 0 && in.readBoolean());
                     yield (guilds, node) -> node.directory().putInvite(i);
+                }
+                case READ_STATE_ACK, READ_STATE_MENTION ->
+                {
+                    final long userId = in.readLong();
+                    final long channelId = in.readLong();
+                    final long messageId = in.readLong();
+                    if (type == READ_STATE_ACK)
+                    {
+                        yield (guilds, node) -> guilds.readStates().ack(userId, channelId, messageId);
+                    }
+                    yield (guilds, node) -> guilds.readStates().mention(userId, channelId, messageId);
                 }
                 default -> throw new IllegalArgumentException("unknown state record type " + type);
             };

@@ -128,4 +128,76 @@ class SessionIndexTest
         }
         assertEquals(0, index.guildCount());
     }
+
+    /**
+     * Random subscribes, unsubscribes and deliveries with and without audiences (more snapshots than the index keeps
+     * views of, targeted and not) against a plain model: each event reaches exactly the subscribed sessions its
+     * audience and target allow, however the cached views went stale.
+     */
+    @Test
+    void audienceViewsStayExactThroughChurnAndManySnapshots()
+    {
+        final java.util.Random random = new java.util.Random(15);
+        final SessionIndex index = new SessionIndex();
+        final List<Recording> all = new ArrayList<>();
+        for (int i = 0; i < 40; i++)
+        {
+            all.add(new Recording(100 + i % 30));
+        }
+        final java.util.Set<Recording> subscribed = new java.util.HashSet<>();
+        final List<org.agrona.collections.LongHashSet> audiences = new ArrayList<>();
+        for (int a = 0; a < 7; a++)
+        {
+            final org.agrona.collections.LongHashSet viewers = new org.agrona.collections.LongHashSet();
+            for (long u = 100; u < 130; u++)
+            {
+                if (random.nextInt(3) != 0)
+                {
+                    viewers.add(u);
+                }
+            }
+            audiences.add(viewers);
+        }
+        for (int step = 0; step < 5_000; step++)
+        {
+            final int op = random.nextInt(10);
+            final Recording r = all.get(random.nextInt(all.size()));
+            if (op < 2)
+            {
+                index.subscribe(10, r);
+                subscribed.add(r);
+            }
+            else if (op < 3)
+            {
+                index.unsubscribe(10, r);
+                subscribed.remove(r);
+            }
+            else
+            {
+                final org.agrona.collections.LongHashSet audience =
+                    random.nextInt(5) == 0 ? null : audiences.get(random.nextInt(audiences.size()));
+                final long target = random.nextInt(6) == 0 ? 100 + random.nextInt(30) : 0;
+                final Dispatch d = event(10, target).withAudience(audience);
+                for (final Recording each : all)
+                {
+                    each.got.clear();
+                }
+                int expected = 0;
+                for (final Recording each : all)
+                {
+                    final boolean should = subscribed.contains(each) && (target == 0 || each.user == target)
+                        && (audience == null || audience.contains(each.user));
+                    expected += should ? 1 : 0;
+                }
+                assertEquals(expected, index.deliver(d), "step " + step);
+                for (final Recording each : all)
+                {
+                    final boolean should = subscribed.contains(each) && (target == 0 || each.user == target)
+                        && (audience == null || audience.contains(each.user));
+                    assertEquals(should ? 1 : 0, each.got.size(), "step " + step + " user " + each.user);
+                }
+            }
+        }
+        index.flushDirty();
+    }
 }

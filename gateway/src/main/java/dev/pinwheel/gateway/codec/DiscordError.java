@@ -39,6 +39,8 @@ public enum DiscordError
     /** A banned user tried to join (an invite). */
     USER_BANNED(403, 40007, "The user is banned from this guild."),
     TARGET_NOT_IN_VOICE(400, 40032, "Target user is not connected to voice."),
+    /** A user-account endpoint (read states) called by a bot. */
+    BOT_FORBIDDEN(403, 20001, "Bots cannot use this endpoint"),
     MISSING_ACCESS(403, 50001, "Missing Access"),
     DM_ACTION(403, 50003, "Cannot execute action on a DM channel"),
     EDIT_OTHERS_MESSAGE(403, 50005, "Cannot edit a message authored by another user"),

@@ -362,6 +362,17 @@ public final class Entities
             o.put("nonce", nonce);
         }
         dev.pinwheel.gateway.codec.MessageExtras.render(m.extra(), o, viewerId);
+        final com.fasterxml.jackson.databind.JsonNode mentioned = o.remove("mention_ids");
+        if (mentioned != null)
+        {
+            // kept as ids with the message; shown as the users they are now
+            final ArrayNode users = o.putArray("mentions");
+            for (final com.fasterxml.jackson.databind.JsonNode id : mentioned)
+            {
+                final long u = Json.parseId(id.asText());
+                users.add(user(accounts.get(u), u));
+            }
+        }
         return o;
     }
 

@@ -23,6 +23,8 @@ public final class EdgeCounters
     public static final String IDENTIFY_FAMILY = "pinwheel_gateway_identify_refused_total";
     /** Family of logins and registrations refused, by reason. */
     public static final String AUTH_FAMILY = "pinwheel_auth_refused_total";
+    /** Family of the gateway's per-socket dispatch writes (one per socket per duty cycle), by how they left. */
+    public static final String WRITES_FAMILY = "pinwheel_gateway_dispatch_writes_total";
 
     /** No first request within {@code first-request-timeout-ms}. */
     public static final int CLOSED_FIRST_REQUEST_TIMEOUT = 0;
@@ -54,16 +56,24 @@ public final class EdgeCounters
     public static final int AUTH_BUSY = 13;
     /** Logins with a wrong username or password (answered 400). */
     public static final int AUTH_FAILED = 14;
+    /** A socket's dispatches written straight to the socket from the shard's scratch buffer, all taken. */
+    public static final int WRITES_DIRECT = 15;
+    /** Written straight, but the kernel took only part: the rest queued in Netty (the socket is backing up). */
+    public static final int WRITES_PARTIAL = 16;
+    /** Queued in Netty as one buffer (output already pending, compression, or no native transport). */
+    public static final int WRITES_QUEUED = 17;
 
     private static final String[] FAMILIES = {
         CLOSED_FAMILY, CLOSED_FAMILY, CLOSED_FAMILY, CLOSED_FAMILY, CLOSED_FAMILY, CLOSED_FAMILY,
         REFUSED_FAMILY, IDENTIFY_FAMILY, IDENTIFY_FAMILY,
         AUTH_FAMILY, AUTH_FAMILY, AUTH_FAMILY, AUTH_FAMILY, AUTH_FAMILY, AUTH_FAMILY,
+        WRITES_FAMILY, WRITES_FAMILY, WRITES_FAMILY,
     };
     private static final String[] REASONS = {
         "first_request_timeout", "header_timeout", "body_timeout", "keep_alive_timeout", "bad_request",
         "linger_timeout", "ip_cap", "max_concurrency", "session_start_limit",
         "ip_rate", "username_rate", "backoff", "ip_in_flight", "busy", "wrong_credentials",
+        "direct", "partial", "queued",
     };
 
     private final CounterBlock values;

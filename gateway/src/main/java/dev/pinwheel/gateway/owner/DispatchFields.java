@@ -10,6 +10,7 @@ import dev.pinwheel.core.fanout.Dispatch;
  * none), the intent it needs, its guild, its author and its one recipient.
  * <pre>
  *   type (string) | data (bytes) | redacted data (bytes, null: none) | intent i32 | guild i64 | author i64 | target i64
+ *   | mentioned (i64s, null: none)
  * </pre>
  */
 public final class DispatchFields
@@ -26,7 +27,8 @@ public final class DispatchFields
     public static CommandWriter put(final CommandWriter command, final Dispatch event)
     {
         return command.putString(event.type()).putBytes(event.data()).putBytes(event.redactedData())
-            .putInt(event.intent()).putLong(event.guildId()).putLong(event.authorId()).putLong(event.targetUserId());
+            .putInt(event.intent()).putLong(event.guildId()).putLong(event.authorId()).putLong(event.targetUserId())
+            .putLongs(event.mentioned());
     }
 
     /**
@@ -42,6 +44,7 @@ public final class DispatchFields
         final long guildId = command.getLong();
         final long authorId = command.getLong();
         final long targetUserId = command.getLong();
-        return new Dispatch(type, data, redacted, intent, guildId, authorId, targetUserId);
+        final long[] mentioned = command.getLongs();
+        return new Dispatch(type, data, redacted, intent, guildId, authorId, targetUserId, null, mentioned);
     }
 }

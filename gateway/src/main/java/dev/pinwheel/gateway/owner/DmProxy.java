@@ -2,6 +2,7 @@ package dev.pinwheel.gateway.owner;
 
 import dev.pinwheel.core.directory.Directory;
 import dev.pinwheel.core.shard.Shard;
+import dev.pinwheel.gateway.codec.Mentions;
 import dev.pinwheel.core.store.HistoryQuery;
 
 /**
@@ -71,9 +72,18 @@ public final class DmProxy
     public void post(final long correlation, final long userId, final long channelId, final String content,
         final boolean tts, final String nonce, final String embedsJson)
     {
+        post(correlation, userId, channelId, content, tts, nonce, embedsJson, Mentions.DEFAULT_ALLOWED);
+    }
+
+    /**
+     * {@link #post(long, long, long, String, boolean, String, String)} with the request's allowed_mentions.
+     */
+    public void post(final long correlation, final long userId, final long channelId, final String content,
+        final boolean tts, final String nonce, final String embedsJson, final Mentions.Allowed allowed)
+    {
         shard.send(shard.group().ownerOf(channelId), OwnerCommands.request(shard, OwnerCommands.DM_MESSAGE_POST,
             correlation, userId).putLong(channelId).putString(content).putBoolean(tts).putString(nonce)
-            .putString(embedsJson));
+            .putString(embedsJson).putInt(allowed.mask()).putLongs(allowed.users()).putLongs(allowed.roles()));
     }
 
     /**
@@ -86,8 +96,18 @@ public final class DmProxy
     public void edit(final long correlation, final long userId, final long channelId, final long messageId,
         final String content)
     {
+        edit(correlation, userId, channelId, messageId, content, Mentions.DEFAULT_ALLOWED);
+    }
+
+    /**
+     * {@link #edit(long, long, long, long, String)} with the request's allowed_mentions.
+     */
+    public void edit(final long correlation, final long userId, final long channelId, final long messageId,
+        final String content, final Mentions.Allowed allowed)
+    {
         shard.send(shard.group().ownerOf(channelId), OwnerCommands.request(shard, OwnerCommands.DM_MESSAGE_EDIT,
-            correlation, userId).putLong(channelId).putLong(messageId).putString(content));
+            correlation, userId).putLong(channelId).putLong(messageId).putString(content).putInt(allowed.mask())
+            .putLongs(allowed.users()).putLongs(allowed.roles()));
     }
 
     /**

@@ -16,6 +16,7 @@ import dev.pinwheel.core.store.StoredMessage;
 import dev.pinwheel.gateway.codec.DiscordError;
 import dev.pinwheel.gateway.codec.Entities;
 import dev.pinwheel.gateway.codec.Json;
+import dev.pinwheel.gateway.codec.Mentions;
 import dev.pinwheel.gateway.codec.MessageExtras;
 import dev.pinwheel.gateway.codec.Intents;
 
@@ -96,20 +97,43 @@ public final class DmService
         final boolean tts = command.getBoolean();
         final String nonce = command.getString();
         final String embeds = command.getString();
+        final Mentions.Allowed allowed = MessageService.allowed(command);
         if (!member(channelId, reply))
         {
             return;
         }
+        // users only: a DM has no roles and no @everyone
+        final MessageMentions.Resolved mentions = MessageMentions.resolve(null, 0, reply.userId(), content, allowed,
+            null, node.accounts());
         final StoredMessage m = new StoredMessage(owner.ids().next(), channelId, 0, reply.userId(), content, 0, 0, tts,
-            false, MessageExtras.extra(embeds, 0, channelId, 0));
+            false, MessageMentions.withMentions(MessageExtras.extra(embeds, 0, channelId, 0), mentions));
         owner.store().appendMessage(m);
         final byte[] body = Json.bytes(Entities.message(m, node.accounts(), nonce));
         final Dispatch event = new Dispatch("MESSAGE_CREATE", body, null, Intents.DIRECT_MESSAGES, 0, m.authorId(), 0);
+        final long[] notified = dmNotified(channelId, mentions, reply.userId());
         owner.afterCommit(() ->
         {
             reply.ok(200, body);
             deliver(owner, channelId, event);
+            if (notified.length > 0)
+            {
+                ReadStateProxy.mentioned(owner, channelId, m.id(), notified);
+            }
         });
+    }
+
+    /** The other user of the DM, when the message mentions them. */
+    private long[] dmNotified(final long channelId, final MessageMentions.Resolved mentions, final long authorId)
+    {
+        final long[] pair = node.directory().dmUsers(channelId);
+        for (final long u : mentions.users())
+        {
+            if (u != authorId && pair != null && (u == pair[0] || u == pair[1]))
+            {
+                return new long[] {u};
+            }
+        }
+        return new long[0];
     }
 
     /**
@@ -125,6 +149,7 @@ public final class DmService
         final long channelId = command.getLong();
         final long messageId = command.getLong();
         final String content = command.getString();
+        final Mentions.Allowed allowed = MessageService.allowed(command);
         final StoredMessage m = message(owner, channelId, messageId, reply);
         if (m == null)
         {
@@ -140,7 +165,14 @@ public final class DmService
             reply.error(DiscordError.EMPTY_MESSAGE);
             return;
         }
-        final StoredMessage edited = content == null ? m : m.withEdit(content, System.currentTimeMillis());
+        StoredMessage edited = content == null ? m : m.withEdit(content, System.currentTimeMillis());
+        if (content != null)
+        {
+            final String base = edited.extra() == null ? null
+                : MessageExtras.toExtra(MessageMentions.withoutMentions(MessageExtras.parseExtra(edited.extra())));
+            edited = edited.withExtra(MessageMentions.withMentions(base, MessageMentions.resolve(null, 0,
+                reply.userId(), content, allowed, null, node.accounts())));
+        }
         if (content != null)
         {
             owner.store().appendMessage(edited);

@@ -2,6 +2,7 @@ package dev.pinwheel.gateway.owner;
 
 import dev.pinwheel.core.shard.Shard;
 import dev.pinwheel.core.store.HistoryQuery;
+import dev.pinwheel.gateway.codec.Mentions;
 
 /**
  * Sends the message operations of a guild channel to the guild's owner as typed commands ({@link OwnerCommands}),
@@ -38,14 +39,37 @@ public final class MessageProxy
      * @param replyTo      the message replied to, or 0.
      * @param replyChannel its channel (0: this one).
      * @param failIfNotExists whether an unknown reply target is an error.
+     * @param allowed      the validated allowed_mentions.
+     */
+    public void post(final long correlation, final long userId, final long guildId, final long channelId,
+        final String content, final boolean tts, final int flags, final String nonce, final String embedsJson,
+        final long replyTo, final long replyChannel, final boolean failIfNotExists, final Mentions.Allowed allowed)
+    {
+        shard.send(owner(guildId), OwnerCommands.request(shard, OwnerCommands.MESSAGE_POST, correlation, userId)
+            .putLong(guildId).putLong(channelId).putString(content).putBoolean(tts).putInt(flags).putString(nonce)
+            .putString(embedsJson).putLong(replyTo).putLong(replyChannel).putBoolean(failIfNotExists)
+            .putInt(allowed.mask()).putLongs(allowed.users()).putLongs(allowed.roles()));
+    }
+
+    /**
+     * {@link #post(long, long, long, long, String, boolean, int, String, String, long, long, boolean,
+     * Mentions.Allowed)} without allowed_mentions (Discord's default: everything written pings).
      */
     public void post(final long correlation, final long userId, final long guildId, final long channelId,
         final String content, final boolean tts, final int flags, final String nonce, final String embedsJson,
         final long replyTo, final long replyChannel, final boolean failIfNotExists)
     {
-        shard.send(owner(guildId), OwnerCommands.request(shard, OwnerCommands.MESSAGE_POST, correlation, userId)
-            .putLong(guildId).putLong(channelId).putString(content).putBoolean(tts).putInt(flags).putString(nonce)
-            .putString(embedsJson).putLong(replyTo).putLong(replyChannel).putBoolean(failIfNotExists));
+        post(correlation, userId, guildId, channelId, content, tts, flags, nonce, embedsJson, replyTo, replyChannel,
+            failIfNotExists, Mentions.DEFAULT_ALLOWED);
+    }
+
+    /**
+     * {@link #edit(long, long, long, long, long, String, String, Mentions.Allowed)} without allowed_mentions.
+     */
+    public void edit(final long correlation, final long userId, final long guildId, final long channelId,
+        final long messageId, final String content, final String embedsJson)
+    {
+        edit(correlation, userId, guildId, channelId, messageId, content, embedsJson, Mentions.DEFAULT_ALLOWED);
     }
 
     /**
@@ -56,12 +80,14 @@ public final class MessageProxy
      * @param messageId   the message.
      * @param content     new text, or null to keep it.
      * @param embedsJson  new embeds as a JSON array ({@code []} removes them), or null to keep them.
+     * @param allowed     the validated allowed_mentions (for new text).
      */
     public void edit(final long correlation, final long userId, final long guildId, final long channelId,
-        final long messageId, final String content, final String embedsJson)
+        final long messageId, final String content, final String embedsJson, final Mentions.Allowed allowed)
     {
         shard.send(owner(guildId), OwnerCommands.request(shard, OwnerCommands.MESSAGE_EDIT, correlation, userId)
-            .putLong(guildId).putLong(channelId).putLong(messageId).putString(content).putString(embedsJson));
+            .putLong(guildId).putLong(channelId).putLong(messageId).putString(content).putString(embedsJson)
+            .putInt(allowed.mask()).putLongs(allowed.users()).putLongs(allowed.roles()));
     }
 
     /**

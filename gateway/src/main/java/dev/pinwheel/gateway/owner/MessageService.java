@@ -19,6 +19,7 @@ import dev.pinwheel.gateway.codec.DiscordError;
 import dev.pinwheel.gateway.codec.Entities;
 import dev.pinwheel.gateway.codec.Intents;
 import dev.pinwheel.gateway.codec.Json;
+import dev.pinwheel.gateway.codec.Mentions;
 import dev.pinwheel.gateway.codec.MessageExtras;
 import dev.pinwheel.gateway.codec.MessageJson;
 
@@ -66,6 +67,7 @@ public final class MessageService
         long replyTo = command.getLong();
         final long replyChannelGiven = command.getLong();
         final boolean failIfNotExists = command.getBoolean();
+        final Mentions.Allowed allowed = allowed(command);
 
         final Guild g = GuildAccess.guild(owner, guildId, reply);
         final GuildChannel c = g == null ? null : GuildAccess.channel(g, channelId, reply);
@@ -97,10 +99,25 @@ public final class MessageService
             }
             replyTo = referenced == null ? 0 : replyTo;
         }
+        final MessageMentions.Resolved mentions = MessageMentions.resolve(g, granted, reply.userId(), content, allowed,
+            referenced, accounts);
         final StoredMessage m = new StoredMessage(owner.ids().next(), channelId, guildId, reply.userId(), content, 0,
-            flags, tts, false, MessageExtras.extra(embeds, replyTo, replyChannel, guildId));
+            flags, tts, false, MessageMentions.withMentions(MessageExtras.extra(embeds, replyTo, replyChannel, guildId),
+            mentions));
         owner.store().appendMessage(m);
         acknowledge(owner, g, m, nonce, "MESSAGE_CREATE", referenced, reply);
+        final long[] notified = MessageMentions.notified(g, c, mentions, reply.userId());
+        if (notified.length > 0)
+        {
+            // the mention counts of those pinged grow on their own owners, once the message is durable
+            owner.afterCommit(() -> ReadStateProxy.mentioned(owner, channelId, m.id(), notified));
+        }
+    }
+
+    /** Reads the allowed_mentions a message command carries (after its other fields). */
+    static Mentions.Allowed allowed(final CommandReader command)
+    {
+        return new Mentions.Allowed(command.getInt(), command.getLongs(), command.getLongs(), null, null, null);
     }
 
     /**
@@ -117,6 +134,7 @@ public final class MessageService
         final long messageId = command.getLong();
         final String content = command.getString();
         final String embedsJson = command.getString();
+        final Mentions.Allowed allowed = allowed(command);
 
         final Guild g = GuildAccess.guild(owner, guildId, reply);
         final GuildChannel c = g == null ? null : GuildAccess.channel(g, channelId, reply);
@@ -135,7 +153,7 @@ public final class MessageService
             reply.error(DiscordError.EDIT_OTHERS_MESSAGE);
             return;
         }
-        final StoredMessage edited;
+        StoredMessage edited;
         if (embedsJson == null)
         {
             if (content != null && content.isBlank() && !MessageExtras.hasEmbeds(m.extra()))
@@ -165,6 +183,14 @@ public final class MessageService
                 kept.set("embeds", embeds);
             }
             edited = m.withEdit(text, MessageExtras.toExtra(kept), System.currentTimeMillis());
+        }
+        if (content != null)
+        {
+            // new text: its mentions are decided again (edits notify nobody, as on Discord)
+            final String base = edited.extra() == null ? null
+                : MessageExtras.toExtra(MessageMentions.withoutMentions(MessageExtras.parseExtra(edited.extra())));
+            edited = edited.withExtra(MessageMentions.withMentions(base, MessageMentions.resolve(g,
+                Permissions.in(g, reply.userId(), c), reply.userId(), content, allowed, null, accounts)));
         }
         if (content != null || embedsJson != null)
         {
@@ -383,6 +409,7 @@ public final class MessageService
         final byte[] rest;
         final byte[] full;
         final byte[] redacted;
+        long[] mentioned = null;
         if (referenced == null && json.encode(m, accounts.get(m.authorId()), nonce, g.id(), author))
         {
             rest = json.rest(); // a plain message: straight to bytes, once
@@ -397,6 +424,11 @@ public final class MessageService
                 body.set("referenced_message", Entities.message(referenced, accounts, null));
             }
             rest = Json.bytes(body);
+            mentioned = mentionedIds(body);
+            if (mentioned != null)
+            {
+                MessageMentions.addMembers(body, g, accounts);
+            }
             body.put("guild_id", Json.id(g.id()));
             if (author != null)
             {
@@ -408,6 +440,27 @@ public final class MessageService
             body.putArray("embeds");
             redacted = Json.bytes(body);
         }
-        return new Encoded(rest, new Dispatch(type, full, redacted, Intents.GUILD_MESSAGES, g.id(), m.authorId(), 0));
+        return new Encoded(rest, new Dispatch(type, full, redacted, Intents.GUILD_MESSAGES, g.id(), m.authorId(), 0,
+            null, mentioned));
+    }
+
+    /**
+     * @param body a message object.
+     * @return the ids of its {@code mentions}, sorted (they see its content without MESSAGE_CONTENT), or null.
+     */
+    static long[] mentionedIds(final ObjectNode body)
+    {
+        final com.fasterxml.jackson.databind.JsonNode mentions = body.get("mentions");
+        if (mentions == null || mentions.isEmpty())
+        {
+            return null;
+        }
+        final long[] ids = new long[mentions.size()];
+        for (int i = 0; i < ids.length; i++)
+        {
+            ids[i] = Json.parseId(mentions.get(i).path("id").asText());
+        }
+        java.util.Arrays.sort(ids);
+        return ids;
     }
 }

@@ -26,6 +26,7 @@ public final class OwnerCommandAdapter
     private final ModerationService moderation;
     private final AuditLog audit;
     private final TemporaryMembers temporary;
+    private final ReadStateService readStates;
 
     /**
      * @param node  the node's directories and accounts (DM channels, application commands too).
@@ -50,6 +51,15 @@ public final class OwnerCommandAdapter
         this.temporary = new TemporaryMembers(node, moderation);
         this.invites = new InviteService(node, joins, audit);
         this.guilds = new GuildService(node, joins, voice, audit);
+        this.readStates = new ReadStateService(node, users);
+    }
+
+    /**
+     * @return the read states of the users this shard owns (for its {@link SessionRequestAdapter}).
+     */
+    public ReadStateService readStates()
+    {
+        return readStates;
     }
 
     /**
@@ -97,6 +107,8 @@ public final class OwnerCommandAdapter
             case OwnerCommands.MESSAGE_BULK_DELETE -> messages.bulkDelete(owner, command, reply);
             case OwnerCommands.MESSAGE_GET -> messages.get(owner, command, reply);
             case OwnerCommands.MESSAGE_HISTORY -> messages.history(owner, command, reply);
+            case OwnerCommands.READ_STATE_ACK -> readStates.ack(owner, command, reply);
+            case OwnerCommands.READ_STATE_ACK_BULK -> readStates.ackBulk(owner, command, reply);
             case OwnerCommands.REACTION_ADD -> reactions.add(owner, command, reply);
             case OwnerCommands.REACTION_REMOVE -> reactions.remove(owner, command, reply);
             case OwnerCommands.REACTION_CLEAR -> reactions.clear(owner, command, reply);

@@ -57,9 +57,18 @@ public final class OwnerCommands
      * sessions there stop receiving it at once and get GUILD_DELETE. User, guild.
      */
     public static final int USER_LEFT = 14;
+    /**
+     * To a session's shard: the answer to {@link #READ_STATES_GET}, the user's {@code read_state} for READY. Session
+     * id, the JSON object (bytes; null: could not be read, READY goes without entries).
+     */
+    public static final int READ_STATES = 25;
 
     /** {@code POST /channels/{c}/messages}. */
     public static final int MESSAGE_POST = 30;
+    /** {@code POST /channels/{c}/messages/{m}/ack}, to the user's owner. Channel, message. */
+    public static final int READ_STATE_ACK = 36;
+    /** {@code POST /read-states/ack-bulk}, to the user's owner. Channels, messages (as many). */
+    public static final int READ_STATE_ACK_BULK = 37;
     /** {@code PATCH /channels/{c}/messages/{m}}. */
     public static final int MESSAGE_EDIT = 31;
     /** {@code DELETE /channels/{c}/messages/{m}}. */
@@ -252,6 +261,13 @@ public final class OwnerCommands
     public static final int MEMBER_LIST_SUBSCRIBE = 192;
     /** A session that subscribed to a guild's member lists ended. Origin shard i32, session id, guild. */
     public static final int MEMBER_LIST_UNSUBSCRIBE = 193;
+    /**
+     * To a user's owner, from a guild's owner once a message is durable: it mentions these users (their mention count
+     * in the channel grows). Channel, message, users (all owned by the receiver).
+     */
+    public static final int READ_STATE_MENTIONS = 196;
+    /** To a user's owner, from IDENTIFY of a user account: send its read states back. User, session id, shard. */
+    public static final int READ_STATES_GET = 197;
 
     private static final String[] NAMES = new String[CommandReader.MAX_TYPE + 1];
     private static final ThreadLocal<CommandWriter> OFF_SHARD_WRITERS = ThreadLocal.withInitial(CommandWriter::new);
@@ -289,6 +305,11 @@ public final class OwnerCommands
         NAMES[PRESENCE_GUILDS] = "presence_guilds";
         NAMES[MEMBER_LIST_SUBSCRIBE] = "member_list_subscribe";
         NAMES[MEMBER_LIST_UNSUBSCRIBE] = "member_list_unsubscribe";
+        NAMES[READ_STATES] = "read_states";
+        NAMES[READ_STATE_ACK] = "read_state_ack";
+        NAMES[READ_STATE_ACK_BULK] = "read_state_ack_bulk";
+        NAMES[READ_STATE_MENTIONS] = "read_state_mentions";
+        NAMES[READ_STATES_GET] = "read_states_get";
         NAMES[MESSAGE_POST] = "message_post";
         NAMES[MESSAGE_EDIT] = "message_edit";
         NAMES[MESSAGE_DELETE] = "message_delete";

@@ -18,6 +18,7 @@ public final class SessionRequestAdapter
     private final TemporaryMembers temporary;
     private PresenceService presences;
     private LazyMemberLists lists;
+    private final ReadStateService readStates;
 
     /**
      * @param subscriptions this shard's subscriptions.
@@ -42,6 +43,23 @@ public final class SessionRequestAdapter
     public SessionRequestAdapter(final SubscriptionService subscriptions, final MemberListService members,
         final VoiceService voice, final UserSessionService users, final TemporaryMembers temporary)
     {
+        this(subscriptions, members, voice, users, temporary, null);
+    }
+
+    /**
+     * @param subscriptions this shard's subscriptions.
+     * @param members       its op 8 member lists.
+     * @param voice         its voice states.
+     * @param users         where the users it owns have sessions.
+     * @param temporary     removes temporary members whose last session ended, or null to keep them.
+     * @param readStates    the read states of the users it owns ({@link OwnerCommandAdapter}'s), or null: READY
+     *                      read states come back empty and mentions are not counted.
+     */
+    public SessionRequestAdapter(final SubscriptionService subscriptions, final MemberListService members,
+        final VoiceService voice, final UserSessionService users, final TemporaryMembers temporary,
+        final ReadStateService readStates)
+    {
+        this.readStates = readStates;
         this.subscriptions = subscriptions;
         this.members = members;
         this.voice = voice;
@@ -106,6 +124,24 @@ public final class SessionRequestAdapter
             case OwnerCommands.PRESENCE_GUILDS -> presences.onGuildPresence(owner, command);
             case OwnerCommands.MEMBER_LIST_SUBSCRIBE -> lists.subscribe(owner, command);
             case OwnerCommands.MEMBER_LIST_UNSUBSCRIBE -> lists.unsubscribe(owner, command);
+            case OwnerCommands.READ_STATE_MENTIONS ->
+            {
+                if (readStates != null)
+                {
+                    readStates.mentioned(owner, command);
+                }
+            }
+            case OwnerCommands.READ_STATES_GET ->
+            {
+                if (readStates != null)
+                {
+                    readStates.snapshot(owner, command);
+                }
+                else
+                {
+                    ReadStateService.answerEmpty(owner, command);
+                }
+            }
             default -> throw new IllegalArgumentException("unknown session request type " + command.type());
         }
     }
@@ -122,6 +158,10 @@ public final class SessionRequestAdapter
         if (command.type() == OwnerCommands.SUBSCRIBE)
         {
             subscriptions.failed(command);
+        }
+        else if (command.type() == OwnerCommands.READ_STATES_GET)
+        {
+            ReadStateService.answerEmpty(shard, command); // READY goes without read states rather than never
         }
     }
 }

@@ -5,6 +5,8 @@ import java.nio.charset.StandardCharsets;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 
+import dev.pinwheel.core.fanout.Dispatch;
+
 /**
  * Frames one dispatch for one session by splicing the shared encoded {@code d} into
  * <pre>
@@ -36,6 +38,18 @@ public final class DispatchFrame
     }
 
     /**
+     * @param type event name (ASCII).
+     * @param seq  sequence number.
+     * @param data encoded {@code d}.
+     * @return length of the whole WebSocket frame (header and payload).
+     */
+    public static int frameLength(final byte[] type, final long seq, final byte[] data)
+    {
+        final int payload = payloadLength(type, seq, data);
+        return payload + (payload < 126 ? 2 : payload < 65536 ? 4 : 10);
+    }
+
+    /**
      * Writes a complete, unmasked WebSocket text frame (server to client) holding the payload, in one pooled
      * buffer, so that nothing but the recycled buffer is allocated per recipient.
      *
@@ -47,8 +61,23 @@ public final class DispatchFrame
      */
     public static ByteBuf textFrame(final ByteBufAllocator alloc, final byte[] type, final long seq, final byte[] data)
     {
+        final ByteBuf buf = alloc.buffer(frameLength(type, seq, data));
+        writeTextFrame(buf, type, seq, data);
+        return buf;
+    }
+
+    /**
+     * Appends a complete, unmasked WebSocket text frame (server to client) to a buffer: several frames for one
+     * socket are written back to back into one buffer and leave in one write.
+     *
+     * @param buf  destination with {@link #frameLength} writable bytes.
+     * @param type event name (ASCII).
+     * @param seq  sequence number.
+     * @param data encoded {@code d}.
+     */
+    public static void writeTextFrame(final ByteBuf buf, final byte[] type, final long seq, final byte[] data)
+    {
         final int payload = payloadLength(type, seq, data);
-        final ByteBuf buf = alloc.buffer(payload + 10);
         buf.writeByte(0x81);
         if (payload < 126)
         {
@@ -65,7 +94,48 @@ public final class DispatchFrame
         buf.writeBytes(T_PREFIX).writeBytes(type).writeBytes(S_PART);
         writeDecimal(buf, seq);
         buf.writeBytes(D_PART).writeBytes(data).writeByte('}');
-        return buf;
+    }
+
+    /**
+     * @param ring        a session's resume ring.
+     * @param mask        its index mask.
+     * @param from        first sequence.
+     * @param to          last sequence (inclusive).
+     * @param userId      the session's user.
+     * @param seesContent whether the session holds MESSAGE_CONTENT.
+     * @return bytes of the frames of those dispatches, back to back.
+     */
+    public static int framesLength(final Dispatch[] ring, final int mask, final long from, final long to,
+        final long userId, final boolean seesContent)
+    {
+        int total = 0;
+        for (long s = from; s <= to; s++)
+        {
+            final Dispatch d = ring[(int)(s & mask)];
+            total += frameLength(d.typeAscii(), s, d.dataFor(userId, seesContent));
+        }
+        return total;
+    }
+
+    /**
+     * Appends the frames of a session's dispatches {@code from..to} back to back (one write for the socket).
+     *
+     * @param buf         destination with {@link #framesLength} writable bytes.
+     * @param ring        the session's resume ring.
+     * @param mask        its index mask.
+     * @param from        first sequence.
+     * @param to          last sequence (inclusive).
+     * @param userId      the session's user.
+     * @param seesContent whether the session holds MESSAGE_CONTENT.
+     */
+    public static void writeFrames(final ByteBuf buf, final Dispatch[] ring, final int mask, final long from,
+        final long to, final long userId, final boolean seesContent)
+    {
+        for (long s = from; s <= to; s++)
+        {
+            final Dispatch d = ring[(int)(s & mask)];
+            writeTextFrame(buf, d.typeAscii(), s, d.dataFor(userId, seesContent));
+        }
     }
 
     /**

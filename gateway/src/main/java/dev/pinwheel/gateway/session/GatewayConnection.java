@@ -79,6 +79,8 @@ public final class GatewayConnection extends SimpleChannelInboundHandler<WebSock
     SessionTimers.Timer timer;
     private long closingSinceNanos;
     private byte[] scratch = new byte[1024];
+    /** Something was written to Netty since the last {@link #flush}. */
+    private boolean pendingFlush;
 
     /**
      * @param gateway      the shard's gateway.
@@ -538,6 +540,10 @@ public final class GatewayConnection extends SimpleChannelInboundHandler<WebSock
             gateway.shard().counters().increment(ShardCounters.PROTOCOL_CLOSES);
         }
         LOG.debug("closing gateway connection {} with {} {}", ctx.channel().remoteAddress(), code, reason);
+        if (session != null)
+        {
+            session.writeCorked();
+        }
         if (session != null && !CloseCodes.resumable(code))
         {
             gateway.destroySession(session);
@@ -673,43 +679,102 @@ public final class GatewayConnection extends SimpleChannelInboundHandler<WebSock
      */
     void writeNow(final byte[] json)
     {
+        if (session != null)
+        {
+            session.writeCorked();
+        }
         ctx.writeAndFlush(frame(json, 0, json.length));
     }
 
+    /** zlib-stream: deflates one dispatch (the stream's dictionary is per connection) and queues it in Netty. */
+    private void writeDeflated(final Dispatch d, final long seq, final byte[] data)
+    {
+        final byte[] t = d.typeAscii();
+        final int len = DispatchFrame.payloadLength(t, seq, data);
+        if (scratch.length < len)
+        {
+            scratch = new byte[Math.max(len, scratch.length * 2)];
+        }
+        final int n = DispatchFrame.payload(scratch, t, seq, data);
+        ctx.write(new BinaryWebSocketFrame(zlib.deflate(ctx.alloc(), scratch, 0, n)), ctx.voidPromise());
+        pendingFlush = true;
+    }
+
     /**
-     * Frames one dispatch with this session's sequence number; does not flush.
+     * Writes the dispatches {@code from..to} of a session's resume ring as one buffer of back-to-back WebSocket
+     * frames (a socket gets one write per duty cycle however many events it received in it). Uncompressed, with
+     * nothing queued in Netty for this socket, the frames are spliced into the shard's scratch buffer and written
+     * to the socket directly — no buffer, promise or pipeline trip per event or per recipient; only what the
+     * kernel does not take is copied into a pooled buffer and queued in Netty, which then owns the socket's order
+     * and back-pressure until its queue drains. Not flushed: see {@link #flush}.
      *
-     * @param d           the shared event.
-     * @param seq         sequence number.
+     * @param ring        the session's resume ring.
+     * @param mask        its index mask.
+     * @param from        first sequence to write.
+     * @param to          last sequence to write (inclusive).
      * @param seesContent whether the session holds MESSAGE_CONTENT.
      */
-    void writeDispatch(final Dispatch d, final long seq, final boolean seesContent)
+    void writeDispatches(final Dispatch[] ring, final int mask, final long from, final long to,
+        final boolean seesContent)
     {
         if (closing)
         {
             return;
         }
-        final byte[] data = d.dataFor(session == null ? 0 : session.userId(), seesContent);
-        final byte[] t = d.typeAscii();
-        if (zlib == null)
+        final long user = session == null ? 0 : session.userId();
+        if (zlib != null)
         {
-            ctx.write(DispatchFrame.textFrame(ctx.alloc(), t, seq, data), ctx.voidPromise());
+            for (long s = from; s <= to; s++)
+            {
+                final Dispatch d = ring[(int)(s & mask)];
+                writeDeflated(d, s, d.dataFor(user, seesContent));
+            }
+            return;
+        }
+        final int total = DispatchFrame.framesLength(ring, mask, from, to, user, seesContent);
+        final Channel ch = ctx.channel();
+        final io.netty.channel.ChannelOutboundBuffer queued = ch.unsafe().outboundBuffer();
+        final boolean direct = ch instanceof io.netty.channel.unix.UnixChannel && queued != null
+            && queued.totalPendingWriteBytes() == 0 && ch.isActive() && ch.eventLoop().inEventLoop();
+        final ByteBuf buf = direct ? gateway.frameScratch(total) : ctx.alloc().buffer(total);
+        DispatchFrame.writeFrames(buf, ring, mask, from, to, user, seesContent);
+        if (!direct)
+        {
+            ctx.write(buf, ctx.voidPromise());
+            pendingFlush = true;
+            gateway.counters().increment(EdgeCounters.WRITES_QUEUED);
+            return;
+        }
+        int written;
+        try
+        {
+            written = ((io.netty.channel.unix.UnixChannel)ch).fd().write(buf.internalNioBuffer(0, total), 0, total);
+        }
+        catch (final IOException e)
+        {
+            written = 0; // the socket is failing: let Netty's write path meet the error and close it
+        }
+        if (written < total)
+        {
+            ctx.write(ctx.alloc().buffer(total - written).writeBytes(buf, written, total - written),
+                ctx.voidPromise());
+            pendingFlush = true;
+            gateway.counters().increment(EdgeCounters.WRITES_PARTIAL);
         }
         else
         {
-            final int len = DispatchFrame.payloadLength(t, seq, data);
-            if (scratch.length < len)
-            {
-                scratch = new byte[Math.max(len, scratch.length * 2)];
-            }
-            final int n = DispatchFrame.payload(scratch, t, seq, data);
-            ctx.write(new BinaryWebSocketFrame(zlib.deflate(ctx.alloc(), scratch, 0, n)), ctx.voidPromise());
+            gateway.counters().increment(EdgeCounters.WRITES_DIRECT);
         }
     }
 
+    /** Flushes what {@link #writeDispatches} or {@link #writeDispatch} left queued in Netty, if anything. */
     void flush()
     {
-        ctx.flush();
+        if (pendingFlush)
+        {
+            pendingFlush = false;
+            ctx.flush();
+        }
     }
 
     private WebSocketFrame frame(final byte[] json, final int off, final int len)

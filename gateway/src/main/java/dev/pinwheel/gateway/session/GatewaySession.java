@@ -28,6 +28,14 @@ public final class GatewaySession extends SessionEndpoint
     /** Guilds in which this session asked to be in a voice channel (cleared on leave). */
     private final LongHashSet voiceGuilds = new LongHashSet();
     private long seq;
+    /**
+     * First sequence not yet handed to the connection: dispatches are corked in the resume buffer (where they are
+     * kept anyway) and framed together, into one write, at the end of the duty cycle ({@link #flush}) — or as soon as
+     * {@link #CORK_LIMIT} are waiting, so that a corked event is never overwritten before it is written.
+     */
+    private long unwritten = 1;
+    /** At most this many dispatches wait for the end of the cycle (never more than the smallest resume buffer). */
+    public static final int CORK_LIMIT = 16;
     /** Highest sequence the client has acknowledged in a heartbeat: events up to it are no longer kept. */
     private long acked;
     private GatewayConnection connection;
@@ -64,6 +72,16 @@ public final class GatewaySession extends SessionEndpoint
     public int intents()
     {
         return intents;
+    }
+
+    int shardId()
+    {
+        return shardId;
+    }
+
+    int shardCount()
+    {
+        return shardCount;
     }
 
     int largeThreshold()
@@ -142,10 +160,13 @@ public final class GatewaySession extends SessionEndpoint
             grow();
         }
         buffer[(int)(s & mask)] = d;
-        final GatewayConnection c = connection;
-        if (c != null)
+        if (connection == null)
         {
-            c.writeDispatch(d, s, (intents & Intents.MESSAGE_CONTENT) != 0);
+            unwritten = s + 1; // kept for a RESUME, which replays from the client's own sequence
+        }
+        else if (s - unwritten + 1 >= Math.min(CORK_LIMIT, buffer.length))
+        {
+            writeCorked();
         }
     }
 
@@ -155,7 +176,21 @@ public final class GatewaySession extends SessionEndpoint
         final GatewayConnection c = connection;
         if (c != null)
         {
+            writeCorked();
             c.flush();
+        }
+    }
+
+    /**
+     * Hands every corked dispatch to the connection, framed into one write (not flushed). The connection calls it
+     * before anything it writes itself (a heartbeat ACK, a close frame), so the client sees the order of old.
+     */
+    void writeCorked()
+    {
+        if (connection != null && unwritten <= seq)
+        {
+            connection.writeDispatches(buffer, mask, unwritten, seq, (intents & Intents.MESSAGE_CONTENT) != 0);
+            unwritten = seq + 1;
         }
     }
 
@@ -185,7 +220,7 @@ public final class GatewaySession extends SessionEndpoint
      */
     void acknowledge(final long ack)
     {
-        final long upTo = Math.min(ack, seq);
+        final long upTo = Math.min(ack, unwritten - 1); // never release an event the client has not been sent
         if (upTo <= acked)
         {
             return;
@@ -209,10 +244,12 @@ public final class GatewaySession extends SessionEndpoint
         {
             return false; // overwritten, or released after the client acknowledged it
         }
-        final boolean seesContent = (intents & Intents.MESSAGE_CONTENT) != 0;
-        for (long s = lastSeq + 1; s <= seq; s++)
+        unwritten = lastSeq + 1;
+        while (unwritten <= seq)
         {
-            connection.writeDispatch(buffer[(int)(s & mask)], s, seesContent);
+            final long to = Math.min(seq, unwritten + CORK_LIMIT - 1);
+            connection.writeDispatches(buffer, mask, unwritten, to, (intents & Intents.MESSAGE_CONTENT) != 0);
+            unwritten = to + 1;
         }
         return true;
     }

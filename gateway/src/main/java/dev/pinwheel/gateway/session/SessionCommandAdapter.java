@@ -105,6 +105,11 @@ public final class SessionCommandAdapter
                 final long userId = command.getLong();
                 sessions.deliverToUser(userId, DispatchFields.get(command));
             }
+            case OwnerCommands.READ_STATES ->
+            {
+                final String sessionId = command.getString();
+                sessions.onReadStates(sessionId, command.getBytes());
+            }
             default -> throw new IllegalArgumentException("unknown session command type " + command.type());
         }
     }

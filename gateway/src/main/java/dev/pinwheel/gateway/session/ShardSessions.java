@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 
 import org.agrona.collections.Long2LongHashMap;
@@ -33,6 +34,7 @@ import dev.pinwheel.gateway.node.GatewayContext;
 import dev.pinwheel.gateway.owner.MemberListProxy;
 import dev.pinwheel.gateway.owner.MemberListSubscriptionProxy;
 import dev.pinwheel.gateway.owner.PresenceProxy;
+import dev.pinwheel.gateway.owner.ReadStateProxy;
 import dev.pinwheel.gateway.owner.SubscriptionProxy;
 import dev.pinwheel.gateway.owner.UserSessionProxy;
 import dev.pinwheel.gateway.owner.VoiceProxy;
@@ -74,9 +76,14 @@ public final class ShardSessions
     /** Sessions that sent op 14: the guilds whose lists they look at (told when the session ends). */
     private final HashMap<String, org.agrona.collections.LongHashSet> listGuilds = new HashMap<>();
     private final ArrayList<GatewayConnection> connections = new ArrayList<>();
+    /** Where a connection splices its corked frames before writing them to its socket directly (one per shard). */
+    private ByteBuf frameScratch;
     private final HashMap<String, GatewaySession> sessions = new HashMap<>();
     private final Long2ObjectHashMap<ArrayList<GatewaySession>> byUser = new Long2ObjectHashMap<>();
     private final Long2LongHashMap pendingSubscriptions = new Long2LongHashMap(0);
+    /** Sessions of user accounts whose READY waits for their read states (session id → its connection then). */
+    private final HashMap<String, GatewayConnection> awaitingReady = new HashMap<>();
+    private final ReadStateProxy readStates;
 
     /**
      * Registers the shard's ticker, which polls the session timers.
@@ -107,6 +114,7 @@ public final class ShardSessions
         this.users = new UserSessionProxy(shard);
         this.presences = new PresenceProxy(shard);
         this.lazyLists = new MemberListSubscriptionProxy(shard);
+        this.readStates = new ReadStateProxy(shard);
         shard.addTicker(() -> pollTimers(System.nanoTime()));
     }
 
@@ -317,7 +325,40 @@ public final class ShardSessions
         presences.set(userId, id, presence);
         s.attach(c);
         c.session(s);
+        if (!account.bot())
+        {
+            // a user account's READY carries its read states, kept on the user's owner: READY waits for them
+            awaitingReady.put(id, c);
+            readStates.requestReadStates(userId, id);
+            return;
+        }
+        sendReady(s, c, account, null);
+    }
 
+    /**
+     * The answer to {@link ReadStateProxy#requestReadStates}: the user's {@code read_state}, then READY.
+     *
+     * @param sessionId the session waiting for its READY.
+     * @param readState the read_state object (JSON), or null when it could not be read.
+     */
+    void onReadStates(final String sessionId, final byte[] readState)
+    {
+        final GatewayConnection c = awaitingReady.remove(sessionId);
+        final GatewaySession s = sessions.get(sessionId);
+        final Account account = s == null ? null : context.node().accounts().get(s.userId());
+        if (c != null && s != null && !s.destroyed() && account != null)
+        {
+            sendReady(s, c, account, readState);
+        }
+    }
+
+    private void sendReady(final GatewaySession s, final GatewayConnection c, final Account account,
+        final byte[] readState)
+    {
+        final long userId = account.id();
+        final String id = s.id();
+        final int shardId = s.shardId();
+        final int shardCount = s.shardCount();
         final ObjectNode ready = Json.object();
         ready.put("v", c.apiVersion());
         ready.set("user", Entities.selfUser(account));
@@ -340,6 +381,12 @@ public final class ShardSessions
         ready.putArray("guild_join_requests");
         ready.putArray("geo_ordered_rtc_regions");
         ready.putObject("auth");
+        if (!account.bot())
+        {
+            ready.set("read_state", readState == null
+                ? Json.object().put("version", 0).put("partial", true).set("entries", Json.array())
+                : Json.parse(new String(readState, StandardCharsets.UTF_8)));
+        }
         shard.sessions().deliverTo(s, Dispatch.of("READY", Json.bytes(ready)));
         for (final long g : guildIds)
         {
@@ -429,7 +476,8 @@ public final class ShardSessions
      */
     void requestSubscribe(final GatewaySession s, final long guildId)
     {
-        if (s.destroyed() || s.subscribedTo(guildId) || !s.coversGuild(guildId) || !s.pendingGuilds().add(guildId))
+        if (awaitingReady.containsKey(s.id()) || s.destroyed() || s.subscribedTo(guildId) || !s.coversGuild(guildId)
+            || !s.pendingGuilds().add(guildId))
         {
             return;
         }
@@ -587,7 +635,7 @@ public final class ShardSessions
             for (int i = 0; i < list.size(); i++)
             {
                 final GatewaySession s = list.get(i);
-                if (!s.destroyed())
+                if (!s.destroyed() && (awaitingReady.isEmpty() || !awaitingReady.containsKey(s.id())))
                 {
                     shard.sessions().deliverTo(s, d);
                 }
@@ -736,5 +784,25 @@ public final class ShardSessions
         }
         final int index = Character.digit(sessionId.charAt(0), 16) << 4 | Character.digit(sessionId.charAt(1), 16);
         return index >= 0 && index < shard.group().shardCount() ? index : -1;
+    }
+
+    /**
+     * The shard's scratch buffer for a connection's direct socket write: direct memory, reused by every connection
+     * of the shard (one write at a time on the shard thread), grown to the largest batch seen.
+     *
+     * @param capacity bytes needed.
+     * @return the buffer, emptied.
+     */
+    ByteBuf frameScratch(final int capacity)
+    {
+        if (frameScratch == null || frameScratch.capacity() < capacity)
+        {
+            if (frameScratch != null)
+            {
+                frameScratch.release();
+            }
+            frameScratch = io.netty.buffer.Unpooled.directBuffer(Math.max(64 * 1024, Integer.highestOneBit(capacity) << 1));
+        }
+        return frameScratch.clear();
     }
 }

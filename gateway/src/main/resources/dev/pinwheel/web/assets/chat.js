@@ -7,6 +7,7 @@ import { GatewayClient, Intents } from './gateway.js';
 import { toast, showError, dialog, prompt } from './ui.js';
 import { memberMenu, inviteList, guildSettings, channelPermissions, memberName, timedOut } from './moderation.js';
 import { statusPicker, presenceDot, savedStatus, applyListUpdate, listRows, subscribeList } from './presence.js';
+import { ReadStates } from './unread.js';
 
 const INTENTS = Intents.GUILDS | Intents.GUILD_MEMBERS | Intents.GUILD_MODERATION | Intents.GUILD_INVITES
   | Intents.GUILD_MESSAGES | Intents.GUILD_MESSAGE_TYPING | Intents.MESSAGE_CONTENT | Intents.GUILD_PRESENCES;
@@ -34,6 +35,7 @@ export class ChatApp {
     this.readyCount = 0;
     this.gateway = null;
     this.watchers = new Set();    // (t, d) => void: open dialogs that follow events (invites, overwrites)
+    this.reads = new ReadStates(api); // unread markers and mention badges (the server's read states)
     this.build();
   }
 
@@ -57,6 +59,9 @@ export class ChatApp {
       else toast(`Gateway closed the connection: ${code} ${reason}`);
     });
     this.gateway.start();
+    document.addEventListener('visibilitychange', () => {
+      if (document.visibilityState === 'visible' && this.channelId) this.markRead(this.channelId);
+    });
     const invite = this.takeInvite();
     if (invite) this.offerInvite(invite);
   }
@@ -186,9 +191,12 @@ export class ChatApp {
       .sort((a, b) => (a.position - b.position) || cmpId(a.id, b.id));
     fill(this.channelList, chans.map((c) => h('li', { class: 'channel-item' },
       h('a', {
-        href: `#/channels/${g.id}/${c.id}`, class: `channel${c.id === this.channelId ? ' active' : ''}`,
+        href: `#/channels/${g.id}/${c.id}`,
+        class: `channel${c.id === this.channelId ? ' active' : ''}${this.reads.unread(c.id) ? ' unread' : ''}`,
         'aria-current': c.id === this.channelId ? 'page' : false,
-      }, h('span', { class: 'hash', 'aria-hidden': 'true' }, '#'), c.name),
+      }, h('span', { class: 'hash', 'aria-hidden': 'true' }, '#'), c.name,
+      this.reads.mentions(c.id) ? h('span', { class: 'mention-badge', 'aria-label': `${this.reads.mentions(c.id)} mentions` },
+        String(this.reads.mentions(c.id))) : null),
       h('button', {
         class: 'icon channel-perms', 'aria-label': `Permissions of #${c.name}`, title: 'Channel permissions',
         onclick: () => channelPermissions(this, g, c),
@@ -268,6 +276,7 @@ export class ChatApp {
       g.listWanted = chan.id;
     }
     if (chan) {
+      this.markRead(chan.id);
       const st = this.chan(chan.id);
       if (!st.loaded && !st.loading) this.loadHistory(chan.id, false);
       if (!matchMedia('(pointer: coarse)').matches) this.input.focus();
@@ -334,13 +343,18 @@ export class ChatApp {
       case 'CHANNEL_CREATE': return this.onChannelCreate(d);
       case 'CHANNEL_UPDATE': return this.onChannelCreate(d);
       case 'CHANNEL_DELETE': return this.onChannelDelete(d);
-      case 'MESSAGE_CREATE': return this.upsertMessage(d);
+      case 'MESSAGE_CREATE':
+        this.onNewMessage(d);
+        return this.upsertMessage(d);
       case 'MESSAGE_UPDATE': return this.updateMessage(d);
       case 'MESSAGE_DELETE': return this.removeMessage(d.channel_id, d.id);
       case 'MESSAGE_DELETE_BULK': return d.ids.forEach((id) => this.removeMessage(d.channel_id, id));
       case 'TYPING_START': return this.onTyping(d);
       case 'PRESENCE_UPDATE': return this.onPresence(d);
       case 'GUILD_MEMBER_LIST_UPDATE': return this.onMemberList(d);
+      case 'MESSAGE_ACK':
+        this.reads.acked(d);
+        return this.renderSidebar();
       default: return undefined;
     }
   }
@@ -348,6 +362,7 @@ export class ChatApp {
   onReady(d) {
     this.readyCount++;
     this.me = d.user;
+    this.reads.load(d.read_state);
     if (this.readyCount > 1) {
       // A new session (the old one could not be resumed): events may have been missed, reload what is shown.
       this.channels.clear();
@@ -387,7 +402,10 @@ export class ChatApp {
     if (d.roles) g.roles = new Map(d.roles.map((r) => [r.id, r]));
     if (d.member_count !== undefined) g.member_count = d.member_count;
     g.large = !!d.large;
-    for (const c of d.channels || []) g.channels.set(c.id, { ...c, guild_id: d.id });
+    for (const c of d.channels || []) {
+      g.channels.set(c.id, { ...c, guild_id: d.id });
+      this.reads.channel(c);
+    }
     return g;
   }
 
@@ -430,6 +448,7 @@ export class ChatApp {
     const g = this.guilds.get(d.guild_id);
     if (!g) return;
     g.channels.set(d.id, d);
+    this.reads.channel(d);
     if (g.id === this.guildId) {
       this.renderSidebar();
       if (d.id === this.channelId) this.renderChatHeader();
@@ -615,6 +634,21 @@ export class ChatApp {
   nearBottom() {
     const el = this.messagesEl;
     return el.scrollHeight - el.scrollTop - el.clientHeight < 120;
+  }
+
+  /** MESSAGE_CREATE: the channel's unread marker and mention badge, or an ack when it is the one shown. */
+  onNewMessage(m) {
+    const g = this.guilds.get(m.guild_id);
+    this.reads.message(m, this.me, g?.members.get(this.me.id)?.roles || []);
+    if (m.channel_id === this.channelId && document.visibilityState === 'visible') this.markRead(m.channel_id);
+    else if (m.guild_id === this.guildId) this.renderSidebar();
+  }
+
+  /** Acks a channel being viewed (the server keeps it: the marker stays cleared after a reload). */
+  markRead(channelId) {
+    const pending = this.reads.ack(channelId);
+    this.renderSidebar();
+    pending.then(() => this.renderSidebar(), (e) => showError(e, 'Could not mark the channel read'));
   }
 
   /** MESSAGE_CREATE or a REST answer: add (or replace) one message, in id order. */

@@ -48,6 +48,7 @@ import dev.pinwheel.gateway.node.GatewayConfig;
 import dev.pinwheel.gateway.node.GatewayContext;
 import dev.pinwheel.gateway.owner.MemberListService;
 import dev.pinwheel.gateway.owner.OwnerCommands;
+import dev.pinwheel.gateway.owner.ReadStateService;
 import dev.pinwheel.gateway.owner.SessionProxy;
 import dev.pinwheel.gateway.owner.SessionRequestAdapter;
 import dev.pinwheel.gateway.owner.SubscriptionService;
@@ -68,6 +69,7 @@ class ShardSessionsTest
 {
     private static final long ALICE = 1001;
     private static final long BOB = 1002;
+    private static final long CAROL = 1003;
     private static final long GUILD = 77;
     private static final long MISSING_GUILD = 78;
     private static final long MS = TimeUnit.MILLISECONDS.toNanos(1);
@@ -86,8 +88,10 @@ class ShardSessionsTest
     @BeforeEach
     void twoShardsAndAGuild() throws Exception
     {
-        node.accounts().put(new Account(ALICE, "alice", "x", false));
-        node.accounts().put(new Account(BOB, "bob", "x", false));
+        // bots: their READY is written at once (a user account's waits for its read states, see carolsReady...)
+        node.accounts().put(new Account(ALICE, "alice", "x", true));
+        node.accounts().put(new Account(BOB, "bob", "x", true));
+        node.accounts().put(new Account(CAROL, "carol", "x", false));
         final GatewayContext context = new GatewayContext(config, node, null, 0, 2);
         final SessionStartLimits starts = new SessionStartLimits(config.sessionStartTotal(),
             config.sessionStartResetMillis(), config.maxConcurrency(), config.identifyWindowMillis());
@@ -107,7 +111,8 @@ class ShardSessionsTest
             users[i] = new UserSessionService(sessionProxy);
             final SessionRequestAdapter requests = new SessionRequestAdapter(
                 new SubscriptionService(node.accounts(), voice, sessionProxy),
-                new MemberListService(node.accounts(), sessionProxy), voice, users[i]);
+                new MemberListService(node.accounts(), sessionProxy), voice, users[i], null,
+                new ReadStateService(node, (from, u, e) -> new UserSessionProxy(from).sendToUser(u, e)));
             shard.commandHandler(new CommandHandler()
             {
                 @Override
@@ -188,9 +193,13 @@ class ShardSessionsTest
         return "{\"op\":2,\"d\":{\"token\":\"" + token + "\",\"intents\":" + intents + ",\"properties\":{}}}";
     }
 
-    /** What the connection wrote: JSON payloads, and {@code close:CODE} for a close frame. On its shard's thread. */
-    private static List<String> written(final EmbeddedChannel ch)
+    /**
+     * What the connection wrote by the end of the current duty cycle (corked dispatches leave at the cycle's flush,
+     * which this runs): JSON payloads, and {@code close:CODE} for a close frame. On its shard's thread.
+     */
+    private static List<String> written(final Shard shard, final EmbeddedChannel ch)
     {
+        shard.sessions().flushDirty();
         if (ch.isOpen())
         {
             ch.flushOutbound();
@@ -209,14 +218,17 @@ class ShardSessionsTest
             }
             else if (frame instanceof ByteBuf raw)
             {
-                out.add(dispatchPayload(raw));
+                while (raw.isReadable()) // the dispatches of one duty cycle leave back to back in one write
+                {
+                    out.add(dispatchPayload(raw));
+                }
             }
             io.netty.util.ReferenceCountUtil.release(frame);
         }
         return out;
     }
 
-    /** A dispatch is written as a whole text frame already encoded (server frames are not masked). */
+    /** A dispatch is written as a whole text frame already encoded (server frames are not masked): reads one. */
     private static String dispatchPayload(final ByteBuf frame)
     {
         assertEquals(0x81, frame.readUnsignedByte(), "a final text frame");
@@ -263,19 +275,53 @@ class ShardSessionsTest
         final List<String> ready = on(origin, s ->
         {
             send(ch, identify(ALICE, Intents.GUILDS));
-            return written(ch);
+            return written(s, ch);
         });
         final JsonNode r = json(ready.get(0));
         assertEquals("READY", r.get("t").asText());
         assertTrue(r.get("d").get("guilds").get(0).get("unavailable").asBoolean());
         awaitHandled(OwnerCommands.GUILD_SNAPSHOT);
-        final List<String> after = on(origin, s -> written(ch));
+        final List<String> after = on(origin, s -> written(s, ch));
         final JsonNode created = json(after.get(0));
         assertEquals("GUILD_CREATE", created.get("t").asText());
         assertEquals(2, created.get("s").asLong(), "numbered after READY");
         assertEquals(Json.id(GUILD), created.get("d").get("id").asText());
         assertEquals(Boolean.TRUE, on(origin, s -> s.sessions().subscribers(GUILD) == 1));
         assertEquals(Boolean.TRUE, on(owner, s -> s.guilds().get(GUILD).interestedShards() == 1L << origin));
+    }
+
+    @Test
+    void aUserAccountsReadyCarriesItsReadStatesFromItsOwner() throws Exception
+    {
+        final long channel = 4242;
+        final long message = 5151;
+        final int carolsOwner = group.ownerOf(CAROL);
+        on(carolsOwner, s ->
+        {
+            StateLog.commit(s, node, StateRecords.READ_STATE_MENTION, StateRecords.readState(CAROL, channel,
+                message + 1));
+            StateLog.commit(s, node, StateRecords.READ_STATE_ACK, StateRecords.readState(CAROL, channel, message));
+            return null;
+        });
+        final EmbeddedChannel ch = connect(origin);
+        final List<String> frames = new ArrayList<>(on(origin, s ->
+        {
+            send(ch, identify(CAROL, Intents.GUILDS));
+            return written(s, ch);
+        }));
+        awaitHandled(OwnerCommands.READ_STATES); // READY waits for them (at once when this shard owns CAROL)
+        frames.addAll(on(origin, s -> written(s, ch)));
+        assertEquals(1, frames.size(), "READY, once");
+        final JsonNode ready = json(frames.get(0));
+        assertEquals("READY", ready.get("t").asText());
+        assertEquals(1, ready.get("s").asInt());
+        final JsonNode state = ready.get("d").get("read_state");
+        assertEquals(false, state.get("partial").asBoolean());
+        assertEquals(2, state.get("version").asInt());
+        final JsonNode entry = state.get("entries").get(0);
+        assertEquals(Json.id(channel), entry.get("id").asText());
+        assertEquals(Json.id(message), entry.get("last_message_id").asText());
+        assertEquals(1, entry.get("mention_count").asInt(), "the mention after the ack still counts");
     }
 
     @Test
@@ -286,10 +332,10 @@ class ShardSessionsTest
         final List<String> frames = new ArrayList<>(on(origin, s ->
         {
             send(ch, identify(BOB, Intents.GUILDS));
-            return written(ch);
+            return written(s, ch);
         }));
         awaitHandled(OwnerCommands.GUILD_SNAPSHOT); // from this shard or the other, whichever owns that id
-        frames.addAll(on(origin, s -> written(ch)));
+        frames.addAll(on(origin, s -> written(s, ch)));
         assertEquals(2, frames.size(), "READY, then the answer for the guild");
         final JsonNode deleted = json(frames.get(1));
         assertEquals("GUILD_DELETE", deleted.get("t").asText());
@@ -306,13 +352,13 @@ class ShardSessionsTest
         on(origin, s ->
         {
             send(ch, identify(BOB, Intents.DIRECT_MESSAGES));
-            written(ch);
+            written(s, ch);
             // after IDENTIFY on the same ordered path: BOB's owner knows this shard holds his session by then
             new UserSessionProxy(s).sendToUser(BOB, dm);
             return null;
         });
         awaitHandled(OwnerCommands.USER_DISPATCH);
-        final JsonNode message = json(on(origin, s -> written(ch)).get(0));
+        final JsonNode message = json(on(origin, s -> written(s, ch)).get(0));
         assertEquals("MESSAGE_CREATE", message.get("t").asText());
         assertEquals("hi", message.get("d").get("content").asText());
         final int bobsOwner = group.ownerOf(BOB);
@@ -328,12 +374,12 @@ class ShardSessionsTest
         assertEquals(List.of(), on(origin, s ->
         {
             sessions[origin].pollTimers(opened + timeout - 100 * MS);
-            return written(ch);
+            return written(s, ch);
         }), "not before its deadline");
         assertEquals(List.of("close:" + CloseCodes.SESSION_TIMED_OUT), on(origin, s ->
         {
             sessions[origin].pollTimers(System.nanoTime() + timeout + 100 * MS);
-            return written(ch);
+            return written(s, ch);
         }));
     }
 
@@ -347,19 +393,19 @@ class ShardSessionsTest
         on(origin, s ->
         {
             send(ch, identify(BOB, Intents.GUILDS));
-            return written(ch);
+            return written(s, ch);
         });
         final List<String> asked = on(origin, s ->
         {
             sessions[origin].pollTimers(start + interval + grace / 2 + 100 * MS);
-            return written(ch);
+            return written(s, ch);
         });
         assertEquals(1, asked.size());
         assertEquals(1, json(asked.get(0)).get("op").asInt(), "op 1: the server asks for a heartbeat");
         assertEquals(List.of("close:" + CloseCodes.SESSION_TIMED_OUT), on(origin, s ->
         {
             sessions[origin].pollTimers(System.nanoTime() + interval + grace + 100 * MS);
-            return written(ch);
+            return written(s, ch);
         }));
     }
 
@@ -372,24 +418,24 @@ class ShardSessionsTest
         on(origin, s ->
         {
             send(ch, identify(BOB, Intents.GUILDS));
-            return written(ch);
+            return written(s, ch);
         });
         final long beforeBeat = System.nanoTime();
         on(origin, s ->
         {
             send(ch, "{\"op\":1,\"d\":1}");
-            return written(ch); // op 11
+            return written(s, ch); // op 11
         });
         // the timer armed at connect fires on time, finds the later heartbeat and re-arms: nothing is due yet
         assertEquals(List.of(), on(origin, s ->
         {
             sessions[origin].pollTimers(beforeBeat + interval + grace / 2 - 100 * MS);
-            return written(ch);
+            return written(s, ch);
         }));
         assertEquals(1, on(origin, s ->
         {
             sessions[origin].pollTimers(System.nanoTime() + interval + grace / 2 + 100 * MS);
-            return written(ch);
+            return written(s, ch);
         }).size(), "asked for a heartbeat one interval after the last one");
     }
 
@@ -401,15 +447,16 @@ class ShardSessionsTest
         on(origin, s ->
         {
             send(ch, identify(BOB, Intents.GUILDS));
-            written(ch);
+            written(s, ch);
             ch.unsafe().outboundBuffer().setUserDefinedWritability(1, false);
+            ch.runPendingTasks(); // the embedded loop runs the writability event only when asked
             return null;
         });
         final long since = System.nanoTime();
         assertEquals(List.of("close:" + CloseCodes.UNKNOWN_ERROR), on(origin, s ->
         {
             sessions[origin].pollTimers(since + slow + 100 * MS);
-            return written(ch);
+            return written(s, ch);
         }));
         assertEquals(Integer.valueOf(1), on(origin, s -> sessions[origin].sessionCount()), "it may resume");
     }
@@ -423,7 +470,7 @@ class ShardSessionsTest
         on(origin, s ->
         {
             send(ch, identify(BOB, Intents.GUILDS));
-            written(ch);
+            written(s, ch);
             ch.close();
             return null;
         });

@@ -5,20 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -68,85 +60,9 @@ class GatewaySlowConsumerTest
         }
     }
 
-    /** A minimal WebSocket client on a plain socket: handshake, masked text frames out, unmasked frames in. */
-    private static final class RawClient implements AutoCloseable
+    private static JsonNode readJson(final RawGatewaySocket raw) throws IOException
     {
-        final Socket socket = new Socket();
-        final DataInputStream in;
-        final OutputStream out;
-
-        RawClient(final int port) throws IOException
-        {
-            socket.setReceiveBufferSize(4096);
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
-            socket.setSoTimeout(15_000);
-            in = new DataInputStream(socket.getInputStream());
-            out = socket.getOutputStream();
-            final byte[] key = new byte[16];
-            ThreadLocalRandom.current().nextBytes(key);
-            out.write(("GET /?v=10&encoding=json HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\n"
-                + "Connection: Upgrade\r\nSec-WebSocket-Key: " + Base64.getEncoder().encodeToString(key)
-                + "\r\nSec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            final ByteArrayOutputStream head = new ByteArrayOutputStream();
-            while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n"))
-            {
-                head.write(in.readUnsignedByte());
-            }
-            assertTrue(head.toString(StandardCharsets.US_ASCII).startsWith("HTTP/1.1 101"), head.toString());
-        }
-
-        void sendText(final String text) throws IOException
-        {
-            final byte[] payload = text.getBytes(StandardCharsets.UTF_8);
-            final ByteArrayOutputStream f = new ByteArrayOutputStream();
-            f.write(0x81);
-            if (payload.length < 126)
-            {
-                f.write(0x80 | payload.length);
-            }
-            else
-            {
-                f.write(0x80 | 126);
-                f.write(payload.length >>> 8);
-                f.write(payload.length & 0xff);
-            }
-            final byte[] mask = new byte[4];
-            ThreadLocalRandom.current().nextBytes(mask);
-            f.write(mask);
-            for (int i = 0; i < payload.length; i++)
-            {
-                f.write(payload[i] ^ mask[i & 3]);
-            }
-            out.write(f.toByteArray());
-            out.flush();
-        }
-
-        /** @return the next frame's opcode and payload; text frames parsed as JSON. */
-        JsonNode readJson() throws IOException
-        {
-            final int b0 = in.readUnsignedByte();
-            final int b1 = in.readUnsignedByte();
-            long len = b1 & 0x7f;
-            if (len == 126)
-            {
-                len = in.readUnsignedShort();
-            }
-            else if (len == 127)
-            {
-                len = in.readLong();
-            }
-            final byte[] payload = new byte[(int)len];
-            in.readFully(payload);
-            assertEquals(0x81, b0, "a final text frame");
-            return GatewayTestClient.JSON.readTree(payload);
-        }
-
-        @Override
-        public void close() throws IOException
-        {
-            socket.close();
-        }
+        return GatewayTestClient.JSON.readTree(raw.readText());
     }
 
     private static ShardGroup shards()
@@ -166,18 +82,18 @@ class GatewaySlowConsumerTest
     }
 
     /** A raw client identified as {@link #slow}, READY and GUILD_CREATE read, reading nothing more. */
-    private record Stalled(RawClient raw, String sessionId, String resumeUrl)
+    private record Stalled(RawGatewaySocket raw, String sessionId, String resumeUrl)
     {
     }
 
     private static Stalled stalledSession() throws IOException
     {
-        final RawClient raw = new RawClient(node.port());
-        assertEquals(10, raw.readJson().path("op").asInt());
+        final RawGatewaySocket raw = RawGatewaySocket.open(node.port(), 4096);
+        assertEquals(10, readJson(raw).path("op").asInt());
         raw.sendText(GatewayTestClient.identifyPayload(slow.token(), ALL_MESSAGES).toString());
-        final JsonNode ready = raw.readJson();
+        final JsonNode ready = readJson(raw);
         assertEquals("READY", ready.path("t").asText());
-        assertEquals("GUILD_CREATE", raw.readJson().path("t").asText());
+        assertEquals("GUILD_CREATE", readJson(raw).path("t").asText());
         return new Stalled(raw, ready.path("d").path("session_id").asText(),
             ready.path("d").path("resume_gateway_url").asText());
     }
@@ -207,7 +123,7 @@ class GatewaySlowConsumerTest
         try (GatewayTestClient healthy = GatewayTestClient.json(node.gatewayUrl()))
         {
             healthy.identifyAndAwait(owner.token(), ALL_MESSAGES, 1);
-            try (RawClient raw = stalledSession().raw())
+            try (RawGatewaySocket raw = stalledSession().raw())
             {
                 final List<String> posted = postUntilSlowConsumerClose();
                 // The shard kept serving REST (the loop above) and the other session on it got everything.
@@ -225,7 +141,7 @@ class GatewaySlowConsumerTest
     {
         final Stalled stalled = stalledSession();
         final List<String> posted;
-        try (RawClient raw = stalled.raw())
+        try (RawGatewaySocket raw = stalled.raw())
         {
             posted = postUntilSlowConsumerClose();
             // The server gave up on the connection: it must actually drop it, although the peer never reads

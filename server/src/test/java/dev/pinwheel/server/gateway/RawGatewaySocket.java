@@ -46,7 +46,26 @@ final class RawGatewaySocket implements AutoCloseable
      */
     static RawGatewaySocket open(final int port) throws IOException
     {
-        final Socket s = new Socket("127.0.0.1", port);
+        return open(port, 0);
+    }
+
+    /**
+     * Connects with a given receive buffer (small: the server's writes back up as soon as the client stops reading)
+     * and upgrades to {@code /?v=10&encoding=json}.
+     *
+     * @param port          the node's port.
+     * @param receiveBuffer SO_RCVBUF in bytes, or 0 for the system's default.
+     * @return the open connection (HELLO not yet read).
+     * @throws IOException if the upgrade fails.
+     */
+    static RawGatewaySocket open(final int port, final int receiveBuffer) throws IOException
+    {
+        final Socket s = new Socket();
+        if (receiveBuffer > 0)
+        {
+            s.setReceiveBufferSize(receiveBuffer);
+        }
+        s.connect(new java.net.InetSocketAddress("127.0.0.1", port), 10_000);
         s.setSoTimeout(15_000);
         final RawGatewaySocket ws = new RawGatewaySocket(s);
         final byte[] key = new byte[16];
@@ -193,6 +212,18 @@ final class RawGatewaySocket implements AutoCloseable
             // see sendHugeTextFrame
         }
         return sent;
+    }
+
+    /**
+     * Sends one text frame.
+     *
+     * @param json the payload.
+     * @throws IOException if the connection fails.
+     */
+    void sendText(final String json) throws IOException
+    {
+        out.write(text(json));
+        out.flush();
     }
 
     /**

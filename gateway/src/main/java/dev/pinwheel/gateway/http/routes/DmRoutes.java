@@ -7,6 +7,7 @@ import dev.pinwheel.core.shard.Shard;
 import dev.pinwheel.core.store.HistoryQuery;
 import dev.pinwheel.gateway.codec.DiscordError;
 import dev.pinwheel.gateway.codec.Json;
+import dev.pinwheel.gateway.codec.Mentions;
 import dev.pinwheel.gateway.codec.MessageExtras;
 import dev.pinwheel.gateway.http.ExchangeTable;
 import dev.pinwheel.gateway.http.RateLimiter;
@@ -238,6 +239,12 @@ public final class DmRoutes
             ex.invalidField(shard, "content", "BASE_TYPE_MAX_LENGTH", "Must be 2000 or fewer in length.");
             return;
         }
+        final Mentions.Allowed allowed = Mentions.allowed(body);
+        if (!allowed.valid())
+        {
+            ex.invalidPath(shard, allowed.errorPath(), allowed.errorCode(), allowed.errorMessage());
+            return;
+        }
         if (content.isBlank() && (extras.embeds() == null || extras.embeds().isEmpty()))
         {
             error(ex, DiscordError.EMPTY_MESSAGE);
@@ -251,7 +258,7 @@ public final class DmRoutes
             return;
         }
         dms.post(exchanges.register(ex), ex.userId(), channelId, content, body.path("tts").asBoolean(false), nonce,
-            extras.embeds() == null ? null : extras.embeds().toString());
+            extras.embeds() == null ? null : extras.embeds().toString(), allowed);
     }
 
     private void edit(final RestExchange ex, final Request r, final long channelId, final long messageId)
@@ -262,8 +269,14 @@ public final class DmRoutes
             ex.invalidField(shard, "content", "BASE_TYPE_MAX_LENGTH", "Must be 2000 or fewer in length.");
             return;
         }
+        final Mentions.Allowed allowed = r.body() == null ? Mentions.DEFAULT_ALLOWED : Mentions.allowed(r.body());
+        if (!allowed.valid())
+        {
+            ex.invalidPath(shard, allowed.errorPath(), allowed.errorCode(), allowed.errorMessage());
+            return;
+        }
         dms.edit(exchanges.register(ex), ex.userId(), channelId, messageId, c == null || c.isNull() ? null
-            : c.asText());
+            : c.asText(), allowed);
     }
 
     /** @return whether the caller is one of the DM channel's two users (10003 answered otherwise). */

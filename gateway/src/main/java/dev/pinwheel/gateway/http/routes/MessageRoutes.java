@@ -7,6 +7,7 @@ import dev.pinwheel.core.shard.Shard;
 import dev.pinwheel.core.store.HistoryQuery;
 import dev.pinwheel.gateway.codec.DiscordError;
 import dev.pinwheel.gateway.codec.Json;
+import dev.pinwheel.gateway.codec.Mentions;
 import dev.pinwheel.gateway.codec.MessageExtras;
 import dev.pinwheel.gateway.http.ExchangeTable;
 import dev.pinwheel.gateway.http.RateLimiter;
@@ -148,6 +149,12 @@ public final class MessageRoutes
             ex.invalidField(shard, extras.errorField(), extras.errorCode(), extras.errorMessage());
             return;
         }
+        final Mentions.Allowed allowed = Mentions.allowed(body);
+        if (!allowed.valid())
+        {
+            ex.invalidPath(shard, allowed.errorPath(), allowed.errorCode(), allowed.errorMessage());
+            return;
+        }
         if (content.isBlank() && (extras.embeds() == null || extras.embeds().isEmpty()))
         {
             error(ex, DiscordError.EMPTY_MESSAGE);
@@ -168,7 +175,7 @@ public final class MessageRoutes
         final int flags = body.path("flags").asInt(0) & (1 << 2 | 1 << 12);
         messages.post(exchanges.register(ex), ex.userId(), guildId, channelId, content, tts, flags, nonce,
             extras.embeds() == null ? null : extras.embeds().toString(), extras.replyTo(), extras.replyChannel(),
-            extras.failIfNotExists());
+            extras.failIfNotExists(), allowed);
     }
 
     private void get(final RestExchange ex, final Request r)
@@ -212,8 +219,15 @@ public final class MessageRoutes
             ex.invalidField(shard, extras.errorField(), extras.errorCode(), extras.errorMessage());
             return;
         }
+        final Mentions.Allowed allowed = Mentions.allowed(body);
+        if (!allowed.valid())
+        {
+            ex.invalidPath(shard, allowed.errorPath(), allowed.errorCode(), allowed.errorMessage());
+            return;
+        }
         messages.edit(exchanges.register(ex), ex.userId(), guildId, r.id(0), messageId,
-            c == null || c.isNull() ? null : c.asText(), extras.embeds() == null ? null : extras.embeds().toString());
+            c == null || c.isNull() ? null : c.asText(), extras.embeds() == null ? null : extras.embeds().toString(),
+            allowed);
     }
 
     /**

@@ -47,6 +47,7 @@ public final class RestRouter
         this.limits = new RateLimits(shard, ctx.rateLimiter(), ctx.config().restRequestsPerSecond());
         dms.register(table);
         new MessageRoutes(ctx, shard, exchanges, dms::messages).register(table);
+        new ReadStateRoutes(ctx, shard, exchanges).register(table);
         new ReactionRoutes(ctx, shard, exchanges, dms::unsupported).register(table);
         new PinRoutes(ctx, shard, exchanges, dms::unsupported).register(table);
         new CommandRoutes(ctx, shard, exchanges).register(table);

@@ -1,0 +1,90 @@
+package dev.pinwheel.gateway.owner;
+
+import dev.pinwheel.core.shard.Shard;
+
+/**
+ * Sends read-state operations to the owner of the user they belong to (the routing ring, as for guilds) as typed
+ * commands, read back in this order by {@link ReadStateService}: a REST ack or bulk ack, a session's request for the
+ * read states of its READY, and a guild owner's mentions of a new message. Runs on the sending shard (its command
+ * writer).
+ */
+public final class ReadStateProxy
+{
+    private final Shard shard;
+
+    /**
+     * @param shard the sending shard (this thread).
+     */
+    public ReadStateProxy(final Shard shard)
+    {
+        this.shard = shard;
+    }
+
+    /**
+     * @param correlation the waiting request.
+     * @param userId      who read.
+     * @param channelId   the channel.
+     * @param messageId   the message read up to.
+     */
+    public void ack(final long correlation, final long userId, final long channelId, final long messageId)
+    {
+        shard.send(shard.group().ownerOf(userId), OwnerCommands.request(shard, OwnerCommands.READ_STATE_ACK,
+            correlation, userId).putLong(channelId).putLong(messageId));
+    }
+
+    /**
+     * @param correlation the waiting request.
+     * @param userId      who read.
+     * @param channelIds  the channels.
+     * @param messageIds  the message read up to in each.
+     */
+    public void ackBulk(final long correlation, final long userId, final long[] channelIds, final long[] messageIds)
+    {
+        shard.send(shard.group().ownerOf(userId), OwnerCommands.request(shard, OwnerCommands.READ_STATE_ACK_BULK,
+            correlation, userId).putLongs(channelIds).putLongs(messageIds));
+    }
+
+    /**
+     * Asks the user's owner for the user's read states; they come back as {@link OwnerCommands#READ_STATES}.
+     *
+     * @param userId    the user identifying.
+     * @param sessionId the new session.
+     */
+    public void requestReadStates(final long userId, final String sessionId)
+    {
+        shard.send(shard.group().ownerOf(userId), shard.commandWriter().begin(OwnerCommands.READ_STATES_GET)
+            .putLong(userId).putString(sessionId).putInt(shard.id()));
+    }
+
+    /**
+     * From a guild's owner, once a message is durable: one command per owner shard of the users it mentions.
+     *
+     * @param owner     this shard.
+     * @param channelId the message's channel.
+     * @param messageId the message.
+     * @param users     the users whose mention count grows.
+     */
+    static void mentioned(final Shard owner, final long channelId, final long messageId, final long[] users)
+    {
+        final int shards = owner.group().shardCount();
+        final long[][] byShard = new long[shards][];
+        final int[] counts = new int[shards];
+        for (final long u : users)
+        {
+            final int s = owner.group().ownerOf(u);
+            if (byShard[s] == null)
+            {
+                byShard[s] = new long[users.length];
+            }
+            byShard[s][counts[s]++] = u;
+        }
+        for (int s = 0; s < shards; s++)
+        {
+            if (counts[s] > 0)
+            {
+                owner.send(s, owner.commandWriter().begin(OwnerCommands.READ_STATE_MENTIONS).putLong(channelId)
+                    .putLong(messageId).putLongs(java.util.Arrays.copyOf(byShard[s], counts[s])));
+            }
+        }
+    }
+}
