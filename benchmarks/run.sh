@@ -7,6 +7,8 @@
 #   benchmarks/run.sh capacity-probe [args]   idle sessions with heartbeats: server RSS / live heap per session
 #   benchmarks/run.sh storm-probe [args]      K sessions IDENTIFY at once: time until all READY, p50/p99
 #   benchmarks/run.sh chat-probe [args]       G guilds x M sessions x R msg/s: delivered events/s, p50/p99
+#   benchmarks/run.sh presence-probe [args]   one big guild, users changing status: deliveries/s and server CPU with
+#                                             lazy guilds off and on (same run), op 14 to SYNC p99 at 100k members
 #   benchmarks/run.sh peer-probe [args]       the fanout workload against Pinwheel, uWebSockets.js and NATS in one
 #                                             run (installs the peers first: npm, apt-get), Pinwheel/peer ratios
 #   benchmarks/run.sh abuse-probe [args]      issue 10's attacks against a node at its real limits while a normal
@@ -141,11 +143,12 @@ case "$cmd" in
     # shellcheck disable=SC2086
     exec "$JAVA_HOME/bin/java" "${flags[@]}" -Dpinwheel.flags.dir="$FLAGS" -Xms256m -Xmx1g -XX:+UseZGC \
       ${PINWHEEL_BENCH_JAVA_OPTS:-} -cp "$JAR" dev.pinwheel.benchmarks.AbuseProbe "$@" ;;
-  capacity-probe|storm-probe|chat-probe)
+  capacity-probe|storm-probe|chat-probe|presence-probe)
     if needs_build; then build; fi
     mapfile -t flags < <(module_flags)
     case "$cmd" in
       capacity-probe) main=dev.pinwheel.benchmarks.CapacityProbe ;;
+      presence-probe) main=dev.pinwheel.benchmarks.PresenceProbe ;;
       storm-probe) main=dev.pinwheel.benchmarks.StormProbe ;;
       *) main=dev.pinwheel.benchmarks.ChatProbe ;;
     esac
@@ -163,6 +166,6 @@ case "$cmd" in
   build)
     build strict ;;
   *)
-    echo "usage: benchmarks/run.sh jmh [JMH args] | fanout-probe [--sessions N --messages M --rate R ...] | capacity-probe [--sessions N --hold S ...] | storm-probe [--sessions K ...] | chat-probe [--guilds G --members M --rate R ...] | recovery-probe [--messages N,... --server N --rounds R --class-cache none,cds,aot] | voice-probe ROOMS MEMBERS SECONDS MODE LOOPS | peer-probe [--sessions N --messages M --rate R --burst B --systems pinwheel,uws,nats] | abuse-probe [--rate R --phases all|edge,cap,... --window S] | build" >&2
+    echo "usage: benchmarks/run.sh jmh [JMH args] | fanout-probe [--sessions N --messages M --rate R ...] | capacity-probe [--sessions N --hold S ...] | storm-probe [--sessions K ...] | chat-probe [--guilds G --members M --rate R ...] | presence-probe [--sessions N --lookers L --sync-members K ...] | recovery-probe [--messages N,... --server N --rounds R --class-cache none,cds,aot] | voice-probe ROOMS MEMBERS SECONDS MODE LOOPS | peer-probe [--sessions N --messages M --rate R --burst B --systems pinwheel,uws,nats] | abuse-probe [--rate R --phases all|edge,cap,... --window S] | build" >&2
     exit 2 ;;
 esac

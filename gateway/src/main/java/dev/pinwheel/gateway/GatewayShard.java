@@ -15,6 +15,8 @@ import dev.pinwheel.gateway.owner.FileReleases;
 import dev.pinwheel.gateway.owner.MemberListService;
 import dev.pinwheel.gateway.owner.OwnerCommandAdapter;
 import dev.pinwheel.gateway.owner.SessionProxy;
+import dev.pinwheel.gateway.owner.LazyMemberLists;
+import dev.pinwheel.gateway.owner.PresenceService;
 import dev.pinwheel.gateway.owner.SessionRequestAdapter;
 import dev.pinwheel.gateway.owner.SubscriptionService;
 import dev.pinwheel.gateway.owner.UserSessionProxy;
@@ -83,17 +85,24 @@ public final class GatewayShard
         final UserSessionProxy toUsers = new UserSessionProxy(shard);
         this.voice = new VoiceService(context);
         this.users = new UserSessionService(toSessions, accounts);
+        final PresenceService presences = new PresenceService(accounts);
+        final LazyMemberLists lists = new LazyMemberLists(accounts, presences, toSessions,
+            context.config().lazyGuildMembers());
         this.owner = new OwnerCommandAdapter(context.node(), (from, userId, event) -> toUsers.sendToUser(userId, event),
-            voice, toSessions, context.files() == null ? FileReleases.NONE : ids -> context.files().submit(() ->
-            {
-                for (final long id : ids)
+            voice, lists.following(toSessions), context.files() == null ? FileReleases.NONE : ids ->
+                context.files().submit(() ->
                 {
-                    context.files().release(id);
-                }
-            }));
+                    for (final long id : ids)
+                    {
+                        context.files().release(id);
+                    }
+                }));
+        owner.lazyGuilds(lists);
         final SessionRequestAdapter requests = new SessionRequestAdapter(
-            new SubscriptionService(accounts, voice, toSessions), new MemberListService(accounts, toSessions), voice,
-            users, owner.temporaryMembers(), owner.readStates());
+            new SubscriptionService(accounts, voice, toSessions).presences(presences),
+            new MemberListService(accounts, toSessions).presences(presences), voice,
+            users, owner.temporaryMembers(), owner.readStates()).presences(presences)
+            .memberLists(lists);
         this.probe = new ShardProbe();
         shard.addTicker(() -> edgeDeadlines.tick(System.nanoTime()));
         shard.addTicker(() -> exchanges.tick(shard, System.nanoTime()));
@@ -102,7 +111,7 @@ public final class GatewayShard
             shard.gauges().set(ShardGauges.CONNECTIONS, sessions.connectionCount());
             shard.gauges().set(ShardGauges.SESSIONS, sessions.sessionCount());
         });
-        shard.commandHandler(new GatewayCommands(exchanges, new SessionCommandAdapter(sessions), owner, requests));
+        shard.commandHandler(new GatewayCommands(exchanges, new SessionCommandAdapter(sessions, presences), owner, requests));
     }
 
     /**

@@ -53,6 +53,9 @@ public final class GatewayLoadClient implements AutoCloseable
     private final LongAdder heartbeatsSent = new LongAdder();
     private final LongAdder heartbeatAcks = new LongAdder();
     private final java.util.concurrent.atomic.AtomicLong lastReadyNanos = new java.util.concurrent.atomic.AtomicLong();
+    private int intents = 1 | 1 << 9 | 1 << 15;
+    private ProbeSession.FrameListener frames;
+    private final ConcurrentHashMap<Integer, ProbeSession> byIndex = new ConcurrentHashMap<>();
 
     private final ProbeSession.Outcome outcome = new ProbeSession.Outcome()
     {
@@ -121,6 +124,38 @@ public final class GatewayLoadClient implements AutoCloseable
             .option(ChannelOption.TCP_NODELAY, true)
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
             .remoteAddress(host, port);
+    }
+
+    /**
+     * For the sessions opened after this call.
+     *
+     * @param value    the intents they identify with.
+     * @param listener sees every text frame of theirs before they parse it (null: none).
+     * @return this.
+     */
+    GatewayLoadClient sessions(final int value, final ProbeSession.FrameListener listener)
+    {
+        intents = value;
+        frames = listener;
+        return this;
+    }
+
+    /**
+     * Writes a payload on a session.
+     *
+     * @param index the session's index (its token's position when opened).
+     * @param json  the payload.
+     * @return false if there is no such session.
+     */
+    public boolean send(final int index, final String json)
+    {
+        final ProbeSession s = byIndex.get(index);
+        if (s == null)
+        {
+            return false;
+        }
+        s.send(json);
+        return true;
     }
 
     /**
@@ -275,6 +310,8 @@ public final class GatewayLoadClient implements AutoCloseable
     private void launch(final int index, final String token, final boolean holdIdentify)
     {
         final ProbeSession session = new ProbeSession(index, token, stats, outcome, holdIdentify);
+        session.configure(intents, frames);
+        byIndex.put(index, session);
         final WebSocketClientProtocolConfig ws = WebSocketClientProtocolConfig.newBuilder()
             .webSocketUri(uri)
             .version(WebSocketVersion.V13)

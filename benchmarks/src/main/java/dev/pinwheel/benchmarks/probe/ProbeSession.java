@@ -41,6 +41,21 @@ final class ProbeSession extends SimpleChannelInboundHandler<WebSocketFrame>
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int INTENTS = 1 | 1 << 9 | 1 << 15;
 
+    /** Sees every text frame before the session parses it (the presence probe counts its event types). */
+    interface FrameListener
+    {
+        /**
+         * @param session the session (on its event loop).
+         * @param frame   the frame's text (do not keep or release).
+         * @param nanos   when it was read.
+         * @return true if the frame was consumed (the session then ignores it).
+         */
+        boolean onFrame(ProbeSession session, ByteBuf frame, long nanos);
+    }
+
+    private int intents = INTENTS;
+    private FrameListener frames;
+
     /** How a session ended its setup. */
     interface Outcome
     {
@@ -150,8 +165,43 @@ final class ProbeSession extends SimpleChannelInboundHandler<WebSocketFrame>
         }
     }
 
+    /**
+     * @param value intents of its IDENTIFY (default GUILDS, GUILD_MESSAGES, MESSAGE_CONTENT).
+     * @param listener sees every text frame first, or null.
+     */
+    void configure(final int value, final FrameListener listener)
+    {
+        intents = value;
+        frames = listener;
+    }
+
+    /**
+     * Writes a payload (from any thread: it runs on the session's event loop).
+     *
+     * @param json the payload.
+     */
+    void send(final String json)
+    {
+        ctx.executor().execute(() ->
+        {
+            if (ctx.channel().isActive())
+            {
+                ctx.writeAndFlush(new TextWebSocketFrame(json));
+            }
+        });
+    }
+
     private void onText(final ByteBuf b, final long now)
     {
+        if (frames != null && frames.onFrame(this, b, now))
+        {
+            final long s = sequenceOf(b);
+            if (s > seq)
+            {
+                seq = s; // heartbeats acknowledge it: the server releases its resume buffer
+            }
+            return;
+        }
         if (startsWith(b, MESSAGE_CREATE_PREFIX))
         {
             int at = b.readerIndex() + MESSAGE_CREATE_PREFIX.length;
@@ -319,7 +369,7 @@ final class ProbeSession extends SimpleChannelInboundHandler<WebSocketFrame>
     {
         final ObjectNode identify = JSON.createObjectNode().put("op", 2);
         final ObjectNode d = identify.putObject("d");
-        d.put("token", token).put("intents", INTENTS);
+        d.put("token", token).put("intents", intents);
         d.putObject("properties").put("os", "linux").put("browser", "pinwheel-fanout-probe")
             .put("device", "pinwheel-fanout-probe");
         identifySentNanos = System.nanoTime();
@@ -398,6 +448,26 @@ final class ProbeSession extends SimpleChannelInboundHandler<WebSocketFrame>
         }
         closingByUs = true;
         ctx.close();
+    }
+
+    /** The {@code s} of a dispatch frame {@code {"t":T,"s":N,...}} read from its first bytes, or -1. */
+    private static long sequenceOf(final ByteBuf b)
+    {
+        final int end = Math.min(b.writerIndex(), b.readerIndex() + 96);
+        for (int i = b.readerIndex(); i + 4 < end; i++)
+        {
+            if (b.getByte(i) == '"' && b.getByte(i + 1) == 's' && b.getByte(i + 2) == '"' && b.getByte(i + 3) == ':')
+            {
+                long v = 0;
+                int at = i + 4;
+                for (int c; at < end && (c = b.getByte(at)) >= '0' && c <= '9'; at++)
+                {
+                    v = v * 10 + (c - '0');
+                }
+                return at == i + 4 ? -1 : v;
+            }
+        }
+        return -1;
     }
 
     private static boolean startsWith(final ByteBuf b, final byte[] prefix)

@@ -414,6 +414,15 @@ public final class Guild
     }
 
     /**
+     * @return a number that changes with every change of roles, members, channels or owner (whatever can change who
+     *         sees a channel, or who is in the member list).
+     */
+    public long permissionsVersion()
+    {
+        return permissionsVersion;
+    }
+
+    /**
      * @return bitmask of shards with subscribed sessions.
      */
     public long interestedShards()

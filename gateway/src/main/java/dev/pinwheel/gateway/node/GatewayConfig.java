@@ -18,6 +18,7 @@ public final class GatewayConfig
     private int resumeBufferEvents = Integer.getInteger("pinwheel.gateway.resume-buffer-events", 2048);
     private int maxInboundPayload = Integer.getInteger("pinwheel.gateway.max-inbound-payload", 4096);
     private int inboundEventsPerMinute = Integer.getInteger("pinwheel.gateway.inbound-events-per-minute", 120);
+    private int lazyGuildMembers = Integer.getInteger("pinwheel.gateway.lazy-guild-members", 1000);
     private boolean privilegedIntentsAllowed = Boolean.parseBoolean(
         System.getProperty("pinwheel.gateway.privileged-intents", "true"));
     private int pbkdf2Iterations = Integer.getInteger("pinwheel.auth.pbkdf2-iterations", 210_000);
@@ -239,6 +240,25 @@ public final class GatewayConfig
     public GatewayConfig inboundEventsPerMinute(final int value)
     {
         inboundEventsPerMinute = value;
+        return this;
+    }
+
+    /**
+     * @return members above which a guild is lazy: its presences go only to sessions that subscribed to its member
+     *         list (op 14) instead of every session with GUILD_PRESENCES.
+     */
+    public int lazyGuildMembers()
+    {
+        return lazyGuildMembers;
+    }
+
+    /**
+     * @param value members above which a guild is lazy.
+     * @return this.
+     */
+    public GatewayConfig lazyGuildMembers(final int value)
+    {
+        lazyGuildMembers = value;
         return this;
     }
 

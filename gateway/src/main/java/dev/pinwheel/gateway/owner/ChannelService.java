@@ -34,6 +34,7 @@ public final class ChannelService
     private final NodeState node;
     private final GuildVoice voice;
     private final AuditLog audit;
+    private MemberListUpdates lazyGuilds;
 
     /**
      * @param node  the node's directories (state records apply to them; accounts for typing's member).
@@ -367,6 +368,14 @@ public final class ChannelService
     }
 
     /**
+     * @param lists this shard's member lists: in a lazy guild, typing goes only to the sessions subscribed to them.
+     */
+    void lazyGuilds(final MemberListUpdates lists)
+    {
+        this.lazyGuilds = lists;
+    }
+
+    /**
      * {@link OwnerCommands#TYPING}: guild, channel (VIEW_CHANNEL, SEND_MESSAGES). 204, then TYPING_START with the
      * member; nothing is journaled.
      *
@@ -391,8 +400,30 @@ public final class ChannelService
         d.put("timestamp", System.currentTimeMillis() / 1000);
         d.set("member", Entities.member(g.member(reply.userId()), node.accounts(), true));
         reply.ok(204, (byte[])null);
-        ChannelEvents.publish(owner, g, channelId, new Dispatch("TYPING_START", Json.bytes(d), null,
-            Intents.GUILD_MESSAGE_TYPING, guildId, 0, 0));
+        final Dispatch typing = new Dispatch("TYPING_START", Json.bytes(d), null, Intents.GUILD_MESSAGE_TYPING,
+            guildId, 0, 0);
+        final org.agrona.collections.LongHashSet subscribed = lazyGuilds == null ? null
+            : lazyGuilds.presenceAudience(g);
+        if (subscribed == null)
+        {
+            ChannelEvents.publish(owner, g, channelId, typing);
+            return;
+        }
+        // a lazy guild: only those who look at its member list, of those who see the channel
+        final org.agrona.collections.LongHashSet viewers = g.viewers(g.channel(channelId));
+        org.agrona.collections.LongHashSet audience = subscribed;
+        if (viewers != null)
+        {
+            audience = new org.agrona.collections.LongHashSet();
+            for (final long u : subscribed.toArray(new Long[0]))
+            {
+                if (viewers.contains(u))
+                {
+                    audience.add(u);
+                }
+            }
+        }
+        owner.publish(g, typing.withAudience(audience));
     }
 
     private static boolean isCategory(final Guild g, final long channelId)

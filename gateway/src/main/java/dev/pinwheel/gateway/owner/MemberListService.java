@@ -35,6 +35,7 @@ public final class MemberListService
 
     private final Accounts accounts;
     private final SessionProxy sessions;
+    private PresenceService presenceService;
 
     /**
      * @param accounts the node's accounts (usernames to match, member bodies).
@@ -44,6 +45,16 @@ public final class MemberListService
     {
         this.accounts = accounts;
         this.sessions = sessions;
+    }
+
+    /**
+     * @param service this shard's presences (the chunks' {@code presences}).
+     * @return this.
+     */
+    public MemberListService presences(final PresenceService service)
+    {
+        this.presenceService = service;
+        return this;
     }
 
     /**
@@ -115,8 +126,18 @@ public final class MemberListService
             }
             if (presences)
             {
-                // Pinwheel has no presence system: every member is offline, and offline members have no presence.
-                d.putArray("presences");
+                // offline members have no presence object, as on Discord
+                final ArrayNode list = d.putArray("presences");
+                for (final Member m : found.subList(i * MEMBERS_PER_CHUNK,
+                    Math.min(found.size(), (i + 1) * MEMBERS_PER_CHUNK)))
+                {
+                    final dev.pinwheel.gateway.codec.PresenceFields p = presenceService == null ? null
+                        : presenceService.presenceIn(guildId, m.userId());
+                    if (p != null)
+                    {
+                        list.add(PresenceService.presence(m.userId(), p));
+                    }
+                }
             }
             if (nonce != null)
             {

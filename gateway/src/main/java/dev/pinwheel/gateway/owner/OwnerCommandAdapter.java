@@ -92,6 +92,16 @@ public final class OwnerCommandAdapter
     }
 
     /**
+     * @param lists this shard's lazy member lists: in a lazy guild, typing goes only to their subscribers.
+     * @return this.
+     */
+    public OwnerCommandAdapter lazyGuilds(final MemberListUpdates lists)
+    {
+        channels.lazyGuilds(lists);
+        return this;
+    }
+
+    /**
      * @return what ends the temporary memberships of this shard's guilds (for its {@link SessionRequestAdapter}).
      */
     public TemporaryMembers temporaryMembers()

@@ -278,6 +278,23 @@ public final class OwnerCommands
      */
     public static final int USER_OFFLINE = 167;
     /**
+     * To a user's owner: what one session of the user shows (op 2's presence, op 3; offline when it ended). User,
+     * session id, status i32, since, afk, activities (JSON).
+     */
+    public static final int PRESENCE_SET = 190;
+    /**
+     * To a guild owner: a user's aggregate presence changed; each of the listed guilds it owns publishes
+     * PRESENCE_UPDATE. User, status i32 (as shown: invisible is offline), since, afk, activities, guild ids.
+     */
+    public static final int PRESENCE_GUILDS = 191;
+    /**
+     * Op 14 (lazy member list): a session looks at ranges of a channel's member list. Origin shard i32, session id,
+     * user, guild, channel, ranges (first, last, first, last...).
+     */
+    public static final int MEMBER_LIST_SUBSCRIBE = 192;
+    /** A session that subscribed to a guild's member lists ended. Origin shard i32, session id, guild. */
+    public static final int MEMBER_LIST_UNSUBSCRIBE = 193;
+    /**
      * To a user's owner, from a guild's owner once a message is durable: it mentions these users (their mention count
      * in the channel grows). Channel, message, users (all owned by the receiver).
      */
@@ -331,6 +348,10 @@ public final class OwnerCommands
         NAMES[USER_SESSIONS] = "user_sessions";
         NAMES[USER_EVENT] = "user_event";
         NAMES[USER_OFFLINE] = "user_offline";
+        NAMES[PRESENCE_SET] = "presence_set";
+        NAMES[PRESENCE_GUILDS] = "presence_guilds";
+        NAMES[MEMBER_LIST_SUBSCRIBE] = "member_list_subscribe";
+        NAMES[MEMBER_LIST_UNSUBSCRIBE] = "member_list_unsubscribe";
         NAMES[READ_STATES] = "read_states";
         NAMES[READ_STATE_ACK] = "read_state_ack";
         NAMES[READ_STATE_ACK_BULK] = "read_state_ack_bulk";

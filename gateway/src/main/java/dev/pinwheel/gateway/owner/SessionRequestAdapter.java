@@ -16,6 +16,8 @@ public final class SessionRequestAdapter
     private final VoiceService voice;
     private final UserSessionService users;
     private final TemporaryMembers temporary;
+    private PresenceService presences;
+    private LazyMemberLists lists;
     private final ReadStateService readStates;
 
     /**
@@ -66,6 +68,26 @@ public final class SessionRequestAdapter
     }
 
     /**
+     * @param service this shard's presences (op 2/op 3 and their fanout to guilds).
+     * @return this.
+     */
+    public SessionRequestAdapter presences(final PresenceService service)
+    {
+        this.presences = service;
+        return this;
+    }
+
+    /**
+     * @param service this shard's lazy member lists (op 14).
+     * @return this.
+     */
+    public SessionRequestAdapter memberLists(final LazyMemberLists service)
+    {
+        this.lists = service;
+        return this;
+    }
+
+    /**
      * @param type a command type.
      * @return whether it is a session request this adapter runs.
      */
@@ -98,6 +120,10 @@ public final class SessionRequestAdapter
                 }
             }
             case OwnerCommands.USER_EVENT -> users.relay(command);
+            case OwnerCommands.PRESENCE_SET -> presences.onSessionPresence(owner, command);
+            case OwnerCommands.PRESENCE_GUILDS -> presences.onGuildPresence(owner, command);
+            case OwnerCommands.MEMBER_LIST_SUBSCRIBE -> lists.subscribe(owner, command);
+            case OwnerCommands.MEMBER_LIST_UNSUBSCRIBE -> lists.unsubscribe(owner, command);
             case OwnerCommands.READ_STATE_MENTIONS ->
             {
                 if (readStates != null)

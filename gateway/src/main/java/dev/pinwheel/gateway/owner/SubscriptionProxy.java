@@ -27,8 +27,23 @@ public final class SubscriptionProxy
      */
     public void subscribe(final String sessionId, final long userId, final long guildId, final int largeThreshold)
     {
+        subscribe(sessionId, userId, guildId, largeThreshold, false);
+    }
+
+    /**
+     * @param sessionId      the session.
+     * @param userId         its user.
+     * @param guildId        the guild.
+     * @param largeThreshold the session's {@code large_threshold}.
+     * @param presences      whether the session holds GUILD_PRESENCES (its GUILD_CREATE then carries the members'
+     *                       presences when the guild is not large).
+     */
+    public void subscribe(final String sessionId, final long userId, final long guildId, final int largeThreshold,
+        final boolean presences)
+    {
         shard.send(shard.group().ownerOf(guildId), shard.commandWriter().begin(OwnerCommands.SUBSCRIBE)
-            .putInt(shard.address()).putString(sessionId).putLong(guildId).putLong(userId).putInt(largeThreshold));
+            .putInt(shard.address()).putString(sessionId).putLong(guildId).putLong(userId).putInt(largeThreshold)
+            .putBoolean(presences));
     }
 
     /**

@@ -29,6 +29,7 @@ public final class SubscriptionService
     private final Accounts accounts;
     private final VoiceService voice;
     private final SessionProxy sessions;
+    private PresenceService presences;
 
     /**
      * @param accounts the node's accounts (members in GUILD_CREATE).
@@ -43,7 +44,18 @@ public final class SubscriptionService
     }
 
     /**
-     * {@link OwnerCommands#SUBSCRIBE}: origin shard, session id, guild, user, large threshold.
+     * @param service this shard's presences (the {@code presences} of GUILD_CREATE).
+     * @return this.
+     */
+    public SubscriptionService presences(final PresenceService service)
+    {
+        this.presences = service;
+        return this;
+    }
+
+    /**
+     * {@link OwnerCommands#SUBSCRIBE}: origin shard, session id, guild, user, large threshold,
+     * presences (the session holds GUILD_PRESENCES).
      *
      * @param owner   this shard.
      * @param command the command, at its first field.
@@ -55,6 +67,7 @@ public final class SubscriptionService
         final long guildId = command.getLong();
         final long userId = command.getLong();
         final int largeThreshold = command.getInt();
+        final boolean withPresences = command.getBoolean();
         final Guild g = owner.guilds().get(guildId);
         if (g == null || g.member(userId) == null)
         {
@@ -64,6 +77,10 @@ public final class SubscriptionService
         g.addInterest(from);
         final ObjectNode d = Entities.guildCreate(g, accounts, userId, largeThreshold, owner.store()::lastMessageId);
         d.set("voice_states", voice.guildCreateStates(guildId));
+        if (withPresences && presences != null && g.memberCount() <= largeThreshold)
+        {
+            d.set("presences", presences.guildPresences(g));
+        }
         sessions.guildSnapshot(from, sessionId, guildId, new Dispatch("GUILD_CREATE", Json.bytes(d), null,
             Intents.GUILDS, guildId, 0, userId));
     }

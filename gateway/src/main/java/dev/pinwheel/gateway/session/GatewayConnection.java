@@ -28,6 +28,7 @@ import dev.pinwheel.core.log.ThrottledLog;
 import dev.pinwheel.core.shard.ShardCounters;
 import dev.pinwheel.gateway.codec.CloseCodes;
 import dev.pinwheel.gateway.codec.Json;
+import dev.pinwheel.gateway.codec.PresenceFields;
 import dev.pinwheel.gateway.node.EdgeCounters;
 import dev.pinwheel.gateway.owner.VoiceProxy;
 
@@ -351,14 +352,40 @@ public final class GatewayConnection extends SimpleChannelInboundHandler<WebSock
                     requestGuildMembers(d);
                 }
             }
-            case 3, 31 ->
+            case 3 ->
+            {
+                final PresenceFields presence = session == null ? null : PresenceFields.parse(d);
+                if (session == null)
+                {
+                    close(CloseCodes.NOT_AUTHENTICATED, "Not authenticated.");
+                }
+                else if (presence == null)
+                {
+                    close(CloseCodes.DECODE_ERROR, "Invalid PRESENCE_UPDATE payload.");
+                }
+                else
+                {
+                    gateway.presenceUpdate(session, presence);
+                }
+            }
+            case 14 ->
             {
                 if (session == null)
                 {
                     close(CloseCodes.NOT_AUTHENTICATED, "Not authenticated.");
                 }
-                // Presence (3) and soundboard (31) are accepted and not acted on yet: Pinwheel has no presence
-                // system.
+                else
+                {
+                    lazyRequest(d);
+                }
+            }
+            case 31 ->
+            {
+                if (session == null)
+                {
+                    close(CloseCodes.NOT_AUTHENTICATED, "Not authenticated.");
+                }
+                // soundboard (31) is accepted and not acted on yet
             }
             default -> close(CloseCodes.UNKNOWN_OPCODE, "Unknown opcode " + op + ".");
         }
@@ -419,6 +446,54 @@ public final class GatewayConnection extends SimpleChannelInboundHandler<WebSock
             && n.asText().getBytes(StandardCharsets.UTF_8).length <= 32 ? n.asText() : null;
         gateway.requestGuildMembers(session, guildId, userIds, byQuery ? query.asText() : "",
             byQuery ? limit.asInt() : 0, d.path("presences").asBoolean(false), nonce);
+    }
+
+    /**
+     * Op 14 (Discord's user clients: the lazy member list): {@code guild_id}, {@code channels} as
+     * {@code {channel_id: [[first, last], ...]}} (at most 5 ranges of at most 100 rows each); {@code typing},
+     * {@code activities}, {@code threads} and {@code members} are accepted. The guild's owner answers with
+     * GUILD_MEMBER_LIST_UPDATE ({@link ShardSessions#lazyRequest}).
+     */
+    private void lazyRequest(final JsonNode d)
+    {
+        final long guildId = d == null || !d.isObject() ? -1 : snowflake(d.path("guild_id"));
+        final JsonNode channels = d == null ? null : d.get("channels");
+        if (guildId <= 0 || (channels != null && !channels.isNull() && !channels.isObject()))
+        {
+            close(CloseCodes.DECODE_ERROR, "Invalid LAZY_REQUEST payload.");
+            return;
+        }
+        if (channels == null || channels.isNull())
+        {
+            return;
+        }
+        final java.util.Iterator<java.util.Map.Entry<String, JsonNode>> it = channels.fields();
+        while (it.hasNext())
+        {
+            final java.util.Map.Entry<String, JsonNode> e = it.next();
+            final long channelId = Json.parseId(e.getKey());
+            final JsonNode list = e.getValue();
+            if (channelId <= 0 || !list.isArray() || list.size() > dev.pinwheel.gateway.owner.LazyMemberLists.MAX_RANGES)
+            {
+                close(CloseCodes.DECODE_ERROR, "Invalid LAZY_REQUEST payload.");
+                return;
+            }
+            final long[] ranges = new long[list.size() * 2];
+            for (int i = 0; i < list.size(); i++)
+            {
+                final JsonNode r = list.get(i);
+                if (!r.isArray() || r.size() != 2 || !r.get(0).canConvertToInt() || !r.get(1).canConvertToInt()
+                    || r.get(0).asInt() < 0 || r.get(1).asInt() < r.get(0).asInt()
+                    || r.get(1).asInt() - r.get(0).asInt() > 99)
+                {
+                    close(CloseCodes.DECODE_ERROR, "Invalid LAZY_REQUEST payload.");
+                    return;
+                }
+                ranges[2 * i] = r.get(0).asInt();
+                ranges[2 * i + 1] = r.get(1).asInt();
+            }
+            gateway.lazyRequest(session, guildId, channelId, ranges);
+        }
     }
 
     /** A snowflake sent as a string (Discord's form) or as a number (JDA sends op 4 ids as numbers); -1 if neither. */

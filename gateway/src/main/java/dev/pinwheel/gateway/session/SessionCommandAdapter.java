@@ -13,6 +13,7 @@ import dev.pinwheel.core.log.ThrottledLog;
 import dev.pinwheel.core.shard.Shard;
 import dev.pinwheel.gateway.owner.DispatchFields;
 import dev.pinwheel.gateway.owner.OwnerCommands;
+import dev.pinwheel.gateway.owner.PresenceService;
 import dev.pinwheel.gateway.owner.SessionProxy;
 
 /**
@@ -26,13 +27,24 @@ public final class SessionCommandAdapter
     private static final Logger LOG = LoggerFactory.getLogger(SessionCommandAdapter.class);
     private static final ThrottledLog LOST = new ThrottledLog(LOG, Level.WARN, "lost session commands", 5, 10_000);
     private final ShardSessions sessions;
+    private final PresenceService presences;
 
     /**
      * @param sessions this shard's sessions.
      */
     public SessionCommandAdapter(final ShardSessions sessions)
     {
+        this(sessions, null);
+    }
+
+    /**
+     * @param sessions  this shard's sessions.
+     * @param presences this shard's presences (a user who joins a guild while online shows there), or null.
+     */
+    public SessionCommandAdapter(final ShardSessions sessions, final PresenceService presences)
+    {
         this.sessions = sessions;
+        this.presences = presences;
     }
 
     /**
@@ -77,6 +89,10 @@ public final class SessionCommandAdapter
                 final long userId = command.getLong();
                 final long guildId = command.getLong();
                 sessions.onUserJoined(userId, guildId);
+                if (presences != null)
+                {
+                    presences.userJoined(shard, userId, guildId);
+                }
             }
             case OwnerCommands.USER_LEFT ->
             {

@@ -27,10 +27,13 @@ import dev.pinwheel.gateway.codec.CloseCodes;
 import dev.pinwheel.gateway.codec.Entities;
 import dev.pinwheel.gateway.codec.Intents;
 import dev.pinwheel.gateway.codec.Json;
+import dev.pinwheel.gateway.codec.PresenceFields;
 import dev.pinwheel.gateway.node.EdgeCounters;
 import dev.pinwheel.gateway.node.GatewayConfig;
 import dev.pinwheel.gateway.node.GatewayContext;
 import dev.pinwheel.gateway.owner.MemberListProxy;
+import dev.pinwheel.gateway.owner.MemberListSubscriptionProxy;
+import dev.pinwheel.gateway.owner.PresenceProxy;
 import dev.pinwheel.gateway.owner.ReadStateProxy;
 import dev.pinwheel.gateway.owner.SubscriptionProxy;
 import dev.pinwheel.gateway.owner.UserSessionProxy;
@@ -68,6 +71,10 @@ public final class ShardSessions
     private final MemberListProxy memberLists;
     private final VoiceProxy voice;
     private final UserSessionProxy users;
+    private final PresenceProxy presences;
+    private final MemberListSubscriptionProxy lazyLists;
+    /** Sessions that sent op 14: the guilds whose lists they look at (told when the session ends). */
+    private final HashMap<String, org.agrona.collections.LongHashSet> listGuilds = new HashMap<>();
     private final ArrayList<GatewayConnection> connections = new ArrayList<>();
     /** Where a connection splices its corked frames before writing them to its socket directly (one per shard). */
     private ByteBuf frameScratch;
@@ -105,6 +112,8 @@ public final class ShardSessions
         this.memberLists = new MemberListProxy(shard);
         this.voice = new VoiceProxy(shard);
         this.users = new UserSessionProxy(shard);
+        this.presences = new PresenceProxy(shard);
+        this.lazyLists = new MemberListSubscriptionProxy(shard);
         this.readStates = new ReadStateProxy(shard);
         shard.addTicker(() -> pollTimers(System.nanoTime()));
     }
@@ -293,6 +302,14 @@ public final class ShardSessions
                 // started
             }
         }
+        final JsonNode presenceNode = d.get("presence");
+        final PresenceFields presence = presenceNode == null || presenceNode.isNull() ? PresenceFields.DEFAULT
+            : PresenceFields.parse(presenceNode);
+        if (presence == null)
+        {
+            c.close(CloseCodes.DECODE_ERROR, "Invalid IDENTIFY presence.");
+            return;
+        }
         final int large = Math.max(50, Math.min(250, d.path("large_threshold").asInt(50)));
         final String id = newSessionId();
         final GatewaySession s = new GatewaySession(id, userId, intents, large, shardId, shardCount,
@@ -305,6 +322,7 @@ public final class ShardSessions
         {
             users.sessionsOn(userId, true); // before READY is written: the owner knows before the client can act
         }
+        presences.set(userId, id, presence);
         s.attach(c);
         c.session(s);
         if (!account.bot())
@@ -464,7 +482,8 @@ public final class ShardSessions
             return;
         }
         pendingSubscriptions.put(guildId, pendingSubscriptions.get(guildId) + 1);
-        subscriptions.subscribe(s.id(), s.userId(), guildId, s.largeThreshold());
+        subscriptions.subscribe(s.id(), s.userId(), guildId, s.largeThreshold(),
+            (s.intents() & Intents.GUILD_PRESENCES) != 0);
     }
 
     /**
@@ -528,6 +547,37 @@ public final class ShardSessions
         }
         final boolean withPresences = presences && (s.intents() & Intents.GUILD_PRESENCES) != 0;
         memberLists.requestMembers(s.id(), s.userId(), guildId, userIds, query, limit, withPresences, nonce);
+    }
+
+    /**
+     * Op 3 of a session on this shard, validated by its connection: the user's owner aggregates it with the user's
+     * other sessions and tells their guilds.
+     *
+     * @param s        session.
+     * @param presence what it shows now.
+     */
+    void presenceUpdate(final GatewaySession s, final PresenceFields presence)
+    {
+        presences.set(s.userId(), s.id(), presence);
+    }
+
+    /**
+     * Op 14 of a session on this shard, validated by its connection: the guild's owner answers each channel's
+     * ranges with GUILD_MEMBER_LIST_UPDATE (SYNC) and keeps the session updated.
+     *
+     * @param s         session.
+     * @param guildId   guild.
+     * @param channelId channel whose member list it looks at.
+     * @param ranges    rows: first, last, first, last...
+     */
+    void lazyRequest(final GatewaySession s, final long guildId, final long channelId, final long[] ranges)
+    {
+        if (!s.coversGuild(guildId))
+        {
+            return;
+        }
+        listGuilds.computeIfAbsent(s.id(), k -> new org.agrona.collections.LongHashSet()).add(guildId);
+        lazyLists.subscribe(s.id(), s.userId(), guildId, channelId, ranges);
     }
 
     /**
@@ -679,6 +729,15 @@ public final class ShardSessions
         s.markDestroyed();
         timers.retire(s.timer);
         sessions.remove(s.id());
+        presences.ended(s.userId(), s.id());
+        final org.agrona.collections.LongHashSet looked = listGuilds.remove(s.id());
+        if (looked != null)
+        {
+            for (final long g : looked.toArray(new Long[0]))
+            {
+                lazyLists.ended(s.id(), g);
+            }
+        }
         final ArrayList<GatewaySession> list = byUser.get(s.userId());
         if (list != null)
         {

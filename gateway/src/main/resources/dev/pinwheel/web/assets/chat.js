@@ -6,12 +6,13 @@ import { h, fill, cmpId, nonce, initials, hue, fmtTime } from './dom.js';
 import { GatewayClient, Intents } from './gateway.js';
 import { toast, showError, dialog, prompt } from './ui.js';
 import { memberMenu, inviteList, guildSettings, channelPermissions, memberName, timedOut } from './moderation.js';
+import { statusPicker, presenceDot, savedStatus, applyListUpdate, listRows, subscribeList } from './presence.js';
 import { ReadStates } from './unread.js';
 import { attachBots, componentsEl } from './bots.js';
 import { attachFiles, attachmentsEl, channelWebhooks } from './files.js';
 
 const INTENTS = Intents.GUILDS | Intents.GUILD_MEMBERS | Intents.GUILD_MODERATION | Intents.GUILD_INVITES
-  | Intents.GUILD_MESSAGES | Intents.GUILD_MESSAGE_TYPING | Intents.MESSAGE_CONTENT;
+  | Intents.GUILD_MESSAGES | Intents.GUILD_MESSAGE_TYPING | Intents.MESSAGE_CONTENT | Intents.GUILD_PRESENCES;
 const PAGE = 50;
 const TYPING_MS = 10000;
 const TYPING_RESEND_MS = 8000;
@@ -51,6 +52,7 @@ export class ChatApp {
       url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}`;
     }
     this.gateway = new GatewayClient(url, this.token, INTENTS);
+    this.gateway.presence = () => ({ since: null, activities: [], status: savedStatus(), afk: false });
     this.gateway.addEventListener('dispatch', (ev) => this.onDispatch(ev.detail.t, ev.detail.d));
     this.gateway.addEventListener('status', (ev) => this.showStatus(ev.detail.state, ev.detail.info));
     this.gateway.addEventListener('fatal', (ev) => {
@@ -82,6 +84,7 @@ export class ChatApp {
     const me = h('div', { class: 'me' },
       this.avatar(this.me.id, this.me.username),
       h('div', { class: 'me-text' }, h('strong', { class: 'me-name' }, this.me.username), this.statusEl),
+      statusPicker(this),
       h('button', { class: 'ghost small', onclick: () => this.onLogout() }, 'Log out'));
     const sidebar = h('aside', { class: 'sidebar' },
       h('header', {}, this.guildTitle, this.guildActions), this.channelList, me);
@@ -225,12 +228,18 @@ export class ChatApp {
       fill(this.membersTitle, 'Members');
       return;
     }
-    const members = [...g.members.values()].sort((a, b) => memberName(a).localeCompare(memberName(b)));
+    // the server's member list (op 14) when there is one, grouped online/offline; else every known member by name
+    const rows = g.list && g.list.channelId === this.channelId ? listRows(g)
+      : [...g.members.values()].sort((a, b) => memberName(a).localeCompare(memberName(b))).map((member) => ({ member }));
+    const members = rows.filter((r) => r.member).map((r) => r.member);
     this.timeoutEnds = Math.min(Infinity, ...members.filter(timedOut).map((m) => Date.parse(m.communication_disabled_until)));
-    fill(this.membersTitle, `Members — ${Math.max(g.member_count || 0, members.length)}`);
-    fill(this.memberList, members.map((m) => {
-      const li = h('li', { class: 'member', dataset: { user: m.user.id } },
-        this.avatar(m.user.id, memberName(m), 'avatar small'),
+    fill(this.membersTitle, `Members — ${Math.max(g.list?.memberCount || g.member_count || 0, members.length)}`);
+    fill(this.memberList, rows.map((r) => {
+      if (r.group) return h('li', { class: 'member-group', dataset: { group: r.group } }, r.label);
+      const m = r.member;
+      const status = g.presences.get(m.user.id);
+      const li = h('li', { class: 'member', dataset: { user: m.user.id, status: status || 'offline' } },
+        h('span', { class: 'avatar-wrap' }, this.avatar(m.user.id, memberName(m), 'avatar small'), presenceDot(status)),
         h('span', { class: 'member-name' }, memberName(m)),
         m.user.id === g.owner_id ? h('span', { class: 'badge', title: 'Guild owner' }, 'owner') : null,
         m.user.bot ? h('span', { class: 'badge bot' }, 'bot') : null,
@@ -270,6 +279,10 @@ export class ChatApp {
     this.renderAll();
     this.renderMessages();
     this.ensureMembers(g);
+    if (chan && this.gateway) {
+      subscribeList(this.gateway, guildId, chan.id);
+      g.listWanted = chan.id;
+    }
     if (chan) {
       this.markRead(chan.id);
       const st = this.chan(chan.id);
@@ -345,6 +358,8 @@ export class ChatApp {
       case 'MESSAGE_DELETE': return this.removeMessage(d.channel_id, d.id);
       case 'MESSAGE_DELETE_BULK': return d.ids.forEach((id) => this.removeMessage(d.channel_id, id));
       case 'TYPING_START': return this.onTyping(d);
+      case 'PRESENCE_UPDATE': return this.onPresence(d);
+      case 'GUILD_MEMBER_LIST_UPDATE': return this.onMemberList(d);
       case 'MESSAGE_ACK':
         this.reads.acked(d);
         return this.renderSidebar();
@@ -361,7 +376,7 @@ export class ChatApp {
       this.channels.clear();
     }
     for (const g of d.guilds) {
-      if (!this.guilds.has(g.id)) this.guilds.set(g.id, { id: g.id, name: '…', channels: new Map(), members: new Map(), available: false });
+      if (!this.guilds.has(g.id)) this.guilds.set(g.id, { id: g.id, name: '…', channels: new Map(), members: new Map(), presences: new Map(), available: false });
     }
     this.renderAll();
     if (this.readyCount > 1 && this.channelId) this.loadHistory(this.channelId, false, true);
@@ -371,7 +386,9 @@ export class ChatApp {
     const g = this.upsertGuild(d);
     g.available = true;
     if (d.members) for (const m of d.members) g.members.set(m.user.id, m);
+    for (const p of d.presences || []) g.presences.set(p.user.id, p.status);
     this.renderRail();
+    if (g.id === this.guildId && this.channelId && this.gateway) subscribeList(this.gateway, g.id, this.channelId);
     if (g.id === this.guildId) {
       this.renderSidebar();
       this.renderChatHeader();
@@ -386,6 +403,7 @@ export class ChatApp {
       g = { id: d.id, channels: new Map(), members: new Map(), available: false };
       this.guilds.set(d.id, g);
     }
+    if (!g.presences) g.presences = new Map();
     g.name = d.name;
     g.owner_id = d.owner_id;
     if ('description' in d) g.description = d.description;
@@ -409,6 +427,21 @@ export class ChatApp {
     } catch (e) {
       showError(e, 'Could not load the member list');
     }
+  }
+
+  onPresence(d) {
+    const g = this.guilds.get(d.guild_id);
+    if (!g) return;
+    g.presences.set(d.user.id, d.status);
+    if (g.id === this.guildId) this.renderMembers();
+  }
+
+  onMemberList(d) {
+    const g = this.guilds.get(d.guild_id);
+    if (!g) return;
+    applyListUpdate(g, d);
+    g.list.channelId = g.listWanted;
+    if (g.id === this.guildId) this.renderMembers();
   }
 
   onMemberAdd(d) {
@@ -476,7 +509,11 @@ export class ChatApp {
     if (!g || !d.user) return;
     const known = g.members.get(d.user.id);
     g.members.set(d.user.id, known ? { ...known, ...d } : d);
-    if (g.id === this.guildId) this.renderMembers();
+    if (g.id === this.guildId) {
+      this.renderMembers();
+      // a new nick may move the member in the server's list: ask for a fresh SYNC of the rows shown
+      if (g.list && this.channelId && this.gateway) subscribeList(this.gateway, g.id, this.channelId);
+    }
   }
 
   onMemberRemove(d) {

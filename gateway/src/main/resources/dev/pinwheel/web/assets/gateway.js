@@ -9,6 +9,7 @@
 export const Intents = {
   GUILDS: 1 << 0,
   GUILD_MEMBERS: 1 << 1,
+  GUILD_PRESENCES: 1 << 8,
   GUILD_MODERATION: 1 << 2,
   GUILD_INVITES: 1 << 6,
   GUILD_MESSAGES: 1 << 9,
@@ -89,6 +90,7 @@ export class GatewayClient extends EventTarget {
           this.send(2, {
             token: this.token,
             intents: this.intents,
+            ...(this.presence ? { presence: this.presence() } : {}),
             properties: { os: navigator.platform || 'web', browser: 'pinwheel-web', device: 'pinwheel-web' },
           });
         }

@@ -1,0 +1,325 @@
+package dev.pinwheel.gateway.owner;
+
+import java.util.ArrayList;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.util.RawValue;
+
+import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.collections.LongArrayList;
+
+import dev.pinwheel.core.command.CommandReader;
+import dev.pinwheel.core.command.CommandWriter;
+import dev.pinwheel.core.directory.Accounts;
+import dev.pinwheel.core.fanout.Dispatch;
+import dev.pinwheel.core.guild.Guild;
+import dev.pinwheel.core.shard.Shard;
+import dev.pinwheel.gateway.codec.Intents;
+import dev.pinwheel.gateway.codec.Json;
+import dev.pinwheel.gateway.codec.PresenceFields;
+
+/**
+ * Presence, in memory (never journaled: a restart forgets it, a RESUME keeps it because the session lives on). Two
+ * roles on every shard:
+ * <pre>
+ *   session's shard ──PRESENCE_SET (per session)──▶ owner(user): aggregate over the user's sessions
+ *        (the most present status wins; none left = offline); if what others see changed:
+ *        ──PRESENCE_GUILDS (one per guild-owner shard, listing its guilds)──▶ owner(guild): keep the user's
+ *        presence in the guild, encode PRESENCE_UPDATE once per guild ──Shard#publish──▶ one hand-off per
+ *        interested shard (Manifold) ──▶ sessions holding GUILD_PRESENCES
+ * </pre>
+ * The guild side also answers what GUILD_CREATE ({@code presences}, below the session's {@code large_threshold}) and
+ * op 8 ({@code presences: true}) carry, and tells the guild's lazy member lists ({@link MemberListUpdates}) who came
+ * online or went offline. A user who joins a guild while online has their presence sent to the guild's owner by
+ * their own owner ({@link #userJoined}). Shard thread only.
+ */
+public final class PresenceService
+{
+    /** What one session shows. */
+    private static final class SessionPresence
+    {
+        final String sessionId;
+        PresenceFields fields;
+
+        SessionPresence(final String sessionId, final PresenceFields fields)
+        {
+            this.sessionId = sessionId;
+            this.fields = fields;
+        }
+    }
+
+    /** A user this shard owns: their sessions' presences and the aggregate last sent to their guilds. */
+    private static final class UserPresence
+    {
+        final ArrayList<SessionPresence> sessions = new ArrayList<>(2);
+        PresenceFields shown = new PresenceFields(PresenceFields.OFFLINE, 0, false, "[]");
+    }
+
+    private final Long2ObjectHashMap<UserPresence> users = new Long2ObjectHashMap<>();
+    /** Guilds this shard owns → user → what others see of them (offline users are absent). */
+    private final Long2ObjectHashMap<Long2ObjectHashMap<PresenceFields>> byGuild = new Long2ObjectHashMap<>();
+    private final Accounts accounts;
+    private MemberListUpdates lists;
+
+    /**
+     * @param accounts the node's accounts (which guilds a user is in).
+     */
+    public PresenceService(final Accounts accounts)
+    {
+        this.accounts = accounts;
+    }
+
+    /**
+     * @param updates the lazy member lists of this shard's guilds, told of every change of a member's presence.
+     */
+    public void memberLists(final MemberListUpdates updates)
+    {
+        this.lists = updates;
+    }
+
+    /**
+     * {@link OwnerCommands#PRESENCE_SET} on the user's owner.
+     *
+     * @param owner   this shard.
+     * @param command the command, at its first field.
+     */
+    void onSessionPresence(final Shard owner, final CommandReader command)
+    {
+        final long userId = command.getLong();
+        final String sessionId = command.getString();
+        final int status = command.getInt();
+        final long since = command.getLong();
+        final boolean afk = command.getBoolean();
+        final String activities = command.getString();
+        UserPresence u = users.get(userId);
+        if (u == null)
+        {
+            if (status == PresenceFields.OFFLINE)
+            {
+                return;
+            }
+            u = new UserPresence();
+            users.put(userId, u);
+        }
+        int at = -1;
+        for (int i = 0; i < u.sessions.size(); i++)
+        {
+            if (u.sessions.get(i).sessionId.equals(sessionId))
+            {
+                at = i;
+                break;
+            }
+        }
+        if (status == PresenceFields.OFFLINE)
+        {
+            if (at >= 0)
+            {
+                u.sessions.remove(at);
+            }
+        }
+        else if (at >= 0)
+        {
+            u.sessions.get(at).fields = new PresenceFields(status, since, afk, activities);
+        }
+        else
+        {
+            u.sessions.add(new SessionPresence(sessionId, new PresenceFields(status, since, afk, activities)));
+        }
+        final PresenceFields next = aggregate(u);
+        if (u.sessions.isEmpty())
+        {
+            users.remove(userId);
+        }
+        if (!next.equals(u.shown))
+        {
+            u.shown = next;
+            fanOut(owner, userId, next, accounts.guildsOf(userId).stream().mapToLong(Long::longValue).toArray());
+        }
+    }
+
+    /** The most present session wins (its activities, since and afk); invisible and no session show offline. */
+    private static PresenceFields aggregate(final UserPresence u)
+    {
+        PresenceFields best = null;
+        for (int i = 0; i < u.sessions.size(); i++)
+        {
+            final PresenceFields f = u.sessions.get(i).fields;
+            if (best == null || f.status() > best.status())
+            {
+                best = f;
+            }
+        }
+        if (best == null || PresenceFields.shown(best.status()) == PresenceFields.OFFLINE)
+        {
+            return new PresenceFields(PresenceFields.OFFLINE, 0, false, "[]");
+        }
+        return best;
+    }
+
+    /** One PRESENCE_GUILDS per shard owning some of the guilds, listing them. */
+    private static void fanOut(final Shard owner, final long userId, final PresenceFields shown, final long[] guilds)
+    {
+        final int shards = owner.group().shardCount();
+        final LongArrayList[] perShard = new LongArrayList[shards];
+        for (final long g : guilds)
+        {
+            final int target = owner.group().ownerOf(g);
+            if (perShard[target] == null)
+            {
+                perShard[target] = new LongArrayList();
+            }
+            perShard[target].addLong(g);
+        }
+        for (int t = 0; t < shards; t++)
+        {
+            if (perShard[t] != null)
+            {
+                final CommandWriter w = owner.commandWriter().begin(OwnerCommands.PRESENCE_GUILDS).putLong(userId)
+                    .putInt(shown.status()).putLong(shown.since()).putBoolean(shown.afk())
+                    .putString(shown.activities()).putLongs(perShard[t].toLongArray());
+                owner.send(t, w);
+            }
+        }
+    }
+
+    /**
+     * A user joined a guild (told to every shard): if this shard owns the user and they are not offline, the guild's
+     * owner learns their presence (its members see them come online).
+     *
+     * @param owner   this shard.
+     * @param userId  the user.
+     * @param guildId the guild.
+     */
+    public void userJoined(final Shard owner, final long userId, final long guildId)
+    {
+        final UserPresence u = users.get(userId);
+        if (u != null && u.shown.status() != PresenceFields.OFFLINE
+            && owner.group().ownerOf(userId) == owner.id())
+        {
+            fanOut(owner, userId, u.shown, new long[] {guildId});
+        }
+    }
+
+    /**
+     * {@link OwnerCommands#PRESENCE_GUILDS} on a guild's owner.
+     *
+     * @param owner   this shard.
+     * @param command the command, at its first field.
+     */
+    void onGuildPresence(final Shard owner, final CommandReader command)
+    {
+        final long userId = command.getLong();
+        final int status = command.getInt();
+        final long since = command.getLong();
+        final boolean afk = command.getBoolean();
+        final String activities = command.getString();
+        final long[] guilds = command.getLongs();
+        final PresenceFields shown = new PresenceFields(status, since, afk, activities);
+        for (final long guildId : guilds)
+        {
+            final Guild g = owner.guilds().get(guildId);
+            if (g == null || g.member(userId) == null)
+            {
+                continue;
+            }
+            Long2ObjectHashMap<PresenceFields> present = byGuild.get(guildId);
+            final PresenceFields before = present == null ? null : present.get(userId);
+            if (status == PresenceFields.OFFLINE)
+            {
+                if (present == null || present.remove(userId) == null)
+                {
+                    continue; // already offline here
+                }
+                if (present.isEmpty())
+                {
+                    byGuild.remove(guildId);
+                }
+            }
+            else
+            {
+                if (present == null)
+                {
+                    present = new Long2ObjectHashMap<>();
+                    byGuild.put(guildId, present);
+                }
+                present.put(userId, shown);
+            }
+            final ObjectNode d = presence(userId, shown);
+            d.put("guild_id", Json.id(guildId));
+            final Dispatch update = new Dispatch("PRESENCE_UPDATE", Json.bytes(d), null, Intents.GUILD_PRESENCES,
+                guildId, 0, 0, lists == null ? null : lists.presenceAudience(g));
+            owner.publish(g, update);
+            if (lists != null)
+            {
+                lists.presenceChanged(owner, g, userId, before, status == PresenceFields.OFFLINE ? null : shown);
+            }
+        }
+    }
+
+    /**
+     * @param guildId a guild this shard owns.
+     * @param userId  a member.
+     * @return what others see of the member, or null when offline.
+     */
+    public PresenceFields presenceIn(final long guildId, final long userId)
+    {
+        final Long2ObjectHashMap<PresenceFields> present = byGuild.get(guildId);
+        return present == null ? null : present.get(userId);
+    }
+
+    /**
+     * @param guildId a guild this shard owns.
+     * @return members of it not offline.
+     */
+    public int onlineCount(final long guildId)
+    {
+        final Long2ObjectHashMap<PresenceFields> present = byGuild.get(guildId);
+        return present == null ? 0 : present.size();
+    }
+
+    /**
+     * The {@code presences} of a GUILD_CREATE: every member not offline.
+     *
+     * @param g a guild this shard owns.
+     * @return the presences.
+     */
+    public ArrayNode guildPresences(final Guild g)
+    {
+        final ArrayNode out = Json.array();
+        final Long2ObjectHashMap<PresenceFields> present = byGuild.get(g.id());
+        if (present != null)
+        {
+            present.forEach((userId, p) ->
+            {
+                if (g.member(userId) != null)
+                {
+                    out.add(presence(userId, p));
+                }
+            });
+        }
+        return out;
+    }
+
+    /**
+     * A presence object as Discord sends it (in GUILD_CREATE, member chunks, PRESENCE_UPDATE without the guild).
+     *
+     * @param userId the user.
+     * @param p      what others see.
+     * @return {@code {user: {id}, status, activities, client_status}}.
+     */
+    public static ObjectNode presence(final long userId, final PresenceFields p)
+    {
+        final ObjectNode d = Json.object();
+        d.putObject("user").put("id", Json.id(userId));
+        final String status = PresenceFields.name(p.status());
+        d.put("status", status);
+        d.putRawValue("activities", new RawValue(p.activities()));
+        final ObjectNode client = d.putObject("client_status");
+        if (p.status() != PresenceFields.OFFLINE)
+        {
+            client.put("web", status);
+        }
+        return d;
+    }
+}
