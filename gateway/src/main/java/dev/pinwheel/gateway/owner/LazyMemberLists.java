@@ -381,6 +381,12 @@ public final class LazyMemberLists implements MemberListUpdates
                 next.left(owner, userId, guildId);
                 memberChanged(owner, guildId, userId);
             }
+
+            @Override
+            public void tokensRevoked(final Shard owner, final long userId)
+            {
+                next.tokensRevoked(owner, userId);
+            }
         };
     }
 
