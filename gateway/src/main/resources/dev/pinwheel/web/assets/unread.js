@@ -10,7 +10,7 @@ export class ReadStates {
     this.api = api;
     this.read = new Map();     // channel id → {last: id read up to, mentions: count since}
     this.newest = new Map();   // channel id → newest message id known
-    this.acking = new Map();   // channel id → message id of an ack in flight
+    this.acking = new Map();   // channel id → the ack in flight: {wanted: newest id asked for, done: promise}
   }
 
   /** READY: the read states the server kept. */
@@ -65,17 +65,38 @@ export class ReadStates {
     this.read.set(d.channel_id, { last: d.message_id, mentions: d.mention_count || 0 });
   }
 
-  /** Marks a channel read up to its newest message (if anything is unread); resolves once the server has it. */
-  async ack(channelId) {
+  /**
+   * Marks a channel read up to its newest message (if anything is unread). The marker clears at once; the server
+   * hears of it through one ack at a time per channel, at most one every ACK_INTERVAL_MS while messages keep coming
+   * (a busy channel being watched must not spend the user's request budget: Discord's client throttles its acks
+   * too). Resolves once the server has the newest one asked for.
+   */
+  ack(channelId) {
     const newest = this.newest.get(channelId);
-    if (!newest || (!this.unread(channelId) && !this.mentions(channelId))) return;
-    if (this.acking.get(channelId) === newest) return;
-    this.acking.set(channelId, newest);
+    if (!newest || (!this.unread(channelId) && !this.mentions(channelId))) return this.acking.get(channelId)?.done
+      || Promise.resolve();
     this.read.set(channelId, { last: newest, mentions: 0 });
-    try {
-      await this.api.post(`/channels/${channelId}/messages/${newest}/ack`, { token: null });
-    } finally {
-      if (this.acking.get(channelId) === newest) this.acking.delete(channelId);
+    let flight = this.acking.get(channelId);
+    if (flight) {
+      flight.wanted = newest; // the ack in flight sends this one next
+      return flight.done;
     }
+    flight = { wanted: newest };
+    this.acking.set(channelId, flight);
+    flight.done = (async () => {
+      try {
+        for (let sent = null; flight.wanted !== sent;) {
+          if (sent !== null) await new Promise((r) => setTimeout(r, ACK_INTERVAL_MS));
+          sent = flight.wanted;
+          await this.api.post(`/channels/${channelId}/messages/${sent}/ack`, { token: null });
+        }
+      } finally {
+        this.acking.delete(channelId);
+      }
+    })();
+    return flight.done;
   }
 }
+
+/** Least time between two acks of one channel while new messages keep arriving in it. */
+const ACK_INTERVAL_MS = 500;
