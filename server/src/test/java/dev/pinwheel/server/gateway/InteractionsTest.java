@@ -128,6 +128,21 @@ class InteractionsTest
                     .asText());
                 assertEquals(10015, node.call("POST", "webhooks/" + bot.id() + "/not-a-token", null,
                     "{\"content\":\"x\"}").body().path("code").asInt());
+                // no Authorization on these routes: one interaction's requests are limited (5 per 2 s), with
+                // Discord's 429 body and headers
+                TestNode.Response limited = null;
+                for (int i = 0; i < 12 && limited == null; i++)
+                {
+                    final TestNode.Response got = node.call("GET", hook + "/messages/@original", null, null);
+                    if (got.status() == 429)
+                    {
+                        limited = got;
+                    }
+                }
+                assertTrue(limited != null, "no 429 after 12 requests on one interaction's webhook");
+                assertEquals("You are being rate limited.", limited.body().path("message").asText());
+                assertTrue(limited.body().path("retry_after").asDouble() > 0);
+                assertTrue(limited.raw().headers().firstValue("retry-after").isPresent());
 
                 // ephemeral: only the invoker, never in history
                 node.ok("POST", "interactions", alice.token(), invoke(bot, guildId, channel, greet, "greet",

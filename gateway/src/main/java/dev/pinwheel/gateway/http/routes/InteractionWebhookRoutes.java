@@ -8,6 +8,7 @@ import dev.pinwheel.core.shard.Shard;
 import dev.pinwheel.gateway.codec.DiscordError;
 import dev.pinwheel.gateway.codec.Json;
 import dev.pinwheel.gateway.http.ExchangeTable;
+import dev.pinwheel.gateway.http.RateLimiter;
 import dev.pinwheel.gateway.http.Request;
 import dev.pinwheel.gateway.http.RestExchange;
 import dev.pinwheel.gateway.http.RouteTable;
@@ -23,6 +24,9 @@ import dev.pinwheel.gateway.owner.InteractionTokens;
  */
 public final class InteractionWebhookRoutes
 {
+    /** Follow-up and {@code @original} requests one interaction may make per 2 s. */
+    static final int REQUESTS_PER_2S = Integer.getInteger("pinwheel.rest.interaction-webhook-per-2s", 5);
+
     private static final String ORIGINAL = "@original";
 
     private final RouteContext ctx;
@@ -129,13 +133,28 @@ public final class InteractionWebhookRoutes
             operation, messageId, data == null ? null : data.toString());
     }
 
+    /**
+     * The path's interaction token, or null once the request is answered: 404 (10015) for no token, 429 with Discord's
+     * body and headers past {@link #REQUESTS_PER_2S} requests per interaction in 2 s (these routes need no
+     * Authorization, so the token's interaction is what is limited).
+     */
     private InteractionTokens.Parsed token(final RestExchange ex, final Request r)
     {
         final InteractionTokens.Parsed token = r.id(0) <= 0 ? null : InteractionTokens.parse(r.param(1));
         if (token == null)
         {
             ex.reply(shard, DiscordError.UNKNOWN_WEBHOOK.status(), DiscordError.UNKNOWN_WEBHOOK.body());
+            return null;
         }
+        final long now = System.currentTimeMillis();
+        final RateLimiter.Decision d = ctx.rateLimiter().acquire(token.interactionId(), "interaction-webhook",
+            REQUESTS_PER_2S, 2000, now);
+        if (!d.allowed())
+        {
+            RateLimits.rateLimited(shard, ex, d, now, false);
+            return null;
+        }
+        ex.rateLimit(d, now);
         return token;
     }
 }
