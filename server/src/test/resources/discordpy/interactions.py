@@ -5,7 +5,6 @@
 # Prints one "OK <step>" line per passed step; exits non-zero with "FAIL <why>" on the first failure.
 # Like smoke.py, two class attributes point the library at Pinwheel (discord.http.Route.BASE, DEFAULT_GATEWAY).
 import asyncio
-import json
 import logging
 import os
 import sys
@@ -17,64 +16,7 @@ import discord.http
 import yarl
 from discord import app_commands
 
-PORT = int(sys.argv[1])
-BASE = f'http://127.0.0.1:{PORT}/api/v10'
-WAIT = 20.0
-
-
-def step(name):
-    print(f'OK {name}', flush=True)
-
-
-class Fail(Exception):
-    """A failed step: main() prints FAIL and the script exits 1."""
-
-
-async def rest(session, method, path, token=None, body=None, bot=True, expect=2):
-    headers = {'content-type': 'application/json'}
-    if token:
-        headers['authorization'] = f'Bot {token}' if bot else token
-    async with session.request(method, BASE + path, headers=headers,
-                               data=json.dumps(body) if body is not None else None) as res:
-        text = await res.text()
-        if res.status // 100 != expect:
-            raise Fail(f'{method} {path} -> {res.status} {text}')
-        return json.loads(text) if text else None
-
-
-async def within(what, awaitable, timeout=WAIT):
-    try:
-        return await asyncio.wait_for(awaitable, timeout)
-    except asyncio.TimeoutError:
-        raise Fail(f'timed out: {what}') from None
-
-
-def client():
-    intents = discord.Intents.none()
-    intents.guilds = True
-    intents.guild_messages = True
-    intents.message_content = True
-    intents.members = True
-    return discord.Client(intents=intents)
-
-
-def launch(c, token, name):
-    ready = asyncio.get_running_loop().create_future()
-
-    @c.event
-    async def on_ready():
-        if not ready.done():
-            ready.set_result(True)
-
-    return asyncio.create_task(c.start(token), name=f'client {name}'), ready
-
-
-async def await_ready(task, ready, name):
-    done, _ = await asyncio.wait({task, ready}, timeout=WAIT, return_when=asyncio.FIRST_COMPLETED)
-    if ready not in done:
-        if task in done:
-            raise Fail(f'client {name} stopped before READY: {task.exception()!r}')
-        raise Fail(f'timed out: client {name} ready')
+from harness import BASE, WAIT, Fail, await_ready, client, launch, rest, step, within
 
 
 def invocation(app_id, guild_id, channel_id, command, options, nonce):

@@ -7,7 +7,6 @@
 # discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY (a non-sharded Client connects there first; later it
 # resumes on READY's resume_gateway_url). The gateway URL is the one Pinwheel answers on GET /gateway/bot.
 import asyncio
-import json
 import logging
 import os
 import sys
@@ -18,67 +17,7 @@ import discord.gateway
 import discord.http
 import yarl
 
-PORT = int(sys.argv[1])
-BASE = f'http://127.0.0.1:{PORT}/api/v10'
-WAIT = 20.0
-
-
-def step(name):
-    print(f'OK {name}', flush=True)
-
-
-class Fail(Exception):
-    """A failed step: main() prints FAIL and the script exits 1."""
-
-
-async def rest(session, method, path, token=None, body=None):
-    headers = {'content-type': 'application/json'}
-    if token:
-        headers['authorization'] = f'Bot {token}'
-    async with session.request(method, BASE + path, headers=headers,
-                               data=json.dumps(body) if body is not None else None) as res:
-        text = await res.text()
-        if res.status // 100 != 2:
-            raise Fail(f'{method} {path} -> {res.status} {text}')
-        return json.loads(text) if text else None
-
-
-async def within(what, awaitable, timeout=WAIT):
-    try:
-        return await asyncio.wait_for(awaitable, timeout)
-    except asyncio.TimeoutError:
-        raise Fail(f'timed out: {what}') from None
-
-
-def client():
-    intents = discord.Intents.none()
-    intents.guilds = True
-    intents.guild_messages = True
-    intents.message_content = True
-    intents.members = True
-    intents.guild_reactions = True
-    return discord.Client(intents=intents)
-
-
-def launch(c, token, name):
-    """Starts a client; returns its task and a future that on_ready completes."""
-    ready = asyncio.get_running_loop().create_future()
-
-    @c.event
-    async def on_ready():
-        if not ready.done():
-            ready.set_result(True)
-
-    return asyncio.create_task(c.start(token), name=f'client {name}'), ready
-
-
-async def await_ready(task, ready, name):
-    """Waits for on_ready; a client that stops early (bad login, closed socket) fails at once."""
-    done, _ = await asyncio.wait({task, ready}, timeout=WAIT, return_when=asyncio.FIRST_COMPLETED)
-    if ready not in done:
-        if task in done:
-            raise Fail(f'client {name} stopped before READY: {task.exception()!r}')
-        raise Fail(f'timed out: client {name} ready')
+from harness import BASE, WAIT, Fail, await_ready, client, launch, rest, step, within
 
 
 async def main():
