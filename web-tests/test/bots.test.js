@@ -10,6 +10,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { chromium } from 'playwright-core';
+import { rest } from '../support/api.js';
 
 const BASE = (process.env.PINWHEEL_URL || '').replace(/\/$/, '');
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -22,17 +23,6 @@ let dana;
 let botPage;
 const ids = {};
 const pageErrors = [];
-
-async function rest(method, p, token, body) {
-  const res = await fetch(`${BASE}/api/v10${p}`, {
-    method,
-    headers: { ...(token ? { Authorization: token } : {}), 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  assert.ok(res.status < 300, `${method} ${p} → ${res.status} ${text}`);
-  return text ? JSON.parse(text) : null;
-}
 
 /** The bot: identify, register its commands, answer interactions — inside a browser page (WebSocket + fetch). */
 async function runBot(page, token, guildId) {

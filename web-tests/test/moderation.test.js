@@ -13,6 +13,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
+import { call, rest } from '../support/api.js';
 
 const BASE = (process.env.PINWHEEL_URL || '').replace(/\/$/, '');
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -26,22 +27,6 @@ let browser;
 const users = {};
 const ids = {};
 const pageErrors = [];
-
-async function call(method, p, token, body) {
-  const res = await fetch(`${BASE}/api/v10${p}`, {
-    method,
-    headers: { ...(token ? { Authorization: token } : {}), 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null };
-}
-
-async function rest(method, p, token, body) {
-  const r = await call(method, p, token, body);
-  assert.ok(r.status < 300, `${method} ${p} → ${r.status} ${JSON.stringify(r.body)}`);
-  return r.body;
-}
 
 /** Registers through REST and opens the client already logged in, on the guild's #general. */
 async function open(name) {

@@ -10,6 +10,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { chromium } from 'playwright-core';
+import { call, rest } from '../support/api.js';
 
 const BASE = (process.env.PINWHEEL_URL || '').replace(/\/$/, '');
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -22,22 +23,6 @@ let bob;
 const users = {};
 const ids = {};
 const pageErrors = [];
-
-async function call(method, p, token, body) {
-  const res = await fetch(`${BASE}/api/v10${p}`, {
-    method,
-    headers: { ...(token ? { Authorization: token } : {}), 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null };
-}
-
-async function rest(method, p, token, body) {
-  const r = await call(method, p, token, body);
-  assert.ok(r.status < 300, `${method} ${p} → ${r.status} ${JSON.stringify(r.body)}`);
-  return r.body;
-}
 
 async function register(name) {
   const username = `${name}_${suffix}`;

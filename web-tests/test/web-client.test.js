@@ -12,6 +12,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
+import { rest } from '../support/api.js';
 
 const BASE = (process.env.PINWHEEL_URL || '').replace(/\/$/, '');
 const ADMIN_TOKEN = process.env.PINWHEEL_ADMIN_TOKEN || '';
@@ -48,17 +49,6 @@ async function register(u, username) {
 
 function message(u, text) {
   return u.page.locator('article.message', { hasText: text });
-}
-
-async function rest(method, p, token, body) {
-  const res = await fetch(`${BASE}/api/v10${p}`, {
-    method,
-    headers: { Authorization: token, 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  assert.ok(res.ok, `${method} ${p} → ${res.status} ${text}`);
-  return text ? JSON.parse(text) : null;
 }
 
 async function screenshot(page, name, fullPage = false) {
