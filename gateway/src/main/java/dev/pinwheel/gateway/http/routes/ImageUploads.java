@@ -100,7 +100,7 @@ final class ImageUploads
     {
         final FileStore files = ctx.files();
         final ShardGroup group = shard.group();
-        final int origin = shard.id();
+        final int origin = shard.address();
         final long userId = ex.userId();
         final boolean queued = files.submit(() ->
         {
