@@ -30,7 +30,13 @@ public final class Directory
     }
 
     private final ConcurrentHashMap<Long, Long> channelGuild = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, Invite> invites = new ConcurrentHashMap<>();
+    /** Invite code → the invite and the order it was first put in (lists are oldest first, even within a millisecond). */
+    private final ConcurrentHashMap<String, Placed> invites = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong invitesPut = new java.util.concurrent.atomic.AtomicLong();
+
+    private record Placed(Invite invite, long order)
+    {
+    }
     private final ConcurrentHashMap<Long, GuildSummary> guilds = new ConcurrentHashMap<>();
     /** Application commands: application → guild (0 = global) → JSON array text; written by the app's owner shard. */
     private final Long2ObjectHashMap<Long2ObjectHashMap<String>> commands = new Long2ObjectHashMap<>();
@@ -113,7 +119,8 @@ public final class Directory
      */
     public void putInvite(final Invite invite)
     {
-        invites.put(invite.code(), invite);
+        invites.compute(invite.code(), (code, old) -> new Placed(invite,
+            old != null ? old.order() : invitesPut.incrementAndGet()));
     }
 
     /**
@@ -126,11 +133,12 @@ public final class Directory
 
     /**
      * @param guildId a guild.
-     * @return its invites (a snapshot; control plane and owner reads).
+     * @return its invites, oldest first (a snapshot; control plane and owner reads).
      */
     public java.util.List<Invite> invitesOf(final long guildId)
     {
-        return invites.values().stream().filter(i -> i.guildId() == guildId).toList();
+        return invites.values().stream().filter(p -> p.invite().guildId() == guildId)
+            .sorted(java.util.Comparator.comparingLong(Placed::order)).map(Placed::invite).toList();
     }
 
     /**
@@ -139,7 +147,8 @@ public final class Directory
      */
     public Invite invite(final String code)
     {
-        return invites.get(code);
+        final Placed p = invites.get(code);
+        return p == null ? null : p.invite();
     }
 
     /**
@@ -159,7 +168,7 @@ public final class Directory
     {
         guilds.remove(guildId);
         channelGuild.values().removeIf(g -> g == guildId);
-        invites.values().removeIf(i -> i.guildId() == guildId);
+        invites.values().removeIf(p -> p.invite().guildId() == guildId);
     }
 
     /**

@@ -208,7 +208,6 @@ public final class InviteService
         node.directory().invitesOf(guildId).stream()
             .filter(i -> (channelId == 0 || i.channelId() == channelId) && !i.expired(now) && g.channel(i.channelId())
                 != null)
-            .sorted(java.util.Comparator.comparingLong(Invite::createdMillis))
             .forEach(i -> arr.add(Entities.invite(i, g, g.channel(i.channelId()), node.accounts())));
         reply.ok(200, arr);
     }
