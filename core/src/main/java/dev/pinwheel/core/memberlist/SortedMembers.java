@@ -11,16 +11,16 @@ import java.util.Arrays;
  * A B+-tree with counts (an order-statistic tree) over primitive arrays, every node a fixed stride of them:
  * <pre>
  *   inner node n (≤ 64 children): child[n*64+i]  count[n*64+i] (members below)  maxKey/maxSlot[n*64+i] (the last)
- *        │ parent                       ▲ rank: walk up from the member's leaf adding the counts left of each node
- *   leaf l (≤ 64 members): keys long[l*64..] │ slots int[l*64..] (sorted), count, parent, next/prev leaf
- *   slot s: key (group 7 bits | first 7 characters, one byte each, saturating at 255), name, id, leaf of s
+ *        │ parent, pos (its entry there)  ▲ rank: walk up from the member's leaf adding the counts left of each node
+ *   leaf l (≤ 64 members): keys long[l*64..] │ slots int[l*64..] (sorted), count, parent, pos, next/prev leaf
+ *   slot s: key (group 7 bits | first 7 characters, one byte each, saturating at 255), name, id, leaf, index in it
  * </pre>
  * Most comparisons are one long comparison; equal keys fall back to the whole name, then the id. Insert descends
  * (a binary search over ≤ 64 maxima per level, three levels at 1M members), splitting full nodes on the way down,
- * and shifts at most 64 entries; remove and rank start from the member's leaf ({@code slot → leaf} is kept), find it
- * by a scan of 64 ints (four cache lines) and walk up — no search by key, so a cold rank costs a few cache misses
- * instead of a dozen. A leaf that falls below a quarter merges into a neighbour, an empty node leaves its parent, a
- * root with one child gives way to it. Nodes come from and return to pools, so once the structure reached its size
+ * and shifts at most 64 entries (renumbering their index); remove and rank start from the member's leaf and index
+ * ({@code slot → leaf, index} is kept) and walk up three small nodes — no search by key, so a cold rank costs about
+ * one cache miss (the slot's) plus the upper nodes, which stay in cache, instead of a dozen. A leaf that falls below
+ * a quarter merges into a neighbour, an empty node leaves its parent, a root with one child gives way to it. Nodes come from and return to pools, so once the structure reached its size
  * nothing is allocated (0 B per operation). Not thread-safe: the guild's owner shard only.
  */
 public final class SortedMembers
@@ -37,12 +37,16 @@ public final class SortedMembers
     private String[] slotName;
     private long[] slotId;
     private int[] slotLeaf;
+    /** The slot's index in its leaf (kept as entries shift: rank needs no search in the leaf). */
+    private byte[] slotIdx;
 
     // leaves: entries of leaf l at [l * LEAF, l * LEAF + leafCount[l])
     private long[] leafKeys;
     private int[] leafSlots;
     private int[] leafCount;
     private int[] leafParent;
+    /** The leaf's entry in its parent. */
+    private int[] leafPos;
     private int[] leafNext;
     private int[] leafPrev;
     private int[] freeLeaves;
@@ -55,6 +59,7 @@ public final class SortedMembers
     private int[] childMaxSlot;
     private int[] innerSize;
     private int[] innerParent;
+    private int[] innerPos;
     private int[] freeInner;
     private int freeInnerCount;
 
@@ -79,11 +84,13 @@ public final class SortedMembers
         slotId = new long[slotsWanted];
         slotLeaf = new int[slotsWanted];
         Arrays.fill(slotLeaf, NONE);
+        slotIdx = new byte[slotsWanted];
         final int leaves = Math.max(4, slotsWanted / (LEAF / 2) + 2);
         leafKeys = new long[leaves * LEAF];
         leafSlots = new int[leaves * LEAF];
         leafCount = new int[leaves];
         leafParent = new int[leaves];
+        leafPos = new int[leaves];
         leafNext = new int[leaves];
         leafPrev = new int[leaves];
         freeLeaves = new int[leaves];
@@ -98,6 +105,7 @@ public final class SortedMembers
         childMaxSlot = new int[inner * FAN];
         innerSize = new int[inner];
         innerParent = new int[inner];
+        innerPos = new int[inner];
         freeInner = new int[inner];
         for (int n = inner - 1; n >= 0; n--)
         {
@@ -224,6 +232,10 @@ public final class SortedMembers
         leafSlots[base + at] = slot;
         leafCount[node] = n + 1;
         slotLeaf[slot] = node;
+        for (int j = at; j <= n; j++)
+        {
+            slotIdx[leafSlots[base + j]] = (byte)j;
+        }
         size++;
         groupCounts[(int)(k >>> 56)]++;
         return true;
@@ -244,25 +256,29 @@ public final class SortedMembers
         final int leaf = slotLeaf[slot];
         final int base = leaf * LEAF;
         final int n = leafCount[leaf];
-        final int at = indexOfSlot(leaf, slot);
+        final int at = slotIdx[slot] & 0xFF;
         System.arraycopy(leafKeys, base + at + 1, leafKeys, base + at, n - at - 1);
         System.arraycopy(leafSlots, base + at + 1, leafSlots, base + at, n - at - 1);
+        for (int j = at; j < n - 1; j++)
+        {
+            slotIdx[leafSlots[base + j]] = (byte)j;
+        }
         leafCount[leaf] = n - 1;
         slotLeaf[slot] = NONE;
         size--;
         groupCounts[group(slot)]--;
-        int node = leaf;
+        int pos = leafPos[leaf];
         for (int p = leafParent[leaf]; p != NONE; p = innerParent[p])
         {
-            childCount[p * FAN + indexOfChild(p, node)]--;
-            node = p;
+            childCount[p * FAN + pos]--;
+            pos = innerPos[p];
         }
         final int parent = leafParent[leaf];
         if (parent != NONE)
         {
             if (n == 1)
             {
-                removeEntry(parent, indexOfChild(parent, leaf), 1);
+                removeEntry(parent, leafPos[leaf], 1);
                 freeLeaf(leaf);
             }
             else
@@ -291,16 +307,15 @@ public final class SortedMembers
             return -1;
         }
         final int leaf = slotLeaf[slot];
-        int rank = indexOfSlot(leaf, slot);
-        int node = leaf;
+        int rank = slotIdx[slot] & 0xFF;
+        int pos = leafPos[leaf];
         for (int p = leafParent[leaf]; p != NONE; p = innerParent[p])
         {
-            final int base = p * FAN;
-            for (int i = base; child[i] != node; i++)
+            for (int i = p * FAN, end = p * FAN + pos; i < end; i++)
             {
                 rank += childCount[i];
             }
-            node = p;
+            pos = innerPos[p];
         }
         return rank;
     }
@@ -432,26 +447,17 @@ public final class SortedMembers
         return lo;
     }
 
-    private int indexOfSlot(final int leaf, final int slot)
+    /** Records where a node sits in its parent. */
+    private void setPos(final int node, final int pos, final int level)
     {
-        final int base = leaf * LEAF;
-        int i = base;
-        while (leafSlots[i] != slot)
+        if (level == 0)
         {
-            i++;
+            leafPos[node] = pos;
         }
-        return i - base;
-    }
-
-    private int indexOfChild(final int node, final int c)
-    {
-        final int base = node * FAN;
-        int i = base;
-        while (child[i] != c)
+        else
         {
-            i++;
+            innerPos[node] = pos;
         }
-        return i - base;
     }
 
     /** Two slots of equal key: by the whole name, then the id. */
@@ -479,12 +485,14 @@ public final class SortedMembers
             childMaxKey[e] = leafKeys[root * LEAF + leafCount[root] - 1];
             childMaxSlot[e] = leafSlots[root * LEAF + leafCount[root] - 1];
             leafParent[root] = r;
+            leafPos[root] = 0;
         }
         else
         {
             childMaxKey[e] = childMaxKey[root * FAN + innerSize[root] - 1];
             childMaxSlot[e] = childMaxSlot[root * FAN + innerSize[root] - 1];
             innerParent[root] = r;
+            innerPos[root] = 0;
         }
         root = r;
         height++;
@@ -501,6 +509,10 @@ public final class SortedMembers
         System.arraycopy(childMaxKey, e + 1, childMaxKey, e + 2, n - i - 1);
         System.arraycopy(childMaxSlot, e + 1, childMaxSlot, e + 2, n - i - 1);
         innerSize[node] = n + 1;
+        for (int k = i + 2; k <= n; k++)
+        {
+            setPos(child[base + k], k, childLevel);
+        }
         final int c = child[e];
         childMaxKey[e + 1] = childMaxKey[e];
         childMaxSlot[e + 1] = childMaxSlot[e];
@@ -514,10 +526,12 @@ public final class SortedMembers
             for (int j = r * LEAF, end = r * LEAF + moved; j < end; j++)
             {
                 slotLeaf[leafSlots[j]] = r;
+                slotIdx[leafSlots[j]] = (byte)(j - r * LEAF);
             }
             leafCount[c] = half;
             leafCount[r] = moved;
             leafParent[r] = node;
+            leafPos[r] = i + 1;
             final int next = leafNext[c];
             leafNext[r] = next;
             leafPrev[r] = c;
@@ -553,10 +567,12 @@ public final class SortedMembers
                 {
                     innerParent[child[j]] = r;
                 }
+                setPos(child[j], j - r * FAN, childLevel - 1);
             }
             innerSize[c] = half;
             innerSize[r] = moved;
             innerParent[r] = node;
+            innerPos[r] = i + 1;
             child[e + 1] = r;
             childCount[e + 1] = below;
             childCount[e] -= below;
@@ -579,6 +595,10 @@ public final class SortedMembers
         System.arraycopy(childMaxKey, e + 1, childMaxKey, e, n - i - 1);
         System.arraycopy(childMaxSlot, e + 1, childMaxSlot, e, n - i - 1);
         innerSize[node] = n - 1;
+        for (int k = i; k < n - 1; k++)
+        {
+            setPos(child[base + k], k, level - 1);
+        }
         if (n == 1)
         {
             final int parent = innerParent[node];
@@ -591,7 +611,7 @@ public final class SortedMembers
             }
             else
             {
-                removeEntry(parent, indexOfChild(parent, node), level + 1);
+                removeEntry(parent, innerPos[node], level + 1);
                 freeInner(node);
             }
             return;
@@ -628,7 +648,7 @@ public final class SortedMembers
             {
                 return;
             }
-            final int e = parent * FAN + indexOfChild(parent, node);
+            final int e = parent * FAN + (level == 0 ? leafPos[node] : innerPos[node]);
             if (level == 0)
             {
                 final int last = node * LEAF + leafCount[node] - 1;
@@ -654,7 +674,7 @@ public final class SortedMembers
     private void mergeAround(final int leaf)
     {
         final int parent = leafParent[leaf];
-        final int i = indexOfChild(parent, leaf);
+        final int i = leafPos[leaf];
         final int base = parent * FAN;
         final int left = i > 0 ? leafCount[child[base + i - 1]] : Integer.MAX_VALUE;
         final int right = i + 1 < innerSize[parent] ? leafCount[child[base + i + 1]] : Integer.MAX_VALUE;
@@ -680,6 +700,7 @@ public final class SortedMembers
         for (int j = a * LEAF + na, end = a * LEAF + na + nb; j < end; j++)
         {
             slotLeaf[leafSlots[j]] = a;
+            slotIdx[leafSlots[j]] = (byte)(j - a * LEAF);
         }
         leafCount[a] = na + nb;
         leafCount[b] = 0;
@@ -700,6 +721,7 @@ public final class SortedMembers
             leafSlots = Arrays.copyOf(leafSlots, cap * LEAF);
             leafCount = Arrays.copyOf(leafCount, cap);
             leafParent = Arrays.copyOf(leafParent, cap);
+            leafPos = Arrays.copyOf(leafPos, cap);
             leafNext = Arrays.copyOf(leafNext, cap);
             leafPrev = Arrays.copyOf(leafPrev, cap);
             freeLeaves = new int[cap];
@@ -745,6 +767,7 @@ public final class SortedMembers
             childMaxSlot = Arrays.copyOf(childMaxSlot, cap * FAN);
             innerSize = Arrays.copyOf(innerSize, cap);
             innerParent = Arrays.copyOf(innerParent, cap);
+            innerPos = Arrays.copyOf(innerPos, cap);
             freeInner = new int[cap];
             for (int n = cap - 1; n >= old; n--)
             {
@@ -777,6 +800,7 @@ public final class SortedMembers
             slotName = Arrays.copyOf(slotName, n);
             slotId = Arrays.copyOf(slotId, n);
             slotLeaf = Arrays.copyOf(slotLeaf, n);
+            slotIdx = Arrays.copyOf(slotIdx, n);
             Arrays.fill(slotLeaf, old, n, NONE);
         }
     }
