@@ -158,6 +158,16 @@ class GatewayHoistedMemberListTest
                 final JsonNode ownCreate = s.nextDispatch("GUILD_CREATE");
                 assertTrue(presenceListed(ownCreate, owner.id(), "online"),
                     "a session's own user is in its small guild's presences: " + ownCreate.path("d").path("presences"));
+                // also in the GUILD_CREATE of a guild the session's user just made (the presence's own way to the new
+                // guild's owner, through the user's owner, races the session's subscription)
+                for (int i = 0; i < 4; i++)
+                {
+                    final String made = node.createGuild(owner, "made " + i).path("id").asText();
+                    final JsonNode create = s.next(n -> "GUILD_CREATE".equals(n.path("t").asText())
+                        && made.equals(n.path("d").path("id").asText()), "GUILD_CREATE of " + made);
+                    assertTrue(presenceListed(create, owner.id(), "online"),
+                        "own presence in a new guild's GUILD_CREATE: " + create.path("d").path("presences"));
+                }
                 final ObjectNode dnd = GatewayTestClient.identifyPayload(m1.token(), GUILDS | GUILD_PRESENCES);
                 ((ObjectNode)dnd.path("d")).putObject("presence").put("status", "dnd").putNull("since")
                     .put("afk", false).putArray("activities");
