@@ -31,19 +31,20 @@ import dev.pinwheel.gateway.codec.PresenceFields;
  * The lazy member lists (op 14) of the guilds a shard owns, and which sessions look at them. A channel's list holds
  * the members who may see the channel (VIEW_CHANNEL with its overwrites; "everyone" when nobody is excluded, else an
  * id derived from who is in it, so channels with the same audience share one list), ordered by a
- * {@link SortedMembers}: online members first, then offline (roles cannot be hoisted in Pinwheel yet: the group is
- * the place for them), each group by display name then id. The rows a client sees are the groups' headers and their
- * members:
+ * {@link SortedMembers}: online members grouped by their highest hoisted role (by position, highest first), then the
+ * other online members, then offline, each group by display name then id. The rows a client sees are the groups'
+ * headers and their members:
  * <pre>
- *   row 0 {group online, count}   row 1..k members online   row k+1 {group offline, count}   rows ... members offline
+ *   row 0 {group ROLE_ID, count}  rows members  {group online, count}  rows members  {group offline, count}  rows ...
  *   (an empty group has no header row)
  * </pre>
  * <pre>
  *   op 14 ─▶ session's shard ─MEMBER_LIST_SUBSCRIBE─▶ owner: subscribe, SYNC for each range (to that session),
  *                                                           INVALIDATE for the ranges it no longer looks at
- *   presence change on the owner ─▶ DELETE/INSERT (group changed) or UPDATE (same row) encoded once per list,
- *                                   published to the shards of the list's subscribers (audience: their users)
- *   a change of members, roles, channels (the guild's permissions version moved) ─▶ lists rebuilt, SYNC again
+ *   presence, roles or nick of a member ─▶ DELETE/INSERT (row changed) or UPDATE (same row) encoded once per list,
+ *                                   published to the users whose ranges it touches (from the first shifted row on,
+ *                                   the updated row, a header whose count changed)
+ *   a role hoisted/lowered/deleted, channels or overwrites changed ─▶ lists rebuilt, INVALIDATE + SYNC again
  * </pre>
  * Lazy guilds: above {@code lazyGuildMembers} members a guild's PRESENCE_UPDATEs go only to the users subscribed to
  * one of its lists ({@link #presenceAudience}); smaller guilds stay eager (every session with GUILD_PRESENCES).
