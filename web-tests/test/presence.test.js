@@ -2,6 +2,7 @@
 // own browser context. The member list is the server's op 14 list: grouped Online/Offline with presence dots. Bob
 // picks "Do Not Disturb" in his status picker: alice sees his dot turn dnd; "Invisible": alice sees him offline, in
 // the Offline group; "Online" again brings him back. A reload keeps bob's pick (it is sent in IDENTIFY).
+// A hoisted role (hoist: true) shows as a group of its own above Online, with the role's name.
 //
 //   PINWHEEL_URL=http://127.0.0.1:PORT [CHROMIUM_PATH=/usr/bin/chromium] node --test test/presence.test.js
 import { test, before, after } from 'node:test';
@@ -85,5 +86,33 @@ test('the member list is grouped and follows bob\'s status picker live', async (
   assert.equal(await b.page.getByLabel('Status').inputValue(), 'invisible');
   await b.page.getByLabel('Status').selectOption('online');
   await memberRow(a.page, bob.user.id).and(a.page.locator('[data-status="online"]')).waitFor();
+  assert.deepEqual(pageErrors, []);
+});
+
+test('a hoisted role groups its members above Online, and taking it moves them back', async () => {
+  const alice = await rest('POST', '/auth/register', null, { username: `hoist_alice_${suffix}`, password: 'secret-alice-pw' });
+  const bob = await rest('POST', '/auth/register', null, { username: `hoist_bob_${suffix}`, password: 'secret-bob-pw' });
+  const guild = await rest('POST', '/guilds', alice.token, { name: 'Hoist Hall' });
+  const invite = await rest('POST', `/channels/${guild.channels[0].id}/invites`, alice.token, {});
+  await rest('POST', `/invites/${invite.code}`, bob.token, {});
+  const role = await rest('POST', `/guilds/${guild.id}/roles`, alice.token, { name: 'Moderators', hoist: true });
+  assert.equal(role.hoist, true);
+  await rest('PUT', `/guilds/${guild.id}/members/${bob.user.id}/roles/${role.id}`, alice.token);
+
+  const b = await openAs('bob', bob.token);
+  const a = await openAs('alice', alice.token);
+  const members = a.page.getByRole('complementary', { name: 'Members' });
+  await members.locator(`li.member-group[data-group="${role.id}"]`, { hasText: 'Moderators — 1' }).waitFor();
+  await memberRow(a.page, bob.user.id).and(a.page.locator('[data-status="online"]')).waitFor();
+  const order = await members.locator('li').evaluateAll((els) => els.map((e) => e.dataset.group || e.dataset.user));
+  assert.ok(order.indexOf(role.id) < order.indexOf(bob.user.id) && order.indexOf(bob.user.id) < order.indexOf('online'),
+    `bob under Moderators, above Online: ${order}`);
+
+  // the role is taken: bob moves under Online, live, and the Moderators header goes
+  await rest('DELETE', `/guilds/${guild.id}/members/${bob.user.id}/roles/${role.id}`, alice.token);
+  await members.locator('li.member-group[data-group="online"]', { hasText: 'Online — 2' }).waitFor();
+  await members.locator(`li.member-group[data-group="${role.id}"]`).waitFor({ state: 'detached' });
+  await a.context.close();
+  await b.context.close();
   assert.deepEqual(pageErrors, []);
 });

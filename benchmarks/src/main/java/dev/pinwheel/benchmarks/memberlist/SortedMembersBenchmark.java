@@ -24,7 +24,11 @@ import dev.pinwheel.core.memberlist.SortedMembers;
  *   <li>{@link #insert}: one member, removed and moved to another group beforehand (untimed), goes back in: the
  *   second half of a status change;</li>
  *   <li>{@link #remove}: one member (inserted beforehand, untimed, if an earlier invocation left it out) comes out;</li>
- *   <li>{@link #rank}: the rank of a random member (its index in the list, for INSERT/UPDATE/DELETE).</li>
+ *   <li>{@link #rank}: the rank of a random member (its index in the list, for INSERT/UPDATE/DELETE): cold, the
+ *   member and its leaf are rarely in cache among 1M;</li>
+ *   <li>{@link #rankWarm}: the rank of one of 64 members asked again and again (their leaves stay in cache: an UPDATE
+ *   for a member who just changed);</li>
+ *   <li>{@link #move}: remove, re-key into another group, insert — a status change, all of it timed.</li>
  * </ul>
  * {@code benchmarks/run.sh jmh SortedMembersBenchmark -prof gc} gives the p99 (SampleTime: each sample is one
  * operation, the timer's own cost of ≈ 20-30 ns included) and the allocation per operation.
@@ -44,7 +48,12 @@ public class SortedMembersBenchmark
         @Param({"1000000"})
         public int members;
 
+        /** {@code tree}: {@link SortedMembers} (the server's); {@code blocks}: {@link BlockedSortedMembers} (before). */
+        @Param({"tree", "blocks"})
+        public String structure;
+
         SortedMembers list;
+        BlockedSortedMembers blocks;
         String[] names;
         int[] ring;
         int cursor;
@@ -54,7 +63,9 @@ public class SortedMembersBenchmark
         public void build()
         {
             final SplittableRandom r = new SplittableRandom(42);
-            list = new SortedMembers(members);
+            final boolean tree = "tree".equals(structure);
+            list = tree ? new SortedMembers(members) : null;
+            blocks = tree ? null : new BlockedSortedMembers(members);
             names = new String[members];
             for (int s = 0; s < members; s++)
             {
@@ -65,14 +76,51 @@ public class SortedMembersBenchmark
                     b.append((char)('a' + r.nextInt(26)));
                 }
                 names[s] = b.toString();
-                list.key(s, r.nextInt(4), names[s], s + 1L);
-                list.insert(s);
+                key(s, r.nextInt(4));
+                insert(s);
             }
             ring = new int[RING];
             for (int i = 0; i < RING; i++)
             {
                 ring[i] = r.nextInt(members);
             }
+        }
+
+        void key(final int s, final int group)
+        {
+            if (list != null)
+            {
+                list.key(s, group, names[s], s + 1L);
+            }
+            else
+            {
+                blocks.key(s, group, names[s], s + 1L);
+            }
+        }
+
+        int group(final int s)
+        {
+            return list != null ? list.group(s) : blocks.group(s);
+        }
+
+        boolean contains(final int s)
+        {
+            return list != null ? list.contains(s) : blocks.contains(s);
+        }
+
+        boolean insert(final int s)
+        {
+            return list != null ? list.insert(s) : blocks.insert(s);
+        }
+
+        boolean remove(final int s)
+        {
+            return list != null ? list.remove(s) : blocks.remove(s);
+        }
+
+        int rank(final int s)
+        {
+            return list != null ? list.rank(s) : blocks.rank(s);
         }
 
         int next()
@@ -96,9 +144,9 @@ public class SortedMembersBenchmark
         public void next(final Members m)
         {
             slot = m.next();
-            if (!m.list.contains(slot))
+            if (!m.contains(slot))
             {
-                m.list.insert(slot);
+                m.insert(slot);
             }
         }
     }
@@ -118,8 +166,8 @@ public class SortedMembersBenchmark
         public void next(final Members m)
         {
             slot = m.next();
-            m.list.remove(slot);
-            m.list.key(slot, (m.list.group(slot) + 1) & 3, m.names[slot], slot + 1L);
+            m.remove(slot);
+            m.key(slot, (m.group(slot) + 1) & 3);
         }
     }
 
@@ -131,7 +179,7 @@ public class SortedMembersBenchmark
     @Benchmark
     public boolean remove(final Members m, final ToRemove t)
     {
-        return m.list.remove(t.slot);
+        return m.remove(t.slot);
     }
 
     /**
@@ -142,7 +190,7 @@ public class SortedMembersBenchmark
     @Benchmark
     public boolean insert(final Members m, final ToInsert t)
     {
-        return m.list.insert(t.slot);
+        return m.insert(t.slot);
     }
 
     /**
@@ -152,6 +200,29 @@ public class SortedMembersBenchmark
     @Benchmark
     public int rank(final Members m)
     {
-        return m.list.rank(m.next());
+        return m.rank(m.next());
+    }
+
+    /**
+     * @param m the list.
+     * @return the rank of one of 64 members.
+     */
+    @Benchmark
+    public int rankWarm(final Members m)
+    {
+        return m.rank(m.ring[m.cursor++ & 63]);
+    }
+
+    /**
+     * @param m the list.
+     * @return true.
+     */
+    @Benchmark
+    public boolean move(final Members m)
+    {
+        final int slot = m.next();
+        m.remove(slot);
+        m.key(slot, (m.group(slot) + 1) & 3);
+        return m.insert(slot);
     }
 }

@@ -39,6 +39,8 @@ public final class Guild
     /** Bumped by every change that can change who sees a channel (roles, members, channels, owner). */
     private long permissionsVersion;
     private final Long2ObjectHashMap<Viewers> viewers = new Long2ObjectHashMap<>();
+    /** Roles shown apart in the member list (Discord's {@code hoist}); a deleted role's id may linger, unused. */
+    private final org.agrona.collections.LongHashSet hoistedRoles = new org.agrona.collections.LongHashSet();
 
     /** Who sees a channel, as of a version of the guild's permissions: null users means every member. */
     private record Viewers(long version, org.agrona.collections.LongHashSet users)
@@ -184,6 +186,34 @@ public final class Guild
                     .toArray()));
             }
         }
+    }
+
+    /**
+     * Hoists a role (its members get a group of their own in the member list, Discord's {@code hoist}) or lowers it.
+     * Kept beside the roles rather than in {@link Role} (record type ROLE_HOIST_SET).
+     *
+     * @param roleId role id.
+     * @param hoist  whether it is hoisted.
+     */
+    public void hoist(final long roleId, final boolean hoist)
+    {
+        if (hoist)
+        {
+            hoistedRoles.add(roleId);
+        }
+        else
+        {
+            hoistedRoles.remove(roleId);
+        }
+    }
+
+    /**
+     * @param roleId role id.
+     * @return whether that role exists and is hoisted.
+     */
+    public boolean hoisted(final long roleId)
+    {
+        return hoistedRoles.contains(roleId) && roles.containsKey(roleId);
     }
 
     /**

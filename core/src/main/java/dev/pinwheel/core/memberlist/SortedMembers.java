@@ -7,49 +7,71 @@ import java.util.Arrays;
  * numbers the groups, smaller first), then by display name, then by user id — with insert, remove, rank and the slot
  * at a rank, for the lazy member list (op 14). Members are int <i>slots</i> the caller hands out; their keys live here
  * in primitive arrays.
+ * <p>
+ * A B+-tree with counts (an order-statistic tree) over primitive arrays, every node a fixed stride of them:
  * <pre>
- *   directory (sorted blocks)    pos 0        pos 1        pos 2  ...      Fenwick tree over the blocks' counts:
- *   block ids, max key per pos ─▶ [b7]         [b2]         [b9]            rank(slot) = members in the blocks
- *                                  │            │            │              before its block + its index in it
- *   block b: up to 512 entries  ─▶ keys long[] │ slots int[] (sorted, contiguous: a search touches a few cache lines)
- *   key = group (7 bits) | first 7 characters of the name (one byte each, saturating at 255): most comparisons are
- *         one long comparison; equal keys fall back to the whole name, then the id.
+ *   inner node n (≤ 64 children): child[n*64+i]  count[n*64+i] (members below)  maxKey/maxSlot[n*64+i] (the last)
+ *        │ parent, pos (its entry there)  ▲ rank: walk up from the member's leaf adding the counts left of each node
+ *   leaf l (≤ 64 members): keys long[l*64..] │ slots int[l*64..] (sorted), count, parent, pos, next/prev leaf
+ *   slot s: key (group 7 bits | first 7 characters, one byte each, saturating at 255), name, id, leaf, index in it
  * </pre>
- * A full block splits in two, an almost empty one merges into its neighbour; blocks come from and return to a pool,
- * so once the structure reached its size nothing is allocated (0 B per operation). Insert and remove cost a directory
- * search, a block search, a block shift of at most 512 entries and a Fenwick update; a split or merge rebuilds the
- * Fenwick tree (once per 256 operations at most). Not thread-safe: the guild's owner shard only.
+ * Most comparisons are one long comparison; equal keys fall back to the whole name, then the id. Insert descends
+ * (a binary search over ≤ 64 maxima per level, three levels at 1M members), splitting full nodes on the way down,
+ * and shifts at most 64 entries (renumbering their index); remove and rank start from the member's leaf and index
+ * ({@code slot → leaf, index} is kept) and walk up three small nodes — no search by key, so a cold rank costs about
+ * one cache miss (the slot's) plus the upper nodes, which stay in cache, instead of a dozen. A leaf that falls below
+ * a quarter merges into a neighbour, an empty node leaves its parent, a root with one child gives way to it. Nodes come from and return to pools, so once the structure reached its size
+ * nothing is allocated (0 B per operation). Not thread-safe: the guild's owner shard only.
  */
 public final class SortedMembers
 {
     /** Groups are numbered 0..MAX_GROUPS-1. */
     public static final int MAX_GROUPS = 128;
-    private static final int BLOCK = 512;
-    private static final int MERGE_BELOW = BLOCK / 8;
+    private static final int LEAF = 64;
+    private static final int FAN = 64;
+    private static final int MERGE_BELOW = LEAF / 4;
+    private static final int NONE = -1;
 
     // per slot
     private long[] slotKey;
     private String[] slotName;
     private long[] slotId;
-    private boolean[] inserted;
+    private int[] slotLeaf;
+    /** The slot's index in its leaf (kept as entries shift: rank needs no search in the leaf). */
+    private byte[] slotIdx;
 
-    // blocks: entries of block b at [b * BLOCK, b * BLOCK + count[b])
-    private long[] keys;
-    private int[] slots;
-    private int[] count;
-    private int[] freeBlocks;
-    private int freeCount;
-    private int blockCapacity;
+    // leaves: entries of leaf l at [l * LEAF, l * LEAF + leafCount[l])
+    private long[] leafKeys;
+    private int[] leafSlots;
+    private int[] leafCount;
+    private int[] leafParent;
+    /** The leaf's entry in its parent. */
+    private int[] leafPos;
+    private int[] leafNext;
+    private int[] leafPrev;
+    private int[] freeLeaves;
+    private int freeLeafCount;
 
-    // directory, by position
-    private int[] order;
-    /** The last key of the block at each position (contiguous: the directory search stays in cache). */
-    private long[] dirMax;
-    private int blocks;
-    private int[] fenwick;
+    // inner nodes: entry i of node n at n * FAN + i
+    private int[] child;
+    private int[] childCount;
+    private long[] childMaxKey;
+    private int[] childMaxSlot;
+    private int[] innerSize;
+    private int[] innerParent;
+    private int[] innerPos;
+    private int[] freeInner;
+    private int freeInnerCount;
 
+    /** The root: a leaf when height is 0, else an inner node with height levels of inner nodes below and at it. */
+    private int root;
+    private int height;
     private int size;
     private final int[] groupCounts = new int[MAX_GROUPS];
+
+    // locate()'s answer
+    private int foundLeaf;
+    private int foundIndex;
 
     /**
      * @param slotCapacity slots expected (grows when a larger slot is keyed).
@@ -60,19 +82,37 @@ public final class SortedMembers
         slotKey = new long[slotsWanted];
         slotName = new String[slotsWanted];
         slotId = new long[slotsWanted];
-        inserted = new boolean[slotsWanted];
-        blockCapacity = Math.max(4, slotsWanted / (BLOCK / 2) + 2);
-        keys = new long[blockCapacity * BLOCK];
-        slots = new int[blockCapacity * BLOCK];
-        count = new int[blockCapacity];
-        freeBlocks = new int[blockCapacity];
-        for (int b = blockCapacity - 1; b >= 0; b--)
+        slotLeaf = new int[slotsWanted];
+        Arrays.fill(slotLeaf, NONE);
+        slotIdx = new byte[slotsWanted];
+        final int leaves = Math.max(4, slotsWanted / (LEAF / 2) + 2);
+        leafKeys = new long[leaves * LEAF];
+        leafSlots = new int[leaves * LEAF];
+        leafCount = new int[leaves];
+        leafParent = new int[leaves];
+        leafPos = new int[leaves];
+        leafNext = new int[leaves];
+        leafPrev = new int[leaves];
+        freeLeaves = new int[leaves];
+        for (int l = leaves - 1; l >= 0; l--)
         {
-            freeBlocks[freeCount++] = b;
+            freeLeaves[freeLeafCount++] = l;
         }
-        order = new int[blockCapacity];
-        dirMax = new long[blockCapacity];
-        fenwick = new int[blockCapacity + 1];
+        final int inner = Math.max(4, leaves / (FAN / 2) + 4);
+        child = new int[inner * FAN];
+        childCount = new int[inner * FAN];
+        childMaxKey = new long[inner * FAN];
+        childMaxSlot = new int[inner * FAN];
+        innerSize = new int[inner];
+        innerParent = new int[inner];
+        innerPos = new int[inner];
+        freeInner = new int[inner];
+        for (int n = inner - 1; n >= 0; n--)
+        {
+            freeInner[freeInnerCount++] = n;
+        }
+        root = takeLeaf();
+        height = 0;
     }
 
     /**
@@ -91,7 +131,7 @@ public final class SortedMembers
             throw new IllegalArgumentException("group " + group);
         }
         ensureSlot(slot);
-        if (inserted[slot])
+        if (slotLeaf[slot] != NONE)
         {
             throw new IllegalStateException("slot " + slot + " is inserted");
         }
@@ -121,7 +161,7 @@ public final class SortedMembers
      */
     public boolean contains(final int slot)
     {
-        return slot >= 0 && slot < inserted.length && inserted[slot];
+        return slot >= 0 && slot < slotLeaf.length && slotLeaf[slot] != NONE;
     }
 
     /**
@@ -142,6 +182,14 @@ public final class SortedMembers
     }
 
     /**
+     * @return levels of inner nodes above the leaves (for tests).
+     */
+    int height()
+    {
+        return height;
+    }
+
+    /**
      * Inserts a keyed slot.
      *
      * @param slot the slot.
@@ -150,44 +198,46 @@ public final class SortedMembers
     public boolean insert(final int slot)
     {
         ensureSlot(slot);
-        if (inserted[slot])
+        if (slotLeaf[slot] != NONE)
         {
             return false;
         }
-        if (blocks == 0)
+        final long k = slotKey[slot];
+        if (full(root, height))
         {
-            final int b = takeBlock();
-            order[0] = b;
-            blocks = 1;
-            rebuildFenwick();
+            growRoot();
         }
-        int pos = findPosition(slot);
-        int b = order[pos];
-        if (count[b] == BLOCK)
+        int node = root;
+        for (int level = height; level > 0; level--)
         {
-            split(pos);
-            if (compare(slot, b, count[b] - 1) > 0)
+            final int base = node * FAN;
+            int i = childFor(node, k, slot);
+            if (full(child[base + i], level - 1))
             {
-                pos++;
-                b = order[pos];
+                splitChild(node, i, level - 1);
+                if (compareToMax(k, slot, base + i) > 0)
+                {
+                    i++;
+                }
             }
+            childCount[base + i]++;
+            node = child[base + i];
         }
-        final int at = search(b, slot);
-        final int base = b * BLOCK;
-        final int n = count[b];
-        System.arraycopy(keys, base + at, keys, base + at + 1, n - at);
-        System.arraycopy(slots, base + at, slots, base + at + 1, n - at);
-        keys[base + at] = slotKey[slot];
-        slots[base + at] = slot;
-        count[b] = n + 1;
-        if (at == n)
+        final int at = search(node, k, slot);
+        final int base = node * LEAF;
+        final int n = leafCount[node];
+        System.arraycopy(leafKeys, base + at, leafKeys, base + at + 1, n - at);
+        System.arraycopy(leafSlots, base + at, leafSlots, base + at + 1, n - at);
+        leafKeys[base + at] = k;
+        leafSlots[base + at] = slot;
+        leafCount[node] = n + 1;
+        slotLeaf[slot] = node;
+        for (int j = at; j <= n; j++)
         {
-            dirMax[pos] = slotKey[slot];
+            slotIdx[leafSlots[base + j]] = (byte)j;
         }
-        fenwickAdd(pos, 1);
-        inserted[slot] = true;
         size++;
-        groupCounts[group(slot)]++;
+        groupCounts[(int)(k >>> 56)]++;
         return true;
     }
 
@@ -203,29 +253,45 @@ public final class SortedMembers
         {
             return false;
         }
-        final int pos = findPosition(slot);
-        final int b = order[pos];
-        final int at = search(b, slot);
-        final int base = b * BLOCK;
-        final int n = count[b];
-        System.arraycopy(keys, base + at + 1, keys, base + at, n - at - 1);
-        System.arraycopy(slots, base + at + 1, slots, base + at, n - at - 1);
-        count[b] = n - 1;
-        if (at == n - 1 && n > 1)
+        final int leaf = slotLeaf[slot];
+        final int base = leaf * LEAF;
+        final int n = leafCount[leaf];
+        final int at = slotIdx[slot] & 0xFF;
+        System.arraycopy(leafKeys, base + at + 1, leafKeys, base + at, n - at - 1);
+        System.arraycopy(leafSlots, base + at + 1, leafSlots, base + at, n - at - 1);
+        for (int j = at; j < n - 1; j++)
         {
-            dirMax[pos] = keys[base + n - 2];
+            slotIdx[leafSlots[base + j]] = (byte)j;
         }
-        fenwickAdd(pos, -1);
-        inserted[slot] = false;
+        leafCount[leaf] = n - 1;
+        slotLeaf[slot] = NONE;
         size--;
         groupCounts[group(slot)]--;
-        if (count[b] == 0)
+        int pos = leafPos[leaf];
+        for (int p = leafParent[leaf]; p != NONE; p = innerParent[p])
         {
-            dropPosition(pos);
+            childCount[p * FAN + pos]--;
+            pos = innerPos[p];
         }
-        else if (count[b] < MERGE_BELOW && blocks > 1)
+        final int parent = leafParent[leaf];
+        if (parent != NONE)
         {
-            mergeAround(pos);
+            if (n == 1)
+            {
+                removeEntry(parent, leafPos[leaf], 1);
+                freeLeaf(leaf);
+            }
+            else
+            {
+                if (at == n - 1)
+                {
+                    fixMaxUp(leaf, 0);
+                }
+                if (n - 1 < MERGE_BELOW)
+                {
+                    mergeAround(leaf);
+                }
+            }
         }
         return true;
     }
@@ -240,8 +306,18 @@ public final class SortedMembers
         {
             return -1;
         }
-        final int pos = findPosition(slot);
-        return fenwickPrefix(pos) + search(order[pos], slot);
+        final int leaf = slotLeaf[slot];
+        int rank = slotIdx[slot] & 0xFF;
+        int pos = leafPos[leaf];
+        for (int p = leafParent[leaf]; p != NONE; p = innerParent[p])
+        {
+            for (int i = p * FAN, end = p * FAN + pos; i < end; i++)
+            {
+                rank += childCount[i];
+            }
+            pos = innerPos[p];
+        }
+        return rank;
     }
 
     /**
@@ -254,19 +330,8 @@ public final class SortedMembers
         {
             throw new IndexOutOfBoundsException(rank);
         }
-        // Fenwick descent: the last position whose prefix is <= rank
-        int pos = 0;
-        int remaining = rank;
-        for (int step = Integer.highestOneBit(blocks); step != 0; step >>= 1)
-        {
-            final int next = pos + step;
-            if (next <= blocks && fenwick[next] <= remaining)
-            {
-                pos = next;
-                remaining -= fenwick[next];
-            }
-        }
-        return slots[order[pos] * BLOCK + remaining];
+        locate(rank);
+        return leafSlots[foundLeaf * LEAF + foundIndex];
     }
 
     /**
@@ -283,32 +348,56 @@ public final class SortedMembers
         {
             return 0;
         }
-        final int first = slotAt(Math.max(0, from));
-        int pos = findPosition(first);
-        int at = search(order[pos], first);
+        locate(Math.max(0, from));
+        int leaf = foundLeaf;
+        int at = foundIndex;
         int n = 0;
-        while (n < max && pos < blocks)
+        while (n < max && leaf != NONE)
         {
-            final int b = order[pos];
-            final int take = Math.min(max - n, count[b] - at);
-            System.arraycopy(slots, b * BLOCK + at, out, n, take);
+            final int take = Math.min(max - n, leafCount[leaf] - at);
+            System.arraycopy(leafSlots, leaf * LEAF + at, out, n, take);
             n += take;
-            pos++;
+            leaf = leafNext[leaf];
             at = 0;
         }
         return n;
     }
 
-    /** The position of the block that holds (or would hold) the slot: the first whose last entry is not below it. */
-    private int findPosition(final int slot)
+    /** Sets foundLeaf and foundIndex to where the member of that rank (0..size-1) is. */
+    private void locate(final int rank)
     {
-        final long k = slotKey[slot];
+        int remaining = rank;
+        int node = root;
+        for (int level = height; level > 0; level--)
+        {
+            int i = node * FAN;
+            while (remaining >= childCount[i])
+            {
+                remaining -= childCount[i];
+                i++;
+            }
+            node = child[i];
+        }
+        foundLeaf = node;
+        foundIndex = remaining;
+    }
+
+    private boolean full(final int node, final int level)
+    {
+        return level == 0 ? leafCount[node] == LEAF : innerSize[node] == FAN;
+    }
+
+    /** The entry of an inner node to descend into: the first whose last member is not below the slot (or the last
+     * one, its maximum raised to the slot). */
+    private int childFor(final int node, final long k, final int slot)
+    {
+        final int base = node * FAN;
         int lo = 0;
-        int hi = blocks - 1;
+        int hi = innerSize[node] - 1;
         while (lo < hi)
         {
             final int mid = (lo + hi) >>> 1;
-            if (dirMax[mid] < k)
+            if (compareToMax(k, slot, base + mid) > 0)
             {
                 lo = mid + 1;
             }
@@ -317,26 +406,35 @@ public final class SortedMembers
                 hi = mid;
             }
         }
-        // equal packed keys may span blocks: past every block whose last entry is still below the slot
-        while (lo < blocks - 1 && dirMax[lo] == k && compare(slot, order[lo], count[order[lo]] - 1) > 0)
+        if (compareToMax(k, slot, base + lo) > 0)
         {
-            lo++;
+            childMaxKey[base + lo] = k;
+            childMaxSlot[base + lo] = slot;
         }
         return lo;
     }
 
-    /** Index in block b of the first entry not below the slot. */
-    private int search(final int b, final int slot)
+    private int compareToMax(final long k, final int slot, final int entry)
     {
-        final long k = slotKey[slot];
-        final int base = b * BLOCK;
+        final long other = childMaxKey[entry];
+        if (k != other)
+        {
+            return k < other ? -1 : 1;
+        }
+        return compareTies(slot, childMaxSlot[entry]);
+    }
+
+    /** Index in a leaf of the first entry not below the slot. */
+    private int search(final int leaf, final long k, final int slot)
+    {
+        final int base = leaf * LEAF;
         int lo = 0;
-        int hi = count[b];
+        int hi = leafCount[leaf];
         while (lo < hi)
         {
             final int mid = (lo + hi) >>> 1;
-            final long other = keys[base + mid];
-            final int c = other != k ? (other < k ? -1 : 1) : -compareTies(slot, slots[base + mid]);
+            final long other = leafKeys[base + mid];
+            final int c = other != k ? (other < k ? -1 : 1) : -compareTies(slot, leafSlots[base + mid]);
             if (c < 0)
             {
                 lo = mid + 1;
@@ -349,16 +447,17 @@ public final class SortedMembers
         return lo;
     }
 
-    /** Compares a slot with the entry at index i of block b. */
-    private int compare(final int slot, final int b, final int i)
+    /** Records where a node sits in its parent. */
+    private void setPos(final int node, final int pos, final int level)
     {
-        final long k = slotKey[slot];
-        final long other = keys[b * BLOCK + i];
-        if (k != other)
+        if (level == 0)
         {
-            return k < other ? -1 : 1;
+            leafPos[node] = pos;
         }
-        return compareTies(slot, slots[b * BLOCK + i]);
+        else
+        {
+            innerPos[node] = pos;
+        }
     }
 
     /** Two slots of equal key: by the whole name, then the id. */
@@ -372,120 +471,319 @@ public final class SortedMembers
         return byName != 0 ? byName : Long.compare(slotId[a], slotId[b]);
     }
 
-    private void split(final int pos)
+    /** A full root gets a new root above it (one entry), which the descent then splits. */
+    private void growRoot()
     {
-        final int b = order[pos];
-        final int nb = takeBlock();
-        final int half = count[b] / 2;
-        final int moved = count[b] - half;
-        System.arraycopy(keys, b * BLOCK + half, keys, nb * BLOCK, moved);
-        System.arraycopy(slots, b * BLOCK + half, slots, nb * BLOCK, moved);
-        count[b] = half;
-        count[nb] = moved;
-        System.arraycopy(order, pos + 1, order, pos + 2, blocks - pos - 1);
-        System.arraycopy(dirMax, pos + 1, dirMax, pos + 2, blocks - pos - 1);
-        order[pos + 1] = nb;
-        dirMax[pos] = keys[b * BLOCK + half - 1];
-        dirMax[pos + 1] = keys[nb * BLOCK + moved - 1];
-        blocks++;
-        rebuildFenwick();
-    }
-
-    private void mergeAround(final int pos)
-    {
-        final int b = order[pos];
-        // into the smaller neighbour, if both fit in one block with room to spare
-        final int left = pos > 0 ? count[order[pos - 1]] : Integer.MAX_VALUE;
-        final int right = pos + 1 < blocks ? count[order[pos + 1]] : Integer.MAX_VALUE;
-        if (left <= right && left + count[b] <= BLOCK * 3 / 4)
+        final int r = takeInner();
+        final int e = r * FAN;
+        innerSize[r] = 1;
+        innerParent[r] = NONE;
+        child[e] = root;
+        childCount[e] = size;
+        if (height == 0)
         {
-            final int into = order[pos - 1];
-            System.arraycopy(keys, b * BLOCK, keys, into * BLOCK + left, count[b]);
-            System.arraycopy(slots, b * BLOCK, slots, into * BLOCK + left, count[b]);
-            count[into] += count[b];
-            count[b] = 0;
-            dirMax[pos - 1] = dirMax[pos];
-            dropPosition(pos);
+            childMaxKey[e] = leafKeys[root * LEAF + leafCount[root] - 1];
+            childMaxSlot[e] = leafSlots[root * LEAF + leafCount[root] - 1];
+            leafParent[root] = r;
+            leafPos[root] = 0;
         }
-        else if (right < left && right + count[b] <= BLOCK * 3 / 4)
+        else
         {
-            final int from = order[pos + 1];
-            System.arraycopy(keys, from * BLOCK, keys, b * BLOCK + count[b], right);
-            System.arraycopy(slots, from * BLOCK, slots, b * BLOCK + count[b], right);
-            count[b] += right;
-            count[from] = 0;
-            dirMax[pos] = dirMax[pos + 1];
-            dropPosition(pos + 1);
+            childMaxKey[e] = childMaxKey[root * FAN + innerSize[root] - 1];
+            childMaxSlot[e] = childMaxSlot[root * FAN + innerSize[root] - 1];
+            innerParent[root] = r;
+            innerPos[root] = 0;
         }
+        root = r;
+        height++;
     }
 
-    /** Removes an empty block's position and returns the block to the pool. */
-    private void dropPosition(final int pos)
+    /** Splits the full child at entry i of a (not full) inner node; the upper half becomes entry i + 1. */
+    private void splitChild(final int node, final int i, final int childLevel)
     {
-        final int b = order[pos];
-        System.arraycopy(order, pos + 1, order, pos, blocks - pos - 1);
-        System.arraycopy(dirMax, pos + 1, dirMax, pos, blocks - pos - 1);
-        blocks--;
-        freeBlocks[freeCount++] = b;
-        rebuildFenwick();
-    }
-
-    private int takeBlock()
-    {
-        if (freeCount == 0)
+        final int base = node * FAN;
+        final int n = innerSize[node];
+        final int e = base + i;
+        System.arraycopy(child, e + 1, child, e + 2, n - i - 1);
+        System.arraycopy(childCount, e + 1, childCount, e + 2, n - i - 1);
+        System.arraycopy(childMaxKey, e + 1, childMaxKey, e + 2, n - i - 1);
+        System.arraycopy(childMaxSlot, e + 1, childMaxSlot, e + 2, n - i - 1);
+        innerSize[node] = n + 1;
+        for (int k = i + 2; k <= n; k++)
         {
-            final int old = blockCapacity;
-            blockCapacity = old * 2;
-            keys = Arrays.copyOf(keys, blockCapacity * BLOCK);
-            slots = Arrays.copyOf(slots, blockCapacity * BLOCK);
-            count = Arrays.copyOf(count, blockCapacity);
-            order = Arrays.copyOf(order, blockCapacity);
-            dirMax = Arrays.copyOf(dirMax, blockCapacity);
-            fenwick = new int[blockCapacity + 1];
-            freeBlocks = new int[blockCapacity];
-            for (int b = blockCapacity - 1; b >= old; b--)
+            setPos(child[base + k], k, childLevel);
+        }
+        final int c = child[e];
+        childMaxKey[e + 1] = childMaxKey[e];
+        childMaxSlot[e + 1] = childMaxSlot[e];
+        if (childLevel == 0)
+        {
+            final int r = takeLeaf();
+            final int half = LEAF / 2;
+            final int moved = LEAF - half;
+            System.arraycopy(leafKeys, c * LEAF + half, leafKeys, r * LEAF, moved);
+            System.arraycopy(leafSlots, c * LEAF + half, leafSlots, r * LEAF, moved);
+            for (int j = r * LEAF, end = r * LEAF + moved; j < end; j++)
             {
-                freeBlocks[freeCount++] = b;
+                slotLeaf[leafSlots[j]] = r;
+                slotIdx[leafSlots[j]] = (byte)(j - r * LEAF);
+            }
+            leafCount[c] = half;
+            leafCount[r] = moved;
+            leafParent[r] = node;
+            leafPos[r] = i + 1;
+            final int next = leafNext[c];
+            leafNext[r] = next;
+            leafPrev[r] = c;
+            if (next != NONE)
+            {
+                leafPrev[next] = r;
+            }
+            leafNext[c] = r;
+            child[e + 1] = r;
+            childCount[e + 1] = moved;
+            childCount[e] = half;
+            childMaxKey[e] = leafKeys[c * LEAF + half - 1];
+            childMaxSlot[e] = leafSlots[c * LEAF + half - 1];
+        }
+        else
+        {
+            final int r = takeInner();
+            final int half = FAN / 2;
+            final int moved = FAN - half;
+            System.arraycopy(child, c * FAN + half, child, r * FAN, moved);
+            System.arraycopy(childCount, c * FAN + half, childCount, r * FAN, moved);
+            System.arraycopy(childMaxKey, c * FAN + half, childMaxKey, r * FAN, moved);
+            System.arraycopy(childMaxSlot, c * FAN + half, childMaxSlot, r * FAN, moved);
+            int below = 0;
+            for (int j = r * FAN, end = r * FAN + moved; j < end; j++)
+            {
+                below += childCount[j];
+                if (childLevel == 1)
+                {
+                    leafParent[child[j]] = r;
+                }
+                else
+                {
+                    innerParent[child[j]] = r;
+                }
+                setPos(child[j], j - r * FAN, childLevel - 1);
+            }
+            innerSize[c] = half;
+            innerSize[r] = moved;
+            innerParent[r] = node;
+            innerPos[r] = i + 1;
+            child[e + 1] = r;
+            childCount[e + 1] = below;
+            childCount[e] -= below;
+            childMaxKey[e] = childMaxKey[c * FAN + half - 1];
+            childMaxSlot[e] = childMaxSlot[c * FAN + half - 1];
+        }
+    }
+
+    /**
+     * Removes entry i of an inner node at the given level (its child is gone or merged); an emptied node leaves its
+     * own parent, a root left with one child gives way to it.
+     */
+    private void removeEntry(final int node, final int i, final int level)
+    {
+        final int base = node * FAN;
+        final int n = innerSize[node];
+        final int e = base + i;
+        System.arraycopy(child, e + 1, child, e, n - i - 1);
+        System.arraycopy(childCount, e + 1, childCount, e, n - i - 1);
+        System.arraycopy(childMaxKey, e + 1, childMaxKey, e, n - i - 1);
+        System.arraycopy(childMaxSlot, e + 1, childMaxSlot, e, n - i - 1);
+        innerSize[node] = n - 1;
+        for (int k = i; k < n - 1; k++)
+        {
+            setPos(child[base + k], k, level - 1);
+        }
+        if (n == 1)
+        {
+            final int parent = innerParent[node];
+            if (parent == NONE)
+            {
+                // only a removal of the last member empties the root
+                freeInner(node);
+                root = takeLeaf();
+                height = 0;
+            }
+            else
+            {
+                removeEntry(parent, innerPos[node], level + 1);
+                freeInner(node);
+            }
+            return;
+        }
+        if (i == n - 1)
+        {
+            fixMaxUp(node, level);
+        }
+        if (node == root && n - 1 == 1)
+        {
+            root = child[base];
+            height--;
+            if (height == 0)
+            {
+                leafParent[root] = NONE;
+            }
+            else
+            {
+                innerParent[root] = NONE;
+            }
+            freeInner(node);
+        }
+    }
+
+    /** The node's last member changed: its entry in its parent follows, and so on up while it is the last child. */
+    private void fixMaxUp(final int from, final int fromLevel)
+    {
+        int node = from;
+        int level = fromLevel;
+        while (true)
+        {
+            final int parent = level == 0 ? leafParent[node] : innerParent[node];
+            if (parent == NONE)
+            {
+                return;
+            }
+            final int e = parent * FAN + (level == 0 ? leafPos[node] : innerPos[node]);
+            if (level == 0)
+            {
+                final int last = node * LEAF + leafCount[node] - 1;
+                childMaxKey[e] = leafKeys[last];
+                childMaxSlot[e] = leafSlots[last];
+            }
+            else
+            {
+                final int last = node * FAN + innerSize[node] - 1;
+                childMaxKey[e] = childMaxKey[last];
+                childMaxSlot[e] = childMaxSlot[last];
+            }
+            if (e != parent * FAN + innerSize[parent] - 1)
+            {
+                return;
+            }
+            node = parent;
+            level++;
+        }
+    }
+
+    /** A leaf below a quarter merges with its smaller neighbour under the same parent when both fit in 3/4 of one. */
+    private void mergeAround(final int leaf)
+    {
+        final int parent = leafParent[leaf];
+        final int i = leafPos[leaf];
+        final int base = parent * FAN;
+        final int left = i > 0 ? leafCount[child[base + i - 1]] : Integer.MAX_VALUE;
+        final int right = i + 1 < innerSize[parent] ? leafCount[child[base + i + 1]] : Integer.MAX_VALUE;
+        final int into;
+        if (i > 0 && left <= right && left + leafCount[leaf] <= LEAF * 3 / 4)
+        {
+            into = i - 1;
+        }
+        else if (right != Integer.MAX_VALUE && right < left && right + leafCount[leaf] <= LEAF * 3 / 4)
+        {
+            into = i;
+        }
+        else
+        {
+            return;
+        }
+        final int a = child[base + into];
+        final int b = child[base + into + 1];
+        final int na = leafCount[a];
+        final int nb = leafCount[b];
+        System.arraycopy(leafKeys, b * LEAF, leafKeys, a * LEAF + na, nb);
+        System.arraycopy(leafSlots, b * LEAF, leafSlots, a * LEAF + na, nb);
+        for (int j = a * LEAF + na, end = a * LEAF + na + nb; j < end; j++)
+        {
+            slotLeaf[leafSlots[j]] = a;
+            slotIdx[leafSlots[j]] = (byte)(j - a * LEAF);
+        }
+        leafCount[a] = na + nb;
+        leafCount[b] = 0;
+        childCount[base + into] += childCount[base + into + 1];
+        childMaxKey[base + into] = childMaxKey[base + into + 1];
+        childMaxSlot[base + into] = childMaxSlot[base + into + 1];
+        removeEntry(parent, into + 1, 1);
+        freeLeaf(b);
+    }
+
+    private int takeLeaf()
+    {
+        if (freeLeafCount == 0)
+        {
+            final int old = leafCount.length;
+            final int cap = old * 2;
+            leafKeys = Arrays.copyOf(leafKeys, cap * LEAF);
+            leafSlots = Arrays.copyOf(leafSlots, cap * LEAF);
+            leafCount = Arrays.copyOf(leafCount, cap);
+            leafParent = Arrays.copyOf(leafParent, cap);
+            leafPos = Arrays.copyOf(leafPos, cap);
+            leafNext = Arrays.copyOf(leafNext, cap);
+            leafPrev = Arrays.copyOf(leafPrev, cap);
+            freeLeaves = new int[cap];
+            for (int l = cap - 1; l >= old; l--)
+            {
+                freeLeaves[freeLeafCount++] = l;
             }
         }
-        final int b = freeBlocks[--freeCount];
-        count[b] = 0;
-        return b;
+        final int l = freeLeaves[--freeLeafCount];
+        leafCount[l] = 0;
+        leafParent[l] = NONE;
+        leafNext[l] = NONE;
+        leafPrev[l] = NONE;
+        return l;
     }
 
-    private void rebuildFenwick()
+    /** Unlinks a leaf from the leaf chain and returns it to the pool. */
+    private void freeLeaf(final int l)
     {
-        for (int i = 1; i <= blocks; i++)
+        final int prev = leafPrev[l];
+        final int next = leafNext[l];
+        if (prev != NONE)
         {
-            fenwick[i] = count[order[i - 1]];
+            leafNext[prev] = next;
         }
-        for (int i = 1; i <= blocks; i++)
+        if (next != NONE)
         {
-            final int parent = i + (i & -i);
-            if (parent <= blocks)
+            leafPrev[next] = prev;
+        }
+        leafCount[l] = 0;
+        freeLeaves[freeLeafCount++] = l;
+    }
+
+    private int takeInner()
+    {
+        if (freeInnerCount == 0)
+        {
+            final int old = innerSize.length;
+            final int cap = old * 2;
+            child = Arrays.copyOf(child, cap * FAN);
+            childCount = Arrays.copyOf(childCount, cap * FAN);
+            childMaxKey = Arrays.copyOf(childMaxKey, cap * FAN);
+            childMaxSlot = Arrays.copyOf(childMaxSlot, cap * FAN);
+            innerSize = Arrays.copyOf(innerSize, cap);
+            innerParent = Arrays.copyOf(innerParent, cap);
+            innerPos = Arrays.copyOf(innerPos, cap);
+            freeInner = new int[cap];
+            for (int n = cap - 1; n >= old; n--)
             {
-                fenwick[parent] += fenwick[i];
+                freeInner[freeInnerCount++] = n;
             }
         }
+        final int n = freeInner[--freeInnerCount];
+        innerSize[n] = 0;
+        innerParent[n] = NONE;
+        return n;
     }
 
-    private void fenwickAdd(final int pos, final int delta)
+    private void freeInner(final int n)
     {
-        for (int i = pos + 1; i <= blocks; i += i & -i)
-        {
-            fenwick[i] += delta;
-        }
-    }
-
-    /** Members in the blocks before position pos. */
-    private int fenwickPrefix(final int pos)
-    {
-        int sum = 0;
-        for (int i = pos; i > 0; i -= i & -i)
-        {
-            sum += fenwick[i];
-        }
-        return sum;
+        innerSize[n] = 0;
+        freeInner[freeInnerCount++] = n;
     }
 
     private void ensureSlot(final int slot)
@@ -494,13 +792,16 @@ public final class SortedMembers
         {
             throw new IllegalArgumentException("slot " + slot);
         }
-        if (slot >= inserted.length)
+        if (slot >= slotLeaf.length)
         {
-            final int n = Math.max(slot + 1, inserted.length * 2);
+            final int old = slotLeaf.length;
+            final int n = Math.max(slot + 1, old * 2);
             slotKey = Arrays.copyOf(slotKey, n);
             slotName = Arrays.copyOf(slotName, n);
             slotId = Arrays.copyOf(slotId, n);
-            inserted = Arrays.copyOf(inserted, n);
+            slotLeaf = Arrays.copyOf(slotLeaf, n);
+            slotIdx = Arrays.copyOf(slotIdx, n);
+            Arrays.fill(slotLeaf, old, n, NONE);
         }
     }
 }

@@ -71,6 +71,8 @@ public final class StateRecords
     public static final int READ_STATE_ACK = 30;
     /** A user was mentioned by a message of a channel (their mention count there grows). */
     public static final int READ_STATE_MENTION = 31;
+    /** A role hoisted (shown apart in the member list) or lowered. Types 32-39: the member list. */
+    public static final int ROLE_HOIST_SET = 32;
     /** An application created or changed (its owner, name, description); its bot is a USER_REGISTERED of its id. */
     public static final int APPLICATION_PUT = 60;
     /** Every token of a user revoked (a bot's token reset; the new one follows as TOKEN_ISSUED). */
@@ -290,6 +292,22 @@ public final class StateRecords
             out.writeLong(r.permissions());
             out.writeInt(r.position());
             out.writeInt(r.color());
+        });
+    }
+
+    /**
+     * @param guildId guild.
+     * @param roleId  role.
+     * @param hoist   whether it is hoisted.
+     * @return encoded record.
+     */
+    public static byte[] roleHoistSet(final long guildId, final long roleId, final boolean hoist)
+    {
+        return encode(out ->
+        {
+            out.writeLong(guildId);
+            out.writeLong(roleId);
+            out.writeBoolean(hoist);
         });
     }
 
@@ -636,7 +654,7 @@ public final class StateRecords
                     ROLE_DELETED, MEMBER_ROLES_SET, COMMANDS_SET, CHANNEL_DELETED, MEMBER_REMOVED, BAN_ADDED,
                     BAN_REMOVED, MEMBER_TIMEOUT_SET, AUDIT_ENTRY, INVITE_USED, INVITE_DELETED, GUILD_UPDATED,
                     GUILD_DELETED, APPLICATION_PUT, TOKENS_REVOKED, USER_AVATAR_SET, GUILD_ICON_SET, WEBHOOK_PUT,
-                    WEBHOOK_DELETED -> in.readLong(); // the guild (the user, the application) comes first
+                    WEBHOOK_DELETED, ROLE_HOIST_SET -> in.readLong(); // the guild (the user, the application) first
                 case READ_STATE_ACK, READ_STATE_MENTION -> in.readLong(); // the user whose read state it is
                 case CHANNEL_CREATED ->
                 {
@@ -771,6 +789,20 @@ public final class StateRecords
                         if (g != null)
                         {
                             g.putRole(r);
+                        }
+                    };
+                }
+                case ROLE_HOIST_SET ->
+                {
+                    final long guildId = in.readLong();
+                    final long roleId = in.readLong();
+                    final boolean hoist = in.readBoolean();
+                    yield (guilds, node) ->
+                    {
+                        final Guild g = guilds.get(guildId);
+                        if (g != null)
+                        {
+                            g.hoist(roleId, hoist);
                         }
                     };
                 }

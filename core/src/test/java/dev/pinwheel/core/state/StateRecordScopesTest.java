@@ -46,6 +46,7 @@ class StateRecordScopesTest
         ofGuild.put(StateRecords.MEMBER_ADDED, StateRecords.memberAdded(GUILD, USER, 0));
         ofGuild.put(StateRecords.CHANNEL_DELETED, StateRecords.channelDeleted(GUILD, 99));
         ofGuild.put(StateRecords.ROLE_DELETED, StateRecords.roleDeleted(GUILD, 5));
+        ofGuild.put(StateRecords.ROLE_HOIST_SET, StateRecords.roleHoistSet(GUILD, 5, true));
         ofGuild.put(StateRecords.INVITE_CREATED, StateRecords.inviteCreated(
             new Invite("abc", GUILD, 99, USER, 0, 0, 0, false)));
         for (final Map.Entry<Integer, byte[]> e : ofGuild.entrySet())

@@ -112,6 +112,18 @@ public final class Entities
     }
 
     /**
+     * @param r     role.
+     * @param hoist whether it is hoisted (shown apart in the member list).
+     * @return role object.
+     */
+    public static ObjectNode role(final Role r, final boolean hoist)
+    {
+        final ObjectNode o = role(r);
+        o.put("hoist", hoist);
+        return o;
+    }
+
+    /**
      * @param r role.
      * @return role object.
      */
@@ -255,7 +267,7 @@ public final class Entities
         o.put("premium_progress_bar_enabled", false);
         o.putArray("features");
         final ArrayNode roles = o.putArray("roles");
-        g.roles().forEach(r -> roles.add(role(r)));
+        g.roles().forEach(r -> roles.add(role(r, g.hoisted(r.id()))));
         o.putArray("emojis");
         o.putArray("stickers");
         return o;

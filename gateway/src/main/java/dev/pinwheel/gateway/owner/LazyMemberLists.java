@@ -1,6 +1,7 @@
 package dev.pinwheel.gateway.owner;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -19,6 +20,7 @@ import dev.pinwheel.core.fanout.Dispatch;
 import dev.pinwheel.core.guild.Guild;
 import dev.pinwheel.core.guild.GuildChannel;
 import dev.pinwheel.core.guild.Member;
+import dev.pinwheel.core.guild.Role;
 import dev.pinwheel.core.memberlist.SortedMembers;
 import dev.pinwheel.core.shard.Shard;
 import dev.pinwheel.gateway.codec.Entities;
@@ -29,19 +31,20 @@ import dev.pinwheel.gateway.codec.PresenceFields;
  * The lazy member lists (op 14) of the guilds a shard owns, and which sessions look at them. A channel's list holds
  * the members who may see the channel (VIEW_CHANNEL with its overwrites; "everyone" when nobody is excluded, else an
  * id derived from who is in it, so channels with the same audience share one list), ordered by a
- * {@link SortedMembers}: online members first, then offline (roles cannot be hoisted in Pinwheel yet: the group is
- * the place for them), each group by display name then id. The rows a client sees are the groups' headers and their
- * members:
+ * {@link SortedMembers}: online members grouped by their highest hoisted role (by position, highest first), then the
+ * other online members, then offline, each group by display name then id. The rows a client sees are the groups'
+ * headers and their members:
  * <pre>
- *   row 0 {group online, count}   row 1..k members online   row k+1 {group offline, count}   rows ... members offline
+ *   row 0 {group ROLE_ID, count}  rows members  {group online, count}  rows members  {group offline, count}  rows ...
  *   (an empty group has no header row)
  * </pre>
  * <pre>
  *   op 14 ─▶ session's shard ─MEMBER_LIST_SUBSCRIBE─▶ owner: subscribe, SYNC for each range (to that session),
  *                                                           INVALIDATE for the ranges it no longer looks at
- *   presence change on the owner ─▶ DELETE/INSERT (group changed) or UPDATE (same row) encoded once per list,
- *                                   published to the shards of the list's subscribers (audience: their users)
- *   a change of members, roles, channels (the guild's permissions version moved) ─▶ lists rebuilt, SYNC again
+ *   presence, roles or nick of a member ─▶ DELETE/INSERT (row changed) or UPDATE (same row) encoded once per list,
+ *                                   published to the users whose ranges it touches (from the first shifted row on,
+ *                                   the updated row, a header whose count changed)
+ *   a role hoisted/lowered/deleted, channels or overwrites changed ─▶ lists rebuilt, INVALIDATE + SYNC again
  * </pre>
  * Lazy guilds: above {@code lazyGuildMembers} members a guild's PRESENCE_UPDATEs go only to the users subscribed to
  * one of its lists ({@link #presenceAudience}); smaller guilds stay eager (every session with GUILD_PRESENCES).
@@ -49,10 +52,8 @@ import dev.pinwheel.gateway.codec.PresenceFields;
  */
 public final class LazyMemberLists implements MemberListUpdates
 {
-    /** Group numbers in a list's order. */
-    private static final int ONLINE = 0;
-    private static final int OFFLINE = 1;
-    private static final String[] GROUP_IDS = {"online", "offline"};
+    /** Hoisted roles that get a group of their own (the highest first); members of lower ones show as online. */
+    private static final int MAX_ROLE_GROUPS = SortedMembers.MAX_GROUPS - 2;
     /** Discord: ranges of at most 100 rows, at most 5 per channel. */
     public static final int MAX_RANGES = 5;
 
@@ -101,6 +102,58 @@ public final class LazyMemberLists implements MemberListUpdates
         final HashMap<String, Subscriber> bySession = new HashMap<>();
         long version = Long.MIN_VALUE;
         LongHashSet audience = new LongHashSet();
+        /** The groups, in list order: hoisted roles by position (highest first), then online, then offline. */
+        String[] groupIds = {"online", "offline"};
+        final Long2LongHashMap roleGroup = new Long2LongHashMap(-1);
+
+        int online()
+        {
+            return groupIds.length - 2;
+        }
+
+        int offline()
+        {
+            return groupIds.length - 1;
+        }
+
+        /** Numbers the guild's hoisted roles (position, highest first; then id). */
+        void regroup(final Guild g)
+        {
+            final Role[] hoisted = g.roles().stream().filter(r -> r.id() != g.id() && g.hoisted(r.id()))
+                .sorted(Comparator.comparingInt(Role::position).reversed().thenComparingLong(Role::id))
+                .limit(MAX_ROLE_GROUPS).toArray(Role[]::new);
+            roleGroup.clear();
+            groupIds = new String[hoisted.length + 2];
+            for (int i = 0; i < hoisted.length; i++)
+            {
+                roleGroup.put(hoisted[i].id(), i);
+                groupIds[i] = Long.toString(hoisted[i].id());
+            }
+            groupIds[hoisted.length] = "online";
+            groupIds[hoisted.length + 1] = "offline";
+        }
+
+        /** A member's group: offline, else its highest hoisted role's, else online. */
+        int groupOf(final Member m, final PresenceFields p)
+        {
+            if (p == null)
+            {
+                return offline();
+            }
+            int best = online();
+            if (m != null)
+            {
+                for (final long roleId : m.roleIds())
+                {
+                    final int group = (int)roleGroup.get(roleId);
+                    if (group >= 0 && group < best)
+                    {
+                        best = group;
+                    }
+                }
+            }
+            return best;
+        }
 
         int slot(final long userId)
         {
@@ -206,7 +259,7 @@ public final class LazyMemberLists implements MemberListUpdates
             gl.audience = guildAudience(gl);
         }
         final List<Dispatch> out = new ArrayList<>(1);
-        final ObjectNode d = header(g, list);
+        final ObjectNode d = header(g, gl, list);
         final ArrayNode ops = d.putArray("ops");
         if (before != null)
         {
@@ -220,7 +273,7 @@ public final class LazyMemberLists implements MemberListUpdates
         }
         for (int i = 0; i + 1 < sub.ranges.length; i += 2)
         {
-            sync(g, list, sub.ranges[i], sub.ranges[i + 1], ops.addObject());
+            sync(g, gl, list, sub.ranges[i], sub.ranges[i + 1], ops.addObject());
         }
         out.add(new Dispatch("GUILD_MEMBER_LIST_UPDATE", Json.bytes(d), null, 0, guildId, 0, userId));
         sessions.memberChunks(from, sessionId, out);
@@ -302,6 +355,7 @@ public final class LazyMemberLists implements MemberListUpdates
         {
             gl = new GuildLists();
             gl.version = g.permissionsVersion();
+            gl.regroup(g);
             guilds.put(g.id(), gl);
         }
         return gl;
@@ -320,8 +374,8 @@ public final class LazyMemberLists implements MemberListUpdates
                 if (viewers == null || viewers.contains(m.userId()))
                 {
                     final int slot = gl.slot(m.userId());
-                    list.order.key(slot, presences.presenceIn(g.id(), m.userId()) == null ? OFFLINE : ONLINE,
-                        sortName(m), m.userId());
+                    list.order.key(slot, gl.groupOf(m, presences.presenceIn(g.id(), m.userId())), sortName(m),
+                        m.userId());
                     list.order.insert(slot);
                 }
             }
@@ -401,9 +455,24 @@ public final class LazyMemberLists implements MemberListUpdates
      */
     public void memberChanged(final Shard owner, final long guildId, final long userId)
     {
-        final GuildLists gl = guilds.get(guildId);
         final Guild g = owner.guilds().get(guildId);
-        if (gl == null || g == null || gl.version == g.permissionsVersion())
+        if (g != null)
+        {
+            memberUpdated(owner, g, userId);
+        }
+    }
+
+    /**
+     * A member joined, left, or changed roles or nickname: in a guild whose only list is "everyone" the member moves in
+     * place — DELETE where it was (and its group's header if the group emptied), INSERT where it goes (a header first
+     * for a new group), or one UPDATE when its row stays — else every list is rebuilt and synced again (restricted
+     * channels' audiences may have changed with the roles).
+     */
+    @Override
+    public void memberUpdated(final Shard owner, final Guild g, final long userId)
+    {
+        final GuildLists gl = guilds.get(g.id());
+        if (gl == null || gl.version == g.permissionsVersion())
         {
             return;
         }
@@ -416,39 +485,34 @@ public final class LazyMemberLists implements MemberListUpdates
         gl.version = g.permissionsVersion();
         final Member m = g.member(userId);
         final int slot = gl.slot(userId);
-        final ArrayNode ops = Json.array();
-        if (m == null && everyone.order.contains(slot))
+        final PresenceFields p = presences.presenceIn(g.id(), userId);
+        final ListOps ops = new ListOps(everyone);
+        if (m == null)
         {
-            final int row = row(everyone.order, slot);
-            final int group = everyone.order.group(slot);
-            everyone.order.remove(slot);
-            ops.addObject().put("op", "DELETE").put("index", row);
-            if (everyone.order.groupCount(group) == 0)
+            if (everyone.order.contains(slot))
             {
-                ops.addObject().put("op", "DELETE").put("index", row - 1);
+                ops.delete(slot);
             }
         }
-        else if (m != null && !everyone.order.contains(slot))
+        else
         {
-            final PresenceFields p = presences.presenceIn(guildId, userId);
-            final int group = p == null ? OFFLINE : ONLINE;
-            everyone.order.key(slot, group, sortName(m), userId);
-            everyone.order.insert(slot);
-            final int row = row(everyone.order, slot);
-            if (everyone.order.groupCount(group) == 1)
-            {
-                ops.addObject().put("op", "INSERT").put("index", row - 1).set("item", groupItem(everyone, group));
-            }
-            ops.addObject().put("op", "INSERT").put("index", row).set("item", memberItem(g, userId, p));
+            ops.place(g, gl, slot, m, p);
         }
-        if (ops.isEmpty())
+        publish(owner, g, gl, everyone, ops);
+    }
+
+    /**
+     * A role was hoisted or lowered, or a hoisted role created or deleted: the groups are numbered again and every list
+     * is rebuilt, its subscribers get INVALIDATE and a fresh SYNC of their ranges (a hoist can move many members).
+     */
+    @Override
+    public void rolesChanged(final Shard owner, final Guild g)
+    {
+        final GuildLists gl = guilds.get(g.id());
+        if (gl != null)
         {
-            return;
+            resync(owner, g, gl);
         }
-        final ObjectNode d = header(g, everyone);
-        d.set("ops", ops);
-        owner.publish(g, new Dispatch("GUILD_MEMBER_LIST_UPDATE", Json.bytes(d), null, 0, g.id(), 0, 0,
-            everyone.audience));
     }
 
     @Override
@@ -466,51 +530,161 @@ public final class LazyMemberLists implements MemberListUpdates
             return;
         }
         final int slot = (int)gl.slotOf.get(userId);
-        if (slot < 0 && g.member(userId) == null)
+        final Member m = g.member(userId);
+        if (slot < 0 || m == null)
         {
             return;
         }
-        final int newGroup = after == null ? OFFLINE : ONLINE;
         for (final MemberList list : gl.lists.values())
         {
-            if (slot < 0 || !list.order.contains(slot))
+            if (!list.order.contains(slot))
             {
                 continue;
             }
-            final ObjectNode d = header(g, list);
-            final ArrayNode ops = Json.array();
-            final int oldRow = row(list.order, slot);
-            final int oldGroup = list.order.group(slot);
-            if (oldGroup == newGroup)
+            final ListOps ops = new ListOps(list);
+            ops.place(g, gl, slot, m, after);
+            publish(owner, g, gl, list, ops);
+        }
+    }
+
+    /**
+     * The ops of one change to one list, and which rows they touch: every row from {@code shiftFrom} on (an INSERT or
+     * DELETE moves them), the rows of UPDATEs, and the header rows of groups whose count changed.
+     */
+    private final class ListOps
+    {
+        final MemberList list;
+        final ArrayNode ops = Json.array();
+        int shiftFrom = Integer.MAX_VALUE;
+        int updated = -1;
+        boolean countsChanged;
+
+        ListOps(final MemberList list)
+        {
+            this.list = list;
+        }
+
+        /** Takes a member out (DELETE, and its group's header if the group empties). */
+        void delete(final int slot)
+        {
+            final SortedMembers order = list.order;
+            final int row = row(order, slot);
+            final int group = order.group(slot);
+            order.remove(slot);
+            ops.addObject().put("op", "DELETE").put("index", row);
+            int first = row;
+            if (order.groupCount(group) == 0)
             {
-                ops.addObject().put("op", "UPDATE").put("index", oldRow).set("item", memberItem(g, userId, after));
+                ops.addObject().put("op", "DELETE").put("index", row - 1); // the emptied group's header
+                first = row - 1;
             }
-            else
+            shiftFrom = Math.min(shiftFrom, first);
+            countsChanged = true;
+        }
+
+        /** Puts a member where its group and name say (UPDATE when its row stays, else DELETE and INSERT). */
+        void place(final Guild g, final GuildLists gl, final int slot, final Member m, final PresenceFields p)
+        {
+            final SortedMembers order = list.order;
+            final int group = gl.groupOf(m, p);
+            final int oldRow = order.contains(slot) ? row(order, slot) : -1;
+            final int oldGroup = oldRow < 0 ? -1 : order.group(slot);
+            if (oldRow >= 0)
+            {
+                order.remove(slot);
+            }
+            final boolean oldEmptied = oldRow >= 0 && order.groupCount(oldGroup) == 0;
+            order.key(slot, group, sortName(m), m.userId());
+            order.insert(slot);
+            final int newRow = row(order, slot);
+            if (oldRow == newRow && oldGroup == group)
+            {
+                ops.addObject().put("op", "UPDATE").put("index", newRow).set("item", memberItem(g, m.userId(), p));
+                updated = newRow;
+                return;
+            }
+            // the client applies the ops in order: the DELETEs see the list before, the INSERTs the list after
+            if (oldRow >= 0)
             {
                 ops.addObject().put("op", "DELETE").put("index", oldRow);
-                list.order.remove(slot);
-                if (list.order.groupCount(oldGroup) == 0)
+                if (oldEmptied)
                 {
                     ops.addObject().put("op", "DELETE").put("index", oldRow - 1); // the emptied group's header
                 }
-                final Member m = g.member(userId);
-                list.order.key(slot, newGroup, m == null ? "" : sortName(m), userId);
-                list.order.insert(slot);
-                final int newRow = row(list.order, slot);
-                if (list.order.groupCount(newGroup) == 1)
-                {
-                    ops.addObject().put("op", "INSERT").put("index", newRow - 1).set("item", groupItem(list,
-                        newGroup));
-                }
-                ops.addObject().put("op", "INSERT").put("index", newRow).set("item", memberItem(g, userId, after));
+                shiftFrom = Math.min(shiftFrom, oldEmptied ? oldRow - 1 : oldRow);
             }
-            // header() counted before the move: the groups and counts are those after it
-            d.set("groups", groups(list));
-            d.put("online_count", list.order.groupCount(ONLINE));
-            d.set("ops", ops);
-            owner.publish(g, new Dispatch("GUILD_MEMBER_LIST_UPDATE", Json.bytes(d), null, 0, g.id(), 0, 0,
-                list.audience));
+            final boolean newGroup = order.groupCount(group) == 1;
+            if (newGroup)
+            {
+                ops.addObject().put("op", "INSERT").put("index", newRow - 1).set("item", groupItem(gl, list, group));
+            }
+            ops.addObject().put("op", "INSERT").put("index", newRow).set("item", memberItem(g, m.userId(), p));
+            shiftFrom = Math.min(shiftFrom, newGroup ? newRow - 1 : newRow);
+            countsChanged |= oldGroup != group;
         }
+    }
+
+    /**
+     * Sends a change to the subscribers it touches: those looking at a row from the first one it shifts on, at an
+     * updated row, or (when group counts changed) at a group's header; nobody else hears of it (lazy: a subscriber's
+     * next delivery carries the new counts anyway).
+     */
+    private void publish(final Shard owner, final Guild g, final GuildLists gl, final MemberList list,
+        final ListOps change)
+    {
+        if (change.ops.isEmpty())
+        {
+            return;
+        }
+        final LongHashSet audience = new LongHashSet();
+        final ArrayList<Subscriber> subs = list.subscribers;
+        for (int i = 0; i < subs.size(); i++)
+        {
+            final Subscriber sub = subs.get(i);
+            if (touches(gl, list, sub.ranges, change))
+            {
+                audience.add(sub.userId);
+            }
+        }
+        if (audience.isEmpty())
+        {
+            return;
+        }
+        final ObjectNode d = header(g, gl, list);
+        d.set("ops", change.ops);
+        owner.publish(g, new Dispatch("GUILD_MEMBER_LIST_UPDATE", Json.bytes(d), null, 0, g.id(), 0, 0, audience));
+    }
+
+    private static boolean touches(final GuildLists gl, final MemberList list, final int[] ranges,
+        final ListOps change)
+    {
+        for (int i = 0; i + 1 < ranges.length; i += 2)
+        {
+            final int from = ranges[i];
+            final int to = ranges[i + 1];
+            if (to >= change.shiftFrom || (change.updated >= from && change.updated <= to))
+            {
+                return true;
+            }
+            if (change.countsChanged)
+            {
+                // a header row in the range shows its group's count
+                int row = 0;
+                for (int group = 0; group < gl.groupIds.length && row <= to; group++)
+                {
+                    final int n = list.order.groupCount(group);
+                    if (n > 0)
+                    {
+                        if (row >= from)
+                        {
+                            return true;
+                        }
+                        row += n + 1;
+                    }
+                }
+            }
+        }
+        return false;
     }
 
     /** Members, roles or channels changed: every list is built again and its subscribers get a fresh SYNC. */
@@ -519,6 +693,7 @@ public final class LazyMemberLists implements MemberListUpdates
         final ArrayList<Subscriber> subs = new ArrayList<>(gl.bySession.values());
         gl.lists.clear();
         gl.version = g.permissionsVersion();
+        gl.regroup(g);
         for (final Subscriber sub : subs)
         {
             sub.list = null;
@@ -531,12 +706,12 @@ public final class LazyMemberLists implements MemberListUpdates
             final MemberList list = listFor(g, gl, channel);
             sub.list = list;
             list.subscribers.add(sub);
-            final ObjectNode d = header(g, list);
+            final ObjectNode d = header(g, gl, list);
             final ArrayNode ops = d.putArray("ops");
             for (int i = 0; i + 1 < sub.ranges.length; i += 2)
             {
                 ops.addObject().put("op", "INVALIDATE").putArray("range").add(sub.ranges[i]).add(sub.ranges[i + 1]);
-                sync(g, list, sub.ranges[i], sub.ranges[i + 1], ops.addObject());
+                sync(g, gl, list, sub.ranges[i], sub.ranges[i + 1], ops.addObject());
             }
             sessions.memberChunks(sub.shard, sub.sessionId, List.of(new Dispatch("GUILD_MEMBER_LIST_UPDATE",
                 Json.bytes(d), null, 0, g.id(), 0, sub.userId)));
@@ -563,34 +738,28 @@ public final class LazyMemberLists implements MemberListUpdates
         return order.rank(slot) + headers;
     }
 
-    private ObjectNode header(final Guild g, final MemberList list)
+    private static ObjectNode header(final Guild g, final GuildLists gl, final MemberList list)
     {
         final ObjectNode d = Json.object();
         d.put("guild_id", Json.id(g.id()));
         d.put("id", list.id);
         d.put("member_count", list.order.size());
-        d.put("online_count", list.order.groupCount(ONLINE));
-        d.set("groups", groups(list));
+        d.put("online_count", list.order.size() - list.order.groupCount(gl.offline()));
+        final ArrayNode groups = d.putArray("groups");
+        for (int group = 0; group < gl.groupIds.length; group++)
+        {
+            if (list.order.groupCount(group) > 0)
+            {
+                groups.addObject().put("id", gl.groupIds[group]).put("count", list.order.groupCount(group));
+            }
+        }
         return d;
     }
 
-    private static ArrayNode groups(final MemberList list)
-    {
-        final ArrayNode groups = Json.array();
-        for (int g = 0; g < GROUP_IDS.length; g++)
-        {
-            if (list.order.groupCount(g) > 0)
-            {
-                groups.addObject().put("id", GROUP_IDS[g]).put("count", list.order.groupCount(g));
-            }
-        }
-        return groups;
-    }
-
-    private static ObjectNode groupItem(final MemberList list, final int group)
+    private static ObjectNode groupItem(final GuildLists gl, final MemberList list, final int group)
     {
         final ObjectNode item = Json.object();
-        item.putObject("group").put("id", GROUP_IDS[group]).put("count", list.order.groupCount(group));
+        item.putObject("group").put("id", gl.groupIds[group]).put("count", list.order.groupCount(group));
         return item;
     }
 
@@ -606,7 +775,8 @@ public final class LazyMemberLists implements MemberListUpdates
     }
 
     /** One SYNC op: the rows from..to (inclusive) as they are now. */
-    private void sync(final Guild g, final MemberList list, final int from, final int to, final ObjectNode op)
+    private void sync(final Guild g, final GuildLists gl, final MemberList list, final int from, final int to,
+        final ObjectNode op)
     {
         op.put("op", "SYNC");
         op.putArray("range").add(from).add(to);
@@ -614,7 +784,7 @@ public final class LazyMemberLists implements MemberListUpdates
         final SortedMembers order = list.order;
         int rowStart = 0;
         int rankStart = 0;
-        for (int group = 0; group < GROUP_IDS.length && rowStart <= to; group++)
+        for (int group = 0; group < gl.groupIds.length && rowStart <= to; group++)
         {
             final int n = order.groupCount(group);
             if (n == 0)
@@ -623,7 +793,7 @@ public final class LazyMemberLists implements MemberListUpdates
             }
             if (rowStart >= from)
             {
-                items.add(groupItem(list, group));
+                items.add(groupItem(gl, list, group));
             }
             // member rows of this group: rowStart+1 .. rowStart+n
             final int first = Math.max(from, rowStart + 1);
@@ -634,7 +804,7 @@ public final class LazyMemberLists implements MemberListUpdates
                 final int got = order.range(rankStart + row - rowStart - 1, rangeScratch, take);
                 for (int i = 0; i < got; i++)
                 {
-                    final long userId = gl(g).userOf[rangeScratch[i]];
+                    final long userId = gl.userOf[rangeScratch[i]];
                     items.add(memberItem(g, userId, presences.presenceIn(g.id(), userId)));
                 }
                 row += Math.max(1, got);
@@ -642,10 +812,5 @@ public final class LazyMemberLists implements MemberListUpdates
             rowStart += n + 1;
             rankStart += n;
         }
-    }
-
-    private GuildLists gl(final Guild g)
-    {
-        return guilds.get(g.id());
     }
 }

@@ -28,4 +28,26 @@ public interface MemberListUpdates
      * @param after  what they see now (null: offline).
      */
     void presenceChanged(Shard owner, Guild g, long userId, PresenceFields before, PresenceFields after);
+
+    /**
+     * A member's roles or nickname changed (GUILD_MEMBER_UPDATE published already): the lists move the member (to the
+     * group of its highest hoisted role, or by its new name).
+     *
+     * @param owner  this shard.
+     * @param g      the guild.
+     * @param userId the member.
+     */
+    default void memberUpdated(final Shard owner, final Guild g, final long userId)
+    {
+    }
+
+    /**
+     * A role was hoisted or lowered, created or deleted (published already): the lists regroup their members.
+     *
+     * @param owner this shard.
+     * @param g     the guild.
+     */
+    default void rolesChanged(final Shard owner, final Guild g)
+    {
+    }
 }

@@ -39,6 +39,7 @@ public final class MemberService
     private final NodeState node;
     private final GuildVoice voice;
     private final AuditLog audit;
+    private MemberListUpdates lists;
 
     /**
      * @param node  the node's directories (state records apply to them; accounts for member bodies and search).
@@ -50,6 +51,22 @@ public final class MemberService
         this.node = node;
         this.voice = voice;
         this.audit = audit;
+    }
+
+    /**
+     * @param updates this shard's member lists, told when a member's roles or nickname changed.
+     */
+    void lazyGuilds(final MemberListUpdates updates)
+    {
+        this.lists = updates;
+    }
+
+    private void listsFollow(final Shard owner, final Guild g, final long userId)
+    {
+        if (lists != null)
+        {
+            lists.memberUpdated(owner, g, userId);
+        }
     }
 
     /**
@@ -248,6 +265,7 @@ public final class MemberService
         owner.afterCommit(() ->
         {
             owner.publish(g, update);
+            listsFollow(owner, g, userId);
             reply.ok(200, answer);
         });
     }
@@ -308,6 +326,7 @@ public final class MemberService
         owner.afterCommit(() ->
         {
             owner.publish(g, event);
+            listsFollow(owner, g, userId);
             reply.ok(204, (byte[])null);
         });
     }

@@ -98,6 +98,8 @@ public final class OwnerCommandAdapter
     public OwnerCommandAdapter lazyGuilds(final MemberListUpdates lists)
     {
         channels.lazyGuilds(lists);
+        members.lazyGuilds(lists);
+        roles.lazyGuilds(lists);
         return this;
     }
 

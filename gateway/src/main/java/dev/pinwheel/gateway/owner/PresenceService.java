@@ -286,8 +286,28 @@ public final class PresenceService
      */
     public ArrayNode guildPresences(final Guild g)
     {
+        return guildPresences(g, 0, null);
+    }
+
+    /**
+     * {@link #guildPresences(Guild)} for a session of {@code userId} that shows {@code own}: when the user's presence
+     * has not reached this guild yet (it travels through the user's owner, the session's GUILD_CREATE through the
+     * guild's), the session's own is listed — a session sees itself in its guilds' presences (invisible: not).
+     *
+     * @param g           the guild.
+     * @param sessionUser the subscribing session's user.
+     * @param own         what that session shows, or null.
+     * @return the presences.
+     */
+    public ArrayNode guildPresences(final Guild g, final long sessionUser, final PresenceFields own)
+    {
         final ArrayNode out = Json.array();
         final Long2ObjectHashMap<PresenceFields> present = byGuild.get(g.id());
+        if (own != null && PresenceFields.shown(own.status()) != PresenceFields.OFFLINE
+            && (present == null || !present.containsKey(sessionUser)))
+        {
+            out.add(presence(sessionUser, own));
+        }
         if (present != null)
         {
             present.forEach((userId, p) ->

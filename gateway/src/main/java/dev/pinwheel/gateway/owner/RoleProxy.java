@@ -55,8 +55,18 @@ public final class RoleProxy
     public void create(final long correlation, final long userId, final long guildId, final String name,
         final long permissions, final int color, final String reason)
     {
+        create(correlation, userId, guildId, name, permissions, color, OwnerCommands.KEEP, reason);
+    }
+
+    /**
+     * {@link #create(long, long, long, String, long, int, String)} with {@code hoist}: 1 hoisted, 0 or
+     * {@link OwnerCommands#KEEP} not.
+     */
+    public void create(final long correlation, final long userId, final long guildId, final String name,
+        final long permissions, final int color, final int hoist, final String reason)
+    {
         shard.send(owner(guildId), OwnerCommands.request(shard, OwnerCommands.ROLE_CREATE, correlation, userId,
-            reason).putLong(guildId).putString(name).putLong(permissions).putInt(color));
+            reason).putLong(guildId).putString(name).putLong(permissions).putInt(color).putInt(hoist));
     }
 
     /**
@@ -80,8 +90,18 @@ public final class RoleProxy
     public void edit(final long correlation, final long userId, final long guildId, final long roleId,
         final String name, final long permissions, final int color, final String reason)
     {
+        edit(correlation, userId, guildId, roleId, name, permissions, color, OwnerCommands.KEEP, reason);
+    }
+
+    /**
+     * {@link #edit(long, long, long, long, String, long, int, String)} with {@code hoist}: 1 hoisted, 0 lowered,
+     * {@link OwnerCommands#KEEP} unchanged.
+     */
+    public void edit(final long correlation, final long userId, final long guildId, final long roleId,
+        final String name, final long permissions, final int color, final int hoist, final String reason)
+    {
         shard.send(owner(guildId), OwnerCommands.request(shard, OwnerCommands.ROLE_EDIT, correlation, userId, reason)
-            .putLong(guildId).putLong(roleId).putString(name).putLong(permissions).putInt(color));
+            .putLong(guildId).putLong(roleId).putString(name).putLong(permissions).putInt(color).putInt(hoist));
     }
 
     /**

@@ -32,6 +32,7 @@ public final class RoleService
     private static final String[] AUDITED = {"name", "permissions", "color", "hoist", "mentionable"};
     private final NodeState node;
     private final AuditLog audit;
+    private MemberListUpdates lists;
 
     /**
      * @param node  the node's directories (state records apply to them).
@@ -41,6 +42,14 @@ public final class RoleService
     {
         this.node = node;
         this.audit = audit;
+    }
+
+    /**
+     * @param updates this shard's member lists, told when a hoisted role appears, goes or changes its hoist.
+     */
+    void lazyGuilds(final MemberListUpdates updates)
+    {
+        this.lists = updates;
     }
 
     /**
@@ -59,7 +68,7 @@ public final class RoleService
         }
         final ArrayNode arr = Json.array();
         g.roles().stream().sorted(Comparator.comparingInt(Role::position).thenComparingLong(Role::id))
-            .forEach(role -> arr.add(Entities.role(role)));
+            .forEach(role -> arr.add(Entities.role(role, g.hoisted(role.id()))));
         reply.ok(200, arr);
     }
 
@@ -77,6 +86,7 @@ public final class RoleService
         final String name = command.getString();
         final long permissions = command.getLong();
         final int color = command.getInt();
+        final int hoist = command.getInt();
         final Guild g = GuildAccess.guildWith(owner, guildId, Permissions.MANAGE_ROLES, reply);
         if (g == null || !RoleHierarchy.mayManage(g, null, permissions == OwnerCommands.KEEP ? 0 : permissions,
             reply))
@@ -93,9 +103,18 @@ public final class RoleService
         final Role role = new Role(owner.ids().next(), name == null ? "new role" : name,
             permissions == OwnerCommands.KEEP ? g.role(guildId).permissions() : permissions, 1,
             color == OwnerCommands.KEEP ? 0 : color);
+        if (hoist == 1)
+        {
+            StateLog.commit(owner, node, StateRecords.ROLE_HOIST_SET, StateRecords.roleHoistSet(guildId, role.id(),
+                true));
+        }
         save(owner, g, role, "GUILD_ROLE_CREATE", reply);
-        audit.record(owner, g, reply, AuditLog.ROLE_CREATE, role.id(), AuditLog.diff(null, Entities.role(role),
-            AUDITED));
+        audit.record(owner, g, reply, AuditLog.ROLE_CREATE, role.id(), AuditLog.diff(null,
+            Entities.role(role, hoist == 1), AUDITED));
+        if (hoist == 1)
+        {
+            regroup(owner, g);
+        }
     }
 
     /**
@@ -113,6 +132,7 @@ public final class RoleService
         final String name = command.getString();
         final long permissions = command.getLong();
         final int color = command.getInt();
+        final int hoist = command.getInt();
         final Guild g = GuildAccess.guildWith(owner, guildId, Permissions.MANAGE_ROLES, reply);
         final Role r = g == null ? null : RoleHierarchy.role(g, roleId, reply);
         if (r == null || !RoleHierarchy.mayManage(g, r, permissions == OwnerCommands.KEEP ? 0
@@ -125,10 +145,21 @@ public final class RoleService
             color == OwnerCommands.KEEP ? r.color() : color);
         final org.agrona.collections.Long2ObjectHashMap<org.agrona.collections.LongHashSet> seen =
             ChannelEvents.restricted(g);
+        final boolean wasHoisted = g.hoisted(roleId);
+        final boolean hoisted = hoist == OwnerCommands.KEEP || roleId == guildId ? wasHoisted : hoist == 1;
+        if (hoisted != wasHoisted)
+        {
+            StateLog.commit(owner, node, StateRecords.ROLE_HOIST_SET, StateRecords.roleHoistSet(guildId, roleId,
+                hoisted));
+        }
         save(owner, g, changed, "GUILD_ROLE_UPDATE", reply);
         ChannelEvents.announceVisibility(owner, g, seen);
-        audit.record(owner, g, reply, AuditLog.ROLE_UPDATE, roleId, AuditLog.diff(Entities.role(r),
-            Entities.role(changed), AUDITED));
+        audit.record(owner, g, reply, AuditLog.ROLE_UPDATE, roleId, AuditLog.diff(Entities.role(r, wasHoisted),
+            Entities.role(changed, hoisted), AUDITED));
+        if (hoisted != wasHoisted)
+        {
+            regroup(owner, g);
+        }
     }
 
     /**
@@ -160,9 +191,11 @@ public final class RoleService
         }
         final org.agrona.collections.Long2ObjectHashMap<org.agrona.collections.LongHashSet> seen =
             ChannelEvents.restricted(g);
+        final boolean wasHoisted = g.hoisted(roleId);
         StateLog.commit(owner, node, StateRecords.ROLE_DELETED, StateRecords.roleDeleted(guildId, roleId));
         ChannelEvents.announceVisibility(owner, g, seen);
-        audit.record(owner, g, reply, AuditLog.ROLE_DELETE, roleId, AuditLog.diff(Entities.role(r), null, AUDITED));
+        audit.record(owner, g, reply, AuditLog.ROLE_DELETE, roleId, AuditLog.diff(Entities.role(r, wasHoisted), null,
+            AUDITED));
         final ObjectNode d = Json.object();
         d.put("guild_id", Json.id(guildId));
         d.put("role_id", Json.id(roleId));
@@ -172,6 +205,19 @@ public final class RoleService
             owner.publish(g, event);
             reply.ok(204, (byte[])null);
         });
+        if (wasHoisted)
+        {
+            regroup(owner, g);
+        }
+    }
+
+    /** After the commit (and the role event): the member lists regroup around the hoisted roles. */
+    private void regroup(final Shard owner, final Guild g)
+    {
+        if (lists != null)
+        {
+            owner.afterCommit(() -> lists.rolesChanged(owner, g));
+        }
     }
 
     private void put(final Shard owner, final Guild g, final Role r)
@@ -183,7 +229,7 @@ public final class RoleService
     private void save(final Shard owner, final Guild g, final Role r, final String type, final Reply reply)
     {
         put(owner, g, r);
-        final ObjectNode body = Entities.role(r);
+        final ObjectNode body = Entities.role(r, g.hoisted(r.id()));
         final byte[] answer = Json.bytes(body);
         final ObjectNode d = Json.object();
         d.put("guild_id", Json.id(g.id()));

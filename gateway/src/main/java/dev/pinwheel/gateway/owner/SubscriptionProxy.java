@@ -1,6 +1,7 @@
 package dev.pinwheel.gateway.owner;
 
 import dev.pinwheel.core.shard.Shard;
+import dev.pinwheel.gateway.codec.PresenceFields;
 
 /**
  * Sends a session's subscriptions to the guild's owner as typed commands ({@link OwnerCommands#SUBSCRIBE},
@@ -41,9 +42,23 @@ public final class SubscriptionProxy
     public void subscribe(final String sessionId, final long userId, final long guildId, final int largeThreshold,
         final boolean presences)
     {
+        subscribe(sessionId, userId, guildId, largeThreshold, presences, PresenceFields.DEFAULT);
+    }
+
+    /**
+     * {@link #subscribe(String, long, long, int, boolean)} with what the session itself shows: the owner may not
+     * have heard of the user's presence yet (it comes through the user's owner), and a small guild's GUILD_CREATE
+     * lists the session's own user among the {@code presences}.
+     *
+     * @param own the session's presence.
+     */
+    public void subscribe(final String sessionId, final long userId, final long guildId, final int largeThreshold,
+        final boolean presences, final PresenceFields own)
+    {
         shard.send(shard.group().ownerOf(guildId), shard.commandWriter().begin(OwnerCommands.SUBSCRIBE)
             .putInt(shard.address()).putString(sessionId).putLong(guildId).putLong(userId).putInt(largeThreshold)
-            .putBoolean(presences));
+            .putBoolean(presences).putInt(own.status()).putLong(own.since()).putBoolean(own.afk())
+            .putString(own.activities()));
     }
 
     /**

@@ -10,6 +10,7 @@ import dev.pinwheel.core.shard.Shard;
 import dev.pinwheel.gateway.codec.Entities;
 import dev.pinwheel.gateway.codec.Intents;
 import dev.pinwheel.gateway.codec.Json;
+import dev.pinwheel.gateway.codec.PresenceFields;
 
 /**
  * Which shards follow the guilds a shard owns (Discord's Manifold: the owner keeps a bitmask of interested shards,
@@ -55,7 +56,7 @@ public final class SubscriptionService
 
     /**
      * {@link OwnerCommands#SUBSCRIBE}: origin shard, session id, guild, user, large threshold,
-     * presences (the session holds GUILD_PRESENCES).
+     * presences (the session holds GUILD_PRESENCES), the session's own presence (status, since, afk, activities).
      *
      * @param owner   this shard.
      * @param command the command, at its first field.
@@ -68,6 +69,8 @@ public final class SubscriptionService
         final long userId = command.getLong();
         final int largeThreshold = command.getInt();
         final boolean withPresences = command.getBoolean();
+        final PresenceFields own = new PresenceFields(command.getInt(), command.getLong(), command.getBoolean(),
+            command.getString());
         final Guild g = owner.guilds().get(guildId);
         if (g == null || g.member(userId) == null)
         {
@@ -79,7 +82,7 @@ public final class SubscriptionService
         d.set("voice_states", voice.guildCreateStates(guildId));
         if (withPresences && presences != null && g.memberCount() <= largeThreshold)
         {
-            d.set("presences", presences.guildPresences(g));
+            d.set("presences", presences.guildPresences(g, userId, own));
         }
         sessions.guildSnapshot(from, sessionId, guildId, new Dispatch("GUILD_CREATE", Json.bytes(d), null,
             Intents.GUILDS, guildId, 0, userId));

@@ -72,6 +72,8 @@ public final class ShardSessions
     private final VoiceProxy voice;
     private final UserSessionProxy users;
     private final PresenceProxy presences;
+    /** What each session of this shard shows when not {@link PresenceFields#DEFAULT} (GUILD_CREATE lists it). */
+    private final HashMap<String, PresenceFields> shownBySession = new HashMap<>();
     private final MemberListSubscriptionProxy lazyLists;
     /** Sessions that sent op 14: the guilds whose lists they look at (told when the session ends). */
     private final HashMap<String, org.agrona.collections.LongHashSet> listGuilds = new HashMap<>();
@@ -323,6 +325,7 @@ public final class ShardSessions
             users.sessionsOn(userId, true); // before READY is written: the owner knows before the client can act
         }
         presences.set(userId, id, presence);
+        shows(id, presence);
         s.attach(c);
         c.session(s);
         if (!account.bot())
@@ -483,7 +486,8 @@ public final class ShardSessions
         }
         pendingSubscriptions.put(guildId, pendingSubscriptions.get(guildId) + 1);
         subscriptions.subscribe(s.id(), s.userId(), guildId, s.largeThreshold(),
-            (s.intents() & Intents.GUILD_PRESENCES) != 0);
+            (s.intents() & Intents.GUILD_PRESENCES) != 0,
+            shownBySession.getOrDefault(s.id(), PresenceFields.DEFAULT));
     }
 
     /**
@@ -559,6 +563,19 @@ public final class ShardSessions
     void presenceUpdate(final GatewaySession s, final PresenceFields presence)
     {
         presences.set(s.userId(), s.id(), presence);
+        shows(s.id(), presence);
+    }
+
+    private void shows(final String sessionId, final PresenceFields presence)
+    {
+        if (presence.equals(PresenceFields.DEFAULT))
+        {
+            shownBySession.remove(sessionId);
+        }
+        else
+        {
+            shownBySession.put(sessionId, presence);
+        }
     }
 
     /**
@@ -730,6 +747,7 @@ public final class ShardSessions
         timers.retire(s.timer);
         sessions.remove(s.id());
         presences.ended(s.userId(), s.id());
+        shownBySession.remove(s.id());
         final org.agrona.collections.LongHashSet looked = listGuilds.remove(s.id());
         if (looked != null)
         {

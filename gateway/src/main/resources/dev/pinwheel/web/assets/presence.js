@@ -3,7 +3,7 @@
 // The guild's presences come from GUILD_CREATE (`presences`), PRESENCE_UPDATE and the member list's items; the
 // member list itself is the server's GUILD_MEMBER_LIST_UPDATE for the open channel: a SYNC of rows 0-99, then
 // INSERT/UPDATE/DELETE/INVALIDATE as members come and go online. Rows are {group: {id, count}} headers and
-// {member: {..., presence}} entries, in the server's order (online first, then offline, each by name).
+// {member: {..., presence}} entries, in the server's order (hoisted roles, online, then offline, each by name).
 import { h } from './dom.js';
 
 export const STATUSES = [
@@ -77,10 +77,15 @@ export function applyListUpdate(g, d) {
   return true;
 }
 
+/** A group header's name: Online, Offline, or the hoisted role's name. */
+function groupName(g, id) {
+  return GROUP_NAMES[id] || g.roles?.get(id)?.name || id;
+}
+
 /** The rows to draw: group headers (with the groups' current counts) and members. */
 export function listRows(g) {
   return (g.list?.rows || []).filter(Boolean).map((item) => (item.group
-    ? { group: item.group.id, label: `${GROUP_NAMES[item.group.id] || item.group.id} — ${g.list.groups.get(item.group.id) ?? item.group.count}` }
+    ? { group: item.group.id, label: `${groupName(g, item.group.id)} — ${g.list.groups.get(item.group.id) ?? item.group.count}` }
     : { member: g.members.get(item.member.user.id) || item.member }));
 }
 

@@ -34,8 +34,9 @@ public final class RoleRoutes
      * @param name        1-100 characters (stripped).
      * @param permissions permission bits (unknown bits dropped).
      * @param color       RGB colour.
+     * @param hoist       1 hoisted, 0 not, KEEP not given.
      */
-    private record Fields(String name, long permissions, int color)
+    private record Fields(String name, long permissions, int color, int hoist)
     {
     }
 
@@ -79,7 +80,7 @@ public final class RoleRoutes
         if (f != null)
         {
             roles.create(exchanges.register(ex), ex.userId(), guildId, f.name(), f.permissions(), f.color(),
-                ex.auditReason());
+                f.hoist(), ex.auditReason());
         }
     }
 
@@ -91,7 +92,7 @@ public final class RoleRoutes
         if (f != null)
         {
             roles.edit(exchanges.register(ex), ex.userId(), guildId, roleId, f.name(), f.permissions(), f.color(),
-                ex.auditReason());
+                f.hoist(), ex.auditReason());
         }
     }
 
@@ -118,7 +119,7 @@ public final class RoleRoutes
 
     /**
      * A role create/edit body: {@code name} (1-100), {@code permissions} (a decimal string or a number),
-     * {@code color} (0-16,777,215).
+     * {@code color} (0-16,777,215), {@code hoist} (a boolean).
      *
      * @return the fields, or null after an error answer.
      */
@@ -162,7 +163,14 @@ public final class RoleRoutes
             ex.invalidField(shard, "color", "NUMBER_TYPE_MAX", "Must be between 0 and 16777215.");
             return null;
         }
+        final JsonNode hoist = b.get("hoist");
+        if (hoist != null && !hoist.isNull() && !hoist.isBoolean())
+        {
+            ex.invalidField(shard, "hoist", "BASE_TYPE_BOOLEAN", "Must be either true or false.");
+            return null;
+        }
         return new Fields(name == null || name.isNull() ? null : name.asText().strip(), permissions,
-            color == null || color.isNull() ? OwnerCommands.KEEP : color.asInt());
+            color == null || color.isNull() ? OwnerCommands.KEEP : color.asInt(),
+            hoist == null || hoist.isNull() ? OwnerCommands.KEEP : hoist.asBoolean() ? 1 : 0);
     }
 }
