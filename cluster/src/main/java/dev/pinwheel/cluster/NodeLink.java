@@ -173,6 +173,15 @@ public final class NodeLink implements ClusterLink, AutoCloseable
     }
 
     /**
+     * @return the embedded media driver's directory (other Aeron components of this node, such as the consensus
+     *         module of {@link ConsensusMembership}, run on the same driver).
+     */
+    public String aeronDirectoryName()
+    {
+        return driver.aeronDirectoryName();
+    }
+
+    /**
      * @return this node's id.
      */
     public int nodeId()

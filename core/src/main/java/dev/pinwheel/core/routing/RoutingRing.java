@@ -38,15 +38,40 @@ public final class RoutingRing
      */
     public static RoutingRing build(final long version, final int nodes, final int shards, final int virtualNodes)
     {
-        if (nodes < 1 || shards < 1 || shards > 64 || virtualNodes < 1)
+        if (nodes < 1 || nodes > 32)
         {
-            throw new IllegalArgumentException("nodes>=1, 1<=shards<=64, virtualNodes>=1");
+            throw new IllegalArgumentException("nodes must be 1..32: " + nodes);
         }
-        final int n = nodes * shards * virtualNodes;
+        return buildLive(version, nodes == 32 ? -1 : (1 << nodes) - 1, shards, virtualNodes);
+    }
+
+    /**
+     * Builds a ring over the shards of the live nodes of a cluster (a ring epoch): every node has the same points in
+     * every ring it is part of, so a node that leaves moves only its own keys (to the next points of the others), and
+     * one that comes back takes back exactly those.
+     *
+     * @param version      ring version (the epoch).
+     * @param liveNodes    bit k set: node k is live (at least one bit).
+     * @param shards       shards per node (1..64).
+     * @param virtualNodes points per owner.
+     * @return the ring.
+     */
+    public static RoutingRing buildLive(final long version, final int liveNodes, final int shards,
+        final int virtualNodes)
+    {
+        if (liveNodes == 0 || shards < 1 || shards > 64 || virtualNodes < 1)
+        {
+            throw new IllegalArgumentException("liveNodes != 0, 1<=shards<=64, virtualNodes>=1");
+        }
+        final int n = Integer.bitCount(liveNodes) * shards * virtualNodes;
         final long[] raw = new long[n];
         int i = 0;
-        for (int node = 0; node < nodes; node++)
+        for (int node = 0; node < 32; node++)
         {
+            if ((liveNodes & 1 << node) == 0)
+            {
+                continue;
+            }
             for (int shard = 0; shard < shards; shard++)
             {
                 for (int v = 0; v < virtualNodes; v++)

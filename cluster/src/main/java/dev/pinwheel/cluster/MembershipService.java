@@ -1,0 +1,252 @@
+package dev.pinwheel.cluster;
+
+import io.aeron.ExclusivePublication;
+import io.aeron.Image;
+import io.aeron.cluster.codecs.CloseReason;
+import io.aeron.cluster.service.ClientSession;
+import io.aeron.cluster.service.Cluster;
+import io.aeron.cluster.service.ClusteredService;
+import io.aeron.logbuffer.FragmentHandler;
+import io.aeron.logbuffer.Header;
+
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.SleepingMillisIdleStrategy;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The replicated state machine of a cluster's membership, run by Aeron Cluster on every node (one replica each; the
+ * leader's consensus module orders its input): which nodes are live, and the ring epoch, which changes each time that
+ * set changes.
+ * <pre>
+ *   node k's HeartbeatSender ── HEARTBEAT{k} (cluster ingress, every peerTimeout/5) ──▶ leader ──▶ Raft log
+ *                                                                                          │ committed
+ *   every replica:  onSessionMessage: lastSeen[k] = log time; k not live → live, epoch + 1 ◀┘
+ *                   onTimerEvent (log time, every peerTimeout/4): live k silent > peerTimeout → not live, epoch + 1
+ *                   onNewLeadershipTermEvent: lastSeen[*] = log time (no heartbeat reached the log during an election)
+ *                   each change ──▶ {@link EpochListener} of this node (its own replica: no egress needed)
+ * </pre>
+ * Deterministic: every decision uses the log's timestamps and the cluster's timers, never a wall clock, so every
+ * replica reaches the same epochs in the same order.
+ * <p>
+ * <b>Thread confinement:</b> the clustered service container's thread only.
+ */
+final class MembershipService implements ClusteredService
+{
+    private static final Logger LOG = LoggerFactory.getLogger(MembershipService.class);
+    /** The one timer of the service. */
+    static final long LIVENESS_TIMER = 1;
+    private static final int SNAPSHOT_LENGTH = 8 + 4 + 4 + 8 + 32 * 8;
+
+    private final long peerTimeoutMs;
+    private final long checkIntervalMs;
+    private final EpochListener listener;
+    private final long[] lastSeen = new long[32];
+    private final ExpandableArrayBuffer snapshotBuffer = new ExpandableArrayBuffer(SNAPSHOT_LENGTH);
+    private Cluster cluster;
+    private long epoch;
+    private int liveNodes;
+    private boolean timerArmed;
+    private long timerDeadline;
+
+    /**
+     * @param peerTimeoutMs a live node whose heartbeats stop this long is no longer live.
+     * @param listener      told of every epoch this replica applies.
+     */
+    MembershipService(final long peerTimeoutMs, final EpochListener listener)
+    {
+        this.peerTimeoutMs = peerTimeoutMs;
+        this.checkIntervalMs = Math.max(1, peerTimeoutMs / 4);
+        this.listener = listener;
+    }
+
+    @Override
+    public void onStart(final Cluster c, final Image snapshotImage)
+    {
+        this.cluster = c;
+        if (snapshotImage != null)
+        {
+            loadSnapshot(snapshotImage);
+            if (epoch > 0)
+            {
+                listener.epochChanged(epoch, liveNodes);
+            }
+        }
+    }
+
+    private void loadSnapshot(final Image image)
+    {
+        final FragmentHandler handler = (buffer, offset, length, header) ->
+        {
+            if (length >= SNAPSHOT_LENGTH)
+            {
+                epoch = buffer.getLong(offset);
+                liveNodes = buffer.getInt(offset + 8);
+                timerArmed = buffer.getInt(offset + 12) != 0;
+                timerDeadline = buffer.getLong(offset + 16);
+                for (int k = 0; k < 32; k++)
+                {
+                    lastSeen[k] = buffer.getLong(offset + 24 + k * 8);
+                }
+            }
+        };
+        final IdleStrategy idle = new SleepingMillisIdleStrategy(1);
+        while (!image.isEndOfStream() && !image.isClosed())
+        {
+            idle.idle(image.poll(handler, 1));
+        }
+    }
+
+    @Override
+    public void onSessionOpen(final ClientSession session, final long timestamp)
+    {
+    }
+
+    @Override
+    public void onSessionClose(final ClientSession session, final long timestamp, final CloseReason closeReason)
+    {
+        // a node's liveness is its heartbeats: a session that closed stops them, and the liveness timer notices
+    }
+
+    @Override
+    public void onSessionMessage(final ClientSession session, final long timestamp, final DirectBuffer buffer,
+        final int offset, final int length, final Header header)
+    {
+        if (length < MembershipMessages.HEARTBEAT_LENGTH
+            || buffer.getInt(offset + MembershipMessages.TYPE_OFFSET) != MembershipMessages.HEARTBEAT)
+        {
+            return;
+        }
+        final int node = buffer.getInt(offset + MembershipMessages.NODE_OFFSET);
+        if (node < 0 || node > 31)
+        {
+            return;
+        }
+        lastSeen[node] = timestamp;
+        if ((liveNodes & 1 << node) == 0)
+        {
+            liveNodes |= 1 << node;
+            newEpoch(timestamp, "node " + node + " joined");
+        }
+        armTimer(timestamp);
+    }
+
+    @Override
+    public void onTimerEvent(final long correlationId, final long timestamp)
+    {
+        if (correlationId != LIVENESS_TIMER)
+        {
+            return;
+        }
+        timerArmed = false;
+        int dead = 0;
+        for (int node = 0; node < 32; node++)
+        {
+            if ((liveNodes & 1 << node) != 0 && timestamp - lastSeen[node] > peerTimeoutMs)
+            {
+                dead |= 1 << node;
+            }
+        }
+        if (dead != 0)
+        {
+            liveNodes &= ~dead;
+            newEpoch(timestamp, "no heartbeat from " + nodes(dead) + " for more than " + peerTimeoutMs + " ms");
+        }
+        if (liveNodes != 0)
+        {
+            armTimer(timestamp);
+        }
+    }
+
+    private void armTimer(final long timestamp)
+    {
+        if (!timerArmed)
+        {
+            timerArmed = true;
+            timerDeadline = timestamp + checkIntervalMs;
+            cluster.scheduleTimer(LIVENESS_TIMER, timerDeadline);
+        }
+    }
+
+    private void newEpoch(final long timestamp, final String why)
+    {
+        epoch++;
+        LOG.debug("membership replica: epoch {} at log time {}: {}", epoch, timestamp, why);
+        listener.epochChanged(epoch, liveNodes);
+    }
+
+    @Override
+    public void onNewLeadershipTermEvent(final long leadershipTermId, final long logPosition, final long timestamp,
+        final long termBaseLogPosition, final int leaderMemberId, final int logSessionId,
+        final java.util.concurrent.TimeUnit timeUnit, final int appVersion)
+    {
+        // while there was no leader no heartbeat could reach the log: every live node gets a fresh peerTimeout
+        for (int node = 0; node < 32; node++)
+        {
+            if ((liveNodes & 1 << node) != 0)
+            {
+                lastSeen[node] = Math.max(lastSeen[node], timestamp);
+            }
+        }
+    }
+
+    @Override
+    public void onTakeSnapshot(final ExclusivePublication snapshotPublication)
+    {
+        snapshotBuffer.putLong(0, epoch);
+        snapshotBuffer.putInt(8, liveNodes);
+        snapshotBuffer.putInt(12, timerArmed ? 1 : 0);
+        snapshotBuffer.putLong(16, timerDeadline);
+        for (int k = 0; k < 32; k++)
+        {
+            snapshotBuffer.putLong(24 + k * 8, lastSeen[k]);
+        }
+        final IdleStrategy idle = new SleepingMillisIdleStrategy(1);
+        while (snapshotPublication.offer(snapshotBuffer, 0, SNAPSHOT_LENGTH) < 0)
+        {
+            idle.idle();
+        }
+    }
+
+    @Override
+    public void onRoleChange(final Cluster.Role newRole)
+    {
+        LOG.info("cluster: this node's consensus role is {}", newRole);
+    }
+
+    @Override
+    public void onTerminate(final Cluster c)
+    {
+    }
+
+    /**
+     * @param mask nodes.
+     * @return "nodes [1, 2]".
+     */
+    static String nodes(final int mask)
+    {
+        final StringBuilder b = new StringBuilder("[");
+        for (int node = 0; node < 32; node++)
+        {
+            if ((mask & 1 << node) != 0)
+            {
+                b.append(b.length() > 1 ? ", " : "").append(node);
+            }
+        }
+        return b.append(']').toString();
+    }
+
+    /** Told by this node's replica of every ring epoch it applies (the service container's thread: never block). */
+    @FunctionalInterface
+    interface EpochListener
+    {
+        /**
+         * @param epoch     the epoch (1, 2, …).
+         * @param liveNodes bit k set: node k is live in it.
+         */
+        void epochChanged(long epoch, int liveNodes);
+    }
+}
