@@ -2,7 +2,6 @@ package dev.pinwheel.cluster;
 
 import java.io.File;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 import io.aeron.Aeron;
 import io.aeron.archive.Archive;
@@ -52,8 +51,13 @@ public final class ConsensusMembership implements AutoCloseable
     private static final int LIVE_NODES = 1;
 
     private final MembershipContext ctx;
-    /** The newest epoch this node's replica reached: {@code epoch << 32 | live nodes}; 0 = none yet. */
-    private final AtomicLong reached = new AtomicLong();
+    /** The newest state this node's replica reached (null: none yet). */
+    private final java.util.concurrent.atomic.AtomicReference<EpochState> reached =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    private EpochState appliedState;
+    /** Handover phases this node finished and has not yet sent: {epoch, phase}. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<long[]> reports =
+        new java.util.concurrent.ConcurrentLinkedQueue<>();
     private volatile long appliedEpoch;
     private volatile int appliedLiveNodes;
     /** The consensus leader as this node's membership client last heard (-1: not connected). */
@@ -79,6 +83,7 @@ public final class ConsensusMembership implements AutoCloseable
         this.gauges = new CounterBlock(counters != null ? counters : NodeCounters.inMemory(8), CounterTypes.NODE_GAUGE,
             GAUGE_SCOPE, "pinwheel_cluster_ring_epoch", "pinwheel_cluster_live_nodes");
         final File base = ctx.clusterDir().toFile();
+        removeStaleMarkFiles(base);
         final String host = ctx.members().hosts().get(ctx.nodeId());
         final long park = TimeUnit.MILLISECONDS.toNanos(1);
         try
@@ -127,7 +132,7 @@ public final class ConsensusMembership implements AutoCloseable
                 .errorHandler(ex -> LOG.debug("cluster membership (client): {}", ex.toString())));
             agentRunner = new AgentRunner(new SleepingMillisIdleStrategy(2),
                 ex -> LOG.warn("cluster membership agent: {}", ex.toString()), null,
-                new MembershipAgent(ctx, client, this::applyReached, id -> leader = id));
+                new MembershipAgent(ctx, client, this::applyReached, id -> leader = id, reports));
             AgentRunner.startOnThread(agentRunner);
         }
         catch (final RuntimeException ex)
@@ -141,15 +146,53 @@ public final class ConsensusMembership implements AutoCloseable
             ctx.endpoint(ctx.nodeId(), 5), base);
     }
 
+    /**
+     * A node killed with {@code kill -9} leaves its archive's and consensus module's mark files looking active for a
+     * while, and Aeron then refuses to start on them. The node holds its data directory's lock for its life, so no
+     * other process can be using them: they are deleted before the components start (the Raft log, the recording log
+     * and the recordings stay).
+     */
+    private static void removeStaleMarkFiles(final File base)
+    {
+        for (final String sub : new String[] {"archive", "consensus"})
+        {
+            final File[] files = new File(base, sub).listFiles((d, name) ->
+                name.startsWith("cluster-mark") || name.startsWith("archive-mark"));
+            if (files != null)
+            {
+                for (final File f : files)
+                {
+                    if (!f.delete())
+                    {
+                        LOG.warn("cluster: could not delete the stale mark file {}", f);
+                    }
+                }
+            }
+        }
+    }
+
     private static AeronArchive.Context archiveClient()
     {
         return new AeronArchive.Context().controlRequestChannel("aeron:ipc").controlResponseChannel("aeron:ipc");
     }
 
-    /** This node's replica reached an epoch (the service container's thread: only a store). */
-    private void reached(final long epoch, final int liveNodes)
+    /** This node's replica reached a state (the service container's thread: only a store). */
+    private void reached(final EpochState state)
     {
-        reached.set(epoch << 32 | liveNodes & 0xFFFF_FFFFL);
+        reached.set(state);
+    }
+
+    /**
+     * Tells the cluster (through the consensus log) that this node finished a handover phase of an epoch. Any thread;
+     * sent by the membership agent, in order, as soon as it has a leader.
+     *
+     * @param epoch the epoch.
+     * @param phase {@link MembershipMessages#APPLIED}, {@link MembershipMessages#RELEASED} or
+     *              {@link MembershipMessages#LOADED}.
+     */
+    public void report(final long epoch, final int phase)
+    {
+        reports.add(new long[] {epoch, phase});
     }
 
     /**
@@ -160,29 +203,30 @@ public final class ConsensusMembership implements AutoCloseable
      */
     private int applyReached()
     {
-        final long r = reached.get();
-        final long epoch = r >>> 32;
-        if (epoch == 0 || epoch == appliedEpoch)
+        final EpochState state = reached.get();
+        if (state == null || state.equals(appliedState))
         {
             return 0;
         }
-        final int live = (int)r;
-        final long previous = appliedEpoch;
-        final int before = appliedLiveNodes;
+        final EpochState before = appliedState;
+        appliedState = state;
         try
         {
-            ctx.ringEpochs().apply(epoch, live);
+            ctx.ringEpochs().apply(state);
         }
         catch (final RuntimeException ex)
         {
-            LOG.error("cluster: applying ring epoch {} failed", epoch, ex);
+            LOG.error("cluster: applying ring epoch {} failed", state.epoch(), ex);
         }
-        appliedLiveNodes = live;
-        appliedEpoch = epoch;
-        gauges.set(EPOCH, epoch);
-        gauges.set(LIVE_NODES, Integer.bitCount(live));
-        LOG.info("cluster: ring epoch {}: live nodes {}{}", epoch, MembershipService.nodes(live),
-            previous == 0 ? "" : change(before, live));
+        if (before == null || before.epoch() != state.epoch())
+        {
+            appliedLiveNodes = state.liveNodes();
+            appliedEpoch = state.epoch();
+            gauges.set(EPOCH, state.epoch());
+            gauges.set(LIVE_NODES, Integer.bitCount(state.liveNodes()));
+            LOG.info("cluster: ring epoch {}: live nodes {}{}", state.epoch(), MembershipService.nodes(state.liveNodes()),
+                before == null ? "" : change(before.liveNodes(), state.liveNodes()));
+        }
         return 1;
     }
 
@@ -225,15 +269,17 @@ public final class ConsensusMembership implements AutoCloseable
         CloseHelper.quietCloseAll(agentRunner, client, container, consensus, archive);
     }
 
-    /** Told on the membership agent's thread of each ring epoch this node applies, newest only. */
+    /**
+     * Told on the membership agent's thread of each state of the ring epochs this node's replica reaches (newest
+     * only: states passed while the agent slept are skipped). Must not block: it runs between heartbeats.
+     */
     @FunctionalInterface
     public interface RingEpochs
     {
         /**
-         * @param epoch     the epoch.
-         * @param liveNodes bit k set: node k is live.
+         * @param state the epoch, its live nodes and its handover phases.
          */
-        void apply(long epoch, int liveNodes);
+        void apply(EpochState state);
     }
 
     /** Sends this node's heartbeats through a cluster client (reconnecting as needed) and applies epochs. */
@@ -243,6 +289,7 @@ public final class ConsensusMembership implements AutoCloseable
         private final Aeron aeron;
         private final java.util.function.IntSupplier apply;
         private final java.util.function.IntConsumer leader;
+        private final java.util.Queue<long[]> reports;
         private final org.agrona.ExpandableArrayBuffer buffer = new org.agrona.ExpandableArrayBuffer(16);
         private final long intervalNanos;
         private AeronCluster.AsyncConnect connecting;
@@ -252,9 +299,10 @@ public final class ConsensusMembership implements AutoCloseable
         private boolean warned;
 
         MembershipAgent(final MembershipContext ctx, final Aeron aeron, final java.util.function.IntSupplier apply,
-            final java.util.function.IntConsumer leader)
+            final java.util.function.IntConsumer leader, final java.util.Queue<long[]> reports)
         {
             this.leader = leader;
+            this.reports = reports;
             this.ctx = ctx;
             this.aeron = aeron;
             this.apply = apply;
@@ -280,6 +328,16 @@ public final class ConsensusMembership implements AutoCloseable
             }
             work += cluster.pollEgress();
             leader.accept(cluster.leaderMemberId());
+            for (long[] r = reports.peek(); r != null; r = reports.peek())
+            {
+                final int length = MembershipMessages.handoff(buffer, ctx.nodeId(), r[0], (int)r[1]);
+                if (cluster.offer(buffer, 0, length) < 0)
+                {
+                    break; // back-pressured or between leaders: again next cycle, in order
+                }
+                reports.poll();
+                work++;
+            }
             if (now - nextHeartbeat >= 0)
             {
                 final int length = MembershipMessages.heartbeat(buffer, ctx.nodeId());

@@ -24,7 +24,7 @@ public final class MembershipContext
     private long peerTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(
         Long.getLong("pinwheel.cluster.peerTimeoutMs", 2000));
     private int portOffset = Integer.getInteger("pinwheel.cluster.consensusPortOffset", 100);
-    private ConsensusMembership.RingEpochs ringEpochs = (epoch, live) -> { };
+    private ConsensusMembership.RingEpochs ringEpochs = state -> { };
 
     /**
      * @param value this node's id (its index in the members).

@@ -39,7 +39,7 @@ final class MembershipService implements ClusteredService
     private static final Logger LOG = LoggerFactory.getLogger(MembershipService.class);
     /** The one timer of the service. */
     static final long LIVENESS_TIMER = 1;
-    private static final int SNAPSHOT_LENGTH = 8 + 4 + 4 + 8 + 32 * 8;
+    private static final int SNAPSHOT_LENGTH = 8 + 4 + 4 + 8 + 32 * 8 + 3 * 4;
 
     private final long peerTimeoutMs;
     private final long checkIntervalMs;
@@ -49,6 +49,8 @@ final class MembershipService implements ClusteredService
     private Cluster cluster;
     private long epoch;
     private int liveNodes;
+    /** For the current epoch: the nodes that finished each handover phase. */
+    private final int[] phases = new int[3];
     private boolean timerArmed;
     private long timerDeadline;
 
@@ -72,9 +74,14 @@ final class MembershipService implements ClusteredService
             loadSnapshot(snapshotImage);
             if (epoch > 0)
             {
-                listener.epochChanged(epoch, liveNodes);
+                notifyListener();
             }
         }
+    }
+
+    private void notifyListener()
+    {
+        listener.epochChanged(new EpochState(epoch, liveNodes, phases[0], phases[1], phases[2]));
     }
 
     private void loadSnapshot(final Image image)
@@ -90,6 +97,10 @@ final class MembershipService implements ClusteredService
                 for (int k = 0; k < 32; k++)
                 {
                     lastSeen[k] = buffer.getLong(offset + 24 + k * 8);
+                }
+                for (int p = 0; p < 3; p++)
+                {
+                    phases[p] = buffer.getInt(offset + 24 + 32 * 8 + p * 4);
                 }
             }
         };
@@ -115,13 +126,23 @@ final class MembershipService implements ClusteredService
     public void onSessionMessage(final ClientSession session, final long timestamp, final DirectBuffer buffer,
         final int offset, final int length, final Header header)
     {
-        if (length < MembershipMessages.HEARTBEAT_LENGTH
-            || buffer.getInt(offset + MembershipMessages.TYPE_OFFSET) != MembershipMessages.HEARTBEAT)
+        if (length < MembershipMessages.HEARTBEAT_LENGTH)
         {
             return;
         }
+        final int type = buffer.getInt(offset + MembershipMessages.TYPE_OFFSET);
         final int node = buffer.getInt(offset + MembershipMessages.NODE_OFFSET);
         if (node < 0 || node > 31)
+        {
+            return;
+        }
+        if (type == MembershipMessages.HANDOFF && length >= MembershipMessages.HANDOFF_LENGTH)
+        {
+            handoff(node, buffer.getLong(offset + MembershipMessages.EPOCH_OFFSET),
+                buffer.getInt(offset + MembershipMessages.PHASE_OFFSET));
+            return;
+        }
+        if (type != MembershipMessages.HEARTBEAT)
         {
             return;
         }
@@ -132,6 +153,18 @@ final class MembershipService implements ClusteredService
             newEpoch(timestamp, "node " + node + " joined");
         }
         armTimer(timestamp);
+    }
+
+    /** A node finished a handover phase: counted only for the current epoch and a live node (else stale). */
+    private void handoff(final int node, final long forEpoch, final int phase)
+    {
+        if (forEpoch != epoch || phase < 0 || phase > 2 || (liveNodes & 1 << node) == 0
+            || (phases[phase] & 1 << node) != 0)
+        {
+            return;
+        }
+        phases[phase] |= 1 << node;
+        notifyListener();
     }
 
     @Override
@@ -174,8 +207,11 @@ final class MembershipService implements ClusteredService
     private void newEpoch(final long timestamp, final String why)
     {
         epoch++;
+        phases[0] = 0;
+        phases[1] = 0;
+        phases[2] = 0;
         LOG.debug("membership replica: epoch {} at log time {}: {}", epoch, timestamp, why);
-        listener.epochChanged(epoch, liveNodes);
+        notifyListener();
     }
 
     @Override
@@ -203,6 +239,10 @@ final class MembershipService implements ClusteredService
         for (int k = 0; k < 32; k++)
         {
             snapshotBuffer.putLong(24 + k * 8, lastSeen[k]);
+        }
+        for (int p = 0; p < 3; p++)
+        {
+            snapshotBuffer.putInt(24 + 32 * 8 + p * 4, phases[p]);
         }
         final IdleStrategy idle = new SleepingMillisIdleStrategy(1);
         while (snapshotPublication.offer(snapshotBuffer, 0, SNAPSHOT_LENGTH) < 0)
@@ -239,14 +279,13 @@ final class MembershipService implements ClusteredService
         return b.append(']').toString();
     }
 
-    /** Told by this node's replica of every ring epoch it applies (the service container's thread: never block). */
+    /** Told by this node's replica of every change it applies (the service container's thread: never block). */
     @FunctionalInterface
     interface EpochListener
     {
         /**
-         * @param epoch     the epoch (1, 2, …).
-         * @param liveNodes bit k set: node k is live in it.
+         * @param state the epoch and its handover phases as they are now.
          */
-        void epochChanged(long epoch, int liveNodes);
+        void epochChanged(EpochState state);
     }
 }

@@ -66,6 +66,8 @@ public final class PinwheelServer implements AutoCloseable
     private final ShardDeathHandler onShardDeath;
     /** The link to the other nodes of the cluster, or null for a single node. */
     private final NodeLink link;
+    /** Membership and ring epochs by consensus (Aeron Cluster), or null for a single node. */
+    private final dev.pinwheel.cluster.ConsensusMembership membership;
     private final int nodeId;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -132,6 +134,7 @@ public final class PinwheelServer implements AutoCloseable
                 () -> VoiceServer.start(b.voice.dataDir(dataDir).placement(placement).counters(nodeCounters)),
                 r -> Thread.ofPlatform().name("pinwheel-voice-start").daemon(true).start(r));
         NodeLink startedLink = null;
+        dev.pinwheel.cluster.ConsensusMembership startedMembership = null;
         try
         {
             if (b.gateway.files().directory() == null)
@@ -164,6 +167,31 @@ public final class PinwheelServer implements AutoCloseable
             closeStores();
             throw ex;
         }
+        if (startedLink != null)
+        {
+            try
+            {
+                startedMembership = ClusterEpochs.startMembership(nodeId, members, dataDir, startedLink,
+                    nodeCounters);
+            }
+            catch (final RuntimeException ex)
+            {
+                LOG.error("cluster membership (Aeron Cluster) did not start", ex);
+                try
+                {
+                    gateway.close();
+                }
+                finally
+                {
+                    startedLink.close();
+                    closeWhenStarted(voiceStart);
+                    ringPublisher.close();
+                    closeCounters();
+                    closeStores();
+                }
+                throw ex;
+            }
+        }
         VoiceServer v = null;
         if (voiceStart != null)
         {
@@ -184,6 +212,7 @@ public final class PinwheelServer implements AutoCloseable
         }
         this.voice = v;
         this.link = startedLink;
+        this.membership = startedMembership;
         this.sampler = NodeSampler.start(new NodeSampler(nodeCounters, counters, gateway.context().node()));
     }
 
@@ -345,6 +374,14 @@ public final class PinwheelServer implements AutoCloseable
     }
 
     /**
+     * @return membership and ring epochs by consensus, or null for a single node.
+     */
+    public dev.pinwheel.cluster.ConsensusMembership membership()
+    {
+        return membership;
+    }
+
+    /**
      * @return this node's id in its cluster (0 for a single node).
      */
     public int nodeId()
@@ -399,6 +436,10 @@ public final class PinwheelServer implements AutoCloseable
         }
         finally
         {
+            if (membership != null)
+            {
+                membership.close();
+            }
             if (link != null)
             {
                 link.close();

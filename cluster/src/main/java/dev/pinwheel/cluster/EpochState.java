@@ -1,0 +1,25 @@
+package dev.pinwheel.cluster;
+
+/**
+ * A ring epoch as the membership service holds it: its number, its live nodes, and which of them finished each phase
+ * of the epoch's guild handover (bit k: node k). Immutable.
+ *
+ * @param epoch     the epoch (1, 2, …).
+ * @param liveNodes nodes live in it.
+ * @param applied   nodes that route by its ring ({@link MembershipMessages#APPLIED}).
+ * @param released  nodes whose lost keys are durable and dropped ({@link MembershipMessages#RELEASED}).
+ * @param loaded    nodes that loaded the keys they gained ({@link MembershipMessages#LOADED}).
+ */
+public record EpochState(long epoch, int liveNodes, int applied, int released, int loaded)
+{
+    /**
+     * @param phase a phase.
+     * @return whether every live node finished it.
+     */
+    public boolean all(final int phase)
+    {
+        final int done = phase == MembershipMessages.APPLIED ? applied
+            : phase == MembershipMessages.RELEASED ? released : loaded;
+        return (done & liveNodes) == liveNodes;
+    }
+}
