@@ -6,11 +6,12 @@ package dev.pinwheel.cluster;
  *
  * @param epoch     the epoch (1, 2, …).
  * @param liveNodes nodes live in it.
+ * @param previous  nodes live in the epoch before (0 for the first).
  * @param applied   nodes that route by its ring ({@link MembershipMessages#APPLIED}).
  * @param released  nodes whose lost keys are durable and dropped ({@link MembershipMessages#RELEASED}).
  * @param loaded    nodes that loaded the keys they gained ({@link MembershipMessages#LOADED}).
  */
-public record EpochState(long epoch, int liveNodes, int applied, int released, int loaded)
+public record EpochState(long epoch, int liveNodes, int previous, int applied, int released, int loaded)
 {
     /**
      * @param phase a phase.

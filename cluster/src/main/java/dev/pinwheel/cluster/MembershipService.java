@@ -39,7 +39,7 @@ final class MembershipService implements ClusteredService
     private static final Logger LOG = LoggerFactory.getLogger(MembershipService.class);
     /** The one timer of the service. */
     static final long LIVENESS_TIMER = 1;
-    private static final int SNAPSHOT_LENGTH = 8 + 4 + 4 + 8 + 32 * 8 + 3 * 4;
+    private static final int SNAPSHOT_LENGTH = 8 + 4 + 4 + 8 + 32 * 8 + 3 * 4 + 4;
 
     private final long peerTimeoutMs;
     private final long checkIntervalMs;
@@ -49,6 +49,8 @@ final class MembershipService implements ClusteredService
     private Cluster cluster;
     private long epoch;
     private int liveNodes;
+    /** The live nodes of the epoch before. */
+    private int previousLive;
     /** For the current epoch: the nodes that finished each handover phase. */
     private final int[] phases = new int[3];
     private boolean timerArmed;
@@ -81,7 +83,7 @@ final class MembershipService implements ClusteredService
 
     private void notifyListener()
     {
-        listener.epochChanged(new EpochState(epoch, liveNodes, phases[0], phases[1], phases[2]));
+        listener.epochChanged(new EpochState(epoch, liveNodes, previousLive, phases[0], phases[1], phases[2]));
     }
 
     private void loadSnapshot(final Image image)
@@ -102,6 +104,7 @@ final class MembershipService implements ClusteredService
                 {
                     phases[p] = buffer.getInt(offset + 24 + 32 * 8 + p * 4);
                 }
+                previousLive = buffer.getInt(offset + 24 + 32 * 8 + 12);
             }
         };
         final IdleStrategy idle = new SleepingMillisIdleStrategy(1);
@@ -149,6 +152,7 @@ final class MembershipService implements ClusteredService
         lastSeen[node] = timestamp;
         if ((liveNodes & 1 << node) == 0)
         {
+            previousLive = liveNodes;
             liveNodes |= 1 << node;
             newEpoch(timestamp, "node " + node + " joined");
         }
@@ -185,6 +189,7 @@ final class MembershipService implements ClusteredService
         }
         if (dead != 0)
         {
+            previousLive = liveNodes;
             liveNodes &= ~dead;
             newEpoch(timestamp, "no heartbeat from " + nodes(dead) + " for more than " + peerTimeoutMs + " ms");
         }
@@ -244,6 +249,7 @@ final class MembershipService implements ClusteredService
         {
             snapshotBuffer.putInt(24 + 32 * 8 + p * 4, phases[p]);
         }
+        snapshotBuffer.putInt(24 + 32 * 8 + 12, previousLive);
         final IdleStrategy idle = new SleepingMillisIdleStrategy(1);
         while (snapshotPublication.offer(snapshotBuffer, 0, SNAPSHOT_LENGTH) < 0)
         {

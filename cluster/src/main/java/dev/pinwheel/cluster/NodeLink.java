@@ -290,7 +290,7 @@ public final class NodeLink implements ClusterLink, AutoCloseable
 
     private int offer(final Outbox out, final int node, final DirectBuffer frame, final int length)
     {
-        final Publication pub = publications[node];
+        final Publication pub = node < publications.length ? publications[node] : null; // ShardRoute.MOVING: none
         if (pub == null)
         {
             counters.increment(LinkCounters.REFUSED_NODE_DOWN);

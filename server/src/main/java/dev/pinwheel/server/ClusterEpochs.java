@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * <p>
  * On the embedded store a guild's state is in its owner's journal only, so the ring stays the one over every member:
  * an epoch that loses a node is logged and exported ({@code pinwheel_cluster_ring_epoch}), and that node's guilds answer
- * 503 until it is back.
+ * 503 until it is back. On the shared Cassandra store the ring is the epoch's ({@link CassandraHandover}): a dead
+ * node's keys move to the survivors, and back when it rejoins.
  */
 final class ClusterEpochs
 {
@@ -38,9 +39,9 @@ final class ClusterEpochs
      * @return the running membership, or null when there is none (a single member, or switched off).
      */
     static ConsensusMembership startMembership(final int nodeId, final ClusterMembers members, final Path dataDir,
-        final NodeLink link, final NodeCounters counters)
+        final NodeLink link, final NodeCounters counters, final ConsensusMembership.RingEpochs epochs)
     {
-        if (members.size() < 2 || !Boolean.parseBoolean(System.getProperty(CONSENSUS_PROP, "true")))
+        if (!enabled(members))
         {
             return null;
         }
@@ -52,6 +53,15 @@ final class ClusterEpochs
         }
         return new ConsensusMembership(new MembershipContext().nodeId(nodeId).members(members)
             .clusterDir(dataDir.resolve("aeron-cluster"))
-            .aeronDirectoryName(link.aeronDirectoryName()), counters);
+            .aeronDirectoryName(link.aeronDirectoryName()).ringEpochs(epochs), counters);
+    }
+
+    /**
+     * @param members the members.
+     * @return whether their nodes run the consensus membership (two or more, not switched off).
+     */
+    static boolean enabled(final ClusterMembers members)
+    {
+        return members.size() >= 2 && Boolean.parseBoolean(System.getProperty(CONSENSUS_PROP, "true"));
     }
 }

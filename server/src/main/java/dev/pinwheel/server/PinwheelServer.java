@@ -68,6 +68,8 @@ public final class PinwheelServer implements AutoCloseable
     private final NodeLink link;
     /** Membership and ring epochs by consensus (Aeron Cluster), or null for a single node. */
     private final dev.pinwheel.cluster.ConsensusMembership membership;
+    /** Moves routing keys between nodes by ring epochs (a cluster on Cassandra), or null. */
+    private final CassandraHandover handover;
     private final int nodeId;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -77,15 +79,13 @@ public final class PinwheelServer implements AutoCloseable
         this.dataDir = b.dataDir.toAbsolutePath();
         final int shards = b.shards > 0 ? b.shards : Math.min(31, Runtime.getRuntime().availableProcessors());
         final ClusterMembers members = b.members == null ? null : ClusterMembers.parse(b.members);
-        if (members != null && b.cassandra != null)
-        {
-            throw new IllegalArgumentException("a cluster (--members) on the Cassandra store is not built yet: use the "
-                + "embedded store");
-        }
         this.nodeId = members == null ? 0 : b.nodeId;
+        // a cluster on the shared Cassandra store moves keys between nodes by ring epochs (CassandraHandover): it
+        // starts holding nothing, every key refused until its first epoch is loaded
+        final boolean handover = members != null && b.cassandra != null && ClusterEpochs.enabled(members);
         // one ring over every shard of every member (each member runs the same shard count)
-        final RoutingRing ring = RoutingRing.build(1, members == null ? 1 : members.size(), shards,
-            RoutingRing.DEFAULT_VIRTUAL_NODES);
+        final RoutingRing ring = handover ? CassandraHandover.startRing(members.size(), shards)
+            : RoutingRing.build(1, members == null ? 1 : members.size(), shards, RoutingRing.DEFAULT_VIRTUAL_NODES);
         if (b.cassandra == null)
         {
             this.cassandraLock = null;
@@ -97,7 +97,9 @@ public final class PinwheelServer implements AutoCloseable
             this.cassandraLock = DataDirectoryLock.acquire(dataDir);
             try
             {
-                this.stores = new CassandraStoreFactory(b.cassandra.routing(shards, ring::shardOf));
+                // a handover node recovers nothing at start: its first ring epoch loads what it owns
+                this.stores = new CassandraStoreFactory(b.cassandra.routing(shards, handover ? key -> -1
+                    : ring::shardOf));
             }
             catch (final RuntimeException ex)
             {
@@ -123,6 +125,7 @@ public final class PinwheelServer implements AutoCloseable
             : NodeCounters.inMemory(NodeCounters.capacityFor(shards));
         this.ringPublisher = new AsyncRingPublisher(() -> new ChronicleRingPublisher(dataDir));
         final RoutingTable routing = new RoutingTable(ring, ringPublisher);
+        this.handover = handover ? new CassandraHandover(nodeId, shards, routing) : null;
         final TuningProfile profile = b.profile;
         final ThreadPlacement placement = profile.pin()
             ? AffinityThreadPlacement.forThisMachine(PlanRequest.of(profile).withShards(shards))
@@ -172,7 +175,12 @@ public final class PinwheelServer implements AutoCloseable
             try
             {
                 startedMembership = ClusterEpochs.startMembership(nodeId, members, dataDir, startedLink,
-                    nodeCounters);
+                    nodeCounters, this.handover == null ? state -> { } : this.handover);
+                if (this.handover != null)
+                {
+                    this.handover.bind(gateway.shards(), gateway.context().node(),
+                        ((CassandraStoreFactory)stores).scopes(), startedMembership);
+                }
             }
             catch (final RuntimeException ex)
             {
@@ -436,6 +444,10 @@ public final class PinwheelServer implements AutoCloseable
         }
         finally
         {
+            if (handover != null)
+            {
+                handover.close();
+            }
             if (membership != null)
             {
                 membership.close();

@@ -19,7 +19,7 @@ import dev.pinwheel.core.routing.RoutingTable;
 
 /**
  * The owner lookup every command pays ({@code ShardGroup#ownerOf}: one volatile read of the ring epoch's immutable
- * snapshot, then a binary search over its points), on a cluster's ring of {@code nodes × shards × 128} points; and the
+ * snapshot, then a binary search over its points; during a handover a second search for the keys that may move), on a cluster's ring of {@code nodes × shards × 128} points; and the
  * same lookup while another thread swaps ring epochs as fast as it can (readers never lock, never retry).
  * <pre>
  *   flock /tmp/jmh.lock benchmarks/run.sh jmh RingLookupBenchmark -f 1 -wi 3 -i 5 -w 1s -r 1s -prof gc
@@ -39,6 +39,7 @@ public class RingLookupBenchmark
     private RoutingTable table;
     private RoutingRing all;
     private RoutingRing withoutOne;
+    private RoutingRing handover;
     private final long[] keys = new long[1024];
     private int next;
     private boolean flip;
@@ -49,6 +50,7 @@ public class RingLookupBenchmark
         all = RoutingRing.build(1, nodes, shards, RoutingRing.DEFAULT_VIRTUAL_NODES);
         withoutOne = RoutingRing.buildLive(2, (1 << nodes) - 1 & ~2, shards, RoutingRing.DEFAULT_VIRTUAL_NODES);
         table = new RoutingTable(all, (v, p, o) -> { });
+        handover = all.inHandover(withoutOne, 0);
         long id = 1_300_000_000_000_000_000L;
         for (int i = 0; i < keys.length; i++)
         {
@@ -63,7 +65,16 @@ public class RingLookupBenchmark
     @Benchmark
     public int ownerOf()
     {
-        return table.ring().owner(keys[next++ & 1023]);
+        return table.ring().route(keys[next++ & 1023]);
+    }
+
+    /**
+     * @return the route of the next key while a handover runs (a third of the keys moving: two lookups for those).
+     */
+    @Benchmark
+    public int ownerOfDuringHandover()
+    {
+        return handover.route(keys[next++ & 1023]);
     }
 
     /**
@@ -74,7 +85,7 @@ public class RingLookupBenchmark
     @GroupThreads(1)
     public int ownerOfWhileSwapping()
     {
-        return table.ring().owner(keys[next++ & 1023]);
+        return table.ring().route(keys[next++ & 1023]);
     }
 
     /**

@@ -18,14 +18,71 @@ public final class RoutingRing
     private final long[] points;
     private final int[] owners;
     private final int shardsPerNode;
+    /** During a ring epoch's handover: the ring before it (keys whose owner changed are moving); else null. */
+    private final RoutingRing from;
+    /** During a handover: the nodes that hold the keys they gained (their keys are not moving any more). */
+    private final int settledNodes;
 
     private RoutingRing(final long version, final long[] points, final int[] owners, final int shardsPerNode)
+    {
+        this(version, points, owners, shardsPerNode, null, 0);
+    }
+
+    private RoutingRing(final long version, final long[] points, final int[] owners, final int shardsPerNode,
+        final RoutingRing from, final int settledNodes)
     {
         this.version = version;
         this.points = points;
         this.owners = owners;
         this.shardsPerNode = shardsPerNode;
+        this.from = from;
+        this.settledNodes = settledNodes;
     }
+
+    /** A ring without points: before a cluster node holds anything, every key is moving to it. */
+    public static final RoutingRing EMPTY = new RoutingRing(0, new long[0], new int[0], 1);
+
+    /**
+     * The same ring during its epoch's handover: a key whose owner differs in {@code previous} is moving (its new
+     * owner has not loaded it yet: {@link #route} says so) unless its new owner's node is in {@code settled}.
+     *
+     * @param previous the ring before ({@link #EMPTY}: nothing was held).
+     * @param settled  nodes that finished loading what they gained.
+     * @return the ring in transition (shares this one's arrays).
+     */
+    public RoutingRing inHandover(final RoutingRing previous, final int settled)
+    {
+        return new RoutingRing(version, points, owners, shardsPerNode, previous, settled);
+    }
+
+    /**
+     * @return the ring before this epoch while its handover runs, else null.
+     */
+    public RoutingRing handoverFrom()
+    {
+        return from;
+    }
+
+    /**
+     * The owner to send a key's commands to, or {@link #MOVING}: what {@code ShardGroup#ownerOf} asks. Outside a
+     * handover this is {@link #owner}; during one, a key whose owner changed answers {@link #MOVING} until that
+     * owner's node has loaded it.
+     *
+     * @param key a guild (user, pair, application) id.
+     * @return the owner, {@code node << 16 | shard}, or {@link #MOVING}.
+     */
+    public int route(final long key)
+    {
+        final int owner = owner(key);
+        if (from == null || (settledNodes & 1 << (owner >>> 16)) != 0)
+        {
+            return owner;
+        }
+        return from.points.length > 0 && from.owner(key) == owner ? owner : MOVING;
+    }
+
+    /** {@link #route}: the key is moving between owners. */
+    public static final int MOVING = -1;
 
     /**
      * Builds a ring of {@code nodes × shards} owners with {@code virtualNodes} points each.
