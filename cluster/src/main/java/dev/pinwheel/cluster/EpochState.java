@@ -10,8 +10,11 @@ package dev.pinwheel.cluster;
  * @param applied   nodes that route by its ring ({@link MembershipMessages#APPLIED}).
  * @param released  nodes whose lost keys are durable and dropped ({@link MembershipMessages#RELEASED}).
  * @param loaded    nodes that loaded the keys they gained ({@link MembershipMessages#LOADED}).
+ * @param subscribed nodes whose sessions subscribed again where their guilds moved
+ *                  ({@link MembershipMessages#SUBSCRIBED}): all of them, and the epoch is settled.
  */
-public record EpochState(long epoch, int liveNodes, int previous, int applied, int released, int loaded)
+public record EpochState(long epoch, int liveNodes, int previous, int applied, int released, int loaded,
+    int subscribed)
 {
     /**
      * @param phase a phase.
@@ -20,7 +23,8 @@ public record EpochState(long epoch, int liveNodes, int previous, int applied, i
     public boolean all(final int phase)
     {
         final int done = phase == MembershipMessages.APPLIED ? applied
-            : phase == MembershipMessages.RELEASED ? released : loaded;
+            : phase == MembershipMessages.RELEASED ? released
+            : phase == MembershipMessages.LOADED ? loaded : subscribed;
         return (done & liveNodes) == liveNodes;
     }
 }

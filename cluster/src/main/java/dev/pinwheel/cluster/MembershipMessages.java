@@ -11,7 +11,7 @@ import org.agrona.MutableDirectBuffer;
  *   ├─ type (int) ──────┼─ node id (int) ───┼─ epoch (long) ─────────────────┼─ phase (int) ──┤   HANDOFF
  * </pre>
  * HANDOFF: node id finished a phase of the guild handover of that ring epoch ({@link #APPLIED}, {@link #RELEASED},
- * {@link #LOADED}; see {@code ConsensusMembership}).
+ * {@link #LOADED}, {@link #SUBSCRIBED}; see {@code ConsensusMembership}).
  */
 public final class MembershipMessages
 {
@@ -31,6 +31,10 @@ public final class MembershipMessages
     public static final int RELEASED = 1;
     /** The node loaded the keys it gained. */
     public static final int LOADED = 2;
+    /** The node subscribed its sessions again at the new owners of the guilds they follow that moved. */
+    public static final int SUBSCRIBED = 3;
+    /** Number of handover phases. */
+    static final int PHASES = 4;
 
     private MembershipMessages()
     {

@@ -39,7 +39,9 @@ final class MembershipService implements ClusteredService
     private static final Logger LOG = LoggerFactory.getLogger(MembershipService.class);
     /** The one timer of the service. */
     static final long LIVENESS_TIMER = 1;
-    private static final int SNAPSHOT_LENGTH = 8 + 4 + 4 + 8 + 32 * 8 + 3 * 4 + 4;
+    private static final int SNAPSHOT_LENGTH = 8 + 4 + 4 + 8 + 32 * 8 + MembershipMessages.PHASES * 4 + 4;
+    private static final int PHASES_OFFSET = 24 + 32 * 8;
+    private static final int PREVIOUS_OFFSET = PHASES_OFFSET + MembershipMessages.PHASES * 4;
 
     private final long peerTimeoutMs;
     private final long checkIntervalMs;
@@ -52,7 +54,7 @@ final class MembershipService implements ClusteredService
     /** The live nodes of the epoch before. */
     private int previousLive;
     /** For the current epoch: the nodes that finished each handover phase. */
-    private final int[] phases = new int[3];
+    private final int[] phases = new int[MembershipMessages.PHASES];
     private boolean timerArmed;
     private long timerDeadline;
 
@@ -83,7 +85,8 @@ final class MembershipService implements ClusteredService
 
     private void notifyListener()
     {
-        listener.epochChanged(new EpochState(epoch, liveNodes, previousLive, phases[0], phases[1], phases[2]));
+        listener.epochChanged(new EpochState(epoch, liveNodes, previousLive, phases[0], phases[1], phases[2],
+            phases[3]));
     }
 
     private void loadSnapshot(final Image image)
@@ -100,11 +103,11 @@ final class MembershipService implements ClusteredService
                 {
                     lastSeen[k] = buffer.getLong(offset + 24 + k * 8);
                 }
-                for (int p = 0; p < 3; p++)
+                for (int p = 0; p < MembershipMessages.PHASES; p++)
                 {
-                    phases[p] = buffer.getInt(offset + 24 + 32 * 8 + p * 4);
+                    phases[p] = buffer.getInt(offset + PHASES_OFFSET + p * 4);
                 }
-                previousLive = buffer.getInt(offset + 24 + 32 * 8 + 12);
+                previousLive = buffer.getInt(offset + PREVIOUS_OFFSET);
             }
         };
         final IdleStrategy idle = new SleepingMillisIdleStrategy(1);
@@ -162,7 +165,7 @@ final class MembershipService implements ClusteredService
     /** A node finished a handover phase: counted only for the current epoch and a live node (else stale). */
     private void handoff(final int node, final long forEpoch, final int phase)
     {
-        if (forEpoch != epoch || phase < 0 || phase > 2 || (liveNodes & 1 << node) == 0
+        if (forEpoch != epoch || phase < 0 || phase >= MembershipMessages.PHASES || (liveNodes & 1 << node) == 0
             || (phases[phase] & 1 << node) != 0)
         {
             return;
@@ -212,9 +215,7 @@ final class MembershipService implements ClusteredService
     private void newEpoch(final long timestamp, final String why)
     {
         epoch++;
-        phases[0] = 0;
-        phases[1] = 0;
-        phases[2] = 0;
+        java.util.Arrays.fill(phases, 0);
         LOG.debug("membership replica: epoch {} at log time {}: {}", epoch, timestamp, why);
         notifyListener();
     }
@@ -245,11 +246,11 @@ final class MembershipService implements ClusteredService
         {
             snapshotBuffer.putLong(24 + k * 8, lastSeen[k]);
         }
-        for (int p = 0; p < 3; p++)
+        for (int p = 0; p < MembershipMessages.PHASES; p++)
         {
-            snapshotBuffer.putInt(24 + 32 * 8 + p * 4, phases[p]);
+            snapshotBuffer.putInt(PHASES_OFFSET + p * 4, phases[p]);
         }
-        snapshotBuffer.putInt(24 + 32 * 8 + 12, previousLive);
+        snapshotBuffer.putInt(PREVIOUS_OFFSET, previousLive);
         final IdleStrategy idle = new SleepingMillisIdleStrategy(1);
         while (snapshotPublication.offer(snapshotBuffer, 0, SNAPSHOT_LENGTH) < 0)
         {

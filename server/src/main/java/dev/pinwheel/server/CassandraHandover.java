@@ -32,14 +32,17 @@ import org.slf4j.LoggerFactory;
  * Every step is agreed through the consensus log ({@link ConsensusMembership#report}), so no key has two writers and
  * none is served before its new owner holds every acknowledged record:
  * <pre>
- *   epoch E agreed ──▶ every node: route by ring(E); a key whose owner has not LOADED(E) is refused (503, moving)
- *                      └─ APPLIED(E)
+ *   epoch E agreed ──▶ every node: refuses every key until E settles (503, moving); its sessions that follow a guild
+ *                      that moves get GUILD_DELETE unavailable (GuildMoves) ─ APPLIED(E)
  *   all APPLIED ──▶ every node, after a grace for commands already on their way: drops the guilds it no longer owns,
  *                   waits until its shards' writes are durable in Cassandra, forgets its read caches ─ RELEASED(E)
  *   all RELEASED ──▶ every node reads the state logs of the keys it gained (this thread, never a shard's), each
  *                    shard applies its own, the shard store adopts them ─ LOADED(E)
- *   LOADED(node) ──▶ every node routes that node's keys again; all LOADED: the epoch is settled
+ *   all LOADED ──▶ every node subscribes those sessions again at the new owners (GUILD_CREATE) ─ SUBSCRIBED(E)
+ *   all SUBSCRIBED ──▶ the epoch is settled: every node routes by ring(E)
  * </pre>
+ * A guild's events all come from one owner at a time, and none is produced while it moves (its commands are
+ * refused), so the sessions that follow it keep its order and see no event twice.
  * Messages are not copied: the new owner reads them from Cassandra as any cold channel (every acknowledged message is
  * durable there). Runs on its own thread ({@code pinwheel-handover}); shard state is touched only by shard tasks.
  */
@@ -59,6 +62,7 @@ final class CassandraHandover implements ConsensusMembership.RingEpochs, AutoClo
     private volatile NodeState node;
     private volatile CassandraScopes scopes;
     private volatile ConsensusMembership membership;
+    private volatile java.util.function.IntFunction<dev.pinwheel.gateway.session.ShardSessions> sessions;
 
     // the handover thread's own state
     private long epoch;
@@ -66,6 +70,9 @@ final class CassandraHandover implements ConsensusMembership.RingEpochs, AutoClo
     private RoutingRing ring;
     private boolean released;
     private boolean loaded;
+    private boolean resubscribed;
+    /** Per shard: its sessions to subscribe again once the new owners hold the guilds that moved. */
+    private final List<List<dev.pinwheel.gateway.session.GuildMoves.Pending>> pending = new ArrayList<>();
     /** The ring of the last completed load (null: this node holds nothing yet). */
     private RoutingRing heldRing;
     /** Rings of the releases since that load: a key is still held only if it is this node's in all of them. */
@@ -95,8 +102,10 @@ final class CassandraHandover implements ConsensusMembership.RingEpochs, AutoClo
      * Binds what the handover works on, once the node runs (epochs that arrive before wait on the thread's queue).
      */
     void bind(final ShardGroup shardGroup, final NodeState nodeState, final CassandraScopes reader,
-        final ConsensusMembership consensus)
+        final ConsensusMembership consensus,
+        final java.util.function.IntFunction<dev.pinwheel.gateway.session.ShardSessions> shardSessions)
     {
+        this.sessions = shardSessions;
         this.group = shardGroup;
         this.node = nodeState;
         this.scopes = reader;
@@ -131,25 +140,21 @@ final class CassandraHandover implements ConsensusMembership.RingEpochs, AutoClo
         }
         if (s.epoch() > epoch)
         {
+            final RoutingRing before = ring;
             epoch = s.epoch();
             ring = RoutingRing.buildLive(epoch, s.liveNodes(), shards, RoutingRing.DEFAULT_VIRTUAL_NODES);
             released = false;
             loaded = false;
+            resubscribed = false;
             last = null;
-            routing.swap(ring.inHandover(RoutingRing.EMPTY, s.loaded()));
+            routing.swap(ring.inHandover(RoutingRing.EMPTY, 0));
+            unavailable(before, ring);
             membership.report(epoch, MembershipMessages.APPLIED);
         }
-        if (last == null || last.loaded() != s.loaded())
+        if (s.all(MembershipMessages.SUBSCRIBED) && (last == null || !last.all(MembershipMessages.SUBSCRIBED)))
         {
-            if (s.all(MembershipMessages.LOADED))
-            {
-                routing.swap(ring);
-                LOG.info("cluster: ring epoch {} settled: every live node holds its keys", epoch);
-            }
-            else
-            {
-                routing.swap(ring.inHandover(RoutingRing.EMPTY, s.loaded()));
-            }
+            routing.swap(ring);
+            LOG.info("cluster: ring epoch {} settled: every live node holds its keys", epoch);
         }
         last = s;
         if (!released && s.all(MembershipMessages.APPLIED))
@@ -166,6 +171,61 @@ final class CassandraHandover implements ConsensusMembership.RingEpochs, AutoClo
             loaded = true;
             load();
             membership.report(epoch, MembershipMessages.LOADED);
+        }
+        if (loaded && !resubscribed && s.all(MembershipMessages.LOADED))
+        {
+            resubscribed = true;
+            int n = 0;
+            final RoutingRing r = ring;
+            for (int k = 0; k < shards && k < pending.size(); k++)
+            {
+                final List<dev.pinwheel.gateway.session.GuildMoves.Pending> p = new ArrayList<>();
+                for (final dev.pinwheel.gateway.session.GuildMoves.Pending x : pending.get(k))
+                {
+                    final int owner = r.owner(x.guildId()); // the newest epoch's owner (an epoch may have passed)
+                    p.add(new dev.pinwheel.gateway.session.GuildMoves.Pending(x.sessionId(), x.guildId(),
+                        dev.pinwheel.core.routing.ShardRoute.of(owner >>> 16, owner & 0xFFFF)));
+                }
+                n += onShard(k, shard -> dev.pinwheel.gateway.session.GuildMoves.resubscribe(
+                    sessions.apply(shard.id()), shard, p));
+            }
+            pending.clear();
+            if (n > 0)
+            {
+                LOG.info("cluster: ring epoch {}: {} session subscription(s) sent again to the guilds' new owners",
+                    epoch, n);
+            }
+            membership.report(epoch, MembershipMessages.SUBSCRIBED);
+        }
+    }
+
+    /**
+     * The sessions of this node that follow a guild that moves: GUILD_DELETE unavailable, remembered (with those of
+     * an earlier epoch that did not settle) until the new owners hold their guilds.
+     */
+    private void unavailable(final RoutingRing before, final RoutingRing after)
+    {
+        int n = 0;
+        for (int k = 0; k < shards; k++)
+        {
+            final List<dev.pinwheel.gateway.session.GuildMoves.Pending> p = before == null ? new ArrayList<>()
+                : onShard(k, shard -> dev.pinwheel.gateway.session.GuildMoves.unavailable(sessions.apply(shard.id()),
+                    shard, guild ->
+                    {
+                        final int owner = after.owner(guild);
+                        return before.owner(guild) == owner ? -1
+                            : dev.pinwheel.core.routing.ShardRoute.of(owner >>> 16, owner & 0xFFFF);
+                    }));
+            if (pending.size() <= k)
+            {
+                pending.add(new ArrayList<>());
+            }
+            pending.get(k).addAll(p); // with those of an epoch that did not settle
+            n += p.size();
+        }
+        if (n > 0)
+        {
+            LOG.info("cluster: ring epoch {}: {} session subscription(s) to moving guilds made unavailable", epoch, n);
         }
     }
 

@@ -179,7 +179,8 @@ public final class PinwheelServer implements AutoCloseable
                 if (this.handover != null)
                 {
                     this.handover.bind(gateway.shards(), gateway.context().node(),
-                        ((CassandraStoreFactory)stores).scopes(), startedMembership);
+                        ((CassandraStoreFactory)stores).scopes(), startedMembership,
+                        k -> gateway.shard(k).sessions());
                 }
             }
             catch (final RuntimeException ex)

@@ -39,12 +39,17 @@ class ClusterCassandraTest
 
     private final ServerProcess[] nodes = new ServerProcess[NODES];
     private final int[] ports = new int[NODES];
+    private final List<ClusterNodesTest.RawGateway> gateways = new ArrayList<>();
     private String members;
     private List<String> options;
 
     @AfterEach
     void stop()
     {
+        for (final ClusterNodesTest.RawGateway g : gateways)
+        {
+            g.close();
+        }
         for (final ServerProcess p : nodes)
         {
             if (p != null)
@@ -90,6 +95,8 @@ class ClusterCassandraTest
         final RestClient rest2 = new RestClient(nodes[2].restBase());
         final RestClient.User alice = rest0.register("alice");
         final RestClient.User bob = rest2.register("bob");
+        final RestClient rest1 = new RestClient(nodes[1].restBase());
+        final RestClient.User carol = rest1.register("carol");
         final RoutingRing ring = RoutingRing.buildLive(first, 0b111, 1, RoutingRing.DEFAULT_VIRTUAL_NODES);
         JsonNode guild = null;
         for (int i = 0; i < 24 && guild == null; i++)
@@ -106,18 +113,39 @@ class ClusterCassandraTest
         final String code = rest0.ok("POST", "channels/" + channelId + "/invites", alice.token(), "{}").get("code")
             .asText();
         rest2.ok("POST", "invites/" + code, bob.token(), "{}");
-        final List<String> acknowledged = new ArrayList<>();
+        rest1.ok("POST", "invites/" + code, carol.token(), "{}");
+        // a member on each node follows the guild through that node's gateway
+        final ClusterNodesTest.RawGateway aliceGw = ClusterNodesTest.RawGateway.identify(ports[0], alice.token());
+        gateways.add(aliceGw);
+        final ClusterNodesTest.RawGateway bobGw = ClusterNodesTest.RawGateway.identify(ports[2], bob.token());
+        gateways.add(bobGw);
+        final ClusterNodesTest.RawGateway carolGw = ClusterNodesTest.RawGateway.identify(ports[1], carol.token());
+        gateways.add(carolGw);
+        for (final ClusterNodesTest.RawGateway g : gateways)
+        {
+            g.awaitDispatch("GUILD_CREATE", d -> guildId.equals(d.get("id").asText()));
+        }
+        // per-guild order: members on all three nodes write at once; every session sees one order, the history's
+        final List<String> burst = concurrentPosts(channelId, "three nodes", List.of(rest0, rest1, rest2),
+            List.of(alice, carol, bob), 4);
+        assertSameOrder(rest0, alice, channelId, burst, aliceGw, bobGw, carolGw);
+        final List<String> acknowledged = new ArrayList<>(historyIds(rest0, alice, channelId));
+        final List<String> before = new ArrayList<>();
         for (int i = 0; i < 10; i++)
         {
             final RestClient rest = i % 2 == 0 ? rest2 : rest0;
             final RestClient.User who = i % 2 == 0 ? bob : alice;
-            acknowledged.add(rest.ok("POST", "channels/" + channelId + "/messages", who.token(),
+            before.add(rest.ok("POST", "channels/" + channelId + "/messages", who.token(),
                 "{\"content\":\"before " + i + "\"}").get("id").asText());
         }
+        assertSeen(before, aliceGw, bobGw, carolGw);
+        acknowledged.addAll(before);
         rest0.ok("PATCH", "channels/" + channelId + "/messages/" + acknowledged.get(1), alice.token(),
             "{\"content\":\"before 1 edited\"}");
         assertHistory(rest0, alice, channelId, acknowledged);
 
+        carolGw.close();
+        gateways.remove(carolGw);
         // kill -9 node 1: the survivors agree on an epoch without it and load its guild from Cassandra
         final CompletableFuture<String> lost0 = nodes[0].lineContaining("live nodes [0, 2] (lost [1])");
         final CompletableFuture<String> lost2 = nodes[2].lineContaining("live nodes [0, 2] (lost [1])");
@@ -138,18 +166,32 @@ class ClusterCassandraTest
         assertTrue(newOwner == 0 || newOwner == 2, "moved to a survivor: " + newOwner);
         awaitLog(nodes[newOwner], "loaded ");
 
+        // the sessions on the survivors were told the guild is unavailable, then got it back from its new owner
+        for (final ClusterNodesTest.RawGateway g : List.of(aliceGw, bobGw))
+        {
+            final JsonNode gone = g.awaitDispatch("GUILD_DELETE", d -> guildId.equals(d.get("id").asText()));
+            assertTrue(gone.get("unavailable").asBoolean(), gone.toString());
+            g.awaitDispatch("GUILD_CREATE", d -> guildId.equals(d.get("id").asText()));
+        }
         // every acknowledged message, with its edit, through both survivors; new messages are taken
         assertHistory(rest0, alice, channelId, acknowledged);
         assertHistory(rest2, bob, channelId, acknowledged);
         assertEquals("before 1 edited", rest2.ok("GET", "channels/" + channelId + "/messages/" + acknowledged.get(1),
             bob.token(), null).get("content").asText());
+        final List<String> sequential = new ArrayList<>();
         for (int i = 0; i < 6; i++)
         {
             final RestClient rest = i % 2 == 0 ? rest2 : rest0;
             final RestClient.User who = i % 2 == 0 ? bob : alice;
-            acknowledged.add(rest.ok("POST", "channels/" + channelId + "/messages", who.token(),
+            sequential.add(rest.ok("POST", "channels/" + channelId + "/messages", who.token(),
                 "{\"content\":\"while node 1 is dead " + i + "\"}").get("id").asText());
         }
+        assertSeen(sequential, aliceGw, bobGw);
+        acknowledged.addAll(sequential);
+        final List<String> whileDead = concurrentPosts(channelId, "two survivors", List.of(rest0, rest2),
+            List.of(alice, bob), 5);
+        assertSameOrder(rest0, alice, channelId, whileDead, aliceGw, bobGw);
+        acknowledged.addAll(whileDead);
         assertHistory(rest0, alice, channelId, acknowledged);
         assertEquals(guildId, rest2.ok("GET", "guilds/" + guildId, bob.token(), null).get("id").asText(),
             "the guild's state (bob's membership) moved too");
@@ -164,10 +206,109 @@ class ClusterCassandraTest
             awaitLine(k, "ring epoch " + rejoined + " settled");
         }
         assertHistory(rest0, alice, channelId, acknowledged);
+        // the guild moved back to node 1: the sessions follow it there
+        for (final ClusterNodesTest.RawGateway g : List.of(aliceGw, bobGw))
+        {
+            g.awaitDispatch("GUILD_DELETE", d -> guildId.equals(d.get("id").asText()));
+            g.awaitDispatch("GUILD_CREATE", d -> guildId.equals(d.get("id").asText()));
+        }
+        final List<String> afterRejoin = concurrentPosts(channelId, "after the rejoin", List.of(rest0, rest2),
+            List.of(alice, bob), 3);
+        assertSameOrder(rest0, alice, channelId, afterRejoin, aliceGw, bobGw);
+        acknowledged.addAll(afterRejoin);
         acknowledged.add(rest2.ok("POST", "channels/" + channelId + "/messages", bob.token(),
             "{\"content\":\"after node 1 rejoined\"}").get("id").asText());
         assertHistory(rest0, alice, channelId, acknowledged);
         assertHistory(rest2, bob, channelId, acknowledged);
+    }
+
+    /**
+     * Each user posts {@code each} messages through its node, all users at once.
+     *
+     * @return the acknowledged ids, by id (the order the owner gave them).
+     */
+    private static List<String> concurrentPosts(final String channelId, final String what,
+        final List<RestClient> rests, final List<RestClient.User> users, final int each) throws Exception
+    {
+        final List<CompletableFuture<List<String>>> posters = new ArrayList<>();
+        for (int u = 0; u < rests.size(); u++)
+        {
+            final RestClient rest = rests.get(u);
+            final RestClient.User who = users.get(u);
+            final int n = u;
+            posters.add(CompletableFuture.supplyAsync(() ->
+            {
+                final List<String> ids = new ArrayList<>();
+                try
+                {
+                    for (int i = 0; i < each; i++)
+                    {
+                        ids.add(rest.ok("POST", "channels/" + channelId + "/messages", who.token(),
+                            "{\"content\":\"" + what + " " + n + "." + i + "\"}").get("id").asText());
+                    }
+                }
+                catch (final IOException ex)
+                {
+                    throw new java.io.UncheckedIOException(ex);
+                }
+                return ids;
+            }));
+        }
+        final List<String> all = new ArrayList<>();
+        for (final CompletableFuture<List<String>> p : posters)
+        {
+            all.addAll(p.get(60, TimeUnit.SECONDS));
+        }
+        all.sort(java.util.Comparator.comparingLong(Long::parseLong)); // one owner's ids grow: its order
+        return all;
+    }
+
+    /**
+     * Every session sees exactly these messages (no more, none twice), in one order: the guild's (its history's).
+     */
+    private static void assertSameOrder(final RestClient rest, final RestClient.User user, final String channelId,
+        final List<String> posted, final ClusterNodesTest.RawGateway... sessions) throws Exception
+    {
+        final List<String> history = new ArrayList<>(historyIds(rest, user, channelId));
+        history.retainAll(posted);
+        assertEquals(posted.size(), history.size(), "every acknowledged message is in the history");
+        for (final ClusterNodesTest.RawGateway g : sessions)
+        {
+            final List<String> seen = new ArrayList<>();
+            for (int i = 0; i < posted.size(); i++)
+            {
+                seen.add(g.awaitDispatch("MESSAGE_CREATE", x -> true).get("id").asText());
+            }
+            assertEquals(history, seen, "the session sees the guild's order");
+            assertEquals(null, g.poll("MESSAGE_CREATE", 300), "no event twice");
+        }
+    }
+
+    /** Each session gets exactly these MESSAGE_CREATEs next, in this order. */
+    private static void assertSeen(final List<String> ids, final ClusterNodesTest.RawGateway... sessions)
+        throws InterruptedException
+    {
+        for (final ClusterNodesTest.RawGateway g : sessions)
+        {
+            final List<String> seen = new ArrayList<>();
+            for (int i = 0; i < ids.size(); i++)
+            {
+                seen.add(g.awaitDispatch("MESSAGE_CREATE", x -> true).get("id").asText());
+            }
+            assertEquals(ids, seen);
+        }
+    }
+
+    private static List<String> historyIds(final RestClient rest, final RestClient.User user, final String channelId)
+        throws IOException
+    {
+        final JsonNode page = rest.ok("GET", "channels/" + channelId + "/messages?limit=100", user.token(), null);
+        final List<String> ids = new ArrayList<>();
+        for (final JsonNode m : page)
+        {
+            ids.add(0, m.get("id").asText()); // newest first on the wire
+        }
+        return ids;
     }
 
     private static long epochOfLine(final String line)

@@ -417,7 +417,8 @@ class ClusterNodesTest
     }
 
     /** A bare Gateway v10 client over the JDK's WebSocket: HELLO, IDENTIFY, heartbeats, dispatches in a queue. */
-    private static final class RawGateway implements WebSocket.Listener, AutoCloseable
+    /** A minimal gateway client (identify, heartbeats, dispatches in arrival order, drop and RESUME). */
+    static final class RawGateway implements WebSocket.Listener, AutoCloseable
     {
         private final LinkedBlockingQueue<JsonNode> dispatches = new LinkedBlockingQueue<>();
         private final StringBuilder partial = new StringBuilder();
@@ -469,6 +470,27 @@ class ClusterNodesTest
                 final JsonNode f = dispatches.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
                 assertNotNull(f, "no " + type + " within 30 s");
                 if (type.equals(f.get("t").asText()) && match.test(f.get("d")))
+                {
+                    return f.get("d");
+                }
+            }
+        }
+
+        /**
+         * @return the next dispatch of this type within the time, or null; dispatches of other types before it are
+         *         skipped.
+         */
+        JsonNode poll(final String type, final long millis) throws InterruptedException
+        {
+            final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+            while (true)
+            {
+                final JsonNode f = dispatches.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                if (f == null)
+                {
+                    return null;
+                }
+                if (type.equals(f.get("t").asText()))
                 {
                     return f.get("d");
                 }
