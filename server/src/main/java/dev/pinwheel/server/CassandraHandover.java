@@ -301,11 +301,17 @@ final class CassandraHandover implements ConsensusMembership.RingEpochs, AutoClo
         }
         int gained = 0;
         int records = 0;
+        final boolean first = heldRing == null;
+        final List<CassandraScopes.StateRow> nodeWide = new ArrayList<>();
         for (final long scope : scopes.all())
         {
             final int owner = r.owner(scope);
             if (owner >>> 16 != nodeId || held(scope, owner))
             {
+                if (first && owner >>> 16 != nodeId)
+                {
+                    nodeWide.addAll(scopes.log(scope)); // another node's key: only its node-wide records matter here
+                }
                 continue;
             }
             final int k = owner & 0xFFFF;
@@ -348,10 +354,42 @@ final class CassandraHandover implements ConsensusMembership.RingEpochs, AutoClo
                 return Boolean.TRUE;
             });
         }
+        if (first)
+        {
+            learnNodeWide(nodeWide);
+        }
         heldRing = r;
         releasedSince.clear();
         LOG.info("cluster: ring epoch {}: loaded {} routing key(s) ({} state records) this node gained, in {} ms",
             epoch, gained, records, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+    }
+
+    /**
+     * A node that (re)starts learns what every node keeps node-wide (accounts and tokens, guild summaries, channel →
+     * guild, invites, DM pairs) from the state logs of the keys other nodes own, also what was written while it was
+     * down: each log replayed in order into a scratch guild table (thrown away: those guilds stay with their owners)
+     * and this node's {@link NodeState}. Later records reach it as every node's do (the link's state broadcast).
+     */
+    private void learnNodeWide(final List<CassandraScopes.StateRow> rows)
+    {
+        final long t0 = System.nanoTime();
+        rows.sort(Comparator.comparingLong(CassandraScopes.StateRow::seq));
+        final dev.pinwheel.core.guild.GuildTable scratch = new dev.pinwheel.core.guild.GuildTable();
+        int skipped = 0;
+        for (final CassandraScopes.StateRow row : rows)
+        {
+            try
+            {
+                StateRecords.decode(row.type(), row.payload()).applyTo(scratch, node);
+            }
+            catch (final RuntimeException ex)
+            {
+                skipped++;
+            }
+        }
+        LOG.info("cluster: learned the node-wide records of {} state records of other nodes' keys in {} ms{}",
+            rows.size(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0),
+            skipped == 0 ? "" : " (" + skipped + " could not be applied)");
     }
 
     /** Whether this node still holds a key for that owner shard (loaded before and never released since). */

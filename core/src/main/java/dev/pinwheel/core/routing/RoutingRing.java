@@ -16,6 +16,14 @@ public final class RoutingRing
 
     private final long version;
     private final long[] points;
+    /**
+     * {@code bucketStart[b]}: the first point in bucket b, the points being cut into {@value #BUCKETS} buckets by their
+     * top bits (the sorted, signed order). A lookup jumps to its bucket and walks the one or two points there instead
+     * of a binary search over all of them (≈ 11 unpredictable branches for 1,536 points).
+     */
+    private final int[] bucketStart;
+    private static final int BUCKET_BITS = 12;
+    private static final int BUCKETS = 1 << BUCKET_BITS;
     private final int[] owners;
     private final int shardsPerNode;
     /** During a ring epoch's handover: the ring before it (keys whose owner changed are moving); else null. */
@@ -33,6 +41,7 @@ public final class RoutingRing
     {
         this.version = version;
         this.points = points;
+        this.bucketStart = buckets(points);
         this.owners = owners;
         this.shardsPerNode = shardsPerNode;
         this.from = from;
@@ -170,16 +179,35 @@ public final class RoutingRing
     public int owner(final long key)
     {
         final long h = mix(key) & ~0xFFFF_FFFFL;
-        int idx = Arrays.binarySearch(points, h);
-        if (idx < 0)
+        final int b = bucket(h);
+        final int end = bucketStart[b + 1];
+        int idx = bucketStart[b];
+        while (idx < end && points[idx] < h)
         {
-            idx = -idx - 1;
+            idx++;
         }
-        if (idx == points.length)
+        // the first point >= h: in this bucket, else the first of a later one (every later point is greater)
+        return owners[idx == points.length ? 0 : idx];
+    }
+
+    private static int bucket(final long point)
+    {
+        return (int)((point >> (64 - BUCKET_BITS)) + (BUCKETS >> 1)); // signed order → 0..BUCKETS-1, monotonic
+    }
+
+    private static int[] buckets(final long[] points)
+    {
+        final int[] start = new int[BUCKETS + 1];
+        int k = 0;
+        for (int b = 0; b <= BUCKETS; b++)
         {
-            idx = 0;
+            while (k < points.length && bucket(points[k]) < b)
+            {
+                k++;
+            }
+            start[b] = k;
         }
-        return owners[idx];
+        return start;
     }
 
     /**

@@ -102,4 +102,26 @@ class RoutingRingTest
         }
         assertTrue(moved > 30_000 / 3 * 0.75 && moved < 30_000 / 3 * 1.25, "about a third moved: " + moved);
     }
+
+    @Test
+    void theBucketedLookupFindsTheFirstPointAtOrAfterTheKeysHashAsABinarySearchDoes()
+    {
+        for (final RoutingRing ring : new RoutingRing[] {RoutingRing.build(1, 1, 1, 1), RoutingRing.build(1, 3, 2, 128),
+            RoutingRing.build(1, 6, 4, 128), RoutingRing.buildLive(1, 0b1010, 3, 7)})
+        {
+            final long[] points = ring.points();
+            final int[] owners = ring.owners();
+            for (long k = 0; k < 50_000; k++)
+            {
+                final long key = k * 4_194_304L + 31 * k;
+                final long h = RoutingRing.mix(key) & ~0xFFFF_FFFFL;
+                int first = 0;
+                while (first < points.length && points[first] < h)
+                {
+                    first++;
+                }
+                assertEquals(owners[first == points.length ? 0 : first], ring.owner(key), "key " + key);
+            }
+        }
+    }
 }

@@ -140,7 +140,7 @@ class ClusterCassandraTest
         }
         assertSeen(before, aliceGw, bobGw, carolGw);
         acknowledged.addAll(before);
-        rest0.ok("PATCH", "channels/" + channelId + "/messages/" + acknowledged.get(1), alice.token(),
+        rest0.ok("PATCH", "channels/" + channelId + "/messages/" + before.get(1), alice.token(),
             "{\"content\":\"before 1 edited\"}");
         assertHistory(rest0, alice, channelId, acknowledged);
 
@@ -176,7 +176,7 @@ class ClusterCassandraTest
         // every acknowledged message, with its edit, through both survivors; new messages are taken
         assertHistory(rest0, alice, channelId, acknowledged);
         assertHistory(rest2, bob, channelId, acknowledged);
-        assertEquals("before 1 edited", rest2.ok("GET", "channels/" + channelId + "/messages/" + acknowledged.get(1),
+        assertEquals("before 1 edited", rest2.ok("GET", "channels/" + channelId + "/messages/" + before.get(1),
             bob.token(), null).get("content").asText());
         final List<String> sequential = new ArrayList<>();
         for (int i = 0; i < 6; i++)
@@ -196,6 +196,18 @@ class ClusterCassandraTest
         assertEquals(guildId, rest2.ok("GET", "guilds/" + guildId, bob.token(), null).get("id").asText(),
             "the guild's state (bob's membership) moved too");
 
+        // a user registered while node 1 is down (through a survivor), whose account another node keeps after the
+        // rejoin too: node 1 can only know it from the node-wide records it learns when it starts
+        RestClient.User dave = null;
+        for (int i = 0; i < 12 && dave == null; i++)
+        {
+            final RestClient.User u = rest0.register("dave" + i);
+            if (ring.nodeOf(Long.parseLong(u.id())) != 1)
+            {
+                dave = u;
+            }
+        }
+        assertNotNull(dave, "one of 12 users is kept by node 0 or 2");
         // node 1 restarts and rejoins: a newer epoch gives it its keys back, loaded with what was written meanwhile
         final CompletableFuture<String> back0 = nodes[0].lineContaining("live nodes [0, 1, 2] (joined [1])");
         startNode(1);
@@ -206,6 +218,12 @@ class ClusterCassandraTest
             awaitLine(k, "ring epoch " + rejoined + " settled");
         }
         assertHistory(rest0, alice, channelId, acknowledged);
+        // the restarted node learned the node-wide records written while it was down: dave's account and token work
+        // there, and so do the others'
+        final RestClient rest1again = new RestClient(nodes[1].restBase());
+        assertEquals(dave.id(), rest1again.ok("GET", "users/@me", dave.token(), null).get("id").asText());
+        assertEquals("alice", rest1again.ok("GET", "users/@me", alice.token(), null).get("username").asText());
+        assertEquals("bob", rest1again.ok("GET", "users/@me", bob.token(), null).get("username").asText());
         // the guild moved back to node 1: the sessions follow it there
         for (final ClusterNodesTest.RawGateway g : List.of(aliceGw, bobGw))
         {
