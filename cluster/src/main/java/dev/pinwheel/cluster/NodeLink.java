@@ -173,6 +173,15 @@ public final class NodeLink implements ClusterLink, AutoCloseable
     }
 
     /**
+     * @return the embedded media driver's directory (other Aeron components of this node, such as the consensus
+     *         module of {@link ConsensusMembership}, run on the same driver).
+     */
+    public String aeronDirectoryName()
+    {
+        return driver.aeronDirectoryName();
+    }
+
+    /**
      * @return this node's id.
      */
     public int nodeId()
@@ -281,7 +290,7 @@ public final class NodeLink implements ClusterLink, AutoCloseable
 
     private int offer(final Outbox out, final int node, final DirectBuffer frame, final int length)
     {
-        final Publication pub = publications[node];
+        final Publication pub = node < publications.length ? publications[node] : null; // ShardRoute.MOVING: none
         if (pub == null)
         {
             counters.increment(LinkCounters.REFUSED_NODE_DOWN);

@@ -66,6 +66,10 @@ public final class PinwheelServer implements AutoCloseable
     private final ShardDeathHandler onShardDeath;
     /** The link to the other nodes of the cluster, or null for a single node. */
     private final NodeLink link;
+    /** Membership and ring epochs by consensus (Aeron Cluster), or null for a single node. */
+    private final dev.pinwheel.cluster.ConsensusMembership membership;
+    /** Moves routing keys between nodes by ring epochs (a cluster on Cassandra), or null. */
+    private final CassandraHandover handover;
     private final int nodeId;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -75,15 +79,13 @@ public final class PinwheelServer implements AutoCloseable
         this.dataDir = b.dataDir.toAbsolutePath();
         final int shards = b.shards > 0 ? b.shards : Math.min(31, Runtime.getRuntime().availableProcessors());
         final ClusterMembers members = b.members == null ? null : ClusterMembers.parse(b.members);
-        if (members != null && b.cassandra != null)
-        {
-            throw new IllegalArgumentException("a cluster (--members) on the Cassandra store is not built yet: use the "
-                + "embedded store");
-        }
         this.nodeId = members == null ? 0 : b.nodeId;
+        // a cluster on the shared Cassandra store moves keys between nodes by ring epochs (CassandraHandover): it
+        // starts holding nothing, every key refused until its first epoch is loaded
+        final boolean handover = members != null && b.cassandra != null && ClusterEpochs.enabled(members);
         // one ring over every shard of every member (each member runs the same shard count)
-        final RoutingRing ring = RoutingRing.build(1, members == null ? 1 : members.size(), shards,
-            RoutingRing.DEFAULT_VIRTUAL_NODES);
+        final RoutingRing ring = handover ? CassandraHandover.startRing(members.size(), shards)
+            : RoutingRing.build(1, members == null ? 1 : members.size(), shards, RoutingRing.DEFAULT_VIRTUAL_NODES);
         if (b.cassandra == null)
         {
             this.cassandraLock = null;
@@ -95,7 +97,9 @@ public final class PinwheelServer implements AutoCloseable
             this.cassandraLock = DataDirectoryLock.acquire(dataDir);
             try
             {
-                this.stores = new CassandraStoreFactory(b.cassandra.routing(shards, ring::shardOf));
+                // a handover node recovers nothing at start: its first ring epoch loads what it owns
+                this.stores = new CassandraStoreFactory(b.cassandra.routing(shards, handover ? key -> -1
+                    : ring::shardOf));
             }
             catch (final RuntimeException ex)
             {
@@ -121,6 +125,7 @@ public final class PinwheelServer implements AutoCloseable
             : NodeCounters.inMemory(NodeCounters.capacityFor(shards));
         this.ringPublisher = new AsyncRingPublisher(() -> new ChronicleRingPublisher(dataDir));
         final RoutingTable routing = new RoutingTable(ring, ringPublisher);
+        this.handover = handover ? new CassandraHandover(nodeId, shards, routing) : null;
         final TuningProfile profile = b.profile;
         final ThreadPlacement placement = profile.pin()
             ? AffinityThreadPlacement.forThisMachine(PlanRequest.of(profile).withShards(shards))
@@ -132,6 +137,7 @@ public final class PinwheelServer implements AutoCloseable
                 () -> VoiceServer.start(b.voice.dataDir(dataDir).placement(placement).counters(nodeCounters)),
                 r -> Thread.ofPlatform().name("pinwheel-voice-start").daemon(true).start(r));
         NodeLink startedLink = null;
+        dev.pinwheel.cluster.ConsensusMembership startedMembership = null;
         try
         {
             if (b.gateway.files().directory() == null)
@@ -164,6 +170,37 @@ public final class PinwheelServer implements AutoCloseable
             closeStores();
             throw ex;
         }
+        if (startedLink != null)
+        {
+            try
+            {
+                startedMembership = ClusterEpochs.startMembership(nodeId, members, dataDir, startedLink,
+                    nodeCounters, this.handover == null ? state -> { } : this.handover);
+                if (this.handover != null)
+                {
+                    this.handover.bind(gateway.shards(), gateway.context().node(),
+                        ((CassandraStoreFactory)stores).scopes(), startedMembership,
+                        k -> gateway.shard(k).sessions());
+                }
+            }
+            catch (final RuntimeException ex)
+            {
+                LOG.error("cluster membership (Aeron Cluster) did not start", ex);
+                try
+                {
+                    gateway.close();
+                }
+                finally
+                {
+                    startedLink.close();
+                    closeWhenStarted(voiceStart);
+                    ringPublisher.close();
+                    closeCounters();
+                    closeStores();
+                }
+                throw ex;
+            }
+        }
         VoiceServer v = null;
         if (voiceStart != null)
         {
@@ -184,6 +221,7 @@ public final class PinwheelServer implements AutoCloseable
         }
         this.voice = v;
         this.link = startedLink;
+        this.membership = startedMembership;
         this.sampler = NodeSampler.start(new NodeSampler(nodeCounters, counters, gateway.context().node()));
     }
 
@@ -345,6 +383,14 @@ public final class PinwheelServer implements AutoCloseable
     }
 
     /**
+     * @return membership and ring epochs by consensus, or null for a single node.
+     */
+    public dev.pinwheel.cluster.ConsensusMembership membership()
+    {
+        return membership;
+    }
+
+    /**
      * @return this node's id in its cluster (0 for a single node).
      */
     public int nodeId()
@@ -399,6 +445,14 @@ public final class PinwheelServer implements AutoCloseable
         }
         finally
         {
+            if (handover != null)
+            {
+                handover.close();
+            }
+            if (membership != null)
+            {
+                membership.close();
+            }
             if (link != null)
             {
                 link.close();

@@ -169,6 +169,35 @@ public final class SessionIndex
     }
 
     /**
+     * @param guildId a guild.
+     * @return the local sessions subscribed to it (a copy: the caller may unsubscribe them while walking it).
+     */
+    public List<SessionEndpoint> subscribersOf(final long guildId)
+    {
+        final Members m = byGuild.get(guildId);
+        final List<SessionEndpoint> copy = new ArrayList<>(m == null ? 0 : m.size);
+        for (int i = 0; m != null && i < m.size; i++)
+        {
+            copy.add(m.sessions[i]);
+        }
+        return copy;
+    }
+
+    /**
+     * @return the guilds with at least one local subscriber (a copy).
+     */
+    public long[] followedGuilds()
+    {
+        final long[] ids = new long[byGuild.size()];
+        int i = 0;
+        for (final Long2ObjectHashMap<Members>.KeyIterator it = byGuild.keySet().iterator(); it.hasNext(); )
+        {
+            ids[i++] = it.nextLong();
+        }
+        return ids;
+    }
+
+    /**
      * Removes a session from every guild.
      *
      * @param endpoint session.

@@ -16,16 +16,82 @@ public final class RoutingRing
 
     private final long version;
     private final long[] points;
+    /**
+     * {@code bucketStart[b]}: the first point in bucket b, the points being cut into {@value #BUCKETS} buckets by their
+     * top bits (the sorted, signed order). A lookup jumps to its bucket and walks the one or two points there instead
+     * of a binary search over all of them (≈ 11 unpredictable branches for 1,536 points).
+     */
+    private final int[] bucketStart;
+    private static final int BUCKET_BITS = 12;
+    private static final int BUCKETS = 1 << BUCKET_BITS;
     private final int[] owners;
     private final int shardsPerNode;
+    /** During a ring epoch's handover: the ring before it (keys whose owner changed are moving); else null. */
+    private final RoutingRing from;
+    /** During a handover: the nodes that hold the keys they gained (their keys are not moving any more). */
+    private final int settledNodes;
 
     private RoutingRing(final long version, final long[] points, final int[] owners, final int shardsPerNode)
     {
+        this(version, points, owners, shardsPerNode, null, 0);
+    }
+
+    private RoutingRing(final long version, final long[] points, final int[] owners, final int shardsPerNode,
+        final RoutingRing from, final int settledNodes)
+    {
         this.version = version;
         this.points = points;
+        this.bucketStart = buckets(points);
         this.owners = owners;
         this.shardsPerNode = shardsPerNode;
+        this.from = from;
+        this.settledNodes = settledNodes;
     }
+
+    /** A ring without points: before a cluster node holds anything, every key is moving to it. */
+    public static final RoutingRing EMPTY = new RoutingRing(0, new long[0], new int[0], 1);
+
+    /**
+     * The same ring during its epoch's handover: a key whose owner differs in {@code previous} is moving (its new
+     * owner has not loaded it yet: {@link #route} says so) unless its new owner's node is in {@code settled}.
+     *
+     * @param previous the ring before ({@link #EMPTY}: nothing was held).
+     * @param settled  nodes that finished loading what they gained.
+     * @return the ring in transition (shares this one's arrays).
+     */
+    public RoutingRing inHandover(final RoutingRing previous, final int settled)
+    {
+        return new RoutingRing(version, points, owners, shardsPerNode, previous, settled);
+    }
+
+    /**
+     * @return the ring before this epoch while its handover runs, else null.
+     */
+    public RoutingRing handoverFrom()
+    {
+        return from;
+    }
+
+    /**
+     * The owner to send a key's commands to, or {@link #MOVING}: what {@code ShardGroup#ownerOf} asks. Outside a
+     * handover this is {@link #owner}; during one, a key whose owner changed answers {@link #MOVING} until that
+     * owner's node has loaded it.
+     *
+     * @param key a guild (user, pair, application) id.
+     * @return the owner, {@code node << 16 | shard}, or {@link #MOVING}.
+     */
+    public int route(final long key)
+    {
+        final int owner = owner(key);
+        if (from == null || (settledNodes & 1 << (owner >>> 16)) != 0)
+        {
+            return owner;
+        }
+        return from.points.length > 0 && from.owner(key) == owner ? owner : MOVING;
+    }
+
+    /** {@link #route}: the key is moving between owners. */
+    public static final int MOVING = -1;
 
     /**
      * Builds a ring of {@code nodes × shards} owners with {@code virtualNodes} points each.
@@ -38,15 +104,40 @@ public final class RoutingRing
      */
     public static RoutingRing build(final long version, final int nodes, final int shards, final int virtualNodes)
     {
-        if (nodes < 1 || shards < 1 || shards > 64 || virtualNodes < 1)
+        if (nodes < 1 || nodes > 32)
         {
-            throw new IllegalArgumentException("nodes>=1, 1<=shards<=64, virtualNodes>=1");
+            throw new IllegalArgumentException("nodes must be 1..32: " + nodes);
         }
-        final int n = nodes * shards * virtualNodes;
+        return buildLive(version, nodes == 32 ? -1 : (1 << nodes) - 1, shards, virtualNodes);
+    }
+
+    /**
+     * Builds a ring over the shards of the live nodes of a cluster (a ring epoch): every node has the same points in
+     * every ring it is part of, so a node that leaves moves only its own keys (to the next points of the others), and
+     * one that comes back takes back exactly those.
+     *
+     * @param version      ring version (the epoch).
+     * @param liveNodes    bit k set: node k is live (at least one bit).
+     * @param shards       shards per node (1..64).
+     * @param virtualNodes points per owner.
+     * @return the ring.
+     */
+    public static RoutingRing buildLive(final long version, final int liveNodes, final int shards,
+        final int virtualNodes)
+    {
+        if (liveNodes == 0 || shards < 1 || shards > 64 || virtualNodes < 1)
+        {
+            throw new IllegalArgumentException("liveNodes != 0, 1<=shards<=64, virtualNodes>=1");
+        }
+        final int n = Integer.bitCount(liveNodes) * shards * virtualNodes;
         final long[] raw = new long[n];
         int i = 0;
-        for (int node = 0; node < nodes; node++)
+        for (int node = 0; node < 32; node++)
         {
+            if ((liveNodes & 1 << node) == 0)
+            {
+                continue;
+            }
             for (int shard = 0; shard < shards; shard++)
             {
                 for (int v = 0; v < virtualNodes; v++)
@@ -88,16 +179,35 @@ public final class RoutingRing
     public int owner(final long key)
     {
         final long h = mix(key) & ~0xFFFF_FFFFL;
-        int idx = Arrays.binarySearch(points, h);
-        if (idx < 0)
+        final int b = bucket(h);
+        final int end = bucketStart[b + 1];
+        int idx = bucketStart[b];
+        while (idx < end && points[idx] < h)
         {
-            idx = -idx - 1;
+            idx++;
         }
-        if (idx == points.length)
+        // the first point >= h: in this bucket, else the first of a later one (every later point is greater)
+        return owners[idx == points.length ? 0 : idx];
+    }
+
+    private static int bucket(final long point)
+    {
+        return (int)((point >> (64 - BUCKET_BITS)) + (BUCKETS >> 1)); // signed order → 0..BUCKETS-1, monotonic
+    }
+
+    private static int[] buckets(final long[] points)
+    {
+        final int[] start = new int[BUCKETS + 1];
+        int k = 0;
+        for (int b = 0; b <= BUCKETS; b++)
         {
-            idx = 0;
+            while (k < points.length && bucket(points[k]) < b)
+            {
+                k++;
+            }
+            start[b] = k;
         }
-        return owners[idx];
+        return start;
     }
 
     /**

@@ -16,6 +16,11 @@ public final class ShardRoute
     public static final int CLUSTER = 1 << 30;
     /** Largest node id a route can name (the snowflake worker field has 5 bits: 0..31). */
     public static final int MAX_NODE = 31;
+    /**
+     * The route of a key that is moving to a new owner during a ring epoch's handover: it names no node that exists,
+     * so a command sent there is refused like one to an unreachable node (503, {@code Retry-After}).
+     */
+    public static final int MOVING = CLUSTER | 0x3FFF << 16;
 
     private ShardRoute()
     {

@@ -321,7 +321,8 @@ public final class ShardGroup implements AutoCloseable
      * @param key guild or user id.
      * @return the route to the shard that owns it ({@link dev.pinwheel.core.routing.ShardRoute}): on a single node
      *         a shard index; in a cluster a shard index for an owner on this node, else a clustered route naming
-     *         the owner's node. {@link Shard#send(int, dev.pinwheel.core.command.CommandWriter)} takes both.
+     *         the owner's node. {@link Shard#send(int, dev.pinwheel.core.command.CommandWriter)} takes both. While a
+     *         ring epoch's handover moves the key, {@link dev.pinwheel.core.routing.ShardRoute#MOVING} (refused).
      */
     public int ownerOf(final long key)
     {
@@ -329,7 +330,11 @@ public final class ShardGroup implements AutoCloseable
         {
             return routing.shardOf(key);
         }
-        final int owner = routing.ring().owner(key);
+        final int owner = routing.ring().route(key);
+        if (owner == dev.pinwheel.core.routing.RoutingRing.MOVING)
+        {
+            return dev.pinwheel.core.routing.ShardRoute.MOVING;
+        }
         final int node = owner >>> 16;
         return node == nodeId ? owner & 0xFFFF : dev.pinwheel.core.routing.ShardRoute.of(node, owner & 0xFFFF);
     }

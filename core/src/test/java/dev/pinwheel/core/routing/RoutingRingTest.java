@@ -74,4 +74,54 @@ class RoutingRingTest
         assertEquals(2, published.get());
         assertEquals(2, table.ring().version());
     }
+
+    @Test
+    void aRingEpochWithoutANodeMovesOnlyThatNodesKeysAndItsReturnTakesExactlyThoseBack()
+    {
+        final RoutingRing all = RoutingRing.build(1, 3, 2, RoutingRing.DEFAULT_VIRTUAL_NODES);
+        assertEquals(all.points().length, RoutingRing.buildLive(1, 0b111, 2, RoutingRing.DEFAULT_VIRTUAL_NODES)
+            .points().length);
+        final RoutingRing without1 = RoutingRing.buildLive(2, 0b101, 2, RoutingRing.DEFAULT_VIRTUAL_NODES);
+        final RoutingRing back = RoutingRing.buildLive(3, 0b111, 2, RoutingRing.DEFAULT_VIRTUAL_NODES);
+        int moved = 0;
+        for (long k = 0; k < 30_000; k++)
+        {
+            final long key = k * 4_194_304L + 99;
+            final int before = all.owner(key);
+            final int after = without1.owner(key);
+            if (before >>> 16 == 1)
+            {
+                moved++;
+                assertTrue(after >>> 16 != 1, "a key of the dead node moves to a survivor");
+            }
+            else
+            {
+                assertEquals(before, after, "a survivor's key stays where it was");
+            }
+            assertEquals(before, back.owner(key), "the node's return restores the first ring");
+        }
+        assertTrue(moved > 30_000 / 3 * 0.75 && moved < 30_000 / 3 * 1.25, "about a third moved: " + moved);
+    }
+
+    @Test
+    void theBucketedLookupFindsTheFirstPointAtOrAfterTheKeysHashAsABinarySearchDoes()
+    {
+        for (final RoutingRing ring : new RoutingRing[] {RoutingRing.build(1, 1, 1, 1), RoutingRing.build(1, 3, 2, 128),
+            RoutingRing.build(1, 6, 4, 128), RoutingRing.buildLive(1, 0b1010, 3, 7)})
+        {
+            final long[] points = ring.points();
+            final int[] owners = ring.owners();
+            for (long k = 0; k < 50_000; k++)
+            {
+                final long key = k * 4_194_304L + 31 * k;
+                final long h = RoutingRing.mix(key) & ~0xFFFF_FFFFL;
+                int first = 0;
+                while (first < points.length && points[first] < h)
+                {
+                    first++;
+                }
+                assertEquals(owners[first == points.length ? 0 : first], ring.owner(key), "key " + key);
+            }
+        }
+    }
 }

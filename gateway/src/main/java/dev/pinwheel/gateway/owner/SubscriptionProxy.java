@@ -62,6 +62,25 @@ public final class SubscriptionProxy
     }
 
     /**
+     * A subscription sent to a given owner rather than to the routing ring's (a cluster's ring epoch handover re-
+     * subscribes sessions at a guild's new owner before the ring routes there).
+     *
+     * @param route     the owner's route.
+     * @param sessionId the session.
+     * @param userId    its user.
+     * @param guildId   the guild.
+     * @param largeThreshold the session's {@code large_threshold}.
+     * @param presences whether the session holds GUILD_PRESENCES.
+     */
+    public void subscribeAt(final int route, final String sessionId, final long userId, final long guildId,
+        final int largeThreshold, final boolean presences)
+    {
+        shard.send(route, shard.commandWriter().begin(OwnerCommands.SUBSCRIBE)
+            .putInt(shard.address()).putString(sessionId).putLong(guildId).putLong(userId).putInt(largeThreshold)
+            .putBoolean(presences));
+    }
+
+    /**
      * This shard has no session subscribed to the guild any more.
      *
      * @param guildId the guild.

@@ -472,6 +472,15 @@ public final class ShardSessions
     }
 
     /**
+     * @param sessionId a session id.
+     * @return that session of this shard, or null.
+     */
+    GatewaySession session(final String sessionId)
+    {
+        return sessions.get(sessionId);
+    }
+
+    /**
      * Subscribes a session to a guild: asks the owner shard for interest and the GUILD_CREATE snapshot.
      *
      * @param s       session.

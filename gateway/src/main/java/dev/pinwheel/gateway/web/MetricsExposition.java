@@ -73,6 +73,8 @@ final class MetricsExposition
             final String name = ShardCounters.name(c);
             help.put("pinwheel_shard_" + name + "_total", counters.getOrDefault(name, "Shard counter " + name + "."));
         }
+        help.put("pinwheel_cluster_ring_epoch", "The ring epoch this node applied last (agreed by consensus).");
+        help.put("pinwheel_cluster_live_nodes", "Live nodes in that ring epoch.");
         help.put("pinwheel_shard_connections", "Gateway WebSocket connections on the shard.");
         help.put("pinwheel_shard_sessions", "Gateway sessions on the shard (connected or awaiting RESUME).");
         help.put("pinwheel_shard_guilds_owned", "Guilds the shard owns (single writer).");
@@ -119,17 +121,21 @@ final class MetricsExposition
     }
 
     /**
-     * Every counter of the node but the sampled node-wide ones: its label is its sample; families grouped, in the
+     * Every counter of the node but the sampled node-wide ones (those of the cluster module included): its label is its sample; families grouped, in the
      * order they first appear.
      */
+    /** Node-wide counters from this scope on belong to the cluster module (link 1000, membership 1001). */
+    private static final int CLUSTER_SCOPES = 1000;
+
     private static void counters(final PrometheusText t, final CountersReader reader)
     {
         final Map<String, Family> families = new LinkedHashMap<>();
         reader.forEach((counterId, typeId, key, label) ->
         {
-            if (typeId == CounterTypes.NODE_GAUGE || typeId == CounterTypes.NODE_COUNTER)
+            if ((typeId == CounterTypes.NODE_GAUGE || typeId == CounterTypes.NODE_COUNTER)
+                && key.getInt(dev.pinwheel.core.counters.NodeCounters.KEY_SCOPE_OFFSET) < CLUSTER_SCOPES)
             {
-                return;
+                return; // the sampler's, written below; the cluster link's and membership's (scope 1000+) are here
             }
             final int brace = label.indexOf('{');
             final String family = brace < 0 ? label : label.substring(0, brace);

@@ -92,16 +92,11 @@ class ClusterNodesTest
     @Test
     void aGuildOwnedByOneNodeIsServedThroughTheOthersAndComesBackAfterItsNodeDies() throws Exception
     {
-        final StringBuilder spec = new StringBuilder();
+        members = freeMemberPorts(NODES);
         for (int k = 0; k < NODES; k++)
         {
-            try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress()))
-            {
-                spec.append(k == 0 ? "" : ",").append("127.0.0.1:").append(s.getLocalPort());
-            }
             ports[k] = ServerProcess.freePort();
         }
-        members = spec.toString();
         final List<CompletableFuture<String>> linked = new ArrayList<>();
         for (int k = 0; k < NODES; k++)
         {
@@ -112,6 +107,11 @@ class ClusterNodesTest
         {
             awaitLog(nodes[k], "node " + ((k + 1) % NODES) + " connected");
             awaitLog(nodes[k], "node " + ((k + 2) % NODES) + " connected");
+        }
+        // and all three agree, by consensus (Aeron Cluster), on a ring epoch with all three live
+        for (int k = 0; k < NODES; k++)
+        {
+            awaitLog(nodes[k], "live nodes [0, 1, 2]");
         }
         final RestClient rest0 = new RestClient(nodes[0].restBase());
         final RestClient rest2 = new RestClient(nodes[2].restBase());
@@ -188,10 +188,24 @@ class ClusterNodesTest
         // node 1 dies: its guild answers 503 with a clear body on the survivors, at once once they noticed
         final CompletableFuture<String> down0 = nodes[0].lineContaining("node 1 unreachable");
         final CompletableFuture<String> down2 = nodes[2].lineContaining("node 1 unreachable");
+        final CompletableFuture<String> epoch0 = nodes[0].lineContaining("live nodes [0, 2] (lost [1])");
+        final CompletableFuture<String> epoch2 = nodes[2].lineContaining("live nodes [0, 2] (lost [1])");
+        final long killed = System.nanoTime();
         nodes[1].kill();
         nodes[1] = null;
         down0.get(30, TimeUnit.SECONDS);
         down2.get(30, TimeUnit.SECONDS);
+        // the survivors agree on a new ring epoch without node 1 (peerTimeout 1 s here; 2 s by default)
+        final String lost0 = epoch0.get(30, TimeUnit.SECONDS);
+        final String lost2 = epoch2.get(30, TimeUnit.SECONDS);
+        final long agreedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed);
+        System.out.println("ClusterNodesTest: survivors agreed on a ring epoch without node 1 " + agreedMs
+            + " ms after kill -9");
+        assertTrue(agreedMs < 15_000, "agreed within 15 s: " + agreedMs + " ms");
+        assertEquals(epochOf(lost0), epochOf(lost2), "one epoch: " + lost0 + " / " + lost2);
+        assertEquals(epochOf(lost0), metric(ports[0], alice.token(), "pinwheel_cluster_ring_epoch"));
+        assertEquals(epochOf(lost2), metric(ports[2], alice.token(), "pinwheel_cluster_ring_epoch"));
+        assertEquals(2, metric(ports[0], alice.token(), "pinwheel_cluster_live_nodes"));
         final long t0 = System.nanoTime();
         final RestClient.Response refused = rest2.call("POST", "channels/" + channelId + "/messages", bob.token(),
             "{\"content\":\"while node 1 is down\"}");
@@ -205,8 +219,15 @@ class ClusterNodesTest
 
         // node 1 comes back on its data directory: every acknowledged message is served again
         final CompletableFuture<String> up0 = nodes[0].lineContaining("node 1 connected");
+        final CompletableFuture<String> rejoined0 = nodes[0].lineContaining("live nodes [0, 1, 2] (joined [1])");
+        final CompletableFuture<String> rejoined2 = nodes[2].lineContaining("live nodes [0, 1, 2] (joined [1])");
         startNode(1);
         up0.get(60, TimeUnit.SECONDS);
+        // it rejoins in a newer epoch that every node, itself included, applies
+        final long back = epochOf(rejoined0.get(60, TimeUnit.SECONDS));
+        assertEquals(back, epochOf(rejoined2.get(60, TimeUnit.SECONDS)));
+        assertTrue(back > epochOf(lost0), "newer than " + lost0);
+        awaitLog(nodes[1], "ring epoch " + back + ": live nodes [0, 1, 2]");
         awaitLog(nodes[1], "node 0 connected");
         assertHistory(rest0, alice, channelId, acknowledged);
         acknowledged.add(rest2.ok("POST", "channels/" + channelId + "/messages", bob.token(),
@@ -298,6 +319,69 @@ class ClusterNodesTest
         }
     }
 
+    /** @return N of a "cluster: ring epoch N: live nodes …" line. */
+    private static long epochOf(final String line)
+    {
+        final java.util.regex.Matcher m = java.util.regex.Pattern.compile("ring epoch (\\d+):").matcher(line);
+        assertTrue(m.find(), line);
+        return Long.parseLong(m.group(1));
+    }
+
+    /** @return a sample of the node's {@code /metrics} (without labels), read with an admin's token. */
+    static long metric(final int port, final String adminToken, final String name)
+        throws IOException, InterruptedException
+    {
+        final String body = HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + port + "/metrics")).header("Authorization", "Bot " + adminToken).build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        for (final String line : body.split("\n"))
+        {
+            if (line.startsWith(name + " "))
+            {
+                return (long)Double.parseDouble(line.substring(name.length() + 1).trim());
+            }
+        }
+        throw new AssertionError("no " + name + " in /metrics: " + body.substring(0, Math.min(300, body.length())));
+    }
+
+    /**
+     * @param count nodes.
+     * @return {@code 127.0.0.1:P,…}: each P a free UDP port for the node link, and P + 100 × (1..5) free too (the
+     *         node's consensus ports: ingress, consensus, log, catch-up, archive).
+     */
+    static String freeMemberPorts(final int count) throws IOException
+    {
+        final StringBuilder b = new StringBuilder();
+        final java.util.Set<Integer> taken = new java.util.HashSet<>();
+        int found = 0;
+        for (int attempt = 0; attempt < 500 && found < count; attempt++)
+        {
+            final int base = 20_000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(9_000);
+            if (taken.add(base % 100) && freeUdp(base))
+            {
+                b.append(found++ == 0 ? "" : ",").append("127.0.0.1:").append(base);
+            }
+        }
+        assertEquals(count, found, "free port groups");
+        return b.toString();
+    }
+
+    private static boolean freeUdp(final int base)
+    {
+        for (int k = 0; k <= 5; k++)
+        {
+            try (DatagramSocket s = new DatagramSocket(null))
+            {
+                s.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), base + k * 100));
+            }
+            catch (final IOException ex)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static void assertHistory(final RestClient rest, final RestClient.User user, final String channelId,
         final List<String> expected) throws IOException
     {
@@ -333,7 +417,8 @@ class ClusterNodesTest
     }
 
     /** A bare Gateway v10 client over the JDK's WebSocket: HELLO, IDENTIFY, heartbeats, dispatches in a queue. */
-    private static final class RawGateway implements WebSocket.Listener, AutoCloseable
+    /** A minimal gateway client (identify, heartbeats, dispatches in arrival order, drop and RESUME). */
+    static final class RawGateway implements WebSocket.Listener, AutoCloseable
     {
         private final LinkedBlockingQueue<JsonNode> dispatches = new LinkedBlockingQueue<>();
         private final StringBuilder partial = new StringBuilder();
@@ -385,6 +470,27 @@ class ClusterNodesTest
                 final JsonNode f = dispatches.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
                 assertNotNull(f, "no " + type + " within 30 s");
                 if (type.equals(f.get("t").asText()) && match.test(f.get("d")))
+                {
+                    return f.get("d");
+                }
+            }
+        }
+
+        /**
+         * @return the next dispatch of this type within the time, or null; dispatches of other types before it are
+         *         skipped.
+         */
+        JsonNode poll(final String type, final long millis) throws InterruptedException
+        {
+            final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+            while (true)
+            {
+                final JsonNode f = dispatches.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                if (f == null)
+                {
+                    return null;
+                }
+                if (type.equals(f.get("t").asText()))
                 {
                     return f.get("d");
                 }

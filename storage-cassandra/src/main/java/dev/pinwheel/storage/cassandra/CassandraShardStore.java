@@ -262,6 +262,42 @@ public final class CassandraShardStore implements ShardStore
         return order.size();
     }
 
+    /**
+     * This shard now owns these scopes (a cluster ring epoch moved them here and their logs were replayed into the
+     * shard's state): their next records append to the same logs, after the previous owner's.
+     *
+     * @param scopes the routing keys.
+     * @param maxSeq the newest seq of their logs.
+     */
+    public void adopt(final long[] scopes, final long maxSeq)
+    {
+        checkThread();
+        for (final long scope : scopes)
+        {
+            knownScopes.add(scope);
+        }
+        lastTimestamp = Math.max(lastTimestamp, maxSeq);
+    }
+
+    /**
+     * Forgets what this shard read from Cassandra (channel windows, pins, known-absent ids, read versions) and the
+     * versions of its writes that are durable, so that a key this shard gave away in a ring epoch, and may get back
+     * later, is read afresh then. Writes not yet durable keep their versions.
+     */
+    public void dropCaches()
+    {
+        checkThread();
+        windows.clear();
+        newestUsed = null;
+        oldestUsed = null;
+        pins.clear();
+        absent.clear();
+        final long durable = writes.durable();
+        versions.entrySet().removeIf(e -> e.getValue().seq <= durable);
+        versionOrder.clear();
+        versions.forEach((k, v) -> versionOrder.addLong(k));
+    }
+
     @Override
     public void appendState(final int type, final byte[] payload)
     {

@@ -195,6 +195,14 @@ public final class CassandraStoreFactory implements StoreFactory
     }
 
     /**
+     * @return a reader of the state logs by scope (a cluster node's handover of routing keys; blocking reads).
+     */
+    public CassandraScopes scopes()
+    {
+        return new CassandraScopes(session, statements);
+    }
+
+    /**
      * @return the node's driver session (tools: migration, benchmarks).
      */
     public CqlSession session()

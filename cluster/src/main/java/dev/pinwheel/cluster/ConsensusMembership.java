@@ -1,0 +1,412 @@
+package dev.pinwheel.cluster;
+
+import java.io.File;
+import java.util.concurrent.TimeUnit;
+
+import io.aeron.Aeron;
+import io.aeron.archive.Archive;
+import io.aeron.archive.ArchiveThreadingMode;
+import io.aeron.archive.client.AeronArchive;
+import io.aeron.cluster.ConsensusModule;
+import io.aeron.cluster.client.AeronCluster;
+import io.aeron.cluster.service.ClusteredServiceContainer;
+
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.SleepingMillisIdleStrategy;
+
+import dev.pinwheel.core.counters.CounterBlock;
+import dev.pinwheel.core.counters.CounterTypes;
+import dev.pinwheel.core.counters.NodeCounters;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Who is in the cluster, decided by consensus: Aeron Cluster (Raft) embedded in every node, on the node's own media
+ * driver (the one of its {@link NodeLink}), with its archive and consensus files under {@code DATA/aeron-cluster}.
+ * <pre>
+ *   this node                                                                        every node (a replica each)
+ *   ┌ MembershipAgent (thread pinwheel-membership, sleeps 2 ms between cycles) ┐
+ *   │  AeronCluster client ── HEARTBEAT{node} every peerTimeout/5 ── ingress ──▶ leader's ConsensusModule ─▶ Raft log
+ *   │  applies the newest epoch its replica reached:                           │            committed, in order ▼
+ *   │    RingEpochs.apply(epoch, live nodes), log line, gauges ◀── volatile ── MembershipService (this node's replica)
+ *   └──────────────────────────────────────────────────────────────────────────┘
+ *   Archive (shared threading, sleeps)  ConsensusModule  ClusteredServiceContainer: backoff idle strategies that park
+ * </pre>
+ * Ports, from node k's link address {@code HOST:P} in {@code --members} and {@link MembershipContext#portOffset()}
+ * (o, default 100): ingress {@code P+o}, consensus {@code P+2o}, log {@code P+3o}, catch-up {@code P+4o}, archive
+ * control {@code P+5o}, all UDP on HOST; replication and egress use ephemeral ports.
+ * <p>
+ * A restarted node keeps its Raft log and archive (they are the node's vote and its copy of the log); it replays them,
+ * catches up from the leader and sends heartbeats again: the leader's service makes it live in a new epoch.
+ */
+public final class ConsensusMembership implements AutoCloseable
+{
+    private static final Logger LOG = LoggerFactory.getLogger(ConsensusMembership.class);
+    /** The scope of the membership gauges among the node's {@link CounterTypes#NODE_GAUGE}s. */
+    static final int GAUGE_SCOPE = 1001;
+    private static final int EPOCH = 0;
+    private static final int LIVE_NODES = 1;
+
+    private final MembershipContext ctx;
+    /** The newest state this node's replica reached (null: none yet). */
+    private final java.util.concurrent.atomic.AtomicReference<EpochState> reached =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    private EpochState appliedState;
+    /** Handover phases this node finished and has not yet sent: {epoch, phase}. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<long[]> reports =
+        new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private volatile long appliedEpoch;
+    private volatile int appliedLiveNodes;
+    /** The consensus leader as this node's membership client last heard (-1: not connected). */
+    private volatile int leader = -1;
+    private final CounterBlock gauges;
+    private Archive archive;
+    private ConsensusModule consensus;
+    private ClusteredServiceContainer container;
+    private Aeron client;
+    private AgentRunner agentRunner;
+
+    /**
+     * Starts the archive, the consensus module, this node's replica of the membership service and the agent that
+     * sends heartbeats and applies epochs.
+     *
+     * @param context  settings ({@link MembershipContext#conclude()} is called here).
+     * @param counters the node's counters (the gauges {@code pinwheel_cluster_ring_epoch},
+     *                 {@code pinwheel_cluster_live_nodes}), or null for counters in this process only.
+     */
+    public ConsensusMembership(final MembershipContext context, final NodeCounters counters)
+    {
+        this.ctx = context.conclude();
+        this.gauges = new CounterBlock(counters != null ? counters : NodeCounters.inMemory(8), CounterTypes.NODE_GAUGE,
+            GAUGE_SCOPE, "pinwheel_cluster_ring_epoch", "pinwheel_cluster_live_nodes");
+        final File base = ctx.clusterDir().toFile();
+        removeStaleMarkFiles(base);
+        final String host = ctx.members().hosts().get(ctx.nodeId());
+        final long park = TimeUnit.MILLISECONDS.toNanos(1);
+        try
+        {
+            archive = Archive.launch(new Archive.Context()
+                .aeronDirectoryName(ctx.aeronDirectoryName())
+                .archiveDir(new File(base, "archive"))
+                .archiveId(ctx.nodeId())
+                .controlChannel("aeron:udp?endpoint=" + ctx.endpoint(ctx.nodeId(), 5))
+                .localControlChannel("aeron:ipc")
+                .replicationChannel("aeron:udp?endpoint=" + host + ":0")
+                .recordingEventsEnabled(false)
+                .threadingMode(ArchiveThreadingMode.SHARED)
+                .idleStrategySupplier(() -> new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(10), park))
+                .deleteArchiveOnStart(false)
+                .errorHandler(ex -> LOG.warn("cluster membership (archive): {}", ex.toString())));
+            consensus = ConsensusModule.launch(new ConsensusModule.Context()
+                .aeronDirectoryName(ctx.aeronDirectoryName())
+                .clusterDir(new File(base, "consensus"))
+                .clusterMemberId(ctx.nodeId())
+                .clusterMembers(ctx.clusterMembers())
+                .ingressChannel("aeron:udp")
+                .logChannel("aeron:udp?term-length=1m")
+                .replicationChannel("aeron:udp?endpoint=" + host + ":0")
+                .archiveContext(archiveClient())
+                .serviceCount(1)
+                .sessionTimeoutNs(ctx.peerTimeoutNanos() * 2)
+                .leaderHeartbeatIntervalNs(ctx.peerTimeoutNanos() / 10)
+                .leaderHeartbeatTimeoutNs(ctx.peerTimeoutNanos() / 2)
+                .electionTimeoutNs(ctx.peerTimeoutNanos() / 4)
+                .electionStatusIntervalNs(ctx.peerTimeoutNanos() / 20)
+                .startupCanvassTimeoutNs(ctx.peerTimeoutNanos() * 5)
+                .idleStrategySupplier(() -> new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(10), park))
+                .errorHandler(ex -> LOG.warn("cluster membership (consensus): {}", ex.toString())));
+            container = ClusteredServiceContainer.launch(new ClusteredServiceContainer.Context()
+                .aeronDirectoryName(ctx.aeronDirectoryName())
+                .clusterDir(new File(base, "consensus"))
+                .clusteredService(new MembershipService(TimeUnit.NANOSECONDS.toMillis(ctx.peerTimeoutNanos()),
+                    this::reached))
+                .archiveContext(archiveClient())
+                .idleStrategySupplier(() -> new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(10), park))
+                .errorHandler(ex -> LOG.warn("cluster membership (service): {}", ex.toString())));
+            client = Aeron.connect(new Aeron.Context()
+                .aeronDirectoryName(ctx.aeronDirectoryName())
+                .idleStrategy(new SleepingMillisIdleStrategy(1))
+                .errorHandler(ex -> LOG.debug("cluster membership (client): {}", ex.toString())));
+            agentRunner = new AgentRunner(new SleepingMillisIdleStrategy(2),
+                ex -> LOG.warn("cluster membership agent: {}", ex.toString()), null,
+                new MembershipAgent(ctx, client, this::applyReached, id -> leader = id, reports));
+            AgentRunner.startOnThread(agentRunner);
+        }
+        catch (final RuntimeException ex)
+        {
+            close();
+            throw ex;
+        }
+        LOG.info("cluster: consensus (Aeron Cluster) member {} of {}: ingress {}, consensus {}, log {}, catch-up {}, "
+            + "archive {}; files in {}", ctx.nodeId(), ctx.members().size(), ctx.endpoint(ctx.nodeId(), 1),
+            ctx.endpoint(ctx.nodeId(), 2), ctx.endpoint(ctx.nodeId(), 3), ctx.endpoint(ctx.nodeId(), 4),
+            ctx.endpoint(ctx.nodeId(), 5), base);
+    }
+
+    /**
+     * A node killed with {@code kill -9} leaves its archive's and consensus module's mark files looking active for a
+     * while, and Aeron then refuses to start on them. The node holds its data directory's lock for its life, so no
+     * other process can be using them: they are deleted before the components start (the Raft log, the recording log
+     * and the recordings stay).
+     */
+    private static void removeStaleMarkFiles(final File base)
+    {
+        for (final String sub : new String[] {"archive", "consensus"})
+        {
+            final File[] files = new File(base, sub).listFiles((d, name) ->
+                name.startsWith("cluster-mark") || name.startsWith("archive-mark"));
+            if (files != null)
+            {
+                for (final File f : files)
+                {
+                    if (!f.delete())
+                    {
+                        LOG.warn("cluster: could not delete the stale mark file {}", f);
+                    }
+                }
+            }
+        }
+    }
+
+    private static AeronArchive.Context archiveClient()
+    {
+        return new AeronArchive.Context().controlRequestChannel("aeron:ipc").controlResponseChannel("aeron:ipc");
+    }
+
+    /** This node's replica reached a state (the service container's thread: only a store). */
+    private void reached(final EpochState state)
+    {
+        reached.set(state);
+    }
+
+    /**
+     * Tells the cluster (through the consensus log) that this node finished a handover phase of an epoch. Any thread;
+     * sent by the membership agent, in order, as soon as it has a leader.
+     *
+     * @param epoch the epoch.
+     * @param phase {@link MembershipMessages#APPLIED}, {@link MembershipMessages#RELEASED} or
+     *              {@link MembershipMessages#LOADED}.
+     */
+    public void report(final long epoch, final int phase)
+    {
+        reports.add(new long[] {epoch, phase});
+    }
+
+    /**
+     * On the membership agent's thread: applies the newest epoch the replica reached, if it is new. Epochs the replica
+     * went through while this agent slept (a replay at start) are skipped: only the newest matters.
+     *
+     * @return 1 if an epoch was applied.
+     */
+    private int applyReached()
+    {
+        final EpochState state = reached.get();
+        if (state == null || state.equals(appliedState))
+        {
+            return 0;
+        }
+        final EpochState before = appliedState;
+        appliedState = state;
+        try
+        {
+            ctx.ringEpochs().apply(state);
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.error("cluster: applying ring epoch {} failed", state.epoch(), ex);
+        }
+        if (before == null || before.epoch() != state.epoch())
+        {
+            appliedLiveNodes = state.liveNodes();
+            appliedEpoch = state.epoch();
+            gauges.set(EPOCH, state.epoch());
+            gauges.set(LIVE_NODES, Integer.bitCount(state.liveNodes()));
+            LOG.info("cluster: ring epoch {}: live nodes {}{}", state.epoch(), MembershipService.nodes(state.liveNodes()),
+                before == null ? "" : change(before.liveNodes(), state.liveNodes()));
+        }
+        return 1;
+    }
+
+    private static String change(final int before, final int after)
+    {
+        final int gone = before & ~after;
+        final int back = after & ~before;
+        return (gone != 0 ? " (lost " + MembershipService.nodes(gone) + ")" : "")
+            + (back != 0 ? " (joined " + MembershipService.nodes(back) + ")" : "");
+    }
+
+    /**
+     * @return the ring epoch this node applied last (0: none yet).
+     */
+    public long epoch()
+    {
+        return appliedEpoch;
+    }
+
+    /**
+     * @return the live nodes of that epoch (bit k: node k).
+     */
+    public int liveNodes()
+    {
+        return appliedLiveNodes;
+    }
+
+    /**
+     * @return the consensus leader's node id as this node's membership client last heard, or -1 while it is not
+     *         connected to one.
+     */
+    public int leader()
+    {
+        return leader;
+    }
+
+    @Override
+    public void close()
+    {
+        CloseHelper.quietCloseAll(agentRunner, client, container, consensus, archive);
+    }
+
+    /**
+     * Told on the membership agent's thread of each state of the ring epochs this node's replica reaches (newest
+     * only: states passed while the agent slept are skipped). Must not block: it runs between heartbeats.
+     */
+    @FunctionalInterface
+    public interface RingEpochs
+    {
+        /**
+         * @param state the epoch, its live nodes and its handover phases.
+         */
+        void apply(EpochState state);
+    }
+
+    /** Sends this node's heartbeats through a cluster client (reconnecting as needed) and applies epochs. */
+    private static final class MembershipAgent implements org.agrona.concurrent.Agent
+    {
+        private final MembershipContext ctx;
+        private final Aeron aeron;
+        private final java.util.function.IntSupplier apply;
+        private final java.util.function.IntConsumer leader;
+        private final java.util.Queue<long[]> reports;
+        private final org.agrona.ExpandableArrayBuffer buffer = new org.agrona.ExpandableArrayBuffer(16);
+        private final long intervalNanos;
+        private AeronCluster.AsyncConnect connecting;
+        private AeronCluster cluster;
+        private long nextHeartbeat;
+        private long nextConnect;
+        private boolean warned;
+
+        MembershipAgent(final MembershipContext ctx, final Aeron aeron, final java.util.function.IntSupplier apply,
+            final java.util.function.IntConsumer leader, final java.util.Queue<long[]> reports)
+        {
+            this.leader = leader;
+            this.reports = reports;
+            this.ctx = ctx;
+            this.aeron = aeron;
+            this.apply = apply;
+            this.intervalNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(10), ctx.peerTimeoutNanos() / 5);
+        }
+
+        @Override
+        public int doWork()
+        {
+            int work = apply.getAsInt();
+            final long now = System.nanoTime();
+            if (cluster == null)
+            {
+                return work + connect(now);
+            }
+            if (cluster.isClosed())
+            {
+                LOG.info("cluster: membership client closed; reconnecting");
+                CloseHelper.quietClose(cluster);
+                cluster = null;
+                leader.accept(-1);
+                return work + 1;
+            }
+            work += cluster.pollEgress();
+            leader.accept(cluster.leaderMemberId());
+            for (long[] r = reports.peek(); r != null; r = reports.peek())
+            {
+                final int length = MembershipMessages.handoff(buffer, ctx.nodeId(), r[0], (int)r[1]);
+                if (cluster.offer(buffer, 0, length) < 0)
+                {
+                    break; // back-pressured or between leaders: again next cycle, in order
+                }
+                reports.poll();
+                work++;
+            }
+            if (now - nextHeartbeat >= 0)
+            {
+                final int length = MembershipMessages.heartbeat(buffer, ctx.nodeId());
+                if (cluster.offer(buffer, 0, length) > 0)
+                {
+                    nextHeartbeat = now + intervalNanos;
+                    work++;
+                }
+            }
+            return work;
+        }
+
+        private int connect(final long now)
+        {
+            try
+            {
+                if (connecting == null)
+                {
+                    if (now - nextConnect < 0)
+                    {
+                        return 0;
+                    }
+                    connecting = AeronCluster.asyncConnect(new AeronCluster.Context()
+                        .aeron(aeron)
+                        .ownsAeronClient(false)
+                        .ingressChannel("aeron:udp")
+                        .ingressEndpoints(ctx.ingressEndpoints())
+                        .egressChannel("aeron:udp?endpoint=" + ctx.members().hosts().get(ctx.nodeId()) + ":0")
+                        .messageTimeoutNs(ctx.peerTimeoutNanos() * 2)
+                        .egressListener((sessionId, timestamp, b, offset, length, header) -> { })
+                        .errorHandler(ex -> LOG.debug("cluster membership client: {}", ex.toString())));
+                }
+                final AeronCluster connected = connecting.poll();
+                if (connected != null)
+                {
+                    connecting = null;
+                    cluster = connected;
+                    nextHeartbeat = now;
+                    warned = false;
+                    LOG.info("cluster: membership client connected (session {}, leader {})",
+                        connected.clusterSessionId(), connected.leaderMemberId());
+                    return 1;
+                }
+                return 0;
+            }
+            catch (final RuntimeException ex)
+            {
+                CloseHelper.quietClose(connecting);
+                connecting = null;
+                nextConnect = now + ctx.peerTimeoutNanos() / 4;
+                if (!warned)
+                {
+                    warned = true;
+                    LOG.info("cluster: no consensus leader to join yet ({}); retrying", ex.toString());
+                }
+                return 0;
+            }
+        }
+
+        @Override
+        public void onClose()
+        {
+            CloseHelper.quietCloseAll(connecting, cluster);
+        }
+
+        @Override
+        public String roleName()
+        {
+            return "pinwheel-membership";
+        }
+    }
+}

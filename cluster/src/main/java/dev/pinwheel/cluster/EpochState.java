@@ -1,0 +1,30 @@
+package dev.pinwheel.cluster;
+
+/**
+ * A ring epoch as the membership service holds it: its number, its live nodes, and which of them finished each phase
+ * of the epoch's guild handover (bit k: node k). Immutable.
+ *
+ * @param epoch     the epoch (1, 2, …).
+ * @param liveNodes nodes live in it.
+ * @param previous  nodes live in the epoch before (0 for the first).
+ * @param applied   nodes that route by its ring ({@link MembershipMessages#APPLIED}).
+ * @param released  nodes whose lost keys are durable and dropped ({@link MembershipMessages#RELEASED}).
+ * @param loaded    nodes that loaded the keys they gained ({@link MembershipMessages#LOADED}).
+ * @param subscribed nodes whose sessions subscribed again where their guilds moved
+ *                  ({@link MembershipMessages#SUBSCRIBED}): all of them, and the epoch is settled.
+ */
+public record EpochState(long epoch, int liveNodes, int previous, int applied, int released, int loaded,
+    int subscribed)
+{
+    /**
+     * @param phase a phase.
+     * @return whether every live node finished it.
+     */
+    public boolean all(final int phase)
+    {
+        final int done = phase == MembershipMessages.APPLIED ? applied
+            : phase == MembershipMessages.RELEASED ? released
+            : phase == MembershipMessages.LOADED ? loaded : subscribed;
+        return (done & liveNodes) == liveNodes;
+    }
+}

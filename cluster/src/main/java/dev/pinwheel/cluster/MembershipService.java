@@ -1,0 +1,298 @@
+package dev.pinwheel.cluster;
+
+import io.aeron.ExclusivePublication;
+import io.aeron.Image;
+import io.aeron.cluster.codecs.CloseReason;
+import io.aeron.cluster.service.ClientSession;
+import io.aeron.cluster.service.Cluster;
+import io.aeron.cluster.service.ClusteredService;
+import io.aeron.logbuffer.FragmentHandler;
+import io.aeron.logbuffer.Header;
+
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.SleepingMillisIdleStrategy;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The replicated state machine of a cluster's membership, run by Aeron Cluster on every node (one replica each; the
+ * leader's consensus module orders its input): which nodes are live, and the ring epoch, which changes each time that
+ * set changes.
+ * <pre>
+ *   node k's HeartbeatSender ── HEARTBEAT{k} (cluster ingress, every peerTimeout/5) ──▶ leader ──▶ Raft log
+ *                                                                                          │ committed
+ *   every replica:  onSessionMessage: lastSeen[k] = log time; k not live → live, epoch + 1 ◀┘
+ *                   onTimerEvent (log time, every peerTimeout/4): live k silent > peerTimeout → not live, epoch + 1
+ *                   onNewLeadershipTermEvent: lastSeen[*] = log time (no heartbeat reached the log during an election)
+ *                   each change ──▶ {@link EpochListener} of this node (its own replica: no egress needed)
+ * </pre>
+ * Deterministic: every decision uses the log's timestamps and the cluster's timers, never a wall clock, so every
+ * replica reaches the same epochs in the same order.
+ * <p>
+ * <b>Thread confinement:</b> the clustered service container's thread only.
+ */
+final class MembershipService implements ClusteredService
+{
+    private static final Logger LOG = LoggerFactory.getLogger(MembershipService.class);
+    /** The one timer of the service. */
+    static final long LIVENESS_TIMER = 1;
+    private static final int SNAPSHOT_LENGTH = 8 + 4 + 4 + 8 + 32 * 8 + MembershipMessages.PHASES * 4 + 4;
+    private static final int PHASES_OFFSET = 24 + 32 * 8;
+    private static final int PREVIOUS_OFFSET = PHASES_OFFSET + MembershipMessages.PHASES * 4;
+
+    private final long peerTimeoutMs;
+    private final long checkIntervalMs;
+    private final EpochListener listener;
+    private final long[] lastSeen = new long[32];
+    private final ExpandableArrayBuffer snapshotBuffer = new ExpandableArrayBuffer(SNAPSHOT_LENGTH);
+    private Cluster cluster;
+    private long epoch;
+    private int liveNodes;
+    /** The live nodes of the epoch before. */
+    private int previousLive;
+    /** For the current epoch: the nodes that finished each handover phase. */
+    private final int[] phases = new int[MembershipMessages.PHASES];
+    private boolean timerArmed;
+    private long timerDeadline;
+
+    /**
+     * @param peerTimeoutMs a live node whose heartbeats stop this long is no longer live.
+     * @param listener      told of every epoch this replica applies.
+     */
+    MembershipService(final long peerTimeoutMs, final EpochListener listener)
+    {
+        this.peerTimeoutMs = peerTimeoutMs;
+        this.checkIntervalMs = Math.max(1, peerTimeoutMs / 4);
+        this.listener = listener;
+    }
+
+    @Override
+    public void onStart(final Cluster c, final Image snapshotImage)
+    {
+        this.cluster = c;
+        if (snapshotImage != null)
+        {
+            loadSnapshot(snapshotImage);
+            if (epoch > 0)
+            {
+                notifyListener();
+            }
+        }
+    }
+
+    private void notifyListener()
+    {
+        listener.epochChanged(new EpochState(epoch, liveNodes, previousLive, phases[0], phases[1], phases[2],
+            phases[3]));
+    }
+
+    private void loadSnapshot(final Image image)
+    {
+        final FragmentHandler handler = (buffer, offset, length, header) ->
+        {
+            if (length >= SNAPSHOT_LENGTH)
+            {
+                epoch = buffer.getLong(offset);
+                liveNodes = buffer.getInt(offset + 8);
+                timerArmed = buffer.getInt(offset + 12) != 0;
+                timerDeadline = buffer.getLong(offset + 16);
+                for (int k = 0; k < 32; k++)
+                {
+                    lastSeen[k] = buffer.getLong(offset + 24 + k * 8);
+                }
+                for (int p = 0; p < MembershipMessages.PHASES; p++)
+                {
+                    phases[p] = buffer.getInt(offset + PHASES_OFFSET + p * 4);
+                }
+                previousLive = buffer.getInt(offset + PREVIOUS_OFFSET);
+            }
+        };
+        final IdleStrategy idle = new SleepingMillisIdleStrategy(1);
+        while (!image.isEndOfStream() && !image.isClosed())
+        {
+            idle.idle(image.poll(handler, 1));
+        }
+    }
+
+    @Override
+    public void onSessionOpen(final ClientSession session, final long timestamp)
+    {
+    }
+
+    @Override
+    public void onSessionClose(final ClientSession session, final long timestamp, final CloseReason closeReason)
+    {
+        // a node's liveness is its heartbeats: a session that closed stops them, and the liveness timer notices
+    }
+
+    @Override
+    public void onSessionMessage(final ClientSession session, final long timestamp, final DirectBuffer buffer,
+        final int offset, final int length, final Header header)
+    {
+        if (length < MembershipMessages.HEARTBEAT_LENGTH)
+        {
+            return;
+        }
+        final int type = buffer.getInt(offset + MembershipMessages.TYPE_OFFSET);
+        final int node = buffer.getInt(offset + MembershipMessages.NODE_OFFSET);
+        if (node < 0 || node > 31)
+        {
+            return;
+        }
+        if (type == MembershipMessages.HANDOFF && length >= MembershipMessages.HANDOFF_LENGTH)
+        {
+            handoff(node, buffer.getLong(offset + MembershipMessages.EPOCH_OFFSET),
+                buffer.getInt(offset + MembershipMessages.PHASE_OFFSET));
+            return;
+        }
+        if (type != MembershipMessages.HEARTBEAT)
+        {
+            return;
+        }
+        lastSeen[node] = timestamp;
+        if ((liveNodes & 1 << node) == 0)
+        {
+            previousLive = liveNodes;
+            liveNodes |= 1 << node;
+            newEpoch(timestamp, "node " + node + " joined");
+        }
+        armTimer(timestamp);
+    }
+
+    /** A node finished a handover phase: counted only for the current epoch and a live node (else stale). */
+    private void handoff(final int node, final long forEpoch, final int phase)
+    {
+        if (forEpoch != epoch || phase < 0 || phase >= MembershipMessages.PHASES || (liveNodes & 1 << node) == 0
+            || (phases[phase] & 1 << node) != 0)
+        {
+            return;
+        }
+        phases[phase] |= 1 << node;
+        notifyListener();
+    }
+
+    @Override
+    public void onTimerEvent(final long correlationId, final long timestamp)
+    {
+        if (correlationId != LIVENESS_TIMER)
+        {
+            return;
+        }
+        timerArmed = false;
+        int dead = 0;
+        for (int node = 0; node < 32; node++)
+        {
+            if ((liveNodes & 1 << node) != 0 && timestamp - lastSeen[node] > peerTimeoutMs)
+            {
+                dead |= 1 << node;
+            }
+        }
+        if (dead != 0)
+        {
+            previousLive = liveNodes;
+            liveNodes &= ~dead;
+            newEpoch(timestamp, "no heartbeat from " + nodes(dead) + " for more than " + peerTimeoutMs + " ms");
+        }
+        if (liveNodes != 0)
+        {
+            armTimer(timestamp);
+        }
+    }
+
+    private void armTimer(final long timestamp)
+    {
+        if (!timerArmed)
+        {
+            timerArmed = true;
+            timerDeadline = timestamp + checkIntervalMs;
+            cluster.scheduleTimer(LIVENESS_TIMER, timerDeadline);
+        }
+    }
+
+    private void newEpoch(final long timestamp, final String why)
+    {
+        epoch++;
+        java.util.Arrays.fill(phases, 0);
+        LOG.debug("membership replica: epoch {} at log time {}: {}", epoch, timestamp, why);
+        notifyListener();
+    }
+
+    @Override
+    public void onNewLeadershipTermEvent(final long leadershipTermId, final long logPosition, final long timestamp,
+        final long termBaseLogPosition, final int leaderMemberId, final int logSessionId,
+        final java.util.concurrent.TimeUnit timeUnit, final int appVersion)
+    {
+        // while there was no leader no heartbeat could reach the log: every live node gets a fresh peerTimeout
+        for (int node = 0; node < 32; node++)
+        {
+            if ((liveNodes & 1 << node) != 0)
+            {
+                lastSeen[node] = Math.max(lastSeen[node], timestamp);
+            }
+        }
+    }
+
+    @Override
+    public void onTakeSnapshot(final ExclusivePublication snapshotPublication)
+    {
+        snapshotBuffer.putLong(0, epoch);
+        snapshotBuffer.putInt(8, liveNodes);
+        snapshotBuffer.putInt(12, timerArmed ? 1 : 0);
+        snapshotBuffer.putLong(16, timerDeadline);
+        for (int k = 0; k < 32; k++)
+        {
+            snapshotBuffer.putLong(24 + k * 8, lastSeen[k]);
+        }
+        for (int p = 0; p < MembershipMessages.PHASES; p++)
+        {
+            snapshotBuffer.putInt(PHASES_OFFSET + p * 4, phases[p]);
+        }
+        snapshotBuffer.putInt(PREVIOUS_OFFSET, previousLive);
+        final IdleStrategy idle = new SleepingMillisIdleStrategy(1);
+        while (snapshotPublication.offer(snapshotBuffer, 0, SNAPSHOT_LENGTH) < 0)
+        {
+            idle.idle();
+        }
+    }
+
+    @Override
+    public void onRoleChange(final Cluster.Role newRole)
+    {
+        LOG.info("cluster: this node's consensus role is {}", newRole);
+    }
+
+    @Override
+    public void onTerminate(final Cluster c)
+    {
+    }
+
+    /**
+     * @param mask nodes.
+     * @return "nodes [1, 2]".
+     */
+    static String nodes(final int mask)
+    {
+        final StringBuilder b = new StringBuilder("[");
+        for (int node = 0; node < 32; node++)
+        {
+            if ((mask & 1 << node) != 0)
+            {
+                b.append(b.length() > 1 ? ", " : "").append(node);
+            }
+        }
+        return b.append(']').toString();
+    }
+
+    /** Told by this node's replica of every change it applies (the service container's thread: never block). */
+    @FunctionalInterface
+    interface EpochListener
+    {
+        /**
+         * @param state the epoch and its handover phases as they are now.
+         */
+        void epochChanged(EpochState state);
+    }
+}
