@@ -55,10 +55,7 @@ public final class SubscriptionProxy
     public void subscribe(final String sessionId, final long userId, final long guildId, final int largeThreshold,
         final boolean presences, final PresenceFields own)
     {
-        shard.send(shard.group().ownerOf(guildId), shard.commandWriter().begin(OwnerCommands.SUBSCRIBE)
-            .putInt(shard.address()).putString(sessionId).putLong(guildId).putLong(userId).putInt(largeThreshold)
-            .putBoolean(presences).putInt(own.status()).putLong(own.since()).putBoolean(own.afk())
-            .putString(own.activities()));
+        subscribeAt(shard.group().ownerOf(guildId), sessionId, userId, guildId, largeThreshold, presences, own);
     }
 
     /**
@@ -71,13 +68,15 @@ public final class SubscriptionProxy
      * @param guildId   the guild.
      * @param largeThreshold the session's {@code large_threshold}.
      * @param presences whether the session holds GUILD_PRESENCES.
+     * @param own       what the session shows.
      */
     public void subscribeAt(final int route, final String sessionId, final long userId, final long guildId,
-        final int largeThreshold, final boolean presences)
+        final int largeThreshold, final boolean presences, final PresenceFields own)
     {
         shard.send(route, shard.commandWriter().begin(OwnerCommands.SUBSCRIBE)
             .putInt(shard.address()).putString(sessionId).putLong(guildId).putLong(userId).putInt(largeThreshold)
-            .putBoolean(presences));
+            .putBoolean(presences).putInt(own.status()).putLong(own.since()).putBoolean(own.afk())
+            .putString(own.activities()));
     }
 
     /**

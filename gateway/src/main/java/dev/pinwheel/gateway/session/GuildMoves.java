@@ -82,7 +82,7 @@ public final class GuildMoves
                 continue;
             }
             proxy.subscribeAt(p.route(), s.id(), s.userId(), p.guildId(), s.largeThreshold(),
-                (s.intents() & Intents.GUILD_PRESENCES) != 0);
+                (s.intents() & Intents.GUILD_PRESENCES) != 0, sessions.shown(s.id()));
             n++;
         }
         return n;

@@ -495,8 +495,7 @@ public final class ShardSessions
         }
         pendingSubscriptions.put(guildId, pendingSubscriptions.get(guildId) + 1);
         subscriptions.subscribe(s.id(), s.userId(), guildId, s.largeThreshold(),
-            (s.intents() & Intents.GUILD_PRESENCES) != 0,
-            shownBySession.getOrDefault(s.id(), PresenceFields.DEFAULT));
+            (s.intents() & Intents.GUILD_PRESENCES) != 0, shown(s.id()));
     }
 
     /**
@@ -573,6 +572,15 @@ public final class ShardSessions
     {
         presences.set(s.userId(), s.id(), presence);
         shows(s.id(), presence);
+    }
+
+    /**
+     * @param sessionId a session of this shard.
+     * @return what it shows ({@link PresenceFields#DEFAULT} unless it sent op 3 or identified with a presence).
+     */
+    PresenceFields shown(final String sessionId)
+    {
+        return shownBySession.getOrDefault(sessionId, PresenceFields.DEFAULT);
     }
 
     private void shows(final String sessionId, final PresenceFields presence)
