@@ -109,19 +109,19 @@ public final class CapacityProbe
             final long openDeadline = deadline - TimeUnit.SECONDS.toNanos(hold + 15);
             final int firstReady = client.open(tokens.subList(0, half), a.positiveInt("in-flight"), openDeadline);
             Thread.sleep(1000);
-            final long heapHalf = ProbeSupport.liveHeapKiB(server.pid());
+            final long heapHalf = ProbeSupport.liveHeapBytesByHistogram(server.pid());
             final long rssHalf = ProbeSupport.rssKiB(server.pid());
             final int ready = client.open(tokens.subList(half, sessions), a.positiveInt("in-flight"), openDeadline);
             Thread.sleep(1000);
-            final long heapFull = ProbeSupport.liveHeapKiB(server.pid());
+            final long heapFull = ProbeSupport.liveHeapBytesByHistogram(server.pid());
             final long rssFull = ProbeSupport.rssKiB(server.pid());
             final int secondHalf = ready - firstReady;
             final double rssMarginal = secondHalf <= 0 ? -1 : (double)(rssFull - rssHalf) / secondHalf;
             final double heapMarginal = secondHalf <= 0 || heapHalf < 0 || heapFull < 0 ? -1
-                : (double)(heapFull - heapHalf) / secondHalf;
+                : (heapFull - heapHalf) / 1024.0 / secondHalf;
             System.out.printf(Locale.ROOT, "first %d sessions: RSS %d KiB, live heap %d KiB; all %d: RSS %d KiB, live heap "
-                + "%d KiB -> marginal %.2f KiB RSS, %.2f KiB live heap per session%n", firstReady, rssHalf, heapHalf,
-                ready, rssFull, heapFull, rssMarginal, heapMarginal);
+                + "%d KiB (class histogram totals) -> marginal %.2f KiB RSS, %.2f KiB live heap per session%n",
+                firstReady, rssHalf, heapHalf >> 10, ready, rssFull, heapFull >> 10, rssMarginal, heapMarginal);
             final long connectMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - connectStart);
             final double identifyCpu = (server.cpuNanos() - cpu0) / 1e9;
             final long rssReady = ProbeSupport.rssKiB(server.pid());
