@@ -203,19 +203,25 @@ public final class RestEdgeProbe
             printNanos("GET /api/v10/gateway, Pinwheel", pinwheelGet);
             System.out.printf(Locale.ROOT, "Pinwheel / floor: p50 %.2f×, p99 %.2f×, p99.9 %.2f× (goal ≤ %.1f× at p50 and "
                 + "p99: %s)%n", p50Ratio, p99Ratio, ratio(pinwheelGet, floorGet, 99.9), GOAL_RATIO,
-                p50Ratio <= GOAL_RATIO && p99Ratio <= GOAL_RATIO ? "met" : "not met");
+                pinwheelGet.getTotalCount() > 0 && p50Ratio <= GOAL_RATIO && p99Ratio <= GOAL_RATIO ? "met" : "not met");
             System.out.printf(Locale.ROOT, "server CPU per GET: floor %.1f µs, Pinwheel %.1f µs (%.2f×)%n",
                 floorCpu / 1e3 / Math.max(1, floorGet.getTotalCount()),
                 pinwheelCpu / 1e3 / Math.max(1, pinwheelGet.getTotalCount()),
                 (double)pinwheelCpu / Math.max(1, floorCpu) * floorGet.getTotalCount()
                     / Math.max(1, pinwheelGet.getTotalCount()));
+            if (toFloor.reconnects() + toPinwheel.reconnects() > 0)
+            {
+                System.out.printf(Locale.ROOT, "reconnected between runs (idle deadline while the other server was "
+                    + "measured): floor %d, Pinwheel %d%n", toFloor.reconnects(), toPinwheel.reconnects());
+            }
             printNanos("POST message, answer (warm-up included)", postAnswer);
             ProbeSupport.printLatency("POST → MESSAGE_CREATE at the gateway client", postToEvent);
             final double postP50 = postToEvent.getValueAtPercentile(50) / 1000.0;
             final double postP99 = postToEvent.getValueAtPercentile(99) / 1000.0;
             System.out.printf(Locale.ROOT, "POST → MESSAGE_CREATE goal p50 ≤ %.0f ms, p99 ≤ %.0f ms: %s; server CPU per "
                 + "post %.1f µs%n", GOAL_POST_P50_MS, GOAL_POST_P99_MS,
-                postP50 <= GOAL_POST_P50_MS && postP99 <= GOAL_POST_P99_MS ? "met" : "not met",
+                postToEvent.getTotalCount() > 0 && postP50 <= GOAL_POST_P50_MS && postP99 <= GOAL_POST_P99_MS ? "met"
+                    : "not met",
                 postCpu / 1e3 / Math.max(1, total));
 
             final Map<String, Object> out = new LinkedHashMap<>();
@@ -245,6 +251,7 @@ public final class RestEdgeProbe
             post.put("duplicates", stats.duplicates());
             out.put("post", post);
             out.put("errors", errors);
+            out.put("reconnects", Map.of("floor", toFloor.reconnects(), "pinwheel", toPinwheel.reconnects()));
             final Map<String, Histogram> plot = new LinkedHashMap<>();
             plot.put("GET floor", micros(floorGet));
             plot.put("GET Pinwheel", micros(pinwheelGet));

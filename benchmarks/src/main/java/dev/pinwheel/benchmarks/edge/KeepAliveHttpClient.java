@@ -44,9 +44,11 @@ import org.HdrHistogram.Histogram;
 public final class KeepAliveHttpClient implements AutoCloseable
 {
     private final EventLoopGroup group;
-    private final Channel channel;
+    private final Bootstrap bootstrap;
     private final String hostHeader;
     private final Driver driver = new Driver();
+    private volatile Channel channel;
+    private int reconnects;
 
     /** The outcome of one {@link #run}. */
     public record Result(Histogram nanos, int requests, int errors, String firstError, boolean timedOut)
@@ -65,7 +67,7 @@ public final class KeepAliveHttpClient implements AutoCloseable
         final boolean epoll = Epoll.isAvailable();
         this.group = new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         this.hostHeader = host + ":" + port;
-        this.channel = new Bootstrap().group(group)
+        this.bootstrap = new Bootstrap().group(group)
             .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
             .option(ChannelOption.TCP_NODELAY, true)
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
@@ -77,7 +79,17 @@ public final class KeepAliveHttpClient implements AutoCloseable
                     ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(1 << 20), driver);
                 }
             })
-            .connect(host, port).sync().channel();
+            .remoteAddress(host, port);
+        this.channel = bootstrap.connect().sync().channel();
+    }
+
+    /**
+     * @return how often {@link #run} found the connection closed (e.g. by the server's first-request or keep-alive
+     *         deadline while the other server was measured) and opened a new one.
+     */
+    public int reconnects()
+    {
+        return reconnects;
     }
 
     /**
@@ -128,6 +140,11 @@ public final class KeepAliveHttpClient implements AutoCloseable
     public Result run(final int count, final long pauseNanos, final IntFunction<FullHttpRequest> requests,
         final IntPredicate gate, final long timeoutNanos) throws InterruptedException
     {
+        if (!channel.isActive())
+        {
+            reconnects++;
+            channel = bootstrap.connect().sync().channel(); // outside the measured requests
+        }
         final CompletableFuture<Result> done = new CompletableFuture<>();
         channel.eventLoop().execute(() -> driver.start(count, pauseNanos, requests, gate, done));
         try
@@ -164,7 +181,8 @@ public final class KeepAliveHttpClient implements AutoCloseable
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
     }
 
-    /** The closed loop, on the connection's event loop only. */
+    /** The closed loop, on the connection's event loop only (one connection at a time: reconnects reuse it). */
+    @io.netty.channel.ChannelHandler.Sharable
     private final class Driver extends SimpleChannelInboundHandler<FullHttpResponse>
     {
         private int count;
