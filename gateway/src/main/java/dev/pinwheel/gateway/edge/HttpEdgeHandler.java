@@ -55,7 +55,9 @@ import dev.pinwheel.gateway.web.WebEdge;
  * The first handler of every connection: a WebSocket upgrade outside {@code /api} becomes a gateway
  * connection; anything under {@code /api[/vN]} is REST; the rest goes to {@link WebEdge} (web client,
  * dashboard, {@code /metrics}; 404 JSON for unknown paths). A malformed request is answered (400, 414, 431) and its
- * connection closed; HEAD on {@code /api} is answered as GET without a body.
+ * connection closed; HEAD on {@code /api} is answered as GET without a body. Answers keep request order on a
+ * keep-alive connection: while a REST answer is pending on another shard, reading pauses and requests already decoded
+ * wait here until it is written ({@link RestExchange#ANSWERED_LATER}).
  */
 public final class HttpEdgeHandler extends SimpleChannelInboundHandler<FullHttpRequest>
 {
