@@ -11,6 +11,8 @@
 #                                             lazy guilds off and on (same run), op 14 to SYNC p99 at 100k members
 #   benchmarks/run.sh peer-probe [args]       the fanout workload against Pinwheel, uWebSockets.js and NATS in one
 #                                             run (installs the peers first: npm, apt-get), Pinwheel/peer ratios
+#   benchmarks/run.sh rest-probe [args]      REST edge latency: GET /api/v10/gateway vs a minimal Netty HTTP server
+#                                             (the floor, own JVM), POST -> MESSAGE_CREATE at a gateway client
 #   benchmarks/run.sh abuse-probe [args]      issue 10's attacks against a node at its real limits while a normal
 #                                             client chats: its p99/errors per attack, recovery, lost messages
 #   benchmarks/run.sh cassandra-probe [args]  the Cassandra store vs the raw driver (same statements), hot channels,
@@ -143,6 +145,13 @@ case "$cmd" in
     # shellcheck disable=SC2086
     exec "$JAVA_HOME/bin/java" "${flags[@]}" -Dpinwheel.flags.dir="$FLAGS" -Xms256m -Xmx1g -XX:+UseZGC \
       ${PINWHEEL_BENCH_JAVA_OPTS:-} -cp "$JAR" dev.pinwheel.benchmarks.AbuseProbe "$@" ;;
+  rest-probe)
+    if needs_build; then build; fi
+    mapfile -t flags < <(module_flags)
+    # One keep-alive connection per server and one gateway session: a small client.
+    # shellcheck disable=SC2086
+    exec "$JAVA_HOME/bin/java" "${flags[@]}" -Dpinwheel.flags.dir="$FLAGS" -Xms256m -Xmx1g -XX:+UseZGC \
+      ${PINWHEEL_BENCH_JAVA_OPTS:-} -cp "$JAR" dev.pinwheel.benchmarks.RestEdgeProbe "$@" ;;
   capacity-probe|storm-probe|chat-probe|presence-probe)
     if needs_build; then build; fi
     mapfile -t flags < <(module_flags)
@@ -166,6 +175,6 @@ case "$cmd" in
   build)
     build strict ;;
   *)
-    echo "usage: benchmarks/run.sh jmh [JMH args] | fanout-probe [--sessions N --messages M --rate R ...] | capacity-probe [--sessions N --hold S ...] | storm-probe [--sessions K ...] | chat-probe [--guilds G --members M --rate R ...] | presence-probe [--sessions N --lookers L --sync-members K ...] | recovery-probe [--messages N,... --server N --rounds R --class-cache none,cds,aot] | voice-probe ROOMS MEMBERS SECONDS MODE LOOPS | peer-probe [--sessions N --messages M --rate R --burst B --systems pinwheel,uws,nats] | abuse-probe [--rate R --phases all|edge,cap,... --window S] | build" >&2
+    echo "usage: benchmarks/run.sh jmh [JMH args] | fanout-probe [--sessions N --messages M --rate R ...] | capacity-probe [--sessions N --hold S ...] | storm-probe [--sessions K ...] | chat-probe [--guilds G --members M --rate R ...] | presence-probe [--sessions N --lookers L --sync-members K ...] | recovery-probe [--messages N,... --server N --rounds R --class-cache none,cds,aot] | voice-probe ROOMS MEMBERS SECONDS MODE LOOPS | peer-probe [--sessions N --messages M --rate R --burst B --systems pinwheel,uws,nats] | rest-probe [--requests N --pause-us P --posts M ...] | abuse-probe [--rate R --phases all|edge,cap,... --window S] | build" >&2
     exit 2 ;;
 esac

@@ -103,8 +103,25 @@ public final class CapacityProbe
             }
             final long connectStart = System.nanoTime();
             final long cpu0 = server.cpuNanos();
-            final int ready = client.open(tokens, a.positiveInt("in-flight"),
-                deadline - TimeUnit.SECONDS.toNanos(hold + 15));
+            // In two halves: the first also pays what any first sessions cost once (JIT-compiled code, class
+            // metadata, Netty's pooled chunks, ring slots); the second half's growth is the marginal cost per session.
+            final int half = sessions / 2;
+            final long openDeadline = deadline - TimeUnit.SECONDS.toNanos(hold + 15);
+            final int firstReady = client.open(tokens.subList(0, half), a.positiveInt("in-flight"), openDeadline);
+            Thread.sleep(1000);
+            final long heapHalf = ProbeSupport.liveHeapBytesByHistogram(server.pid());
+            final long rssHalf = ProbeSupport.rssKiB(server.pid());
+            final int ready = client.open(tokens.subList(half, sessions), a.positiveInt("in-flight"), openDeadline);
+            Thread.sleep(1000);
+            final long heapFull = ProbeSupport.liveHeapBytesByHistogram(server.pid());
+            final long rssFull = ProbeSupport.rssKiB(server.pid());
+            final int secondHalf = ready - firstReady;
+            final double rssMarginal = secondHalf <= 0 ? -1 : (double)(rssFull - rssHalf) / secondHalf;
+            final double heapMarginal = secondHalf <= 0 || heapHalf < 0 || heapFull < 0 ? -1
+                : (heapFull - heapHalf) / 1024.0 / secondHalf;
+            System.out.printf(Locale.ROOT, "first %d sessions: RSS %d KiB, live heap %d KiB; all %d: RSS %d KiB, live heap "
+                + "%d KiB (class histogram totals) -> marginal %.2f KiB RSS, %.2f KiB live heap per session%n",
+                firstReady, rssHalf, heapHalf >> 10, ready, rssFull, heapFull >> 10, rssMarginal, heapMarginal);
             final long connectMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - connectStart);
             final double identifyCpu = (server.cpuNanos() - cpu0) / 1e9;
             final long rssReady = ProbeSupport.rssKiB(server.pid());
@@ -146,6 +163,8 @@ public final class CapacityProbe
                 + "%.2f KiB per session%n", rssBefore, rssHeld, rssMax, rssAfter, rssPer);
             System.out.printf(Locale.ROOT, "server live heap (after full GC): before %d KiB, after %d KiB -> %.2f KiB "
                 + "per session%n", heapBefore, heapAfter, heapPer);
+            System.out.printf(Locale.ROOT, "marginal cost (second %d sessions, after the first %d): %.2f KiB RSS, %.2f KiB "
+                + "live heap per session%n", secondHalf, firstReady, rssMarginal, heapMarginal);
             System.out.printf(Locale.ROOT, "heartbeats during hold: %d sent, %d acked; sessions lost %d; server CPU "
                 + "during hold %.2f s (%.2f cores; %.2f cores idle before the sessions)%n", beats, acks, client.lost(),
                 holdCpu, holdCpu / hold, idleCpuFraction);
@@ -176,6 +195,9 @@ public final class CapacityProbe
             c.put("server_live_heap_before_kib", heapBefore);
             c.put("server_live_heap_after_kib", heapAfter);
             c.put("live_heap_kib_per_session", heapPer);
+            c.put("marginal_sessions", secondHalf);
+            c.put("marginal_rss_kib_per_session", rssMarginal);
+            c.put("marginal_live_heap_kib_per_session", heapMarginal);
             c.put("hold_seconds", hold);
             c.put("heartbeats_sent", beats);
             c.put("heartbeat_acks", acks);

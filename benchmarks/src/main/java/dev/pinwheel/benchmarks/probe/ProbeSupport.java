@@ -30,6 +30,7 @@ public final class ProbeSupport
 {
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
     private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)([KMG])");
+    private static final Pattern HISTOGRAM_TOTAL = Pattern.compile("(?m)^Total\\s+(\\d+)\\s+(\\d+)");
 
     private ProbeSupport()
     {
@@ -265,23 +266,54 @@ public final class ProbeSupport
         }
     }
 
-    private static String run(final String... cmd) throws IOException
+    /**
+     * The live heap to the byte: {@code jcmd PID GC.class_histogram} (a full GC first) and its total, where
+     * {@link #liveHeapKiB} reads the collector's figure (ZGC rounds it to its pages: megabytes).
+     *
+     * @param pid a JVM of the same JDK.
+     * @return bytes of live objects, or -1 if jcmd is missing or says nothing readable.
+     */
+    public static long liveHeapBytesByHistogram(final long pid)
     {
-        final Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        final Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        if (!Files.isExecutable(jcmd))
+        {
+            return -1;
+        }
         try
         {
-            if (!p.waitFor(20, TimeUnit.SECONDS))
+            final Matcher m = HISTOGRAM_TOTAL.matcher(run(jcmd.toString(), Long.toString(pid), "GC.class_histogram"));
+            return m.find() ? Long.parseLong(m.group(2)) : -1;
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return -1;
+        }
+    }
+
+    private static String run(final String... cmd) throws IOException
+    {
+        // into a file, not a pipe: a long answer (a class histogram) would fill the pipe and stall jcmd
+        final Path out = Files.createTempFile("probe-jcmd", ".txt");
+        final Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        try
+        {
+            if (!p.waitFor(30, TimeUnit.SECONDS))
             {
                 p.destroyForcibly();
                 throw new IOException("timed out: " + String.join(" ", cmd));
             }
-            return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            return Files.readString(out, StandardCharsets.UTF_8);
         }
         catch (final InterruptedException ex)
         {
             p.destroyForcibly();
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", ex);
+        }
+        finally
+        {
+            Files.deleteIfExists(out);
         }
     }
 

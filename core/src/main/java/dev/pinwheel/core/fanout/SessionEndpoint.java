@@ -1,7 +1,5 @@
 package dev.pinwheel.core.fanout;
 
-import org.agrona.collections.Long2LongHashMap;
-
 /**
  * A gateway session as its shard sees it. Implemented by the gateway (framing, compression, resume
  * buffer, socket). Confined to the shard thread that accepted the connection.
@@ -9,7 +7,7 @@ import org.agrona.collections.Long2LongHashMap;
 public abstract class SessionEndpoint
 {
     /** guild id → this endpoint's index in that guild's {@link SessionIndex} list (for O(1) removal). */
-    final Long2LongHashMap guildSlots = new Long2LongHashMap(-1);
+    final GuildSlots guildSlots = new GuildSlots();
     boolean dirty;
     /** The last audience (a channel's viewers) this session was checked against, and whether it is in it. */
     private org.agrona.collections.LongHashSet lastAudience;
@@ -65,13 +63,6 @@ public abstract class SessionEndpoint
      */
     public final long[] subscribedGuilds()
     {
-        final long[] ids = new long[guildSlots.size()];
-        final Long2LongHashMap.KeyIterator it = guildSlots.keySet().iterator();
-        int i = 0;
-        while (it.hasNext())
-        {
-            ids[i++] = it.nextValue();
-        }
-        return ids;
+        return guildSlots.keys();
     }
 }

@@ -17,8 +17,13 @@ final class ShardCommand
     static final int TASK = 1;
     static final int FANOUT = 2;
     static final int COMMAND = 3;
-    /** A slot keeps a buffer up to this size for its next commands; a bigger one is released after use. */
-    static final int MAX_RETAINED_BYTES = 4096;
+    /**
+     * A slot keeps a buffer up to this size for its next commands; a bigger one is released after use. A typical
+     * command (a message post, a subscription) fits; a GUILD_CREATE on its way to a session's shard (≈ 1.3 KB for a
+     * small guild) does not, so a connect storm no longer leaves one such buffer in every slot it passed through
+     * (issue 14: ≈ 1.8 KB per session in the capacity probe; at most 64 Ki slots × 1 KiB per shard instead of × 4 KiB).
+     */
+    static final int MAX_RETAINED_BYTES = 1024;
 
     int kind;
     ShardTask task;

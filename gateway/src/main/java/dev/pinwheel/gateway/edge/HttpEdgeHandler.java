@@ -2,6 +2,7 @@ package dev.pinwheel.gateway.edge;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -42,6 +43,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.pinwheel.gateway.codec.Json;
+import dev.pinwheel.gateway.http.RestExchange;
 import dev.pinwheel.gateway.http.Upload;
 import dev.pinwheel.gateway.node.ClientAddress;
 import dev.pinwheel.gateway.node.GatewayContext;
@@ -53,7 +55,9 @@ import dev.pinwheel.gateway.web.WebEdge;
  * The first handler of every connection: a WebSocket upgrade outside {@code /api} becomes a gateway
  * connection; anything under {@code /api[/vN]} is REST; the rest goes to {@link WebEdge} (web client,
  * dashboard, {@code /metrics}; 404 JSON for unknown paths). A malformed request is answered (400, 414, 431) and its
- * connection closed; HEAD on {@code /api} is answered as GET without a body.
+ * connection closed; HEAD on {@code /api} is answered as GET without a body. Answers keep request order on a
+ * keep-alive connection: while a REST answer is pending on another shard, reading pauses and requests already decoded
+ * wait here until it is written ({@link RestExchange#ANSWERED_LATER}).
  */
 public final class HttpEdgeHandler extends SimpleChannelInboundHandler<FullHttpRequest>
 {
@@ -64,6 +68,10 @@ public final class HttpEdgeHandler extends SimpleChannelInboundHandler<FullHttpR
     private final GatewayContext ctx;
     private final EdgeConnection edge;
     private final String peer;
+    /** Whether a REST answer is pending on another shard (reading is paused until it is written). */
+    private boolean awaiting;
+    /** Requests decoded while an answer was pending, oldest first (null until the first). */
+    private ArrayDeque<FullHttpRequest> pipelined;
     /** The file parts of the request being parsed (this connection's thread only). */
     private List<Upload> uploads = List.of();
 
@@ -82,6 +90,69 @@ public final class HttpEdgeHandler extends SimpleChannelInboundHandler<FullHttpR
 
     @Override
     protected void channelRead0(final ChannelHandlerContext c, final FullHttpRequest req)
+    {
+        if (awaiting || pipelined != null && !pipelined.isEmpty())
+        {
+            // HTTP/1.1 answers in request order: a request decoded behind one whose answer is still pending (the
+            // rest of the same read) waits for that answer
+            if (pipelined == null)
+            {
+                pipelined = new ArrayDeque<>(4);
+            }
+            pipelined.add(req.retain());
+            return;
+        }
+        serve(c, req);
+    }
+
+    @Override
+    public void userEventTriggered(final ChannelHandlerContext c, final Object evt) throws Exception
+    {
+        if (evt != RestExchange.ANSWERED_LATER)
+        {
+            super.userEventTriggered(c, evt);
+            return;
+        }
+        awaiting = false;
+        while (!awaiting && pipelined != null && !pipelined.isEmpty() && c.channel().isActive())
+        {
+            final FullHttpRequest next = pipelined.poll();
+            try
+            {
+                serve(c, next);
+            }
+            finally
+            {
+                next.release();
+            }
+        }
+    }
+
+    @Override
+    public void handlerRemoved(final ChannelHandlerContext c)
+    {
+        releasePipelined();
+    }
+
+    @Override
+    public void channelInactive(final ChannelHandlerContext c) throws Exception
+    {
+        releasePipelined();
+        super.channelInactive(c);
+    }
+
+    private void releasePipelined()
+    {
+        if (pipelined != null)
+        {
+            for (FullHttpRequest r; (r = pipelined.poll()) != null; )
+            {
+                r.release();
+            }
+        }
+    }
+
+    private void serve(final ChannelHandlerContext c, final FullHttpRequest req)
     {
         if (!req.decoderResult().isSuccess())
         {
@@ -129,16 +200,23 @@ public final class HttpEdgeHandler extends SimpleChannelInboundHandler<FullHttpR
             body = Json.object();
             invalid = true;
         }
-        c.channel().config().setAutoRead(false);
         final long userId = shard.auth().authenticate(req.headers().get(HttpHeaderNames.AUTHORIZATION));
         final String forwarded = req.headers().get(X_FORWARDED_FOR);
         final Set<String> trusted = ctx.config().edge().trustedProxies();
         final String client = forwarded == null || trusted.isEmpty() ? peer
             : ClientAddress.forRequest(c.channel().remoteAddress(), forwarded, trusted);
-        shard.api().handle(c, HttpUtil.isKeepAlive(req), userId, req.method().name(),
+        final boolean answered = shard.api().handle(c, HttpUtil.isKeepAlive(req), userId, req.method().name(),
             req.headers().get(HttpHeaderNames.HOST), client, segments, q.parameters(), body, invalid,
             req.headers().get(X_AUDIT_LOG_REASON), uploads);
         uploads = List.of();
+        if (!answered)
+        {
+            // the answer comes later (from the owner shard, on this thread): read no further request until it is
+            // written (RestExchange turns reading back on and fires ANSWERED_LATER); requests already decoded wait
+            // in order. One answered at once never pauses: two epoll_ctl calls per request saved (issue 14).
+            awaiting = true;
+            c.channel().config().setAutoRead(false);
+        }
     }
 
     /** The body as JSON, parsed from the shard's scratch copy of it (JSON parsing keeps nothing of its input). */

@@ -47,6 +47,18 @@ import dev.pinwheel.gateway.node.ClientAddress;
  */
 public final class RestExchange
 {
+    /**
+     * Fired down the connection's pipeline (from its head) when an answer that came after its request's handling
+     * returned has been written and reading resumes: the edge then serves the requests pipelined behind it, in order.
+     */
+    public static final Object ANSWERED_LATER = new Object()
+    {
+        @Override
+        public String toString()
+        {
+            return "REST answer written";
+        }
+    };
     private static final Logger LOG = LoggerFactory.getLogger(RestExchange.class);
     private static final ThrottledLog UNWRITABLE = new ThrottledLog(LOG, Level.WARN, "unwritable REST answers", 5,
         10_000);
@@ -106,6 +118,15 @@ public final class RestExchange
         this.client = client;
         this.head = head;
         this.headers = headers;
+    }
+
+    /**
+     * @return whether the answer has been written (a route on the connection's own shard answers before
+     *         {@code RestRouter.handle} returns: the edge then need not pause reading).
+     */
+    public boolean answered()
+    {
+        return answered;
     }
 
     /**
@@ -488,8 +509,12 @@ public final class RestExchange
         if (keepAlive)
         {
             ctx.writeAndFlush(res);
-            ctx.channel().config().setAutoRead(true);
-            ctx.read();
+            if (!ctx.channel().config().isAutoRead())
+            {
+                // the edge paused reading for this answer: resume, and let it serve what was pipelined behind it
+                ctx.channel().config().setAutoRead(true); // asks for the next read, too
+                ctx.pipeline().fireUserEventTriggered(ANSWERED_LATER);
+            }
         }
         else
         {

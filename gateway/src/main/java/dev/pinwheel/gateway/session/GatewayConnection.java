@@ -78,7 +78,6 @@ public final class GatewayConnection extends SimpleChannelInboundHandler<WebSock
     /** Its deadlines on its shard's wheel (set while it is listed there). */
     SessionTimers.Timer timer;
     private long closingSinceNanos;
-    private byte[] scratch = new byte[1024];
     /** Something was written to Netty since the last {@link #flush}. */
     private boolean pendingFlush;
 
@@ -210,10 +209,7 @@ public final class GatewayConnection extends SimpleChannelInboundHandler<WebSock
         try
         {
             final int len = content.readableBytes();
-            if (scratch.length < len)
-            {
-                scratch = new byte[Math.max(len, scratch.length * 2)];
-            }
+            final byte[] scratch = gateway.payloadScratch(len);
             content.getBytes(content.readerIndex(), scratch, 0, len);
             payload = Json.parse(scratch, 0, len);
         }
@@ -691,10 +687,7 @@ public final class GatewayConnection extends SimpleChannelInboundHandler<WebSock
     {
         final byte[] t = d.typeAscii();
         final int len = DispatchFrame.payloadLength(t, seq, data);
-        if (scratch.length < len)
-        {
-            scratch = new byte[Math.max(len, scratch.length * 2)];
-        }
+        final byte[] scratch = gateway.payloadScratch(len);
         final int n = DispatchFrame.payload(scratch, t, seq, data);
         ctx.write(new BinaryWebSocketFrame(zlib.deflate(ctx.alloc(), scratch, 0, n)), ctx.voidPromise());
         pendingFlush = true;

@@ -20,13 +20,19 @@ public final class GatewaySession extends SessionEndpoint
     private final int largeThreshold;
     private final int shardId;
     private final int shardCount;
-    private static final int INITIAL_BUFFER = 16;
+    /**
+     * Slots a new session's resume buffer starts with: an idle session holds READY and its GUILD_CREATEs until its first
+     * heartbeat acknowledges them, then nothing (issue 14: 48 bytes instead of 144 per idle session); one that falls
+     * behind grows it.
+     */
+    private static final int INITIAL_BUFFER = 4;
     private final int maxBuffer;
     private Dispatch[] buffer;
     private int mask;
-    private final LongHashSet pendingGuilds = new LongHashSet();
-    /** Guilds in which this session asked to be in a voice channel (cleared on leave). */
-    private final LongHashSet voiceGuilds = new LongHashSet();
+    /** Guilds whose GUILD_CREATE was asked for and has not come yet; null when none (most of a session's life). */
+    private LongHashSet pendingGuilds;
+    /** Guilds in which this session asked to be in a voice channel (cleared on leave); null when none. */
+    private LongHashSet voiceGuilds;
     private long seq;
     /**
      * First sequence not yet handed to the connection: dispatches are corked in the resume buffer (where they are
@@ -98,14 +104,78 @@ public final class GatewaySession extends SessionEndpoint
         return shardCount <= 1 || (int)((guildId >>> 22) % shardCount) == shardId;
     }
 
-    LongHashSet voiceGuilds()
+    /**
+     * @param guildId a guild whose voice channel this session joined.
+     */
+    void joinedVoice(final long guildId)
     {
-        return voiceGuilds;
+        if (voiceGuilds == null)
+        {
+            voiceGuilds = new LongHashSet();
+        }
+        voiceGuilds.add(guildId);
     }
 
-    LongHashSet pendingGuilds()
+    /**
+     * @param guildId a guild whose voice channel this session left.
+     */
+    void leftVoice(final long guildId)
     {
-        return pendingGuilds;
+        if (voiceGuilds != null && voiceGuilds.remove(guildId) && voiceGuilds.isEmpty())
+        {
+            voiceGuilds = null; // an idle session holds no set (issue 14)
+        }
+    }
+
+    /**
+     * Forgets every voice channel this session joined.
+     *
+     * @return the guilds they were in.
+     */
+    long[] leaveAllVoice()
+    {
+        if (voiceGuilds == null)
+        {
+            return new long[0];
+        }
+        final long[] out = new long[voiceGuilds.size()];
+        int i = 0;
+        for (final LongHashSet.LongIterator it = voiceGuilds.iterator(); it.hasNext(); )
+        {
+            out[i++] = it.nextValue();
+        }
+        voiceGuilds = null;
+        return out;
+    }
+
+    /**
+     * @param guildId a guild whose GUILD_CREATE this session asks for.
+     * @return false if it was asked for already.
+     */
+    boolean awaitGuild(final long guildId)
+    {
+        if (pendingGuilds == null)
+        {
+            pendingGuilds = new LongHashSet();
+        }
+        return pendingGuilds.add(guildId);
+    }
+
+    /**
+     * @param guildId a guild whose GUILD_CREATE (or refusal) came.
+     * @return whether it was awaited.
+     */
+    boolean guildArrived(final long guildId)
+    {
+        if (pendingGuilds == null || !pendingGuilds.remove(guildId))
+        {
+            return false;
+        }
+        if (pendingGuilds.isEmpty())
+        {
+            pendingGuilds = null; // an idle session holds no set (issue 14)
+        }
+        return true;
     }
 
     long seq()
@@ -195,7 +265,7 @@ public final class GatewaySession extends SessionEndpoint
     }
 
     /**
-     * Doubles the resume buffer, keeping the events it holds: sessions that acknowledge stay small (16 slots),
+     * Doubles the resume buffer, keeping the events it holds: sessions that acknowledge stay small ({@link #INITIAL_BUFFER} slots),
      * ones that fall behind grow to the configured maximum.
      */
     private void grow()

@@ -77,7 +77,7 @@ public final class GuildMoves
         for (final Pending p : pending)
         {
             final GatewaySession s = sessions.session(p.sessionId());
-            if (s == null || s.destroyed() || s.subscribedTo(p.guildId()) || !s.pendingGuilds().add(p.guildId()))
+            if (s == null || s.destroyed() || s.subscribedTo(p.guildId()) || !s.awaitGuild(p.guildId()))
             {
                 continue;
             }

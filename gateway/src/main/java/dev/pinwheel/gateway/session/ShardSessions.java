@@ -80,6 +80,7 @@ public final class ShardSessions
     private final ArrayList<GatewayConnection> connections = new ArrayList<>();
     /** Where a connection splices its corked frames before writing them to its socket directly (one per shard). */
     private ByteBuf frameScratch;
+    private byte[] payloadScratch = new byte[4096];
     private final HashMap<String, GatewaySession> sessions = new HashMap<>();
     private final Long2ObjectHashMap<ArrayList<GatewaySession>> byUser = new Long2ObjectHashMap<>();
     private final Long2LongHashMap pendingSubscriptions = new Long2LongHashMap(0);
@@ -489,7 +490,7 @@ public final class ShardSessions
     void requestSubscribe(final GatewaySession s, final long guildId)
     {
         if (awaitingReady.containsKey(s.id()) || s.destroyed() || s.subscribedTo(guildId) || !s.coversGuild(guildId)
-            || !s.pendingGuilds().add(guildId))
+            || !s.awaitGuild(guildId))
         {
             return;
         }
@@ -517,7 +518,7 @@ public final class ShardSessions
             pendingSubscriptions.put(guildId, pending);
         }
         final GatewaySession s = sessions.get(sessionId);
-        if (s != null && !s.destroyed() && s.pendingGuilds().remove(guildId))
+        if (s != null && !s.destroyed() && s.guildArrived(guildId))
         {
             if (snapshot != null)
             {
@@ -628,11 +629,11 @@ public final class ShardSessions
     {
         if (channelId == 0)
         {
-            s.voiceGuilds().remove(guildId);
+            s.leftVoice(guildId);
         }
         else
         {
-            s.voiceGuilds().add(guildId);
+            s.joinedVoice(guildId);
         }
         voice.stateUpdate(guildId, channelId, s.userId(), s.id(), selfMute, selfDeaf);
     }
@@ -715,7 +716,7 @@ public final class ShardSessions
             .getBytes(StandardCharsets.US_ASCII));
         for (final GatewaySession s : list)
         {
-            s.voiceGuilds().remove(guildId);
+            s.leftVoice(guildId);
             if (s.subscribedTo(guildId))
             {
                 shard.sessions().unsubscribe(guildId, s);
@@ -784,11 +785,10 @@ public final class ShardSessions
             }
         }
         // A session that ends leaves the voice channels it joined (unless another session took its place).
-        for (final long g : s.voiceGuilds().toArray(new Long[0]))
+        for (final long g : s.leaveAllVoice())
         {
             voice.sessionEnded(g, s.userId(), s.id());
         }
-        s.voiceGuilds().clear();
         final List<Long> emptied = shard.sessions().unsubscribeAll(s);
         for (final long g : emptied)
         {
@@ -860,5 +860,22 @@ public final class ShardSessions
             frameScratch = io.netty.buffer.Unpooled.directBuffer(Math.max(64 * 1024, Integer.highestOneBit(capacity) << 1));
         }
         return frameScratch.clear();
+    }
+
+    /**
+     * The shard's scratch array for one payload at a time: an inbound payload on its way to the JSON parser, or a
+     * zlib-stream dispatch on its way to the deflater (neither keeps it). One per shard instead of a kilobyte per
+     * connection (issue 14: an idle session's footprint); shard thread only, valid until the next call.
+     *
+     * @param length bytes needed.
+     * @return an array at least that long.
+     */
+    byte[] payloadScratch(final int length)
+    {
+        if (payloadScratch.length < length)
+        {
+            payloadScratch = new byte[Math.max(length, payloadScratch.length * 2)];
+        }
+        return payloadScratch;
     }
 }

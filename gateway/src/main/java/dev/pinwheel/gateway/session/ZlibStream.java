@@ -13,20 +13,26 @@ import io.netty.buffer.ByteBufAllocator;
 final class ZlibStream
 {
     private final Deflater deflater = new Deflater(6, false);
-    private final byte[] chunk = new byte[8192];
 
+    /**
+     * Deflates straight into the frame's buffer (no per-connection output array: 8 KiB less per zlib-stream session,
+     * issue 14), growing it until the deflater has flushed everything.
+     */
     ByteBuf deflate(final ByteBufAllocator alloc, final byte[] src, final int off, final int len)
     {
         final ByteBuf out = alloc.buffer(Math.max(64, len / 2));
         deflater.setInput(src, off, len);
-        int n;
-        do
+        while (true)
         {
-            n = deflater.deflate(chunk, 0, chunk.length, Deflater.SYNC_FLUSH);
-            out.writeBytes(chunk, 0, n);
+            final int room = out.writableBytes();
+            final int n = deflater.deflate(out.nioBuffer(out.writerIndex(), room), Deflater.SYNC_FLUSH);
+            out.writerIndex(out.writerIndex() + n);
+            if (n < room)
+            {
+                return out;
+            }
+            out.ensureWritable(Math.max(64, out.capacity()));
         }
-        while (n == chunk.length);
-        return out;
     }
 
     void close()

@@ -18,6 +18,9 @@ public final class GatewayRoutes
 {
     private final RouteContext ctx;
     private final Shard shard;
+    /** The last {@code GET /gateway} answer and its URL (this shard's thread only; the bytes are never changed). */
+    private String lastUrl;
+    private byte[] lastBody;
 
     /**
      * @param ctx   the node.
@@ -40,7 +43,14 @@ public final class GatewayRoutes
 
     private void gateway(final RestExchange ex, final Request r)
     {
-        ex.reply(shard, 200, Json.object().put("url", url(ex)));
+        final String url = url(ex);
+        if (!url.equals(lastUrl))
+        {
+            // clients ask with the same Host again and again: encode the answer once per URL, not per request
+            lastBody = Json.bytes(Json.object().put("url", url));
+            lastUrl = url;
+        }
+        ex.reply(shard, 200, lastBody);
     }
 
     private void bot(final RestExchange ex, final Request r)

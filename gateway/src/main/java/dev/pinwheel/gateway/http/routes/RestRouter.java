@@ -109,8 +109,10 @@ public final class RestRouter
     /**
      * {@link #handle(ChannelHandlerContext, boolean, long, String, String, String, String[], Map, JsonNode, boolean,
      * String)} with the file parts of a multipart body.
+     *
+     * @return whether the request was answered before this returned (routed on this shard and answered at once).
      */
-    public void handle(final ChannelHandlerContext c, final boolean keepAlive, final long userId,
+    public boolean handle(final ChannelHandlerContext c, final boolean keepAlive, final long userId,
         final String method, final String host, final String client, final String[] path,
         final Map<String, List<String>> query, final JsonNode body, final boolean bodyInvalid,
         final String auditReason, final List<Upload> files)
@@ -121,6 +123,7 @@ public final class RestRouter
             head, answerHeaders);
         ex.auditReason(decodeReason(auditReason));
         shard.send(shard.id(), ex.task(s -> route(ex, routed, path, query, body, bodyInvalid, files)));
+        return ex.answered();
     }
 
     private void route(final RestExchange ex, final String method, final String[] path,

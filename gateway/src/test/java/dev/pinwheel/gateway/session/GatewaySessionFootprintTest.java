@@ -1,0 +1,73 @@
+package dev.pinwheel.gateway.session;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.reflect.Field;
+
+import org.junit.jupiter.api.Test;
+
+import dev.pinwheel.core.fanout.Dispatch;
+
+/**
+ * An idle session holds no per-guild sets (issue 14): the set of awaited GUILD_CREATEs exists only while some are
+ * awaited, the set of voice guilds only while the session is in a voice channel; its resume buffer starts at four
+ * slots and grows, keeping every unacknowledged event, when the client falls behind.
+ */
+class GatewaySessionFootprintTest
+{
+    private static Object field(final GatewaySession s, final String name) throws ReflectiveOperationException
+    {
+        final Field f = GatewaySession.class.getDeclaredField(name);
+        f.setAccessible(true);
+        return f.get(s);
+    }
+
+    @Test
+    void setsExistOnlyWhileInUse() throws ReflectiveOperationException
+    {
+        final GatewaySession s = new GatewaySession("ab", 1, 0, 50, 0, 1, 1024);
+        assertNull(field(s, "pendingGuilds"));
+        assertNull(field(s, "voiceGuilds"));
+        assertTrue(s.awaitGuild(10L << 22));
+        assertFalse(s.awaitGuild(10L << 22), "asked for once");
+        assertTrue(s.awaitGuild(11L << 22));
+        assertTrue(s.guildArrived(10L << 22));
+        assertFalse(s.guildArrived(10L << 22));
+        assertTrue(s.guildArrived(11L << 22));
+        assertNull(field(s, "pendingGuilds"), "none awaited: no set");
+        assertFalse(s.guildArrived(12L << 22));
+
+        s.joinedVoice(10L << 22);
+        s.joinedVoice(11L << 22);
+        s.leftVoice(10L << 22);
+        assertArrayEquals(new long[] {11L << 22}, s.leaveAllVoice());
+        assertNull(field(s, "voiceGuilds"));
+        assertArrayEquals(new long[0], s.leaveAllVoice());
+        s.joinedVoice(12L << 22);
+        s.leftVoice(12L << 22);
+        assertNull(field(s, "voiceGuilds"));
+    }
+
+    @Test
+    void theResumeBufferGrowsAndKeepsWhatIsNotAcknowledged() throws ReflectiveOperationException
+    {
+        final GatewaySession s = new GatewaySession("ab", 1, 0, 50, 0, 1, 1024);
+        assertEquals(4, ((Dispatch[])field(s, "buffer")).length);
+        final Dispatch[] sent = new Dispatch[41];
+        for (int i = 1; i <= 40; i++)
+        {
+            sent[i] = Dispatch.of("TEST", ("{\"n\":" + i + "}").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            s.dispatch(sent[i]); // detached: every event is kept for a RESUME
+        }
+        final Dispatch[] ring = (Dispatch[])field(s, "buffer");
+        assertEquals(64, ring.length, "grown to hold 40 unacknowledged events");
+        for (int i = 1; i <= 40; i++)
+        {
+            assertEquals(sent[i], ring[i & (ring.length - 1)], "event " + i);
+        }
+    }
+}
