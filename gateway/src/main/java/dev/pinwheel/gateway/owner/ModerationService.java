@@ -50,6 +50,7 @@ public final class ModerationService
     private final GuildVoice voice;
     private final MemberJoins members;
     private final AuditLog audit;
+    private FileReleases files = FileReleases.NONE;
 
     /**
      * @param node    the node's directories (state records apply to them; accounts for user bodies).
@@ -64,6 +65,16 @@ public final class ModerationService
         this.voice = voice;
         this.members = members;
         this.audit = audit;
+    }
+
+    /**
+     * @param value told which attachments a deletion here drops (the node's file store).
+     * @return this.
+     */
+    public ModerationService files(final FileReleases value)
+    {
+        this.files = value;
+        return this;
     }
 
     /**
@@ -313,6 +324,11 @@ public final class ModerationService
                     if (m.authorId() == userId && owner.store().deleteMessage(c.id(), m.id()))
                     {
                         ids.add(Json.id(m.id()));
+                        final long[] dropped = Attachments.ids(m.extra());
+                        if (dropped.length > 0)
+                        {
+                            owner.afterCommit(() -> files.release(dropped));
+                        }
                     }
                 }
             }

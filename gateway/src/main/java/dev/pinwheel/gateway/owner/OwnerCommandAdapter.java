@@ -63,13 +63,13 @@ public final class OwnerCommandAdapter
         this.dms = new DmService(node, users);
         this.commands = new CommandService(node);
         this.accounts = new AccountService(node);
-        this.channels = new ChannelService(node, voice, audit);
+        this.channels = new ChannelService(node, voice, audit).files(files);
         this.members = new MemberService(node, voice, audit);
         this.roles = new RoleService(node, audit);
-        this.moderation = new ModerationService(node, voice, joins, audit);
+        this.moderation = new ModerationService(node, voice, joins, audit).files(files);
         this.temporary = new TemporaryMembers(node, moderation);
         this.invites = new InviteService(node, joins, audit);
-        this.guilds = new GuildService(node, joins, voice, audit);
+        this.guilds = new GuildService(node, joins, voice, audit).files(files);
         this.readStates = new ReadStateService(node, users);
         this.interactions = new InteractionService(node, users, messages);
         this.applications = new ApplicationService(node, joins);
