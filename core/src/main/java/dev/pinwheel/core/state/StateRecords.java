@@ -37,7 +37,7 @@ public final class StateRecords
     public static final int INVITE_CREATED = 6;
     /** A member's guild nickname set or cleared. */
     public static final int MEMBER_NICK_CHANGED = 7;
-    /** A role created or changed (the whole role). */
+    /** A role created or changed (the whole role; its bot id last, absent from records older than managed roles). */
     public static final int ROLE_PUT = 8;
     /** A role deleted (and taken from every member). */
     public static final int ROLE_DELETED = 9;
@@ -294,6 +294,7 @@ public final class StateRecords
             out.writeLong(r.permissions());
             out.writeInt(r.position());
             out.writeInt(r.color());
+            out.writeLong(r.botId()); // added later: records without it decode as a role people manage
         });
     }
 
@@ -827,7 +828,8 @@ public final class StateRecords
                 case ROLE_PUT ->
                 {
                     final long guildId = in.readLong();
-                    final Role r = new Role(in.readLong(), in.readUTF(), in.readLong(), in.readInt(), in.readInt());
+                    final Role r = new Role(in.readLong(), in.readUTF(), in.readLong(), in.readInt(), in.readInt(),
+                        in.available() >= Long.BYTES ? in.readLong() : 0);
                     yield (guilds, node) ->
                     {
                         final Guild g = guilds.get(guildId);

@@ -132,8 +132,8 @@ public final class ModerationService
     }
 
     /**
-     * Removes a member: journaled, out of voice, then (after the commit) GUILD_MEMBER_REMOVE to the guild and the
-     * user's sessions told. Also for a deleted guild's members ({@link GuildService}).
+     * Removes a member: journaled (a bot's managed role deleted with it: GUILD_ROLE_DELETE), out of voice, then (after
+     * the commit) GUILD_MEMBER_REMOVE to the guild and the user's sessions told. Also for a deleted guild's members ({@link GuildService}).
      *
      * @param owner  this shard.
      * @param g      the guild.
@@ -143,6 +143,17 @@ public final class ModerationService
     {
         final long guildId = g.id();
         StateLog.commit(owner, node, StateRecords.MEMBER_REMOVED, StateRecords.memberRemoved(guildId, userId));
+        for (final dev.pinwheel.core.guild.Role r : g.roles().toArray(new dev.pinwheel.core.guild.Role[0]))
+        {
+            if (r.botId() == userId) // a bot's managed role leaves with it
+            {
+                StateLog.commit(owner, node, StateRecords.ROLE_DELETED, StateRecords.roleDeleted(guildId, r.id()));
+                final Dispatch roleGone = new Dispatch("GUILD_ROLE_DELETE", Json.bytes(Json.object()
+                    .put("guild_id", Json.id(guildId)).put("role_id", Json.id(r.id()))), null, Intents.GUILDS, guildId,
+                    0, 0);
+                owner.afterCommit(() -> owner.publish(g, roleGone));
+            }
+        }
         final VoiceStates.VoiceState vs = voice.state(owner, guildId, userId);
         if (vs != null && vs.channelId != 0)
         {
