@@ -29,7 +29,9 @@ import dev.pinwheel.gateway.node.FileStore;
  * the sweep only asks about those written before this process started or older than the grace period); a binding
  * whose message, channel or guild is gone, or whose message no longer names the file, is stale (a crash between the
  * commit and the unlink, journal retention). A file of a still-acknowledged message is never released: the binding
- * and the message are read on the owner's thread, which is the only writer of both. Shard-confined.
+ * and the message are read on the owner's thread, which is the only writer of both. A file never bound to a guild
+ * this shard does not hold (deleted, or not loaded yet) is left alone, and so is one whose message read must wait (a
+ * remote store): the sweep only releases what it can prove dead. Shard-confined.
  */
 public final class AttachmentOwnership implements FileReleases
 {
@@ -198,6 +200,11 @@ public final class AttachmentOwnership implements FileReleases
                 if (owner.group().ownerOf(guildIds[i]) != owner.id())
                 {
                     continue; // the ring moved: not this shard's to judge
+                }
+                if (owner.guilds().attachments().get(attachmentIds[i]) == null
+                    && owner.guilds().get(guildIds[i]) == null)
+                {
+                    continue; // never bound, and the guild is not (or not yet) here: not ours to judge
                 }
                 try
                 {
