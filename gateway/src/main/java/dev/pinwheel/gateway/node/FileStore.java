@@ -454,6 +454,20 @@ public final class FileStore implements AutoCloseable
             hm.getBytes(StandardCharsets.US_ASCII));
     }
 
+    /**
+     * @param channelId    the URL's channel.
+     * @param attachmentId the URL's attachment.
+     * @param ex           its {@code ex} (hex expiry).
+     * @param is           its {@code is} (hex issue time).
+     * @param hm           its {@code hm}.
+     * @return whether this node signed it, expired or not (a refresh needs a URL someone was once given).
+     */
+    public boolean signedHere(final long channelId, final long attachmentId, final String ex, final String is,
+        final String hm)
+    {
+        return verify(channelId, attachmentId, ex, is, hm, 0);
+    }
+
     private String mac(final long channelId, final long attachmentId, final String ex, final String is)
     {
         final Mac m = macs.get();
