@@ -133,7 +133,7 @@ public final class AttachmentOwnership implements FileReleases
     }
 
     /** Whether an acknowledged message still names the attachment; false also when no message ever did. */
-    private static boolean live(final Shard owner, final long attachmentId)
+    private static boolean live(final Shard owner, final NodeState node, final long attachmentId)
     {
         final AttachmentBindings.Binding b = owner.guilds().attachments().get(attachmentId);
         if (b == null)
@@ -141,7 +141,8 @@ public final class AttachmentOwnership implements FileReleases
             return false;
         }
         final Guild g = owner.guilds().get(b.guildId());
-        if (g == null || g.channel(b.channelId()) == null)
+        final boolean dm = b.guildId() == b.channelId(); // a DM's files are bound under its channel
+        if (dm ? node.directory().dmUsers(b.channelId()) == null : g == null || g.channel(b.channelId()) == null)
         {
             return false;
         }
@@ -202,13 +203,13 @@ public final class AttachmentOwnership implements FileReleases
                     continue; // the ring moved: not this shard's to judge
                 }
                 if (owner.guilds().attachments().get(attachmentIds[i]) == null
-                    && owner.guilds().get(guildIds[i]) == null)
+                    && owner.guilds().get(guildIds[i]) == null && node.directory().dmUsers(guildIds[i]) == null)
                 {
                     continue; // never bound, and the guild is not (or not yet) here: not ours to judge
                 }
                 try
                 {
-                    if (!live(owner, attachmentIds[i]))
+                    if (!live(owner, node, attachmentIds[i]))
                     {
                         dead[n++] = attachmentIds[i];
                     }

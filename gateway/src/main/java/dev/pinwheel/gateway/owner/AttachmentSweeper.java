@@ -26,8 +26,8 @@ import dev.pinwheel.gateway.node.FileStore;
  * </pre>
  * "Old enough": stored by an earlier process (nothing of it can still be on its way to a commit), or by this one more
  * than {@code pinwheel.files.orphan-grace-s} ago. The owners decide (the bindings and the messages are theirs), so a
- * file of an acknowledged message is never swept. Files stored before guilds were recorded in the metadata, in DMs, or
- * of guilds owned by another node are left alone.
+ * file of an acknowledged message is never swept. Files stored before their owner's key (the guild, or a DM's channel)
+ * was recorded in the metadata, or owned by another node, are left alone.
  */
 public final class AttachmentSweeper implements AutoCloseable
 {

@@ -91,8 +91,11 @@ class AttachmentLifetimeTest
         try
         {
             final TestNode.Pair pair;
+            final TestNode.User person;
             final JsonNode kept;
             final JsonNode dropped;
+            final JsonNode keptInDm;
+            final JsonNode droppedInDm;
             final byte[] bytes = ("survives " + System.nanoTime()).getBytes(StandardCharsets.UTF_8);
             try (TestNode node = new TestNode(2, data, g -> { }))
             {
@@ -100,6 +103,13 @@ class AttachmentLifetimeTest
                 kept = post(node, pair.channelId(), pair.owner(), "kept.txt", bytes);
                 dropped = post(node, pair.channelId(), pair.owner(), "dropped.txt",
                     ("dropped " + System.nanoTime()).getBytes(StandardCharsets.UTF_8));
+                person = node.register("restart-person", false);
+                node.join(pair.owner(), pair.channelId(), person);
+                final String dm = node.ok("POST", "users/@me/channels", person.token(), "{\"recipient_id\":\""
+                    + pair.owner().id() + "\"}").path("id").asText();
+                keptInDm = post(node, dm, person, "kept-dm.txt", bytes);
+                droppedInDm = post(node, dm, person, "dropped-dm.txt",
+                    ("dropped in a DM " + System.nanoTime()).getBytes(StandardCharsets.UTF_8));
             }
             try (TestNode node = new TestNode(2, data, g -> { }))
             {
@@ -110,8 +120,13 @@ class AttachmentLifetimeTest
                 // the binding was rebuilt from the journal: a delete after the restart still frees the file
                 delete(node, pair, dropped);
                 awaitGone(node, attachmentId(dropped));
+                assertEquals(204, node.call("DELETE", "channels/" + droppedInDm.path("channel_id").asText()
+                    + "/messages/" + droppedInDm.path("id").asText(), person.token(), null).status());
+                awaitGone(node, attachmentId(droppedInDm)); // after the sweep's questions on both owners
                 assertArrayEquals(bytes, Multipart.get(moved(node, url(kept)), null).body());
                 assertTrue(Files.exists(attachmentFile(node, attachmentId(kept))));
+                assertArrayEquals(bytes, Multipart.get(moved(node, url(keptInDm)), null).body(), "a DM's file too");
+                assertTrue(Files.exists(attachmentFile(node, attachmentId(keptInDm))));
             }
         }
         finally

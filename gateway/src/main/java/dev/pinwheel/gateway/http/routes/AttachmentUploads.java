@@ -137,7 +137,9 @@ final class AttachmentUploads
         final int origin = shard.address();
         final long userId = ex.userId();
         final JsonNode described = body.path("attachments");
-        final long guildId = ctx.node().directory().guildOfChannel(channelId); // its owner answers the file sweep
+        final long guild = ctx.node().directory().guildOfChannel(channelId);
+        // the key of the files' owner, which answers the file sweep: the guild, or a DM's own channel
+        final long guildId = guild != 0 || ctx.node().directory().dmUsers(channelId) == null ? guild : channelId;
         final boolean queued = store.submit(() ->
         {
             final ControlReply reply = new ControlReply(group, origin, correlation, userId, ex);
