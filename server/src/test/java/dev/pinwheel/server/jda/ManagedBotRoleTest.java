@@ -18,11 +18,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.pinwheel.server.JsClients;
 import dev.pinwheel.server.TestNode;
 
 /**
  * The role OAuth2 gives a bot is Discord's managed role: {@code managed: true} with {@code tags.bot_id}, as unmodified
- * JDA reads it ({@code Role.isManaged()}, {@code getTags().getBotIdLong()}); nobody deletes it (400/50028) or gives or
+ * JDA ({@code Role.isManaged()}, {@code getTags().getBotIdLong()}) and discord.js ({@code role.managed},
+ * {@code role.tags.botId}, {@code roles.botRoleFor}) read it; nobody deletes it (400/50028) or gives or
  * takes it by hand (403/50013, also through a member edit's role list), while its name, colour and position still
  * change and keep it managed; it survives a restart, and it goes when its bot is kicked.
  */
@@ -102,6 +104,13 @@ class ManagedBotRoleTest
             finally
             {
                 JdaBots.stop(jda);
+            }
+            final Path js = JsClients.prepare("managedrole.js");
+            final String out = JsClients.run(js, 120, java.util.Map.of(), "node", "managedrole.js",
+                Integer.toString(node.port()), botToken, guildId, roleId, appId);
+            for (final String step : new String[] {"managed", "tags.botId", "botRoleFor", "fetched", "only it"})
+            {
+                assertTrue(out.contains("OK " + step + "\n"), "discord.js: " + step + "\n" + out);
             }
         }
         try (TestNode node = new TestNode(2, dir, c -> { }))
