@@ -27,7 +27,9 @@ import dev.pinwheel.server.files.Multipart;
  * A real server process killed with SIGKILL after an upload's files were written and fsynced but before its message
  * reached its owner (the node's fault injection holds the file store's thread exactly there): at the next start the
  * sweep removes those files — no message was ever acknowledged for them — while every acknowledged message's file,
- * including one with the very same bytes as an orphan, still downloads byte-identical.
+ * including one with the very same bytes as an orphan, still downloads byte-identical. A message deleted while the
+ * file store's thread was held (its delete committed and answered, its unlink never run) loses its file at that start
+ * too.
  */
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class AttachmentOrphanCrashTest
@@ -48,6 +50,9 @@ class AttachmentOrphanCrashTest
             final RestClient.User user;
             final JsonNode first;
             final JsonNode second;
+            final JsonNode deleted;
+            final byte[] deletedBytes = ("deleted before its unlink " + System.nanoTime()).getBytes(
+                StandardCharsets.UTF_8);
             final Set<String> acknowledged = new HashSet<>();
             try (ServerProcess node = ServerProcess.start(data, 2, "sync", dir.resolve("server-1.log"), 180,
                 "-Dpinwheel.debug.fault-injection=true"))
@@ -58,9 +63,10 @@ class AttachmentOrphanCrashTest
                     .get("id").asText();
                 first = upload(node, channelId, user, "picture.png", shared, null, null);
                 second = upload(node, channelId, user, "notes.txt", acknowledgedText, null, null);
+                deleted = upload(node, channelId, user, "deleted.txt", deletedBytes, null, null);
                 first.get("attachments").forEach(a -> acknowledged.add(a.get("id").asText()));
                 second.get("attachments").forEach(a -> acknowledged.add(a.get("id").asText()));
-                assertEquals(acknowledged, ids(attachments));
+                assertEquals(acknowledged.size() + 1, ids(attachments).size());
 
                 final CompletableFuture<String> held = node.lineContaining("an upload is held after its files");
                 node.command("files-hold 0");
@@ -76,16 +82,22 @@ class AttachmentOrphanCrashTest
                     }
                 });
                 held.get(60, TimeUnit.SECONDS);
-                assertEquals(acknowledged.size() + 2, ids(attachments).size(), "the orphan's two files are on disk");
+                assertEquals(acknowledged.size() + 3, ids(attachments).size(), "the orphan's two files are on disk");
+                // the file store's thread is held: this delete commits and answers, its unlink waits there forever
+                assertEquals(204, rest.call("DELETE", "channels/" + channelId + "/messages/"
+                    + deleted.get("id").asText(), user.token(), null).status());
+                assertEquals(acknowledged.size() + 3, ids(attachments).size(), "not unlinked before the crash");
                 node.kill(); // SIGKILL: the message command was never sent
                 lost.get(60, TimeUnit.SECONDS);
             }
             assertEquals(1, blobsWith(data, orphanOnly), "the orphan's own bytes survived the crash");
+            assertEquals(1, blobsWith(data, deletedBytes), "and so did the deleted message's");
 
             try (ServerProcess node = ServerProcess.start(data, 2, "sync", dir.resolve("server-2.log"), 180))
             {
                 final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-                while (!ids(attachments).equals(acknowledged) || blobsWith(data, orphanOnly) != 0)
+                while (!ids(attachments).equals(acknowledged) || blobsWith(data, orphanOnly) != 0
+                    || blobsWith(data, deletedBytes) != 0)
                 {
                     assertTrue(System.nanoTime() < deadline, "orphans left: " + ids(attachments) + " vs acknowledged "
                         + acknowledged);
