@@ -13,6 +13,7 @@ import dev.pinwheel.core.shard.ShardTask;
 import dev.pinwheel.core.state.NodeState;
 import dev.pinwheel.core.state.StateLog;
 import dev.pinwheel.core.state.StateRecords;
+import dev.pinwheel.core.store.ReadPendingException;
 import dev.pinwheel.core.store.StoredMessage;
 import dev.pinwheel.gateway.node.FileStore;
 
@@ -30,8 +31,9 @@ import dev.pinwheel.gateway.node.FileStore;
  * whose message, channel or guild is gone, or whose message no longer names the file, is stale (a crash between the
  * commit and the unlink, journal retention). A file of a still-acknowledged message is never released: the binding
  * and the message are read on the owner's thread, which is the only writer of both. A file never bound to a guild
- * this shard does not hold (deleted, or not loaded yet) is left alone, and so is one whose message read must wait (a
- * remote store): the sweep only releases what it can prove dead. Shard-confined.
+ * this shard does not hold (deleted, or not loaded yet) is left alone, and so is one whose message read failed: the
+ * sweep only releases what it can prove dead. With a remote store (Cassandra) the sweep's question prefetches its
+ * messages and is parked until they are in memory, as any owner command that reads. Shard-confined.
  */
 public final class AttachmentOwnership implements FileReleases
 {
@@ -194,6 +196,7 @@ public final class AttachmentOwnership implements FileReleases
         @Override
         public void run(final Shard owner)
         {
+            prefetch(owner);
             long[] dead = new long[attachmentIds.length];
             int n = 0;
             for (int i = 0; i < attachmentIds.length; i++)
@@ -214,9 +217,13 @@ public final class AttachmentOwnership implements FileReleases
                         dead[n++] = attachmentIds[i];
                     }
                 }
+                catch (final ReadPendingException pending)
+                {
+                    throw pending; // a remote store fetches it: the shard runs this task again once it is in memory
+                }
                 catch (final RuntimeException ex)
                 {
-                    // a read that must wait (a remote store) or failed: unknown, kept until the next sweep
+                    // a read that failed: unknown, kept until the next sweep
                 }
             }
             if (n > 0)
@@ -225,6 +232,24 @@ public final class AttachmentOwnership implements FileReleases
                 LOG.info("shard {}: the file sweep releases {} attachments no live message names", owner.id(), n);
                 new Unbind(dead, node, files).run(owner);
             }
+        }
+
+        /** Every message read first, by channel: a remote store fetches them together (then this task runs again). */
+        private void prefetch(final Shard owner)
+        {
+            final Long2ObjectHashMap<long[]> byChannel = new Long2ObjectHashMap<>();
+            for (final long id : attachmentIds)
+            {
+                final AttachmentBindings.Binding b = owner.guilds().attachments().get(id);
+                if (b != null)
+                {
+                    final long[] old = byChannel.get(b.channelId());
+                    final long[] grown = old == null ? new long[1] : Arrays.copyOf(old, old.length + 1);
+                    grown[grown.length - 1] = b.messageId();
+                    byChannel.put(b.channelId(), grown);
+                }
+            }
+            byChannel.forEach((channelId, messageIds) -> owner.store().prefetch(channelId, messageIds));
         }
     }
 }

@@ -37,6 +37,19 @@ class AttachmentOrphanCrashTest
     @Test
     void filesOfAnUploadCutShortBySigkillAreSweptAtTheNextStart() throws Exception
     {
+        crashAndSweep(List.of());
+    }
+
+    /** The same on the Cassandra store: the sweep's reads wait for Cassandra, acknowledged files still survive. */
+    @Test
+    void onCassandraTheSweepWaitsForItsReadsAndKeepsAcknowledgedFiles() throws Exception
+    {
+        crashAndSweep(SharedCassandra.serverOptions(SharedCassandra.contactPoint(),
+            SharedCassandra.keyspace("orphans")));
+    }
+
+    private static void crashAndSweep(final List<String> storeOptions) throws Exception
+    {
         final Path dir = Files.createTempDirectory("pinwheel-orphan-crash");
         final Path data = dir.resolve("data");
         final Path attachments = data.resolve("files").resolve("attachments");
@@ -54,8 +67,10 @@ class AttachmentOrphanCrashTest
             final byte[] deletedBytes = ("deleted before its unlink " + System.nanoTime()).getBytes(
                 StandardCharsets.UTF_8);
             final Set<String> acknowledged = new HashSet<>();
+            final List<String> withFaults = new java.util.ArrayList<>(storeOptions);
+            withFaults.add("-Dpinwheel.debug.fault-injection=true");
             try (ServerProcess node = ServerProcess.start(data, 2, "sync", dir.resolve("server-1.log"), 180,
-                "-Dpinwheel.debug.fault-injection=true"))
+                withFaults))
             {
                 final RestClient rest = new RestClient(node.restBase());
                 user = rest.register("orphan-crash");
@@ -93,7 +108,8 @@ class AttachmentOrphanCrashTest
             assertEquals(1, blobsWith(data, orphanOnly), "the orphan's own bytes survived the crash");
             assertEquals(1, blobsWith(data, deletedBytes), "and so did the deleted message's");
 
-            try (ServerProcess node = ServerProcess.start(data, 2, "sync", dir.resolve("server-2.log"), 180))
+            try (ServerProcess node = ServerProcess.start(data, 2, "sync", dir.resolve("server-2.log"), 180,
+                storeOptions))
             {
                 final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
                 while (!ids(attachments).equals(acknowledged) || blobsWith(data, orphanOnly) != 0
