@@ -31,6 +31,7 @@ import dev.pinwheel.gateway.http.routes.RestRouter;
 import dev.pinwheel.gateway.http.routes.RouteContext;
 import dev.pinwheel.gateway.node.AddressSlots;
 import dev.pinwheel.gateway.node.FileStore;
+import dev.pinwheel.gateway.owner.AttachmentSweeper;
 import dev.pinwheel.gateway.node.GatewayConfig;
 import dev.pinwheel.gateway.node.GatewayContext;
 import dev.pinwheel.gateway.session.SessionStartLimits;
@@ -71,6 +72,7 @@ public final class GatewayServer implements AutoCloseable
     private final ShardGroup shards;
     private final List<Channel> listeners = new ArrayList<>();
     private final ThreadPoolExecutor control;
+    private AttachmentSweeper sweeper;
 
     /**
      * Starts a node: shards recover and start, then the ports are bound. Returns when serving.
@@ -151,6 +153,7 @@ public final class GatewayServer implements AutoCloseable
         final ShardDeathHandler deathHandler, final NodeCounters counters, final ClusterLink link)
     {
         config.conclude();
+        final long startedMillis = System.currentTimeMillis(); // before any upload of this process: the file sweep
         final NodeState node = NodeState.create();
         // Password hashing: a few threads and a short queue; a full queue is answered 503 at once (AuthRoutes),
         // never an unbounded wait behind someone else's flood.
@@ -182,6 +185,10 @@ public final class GatewayServer implements AutoCloseable
                 shards.clusterLink(link);
             }
             shards.start(10, TimeUnit.MINUTES);
+            if (context.files() != null)
+            {
+                sweeper = new AttachmentSweeper(context.files(), shards, node, startedMillis);
+            }
             bind();
             // Warm the control plane (PBKDF2 provider, JSON, SecureRandom) off the shards, so the first
             // register/login does not pay ~0.6 s of class loading and JIT.
@@ -277,6 +284,14 @@ public final class GatewayServer implements AutoCloseable
     }
 
     /**
+     * @return the file store's sweep, or null without a file store.
+     */
+    public AttachmentSweeper fileSweeper()
+    {
+        return sweeper;
+    }
+
+    /**
      * Stops accepting, tells every gateway client to reconnect (op 7), stops the shards, closes the stores.
      * A dead shard's listeners are skipped: its event loop closed them as it ended and runs no task any more, so a
      * close handed to it would never complete (it used to cost 5 s per listener, 10 s in all, during which the node
@@ -315,6 +330,10 @@ public final class GatewayServer implements AutoCloseable
         finally
         {
             control.shutdownNow();
+            if (sweeper != null)
+            {
+                sweeper.close();
+            }
             if (context.files() != null)
             {
                 context.files().close();

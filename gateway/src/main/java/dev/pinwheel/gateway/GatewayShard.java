@@ -11,6 +11,7 @@ import dev.pinwheel.gateway.edge.NettyIoDriver;
 import dev.pinwheel.gateway.http.ExchangeTable;
 import dev.pinwheel.gateway.node.EdgeCounters;
 import dev.pinwheel.gateway.node.GatewayContext;
+import dev.pinwheel.gateway.owner.AttachmentOwnership;
 import dev.pinwheel.gateway.owner.FileReleases;
 import dev.pinwheel.gateway.owner.MemberListService;
 import dev.pinwheel.gateway.owner.OwnerCommandAdapter;
@@ -89,14 +90,8 @@ public final class GatewayShard
         final LazyMemberLists lists = new LazyMemberLists(accounts, presences, toSessions,
             context.config().lazyGuildMembers());
         this.owner = new OwnerCommandAdapter(context.node(), (from, userId, event) -> toUsers.sendToUser(userId, event),
-            voice, lists.following(toSessions), context.files() == null ? FileReleases.NONE : ids ->
-                context.files().submit(() ->
-                {
-                    for (final long id : ids)
-                    {
-                        context.files().release(id);
-                    }
-                }));
+            voice, lists.following(toSessions), context.files() == null ? FileReleases.NONE
+                : new AttachmentOwnership(shard, context.node(), context.files()));
         owner.lazyGuilds(lists);
         final SessionRequestAdapter requests = new SessionRequestAdapter(
             new SubscriptionService(accounts, voice, toSessions).presences(presences),

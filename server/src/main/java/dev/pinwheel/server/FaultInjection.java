@@ -20,6 +20,8 @@ import dev.pinwheel.core.shard.ShardGroup;
  *                   thread dies, the node stops with exit 70
  *   shard-hang N    a task on shard N blocks forever: the shard never stops, shutdown cannot finish and is halted
  *                   after pinwheel.server.shutdown-timeout-ms (exit 75)
+ *   files-hold 0    the next uploads stop on the file store's thread once their files are durable, before their
+ *                   message is sent to its owner (a test kills the node there: files no message acknowledged)
  * </pre>
  * Off by default; never enable it on a node that clients use.
  */
@@ -38,18 +40,19 @@ final class FaultInjection
      * Starts the command reader if {@link #PROP_NAME} is true.
      *
      * @param shards the node's shards.
+     * @param files  the node's file store, or null.
      */
-    static void startIfEnabled(final ShardGroup shards)
+    static void startIfEnabled(final ShardGroup shards, final dev.pinwheel.gateway.node.FileStore files)
     {
         if (!Boolean.getBoolean(PROP_NAME))
         {
             return;
         }
         LOG.warn("fault injection is ON ({}): commands on standard input can kill this node", PROP_NAME);
-        Thread.ofPlatform().name("pinwheel-fault-injection").daemon(true).start(() -> read(shards));
+        Thread.ofPlatform().name("pinwheel-fault-injection").daemon(true).start(() -> read(shards, files));
     }
 
-    private static void read(final ShardGroup shards)
+    private static void read(final ShardGroup shards, final dev.pinwheel.gateway.node.FileStore files)
     {
         try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)))
         {
@@ -70,6 +73,7 @@ final class FaultInjection
                             + "operation");
                     });
                     case "shard-hang" -> shards.send(shard, s -> hang());
+                    case "files-hold" -> files != null && files.holdUploadsAfterWrite();
                     default -> false;
                 };
                 LOG.warn("fault injection: {} -> {}", line, sent ? "sent" : "not sent");

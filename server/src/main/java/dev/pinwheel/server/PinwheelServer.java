@@ -89,7 +89,13 @@ public final class PinwheelServer implements AutoCloseable
         if (b.cassandra == null)
         {
             this.cassandraLock = null;
-            this.stores = new EmbeddedStoreFactory(dataDir, b.durability); // locks the data directory first
+            final dev.pinwheel.storage.EmbeddedStoreContext embedded = new dev.pinwheel.storage.EmbeddedStoreContext()
+                .dataDir(dataDir).durability(b.durability);
+            if (b.embeddedStore != null)
+            {
+                b.embeddedStore.accept(embedded); // tests: a journal clock they move, a retention
+            }
+            this.stores = new EmbeddedStoreFactory(embedded); // locks the data directory first
         }
         else
         {
@@ -478,6 +484,7 @@ public final class PinwheelServer implements AutoCloseable
         private Path dataDir = Path.of(System.getProperty("pinwheel.data-dir", "data"));
         private int shards = Integer.getInteger("pinwheel.shards", 0);
         private int ringSize = Integer.getInteger("pinwheel.core.ring-size", 1 << 16);
+        private java.util.function.Consumer<dev.pinwheel.storage.EmbeddedStoreContext> embeddedStore;
         private Durability durability = Durability.valueOf(
             System.getProperty("pinwheel.storage.durability", "os").toUpperCase(java.util.Locale.ROOT));
         private TuningProfile profile = TuningProfile.fromSystemProperty();
@@ -525,6 +532,17 @@ public final class PinwheelServer implements AutoCloseable
         public Builder ringSize(final int value)
         {
             ringSize = value;
+            return this;
+        }
+
+        /**
+         * @param value adjusts the embedded store's settings after the data directory and durability are set (tests
+         *              of retention give it a clock they move); null (the default): nothing.
+         * @return this.
+         */
+        public Builder embeddedStore(final java.util.function.Consumer<dev.pinwheel.storage.EmbeddedStoreContext> value)
+        {
+            embeddedStore = value;
             return this;
         }
 

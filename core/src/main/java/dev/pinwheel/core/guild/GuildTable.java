@@ -11,6 +11,15 @@ public final class GuildTable
 {
     private final Long2ObjectHashMap<Guild> guilds = new Long2ObjectHashMap<>();
     private final ReadStates readStates = new ReadStates();
+    private final AttachmentBindings attachments = new AttachmentBindings();
+
+    /**
+     * @return which message each attachment of this shard's guilds belongs to.
+     */
+    public AttachmentBindings attachments()
+    {
+        return attachments;
+    }
 
     /**
      * @return the read states of the users this shard owns.

@@ -37,7 +37,7 @@ public final class StateRecords
     public static final int INVITE_CREATED = 6;
     /** A member's guild nickname set or cleared. */
     public static final int MEMBER_NICK_CHANGED = 7;
-    /** A role created or changed (the whole role). */
+    /** A role created or changed (the whole role; its bot id last, absent from records older than managed roles). */
     public static final int ROLE_PUT = 8;
     /** A role deleted (and taken from every member). */
     public static final int ROLE_DELETED = 9;
@@ -85,6 +85,10 @@ public final class StateRecords
     public static final int WEBHOOK_PUT = 52;
     /** A webhook deleted. */
     public static final int WEBHOOK_DELETED = 53;
+    /** A message's new attachments (guild, channel, message, ids), journaled with the message. */
+    public static final int ATTACHMENTS_BOUND = 54;
+    /** Attachments no message names any more (guild, ids): their files may go. */
+    public static final int ATTACHMENTS_UNBOUND = 55;
 
     private StateRecords()
     {
@@ -292,6 +296,7 @@ public final class StateRecords
             out.writeLong(r.permissions());
             out.writeInt(r.position());
             out.writeInt(r.color());
+            out.writeLong(r.botId()); // added later: records without it decode as a role people manage
         });
     }
 
@@ -561,6 +566,64 @@ public final class StateRecords
     }
 
     /**
+     * @param guildId       guild.
+     * @param channelId     channel.
+     * @param messageId     the message naming the files.
+     * @param attachmentIds its new attachments.
+     * @return encoded {@link #ATTACHMENTS_BOUND} record.
+     */
+    public static byte[] attachmentsBound(final long guildId, final long channelId, final long messageId,
+        final long[] attachmentIds)
+    {
+        return encode(out ->
+        {
+            out.writeLong(guildId);
+            out.writeLong(channelId);
+            out.writeLong(messageId);
+            writeLongs(out, attachmentIds);
+        });
+    }
+
+    /**
+     * @param guildId       guild.
+     * @param attachmentIds attachments no message names any more.
+     * @return encoded {@link #ATTACHMENTS_UNBOUND} record.
+     */
+    public static byte[] attachmentsUnbound(final long guildId, final long[] attachmentIds)
+    {
+        return encode(out ->
+        {
+            out.writeLong(guildId);
+            writeLongs(out, attachmentIds);
+        });
+    }
+
+    private static void writeLongs(final DataOutputStream out, final long[] values) throws IOException
+    {
+        out.writeInt(values.length);
+        for (final long v : values)
+        {
+            out.writeLong(v);
+        }
+    }
+
+    private static long[] readLongs(final DataInputStream in, final int type, final int payloadLength)
+        throws IOException
+    {
+        final int n = in.readInt();
+        if (n < 0 || n > payloadLength / Long.BYTES)
+        {
+            throw new IllegalArgumentException("malformed state record type " + type + ": " + n + " ids");
+        }
+        final long[] out = new long[n];
+        for (int i = 0; i < n; i++)
+        {
+            out[i] = in.readLong();
+        }
+        return out;
+    }
+
+    /**
      * @param guildId the deleted guild.
      * @return encoded record.
      */
@@ -654,7 +717,8 @@ public final class StateRecords
                     ROLE_DELETED, MEMBER_ROLES_SET, COMMANDS_SET, CHANNEL_DELETED, MEMBER_REMOVED, BAN_ADDED,
                     BAN_REMOVED, MEMBER_TIMEOUT_SET, AUDIT_ENTRY, INVITE_USED, INVITE_DELETED, GUILD_UPDATED,
                     GUILD_DELETED, APPLICATION_PUT, TOKENS_REVOKED, USER_AVATAR_SET, GUILD_ICON_SET, WEBHOOK_PUT,
-                    WEBHOOK_DELETED, ROLE_HOIST_SET -> in.readLong(); // the guild (the user, the application) first
+                    WEBHOOK_DELETED, ATTACHMENTS_BOUND, ATTACHMENTS_UNBOUND,
+                    ROLE_HOIST_SET -> in.readLong(); // the guild (the user, the application) comes first
                 case READ_STATE_ACK, READ_STATE_MENTION -> in.readLong(); // the user whose read state it is
                 case CHANNEL_CREATED ->
                 {
@@ -782,7 +846,8 @@ public final class StateRecords
                 case ROLE_PUT ->
                 {
                     final long guildId = in.readLong();
-                    final Role r = new Role(in.readLong(), in.readUTF(), in.readLong(), in.readInt(), in.readInt());
+                    final Role r = new Role(in.readLong(), in.readUTF(), in.readLong(), in.readInt(), in.readInt(),
+                        in.available() >= Long.BYTES ? in.readLong() : 0);
                     yield (guilds, node) ->
                     {
                         final Guild g = guilds.get(guildId);
@@ -1103,6 +1168,20 @@ public final class StateRecords
                 {
                     final long userId = in.readLong();
                     yield (guilds, node) -> node.accounts().revokeTokens(userId);
+                }
+                case ATTACHMENTS_BOUND ->
+                {
+                    final long guildId = in.readLong();
+                    final long channelId = in.readLong();
+                    final long messageId = in.readLong();
+                    final long[] ids = readLongs(in, type, payload.length);
+                    yield (guilds, node) -> guilds.attachments().bind(guildId, channelId, messageId, ids);
+                }
+                case ATTACHMENTS_UNBOUND ->
+                {
+                    in.readLong(); // the guild: the record's scope
+                    final long[] ids = readLongs(in, type, payload.length);
+                    yield (guilds, node) -> guilds.attachments().unbind(ids);
                 }
                 default -> throw new IllegalArgumentException("unknown state record type " + type);
             };

@@ -42,6 +42,8 @@ class StateRecordScopesTest
         ofGuild.put(StateRecords.WEBHOOK_PUT, StateRecords.webhookPut(new dev.pinwheel.core.guild.Webhook(77, GUILD,
             99, "hook", null, "ab", USER)));
         ofGuild.put(StateRecords.WEBHOOK_DELETED, StateRecords.webhookDeleted(GUILD, 77));
+        ofGuild.put(StateRecords.ATTACHMENTS_BOUND, StateRecords.attachmentsBound(GUILD, 99, 100, new long[] {7, 8}));
+        ofGuild.put(StateRecords.ATTACHMENTS_UNBOUND, StateRecords.attachmentsUnbound(GUILD, new long[] {7}));
         ofGuild.put(StateRecords.GUILD_ICON_SET, StateRecords.guildIconSet(GUILD, "0123456789abcdef0123456789abcdef"));
         ofGuild.put(StateRecords.MEMBER_ADDED, StateRecords.memberAdded(GUILD, USER, 0));
         ofGuild.put(StateRecords.CHANNEL_DELETED, StateRecords.channelDeleted(GUILD, 99));

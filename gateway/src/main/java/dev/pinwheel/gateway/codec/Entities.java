@@ -139,9 +139,13 @@ public final class Entities
         o.putNull("unicode_emoji");
         o.put("position", r.position());
         o.put("permissions", Long.toString(r.permissions()));
-        o.put("managed", false);
+        o.put("managed", r.managed());
         o.put("mentionable", false);
         o.put("flags", 0);
+        if (r.managed())
+        {
+            o.putObject("tags").put("bot_id", Json.id(r.botId()));
+        }
         return o;
     }
 

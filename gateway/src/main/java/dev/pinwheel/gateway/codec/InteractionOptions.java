@@ -366,7 +366,7 @@ public final class InteractionOptions
         final Role r = g.role(id);
         if (r != null)
         {
-            at(resolved, "roles").set(Json.id(id), Entities.role(r));
+            at(resolved, "roles").set(Json.id(id), Entities.role(r, g.hoisted(id)));
         }
         return r != null;
     }

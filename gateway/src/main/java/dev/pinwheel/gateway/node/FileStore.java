@@ -34,7 +34,7 @@ import javax.crypto.spec.SecretKeySpec;
  * <pre>
  *   DIR/blobs/ab/abcdef…            the bytes, once per distinct content (written as tmp/…, fsynced, renamed)
  *   DIR/attachments/{id}            a hard link to its blob: the link count is the blob's reference count
- *   DIR/attachments/{id}.meta       channel, filename, content type, size, hash, width, height
+ *   DIR/attachments/{id}.meta       guild, channel, filename, content type, size, hash, width, height
  *   DIR/images/{avatars|icons}/{owner}/{hash}   a hard link to the image's blob
  *   DIR/secret                      the key of signed URLs ({@code ex/is/hm}, HMAC-SHA256)
  *   DIR/tmp/                        half-written files; emptied at start, never served
@@ -43,11 +43,14 @@ import javax.crypto.spec.SecretKeySpec;
  * and the directories that name it fsynced — before it returns, so a message that names a file is journaled only
  * after the file survives a crash. A file is served only under its final name, reached from an id (digits) or a
  * hash (hex), never from a client's path. Releasing an attachment unlinks it; its blob goes with the last link.
+ * What no live message names any more is found by the owners ({@code owner.AttachmentSweeper}): this store lists its
+ * attachments ({@link #attachmentIds}) and drops blobs no link names ({@link #dropUnlinkedBlobs}).
  * Reads ({@link #attachment}, {@link #attachmentFile}, {@link #imageFile}) are safe from any thread.
  */
 public final class FileStore implements AutoCloseable
 {
     private static final HexFormat HEX = HexFormat.of();
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(FileStore.class);
     private final Path dir;
     private final Path blobs;
     private final Path attachments;
@@ -58,6 +61,7 @@ public final class FileStore implements AutoCloseable
     private final ThreadPoolExecutor writer;
     private final ThreadLocal<Mac> macs;
     private long tmpCounter;
+    private volatile boolean holdAfterWrite;
 
     /**
      * What the store knows of an attachment.
@@ -70,9 +74,11 @@ public final class FileStore implements AutoCloseable
      * @param sha256      the blob's hash (hex).
      * @param width       pixels (images; else 0).
      * @param height      pixels (images; else 0).
+     * @param guildId     the channel's guild when it was stored; -1 for files stored before guilds were recorded
+     *                    (the sweep leaves those alone: no owner ever bound them).
      */
     public record Attachment(long id, long channelId, String filename, String contentType, long size, String sha256,
-        int width, int height)
+        int width, int height, long guildId)
     {
         /** @return whether it is served inline as an image. */
         public boolean image()
@@ -156,6 +162,7 @@ public final class FileStore implements AutoCloseable
      * directories.
      *
      * @param id           the attachment's id (a snowflake).
+     * @param guildId      its channel's guild (0: a DM).
      * @param channelId    its channel.
      * @param filename     the client's name for it (sanitized here).
      * @param declaredType the part's Content-Type, or null.
@@ -163,15 +170,17 @@ public final class FileStore implements AutoCloseable
      * @return what was stored.
      * @throws IOException when the disk refuses.
      */
-    public Attachment storeAttachment(final long id, final long channelId, final String filename,
+    public Attachment storeAttachment(final long id, final long guildId, final long channelId, final String filename,
         final String declaredType, final byte[] data) throws IOException
     {
         final String name = sanitize(filename);
         final ImageInfo info = ImageInfo.of(data, data.length);
         final String type = info.isImage() ? info.contentType() : contentType(declaredType, name);
         final String sha = writeBlob(data);
-        final Attachment a = new Attachment(id, channelId, name, type, data.length, sha, info.width(), info.height());
+        final Attachment a = new Attachment(id, channelId, name, type, data.length, sha, info.width(), info.height(),
+            guildId);
         final Properties p = new Properties();
+        p.setProperty("guild", Long.toString(guildId));
         p.setProperty("channel", Long.toString(channelId));
         p.setProperty("filename", name);
         p.setProperty("content_type", type);
@@ -186,6 +195,44 @@ public final class FileStore implements AutoCloseable
         link(attachments.resolve(Long.toString(id)), blobPath(sha));
         syncDirectory(attachments);
         return a;
+    }
+
+    /**
+     * <b>Test only</b> (the server's fault injection): from now on an upload stops on the writer thread once its files
+     * are durable, before its message is sent to the owner, so that a test can kill the node exactly there.
+     *
+     * @return true.
+     */
+    public boolean holdUploadsAfterWrite()
+    {
+        holdAfterWrite = true;
+        return true;
+    }
+
+    /**
+     * Called by an upload between writing its files and sending its message (writer thread): returns at once unless
+     * {@link #holdUploadsAfterWrite} was called, then never (the test kills the process).
+     */
+    public void uploadWritten()
+    {
+        if (!holdAfterWrite)
+        {
+            return;
+        }
+        LOG.warn("fault injection: an upload is held after its files were written, before its message is sent");
+        final java.util.concurrent.CountDownLatch never = new java.util.concurrent.CountDownLatch(1);
+        while (true)
+        {
+            try
+            {
+                never.await();
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     /**
@@ -237,6 +284,88 @@ public final class FileStore implements AutoCloseable
     }
 
     /**
+     * Lists the stored attachments (any thread; the sweep calls it on the writer thread). A metadata file whose link
+     * is gone (a release cut short by a crash) is removed here.
+     *
+     * @return the ids of the attachments that have metadata and a link.
+     * @throws IOException when the directory cannot be read.
+     */
+    public long[] attachmentIds() throws IOException
+    {
+        long[] out = new long[64];
+        int n = 0;
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(attachments, "*.meta"))
+        {
+            for (final Path p : s)
+            {
+                final String name = p.getFileName().toString();
+                final String digits = name.substring(0, name.length() - ".meta".length());
+                if (digits.isEmpty() || digits.length() > 19 || !digits.chars().allMatch(Character::isDigit))
+                {
+                    continue;
+                }
+                if (!Files.exists(attachments.resolve(digits)))
+                {
+                    Files.deleteIfExists(p);
+                    continue;
+                }
+                if (n == out.length)
+                {
+                    out = java.util.Arrays.copyOf(out, n * 2);
+                }
+                out[n++] = Long.parseLong(digits);
+            }
+        }
+        return java.util.Arrays.copyOf(out, n);
+    }
+
+    /**
+     * Removes every blob no attachment or image links to any more (its link count is 1: only its own name), and links
+     * without metadata. Writer thread only: a blob is written and linked within one task there, so none is caught
+     * between the two.
+     *
+     * @return blobs removed.
+     * @throws IOException when a directory cannot be read.
+     */
+    public int dropUnlinkedBlobs() throws IOException
+    {
+        int removed = 0;
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(attachments))
+        {
+            for (final Path p : s)
+            {
+                final String name = p.getFileName().toString();
+                if (!name.endsWith(".meta") && !Files.exists(attachments.resolve(name + ".meta")))
+                {
+                    Files.deleteIfExists(p); // a link whose metadata was never written or already removed
+                }
+            }
+        }
+        try (DirectoryStream<Path> prefixes = Files.newDirectoryStream(blobs))
+        {
+            for (final Path prefix : prefixes)
+            {
+                if (!Files.isDirectory(prefix))
+                {
+                    continue;
+                }
+                try (DirectoryStream<Path> s = Files.newDirectoryStream(prefix))
+                {
+                    for (final Path blob : s)
+                    {
+                        if (((Number)Files.getAttribute(blob, "unix:nlink")).intValue() <= 1)
+                        {
+                            Files.deleteIfExists(blob);
+                            removed++;
+                        }
+                    }
+                }
+            }
+        }
+        return removed;
+    }
+
+    /**
      * @param id an attachment id.
      * @return its metadata, or null if there is no such attachment.
      */
@@ -249,7 +378,8 @@ public final class FileStore implements AutoCloseable
             p.load(new java.io.InputStreamReader(in, StandardCharsets.UTF_8));
             return new Attachment(id, Long.parseLong(p.getProperty("channel")), p.getProperty("filename"),
                 p.getProperty("content_type"), Long.parseLong(p.getProperty("size")), p.getProperty("sha256"),
-                Integer.parseInt(p.getProperty("width", "0")), Integer.parseInt(p.getProperty("height", "0")));
+                Integer.parseInt(p.getProperty("width", "0")), Integer.parseInt(p.getProperty("height", "0")),
+                Long.parseLong(p.getProperty("guild", "-1")));
         }
         catch (final NoSuchFileException ex)
         {
@@ -322,6 +452,20 @@ public final class FileStore implements AutoCloseable
         }
         return MessageDigest.isEqual(mac(channelId, attachmentId, ex, is).getBytes(StandardCharsets.US_ASCII),
             hm.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /**
+     * @param channelId    the URL's channel.
+     * @param attachmentId the URL's attachment.
+     * @param ex           its {@code ex} (hex expiry).
+     * @param is           its {@code is} (hex issue time).
+     * @param hm           its {@code hm}.
+     * @return whether this node signed it, expired or not (a refresh needs a URL someone was once given).
+     */
+    public boolean signedHere(final long channelId, final long attachmentId, final String ex, final String is,
+        final String hm)
+    {
+        return verify(channelId, attachmentId, ex, is, hm, 0);
     }
 
     private String mac(final long channelId, final long attachmentId, final String ex, final String is)

@@ -15,6 +15,8 @@ public final class FilesConfig
     private int maxFilesPerMessage = Integer.getInteger("pinwheel.files.max-files", 10);
     private long signedUrlTtlSeconds = Long.getLong("pinwheel.files.signed-url-ttl-s", 14L * 24 * 3600);
     private int queue = Integer.getInteger("pinwheel.files.queue", 64);
+    private long sweepIntervalSeconds = Long.getLong("pinwheel.files.sweep-interval-s", 3600);
+    private long orphanGraceSeconds = Long.getLong("pinwheel.files.orphan-grace-s", 600);
 
     /** @return the store's directory (the data directory's {@code files}), or null: a temporary directory. */
     public Path directory()
@@ -92,10 +94,48 @@ public final class FilesConfig
         return queue;
     }
 
+    /**
+     * @return how often the file sweep asks the owners which attachments no live message names (seconds); it also
+     *         runs once at start.
+     */
+    public long sweepIntervalSeconds()
+    {
+        return sweepIntervalSeconds;
+    }
+
+    /**
+     * @param value the sweep's period in seconds.
+     * @return this.
+     */
+    public FilesConfig sweepIntervalSeconds(final long value)
+    {
+        sweepIntervalSeconds = value;
+        return this;
+    }
+
+    /**
+     * @return how old (seconds) a file this process stored must be before the sweep may call it an orphan (its message
+     *         never acknowledged): longer than any upload's way from the disk to its owner's commit.
+     */
+    public long orphanGraceSeconds()
+    {
+        return orphanGraceSeconds;
+    }
+
+    /**
+     * @param value the grace in seconds.
+     * @return this.
+     */
+    public FilesConfig orphanGraceSeconds(final long value)
+    {
+        orphanGraceSeconds = value;
+        return this;
+    }
+
     void conclude()
     {
         if (maxFileBytes < 1 || maxRequestBytes < 256 * 1024 || maxFilesPerMessage < 1 || signedUrlTtlSeconds < 1
-            || queue < 1)
+            || queue < 1 || sweepIntervalSeconds < 1 || orphanGraceSeconds < 1)
         {
             throw new IllegalArgumentException("invalid pinwheel.files setting");
         }

@@ -196,19 +196,16 @@ public final class ApplicationService
                 if (r.id() != guildId && r.position() >= 1)
                 {
                     StateLog.commit(owner, node, StateRecords.ROLE_PUT, StateRecords.rolePut(guildId,
-                        new Role(r.id(), r.name(), r.permissions(), r.position() + 1, r.color())));
+                        r.withPosition(r.position() + 1)));
                 }
             }
-            final Role role = new Role(owner.ids().next(), bot.username(), permissions, 1, 0);
+            final Role role = new Role(owner.ids().next(), bot.username(), permissions, 1, 0, botId); // managed
             StateLog.commit(owner, node, StateRecords.ROLE_PUT, StateRecords.rolePut(guildId, role));
             StateLog.commit(owner, node, StateRecords.MEMBER_ROLES_SET, StateRecords.memberRolesSet(guildId, botId,
                 new long[] {role.id()}));
             final ObjectNode rd = Json.object();
             rd.put("guild_id", Json.id(guildId));
-            final ObjectNode roleJson = Entities.role(role);
-            roleJson.put("managed", true);
-            roleJson.putObject("tags").put("bot_id", Json.id(botId));
-            rd.set("role", roleJson);
+            rd.set("role", Entities.role(role)); // managed: true, tags.bot_id
             roleCreate = new Dispatch("GUILD_ROLE_CREATE", Json.bytes(rd), null, Intents.GUILDS, guildId, 0, 0);
         }
         final ObjectNode d = Entities.member(g.member(botId), node.accounts(), true);

@@ -34,6 +34,7 @@ public final class ChannelService
     private final NodeState node;
     private final GuildVoice voice;
     private final AuditLog audit;
+    private FileReleases files = FileReleases.NONE;
     private MemberListUpdates lazyGuilds;
 
     /**
@@ -356,6 +357,7 @@ public final class ChannelService
             voice.disconnectAll(owner, guildId, channelId);
         }
         StateLog.commit(owner, node, StateRecords.CHANNEL_DELETED, StateRecords.channelDeleted(guildId, channelId));
+        AttachmentOwnership.dropAfterCommit(owner, files, guildId, channelId);
         audit.record(owner, g, reply, AuditLog.CHANNEL_DELETE, channelId, AuditLog.diff(Entities.channel(c, 0), null,
             AUDITED));
         final byte[] d = Json.bytes(Entities.channel(c, owner.store().lastMessageId(channelId)));
@@ -365,6 +367,16 @@ public final class ChannelService
             reply.ok(200, d);
             ChannelEvents.publish(owner, g, c, event);
         });
+    }
+
+    /**
+     * @param value told which attachments a deletion here drops (the node's file store).
+     * @return this.
+     */
+    public ChannelService files(final FileReleases value)
+    {
+        this.files = value;
+        return this;
     }
 
     /**

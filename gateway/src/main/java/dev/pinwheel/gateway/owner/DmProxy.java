@@ -87,6 +87,33 @@ public final class DmProxy
     }
 
     /**
+     * {@link #post} with files already stored durably, sent from the file store's thread (no shard): the owner
+     * answers the request's origin shard.
+     *
+     * @param group           the node's shards.
+     * @param origin          the shard holding the request (its address).
+     * @param correlation     the waiting request.
+     * @param userId          the author, one of its users.
+     * @param channelId       the DM channel.
+     * @param content         text, validated.
+     * @param tts             text-to-speech.
+     * @param nonce           the client's nonce, or null.
+     * @param embedsJson      validated embeds as a JSON array, or null.
+     * @param allowed         the validated allowed_mentions.
+     * @param attachmentsJson the message's attachment objects as a JSON array.
+     * @return false if the owner's inbox is full (the caller answers the request).
+     */
+    public static boolean postWithFiles(final dev.pinwheel.core.shard.ShardGroup group, final int origin,
+        final long correlation, final long userId, final long channelId, final String content, final boolean tts,
+        final String nonce, final String embedsJson, final Mentions.Allowed allowed, final String attachmentsJson)
+    {
+        return group.send(group.ownerOf(channelId), OwnerCommands.request(origin, OwnerCommands.DM_MESSAGE_POST_FILES,
+            correlation, userId).putLong(channelId).putString(content).putBoolean(tts).putString(nonce)
+            .putString(embedsJson).putInt(allowed.mask()).putLongs(allowed.users()).putLongs(allowed.roles())
+            .putString(attachmentsJson));
+    }
+
+    /**
      * @param correlation the waiting request.
      * @param userId      the editor (the author only).
      * @param channelId   the DM channel.

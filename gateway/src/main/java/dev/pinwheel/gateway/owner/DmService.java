@@ -35,6 +35,7 @@ public final class DmService
 
     private final NodeState node;
     private final UserEvents users;
+    private FileReleases files = FileReleases.NONE;
 
     /**
      * @param node  the node's directories (accounts, DM channels).
@@ -44,6 +45,16 @@ public final class DmService
     {
         this.node = node;
         this.users = users;
+    }
+
+    /**
+     * @param value told which attachments a DM's message post binds and its deletion drops (the node's file store).
+     * @return this.
+     */
+    public DmService files(final FileReleases value)
+    {
+        this.files = value;
+        return this;
     }
 
     /**
@@ -98,15 +109,21 @@ public final class DmService
         final String nonce = command.getString();
         final String embeds = command.getString();
         final Mentions.Allowed allowed = MessageService.allowed(command);
+        final String attachments = command.type() == OwnerCommands.DM_MESSAGE_POST_FILES ? command.getString() : null;
+        final long[] attachmentIds = attachments == null ? new long[0]
+            : Attachments.ids("{\"attachments\":" + attachments + "}");
         if (!member(channelId, reply))
         {
+            files.release(attachmentIds);
             return;
         }
         // users only: a DM has no roles and no @everyone
         final MessageMentions.Resolved mentions = MessageMentions.resolve(null, 0, reply.userId(), content, allowed,
             null, node.accounts());
         final StoredMessage m = new StoredMessage(owner.ids().next(), channelId, 0, reply.userId(), content, 0, 0, tts,
-            false, MessageMentions.withMentions(MessageExtras.extra(embeds, 0, channelId, 0), mentions));
+            false, Attachments.withAttachments(MessageMentions.withMentions(MessageExtras.extra(embeds, 0, channelId,
+            0), mentions), attachments));
+        files.bind(owner, channelId, channelId, m.id(), attachmentIds); // a DM's files: the channel is their scope
         owner.store().appendMessage(m);
         final byte[] body = Json.bytes(Entities.message(m, node.accounts(), nonce));
         final Dispatch event = new Dispatch("MESSAGE_CREATE", body, null, Intents.DIRECT_MESSAGES, 0, m.authorId(), 0);
@@ -208,6 +225,11 @@ public final class DmService
             return;
         }
         owner.store().deleteMessage(channelId, messageId);
+        final long[] dropped = Attachments.ids(m.extra());
+        if (dropped.length > 0)
+        {
+            owner.afterCommit(() -> files.release(dropped));
+        }
         final ObjectNode d = Json.object();
         d.put("id", Json.id(messageId));
         d.put("channel_id", Json.id(channelId));

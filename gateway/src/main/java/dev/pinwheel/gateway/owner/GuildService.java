@@ -30,6 +30,7 @@ public final class GuildService
     private final MemberJoins joins;
     private final GuildVoice voice;
     private final AuditLog audit;
+    private FileReleases files = FileReleases.NONE;
 
     /**
      * @param node  the node's directories (state records apply to them).
@@ -43,6 +44,16 @@ public final class GuildService
         this.joins = joins;
         this.voice = voice;
         this.audit = audit;
+    }
+
+    /**
+     * @param value told which attachments a deletion here drops (the node's file store).
+     * @return this.
+     */
+    public GuildService files(final FileReleases value)
+    {
+        this.files = value;
+        return this;
     }
 
     /**
@@ -239,6 +250,7 @@ public final class GuildService
         }
         final long[] members = g.members().stream().mapToLong(Member::userId).toArray();
         StateLog.commit(owner, node, StateRecords.GUILD_DELETED, StateRecords.guildDeleted(guildId));
+        AttachmentOwnership.dropAfterCommit(owner, files, guildId, 0);
         owner.afterCommit(() ->
         {
             reply.ok(204, (byte[])null);

@@ -297,6 +297,11 @@ public final class MemberService
             reply.error(DiscordError.INVALID_ROLE);
             return;
         }
+        if (r.managed())
+        {
+            reply.error(DiscordError.MISSING_PERMISSIONS); // a bot's role is neither given nor taken by hand
+            return;
+        }
         if (!RoleHierarchy.mayManage(g, r, 0, reply))
         {
             return;
@@ -358,7 +363,13 @@ public final class MemberService
             Arrays.stream(m.roleIds()).filter(id -> Arrays.stream(next).noneMatch(x -> x == id))).toArray();
         for (final long id : changed)
         {
-            if (!RoleHierarchy.mayManage(g, g.role(id), 0, reply))
+            final Role r = g.role(id);
+            if (r != null && r.managed())
+            {
+                reply.error(DiscordError.MISSING_PERMISSIONS); // a bot's role is neither given nor taken by hand
+                return false;
+            }
+            if (!RoleHierarchy.mayManage(g, r, 0, reply))
             {
                 return false;
             }

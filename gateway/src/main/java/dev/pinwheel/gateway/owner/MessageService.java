@@ -123,6 +123,10 @@ public final class MessageService
         final StoredMessage m = new StoredMessage(owner.ids().next(), channelId, guildId, reply.userId(), content, 0,
             flags, tts, false, Attachments.withAttachments(withComponents(MessageMentions.withMentions(
             MessageExtras.extra(embeds, replyTo, replyChannel, guildId), mentions), components), attachments));
+        if (attachments != null)
+        {
+            files.bind(owner, guildId, channelId, m.id(), Attachments.ids("{\"attachments\":" + attachments + "}"));
+        }
         owner.store().appendMessage(m);
         acknowledge(owner, g, m, nonce, "MESSAGE_CREATE", referenced, reply);
         final long[] notified = MessageMentions.notified(g, c, mentions, reply.userId());
@@ -259,6 +263,10 @@ public final class MessageService
             kept.remove("components");
             edited = edited.withEdit(edited.content(), withComponents(MessageExtras.toExtra(kept), componentsJson),
                 System.currentTimeMillis());
+        }
+        if (added != null)
+        {
+            files.bind(owner, guildId, channelId, messageId, Attachments.ids("{\"attachments\":" + added + "}"));
         }
         if (content != null || embedsJson != null || componentsJson != null || attachmentsEdit != null)
         {

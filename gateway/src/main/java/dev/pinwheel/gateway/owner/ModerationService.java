@@ -50,6 +50,7 @@ public final class ModerationService
     private final GuildVoice voice;
     private final MemberJoins members;
     private final AuditLog audit;
+    private FileReleases files = FileReleases.NONE;
 
     /**
      * @param node    the node's directories (state records apply to them; accounts for user bodies).
@@ -64,6 +65,16 @@ public final class ModerationService
         this.voice = voice;
         this.members = members;
         this.audit = audit;
+    }
+
+    /**
+     * @param value told which attachments a deletion here drops (the node's file store).
+     * @return this.
+     */
+    public ModerationService files(final FileReleases value)
+    {
+        this.files = value;
+        return this;
     }
 
     /**
@@ -121,8 +132,8 @@ public final class ModerationService
     }
 
     /**
-     * Removes a member: journaled, out of voice, then (after the commit) GUILD_MEMBER_REMOVE to the guild and the
-     * user's sessions told. Also for a deleted guild's members ({@link GuildService}).
+     * Removes a member: journaled (a bot's managed role deleted with it: GUILD_ROLE_DELETE), out of voice, then (after
+     * the commit) GUILD_MEMBER_REMOVE to the guild and the user's sessions told. Also for a deleted guild's members ({@link GuildService}).
      *
      * @param owner  this shard.
      * @param g      the guild.
@@ -132,6 +143,17 @@ public final class ModerationService
     {
         final long guildId = g.id();
         StateLog.commit(owner, node, StateRecords.MEMBER_REMOVED, StateRecords.memberRemoved(guildId, userId));
+        for (final dev.pinwheel.core.guild.Role r : g.roles().toArray(new dev.pinwheel.core.guild.Role[0]))
+        {
+            if (r.botId() == userId) // a bot's managed role leaves with it
+            {
+                StateLog.commit(owner, node, StateRecords.ROLE_DELETED, StateRecords.roleDeleted(guildId, r.id()));
+                final Dispatch roleGone = new Dispatch("GUILD_ROLE_DELETE", Json.bytes(Json.object()
+                    .put("guild_id", Json.id(guildId)).put("role_id", Json.id(r.id()))), null, Intents.GUILDS, guildId,
+                    0, 0);
+                owner.afterCommit(() -> owner.publish(g, roleGone));
+            }
+        }
         final VoiceStates.VoiceState vs = voice.state(owner, guildId, userId);
         if (vs != null && vs.channelId != 0)
         {
@@ -313,6 +335,11 @@ public final class ModerationService
                     if (m.authorId() == userId && owner.store().deleteMessage(c.id(), m.id()))
                     {
                         ids.add(Json.id(m.id()));
+                        final long[] dropped = Attachments.ids(m.extra());
+                        if (dropped.length > 0)
+                        {
+                            owner.afterCommit(() -> files.release(dropped));
+                        }
                     }
                 }
             }

@@ -60,16 +60,16 @@ public final class OwnerCommandAdapter
         this.webhooks = new WebhookService(node, messages, files);
         this.reactions = new ReactionService(node.accounts());
         this.pins = new PinService(node.accounts(), messages);
-        this.dms = new DmService(node, users);
+        this.dms = new DmService(node, users).files(files);
         this.commands = new CommandService(node);
         this.accounts = new AccountService(node);
-        this.channels = new ChannelService(node, voice, audit);
+        this.channels = new ChannelService(node, voice, audit).files(files);
         this.members = new MemberService(node, voice, audit);
         this.roles = new RoleService(node, audit);
-        this.moderation = new ModerationService(node, voice, joins, audit);
+        this.moderation = new ModerationService(node, voice, joins, audit).files(files);
         this.temporary = new TemporaryMembers(node, moderation);
         this.invites = new InviteService(node, joins, audit);
-        this.guilds = new GuildService(node, joins, voice, audit);
+        this.guilds = new GuildService(node, joins, voice, audit).files(files);
         this.readStates = new ReadStateService(node, users);
         this.interactions = new InteractionService(node, users, messages);
         this.applications = new ApplicationService(node, joins);
@@ -149,7 +149,8 @@ public final class OwnerCommandAdapter
             case OwnerCommands.PIN_REMOVE -> pins.pin(owner, command, false, reply);
             case OwnerCommands.DM_OPEN -> dms.open(owner, command, reply);
             case OwnerCommands.DM_CHANNEL_GET -> dms.channel(owner, command, reply);
-            case OwnerCommands.DM_MESSAGE_POST -> dms.post(owner, command, reply);
+            case OwnerCommands.DM_MESSAGE_POST, OwnerCommands.DM_MESSAGE_POST_FILES ->
+                dms.post(owner, command, reply);
             case OwnerCommands.DM_MESSAGE_EDIT -> dms.edit(owner, command, reply);
             case OwnerCommands.DM_MESSAGE_DELETE -> dms.delete(owner, command, reply);
             case OwnerCommands.DM_MESSAGE_GET -> dms.get(owner, command, reply);

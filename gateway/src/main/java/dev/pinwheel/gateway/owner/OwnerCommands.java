@@ -316,6 +316,10 @@ public final class OwnerCommands
     /** A webhook's own message by its token: get, edit, delete. */
     public static final int WEBHOOK_MESSAGE = 248;
 
+    // 250-259: issue 17's gaps
+    /** {@code POST /channels/{dm}/messages} with files already durable: DM_MESSAGE_POST's fields, then attachments. */
+    public static final int DM_MESSAGE_POST_FILES = 250;
+
     private static final String[] NAMES = new String[CommandReader.MAX_TYPE + 1];
     private static final ThreadLocal<CommandWriter> OFF_SHARD_WRITERS = ThreadLocal.withInitial(CommandWriter::new);
 
@@ -421,6 +425,7 @@ public final class OwnerCommands
         NAMES[WEBHOOK_DELETE] = "webhook_delete";
         NAMES[WEBHOOK_EXECUTE] = "webhook_execute";
         NAMES[WEBHOOK_MESSAGE] = "webhook_message";
+        NAMES[DM_MESSAGE_POST_FILES] = "dm_message_post_files";
     }
 
     private OwnerCommands()

@@ -97,7 +97,7 @@ public final class RoleService
         {
             if (r.id() != guildId && r.position() >= 1)
             {
-                put(owner, g, new Role(r.id(), r.name(), r.permissions(), r.position() + 1, r.color()));
+                put(owner, g, r.withPosition(r.position() + 1));
             }
         }
         final Role role = new Role(owner.ids().next(), name == null ? "new role" : name,
@@ -142,7 +142,7 @@ public final class RoleService
         }
         final Role changed = new Role(r.id(), name == null || roleId == guildId ? r.name() : name,
             permissions == OwnerCommands.KEEP ? r.permissions() : permissions, r.position(),
-            color == OwnerCommands.KEEP ? r.color() : color);
+            color == OwnerCommands.KEEP ? r.color() : color, r.botId());
         final org.agrona.collections.Long2ObjectHashMap<org.agrona.collections.LongHashSet> seen =
             ChannelEvents.restricted(g);
         final boolean wasHoisted = g.hoisted(roleId);
@@ -164,7 +164,7 @@ public final class RoleService
 
     /**
      * {@link OwnerCommands#ROLE_DELETE}: guild, role. The role goes, and with it every member's grant of it; 204,
-     * GUILD_ROLE_DELETE. {@code @everyone} is 50028.
+     * GUILD_ROLE_DELETE. {@code @everyone} and a bot's managed role are 400/50028.
      *
      * @param owner   this shard.
      * @param command the command, after its header.
@@ -180,9 +180,9 @@ public final class RoleService
         {
             return;
         }
-        if (roleId == guildId)
+        if (roleId == guildId || r.managed())
         {
-            reply.error(DiscordError.INVALID_ROLE);
+            reply.error(DiscordError.INVALID_ROLE); // a bot's role goes only with its bot
             return;
         }
         if (!RoleHierarchy.mayManage(g, r, 0, reply))

@@ -236,6 +236,11 @@ public final class WebhookService
         final String withFiles = Attachments.withAttachments(MessageExtras.toExtra(extra), attachments);
         final StoredMessage m = new StoredMessage(owner.ids().next(), w.channelId(), guildId, w.id(),
             content == null ? "" : content, 0, 0, tts, false, withFiles);
+        if (attachments != null)
+        {
+            files.bind(owner, guildId, m.channelId(), m.id(), Attachments.ids("{\"attachments\":" + attachments
+                + "}"));
+        }
         owner.store().appendMessage(m);
         final MessageService.Encoded encoded = messages.encode(g, m, null, "MESSAGE_CREATE", null);
         owner.afterCommit(() ->
@@ -316,6 +321,10 @@ public final class WebhookService
         final long[] dropped = attachments == null ? new long[0] : Attachments.dropped(m.extra(), attachments);
         final StoredMessage edited = m.withEdit(content == null ? m.content() : content, MessageExtras.toExtra(extra),
             System.currentTimeMillis());
+        if (added != null)
+        {
+            files.bind(owner, guildId, m.channelId(), messageId, Attachments.ids("{\"attachments\":" + added + "}"));
+        }
         owner.store().appendMessage(edited);
         if (dropped.length > 0)
         {

@@ -137,6 +137,9 @@ final class AttachmentUploads
         final int origin = shard.address();
         final long userId = ex.userId();
         final JsonNode described = body.path("attachments");
+        final long guild = ctx.node().directory().guildOfChannel(channelId);
+        // the key of the files' owner, which answers the file sweep: the guild, or a DM's own channel
+        final long guildId = guild != 0 || ctx.node().directory().dmUsers(channelId) == null ? guild : channelId;
         final boolean queued = store.submit(() ->
         {
             final ControlReply reply = new ControlReply(group, origin, correlation, userId, ex);
@@ -151,8 +154,8 @@ final class AttachmentUploads
                     final JsonNode meta = describe(described, u.index());
                     final String name = meta.path("filename").isTextual() ? meta.path("filename").asText()
                         : u.filename();
-                    final FileStore.Attachment a = store.storeAttachment(ids[i], channelId, name, u.contentType(),
-                        u.data());
+                    final FileStore.Attachment a = store.storeAttachment(ids[i], guildId, channelId, name,
+                        u.contentType(), u.data());
                     stored++;
                     objects.add(object(a, meta, base, store.sign(channelId, a.id(), now)));
                 }
@@ -164,6 +167,7 @@ final class AttachmentUploads
                 reply.error(DiscordError.STORAGE_UNAVAILABLE);
                 return;
             }
+            store.uploadWritten();
             if (!send.send(objects.toString()))
             {
                 release(store, ids, stored);

@@ -30,6 +30,7 @@ public final class DmRoutes
     private final Shard shard;
     private final ExchangeTable exchanges;
     private final DmProxy dms;
+    private final AttachmentUploads uploads;
 
     /**
      * @param ctx       the node.
@@ -42,6 +43,7 @@ public final class DmRoutes
         this.shard = shard;
         this.exchanges = exchanges;
         this.dms = new DmProxy(shard);
+        this.uploads = new AttachmentUploads(ctx.gateway(), shard, exchanges);
     }
 
     /**
@@ -245,7 +247,8 @@ public final class DmRoutes
             ex.invalidPath(shard, allowed.errorPath(), allowed.errorCode(), allowed.errorMessage());
             return;
         }
-        if (content.isBlank() && (extras.embeds() == null || extras.embeds().isEmpty()))
+        final java.util.List<dev.pinwheel.gateway.http.Upload> files = AttachmentUploads.files(r);
+        if (content.isBlank() && (extras.embeds() == null || extras.embeds().isEmpty()) && files.isEmpty())
         {
             error(ex, DiscordError.EMPTY_MESSAGE);
             return;
@@ -257,8 +260,23 @@ public final class DmRoutes
             ex.invalidField(shard, "nonce", "BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer in length.");
             return;
         }
-        dms.post(exchanges.register(ex), ex.userId(), channelId, content, body.path("tts").asBoolean(false), nonce,
-            extras.embeds() == null ? null : extras.embeds().toString(), allowed);
+        final boolean tts = body.path("tts").asBoolean(false);
+        final String embeds = extras.embeds() == null ? null : extras.embeds().toString();
+        if (files.isEmpty())
+        {
+            dms.post(exchanges.register(ex), ex.userId(), channelId, content, tts, nonce, embeds, allowed);
+            return;
+        }
+        if (!uploads.check(ex, files)) // files in a DM, as Discord allows: no ATTACH_FILES to check
+        {
+            return;
+        }
+        final long correlation = exchanges.register(ex);
+        final dev.pinwheel.core.shard.ShardGroup group = shard.group();
+        final int origin = shard.address();
+        final long userId = ex.userId();
+        uploads.store(ex, correlation, body, channelId, files, attachments -> DmProxy.postWithFiles(group, origin,
+            correlation, userId, channelId, content, tts, nonce, embeds, allowed, attachments));
     }
 
     private void edit(final RestExchange ex, final Request r, final long channelId, final long messageId)

@@ -55,6 +55,7 @@ public final class RestRouter
         new InteractionRoutes(ctx, shard, exchanges).register(table);
         new UserRoutes(ctx, shard).register(table);
         new AvatarRoutes(ctx, shard, exchanges).register(table);
+        new AttachmentUrlRoutes(ctx, shard).register(table);
         final WebhookRoutes webhooks = new WebhookRoutes(ctx, shard, exchanges);
         webhooks.register(table);
         // /webhooks/{id}/{token}...: a webhook's, or else an application's interaction follow-ups (their own table)
