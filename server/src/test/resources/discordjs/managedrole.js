@@ -30,6 +30,11 @@ const within = (ms, what, promise) => Promise.race([promise,
   const fetched = (await guild.roles.fetch(undefined, { force: true })).get(roleId); // GET /guilds/{g}/roles
   if (!fetched || fetched.managed !== true || fetched.tags.botId !== botId) fail('a fetched role is not managed');
   step('fetched');
+  const single = await guild.roles.fetch(roleId, { force: true }); // GET /guilds/{g}/roles/{r}
+  if (!single || single.id !== roleId || single.managed !== true || single.tags.botId !== botId) {
+    fail(`GET of the one role gave ${single && JSON.stringify(single.toJSON())}`);
+  }
+  step('fetched one');
   const others = guild.roles.cache.filter((r) => r.id !== roleId && r.managed);
   if (others.size !== 0) fail(`other roles claim to be managed: ${others.map((r) => r.name)}`);
   step('only it');

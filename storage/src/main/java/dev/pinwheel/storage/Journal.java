@@ -594,7 +594,7 @@ final class Journal implements AutoCloseable
      */
     long diskBytes()
     {
-        return Math.max(0, DiskUsage.allocatedBytes(dir) - space.reservedAhead(lastAppendCycle, lastAppendEnd));
+        return space.writtenBytes(dir, lastAppendCycle, lastAppendEnd);
     }
 
     /**

@@ -182,28 +182,39 @@ final class JournalSpace
     }
 
     /**
+     * The blocks allocated under {@code dir} less those reserved ahead, both read under the lock every reservation
+     * holds: a reservation between the two reads would otherwise be subtracted without having been counted (or
+     * counted without being subtracted).
+     *
+     * @param dir   the journal's directory.
      * @param cycle the cycle of the last append.
      * @param end   where it ended.
-     * @return bytes reserved but not yet written: past {@code end} in that cycle's file, and tomorrow's file.
+     * @return bytes the written records occupy on disk.
      */
-    long reservedAhead(final int cycle, final long end)
+    long writtenBytes(final Path dir, final int cycle, final long end)
+    {
+        lock.lock();
+        try
+        {
+            return Math.max(0, DiskUsage.allocatedBytes(dir) - reservedAheadLocked(cycle, end));
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    /** Bytes reserved but not yet written: past {@code end} in that cycle's file, and tomorrow's file. */
+    private long reservedAheadLocked(final int cycle, final long end)
     {
         long reserved = 0;
         if (allocatedCycle == cycle)
         {
             reserved += Math.max(0, allocatedEnd - (end + 4095 & ~4095L));
         }
-        lock.lock();
-        try
+        if (precreatedCycle != NONE && Files.exists(precreated(precreatedCycle)))
         {
-            if (precreatedCycle != NONE && Files.exists(precreated(precreatedCycle)))
-            {
-                reserved += precreatedEnd;
-            }
-        }
-        finally
-        {
-            lock.unlock();
+            reserved += precreatedEnd;
         }
         return reserved;
     }

@@ -28,11 +28,12 @@ public final class RoleProxy
      * @param correlation the waiting request.
      * @param userId      the reader (a member).
      * @param guildId     the guild.
+     * @param roleId      one role ({@code GET /guilds/{g}/roles/{r}}), or 0 for all of them.
      */
-    public void list(final long correlation, final long userId, final long guildId)
+    public void list(final long correlation, final long userId, final long guildId, final long roleId)
     {
         shard.send(owner(guildId), OwnerCommands.request(shard, OwnerCommands.ROLE_LIST, correlation, userId)
-            .putLong(guildId));
+            .putLong(guildId).putLong(roleId));
     }
 
     /**

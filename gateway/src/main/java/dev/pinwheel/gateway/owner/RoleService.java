@@ -53,7 +53,8 @@ public final class RoleService
     }
 
     /**
-     * {@link OwnerCommands#ROLE_LIST}: guild. Members only; by position, then id.
+     * {@link OwnerCommands#ROLE_LIST}: guild, role (0: all). Members only; all by position, then id, or the one role
+     * (10011 if the guild has no such role).
      *
      * @param owner   this shard.
      * @param command the command, after its header.
@@ -62,8 +63,22 @@ public final class RoleService
     public void list(final Shard owner, final CommandReader command, final Reply reply)
     {
         final Guild g = GuildAccess.guild(owner, command.getLong(), reply);
+        final long roleId = command.getLong();
         if (g == null)
         {
+            return;
+        }
+        if (roleId != 0)
+        {
+            final Role role = g.role(roleId);
+            if (role == null)
+            {
+                reply.error(DiscordError.UNKNOWN_ROLE);
+            }
+            else
+            {
+                reply.ok(200, Entities.role(role, g.hoisted(roleId)));
+            }
             return;
         }
         final ArrayNode arr = Json.array();

@@ -90,7 +90,7 @@ class RoleHoistTest
         assertFalse(lowered.json().path("hoist").asBoolean(), lowered.body());
         assertEquals(2, hoistRecords());
         assertFalse(hoistedOnOwner(role));
-        final JsonNode roles = fx.ask(4, RoleProxy::new, p -> p.list(4, CAROL, GUILD)).json();
+        final JsonNode roles = fx.ask(4, RoleProxy::new, p -> p.list(4, CAROL, GUILD, 0)).json();
         assertFalse(roleIn(roles, role).path("hoist").asBoolean(), roles.toString());
 
         final Answer plain = fx.ask(5, RoleProxy::new, p -> p.create(5, ALICE, GUILD, "plain", KEEP, KEEP));

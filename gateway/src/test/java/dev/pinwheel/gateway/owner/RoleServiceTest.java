@@ -60,7 +60,7 @@ class RoleServiceTest
     {
         final long first = create(1, "first", KEEP);
         final long second = create(2, null, Permissions.MANAGE_ROLES);
-        final JsonNode roles = fx.ask(3, RoleProxy::new, p -> p.list(3, CAROL, GUILD)).json();
+        final JsonNode roles = fx.ask(3, RoleProxy::new, p -> p.list(3, CAROL, GUILD, 0)).json();
         assertEquals(3, roles.size(), roles.toString());
         assertEquals("@everyone", roles.get(0).path("name").asText());
         assertEquals(Long.toString(GUILD), roles.get(0).path("id").asText());
@@ -70,7 +70,14 @@ class RoleServiceTest
         assertEquals(2, roles.get(2).path("position").asInt());
         assertEquals(Long.toString(Permissions.EVERYONE_DEFAULT), roles.get(2).path("permissions").asText(),
             "no permissions given: @everyone's");
-        assertEquals(50001, fx.ask(4, RoleProxy::new, p -> p.list(4, BOB, GUILD)).code());
+        assertEquals(50001, fx.ask(4, RoleProxy::new, p -> p.list(4, BOB, GUILD, 0)).code());
+        final JsonNode one = fx.ask(5, RoleProxy::new, p -> p.list(5, CAROL, GUILD, first)).json();
+        assertEquals("first", one.path("name").asText(), "GET /guilds/{g}/roles/{r}: the one role");
+        assertEquals(2, one.path("position").asInt());
+        final Answer unknown = fx.ask(6, RoleProxy::new, p -> p.list(6, CAROL, GUILD, first + 1000));
+        assertEquals(404, unknown.status());
+        assertEquals(10011, unknown.code());
+        assertEquals(50001, fx.ask(7, RoleProxy::new, p -> p.list(7, BOB, GUILD, first)).code(), "members only");
     }
 
     @Test
@@ -125,7 +132,7 @@ class RoleServiceTest
         fx.stores[fx.owner].refuse = new StoreUnavailableException(StoreUnavailableException.Reason.DISK_FULL, "full");
         assertEquals(507, fx.ask(1, RoleProxy::new, p -> p.create(1, ALICE, GUILD, "x", KEEP, KEEP)).status());
         fx.stores[fx.owner].refuse = null;
-        assertEquals(1, fx.ask(2, RoleProxy::new, p -> p.list(2, ALICE, GUILD)).json().size());
+        assertEquals(1, fx.ask(2, RoleProxy::new, p -> p.list(2, ALICE, GUILD, 0)).json().size());
         fx.noEvent();
     }
 }

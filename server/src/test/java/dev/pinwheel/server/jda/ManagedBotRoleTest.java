@@ -108,7 +108,8 @@ class ManagedBotRoleTest
             final Path js = JsClients.prepare("managedrole.js");
             final String out = JsClients.run(js, 120, java.util.Map.of(), "node", "managedrole.js",
                 Integer.toString(node.port()), botToken, guildId, roleId, appId);
-            for (final String step : new String[] {"managed", "tags.botId", "botRoleFor", "fetched", "only it"})
+            for (final String step : new String[] {"managed", "tags.botId", "botRoleFor", "fetched", "fetched one",
+                "only it"})
             {
                 assertTrue(out.contains("OK " + step + "\n"), "discord.js: " + step + "\n" + out);
             }

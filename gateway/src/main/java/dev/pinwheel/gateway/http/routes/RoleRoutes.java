@@ -15,7 +15,7 @@ import dev.pinwheel.gateway.owner.OwnerCommands;
 import dev.pinwheel.gateway.owner.RoleProxy;
 
 /**
- * The roles of a guild — {@code GET|POST /guilds/{guild}/roles}, {@code PATCH|DELETE /guilds/{guild}/roles/{role}}
+ * The roles of a guild — {@code GET|POST /guilds/{guild}/roles}, {@code GET|PATCH|DELETE /guilds/{guild}/roles/{role}}
  * — parsed and checked here, then handed to the guild's owner as typed commands ({@link RoleProxy}). Runs on the
  * shard that holds the request.
  */
@@ -60,6 +60,7 @@ public final class RoleRoutes
     {
         table.add("GET", "/guilds/{guild}/roles", this::list)
             .add("POST", "/guilds/{guild}/roles", this::create)
+            .add("GET", "/guilds/{guild}/roles/{role}", this::get)
             .add("PATCH", "/guilds/{guild}/roles/{role}", this::edit)
             .add("DELETE", "/guilds/{guild}/roles/{role}", this::delete);
     }
@@ -69,7 +70,17 @@ public final class RoleRoutes
         final long guildId = RouteChecks.knownGuild(directory, shard, ex, r);
         if (guildId >= 0)
         {
-            roles.list(exchanges.register(ex), ex.userId(), guildId);
+            roles.list(exchanges.register(ex), ex.userId(), guildId, 0);
+        }
+    }
+
+    private void get(final RestExchange ex, final Request r)
+    {
+        final long guildId = RouteChecks.knownGuild(directory, shard, ex, r);
+        final long roleId = guildId < 0 ? -1 : role(ex, r);
+        if (roleId >= 0)
+        {
+            roles.list(exchanges.register(ex), ex.userId(), guildId, roleId);
         }
     }
 
