@@ -11,17 +11,23 @@ import java.util.Arrays;
  * A B+-tree with counts (an order-statistic tree) over primitive arrays, every node a fixed stride of them:
  * <pre>
  *   inner node n (≤ 64 children): child[n*64+i]  count[n*64+i] (members below)  maxKey/maxSlot[n*64+i] (the last)
- *        │ parent, pos (its entry there)  ▲ rank: walk up from the member's leaf adding the counts left of each node
- *   leaf l (≤ 64 members): keys long[l*64..] │ slots int[l*64..] (sorted), count, parent, pos, next/prev leaf
- *   slot s: key (group 7 bits | first 7 characters, one byte each, saturating at 255), name, id, leaf, index in it
+ *        │ parent, pos (its entry there)   ▲ rank: walk up from the leaf adding the counts left of each node
+ *   leaf l (≤ 64 members): keys long[l*64+p] │ slots int[l*64+p] at stable positions p, in no order
+ *                          order byte[l*64+i] (position of the i-th) │ rank byte[l*64+p] (its inverse) │ used long
+ *                          count, parent, pos, next/prev leaf
+ *   slot s: key (group 7 bits | first 7 characters, one byte each, saturating at 255), name, id, loc = leaf*64 + p
  * </pre>
  * Most comparisons are one long comparison; equal keys fall back to the whole name, then the id. Insert descends
  * (a binary search over ≤ 64 maxima per level, three levels at 1M members), splitting full nodes on the way down,
- * and shifts at most 64 entries (renumbering their index); remove and rank start from the member's leaf and index
- * ({@code slot → leaf, index} is kept) and walk up three small nodes — no search by key, so a cold rank costs about
- * one cache miss (the slot's) plus the upper nodes, which stay in cache, instead of a dozen. A leaf that falls below
- * a quarter merges into a neighbour, an empty node leaves its parent, a root with one child gives way to it. Nodes come from and return to pools, so once the structure reached its size
- * nothing is allocated (0 B per operation). Not thread-safe: the guild's owner shard only.
+ * puts the member at a free position of its leaf and shifts the leaf's 64-byte order (and rewrites its inverse) —
+ * no other member's data is touched; remove and rank start from the member's {@code loc}: its leaf's rank byte gives
+ * its order in the leaf, and three small nodes above, which stay in cache, add the counts to its left. So a cold rank
+ * costs two dependent reads (the slot's {@code loc}, then its leaf's rank byte and parent, read together) and
+ * remove writes nothing outside its leaf and the nodes above. Members change position only when their leaf splits
+ * (the upper half moves) or merges into a neighbour (the merged one moves). A leaf that falls below a quarter merges
+ * into a neighbour, an empty node leaves its parent, a root with one child gives way to it. Nodes come from and
+ * return to pools, so once the structure reached its size nothing is allocated (0 B per operation). Not thread-safe:
+ * the guild's owner shard only.
  */
 public final class SortedMembers
 {
@@ -36,13 +42,17 @@ public final class SortedMembers
     private long[] slotKey;
     private String[] slotName;
     private long[] slotId;
-    private int[] slotLeaf;
-    /** The slot's index in its leaf (kept as entries shift: rank needs no search in the leaf). */
-    private byte[] slotIdx;
+    /** Where the slot is: its leaf {@code << 6 |} its position there (stable while it stays), or NONE. */
+    private int[] slotLoc;
 
-    // leaves: entries of leaf l at [l * LEAF, l * LEAF + leafCount[l])
+    // leaves: leaf l's entries sit at stable positions l * LEAF + p (p = 0..63, free ones marked in leafUsed), in no
+    // order; leafOrder[l * LEAF + i] is the position of its i-th member in order (i < leafCount[l]) and
+    // leafRank[l * LEAF + p] the order of the member at position p (the inverse)
     private long[] leafKeys;
     private int[] leafSlots;
+    private byte[] leafOrder;
+    private byte[] leafRank;
+    private long[] leafUsed;
     private int[] leafCount;
     private int[] leafParent;
     /** The leaf's entry in its parent. */
@@ -82,12 +92,14 @@ public final class SortedMembers
         slotKey = new long[slotsWanted];
         slotName = new String[slotsWanted];
         slotId = new long[slotsWanted];
-        slotLeaf = new int[slotsWanted];
-        Arrays.fill(slotLeaf, NONE);
-        slotIdx = new byte[slotsWanted];
+        slotLoc = new int[slotsWanted];
+        Arrays.fill(slotLoc, NONE);
         final int leaves = Math.max(4, slotsWanted / (LEAF / 2) + 2);
         leafKeys = new long[leaves * LEAF];
         leafSlots = new int[leaves * LEAF];
+        leafOrder = new byte[leaves * LEAF];
+        leafRank = new byte[leaves * LEAF];
+        leafUsed = new long[leaves];
         leafCount = new int[leaves];
         leafParent = new int[leaves];
         leafPos = new int[leaves];
@@ -131,7 +143,7 @@ public final class SortedMembers
             throw new IllegalArgumentException("group " + group);
         }
         ensureSlot(slot);
-        if (slotLeaf[slot] != NONE)
+        if (slotLoc[slot] != NONE)
         {
             throw new IllegalStateException("slot " + slot + " is inserted");
         }
@@ -161,7 +173,7 @@ public final class SortedMembers
      */
     public boolean contains(final int slot)
     {
-        return slot >= 0 && slot < slotLeaf.length && slotLeaf[slot] != NONE;
+        return slot >= 0 && slot < slotLoc.length && slotLoc[slot] != NONE;
     }
 
     /**
@@ -198,7 +210,7 @@ public final class SortedMembers
     public boolean insert(final int slot)
     {
         ensureSlot(slot);
-        if (slotLeaf[slot] != NONE)
+        if (slotLoc[slot] != NONE)
         {
             return false;
         }
@@ -226,16 +238,18 @@ public final class SortedMembers
         final int at = search(node, k, slot);
         final int base = node * LEAF;
         final int n = leafCount[node];
-        System.arraycopy(leafKeys, base + at, leafKeys, base + at + 1, n - at);
-        System.arraycopy(leafSlots, base + at, leafSlots, base + at + 1, n - at);
-        leafKeys[base + at] = k;
-        leafSlots[base + at] = slot;
-        leafCount[node] = n + 1;
-        slotLeaf[slot] = node;
+        final int p = Long.numberOfTrailingZeros(~leafUsed[node]);
+        leafUsed[node] |= 1L << p;
+        leafKeys[base + p] = k;
+        leafSlots[base + p] = slot;
+        System.arraycopy(leafOrder, base + at, leafOrder, base + at + 1, n - at);
+        leafOrder[base + at] = (byte)p;
         for (int j = at; j <= n; j++)
         {
-            slotIdx[leafSlots[base + j]] = (byte)j;
+            leafRank[base + leafOrder[base + j]] = (byte)j;
         }
+        leafCount[node] = n + 1;
+        slotLoc[slot] = node << 6 | p;
         size++;
         groupCounts[(int)(k >>> 56)]++;
         return true;
@@ -253,18 +267,20 @@ public final class SortedMembers
         {
             return false;
         }
-        final int leaf = slotLeaf[slot];
+        final int loc = slotLoc[slot];
+        final int leaf = loc >>> 6;
+        final int position = loc & (LEAF - 1);
         final int base = leaf * LEAF;
         final int n = leafCount[leaf];
-        final int at = slotIdx[slot] & 0xFF;
-        System.arraycopy(leafKeys, base + at + 1, leafKeys, base + at, n - at - 1);
-        System.arraycopy(leafSlots, base + at + 1, leafSlots, base + at, n - at - 1);
+        final int at = leafRank[loc];
+        System.arraycopy(leafOrder, base + at + 1, leafOrder, base + at, n - at - 1);
         for (int j = at; j < n - 1; j++)
         {
-            slotIdx[leafSlots[base + j]] = (byte)j;
+            leafRank[base + leafOrder[base + j]] = (byte)j;
         }
+        leafUsed[leaf] &= ~(1L << position);
         leafCount[leaf] = n - 1;
-        slotLeaf[slot] = NONE;
+        slotLoc[slot] = NONE;
         size--;
         groupCounts[group(slot)]--;
         int pos = leafPos[leaf];
@@ -306,8 +322,9 @@ public final class SortedMembers
         {
             return -1;
         }
-        final int leaf = slotLeaf[slot];
-        int rank = slotIdx[slot] & 0xFF;
+        final int loc = slotLoc[slot];
+        final int leaf = loc >>> 6;
+        int rank = leafRank[loc];
         int pos = leafPos[leaf];
         for (int p = leafParent[leaf]; p != NONE; p = innerParent[p])
         {
@@ -331,7 +348,8 @@ public final class SortedMembers
             throw new IndexOutOfBoundsException(rank);
         }
         locate(rank);
-        return leafSlots[foundLeaf * LEAF + foundIndex];
+        final int base = foundLeaf * LEAF;
+        return leafSlots[base + leafOrder[base + foundIndex]];
     }
 
     /**
@@ -354,9 +372,11 @@ public final class SortedMembers
         int n = 0;
         while (n < max && leaf != NONE)
         {
-            final int take = Math.min(max - n, leafCount[leaf] - at);
-            System.arraycopy(leafSlots, leaf * LEAF + at, out, n, take);
-            n += take;
+            final int base = leaf * LEAF;
+            for (int i = base + at, end = base + Math.min(leafCount[leaf], at + max - n); i < end; i++)
+            {
+                out[n++] = leafSlots[base + leafOrder[i]];
+            }
             leaf = leafNext[leaf];
             at = 0;
         }
@@ -433,8 +453,9 @@ public final class SortedMembers
         while (lo < hi)
         {
             final int mid = (lo + hi) >>> 1;
-            final long other = leafKeys[base + mid];
-            final int c = other != k ? (other < k ? -1 : 1) : -compareTies(slot, leafSlots[base + mid]);
+            final int e = base + leafOrder[base + mid];
+            final long other = leafKeys[e];
+            final int c = other != k ? (other < k ? -1 : 1) : -compareTies(slot, leafSlots[e]);
             if (c < 0)
             {
                 lo = mid + 1;
@@ -482,8 +503,9 @@ public final class SortedMembers
         childCount[e] = size;
         if (height == 0)
         {
-            childMaxKey[e] = leafKeys[root * LEAF + leafCount[root] - 1];
-            childMaxSlot[e] = leafSlots[root * LEAF + leafCount[root] - 1];
+            final int last = lastEntry(root);
+            childMaxKey[e] = leafKeys[last];
+            childMaxSlot[e] = leafSlots[last];
             leafParent[root] = r;
             leafPos[root] = 0;
         }
@@ -518,16 +540,26 @@ public final class SortedMembers
         childMaxSlot[e + 1] = childMaxSlot[e];
         if (childLevel == 0)
         {
+            // the upper half (by order) moves to positions 0.. of the new leaf, in order; the lower half stays put
             final int r = takeLeaf();
             final int half = LEAF / 2;
             final int moved = LEAF - half;
-            System.arraycopy(leafKeys, c * LEAF + half, leafKeys, r * LEAF, moved);
-            System.arraycopy(leafSlots, c * LEAF + half, leafSlots, r * LEAF, moved);
-            for (int j = r * LEAF, end = r * LEAF + moved; j < end; j++)
+            final int from = c * LEAF;
+            final int to = r * LEAF;
+            long used = leafUsed[c];
+            for (int j = 0; j < moved; j++)
             {
-                slotLeaf[leafSlots[j]] = r;
-                slotIdx[leafSlots[j]] = (byte)(j - r * LEAF);
+                final int q = leafOrder[from + half + j];
+                final int s = leafSlots[from + q];
+                leafKeys[to + j] = leafKeys[from + q];
+                leafSlots[to + j] = s;
+                leafOrder[to + j] = (byte)j;
+                leafRank[to + j] = (byte)j;
+                slotLoc[s] = r << 6 | j;
+                used &= ~(1L << q);
             }
+            leafUsed[c] = used;
+            leafUsed[r] = moved == LEAF ? -1L : (1L << moved) - 1;
             leafCount[c] = half;
             leafCount[r] = moved;
             leafParent[r] = node;
@@ -543,8 +575,9 @@ public final class SortedMembers
             child[e + 1] = r;
             childCount[e + 1] = moved;
             childCount[e] = half;
-            childMaxKey[e] = leafKeys[c * LEAF + half - 1];
-            childMaxSlot[e] = leafSlots[c * LEAF + half - 1];
+            final int last = lastEntry(c);
+            childMaxKey[e] = leafKeys[last];
+            childMaxSlot[e] = leafSlots[last];
         }
         else
         {
@@ -651,7 +684,7 @@ public final class SortedMembers
             final int e = parent * FAN + (level == 0 ? leafPos[node] : innerPos[node]);
             if (level == 0)
             {
-                final int last = node * LEAF + leafCount[node] - 1;
+                final int last = lastEntry(node);
                 childMaxKey[e] = leafKeys[last];
                 childMaxSlot[e] = leafSlots[last];
             }
@@ -695,13 +728,21 @@ public final class SortedMembers
         final int b = child[base + into + 1];
         final int na = leafCount[a];
         final int nb = leafCount[b];
-        System.arraycopy(leafKeys, b * LEAF, leafKeys, a * LEAF + na, nb);
-        System.arraycopy(leafSlots, b * LEAF, leafSlots, a * LEAF + na, nb);
-        for (int j = a * LEAF + na, end = a * LEAF + na + nb; j < end; j++)
+        // b's members (all after a's) take free positions of a and follow a's in its order
+        long used = leafUsed[a];
+        for (int j = 0; j < nb; j++)
         {
-            slotLeaf[leafSlots[j]] = a;
-            slotIdx[leafSlots[j]] = (byte)(j - a * LEAF);
+            final int q = b * LEAF + leafOrder[b * LEAF + j];
+            final int p = Long.numberOfTrailingZeros(~used);
+            used |= 1L << p;
+            final int s = leafSlots[q];
+            leafKeys[a * LEAF + p] = leafKeys[q];
+            leafSlots[a * LEAF + p] = s;
+            leafOrder[a * LEAF + na + j] = (byte)p;
+            leafRank[a * LEAF + p] = (byte)(na + j);
+            slotLoc[s] = a << 6 | p;
         }
+        leafUsed[a] = used;
         leafCount[a] = na + nb;
         leafCount[b] = 0;
         childCount[base + into] += childCount[base + into + 1];
@@ -709,6 +750,13 @@ public final class SortedMembers
         childMaxSlot[base + into] = childMaxSlot[base + into + 1];
         removeEntry(parent, into + 1, 1);
         freeLeaf(b);
+    }
+
+    /** The index in leafKeys/leafSlots of a (non-empty) leaf's last member in order. */
+    private int lastEntry(final int leaf)
+    {
+        final int base = leaf * LEAF;
+        return base + leafOrder[base + leafCount[leaf] - 1];
     }
 
     private int takeLeaf()
@@ -719,6 +767,9 @@ public final class SortedMembers
             final int cap = old * 2;
             leafKeys = Arrays.copyOf(leafKeys, cap * LEAF);
             leafSlots = Arrays.copyOf(leafSlots, cap * LEAF);
+            leafOrder = Arrays.copyOf(leafOrder, cap * LEAF);
+            leafRank = Arrays.copyOf(leafRank, cap * LEAF);
+            leafUsed = Arrays.copyOf(leafUsed, cap);
             leafCount = Arrays.copyOf(leafCount, cap);
             leafParent = Arrays.copyOf(leafParent, cap);
             leafPos = Arrays.copyOf(leafPos, cap);
@@ -732,6 +783,7 @@ public final class SortedMembers
         }
         final int l = freeLeaves[--freeLeafCount];
         leafCount[l] = 0;
+        leafUsed[l] = 0;
         leafParent[l] = NONE;
         leafNext[l] = NONE;
         leafPrev[l] = NONE;
@@ -752,6 +804,7 @@ public final class SortedMembers
             leafPrev[next] = prev;
         }
         leafCount[l] = 0;
+        leafUsed[l] = 0;
         freeLeaves[freeLeafCount++] = l;
     }
 
@@ -792,16 +845,15 @@ public final class SortedMembers
         {
             throw new IllegalArgumentException("slot " + slot);
         }
-        if (slot >= slotLeaf.length)
+        if (slot >= slotLoc.length)
         {
-            final int old = slotLeaf.length;
+            final int old = slotLoc.length;
             final int n = Math.max(slot + 1, old * 2);
             slotKey = Arrays.copyOf(slotKey, n);
             slotName = Arrays.copyOf(slotName, n);
             slotId = Arrays.copyOf(slotId, n);
-            slotLeaf = Arrays.copyOf(slotLeaf, n);
-            slotIdx = Arrays.copyOf(slotIdx, n);
-            Arrays.fill(slotLeaf, old, n, NONE);
+            slotLoc = Arrays.copyOf(slotLoc, n);
+            Arrays.fill(slotLoc, old, n, NONE);
         }
     }
 }
