@@ -12,22 +12,20 @@ import java.util.Arrays;
  * <pre>
  *   inner node n (≤ 64 children): child[n*64+i]  count[n*64+i] (members below)  maxKey/maxSlot[n*64+i] (the last)
  *        │ parent, pos (its entry there)   ▲ rank: walk up from the leaf adding the counts left of each node
- *   leaf l (≤ 64 members): keys long[l*64+p] │ slots int[l*64+p] at stable positions p, in no order
- *                          order byte[l*64+i] (position of the i-th) │ rank byte[l*64+p] (its inverse) │ used long
- *                          count, parent, pos, next/prev leaf
- *   slot s: key (group 7 bits | first 7 characters, one byte each, saturating at 255), name, id, loc = leaf*64 + p
+ *   leaf l (≤ 64 members): keys long[l*64+c] │ slots int[l*64+c], a ring of 64 cells: the i-th member in
+ *                          order is in cell c = (first + i) mod 64 │ first (a byte), count, parent, pos, next/prev
+ *   slot s: key (group 7 bits | first 7 characters, one byte each, saturating at 255), name, id, loc = l*64 + c
  * </pre>
  * Most comparisons are one long comparison; equal keys fall back to the whole name, then the id. Insert descends
- * (a binary search over ≤ 64 maxima per level, three levels at 1M members), splitting full nodes on the way down,
- * puts the member at a free position of its leaf and shifts the leaf's 64-byte order (and rewrites its inverse) —
- * no other member's data is touched; remove and rank start from the member's {@code loc}: its leaf's rank byte gives
- * its order in the leaf, and three small nodes above, which stay in cache, add the counts to its left. So a cold rank
- * costs two dependent reads (the slot's {@code loc}, then its leaf's rank byte and parent, read together) and
- * remove writes nothing outside its leaf and the nodes above. Members change position only when their leaf splits
- * (the upper half moves) or merges into a neighbour (the merged one moves). A leaf that falls below a quarter merges
- * into a neighbour, an empty node leaves its parent, a root with one child gives way to it. Nodes come from and
- * return to pools, so once the structure reached its size nothing is allocated (0 B per operation). Not thread-safe:
- * the guild's owner shard only.
+ * (a binary search over ≤ 64 maxima per level, three levels at 1M members), splitting full nodes on the way down;
+ * in the leaf the shorter side moves one cell (the ring's start moves when it is the front), so at most 32 members,
+ * 16 on average, move and get their {@code loc} rewritten — remove likewise. Rank needs no search: a member's order
+ * in its leaf is {@code (loc - first) mod 64}, and the per-leaf {@code first}, {@code parent} and {@code pos} are small
+ * arrays (a few bytes per 64 members) that stay in cache, as do the three small nodes above whose counts to its left
+ * it adds up — a cold rank costs the one cache miss of the slot's {@code loc}. A leaf that falls below a quarter
+ * merges into a neighbour, an empty node leaves its parent, a root with one child gives way to it. Nodes come from
+ * and return to pools, so once the structure reached its size nothing is allocated (0 B per operation). Not
+ * thread-safe: the guild's owner shard only.
  */
 public final class SortedMembers
 {
@@ -42,17 +40,14 @@ public final class SortedMembers
     private long[] slotKey;
     private String[] slotName;
     private long[] slotId;
-    /** Where the slot is: its leaf {@code << 6 |} its position there (stable while it stays), or NONE. */
+    /** Where the slot is: its leaf {@code << 6 |} its cell there, or NONE. */
     private int[] slotLoc;
 
-    // leaves: leaf l's entries sit at stable positions l * LEAF + p (p = 0..63, free ones marked in leafUsed), in no
-    // order; leafOrder[l * LEAF + i] is the position of its i-th member in order (i < leafCount[l]) and
-    // leafRank[l * LEAF + p] the order of the member at position p (the inverse)
+    // leaves: leaf l's 64 cells at l * LEAF + c form a ring; its i-th member in order sits in cell (leafFirst[l] + i)
+    // mod 64 (so an entry goes in or out by shifting the shorter side and moving the ring's start)
     private long[] leafKeys;
     private int[] leafSlots;
-    private byte[] leafOrder;
-    private byte[] leafRank;
-    private long[] leafUsed;
+    private byte[] leafFirst;
     private int[] leafCount;
     private int[] leafParent;
     /** The leaf's entry in its parent. */
@@ -97,9 +92,7 @@ public final class SortedMembers
         final int leaves = Math.max(4, slotsWanted / (LEAF / 2) + 2);
         leafKeys = new long[leaves * LEAF];
         leafSlots = new int[leaves * LEAF];
-        leafOrder = new byte[leaves * LEAF];
-        leafRank = new byte[leaves * LEAF];
-        leafUsed = new long[leaves];
+        leafFirst = new byte[leaves];
         leafCount = new int[leaves];
         leafParent = new int[leaves];
         leafPos = new int[leaves];
@@ -238,18 +231,29 @@ public final class SortedMembers
         final int at = search(node, k, slot);
         final int base = node * LEAF;
         final int n = leafCount[node];
-        final int p = Long.numberOfTrailingZeros(~leafUsed[node]);
-        leafUsed[node] |= 1L << p;
-        leafKeys[base + p] = k;
-        leafSlots[base + p] = slot;
-        System.arraycopy(leafOrder, base + at, leafOrder, base + at + 1, n - at);
-        leafOrder[base + at] = (byte)p;
-        for (int j = at; j <= n; j++)
+        int first = leafFirst[node];
+        if (at < n - at)
         {
-            leafRank[base + leafOrder[base + j]] = (byte)j;
+            // the members before it move one cell back, the ring starts one earlier
+            first = (first - 1) & (LEAF - 1);
+            leafFirst[node] = (byte)first;
+            for (int i = 0; i < at; i++)
+            {
+                move(node, (first + i + 1) & (LEAF - 1), (first + i) & (LEAF - 1));
+            }
         }
+        else
+        {
+            for (int i = n - 1; i >= at; i--)
+            {
+                move(node, (first + i) & (LEAF - 1), (first + i + 1) & (LEAF - 1));
+            }
+        }
+        final int cell = (first + at) & (LEAF - 1);
+        leafKeys[base + cell] = k;
+        leafSlots[base + cell] = slot;
+        slotLoc[slot] = base + cell;
         leafCount[node] = n + 1;
-        slotLoc[slot] = node << 6 | p;
         size++;
         groupCounts[(int)(k >>> 56)]++;
         return true;
@@ -269,16 +273,25 @@ public final class SortedMembers
         }
         final int loc = slotLoc[slot];
         final int leaf = loc >>> 6;
-        final int position = loc & (LEAF - 1);
-        final int base = leaf * LEAF;
         final int n = leafCount[leaf];
-        final int at = leafRank[loc];
-        System.arraycopy(leafOrder, base + at + 1, leafOrder, base + at, n - at - 1);
-        for (int j = at; j < n - 1; j++)
+        final int first = leafFirst[leaf];
+        final int at = (loc - first) & (LEAF - 1);
+        if (at < n - 1 - at)
         {
-            leafRank[base + leafOrder[base + j]] = (byte)j;
+            // the members before it move one cell on, the ring starts one later
+            for (int i = at - 1; i >= 0; i--)
+            {
+                move(leaf, (first + i) & (LEAF - 1), (first + i + 1) & (LEAF - 1));
+            }
+            leafFirst[leaf] = (byte)((first + 1) & (LEAF - 1));
         }
-        leafUsed[leaf] &= ~(1L << position);
+        else
+        {
+            for (int i = at + 1; i < n; i++)
+            {
+                move(leaf, (first + i) & (LEAF - 1), (first + i - 1) & (LEAF - 1));
+            }
+        }
         leafCount[leaf] = n - 1;
         slotLoc[slot] = NONE;
         size--;
@@ -324,7 +337,7 @@ public final class SortedMembers
         }
         final int loc = slotLoc[slot];
         final int leaf = loc >>> 6;
-        int rank = leafRank[loc];
+        int rank = (loc - leafFirst[leaf]) & (LEAF - 1);
         int pos = leafPos[leaf];
         for (int p = leafParent[leaf]; p != NONE; p = innerParent[p])
         {
@@ -348,8 +361,7 @@ public final class SortedMembers
             throw new IndexOutOfBoundsException(rank);
         }
         locate(rank);
-        final int base = foundLeaf * LEAF;
-        return leafSlots[base + leafOrder[base + foundIndex]];
+        return leafSlots[entry(foundLeaf, foundIndex)];
     }
 
     /**
@@ -372,10 +384,9 @@ public final class SortedMembers
         int n = 0;
         while (n < max && leaf != NONE)
         {
-            final int base = leaf * LEAF;
-            for (int i = base + at, end = base + Math.min(leafCount[leaf], at + max - n); i < end; i++)
+            for (int i = at, end = Math.min(leafCount[leaf], at + max - n); i < end; i++)
             {
-                out[n++] = leafSlots[base + leafOrder[i]];
+                out[n++] = leafSlots[entry(leaf, i)];
             }
             leaf = leafNext[leaf];
             at = 0;
@@ -448,12 +459,13 @@ public final class SortedMembers
     private int search(final int leaf, final long k, final int slot)
     {
         final int base = leaf * LEAF;
+        final int first = leafFirst[leaf];
         int lo = 0;
         int hi = leafCount[leaf];
         while (lo < hi)
         {
             final int mid = (lo + hi) >>> 1;
-            final int e = base + leafOrder[base + mid];
+            final int e = base + ((first + mid) & (LEAF - 1));
             final long other = leafKeys[e];
             final int c = other != k ? (other < k ? -1 : 1) : -compareTies(slot, leafSlots[e]);
             if (c < 0)
@@ -503,7 +515,7 @@ public final class SortedMembers
         childCount[e] = size;
         if (height == 0)
         {
-            final int last = lastEntry(root);
+            final int last = entry(root, leafCount[root] - 1);
             childMaxKey[e] = leafKeys[last];
             childMaxSlot[e] = leafSlots[last];
             leafParent[root] = r;
@@ -540,26 +552,18 @@ public final class SortedMembers
         childMaxSlot[e + 1] = childMaxSlot[e];
         if (childLevel == 0)
         {
-            // the upper half (by order) moves to positions 0.. of the new leaf, in order; the lower half stays put
+            // the upper half moves to cells 0.. of the new leaf; the lower half stays in its cells
             final int r = takeLeaf();
             final int half = LEAF / 2;
             final int moved = LEAF - half;
-            final int from = c * LEAF;
-            final int to = r * LEAF;
-            long used = leafUsed[c];
             for (int j = 0; j < moved; j++)
             {
-                final int q = leafOrder[from + half + j];
-                final int s = leafSlots[from + q];
-                leafKeys[to + j] = leafKeys[from + q];
-                leafSlots[to + j] = s;
-                leafOrder[to + j] = (byte)j;
-                leafRank[to + j] = (byte)j;
-                slotLoc[s] = r << 6 | j;
-                used &= ~(1L << q);
+                final int from = entry(c, half + j);
+                final int to = r * LEAF + j;
+                leafKeys[to] = leafKeys[from];
+                leafSlots[to] = leafSlots[from];
+                slotLoc[leafSlots[to]] = to;
             }
-            leafUsed[c] = used;
-            leafUsed[r] = moved == LEAF ? -1L : (1L << moved) - 1;
             leafCount[c] = half;
             leafCount[r] = moved;
             leafParent[r] = node;
@@ -575,7 +579,7 @@ public final class SortedMembers
             child[e + 1] = r;
             childCount[e + 1] = moved;
             childCount[e] = half;
-            final int last = lastEntry(c);
+            final int last = entry(c, half - 1);
             childMaxKey[e] = leafKeys[last];
             childMaxSlot[e] = leafSlots[last];
         }
@@ -684,7 +688,7 @@ public final class SortedMembers
             final int e = parent * FAN + (level == 0 ? leafPos[node] : innerPos[node]);
             if (level == 0)
             {
-                final int last = lastEntry(node);
+                final int last = entry(node, leafCount[node] - 1);
                 childMaxKey[e] = leafKeys[last];
                 childMaxSlot[e] = leafSlots[last];
             }
@@ -728,21 +732,14 @@ public final class SortedMembers
         final int b = child[base + into + 1];
         final int na = leafCount[a];
         final int nb = leafCount[b];
-        // b's members (all after a's) take free positions of a and follow a's in its order
-        long used = leafUsed[a];
         for (int j = 0; j < nb; j++)
         {
-            final int q = b * LEAF + leafOrder[b * LEAF + j];
-            final int p = Long.numberOfTrailingZeros(~used);
-            used |= 1L << p;
-            final int s = leafSlots[q];
-            leafKeys[a * LEAF + p] = leafKeys[q];
-            leafSlots[a * LEAF + p] = s;
-            leafOrder[a * LEAF + na + j] = (byte)p;
-            leafRank[a * LEAF + p] = (byte)(na + j);
-            slotLoc[s] = a << 6 | p;
+            final int from = entry(b, j);
+            final int to = entry(a, na + j);
+            leafKeys[to] = leafKeys[from];
+            leafSlots[to] = leafSlots[from];
+            slotLoc[leafSlots[to]] = to;
         }
-        leafUsed[a] = used;
         leafCount[a] = na + nb;
         leafCount[b] = 0;
         childCount[base + into] += childCount[base + into + 1];
@@ -752,11 +749,20 @@ public final class SortedMembers
         freeLeaf(b);
     }
 
-    /** The index in leafKeys/leafSlots of a (non-empty) leaf's last member in order. */
-    private int lastEntry(final int leaf)
+    /** The index in leafKeys/leafSlots of a leaf's i-th member in order. */
+    private int entry(final int leaf, final int i)
+    {
+        return leaf * LEAF + ((leafFirst[leaf] + i) & (LEAF - 1));
+    }
+
+    /** Moves a leaf's member from one cell to another, and tells its slot. */
+    private void move(final int leaf, final int fromCell, final int toCell)
     {
         final int base = leaf * LEAF;
-        return base + leafOrder[base + leafCount[leaf] - 1];
+        final int s = leafSlots[base + fromCell];
+        leafKeys[base + toCell] = leafKeys[base + fromCell];
+        leafSlots[base + toCell] = s;
+        slotLoc[s] = base + toCell;
     }
 
     private int takeLeaf()
@@ -767,9 +773,7 @@ public final class SortedMembers
             final int cap = old * 2;
             leafKeys = Arrays.copyOf(leafKeys, cap * LEAF);
             leafSlots = Arrays.copyOf(leafSlots, cap * LEAF);
-            leafOrder = Arrays.copyOf(leafOrder, cap * LEAF);
-            leafRank = Arrays.copyOf(leafRank, cap * LEAF);
-            leafUsed = Arrays.copyOf(leafUsed, cap);
+            leafFirst = Arrays.copyOf(leafFirst, cap);
             leafCount = Arrays.copyOf(leafCount, cap);
             leafParent = Arrays.copyOf(leafParent, cap);
             leafPos = Arrays.copyOf(leafPos, cap);
@@ -783,7 +787,7 @@ public final class SortedMembers
         }
         final int l = freeLeaves[--freeLeafCount];
         leafCount[l] = 0;
-        leafUsed[l] = 0;
+        leafFirst[l] = 0;
         leafParent[l] = NONE;
         leafNext[l] = NONE;
         leafPrev[l] = NONE;
@@ -804,7 +808,6 @@ public final class SortedMembers
             leafPrev[next] = prev;
         }
         leafCount[l] = 0;
-        leafUsed[l] = 0;
         freeLeaves[freeLeafCount++] = l;
     }
 

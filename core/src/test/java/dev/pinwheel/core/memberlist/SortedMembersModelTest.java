@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
  * inserts, removes and re-keys (a member moving between groups or renamed), checked after every operation for size
  * and the rank of the touched member, and regularly for every rank, slot at rank, range and group count. Names share
  * long prefixes so the comparison falls back past the packed 7 characters; enough members to split and merge blocks.
- * Small lists churn the stable positions inside one leaf; a warmed-up list allocates nothing.
+ * Small lists churn the ring of cells inside one leaf; a warmed-up list allocates nothing.
  */
 class SortedMembersModelTest
 {
@@ -64,9 +64,9 @@ class SortedMembersModelTest
     }
 
     @Test
-    void churnAroundOneLeafReusesPositions()
+    void churnAroundOneLeaf()
     {
-        // below one leaf (positions freed and taken again in every order), and around the first splits and merges
+        // within one leaf (its ring of cells wraps round as either side shifts), and around the first splits and merges
         for (final int slots : new int[] {40, 64, 65, 130, 300})
         {
             run(20 + slots, slots, 40_000);
@@ -76,7 +76,7 @@ class SortedMembersModelTest
     @Test
     void everyRemovalOrderInOneLeaf()
     {
-        // ascending, descending and from the middle out: the in-leaf order shifts both ways over stable positions
+        // from the front, the back and the middle: the ring's start moves on, stays, or either side shifts
         for (int pattern = 0; pattern < 3; pattern++)
         {
             final SortedMembers m = new SortedMembers(64);
@@ -101,7 +101,7 @@ class SortedMembersModelTest
                 checkAll(m, ref);
                 if (i % 3 == 0)
                 {
-                    // put one back under a new key: it takes the position just freed
+                    // put one back under a new key (first in its group order), then out again
                     final Key again = new Key(2, "back" + i, 1_000 + i, k.slot());
                     m.key(again.slot(), again.group(), again.name(), again.id());
                     m.insert(again.slot());
