@@ -19,13 +19,12 @@ import org.openjdk.jmh.annotations.State;
  * the data is as large as the member list's at 1M members, so that a cold rank of k dependent misses can be compared
  * with the time of k misses measured the same way (SampleTime, same JVM flags, same run).
  * <p>
- * One {@code int[]} of {@code megabytes} holds a single random cycle through all of its entries (a shuffled order,
- * each entry pointing to the one after it); each operation follows it {@code misses} steps from where the previous
- * operation stopped. Every step's address
- * depends on the value just loaded, so the reads cannot overlap, and the next entry is a random one of the whole
- * array: with the array well above the last-level cache, each step is a cache miss (and, without huge pages, usually
- * a TLB miss too). {@link #chase} is that; {@link #chaseWarm} follows a cycle through 64 entries only (every read a
- * cache hit) to show the timer's own cost.
+ * One {@code int[]} of {@code megabytes} holds a single random cycle through all of its entries (a shuffled order, each
+ * entry pointing to the one after it); each operation follows it {@code misses} steps from where the previous operation
+ * stopped. Every step's address depends on the value just loaded, so the reads cannot overlap, and the next entry is a
+ * random one of the whole array: with the array well above the last-level cache, each step is a cache miss (and,
+ * without huge pages, usually a TLB miss too). {@link #chase} is that; {@link #chaseWarm} follows a cycle through 64
+ * entries only (every read a cache hit) to show the timer's own cost.
  * <p>
  * {@code flock /tmp/jmh.lock benchmarks/run.sh jmh 'MemoryFloorBenchmark|SortedMembersBenchmark' ...} runs it with the
  * structure it bounds.
@@ -40,8 +39,10 @@ public class MemoryFloorBenchmark
     public static class Cycle
     {
         /**
-         * The array's size: 64 MiB is about what {@link dev.pinwheel.core.memberlist.SortedMembers} holds at 1M
-         * members (its primitive arrays ≈ 40 MiB, the names it compares on ties ≈ 50 MiB more).
+         * The array's size: 64 MiB, between the primitive arrays of {@link dev.pinwheel.core.memberlist.SortedMembers}
+         * at 1M members (≈ 50 MiB: per member a key, id, name reference and location, 24 B; leaves sized for half full,
+         * 24 MiB; inner nodes ≈ 1 MiB) and those plus the names it compares on ties (≈ 55 MiB more); either is well
+         * above this machine's 32 MiB last-level cache, which other processes share.
          */
         @Param({"64"})
         public int megabytes;

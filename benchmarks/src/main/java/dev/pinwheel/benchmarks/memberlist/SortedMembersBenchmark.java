@@ -30,6 +30,8 @@ import dev.pinwheel.core.memberlist.SortedMembers;
  *   for a member who just changed);</li>
  *   <li>{@link #move}: remove, re-key into another group, insert — a status change, all of it timed.</li>
  * </ul>
+ * {@link MemoryFloorBenchmark} measures, in the same run, what k dependent cache misses cost at this size: a cold
+ * {@link #rank} is one (the member's location), the rest of its reads stay in cache.
  * {@code benchmarks/run.sh jmh SortedMembersBenchmark -prof gc} gives the p99 (SampleTime: each sample is one
  * operation, the timer's own cost of ≈ 20-30 ns included) and the allocation per operation.
  */
