@@ -30,6 +30,8 @@ import dev.pinwheel.core.memberlist.SortedMembers;
  *   for a member who just changed);</li>
  *   <li>{@link #move}: remove, re-key into another group, insert — a status change, all of it timed.</li>
  * </ul>
+ * {@link MemoryFloorBenchmark} measures, in the same run, what k dependent cache misses cost at this size: a cold
+ * {@link #rank} is one (the member's location), the rest of its reads stay in cache.
  * {@code benchmarks/run.sh jmh SortedMembersBenchmark -prof gc} gives the p99 (SampleTime: each sample is one
  * operation, the timer's own cost of ≈ 20-30 ns included) and the allocation per operation.
  */
@@ -48,11 +50,15 @@ public class SortedMembersBenchmark
         @Param({"1000000"})
         public int members;
 
-        /** {@code tree}: {@link SortedMembers} (the server's); {@code blocks}: {@link BlockedSortedMembers} (before). */
-        @Param({"tree", "blocks"})
+        /**
+         * {@code tree}: {@link SortedMembers} (the server's); {@code tree0}: {@link RenumberingSortedMembers} (the
+         * tree as first merged, renumbering leaf entries); {@code blocks}: {@link BlockedSortedMembers} (before both).
+         */
+        @Param({"tree", "tree0", "blocks"})
         public String structure;
 
         SortedMembers list;
+        RenumberingSortedMembers tree0;
         BlockedSortedMembers blocks;
         String[] names;
         int[] ring;
@@ -63,9 +69,9 @@ public class SortedMembersBenchmark
         public void build()
         {
             final SplittableRandom r = new SplittableRandom(42);
-            final boolean tree = "tree".equals(structure);
-            list = tree ? new SortedMembers(members) : null;
-            blocks = tree ? null : new BlockedSortedMembers(members);
+            list = "tree".equals(structure) ? new SortedMembers(members) : null;
+            tree0 = "tree0".equals(structure) ? new RenumberingSortedMembers(members) : null;
+            blocks = "blocks".equals(structure) ? new BlockedSortedMembers(members) : null;
             names = new String[members];
             for (int s = 0; s < members; s++)
             {
@@ -92,6 +98,10 @@ public class SortedMembersBenchmark
             {
                 list.key(s, group, names[s], s + 1L);
             }
+            else if (tree0 != null)
+            {
+                tree0.key(s, group, names[s], s + 1L);
+            }
             else
             {
                 blocks.key(s, group, names[s], s + 1L);
@@ -100,27 +110,27 @@ public class SortedMembersBenchmark
 
         int group(final int s)
         {
-            return list != null ? list.group(s) : blocks.group(s);
+            return list != null ? list.group(s) : tree0 != null ? tree0.group(s) : blocks.group(s);
         }
 
         boolean contains(final int s)
         {
-            return list != null ? list.contains(s) : blocks.contains(s);
+            return list != null ? list.contains(s) : tree0 != null ? tree0.contains(s) : blocks.contains(s);
         }
 
         boolean insert(final int s)
         {
-            return list != null ? list.insert(s) : blocks.insert(s);
+            return list != null ? list.insert(s) : tree0 != null ? tree0.insert(s) : blocks.insert(s);
         }
 
         boolean remove(final int s)
         {
-            return list != null ? list.remove(s) : blocks.remove(s);
+            return list != null ? list.remove(s) : tree0 != null ? tree0.remove(s) : blocks.remove(s);
         }
 
         int rank(final int s)
         {
-            return list != null ? list.rank(s) : blocks.rank(s);
+            return list != null ? list.rank(s) : tree0 != null ? tree0.rank(s) : blocks.rank(s);
         }
 
         int next()

@@ -11,17 +11,21 @@ import java.util.Arrays;
  * A B+-tree with counts (an order-statistic tree) over primitive arrays, every node a fixed stride of them:
  * <pre>
  *   inner node n (≤ 64 children): child[n*64+i]  count[n*64+i] (members below)  maxKey/maxSlot[n*64+i] (the last)
- *        │ parent, pos (its entry there)  ▲ rank: walk up from the member's leaf adding the counts left of each node
- *   leaf l (≤ 64 members): keys long[l*64..] │ slots int[l*64..] (sorted), count, parent, pos, next/prev leaf
- *   slot s: key (group 7 bits | first 7 characters, one byte each, saturating at 255), name, id, leaf, index in it
+ *        │ parent, pos (its entry there)   ▲ rank: walk up from the leaf adding the counts left of each node
+ *   leaf l (≤ 64 members): keys long[l*64+c] │ slots int[l*64+c], a ring of 64 cells: the i-th member in
+ *                          order is in cell c = (first + i) mod 64 │ first (a byte), count, parent, pos, next/prev
+ *   slot s: key (group 7 bits | first 7 characters, one byte each, saturating at 255), name, id, loc = l*64 + c
  * </pre>
  * Most comparisons are one long comparison; equal keys fall back to the whole name, then the id. Insert descends
- * (a binary search over ≤ 64 maxima per level, three levels at 1M members), splitting full nodes on the way down,
- * and shifts at most 64 entries (renumbering their index); remove and rank start from the member's leaf and index
- * ({@code slot → leaf, index} is kept) and walk up three small nodes — no search by key, so a cold rank costs about
- * one cache miss (the slot's) plus the upper nodes, which stay in cache, instead of a dozen. A leaf that falls below
- * a quarter merges into a neighbour, an empty node leaves its parent, a root with one child gives way to it. Nodes come from and return to pools, so once the structure reached its size
- * nothing is allocated (0 B per operation). Not thread-safe: the guild's owner shard only.
+ * (a binary search over ≤ 64 maxima per level, three levels at 1M members), splitting full nodes on the way down;
+ * in the leaf the shorter side moves one cell (the ring's start moves when it is the front), so at most 32 members,
+ * 16 on average, move and get their {@code loc} rewritten — remove likewise. Rank needs no search: a member's order
+ * in its leaf is {@code (loc - first) mod 64}, and the per-leaf {@code first}, {@code parent} and {@code pos} are small
+ * arrays (a few bytes per 64 members) that stay in cache, as do the three small nodes above whose counts to its left
+ * it adds up — a cold rank costs the one cache miss of the slot's {@code loc}. A leaf that falls below a quarter
+ * merges into a neighbour, an empty node leaves its parent, a root with one child gives way to it. Nodes come from
+ * and return to pools, so once the structure reached its size nothing is allocated (0 B per operation). Not
+ * thread-safe: the guild's owner shard only.
  */
 public final class SortedMembers
 {
@@ -36,13 +40,14 @@ public final class SortedMembers
     private long[] slotKey;
     private String[] slotName;
     private long[] slotId;
-    private int[] slotLeaf;
-    /** The slot's index in its leaf (kept as entries shift: rank needs no search in the leaf). */
-    private byte[] slotIdx;
+    /** Where the slot is: its leaf {@code << 6 |} its cell there, or NONE. */
+    private int[] slotLoc;
 
-    // leaves: entries of leaf l at [l * LEAF, l * LEAF + leafCount[l])
+    // leaves: leaf l's 64 cells at l * LEAF + c form a ring; its i-th member in order sits in cell (leafFirst[l] + i)
+    // mod 64 (so an entry goes in or out by shifting the shorter side and moving the ring's start)
     private long[] leafKeys;
     private int[] leafSlots;
+    private byte[] leafFirst;
     private int[] leafCount;
     private int[] leafParent;
     /** The leaf's entry in its parent. */
@@ -82,12 +87,12 @@ public final class SortedMembers
         slotKey = new long[slotsWanted];
         slotName = new String[slotsWanted];
         slotId = new long[slotsWanted];
-        slotLeaf = new int[slotsWanted];
-        Arrays.fill(slotLeaf, NONE);
-        slotIdx = new byte[slotsWanted];
+        slotLoc = new int[slotsWanted];
+        Arrays.fill(slotLoc, NONE);
         final int leaves = Math.max(4, slotsWanted / (LEAF / 2) + 2);
         leafKeys = new long[leaves * LEAF];
         leafSlots = new int[leaves * LEAF];
+        leafFirst = new byte[leaves];
         leafCount = new int[leaves];
         leafParent = new int[leaves];
         leafPos = new int[leaves];
@@ -131,7 +136,7 @@ public final class SortedMembers
             throw new IllegalArgumentException("group " + group);
         }
         ensureSlot(slot);
-        if (slotLeaf[slot] != NONE)
+        if (slotLoc[slot] != NONE)
         {
             throw new IllegalStateException("slot " + slot + " is inserted");
         }
@@ -161,7 +166,7 @@ public final class SortedMembers
      */
     public boolean contains(final int slot)
     {
-        return slot >= 0 && slot < slotLeaf.length && slotLeaf[slot] != NONE;
+        return slot >= 0 && slot < slotLoc.length && slotLoc[slot] != NONE;
     }
 
     /**
@@ -198,7 +203,7 @@ public final class SortedMembers
     public boolean insert(final int slot)
     {
         ensureSlot(slot);
-        if (slotLeaf[slot] != NONE)
+        if (slotLoc[slot] != NONE)
         {
             return false;
         }
@@ -226,16 +231,29 @@ public final class SortedMembers
         final int at = search(node, k, slot);
         final int base = node * LEAF;
         final int n = leafCount[node];
-        System.arraycopy(leafKeys, base + at, leafKeys, base + at + 1, n - at);
-        System.arraycopy(leafSlots, base + at, leafSlots, base + at + 1, n - at);
-        leafKeys[base + at] = k;
-        leafSlots[base + at] = slot;
-        leafCount[node] = n + 1;
-        slotLeaf[slot] = node;
-        for (int j = at; j <= n; j++)
+        int first = leafFirst[node];
+        if (at < n - at)
         {
-            slotIdx[leafSlots[base + j]] = (byte)j;
+            // the members before it move one cell back, the ring starts one earlier
+            first = (first - 1) & (LEAF - 1);
+            leafFirst[node] = (byte)first;
+            for (int i = 0; i < at; i++)
+            {
+                move(node, (first + i + 1) & (LEAF - 1), (first + i) & (LEAF - 1));
+            }
         }
+        else
+        {
+            for (int i = n - 1; i >= at; i--)
+            {
+                move(node, (first + i) & (LEAF - 1), (first + i + 1) & (LEAF - 1));
+            }
+        }
+        final int cell = (first + at) & (LEAF - 1);
+        leafKeys[base + cell] = k;
+        leafSlots[base + cell] = slot;
+        slotLoc[slot] = base + cell;
+        leafCount[node] = n + 1;
         size++;
         groupCounts[(int)(k >>> 56)]++;
         return true;
@@ -253,18 +271,29 @@ public final class SortedMembers
         {
             return false;
         }
-        final int leaf = slotLeaf[slot];
-        final int base = leaf * LEAF;
+        final int loc = slotLoc[slot];
+        final int leaf = loc >>> 6;
         final int n = leafCount[leaf];
-        final int at = slotIdx[slot] & 0xFF;
-        System.arraycopy(leafKeys, base + at + 1, leafKeys, base + at, n - at - 1);
-        System.arraycopy(leafSlots, base + at + 1, leafSlots, base + at, n - at - 1);
-        for (int j = at; j < n - 1; j++)
+        final int first = leafFirst[leaf];
+        final int at = (loc - first) & (LEAF - 1);
+        if (at < n - 1 - at)
         {
-            slotIdx[leafSlots[base + j]] = (byte)j;
+            // the members before it move one cell on, the ring starts one later
+            for (int i = at - 1; i >= 0; i--)
+            {
+                move(leaf, (first + i) & (LEAF - 1), (first + i + 1) & (LEAF - 1));
+            }
+            leafFirst[leaf] = (byte)((first + 1) & (LEAF - 1));
+        }
+        else
+        {
+            for (int i = at + 1; i < n; i++)
+            {
+                move(leaf, (first + i) & (LEAF - 1), (first + i - 1) & (LEAF - 1));
+            }
         }
         leafCount[leaf] = n - 1;
-        slotLeaf[slot] = NONE;
+        slotLoc[slot] = NONE;
         size--;
         groupCounts[group(slot)]--;
         int pos = leafPos[leaf];
@@ -306,8 +335,9 @@ public final class SortedMembers
         {
             return -1;
         }
-        final int leaf = slotLeaf[slot];
-        int rank = slotIdx[slot] & 0xFF;
+        final int loc = slotLoc[slot];
+        final int leaf = loc >>> 6;
+        int rank = (loc - leafFirst[leaf]) & (LEAF - 1);
         int pos = leafPos[leaf];
         for (int p = leafParent[leaf]; p != NONE; p = innerParent[p])
         {
@@ -331,7 +361,7 @@ public final class SortedMembers
             throw new IndexOutOfBoundsException(rank);
         }
         locate(rank);
-        return leafSlots[foundLeaf * LEAF + foundIndex];
+        return leafSlots[entry(foundLeaf, foundIndex)];
     }
 
     /**
@@ -354,9 +384,10 @@ public final class SortedMembers
         int n = 0;
         while (n < max && leaf != NONE)
         {
-            final int take = Math.min(max - n, leafCount[leaf] - at);
-            System.arraycopy(leafSlots, leaf * LEAF + at, out, n, take);
-            n += take;
+            for (int i = at, end = Math.min(leafCount[leaf], at + max - n); i < end; i++)
+            {
+                out[n++] = leafSlots[entry(leaf, i)];
+            }
             leaf = leafNext[leaf];
             at = 0;
         }
@@ -428,13 +459,15 @@ public final class SortedMembers
     private int search(final int leaf, final long k, final int slot)
     {
         final int base = leaf * LEAF;
+        final int first = leafFirst[leaf];
         int lo = 0;
         int hi = leafCount[leaf];
         while (lo < hi)
         {
             final int mid = (lo + hi) >>> 1;
-            final long other = leafKeys[base + mid];
-            final int c = other != k ? (other < k ? -1 : 1) : -compareTies(slot, leafSlots[base + mid]);
+            final int e = base + ((first + mid) & (LEAF - 1));
+            final long other = leafKeys[e];
+            final int c = other != k ? (other < k ? -1 : 1) : -compareTies(slot, leafSlots[e]);
             if (c < 0)
             {
                 lo = mid + 1;
@@ -482,8 +515,9 @@ public final class SortedMembers
         childCount[e] = size;
         if (height == 0)
         {
-            childMaxKey[e] = leafKeys[root * LEAF + leafCount[root] - 1];
-            childMaxSlot[e] = leafSlots[root * LEAF + leafCount[root] - 1];
+            final int last = entry(root, leafCount[root] - 1);
+            childMaxKey[e] = leafKeys[last];
+            childMaxSlot[e] = leafSlots[last];
             leafParent[root] = r;
             leafPos[root] = 0;
         }
@@ -518,15 +552,17 @@ public final class SortedMembers
         childMaxSlot[e + 1] = childMaxSlot[e];
         if (childLevel == 0)
         {
+            // the upper half moves to cells 0.. of the new leaf; the lower half stays in its cells
             final int r = takeLeaf();
             final int half = LEAF / 2;
             final int moved = LEAF - half;
-            System.arraycopy(leafKeys, c * LEAF + half, leafKeys, r * LEAF, moved);
-            System.arraycopy(leafSlots, c * LEAF + half, leafSlots, r * LEAF, moved);
-            for (int j = r * LEAF, end = r * LEAF + moved; j < end; j++)
+            for (int j = 0; j < moved; j++)
             {
-                slotLeaf[leafSlots[j]] = r;
-                slotIdx[leafSlots[j]] = (byte)(j - r * LEAF);
+                final int from = entry(c, half + j);
+                final int to = r * LEAF + j;
+                leafKeys[to] = leafKeys[from];
+                leafSlots[to] = leafSlots[from];
+                slotLoc[leafSlots[to]] = to;
             }
             leafCount[c] = half;
             leafCount[r] = moved;
@@ -543,8 +579,9 @@ public final class SortedMembers
             child[e + 1] = r;
             childCount[e + 1] = moved;
             childCount[e] = half;
-            childMaxKey[e] = leafKeys[c * LEAF + half - 1];
-            childMaxSlot[e] = leafSlots[c * LEAF + half - 1];
+            final int last = entry(c, half - 1);
+            childMaxKey[e] = leafKeys[last];
+            childMaxSlot[e] = leafSlots[last];
         }
         else
         {
@@ -651,7 +688,7 @@ public final class SortedMembers
             final int e = parent * FAN + (level == 0 ? leafPos[node] : innerPos[node]);
             if (level == 0)
             {
-                final int last = node * LEAF + leafCount[node] - 1;
+                final int last = entry(node, leafCount[node] - 1);
                 childMaxKey[e] = leafKeys[last];
                 childMaxSlot[e] = leafSlots[last];
             }
@@ -695,12 +732,13 @@ public final class SortedMembers
         final int b = child[base + into + 1];
         final int na = leafCount[a];
         final int nb = leafCount[b];
-        System.arraycopy(leafKeys, b * LEAF, leafKeys, a * LEAF + na, nb);
-        System.arraycopy(leafSlots, b * LEAF, leafSlots, a * LEAF + na, nb);
-        for (int j = a * LEAF + na, end = a * LEAF + na + nb; j < end; j++)
+        for (int j = 0; j < nb; j++)
         {
-            slotLeaf[leafSlots[j]] = a;
-            slotIdx[leafSlots[j]] = (byte)(j - a * LEAF);
+            final int from = entry(b, j);
+            final int to = entry(a, na + j);
+            leafKeys[to] = leafKeys[from];
+            leafSlots[to] = leafSlots[from];
+            slotLoc[leafSlots[to]] = to;
         }
         leafCount[a] = na + nb;
         leafCount[b] = 0;
@@ -711,6 +749,22 @@ public final class SortedMembers
         freeLeaf(b);
     }
 
+    /** The index in leafKeys/leafSlots of a leaf's i-th member in order. */
+    private int entry(final int leaf, final int i)
+    {
+        return leaf * LEAF + ((leafFirst[leaf] + i) & (LEAF - 1));
+    }
+
+    /** Moves a leaf's member from one cell to another, and tells its slot. */
+    private void move(final int leaf, final int fromCell, final int toCell)
+    {
+        final int base = leaf * LEAF;
+        final int s = leafSlots[base + fromCell];
+        leafKeys[base + toCell] = leafKeys[base + fromCell];
+        leafSlots[base + toCell] = s;
+        slotLoc[s] = base + toCell;
+    }
+
     private int takeLeaf()
     {
         if (freeLeafCount == 0)
@@ -719,6 +773,7 @@ public final class SortedMembers
             final int cap = old * 2;
             leafKeys = Arrays.copyOf(leafKeys, cap * LEAF);
             leafSlots = Arrays.copyOf(leafSlots, cap * LEAF);
+            leafFirst = Arrays.copyOf(leafFirst, cap);
             leafCount = Arrays.copyOf(leafCount, cap);
             leafParent = Arrays.copyOf(leafParent, cap);
             leafPos = Arrays.copyOf(leafPos, cap);
@@ -732,6 +787,7 @@ public final class SortedMembers
         }
         final int l = freeLeaves[--freeLeafCount];
         leafCount[l] = 0;
+        leafFirst[l] = 0;
         leafParent[l] = NONE;
         leafNext[l] = NONE;
         leafPrev[l] = NONE;
@@ -792,16 +848,15 @@ public final class SortedMembers
         {
             throw new IllegalArgumentException("slot " + slot);
         }
-        if (slot >= slotLeaf.length)
+        if (slot >= slotLoc.length)
         {
-            final int old = slotLeaf.length;
+            final int old = slotLoc.length;
             final int n = Math.max(slot + 1, old * 2);
             slotKey = Arrays.copyOf(slotKey, n);
             slotName = Arrays.copyOf(slotName, n);
             slotId = Arrays.copyOf(slotId, n);
-            slotLeaf = Arrays.copyOf(slotLeaf, n);
-            slotIdx = Arrays.copyOf(slotIdx, n);
-            Arrays.fill(slotLeaf, old, n, NONE);
+            slotLoc = Arrays.copyOf(slotLoc, n);
+            Arrays.fill(slotLoc, old, n, NONE);
         }
     }
 }
