@@ -36,9 +36,8 @@ class Interactions {
     }
   }
 
-  /** POST /interactions; returns the nonce. */
-  async send(type, guildId, channelId, applicationId, data, label, extra = {}) {
-    const n = nonce();
+  /** POST /interactions; returns the nonce (made here unless given). */
+  async send(type, guildId, channelId, applicationId, data, label, extra = {}, n = nonce()) {
     this.names.set(n, label);
     await this.app.api.post('/interactions', {
       type, application_id: applicationId, guild_id: guildId, channel_id: channelId, nonce: n,
@@ -50,12 +49,14 @@ class Interactions {
   /** Asks the application for choices for the focused option; resolves with them (or [] after 3 s). */
   choices(guildId, channelId, command, options) {
     return new Promise((resolve) => {
+      // waiting before the POST: the application's answer comes over the gateway and may arrive before the POST's reply
+      const n = nonce();
+      const none = () => { if (this.autocomplete.delete(n)) resolve([]); };
+      this.autocomplete.set(n, resolve);
+      setTimeout(none, 3000);
       this.send(4, guildId, channelId, command.application_id,
-        { id: command.id, name: command.name, type: 1, options }, null).then((n) => {
-        this.names.delete(n);
-        this.autocomplete.set(n, resolve);
-        setTimeout(() => { if (this.autocomplete.delete(n)) resolve([]); }, 3000);
-      }).catch(() => resolve([]));
+        { id: command.id, name: command.name, type: 1, options }, null, {}, n)
+        .then(() => this.names.delete(n), () => { this.names.delete(n); none(); });
     });
   }
 
