@@ -81,6 +81,18 @@ class CassandraShardStoreTest
                 "message " + id, 0, 0, false, false)), 30, TimeUnit.SECONDS);
             ids.add(id);
         }
+        // acknowledged = durable: another store (a cold reader) must find every one of them
+        final Thread me = Thread.currentThread();
+        store.bindWakeup(() -> java.util.concurrent.locks.LockSupport.unpark(me));
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (store.durableSequence() < store.issuedSequence())
+        {
+            assertTrue(System.nanoTime() < deadline, "the " + n + " writes become durable");
+            if (store.pollCompletions() == 0 && !store.hasCompletions())
+            {
+                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+            }
+        }
         return ids;
     }
 
