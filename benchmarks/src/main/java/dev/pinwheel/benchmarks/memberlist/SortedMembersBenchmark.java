@@ -51,14 +51,12 @@ public class SortedMembersBenchmark
         public int members;
 
         /**
-         * {@code tree}: {@link SortedMembers} (the server's); {@code tree0}: {@link RenumberingSortedMembers} (the
-         * tree as first merged, renumbering leaf entries); {@code blocks}: {@link BlockedSortedMembers} (before both).
+         * {@code tree}: {@link SortedMembers} (the server's); {@code blocks}: {@link BlockedSortedMembers} (before it).
          */
-        @Param({"tree", "tree0", "blocks"})
+        @Param({"tree", "blocks"})
         public String structure;
 
         SortedMembers list;
-        RenumberingSortedMembers tree0;
         BlockedSortedMembers blocks;
         String[] names;
         int[] ring;
@@ -70,7 +68,6 @@ public class SortedMembersBenchmark
         {
             final SplittableRandom r = new SplittableRandom(42);
             list = "tree".equals(structure) ? new SortedMembers(members) : null;
-            tree0 = "tree0".equals(structure) ? new RenumberingSortedMembers(members) : null;
             blocks = "blocks".equals(structure) ? new BlockedSortedMembers(members) : null;
             names = new String[members];
             for (int s = 0; s < members; s++)
@@ -98,10 +95,6 @@ public class SortedMembersBenchmark
             {
                 list.key(s, group, names[s], s + 1L);
             }
-            else if (tree0 != null)
-            {
-                tree0.key(s, group, names[s], s + 1L);
-            }
             else
             {
                 blocks.key(s, group, names[s], s + 1L);
@@ -110,27 +103,27 @@ public class SortedMembersBenchmark
 
         int group(final int s)
         {
-            return list != null ? list.group(s) : tree0 != null ? tree0.group(s) : blocks.group(s);
+            return list != null ? list.group(s) : blocks.group(s);
         }
 
         boolean contains(final int s)
         {
-            return list != null ? list.contains(s) : tree0 != null ? tree0.contains(s) : blocks.contains(s);
+            return list != null ? list.contains(s) : blocks.contains(s);
         }
 
         boolean insert(final int s)
         {
-            return list != null ? list.insert(s) : tree0 != null ? tree0.insert(s) : blocks.insert(s);
+            return list != null ? list.insert(s) : blocks.insert(s);
         }
 
         boolean remove(final int s)
         {
-            return list != null ? list.remove(s) : tree0 != null ? tree0.remove(s) : blocks.remove(s);
+            return list != null ? list.remove(s) : blocks.remove(s);
         }
 
         int rank(final int s)
         {
-            return list != null ? list.rank(s) : tree0 != null ? tree0.rank(s) : blocks.rank(s);
+            return list != null ? list.rank(s) : blocks.rank(s);
         }
 
         int next()
