@@ -20,8 +20,8 @@ import org.agrona.concurrent.status.CountersReader;
  * that process still runs — and every counter through an Agrona {@link CountersReader}. Values are read as the node
  * writes them, live.
  * <pre>
- *   RUNNING  state running, and the pid is a live process started when the file says (or, when the OS does not say
- *            when it started, a heartbeat younger than {@value #STALE_HEARTBEAT_MILLIS} ms)
+ *   RUNNING  state running, and the pid is a live process whose heartbeat is younger than
+ *            {@value #STALE_HEARTBEAT_MILLIS} ms (or, when stale — a long pause — that started when the file says)
  *   STOPPED  the node stopped cleanly; the values are its last
  *   GONE     state running but no such process any more (killed, crashed, or the pid reused): the values are the
  *            last it wrote
@@ -31,7 +31,7 @@ import org.agrona.concurrent.status.CountersReader;
  */
 public final class CountersFileReader
 {
-    /** A heartbeat older than this, with no process to check, means the node is gone. */
+    /** A heartbeat older than this needs the process's start time to say the node still runs. */
     public static final long STALE_HEARTBEAT_MILLIS = 5_000;
 
     /** What the file says about its node. */
@@ -190,12 +190,17 @@ public final class CountersFileReader
         final Optional<ProcessHandle> process = ProcessHandle.of(pid());
         if (process.isPresent() && process.get().isAlive())
         {
-            final long started = CountersFile.startMillis(process.get());
-            if (started == 0 || startMillis() == 0)
+            if (nowMillis - heartbeatMillis() < STALE_HEARTBEAT_MILLIS)
             {
-                return nowMillis - heartbeatMillis() < STALE_HEARTBEAT_MILLIS ? Liveness.RUNNING : Liveness.GONE;
+                return Liveness.RUNNING;
             }
-            return Math.abs(started - startMillis()) < 1_000 ? Liveness.RUNNING : Liveness.GONE; // else a reused pid
+            // A stale heartbeat from a live pid: the node is paused, or the pid was reused. Start times tell them
+            // apart, within a tolerance: the JDK derives them from the boot time each JVM read once (/proc/stat's
+            // btime, which moves when the wall clock is stepped), so two JVMs can disagree by a second or more —
+            // never used alone while the heartbeat is fresh (a CI run saw a live node read as GONE that way).
+            final long started = CountersFile.startMillis(process.get());
+            return started != 0 && startMillis() != 0 && Math.abs(started - startMillis()) < 1_000
+                ? Liveness.RUNNING : Liveness.GONE;
         }
         return Liveness.GONE;
     }
