@@ -185,4 +185,20 @@ public final class ChannelProxy
         shard.send(owner(guildId), OwnerCommands.request(shard, OwnerCommands.TYPING, correlation, userId)
             .putLong(guildId).putLong(channelId));
     }
+
+    /**
+     * {@code PATCH /guilds/{g}/channels}: moves channels (and may change their category).
+     *
+     * @param correlation the waiting request.
+     * @param userId      who moves them (MANAGE_CHANNELS).
+     * @param reason      the audit-log reason, or null.
+     * @param guildId     the guild.
+     * @param moves       per channel: id, position (or KEEP), parent (0: none, or KEEP), lock permissions (1 or 0)
+     */
+    public void positions(final long correlation, final long userId, final String reason, final long guildId,
+        final long[] moves)
+    {
+        shard.send(owner(guildId), OwnerCommands.request(shard, OwnerCommands.CHANNEL_POSITIONS, correlation, userId,
+            reason).putLong(guildId).putLongs(moves));
+    }
 }

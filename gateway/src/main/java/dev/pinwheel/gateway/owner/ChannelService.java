@@ -438,6 +438,65 @@ public final class ChannelService
         owner.publish(g, typing.withAudience(audience));
     }
 
+    /**
+     * {@link OwnerCommands#CHANNEL_POSITIONS}: guild, then per channel (id, position, parent, lock permissions) —
+     * position and parent {@link OwnerCommands#KEEP} when not given, parent 0 for none. MANAGE_CHANNELS; every
+     * channel must be the guild's (10003) and every parent one of its categories (50035), checked before anything
+     * changes. Lock permissions gives a channel its (new) category's overwrites. Each changed channel is journaled
+     * whole and announced (CHANNEL_UPDATE, and CHANNEL_CREATE/DELETE to whoever gains or loses it); 204.
+     *
+     * @param owner   this shard.
+     * @param command the command, after its header.
+     * @param reply   the answer.
+     */
+    public void positions(final Shard owner, final CommandReader command, final Reply reply)
+    {
+        final long guildId = command.getLong();
+        final long[] moves = command.getLongs();
+        final Guild g = GuildAccess.guildWith(owner, guildId, Permissions.MANAGE_CHANNELS, reply);
+        if (g == null)
+        {
+            return;
+        }
+        final int count = moves == null ? 0 : moves.length / 4;
+        for (int i = 0; i < count; i++)
+        {
+            final GuildChannel c = g.channel(moves[4 * i]);
+            final long parentId = moves[4 * i + 2];
+            if (c == null)
+            {
+                reply.error(DiscordError.UNKNOWN_CHANNEL);
+                return;
+            }
+            if (parentId > 0 && (!isCategory(g, parentId) || parentId == c.id() || c.type() == GuildChannel.CATEGORY))
+            {
+                reply.invalidField("parent_id", PARENT_INVALID, NOT_A_CATEGORY);
+                return;
+            }
+        }
+        for (int i = 0; i < count; i++)
+        {
+            final GuildChannel c = g.channel(moves[4 * i]);
+            final int position = (int)moves[4 * i + 1];
+            final long parentId = moves[4 * i + 2] == OwnerCommands.KEEP ? c.parentId() : moves[4 * i + 2];
+            final GuildChannel parent = parentId > 0 ? g.channel(parentId) : null;
+            final GuildChannel changed = new GuildChannel(c.id(), guildId, c.type(), c.name(),
+                position == OwnerCommands.KEEP ? c.position() : position, c.topic(), c.bitrate(), c.userLimit(),
+                parentId, moves[4 * i + 3] == 1 && parent != null ? parent.overwrites() : c.overwrites());
+            if (changed.equals(c))
+            {
+                continue;
+            }
+            final org.agrona.collections.LongHashSet before = g.viewers(c);
+            StateLog.commit(owner, node, StateRecords.CHANNEL_CREATED, StateRecords.channelCreated(changed));
+            audit.record(owner, g, reply, AuditLog.CHANNEL_UPDATE, c.id(), AuditLog.diff(Entities.channel(c, 0),
+                Entities.channel(changed, 0), AUDITED));
+            announce(owner, g, before, changed, Json.bytes(Entities.channel(changed,
+                owner.store().lastMessageId(c.id()))));
+        }
+        owner.afterCommit(() -> reply.ok(204, (byte[])null));
+    }
+
     private static boolean isCategory(final Guild g, final long channelId)
     {
         final GuildChannel parent = g.channel(channelId);

@@ -197,6 +197,8 @@ public final class OwnerCommandAdapter
             case OwnerCommands.ROLE_CREATE -> roles.create(owner, command, reply);
             case OwnerCommands.ROLE_EDIT -> roles.edit(owner, command, reply);
             case OwnerCommands.ROLE_DELETE -> roles.delete(owner, command, reply);
+            case OwnerCommands.ROLE_POSITIONS -> roles.positions(owner, command, reply);
+            case OwnerCommands.CHANNEL_POSITIONS -> channels.positions(owner, command, reply);
             case OwnerCommands.MEMBER_REMOVE -> moderation.remove(owner, command, reply);
             case OwnerCommands.BAN_LIST -> moderation.list(owner, command, reply);
             case OwnerCommands.BAN_GET -> moderation.get(owner, command, reply);

@@ -320,6 +320,12 @@ public final class OwnerCommands
     /** {@code POST /channels/{dm}/messages} with files already durable: DM_MESSAGE_POST's fields, then attachments. */
     public static final int DM_MESSAGE_POST_FILES = 250;
 
+    // 251-252: bulk positions
+    /** {@code PATCH /guilds/{g}/roles}: guild, then (role, position) pairs as longs. */
+    public static final int ROLE_POSITIONS = 251;
+    /** {@code PATCH /guilds/{g}/channels}: guild, then (channel, position, parent, lock) quadruples as longs. */
+    public static final int CHANNEL_POSITIONS = 252;
+
     private static final String[] NAMES = new String[CommandReader.MAX_TYPE + 1];
     private static final ThreadLocal<CommandWriter> OFF_SHARD_WRITERS = ThreadLocal.withInitial(CommandWriter::new);
 
@@ -426,6 +432,8 @@ public final class OwnerCommands
         NAMES[WEBHOOK_EXECUTE] = "webhook_execute";
         NAMES[WEBHOOK_MESSAGE] = "webhook_message";
         NAMES[DM_MESSAGE_POST_FILES] = "dm_message_post_files";
+        NAMES[ROLE_POSITIONS] = "role_positions";
+        NAMES[CHANNEL_POSITIONS] = "channel_positions";
     }
 
     private OwnerCommands()

@@ -125,4 +125,20 @@ public final class RoleProxy
         shard.send(owner(guildId), OwnerCommands.request(shard, OwnerCommands.ROLE_DELETE, correlation, userId,
             reason).putLong(guildId).putLong(roleId));
     }
+
+    /**
+     * {@code PATCH /guilds/{g}/roles}: moves roles.
+     *
+     * @param correlation the waiting request.
+     * @param userId      who moves them (MANAGE_ROLES, above every role moved and every position asked).
+     * @param reason      the audit-log reason, or null.
+     * @param guildId     the guild.
+     * @param moves       role, position, role, position…
+     */
+    public void positions(final long correlation, final long userId, final String reason, final long guildId,
+        final long[] moves)
+    {
+        shard.send(owner(guildId), OwnerCommands.request(shard, OwnerCommands.ROLE_POSITIONS, correlation, userId,
+            reason).putLong(guildId).putLongs(moves));
+    }
 }

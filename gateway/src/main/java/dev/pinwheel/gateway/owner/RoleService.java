@@ -226,6 +226,116 @@ public final class RoleService
         }
     }
 
+    /**
+     * {@link OwnerCommands#ROLE_POSITIONS}: guild, then (role, position) pairs. MANAGE_ROLES; a role asked to move
+     * and its new position must both be below the caller's highest role (the owner is above all; 50013 otherwise); an unknown role
+     * is 10011; {@code @everyone} stays at 0. The moved roles take the positions asked (clamped to 1..n, ties by
+     * id), the others keep their order around them, so positions stay 1..n without gaps. Each role whose position
+     * changed is journaled and announced (GUILD_ROLE_UPDATE); 200 with every role, by position.
+     *
+     * @param owner   this shard.
+     * @param command the command, after its header.
+     * @param reply   the answer.
+     */
+    public void positions(final Shard owner, final CommandReader command, final Reply reply)
+    {
+        final long guildId = command.getLong();
+        final long[] moves = command.getLongs();
+        final Guild g = GuildAccess.guildWith(owner, guildId, Permissions.MANAGE_ROLES, reply);
+        if (g == null)
+        {
+            return;
+        }
+        final int top = RoleHierarchy.highest(g, reply.userId());
+        final java.util.Map<Long, Integer> asked = new java.util.LinkedHashMap<>();
+        for (int i = 0; moves != null && i + 1 < moves.length; i += 2)
+        {
+            final Role r = RoleHierarchy.role(g, moves[i], reply);
+            if (r == null)
+            {
+                return;
+            }
+            if (r.id() == guildId)
+            {
+                continue; // @everyone is always at the bottom
+            }
+            // clients (JDA) send every role: only those asked to move are checked
+            if (moves[i + 1] != r.position())
+            {
+                if (!RoleHierarchy.mayManage(g, r, 0, reply))
+                {
+                    return;
+                }
+                if (moves[i + 1] >= top)
+                {
+                    reply.error(DiscordError.MISSING_PERMISSIONS);
+                    return;
+                }
+            }
+            asked.put(r.id(), (int)Math.max(1, moves[i + 1]));
+        }
+        final java.util.List<Role> others = new java.util.ArrayList<>();
+        final java.util.List<Role> moved = new java.util.ArrayList<>();
+        for (final Role r : g.roles())
+        {
+            if (r.id() != guildId)
+            {
+                (asked.containsKey(r.id()) ? moved : others).add(r);
+            }
+        }
+        others.sort(Comparator.comparingInt(Role::position).thenComparingLong(Role::id));
+        moved.sort(Comparator.comparingInt((Role r) -> asked.get(r.id())).thenComparingLong(Role::id));
+        final int n = others.size() + moved.size();
+        final Role[] slots = new Role[n + 1];
+        for (final Role r : moved)
+        {
+            int at = Math.min(asked.get(r.id()), n);
+            while (at <= n && slots[at] != null)
+            {
+                at++;
+            }
+            while (at > n || slots[at] != null)
+            {
+                at--;
+            }
+            slots[at] = r;
+        }
+        int next = 0;
+        for (int at = 1; at <= n; at++)
+        {
+            if (slots[at] == null)
+            {
+                slots[at] = others.get(next++);
+            }
+        }
+        final ArrayNode answer = Json.array();
+        answer.add(Entities.role(g.role(guildId), g.hoisted(guildId)));
+        boolean hoistedMoved = false;
+        for (int at = 1; at <= n; at++)
+        {
+            final Role r = slots[at];
+            final Role placed = r.position() == at ? r : r.withPosition(at);
+            if (placed != r)
+            {
+                put(owner, g, placed);
+                hoistedMoved |= g.hoisted(r.id());
+                final ObjectNode d = Json.object();
+                d.put("guild_id", Json.id(guildId));
+                d.set("role", Entities.role(placed, g.hoisted(r.id())));
+                final Dispatch event = new Dispatch("GUILD_ROLE_UPDATE", Json.bytes(d), null, Intents.GUILDS,
+                    guildId, 0, 0);
+                owner.afterCommit(() -> owner.publish(g, event));
+            }
+            answer.add(Entities.role(placed, g.hoisted(r.id())));
+        }
+        final byte[] body = Json.bytes(answer);
+        owner.afterCommit(() -> reply.ok(200, body));
+        if (hoistedMoved)
+        {
+            regroup(owner, g);
+        }
+    }
+
     /** After the commit (and the role event): the member lists regroup around the hoisted roles. */
     private void regroup(final Shard owner, final Guild g)
     {

@@ -62,6 +62,7 @@ public final class ChannelRoutes
     {
         table.add("GET", "/guilds/{guild}/channels", this::list)
             .add("POST", "/guilds/{guild}/channels", this::create)
+            .add("PATCH", "/guilds/{guild}/channels", this::positions)
             .add("GET", "/channels/{channel}", this::get)
             .add("PATCH", "/channels/{channel}", this::edit)
             .add("DELETE", "/channels/{channel}", this::delete)
@@ -192,6 +193,55 @@ public final class ChannelRoutes
         {
             channels.list(exchanges.register(ex), ex.userId(), guildId);
         }
+    }
+
+    /**
+     * {@code PATCH /guilds/{guild}/channels [{id, position?, parent_id?, lock_permissions?}…]}: moves channels (and
+     * their categories); 204.
+     */
+    private void positions(final RestExchange ex, final Request r)
+    {
+        final long guildId = RouteChecks.knownGuild(directory, shard, ex, r);
+        if (guildId < 0)
+        {
+            return;
+        }
+        final JsonNode b = r.body();
+        if (b == null || !b.isArray() || b.isEmpty())
+        {
+            RouteChecks.error(shard, ex, DiscordError.INVALID_FORM_BODY);
+            return;
+        }
+        final long[] moves = new long[4 * b.size()];
+        for (int i = 0; i < b.size(); i++)
+        {
+            final JsonNode e = b.get(i);
+            final long id = e != null && e.isObject() && e.hasNonNull("id") ? RouteChecks.snowflake(e.get("id")) : -1;
+            if (id <= 0)
+            {
+                ex.invalidField(shard, i + ".id", "NUMBER_TYPE_COERCE", "Value is not snowflake.");
+                return;
+            }
+            final JsonNode pos = e.get("position");
+            if (pos != null && !pos.isNull() && (!pos.canConvertToInt() || pos.asInt() < 0))
+            {
+                ex.invalidField(shard, i + ".position", "NUMBER_TYPE_COERCE", "Value is not int.");
+                return;
+            }
+            final JsonNode parent = e.get("parent_id");
+            final long parentId = parent == null ? OwnerCommands.KEEP : parent.isNull() ? 0
+                : RouteChecks.snowflake(parent);
+            if (parent != null && !parent.isNull() && parentId <= 0)
+            {
+                ex.invalidField(shard, i + ".parent_id", "NUMBER_TYPE_COERCE", "Value is not snowflake.");
+                return;
+            }
+            moves[4 * i] = id;
+            moves[4 * i + 1] = pos == null || pos.isNull() ? OwnerCommands.KEEP : pos.asInt();
+            moves[4 * i + 2] = parentId;
+            moves[4 * i + 3] = e.path("lock_permissions").asBoolean(false) ? 1 : 0;
+        }
+        channels.positions(exchanges.register(ex), ex.userId(), ex.auditReason(), guildId, moves);
     }
 
     /**

@@ -15,7 +15,8 @@ import dev.pinwheel.gateway.owner.OwnerCommands;
 import dev.pinwheel.gateway.owner.RoleProxy;
 
 /**
- * The roles of a guild — {@code GET|POST /guilds/{guild}/roles}, {@code GET|PATCH|DELETE /guilds/{guild}/roles/{role}}
+ * The roles of a guild — {@code GET|POST|PATCH /guilds/{guild}/roles} (PATCH: positions),
+ * {@code GET|PATCH|DELETE /guilds/{guild}/roles/{role}}
  * — parsed and checked here, then handed to the guild's owner as typed commands ({@link RoleProxy}). Runs on the
  * shard that holds the request.
  */
@@ -60,6 +61,7 @@ public final class RoleRoutes
     {
         table.add("GET", "/guilds/{guild}/roles", this::list)
             .add("POST", "/guilds/{guild}/roles", this::create)
+            .add("PATCH", "/guilds/{guild}/roles", this::positions)
             .add("GET", "/guilds/{guild}/roles/{role}", this::get)
             .add("PATCH", "/guilds/{guild}/roles/{role}", this::edit)
             .add("DELETE", "/guilds/{guild}/roles/{role}", this::delete);
@@ -115,6 +117,42 @@ public final class RoleRoutes
         {
             roles.delete(exchanges.register(ex), ex.userId(), guildId, roleId, ex.auditReason());
         }
+    }
+
+    /** {@code PATCH /guilds/{guild}/roles [{id, position}…]}: moves roles; 200 with every role. */
+    private void positions(final RestExchange ex, final Request r)
+    {
+        final long guildId = RouteChecks.knownGuild(directory, shard, ex, r);
+        if (guildId < 0)
+        {
+            return;
+        }
+        final JsonNode b = r.body();
+        if (b == null || !b.isArray() || b.isEmpty())
+        {
+            RouteChecks.error(shard, ex, DiscordError.INVALID_FORM_BODY);
+            return;
+        }
+        final long[] moves = new long[2 * b.size()];
+        for (int i = 0; i < b.size(); i++)
+        {
+            final JsonNode e = b.get(i);
+            final long id = e != null && e.isObject() && e.hasNonNull("id") ? RouteChecks.snowflake(e.get("id")) : -1;
+            final JsonNode pos = e == null ? null : e.get("position");
+            if (id <= 0)
+            {
+                ex.invalidField(shard, i + ".id", "NUMBER_TYPE_COERCE", "Value is not snowflake.");
+                return;
+            }
+            if (pos == null || !pos.canConvertToInt() || pos.asInt() < 0)
+            {
+                ex.invalidField(shard, i + ".position", "NUMBER_TYPE_COERCE", "Value is not int.");
+                return;
+            }
+            moves[2 * i] = id;
+            moves[2 * i + 1] = pos.asInt();
+        }
+        roles.positions(exchanges.register(ex), ex.userId(), ex.auditReason(), guildId, moves);
     }
 
     /** @return the path's role, or -1 after answering 10011. */
