@@ -174,7 +174,11 @@ public final class HttpEdgeHandler extends SimpleChannelInboundHandler<FullHttpR
         }
         if (!isApi && FileEdge.handles(path))
         {
-            shard.files().serve(c, req, path, q.parameters());
+            if (!shard.files().serve(c, req, path, q.parameters()))
+            {
+                awaiting = true; // as for the API below: what is pipelined behind it waits for its answer
+                c.channel().config().setAutoRead(false);
+            }
             return;
         }
         if (!isApi)

@@ -32,10 +32,12 @@ import io.netty.handler.codec.http.LastHttpContent;
 import dev.pinwheel.core.guild.Guild;
 import dev.pinwheel.core.guild.GuildChannel;
 import dev.pinwheel.core.guild.Permissions;
+import dev.pinwheel.core.routing.ShardRoute;
 import dev.pinwheel.core.shard.Shard;
 import dev.pinwheel.core.shard.ShardTask;
 import dev.pinwheel.gateway.auth.AuthService;
 import dev.pinwheel.gateway.codec.Json;
+import dev.pinwheel.gateway.http.RestExchange;
 import dev.pinwheel.gateway.node.FileStore;
 import dev.pinwheel.gateway.node.GatewayContext;
 
@@ -82,14 +84,17 @@ public final class FileEdge
     }
 
     /**
-     * Answers one file request (shard thread).
+     * Answers one file request (shard thread). An answer that needs the guild owner's word (an attachment fetched
+     * with a token instead of its signed URL) comes later: the edge then pauses reading and holds what was pipelined
+     * behind it until this answer fires {@link RestExchange#ANSWERED_LATER}, as for the API.
      *
      * @param c      the connection.
      * @param req    the request (released when this returns: nothing of it is kept).
      * @param path   its decoded path.
      * @param params its query.
+     * @return whether it was answered before returning.
      */
-    public void serve(final ChannelHandlerContext c, final FullHttpRequest req, final String path,
+    public boolean serve(final ChannelHandlerContext c, final FullHttpRequest req, final String path,
         final Map<String, List<String>> params)
     {
         final Answer a = new Answer(c, HttpUtil.isKeepAlive(req), HttpMethod.HEAD.equals(req.method()),
@@ -98,22 +103,20 @@ public final class FileEdge
         if (files == null)
         {
             a.error(HttpResponseStatus.NOT_FOUND, 0, "404: Not Found");
-            return;
+            return true;
         }
         if (!HttpMethod.GET.equals(req.method()) && !a.head)
         {
             a.error(HttpResponseStatus.METHOD_NOT_ALLOWED, 0, "405: Method Not Allowed");
-            return;
+            return true;
         }
         final String[] s = path.split("/", -1); // "", kind, owner, …
         if (s[1].equals("attachments"))
         {
-            attachment(files, a, s, params, req.headers());
+            return attachment(files, a, s, params, req.headers());
         }
-        else
-        {
-            image(files, a, s);
-        }
+        image(files, a, s);
+        return true;
     }
 
     private void image(final FileStore files, final Answer a, final String[] s)
@@ -145,7 +148,7 @@ public final class FileEdge
             "\"" + name.substring(0, dot) + "\"", null, "public, max-age=31536000, immutable");
     }
 
-    private void attachment(final FileStore files, final Answer a, final String[] s,
+    private boolean attachment(final FileStore files, final Answer a, final String[] s,
         final Map<String, List<String>> params, final HttpHeaders headers)
     {
         final long channelId = s.length == 5 ? Json.parseId(s[2]) : -1;
@@ -154,19 +157,19 @@ public final class FileEdge
         if (meta == null || meta.channelId() != channelId || !meta.filename().equals(s[4]))
         {
             a.error(HttpResponseStatus.NOT_FOUND, 0, "404: Not Found");
-            return;
+            return true;
         }
         final long now = System.currentTimeMillis() / 1000;
         if (files.verify(channelId, attachmentId, first(params, "ex"), first(params, "is"), first(params, "hm"), now))
         {
             a.attachment(files, meta);
-            return;
+            return true;
         }
         final long userId = auth.authenticate(headers.get(HttpHeaderNames.AUTHORIZATION));
         if (userId < 0)
         {
             a.error(HttpResponseStatus.UNAUTHORIZED, 0, "401: Unauthorized");
-            return;
+            return true;
         }
         final long guildId = ctx.node().directory().guildOfChannel(channelId);
         if (guildId == 0)
@@ -180,11 +183,19 @@ public final class FileEdge
             {
                 a.error(HttpResponseStatus.FORBIDDEN, 50001, "Missing Access");
             }
-            return;
+            return true;
         }
-        a.c.channel().config().setAutoRead(false);
-        shard.send(shard.group().ownerOf(guildId), new ViewCheck(shard.id(), guildId, channelId, userId, a, files,
-            meta));
+        final int owner = shard.group().ownerOf(guildId);
+        if (owner == ShardRoute.MOVING || ShardRoute.remote(owner, shard.group().nodeId()))
+        {
+            // the view check is a task on the owner's shard: it cannot cross nodes (the signed URL needs none)
+            a.error(HttpResponseStatus.SERVICE_UNAVAILABLE, 0, owner == ShardRoute.MOVING
+                ? "503: the channel's guild is moving between nodes, retry" : "503: the channel's guild is served by "
+                + "another node: fetch the attachment by its signed URL");
+            return true;
+        }
+        shard.send(owner, new ViewCheck(shard.id(), guildId, channelId, userId, a, files, meta));
+        return a.answered; // this shard owns the guild: the check ran at once
     }
 
     private static String first(final Map<String, List<String>> params, final String key)
@@ -245,6 +256,7 @@ public final class FileEdge
         private final boolean head;
         private final String range;
         private final String ifNoneMatch;
+        private boolean answered;
 
         Answer(final ChannelHandlerContext c, final boolean keepAlive, final boolean head, final String range,
             final String ifNoneMatch)
@@ -389,10 +401,15 @@ public final class FileEdge
 
         private void finish(final ChannelFuture written)
         {
+            answered = true;
             if (keepAlive)
             {
-                c.channel().config().setAutoRead(true);
-                c.read();
+                if (!c.channel().config().isAutoRead())
+                {
+                    // the edge paused reading for this answer: resume, and let it serve what was pipelined behind it
+                    c.channel().config().setAutoRead(true);
+                    c.pipeline().fireUserEventTriggered(RestExchange.ANSWERED_LATER);
+                }
             }
             else
             {

@@ -108,6 +108,70 @@ class AttachmentsHttpTest
         assertTrue(gotText.headers().firstValue("content-disposition").orElse("").startsWith("attachment"));
     }
 
+    /**
+     * An attachment fetched with a token instead of its signed URL waits for the guild owner's view check: on the
+     * shard that does not own the guild the answer comes later, and what was pipelined behind it on the same
+     * keep-alive connection must wait for it — every answer in request order, on either shard's listener.
+     */
+    @Test
+    void pipelinedFileAnswersKeepRequestOrder() throws Exception
+    {
+        final byte[] text = "pipelined file\n".repeat(30).getBytes(StandardCharsets.UTF_8);
+        final String url = post(new Multipart().json("{}").file(0, "order.txt", "text/plain", text))
+            .path("attachments").get(0).path("url").asText();
+        final String path = url.substring(url.indexOf("/attachments/"), url.indexOf('?'));
+        final String file = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bot "
+            + pair.member().token() + "\r\n\r\n";
+        final String api = "GET /api/v10/gateway HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+        for (int shard = 0; shard < 2; shard++)
+        {
+            try (java.net.Socket s = new java.net.Socket())
+            {
+                s.connect(new java.net.InetSocketAddress("127.0.0.1",
+                    java.net.URI.create(node.shardUrl(shard)).getPort()), 10_000);
+                s.setSoTimeout(20_000); // a connection that stops reading fails the test instead of hanging it
+                s.getOutputStream().write((file + api + file + api + api + file).getBytes(StandardCharsets.UTF_8));
+                s.getOutputStream().flush();
+                final java.io.InputStream in = s.getInputStream();
+                for (final boolean isFile : new boolean[] {true, false, true, false, false, true})
+                {
+                    final byte[] body = readAnswer(in);
+                    if (isFile)
+                    {
+                        assertArrayEquals(text, body, "a file answer in its place on shard " + shard);
+                    }
+                    else
+                    {
+                        assertTrue(new String(body, StandardCharsets.UTF_8).contains("\"url\":\"ws://"),
+                            "an API answer in its place on shard " + shard);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Reads one HTTP/1.1 answer (200, with a Content-Length) and returns its body. */
+    private static byte[] readAnswer(final java.io.InputStream in) throws java.io.IOException
+    {
+        final StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n"))
+        {
+            final int b = in.read();
+            if (b < 0)
+            {
+                throw new java.io.IOException("closed in an answer's head: " + head);
+            }
+            head.append((char)b);
+        }
+        assertTrue(head.toString().startsWith("HTTP/1.1 200"), head.toString());
+        final int length = Integer.parseInt(head.toString().lines()
+            .filter(l -> l.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")).findFirst()
+            .orElseThrow().substring("content-length:".length()).trim());
+        final byte[] body = in.readNBytes(length);
+        assertEquals(length, body.length, "closed in an answer's body");
+        return body;
+    }
+
     @Test
     void rangeAndEtagAreHonoured() throws Exception
     {
