@@ -319,12 +319,7 @@ public final class RoleService
             {
                 put(owner, g, placed);
                 hoistedMoved |= g.hoisted(r.id());
-                final ObjectNode d = Json.object();
-                d.put("guild_id", Json.id(guildId));
-                d.set("role", Entities.role(placed, g.hoisted(r.id())));
-                final Dispatch event = new Dispatch("GUILD_ROLE_UPDATE", Json.bytes(d), null, Intents.GUILDS,
-                    guildId, 0, 0);
-                owner.afterCommit(() -> owner.publish(g, event));
+                announce(owner, g, "GUILD_ROLE_UPDATE", Entities.role(placed, g.hoisted(r.id())), null);
             }
             answer.add(Entities.role(placed, g.hoisted(r.id())));
         }
@@ -354,16 +349,25 @@ public final class RoleService
     private void save(final Shard owner, final Guild g, final Role r, final String type, final Reply reply)
     {
         put(owner, g, r);
-        final ObjectNode body = Entities.role(r, g.hoisted(r.id()));
-        final byte[] answer = Json.bytes(body);
+        announce(owner, g, type, Entities.role(r, g.hoisted(r.id())), reply);
+    }
+
+    /** After the commit: publishes {@code type} with the role, then (if given) answers 200 with it. */
+    private static void announce(final Shard owner, final Guild g, final String type, final ObjectNode role,
+        final Reply reply)
+    {
+        final byte[] answer = Json.bytes(role);
         final ObjectNode d = Json.object();
         d.put("guild_id", Json.id(g.id()));
-        d.set("role", body);
+        d.set("role", role);
         final Dispatch event = new Dispatch(type, Json.bytes(d), null, Intents.GUILDS, g.id(), 0, 0);
         owner.afterCommit(() ->
         {
             owner.publish(g, event);
-            reply.ok(200, answer);
+            if (reply != null)
+            {
+                reply.ok(200, answer);
+            }
         });
     }
 }
