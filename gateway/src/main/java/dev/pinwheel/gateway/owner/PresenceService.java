@@ -157,30 +157,25 @@ public final class PresenceService
         return best;
     }
 
-    /** One PRESENCE_GUILDS per shard owning some of the guilds, listing them. */
+    /**
+     * One PRESENCE_GUILDS per owner of some of the guilds, listing them. Owners are routes: a shard of this node, a
+     * shard of another node, or a guild moving between nodes (that send is refused, as any command to it is).
+     */
     private static void fanOut(final Shard owner, final long userId, final PresenceFields shown, final long[] guilds)
     {
-        final int shards = owner.group().shardCount();
-        final LongArrayList[] perShard = new LongArrayList[shards];
+        final org.agrona.collections.Int2ObjectHashMap<LongArrayList> perOwner =
+            new org.agrona.collections.Int2ObjectHashMap<>();
         for (final long g : guilds)
         {
-            final int target = owner.group().ownerOf(g);
-            if (perShard[target] == null)
-            {
-                perShard[target] = new LongArrayList();
-            }
-            perShard[target].addLong(g);
+            perOwner.computeIfAbsent(owner.group().ownerOf(g), t -> new LongArrayList()).addLong(g);
         }
-        for (int t = 0; t < shards; t++)
+        perOwner.forEach((route, owned) ->
         {
-            if (perShard[t] != null)
-            {
-                final CommandWriter w = owner.commandWriter().begin(OwnerCommands.PRESENCE_GUILDS).putLong(userId)
-                    .putInt(shown.status()).putLong(shown.since()).putBoolean(shown.afk())
-                    .putString(shown.activities()).putLongs(perShard[t].toLongArray());
-                owner.send(t, w);
-            }
-        }
+            final CommandWriter w = owner.commandWriter().begin(OwnerCommands.PRESENCE_GUILDS).putLong(userId)
+                .putInt(shown.status()).putLong(shown.since()).putBoolean(shown.afk())
+                .putString(shown.activities()).putLongs(owned.toLongArray());
+            owner.send(route, w);
+        });
     }
 
     /**

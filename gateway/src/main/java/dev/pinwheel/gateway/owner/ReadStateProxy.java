@@ -57,7 +57,8 @@ public final class ReadStateProxy
     }
 
     /**
-     * From a guild's owner, once a message is durable: one command per owner shard of the users it mentions.
+     * From a guild's owner, once a message is durable: one command per owner (shard or other node's shard) of
+     * the users it mentions.
      *
      * @param owner     this shard.
      * @param channelId the message's channel.
@@ -66,25 +67,16 @@ public final class ReadStateProxy
      */
     static void mentioned(final Shard owner, final long channelId, final long messageId, final long[] users)
     {
-        final int shards = owner.group().shardCount();
-        final long[][] byShard = new long[shards][];
-        final int[] counts = new int[shards];
+        // owners are routes: a shard of this node or of another (users are owned across the cluster)
+        final org.agrona.collections.Int2ObjectHashMap<org.agrona.collections.LongArrayList> byOwner =
+            new org.agrona.collections.Int2ObjectHashMap<>();
         for (final long u : users)
         {
-            final int s = owner.group().ownerOf(u);
-            if (byShard[s] == null)
-            {
-                byShard[s] = new long[users.length];
-            }
-            byShard[s][counts[s]++] = u;
+            byOwner.computeIfAbsent(owner.group().ownerOf(u), s -> new org.agrona.collections.LongArrayList())
+                .addLong(u);
         }
-        for (int s = 0; s < shards; s++)
-        {
-            if (counts[s] > 0)
-            {
-                owner.send(s, owner.commandWriter().begin(OwnerCommands.READ_STATE_MENTIONS).putLong(channelId)
-                    .putLong(messageId).putLongs(java.util.Arrays.copyOf(byShard[s], counts[s])));
-            }
-        }
+        byOwner.forEach((route, owned) -> owner.send(route, owner.commandWriter()
+            .begin(OwnerCommands.READ_STATE_MENTIONS).putLong(channelId).putLong(messageId)
+            .putLongs(owned.toLongArray())));
     }
 }
