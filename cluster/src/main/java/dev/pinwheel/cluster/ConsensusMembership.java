@@ -68,6 +68,8 @@ public final class ConsensusMembership implements AutoCloseable
     private ClusteredServiceContainer container;
     private Aeron client;
     private AgentRunner agentRunner;
+    private MembershipService service;
+    private ConsensusLogKeeper logKeeper;
 
     /**
      * Starts the archive, the consensus module, this node's replica of the membership service and the agent that
@@ -83,6 +85,7 @@ public final class ConsensusMembership implements AutoCloseable
         this.gauges = new CounterBlock(counters != null ? counters : NodeCounters.inMemory(8), CounterTypes.NODE_GAUGE,
             GAUGE_SCOPE, "pinwheel_cluster_ring_epoch", "pinwheel_cluster_live_nodes");
         final File base = ctx.clusterDir().toFile();
+        ConsensusMembers.check(ctx.clusterDir(), ctx.nodeId(), ctx.clusterMembers(), ctx.resetOnMembersChange());
         removeStaleMarkFiles(base);
         final String host = ctx.members().hosts().get(ctx.nodeId());
         final long park = TimeUnit.MILLISECONDS.toNanos(1);
@@ -96,6 +99,7 @@ public final class ConsensusMembership implements AutoCloseable
                 .localControlChannel("aeron:ipc")
                 .replicationChannel("aeron:udp?endpoint=" + host + ":0")
                 .recordingEventsEnabled(false)
+                .segmentFileLength(ctx.archiveSegmentLength())
                 .threadingMode(ArchiveThreadingMode.SHARED)
                 .idleStrategySupplier(() -> new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(10), park))
                 .deleteArchiveOnStart(false)
@@ -118,11 +122,11 @@ public final class ConsensusMembership implements AutoCloseable
                 .startupCanvassTimeoutNs(ctx.peerTimeoutNanos() * 5)
                 .idleStrategySupplier(() -> new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(10), park))
                 .errorHandler(ex -> LOG.warn("cluster membership (consensus): {}", ex.toString())));
+            service = new MembershipService(TimeUnit.NANOSECONDS.toMillis(ctx.peerTimeoutNanos()), this::reached);
             container = ClusteredServiceContainer.launch(new ClusteredServiceContainer.Context()
                 .aeronDirectoryName(ctx.aeronDirectoryName())
                 .clusterDir(new File(base, "consensus"))
-                .clusteredService(new MembershipService(TimeUnit.NANOSECONDS.toMillis(ctx.peerTimeoutNanos()),
-                    this::reached))
+                .clusteredService(service)
                 .archiveContext(archiveClient())
                 .idleStrategySupplier(() -> new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(10), park))
                 .errorHandler(ex -> LOG.warn("cluster membership (service): {}", ex.toString())));
@@ -130,9 +134,14 @@ public final class ConsensusMembership implements AutoCloseable
                 .aeronDirectoryName(ctx.aeronDirectoryName())
                 .idleStrategy(new SleepingMillisIdleStrategy(1))
                 .errorHandler(ex -> LOG.debug("cluster membership (client): {}", ex.toString())));
+            logKeeper = new ConsensusLogKeeper(client, new File(base, "consensus"),
+                consensus.context().controlToggleCounter(), consensus.context().snapshotCounter(),
+                ctx.snapshotIntervalNanos());
+            final int everyone = ctx.members().size() == 32 ? -1 : (1 << ctx.members().size()) - 1;
             agentRunner = new AgentRunner(new SleepingMillisIdleStrategy(2),
                 ex -> LOG.warn("cluster membership agent: {}", ex.toString()), null,
-                new MembershipAgent(ctx, client, this::applyReached, id -> leader = id, reports));
+                new MembershipAgent(ctx, client, this::applyReached, id -> leader = id, reports, logKeeper,
+                    () -> appliedLiveNodes == everyone));
             AgentRunner.startOnThread(agentRunner);
         }
         catch (final RuntimeException ex)
@@ -263,10 +272,50 @@ public final class ConsensusMembership implements AutoCloseable
         return leader;
     }
 
+    /**
+     * @return handover reports not sent yet (tests).
+     */
+    int pendingReports()
+    {
+        return reports.size();
+    }
+
+    /**
+     * @return Raft log segments this node dropped since it started.
+     */
+    public long purgedLogSegments()
+    {
+        return logKeeper == null ? 0 : logKeeper.purgedSegments();
+    }
+
+    /**
+     * @return snapshots this member's consensus module took since it started (tests).
+     */
+    long snapshotsTaken()
+    {
+        return consensus.context().snapshotCounter().get();
+    }
+
+    /**
+     * @return the newest state this node's replica reached (null: none yet).
+     */
+    EpochState reachedState()
+    {
+        return reached.get();
+    }
+
+    /**
+     * @return the membership service replica of this node (tests).
+     */
+    MembershipService service()
+    {
+        return service;
+    }
+
     @Override
     public void close()
     {
-        CloseHelper.quietCloseAll(agentRunner, client, container, consensus, archive);
+        CloseHelper.quietCloseAll(agentRunner, logKeeper, client, container, consensus, archive);
     }
 
     /**
@@ -290,6 +339,8 @@ public final class ConsensusMembership implements AutoCloseable
         private final java.util.function.IntSupplier apply;
         private final java.util.function.IntConsumer leader;
         private final java.util.Queue<long[]> reports;
+        private final ConsensusLogKeeper keeper;
+        private final java.util.function.BooleanSupplier allLive;
         private final org.agrona.ExpandableArrayBuffer buffer = new org.agrona.ExpandableArrayBuffer(16);
         private final long intervalNanos;
         private AeronCluster.AsyncConnect connecting;
@@ -299,8 +350,11 @@ public final class ConsensusMembership implements AutoCloseable
         private boolean warned;
 
         MembershipAgent(final MembershipContext ctx, final Aeron aeron, final java.util.function.IntSupplier apply,
-            final java.util.function.IntConsumer leader, final java.util.Queue<long[]> reports)
+            final java.util.function.IntConsumer leader, final java.util.Queue<long[]> reports,
+            final ConsensusLogKeeper keeper, final java.util.function.BooleanSupplier allLive)
         {
+            this.keeper = keeper;
+            this.allLive = allLive;
             this.leader = leader;
             this.reports = reports;
             this.ctx = ctx;
@@ -328,6 +382,7 @@ public final class ConsensusMembership implements AutoCloseable
             }
             work += cluster.pollEgress();
             leader.accept(cluster.leaderMemberId());
+            work += keeper.doWork(now, cluster.leaderMemberId() == ctx.nodeId(), allLive.getAsBoolean());
             for (long[] r = reports.peek(); r != null; r = reports.peek())
             {
                 final int length = MembershipMessages.handoff(buffer, ctx.nodeId(), r[0], (int)r[1]);
