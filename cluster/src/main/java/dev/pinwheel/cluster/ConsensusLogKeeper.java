@@ -26,7 +26,10 @@ import org.slf4j.LoggerFactory;
  *   <li>the recordings of the snapshots older than that one.</li>
  * </ul>
  * Only while every member is live in the applied ring epoch: a member that is down may need that log to catch up
- * (Aeron Cluster replicates log, not snapshots, to a lagging member), so nothing is dropped until it is back.
+ * (Aeron Cluster replicates log, not snapshots, to a lagging member), so nothing is dropped until it is back. A member
+ * that lost its consensus files (a new disk) after a drop cannot catch up: it says so
+ * ({@code ConsensusMembership}), and restarting every member with {@code -Dpinwheel.cluster.resetConsensus=true}
+ * starts the consensus afresh ({@link ConsensusMembers}; the membership state is learned again from heartbeats).
  * <p>
  * <b>Thread confinement:</b> the membership agent's thread.
  */

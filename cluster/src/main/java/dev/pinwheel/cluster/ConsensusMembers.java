@@ -22,7 +22,12 @@ import org.slf4j.LoggerFactory;
  * and its handover phases, all of which the new cluster learns again from heartbeats (a changed member list means
  * every node restarts, each on its first epoch); what is acknowledged to clients lives in the store, not here. With
  * {@code -Dpinwheel.cluster.resetOnMembersChange=false} the node refuses to start instead, naming the option and the
- * directory. Files without a recorded list (made before it was kept) are taken as made for the current one.
+ * directory. Files without a recorded list (made before it was kept) are taken as made for the current one. When the
+ * list changes back to the one the files set aside were made for, those come back (a mistyped list fixed).
+ * <p>
+ * {@code -Dpinwheel.cluster.resetConsensus=true} sets the files aside at every start, whatever list they were made
+ * for: given to every member at once, it restarts the consensus from nothing (the remedy for a member that lost its
+ * consensus files after the others dropped the log it would need to catch up: see {@link ConsensusLogKeeper}).
  */
 final class ConsensusMembers
 {
@@ -46,6 +51,15 @@ final class ConsensusMembers
      */
     static void check(final Path dir, final int nodeId, final String members, final boolean reset)
     {
+        check(dir, nodeId, members, reset, false);
+    }
+
+    /**
+     * @param always set the files aside whatever list they were made for ({@code pinwheel.cluster.resetConsensus}).
+     */
+    static void check(final Path dir, final int nodeId, final String members, final boolean reset,
+        final boolean always)
+    {
         final String now = "node " + nodeId + "\n" + members + "\n";
         try
         {
@@ -53,10 +67,25 @@ final class ConsensusMembers
             final Path file = dir.resolve(FILE);
             final boolean hasState = Files.isDirectory(dir.resolve("consensus"))
                 || Files.isDirectory(dir.resolve("archive"));
-            if (Files.exists(file) && hasState)
+            if (always && hasState)
+            {
+                setAside(dir);
+                LOG.warn("cluster: pinwheel.cluster.resetConsensus: the consensus files in {} were set aside in {}; "
+                    + "starting fresh", dir, dir.resolve(PREVIOUS));
+            }
+            else if (Files.exists(file) && hasState)
             {
                 final String before = Files.readString(file, StandardCharsets.UTF_8);
-                if (!before.equals(now))
+                final Path previousFile = dir.resolve(PREVIOUS).resolve(FILE);
+                if (!before.equals(now) && reset && Files.exists(previousFile)
+                    && Files.readString(previousFile, StandardCharsets.UTF_8).equals(now))
+                {
+                    swapWithPrevious(dir);
+                    LOG.warn("cluster: the consensus files in {} were made for another member list ({}); the ones set "
+                        + "aside before were made for this one ({}): they are used again", dir, oneLine(before),
+                        oneLine(now));
+                }
+                else if (!before.equals(now))
                 {
                     if (!reset)
                     {
@@ -82,6 +111,24 @@ final class ConsensusMembers
         }
     }
 
+    /** The files set aside before come back; the current ones take their place. */
+    private static void swapWithPrevious(final Path dir) throws IOException
+    {
+        final Path previous = dir.resolve(PREVIOUS);
+        final Path swap = dir.resolve(PREVIOUS + ".swap");
+        deleteTree(swap);
+        Files.move(previous, swap);
+        setAside(dir);
+        for (final String sub : STATE)
+        {
+            if (Files.exists(swap.resolve(sub)))
+            {
+                Files.move(swap.resolve(sub), dir.resolve(sub));
+            }
+        }
+        deleteTree(swap);
+    }
+
     private static void setAside(final Path dir) throws IOException
     {
         final Path previous = dir.resolve(PREVIOUS);
@@ -94,7 +141,10 @@ final class ConsensusMembers
                 Files.move(dir.resolve(sub), previous.resolve(sub));
             }
         }
-        Files.move(dir.resolve(FILE), previous.resolve(FILE));
+        if (Files.exists(dir.resolve(FILE)))
+        {
+            Files.move(dir.resolve(FILE), previous.resolve(FILE));
+        }
     }
 
     private static void deleteTree(final Path root) throws IOException

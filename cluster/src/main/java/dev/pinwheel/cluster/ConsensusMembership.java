@@ -85,7 +85,8 @@ public final class ConsensusMembership implements AutoCloseable
         this.gauges = new CounterBlock(counters != null ? counters : NodeCounters.inMemory(8), CounterTypes.NODE_GAUGE,
             GAUGE_SCOPE, "pinwheel_cluster_ring_epoch", "pinwheel_cluster_live_nodes");
         final File base = ctx.clusterDir().toFile();
-        ConsensusMembers.check(ctx.clusterDir(), ctx.nodeId(), ctx.clusterMembers(), ctx.resetOnMembersChange());
+        ConsensusMembers.check(ctx.clusterDir(), ctx.nodeId(), ctx.clusterMembers(), ctx.resetOnMembersChange(),
+            Boolean.getBoolean("pinwheel.cluster.resetConsensus"));
         removeStaleMarkFiles(base);
         final String host = ctx.members().hosts().get(ctx.nodeId());
         final long park = TimeUnit.MILLISECONDS.toNanos(1);
@@ -121,7 +122,7 @@ public final class ConsensusMembership implements AutoCloseable
                 .electionStatusIntervalNs(ctx.peerTimeoutNanos() / 20)
                 .startupCanvassTimeoutNs(ctx.peerTimeoutNanos() * 5)
                 .idleStrategySupplier(() -> new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(10), park))
-                .errorHandler(ex -> LOG.warn("cluster membership (consensus): {}", ex.toString())));
+                .errorHandler(this::consensusError));
             service = new MembershipService(TimeUnit.NANOSECONDS.toMillis(ctx.peerTimeoutNanos()), this::reached);
             container = ClusteredServiceContainer.launch(new ClusteredServiceContainer.Context()
                 .aeronDirectoryName(ctx.aeronDirectoryName())
@@ -178,6 +179,27 @@ public final class ConsensusMembership implements AutoCloseable
                 }
             }
         }
+    }
+
+    private volatile boolean toldCannotCatchUp;
+
+    /**
+     * The consensus module's errors, logged. A member whose log ends before where the others' kept log begins (it lost
+     * its consensus files after they dropped that log: {@link ConsensusLogKeeper}) cannot catch up, as Aeron Cluster
+     * replicates log, not snapshots, to a member: that is said once, with the remedy.
+     */
+    private void consensusError(final Throwable ex)
+    {
+        final String text = String.valueOf(ex.getMessage());
+        if (text.contains("is less than recording start position") && !toldCannotCatchUp)
+        {
+            toldCannotCatchUp = true;
+            LOG.error("cluster: this member cannot catch up: the log it needs was dropped after the last snapshots "
+                + "(it lost its consensus files, {}). Restart every member with -Dpinwheel.cluster.resetConsensus=true "
+                + "(the membership state is learned again from heartbeats), or restore this member's files",
+                ctx.clusterDir());
+        }
+        LOG.warn("cluster membership (consensus): {}", ex.toString());
     }
 
     private static AeronArchive.Context archiveClient()

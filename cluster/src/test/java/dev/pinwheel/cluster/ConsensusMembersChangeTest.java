@@ -111,6 +111,33 @@ class ConsensusMembersChangeTest
             + "cluster agreed on epoch " + members[0].epoch());
     }
 
+    @Test
+    void aListChangedBackBringsBackTheFilesMadeForItAndResetConsensusSetsThemAsideWhateverTheList()
+        throws Exception
+    {
+        final Path d = dir.resolve("files");
+        Files.createDirectories(d.resolve("consensus"));
+        Files.writeString(d.resolve("consensus").resolve("recording.log"), "made for A");
+        ConsensusMembers.check(d, 0, "A", true);
+        ConsensusMembers.check(d, 0, "A", true);
+        assertEquals("made for A", Files.readString(d.resolve("consensus").resolve("recording.log")), "same list: kept");
+
+        ConsensusMembers.check(d, 0, "B", true); // a mistyped list: A's files set aside, B starts fresh
+        assertTrue(Files.notExists(d.resolve("consensus")), "fresh for B");
+        assertEquals("made for A", Files.readString(d.resolve("previous").resolve("consensus").resolve("recording.log")));
+        Files.createDirectories(d.resolve("consensus"));
+        Files.writeString(d.resolve("consensus").resolve("recording.log"), "made for B");
+
+        ConsensusMembers.check(d, 0, "A", true); // fixed: A's files come back, B's are set aside
+        assertEquals("made for A", Files.readString(d.resolve("consensus").resolve("recording.log")));
+        assertEquals("made for B", Files.readString(d.resolve("previous").resolve("consensus").resolve("recording.log")));
+
+        assertThrows(IllegalStateException.class, () -> ConsensusMembers.check(d, 1, "A", false), "another node id");
+        ConsensusMembers.check(d, 0, "A", true, true); // resetConsensus: aside whatever the list
+        assertTrue(Files.notExists(d.resolve("consensus")), "fresh after resetConsensus");
+        assertEquals("made for A", Files.readString(d.resolve("previous").resolve("consensus").resolve("recording.log")));
+    }
+
     private boolean live(final int mask, final int... nodes)
     {
         final long epoch = members[nodes[0]].epoch();
