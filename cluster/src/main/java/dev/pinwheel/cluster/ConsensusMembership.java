@@ -142,7 +142,7 @@ public final class ConsensusMembership implements AutoCloseable
             agentRunner = new AgentRunner(new SleepingMillisIdleStrategy(2),
                 ex -> LOG.warn("cluster membership agent: {}", ex.toString()), null,
                 new MembershipAgent(ctx, client, this::applyReached, id -> leader = id, reports, logKeeper,
-                    () -> appliedLiveNodes == everyone));
+                    () -> appliedLiveNodes == everyone, reached::get));
             AgentRunner.startOnThread(agentRunner);
         }
         catch (final RuntimeException ex)
@@ -363,6 +363,11 @@ public final class ConsensusMembership implements AutoCloseable
         private final java.util.Queue<long[]> reports;
         private final ConsensusLogKeeper keeper;
         private final java.util.function.BooleanSupplier allLive;
+        private final java.util.function.Supplier<EpochState> replica;
+        /** The epoch of the reports sent last, the phases sent for it, and when each was (re)sent. */
+        private long sentEpoch = -1;
+        private int sentPhases;
+        private final long[] sentAt = new long[MembershipMessages.PHASES];
         private final org.agrona.ExpandableArrayBuffer buffer = new org.agrona.ExpandableArrayBuffer(16);
         private final long intervalNanos;
         private AeronCluster.AsyncConnect connecting;
@@ -373,8 +378,10 @@ public final class ConsensusMembership implements AutoCloseable
 
         MembershipAgent(final MembershipContext ctx, final Aeron aeron, final java.util.function.IntSupplier apply,
             final java.util.function.IntConsumer leader, final java.util.Queue<long[]> reports,
-            final ConsensusLogKeeper keeper, final java.util.function.BooleanSupplier allLive)
+            final ConsensusLogKeeper keeper, final java.util.function.BooleanSupplier allLive,
+            final java.util.function.Supplier<EpochState> replica)
         {
+            this.replica = replica;
             this.keeper = keeper;
             this.allLive = allLive;
             this.leader = leader;
@@ -413,8 +420,16 @@ public final class ConsensusMembership implements AutoCloseable
                     break; // back-pressured or between leaders: again next cycle, in order
                 }
                 reports.poll();
+                if (r[0] != sentEpoch)
+                {
+                    sentEpoch = r[0];
+                    sentPhases = 0;
+                }
+                sentPhases |= 1 << (int)r[1];
+                sentAt[(int)r[1]] = now;
                 work++;
             }
+            work += resendLost(now);
             if (now - nextHeartbeat >= 0)
             {
                 final int length = MembershipMessages.heartbeat(buffer, ctx.nodeId());
@@ -422,6 +437,38 @@ public final class ConsensusMembership implements AutoCloseable
                 {
                     nextHeartbeat = now + intervalNanos;
                     work++;
+                }
+            }
+            return work;
+        }
+
+        /**
+         * A report the leader took but did not commit (it lost leadership first) never reaches the log, and every
+         * node would wait for it: a phase sent for the replica's current epoch that the replica still does not show
+         * for this node after a peer timeout is sent again (the service counts a phase once per node).
+         */
+        private int resendLost(final long now)
+        {
+            final EpochState state = replica.get();
+            if (state == null || sentPhases == 0 || state.epoch() != sentEpoch
+                || (state.liveNodes() & 1 << ctx.nodeId()) == 0)
+            {
+                return 0;
+            }
+            int work = 0;
+            for (int phase = 0; phase < MembershipMessages.PHASES; phase++)
+            {
+                if ((sentPhases & 1 << phase) != 0 && (state.done(phase) & 1 << ctx.nodeId()) == 0
+                    && now - sentAt[phase] > ctx.peerTimeoutNanos())
+                {
+                    final int length = MembershipMessages.handoff(buffer, ctx.nodeId(), sentEpoch, phase);
+                    if (cluster.offer(buffer, 0, length) > 0)
+                    {
+                        sentAt[phase] = now;
+                        work++;
+                        LOG.info("cluster: ring epoch {}: handover phase {} of this node not in the log after {} ms; "
+                            + "sent again", sentEpoch, phase, TimeUnit.NANOSECONDS.toMillis(ctx.peerTimeoutNanos()));
+                    }
                 }
             }
             return work;

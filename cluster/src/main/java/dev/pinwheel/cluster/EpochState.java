@@ -27,9 +27,18 @@ public record EpochState(long epoch, int liveNodes, int previous, int applied, i
      */
     public boolean all(final int phase)
     {
-        final int done = phase == MembershipMessages.APPLIED ? applied
+        final int done = done(phase);
+        return (done & liveNodes) == liveNodes;
+    }
+
+    /**
+     * @param phase a phase.
+     * @return the nodes that finished it (bit k: node k).
+     */
+    public int done(final int phase)
+    {
+        return phase == MembershipMessages.APPLIED ? applied
             : phase == MembershipMessages.RELEASED ? released
             : phase == MembershipMessages.LOADED ? loaded : subscribed;
-        return (done & liveNodes) == liveNodes;
     }
 }
