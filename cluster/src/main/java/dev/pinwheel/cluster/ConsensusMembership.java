@@ -68,6 +68,8 @@ public final class ConsensusMembership implements AutoCloseable
     private ClusteredServiceContainer container;
     private Aeron client;
     private AgentRunner agentRunner;
+    private MembershipService service;
+    private ConsensusLogKeeper logKeeper;
 
     /**
      * Starts the archive, the consensus module, this node's replica of the membership service and the agent that
@@ -83,6 +85,8 @@ public final class ConsensusMembership implements AutoCloseable
         this.gauges = new CounterBlock(counters != null ? counters : NodeCounters.inMemory(8), CounterTypes.NODE_GAUGE,
             GAUGE_SCOPE, "pinwheel_cluster_ring_epoch", "pinwheel_cluster_live_nodes");
         final File base = ctx.clusterDir().toFile();
+        ConsensusMembers.check(ctx.clusterDir(), ctx.nodeId(), ctx.clusterMembers(), ctx.resetOnMembersChange(),
+            Boolean.getBoolean("pinwheel.cluster.resetConsensus"));
         removeStaleMarkFiles(base);
         final String host = ctx.members().hosts().get(ctx.nodeId());
         final long park = TimeUnit.MILLISECONDS.toNanos(1);
@@ -96,6 +100,7 @@ public final class ConsensusMembership implements AutoCloseable
                 .localControlChannel("aeron:ipc")
                 .replicationChannel("aeron:udp?endpoint=" + host + ":0")
                 .recordingEventsEnabled(false)
+                .segmentFileLength(ctx.archiveSegmentLength())
                 .threadingMode(ArchiveThreadingMode.SHARED)
                 .idleStrategySupplier(() -> new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(10), park))
                 .deleteArchiveOnStart(false)
@@ -117,12 +122,12 @@ public final class ConsensusMembership implements AutoCloseable
                 .electionStatusIntervalNs(ctx.peerTimeoutNanos() / 20)
                 .startupCanvassTimeoutNs(ctx.peerTimeoutNanos() * 5)
                 .idleStrategySupplier(() -> new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(10), park))
-                .errorHandler(ex -> LOG.warn("cluster membership (consensus): {}", ex.toString())));
+                .errorHandler(this::consensusError));
+            service = new MembershipService(TimeUnit.NANOSECONDS.toMillis(ctx.peerTimeoutNanos()), this::reached);
             container = ClusteredServiceContainer.launch(new ClusteredServiceContainer.Context()
                 .aeronDirectoryName(ctx.aeronDirectoryName())
                 .clusterDir(new File(base, "consensus"))
-                .clusteredService(new MembershipService(TimeUnit.NANOSECONDS.toMillis(ctx.peerTimeoutNanos()),
-                    this::reached))
+                .clusteredService(service)
                 .archiveContext(archiveClient())
                 .idleStrategySupplier(() -> new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(10), park))
                 .errorHandler(ex -> LOG.warn("cluster membership (service): {}", ex.toString())));
@@ -130,9 +135,14 @@ public final class ConsensusMembership implements AutoCloseable
                 .aeronDirectoryName(ctx.aeronDirectoryName())
                 .idleStrategy(new SleepingMillisIdleStrategy(1))
                 .errorHandler(ex -> LOG.debug("cluster membership (client): {}", ex.toString())));
+            logKeeper = new ConsensusLogKeeper(client, new File(base, "consensus"),
+                consensus.context().controlToggleCounter(), consensus.context().snapshotCounter(),
+                ctx.snapshotIntervalNanos());
+            final int everyone = ctx.members().size() == 32 ? -1 : (1 << ctx.members().size()) - 1;
             agentRunner = new AgentRunner(new SleepingMillisIdleStrategy(2),
                 ex -> LOG.warn("cluster membership agent: {}", ex.toString()), null,
-                new MembershipAgent(ctx, client, this::applyReached, id -> leader = id, reports));
+                new MembershipAgent(ctx, client, this::applyReached, id -> leader = id, reports, logKeeper,
+                    () -> appliedLiveNodes == everyone, reached::get));
             AgentRunner.startOnThread(agentRunner);
         }
         catch (final RuntimeException ex)
@@ -169,6 +179,27 @@ public final class ConsensusMembership implements AutoCloseable
                 }
             }
         }
+    }
+
+    private volatile boolean toldCannotCatchUp;
+
+    /**
+     * The consensus module's errors, logged. A member whose log ends before where the others' kept log begins (it lost
+     * its consensus files after they dropped that log: {@link ConsensusLogKeeper}) cannot catch up, as Aeron Cluster
+     * replicates log, not snapshots, to a member: that is said once, with the remedy.
+     */
+    private void consensusError(final Throwable ex)
+    {
+        final String text = String.valueOf(ex.getMessage());
+        if (text.contains("is less than recording start position") && !toldCannotCatchUp)
+        {
+            toldCannotCatchUp = true;
+            LOG.error("cluster: this member cannot catch up: the log it needs was dropped after the last snapshots "
+                + "(it lost its consensus files, {}). Restart every member with -Dpinwheel.cluster.resetConsensus=true "
+                + "(the membership state is learned again from heartbeats), or restore this member's files",
+                ctx.clusterDir());
+        }
+        LOG.warn("cluster membership (consensus): {}", ex.toString());
     }
 
     private static AeronArchive.Context archiveClient()
@@ -263,10 +294,50 @@ public final class ConsensusMembership implements AutoCloseable
         return leader;
     }
 
+    /**
+     * @return handover reports not sent yet (tests).
+     */
+    int pendingReports()
+    {
+        return reports.size();
+    }
+
+    /**
+     * @return Raft log segments this node dropped since it started.
+     */
+    public long purgedLogSegments()
+    {
+        return logKeeper == null ? 0 : logKeeper.purgedSegments();
+    }
+
+    /**
+     * @return snapshots this member's consensus module took since it started (tests).
+     */
+    long snapshotsTaken()
+    {
+        return consensus.context().snapshotCounter().get();
+    }
+
+    /**
+     * @return the newest state this node's replica reached (null: none yet).
+     */
+    EpochState reachedState()
+    {
+        return reached.get();
+    }
+
+    /**
+     * @return the membership service replica of this node (tests).
+     */
+    MembershipService service()
+    {
+        return service;
+    }
+
     @Override
     public void close()
     {
-        CloseHelper.quietCloseAll(agentRunner, client, container, consensus, archive);
+        CloseHelper.quietCloseAll(agentRunner, logKeeper, client, container, consensus, archive);
     }
 
     /**
@@ -290,6 +361,13 @@ public final class ConsensusMembership implements AutoCloseable
         private final java.util.function.IntSupplier apply;
         private final java.util.function.IntConsumer leader;
         private final java.util.Queue<long[]> reports;
+        private final ConsensusLogKeeper keeper;
+        private final java.util.function.BooleanSupplier allLive;
+        private final java.util.function.Supplier<EpochState> replica;
+        /** The epoch of the reports sent last, the phases sent for it, and when each was (re)sent. */
+        private long sentEpoch = -1;
+        private int sentPhases;
+        private final long[] sentAt = new long[MembershipMessages.PHASES];
         private final org.agrona.ExpandableArrayBuffer buffer = new org.agrona.ExpandableArrayBuffer(16);
         private final long intervalNanos;
         private AeronCluster.AsyncConnect connecting;
@@ -299,8 +377,13 @@ public final class ConsensusMembership implements AutoCloseable
         private boolean warned;
 
         MembershipAgent(final MembershipContext ctx, final Aeron aeron, final java.util.function.IntSupplier apply,
-            final java.util.function.IntConsumer leader, final java.util.Queue<long[]> reports)
+            final java.util.function.IntConsumer leader, final java.util.Queue<long[]> reports,
+            final ConsensusLogKeeper keeper, final java.util.function.BooleanSupplier allLive,
+            final java.util.function.Supplier<EpochState> replica)
         {
+            this.replica = replica;
+            this.keeper = keeper;
+            this.allLive = allLive;
             this.leader = leader;
             this.reports = reports;
             this.ctx = ctx;
@@ -328,6 +411,7 @@ public final class ConsensusMembership implements AutoCloseable
             }
             work += cluster.pollEgress();
             leader.accept(cluster.leaderMemberId());
+            work += keeper.doWork(now, cluster.leaderMemberId() == ctx.nodeId(), allLive.getAsBoolean());
             for (long[] r = reports.peek(); r != null; r = reports.peek())
             {
                 final int length = MembershipMessages.handoff(buffer, ctx.nodeId(), r[0], (int)r[1]);
@@ -336,8 +420,16 @@ public final class ConsensusMembership implements AutoCloseable
                     break; // back-pressured or between leaders: again next cycle, in order
                 }
                 reports.poll();
+                if (r[0] != sentEpoch)
+                {
+                    sentEpoch = r[0];
+                    sentPhases = 0;
+                }
+                sentPhases |= 1 << (int)r[1];
+                sentAt[(int)r[1]] = now;
                 work++;
             }
+            work += resendLost(now);
             if (now - nextHeartbeat >= 0)
             {
                 final int length = MembershipMessages.heartbeat(buffer, ctx.nodeId());
@@ -345,6 +437,38 @@ public final class ConsensusMembership implements AutoCloseable
                 {
                     nextHeartbeat = now + intervalNanos;
                     work++;
+                }
+            }
+            return work;
+        }
+
+        /**
+         * A report the leader took but did not commit (it lost leadership first) never reaches the log, and every
+         * node would wait for it: a phase sent for the replica's current epoch that the replica still does not show
+         * for this node after a peer timeout is sent again (the service counts a phase once per node).
+         */
+        private int resendLost(final long now)
+        {
+            final EpochState state = replica.get();
+            if (state == null || sentPhases == 0 || state.epoch() != sentEpoch
+                || (state.liveNodes() & 1 << ctx.nodeId()) == 0)
+            {
+                return 0;
+            }
+            int work = 0;
+            for (int phase = 0; phase < MembershipMessages.PHASES; phase++)
+            {
+                if ((sentPhases & 1 << phase) != 0 && (state.done(phase) & 1 << ctx.nodeId()) == 0
+                    && now - sentAt[phase] > ctx.peerTimeoutNanos())
+                {
+                    final int length = MembershipMessages.handoff(buffer, ctx.nodeId(), sentEpoch, phase);
+                    if (cluster.offer(buffer, 0, length) > 0)
+                    {
+                        sentAt[phase] = now;
+                        work++;
+                        LOG.info("cluster: ring epoch {}: handover phase {} of this node not in the log after {} ms; "
+                            + "sent again", sentEpoch, phase, TimeUnit.NANOSECONDS.toMillis(ctx.peerTimeoutNanos()));
+                    }
                 }
             }
             return work;

@@ -13,6 +13,13 @@ import java.util.concurrent.TimeUnit;
  *   ≈ 2 × peerTimeout.</li>
  *   <li>{@code pinwheel.cluster.consensusPortOffset} (100): node k's consensus ports are its link port plus 1..5 times
  *   this.</li>
+ *   <li>{@code pinwheel.cluster.snapshotIntervalMs} (300000): how often the leader snapshots the membership state;
+ *   after each snapshot the Raft log before the one before it is dropped ({@link ConsensusLogKeeper}).</li>
+ *   <li>{@code pinwheel.cluster.archiveSegmentLength} (16 MiB, a power of two ≥ 1 MiB): the archive's segment files,
+ *   the unit in which the Raft log is dropped.</li>
+ *   <li>{@code pinwheel.cluster.resetOnMembersChange} (true): consensus files made for another {@code --members}
+ *   list (or node id) are set aside at start and the member starts fresh ({@link ConsensusMembers}); false refuses
+ *   to start instead.</li>
  * </ul>
  */
 public final class MembershipContext
@@ -24,6 +31,11 @@ public final class MembershipContext
     private long peerTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(
         Long.getLong("pinwheel.cluster.peerTimeoutMs", 2000));
     private int portOffset = Integer.getInteger("pinwheel.cluster.consensusPortOffset", 100);
+    private long snapshotIntervalNanos = TimeUnit.MILLISECONDS.toNanos(
+        Long.getLong("pinwheel.cluster.snapshotIntervalMs", 300_000));
+    private int archiveSegmentLength = Integer.getInteger("pinwheel.cluster.archiveSegmentLength", 16 << 20);
+    private boolean resetOnMembersChange = Boolean.parseBoolean(
+        System.getProperty("pinwheel.cluster.resetOnMembersChange", "true"));
     private ConsensusMembership.RingEpochs ringEpochs = state -> { };
 
     /**
@@ -87,6 +99,60 @@ public final class MembershipContext
     }
 
     /**
+     * @param value how often the leader snapshots the membership state.
+     * @return this.
+     */
+    public MembershipContext snapshotIntervalNanos(final long value)
+    {
+        snapshotIntervalNanos = value;
+        return this;
+    }
+
+    /**
+     * @param value the archive's segment file length (a power of two, 1 MiB..1 GiB).
+     * @return this.
+     */
+    public MembershipContext archiveSegmentLength(final int value)
+    {
+        archiveSegmentLength = value;
+        return this;
+    }
+
+    /**
+     * @param value whether consensus files made for another member list are set aside at start (else refused).
+     * @return this.
+     */
+    public MembershipContext resetOnMembersChange(final boolean value)
+    {
+        resetOnMembersChange = value;
+        return this;
+    }
+
+    /**
+     * @return whether consensus files made for another member list are set aside at start.
+     */
+    public boolean resetOnMembersChange()
+    {
+        return resetOnMembersChange;
+    }
+
+    /**
+     * @return how often the leader snapshots the membership state.
+     */
+    public long snapshotIntervalNanos()
+    {
+        return snapshotIntervalNanos;
+    }
+
+    /**
+     * @return the archive's segment file length.
+     */
+    public int archiveSegmentLength()
+    {
+        return archiveSegmentLength;
+    }
+
+    /**
      * @param value told of each epoch this node applies.
      * @return this.
      */
@@ -115,6 +181,16 @@ public final class MembershipContext
         if (peerTimeoutNanos < TimeUnit.MILLISECONDS.toNanos(100))
         {
             throw new IllegalArgumentException("pinwheel.cluster.peerTimeoutMs must be >= 100");
+        }
+        if (snapshotIntervalNanos < TimeUnit.MILLISECONDS.toNanos(100))
+        {
+            throw new IllegalArgumentException("pinwheel.cluster.snapshotIntervalMs must be >= 100");
+        }
+        if (Integer.bitCount(archiveSegmentLength) != 1 || archiveSegmentLength < (1 << 20)
+            || archiveSegmentLength > (1 << 30))
+        {
+            throw new IllegalArgumentException("pinwheel.cluster.archiveSegmentLength " + archiveSegmentLength
+                + " must be a power of two from 1 MiB (the log's term length) to 1 GiB");
         }
         for (int k = 0; k < members.size(); k++)
         {

@@ -39,9 +39,12 @@ final class MembershipService implements ClusteredService
     private static final Logger LOG = LoggerFactory.getLogger(MembershipService.class);
     /** The one timer of the service. */
     static final long LIVENESS_TIMER = 1;
-    private static final int SNAPSHOT_LENGTH = 8 + 4 + 4 + 8 + 32 * 8 + MembershipMessages.PHASES * 4 + 4;
+    /** A snapshot as written before {@link #HELD_OFFSET} was added (still read: the held nodes are then none). */
+    private static final int SNAPSHOT_LENGTH_V1 = 8 + 4 + 4 + 8 + 32 * 8 + MembershipMessages.PHASES * 4 + 4;
     private static final int PHASES_OFFSET = 24 + 32 * 8;
     private static final int PREVIOUS_OFFSET = PHASES_OFFSET + MembershipMessages.PHASES * 4;
+    private static final int HELD_OFFSET = PREVIOUS_OFFSET + 4;
+    private static final int SNAPSHOT_LENGTH = SNAPSHOT_LENGTH_V1 + 8;
 
     private final long peerTimeoutMs;
     private final long checkIntervalMs;
@@ -57,6 +60,14 @@ final class MembershipService implements ClusteredService
     private final int[] phases = new int[MembershipMessages.PHASES];
     private boolean timerArmed;
     private long timerDeadline;
+    /** Whether this replica started from a snapshot (read by tests). */
+    private volatile boolean startedFromSnapshot;
+    /** Session messages this replica applied since it started, replayed ones included (read by tests). */
+    private volatile long messagesApplied;
+    /** Nodes live in some epoch since the last settled one (0: none settled yet). */
+    private int heldUnion;
+    /** Nodes live in every epoch since the last settled one (0: none settled yet). */
+    private int heldCommon;
 
     /**
      * @param peerTimeoutMs a live node whose heartbeats stop this long is no longer live.
@@ -76,6 +87,9 @@ final class MembershipService implements ClusteredService
         if (snapshotImage != null)
         {
             loadSnapshot(snapshotImage);
+            startedFromSnapshot = true;
+            LOG.info("cluster: membership replica loaded a snapshot: ring epoch {}, live nodes {}", epoch,
+                nodes(liveNodes));
             if (epoch > 0)
             {
                 notifyListener();
@@ -86,14 +100,14 @@ final class MembershipService implements ClusteredService
     private void notifyListener()
     {
         listener.epochChanged(new EpochState(epoch, liveNodes, previousLive, phases[0], phases[1], phases[2],
-            phases[3]));
+            phases[3], heldUnion, heldCommon));
     }
 
     private void loadSnapshot(final Image image)
     {
         final FragmentHandler handler = (buffer, offset, length, header) ->
         {
-            if (length >= SNAPSHOT_LENGTH)
+            if (length >= SNAPSHOT_LENGTH_V1)
             {
                 epoch = buffer.getLong(offset);
                 liveNodes = buffer.getInt(offset + 8);
@@ -108,6 +122,8 @@ final class MembershipService implements ClusteredService
                     phases[p] = buffer.getInt(offset + PHASES_OFFSET + p * 4);
                 }
                 previousLive = buffer.getInt(offset + PREVIOUS_OFFSET);
+                heldUnion = length >= SNAPSHOT_LENGTH ? buffer.getInt(offset + HELD_OFFSET) : 0;
+                heldCommon = length >= SNAPSHOT_LENGTH ? buffer.getInt(offset + HELD_OFFSET + 4) : 0;
             }
         };
         final IdleStrategy idle = new SleepingMillisIdleStrategy(1);
@@ -132,6 +148,7 @@ final class MembershipService implements ClusteredService
     public void onSessionMessage(final ClientSession session, final long timestamp, final DirectBuffer buffer,
         final int offset, final int length, final Header header)
     {
+        messagesApplied++; // the service thread is its only writer
         if (length < MembershipMessages.HEARTBEAT_LENGTH)
         {
             return;
@@ -171,6 +188,11 @@ final class MembershipService implements ClusteredService
             return;
         }
         phases[phase] |= 1 << node;
+        if (phase == MembershipMessages.SUBSCRIBED && (phases[phase] & liveNodes) == liveNodes)
+        {
+            heldUnion = liveNodes; // settled: every live node holds what this epoch's ring gives it
+            heldCommon = liveNodes;
+        }
         notifyListener();
     }
 
@@ -216,6 +238,8 @@ final class MembershipService implements ClusteredService
     {
         epoch++;
         java.util.Arrays.fill(phases, 0);
+        heldUnion |= heldCommon != 0 ? liveNodes : 0;
+        heldCommon &= liveNodes;
         LOG.debug("membership replica: epoch {} at log time {}: {}", epoch, timestamp, why);
         notifyListener();
     }
@@ -251,6 +275,8 @@ final class MembershipService implements ClusteredService
             snapshotBuffer.putInt(PHASES_OFFSET + p * 4, phases[p]);
         }
         snapshotBuffer.putInt(PREVIOUS_OFFSET, previousLive);
+        snapshotBuffer.putInt(HELD_OFFSET, heldUnion);
+        snapshotBuffer.putInt(HELD_OFFSET + 4, heldCommon);
         final IdleStrategy idle = new SleepingMillisIdleStrategy(1);
         while (snapshotPublication.offer(snapshotBuffer, 0, SNAPSHOT_LENGTH) < 0)
         {
@@ -267,6 +293,22 @@ final class MembershipService implements ClusteredService
     @Override
     public void onTerminate(final Cluster c)
     {
+    }
+
+    /**
+     * @return whether this replica started from a snapshot.
+     */
+    boolean startedFromSnapshot()
+    {
+        return startedFromSnapshot;
+    }
+
+    /**
+     * @return session messages applied since start (replayed ones included).
+     */
+    long messagesApplied()
+    {
+        return messagesApplied;
     }
 
     /**

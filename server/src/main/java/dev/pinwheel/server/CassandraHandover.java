@@ -32,8 +32,9 @@ import org.slf4j.LoggerFactory;
  * Every step is agreed through the consensus log ({@link ConsensusMembership#report}), so no key has two writers and
  * none is served before its new owner holds every acknowledged record:
  * <pre>
- *   epoch E agreed ──▶ every node: refuses every key until E settles (503, moving); its sessions that follow a guild
- *                      that moves get GUILD_DELETE unavailable (GuildMoves) ─ APPLIED(E)
+ *   epoch E agreed ──▶ every node: refuses the keys that move until E settles (503, "moving"; a key whose owner held
+ *                      it in every epoch since the last settled one keeps being served); its sessions that follow a
+ *                      guild that moves get GUILD_DELETE unavailable (GuildMoves) ─ APPLIED(E)
  *   all APPLIED ──▶ every node, after a grace for commands already on their way: drops the guilds it no longer owns,
  *                   waits until its shards' writes are durable in Cassandra, forgets its read caches ─ RELEASED(E)
  *   all RELEASED ──▶ every node reads the state logs of the keys it gained (this thread, never a shard's), each
@@ -147,7 +148,7 @@ final class CassandraHandover implements ConsensusMembership.RingEpochs, AutoClo
             loaded = false;
             resubscribed = false;
             last = null;
-            routing.swap(ring.inHandover(RoutingRing.EMPTY, 0));
+            routing.swap(ring.inHandover(heldRing(s), 0, s.heldCommon()));
             unavailable(before, ring);
             membership.report(epoch, MembershipMessages.APPLIED);
         }
@@ -197,6 +198,17 @@ final class CassandraHandover implements ConsensusMembership.RingEpochs, AutoClo
             }
             membership.report(epoch, MembershipMessages.SUBSCRIBED);
         }
+    }
+
+    /**
+     * The ring whose keys stay served during the epoch's handover (with {@link EpochState#heldCommon()}): the ring
+     * over every node live since the last settled epoch ({@link RoutingRing#inHandover(RoutingRing, int, int)}), or
+     * {@link RoutingRing#EMPTY} before any epoch settled (every key moves).
+     */
+    private RoutingRing heldRing(final EpochState s)
+    {
+        return s.heldCommon() == 0 ? RoutingRing.EMPTY
+            : RoutingRing.buildLive(0, s.heldUnion(), shards, RoutingRing.DEFAULT_VIRTUAL_NODES);
     }
 
     /**

@@ -198,6 +198,10 @@ public final class PinwheelServer implements AutoCloseable
                 }
                 finally
                 {
+                    if (this.handover != null)
+                    {
+                        this.handover.close();
+                    }
                     startedLink.close();
                     closeWhenStarted(voiceStart);
                     ringPublisher.close();
@@ -217,10 +221,29 @@ public final class PinwheelServer implements AutoCloseable
             }
             catch (final RuntimeException ex)
             {
-                gateway.close();
-                ringPublisher.close();
-                closeCounters();
-                closeStores();
+                try
+                {
+                    gateway.close();
+                }
+                finally
+                {
+                    // what the cluster started: the handover thread, the consensus member, the link's media driver
+                    if (this.handover != null)
+                    {
+                        this.handover.close();
+                    }
+                    if (startedMembership != null)
+                    {
+                        startedMembership.close();
+                    }
+                    if (startedLink != null)
+                    {
+                        startedLink.close();
+                    }
+                    ringPublisher.close();
+                    closeCounters();
+                    closeStores();
+                }
                 throw ex instanceof java.util.concurrent.CompletionException && ex.getCause() instanceof RuntimeException r
                     ? r : ex;
             }

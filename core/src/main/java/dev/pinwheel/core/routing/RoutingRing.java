@@ -30,14 +30,19 @@ public final class RoutingRing
     private final RoutingRing from;
     /** During a handover: the nodes that hold the keys they gained (their keys are not moving any more). */
     private final int settledNodes;
+    /**
+     * During a handover: the nodes that held their keys throughout (a key of {@link #from} whose owner's node is not
+     * one of them is moving even when its owner did not change).
+     */
+    private final int heldNodes;
 
     private RoutingRing(final long version, final long[] points, final int[] owners, final int shardsPerNode)
     {
-        this(version, points, owners, shardsPerNode, null, 0);
+        this(version, points, owners, shardsPerNode, null, 0, -1);
     }
 
     private RoutingRing(final long version, final long[] points, final int[] owners, final int shardsPerNode,
-        final RoutingRing from, final int settledNodes)
+        final RoutingRing from, final int settledNodes, final int heldNodes)
     {
         this.version = version;
         this.points = points;
@@ -46,6 +51,7 @@ public final class RoutingRing
         this.shardsPerNode = shardsPerNode;
         this.from = from;
         this.settledNodes = settledNodes;
+        this.heldNodes = heldNodes;
     }
 
     /** A ring without points: before a cluster node holds anything, every key is moving to it. */
@@ -61,7 +67,28 @@ public final class RoutingRing
      */
     public RoutingRing inHandover(final RoutingRing previous, final int settled)
     {
-        return new RoutingRing(version, points, owners, shardsPerNode, previous, settled);
+        return inHandover(previous, settled, -1);
+    }
+
+    /**
+     * The same ring during its epoch's handover, where a key keeps being served when its owner provably held it
+     * throughout: its owner here is its owner in {@code held} too, and that owner's node is one of {@code heldNodes}.
+     * Every other key is moving (refused) until its new owner's node is in {@code settled}.
+     * <p>
+     * For the rings of every epoch since the last one that settled (every node loaded what it owned): with
+     * {@code held} the ring over the union of their live nodes and {@code heldNodes} the intersection, a key whose
+     * owner in the union's ring is a node live in all of them had that same owner in each of them (each ring's points
+     * are a subset of the union's that contains the owner's point), so that owner never gave it away.
+     *
+     * @param held      the ring over every node live in some epoch since the last settled one ({@link #EMPTY}:
+     *                  nothing is held).
+     * @param settled   nodes that finished loading what they gained.
+     * @param heldNodes nodes live in every epoch since the last settled one (-1: every node of {@code held}).
+     * @return the ring in transition (shares this one's arrays).
+     */
+    public RoutingRing inHandover(final RoutingRing held, final int settled, final int heldNodes)
+    {
+        return new RoutingRing(version, points, owners, shardsPerNode, held, settled, heldNodes);
     }
 
     /**
@@ -87,7 +114,8 @@ public final class RoutingRing
         {
             return owner;
         }
-        return from.points.length > 0 && from.owner(key) == owner ? owner : MOVING;
+        return (heldNodes & 1 << (owner >>> 16)) != 0 && from.points.length > 0 && from.owner(key) == owner ? owner
+            : MOVING;
     }
 
     /** {@link #route}: the key is moving between owners. */

@@ -73,6 +73,12 @@ public enum DiscordError
     /** The node of the cluster that owns the guild (or user) is unreachable; served again once it is back. */
     NODE_UNAVAILABLE(503, 0, "503: Service Unavailable. The cluster node that owns this resource is unreachable; "
         + "retry later.", 5),
+    /**
+     * The guild (or user, DM pair, application) is moving to another cluster node in a ring epoch's handover; served
+     * again as soon as its new owner loaded it (well under a second).
+     */
+    GUILD_MOVING(503, 0, "503: Service Unavailable. This guild is moving to another cluster node; retry in a moment.",
+        1),
     /** The password-hashing queue is full: retry. */
     HASHING_BUSY(503, 0, "Too many logins in progress: retry in a moment.", 1),
     /** Storage refuses writes after a fault, until the node restarts. */

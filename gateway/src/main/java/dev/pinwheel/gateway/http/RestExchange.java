@@ -348,10 +348,13 @@ public final class RestExchange
                     + refused.reason().name().toLowerCase(java.util.Locale.ROOT) + "); reads still work.");
             }
         }
-        else if (cause instanceof dev.pinwheel.core.shard.NodeUnavailableException)
+        else if (cause instanceof dev.pinwheel.core.shard.NodeUnavailableException down)
         {
-            retryAfter(5);
-            error(from, 503, 0, dev.pinwheel.gateway.codec.DiscordError.NODE_UNAVAILABLE.message());
+            final dev.pinwheel.gateway.codec.DiscordError e = down.moving()
+                ? dev.pinwheel.gateway.codec.DiscordError.GUILD_MOVING
+                : dev.pinwheel.gateway.codec.DiscordError.NODE_UNAVAILABLE;
+            retryAfter(e.retryAfter());
+            error(from, 503, 0, e.message());
         }
         else if (cause instanceof HandoffDroppedException)
         {

@@ -33,9 +33,9 @@ public final class OwnerErrors
                 default -> DiscordError.STORAGE_FAULTED;
             };
         }
-        if (cause instanceof NodeUnavailableException)
+        if (cause instanceof NodeUnavailableException down)
         {
-            return DiscordError.NODE_UNAVAILABLE;
+            return down.moving() ? DiscordError.GUILD_MOVING : DiscordError.NODE_UNAVAILABLE;
         }
         return cause instanceof HandoffDroppedException ? DiscordError.BUSY : DiscordError.INTERNAL;
     }

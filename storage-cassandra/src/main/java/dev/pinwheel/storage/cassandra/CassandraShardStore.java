@@ -282,17 +282,26 @@ public final class CassandraShardStore implements ShardStore
     /**
      * Forgets what this shard read from Cassandra (channel windows, pins, known-absent ids, read versions) and the
      * versions of its writes that are durable, so that a key this shard gave away in a ring epoch, and may get back
-     * later, is read afresh then. Writes not yet durable keep their versions.
+     * later, is read afresh then. Writes not yet durable keep their versions and their channels' windows.
      */
     public void dropCaches()
     {
         checkThread();
-        windows.clear();
-        newestUsed = null;
-        oldestUsed = null;
+        final long durable = writes.durable();
+        // a window with writes in flight stays (as in evictWindows): it is their only reader. Only a key this shard
+        // keeps serving through the handover can have any (every write to a key it gave away was durable before)
+        for (ChannelWindow w = oldestUsed; w != null; )
+        {
+            final ChannelWindow next = w.newer;
+            if (w.lastWriteSeq <= durable)
+            {
+                unlink(w);
+                windows.remove(w.channelId);
+            }
+            w = next;
+        }
         pins.clear();
         absent.clear();
-        final long durable = writes.durable();
         versions.entrySet().removeIf(e -> e.getValue().seq <= durable);
         versionOrder.clear();
         versions.forEach((k, v) -> versionOrder.addLong(k));

@@ -1,0 +1,209 @@
+package dev.pinwheel.cluster;
+
+import java.io.File;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.aeron.Aeron;
+import io.aeron.archive.client.AeronArchive;
+import io.aeron.cluster.ClusterControl;
+import io.aeron.cluster.RecordingLog;
+
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.status.AtomicCounter;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps a member's consensus files bounded: every {@code pinwheel.cluster.snapshotIntervalMs} the leader asks its
+ * consensus module for a snapshot (Aeron Cluster's {@link ClusterControl.ToggleState#SNAPSHOT} toggle; every member
+ * then snapshots the membership service at the same log position), and after each snapshot a member drops what no
+ * restart can need any more:
+ * <ul>
+ *   <li>the segments of its Raft log recording before the older of its two newest snapshots (a restart replays from
+ *   the newest; one snapshot interval more is kept for a member that lags), and</li>
+ *   <li>the recordings of the snapshots older than that one.</li>
+ * </ul>
+ * Only while every member is live in the applied ring epoch: a member that is down may need that log to catch up
+ * (Aeron Cluster replicates log, not snapshots, to a lagging member), so nothing is dropped until it is back. A member
+ * that lost its consensus files (a new disk) after a drop cannot catch up: it says so
+ * ({@code ConsensusMembership}), and restarting every member with {@code -Dpinwheel.cluster.resetConsensus=true}
+ * starts the consensus afresh ({@link ConsensusMembers}; the membership state is learned again from heartbeats).
+ * <p>
+ * <b>Thread confinement:</b> the membership agent's thread.
+ */
+final class ConsensusLogKeeper implements AutoCloseable
+{
+    private static final Logger LOG = LoggerFactory.getLogger(ConsensusLogKeeper.class);
+    /** The membership service's id among the cluster's services. */
+    private static final int SERVICE_ID = 0;
+    /** The consensus module's own snapshots ({@code ConsensusModule.Configuration.SERVICE_ID}). */
+    private static final int CONSENSUS_SERVICE_ID = -1;
+
+    private final Aeron aeron;
+    private final File consensusDir;
+    private final AtomicCounter controlToggle;
+    private final AtomicCounter snapshots;
+    private final long intervalNanos;
+    private long nextSnapshot;
+    private long seenSnapshots;
+    private long pendingPurge;
+    private AeronArchive archive;
+    /** Snapshot recordings at log positions below this were deleted already. */
+    private long deletedBefore;
+    private long purgedSegments;
+
+    /**
+     * @param aeron         this node's client (the archive's control is over IPC).
+     * @param consensusDir  the consensus module's directory (its {@code recording.log}).
+     * @param controlToggle the consensus module's control toggle.
+     * @param snapshots     the consensus module's snapshot counter.
+     * @param intervalNanos how often the leader takes a snapshot.
+     */
+    ConsensusLogKeeper(final Aeron aeron, final File consensusDir, final AtomicCounter controlToggle,
+        final AtomicCounter snapshots, final long intervalNanos)
+    {
+        this.aeron = aeron;
+        this.consensusDir = consensusDir;
+        this.controlToggle = controlToggle;
+        this.snapshots = snapshots;
+        this.intervalNanos = intervalNanos;
+        this.nextSnapshot = System.nanoTime() + intervalNanos;
+        this.seenSnapshots = snapshots.get();
+    }
+
+    /**
+     * @param now     {@link System#nanoTime()}.
+     * @param leader  whether this node's member leads (only the leader's toggle is acted on).
+     * @param allLive whether every member is live in the applied epoch.
+     * @return work done.
+     */
+    int doWork(final long now, final boolean leader, final boolean allLive)
+    {
+        int work = 0;
+        if (now - nextSnapshot >= 0)
+        {
+            nextSnapshot = now + intervalNanos;
+            if (leader && ClusterControl.ToggleState.SNAPSHOT.toggle(controlToggle))
+            {
+                work++;
+            }
+        }
+        final long taken = snapshots.get();
+        if (taken != seenSnapshots)
+        {
+            seenSnapshots = taken;
+            pendingPurge = taken;
+        }
+        if (pendingPurge != 0 && allLive)
+        {
+            pendingPurge = 0;
+            try
+            {
+                purge();
+            }
+            catch (final RuntimeException ex)
+            {
+                LOG.warn("cluster: dropping the consensus log before the last snapshots failed (retried after the "
+                    + "next one): {}", ex.toString());
+                CloseHelper.quietClose(archive);
+                archive = null;
+            }
+            work++;
+        }
+        return work;
+    }
+
+    private void purge()
+    {
+        final List<RecordingLog.Entry> ours = new ArrayList<>();
+        final List<RecordingLog.Entry> all = new ArrayList<>();
+        final long logRecording;
+        try (RecordingLog log = new RecordingLog(consensusDir, false))
+        {
+            for (final RecordingLog.Entry e : log.entries())
+            {
+                if (e.type == RecordingLog.ENTRY_TYPE_SNAPSHOT && e.isValid)
+                {
+                    all.add(e);
+                    if (e.serviceId == SERVICE_ID)
+                    {
+                        ours.add(e);
+                    }
+                }
+            }
+            logRecording = log.findLastTermRecordingId();
+        }
+        if (ours.size() < 2 || logRecording == Aeron.NULL_VALUE)
+        {
+            return;
+        }
+        ours.sort(java.util.Comparator.comparingLong(e -> e.logPosition));
+        final long keepFrom = ours.get(ours.size() - 2).logPosition;
+        if (archive == null)
+        {
+            archive = AeronArchive.connect(new AeronArchive.Context().aeron(aeron).ownsAeronClient(false)
+                .controlRequestChannel("aeron:ipc").controlResponseChannel("aeron:ipc"));
+        }
+        final long[] descriptor = new long[3]; // start position, term length, segment length
+        final int found = archive.listRecording(logRecording, (controlSessionId, correlationId, recordingId,
+            startTimestamp, stopTimestamp, startPosition, stopPosition, initialTermId, segmentFileLength,
+            termBufferLength, mtuLength, sessionId, streamId, strippedChannel, originalChannel, sourceIdentity) ->
+        {
+            descriptor[0] = startPosition;
+            descriptor[1] = termBufferLength;
+            descriptor[2] = segmentFileLength;
+        });
+        if (found == 1)
+        {
+            final long start = descriptor[0];
+            final long newStart = AeronArchive.segmentFileBasePosition(start, keepFrom, (int)descriptor[1],
+                (int)descriptor[2]);
+            if (newStart > start)
+            {
+                final long deleted = archive.purgeSegments(logRecording, newStart);
+                purgedSegments += deleted;
+                LOG.info("cluster: consensus log: dropped {} segment(s) before log position {} (kept from the "
+                    + "snapshot at {})", deleted, newStart, keepFrom);
+            }
+        }
+        int snapshotsDeleted = 0;
+        for (final RecordingLog.Entry e : all)
+        {
+            if (e.logPosition < keepFrom && e.logPosition >= deletedBefore
+                && (e.serviceId == SERVICE_ID || e.serviceId == CONSENSUS_SERVICE_ID))
+            {
+                try
+                {
+                    archive.purgeRecording(e.recordingId);
+                    snapshotsDeleted++;
+                }
+                catch (final io.aeron.archive.client.ArchiveException ex)
+                {
+                    LOG.debug("cluster: snapshot recording {}: {}", e.recordingId, ex.getMessage());
+                }
+            }
+        }
+        deletedBefore = keepFrom;
+        if (snapshotsDeleted > 0)
+        {
+            LOG.debug("cluster: consensus log: deleted {} old snapshot recording(s)", snapshotsDeleted);
+        }
+    }
+
+    /**
+     * @return log segments dropped since this node started.
+     */
+    long purgedSegments()
+    {
+        return purgedSegments;
+    }
+
+    @Override
+    public void close()
+    {
+        CloseHelper.quietClose(archive);
+        archive = null;
+    }
+}

@@ -1,0 +1,245 @@
+package dev.pinwheel.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+
+import io.aeron.cluster.RecordingLog;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The Raft log of the membership stays bounded: three real Aeron Cluster members (one JVM, a media driver each, UDP
+ * on 127.0.0.1) take snapshots every few hundred milliseconds while node 0 writes about 1 MiB of messages into the log
+ * per round; after each snapshot every member drops the log segments (1 MiB here) before the older of its two newest
+ * snapshots and the older snapshot recordings. Over eight rounds (≈ 9 MiB logged) each member's log recording and its
+ * archive files stay within a few segments. A member restarted after that starts from its snapshot: it reaches the
+ * same state as the others, having replayed only the log after the snapshot.
+ */
+class ConsensusSnapshotTest
+{
+    private static final int NODES = 3;
+    private static final int SEGMENT = 1 << 20;
+    /** Log messages per round: a handover report is ≈ 96 bytes in the log (frame, session header, payload). */
+    private static final int PER_ROUND = 12_000;
+    private static final int ROUNDS = 8;
+
+    @TempDir
+    Path dir;
+
+    private final MediaDriver[] drivers = new MediaDriver[NODES];
+    private final ConsensusMembership[] members = new ConsensusMembership[NODES];
+    private ClusterMembers spec;
+
+    @AfterEach
+    void stop()
+    {
+        for (int k = 0; k < NODES; k++)
+        {
+            stopNode(k);
+        }
+    }
+
+    private void startNode(final int k)
+    {
+        drivers[k] = MediaDriver.launchEmbedded(new MediaDriver.Context()
+            .aeronDirectoryName(dir.resolve("aeron-" + k).toString())
+            .dirDeleteOnStart(true)
+            .dirDeleteOnShutdown(true)
+            .threadingMode(ThreadingMode.SHARED)
+            .sharedIdleStrategy(new BackoffIdleStrategy(10, 20, 1000, TimeUnit.MILLISECONDS.toNanos(1)))
+            .termBufferSparseFile(true));
+        members[k] = new ConsensusMembership(new MembershipContext().nodeId(k).members(spec)
+            .clusterDir(clusterDir(k))
+            .aeronDirectoryName(drivers[k].aeronDirectoryName())
+            .peerTimeoutNanos(TimeUnit.MILLISECONDS.toNanos(1000))
+            .snapshotIntervalNanos(TimeUnit.MILLISECONDS.toNanos(300))
+            .archiveSegmentLength(SEGMENT), null);
+    }
+
+    private Path clusterDir(final int k)
+    {
+        return dir.resolve("node-" + k).resolve("aeron-cluster");
+    }
+
+    private void stopNode(final int k)
+    {
+        CloseHelper.quietCloseAll(members[k], drivers[k]);
+        members[k] = null;
+        drivers[k] = null;
+    }
+
+    @Test
+    void theLogIsSnapshottedAndDroppedSoItStaysBoundedAndARestartedMemberRecoversFromItsSnapshot() throws IOException
+    {
+        spec = ClusterMembers.parse(ConsensusMembershipTest.freeBases(NODES));
+        for (int k = 0; k < NODES; k++)
+        {
+            startNode(k);
+        }
+        await(60_000, () -> allLive(0b111), "all three live in one epoch");
+
+        long logged = 0;
+        int maxSegments = 0;
+        int maxFiles = 0;
+        long maxLive = 0;
+        for (int round = 0; round < ROUNDS; round++)
+        {
+            for (int i = 0; i < PER_ROUND; i++)
+            {
+                members[0].report(Long.MAX_VALUE - i, MembershipMessages.APPLIED); // no such epoch: logged, ignored
+            }
+            await(60_000, () -> members[0].pendingReports() == 0, "node 0's reports sent");
+            logged += PER_ROUND * 96L;
+            // two snapshots after the round on every member: the older of its two newest follows the round
+            final long[] before = new long[NODES];
+            for (int k = 0; k < NODES; k++)
+            {
+                before[k] = members[k].snapshotsTaken();
+            }
+            await(30_000, () ->
+            {
+                for (int k = 0; k < NODES; k++)
+                {
+                    if (members[k].snapshotsTaken() < before[k] + 3)
+                    {
+                        return false;
+                    }
+                }
+                return true;
+            }, "three more snapshots on every member");
+            for (int k = 0; k < NODES; k++)
+            {
+                final int segments = logSegments(k);
+                final int files = recordingFiles(k);
+                final long live = liveLogBytes(k);
+                maxSegments = Math.max(maxSegments, segments);
+                maxFiles = Math.max(maxFiles, files);
+                maxLive = Math.max(maxLive, live);
+            }
+        }
+        System.out.println("ConsensusSnapshotTest: " + (logged >> 10) + " KiB logged over " + ROUNDS + " rounds; per "
+            + "member at most " + maxSegments + " log segment file(s) of " + (SEGMENT >> 10) + " KiB, " + maxFiles
+            + " recording file(s) in its archive, " + (maxLive >> 10) + " KiB of log kept; segments dropped: node 0 "
+            + members[0].purgedLogSegments() + ", node 1 " + members[1].purgedLogSegments() + ", node 2 "
+            + members[2].purgedLogSegments());
+        assertTrue(logged > 8L * SEGMENT, "logged " + logged);
+        assertTrue(maxSegments <= 4, "log segment files per member: " + maxSegments);
+        assertTrue(maxLive <= 4L * SEGMENT, "log bytes kept per member: " + maxLive);
+        assertTrue(maxFiles <= 4 + 8, "recording files per member: " + maxFiles);
+        for (int k = 0; k < NODES; k++)
+        {
+            assertTrue(members[k].purgedLogSegments() >= 4, "node " + k + " dropped segments");
+        }
+
+        // a member restarted after those snapshots starts from its newest one and replays little of the log
+        stopNode(1);
+        await(20_000, () -> allLiveOf(0b101, 0, 2), "the survivors agree without node 1");
+        startNode(1);
+        await(60_000, () -> allLive(0b111), "node 1 back in a new epoch");
+        await(20_000, () -> members[1].reachedState() != null
+            && members[1].reachedState().equals(members[0].reachedState())
+            && members[2].reachedState().equals(members[0].reachedState()), "the same state on all three");
+        final MembershipService replica = members[1].service();
+        assertTrue(replica.startedFromSnapshot(), "node 1 started from a snapshot");
+        System.out.println("ConsensusSnapshotTest: node 1 restarted from its snapshot and applied "
+            + replica.messagesApplied() + " log message(s) to reach " + members[1].reachedState() + " ("
+            + (ROUNDS * PER_ROUND) + " were logged before)");
+        assertTrue(replica.messagesApplied() < PER_ROUND, "a short replay: " + replica.messagesApplied());
+    }
+
+    /** Segment files of the member's Raft log recording. */
+    private int logSegments(final int k) throws IOException
+    {
+        final long recording = logRecording(k);
+        try (Stream<Path> files = Files.list(clusterDir(k).resolve("archive")))
+        {
+            return (int)files.filter(p -> p.getFileName().toString().startsWith(recording + "-")
+                && p.getFileName().toString().endsWith(".rec")).count();
+        }
+    }
+
+    /** Every recording segment file of the member's archive (log and snapshots). */
+    private int recordingFiles(final int k) throws IOException
+    {
+        try (Stream<Path> files = Files.list(clusterDir(k).resolve("archive")))
+        {
+            return (int)files.filter(p -> p.getFileName().toString().endsWith(".rec")).count();
+        }
+    }
+
+    /** The bytes of log the member keeps: from the first kept segment's start to the last segment's end. */
+    private long liveLogBytes(final int k) throws IOException
+    {
+        final long recording = logRecording(k);
+        long first = Long.MAX_VALUE;
+        long last = 0;
+        try (Stream<Path> files = Files.list(clusterDir(k).resolve("archive")))
+        {
+            for (final Path p : files.toList())
+            {
+                final String name = p.getFileName().toString();
+                if (name.startsWith(recording + "-") && name.endsWith(".rec"))
+                {
+                    final long base = Long.parseLong(name.substring(name.indexOf('-') + 1, name.length() - 4));
+                    first = Math.min(first, base);
+                    last = Math.max(last, base + SEGMENT);
+                }
+            }
+        }
+        return first == Long.MAX_VALUE ? 0 : last - first;
+    }
+
+    private long logRecording(final int k)
+    {
+        final File consensus = clusterDir(k).resolve("consensus").toFile();
+        try (RecordingLog log = new RecordingLog(consensus, false))
+        {
+            final long id = log.findLastTermRecordingId();
+            assertTrue(id >= 0, "a log recording");
+            return id;
+        }
+    }
+
+    private boolean allLive(final int mask)
+    {
+        return allLiveOf(mask, 0, 1, 2);
+    }
+
+    private boolean allLiveOf(final int mask, final int... nodes)
+    {
+        final long epoch = members[nodes[0]].epoch();
+        for (final int k : nodes)
+        {
+            if (members[k] == null || members[k].liveNodes() != mask || members[k].epoch() != epoch)
+            {
+                return false;
+            }
+        }
+        return epoch > 0;
+    }
+
+    private void await(final long timeoutMs, final BooleanSupplier condition, final String what)
+    {
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (!condition.getAsBoolean())
+        {
+            assertTrue(System.nanoTime() - deadline < 0, "timed out: " + what);
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+        }
+    }
+
+}
