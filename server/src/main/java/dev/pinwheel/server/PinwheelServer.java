@@ -129,7 +129,8 @@ public final class PinwheelServer implements AutoCloseable
         this.counters = createCounters(dataDir, shards);
         final NodeCounters nodeCounters = counters != null ? counters.counters()
             : NodeCounters.inMemory(NodeCounters.capacityFor(shards));
-        this.ringPublisher = new AsyncRingPublisher(() -> new ChronicleRingPublisher(dataDir));
+        this.ringPublisher = new AsyncRingPublisher(() -> new ChronicleRingPublisher(dataDir),
+            members == null ? 1 : members.size(), shards);
         final RoutingTable routing = new RoutingTable(ring, ringPublisher);
         this.handover = handover ? new CassandraHandover(nodeId, shards, routing) : null;
         final TuningProfile profile = b.profile;
@@ -181,7 +182,7 @@ public final class PinwheelServer implements AutoCloseable
             try
             {
                 startedMembership = ClusterEpochs.startMembership(nodeId, members, dataDir, startedLink,
-                    nodeCounters, this.handover == null ? state -> { } : this.handover);
+                    nodeCounters, ClusterEpochs.publishing(ringPublisher, this.handover));
                 if (this.handover != null)
                 {
                     this.handover.bind(gateway.shards(), gateway.context().node(),
