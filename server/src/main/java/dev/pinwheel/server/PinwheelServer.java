@@ -161,6 +161,7 @@ public final class PinwheelServer implements AutoCloseable
                 this::shardDied, nodeCounters, startedLink);
             if (startedLink != null)
             {
+                startedLink.onCatchUpRequest(new NodeWideCatchUp(gateway.shards(), startedLink));
                 startedLink.start(gateway.shards(), gateway.context().node());
                 LOG.info("node {} of {}: cluster link on {}", nodeId, members.size(), members.endpoint(nodeId));
             }

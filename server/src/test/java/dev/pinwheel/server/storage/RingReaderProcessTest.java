@@ -156,12 +156,15 @@ class RingReaderProcessTest
         nodes[1].kill();
         nodes[1] = null;
         final long lostEpoch = epochOf(lost.get(60, TimeUnit.SECONDS));
-        unreachable.get(60, TimeUnit.SECONDS);
+        final long agreed = System.nanoTime(); // node 0 logged the epoch (its output read by this JVM)
         Publication after = next(lines, keys.size());
         while (after.epoch() < lostEpoch)
         {
             after = next(lines, keys.size());
         }
+        System.out.println("RingReaderProcessTest: the watching reader printed epoch " + lostEpoch + " "
+            + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - agreed) + " ms after node 0 logged it (poll 50 ms)");
+        unreachable.get(60, TimeUnit.SECONDS);
         assertEquals(lostEpoch, after.epoch(), "the epoch node 0 logged");
         assertEquals("[0, 2]", after.live());
         assertTrue(after.sequence() > first.sequence());
