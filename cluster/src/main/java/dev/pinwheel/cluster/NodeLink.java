@@ -194,8 +194,7 @@ public final class NodeLink implements ClusterLink, AutoCloseable
         {
             if (catchUpOwed[node] && publications[node].offer(catchUpFrame, 0, LinkFrameFlyweight.HEADER_LENGTH) > 0)
             {
-                catchUpOwed[node] = false;
-                counters.increment(LinkCounters.SENT);
+                catchUpOwed[node] = false; // a control frame: not in the sent count of commands, events and records
                 LOG.info("cluster: asked node {} for its node-wide records (catch-up)", node);
             }
         }
