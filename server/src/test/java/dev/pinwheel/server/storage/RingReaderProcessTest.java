@@ -110,14 +110,17 @@ class RingReaderProcessTest
         Files.write(ids, keys.stream().map(String::valueOf).toList());
 
         // a second JVM reads node 2's published ring once (the node is running; the reader takes no lock of it)
+        // (under load more epochs may pass — a node briefly late with its heartbeats — so the reader is compared with
+        // the newest epoch the node logged, and with the live nodes it logged for it)
         Publication once = null;
-        for (int attempt = 0; attempt < 10 && (once == null || once.epoch() < epoch); attempt++)
+        for (int attempt = 0; attempt < 10 && (once == null || once.epoch() != newest(nodes[2])); attempt++)
         {
             once = parse(ServerProcess.runCli(120, "ring", "--data", dir.resolve("node-2").toString(), "--guild",
                 "@" + ids)); // the node publishes on a thread of its own: the epoch may come a moment later
         }
-        assertEquals(epoch, once.epoch(), "the epoch the nodes logged");
-        assertEquals("[0, 1, 2]", once.live());
+        assertTrue(once.epoch() >= epoch, "at least the epoch the nodes logged with all three live");
+        assertEquals(newest(nodes[2]), once.epoch(), "the newest epoch node 2 logged");
+        assertEquals(logged(nodes[2]).get(once.epoch()), once.live(), "the live nodes node 2 logged for it");
         assertEquals(keys.size(), once.owners().size());
         final RoutingRing built = RoutingRing.build(1, NODES, 1, RoutingRing.DEFAULT_VIRTUAL_NODES); // as every node
         for (final long key : keys)
@@ -129,13 +132,7 @@ class RingReaderProcessTest
         watcher = watch(dir.resolve("node-0"), ids);
         final LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
         pump(watcher, lines, dir.resolve("watcher.log"));
-        Publication first = next(lines, keys.size());
-        while (first.epoch() < epoch)
-        {
-            first = next(lines, keys.size());
-        }
-        assertEquals(epoch, first.epoch());
-        assertEquals("[0, 1, 2]", first.live());
+        final Publication first = agree(nodes[0], next(lines, keys.size()), lines, keys.size(), epoch);
         assertEquals(once.owners(), first.owners(), "node 0 and node 2 published the same ring");
 
         // each node's own routing: the guilds its shard owns are the ones the reader puts on it
@@ -162,11 +159,12 @@ class RingReaderProcessTest
         {
             after = next(lines, keys.size());
         }
-        System.out.println("RingReaderProcessTest: the watching reader printed epoch " + lostEpoch + " "
-            + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - agreed) + " ms after node 0 logged it (poll 50 ms)");
+        System.out.println("RingReaderProcessTest: the watching reader printed epoch " + after.epoch() + " "
+            + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - agreed) + " ms after node 0 logged epoch " + lostEpoch
+            + " (poll 50 ms)");
+        after = agree(nodes[0], after, lines, keys.size(), lostEpoch);
         unreachable.get(60, TimeUnit.SECONDS);
-        assertEquals(lostEpoch, after.epoch(), "the epoch node 0 logged");
-        assertEquals("[0, 2]", after.live());
+        assertTrue(!after.live().contains("1"), "node 1 is dead: " + after.live());
         assertTrue(after.sequence() > first.sequence());
         assertEquals(first.owners(), after.owners(), "on the embedded store the ring stays over every member");
         for (int i = 0; i < GUILDS; i++)
@@ -177,6 +175,55 @@ class RingReaderProcessTest
             assertEquals(after.owners().get(g) == 1 ? 503 : 200, r.status(), "guild " + g + " of node "
                 + after.owners().get(g) + ": " + r.raw());
         }
+    }
+
+    /**
+     * @return the watcher's publication of the newest epoch the node logged (at least {@code atLeast}), checked against
+     *         the live nodes the node logged for it; newer publications are read as long as the node logs newer epochs.
+     */
+    private static Publication agree(final ServerProcess node, final Publication start,
+        final LinkedBlockingQueue<String> lines, final int keys, final long atLeast) throws Exception
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        Publication p = start;
+        while (true)
+        {
+            assertTrue(System.nanoTime() - deadline < 0, "the reader did not reach the node's epoch; at " + p.epoch());
+            final long newest = newest(node);
+            if (p.epoch() == newest && newest >= atLeast)
+            {
+                assertEquals(logged(node).get(newest), p.live(), "live nodes of epoch " + newest + " as node logged");
+                return p;
+            }
+            if (p.epoch() > newest)
+            {
+                TimeUnit.MILLISECONDS.sleep(100); // published a moment before the node logged it
+                continue;
+            }
+            p = next(lines, keys); // the node has a newer epoch: its publication follows
+        }
+    }
+
+    private static final Pattern EPOCH_LINE = Pattern.compile("ring epoch (\\d+): live nodes (\\[[0-9, ]*\\])");
+
+    /** @return every "ring epoch N: live nodes [...]" the node logged: epoch → its live nodes. */
+    private static Map<Long, String> logged(final ServerProcess node) throws IOException
+    {
+        final Map<Long, String> epochs = new HashMap<>();
+        for (final String line : Files.readAllLines(node.log()))
+        {
+            final Matcher m = EPOCH_LINE.matcher(line);
+            if (m.find())
+            {
+                epochs.put(Long.parseLong(m.group(1)), m.group(2));
+            }
+        }
+        return epochs;
+    }
+
+    private static long newest(final ServerProcess node) throws IOException
+    {
+        return logged(node).keySet().stream().mapToLong(Long::longValue).max().orElse(0);
     }
 
     private Process watch(final Path data, final Path ids) throws IOException
