@@ -2,6 +2,8 @@
 // Opus packets (StreamType.Opus, passed through unchanged), B receives them through its VoiceReceiver and checks
 // that every packet arrives byte-identical and in order, mapped to A.
 // Usage: NODE_EXTRA_CA_CERTS=voice-tls.crt node voice.js PORT GUILD_ID VOICE_CHANNEL_ID TOKEN_A TOKEN_B MODE
+// PORT may be PORT_A,PORT_B: A and B then use the REST API and gateway of different nodes of a cluster.
+// Prints "INFO endpoint <group> <endpoint>" for each VOICE_SERVER_UPDATE a client gets.
 // Prints one "OK <step>" line per passed step; on the first failure prints "FAIL <reason>" and exits 1.
 const { Readable } = require('node:stream');
 const { Client, GatewayIntentBits, Events, ChannelType } = require('discord.js');
@@ -10,7 +12,8 @@ const {
   AudioPlayerStatus, EndBehaviorType, NoSubscriberBehavior,
 } = require('@discordjs/voice');
 
-const [port, guildId, channelId, tokenA, tokenB, mode] = process.argv.slice(2);
+const [ports, guildId, channelId, tokenA, tokenB, mode] = process.argv.slice(2);
+const [portA, portB = portA] = ports.split(',');
 const SEQUENCE = 50;
 const PREAMBLE = 1;
 const PAYLOAD = 2;
@@ -61,10 +64,13 @@ function frame(kind, index) {
   return f;
 }
 
-function client() {
+function client(port, group) {
   const c = new Client({
     intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildVoiceStates],
     rest: { api: `http://127.0.0.1:${port}/api` },
+  });
+  c.on(Events.Raw, (packet) => {
+    if (packet.t === 'VOICE_SERVER_UPDATE') console.log(`INFO endpoint ${group} ${packet.d.endpoint}`);
   });
   clients.push(c);
   return c;
@@ -123,8 +129,8 @@ function poke() {
 
 let done = false;
 (async () => {
-  const ca = client();
-  const cb = client();
+  const ca = client(portA, 'a');
+  const cb = client(portB, 'b');
   const readyA = new Promise((r) => ca.once(Events.ClientReady, r));
   const readyB = new Promise((r) => cb.once(Events.ClientReady, r));
   await within(20000, 'login A', ca.login(tokenA));

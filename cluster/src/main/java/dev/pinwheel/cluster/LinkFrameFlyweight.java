@@ -31,6 +31,11 @@ public final class LinkFrameFlyweight
     public static final int DISPATCH = 2;
     /** A journaled state record (target: its type), applied to the receiving node's node-wide state. */
     public static final int STATE = 3;
+    /**
+     * A node asks the receiving node for its node-wide records (no payload): each of the receiver's shards sends every
+     * state record of its journal as {@link #STATE} frames, in journal order, ahead of its later live ones.
+     */
+    public static final int CATCH_UP_REQUEST = 10;
 
     public static final int KIND_OFFSET = 0;
     public static final int SOURCE_NODE_OFFSET = 4;

@@ -48,9 +48,13 @@ final class LinkReceiver implements Agent, ControlledFragmentHandler
     private Dispatch heldDispatch;
     private long heldMask;
 
+    /** Told on this thread of each peer that asked for this node's node-wide records. */
+    private final java.util.function.IntConsumer catchUpRequests;
+
     LinkReceiver(final Subscription subscription, final ShardGroup group, final NodeState node,
-        final LinkCounters counters, final Runnable watch)
+        final LinkCounters counters, final Runnable watch, final java.util.function.IntConsumer catchUpRequests)
     {
+        this.catchUpRequests = catchUpRequests;
         this.watch = watch;
         this.node = node;
         this.subscription = subscription;
@@ -145,6 +149,11 @@ final class LinkReceiver implements Agent, ControlledFragmentHandler
         if (frame.kind() == LinkFrameFlyweight.STATE)
         {
             applyState((int)frame.target(), buffer, payload, payloadLength);
+            return Action.CONTINUE;
+        }
+        if (frame.kind() == LinkFrameFlyweight.CATCH_UP_REQUEST)
+        {
+            catchUpRequests.accept(frame.sourceNode());
             return Action.CONTINUE;
         }
         counters.increment(LinkCounters.MALFORMED);

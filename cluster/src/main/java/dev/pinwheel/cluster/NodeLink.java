@@ -60,6 +60,12 @@ public final class NodeLink implements ClusterLink, AutoCloseable
     private AgentRunner receiverRunner;
     /** What {@link #watchPeers} last saw of each peer (the receiver's thread only). */
     private final boolean[] peerUp;
+    /** Peers whose link came up and that have not been asked for their node-wide records yet (receiver thread). */
+    private final boolean[] catchUpOwed;
+    /** Told of each peer that asks this node for its node-wide records ({@link #onCatchUpRequest}). */
+    private java.util.function.IntConsumer catchUpRequests = node -> { };
+    private final org.agrona.concurrent.UnsafeBuffer catchUpFrame =
+        new org.agrona.concurrent.UnsafeBuffer(new byte[LinkFrameFlyweight.HEADER_LENGTH]);
 
     /**
      * Starts the media driver and the publications to every peer.
@@ -117,6 +123,8 @@ public final class NodeLink implements ClusterLink, AutoCloseable
         this.driver = startedDriver;
         this.aeron = client;
         this.peerUp = new boolean[publications.length];
+        this.catchUpOwed = new boolean[publications.length];
+        LinkFrameFlyweight.putHeader(catchUpFrame, 0, LinkFrameFlyweight.CATCH_UP_REQUEST, nodeId, 0);
         this.outboxes = new Outbox[shards];
         for (int i = 0; i < shards; i++)
         {
@@ -137,7 +145,8 @@ public final class NodeLink implements ClusterLink, AutoCloseable
      */
     public void start(final ShardGroup group, final NodeState node)
     {
-        final LinkReceiver receiver = new LinkReceiver(subscription, group, node, counters, this::watchPeers);
+        final LinkReceiver receiver = new LinkReceiver(subscription, group, node, counters, this::watchPeers,
+            catchUpRequests);
         receiverRunner = new AgentRunner(new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(1),
             ctx.idleMaxParkNanos()), ex -> LOG.error("cluster link receiver failed", ex), null, receiver);
         AgentRunner.startOnThread(receiverRunner);
@@ -162,6 +171,7 @@ public final class NodeLink implements ClusterLink, AutoCloseable
                 if (up)
                 {
                     LOG.info("cluster: node {} connected ({})", node, ctx.members().endpoint(node));
+                    catchUpOwed[node] = true; // it may hold node-wide records this node has not seen
                 }
                 else
                 {
@@ -170,6 +180,54 @@ public final class NodeLink implements ClusterLink, AutoCloseable
                 }
             }
         }
+        askForCatchUp();
+    }
+
+    /**
+     * Asks each peer whose link came up (at start, after a restart of either side or a partition) for its node-wide
+     * records: a node-wide record is broadcast once, when it is journaled, so a node that was down or cut off then
+     * learns it only this way. Retried every watch while the request frame is refused. Receiver thread.
+     */
+    private void askForCatchUp()
+    {
+        for (int node = 0; node < catchUpOwed.length; node++)
+        {
+            if (catchUpOwed[node] && publications[node].offer(catchUpFrame, 0, LinkFrameFlyweight.HEADER_LENGTH) > 0)
+            {
+                catchUpOwed[node] = false; // a control frame: not in the sent count of commands, events and records
+                LOG.info("cluster: asked node {} for its node-wide records (catch-up)", node);
+            }
+        }
+    }
+
+    /**
+     * Sets what runs when a peer asks this node for its node-wide records (a catch-up): the node has each shard send
+     * its journal's state records to that peer ({@link #offerStateTo}). Once, before {@link #start}.
+     *
+     * @param handler told, on the link receiver's thread, the asking node's id; must not block.
+     */
+    public void onCatchUpRequest(final java.util.function.IntConsumer handler)
+    {
+        this.catchUpRequests = java.util.Objects.requireNonNull(handler, "handler");
+    }
+
+    /**
+     * Sends one journaled state record to one peer (a catch-up), behind everything this shard sent it before and
+     * ahead of what it sends later. On {@code fromShard}'s thread.
+     *
+     * @param fromShard the calling shard.
+     * @param node      the peer.
+     * @param type      the record's type.
+     * @param payload   the record.
+     * @return {@link #SENT} (maybe held while the peer pushes back), {@link #NODE_DOWN} or {@link #QUEUE_FULL}.
+     */
+    public int offerStateTo(final int fromShard, final int node, final int type, final byte[] payload)
+    {
+        final Outbox out = outboxes[fromShard];
+        final ExpandableArrayBuffer frame = out.scratch;
+        LinkFrameFlyweight.putHeader(frame, 0, LinkFrameFlyweight.STATE, nodeId, type);
+        frame.putBytes(LinkFrameFlyweight.HEADER_LENGTH, payload);
+        return offer(out, node, frame, LinkFrameFlyweight.HEADER_LENGTH + payload.length);
     }
 
     /**

@@ -57,6 +57,24 @@ final class ClusterEpochs
     }
 
     /**
+     * @param publisher where the node's ring is published for other processes on the host.
+     * @param next      what an epoch changes on this node (the handover on Cassandra), or null.
+     * @return told every epoch: publishes its number and live nodes with the ring, then tells {@code next}.
+     */
+    static ConsensusMembership.RingEpochs publishing(final AsyncRingPublisher publisher,
+        final ConsensusMembership.RingEpochs next)
+    {
+        return state ->
+        {
+            if (next != null)
+            {
+                next.apply(state); // on Cassandra the epoch's ring is swapped in first (the handover's thread)
+            }
+            publisher.epoch(state.epoch(), state.liveNodes());
+        };
+    }
+
+    /**
      * @param members the members.
      * @return whether their nodes run the consensus membership (two or more, not switched off).
      */

@@ -27,6 +27,7 @@ public final class PinwheelMain
                pinwheel plan [--shards N] [--profile NAME] [--root DIR]
                pinwheel top --data DIR [--interval SECONDS] [--once] [--no-color]
                pinwheel top [--url URL] [--token TOKEN] [--interval SECONDS] [--once] [--no-color]
+               pinwheel ring --data DIR [--guild ID[,ID...] | --guild @FILE] [--watch]   (the ring a node published)
         """;
 
     private PinwheelMain()
@@ -44,6 +45,11 @@ public final class PinwheelMain
         if (rest.length > 0 && "top".equals(rest[0]))
         {
             PinwheelTop.main(Arrays.copyOfRange(rest, 1, rest.length));
+            return;
+        }
+        if (rest.length > 0 && "ring".equals(rest[0]))
+        {
+            System.exit(RingCli.run(Arrays.copyOfRange(rest, 1, rest.length), System.out));
             return;
         }
         if (rest.length > 0 && "migrate".equals(rest[0]))

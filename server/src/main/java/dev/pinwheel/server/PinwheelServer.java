@@ -129,7 +129,8 @@ public final class PinwheelServer implements AutoCloseable
         this.counters = createCounters(dataDir, shards);
         final NodeCounters nodeCounters = counters != null ? counters.counters()
             : NodeCounters.inMemory(NodeCounters.capacityFor(shards));
-        this.ringPublisher = new AsyncRingPublisher(() -> new ChronicleRingPublisher(dataDir));
+        this.ringPublisher = new AsyncRingPublisher(() -> new ChronicleRingPublisher(dataDir),
+            members == null ? 1 : members.size(), shards);
         final RoutingTable routing = new RoutingTable(ring, ringPublisher);
         this.handover = handover ? new CassandraHandover(nodeId, shards, routing) : null;
         final TuningProfile profile = b.profile;
@@ -160,6 +161,7 @@ public final class PinwheelServer implements AutoCloseable
                 this::shardDied, nodeCounters, startedLink);
             if (startedLink != null)
             {
+                startedLink.onCatchUpRequest(new NodeWideCatchUp(gateway.shards(), startedLink));
                 startedLink.start(gateway.shards(), gateway.context().node());
                 LOG.info("node {} of {}: cluster link on {}", nodeId, members.size(), members.endpoint(nodeId));
             }
@@ -181,7 +183,7 @@ public final class PinwheelServer implements AutoCloseable
             try
             {
                 startedMembership = ClusterEpochs.startMembership(nodeId, members, dataDir, startedLink,
-                    nodeCounters, this.handover == null ? state -> { } : this.handover);
+                    nodeCounters, ClusterEpochs.publishing(ringPublisher, this.handover));
                 if (this.handover != null)
                 {
                     this.handover.bind(gateway.shards(), gateway.context().node(),

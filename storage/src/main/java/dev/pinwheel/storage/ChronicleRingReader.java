@@ -8,15 +8,16 @@ import java.util.Objects;
 /**
  * Reads the routing ring a {@link ChronicleRingPublisher} published on this host (same process or another one).
  * <p>
- * The map is opened once by the constructor (seconds, the first time in a JVM). {@link #version()} is one small
- * map get; {@link #read()} copies the whole ring. Poll with {@link #readIfChanged(long)} and keep the result as an
- * in-heap snapshot: never read the map per request.
+ * The map is opened once by the constructor (seconds, the first time in a JVM). {@link #sequence()} and
+ * {@link #version()} are one small map get; {@link #read()} copies the whole ring and its epoch, always one epoch
+ * whole. Poll with {@link #readIfChanged(long)} and keep the result as an in-heap snapshot: never read the map per
+ * request.
  * <p>
  * Thread-safe (Chronicle Map locks per segment).
  */
 public final class ChronicleRingReader implements AutoCloseable
 {
-    /** {@link #version()} when nothing was published yet. */
+    /** {@link #version()}, {@link #sequence()} when nothing was published yet. */
     public static final long NOT_PUBLISHED = Long.MIN_VALUE;
 
     private final Path file;
@@ -34,6 +35,15 @@ public final class ChronicleRingReader implements AutoCloseable
     }
 
     /**
+     * @param dataDir a node's data directory.
+     * @return the file a ring of that node is published in ({@code <dataDir>/routing-ring.dat}).
+     */
+    public static Path fileIn(final Path dataDir)
+    {
+        return dataDir.resolve(RoutingRingFile.FILE_NAME);
+    }
+
+    /**
      * @return the map file.
      */
     public Path file()
@@ -42,37 +52,44 @@ public final class ChronicleRingReader implements AutoCloseable
     }
 
     /**
+     * @return the sequence number of the latest publication, or {@link #NOT_PUBLISHED}.
+     */
+    public long sequence()
+    {
+        final long[] header = RoutingRingFile.decodeHeader(map.get(RoutingRingFile.HEADER_KEY));
+        return header == null ? NOT_PUBLISHED : header[0];
+    }
+
+    /**
      * @return the version of the latest published ring, or {@link #NOT_PUBLISHED}.
      */
     public long version()
     {
-        final byte[] header = map.get(RoutingRingFile.HEADER_KEY);
-        return header == null ? NOT_PUBLISHED : RoutingRingFile.decodeHeader(header);
+        final long[] header = RoutingRingFile.decodeHeader(map.get(RoutingRingFile.HEADER_KEY));
+        return header == null ? NOT_PUBLISHED : header[1];
     }
 
     /**
-     * @return the latest published ring, or null if none was published.
+     * @return the latest published ring and its epoch (one publication, whole), or null if none was published.
      */
     public RingSnapshot read()
     {
-        final byte[] value = map.get(RoutingRingFile.RING_KEY);
-        return value == null ? null : RoutingRingFile.decodeRing(value);
+        return RoutingRingFile.decodeRing(map.get(RoutingRingFile.RING_KEY));
     }
 
     /**
-     * @param knownVersion the version the caller holds.
-     * @return the latest ring if its version differs from {@code knownVersion} (a publisher may also go back), else
-     *         null.
+     * @param knownSequence the {@link RingSnapshot#sequence()} the caller holds ({@link #NOT_PUBLISHED}: none).
+     * @return the latest publication if it is not the one the caller holds, else null.
      */
-    public RingSnapshot readIfChanged(final long knownVersion)
+    public RingSnapshot readIfChanged(final long knownSequence)
     {
-        final long version = version();
-        if (version == NOT_PUBLISHED || version == knownVersion)
+        final long sequence = sequence();
+        if (sequence == NOT_PUBLISHED || sequence == knownSequence)
         {
             return null;
         }
         final RingSnapshot ring = read();
-        return ring == null || ring.version() == knownVersion ? null : ring;
+        return ring == null || ring.sequence() == knownSequence ? null : ring;
     }
 
     @Override

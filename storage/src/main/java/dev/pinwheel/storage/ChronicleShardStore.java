@@ -750,6 +750,20 @@ public final class ChronicleShardStore implements ShardStore
 
     // ----------------------------------------------------------------------------------------------- recovery
 
+    @Override
+    public long scanState(final StateRecordHandler handler)
+    {
+        // a damaged record was reported (and counted) by recovery; a later read skips it quietly
+        return scanner.scan(state, (address, kind, in, offset, length) ->
+        {
+            if (kind == JournalRecordCodec.STATE)
+            {
+                handler.onStateRecord(JournalRecordCodec.stateType(in, offset, length),
+                    JournalRecordCodec.statePayload(in, offset));
+            }
+        }, damage -> { });
+    }
+
     private long replayState(final StateRecordHandler handler)
     {
         return scanner.scan(state, (address, kind, in, offset, length) ->

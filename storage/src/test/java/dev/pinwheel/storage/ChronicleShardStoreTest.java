@@ -222,6 +222,40 @@ class ChronicleShardStoreTest
         assertEquals(List.of(full, longest, empty), store.history(CHANNEL, LATEST, 0, 100));
     }
 
+    /**
+     * What a cluster node sends a peer that asks for its node-wide records: every state record, in append order,
+     * read while the store serves (messages interleaved), and reading changes nothing (the store appends and
+     * recovers as before).
+     */
+    @Test
+    void scanStateReadsEveryStateRecordInOrderAndChangesNothing()
+    {
+        final List<String> written = new ArrayList<>();
+        for (int i = 0; i < 40; i++)
+        {
+            final byte[] payload = ("record-" + i).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            store.appendState(1 + i % 7, payload);
+            written.add((1 + i % 7) + ":record-" + i);
+            store.appendMessage(message(100 + i, CHANNEL));
+        }
+        final List<String> scanned = new ArrayList<>();
+        final java.util.function.Function<List<String>, dev.pinwheel.core.store.StateRecordHandler> into =
+            list -> (type, payload) -> list.add(type + ":" + new String(payload, java.nio.charset.StandardCharsets.UTF_8));
+        assertEquals(40, store.scanState(into.apply(scanned)));
+        assertEquals(written, scanned);
+        store.appendState(3, "after".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        written.add("3:after");
+        final List<String> again = new ArrayList<>();
+        assertEquals(41, store.scanState(into.apply(again)));
+        assertEquals(written, again, "a second scan sees the record appended after the first");
+        assertEquals(40, store.history(CHANNEL, LATEST, 0, 100).size());
+        store.close();
+        store = factory.open(0);
+        final List<String> recovered = new ArrayList<>();
+        store.recover(into.apply(recovered));
+        assertEquals(written, recovered, "recovery after scans replays the same records");
+    }
+
     @Test
     void extraFieldsRoundTripAndSurviveAReopen()
     {

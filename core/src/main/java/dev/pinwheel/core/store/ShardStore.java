@@ -45,6 +45,19 @@ public interface ShardStore extends AutoCloseable
     long recover(StateRecordHandler handler);
 
     /**
+     * Reads the state records journaled so far, in append order, without applying or changing anything: what a cluster
+     * node sends a peer that (re)joined so that it learns the node-wide records (accounts, tokens…) it missed. On the
+     * owner shard's thread, after {@link #recover}.
+     *
+     * @param handler receives each state record.
+     * @return records read, or -1 if this store keeps no journal of its own to read (the peers read a shared store).
+     */
+    default long scanState(final StateRecordHandler handler)
+    {
+        return -1;
+    }
+
+    /**
      * Appends an opaque state record (guild, channel, member, role, invite, account...).
      *
      * @param type    a writer-defined record type, &gt; 0.

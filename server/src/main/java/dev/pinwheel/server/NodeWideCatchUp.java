@@ -1,0 +1,116 @@
+package dev.pinwheel.server;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntConsumer;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.pinwheel.cluster.NodeLink;
+import dev.pinwheel.core.shard.ClusterLink;
+import dev.pinwheel.core.shard.Shard;
+import dev.pinwheel.core.shard.ShardGroup;
+import dev.pinwheel.core.shard.ShardTask;
+
+/**
+ * A peer asked for this node's node-wide records (it started, restarted or was cut off: {@link NodeLink} asks each
+ * peer whose link comes up). On the embedded store each node's accounts, tokens, guild summaries, invites and DM pairs
+ * are in its own shards' journals only, and reach the others once, by the link's broadcast when journaled; so each
+ * shard reads its state journal ({@code ShardStore#scanState}) and sends every record to that peer, which applies the
+ * node-wide part as it applies a live one.
+ * <pre>
+ *   node X starts ─▶ link to P up ─▶ CATCH_UP_REQUEST ─▶ P's receiver ─▶ this ─▶ a task on each shard of P
+ *   shard j of P: scan its state journal ─▶ STATE frames to X (behind what j sent X before, ahead of what it sends later)
+ * </pre>
+ * The shard's own FIFO keeps every key's records in journal order at X (a key's records all come from its owner
+ * shard), and the scan ends with the newest, so X ends up with the latest state even when live records overtook it.
+ * A store without a journal of its own (Cassandra: a restarted node reads the shared state logs) sends nothing.
+ */
+final class NodeWideCatchUp implements IntConsumer
+{
+    private static final Logger LOG = LoggerFactory.getLogger(NodeWideCatchUp.class);
+    /** A shard whose inbox ring is full is asked again this much later, this many times. */
+    private static final long RETRY_MS = 20;
+    private static final int MAX_ATTEMPTS = 500;
+    private static final Executor RETRY = CompletableFuture.delayedExecutor(RETRY_MS, TimeUnit.MILLISECONDS);
+
+    private final ShardGroup group;
+    private final NodeLink link;
+
+    NodeWideCatchUp(final ShardGroup group, final NodeLink link)
+    {
+        this.group = group;
+        this.link = link;
+    }
+
+    @Override
+    public void accept(final int node)
+    {
+        for (int k = 0; k < group.shardCount(); k++)
+        {
+            send(k, node, 1);
+        }
+    }
+
+    private void send(final int shard, final int node, final int attempt)
+    {
+        if (group.send(shard, new Scan(node)))
+        {
+            return;
+        }
+        if (attempt >= MAX_ATTEMPTS)
+        {
+            LOG.error("cluster: catch-up for node {}: shard {} stayed full for {} s; node {} misses this shard's "
+                + "node-wide records until its link comes up again", node, shard, MAX_ATTEMPTS * RETRY_MS / 1000, node);
+            return;
+        }
+        RETRY.execute(() -> send(shard, node, attempt + 1));
+    }
+
+    /** On the shard's thread: every state record of its journal, to one peer. */
+    private final class Scan implements ShardTask
+    {
+        private final int node;
+        private long sent;
+        private long refused;
+
+        Scan(final int node)
+        {
+            this.node = node;
+        }
+
+        @Override
+        public void run(final Shard shard)
+        {
+            final long t0 = System.nanoTime();
+            final long read = shard.store().scanState((type, payload) ->
+            {
+                if (link.offerStateTo(shard.id(), node, type, payload) == ClusterLink.SENT)
+                {
+                    sent++;
+                }
+                else
+                {
+                    refused++;
+                }
+            });
+            if (read < 0)
+            {
+                return; // no journal of its own
+            }
+            if (refused == 0)
+            {
+                LOG.info("cluster: catch-up for node {}: shard {} sent its {} state records in {} ms", node, shard.id(),
+                    sent, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+            }
+            else
+            {
+                LOG.warn("cluster: catch-up for node {}: shard {} sent {} state records, {} refused (the node went "
+                    + "away or pushed back past the queue; it asks again when its link comes up)", node, shard.id(),
+                    sent, refused);
+            }
+        }
+    }
+}
