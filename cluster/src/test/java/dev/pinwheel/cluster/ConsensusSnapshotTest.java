@@ -110,7 +110,7 @@ class ConsensusSnapshotTest
             {
                 before[k] = members[k].snapshotsTaken();
             }
-            await(30_000, () ->
+            await(90_000, () -> // three snapshot intervals of 300 ms; a loaded box (load 20+) re-elects and needs far more
             {
                 for (int k = 0; k < NODES; k++)
                 {
