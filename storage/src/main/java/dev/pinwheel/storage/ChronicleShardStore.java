@@ -44,6 +44,15 @@ import java.util.concurrent.TimeUnit;
  * the process died inside, the indexes are rebuilt from the message journal before the shard serves (see
  * {@link ShardIndexes}).
  * <p>
+ * <b>Deferred index writes.</b> A message version is acknowledged once it is in the journal; its index writes (the
+ * Chronicle Map updates of the id cache, the timeline and the pins, about two thirds of an append's time) wait in a
+ * small queue of this store ({@code pendingIndex}: id, channel, address, length and checksum, pinned) and run, in
+ * append order, when the shard idles ({@link #idle()}: after it published and flushed the event), before anything
+ * reads or changes the indexes (every read, a delete, a pin, {@link #close()}), or when the queue is full. Every
+ * read therefore sees every acknowledged version (read-your-writes) and the indexes change in journal order; a kill
+ * with versions still queued leaves the recovery point before them, so the reopened store replays them from the
+ * journal like any record after its recovery point.
+ * <p>
  * <b>The recovery point.</b> Every access to the index maps runs between {@link IndexRecoveryPoint#enter()} and
  * {@link IndexRecoveryPoint#exit()} (the journal writes and reads stay outside), and a message record's index updates
  * advance the point's applied record in that same critical section: two plain stores and a fence per operation.
@@ -72,6 +81,8 @@ public final class ChronicleShardStore implements ShardStore
 
     private static final Logger LOG = LoggerFactory.getLogger(ChronicleShardStore.class);
     private static final int MAX_DAMAGE_KEPT = 1000;
+    /** A deferred index write: id, channel, journal address, length &lt;&lt; 32 | checksum, pinned (0/1). */
+    private static final int PENDING_LONGS = 5;
 
     private final int shardId;
     private final Path shardDir;
@@ -85,6 +96,10 @@ public final class ChronicleShardStore implements ShardStore
     private final IndexRecovery recovery;
     private final boolean sync;
     private final Runnable onClose;
+    /** Message versions journaled but not yet indexed: {@link #PENDING_LONGS} longs each, in append order. */
+    private final long[] pendingIndex;
+    private final int pendingLimit;
+    private int pendingCount;
     private final JournalRecordCodec codec = new JournalRecordCodec();
     private final JournalRecord record = new JournalRecord();
     private final JournalScanner scanner = new JournalScanner(codec);
@@ -129,6 +144,7 @@ public final class ChronicleShardStore implements ShardStore
      * @param indexes    the message indexes, owned by this store from now on.
      * @param durability durability of writes.
      * @param refuseOnDamage true: {@link #recover} fails if it finds damaged records (else it reports and skips them).
+     * @param deferredIndexWrites how many journaled message versions may wait for their index writes (0: none).
      * @param onClose    run once when the store closes (the factory forgets it).
      */
     ChronicleShardStore(
@@ -139,8 +155,11 @@ public final class ChronicleShardStore implements ShardStore
         final ShardIndexes indexes,
         final Durability durability,
         final boolean refuseOnDamage,
+        final int deferredIndexWrites,
         final Runnable onClose)
     {
+        this.pendingLimit = deferredIndexWrites;
+        this.pendingIndex = new long[Math.max(1, deferredIndexWrites) * PENDING_LONGS];
         this.refuseOnDamage = refuseOnDamage;
         this.shardId = shardId;
         this.shardDir = shardDir;
@@ -238,6 +257,7 @@ public final class ChronicleShardStore implements ShardStore
     public int liveMessageCount()
     {
         claim();
+        applyPendingIndex();
         return (int)Math.min(Integer.MAX_VALUE, liveMessages);
     }
 
@@ -250,6 +270,7 @@ public final class ChronicleShardStore implements ShardStore
     public DiskFootprint footprint()
     {
         claim();
+        applyPendingIndex();
         return new DiskFootprint(messages.diskBytes(), state.diskBytes(), indexes.diskBytes(), liveMessages);
     }
 
@@ -317,6 +338,7 @@ public final class ChronicleShardStore implements ShardStore
     {
         Objects.requireNonNull(handler, "handler");
         claim();
+        applyPendingIndex();
         final long start = System.nanoTime();
         final long stateRecords = replayState(handler);
         final boolean replayed = !indexCurrent;
@@ -405,6 +427,7 @@ public final class ChronicleShardStore implements ShardStore
         pollVerifier();
         if (message.pinned())
         {
+            applyPendingIndex(); // the pin count below reads the indexes
             final boolean full;
             point.enter();
             try
@@ -422,6 +445,20 @@ public final class ChronicleShardStore implements ShardStore
         }
         final int length = codec.encodeMessage(message);
         final long address = write(messages, length);
+        if (pendingLimit > 0)
+        {
+            final int at = pendingCount * PENDING_LONGS;
+            pendingIndex[at] = message.id();
+            pendingIndex[at + 1] = message.channelId();
+            pendingIndex[at + 2] = address;
+            pendingIndex[at + 3] = (long)length << 32 | (codec.sealedChecksum() & 0xFFFF_FFFFL);
+            pendingIndex[at + 4] = message.pinned() ? 1 : 0;
+            if (++pendingCount == pendingLimit)
+            {
+                applyPendingIndex();
+            }
+            return;
+        }
         point.enter();
         try
         {
@@ -443,6 +480,7 @@ public final class ChronicleShardStore implements ShardStore
     public boolean deleteMessage(final long channelId, final long messageId)
     {
         claim();
+        applyPendingIndex();
         pollVerifier();
         final long live;
         point.enter();
@@ -538,6 +576,7 @@ public final class ChronicleShardStore implements ShardStore
     public StoredMessage message(final long channelId, final long messageId)
     {
         claim();
+        applyPendingIndex();
         pollVerifier();
         final long index;
         point.enter();
@@ -573,6 +612,7 @@ public final class ChronicleShardStore implements ShardStore
         }
         Objects.requireNonNull(query, "query");
         claim();
+        applyPendingIndex();
         pollVerifier();
         final int n;
         point.enter();
@@ -611,6 +651,7 @@ public final class ChronicleShardStore implements ShardStore
     public List<StoredMessage> pinned(final long channelId)
     {
         claim();
+        applyPendingIndex();
         pollVerifier();
         final int n;
         point.enter();
@@ -650,6 +691,7 @@ public final class ChronicleShardStore implements ShardStore
     public long lastMessageId(final long channelId)
     {
         claim();
+        applyPendingIndex();
         pollVerifier();
         point.enter();
         try
@@ -689,6 +731,7 @@ public final class ChronicleShardStore implements ShardStore
         if (!closed)
         {
             claim();
+            applyPendingIndex();
             pollVerifier();
             messages.pretouch();
             state.pretouch();
@@ -706,6 +749,14 @@ public final class ChronicleShardStore implements ShardStore
         closed = true;
         try
         {
+            try
+            {
+                applyPendingIndex();
+            }
+            catch (final RuntimeException ex)
+            {
+                // logged by indexFailed; the indexes are not clean now and are rebuilt at the next start
+            }
             pollVerifier();
             final boolean verified = verifier == null;
             if (!verified)
@@ -887,6 +938,7 @@ public final class ChronicleShardStore implements ShardStore
         {
             return;
         }
+        applyPendingIndex(); // a drop must see the newest version of its message
         v.drain(this::verified);
         if (v.finished())
         {
@@ -1001,6 +1053,46 @@ public final class ChronicleShardStore implements ShardStore
     }
 
     // ----------------------------------------------------------------------------------------------- indexing
+
+    /**
+     * Runs the deferred index writes, oldest first, in one critical section of the recovery point.
+     */
+    private void applyPendingIndex()
+    {
+        final int n = pendingCount;
+        if (n == 0)
+        {
+            return;
+        }
+        pendingCount = 0;
+        final long[] p = pendingIndex;
+        point.enter();
+        try
+        {
+            for (int i = 0, at = 0; i < n; i++, at += PENDING_LONGS)
+            {
+                indexVersion(p[at], p[at + 1], p[at + 4] != 0, p[at + 2]);
+                indexedRecords++;
+                applied(p[at + 2], (int)(p[at + 3] >>> 32), (int)p[at + 3], p[at]);
+            }
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            indexFailed(ex); // the versions after the failed one stay unindexed until the rebuild at the next start
+        }
+        finally
+        {
+            point.exit();
+        }
+    }
+
+    /**
+     * @return message versions journaled whose index writes have not run yet.
+     */
+    int pendingIndexWrites()
+    {
+        return pendingCount;
+    }
 
     /**
      * A message version: the timeline adds it or points it at this version; the id cache follows (not while

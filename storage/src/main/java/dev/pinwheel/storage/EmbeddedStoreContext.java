@@ -12,12 +12,16 @@ import java.util.Objects;
  */
 public final class EmbeddedStoreContext
 {
+    /** Most message versions whose index writes may wait. */
+    public static final int MAX_DEFERRED_INDEX_WRITES = 1 << 16;
+
     private Path dataDir;
     private Durability durability = StorageConfiguration.durability();
     private int retentionDays = StorageConfiguration.retentionDays();
     private long indexEntries = StorageConfiguration.indexEntries();
     private boolean reuseCleanIndex = StorageConfiguration.reuseCleanIndex();
     private boolean reuseIndexAfterKill = StorageConfiguration.reuseIndexAfterKill();
+    private int deferredIndexWrites = StorageConfiguration.deferredIndexWrites();
     private String bootId = BootId.current();
     private long minFreeBytes = StorageConfiguration.minFreeBytes();
     private long preallocateBytes = StorageConfiguration.preallocateBytes();
@@ -45,6 +49,11 @@ public final class EmbeddedStoreContext
         {
             throw new IllegalArgumentException(StorageConfiguration.INDEX_ENTRIES_PROP_NAME + " must be >= 1024: "
                 + indexEntries);
+        }
+        if (deferredIndexWrites < 0 || deferredIndexWrites > MAX_DEFERRED_INDEX_WRITES)
+        {
+            throw new IllegalArgumentException(StorageConfiguration.DEFERRED_INDEX_WRITES_PROP_NAME + " must be 0.."
+                + MAX_DEFERRED_INDEX_WRITES + ": " + deferredIndexWrites);
         }
         if (minFreeBytes < 0)
         {
@@ -228,6 +237,25 @@ public final class EmbeddedStoreContext
     public EmbeddedStoreContext reuseIndexAfterKill(final boolean value)
     {
         reuseIndexAfterKill = value;
+        return this;
+    }
+
+    /**
+     * @return how many journaled message versions may wait for their index writes (0: indexed inside the append).
+     */
+    public int deferredIndexWrites()
+    {
+        return deferredIndexWrites;
+    }
+
+    /**
+     * @param value how many journaled message versions may wait for their index writes (0: indexed inside the
+     *              append), 0..{@value #MAX_DEFERRED_INDEX_WRITES}.
+     * @return this.
+     */
+    public EmbeddedStoreContext deferredIndexWrites(final int value)
+    {
+        deferredIndexWrites = value;
         return this;
     }
 

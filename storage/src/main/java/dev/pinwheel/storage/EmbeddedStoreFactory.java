@@ -176,7 +176,7 @@ public final class EmbeddedStoreFactory implements StoreFactory
                 groupCommit, housekeeper, context.preallocateBytes());
             indexes = ShardIndexes.open(indexDir(shardId), messages, context);
             store = new ChronicleShardStore(shardId, shardDir(shardId), state, messages, indexes,
-                context.durability(), context.refuseOnDamage(), () -> forget(shardId));
+                context.durability(), context.refuseOnDamage(), context.deferredIndexWrites(), () -> forget(shardId));
         }
         catch (final RuntimeException | Error ex)
         {

@@ -17,6 +17,8 @@ import java.util.Locale;
  * | pinwheel.storage.min-free-bytes      | 128 MiB | writes are refused (507) while the disk has less free     |
  * | pinwheel.storage.preallocate-bytes   | 8 MiB   | disk reserved ahead of each journal's appends            |
  * | pinwheel.storage.on-damage           | skip    | skip: serve without damaged records; refuse: do not start |
+ * | pinwheel.storage.deferred-index-writes | 256   | message versions journaled but not yet indexed, at most  |
+ * |                                      |         | (indexed when the shard idles or reads); 0: at once      |
  * </pre>
  */
 public final class StorageConfiguration
@@ -49,6 +51,15 @@ public final class StorageConfiguration
     public static final String REUSE_INDEX_AFTER_KILL_PROP_NAME = "pinwheel.storage.reuse-index-after-kill";
     /** Default: reuse. */
     public static final boolean REUSE_INDEX_AFTER_KILL_DEFAULT = true;
+
+    /**
+     * How many message versions may be journaled (acknowledged) before their index writes run: the Chronicle Map
+     * updates then run after the shard published the event, when it idles, before any read of the indexes, or when
+     * this many are waiting. 0 indexes each version inside its append.
+     */
+    public static final String DEFERRED_INDEX_WRITES_PROP_NAME = "pinwheel.storage.deferred-index-writes";
+    /** Default: 256 versions. */
+    public static final int DEFERRED_INDEX_WRITES_DEFAULT = 256;
 
     /** Writes are refused while the data directory's filesystem has fewer free bytes than this. */
     public static final String MIN_FREE_BYTES_PROP_NAME = "pinwheel.storage.min-free-bytes";
@@ -131,6 +142,14 @@ public final class StorageConfiguration
     {
         final String value = System.getProperty(REUSE_INDEX_AFTER_KILL_PROP_NAME);
         return value == null ? REUSE_INDEX_AFTER_KILL_DEFAULT : Boolean.parseBoolean(value.trim());
+    }
+
+    /**
+     * @return {@value #DEFERRED_INDEX_WRITES_PROP_NAME}, or {@value #DEFERRED_INDEX_WRITES_DEFAULT}.
+     */
+    public static int deferredIndexWrites()
+    {
+        return Integer.getInteger(DEFERRED_INDEX_WRITES_PROP_NAME, DEFERRED_INDEX_WRITES_DEFAULT);
     }
 
     /**

@@ -70,6 +70,7 @@ public final class IndexKillWriter
         }
         if (mode.equals("idle-after"))
         {
+            print(out, "deferred " + store.pendingIndexWrites()); // journaled (acknowledged), not yet indexed
             print(out, "idle");
             final long deadline = System.nanoTime() + MAX_IDLE_NANOS;
             while (System.nanoTime() < deadline) // killed long before

@@ -222,8 +222,10 @@ public interface ShardStore extends AutoCloseable
     /**
      * The owner shard found no work in its duty cycle and is about to wait: do a little housekeeping that keeps
      * the next append fast (e.g. fault in the journal page the next record will land on), or report what background
-     * work found. Called on the first idle pass after work and once per tick (50 ms) while the shard stays idle.
-     * Must be quick (a few microseconds) and never block. Owner thread only.
+     * work found, or run index writes deferred past the acknowledgement of an append (the embedded store: after the
+     * shard published and flushed the event). Called on the first idle pass after work and once per tick (50 ms)
+     * while the shard stays idle. Must be quick (microseconds per deferred write) and never block. Owner thread
+     * only.
      */
     default void idle()
     {

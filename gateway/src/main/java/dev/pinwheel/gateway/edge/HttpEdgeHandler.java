@@ -15,6 +15,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -33,8 +34,7 @@ import io.netty.handler.codec.http.multipart.DefaultHttpDataFactory;
 import io.netty.handler.codec.http.multipart.FileUpload;
 import io.netty.handler.codec.http.multipart.HttpPostRequestDecoder;
 import io.netty.handler.codec.http.multipart.InterfaceHttpData;
-import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
-import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.netty.util.AsciiString;
@@ -302,11 +302,7 @@ public final class HttpEdgeHandler extends SimpleChannelInboundHandler<FullHttpR
         }
         final String host = req.headers().get(HttpHeaderNames.HOST);
         final WebSocketServerHandshakerFactory factory = new WebSocketServerHandshakerFactory(
-            "ws://" + host + q.path(), null, WebSocketDecoderConfig.newBuilder()
-                .maxFramePayloadLength(ctx.config().maxInboundPayload())
-                .closeOnProtocolViolation(false)
-                .allowExtensions(false)
-                .build());
+            "ws://" + host + q.path(), null, shard.webSocketDecoderConfig());
         final WebSocketServerHandshaker handshaker = factory.newHandshaker(req);
         if (handshaker == null)
         {
@@ -326,10 +322,15 @@ public final class HttpEdgeHandler extends SimpleChannelInboundHandler<FullHttpR
                 return;
             }
             edge.upgraded();
-            f.channel().pipeline().remove(this);
-            f.channel().pipeline().addLast(new WebSocketFrameAggregator(ctx.config().maxInboundPayload()));
-            f.channel().pipeline().addLast(GatewayEntry.connection(shard.sessions(), zlib, finalVersion, finalCode,
-                finalReason, host));
+            final ChannelPipeline p = f.channel().pipeline();
+            p.remove(this);
+            final WebSocketFrameEncoder encoder = p.get(WebSocketFrameEncoder.class);
+            if (encoder != null)
+            {
+                p.remove(encoder); // the connection writes whole frames (ByteBufs) itself
+            }
+            p.addLast(GatewayEntry.connection(shard.sessions(), zlib, finalVersion, finalCode, finalReason,
+                shard.sameHost(host)));
             f.channel().config().setAutoRead(true);
         });
     }

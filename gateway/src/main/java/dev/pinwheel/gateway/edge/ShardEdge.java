@@ -11,6 +11,7 @@ import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioChannelOption;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 
 import dev.pinwheel.core.shard.Shard;
 import dev.pinwheel.gateway.auth.AuthService;
@@ -50,6 +51,9 @@ public final class ShardEdge
     private final ShardSessions sessions;
     private final WebEdge web;
     private byte[] scratch = new byte[4096];
+    /** Every upgraded connection's frame decoder holds this one (it was one per connection). */
+    private final WebSocketDecoderConfig webSocketDecoderConfig;
+    private String lastHost;
 
     /**
      * @param context         the node.
@@ -78,6 +82,35 @@ public final class ShardEdge
         this.sessions = sessions;
         this.web = web;
         this.files = new FileEdge(context, auth, shard);
+        this.webSocketDecoderConfig = WebSocketDecoderConfig.newBuilder()
+            .maxFramePayloadLength(context.config().maxInboundPayload())
+            .closeOnProtocolViolation(false)
+            .allowExtensions(false)
+            .build();
+    }
+
+    /**
+     * @return the frame decoder settings of this shard's WebSocket upgrades (shared by every connection).
+     */
+    WebSocketDecoderConfig webSocketDecoderConfig()
+    {
+        return webSocketDecoderConfig;
+    }
+
+    /**
+     * A connection keeps the host its client connected to (for its resume URL); clients name the same one, so
+     * connections share one string instead of each keeping its own copy of the header. Shard thread only.
+     *
+     * @param host the Host header of an upgrade, or null.
+     * @return an equal string, the previous connection's when it is the same.
+     */
+    String sameHost(final String host)
+    {
+        if (host != null && !host.equals(lastHost))
+        {
+            lastHost = host;
+        }
+        return host == null ? null : lastHost;
     }
 
     FileEdge files()

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -17,6 +17,7 @@ import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
@@ -42,6 +43,11 @@ import org.slf4j.event.Level;
  * dispatches of its {@link GatewaySession}: each frame is {@code {"t":T,"s":N,"op":0,"d":D}} spliced from
  * the shared encoded {@code d} — no per-recipient JSON encoding. Its deadlines (identify, heartbeat, slow consumer,
  * close linger) are one timer on its shard's {@link SessionTimers}, armed at the earliest of them.
+ * <p>
+ * Once upgraded the pipeline is {@code wsdecoder → GatewayConnection}: Netty's frame decoder, then this handler,
+ * which gathers fragmented messages itself and writes only whole frames as {@link ByteBuf}s ({@link ServerFrames},
+ * {@link DispatchFrame}) — no frame aggregator or encoder per connection (an idle session's heap is mostly its
+ * channel and pipeline).
  */
 public final class GatewayConnection extends SimpleChannelInboundHandler<WebSocketFrame>
     implements SessionTimers.Deadline
@@ -80,6 +86,12 @@ public final class GatewayConnection extends SimpleChannelInboundHandler<WebSock
     private long closingSinceNanos;
     /** Something was written to Netty since the last {@link #flush}. */
     private boolean pendingFlush;
+    /**
+     * The frames so far of a fragmented client message (RFC 6455 §5.4), or null: none in progress. This is the
+     * WebSocket frame aggregator's work without a handler of its own in every pipeline: control frames between the
+     * fragments are answered as they come, a message past the payload limit closes the connection (4002).
+     */
+    private CompositeByteBuf fragments;
 
     /**
      * @param gateway      the shard's gateway.
@@ -142,6 +154,7 @@ public final class GatewayConnection extends SimpleChannelInboundHandler<WebSock
     @Override
     public void channelInactive(final ChannelHandlerContext context)
     {
+        dropFragments();
         gateway.connectionClosed(this);
         if (zlib != null)
         {
@@ -170,7 +183,7 @@ public final class GatewayConnection extends SimpleChannelInboundHandler<WebSock
         }
         if (frame instanceof PingWebSocketFrame)
         {
-            context.writeAndFlush(new PongWebSocketFrame(frame.content().retain()));
+            context.writeAndFlush(ServerFrames.frame(context.alloc(), ServerFrames.PONG, frame.content().retain()));
             return;
         }
         if (frame instanceof PongWebSocketFrame)
@@ -182,12 +195,58 @@ public final class GatewayConnection extends SimpleChannelInboundHandler<WebSock
             onClientClose(close.statusCode());
             return;
         }
-        if (!(frame instanceof TextWebSocketFrame) && !(frame instanceof BinaryWebSocketFrame))
+        if (frame instanceof ContinuationWebSocketFrame)
         {
+            if (fragments == null || fragments.readableBytes() + frame.content().readableBytes()
+                > gateway.config().maxInboundPayload())
+            {
+                dropFragments();
+                close(CloseCodes.DECODE_ERROR, "Error while decoding payload.");
+                return;
+            }
+            fragments.addComponent(true, frame.content().retain());
+            if (frame.isFinalFragment())
+            {
+                final CompositeByteBuf whole = fragments;
+                fragments = null;
+                try
+                {
+                    onMessage(whole);
+                }
+                finally
+                {
+                    whole.release();
+                }
+            }
+            return;
+        }
+        if ((!(frame instanceof TextWebSocketFrame) && !(frame instanceof BinaryWebSocketFrame)) || fragments != null)
+        {
+            dropFragments(); // also a new message before the fragmented one ended
             close(CloseCodes.DECODE_ERROR, "Error while decoding payload.");
             return;
         }
-        final ByteBuf content = frame.content();
+        if (!frame.isFinalFragment())
+        {
+            fragments = context.alloc().compositeBuffer().addComponent(true, frame.content().retain());
+            return;
+        }
+        onMessage(frame.content());
+    }
+
+    /** Releases the frames of a fragmented message in progress, if any. */
+    private void dropFragments()
+    {
+        if (fragments != null)
+        {
+            fragments.release();
+            fragments = null;
+        }
+    }
+
+    /** A whole client message (one frame, or a fragmented message's frames gathered). */
+    private void onMessage(final ByteBuf content)
+    {
         if (content.readableBytes() > gateway.config().maxInboundPayload())
         {
             close(CloseCodes.DECODE_ERROR, "Payload too large.");
@@ -512,7 +571,7 @@ public final class GatewayConnection extends SimpleChannelInboundHandler<WebSock
         {
             gateway.destroySession(session);
         }
-        closeAfter(ctx.writeAndFlush(new CloseWebSocketFrame(status == -1 ? 1000 : status, "")));
+        closeAfter(ctx.writeAndFlush(ServerFrames.close(ctx.alloc(), status == -1 ? 1000 : status, "")));
     }
 
     /**
@@ -544,7 +603,7 @@ public final class GatewayConnection extends SimpleChannelInboundHandler<WebSock
         {
             gateway.destroySession(session);
         }
-        closeAfter(ctx.writeAndFlush(new CloseWebSocketFrame(code, reason)));
+        closeAfter(ctx.writeAndFlush(ServerFrames.close(ctx.alloc(), code, reason)));
     }
 
     /**
@@ -689,7 +748,8 @@ public final class GatewayConnection extends SimpleChannelInboundHandler<WebSock
         final int len = DispatchFrame.payloadLength(t, seq, data);
         final byte[] scratch = gateway.payloadScratch(len);
         final int n = DispatchFrame.payload(scratch, t, seq, data);
-        ctx.write(new BinaryWebSocketFrame(zlib.deflate(ctx.alloc(), scratch, 0, n)), ctx.voidPromise());
+        ctx.write(ServerFrames.frame(ctx.alloc(), ServerFrames.BINARY, zlib.deflate(ctx.alloc(), scratch, 0, n)),
+            ctx.voidPromise());
         pendingFlush = true;
     }
 
@@ -770,13 +830,13 @@ public final class GatewayConnection extends SimpleChannelInboundHandler<WebSock
         }
     }
 
-    private WebSocketFrame frame(final byte[] json, final int off, final int len)
+    private ByteBuf frame(final byte[] json, final int off, final int len)
     {
         if (zlib == null)
         {
-            return new TextWebSocketFrame(Unpooled.wrappedBuffer(json, off, len));
+            return ServerFrames.frame(ctx.alloc(), ServerFrames.TEXT, json, off, len);
         }
-        return new BinaryWebSocketFrame(zlib.deflate(ctx.alloc(), json, off, len));
+        return ServerFrames.frame(ctx.alloc(), ServerFrames.BINARY, zlib.deflate(ctx.alloc(), json, off, len));
     }
 
     @Override

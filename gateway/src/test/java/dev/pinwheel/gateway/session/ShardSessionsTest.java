@@ -228,10 +228,14 @@ class ShardSessionsTest
         return out;
     }
 
-    /** A dispatch is written as a whole text frame already encoded (server frames are not masked): reads one. */
+    /**
+     * Every write is whole frames already encoded (server frames are not masked): reads one, a text frame's payload
+     * or {@code close:CODE} for a close frame.
+     */
     private static String dispatchPayload(final ByteBuf frame)
     {
-        assertEquals(0x81, frame.readUnsignedByte(), "a final text frame");
+        final int first = frame.readUnsignedByte();
+        assertTrue(first == 0x81 || first == 0x88, "a final text or close frame: " + Integer.toHexString(first));
         int length = frame.readUnsignedByte();
         if (length == 126)
         {
@@ -240,6 +244,12 @@ class ShardSessionsTest
         else if (length == 127)
         {
             length = (int)frame.readLong();
+        }
+        if (first == 0x88)
+        {
+            final int code = frame.readUnsignedShort();
+            frame.skipBytes(length - 2);
+            return "close:" + code;
         }
         return frame.readCharSequence(length, StandardCharsets.UTF_8).toString();
     }
