@@ -110,7 +110,8 @@ class ConsensusSnapshotTest
             {
                 before[k] = members[k].snapshotsTaken();
             }
-            await(90_000, () -> // three snapshot intervals of 300 ms; a loaded box (load 20+) re-elects and needs far more
+            // three snapshot intervals of 300 ms; a loaded box (load 20+) re-elects and needs far more
+            await(90_000, () ->
             {
                 for (int k = 0; k < NODES; k++)
                 {
