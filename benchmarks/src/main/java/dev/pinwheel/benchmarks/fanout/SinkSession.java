@@ -7,15 +7,18 @@ import io.netty.buffer.ByteBufAllocator;
 import dev.pinwheel.core.fanout.Dispatch;
 import dev.pinwheel.core.fanout.SessionEndpoint;
 import dev.pinwheel.gateway.session.DispatchFrame;
+import dev.pinwheel.gateway.session.FrameGather;
 import dev.pinwheel.gateway.session.GatewaySession;
 
 /**
  * A gateway session whose socket is replaced by a sink. Per event it does what {@code GatewaySession} and
  * {@code GatewayConnection} do on the uncompressed path, in one of three ways:
  * <pre>
- *   CORKED (the gateway):  dispatch(d): intent check ─▶ seq++ ─▶ resume ring[seq &amp; mask] = d   (nothing else)
- *                          flush():     frames of ring[unwritten..seq] spliced back to back into the shard's
- *                                       scratch buffer ─▶ counted (the gateway: one write(2) of that buffer)
+ *   GATHERED (the gateway): dispatch(d): intent check ─▶ seq++ ─▶ resume ring[seq &amp; mask] = d   (nothing else)
+ *                          flush():     per frame of ring[unwritten..seq] its head (0x81 LEN {"t":T,"s":N) into
+ *                                       the shard's heads buffer, two iovec entries (head, the shard's one copy of
+ *                                       the event's shared bytes) ─▶ counted (the gateway: one writev(2))
+ *   CORKED (before 14):    the same, but the frames are copied whole into the shard's scratch buffer (write(2))
  *   POOLED (before):       dispatch(d): ... ─▶ buffer = alloc.buffer(len) ◀─ {"t":..,"s":SEQ,"op":0,"d":DATA}
  *                                       ─▶ queued (ctx.write);  flush(): every queued buffer counted and released
  *   WRITE_THROUGH:         POOLED, each frame released as soon as it is built (a socket written per event)
@@ -29,7 +32,12 @@ public final class SinkSession extends SessionEndpoint
     /** How frames are built and handed to the sink. */
     public enum Mode
     {
-        /** The gateway's path: corked in the resume ring, framed into a shared scratch buffer at the flush. */
+        /**
+         * The gateway's path: corked in the resume ring; at the flush one iovec list of the per-session heads and the
+         * shard's one copy of the event's shared bytes ({@link FrameGather}; the gateway then calls writev).
+         */
+        GATHERED,
+        /** The gateway's path until issue 14's gather: corked, framed by copying into a shared scratch buffer. */
         CORKED,
         /** The gateway's path before corking: one pooled buffer per frame, held until the flush. */
         POOLED,
@@ -47,10 +55,11 @@ public final class SinkSession extends SessionEndpoint
         void onFlush(SinkSession session);
     }
 
-    /** The shard's scratch buffer of the CORKED path (one per thread; sessions of one shard share it). */
+    /** The shard's scratch buffer of the CORKED path and gather of the GATHERED path (sessions of one shard share it). */
     public static final class Scratch
     {
         private ByteBuf buf;
+        final FrameGather gather = new FrameGather();
 
         ByteBuf take(final ByteBufAllocator alloc, final int capacity)
         {
@@ -79,6 +88,7 @@ public final class SinkSession extends SessionEndpoint
     private long seq;
     private long unwritten = 1;
     private ByteBuf lastCorked;
+    private FrameGather lastGather;
 
     /**
      * @param userId          the session's user.
@@ -133,6 +143,13 @@ public final class SinkSession extends SessionEndpoint
                     writeCorked();
                 }
             }
+            case GATHERED ->
+            {
+                if (s - unwritten + 1 >= Math.min(GatewaySession.CORK_LIMIT, resume.length))
+                {
+                    writeGathered();
+                }
+            }
             case POOLED -> sink.add(DispatchFrame.textFrame(alloc, d.typeAscii(), s, d.dataFor(userId, seesContent)));
             case WRITE_THROUGH ->
                 sink.writeThrough(DispatchFrame.textFrame(alloc, d.typeAscii(), s, d.dataFor(userId, seesContent)));
@@ -152,10 +169,31 @@ public final class SinkSession extends SessionEndpoint
         }
     }
 
+    /** What {@code GatewayConnection.writeGathered} does up to its writev: the iovec list of the frames. */
+    private void writeGathered()
+    {
+        if (unwritten <= seq)
+        {
+            final int total = scratch.gather.gather(resume, mask, unwritten, seq, userId, seesContent);
+            if (total < 0)
+            {
+                writeCorked(); // a body too large to gather: copied, as the gateway does
+                return;
+            }
+            sink.written(total);
+            lastGather = scratch.gather;
+            unwritten = seq + 1;
+        }
+    }
+
     @Override
     public void flush()
     {
-        if (mode == Mode.CORKED)
+        if (mode == Mode.GATHERED)
+        {
+            writeGathered();
+        }
+        else if (mode == Mode.CORKED)
         {
             writeCorked();
         }
@@ -184,6 +222,14 @@ public final class SinkSession extends SessionEndpoint
     ByteBuf lastCorkedWrite()
     {
         return lastCorked;
+    }
+
+    /**
+     * @return the gather of the last write (GATHERED; valid until the shard's next write).
+     */
+    FrameGather lastGather()
+    {
+        return lastGather;
     }
 
     /**
