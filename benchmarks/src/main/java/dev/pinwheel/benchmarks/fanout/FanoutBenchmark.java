@@ -1,5 +1,7 @@
 package dev.pinwheel.benchmarks.fanout;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -7,6 +9,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.buffer.AdaptiveByteBufAllocator;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.unix.FileDescriptor;
 
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -20,6 +24,7 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 import dev.pinwheel.core.fanout.Dispatch;
@@ -41,6 +46,8 @@ import dev.pinwheel.gateway.codec.Json;
  *   spliceWriteThrough: same, each frame released as soon as it is built (no frames held until the flush)
  *   jsonPerRecipient:  same walk, but Jackson serializes {"t","s","op","d"} per session (a naive server)
  *   spliceWithAudience: splice for a channel with overwrites: each session checked against the event's viewers
+ *   spliceWritev:      splice, and each session's iovec list written with a real writev(2) to /dev/null (the system
+ *                      call per socket, without TCP); spliceCopyWrite: spliceCopy with its write(2) to /dev/null
  *   floorLine:         the memory floor: one read-modify-write of one cache line per recipient, 30,000 lines in
  *                      random order (64 B apart: 1.9 MB; {@code floorLineSpread}: 4 KiB apart, as sessions are)
  * </pre>
@@ -70,6 +77,10 @@ public class FanoutBenchmark
 
     private final SessionIndex[] splice = new SessionIndex[SHARDS];
     private final SessionIndex[] spliceCopy = new SessionIndex[SHARDS];
+    private final SessionIndex[] spliceWritev = new SessionIndex[SHARDS];
+    private final SessionIndex[] spliceCopyWrite = new SessionIndex[SHARDS];
+    /** {@code /dev/null}, written by the system-call variants. */
+    private FileDescriptor devNull;
     /** Lines of the floor benchmarks (one long per 64 B, or per 4 KiB) and the random order they are walked in. */
     private long[] lines;
     private long[] spreadLines;
@@ -91,6 +102,15 @@ public class FanoutBenchmark
             case "adaptive" -> new AdaptiveByteBufAllocator();
             default -> throw new IllegalArgumentException("allocator must be pooled or adaptive: " + allocator);
         };
+        Epoll.ensureAvailability();
+        try
+        {
+            devNull = FileDescriptor.from("/dev/null");
+        }
+        catch (final IOException e)
+        {
+            throw new UncheckedIOException(e);
+        }
         final MessageCreateSample sample = MessageCreateSample.of(GUILD_ID, "the quick brown fox jumps over the lazy dog");
         dispatch = sample.dispatch();
         final ObjectMapper mapper = Json.MAPPER;
@@ -123,6 +143,10 @@ public class FanoutBenchmark
             splicePooled[s] = new SessionIndex();
             final SinkSession.Scratch scratch = new SinkSession.Scratch();
             final SinkSession.Scratch copyScratch = new SinkSession.Scratch();
+            spliceWritev[s] = new SessionIndex();
+            spliceCopyWrite[s] = new SessionIndex();
+            final SinkSession.Scratch writevScratch = new SinkSession.Scratch(devNull);
+            final SinkSession.Scratch writeScratch = new SinkSession.Scratch(devNull);
             spliceWriteThrough[s] = new SessionIndex();
             jsonPerRecipient[s] = new SessionIndex();
             for (int i = 0; i < RECIPIENTS / SHARDS; i++)
@@ -132,6 +156,10 @@ public class FanoutBenchmark
                     resumeCapacity, null, SinkSession.Mode.GATHERED, scratch));
                 spliceCopy[s].subscribe(GUILD_ID, new SinkSession(userId, MessageCreateSample.READER_INTENTS, true,
                     alloc, resumeCapacity, null, SinkSession.Mode.CORKED, copyScratch));
+                spliceWritev[s].subscribe(GUILD_ID, new SinkSession(userId, MessageCreateSample.READER_INTENTS, true,
+                    alloc, resumeCapacity, null, SinkSession.Mode.GATHERED, writevScratch));
+                spliceCopyWrite[s].subscribe(GUILD_ID, new SinkSession(userId, MessageCreateSample.READER_INTENTS,
+                    true, alloc, resumeCapacity, null, SinkSession.Mode.CORKED, writeScratch));
                 splicePooled[s].subscribe(GUILD_ID, new SinkSession(userId, MessageCreateSample.READER_INTENTS, true,
                     alloc, resumeCapacity, null, SinkSession.Mode.POOLED, null));
                 spliceWriteThrough[s].subscribe(GUILD_ID, new SinkSession(userId, MessageCreateSample.READER_INTENTS,
@@ -163,6 +191,38 @@ public class FanoutBenchmark
     public int spliceCopy()
     {
         return deliver(spliceCopy);
+    }
+
+    /**
+     * {@link #splice} with each session's write made: one writev(2) of its iovec list to {@code /dev/null} (the system
+     * call's entry and iovec import, without TCP's copy and send).
+     *
+     * @return sessions flushed (consumed by JMH).
+     */
+    @Benchmark
+    @OperationsPerInvocation(RECIPIENTS)
+    public int spliceWritev()
+    {
+        return deliver(spliceWritev);
+    }
+
+    /**
+     * {@link #spliceCopy} with each session's write made: one write(2) of its copied frames to {@code /dev/null}.
+     *
+     * @return sessions flushed (consumed by JMH).
+     */
+    @Benchmark
+    @OperationsPerInvocation(RECIPIENTS)
+    public int spliceCopyWrite()
+    {
+        return deliver(spliceCopyWrite);
+    }
+
+    /** Closes {@code /dev/null}. */
+    @TearDown(Level.Trial)
+    public void tearDown() throws IOException
+    {
+        devNull.close();
     }
 
     /**

@@ -1,8 +1,12 @@
 package dev.pinwheel.benchmarks.fanout;
 
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.unix.FileDescriptor;
 
 import dev.pinwheel.core.fanout.Dispatch;
 import dev.pinwheel.core.fanout.SessionEndpoint;
@@ -60,6 +64,22 @@ public final class SinkSession extends SessionEndpoint
     {
         private ByteBuf buf;
         final FrameGather gather = new FrameGather();
+        /** Where writes go with a real system call (e.g. {@code /dev/null}), or null: only counted. */
+        private final FileDescriptor out;
+
+        /** A scratch whose writes are counted, not made. */
+        public Scratch()
+        {
+            this(null);
+        }
+
+        /**
+         * @param out where each session's write goes with a real write(2) / writev(2), or null: only counted.
+         */
+        public Scratch(final FileDescriptor out)
+        {
+            this.out = out;
+        }
 
         ByteBuf take(final ByteBufAllocator alloc, final int capacity)
         {
@@ -163,7 +183,14 @@ public final class SinkSession extends SessionEndpoint
             final int total = DispatchFrame.framesLength(resume, mask, unwritten, seq, userId, seesContent);
             final ByteBuf buf = scratch.take(alloc, total);
             DispatchFrame.writeFrames(buf, resume, mask, unwritten, seq, userId, seesContent);
-            sink.written(buf.readableBytes());
+            if (scratch.out != null)
+            {
+                sink.written(write(scratch.out, buf));
+            }
+            else
+            {
+                sink.written(buf.readableBytes());
+            }
             lastCorked = buf;
             unwritten = seq + 1;
         }
@@ -180,9 +207,40 @@ public final class SinkSession extends SessionEndpoint
                 writeCorked(); // a body too large to gather: copied, as the gateway does
                 return;
             }
-            sink.written(total);
+            if (scratch.out != null)
+            {
+                sink.written((int)writev(scratch.out, scratch.gather));
+            }
+            else
+            {
+                sink.written(total);
+            }
             lastGather = scratch.gather;
             unwritten = seq + 1;
+        }
+    }
+
+    private static long writev(final FileDescriptor out, final FrameGather gather)
+    {
+        try
+        {
+            return out.writevAddresses(gather.iovAddress(), gather.iovCount());
+        }
+        catch (final IOException e)
+        {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static int write(final FileDescriptor out, final ByteBuf buf)
+    {
+        try
+        {
+            return out.write(buf.internalNioBuffer(0, buf.readableBytes()), 0, buf.readableBytes());
+        }
+        catch (final IOException e)
+        {
+            throw new UncheckedIOException(e);
         }
     }
 
