@@ -1,5 +1,7 @@
 package dev.pinwheel.benchmarks.fanout;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -7,6 +9,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.buffer.AdaptiveByteBufAllocator;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.unix.FileDescriptor;
 
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -20,6 +24,7 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 import dev.pinwheel.core.fanout.Dispatch;
@@ -33,12 +38,18 @@ import dev.pinwheel.gateway.codec.Json;
  * does for a FANOUT entry of its inbox.
  * <pre>
  *   splice:            deliver(dispatch) ─▶ per session: seq++, resume slot (corked) ─▶ flushDirty() ─▶ per
- *                      session: prefix+seq+d spliced into the shard's scratch buffer (the gateway then writes it
- *                      to the socket in one system call)   (Pinwheel: d encoded once by the owner)
+ *                      session: its frame head (0x81 LEN {"t":T,"s":N) written, an iovec list of [head, the
+ *                      shard's one copy of ,"op":0,"d":D}] built (the gateway then calls writev once per socket)
+ *   spliceCopy:        the gateway before the gather (issue 14): the same, but each session's frames copied whole
+ *                      (prefix+seq+d) into the shard's scratch buffer (the gateway then called write(2))
  *   splicePooled:      the gateway before corking: per session a pooled buffer per frame, held until the flush
  *   spliceWriteThrough: same, each frame released as soon as it is built (no frames held until the flush)
  *   jsonPerRecipient:  same walk, but Jackson serializes {"t","s","op","d"} per session (a naive server)
  *   spliceWithAudience: splice for a channel with overwrites: each session checked against the event's viewers
+ *   spliceWritev:      splice, and each session's iovec list written with a real writev(2) to /dev/null (the system
+ *                      call per socket, without TCP); spliceCopyWrite: spliceCopy with its write(2) to /dev/null
+ *   floorLine:         the memory floor: one read-modify-write of one cache line per recipient, 30,000 lines in
+ *                      random order (64 B apart: 1.9 MB; {@code floorLineSpread}: 4 KiB apart, as sessions are)
  * </pre>
  * Scores are per recipient ({@code @OperationsPerInvocation}); run with {@code -prof gc} for B/op, which
  * should be 0 for {@code splice}.
@@ -65,6 +76,15 @@ public class FanoutBenchmark
     public String allocator;
 
     private final SessionIndex[] splice = new SessionIndex[SHARDS];
+    private final SessionIndex[] spliceCopy = new SessionIndex[SHARDS];
+    private final SessionIndex[] spliceWritev = new SessionIndex[SHARDS];
+    private final SessionIndex[] spliceCopyWrite = new SessionIndex[SHARDS];
+    /** {@code /dev/null}, written by the system-call variants. */
+    private FileDescriptor devNull;
+    /** Lines of the floor benchmarks (one long per 64 B, or per 4 KiB) and the random order they are walked in. */
+    private long[] lines;
+    private long[] spreadLines;
+    private int[] order;
     private final SessionIndex[] splicePooled = new SessionIndex[SHARDS];
     private final SessionIndex[] spliceWriteThrough = new SessionIndex[SHARDS];
     private final SessionIndex[] jsonPerRecipient = new SessionIndex[SHARDS];
@@ -82,6 +102,15 @@ public class FanoutBenchmark
             case "adaptive" -> new AdaptiveByteBufAllocator();
             default -> throw new IllegalArgumentException("allocator must be pooled or adaptive: " + allocator);
         };
+        Epoll.ensureAvailability();
+        try
+        {
+            devNull = FileDescriptor.from("/dev/null");
+        }
+        catch (final IOException e)
+        {
+            throw new UncheckedIOException(e);
+        }
         final MessageCreateSample sample = MessageCreateSample.of(GUILD_ID, "the quick brown fox jumps over the lazy dog");
         dispatch = sample.dispatch();
         final ObjectMapper mapper = Json.MAPPER;
@@ -91,19 +120,46 @@ public class FanoutBenchmark
             viewers.add(u);
         }
         restricted = dispatch.withAudience(viewers);
+        lines = new long[RECIPIENTS * 8];
+        spreadLines = new long[RECIPIENTS * 512];
+        order = new int[RECIPIENTS];
+        for (int i = 0; i < RECIPIENTS; i++)
+        {
+            order[i] = i;
+        }
+        final java.util.Random random = new java.util.Random(14);
+        for (int i = RECIPIENTS - 1; i > 0; i--)
+        {
+            final int j = random.nextInt(i + 1);
+            final int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
         long userId = 1_000_000;
         for (int s = 0; s < SHARDS; s++)
         {
             splice[s] = new SessionIndex();
+            spliceCopy[s] = new SessionIndex();
             splicePooled[s] = new SessionIndex();
             final SinkSession.Scratch scratch = new SinkSession.Scratch();
+            final SinkSession.Scratch copyScratch = new SinkSession.Scratch();
+            spliceWritev[s] = new SessionIndex();
+            spliceCopyWrite[s] = new SessionIndex();
+            final SinkSession.Scratch writevScratch = new SinkSession.Scratch(devNull);
+            final SinkSession.Scratch writeScratch = new SinkSession.Scratch(devNull);
             spliceWriteThrough[s] = new SessionIndex();
             jsonPerRecipient[s] = new SessionIndex();
             for (int i = 0; i < RECIPIENTS / SHARDS; i++)
             {
                 userId++;
                 splice[s].subscribe(GUILD_ID, new SinkSession(userId, MessageCreateSample.READER_INTENTS, true, alloc,
-                    resumeCapacity, null, SinkSession.Mode.CORKED, scratch));
+                    resumeCapacity, null, SinkSession.Mode.GATHERED, scratch));
+                spliceCopy[s].subscribe(GUILD_ID, new SinkSession(userId, MessageCreateSample.READER_INTENTS, true,
+                    alloc, resumeCapacity, null, SinkSession.Mode.CORKED, copyScratch));
+                spliceWritev[s].subscribe(GUILD_ID, new SinkSession(userId, MessageCreateSample.READER_INTENTS, true,
+                    alloc, resumeCapacity, null, SinkSession.Mode.GATHERED, writevScratch));
+                spliceCopyWrite[s].subscribe(GUILD_ID, new SinkSession(userId, MessageCreateSample.READER_INTENTS,
+                    true, alloc, resumeCapacity, null, SinkSession.Mode.CORKED, writeScratch));
                 splicePooled[s].subscribe(GUILD_ID, new SinkSession(userId, MessageCreateSample.READER_INTENTS, true,
                     alloc, resumeCapacity, null, SinkSession.Mode.POOLED, null));
                 spliceWriteThrough[s].subscribe(GUILD_ID, new SinkSession(userId, MessageCreateSample.READER_INTENTS,
@@ -122,6 +178,89 @@ public class FanoutBenchmark
     public int splice()
     {
         return deliver(splice);
+    }
+
+    /**
+     * The corked path before the gather (issue 14): every session's frames copied whole into the shard's scratch
+     * buffer; the baseline {@link #splice} is measured against in the same run.
+     *
+     * @return sessions flushed (consumed by JMH).
+     */
+    @Benchmark
+    @OperationsPerInvocation(RECIPIENTS)
+    public int spliceCopy()
+    {
+        return deliver(spliceCopy);
+    }
+
+    /**
+     * {@link #splice} with each session's write made: one writev(2) of its iovec list to {@code /dev/null} (the system
+     * call's entry and iovec import, without TCP's copy and send).
+     *
+     * @return sessions flushed (consumed by JMH).
+     */
+    @Benchmark
+    @OperationsPerInvocation(RECIPIENTS)
+    public int spliceWritev()
+    {
+        return deliver(spliceWritev);
+    }
+
+    /**
+     * {@link #spliceCopy} with each session's write made: one write(2) of its copied frames to {@code /dev/null}.
+     *
+     * @return sessions flushed (consumed by JMH).
+     */
+    @Benchmark
+    @OperationsPerInvocation(RECIPIENTS)
+    public int spliceCopyWrite()
+    {
+        return deliver(spliceCopyWrite);
+    }
+
+    /** Closes {@code /dev/null}. */
+    @TearDown(Level.Trial)
+    public void tearDown() throws IOException
+    {
+        devNull.close();
+    }
+
+    /**
+     * The memory floor of a delivery: one cache line read and written per recipient (a session's sequence), 30,000
+     * lines 64 bytes apart walked in random order — the least any per-session state costs once it is out of cache.
+     *
+     * @return a sum (consumed by JMH).
+     */
+    @Benchmark
+    @OperationsPerInvocation(RECIPIENTS)
+    public long floorLine()
+    {
+        return touch(lines, 8);
+    }
+
+    /**
+     * {@link #floorLine} with the lines 4 KiB apart (123 MB, a page each): sessions with their resume rings are
+     * spread like this, so each costs a TLB miss as well.
+     *
+     * @return a sum (consumed by JMH).
+     */
+    @Benchmark
+    @OperationsPerInvocation(RECIPIENTS)
+    public long floorLineSpread()
+    {
+        return touch(spreadLines, 512);
+    }
+
+    private long touch(final long[] memory, final int stride)
+    {
+        final int[] walk = order;
+        long sum = 0;
+        for (int i = 0; i < walk.length; i++)
+        {
+            final int at = walk[i] * stride;
+            sum += ++memory[at];
+        }
+        return sum;
     }
 
     /**

@@ -1,21 +1,28 @@
 package dev.pinwheel.benchmarks.fanout;
 
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.unix.FileDescriptor;
 
 import dev.pinwheel.core.fanout.Dispatch;
 import dev.pinwheel.core.fanout.SessionEndpoint;
 import dev.pinwheel.gateway.session.DispatchFrame;
+import dev.pinwheel.gateway.session.FrameGather;
 import dev.pinwheel.gateway.session.GatewaySession;
 
 /**
  * A gateway session whose socket is replaced by a sink. Per event it does what {@code GatewaySession} and
  * {@code GatewayConnection} do on the uncompressed path, in one of three ways:
  * <pre>
- *   CORKED (the gateway):  dispatch(d): intent check ─▶ seq++ ─▶ resume ring[seq &amp; mask] = d   (nothing else)
- *                          flush():     frames of ring[unwritten..seq] spliced back to back into the shard's
- *                                       scratch buffer ─▶ counted (the gateway: one write(2) of that buffer)
+ *   GATHERED (the gateway): dispatch(d): intent check ─▶ seq++ ─▶ resume ring[seq &amp; mask] = d   (nothing else)
+ *                          flush():     per frame of ring[unwritten..seq] its head (0x81 LEN {"t":T,"s":N) into
+ *                                       the shard's heads buffer, two iovec entries (head, the shard's one copy of
+ *                                       the event's shared bytes) ─▶ counted (the gateway: one writev(2))
+ *   CORKED (before 14):    the same, but the frames are copied whole into the shard's scratch buffer (write(2))
  *   POOLED (before):       dispatch(d): ... ─▶ buffer = alloc.buffer(len) ◀─ {"t":..,"s":SEQ,"op":0,"d":DATA}
  *                                       ─▶ queued (ctx.write);  flush(): every queued buffer counted and released
  *   WRITE_THROUGH:         POOLED, each frame released as soon as it is built (a socket written per event)
@@ -29,7 +36,12 @@ public final class SinkSession extends SessionEndpoint
     /** How frames are built and handed to the sink. */
     public enum Mode
     {
-        /** The gateway's path: corked in the resume ring, framed into a shared scratch buffer at the flush. */
+        /**
+         * The gateway's path: corked in the resume ring; at the flush one iovec list of the per-session heads and the
+         * shard's one copy of the event's shared bytes ({@link FrameGather}; the gateway then calls writev).
+         */
+        GATHERED,
+        /** The gateway's path until issue 14's gather: corked, framed by copying into a shared scratch buffer. */
         CORKED,
         /** The gateway's path before corking: one pooled buffer per frame, held until the flush. */
         POOLED,
@@ -47,10 +59,27 @@ public final class SinkSession extends SessionEndpoint
         void onFlush(SinkSession session);
     }
 
-    /** The shard's scratch buffer of the CORKED path (one per thread; sessions of one shard share it). */
+    /** The shard's scratch buffer of the CORKED path and gather of the GATHERED path (sessions of one shard share it). */
     public static final class Scratch
     {
         private ByteBuf buf;
+        final FrameGather gather = new FrameGather();
+        /** Where writes go with a real system call (e.g. {@code /dev/null}), or null: only counted. */
+        private final FileDescriptor out;
+
+        /** A scratch whose writes are counted, not made. */
+        public Scratch()
+        {
+            this(null);
+        }
+
+        /**
+         * @param out where each session's write goes with a real write(2) / writev(2), or null: only counted.
+         */
+        public Scratch(final FileDescriptor out)
+        {
+            this.out = out;
+        }
 
         ByteBuf take(final ByteBufAllocator alloc, final int capacity)
         {
@@ -79,6 +108,7 @@ public final class SinkSession extends SessionEndpoint
     private long seq;
     private long unwritten = 1;
     private ByteBuf lastCorked;
+    private FrameGather lastGather;
 
     /**
      * @param userId          the session's user.
@@ -133,6 +163,13 @@ public final class SinkSession extends SessionEndpoint
                     writeCorked();
                 }
             }
+            case GATHERED ->
+            {
+                if (s - unwritten + 1 >= Math.min(GatewaySession.CORK_LIMIT, resume.length))
+                {
+                    writeGathered();
+                }
+            }
             case POOLED -> sink.add(DispatchFrame.textFrame(alloc, d.typeAscii(), s, d.dataFor(userId, seesContent)));
             case WRITE_THROUGH ->
                 sink.writeThrough(DispatchFrame.textFrame(alloc, d.typeAscii(), s, d.dataFor(userId, seesContent)));
@@ -146,16 +183,75 @@ public final class SinkSession extends SessionEndpoint
             final int total = DispatchFrame.framesLength(resume, mask, unwritten, seq, userId, seesContent);
             final ByteBuf buf = scratch.take(alloc, total);
             DispatchFrame.writeFrames(buf, resume, mask, unwritten, seq, userId, seesContent);
-            sink.written(buf.readableBytes());
+            if (scratch.out != null)
+            {
+                sink.written(write(scratch.out, buf));
+            }
+            else
+            {
+                sink.written(buf.readableBytes());
+            }
             lastCorked = buf;
             unwritten = seq + 1;
+        }
+    }
+
+    /** What {@code GatewayConnection.writeGathered} does up to its writev: the iovec list of the frames. */
+    private void writeGathered()
+    {
+        if (unwritten <= seq)
+        {
+            final int total = scratch.gather.gather(resume, mask, unwritten, seq, userId, seesContent);
+            if (total < 0)
+            {
+                writeCorked(); // a body too large to gather: copied, as the gateway does
+                return;
+            }
+            if (scratch.out != null)
+            {
+                sink.written((int)writev(scratch.out, scratch.gather));
+            }
+            else
+            {
+                sink.written(total);
+            }
+            lastGather = scratch.gather;
+            unwritten = seq + 1;
+        }
+    }
+
+    private static long writev(final FileDescriptor out, final FrameGather gather)
+    {
+        try
+        {
+            return out.writevAddresses(gather.iovAddress(), gather.iovCount());
+        }
+        catch (final IOException e)
+        {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static int write(final FileDescriptor out, final ByteBuf buf)
+    {
+        try
+        {
+            return out.write(buf.internalNioBuffer(0, buf.readableBytes()), 0, buf.readableBytes());
+        }
+        catch (final IOException e)
+        {
+            throw new UncheckedIOException(e);
         }
     }
 
     @Override
     public void flush()
     {
-        if (mode == Mode.CORKED)
+        if (mode == Mode.GATHERED)
+        {
+            writeGathered();
+        }
+        else if (mode == Mode.CORKED)
         {
             writeCorked();
         }
@@ -184,6 +280,14 @@ public final class SinkSession extends SessionEndpoint
     ByteBuf lastCorkedWrite()
     {
         return lastCorked;
+    }
+
+    /**
+     * @return the gather of the last write (GATHERED; valid until the shard's next write).
+     */
+    FrameGather lastGather()
+    {
+        return lastGather;
     }
 
     /**

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.buffer.UnpooledByteBufAllocator;
 
 import org.junit.jupiter.api.Test;
@@ -15,6 +16,8 @@ import org.junit.jupiter.api.Test;
 import dev.pinwheel.core.fanout.Dispatch;
 import dev.pinwheel.core.fanout.SessionIndex;
 import dev.pinwheel.gateway.codec.Json;
+import dev.pinwheel.gateway.session.DispatchFrame;
+import dev.pinwheel.gateway.session.FrameGather;
 
 /**
  * The sinks frame what the gateway sends, and the naive baseline sends the same event.
@@ -72,6 +75,43 @@ class SinkSessionTest
                 + new String(d.data(), StandardCharsets.UTF_8) + "}", payload(one));
         }
         assertEquals(0, written.readableBytes(), "exactly the four frames of the last cycle");
+        assertEquals(20, s.seq());
+        assertSame(d, s.resumable(20));
+    }
+
+    @Test
+    void gatheredHandsTheSocketTheGatewayFramesOfTheCycle() throws Exception
+    {
+        final MessageCreateSample sample = MessageCreateSample.of(GUILD, "hello");
+        final Dispatch d = sample.dispatch();
+        final SinkSession.Scratch shard = new SinkSession.Scratch();
+        final SinkSession s = new SinkSession(7, MessageCreateSample.READER_INTENTS, true,
+            UnpooledByteBufAllocator.DEFAULT, 2048, null, SinkSession.Mode.GATHERED, shard);
+        final SinkSession copy = new SinkSession(7, MessageCreateSample.READER_INTENTS, true,
+            UnpooledByteBufAllocator.DEFAULT, 2048, null, SinkSession.Mode.CORKED, new SinkSession.Scratch());
+        final SessionIndex index = new SessionIndex();
+        index.subscribe(GUILD, s);
+        index.subscribe(GUILD, copy);
+        for (int i = 0; i < 20; i++) // 16 are gathered when the cork is full, 4 at the flush
+        {
+            index.deliver(d);
+        }
+        assertEquals(2, index.flushDirty());
+        final FrameGather gather = s.lastGather();
+        final ByteBuf written = Unpooled.buffer(gather.size());
+        gather.copyTo(written, 0);
+        final ByteBuf expected = Unpooled.buffer();
+        DispatchFrame.writeFrames(expected, new Dispatch[] {d}, 0, 17, 20, 7, true);
+        assertEquals(expected, written, "the gateway's framing of events 17..20, and nothing else");
+        assertEquals(copy.lastCorkedWrite(), written, "the same bytes the copying path wrote");
+        assertEquals(copy.bytesWritten(), s.bytesWritten());
+        for (int seq = 17; seq <= 20; seq++)
+        {
+            final int len7 = written.getUnsignedByte(written.readerIndex() + 1);
+            final int header = len7 < 126 ? 2 : len7 == 126 ? 4 : 10;
+            final int length = len7 < 126 ? len7 : written.getUnsignedShort(written.readerIndex() + 2);
+            assertEquals(seq, Json.MAPPER.readTree(payload(written.readSlice(header + length))).path("s").asLong());
+        }
         assertEquals(20, s.seq());
         assertSame(d, s.resumable(20));
     }

@@ -784,11 +784,15 @@ public final class GatewayConnection extends SimpleChannelInboundHandler<WebSock
             }
             return;
         }
-        final int total = DispatchFrame.framesLength(ring, mask, from, to, user, seesContent);
         final Channel ch = ctx.channel();
         final io.netty.channel.ChannelOutboundBuffer queued = ch.unsafe().outboundBuffer();
         final boolean direct = ch instanceof io.netty.channel.unix.UnixChannel && queued != null
             && queued.totalPendingWriteBytes() == 0 && ch.isActive() && ch.eventLoop().inEventLoop();
+        if (direct && writeGathered((io.netty.channel.unix.UnixChannel)ch, ring, mask, from, to, user, seesContent))
+        {
+            return;
+        }
+        final int total = DispatchFrame.framesLength(ring, mask, from, to, user, seesContent);
         final ByteBuf buf = direct ? gateway.frameScratch(total) : ctx.alloc().buffer(total);
         DispatchFrame.writeFrames(buf, ring, mask, from, to, user, seesContent);
         if (!direct)
@@ -818,6 +822,46 @@ public final class GatewayConnection extends SimpleChannelInboundHandler<WebSock
         {
             gateway.counters().increment(EdgeCounters.WRITES_DIRECT);
         }
+    }
+
+    /**
+     * The direct path of {@link #writeDispatches}: one {@code writev} of the frames' per-session heads and the shard's
+     * one copy of each event's shared bytes ({@link FrameGather}: nothing copied per recipient); what the kernel does
+     * not take is copied into a pooled buffer and queued in Netty.
+     *
+     * @return false when the shard does not gather these frames (a very large body): the caller copies them.
+     */
+    private boolean writeGathered(final io.netty.channel.unix.UnixChannel ch, final Dispatch[] ring, final int mask,
+        final long from, final long to, final long user, final boolean seesContent)
+    {
+        final FrameGather gather = gateway.frameGather();
+        final int total = gather.gather(ring, mask, from, to, user, seesContent);
+        if (total < 0)
+        {
+            return false;
+        }
+        long written;
+        try
+        {
+            written = ch.fd().writevAddresses(gather.iovAddress(), gather.iovCount());
+        }
+        catch (final IOException e)
+        {
+            written = 0; // the socket is failing: let Netty's write path meet the error and close it
+        }
+        if (written < total)
+        {
+            final ByteBuf rest = ctx.alloc().buffer(total - (int)written);
+            gather.copyTo(rest, (int)written);
+            ctx.write(rest, ctx.voidPromise());
+            pendingFlush = true;
+            gateway.counters().increment(EdgeCounters.WRITES_PARTIAL);
+        }
+        else
+        {
+            gateway.counters().increment(EdgeCounters.WRITES_DIRECT);
+        }
+        return true;
     }
 
     /** Flushes what {@link #writeDispatches} or {@link #writeDispatch} left queued in Netty, if anything. */

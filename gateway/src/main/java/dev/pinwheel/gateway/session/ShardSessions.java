@@ -81,6 +81,8 @@ public final class ShardSessions
     /** Where a connection splices its corked frames before writing them to its socket directly (one per shard). */
     private ByteBuf frameScratch;
     private byte[] payloadScratch = new byte[4096];
+    /** The shard's gathering writer: each event's shared bytes copied once per shard, not once per recipient. */
+    private final FrameGather frameGather = new FrameGather();
     private final HashMap<String, GatewaySession> sessions = new HashMap<>();
     private final Long2ObjectHashMap<ArrayList<GatewaySession>> byUser = new Long2ObjectHashMap<>();
     private final Long2LongHashMap pendingSubscriptions = new Long2LongHashMap(0);
@@ -860,6 +862,14 @@ public final class ShardSessions
             frameScratch = io.netty.buffer.Unpooled.directBuffer(Math.max(64 * 1024, Integer.highestOneBit(capacity) << 1));
         }
         return frameScratch.clear();
+    }
+
+    /**
+     * @return the shard's gathering writer (shard thread only; one gather at a time).
+     */
+    FrameGather frameGather()
+    {
+        return frameGather;
     }
 
     /**

@@ -1,0 +1,95 @@
+package dev.pinwheel.benchmarks.fanout;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.function.IntSupplier;
+
+/**
+ * {@link FanoutBenchmark}'s variants interleaved on one thread, timed by the thread's CPU clock as well as the wall
+ * clock: on a shared 2-core box whose load is far above its cores, JMH's wall-clock averages of one variant after the
+ * other measure the neighbours' load as much as the code (one run: {@code splice} 200 ns at load 1, 8,000 ns at load
+ * 20); CPU time per round of interleaved variants gives same-run ratios that the run queue does not move.
+ * <pre>
+ *   java -cp benchmarks/target/pinwheel-benchmarks.jar dev.pinwheel.benchmarks.fanout.FanoutCpuProbe [rounds] [warmup]
+ * </pre>
+ * Each round runs every variant once (30,000 recipients), in an order rotated per round; printed per variant: median
+ * and 10th percentile of CPU ns per recipient, median wall ns per recipient, and the ratio of medians to
+ * {@code spliceCopy} (the copying path the gather replaced).
+ */
+public final class FanoutCpuProbe
+{
+    private FanoutCpuProbe()
+    {
+    }
+
+    /**
+     * @param args rounds (default 300), warm-up rounds (default 100).
+     */
+    public static void main(final String[] args)
+    {
+        final int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 300;
+        final int warmup = args.length > 1 ? Integer.parseInt(args[1]) : 100;
+        final FanoutBenchmark b = new FanoutBenchmark();
+        b.resumeCapacity = 2048;
+        b.allocator = "pooled";
+        b.setUp();
+        final String[] names = {"splice", "spliceCopy", "spliceWithAudience", "spliceWritev", "spliceCopyWrite",
+            "floorLine", "floorLineSpread"};
+        final IntSupplier[] variants = {b::splice, b::spliceCopy, b::spliceWithAudience, b::spliceWritev,
+            b::spliceCopyWrite, () -> (int)b.floorLine(), () -> (int)b.floorLineSpread()};
+        final ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        final long[][] cpu = new long[variants.length][rounds];
+        final long[][] wall = new long[variants.length][rounds];
+        long sink = 0;
+        for (int r = -warmup; r < rounds; r++)
+        {
+            for (int k = 0; k < variants.length; k++)
+            {
+                final int v = Math.floorMod(k + r, variants.length);
+                final long c0 = mx.getCurrentThreadCpuTime();
+                final long w0 = System.nanoTime();
+                sink += variants[v].getAsInt();
+                final long w1 = System.nanoTime();
+                final long c1 = mx.getCurrentThreadCpuTime();
+                if (r >= 0)
+                {
+                    cpu[v][r] = c1 - c0;
+                    wall[v][r] = w1 - w0;
+                }
+            }
+        }
+        try
+        {
+            b.tearDown();
+        }
+        catch (final java.io.IOException e)
+        {
+            throw new java.io.UncheckedIOException(e);
+        }
+        final double base = median(cpu[1]);
+        System.out.printf(Locale.ROOT, "%-20s %14s %14s %14s %10s%n", "variant", "cpu ns/rcpt p50", "cpu ns p10",
+            "wall ns p50", "/ copy");
+        for (int v = 0; v < variants.length; v++)
+        {
+            final double m = median(cpu[v]);
+            System.out.printf(Locale.ROOT, "%-20s %14.1f %14.1f %14.1f %10.2f%n", names[v],
+                m / FanoutBenchmark.RECIPIENTS, pct(cpu[v], 0.10) / FanoutBenchmark.RECIPIENTS,
+                median(wall[v]) / FanoutBenchmark.RECIPIENTS, m / base);
+        }
+        System.out.println("rounds " + rounds + " (warm-up " + warmup + "), checksum " + sink);
+    }
+
+    private static double median(final long[] xs)
+    {
+        return pct(xs, 0.5);
+    }
+
+    private static double pct(final long[] xs, final double p)
+    {
+        final long[] s = xs.clone();
+        Arrays.sort(s);
+        return s[(int)Math.min(s.length - 1, Math.round(p * (s.length - 1)))];
+    }
+}
