@@ -22,6 +22,8 @@ import dev.pinwheel.gateway.owner.InviteProxy;
  */
 public final class InviteRoutes
 {
+    private static final long UNKNOWN_WAIT_MILLIS = 2_000;
+    private static final int MAX_WAITING = 1_024;
     /** Discord's longest invite: 7 days. */
     private static final int MAX_AGE_SECONDS = 604_800;
     private static final int DEFAULT_AGE_SECONDS = 86_400;
@@ -32,6 +34,8 @@ public final class InviteRoutes
     private final ExchangeTable exchanges;
     private final InviteProxy invites;
     private final RouteTable.Handler directMessages;
+    private final java.util.ArrayList<Waiting> waiting = new java.util.ArrayList<>();
+    private boolean ticking;
 
     /**
      * @param directory      the node's directory (guilds, channels, invites).
@@ -109,39 +113,77 @@ public final class InviteRoutes
 
     private void delete(final RestExchange ex, final Request r)
     {
-        final Invite invite = invite(ex, r);
-        if (invite != null)
-        {
-            invites.delete(exchanges.register(ex), ex.userId(), ex.auditReason(), invite.guildId(), invite.code());
-        }
+        withInvite(ex, r, invite -> invites.delete(exchanges.register(ex), ex.userId(), ex.auditReason(),
+            invite.guildId(), invite.code()));
     }
 
     private void get(final RestExchange ex, final Request r)
     {
-        final Invite invite = invite(ex, r);
-        if (invite != null)
-        {
-            invites.get(exchanges.register(ex), ex.userId(), invite.guildId(), invite.code());
-        }
+        withInvite(ex, r, invite -> invites.get(exchanges.register(ex), ex.userId(), invite.guildId(),
+            invite.code()));
     }
 
     private void join(final RestExchange ex, final Request r)
     {
-        final Invite invite = invite(ex, r);
-        if (invite != null)
-        {
-            invites.join(exchanges.register(ex), ex.userId(), invite.guildId(), invite.code());
-        }
+        withInvite(ex, r, invite -> invites.join(exchanges.register(ex), ex.userId(), invite.guildId(),
+            invite.code()));
     }
 
-    /** @return the path's invite, or null after answering 10006. */
-    private Invite invite(final RestExchange ex, final Request r)
+    /**
+     * Runs {@code then} with the path's invite. A code this node does not know answers 10006 — in a cluster only after
+     * up to {@value #UNKNOWN_WAIT_MILLIS} ms: an invite made through another node moments ago reaches this node's
+     * directory over the link (a node-wide record) and may trail the creator's own answer, which a client can pass
+     * to someone on another node at once. Rechecked every shard tick; at most {@value #MAX_WAITING} wait at a time.
+     */
+    private void withInvite(final RestExchange ex, final Request r, final java.util.function.Consumer<Invite> then)
     {
-        final Invite invite = directory.invite(r.param(0));
-        if (invite == null)
+        final String code = r.param(0);
+        final Invite invite = directory.invite(code);
+        if (invite != null)
+        {
+            then.accept(invite);
+        }
+        else if (shard.group().clusterLink() == null || waiting.size() >= MAX_WAITING)
         {
             RouteChecks.error(shard, ex, DiscordError.UNKNOWN_INVITE);
         }
-        return invite;
+        else
+        {
+            if (!ticking)
+            {
+                ticking = true;
+                shard.addTicker(this::recheck);
+            }
+            waiting.add(new Waiting(ex, code, then, System.nanoTime()
+                + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(UNKNOWN_WAIT_MILLIS)));
+        }
     }
+
+    /** The shard's ticker: answers the waiting lookups whose code arrived or whose time ran out. */
+    private void recheck()
+    {
+        final long now = System.nanoTime();
+        for (int i = waiting.size() - 1; i >= 0; i--)
+        {
+            final Waiting w = waiting.get(i);
+            final Invite invite = directory.invite(w.code());
+            if (invite != null || now - w.deadlineNanos() >= 0)
+            {
+                waiting.remove(i);
+                if (invite != null)
+                {
+                    w.then().accept(invite);
+                }
+                else
+                {
+                    RouteChecks.error(shard, w.ex(), DiscordError.UNKNOWN_INVITE);
+                }
+            }
+        }
+    }
+
+    private record Waiting(RestExchange ex, String code, java.util.function.Consumer<Invite> then, long deadlineNanos)
+    {
+    }
+
 }
