@@ -55,11 +55,11 @@ public final class ClusterProbe
 {
     private static final String USAGE = """
         usage: ClusterProbe [--nodes N=6] [--sessions S=100000] [--shards P=1] [--users-per-node U=16]
-                            [--heartbeat-ms MS=20000] [--hold SECONDS=60] [--messages M=15] [--warmup W=3]
+                            [--heartbeat-ms MS=41250] [--hold SECONDS=60] [--messages M=15] [--warmup W=3]
                             [--interval-ms MS=4000] [--hop-messages P=300] [--hop-warmup W=50] [--hop-interval-ms MS=40]
-                            [--ping-count C=20000] [--paced-ping-count C=1000] [--paced-ping-us US=5000]
+                            [--ping-count C=5000] [--paced-ping-count C=500] [--paced-ping-us US=5000]
                             [--single-sessions K=-1 (S/N; 0: no single-node phase)]
-                            [--node-heap 1200m] [--client-heap 900m] [--in-flight K=128] [--idle-seconds 5]
+                            [--node-heap 1200m] [--client-heap 700m] [--in-flight K=128] [--idle-seconds 5]
                             [--server-profile dev|ci|throughput|latency] [--server-flag JVM_FLAG]...
                             [--deadline SECONDS=2400] [--out DIR=bench-results]""";
     private static final long NANOS_PER_TICK = clockTickNanos();
@@ -114,7 +114,7 @@ public final class ClusterProbe
         d.put("sessions", "100000");
         d.put("shards", "1");
         d.put("users-per-node", "16");
-        d.put("heartbeat-ms", "20000");
+        d.put("heartbeat-ms", "41250");
         d.put("hold", "60");
         d.put("messages", "15");
         d.put("warmup", "3");
@@ -122,12 +122,12 @@ public final class ClusterProbe
         d.put("hop-messages", "300");
         d.put("hop-warmup", "50");
         d.put("hop-interval-ms", "40");
-        d.put("ping-count", "20000");
-        d.put("paced-ping-count", "1000");
+        d.put("ping-count", "5000");
+        d.put("paced-ping-count", "500");
         d.put("paced-ping-us", "5000");
         d.put("single-sessions", "-1");
         d.put("node-heap", "1200m");
-        d.put("client-heap", "900m");
+        d.put("client-heap", "700m");
         d.put("in-flight", "128");
         d.put("idle-seconds", "5");
         d.put("server-profile", "dev");
@@ -189,6 +189,14 @@ public final class ClusterProbe
                 fanoutPlot.put("single node, " + single + " sessions: time to last delivery", singleFanout.ttl);
             }
             ok = clusterPhase(nodes, sessions, r, singleFanout, fanoutPlot, hopPlot);
+        }
+        catch (final Exception ex)
+        {
+            // what was measured before the failure is still written, with the error and every log
+            ex.printStackTrace();
+            r.put("error", ex.toString());
+            keepLogs();
+            ok = false;
         }
         finally
         {
@@ -436,10 +444,10 @@ public final class ClusterProbe
         final long maxPark = TimeUnit.MICROSECONDS.toNanos(Long.getLong("pinwheel.cluster.idleMaxParkMicros", 1000));
         final int termLength = Integer.getInteger("pinwheel.cluster.termLength", 4 << 20);
         final Histogram floor = AeronPingPong.run(a.positiveInt("ping-count"), 0, maxPark, termLength,
-            TimeUnit.SECONDS.toNanos(120));
+            TimeUnit.SECONDS.toNanos(60));
         final Histogram paced = AeronPingPong.run(a.positiveInt("paced-ping-count"),
             TimeUnit.MICROSECONDS.toNanos(a.positiveInt("paced-ping-us")), maxPark, termLength,
-            TimeUnit.SECONDS.toNanos(120) + (long)a.positiveInt("paced-ping-count") * a.positiveInt("paced-ping-us")
+            TimeUnit.SECONDS.toNanos(60) + (long)a.positiveInt("paced-ping-count") * a.positiveInt("paced-ping-us")
                 * 1000L);
         System.out.printf(Locale.ROOT, "Aeron round trip (UDP 127.0.0.1, two media drivers as the nodes'): back to back "
             + "p50 %.1f µs, p99 %.1f µs, max %.1f µs (n=%d); one ping every %d µs p50 %.1f µs, p99 %.1f µs, max %.1f "
@@ -1022,6 +1030,33 @@ public final class ClusterProbe
         }
         final int i = (int)Math.min(sorted.size() - 1, Math.max(0, Math.ceil(p / 100.0 * sorted.size()) - 1));
         return sorted.get(i);
+    }
+
+    private void keepLogs()
+    {
+        for (int k = 0; k < servers.size(); k++)
+        {
+            try
+            {
+                servers.get(k).copyLog(logFile(servers.get(k).layout().logName().replace(".log", "")));
+            }
+            catch (final IOException ex)
+            {
+                System.err.println("could not keep " + servers.get(k).log() + ": " + ex);
+            }
+        }
+        try (java.util.stream.Stream<Path> files = Files.list(work))
+        {
+            for (final Path f : (Iterable<Path>)files.filter(f -> f.getFileName().toString().startsWith("client-"))::iterator)
+            {
+                Files.copy(f, logFile(f.getFileName().toString().replace(".log", "")),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        catch (final IOException ex)
+        {
+            System.err.println("could not keep the client logs: " + ex);
+        }
     }
 
     /** Stops every client, then every server (SIGTERM, SIGKILL after 30 s); deletes the work directory. */

@@ -94,7 +94,6 @@ final class LoadClientProcess implements AutoCloseable
         final List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(JvmFlagProfiles.locate().argFileOptions("dev", JvmFlagProfiles.runningFeatureVersion()));
-        cmd.add("-Xms" + heap);
         cmd.add("-Xmx" + heap);
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
