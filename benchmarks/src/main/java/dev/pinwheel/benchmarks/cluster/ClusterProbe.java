@@ -47,9 +47,10 @@ import dev.pinwheel.core.routing.RoutingRing;
  *     ─ idle CPU ─ M messages to all S sessions ─▶ time to last delivery p50/p99, CPU per delivery vs single node
  * </pre>
  * Send and receive times are {@code System.nanoTime()} of different JVMs of this host: one monotonic clock
- * (CLOCK_MONOTONIC). CPU is each server's utime + stime from {@code /proc/PID/stat}; per delivery it is the CPU
- * of the window from the first measured post to the last delivery, less the idle rate measured just before
- * (heartbeats, consensus and link keep-alives), over the deliveries.
+ * (CLOCK_MONOTONIC). CPU is each server's utime + stime from {@code /proc/PID/stat}; messages go one at a time (the
+ * next when the last reached every session, and not before {@code --interval-ms}); per delivery it is the CPU of the
+ * windows from each post to its last delivery, less the idle rate measured just before (heartbeats, consensus and
+ * link keep-alives), over the deliveries; the figure without the subtraction is reported beside it.
  */
 public final class ClusterProbe
 {
@@ -252,15 +253,19 @@ public final class ClusterProbe
             openSeconds());
         clients.add(client);
         final long t0 = System.nanoTime();
+        final long openCpu0 = procCpuNanos(server.pid());
         final String opened = client.await("opened ", deadline);
         final long openMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        final double openCpu = (procCpuNanos(server.pid()) - openCpu0) / 1e9;
         final int ready = Integer.parseInt(opened.split(" ")[1]);
-        System.out.printf(Locale.ROOT, "single node: %d of %d sessions ready in %d ms%n", ready, sessions, openMs);
+        System.out.printf(Locale.ROOT, "single node: %d of %d sessions ready in %d ms, server CPU %.1f s (%.2f ms per "
+            + "session)%n", ready, sessions, openMs, openCpu, openCpu * 1e3 / Math.max(1, ready));
         Thread.sleep(1000);
         final Fanout f = fanout("single node", List.of(server), List.of(client), rest, owner, channel, 0);
         final Map<String, Object> s = new LinkedHashMap<>();
         s.put("sessions_ready", ready);
         s.put("open_ms", openMs);
+        s.put("open_server_cpu_seconds", openCpu);
         s.put("server_rss_kib", ProbeSupport.rssKiB(server.pid()));
         s.put("fanout", f.json);
         s.put("sessions_lost", client.status(STATUS_TIMEOUT).lost());
@@ -381,8 +386,8 @@ public final class ClusterProbe
         final double openCpu = (cpuNanos(servers) - cpuOpen0) / 1e9;
         Totals t = totals();
         System.out.printf(Locale.ROOT, "sessions ready: %d of %d in %d ms (%.0f/s), observers %d of %d; server CPU %.1f "
-            + "s; load %s%n", t.ready, sessions, openMs, t.ready * 1000.0 / Math.max(1, openMs), t.observers, nodes,
-            openCpu, ProbeSupport.loadAverage());
+            + "s (%.2f ms per session); load %s%n", t.ready, sessions, openMs, t.ready * 1000.0 / Math.max(1, openMs),
+            t.observers, nodes, openCpu, openCpu * 1e3 / Math.max(1, t.ready), ProbeSupport.loadAverage());
         final Map<String, Object> c = new LinkedHashMap<>();
         r.put("cluster", c);
         c.put("nodes", nodes);
@@ -472,7 +477,7 @@ public final class ClusterProbe
         final Fanout f = fanout("cluster", servers, clients, rest, owner, bigChannel, 0);
         fanoutPlot.put("cluster, " + t.ready + " sessions: time to last delivery", f.ttl);
         c.put("fanout", f.json);
-        if (singleFanout != null && singleFanout.cpuPerDeliveryMicros > 0)
+        if (singleFanout != null)
         {
             final Map<String, Object> cmp = new LinkedHashMap<>();
             cmp.put("cluster_cpu_us_per_delivery", f.cpuPerDeliveryMicros);
@@ -634,33 +639,49 @@ public final class ClusterProbe
         final int recipients = totals(cs).ready;
         // idle CPU just before: heartbeats, consensus and link keep-alives
         final int idleSeconds = a.positiveInt("idle-seconds");
-        final long idleCpu0 = cpuNanos(nodes);
+        final long[] idleOf = new long[nodes.size()];
+        for (int k = 0; k < idleOf.length; k++)
+        {
+            idleOf[k] = procCpuNanos(nodes.get(k).pid());
+        }
         final long idleT0 = System.nanoTime();
         Thread.sleep(TimeUnit.SECONDS.toMillis(idleSeconds));
-        final double idleRate = (cpuNanos(nodes) - idleCpu0) / (double)(System.nanoTime() - idleT0);
+        final double idleNanos = System.nanoTime() - idleT0;
+        final double[] idleCores = new double[idleOf.length];
+        double idleRate = 0;
+        for (int k = 0; k < idleOf.length; k++)
+        {
+            idleCores[k] = (procCpuNanos(nodes.get(k).pid()) - idleOf[k]) / idleNanos;
+            idleRate += idleCores[k];
+        }
         final long[] sent = new long[total];
         final long t0 = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
-        long cpu0 = 0;
-        long window0 = 0;
+        // one message at a time: each is posted when the last one has reached every session (and not before its
+        // turn), and the server CPU is read around each, so the idle CPU subtracted is that of seconds, not minutes
+        long cpuSum = 0;
+        long windowSum = 0;
+        long nextAt = t0;
+        final long perMessageTimeout = Math.max(interval, TimeUnit.SECONDS.toNanos(30));
         for (int i = 0; i < total; i++)
         {
-            ProbeSupport.parkUntil(t0 + i * interval);
-            if (i == warm)
-            {
-                cpu0 = cpuNanos(nodes);
-                window0 = System.nanoTime();
-            }
+            ProbeSupport.parkUntil(nextAt);
+            final long c0 = cpuNanos(nodes);
             sent[i] = System.nanoTime();
             rest.postAsync(poster, channel, "fanout-probe #" + i + "# " + sent[i]);
+            final long until = sent[i] + perMessageTimeout;
+            while (System.nanoTime() - until < 0 && totals(cs).deliveries < (long)recipients * (i + 1))
+            {
+                Thread.sleep(20);
+            }
+            final long w1 = System.nanoTime();
+            final long c1 = cpuNanos(nodes);
+            if (i >= warm)
+            {
+                cpuSum += c1 - c0;
+                windowSum += w1 - sent[i];
+            }
+            nextAt = Math.max(sent[i] + interval, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500));
         }
-        final long drainUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        final long expected = (long)recipients * total;
-        while (System.nanoTime() - drainUntil < 0 && totals(cs).deliveries < expected)
-        {
-            Thread.sleep(50);
-        }
-        final long cpu1 = cpuNanos(nodes);
-        final long window1 = System.nanoTime();
         // message -> count, first, last over every client; node -> message -> first, last
         final int[] count = new int[total];
         final long[] last = new long[total];
@@ -694,8 +715,8 @@ public final class ClusterProbe
                     Math.max(0, TimeUnit.NANOSECONDS.toMicros(last[i] - sent[i]))));
             }
         }
-        final double window = (window1 - window0) / 1e9;
-        final double cpu = (cpu1 - cpu0) / 1e9;
+        final double window = windowSum / 1e9;
+        final double cpu = cpuSum / 1e9;
         final double busy = cpu - idleRate * window;
         final double perDelivery = deliveries == 0 ? -1 : busy * 1e6 / deliveries;
         final double rawPerDelivery = deliveries == 0 ? -1 : cpu * 1e6 / deliveries;
@@ -703,9 +724,10 @@ public final class ClusterProbe
             + "deliveries, %d messages complete%n", what, total - warm, warm, recipients, a.positiveInt("interval-ms"),
             deliveries, (long)recipients * (total - warm), complete);
         ProbeSupport.printLatency("  time to last delivery", ttl);
-        System.out.printf(Locale.ROOT, "  server CPU: %.2f s over %.1f s (idle %.3f cores before, subtracted: %.2f s) "
-            + "-> %.2f µs per delivery (%.2f µs without the subtraction); load %s%n", cpu, window, idleRate, busy,
-            perDelivery, rawPerDelivery, ProbeSupport.loadAverage());
+        System.out.printf(Locale.ROOT, "  server CPU: %.2f s over %.1f s from each post to its last delivery (idle %.3f "
+            + "cores before, subtracted: %.2f s) "
+            + "-> %.2f µs per delivery (%.2f µs without the subtraction); idle cores per node %s; load %s%n", cpu, window,
+            idleRate, busy, perDelivery, rawPerDelivery, Arrays.toString(idleCores), ProbeSupport.loadAverage());
         final List<Object> perNode = new ArrayList<>();
         for (int k = 0; k < cs.size(); k++)
         {
@@ -746,8 +768,9 @@ public final class ClusterProbe
         m.put("time_to_last_delivery_ms", ProbeSupport.summary(ttl));
         m.put("goal_time_to_last_delivery_ms", 1000);
         m.put("server_cpu_seconds", cpu);
-        m.put("window_seconds", window);
+        m.put("window_seconds_post_to_last_delivery_summed", window);
         m.put("idle_cpu_cores_before", idleRate);
+        m.put("idle_cpu_cores_before_per_node", idleCores);
         m.put("server_cpu_us_per_delivery", perDelivery);
         m.put("server_cpu_us_per_delivery_without_idle_subtraction", rawPerDelivery);
         m.put("per_node", perNode);

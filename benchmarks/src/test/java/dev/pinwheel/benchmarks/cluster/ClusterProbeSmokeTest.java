@@ -56,9 +56,11 @@ class ClusterProbeSmokeTest
         assertEquals(0, c.path("hop").path("deliveries_missing").asInt());
         assertEquals(20, c.path("hop").path("owner_node_latency_ms").path("count").asInt());
         assertEquals(20, c.path("hop").path("remote_node_latency_ms").path("count").asInt());
-        assertEquals(500, c.path("aeron_floor").path("round_trip_back_to_back_us").path("count").asInt());
+        // bounded by time on a loaded box: some of the 500, never none
+        assertTrue(c.path("aeron_floor").path("round_trip_back_to_back_us").path("count").asInt() > 0);
         assertEquals(300, r.path("single_node").path("fanout").path("deliveries").asLong(), "3 messages x 100");
-        assertTrue(r.path("cpu_per_delivery_cluster_vs_single").has("ratio"));
+        assertTrue(r.path("cpu_per_delivery_cluster_vs_single").path("ratio_without_idle_subtraction").asDouble() > 0,
+            "server CPU per delivery, cluster vs single node");
         assertTrue(Files.exists(out.resolve(json.getFileName().toString().replace(".json", ".svg"))));
         assertTrue(Files.exists(out.resolve(json.getFileName().toString().replace(".json", "-hop.svg"))));
         final List<Long> after = children();
