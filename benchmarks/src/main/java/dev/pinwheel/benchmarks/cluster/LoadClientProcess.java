@@ -95,6 +95,7 @@ final class LoadClientProcess implements AutoCloseable
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(JvmFlagProfiles.locate().argFileOptions("dev", JvmFlagProfiles.runningFeatureVersion()));
         cmd.add("-Xmx" + heap);
+        cmd.add("-Dpinwheel.probe.setup-timeout-seconds=60");
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(ClusterLoadClient.class.getName());
