@@ -19,6 +19,9 @@
 #                                             the embedded store beside them (starts a local Cassandra if no --cassandra)
 #   benchmarks/run.sh cluster-hop-probe [args] a typed command's round trip to a shard of this node vs of another
 #                                             node over the Aeron link (two nodes in one JVM), p50/p99
+#   benchmarks/run.sh cluster-probe [args]    issue 12: N nodes (child JVMs) on this box, S idle sessions over them in one
+#                                             guild (a client JVM per node): held with heartbeats, time to last
+#                                             delivery, the hop vs Aeron's round trip, CPU per delivery vs one node
 #   benchmarks/run.sh build                   build the jar only
 # Run from anywhere; results of the probe go to ./bench-results (the working directory).
 # PINWHEEL_BENCH_JAVA_OPTS adds JVM flags to the JMH host / probe client JVM.
@@ -126,6 +129,13 @@ case "$cmd" in
     mapfile -t flags < <(module_flags)
     exec "$JAVA_HOME/bin/java" "${flags[@]}" -Dpinwheel.flags.dir="$FLAGS" \
       -cp "$JAR" dev.pinwheel.benchmarks.cluster.ClusterHopProbe "$@" ;;
+  cluster-probe)
+    if needs_build; then build; fi
+    mapfile -t flags < <(module_flags)
+    # The probe itself only posts and reads its children's reports: the nodes and load clients are child JVMs.
+    # shellcheck disable=SC2086
+    exec "$JAVA_HOME/bin/java" "${flags[@]}" -Dpinwheel.flags.dir="$FLAGS" -Xms128m -Xmx512m \
+      ${PINWHEEL_BENCH_JAVA_OPTS:-} -cp "$JAR" dev.pinwheel.benchmarks.cluster.ClusterProbe "$@" ;;
   voice-probe)
     if needs_build; then build; fi
     mapfile -t flags < <(module_flags)
@@ -175,6 +185,6 @@ case "$cmd" in
   build)
     build strict ;;
   *)
-    echo "usage: benchmarks/run.sh jmh [JMH args] | fanout-probe [--sessions N --messages M --rate R ...] | capacity-probe [--sessions N --hold S ...] | storm-probe [--sessions K ...] | chat-probe [--guilds G --members M --rate R ...] | presence-probe [--sessions N --lookers L --sync-members K ...] | recovery-probe [--messages N,... --server N --rounds R --class-cache none,cds,aot] | voice-probe ROOMS MEMBERS SECONDS MODE LOOPS | peer-probe [--sessions N --messages M --rate R --burst B --systems pinwheel,uws,nats] | rest-probe [--requests N --pause-us P --posts M ...] | abuse-probe [--rate R --phases all|edge,cap,... --window S] | build" >&2
+    echo "usage: benchmarks/run.sh jmh [JMH args] | fanout-probe [--sessions N --messages M --rate R ...] | capacity-probe [--sessions N --hold S ...] | storm-probe [--sessions K ...] | chat-probe [--guilds G --members M --rate R ...] | presence-probe [--sessions N --lookers L --sync-members K ...] | recovery-probe [--messages N,... --server N --rounds R --class-cache none,cds,aot] | voice-probe ROOMS MEMBERS SECONDS MODE LOOPS | peer-probe [--sessions N --messages M --rate R --burst B --systems pinwheel,uws,nats] | rest-probe [--requests N --pause-us P --posts M ...] | abuse-probe [--rate R --phases all|edge,cap,... --window S] | cluster-probe [--nodes N --sessions S --hold H ...] | build" >&2
     exit 2 ;;
 esac

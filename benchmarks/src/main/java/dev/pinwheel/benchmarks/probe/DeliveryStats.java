@@ -30,6 +30,7 @@ public final class DeliveryStats
     private final AtomicLongArray sendNanos;
     private final AtomicIntegerArray received;
     private final AtomicLongArray lastNanos;
+    private final AtomicLongArray firstNanos;
     private final ConcurrentHistogram raw = new ConcurrentHistogram(HIGHEST_MICROS, 3);
     private final ConcurrentHistogram corrected = new ConcurrentHistogram(HIGHEST_MICROS, 3);
     private final ConcurrentHistogram identify = new ConcurrentHistogram(HIGHEST_MICROS, 3);
@@ -66,6 +67,7 @@ public final class DeliveryStats
         this.sendNanos = new AtomicLongArray(messages);
         this.received = new AtomicIntegerArray(messages);
         this.lastNanos = new AtomicLongArray(messages);
+        this.firstNanos = new AtomicLongArray(messages);
     }
 
     /**
@@ -97,6 +99,15 @@ public final class DeliveryStats
 
     /**
      * @param id message id.
+     * @return {@code System.nanoTime()} of its first recorded delivery, or 0.
+     */
+    public long firstDeliveryNanos(final int id)
+    {
+        return firstNanos.get(id);
+    }
+
+    /**
+     * @param id message id.
      * @return its send time, or 0 if not sent.
      */
     public long sendNanos(final int id)
@@ -124,6 +135,7 @@ public final class DeliveryStats
         deliveries.increment();
         received.incrementAndGet(id);
         lastNanos.accumulateAndGet(id, nanoTime, Math::max);
+        firstNanos.accumulateAndGet(id, nanoTime, (a, b) -> a == 0 || b - a < 0 ? b : a);
         final DeliveryListener l = listener;
         if (l != null)
         {

@@ -106,6 +106,9 @@ final class ProbeSession extends SimpleChannelInboundHandler<WebSocketFrame>
     private final BitSet seen = new BitSet();
     private ChannelHandlerContext ctx;
     private ScheduledFuture<?> heartbeat;
+    /** Seconds from IDENTIFY to READY + GUILD_CREATE before a session counts as failed ({@code -D} to change). */
+    static final long SETUP_TIMEOUT_SECONDS = Long.getLong("pinwheel.probe.setup-timeout-seconds", 120);
+
     private boolean settled;
     private boolean readySeen;
     private boolean closingByUs;
@@ -374,6 +377,15 @@ final class ProbeSession extends SimpleChannelInboundHandler<WebSocketFrame>
             .put("device", "pinwheel-fanout-probe");
         identifySentNanos = System.nanoTime();
         ctx.writeAndFlush(new TextWebSocketFrame(identify.toString()));
+        // a session the server leaves without its GUILD_CREATE (one that identified while a cluster's ring changed)
+        // would hold its place among those setting up for ever: it fails, and is retried, instead
+        ctx.executor().schedule(() ->
+        {
+            if (!settled)
+            {
+                fail("no READY and GUILD_CREATE within " + SETUP_TIMEOUT_SECONDS + " s of IDENTIFY");
+            }
+        }, SETUP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     }
 
     private void sendHeartbeat()

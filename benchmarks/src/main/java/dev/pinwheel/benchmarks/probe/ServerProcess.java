@@ -99,8 +99,30 @@ public final class ServerProcess implements AutoCloseable
         final Map<String, String> properties, final List<String> extraFlags, final long startupNanos)
         throws IOException
     {
+        return start(layout, profile, shards, properties, extraFlags, List.of(), startupNanos);
+    }
+
+    /**
+     * Starts the server in a given layout with more {@code run} options (a cluster node's {@code --node-id K
+     * --members ...}) and waits until it prints the line that says it serves.
+     *
+     * @param layout       its directories, log and port.
+     * @param profile      JVM flag profile of the server ({@code dev}, {@code ci}...).
+     * @param shards       shards.
+     * @param properties   system properties for the server ({@code -Dkey=value} each).
+     * @param extraFlags   more JVM flags (may be empty).
+     * @param extraArgs    more options of {@code PinwheelMain run} (may be empty).
+     * @param startupNanos how long to wait for it to serve.
+     * @return the running server.
+     * @throws IOException if it cannot be started (the process is stopped; an owned directory is deleted).
+     */
+    public static ServerProcess start(final Layout layout, final String profile, final int shards,
+        final Map<String, String> properties, final List<String> extraFlags, final List<String> extraArgs,
+        final long startupNanos) throws IOException
+    {
         final Path log = layout.workDir().resolve(layout.logName());
         final List<String> cmd = command(layout, profile, shards, properties, extraFlags);
+        cmd.addAll(extraArgs);
         final long t0 = System.nanoTime();
         final Process p = spawn(layout, cmd, log);
         final ServerProcess server;
