@@ -123,27 +123,17 @@ public final class RoleRoutes
     private void positions(final RestExchange ex, final Request r)
     {
         final long guildId = RouteChecks.knownGuild(directory, shard, ex, r);
-        if (guildId < 0)
+        final JsonNode b = guildId < 0 ? null : RouteChecks.positionsBody(shard, ex, r);
+        if (b == null)
         {
-            return;
-        }
-        final JsonNode b = r.body();
-        if (b == null || !b.isArray() || b.isEmpty())
-        {
-            RouteChecks.error(shard, ex, DiscordError.INVALID_FORM_BODY);
             return;
         }
         final long[] moves = new long[2 * b.size()];
         for (int i = 0; i < b.size(); i++)
         {
             final JsonNode e = b.get(i);
-            final long id = e != null && e.isObject() && e.hasNonNull("id") ? RouteChecks.snowflake(e.get("id")) : -1;
-            final JsonNode pos = e == null ? null : e.get("position");
-            if (id <= 0)
-            {
-                ex.invalidField(shard, i + ".id", "NUMBER_TYPE_COERCE", "Value is not snowflake.");
-                return;
-            }
+            final long id = RouteChecks.snowflake(e.get("id"));
+            final JsonNode pos = e.get("position");
             if (pos == null || !pos.canConvertToInt() || pos.asInt() < 0)
             {
                 ex.invalidField(shard, i + ".position", "NUMBER_TYPE_COERCE", "Value is not int.");

@@ -59,6 +59,35 @@ final class RouteChecks
     }
 
     /**
+     * A bulk positions body ({@code PATCH /guilds/{g}/roles|channels}): a non-empty array of objects, each with a
+     * snowflake {@code id}.
+     *
+     * @param shard this shard.
+     * @param ex    the request.
+     * @param r     its parsed form.
+     * @return the array, or null after a 400 (50035, naming the first bad id).
+     */
+    static JsonNode positionsBody(final Shard shard, final RestExchange ex, final Request r)
+    {
+        final JsonNode b = r.body();
+        if (b == null || !b.isArray() || b.isEmpty())
+        {
+            error(shard, ex, DiscordError.INVALID_FORM_BODY);
+            return null;
+        }
+        for (int i = 0; i < b.size(); i++)
+        {
+            final JsonNode e = b.get(i);
+            if (e == null || !e.isObject() || !e.hasNonNull("id") || snowflake(e.get("id")) <= 0)
+            {
+                ex.invalidField(shard, i + ".id", "NUMBER_TYPE_COERCE", "Value is not snowflake.");
+                return null;
+            }
+        }
+        return b;
+    }
+
+    /**
      * @param n a JSON value.
      * @return it as a snowflake (a string of digits or a number), or -1 if it is none.
      */
