@@ -89,7 +89,10 @@ public final class ConsensusMembership implements AutoCloseable
             Boolean.getBoolean("pinwheel.cluster.resetConsensus"));
         removeStaleMarkFiles(base);
         final String host = ctx.members().hosts().get(ctx.nodeId());
-        final long park = TimeUnit.MILLISECONDS.toNanos(1);
+        // consensus, archive and service agents: ring epochs are rare and Raft's timers are in hundreds of milliseconds,
+        // so they may sleep 4 ms when idle (at 1 ms the three took 3 % of a core on an idle node); the data path
+        // between nodes is the link's thread, not these
+        final long park = TimeUnit.MILLISECONDS.toNanos(4);
         try
         {
             archive = Archive.launch(new Archive.Context()
@@ -133,7 +136,7 @@ public final class ConsensusMembership implements AutoCloseable
                 .errorHandler(ex -> LOG.warn("cluster membership (service): {}", ex.toString())));
             client = Aeron.connect(new Aeron.Context()
                 .aeronDirectoryName(ctx.aeronDirectoryName())
-                .idleStrategy(new SleepingMillisIdleStrategy(1))
+                .idleStrategy(new SleepingMillisIdleStrategy(10))
                 .errorHandler(ex -> LOG.debug("cluster membership (client): {}", ex.toString())));
             logKeeper = new ConsensusLogKeeper(client, new File(base, "consensus"),
                 consensus.context().controlToggleCounter(), consensus.context().snapshotCounter(),

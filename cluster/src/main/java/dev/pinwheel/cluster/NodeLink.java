@@ -15,7 +15,6 @@ import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -39,11 +38,12 @@ import org.slf4j.LoggerFactory;
  *            │        ▲ BACK_PRESSURED: held in shard i's queue      (one image per peer)  └──▶ each shard in mask
  *            │        │ for B, retried in order every duty cycle                                (DISPATCH, decoded once)
  * </pre>
- * An embedded media driver per node (its own directory, deleted on start and close), shared threading mode with a
- * backoff idle strategy that parks (never a busy spin: two cores are shared by every node of a test).
+ * An embedded media driver per node (its own directory, deleted on start and close) in {@code INVOKER} mode, run with
+ * the receiver by one link thread ({@link LinkAgent}) that waits in epoll on the driver's UDP sockets when idle
+ * ({@link SocketWaitIdleStrategy}: woken by a datagram or by a shard's offer, never a busy spin).
  * <p>
  * <b>Thread confinement:</b> the per-shard outboxes are touched only by their shard's thread (every
- * {@link ClusterLink} method takes the calling shard); the receiver runs on its own thread.
+ * {@link ClusterLink} method takes the calling shard); the driver and the receiver run on the link thread.
  */
 public final class NodeLink implements ClusterLink, AutoCloseable
 {
@@ -57,7 +57,10 @@ public final class NodeLink implements ClusterLink, AutoCloseable
     private final Publication[] publications;
     private final Outbox[] outboxes;
     private final LinkCounters counters;
-    private AgentRunner receiverRunner;
+    /** The link's thread: the media driver and the receiver ({@link LinkAgent}), idling on the driver's sockets. */
+    private final AgentRunner linkRunner;
+    private final LinkAgent linkAgent;
+    private final SocketWaitIdleStrategy waits;
     /** What {@link #watchPeers} last saw of each peer (the receiver's thread only). */
     private final boolean[] peerUp;
     /** Peers whose link came up and that have not been asked for their node-wide records yet (receiver thread). */
@@ -81,13 +84,16 @@ public final class NodeLink implements ClusterLink, AutoCloseable
         this.counters = new LinkCounters(counters != null ? counters : NodeCounters.inMemory(64));
         final String dir = ctx.aeronDir().toAbsolutePath().toString();
         final long timeout = ctx.peerTimeoutNanos();
+        final SocketWaitIdleStrategy startedWaits = new SocketWaitIdleStrategy(ctx.idleMaxParkNanos());
         final MediaDriver.Context driverCtx = new MediaDriver.Context()
             .aeronDirectoryName(dir)
             .dirDeleteOnStart(true)
             .dirDeleteOnShutdown(true)
-            .threadingMode(ThreadingMode.SHARED)
-            .sharedIdleStrategy(new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(1),
-                ctx.idleMaxParkNanos()))
+            .threadingMode(ThreadingMode.INVOKER) // run by the link's own thread (LinkAgent), waiting on its sockets
+            .receiveChannelEndpointSupplier(startedWaits.receiveEndpoints())
+            .sendChannelEndpointSupplier(startedWaits.sendEndpoints())
+            // names to resolve: on a thread of their own (a lookup must not stall the link); addresses: none needed
+            .asyncExecutorEnabled(!numericHosts(ctx.members()))
             .publicationConnectionTimeoutNs(timeout)
             .imageLivenessTimeoutNs(timeout)
             .termBufferSparseFile(true)
@@ -95,13 +101,21 @@ public final class NodeLink implements ClusterLink, AutoCloseable
             .ipcTermBufferLength(64 * 1024)
             .errorHandler(ex -> LOG.warn("cluster link (media driver): {}", ex.toString()));
         MediaDriver startedDriver = null;
+        AgentRunner startedRunner = null;
+        LinkAgent startedAgent = null;
         Aeron client = null;
         try
         {
             startedDriver = MediaDriver.launchEmbedded(driverCtx);
+            startedAgent = new LinkAgent(startedDriver.sharedAgentInvoker(), startedWaits);
+            startedRunner = new AgentRunner(startedWaits, ex -> LOG.error("cluster link failed", ex), null,
+                startedAgent);
+            AgentRunner.startOnThread(startedRunner);
             client = Aeron.connect(new Aeron.Context()
                 .aeronDirectoryName(startedDriver.aeronDirectoryName())
-                .idleStrategy(new SleepingMillisIdleStrategy(1))
+                // the client conductor is off the data path (offers and polls touch the log buffers directly): it
+                // learns of new images and keeps the client alive, for which a 10 ms sleep is plenty
+                .idleStrategy(new SleepingMillisIdleStrategy(10))
                 .errorHandler(ex -> LOG.warn("cluster link (client): {}", ex.toString())));
             final ClusterMembers members = ctx.members();
             this.subscription = client.addSubscription(channel(members.endpoint(nodeId)), NodeLinkContext.STREAM_ID);
@@ -117,9 +131,13 @@ public final class NodeLink implements ClusterLink, AutoCloseable
         }
         catch (final RuntimeException ex)
         {
-            CloseHelper.quietCloseAll(client, startedDriver);
+            CloseHelper.quietCloseAll(client, startedRunner, startedDriver);
+            startedWaits.close();
             throw ex;
         }
+        this.waits = startedWaits;
+        this.linkAgent = startedAgent;
+        this.linkRunner = startedRunner;
         this.driver = startedDriver;
         this.aeron = client;
         this.peerUp = new boolean[publications.length];
@@ -130,6 +148,19 @@ public final class NodeLink implements ClusterLink, AutoCloseable
         {
             outboxes[i] = new Outbox(publications.length);
         }
+    }
+
+    /** @return whether every member's host is an IP address literal (nothing for the driver to resolve). */
+    static boolean numericHosts(final ClusterMembers members)
+    {
+        for (final String host : members.hosts())
+        {
+            if (!host.matches("[0-9.]+") && !(host.startsWith("[") || host.indexOf(':') >= 0))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String channel(final String endpoint)
@@ -147,9 +178,7 @@ public final class NodeLink implements ClusterLink, AutoCloseable
     {
         final LinkReceiver receiver = new LinkReceiver(subscription, group, node, counters, this::watchPeers,
             catchUpRequests);
-        receiverRunner = new AgentRunner(new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(1),
-            ctx.idleMaxParkNanos()), ex -> LOG.error("cluster link receiver failed", ex), null, receiver);
-        AgentRunner.startOnThread(receiverRunner);
+        linkAgent.receiver(receiver);
     }
 
     /**
@@ -194,6 +223,7 @@ public final class NodeLink implements ClusterLink, AutoCloseable
         {
             if (catchUpOwed[node] && publications[node].offer(catchUpFrame, 0, LinkFrameFlyweight.HEADER_LENGTH) > 0)
             {
+                waits.wake();
                 catchUpOwed[node] = false; // a control frame: not in the sent count of commands, events and records
                 LOG.info("cluster: asked node {} for its node-wide records (catch-up)", node);
             }
@@ -219,7 +249,8 @@ public final class NodeLink implements ClusterLink, AutoCloseable
      * @param node      the peer.
      * @param type      the record's type.
      * @param payload   the record.
-     * @return {@link #SENT} (maybe held while the peer pushes back), {@link #NODE_DOWN} or {@link #QUEUE_FULL}.
+     * @return {@link #SENT} (maybe held while the peer pushes back: a catch-up is held whole, never refused as
+     *         {@link #QUEUE_FULL}) or {@link #NODE_DOWN}.
      */
     public int offerStateTo(final int fromShard, final int node, final int type, final byte[] payload)
     {
@@ -227,7 +258,9 @@ public final class NodeLink implements ClusterLink, AutoCloseable
         final ExpandableArrayBuffer frame = out.scratch;
         LinkFrameFlyweight.putHeader(frame, 0, LinkFrameFlyweight.STATE, nodeId, type);
         frame.putBytes(LinkFrameFlyweight.HEADER_LENGTH, payload);
-        return offer(out, node, frame, LinkFrameFlyweight.HEADER_LENGTH + payload.length);
+        // not bounded by maxPending: a journal larger than the queue must reach the peer whole (refusing the rest
+        // lost records for good); it is held in order, and what the shard sends the peer later queues behind it
+        return offer(out, node, frame, LinkFrameFlyweight.HEADER_LENGTH + payload.length, false);
     }
 
     /**
@@ -348,6 +381,12 @@ public final class NodeLink implements ClusterLink, AutoCloseable
 
     private int offer(final Outbox out, final int node, final DirectBuffer frame, final int length)
     {
+        return offer(out, node, frame, length, true);
+    }
+
+    private int offer(final Outbox out, final int node, final DirectBuffer frame, final int length,
+        final boolean bounded)
+    {
         final Publication pub = node < publications.length ? publications[node] : null; // ShardRoute.MOVING: none
         if (pub == null)
         {
@@ -360,6 +399,7 @@ public final class NodeLink implements ClusterLink, AutoCloseable
             final long r = pub.offer(frame, 0, length);
             if (r > 0)
             {
+                waits.wake();
                 counters.increment(LinkCounters.SENT);
                 return SENT;
             }
@@ -370,7 +410,7 @@ public final class NodeLink implements ClusterLink, AutoCloseable
             }
             counters.increment(LinkCounters.BACK_PRESSURED); // BACK_PRESSURED or ADMIN_ACTION: hold it, in order
         }
-        if (held.size() >= ctx.maxPending())
+        if (bounded && held.size() >= ctx.maxPending())
         {
             counters.increment(LinkCounters.REFUSED_QUEUE_FULL);
             return QUEUE_FULL;
@@ -401,6 +441,7 @@ public final class NodeLink implements ClusterLink, AutoCloseable
                 final long r = publications[node].offer(out.view, 0, head.length);
                 if (r > 0)
                 {
+                    waits.wake();
                     counters.increment(LinkCounters.SENT);
                     counters.increment(LinkCounters.RETRIED);
                 }
@@ -444,9 +485,11 @@ public final class NodeLink implements ClusterLink, AutoCloseable
     @Override
     public void close()
     {
-        CloseHelper.quietClose(receiverRunner);
-        CloseHelper.quietClose(aeron);
+        linkAgent.stopReceiving(); // the subscription is not read while the client closes it
+        CloseHelper.quietClose(aeron); // the link thread still runs the driver that answers the client
+        CloseHelper.quietClose(linkRunner);
         CloseHelper.quietClose(driver);
+        waits.close();
         final Path dir = ctx.aeronDir();
         if (dir.toFile().exists())
         {

@@ -14,8 +14,9 @@ import java.util.concurrent.TimeUnit;
  *       not connected: commands for it are answered 503</td></tr>
  *   <tr><td>{@code pinwheel.cluster.maxPending}</td><td>65536</td><td>messages one shard may hold back for one
  *       back-pressured peer before it refuses more</td></tr>
- *   <tr><td>{@code pinwheel.cluster.idleMaxParkMicros}</td><td>1000</td><td>the longest the media driver and the
- *       link's receiver park when idle (a backoff: spins, yields, then parks growing to this; never a busy spin)</td></tr>
+ *   <tr><td>{@code pinwheel.cluster.idleMaxParkMicros}</td><td>1000</td><td>the longest the link thread (media driver
+ *       and receiver) waits without traffic: it waits in epoll on the driver's sockets and a datagram or a shard's
+ *       offer wakes it at once; this bounds the driver's timers (rounded up to whole milliseconds)</td></tr>
  * </table>
  */
 public final class NodeLinkContext

@@ -20,11 +20,14 @@ import org.junit.jupiter.api.io.TempDir;
  * Node-wide records (accounts, tokens…) on the embedded store after a node restarts: three nodes in child JVMs, node 1
  * killed with SIGKILL, a user registered through node 0 while it is down, node 1 restarted on its data directory. The
  * restarted node asks each peer for its node-wide records when their link comes up (a catch-up over the link), so the
- * new user's token works on node 1, and so do the tokens of users registered on other nodes before it died.
+ * new user's token works on node 1, and so do the tokens of users registered on other nodes before it died — 300 of
+ * them, through a link whose window and held-frame queue are far smaller than the catch-up (every record arrives).
  */
 class ClusterCatchUpTest
 {
     private static final int NODES = 3;
+    /** Users registered before the restart: their records are far more than the window and the queue hold. */
+    private static final int MANY = 300;
 
     @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS)
     Path dir;
@@ -50,7 +53,10 @@ class ClusterCatchUpTest
         final Path data = dir.resolve("node-" + k);
         Files.createDirectories(data);
         nodes[k] = ServerProcess.start(data, 1, "os", dir.resolve("node-" + k + ".log"), 120,
-            List.of("-Dpinwheel.cluster.peerTimeoutMs=1000", "-Dpinwheel.cluster.termLength=1048576"), ports[k],
+            // the smallest term (a 32 KiB window) and a queue of 4 held frames per peer: a catch-up of a few hundred
+            // records outruns both, as a large journal outruns the defaults
+            List.of("-Dpinwheel.cluster.peerTimeoutMs=1000", "-Dpinwheel.cluster.termLength=65536",
+                "-Dpinwheel.cluster.maxPending=4"), ports[k],
             List.of("--node-id", Integer.toString(k), "--members", members));
         return nodes[k];
     }
@@ -82,6 +88,11 @@ class ClusterCatchUpTest
         final RestClient.User bob = rest2.register("bob");
         final RestClient rest1 = new RestClient(nodes[1].restBase());
         assertEquals("bob", awaitMe(rest1, bob).get("username").asText(), "the link's live state broadcast");
+        final List<RestClient.User> many = new java.util.ArrayList<>();
+        for (int i = 0; i < MANY; i++)
+        {
+            many.add((i % 2 == 0 ? rest0 : rest2).register("many-" + i));
+        }
 
         final CompletableFuture<String> down = nodes[0].lineContaining("node 1 unreachable");
         nodes[1].kill();
@@ -112,7 +123,17 @@ class ClusterCatchUpTest
         assertEquals(carol.id(), awaitMe(rest1again, carol).get("id").asText(), "written while node 1 was down");
         assertEquals("alice", awaitMe(rest1again, alice).get("username").asText(), "written on node 0 before");
         assertEquals("bob", awaitMe(rest1again, bob).get("username").asText(), "written on node 2 before");
+        for (final RestClient.User u : many)
+        {
+            assertEquals(u.id(), awaitMe(rest1again, u).get("id").asText(), "one of " + MANY + " users written before");
+        }
         assertTrue(Files.readString(nodes[1].log()).contains("catch-up"), "the restarted node logged its catch-up");
+        for (final int k : new int[] {0, 2})
+        {
+            final String log = Files.readString(nodes[k].log());
+            assertTrue(!log.contains(" refused (the node went"), "node " + k + " refused catch-up records: a "
+                + "journal larger than the link's queue must reach the peer whole");
+        }
     }
 
     /** @return GET users/@me once it answers 200 (the catch-up arrives a moment after the link comes up). */

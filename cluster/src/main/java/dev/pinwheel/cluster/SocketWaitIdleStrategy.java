@@ -1,0 +1,200 @@
+package dev.pinwheel.cluster;
+
+import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+import io.aeron.driver.DataPacketDispatcher;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ReceiveChannelEndpointSupplier;
+import io.aeron.driver.SendChannelEndpointSupplier;
+import io.aeron.driver.media.ReceiveChannelEndpoint;
+import io.aeron.driver.media.SendChannelEndpoint;
+import io.aeron.driver.media.UdpChannel;
+
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.status.AtomicCounter;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The link thread's idle strategy: instead of parking for a fixed time and polling again, it waits in the kernel
+ * (epoll, through a {@link Selector}) on the media driver's own UDP sockets, so it wakes when a datagram arrives, when
+ * a shard of this node has offered a frame to a publication ({@link #wake()}), or after at most the configured wait
+ * (the driver's timers: heartbeats, status messages, client keep-alives).
+ * <pre>
+ *   shard: offer ──▶ publication log ── wake() ──▶ ┐
+ *   peer:  datagram ──▶ UDP socket ── readable ───▶ ├─▶ link thread: driver duty cycle (send / receive), LinkReceiver
+ *   timeout (idleMaxParkMicros) ───────────────────▶ ┘
+ * </pre>
+ * A backoff that parks up to 1 ms adds up to a millisecond on each side of a hop (and wakes a thousand times a second
+ * when idle); here a hop costs the wire and two wake-ups. The driver runs in {@code INVOKER} mode on the same thread,
+ * so the sockets are registered by the endpoint suppliers below on the thread that waits on them.
+ * <p>
+ * <b>No lost wake-up:</b> a shard sets {@code pending} and then reads {@code sleeping}; the link thread sets
+ * {@code sleeping} and then reads {@code pending} (both volatile: one of them sees the other's write). A
+ * {@link Selector#wakeup()} before the select makes the select return at once.
+ */
+final class SocketWaitIdleStrategy implements IdleStrategy
+{
+    private static final Logger LOG = LoggerFactory.getLogger(SocketWaitIdleStrategy.class);
+
+    private final Selector selector;
+    private final long maxWaitMillis;
+    private volatile boolean sleeping;
+    private volatile boolean pending;
+    private long waits;
+    private long wakeUps;
+
+    /**
+     * @param maxWaitNanos the longest wait without traffic (rounded up to a millisecond: a select's granularity).
+     */
+    SocketWaitIdleStrategy(final long maxWaitNanos)
+    {
+        this.maxWaitMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(maxWaitNanos + 999_999));
+        try
+        {
+            this.selector = Selector.open();
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalStateException("cannot open a selector for the cluster link", ex);
+        }
+    }
+
+    /**
+     * Any thread, after it offered to one of the link's publications: the driver's sender runs in the next cycle.
+     */
+    void wake()
+    {
+        if (!pending)
+        {
+            pending = true;
+        }
+        if (sleeping)
+        {
+            selector.wakeup();
+        }
+    }
+
+    @Override
+    public void idle(final int workCount)
+    {
+        if (workCount <= 0)
+        {
+            idle();
+        }
+    }
+
+    @Override
+    public void idle()
+    {
+        sleeping = true;
+        if (pending)
+        {
+            pending = false;
+            sleeping = false;
+            return;
+        }
+        waits++;
+        try
+        {
+            if (selector.select(maxWaitMillis) > 0)
+            {
+                selector.selectedKeys().clear();
+                wakeUps++;
+            }
+        }
+        catch (final IOException ex)
+        {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(maxWaitMillis));
+        }
+        finally
+        {
+            sleeping = false;
+        }
+    }
+
+    @Override
+    public void reset()
+    {
+    }
+
+    @Override
+    public String alias()
+    {
+        return "socket-wait";
+    }
+
+    /** @return how many times the link thread waited, and how many of those a readable socket ended (diagnostics). */
+    long[] waitsAndSocketWakeUps()
+    {
+        return new long[] {waits, wakeUps};
+    }
+
+    /** Closes the selector (after the link thread stopped). */
+    void close()
+    {
+        try
+        {
+            selector.close();
+        }
+        catch (final IOException ex)
+        {
+            LOG.debug("closing the cluster link's selector: {}", ex.toString());
+        }
+    }
+
+    /** On the link thread (the driver's, in INVOKER mode): the socket wakes the wait when readable. */
+    private void register(final DatagramChannel channel)
+    {
+        if (channel == null || !channel.isOpen() || channel.isBlocking())
+        {
+            return;
+        }
+        try
+        {
+            channel.register(selector, SelectionKey.OP_READ);
+        }
+        catch (final ClosedChannelException ex)
+        {
+            LOG.debug("cluster link: a socket closed before it was watched: {}", ex.toString());
+        }
+    }
+
+    /** @return the driver's receive endpoints, each one's socket watched by this strategy once open. */
+    ReceiveChannelEndpointSupplier receiveEndpoints()
+    {
+        return (final UdpChannel udpChannel, final DataPacketDispatcher dispatcher, final AtomicCounter statusIndicator,
+            final MediaDriver.Context context) -> new ReceiveChannelEndpoint(udpChannel, dispatcher, statusIndicator,
+                context)
+            {
+                @Override
+                public void openChannel()
+                {
+                    super.openChannel();
+                    register(receiveDatagramChannel());
+                }
+            };
+    }
+
+    /** @return the driver's send endpoints, whose sockets carry the peers' status messages and NAKs back. */
+    SendChannelEndpointSupplier sendEndpoints()
+    {
+        return (final UdpChannel udpChannel, final AtomicCounter statusIndicator, final MediaDriver.Context context) ->
+            new SendChannelEndpoint(udpChannel, statusIndicator, context)
+            {
+                @Override
+                public void openChannel()
+                {
+                    super.openChannel();
+                    register(sendDatagramChannel != null ? sendDatagramChannel : receiveDatagramChannel());
+                }
+            };
+    }
+}
