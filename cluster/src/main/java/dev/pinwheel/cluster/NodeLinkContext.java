@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
  *       not connected: commands for it are answered 503</td></tr>
  *   <tr><td>{@code pinwheel.cluster.maxPending}</td><td>65536</td><td>messages one shard may hold back for one
  *       back-pressured peer before it refuses more</td></tr>
- *   <tr><td>{@code pinwheel.cluster.idleMaxParkMicros}</td><td>1000</td><td>the longest the link thread (media driver
+ *   <tr><td>{@code pinwheel.cluster.idleMaxParkMicros}</td><td>4000</td><td>the longest the link thread (media driver
  *       and receiver) waits without traffic: it waits in epoll on the driver's sockets and a datagram or a shard's
  *       offer wakes it at once; this bounds the driver's timers (rounded up to whole milliseconds)</td></tr>
  * </table>
@@ -32,7 +32,7 @@ public final class NodeLinkContext
         Long.getLong("pinwheel.cluster.peerTimeoutMs", 2000));
     private int maxPending = Integer.getInteger("pinwheel.cluster.maxPending", 65_536);
     private long idleMaxParkNanos = TimeUnit.MICROSECONDS.toNanos(
-        Long.getLong("pinwheel.cluster.idleMaxParkMicros", 1000));
+        Long.getLong("pinwheel.cluster.idleMaxParkMicros", 4000));
 
     /**
      * @param value this node's id (its index in the members).
