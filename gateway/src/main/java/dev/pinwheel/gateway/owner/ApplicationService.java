@@ -101,15 +101,20 @@ public final class ApplicationService
     /**
      * A creation failed on this shard: the bot's reserved username is free again unless the account was journaled.
      *
+     * @param shard   this shard.
      * @param command the command, after its header.
      */
-    public void createFailed(final CommandReader command)
+    public void createFailed(final Shard shard, final CommandReader command)
     {
         final long app = command.getLong();
         final String botName = command.getString();
         if (node.accounts().get(app) == null)
         {
             node.accounts().release(botName, app);
+            if (shard.group().clusterLink() != null)
+            {
+                NameClaimProxy.release(shard, botName, app); // in a cluster the name's owner holds the claim
+            }
         }
     }
 
