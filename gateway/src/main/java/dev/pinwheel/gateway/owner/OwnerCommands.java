@@ -29,6 +29,7 @@ import dev.pinwheel.core.shard.Shard;
  *            interactions and applications (150-159)
  *   160-199  session → owner: subscriptions, op 8,       Subscription/MemberList/    SessionRequestAdapter
  *            voice, user sessions (no REST header)       Voice/UserSessionProxy
+ *   220-229  REST, usernames' claims (a cluster)         NameClaimProxy              OwnerCommandAdapter
  * </pre>
  * To add a command: a constant here (and its name in {@link #name}), a method on the area's proxy that writes it, a
  * case in its adapter that reads it into the area's service.

@@ -32,7 +32,8 @@ import dev.pinwheel.core.routing.RoutingRing;
  * body; each winner logs in by name through every node — right after its registration, before or after its account
  * record reached that node — and gets its own id. Then the node that owns one name's claim (the owner of the name's
  * key on the ring) is killed with SIGKILL: a registration of a name it owns answers 503 meanwhile; restarted, it still
- * refuses the claimed name (the claim is in its journal), through itself and through the others.
+ * refuses the claimed name (the claim is in its journal), through itself and through the others. Bots too: three
+ * applications of one name created through the three nodes at once get three different bot usernames.
  */
 class ClusterUsernamesTest
 {
@@ -75,7 +76,7 @@ class ClusterUsernamesTest
     {
     }
 
-    private record Winner(String name, long id, String password)
+    private record Winner(String name, long id, String password, String token)
     {
     }
 
@@ -147,7 +148,7 @@ class ClusterUsernamesTest
                     assertTrue(winners[a.name()] == null, "a second account for " + names[a.name()] + ": "
                         + (winners[a.name()] == null ? "" : winners[a.name()].id()) + " and " + r.raw());
                     winners[a.name()] = new Winner(names[a.name()], Long.parseLong(r.body().get("user").get("id")
-                        .asText()), a.password());
+                        .asText()), a.password(), r.body().get("token").asText());
                 }
                 else
                 {
@@ -171,6 +172,38 @@ class ClusterUsernamesTest
                 }
             }
 
+            final RestClient.Response nobody = rest[1].call("POST", "auth/login", null,
+                "{\"login\":\"nobody-at-all\",\"password\":\"password-nobody\"}");
+            assertEquals(400, nobody.status(), "a name nobody has: " + nobody.raw());
+            assertEquals("INVALID_LOGIN", nobody.body().get("errors").get("login").get("_errors").get(0).get("code")
+                .asText(), nobody.raw());
+
+            // three people create an application of the same name through the three nodes at once: one bot gets
+            // the name, the others their fallback names (no two bots share a name)
+            final List<Future<RestClient.Response>> apps = new ArrayList<>();
+            final CountDownLatch appsGo = new CountDownLatch(1);
+            for (int k = 0; k < NODES; k++)
+            {
+                final int node = k;
+                apps.add(pool.submit(() ->
+                {
+                    appsGo.await();
+                    return rest[node].call("POST", "applications", winners[node].token(), "{\"name\":\"SameBot\"}");
+                }));
+            }
+            appsGo.countDown();
+            final java.util.Set<String> botNames = new java.util.HashSet<>();
+            int exact = 0;
+            for (final Future<RestClient.Response> f : apps)
+            {
+                final RestClient.Response r = f.get(120, TimeUnit.SECONDS);
+                assertEquals(201, r.status(), r.raw());
+                final String bot = r.body().get("bot").get("username").asText();
+                assertTrue(botNames.add(bot.toLowerCase(Locale.ROOT)), "two bots named " + bot);
+                exact += bot.equals("SameBot") ? 1 : 0;
+            }
+            assertEquals(1, exact, "bots: " + botNames);
+
             // the node owning a claim dies (best: one whose account lives on another node, so only the claim's own
             // journal can keep the name) ...
             final RoutingRing ring = RoutingRing.build(1, NODES, 1, RoutingRing.DEFAULT_VIRTUAL_NODES); // as every node
@@ -185,6 +218,8 @@ class ClusterUsernamesTest
             }
             final int victim = ring.nodeOf(Usernames.key(chosen.name()));
             final int survivor = (victim + 1) % NODES;
+            System.out.println("claim of " + chosen.name() + " on node " + victim + ", its account on node "
+                + ring.nodeOf(chosen.id()));
             final CompletableFuture<String> down = nodes[survivor].lineContaining("node " + victim + " unreachable");
             nodes[victim].kill();
             nodes[victim] = null;
