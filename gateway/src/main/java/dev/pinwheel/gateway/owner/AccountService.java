@@ -67,10 +67,14 @@ public final class AccountService
         final String username = command.getString();
         if (node.accounts().get(userId) == null)
         {
-            node.accounts().release(username, userId);
             if (shard.group().clusterLink() != null)
             {
-                NameClaimProxy.release(shard, username, userId); // in a cluster the name's owner holds the claim
+                // in a cluster the name's owner holds the claim: it journals the release (replayed at restart)
+                NameClaimProxy.release(shard, username, userId);
+            }
+            else
+            {
+                node.accounts().release(username, userId);
             }
         }
     }

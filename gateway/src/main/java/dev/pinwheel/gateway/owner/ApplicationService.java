@@ -110,10 +110,14 @@ public final class ApplicationService
         final String botName = command.getString();
         if (node.accounts().get(app) == null)
         {
-            node.accounts().release(botName, app);
             if (shard.group().clusterLink() != null)
             {
-                NameClaimProxy.release(shard, botName, app); // in a cluster the name's owner holds the claim
+                // in a cluster the name's owner holds the claim: it journals the release (replayed at restart)
+                NameClaimProxy.release(shard, botName, app);
+            }
+            else
+            {
+                node.accounts().release(botName, app);
             }
         }
     }

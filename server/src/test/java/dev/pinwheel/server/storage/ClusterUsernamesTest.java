@@ -31,7 +31,9 @@ import dev.pinwheel.core.routing.RoutingRing;
  * one registration per name succeeds, every other one is refused with Discord's 400 {@code USERNAME_ALREADY_TAKEN}
  * body; each winner logs in by name through every node — right after its registration, before or after its account
  * record reached that node — and gets its own id. Then the node that owns one name's claim (the owner of the name's
- * key on the ring) is killed with SIGKILL: a registration of a name it owns answers 503 meanwhile; restarted, it still
+ * key on the ring) is killed with SIGKILL: a registration of a name it owns answers 503 meanwhile, so does one whose
+ * new account it would own (that name's claim is given back: once the name's owner restarted too, the name registers);
+ * restarted, it still
  * refuses the claimed name (the claim is in its journal), through itself and through the others. Bots too: three
  * applications of one name created through the three nodes at once get three different bot usernames.
  */
@@ -66,7 +68,7 @@ class ClusterUsernamesTest
         final Path data = dir.resolve("node-" + k);
         Files.createDirectories(data);
         nodes[k] = ServerProcess.start(data, 1, "os", dir.resolve("node-" + k + ".log"), 120,
-            List.of("-Dpinwheel.cluster.peerTimeoutMs=1000", "-Dpinwheel.cluster.termLength=1048576",
+            List.of("-Dpinwheel.cluster.peerTimeoutMs=2000", "-Dpinwheel.cluster.termLength=1048576",
                 "-Dpinwheel.auth.hash-threads=2", "-Dpinwheel.auth.hash-queue=256", "-Dpinwheel.auth.hash-per-ip=256",
                 "-Dpinwheel.auth.login-per-ip-per-minute=1000000"),
             ports[k], List.of("--node-id", Integer.toString(k), "--members", members));
@@ -229,6 +231,29 @@ class ClusterUsernamesTest
             assertEquals(503, meanwhile.status(), "a name whose owner is down: " + meanwhile.raw());
             assertNotNull(meanwhile.body().get("message"), meanwhile.raw());
 
+            // a name whose owner is up, for an account whose owner is down: 503 (its claim is given back: checked
+            // below, after the name's owner restarts — the release is journaled there)
+            String freed = null;
+            for (int n = 0; n < 30 && freed == null; n++)
+            {
+                final String name = "freed" + n;
+                if (ring.nodeOf(Usernames.key(name)) == victim)
+                {
+                    continue;
+                }
+                final RestClient.Response r = rest[survivor].call("POST", "auth/register", null,
+                    "{\"username\":\"" + name + "\",\"password\":\"password-" + name + "\"}");
+                if (r.status() == 503)
+                {
+                    freed = name;
+                }
+                else
+                {
+                    assertEquals(201, r.status(), name + ": " + r.raw());
+                }
+            }
+            assertNotNull(freed, "no registration fell on the dead node's accounts");
+
             // ... and comes back: the claim holds
             final CompletableFuture<String> back = nodes[survivor].lineContaining("node " + victim + " connected");
             startNode(victim);
@@ -242,6 +267,22 @@ class ClusterUsernamesTest
                 assertTaken(again, "registration of " + chosen.name() + " through node " + k + " after node "
                     + victim + " (its claim's owner) restarted");
             }
+
+            // the owner of the name refused above restarts too: the name is still free (its release was journaled)
+            final int freedOwner = ring.nodeOf(Usernames.key(freed));
+            final int other = (freedOwner + 1) % NODES;
+            final CompletableFuture<String> gone = nodes[other].lineContaining("node " + freedOwner + " unreachable");
+            nodes[freedOwner].kill();
+            nodes[freedOwner] = null;
+            gone.get(60, TimeUnit.SECONDS);
+            final CompletableFuture<String> returned = nodes[other].lineContaining("node " + freedOwner + " connected");
+            startNode(freedOwner);
+            returned.get(60, TimeUnit.SECONDS);
+            rest[freedOwner] = new RestClient(nodes[freedOwner].restBase());
+            final RestClient.Response free = rest[freedOwner].call("POST", "auth/register", null,
+                "{\"username\":\"" + freed + "\",\"password\":\"password-" + freed + "\"}");
+            assertEquals(201, free.status(), freed + " after its owner (node " + freedOwner + ") restarted: "
+                + free.raw());
         }
         finally
         {
