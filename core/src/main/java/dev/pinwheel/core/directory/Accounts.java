@@ -35,6 +35,16 @@ public final class Accounts
     }
 
     /**
+     * @param username a name.
+     * @return the id it is reserved for or registered to (a claim whose account has not arrived yet included), or -1.
+     */
+    public long holderOf(final String username)
+    {
+        final Long id = byName.get(key(username));
+        return id == null ? -1 : id;
+    }
+
+    /**
      * @param username name to release after a failed registration.
      * @param userId   the id it was reserved for.
      */

@@ -89,6 +89,13 @@ public final class StateRecords
     public static final int ATTACHMENTS_BOUND = 54;
     /** Attachments no message names any more (guild, ids): their files may go. */
     public static final int ATTACHMENTS_UNBOUND = 55;
+    /**
+     * A username claimed for an account id by the owner of the name's key ({@code Usernames.key}) — types 80-84:
+     * cluster-wide usernames. Name key, user id, username.
+     */
+    public static final int NAME_CLAIMED = 80;
+    /** A claim given back (its registration failed before the account was journaled). Name key, user id, username. */
+    public static final int NAME_RELEASED = 81;
 
     private StateRecords()
     {
@@ -143,6 +150,21 @@ public final class StateRecords
     private static String emptyIsNull(final String s)
     {
         return s.isEmpty() ? null : s;
+    }
+
+    /**
+     * @param username the name (any case; compared lowercased).
+     * @param userId   the account it is claimed for.
+     * @return encoded {@link #NAME_CLAIMED} or {@link #NAME_RELEASED} record (its scope is the name's key).
+     */
+    public static byte[] nameClaim(final String username, final long userId)
+    {
+        return encode(out ->
+        {
+            out.writeLong(dev.pinwheel.core.directory.Usernames.key(username));
+            out.writeLong(userId);
+            out.writeUTF(username);
+        });
     }
 
     /**
@@ -718,7 +740,8 @@ public final class StateRecords
                     BAN_REMOVED, MEMBER_TIMEOUT_SET, AUDIT_ENTRY, INVITE_USED, INVITE_DELETED, GUILD_UPDATED,
                     GUILD_DELETED, APPLICATION_PUT, TOKENS_REVOKED, USER_AVATAR_SET, GUILD_ICON_SET, WEBHOOK_PUT,
                     WEBHOOK_DELETED, ATTACHMENTS_BOUND, ATTACHMENTS_UNBOUND,
-                    ROLE_HOIST_SET -> in.readLong(); // the guild (the user, the application) comes first
+                    ROLE_HOIST_SET, NAME_CLAIMED, NAME_RELEASED -> in.readLong(); // the guild (the user, the
+                    // application, the name's key) comes first
                 case READ_STATE_ACK, READ_STATE_MENTION -> in.readLong(); // the user whose read state it is
                 case CHANNEL_CREATED ->
                 {
@@ -1163,6 +1186,17 @@ public final class StateRecords
                     final dev.pinwheel.core.directory.Application a = new dev.pinwheel.core.directory.Application(
                         in.readLong(), in.readLong(), in.readUTF(), in.readUTF());
                     yield (guilds, node) -> node.directory().putApplication(a);
+                }
+                case NAME_CLAIMED, NAME_RELEASED ->
+                {
+                    in.readLong(); // the name's key: the record's scope
+                    final long userId = in.readLong();
+                    final String username = in.readUTF();
+                    if (type == NAME_CLAIMED)
+                    {
+                        yield (guilds, node) -> node.accounts().reserve(username, userId);
+                    }
+                    yield (guilds, node) -> node.accounts().release(username, userId);
                 }
                 case TOKENS_REVOKED ->
                 {

@@ -15,7 +15,7 @@ import dev.pinwheel.gateway.codec.Json;
  * The owner step of register and login, on the account's owner shard, after the control plane did the password
  * work: journal the account ({@code USER_REGISTERED}) and the token's hash ({@code TOKEN_ISSUED}), then, once
  * durable, answer with the token. A registration that fails here gives its reserved username back
- * ({@link #registerFailed}), unless the account was journaled before the failure. Reads each command in the order
+ * ({@link #registerFailed}; in a cluster to the name's owner, {@link NameClaimProxy#release}), unless the account was journaled before the failure. Reads each command in the order
  * {@link AccountProxy} wrote it. Owner shard only.
  */
 public final class AccountService
@@ -58,15 +58,24 @@ public final class AccountService
     /**
      * A registration failed (on this shard): its username is free again unless the account was journaled.
      *
+     * @param shard   this shard.
      * @param command the command, after its header.
      * @param userId  the id the name was reserved for.
      */
-    public void registerFailed(final CommandReader command, final long userId)
+    public void registerFailed(final Shard shard, final CommandReader command, final long userId)
     {
         final String username = command.getString();
         if (node.accounts().get(userId) == null)
         {
-            node.accounts().release(username, userId);
+            if (shard.group().clusterLink() != null)
+            {
+                // in a cluster the name's owner holds the claim: it journals the release (replayed at restart)
+                NameClaimProxy.release(shard, username, userId);
+            }
+            else
+            {
+                node.accounts().release(username, userId);
+            }
         }
     }
 

@@ -101,15 +101,24 @@ public final class ApplicationService
     /**
      * A creation failed on this shard: the bot's reserved username is free again unless the account was journaled.
      *
+     * @param shard   this shard.
      * @param command the command, after its header.
      */
-    public void createFailed(final CommandReader command)
+    public void createFailed(final Shard shard, final CommandReader command)
     {
         final long app = command.getLong();
         final String botName = command.getString();
         if (node.accounts().get(app) == null)
         {
-            node.accounts().release(botName, app);
+            if (shard.group().clusterLink() != null)
+            {
+                // in a cluster the name's owner holds the claim: it journals the release (replayed at restart)
+                NameClaimProxy.release(shard, botName, app);
+            }
+            else
+            {
+                node.accounts().release(botName, app);
+            }
         }
     }
 

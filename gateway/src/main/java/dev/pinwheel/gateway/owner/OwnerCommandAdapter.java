@@ -31,6 +31,7 @@ public final class OwnerCommandAdapter
     private final ReadStateService readStates;
     private final InteractionService interactions;
     private final ApplicationService applications;
+    private final NameClaimService names;
 
     /**
      * @param node  the node's directories and accounts (DM channels, application commands too).
@@ -73,6 +74,7 @@ public final class OwnerCommandAdapter
         this.readStates = new ReadStateService(node, users);
         this.interactions = new InteractionService(node, users, messages);
         this.applications = new ApplicationService(node, joins);
+        this.names = new NameClaimService(node);
     }
 
     /**
@@ -211,6 +213,8 @@ public final class OwnerCommandAdapter
             case OwnerCommands.APPLICATION_CREATE -> applications.create(owner, command, reply);
             case OwnerCommands.APPLICATION_TOKEN_RESET -> applications.resetToken(owner, command, reply);
             case OwnerCommands.OAUTH2_BOT_ADD -> applications.addBot(owner, command, reply);
+            case OwnerCommands.NAME_CLAIM -> names.claim(owner, command.rewind());
+            case OwnerCommands.NAME_RELEASE -> names.release(owner, command, reply.userId());
             default -> throw new IllegalArgumentException("unknown owner command type " + command.type());
         }
     }
@@ -226,13 +230,18 @@ public final class OwnerCommandAdapter
     {
         final Reply reply = new CommandReply(shard, command.getInt(), command.getLong(), command.getLong(),
             command.getString());
+        if (command.type() == OwnerCommands.NAME_RELEASE)
+        {
+            NameClaimService.releaseLost(command.rewind(), cause); // no request waits for it
+            return;
+        }
         if (command.type() == OwnerCommands.ACCOUNT_REGISTER)
         {
-            accounts.registerFailed(command, reply.userId()); // the reserved username is free again
+            accounts.registerFailed(shard, command, reply.userId()); // the reserved username is free again
         }
         else if (command.type() == OwnerCommands.APPLICATION_CREATE)
         {
-            applications.createFailed(command); // the bot's reserved username is free again
+            applications.createFailed(shard, command); // the bot's reserved username is free again
         }
         reply.fail(cause);
     }

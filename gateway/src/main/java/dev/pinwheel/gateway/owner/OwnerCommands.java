@@ -29,6 +29,7 @@ import dev.pinwheel.core.shard.Shard;
  *            interactions and applications (150-159)
  *   160-199  session → owner: subscriptions, op 8,       Subscription/MemberList/    SessionRequestAdapter
  *            voice, user sessions (no REST header)       Voice/UserSessionProxy
+ *   220-229  REST, usernames' claims (a cluster)         NameClaimProxy              OwnerCommandAdapter
  * </pre>
  * To add a command: a constant here (and its name in {@link #name}), a method on the area's proxy that writes it, a
  * case in its adapter that reads it into the area's service.
@@ -326,6 +327,16 @@ public final class OwnerCommands
     /** {@code PATCH /guilds/{g}/channels}: guild, then (channel, position, parent, lock) quadruples as longs. */
     public static final int CHANNEL_POSITIONS = 252;
 
+    // 220-229: cluster-wide usernames (issue 12)
+    /**
+     * To the owner of a username's key ({@code Usernames.key}): claim the name, then go on with the registration
+     * ({@link NameClaimProxy}, {@link NameClaimService}). Then (ACCOUNT_REGISTER or APPLICATION_CREATE), the id the
+     * name is for, the name, a fallback name (null: none), the error's field and message, then's own fields.
+     */
+    public static final int NAME_CLAIM = 220;
+    /** To the owner of a username's key: a registration failed after its claim; the name is free again. */
+    public static final int NAME_RELEASE = 221;
+
     private static final String[] NAMES = new String[CommandReader.MAX_TYPE + 1];
     private static final ThreadLocal<CommandWriter> OFF_SHARD_WRITERS = ThreadLocal.withInitial(CommandWriter::new);
 
@@ -434,6 +445,8 @@ public final class OwnerCommands
         NAMES[DM_MESSAGE_POST_FILES] = "dm_message_post_files";
         NAMES[ROLE_POSITIONS] = "role_positions";
         NAMES[CHANNEL_POSITIONS] = "channel_positions";
+        NAMES[NAME_CLAIM] = "name_claim";
+        NAMES[NAME_RELEASE] = "name_release";
     }
 
     private OwnerCommands()

@@ -20,6 +20,7 @@ import dev.pinwheel.gateway.http.RestExchange;
 import dev.pinwheel.gateway.http.RouteTable;
 import dev.pinwheel.gateway.owner.ApplicationProxy;
 import dev.pinwheel.gateway.owner.ApplicationService;
+import dev.pinwheel.gateway.owner.NameClaimProxy;
 
 /**
  * Applications and OAuth2 bot authorization:
@@ -143,9 +144,18 @@ public final class ApplicationRoutes
         final long app = shard.ids().next();
         String username = name.trim().replaceAll("[^A-Za-z0-9_.\\-]", "_");
         username = username.length() < 2 ? "bot_" + username : username;
+        final String fallback = (username.length() > 26 ? username.substring(0, 26) : username) + "_" + (app % 10_000);
+        if (shard.group().clusterLink() != null)
+        {
+            // a cluster: the owner of the name's key decides (then the fallback's), journals the claim, then creates
+            final String token = ctx.auth().newToken(app);
+            NameClaimProxy.claimForApplication(shard, exchanges.register(ex), ex.userId(), app, username, fallback,
+                name.trim(), description, token, AuthService.tokenHash(token));
+            return;
+        }
         if (!ctx.node().accounts().reserve(username, app))
         {
-            username = (username.length() > 26 ? username.substring(0, 26) : username) + "_" + (app % 10_000);
+            username = fallback;
             if (!ctx.node().accounts().reserve(username, app))
             {
                 ex.invalidField(shard, "name", "USERNAME_ALREADY_TAKEN", "A bot of that name exists.");

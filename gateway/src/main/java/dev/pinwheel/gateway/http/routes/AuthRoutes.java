@@ -19,6 +19,7 @@ import dev.pinwheel.gateway.http.RestExchange;
 import dev.pinwheel.gateway.http.RouteTable;
 import dev.pinwheel.gateway.node.EdgeCounters;
 import dev.pinwheel.gateway.owner.AccountProxy;
+import dev.pinwheel.gateway.owner.NameClaimProxy;
 
 /**
  * {@code POST /auth/register} and {@code POST /auth/login} (routes without a token). Password hashing (PBKDF2,
@@ -34,7 +35,9 @@ import dev.pinwheel.gateway.owner.AccountProxy;
  *   owner shard ({@link AccountProxy}), which journals and answers; refusals answer from here ({@link ControlReply})
  * </pre>
  * A registration reserves its username before hashing; whatever stops it before the account is journaled (the
- * owner's inbox full, the journal refusing the write) gives the name back.
+ * owner's inbox full, the journal refusing the write) gives the name back. In a cluster the name is claimed at the
+ * one shard that owns its key ({@link NameClaimProxy}) instead of in this node's directory, and a login whose
+ * account this node has not learnt yet waits a moment for it ({@link AccountWait}).
  */
 public final class AuthRoutes
 {
@@ -47,6 +50,7 @@ public final class AuthRoutes
     private final LoginThrottle throttle;
     private final EdgeCounters counters;
     private final AccountProxy accounts;
+    private final AccountWait accountsWait;
 
     /**
      * @param ctx       what the routes of this shard use.
@@ -61,6 +65,7 @@ public final class AuthRoutes
         this.throttle = ctx.loginThrottle();
         this.counters = ctx.edgeCounters();
         this.accounts = new AccountProxy(shard.group());
+        this.accountsWait = new AccountWait(shard, ctx.node().accounts());
     }
 
     /**
@@ -101,6 +106,17 @@ public final class AuthRoutes
         {
             final long id = ctx.nextControlId();
             final ControlReply reply = new ControlReply(shard.group(), origin, correlation, id, ex);
+            if (shard.group().clusterLink() != null)
+            {
+                // a cluster: the owner of the name's key decides, journals the claim, then registers
+                final String token = ctx.auth().newToken(id);
+                if (!NameClaimProxy.claimForAccount(shard.group(), origin, correlation, id, username,
+                    ctx.auth().hashPassword(password), bot, token, AuthService.tokenHash(token)))
+                {
+                    reply.error(DiscordError.BUSY);
+                }
+                return;
+            }
             if (!ctx.node().accounts().reserve(username, id))
             {
                 reply.invalidField("username", "USERNAME_ALREADY_TAKEN", "Username is unavailable.");
@@ -156,6 +172,12 @@ public final class AuthRoutes
             refuse(ex, EdgeCounters.AUTH_USERNAME_RATE, perUsername, now);
             return;
         }
+        accountsWait.whenKnown(username, () -> verify(ex, username, password));
+    }
+
+    /** The password work of a login, once this node knows the name's account (or that it has none). */
+    private void verify(final RestExchange ex, final String username, final String password)
+    {
         final EdgeCounters shardCounters = counters;
         final int origin = shard.address();
         hash(ex, correlation ->

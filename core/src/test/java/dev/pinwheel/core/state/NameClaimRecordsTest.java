@@ -1,0 +1,46 @@
+package dev.pinwheel.core.state;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import org.junit.jupiter.api.Test;
+
+import dev.pinwheel.core.directory.Account;
+import dev.pinwheel.core.directory.Usernames;
+import dev.pinwheel.core.guild.GuildTable;
+
+/**
+ * A username's claim as a state record: in the scope of the name's key (whatever its case), applied as a reservation
+ * of the name for the id (a claim never takes a name held by another id), and given back only by the id it was for.
+ */
+class NameClaimRecordsTest
+{
+    @Test
+    void aClaimIsInItsNamesScopeWhateverTheCase()
+    {
+        assertEquals(Usernames.key("erin"), StateRecords.scopeOf(StateRecords.NAME_CLAIMED,
+            StateRecords.nameClaim("ErIn", 7)));
+        assertEquals(Usernames.key("ERIN"), StateRecords.scopeOf(StateRecords.NAME_RELEASED,
+            StateRecords.nameClaim("erin", 7)));
+        assertNotEquals(Usernames.key("erin"), Usernames.key("erin2"));
+    }
+
+    @Test
+    void claimAndReleaseApplyToTheNodesAccounts()
+    {
+        final NodeState node = NodeState.create();
+        final GuildTable guilds = new GuildTable();
+        StateRecords.apply(StateRecords.NAME_CLAIMED, StateRecords.nameClaim("Erin", 7), guilds, node);
+        assertEquals(7, node.accounts().holderOf("erin"));
+        assertNull(node.accounts().byUsername("erin"), "claimed: the account is not there yet");
+        StateRecords.apply(StateRecords.NAME_CLAIMED, StateRecords.nameClaim("erin", 8), guilds, node);
+        assertEquals(7, node.accounts().holderOf("ERIN"), "a second claim takes nothing");
+        StateRecords.apply(StateRecords.NAME_RELEASED, StateRecords.nameClaim("erin", 8), guilds, node);
+        assertEquals(7, node.accounts().holderOf("erin"), "only the id it was for gives it back");
+        node.accounts().put(new Account(7, "Erin", "x", false));
+        assertEquals(7, node.accounts().byUsername("eRiN").id());
+        StateRecords.apply(StateRecords.NAME_RELEASED, StateRecords.nameClaim("erin", 7), guilds, node);
+        assertEquals(-1, node.accounts().holderOf("erin"));
+    }
+}
