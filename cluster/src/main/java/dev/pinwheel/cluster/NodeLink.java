@@ -95,7 +95,11 @@ public final class NodeLink implements ClusterLink, AutoCloseable
             // names to resolve: on a thread of their own (a lookup must not stall the link); addresses: none needed
             .asyncExecutorEnabled(!numericHosts(ctx.members()))
             .publicationConnectionTimeoutNs(timeout)
-            .imageLivenessTimeoutNs(timeout)
+            // a peer's image outlives a stall of either side (a GC pause, a descheduled VM, a box at load 40): with
+            // the image kept, what was in flight when the stall began is still delivered (NAKed, resent from the
+            // sender's term) instead of being dropped with a timed-out image — a REST command lost that way left its
+            // client waiting 30 s for a 504 (ClusterStallTest). "Unreachable" still follows the peer timeout.
+            .imageLivenessTimeoutNs(Math.max(10 * timeout, TimeUnit.SECONDS.toNanos(10)))
             .termBufferSparseFile(true)
             .publicationTermBufferLength(ctx.termLength())
             .ipcTermBufferLength(64 * 1024)

@@ -1,0 +1,115 @@
+package dev.pinwheel.server.storage;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.pinwheel.core.routing.RoutingRing;
+
+/**
+ * A node that stalls longer than the peer timeout (SIGSTOP, then SIGCONT: a GC pause, a descheduled VM, a box at load
+ * 40) still answers the requests it received before the stall. Two nodes in child JVMs (two consensus members: neither
+ * can take the other out of the ring alone, so the guild stays where it is); a message is posted through node 0 to a
+ * guild owned by node 1 just after node 1 is stopped; node 1 resumes 2.5 s later (peer timeout 1 s) and journals it.
+ * The command reached node 1's socket during the stall; on resuming, node 1's media driver found the image of node 0's
+ * stream silent for longer than its liveness timeout (then the peer timeout) and dropped it with the command unread,
+ * so the client waited 30 s for a 504. Images now outlive such a stall (ten peer timeouts, at least 10 s): the command
+ * is read, journaled and answered.
+ */
+class ClusterStallTest
+{
+    private static final int NODES = 2;
+
+    @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS)
+    Path dir;
+
+    private final ServerProcess[] nodes = new ServerProcess[NODES];
+
+    @AfterEach
+    void stop() throws Exception
+    {
+        for (final ServerProcess p : nodes)
+        {
+            if (p != null)
+            {
+                signal(p, "CONT");
+                p.close();
+            }
+        }
+    }
+
+    private static void signal(final ServerProcess p, final String signal) throws Exception
+    {
+        final Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).inheritIO().start();
+        assertEquals(0, kill.waitFor(), "kill -" + signal);
+    }
+
+    @Test
+    void anAnswerComputedRightAfterAStallReachesTheNodeThatAsked() throws Exception
+    {
+        final String members = ClusterNodesTest.freeMemberPorts(NODES);
+        for (int k = 0; k < NODES; k++)
+        {
+            final Path data = dir.resolve("node-" + k);
+            Files.createDirectories(data);
+            nodes[k] = ServerProcess.start(data, 1, "os", dir.resolve("node-" + k + ".log"), 120,
+                List.of("-Dpinwheel.cluster.peerTimeoutMs=1000", "-Dpinwheel.cluster.termLength=1048576"),
+                ServerProcess.freePort(), List.of("--node-id", Integer.toString(k), "--members", members));
+        }
+        for (int k = 0; k < NODES; k++)
+        {
+            final CompletableFuture<String> live = nodes[k].lineContaining("live nodes [0, 1]");
+            if (!Files.readString(nodes[k].log()).contains("live nodes [0, 1]"))
+            {
+                live.get(90, TimeUnit.SECONDS);
+            }
+        }
+        final RestClient rest0 = new RestClient(nodes[0].restBase());
+        final RestClient.User alice = rest0.register("alice");
+        final RoutingRing ring = RoutingRing.build(1, NODES, 1, RoutingRing.DEFAULT_VIRTUAL_NODES);
+        JsonNode guild = null;
+        for (int i = 0; i < 24 && guild == null; i++)
+        {
+            final JsonNode g = rest0.ok("POST", "guilds", alice.token(), "{\"name\":\"stall-" + i + "\"}");
+            if (ring.nodeOf(Long.parseLong(g.get("id").asText())) == 1)
+            {
+                guild = g;
+            }
+        }
+        assertNotNull(guild, "one of 24 guilds is owned by node 1");
+        final String channelId = guild.get("channels").get(0).get("id").asText();
+        assertEquals(200, rest0.call("POST", "channels/" + channelId + "/messages", alice.token(),
+            "{\"content\":\"before the stall\"}").status(), "a post through node 0 reaches node 1");
+
+        signal(nodes[1], "STOP");
+        final CompletableFuture<RestClient.Response> post = CompletableFuture.supplyAsync(() ->
+        {
+            try
+            {
+                return rest0.call("POST", "channels/" + channelId + "/messages", alice.token(),
+                    "{\"content\":\"during the stall\"}");
+            }
+            catch (final java.io.IOException ex)
+            {
+                throw new java.io.UncheckedIOException(ex);
+            }
+        });
+        TimeUnit.MILLISECONDS.sleep(2500); // the fault: a stall longer than the peer timeout (1 s)
+        signal(nodes[1], "CONT");
+        final RestClient.Response answer = post.get(15, TimeUnit.SECONDS); // not the 30 s of a lost answer's 504
+        assertEquals(200, answer.status(), answer.raw());
+        final JsonNode history = rest0.ok("GET", "channels/" + channelId + "/messages?limit=10", alice.token(), null);
+        assertEquals("during the stall", history.get(0).get("content").asText(), history.toString());
+    }
+}
