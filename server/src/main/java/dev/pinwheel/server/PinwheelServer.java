@@ -162,6 +162,8 @@ public final class PinwheelServer implements AutoCloseable
             if (startedLink != null)
             {
                 startedLink.onCatchUpRequest(new NodeWideCatchUp(gateway.shards(), startedLink));
+                // sessions that lose a guild with its owner's node, or could not get it, get it when it is back
+                startedLink.onPeerChange(new LateGuildSignals(gateway.shards(), k -> gateway.shard(k).sessions()));
                 startedLink.start(gateway.shards(), gateway.context().node());
                 LOG.info("node {} of {}: cluster link on {}", nodeId, members.size(), members.endpoint(nodeId));
             }
