@@ -41,12 +41,12 @@ import dev.pinwheel.gateway.codec.Json;
  */
 public final class LateGuilds
 {
-    /** {@code pinwheel.gateway.lateGuilds.firstRetryMs}: the first retry's delay; each next one doubles it. */
-    public static final String FIRST_RETRY_PROP = "pinwheel.gateway.lateGuilds.firstRetryMs";
-    /** {@code pinwheel.gateway.lateGuilds.maxRetryMs}: the longest delay between two retries. */
-    public static final String MAX_RETRY_PROP = "pinwheel.gateway.lateGuilds.maxRetryMs";
-    /** {@code pinwheel.gateway.lateGuilds.max}: at most this many (session, guild) entries per shard. */
-    public static final String MAX_ENTRIES_PROP = "pinwheel.gateway.lateGuilds.max";
+    /** {@code pinwheel.gateway.late-guilds.first-retry-ms}: the first retry's delay; each next one doubles it. */
+    public static final String FIRST_RETRY_PROP = "pinwheel.gateway.late-guilds.first-retry-ms";
+    /** {@code pinwheel.gateway.late-guilds.max-retry-ms}: the longest delay between two retries. */
+    public static final String MAX_RETRY_PROP = "pinwheel.gateway.late-guilds.max-retry-ms";
+    /** {@code pinwheel.gateway.late-guilds.max}: at most this many (session, guild) entries per shard. */
+    public static final String MAX_ENTRIES_PROP = "pinwheel.gateway.late-guilds.max";
     private static final Logger LOG = LoggerFactory.getLogger(LateGuilds.class);
     private static final ThrottledLog FULL = new ThrottledLog(LOG, Level.WARN, "late guilds not retried", 5, 10_000);
 
