@@ -51,7 +51,9 @@ import net.dv8tion.jda.api.utils.cache.CacheFlag;
  *       ({@code GUILD_DELETE {unavailable: true}}), and when node 1 is back, on the same session and without
  *       reconnecting, G's GUILD_CREATE ({@code GuildReadyEvent}: JDA's event for a guild of READY that arrives after
  *       it; discord.js emits {@code guildAvailable}).</li>
- *   <li>Both then receive messages posted in G, each after its GUILD_CREATE.</li>
+ *   <li>So does an unmodified discord.js client identifying on node 0 then: G unavailable after ready, then
+ *       {@code guildAvailable} on the same session.</li>
+ *   <li>All then receive messages posted in G, each after its GUILD_CREATE.</li>
  * </ul>
  */
 class ClusterLateGuildsTest
@@ -153,7 +155,24 @@ class ClusterLateGuildsTest
         assertEquals(503, rest0.call("POST", "channels/" + channelId + "/messages", alice.token(),
             "{\"content\":\"while node 1 is down\"}").status());
 
-        // node 1 comes back on its data directory: both sessions get G, without reconnecting
+        // and so does an unmodified discord.js client (bob's second session, on node 0)
+        final Path flag = dir.resolve("late-js.flag");
+        final Path js = dev.pinwheel.server.JsClients.prepare("late.js");
+        final CompletableFuture<String> script = CompletableFuture.supplyAsync(() ->
+        {
+            try
+            {
+                return dev.pinwheel.server.JsClients.run(js, 240, java.util.Map.of(), "node", "late.js",
+                    Integer.toString(ports[0]), bob.token(), guildId, channelId, alice.id(), flag.toString());
+            }
+            catch (final Exception ex)
+            {
+                throw new IllegalStateException(ex);
+            }
+        });
+        awaitFlag(flag, "waiting", script);
+
+        // node 1 comes back on its data directory: every session gets G, without reconnecting
         final CompletableFuture<String> up0 = nodes[0].lineContaining("node 1 connected");
         final CompletableFuture<String> up2 = nodes[2].lineContaining("node 1 connected");
         startNode(1);
@@ -177,11 +196,32 @@ class ClusterLateGuildsTest
         rest2.ok("POST", "channels/" + channelId + "/messages", bob.token(), "{\"content\":\"from bob, after\"}");
         assertEquals("from bob, after", next(aliceEvents, MessageReceivedEvent.class,
             e -> e.isFromGuild() && e.getGuild().getId().equals(guildId)).getMessage().getContentRaw());
+        awaitFlag(flag, "available", script);
         rest0.ok("POST", "channels/" + channelId + "/messages", alice.token(), "{\"content\":\"from alice, after\"}");
         assertEquals("from alice, after", next(bobEvents, MessageReceivedEvent.class,
             e -> e.isFromGuild() && e.getAuthor().getId().equals(alice.id())).getMessage().getContentRaw());
+        final String out = script.get(180, TimeUnit.SECONDS);
+        assertEquals(List.of("OK unavailable", "OK available", "OK heard from alice, after", "OK same session"),
+            out.lines().filter(l -> l.startsWith("OK ")).toList(), out);
         assertNoReconnect(aliceEvents, "alice");
         assertNoReconnect(bobEvents, "bob");
+    }
+
+    /** Waits (bounded) until the discord.js script wrote {@code state} to its flag file: its only signal. */
+    private static void awaitFlag(final Path flag, final String state, final CompletableFuture<String> script)
+        throws Exception
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (!Files.exists(flag) || !state.equals(Files.readString(flag)))
+        {
+            if (script.isDone())
+            {
+                throw new AssertionError("discord.js ended before '" + state + "': " + script.handle((out, ex) ->
+                    ex != null ? ex.toString() : out).join());
+            }
+            assertTrue(System.nanoTime() - deadline < 0, "discord.js did not reach '" + state + "' within 120 s");
+            TimeUnit.MILLISECONDS.sleep(100);
+        }
     }
 
     private JDA bot(final RestClient.User user, final int port, final LinkedBlockingQueue<GenericEvent> events)
