@@ -23,6 +23,8 @@ import dev.pinwheel.gateway.session.ShardSessions;
  * <pre>
  *   NodeLink watch (receiver thread) ─ node K down ─▶ a task on each shard: LateGuilds#ownerUnreachable(K's guilds)
  *                                    └ node K up ───▶ a task on each shard: LateGuilds#retryNode(K)
+ *   K asks for a catch-up again, its link never seen down in between (a restart faster than the link notices)
+ *                                                 ─▶ a task on each shard: ownerUnreachable(K's guilds), retryNode(K)
  *   CassandraHandover: epoch settled ──────────────▶ a task on each shard: LateGuilds#retryNow(every guild)
  * </pre>
  * A task goes on the shard's ring behind what the link receiver put there before (an owner's answers that arrived
@@ -38,6 +40,10 @@ final class LateGuildSignals implements NodeLink.PeerWatch
 
     private final ShardGroup group;
     private final IntFunction<ShardSessions> sessions;
+    /** Per node: it asked this node for its node-wide records before (link receiver thread only). */
+    private boolean[] asked = new boolean[0];
+    /** Per node: its link was seen down since it last asked (link receiver thread only). */
+    private boolean[] downSinceAsked = new boolean[0];
 
     /**
      * @param group    this node's shards.
@@ -49,6 +55,46 @@ final class LateGuildSignals implements NodeLink.PeerWatch
         this.sessions = sessions;
     }
 
+    /**
+     * A peer asked this node for its node-wide records ({@code NodeLink#onCatchUpRequest}): its link to this node came
+     * up, so it started, restarted or was cut off. When it asked before and this node never saw its link go down in
+     * between, it restarted faster than the link notices ({@code peerTimeoutMs}): it forgot which shards here follow
+     * its guilds, so their sessions are treated as after a loss — GUILD_DELETE unavailable — and subscribe again at
+     * once (GUILD_CREATE). Link receiver thread (as {@link #peerChanged}).
+     *
+     * @param node the peer.
+     */
+    void peerAsked(final int node)
+    {
+        grow(node);
+        final boolean restartedUnseen = asked[node] && !downSinceAsked[node];
+        asked[node] = true;
+        downSinceAsked[node] = false;
+        if (restartedUnseen)
+        {
+            onEveryShard("node " + node + " restarted", late -> late.ownerUnreachable(ownedBy(node))
+                + late.retryNode(node));
+        }
+    }
+
+    private java.util.function.LongPredicate ownedBy(final int node)
+    {
+        return guild ->
+        {
+            final int owner = group.ownerOf(guild);
+            return ShardRoute.clustered(owner) && ShardRoute.node(owner) == node;
+        };
+    }
+
+    private void grow(final int node)
+    {
+        if (node >= asked.length)
+        {
+            asked = java.util.Arrays.copyOf(asked, node + 1);
+            downSinceAsked = java.util.Arrays.copyOf(downSinceAsked, node + 1);
+        }
+    }
+
     @Override
     public void peerChanged(final int node, final boolean up)
     {
@@ -58,11 +104,9 @@ final class LateGuildSignals implements NodeLink.PeerWatch
         }
         else
         {
-            onEveryShard("node " + node + " unreachable", late -> late.ownerUnreachable(guild ->
-            {
-                final int owner = group.ownerOf(guild);
-                return ShardRoute.clustered(owner) && ShardRoute.node(owner) == node;
-            }));
+            grow(node);
+            downSinceAsked[node] = true;
+            onEveryShard("node " + node + " unreachable", late -> late.ownerUnreachable(ownedBy(node)));
         }
     }
 
@@ -91,6 +135,7 @@ final class LateGuildSignals implements NodeLink.PeerWatch
             {
                 LOG.info("cluster: {}: shard {}: {} session guild subscription(s) {}", why, shard.id(), n,
                     why.endsWith("unreachable") ? "made unavailable (subscribed again when it is back)"
+                        : why.endsWith("restarted") ? "made unavailable and sent again (it forgot them)"
                         : "sent again");
             }
         });

@@ -33,7 +33,8 @@ import dev.pinwheel.gateway.codec.Json;
  *   SUBSCRIBE fails (503-like) ──GUILD_DEFERRED──▶ {@link #failed}: GUILD_DELETE unavailable (once), remembered
  *   owner's node unreachable ─▶ {@link #ownerUnreachable}: its followers here GUILD_DELETE unavailable, remembered
  *   retried: when the reason may have healed ({@link #retryNow}: the node's link is back, a ring epoch settled) and
- *            by a capped backoff with jitter ({@link #poll}: 1, 2, 4, 5, 5 … s) so that a missed signal strands none
+ *            by a capped backoff with jitter ({@link #poll}: 1, 2, 4, 5, 5 … s) so that a missed signal strands none;
+ *            a retry unanswered for 15 s (lost on its way to a node that restarted unnoticed) is sent again
  *   forgotten: GUILD_CREATE came, the owner refused for good (not a member), the session ended or left the guild
  * </pre>
  * Nothing is kept for a session none of whose subscriptions failed, and at most {@link #MAX_ENTRIES_PROP} entries
@@ -55,6 +56,8 @@ public final class LateGuilds
     private final long firstRetryNanos = TimeUnit.MILLISECONDS.toNanos(Long.getLong(FIRST_RETRY_PROP, 1_000));
     private final long maxRetryNanos = TimeUnit.MILLISECONDS.toNanos(Long.getLong(MAX_RETRY_PROP, 5_000));
     private final int maxEntries = Integer.getInteger(MAX_ENTRIES_PROP, 100_000);
+    /** A retry unanswered this long was lost on its way (a command to a node that restarted unnoticed): sent again. */
+    private final long answerTimeoutNanos = TimeUnit.SECONDS.toNanos(15);
     /** Session id → guild → its retry. Empty (and nothing per session) while no subscription failed. */
     private final HashMap<String, Long2ObjectHashMap<Retry>> bySession = new HashMap<>();
     private int size;
@@ -71,6 +74,8 @@ public final class LateGuilds
         long dueNanos;
         /** A subscription for it is on its way: its answer updates or removes this entry. */
         boolean inFlight;
+        /** When it was sent (inFlight). */
+        long sentNanos;
     }
 
     LateGuilds(final ShardSessions sessions, final Shard shard)
@@ -244,6 +249,7 @@ public final class LateGuilds
     {
         final List<String> ids = new ArrayList<>();
         final List<Long> guildIds = new ArrayList<>();
+        final List<Boolean> forced = new ArrayList<>();
         long next = Long.MAX_VALUE;
         for (final Map.Entry<String, Long2ObjectHashMap<Retry>> e : bySession.entrySet())
         {
@@ -252,19 +258,21 @@ public final class LateGuilds
             {
                 final long g = keys.nextLong();
                 final Retry r = e.getValue().get(g);
-                if (r.inFlight)
+                // an answer that never came (lost on its way) is as good as a refusal: asked again
+                final long due = r.inFlight ? r.sentNanos + answerTimeoutNanos : r.dueNanos;
+                long wake = due;
+                if ((!r.inFlight || dueOnly) && (!dueOnly || now - due >= 0) && guilds.test(g))
                 {
-                    continue;
-                }
-                if ((!dueOnly || now - r.dueNanos >= 0) && guilds.test(g))
-                {
-                    r.inFlight = true;
                     ids.add(e.getKey());
                     guildIds.add(g);
+                    forced.add(r.inFlight);
+                    r.inFlight = true;
+                    r.sentNanos = now;
+                    wake = now + answerTimeoutNanos;
                 }
-                else if (next == Long.MAX_VALUE || r.dueNanos - next < 0)
+                if (next == Long.MAX_VALUE || wake - next < 0)
                 {
-                    next = r.dueNanos;
+                    next = wake;
                 }
             }
         }
@@ -273,7 +281,7 @@ public final class LateGuilds
         for (int i = 0; i < ids.size(); i++)
         {
             // may fail at once (the node is still down): GUILD_DEFERRED then runs here, nested, and re-arms the entry
-            switch (sessions.subscribeAgain(ids.get(i), guildIds.get(i)))
+            switch (sessions.subscribeAgain(ids.get(i), guildIds.get(i), forced.get(i)))
             {
                 case ShardSessions.SENT ->
                 {

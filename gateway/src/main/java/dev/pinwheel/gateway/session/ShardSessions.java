@@ -579,16 +579,18 @@ public final class ShardSessions
      *
      * @param sessionId session.
      * @param guildId   guild.
+     * @param lost      whether the subscription on its way is taken as lost: sent again all the same (should its
+     *                  answer come after all, the first answer is used and the other ignored).
      * @return {@link #SENT}, {@link #PENDING} or {@link #GONE}.
      */
-    int subscribeAgain(final String sessionId, final long guildId)
+    int subscribeAgain(final String sessionId, final long guildId, final boolean lost)
     {
         final GatewaySession s = sessions.get(sessionId);
         if (s == null || s.destroyed() || s.subscribedTo(guildId) || !s.coversGuild(guildId))
         {
             return GONE;
         }
-        if (awaitingReady.containsKey(sessionId) || !s.awaitGuild(guildId))
+        if (awaitingReady.containsKey(sessionId) || !s.awaitGuild(guildId) && !lost)
         {
             return PENDING;
         }

@@ -74,6 +74,7 @@ class LateGuildsTest
     private final ShardSessions[] sessions = new ShardSessions[2];
     private final LinkedBlockingQueue<Integer> handled = new LinkedBlockingQueue<>();
     private final AtomicBoolean ownerDown = new AtomicBoolean();
+    private final AtomicBoolean ownerSilent = new AtomicBoolean();
     private ShardGroup group;
     private int owner;
     private int origin;
@@ -114,6 +115,10 @@ class LateGuildsTest
                     else if (command.type() == OwnerCommands.SUBSCRIBE && ownerDown.get())
                     {
                         throw new NodeUnavailableException(1); // as the link refuses a command to a dead node
+                    }
+                    else if (command.type() == OwnerCommands.SUBSCRIBE && ownerSilent.get())
+                    {
+                        handled.add(-1); // lost on its way (sent to a node that restarted unnoticed)
                     }
                     else
                     {
@@ -234,6 +239,33 @@ class LateGuildsTest
         });
         assertEquals((Object)0, on(origin, s -> late().size()));
         assertEquals((Object)0, on(origin, s -> late().poll(System.nanoTime() + LATER)));
+    }
+
+    @Test
+    void aRetryWhoseAnswerIsLostIsSentAgain() throws Exception
+    {
+        final EmbeddedChannel ch = connect();
+        on(origin, s ->
+        {
+            send(ch, identify());
+            return written(s, ch);
+        });
+        awaitHandled(OwnerCommands.GUILD_SNAPSHOT);
+        on(origin, s -> written(s, ch));
+        assertEquals((Object)1, on(origin, s -> late().ownerUnreachable(g -> true)));
+        on(origin, s -> written(s, ch));
+        ownerSilent.set(true);
+        assertEquals((Object)1, on(origin, s -> late().retryNow(g -> true)));
+        assertEquals((Object)(-1), handled.poll(10, TimeUnit.SECONDS), "the owner dropped it");
+        ownerSilent.set(false);
+        assertEquals((Object)0, on(origin, s -> late().retryNow(g -> true)), "on its way: not sent twice by a signal");
+        assertEquals((Object)0, on(origin, s -> late().poll(System.nanoTime() + TimeUnit.SECONDS.toNanos(5))));
+        assertEquals((Object)1, on(origin, s -> late().poll(System.nanoTime() + LATER)), "unanswered: sent again");
+        awaitHandled(OwnerCommands.GUILD_SNAPSHOT);
+        final List<String> back = on(origin, s -> written(s, ch));
+        assertEquals(1, back.size(), back.toString());
+        assertEquals("GUILD_CREATE", json(back.get(0)).get("t").asText());
+        assertEquals((Object)0, on(origin, s -> late().size()));
     }
 
     private LateGuilds late()

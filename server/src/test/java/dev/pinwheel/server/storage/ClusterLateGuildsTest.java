@@ -85,13 +85,83 @@ class ClusterLateGuildsTest
         }
     }
 
+    private List<String> jvmOptions = List.of("-Dpinwheel.cluster.peerTimeoutMs=1000",
+        "-Dpinwheel.cluster.termLength=1048576");
+
     private void startNode(final int k) throws IOException
     {
         final Path data = dir.resolve("node-" + k);
         Files.createDirectories(data);
-        nodes[k] = ServerProcess.start(data, 1, "os", dir.resolve("node-" + k + ".log"), 120,
-            List.of("-Dpinwheel.cluster.peerTimeoutMs=1000", "-Dpinwheel.cluster.termLength=1048576"), ports[k],
+        nodes[k] = ServerProcess.start(data, 1, "os", dir.resolve("node-" + k + ".log"), 120, jvmOptions, ports[k],
             List.of("--node-id", Integer.toString(k), "--members", members));
+    }
+
+    /**
+     * The owner node restarts faster than the survivors' link notices (peerTimeoutMs 60 s here, no consensus): no
+     * "unreachable" is ever seen, but the restarted owner forgot which shards follow its guilds. Its new link's
+     * catch-up request tells the survivors: their sessions following its guilds get GUILD_DELETE unavailable and
+     * GUILD_CREATE again, then the guild's events.
+     */
+    @Test
+    void followersOfAGuildWhoseOwnerRestartedUnnoticedGetItAgain() throws Exception
+    {
+        jvmOptions = List.of("-Dpinwheel.cluster.peerTimeoutMs=60000", "-Dpinwheel.cluster.termLength=1048576",
+            "-Dpinwheel.cluster.consensus=false");
+        members = ClusterNodesTest.freeMemberPorts(NODES);
+        for (int k = 0; k < NODES; k++)
+        {
+            ports[k] = ServerProcess.freePort();
+        }
+        for (int k = 0; k < NODES; k++)
+        {
+            startNode(k);
+        }
+        for (int k = 0; k < NODES; k++)
+        {
+            awaitLog(nodes[k], "node " + ((k + 1) % NODES) + " connected");
+            awaitLog(nodes[k], "node " + ((k + 2) % NODES) + " connected");
+        }
+        final RestClient rest0 = new RestClient(nodes[0].restBase());
+        final RestClient rest2 = new RestClient(nodes[2].restBase());
+        final RestClient.User alice = rest0.register("alice");
+        final RestClient.User bob = rest2.register("bob");
+        final String[] g = guildOfNode1(rest0, alice);
+        final String guildId = g[0];
+        final String channelId = g[1];
+        final String code = rest0.ok("POST", "channels/" + channelId + "/invites", alice.token(), "{}").get("code")
+            .asText();
+        rest2.ok("POST", "invites/" + code, bob.token(), "{}");
+        final LinkedBlockingQueue<GenericEvent> bobEvents = new LinkedBlockingQueue<>();
+        final JDA bobBot = bot(bob, ports[2], bobEvents);
+        assertNotNull(bobBot.getGuildById(guildId));
+
+        nodes[1].kill();
+        nodes[1] = null;
+        startNode(1);
+        awaitLog(nodes[1], "asked node 2 for its node-wide records");
+        next(bobEvents, GuildUnavailableEvent.class, e -> e.getGuild().getId().equals(guildId));
+        next(bobEvents, GuildAvailableEvent.class, e -> e.getGuild().getId().equals(guildId));
+        assertTrue(!Files.readString(nodes[2].log()).contains("node 1 unreachable"),
+            "the restart went unnoticed by the link (the case this covers)");
+        rest2.ok("POST", "channels/" + channelId + "/messages", alice.token(), "{\"content\":\"after the restart\"}");
+        assertEquals("after the restart", next(bobEvents, MessageReceivedEvent.class,
+            e -> e.isFromGuild() && e.getAuthor().getId().equals(alice.id())).getMessage().getContentRaw());
+        assertNoReconnect(bobEvents, "bob");
+    }
+
+    /** @return {guild id, its first channel's id} of a guild alice creates that node 1 owns. */
+    private static String[] guildOfNode1(final RestClient rest, final RestClient.User owner) throws IOException
+    {
+        final RoutingRing ring = RoutingRing.build(1, NODES, 1, RoutingRing.DEFAULT_VIRTUAL_NODES);
+        for (int i = 0; i < 24; i++)
+        {
+            final JsonNode g = rest.ok("POST", "guilds", owner.token(), "{\"name\":\"late-" + i + "\"}");
+            if (ring.nodeOf(Long.parseLong(g.get("id").asText())) == 1)
+            {
+                return new String[] {g.get("id").asText(), g.get("channels").get(0).get("id").asText()};
+            }
+        }
+        throw new AssertionError("none of 24 guilds is owned by node 1");
     }
 
     @Test
