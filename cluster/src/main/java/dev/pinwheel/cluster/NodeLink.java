@@ -67,6 +67,8 @@ public final class NodeLink implements ClusterLink, AutoCloseable
     private final boolean[] catchUpOwed;
     /** Told of each peer that asks this node for its node-wide records ({@link #onCatchUpRequest}). */
     private java.util.function.IntConsumer catchUpRequests = node -> { };
+    /** Told of each peer whose link went down or came back ({@link #onPeerChange}). */
+    private PeerWatch peerWatch = (node, up) -> { };
     private final org.agrona.concurrent.UnsafeBuffer catchUpFrame =
         new org.agrona.concurrent.UnsafeBuffer(new byte[LinkFrameFlyweight.HEADER_LENGTH]);
 
@@ -211,6 +213,14 @@ public final class NodeLink implements ClusterLink, AutoCloseable
                     LOG.warn("cluster: node {} unreachable ({}): its guilds answer 503 until it is back", node,
                         ctx.members().endpoint(node));
                 }
+                try
+                {
+                    peerWatch.peerChanged(node, up);
+                }
+                catch (final RuntimeException ex)
+                {
+                    LOG.error("cluster: the watch of node {} failed", node, ex);
+                }
             }
         }
         askForCatchUp();
@@ -243,6 +253,28 @@ public final class NodeLink implements ClusterLink, AutoCloseable
     public void onCatchUpRequest(final java.util.function.IntConsumer handler)
     {
         this.catchUpRequests = java.util.Objects.requireNonNull(handler, "handler");
+    }
+
+    /**
+     * Sets what runs when a peer's link goes down or comes back (as logged: {@code node K unreachable},
+     * {@code node K connected}). Once, before {@link #start}.
+     *
+     * @param watch told on the link receiver's thread; must not block.
+     */
+    public void onPeerChange(final PeerWatch watch)
+    {
+        this.peerWatch = java.util.Objects.requireNonNull(watch, "watch");
+    }
+
+    /** What a node does when a peer's link goes down or comes back. */
+    @FunctionalInterface
+    public interface PeerWatch
+    {
+        /**
+         * @param node the peer.
+         * @param up   whether its link is up now (false: unreachable).
+         */
+        void peerChanged(int node, boolean up);
     }
 
     /**

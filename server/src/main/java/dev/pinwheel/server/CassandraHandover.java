@@ -64,6 +64,8 @@ final class CassandraHandover implements ConsensusMembership.RingEpochs, AutoClo
     private volatile CassandraScopes scopes;
     private volatile ConsensusMembership membership;
     private volatile java.util.function.IntFunction<dev.pinwheel.gateway.session.ShardSessions> sessions;
+    /** Sessions whose subscription failed while their guild moved subscribe again once the epoch settles. */
+    private volatile LateGuildSignals lateGuilds;
 
     // the handover thread's own state
     private long epoch;
@@ -107,6 +109,7 @@ final class CassandraHandover implements ConsensusMembership.RingEpochs, AutoClo
         final java.util.function.IntFunction<dev.pinwheel.gateway.session.ShardSessions> shardSessions)
     {
         this.sessions = shardSessions;
+        this.lateGuilds = new LateGuildSignals(shardGroup, shardSessions);
         this.group = shardGroup;
         this.node = nodeState;
         this.scopes = reader;
@@ -156,6 +159,7 @@ final class CassandraHandover implements ConsensusMembership.RingEpochs, AutoClo
         {
             routing.swap(ring);
             LOG.info("cluster: ring epoch {} settled: every live node holds its keys", epoch);
+            lateGuilds.settled();
         }
         last = s;
         if (!released && s.all(MembershipMessages.APPLIED))

@@ -161,7 +161,16 @@ public final class PinwheelServer implements AutoCloseable
                 this::shardDied, nodeCounters, startedLink);
             if (startedLink != null)
             {
-                startedLink.onCatchUpRequest(new NodeWideCatchUp(gateway.shards(), startedLink));
+                // sessions that lose a guild with its owner's node, or could not get it, get it when it is back
+                final LateGuildSignals lateGuilds = new LateGuildSignals(gateway.shards(),
+                    k -> gateway.shard(k).sessions());
+                final NodeWideCatchUp catchUp = new NodeWideCatchUp(gateway.shards(), startedLink);
+                startedLink.onCatchUpRequest(node ->
+                {
+                    catchUp.accept(node);
+                    lateGuilds.peerAsked(node);
+                });
+                startedLink.onPeerChange(lateGuilds);
                 startedLink.start(gateway.shards(), gateway.context().node());
                 LOG.info("node {} of {}: cluster link on {}", nodeId, members.size(), members.endpoint(nodeId));
             }

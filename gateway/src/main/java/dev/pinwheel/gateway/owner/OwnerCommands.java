@@ -29,6 +29,8 @@ import dev.pinwheel.core.shard.Shard;
  *            interactions and applications (150-159)
  *   160-199  session → owner: subscriptions, op 8,       Subscription/MemberList/    SessionRequestAdapter
  *            voice, user sessions (no REST header)       Voice/UserSessionProxy
+ *   200-209  owner → the gateway sessions of a shard     SessionProxy                session.SessionCommandAdapter
+ *            (more of 10-29): GUILD_DEFERRED
  *   220-229  REST, usernames' claims (a cluster)         NameClaimProxy              OwnerCommandAdapter
  * </pre>
  * To add a command: a constant here (and its name in {@link #name}), a method on the area's proxy that writes it, a
@@ -66,6 +68,17 @@ public final class OwnerCommands
     public static final int READ_STATES = 25;
     /** To every shard: a user's tokens were revoked (a bot's token reset): close their connections with 4004. User. */
     public static final int USER_TOKEN_RESET = 15;
+    /** First type of the second range of commands to the gateway sessions of a shard (200-209). */
+    public static final int FIRST_SESSION_COMMAND_2 = 200;
+    /** Last type of the second range of commands to the gateway sessions of a shard. */
+    public static final int LAST_SESSION_COMMAND_2 = 209;
+    /**
+     * To a session's shard: a {@link #SUBSCRIBE} failed for a reason that may heal (the owner's node unreachable,
+     * the guild moving in a ring epoch's handover, a dropped hand-off, the store briefly unavailable): the session is
+     * told the guild is unavailable, as for {@link #GUILD_SNAPSHOT} without one, and subscribes again later
+     * ({@code session.LateGuilds}). Session id, guild.
+     */
+    public static final int GUILD_DEFERRED = 200;
 
     /** {@code POST /channels/{c}/messages}. */
     public static final int MESSAGE_POST = 30;
@@ -348,6 +361,7 @@ public final class OwnerCommands
         NAMES[USER_JOINED] = "user_joined";
         NAMES[USER_DISPATCH] = "user_dispatch";
         NAMES[USER_LEFT] = "user_left";
+        NAMES[GUILD_DEFERRED] = "guild_deferred";
         NAMES[CHANNEL_OVERWRITE_PUT] = "channel_overwrite_put";
         NAMES[CHANNEL_OVERWRITE_DELETE] = "channel_overwrite_delete";
         NAMES[GUILD_EDIT] = "guild_edit";

@@ -44,6 +44,20 @@ public final class SessionProxy implements MemberJoins
     }
 
     /**
+     * A subscription that failed for a reason that may heal ({@link OwnerCommands#GUILD_DEFERRED}): the session is
+     * told the guild is unavailable and asks again later. On the same ordered path as {@link #guildSnapshot}.
+     *
+     * @param target    the session's shard.
+     * @param sessionId the session.
+     * @param guildId   the guild it asked for.
+     */
+    public void guildDeferred(final int target, final String sessionId, final long guildId)
+    {
+        shard.send(target, shard.commandWriter().begin(OwnerCommands.GUILD_DEFERRED).putString(sessionId)
+            .putLong(guildId));
+    }
+
+    /**
      * @param target    the session's shard.
      * @param sessionId the session.
      * @param chunks    its GUILD_MEMBERS_CHUNK dispatches, in order.

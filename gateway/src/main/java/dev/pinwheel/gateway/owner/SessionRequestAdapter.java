@@ -157,7 +157,7 @@ public final class SessionRequestAdapter
     {
         if (command.type() == OwnerCommands.SUBSCRIBE)
         {
-            subscriptions.failed(command);
+            subscriptions.failed(command, cause);
         }
         else if (command.type() == OwnerCommands.READ_STATES_GET)
         {

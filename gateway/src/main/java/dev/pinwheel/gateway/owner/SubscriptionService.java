@@ -107,15 +107,35 @@ public final class SubscriptionService
 
     /**
      * A {@link OwnerCommands#SUBSCRIBE} that failed here or was dropped on its way (then this runs on the session's
-     * shard): the session is answered as for a guild it may not see.
+     * shard). A failure that may heal — one Discord would answer 503: the owner's node unreachable, the guild moving
+     * between nodes, a dropped hand-off, the store briefly unavailable — is answered
+     * {@link OwnerCommands#GUILD_DEFERRED}: the session is told the guild is unavailable and subscribes again later;
+     * any other is answered as for a guild the session may not see.
      *
      * @param command the command, rewound to its first field.
+     * @param cause   why it failed.
      */
-    void failed(final CommandReader command)
+    void failed(final CommandReader command, final Throwable cause)
     {
         final int from = command.getInt();
         final String sessionId = command.getString();
         final long guildId = command.getLong();
-        sessions.guildSnapshot(from, sessionId, guildId, null);
+        if (mayHeal(cause))
+        {
+            sessions.guildDeferred(from, sessionId, guildId);
+        }
+        else
+        {
+            sessions.guildSnapshot(from, sessionId, guildId, null);
+        }
+    }
+
+    /**
+     * @param cause why a subscription failed.
+     * @return whether asking again later may succeed (what a REST request would be answered 503 for).
+     */
+    static boolean mayHeal(final Throwable cause)
+    {
+        return OwnerErrors.of(cause).status() == 503;
     }
 }

@@ -53,7 +53,8 @@ public final class SessionCommandAdapter
      */
     public static boolean handles(final int type)
     {
-        return type >= OwnerCommands.FIRST_SESSION_COMMAND && type <= OwnerCommands.LAST_SESSION_COMMAND;
+        return type >= OwnerCommands.FIRST_SESSION_COMMAND && type <= OwnerCommands.LAST_SESSION_COMMAND
+            || type >= OwnerCommands.FIRST_SESSION_COMMAND_2 && type <= OwnerCommands.LAST_SESSION_COMMAND_2;
     }
 
     /**
@@ -72,6 +73,11 @@ public final class SessionCommandAdapter
                 final long guildId = command.getLong();
                 final Dispatch snapshot = command.getBoolean() ? DispatchFields.get(command) : null;
                 sessions.onSnapshot(sessionId, guildId, snapshot);
+            }
+            case OwnerCommands.GUILD_DEFERRED ->
+            {
+                final String sessionId = command.getString();
+                sessions.onDeferred(sessionId, command.getLong());
             }
             case OwnerCommands.MEMBER_CHUNKS ->
             {

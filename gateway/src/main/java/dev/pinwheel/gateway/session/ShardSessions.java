@@ -89,6 +89,14 @@ public final class ShardSessions
     /** Sessions of user accounts whose READY waits for their read states (session id → its connection then). */
     private final HashMap<String, GatewayConnection> awaitingReady = new HashMap<>();
     private final ReadStateProxy readStates;
+    /** Guilds its sessions wait for after a subscription failed for a reason that may heal (empty: nothing kept). */
+    private final LateGuilds lateGuilds;
+    /** {@link #subscribeAgain}: a subscription was sent. */
+    static final int SENT = 0;
+    /** {@link #subscribeAgain}: one of that session to that guild is on its way already. */
+    static final int PENDING = 1;
+    /** {@link #subscribeAgain}: nothing to subscribe (the session ended, follows the guild, or cannot). */
+    static final int GONE = 2;
 
     /**
      * Registers the shard's ticker, which polls the session timers.
@@ -120,7 +128,9 @@ public final class ShardSessions
         this.presences = new PresenceProxy(shard);
         this.lazyLists = new MemberListSubscriptionProxy(shard);
         this.readStates = new ReadStateProxy(shard);
+        this.lateGuilds = new LateGuilds(this, shard);
         shard.addTicker(() -> pollTimers(System.nanoTime()));
+        shard.addTicker(() -> lateGuilds.poll(System.nanoTime()));
     }
 
     Shard shard()
@@ -510,18 +520,11 @@ public final class ShardSessions
      */
     void onSnapshot(final String sessionId, final long guildId, final Dispatch snapshot)
     {
-        final long pending = pendingSubscriptions.get(guildId) - 1;
-        if (pending <= 0)
-        {
-            pendingSubscriptions.remove(guildId);
-        }
-        else
-        {
-            pendingSubscriptions.put(guildId, pending);
-        }
+        subscriptionAnswered(guildId);
         final GatewaySession s = sessions.get(sessionId);
         if (s != null && !s.destroyed() && s.guildArrived(guildId))
         {
+            lateGuilds.resolved(sessionId, guildId, snapshot != null);
             if (snapshot != null)
             {
                 shard.sessions().subscribe(guildId, s);
@@ -536,6 +539,100 @@ public final class ShardSessions
             }
         }
         maybeUnsubscribe(guildId);
+    }
+
+    /**
+     * The owner's answer to {@link #requestSubscribe} when it failed for a reason that may heal
+     * ({@code OwnerCommands.GUILD_DEFERRED}): the client is told the guild is unavailable (once), and the session
+     * subscribes again later ({@link LateGuilds}).
+     *
+     * @param sessionId session.
+     * @param guildId   guild.
+     */
+    void onDeferred(final String sessionId, final long guildId)
+    {
+        subscriptionAnswered(guildId);
+        final GatewaySession s = sessions.get(sessionId);
+        if (s != null && !s.destroyed() && s.guildArrived(guildId)
+            && lateGuilds.failed(sessionId, guildId, System.nanoTime()))
+        {
+            shard.sessions().deliverTo(s, LateGuilds.unavailable(guildId));
+        }
+        maybeUnsubscribe(guildId);
+    }
+
+    private void subscriptionAnswered(final long guildId)
+    {
+        final long pending = pendingSubscriptions.get(guildId) - 1;
+        if (pending <= 0)
+        {
+            pendingSubscriptions.remove(guildId);
+        }
+        else
+        {
+            pendingSubscriptions.put(guildId, pending);
+        }
+    }
+
+    /**
+     * A retry of {@link LateGuilds}: subscribes the session to the guild again.
+     *
+     * @param sessionId session.
+     * @param guildId   guild.
+     * @param lost      whether the subscription on its way is taken as lost: sent again all the same (should its
+     *                  answer come after all, the first answer is used and the other ignored).
+     * @return {@link #SENT}, {@link #PENDING} or {@link #GONE}.
+     */
+    int subscribeAgain(final String sessionId, final long guildId, final boolean lost)
+    {
+        final GatewaySession s = sessions.get(sessionId);
+        if (s == null || s.destroyed() || s.subscribedTo(guildId) || !s.coversGuild(guildId))
+        {
+            return GONE;
+        }
+        if (awaitingReady.containsKey(sessionId) || !s.awaitGuild(guildId) && !lost)
+        {
+            return PENDING;
+        }
+        pendingSubscriptions.put(guildId, pendingSubscriptions.get(guildId) + 1);
+        subscriptions.subscribe(s.id(), s.userId(), guildId, s.largeThreshold(),
+            (s.intents() & Intents.GUILD_PRESENCES) != 0, shown(s.id()));
+        return SENT;
+    }
+
+    /**
+     * @param guilds which guilds.
+     * @return the guilds among them with a subscription of this shard waiting for the owner's answer.
+     */
+    org.agrona.collections.LongHashSet pendingGuilds(final java.util.function.LongPredicate guilds)
+    {
+        final org.agrona.collections.LongHashSet out = new org.agrona.collections.LongHashSet();
+        final Long2LongHashMap.KeyIterator it = pendingSubscriptions.keySet().iterator();
+        while (it.hasNext())
+        {
+            final long g = it.nextValue();
+            if (guilds.test(g))
+            {
+                out.add(g);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * @return a copy of this shard's sessions.
+     */
+    List<GatewaySession> allSessions()
+    {
+        return new ArrayList<>(sessions.values());
+    }
+
+    /**
+     * @return the guilds this shard's sessions wait for after a failure that may heal (shard thread only).
+     */
+    public LateGuilds lateGuilds()
+    {
+        return lateGuilds;
     }
 
     /**
@@ -718,6 +815,7 @@ public final class ShardSessions
             .getBytes(StandardCharsets.US_ASCII));
         for (final GatewaySession s : list)
         {
+            lateGuilds.forget(s.id(), guildId);
             s.leftVoice(guildId);
             if (s.subscribedTo(guildId))
             {
@@ -768,6 +866,7 @@ public final class ShardSessions
         sessions.remove(s.id());
         presences.ended(s.userId(), s.id());
         shownBySession.remove(s.id());
+        lateGuilds.forget(s.id());
         final org.agrona.collections.LongHashSet looked = listGuilds.remove(s.id());
         if (looked != null)
         {
