@@ -34,12 +34,15 @@ public final class CapacityProbe
         usage: CapacityProbe [--sessions N=5000] [--users U=4] [--heartbeat-ms MS=5000] [--hold SECONDS=20]
                              [--in-flight K=256] [--client-threads T=1] [--shards S=2]
                              [--server-profile dev|ci|throughput|latency] [--server-flag JVM_FLAG]...
-                             [--compress none|zlib-stream] [--histogram-top K=0]
+                             [--compress none|zlib-stream] [--histogram-top K=0] [--settle-ms MS=1000]
                              [--deadline SECONDS=240] [--out DIR=bench-results]
           --compress zlib-stream   sessions ask for Discord's transport compression; the client inflates each
                                    connection's stream with one Inflater and parses every payload
           --histogram-top K        also print the K classes whose live heap grew most per session over the
-                                   second half (jcmd GC.class_histogram delta / sessions)""";
+                                   second half (jcmd GC.class_histogram delta / sessions)
+          --settle-ms MS           wait after each half opened before measuring; longer than --heartbeat-ms lets
+                                   every session heartbeat once, so the server has released its READY and
+                                   GUILD_CREATE from the resume buffer (an idle session's steady state)""";
 
     private CapacityProbe()
     {
@@ -62,6 +65,7 @@ public final class CapacityProbe
         d.put("server-profile", "dev");
         d.put("compress", "none");
         d.put("histogram-top", "0");
+        d.put("settle-ms", "1000");
         d.put("deadline", "240");
         d.put("out", "bench-results");
         final ProbeSupport.Args a = new ProbeSupport.Args(USAGE, d, argv);
@@ -80,6 +84,7 @@ public final class CapacityProbe
         }
         final boolean zlib = "zlib-stream".equals(compress);
         final int histogramTop = Integer.parseInt(a.string("histogram-top"));
+        final int settleMs = a.positiveInt("settle-ms");
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(a.positiveInt("deadline"));
         System.out.printf(Locale.ROOT, "capacity-probe: %d idle sessions, heartbeat %d ms, hold %d s, %d shards, "
             + "server profile %s, compress %s%n", sessions, a.positiveInt("heartbeat-ms"), hold, a.positiveInt("shards"),
@@ -124,12 +129,12 @@ public final class CapacityProbe
             final int half = sessions / 2;
             final long openDeadline = deadline - TimeUnit.SECONDS.toNanos(hold + 15);
             final int firstReady = client.open(tokens.subList(0, half), a.positiveInt("in-flight"), openDeadline);
-            Thread.sleep(1000);
+            Thread.sleep(settleMs);
             final long heapHalf = ProbeSupport.liveHeapBytesByHistogram(server.pid());
             final long rssHalf = ProbeSupport.rssKiB(server.pid());
             final Map<String, long[]> classesHalf = histogramTop > 0 ? ProbeSupport.classHistogram(server.pid()) : null;
             final int ready = client.open(tokens.subList(half, sessions), a.positiveInt("in-flight"), openDeadline);
-            Thread.sleep(1000);
+            Thread.sleep(settleMs);
             final long heapFull = ProbeSupport.liveHeapBytesByHistogram(server.pid());
             final long rssFull = ProbeSupport.rssKiB(server.pid());
             final int secondHalf = ready - firstReady;
