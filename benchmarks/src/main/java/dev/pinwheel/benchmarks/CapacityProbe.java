@@ -87,7 +87,8 @@ public final class CapacityProbe
         final int settleMs = a.positiveInt("settle-ms");
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(a.positiveInt("deadline"));
         System.out.printf(Locale.ROOT, "capacity-probe: %d idle sessions, heartbeat %d ms, hold %d s, %d shards, "
-            + "server profile %s, compress %s%n", sessions, a.positiveInt("heartbeat-ms"), hold, a.positiveInt("shards"),
+            + "server profile %s, compress %s%n", sessions, a.positiveInt("heartbeat-ms"), hold,
+            a.positiveInt("shards"),
             a.string("server-profile"), compress);
         if (!ProbeSupport.checkDescriptors(sessions))
         {

@@ -345,7 +345,8 @@ public final class ProbeSupport
         for (int i = 0; i < Math.min(top, grew.size()) && units > 0; i++)
         {
             final long[] g = grew.get(i).getValue();
-            lines.add(String.format(Locale.ROOT, "%8.1f B %6.2f objects  %s", g[1] / (double)units, g[0] / (double)units,
+            lines.add(String.format(Locale.ROOT, "%8.1f B %6.2f objects  %s", g[1] / (double)units,
+                g[0] / (double)units,
                 grew.get(i).getKey()));
         }
         return lines;

@@ -87,7 +87,8 @@ public class ZlibStreamBenchmark
             + "this from or had by hot word but what some we can out other were all there when up use your how said an "
             + "each she which do their time if will way about many then them write would like so these her long make "
             + "thing see him two has look more day could go come did number sound no most people my over know water "
-            + "than call first who may down side been now find raid tonight gg lol anyone patch server voice").split(" ");
+            + "than call first who may down side been now find raid tonight gg lol anyone patch server voice")
+            .split(" ");
         for (int i = 0; i < PAYLOADS; i++)
         {
             // every frame its own text, message id and timestamp (channel, guild and author stay, as in one channel)

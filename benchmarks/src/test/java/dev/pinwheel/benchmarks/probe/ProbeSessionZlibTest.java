@@ -25,7 +25,8 @@ import dev.pinwheel.gateway.session.ZlibStream;
 /**
  * The load client's {@code compress=zlib-stream} side: one inflater per connection reads the server's own stream
  * ({@link ZlibStream}) — HELLO makes it identify, READY + GUILD_CREATE make it ready, a HEARTBEAT_ACK is counted, a
- * payload split over two frames waits for its {@code 00 00 ff ff} — and bytes that are not that stream fail the session.
+ * payload split over two frames waits for its {@code 00 00 ff ff} — and bytes that are not that stream fail the
+ * session.
  */
 class ProbeSessionZlibTest
 {
@@ -71,13 +72,15 @@ class ProbeSessionZlibTest
         assertTrue(((TextWebSocketFrame)identify).text().contains("\"op\":2"), ((TextWebSocketFrame)identify).text());
         ((TextWebSocketFrame)identify).release();
 
-        ch.writeInbound(new BinaryWebSocketFrame(deflate(server, "{\"t\":\"READY\",\"s\":1,\"op\":0,\"d\":{\"v\":10}}")));
+        ch.writeInbound(new BinaryWebSocketFrame(deflate(server,
+            "{\"t\":\"READY\",\"s\":1,\"op\":0,\"d\":{\"v\":10}}")));
         final ByteBuf guild = deflate(server, "{\"t\":\"GUILD_CREATE\",\"s\":2,\"op\":0,\"d\":{\"id\":\"1\",\"name\":\""
             + "x".repeat(3000) + "\"}}");
         final int half = guild.readableBytes() / 2;
         ch.writeInbound(new BinaryWebSocketFrame(false, 0, guild.retainedSlice(0, half)));
         assertEquals(List.of(), events, "half a payload is not parsed");
-        ch.writeInbound(new ContinuationWebSocketFrame(true, 0, guild.retainedSlice(half, guild.readableBytes() - half)));
+        ch.writeInbound(new ContinuationWebSocketFrame(true, 0,
+            guild.retainedSlice(half, guild.readableBytes() - half)));
         guild.release();
         ch.writeInbound(new BinaryWebSocketFrame(deflate(server, "{\"op\":11}")));
         assertEquals(List.of("ready", "ack"), events);

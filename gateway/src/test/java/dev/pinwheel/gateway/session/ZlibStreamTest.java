@@ -106,7 +106,8 @@ class ZlibStreamTest
                 for (int i = 0; i < 400; i++)
                 {
                     s = random.nextInt(4) == 0 ? s : random.nextInt(streams);
-                    final String json = "{\"t\":\"MESSAGE_CREATE\",\"s\":" + i + ",\"op\":0,\"d\":{\"content\":\"message "
+                    final String json = "{\"t\":\"MESSAGE_CREATE\",\"s\":" + i
+                        + ",\"op\":0,\"d\":{\"content\":\"message "
                         + random.nextInt(1_000_000) + (i % 7 == 0 ? " and a longer part repeated".repeat(40) : "")
                         + "\",\"channel_id\":\"1234567890123456789\",\"author\":{\"username\":\"someone\"}}}";
                     final byte[] payload = json.getBytes(java.nio.charset.StandardCharsets.UTF_8);
