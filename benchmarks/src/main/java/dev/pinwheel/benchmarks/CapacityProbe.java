@@ -34,7 +34,15 @@ public final class CapacityProbe
         usage: CapacityProbe [--sessions N=5000] [--users U=4] [--heartbeat-ms MS=5000] [--hold SECONDS=20]
                              [--in-flight K=256] [--client-threads T=1] [--shards S=2]
                              [--server-profile dev|ci|throughput|latency] [--server-flag JVM_FLAG]...
-                             [--deadline SECONDS=240] [--out DIR=bench-results]""";
+                             [--compress none|zlib-stream] [--histogram-top K=0] [--settle-ms MS=1000]
+                             [--deadline SECONDS=240] [--out DIR=bench-results]
+          --compress zlib-stream   sessions ask for Discord's transport compression; the client inflates each
+                                   connection's stream with one Inflater and parses every payload
+          --histogram-top K        also print the K classes whose live heap grew most per session over the
+                                   second half (jcmd GC.class_histogram delta / sessions)
+          --settle-ms MS           wait after each half opened before measuring; longer than --heartbeat-ms lets
+                                   every session heartbeat once, so the server has released its READY and
+                                   GUILD_CREATE from the resume buffer (an idle session's steady state)""";
 
     private CapacityProbe()
     {
@@ -55,6 +63,9 @@ public final class CapacityProbe
         d.put("client-threads", "1");
         d.put("shards", "2");
         d.put("server-profile", "dev");
+        d.put("compress", "none");
+        d.put("histogram-top", "0");
+        d.put("settle-ms", "1000");
         d.put("deadline", "240");
         d.put("out", "bench-results");
         final ProbeSupport.Args a = new ProbeSupport.Args(USAGE, d, argv);
@@ -65,10 +76,20 @@ public final class CapacityProbe
     {
         final int sessions = a.positiveInt("sessions");
         final int hold = a.positiveInt("hold");
+        final String compress = a.string("compress");
+        if (!"none".equals(compress) && !"zlib-stream".equals(compress))
+        {
+            System.err.println("capacity-probe: --compress is none or zlib-stream, not " + compress);
+            return 2;
+        }
+        final boolean zlib = "zlib-stream".equals(compress);
+        final int histogramTop = Integer.parseInt(a.string("histogram-top"));
+        final int settleMs = a.positiveInt("settle-ms");
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(a.positiveInt("deadline"));
         System.out.printf(Locale.ROOT, "capacity-probe: %d idle sessions, heartbeat %d ms, hold %d s, %d shards, "
-            + "server profile %s%n", sessions, a.positiveInt("heartbeat-ms"), hold, a.positiveInt("shards"),
-            a.string("server-profile"));
+            + "server profile %s, compress %s%n", sessions, a.positiveInt("heartbeat-ms"), hold,
+            a.positiveInt("shards"),
+            a.string("server-profile"), compress);
         if (!ProbeSupport.checkDescriptors(sessions))
         {
             return 2;
@@ -95,7 +116,8 @@ public final class CapacityProbe
                 + "cores%n", rssBefore, heapBefore, idleCpuFraction);
 
             final DeliveryStats st = new DeliveryStats(0, TimeUnit.SECONDS.toNanos(1));
-            client = new GatewayLoadClient(server.host(), server.port(), a.positiveInt("client-threads"), st);
+            client = new GatewayLoadClient(server.host(), server.port(), a.positiveInt("client-threads"), st)
+                .zlibStream(zlib);
             final List<String> tokens = new ArrayList<>(sessions);
             for (int i = 0; i < sessions; i++)
             {
@@ -108,14 +130,22 @@ public final class CapacityProbe
             final int half = sessions / 2;
             final long openDeadline = deadline - TimeUnit.SECONDS.toNanos(hold + 15);
             final int firstReady = client.open(tokens.subList(0, half), a.positiveInt("in-flight"), openDeadline);
-            Thread.sleep(1000);
+            Thread.sleep(settleMs);
             final long heapHalf = ProbeSupport.liveHeapBytesByHistogram(server.pid());
             final long rssHalf = ProbeSupport.rssKiB(server.pid());
+            final Map<String, long[]> classesHalf = histogramTop > 0 ? ProbeSupport.classHistogram(server.pid()) : null;
             final int ready = client.open(tokens.subList(half, sessions), a.positiveInt("in-flight"), openDeadline);
-            Thread.sleep(1000);
+            Thread.sleep(settleMs);
             final long heapFull = ProbeSupport.liveHeapBytesByHistogram(server.pid());
             final long rssFull = ProbeSupport.rssKiB(server.pid());
             final int secondHalf = ready - firstReady;
+            if (classesHalf != null)
+            {
+                System.out.printf(Locale.ROOT, "live heap growth per session by class, second %d sessions:%n",
+                    secondHalf);
+                ProbeSupport.histogramGrowth(classesHalf, ProbeSupport.classHistogram(server.pid()), secondHalf,
+                    histogramTop).forEach(line -> System.out.println("  " + line));
+            }
             final double rssMarginal = secondHalf <= 0 ? -1 : (double)(rssFull - rssHalf) / secondHalf;
             final double heapMarginal = secondHalf <= 0 || heapHalf < 0 || heapFull < 0 ? -1
                 : (heapFull - heapHalf) / 1024.0 / secondHalf;
@@ -174,6 +204,12 @@ public final class CapacityProbe
             {
                 System.out.println("session failures/closes: " + client.reasons());
             }
+            final long inflated = client.inflatedFrames();
+            if (zlib)
+            {
+                System.out.printf(Locale.ROOT, "zlib-stream: %d payloads inflated and parsed (READY, GUILD_CREATE, "
+                    + "HEARTBEAT_ACK...)%n", inflated);
+            }
 
             final Map<String, Object> r = new LinkedHashMap<>();
             r.put("config", a.asMap());
@@ -204,13 +240,22 @@ public final class CapacityProbe
             c.put("hold_server_cpu_seconds", holdCpu);
             c.put("server_idle_cpu_cores_before_sessions", idleCpuFraction);
             c.put("sessions_lost", client.lost());
+            c.put("compress", compress);
+            c.put("inflated_payloads", inflated);
             c.put("session_failure_reasons", client.reasons());
             r.put("capacity", c);
             final Map<String, Histogram> plot = new LinkedHashMap<>();
             plot.put("connect to GUILD_CREATE", identify);
             ProbeSupport.writeResults(Path.of(a.string("out")), "capacity", stamp, r, String.format(Locale.ROOT,
                 "capacity-probe: %d sessions, %.2f KiB RSS/session", held, rssPer), plot, server);
-            return client.lost() == 0 && held == sessions ? 0 : 1;
+            // a zlib-stream run counts only if the stream inflated: every session's READY and GUILD_CREATE at least
+            final boolean streamOk = !zlib || inflated >= 2L * ready && acks > 0;
+            if (!streamOk)
+            {
+                System.out.println("zlib-stream: fewer payloads inflated than READY + GUILD_CREATE per session, or no "
+                    + "HEARTBEAT_ACK");
+            }
+            return client.lost() == 0 && held == sessions && streamOk ? 0 : 1;
         }
         finally
         {

@@ -39,7 +39,8 @@ public final class GatewayLoadClient implements AutoCloseable
 
     private final EventLoopGroup group;
     private final Bootstrap bootstrap;
-    private final URI uri;
+    private URI uri;
+    private boolean zlibStream;
     private final DeliveryStats stats;
     private final AtomicInteger ready = new AtomicInteger();
     private final AtomicInteger failedAttempts = new AtomicInteger();
@@ -138,6 +139,34 @@ public final class GatewayLoadClient implements AutoCloseable
         intents = value;
         frames = listener;
         return this;
+    }
+
+    /**
+     * Asks the sessions opened after this call for {@code compress=zlib-stream}: each inflates its binary frames with
+     * one {@link java.util.zip.Inflater} for the connection's whole stream.
+     *
+     * @param on whether to ask for it.
+     * @return this.
+     */
+    public GatewayLoadClient zlibStream(final boolean on)
+    {
+        zlibStream = on;
+        final String plain = uri.toString().replace("&compress=zlib-stream", "");
+        uri = URI.create(on ? plain + "&compress=zlib-stream" : plain);
+        return this;
+    }
+
+    /**
+     * @return frames inflated by every zlib-stream session (0 for plain sessions).
+     */
+    public long inflatedFrames()
+    {
+        long n = 0;
+        for (final ProbeSession s : byIndex.values())
+        {
+            n += s.inflatedFrames();
+        }
+        return n;
     }
 
     /**
@@ -311,6 +340,10 @@ public final class GatewayLoadClient implements AutoCloseable
     {
         final ProbeSession session = new ProbeSession(index, token, stats, outcome, holdIdentify);
         session.configure(intents, frames);
+        if (zlibStream)
+        {
+            session.inflateStream();
+        }
         byIndex.put(index, session);
         final WebSocketClientProtocolConfig ws = WebSocketClientProtocolConfig.newBuilder()
             .webSocketUri(uri)

@@ -5,6 +5,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.BitSet;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.DataFormatException;
+import java.util.zip.Inflater;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -12,10 +14,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -117,6 +121,11 @@ final class ProbeSession extends SimpleChannelInboundHandler<WebSocketFrame>
     private long seq = -1;
     private int closeCode = -1;
     private String closeReason;
+    /** compress=zlib-stream: the connection's one inflater (null: plain JSON text frames). */
+    private Inflater inflater;
+    /** Compressed bytes of a payload whose last frame (the one ending with 00 00 ff ff) has not come yet. */
+    private ByteBuf partial;
+    private long inflatedFrames;
 
     ProbeSession(final int index, final String token, final DeliveryStats stats, final Outcome outcome)
     {
@@ -162,10 +171,101 @@ final class ProbeSession extends SimpleChannelInboundHandler<WebSocketFrame>
             closeReason = close.reasonText();
             context.close();
         }
-        else if (frame instanceof BinaryWebSocketFrame)
+        else if (frame instanceof BinaryWebSocketFrame || frame instanceof ContinuationWebSocketFrame)
         {
-            fail("binary frame (compression was not asked for)");
+            if (inflater == null)
+            {
+                fail("binary frame (compression was not asked for)");
+            }
+            else
+            {
+                onDeflated(frame.content(), now);
+            }
         }
+    }
+
+    /** Asks for {@code compress=zlib-stream} (before the connection opens): binary frames are inflated. */
+    void inflateStream()
+    {
+        inflater = new Inflater();
+    }
+
+    /**
+     * @return payloads inflated so far (read from another thread: a plain field, approximate while running).
+     */
+    long inflatedFrames()
+    {
+        return inflatedFrames;
+    }
+
+    /**
+     * One binary frame of the zlib stream: a payload is complete when its bytes end with the SYNC_FLUSH suffix
+     * {@code 00 00 ff ff}; it is inflated with the connection's inflater (whose window holds everything before it)
+     * and handled like a text frame.
+     */
+    private void onDeflated(final ByteBuf content, final long now)
+    {
+        ByteBuf in = content;
+        if (partial != null)
+        {
+            partial.writeBytes(content);
+            in = partial;
+        }
+        if (!endsWithSyncFlush(in))
+        {
+            if (partial == null)
+            {
+                partial = Unpooled.buffer(content.readableBytes() * 2);
+                partial.writeBytes(content);
+            }
+            return;
+        }
+        final byte[] input = new byte[in.readableBytes()];
+        in.getBytes(in.readerIndex(), input);
+        if (partial != null)
+        {
+            partial.release();
+            partial = null;
+        }
+        inflater.setInput(input);
+        final ByteBuf out = Unpooled.buffer(Math.max(256, input.length * 4));
+        try
+        {
+            while (true)
+            {
+                if (!out.isWritable())
+                {
+                    out.ensureWritable(out.capacity());
+                }
+                final int n = inflater.inflate(out.array(), out.arrayOffset() + out.writerIndex(), out.writableBytes());
+                out.writerIndex(out.writerIndex() + n);
+                if (n == 0 && out.isWritable())
+                {
+                    if (inflater.needsInput())
+                    {
+                        break;
+                    }
+                    fail(inflater.finished() ? "zlib stream ended" : "zlib stream asks for a dictionary");
+                    return;
+                }
+            }
+            inflatedFrames++;
+            onText(out, now);
+        }
+        catch (final DataFormatException ex)
+        {
+            fail("bad zlib stream: " + ex.getMessage());
+        }
+        finally
+        {
+            out.release();
+        }
+    }
+
+    private static boolean endsWithSyncFlush(final ByteBuf b)
+    {
+        final int end = b.writerIndex();
+        return end - b.readerIndex() >= 4 && b.getInt(end - 4) == 0x0000ffff;
     }
 
     /**
@@ -407,6 +507,15 @@ final class ProbeSession extends SimpleChannelInboundHandler<WebSocketFrame>
     @Override
     public void channelInactive(final ChannelHandlerContext context)
     {
+        if (inflater != null)
+        {
+            inflater.end();
+        }
+        if (partial != null)
+        {
+            partial.release();
+            partial = null;
+        }
         if (heartbeat != null)
         {
             heartbeat.cancel(false);

@@ -31,6 +31,7 @@ public final class ProbeSupport
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
     private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)([KMG])");
     private static final Pattern HISTOGRAM_TOTAL = Pattern.compile("(?m)^Total\\s+(\\d+)\\s+(\\d+)");
+    private static final Pattern HISTOGRAM_ROW = Pattern.compile("(?m)^\\s*\\d+:\\s+(\\d+)\\s+(\\d+)\\s+(\\S+)");
 
     private ProbeSupport()
     {
@@ -289,6 +290,66 @@ public final class ProbeSupport
         {
             return -1;
         }
+    }
+
+    /**
+     * The live objects of a JVM by class ({@code jcmd PID GC.class_histogram}, which collects first).
+     *
+     * @param pid the JVM.
+     * @return class name to {instances, bytes}; empty if jcmd is missing or failed.
+     */
+    public static Map<String, long[]> classHistogram(final long pid)
+    {
+        final Map<String, long[]> rows = new LinkedHashMap<>();
+        final Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        if (!Files.isExecutable(jcmd))
+        {
+            return rows;
+        }
+        try
+        {
+            final Matcher m = HISTOGRAM_ROW.matcher(run(jcmd.toString(), Long.toString(pid), "GC.class_histogram"));
+            while (m.find())
+            {
+                rows.merge(m.group(3), new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2))},
+                    (x, y) -> new long[] {x[0] + y[0], x[1] + y[1]});
+            }
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            rows.clear();
+        }
+        return rows;
+    }
+
+    /**
+     * The classes whose live bytes grew most between two histograms, per unit (a session).
+     *
+     * @param before {@link #classHistogram} earlier.
+     * @param after  {@link #classHistogram} later.
+     * @param units  what the growth is divided by.
+     * @param top    how many classes.
+     * @return one line per class: bytes and instances per unit, class name; the largest first.
+     */
+    public static List<String> histogramGrowth(final Map<String, long[]> before, final Map<String, long[]> after,
+        final int units, final int top)
+    {
+        final List<Map.Entry<String, long[]>> grew = new ArrayList<>();
+        after.forEach((name, a) ->
+        {
+            final long[] b = before.getOrDefault(name, new long[2]);
+            grew.add(Map.entry(name, new long[] {a[0] - b[0], a[1] - b[1]}));
+        });
+        grew.sort((x, y) -> Long.compare(y.getValue()[1], x.getValue()[1]));
+        final List<String> lines = new ArrayList<>();
+        for (int i = 0; i < Math.min(top, grew.size()) && units > 0; i++)
+        {
+            final long[] g = grew.get(i).getValue();
+            lines.add(String.format(Locale.ROOT, "%8.1f B %6.2f objects  %s", g[1] / (double)units,
+                g[0] / (double)units,
+                grew.get(i).getKey()));
+        }
+        return lines;
     }
 
     private static String run(final String... cmd) throws IOException

@@ -34,6 +34,22 @@ public record PresenceFields(int status, long since, boolean afk, String activit
     private static final String[] NAMES = {"offline", "invisible", "idle", "dnd", "online"};
 
     /**
+     * The fields, sharing {@link #DEFAULT} when they equal it (what almost every session identifies with): an idle
+     * session's presence, kept by its user's owner, then costs no objects of its own (issue 14).
+     *
+     * @param status     a status code.
+     * @param since      ms since the epoch, or 0.
+     * @param afk        afk.
+     * @param activities the activities as a JSON array.
+     * @return the fields.
+     */
+    public static PresenceFields of(final int status, final long since, final boolean afk, final String activities)
+    {
+        return status == ONLINE && since == 0 && !afk && "[]".equals(activities) ? DEFAULT
+            : new PresenceFields(status, since, afk, activities);
+    }
+
+    /**
      * @param status a status code.
      * @return its name in Discord's payloads.
      */

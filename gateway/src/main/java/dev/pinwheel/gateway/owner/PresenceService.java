@@ -120,11 +120,11 @@ public final class PresenceService
         }
         else if (at >= 0)
         {
-            u.sessions.get(at).fields = new PresenceFields(status, since, afk, activities);
+            u.sessions.get(at).fields = PresenceFields.of(status, since, afk, activities);
         }
         else
         {
-            u.sessions.add(new SessionPresence(sessionId, new PresenceFields(status, since, afk, activities)));
+            u.sessions.add(new SessionPresence(sessionId, PresenceFields.of(status, since, afk, activities)));
         }
         final PresenceFields next = aggregate(u);
         if (u.sessions.isEmpty())

@@ -47,7 +47,7 @@ public final class GatewaySession extends SessionEndpoint
     private GatewayConnection connection;
     private long detachedAtNanos;
     private boolean destroyed;
-    /** Its resume window on its shard's {@link SessionTimers} (armed while detached). */
+    /** Its resume window on its shard's {@link SessionTimers} (armed while detached); null until it first detaches. */
     SessionTimers.Timer timer;
 
     GatewaySession(final String id, final long userId, final int intents, final int largeThreshold,

@@ -222,6 +222,10 @@ public final class ShardSessions
         {
             final long now = System.nanoTime();
             s.detach(now);
+            if (s.timer == null)
+            {
+                s.timer = timers.timer(t -> expire(s, t)); // on its first detach: an attached session needs none
+            }
             timers.schedule(s.timer, now + resumeWindowNanos() + 1);
         }
     }
@@ -329,7 +333,6 @@ public final class ShardSessions
         final String id = newSessionId();
         final GatewaySession s = new GatewaySession(id, userId, intents, large, shardId, shardCount,
             context.config().resumeBufferEvents());
-        s.timer = timers.timer(now -> expire(s, now));
         sessions.put(id, s);
         final ArrayList<GatewaySession> mine = byUser.computeIfAbsent(userId, k -> new ArrayList<>());
         mine.add(s);
@@ -862,7 +865,10 @@ public final class ShardSessions
             return;
         }
         s.markDestroyed();
-        timers.retire(s.timer);
+        if (s.timer != null)
+        {
+            timers.retire(s.timer);
+        }
         sessions.remove(s.id());
         presences.ended(s.userId(), s.id());
         shownBySession.remove(s.id());

@@ -77,4 +77,79 @@ class ZlibStreamTest
             }
         }
     }
+
+    /**
+     * Connections sharing their thread's deflater, frames interleaved at random (a fanout) and some in a row (a
+     * connection's READY then GUILD_CREATE): each connection's frames inflate with that connection's one inflater
+     * (window 15, as every client's) back to exactly what was sent, whatever the history kept — the first frame carries
+     * the zlib header, none carries a trailer — and the history compresses what repeats across frames.
+     */
+    @Test
+    void interleavedConnectionsOnOneThreadEachInflateAsOneStream() throws DataFormatException
+    {
+        final long[] compressed = new long[3];
+        final int[] histories = {0, 256, ZlibStream.HISTORY_MAX};
+        for (int h = 0; h < histories.length; h++)
+        {
+            final int streams = 5;
+            final ZlibStream[] out = new ZlibStream[streams];
+            final Inflater[] in = new Inflater[streams];
+            for (int s = 0; s < streams; s++)
+            {
+                out[s] = new ZlibStream(histories[h]);
+                in[s] = new Inflater();
+            }
+            final SplittableRandom random = new SplittableRandom(1400 + h);
+            try
+            {
+                int s = 0;
+                for (int i = 0; i < 400; i++)
+                {
+                    s = random.nextInt(4) == 0 ? s : random.nextInt(streams);
+                    final String json = "{\"t\":\"MESSAGE_CREATE\",\"s\":" + i
+                        + ",\"op\":0,\"d\":{\"content\":\"message "
+                        + random.nextInt(1_000_000) + (i % 7 == 0 ? " and a longer part repeated".repeat(40) : "")
+                        + "\",\"channel_id\":\"1234567890123456789\",\"author\":{\"username\":\"someone\"}}}";
+                    final byte[] payload = json.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                    final ByteBuf wire = out[s].deflate(UnpooledByteBufAllocator.DEFAULT, payload, 0, payload.length);
+                    try
+                    {
+                        final byte[] bytes = new byte[wire.readableBytes()];
+                        wire.getBytes(wire.readerIndex(), bytes);
+                        compressed[h] += bytes.length;
+                        if (in[s].getTotalIn() == 0)
+                        {
+                            assertEquals(0x78, bytes[0] & 0xff, "a stream starts with the zlib header");
+                        }
+                        in[s].setInput(bytes);
+                        final ByteArrayOutputStream back = new ByteArrayOutputStream();
+                        final byte[] chunk = new byte[4096];
+                        for (int n; (n = in[s].inflate(chunk)) > 0 || !in[s].needsInput(); )
+                        {
+                            back.write(chunk, 0, n);
+                        }
+                        assertArrayEquals(payload, back.toByteArray(), "frame " + i + " of connection " + s
+                            + ", history " + histories[h]);
+                        assertEquals(false, in[s].finished(), "the stream never ends");
+                        assertEquals(Math.min(histories[h], (int)in[s].getBytesWritten()), out[s].historyLength(),
+                            "history kept");
+                    }
+                    finally
+                    {
+                        wire.release();
+                    }
+                }
+            }
+            finally
+            {
+                for (int s = 0; s < streams; s++)
+                {
+                    out[s].close();
+                    in[s].end();
+                }
+            }
+        }
+        org.junit.jupiter.api.Assertions.assertTrue(compressed[2] < compressed[1] && compressed[1] < compressed[0],
+            "more history, fewer bytes: " + java.util.Arrays.toString(compressed));
+    }
 }
