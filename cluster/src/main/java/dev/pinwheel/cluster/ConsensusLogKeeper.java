@@ -53,6 +53,8 @@ final class ConsensusLogKeeper implements AutoCloseable
     /** Snapshot recordings at log positions below this were deleted already. */
     private long deletedBefore;
     private long purgedSegments;
+    /** The smallest log position every member reported applied, from the last {@link #doWork}. */
+    private long appliedByEveryMember;
 
     /**
      * @param aeron         this node's client (the archive's control is over IPC).
@@ -77,10 +79,14 @@ final class ConsensusLogKeeper implements AutoCloseable
      * @param now     {@link System#nanoTime()}.
      * @param leader  whether this node's member leads (only the leader's toggle is acted on).
      * @param allLive whether every member is live in the applied epoch.
+     * @param appliedByEveryMember the smallest log position every member's replica reported applied (0: unknown):
+     *                the log is never dropped past it, so a member that lags (or needs a catch-up after an election)
+     *                still finds its entries in the leader's recording.
      * @return work done.
      */
-    int doWork(final long now, final boolean leader, final boolean allLive)
+    int doWork(final long now, final boolean leader, final boolean allLive, final long appliedByEveryMember)
     {
+        this.appliedByEveryMember = appliedByEveryMember;
         int work = 0;
         if (now - nextSnapshot >= 0)
         {
@@ -140,7 +146,15 @@ final class ConsensusLogKeeper implements AutoCloseable
             return;
         }
         ours.sort(java.util.Comparator.comparingLong(e -> e.logPosition));
-        final long keepFrom = ours.get(ours.size() - 2).logPosition;
+        // from the older of the two newest snapshots, and never past what every member has applied: a follower behind
+        // that position (a slow one, or one needing a catch-up after an election) replays it from the leader's
+        // recording; with it dropped the follower failed to join ("replay start position is less than recording
+        // start position") and took no more snapshots
+        final long keepFrom = Math.min(ours.get(ours.size() - 2).logPosition, appliedByEveryMember);
+        if (keepFrom <= 0)
+        {
+            return; // a member has not reported since this replica started: the next snapshot tries again
+        }
         if (archive == null)
         {
             archive = AeronArchive.connect(new AeronArchive.Context().aeron(aeron).ownsAeronClient(false)
@@ -185,7 +199,7 @@ final class ConsensusLogKeeper implements AutoCloseable
                 }
             }
         }
-        deletedBefore = keepFrom;
+        deletedBefore = Math.max(deletedBefore, keepFrom);
         if (snapshotsDeleted > 0)
         {
             LOG.debug("cluster: consensus log: deleted {} old snapshot recording(s)", snapshotsDeleted);

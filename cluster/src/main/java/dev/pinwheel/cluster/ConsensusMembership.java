@@ -145,7 +145,7 @@ public final class ConsensusMembership implements AutoCloseable
             agentRunner = new AgentRunner(new SleepingMillisIdleStrategy(2),
                 ex -> LOG.warn("cluster membership agent: {}", ex.toString()), null,
                 new MembershipAgent(ctx, client, this::applyReached, id -> leader = id, reports, logKeeper,
-                    () -> appliedLiveNodes == everyone, reached::get));
+                    () -> appliedLiveNodes == everyone, reached::get, service));
             AgentRunner.startOnThread(agentRunner);
         }
         catch (final RuntimeException ex)
@@ -367,6 +367,7 @@ public final class ConsensusMembership implements AutoCloseable
         private final ConsensusLogKeeper keeper;
         private final java.util.function.BooleanSupplier allLive;
         private final java.util.function.Supplier<EpochState> replica;
+        private final MembershipService service;
         /** The epoch of the reports sent last, the phases sent for it, and when each was (re)sent. */
         private long sentEpoch = -1;
         private int sentPhases;
@@ -382,8 +383,9 @@ public final class ConsensusMembership implements AutoCloseable
         MembershipAgent(final MembershipContext ctx, final Aeron aeron, final java.util.function.IntSupplier apply,
             final java.util.function.IntConsumer leader, final java.util.Queue<long[]> reports,
             final ConsensusLogKeeper keeper, final java.util.function.BooleanSupplier allLive,
-            final java.util.function.Supplier<EpochState> replica)
+            final java.util.function.Supplier<EpochState> replica, final MembershipService service)
         {
+            this.service = service;
             this.replica = replica;
             this.keeper = keeper;
             this.allLive = allLive;
@@ -414,7 +416,8 @@ public final class ConsensusMembership implements AutoCloseable
             }
             work += cluster.pollEgress();
             leader.accept(cluster.leaderMemberId());
-            work += keeper.doWork(now, cluster.leaderMemberId() == ctx.nodeId(), allLive.getAsBoolean());
+            work += keeper.doWork(now, cluster.leaderMemberId() == ctx.nodeId(), allLive.getAsBoolean(),
+                service.appliedByEveryMember(ctx.members().size()));
             for (long[] r = reports.peek(); r != null; r = reports.peek())
             {
                 final int length = MembershipMessages.handoff(buffer, ctx.nodeId(), r[0], (int)r[1]);
@@ -435,7 +438,7 @@ public final class ConsensusMembership implements AutoCloseable
             work += resendLost(now);
             if (now - nextHeartbeat >= 0)
             {
-                final int length = MembershipMessages.heartbeat(buffer, ctx.nodeId());
+                final int length = MembershipMessages.heartbeat(buffer, ctx.nodeId(), service.appliedPosition());
                 if (cluster.offer(buffer, 0, length) > 0)
                 {
                     nextHeartbeat = now + intervalNanos;

@@ -7,7 +7,7 @@ import org.agrona.MutableDirectBuffer;
  * buffers write them).
  * <pre>
  *   0                   4                   8
- *   ├─ type (int) ──────┼─ node id (int) ───┤        HEARTBEAT: "node id is alive"
+ *   ├─ type (int) ──────┼─ node id (int) ───┼─ applied log position (long) ──┤   HEARTBEAT: "node id is alive"
  *   ├─ type (int) ──────┼─ node id (int) ───┼─ epoch (long) ─────────────────┼─ phase (int) ──┤   HANDOFF
  * </pre>
  * HANDOFF: node id finished a phase of the guild handover of that ring epoch ({@link #APPLIED}, {@link #RELEASED},
@@ -18,6 +18,9 @@ public final class MembershipMessages
     static final int TYPE_OFFSET = 0;
     static final int NODE_OFFSET = 4;
     static final int HEARTBEAT_LENGTH = 8;
+    /** A heartbeat that also carries the log position the sender's own replica has applied (a long at 8). */
+    static final int HEARTBEAT_WITH_POSITION_LENGTH = 16;
+    static final int APPLIED_POSITION_OFFSET = 8;
     /** A node is alive. */
     static final int HEARTBEAT = 1;
     /** A node finished a phase of an epoch's handover. */
@@ -50,6 +53,19 @@ public final class MembershipMessages
         buffer.putInt(TYPE_OFFSET, HEARTBEAT);
         buffer.putInt(NODE_OFFSET, node);
         return HEARTBEAT_LENGTH;
+    }
+
+    /**
+     * @param buffer          where.
+     * @param node            the sending node.
+     * @param appliedPosition the log position the sender's replica has applied (the log it no longer needs replayed).
+     * @return the message length.
+     */
+    static int heartbeat(final MutableDirectBuffer buffer, final int node, final long appliedPosition)
+    {
+        heartbeat(buffer, node);
+        buffer.putLong(APPLIED_POSITION_OFFSET, appliedPosition);
+        return HEARTBEAT_WITH_POSITION_LENGTH;
     }
 
     /**

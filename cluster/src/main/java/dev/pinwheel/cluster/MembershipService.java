@@ -50,6 +50,15 @@ final class MembershipService implements ClusteredService
     private final long checkIntervalMs;
     private final EpochListener listener;
     private final long[] lastSeen = new long[32];
+    /**
+     * The log position each member's own replica had applied when it last sent a heartbeat (read by this node's log
+     * keeper on another thread: no member's log is dropped below the smallest, so a lagging member can still be caught
+     * up from the leader's recording). 0: not heard of since this replica started (nothing is dropped then).
+     */
+    private final java.util.concurrent.atomic.AtomicLongArray appliedByMember =
+        new java.util.concurrent.atomic.AtomicLongArray(32);
+    /** The log position this replica has applied (this node's heartbeats carry it). */
+    private volatile long appliedPosition;
     private final ExpandableArrayBuffer snapshotBuffer = new ExpandableArrayBuffer(SNAPSHOT_LENGTH);
     private Cluster cluster;
     private long epoch;
@@ -133,6 +142,27 @@ final class MembershipService implements ClusteredService
         }
     }
 
+    /** @return the log position this replica has applied (any thread). */
+    long appliedPosition()
+    {
+        return appliedPosition;
+    }
+
+    /**
+     * @param members how many members the cluster has.
+     * @return the smallest log position every member reported applied, or 0 if one has not reported since this
+     *         replica started (any thread).
+     */
+    long appliedByEveryMember(final int members)
+    {
+        long min = Long.MAX_VALUE;
+        for (int k = 0; k < members; k++)
+        {
+            min = Math.min(min, appliedByMember.get(k));
+        }
+        return min == Long.MAX_VALUE ? 0 : min;
+    }
+
     @Override
     public void onSessionOpen(final ClientSession session, final long timestamp)
     {
@@ -149,6 +179,7 @@ final class MembershipService implements ClusteredService
         final int offset, final int length, final Header header)
     {
         messagesApplied++; // the service thread is its only writer
+        appliedPosition = header.position();
         if (length < MembershipMessages.HEARTBEAT_LENGTH)
         {
             return;
@@ -170,6 +201,14 @@ final class MembershipService implements ClusteredService
             return;
         }
         lastSeen[node] = timestamp;
+        if (length >= MembershipMessages.HEARTBEAT_WITH_POSITION_LENGTH)
+        {
+            final long position = buffer.getLong(offset + MembershipMessages.APPLIED_POSITION_OFFSET);
+            if (position > appliedByMember.get(node))
+            {
+                appliedByMember.set(node, position);
+            }
+        }
         if ((liveNodes & 1 << node) == 0)
         {
             previousLive = liveNodes;
