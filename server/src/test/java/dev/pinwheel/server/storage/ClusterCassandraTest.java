@@ -98,16 +98,7 @@ class ClusterCassandraTest
         final RestClient rest1 = new RestClient(nodes[1].restBase());
         final RestClient.User carol = rest1.register("carol");
         final RoutingRing ring = RoutingRing.buildLive(first, 0b111, 1, RoutingRing.DEFAULT_VIRTUAL_NODES);
-        JsonNode guild = null;
-        for (int i = 0; i < 24 && guild == null; i++)
-        {
-            final JsonNode g = rest0.ok("POST", "guilds", alice.token(), "{\"name\":\"moving-" + i + "\"}");
-            if (ring.nodeOf(Long.parseLong(g.get("id").asText())) == 1)
-            {
-                guild = g;
-            }
-        }
-        assertNotNull(guild, "one of 24 guilds is owned by node 1");
+        final JsonNode guild = ClusterGuilds.ownedBy(rest0, alice.token(), ring, 1, "moving");
         final String guildId = guild.get("id").asText();
         final String channelId = guild.get("channels").get(0).get("id").asText();
         final String code = rest0.ok("POST", "channels/" + channelId + "/invites", alice.token(), "{}").get("code")

@@ -152,16 +152,9 @@ class ClusterLateGuildsTest
     /** @return {guild id, its first channel's id} of a guild alice creates that node 1 owns. */
     private static String[] guildOfNode1(final RestClient rest, final RestClient.User owner) throws IOException
     {
-        final RoutingRing ring = RoutingRing.build(1, NODES, 1, RoutingRing.DEFAULT_VIRTUAL_NODES);
-        for (int i = 0; i < 24; i++)
-        {
-            final JsonNode g = rest.ok("POST", "guilds", owner.token(), "{\"name\":\"late-" + i + "\"}");
-            if (ring.nodeOf(Long.parseLong(g.get("id").asText())) == 1)
-            {
-                return new String[] {g.get("id").asText(), g.get("channels").get(0).get("id").asText()};
-            }
-        }
-        throw new AssertionError("none of 24 guilds is owned by node 1");
+        final JsonNode g = ClusterGuilds.ownedBy(rest, owner.token(),
+            RoutingRing.build(1, NODES, 1, RoutingRing.DEFAULT_VIRTUAL_NODES), 1, "late");
+        return new String[] {g.get("id").asText(), g.get("channels").get(0).get("id").asText()};
     }
 
     @Test
@@ -186,16 +179,7 @@ class ClusterLateGuildsTest
         final RestClient.User alice = rest0.register("alice");
         final RestClient.User bob = rest2.register("bob");
         final RoutingRing ring = RoutingRing.build(1, NODES, 1, RoutingRing.DEFAULT_VIRTUAL_NODES);
-        JsonNode guild = null;
-        for (int i = 0; i < 24 && guild == null; i++)
-        {
-            final JsonNode g = rest0.ok("POST", "guilds", alice.token(), "{\"name\":\"late-" + i + "\"}");
-            if (ring.nodeOf(Long.parseLong(g.get("id").asText())) == 1)
-            {
-                guild = g;
-            }
-        }
-        assertNotNull(guild, "one of 24 guilds is owned by node 1");
+        final JsonNode guild = ClusterGuilds.ownedBy(rest0, alice.token(), ring, 1, "late");
         final String guildId = guild.get("id").asText();
         final String channelId = guild.get("channels").get(0).get("id").asText();
         final String code = rest0.ok("POST", "channels/" + channelId + "/invites", alice.token(), "{}").get("code")

@@ -123,16 +123,7 @@ class ClusterNodesTest
             registered.get("token").asText());
         // the ring every node builds: 3 nodes × 1 shard; find a guild whose owner is node 1
         final RoutingRing ring = RoutingRing.build(1, NODES, 1, RoutingRing.DEFAULT_VIRTUAL_NODES);
-        JsonNode guild = null;
-        for (int i = 0; i < 24 && guild == null; i++)
-        {
-            final JsonNode g = rest0.ok("POST", "guilds", alice.token(), "{\"name\":\"cluster-" + i + "\"}");
-            if (ring.nodeOf(Long.parseLong(g.get("id").asText())) == 1)
-            {
-                guild = g;
-            }
-        }
-        assertNotNull(guild, "one of 24 guilds is owned by node 1");
+        final JsonNode guild = ClusterGuilds.ownedBy(rest0, alice.token(), ring, 1, "cluster");
         final String guildId = guild.get("id").asText();
         final String channelId = guild.get("channels").get(0).get("id").asText();
 

@@ -1,7 +1,6 @@
 package dev.pinwheel.server.storage;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,16 +77,7 @@ class ClusterStallTest
         final RestClient rest0 = new RestClient(nodes[0].restBase());
         final RestClient.User alice = rest0.register("alice");
         final RoutingRing ring = RoutingRing.build(1, NODES, 1, RoutingRing.DEFAULT_VIRTUAL_NODES);
-        JsonNode guild = null;
-        for (int i = 0; i < 24 && guild == null; i++)
-        {
-            final JsonNode g = rest0.ok("POST", "guilds", alice.token(), "{\"name\":\"stall-" + i + "\"}");
-            if (ring.nodeOf(Long.parseLong(g.get("id").asText())) == 1)
-            {
-                guild = g;
-            }
-        }
-        assertNotNull(guild, "one of 24 guilds is owned by node 1");
+        final JsonNode guild = ClusterGuilds.ownedBy(rest0, alice.token(), ring, 1, "stall");
         final String channelId = guild.get("channels").get(0).get("id").asText();
         assertEquals(200, rest0.call("POST", "channels/" + channelId + "/messages", alice.token(),
             "{\"content\":\"before the stall\"}").status(), "a post through node 0 reaches node 1");

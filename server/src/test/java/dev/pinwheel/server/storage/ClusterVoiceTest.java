@@ -2,7 +2,6 @@ package dev.pinwheel.server.storage;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -103,16 +102,7 @@ class ClusterVoiceTest
         final RestClient.User bob = rest2.register("bob");
         // a guild owned by node 1 (the ring every node builds: 3 nodes × 1 shard)
         final RoutingRing ring = RoutingRing.build(1, NODES, 1, RoutingRing.DEFAULT_VIRTUAL_NODES);
-        JsonNode guild = null;
-        for (int i = 0; i < 24 && guild == null; i++)
-        {
-            final JsonNode g = rest0.ok("POST", "guilds", alice.token(), "{\"name\":\"voice-" + i + "\"}");
-            if (ring.nodeOf(Long.parseLong(g.get("id").asText())) == 1)
-            {
-                guild = g;
-            }
-        }
-        assertNotNull(guild, "one of 24 guilds is owned by node 1");
+        final JsonNode guild = ClusterGuilds.ownedBy(rest0, alice.token(), ring, 1, "voice");
         final String guildId = guild.get("id").asText();
         final String text = guild.get("channels").get(0).get("id").asText();
         final String code = rest0.ok("POST", "channels/" + text + "/invites", alice.token(), "{}").get("code")
