@@ -48,8 +48,6 @@ final class SocketWaitIdleStrategy implements IdleStrategy
     private final long maxWaitMillis;
     private volatile boolean sleeping;
     private volatile boolean pending;
-    private long waits;
-    private long wakeUps;
 
     /**
      * @param maxWaitNanos the longest wait without traffic (rounded up to a millisecond: a select's granularity).
@@ -101,13 +99,11 @@ final class SocketWaitIdleStrategy implements IdleStrategy
             sleeping = false;
             return;
         }
-        waits++;
         try
         {
             if (selector.select(maxWaitMillis) > 0)
             {
                 selector.selectedKeys().clear();
-                wakeUps++;
             }
         }
         catch (final IOException ex)
@@ -129,12 +125,6 @@ final class SocketWaitIdleStrategy implements IdleStrategy
     public String alias()
     {
         return "socket-wait";
-    }
-
-    /** @return how many times the link thread waited, and how many of those a readable socket ended (diagnostics). */
-    long[] waitsAndSocketWakeUps()
-    {
-        return new long[] {waits, wakeUps};
     }
 
     /** Closes the selector (after the link thread stopped). */

@@ -247,9 +247,7 @@ public final class LateGuilds
 
     private int retry(final long now, final LongPredicate guilds, final boolean dueOnly)
     {
-        final List<String> ids = new ArrayList<>();
-        final List<Long> guildIds = new ArrayList<>();
-        final List<Boolean> forced = new ArrayList<>();
+        final List<Due> asked = new ArrayList<>();
         long next = Long.MAX_VALUE;
         for (final Map.Entry<String, Long2ObjectHashMap<Retry>> e : bySession.entrySet())
         {
@@ -263,9 +261,7 @@ public final class LateGuilds
                 long wake = due;
                 if ((!r.inFlight || dueOnly) && (!dueOnly || now - due >= 0) && guilds.test(g))
                 {
-                    ids.add(e.getKey());
-                    guildIds.add(g);
-                    forced.add(r.inFlight);
+                    asked.add(new Due(e.getKey(), g, r.inFlight));
                     r.inFlight = true;
                     r.sentNanos = now;
                     wake = now + answerTimeoutNanos;
@@ -278,17 +274,17 @@ public final class LateGuilds
         }
         nextDueNanos = next;
         int sent = 0;
-        for (int i = 0; i < ids.size(); i++)
+        for (final Due d : asked)
         {
             // may fail at once (the node is still down): GUILD_DEFERRED then runs here, nested, and re-arms the entry
-            switch (sessions.subscribeAgain(ids.get(i), guildIds.get(i), forced.get(i)))
+            switch (sessions.subscribeAgain(d.sessionId(), d.guildId(), d.forced()))
             {
                 case ShardSessions.SENT ->
                 {
                     sent++;
                     retries++;
                 }
-                case ShardSessions.GONE -> resolved(ids.get(i), guildIds.get(i), false);
+                case ShardSessions.GONE -> resolved(d.sessionId(), d.guildId(), false);
                 default ->
                 {
                     // a subscription of the session to that guild is already on its way: its answer decides
@@ -387,5 +383,10 @@ public final class LateGuilds
     public long dropped()
     {
         return dropped;
+    }
+
+    /** An entry asked again in this pass (collected first: asking may change the map). */
+    private record Due(String sessionId, long guildId, boolean forced)
+    {
     }
 }

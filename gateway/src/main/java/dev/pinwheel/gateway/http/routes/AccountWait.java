@@ -1,8 +1,5 @@
 package dev.pinwheel.gateway.http.routes;
 
-import java.util.ArrayList;
-import java.util.concurrent.TimeUnit;
-
 import dev.pinwheel.core.directory.Accounts;
 import dev.pinwheel.core.directory.Usernames;
 import dev.pinwheel.core.routing.ShardRoute;
@@ -12,21 +9,17 @@ import dev.pinwheel.core.shard.Shard;
  * A login by username in a cluster, on a node that does not know that name's account yet: the account was
  * registered through another node and its record (a node-wide record, sent once it is durable) may trail the
  * registration's own answer, which a client can follow at once with a login here. Rather than a wrong "invalid
- * login", the login waits up to {@value #WAIT_MILLIS} ms for the record, rechecked every shard tick (as invite codes
+ * login", the login waits up to {@value NodeRecordWait#WAIT_MILLIS} ms for the record, rechecked every shard tick (as invite codes
  * do, {@link InviteRoutes}). It does not wait when this node knows the answer: the account is here; or no claim of
  * the name is known and this node owns the name's key ({@link Usernames}), which decides every claim of it. A single
- * node never waits. At most {@value #MAX_WAITING} logins wait at a time per shard; past that they go on at once.
+ * node never waits. At most {@value NodeRecordWait#MAX_WAITING} logins wait at a time per shard; past that they go on at once.
  * Shard thread only.
  */
 final class AccountWait
 {
-    private static final long WAIT_MILLIS = 2_000;
-    private static final int MAX_WAITING = 1_024;
-
     private final Shard shard;
     private final Accounts accounts;
-    private final ArrayList<Waiting> waiting = new ArrayList<>();
-    private boolean ticking;
+    private final NodeRecordWait wait;
 
     /**
      * @param shard    this shard.
@@ -36,6 +29,7 @@ final class AccountWait
     {
         this.shard = shard;
         this.accounts = accounts;
+        this.wait = new NodeRecordWait(shard);
     }
 
     /**
@@ -47,17 +41,11 @@ final class AccountWait
      */
     void whenKnown(final String username, final Runnable then)
     {
-        if (shard.group().clusterLink() == null || known(username) || waiting.size() >= MAX_WAITING)
+        if (shard.group().clusterLink() == null || known(username)
+            || !wait.await(() -> accounts.byUsername(username) != null, then))
         {
             then.run();
-            return;
         }
-        if (!ticking)
-        {
-            ticking = true;
-            shard.addTicker(this::recheck);
-        }
-        waiting.add(new Waiting(username, then, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MILLIS)));
     }
 
     private boolean known(final String username)
@@ -71,24 +59,5 @@ final class AccountWait
             return false; // claimed: its account is on its way here
         }
         return !ShardRoute.remote(shard.group().ownerOf(Usernames.key(username)), shard.group().nodeId());
-    }
-
-    /** The shard's ticker: goes on with the logins whose account arrived or whose time ran out. */
-    private void recheck()
-    {
-        final long now = System.nanoTime();
-        for (int i = waiting.size() - 1; i >= 0; i--)
-        {
-            final Waiting w = waiting.get(i);
-            if (accounts.byUsername(w.username()) != null || now - w.deadlineNanos() >= 0)
-            {
-                waiting.remove(i);
-                w.then().run();
-            }
-        }
-    }
-
-    private record Waiting(String username, Runnable then, long deadlineNanos)
-    {
     }
 }

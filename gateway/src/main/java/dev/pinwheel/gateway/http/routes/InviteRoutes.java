@@ -22,8 +22,6 @@ import dev.pinwheel.gateway.owner.InviteProxy;
  */
 public final class InviteRoutes
 {
-    private static final long UNKNOWN_WAIT_MILLIS = 2_000;
-    private static final int MAX_WAITING = 1_024;
     /** Discord's longest invite: 7 days. */
     private static final int MAX_AGE_SECONDS = 604_800;
     private static final int DEFAULT_AGE_SECONDS = 86_400;
@@ -34,8 +32,7 @@ public final class InviteRoutes
     private final ExchangeTable exchanges;
     private final InviteProxy invites;
     private final RouteTable.Handler directMessages;
-    private final java.util.ArrayList<Waiting> waiting = new java.util.ArrayList<>();
-    private boolean ticking;
+    private final NodeRecordWait unknownCodes;
 
     /**
      * @param directory      the node's directory (guilds, channels, invites).
@@ -51,6 +48,7 @@ public final class InviteRoutes
         this.exchanges = exchanges;
         this.invites = new InviteProxy(shard);
         this.directMessages = directMessages;
+        this.unknownCodes = new NodeRecordWait(shard);
     }
 
     /**
@@ -131,9 +129,9 @@ public final class InviteRoutes
 
     /**
      * Runs {@code then} with the path's invite. A code this node does not know answers 10006 — in a cluster only after
-     * up to {@value #UNKNOWN_WAIT_MILLIS} ms: an invite made through another node moments ago reaches this node's
+     * up to {@value NodeRecordWait#WAIT_MILLIS} ms: an invite made through another node moments ago reaches this node's
      * directory over the link (a node-wide record) and may trail the creator's own answer, which a client can pass
-     * to someone on another node at once. Rechecked every shard tick; at most {@value #MAX_WAITING} wait at a time.
+     * to someone on another node at once. Rechecked every shard tick; at most {@value NodeRecordWait#MAX_WAITING} wait at a time.
      */
     private void withInvite(final RestExchange ex, final Request r, final java.util.function.Consumer<Invite> then)
     {
@@ -143,47 +141,23 @@ public final class InviteRoutes
         {
             then.accept(invite);
         }
-        else if (shard.group().clusterLink() == null || waiting.size() >= MAX_WAITING)
+        else if (!unknownCodes.await(() -> directory.invite(code) != null, () -> answer(ex, code, then)))
         {
             RouteChecks.error(shard, ex, DiscordError.UNKNOWN_INVITE);
         }
+    }
+
+    /** After the wait: the invite if it arrived, else 10006. */
+    private void answer(final RestExchange ex, final String code, final java.util.function.Consumer<Invite> then)
+    {
+        final Invite invite = directory.invite(code);
+        if (invite != null)
+        {
+            then.accept(invite);
+        }
         else
         {
-            if (!ticking)
-            {
-                ticking = true;
-                shard.addTicker(this::recheck);
-            }
-            waiting.add(new Waiting(ex, code, then, System.nanoTime()
-                + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(UNKNOWN_WAIT_MILLIS)));
+            RouteChecks.error(shard, ex, DiscordError.UNKNOWN_INVITE);
         }
     }
-
-    /** The shard's ticker: answers the waiting lookups whose code arrived or whose time ran out. */
-    private void recheck()
-    {
-        final long now = System.nanoTime();
-        for (int i = waiting.size() - 1; i >= 0; i--)
-        {
-            final Waiting w = waiting.get(i);
-            final Invite invite = directory.invite(w.code());
-            if (invite != null || now - w.deadlineNanos() >= 0)
-            {
-                waiting.remove(i);
-                if (invite != null)
-                {
-                    w.then().accept(invite);
-                }
-                else
-                {
-                    RouteChecks.error(shard, w.ex(), DiscordError.UNKNOWN_INVITE);
-                }
-            }
-        }
-    }
-
-    private record Waiting(RestExchange ex, String code, java.util.function.Consumer<Invite> then, long deadlineNanos)
-    {
-    }
-
 }
