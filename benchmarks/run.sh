@@ -19,6 +19,8 @@
 #                                             the embedded store beside them (starts a local Cassandra if no --cassandra)
 #   benchmarks/run.sh cluster-hop-probe [args] a typed command's round trip to a shard of this node vs of another
 #                                             node over the Aeron link (two nodes in one JVM), p50/p99
+#   benchmarks/run.sh link-floor-probe [args] the link's channel between two nodes of one host: UDP with the link's
+#                                             epoll wait vs IPC polled with backoffs, round trips and idle CPU
 #   benchmarks/run.sh cluster-probe [args]    issue 12: N nodes (child JVMs) on this box, S idle sessions over them in one
 #                                             guild (a client JVM per node): held with heartbeats, time to last
 #                                             delivery, the hop vs Aeron's round trip, CPU per delivery vs one node
@@ -129,6 +131,11 @@ case "$cmd" in
     mapfile -t flags < <(module_flags)
     exec "$JAVA_HOME/bin/java" "${flags[@]}" -Dpinwheel.flags.dir="$FLAGS" \
       -cp "$JAR" dev.pinwheel.benchmarks.cluster.ClusterHopProbe "$@" ;;
+  link-floor-probe)
+    if needs_build; then build; fi
+    mapfile -t flags < <(module_flags)
+    exec "$JAVA_HOME/bin/java" "${flags[@]}" -Dpinwheel.flags.dir="$FLAGS" \
+      -cp "$JAR" dev.pinwheel.cluster.LinkFloorProbe "$@" ;;
   cluster-probe)
     if needs_build; then build; fi
     mapfile -t flags < <(module_flags)

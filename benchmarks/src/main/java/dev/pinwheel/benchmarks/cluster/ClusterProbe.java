@@ -31,6 +31,8 @@ import dev.pinwheel.benchmarks.probe.PercentilePlot;
 import dev.pinwheel.benchmarks.probe.ProbeSupport;
 import dev.pinwheel.benchmarks.probe.RestClient;
 import dev.pinwheel.benchmarks.probe.ServerProcess;
+import dev.pinwheel.cluster.LinkFloorProbe;
+import dev.pinwheel.cluster.NodeLinkContext;
 import dev.pinwheel.core.routing.RoutingRing;
 
 /**
@@ -41,7 +43,7 @@ import dev.pinwheel.core.routing.RoutingRing;
  * <pre>
  *   single node ─ S/N sessions ─ idle CPU ─ M messages ─▶ time to last delivery, server CPU per delivery
  *   N nodes ─ consensus: all live ─ REST setup ─ S sessions (client k → node k) ─ hold H s (heartbeats, none lost)
- *     ─ Aeron ping-pong (the floor, two media drivers set up as the nodes set up theirs)
+ *     ─ Aeron ping-pong (the floor, two media drivers run as the nodes run their link: LinkFloorProbe)
  *     ─ hop: P small messages in a guild owned by node 0 with one observer session per node:
  *            delivery on node 0 (the owner) vs on the other nodes (one Aeron hop), same message
  *     ─ idle CPU ─ M messages to all S sessions ─▶ time to last delivery p50/p99, CPU per delivery vs single node
@@ -446,16 +448,16 @@ public final class ClusterProbe
             t.acks - acks0, Arrays.toString(rssMax), ProbeSupport.loadAverage());
 
         // the floor, then the hop
-        final long maxPark = TimeUnit.MICROSECONDS.toNanos(Long.getLong("pinwheel.cluster.idleMaxParkMicros", 1000));
-        final int termLength = Integer.getInteger("pinwheel.cluster.termLength", 4 << 20);
-        final Histogram floor = AeronPingPong.run(a.positiveInt("ping-count"), 0, maxPark, termLength,
-            TimeUnit.SECONDS.toNanos(60));
-        final Histogram paced = AeronPingPong.run(a.positiveInt("paced-ping-count"),
+        final NodeLinkContext link = new NodeLinkContext(); // the nodes' settings (same system properties)
+        final long maxPark = link.idleMaxParkNanos();
+        final int termLength = link.termLength();
+        final Histogram floor = LinkFloorProbe.udpRoundTrips(a.positiveInt("ping-count"), 0, maxPark, termLength, 60);
+        final Histogram paced = LinkFloorProbe.udpRoundTrips(a.positiveInt("paced-ping-count"),
             TimeUnit.MICROSECONDS.toNanos(a.positiveInt("paced-ping-us")), maxPark, termLength,
-            TimeUnit.SECONDS.toNanos(60) + (long)a.positiveInt("paced-ping-count") * a.positiveInt("paced-ping-us")
-                * 1000L);
-        System.out.printf(Locale.ROOT, "Aeron round trip (UDP 127.0.0.1, two media drivers as the nodes'): back to back "
-            + "p50 %.1f µs, p99 %.1f µs, max %.1f µs (n=%d); one ping every %d µs p50 %.1f µs, p99 %.1f µs, max %.1f "
+            60 + (long)a.positiveInt("paced-ping-count") * a.positiveInt("paced-ping-us") / 1_000_000);
+        System.out.printf(Locale.ROOT, "Aeron round trip (UDP 127.0.0.1, two media drivers run as the nodes' links): "
+            + "back to back p50 %.1f µs, p99 %.1f µs, max %.1f µs (n=%d); one ping every %d µs p50 %.1f µs, p99 %.1f µs, "
+            + "max %.1f "
             + "µs (n=%d); load %s%n", floor.getValueAtPercentile(50) / 1e3, floor.getValueAtPercentile(99) / 1e3,
             floor.getMaxValue() / 1e3, floor.getTotalCount(), a.positiveInt("paced-ping-us"),
             paced.getValueAtPercentile(50) / 1e3, paced.getValueAtPercentile(99) / 1e3, paced.getMaxValue() / 1e3,
