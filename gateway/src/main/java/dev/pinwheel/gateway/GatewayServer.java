@@ -8,7 +8,6 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 import io.netty.channel.Channel;
-import io.netty.channel.epoll.Epoll;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -153,6 +152,7 @@ public final class GatewayServer implements AutoCloseable
         final ShardDeathHandler deathHandler, final NodeCounters counters, final ClusterLink link)
     {
         config.conclude();
+        dev.pinwheel.gateway.node.GatewayTransport.configured(); // one this machine cannot run fails here, with why
         final long startedMillis = System.currentTimeMillis(); // before any upload of this process: the file sweep
         final NodeState node = NodeState.create();
         // Password hashing: a few threads and a short queue; a full queue is answered 503 at once (AuthRoutes),
@@ -237,7 +237,7 @@ public final class GatewayServer implements AutoCloseable
             }
         }
         LOG.info("Pinwheel gateway listening on {}:{} with {} shards ({})", context.config().host(), port,
-            shards.shardCount(), Epoll.isAvailable() ? "epoll" : "nio");
+            shards.shardCount(), dev.pinwheel.gateway.node.GatewayTransport.configured().label());
     }
 
     private ShardEdge edge(final GatewayShard gateway, final WebEdge web)

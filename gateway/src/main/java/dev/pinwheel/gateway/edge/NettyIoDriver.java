@@ -2,21 +2,15 @@ package dev.pinwheel.gateway.edge;
 
 import java.util.concurrent.TimeUnit;
 
-import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.ManualIoEventLoop;
-import io.netty.channel.ServerChannel;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 
 import dev.pinwheel.core.shard.IoDriver;
 import dev.pinwheel.core.shard.Shard;
+import dev.pinwheel.gateway.node.GatewayTransport;
 
 /**
- * {@link IoDriver} over a Netty {@link ManualIoEventLoop} owned by the shard thread: epoll on Linux,
- * NIO elsewhere.
+ * {@link IoDriver} over a Netty {@link ManualIoEventLoop} owned by the shard thread, on the process's
+ * {@link GatewayTransport} (epoll on Linux by default).
  */
 public final class NettyIoDriver implements IoDriver
 {
@@ -28,23 +22,7 @@ public final class NettyIoDriver implements IoDriver
      */
     public NettyIoDriver(final Shard shard, final Thread thread)
     {
-        this.loop = new ShardEventLoop(shard, thread, ioHandlerFactory());
-    }
-
-    /**
-     * @return epoll when available, else NIO.
-     */
-    public static IoHandlerFactory ioHandlerFactory()
-    {
-        return Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-    }
-
-    /**
-     * @return the server channel class matching {@link #ioHandlerFactory()}.
-     */
-    public static Class<? extends ServerChannel> serverChannelClass()
-    {
-        return Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        this.loop = new ShardEventLoop(shard, thread, GatewayTransport.configured().ioHandlerFactory());
     }
 
     /**

@@ -1,15 +1,10 @@
 package dev.pinwheel.gateway.edge;
 
-import java.net.StandardSocketOptions;
-
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioChannelOption;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 
@@ -20,6 +15,7 @@ import dev.pinwheel.gateway.node.AddressSlots;
 import dev.pinwheel.gateway.node.ClientAddress;
 import dev.pinwheel.gateway.node.EdgeCounters;
 import dev.pinwheel.gateway.node.GatewayContext;
+import dev.pinwheel.gateway.node.GatewayTransport;
 import dev.pinwheel.gateway.session.ShardSessions;
 import dev.pinwheel.gateway.web.FileEdge;
 import dev.pinwheel.gateway.web.WebEdge;
@@ -178,7 +174,7 @@ public final class ShardEdge
     {
         final ServerBootstrap b = new ServerBootstrap()
             .group(driver.loop(), driver.loop())
-            .channel(NettyIoDriver.serverChannelClass())
+            .channel(GatewayTransport.configured().serverChannelClass())
             .option(ChannelOption.SO_BACKLOG, 4096)
             .option(ChannelOption.SO_REUSEADDR, true)
             .childOption(ChannelOption.TCP_NODELAY, true)
@@ -207,14 +203,7 @@ public final class ShardEdge
             });
         if (reusePort)
         {
-            if (Epoll.isAvailable())
-            {
-                b.option(EpollChannelOption.SO_REUSEPORT, true);
-            }
-            else
-            {
-                b.option(NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT), true);
-            }
+            GatewayTransport.configured().reusePort(b);
         }
         return b;
     }

@@ -31,6 +31,7 @@ import dev.pinwheel.gateway.codec.CloseCodes;
 import dev.pinwheel.gateway.codec.Json;
 import dev.pinwheel.gateway.codec.PresenceFields;
 import dev.pinwheel.gateway.node.EdgeCounters;
+import dev.pinwheel.gateway.node.GatewayTransport;
 import dev.pinwheel.gateway.owner.VoiceProxy;
 
 import org.slf4j.Logger;
@@ -56,6 +57,8 @@ public final class GatewayConnection extends SimpleChannelInboundHandler<WebSock
     /** Connection errors a client can provoke: at most 10 lines per 10 s, then a count. */
     private static final ThrottledLog ERRORS = new ThrottledLog(LOG, Level.WARN, "gateway connection errors", 10,
         10_000);
+    /** Dispatches may be written to the socket by the shard itself (epoll: non-blocking sockets; see the transport). */
+    private static final boolean DIRECT_WRITES = GatewayTransport.configured().writesDirectly();
     private static final byte[] HEARTBEAT_ACK = "{\"op\":11,\"d\":null}".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] HEARTBEAT_REQUEST = "{\"op\":1,\"d\":null}".getBytes(StandardCharsets.US_ASCII);
 
@@ -786,7 +789,7 @@ public final class GatewayConnection extends SimpleChannelInboundHandler<WebSock
         }
         final Channel ch = ctx.channel();
         final io.netty.channel.ChannelOutboundBuffer queued = ch.unsafe().outboundBuffer();
-        final boolean direct = ch instanceof io.netty.channel.unix.UnixChannel && queued != null
+        final boolean direct = DIRECT_WRITES && ch instanceof io.netty.channel.unix.UnixChannel && queued != null
             && queued.totalPendingWriteBytes() == 0 && ch.isActive() && ch.eventLoop().inEventLoop();
         if (direct && writeGathered((io.netty.channel.unix.UnixChannel)ch, ring, mask, from, to, user, seesContent))
         {

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import dev.pinwheel.gateway.node.EdgeCounters;
+import dev.pinwheel.gateway.node.GatewayTransport;
 import dev.pinwheel.server.TestNode;
 
 /**
@@ -73,9 +74,14 @@ class GatewayCorkedWritesTest
             assertEquals(1, ready.path("s").asLong());
             final JsonNode created = readJson(raw);
             assertEquals("GUILD_CREATE", created.path("t").asText());
-            // counted by the shard thread just after its write returns: the client may read first
-            awaitCounterAbove(EdgeCounters.WRITES_DIRECT, directBefore,
-                "READY and GUILD_CREATE were written straight to the socket (native transport)");
+            // on io_uring (its sockets block: the ring makes them asynchronous) every dispatch takes Netty's path
+            final boolean direct = GatewayTransport.configured().writesDirectly();
+            if (direct)
+            {
+                // counted by the shard thread just after its write returns: the client may read first
+                awaitCounterAbove(EdgeCounters.WRITES_DIRECT, directBefore,
+                    "READY and GUILD_CREATE were written straight to the socket (native transport)");
+            }
 
             // Stop reading: post 6 KB messages until the kernel takes only part of a write, then some more, which
             // queue behind it in Netty.
@@ -83,12 +89,12 @@ class GatewayCorkedWritesTest
             final long queuedBefore = counter(EdgeCounters.WRITES_QUEUED);
             final String content = "\u20ac".repeat(2000);
             final List<String> posted = new ArrayList<>();
-            while (counter(EdgeCounters.WRITES_PARTIAL) == partialBefore)
+            while (direct && counter(EdgeCounters.WRITES_PARTIAL) == partialBefore)
             {
                 assertTrue(posted.size() < 2000, "no partial write after " + posted.size() + " messages");
                 posted.add(post(content));
             }
-            for (int i = 0; i < 20; i++)
+            for (int i = 0; i < (direct ? 20 : 100); i++) // io_uring: 600 KB, past the socket's buffers
             {
                 posted.add(post(content));
             }
