@@ -48,13 +48,33 @@ final class LinkReceiver implements Agent, ControlledFragmentHandler
     private Dispatch heldDispatch;
     private long heldMask;
 
-    /** Told on this thread of each peer that asked for this node's node-wide records. */
-    private final java.util.function.IntConsumer catchUpRequests;
+    /** This node's side of each peer's introduction (catch-up requests both ways). */
+    private final Peers peers;
+
+    /** What the receiver needs of the link about each peer. Called on the receiver's thread; never blocks. */
+    interface Peers
+    {
+        /**
+         * Makes sure this node sent its catch-up request (with its incarnation) to a peer since their link came up,
+         * before anything from that peer is read: whatever this node answers the peer then reaches it after the
+         * request, so a peer learns that this node restarted before it sees any answer of the new incarnation.
+         *
+         * @param node the peer a frame came from.
+         * @return false while the request cannot be sent (the frame is left unread and read again later).
+         */
+        boolean introduce(int node);
+
+        /**
+         * @param node        a peer that asked for this node's node-wide records.
+         * @param incarnation the peer's incarnation (0: not told).
+         */
+        void catchUpRequested(int node, long incarnation);
+    }
 
     LinkReceiver(final Subscription subscription, final ShardGroup group, final NodeState node,
-        final LinkCounters counters, final Runnable watch, final java.util.function.IntConsumer catchUpRequests)
+        final LinkCounters counters, final Runnable watch, final Peers peers)
     {
-        this.catchUpRequests = catchUpRequests;
+        this.peers = peers;
         this.watch = watch;
         this.node = node;
         this.subscription = subscription;
@@ -106,13 +126,18 @@ final class LinkReceiver implements Agent, ControlledFragmentHandler
     @Override
     public Action onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
     {
-        counters.increment(LinkCounters.RECEIVED);
         if (length < LinkFrameFlyweight.HEADER_LENGTH)
         {
+            counters.increment(LinkCounters.RECEIVED);
             counters.increment(LinkCounters.MALFORMED);
             return Action.CONTINUE;
         }
         frame.wrap(buffer, offset);
+        if (!peers.introduce(frame.sourceNode()))
+        {
+            return Action.ABORT; // only this peer's image waits (Aeron pushes back on it); the others are read
+        }
+        counters.increment(LinkCounters.RECEIVED);
         final int payload = frame.payloadOffset();
         final int payloadLength = length - LinkFrameFlyweight.HEADER_LENGTH;
         if (frame.kind() == LinkFrameFlyweight.COMMAND)
@@ -153,7 +178,7 @@ final class LinkReceiver implements Agent, ControlledFragmentHandler
         }
         if (frame.kind() == LinkFrameFlyweight.CATCH_UP_REQUEST)
         {
-            catchUpRequests.accept(frame.sourceNode());
+            peers.catchUpRequested(frame.sourceNode(), frame.target());
             return Action.CONTINUE;
         }
         counters.increment(LinkCounters.MALFORMED);

@@ -38,6 +38,11 @@ import dev.pinwheel.core.shard.Shard;
  */
 public final class OwnerCommands
 {
+    /** Where a request command's origin shard (a route) is, after its type. */
+    public static final int REQUEST_ORIGIN_OFFSET = 4;
+    /** Where a request command's correlation id is. */
+    public static final int REQUEST_CORRELATION_OFFSET = 8;
+
     /** An answer to a request: correlation i64, status i32, Retry-After seconds i32 (0: none), body bytes. */
     public static final int REPLY = 1;
 

@@ -158,7 +158,8 @@ class ClusterRestartTest
         final List<String> acked = acknowledged(outcomes);
         System.out.println("ClusterRestartTest: " + outcomes.size() + " posts (" + beforeRestart
             + " before node 1 was restarted), " + acked.size() + " acknowledged, " + refused
-            + " refused 503, slowest answer " + slowest + " ms");
+            + " refused 503, slowest answer " + slowest + " ms; refused: "
+            + outcomes.stream().filter(o -> o.status() != 200).toList());
 
         final JsonNode history = rest0.ok("GET", "channels/" + channelId + "/messages?limit=100", alice.token(),
             null);
