@@ -14,8 +14,7 @@ import org.agrona.MutableDirectBuffer;
  *  |                      source node (i32)                        |
  *  +---------------------------------------------------------------+
  *  |  target (i64): the shard (COMMAND), the mask of interested    |
- *  |  shards of the receiving node (DISPATCH), record type (STATE), |
- *  |  the sender's incarnation (CATCH_UP_REQUEST)                   |
+ *  |  shards of the receiving node (DISPATCH), record type (STATE)  |
  *  +---------------------------------------------------------------+
  *  |  payload: a typed command's bytes (CommandWriter's layout), an  |
  *  |  event ({@link DispatchFlyweight}) or a state record        ...  |
@@ -33,11 +32,8 @@ public final class LinkFrameFlyweight
     /** A journaled state record (target: its type), applied to the receiving node's node-wide state. */
     public static final int STATE = 3;
     /**
-     * A node asks the receiving node for its node-wide records (no payload; target: the sender's incarnation, a
-     * number drawn at each start, so that a peer restarted faster than the link notices is told apart from one whose
-     * link merely came back): each of the receiver's shards sends every state record of its journal as {@link #STATE}
-     * frames, in journal order, ahead of its later live ones. A node sends it to each peer before it reads anything
-     * that peer sent, so whatever it answers the peer comes after it.
+     * A node asks the receiving node for its node-wide records (no payload): each of the receiver's shards sends every
+     * state record of its journal as {@link #STATE} frames, in journal order, ahead of its later live ones.
      */
     public static final int CATCH_UP_REQUEST = 10;
 

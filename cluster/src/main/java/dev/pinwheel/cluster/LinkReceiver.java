@@ -48,33 +48,27 @@ final class LinkReceiver implements Agent, ControlledFragmentHandler
     private Dispatch heldDispatch;
     private long heldMask;
 
-    /** This node's side of each peer's introduction (catch-up requests both ways). */
-    private final Peers peers;
-
-    /** What the receiver needs of the link about each peer. Called on the receiver's thread; never blocks. */
-    interface Peers
-    {
-        /**
-         * Makes sure this node sent its catch-up request (with its incarnation) to a peer since their link came up,
-         * before anything from that peer is read: whatever this node answers the peer then reaches it after the
-         * request, so a peer learns that this node restarted before it sees any answer of the new incarnation.
-         *
-         * @param node the peer a frame came from.
-         * @return false while the request cannot be sent (the frame is left unread and read again later).
-         */
-        boolean introduce(int node);
-
-        /**
-         * @param node        a peer that asked for this node's node-wide records.
-         * @param incarnation the peer's incarnation (0: not told).
-         */
-        void catchUpRequested(int node, long incarnation);
-    }
+    /** Told on this thread of each peer that asked for this node's node-wide records. */
+    private final java.util.function.IntConsumer catchUpRequests;
+    /** Told on this thread of each peer whose stream here comes from a new start of it. */
+    private final java.util.function.IntConsumer restarts;
+    /**
+     * The Aeron session ids of the streams each peer sent from (one per start of the peer: its publication to this
+     * node is created once per start): a session not seen before from a known peer is a new start of it.
+     */
+    private final org.agrona.collections.IntHashSet[] sessionsOf;
 
     LinkReceiver(final Subscription subscription, final ShardGroup group, final NodeState node,
-        final LinkCounters counters, final Runnable watch, final Peers peers)
+        final LinkCounters counters, final Runnable watch, final java.util.function.IntConsumer catchUpRequests,
+        final int nodes, final java.util.function.IntConsumer restarts)
     {
-        this.peers = peers;
+        this.catchUpRequests = catchUpRequests;
+        this.restarts = restarts;
+        this.sessionsOf = new org.agrona.collections.IntHashSet[nodes];
+        for (int i = 0; i < nodes; i++)
+        {
+            sessionsOf[i] = new org.agrona.collections.IntHashSet();
+        }
         this.watch = watch;
         this.node = node;
         this.subscription = subscription;
@@ -126,18 +120,14 @@ final class LinkReceiver implements Agent, ControlledFragmentHandler
     @Override
     public Action onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
     {
+        counters.increment(LinkCounters.RECEIVED);
         if (length < LinkFrameFlyweight.HEADER_LENGTH)
         {
-            counters.increment(LinkCounters.RECEIVED);
             counters.increment(LinkCounters.MALFORMED);
             return Action.CONTINUE;
         }
         frame.wrap(buffer, offset);
-        if (!peers.introduce(frame.sourceNode()))
-        {
-            return Action.ABORT; // only this peer's image waits (Aeron pushes back on it); the others are read
-        }
-        counters.increment(LinkCounters.RECEIVED);
+        noteSession(frame.sourceNode(), header.sessionId());
         final int payload = frame.payloadOffset();
         final int payloadLength = length - LinkFrameFlyweight.HEADER_LENGTH;
         if (frame.kind() == LinkFrameFlyweight.COMMAND)
@@ -178,11 +168,29 @@ final class LinkReceiver implements Agent, ControlledFragmentHandler
         }
         if (frame.kind() == LinkFrameFlyweight.CATCH_UP_REQUEST)
         {
-            peers.catchUpRequested(frame.sourceNode(), frame.target());
+            catchUpRequests.accept(frame.sourceNode());
             return Action.CONTINUE;
         }
         counters.increment(LinkCounters.MALFORMED);
         return Action.CONTINUE;
+    }
+
+    /**
+     * A peer's first frame from a stream not seen before, when an earlier one was: the peer started again (faster
+     * than the link noticed, or not). Told before the frame is handled, so before anything the new start answers
+     * reaches a shard here; the old stream's last frames, if any are still unread, change nothing.
+     */
+    private void noteSession(final int source, final int session)
+    {
+        if (source < 0 || source >= sessionsOf.length)
+        {
+            return;
+        }
+        final org.agrona.collections.IntHashSet seen = sessionsOf[source];
+        if (seen.add(session) && seen.size() > 1)
+        {
+            restarts.accept(source);
+        }
     }
 
     /**

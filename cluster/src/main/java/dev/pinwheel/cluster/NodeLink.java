@@ -63,21 +63,10 @@ public final class NodeLink implements ClusterLink, AutoCloseable
     private final SocketWaitIdleStrategy waits;
     /** What {@link #watchPeers} last saw of each peer (the receiver's thread only). */
     private final boolean[] peerUp;
-    /**
-     * Peers this node sent its catch-up request (and so its incarnation) since their link last came up (receiver
-     * thread): nothing a peer sends is read before ({@link LinkReceiver.Peers#introduce}).
-     */
-    private final boolean[] introduced;
-    /** Each peer's incarnation, as its last catch-up request told (0: none yet; receiver thread). */
-    private final long[] peerIncarnation;
-    /** Peers whose link was seen down since they last asked for a catch-up (receiver thread). */
-    private final boolean[] downSinceAsked;
-    /**
-     * This start of the node: drawn at random, sent in every catch-up request, so that a peer can tell this start from
-     * the one before even when it never saw the link go down in between (a restart faster than
-     * {@code peerTimeoutMs}).
-     */
-    private final long incarnation = java.util.concurrent.ThreadLocalRandom.current().nextLong() | 1L;
+    /** Peers whose link came up and that have not been asked for their node-wide records yet (receiver thread). */
+    private final boolean[] catchUpOwed;
+    /** Peers whose link was seen down since their last start was seen (receiver thread). */
+    private final boolean[] downSinceStart;
     /** Told of each peer that asks this node for its node-wide records ({@link #onCatchUpRequest}). */
     private java.util.function.IntConsumer catchUpRequests = node -> { };
     /** Told of each peer whose link went down or came back ({@link #onPeerChange}). */
@@ -160,10 +149,9 @@ public final class NodeLink implements ClusterLink, AutoCloseable
         this.driver = startedDriver;
         this.aeron = client;
         this.peerUp = new boolean[publications.length];
-        this.introduced = new boolean[publications.length];
-        this.peerIncarnation = new long[publications.length];
-        this.downSinceAsked = new boolean[publications.length];
-        LinkFrameFlyweight.putHeader(catchUpFrame, 0, LinkFrameFlyweight.CATCH_UP_REQUEST, nodeId, incarnation);
+        this.catchUpOwed = new boolean[publications.length];
+        this.downSinceStart = new boolean[publications.length];
+        LinkFrameFlyweight.putHeader(catchUpFrame, 0, LinkFrameFlyweight.CATCH_UP_REQUEST, nodeId, 0);
         this.outboxes = new Outbox[shards];
         for (int i = 0; i < shards; i++)
         {
@@ -198,20 +186,7 @@ public final class NodeLink implements ClusterLink, AutoCloseable
     public void start(final ShardGroup group, final NodeState node)
     {
         final LinkReceiver receiver = new LinkReceiver(subscription, group, node, counters, this::watchPeers,
-            new LinkReceiver.Peers()
-            {
-                @Override
-                public boolean introduce(final int peer)
-                {
-                    return NodeLink.this.introduce(peer);
-                }
-
-                @Override
-                public void catchUpRequested(final int peer, final long peerStart)
-                {
-                    NodeLink.this.catchUpRequested(peer, peerStart);
-                }
-            });
+            catchUpRequests, publications.length, this::peerRestarted);
         linkAgent.receiver(receiver);
     }
 
@@ -234,11 +209,11 @@ public final class NodeLink implements ClusterLink, AutoCloseable
                 if (up)
                 {
                     LOG.info("cluster: node {} connected ({})", node, ctx.members().endpoint(node));
+                    catchUpOwed[node] = true; // it may hold node-wide records this node has not seen
                 }
                 else
                 {
-                    introduced[node] = false; // asked again when it is back: it may hold records not seen here
-                    downSinceAsked[node] = true;
+                    downSinceStart[node] = true;
                     LOG.warn("cluster: node {} unreachable ({}): its guilds answer 503 until it is back", node,
                         ctx.members().endpoint(node));
                 }
@@ -262,68 +237,38 @@ public final class NodeLink implements ClusterLink, AutoCloseable
      */
     private void askForCatchUp()
     {
-        for (int node = 0; node < introduced.length; node++)
+        for (int node = 0; node < catchUpOwed.length; node++)
         {
-            if (peerUp[node])
+            if (catchUpOwed[node] && publications[node].offer(catchUpFrame, 0, LinkFrameFlyweight.HEADER_LENGTH) > 0)
             {
-                introduce(node);
+                waits.wake();
+                catchUpOwed[node] = false; // a control frame: not in the sent count of commands, events and records
+                LOG.info("cluster: asked node {} for its node-wide records (catch-up)", node);
             }
         }
     }
 
     /**
-     * Sends this node's catch-up request, which carries its incarnation, to a peer unless it was sent since their
-     * link last came up. Receiver thread.
-     *
-     * @return whether it was sent (now or before); true for a node that is no peer (the frame is judged later).
+     * A peer's frames come from a new start of it (its stream here has a new Aeron session): what was sent to the
+     * start before and not answered is lost with it, and it forgot which shards here follow its guilds
+     * ({@link PeerWatch#peerRestarted}). It is asked for its node-wide records again too: its last ones may have been
+     * journaled just before it died and never broadcast. Receiver thread, before the frame is handled.
      */
-    private boolean introduce(final int node)
+    private void peerRestarted(final int node)
     {
-        if (node < 0 || node >= introduced.length || node == nodeId || introduced[node])
+        final boolean seenDown = downSinceStart[node];
+        downSinceStart[node] = false;
+        catchUpOwed[node] = true;
+        LOG.warn("cluster: node {} restarted (a new stream from it{}): requests on their way to it are failed, the "
+            + "sessions here following its guilds subscribe again", node,
+            seenDown ? "" : ", its link never seen down");
+        try
         {
-            return true;
+            peerWatch.peerRestarted(node, seenDown);
         }
-        if (publications[node].offer(catchUpFrame, 0, LinkFrameFlyweight.HEADER_LENGTH) <= 0)
+        catch (final RuntimeException ex)
         {
-            return false;
-        }
-        waits.wake();
-        introduced[node] = true; // a control frame: not in the sent count of commands, events and records
-        LOG.info("cluster: asked node {} for its node-wide records (catch-up)", node);
-        return true;
-    }
-
-    /**
-     * A peer asked for this node's node-wide records. A new incarnation means it restarted, whether or not this node
-     * saw its link go down: what was sent to the incarnation before and not answered is lost with it, and it forgot
-     * which shards here follow its guilds ({@link PeerWatch#peerRestarted}). It is asked for its records again too
-     * (its last ones may have been journaled just before it died and never broadcast). Receiver thread.
-     */
-    private void catchUpRequested(final int node, final long peerStart)
-    {
-        if (node < 0 || node >= peerIncarnation.length || node == nodeId)
-        {
-            counters.increment(LinkCounters.MALFORMED);
-            return;
-        }
-        final long known = peerIncarnation[node];
-        final boolean seenDown = downSinceAsked[node];
-        peerIncarnation[node] = peerStart;
-        downSinceAsked[node] = false;
-        catchUpRequests.accept(node);
-        if (known != 0 && peerStart != 0 && known != peerStart)
-        {
-            LOG.warn("cluster: node {} restarted (a new incarnation{}): requests on their way to it are failed, the "
-                + "sessions here following its guilds subscribe again", node, seenDown ? "" : ", its link never seen down");
-            introduced[node] = false;
-            try
-            {
-                peerWatch.peerRestarted(node, seenDown);
-            }
-            catch (final RuntimeException ex)
-            {
-                LOG.error("cluster: the watch of node {} failed", node, ex);
-            }
+            LOG.error("cluster: the watch of node {} failed", node, ex);
         }
     }
 
@@ -360,12 +305,12 @@ public final class NodeLink implements ClusterLink, AutoCloseable
         void peerChanged(int node, boolean up);
 
         /**
-         * A peer introduced itself with a new incarnation: it restarted. Requests sent to the incarnation before are
-         * lost or answered by nobody who remembers them; the new one knows nothing of which shards here follow its
-         * guilds. Told on the receiver's thread before anything the new incarnation answered is read.
+         * A peer started again (its stream here is a new one). Requests sent to the start before are lost or answered
+         * by nobody who remembers them; the new start knows nothing of which shards here follow its guilds. Told on
+         * the receiver's thread before anything the new start sent is put on a shard ring.
          *
          * @param node     the peer.
-         * @param seenDown whether its link was seen down in between (the followers were then told already).
+         * @param seenDown whether its link was seen down in between (the followers were told then already).
          */
         default void peerRestarted(final int node, final boolean seenDown)
         {
