@@ -6,6 +6,7 @@ import java.util.concurrent.TimeUnit;
 import org.agrona.collections.Long2LongHashMap;
 
 import dev.pinwheel.core.command.CommandReader;
+import dev.pinwheel.core.directory.Usernames;
 import dev.pinwheel.core.shard.Shard;
 import dev.pinwheel.core.state.NodeState;
 import dev.pinwheel.core.state.StateLog;
@@ -62,7 +63,9 @@ public final class NameReleases
      */
     static void owe(final Shard shard, final NodeState node, final String username, final long userId)
     {
-        if (shard.group().ownerOf(userId) == shard.address())
+        final int here = shard.id(); // ownerOf names a shard of this node by its index
+        // a name this shard owns is given back at once, in this call: nothing to owe
+        if (shard.group().ownerOf(userId) == here && shard.group().ownerOf(Usernames.key(username)) != here)
         {
             try
             {
@@ -130,7 +133,7 @@ public final class NameReleases
         for (final Map.Entry<Long, String> e : owed.entrySet())
         {
             final long userId = e.getKey();
-            if (shard.group().ownerOf(userId) != shard.address())
+            if (shard.group().ownerOf(userId) != shard.id())
             {
                 continue;
             }
