@@ -65,7 +65,10 @@ public final class NodeLink implements ClusterLink, AutoCloseable
     private final boolean[] peerUp;
     /** Peers whose link came up and that have not been asked for their node-wide records yet (receiver thread). */
     private final boolean[] catchUpOwed;
-    /** Peers whose link was seen down since their last start was seen (receiver thread). */
+    /**
+     * Peers whose link was seen down since they last introduced themselves (a catch-up request: they do at each
+     * start and whenever their own link to this node comes back; receiver thread).
+     */
     private final boolean[] downSinceStart;
     /** Told of each peer that asks this node for its node-wide records ({@link #onCatchUpRequest}). */
     private java.util.function.IntConsumer catchUpRequests = node -> { };
@@ -186,7 +189,7 @@ public final class NodeLink implements ClusterLink, AutoCloseable
     public void start(final ShardGroup group, final NodeState node)
     {
         final LinkReceiver receiver = new LinkReceiver(subscription, group, node, counters, this::watchPeers,
-            catchUpRequests, publications.length, this::peerRestarted);
+            this::catchUpRequested, publications.length, this::peerRestarted);
         linkAgent.receiver(receiver);
     }
 
@@ -249,6 +252,19 @@ public final class NodeLink implements ClusterLink, AutoCloseable
     }
 
     /**
+     * A peer asked for this node's node-wide records: its link to this node is up again, or it started. A later
+     * restart of it is judged from here on (its followers here were subscribed again if its link had been down).
+     */
+    private void catchUpRequested(final int node)
+    {
+        if (node >= 0 && node < downSinceStart.length)
+        {
+            downSinceStart[node] = false; // after peerRestarted: a new start's first frame is noted before it is read
+        }
+        catchUpRequests.accept(node);
+    }
+
+    /**
      * A peer's frames come from a new start of it (its stream here has a new Aeron session): what was sent to the
      * start before and not answered is lost with it, and it forgot which shards here follow its guilds
      * ({@link PeerWatch#peerRestarted}). It is asked for its node-wide records again too: its last ones may have been
@@ -259,9 +275,9 @@ public final class NodeLink implements ClusterLink, AutoCloseable
         final boolean seenDown = downSinceStart[node];
         downSinceStart[node] = false;
         catchUpOwed[node] = true;
-        LOG.warn("cluster: node {} restarted (a new stream from it{}): requests on their way to it are failed, the "
-            + "sessions here following its guilds subscribe again", node,
-            seenDown ? "" : ", its link never seen down");
+        LOG.warn("cluster: node {} restarted (a new stream from it{}): requests on their way to it are failed{}", node,
+            seenDown ? "" : ", its link never seen down",
+            seenDown ? "" : ", the sessions here following its guilds subscribe again");
         try
         {
             peerWatch.peerRestarted(node, seenDown);

@@ -28,7 +28,7 @@ import net.dv8tion.jda.api.JDA;
 import net.dv8tion.jda.api.events.message.MessageReceivedEvent;
 
 /**
- * A node killed with SIGKILL and restarted faster than its peers' link notices ({@code peerTimeoutMs} 10 s, so no
+ * A node killed with SIGKILL and restarted faster than its peers' link notices ({@code peerTimeoutMs} 15 s, so no
  * ring epoch ever goes without it): three nodes in child JVMs on the embedded store, guild G owned by node 1, messages
  * posted one after another through node 0 and, at the same time, through node 2, before, during and after node 1's
  * restart, a JDA bot on node 0 following G; two shards per node (a REST request and the bot's session may be on
