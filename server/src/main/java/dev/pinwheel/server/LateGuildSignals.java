@@ -25,7 +25,7 @@ import dev.pinwheel.gateway.session.ShardSessions;
  * <pre>
  *   NodeLink watch (receiver thread) ─ node K down ─▶ a task on each shard: LateGuilds#ownerUnreachable(K's guilds)
  *                                    └ node K up ───▶ a task on each shard: LateGuilds#retryNode(K)
- *   K introduces itself with a new incarnation (it restarted) ─▶ a task on each shard: the REST requests sent to K
+ *   K's frames arrive on a new stream (it restarted) ────▶ a task on each shard: the REST requests sent to K
  *                                                 and unanswered get 503 at once (ExchangeTable#failNode); and when
  *                                                 its link was never seen down in between (a restart faster than the
  *                                                 link notices): ownerUnreachable(K's guilds), retryNode(K)
@@ -60,12 +60,12 @@ final class LateGuildSignals implements NodeLink.PeerWatch
     }
 
     /**
-     * A peer introduced itself with a new incarnation ({@code NodeLink}): it restarted. The REST requests each shard
+     * A peer's frames arrive on a new stream ({@code NodeLink}): it restarted. The REST requests each shard
      * sent it and still waits for are answered 503 now (their answer will not come; waiting gave a 504 after 30 s).
      * When its link was never seen down in between it restarted faster than the link notices ({@code peerTimeoutMs}):
      * it forgot which shards here follow its guilds, so their sessions are treated as after a loss — GUILD_DELETE
      * unavailable — and subscribe again at once (GUILD_CREATE). Link receiver thread (as {@link #peerChanged}), before
-     * anything the new incarnation sent after its introduction is put on a shard ring.
+     * anything the new start sent is put on a shard ring.
      */
     @Override
     public void peerRestarted(final int node, final boolean seenDown)
