@@ -50,11 +50,25 @@ final class LinkReceiver implements Agent, ControlledFragmentHandler
 
     /** Told on this thread of each peer that asked for this node's node-wide records. */
     private final java.util.function.IntConsumer catchUpRequests;
+    /** Told on this thread of each peer whose stream here comes from a new start of it. */
+    private final java.util.function.IntConsumer restarts;
+    /**
+     * The Aeron session ids of the streams each peer sent from (one per start of the peer: its publication to this
+     * node is created once per start): a session not seen before from a known peer is a new start of it.
+     */
+    private final org.agrona.collections.IntHashSet[] sessionsOf;
 
     LinkReceiver(final Subscription subscription, final ShardGroup group, final NodeState node,
-        final LinkCounters counters, final Runnable watch, final java.util.function.IntConsumer catchUpRequests)
+        final LinkCounters counters, final Runnable watch, final java.util.function.IntConsumer catchUpRequests,
+        final int nodes, final java.util.function.IntConsumer restarts)
     {
         this.catchUpRequests = catchUpRequests;
+        this.restarts = restarts;
+        this.sessionsOf = new org.agrona.collections.IntHashSet[nodes];
+        for (int i = 0; i < nodes; i++)
+        {
+            sessionsOf[i] = new org.agrona.collections.IntHashSet();
+        }
         this.watch = watch;
         this.node = node;
         this.subscription = subscription;
@@ -113,6 +127,7 @@ final class LinkReceiver implements Agent, ControlledFragmentHandler
             return Action.CONTINUE;
         }
         frame.wrap(buffer, offset);
+        noteSession(frame.sourceNode(), header.sessionId());
         final int payload = frame.payloadOffset();
         final int payloadLength = length - LinkFrameFlyweight.HEADER_LENGTH;
         if (frame.kind() == LinkFrameFlyweight.COMMAND)
@@ -158,6 +173,24 @@ final class LinkReceiver implements Agent, ControlledFragmentHandler
         }
         counters.increment(LinkCounters.MALFORMED);
         return Action.CONTINUE;
+    }
+
+    /**
+     * A peer's first frame from a stream not seen before, when an earlier one was: the peer started again (faster
+     * than the link noticed, or not). Told before the frame is handled, so before anything the new start answers
+     * reaches a shard here; the old stream's last frames, if any are still unread, change nothing.
+     */
+    private void noteSession(final int source, final int session)
+    {
+        if (source < 0 || source >= sessionsOf.length)
+        {
+            return;
+        }
+        final org.agrona.collections.IntHashSet seen = sessionsOf[source];
+        if (seen.add(session) && seen.size() > 1)
+        {
+            restarts.accept(source);
+        }
     }
 
     /**

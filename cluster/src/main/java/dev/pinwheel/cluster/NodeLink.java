@@ -65,6 +65,11 @@ public final class NodeLink implements ClusterLink, AutoCloseable
     private final boolean[] peerUp;
     /** Peers whose link came up and that have not been asked for their node-wide records yet (receiver thread). */
     private final boolean[] catchUpOwed;
+    /**
+     * Peers whose link was seen down since they last introduced themselves (a catch-up request: they do at each
+     * start and whenever their own link to this node comes back; receiver thread).
+     */
+    private final boolean[] downSinceStart;
     /** Told of each peer that asks this node for its node-wide records ({@link #onCatchUpRequest}). */
     private java.util.function.IntConsumer catchUpRequests = node -> { };
     /** Told of each peer whose link went down or came back ({@link #onPeerChange}). */
@@ -148,6 +153,7 @@ public final class NodeLink implements ClusterLink, AutoCloseable
         this.aeron = client;
         this.peerUp = new boolean[publications.length];
         this.catchUpOwed = new boolean[publications.length];
+        this.downSinceStart = new boolean[publications.length];
         LinkFrameFlyweight.putHeader(catchUpFrame, 0, LinkFrameFlyweight.CATCH_UP_REQUEST, nodeId, 0);
         this.outboxes = new Outbox[shards];
         for (int i = 0; i < shards; i++)
@@ -183,7 +189,7 @@ public final class NodeLink implements ClusterLink, AutoCloseable
     public void start(final ShardGroup group, final NodeState node)
     {
         final LinkReceiver receiver = new LinkReceiver(subscription, group, node, counters, this::watchPeers,
-            catchUpRequests);
+            this::catchUpRequested, publications.length, this::peerRestarted);
         linkAgent.receiver(receiver);
     }
 
@@ -210,6 +216,7 @@ public final class NodeLink implements ClusterLink, AutoCloseable
                 }
                 else
                 {
+                    downSinceStart[node] = true;
                     LOG.warn("cluster: node {} unreachable ({}): its guilds answer 503 until it is back", node,
                         ctx.members().endpoint(node));
                 }
@@ -245,6 +252,43 @@ public final class NodeLink implements ClusterLink, AutoCloseable
     }
 
     /**
+     * A peer asked for this node's node-wide records: its link to this node is up again, or it started. A later
+     * restart of it is judged from here on (its followers here were subscribed again if its link had been down).
+     */
+    private void catchUpRequested(final int node)
+    {
+        if (node >= 0 && node < downSinceStart.length)
+        {
+            downSinceStart[node] = false; // after peerRestarted: a new start's first frame is noted before it is read
+        }
+        catchUpRequests.accept(node);
+    }
+
+    /**
+     * A peer's frames come from a new start of it (its stream here has a new Aeron session): what was sent to the
+     * start before and not answered is lost with it, and it forgot which shards here follow its guilds
+     * ({@link PeerWatch#peerRestarted}). It is asked for its node-wide records again too: its last ones may have been
+     * journaled just before it died and never broadcast. Receiver thread, before the frame is handled.
+     */
+    private void peerRestarted(final int node)
+    {
+        final boolean seenDown = downSinceStart[node];
+        downSinceStart[node] = false;
+        catchUpOwed[node] = true;
+        LOG.warn("cluster: node {} restarted (a new stream from it{}): requests on their way to it are failed{}", node,
+            seenDown ? "" : ", its link never seen down",
+            seenDown ? "" : ", the sessions here following its guilds subscribe again");
+        try
+        {
+            peerWatch.peerRestarted(node, seenDown);
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.error("cluster: the watch of node {} failed", node, ex);
+        }
+    }
+
+    /**
      * Sets what runs when a peer asks this node for its node-wide records (a catch-up): the node has each shard send
      * its journal's state records to that peer ({@link #offerStateTo}). Once, before {@link #start}.
      *
@@ -266,7 +310,7 @@ public final class NodeLink implements ClusterLink, AutoCloseable
         this.peerWatch = java.util.Objects.requireNonNull(watch, "watch");
     }
 
-    /** What a node does when a peer's link goes down or comes back. */
+    /** What a node does when a peer's link goes down or comes back, or the peer restarted. */
     @FunctionalInterface
     public interface PeerWatch
     {
@@ -275,6 +319,18 @@ public final class NodeLink implements ClusterLink, AutoCloseable
          * @param up   whether its link is up now (false: unreachable).
          */
         void peerChanged(int node, boolean up);
+
+        /**
+         * A peer started again (its stream here is a new one). Requests sent to the start before are lost or answered
+         * by nobody who remembers them; the new start knows nothing of which shards here follow its guilds. Told on
+         * the receiver's thread before anything the new start sent is put on a shard ring.
+         *
+         * @param node     the peer.
+         * @param seenDown whether its link was seen down in between (the followers were told then already).
+         */
+        default void peerRestarted(final int node, final boolean seenDown)
+        {
+        }
     }
 
     /**

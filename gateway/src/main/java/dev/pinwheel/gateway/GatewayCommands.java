@@ -92,6 +92,21 @@ final class GatewayCommands implements CommandHandler
         }
     }
 
+    /**
+     * A request of this shard (a REST command whose origin is this shard) went to another node: its waiting exchange
+     * notes the node, so that it is answered at once if that node restarts without answering it.
+     */
+    @Override
+    public void sentToNode(final Shard shard, final int node, final org.agrona.DirectBuffer bytes, final int length)
+    {
+        if (length >= OwnerCommands.REQUEST_CORRELATION_OFFSET + Long.BYTES
+            && OwnerCommandAdapter.handles(bytes.getInt(0))
+            && bytes.getInt(OwnerCommands.REQUEST_ORIGIN_OFFSET) == shard.address())
+        {
+            exchanges.sentTo(bytes.getLong(OwnerCommands.REQUEST_CORRELATION_OFFSET), node);
+        }
+    }
+
     @Override
     public String commandName(final int type)
     {

@@ -101,6 +101,7 @@ public final class GatewayShard
         this.probe = new ShardProbe();
         shard.addTicker(() -> edgeDeadlines.tick(System.nanoTime()));
         shard.addTicker(() -> exchanges.tick(shard, System.nanoTime()));
+        shard.addTicker(() -> owner.nameReleases().tick(shard, System.nanoTime()));
         shard.addTicker(() -> // the transport's gauges, for /metrics and the counters file
         {
             shard.gauges().set(ShardGauges.CONNECTIONS, sessions.connectionCount());

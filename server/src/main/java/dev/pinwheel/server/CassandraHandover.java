@@ -106,10 +106,11 @@ final class CassandraHandover implements ConsensusMembership.RingEpochs, AutoClo
      */
     void bind(final ShardGroup shardGroup, final NodeState nodeState, final CassandraScopes reader,
         final ConsensusMembership consensus,
-        final java.util.function.IntFunction<dev.pinwheel.gateway.session.ShardSessions> shardSessions)
+        final java.util.function.IntFunction<dev.pinwheel.gateway.session.ShardSessions> shardSessions,
+        final java.util.function.IntFunction<dev.pinwheel.gateway.http.ExchangeTable> shardExchanges)
     {
         this.sessions = shardSessions;
-        this.lateGuilds = new LateGuildSignals(shardGroup, shardSessions);
+        this.lateGuilds = new LateGuildSignals(shardGroup, shardSessions, shardExchanges);
         this.group = shardGroup;
         this.node = nodeState;
         this.scopes = reader;

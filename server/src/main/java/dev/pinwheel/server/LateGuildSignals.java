@@ -3,7 +3,6 @@ package dev.pinwheel.server;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import java.util.function.IntFunction;
 
 import org.slf4j.Logger;
@@ -11,7 +10,10 @@ import org.slf4j.LoggerFactory;
 
 import dev.pinwheel.cluster.NodeLink;
 import dev.pinwheel.core.routing.ShardRoute;
+import dev.pinwheel.core.shard.Shard;
 import dev.pinwheel.core.shard.ShardGroup;
+import dev.pinwheel.gateway.codec.DiscordError;
+import dev.pinwheel.gateway.http.ExchangeTable;
 import dev.pinwheel.gateway.session.LateGuilds;
 import dev.pinwheel.gateway.session.ShardSessions;
 
@@ -23,8 +25,10 @@ import dev.pinwheel.gateway.session.ShardSessions;
  * <pre>
  *   NodeLink watch (receiver thread) ─ node K down ─▶ a task on each shard: LateGuilds#ownerUnreachable(K's guilds)
  *                                    └ node K up ───▶ a task on each shard: LateGuilds#retryNode(K)
- *   K asks for a catch-up again, its link never seen down in between (a restart faster than the link notices)
- *                                                 ─▶ a task on each shard: ownerUnreachable(K's guilds), retryNode(K)
+ *   K's frames arrive on a new stream (it restarted) ────▶ a task on each shard: the REST requests sent to K
+ *                                                 and unanswered get 503 at once (ExchangeTable#failNode); and when
+ *                                                 its link was never seen down in between (a restart faster than the
+ *                                                 link notices): ownerUnreachable(K's guilds), retryNode(K)
  *   CassandraHandover: epoch settled ──────────────▶ a task on each shard: LateGuilds#retryNow(every guild)
  * </pre>
  * A task goes on the shard's ring behind what the link receiver put there before (an owner's answers that arrived
@@ -40,41 +44,42 @@ final class LateGuildSignals implements NodeLink.PeerWatch
 
     private final ShardGroup group;
     private final IntFunction<ShardSessions> sessions;
-    /** Per node: it asked this node for its node-wide records before (link receiver thread only). */
-    private boolean[] asked = new boolean[0];
-    /** Per node: its link was seen down since it last asked (link receiver thread only). */
-    private boolean[] downSinceAsked = new boolean[0];
+    private final IntFunction<ExchangeTable> exchanges;
 
     /**
-     * @param group    this node's shards.
-     * @param sessions each shard's sessions, by shard index.
+     * @param group     this node's shards.
+     * @param sessions  each shard's sessions, by shard index.
+     * @param exchanges each shard's REST requests waiting for an answer, by shard index.
      */
-    LateGuildSignals(final ShardGroup group, final IntFunction<ShardSessions> sessions)
+    LateGuildSignals(final ShardGroup group, final IntFunction<ShardSessions> sessions,
+        final IntFunction<ExchangeTable> exchanges)
     {
         this.group = group;
         this.sessions = sessions;
+        this.exchanges = exchanges;
     }
 
     /**
-     * A peer asked this node for its node-wide records ({@code NodeLink#onCatchUpRequest}): its link to this node came
-     * up, so it started, restarted or was cut off. When it asked before and this node never saw its link go down in
-     * between, it restarted faster than the link notices ({@code peerTimeoutMs}): it forgot which shards here follow
-     * its guilds, so their sessions are treated as after a loss — GUILD_DELETE unavailable — and subscribe again at
-     * once (GUILD_CREATE). Link receiver thread (as {@link #peerChanged}).
-     *
-     * @param node the peer.
+     * A peer's frames arrive on a new stream ({@code NodeLink}): it restarted. The REST requests each shard
+     * sent it and still waits for are answered 503 now (their answer will not come; waiting gave a 504 after 30 s).
+     * When its link was never seen down in between it restarted faster than the link notices ({@code peerTimeoutMs}):
+     * it forgot which shards here follow its guilds, so their sessions are treated as after a loss — GUILD_DELETE
+     * unavailable — and subscribe again at once (GUILD_CREATE). Link receiver thread (as {@link #peerChanged}), before
+     * anything the new start sent is put on a shard ring.
      */
-    void peerAsked(final int node)
+    @Override
+    public void peerRestarted(final int node, final boolean seenDown)
     {
-        grow(node);
-        final boolean restartedUnseen = asked[node] && !downSinceAsked[node];
-        asked[node] = true;
-        downSinceAsked[node] = false;
-        if (restartedUnseen)
+        onEveryShard("node " + node + " restarted", (shard, late) ->
         {
-            onEveryShard("node " + node + " restarted", late -> late.ownerUnreachable(ownedBy(node))
-                + late.retryNode(node));
-        }
+            final int failed = exchanges.apply(shard.id()).failNode(shard, node, DiscordError.NODE_RESTARTED);
+            if (failed > 0)
+            {
+                LOG.warn("cluster: node {} restarted: shard {}: {} REST request(s) sent to it answered 503 (its answer "
+                    + "will not come)", node, shard.id(), failed);
+            }
+            return seenDown ? 0 : late.ownerUnreachable(ownedBy(node)) + late.retryNode(node);
+        });
     }
 
     private java.util.function.LongPredicate ownedBy(final int node)
@@ -86,27 +91,16 @@ final class LateGuildSignals implements NodeLink.PeerWatch
         };
     }
 
-    private void grow(final int node)
-    {
-        if (node >= asked.length)
-        {
-            asked = java.util.Arrays.copyOf(asked, node + 1);
-            downSinceAsked = java.util.Arrays.copyOf(downSinceAsked, node + 1);
-        }
-    }
-
     @Override
     public void peerChanged(final int node, final boolean up)
     {
         if (up)
         {
-            onEveryShard("node " + node + " connected", late -> late.retryNode(node));
+            onEveryShard("node " + node + " connected", (shard, late) -> late.retryNode(node));
         }
         else
         {
-            grow(node);
-            downSinceAsked[node] = true;
-            onEveryShard("node " + node + " unreachable", late -> late.ownerUnreachable(ownedBy(node)));
+            onEveryShard("node " + node + " unreachable", (shard, late) -> late.ownerUnreachable(ownedBy(node)));
         }
     }
 
@@ -115,10 +109,18 @@ final class LateGuildSignals implements NodeLink.PeerWatch
      */
     void settled()
     {
-        onEveryShard("ring epoch settled", late -> late.retryNow(guild -> true));
+        onEveryShard("ring epoch settled", (shard, late) -> late.retryNow(guild -> true));
     }
 
-    private void onEveryShard(final String why, final Function<LateGuilds, Integer> work)
+    /** What a signal does on one shard (its thread). */
+    @FunctionalInterface
+    private interface ShardWork
+    {
+        /** @return session guild subscriptions affected. */
+        int run(Shard shard, LateGuilds late);
+    }
+
+    private void onEveryShard(final String why, final ShardWork work)
     {
         for (int k = 0; k < group.shardCount(); k++)
         {
@@ -126,11 +128,11 @@ final class LateGuildSignals implements NodeLink.PeerWatch
         }
     }
 
-    private void send(final int k, final String why, final Function<LateGuilds, Integer> work, final int attempt)
+    private void send(final int k, final String why, final ShardWork work, final int attempt)
     {
         final boolean queued = group.send(k, shard ->
         {
-            final int n = work.apply(sessions.apply(shard.id()).lateGuilds());
+            final int n = work.run(shard, sessions.apply(shard.id()).lateGuilds());
             if (n > 0)
             {
                 LOG.info("cluster: {}: shard {}: {} session guild subscription(s) {}", why, shard.id(), n,

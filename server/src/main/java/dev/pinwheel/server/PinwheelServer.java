@@ -163,13 +163,8 @@ public final class PinwheelServer implements AutoCloseable
             {
                 // sessions that lose a guild with its owner's node, or could not get it, get it when it is back
                 final LateGuildSignals lateGuilds = new LateGuildSignals(gateway.shards(),
-                    k -> gateway.shard(k).sessions());
-                final NodeWideCatchUp catchUp = new NodeWideCatchUp(gateway.shards(), startedLink);
-                startedLink.onCatchUpRequest(node ->
-                {
-                    catchUp.accept(node);
-                    lateGuilds.peerAsked(node);
-                });
+                    k -> gateway.shard(k).sessions(), k -> gateway.shard(k).exchanges());
+                startedLink.onCatchUpRequest(new NodeWideCatchUp(gateway.shards(), startedLink));
                 startedLink.onPeerChange(lateGuilds);
                 startedLink.start(gateway.shards(), gateway.context().node());
                 LOG.info("node {} of {}: cluster link on {}", nodeId, members.size(), members.endpoint(nodeId));
@@ -197,7 +192,7 @@ public final class PinwheelServer implements AutoCloseable
                 {
                     this.handover.bind(gateway.shards(), gateway.context().node(),
                         ((CassandraStoreFactory)stores).scopes(), startedMembership,
-                        k -> gateway.shard(k).sessions());
+                        k -> gateway.shard(k).sessions(), k -> gateway.shard(k).exchanges());
                 }
             }
             catch (final RuntimeException ex)

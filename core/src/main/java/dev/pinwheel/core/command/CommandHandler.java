@@ -26,6 +26,20 @@ public interface CommandHandler
     void failed(Shard shard, CommandReader command, Throwable cause);
 
     /**
+     * A command this shard sent went onto the link to another node (sent, or held in order behind earlier sends): the
+     * handler may note which node a request of this shard now waits on, so that it can answer it at once when that
+     * node is found to have restarted without answering (the request would otherwise wait for its timeout).
+     *
+     * @param shard  the sending shard (its thread).
+     * @param node   the node it went to.
+     * @param bytes  the command (valid during the call).
+     * @param length its length.
+     */
+    default void sentToNode(final Shard shard, final int node, final org.agrona.DirectBuffer bytes, final int length)
+    {
+    }
+
+    /**
      * The name of a command type, for its counter ({@code pinwheel_shard_commands_total{shard,type}}): the shard
      * registers a counter for every named type when the handler is set, and one for any other type the first time
      * it runs one (named by its number).

@@ -19,6 +19,8 @@ public final class Accounts
     private final ConcurrentHashMap<String, Long> byName = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Long, Set<String>> tokens = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Long, Set<Long>> guildsByUser = new ConcurrentHashMap<>();
+    /** Names whose claim a failed registration gives back, by the id they were claimed for, until acknowledged. */
+    private final ConcurrentHashMap<Long, String> owedReleases = new ConcurrentHashMap<>();
     /** The guilds a user joined through a temporary invite and holds no role in yet. */
     private final ConcurrentHashMap<Long, Set<Long>> temporaryByUser = new ConcurrentHashMap<>();
 
@@ -51,6 +53,31 @@ public final class Accounts
     public void release(final String username, final long userId)
     {
         byName.remove(key(username), userId);
+    }
+
+    /**
+     * @param userId   the id a name was claimed for, whose registration failed.
+     * @param username the name: its owner is to be told, until it acknowledges.
+     */
+    public void oweRelease(final long userId, final String username)
+    {
+        owedReleases.put(userId, username);
+    }
+
+    /**
+     * @param userId the id whose owed release the name's owner acknowledged.
+     */
+    public void releaseSettled(final long userId)
+    {
+        owedReleases.remove(userId);
+    }
+
+    /**
+     * @return the names owed back to their owners, by the id they were claimed for (a live view; any thread).
+     */
+    public java.util.Map<Long, String> owedReleases()
+    {
+        return Collections.unmodifiableMap(owedReleases);
     }
 
     /**

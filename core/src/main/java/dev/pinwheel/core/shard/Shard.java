@@ -669,6 +669,10 @@ public final class Shard implements Runnable
         if (result == ClusterLink.SENT)
         {
             counters.increment(ShardCounters.HANDOFFS_OUT);
+            if (commandHandler != null)
+            {
+                commandHandler.sentToNode(this, node, bytes, length);
+            }
             return;
         }
         counters.increment(ShardCounters.HANDOFFS_DROPPED);

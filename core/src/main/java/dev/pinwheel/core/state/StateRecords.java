@@ -96,6 +96,13 @@ public final class StateRecords
     public static final int NAME_CLAIMED = 80;
     /** A claim given back (its registration failed before the account was journaled). Name key, user id, username. */
     public static final int NAME_RELEASED = 81;
+    /**
+     * A registration failed after its name was claimed: the shard owning the new id owes the name's owner a release
+     * and sends it until that owner acknowledges (a restart of either side included). User id, username.
+     */
+    public static final int NAME_RELEASE_OWED = 82;
+    /** The name's owner acknowledged an owed release: nothing more to send. User id, username. */
+    public static final int NAME_RELEASE_SETTLED = 83;
 
     private StateRecords()
     {
@@ -162,6 +169,20 @@ public final class StateRecords
         return encode(out ->
         {
             out.writeLong(dev.pinwheel.core.directory.Usernames.key(username));
+            out.writeLong(userId);
+            out.writeUTF(username);
+        });
+    }
+
+    /**
+     * @param username the name.
+     * @param userId   the id it was claimed for (the record's scope: its owner sends the release).
+     * @return encoded {@link #NAME_RELEASE_OWED} or {@link #NAME_RELEASE_SETTLED} record.
+     */
+    public static byte[] nameRelease(final String username, final long userId)
+    {
+        return encode(out ->
+        {
             out.writeLong(userId);
             out.writeUTF(username);
         });
@@ -740,7 +761,8 @@ public final class StateRecords
                     BAN_REMOVED, MEMBER_TIMEOUT_SET, AUDIT_ENTRY, INVITE_USED, INVITE_DELETED, GUILD_UPDATED,
                     GUILD_DELETED, APPLICATION_PUT, TOKENS_REVOKED, USER_AVATAR_SET, GUILD_ICON_SET, WEBHOOK_PUT,
                     WEBHOOK_DELETED, ATTACHMENTS_BOUND, ATTACHMENTS_UNBOUND,
-                    ROLE_HOIST_SET, NAME_CLAIMED, NAME_RELEASED -> in.readLong(); // the guild (the user, the
+                    ROLE_HOIST_SET, NAME_CLAIMED, NAME_RELEASED, NAME_RELEASE_OWED,
+                    NAME_RELEASE_SETTLED -> in.readLong(); // the guild (the user, the
                     // application, the name's key) comes first
                 case READ_STATE_ACK, READ_STATE_MENTION -> in.readLong(); // the user whose read state it is
                 case CHANNEL_CREATED ->
@@ -1202,6 +1224,16 @@ public final class StateRecords
                 {
                     final long userId = in.readLong();
                     yield (guilds, node) -> node.accounts().revokeTokens(userId);
+                }
+                case NAME_RELEASE_OWED, NAME_RELEASE_SETTLED ->
+                {
+                    final long userId = in.readLong();
+                    final String username = in.readUTF();
+                    if (type == NAME_RELEASE_OWED)
+                    {
+                        yield (guilds, node) -> node.accounts().oweRelease(userId, username);
+                    }
+                    yield (guilds, node) -> node.accounts().releaseSettled(userId);
                 }
                 case ATTACHMENTS_BOUND ->
                 {

@@ -43,4 +43,17 @@ class NameClaimRecordsTest
         StateRecords.apply(StateRecords.NAME_RELEASED, StateRecords.nameClaim("erin", 7), guilds, node);
         assertEquals(-1, node.accounts().holderOf("erin"));
     }
+
+    @Test
+    void anOwedReleaseIsInItsIdsScopeAndLastsUntilSettled()
+    {
+        assertEquals(9, StateRecords.scopeOf(StateRecords.NAME_RELEASE_OWED, StateRecords.nameRelease("Erin", 9)));
+        assertEquals(9, StateRecords.scopeOf(StateRecords.NAME_RELEASE_SETTLED, StateRecords.nameRelease("erin", 9)));
+        final NodeState node = NodeState.create();
+        final GuildTable guilds = new GuildTable();
+        StateRecords.apply(StateRecords.NAME_RELEASE_OWED, StateRecords.nameRelease("Erin", 9), guilds, node);
+        assertEquals("Erin", node.accounts().owedReleases().get(9L));
+        StateRecords.apply(StateRecords.NAME_RELEASE_SETTLED, StateRecords.nameRelease("Erin", 9), guilds, node);
+        assertNull(node.accounts().owedReleases().get(9L));
+    }
 }

@@ -74,6 +74,13 @@ public enum DiscordError
     NODE_UNAVAILABLE(503, 0, "503: Service Unavailable. The cluster node that owns this resource is unreachable; "
         + "retry later.", 5),
     /**
+     * The request was sent to a cluster node that then restarted (faster than its peers' link noticed) and did not
+     * answer it: it was lost on the way, or applied by the new start before this node learnt of it (then its events
+     * may be missing on sessions here, which get the guild again).
+     */
+    NODE_RESTARTED(503, 0, "503: Service Unavailable. The cluster node that owns this resource restarted while the "
+        + "request was on its way; it may or may not have been applied.", 1),
+    /**
      * The guild (or user, DM pair, application) is moving to another cluster node in a ring epoch's handover; served
      * again as soon as its new owner loaded it (well under a second).
      */

@@ -3,6 +3,7 @@ package dev.pinwheel.gateway.http;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 
+import org.agrona.collections.Long2LongHashMap;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -14,7 +15,9 @@ import dev.pinwheel.gateway.codec.DiscordError;
  * The REST requests of one shard that wait for an owner's answer: a request sent as a command is registered here
  * under a correlation id that travels in the command's header; the {@code REPLY} command that comes back finds it
  * and writes the answer. A request whose owner never answers (a bug, a lost node) is answered 504 after
- * {@link #TIMEOUT_MILLIS} by {@link #tick}, so no client waits forever.
+ * {@link #TIMEOUT_MILLIS} by {@link #tick}, so no client waits forever. A request sent to another node notes that
+ * node ({@link #sentTo}); when the node turns out to have restarted, its requests are answered at once
+ * ({@link #failNode}) instead of at the timeout.
  * <p>
  * <b>Shard thread only</b> (the origin shard owns its table).
  */
@@ -28,6 +31,8 @@ public final class ExchangeTable
     }
 
     private final Long2ObjectHashMap<RestExchange> waiting = new Long2ObjectHashMap<>();
+    /** The node each request sent to another node went to (a cluster only). */
+    private final Long2LongHashMap nodeOf = new Long2LongHashMap(-1);
     private final ArrayDeque<Waiting> deadlines = new ArrayDeque<>();
     private final UnsafeBuffer body = new UnsafeBuffer(new byte[0]);
     private long next = 1;
@@ -53,7 +58,9 @@ public final class ExchangeTable
      */
     public void onReply(final Shard shard, final CommandReader reply)
     {
-        final RestExchange exchange = waiting.remove(reply.getLong());
+        final long correlation = reply.getLong();
+        final RestExchange exchange = waiting.remove(correlation);
+        nodeOf.remove(correlation);
         final int status = reply.getInt();
         final int retryAfter = reply.getInt();
         final int length = reply.getBytes(body);
@@ -77,6 +84,7 @@ public final class ExchangeTable
     public void fail(final Shard shard, final long correlation, final DiscordError error)
     {
         final RestExchange exchange = waiting.remove(correlation);
+        nodeOf.remove(correlation);
         if (exchange != null)
         {
             if (error.retryAfter() > 0)
@@ -103,6 +111,7 @@ public final class ExchangeTable
         {
             deadlines.poll();
             final RestExchange exchange = waiting.remove(w.correlation());
+            nodeOf.remove(w.correlation());
             if (exchange != null)
             {
                 exchange.reply(shard, DiscordError.OWNER_TIMEOUT.status(), DiscordError.OWNER_TIMEOUT.body());
@@ -110,6 +119,48 @@ public final class ExchangeTable
             }
         }
         return n;
+    }
+
+    /**
+     * Notes that a waiting request's command went to another node (its first hop). Shard thread.
+     *
+     * @param correlation the request (ignored when it waits no more).
+     * @param node        the node.
+     */
+    public void sentTo(final long correlation, final int node)
+    {
+        if (waiting.containsKey(correlation))
+        {
+            nodeOf.put(correlation, node);
+        }
+    }
+
+    /**
+     * Answers every request whose command went to {@code node} and is still unanswered: that node restarted, so the
+     * answer will not come (an answer of the new start that follows is dropped as for a timed-out request).
+     *
+     * @param shard this shard.
+     * @param node  the node.
+     * @param error the answer.
+     * @return requests answered.
+     */
+    public int failNode(final Shard shard, final int node, final DiscordError error)
+    {
+        final org.agrona.collections.LongArrayList failed = new org.agrona.collections.LongArrayList();
+        final Long2LongHashMap.EntryIterator it = nodeOf.entrySet().iterator();
+        while (it.hasNext())
+        {
+            it.next();
+            if (it.getLongValue() == node)
+            {
+                failed.addLong(it.getLongKey());
+            }
+        }
+        for (int i = 0; i < failed.size(); i++)
+        {
+            fail(shard, failed.getLong(i), error);
+        }
+        return failed.size();
     }
 
     /**

@@ -70,7 +70,7 @@ public final class AccountService
             if (shard.group().clusterLink() != null)
             {
                 // in a cluster the name's owner holds the claim: it journals the release (replayed at restart)
-                NameClaimProxy.release(shard, username, userId);
+                NameReleases.owe(shard, node, username, userId);
             }
             else
             {

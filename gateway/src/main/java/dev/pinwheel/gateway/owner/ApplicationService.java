@@ -113,7 +113,7 @@ public final class ApplicationService
             if (shard.group().clusterLink() != null)
             {
                 // in a cluster the name's owner holds the claim: it journals the release (replayed at restart)
-                NameClaimProxy.release(shard, botName, app);
+                NameReleases.owe(shard, node, botName, app);
             }
             else
             {

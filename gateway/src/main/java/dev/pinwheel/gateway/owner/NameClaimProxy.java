@@ -78,7 +78,8 @@ public final class NameClaimProxy
 
     /**
      * A registration failed after its name was claimed and before its account was journaled: the name's owner gives
-     * the name back ({@link OwnerCommands#NAME_RELEASE}; no answer). A cluster only.
+     * the name back ({@link OwnerCommands#NAME_RELEASE}) and acknowledges ({@link OwnerCommands#NAME_RELEASE_DONE});
+     * {@link NameReleases} sends it until then. A cluster only.
      *
      * @param shard    this shard (where the registration failed or was dropped).
      * @param username the name.

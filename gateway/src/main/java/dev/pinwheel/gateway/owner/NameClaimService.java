@@ -67,24 +67,31 @@ public final class NameClaimService
     }
 
     /**
-     * {@link OwnerCommands#NAME_RELEASE}: username (the header's user is the id it was claimed for). No answer.
+     * {@link OwnerCommands#NAME_RELEASE}: username (the header's user is the id it was claimed for). Gives the name
+     * back while that id holds it without an account, then acknowledges to the sender once durable
+     * ({@link OwnerCommands#NAME_RELEASE_DONE}): a retried release (see {@link NameReleases}) changes nothing twice.
      *
      * @param owner   this shard.
-     * @param command the command, after its header.
-     * @param userId  the id the name was claimed for.
+     * @param command the command, rewound to its header.
      */
-    public void release(final Shard owner, final CommandReader command, final long userId)
+    public void release(final Shard owner, final CommandReader command)
     {
+        final int origin = command.getInt();
+        command.getLong(); // correlation: none
+        final long userId = command.getLong();
+        command.getString(); // reason
         final String username = command.getString();
         if (node.accounts().holderOf(username) == userId && node.accounts().get(userId) == null)
         {
             StateLog.commit(owner, node, StateRecords.NAME_RELEASED, StateRecords.nameClaim(username, userId));
         }
+        owner.afterCommit(() -> owner.send(origin, OwnerCommands.request(owner, OwnerCommands.NAME_RELEASE_DONE, 0,
+            userId).putString(username)));
     }
 
     /**
-     * A name release could not reach the name's owner (its node down): the name stays claimed by an id that has no
-     * account. Logged; the registration's client got its error already.
+     * A name release could not reach the name's owner (its node down): logged; {@link NameReleases} sends it again
+     * until the owner acknowledges. The registration's client got its error already.
      *
      * @param command the command, rewound.
      * @param cause   why.
@@ -95,7 +102,8 @@ public final class NameClaimService
         command.getLong();
         final long userId = command.getLong();
         command.getString();
-        LOG.warn("a username claimed for {} could not be given back ({}): it stays taken", userId, cause.toString());
+        LOG.warn("a username claimed for {} could not be given back yet ({}): sent again until its owner "
+            + "acknowledges", userId, cause.toString());
     }
 
     /** A claim's fields, read off its command (the command's bytes do not outlive the handler). */

@@ -32,6 +32,7 @@ public final class OwnerCommandAdapter
     private final InteractionService interactions;
     private final ApplicationService applications;
     private final NameClaimService names;
+    private final NameReleases releases;
 
     /**
      * @param node  the node's directories and accounts (DM channels, application commands too).
@@ -75,6 +76,15 @@ public final class OwnerCommandAdapter
         this.interactions = new InteractionService(node, users, messages);
         this.applications = new ApplicationService(node, joins);
         this.names = new NameClaimService(node);
+        this.releases = new NameReleases(node);
+    }
+
+    /**
+     * @return the name releases this shard owes (its ticker sends them again until acknowledged).
+     */
+    public NameReleases nameReleases()
+    {
+        return releases;
     }
 
     /**
@@ -214,7 +224,8 @@ public final class OwnerCommandAdapter
             case OwnerCommands.APPLICATION_TOKEN_RESET -> applications.resetToken(owner, command, reply);
             case OwnerCommands.OAUTH2_BOT_ADD -> applications.addBot(owner, command, reply);
             case OwnerCommands.NAME_CLAIM -> names.claim(owner, command.rewind());
-            case OwnerCommands.NAME_RELEASE -> names.release(owner, command, reply.userId());
+            case OwnerCommands.NAME_RELEASE -> names.release(owner, command.rewind());
+            case OwnerCommands.NAME_RELEASE_DONE -> releases.done(owner, command, reply.userId());
             default -> throw new IllegalArgumentException("unknown owner command type " + command.type());
         }
     }
@@ -234,6 +245,10 @@ public final class OwnerCommandAdapter
         {
             NameClaimService.releaseLost(command.rewind(), cause); // no request waits for it
             return;
+        }
+        if (command.type() == OwnerCommands.NAME_RELEASE_DONE)
+        {
+            return; // no request waits for it: the release is sent again, and acknowledged again
         }
         if (command.type() == OwnerCommands.ACCOUNT_REGISTER)
         {

@@ -31,6 +31,8 @@ import dev.pinwheel.core.shard.Shard;
  *            voice, user sessions (no REST header)       Voice/UserSessionProxy
  *   200-209  owner → the gateway sessions of a shard     SessionProxy                session.SessionCommandAdapter
  *            (more of 10-29): GUILD_DEFERRED
+ *   210-219  usernames' claims: owner → the shard that  NameClaimService            OwnerCommandAdapter
+ *            sent a release (NAME_RELEASE_DONE)
  *   220-229  REST, usernames' claims (a cluster)         NameClaimProxy              OwnerCommandAdapter
  * </pre>
  * To add a command: a constant here (and its name in {@link #name}), a method on the area's proxy that writes it, a
@@ -38,6 +40,11 @@ import dev.pinwheel.core.shard.Shard;
  */
 public final class OwnerCommands
 {
+    /** Where a request command's origin shard (a route) is, after its type. */
+    public static final int REQUEST_ORIGIN_OFFSET = 4;
+    /** Where a request command's correlation id is. */
+    public static final int REQUEST_CORRELATION_OFFSET = 8;
+
     /** An answer to a request: correlation i64, status i32, Retry-After seconds i32 (0: none), body bytes. */
     public static final int REPLY = 1;
 
@@ -347,8 +354,16 @@ public final class OwnerCommands
      * name is for, the name, a fallback name (null: none), the error's field and message, then's own fields.
      */
     public static final int NAME_CLAIM = 220;
-    /** To the owner of a username's key: a registration failed after its claim; the name is free again. */
+    /**
+     * To the owner of a username's key: a registration failed after its claim; the name is free again. Answered by
+     * {@link #NAME_RELEASE_DONE} to the header's origin. Username.
+     */
     public static final int NAME_RELEASE = 221;
+    /**
+     * To the shard that sent a {@link #NAME_RELEASE} (header: correlation 0, user: the id the name was claimed for):
+     * the name's owner gave it back, or found it not held by that id; the release is settled. Username.
+     */
+    public static final int NAME_RELEASE_DONE = 210;
 
     private static final String[] NAMES = new String[CommandReader.MAX_TYPE + 1];
     private static final ThreadLocal<CommandWriter> OFF_SHARD_WRITERS = ThreadLocal.withInitial(CommandWriter::new);
@@ -461,6 +476,7 @@ public final class OwnerCommands
         NAMES[CHANNEL_POSITIONS] = "channel_positions";
         NAMES[NAME_CLAIM] = "name_claim";
         NAMES[NAME_RELEASE] = "name_release";
+        NAMES[NAME_RELEASE_DONE] = "name_release_done";
     }
 
     private OwnerCommands()

@@ -281,7 +281,19 @@ class ClusterLateGuildsTest
     private JDA bot(final RestClient.User user, final int port, final LinkedBlockingQueue<GenericEvent> events)
         throws InterruptedException
     {
-        final JDA jda = JDABuilder.createDefault(user.token(), EnumSet.of(GatewayIntent.GUILD_MESSAGES,
+        final JDA jda = jda(user, port, events::add);
+        bots.add(jda);
+        jda.awaitReady();
+        return jda;
+    }
+
+    /**
+     * @return a JDA bot (guild messages and their content) on a node's gateway and REST port, being built; the caller
+     *         shuts it down.
+     */
+    static JDA jda(final RestClient.User user, final int port, final EventListener listener)
+    {
+        return JDABuilder.createDefault(user.token(), EnumSet.of(GatewayIntent.GUILD_MESSAGES,
                 GatewayIntent.MESSAGE_CONTENT))
             .disableCache(CacheFlag.VOICE_STATE, CacheFlag.EMOJI, CacheFlag.STICKER, CacheFlag.SCHEDULED_EVENTS)
             .setRestConfig(new RestConfig().setBaseUrl("http://127.0.0.1:" + port + "/api/v10/"))
@@ -293,11 +305,8 @@ class ClusterLateGuildsTest
                     return "ws://127.0.0.1:" + port;
                 }
             })
-            .addEventListeners((EventListener)events::add)
+            .addEventListeners(listener)
             .build();
-        bots.add(jda);
-        jda.awaitReady();
-        return jda;
     }
 
     /** The sessions never dropped: no disconnect, resume or new session event in all that the bot received. */
@@ -343,7 +352,7 @@ class ClusterLateGuildsTest
         }
     }
 
-    private static void awaitLog(final ServerProcess node, final String text) throws Exception
+    static void awaitLog(final ServerProcess node, final String text) throws Exception
     {
         final CompletableFuture<String> seen = node.lineContaining(text);
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);

@@ -1,0 +1,158 @@
+package dev.pinwheel.gateway.owner;
+
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.agrona.collections.Long2LongHashMap;
+
+import dev.pinwheel.core.command.CommandReader;
+import dev.pinwheel.core.directory.Usernames;
+import dev.pinwheel.core.shard.Shard;
+import dev.pinwheel.core.state.NodeState;
+import dev.pinwheel.core.state.StateLog;
+import dev.pinwheel.core.state.StateRecords;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The name releases this shard owes, in a cluster: a registration (or a bot's creation) that failed after its
+ * username was claimed gives the name back to the name's owner ({@link OwnerCommands#NAME_RELEASE}), and until that
+ * owner acknowledges ({@link OwnerCommands#NAME_RELEASE_DONE}) the release is sent again every
+ * {@link #RETRY_MILLIS} — through the owner's node being down, restarted, or this node restarting (the debt is
+ * journaled, {@link StateRecords#NAME_RELEASE_OWED}, and replayed) — so that a name is never held forever by an id
+ * without an account. A release is harmless twice: the owner gives a name back only while that id holds it.
+ * <pre>
+ *   shard owning the id ── NAME_RELEASE_OWED (journal) ── NAME_RELEASE ──▶ owner of key(name): NAME_RELEASED
+ *        ▲  tick: not acknowledged within RETRY_MILLIS ─▶ NAME_RELEASE again            │ (if that id holds it)
+ *        └── NAME_RELEASE_SETTLED (journal) ◀──────────── NAME_RELEASE_DONE ◀────────────┘
+ * </pre>
+ * Owed releases live in the node's {@code Accounts} (applied from the journal like every state record); the shard that
+ * owns the id on the ring sends them. <b>Shard thread only.</b>
+ */
+public final class NameReleases
+{
+    /** How long an unacknowledged release waits before it is sent again. */
+    public static final long RETRY_MILLIS = 2_000;
+    private static final Logger LOG = LoggerFactory.getLogger(NameReleases.class);
+    private static final long SCAN_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+    private static final long RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(RETRY_MILLIS);
+
+    private final NodeState node;
+    /** When each owed release this shard sends may go again ({@link System#nanoTime()}), by id. */
+    private final Long2LongHashMap due = new Long2LongHashMap(Long.MIN_VALUE);
+    private long nextScanNanos;
+
+    /**
+     * @param node the node's accounts, where owed releases are kept.
+     */
+    public NameReleases(final NodeState node)
+    {
+        this.node = node;
+    }
+
+    /**
+     * A registration failed on this shard after its name was claimed: gives the name back to its owner, and keeps
+     * giving it back until acknowledged. Journaled when this shard owns the id (the one that retries); when the journal
+     * refuses (the failure may be a full disk), kept in memory only. A cluster only.
+     *
+     * @param shard    this shard.
+     * @param node     the node's accounts.
+     * @param username the name.
+     * @param userId   the id it was claimed for.
+     */
+    static void owe(final Shard shard, final NodeState node, final String username, final long userId)
+    {
+        final int here = shard.id(); // ownerOf names a shard of this node by its index
+        // a name this shard owns is given back at once, in this call: nothing to owe
+        if (shard.group().ownerOf(userId) == here && shard.group().ownerOf(Usernames.key(username)) != here)
+        {
+            try
+            {
+                StateLog.commit(shard, node, StateRecords.NAME_RELEASE_OWED, StateRecords.nameRelease(username,
+                    userId));
+            }
+            catch (final RuntimeException ex)
+            {
+                node.accounts().oweRelease(userId, username);
+                LOG.warn("the release of a name claimed for {} is kept in memory only ({}): retried until "
+                    + "acknowledged or this node stops", userId, ex.toString());
+            }
+        }
+        NameClaimProxy.release(shard, username, userId);
+    }
+
+    /**
+     * {@link OwnerCommands#NAME_RELEASE_DONE}: the name's owner gave the name back (or found nothing to give back).
+     *
+     * @param shard   this shard.
+     * @param command the command, after its header.
+     * @param userId  the id the name was claimed for.
+     */
+    public void done(final Shard shard, final CommandReader command, final long userId)
+    {
+        final String username = command.getString();
+        if (!username.equals(node.accounts().owedReleases().get(userId)))
+        {
+            return; // settled already (an answer to a retry)
+        }
+        due.remove(userId);
+        try
+        {
+            StateLog.commit(shard, node, StateRecords.NAME_RELEASE_SETTLED, StateRecords.nameRelease(username,
+                userId));
+        }
+        catch (final RuntimeException ex)
+        {
+            node.accounts().releaseSettled(userId); // sent once more after a restart: harmless
+        }
+    }
+
+    /**
+     * Sends again the owed releases of the ids this shard owns that were not acknowledged in time. From the shard's
+     * ticker.
+     *
+     * @param shard this shard.
+     * @param now   {@link System#nanoTime()}.
+     * @return releases sent.
+     */
+    public int tick(final Shard shard, final long now)
+    {
+        if (now - nextScanNanos < 0 || shard.group().clusterLink() == null)
+        {
+            return 0;
+        }
+        nextScanNanos = now + SCAN_NANOS;
+        final Map<Long, String> owed = node.accounts().owedReleases();
+        if (owed.isEmpty())
+        {
+            due.clear();
+            return 0;
+        }
+        int sent = 0;
+        for (final Map.Entry<Long, String> e : owed.entrySet())
+        {
+            final long userId = e.getKey();
+            if (shard.group().ownerOf(userId) != shard.id())
+            {
+                continue;
+            }
+            final long at = due.get(userId);
+            if (at == Long.MIN_VALUE)
+            {
+                due.put(userId, now + RETRY_NANOS); // just sent, or just replayed: give the first answer time
+            }
+            else if (now - at >= 0)
+            {
+                due.put(userId, now + RETRY_NANOS);
+                NameClaimProxy.release(shard, e.getValue(), userId);
+                sent++;
+            }
+        }
+        if (sent > 0)
+        {
+            LOG.info("shard {}: {} name release(s) not acknowledged yet sent again", shard.id(), sent);
+        }
+        return sent;
+    }
+}

@@ -1,0 +1,268 @@
+package dev.pinwheel.server.storage;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.pinwheel.core.directory.Usernames;
+import dev.pinwheel.core.routing.RoutingRing;
+
+/**
+ * A registration that fails after its username was claimed gives the name back to the name's owner, and keeps giving
+ * it back until that owner acknowledges, even when the owner is down at the time (issue 12). Three nodes in child
+ * JVMs; nodes 0 and 1 have their data directories on small filesystems of their own (tmpfs, root only), filled past
+ * the store's reserve, so that a new account they own cannot be journaled (507). With nodes 0 and 1 stopped
+ * (SIGSTOP), a name owned by node 2 is registered through node 2: node 2 journals the claim and sends the
+ * registration on to the new id's owner (node 0 or 1, which is what the test waits for). Node 2 is killed (SIGKILL),
+ * nodes 0 and 1 resume: the registration fails on the full disk, and the release goes to a dead node. The disks are
+ * freed and node 2 restarted: the name registers again (before, the release was lost and the name refused as taken
+ * for good).
+ */
+class ClusterNameReleaseTest
+{
+    private static final int NODES = 3;
+
+    @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS)
+    Path dir;
+
+    private final Path[] mounts = new Path[2];
+    private final ServerProcess[] nodes = new ServerProcess[NODES];
+    private final int[] ports = new int[NODES];
+    private String members;
+
+    @BeforeEach
+    void mountSmallFilesystems() throws Exception
+    {
+        for (int k = 0; k < mounts.length; k++)
+        {
+            mounts[k] = Files.createTempDirectory("pinwheel-name-release-" + k);
+            final Process p = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=512m", "tmpfs",
+                mounts[k].toString()).redirectErrorStream(true).start();
+            final String out = new String(p.getInputStream().readAllBytes());
+            assumeTrue(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0,
+                "this test mounts two 512 MiB tmpfs and needs root (CI runs as root): " + out);
+        }
+    }
+
+    @AfterEach
+    void stop() throws Exception
+    {
+        for (final ServerProcess p : nodes)
+        {
+            if (p != null)
+            {
+                signal(p, "CONT");
+                p.close();
+            }
+        }
+        for (final Path mount : mounts)
+        {
+            if (mount != null)
+            {
+                new ProcessBuilder("umount", "-l", mount.toString()).start().waitFor(30, TimeUnit.SECONDS);
+                Files.deleteIfExists(mount);
+            }
+        }
+    }
+
+    private static void signal(final ServerProcess p, final String signal) throws Exception
+    {
+        final Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).inheritIO().start();
+        assertEquals(0, kill.waitFor(), "kill -" + signal);
+    }
+
+    private void startNode(final int k) throws IOException
+    {
+        final Path data = k < mounts.length ? mounts[k].resolve("data") : dir.resolve("node-" + k);
+        Files.createDirectories(data);
+        nodes[k] = ServerProcess.start(data, 1, "os", dir.resolve("node-" + k + ".log"), 120,
+            // a peer timeout longer than the test keeps nodes 0 and 1 stopped: node 2 never finds them unreachable
+            List.of("-Dpinwheel.cluster.peerTimeoutMs=10000", "-Dpinwheel.cluster.termLength=1048576",
+                "-Dpinwheel.storage.min-free-bytes=" + (128 << 20), "-Dpinwheel.storage.preallocate-bytes=1048576",
+                "-Dpinwheel.storage.index-entries=16384"),
+            ports[k], List.of("--node-id", Integer.toString(k), "--members", members));
+    }
+
+    @Test
+    void aNameWhoseReleaseMetItsOwnerDownIsFreeOnceTheOwnerIsBack() throws Exception
+    {
+        members = ClusterNodesTest.freeMemberPorts(NODES);
+        for (int k = 0; k < NODES; k++)
+        {
+            ports[k] = ServerProcess.freePort();
+        }
+        for (int k = 0; k < NODES; k++)
+        {
+            startNode(k);
+        }
+        for (int k = 0; k < NODES; k++)
+        {
+            ClusterLateGuildsTest.awaitLog(nodes[k], "live nodes [0, 1, 2]");
+        }
+        final RestClient[] rests = new RestClient[NODES];
+        final RestClient.User[] admins = new RestClient.User[NODES];
+        for (int k = 0; k < NODES; k++)
+        {
+            rests[k] = new RestClient(nodes[k].restBase());
+        }
+        final RestClient.User admin = rests[0].register("admin"); // the cluster's first account: every node's admin
+        java.util.Arrays.fill(admins, admin);
+        for (int k = 0; k < NODES; k++)
+        {
+            awaitMetrics(rests[k], admin); // its account and token reached node k
+        }
+        final RestClient rest2 = rests[2];
+        final RestClient.User admin2 = admins[2];
+        final long[] registersBefore = {metric(rests[0], admins[0], "type=\"account_register\""),
+            metric(rests[1], admins[1], "type=\"account_register\"")};
+        final Path[] fillers = new Path[mounts.length];
+        for (int k = 0; k < mounts.length; k++)
+        {
+            fillers[k] = fill(mounts[k], 64L << 20); // below the 128 MiB reserve: no journal write on node k
+            ClusterLateGuildsTest.awaitLog(nodes[k], "writes are refused until space is freed");
+        }
+
+        final RoutingRing ring = RoutingRing.build(1, NODES, 1, RoutingRing.DEFAULT_VIRTUAL_NODES);
+        String name = null;
+        for (int i = 0; i < 40 && name == null; i++)
+        {
+            final String candidate = "orphan-" + i;
+            if (ring.nodeOf(Usernames.key(candidate)) != 2)
+            {
+                continue;
+            }
+            final long sentBefore = metric(rest2, admin2, "pinwheel_cluster_sent_total");
+            final long localBefore = metric(rest2, admin2, "type=\"account_register\"");
+            signal(nodes[0], "STOP");
+            signal(nodes[1], "STOP");
+            final CompletableFuture<RestClient.Response> register = CompletableFuture.supplyAsync(() ->
+            {
+                try
+                {
+                    return rest2.call("POST", "auth/register", null, "{\"username\":\"" + candidate
+                        + "\",\"password\":\"password-x\",\"bot\":true}");
+                }
+                catch (final IOException ex)
+                {
+                    return null; // node 2 killed while the request waits
+                }
+            });
+            // the claim journaled, its record broadcast to nodes 0 and 1 and the registration sent on to one of them:
+            // three frames on node 2's link (nothing else goes out while they are stopped)
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (!register.isDone() && metric(rest2, admin2, "pinwheel_cluster_sent_total") < sentBefore + 3)
+            {
+                assertTrue(System.nanoTime() - deadline < 0, "node 2 sent the registration on within 5 s");
+                TimeUnit.MILLISECONDS.sleep(20);
+            }
+            if (register.isDone() || metric(rest2, admin2, "type=\"account_register\"") > localBefore)
+            {
+                // the new id is node 2's own (its third frame is then the account's record): it registered there
+                // (disk not full); another name
+                final RestClient.Response local = register.get(30, TimeUnit.SECONDS);
+                assertEquals(201, local.status(), local.raw());
+                signal(nodes[0], "CONT");
+                signal(nodes[1], "CONT");
+                continue;
+            }
+            name = candidate;
+            nodes[2].kill();
+            nodes[2] = null;
+            signal(nodes[0], "CONT");
+            signal(nodes[1], "CONT");
+        }
+        assertTrue(name != null, "a registration of a name of node 2 went on to node 0 or 1");
+        final String chosen = name;
+        // the owner of the new id refuses the account (disk full) and gives the name back to node 2, which is dead
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (metric(rests[0], admins[0], "type=\"account_register\"") == registersBefore[0]
+            && metric(rests[1], admins[1], "type=\"account_register\"") == registersBefore[1])
+        {
+            assertTrue(System.nanoTime() - deadline < 0, "node 0 or 1 ran the registration within 60 s");
+            TimeUnit.MILLISECONDS.sleep(50);
+        }
+        for (int k = 0; k < mounts.length; k++)
+        {
+            Files.delete(fillers[k]);
+            ClusterLateGuildsTest.awaitLog(nodes[k], "writes accepted again");
+        }
+
+        startNode(2);
+        final RestClient rest = new RestClient(nodes[2].restBase());
+        final long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        RestClient.Response r;
+        while (true)
+        {
+            r = rest.call("POST", "auth/register", null, "{\"username\":\"" + chosen
+                + "\",\"password\":\"password-y\",\"bot\":true}");
+            if (r.status() == 201 || System.nanoTime() - until >= 0)
+            {
+                break;
+            }
+            assertTrue(r.status() == 400 || r.status() == 503, "taken or refused meanwhile: " + r.raw());
+            TimeUnit.MILLISECONDS.sleep(250);
+        }
+        assertEquals(201, r.status(), "'" + chosen + "' is free again once node 2 is back: " + r.raw());
+    }
+
+    private static void awaitMetrics(final RestClient rest, final RestClient.User admin) throws Exception
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true)
+        {
+            try
+            {
+                rest.metrics(admin.token());
+                return;
+            }
+            catch (final AssertionError notYet)
+            {
+                assertTrue(System.nanoTime() - deadline < 0, "the admin reached the node within 30 s: " + notYet);
+                TimeUnit.MILLISECONDS.sleep(50);
+            }
+        }
+    }
+
+    /** @return the sum of a node's {@code /metrics} samples whose line contains {@code text} (0: none yet). */
+    private static long metric(final RestClient rest, final RestClient.User admin, final String text)
+        throws IOException
+    {
+        long sum = 0;
+        for (final String line : rest.metrics(admin.token()).split("\n"))
+        {
+            if (!line.startsWith("#") && line.contains(text))
+            {
+                sum += (long)Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return sum;
+    }
+
+    /** Fills the filesystem of {@code mount} until {@code leave} bytes are free. */
+    private static Path fill(final Path mount, final long leave) throws IOException
+    {
+        final Path filler = mount.resolve("filler");
+        final byte[] chunk = new byte[1 << 20];
+        try (OutputStream out = Files.newOutputStream(filler))
+        {
+            while (Files.getFileStore(mount).getUsableSpace() > leave + chunk.length)
+            {
+                out.write(chunk);
+            }
+        }
+        return filler;
+    }
+}
