@@ -57,6 +57,11 @@ final class CatchUpScan implements StateRecordHandler
     private long slices;
     private long longestNanos;
     private boolean lost;
+    /**
+     * Frames the shard queued for the peer (back-pressure) before it asked: they go out before the scan, which waits
+     * for them (its shard's {@code NodeLink} outbox counts them down).
+     */
+    int behind;
 
     /**
      * @param shard    the shard that scans (its thread).

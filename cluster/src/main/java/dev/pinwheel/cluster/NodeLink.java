@@ -309,6 +309,7 @@ public final class NodeLink implements ClusterLink, AutoCloseable
         else
         {
             out.scans[node] = new CatchUpScan(fromShard, node, nodeId, store, until, counters, catchUps);
+            out.scans[node].behind = out.held[node].size(); // held back before the peer asked: sent ahead of the scan
             out.scanning++;
         }
         return true;
@@ -489,11 +490,27 @@ public final class NodeLink implements ClusterLink, AutoCloseable
         {
             return 0;
         }
-        int work = out.scanning > 0 ? advanceCatchUp(out) : 0;
+        int work = drainHeld(out, refused);
+        if (out.scanning > 0)
+        {
+            work += advanceCatchUp(out);
+            work += drainHeld(out, refused); // a scan that ended: what waited behind it goes now
+        }
+        return work;
+    }
+
+    /**
+     * Sends, in order, what waits in the shard's queue for each peer: for a peer it catches up, only what was queued
+     * before its scan began (the scan goes next, the rest after it).
+     */
+    private int drainHeld(final Outbox out, final Refused refused)
+    {
+        int work = 0;
         for (int node = 0; node < out.held.length; node++)
         {
             final ArrayDeque<byte[]> held = out.held[node];
-            while (!held.isEmpty() && out.scans[node] == null)
+            final CatchUpScan scan = out.scans[node];
+            while (!held.isEmpty() && (scan == null || scan.behind > 0))
             {
                 final byte[] head = held.peek();
                 out.view.wrap(head);
@@ -514,6 +531,10 @@ public final class NodeLink implements ClusterLink, AutoCloseable
                 }
                 held.poll();
                 out.heldCount--;
+                if (scan != null)
+                {
+                    scan.behind--;
+                }
                 work++;
             }
         }
@@ -530,7 +551,7 @@ public final class NodeLink implements ClusterLink, AutoCloseable
         {
             final int node = (out.nextScan + i) % out.scans.length;
             final CatchUpScan scan = out.scans[node];
-            if (scan == null)
+            if (scan == null || scan.behind > 0) // what the shard sent the peer before it asked goes first
             {
                 continue;
             }
