@@ -212,4 +212,10 @@ final class CatchUpScan implements StateRecordHandler
         }
         return outcome;
     }
+
+    /** @return frames sent so far (the shard's outbox tells a turn that sent nothing: the peer pushes back). */
+    long sent()
+    {
+        return sent;
+    }
 }

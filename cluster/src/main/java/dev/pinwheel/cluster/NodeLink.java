@@ -556,6 +556,7 @@ public final class NodeLink implements ClusterLink, AutoCloseable
                 continue;
             }
             out.nextScan = node + 1;
+            final long sentBefore = scan.sent();
             int outcome;
             try
             {
@@ -567,13 +568,18 @@ public final class NodeLink implements ClusterLink, AutoCloseable
                 scan.abandon("reading the journal failed: " + ex);
                 outcome = CatchUpScan.LOST;
             }
-            waits.wake();
+            final boolean sent = scan.sent() != sentBefore;
+            if (sent)
+            {
+                waits.wake();
+            }
             if (outcome != CatchUpScan.SENDING)
             {
                 out.scans[node] = null; // what waited behind it goes next, in order (sent, or refused if it is down)
                 out.scanning--;
+                return 1;
             }
-            return 1;
+            return sent ? 1 : 0; // pushed back: no work, so the shard waits a little (hasPending) instead of spinning
         }
         return 0;
     }
