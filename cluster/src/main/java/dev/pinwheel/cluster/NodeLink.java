@@ -23,6 +23,7 @@ import dev.pinwheel.core.fanout.Dispatch;
 import dev.pinwheel.core.shard.ClusterLink;
 import dev.pinwheel.core.shard.ShardGroup;
 import dev.pinwheel.core.state.NodeState;
+import dev.pinwheel.core.store.ShardStore;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,6 +58,7 @@ public final class NodeLink implements ClusterLink, AutoCloseable
     private final Publication[] publications;
     private final Outbox[] outboxes;
     private final LinkCounters counters;
+    private final CatchUpCounters catchUps;
     /** The link's thread: the media driver and the receiver ({@link LinkAgent}), idling on the driver's sockets. */
     private final AgentRunner linkRunner;
     private final LinkAgent linkAgent;
@@ -88,7 +90,9 @@ public final class NodeLink implements ClusterLink, AutoCloseable
     {
         this.ctx = ctx.conclude();
         this.nodeId = ctx.nodeId();
-        this.counters = new LinkCounters(counters != null ? counters : NodeCounters.inMemory(64));
+        final NodeCounters nodeCounters = counters != null ? counters : NodeCounters.inMemory(64);
+        this.counters = new LinkCounters(nodeCounters);
+        this.catchUps = new CatchUpCounters(nodeCounters);
         final String dir = ctx.aeronDir().toAbsolutePath().toString();
         final long timeout = ctx.peerTimeoutNanos();
         final SocketWaitIdleStrategy startedWaits = new SocketWaitIdleStrategy(ctx.idleMaxParkNanos());
@@ -290,7 +294,7 @@ public final class NodeLink implements ClusterLink, AutoCloseable
 
     /**
      * Sets what runs when a peer asks this node for its node-wide records (a catch-up): the node has each shard send
-     * its journal's state records to that peer ({@link #offerStateTo}). Once, before {@link #start}.
+     * its journal's state records to that peer ({@link #beginCatchUp}). Once, before {@link #start}.
      *
      * @param handler told, on the link receiver's thread, the asking node's id; must not block.
      */
@@ -334,25 +338,37 @@ public final class NodeLink implements ClusterLink, AutoCloseable
     }
 
     /**
-     * Sends one journaled state record to one peer (a catch-up), behind everything this shard sent it before and
-     * ahead of what it sends later. On {@code fromShard}'s thread.
+     * Begins sending this shard's node-wide records to a peer that asked for them (a catch-up): the state records its
+     * store journaled until now, in order, read a bounded slice per duty cycle ({@link #retryPending}, {@link
+     * CatchUpScan}) so that the shard never pauses for the whole journal. Everything the shard sends that peer
+     * meanwhile — the records it journals later among it — waits in order behind the scan, so the peer gets each of
+     * those once, after every scanned one. A peer that asks again while its scan runs (it restarted) is sent the
+     * journal again from the beginning. On {@code fromShard}'s thread.
      *
      * @param fromShard the calling shard.
      * @param node      the peer.
-     * @param type      the record's type.
-     * @param payload   the record.
-     * @return {@link #SENT} (maybe held while the peer pushes back: a catch-up is held whole, never refused as
-     *         {@link #QUEUE_FULL}) or {@link #NODE_DOWN}.
+     * @param store     the shard's store.
+     * @return false if the store keeps no journal of its own (nothing is sent: the peers read a shared store).
      */
-    public int offerStateTo(final int fromShard, final int node, final int type, final byte[] payload)
+    public boolean beginCatchUp(final int fromShard, final int node, final ShardStore store)
     {
+        final long until = store.stateJournalEnd();
+        if (until < 0 || node < 0 || node >= publications.length || publications[node] == null)
+        {
+            return false;
+        }
         final Outbox out = outboxes[fromShard];
-        final ExpandableArrayBuffer frame = out.scratch;
-        LinkFrameFlyweight.putHeader(frame, 0, LinkFrameFlyweight.STATE, nodeId, type);
-        frame.putBytes(LinkFrameFlyweight.HEADER_LENGTH, payload);
-        // not bounded by maxPending: a journal larger than the queue must reach the peer whole (refusing the rest
-        // lost records for good); it is held in order, and what the shard sends the peer later queues behind it
-        return offer(out, node, frame, LinkFrameFlyweight.HEADER_LENGTH + payload.length, false);
+        if (out.scans[node] != null)
+        {
+            out.scans[node].restart();
+        }
+        else
+        {
+            out.scans[node] = new CatchUpScan(fromShard, node, nodeId, store, until, counters, catchUps);
+            out.scans[node].behind = out.held[node].size(); // held back before the peer asked: sent ahead of the scan
+            out.scanning++;
+        }
+        return true;
     }
 
     /**
@@ -409,11 +425,25 @@ public final class NodeLink implements ClusterLink, AutoCloseable
 
     /**
      * @param name a counter of the link ({@code sent}, {@code received}, {@code back_pressured}, {@code retried},
-     *             {@code node_down}, {@code queue_full}, {@code events_dropped}, {@code receiver_ring_full}).
+     *             {@code node_down}, {@code queue_full}, {@code events_dropped}, {@code receiver_ring_full}), or of
+     *             its catch-ups ({@code catch_up_started}, {@code _completed}, {@code _abandoned}, {@code _records},
+     *             {@code _slices}).
      * @return its value.
      */
     public long counter(final String name)
     {
+        if (name.startsWith("catch_up_"))
+        {
+            return catchUps.get(switch (name)
+            {
+                case "catch_up_started" -> CatchUpCounters.STARTED;
+                case "catch_up_completed" -> CatchUpCounters.COMPLETED;
+                case "catch_up_abandoned" -> CatchUpCounters.ABANDONED;
+                case "catch_up_records" -> CatchUpCounters.RECORDS;
+                case "catch_up_slices" -> CatchUpCounters.SLICES;
+                default -> throw new IllegalArgumentException("no link counter " + name);
+            });
+        }
         return counters.get(switch (name)
         {
             case "sent" -> LinkCounters.SENT;
@@ -473,12 +503,6 @@ public final class NodeLink implements ClusterLink, AutoCloseable
 
     private int offer(final Outbox out, final int node, final DirectBuffer frame, final int length)
     {
-        return offer(out, node, frame, length, true);
-    }
-
-    private int offer(final Outbox out, final int node, final DirectBuffer frame, final int length,
-        final boolean bounded)
-    {
         final Publication pub = node < publications.length ? publications[node] : null; // ShardRoute.MOVING: none
         if (pub == null)
         {
@@ -486,7 +510,7 @@ public final class NodeLink implements ClusterLink, AutoCloseable
             return NODE_DOWN;
         }
         final ArrayDeque<byte[]> held = out.held[node];
-        if (held.isEmpty())
+        if (held.isEmpty() && out.scans[node] == null) // a catch-up of the peer goes first: the rest waits behind it
         {
             final long r = pub.offer(frame, 0, length);
             if (r > 0)
@@ -502,7 +526,7 @@ public final class NodeLink implements ClusterLink, AutoCloseable
             }
             counters.increment(LinkCounters.BACK_PRESSURED); // BACK_PRESSURED or ADMIN_ACTION: hold it, in order
         }
-        if (bounded && held.size() >= ctx.maxPending())
+        if (held.size() >= ctx.maxPending())
         {
             counters.increment(LinkCounters.REFUSED_QUEUE_FULL);
             return QUEUE_FULL;
@@ -518,15 +542,31 @@ public final class NodeLink implements ClusterLink, AutoCloseable
     public int retryPending(final int fromShard, final Refused refused)
     {
         final Outbox out = outboxes[fromShard];
-        if (out.heldCount == 0)
+        if (out.heldCount == 0 && out.scanning == 0)
         {
             return 0;
         }
+        int work = drainHeld(out, refused);
+        if (out.scanning > 0)
+        {
+            work += advanceCatchUp(out);
+            work += drainHeld(out, refused); // a scan that ended: what waited behind it goes now
+        }
+        return work;
+    }
+
+    /**
+     * Sends, in order, what waits in the shard's queue for each peer: for a peer it catches up, only what was queued
+     * before its scan began (the scan goes next, the rest after it).
+     */
+    private int drainHeld(final Outbox out, final Refused refused)
+    {
         int work = 0;
         for (int node = 0; node < out.held.length; node++)
         {
             final ArrayDeque<byte[]> held = out.held[node];
-            while (!held.isEmpty())
+            final CatchUpScan scan = out.scans[node];
+            while (!held.isEmpty() && (scan == null || scan.behind > 0))
             {
                 final byte[] head = held.peek();
                 out.view.wrap(head);
@@ -547,10 +587,57 @@ public final class NodeLink implements ClusterLink, AutoCloseable
                 }
                 held.poll();
                 out.heldCount--;
+                if (scan != null)
+                {
+                    scan.behind--;
+                }
                 work++;
             }
         }
         return work;
+    }
+
+    /**
+     * One slice of one running catch-up per duty cycle, the peers in turn: the shard's pause is one slice however
+     * many peers catch up at once.
+     */
+    private int advanceCatchUp(final Outbox out)
+    {
+        for (int i = 0; i < out.scans.length; i++)
+        {
+            final int node = (out.nextScan + i) % out.scans.length;
+            final CatchUpScan scan = out.scans[node];
+            if (scan == null || scan.behind > 0) // what the shard sent the peer before it asked goes first
+            {
+                continue;
+            }
+            out.nextScan = node + 1;
+            final long sentBefore = scan.sent();
+            int outcome;
+            try
+            {
+                outcome = scan.slice(publications[node], out.scratch, ctx.catchUpSliceRecords(),
+                    ctx.catchUpSliceBytes());
+            }
+            catch (final RuntimeException ex)
+            {
+                scan.abandon("reading the journal failed: " + ex);
+                outcome = CatchUpScan.LOST;
+            }
+            final boolean sent = scan.sent() != sentBefore;
+            if (sent)
+            {
+                waits.wake();
+            }
+            if (outcome != CatchUpScan.SENDING)
+            {
+                out.scans[node] = null; // what waited behind it goes next, in order (sent, or refused if it is down)
+                out.scanning--;
+                return 1;
+            }
+            return sent ? 1 : 0; // pushed back: no work, so the shard waits a little (hasPending) instead of spinning
+        }
+        return 0;
     }
 
     private void refuse(final int node, final byte[] frame, final Refused refused)
@@ -571,7 +658,8 @@ public final class NodeLink implements ClusterLink, AutoCloseable
     @Override
     public boolean hasPending(final int fromShard)
     {
-        return outboxes[fromShard].heldCount > 0;
+        final Outbox out = outboxes[fromShard];
+        return out.heldCount > 0 || out.scanning > 0;
     }
 
     @Override
@@ -596,10 +684,16 @@ public final class NodeLink implements ClusterLink, AutoCloseable
         final UnsafeBuffer view = new UnsafeBuffer(0, 0);
         final ArrayDeque<byte[]>[] held;
         int heldCount;
+        /** Each peer's catch-up in progress from this shard, or null: what else goes to that peer waits behind it. */
+        final CatchUpScan[] scans;
+        int scanning;
+        /** The peer whose catch-up takes the next slice. */
+        int nextScan;
 
         @SuppressWarnings("unchecked")
         Outbox(final int nodes)
         {
+            scans = new CatchUpScan[nodes];
             held = new ArrayDeque[nodes];
             for (int i = 0; i < nodes; i++)
             {

@@ -17,6 +17,10 @@ import java.util.concurrent.TimeUnit;
  *   <tr><td>{@code pinwheel.cluster.idleMaxParkMicros}</td><td>4000</td><td>the longest the link thread (media driver
  *       and receiver) waits without traffic: it waits in epoll on the driver's sockets and a datagram or a shard's
  *       offer wakes it at once; this bounds the driver's timers (rounded up to whole milliseconds)</td></tr>
+ *   <tr><td>{@code pinwheel.cluster.catchUpSliceRecords}</td><td>256</td><td>state records a shard reads from its
+ *       journal and sends per duty cycle for a peer's catch-up (the longest it pauses its sessions for it)</td></tr>
+ *   <tr><td>{@code pinwheel.cluster.catchUpSliceBytes}</td><td>65536</td><td>or, first reached, bytes of those
+ *       records per duty cycle (at least one record)</td></tr>
  * </table>
  */
 public final class NodeLinkContext
@@ -33,6 +37,8 @@ public final class NodeLinkContext
     private int maxPending = Integer.getInteger("pinwheel.cluster.maxPending", 65_536);
     private long idleMaxParkNanos = TimeUnit.MICROSECONDS.toNanos(
         Long.getLong("pinwheel.cluster.idleMaxParkMicros", 4000));
+    private int catchUpSliceRecords = Integer.getInteger("pinwheel.cluster.catchUpSliceRecords", 256);
+    private int catchUpSliceBytes = Integer.getInteger("pinwheel.cluster.catchUpSliceBytes", 64 << 10);
 
     /**
      * @param value this node's id (its index in the members).
@@ -95,6 +101,18 @@ public final class NodeLinkContext
     }
 
     /**
+     * @param records state records one duty cycle of a shard reads and sends for a catch-up, at most.
+     * @param bytes   or bytes of them, whichever comes first (at least one record).
+     * @return this.
+     */
+    public NodeLinkContext catchUpSlice(final int records, final int bytes)
+    {
+        catchUpSliceRecords = records;
+        catchUpSliceBytes = bytes;
+        return this;
+    }
+
+    /**
      * @return this, validated.
      * @throws IllegalArgumentException for a setting out of range.
      */
@@ -125,6 +143,11 @@ public final class NodeLinkContext
         if (maxPending < 1)
         {
             throw new IllegalArgumentException("pinwheel.cluster.maxPending must be >= 1");
+        }
+        if (catchUpSliceRecords < 1 || catchUpSliceBytes < 1)
+        {
+            throw new IllegalArgumentException("pinwheel.cluster.catchUpSliceRecords and catchUpSliceBytes must be "
+                + ">= 1: " + catchUpSliceRecords + ", " + catchUpSliceBytes);
         }
         return this;
     }
@@ -162,5 +185,15 @@ public final class NodeLinkContext
     public long idleMaxParkNanos()
     {
         return idleMaxParkNanos;
+    }
+
+    public int catchUpSliceRecords()
+    {
+        return catchUpSliceRecords;
+    }
+
+    public int catchUpSliceBytes()
+    {
+        return catchUpSliceBytes;
     }
 }

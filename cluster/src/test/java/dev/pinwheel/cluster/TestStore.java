@@ -7,8 +7,8 @@ import dev.pinwheel.core.store.ShardStore;
 import dev.pinwheel.core.store.StateRecordHandler;
 import dev.pinwheel.core.store.StoredMessage;
 
-/** A store with nothing in it: the link tests journal nothing. */
-final class TestStore implements ShardStore
+/** A store with nothing in it: the link tests journal nothing (the catch-up test's journal extends it). */
+class TestStore implements ShardStore
 {
     @Override
     public long recover(final StateRecordHandler handler)

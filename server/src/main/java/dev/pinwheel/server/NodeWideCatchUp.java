@@ -9,7 +9,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.pinwheel.cluster.NodeLink;
-import dev.pinwheel.core.shard.ClusterLink;
 import dev.pinwheel.core.shard.Shard;
 import dev.pinwheel.core.shard.ShardGroup;
 import dev.pinwheel.core.shard.ShardTask;
@@ -18,15 +17,18 @@ import dev.pinwheel.core.shard.ShardTask;
  * A peer asked for this node's node-wide records (it started, restarted or was cut off: {@link NodeLink} asks each
  * peer whose link comes up). On the embedded store each node's accounts, tokens, guild summaries, invites and DM pairs
  * are in its own shards' journals only, and reach the others once, by the link's broadcast when journaled; so each
- * shard reads its state journal ({@code ShardStore#scanState}) and sends every record to that peer, which applies the
- * node-wide part as it applies a live one.
+ * shard sends every record of its state journal to that peer, which applies the node-wide part as it applies a live
+ * one.
  * <pre>
  *   node X starts ─▶ link to P up ─▶ CATCH_UP_REQUEST ─▶ P's receiver ─▶ this ─▶ a task on each shard of P
- *   shard j of P: scan its state journal ─▶ STATE frames to X (behind what j sent X before, ahead of what it sends later)
+ *   shard j of P: NodeLink#beginCatchUp ─▶ a slice of its state journal per duty cycle ─▶ STATE frames to X (behind
+ *                 what j sent X before; what j sends X meanwhile, its later records among it, waits behind the scan)
  * </pre>
  * The shard's own FIFO keeps every key's records in journal order at X (a key's records all come from its owner
  * shard), and the scan ends with the newest, so X ends up with the latest state even when live records overtook it.
- * A store without a journal of its own (Cassandra: a restarted node reads the shared state logs) sends nothing.
+ * The scan is sliced ({@code pinwheel.cluster.catchUpSliceRecords}, {@code catchUpSliceBytes}) so that a large
+ * journal does not pause the shard's sessions for the whole of it. A store without a journal of its own (Cassandra: a
+ * restarted node reads the shared state logs) sends nothing.
  */
 final class NodeWideCatchUp implements IntConsumer
 {
@@ -69,12 +71,10 @@ final class NodeWideCatchUp implements IntConsumer
         RETRY.execute(() -> send(shard, node, attempt + 1));
     }
 
-    /** On the shard's thread: every state record of its journal, to one peer. */
+    /** On the shard's thread: begins the scan of its journal for one peer; the link sends it a slice per cycle. */
     private final class Scan implements ShardTask
     {
         private final int node;
-        private long sent;
-        private long refused;
 
         Scan(final int node)
         {
@@ -84,33 +84,7 @@ final class NodeWideCatchUp implements IntConsumer
         @Override
         public void run(final Shard shard)
         {
-            final long t0 = System.nanoTime();
-            final long read = shard.store().scanState((type, payload) ->
-            {
-                if (link.offerStateTo(shard.id(), node, type, payload) == ClusterLink.SENT)
-                {
-                    sent++;
-                }
-                else
-                {
-                    refused++;
-                }
-            });
-            if (read < 0)
-            {
-                return; // no journal of its own
-            }
-            if (refused == 0)
-            {
-                LOG.info("cluster: catch-up for node {}: shard {} sent its {} state records in {} ms", node, shard.id(),
-                    sent, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
-            }
-            else
-            {
-                LOG.warn("cluster: catch-up for node {}: shard {} sent {} state records, {} refused (the node went "
-                    + "away or pushed back past the queue; it asks again when its link comes up)", node, shard.id(),
-                    sent, refused);
-            }
+            link.beginCatchUp(shard.id(), node, shard.store()); // false: no journal of its own, nothing to send
         }
     }
 }

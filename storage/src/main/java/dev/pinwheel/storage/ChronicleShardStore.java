@@ -815,6 +815,44 @@ public final class ChronicleShardStore implements ShardStore
         }, damage -> { });
     }
 
+    @Override
+    public long stateJournalEnd()
+    {
+        claim();
+        final long end = state.endAddress();
+        return end < 0 ? STATE_SCAN_START : end;
+    }
+
+    @Override
+    public long scanState(final long from, final long until, final int maxRecords, final int maxBytes,
+        final StateRecordHandler handler)
+    {
+        claim();
+        if (maxRecords < 1 || maxBytes < 1)
+        {
+            throw new IllegalArgumentException("a slice reads at least one record: " + maxRecords + ", " + maxBytes);
+        }
+        if (until == STATE_SCAN_START || from == STATE_SCAN_DONE || from != STATE_SCAN_START && from >= until)
+        {
+            return STATE_SCAN_DONE;
+        }
+        final long mask = (1L << Journal.POSITION_BITS) - 1;
+        final int cycle = from == STATE_SCAN_START ? Integer.MIN_VALUE : (int)(from >>> Journal.POSITION_BITS);
+        final long[] next = {from};
+        // a damaged record was reported (and counted) by recovery; a later read skips it quietly
+        scanner.scanSlice(state, cycle, from & mask, (int)(until >>> Journal.POSITION_BITS), until & mask, maxRecords,
+            maxBytes, (address, kind, in, offset, length) ->
+            {
+                next[0] = address + scanner.lastLength();
+                if (kind == JournalRecordCodec.STATE)
+                {
+                    handler.onStateRecord(JournalRecordCodec.stateType(in, offset, length),
+                        JournalRecordCodec.statePayload(in, offset));
+                }
+            }, damage -> { });
+        return scanner.sliceFilled() ? next[0] : STATE_SCAN_DONE;
+    }
+
     private long replayState(final StateRecordHandler handler)
     {
         return scanner.scan(state, (address, kind, in, offset, length) ->

@@ -500,6 +500,15 @@ final class Journal implements AutoCloseable
     }
 
     /**
+     * @return the address right after the last record appended (or, before any append since opening, after the
+     *         journal's written data): the next record lies at or past it; -1 if the journal has no cycle file yet.
+     */
+    long endAddress()
+    {
+        return lastAppendCycle == NO_CYCLE ? -1 : address(lastAppendCycle, lastAppendEnd);
+    }
+
+    /**
      * Touches the page the next append will write (best effort; owner thread only).
      */
     void pretouch()

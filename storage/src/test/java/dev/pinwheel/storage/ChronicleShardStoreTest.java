@@ -1,6 +1,7 @@
 package dev.pinwheel.storage;
 
 import dev.pinwheel.core.store.HistoryQuery;
+import dev.pinwheel.core.store.ShardStore;
 import dev.pinwheel.core.store.StoredMessage;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -254,6 +255,72 @@ class ChronicleShardStoreTest
         final List<String> recovered = new ArrayList<>();
         store.recover(into.apply(recovered));
         assertEquals(written, recovered, "recovery after scans replays the same records");
+    }
+
+    /**
+     * A catch-up reads the state journal a bounded slice at a time while the shard keeps appending: the slices, taken
+     * in turn, hold exactly the records journaled before the scan's end cursor, in order, each once — none of those
+     * appended after it (a catch-up sends them live, behind the scan) — and so does a scan begun after a reopen.
+     */
+    @Test
+    void slicesOfTheStateJournalReadExactlyTheRecordsBeforeTheirEndInOrder()
+    {
+        final java.nio.charset.Charset utf8 = java.nio.charset.StandardCharsets.UTF_8;
+        assertEquals(ShardStore.STATE_SCAN_DONE, store.scanState(ShardStore.STATE_SCAN_START, store.stateJournalEnd(),
+            5, 1 << 16, (type, payload) -> { throw new AssertionError("an empty journal has no record"); }));
+        final List<String> written = new ArrayList<>();
+        for (int i = 0; i < 40; i++)
+        {
+            store.appendState(1 + i % 7, ("record-" + i).getBytes(utf8));
+            written.add((1 + i % 7) + ":record-" + i);
+            store.appendMessage(message(100 + i, CHANNEL));
+        }
+        final long end = store.stateJournalEnd();
+        final List<String> scanned = new ArrayList<>();
+        final dev.pinwheel.core.store.StateRecordHandler into =
+            (type, payload) -> scanned.add(type + ":" + new String(payload, utf8));
+        long cursor = ShardStore.STATE_SCAN_START;
+        int slices = 0;
+        while (cursor != ShardStore.STATE_SCAN_DONE)
+        {
+            final int before = scanned.size();
+            cursor = store.scanState(cursor, end, 7, 1 << 16, into);
+            assertTrue(scanned.size() - before <= 7, "a slice reads at most its records");
+            slices++;
+            // the shard journals more between two slices: never read by a scan that ends before them
+            store.appendState(2, ("later-" + slices).getBytes(utf8));
+        }
+        assertEquals(written, scanned);
+        assertEquals(6, slices, "40 records by 7: five full slices and the rest");
+
+        // bounded by bytes: 16-byte records (8 of type and length, "record-N") and a 20-byte budget: two a slice
+        final long end2 = store.stateJournalEnd();
+        scanned.clear();
+        cursor = store.scanState(ShardStore.STATE_SCAN_START, end2, 1000, 20, into);
+        assertEquals(List.of(written.get(0), written.get(1)), scanned);
+        final List<String> one = new ArrayList<>();
+        store.scanState(cursor, end2, 1000, 1, (type, payload) -> one.add(type + ":" + new String(payload, utf8)));
+        assertEquals(List.of(written.get(2)), one, "a budget of one byte still reads a record");
+        while (cursor != ShardStore.STATE_SCAN_DONE)
+        {
+            cursor = store.scanState(cursor, end2, 1000, 20, into);
+        }
+        assertEquals(40 + 6, scanned.size(), "every record before the second end, the later ones included");
+        assertEquals("2:later-6", scanned.get(scanned.size() - 1));
+
+        store.close();
+        store = factory.open(0);
+        store.recover((type, payload) -> { });
+        scanned.clear();
+        cursor = ShardStore.STATE_SCAN_START;
+        final long reopenedEnd = store.stateJournalEnd();
+        store.appendState(5, "after-reopen".getBytes(utf8));
+        while (cursor != ShardStore.STATE_SCAN_DONE)
+        {
+            cursor = store.scanState(cursor, reopenedEnd, 16, 1 << 16, into);
+        }
+        assertEquals(46, scanned.size(), "after a reopen the end is the journal's written data");
+        assertEquals(written, scanned.subList(0, 40));
     }
 
     @Test

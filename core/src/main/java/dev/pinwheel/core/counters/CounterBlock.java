@@ -9,7 +9,8 @@ import org.agrona.concurrent.AtomicBuffer;
  * <ul>
  *   <li>{@link #increment}, {@link #add}, {@link #set}: <b>the single writer only</b> (a plain read, then a store with
  *   release semantics: Aeron's {@code incrementRelease}, or {@code AtomicLongArray.lazySet});</li>
- *   <li>{@link #incrementConcurrent}: any thread (an atomic add), for the few counters with several writers;</li>
+ *   <li>{@link #incrementConcurrent}, {@link #addConcurrent}, {@link #proposeMaxConcurrent}: any thread (an atomic
+ *   add, a compare-and-set), for the few counters with several writers;</li>
  *   <li>{@link #get}: any thread (acquire read).</li>
  * </ul>
  */
@@ -71,6 +72,35 @@ public final class CounterBlock
     public void incrementConcurrent(final int id)
     {
         values.getAndAddLong(offsets[id], 1);
+    }
+
+    /**
+     * @param id    counter id within the block; from any thread (atomic).
+     * @param delta amount (negative: a gauge going down).
+     */
+    public void addConcurrent(final int id, final long delta)
+    {
+        values.getAndAddLong(offsets[id], delta);
+    }
+
+    /**
+     * Raises a high-water mark to {@code value} if it is higher (Aeron's {@code AtomicCounter#proposeMax}).
+     *
+     * @param id    gauge id within the block; from any thread (compare-and-set).
+     * @param value the candidate.
+     */
+    public void proposeMaxConcurrent(final int id, final long value)
+    {
+        long current;
+        do
+        {
+            current = values.getLongVolatile(offsets[id]);
+            if (value <= current)
+            {
+                return;
+            }
+        }
+        while (!values.compareAndSetLong(offsets[id], current, value));
     }
 
     /**

@@ -16,7 +16,11 @@ package dev.pinwheel.core.counters;
  *   MEDIA         media loop     MediaCounter ordinal    media loop thread      counter
  *   NODE_GAUGE    0 / collector  NodeSampler id          sampler thread         gauge
  *   NODE_COUNTER  0 / collector  NodeSampler id          sampler thread         counter
+ *   LATE_GUILDS   shard          LateGuildCounters id    shard thread           counter
+ *   LATE_GUILDS_GAUGE shard      LateGuildCounters id    shard thread           gauge
  * </pre>
+ * {@code NODE_GAUGE} and {@code NODE_COUNTER} scopes from 1000 on belong to the cluster module: the link (1000), the
+ * membership (1001), catch-ups of node-wide records (1002).
  */
 public final class CounterTypes
 {
@@ -38,10 +42,14 @@ public final class CounterTypes
     public static final int NODE_GAUGE = 8;
     /** The node's JVM counters ({@link NodeSampler}). */
     public static final int NODE_COUNTER = 9;
+    /** Guild subscriptions a shard's sessions wait to make again (the gateway's {@code LateGuildCounters}). */
+    public static final int LATE_GUILDS = 10;
+    /** Their level: (session, guild) pairs waiting now. */
+    public static final int LATE_GUILDS_GAUGE = 11;
 
     private static final String[] NAMES = {
         "none", "shard", "shard_gauge", "store", "store_gauge", "command", "edge", "media", "node_gauge",
-        "node_counter",
+        "node_counter", "late_guilds", "late_guilds_gauge",
     };
 
     private CounterTypes()
@@ -54,7 +62,7 @@ public final class CounterTypes
      */
     public static boolean isGauge(final int type)
     {
-        return type == SHARD_GAUGE || type == STORE_GAUGE || type == NODE_GAUGE;
+        return type == SHARD_GAUGE || type == STORE_GAUGE || type == NODE_GAUGE || type == LATE_GUILDS_GAUGE;
     }
 
     /**

@@ -57,6 +57,43 @@ public interface ShardStore extends AutoCloseable
         return -1;
     }
 
+    /** A cursor of {@link #scanState(long, long, int, int, StateRecordHandler)}: the state journal's beginning. */
+    long STATE_SCAN_START = 0;
+    /** What {@link #scanState(long, long, int, int, StateRecordHandler)} returns once it read up to its end. */
+    long STATE_SCAN_DONE = Long.MAX_VALUE;
+
+    /**
+     * Where the state journal ends now: a record appended after this call lies at or past the cursor returned, so a
+     * resumable scan bounded by it ({@link #scanState(long, long, int, int, StateRecordHandler)}) reads exactly the
+     * records journaled before this call. On the owner shard's thread.
+     *
+     * @return the cursor ({@link #STATE_SCAN_START} for an empty journal), or -1 if this store keeps no journal of its
+     *         own to read.
+     */
+    default long stateJournalEnd()
+    {
+        return -1;
+    }
+
+    /**
+     * Reads one bounded slice of the state records journaled between two cursors, in append order, without changing
+     * anything: a catch-up reads a large journal a slice per duty cycle, so its shard never pauses for the whole of it
+     * (see {@link #scanState(StateRecordHandler)}). On the owner shard's thread, after {@link #recover}.
+     *
+     * @param from       {@link #STATE_SCAN_START}, or a cursor this method returned.
+     * @param until      a cursor from {@link #stateJournalEnd()}: records journaled at or after it are not read.
+     * @param maxRecords the slice ends after this many records (at least 1).
+     * @param maxBytes   or once the payloads read reach this many bytes (at least one record is read).
+     * @param handler    receives each state record.
+     * @return the cursor to continue from, {@link #STATE_SCAN_DONE} once every record before {@code until} was read,
+     *         or -1 if this store keeps no journal of its own.
+     */
+    default long scanState(final long from, final long until, final int maxRecords, final int maxBytes,
+        final StateRecordHandler handler)
+    {
+        return -1;
+    }
+
     /**
      * Appends an opaque state record (guild, channel, member, role, invite, account...).
      *

@@ -38,7 +38,9 @@ import dev.pinwheel.gateway.codec.Json;
  *   forgotten: GUILD_CREATE came, the owner refused for good (not a member), the session ended or left the guild
  * </pre>
  * Nothing is kept for a session none of whose subscriptions failed, and at most {@link #MAX_ENTRIES_PROP} entries
- * per shard (past it a failure is told and not retried, counted in {@link #dropped()}). Shard thread only.
+ * per shard (past it a failure is told and not retried, counted in {@link #dropped()}). What it does is counted in the
+ * node's counters ({@link LateGuildCounters}: {@code pinwheel_cluster_late_guilds_*} in {@code /metrics}). Shard thread
+ * only.
  */
 public final class LateGuilds
 {
@@ -63,9 +65,8 @@ public final class LateGuilds
     private int size;
     /** When the earliest entry not in flight is due (Long.MAX_VALUE: none). */
     private long nextDueNanos = Long.MAX_VALUE;
-    private long retries;
-    private long healed;
-    private long dropped;
+    /** Retried, healed, dropped and deferred, and the pairs waiting: in the node's counters ({@code /metrics}). */
+    private final LateGuildCounters counters;
 
     /** One (session, guild) to subscribe again. */
     private static final class Retry
@@ -82,6 +83,7 @@ public final class LateGuilds
     {
         this.sessions = sessions;
         this.shard = shard;
+        this.counters = new LateGuildCounters(shard.group().counters(), shard.id());
     }
 
     /**
@@ -107,6 +109,7 @@ public final class LateGuilds
         }
         r.inFlight = false;
         r.attempts++;
+        counters.increment(LateGuildCounters.DEFERRED);
         due(r, now);
         return first;
     }
@@ -115,7 +118,8 @@ public final class LateGuilds
     {
         if (size >= maxEntries)
         {
-            dropped++;
+            counters.increment(LateGuildCounters.DEFERRED);
+            counters.increment(LateGuildCounters.DROPPED);
             if (FULL.admit())
             {
                 LOG.warn("shard {}: {} guilds already wait to be subscribed again; session {} gets guild {} only "
@@ -165,7 +169,7 @@ public final class LateGuilds
             size--;
             if (subscribed)
             {
-                healed++;
+                counters.increment(LateGuildCounters.HEALED);
             }
             if (mine.isEmpty())
             {
@@ -211,6 +215,7 @@ public final class LateGuilds
      */
     int poll(final long now)
     {
+        counters.waiting(size);
         if (size == 0 || nextDueNanos == Long.MAX_VALUE || now - nextDueNanos < 0)
         {
             return 0;
@@ -282,7 +287,7 @@ public final class LateGuilds
                 case ShardSessions.SENT ->
                 {
                     sent++;
-                    retries++;
+                    counters.increment(LateGuildCounters.RETRIED);
                 }
                 case ShardSessions.GONE -> resolved(d.sessionId(), d.guildId(), false);
                 default ->
@@ -366,7 +371,7 @@ public final class LateGuilds
      */
     public long retries()
     {
-        return retries;
+        return counters.get(LateGuildCounters.RETRIED);
     }
 
     /**
@@ -374,7 +379,7 @@ public final class LateGuilds
      */
     public long healed()
     {
-        return healed;
+        return counters.get(LateGuildCounters.HEALED);
     }
 
     /**
@@ -382,7 +387,15 @@ public final class LateGuilds
      */
     public long dropped()
     {
-        return dropped;
+        return counters.get(LateGuildCounters.DROPPED);
+    }
+
+    /**
+     * @return subscriptions that failed for a reason that may heal (each failure of a pair counts; full table too).
+     */
+    public long deferred()
+    {
+        return counters.get(LateGuildCounters.DEFERRED);
     }
 
     /** An entry asked again in this pass (collected first: asking may change the map). */

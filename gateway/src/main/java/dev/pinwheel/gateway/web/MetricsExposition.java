@@ -75,6 +75,22 @@ final class MetricsExposition
         }
         help.put("pinwheel_cluster_ring_epoch", "The ring epoch this node applied last (agreed by consensus).");
         help.put("pinwheel_cluster_live_nodes", "Live nodes in that ring epoch.");
+        help.put("pinwheel_cluster_catch_up_started_total", "Catch-ups of this node's node-wide records a peer asked "
+            + "for, per shard (a peer that asks again restarts its scan).");
+        help.put("pinwheel_cluster_catch_up_completed_total", "Catch-ups that sent every record to the peer.");
+        help.put("pinwheel_cluster_catch_up_abandoned_total", "Catch-ups stopped because the peer went away.");
+        help.put("pinwheel_cluster_catch_up_records_total", "State records sent by catch-ups.");
+        help.put("pinwheel_cluster_catch_up_slices_total", "Slices of the state journal read by catch-ups (one per "
+            + "shard duty cycle at most).");
+        help.put("pinwheel_cluster_catch_up_running", "Catch-ups running now (per shard and peer).");
+        help.put("pinwheel_cluster_catch_up_slice_max_nanoseconds", "Longest a catch-up slice held its shard.");
+        help.put("pinwheel_cluster_late_guilds_deferred_total", "Guild subscriptions of sessions that failed for a "
+            + "reason that may heal (owner node unreachable, guild moving): the session waits for the guild.");
+        help.put("pinwheel_cluster_late_guilds_retried_total", "Waiting guild subscriptions sent again.");
+        help.put("pinwheel_cluster_late_guilds_healed_total", "Waiting guild subscriptions answered with GUILD_CREATE.");
+        help.put("pinwheel_cluster_late_guilds_dropped_total", "Guild subscriptions not remembered for a retry (the "
+            + "shard's table was full).");
+        help.put("pinwheel_cluster_late_guilds_waiting", "(session, guild) pairs waiting to be subscribed again.");
         help.put("pinwheel_shard_connections", "Gateway WebSocket connections on the shard.");
         help.put("pinwheel_shard_sessions", "Gateway sessions on the shard (connected or awaiting RESUME).");
         help.put("pinwheel_shard_guilds_owned", "Guilds the shard owns (single writer).");
@@ -124,7 +140,9 @@ final class MetricsExposition
      * Every counter of the node but the sampled node-wide ones (those of the cluster module included): its label is its sample; families grouped, in the
      * order they first appear.
      */
-    /** Node-wide counters from this scope on belong to the cluster module (link 1000, membership 1001). */
+    /**
+     * Node-wide counters from this scope on belong to the cluster module (link 1000, membership 1001, catch-ups 1002).
+     */
     private static final int CLUSTER_SCOPES = 1000;
 
     private static void counters(final PrometheusText t, final CountersReader reader)

@@ -143,10 +143,37 @@ class ClusterLateGuildsTest
         next(bobEvents, GuildAvailableEvent.class, e -> e.getGuild().getId().equals(guildId));
         assertTrue(!Files.readString(nodes[2].log()).contains("node 1 unreachable"),
             "the restart went unnoticed by the link (the case this covers)");
+        // node 2's late guilds in its /metrics: bob's G deferred, sent again, healed; nothing waits any more
+        final RestClient metrics2 = new RestClient(nodes[2].restBase());
+        assertTrue(sum(metrics2, alice, "pinwheel_cluster_late_guilds_deferred_total") >= 1, "deferred");
+        assertTrue(sum(metrics2, alice, "pinwheel_cluster_late_guilds_retried_total") >= 1, "retried");
+        assertTrue(sum(metrics2, alice, "pinwheel_cluster_late_guilds_healed_total") >= 1, "healed");
+        assertEquals(0, sum(metrics2, alice, "pinwheel_cluster_late_guilds_dropped_total"), "dropped");
         rest2.ok("POST", "channels/" + channelId + "/messages", alice.token(), "{\"content\":\"after the restart\"}");
         assertEquals("after the restart", next(bobEvents, MessageReceivedEvent.class,
             e -> e.isFromGuild() && e.getAuthor().getId().equals(alice.id())).getMessage().getContentRaw());
         assertNoReconnect(bobEvents, "bob");
+    }
+
+    /**
+     * @return the sum of a family's samples over its labels (one a shard) in the node's {@code /metrics}, read with
+     *         the admin's token (alice: the first account).
+     */
+    private static long sum(final RestClient rest, final RestClient.User admin, final String family)
+        throws IOException
+    {
+        long total = 0;
+        boolean seen = false;
+        for (final String line : rest.metrics(admin.token()).split("\n"))
+        {
+            if (line.startsWith(family + "{") || line.startsWith(family + " "))
+            {
+                total += (long)Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1).trim());
+                seen = true;
+            }
+        }
+        assertTrue(seen, "no " + family + " in /metrics");
+        return total;
     }
 
     /** @return {guild id, its first channel's id} of a guild alice creates that node 1 owns. */
