@@ -155,7 +155,7 @@ class ClusterCassandraTest
         final RoutingRing survivors = RoutingRing.buildLive(without, 0b101, 1, RoutingRing.DEFAULT_VIRTUAL_NODES);
         final int newOwner = survivors.nodeOf(Long.parseLong(guildId));
         assertTrue(newOwner == 0 || newOwner == 2, "moved to a survivor: " + newOwner);
-        awaitLog(nodes[newOwner], "loaded ");
+        nodes[newOwner].awaitLine("loaded ");
 
         // the sessions on the survivors were told the guild is unavailable, then got it back from its new owner
         for (final ClusterNodesTest.RawGateway g : List.of(aliceGw, bobGw))
@@ -350,16 +350,6 @@ class ClusterCassandraTest
             {
                 // look at the log again
             }
-        }
-    }
-
-    private static void awaitLog(final ServerProcess node, final String text) throws Exception
-    {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!Files.readString(node.log()).contains(text))
-        {
-            assertTrue(System.nanoTime() - deadline < 0, "no '" + text + "' in " + node.log());
-            Thread.sleep(100);
         }
     }
 

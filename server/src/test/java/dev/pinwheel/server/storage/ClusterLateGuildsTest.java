@@ -63,10 +63,8 @@ class ClusterLateGuildsTest
     @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS) // the nodes' logs stay when it fails
     Path dir;
 
-    private final ServerProcess[] nodes = new ServerProcess[NODES];
+    private LocalCluster cluster;
     private final List<JDA> bots = new ArrayList<>();
-    private String members;
-    private final int[] ports = new int[NODES];
 
     @AfterEach
     void stop() throws InterruptedException
@@ -76,24 +74,10 @@ class ClusterLateGuildsTest
             jda.shutdownNow();
             jda.awaitShutdown(Duration.ofSeconds(10));
         }
-        for (final ServerProcess p : nodes)
+        if (cluster != null)
         {
-            if (p != null)
-            {
-                p.close();
-            }
+            cluster.close();
         }
-    }
-
-    private List<String> jvmOptions = List.of("-Dpinwheel.cluster.peerTimeoutMs=1000",
-        "-Dpinwheel.cluster.termLength=1048576");
-
-    private void startNode(final int k) throws IOException
-    {
-        final Path data = dir.resolve("node-" + k);
-        Files.createDirectories(data);
-        nodes[k] = ServerProcess.start(data, 1, "os", dir.resolve("node-" + k + ".log"), 120, jvmOptions, ports[k],
-            List.of("--node-id", Integer.toString(k), "--members", members));
     }
 
     /**
@@ -105,24 +89,15 @@ class ClusterLateGuildsTest
     @Test
     void followersOfAGuildWhoseOwnerRestartedUnnoticedGetItAgain() throws Exception
     {
-        jvmOptions = List.of("-Dpinwheel.cluster.peerTimeoutMs=60000", "-Dpinwheel.cluster.termLength=1048576",
-            "-Dpinwheel.cluster.consensus=false");
-        members = ClusterNodesTest.freeMemberPorts(NODES);
+        cluster = new LocalCluster(dir, NODES, 1, List.of("-Dpinwheel.cluster.peerTimeoutMs=60000",
+            "-Dpinwheel.cluster.termLength=1048576", "-Dpinwheel.cluster.consensus=false")).startAll();
         for (int k = 0; k < NODES; k++)
         {
-            ports[k] = ServerProcess.freePort();
+            cluster.node(k).awaitLine("node " + ((k + 1) % NODES) + " connected");
+            cluster.node(k).awaitLine("node " + ((k + 2) % NODES) + " connected");
         }
-        for (int k = 0; k < NODES; k++)
-        {
-            startNode(k);
-        }
-        for (int k = 0; k < NODES; k++)
-        {
-            awaitLog(nodes[k], "node " + ((k + 1) % NODES) + " connected");
-            awaitLog(nodes[k], "node " + ((k + 2) % NODES) + " connected");
-        }
-        final RestClient rest0 = new RestClient(nodes[0].restBase());
-        final RestClient rest2 = new RestClient(nodes[2].restBase());
+        final RestClient rest0 = new RestClient(cluster.node(0).restBase());
+        final RestClient rest2 = new RestClient(cluster.node(2).restBase());
         final RestClient.User alice = rest0.register("alice");
         final RestClient.User bob = rest2.register("bob");
         final String[] g = guildOfNode1(rest0, alice);
@@ -132,19 +107,18 @@ class ClusterLateGuildsTest
             .asText();
         rest2.ok("POST", "invites/" + code, bob.token(), "{}");
         final LinkedBlockingQueue<GenericEvent> bobEvents = new LinkedBlockingQueue<>();
-        final JDA bobBot = bot(bob, ports[2], bobEvents);
+        final JDA bobBot = bot(bob, cluster.port(2), bobEvents);
         assertNotNull(bobBot.getGuildById(guildId));
 
-        nodes[1].kill();
-        nodes[1] = null;
-        startNode(1);
-        awaitLog(nodes[1], "asked node 2 for its node-wide records");
+        cluster.kill(1);
+        cluster.start(1);
+        cluster.node(1).awaitLine("asked node 2 for its node-wide records");
         next(bobEvents, GuildUnavailableEvent.class, e -> e.getGuild().getId().equals(guildId));
         next(bobEvents, GuildAvailableEvent.class, e -> e.getGuild().getId().equals(guildId));
-        assertTrue(!Files.readString(nodes[2].log()).contains("node 1 unreachable"),
+        assertTrue(!Files.readString(cluster.node(2).log()).contains("node 1 unreachable"),
             "the restart went unnoticed by the link (the case this covers)");
         // node 2's late guilds in its /metrics: bob's G deferred, sent again, healed; nothing waits any more
-        final RestClient metrics2 = new RestClient(nodes[2].restBase());
+        final RestClient metrics2 = new RestClient(cluster.node(2).restBase());
         assertTrue(sum(metrics2, alice, "pinwheel_cluster_late_guilds_deferred_total") >= 1, "deferred");
         assertTrue(sum(metrics2, alice, "pinwheel_cluster_late_guilds_retried_total") >= 1, "retried");
         assertTrue(sum(metrics2, alice, "pinwheel_cluster_late_guilds_healed_total") >= 1, "healed");
@@ -187,22 +161,15 @@ class ClusterLateGuildsTest
     @Test
     void sessionsGetAGuildWhoseOwnerWasDownWhenItComesBackWithoutReconnecting() throws Exception
     {
-        members = ClusterNodesTest.freeMemberPorts(NODES);
+        cluster = new LocalCluster(dir, NODES, 1, List.of("-Dpinwheel.cluster.peerTimeoutMs=1000",
+            "-Dpinwheel.cluster.termLength=1048576")).startAll();
         for (int k = 0; k < NODES; k++)
         {
-            ports[k] = ServerProcess.freePort();
+            cluster.node(k).awaitLine("node " + ((k + 1) % NODES) + " connected");
+            cluster.node(k).awaitLine("node " + ((k + 2) % NODES) + " connected");
         }
-        for (int k = 0; k < NODES; k++)
-        {
-            startNode(k);
-        }
-        for (int k = 0; k < NODES; k++)
-        {
-            awaitLog(nodes[k], "node " + ((k + 1) % NODES) + " connected");
-            awaitLog(nodes[k], "node " + ((k + 2) % NODES) + " connected");
-        }
-        final RestClient rest0 = new RestClient(nodes[0].restBase());
-        final RestClient rest2 = new RestClient(nodes[2].restBase());
+        final RestClient rest0 = new RestClient(cluster.node(0).restBase());
+        final RestClient rest2 = new RestClient(cluster.node(2).restBase());
         final RestClient.User alice = rest0.register("alice");
         final RestClient.User bob = rest2.register("bob");
         final RoutingRing ring = RoutingRing.build(1, NODES, 1, RoutingRing.DEFAULT_VIRTUAL_NODES);
@@ -215,14 +182,13 @@ class ClusterLateGuildsTest
 
         // bob follows G on node 2 before its owner dies
         final LinkedBlockingQueue<GenericEvent> bobEvents = new LinkedBlockingQueue<>();
-        final JDA bobBot = bot(bob, ports[2], bobEvents);
+        final JDA bobBot = bot(bob, cluster.port(2), bobEvents);
         assertNotNull(bobBot.getGuildById(guildId), "bob's JDA on node 2 has the guild of node 1");
 
         // node 1 dies
-        final CompletableFuture<String> down0 = nodes[0].lineContaining("node 1 unreachable");
-        final CompletableFuture<String> down2 = nodes[2].lineContaining("node 1 unreachable");
-        nodes[1].kill();
-        nodes[1] = null;
+        final CompletableFuture<String> down0 = cluster.node(0).lineContaining("node 1 unreachable");
+        final CompletableFuture<String> down2 = cluster.node(2).lineContaining("node 1 unreachable");
+        cluster.kill(1);
         down0.get(60, TimeUnit.SECONDS);
         down2.get(60, TimeUnit.SECONDS);
         final GuildUnavailableEvent lost = next(bobEvents, GuildUnavailableEvent.class,
@@ -231,7 +197,7 @@ class ClusterLateGuildsTest
 
         // alice identifies on node 0 while G's owner is dead: READY, G unavailable
         final LinkedBlockingQueue<GenericEvent> aliceEvents = new LinkedBlockingQueue<>();
-        final JDA aliceBot = bot(alice, ports[0], aliceEvents);
+        final JDA aliceBot = bot(alice, cluster.port(0), aliceEvents);
         assertEquals(null, aliceBot.getGuildById(guildId), "G is unavailable to alice's new session");
         assertEquals(503, rest0.call("POST", "channels/" + channelId + "/messages", alice.token(),
             "{\"content\":\"while node 1 is down\"}").status());
@@ -244,7 +210,7 @@ class ClusterLateGuildsTest
             try
             {
                 return dev.pinwheel.server.JsClients.run(js, 240, java.util.Map.of(), "node", "late.js",
-                    Integer.toString(ports[0]), bob.token(), guildId, channelId, alice.id(), flag.toString());
+                    Integer.toString(cluster.port(0)), bob.token(), guildId, channelId, alice.id(), flag.toString());
             }
             catch (final Exception ex)
             {
@@ -254,9 +220,9 @@ class ClusterLateGuildsTest
         awaitFlag(flag, "waiting", script);
 
         // node 1 comes back on its data directory: every session gets G, without reconnecting
-        final CompletableFuture<String> up0 = nodes[0].lineContaining("node 1 connected");
-        final CompletableFuture<String> up2 = nodes[2].lineContaining("node 1 connected");
-        startNode(1);
+        final CompletableFuture<String> up0 = cluster.node(0).lineContaining("node 1 connected");
+        final CompletableFuture<String> up2 = cluster.node(2).lineContaining("node 1 connected");
+        cluster.start(1);
         up0.get(60, TimeUnit.SECONDS);
         up2.get(60, TimeUnit.SECONDS);
         final long back = System.nanoTime();
@@ -375,28 +341,6 @@ class ClusterLateGuildsTest
                 {
                     events.add(e);
                 }
-            }
-        }
-    }
-
-    static void awaitLog(final ServerProcess node, final String text) throws Exception
-    {
-        final CompletableFuture<String> seen = node.lineContaining(text);
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!seen.isDone())
-        {
-            if (Files.readString(node.log()).contains(text)) // printed before we started watching
-            {
-                return;
-            }
-            assertTrue(System.nanoTime() - deadline < 0, "no '" + text + "' in " + node.log());
-            try
-            {
-                seen.get(200, TimeUnit.MILLISECONDS);
-            }
-            catch (final java.util.concurrent.TimeoutException ignored)
-            {
-                // look at the log again
             }
         }
     }

@@ -39,9 +39,7 @@ class ClusterNameReleaseTest
     Path dir;
 
     private final Path[] mounts = new Path[2];
-    private final ServerProcess[] nodes = new ServerProcess[NODES];
-    private final int[] ports = new int[NODES];
-    private String members;
+    private LocalCluster cluster;
 
     @BeforeEach
     void mountSmallFilesystems() throws Exception
@@ -60,13 +58,16 @@ class ClusterNameReleaseTest
     @AfterEach
     void stop() throws Exception
     {
-        for (final ServerProcess p : nodes)
+        if (cluster != null)
         {
-            if (p != null)
+            for (int k = 0; k < NODES; k++)
             {
-                signal(p, "CONT");
-                p.close();
+                if (cluster.node(k) != null)
+                {
+                    signal(cluster.node(k), "CONT"); // a stopped JVM would not stop
+                }
             }
+            cluster.close();
         }
         for (final Path mount : mounts)
         {
@@ -84,39 +85,19 @@ class ClusterNameReleaseTest
         assertEquals(0, kill.waitFor(), "kill -" + signal);
     }
 
-    private void startNode(final int k) throws IOException
-    {
-        final Path data = k < mounts.length ? mounts[k].resolve("data") : dir.resolve("node-" + k);
-        Files.createDirectories(data);
-        nodes[k] = ServerProcess.start(data, 1, "os", dir.resolve("node-" + k + ".log"), 120,
-            // a peer timeout longer than the test keeps nodes 0 and 1 stopped: node 2 never finds them unreachable
-            List.of("-Dpinwheel.cluster.peerTimeoutMs=10000", "-Dpinwheel.cluster.termLength=1048576",
-                "-Dpinwheel.storage.min-free-bytes=" + (128 << 20), "-Dpinwheel.storage.preallocate-bytes=1048576",
-                "-Dpinwheel.storage.index-entries=16384"),
-            ports[k], List.of("--node-id", Integer.toString(k), "--members", members));
-    }
-
     @Test
     void aNameWhoseReleaseMetItsOwnerDownIsFreeOnceTheOwnerIsBack() throws Exception
     {
-        members = ClusterNodesTest.freeMemberPorts(NODES);
-        for (int k = 0; k < NODES; k++)
-        {
-            ports[k] = ServerProcess.freePort();
-        }
-        for (int k = 0; k < NODES; k++)
-        {
-            startNode(k);
-        }
-        for (int k = 0; k < NODES; k++)
-        {
-            ClusterLateGuildsTest.awaitLog(nodes[k], "live nodes [0, 1, 2]");
-        }
+        // a peer timeout longer than the test keeps nodes 0 and 1 stopped: node 2 never finds them unreachable
+        cluster = new LocalCluster(dir, NODES, 1, List.of("-Dpinwheel.cluster.peerTimeoutMs=10000",
+            "-Dpinwheel.cluster.termLength=1048576", "-Dpinwheel.storage.min-free-bytes=" + (128 << 20),
+            "-Dpinwheel.storage.preallocate-bytes=1048576", "-Dpinwheel.storage.index-entries=16384"))
+            .dataDirs(k -> k < mounts.length ? mounts[k].resolve("data") : dir.resolve("node-" + k)).startAllLive();
         final RestClient[] rests = new RestClient[NODES];
         final RestClient.User[] admins = new RestClient.User[NODES];
         for (int k = 0; k < NODES; k++)
         {
-            rests[k] = new RestClient(nodes[k].restBase());
+            rests[k] = new RestClient(cluster.node(k).restBase());
         }
         final RestClient.User admin = rests[0].register("admin"); // the cluster's first account: every node's admin
         java.util.Arrays.fill(admins, admin);
@@ -132,7 +113,7 @@ class ClusterNameReleaseTest
         for (int k = 0; k < mounts.length; k++)
         {
             fillers[k] = fill(mounts[k], 64L << 20); // below the 128 MiB reserve: no journal write on node k
-            ClusterLateGuildsTest.awaitLog(nodes[k], "writes are refused until space is freed");
+            cluster.node(k).awaitLine("writes are refused until space is freed");
         }
 
         final RoutingRing ring = RoutingRing.build(1, NODES, 1, RoutingRing.DEFAULT_VIRTUAL_NODES);
@@ -146,8 +127,8 @@ class ClusterNameReleaseTest
             }
             final long sentBefore = metric(rest2, admin2, "pinwheel_cluster_sent_total");
             final long localBefore = metric(rest2, admin2, "type=\"account_register\"");
-            signal(nodes[0], "STOP");
-            signal(nodes[1], "STOP");
+            signal(cluster.node(0), "STOP");
+            signal(cluster.node(1), "STOP");
             final CompletableFuture<RestClient.Response> register = CompletableFuture.supplyAsync(() ->
             {
                 try
@@ -174,15 +155,14 @@ class ClusterNameReleaseTest
                 // (disk not full); another name
                 final RestClient.Response local = register.get(30, TimeUnit.SECONDS);
                 assertEquals(201, local.status(), local.raw());
-                signal(nodes[0], "CONT");
-                signal(nodes[1], "CONT");
+                signal(cluster.node(0), "CONT");
+                signal(cluster.node(1), "CONT");
                 continue;
             }
             name = candidate;
-            nodes[2].kill();
-            nodes[2] = null;
-            signal(nodes[0], "CONT");
-            signal(nodes[1], "CONT");
+            cluster.kill(2);
+            signal(cluster.node(0), "CONT");
+            signal(cluster.node(1), "CONT");
         }
         assertTrue(name != null, "a registration of a name of node 2 went on to node 0 or 1");
         final String chosen = name;
@@ -197,11 +177,11 @@ class ClusterNameReleaseTest
         for (int k = 0; k < mounts.length; k++)
         {
             Files.delete(fillers[k]);
-            ClusterLateGuildsTest.awaitLog(nodes[k], "writes accepted again");
+            cluster.node(k).awaitLine("writes accepted again");
         }
 
-        startNode(2);
-        final RestClient rest = new RestClient(nodes[2].restBase());
+        cluster.start(2);
+        final RestClient rest = new RestClient(cluster.node(2).restBase());
         final long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         RestClient.Response r;
         while (true)

@@ -105,13 +105,13 @@ class ClusterNodesTest
         // every node sees the two others (the lines come once the streams connect)
         for (int k = 0; k < NODES; k++)
         {
-            awaitLog(nodes[k], "node " + ((k + 1) % NODES) + " connected");
-            awaitLog(nodes[k], "node " + ((k + 2) % NODES) + " connected");
+            nodes[k].awaitLine("node " + ((k + 1) % NODES) + " connected");
+            nodes[k].awaitLine("node " + ((k + 2) % NODES) + " connected");
         }
         // and all three agree, by consensus (Aeron Cluster), on a ring epoch with all three live
         for (int k = 0; k < NODES; k++)
         {
-            awaitLog(nodes[k], "live nodes [0, 1, 2]");
+            nodes[k].awaitLine("live nodes [0, 1, 2]");
         }
         final RestClient rest0 = new RestClient(nodes[0].restBase());
         final RestClient rest2 = new RestClient(nodes[2].restBase());
@@ -218,8 +218,8 @@ class ClusterNodesTest
         final long back = epochOf(rejoined0.get(60, TimeUnit.SECONDS));
         assertEquals(back, epochOf(rejoined2.get(60, TimeUnit.SECONDS)));
         assertTrue(back > epochOf(lost0), "newer than " + lost0);
-        awaitLog(nodes[1], "ring epoch " + back + ": live nodes [0, 1, 2]");
-        awaitLog(nodes[1], "node 0 connected");
+        nodes[1].awaitLine("ring epoch " + back + ": live nodes [0, 1, 2]");
+        nodes[1].awaitLine("node 0 connected");
         assertHistory(rest0, alice, channelId, acknowledged);
         acknowledged.add(rest2.ok("POST", "channels/" + channelId + "/messages", bob.token(),
             "{\"content\":\"after the restart\"}").get("id").asText());
@@ -383,28 +383,6 @@ class ClusterNodesTest
             ids.add(0, m.get("id").asText()); // newest first on the wire
         }
         assertEquals(expected, ids);
-    }
-
-    private static void awaitLog(final ServerProcess node, final String text) throws Exception
-    {
-        final CompletableFuture<String> seen = node.lineContaining(text);
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!seen.isDone())
-        {
-            if (Files.readString(node.log()).contains(text)) // printed before we started watching
-            {
-                return;
-            }
-            assertTrue(System.nanoTime() - deadline < 0, "no '" + text + "' in " + node.log());
-            try
-            {
-                seen.get(200, TimeUnit.MILLISECONDS);
-            }
-            catch (final java.util.concurrent.TimeoutException ignored)
-            {
-                // look at the log again
-            }
-        }
     }
 
     /** A bare Gateway v10 client over the JDK's WebSocket: HELLO, IDENTIFY, heartbeats, dispatches in a queue. */

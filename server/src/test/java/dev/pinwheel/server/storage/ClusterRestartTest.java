@@ -52,9 +52,7 @@ class ClusterRestartTest
     @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS) // the nodes' logs stay when it fails
     Path dir;
 
-    private final ServerProcess[] nodes = new ServerProcess[NODES];
-    private final int[] ports = new int[NODES];
-    private String members;
+    private LocalCluster cluster;
     private JDA bot;
     private final Thread[] posters = new Thread[2];
     private final AtomicBoolean posting = new AtomicBoolean(true);
@@ -80,41 +78,18 @@ class ClusterRestartTest
             bot.shutdownNow();
             bot.awaitShutdown(Duration.ofSeconds(10));
         }
-        for (final ServerProcess p : nodes)
+        if (cluster != null)
         {
-            if (p != null)
-            {
-                p.close();
-            }
+            cluster.close();
         }
-    }
-
-    private void startNode(final int k) throws IOException
-    {
-        final Path data = dir.resolve("node-" + k);
-        Files.createDirectories(data);
-        nodes[k] = ServerProcess.start(data, SHARDS, "os", dir.resolve("node-" + k + ".log"), 120,
-            List.of("-Dpinwheel.cluster.peerTimeoutMs=15000", "-Dpinwheel.cluster.termLength=1048576"), ports[k],
-            List.of("--node-id", Integer.toString(k), "--members", members));
     }
 
     @Test
     void postsThroughARestartFasterThanThePeerTimeoutAreAnsweredAndDeliveredOnce() throws Exception
     {
-        members = ClusterNodesTest.freeMemberPorts(NODES);
-        for (int k = 0; k < NODES; k++)
-        {
-            ports[k] = ServerProcess.freePort();
-        }
-        for (int k = 0; k < NODES; k++)
-        {
-            startNode(k);
-        }
-        for (int k = 0; k < NODES; k++)
-        {
-            ClusterLateGuildsTest.awaitLog(nodes[k], "live nodes [0, 1, 2]");
-        }
-        final RestClient rest0 = new RestClient(nodes[0].restBase());
+        cluster = new LocalCluster(dir, NODES, SHARDS,
+            List.of("-Dpinwheel.cluster.peerTimeoutMs=15000", "-Dpinwheel.cluster.termLength=1048576")).startAllLive();
+        final RestClient rest0 = new RestClient(cluster.node(0).restBase());
         final RestClient.User alice = rest0.register("alice");
         final JsonNode guild = ClusterGuilds.ownedBy(rest0, alice.token(),
             RoutingRing.build(1, NODES, SHARDS, RoutingRing.DEFAULT_VIRTUAL_NODES), 1, "restart");
@@ -122,7 +97,7 @@ class ClusterRestartTest
         final String channelId = guild.get("channels").get(0).get("id").asText();
 
         final List<String> received = new CopyOnWriteArrayList<>();
-        bot = ClusterLateGuildsTest.jda(alice, ports[0], event ->
+        bot = ClusterLateGuildsTest.jda(alice, cluster.port(0), event ->
         {
             if (event instanceof MessageReceivedEvent m && m.isFromGuild() && m.getGuild().getId().equals(guildId))
             {
@@ -131,7 +106,7 @@ class ClusterRestartTest
         });
         bot.awaitReady();
 
-        final RestClient rest2 = new RestClient(nodes[2].restBase());
+        final RestClient rest2 = new RestClient(cluster.node(2).restBase());
         final List<Outcome> outcomes = new CopyOnWriteArrayList<>();
         final List<Outcome> outcomes2 = new CopyOnWriteArrayList<>();
         posters[0] = Thread.ofPlatform().name("restart-poster-0").start(() -> post(rest0, alice, channelId, "a",
@@ -140,11 +115,10 @@ class ClusterRestartTest
             outcomes2));
         awaitAcknowledged(outcomes, 5, "before the kill");
 
-        nodes[1].kill();
-        nodes[1] = null;
+        cluster.kill(1);
         final int beforeRestart = outcomes.size() + outcomes2.size();
-        startNode(1); // at once, on its data directory: back within the 15 s peer timeout (9 s seen at load 25)
-        ClusterLateGuildsTest.awaitLog(nodes[1], "asked node 0 for its node-wide records");
+        cluster.start(1); // at once, on its data directory: back within the 15 s peer timeout (9 s seen at load 25)
+        cluster.node(1).awaitLine("asked node 0 for its node-wide records");
         awaitAcknowledged(outcomes, acknowledged(outcomes).size() + 10, "after the restart");
         awaitAcknowledged(outcomes2, acknowledged(outcomes2).size() + 10, "after the restart");
         posting.set(false);
@@ -155,7 +129,7 @@ class ClusterRestartTest
         }
         for (final int k : new int[] {0, 2})
         {
-            assertFalse(Files.readString(nodes[k].log()).contains("node 1 unreachable"),
+            assertFalse(Files.readString(cluster.node(k).log()).contains("node 1 unreachable"),
                 "the restart went unnoticed by node " + k + "'s link (the case this covers)");
         }
         final List<Outcome> all = new ArrayList<>(outcomes);

@@ -88,7 +88,7 @@ class RingReaderProcessTest
         long epoch = 0;
         for (int k = 0; k < NODES; k++)
         {
-            epoch = epochOf(awaitLog(nodes[k], "live nodes [0, 1, 2]"));
+            epoch = epochOf(nodes[k].awaitLine("live nodes [0, 1, 2]"));
         }
         final RestClient rest0 = new RestClient(nodes[0].restBase());
         final RestClient.User admin = rest0.register("ring-admin"); // the first account: may read /metrics
@@ -326,31 +326,6 @@ class RingReaderProcessTest
             TimeUnit.MILLISECONDS.sleep(200); // the gauge is sampled by the shard's tick
         }
         assertEquals(expected, owned, "guilds owned by the node on port " + port);
-    }
-
-    private static String awaitLog(final ServerProcess node, final String text) throws Exception
-    {
-        final CompletableFuture<String> seen = node.lineContaining(text);
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (true)
-        {
-            for (final String line : Files.readAllLines(node.log()))
-            {
-                if (line.contains(text))
-                {
-                    return line;
-                }
-            }
-            assertTrue(System.nanoTime() - deadline < 0, "no '" + text + "' in " + node.log());
-            try
-            {
-                return seen.get(200, TimeUnit.MILLISECONDS);
-            }
-            catch (final java.util.concurrent.TimeoutException ignored)
-            {
-                // look at the log again
-            }
-        }
     }
 
     /** @return N of a "cluster: ring epoch N: live nodes …" line. */

@@ -344,6 +344,39 @@ final class ServerProcess implements AutoCloseable
     }
 
     /**
+     * Waits up to 60 s for a line of the output containing {@code text}, printed before this call or after it.
+     *
+     * @param text what the line contains.
+     * @return the first such line.
+     * @throws Exception if the log cannot be read or the wait is interrupted; an assertion error after 60 s.
+     */
+    String awaitLine(final String text) throws Exception
+    {
+        final CompletableFuture<String> seen = lineContaining(text);
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true)
+        {
+            for (final String line : Files.readAllLines(log)) // printed before we started watching
+            {
+                if (line.contains(text))
+                {
+                    return line;
+                }
+            }
+            org.junit.jupiter.api.Assertions.assertTrue(System.nanoTime() - deadline < 0,
+                "no '" + text + "' in " + log);
+            try
+            {
+                return seen.get(200, TimeUnit.MILLISECONDS);
+            }
+            catch (final TimeoutException ignored)
+            {
+                // look at the log again
+            }
+        }
+    }
+
+    /**
      * SIGTERM, without waiting, through the process handle: {@link Process#destroy()} would also close the pipes and
      * lose what the server prints while it stops.
      */
