@@ -364,6 +364,10 @@ public final class GatewayConnection extends SimpleChannelInboundHandler<WebSock
                 {
                     session.acknowledge(d.asLong()); // d is the last sequence the client received
                 }
+                if (zlib != null)
+                {
+                    zlib.heartbeat(); // an idle stream drops its history
+                }
                 writeNow(HEARTBEAT_ACK);
             }
             case 2 ->

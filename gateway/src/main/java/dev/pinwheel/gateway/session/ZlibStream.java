@@ -53,6 +53,10 @@ public final class ZlibStream
     private byte[] history;
     private int historyLength;
     private boolean headerSent;
+    /** The next payload answers the client's heartbeat (not activity: an idle session sends those alone). */
+    private boolean acknowledging;
+    /** A payload other than a heartbeat's acknowledgement was deflated since the client's last heartbeat. */
+    private boolean activeSinceHeartbeat;
 
     /** A stream keeping {@link #HISTORY_PROP_NAME} bytes of history. */
     public ZlibStream()
@@ -121,6 +125,14 @@ public final class ZlibStream
             throw ex;
         }
         headerSent = true;
+        if (acknowledging)
+        {
+            acknowledging = false;
+        }
+        else
+        {
+            activeSinceHeartbeat = true;
+        }
         remember(src, off, len);
         t.owner = this;
         return out;
@@ -141,9 +153,16 @@ public final class ZlibStream
         {
             return;
         }
-        if (history == null)
+        final int want = Math.min(cap, historyLength + len); // held after this payload
+        if (history == null || history.length < want)
         {
-            history = new byte[cap];
+            // sized to what is kept, not to the capacity: an idle session keeps its last acknowledgement only
+            final byte[] grown = new byte[Math.min(cap, Math.max(64, want + (want >> 1)))];
+            if (historyLength > 0)
+            {
+                System.arraycopy(history, 0, grown, 0, historyLength);
+            }
+            history = grown;
         }
         if (len >= cap)
         {
@@ -158,6 +177,31 @@ public final class ZlibStream
         }
         System.arraycopy(src, off, history, keep, len);
         historyLength = keep + len;
+    }
+
+    /**
+     * The client's heartbeat arrived; the next payload is its acknowledgement. A stream that sent nothing since the
+     * heartbeat before but that one's acknowledgement is idle: its history goes (up to {@link #HISTORY_PROP_NAME}
+     * bytes of heap per idle connection). That costs only ratio, never the stream: the thread's deflater continues it
+     * if it still holds it, or starts with no dictionary.
+     */
+    public void heartbeat()
+    {
+        if (!activeSinceHeartbeat)
+        {
+            history = null;
+            historyLength = 0;
+        }
+        activeSinceHeartbeat = false;
+        acknowledging = true;
+    }
+
+    /**
+     * @return bytes of heap the history array takes now (0 without one).
+     */
+    int historyBytesHeld()
+    {
+        return history == null ? 0 : history.length;
     }
 
     /** The connection is gone: its history is dropped (the thread's deflater is shared and stays). */

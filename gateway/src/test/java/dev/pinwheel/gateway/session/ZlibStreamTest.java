@@ -152,4 +152,74 @@ class ZlibStreamTest
         org.junit.jupiter.api.Assertions.assertTrue(compressed[2] < compressed[1] && compressed[1] < compressed[0],
             "more history, fewer bytes: " + java.util.Arrays.toString(compressed));
     }
+
+    /**
+     * Idle sessions on one thread: after a heartbeat with nothing but the last acknowledgement sent since the one
+     * before, a stream keeps at most a small array with that acknowledgement instead of its full history, and every
+     * frame — acknowledgements deflated without the dropped history, a dispatch after them — still inflates on the
+     * connection's one inflater; a stream that sent a dispatch keeps its history.
+     */
+    @Test
+    void anIdleStreamDropsItsHistoryAtAHeartbeatAndEveryFrameStillInflates() throws DataFormatException
+    {
+        final byte[] ack = "{\"op\":11,\"d\":null}".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        final byte[] ready = ("{\"t\":\"READY\",\"s\":1,\"op\":0,\"d\":{\"v\":10,\"guilds\":["
+            + "{\"id\":\"1234567890123456789\",\"unavailable\":true}".repeat(40) + "]}}")
+            .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        final ZlibStream idle = new ZlibStream(1024);
+        final ZlibStream busy = new ZlibStream(1024);
+        final Inflater idleIn = new Inflater();
+        final Inflater busyIn = new Inflater();
+        try
+        {
+            roundTrip(idle, idleIn, ready);
+            roundTrip(busy, busyIn, ready);
+            assertEquals(1024, idle.historyBytesHeld(), "READY fills the history");
+            for (int beat = 0; beat < 4; beat++)
+            {
+                idle.heartbeat();
+                roundTrip(idle, idleIn, ack);
+                busy.heartbeat();
+                roundTrip(busy, busyIn, ack);
+                roundTrip(busy, busyIn, ready); // a dispatch between heartbeats: busy
+            }
+            // first heartbeat: READY was sent since the last (none) - kept; from the second on: only acks - dropped
+            assertEquals(true, idle.historyBytesHeld() <= 64, "an idle stream keeps " + idle.historyBytesHeld() + " B");
+            assertEquals(ack.length, idle.historyLength());
+            assertEquals(1024, busy.historyBytesHeld(), "a busy stream keeps its history");
+            roundTrip(idle, idleIn, ready); // back to work: inflates without the history it dropped
+            assertEquals(1024, idle.historyLength());
+        }
+        finally
+        {
+            idle.close();
+            busy.close();
+            idleIn.end();
+            busyIn.end();
+        }
+    }
+
+    /** Deflates a payload on this thread's shared deflater and inflates it on the stream's own inflater. */
+    private static void roundTrip(final ZlibStream stream, final Inflater inflater, final byte[] payload)
+        throws DataFormatException
+    {
+        final ByteBuf wire = stream.deflate(UnpooledByteBufAllocator.DEFAULT, payload, 0, payload.length);
+        try
+        {
+            final byte[] bytes = new byte[wire.readableBytes()];
+            wire.getBytes(wire.readerIndex(), bytes);
+            inflater.setInput(bytes);
+            final ByteArrayOutputStream back = new ByteArrayOutputStream();
+            final byte[] chunk = new byte[4096];
+            for (int n; (n = inflater.inflate(chunk)) > 0 || !inflater.needsInput(); )
+            {
+                back.write(chunk, 0, n);
+            }
+            assertArrayEquals(payload, back.toByteArray());
+        }
+        finally
+        {
+            wire.release();
+        }
+    }
 }
