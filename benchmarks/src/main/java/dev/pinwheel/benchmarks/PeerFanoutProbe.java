@@ -57,7 +57,7 @@ public final class PeerFanoutProbe
                                [--users U=4] [--shards S=2] [--server-profile dev] [--server-flag F]...
                                [--system-deadline SECONDS=90] [--drain SECONDS=10] [--out DIR=bench-results]
                                [--peers-dir DIR=benchmarks/peers] [--uws-modules DIR] [--node node]
-                               [--nats-server nats-server]""";
+                               [--nats-server nats-server] [--post-connections K=16]""";
     private static final Pattern UWS_LISTENING = Pattern.compile("uws listening on [^:]+:(\\d+)");
     private static final long TEN_MIN_MICROS = TimeUnit.MINUTES.toMicros(10);
 
@@ -93,6 +93,7 @@ public final class PeerFanoutProbe
         d.put("uws-modules", "");
         d.put("node", "node");
         d.put("nats-server", "nats-server");
+        d.put("post-connections", "16");
         final ProbeSupport.Args a = new ProbeSupport.Args(USAGE, d, args);
         System.exit(new PeerFanoutProbe(a).run());
     }
@@ -250,6 +251,8 @@ public final class PeerFanoutProbe
         Thread.sleep(Math.max(1000, TimeUnit.NANOSECONDS.toMillis(interval) * 2));
 
         // paced phase
+        final String loadAtStart = ProbeSupport.loadAverage();
+        final long[] cpuPaced0 = {ProbeSupport.processCpuNanos(pid), ProbeSupport.clientCpuNanos()};
         final long p0 = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
         int sent = 0;
         for (int i = 0; i < messages && System.nanoTime() - deadline < 0; i++)
@@ -261,6 +264,7 @@ public final class PeerFanoutProbe
             sent++;
         }
         awaitAll(st, 0, sent, ready, Math.min(deadline, System.nanoTime() + drain));
+        final long[] cpuPaced1 = {ProbeSupport.processCpuNanos(pid), ProbeSupport.clientCpuNanos()};
         final Histogram raw = st.raw();
         final Histogram corrected = st.corrected();
         final long pacedDeliveries = st.deliveries();
@@ -281,9 +285,12 @@ public final class PeerFanoutProbe
         long burstDeliveries = 0;
         double burstSpan = 0;
         int burstSent = 0;
+        long[] cpuBurst0 = {-1, -1};
+        long[] cpuBurst1 = {-1, -1};
         if (burst > 0)
         {
             Thread.sleep(500);
+            cpuBurst0 = new long[] {ProbeSupport.processCpuNanos(pid), ProbeSupport.clientCpuNanos()};
             for (int i = messages; i < messages + burst && System.nanoTime() - deadline < 0; i++)
             {
                 final long now = System.nanoTime();
@@ -292,6 +299,7 @@ public final class PeerFanoutProbe
                 burstSent++;
             }
             awaitAll(st, messages, messages + burstSent, ready, Math.min(deadline, System.nanoTime() + drain));
+            cpuBurst1 = new long[] {ProbeSupport.processCpuNanos(pid), ProbeSupport.clientCpuNanos()};
             long last = 0;
             for (int i = messages; i < messages + burstSent; i++)
             {
@@ -306,12 +314,20 @@ public final class PeerFanoutProbe
             burstRate = burstSpan <= 0 ? -1 : burstDeliveries / burstSpan;
         }
         final long expected = (long)sent * ready;
+        final double serverUsPaced = microsPer(cpuPaced0[0], cpuPaced1[0], pacedDeliveries);
+        final double clientUsPaced = microsPer(cpuPaced0[1], cpuPaced1[1], pacedDeliveries);
+        final double serverUsBurst = microsPer(cpuBurst0[0], cpuBurst1[0], burstDeliveries);
+        final double clientUsBurst = microsPer(cpuBurst0[1], cpuBurst1[1], burstDeliveries);
+        final String loadAtEnd = ProbeSupport.loadAverage();
         printLatency(t.name() + " delivery latency, corrected (interval " + interval / 1e6 + " ms)", corrected);
         printLatency(t.name() + " delivery latency, raw", raw);
         printLatency(t.name() + " time to last delivery (" + complete + " of " + sent + " complete)", ttl);
         System.out.printf(Locale.ROOT, "%s: paced deliveries %d of %d; burst %d msgs: %d of %d deliveries in %.3f s = "
             + "%.0f deliveries/s; lost %d; %s%n", t.name(), pacedDeliveries, expected, burstSent, burstDeliveries,
             (long)burstSent * ready, burstSpan, burstRate, t.lost(), t.reasons());
+        System.out.printf(Locale.ROOT, "%s: CPU per delivery (/proc/PID/stat), server %.2f µs paced, %.2f µs burst; "
+            + "client %.2f / %.2f µs; load %s -> %s%n", t.name(), serverUsPaced, serverUsBurst, clientUsPaced,
+            clientUsBurst, loadAtStart, loadAtEnd);
         plot.put(t.name(), corrected);
         final Map<String, Object> r = new LinkedHashMap<>();
         r.put("server", t.describe());
@@ -336,11 +352,23 @@ public final class PeerFanoutProbe
         r.put("burst_deliveries_expected", (long)burstSent * ready);
         r.put("burst_span_seconds", burstSpan);
         r.put("burst_deliveries_per_second", burstRate);
+        r.put("server_cpu_per_delivery_us_paced", serverUsPaced);
+        r.put("server_cpu_per_delivery_us_burst", serverUsBurst);
+        r.put("client_cpu_per_delivery_us_paced", clientUsPaced);
+        r.put("client_cpu_per_delivery_us_burst", clientUsBurst);
+        r.put("load_average_start", loadAtStart);
+        r.put("load_average_end", loadAtEnd);
         r.put("unknown", st.unknown());
         r.put("overtaken", st.overtaken());
         r.put("subscribers_lost", t.lost());
         r.put("reasons", t.reasons());
         return r;
+    }
+
+    /** @return CPU µs per delivery between two readings, or -1 when a reading failed or nothing was delivered. */
+    private static double microsPer(final long cpu0, final long cpu1, final long deliveries)
+    {
+        return cpu0 < 0 || cpu1 < 0 || deliveries <= 0 ? -1 : (cpu1 - cpu0) / 1e3 / deliveries;
     }
 
     private static void awaitAll(final DeliveryStats st, final int from, final int to, final int recipients,
@@ -378,6 +406,9 @@ public final class PeerFanoutProbe
         {"delivery latency p50 (ms, corrected)", "latency_corrected_ms", "p50"},
         {"delivery latency p99 (ms, corrected)", "latency_corrected_ms", "p99"},
         {"sustained deliveries/s (burst)", "burst_deliveries_per_second", null},
+        {"server CPU per delivery, burst (µs)", "server_cpu_per_delivery_us_burst", null},
+        {"server CPU per delivery, paced (µs)", "server_cpu_per_delivery_us_paced", null},
+        {"client CPU per delivery, burst (µs)", "client_cpu_per_delivery_us_burst", null},
         {"RSS per idle session (KiB)", "rss_per_idle_session_kib", null},
     };
 
@@ -471,6 +502,8 @@ public final class PeerFanoutProbe
         private RestClient.User poster;
         private String channel;
         private final Path log;
+        /** Posts in flight at most (0: unbounded, each concurrent post opens a connection of its own). */
+        private java.util.concurrent.Semaphore postSlots;
 
         PinwheelTarget(final Path log)
         {
@@ -494,6 +527,8 @@ public final class PeerFanoutProbe
                 a.positiveInt("users")).get(0);
             poster = g.owner();
             channel = g.channelId();
+            final int k = Integer.parseInt(a.string("post-connections"));
+            postSlots = k > 0 ? new java.util.concurrent.Semaphore(k) : null;
             members = g.members();
             return server.pid();
         }
@@ -515,7 +550,16 @@ public final class PeerFanoutProbe
         @Override
         public void publish(final String payload)
         {
-            rest.postAsync(poster, channel, payload);
+            final java.util.concurrent.Semaphore slots = postSlots;
+            if (slots == null)
+            {
+                rest.postAsync(poster, channel, payload);
+                return;
+            }
+            // at most K posts in flight: the client's connection pool keeps K keep-alive connections open instead
+            // of connecting once per concurrent post (the peers' publishers write on one open connection)
+            slots.acquireUninterruptibly();
+            rest.postAsync(poster, channel, payload).whenComplete((status, ex) -> slots.release());
         }
 
         @Override
@@ -541,7 +585,8 @@ public final class PeerFanoutProbe
         {
             final Map<String, Object> m = new LinkedHashMap<>();
             m.put("command", server.command());
-            m.put("publisher", "REST POST /channels/{id}/messages (HttpClient, async)");
+            m.put("publisher", "REST POST /channels/{id}/messages (HttpClient, async, at most "
+                + a.string("post-connections") + " in flight; 0: unbounded)");
             m.put("log_problems", server.problems());
             return m;
         }

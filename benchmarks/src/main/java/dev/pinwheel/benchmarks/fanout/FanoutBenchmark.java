@@ -51,7 +51,9 @@ import dev.pinwheel.gateway.codec.Json;
  *   floorLine:         the memory floor: one read-modify-write of one cache line per recipient, 30,000 lines in
  *                      random order (64 B apart: 1.9 MB; {@code floorLineSpread}: 4 KiB apart, as sessions are)
  * </pre>
- * Scores are per recipient ({@code @OperationsPerInvocation}); run with {@code -prof gc} for B/op, which
+ * {@code -p events=K}: K distinct events per cycle before each flush (a cycle that took K posts), so each session
+ * writes K frames at once. Scores are per recipient per cycle ({@code @OperationsPerInvocation}); run with {@code -prof
+ * gc} for B/op, which
  * should be 0 for {@code splice}.
  */
 @State(Scope.Thread)
@@ -71,6 +73,13 @@ public class FanoutBenchmark
     @Param({"2048"})
     public int resumeCapacity;
 
+    /**
+     * Distinct events delivered before each flush (a duty cycle that took several posts or FANOUT entries): the score
+     * stays per recipient per cycle, so divide it by this for the cost per delivery.
+     */
+    @Param({"1"})
+    public int events;
+
     /** {@code pooled}: PooledByteBufAllocator; {@code adaptive}: Netty 4.2's AdaptiveByteBufAllocator. */
     @Param({"pooled"})
     public String allocator;
@@ -89,6 +98,8 @@ public class FanoutBenchmark
     private final SessionIndex[] spliceWriteThrough = new SessionIndex[SHARDS];
     private final SessionIndex[] jsonPerRecipient = new SessionIndex[SHARDS];
     private Dispatch dispatch;
+    /** The events of one cycle ({@link #events} of them, each with its own encoded bytes). */
+    private Dispatch[] cycle;
     /** The same event for a channel with permission overwrites: its viewers (here every recipient) ride along. */
     private Dispatch restricted;
 
@@ -113,6 +124,12 @@ public class FanoutBenchmark
         }
         final MessageCreateSample sample = MessageCreateSample.of(GUILD_ID, "the quick brown fox jumps over the lazy dog");
         dispatch = sample.dispatch();
+        cycle = new Dispatch[events];
+        cycle[0] = dispatch;
+        for (int k = 1; k < events; k++)
+        {
+            cycle[k] = MessageCreateSample.of(GUILD_ID, "the quick brown fox jumps over the lazy dog " + k).dispatch();
+        }
         final ObjectMapper mapper = Json.MAPPER;
         final org.agrona.collections.LongHashSet viewers = new org.agrona.collections.LongHashSet();
         for (long u = 1_000_001; u <= 1_000_000 + RECIPIENTS; u++)
@@ -323,7 +340,10 @@ public class FanoutBenchmark
         int flushed = 0;
         for (final SessionIndex shard : shards)
         {
-            shard.deliver(dispatch);
+            for (final Dispatch d : cycle)
+            {
+                shard.deliver(d);
+            }
             flushed += shard.flushDirty();
         }
         return flushed;

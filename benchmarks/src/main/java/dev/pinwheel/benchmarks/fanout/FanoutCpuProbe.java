@@ -13,6 +13,7 @@ import java.util.function.IntSupplier;
  * 20); CPU time per round of interleaved variants gives same-run ratios that the run queue does not move.
  * <pre>
  *   java -cp benchmarks/target/pinwheel-benchmarks.jar dev.pinwheel.benchmarks.fanout.FanoutCpuProbe [rounds] [warmup]
+ *        [events]
  * </pre>
  * Each round runs every variant once (30,000 recipients), in an order rotated per round; printed per variant: median
  * and 10th percentile of CPU ns per recipient, median wall ns per recipient, and the ratio of medians to
@@ -25,7 +26,8 @@ public final class FanoutCpuProbe
     }
 
     /**
-     * @param args rounds (default 300), warm-up rounds (default 100).
+     * @param args rounds (default 300), warm-up rounds (default 100), distinct events per cycle (default 1:
+     *             {@link FanoutBenchmark#events}; the figures stay per recipient per cycle).
      */
     public static void main(final String[] args)
     {
@@ -34,6 +36,7 @@ public final class FanoutCpuProbe
         final FanoutBenchmark b = new FanoutBenchmark();
         b.resumeCapacity = 2048;
         b.allocator = "pooled";
+        b.events = args.length > 2 ? Integer.parseInt(args[2]) : 1;
         b.setUp();
         final String[] names = {"splice", "spliceCopy", "spliceWithAudience", "spliceWritev", "spliceCopyWrite",
             "floorLine", "floorLineSpread"};
@@ -78,7 +81,8 @@ public final class FanoutCpuProbe
                 m / FanoutBenchmark.RECIPIENTS, pct(cpu[v], 0.10) / FanoutBenchmark.RECIPIENTS,
                 median(wall[v]) / FanoutBenchmark.RECIPIENTS, m / base);
         }
-        System.out.println("rounds " + rounds + " (warm-up " + warmup + "), checksum " + sink);
+        System.out.println("rounds " + rounds + " (warm-up " + warmup + "), events per cycle " + b.events + ", checksum "
+            + sink);
     }
 
     private static double median(final long[] xs)

@@ -28,6 +28,8 @@ import org.HdrHistogram.Histogram;
  */
 public final class ProbeSupport
 {
+    /** Linux's clock tick for {@code /proc/PID/stat} times (sysconf(_SC_CLK_TCK) is 100 on every x86 kernel). */
+    private static final long USER_HZ = 100;
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
     private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)([KMG])");
     private static final Pattern HISTOGRAM_TOTAL = Pattern.compile("(?m)^Total\\s+(\\d+)\\s+(\\d+)");
@@ -375,6 +377,30 @@ public final class ProbeSupport
         finally
         {
             Files.deleteIfExists(out);
+        }
+    }
+
+    /**
+     * Reads a process's CPU time (user + system, all its threads) from {@code /proc/PID/stat}: the same source for a
+     * JVM, node and a Go binary, so the peers' CPU per delivery are comparable. Resolution is the kernel's clock tick
+     * ({@code USER_HZ}, 100 on Linux x86: 10 ms), so measure phases of a second or more.
+     *
+     * @param pid a process.
+     * @return its CPU time in ns, or -1 (not Linux, or gone).
+     */
+    public static long processCpuNanos(final long pid)
+    {
+        try
+        {
+            final String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            // fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15
+            final String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            final long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+            return ticks * (1_000_000_000L / USER_HZ);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return -1;
         }
     }
 

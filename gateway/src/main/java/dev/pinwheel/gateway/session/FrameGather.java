@@ -21,16 +21,19 @@ import dev.pinwheel.core.fanout.Dispatch;
  * </pre>
  * The arena holds a piece for as long as the shard keeps writing that event; it is reused from its start when it
  * fills (a piece is only needed until the system call that reads it returns: writes are synchronous). The last
- * {@link #SLOTS} pieces are found by the identity of the event's bytes, so a cycle's events are copied once each.
+ * {@link #SLOTS} pieces are found by the identity of the event's bytes, so a cycle's events are copied once each:
+ * there is a slot for every frame one gather can hold, since a cycle with more distinct events than slots would
+ * evict each event's piece before the next session needs it and copy every body again for every session. Sessions
+ * of one cycle mostly got the same events in the same order, so the slot after the last one used is tried first.
  * <p>
  * Confined to its shard thread; one gather is valid until the next call of {@link #gather}.
  */
 public final class FrameGather
 {
-    /** Pieces remembered (events whose shared bytes are in the arena). */
-    static final int SLOTS = 8;
     /** Frames one gather holds at most (the cork limit; a longer batch is split by the caller). */
     public static final int MAX_FRAMES = GatewaySession.CORK_LIMIT;
+    /** Pieces remembered (events whose shared bytes are in the arena): one per frame of a full gather. */
+    static final int SLOTS = MAX_FRAMES;
     /** A piece larger than this is not gathered: the caller copies (a large GUILD_CREATE is written once). */
     static final int MAX_PIECE = 1 << 20;
     private static final int IOV_SIZE = 16;
@@ -103,7 +106,7 @@ public final class FrameGather
                 int slot = lastSlot;
                 if (slot < 0 || keyData[slot] != data || keyType[slot] != type)
                 {
-                    slot = find(data, type);
+                    slot = find(data, type, slot);
                     if (slot < 0)
                     {
                         slot = copy(data, type);
@@ -165,8 +168,14 @@ public final class FrameGather
         return p;
     }
 
-    private int find(final byte[] data, final byte[] type)
+    /** @return the slot holding the piece of these bytes, or -1; the one after {@code last} is tried first. */
+    private int find(final byte[] data, final byte[] type, final int last)
     {
+        final int next = last + 1 == SLOTS ? 0 : last + 1;
+        if (keyData[next] == data && keyType[next] == type)
+        {
+            return next;
+        }
         for (int i = 0; i < SLOTS; i++)
         {
             if (keyData[i] == data && keyType[i] == type)

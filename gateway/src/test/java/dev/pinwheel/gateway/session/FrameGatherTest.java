@@ -78,6 +78,27 @@ class FrameGatherTest
     }
 
     @Test
+    void aFullCorkOfDistinctEventsIsCopiedOncePerShardNotPerRecipient()
+    {
+        // a duty cycle that took as many posts as one write holds: every session gets the same distinct events
+        final FrameGather gather = new FrameGather();
+        final Dispatch[] ring = new Dispatch[2 * FrameGather.MAX_FRAMES];
+        final int mask = ring.length - 1;
+        for (int i = 1; i <= FrameGather.MAX_FRAMES; i++)
+        {
+            ring[i] = dispatch("MESSAGE_CREATE", 450);
+        }
+        gather.gather(ring, mask, 1, FrameGather.MAX_FRAMES, USER, true);
+        final int used = gather.arenaUsed();
+        for (int session = 0; session < 1000; session++)
+        {
+            gather.gather(ring, mask, 1, FrameGather.MAX_FRAMES, USER + session, true);
+            assertEquals(used, gather.arenaUsed(), "session " + session + ": each event's bytes copied once");
+        }
+        assertArrayEquals(copied(ring, mask, 1, FrameGather.MAX_FRAMES, true), gathered(gather, 0));
+    }
+
+    @Test
     void refusesWhatItDoesNotGather()
     {
         final FrameGather gather = new FrameGather(1024);
