@@ -34,70 +34,38 @@ class ClusterCatchUpTest
     @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS)
     Path dir;
 
-    private final ServerProcess[] nodes = new ServerProcess[NODES];
-    private String members;
-    private final int[] ports = new int[NODES];
+    private LocalCluster cluster;
 
     @AfterEach
     void stop()
     {
-        for (final ServerProcess p : nodes)
+        if (cluster != null)
         {
-            if (p != null)
-            {
-                p.close();
-            }
+            cluster.close();
         }
-    }
-
-    private ServerProcess startNode(final int k) throws Exception
-    {
-        final Path data = dir.resolve("node-" + k);
-        Files.createDirectories(data);
-        nodes[k] = ServerProcess.start(data, 1, "os", dir.resolve("node-" + k + ".log"), 120,
-            // the smallest term (a 32 KiB window) and a queue of 256 held frames per peer: a catch-up of thousands
-            // of records outruns both, as a large journal outruns the defaults (4 registrations at once need more
-            // than a handful held: a command or answer refused by a full queue is lost, not retried)
-            List.of("-Dpinwheel.cluster.peerTimeoutMs=1000", "-Dpinwheel.cluster.termLength=65536",
-                "-Dpinwheel.cluster.maxPending=256", "-Dpinwheel.auth.hash-per-ip=8"), ports[k],
-            List.of("--node-id", Integer.toString(k), "--members", members));
-        return nodes[k];
     }
 
     @Test
     void aRestartedNodeLearnsTheAccountsWrittenElsewhere() throws Exception
     {
-        members = ClusterNodesTest.freeMemberPorts(NODES);
-        final CompletableFuture<?>[] linked = new CompletableFuture<?>[NODES];
-        for (int k = 0; k < NODES; k++)
-        {
-            ports[k] = ServerProcess.freePort();
-        }
-        for (int k = 0; k < NODES; k++)
-        {
-            startNode(k);
-            linked[k] = nodes[k].lineContaining("live nodes [0, 1, 2]");
-        }
-        for (int k = 0; k < NODES; k++)
-        {
-            if (!Files.readString(nodes[k].log()).contains("live nodes [0, 1, 2]"))
-            {
-                linked[k].get(60, TimeUnit.SECONDS);
-            }
-        }
-        final RestClient rest0 = new RestClient(nodes[0].restBase());
-        final RestClient rest2 = new RestClient(nodes[2].restBase());
+        // the smallest term (a 32 KiB window) and a queue of 256 held frames per peer: a catch-up of thousands of
+        // records outruns both, as a large journal outruns the defaults (4 registrations at once need more than a
+        // handful held: a command or answer refused by a full queue is lost, not retried)
+        cluster = new LocalCluster(dir, NODES, 1, List.of("-Dpinwheel.cluster.peerTimeoutMs=1000",
+            "-Dpinwheel.cluster.termLength=65536", "-Dpinwheel.cluster.maxPending=256", "-Dpinwheel.auth.hash-per-ip=8"))
+            .startAllLive();
+        final RestClient rest0 = new RestClient(cluster.node(0).restBase());
+        final RestClient rest2 = new RestClient(cluster.node(2).restBase());
         final RestClient.User alice = rest0.register("alice");
         final RestClient.User bob = rest2.register("bob");
-        final RestClient rest1 = new RestClient(nodes[1].restBase());
+        final RestClient rest1 = new RestClient(cluster.node(1).restBase());
         assertEquals("bob", awaitMe(rest1, bob).get("username").asText(), "the link's live state broadcast");
         final List<RestClient.User> many = registerMany(rest0, rest2);
-        final long sentBefore0 = ClusterNodesTest.metric(ports[0], alice.token(),
+        final long sentBefore0 = ClusterNodesTest.metric(cluster.port(0), alice.token(),
             "pinwheel_cluster_catch_up_records_total");
 
-        final CompletableFuture<String> down = nodes[0].lineContaining("node 1 unreachable");
-        nodes[1].kill();
-        nodes[1] = null;
+        final CompletableFuture<String> down = cluster.node(0).lineContaining("node 1 unreachable");
+        cluster.kill(1);
         down.get(60, TimeUnit.SECONDS);
         // registered through node 0 while node 1 is dead (a user whose owner is node 1 cannot be: 503, try another)
         RestClient.User carol = null;
@@ -117,10 +85,10 @@ class ClusterCatchUpTest
         assertNotNull(carol, "one of 12 registrations is kept by node 0 or 2");
         assertEquals(carol.id(), rest0.ok("GET", "users/@me", carol.token(), null).get("id").asText());
 
-        final CompletableFuture<String> back = nodes[0].lineContaining("node 1 connected");
-        startNode(1);
+        final CompletableFuture<String> back = cluster.node(0).lineContaining("node 1 connected");
+        cluster.start(1);
         back.get(60, TimeUnit.SECONDS);
-        final RestClient rest1again = new RestClient(nodes[1].restBase());
+        final RestClient rest1again = new RestClient(cluster.node(1).restBase());
         assertEquals(carol.id(), awaitMe(rest1again, carol).get("id").asText(), "written while node 1 was down");
         assertEquals("alice", awaitMe(rest1again, alice).get("username").asText(), "written on node 0 before");
         assertEquals("bob", awaitMe(rest1again, bob).get("username").asText(), "written on node 2 before");
@@ -128,22 +96,22 @@ class ClusterCatchUpTest
         {
             assertEquals(u.id(), awaitMe(rest1again, u).get("id").asText(), "one of " + MANY + " users written before");
         }
-        assertTrue(Files.readString(nodes[1].log()).contains("catch-up"), "the restarted node logged its catch-up");
+        assertTrue(Files.readString(cluster.node(1).log()).contains("catch-up"), "the restarted node logged its catch-up");
         for (final int k : new int[] {0, 2})
         {
-            final String log = Files.readString(nodes[k].log());
+            final String log = Files.readString(cluster.node(k).log());
             assertTrue(!log.contains("stopped after"), "node " + k + " abandoned a catch-up: a journal larger than "
                 + "the link's window and queue must reach the peer whole");
             log.lines().filter(l -> l.contains("catch-up for node 1")).forEach(l -> System.out.println(
                 "ClusterCatchUpTest: node " + k + ": " + l.substring(l.indexOf("catch-up"))));
-            final long slices = ClusterNodesTest.metric(ports[k], alice.token(),
+            final long slices = ClusterNodesTest.metric(cluster.port(k), alice.token(),
                 "pinwheel_cluster_catch_up_slices_total");
-            final long completed = ClusterNodesTest.metric(ports[k], alice.token(),
+            final long completed = ClusterNodesTest.metric(cluster.port(k), alice.token(),
                 "pinwheel_cluster_catch_up_completed_total");
-            final long records = ClusterNodesTest.metric(ports[k], alice.token(),
+            final long records = ClusterNodesTest.metric(cluster.port(k), alice.token(),
                 "pinwheel_cluster_catch_up_records_total");
             System.out.println("ClusterCatchUpTest: node " + k + ": " + completed + " catch-ups completed, " + records
-                + " records in " + slices + " slices, the longest " + ClusterNodesTest.metric(ports[k], alice.token(),
+                + " records in " + slices + " slices, the longest " + ClusterNodesTest.metric(cluster.port(k), alice.token(),
                 "pinwheel_cluster_catch_up_slice_max_nanoseconds") / 1000 + " µs");
             // this node's users' records alone (about 3 a user: account, token, name claim) take several slices
             assertTrue(slices > 4, "node " + k + " sent its journal in slices: " + slices);
@@ -151,15 +119,15 @@ class ClusterCatchUpTest
                 + completed);
             assertTrue(records > MANY / 2, "node " + k + " sent its users' records: " + records);
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (ClusterNodesTest.metric(ports[k], alice.token(), "pinwheel_cluster_catch_up_running") != 0)
+            while (ClusterNodesTest.metric(cluster.port(k), alice.token(), "pinwheel_cluster_catch_up_running") != 0)
             {
                 assertTrue(System.nanoTime() - deadline < 0, "node " + k + " still runs a catch-up after 30 s");
                 TimeUnit.MILLISECONDS.sleep(100); // polled: its last slice may still be on its way
             }
-            assertEquals(0, ClusterNodesTest.metric(ports[k], alice.token(),
+            assertEquals(0, ClusterNodesTest.metric(cluster.port(k), alice.token(),
                 "pinwheel_cluster_catch_up_abandoned_total"));
         }
-        assertTrue(ClusterNodesTest.metric(ports[0], alice.token(), "pinwheel_cluster_catch_up_records_total")
+        assertTrue(ClusterNodesTest.metric(cluster.port(0), alice.token(), "pinwheel_cluster_catch_up_records_total")
             > sentBefore0 + MANY / 2, "node 0 sent the restarted node its users' records");
     }
 

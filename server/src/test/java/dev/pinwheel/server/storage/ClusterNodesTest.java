@@ -10,7 +10,6 @@ import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -58,10 +57,8 @@ class ClusterNodesTest
     @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS) // the nodes' logs stay when it fails
     Path dir;
 
-    private final ServerProcess[] nodes = new ServerProcess[NODES];
+    private LocalCluster cluster;
     private final List<RawGateway> gateways = new ArrayList<>();
-    private String members;
-    private final int[] ports = new int[NODES];
 
     @AfterEach
     void stop() throws InterruptedException
@@ -70,51 +67,30 @@ class ClusterNodesTest
         {
             g.close();
         }
-        for (final ServerProcess p : nodes)
+        if (cluster != null)
         {
-            if (p != null)
-            {
-                p.close();
-            }
+            cluster.close();
         }
-    }
-
-    private ServerProcess startNode(final int k) throws IOException
-    {
-        final Path data = dir.resolve("node-" + k);
-        Files.createDirectories(data);
-        nodes[k] = ServerProcess.start(data, 1, "os", dir.resolve("node-" + k + ".log"), 120,
-            List.of("-Dpinwheel.cluster.peerTimeoutMs=1000", "-Dpinwheel.cluster.termLength=1048576"), ports[k],
-            List.of("--node-id", Integer.toString(k), "--members", members));
-        return nodes[k];
     }
 
     @Test
     void aGuildOwnedByOneNodeIsServedThroughTheOthersAndComesBackAfterItsNodeDies() throws Exception
     {
-        members = freeMemberPorts(NODES);
-        for (int k = 0; k < NODES; k++)
-        {
-            ports[k] = ServerProcess.freePort();
-        }
-        final List<CompletableFuture<String>> linked = new ArrayList<>();
-        for (int k = 0; k < NODES; k++)
-        {
-            startNode(k);
-        }
+        cluster = new LocalCluster(dir, NODES, 1, List.of("-Dpinwheel.cluster.peerTimeoutMs=1000",
+            "-Dpinwheel.cluster.termLength=1048576")).startAll();
         // every node sees the two others (the lines come once the streams connect)
         for (int k = 0; k < NODES; k++)
         {
-            nodes[k].awaitLine("node " + ((k + 1) % NODES) + " connected");
-            nodes[k].awaitLine("node " + ((k + 2) % NODES) + " connected");
+            cluster.node(k).awaitLine("node " + ((k + 1) % NODES) + " connected");
+            cluster.node(k).awaitLine("node " + ((k + 2) % NODES) + " connected");
         }
         // and all three agree, by consensus (Aeron Cluster), on a ring epoch with all three live
         for (int k = 0; k < NODES; k++)
         {
-            nodes[k].awaitLine("live nodes [0, 1, 2]");
+            cluster.node(k).awaitLine("live nodes [0, 1, 2]");
         }
-        final RestClient rest0 = new RestClient(nodes[0].restBase());
-        final RestClient rest2 = new RestClient(nodes[2].restBase());
+        final RestClient rest0 = new RestClient(cluster.node(0).restBase());
+        final RestClient rest2 = new RestClient(cluster.node(2).restBase());
         final RestClient.User alice = rest0.register("alice");
         // bob is a person (a DM between two bots is refused, as on Discord); his client is discord.js
         final JsonNode registered = rest2.ok("POST", "auth/register", null,
@@ -133,7 +109,7 @@ class ClusterNodesTest
         rest2.ok("POST", "invites/" + code, bob.token(), "{}");
 
         // alice follows the guild on node 0's gateway: its events come from node 1
-        final RawGateway aliceGateway = RawGateway.identify(ports[0], alice.token());
+        final RawGateway aliceGateway = RawGateway.identify(cluster.port(0), alice.token());
         gateways.add(aliceGateway);
         aliceGateway.awaitDispatch("GUILD_CREATE", d -> guildId.equals(d.get("id").asText()));
 
@@ -177,13 +153,12 @@ class ClusterNodesTest
         aliceGateway.awaitDispatch("RESUMED", x -> true);
 
         // node 1 dies: its guild answers 503 with a clear body on the survivors, at once once they noticed
-        final CompletableFuture<String> down0 = nodes[0].lineContaining("node 1 unreachable");
-        final CompletableFuture<String> down2 = nodes[2].lineContaining("node 1 unreachable");
-        final CompletableFuture<String> epoch0 = nodes[0].lineContaining("live nodes [0, 2] (lost [1])");
-        final CompletableFuture<String> epoch2 = nodes[2].lineContaining("live nodes [0, 2] (lost [1])");
+        final CompletableFuture<String> down0 = cluster.node(0).lineContaining("node 1 unreachable");
+        final CompletableFuture<String> down2 = cluster.node(2).lineContaining("node 1 unreachable");
+        final CompletableFuture<String> epoch0 = cluster.node(0).lineContaining("live nodes [0, 2] (lost [1])");
+        final CompletableFuture<String> epoch2 = cluster.node(2).lineContaining("live nodes [0, 2] (lost [1])");
         final long killed = System.nanoTime();
-        nodes[1].kill();
-        nodes[1] = null;
+        cluster.kill(1);
         down0.get(30, TimeUnit.SECONDS);
         down2.get(30, TimeUnit.SECONDS);
         // the survivors agree on a new ring epoch without node 1 (peerTimeout 1 s here; 2 s by default)
@@ -194,9 +169,9 @@ class ClusterNodesTest
             + " ms after kill -9");
         assertTrue(agreedMs < 15_000, "agreed within 15 s: " + agreedMs + " ms");
         assertEquals(epochOf(lost0), epochOf(lost2), "one epoch: " + lost0 + " / " + lost2);
-        assertEquals(epochOf(lost0), metric(ports[0], alice.token(), "pinwheel_cluster_ring_epoch"));
-        assertEquals(epochOf(lost2), metric(ports[2], alice.token(), "pinwheel_cluster_ring_epoch"));
-        assertEquals(2, metric(ports[0], alice.token(), "pinwheel_cluster_live_nodes"));
+        assertEquals(epochOf(lost0), metric(cluster.port(0), alice.token(), "pinwheel_cluster_ring_epoch"));
+        assertEquals(epochOf(lost2), metric(cluster.port(2), alice.token(), "pinwheel_cluster_ring_epoch"));
+        assertEquals(2, metric(cluster.port(0), alice.token(), "pinwheel_cluster_live_nodes"));
         final long t0 = System.nanoTime();
         final RestClient.Response refused = rest2.call("POST", "channels/" + channelId + "/messages", bob.token(),
             "{\"content\":\"while node 1 is down\"}");
@@ -209,17 +184,17 @@ class ClusterNodesTest
             .status());
 
         // node 1 comes back on its data directory: every acknowledged message is served again
-        final CompletableFuture<String> up0 = nodes[0].lineContaining("node 1 connected");
-        final CompletableFuture<String> rejoined0 = nodes[0].lineContaining("live nodes [0, 1, 2] (joined [1])");
-        final CompletableFuture<String> rejoined2 = nodes[2].lineContaining("live nodes [0, 1, 2] (joined [1])");
-        startNode(1);
+        final CompletableFuture<String> up0 = cluster.node(0).lineContaining("node 1 connected");
+        final CompletableFuture<String> rejoined0 = cluster.node(0).lineContaining("live nodes [0, 1, 2] (joined [1])");
+        final CompletableFuture<String> rejoined2 = cluster.node(2).lineContaining("live nodes [0, 1, 2] (joined [1])");
+        cluster.start(1);
         up0.get(60, TimeUnit.SECONDS);
         // it rejoins in a newer epoch that every node, itself included, applies
         final long back = epochOf(rejoined0.get(60, TimeUnit.SECONDS));
         assertEquals(back, epochOf(rejoined2.get(60, TimeUnit.SECONDS)));
         assertTrue(back > epochOf(lost0), "newer than " + lost0);
-        nodes[1].awaitLine("ring epoch " + back + ": live nodes [0, 1, 2]");
-        nodes[1].awaitLine("node 0 connected");
+        cluster.node(1).awaitLine("ring epoch " + back + ": live nodes [0, 1, 2]");
+        cluster.node(1).awaitLine("node 0 connected");
         assertHistory(rest0, alice, channelId, acknowledged);
         acknowledged.add(rest2.ok("POST", "channels/" + channelId + "/messages", bob.token(),
             "{\"content\":\"after the restart\"}").get("id").asText());
@@ -234,13 +209,13 @@ class ClusterNodesTest
         final LinkedBlockingQueue<GenericEvent> events = new LinkedBlockingQueue<>();
         final JDA jda = JDABuilder.createDefault(alice.token(), EnumSet.of(GatewayIntent.GUILD_MESSAGES,
                 GatewayIntent.MESSAGE_CONTENT, GatewayIntent.GUILD_MESSAGE_REACTIONS, GatewayIntent.DIRECT_MESSAGES))
-            .setRestConfig(new RestConfig().setBaseUrl("http://127.0.0.1:" + ports[0] + "/api/v10/"))
+            .setRestConfig(new RestConfig().setBaseUrl("http://127.0.0.1:" + cluster.port(0) + "/api/v10/"))
             .setSessionController(new SessionControllerAdapter()
             {
                 @Override
                 public String getGateway()
                 {
-                    return "ws://127.0.0.1:" + ports[0];
+                    return "ws://127.0.0.1:" + cluster.port(0);
                 }
             })
             .addEventListeners((EventListener)events::add)
@@ -254,7 +229,7 @@ class ClusterNodesTest
                 try
                 {
                     return dev.pinwheel.server.JsClients.run(js, 120, java.util.Map.of(), "node", "cluster.js",
-                        Integer.toString(ports[2]), bob.token(), guildId, channelId, alice.id());
+                        Integer.toString(cluster.port(2)), bob.token(), guildId, channelId, alice.id());
                 }
                 catch (final InterruptedException ex)
                 {

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,31 +46,15 @@ class ClusterUsernamesTest
     @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS)
     Path dir;
 
-    private final ServerProcess[] nodes = new ServerProcess[NODES];
-    private final int[] ports = new int[NODES];
-    private String members;
+    private LocalCluster cluster;
 
     @AfterEach
     void stop()
     {
-        for (final ServerProcess p : nodes)
+        if (cluster != null)
         {
-            if (p != null)
-            {
-                p.close();
-            }
+            cluster.close();
         }
-    }
-
-    private void startNode(final int k) throws Exception
-    {
-        final Path data = dir.resolve("node-" + k);
-        Files.createDirectories(data);
-        nodes[k] = ServerProcess.start(data, 1, "os", dir.resolve("node-" + k + ".log"), 120,
-            List.of("-Dpinwheel.cluster.peerTimeoutMs=2000", "-Dpinwheel.cluster.termLength=1048576",
-                "-Dpinwheel.auth.hash-threads=2", "-Dpinwheel.auth.hash-queue=256", "-Dpinwheel.auth.hash-per-ip=256",
-                "-Dpinwheel.auth.login-per-ip-per-minute=1000000"),
-            ports[k], List.of("--node-id", Integer.toString(k), "--members", members));
     }
 
     private record Attempt(int name, int node, String password, RestClient.Response response)
@@ -85,28 +68,13 @@ class ClusterUsernamesTest
     @Test
     void oneAccountPerUsernameAcrossTheCluster() throws Exception
     {
-        members = ClusterNodesTest.freeMemberPorts(NODES);
-        for (int k = 0; k < NODES; k++)
-        {
-            ports[k] = ServerProcess.freePort();
-        }
-        final List<CompletableFuture<String>> live = new ArrayList<>();
-        for (int k = 0; k < NODES; k++)
-        {
-            startNode(k);
-            live.add(nodes[k].lineContaining("live nodes [0, 1, 2]"));
-        }
-        for (int k = 0; k < NODES; k++)
-        {
-            if (!Files.readString(nodes[k].log()).contains("live nodes [0, 1, 2]"))
-            {
-                live.get(k).get(60, TimeUnit.SECONDS);
-            }
-        }
+        cluster = new LocalCluster(dir, NODES, 1, List.of("-Dpinwheel.cluster.peerTimeoutMs=2000",
+            "-Dpinwheel.cluster.termLength=1048576", "-Dpinwheel.auth.hash-threads=2", "-Dpinwheel.auth.hash-queue=256",
+            "-Dpinwheel.auth.hash-per-ip=256", "-Dpinwheel.auth.login-per-ip-per-minute=1000000")).startAllLive();
         final RestClient[] rest = new RestClient[NODES];
         for (int k = 0; k < NODES; k++)
         {
-            rest[k] = new RestClient(nodes[k].restBase());
+            rest[k] = new RestClient(cluster.node(k).restBase());
         }
 
         // every name through every node at once, in two letter cases (names are case-insensitive)
@@ -222,9 +190,8 @@ class ClusterUsernamesTest
             final int survivor = (victim + 1) % NODES;
             System.out.println("claim of " + chosen.name() + " on node " + victim + ", its account on node "
                 + ring.nodeOf(chosen.id()));
-            final CompletableFuture<String> down = nodes[survivor].lineContaining("node " + victim + " unreachable");
-            nodes[victim].kill();
-            nodes[victim] = null;
+            final CompletableFuture<String> down = cluster.node(survivor).lineContaining("node " + victim + " unreachable");
+            cluster.kill(victim);
             down.get(60, TimeUnit.SECONDS);
             final RestClient.Response meanwhile = rest[survivor].call("POST", "auth/register", null,
                 "{\"username\":\"" + chosen.name() + "\",\"password\":\"password-meanwhile\"}");
@@ -255,10 +222,10 @@ class ClusterUsernamesTest
             assertNotNull(freed, "no registration fell on the dead node's accounts");
 
             // ... and comes back: the claim holds
-            final CompletableFuture<String> back = nodes[survivor].lineContaining("node " + victim + " connected");
-            startNode(victim);
+            final CompletableFuture<String> back = cluster.node(survivor).lineContaining("node " + victim + " connected");
+            cluster.start(victim);
             back.get(60, TimeUnit.SECONDS);
-            rest[victim] = new RestClient(nodes[victim].restBase());
+            rest[victim] = new RestClient(cluster.node(victim).restBase());
             for (final int k : new int[] {victim, survivor, (victim + 2) % NODES})
             {
                 final RestClient.Response again = rest[k].call("POST", "auth/register", null,
@@ -271,14 +238,13 @@ class ClusterUsernamesTest
             // the owner of the name refused above restarts too: the name is still free (its release was journaled)
             final int freedOwner = ring.nodeOf(Usernames.key(freed));
             final int other = (freedOwner + 1) % NODES;
-            final CompletableFuture<String> gone = nodes[other].lineContaining("node " + freedOwner + " unreachable");
-            nodes[freedOwner].kill();
-            nodes[freedOwner] = null;
+            final CompletableFuture<String> gone = cluster.node(other).lineContaining("node " + freedOwner + " unreachable");
+            cluster.kill(freedOwner);
             gone.get(60, TimeUnit.SECONDS);
-            final CompletableFuture<String> returned = nodes[other].lineContaining("node " + freedOwner + " connected");
-            startNode(freedOwner);
+            final CompletableFuture<String> returned = cluster.node(other).lineContaining("node " + freedOwner + " connected");
+            cluster.start(freedOwner);
             returned.get(60, TimeUnit.SECONDS);
-            rest[freedOwner] = new RestClient(nodes[freedOwner].restBase());
+            rest[freedOwner] = new RestClient(cluster.node(freedOwner).restBase());
             final RestClient.Response free = rest[freedOwner].call("POST", "auth/register", null,
                 "{\"username\":\"" + freed + "\",\"password\":\"password-" + freed + "\"}");
             assertEquals(201, free.status(), freed + " after its owner (node " + freedOwner + ") restarted: "
