@@ -3,8 +3,6 @@ package dev.pinwheel.cluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.DatagramSocket;
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -112,15 +110,7 @@ class NodeLinkCatchUpTest
 
     private void startNodes(final int count) throws Exception
     {
-        final StringBuilder spec = new StringBuilder();
-        for (int i = 0; i < count; i++)
-        {
-            try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress()))
-            {
-                spec.append(i == 0 ? "" : ",").append("127.0.0.1:").append(s.getLocalPort());
-            }
-        }
-        final ClusterMembers members = ClusterMembers.parse(spec.toString());
+        final ClusterMembers members = LoopbackMembers.free(count);
         dir = Files.createTempDirectory(Path.of("/dev/shm"), "pinwheel-catch-up-test-");
         for (int i = 0; i < count; i++)
         {

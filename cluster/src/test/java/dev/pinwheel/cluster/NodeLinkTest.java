@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.DatagramSocket;
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -145,15 +143,7 @@ class NodeLinkTest
 
     private void startNodes(final int count, final int ringSize, final int termLength) throws Exception
     {
-        final StringBuilder spec = new StringBuilder();
-        for (int i = 0; i < count; i++)
-        {
-            try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress()))
-            {
-                spec.append(i == 0 ? "" : ",").append("127.0.0.1:").append(s.getLocalPort());
-            }
-        }
-        final ClusterMembers members = ClusterMembers.parse(spec.toString());
+        final ClusterMembers members = LoopbackMembers.free(count);
         dir = Files.createTempDirectory(Path.of("/dev/shm"), "pinwheel-link-test-");
         for (int i = 0; i < count; i++)
         {
