@@ -17,7 +17,9 @@ import dev.pinwheel.gateway.codec.DiscordError;
  * and writes the answer. A request whose owner never answers (a bug, a lost node) is answered 504 after
  * {@link #TIMEOUT_MILLIS} by {@link #tick}, so no client waits forever. A request sent to another node notes that
  * node ({@link #sentTo}); when the node turns out to have restarted, its requests are answered at once
- * ({@link #failNode}) instead of at the timeout.
+ * ({@link #failNode}) instead of at the timeout. A request whose command goes on from its owner to a further node
+ * (a registration: the name's owner, then the new id's owner) notes that node too, with what to undo when the request
+ * is lost — answered by a restart or the timeout, not by its owner ({@link #waitsOn}).
  * <p>
  * <b>Shard thread only</b> (the origin shard owns its table).
  */
@@ -31,8 +33,10 @@ public final class ExchangeTable
     }
 
     private final Long2ObjectHashMap<RestExchange> waiting = new Long2ObjectHashMap<>();
-    /** The node each request sent to another node went to (a cluster only). */
-    private final Long2LongHashMap nodeOf = new Long2LongHashMap(-1);
+    /** The nodes (a bit per node id) each request sent to other nodes waits on (a cluster only). */
+    private final Long2LongHashMap nodesOf = new Long2LongHashMap(0);
+    /** What to undo when a request is lost rather than answered by its owner ({@link #waitsOn}). */
+    private final Long2ObjectHashMap<Runnable> onLost = new Long2ObjectHashMap<>();
     private final ArrayDeque<Waiting> deadlines = new ArrayDeque<>();
     private final UnsafeBuffer body = new UnsafeBuffer(new byte[0]);
     private long next = 1;
@@ -60,7 +64,8 @@ public final class ExchangeTable
     {
         final long correlation = reply.getLong();
         final RestExchange exchange = waiting.remove(correlation);
-        nodeOf.remove(correlation);
+        nodesOf.remove(correlation);
+        onLost.remove(correlation); // answered by its owner, whatever the answer: nothing to undo here
         final int status = reply.getInt();
         final int retryAfter = reply.getInt();
         final int length = reply.getBytes(body);
@@ -84,7 +89,8 @@ public final class ExchangeTable
     public void fail(final Shard shard, final long correlation, final DiscordError error)
     {
         final RestExchange exchange = waiting.remove(correlation);
-        nodeOf.remove(correlation);
+        nodesOf.remove(correlation);
+        final Runnable lost = onLost.remove(correlation);
         if (exchange != null)
         {
             if (error.retryAfter() > 0)
@@ -92,6 +98,15 @@ public final class ExchangeTable
                 exchange.retryAfterOnly(error.retryAfter());
             }
             exchange.reply(shard, error.status(), error.body());
+        }
+        undo(lost);
+    }
+
+    private static void undo(final Runnable lost)
+    {
+        if (lost != null)
+        {
+            lost.run(); // on this shard's thread; what it throws is the shard's to count and log
         }
     }
 
@@ -111,12 +126,14 @@ public final class ExchangeTable
         {
             deadlines.poll();
             final RestExchange exchange = waiting.remove(w.correlation());
-            nodeOf.remove(w.correlation());
+            nodesOf.remove(w.correlation());
+            final Runnable lost = onLost.remove(w.correlation());
             if (exchange != null)
             {
                 exchange.reply(shard, DiscordError.OWNER_TIMEOUT.status(), DiscordError.OWNER_TIMEOUT.body());
                 n++;
             }
+            undo(lost);
         }
         return n;
     }
@@ -129,9 +146,36 @@ public final class ExchangeTable
      */
     public void sentTo(final long correlation, final int node)
     {
-        if (waiting.containsKey(correlation))
+        if (waiting.containsKey(correlation) && node >= 0 && node < Long.SIZE)
         {
-            nodeOf.put(correlation, node);
+            nodesOf.put(correlation, nodesOf.get(correlation) | 1L << node);
+        }
+    }
+
+    /**
+     * A waiting request whose command goes on from its first owner to other nodes: their restarts answer it too
+     * ({@link #failNode}), and {@code lost} runs, on this shard's thread, if it is answered by a restart or the timeout
+     * (or any failure) instead of by an owner — the request may or may not have been applied, so what it undoes must
+     * be harmless when it was (a name release gives a name back only while no account holds it). Shard thread.
+     *
+     * @param correlation the request (ignored when it waits no more).
+     * @param nodes       a bit per node id the request also waits on (this node's own bit: nothing).
+     * @param lost        what to undo, or null.
+     */
+    public void waitsOn(final long correlation, final long nodes, final Runnable lost)
+    {
+        if (!waiting.containsKey(correlation))
+        {
+            return;
+        }
+        final long all = nodesOf.get(correlation) | nodes;
+        if (all != 0)
+        {
+            nodesOf.put(correlation, all); // 0 is the map's "none"
+        }
+        if (lost != null)
+        {
+            onLost.put(correlation, lost);
         }
     }
 
@@ -147,11 +191,12 @@ public final class ExchangeTable
     public int failNode(final Shard shard, final int node, final DiscordError error)
     {
         final org.agrona.collections.LongArrayList failed = new org.agrona.collections.LongArrayList();
-        final Long2LongHashMap.EntryIterator it = nodeOf.entrySet().iterator();
+        final Long2LongHashMap.EntryIterator it = nodesOf.entrySet().iterator();
+        final long bit = node >= 0 && node < Long.SIZE ? 1L << node : 0;
         while (it.hasNext())
         {
             it.next();
-            if (it.getLongValue() == node)
+            if ((it.getLongValue() & bit) != 0)
             {
                 failed.addLong(it.getLongKey());
             }

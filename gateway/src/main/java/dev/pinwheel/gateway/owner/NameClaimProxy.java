@@ -1,6 +1,7 @@
 package dev.pinwheel.gateway.owner;
 
 import dev.pinwheel.core.directory.Usernames;
+import dev.pinwheel.core.routing.ShardRoute;
 import dev.pinwheel.core.shard.Shard;
 import dev.pinwheel.core.shard.ShardGroup;
 
@@ -74,6 +75,25 @@ public final class NameClaimProxy
             OwnerCommands.NAME_CLAIM, correlation, ownerId).putInt(OwnerCommands.APPLICATION_CREATE).putLong(app)
             .putString(botName).putString(fallback).putString("name").putString(BOT_NAME_TAKEN).putString(name)
             .putString(description).putString(token).putString(tokenHash));
+    }
+
+    /**
+     * @param shards the node's shards.
+     * @param keys   ring keys (a name's key, an id).
+     * @return a bit per other node that owns one of the keys (the nodes a registration goes through).
+     */
+    public static long nodesOf(final ShardGroup shards, final long... keys)
+    {
+        long nodes = 0;
+        for (final long key : keys)
+        {
+            final int route = shards.ownerOf(key);
+            if (route != ShardRoute.MOVING && ShardRoute.remote(route, shards.nodeId()))
+            {
+                nodes |= 1L << ShardRoute.node(route);
+            }
+        }
+        return nodes;
     }
 
     /**

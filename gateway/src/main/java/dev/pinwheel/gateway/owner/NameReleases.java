@@ -83,6 +83,45 @@ public final class NameReleases
     }
 
     /**
+     * A registration (or a bot's creation) whose answer this shard, its origin, will never get: a node it went through
+     * restarted, or it timed out. Its account command may have died with that node, leaving the name held by an id
+     * without an account, so the name goes back to its owner — unless this node already knows the account (then it
+     * was registered). The debt is journaled here whoever owns the id: the record reaches every node, and the id's owner
+     * sends the release until the name's owner acknowledges ({@link #tick}); the name's owner gives it back only while
+     * that id holds it with no account, so a registration that did go through keeps its name. (Left open: an account
+     * journaled by a node whose records have not reached the name's owner when the release does; then its name is
+     * free for a moment.) A cluster only.
+     *
+     * @param shard    this shard (the request's origin).
+     * @param node     the node's accounts.
+     * @param username the name.
+     * @param userId   the id it was claimed for.
+     */
+    public static void oweLost(final Shard shard, final NodeState node, final String username, final long userId)
+    {
+        if (node.accounts().get(userId) != null)
+        {
+            return;
+        }
+        if (shard.group().ownerOf(Usernames.key(username)) != shard.id())
+        {
+            try
+            {
+                StateLog.commit(shard, node, StateRecords.NAME_RELEASE_OWED, StateRecords.nameRelease(username,
+                    userId));
+            }
+            catch (final RuntimeException ex)
+            {
+                LOG.warn("the release of a name claimed for {} by a lost registration is sent once only ({})", userId,
+                    ex.toString());
+            }
+        }
+        LOG.info("shard {}: a registration for id {} got no answer from its owner: its name is given back unless the "
+            + "account exists", shard.id(), userId);
+        NameClaimProxy.release(shard, username, userId);
+    }
+
+    /**
      * {@link OwnerCommands#NAME_RELEASE_DONE}: the name's owner gave the name back (or found nothing to give back).
      *
      * @param shard   this shard.

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pinwheel.core.directory.Account;
 import dev.pinwheel.core.directory.Application;
 import dev.pinwheel.core.directory.Directory;
+import dev.pinwheel.core.directory.Usernames;
 import dev.pinwheel.core.shard.Shard;
 import dev.pinwheel.gateway.auth.AuthService;
 import dev.pinwheel.gateway.codec.DiscordError;
@@ -21,6 +22,7 @@ import dev.pinwheel.gateway.http.RouteTable;
 import dev.pinwheel.gateway.owner.ApplicationProxy;
 import dev.pinwheel.gateway.owner.ApplicationService;
 import dev.pinwheel.gateway.owner.NameClaimProxy;
+import dev.pinwheel.gateway.owner.NameReleases;
 
 /**
  * Applications and OAuth2 bot authorization:
@@ -149,8 +151,24 @@ public final class ApplicationRoutes
         {
             // a cluster: the owner of the name's key decides (then the fallback's), journals the claim, then creates
             final String token = ctx.auth().newToken(app);
-            NameClaimProxy.claimForApplication(shard, exchanges.register(ex), ex.userId(), app, username, fallback,
+            final long correlation = exchanges.register(ex);
+            NameClaimProxy.claimForApplication(shard, correlation, ex.userId(), app, username, fallback,
                 name.trim(), description, token, AuthService.tokenHash(token));
+            // as a registration (AuthRoutes): the nodes it goes through, and its claimed name given back if it is lost
+            final String first = username;
+            exchanges.waitsOn(correlation, NameClaimProxy.nodesOf(shard.group(), Usernames.key(first),
+                Usernames.key(fallback), app), () ->
+                {
+                    // the name the bot holds, if this node has learnt its claim; else both (a release is conditional)
+                    if (ctx.node().accounts().holderOf(fallback) != app)
+                    {
+                        NameReleases.oweLost(shard, ctx.node(), first, app);
+                    }
+                    if (ctx.node().accounts().holderOf(first) != app)
+                    {
+                        NameReleases.oweLost(shard, ctx.node(), fallback, app);
+                    }
+                });
             return;
         }
         if (!ctx.node().accounts().reserve(username, app))

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.pinwheel.core.directory.Account;
+import dev.pinwheel.core.directory.Usernames;
 import dev.pinwheel.core.shard.Shard;
 import dev.pinwheel.core.shard.ShardCounters;
 import dev.pinwheel.gateway.auth.AuthService;
@@ -20,6 +21,7 @@ import dev.pinwheel.gateway.http.RouteTable;
 import dev.pinwheel.gateway.node.EdgeCounters;
 import dev.pinwheel.gateway.owner.AccountProxy;
 import dev.pinwheel.gateway.owner.NameClaimProxy;
+import dev.pinwheel.gateway.owner.NameReleases;
 
 /**
  * {@code POST /auth/register} and {@code POST /auth/login} (routes without a token). Password hashing (PBKDF2,
@@ -102,9 +104,9 @@ public final class AuthRoutes
         }
         final boolean bot = body.path("bot").asBoolean(false);
         final int origin = shard.address();
-        hash(ex, correlation ->
+        final long id = ctx.nextControlId();
+        final long registration = hash(ex, correlation ->
         {
-            final long id = ctx.nextControlId();
             final ControlReply reply = new ControlReply(shard.group(), origin, correlation, id, ex);
             if (shard.group().clusterLink() != null)
             {
@@ -141,6 +143,14 @@ public final class AuthRoutes
                 reply.error(DiscordError.BUSY);
             }
         });
+        if (registration >= 0 && shard.group().clusterLink() != null)
+        {
+            // the claim goes to the name's owner, which sends the registration on to the new id's owner: a restart of
+            // either answers the request at once, and a request lost that way (or timed out) gives the name back —
+            // its account command may have died with that node, and the name would be held by an id with no account
+            exchanges.waitsOn(registration, NameClaimProxy.nodesOf(shard.group(), Usernames.key(username), id),
+                () -> NameReleases.oweLost(shard, ctx.node(), username, id));
+        }
     }
 
     private void login(final RestExchange ex, final JsonNode body)
@@ -207,13 +217,14 @@ public final class AuthRoutes
      * given back when the work ends, however it ends. The request waits for its answer under a correlation id
      * ({@link ExchangeTable}) that the work answers to, from the control plane or from the account's owner.
      */
-    private void hash(final RestExchange ex, final LongConsumer work)
+    /** @return the request's correlation, or -1 if it was refused here (answered already). */
+    private long hash(final RestExchange ex, final LongConsumer work)
     {
         final String client = ex.client();
         if (!throttle.hashing().tryAcquire(client))
         {
             refuse(ex, EdgeCounters.AUTH_IP_IN_FLIGHT, 1000, "login-hashing");
-            return;
+            return -1;
         }
         final long correlation = exchanges.register(ex);
         final int origin = shard.address();
@@ -241,7 +252,9 @@ public final class AuthRoutes
             throttle.hashing().release(client);
             counters.increment(EdgeCounters.AUTH_BUSY);
             exchanges.fail(shard, correlation, DiscordError.HASHING_BUSY);
+            return -1;
         }
+        return correlation;
     }
 
     /** 429 from a window: Discord's body and the window's {@code X-RateLimit-*} headers. */
