@@ -545,16 +545,29 @@ public final class Shard implements Runnable
      */
     public void publish(final Guild guild, final Dispatch dispatch)
     {
+        publishToOtherNodes(guild, dispatch);
+        publishOnThisNode(guild, dispatch);
+    }
+
+    /**
+     * The first half of {@link #publish}: the event to every other node whose sessions follow the guild (one link
+     * message per node). A caller with something slow to do before this node's sessions get the event (a REST answer's
+     * write) does it between the halves, so that the other nodes' deliveries start first; the event's order per guild
+     * holds on every node, since each half keeps it. Nothing on a single node.
+     *
+     * @param guild    the guild (owned here).
+     * @param dispatch the encoded event.
+     */
+    public void publishToOtherNodes(final Guild guild, final Dispatch dispatch)
+    {
         if (dispatch.guildId() != guild.id())
         {
             throw new IllegalArgumentException("dispatch of guild " + dispatch.guildId() + " published to " + guild.id());
         }
         final ClusterLink link = group.clusterLink();
-        long mask = guild.interestedShards();
         if (link != null)
         {
             final int self = group.nodeId();
-            mask |= guild.interestedShardsOf(self);
             long nodes = guild.interestedNodes() & ~(1L << self);
             while (nodes != 0)
             {
@@ -563,6 +576,26 @@ public final class Shard implements Runnable
                 // one message per (event, interested node); that node hands it to each of its shards in the mask
                 link.offerDispatch(id, node, guild.interestedShardsOf(node), dispatch);
             }
+        }
+    }
+
+    /**
+     * The second half of {@link #publish}: the event to this node's sessions (this shard's directly, one hand-off
+     * per other interested shard of this node).
+     *
+     * @param guild    the guild (owned here).
+     * @param dispatch the encoded event.
+     */
+    public void publishOnThisNode(final Guild guild, final Dispatch dispatch)
+    {
+        if (dispatch.guildId() != guild.id())
+        {
+            throw new IllegalArgumentException("dispatch of guild " + dispatch.guildId() + " published to " + guild.id());
+        }
+        long mask = guild.interestedShards();
+        if (group.clusterLink() != null)
+        {
+            mask |= guild.interestedShardsOf(group.nodeId());
         }
         while (mask != 0)
         {

@@ -37,8 +37,19 @@ final class ChannelEvents
      */
     static void publish(final Shard owner, final Guild g, final long channelId, final Dispatch event)
     {
+        owner.publish(g, withAudience(g, channelId, event));
+    }
+
+    /**
+     * @param g         the guild.
+     * @param channelId the event's channel.
+     * @param event     the event.
+     * @return the event for the channel's viewers (as {@link #publish} sends it).
+     */
+    static Dispatch withAudience(final Guild g, final long channelId, final Dispatch event)
+    {
         final GuildChannel c = g.channel(channelId);
-        owner.publish(g, c == null ? event : event.withAudience(g.viewers(c)));
+        return c == null ? event : event.withAudience(g.viewers(c));
     }
 
     /**

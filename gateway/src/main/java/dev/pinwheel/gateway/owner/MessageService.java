@@ -470,8 +470,12 @@ public final class MessageService
         final Encoded encoded = encode(g, m, nonce, type, referenced);
         owner.afterCommit(() ->
         {
+            // the other nodes first: the REST answer's write (tens of µs on loopback, where it runs the client's TCP
+            // receive) no longer delays their deliveries; this node's sessions after the answer, as before
+            final Dispatch event = ChannelEvents.withAudience(g, m.channelId(), encoded.event());
+            owner.publishToOtherNodes(g, event);
             reply.ok(200, encoded.rest());
-            ChannelEvents.publish(owner, g, m.channelId(), encoded.event());
+            owner.publishOnThisNode(g, event);
         });
     }
 
