@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -37,25 +36,12 @@ class ClusterLostRegistrationTest
     private LocalCluster cluster;
 
     @AfterEach
-    void stop() throws Exception
+    void stop()
     {
         if (cluster != null)
         {
-            for (int k = 0; k < NODES; k++)
-            {
-                if (cluster.node(k) != null)
-                {
-                    signal(cluster.node(k), "CONT"); // a stopped JVM would not stop
-                }
-            }
-            cluster.close();
+            cluster.close(); // resumes the nodes the test stopped
         }
-    }
-
-    private static void signal(final ServerProcess p, final String signal) throws Exception
-    {
-        final Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).inheritIO().start();
-        assertEquals(0, kill.waitFor(), "kill -" + signal);
     }
 
     @Test
@@ -67,7 +53,7 @@ class ClusterLostRegistrationTest
         final RestClient rest0 = new RestClient(cluster.node(0).restBase());
         final RestClient rest2 = new RestClient(cluster.node(2).restBase());
         final RestClient.User admin = rest0.register("admin"); // the cluster's first account: every node's admin
-        awaitMetrics(rest2, admin);
+        LocalCluster.awaitMetrics(rest2, admin);
 
         final RoutingRing ring = RoutingRing.build(1, NODES, 1, RoutingRing.DEFAULT_VIRTUAL_NODES);
         String name = null;
@@ -80,38 +66,12 @@ class ClusterLostRegistrationTest
             {
                 continue;
             }
-            final long sentBefore = metric(rest2, admin, "pinwheel_cluster_sent_total");
-            final long localBefore = metric(rest2, admin, "type=\"account_register\"");
-            signal(cluster.node(0), "STOP");
-            signal(cluster.node(1), "STOP");
             askedAt = System.nanoTime();
-            final CompletableFuture<RestClient.Response> register = CompletableFuture.supplyAsync(() ->
+            final CompletableFuture<RestClient.Response> register = cluster.registerPastStoppedNodes(2, rest2, admin,
+                "{\"username\":\"" + candidate + "\",\"password\":\"password-x\"}");
+            if (register == null)
             {
-                try
-                {
-                    return rest2.call("POST", "auth/register", null, "{\"username\":\"" + candidate
-                        + "\",\"password\":\"password-x\"}");
-                }
-                catch (final IOException ex)
-                {
-                    throw new IllegalStateException(ex);
-                }
-            });
-            // the claim journaled, its record broadcast to nodes 0 and 1, and the registration sent on: three frames
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (!register.isDone() && metric(rest2, admin, "pinwheel_cluster_sent_total") < sentBefore + 3)
-            {
-                assertTrue(System.nanoTime() - deadline < 0, "node 2 sent the registration on within 10 s");
-                TimeUnit.MILLISECONDS.sleep(20);
-            }
-            if (register.isDone() || metric(rest2, admin, "type=\"account_register\"") > localBefore)
-            {
-                // the new id is node 2's own: registered there; another name
-                final RestClient.Response local = register.get(30, TimeUnit.SECONDS);
-                assertEquals(201, local.status(), local.raw());
-                signal(cluster.node(0), "CONT");
-                signal(cluster.node(1), "CONT");
-                continue;
+                continue; // the new id was node 2's own: another name
             }
             name = candidate;
             lost = register;
@@ -125,6 +85,7 @@ class ClusterLostRegistrationTest
         cluster.start(1);
         final long restartedAt = System.nanoTime();
         final RestClient.Response answer = lost.get(60, TimeUnit.SECONDS);
+        assertNotNull(answer, "node 2 answered");
         if (restartedAt - askedAt < TimeUnit.SECONDS.toNanos(25))
         {
             // both were back well before the request's 30 s timeout: the restart answered it
@@ -137,53 +98,9 @@ class ClusterLostRegistrationTest
         }
 
         // the name was given back: it registers again (through another node, once the release went through)
-        final long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        RestClient.Response again;
-        while (true)
-        {
-            again = rest0.call("POST", "auth/register", null, "{\"username\":\"" + name
-                + "\",\"password\":\"password-y\"}");
-            if (again.status() == 201 || System.nanoTime() - until >= 0)
-            {
-                break;
-            }
-            assertTrue(again.status() == 400 || again.status() == 503, "taken or refused meanwhile: " + again.raw());
-            TimeUnit.MILLISECONDS.sleep(250);
-        }
+        final RestClient.Response again = LocalCluster.registerOnceFree(rest0, "{\"username\":\"" + name
+            + "\",\"password\":\"password-y\"}");
         assertEquals(201, again.status(), "'" + name + "' is free again: " + again.raw());
         cluster.node(2).awaitLine("got no answer from its owner");
-    }
-
-    private static void awaitMetrics(final RestClient rest, final RestClient.User admin) throws Exception
-    {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (true)
-        {
-            try
-            {
-                rest.metrics(admin.token());
-                return;
-            }
-            catch (final AssertionError notYet)
-            {
-                assertTrue(System.nanoTime() - deadline < 0, "the admin reached the node within 30 s: " + notYet);
-                TimeUnit.MILLISECONDS.sleep(50);
-            }
-        }
-    }
-
-    /** @return the sum of a node's {@code /metrics} samples whose line contains {@code text} (0: none yet). */
-    private static long metric(final RestClient rest, final RestClient.User admin, final String text)
-        throws IOException
-    {
-        long sum = 0;
-        for (final String line : rest.metrics(admin.token()).split("\n"))
-        {
-            if (!line.startsWith("#") && line.contains(text))
-            {
-                sum += (long)Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-            }
-        }
-        return sum;
     }
 }

@@ -60,14 +60,7 @@ class ClusterNameReleaseTest
     {
         if (cluster != null)
         {
-            for (int k = 0; k < NODES; k++)
-            {
-                if (cluster.node(k) != null)
-                {
-                    signal(cluster.node(k), "CONT"); // a stopped JVM would not stop
-                }
-            }
-            cluster.close();
+            cluster.close(); // resumes the nodes the test stopped
         }
         for (final Path mount : mounts)
         {
@@ -77,12 +70,6 @@ class ClusterNameReleaseTest
                 Files.deleteIfExists(mount);
             }
         }
-    }
-
-    private static void signal(final ServerProcess p, final String signal) throws Exception
-    {
-        final Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).inheritIO().start();
-        assertEquals(0, kill.waitFor(), "kill -" + signal);
     }
 
     @Test
@@ -103,12 +90,12 @@ class ClusterNameReleaseTest
         java.util.Arrays.fill(admins, admin);
         for (int k = 0; k < NODES; k++)
         {
-            awaitMetrics(rests[k], admin); // its account and token reached node k
+            LocalCluster.awaitMetrics(rests[k], admin); // its account and token reached node k
         }
         final RestClient rest2 = rests[2];
         final RestClient.User admin2 = admins[2];
-        final long[] registersBefore = {metric(rests[0], admins[0], "type=\"account_register\""),
-            metric(rests[1], admins[1], "type=\"account_register\"")};
+        final long[] registersBefore = {LocalCluster.metric(rests[0], admins[0], "type=\"account_register\""),
+            LocalCluster.metric(rests[1], admins[1], "type=\"account_register\"")};
         final Path[] fillers = new Path[mounts.length];
         for (int k = 0; k < mounts.length; k++)
         {
@@ -125,51 +112,23 @@ class ClusterNameReleaseTest
             {
                 continue;
             }
-            final long sentBefore = metric(rest2, admin2, "pinwheel_cluster_sent_total");
-            final long localBefore = metric(rest2, admin2, "type=\"account_register\"");
-            signal(cluster.node(0), "STOP");
-            signal(cluster.node(1), "STOP");
-            final CompletableFuture<RestClient.Response> register = CompletableFuture.supplyAsync(() ->
+            final CompletableFuture<RestClient.Response> register = cluster.registerPastStoppedNodes(2, rest2, admin2,
+                "{\"username\":\"" + candidate + "\",\"password\":\"password-x\",\"bot\":true}");
+            if (register == null)
             {
-                try
-                {
-                    return rest2.call("POST", "auth/register", null, "{\"username\":\"" + candidate
-                        + "\",\"password\":\"password-x\",\"bot\":true}");
-                }
-                catch (final IOException ex)
-                {
-                    return null; // node 2 killed while the request waits
-                }
-            });
-            // the claim journaled, its record broadcast to nodes 0 and 1 and the registration sent on to one of them:
-            // three frames on node 2's link (nothing else goes out while they are stopped)
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (!register.isDone() && metric(rest2, admin2, "pinwheel_cluster_sent_total") < sentBefore + 3)
-            {
-                assertTrue(System.nanoTime() - deadline < 0, "node 2 sent the registration on within 5 s");
-                TimeUnit.MILLISECONDS.sleep(20);
-            }
-            if (register.isDone() || metric(rest2, admin2, "type=\"account_register\"") > localBefore)
-            {
-                // the new id is node 2's own (its third frame is then the account's record): it registered there
-                // (disk not full); another name
-                final RestClient.Response local = register.get(30, TimeUnit.SECONDS);
-                assertEquals(201, local.status(), local.raw());
-                signal(cluster.node(0), "CONT");
-                signal(cluster.node(1), "CONT");
-                continue;
+                continue; // the new id was node 2's own (disk not full there): another name
             }
             name = candidate;
             cluster.kill(2);
-            signal(cluster.node(0), "CONT");
-            signal(cluster.node(1), "CONT");
+            LocalCluster.signal(cluster.node(0), "CONT");
+            LocalCluster.signal(cluster.node(1), "CONT");
         }
         assertTrue(name != null, "a registration of a name of node 2 went on to node 0 or 1");
         final String chosen = name;
         // the owner of the new id refuses the account (disk full) and gives the name back to node 2, which is dead
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (metric(rests[0], admins[0], "type=\"account_register\"") == registersBefore[0]
-            && metric(rests[1], admins[1], "type=\"account_register\"") == registersBefore[1])
+        while (LocalCluster.metric(rests[0], admins[0], "type=\"account_register\"") == registersBefore[0]
+            && LocalCluster.metric(rests[1], admins[1], "type=\"account_register\"") == registersBefore[1])
         {
             assertTrue(System.nanoTime() - deadline < 0, "node 0 or 1 ran the registration within 60 s");
             TimeUnit.MILLISECONDS.sleep(50);
@@ -182,53 +141,9 @@ class ClusterNameReleaseTest
 
         cluster.start(2);
         final RestClient rest = new RestClient(cluster.node(2).restBase());
-        final long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        RestClient.Response r;
-        while (true)
-        {
-            r = rest.call("POST", "auth/register", null, "{\"username\":\"" + chosen
-                + "\",\"password\":\"password-y\",\"bot\":true}");
-            if (r.status() == 201 || System.nanoTime() - until >= 0)
-            {
-                break;
-            }
-            assertTrue(r.status() == 400 || r.status() == 503, "taken or refused meanwhile: " + r.raw());
-            TimeUnit.MILLISECONDS.sleep(250);
-        }
+        final RestClient.Response r = LocalCluster.registerOnceFree(rest, "{\"username\":\"" + chosen
+            + "\",\"password\":\"password-y\",\"bot\":true}");
         assertEquals(201, r.status(), "'" + chosen + "' is free again once node 2 is back: " + r.raw());
-    }
-
-    private static void awaitMetrics(final RestClient rest, final RestClient.User admin) throws Exception
-    {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (true)
-        {
-            try
-            {
-                rest.metrics(admin.token());
-                return;
-            }
-            catch (final AssertionError notYet)
-            {
-                assertTrue(System.nanoTime() - deadline < 0, "the admin reached the node within 30 s: " + notYet);
-                TimeUnit.MILLISECONDS.sleep(50);
-            }
-        }
-    }
-
-    /** @return the sum of a node's {@code /metrics} samples whose line contains {@code text} (0: none yet). */
-    private static long metric(final RestClient rest, final RestClient.User admin, final String text)
-        throws IOException
-    {
-        long sum = 0;
-        for (final String line : rest.metrics(admin.token()).split("\n"))
-        {
-            if (!line.startsWith("#") && line.contains(text))
-            {
-                sum += (long)Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-            }
-        }
-        return sum;
     }
 
     /** Fills the filesystem of {@code mount} until {@code leave} bytes are free. */

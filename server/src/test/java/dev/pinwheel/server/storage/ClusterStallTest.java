@@ -42,16 +42,10 @@ class ClusterStallTest
         {
             if (p != null)
             {
-                signal(p, "CONT");
+                LocalCluster.signal(p, "CONT");
                 p.close();
             }
         }
-    }
-
-    private static void signal(final ServerProcess p, final String signal) throws Exception
-    {
-        final Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).inheritIO().start();
-        assertEquals(0, kill.waitFor(), "kill -" + signal);
     }
 
     @Test
@@ -82,7 +76,7 @@ class ClusterStallTest
         assertEquals(200, rest0.call("POST", "channels/" + channelId + "/messages", alice.token(),
             "{\"content\":\"before the stall\"}").status(), "a post through node 0 reaches node 1");
 
-        signal(nodes[1], "STOP");
+        LocalCluster.signal(nodes[1], "STOP");
         final CompletableFuture<RestClient.Response> post = CompletableFuture.supplyAsync(() ->
         {
             try
@@ -96,7 +90,7 @@ class ClusterStallTest
             }
         });
         TimeUnit.MILLISECONDS.sleep(2500); // the fault: a stall longer than the peer timeout (1 s)
-        signal(nodes[1], "CONT");
+        LocalCluster.signal(nodes[1], "CONT");
         final RestClient.Response answer = post.get(15, TimeUnit.SECONDS); // not the 30 s of a lost answer's 504
         assertEquals(200, answer.status(), answer.raw());
         final JsonNode history = rest0.ok("GET", "channels/" + channelId + "/messages?limit=10", alice.token(), null);

@@ -1,9 +1,14 @@
 package dev.pinwheel.server.storage;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
 
 /**
@@ -139,6 +144,89 @@ final class LocalCluster implements AutoCloseable
         nodes[k] = null;
     }
 
+    /**
+     * Registers through node {@code via} — which owns the name's key — while every other node is stopped (SIGSTOP
+     * here): {@code via} journals the claim, broadcasts its record to the stopped nodes and sends the registration on
+     * to the new id's owner, one frame each on its link (nothing else goes out while they are stopped).
+     *
+     * @param via   the node the request goes to.
+     * @param rest  that node's client.
+     * @param admin the cluster's admin (for {@code /metrics}).
+     * @param body  the registration's body.
+     * @return the request, still waiting on a stopped node; or null if the new id was {@code via}'s own: it
+     *         registered there (201) and the other nodes were resumed. An answer of null: {@code via} died meanwhile.
+     * @throws Exception if {@code via} did not send it on within 10 s.
+     */
+    CompletableFuture<RestClient.Response> registerPastStoppedNodes(final int via, final RestClient rest,
+        final RestClient.User admin, final String body) throws Exception
+    {
+        final long sentBefore = metric(rest, admin, "pinwheel_cluster_sent_total");
+        final long localBefore = metric(rest, admin, "type=\"account_register\"");
+        for (int k = 0; k < nodes.length; k++)
+        {
+            if (k != via)
+            {
+                signal(nodes[k], "STOP");
+            }
+        }
+        final CompletableFuture<RestClient.Response> register = CompletableFuture.supplyAsync(() ->
+        {
+            try
+            {
+                return rest.call("POST", "auth/register", null, body);
+            }
+            catch (final IOException ex)
+            {
+                return null; // the node died while the request waited
+            }
+        });
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!register.isDone() && metric(rest, admin, "pinwheel_cluster_sent_total") < sentBefore + nodes.length)
+        {
+            assertTrue(System.nanoTime() - deadline < 0, "node " + via + " sent the registration on within 10 s");
+            TimeUnit.MILLISECONDS.sleep(20);
+        }
+        if (!register.isDone() && metric(rest, admin, "type=\"account_register\"") == localBefore)
+        {
+            return register;
+        }
+        // the new id is the node's own (its last frame is then the account's record): registered there
+        final RestClient.Response local = register.get(30, TimeUnit.SECONDS);
+        assertEquals(201, local.status(), local.raw());
+        for (int k = 0; k < nodes.length; k++)
+        {
+            if (k != via)
+            {
+                signal(nodes[k], "CONT");
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Registers until the name is free: 400 (taken) and 503 are "not yet", for up to 60 s.
+     *
+     * @param rest a node's client.
+     * @param body the registration's body.
+     * @return the last answer (201 once the name was free).
+     * @throws Exception on a failure to call, or another answer.
+     */
+    static RestClient.Response registerOnceFree(final RestClient rest, final String body) throws Exception
+    {
+        final long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true)
+        {
+            final RestClient.Response r = rest.call("POST", "auth/register", null, body);
+            if (r.status() == 201 || System.nanoTime() - until >= 0)
+            {
+                return r;
+            }
+            assertTrue(r.status() == 400 || r.status() == 503, "taken or refused meanwhile: " + r.raw());
+            TimeUnit.MILLISECONDS.sleep(250);
+        }
+    }
+
+    /** Stops every node, resuming first any that a test stopped (SIGSTOP: a stopped JVM would not stop). */
     @Override
     public void close()
     {
@@ -146,8 +234,69 @@ final class LocalCluster implements AutoCloseable
         {
             if (p != null)
             {
+                try
+                {
+                    signal(p, "CONT");
+                }
+                catch (final Exception | AssertionError ex)
+                {
+                    // gone already: close() below finds out
+                }
                 p.close();
             }
         }
+    }
+
+    /**
+     * {@code kill -SIGNAL} of a node's process (STOP and CONT stall and resume it).
+     *
+     * @param p      the node.
+     * @param signal the signal's name.
+     * @throws Exception if kill fails.
+     */
+    static void signal(final ServerProcess p, final String signal) throws Exception
+    {
+        final Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).inheritIO().start();
+        assertEquals(0, kill.waitFor(), "kill -" + signal);
+    }
+
+    /**
+     * Waits up to 30 s until a node serves {@code /metrics} to {@code admin} (its account and token reached the node).
+     *
+     * @param rest  the node.
+     * @param admin the cluster's admin.
+     * @throws Exception on a failure other than "not yet".
+     */
+    static void awaitMetrics(final RestClient rest, final RestClient.User admin) throws Exception
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true)
+        {
+            try
+            {
+                rest.metrics(admin.token());
+                return;
+            }
+            catch (final AssertionError notYet)
+            {
+                assertTrue(System.nanoTime() - deadline < 0, "the admin reached the node within 30 s: " + notYet);
+                TimeUnit.MILLISECONDS.sleep(50);
+            }
+        }
+    }
+
+    /** @return the sum of a node's {@code /metrics} samples whose line contains {@code text} (0: none yet). */
+    static long metric(final RestClient rest, final RestClient.User admin, final String text)
+        throws IOException
+    {
+        long sum = 0;
+        for (final String line : rest.metrics(admin.token()).split("\n"))
+        {
+            if (!line.startsWith("#") && line.contains(text))
+            {
+                sum += (long)Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return sum;
     }
 }
