@@ -295,7 +295,9 @@ public final class GatewaySession extends SessionEndpoint
         {
             return;
         }
-        for (long k = Math.max(acked + 1, upTo - buffer.length + 1); k <= upTo; k++)
+        // a slot holds sequence k only while k is among the last buffer.length: an older k's slot holds a newer
+        // event (one the client may not have been sent yet, or needs for a RESUME), which stays
+        for (long k = Math.max(acked + 1, seq - buffer.length + 1); k <= upTo; k++)
         {
             buffer[(int)(k & mask)] = null;
         }

@@ -70,4 +70,35 @@ class GatewaySessionFootprintTest
             assertEquals(sent[i], ring[i & (ring.length - 1)], "event " + i);
         }
     }
+
+    /**
+     * A client that acknowledges more than a full buffer at once (a busy guild between two heartbeats) releases only
+     * the events it acknowledged: the slots of older sequences hold newer events by then. Before, the release ran over
+     * the whole ring and emptied the slots of events not acknowledged — not yet written to the socket, too: the
+     * corked write then failed on an empty slot and the connection was closed (seen at 500 events/s in
+     * {@code cluster-probe}).
+     */
+    @Test
+    void anAcknowledgementOfMoreThanTheBufferReleasesOnlyWhatItAcknowledges() throws ReflectiveOperationException
+    {
+        final GatewaySession s = new GatewaySession("ab", 1, 0, 50, 0, 1, 8);
+        final Dispatch[] sent = new Dispatch[41];
+        for (int i = 1; i <= 40; i++)
+        {
+            sent[i] = Dispatch.of("TEST", ("{\"n\":" + i + "}").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            s.dispatch(sent[i]); // detached: the ring holds the last 8 (33..40), none acknowledged
+        }
+        final Dispatch[] ring = (Dispatch[])field(s, "buffer");
+        assertEquals(8, ring.length, "at its maximum");
+        s.acknowledge(32); // 32 events at once, more than the ring holds: none of 33..40 is released
+        for (int i = 33; i <= 40; i++)
+        {
+            assertEquals(sent[i], ring[i & 7], "event " + i + " is not acknowledged: kept");
+        }
+        s.acknowledge(36);
+        for (int i = 33; i <= 40; i++)
+        {
+            assertEquals(i <= 36 ? null : sent[i], ring[i & 7], "event " + i);
+        }
+    }
 }
