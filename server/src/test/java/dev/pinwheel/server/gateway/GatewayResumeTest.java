@@ -205,6 +205,47 @@ class GatewayResumeTest
         }
     }
 
+    /**
+     * A heartbeat that acknowledges more events than the resume buffer holds (a busy guild between two heartbeats)
+     * releases only those: the events after it, which by then sit in the slots of older sequences, still replay.
+     * Before, the release ran over the whole buffer and emptied their slots: the replay (and a corked write, in the
+     * same way) failed and the connection was closed.
+     */
+    @Test
+    void aHeartbeatAcknowledgingMoreThanTheBufferKeepsTheEventsAfterIt()
+    {
+        final Session s = identify();
+        long acked = 0;
+        final List<String> after = new ArrayList<>();
+        try (GatewayTestClient c = s.client())
+        {
+            for (int i = 0; i < BUFFER + 4; i++)
+            {
+                post("busy-" + i);
+                acked = c.nextDispatch("MESSAGE_CREATE").path("s").asLong();
+            }
+            for (int i = 0; i < 5; i++)
+            {
+                after.add(post("after-" + i));
+                c.nextDispatch("MESSAGE_CREATE");
+            }
+            c.send("{\"op\":1,\"d\":" + acked + "}"); // sent before the last five arrived: it acknowledges BUFFER + 6
+            c.nextOp(11);
+            c.abort();
+        }
+        try (GatewayTestClient c = GatewayTestClient.json(s.resumeUrl()))
+        {
+            c.resume(member.token(), s.id(), acked);
+            final List<JsonNode> dispatches = c.until("RESUMED").stream()
+                .filter(n -> n.path("op").asInt() == 0).toList();
+            assertEquals(after.size() + 1, dispatches.size(), dispatches.toString());
+            for (int i = 0; i < after.size(); i++)
+            {
+                assertEquals(after.get(i), dispatches.get(i).path("d").path("id").asText(), "replayed in order");
+            }
+        }
+    }
+
     @Test
     void resumeOfAnUnknownSessionIsOpNineFalse()
     {
