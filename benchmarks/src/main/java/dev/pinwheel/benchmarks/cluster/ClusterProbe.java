@@ -542,7 +542,8 @@ public final class ClusterProbe
         final int nodes = clients.size();
         // warm-up at its own pace; the measured messages only once every warm-up message reached every observer (none
         // queues behind a backlog), then at their own pace
-        long t0 = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
+        final long t0 = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
+        long measuredFrom = 0;
         for (int i = 0; i < total; i++)
         {
             if (i == warm && warm > 0)
@@ -554,9 +555,10 @@ public final class ClusterProbe
                 }
                 System.out.printf(Locale.ROOT, "hop warm-up: %d messages, %d of %d deliveries%n", warm,
                     totals().hopDeliveries, (long)warm * nodes);
-                t0 = System.nanoTime() + interval - warm * interval;
+                measuredFrom = System.nanoTime() + interval;
             }
-            ProbeSupport.parkUntil(i < warm ? t0 + i * warmInterval : t0 + i * interval);
+            ProbeSupport.parkUntil(i < warm ? t0 + i * warmInterval
+                : (warm > 0 ? measuredFrom : t0) + (long)(i - warm) * interval);
             sent[i] = System.nanoTime();
             rest.postAsync(owner, channel, "fanout-probe #" + i + "# hop " + sent[i]);
         }

@@ -560,10 +560,7 @@ public final class Shard implements Runnable
      */
     public void publishToOtherNodes(final Guild guild, final Dispatch dispatch)
     {
-        if (dispatch.guildId() != guild.id())
-        {
-            throw new IllegalArgumentException("dispatch of guild " + dispatch.guildId() + " published to " + guild.id());
-        }
+        requireOwn(guild, dispatch);
         final ClusterLink link = group.clusterLink();
         if (link != null)
         {
@@ -579,6 +576,14 @@ public final class Shard implements Runnable
         }
     }
 
+    private static void requireOwn(final Guild guild, final Dispatch dispatch)
+    {
+        if (dispatch.guildId() != guild.id())
+        {
+            throw new IllegalArgumentException("dispatch of guild " + dispatch.guildId() + " published to " + guild.id());
+        }
+    }
+
     /**
      * The second half of {@link #publish}: the event to this node's sessions (this shard's directly, one hand-off
      * per other interested shard of this node).
@@ -588,10 +593,7 @@ public final class Shard implements Runnable
      */
     public void publishOnThisNode(final Guild guild, final Dispatch dispatch)
     {
-        if (dispatch.guildId() != guild.id())
-        {
-            throw new IllegalArgumentException("dispatch of guild " + dispatch.guildId() + " published to " + guild.id());
-        }
+        requireOwn(guild, dispatch);
         long mask = guild.interestedShards();
         if (group.clusterLink() != null)
         {

@@ -146,9 +146,9 @@ public final class ExchangeTable
      */
     public void sentTo(final long correlation, final int node)
     {
-        if (waiting.containsKey(correlation) && node >= 0 && node < Long.SIZE)
+        if (node >= 0 && node < Long.SIZE)
         {
-            nodesOf.put(correlation, nodesOf.get(correlation) | 1L << node);
+            waitsOn(correlation, 1L << node, null);
         }
     }
 

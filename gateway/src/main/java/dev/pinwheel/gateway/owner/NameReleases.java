@@ -122,6 +122,29 @@ public final class NameReleases
     }
 
     /**
+     * {@link #oweLost} for a bot's creation, which claims its name or, that one taken, its fallback: the name the bot
+     * holds if this node has learnt its claim, else both (a release is conditional on the holder).
+     *
+     * @param shard    this shard (the request's origin).
+     * @param node     the node's accounts.
+     * @param app      the bot's id.
+     * @param name     the name asked for.
+     * @param fallback the second choice.
+     */
+    public static void oweLost(final Shard shard, final NodeState node, final long app, final String name,
+        final String fallback)
+    {
+        if (node.accounts().holderOf(fallback) != app)
+        {
+            oweLost(shard, node, name, app);
+        }
+        if (node.accounts().holderOf(name) != app)
+        {
+            oweLost(shard, node, fallback, app);
+        }
+    }
+
+    /**
      * {@link OwnerCommands#NAME_RELEASE_DONE}: the name's owner gave the name back (or found nothing to give back).
      *
      * @param shard   this shard.

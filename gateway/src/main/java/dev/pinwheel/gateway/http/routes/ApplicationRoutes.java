@@ -157,18 +157,7 @@ public final class ApplicationRoutes
             // as a registration (AuthRoutes): the nodes it goes through, and its claimed name given back if it is lost
             final String first = username;
             exchanges.waitsOn(correlation, NameClaimProxy.nodesOf(shard.group(), Usernames.key(first),
-                Usernames.key(fallback), app), () ->
-                {
-                    // the name the bot holds, if this node has learnt its claim; else both (a release is conditional)
-                    if (ctx.node().accounts().holderOf(fallback) != app)
-                    {
-                        NameReleases.oweLost(shard, ctx.node(), first, app);
-                    }
-                    if (ctx.node().accounts().holderOf(first) != app)
-                    {
-                        NameReleases.oweLost(shard, ctx.node(), fallback, app);
-                    }
-                });
+                Usernames.key(fallback), app), () -> NameReleases.oweLost(shard, ctx.node(), app, first, fallback));
             return;
         }
         if (!ctx.node().accounts().reserve(username, app))

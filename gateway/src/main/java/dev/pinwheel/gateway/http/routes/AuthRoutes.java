@@ -216,8 +216,9 @@ public final class AuthRoutes
      * Queues password work if the client's address has a free hashing slot and the queue has room; the slot is
      * given back when the work ends, however it ends. The request waits for its answer under a correlation id
      * ({@link ExchangeTable}) that the work answers to, from the control plane or from the account's owner.
+     *
+     * @return the request's correlation, or -1 if it was refused here (answered already).
      */
-    /** @return the request's correlation, or -1 if it was refused here (answered already). */
     private long hash(final RestExchange ex, final LongConsumer work)
     {
         final String client = ex.client();
