@@ -11,12 +11,18 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
+import io.aeron.Aeron;
+import io.aeron.Publication;
+import io.aeron.archive.client.AeronArchive;
+import io.aeron.archive.status.RecordingPos;
 import io.aeron.cluster.RecordingLog;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.status.CountersReader;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -91,11 +97,13 @@ class ConsensusSnapshotTest
             startNode(k);
         }
         await(60_000, () -> allLive(0b111), "all three live in one epoch");
+        final long stray = strayRecording(2);
 
         long logged = 0;
         int maxSegments = 0;
         int maxFiles = 0;
         long maxLive = 0;
+        String worst = "";
         for (int round = 0; round < ROUNDS; round++)
         {
             for (int i = 0; i < PER_ROUND; i++)
@@ -128,6 +136,10 @@ class ConsensusSnapshotTest
                 final int files = recordingFiles(k);
                 final long live = liveLogBytes(k);
                 maxSegments = Math.max(maxSegments, segments);
+                if (files > maxFiles)
+                {
+                    worst = "round " + round + ", node " + k + ": " + describe(k);
+                }
                 maxFiles = Math.max(maxFiles, files);
                 maxLive = Math.max(maxLive, live);
             }
@@ -140,10 +152,15 @@ class ConsensusSnapshotTest
         assertTrue(logged > 8L * SEGMENT, "logged " + logged);
         assertTrue(maxSegments <= 4, "log segment files per member: " + maxSegments);
         assertTrue(maxLive <= 4L * SEGMENT, "log bytes kept per member: " + maxLive);
-        assertTrue(maxFiles <= 4 + 8, "recording files per member: " + maxFiles);
+        assertTrue(maxFiles <= 4 + 8, "recording files per member: " + maxFiles + " (" + worst + ")");
         for (int k = 0; k < NODES; k++)
         {
             assertTrue(members[k].purgedLogSegments() >= 4, "node " + k + " dropped segments");
+        }
+        try (Stream<Path> files = Files.list(clusterDir(2).resolve("archive")))
+        {
+            assertTrue(files.noneMatch(p -> p.getFileName().toString().startsWith(stray + "-")),
+                "the stray recording " + stray + " was deleted: " + describe(2));
         }
 
         // a member restarted after those snapshots starts from its newest one and replays little of the log
@@ -162,6 +179,53 @@ class ConsensusSnapshotTest
         assertTrue(replica.messagesApplied() < PER_ROUND, "a short replay: " + replica.messagesApplied());
     }
 
+    /**
+     * A recording in the member's archive that neither its Raft log nor a snapshot names, as a snapshot or a
+     * replication cut short by an election leaves: a few KiB on an IPC stream, recorded and stopped.
+     */
+    private long strayRecording(final int k)
+    {
+        try (Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(drivers[k].aeronDirectoryName()));
+            AeronArchive archive = AeronArchive.connect(new AeronArchive.Context().aeron(aeron)
+                .controlRequestChannel("aeron:ipc").controlResponseChannel("aeron:ipc"));
+            Publication publication = archive.addRecordedPublication("aeron:ipc?term-length=64k", 4242))
+        {
+            final UnsafeBuffer bytes = new UnsafeBuffer(new byte[512]);
+            int sent = 0;
+            for (int attempt = 0; sent < 16 && attempt < 10_000; attempt++)
+            {
+                if (publication.offer(bytes) > 0)
+                {
+                    sent++;
+                }
+                else
+                {
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+                }
+            }
+            final long[] id = {-1};
+            final CountersReader counters = aeron.countersReader();
+            await(10_000, () ->
+            {
+                final int counter = RecordingPos.findCounterIdBySession(counters, publication.sessionId(),
+                    archive.archiveId());
+                if (counter != CountersReader.NULL_COUNTER_ID)
+                {
+                    id[0] = RecordingPos.getRecordingId(counters, counter);
+                    return counters.getCounterValue(counter) >= publication.position();
+                }
+                return false;
+            }, "the stray recording caught up");
+            archive.stopRecording(publication);
+            assertTrue(recordingFiles(k) > 0);
+            return id[0];
+        }
+        catch (final IOException ex)
+        {
+            throw new java.io.UncheckedIOException(ex);
+        }
+    }
+
     /** Segment files of the member's Raft log recording. */
     private int logSegments(final int k) throws IOException
     {
@@ -171,6 +235,31 @@ class ConsensusSnapshotTest
             return (int)files.filter(p -> p.getFileName().toString().startsWith(recording + "-")
                 && p.getFileName().toString().endsWith(".rec")).count();
         }
+    }
+
+    /** The member's recording files by recording id, and the snapshots its recording log names (for a failure). */
+    private String describe(final int k) throws IOException
+    {
+        final java.util.Map<String, Integer> byRecording = new java.util.TreeMap<>();
+        try (Stream<Path> files = Files.list(clusterDir(k).resolve("archive")))
+        {
+            files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".rec"))
+                .forEach(n -> byRecording.merge(n.substring(0, n.indexOf('-')), 1, Integer::sum));
+        }
+        final StringBuilder out = new StringBuilder("files by recording ").append(byRecording)
+            .append("; leader ").append(members[k].leader()).append("; snapshots in its recording log:");
+        try (RecordingLog log = new RecordingLog(clusterDir(k).resolve("consensus").toFile(), false))
+        {
+            for (final RecordingLog.Entry e : log.entries())
+            {
+                if (e.type == RecordingLog.ENTRY_TYPE_SNAPSHOT)
+                {
+                    out.append(' ').append(e.recordingId).append('@').append(e.logPosition).append("/s")
+                        .append(e.serviceId).append(e.isValid ? "" : "(invalid)");
+                }
+            }
+        }
+        return out.toString();
     }
 
     /** Every recording segment file of the member's archive (log and snapshots). */
