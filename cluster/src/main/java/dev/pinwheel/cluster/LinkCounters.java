@@ -21,6 +21,7 @@ final class LinkCounters
     static final int EVENTS_DROPPED = 6;
     static final int RECEIVER_HELD = 7;
     static final int MALFORMED = 8;
+    static final int ANSWERS_OVER_LIMIT = 9;
 
     private final CounterBlock block;
 
@@ -35,7 +36,8 @@ final class LinkCounters
             "pinwheel_cluster_refused_total{reason=\"queue_full\"}",
             "pinwheel_cluster_events_dropped_total",
             "pinwheel_cluster_receiver_ring_full_total",
-            "pinwheel_cluster_malformed_total");
+            "pinwheel_cluster_malformed_total",
+            "pinwheel_cluster_answers_held_over_limit_total");
     }
 
     void increment(final int id)

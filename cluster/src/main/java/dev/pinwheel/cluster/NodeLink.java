@@ -454,19 +454,20 @@ public final class NodeLink implements ClusterLink, AutoCloseable
             case "queue_full" -> LinkCounters.REFUSED_QUEUE_FULL;
             case "events_dropped" -> LinkCounters.EVENTS_DROPPED;
             case "receiver_ring_full" -> LinkCounters.RECEIVER_HELD;
+            case "answers_over_limit" -> LinkCounters.ANSWERS_OVER_LIMIT;
             default -> throw new IllegalArgumentException("no link counter " + name);
         });
     }
 
     @Override
     public int offerCommand(final int fromShard, final int node, final int shard, final DirectBuffer bytes,
-        final int offset, final int length)
+        final int offset, final int length, final boolean answer)
     {
         final Outbox out = outboxes[fromShard];
         final ExpandableArrayBuffer frame = out.scratch;
         LinkFrameFlyweight.putHeader(frame, 0, LinkFrameFlyweight.COMMAND, nodeId, shard);
         frame.putBytes(LinkFrameFlyweight.HEADER_LENGTH, bytes, offset, length);
-        return offer(out, node, frame, LinkFrameFlyweight.HEADER_LENGTH + length);
+        return offer(out, node, frame, LinkFrameFlyweight.HEADER_LENGTH + length, answer);
     }
 
     @Override
@@ -477,7 +478,7 @@ public final class NodeLink implements ClusterLink, AutoCloseable
         LinkFrameFlyweight.putHeader(frame, 0, LinkFrameFlyweight.DISPATCH, nodeId, shardMask);
         frame.checkLimit(LinkFrameFlyweight.HEADER_LENGTH + DispatchFlyweight.length(dispatch));
         final int n = DispatchFlyweight.encode(dispatch, frame, LinkFrameFlyweight.HEADER_LENGTH);
-        final int result = offer(out, node, frame, LinkFrameFlyweight.HEADER_LENGTH + n);
+        final int result = offer(out, node, frame, LinkFrameFlyweight.HEADER_LENGTH + n, false);
         if (result != SENT)
         {
             counters.increment(LinkCounters.EVENTS_DROPPED);
@@ -494,14 +495,20 @@ public final class NodeLink implements ClusterLink, AutoCloseable
         frame.putBytes(LinkFrameFlyweight.HEADER_LENGTH, payload);
         for (int node = 0; node < publications.length; node++)
         {
-            if (node != nodeId && offer(out, node, frame, LinkFrameFlyweight.HEADER_LENGTH + payload.length) != SENT)
+            if (node != nodeId && offer(out, node, frame, LinkFrameFlyweight.HEADER_LENGTH + payload.length, false)
+                != SENT)
             {
                 counters.increment(LinkCounters.EVENTS_DROPPED);
             }
         }
     }
 
-    private int offer(final Outbox out, final int node, final DirectBuffer frame, final int length)
+    /**
+     * @param answer an answer to a request of that node: held past {@code maxPending} rather than refused (see
+     *               {@link ClusterLink#offerCommand}).
+     */
+    private int offer(final Outbox out, final int node, final DirectBuffer frame, final int length,
+        final boolean answer)
     {
         final Publication pub = node < publications.length ? publications[node] : null; // ShardRoute.MOVING: none
         if (pub == null)
@@ -528,8 +535,12 @@ public final class NodeLink implements ClusterLink, AutoCloseable
         }
         if (held.size() >= ctx.maxPending())
         {
-            counters.increment(LinkCounters.REFUSED_QUEUE_FULL);
-            return QUEUE_FULL;
+            if (!answer)
+            {
+                counters.increment(LinkCounters.REFUSED_QUEUE_FULL);
+                return QUEUE_FULL;
+            }
+            counters.increment(LinkCounters.ANSWERS_OVER_LIMIT);
         }
         final byte[] copy = new byte[length]; // only while the peer pushes back
         frame.getBytes(0, copy);

@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
  *   <tr><td>{@code pinwheel.cluster.peerTimeoutMs}</td><td>2000</td><td>a peer that sent no status for this long is
  *       not connected: commands for it are answered 503</td></tr>
  *   <tr><td>{@code pinwheel.cluster.maxPending}</td><td>65536</td><td>messages one shard may hold back for one
- *       back-pressured peer before it refuses more</td></tr>
+ *       back-pressured peer before it refuses more (answers to that peer's requests are held past it)</td></tr>
  *   <tr><td>{@code pinwheel.cluster.idleMaxParkMicros}</td><td>4000</td><td>the longest the link thread (media driver
  *       and receiver) waits without traffic: it waits in epoll on the driver's sockets and a datagram or a shard's
  *       offer wakes it at once; this bounds the driver's timers (rounded up to whole milliseconds)</td></tr>

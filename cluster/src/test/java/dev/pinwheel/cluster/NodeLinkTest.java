@@ -53,15 +53,24 @@ class NodeLinkTest
         final ConcurrentLinkedQueue<long[]> replies = new ConcurrentLinkedQueue<>(); // {shard, seq}
         final ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
         volatile CountDownLatch gate;
+        /** Holds this node's shard in the first reply it handles: the replies behind it back up to their sender. */
+        volatile CountDownLatch replyGate;
 
         Node(final int id, final ClusterMembers members, final Path dir, final int ringSize, final int termLength)
+        {
+            this(id, members, dir, ringSize, termLength, 65_536);
+        }
+
+        Node(final int id, final ClusterMembers members, final Path dir, final int ringSize, final int termLength,
+            final int maxPending)
         {
             final RoutingTable routing = new RoutingTable(RoutingRing.build(1, members.size(), SHARDS, 64),
                 (v, p, o) -> { });
             group = new ShardGroup(id, SHARDS, ringSize, routing, shard -> new TestStore(),
                 (shard, thread) -> IoDriver.parking(), ThreadPlacement.unpinned(), null);
             link = new NodeLink(new NodeLinkContext().nodeId(id).members(members).aeronDir(dir.resolve("aeron-" + id))
-                .termLength(termLength).peerTimeoutNanos(TimeUnit.MILLISECONDS.toNanos(1500)), SHARDS, null);
+                .termLength(termLength).peerTimeoutNanos(TimeUnit.MILLISECONDS.toNanos(1500)).maxPending(maxPending), SHARDS,
+                null);
             group.clusterLink(link);
             for (int i = 0; i < SHARDS; i++)
             {
@@ -91,10 +100,22 @@ class NodeLinkTest
                     }
                 }
                 echoes.add(new long[] {from, seq});
-                shard.send(from, shard.commandWriter().begin(ECHO_REPLY).putLong(seq));
+                shard.answer(from, shard.commandWriter().begin(ECHO_REPLY).putLong(seq));
             }
             else if (command.type() == ECHO_REPLY)
             {
+                final CountDownLatch g = replyGate;
+                if (g != null)
+                {
+                    try
+                    {
+                        g.await(30, TimeUnit.SECONDS);
+                    }
+                    catch (final InterruptedException ex)
+                    {
+                        Thread.currentThread().interrupt();
+                    }
+                }
                 replies.add(new long[] {shard.id(), command.getLong()});
             }
         }
@@ -143,11 +164,19 @@ class NodeLinkTest
 
     private void startNodes(final int count, final int ringSize, final int termLength) throws Exception
     {
+        final int[] maxPending = new int[count];
+        java.util.Arrays.fill(maxPending, 65_536);
+        startNodes(count, ringSize, termLength, maxPending);
+    }
+
+    private void startNodes(final int count, final int ringSize, final int termLength, final int[] maxPending)
+        throws Exception
+    {
         final ClusterMembers members = LoopbackMembers.free(count);
         dir = Files.createTempDirectory(Path.of("/dev/shm"), "pinwheel-link-test-");
         for (int i = 0; i < count; i++)
         {
-            nodes.add(new Node(i, members, dir, ringSize, termLength));
+            nodes.add(new Node(i, members, dir, ringSize, termLength, maxPending[i]));
         }
         for (final Node n : nodes)
         {
@@ -188,10 +217,16 @@ class NodeLinkTest
 
     private static void await(final BooleanSupplier condition, final String what) throws InterruptedException
     {
+        await(condition, () -> what);
+    }
+
+    private static void await(final BooleanSupplier condition, final java.util.function.Supplier<String> what)
+        throws InterruptedException
+    {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (!condition.getAsBoolean())
         {
-            assertTrue(System.nanoTime() - deadline < 0, "timed out waiting for " + what);
+            assertTrue(System.nanoTime() - deadline < 0, () -> "timed out waiting for " + what.get());
             Thread.sleep(5);
         }
     }
@@ -327,6 +362,56 @@ class NodeLinkTest
         assertEquals(0, a.link.counter("queue_full"));
         assertTrue(a.link.counter("retried") > 0, "held frames were retried");
         assertTrue(a.failures.isEmpty(), "nothing refused: " + a.failures);
+    }
+
+    /**
+     * The asking node stalls (its shard held in a reply) while its requests are answered: the answers back up into
+     * the owner's queue for it, far past {@code maxPending}, and are all delivered, in order, once it goes on. Before,
+     * an answer past the limit was refused like any command: the owner had done the work (journaled a message) and the
+     * client waited 30 s for a 504, then retried it.
+     */
+    @Test
+    void answersAreHeldPastTheQueueLimitNotRefused() throws Exception
+    {
+        startNodes(2, 64, 64 * 1024, new int[] {65_536, 16}); // the owner holds 16 frames per peer at most
+        final Node a = nodes.get(0);
+        final Node b = nodes.get(1);
+        final long key = keyOwnedBy(a.group, 1);
+        a.replyGate = new CountDownLatch(1);
+        final int n = 3000;
+        final byte[] pad = new byte[64];
+        final int replyTo = a.group.shard(0).address(); // held in the first reply; shard 1 keeps sending
+        onShard(a.group, 1, shard ->
+        {
+            for (int i = 0; i < n; i++)
+            {
+                shard.send(shard.group().ownerOf(key), shard.commandWriter().begin(ECHO).putInt(replyTo)
+                    .putLong(i).putBytes(pad));
+            }
+        });
+        final CountDownLatch gate = a.replyGate;
+        try
+        {
+            await(() -> b.link.counter("answers_over_limit") + b.link.counter("queue_full") > 0,
+                () -> "answers past the limit on the owner (echoes "
+                + b.echoes.size() + ", replies " + a.replies.size() + ", owner back-pressured "
+                + b.link.counter("back_pressured") + ", asker's receiver held " + a.link.counter("receiver_ring_full")
+                + ")");
+        }
+        finally
+        {
+            a.replyGate = null;
+            gate.countDown();
+        }
+        await(() -> a.replies.size() + b.failures.size() == n, "every reply or its refusal");
+        assertEquals(0, b.link.counter("queue_full"), "no answer refused");
+        assertTrue(b.failures.isEmpty(), "nothing refused on the owner: " + b.failures.size());
+        assertEquals(n, a.replies.size(), "every reply");
+        long expect = 0;
+        for (final long[] r : a.replies)
+        {
+            assertEquals(expect++, r[1], "in order through the back-pressure");
+        }
     }
 
     @Test

@@ -72,7 +72,8 @@ final class GatewayCommands implements CommandHandler
         final int type = command.type();
         if (type == OwnerCommands.REPLY)
         {
-            // the answer could not travel back: the request times out at its origin (504)
+            // the origin's node is down (answers are never refused for a full queue: Shard.answer); if it comes
+            // back, a restarted node answered its waiting requests 503 already, else they time out there (504)
             if (LOST_REPLIES.admit())
             {
                 LOG.warn("shard {}: a REST answer was lost ({})", shard.id(), cause.toString());

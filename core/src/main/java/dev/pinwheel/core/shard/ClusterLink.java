@@ -26,11 +26,15 @@ public interface ClusterLink
      * @param bytes     the command.
      * @param offset    where it starts.
      * @param length    its length.
+     * @param answer    whether it answers a request of that node ({@link Shard#answer}): then it is held in order
+     *                  even past the queue's limit, never refused as {@link #QUEUE_FULL} — the requests a node waits
+     *                  on bound its answers, and a refused answer would leave the client waiting for a timeout after
+     *                  the owner did the work.
      * @return {@link #SENT} (sent or queued in order behind earlier sends), {@link #NODE_DOWN} (the node is not
      *         connected: the caller answers 503) or {@link #QUEUE_FULL} (too much waits already: counted, the caller
      *         answers).
      */
-    int offerCommand(int fromShard, int node, int shard, DirectBuffer bytes, int offset, int length);
+    int offerCommand(int fromShard, int node, int shard, DirectBuffer bytes, int offset, int length, boolean answer);
 
     /**
      * Sends one event of a guild to another node, once, for every interested shard of that node.

@@ -651,9 +651,30 @@ public final class Shard implements Runnable
      */
     public void send(final int route, final CommandWriter command)
     {
+        send(route, command, false);
+    }
+
+    /**
+     * Sends the answer to a request back to the shard that asked (the request's origin), like
+     * {@link #send(int, CommandWriter)} — FIFO with this shard's other sends there — except that it is never refused
+     * for a full queue: to another node it waits in the link's queue past {@code pinwheel.cluster.maxPending}, to a shard
+     * of this node in the overflow past its limit. The owner has done the work by then (a message journaled, say), and
+     * a dropped answer would leave the client waiting for the origin's timeout (504) and retrying it. The requests
+     * the origin waits on bound the answers.
+     *
+     * @param route   the origin shard.
+     * @param command the answer just written.
+     */
+    public void answer(final int route, final CommandWriter command)
+    {
+        send(route, command, true);
+    }
+
+    private void send(final int route, final CommandWriter command, final boolean answer)
+    {
         if (ShardRoute.clustered(route) && ShardRoute.node(route) != group.nodeId())
         {
-            sendToNode(route, command);
+            sendToNode(route, command.buffer(), command.length(), answer);
             return;
         }
         final int target = ShardRoute.shard(route);
@@ -670,7 +691,7 @@ public final class Shard implements Runnable
         }
         final byte[] copy = new byte[command.length()]; // only while the target's ring is full
         command.buffer().getBytes(0, copy);
-        sendOrdered(target, new DeferredCommand(copy));
+        sendOrdered(target, new DeferredCommand(copy), answer);
     }
 
     /**
@@ -690,17 +711,12 @@ public final class Shard implements Runnable
             new NodeUnavailableException(node));
     }
 
-    private void sendToNode(final int route, final CommandWriter command)
-    {
-        sendToNode(route, command.buffer(), command.length());
-    }
-
-    void sendToNode(final int route, final DirectBuffer bytes, final int length)
+    void sendToNode(final int route, final DirectBuffer bytes, final int length, final boolean answer)
     {
         final ClusterLink link = group.clusterLink();
         final int node = ShardRoute.node(route);
         final int result = link == null ? ClusterLink.NODE_DOWN
-            : link.offerCommand(id, node, ShardRoute.shard(route), bytes, 0, length);
+            : link.offerCommand(id, node, ShardRoute.shard(route), bytes, 0, length, answer);
         if (result == ClusterLink.SENT)
         {
             counters.increment(ShardCounters.HANDOFFS_OUT);
@@ -888,6 +904,12 @@ public final class Shard implements Runnable
 
     private void sendOrdered(final int target, final Object entry)
     {
+        sendOrdered(target, entry, false);
+    }
+
+    /** @param unbounded an answer ({@link #answer}): queued past {@code maxDeferred}, never dropped. */
+    private void sendOrdered(final int target, final Object entry, final boolean unbounded)
+    {
         final ArrayDeque<Object> q = deferred[target];
         if ((q == null || q.isEmpty()) && group.tryPublish(target, entry))
         {
@@ -900,7 +922,7 @@ public final class Shard implements Runnable
             queue = new ArrayDeque<>();
             deferred[target] = queue;
         }
-        if (queue.size() >= maxDeferred)
+        if (queue.size() >= maxDeferred && !unbounded)
         {
             counters.increment(ShardCounters.HANDOFFS_DROPPED);
             if (DROPS.admit())

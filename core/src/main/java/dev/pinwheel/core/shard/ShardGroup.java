@@ -454,7 +454,7 @@ public final class ShardGroup implements AutoCloseable
                 command.buffer().getBytes(0, copy);
                 final int via = Math.floorMod(dev.pinwheel.core.routing.ShardRoute.shard(target), shards.length);
                 return send(via, (ShardTask)shard -> shard.sendToNode(target,
-                    new org.agrona.concurrent.UnsafeBuffer(copy), copy.length));
+                    new org.agrona.concurrent.UnsafeBuffer(copy), copy.length, false));
             }
             return send(dev.pinwheel.core.routing.ShardRoute.shard(target), command);
         }

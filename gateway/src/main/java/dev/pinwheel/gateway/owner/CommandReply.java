@@ -5,7 +5,8 @@ import dev.pinwheel.gateway.codec.DiscordError;
 
 /**
  * The answer to a request command, made on the owner shard: a {@link OwnerCommands#REPLY} command back to the
- * request's origin shard, on the ordered shard-to-shard path (to the owner itself: at once). The first answer
+ * request's origin shard, on the ordered shard-to-shard path (to the owner itself: at once), never refused for a full
+ * queue ({@link Shard#answer}). The first answer
  * counts. Runs on the owner shard's thread only (it uses the shard's command writer).
  */
 public final class CommandReply implements Reply
@@ -65,6 +66,6 @@ public final class CommandReply implements Reply
             return;
         }
         answered = true;
-        owner.send(origin, OwnerCommands.reply(owner.commandWriter(), correlation, status, retryAfter, body));
+        owner.answer(origin, OwnerCommands.reply(owner.commandWriter(), correlation, status, retryAfter, body));
     }
 }
