@@ -757,6 +757,7 @@ public final class ChronicleShardStore implements ShardStore
             {
                 // logged by indexFailed; the indexes are not clean now and are rebuilt at the next start
             }
+            scanner.releaseKept(); // a catch-up's journal file, if one was mid-scan
             pollVerifier();
             final boolean verified = verifier == null;
             if (!verified)

@@ -114,6 +114,16 @@ final class JournalScanner
     /** The cycle a {@link #scanSlice} last looked up, and whether its file pads documents. */
     private int sliceCycle = Integer.MIN_VALUE;
     private boolean slicePadded;
+    /**
+     * The file a resumed {@link #scanSlice} keeps open and mapped for the next slice (one slice per duty cycle: opening
+     * and mapping the file again each time was most of a slice's cost), with its size as last seen and its window.
+     */
+    private Path keptFile;
+    private FileChannel keptChannel;
+    private long keptSize;
+    private MappedByteBuffer keptWindow;
+    private long keptBase;
+    private long keptLength;
 
     /**
      * @param codec the owner's codec (for checksums).
@@ -200,11 +210,13 @@ final class JournalScanner
             {
                 // resumed in the journal's last cycle (the common case: one file a day): no listing, no look at
                 // Chronicle's header — every record before the stop is complete written data, and the file's
-                // padding was read by an earlier slice. Half the cost of a slice of 256 records.
+                // padding was read by an earlier slice — and the file is still open and mapped from that slice
                 padded = slicePadded;
-                scanFile(journal.cycleFile(cycle), cycle, stopEnd, aligned(end), aligned(stopEnd), records, damage);
+                scanKeptFile(journal.cycleFile(cycle), cycle, stopEnd, aligned(end), aligned(stopEnd), records,
+                    damage);
                 return this.records;
             }
+            releaseKept();
             for (final int c : cycles(journal.dir()))
             {
                 if (c < cycle)
@@ -231,8 +243,87 @@ final class JournalScanner
         {
             sliceFilled = sliceFull();
             unlimited();
+            if (!sliceFilled)
+            {
+                releaseKept(); // this scan is over (another one in progress opens the file again)
+            }
         }
         return this.records;
+    }
+
+    /**
+     * Closes the file a resumed slice kept open; its mapping goes with its last reference. The store's thread, at
+     * close, and whenever a slice ends a scan or reads another file.
+     */
+    void releaseKept()
+    {
+        if (keptChannel != null)
+        {
+            try
+            {
+                keptChannel.close();
+            }
+            catch (final IOException ex)
+            {
+                // read-only: nothing to lose
+            }
+        }
+        keptFile = null;
+        keptChannel = null;
+        keptWindow = null;
+        keptSize = 0;
+        keptBase = 0;
+        keptLength = 0;
+    }
+
+    /** {@link #scanFile} for a resumed slice: on the file and window kept from the slice before, opened once. */
+    private void scanKeptFile(final Path path, final int cycle, final long end, final long from, final long until,
+        final RecordHandler handler, final DamageHandler damage)
+    {
+        boolean failed = true;
+        try
+        {
+            if (keptChannel == null || !path.equals(keptFile))
+            {
+                releaseKept();
+                keptChannel = FileChannel.open(path, StandardOpenOption.READ);
+                keptFile = path;
+                keptSize = keptChannel.size();
+            }
+            if (keptSize < until)
+            {
+                keptSize = keptChannel.size(); // appended to since: a scan that began later stops further on
+            }
+            file = path;
+            channel = keptChannel;
+            fileSize = keptSize;
+            window = keptWindow;
+            windowBase = keptBase;
+            windowLength = keptLength;
+            if (window != null)
+            {
+                view.wrap(window);
+            }
+            scanOpenFile(cycle, end, from, until, handler, damage);
+            keptWindow = window;
+            keptBase = windowBase;
+            keptLength = windowLength;
+            failed = false;
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot read journal file " + path, ex);
+        }
+        finally
+        {
+            channel = null;
+            window = null;
+            view.wrap(0, 0);
+            if (failed)
+            {
+                releaseKept();
+            }
+        }
     }
 
     /**
@@ -413,36 +504,7 @@ final class JournalScanner
             fileSize = ch.size();
             windowLength = 0;
             windowBase = 0;
-            long p;
-            if (from != FILE_START)
-            {
-                p = from;
-            }
-            else
-            {
-                if (!ensure(0, Integer.BYTES))
-                {
-                    return;
-                }
-                final int first = intAt(0);
-                if (Wires.isReadyMetaData(first) && ensure(0, Integer.BYTES + (long)Wires.lengthOf(first)))
-                {
-                    p = aligned(Integer.BYTES + (long)Wires.lengthOf(first));
-                }
-                else
-                {
-                    p = resync(0, end, cycle, handler, damage, "the file's own header is damaged");
-                }
-            }
-            int documents = 0;
-            while (p >= 0 && p < until && !sliceFull() && ensure(p, Integer.BYTES))
-            {
-                p = next(p, cycle, end, handler, damage);
-                if (cancel != null && ++documents % CANCEL_CHECK_DOCUMENTS == 0 && cancel.getAsBoolean())
-                {
-                    return;
-                }
-            }
+            scanOpenFile(cycle, end, from, until, handler, damage);
         }
         catch (final IOException ex)
         {
@@ -453,6 +515,42 @@ final class JournalScanner
             channel = null;
             window = null;
             view.wrap(0, 0);
+        }
+    }
+
+    /** {@link #scanFile}'s reading, on {@link #channel} (open) and the window as it stands. */
+    private void scanOpenFile(final int cycle, final long end, final long from, final long until,
+        final RecordHandler handler, final DamageHandler damage) throws IOException
+    {
+        long p;
+        if (from != FILE_START)
+        {
+            p = from;
+        }
+        else
+        {
+            if (!ensure(0, Integer.BYTES))
+            {
+                return;
+            }
+            final int first = intAt(0);
+            if (Wires.isReadyMetaData(first) && ensure(0, Integer.BYTES + (long)Wires.lengthOf(first)))
+            {
+                p = aligned(Integer.BYTES + (long)Wires.lengthOf(first));
+            }
+            else
+            {
+                p = resync(0, end, cycle, handler, damage, "the file's own header is damaged");
+            }
+        }
+        int documents = 0;
+        while (p >= 0 && p < until && !sliceFull() && ensure(p, Integer.BYTES))
+        {
+            p = next(p, cycle, end, handler, damage);
+            if (cancel != null && ++documents % CANCEL_CHECK_DOCUMENTS == 0 && cancel.getAsBoolean())
+            {
+                return;
+            }
         }
     }
 

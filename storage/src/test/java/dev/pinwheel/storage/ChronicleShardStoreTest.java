@@ -323,6 +323,62 @@ class ChronicleShardStoreTest
         assertEquals(written, scanned.subList(0, 40));
     }
 
+    /**
+     * Two catch-ups at once (two peers) take slices in turn from one file the store keeps open between slices: each
+     * reads exactly the records before its own end, the later one those journaled after the first began too.
+     */
+    @Test
+    void twoInterleavedSliceScansWithDifferentEndsEachReadTheirOwnRecords()
+    {
+        final java.nio.charset.Charset utf8 = java.nio.charset.StandardCharsets.UTF_8;
+        final List<String> written = new ArrayList<>();
+        for (int i = 0; i < 30; i++)
+        {
+            store.appendState(1, ("a-" + i).getBytes(utf8));
+            written.add("1:a-" + i);
+        }
+        final long endA = store.stateJournalEnd();
+        final List<String> scannedA = new ArrayList<>();
+        final List<String> scannedB = new ArrayList<>();
+        long a = store.scanState(ShardStore.STATE_SCAN_START, endA, 4, 1 << 16,
+            (type, payload) -> scannedA.add(type + ":" + new String(payload, utf8)));
+        for (int i = 0; i < 20; i++)
+        {
+            store.appendState(2, ("b-" + i).getBytes(utf8));
+        }
+        final long endB = store.stateJournalEnd();
+        long b = ShardStore.STATE_SCAN_START;
+        int turns = 0;
+        while ((a != ShardStore.STATE_SCAN_DONE || b != ShardStore.STATE_SCAN_DONE) && turns++ < 100)
+        {
+            if (b != ShardStore.STATE_SCAN_DONE)
+            {
+                b = store.scanState(b, endB, 3, 1 << 16,
+                    (type, payload) -> scannedB.add(type + ":" + new String(payload, utf8)));
+            }
+            if (a != ShardStore.STATE_SCAN_DONE)
+            {
+                a = store.scanState(a, endA, 4, 1 << 16,
+                    (type, payload) -> scannedA.add(type + ":" + new String(payload, utf8)));
+            }
+            store.appendState(3, ("later-" + turns).getBytes(utf8)); // after both ends: read by neither
+        }
+        assertEquals(written, scannedA);
+        assertEquals(50, scannedB.size());
+        assertEquals(written, scannedB.subList(0, 30));
+        assertEquals("2:b-19", scannedB.get(49));
+        // a scan after both ended, over everything, still reads from the start (the kept file was let go)
+        final List<String> all = new ArrayList<>();
+        long c = ShardStore.STATE_SCAN_START;
+        final long end = store.stateJournalEnd();
+        while (c != ShardStore.STATE_SCAN_DONE)
+        {
+            c = store.scanState(c, end, 64, 1 << 16, (type, payload) -> all.add(type + ":" + new String(payload,
+                utf8)));
+        }
+        assertEquals(50 + turns, all.size());
+    }
+
     @Test
     void extraFieldsRoundTripAndSurviveAReopen()
     {
