@@ -51,7 +51,7 @@ import io.aeron.logbuffer.FragmentHandler;
  * <pre>
  *   benchmarks/run.sh link-floor-probe [--count N=5000] [--paced-count N=500] [--paced-us US=5000]
  *                                      [--idle-seconds S=5] [--max-park-us P=4000] [--ipc-parks-us 4000,1000,100,20]
- *                                      [--out DIR=bench-results]
+ *                                      [--udp-spin] [--out DIR=bench-results]
  * </pre>
  */
 public final class LinkFloorProbe
@@ -175,6 +175,7 @@ public final class LinkFloorProbe
         final NodeLinkContext link = new NodeLinkContext();
         long maxParkNanos = link.idleMaxParkNanos();
         String ipcParks = "4000,1000,100,20";
+        boolean udpSpin = false;
         Path results = Path.of("bench-results");
         for (int i = 0; i < args.length; i++)
         {
@@ -186,11 +187,12 @@ public final class LinkFloorProbe
                 case "--idle-seconds" -> idleSeconds = Integer.parseInt(args[++i]);
                 case "--max-park-us" -> maxParkNanos = TimeUnit.MICROSECONDS.toNanos(Long.parseLong(args[++i]));
                 case "--ipc-parks-us" -> ipcParks = args[++i];
+                case "--udp-spin" -> udpSpin = true;
                 case "--out" -> results = Path.of(args[++i]);
                 default ->
                 {
                     System.err.println("usage: link-floor-probe [--count N] [--paced-count N] [--paced-us US] "
-                        + "[--idle-seconds S] [--max-park-us P] [--ipc-parks-us P1,P2,...] [--out DIR]");
+                        + "[--idle-seconds S] [--max-park-us P] [--ipc-parks-us P1,P2,...] [--udp-spin] [--out DIR]");
                     System.exit(2);
                 }
             }
@@ -203,6 +205,11 @@ public final class LinkFloorProbe
         {
             rows.add(measure(udpSocketWait(dir.resolve("udp"), maxParkNanos, link.termLength()), count, pacedCount, pacedMicros,
                 idleSeconds));
+            if (udpSpin)
+            {
+                rows.add(measure(udpLink(dir.resolve("udp-spin"), maxParkNanos, link.termLength(), true), count,
+                    pacedCount, pacedMicros, idleSeconds));
+            }
             for (final String p : ipcParks.split(","))
             {
                 final int park = Integer.parseInt(p.trim());
@@ -352,11 +359,21 @@ public final class LinkFloorProbe
     private static Variant udpSocketWait(final Path dir, final long maxParkNanos, final int termLength)
         throws IOException
     {
+        return udpLink(dir, maxParkNanos, termLength, false);
+    }
+
+    /**
+     * The link's UDP set-up, its threads waiting in epoll or (the {@code latency} profile's link,
+     * {@code pinwheel.cluster.linkIdle=spin}) busy-spinning.
+     */
+    private static Variant udpLink(final Path dir, final long maxParkNanos, final int termLength, final boolean spin)
+        throws IOException
+    {
         final List<AutoCloseable> close = new ArrayList<>();
         final String a = "127.0.0.1:" + freeUdpPort();
         final String b = "127.0.0.1:" + freeUdpPort();
-        final SocketWaitIdleStrategy waitA = new SocketWaitIdleStrategy(maxParkNanos);
-        final SocketWaitIdleStrategy waitB = new SocketWaitIdleStrategy(maxParkNanos);
+        final SocketWaitIdleStrategy waitA = new SocketWaitIdleStrategy(maxParkNanos, spin);
+        final SocketWaitIdleStrategy waitB = new SocketWaitIdleStrategy(maxParkNanos, spin);
         close.add(waitA::close);
         close.add(waitB::close);
         final MediaDriver driverA = MediaDriver.launchEmbedded(invokerDriver(dir.resolve("a"), waitA, termLength));
@@ -365,7 +382,8 @@ public final class LinkFloorProbe
         close.add(0, driverB);
         final Side sideA = new Side("udp-a", driverA.sharedAgentInvoker(), waitA::wake, true);
         final Side sideB = new Side("udp-b", driverB.sharedAgentInvoker(), waitB::wake, false);
-        final Variant v = start("udp, socket wait ≤ " + TimeUnit.NANOSECONDS.toMicros(maxParkNanos) + " µs", sideA, sideB, waitA, waitB, close);
+        final Variant v = start(spin ? "udp, busy-spin" : "udp, socket wait ≤ "
+            + TimeUnit.NANOSECONDS.toMicros(maxParkNanos) + " µs", sideA, sideB, waitA, waitB, close);
         final Aeron clientA = client(driverA.aeronDirectoryName());
         close.add(0, clientA);
         final Aeron clientB = client(driverB.aeronDirectoryName());

@@ -213,10 +213,10 @@ final class ConsensusLogKeeper implements AutoCloseable
      * archive refuses to delete a recording still active, and that one is tried again at the next purge.
      * <p>
      * Before, the snapshot recordings to delete were picked from the recording log by log position, remembering the
-     * position up to which they had been deleted: in two fresh-clone CI runs one member kept every snapshot recording
-     * (82 files) while its log was dropped as expected. Neither the cause nor the run could be reproduced here (12 runs,
-     * 3 of them beside three spinning processes); this sweep goes by what the archive holds, so whatever the cause, a
-     * recording nothing needs does not stay.
+     * position up to which they had been deleted: in two fresh-clone CI runs one member kept every snapshot
+     * recording (82 files) while its log was dropped as expected. Neither the cause nor the run could be reproduced
+     * here (12 runs, 3 of them beside three spinning processes); this sweep goes by what the archive holds, so
+     * whatever the cause, a recording nothing needs does not stay.
      */
     private void sweep(final long below, final LongHashSet logs)
     {

@@ -95,7 +95,7 @@ public final class NodeLink implements ClusterLink, AutoCloseable
         this.catchUps = new CatchUpCounters(nodeCounters);
         final String dir = ctx.aeronDir().toAbsolutePath().toString();
         final long timeout = ctx.peerTimeoutNanos();
-        final SocketWaitIdleStrategy startedWaits = new SocketWaitIdleStrategy(ctx.idleMaxParkNanos());
+        final SocketWaitIdleStrategy startedWaits = new SocketWaitIdleStrategy(ctx.idleMaxParkNanos(), ctx.spin());
         final MediaDriver.Context driverCtx = new MediaDriver.Context()
             .aeronDirectoryName(dir)
             .dirDeleteOnStart(true)

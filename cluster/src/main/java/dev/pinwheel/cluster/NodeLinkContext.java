@@ -14,6 +14,9 @@ import java.util.concurrent.TimeUnit;
  *       not connected: commands for it are answered 503</td></tr>
  *   <tr><td>{@code pinwheel.cluster.maxPending}</td><td>65536</td><td>messages one shard may hold back for one
  *       back-pressured peer before it refuses more (answers to that peer's requests are held past it)</td></tr>
+ *   <tr><td>{@code pinwheel.cluster.linkIdle}</td><td>the profile's</td><td>{@code wait}: the link thread waits in
+ *       epoll (below); {@code spin}: it busy-spins, as the {@code latency} profile's media loops do (the default
+ *       there) — no wake-up on either side of a hop, a core of its own</td></tr>
  *   <tr><td>{@code pinwheel.cluster.idleMaxParkMicros}</td><td>4000</td><td>the longest the link thread (media driver
  *       and receiver) waits without traffic: it waits in epoll on the driver's sockets and a datagram or a shard's
  *       offer wakes it at once; this bounds the driver's timers (rounded up to whole milliseconds)</td></tr>
@@ -37,6 +40,8 @@ public final class NodeLinkContext
     private int maxPending = Integer.getInteger("pinwheel.cluster.maxPending", 65_536);
     private long idleMaxParkNanos = TimeUnit.MICROSECONDS.toNanos(
         Long.getLong("pinwheel.cluster.idleMaxParkMicros", 4000));
+    /** Null: as the node's tuning profile says (the server sets it); else the property's word. */
+    private Boolean spin = spinProperty();
     private int catchUpSliceRecords = Integer.getInteger("pinwheel.cluster.catchUpSliceRecords", 256);
     private int catchUpSliceBytes = Integer.getInteger("pinwheel.cluster.catchUpSliceBytes", 64 << 10);
 
@@ -180,6 +185,44 @@ public final class NodeLinkContext
     public int maxPending()
     {
         return maxPending;
+    }
+
+    private static Boolean spinProperty()
+    {
+        final String value = System.getProperty("pinwheel.cluster.linkIdle");
+        if (value == null)
+        {
+            return null;
+        }
+        return switch (value)
+        {
+            case "spin" -> Boolean.TRUE;
+            case "wait" -> Boolean.FALSE;
+            default -> throw new IllegalArgumentException("pinwheel.cluster.linkIdle must be spin or wait, not '"
+                + value + "'");
+        };
+    }
+
+    /**
+     * @param value whether the link thread busy-spins (the {@code latency} profile: its media loops spin) instead of
+     *              waiting in epoll; {@code pinwheel.cluster.linkIdle=spin|wait}, when given, wins over this.
+     * @return this.
+     */
+    public NodeLinkContext spinUnlessSet(final boolean value)
+    {
+        if (spin == null)
+        {
+            spin = value;
+        }
+        return this;
+    }
+
+    /**
+     * @return whether the link thread busy-spins.
+     */
+    public boolean spin()
+    {
+        return spin != null && spin;
     }
 
     public long idleMaxParkNanos()

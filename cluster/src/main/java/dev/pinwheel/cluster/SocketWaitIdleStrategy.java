@@ -46,14 +46,18 @@ final class SocketWaitIdleStrategy implements IdleStrategy
 
     private final Selector selector;
     private final long maxWaitMillis;
+    /** The {@code latency} profile's link: never waits, polls the driver's sockets every cycle (a core of its own). */
+    private final boolean spin;
     private volatile boolean sleeping;
     private volatile boolean pending;
 
     /**
      * @param maxWaitNanos the longest wait without traffic (rounded up to a millisecond: a select's granularity).
+     * @param spin         busy-spin instead of waiting (no wake-up on either side of a hop; burns the thread's core).
      */
-    SocketWaitIdleStrategy(final long maxWaitNanos)
+    SocketWaitIdleStrategy(final long maxWaitNanos, final boolean spin)
     {
+        this.spin = spin;
         this.maxWaitMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(maxWaitNanos + 999_999));
         try
         {
@@ -92,6 +96,11 @@ final class SocketWaitIdleStrategy implements IdleStrategy
     @Override
     public void idle()
     {
+        if (spin)
+        {
+            Thread.onSpinWait();
+            return;
+        }
         sleeping = true;
         if (pending)
         {
@@ -124,7 +133,7 @@ final class SocketWaitIdleStrategy implements IdleStrategy
     @Override
     public String alias()
     {
-        return "socket-wait";
+        return spin ? "busy-spin" : "socket-wait";
     }
 
     /** Closes the selector (after the link thread stopped). */

@@ -69,8 +69,8 @@ class NodeLinkTest
             group = new ShardGroup(id, SHARDS, ringSize, routing, shard -> new TestStore(),
                 (shard, thread) -> IoDriver.parking(), ThreadPlacement.unpinned(), null);
             link = new NodeLink(new NodeLinkContext().nodeId(id).members(members).aeronDir(dir.resolve("aeron-" + id))
-                .termLength(termLength).peerTimeoutNanos(TimeUnit.MILLISECONDS.toNanos(1500)).maxPending(maxPending), SHARDS,
-                null);
+                .termLength(termLength).peerTimeoutNanos(TimeUnit.MILLISECONDS.toNanos(1500)).maxPending(maxPending),
+                SHARDS, null);
             group.clusterLink(link);
             for (int i = 0; i < SHARDS; i++)
             {

@@ -154,8 +154,11 @@ public final class PinwheelServer implements AutoCloseable
             if (members != null)
             {
                 // the media driver's files live in the node's data directory (deleted on start and on close)
+                // the link carries the data path between nodes: it idles as the profile's media loops do
                 startedLink = new NodeLink(new NodeLinkContext().nodeId(nodeId).members(members)
-                    .aeronDir(dataDir.resolve("aeron")), shards, nodeCounters);
+                    .aeronDir(dataDir.resolve("aeron"))
+                    .spinUnlessSet(placement.idleMode(dev.pinwheel.tuning.ThreadRole.MEDIA)
+                        == dev.pinwheel.tuning.IdleMode.BUSY_SPIN), shards, nodeCounters);
             }
             this.gateway = new GatewayServer(b.gateway, nodeId, shards, b.ringSize, routing, stores, placement,
                 this::shardDied, nodeCounters, startedLink);

@@ -8,9 +8,9 @@ public enum ThreadRole
 {
     /** A shard: Netty event loop + Disruptor inbox + timers in one duty cycle. */
     SHARD,
-    /** A UDP media loop of the voice SFU. */
+    /** A UDP media loop of the voice SFU, and the cluster link's thread (the data path between nodes). */
     MEDIA,
-    /** The Aeron conductor / cluster link. */
+    /** Aeron conductors and the consensus member's agents (off the data path). */
     CONDUCTOR,
     /** Control-plane workers (password hashing, recovery, housekeeping): never pinned. */
     CONTROL
