@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -102,5 +104,106 @@ class ClusterLostRegistrationTest
             + "\",\"password\":\"password-y\"}");
         assertEquals(201, again.status(), "'" + name + "' is free again: " + again.raw());
         cluster.node(2).awaitLine("got no answer from its owner");
+    }
+
+    /**
+     * The same loss with three different nodes: the request arrives at node 0, the name's claim is node 1's, and the
+     * new id's owner is node 2, stopped (SIGSTOP) while node 1 sends the registration on to it. Node 0 never sent
+     * anything to node 2 itself: it knows it waits on node 2 only from the ring ({@code ExchangeTable#waitsOn} with
+     * both hops). Node 2 is killed and started again: node 0 answers 503 at its restart and owes node 1 the name's
+     * release, which node 1 carries out; the name then registers again. The new id is drawn at node 0 at random, so a
+     * name whose registration was answered (its id was node 0's or node 1's) is followed by another, up to 40.
+     */
+    @Test
+    void aRegistrationThroughAThirdNodeLostWithItsAccountOwnerIsAnsweredAndItsNameIsFreeAgain() throws Exception
+    {
+        cluster = new LocalCluster(dir, NODES, 1, List.of("-Dpinwheel.cluster.peerTimeoutMs=10000",
+            "-Dpinwheel.cluster.termLength=1048576")).startAllLive();
+        final RestClient rest0 = new RestClient(cluster.node(0).restBase());
+        final RestClient rest1 = new RestClient(cluster.node(1).restBase());
+        final RestClient.User admin = rest0.register("admin");
+        LocalCluster.awaitMetrics(rest1, admin);
+        LocalCluster.awaitMetrics(new RestClient(cluster.node(2).restBase()), admin);
+
+        final RoutingRing ring = RoutingRing.build(1, NODES, 1, RoutingRing.DEFAULT_VIRTUAL_NODES);
+        String name = null;
+        RestClient.Response answer = null;
+        int answeredAtOnce = 0;
+        long restartedAfter = 0;
+        for (int i = 0; i < 200 && name == null && answeredAtOnce < 40; i++)
+        {
+            final String candidate = "third-" + i;
+            if (ring.nodeOf(Usernames.key(candidate)) != 1)
+            {
+                continue;
+            }
+            final long sentBefore = LocalCluster.metric(rest1, admin, "pinwheel_cluster_sent_total");
+            LocalCluster.signal(cluster.node(2), "STOP");
+            final long askedAt = System.nanoTime();
+            final CompletableFuture<RestClient.Response> register = CompletableFuture.supplyAsync(() ->
+            {
+                try
+                {
+                    return rest0.call("POST", "auth/register", null, "{\"username\":\"" + candidate
+                        + "\",\"password\":\"password-x\"}");
+                }
+                catch (final IOException ex)
+                {
+                    throw new UncheckedIOException(ex);
+                }
+            });
+            // node 1 sends its claim's record to nodes 0 and 2 and the registration on: three frames at least
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!register.isDone()
+                && LocalCluster.metric(rest1, admin, "pinwheel_cluster_sent_total") < sentBefore + 3)
+            {
+                assertTrue(System.nanoTime() - deadline < 0, "node 1 sent the registration on within 10 s");
+                TimeUnit.MILLISECONDS.sleep(20);
+            }
+            try
+            {
+                final RestClient.Response quick = register.get(2, TimeUnit.SECONDS);
+                assertEquals(201, quick.status(), quick.raw()); // the new id was node 0's or node 1's
+                answeredAtOnce++;
+                LocalCluster.signal(cluster.node(2), "CONT");
+                continue;
+            }
+            catch (final java.util.concurrent.TimeoutException waiting)
+            {
+                // waits on node 2 (or node 0 is slow: then it is answered 201 below, and another name follows)
+            }
+            cluster.kill(2);
+            cluster.start(2);
+            restartedAfter = System.nanoTime() - askedAt;
+            final RestClient.Response after = register.get(60, TimeUnit.SECONDS);
+            if (after.status() == 201)
+            {
+                answeredAtOnce++;
+                cluster.node(2).awaitLine("live nodes [0, 1, 2]");
+                continue;
+            }
+            name = candidate;
+            answer = after;
+        }
+        assertNotNull(name, "a registration through node 0 of a name of node 1 went on to node 2 ("
+            + answeredAtOnce + " answered 201 at once)");
+        System.out.println("ClusterLostRegistrationTest: '" + name + "' waited on node 2 after " + answeredAtOnce
+            + " registration(s) answered 201 at once; node 2 back " + TimeUnit.NANOSECONDS.toMillis(restartedAfter)
+            + " ms after the request; answer " + answer.status());
+        if (restartedAfter < TimeUnit.SECONDS.toNanos(25))
+        {
+            // back well before the request's 30 s timeout: node 0 knew it waited on node 2 and answered at its restart
+            assertEquals(503, answer.status(), "answered at node 2's restart: " + answer.raw());
+            assertTrue(answer.raw().contains("restarted"), answer.raw());
+        }
+        else
+        {
+            assertTrue(answer.status() == 503 || answer.status() == 504, answer.raw());
+        }
+        // node 0 owed node 1 the release: the name registers again, through node 1 itself this time
+        final RestClient.Response again = LocalCluster.registerOnceFree(rest1, "{\"username\":\"" + name
+            + "\",\"password\":\"password-y\"}");
+        assertEquals(201, again.status(), "'" + name + "' is free again: " + again.raw());
+        cluster.node(0).awaitLine("got no answer from its owner");
     }
 }
