@@ -125,7 +125,7 @@ public final class NodeLink implements ClusterLink, AutoCloseable
             startedAgent = new LinkAgent(startedDriver.sharedAgentInvoker(), startedWaits);
             startedRunner = new AgentRunner(startedWaits, ex -> LOG.error("cluster link failed", ex), null,
                 startedAgent);
-            AgentRunner.startOnThread(startedRunner);
+            AgentRunner.startOnThread(startedRunner, ctx.threadFactory());
             client = Aeron.connect(new Aeron.Context()
                 .aeronDirectoryName(startedDriver.aeronDirectoryName())
                 // the client conductor is off the data path (offers and polls touch the log buffers directly): it

@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  *   <tr><td>{@code pinwheel.cluster.maxPending}</td><td>65536</td><td>messages one shard may hold back for one
  *       back-pressured peer before it refuses more (answers to that peer's requests are held past it)</td></tr>
  *   <tr><td>{@code pinwheel.cluster.linkIdle}</td><td>the profile's</td><td>{@code wait}: the link thread waits in
- *       epoll (below); {@code spin}: it busy-spins, as the {@code latency} profile's media loops do (the default
+ *       epoll (below); {@code spin}: it busy-spins, as the {@code latency} profile's conductor does (the default
  *       there) — no wake-up on either side of a hop, a core of its own</td></tr>
  *   <tr><td>{@code pinwheel.cluster.idleMaxParkMicros}</td><td>4000</td><td>the longest the link thread (media driver
  *       and receiver) waits without traffic: it waits in epoll on the driver's sockets and a datagram or a shard's
@@ -40,6 +40,7 @@ public final class NodeLinkContext
     private int maxPending = Integer.getInteger("pinwheel.cluster.maxPending", 65_536);
     private long idleMaxParkNanos = TimeUnit.MICROSECONDS.toNanos(
         Long.getLong("pinwheel.cluster.idleMaxParkMicros", 4000));
+    private java.util.concurrent.ThreadFactory threadFactory = Thread.ofPlatform().factory();
     /** Null: as the node's tuning profile says (the server sets it); else the property's word. */
     private Boolean spin = spinProperty();
     private int catchUpSliceRecords = Integer.getInteger("pinwheel.cluster.catchUpSliceRecords", 256);
@@ -185,6 +186,24 @@ public final class NodeLinkContext
     public int maxPending()
     {
         return maxPending;
+    }
+
+    /**
+     * @param value makes the link's thread (the server's: placed by its pinning plan as the conductor).
+     * @return this.
+     */
+    public NodeLinkContext threadFactory(final java.util.concurrent.ThreadFactory value)
+    {
+        threadFactory = value;
+        return this;
+    }
+
+    /**
+     * @return what makes the link's thread.
+     */
+    public java.util.concurrent.ThreadFactory threadFactory()
+    {
+        return threadFactory;
     }
 
     private static Boolean spinProperty()

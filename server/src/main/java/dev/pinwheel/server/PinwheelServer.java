@@ -135,7 +135,8 @@ public final class PinwheelServer implements AutoCloseable
         this.handover = handover ? new CassandraHandover(nodeId, shards, routing) : null;
         final TuningProfile profile = b.profile;
         final ThreadPlacement placement = profile.pin()
-            ? AffinityThreadPlacement.forThisMachine(PlanRequest.of(profile).withShards(shards))
+            ? AffinityThreadPlacement.forThisMachine(PlanRequest.of(profile).withShards(shards)
+                .withConductor(members != null))
             : new ProfilePlacement(profile);
         // Voice starts beside the shards, not after them: its TLS set-up (keystore, SSL context; keytool on a first
         // run) is ~0.4-1.3 s of cold JVM work that needs nothing from the gateway but the admission hook set below.
@@ -154,10 +155,13 @@ public final class PinwheelServer implements AutoCloseable
             if (members != null)
             {
                 // the media driver's files live in the node's data directory (deleted on start and on close)
-                // the link carries the data path between nodes: it idles as the profile's media loops do
+                // the link's thread is the plan's conductor: placed (pinned under latency and throughput) and idling
+                // as the profile says for it
                 startedLink = new NodeLink(new NodeLinkContext().nodeId(nodeId).members(members)
                     .aeronDir(dataDir.resolve("aeron"))
-                    .spinUnlessSet(placement.idleMode(dev.pinwheel.tuning.ThreadRole.MEDIA)
+                    .threadFactory(r -> placement.newThread(dev.pinwheel.tuning.ThreadRole.CONDUCTOR, 0,
+                        "pinwheel-cluster-link", r))
+                    .spinUnlessSet(placement.idleMode(dev.pinwheel.tuning.ThreadRole.CONDUCTOR)
                         == dev.pinwheel.tuning.IdleMode.BUSY_SPIN), shards, nodeCounters);
             }
             this.gateway = new GatewayServer(b.gateway, nodeId, shards, b.ringSize, routing, stores, placement,

@@ -127,7 +127,11 @@ public final class PinningPlanner
         dedicated = interleaveNumaNodes(layout, dedicated);
 
         final boolean hyperThreads = dedicated.stream().anyMatch(core -> core.size() > 1);
-        final int autoShards = hyperThreads ? dedicated.size() : dedicated.size() - request.mediaLoops();
+        // a busy-spinning conductor (the cluster link under the latency profile) is left a core of its own too
+        final int spinningConductor = request.conductor()
+            && profile.idleMode(ThreadRole.CONDUCTOR) == IdleMode.BUSY_SPIN ? 1 : 0;
+        final int autoShards = (hyperThreads ? dedicated.size() : dedicated.size() - request.mediaLoops())
+            - spinningConductor;
         final int shards = request.shards() > 0 ? request.shards() : Math.max(1, autoShards);
         final List<PlannedThread> threads = new ArrayList<>();
 

@@ -8,9 +8,12 @@ public enum ThreadRole
 {
     /** A shard: Netty event loop + Disruptor inbox + timers in one duty cycle. */
     SHARD,
-    /** A UDP media loop of the voice SFU, and the cluster link's thread (the data path between nodes). */
+    /** A UDP media loop of the voice SFU. */
     MEDIA,
-    /** Aeron conductors and the consensus member's agents (off the data path). */
+    /**
+     * The cluster link: the Aeron media driver (conductor, sender and receiver, in INVOKER mode) and the link's receiver
+     * on one thread — the data path between nodes.
+     */
     CONDUCTOR,
     /** Control-plane workers (password hashing, recovery, housekeeping): never pinned. */
     CONTROL

@@ -154,6 +154,21 @@ class PinningPlannerTest
     }
 
     @Test
+    void automaticShardsLeaveASpinningConductorACoreOfItsOwn()
+    {
+        // the latency profile spins the conductor (the cluster link): automatic shards leave it a core
+        final PinningPlan plan = plan(Layouts.NUMA_2X32, PlanRequest.of(TuningProfile.LATENCY).withConductor(true));
+        assertEquals(62, plan.shardCount(), plan.render());
+        assertTrue(plan.cpuOf(ThreadRole.CONDUCTOR, 0) != PlannedThread.UNPINNED, plan.render());
+        assertTrue(plan.threads().stream().allMatch(PlannedThread::pinned), plan.render());
+        // a backing-off conductor shares: every core gets a shard and the conductor floats
+        final PinningPlan shared = plan(Layouts.NUMA_2X32,
+            PlanRequest.of(TuningProfile.THROUGHPUT).withConductor(true));
+        assertEquals(63, shared.shardCount(), shared.render());
+        assertEquals(PlannedThread.UNPINNED, shared.cpuOf(ThreadRole.CONDUCTOR, 0));
+    }
+
+    @Test
     void conductorFloatsWhenNoCoreIsLeft()
     {
         final PinningPlan plan = plan(Layouts.VM_2CPU, PlanRequest.of(TuningProfile.THROUGHPUT).withConductor(true));
