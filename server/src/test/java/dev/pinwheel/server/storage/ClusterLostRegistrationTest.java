@@ -88,22 +88,30 @@ class ClusterLostRegistrationTest
         final long restartedAt = System.nanoTime();
         final RestClient.Response answer = lost.get(60, TimeUnit.SECONDS);
         assertNotNull(answer, "node 2 answered");
-        if (restartedAt - askedAt < TimeUnit.SECONDS.toNanos(25))
+        // the name was given back: it registers again (through another node, once the release went through)
+        assertAnsweredAndFreed(answer, restartedAt - askedAt, rest0, name);
+        cluster.node(2).awaitLine("got no answer from its owner");
+    }
+
+    /**
+     * A lost registration's answer: 503 at the restart of the node it waited on if that came well before the
+     * request's 30 s timeout (else 503 or 504); then its name registers again.
+     */
+    private static void assertAnsweredAndFreed(final RestClient.Response answer, final long restartedAfterNanos,
+        final RestClient rest, final String name) throws Exception
+    {
+        if (restartedAfterNanos < TimeUnit.SECONDS.toNanos(25))
         {
-            // both were back well before the request's 30 s timeout: the restart answered it
-            assertEquals(503, answer.status(), "answered at the owner's restart: " + answer.raw());
+            assertEquals(503, answer.status(), "answered at the restart: " + answer.raw());
             assertTrue(answer.raw().contains("restarted"), answer.raw());
         }
         else
         {
             assertTrue(answer.status() == 503 || answer.status() == 504, answer.raw());
         }
-
-        // the name was given back: it registers again (through another node, once the release went through)
-        final RestClient.Response again = LocalCluster.registerOnceFree(rest0, "{\"username\":\"" + name
+        final RestClient.Response again = LocalCluster.registerOnceFree(rest, "{\"username\":\"" + name
             + "\",\"password\":\"password-y\"}");
         assertEquals(201, again.status(), "'" + name + "' is free again: " + again.raw());
-        cluster.node(2).awaitLine("got no answer from its owner");
     }
 
     /**
@@ -190,20 +198,9 @@ class ClusterLostRegistrationTest
         System.out.println("ClusterLostRegistrationTest: '" + name + "' waited on node 2 after " + answeredAtOnce
             + " registration(s) answered 201 at once; node 2 back " + TimeUnit.NANOSECONDS.toMillis(restartedAfter)
             + " ms after the request; answer " + answer.status());
-        if (restartedAfter < TimeUnit.SECONDS.toNanos(25))
-        {
-            // back well before the request's 30 s timeout: node 0 knew it waited on node 2 and answered at its restart
-            assertEquals(503, answer.status(), "answered at node 2's restart: " + answer.raw());
-            assertTrue(answer.raw().contains("restarted"), answer.raw());
-        }
-        else
-        {
-            assertTrue(answer.status() == 503 || answer.status() == 504, answer.raw());
-        }
-        // node 0 owed node 1 the release: the name registers again, through node 1 itself this time
-        final RestClient.Response again = LocalCluster.registerOnceFree(rest1, "{\"username\":\"" + name
-            + "\",\"password\":\"password-y\"}");
-        assertEquals(201, again.status(), "'" + name + "' is free again: " + again.raw());
+        // node 0 knew it waited on node 2 and answered at its restart; it owed node 1 the name's release: the name
+        // registers again, through node 1 itself this time
+        assertAnsweredAndFreed(answer, restartedAfter, rest1, name);
         cluster.node(0).awaitLine("got no answer from its owner");
     }
 }
