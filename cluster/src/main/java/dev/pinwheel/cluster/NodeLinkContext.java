@@ -1,6 +1,7 @@
 package dev.pinwheel.cluster;
 
 import java.nio.file.Path;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -40,7 +41,7 @@ public final class NodeLinkContext
     private int maxPending = Integer.getInteger("pinwheel.cluster.maxPending", 65_536);
     private long idleMaxParkNanos = TimeUnit.MICROSECONDS.toNanos(
         Long.getLong("pinwheel.cluster.idleMaxParkMicros", 4000));
-    private java.util.concurrent.ThreadFactory threadFactory = Thread.ofPlatform().factory();
+    private ThreadFactory threadFactory = Thread.ofPlatform().factory();
     /** Null: as the node's tuning profile says (the server sets it); else the property's word. */
     private Boolean spin = spinProperty();
     private int catchUpSliceRecords = Integer.getInteger("pinwheel.cluster.catchUpSliceRecords", 256);
@@ -192,7 +193,7 @@ public final class NodeLinkContext
      * @param value makes the link's thread (the server's: placed by its pinning plan as the conductor).
      * @return this.
      */
-    public NodeLinkContext threadFactory(final java.util.concurrent.ThreadFactory value)
+    public NodeLinkContext threadFactory(final ThreadFactory value)
     {
         threadFactory = value;
         return this;
@@ -201,7 +202,7 @@ public final class NodeLinkContext
     /**
      * @return what makes the link's thread.
      */
-    public java.util.concurrent.ThreadFactory threadFactory()
+    public ThreadFactory threadFactory()
     {
         return threadFactory;
     }
@@ -223,8 +224,8 @@ public final class NodeLinkContext
     }
 
     /**
-     * @param value whether the link thread busy-spins (the {@code latency} profile: its media loops spin) instead of
-     *              waiting in epoll; {@code pinwheel.cluster.linkIdle=spin|wait}, when given, wins over this.
+     * @param value whether the link thread busy-spins (the {@code latency} profile's conductor) instead of waiting in
+     *              epoll; {@code pinwheel.cluster.linkIdle=spin|wait}, when given, wins over this.
      * @return this.
      */
     public NodeLinkContext spinUnlessSet(final boolean value)

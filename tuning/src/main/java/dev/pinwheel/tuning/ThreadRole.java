@@ -11,8 +11,8 @@ public enum ThreadRole
     /** A UDP media loop of the voice SFU. */
     MEDIA,
     /**
-     * The cluster link: the Aeron media driver (conductor, sender and receiver, in INVOKER mode) and the link's receiver
-     * on one thread — the data path between nodes.
+     * The cluster link: the Aeron media driver (conductor, sender and receiver, in INVOKER mode) and the link's
+     * receiver on one thread — the data path between nodes.
      */
     CONDUCTOR,
     /** Control-plane workers (password hashing, recovery, housekeeping): never pinned. */

@@ -658,9 +658,9 @@ public final class Shard implements Runnable
      * Sends the answer to a request back to the shard that asked (the request's origin), like
      * {@link #send(int, CommandWriter)} — FIFO with this shard's other sends there — except that it is never refused
      * for a full queue: to another node it waits in the link's queue past {@code pinwheel.cluster.maxPending}, to a
-     * shard of this node in the overflow past its limit. The owner has done the work by then (a message journaled, say), and
-     * a dropped answer would leave the client waiting for the origin's timeout (504) and retrying it. The requests
-     * the origin waits on bound the answers.
+     * shard of this node in the overflow past its limit. The owner has done the work by then (a message journaled,
+     * say), and a dropped answer would leave the client waiting for the origin's timeout (504) and retrying it. The
+     * requests the origin waits on bound the answers.
      *
      * @param route   the origin shard.
      * @param command the answer just written.

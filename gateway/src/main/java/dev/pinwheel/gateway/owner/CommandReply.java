@@ -6,8 +6,8 @@ import dev.pinwheel.gateway.codec.DiscordError;
 /**
  * The answer to a request command, made on the owner shard: a {@link OwnerCommands#REPLY} command back to the
  * request's origin shard, on the ordered shard-to-shard path (to the owner itself: at once), never refused for a full
- * queue ({@link Shard#answer}). The first answer
- * counts. Runs on the owner shard's thread only (it uses the shard's command writer).
+ * queue ({@link Shard#answer}). The first answer counts. Runs on the owner shard's thread only (it uses the shard's
+ * command writer).
  */
 public final class CommandReply implements Reply
 {
