@@ -25,12 +25,13 @@ import org.slf4j.LoggerFactory;
  * restart can need any more:
  * <ul>
  *   <li>the segments of its Raft log recording before the older of its two newest snapshots (a restart replays from
- *   the newest; one snapshot interval more is kept for a member that lags), and</li>
- *   <li>the recordings older than that snapshot's, other than a term's log: older snapshots, and anything else the
- *   consensus module left in the archive.</li>
+ *   the newest; one snapshot interval more is kept for a member that lags), never past what every member applied,
+ *   and only while every member is live in the applied ring epoch: a member that is down or behind may need that log
+ *   to catch up (Aeron Cluster replicates log, not snapshots, to a lagging member); and</li>
+ *   <li>at once, the recordings older than that snapshot's, other than a term's log: older snapshots, and anything
+ *   else the consensus module left in the archive (no other member needs them).</li>
  * </ul>
- * Only while every member is live in the applied ring epoch: a member that is down may need that log to catch up
- * (Aeron Cluster replicates log, not snapshots, to a lagging member), so nothing is dropped until it is back. A member
+ * A member
  * that lost its consensus files (a new disk) after a drop cannot catch up: it says so
  * ({@code ConsensusMembership}), and restarting every member with {@code -Dpinwheel.cluster.resetConsensus=true}
  * starts the consensus afresh ({@link ConsensusMembers}; the membership state is learned again from heartbeats).
@@ -53,6 +54,8 @@ final class ConsensusLogKeeper implements AutoCloseable
     private long nextSnapshot;
     private long seenSnapshots;
     private long pendingPurge;
+    /** A snapshot was taken since the last sweep of old recordings. */
+    private boolean pendingSweep;
     private AeronArchive archive;
     /** The archive's recordings with ids below this were swept already (deleted, kept as a log, or gone). */
     private long sweptBelow;
@@ -105,13 +108,17 @@ final class ConsensusLogKeeper implements AutoCloseable
         {
             seenSnapshots = taken;
             pendingPurge = taken;
+            pendingSweep = true;
         }
-        if (pendingPurge != 0 && allLive)
+        // the log waits until every member is live (one that is down may need it to catch up); old snapshots go at once
+        final boolean log = pendingPurge != 0 && allLive;
+        if (log || pendingSweep)
         {
-            pendingPurge = 0;
+            pendingPurge = log ? 0 : pendingPurge;
+            pendingSweep = false;
             try
             {
-                purge();
+                purge(log);
             }
             catch (final RuntimeException ex)
             {
@@ -125,7 +132,10 @@ final class ConsensusLogKeeper implements AutoCloseable
         return work;
     }
 
-    private void purge()
+    /**
+     * @param dropLog whether to drop the Raft log's old segments too (every member is live), or only old recordings.
+     */
+    private void purge(final boolean dropLog)
     {
         final List<RecordingLog.Entry> ours = new ArrayList<>();
         final List<RecordingLog.Entry> snapshots = new ArrayList<>();
@@ -167,7 +177,7 @@ final class ConsensusLogKeeper implements AutoCloseable
             archive = AeronArchive.connect(new AeronArchive.Context().aeron(aeron).ownsAeronClient(false)
                 .controlRequestChannel("aeron:ipc").controlResponseChannel("aeron:ipc"));
         }
-        if (keepFrom > 0) // else a member has not reported since this replica started: the next snapshot tries again
+        if (dropLog && keepFrom > 0) // keepFrom 0: a member has not reported since this replica started: next time
         {
             purgeLog(logRecording, keepFrom);
         }
