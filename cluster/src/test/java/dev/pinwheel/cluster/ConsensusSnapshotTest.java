@@ -76,6 +76,16 @@ class ConsensusSnapshotTest
             .archiveSegmentLength(SEGMENT), null);
     }
 
+    private void startAllLive() throws IOException
+    {
+        spec = ClusterMembers.parse(ConsensusMembershipTest.freeBases(NODES));
+        for (int k = 0; k < NODES; k++)
+        {
+            startNode(k);
+        }
+        await(60_000, () -> allLive(0b111), "all three live in one epoch");
+    }
+
     private Path clusterDir(final int k)
     {
         return dir.resolve("node-" + k).resolve("aeron-cluster");
@@ -91,12 +101,7 @@ class ConsensusSnapshotTest
     @Test
     void theLogIsSnapshottedAndDroppedSoItStaysBoundedAndARestartedMemberRecoversFromItsSnapshot() throws IOException
     {
-        spec = ClusterMembers.parse(ConsensusMembershipTest.freeBases(NODES));
-        for (int k = 0; k < NODES; k++)
-        {
-            startNode(k);
-        }
-        await(60_000, () -> allLive(0b111), "all three live in one epoch");
+        startAllLive();
         final long stray = strayRecording(2);
 
         long logged = 0;
@@ -188,12 +193,7 @@ class ConsensusSnapshotTest
     @Test
     void whileAMemberIsDownTheLogIsKeptForItButOldSnapshotsGo() throws IOException
     {
-        spec = ClusterMembers.parse(ConsensusMembershipTest.freeBases(NODES));
-        for (int k = 0; k < NODES; k++)
-        {
-            startNode(k);
-        }
-        await(60_000, () -> allLive(0b111), "all three live in one epoch");
+        startAllLive();
         stopNode(2);
         await(40_000, () -> allLiveOf(0b011, 0, 1), "the survivors agree without node 2");
         final long[] purgedBefore = {members[0].purgedLogSegments(), members[1].purgedLogSegments()};

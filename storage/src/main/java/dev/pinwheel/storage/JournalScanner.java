@@ -312,13 +312,11 @@ final class JournalScanner
         }
         catch (final IOException ex)
         {
-            throw new UncheckedIOException("cannot read journal file " + path, ex);
+            throw unreadable(path, ex);
         }
         finally
         {
-            channel = null;
-            window = null;
-            view.wrap(0, 0);
+            detach();
             if (failed)
             {
                 releaseKept();
@@ -508,14 +506,25 @@ final class JournalScanner
         }
         catch (final IOException ex)
         {
-            throw new UncheckedIOException("cannot read journal file " + path, ex);
+            throw unreadable(path, ex);
         }
         finally
         {
-            channel = null;
-            window = null;
-            view.wrap(0, 0);
+            detach();
         }
+    }
+
+    /** After a file's scan: nothing points into its channel or mapping any more. */
+    private void detach()
+    {
+        channel = null;
+        window = null;
+        view.wrap(0, 0);
+    }
+
+    private static UncheckedIOException unreadable(final Path path, final IOException ex)
+    {
+        return new UncheckedIOException("cannot read journal file " + path, ex);
     }
 
     /** {@link #scanFile}'s reading, on {@link #channel} (open) and the window as it stands. */
