@@ -44,6 +44,10 @@ import dev.pinwheel.gateway.owner.NameReleases;
 public final class ApplicationRoutes
 {
     private static final int MAX_NAME = 32;
+    /** What a bot's username cannot hold (replaced by '_'), and what separates OAuth2 scopes: compiled once. */
+    private static final java.util.regex.Pattern NOT_IN_USERNAME =
+        java.util.regex.Pattern.compile("[^A-Za-z0-9_.\\-]");
+    private static final java.util.regex.Pattern SCOPE_SEPARATOR = java.util.regex.Pattern.compile("[ +]");
 
     private final RouteContext ctx;
     private final Shard shard;
@@ -144,7 +148,7 @@ public final class ApplicationRoutes
             return;
         }
         final long app = shard.ids().next();
-        String username = name.trim().replaceAll("[^A-Za-z0-9_.\\-]", "_");
+        String username = NOT_IN_USERNAME.matcher(name.trim()).replaceAll("_");
         username = username.length() < 2 ? "bot_" + username : username;
         final String fallback = (username.length() > 26 ? username.substring(0, 26) : username) + "_" + (app % 10_000);
         if (shard.group().clusterLink() != null)
@@ -250,7 +254,7 @@ public final class ApplicationRoutes
                 + "access_denied"));
             return;
         }
-        if (!java.util.Arrays.asList(scope.split("[ +]")).contains("bot"))
+        if (!java.util.Arrays.asList(SCOPE_SEPARATOR.split(scope)).contains("bot"))
         {
             // applications.commands alone: a bot's commands work wherever its bot is; nothing to add
             ex.reply(shard, 200, Json.object().put("location", "https://discord.com/oauth2/authorized"));

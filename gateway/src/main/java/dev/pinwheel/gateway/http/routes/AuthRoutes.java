@@ -43,6 +43,8 @@ import dev.pinwheel.gateway.owner.NameReleases;
  */
 public final class AuthRoutes
 {
+    /** A registration's username: compiled once, not per request. */
+    private static final java.util.regex.Pattern USERNAME = java.util.regex.Pattern.compile("[A-Za-z0-9_.\\-]+");
     /** Verified against when the username does not exist, so both cases cost one hash. */
     private static final String DUMMY_HASH =
         "pbkdf2-sha512$210000$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
@@ -84,7 +86,7 @@ public final class AuthRoutes
         final String username = text(body, "username");
         final String password = text(body, "password");
         if (username == null || username.length() < 2 || username.length() > 32
-            || !username.matches("[A-Za-z0-9_.\\-]+"))
+            || !USERNAME.matcher(username).matches())
         {
             ex.invalidField(shard, "username", "USERNAME_INVALID",
                 "2-32 characters: letters, digits, '_', '.', '-'.");

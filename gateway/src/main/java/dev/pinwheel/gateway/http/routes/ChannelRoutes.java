@@ -113,7 +113,8 @@ public final class ChannelRoutes
     {
         final JsonNode type = o.get("type");
         final int t = type == null ? -1 : type.isIntegralNumber() ? type.asInt() : "role".equals(type.asText()) ? 0
-            : "member".equals(type.asText()) ? 1 : type.isTextual() && type.asText().matches("[01]")
+            : "member".equals(type.asText()) ? 1 : type.isTextual()
+            && ("0".equals(type.asText()) || "1".equals(type.asText()))
             ? Integer.parseInt(type.asText()) : -1;
         final long allow = bits(o.get("allow"));
         final long deny = bits(o.get("deny"));
