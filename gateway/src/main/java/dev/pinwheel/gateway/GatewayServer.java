@@ -206,6 +206,28 @@ public final class GatewayServer implements AutoCloseable
         }
     }
 
+    /**
+     * Binds one listener. A failure is a {@link IllegalStateException} naming the address (Netty's {@code sync()}
+     * rethrows the cause as is, and a port in use is a checked {@code IOException} thrown where none is declared: it
+     * slipped past the start's clean-up, and the half-started JVM printed a stack trace and kept running).
+     */
+    private Channel listen(final ShardEdge edge, final boolean reusePort, final int port) throws InterruptedException
+    {
+        final String host = context.config().host();
+        final io.netty.channel.ChannelFuture bound = edge.bootstrap(reusePort).bind(new InetSocketAddress(host, port))
+            .await();
+        if (!bound.isSuccess())
+        {
+            final Throwable cause = bound.cause();
+            final String why = String.valueOf(cause.getMessage()).contains("Address already in use")
+                ? "the address is in use (another Pinwheel or another server holds the port: stop it, or choose "
+                    + "another with --port)"
+                : String.valueOf(cause.getMessage());
+            throw new IllegalStateException("cannot listen on " + host + ":" + port + ": " + why, cause);
+        }
+        return bound.channel();
+    }
+
     private void bind() throws InterruptedException
     {
         final int n = shards.shardCount();
@@ -219,16 +241,14 @@ public final class GatewayServer implements AutoCloseable
         for (int i = 0; i < n; i++)
         {
             edges[i] = edge(gateways.shard(i), web);
-            final Channel own = edges[i].bootstrap(false)
-                .bind(new InetSocketAddress(context.config().host(), 0)).sync().channel();
+            final Channel own = listen(edges[i], false, 0);
             listeners.add(own);
             context.resumePort(i, ((InetSocketAddress)own.localAddress()).getPort());
         }
         int port = context.config().port();
         for (int i = 0; i < n; i++)
         {
-            final Channel main = edges[i].bootstrap(true)
-                .bind(new InetSocketAddress(context.config().host(), port)).sync().channel();
+            final Channel main = listen(edges[i], true, port);
             listeners.add(main);
             if (i == 0)
             {

@@ -155,7 +155,7 @@ public final class PinwheelMain
         {
             server = b.start();
         }
-        catch (final RuntimeException ex)
+        catch (final Exception ex) // any: a checked one rethrown unchecked (Netty's sync()) must not hang the JVM either
         {
             // Other threads (Chronicle, Netty) would keep a half-started JVM alive: say why and exit.
             System.err.println("pinwheel: could not start: " + ex.getMessage());

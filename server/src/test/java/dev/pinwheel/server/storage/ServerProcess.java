@@ -148,7 +148,18 @@ final class ServerProcess implements AutoCloseable
     static int runExpectingRefusal(final Path dataDir, final Path log, final int timeoutSec)
         throws IOException, InterruptedException
     {
-        final Process process = new ProcessBuilder(command(dataDir, 1, "os", freePort(), List.of()))
+        return runExpectingRefusal(dataDir, log, timeoutSec, freePort());
+    }
+
+    /**
+     * {@link #runExpectingRefusal(Path, Path, int)} on a given port.
+     *
+     * @param port its REST and gateway port.
+     */
+    static int runExpectingRefusal(final Path dataDir, final Path log, final int timeoutSec, final int port)
+        throws IOException, InterruptedException
+    {
+        final Process process = new ProcessBuilder(command(dataDir, 1, "os", port, List.of()))
             .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         if (!process.waitFor(timeoutSec, TimeUnit.SECONDS))
         {
@@ -268,6 +279,21 @@ final class ServerProcess implements AutoCloseable
 
     static int freePort() throws IOException
     {
+        // below the ephemeral range (32768 up): a port bind(0) handed out could be taken by an outgoing connection
+        // before the child binds it ("Address already in use" in a CI run); cluster tests' UDP ports are 20000-29599
+        for (int attempt = 0; attempt < 200; attempt++)
+        {
+            final int port = 10_000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(10_000);
+            try (ServerSocket socket = new ServerSocket())
+            {
+                socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+                return port;
+            }
+            catch (final IOException taken)
+            {
+                // another one
+            }
+        }
         try (ServerSocket socket = new ServerSocket())
         {
             socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
