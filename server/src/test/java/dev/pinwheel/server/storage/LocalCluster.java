@@ -78,16 +78,25 @@ final class LocalCluster implements AutoCloseable
     }
 
     /**
-     * Starts every node, one after the other.
+     * Starts every node, one after the other. If one does not start, those started are stopped before the failure is
+     * thrown (the test never got this cluster to close: they outlived a failed CI run).
      *
      * @return this.
      * @throws IOException if a node does not start.
      */
     LocalCluster startAll() throws IOException
     {
-        for (int k = 0; k < nodes.length; k++)
+        try
         {
-            start(k);
+            for (int k = 0; k < nodes.length; k++)
+            {
+                start(k);
+            }
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            close();
+            throw ex;
         }
         return this;
     }
@@ -107,9 +116,17 @@ final class LocalCluster implements AutoCloseable
             all.append(k == 0 ? "" : ", ").append(k);
         }
         all.append(']');
-        for (final ServerProcess node : nodes)
+        try
         {
-            node.awaitLine(all.toString());
+            for (final ServerProcess node : nodes)
+            {
+                node.awaitLine(all.toString());
+            }
+        }
+        catch (final Exception | AssertionError ex)
+        {
+            close(); // as in startAll: the test has no cluster to close
+            throw ex;
         }
         return this;
     }
