@@ -190,9 +190,22 @@ class ClusterUsernamesTest
             final int survivor = (victim + 1) % NODES;
             System.out.println("claim of " + chosen.name() + " on node " + victim + ", its account on node "
                 + ring.nodeOf(chosen.id()));
-            final CompletableFuture<String> down = cluster.node(survivor).lineContaining("node " + victim + " unreachable");
+            // both others must have seen it go: a claim whose name the third node owns goes on from there to the dead
+            // account owner, and a command sent before that node noticed is lost in flight — its request waits for
+            // the 504 after 30 s (deliberately: a stalled node may still answer), not the 503 checked below
+            final List<CompletableFuture<String>> down = new ArrayList<>();
+            for (int k = 0; k < NODES; k++)
+            {
+                if (k != victim)
+                {
+                    down.add(cluster.node(k).lineContaining("node " + victim + " unreachable"));
+                }
+            }
             cluster.kill(victim);
-            down.get(60, TimeUnit.SECONDS);
+            for (final CompletableFuture<String> f : down)
+            {
+                f.get(60, TimeUnit.SECONDS);
+            }
             final RestClient.Response meanwhile = rest[survivor].call("POST", "auth/register", null,
                 "{\"username\":\"" + chosen.name() + "\",\"password\":\"password-meanwhile\"}");
             assertEquals(503, meanwhile.status(), "a name whose owner is down: " + meanwhile.raw());
