@@ -32,9 +32,10 @@ import org.slf4j.LoggerFactory;
  *   else the consensus module left in the archive (no other member needs them).</li>
  * </ul>
  * A member
- * that lost its consensus files (a new disk) after a drop cannot catch up: it says so
- * ({@code ConsensusMembership}), and restarting every member with {@code -Dpinwheel.cluster.resetConsensus=true}
- * starts the consensus afresh ({@link ConsensusMembers}; the membership state is learned again from heartbeats).
+ * that lost its consensus files (a new disk) after a drop cannot catch up through the log: {@code ConsensusMembership}
+ * seeds it from a peer's newest snapshot (Aeron's cluster backup). If that fails, restarting every member with
+ * {@code -Dpinwheel.cluster.resetConsensus=true} starts the consensus afresh ({@link ConsensusMembers}; the membership
+ * state is learned again from heartbeats).
  * <p>
  * <b>Thread confinement:</b> the membership agent's thread.
  */

@@ -7,7 +7,9 @@ import io.aeron.Aeron;
 import io.aeron.archive.Archive;
 import io.aeron.archive.ArchiveThreadingMode;
 import io.aeron.archive.client.AeronArchive;
+import io.aeron.cluster.ClusterBackup;
 import io.aeron.cluster.ConsensusModule;
+import io.aeron.cluster.RecordingLog;
 import io.aeron.cluster.client.AeronCluster;
 import io.aeron.cluster.service.ClusteredServiceContainer;
 
@@ -40,7 +42,9 @@ import org.slf4j.LoggerFactory;
  * control {@code P+5o}, all UDP on HOST; replication and egress use ephemeral ports.
  * <p>
  * A restarted node keeps its Raft log and archive (they are the node's vote and its copy of the log); it replays them,
- * catches up from the leader and sends heartbeats again: the leader's service makes it live in a new epoch.
+ * catches up from the leader and sends heartbeats again: the leader's service makes it live in a new epoch. A node that
+ * lost those files after the others dropped the log it would need is seeded from a peer's newest snapshot instead
+ * ({@link #seedFromPeer}).
  */
 public final class ConsensusMembership implements AutoCloseable
 {
@@ -63,13 +67,30 @@ public final class ConsensusMembership implements AutoCloseable
     /** The consensus leader as this node's membership client last heard (-1: not connected). */
     private volatile int leader = -1;
     private final CounterBlock gauges;
+    private final File base;
+    private final long park;
     private Archive archive;
-    private ConsensusModule consensus;
-    private ClusteredServiceContainer container;
     private Aeron client;
     private AgentRunner agentRunner;
-    private MembershipService service;
-    private ConsensusLogKeeper logKeeper;
+    /** The consensus module and replica running (null while this member is seeded from a peer). */
+    private volatile Replica replica;
+    /** Guards starting and closing a replica: {@link #close} against a seed ({@link #seedFromPeer}). */
+    private final Object lifecycle = new Object();
+    private volatile boolean closed;
+    /** Seeds started since this node started (at most {@link #MAX_SEEDS}). */
+    private int seeds;
+    private static final int MAX_SEEDS = 3;
+
+    /** A member's consensus module, its replica of the membership service and the keeper of their files. */
+    private record Replica(ConsensusModule consensus, ClusteredServiceContainer container, MembershipService service,
+        ConsensusLogKeeper keeper) implements AutoCloseable
+    {
+        @Override
+        public void close()
+        {
+            CloseHelper.quietCloseAll(keeper, container, consensus);
+        }
+    }
 
     /**
      * Starts the archive, the consensus module, this node's replica of the membership service and the agent that
@@ -84,7 +105,7 @@ public final class ConsensusMembership implements AutoCloseable
         this.ctx = context.conclude();
         this.gauges = new CounterBlock(counters != null ? counters : NodeCounters.inMemory(8), CounterTypes.NODE_GAUGE,
             GAUGE_SCOPE, "pinwheel_cluster_ring_epoch", "pinwheel_cluster_live_nodes");
-        final File base = ctx.clusterDir().toFile();
+        this.base = ctx.clusterDir().toFile();
         ConsensusMembers.check(ctx.clusterDir(), ctx.nodeId(), ctx.clusterMembers(), ctx.resetOnMembersChange(),
             Boolean.getBoolean("pinwheel.cluster.resetConsensus"));
         removeStaleMarkFiles(base);
@@ -92,7 +113,7 @@ public final class ConsensusMembership implements AutoCloseable
         // consensus, archive and service agents: a backoff parking up to 1 ms. Tried: sleeping 4 ms whenever idle (the
         // three then take ~1.3 % of a core instead of ~3 % on an idle node), but ConsensusSnapshotTest's 300 ms
         // snapshots then piled up or timed out on a loaded box; the data path between nodes is the link's thread
-        final long park = TimeUnit.MILLISECONDS.toNanos(1);
+        this.park = TimeUnit.MILLISECONDS.toNanos(1);
         try
         {
             archive = Archive.launch(new Archive.Context()
@@ -108,44 +129,16 @@ public final class ConsensusMembership implements AutoCloseable
                 .idleStrategySupplier(() -> new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(10), park))
                 .deleteArchiveOnStart(false)
                 .errorHandler(ex -> LOG.warn("cluster membership (archive): {}", ex.toString())));
-            consensus = ConsensusModule.launch(new ConsensusModule.Context()
-                .aeronDirectoryName(ctx.aeronDirectoryName())
-                .clusterDir(new File(base, "consensus"))
-                .clusterMemberId(ctx.nodeId())
-                .clusterMembers(ctx.clusterMembers())
-                .ingressChannel("aeron:udp")
-                .logChannel("aeron:udp?term-length=1m")
-                .replicationChannel("aeron:udp?endpoint=" + host + ":0")
-                .archiveContext(archiveClient())
-                .serviceCount(1)
-                .sessionTimeoutNs(ctx.peerTimeoutNanos() * 2)
-                .leaderHeartbeatIntervalNs(ctx.peerTimeoutNanos() / 10)
-                .leaderHeartbeatTimeoutNs(ctx.peerTimeoutNanos() / 2)
-                .electionTimeoutNs(ctx.peerTimeoutNanos() / 4)
-                .electionStatusIntervalNs(ctx.peerTimeoutNanos() / 20)
-                .startupCanvassTimeoutNs(ctx.peerTimeoutNanos() * 5)
-                .idleStrategySupplier(() -> new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(10), park))
-                .errorHandler(this::consensusError));
-            service = new MembershipService(TimeUnit.NANOSECONDS.toMillis(ctx.peerTimeoutNanos()), this::reached);
-            container = ClusteredServiceContainer.launch(new ClusteredServiceContainer.Context()
-                .aeronDirectoryName(ctx.aeronDirectoryName())
-                .clusterDir(new File(base, "consensus"))
-                .clusteredService(service)
-                .archiveContext(archiveClient())
-                .idleStrategySupplier(() -> new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(10), park))
-                .errorHandler(ex -> LOG.warn("cluster membership (service): {}", ex.toString())));
             client = Aeron.connect(new Aeron.Context()
                 .aeronDirectoryName(ctx.aeronDirectoryName())
                 .idleStrategy(new SleepingMillisIdleStrategy(10))
                 .errorHandler(ex -> LOG.debug("cluster membership (client): {}", ex.toString())));
-            logKeeper = new ConsensusLogKeeper(client, new File(base, "consensus"),
-                consensus.context().controlToggleCounter(), consensus.context().snapshotCounter(),
-                ctx.snapshotIntervalNanos());
+            replica = startReplica(base, park);
             final int everyone = ctx.members().size() == 32 ? -1 : (1 << ctx.members().size()) - 1;
             agentRunner = new AgentRunner(new SleepingMillisIdleStrategy(2),
                 ex -> LOG.warn("cluster membership agent: {}", ex.toString()), null,
-                new MembershipAgent(ctx, client, this::applyReached, id -> leader = id, reports, logKeeper,
-                    () -> appliedLiveNodes == everyone, reached::get, service));
+                new MembershipAgent(ctx, client, this::applyReached, id -> leader = id, reports, () -> replica,
+                    () -> appliedLiveNodes == everyone, reached::get));
             AgentRunner.startOnThread(agentRunner);
         }
         catch (final RuntimeException ex)
@@ -157,6 +150,55 @@ public final class ConsensusMembership implements AutoCloseable
             + "archive {}; files in {}", ctx.nodeId(), ctx.members().size(), ctx.endpoint(ctx.nodeId(), 1),
             ctx.endpoint(ctx.nodeId(), 2), ctx.endpoint(ctx.nodeId(), 3), ctx.endpoint(ctx.nodeId(), 4),
             ctx.endpoint(ctx.nodeId(), 5), base);
+    }
+
+    /**
+     * Starts the consensus module, this node's replica of the membership service (in its service container) and the
+     * keeper of their files, on the archive already running.
+     */
+    private Replica startReplica(final File base, final long park)
+    {
+        ConsensusModule consensus = null;
+        ClusteredServiceContainer container = null;
+        try
+        {
+            consensus = ConsensusModule.launch(new ConsensusModule.Context()
+                .aeronDirectoryName(ctx.aeronDirectoryName())
+                .clusterDir(new File(base, "consensus"))
+                .clusterMemberId(ctx.nodeId())
+                .clusterMembers(ctx.clusterMembers())
+                .ingressChannel("aeron:udp")
+                .logChannel("aeron:udp?term-length=1m")
+                .replicationChannel("aeron:udp?endpoint=" + ctx.members().hosts().get(ctx.nodeId()) + ":0")
+                .archiveContext(archiveClient())
+                .serviceCount(1)
+                .sessionTimeoutNs(ctx.peerTimeoutNanos() * 2)
+                .leaderHeartbeatIntervalNs(ctx.peerTimeoutNanos() / 10)
+                .leaderHeartbeatTimeoutNs(ctx.peerTimeoutNanos() / 2)
+                .electionTimeoutNs(ctx.peerTimeoutNanos() / 4)
+                .electionStatusIntervalNs(ctx.peerTimeoutNanos() / 20)
+                .startupCanvassTimeoutNs(ctx.peerTimeoutNanos() * 5)
+                .idleStrategySupplier(() -> new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(10), park))
+                .errorHandler(this::consensusError));
+            final MembershipService service = new MembershipService(
+                TimeUnit.NANOSECONDS.toMillis(ctx.peerTimeoutNanos()), this::reached);
+            container = ClusteredServiceContainer.launch(new ClusteredServiceContainer.Context()
+                .aeronDirectoryName(ctx.aeronDirectoryName())
+                .clusterDir(new File(base, "consensus"))
+                .clusteredService(service)
+                .archiveContext(archiveClient())
+                .idleStrategySupplier(() -> new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(10), park))
+                .errorHandler(ex -> LOG.warn("cluster membership (service): {}", ex.toString())));
+            final ConsensusLogKeeper keeper = new ConsensusLogKeeper(client, new File(base, "consensus"),
+                consensus.context().controlToggleCounter(), consensus.context().snapshotCounter(),
+                ctx.snapshotIntervalNanos());
+            return new Replica(consensus, container, service, keeper);
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietCloseAll(container, consensus);
+            throw ex;
+        }
     }
 
     /**
@@ -184,25 +226,317 @@ public final class ConsensusMembership implements AutoCloseable
         }
     }
 
-    private volatile boolean toldCannotCatchUp;
+    /** A seed from a peer runs (set by the consensus module's thread, cleared by the seeding thread). */
+    private final java.util.concurrent.atomic.AtomicBoolean seeding = new java.util.concurrent.atomic.AtomicBoolean();
 
     /**
      * The consensus module's errors, logged. A member whose log ends before where the others' kept log begins (it lost
-     * its consensus files after they dropped that log: {@link ConsensusLogKeeper}) cannot catch up, as Aeron Cluster
-     * replicates log, not snapshots, to a member: that is said once, with the remedy.
+     * its consensus files after they dropped that log: {@link ConsensusLogKeeper}) cannot catch up through Raft, as
+     * Aeron Cluster replicates log, not snapshots, to a member: it is seeded from a peer instead ({@link #seedFromPeer},
+     * on a thread of its own: the consensus module is closed and started again).
      */
     private void consensusError(final Throwable ex)
     {
         final String text = String.valueOf(ex.getMessage());
-        if (text.contains("is less than recording start position") && !toldCannotCatchUp)
+        if ((text.contains("is less than recording start position") && isBehind(text) || catchUpStalled(text))
+            && seeding.compareAndSet(false, true))
         {
-            toldCannotCatchUp = true;
-            LOG.error("cluster: this member cannot catch up: the log it needs was dropped after the last snapshots "
-                + "(it lost its consensus files, {}). Restart every member with -Dpinwheel.cluster.resetConsensus=true "
-                + "(the membership state is learned again from heartbeats), or restore this member's files",
-                ctx.clusterDir());
+            final boolean again;
+            synchronized (lifecycle)
+            {
+                again = !closed && seeds < MAX_SEEDS;
+                seeds += again ? 1 : 0;
+            }
+            if (again)
+            {
+                LOG.warn("cluster: this member cannot catch up through the log: the log it needs was dropped after "
+                    + "the last snapshots (it lost its consensus files, {}); seeding it from a peer's newest snapshot",
+                    ctx.clusterDir());
+                final Thread seed = new Thread(this::seedFromPeer, "pinwheel-consensus-seed");
+                seed.setDaemon(true);
+                seed.start();
+            }
+            else if (!closed)
+            {
+                LOG.error("cluster: this member still cannot catch up after {} seeds from peers ({}). Restart every "
+                    + "member with -Dpinwheel.cluster.resetConsensus=true (the membership state is learned again "
+                    + "from heartbeats), or restore this member's files", MAX_SEEDS, ctx.clusterDir());
+            }
         }
         LOG.warn("cluster membership (consensus): {}", ex.toString());
+    }
+
+    private static final java.util.regex.Pattern REQUESTED =
+        java.util.regex.Pattern.compile("requested replay start position=(-?\\d+)");
+
+    /**
+     * The same archive error is told to both ends of a catch-up: the member that asked for the log from a position and
+     * the leader that could not replay it from there. Only the member that asked is behind: its committed log position
+     * is at most the requested one (the leader's is past it).
+     */
+    private boolean isBehind(final String error)
+    {
+        final java.util.regex.Matcher m = REQUESTED.matcher(error);
+        final Replica r = replica;
+        if (!m.find() || r == null)
+        {
+            return false;
+        }
+        final long requested = Long.parseLong(m.group(1));
+        final long committed = r.consensus().context().commitPositionCounter().get();
+        return committed <= requested;
+    }
+
+    /** Catch-ups this member failed to join in a row without its commit position moving (consensus thread). */
+    private int catchUpFailures;
+    private long catchUpFailedAt = -1;
+
+    /**
+     * The member's own side of a catch-up the leader cannot replay: the leader reports the archive's error, the member
+     * only that its catch-up log never joined. {@link #CATCH_UP_FAILURES} such failures in a row with its commit
+     * position unmoved mean it cannot catch up that way (a transient failure moves it or does not repeat); a seed then
+     * brings the newest snapshot and the log after it, which serves whatever the cause was.
+     */
+    private boolean catchUpStalled(final String error)
+    {
+        if (!error.contains("failed to join catchup log"))
+        {
+            return false;
+        }
+        final Replica r = replica;
+        if (r == null)
+        {
+            return false;
+        }
+        final long committed = r.consensus().context().commitPositionCounter().get();
+        catchUpFailures = committed == catchUpFailedAt ? catchUpFailures + 1 : 1;
+        catchUpFailedAt = committed;
+        return catchUpFailures >= CATCH_UP_FAILURES;
+    }
+
+    private static final int CATCH_UP_FAILURES = 3;
+
+    /**
+     * Seeds this member from a peer, the way Aeron replaces a member: its consensus module and replica are closed, its
+     * consensus directory is set aside ({@code consensus-unseeded}, replacing an older one), and Aeron's
+     * {@link ClusterBackup} asks the cluster for its newest snapshots, copies them into this node's archive, records
+     * the log from the newest snapshot on and writes a recording log naming both; once that recording has reached the
+     * snapshot, the backup stops and the consensus module starts again on those files: it loads the snapshot, replays
+     * the log after it and catches up from the leader like any restarted member. This node's heartbeats go on
+     * meanwhile (they are sent through the cluster's ingress, not through its own replica). If no peer answers within
+     * {@link #SEED_TIMEOUT_PEER_TIMEOUTS} peer timeouts the consensus module starts again as it was (it fails the same
+     * way, and the seed is tried again, up to {@link #MAX_SEEDS} times).
+     */
+    private void seedFromPeer()
+    {
+        final Replica old;
+        synchronized (lifecycle)
+        {
+            if (closed)
+            {
+                return;
+            }
+            old = replica;
+            replica = null;
+        }
+        CloseHelper.quietClose(old);
+        awaitConsensusModuleGone(); // and its subscriptions: the backup binds its consensus and catch-up endpoints
+        catchUpFailures = 0; // the consensus thread that counts them is gone with its module
+        catchUpFailedAt = -1;
+        final long started = System.nanoTime();
+        final File dir = new File(base, "consensus");
+        final File aside = new File(base, "consensus-unseeded");
+        ClusterBackup backup = null;
+        final SeedProgress progress = new SeedProgress();
+        try
+        {
+            deleteTree(aside);
+            if (dir.exists() && !dir.renameTo(aside))
+            {
+                throw new IllegalStateException("could not set " + dir + " aside as " + aside);
+            }
+            final String host = ctx.members().hosts().get(ctx.nodeId());
+            final StringBuilder peers = new StringBuilder();
+            for (int node = 0; node < ctx.members().size(); node++)
+            {
+                if (node != ctx.nodeId())
+                {
+                    peers.append(peers.isEmpty() ? "" : ",").append(ctx.endpoint(node, 2));
+                }
+            }
+            backup = ClusterBackup.launch(new ClusterBackup.Context()
+                .aeronDirectoryName(ctx.aeronDirectoryName())
+                .clusterDir(dir)
+                .markFileDir(new File(base, "seed-mark"))
+                .deleteDirOnStart(true)
+                .clusterConsensusEndpoints(peers.toString())
+                // this member's own consensus and catch-up endpoints: its consensus module is closed meanwhile
+                .consensusChannel("aeron:udp?endpoint=" + ctx.endpoint(ctx.nodeId(), 2))
+                .catchupEndpoint(ctx.endpoint(ctx.nodeId(), 4))
+                .initialReplayStart(ClusterBackup.Configuration.ReplayStart.LATEST_SNAPSHOT)
+                .clusterBackupCoolDownIntervalNs(ctx.peerTimeoutNanos() / 4)
+                .clusterBackupResponseTimeoutNs(ctx.peerTimeoutNanos())
+                .archiveContext(archiveClient())
+                .clusterArchiveContext(new AeronArchive.Context()
+                    .controlRequestChannel("aeron:udp?endpoint=" + ctx.endpoint(ctx.nodeId(), 5)) // the peer's, set
+                    .controlResponseChannel("aeron:udp?endpoint=" + host + ":0"))
+                .idleStrategySupplier(() -> new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(10), park))
+                .eventsListener(progress)
+                .errorHandler(ex -> LOG.warn("cluster: seeding this member (backup): {}", ex.toString())));
+            final long deadline = started + ctx.peerTimeoutNanos() * SEED_TIMEOUT_PEER_TIMEOUTS;
+            while (!progress.done() && System.nanoTime() - deadline < 0 && !isClosed())
+            {
+                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.error("cluster: seeding this member from a peer failed", ex);
+        }
+        finally
+        {
+            CloseHelper.quietClose(backup);
+            deleteTree(new File(base, "seed-mark"));
+        }
+        if (progress.done())
+        {
+            LOG.info("cluster: this member was seeded from node {} in {} ms: snapshots at log position {}, log recorded "
+                + "to {}; its consensus module starts again on them", progress.source,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), progress.snapshotPosition,
+                progress.logPosition);
+        }
+        else if (!isClosed())
+        {
+            LOG.error("cluster: seeding this member from a peer did not finish within {} ms; its consensus module "
+                + "starts again on what it has", TimeUnit.NANOSECONDS.toMillis(ctx.peerTimeoutNanos()
+                * SEED_TIMEOUT_PEER_TIMEOUTS));
+        }
+        awaitConsensusModuleGone();
+        synchronized (lifecycle)
+        {
+            seeding.set(false);
+            if (!closed)
+            {
+                try
+                {
+                    replica = startReplica(base, park);
+                }
+                catch (final RuntimeException ex)
+                {
+                    LOG.error("cluster: the consensus module did not start again after a seed", ex);
+                }
+            }
+        }
+    }
+
+    /**
+     * A consensus module refuses to start while the media driver still holds the state counter of one that closed
+     * (the driver frees a closed client's counters on its own thread): waits for it to go, up to a peer timeout.
+     */
+    private void awaitConsensusModuleGone()
+    {
+        final long deadline = System.nanoTime() + ctx.peerTimeoutNanos();
+        while (System.nanoTime() - deadline < 0)
+        {
+            final boolean[] found = new boolean[1];
+            try
+            {
+                client.countersReader().forEach((counterId, typeId, key, label) ->
+                    found[0] |= typeId == ConsensusModule.Configuration.CONSENSUS_MODULE_STATE_TYPE_ID);
+            }
+            catch (final RuntimeException ex)
+            {
+                return; // the node closes: its client is gone
+            }
+            if (!found[0] || isClosed())
+            {
+                return;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+        }
+        LOG.warn("cluster: the closed consensus module's state counter is still there after {} ms",
+            TimeUnit.NANOSECONDS.toMillis(ctx.peerTimeoutNanos()));
+    }
+
+    /** How long a seed may take, in peer timeouts. */
+    private static final int SEED_TIMEOUT_PEER_TIMEOUTS = 30;
+
+    private boolean isClosed()
+    {
+        synchronized (lifecycle)
+        {
+            return closed;
+        }
+    }
+
+    private static void deleteTree(final File dir)
+    {
+        final File[] files = dir.listFiles();
+        if (files != null)
+        {
+            for (final File f : files)
+            {
+                deleteTree(f);
+            }
+        }
+        if (dir.exists() && !dir.delete())
+        {
+            LOG.warn("cluster: could not delete {}", dir);
+        }
+    }
+
+    /**
+     * What a seed's {@link ClusterBackup} did: done once the recording log names the snapshots and the log recording
+     * reached the newest of them (the backup's agent thread writes, the seeding thread reads).
+     */
+    private static final class SeedProgress implements io.aeron.cluster.ClusterBackupEventsListener
+    {
+        volatile int source = -1;
+        volatile long snapshotPosition = -1;
+        volatile long logPosition = -1;
+        private volatile boolean logged;
+
+        boolean done()
+        {
+            return logged && logPosition >= snapshotPosition;
+        }
+
+        @Override
+        public void onBackupQuery()
+        {
+        }
+
+        @Override
+        public void onPossibleFailure(final Exception ex)
+        {
+            LOG.info("cluster: seeding this member: {}; asking again", ex.toString());
+        }
+
+        @Override
+        public void onBackupResponse(final io.aeron.cluster.ClusterMember[] members,
+            final io.aeron.cluster.ClusterMember logSource, final java.util.List<RecordingLog.Snapshot> snapshots)
+        {
+            source = logSource.id();
+        }
+
+        @Override
+        public void onUpdatedRecordingLog(final RecordingLog recordingLog,
+            final java.util.List<RecordingLog.Snapshot> snapshotsRetrieved)
+        {
+            long position = snapshotPosition;
+            for (final RecordingLog.Snapshot snapshot : snapshotsRetrieved)
+            {
+                position = Math.max(position, snapshot.logPosition());
+            }
+            snapshotPosition = position;
+            logged = recordingLog.findLastTerm() != null;
+        }
+
+        @Override
+        public void onLiveLogProgress(final long recordingId, final long recordingPosCounterId, final long position)
+        {
+            logPosition = Math.max(logPosition, position);
+        }
     }
 
     private static AeronArchive.Context archiveClient()
@@ -310,7 +644,8 @@ public final class ConsensusMembership implements AutoCloseable
      */
     public long purgedLogSegments()
     {
-        return logKeeper == null ? 0 : logKeeper.purgedSegments();
+        final Replica r = replica;
+        return r == null ? 0 : r.keeper().purgedSegments();
     }
 
     /**
@@ -318,7 +653,8 @@ public final class ConsensusMembership implements AutoCloseable
      */
     long snapshotsTaken()
     {
-        return consensus.context().snapshotCounter().get();
+        final Replica r = replica;
+        return r == null ? 0 : r.consensus().context().snapshotCounter().get();
     }
 
     /**
@@ -334,13 +670,21 @@ public final class ConsensusMembership implements AutoCloseable
      */
     MembershipService service()
     {
-        return service;
+        final Replica r = replica;
+        return r == null ? null : r.service();
     }
 
     @Override
     public void close()
     {
-        CloseHelper.quietCloseAll(agentRunner, logKeeper, client, container, consensus, archive);
+        final Replica r;
+        synchronized (lifecycle)
+        {
+            closed = true;
+            r = replica;
+            replica = null;
+        }
+        CloseHelper.quietCloseAll(agentRunner, r, client, archive);
     }
 
     /**
@@ -364,10 +708,11 @@ public final class ConsensusMembership implements AutoCloseable
         private final java.util.function.IntSupplier apply;
         private final java.util.function.IntConsumer leader;
         private final java.util.Queue<long[]> reports;
-        private final ConsensusLogKeeper keeper;
+        private final java.util.function.Supplier<Replica> running;
         private final java.util.function.BooleanSupplier allLive;
         private final java.util.function.Supplier<EpochState> replica;
-        private final MembershipService service;
+        /** The applied position sent in heartbeats while no replica runs (this member is seeded). */
+        private long lastApplied;
         /** The epoch of the reports sent last, the phases sent for it, and when each was (re)sent. */
         private long sentEpoch = -1;
         private int sentPhases;
@@ -382,12 +727,11 @@ public final class ConsensusMembership implements AutoCloseable
 
         MembershipAgent(final MembershipContext ctx, final Aeron aeron, final java.util.function.IntSupplier apply,
             final java.util.function.IntConsumer leader, final java.util.Queue<long[]> reports,
-            final ConsensusLogKeeper keeper, final java.util.function.BooleanSupplier allLive,
-            final java.util.function.Supplier<EpochState> replica, final MembershipService service)
+            final java.util.function.Supplier<Replica> running, final java.util.function.BooleanSupplier allLive,
+            final java.util.function.Supplier<EpochState> replica)
         {
-            this.service = service;
+            this.running = running;
             this.replica = replica;
-            this.keeper = keeper;
             this.allLive = allLive;
             this.leader = leader;
             this.reports = reports;
@@ -416,8 +760,13 @@ public final class ConsensusMembership implements AutoCloseable
             }
             work += cluster.pollEgress();
             leader.accept(cluster.leaderMemberId());
-            work += keeper.doWork(now, cluster.leaderMemberId() == ctx.nodeId(), allLive.getAsBoolean(),
-                service.appliedByEveryMember(ctx.members().size()));
+            final Replica current = running.get();
+            if (current != null)
+            {
+                lastApplied = current.service().appliedPosition();
+                work += current.keeper().doWork(now, cluster.leaderMemberId() == ctx.nodeId(), allLive.getAsBoolean(),
+                    current.service().appliedByEveryMember(ctx.members().size()));
+            }
             for (long[] r = reports.peek(); r != null; r = reports.peek())
             {
                 final int length = MembershipMessages.handoff(buffer, ctx.nodeId(), r[0], (int)r[1]);
@@ -438,7 +787,7 @@ public final class ConsensusMembership implements AutoCloseable
             work += resendLost(now);
             if (now - nextHeartbeat >= 0)
             {
-                final int length = MembershipMessages.heartbeat(buffer, ctx.nodeId(), service.appliedPosition());
+                final int length = MembershipMessages.heartbeat(buffer, ctx.nodeId(), lastApplied);
                 if (cluster.offer(buffer, 0, length) > 0)
                 {
                     nextHeartbeat = now + intervalNanos;

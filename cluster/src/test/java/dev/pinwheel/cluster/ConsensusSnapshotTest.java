@@ -238,6 +238,71 @@ class ConsensusSnapshotTest
     }
 
     /**
+     * A member that lost its consensus files (a new disk) after the others dropped the log it would replay from is
+     * seeded from a peer's newest snapshot (Aeron's cluster backup): three rounds logged and snapshotted until every
+     * member dropped log segments, node 1 stopped, its whole consensus directory deleted, node 1 started again: it
+     * reaches the others' state, having started from a snapshot. Before, it failed with "replay start position is
+     * less than recording start position" for as long as it ran, and never applied a ring epoch again.
+     */
+    @Test
+    void aMemberThatLostItsFilesAfterTheLogWasDroppedIsSeededFromAPeersSnapshot() throws IOException
+    {
+        startAllLive();
+        for (int round = 0; round < 3; round++)
+        {
+            for (int i = 0; i < PER_ROUND; i++)
+            {
+                members[0].report(Long.MAX_VALUE - i, MembershipMessages.APPLIED);
+            }
+            await(60_000, () -> members[0].pendingReports() == 0, "node 0's reports sent");
+            final long[] before = new long[NODES];
+            for (int k = 0; k < NODES; k++)
+            {
+                before[k] = members[k].snapshotsTaken();
+            }
+            await(90_000, () ->
+            {
+                for (int k = 0; k < NODES; k++)
+                {
+                    if (members[k].snapshotsTaken() < before[k] + 3)
+                    {
+                        return false;
+                    }
+                }
+                return true;
+            }, "three more snapshots on every member");
+        }
+        await(30_000, () -> members[0].purgedLogSegments() > 0 && members[2].purgedLogSegments() > 0,
+            "nodes 0 and 2 dropped log segments");
+
+        stopNode(1);
+        await(40_000, () -> allLiveOf(0b101, 0, 2), "the survivors agree without node 1");
+        deleteTree(clusterDir(1));
+        assertTrue(Files.notExists(clusterDir(1)), "node 1's files are gone");
+        startNode(1);
+        await(90_000, () -> allLive(0b111), "node 1, seeded, back in a new epoch");
+        await(30_000, () -> members[1].reachedState() != null
+            && members[1].reachedState().equals(members[0].reachedState())
+            && members[2].reachedState().equals(members[0].reachedState()), "the same state on all three");
+        assertTrue(members[1].service().startedFromSnapshot(), "node 1 started from a peer's snapshot");
+        System.out.println("ConsensusSnapshotTest: node 1 lost its files, was seeded from a peer and applied "
+            + members[1].service().messagesApplied() + " log message(s) after the snapshot to reach "
+            + members[1].reachedState());
+        assertTrue(Files.exists(clusterDir(1).resolve("consensus-unseeded")), "the failed start's files set aside");
+    }
+
+    private static void deleteTree(final Path root) throws IOException
+    {
+        try (Stream<Path> paths = Files.walk(root))
+        {
+            for (final Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList())
+            {
+                Files.delete(p);
+            }
+        }
+    }
+
+    /**
      * A recording in the member's archive that neither its Raft log nor a snapshot names, as a snapshot or a
      * replication cut short by an election leaves: a few KiB on an IPC stream, recorded and stopped.
      */
