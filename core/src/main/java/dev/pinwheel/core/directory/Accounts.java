@@ -21,6 +21,8 @@ public final class Accounts
     private final ConcurrentHashMap<Long, Set<Long>> guildsByUser = new ConcurrentHashMap<>();
     /** Names whose claim a failed registration gives back, by the id they were claimed for, until acknowledged. */
     private final ConcurrentHashMap<Long, String> owedReleases = new ConcurrentHashMap<>();
+    /** Ids no account may be registered for any more: their registration was given up ({@code ID_VOIDED}). */
+    private final Set<Long> voided = ConcurrentHashMap.newKeySet();
     /** The guilds a user joined through a temporary invite and holds no role in yet. */
     private final ConcurrentHashMap<Long, Set<Long>> temporaryByUser = new ConcurrentHashMap<>();
 
@@ -70,6 +72,23 @@ public final class Accounts
     public void releaseSettled(final long userId)
     {
         owedReleases.remove(userId);
+    }
+
+    /**
+     * @param userId an id whose registration was given up: no account may be registered for it any more.
+     */
+    public void voidId(final long userId)
+    {
+        voided.add(userId);
+    }
+
+    /**
+     * @param userId an id.
+     * @return whether its registration was given up ({@link #voidId}).
+     */
+    public boolean isVoided(final long userId)
+    {
+        return voided.contains(userId);
     }
 
     /**

@@ -103,6 +103,12 @@ public final class StateRecords
     public static final int NAME_RELEASE_OWED = 82;
     /** The name's owner acknowledged an owed release: nothing more to send. User id, username. */
     public static final int NAME_RELEASE_SETTLED = 83;
+    /**
+     * An id whose registration (or bot creation) was given up by the request's origin, voided by the id's owner before
+     * its name is given back: no account is registered for it any more, so a registration still on its way cannot
+     * hold a name that was given back. User id.
+     */
+    public static final int ID_VOIDED = 84;
 
     private StateRecords()
     {
@@ -172,6 +178,15 @@ public final class StateRecords
             out.writeLong(userId);
             out.writeUTF(username);
         });
+    }
+
+    /**
+     * @param userId the id no account may be registered for any more (the record's scope).
+     * @return encoded {@link #ID_VOIDED} record.
+     */
+    public static byte[] idVoided(final long userId)
+    {
+        return encode(out -> out.writeLong(userId));
     }
 
     /**
@@ -762,7 +777,7 @@ public final class StateRecords
                     GUILD_DELETED, APPLICATION_PUT, TOKENS_REVOKED, USER_AVATAR_SET, GUILD_ICON_SET, WEBHOOK_PUT,
                     WEBHOOK_DELETED, ATTACHMENTS_BOUND, ATTACHMENTS_UNBOUND,
                     ROLE_HOIST_SET, NAME_CLAIMED, NAME_RELEASED, NAME_RELEASE_OWED,
-                    NAME_RELEASE_SETTLED -> in.readLong(); // the guild (the user, the
+                    NAME_RELEASE_SETTLED, ID_VOIDED -> in.readLong(); // the guild (the user, the
                     // application, the name's key) comes first
                 case READ_STATE_ACK, READ_STATE_MENTION -> in.readLong(); // the user whose read state it is
                 case CHANNEL_CREATED ->
@@ -1224,6 +1239,11 @@ public final class StateRecords
                 {
                     final long userId = in.readLong();
                     yield (guilds, node) -> node.accounts().revokeTokens(userId);
+                }
+                case ID_VOIDED ->
+                {
+                    final long userId = in.readLong();
+                    yield (guilds, node) -> node.accounts().voidId(userId);
                 }
                 case NAME_RELEASE_OWED, NAME_RELEASE_SETTLED ->
                 {

@@ -1,8 +1,10 @@
 package dev.pinwheel.core.state;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -55,5 +57,16 @@ class NameClaimRecordsTest
         assertEquals("Erin", node.accounts().owedReleases().get(9L));
         StateRecords.apply(StateRecords.NAME_RELEASE_SETTLED, StateRecords.nameRelease("Erin", 9), guilds, node);
         assertNull(node.accounts().owedReleases().get(9L));
+    }
+
+    @Test
+    void aVoidedIdIsInItsOwnScopeAndReplayedAsVoided()
+    {
+        assertEquals(11, StateRecords.scopeOf(StateRecords.ID_VOIDED, StateRecords.idVoided(11)));
+        final NodeState node = NodeState.create();
+        assertFalse(node.accounts().isVoided(11));
+        StateRecords.apply(StateRecords.ID_VOIDED, StateRecords.idVoided(11), new GuildTable(), node);
+        assertTrue(node.accounts().isVoided(11));
+        assertFalse(node.accounts().isVoided(12));
     }
 }

@@ -8,6 +8,7 @@ import dev.pinwheel.core.shard.Shard;
 import dev.pinwheel.core.state.NodeState;
 import dev.pinwheel.core.state.StateLog;
 import dev.pinwheel.core.state.StateRecords;
+import dev.pinwheel.gateway.codec.DiscordError;
 import dev.pinwheel.gateway.codec.Entities;
 import dev.pinwheel.gateway.codec.Json;
 
@@ -45,6 +46,12 @@ public final class AccountService
         final boolean bot = command.getBoolean();
         final String token = command.getString();
         final String tokenHash = command.getString();
+        if (node.accounts().isVoided(reply.userId()))
+        {
+            // its origin gave it up and its name was given back (NameClaimService#voidId): too late to register
+            reply.error(DiscordError.NODE_UNAVAILABLE);
+            return;
+        }
         final Account account = new Account(reply.userId(), username, passwordHash, bot);
         StateLog.commit(owner, node, StateRecords.USER_REGISTERED, StateRecords.userRegistered(account));
         StateLog.commit(owner, node, StateRecords.TOKEN_ISSUED, StateRecords.tokenIssued(account.id(), tokenHash));

@@ -87,6 +87,12 @@ public final class ApplicationService
         final String description = command.getString();
         final String token = command.getString();
         final String tokenHash = command.getString();
+        if (node.accounts().isVoided(app))
+        {
+            // its origin gave it up and its name was given back (NameClaimService#voidId): too late to create
+            reply.error(DiscordError.NODE_UNAVAILABLE);
+            return;
+        }
         final Account bot = new Account(app, botName, "none", true); // no password: a bot never logs in with one
         StateLog.commit(owner, node, StateRecords.USER_REGISTERED, StateRecords.userRegistered(bot));
         StateLog.commit(owner, node, StateRecords.TOKEN_ISSUED, StateRecords.tokenIssued(app, tokenHash));

@@ -110,4 +110,20 @@ public final class NameClaimProxy
         shard.send(shard.group().ownerOf(Usernames.key(username)), OwnerCommands.request(shard,
             OwnerCommands.NAME_RELEASE, 0, userId).putString(username));
     }
+
+    /**
+     * A registration whose outcome is unknown (its origin got no answer) gives its name back through the id's owner
+     * ({@link OwnerCommands#ID_VOID}): that owner keeps the name if the account exists, else voids the id and sends the
+     * release on. The name's owner alone could not tell: the account's record may not have reached it yet, or the
+     * registration may still be on its way. A cluster only.
+     *
+     * @param shard    this shard (where the release is owed).
+     * @param username the name.
+     * @param userId   the id it was claimed for.
+     */
+    static void releaseThroughIdOwner(final Shard shard, final String username, final long userId)
+    {
+        shard.send(shard.group().ownerOf(userId), OwnerCommands.request(shard, OwnerCommands.ID_VOID, 0, userId)
+            .putString(username));
+    }
 }

@@ -90,6 +90,39 @@ public final class NameClaimService
     }
 
     /**
+     * {@link OwnerCommands#ID_VOID}, at the owner of the id: the one place that decides whether an account exists for
+     * it. Registered: the name stays, and the origin is told the release is settled. Not registered: the id is voided
+     * first (journaled; a registration for it arriving later is refused), and once that is durable the release goes on
+     * to the name's owner — which may not have learnt the account's record yet, so without this step a registration
+     * journaled here could lose its name to a release that overtook its record, and one still on its way could be
+     * journaled after its name was given back.
+     *
+     * @param owner   this shard (the id's owner).
+     * @param command the command, rewound to its header.
+     */
+    public void voidId(final Shard owner, final CommandReader command)
+    {
+        final int origin = command.getInt();
+        command.getLong(); // correlation: none
+        final long userId = command.getLong();
+        command.getString(); // reason
+        final String username = command.getString();
+        if (node.accounts().get(userId) != null)
+        {
+            owner.send(origin, OwnerCommands.request(owner, OwnerCommands.NAME_RELEASE_DONE, 0, userId)
+                .putString(username));
+            return;
+        }
+        if (!node.accounts().isVoided(userId))
+        {
+            StateLog.commit(owner, node, StateRecords.ID_VOIDED, StateRecords.idVoided(userId));
+        }
+        owner.afterCommit(() -> owner.send(owner.group().ownerOf(Usernames.key(username)),
+            owner.commandWriter().begin(OwnerCommands.NAME_RELEASE).putInt(origin).putLong(0).putLong(userId)
+                .putString(null).putString(username)));
+    }
+
+    /**
      * A name release could not reach the name's owner (its node down): logged; {@link NameReleases} sends it again
      * until the owner acknowledges. The registration's client got its error already.
      *

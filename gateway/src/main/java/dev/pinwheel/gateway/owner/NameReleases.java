@@ -24,9 +24,11 @@ import org.slf4j.LoggerFactory;
  * without an account. A release is harmless twice: the owner gives a name back only while that id holds it.
  * <pre>
  *   shard owning the id ── NAME_RELEASE_OWED (journal) ── NAME_RELEASE ──▶ owner of key(name): NAME_RELEASED
- *        ▲  tick: not acknowledged within RETRY_MILLIS ─▶ NAME_RELEASE again            │ (if that id holds it)
+ *        ▲  tick: not acknowledged within RETRY_MILLIS ─▶ ID_VOID (below)               │ (if that id holds it)
  *        └── NAME_RELEASE_SETTLED (journal) ◀──────────── NAME_RELEASE_DONE ◀────────────┘
  * </pre>
+ * A registration whose outcome the origin does not know ({@link #oweLost}), and every retry, goes through the id's
+ * owner first: {@code ID_VOID} ─▶ account exists? NAME_RELEASE_DONE : journal ID_VOIDED ─(durable)─▶ NAME_RELEASE.
  * Owed releases live in the node's {@code Accounts} (applied from the journal like every state record); the shard that
  * owns the id on the ring sends them. <b>Shard thread only.</b>
  */
@@ -88,9 +90,10 @@ public final class NameReleases
      * without an account, so the name goes back to its owner — unless this node already knows the account (then it
      * was registered). The debt is journaled here whoever owns the id: the record reaches every node, and the id's owner
      * sends the release until the name's owner acknowledges ({@link #tick}); the name's owner gives it back only while
-     * that id holds it with no account, so a registration that did go through keeps its name. (Left open: an account
-     * journaled by a node whose records have not reached the name's owner when the release does; then its name is
-     * free for a moment.) A cluster only.
+     * that id holds it with no account, so a registration that did go through keeps its name. The release goes through
+     * the id's owner ({@link NameClaimProxy#releaseThroughIdOwner}), which alone knows whether the account exists: it
+     * voids the id first, so neither an account whose record has not reached the name's owner nor a registration still
+     * on its way can end up holding a name that was given back. A cluster only.
      *
      * @param shard    this shard (the request's origin).
      * @param node     the node's accounts.
@@ -118,7 +121,7 @@ public final class NameReleases
         }
         LOG.info("shard {}: a registration for id {} got no answer from its owner: its name is given back unless the "
             + "account exists", shard.id(), userId);
-        NameClaimProxy.release(shard, username, userId);
+        NameClaimProxy.releaseThroughIdOwner(shard, username, userId);
     }
 
     /**
@@ -207,7 +210,7 @@ public final class NameReleases
             else if (now - at >= 0)
             {
                 due.put(userId, now + RETRY_NANOS);
-                NameClaimProxy.release(shard, e.getValue(), userId);
+                NameClaimProxy.releaseThroughIdOwner(shard, e.getValue(), userId); // this shard owns the id
                 sent++;
             }
         }

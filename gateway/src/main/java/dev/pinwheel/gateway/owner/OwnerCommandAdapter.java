@@ -225,6 +225,7 @@ public final class OwnerCommandAdapter
             case OwnerCommands.OAUTH2_BOT_ADD -> applications.addBot(owner, command, reply);
             case OwnerCommands.NAME_CLAIM -> names.claim(owner, command.rewind());
             case OwnerCommands.NAME_RELEASE -> names.release(owner, command.rewind());
+            case OwnerCommands.ID_VOID -> names.voidId(owner, command.rewind());
             case OwnerCommands.NAME_RELEASE_DONE -> releases.done(owner, command, reply.userId());
             default -> throw new IllegalArgumentException("unknown owner command type " + command.type());
         }
@@ -241,7 +242,7 @@ public final class OwnerCommandAdapter
     {
         final Reply reply = new CommandReply(shard, command.getInt(), command.getLong(), command.getLong(),
             command.getString());
-        if (command.type() == OwnerCommands.NAME_RELEASE)
+        if (command.type() == OwnerCommands.NAME_RELEASE || command.type() == OwnerCommands.ID_VOID)
         {
             NameClaimService.releaseLost(command.rewind(), cause); // no request waits for it
             return;

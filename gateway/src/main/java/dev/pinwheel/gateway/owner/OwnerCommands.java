@@ -360,6 +360,12 @@ public final class OwnerCommands
      */
     public static final int NAME_RELEASE = 221;
     /**
+     * To the owner of an id whose registration (or bot creation) its origin gave up: unless the account exists, void
+     * the id (no account is registered for it any more) and then send the {@link #NAME_RELEASE} on to the name's
+     * owner, for the same origin; if it exists, answer {@link #NAME_RELEASE_DONE} at once (the name stays). Username.
+     */
+    public static final int ID_VOID = 222;
+    /**
      * To the shard that sent a {@link #NAME_RELEASE} (header: correlation 0, user: the id the name was claimed for):
      * the name's owner gave it back, or found it not held by that id; the release is settled. Username.
      */
@@ -476,6 +482,7 @@ public final class OwnerCommands
         NAMES[CHANNEL_POSITIONS] = "channel_positions";
         NAMES[NAME_CLAIM] = "name_claim";
         NAMES[NAME_RELEASE] = "name_release";
+        NAMES[ID_VOID] = "id_void";
         NAMES[NAME_RELEASE_DONE] = "name_release_done";
     }
 

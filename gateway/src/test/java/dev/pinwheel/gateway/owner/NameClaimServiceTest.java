@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import dev.pinwheel.core.directory.Usernames;
+import dev.pinwheel.core.state.StateLog;
 import dev.pinwheel.core.state.StateRecords;
 import dev.pinwheel.core.store.StoreUnavailableException;
 import dev.pinwheel.gateway.codec.Json;
@@ -101,5 +102,65 @@ class NameClaimServiceTest
         assertEquals("USERNAME_ALREADY_TAKEN", refused.json().path("errors").path("name").path("_errors").path(0)
             .path("code").asText());
         assertFalse(f.node.accounts().get(app + 1) != null);
+    }
+
+    /**
+     * The origin of a registration got no answer and gives its name back while the registration is still on its way to
+     * the id's owner: the release goes through that owner, which voids the id before the name's owner frees the name, so
+     * the late registration is refused instead of creating an account whose name another registration may take. On the
+     * old path (the release straight to the name's owner) the late registration was journaled with its name free.
+     */
+    @Test
+    void aRegistrationArrivingAfterItsOriginGaveItUpIsRefusedAndItsNameStaysFree() throws Exception
+    {
+        final long lost = 8_000_001;
+        final int nameOwner = f.group.ownerOf(Usernames.key("grace"));
+        // the claim went through (journaled at the name's owner); the registration is in flight to the id's owner
+        f.onShard(nameOwner, s -> StateLog.commit(s, f.node, StateRecords.NAME_CLAIMED,
+            StateRecords.nameClaim("grace", lost)));
+        assertEquals(lost, f.node.accounts().holderOf("grace"));
+        // ... when its origin gives it up (a node it went through restarted, or 30 s passed)
+        f.onShard(f.origin, s -> NameReleases.oweLost(s, f.node, "grace", lost));
+        awaitTrue(() -> f.node.accounts().holderOf("grace") == -1, "the name given back");
+        assertTrue(f.node.accounts().isVoided(lost), "the id voided first");
+        assertTrue(f.stores[f.group.ownerOf(lost)].states.contains(StateRecords.ID_VOIDED), "and journaled");
+
+        // the registration that was on its way arrives: refused, no account
+        final AccountProxy accounts = new AccountProxy(f.group);
+        final MessagingFixture.Answer late = f.ask(1, s -> accounts.register(s.address(), 1, lost, "grace", "hash",
+            false, "t", "h"));
+        assertEquals(503, late.status(), late.body());
+        assertNull(f.node.accounts().get(lost));
+
+        // the name is free for another registration, which gets the only account of that name
+        assertTrue(NameClaimProxy.claimForAccount(f.group, f.origin, 2, lost + 1, "Grace", "hash", false, "t2", "h2"));
+        assertEquals(201, f.answer(2).status());
+        assertEquals(lost + 1, f.node.accounts().byUsername("grace").id());
+    }
+
+    /** A release for an id whose account exists, through its owner: the name stays, and the release is settled. */
+    @Test
+    void aReleaseForAnIdWhoseAccountExistsKeepsTheName() throws Exception
+    {
+        final long id = 8_100_001;
+        assertTrue(NameClaimProxy.claimForAccount(f.group, f.origin, 1, id, "heidi", "hash", false, "t", "h"));
+        assertEquals(201, f.answer(1).status());
+        f.node.accounts().oweRelease(id, "heidi"); // as a lost answer leaves it
+        f.onShard(f.origin, s -> NameClaimProxy.releaseThroughIdOwner(s, "heidi", id));
+        awaitTrue(() -> !f.node.accounts().owedReleases().containsKey(id), "the release settled");
+        assertEquals(id, f.node.accounts().holderOf("heidi"));
+        assertFalse(f.node.accounts().isVoided(id));
+        assertNotNull(f.node.accounts().get(id));
+    }
+
+    private static void awaitTrue(final java.util.function.BooleanSupplier condition, final String what)
+        throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean())
+        {
+            assertTrue(System.nanoTime() - deadline < 0, "timed out: " + what);
+            Thread.sleep(5);
+        }
     }
 }
