@@ -67,9 +67,14 @@ class ClusterCatchUpTest
         final long sentBefore0 = ClusterNodesTest.metric(cluster.port(0), alice.token(),
             "pinwheel_cluster_catch_up_records_total");
 
+        // both survivors must have seen node 1 go: a claim node 2 owns goes on from there to a new id's owner, and one
+        // sent to node 1 before node 2 noticed is lost in flight (its request waits for the 504 after 30 s, past the
+        // client's timeout) — as in a CI failure of ClusterUsernamesTest
         final CompletableFuture<String> down = cluster.node(0).lineContaining("node 1 unreachable");
+        final CompletableFuture<String> down2 = cluster.node(2).lineContaining("node 1 unreachable");
         cluster.kill(1);
         down.get(60, TimeUnit.SECONDS);
+        down2.get(60, TimeUnit.SECONDS);
         // registered through node 0 while node 1 is dead: a name node 1 owns cannot be (so none is tried; 9 of the
         // first 12 "carolN" were node 1's, and with the other 3 all given new ids of node 1 the test failed, ≈ 7 % of
         // runs), nor a new id node 1 owns (drawn at random: 503, try another)

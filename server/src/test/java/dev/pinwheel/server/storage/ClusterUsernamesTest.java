@@ -193,19 +193,7 @@ class ClusterUsernamesTest
             // both others must have seen it go: a claim whose name the third node owns goes on from there to the dead
             // account owner, and a command sent before that node noticed is lost in flight — its request waits for
             // the 504 after 30 s (deliberately: a stalled node may still answer), not the 503 checked below
-            final List<CompletableFuture<String>> down = new ArrayList<>();
-            for (int k = 0; k < NODES; k++)
-            {
-                if (k != victim)
-                {
-                    down.add(cluster.node(k).lineContaining("node " + victim + " unreachable"));
-                }
-            }
-            cluster.kill(victim);
-            for (final CompletableFuture<String> f : down)
-            {
-                f.get(60, TimeUnit.SECONDS);
-            }
+            killSeenByBoth(victim);
             final RestClient.Response meanwhile = rest[survivor].call("POST", "auth/register", null,
                 "{\"username\":\"" + chosen.name() + "\",\"password\":\"password-meanwhile\"}");
             assertEquals(503, meanwhile.status(), "a name whose owner is down: " + meanwhile.raw());
@@ -235,9 +223,7 @@ class ClusterUsernamesTest
             assertNotNull(freed, "no registration fell on the dead node's accounts");
 
             // ... and comes back: the claim holds
-            final CompletableFuture<String> back = cluster.node(survivor).lineContaining("node " + victim + " connected");
-            cluster.start(victim);
-            back.get(60, TimeUnit.SECONDS);
+            restartConnected(victim);
             rest[victim] = new RestClient(cluster.node(victim).restBase());
             for (final int k : new int[] {victim, survivor, (victim + 2) % NODES})
             {
@@ -250,13 +236,8 @@ class ClusterUsernamesTest
 
             // the owner of the name refused above restarts too: the name is still free (its release was journaled)
             final int freedOwner = ring.nodeOf(Usernames.key(freed));
-            final int other = (freedOwner + 1) % NODES;
-            final CompletableFuture<String> gone = cluster.node(other).lineContaining("node " + freedOwner + " unreachable");
-            cluster.kill(freedOwner);
-            gone.get(60, TimeUnit.SECONDS);
-            final CompletableFuture<String> returned = cluster.node(other).lineContaining("node " + freedOwner + " connected");
-            cluster.start(freedOwner);
-            returned.get(60, TimeUnit.SECONDS);
+            killSeenByBoth(freedOwner);
+            restartConnected(freedOwner);
             rest[freedOwner] = new RestClient(cluster.node(freedOwner).restBase());
             final RestClient.Response free = rest[freedOwner].call("POST", "auth/register", null,
                 "{\"username\":\"" + freed + "\",\"password\":\"password-" + freed + "\"}");
@@ -266,6 +247,52 @@ class ClusterUsernamesTest
         finally
         {
             pool.shutdownNow();
+        }
+    }
+
+    /** SIGKILL of node {@code k}, then waits until both other nodes logged it unreachable. */
+    private void killSeenByBoth(final int k) throws Exception
+    {
+        final List<CompletableFuture<String>> down = new ArrayList<>();
+        for (int j = 0; j < NODES; j++)
+        {
+            if (j != k)
+            {
+                down.add(cluster.node(j).lineContaining("node " + k + " unreachable"));
+            }
+        }
+        cluster.kill(k);
+        for (final CompletableFuture<String> f : down)
+        {
+            f.get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * Starts a killed node again and waits until its link is up both ways with both other nodes: a request through a
+     * node whose link to another is not up yet is answered 503 (that node unreachable), not what the test checks.
+     */
+    private void restartConnected(final int k) throws Exception
+    {
+        final List<CompletableFuture<String>> back = new ArrayList<>();
+        for (int j = 0; j < NODES; j++)
+        {
+            if (j != k)
+            {
+                back.add(cluster.node(j).lineContaining("node " + k + " connected"));
+            }
+        }
+        cluster.start(k);
+        for (final CompletableFuture<String> f : back)
+        {
+            f.get(60, TimeUnit.SECONDS);
+        }
+        for (int j = 0; j < NODES; j++)
+        {
+            if (j != k)
+            {
+                cluster.node(k).awaitLine("node " + j + " connected"); // its log starts with this start
+            }
         }
     }
 
