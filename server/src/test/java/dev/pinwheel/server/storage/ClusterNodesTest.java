@@ -185,10 +185,12 @@ class ClusterNodesTest
 
         // node 1 comes back on its data directory: every acknowledged message is served again
         final CompletableFuture<String> up0 = cluster.node(0).lineContaining("node 1 connected");
+        final CompletableFuture<String> up2 = cluster.node(2).lineContaining("node 1 connected"); // it posts below
         final CompletableFuture<String> rejoined0 = cluster.node(0).lineContaining("live nodes [0, 1, 2] (joined [1])");
         final CompletableFuture<String> rejoined2 = cluster.node(2).lineContaining("live nodes [0, 1, 2] (joined [1])");
         cluster.start(1);
         up0.get(60, TimeUnit.SECONDS);
+        up2.get(60, TimeUnit.SECONDS);
         // it rejoins in a newer epoch that every node, itself included, applies
         final long back = epochOf(rejoined0.get(60, TimeUnit.SECONDS));
         assertEquals(back, epochOf(rejoined2.get(60, TimeUnit.SECONDS)));
