@@ -111,30 +111,8 @@ class ConsensusSnapshotTest
         String worst = "";
         for (int round = 0; round < ROUNDS; round++)
         {
-            for (int i = 0; i < PER_ROUND; i++)
-            {
-                members[0].report(Long.MAX_VALUE - i, MembershipMessages.APPLIED); // no such epoch: logged, ignored
-            }
-            await(60_000, () -> members[0].pendingReports() == 0, "node 0's reports sent");
+            logRound(0, 1, 2);
             logged += PER_ROUND * 96L;
-            // two snapshots after the round on every member: the older of its two newest follows the round
-            final long[] before = new long[NODES];
-            for (int k = 0; k < NODES; k++)
-            {
-                before[k] = members[k].snapshotsTaken();
-            }
-            // three snapshot intervals of 300 ms; a loaded box (load 20+) re-elects and needs far more
-            await(90_000, () ->
-            {
-                for (int k = 0; k < NODES; k++)
-                {
-                    if (members[k].snapshotsTaken() < before[k] + 3)
-                    {
-                        return false;
-                    }
-                }
-                return true;
-            }, "three more snapshots on every member");
             for (int k = 0; k < NODES; k++)
             {
                 final int segments = logSegments(k);
@@ -202,14 +180,7 @@ class ConsensusSnapshotTest
         final int rounds = 4;
         for (int round = 0; round < rounds; round++)
         {
-            for (int i = 0; i < PER_ROUND; i++)
-            {
-                members[0].report(Long.MAX_VALUE - i, MembershipMessages.APPLIED);
-            }
-            await(60_000, () -> members[0].pendingReports() == 0, "node 0's reports sent");
-            final long[] before = {members[0].snapshotsTaken(), members[1].snapshotsTaken()};
-            await(90_000, () -> members[0].snapshotsTaken() >= before[0] + 3
-                && members[1].snapshotsTaken() >= before[1] + 3, "three more snapshots on nodes 0 and 1");
+            logRound(0, 1);
             for (int k = 0; k < 2; k++)
             {
                 final int files = recordingFiles(k) - logSegments(k);
@@ -250,27 +221,7 @@ class ConsensusSnapshotTest
         startAllLive();
         for (int round = 0; round < 3; round++)
         {
-            for (int i = 0; i < PER_ROUND; i++)
-            {
-                members[0].report(Long.MAX_VALUE - i, MembershipMessages.APPLIED);
-            }
-            await(60_000, () -> members[0].pendingReports() == 0, "node 0's reports sent");
-            final long[] before = new long[NODES];
-            for (int k = 0; k < NODES; k++)
-            {
-                before[k] = members[k].snapshotsTaken();
-            }
-            await(90_000, () ->
-            {
-                for (int k = 0; k < NODES; k++)
-                {
-                    if (members[k].snapshotsTaken() < before[k] + 3)
-                    {
-                        return false;
-                    }
-                }
-                return true;
-            }, "three more snapshots on every member");
+            logRound(0, 1, 2);
         }
         await(30_000, () -> members[0].purgedLogSegments() > 0 && members[2].purgedLogSegments() > 0,
             "nodes 0 and 2 dropped log segments");
@@ -289,6 +240,36 @@ class ConsensusSnapshotTest
             + members[1].service().messagesApplied() + " log message(s) after the snapshot to reach "
             + members[1].reachedState());
         assertTrue(Files.exists(clusterDir(1).resolve("consensus-unseeded")), "the failed start's files set aside");
+    }
+
+    /**
+     * One round: node 0 logs {@link #PER_ROUND} handover reports (≈ 96 bytes each in the log; no such epoch: logged and
+     * ignored), then each of {@code nodes} takes three more snapshots — the older of its two newest then follows the
+     * round. Three intervals of 300 ms; a loaded box (load 20+) re-elects and needs far more.
+     */
+    private void logRound(final int... nodes)
+    {
+        for (int i = 0; i < PER_ROUND; i++)
+        {
+            members[0].report(Long.MAX_VALUE - i, MembershipMessages.APPLIED);
+        }
+        await(60_000, () -> members[0].pendingReports() == 0, "node 0's reports sent");
+        final long[] before = new long[NODES];
+        for (final int k : nodes)
+        {
+            before[k] = members[k].snapshotsTaken();
+        }
+        await(90_000, () ->
+        {
+            for (final int k : nodes)
+            {
+                if (members[k].snapshotsTaken() < before[k] + 3)
+                {
+                    return false;
+                }
+            }
+            return true;
+        }, "three more snapshots on nodes " + java.util.Arrays.toString(nodes));
     }
 
     private static void deleteTree(final Path root) throws IOException
