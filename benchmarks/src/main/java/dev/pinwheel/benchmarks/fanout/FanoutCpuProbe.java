@@ -13,7 +13,7 @@ import java.util.function.IntSupplier;
  * 20); CPU time per round of interleaved variants gives same-run ratios that the run queue does not move.
  * <pre>
  *   java -cp benchmarks/target/pinwheel-benchmarks.jar dev.pinwheel.benchmarks.fanout.FanoutCpuProbe [rounds] [warmup]
- *        [events]
+ *        [events] [resume slots per session]
  * </pre>
  * Each round runs every variant once (30,000 recipients), in an order rotated per round; printed per variant: median
  * and 10th percentile of CPU ns per recipient, median wall ns per recipient, and the ratio of medians to
@@ -27,14 +27,15 @@ public final class FanoutCpuProbe
 
     /**
      * @param args rounds (default 300), warm-up rounds (default 100), distinct events per cycle (default 1:
-     *             {@link FanoutBenchmark#events}; the figures stay per recipient per cycle).
+     *             {@link FanoutBenchmark#events}; the figures stay per recipient per cycle), resume ring slots per
+     *             session (default 2048: {@link FanoutBenchmark#resumeCapacity}).
      */
     public static void main(final String[] args)
     {
         final int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 300;
         final int warmup = args.length > 1 ? Integer.parseInt(args[1]) : 100;
         final FanoutBenchmark b = new FanoutBenchmark();
-        b.resumeCapacity = 2048;
+        b.resumeCapacity = args.length > 3 ? Integer.parseInt(args[3]) : 2048;
         b.allocator = "pooled";
         b.events = args.length > 2 ? Integer.parseInt(args[2]) : 1;
         b.setUp();
