@@ -323,9 +323,9 @@ public final class ConsensusMembership implements AutoCloseable
      * the log from the newest snapshot on and writes a recording log naming both; once that recording has reached the
      * snapshot, the backup stops and the consensus module starts again on those files: it loads the snapshot, replays
      * the log after it and catches up from the leader like any restarted member. This node's heartbeats go on
-     * meanwhile (they are sent through the cluster's ingress, not through its own replica). If no peer answers within
-     * {@link #SEED_TIMEOUT_PEER_TIMEOUTS} peer timeouts the consensus module starts again as it was (it fails the same
-     * way, and the seed is tried again, up to {@link #MAX_SEEDS} times).
+     * meanwhile (they are sent through the cluster's ingress, not through its own replica). If the copy does not finish
+     * within {@link #SEED_TIMEOUT_PEER_TIMEOUTS} peer timeouts it is deleted and the consensus module starts again
+     * empty (it fails the same way, and the seed is tried again, up to {@link #MAX_SEEDS} times).
      */
     private void seedFromPeer()
     {
@@ -405,11 +405,15 @@ public final class ConsensusMembership implements AutoCloseable
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), progress.snapshotPosition,
                 progress.logPosition);
         }
-        else if (!isClosed())
+        else
         {
-            LOG.error("cluster: seeding this member from a peer did not finish within {} ms; its consensus module "
-                + "starts again on what it has", TimeUnit.NANOSECONDS.toMillis(ctx.peerTimeoutNanos()
-                * SEED_TIMEOUT_PEER_TIMEOUTS));
+            deleteTree(dir); // a partial copy (a recording log naming a snapshot its log does not reach) would not start
+            if (!isClosed())
+            {
+                LOG.error("cluster: seeding this member from a peer did not finish within {} ms; its consensus module "
+                    + "starts again empty (and is seeded again if it still cannot catch up)",
+                    TimeUnit.NANOSECONDS.toMillis(ctx.peerTimeoutNanos() * SEED_TIMEOUT_PEER_TIMEOUTS));
+            }
         }
         awaitConsensusModuleGone();
         synchronized (lifecycle)
