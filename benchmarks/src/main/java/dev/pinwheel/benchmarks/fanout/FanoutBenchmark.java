@@ -94,6 +94,8 @@ public class FanoutBenchmark
     private long[] lines;
     private long[] spreadLines;
     private int[] order;
+    /** {@link #spliceDeferred}: per shard, the sessions by dense slot and the guild's members as slots. */
+    private final DeferredShard[] deferred = new DeferredShard[SHARDS];
     private final SessionIndex[] splicePooled = new SessionIndex[SHARDS];
     private final SessionIndex[] spliceWriteThrough = new SessionIndex[SHARDS];
     private final SessionIndex[] jsonPerRecipient = new SessionIndex[SHARDS];
@@ -166,9 +168,13 @@ public class FanoutBenchmark
             final SinkSession.Scratch writeScratch = new SinkSession.Scratch(devNull);
             spliceWriteThrough[s] = new SessionIndex();
             jsonPerRecipient[s] = new SessionIndex();
+            deferred[s] = new DeferredShard(RECIPIENTS / SHARDS);
+            final SinkSession.Scratch deferredScratch = new SinkSession.Scratch();
             for (int i = 0; i < RECIPIENTS / SHARDS; i++)
             {
                 userId++;
+                deferred[s].add(new SinkSession(userId, MessageCreateSample.READER_INTENTS, true, alloc,
+                    resumeCapacity, null, SinkSession.Mode.GATHERED, deferredScratch));
                 splice[s].subscribe(GUILD_ID, new SinkSession(userId, MessageCreateSample.READER_INTENTS, true, alloc,
                     resumeCapacity, null, SinkSession.Mode.GATHERED, scratch));
                 spliceCopy[s].subscribe(GUILD_ID, new SinkSession(userId, MessageCreateSample.READER_INTENTS, true,
@@ -195,6 +201,94 @@ public class FanoutBenchmark
     public int splice()
     {
         return deliver(splice);
+    }
+
+    /**
+     * A sketch of delivery with dense hot state (issue 14's direction, not the gateway's code): the guild's members are
+     * dense session slots, and delivering an event only ORs the event's bit (its index in the duty cycle) into a
+     * {@code long} per slot and notes the slot once; the flush then hands each noted session its cycle's events in
+     * order and flushes it, so a session's own memory is touched once per cycle instead of at every delivery and again
+     * at the flush. Same sessions and framing as {@link #splice}.
+     *
+     * @return sessions flushed (consumed by JMH).
+     */
+    @Benchmark
+    @OperationsPerInvocation(RECIPIENTS)
+    public int spliceDeferred()
+    {
+        int flushed = 0;
+        for (final DeferredShard shard : deferred)
+        {
+            for (int e = 0; e < cycle.length; e++)
+            {
+                shard.deliver(e);
+            }
+            flushed += shard.flush(cycle);
+        }
+        return flushed;
+    }
+
+    /** {@link #spliceDeferred}'s shard: sessions by slot, the guild's slots, a pending event mask per slot. */
+    private static final class DeferredShard
+    {
+        final SinkSession[] bySlot;
+        final int[] members;
+        final long[] pending;
+        final int[] dirty;
+        int size;
+        int dirtyCount;
+
+        DeferredShard(final int capacity)
+        {
+            bySlot = new SinkSession[capacity];
+            members = new int[capacity];
+            pending = new long[capacity];
+            dirty = new int[capacity];
+        }
+
+        void add(final SinkSession session)
+        {
+            bySlot[size] = session;
+            members[size] = size;
+            size++;
+        }
+
+        void deliver(final int event)
+        {
+            final long bit = 1L << event;
+            final long[] p = pending;
+            final int[] m = members;
+            for (int i = 0; i < size; i++)
+            {
+                final int slot = m[i];
+                final long was = p[slot];
+                if (was == 0)
+                {
+                    dirty[dirtyCount++] = slot;
+                }
+                p[slot] = was | bit;
+            }
+        }
+
+        int flush(final Dispatch[] events)
+        {
+            final int n = dirtyCount;
+            for (int i = 0; i < n; i++)
+            {
+                final int slot = dirty[i];
+                final SinkSession s = bySlot[slot];
+                long bits = pending[slot];
+                pending[slot] = 0;
+                while (bits != 0)
+                {
+                    s.dispatch(events[Long.numberOfTrailingZeros(bits)]);
+                    bits &= bits - 1;
+                }
+                s.flush();
+            }
+            dirtyCount = 0;
+            return n;
+        }
     }
 
     /**

@@ -40,9 +40,9 @@ public final class FanoutCpuProbe
         b.events = args.length > 2 ? Integer.parseInt(args[2]) : 1;
         b.setUp();
         final String[] names = {"splice", "spliceCopy", "spliceWithAudience", "spliceWritev", "spliceCopyWrite",
-            "floorLine", "floorLineSpread"};
+            "spliceDeferred", "floorLine", "floorLineSpread"};
         final IntSupplier[] variants = {b::splice, b::spliceCopy, b::spliceWithAudience, b::spliceWritev,
-            b::spliceCopyWrite, () -> (int)b.floorLine(), () -> (int)b.floorLineSpread()};
+            b::spliceCopyWrite, b::spliceDeferred, () -> (int)b.floorLine(), () -> (int)b.floorLineSpread()};
         final ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         final long[][] cpu = new long[variants.length][rounds];
         final long[][] wall = new long[variants.length][rounds];
