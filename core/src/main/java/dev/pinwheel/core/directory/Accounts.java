@@ -19,8 +19,11 @@ public final class Accounts
     private final ConcurrentHashMap<String, Long> byName = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Long, Set<String>> tokens = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Long, Set<Long>> guildsByUser = new ConcurrentHashMap<>();
-    /** Names whose claim a failed registration gives back, by the id they were claimed for, until acknowledged. */
-    private final ConcurrentHashMap<Long, String> owedReleases = new ConcurrentHashMap<>();
+    /**
+     * Names whose claim a failed registration gives back, by the id they were claimed for, until acknowledged: a bot's
+     * creation may owe two (its name and its fallback, when the origin does not know which one it got).
+     */
+    private final ConcurrentHashMap<Long, Set<String>> owedReleases = new ConcurrentHashMap<>();
     /** Ids no account may be registered for any more: their registration was given up ({@code ID_VOIDED}). */
     private final Set<Long> voided = ConcurrentHashMap.newKeySet();
     /** The guilds a user joined through a temporary invite and holds no role in yet. */
@@ -63,15 +66,31 @@ public final class Accounts
      */
     public void oweRelease(final long userId, final String username)
     {
-        owedReleases.put(userId, username);
+        owedReleases.computeIfAbsent(userId, id -> ConcurrentHashMap.newKeySet()).add(username);
     }
 
     /**
-     * @param userId the id whose owed release the name's owner acknowledged.
+     * @param userId   the id whose owed release the name's owner acknowledged.
+     * @param username the name given back (the id's other owed names stay owed).
      */
-    public void releaseSettled(final long userId)
+    public void releaseSettled(final long userId, final String username)
     {
-        owedReleases.remove(userId);
+        owedReleases.computeIfPresent(userId, (id, names) ->
+        {
+            names.remove(username);
+            return names.isEmpty() ? null : names;
+        });
+    }
+
+    /**
+     * @param userId   an id.
+     * @param username a name.
+     * @return whether that name's release is owed for that id.
+     */
+    public boolean owesRelease(final long userId, final String username)
+    {
+        final Set<String> names = owedReleases.get(userId);
+        return names != null && names.contains(username);
     }
 
     /**
@@ -94,7 +113,7 @@ public final class Accounts
     /**
      * @return the names owed back to their owners, by the id they were claimed for (a live view; any thread).
      */
-    public java.util.Map<Long, String> owedReleases()
+    public java.util.Map<Long, Set<String>> owedReleases()
     {
         return Collections.unmodifiableMap(owedReleases);
     }

@@ -1253,7 +1253,7 @@ public final class StateRecords
                     {
                         yield (guilds, node) -> node.accounts().oweRelease(userId, username);
                     }
-                    yield (guilds, node) -> node.accounts().releaseSettled(userId);
+                    yield (guilds, node) -> node.accounts().releaseSettled(userId, username);
                 }
                 case ATTACHMENTS_BOUND ->
                 {

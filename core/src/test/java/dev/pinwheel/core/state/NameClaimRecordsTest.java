@@ -54,9 +54,29 @@ class NameClaimRecordsTest
         final NodeState node = NodeState.create();
         final GuildTable guilds = new GuildTable();
         StateRecords.apply(StateRecords.NAME_RELEASE_OWED, StateRecords.nameRelease("Erin", 9), guilds, node);
-        assertEquals("Erin", node.accounts().owedReleases().get(9L));
+        assertTrue(node.accounts().owesRelease(9, "Erin"));
         StateRecords.apply(StateRecords.NAME_RELEASE_SETTLED, StateRecords.nameRelease("Erin", 9), guilds, node);
         assertNull(node.accounts().owedReleases().get(9L));
+    }
+
+    /**
+     * A bot's lost creation may owe two names for one id (its name and its fallback): both stay owed until each is
+     * settled. Before, the second owed release replaced the first, which was then sent once and never retried.
+     */
+    @Test
+    void oneIdMayOweTwoNamesAndEachIsSettledOnItsOwn()
+    {
+        final NodeState node = NodeState.create();
+        final GuildTable guilds = new GuildTable();
+        StateRecords.apply(StateRecords.NAME_RELEASE_OWED, StateRecords.nameRelease("Helper", 21), guilds, node);
+        StateRecords.apply(StateRecords.NAME_RELEASE_OWED, StateRecords.nameRelease("Helper_2", 21), guilds, node);
+        assertTrue(node.accounts().owesRelease(21, "Helper"));
+        assertTrue(node.accounts().owesRelease(21, "Helper_2"));
+        StateRecords.apply(StateRecords.NAME_RELEASE_SETTLED, StateRecords.nameRelease("Helper_2", 21), guilds, node);
+        assertTrue(node.accounts().owesRelease(21, "Helper"), "the other name is still owed");
+        assertFalse(node.accounts().owesRelease(21, "Helper_2"));
+        StateRecords.apply(StateRecords.NAME_RELEASE_SETTLED, StateRecords.nameRelease("Helper", 21), guilds, node);
+        assertNull(node.accounts().owedReleases().get(21L));
     }
 
     @Test

@@ -157,11 +157,10 @@ public final class NameReleases
     public void done(final Shard shard, final CommandReader command, final long userId)
     {
         final String username = command.getString();
-        if (!username.equals(node.accounts().owedReleases().get(userId)))
+        if (!node.accounts().owesRelease(userId, username))
         {
             return; // settled already (an answer to a retry)
         }
-        due.remove(userId);
         try
         {
             StateLog.commit(shard, node, StateRecords.NAME_RELEASE_SETTLED, StateRecords.nameRelease(username,
@@ -169,7 +168,11 @@ public final class NameReleases
         }
         catch (final RuntimeException ex)
         {
-            node.accounts().releaseSettled(userId); // sent once more after a restart: harmless
+            node.accounts().releaseSettled(userId, username); // sent once more after a restart: harmless
+        }
+        if (!node.accounts().owedReleases().containsKey(userId))
+        {
+            due.remove(userId); // nothing more owed for it (a bot's creation may owe two names)
         }
     }
 
@@ -188,14 +191,14 @@ public final class NameReleases
             return 0;
         }
         nextScanNanos = now + SCAN_NANOS;
-        final Map<Long, String> owed = node.accounts().owedReleases();
+        final Map<Long, java.util.Set<String>> owed = node.accounts().owedReleases();
         if (owed.isEmpty())
         {
             due.clear();
             return 0;
         }
         int sent = 0;
-        for (final Map.Entry<Long, String> e : owed.entrySet())
+        for (final Map.Entry<Long, java.util.Set<String>> e : owed.entrySet())
         {
             final long userId = e.getKey();
             if (shard.group().ownerOf(userId) != shard.id())
@@ -210,8 +213,11 @@ public final class NameReleases
             else if (now - at >= 0)
             {
                 due.put(userId, now + RETRY_NANOS);
-                NameClaimProxy.releaseThroughIdOwner(shard, e.getValue(), userId); // this shard owns the id
-                sent++;
+                for (final String username : e.getValue())
+                {
+                    NameClaimProxy.releaseThroughIdOwner(shard, username, userId); // this shard owns the id
+                    sent++;
+                }
             }
         }
         if (sent > 0)
