@@ -14,6 +14,7 @@ import io.aeron.cluster.client.AeronCluster;
 import io.aeron.cluster.service.ClusteredServiceContainer;
 
 import org.agrona.CloseHelper;
+import org.agrona.IoUtil;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
@@ -232,8 +233,8 @@ public final class ConsensusMembership implements AutoCloseable
     /**
      * The consensus module's errors, logged. A member whose log ends before where the others' kept log begins (it lost
      * its consensus files after they dropped that log: {@link ConsensusLogKeeper}) cannot catch up through Raft, as
-     * Aeron Cluster replicates log, not snapshots, to a member: it is seeded from a peer instead ({@link #seedFromPeer},
-     * on a thread of its own: the consensus module is closed and started again).
+     * Aeron Cluster replicates log, not snapshots, to a member: it is seeded from a peer instead
+     * ({@link #seedFromPeer}, on a thread of its own: the consensus module is closed and started again).
      */
     private void consensusError(final Throwable ex)
     {
@@ -350,7 +351,7 @@ public final class ConsensusMembership implements AutoCloseable
         final SeedProgress progress = new SeedProgress();
         try
         {
-            deleteTree(aside);
+            IoUtil.delete(aside, true);
             if (dir.exists() && !dir.renameTo(aside))
             {
                 throw new IllegalStateException("could not set " + dir + " aside as " + aside);
@@ -384,7 +385,7 @@ public final class ConsensusMembership implements AutoCloseable
                 .eventsListener(progress)
                 .errorHandler(ex -> LOG.warn("cluster: seeding this member (backup): {}", ex.toString())));
             final long deadline = started + ctx.peerTimeoutNanos() * SEED_TIMEOUT_PEER_TIMEOUTS;
-            while (!progress.done() && System.nanoTime() - deadline < 0 && !isClosed())
+            while (!progress.done() && System.nanoTime() - deadline < 0 && !closed)
             {
                 java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
             }
@@ -396,19 +397,20 @@ public final class ConsensusMembership implements AutoCloseable
         finally
         {
             CloseHelper.quietClose(backup);
-            deleteTree(new File(base, "seed-mark"));
+            IoUtil.delete(new File(base, "seed-mark"), true);
         }
         if (progress.done())
         {
-            LOG.info("cluster: this member was seeded from node {} in {} ms: snapshots at log position {}, log recorded "
-                + "to {}; its consensus module starts again on them", progress.source,
+            LOG.info("cluster: this member was seeded from node {} in {} ms: snapshots at log position {}, log "
+                + "recorded to {}; its consensus module starts again on them", progress.source,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), progress.snapshotPosition,
                 progress.logPosition);
         }
         else
         {
-            deleteTree(dir); // a partial copy (a recording log naming a snapshot its log does not reach) would not start
-            if (!isClosed())
+            // a partial copy (a recording log naming a snapshot its log does not reach) would not start
+            IoUtil.delete(dir, true);
+            if (!closed)
             {
                 LOG.error("cluster: seeding this member from a peer did not finish within {} ms; its consensus module "
                     + "starts again empty (and is seeded again if it still cannot catch up)",
@@ -452,7 +454,7 @@ public final class ConsensusMembership implements AutoCloseable
             {
                 return; // the node closes: its client is gone
             }
-            if (!found[0] || isClosed())
+            if (!found[0] || closed)
             {
                 return;
             }
@@ -464,30 +466,6 @@ public final class ConsensusMembership implements AutoCloseable
 
     /** How long a seed may take, in peer timeouts. */
     private static final int SEED_TIMEOUT_PEER_TIMEOUTS = 30;
-
-    private boolean isClosed()
-    {
-        synchronized (lifecycle)
-        {
-            return closed;
-        }
-    }
-
-    private static void deleteTree(final File dir)
-    {
-        final File[] files = dir.listFiles();
-        if (files != null)
-        {
-            for (final File f : files)
-            {
-                deleteTree(f);
-            }
-        }
-        if (dir.exists() && !dir.delete())
-        {
-            LOG.warn("cluster: could not delete {}", dir);
-        }
-    }
 
     /**
      * What a seed's {@link ClusterBackup} did: done once the recording log names the snapshots and the log recording

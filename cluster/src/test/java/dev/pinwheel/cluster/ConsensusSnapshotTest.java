@@ -20,6 +20,7 @@ import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 
 import org.agrona.CloseHelper;
+import org.agrona.IoUtil;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.CountersReader;
@@ -228,7 +229,7 @@ class ConsensusSnapshotTest
 
         stopNode(1);
         await(40_000, () -> allLiveOf(0b101, 0, 2), "the survivors agree without node 1");
-        deleteTree(clusterDir(1));
+        IoUtil.delete(clusterDir(1).toFile(), false);
         assertTrue(Files.notExists(clusterDir(1)), "node 1's files are gone");
         startNode(1);
         await(90_000, () -> allLive(0b111), "node 1, seeded, back in a new epoch");
@@ -270,17 +271,6 @@ class ConsensusSnapshotTest
             }
             return true;
         }, "three more snapshots on nodes " + java.util.Arrays.toString(nodes));
-    }
-
-    private static void deleteTree(final Path root) throws IOException
-    {
-        try (Stream<Path> paths = Files.walk(root))
-        {
-            for (final Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList())
-            {
-                Files.delete(p);
-            }
-        }
     }
 
     /**

@@ -76,17 +76,12 @@ public final class NameClaimService
      */
     public void release(final Shard owner, final CommandReader command)
     {
-        final int origin = command.getInt();
-        command.getLong(); // correlation: none
-        final long userId = command.getLong();
-        command.getString(); // reason
-        final String username = command.getString();
-        if (node.accounts().holderOf(username) == userId && node.accounts().get(userId) == null)
+        final NameRelease r = NameRelease.read(command);
+        if (node.accounts().holderOf(r.username) == r.userId && node.accounts().get(r.userId) == null)
         {
-            StateLog.commit(owner, node, StateRecords.NAME_RELEASED, StateRecords.nameClaim(username, userId));
+            StateLog.commit(owner, node, StateRecords.NAME_RELEASED, StateRecords.nameClaim(r.username, r.userId));
         }
-        owner.afterCommit(() -> owner.send(origin, OwnerCommands.request(owner, OwnerCommands.NAME_RELEASE_DONE, 0,
-            userId).putString(username)));
+        owner.afterCommit(() -> r.settled(owner));
     }
 
     /**
@@ -102,24 +97,18 @@ public final class NameClaimService
      */
     public void voidId(final Shard owner, final CommandReader command)
     {
-        final int origin = command.getInt();
-        command.getLong(); // correlation: none
-        final long userId = command.getLong();
-        command.getString(); // reason
-        final String username = command.getString();
-        if (node.accounts().get(userId) != null)
+        final NameRelease r = NameRelease.read(command);
+        if (node.accounts().get(r.userId) != null)
         {
-            owner.send(origin, OwnerCommands.request(owner, OwnerCommands.NAME_RELEASE_DONE, 0, userId)
-                .putString(username));
+            r.settled(owner);
             return;
         }
-        if (!node.accounts().isVoided(userId))
+        if (!node.accounts().isVoided(r.userId))
         {
-            StateLog.commit(owner, node, StateRecords.ID_VOIDED, StateRecords.idVoided(userId));
+            StateLog.commit(owner, node, StateRecords.ID_VOIDED, StateRecords.idVoided(r.userId));
         }
-        owner.afterCommit(() -> owner.send(owner.group().ownerOf(Usernames.key(username)),
-            owner.commandWriter().begin(OwnerCommands.NAME_RELEASE).putInt(origin).putLong(0).putLong(userId)
-                .putString(null).putString(username)));
+        owner.afterCommit(() -> owner.send(owner.group().ownerOf(Usernames.key(r.username)),
+            r.write(owner, OwnerCommands.NAME_RELEASE)));
     }
 
     /**
@@ -131,12 +120,38 @@ public final class NameClaimService
      */
     public static void releaseLost(final CommandReader command, final Throwable cause)
     {
-        command.getInt();
-        command.getLong();
-        final long userId = command.getLong();
-        command.getString();
         LOG.warn("a username claimed for {} could not be given back yet ({}): sent again until its owner "
-            + "acknowledges", userId, cause.toString());
+            + "acknowledges", NameRelease.read(command).userId, cause.toString());
+    }
+
+    /**
+     * The fields of a {@link OwnerCommands#NAME_RELEASE} or {@link OwnerCommands#ID_VOID}: the request header (origin,
+     * no correlation, the id the name was claimed for, no reason), then the username.
+     */
+    private record NameRelease(int origin, long userId, String username)
+    {
+        static NameRelease read(final CommandReader command)
+        {
+            final int origin = command.getInt();
+            command.getLong(); // correlation: none
+            final long userId = command.getLong();
+            command.getString(); // reason
+            return new NameRelease(origin, userId, command.getString());
+        }
+
+        /** The same release as {@code type}, for the same origin, on the shard's writer. */
+        CommandWriter write(final Shard shard, final int type)
+        {
+            return shard.commandWriter().begin(type).putInt(origin).putLong(0).putLong(userId).putString(null)
+                .putString(username);
+        }
+
+        /** Tells the origin the release is settled ({@link OwnerCommands#NAME_RELEASE_DONE}). */
+        void settled(final Shard shard)
+        {
+            shard.send(origin, OwnerCommands.request(shard, OwnerCommands.NAME_RELEASE_DONE, 0, userId)
+                .putString(username));
+        }
     }
 
     /** A claim's fields, read off its command (the command's bytes do not outlive the handler). */

@@ -253,19 +253,9 @@ class ClusterUsernamesTest
     /** SIGKILL of node {@code k}, then waits until both other nodes logged it unreachable. */
     private void killSeenByBoth(final int k) throws Exception
     {
-        final List<CompletableFuture<String>> down = new ArrayList<>();
-        for (int j = 0; j < NODES; j++)
-        {
-            if (j != k)
-            {
-                down.add(cluster.node(j).lineContaining("node " + k + " unreachable"));
-            }
-        }
+        final Runnable seen = othersLog(k, "unreachable");
         cluster.kill(k);
-        for (final CompletableFuture<String> f : down)
-        {
-            f.get(60, TimeUnit.SECONDS);
-        }
+        seen.run();
     }
 
     /**
@@ -274,19 +264,9 @@ class ClusterUsernamesTest
      */
     private void restartConnected(final int k) throws Exception
     {
-        final List<CompletableFuture<String>> back = new ArrayList<>();
-        for (int j = 0; j < NODES; j++)
-        {
-            if (j != k)
-            {
-                back.add(cluster.node(j).lineContaining("node " + k + " connected"));
-            }
-        }
+        final Runnable seen = othersLog(k, "connected");
         cluster.start(k);
-        for (final CompletableFuture<String> f : back)
-        {
-            f.get(60, TimeUnit.SECONDS);
-        }
+        seen.run();
         for (int j = 0; j < NODES; j++)
         {
             if (j != k)
@@ -294,6 +274,24 @@ class ClusterUsernamesTest
                 cluster.node(k).awaitLine("node " + j + " connected"); // its log starts with this start
             }
         }
+    }
+
+    /**
+     * Watches the other nodes' output for {@code node K <what>} from now on.
+     *
+     * @return what waits (up to 60 s each) until every other node printed it.
+     */
+    private Runnable othersLog(final int k, final String what)
+    {
+        final List<CompletableFuture<String>> lines = new ArrayList<>();
+        for (int j = 0; j < NODES; j++)
+        {
+            if (j != k)
+            {
+                lines.add(cluster.node(j).lineContaining("node " + k + " " + what));
+            }
+        }
+        return () -> lines.forEach(f -> f.orTimeout(60, TimeUnit.SECONDS).join());
     }
 
     /** Discord's 400 for a taken username, exactly as a single node answers it. */
