@@ -14,7 +14,8 @@ import org.agrona.MutableDirectBuffer;
  *  |                      source node (i32)                        |
  *  +---------------------------------------------------------------+
  *  |  target (i64): the shard (COMMAND), the mask of interested    |
- *  |  shards of the receiving node (DISPATCH), record type (STATE)  |
+ *  |  shards of the receiving node (DISPATCH), record type (STATE), |
+ *  |  the asking start's token (CATCH_UP_REQUEST, FOLLOWING_AGAIN)  |
  *  +---------------------------------------------------------------+
  *  |  payload: a typed command's bytes (CommandWriter's layout), an  |
  *  |  event ({@link DispatchFlyweight}) or a state record        ...  |
@@ -32,10 +33,19 @@ public final class LinkFrameFlyweight
     /** A journaled state record (target: its type), applied to the receiving node's node-wide state. */
     public static final int STATE = 3;
     /**
-     * A node asks the receiving node for its node-wide records (no payload): each of the receiver's shards sends every
-     * state record of its journal as {@link #STATE} frames, in journal order, ahead of its later live ones.
+     * A node asks the receiving node for its node-wide records (no payload; target: a token of the asking node's
+     * start): each of the receiver's shards sends every state record of its journal as {@link #STATE} frames, in
+     * journal order, ahead of its later live ones.
      */
     public static final int CATCH_UP_REQUEST = 10;
+    /**
+     * The answer of one shard of the sending node to a {@link #CATCH_UP_REQUEST} (target: the request's token), sent
+     * after the shard told the asking node again which of its sessions follow that node's guilds and users: payload
+     * the shard (i32) and how many shards the sending node has (i32).
+     */
+    public static final int FOLLOWING_AGAIN = 11;
+    /** Length of a {@link #FOLLOWING_AGAIN} frame's payload. */
+    public static final int FOLLOWING_AGAIN_LENGTH = 8;
 
     public static final int KIND_OFFSET = 0;
     public static final int SOURCE_NODE_OFFSET = 4;

@@ -49,7 +49,9 @@ final class LinkReceiver implements Agent, ControlledFragmentHandler
     private long heldMask;
 
     /** Told on this thread of each peer that asked for this node's node-wide records. */
-    private final java.util.function.IntConsumer catchUpRequests;
+    private final NodeLink.CatchUpHandler catchUpRequests;
+    /** Told on this thread of each shard of a peer that follows this node's start again. */
+    private final Following following;
     /** Told on this thread of each peer whose stream here comes from a new start of it. */
     private final java.util.function.IntConsumer restarts;
     /**
@@ -59,10 +61,11 @@ final class LinkReceiver implements Agent, ControlledFragmentHandler
     private final org.agrona.collections.IntHashSet[] sessionsOf;
 
     LinkReceiver(final Subscription subscription, final ShardGroup group, final NodeState node,
-        final LinkCounters counters, final Runnable watch, final java.util.function.IntConsumer catchUpRequests,
-        final int nodes, final java.util.function.IntConsumer restarts)
+        final LinkCounters counters, final Runnable watch, final NodeLink.CatchUpHandler catchUpRequests,
+        final int nodes, final java.util.function.IntConsumer restarts, final Following following)
     {
         this.catchUpRequests = catchUpRequests;
+        this.following = following;
         this.restarts = restarts;
         this.sessionsOf = new org.agrona.collections.IntHashSet[nodes];
         for (int i = 0; i < nodes; i++)
@@ -168,7 +171,15 @@ final class LinkReceiver implements Agent, ControlledFragmentHandler
         }
         if (frame.kind() == LinkFrameFlyweight.CATCH_UP_REQUEST)
         {
-            catchUpRequests.accept(frame.sourceNode());
+            catchUpRequests.requested(frame.sourceNode(), frame.target());
+            return Action.CONTINUE;
+        }
+        if (frame.kind() == LinkFrameFlyweight.FOLLOWING_AGAIN
+            && payloadLength >= LinkFrameFlyweight.FOLLOWING_AGAIN_LENGTH)
+        {
+            // every command the peer's shard sent before it is on this node's rings already (read in stream order)
+            following.followingAgain(frame.sourceNode(), frame.target(), buffer.getInt(payload),
+                buffer.getInt(payload + Integer.BYTES));
             return Action.CONTINUE;
         }
         counters.increment(LinkCounters.MALFORMED);
@@ -215,6 +226,19 @@ final class LinkReceiver implements Agent, ControlledFragmentHandler
             counters.increment(LinkCounters.MALFORMED);
             LOG.warn("cluster link: state record of type {} from another node not applied: {}", type, ex.toString());
         }
+    }
+
+    /** Told of a {@link LinkFrameFlyweight#FOLLOWING_AGAIN} frame. */
+    @FunctionalInterface
+    interface Following
+    {
+        /**
+         * @param node   the peer.
+         * @param token  the start token it answers.
+         * @param shard  its shard that sent it.
+         * @param shards how many shards the peer has.
+         */
+        void followingAgain(int node, long token, int shard, int shards);
     }
 
     /** @return the shards of the mask whose ring was full (still to be handed the event). */

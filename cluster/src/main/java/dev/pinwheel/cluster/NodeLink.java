@@ -73,7 +73,20 @@ public final class NodeLink implements ClusterLink, AutoCloseable
      */
     private final boolean[] downSinceStart;
     /** Told of each peer that asks this node for its node-wide records ({@link #onCatchUpRequest}). */
-    private java.util.function.IntConsumer catchUpRequests = node -> { };
+    private CatchUpHandler catchUpRequests = (node, token) -> { };
+    /**
+     * This start of the node, as its peers see it: sent with each catch-up request and answered with each
+     * {@link LinkFrameFlyweight#FOLLOWING_AGAIN} (an answer to an earlier start is not one to this start).
+     */
+    private final long startToken = java.util.concurrent.ThreadLocalRandom.current().nextLong() | 1L;
+    /** Told once when the start hold ends ({@link #onStartHoldEnd}), with why. */
+    private java.util.function.Consumer<String> holdEnd = why -> { };
+    /** The start hold (receiver thread): whether it ended, when it began, the peers it still waits for. */
+    private boolean holdEnded;
+    private long holdBeganNanos;
+    private final boolean[] awaited;
+    /** Per peer: which of its shards follow this start again (bits), and how many it has. */
+    private final long[] followingShards;
     /** Told of each peer whose link went down or came back ({@link #onPeerChange}). */
     private PeerWatch peerWatch = (node, up) -> { };
     private final org.agrona.concurrent.UnsafeBuffer catchUpFrame =
@@ -158,7 +171,9 @@ public final class NodeLink implements ClusterLink, AutoCloseable
         this.peerUp = new boolean[publications.length];
         this.catchUpOwed = new boolean[publications.length];
         this.downSinceStart = new boolean[publications.length];
-        LinkFrameFlyweight.putHeader(catchUpFrame, 0, LinkFrameFlyweight.CATCH_UP_REQUEST, nodeId, 0);
+        this.awaited = new boolean[publications.length];
+        this.followingShards = new long[publications.length];
+        LinkFrameFlyweight.putHeader(catchUpFrame, 0, LinkFrameFlyweight.CATCH_UP_REQUEST, nodeId, startToken);
         this.outboxes = new Outbox[shards];
         for (int i = 0; i < shards; i++)
         {
@@ -192,9 +207,139 @@ public final class NodeLink implements ClusterLink, AutoCloseable
      */
     public void start(final ShardGroup group, final NodeState node)
     {
+        holdBeganNanos = System.nanoTime();
+        for (int peer = 0; peer < awaited.length; peer++)
+        {
+            awaited[peer] = peer != nodeId;
+        }
+        if (ctx.startHoldNanos() <= 0 || publications.length < 2)
+        {
+            endHold(ctx.startHoldNanos() <= 0 ? "no start hold (pinwheel.cluster.startHoldMs=0)" : "no peers");
+        }
         final LinkReceiver receiver = new LinkReceiver(subscription, group, node, counters, this::watchPeers,
-            this::catchUpRequested, publications.length, this::peerRestarted);
+            this::catchUpRequested, publications.length, this::peerRestarted, this::followingAgain);
         linkAgent.receiver(receiver);
+    }
+
+    /**
+     * Sets what runs when the start hold ends (the node's shards hold back, from their start, the commands that could
+     * produce events; {@link #startHoldNanos}): once, on the receiver's thread (or in {@link #start} when there is no
+     * hold), when every peer has followed this start again — each of its shards told this node again which of its
+     * sessions follow this node's guilds and users, then answered the start's catch-up request — or when the peers
+     * not yet there are taken as down (their link still not connected after a quarter of the hold) or the hold timed
+     * out. Before {@link #start}.
+     *
+     * @param handler told why the hold ended; must not block.
+     */
+    public void onStartHoldEnd(final java.util.function.Consumer<String> handler)
+    {
+        this.holdEnd = java.util.Objects.requireNonNull(handler, "handler");
+    }
+
+    /**
+     * @return how long, at most, this node's shards hold back at their start the commands that could produce events
+     *         (the link ends the hold: {@link #onStartHoldEnd}); 0: none.
+     */
+    @Override
+    public long startHoldNanos()
+    {
+        return publications.length < 2 ? 0 : ctx.startHoldNanos();
+    }
+
+    /**
+     * Tells a peer that asked for this node's node-wide records ({@link #onCatchUpRequest}) that this shard has told
+     * it again which of its sessions follow the peer's guilds and users: everything the shard sent the peer before
+     * this goes ahead of it. On {@code fromShard}'s thread.
+     *
+     * @param fromShard the calling shard.
+     * @param node      the peer.
+     * @param token     the token of the peer's request.
+     */
+    public void followingAgain(final int fromShard, final int node, final long token)
+    {
+        if (node < 0 || node >= publications.length || publications[node] == null)
+        {
+            return;
+        }
+        final Outbox out = outboxes[fromShard];
+        final ExpandableArrayBuffer frame = out.scratch;
+        LinkFrameFlyweight.putHeader(frame, 0, LinkFrameFlyweight.FOLLOWING_AGAIN, nodeId, token);
+        frame.putInt(LinkFrameFlyweight.HEADER_LENGTH, fromShard);
+        frame.putInt(LinkFrameFlyweight.HEADER_LENGTH + Integer.BYTES, outboxes.length);
+        offer(out, node, frame, LinkFrameFlyweight.HEADER_LENGTH + LinkFrameFlyweight.FOLLOWING_AGAIN_LENGTH, true);
+    }
+
+    /** A shard of a peer follows a start of this node again (receiver thread). */
+    private void followingAgain(final int node, final long token, final int shard, final int shards)
+    {
+        if (holdEnded || token != startToken || node < 0 || node >= awaited.length || !awaited[node] || shard < 0
+            || shard >= Math.min(shards, Long.SIZE))
+        {
+            return; // an answer to an earlier start of this node, or after the hold
+        }
+        followingShards[node] |= 1L << shard;
+        if (Long.bitCount(followingShards[node]) >= Math.min(shards, Long.SIZE))
+        {
+            awaited[node] = false;
+            LOG.info("cluster: node {} follows this start again ({} shard(s), {} ms after the link started)", node,
+                shards, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - holdBeganNanos));
+            checkHold(System.nanoTime());
+        }
+    }
+
+    /** Ends the start hold when nobody is awaited any more, or its time is over (receiver thread). */
+    private void checkHold(final long now)
+    {
+        if (holdEnded)
+        {
+            return;
+        }
+        final long waited = now - holdBeganNanos;
+        final boolean graceOver = waited >= Math.max(ctx.startHoldNanos() / 4, TimeUnit.MILLISECONDS.toNanos(250));
+        final StringBuilder down = new StringBuilder();
+        final StringBuilder missing = new StringBuilder();
+        for (int peer = 0; peer < awaited.length; peer++)
+        {
+            if (awaited[peer] && graceOver && !connected(peer))
+            {
+                awaited[peer] = false; // down: a live peer's link connects within milliseconds
+                down.append(down.isEmpty() ? "" : ", ").append(peer);
+            }
+            if (awaited[peer])
+            {
+                missing.append(missing.isEmpty() ? "" : ", ").append(peer);
+            }
+        }
+        if (!down.isEmpty())
+        {
+            LOG.warn("cluster: node(s) {} not connected {} ms after the link started: taken as down, not waited for",
+                down, TimeUnit.NANOSECONDS.toMillis(waited));
+        }
+        if (missing.isEmpty())
+        {
+            endHold("every live peer follows this start again");
+        }
+        else if (waited >= ctx.startHoldNanos())
+        {
+            endHold("node(s) " + missing + " connected but not following this start again after "
+                + TimeUnit.NANOSECONDS.toMillis(waited) + " ms (pinwheel.cluster.startHoldMs): their sessions may miss "
+                + "events until they subscribe again");
+        }
+    }
+
+    private void endHold(final String why)
+    {
+        holdEnded = true;
+        LOG.info("cluster: start hold ended after {} ms: {}", TimeUnit.NANOSECONDS.toMillis(System.nanoTime()
+            - holdBeganNanos), why);
+        try
+        {
+            holdEnd.accept(why);
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.error("cluster: ending the start hold failed", ex);
+        }
     }
 
     /**
@@ -235,6 +380,7 @@ public final class NodeLink implements ClusterLink, AutoCloseable
             }
         }
         askForCatchUp();
+        checkHold(System.nanoTime());
     }
 
     /**
@@ -259,13 +405,13 @@ public final class NodeLink implements ClusterLink, AutoCloseable
      * A peer asked for this node's node-wide records: its link to this node is up again, or it started. A later
      * restart of it is judged from here on (its followers here were subscribed again if its link had been down).
      */
-    private void catchUpRequested(final int node)
+    private void catchUpRequested(final int node, final long token)
     {
         if (node >= 0 && node < downSinceStart.length)
         {
             downSinceStart[node] = false; // after peerRestarted: a new start's first frame is noted before it is read
         }
-        catchUpRequests.accept(node);
+        catchUpRequests.requested(node, token);
     }
 
     /**
@@ -293,14 +439,26 @@ public final class NodeLink implements ClusterLink, AutoCloseable
     }
 
     /**
-     * Sets what runs when a peer asks this node for its node-wide records (a catch-up): the node has each shard send
-     * its journal's state records to that peer ({@link #beginCatchUp}). Once, before {@link #start}.
+     * Sets what runs when a peer asks this node for its node-wide records (a catch-up): the node has each shard tell
+     * that peer again which of its sessions follow the peer's guilds and users ({@link #followingAgain}) and send it
+     * its journal's state records ({@link #beginCatchUp}). Once, before {@link #start}.
      *
-     * @param handler told, on the link receiver's thread, the asking node's id; must not block.
+     * @param handler told, on the link receiver's thread, the asking node's id and start token; must not block.
      */
-    public void onCatchUpRequest(final java.util.function.IntConsumer handler)
+    public void onCatchUpRequest(final CatchUpHandler handler)
     {
         this.catchUpRequests = java.util.Objects.requireNonNull(handler, "handler");
+    }
+
+    /** What a node does when a peer asks it for its node-wide records (the peer started, or its link came back). */
+    @FunctionalInterface
+    public interface CatchUpHandler
+    {
+        /**
+         * @param node  the asking peer.
+         * @param token its start's token, to answer with {@link #followingAgain}.
+         */
+        void requested(int node, long token);
     }
 
     /**

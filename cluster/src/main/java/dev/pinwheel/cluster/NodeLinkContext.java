@@ -25,6 +25,11 @@ import java.util.concurrent.TimeUnit;
  *       journal and sends per duty cycle for a peer's catch-up (the longest it pauses its sessions for it)</td></tr>
  *   <tr><td>{@code pinwheel.cluster.catchUpSliceBytes}</td><td>65536</td><td>or, first reached, bytes of those
  *       records per duty cycle (at least one record)</td></tr>
+ *   <tr><td>{@code pinwheel.cluster.startHoldMs}</td><td>{@code peerTimeoutMs}, at most 5000</td><td>at its start a
+ *       node holds back the commands that could produce events until every peer has told it again which of its
+ *       sessions follow this node's guilds and users ({@link NodeLink#onStartHoldEnd}); the hold ends after this
+ *       long whatever is missing; a peer whose link is still not connected after a quarter of it (at least 250 ms)
+ *       is taken as down and not waited for. 0: no hold</td></tr>
  * </table>
  */
 public final class NodeLinkContext
@@ -46,6 +51,8 @@ public final class NodeLinkContext
     private Boolean spin = spinProperty();
     private int catchUpSliceRecords = Integer.getInteger("pinwheel.cluster.catchUpSliceRecords", 256);
     private int catchUpSliceBytes = Integer.getInteger("pinwheel.cluster.catchUpSliceBytes", 64 << 10);
+    /** Negative: unset (the peer timeout, at most 5 s). */
+    private long startHoldNanos = TimeUnit.MILLISECONDS.toNanos(Long.getLong("pinwheel.cluster.startHoldMs", -1));
 
     /**
      * @param value this node's id (its index in the members).
@@ -151,6 +158,10 @@ public final class NodeLinkContext
         {
             throw new IllegalArgumentException("pinwheel.cluster.maxPending must be >= 1");
         }
+        if (startHoldNanos < 0)
+        {
+            startHoldNanos = Math.min(peerTimeoutNanos, TimeUnit.SECONDS.toNanos(5));
+        }
         if (catchUpSliceRecords < 1 || catchUpSliceBytes < 1)
         {
             throw new IllegalArgumentException("pinwheel.cluster.catchUpSliceRecords and catchUpSliceBytes must be "
@@ -187,6 +198,25 @@ public final class NodeLinkContext
     public int maxPending()
     {
         return maxPending;
+    }
+
+    /**
+     * @param value how long a node holds back, at its start, the commands that could produce events, waiting for its
+     *              peers to follow it again (0: no hold).
+     * @return this.
+     */
+    public NodeLinkContext startHoldNanos(final long value)
+    {
+        startHoldNanos = value;
+        return this;
+    }
+
+    /**
+     * @return the start hold's longest duration (after {@link #conclude()}).
+     */
+    public long startHoldNanos()
+    {
+        return startHoldNanos;
     }
 
     /**

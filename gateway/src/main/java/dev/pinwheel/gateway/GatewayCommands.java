@@ -108,6 +108,22 @@ final class GatewayCommands implements CommandHandler
         }
     }
 
+    /**
+     * What a node of a cluster holds back at its start until its peers follow it again ({@code Shard#holdCommands}):
+     * every owner command and session request — anything that could produce an event — but the ones by which the
+     * peers follow it again (a session's guild subscription and its end, where a user's sessions are), which the
+     * hold waits for. Answers and what owners send to sessions run as they arrive.
+     *
+     * @param type a command type.
+     * @return whether it is held.
+     */
+    static boolean heldAtStart(final int type)
+    {
+        return (OwnerCommandAdapter.handles(type) || SessionRequestAdapter.handles(type))
+            && type != OwnerCommands.SUBSCRIBE && type != OwnerCommands.UNSUBSCRIBE
+            && type != OwnerCommands.USER_SESSIONS;
+    }
+
     @Override
     public String commandName(final int type)
     {

@@ -183,6 +183,16 @@ public final class GatewayServer implements AutoCloseable
             if (link != null)
             {
                 shards.clusterLink(link);
+                final long hold = link.startHoldNanos();
+                if (hold > 0)
+                {
+                    // the link ends it (its peers follow this start again); each shard's own deadline is a backstop
+                    for (int k = 0; k < shardCount; k++)
+                    {
+                        shards.shard(k).holdCommands(GatewayCommands::heldAtStart, 2 * hold
+                            + TimeUnit.SECONDS.toNanos(5));
+                    }
+                }
             }
             shards.start(10, TimeUnit.MINUTES);
             if (context.files() != null)

@@ -3,7 +3,7 @@ package dev.pinwheel.server;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import java.util.function.IntConsumer;
+import java.util.function.IntFunction;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,15 +12,22 @@ import dev.pinwheel.cluster.NodeLink;
 import dev.pinwheel.core.shard.Shard;
 import dev.pinwheel.core.shard.ShardGroup;
 import dev.pinwheel.core.shard.ShardTask;
+import dev.pinwheel.gateway.session.ShardSessions;
 
 /**
  * A peer asked for this node's node-wide records (it started, restarted or was cut off: {@link NodeLink} asks each
- * peer whose link comes up). On the embedded store each node's accounts, tokens, guild summaries, invites and DM pairs
+ * peer whose link comes up). Each shard first tells it again where its sessions of the peer's users are and what they
+ * show ({@link ShardSessions#announceUsersTo}: a new start knows nothing of it), then that it follows the peer again
+ * ({@link NodeLink#followingAgain}: behind every subscription the shard sent it, so the peer, which holds back
+ * whatever could produce events until each shard of each live peer said so, misses none of its events here); then the
+ * node-wide records. On the embedded store each node's accounts, tokens, guild summaries, invites and DM pairs
  * are in its own shards' journals only, and reach the others once, by the link's broadcast when journaled; so each
  * shard sends every record of its state journal to that peer, which applies the node-wide part as it applies a live
  * one.
  * <pre>
  *   node X starts ─▶ link to P up ─▶ CATCH_UP_REQUEST ─▶ P's receiver ─▶ this ─▶ a task on each shard of P
+ *   shard j of P: USER_SESSIONS, PRESENCE_SET for X's users ─▶ FOLLOWING_AGAIN to X (X ends its start hold when
+ *                 every shard of every live peer sent it)
  *   shard j of P: NodeLink#beginCatchUp ─▶ a slice of its state journal per duty cycle ─▶ STATE frames to X (behind
  *                 what j sent X before; what j sends X meanwhile, its later records among it, waits behind the scan)
  * </pre>
@@ -30,7 +37,7 @@ import dev.pinwheel.core.shard.ShardTask;
  * journal does not pause the shard's sessions for the whole of it. A store without a journal of its own (Cassandra: a
  * restarted node reads the shared state logs) sends nothing.
  */
-final class NodeWideCatchUp implements IntConsumer
+final class NodeWideCatchUp implements NodeLink.CatchUpHandler
 {
     private static final Logger LOG = LoggerFactory.getLogger(NodeWideCatchUp.class);
     /** A shard whose inbox ring is full is asked again this much later, this many times. */
@@ -40,25 +47,32 @@ final class NodeWideCatchUp implements IntConsumer
 
     private final ShardGroup group;
     private final NodeLink link;
+    private final IntFunction<ShardSessions> sessions;
 
-    NodeWideCatchUp(final ShardGroup group, final NodeLink link)
+    /**
+     * @param group    this node's shards.
+     * @param link     its link.
+     * @param sessions each shard's sessions, by shard index.
+     */
+    NodeWideCatchUp(final ShardGroup group, final NodeLink link, final IntFunction<ShardSessions> sessions)
     {
         this.group = group;
         this.link = link;
+        this.sessions = sessions;
     }
 
     @Override
-    public void accept(final int node)
+    public void requested(final int node, final long token)
     {
         for (int k = 0; k < group.shardCount(); k++)
         {
-            send(k, node, 1);
+            send(k, node, token, 1);
         }
     }
 
-    private void send(final int shard, final int node, final int attempt)
+    private void send(final int shard, final int node, final long token, final int attempt)
     {
-        if (group.send(shard, new Scan(node)))
+        if (group.send(shard, new Scan(node, token)))
         {
             return;
         }
@@ -68,22 +82,34 @@ final class NodeWideCatchUp implements IntConsumer
                 + "node-wide records until its link comes up again", node, shard, MAX_ATTEMPTS * RETRY_MS / 1000, node);
             return;
         }
-        RETRY.execute(() -> send(shard, node, attempt + 1));
+        RETRY.execute(() -> send(shard, node, token, attempt + 1));
     }
 
-    /** On the shard's thread: begins the scan of its journal for one peer; the link sends it a slice per cycle. */
+    /**
+     * On the shard's thread: tells the peer again where this shard's sessions of its users are, that this shard
+     * follows it again, and begins the scan of its journal for it (the link sends it a slice per cycle).
+     */
     private final class Scan implements ShardTask
     {
         private final int node;
+        private final long token;
 
-        Scan(final int node)
+        Scan(final int node, final long token)
         {
             this.node = node;
+            this.token = token;
         }
 
         @Override
         public void run(final Shard shard)
         {
+            final int users = sessions.apply(shard.id()).announceUsersTo(node);
+            if (users > 0)
+            {
+                LOG.info("cluster: node {} asked for this node's records: shard {} told it again of {} user(s) with "
+                    + "sessions here", node, shard.id(), users);
+            }
+            link.followingAgain(shard.id(), node, token);
             link.beginCatchUp(shard.id(), node, shard.store()); // false: no journal of its own, nothing to send
         }
     }

@@ -171,8 +171,10 @@ public final class PinwheelServer implements AutoCloseable
                 // sessions that lose a guild with its owner's node, or could not get it, get it when it is back
                 final LateGuildSignals lateGuilds = new LateGuildSignals(gateway.shards(),
                     k -> gateway.shard(k).sessions(), k -> gateway.shard(k).exchanges());
-                startedLink.onCatchUpRequest(new NodeWideCatchUp(gateway.shards(), startedLink));
+                startedLink.onCatchUpRequest(new NodeWideCatchUp(gateway.shards(), startedLink,
+                    k -> gateway.shard(k).sessions()));
                 startedLink.onPeerChange(lateGuilds);
+                startedLink.onStartHoldEnd(new StartHoldRelease(gateway.shards()));
                 startedLink.start(gateway.shards(), gateway.context().node());
                 LOG.info("node {} of {}: cluster link on {}", nodeId, members.size(), members.endpoint(nodeId));
             }

@@ -88,6 +88,18 @@ public interface ClusterLink
      */
     boolean hasPending(int fromShard);
 
+    /**
+     * A node that starts knows nothing of the sessions of other nodes that follow its guilds and users until they tell
+     * it again: its shards hold back the commands that could produce events ({@link Shard#holdCommands}) until the
+     * link says every live peer did, or at most this long.
+     *
+     * @return the longest start hold; 0: none.
+     */
+    default long startHoldNanos()
+    {
+        return 0;
+    }
+
     /** Sent, or queued in order behind earlier sends to the same node. */
     int SENT = 0;
     /** The target node is not connected. */

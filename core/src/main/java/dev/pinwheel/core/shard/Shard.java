@@ -123,6 +123,17 @@ public final class Shard implements Runnable
         StoreUnavailableException.Reason.UNAVAILABLE, "the database did not answer a read in time");
     private static final StoreUnavailableException TOO_MANY_PARKED = new StoreUnavailableException(
         StoreUnavailableException.Reason.UNAVAILABLE, "too many reads wait for the database");
+    /**
+     * The command types held back while this shard waits to be released ({@link #holdCommands}), or null: not
+     * holding. Set before the shard starts; read and cleared on its thread.
+     */
+    private java.util.function.IntPredicate holding;
+    /** When the hold ends by itself if nobody released it ({@link #holdCommands}). */
+    private long holdDeadlineNanos;
+    /** Held commands, their bytes, oldest first. */
+    private final ArrayDeque<byte[]> heldCommands = new ArrayDeque<>();
+    /** Held commands beyond this end the hold at once (they run, oldest first; nothing is refused). */
+    static final int MAX_HELD_COMMANDS = 1 << 16;
     /** The deadline of the parked read being run again (0: a first run); taken by the run it is meant for. */
     private long rerunDeadline;
     /** When parked reads are next checked for their deadline even without a completion. */
@@ -828,8 +839,67 @@ public final class Shard implements Runnable
         runCommand(copy, length, true);
     }
 
+    /**
+     * Holds back, from the start of this shard, every command whose type {@code types} accepts: each is kept (its
+     * bytes) in arrival order instead of being run, until {@link #releaseHeldCommands} runs them all, oldest first,
+     * before anything that arrives after. Commands of other types run as they arrive. A node restarted in a cluster
+     * holds the commands that could produce events until its peers have told it again which of their sessions follow
+     * it. The hold ends by itself after {@code maxNanos} (logged), or at once when {@value #MAX_HELD_COMMANDS}
+     * commands wait. Call before the shard starts.
+     *
+     * @param types    the command types to hold.
+     * @param maxNanos how long the hold may last at most.
+     */
+    public void holdCommands(final java.util.function.IntPredicate types, final long maxNanos)
+    {
+        if (thread != null)
+        {
+            throw new IllegalStateException("shard " + id + " already started");
+        }
+        holding = java.util.Objects.requireNonNull(types, "types");
+        holdDeadlineNanos = System.nanoTime() + maxNanos;
+    }
+
+    /**
+     * Ends the hold ({@link #holdCommands}): the held commands run now, oldest first. On this shard's thread; nothing
+     * happens if it does not hold.
+     *
+     * @return commands that had been held.
+     */
+    public int releaseHeldCommands()
+    {
+        holding = null;
+        final int n = heldCommands.size();
+        byte[] bytes;
+        while ((bytes = heldCommands.pollFirst()) != null)
+        {
+            runCommand(new UnsafeBuffer(bytes), bytes.length, true); // not held again: the hold is over
+        }
+        return n;
+    }
+
+    /**
+     * @return whether this shard still holds commands back ({@link #holdCommands}); its thread.
+     */
+    public boolean holdingCommands()
+    {
+        return holding != null;
+    }
+
     private void runCommand(final DirectBuffer bytes, final int length, final boolean count)
     {
+        if (holding != null && count && holding.test(bytes.getInt(0)))
+        {
+            if (heldCommands.size() < MAX_HELD_COMMANDS)
+            {
+                final byte[] copy = new byte[length];
+                bytes.getBytes(0, copy);
+                heldCommands.addLast(copy); // counted when it runs
+                return;
+            }
+            LOG.warn("shard {}: {} commands held back: the hold ends now, they run", id, heldCommands.size());
+            releaseHeldCommands();
+        }
         final long parkedDeadline = rerunDeadline;
         rerunDeadline = 0;
         final int depth = commandDepth;
@@ -1181,6 +1251,11 @@ public final class Shard implements Runnable
         {
             nextTickNanos = now + TICK_NANOS;
             ticked = true;
+            if (holding != null && now - holdDeadlineNanos >= 0)
+            {
+                LOG.warn("shard {}: nobody released the commands held back at start in time: {} run now", id,
+                    releaseHeldCommands());
+            }
             sampleGauges();
             for (int i = 0; i < tickers.size(); i++)
             {

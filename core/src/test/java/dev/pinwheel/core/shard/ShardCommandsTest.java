@@ -184,6 +184,73 @@ class ShardCommandsTest
     }
 
     @Test
+    void heldCommandsWaitInOrderUntilReleasedWhileOthersRun() throws Exception
+    {
+        final Recorder[] h = new Recorder[2];
+        try (ShardGroup g = group(h, 64))
+        {
+            g.shard(1).holdCommands(type -> type == ECHO, TimeUnit.MINUTES.toNanos(5));
+            g.start(30, TimeUnit.SECONDS);
+            final CountDownLatch sent = new CountDownLatch(1);
+            assertTrue(g.send(0, s ->
+            {
+                for (int i = 0; i < 100; i++) // more than the target's ring: some wait aside, in order
+                {
+                    s.send(1, s.commandWriter().begin(ECHO).putLong(i).putString("held"));
+                }
+                s.send(1, s.commandWriter().begin(DURABLE).putLong(1000)); // not held: runs at once
+                s.send(1, t -> sent.countDown());
+            }));
+            assertTrue(sent.await(30, TimeUnit.SECONDS));
+            assertEquals(List.of("1:acked:1000"), List.copyOf(h[1].seen), "only the type not held ran");
+            assertEquals(0, g.shard(1).commandCount(ECHO), "a held command is counted when it runs");
+            final CountDownLatch released = new CountDownLatch(1);
+            final int[] count = new int[1];
+            assertTrue(g.send(1, s ->
+            {
+                count[0] = s.releaseHeldCommands();
+                s.send(1, s.commandWriter().begin(ECHO).putLong(100).putString("after"));
+                released.countDown();
+            }));
+            assertTrue(released.await(30, TimeUnit.SECONDS));
+            assertEquals(100, count[0]);
+            awaitSize(h[1].seen, 102);
+            final List<String> order = new ArrayList<>(List.of("1:acked:1000"));
+            for (int i = 0; i < 100; i++)
+            {
+                order.add("1:" + i + ":held");
+            }
+            order.add("1:100:after");
+            assertEquals(order, List.copyOf(h[1].seen), "released in arrival order, before what came after");
+            assertEquals(101, g.shard(1).commandCount(ECHO));
+        }
+    }
+
+    @Test
+    void aHoldNobodyReleasesEndsAtItsDeadline() throws Exception
+    {
+        final Recorder[] h = new Recorder[1];
+        try (ShardGroup g = group(h, 64))
+        {
+            g.shard(0).holdCommands(type -> true, TimeUnit.MILLISECONDS.toNanos(200));
+            g.start(30, TimeUnit.SECONDS);
+            assertTrue(g.send(0, new CommandWriter(64).begin(ECHO).putLong(1).putString("late")));
+            awaitNonEmpty(h[0].seen);
+            assertEquals(List.of("0:1:late"), List.copyOf(h[0].seen));
+        }
+    }
+
+    private static void awaitSize(final java.util.Collection<?> c, final int size)
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (c.size() < size)
+        {
+            assertTrue(System.nanoTime() < deadline, "timed out at " + c.size() + " of " + size);
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+        }
+    }
+
+    @Test
     void aCommandToItselfRunsNowFromACopyAndFailuresReachTheHandler() throws Exception
     {
         final Recorder[] h = new Recorder[2];

@@ -623,6 +623,39 @@ public final class ShardSessions
     }
 
     /**
+     * Tells the owners on another node again where this shard's sessions of their users are and what each shows
+     * ({@code USER_SESSIONS}, {@code PRESENCE_SET}): that node asked this one for its node-wide records — it started
+     * (a new start knows none of it) or its link came back (what was sent meanwhile was refused). Both are idempotent
+     * at the owner; what this shard sends later follows in order. Shard thread only.
+     *
+     * @param node a node of the cluster.
+     * @return users told again.
+     */
+    public int announceUsersTo(final int node)
+    {
+        int n = 0;
+        final Long2ObjectHashMap<ArrayList<GatewaySession>>.EntryIterator it = byUser.entrySet().iterator();
+        while (it.hasNext())
+        {
+            it.next();
+            final long userId = it.getLongKey();
+            final int route = shard.group().ownerOf(userId);
+            if (!dev.pinwheel.core.routing.ShardRoute.clustered(route)
+                || dev.pinwheel.core.routing.ShardRoute.node(route) != node || it.getValue().isEmpty())
+            {
+                continue;
+            }
+            users.sessionsOn(userId, true);
+            for (final GatewaySession s : it.getValue())
+            {
+                presences.set(userId, s.id(), shownBySession.getOrDefault(s.id(), PresenceFields.DEFAULT));
+            }
+            n++;
+        }
+        return n;
+    }
+
+    /**
      * @return a copy of this shard's sessions.
      */
     List<GatewaySession> allSessions()

@@ -378,6 +378,11 @@ class ClusterNodesTest
 
         static RawGateway identify(final int port, final String token) throws Exception
         {
+            return identify(port, token, 1 | 1 << 9 | 1 << 10 | 1 << 15);
+        }
+
+        static RawGateway identify(final int port, final String token, final int intents) throws Exception
+        {
             final RawGateway g = new RawGateway();
             g.socket = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10))
                 .buildAsync(URI.create("ws://127.0.0.1:" + port + "/?v=10&encoding=json"), g).get(30, TimeUnit.SECONDS);
@@ -394,7 +399,7 @@ class ClusterNodesTest
                     // dropped on purpose (a RESUME follows): the next beat goes to the new connection
                 }
             }, interval, interval, TimeUnit.MILLISECONDS);
-            g.send("{\"op\":2,\"d\":{\"token\":\"" + token + "\",\"intents\":" + (1 | 1 << 9 | 1 << 10 | 1 << 15)
+            g.send("{\"op\":2,\"d\":{\"token\":\"" + token + "\",\"intents\":" + intents
                 + ",\"properties\":{\"os\":\"linux\",\"browser\":\"test\",\"device\":\"test\"}}}");
             final JsonNode ready = g.awaitDispatch("READY", x -> true);
             g.sessionId = ready.get("session_id").asText();
