@@ -60,6 +60,7 @@ public final class GatewayShard
     private final ShardSessions sessions;
     private final VoiceService voice;
     private final UserSessionService users;
+    private final PresenceService presences;
     private final OwnerCommandAdapter owner;
     private final ShardProbe probe;
 
@@ -86,7 +87,7 @@ public final class GatewayShard
         final UserSessionProxy toUsers = new UserSessionProxy(shard);
         this.voice = new VoiceService(context);
         this.users = new UserSessionService(toSessions, accounts);
-        final PresenceService presences = new PresenceService(accounts);
+        this.presences = new PresenceService(accounts);
         final LazyMemberLists lists = new LazyMemberLists(accounts, presences, toSessions,
             context.config().lazyGuildMembers());
         this.owner = new OwnerCommandAdapter(context.node(), (from, userId, event) -> toUsers.sendToUser(userId, event),
@@ -108,6 +109,14 @@ public final class GatewayShard
             shard.gauges().set(ShardGauges.SESSIONS, sessions.sessionCount());
         });
         shard.commandHandler(new GatewayCommands(exchanges, new SessionCommandAdapter(sessions, presences), owner, requests));
+    }
+
+    /**
+     * @return where presence is kept on this shard: of the users it owns, and in the guilds it owns (shard thread only).
+     */
+    public PresenceService presences()
+    {
+        return presences;
     }
 
     /**

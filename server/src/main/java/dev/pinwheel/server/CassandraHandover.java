@@ -106,11 +106,10 @@ final class CassandraHandover implements ConsensusMembership.RingEpochs, AutoClo
      */
     void bind(final ShardGroup shardGroup, final NodeState nodeState, final CassandraScopes reader,
         final ConsensusMembership consensus,
-        final java.util.function.IntFunction<dev.pinwheel.gateway.session.ShardSessions> shardSessions,
-        final java.util.function.IntFunction<dev.pinwheel.gateway.http.ExchangeTable> shardExchanges)
+        final java.util.function.IntFunction<dev.pinwheel.gateway.GatewayShard> shards)
     {
-        this.sessions = shardSessions;
-        this.lateGuilds = new LateGuildSignals(shardGroup, shardSessions, shardExchanges);
+        this.sessions = k -> shards.apply(k).sessions();
+        this.lateGuilds = new LateGuildSignals(shardGroup, shards);
         this.group = shardGroup;
         this.node = nodeState;
         this.scopes = reader;

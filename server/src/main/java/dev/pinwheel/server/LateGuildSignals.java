@@ -13,6 +13,7 @@ import dev.pinwheel.core.routing.ShardRoute;
 import dev.pinwheel.core.shard.Shard;
 import dev.pinwheel.core.shard.ShardGroup;
 import dev.pinwheel.gateway.codec.DiscordError;
+import dev.pinwheel.gateway.GatewayShard;
 import dev.pinwheel.gateway.http.ExchangeTable;
 import dev.pinwheel.gateway.session.LateGuilds;
 import dev.pinwheel.gateway.session.ShardSessions;
@@ -23,12 +24,15 @@ import dev.pinwheel.gateway.session.ShardSessions;
  * {@code GUILD_DELETE {unavailable: true}} and wait for them), came back (those waiting subscribe again at once:
  * {@code GUILD_CREATE}), or a ring epoch settled on the shared Cassandra store (every waiting one subscribes again).
  * <pre>
- *   NodeLink watch (receiver thread) ─ node K down ─▶ a task on each shard: LateGuilds#ownerUnreachable(K's guilds)
+ *   NodeLink watch (receiver thread) ─ node K down ─▶ a task on each shard: LateGuilds#ownerUnreachable(K's guilds),
+ *                                                 and K's sessions gone (PresenceService#nodeGone,
+ *                                                 UserSessionService#nodeGone)
  *                                    └ node K up ───▶ a task on each shard: LateGuilds#retryNode(K)
  *   K's frames arrive on a new stream (it restarted) ────▶ a task on each shard: the REST requests sent to K
  *                                                 and unanswered get 503 at once (ExchangeTable#failNode); and when
  *                                                 its link was never seen down in between (a restart faster than the
- *                                                 link notices): ownerUnreachable(K's guilds), retryNode(K)
+ *                                                 link notices): ownerUnreachable(K's guilds), retryNode(K); and the
+ *                                                 old start's sessions gone (nodeGone)
  *   CassandraHandover: epoch settled ──────────────▶ a task on each shard: LateGuilds#retryNow(every guild)
  * </pre>
  * A task goes on the shard's ring behind what the link receiver put there before (an owner's answers that arrived
@@ -45,18 +49,35 @@ final class LateGuildSignals implements NodeLink.PeerWatch
     private final ShardGroup group;
     private final IntFunction<ShardSessions> sessions;
     private final IntFunction<ExchangeTable> exchanges;
+    private final IntFunction<GatewayShard> shards;
 
     /**
-     * @param group     this node's shards.
-     * @param sessions  each shard's sessions, by shard index.
-     * @param exchanges each shard's REST requests waiting for an answer, by shard index.
+     * @param group  this node's shards.
+     * @param shards each shard's gateway side (its sessions, waiting REST requests, presence), by shard index.
      */
-    LateGuildSignals(final ShardGroup group, final IntFunction<ShardSessions> sessions,
-        final IntFunction<ExchangeTable> exchanges)
+    LateGuildSignals(final ShardGroup group, final IntFunction<GatewayShard> shards)
     {
         this.group = group;
-        this.sessions = sessions;
-        this.exchanges = exchanges;
+        this.shards = shards;
+        this.sessions = k -> shards.apply(k).sessions();
+        this.exchanges = k -> shards.apply(k).exchanges();
+    }
+
+    /**
+     * On a shard: a node's sessions are gone (unreachable, or a new start of it): its users' presences there no longer
+     * count, and the users it owns show offline in this shard's guilds until it tells again.
+     */
+    private int sessionsGone(final Shard shard, final int node)
+    {
+        final GatewayShard g = shards.apply(shard.id());
+        final int users = g.users().nodeGone(node);
+        final int presences = g.presences().nodeGone(shard, node);
+        if (users + presences > 0)
+        {
+            LOG.info("cluster: node {}'s sessions gone: shard {}: {} user(s) had sessions there, {} presence(s) now "
+                + "offline", node, shard.id(), users, presences);
+        }
+        return 0; // not session guild subscriptions
     }
 
     /**
@@ -78,6 +99,7 @@ final class LateGuildSignals implements NodeLink.PeerWatch
                 LOG.warn("cluster: node {} restarted: shard {}: {} REST request(s) sent to it answered 503 (its answer "
                     + "will not come)", node, shard.id(), failed);
             }
+            sessionsGone(shard, node); // whether it was seen down or not: what it tells from now on is the new start's
             return seenDown ? 0 : late.ownerUnreachable(ownedBy(node)) + late.retryNode(node);
         });
     }
@@ -100,7 +122,8 @@ final class LateGuildSignals implements NodeLink.PeerWatch
         }
         else
         {
-            onEveryShard("node " + node + " unreachable", (shard, late) -> late.ownerUnreachable(ownedBy(node)));
+            onEveryShard("node " + node + " unreachable", (shard, late) -> sessionsGone(shard, node)
+                + late.ownerUnreachable(ownedBy(node)));
         }
     }
 

@@ -12,12 +12,15 @@ import dev.pinwheel.cluster.NodeLink;
 import dev.pinwheel.core.shard.Shard;
 import dev.pinwheel.core.shard.ShardGroup;
 import dev.pinwheel.core.shard.ShardTask;
+import dev.pinwheel.gateway.GatewayShard;
+import dev.pinwheel.gateway.owner.PresenceService;
 import dev.pinwheel.gateway.session.ShardSessions;
 
 /**
  * A peer asked for this node's node-wide records (it started, restarted or was cut off: {@link NodeLink} asks each
  * peer whose link comes up). Each shard first tells it again where its sessions of the peer's users are and what they
- * show ({@link ShardSessions#announceUsersTo}: a new start knows nothing of it), then that it follows the peer again
+ * show ({@link ShardSessions#announceUsersTo}: a new start knows nothing of it) and what the users this shard owns show
+ * in the peer's guilds ({@link PresenceService#announceTo}), then that it follows the peer again
  * ({@link NodeLink#followingAgain}: behind every subscription the shard sent it, so the peer, which holds back
  * whatever could produce events until each shard of each live peer said so, misses none of its events here); then the
  * node-wide records. On the embedded store each node's accounts, tokens, guild summaries, invites and DM pairs
@@ -47,18 +50,18 @@ final class NodeWideCatchUp implements NodeLink.CatchUpHandler
 
     private final ShardGroup group;
     private final NodeLink link;
-    private final IntFunction<ShardSessions> sessions;
+    private final IntFunction<GatewayShard> shards;
 
     /**
-     * @param group    this node's shards.
-     * @param link     its link.
-     * @param sessions each shard's sessions, by shard index.
+     * @param group  this node's shards.
+     * @param link   its link.
+     * @param shards each shard's gateway side (sessions, presence), by shard index.
      */
-    NodeWideCatchUp(final ShardGroup group, final NodeLink link, final IntFunction<ShardSessions> sessions)
+    NodeWideCatchUp(final ShardGroup group, final NodeLink link, final IntFunction<GatewayShard> shards)
     {
         this.group = group;
         this.link = link;
-        this.sessions = sessions;
+        this.shards = shards;
     }
 
     @Override
@@ -103,11 +106,13 @@ final class NodeWideCatchUp implements NodeLink.CatchUpHandler
         @Override
         public void run(final Shard shard)
         {
-            final int users = sessions.apply(shard.id()).announceUsersTo(node);
-            if (users > 0)
+            final GatewayShard g = shards.apply(shard.id());
+            final int users = g.sessions().announceUsersTo(node);
+            final int presences = g.presences().announceTo(shard, node);
+            if (users + presences > 0)
             {
                 LOG.info("cluster: node {} asked for this node's records: shard {} told it again of {} user(s) with "
-                    + "sessions here", node, shard.id(), users);
+                    + "sessions here and of {} user(s)' presence in its guilds", node, shard.id(), users, presences);
             }
             link.followingAgain(shard.id(), node, token);
             link.beginCatchUp(shard.id(), node, shard.store()); // false: no journal of its own, nothing to send

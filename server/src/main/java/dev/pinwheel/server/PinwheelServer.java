@@ -169,10 +169,8 @@ public final class PinwheelServer implements AutoCloseable
             if (startedLink != null)
             {
                 // sessions that lose a guild with its owner's node, or could not get it, get it when it is back
-                final LateGuildSignals lateGuilds = new LateGuildSignals(gateway.shards(),
-                    k -> gateway.shard(k).sessions(), k -> gateway.shard(k).exchanges());
-                startedLink.onCatchUpRequest(new NodeWideCatchUp(gateway.shards(), startedLink,
-                    k -> gateway.shard(k).sessions()));
+                final LateGuildSignals lateGuilds = new LateGuildSignals(gateway.shards(), gateway::shard);
+                startedLink.onCatchUpRequest(new NodeWideCatchUp(gateway.shards(), startedLink, gateway::shard));
                 startedLink.onPeerChange(lateGuilds);
                 startedLink.onStartHoldEnd(new StartHoldRelease(gateway.shards()));
                 startedLink.start(gateway.shards(), gateway.context().node());
@@ -200,8 +198,7 @@ public final class PinwheelServer implements AutoCloseable
                 if (this.handover != null)
                 {
                     this.handover.bind(gateway.shards(), gateway.context().node(),
-                        ((CassandraStoreFactory)stores).scopes(), startedMembership,
-                        k -> gateway.shard(k).sessions(), k -> gateway.shard(k).exchanges());
+                        ((CassandraStoreFactory)stores).scopes(), startedMembership, gateway::shard);
                 }
             }
             catch (final RuntimeException ex)

@@ -30,7 +30,7 @@ public final class PresenceProxy
     {
         shard.send(shard.group().ownerOf(userId), shard.commandWriter().begin(OwnerCommands.PRESENCE_SET)
             .putLong(userId).putString(sessionId).putInt(presence.status()).putLong(presence.since())
-            .putBoolean(presence.afk()).putString(presence.activities()));
+            .putBoolean(presence.afk()).putString(presence.activities()).putInt(shard.address()));
     }
 
     /**
@@ -41,6 +41,6 @@ public final class PresenceProxy
     {
         shard.send(shard.group().ownerOf(userId), shard.commandWriter().begin(OwnerCommands.PRESENCE_SET)
             .putLong(userId).putString(sessionId).putInt(PresenceFields.OFFLINE).putLong(0).putBoolean(false)
-            .putString("[]"));
+            .putString("[]").putInt(shard.address()));
     }
 }

@@ -36,15 +36,17 @@ import dev.pinwheel.gateway.codec.PresenceFields;
  */
 public final class PresenceService
 {
-    /** What one session shows. */
+    /** What one session shows, and the shard that holds it (its route: in a cluster, of which node). */
     private static final class SessionPresence
     {
         final String sessionId;
+        final int route;
         PresenceFields fields;
 
-        SessionPresence(final String sessionId, final PresenceFields fields)
+        SessionPresence(final String sessionId, final int route, final PresenceFields fields)
         {
             this.sessionId = sessionId;
+            this.route = route;
             this.fields = fields;
         }
     }
@@ -92,6 +94,7 @@ public final class PresenceService
         final long since = command.getLong();
         final boolean afk = command.getBoolean();
         final String activities = command.getString();
+        final int route = command.getInt();
         UserPresence u = users.get(userId);
         if (u == null)
         {
@@ -124,7 +127,7 @@ public final class PresenceService
         }
         else
         {
-            u.sessions.add(new SessionPresence(sessionId, PresenceFields.of(status, since, afk, activities)));
+            u.sessions.add(new SessionPresence(sessionId, route, PresenceFields.of(status, since, afk, activities)));
         }
         final PresenceFields next = aggregate(u);
         if (u.sessions.isEmpty())
@@ -176,6 +179,117 @@ public final class PresenceService
                 .putString(shown.activities()).putLongs(owned.toLongArray());
             owner.send(route, w);
         });
+    }
+
+    /**
+     * Another node's sessions are gone: it was found unreachable, or it started again (a new start holds none of the
+     * sessions its old one told of). As the owner of users, the sessions of theirs it held no longer count: a user
+     * with none left elsewhere goes offline in their guilds. As the owner of guilds, users whose owner is that node
+     * show offline until it tells again (their sessions may have been there, and whatever their owner sent meanwhile
+     * was lost): a new start does so as their sessions are announced to it again, a node whose link came back when
+     * asked for its records ({@link #announceTo}). Before, a node killed with sessions on it left their users shown
+     * online for good.
+     *
+     * @param owner this shard.
+     * @param node  the node whose sessions are gone.
+     * @return presences changed (users gone offline, members shown offline).
+     */
+    public int nodeGone(final Shard owner, final int node)
+    {
+        int changed = 0;
+        final long[] owned = users.keySet().stream().mapToLong(Long::longValue).toArray();
+        for (final long userId : owned)
+        {
+            final UserPresence u = users.get(userId);
+            if (!u.sessions.removeIf(p -> onNode(p.route, node)))
+            {
+                continue;
+            }
+            final PresenceFields next = aggregate(u);
+            if (u.sessions.isEmpty())
+            {
+                users.remove(userId);
+            }
+            if (!next.equals(u.shown))
+            {
+                u.shown = next;
+                fanOut(owner, userId, next, accounts.guildsOf(userId).stream().mapToLong(Long::longValue).toArray());
+                changed++;
+            }
+        }
+        final PresenceFields offline = new PresenceFields(PresenceFields.OFFLINE, 0, false, "[]");
+        final long[] guilds = byGuild.keySet().stream().mapToLong(Long::longValue).toArray();
+        for (final long guildId : guilds)
+        {
+            final Long2ObjectHashMap<PresenceFields> present = byGuild.get(guildId);
+            final Guild g = owner.guilds().get(guildId);
+            final long[] members = present.keySet().stream().mapToLong(Long::longValue).toArray();
+            for (final long userId : members)
+            {
+                if (!onNode(owner.group().ownerOf(userId), node))
+                {
+                    continue;
+                }
+                final PresenceFields before = present.remove(userId);
+                changed++;
+                if (g == null)
+                {
+                    continue;
+                }
+                final ObjectNode d = presence(userId, offline);
+                d.put("guild_id", Json.id(guildId));
+                owner.publish(g, new Dispatch("PRESENCE_UPDATE", Json.bytes(d), null, Intents.GUILD_PRESENCES,
+                    guildId, 0, 0, lists == null ? null : lists.presenceAudience(g)));
+                if (lists != null)
+                {
+                    lists.presenceChanged(owner, g, userId, before, null);
+                }
+            }
+            if (present.isEmpty())
+            {
+                byGuild.remove(guildId);
+            }
+        }
+        return changed;
+    }
+
+    /**
+     * Tells the owners on another node of the guilds of this shard's users what each user not offline shows: that node
+     * asked for this node's records — it started (its guilds know no presence) or its link came back (what was sent
+     * it meanwhile was refused, and it showed this node's users offline: {@link #nodeGone}).
+     *
+     * @param owner this shard.
+     * @param node  the asking node.
+     * @return users whose presence was sent.
+     */
+    public int announceTo(final Shard owner, final int node)
+    {
+        int n = 0;
+        final Long2ObjectHashMap<UserPresence>.EntryIterator it = users.entrySet().iterator();
+        while (it.hasNext())
+        {
+            it.next();
+            final UserPresence u = it.getValue();
+            if (u.shown.status() == PresenceFields.OFFLINE) // (every user here is one this shard owns)
+            {
+                continue;
+            }
+            final long[] there = accounts.guildsOf(it.getLongKey()).stream().mapToLong(Long::longValue)
+                .filter(g -> onNode(owner.group().ownerOf(g), node)).toArray();
+            if (there.length > 0)
+            {
+                fanOut(owner, it.getLongKey(), u.shown, there);
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** @return whether a route is a shard of that node of a cluster. */
+    private static boolean onNode(final int route, final int node)
+    {
+        return dev.pinwheel.core.routing.ShardRoute.clustered(route)
+            && dev.pinwheel.core.routing.ShardRoute.node(route) == node;
     }
 
     /**
@@ -233,6 +347,10 @@ public final class PresenceService
             }
             else
             {
+                if (shown.equals(before))
+                {
+                    continue; // told again (a peer's records after its link came back): nothing changed here
+                }
                 if (present == null)
                 {
                     present = new Long2ObjectHashMap<>();

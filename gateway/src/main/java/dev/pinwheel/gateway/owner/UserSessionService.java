@@ -103,6 +103,33 @@ public final class UserSessionService
     }
 
     /**
+     * Another node's sessions are gone (it was found unreachable, or started again): the users this shard owns are no
+     * longer sent events there; that node tells again where it holds sessions of them when it is back
+     * ({@code ShardSessions#announceUsersTo}).
+     *
+     * @param node the node.
+     * @return users that had sessions there.
+     */
+    public int nodeGone(final int node)
+    {
+        int n = 0;
+        final Long2ObjectHashMap<IntHashSet>.ValueIterator it = remoteShards.values().iterator();
+        while (it.hasNext())
+        {
+            final IntHashSet routes = it.next();
+            if (routes.removeIf(route -> ShardRoute.clustered(route) && ShardRoute.node(route) == node))
+            {
+                n++;
+                if (routes.isEmpty())
+                {
+                    it.remove();
+                }
+            }
+        }
+        return n;
+    }
+
+    /**
      * {@link OwnerCommands#USER_EVENT}: user, event. Hands the event to each shard holding sessions of the user.
      *
      * @param command the command, at its first field.

@@ -65,7 +65,7 @@ class ClusterFastRestartTest
         final RestClient rest0 = new RestClient(cluster.node(0).restBase());
         final RestClient rest2 = new RestClient(cluster.node(2).restBase());
         final RestClient.User alice = rest0.register("alice");
-        final RestClient.User bob = personOwnedBy(rest2, ring, 1);
+        final RestClient.User bob = ClusterGuilds.personOwnedBy(rest2, ring, 1, "bob");
         final JsonNode guild = ClusterGuilds.ownedBy(rest0, alice.token(), ring, 1, "fast");
         final String guildId = guild.get("id").asText();
         final String channelId = guild.get("channels").get(0).get("id").asText();
@@ -190,23 +190,5 @@ class ClusterFastRestartTest
             }
         }
         return got;
-    }
-
-    /** Registers people through a node until one's user id is owned by {@code node} on the ring. */
-    private static RestClient.User personOwnedBy(final RestClient rest, final RoutingRing ring, final int node)
-        throws IOException
-    {
-        for (int i = 0; i < 24; i++)
-        {
-            final JsonNode r = rest.ok("POST", "auth/register", null,
-                "{\"username\":\"bob" + i + "\",\"password\":\"password-bob\",\"bot\":false}");
-            final RestClient.User user = new RestClient.User(r.get("user").get("id").asText(),
-                r.get("token").asText());
-            if (ring.nodeOf(Long.parseLong(user.id())) == node)
-            {
-                return user;
-            }
-        }
-        throw new AssertionError("none of 24 people is owned by node " + node);
     }
 }

@@ -38,4 +38,32 @@ final class ClusterGuilds
         }
         throw new AssertionError("none of 24 guilds is owned by node " + node);
     }
+
+    /**
+     * Registers people ({@code prefix0}, {@code prefix1}… at most 24) through a node until one's user id is owned by
+     * {@code node} on the ring every node builds.
+     *
+     * @param rest   a node's REST client.
+     * @param ring   the ring the nodes route by.
+     * @param node   the node that must own the user.
+     * @param prefix the user names' prefix.
+     * @return that user and its token.
+     * @throws IOException if a request fails.
+     */
+    static RestClient.User personOwnedBy(final RestClient rest, final RoutingRing ring, final int node,
+        final String prefix) throws IOException
+    {
+        for (int i = 0; i < 24; i++)
+        {
+            final JsonNode r = rest.ok("POST", "auth/register", null,
+                "{\"username\":\"" + prefix + i + "\",\"password\":\"password-" + prefix + "\",\"bot\":false}");
+            final RestClient.User user = new RestClient.User(r.get("user").get("id").asText(),
+                r.get("token").asText());
+            if (ring.nodeOf(Long.parseLong(user.id())) == node)
+            {
+                return user;
+            }
+        }
+        throw new AssertionError("none of 24 people is owned by node " + node);
+    }
 }

@@ -1,0 +1,120 @@
+package dev.pinwheel.server.storage;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.pinwheel.core.routing.RoutingRing;
+
+/**
+ * Presence across a node's loss: three nodes in child JVMs on the embedded store ({@code peerTimeoutMs} 1 s), guild G
+ * owned by node 1, alice (a bot) following it with GUILD_PRESENCES on node 0; carol (a person whose user id node 0
+ * owns) and dave (one node 2 owns) both connected to node 2.
+ * <ul>
+ *   <li>{@code kill -9} of node 2: alice sees both go offline — carol because her owner (node 0) drops the sessions
+ *       node 2 held, dave because G's owner (node 1) shows the users of a lost node offline. Before, both stayed
+ *       online for good: nobody was left to say their sessions ended.</li>
+ *   <li>Node 2 restarted and carol connected to it again: alice sees her online again; dave stays offline.</li>
+ * </ul>
+ */
+class ClusterPresenceTest
+{
+    private static final int NODES = 3;
+    private static final int GUILDS = 1;
+    private static final int GUILD_PRESENCES = 1 << 8;
+
+    @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS) // the nodes' logs stay when it fails
+    Path dir;
+
+    private LocalCluster cluster;
+    private final List<ClusterNodesTest.RawGateway> gateways = new ArrayList<>();
+
+    @AfterEach
+    void stop()
+    {
+        gateways.forEach(ClusterNodesTest.RawGateway::close);
+        if (cluster != null)
+        {
+            cluster.close();
+        }
+    }
+
+    @Test
+    void theUsersOfALostNodeGoOfflineAndComeBackWithIt() throws Exception
+    {
+        cluster = new LocalCluster(dir, NODES, 1,
+            List.of("-Dpinwheel.cluster.peerTimeoutMs=1000", "-Dpinwheel.cluster.termLength=1048576")).startAllLive();
+        final RoutingRing ring = RoutingRing.build(1, NODES, 1, RoutingRing.DEFAULT_VIRTUAL_NODES);
+        final RestClient rest0 = new RestClient(cluster.node(0).restBase());
+        final RestClient rest2 = new RestClient(cluster.node(2).restBase());
+        final RestClient.User alice = rest0.register("alice");
+        final RestClient.User carol = ClusterGuilds.personOwnedBy(rest2, ring, 0, "carol");
+        final RestClient.User dave = ClusterGuilds.personOwnedBy(rest2, ring, 2, "dave");
+        final JsonNode guild = ClusterGuilds.ownedBy(rest0, alice.token(), ring, 1, "presence");
+        final String guildId = guild.get("id").asText();
+        final String channelId = guild.get("channels").get(0).get("id").asText();
+        final String code = rest0.ok("POST", "channels/" + channelId + "/invites", alice.token(), "{}").get("code")
+            .asText();
+        rest2.ok("POST", "invites/" + code, carol.token(), "{}");
+        rest2.ok("POST", "invites/" + code, dave.token(), "{}");
+
+        final ClusterNodesTest.RawGateway watcher = connect(0, alice, GUILDS | GUILD_PRESENCES);
+        watcher.awaitDispatch("GUILD_CREATE", d -> guildId.equals(d.get("id").asText()));
+        connect(2, carol, GUILDS);
+        connect(2, dave, GUILDS);
+        awaitStatuses(watcher, guildId, Map.of(carol.id(), "online", dave.id(), "online"), "both connected to node 2");
+
+        cluster.kill(2);
+        awaitStatuses(watcher, guildId, Map.of(carol.id(), "offline", dave.id(), "offline"),
+            "node 2, where both were connected, killed");
+
+        cluster.start(2);
+        connect(2, carol, GUILDS);
+        final Map<String, String> last = awaitStatuses(watcher, guildId, Map.of(carol.id(), "online"),
+            "carol connected to node 2 again");
+        assertTrue(!"online".equals(last.get(dave.id())), "dave, not connected, stays offline: " + last);
+    }
+
+    private ClusterNodesTest.RawGateway connect(final int node, final RestClient.User user, final int intents)
+        throws Exception
+    {
+        final ClusterNodesTest.RawGateway g = ClusterNodesTest.RawGateway.identify(cluster.port(node), user.token(),
+            intents);
+        gateways.add(g);
+        return g;
+    }
+
+    /**
+     * Reads the guild's PRESENCE_UPDATEs until each user's last one has the expected status (30 s at most).
+     *
+     * @return the last status seen of every user.
+     */
+    private static Map<String, String> awaitStatuses(final ClusterNodesTest.RawGateway watcher, final String guildId,
+        final Map<String, String> expected, final String when) throws InterruptedException
+    {
+        final Map<String, String> last = new HashMap<>();
+        final long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!expected.entrySet().stream().allMatch(e -> e.getValue().equals(last.get(e.getKey()))))
+        {
+            final long left = TimeUnit.NANOSECONDS.toMillis(until - System.nanoTime());
+            assertTrue(left > 0, "presences " + expected + " within 30 s after " + when + "; last seen " + last);
+            final JsonNode d = watcher.poll("PRESENCE_UPDATE", left);
+            if (d != null && guildId.equals(d.path("guild_id").asText()))
+            {
+                last.put(d.get("user").get("id").asText(), d.get("status").asText());
+            }
+        }
+        return last;
+    }
+}
