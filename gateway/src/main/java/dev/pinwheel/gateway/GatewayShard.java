@@ -61,6 +61,7 @@ public final class GatewayShard
     private final VoiceService voice;
     private final UserSessionService users;
     private final PresenceService presences;
+    private final LazyMemberLists memberLists;
     private final OwnerCommandAdapter owner;
     private final ShardProbe probe;
 
@@ -90,6 +91,7 @@ public final class GatewayShard
         this.presences = new PresenceService(accounts);
         final LazyMemberLists lists = new LazyMemberLists(accounts, presences, toSessions,
             context.config().lazyGuildMembers());
+        this.memberLists = lists;
         this.owner = new OwnerCommandAdapter(context.node(), (from, userId, event) -> toUsers.sendToUser(userId, event),
             voice, lists.following(toSessions), context.files() == null ? FileReleases.NONE
                 : new AttachmentOwnership(shard, context.node(), context.files()));
@@ -117,6 +119,14 @@ public final class GatewayShard
     public PresenceService presences()
     {
         return presences;
+    }
+
+    /**
+     * @return the lazy member lists (op 14) of the guilds this shard owns (shard thread only).
+     */
+    public LazyMemberLists memberLists()
+    {
+        return memberLists;
     }
 
     /**

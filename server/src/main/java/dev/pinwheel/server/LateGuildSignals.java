@@ -26,7 +26,8 @@ import dev.pinwheel.gateway.session.ShardSessions;
  * <pre>
  *   NodeLink watch (receiver thread) ─ node K down ─▶ a task on each shard: LateGuilds#ownerUnreachable(K's guilds),
  *                                                 and K's sessions gone (PresenceService#nodeGone,
- *                                                 UserSessionService#nodeGone)
+ *                                                 UserSessionService#nodeGone, VoiceService#nodeGone,
+ *                                                 LazyMemberLists#nodeGone)
  *                                    └ node K up ───▶ a task on each shard: LateGuilds#retryNode(K)
  *   K's frames arrive on a new stream (it restarted) ────▶ a task on each shard: the REST requests sent to K
  *                                                 and unanswered get 503 at once (ExchangeTable#failNode); and when
@@ -72,10 +73,13 @@ final class LateGuildSignals implements NodeLink.PeerWatch
         final GatewayShard g = shards.apply(shard.id());
         final int users = g.users().nodeGone(node);
         final int presences = g.presences().nodeGone(shard, node);
-        if (users + presences > 0)
+        final int voice = g.voice().nodeGone(shard, node);
+        final int lists = g.memberLists().nodeGone(node);
+        if (users + presences + voice + lists > 0)
         {
             LOG.info("cluster: node {}'s sessions gone: shard {}: {} user(s) had sessions there, {} presence(s) now "
-                + "offline", node, shard.id(), users, presences);
+                + "offline, {} member(s) left voice, {} member list subscription(s) dropped", node, shard.id(), users,
+                presences, voice, lists);
         }
         return 0; // not session guild subscriptions
     }

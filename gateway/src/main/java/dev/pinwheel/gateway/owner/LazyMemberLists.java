@@ -303,6 +303,49 @@ public final class LazyMemberLists implements MemberListUpdates
         }
     }
 
+    /**
+     * Another node's sessions are gone (it was found unreachable, or started again): those looking at this shard's
+     * member lists stop (as if each had ended: {@link #unsubscribe}); a session of a new start sends op 14 again.
+     *
+     * @param node the node.
+     * @return subscriptions dropped.
+     */
+    public int nodeGone(final int node)
+    {
+        int n = 0;
+        for (final long guildId : guilds.keySet().stream().mapToLong(Long::longValue).toArray())
+        {
+            final GuildLists gl = guilds.get(guildId);
+            final List<String> gone = new ArrayList<>();
+            gl.bySession.forEach((id, sub) ->
+            {
+                if (dev.pinwheel.core.routing.ShardRoute.clustered(sub.shard)
+                    && dev.pinwheel.core.routing.ShardRoute.node(sub.shard) == node)
+                {
+                    gone.add(id);
+                }
+            });
+            for (final String id : gone)
+            {
+                final Subscriber sub = gl.bySession.remove(id);
+                if (sub.list != null)
+                {
+                    leave(gl, sub);
+                }
+                n++;
+            }
+            if (!gone.isEmpty())
+            {
+                gl.audience = guildAudience(gl);
+                if (gl.bySession.isEmpty())
+                {
+                    guilds.remove(guildId);
+                }
+            }
+        }
+        return n;
+    }
+
     private static boolean hasRange(final int[] ranges, final int a, final int b)
     {
         for (int i = 0; i + 1 < ranges.length; i += 2)

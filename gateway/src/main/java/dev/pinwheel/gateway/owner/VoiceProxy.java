@@ -34,7 +34,7 @@ public final class VoiceProxy
     {
         shard.send(shard.group().ownerOf(guildId), shard.commandWriter().begin(OwnerCommands.VOICE_STATE)
             .putLong(guildId).putLong(channelId).putLong(userId).putString(sessionId).putBoolean(selfMute)
-            .putBoolean(selfDeaf));
+            .putBoolean(selfDeaf).putInt(shard.address()));
     }
 
     /**

@@ -68,7 +68,40 @@ public final class VoiceService implements GuildVoice
         final String sessionId = command.getString();
         final boolean selfMute = command.getBoolean();
         final boolean selfDeaf = command.getBoolean();
+        final int route = command.getInt();
         stateUpdate(owner, guildId, channelId, userId, sessionId, selfMute, selfDeaf);
+        final VoiceStates.VoiceState vs = states.get(guildId, userId);
+        if (vs != null && sessionId.equals(vs.sessionId))
+        {
+            vs.route = route;
+        }
+    }
+
+    /**
+     * Another node's sessions are gone (it was found unreachable, or started again): the members whose voice session
+     * was one of them leave their channels, as when a session ends (VOICE_STATE_UPDATE with no channel, the voice
+     * server lets them go). Before, a member whose gateway node was killed stayed in the channel for good.
+     *
+     * @param owner this shard.
+     * @param node  the node.
+     * @return members who left a channel.
+     */
+    public int nodeGone(final Shard owner, final int node)
+    {
+        int n = 0;
+        for (final long guildId : states.guilds())
+        {
+            for (final VoiceStates.VoiceState vs : new java.util.ArrayList<>(states.of(guildId)))
+            {
+                if (dev.pinwheel.core.routing.ShardRoute.clustered(vs.route)
+                    && dev.pinwheel.core.routing.ShardRoute.node(vs.route) == node)
+                {
+                    stateUpdate(owner, guildId, 0, vs.userId, vs.sessionId, false, false);
+                    n++;
+                }
+            }
+        }
+        return n;
     }
 
     /**

@@ -21,6 +21,8 @@ public final class VoiceStates
         final long userId;
         long channelId;
         String sessionId;
+        /** The shard holding the session (in a cluster: of which node), -1 if not known. */
+        int route = -1;
         boolean selfMute;
         boolean selfDeaf;
         boolean mute;
@@ -76,6 +78,14 @@ public final class VoiceStates
     {
         final Long2ObjectHashMap<VoiceState> m = byGuild.get(guildId);
         return m == null ? java.util.List.of() : m.values();
+    }
+
+    /**
+     * @return the guilds with voice states (a copy; owner thread only).
+     */
+    long[] guilds()
+    {
+        return byGuild.keySet().stream().mapToLong(Long::longValue).toArray();
     }
 
     /**

@@ -407,7 +407,7 @@ class ClusterNodesTest
             return g;
         }
 
-        private synchronized void send(final String text)
+        synchronized void send(final String text)
         {
             socket.sendText(text, true).join();
         }
@@ -425,6 +425,14 @@ class ClusterNodesTest
                     return f.get("d");
                 }
             }
+        }
+
+        /**
+         * @return the next dispatch ({@code t}, {@code d}...) of any type within the time, or null.
+         */
+        JsonNode nextDispatch(final long millis) throws InterruptedException
+        {
+            return dispatches.poll(Math.max(1, millis), TimeUnit.MILLISECONDS);
         }
 
         /**

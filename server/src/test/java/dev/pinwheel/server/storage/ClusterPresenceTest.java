@@ -19,12 +19,14 @@ import dev.pinwheel.core.routing.RoutingRing;
 
 /**
  * Presence across a node's loss: three nodes in child JVMs on the embedded store ({@code peerTimeoutMs} 1 s), guild G
- * owned by node 1, alice (a bot) following it with GUILD_PRESENCES on node 0; carol (a person whose user id node 0
- * owns) and dave (one node 2 owns) both connected to node 2.
+ * owned by node 1, alice (a bot) following it with GUILD_PRESENCES and GUILD_VOICE_STATES on node 0; carol (a person
+ * whose user id node 0 owns) and dave (one node 2 owns) both connected to node 2, dave in G's voice channel.
  * <ul>
  *   <li>{@code kill -9} of node 2: alice sees both go offline — carol because her owner (node 0) drops the sessions
- *       node 2 held, dave because G's owner (node 1) shows the users of a lost node offline. Before, both stayed
- *       online for good: nobody was left to say their sessions ended.</li>
+ *       node 2 held, dave because G's owner (node 1) shows the users of a lost node offline — and dave leave the voice
+ *       channel (G's owner drops the voice states of sessions node 2 held). Before, both stayed online and dave in
+ *       the channel for good: nobody was left to say their sessions ended. G's owner also drops dave's member-list
+ *       subscription (op 14).</li>
  *   <li>Node 2 restarted and carol connected to it again: alice sees her online again; dave stays offline.</li>
  * </ul>
  */
@@ -32,6 +34,7 @@ class ClusterPresenceTest
 {
     private static final int NODES = 3;
     private static final int GUILDS = 1;
+    private static final int GUILD_VOICE_STATES = 1 << 7;
     private static final int GUILD_PRESENCES = 1 << 8;
 
     @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS) // the nodes' logs stay when it fails
@@ -69,21 +72,32 @@ class ClusterPresenceTest
         rest2.ok("POST", "invites/" + code, carol.token(), "{}");
         rest2.ok("POST", "invites/" + code, dave.token(), "{}");
 
-        final ClusterNodesTest.RawGateway watcher = connect(0, alice, GUILDS | GUILD_PRESENCES);
+        final String voiceId = rest0.ok("POST", "guilds/" + guildId + "/channels", alice.token(),
+            "{\"name\":\"voice\",\"type\":2}").get("id").asText();
+
+        final ClusterNodesTest.RawGateway watcher = connect(0, alice, GUILDS | GUILD_PRESENCES | GUILD_VOICE_STATES);
         watcher.awaitDispatch("GUILD_CREATE", d -> guildId.equals(d.get("id").asText()));
         connect(2, carol, GUILDS);
-        connect(2, dave, GUILDS);
-        awaitStatuses(watcher, guildId, Map.of(carol.id(), "online", dave.id(), "online"), "both connected to node 2");
+        final ClusterNodesTest.RawGateway daveGateway = connect(2, dave, GUILDS | GUILD_VOICE_STATES);
+        final Map<String, String> seen = new HashMap<>();
+        await(watcher, guildId, seen, Map.of(carol.id(), "online", dave.id(), "online"), "both connected to node 2");
+        daveGateway.send("{\"op\":4,\"d\":{\"guild_id\":\"" + guildId + "\",\"channel_id\":\"" + voiceId
+            + "\",\"self_mute\":false,\"self_deaf\":false}}");
+        await(watcher, guildId, seen, Map.of("voice:" + dave.id(), voiceId), "dave joined the voice channel");
+        daveGateway.send("{\"op\":14,\"d\":{\"guild_id\":\"" + guildId + "\",\"channels\":{\"" + channelId
+            + "\":[[0,99]]}}}");
+        daveGateway.awaitDispatch("GUILD_MEMBER_LIST_UPDATE", d -> guildId.equals(d.path("guild_id").asText()));
 
         cluster.kill(2);
-        awaitStatuses(watcher, guildId, Map.of(carol.id(), "offline", dave.id(), "offline"),
-            "node 2, where both were connected, killed");
+        await(watcher, guildId, seen, Map.of(carol.id(), "offline", dave.id(), "offline", "voice:" + dave.id(),
+            "none"), "node 2, where both were connected, killed");
+
+        cluster.node(1).awaitLine("1 member list subscription(s) dropped"); // dave's op 14, at G's owner
 
         cluster.start(2);
         connect(2, carol, GUILDS);
-        final Map<String, String> last = awaitStatuses(watcher, guildId, Map.of(carol.id(), "online"),
-            "carol connected to node 2 again");
-        assertTrue(!"online".equals(last.get(dave.id())), "dave, not connected, stays offline: " + last);
+        await(watcher, guildId, seen, Map.of(carol.id(), "online"), "carol connected to node 2 again");
+        assertTrue(!"online".equals(seen.get(dave.id())), "dave, not connected, stays offline: " + seen);
     }
 
     private ClusterNodesTest.RawGateway connect(final int node, final RestClient.User user, final int intents)
@@ -96,25 +110,36 @@ class ClusterPresenceTest
     }
 
     /**
-     * Reads the guild's PRESENCE_UPDATEs until each user's last one has the expected status (30 s at most).
+     * Reads the guild's dispatches until what they last said of each key has the expected value (30 s at most): a
+     * user's id for their status (PRESENCE_UPDATE), {@code voice:} and the id for their voice channel
+     * (VOICE_STATE_UPDATE; {@code none} when they left).
      *
-     * @return the last status seen of every user.
+     * @param seen what was last seen of each key, updated.
      */
-    private static Map<String, String> awaitStatuses(final ClusterNodesTest.RawGateway watcher, final String guildId,
-        final Map<String, String> expected, final String when) throws InterruptedException
+    private static void await(final ClusterNodesTest.RawGateway watcher, final String guildId,
+        final Map<String, String> seen, final Map<String, String> expected, final String when)
+        throws InterruptedException
     {
-        final Map<String, String> last = new HashMap<>();
         final long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!expected.entrySet().stream().allMatch(e -> e.getValue().equals(last.get(e.getKey()))))
+        while (!expected.entrySet().stream().allMatch(e -> e.getValue().equals(seen.get(e.getKey()))))
         {
             final long left = TimeUnit.NANOSECONDS.toMillis(until - System.nanoTime());
-            assertTrue(left > 0, "presences " + expected + " within 30 s after " + when + "; last seen " + last);
-            final JsonNode d = watcher.poll("PRESENCE_UPDATE", left);
-            if (d != null && guildId.equals(d.path("guild_id").asText()))
+            assertTrue(left > 0, expected + " within 30 s after " + when + "; last seen " + seen);
+            final JsonNode f = watcher.nextDispatch(left);
+            final JsonNode d = f == null ? null : f.get("d");
+            if (d == null || !guildId.equals(d.path("guild_id").asText()))
             {
-                last.put(d.get("user").get("id").asText(), d.get("status").asText());
+                continue;
+            }
+            if ("PRESENCE_UPDATE".equals(f.get("t").asText()))
+            {
+                seen.put(d.get("user").get("id").asText(), d.get("status").asText());
+            }
+            else if ("VOICE_STATE_UPDATE".equals(f.get("t").asText()))
+            {
+                seen.put("voice:" + d.get("user_id").asText(),
+                    d.path("channel_id").isNull() ? "none" : d.path("channel_id").asText());
             }
         }
-        return last;
     }
 }
