@@ -61,6 +61,8 @@ public final class PresenceService
     private final Long2ObjectHashMap<UserPresence> users = new Long2ObjectHashMap<>();
     /** Guilds this shard owns → user → what others see of them (offline users are absent). */
     private final Long2ObjectHashMap<Long2ObjectHashMap<PresenceFields>> byGuild = new Long2ObjectHashMap<>();
+    /** Users shown in this shard's guilds → the route of the shard (their owner) that last told their presence. */
+    private final org.agrona.collections.Long2LongHashMap toldBy = new org.agrona.collections.Long2LongHashMap(-1);
     private final Accounts accounts;
     private MemberListUpdates lists;
 
@@ -176,7 +178,7 @@ public final class PresenceService
         {
             final CommandWriter w = owner.commandWriter().begin(OwnerCommands.PRESENCE_GUILDS).putLong(userId)
                 .putInt(shown.status()).putLong(shown.since()).putBoolean(shown.afk())
-                .putString(shown.activities()).putLongs(owned.toLongArray());
+                .putString(shown.activities()).putLongs(owned.toLongArray()).putInt(owner.address());
             owner.send(route, w);
         });
     }
@@ -226,7 +228,9 @@ public final class PresenceService
             final long[] members = present.keySet().stream().mapToLong(Long::longValue).toArray();
             for (final long userId : members)
             {
-                if (!onNode(owner.group().ownerOf(userId), node))
+                // the user's owner is that node now, or was when it told this presence (on the shared Cassandra
+                // store a lost node's users route to a survivor at once, which knows nothing of their presence)
+                if (!onNode(owner.group().ownerOf(userId), node) && !onNode((int)toldBy.get(userId), node))
                 {
                     continue;
                 }
@@ -324,7 +328,12 @@ public final class PresenceService
         final boolean afk = command.getBoolean();
         final String activities = command.getString();
         final long[] guilds = command.getLongs();
+        final int from = command.getInt();
         final PresenceFields shown = new PresenceFields(status, since, afk, activities);
+        if (status != PresenceFields.OFFLINE)
+        {
+            toldBy.put(userId, from);
+        }
         for (final long guildId : guilds)
         {
             final Guild g = owner.guilds().get(guildId);

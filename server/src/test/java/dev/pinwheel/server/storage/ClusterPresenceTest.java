@@ -22,11 +22,14 @@ import dev.pinwheel.core.routing.RoutingRing;
  * owned by node 1, alice (a bot) following it with GUILD_PRESENCES and GUILD_VOICE_STATES on node 0; carol (a person
  * whose user id node 0 owns) and dave (one node 2 owns) both connected to node 2, dave in G's voice channel.
  * <ul>
- *   <li>{@code kill -9} of node 2: alice sees both go offline — carol because her owner (node 0) drops the sessions
- *       node 2 held, dave because G's owner (node 1) shows the users of a lost node offline — and dave leave the voice
- *       channel (G's owner drops the voice states of sessions node 2 held). Before, both stayed online and dave in
- *       the channel for good: nobody was left to say their sessions ended. G's owner also drops dave's member-list
- *       subscription (op 14).</li>
+ *   <li>Node 2 stopped ({@code SIGSTOP}) past the peer timeout: alice sees both go offline — carol because her owner
+ *       (node 0) drops the sessions node 2 held, dave because G's owner (node 1) shows the users of a lost node
+ *       offline — and dave leave the voice channel (G's owner drops the voice states of sessions node 2 held); G's
+ *       owner also drops dave's member-list subscription (op 14). Before, both stayed online and dave in the channel
+ *       for good: nobody was left to say their sessions ended.</li>
+ *   <li>Node 2 resumed: its link back, it tells node 0 again of carol's session and node 1 of dave's presence: alice
+ *       sees both online again.</li>
+ *   <li>{@code kill -9} of node 2: both offline again.</li>
  *   <li>Node 2 restarted and carol connected to it again: alice sees her online again; dave stays offline.</li>
  * </ul>
  */
@@ -88,11 +91,24 @@ class ClusterPresenceTest
             + "\":[[0,99]]}}}");
         daveGateway.awaitDispatch("GUILD_MEMBER_LIST_UPDATE", d -> guildId.equals(d.path("guild_id").asText()));
 
-        cluster.kill(2);
-        await(watcher, guildId, seen, Map.of(carol.id(), "offline", dave.id(), "offline", "voice:" + dave.id(),
-            "none"), "node 2, where both were connected, killed");
+        // cut off: node 2 stopped (SIGSTOP) for longer than the peer timeout, then resumed
+        LocalCluster.signal(cluster.node(2), "STOP");
+        try
+        {
+            await(watcher, guildId, seen, Map.of(carol.id(), "offline", dave.id(), "offline", "voice:" + dave.id(),
+                "none"), "node 2, where both are connected, stopped");
+            cluster.node(1).awaitLine("1 member list subscription(s) dropped"); // dave's op 14, at G's owner
+        }
+        finally
+        {
+            LocalCluster.signal(cluster.node(2), "CONT");
+        }
+        // its link back, node 2 tells again: carol's session to her owner (node 0), dave's presence to G's (node 1)
+        await(watcher, guildId, seen, Map.of(carol.id(), "online", dave.id(), "online"), "node 2 resumed");
 
-        cluster.node(1).awaitLine("1 member list subscription(s) dropped"); // dave's op 14, at G's owner
+        cluster.kill(2);
+        await(watcher, guildId, seen, Map.of(carol.id(), "offline", dave.id(), "offline"),
+            "node 2, where both were connected, killed");
 
         cluster.start(2);
         connect(2, carol, GUILDS);
