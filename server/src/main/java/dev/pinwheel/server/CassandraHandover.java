@@ -65,7 +65,7 @@ final class CassandraHandover implements ConsensusMembership.RingEpochs, AutoClo
     private volatile ConsensusMembership membership;
     private volatile java.util.function.IntFunction<dev.pinwheel.gateway.session.ShardSessions> sessions;
     /** Sessions whose subscription failed while their guild moved subscribe again once the epoch settles. */
-    private volatile LateGuildSignals lateGuilds;
+    private volatile PeerSignals lateGuilds;
 
     // the handover thread's own state
     private long epoch;
@@ -109,7 +109,7 @@ final class CassandraHandover implements ConsensusMembership.RingEpochs, AutoClo
         final java.util.function.IntFunction<dev.pinwheel.gateway.GatewayShard> shards)
     {
         this.sessions = k -> shards.apply(k).sessions();
-        this.lateGuilds = new LateGuildSignals(shardGroup, shards);
+        this.lateGuilds = new PeerSignals(shardGroup, shards);
         this.group = shardGroup;
         this.node = nodeState;
         this.scopes = reader;

@@ -169,7 +169,7 @@ public final class PinwheelServer implements AutoCloseable
             if (startedLink != null)
             {
                 // sessions that lose a guild with its owner's node, or could not get it, get it when it is back
-                final LateGuildSignals lateGuilds = new LateGuildSignals(gateway.shards(), gateway::shard);
+                final PeerSignals lateGuilds = new PeerSignals(gateway.shards(), gateway::shard);
                 startedLink.onCatchUpRequest(new NodeWideCatchUp(gateway.shards(), startedLink, gateway::shard));
                 startedLink.onPeerChange(lateGuilds);
                 startedLink.onStartHoldEnd(new StartHoldRelease(gateway.shards()));

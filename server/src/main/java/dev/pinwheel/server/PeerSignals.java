@@ -19,10 +19,12 @@ import dev.pinwheel.gateway.session.LateGuilds;
 import dev.pinwheel.gateway.session.ShardSessions;
 
 /**
- * Tells every shard's {@link LateGuilds} when the reason a session could not follow a guild may have healed, or when
- * sessions lose a guild: the node's link to a peer went down (the sessions here that follow its guilds get
- * {@code GUILD_DELETE {unavailable: true}} and wait for them), came back (those waiting subscribe again at once:
- * {@code GUILD_CREATE}), or a ring epoch settled on the shared Cassandra store (every waiting one subscribes again).
+ * Tells every shard what a peer's change means for it: its {@link LateGuilds} when the reason a session could not
+ * follow a guild may have healed, or when sessions lose a guild — the node's link to a peer went down (the sessions here
+ * that follow its guilds get {@code GUILD_DELETE {unavailable: true}} and wait for them), came back (those waiting
+ * subscribe again at once: {@code GUILD_CREATE}), or a ring epoch settled on the shared Cassandra store (every waiting
+ * one subscribes again) — and its owners of users, guilds and voice channels when the peer's sessions are gone (it went
+ * down, or a new start of it appeared).
  * <pre>
  *   NodeLink watch (receiver thread) ─ node K down ─▶ a task on each shard: LateGuilds#ownerUnreachable(K's guilds),
  *                                                 and K's sessions gone (PresenceService#nodeGone,
@@ -40,9 +42,9 @@ import dev.pinwheel.gateway.session.ShardSessions;
  * before its node was seen down are run first). A full ring is asked again a little later, a bounded number of times;
  * the retries' own backoff covers a signal lost even so.
  */
-final class LateGuildSignals implements NodeLink.PeerWatch
+final class PeerSignals implements NodeLink.PeerWatch
 {
-    private static final Logger LOG = LoggerFactory.getLogger(LateGuildSignals.class);
+    private static final Logger LOG = LoggerFactory.getLogger(PeerSignals.class);
     private static final long RETRY_MS = 20;
     private static final int MAX_ATTEMPTS = 250;
     private static final Executor LATER = CompletableFuture.delayedExecutor(RETRY_MS, TimeUnit.MILLISECONDS);
@@ -56,7 +58,7 @@ final class LateGuildSignals implements NodeLink.PeerWatch
      * @param group  this node's shards.
      * @param shards each shard's gateway side (its sessions, waiting REST requests, presence), by shard index.
      */
-    LateGuildSignals(final ShardGroup group, final IntFunction<GatewayShard> shards)
+    PeerSignals(final ShardGroup group, final IntFunction<GatewayShard> shards)
     {
         this.group = group;
         this.shards = shards;
