@@ -115,7 +115,7 @@ final class PeerSignals implements NodeLink.PeerWatch
         return guild ->
         {
             final int owner = group.ownerOf(guild);
-            return ShardRoute.clustered(owner) && ShardRoute.node(owner) == node;
+            return ShardRoute.onNode(owner, node);
         };
     }
 

@@ -46,6 +46,16 @@ public final class ShardRoute
     }
 
     /**
+     * @param route a route.
+     * @param node  a node of a cluster.
+     * @return whether it is a clustered route to a shard of that node (a local route, or {@link #MOVING}, is not).
+     */
+    public static boolean onNode(final int route, final int node)
+    {
+        return clustered(route) && node(route) == node;
+    }
+
+    /**
      * @param route a clustered route.
      * @return its node.
      */

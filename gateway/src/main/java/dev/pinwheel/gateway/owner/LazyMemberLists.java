@@ -319,8 +319,7 @@ public final class LazyMemberLists implements MemberListUpdates
             final List<String> gone = new ArrayList<>();
             gl.bySession.forEach((id, sub) ->
             {
-                if (dev.pinwheel.core.routing.ShardRoute.clustered(sub.shard)
-                    && dev.pinwheel.core.routing.ShardRoute.node(sub.shard) == node)
+                if (dev.pinwheel.core.routing.ShardRoute.onNode(sub.shard, node))
                 {
                     gone.add(id);
                 }

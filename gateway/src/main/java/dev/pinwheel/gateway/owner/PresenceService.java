@@ -14,6 +14,7 @@ import dev.pinwheel.core.command.CommandWriter;
 import dev.pinwheel.core.directory.Accounts;
 import dev.pinwheel.core.fanout.Dispatch;
 import dev.pinwheel.core.guild.Guild;
+import dev.pinwheel.core.routing.ShardRoute;
 import dev.pinwheel.core.shard.Shard;
 import dev.pinwheel.gateway.codec.Intents;
 import dev.pinwheel.gateway.codec.Json;
@@ -203,7 +204,7 @@ public final class PresenceService
         for (final long userId : owned)
         {
             final UserPresence u = users.get(userId);
-            if (!u.sessions.removeIf(p -> onNode(p.route, node)))
+            if (!u.sessions.removeIf(p -> ShardRoute.onNode(p.route, node)))
             {
                 continue;
             }
@@ -230,7 +231,8 @@ public final class PresenceService
             {
                 // the user's owner is that node now, or was when it told this presence (on the shared Cassandra
                 // store a lost node's users route to a survivor at once, which knows nothing of their presence)
-                if (!onNode(owner.group().ownerOf(userId), node) && !onNode((int)toldBy.get(userId), node))
+                if (!ShardRoute.onNode(owner.group().ownerOf(userId), node)
+                    && !ShardRoute.onNode((int)toldBy.get(userId), node))
                 {
                     continue;
                 }
@@ -279,7 +281,7 @@ public final class PresenceService
                 continue;
             }
             final long[] there = accounts.guildsOf(it.getLongKey()).stream().mapToLong(Long::longValue)
-                .filter(g -> onNode(owner.group().ownerOf(g), node)).toArray();
+                .filter(g -> ShardRoute.onNode(owner.group().ownerOf(g), node)).toArray();
             if (there.length > 0)
             {
                 fanOut(owner, it.getLongKey(), u.shown, there);
@@ -287,13 +289,6 @@ public final class PresenceService
             }
         }
         return n;
-    }
-
-    /** @return whether a route is a shard of that node of a cluster. */
-    private static boolean onNode(final int route, final int node)
-    {
-        return dev.pinwheel.core.routing.ShardRoute.clustered(route)
-            && dev.pinwheel.core.routing.ShardRoute.node(route) == node;
     }
 
     /**
@@ -333,6 +328,10 @@ public final class PresenceService
         if (status != PresenceFields.OFFLINE)
         {
             toldBy.put(userId, from);
+        }
+        else
+        {
+            toldBy.remove(userId); // offline in every guild: no longer shown here
         }
         for (final long guildId : guilds)
         {

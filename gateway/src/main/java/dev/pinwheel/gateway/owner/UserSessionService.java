@@ -117,7 +117,7 @@ public final class UserSessionService
         while (it.hasNext())
         {
             final IntHashSet routes = it.next();
-            if (routes.removeIf(route -> ShardRoute.clustered(route) && ShardRoute.node(route) == node))
+            if (routes.removeIf(route -> ShardRoute.onNode(route, node)))
             {
                 n++;
                 if (routes.isEmpty())

@@ -93,8 +93,7 @@ public final class VoiceService implements GuildVoice
         {
             for (final VoiceStates.VoiceState vs : new java.util.ArrayList<>(states.of(guildId)))
             {
-                if (dev.pinwheel.core.routing.ShardRoute.clustered(vs.route)
-                    && dev.pinwheel.core.routing.ShardRoute.node(vs.route) == node)
+                if (dev.pinwheel.core.routing.ShardRoute.onNode(vs.route, node))
                 {
                     stateUpdate(owner, guildId, 0, vs.userId, vs.sessionId, false, false);
                     n++;

@@ -640,8 +640,7 @@ public final class ShardSessions
             it.next();
             final long userId = it.getLongKey();
             final int route = shard.group().ownerOf(userId);
-            if (!dev.pinwheel.core.routing.ShardRoute.clustered(route)
-                || dev.pinwheel.core.routing.ShardRoute.node(route) != node || it.getValue().isEmpty())
+            if (!dev.pinwheel.core.routing.ShardRoute.onNode(route, node) || it.getValue().isEmpty())
             {
                 continue;
             }
