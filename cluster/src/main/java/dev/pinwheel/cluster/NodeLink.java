@@ -87,6 +87,9 @@ public final class NodeLink implements ClusterLink, AutoCloseable
     private final boolean[] awaited;
     /** Per peer: which of its shards follow this start again (bits), and how many it has. */
     private final long[] followingShards;
+    /** The peers that followed this start again, and those taken as down, in order (receiver thread). */
+    private final StringBuilder followed = new StringBuilder();
+    private final StringBuilder takenDown = new StringBuilder();
     /** Told of each peer whose link went down or came back ({@link #onPeerChange}). */
     private PeerWatch peerWatch = (node, up) -> { };
     private final org.agrona.concurrent.UnsafeBuffer catchUpFrame =
@@ -281,6 +284,7 @@ public final class NodeLink implements ClusterLink, AutoCloseable
         if (Long.bitCount(followingShards[node]) >= Math.min(shards, Long.SIZE))
         {
             awaited[node] = false;
+            followed.append(followed.isEmpty() ? "" : ", ").append(node);
             LOG.info("cluster: node {} follows this start again ({} shard(s), {} ms after the link started)", node,
                 shards, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - holdBeganNanos));
             checkHold(System.nanoTime());
@@ -304,6 +308,7 @@ public final class NodeLink implements ClusterLink, AutoCloseable
             {
                 awaited[peer] = false; // down: a live peer's link connects within milliseconds
                 down.append(down.isEmpty() ? "" : ", ").append(peer);
+                takenDown.append(takenDown.isEmpty() ? "" : ", ").append(peer);
             }
             if (awaited[peer])
             {
@@ -317,7 +322,8 @@ public final class NodeLink implements ClusterLink, AutoCloseable
         }
         if (missing.isEmpty())
         {
-            endHold("every live peer follows this start again");
+            endHold("every live peer follows this start again (followed: [" + followed + "], taken as down: ["
+                + takenDown + "])");
         }
         else if (waited >= ctx.startHoldNanos())
         {

@@ -64,19 +64,31 @@ class NodeLinkTest
         Node(final int id, final ClusterMembers members, final Path dir, final int ringSize, final int termLength,
             final int maxPending)
         {
+            this(id, members, dir, ringSize, termLength, maxPending, -1, (l, g) -> { });
+        }
+
+        /**
+         * @param startHoldMs the link's start hold (-1: its default).
+         * @param beforeStart what is set on the link (given the node's shards) before it starts.
+         */
+        Node(final int id, final ClusterMembers members, final Path dir, final int ringSize, final int termLength,
+            final int maxPending, final long startHoldMs,
+            final java.util.function.BiConsumer<NodeLink, ShardGroup> beforeStart)
+        {
             final RoutingTable routing = new RoutingTable(RoutingRing.build(1, members.size(), SHARDS, 64),
                 (v, p, o) -> { });
             group = new ShardGroup(id, SHARDS, ringSize, routing, shard -> new TestStore(),
                 (shard, thread) -> IoDriver.parking(), ThreadPlacement.unpinned(), null);
             link = new NodeLink(new NodeLinkContext().nodeId(id).members(members).aeronDir(dir.resolve("aeron-" + id))
-                .termLength(termLength).peerTimeoutNanos(TimeUnit.MILLISECONDS.toNanos(1500)).maxPending(maxPending),
-                SHARDS, null);
+                .termLength(termLength).peerTimeoutNanos(TimeUnit.MILLISECONDS.toNanos(1500)).maxPending(maxPending)
+                .startHoldNanos(TimeUnit.MILLISECONDS.toNanos(startHoldMs)), SHARDS, null);
             group.clusterLink(link);
             for (int i = 0; i < SHARDS; i++)
             {
                 group.shard(i).commandHandler(this);
             }
             group.start(30, TimeUnit.SECONDS);
+            beforeStart.accept(link, group);
             link.start(group, null);
         }
 
@@ -412,6 +424,72 @@ class NodeLinkTest
         {
             assertEquals(expect++, r[1], "in order through the back-pressure");
         }
+    }
+
+    /**
+     * The start hold: each node of three members, the third never started, answers the others' catch-up requests as
+     * the server does (each shard sends {@code FOLLOWING_AGAIN}): node 1's hold ends once node 0's two shards followed
+     * it, with node 2 taken as down (not connected after a quarter of the hold).
+     */
+    @Test
+    void theStartHoldEndsWhenEveryLivePeerFollowsAndTakesAnAbsentOneAsDown() throws Exception
+    {
+        final ClusterMembers members = LoopbackMembers.free(3);
+        dir = Files.createTempDirectory(Path.of("/dev/shm"), "pinwheel-link-test-");
+        final java.util.concurrent.CompletableFuture<String>[] ended = newFutures(2);
+        for (int i = 0; i < 2; i++)
+        {
+            final int id = i;
+            nodes.add(new Node(id, members, dir, 1024, 64 * 1024, 65_536, 4_000, (link, group) ->
+            {
+                // as the server answers (NodeWideCatchUp): each shard, once its stream to the asking node is up
+                link.onCatchUpRequest((node, token) -> Thread.ofVirtual().start(() ->
+                {
+                    final long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                    while (!link.connected(node) && System.nanoTime() - until < 0)
+                    {
+                        java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+                    }
+                    for (int k = 0; k < SHARDS; k++)
+                    {
+                        group.send(k, shard -> link.followingAgain(shard.id(), node, token));
+                    }
+                }));
+                link.onStartHoldEnd(ended[id]::complete);
+            }));
+        }
+        final String why = ended[1].get(30, TimeUnit.SECONDS);
+        assertTrue(why.startsWith("every live peer follows this start again (followed: [0], taken as down: [2])"),
+            why);
+        assertEquals(4_000_000_000L, nodes.get(1).link.startHoldNanos());
+        assertTrue(ended[0].get(30, TimeUnit.SECONDS).contains("taken as down: ["), "node 0 ended too");
+    }
+
+    /** A peer connected that never answers: the hold ends at its time, saying so. */
+    @Test
+    void theStartHoldEndsAtItsTimeWhenAConnectedPeerNeverFollows() throws Exception
+    {
+        final ClusterMembers members = LoopbackMembers.free(2);
+        dir = Files.createTempDirectory(Path.of("/dev/shm"), "pinwheel-link-test-");
+        nodes.add(new Node(0, members, dir, 1024, 64 * 1024)); // answers no catch-up request: the default handler
+        final java.util.concurrent.CompletableFuture<String> ended = new java.util.concurrent.CompletableFuture<>();
+        final long began = System.nanoTime();
+        nodes.add(new Node(1, members, dir, 1024, 64 * 1024, 65_536, 1_000,
+            (link, group) -> link.onStartHoldEnd(ended::complete)));
+        final String why = ended.get(30, TimeUnit.SECONDS);
+        assertTrue(why.startsWith("node(s) 0 connected but not following this start again"), why);
+        assertTrue(System.nanoTime() - began >= TimeUnit.MILLISECONDS.toNanos(1_000), "not before its time");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static java.util.concurrent.CompletableFuture<String>[] newFutures(final int n)
+    {
+        final java.util.concurrent.CompletableFuture<String>[] out = new java.util.concurrent.CompletableFuture[n];
+        for (int i = 0; i < n; i++)
+        {
+            out[i] = new java.util.concurrent.CompletableFuture<>();
+        }
+        return out;
     }
 
     @Test

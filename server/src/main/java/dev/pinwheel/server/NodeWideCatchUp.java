@@ -75,14 +75,20 @@ final class NodeWideCatchUp implements NodeLink.CatchUpHandler
 
     private void send(final int shard, final int node, final long token, final int attempt)
     {
-        if (group.send(shard, new Scan(node, token)))
+        if (group.send(shard, new Scan(node, token, attempt)))
         {
             return;
         }
+        later(shard, node, token, attempt, "stayed full");
+    }
+
+    /** Asks the shard again a little later, a bounded number of times. */
+    private void later(final int shard, final int node, final long token, final int attempt, final String why)
+    {
         if (attempt >= MAX_ATTEMPTS)
         {
-            LOG.error("cluster: catch-up for node {}: shard {} stayed full for {} s; node {} misses this shard's "
-                + "node-wide records until its link comes up again", node, shard, MAX_ATTEMPTS * RETRY_MS / 1000, node);
+            LOG.error("cluster: catch-up for node {}: shard {} {} for {} s; node {} misses this shard's node-wide "
+                + "records until its link comes up again", node, shard, why, MAX_ATTEMPTS * RETRY_MS / 1000, node);
             return;
         }
         RETRY.execute(() -> send(shard, node, token, attempt + 1));
@@ -96,16 +102,25 @@ final class NodeWideCatchUp implements NodeLink.CatchUpHandler
     {
         private final int node;
         private final long token;
+        private final int attempt;
 
-        Scan(final int node, final long token)
+        Scan(final int node, final long token, final int attempt)
         {
             this.node = node;
             this.token = token;
+            this.attempt = attempt;
         }
 
         @Override
         public void run(final Shard shard)
         {
+            if (!link.connected(node))
+            {
+                // the peer asked over its own stream; this node's stream to it may connect a moment later (each
+                // direction is set up on its own): what is sent before would be refused, the hold's answer lost
+                later(shard.id(), node, token, attempt, "could not reach it");
+                return;
+            }
             final GatewayShard g = shards.apply(shard.id());
             final int users = g.sessions().announceUsersTo(node);
             final int presences = g.presences().announceTo(shard, node);
