@@ -132,16 +132,28 @@ public final class PresenceService
         {
             u.sessions.add(new SessionPresence(sessionId, route, PresenceFields.of(status, since, afk, activities)));
         }
+        shownAgain(owner, userId, u);
+    }
+
+    /**
+     * The user's sessions changed: what others see is aggregated again and, if it changed, sent to their guilds.
+     *
+     * @return whether what others see changed.
+     */
+    private boolean shownAgain(final Shard owner, final long userId, final UserPresence u)
+    {
         final PresenceFields next = aggregate(u);
         if (u.sessions.isEmpty())
         {
             users.remove(userId);
         }
-        if (!next.equals(u.shown))
+        if (next.equals(u.shown))
         {
-            u.shown = next;
-            fanOut(owner, userId, next, accounts.guildsOf(userId).stream().mapToLong(Long::longValue).toArray());
+            return false;
         }
+        u.shown = next;
+        fanOut(owner, userId, next, accounts.guildsOf(userId).stream().mapToLong(Long::longValue).toArray());
+        return true;
     }
 
     /** The most present session wins (its activities, since and afk); invisible and no session show offline. */
@@ -204,19 +216,8 @@ public final class PresenceService
         for (final long userId : owned)
         {
             final UserPresence u = users.get(userId);
-            if (!u.sessions.removeIf(p -> ShardRoute.onNode(p.route, node)))
+            if (u.sessions.removeIf(p -> ShardRoute.onNode(p.route, node)) && shownAgain(owner, userId, u))
             {
-                continue;
-            }
-            final PresenceFields next = aggregate(u);
-            if (u.sessions.isEmpty())
-            {
-                users.remove(userId);
-            }
-            if (!next.equals(u.shown))
-            {
-                u.shown = next;
-                fanOut(owner, userId, next, accounts.guildsOf(userId).stream().mapToLong(Long::longValue).toArray());
                 changed++;
             }
         }

@@ -7,16 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import dev.pinwheel.core.routing.RoutingRing;
 
@@ -34,27 +31,11 @@ import dev.pinwheel.core.routing.RoutingRing;
  *       forgotten that node 0 holds his session: the message was stored and delivered to nobody).</li>
  * </ul>
  */
-class ClusterFastRestartTest
+class ClusterFastRestartTest extends ClusterSessionsFixture
 {
     private static final int NODES = 3;
     private static final int SHARDS = 2;
     private static final int POSTS = 20;
-
-    @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS) // the nodes' logs stay when it fails
-    Path dir;
-
-    private LocalCluster cluster;
-    private final List<ClusterNodesTest.RawGateway> gateways = new ArrayList<>();
-
-    @AfterEach
-    void stop()
-    {
-        gateways.forEach(ClusterNodesTest.RawGateway::close);
-        if (cluster != null)
-        {
-            cluster.close();
-        }
-    }
 
     @Test
     void aRestartedOwnerDeliversToItsPeersSessionsFromItsFirstCommand() throws Exception
@@ -75,9 +56,10 @@ class ClusterFastRestartTest
         final String dmId = rest0.ok("POST", "users/@me/channels", bob.token(),
             "{\"recipient_id\":\"" + alice.id() + "\"}").get("id").asText();
 
-        final ClusterNodesTest.RawGateway aliceGateway = gateway(alice);
-        final ClusterNodesTest.RawGateway bobGateway = gateway(bob);
-        for (final ClusterNodesTest.RawGateway g : gateways)
+        // guilds, guild messages, direct messages, message content
+        final ClusterNodesTest.RawGateway aliceGateway = connect(0, alice, 1 | 1 << 9 | 1 << 12 | 1 << 15);
+        final ClusterNodesTest.RawGateway bobGateway = connect(0, bob, 1 | 1 << 9 | 1 << 12 | 1 << 15);
+        for (final ClusterNodesTest.RawGateway g : List.of(aliceGateway, bobGateway))
         {
             g.awaitDispatch("GUILD_CREATE", d -> guildId.equals(d.get("id").asText()));
         }
@@ -152,15 +134,6 @@ class ClusterFastRestartTest
             throw new IllegalStateException(ex);
         }
         return acknowledged;
-    }
-
-    private ClusterNodesTest.RawGateway gateway(final RestClient.User user) throws Exception
-    {
-        // guilds, guild messages, direct messages, message content
-        final ClusterNodesTest.RawGateway g = ClusterNodesTest.RawGateway.identify(cluster.port(0), user.token(),
-            1 | 1 << 9 | 1 << 12 | 1 << 15);
-        gateways.add(g);
-        return g;
     }
 
     /**

@@ -2,8 +2,6 @@ package dev.pinwheel.server.storage;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,9 +9,7 @@ import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import dev.pinwheel.core.routing.RoutingRing;
 
@@ -33,28 +29,12 @@ import dev.pinwheel.core.routing.RoutingRing;
  *   <li>Node 2 restarted and carol connected to it again: alice sees her online again; dave stays offline.</li>
  * </ul>
  */
-class ClusterPresenceTest
+class ClusterPresenceTest extends ClusterSessionsFixture
 {
     private static final int NODES = 3;
     private static final int GUILDS = 1;
     private static final int GUILD_VOICE_STATES = 1 << 7;
     private static final int GUILD_PRESENCES = 1 << 8;
-
-    @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS) // the nodes' logs stay when it fails
-    Path dir;
-
-    private LocalCluster cluster;
-    private final List<ClusterNodesTest.RawGateway> gateways = new ArrayList<>();
-
-    @AfterEach
-    void stop()
-    {
-        gateways.forEach(ClusterNodesTest.RawGateway::close);
-        if (cluster != null)
-        {
-            cluster.close();
-        }
-    }
 
     @Test
     void theUsersOfALostNodeGoOfflineAndComeBackWithIt() throws Exception
@@ -114,15 +94,6 @@ class ClusterPresenceTest
         connect(2, carol, GUILDS);
         await(watcher, guildId, seen, Map.of(carol.id(), "online"), "carol connected to node 2 again");
         assertTrue(!"online".equals(seen.get(dave.id())), "dave, not connected, stays offline: " + seen);
-    }
-
-    private ClusterNodesTest.RawGateway connect(final int node, final RestClient.User user, final int intents)
-        throws Exception
-    {
-        final ClusterNodesTest.RawGateway g = ClusterNodesTest.RawGateway.identify(cluster.port(node), user.token(),
-            intents);
-        gateways.add(g);
-        return g;
     }
 
     /**
