@@ -870,6 +870,7 @@ public final class Shard implements Runnable
     {
         holding = null;
         final int n = heldCommands.size();
+        gauges.set(ShardGauges.HELD_COMMANDS, 0);
         byte[] bytes;
         while ((bytes = heldCommands.pollFirst()) != null)
         {
@@ -1281,6 +1282,7 @@ public final class Shard implements Runnable
         gauges.set(ShardGauges.GUILDS_OWNED, guilds.size());
         gauges.set(ShardGauges.GUILDS_FOLLOWED, sessions.guildCount());
         gauges.set(ShardGauges.TICK_EPOCH_MILLIS, System.currentTimeMillis());
+        gauges.set(ShardGauges.HELD_COMMANDS, heldCommands.size());
         storeCounters.writable(store.writable());
     }
 

@@ -26,10 +26,15 @@ public final class ShardGauges
     public static final int CONNECTIONS = 5;
     /** Gateway sessions on the shard, connected or awaiting RESUME (written by the transport). */
     public static final int SESSIONS = 6;
+    /**
+     * Commands held back at the node's start until its peers follow it again ({@link Shard#holdCommands}), at the last
+     * tick: 0 once the hold ended.
+     */
+    public static final int HELD_COMMANDS = 7;
 
     private static final String[] NAMES = {
         "ring_depth", "ring_capacity", "guilds_owned", "guilds_followed", "tick_epoch_millis", "connections",
-        "sessions",
+        "sessions", "held_commands",
     };
 
     private final CounterBlock values;

@@ -204,6 +204,12 @@ class ShardCommandsTest
             assertTrue(sent.await(30, TimeUnit.SECONDS));
             assertEquals(List.of("1:acked:1000"), List.copyOf(h[1].seen), "only the type not held ran");
             assertEquals(0, g.shard(1).commandCount(ECHO), "a held command is counted when it runs");
+            final long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (g.shard(1).gauges().get(ShardGauges.HELD_COMMANDS) != 100) // sampled at the shard's next tick
+            {
+                assertTrue(System.nanoTime() < until, "held_commands gauge at 100");
+                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+            }
             final CountDownLatch released = new CountDownLatch(1);
             final int[] count = new int[1];
             assertTrue(g.send(1, s ->
@@ -214,6 +220,7 @@ class ShardCommandsTest
             }));
             assertTrue(released.await(30, TimeUnit.SECONDS));
             assertEquals(100, count[0]);
+            assertEquals(0, g.shard(1).gauges().get(ShardGauges.HELD_COMMANDS), "the gauge falls with the release");
             awaitSize(h[1].seen, 102);
             final List<String> order = new ArrayList<>(List.of("1:acked:1000"));
             for (int i = 0; i < 100; i++)

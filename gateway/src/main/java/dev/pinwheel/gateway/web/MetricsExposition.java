@@ -25,7 +25,7 @@ import dev.pinwheel.gateway.node.GatewayContext;
  * <pre>
  *   from the node's counters, every counter's label is its sample (families in order of first appearance):
  *     per shard (shard="i"):     pinwheel_shard_{connections,sessions,guilds_owned,guilds_followed,ring_depth,
- *                                ring_capacity,tick_epoch_millis}, pinwheel_shard_&lt;counter&gt;_total,
+ *                                ring_capacity,tick_epoch_millis,held_commands}, pinwheel_shard_&lt;counter&gt;_total,
  *                                pinwheel_shard_commands_total{type}, pinwheel_store_writable,
  *                                pinwheel_store_{refused_writes,damaged_records,repaired_headers}_total,
  *                                pinwheel_edge_connections_{closed,refused}_total{reason},
@@ -98,6 +98,8 @@ final class MetricsExposition
         help.put("pinwheel_shard_ring_depth", "Entries waiting in the shard's inbox ring (at its last tick).");
         help.put("pinwheel_shard_ring_capacity", "Inbox ring capacity.");
         help.put("pinwheel_shard_tick_epoch_millis", "Wall-clock time of the shard's last tick (epoch ms).");
+        help.put("pinwheel_shard_held_commands", "Commands held back at the node's start until its cluster peers "
+            + "follow it again (0 once the hold ended).");
         help.put("pinwheel_shard_commands_total", "Typed commands the shard ran, by type (owner operations, answers).");
         help.put("pinwheel_store_writable", "1 while the shard's store accepts writes, 0 while it refuses them "
             + "(disk below the reserve, a fault).");
