@@ -440,7 +440,8 @@ class NodeLinkTest
         for (int i = 0; i < 2; i++)
         {
             final int id = i;
-            nodes.add(new Node(id, members, dir, 1024, 64 * 1024, 65_536, 4_000, (link, group) ->
+            // a hold of 8 s: node 2 is taken as down after 2 s, time enough for node 0 to connect on a loaded box
+            nodes.add(new Node(id, members, dir, 1024, 64 * 1024, 65_536, 8_000, (link, group) ->
             {
                 // as the server answers (NodeWideCatchUp): each shard, once its stream to the asking node is up
                 link.onCatchUpRequest((node, token) -> Thread.ofVirtual().start(() ->
@@ -461,7 +462,7 @@ class NodeLinkTest
         final String why = ended[1].get(30, TimeUnit.SECONDS);
         assertTrue(why.startsWith("every live peer follows this start again (followed: [0], taken as down: [2])"),
             why);
-        assertEquals(4_000_000_000L, nodes.get(1).link.startHoldNanos());
+        assertEquals(8_000_000_000L, nodes.get(1).link.startHoldNanos());
         assertTrue(ended[0].get(30, TimeUnit.SECONDS).contains("taken as down: ["), "node 0 ended too");
     }
 
