@@ -1,8 +1,5 @@
 package dev.pinwheel.server;
 
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
 
 import org.slf4j.Logger;
@@ -44,9 +41,7 @@ final class NodeWideCatchUp implements NodeLink.CatchUpHandler
 {
     private static final Logger LOG = LoggerFactory.getLogger(NodeWideCatchUp.class);
     /** A shard whose inbox ring is full is asked again this much later, this many times. */
-    private static final long RETRY_MS = 20;
     private static final int MAX_ATTEMPTS = 500;
-    private static final Executor RETRY = CompletableFuture.delayedExecutor(RETRY_MS, TimeUnit.MILLISECONDS);
 
     private final ShardGroup group;
     private final NodeLink link;
@@ -75,23 +70,14 @@ final class NodeWideCatchUp implements NodeLink.CatchUpHandler
 
     private void send(final int shard, final int node, final long token, final int attempt)
     {
-        if (group.send(shard, new Scan(node, token, attempt)))
-        {
-            return;
-        }
-        later(shard, node, token, attempt, "stayed full");
+        ShardRetries.send(group, shard, a -> new Scan(node, token, a), attempt, MAX_ATTEMPTS, k -> gaveUp(k, node));
     }
 
-    /** Asks the shard again a little later, a bounded number of times. */
-    private void later(final int shard, final int node, final long token, final int attempt, final String why)
+    private static void gaveUp(final int shard, final int node)
     {
-        if (attempt >= MAX_ATTEMPTS)
-        {
-            LOG.error("cluster: catch-up for node {}: shard {} {} for {} s; node {} misses this shard's node-wide "
-                + "records until its link comes up again", node, shard, why, MAX_ATTEMPTS * RETRY_MS / 1000, node);
-            return;
-        }
-        RETRY.execute(() -> send(shard, node, token, attempt + 1));
+        LOG.error("cluster: catch-up for node {}: shard {} stayed full or could not reach it for {} s; node {} misses "
+            + "this shard's node-wide records until its link comes up again", node, shard,
+            MAX_ATTEMPTS * ShardRetries.RETRY_MS / 1000, node);
     }
 
     /**
@@ -118,7 +104,8 @@ final class NodeWideCatchUp implements NodeLink.CatchUpHandler
             {
                 // the peer asked over its own stream; this node's stream to it may connect a moment later (each
                 // direction is set up on its own): what is sent before would be refused, the hold's answer lost
-                later(shard.id(), node, token, attempt, "could not reach it");
+                ShardRetries.later(group, shard.id(), a -> new Scan(node, token, a), attempt, MAX_ATTEMPTS,
+                    k -> gaveUp(k, node));
                 return;
             }
             final GatewayShard g = shards.apply(shard.id());

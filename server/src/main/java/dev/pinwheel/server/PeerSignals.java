@@ -1,8 +1,5 @@
 package dev.pinwheel.server;
 
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
 
 import org.slf4j.Logger;
@@ -45,9 +42,7 @@ import dev.pinwheel.gateway.session.ShardSessions;
 final class PeerSignals implements NodeLink.PeerWatch
 {
     private static final Logger LOG = LoggerFactory.getLogger(PeerSignals.class);
-    private static final long RETRY_MS = 20;
     private static final int MAX_ATTEMPTS = 250;
-    private static final Executor LATER = CompletableFuture.delayedExecutor(RETRY_MS, TimeUnit.MILLISECONDS);
 
     private final ShardGroup group;
     private final IntFunction<ShardSessions> sessions;
@@ -159,7 +154,7 @@ final class PeerSignals implements NodeLink.PeerWatch
 
     private void send(final int k, final String why, final ShardWork work, final int attempt)
     {
-        final boolean queued = group.send(k, shard ->
+        ShardRetries.send(group, k, a -> shard ->
         {
             final int n = work.run(shard, sessions.apply(shard.id()).lateGuilds());
             if (n > 0)
@@ -169,16 +164,7 @@ final class PeerSignals implements NodeLink.PeerWatch
                         : why.endsWith("restarted") ? "made unavailable and sent again (it forgot them)"
                         : "sent again");
             }
-        });
-        if (queued)
-        {
-            return;
-        }
-        if (attempt >= MAX_ATTEMPTS)
-        {
-            LOG.warn("cluster: {}: shard {} stayed full; its sessions' guilds are retried by their backoff", why, k);
-            return;
-        }
-        LATER.execute(() -> send(k, why, work, attempt + 1));
+        }, attempt, MAX_ATTEMPTS, shard -> LOG.warn("cluster: {}: shard {} stayed full; its sessions' guilds are "
+            + "retried by their backoff", why, shard));
     }
 }

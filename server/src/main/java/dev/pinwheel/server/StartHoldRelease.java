@@ -1,8 +1,5 @@
 package dev.pinwheel.server;
 
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import org.slf4j.Logger;
@@ -25,9 +22,7 @@ import dev.pinwheel.core.shard.ShardGroup;
 final class StartHoldRelease implements Consumer<String>
 {
     private static final Logger LOG = LoggerFactory.getLogger(StartHoldRelease.class);
-    private static final long RETRY_MS = 20;
     private static final int MAX_ATTEMPTS = 250;
-    private static final Executor LATER = CompletableFuture.delayedExecutor(RETRY_MS, TimeUnit.MILLISECONDS);
 
     private final ShardGroup group;
 
@@ -41,29 +36,15 @@ final class StartHoldRelease implements Consumer<String>
     {
         for (int k = 0; k < group.shardCount(); k++)
         {
-            send(k, 1);
-        }
-    }
-
-    private void send(final int k, final int attempt)
-    {
-        final boolean queued = group.send(k, shard ->
-        {
-            final int held = shard.releaseHeldCommands();
-            if (held > 0)
+            ShardRetries.send(group, k, attempt -> shard ->
             {
-                LOG.info("cluster: shard {}: {} command(s) held back at start run now", shard.id(), held);
-            }
-        });
-        if (queued)
-        {
-            return;
+                final int held = shard.releaseHeldCommands();
+                if (held > 0)
+                {
+                    LOG.info("cluster: shard {}: {} command(s) held back at start run now", shard.id(), held);
+                }
+            }, 1, MAX_ATTEMPTS,
+                shard -> LOG.warn("cluster: shard {} stayed full: its start hold ends at its own deadline", shard));
         }
-        if (attempt >= MAX_ATTEMPTS)
-        {
-            LOG.warn("cluster: shard {} stayed full: its start hold ends at its own deadline", k);
-            return;
-        }
-        LATER.execute(() -> send(k, attempt + 1));
     }
 }

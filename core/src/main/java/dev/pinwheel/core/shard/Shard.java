@@ -879,14 +879,6 @@ public final class Shard implements Runnable
         return n;
     }
 
-    /**
-     * @return whether this shard still holds commands back ({@link #holdCommands}); its thread.
-     */
-    public boolean holdingCommands()
-    {
-        return holding != null;
-    }
-
     private void runCommand(final DirectBuffer bytes, final int length, final boolean count)
     {
         if (holding != null && count && holding.test(bytes.getInt(0)))
