@@ -40,7 +40,9 @@ import org.slf4j.LoggerFactory;
  *   all RELEASED ──▶ every node reads the state logs of the keys it gained (this thread, never a shard's), each
  *                    shard applies its own, the shard store adopts them ─ LOADED(E)
  *   all LOADED ──▶ every node subscribes those sessions again at the new owners (GUILD_CREATE) ─ SUBSCRIBED(E)
- *   all SUBSCRIBED ──▶ the epoch is settled: every node routes by ring(E)
+ *   all SUBSCRIBED ──▶ the epoch is settled: every node routes by ring(E); each shard tells the new owners of the
+ *                      users and guilds that moved where its sessions of those users are and what its users show
+ *                      (PeerSignals#settled; the old owners forgot both at RELEASED)
  * </pre>
  * A guild's events all come from one owner at a time, and none is produced while it moves (its commands are
  * refused), so the sessions that follow it keep its order and see no event twice.
@@ -64,6 +66,7 @@ final class CassandraHandover implements ConsensusMembership.RingEpochs, AutoClo
     private volatile CassandraScopes scopes;
     private volatile ConsensusMembership membership;
     private volatile java.util.function.IntFunction<dev.pinwheel.gateway.session.ShardSessions> sessions;
+    private volatile java.util.function.IntFunction<dev.pinwheel.gateway.GatewayShard> gateway;
     /** Sessions whose subscription failed while their guild moved subscribe again once the epoch settles. */
     private volatile PeerSignals lateGuilds;
 
@@ -71,6 +74,11 @@ final class CassandraHandover implements ConsensusMembership.RingEpochs, AutoClo
     private long epoch;
     private EpochState last;
     private RoutingRing ring;
+    /**
+     * The ring the routing table took when the current epoch began, with no node settled: every key it refuses was
+     * refused at some time since the last settled epoch (the keys refused only grow over the epochs that do not settle).
+     */
+    private RoutingRing refusing;
     private boolean released;
     private boolean loaded;
     private boolean resubscribed;
@@ -109,6 +117,7 @@ final class CassandraHandover implements ConsensusMembership.RingEpochs, AutoClo
         final java.util.function.IntFunction<dev.pinwheel.gateway.GatewayShard> shards)
     {
         this.sessions = k -> shards.apply(k).sessions();
+        this.gateway = shards;
         this.lateGuilds = new PeerSignals(shardGroup, shards);
         this.group = shardGroup;
         this.node = nodeState;
@@ -151,7 +160,8 @@ final class CassandraHandover implements ConsensusMembership.RingEpochs, AutoClo
             loaded = false;
             resubscribed = false;
             last = null;
-            routing.swap(ring.inHandover(heldRing(s), 0, s.heldCommon()));
+            refusing = ring.inHandover(heldRing(s), 0, s.heldCommon());
+            routing.swap(refusing);
             unavailable(before, ring);
             membership.report(epoch, MembershipMessages.APPLIED);
         }
@@ -159,7 +169,8 @@ final class CassandraHandover implements ConsensusMembership.RingEpochs, AutoClo
         {
             routing.swap(ring);
             LOG.info("cluster: ring epoch {} settled: every live node holds its keys", epoch);
-            lateGuilds.settled();
+            final RoutingRing moved = refusing;
+            lateGuilds.settled(key -> moved.route(key) == RoutingRing.MOVING);
         }
         last = s;
         if (!released && s.all(MembershipMessages.APPLIED))
@@ -271,6 +282,11 @@ final class CassandraHandover implements ConsensusMembership.RingEpochs, AutoClo
                     shard.guilds().remove(id);
                     n++;
                 }
+                // what it kept as the owner of users and guilds that moved away (their new owners are told again)
+                final java.util.function.LongPredicate away = key -> r.owner(key) != me;
+                final dev.pinwheel.gateway.GatewayShard g = gateway.apply(shard.id());
+                g.users().forget(away);
+                g.presences().forget(away, away);
                 return new long[] {shard.store().issuedSequence(), n};
             });
             targets[k] = result[0];

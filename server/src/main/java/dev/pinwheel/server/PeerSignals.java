@@ -33,7 +33,9 @@ import dev.pinwheel.gateway.session.ShardSessions;
  *                                                 its link was never seen down in between (a restart faster than the
  *                                                 link notices): ownerUnreachable(K's guilds), retryNode(K); and the
  *                                                 old start's sessions gone (nodeGone)
- *   CassandraHandover: epoch settled ──────────────▶ a task on each shard: LateGuilds#retryNow(every guild)
+ *   CassandraHandover: epoch settled ──────────────▶ a task on each shard: LateGuilds#retryNow(every guild), and
+ *                                                 the sessions of users whose key moved announced to their new
+ *                                                 owners, what its users show told to moved guilds' new owners
  * </pre>
  * A task goes on the shard's ring behind what the link receiver put there before (an owner's answers that arrived
  * before its node was seen down are run first). A full ring is asked again a little later, a bounded number of times;
@@ -129,11 +131,29 @@ final class PeerSignals implements NodeLink.PeerWatch
     }
 
     /**
-     * A ring epoch settled: every guild a session waits for may be served now.
+     * A ring epoch settled (the shared Cassandra store): every guild a session waits for may be served now; the new
+     * owners of the users whose key moved learn where their sessions are and what they show, and those of the guilds
+     * that moved what their members show (each knows none of it, and what was sent while the keys moved was refused).
+     * Before, a moved user's DMs reached none of their sessions and their guilds showed them offline until they
+     * reconnected.
+     *
+     * @param moved the keys refused at some time since the last settled epoch (moved, or moving and back).
      */
-    void settled()
+    void settled(final java.util.function.LongPredicate moved)
     {
-        onEveryShard("ring epoch settled", (shard, late) -> late.retryNow(guild -> true));
+        onEveryShard("ring epoch settled", (shard, late) ->
+        {
+            final GatewayShard g = shards.apply(shard.id());
+            final int users = g.sessions().announceUsers(moved);
+            final int presences = g.presences().announceIn(shard, moved);
+            if (users + presences > 0)
+            {
+                LOG.info("cluster: ring epoch settled: shard {}: told the new owners of {} moved user(s) where "
+                    + "their sessions are, and those of moved guilds what {} user(s) show", shard.id(), users,
+                    presences);
+            }
+            return late.retryNow(guild -> true);
+        });
     }
 
     /** What a signal does on one shard (its thread). */

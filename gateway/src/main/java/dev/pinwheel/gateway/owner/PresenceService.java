@@ -271,6 +271,20 @@ public final class PresenceService
      */
     public int announceTo(final Shard owner, final int node)
     {
+        return announceIn(owner, g -> ShardRoute.onNode(owner.group().ownerOf(g), node));
+    }
+
+    /**
+     * Tells the owners of some guilds what each user this shard owns shows, as {@link #announceTo} does for one node's
+     * guilds: on the shared Cassandra store, once a ring epoch settled, for the guilds that moved (their new owner
+     * knows no presence).
+     *
+     * @param owner  this shard.
+     * @param guilds the guilds to tell.
+     * @return users whose presence was sent.
+     */
+    public int announceIn(final Shard owner, final java.util.function.LongPredicate guilds)
+    {
         int n = 0;
         final Long2ObjectHashMap<UserPresence>.EntryIterator it = users.entrySet().iterator();
         while (it.hasNext())
@@ -282,7 +296,7 @@ public final class PresenceService
                 continue;
             }
             final long[] there = accounts.guildsOf(it.getLongKey()).stream().mapToLong(Long::longValue)
-                .filter(g -> ShardRoute.onNode(owner.group().ownerOf(g), node)).toArray();
+                .filter(guilds).toArray();
             if (there.length > 0)
             {
                 fanOut(owner, it.getLongKey(), u.shown, there);
@@ -290,6 +304,24 @@ public final class PresenceService
             }
         }
         return n;
+    }
+
+    /**
+     * A ring epoch moved keys away from this shard (the shared Cassandra store): what it kept as their owner goes —
+     * the sessions of users it no longer owns and the presences shown in guilds it no longer owns. Their new owners
+     * are told again once the epoch settles; a stale copy here would show a user online who left meanwhile, should the
+     * key come back.
+     *
+     * @param users  whether this shard no longer owns a user.
+     * @param guilds whether this shard no longer owns a guild.
+     * @return users and guilds forgotten.
+     */
+    public int forget(final java.util.function.LongPredicate users, final java.util.function.LongPredicate guilds)
+    {
+        final int before = this.users.size() + byGuild.size();
+        this.users.keySet().removeIf(u -> users.test(u));
+        byGuild.keySet().removeIf(g -> guilds.test(g));
+        return before - this.users.size() - byGuild.size();
     }
 
     /**

@@ -130,6 +130,22 @@ public final class UserSessionService
     }
 
     /**
+     * A ring epoch moved users away from this shard (the shared Cassandra store): where their sessions are is no
+     * longer kept here (their new owner is told once the epoch settles; a stale copy would count sessions that ended
+     * meanwhile, should the key come back).
+     *
+     * @param users whether this shard no longer owns a user.
+     * @return users forgotten.
+     */
+    public int forget(final java.util.function.LongPredicate users)
+    {
+        final int before = userShards.size() + remoteShards.size();
+        userShards.keySet().removeIf(u -> users.test(u));
+        remoteShards.keySet().removeIf(u -> users.test(u));
+        return before - userShards.size() - remoteShards.size();
+    }
+
+    /**
      * {@link OwnerCommands#USER_EVENT}: user, event. Hands the event to each shard holding sessions of the user.
      *
      * @param command the command, at its first field.

@@ -633,14 +633,27 @@ public final class ShardSessions
      */
     public int announceUsersTo(final int node)
     {
+        return announceUsers(userId -> dev.pinwheel.core.routing.ShardRoute.onNode(shard.group().ownerOf(userId), node));
+    }
+
+    /**
+     * Tells the owners of some users again where this shard's sessions of theirs are and what each shows
+     * ({@code USER_SESSIONS}, {@code PRESENCE_SET}), as {@link #announceUsersTo} does for one node's users: on the
+     * shared Cassandra store, once a ring epoch settled, for the users whose key moved (their new owner knows none of
+     * it, and what this shard sent while the key moved was refused). Shard thread only.
+     *
+     * @param which the users to tell of.
+     * @return users told again.
+     */
+    public int announceUsers(final java.util.function.LongPredicate which)
+    {
         int n = 0;
         final Long2ObjectHashMap<ArrayList<GatewaySession>>.EntryIterator it = byUser.entrySet().iterator();
         while (it.hasNext())
         {
             it.next();
             final long userId = it.getLongKey();
-            final int route = shard.group().ownerOf(userId);
-            if (!dev.pinwheel.core.routing.ShardRoute.onNode(route, node) || it.getValue().isEmpty())
+            if (it.getValue().isEmpty() || !which.test(userId))
             {
                 continue;
             }
