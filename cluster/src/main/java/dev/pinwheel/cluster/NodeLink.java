@@ -552,10 +552,17 @@ public final class NodeLink implements ClusterLink, AutoCloseable
         return nodeId;
     }
 
+    @Override
+    public int nodes()
+    {
+        return publications.length;
+    }
+
     /**
      * @param node a node.
      * @return whether its stream from here is connected (its receiver answers).
      */
+    @Override
     public boolean connected(final int node)
     {
         final Publication p = publications[node];

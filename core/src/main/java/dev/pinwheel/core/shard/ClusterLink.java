@@ -100,6 +100,17 @@ public interface ClusterLink
         return 0;
     }
 
+    /**
+     * @return the cluster's members (node ids {@code 0..nodes()-1}, this node among them).
+     */
+    int nodes();
+
+    /**
+     * @param node a node of the cluster.
+     * @return whether this node's stream to it is connected (what is sent there now is not refused as down).
+     */
+    boolean connected(int node);
+
     /** Sent, or queued in order behind earlier sends to the same node. */
     int SENT = 0;
     /** The target node is not connected. */

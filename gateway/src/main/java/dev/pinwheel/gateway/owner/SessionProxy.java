@@ -81,10 +81,50 @@ public final class SessionProxy implements MemberJoins
      */
     public void userJoined(final long userId, final long guildId)
     {
-        for (int t = 0; t < shard.group().shardCount(); t++)
+        toEveryShard(OwnerCommands.USER_JOINED, userId, guildId);
+    }
+
+    /**
+     * Sends a command about a user to every shard of this node and, in a cluster, of every other node whose link is
+     * connected: the user's sessions may be on any of them. Each goes on the ordered path to its shard, behind the
+     * guild events this shard sent there before. Before, only this node's shards were told: a member's sessions on
+     * other nodes never got the GUILD_CREATE of a guild they joined, kept getting the events of one they were kicked
+     * or banned from, and kept working after their token was reset. A node not connected is skipped: its sessions
+     * are gone, or subscribe again from the node-wide membership when it is back.
+     *
+     * @param type    the command.
+     * @param userId  the user.
+     * @param guildId the guild, or 0: none (not written).
+     */
+    private void toEveryShard(final int type, final long userId, final long guildId)
+    {
+        final int shards = shard.group().shardCount();
+        for (int t = 0; t < shards; t++)
         {
-            shard.send(t, shard.commandWriter().begin(OwnerCommands.USER_JOINED).putLong(userId).putLong(guildId));
+            send(t, type, userId, guildId);
         }
+        final dev.pinwheel.core.shard.ClusterLink link = shard.group().clusterLink();
+        if (link == null)
+        {
+            return;
+        }
+        final int self = shard.group().nodeId();
+        for (int node = 0; node < link.nodes(); node++)
+        {
+            if (node != self && link.connected(node))
+            {
+                for (int t = 0; t < shards; t++)
+                {
+                    send(dev.pinwheel.core.routing.ShardRoute.of(node, t), type, userId, guildId);
+                }
+            }
+        }
+    }
+
+    private void send(final int target, final int type, final long userId, final long guildId)
+    {
+        final CommandWriter w = shard.commandWriter().begin(type).putLong(userId);
+        shard.send(target, guildId == 0 ? w : w.putLong(guildId));
     }
 
     @Override
@@ -109,19 +149,13 @@ public final class SessionProxy implements MemberJoins
      */
     public void userLeft(final long userId, final long guildId)
     {
-        for (int t = 0; t < shard.group().shardCount(); t++)
-        {
-            shard.send(t, shard.commandWriter().begin(OwnerCommands.USER_LEFT).putLong(userId).putLong(guildId));
-        }
+        toEveryShard(OwnerCommands.USER_LEFT, userId, guildId);
     }
 
     @Override
     public void tokensRevoked(final Shard owner, final long userId)
     {
-        for (int t = 0; t < shard.group().shardCount(); t++)
-        {
-            shard.send(t, shard.commandWriter().begin(OwnerCommands.USER_TOKEN_RESET).putLong(userId));
-        }
+        toEveryShard(OwnerCommands.USER_TOKEN_RESET, userId, 0);
     }
 
     /**

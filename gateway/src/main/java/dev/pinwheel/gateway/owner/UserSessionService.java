@@ -58,6 +58,7 @@ public final class UserSessionService
         final long userId = command.getLong();
         final int route = command.getInt();
         final boolean present = command.getBoolean();
+        final boolean before = online(userId);
         if (ShardRoute.remote(route, owner.group().nodeId()))
         {
             IntHashSet routes = remoteShards.get(userId);
@@ -78,28 +79,38 @@ public final class UserSessionService
                     remoteShards.remove(userId);
                 }
             }
-            return; // a user's temporary memberships end with the sessions of the node that owns the user
-        }
-        final int on = ShardRoute.shard(route);
-        final long was = userShards.get(userId);
-        final long mask = present ? was | 1L << on : was & ~(1L << on);
-        if (mask == 0)
-        {
-            userShards.remove(userId);
-            if (was != 0 && accounts != null)
-            {
-                // the user's last session ended: the guilds they joined temporarily let them go
-                for (final long guildId : accounts.temporaryGuildsOf(userId).toArray(new Long[0]))
-                {
-                    owner.send(owner.group().ownerOf(guildId), owner.commandWriter()
-                        .begin(OwnerCommands.USER_OFFLINE).putLong(guildId).putLong(userId));
-                }
-            }
         }
         else
         {
-            userShards.put(userId, mask);
+            final int on = ShardRoute.shard(route);
+            final long was = userShards.get(userId);
+            final long mask = present ? was | 1L << on : was & ~(1L << on);
+            if (mask == 0)
+            {
+                userShards.remove(userId);
+            }
+            else
+            {
+                userShards.put(userId, mask);
+            }
         }
+        if (before && !online(userId) && accounts != null)
+        {
+            // the user's last session anywhere ended: the guilds they joined temporarily let them go (before, only
+            // the sessions on this node counted: a session on another node was let go with the user still online
+            // here, or never, when the user's only sessions were elsewhere)
+            for (final long guildId : accounts.temporaryGuildsOf(userId).toArray(new Long[0]))
+            {
+                owner.send(owner.group().ownerOf(guildId), owner.commandWriter()
+                    .begin(OwnerCommands.USER_OFFLINE).putLong(guildId).putLong(userId));
+            }
+        }
+    }
+
+    /** Whether a shard of any node holds a session of the user (this shard owns the user). */
+    private boolean online(final long userId)
+    {
+        return userShards.get(userId) != 0 || remoteShards.containsKey(userId);
     }
 
     /**

@@ -518,5 +518,18 @@ class ClusterNodesTest
             }
             socket.abort();
         }
+
+        /**
+         * Closes as a client that quits does (close code 1000): the server ends the session at once instead of
+         * keeping it for a RESUME.
+         */
+        void quit()
+        {
+            if (beat != null)
+            {
+                beat.shutdownNow();
+            }
+            socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").orTimeout(10, TimeUnit.SECONDS).join();
+        }
     }
 }
