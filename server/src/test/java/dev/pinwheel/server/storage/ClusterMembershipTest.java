@@ -20,7 +20,8 @@ import dev.pinwheel.core.routing.RoutingRing;
  *   <li>A join: erin, connected to node 1 only, joins G; her session gets G's GUILD_CREATE, then its messages. A kick:
  *       her session gets GUILD_DELETE and none of G's later messages (frank, on the same shard of node 1, gets them).
  *       Before, the owner told only its own node's shards of a join or a removal: erin's session never got G, and a
- *       member kicked (or banned) kept getting its events through another node.</li>
+ *       member kicked (or banned) kept getting its events through another node. A guild frank (on node 1) creates
+ *       that node 0 owns: his session gets its GUILD_CREATE.</li>
  *   <li>A temporary member (joined through a {@code temporary} invite) with a session on each node: ending the one on
  *       node 0 (her owner) leaves her a member; ending the one on node 1 removes her. Before, only the sessions on the
  *       user's owner node counted: the first close removed her while she was still connected.</li>
@@ -78,6 +79,10 @@ class ClusterMembershipTest extends ClusterSessionsFixture
         // frank is on the same shard of node 1: once he has it, erin would have had it
         assertEquals(after, frankGateway.awaitDispatch("MESSAGE_CREATE", d -> true).get("id").asText());
         assertNull(erinGateway.poll("MESSAGE_CREATE", 500), "a kicked member gets none of the guild's later messages");
+
+        // a guild frank creates through node 1 that node 0 owns: his session gets its GUILD_CREATE
+        final String created = ClusterGuilds.ownedBy(rest1, frank.token(), ring, 0, "franks").get("id").asText();
+        frankGateway.awaitDispatch("GUILD_CREATE", d -> created.equals(d.get("id").asText()));
     }
 
     @Test
