@@ -44,7 +44,16 @@ public record ClusterMembers(List<String> hosts, List<Integer> ports)
             {
                 throw new IllegalArgumentException("--members: port out of range in '" + entry + "'");
             }
-            hosts.add(entry.substring(0, colon));
+            final String host = entry.substring(0, colon);
+            for (int k = 0; k < hosts.size(); k++)
+            {
+                if (hosts.get(k).equals(host) && ports.get(k) == port)
+                {
+                    throw new IllegalArgumentException("--members: " + entry + " is given twice (nodes " + k + " and "
+                        + hosts.size() + "); each node needs its own link address");
+                }
+            }
+            hosts.add(host);
             ports.add(port);
         }
         if (hosts.isEmpty() || hosts.size() > ShardRoute.MAX_NODE + 1)

@@ -200,6 +200,22 @@ public final class MembershipContext
                     + ": node " + k + "'s consensus ports (link port + 1..5 × offset) must be <= 65535");
             }
         }
+        // nodes on one host: no port of one (link, ingress, consensus, log, catch-up, archive) may be another's
+        for (int a = 0; a < members.size(); a++)
+        {
+            for (int b = a + 1; b < members.size(); b++)
+            {
+                final int gap = Math.abs(members.ports().get(a) - members.ports().get(b));
+                if (members.hosts().get(a).equals(members.hosts().get(b)) && gap <= 5 * portOffset
+                    && gap % portOffset == 0)
+                {
+                    throw new IllegalArgumentException("--members: nodes " + a + " (" + members.endpoint(a)
+                        + ") and " + b + " (" + members.endpoint(b) + ") share a port on their host: each node uses"
+                        + " its link port and that port + 1..5 × " + portOffset
+                        + " (pinwheel.cluster.consensusPortOffset) for consensus");
+                }
+            }
+        }
         return this;
     }
 
