@@ -254,10 +254,7 @@ public final class GuildService
         owner.afterCommit(() ->
         {
             reply.ok(204, (byte[])null);
-            for (final long userId : members)
-            {
-                joins.left(owner, userId, guildId);
-            }
+            joins.guildDeleted(owner, guildId, members);
         });
     }
 }

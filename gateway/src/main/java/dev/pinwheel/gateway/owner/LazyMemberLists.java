@@ -479,6 +479,12 @@ public final class LazyMemberLists implements MemberListUpdates
             }
 
             @Override
+            public void guildDeleted(final Shard owner, final long guildId, final long[] members)
+            {
+                next.guildDeleted(owner, guildId, members); // its lists went with it
+            }
+
+            @Override
             public void tokensRevoked(final Shard owner, final long userId)
             {
                 next.tokensRevoked(owner, userId);

@@ -37,6 +37,22 @@ public interface MemberJoins
     }
 
     /**
+     * A guild was deleted: as {@link #left} for each of its members (the node's implementation tells every shard once
+     * per batch of members rather than once per member).
+     *
+     * @param owner   the guild's owner shard (this thread).
+     * @param guildId the guild.
+     * @param members its members.
+     */
+    default void guildDeleted(final Shard owner, final long guildId, final long[] members)
+    {
+        for (final long userId : members)
+        {
+            left(owner, userId, guildId);
+        }
+    }
+
+    /**
      * A user's tokens were revoked (a bot's token reset): every shard closes that user's connections with 4004.
      * Called after the commit.
      *

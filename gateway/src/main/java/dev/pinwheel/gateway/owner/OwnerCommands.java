@@ -75,6 +75,12 @@ public final class OwnerCommands
     public static final int READ_STATES = 25;
     /** To every shard: a user's tokens were revoked (a bot's token reset): close their connections with 4004. User. */
     public static final int USER_TOKEN_RESET = 15;
+    /**
+     * To every shard: a guild was deleted; its members' sessions there stop receiving it and get GUILD_DELETE, as for
+     * {@link #USER_LEFT} of each. Guild, count, members (a part of them: one command per {@code SessionProxy}
+     * batch).
+     */
+    public static final int GUILD_MEMBERS_LEFT = 16;
     /** First type of the second range of commands to the gateway sessions of a shard (200-209). */
     public static final int FIRST_SESSION_COMMAND_2 = 200;
     /** Last type of the second range of commands to the gateway sessions of a shard. */
@@ -382,6 +388,7 @@ public final class OwnerCommands
         NAMES[USER_JOINED] = "user_joined";
         NAMES[USER_DISPATCH] = "user_dispatch";
         NAMES[USER_LEFT] = "user_left";
+        NAMES[GUILD_MEMBERS_LEFT] = "guild_members_left";
         NAMES[GUILD_DEFERRED] = "guild_deferred";
         NAMES[CHANNEL_OVERWRITE_PUT] = "channel_overwrite_put";
         NAMES[CHANNEL_OVERWRITE_DELETE] = "channel_overwrite_delete";

@@ -106,6 +106,14 @@ public final class SessionCommandAdapter
                 final long guildId = command.getLong();
                 sessions.onUserLeft(userId, guildId);
             }
+            case OwnerCommands.GUILD_MEMBERS_LEFT ->
+            {
+                final long guildId = command.getLong();
+                for (final long userId : command.getLongs())
+                {
+                    sessions.onUserLeft(userId, guildId);
+                }
+            }
             case OwnerCommands.USER_TOKEN_RESET -> sessions.closeUser(command.getLong());
             case OwnerCommands.USER_DISPATCH ->
             {

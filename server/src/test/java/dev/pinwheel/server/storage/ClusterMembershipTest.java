@@ -21,7 +21,7 @@ import dev.pinwheel.core.routing.RoutingRing;
  *       her session gets GUILD_DELETE and none of G's later messages (frank, on the same shard of node 1, gets them).
  *       Before, the owner told only its own node's shards of a join or a removal: erin's session never got G, and a
  *       member kicked (or banned) kept getting its events through another node. A guild frank (on node 1) creates
- *       that node 0 owns: his session gets its GUILD_CREATE.</li>
+ *       that node 0 owns: his session gets its GUILD_CREATE, and its GUILD_DELETE once he deleted it.</li>
  *   <li>A temporary member (joined through a {@code temporary} invite) with a session on each node: ending the one on
  *       node 0 (her owner) leaves her a member; ending the one on node 1 removes her. Before, only the sessions on the
  *       user's owner node counted: the first close removed her while she was still connected.</li>
@@ -83,6 +83,11 @@ class ClusterMembershipTest extends ClusterSessionsFixture
         // a guild frank creates through node 1 that node 0 owns: his session gets its GUILD_CREATE
         final String created = ClusterGuilds.ownedBy(rest1, frank.token(), ring, 0, "franks").get("id").asText();
         frankGateway.awaitDispatch("GUILD_CREATE", d -> created.equals(d.get("id").asText()));
+        // ... and, once he deleted it, its GUILD_DELETE (its members told in batches: GUILD_MEMBERS_LEFT)
+        final RestClient.Response delete = rest1.call("DELETE", "guilds/" + created, frank.token(), null);
+        assertEquals(204, delete.status(), delete.raw());
+        final JsonNode gone = frankGateway.awaitDispatch("GUILD_DELETE", d -> created.equals(d.get("id").asText()));
+        assertTrue(!gone.path("unavailable").asBoolean(), "deleted, not unavailable: " + gone);
     }
 
     @Test
