@@ -187,6 +187,19 @@ public final class SessionProxy implements MemberJoins
     }
 
     /**
+     * An event for a user whose owner cannot be reached (its node is down, or the key is moving): every shard of
+     * this node and of every other connected node gets it, and those holding sessions of the user deliver it — the
+     * owner alone knows which do. Costs one command per shard of the cluster, only while the owner is away.
+     *
+     * @param userId the user.
+     * @param event  the event for every session of theirs.
+     */
+    public void userDispatchEverywhere(final long userId, final Dispatch event)
+    {
+        everyShard(target -> userDispatch(target, userId, event));
+    }
+
+    /**
      * @param target a shard holding sessions of the user.
      * @param userId the user.
      * @param event  the event for every session of theirs there.

@@ -163,5 +163,10 @@ public final class SessionRequestAdapter
         {
             ReadStateService.answerEmpty(shard, command); // READY goes without read states rather than never
         }
+        else if (command.type() == OwnerCommands.USER_EVENT
+            && cause instanceof dev.pinwheel.core.shard.NodeUnavailableException)
+        {
+            users.ownerUnreachable(command); // the user's owner is away: every shard of the cluster gets the event
+        }
     }
 }

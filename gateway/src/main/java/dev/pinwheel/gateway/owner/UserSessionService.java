@@ -188,6 +188,20 @@ public final class UserSessionService
     }
 
     /**
+     * A {@link OwnerCommands#USER_EVENT} this shard sent was refused because the user's owner cannot be reached (its
+     * node is down, or the user's key is moving): the event goes to every shard of every connected node instead
+     * ({@link SessionProxy#userDispatchEverywhere}). Before, an acknowledged DM to a user whose owner node was down
+     * reached none of their sessions on the live nodes.
+     *
+     * @param command the refused command, at its first field.
+     */
+    void ownerUnreachable(final CommandReader command)
+    {
+        final long userId = command.getLong();
+        sessions.userDispatchEverywhere(userId, DispatchFields.get(command));
+    }
+
+    /**
      * @param userId a user this shard owns.
      * @return the shards holding sessions of the user, as a bitmask (0: none).
      */
