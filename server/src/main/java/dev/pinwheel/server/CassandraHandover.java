@@ -263,6 +263,7 @@ final class CassandraHandover implements ConsensusMembership.RingEpochs, AutoClo
         final RoutingRing r = ring;
         final long[] targets = new long[shards];
         int dropped = 0;
+        int forgot = 0;
         for (int k = 0; k < shards; k++)
         {
             final int me = nodeId << 16 | k;
@@ -285,12 +286,12 @@ final class CassandraHandover implements ConsensusMembership.RingEpochs, AutoClo
                 // what it kept as the owner of users and guilds that moved away (their new owners are told again)
                 final java.util.function.LongPredicate away = key -> r.owner(key) != me;
                 final dev.pinwheel.gateway.GatewayShard g = gateway.apply(shard.id());
-                g.users().forget(away);
-                g.presences().forget(away, away);
-                return new long[] {shard.store().issuedSequence(), n};
+                final int forgotten = g.users().forget(away) + g.presences().forget(away, away);
+                return new long[] {shard.store().issuedSequence(), n, forgotten};
             });
             targets[k] = result[0];
             dropped += (int)result[1];
+            forgot += (int)result[2];
         }
         for (int k = 0; k < shards; k++)
         {
@@ -316,7 +317,8 @@ final class CassandraHandover implements ConsensusMembership.RingEpochs, AutoClo
             });
         }
         releasedSince.add(r);
-        LOG.info("cluster: ring epoch {}: released {} guild(s) this node no longer owns", epoch, dropped);
+        LOG.info("cluster: ring epoch {}: released {} guild(s) this node no longer owns, and {} record(s) of users' "
+            + "sessions and presences kept for keys that moved away", epoch, dropped, forgot);
     }
 
     /** Reads the state logs of the keys this node gained and has each shard apply its own. */
