@@ -214,6 +214,13 @@ class SessionRequestsTest
                 events.add(DispatchFields.get(c));
                 return new Received(type, null, userId, 0, events);
             }
+            case OwnerCommands.GUILD_MEMBERS_LEFT ->
+            {
+                final long guildId = c.getLong();
+                final long[] members = c.getLongs();
+                return new Received(type, null, members.length == 0 ? -1 : members[0] * 10_000 + members.length,
+                    guildId, events);
+            }
             default -> throw new IllegalArgumentException("unexpected command " + type);
         }
     }
@@ -390,6 +397,29 @@ class SessionRequestsTest
             new SessionProxy(s).userDispatch(origin, ALICE, dm);
         });
         assertEquals(ALICE, next().id(), "no shard holds a session of the user any more");
+    }
+
+    @Test
+    void aDeletedGuildsMembersReachEveryShardInBatches() throws Exception
+    {
+        final long[] members = new long[2 * SessionProxy.MEMBERS_PER_COMMAND + 452];
+        for (int i = 0; i < members.length; i++)
+        {
+            members[i] = i + 1;
+        }
+        onShard(owner, s -> new SessionProxy(s).guildDeleted(s, GUILD, members));
+        final List<Long> seen = new ArrayList<>();
+        for (int i = 0; i < 6; i++) // three batches to each of the two shards
+        {
+            final Received r = next();
+            assertEquals(OwnerCommands.GUILD_MEMBERS_LEFT, r.type());
+            assertEquals(GUILD, r.guildId());
+            seen.add(r.id()); // first member × 10,000 + batch size
+        }
+        seen.sort(null);
+        final long full = SessionProxy.MEMBERS_PER_COMMAND;
+        assertEquals(List.of(10_000 + full, 10_000 + full, (full + 1) * 10_000 + full, (full + 1) * 10_000 + full,
+            (2 * full + 1) * 10_000 + 452, (2 * full + 1) * 10_000 + 452), seen);
     }
 
     @Test
