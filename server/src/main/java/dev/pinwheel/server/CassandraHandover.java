@@ -65,7 +65,6 @@ final class CassandraHandover implements ConsensusMembership.RingEpochs, AutoClo
     private volatile NodeState node;
     private volatile CassandraScopes scopes;
     private volatile ConsensusMembership membership;
-    private volatile java.util.function.IntFunction<dev.pinwheel.gateway.session.ShardSessions> sessions;
     private volatile java.util.function.IntFunction<dev.pinwheel.gateway.GatewayShard> gateway;
     /** Sessions whose subscription failed while their guild moved subscribe again once the epoch settles. */
     private volatile PeerSignals lateGuilds;
@@ -76,7 +75,8 @@ final class CassandraHandover implements ConsensusMembership.RingEpochs, AutoClo
     private RoutingRing ring;
     /**
      * The ring the routing table took when the current epoch began, with no node settled: every key it refuses was
-     * refused at some time since the last settled epoch (the keys refused only grow over the epochs that do not settle).
+     * refused at some time since the last settled epoch (the keys refused only grow over the epochs that do not
+     * settle).
      */
     private RoutingRing refusing;
     private boolean released;
@@ -116,7 +116,6 @@ final class CassandraHandover implements ConsensusMembership.RingEpochs, AutoClo
         final ConsensusMembership consensus,
         final java.util.function.IntFunction<dev.pinwheel.gateway.GatewayShard> shards)
     {
-        this.sessions = k -> shards.apply(k).sessions();
         this.gateway = shards;
         this.lateGuilds = new PeerSignals(shardGroup, shards);
         this.group = shardGroup;
@@ -203,7 +202,7 @@ final class CassandraHandover implements ConsensusMembership.RingEpochs, AutoClo
                         dev.pinwheel.core.routing.ShardRoute.of(owner >>> 16, owner & 0xFFFF)));
                 }
                 n += onShard(k, shard -> dev.pinwheel.gateway.session.GuildMoves.resubscribe(
-                    sessions.apply(shard.id()), shard, p));
+                    gateway.apply(shard.id()).sessions(), shard, p));
             }
             pending.clear();
             if (n > 0)
@@ -236,8 +235,8 @@ final class CassandraHandover implements ConsensusMembership.RingEpochs, AutoClo
         for (int k = 0; k < shards; k++)
         {
             final List<dev.pinwheel.gateway.session.GuildMoves.Pending> p = before == null ? new ArrayList<>()
-                : onShard(k, shard -> dev.pinwheel.gateway.session.GuildMoves.unavailable(sessions.apply(shard.id()),
-                    shard, guild ->
+                : onShard(k, shard -> dev.pinwheel.gateway.session.GuildMoves.unavailable(
+                    gateway.apply(shard.id()).sessions(), shard, guild ->
                     {
                         final int owner = after.owner(guild);
                         return before.owner(guild) == owner ? -1
@@ -286,7 +285,7 @@ final class CassandraHandover implements ConsensusMembership.RingEpochs, AutoClo
                 // what it kept as the owner of users and guilds that moved away (their new owners are told again)
                 final java.util.function.LongPredicate away = key -> r.owner(key) != me;
                 final dev.pinwheel.gateway.GatewayShard g = gateway.apply(shard.id());
-                final int forgotten = g.users().forget(away) + g.presences().forget(away, away);
+                final int forgotten = g.users().forget(away) + g.presences().forget(away);
                 return new long[] {shard.store().issuedSequence(), n, forgotten};
             });
             targets[k] = result[0];

@@ -312,16 +312,15 @@ public final class PresenceService
      * are told again once the epoch settles; a stale copy here would show a user online who left meanwhile, should the
      * key come back.
      *
-     * @param users  whether this shard no longer owns a user.
-     * @param guilds whether this shard no longer owns a guild.
+     * @param away whether this shard no longer owns a key (a user or a guild id).
      * @return users and guilds forgotten.
      */
-    public int forget(final java.util.function.LongPredicate users, final java.util.function.LongPredicate guilds)
+    public int forget(final java.util.function.LongPredicate away)
     {
-        final int before = this.users.size() + byGuild.size();
-        this.users.keySet().removeIf(u -> users.test(u));
-        byGuild.keySet().removeIf(g -> guilds.test(g));
-        return before - this.users.size() - byGuild.size();
+        final int before = users.size() + byGuild.size();
+        users.keySet().removeIf(away::test);
+        byGuild.keySet().removeIf(away::test);
+        return before - users.size() - byGuild.size();
     }
 
     /**

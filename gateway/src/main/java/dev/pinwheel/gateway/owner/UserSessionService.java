@@ -151,8 +151,8 @@ public final class UserSessionService
     public int forget(final java.util.function.LongPredicate users)
     {
         final int before = userShards.size() + remoteShards.size();
-        userShards.keySet().removeIf(u -> users.test(u));
-        remoteShards.keySet().removeIf(u -> users.test(u));
+        userShards.keySet().removeIf(users::test);
+        remoteShards.keySet().removeIf(users::test);
         return before - userShards.size() - remoteShards.size();
     }
 

@@ -70,11 +70,7 @@ class ClusterCassandraTest
     @Test
     void aDeadNodesGuildIsServedBySurvivorsWithEveryAcknowledgedMessageAndGoesBackWhenItRejoins() throws Exception
     {
-        final List<String> opts = new ArrayList<>(SharedCassandra.serverOptions(SharedCassandra.contactPoint(),
-            SharedCassandra.keyspace("cluster")));
-        opts.addAll(List.of("-Dpinwheel.cluster.peerTimeoutMs=1000", "-Dpinwheel.cluster.termLength=1048576",
-            "-Dpinwheel.cluster.handoverGraceMs=100"));
-        options = opts;
+        options = SharedCassandra.clusterOptions("cluster");
         members = ClusterNodesTest.freeMemberPorts(NODES);
         for (int k = 0; k < NODES; k++)
         {

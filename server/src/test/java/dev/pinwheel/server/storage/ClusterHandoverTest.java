@@ -90,11 +90,7 @@ class ClusterHandoverTest
     void aGuildWhoseOwnerDoesNotChangeIsServedThroughEveryHandoverAndAMovingOneLosesNoAcknowledgedMessage()
         throws Exception
     {
-        final List<String> opts = new ArrayList<>(SharedCassandra.serverOptions(SharedCassandra.contactPoint(),
-            SharedCassandra.keyspace("handover")));
-        opts.addAll(List.of("-Dpinwheel.cluster.peerTimeoutMs=1000", "-Dpinwheel.cluster.termLength=1048576",
-            "-Dpinwheel.cluster.handoverGraceMs=100"));
-        options = opts;
+        options = SharedCassandra.clusterOptions("handover");
         members = ClusterNodesTest.freeMemberPorts(NODES);
         for (int k = 0; k < NODES; k++)
         {

@@ -42,11 +42,7 @@ class ClusterMovedUsersTest extends ClusterSessionsFixture
     @Test
     void aMovedUsersSessionsAreToldToTheNewOwnerDirectMessagesAndPresenceFollow() throws Exception
     {
-        final List<String> options = new ArrayList<>(SharedCassandra.serverOptions(SharedCassandra.contactPoint(),
-            SharedCassandra.keyspace("moved")));
-        options.addAll(List.of("-Dpinwheel.cluster.peerTimeoutMs=1000", "-Dpinwheel.cluster.termLength=1048576",
-            "-Dpinwheel.cluster.handoverGraceMs=100"));
-        cluster = new LocalCluster(dir, NODES, 1, options).startAllLive();
+        cluster = new LocalCluster(dir, NODES, 1, SharedCassandra.clusterOptions("moved")).startAllLive();
         final long first = epochOf(cluster.node(0).awaitLine("live nodes [0, 1, 2]"));
         for (int k = 0; k < NODES; k++)
         {

@@ -325,23 +325,19 @@ final class LocalCluster implements AutoCloseable
         });
         try
         {
-            return answer.get(5, TimeUnit.SECONDS);
-        }
-        catch (final java.util.concurrent.TimeoutException slow)
-        {
-            final Path dump = dir.resolve("node-" + k + "-threads-" + System.nanoTime() + ".txt");
-            new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-                Long.toString(nodes[k].pid()), "Thread.print").redirectErrorStream(true)
-                .redirectOutput(dump.toFile()).start().waitFor(20, TimeUnit.SECONDS);
-            System.out.println("LocalCluster: node " + k + "'s /metrics took more than 5 s; its threads: " + dump);
             try
             {
-                return answer.get(30, TimeUnit.SECONDS);
+                return answer.get(5, TimeUnit.SECONDS);
             }
-            catch (final java.util.concurrent.ExecutionException ex)
+            catch (final java.util.concurrent.TimeoutException slow)
             {
-                throw ex.getCause() instanceof java.io.UncheckedIOException u ? u.getCause() : ex;
+                final Path dump = dir.resolve("node-" + k + "-threads-" + System.nanoTime() + ".txt");
+                new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                    Long.toString(nodes[k].pid()), "Thread.print").redirectErrorStream(true)
+                    .redirectOutput(dump.toFile()).start().waitFor(20, TimeUnit.SECONDS);
+                System.out.println("LocalCluster: node " + k + "'s /metrics took more than 5 s; its threads: " + dump);
             }
+            return answer.get(30, TimeUnit.SECONDS);
         }
         catch (final java.util.concurrent.ExecutionException ex)
         {

@@ -49,6 +49,19 @@ final class SharedCassandra
     }
 
     /**
+     * @param keyspacePrefix the test's keyspace prefix (a fresh keyspace on the shared Cassandra).
+     * @return the JVM options of a cluster node on the shared Cassandra as the cluster tests run it: peer timeout 1 s,
+     *         1 MiB link terms, handover grace 100 ms.
+     */
+    static List<String> clusterOptions(final String keyspacePrefix)
+    {
+        final List<String> options = new java.util.ArrayList<>(serverOptions(contactPoint(), keyspace(keyspacePrefix)));
+        options.addAll(List.of("-Dpinwheel.cluster.peerTimeoutMs=1000", "-Dpinwheel.cluster.termLength=1048576",
+            "-Dpinwheel.cluster.handoverGraceMs=100"));
+        return options;
+    }
+
+    /**
      * @return a Cassandra of the caller's own (killable), stopped and deleted with the JVM at the latest.
      */
     static LocalCassandra startOwn()
