@@ -39,6 +39,14 @@ public final class LinkFrameFlyweight
      */
     public static final int CATCH_UP_REQUEST = 10;
     /**
+     * A flag of a {@link #CATCH_UP_REQUEST}'s payload (an i32 of flags; none when absent): the asking node saw the
+     * receiving node's link go down since it last asked (it asks because the link came back). When the receiving
+     * node saw no such thing, it was cut off without noticing. A request for another reason (a start, a peer's
+     * restart, a cut the asker was told of) does not carry it: the two nodes would otherwise take each other's
+     * requests as signs of a cut, back and forth.
+     */
+    public static final int SEEN_DOWN = 1;
+    /**
      * The answer of one shard of the sending node to a {@link #CATCH_UP_REQUEST} (target: the request's token), sent
      * after the shard told the asking node again which of its sessions follow that node's guilds and users: payload
      * the shard (i32) and how many shards the sending node has (i32).
@@ -46,6 +54,12 @@ public final class LinkFrameFlyweight
     public static final int FOLLOWING_AGAIN = 11;
     /** Length of a {@link #FOLLOWING_AGAIN} frame's payload. */
     public static final int FOLLOWING_AGAIN_LENGTH = 8;
+    /**
+     * One shard of the sending node sent every state record its journal held when the receiving node asked for them
+     * ({@link #CATCH_UP_REQUEST}): behind the last of them (target: the shard). The receiving node has applied every
+     * record of that shard's keys up to then — the memberships of the guilds it owns among them.
+     */
+    public static final int CATCH_UP_DONE = 12;
 
     public static final int KIND_OFFSET = 0;
     public static final int SOURCE_NODE_OFFSET = 4;

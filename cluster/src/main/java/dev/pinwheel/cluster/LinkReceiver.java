@@ -49,7 +49,7 @@ final class LinkReceiver implements Agent, ControlledFragmentHandler
     private long heldMask;
 
     /** Told on this thread of each peer that asked for this node's node-wide records. */
-    private final NodeLink.CatchUpHandler catchUpRequests;
+    private final CatchUpRequests catchUpRequests;
     /** Told on this thread of each shard of a peer that follows this node's start again. */
     private final Following following;
     /** Told on this thread of each peer whose stream here comes from a new start of it. */
@@ -61,7 +61,7 @@ final class LinkReceiver implements Agent, ControlledFragmentHandler
     private final org.agrona.collections.IntHashSet[] sessionsOf;
 
     LinkReceiver(final Subscription subscription, final ShardGroup group, final NodeState node,
-        final LinkCounters counters, final Runnable watch, final NodeLink.CatchUpHandler catchUpRequests,
+        final LinkCounters counters, final Runnable watch, final CatchUpRequests catchUpRequests,
         final int nodes, final java.util.function.IntConsumer restarts, final Following following)
     {
         this.catchUpRequests = catchUpRequests;
@@ -171,7 +171,8 @@ final class LinkReceiver implements Agent, ControlledFragmentHandler
         }
         if (frame.kind() == LinkFrameFlyweight.CATCH_UP_REQUEST)
         {
-            catchUpRequests.requested(frame.sourceNode(), frame.target());
+            catchUpRequests.requested(frame.sourceNode(), frame.target(),
+                payloadLength >= Integer.BYTES && (buffer.getInt(payload) & LinkFrameFlyweight.SEEN_DOWN) != 0);
             return Action.CONTINUE;
         }
         if (frame.kind() == LinkFrameFlyweight.FOLLOWING_AGAIN
@@ -180,6 +181,12 @@ final class LinkReceiver implements Agent, ControlledFragmentHandler
             // every command the peer's shard sent before it is on this node's rings already (read in stream order)
             following.followingAgain(frame.sourceNode(), frame.target(), buffer.getInt(payload),
                 buffer.getInt(payload + Integer.BYTES));
+            return Action.CONTINUE;
+        }
+        if (frame.kind() == LinkFrameFlyweight.CATCH_UP_DONE)
+        {
+            // every record the peer's shard scanned was applied above, in stream order
+            following.caughtUp(frame.sourceNode(), (int)frame.target());
             return Action.CONTINUE;
         }
         counters.increment(LinkCounters.MALFORMED);
@@ -228,6 +235,19 @@ final class LinkReceiver implements Agent, ControlledFragmentHandler
         }
     }
 
+    /** Told of a {@link LinkFrameFlyweight#CATCH_UP_REQUEST} frame. */
+    @FunctionalInterface
+    interface CatchUpRequests
+    {
+        /**
+         * @param node     the asking peer.
+         * @param token    its start's token.
+         * @param seenDown whether it saw this node's link go down since it last asked
+         *                 ({@link LinkFrameFlyweight#SEEN_DOWN}).
+         */
+        void requested(int node, long token, boolean seenDown);
+    }
+
     /** Told of a {@link LinkFrameFlyweight#FOLLOWING_AGAIN} frame. */
     @FunctionalInterface
     interface Following
@@ -239,6 +259,16 @@ final class LinkReceiver implements Agent, ControlledFragmentHandler
          * @param shards how many shards the peer has.
          */
         void followingAgain(int node, long token, int shard, int shards);
+
+        /**
+         * A peer's shard sent every state record of its journal that this node asked for, and they are applied.
+         *
+         * @param node  the peer.
+         * @param shard its shard.
+         */
+        default void caughtUp(final int node, final int shard)
+        {
+        }
     }
 
     /** @return the shards of the mask whose ring was full (still to be handed the event). */

@@ -72,6 +72,8 @@ public final class NodeLink implements ClusterLink, AutoCloseable
      * start and whenever their own link to this node comes back; receiver thread).
      */
     private final boolean[] downSinceStart;
+    /** The start token of each peer's last catch-up request (0: none yet; receiver thread). */
+    private final long[] requestToken;
     /** Told of each peer that asks this node for its node-wide records ({@link #onCatchUpRequest}). */
     private CatchUpHandler catchUpRequests = (node, token) -> { };
     /**
@@ -93,7 +95,13 @@ public final class NodeLink implements ClusterLink, AutoCloseable
     /** Told of each peer whose link went down or came back ({@link #onPeerChange}). */
     private PeerWatch peerWatch = (node, up) -> { };
     private final org.agrona.concurrent.UnsafeBuffer catchUpFrame =
-        new org.agrona.concurrent.UnsafeBuffer(new byte[LinkFrameFlyweight.HEADER_LENGTH]);
+        new org.agrona.concurrent.UnsafeBuffer(new byte[LinkFrameFlyweight.HEADER_LENGTH + Integer.BYTES]);
+    /**
+     * Peers whose link this node saw go down since it last asked them for their records: the next request tells them
+     * ({@link LinkFrameFlyweight#SEEN_DOWN}), a sign that they may have been cut off without noticing (receiver
+     * thread).
+     */
+    private final boolean[] sawDownSinceAsked;
 
     /**
      * Starts the media driver and the publications to every peer.
@@ -174,6 +182,8 @@ public final class NodeLink implements ClusterLink, AutoCloseable
         this.peerUp = new boolean[publications.length];
         this.catchUpOwed = new boolean[publications.length];
         this.downSinceStart = new boolean[publications.length];
+        this.requestToken = new long[publications.length];
+        this.sawDownSinceAsked = new boolean[publications.length];
         this.awaited = new boolean[publications.length];
         this.followingShards = new long[publications.length];
         LinkFrameFlyweight.putHeader(catchUpFrame, 0, LinkFrameFlyweight.CATCH_UP_REQUEST, nodeId, startToken);
@@ -220,7 +230,20 @@ public final class NodeLink implements ClusterLink, AutoCloseable
             endHold(ctx.startHoldNanos() <= 0 ? "no start hold (pinwheel.cluster.startHoldMs=0)" : "no peers");
         }
         final LinkReceiver receiver = new LinkReceiver(subscription, group, node, counters, this::watchPeers,
-            this::catchUpRequested, publications.length, this::peerRestarted, this::followingAgain);
+            this::catchUpRequested, publications.length, this::peerRestarted, new LinkReceiver.Following()
+            {
+                @Override
+                public void followingAgain(final int peer, final long token, final int shard, final int shards)
+                {
+                    NodeLink.this.followingAgain(peer, token, shard, shards);
+                }
+
+                @Override
+                public void caughtUp(final int peer, final int shard)
+                {
+                    NodeLink.this.caughtUp(peer, shard);
+                }
+            });
         linkAgent.receiver(receiver);
     }
 
@@ -372,6 +395,7 @@ public final class NodeLink implements ClusterLink, AutoCloseable
                 else
                 {
                     downSinceStart[node] = true;
+                    sawDownSinceAsked[node] = true;
                     LOG.warn("cluster: node {} unreachable ({}): its guilds answer 503 until it is back", node,
                         ctx.members().endpoint(node));
                 }
@@ -398,8 +422,15 @@ public final class NodeLink implements ClusterLink, AutoCloseable
     {
         for (int node = 0; node < catchUpOwed.length; node++)
         {
-            if (catchUpOwed[node] && publications[node].offer(catchUpFrame, 0, LinkFrameFlyweight.HEADER_LENGTH) > 0)
+            if (!catchUpOwed[node])
             {
+                continue;
+            }
+            catchUpFrame.putInt(LinkFrameFlyweight.HEADER_LENGTH,
+                sawDownSinceAsked[node] ? LinkFrameFlyweight.SEEN_DOWN : 0);
+            if (publications[node].offer(catchUpFrame, 0, LinkFrameFlyweight.HEADER_LENGTH + Integer.BYTES) > 0)
+            {
+                sawDownSinceAsked[node] = false;
                 waits.wake();
                 catchUpOwed[node] = false; // a control frame: not in the sent count of commands, events and records
                 LOG.info("cluster: asked node {} for its node-wide records (catch-up)", node);
@@ -411,13 +442,62 @@ public final class NodeLink implements ClusterLink, AutoCloseable
      * A peer asked for this node's node-wide records: its link to this node is up again, or it started. A later
      * restart of it is judged from here on (its followers here were subscribed again if its link had been down).
      */
-    private void catchUpRequested(final int node, final long token)
+    private void catchUpRequested(final int node, final long token, final boolean seenDown)
     {
         if (node >= 0 && node < downSinceStart.length)
         {
+            final boolean cutOff = seenDown && requestToken[node] == token && !downSinceStart[node];
+            requestToken[node] = token;
             downSinceStart[node] = false; // after peerRestarted: a new start's first frame is noted before it is read
+            if (cutOff)
+            {
+                cutOff(node);
+            }
         }
         catchUpRequests.requested(node, token);
+    }
+
+    /**
+     * The same start of a peer asked again for this node's node-wide records because it saw this node's link go down
+     * ({@link LinkFrameFlyweight#SEEN_DOWN}), while this node never saw the peer's go down: the peer saw this node's
+     * link go down and come back (a pause of this process — a long GC, a stopped VM —
+     * or a cut this side did not notice). Meanwhile the peer refused what it sent here: its guild events to the
+     * sessions here, its node-wide records, its members' joins and removals; and it forgot this node's sessions. This
+     * node does what it does when it sees a peer go down and come back: the sessions here following the peer's guilds
+     * are told they are unavailable and subscribe again (GUILD_CREATE), what the peer's sessions showed here is
+     * forgotten, and the peer is asked for its records again (it tells again of its sessions, then sends its journal,
+     * after which the sessions here are matched against the memberships it owns: {@link PeerWatch#caughtUp}). Before,
+     * none of it was done: a member who joined meanwhile never got the guild on this node, one kicked meanwhile kept
+     * it, and the guild's followers here had silently missed its events. Receiver thread.
+     */
+    private void cutOff(final int node)
+    {
+        LOG.warn("cluster: node {} asked again for this node's records while its link was never seen down here: it "
+            + "saw this node cut off; the sessions here following its guilds subscribe again and its records are "
+            + "asked for again", node);
+        catchUpOwed[node] = true;
+        try
+        {
+            peerWatch.peerChanged(node, false);
+            peerWatch.peerChanged(node, true);
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.error("cluster: the watch of node {} failed", node, ex);
+        }
+    }
+
+    /** A shard of a peer sent every record of its journal this node asked for (receiver thread). */
+    private void caughtUp(final int node, final int shard)
+    {
+        try
+        {
+            peerWatch.caughtUp(node, shard);
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.error("cluster: the watch of node {} failed", node, ex);
+        }
     }
 
     /**
@@ -497,6 +577,18 @@ public final class NodeLink implements ClusterLink, AutoCloseable
          * @param seenDown whether its link was seen down in between (the followers were told then already).
          */
         default void peerRestarted(final int node, final boolean seenDown)
+        {
+        }
+
+        /**
+         * A shard of a peer sent every state record of its journal this node asked for (a catch-up), and each is
+         * applied to this node's node-wide state: the memberships of the guilds that shard owns are up to date here.
+         * Receiver thread.
+         *
+         * @param node  the peer.
+         * @param shard its shard.
+         */
+        default void caughtUp(final int node, final int shard)
         {
         }
     }
@@ -731,7 +823,7 @@ public final class NodeLink implements ClusterLink, AutoCloseable
         int work = drainHeld(out, refused);
         if (out.scanning > 0)
         {
-            work += advanceCatchUp(out);
+            work += advanceCatchUp(fromShard, out);
             work += drainHeld(out, refused); // a scan that ended: what waited behind it goes now
         }
         return work;
@@ -783,7 +875,7 @@ public final class NodeLink implements ClusterLink, AutoCloseable
      * One slice of one running catch-up per duty cycle, the peers in turn: the shard's pause is one slice however
      * many peers catch up at once.
      */
-    private int advanceCatchUp(final Outbox out)
+    private int advanceCatchUp(final int fromShard, final Outbox out)
     {
         for (int i = 0; i < out.scans.length; i++)
         {
@@ -815,6 +907,13 @@ public final class NodeLink implements ClusterLink, AutoCloseable
             {
                 out.scans[node] = null; // what waited behind it goes next, in order (sent, or refused if it is down)
                 out.scanning--;
+                if (outcome == CatchUpScan.DONE)
+                {
+                    // behind the scan and what waited behind it: the peer has applied all of them when it reads this
+                    LinkFrameFlyweight.putHeader(out.scratch, 0, LinkFrameFlyweight.CATCH_UP_DONE, nodeId,
+                        fromShard);
+                    offer(out, node, out.scratch, LinkFrameFlyweight.HEADER_LENGTH, true);
+                }
                 return 1;
             }
             return sent ? 1 : 0; // pushed back: no work, so the shard waits a little (hasPending) instead of spinning

@@ -131,6 +131,28 @@ final class PeerSignals implements NodeLink.PeerWatch
     }
 
     /**
+     * A peer's shard sent every record of its journal this node asked for: the memberships of the guilds it owns are
+     * up to date here, and each shard matches its sessions against them ({@link ShardSessions#reconcileMemberships}):
+     * joins and removals the owner told while the two nodes were cut off (or before this node started) were refused
+     * on the way.
+     */
+    @Override
+    public void caughtUp(final int node, final int peerShard)
+    {
+        final int route = ShardRoute.of(node, peerShard);
+        onEveryShard("node " + node + " shard " + peerShard + " caught up", (shard, late) ->
+        {
+            final int n = sessions.apply(shard.id()).reconcileMemberships(guild -> group.ownerOf(guild) == route);
+            if (n > 0)
+            {
+                LOG.info("cluster: node {} shard {} sent its records: shard {}: {} session(s) subscribed to guilds "
+                    + "they had joined, or removed from guilds they had left, meanwhile", node, peerShard, shard.id(), n);
+            }
+            return 0;
+        });
+    }
+
+    /**
      * A ring epoch settled (the shared Cassandra store): every guild a session waits for may be served now; the new
      * owners of the users whose key moved learn where their sessions are and what they show, and those of the guilds
      * that moved what their members show (each knows none of it, and what was sent while the keys moved was refused).

@@ -197,6 +197,24 @@ public final class Accounts
     }
 
     /**
+     * A guild was deleted whose members are not known here (another node owned it): every user's guild list forgets
+     * it. Visits every user: rare (a guild's deletion, applied once per node).
+     *
+     * @param guildId the guild.
+     */
+    public void forgetGuild(final long guildId)
+    {
+        for (final Set<Long> set : guildsByUser.values())
+        {
+            set.remove(guildId);
+        }
+        for (final Set<Long> set : temporaryByUser.values())
+        {
+            set.remove(guildId);
+        }
+    }
+
+    /**
      * @param userId    user.
      * @param guildId   a guild the user is a temporary member of.
      * @param temporary true: temporary from now on; false: not any more (a role given, or gone).

@@ -1156,6 +1156,13 @@ public final class StateRecords
                                 node.accounts().removeGuild(m.userId(), guildId);
                             }
                         }
+                        else
+                        {
+                            // another node's guild (the record came over the link): its members are not known here,
+                            // yet each one's node-wide guild list names it. Before, they kept it on the other nodes:
+                            // a new session there was given it in READY, and DMs between its members stayed allowed
+                            node.accounts().forgetGuild(guildId);
+                        }
                         node.directory().removeGuild(guildId);
                     };
                 }

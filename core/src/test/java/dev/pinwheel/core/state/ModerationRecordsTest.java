@@ -88,6 +88,39 @@ class ModerationRecordsTest
         assertFalse(node.accounts().guildsOf(OWNER).contains(GUILD));
     }
 
+    /**
+     * On another node than the guild's owner the records are applied to an empty guild table (the link's receiver):
+     * the deletion does not know the members there, yet each one's node-wide guild list loses the guild. Before, it kept
+     * it: a member's new session there was given the deleted guild in READY.
+     */
+    @Test
+    void aGuildDeletedOnAnotherNodeLeavesEveryMembersGuildList()
+    {
+        final GuildTable owner = new GuildTable();
+        final NodeState ownerNode = NodeState.create();
+        final NodeState other = NodeState.create();
+        for (final NodeState node : new NodeState[] {ownerNode, other})
+        {
+            final GuildTable table = node == ownerNode ? owner : new GuildTable();
+            StateRecords.apply(StateRecords.GUILD_CREATED, StateRecords.guildCreated(GUILD, "g", OWNER,
+                Permissions.EVERYONE_DEFAULT), table, node);
+            StateRecords.apply(StateRecords.GUILD_CREATED, StateRecords.guildCreated(GUILD + 1, "kept", OWNER,
+                Permissions.EVERYONE_DEFAULT), table, node);
+            StateRecords.apply(StateRecords.MEMBER_ADDED, StateRecords.memberAdded(GUILD, OWNER, 0), table, node);
+            StateRecords.apply(StateRecords.MEMBER_ADDED, StateRecords.memberAdded(GUILD, BOB, 0, true), table, node);
+            StateRecords.apply(StateRecords.MEMBER_ADDED, StateRecords.memberAdded(GUILD + 1, BOB, 0), table, node);
+        }
+        assertTrue(other.accounts().guildsOf(BOB).contains(GUILD), "joins reach the other node's guild lists");
+        assertTrue(other.accounts().temporaryGuildsOf(BOB).contains(GUILD));
+
+        StateRecords.apply(StateRecords.GUILD_DELETED, StateRecords.guildDeleted(GUILD), new GuildTable(), other);
+        assertFalse(other.accounts().guildsOf(OWNER).contains(GUILD));
+        assertFalse(other.accounts().guildsOf(BOB).contains(GUILD));
+        assertFalse(other.accounts().temporaryGuildsOf(BOB).contains(GUILD));
+        assertTrue(other.accounts().guildsOf(BOB).contains(GUILD + 1), "the member's other guild stays");
+        assertNull(other.directory().guild(GUILD));
+    }
+
     @Test
     void overwritesTravelWithTheChannelAndOlderRecordsKeepThem()
     {

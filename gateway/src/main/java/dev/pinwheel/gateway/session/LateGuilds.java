@@ -156,12 +156,13 @@ public final class LateGuilds
      *
      * @param sessionId the session.
      * @param guildId   the guild.
+     * @return whether the session waited for it here (it was told the guild is unavailable).
      */
-    void resolved(final String sessionId, final long guildId, final boolean subscribed)
+    boolean resolved(final String sessionId, final long guildId, final boolean subscribed)
     {
         if (size == 0)
         {
-            return;
+            return false;
         }
         final Long2ObjectHashMap<Retry> mine = bySession.get(sessionId);
         if (mine != null && mine.remove(guildId) != null)
@@ -175,7 +176,9 @@ public final class LateGuilds
             {
                 bySession.remove(sessionId);
             }
+            return true;
         }
+        return false;
     }
 
     /**

@@ -501,17 +501,20 @@ public final class ShardSessions
      *
      * @param s       session.
      * @param guildId guild.
+     * @return whether it was asked (false: the session follows it, waits for its answer already, does not cover it, or
+     *         is not READY or gone).
      */
-    void requestSubscribe(final GatewaySession s, final long guildId)
+    boolean requestSubscribe(final GatewaySession s, final long guildId)
     {
         if (awaitingReady.containsKey(s.id()) || s.destroyed() || s.subscribedTo(guildId) || !s.coversGuild(guildId)
             || !s.awaitGuild(guildId))
         {
-            return;
+            return false;
         }
         pendingSubscriptions.put(guildId, pendingSubscriptions.get(guildId) + 1);
         subscriptions.subscribe(s.id(), s.userId(), guildId, s.largeThreshold(),
             (s.intents() & Intents.GUILD_PRESENCES) != 0, shown(s.id()));
+        return true;
     }
 
     /**
@@ -527,11 +530,17 @@ public final class ShardSessions
         final GatewaySession s = sessions.get(sessionId);
         if (s != null && !s.destroyed() && s.guildArrived(guildId))
         {
-            lateGuilds.resolved(sessionId, guildId, snapshot != null);
+            final boolean wasLate = lateGuilds.resolved(sessionId, guildId, snapshot != null);
             if (snapshot != null)
             {
                 shard.sessions().subscribe(guildId, s);
                 shard.sessions().deliverTo(s, snapshot);
+            }
+            else if (wasLate)
+            {
+                // told unavailable before (its owner was unreachable, or the guild moving): the owner, back, no longer
+                // knows the membership or the guild — the member was removed, or the guild deleted, meanwhile
+                shard.sessions().deliverTo(s, removed(guildId));
             }
             else
             {
@@ -663,6 +672,56 @@ public final class ShardSessions
                 presences.set(userId, s.id(), shownBySession.getOrDefault(s.id(), PresenceFields.DEFAULT));
             }
             n++;
+        }
+        return n;
+    }
+
+    /**
+     * Matches this shard's sessions against the node-wide memberships of some guilds, once they are known to be up to
+     * date here: another node's shard that owns them sent every record of its journal this node asked for (a
+     * catch-up: this node started, or one of the two was cut off from the other). A session of a member that neither
+     * follows nor waits for such a guild subscribes to it (GUILD_CREATE, as after a join); one that follows a guild its
+     * user is no longer a member of (or that was deleted) stops and gets {@code GUILD_DELETE} without
+     * {@code unavailable} (as after a removal). The joins and removals the owner told while the two nodes were cut off
+     * were refused on the way here; before this, such a member never got the guild on this node, and a kicked one kept
+     * getting its events, until they reconnected. Shard thread only.
+     *
+     * @param ownedThere the guilds whose memberships are up to date (those the peer's shard owns).
+     * @return sessions subscribed or removed.
+     */
+    public int reconcileMemberships(final java.util.function.LongPredicate ownedThere)
+    {
+        final dev.pinwheel.core.directory.Accounts accounts = context.node().accounts();
+        int n = 0;
+        for (final GatewaySession s : sessions.values())
+        {
+            if (s.destroyed() || awaitingReady.containsKey(s.id()))
+            {
+                continue;
+            }
+            for (final long g : accounts.guildsOf(s.userId()))
+            {
+                if (ownedThere.test(g) && requestSubscribe(s, g))
+                {
+                    n++;
+                }
+            }
+        }
+        for (final long g : shard.sessions().followedGuilds())
+        {
+            if (!ownedThere.test(g))
+            {
+                continue;
+            }
+            for (final dev.pinwheel.core.fanout.SessionEndpoint e : shard.sessions().subscribersOf(g))
+            {
+                if (e instanceof GatewaySession s && !s.destroyed() && !accounts.guildsOf(s.userId()).contains(g))
+                {
+                    removeFrom(s, g);
+                    n++;
+                }
+            }
+            maybeUnsubscribe(g);
         }
         return n;
     }
@@ -859,19 +918,28 @@ public final class ShardSessions
         {
             return;
         }
-        final Dispatch removed = Dispatch.of("GUILD_DELETE", ("{\"id\":\"" + Json.id(guildId) + "\"}")
-            .getBytes(StandardCharsets.US_ASCII));
         for (final GatewaySession s : list)
         {
-            lateGuilds.forget(s.id(), guildId);
-            s.leftVoice(guildId);
-            if (s.subscribedTo(guildId))
-            {
-                shard.sessions().unsubscribe(guildId, s);
-                shard.sessions().deliverTo(s, removed);
-            }
+            removeFrom(s, guildId);
         }
         maybeUnsubscribe(guildId);
+    }
+
+    /** A session's user is no member of a guild any more: it stops following it, told as Discord does a removal. */
+    private void removeFrom(final GatewaySession s, final long guildId)
+    {
+        lateGuilds.forget(s.id(), guildId);
+        s.leftVoice(guildId);
+        if (s.subscribedTo(guildId))
+        {
+            shard.sessions().unsubscribe(guildId, s);
+            shard.sessions().deliverTo(s, removed(guildId));
+        }
+    }
+
+    private static Dispatch removed(final long guildId)
+    {
+        return Dispatch.of("GUILD_DELETE", ("{\"id\":\"" + Json.id(guildId) + "\"}").getBytes(StandardCharsets.US_ASCII));
     }
 
     /**

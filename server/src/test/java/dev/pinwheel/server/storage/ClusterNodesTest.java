@@ -373,6 +373,7 @@ class ClusterNodesTest
         private java.util.concurrent.ScheduledExecutorService beat;
         private volatile long seq;
         private String sessionId;
+        private JsonNode ready;
         private String resumeUrl;
         private volatile CompletableFuture<Integer> helloAgain;
 
@@ -402,9 +403,16 @@ class ClusterNodesTest
             g.send("{\"op\":2,\"d\":{\"token\":\"" + token + "\",\"intents\":" + intents
                 + ",\"properties\":{\"os\":\"linux\",\"browser\":\"test\",\"device\":\"test\"}}}");
             final JsonNode ready = g.awaitDispatch("READY", x -> true);
+            g.ready = ready;
             g.sessionId = ready.get("session_id").asText();
             g.resumeUrl = ready.get("resume_gateway_url").asText();
             return g;
+        }
+
+        /** @return the READY's {@code d} this session was given. */
+        JsonNode ready()
+        {
+            return ready;
         }
 
         synchronized void send(final String text)
