@@ -211,7 +211,9 @@ class NodeLinkCatchUpTest
         assertTrue(a.link.counter("catch_up_slices") >= 2L * n / SLICE, "slices: " + a.link.counter(
             "catch_up_slices"));
         assertEquals(SLICE, a.store.largestSlice, "no slice reads more than its bound");
-        assertEquals(2L * n + 4, a.link.counter("sent"), "the scans' records and the 4 live frames, each once");
+        assertEquals(2L * n + 4 + 2, a.link.counter("sent"),
+            "the scans' records, the 4 live frames and each scan's CATCH_UP_DONE, each once");
+
         assertTrue(a.link.counter("retried") >= 4, "the live frames waited behind the scans");
     }
 
