@@ -74,6 +74,11 @@ public final class NodeLink implements ClusterLink, AutoCloseable
     private final boolean[] downSinceStart;
     /** The start token of each peer's last catch-up request (0: none yet; receiver thread). */
     private final long[] requestToken;
+    /**
+     * Per peer, the shards that sent their catch-up to this start (bits; written by the receiver thread, read by any:
+     * {@link #caughtUp(int)}).
+     */
+    private final java.util.concurrent.atomic.AtomicLongArray caughtUpShards;
     /** Told of each peer that asks this node for its node-wide records ({@link #onCatchUpRequest}). */
     private CatchUpHandler catchUpRequests = (node, token) -> { };
     /**
@@ -183,6 +188,7 @@ public final class NodeLink implements ClusterLink, AutoCloseable
         this.catchUpOwed = new boolean[publications.length];
         this.downSinceStart = new boolean[publications.length];
         this.requestToken = new long[publications.length];
+        this.caughtUpShards = new java.util.concurrent.atomic.AtomicLongArray(publications.length);
         this.sawDownSinceAsked = new boolean[publications.length];
         this.awaited = new boolean[publications.length];
         this.followingShards = new long[publications.length];
@@ -490,6 +496,10 @@ public final class NodeLink implements ClusterLink, AutoCloseable
     /** A shard of a peer sent every record of its journal this node asked for (receiver thread). */
     private void caughtUp(final int node, final int shard)
     {
+        if (node >= 0 && node < publications.length && shard >= 0 && shard < Long.SIZE)
+        {
+            caughtUpShards.getAndAccumulate(node, 1L << shard, (a, b) -> a | b);
+        }
         try
         {
             peerWatch.caughtUp(node, shard);
@@ -498,6 +508,41 @@ public final class NodeLink implements ClusterLink, AutoCloseable
         {
             LOG.error("cluster: the watch of node {} failed", node, ex);
         }
+    }
+
+    @Override
+    public boolean caughtUp(final int route)
+    {
+        final int node = dev.pinwheel.core.routing.ShardRoute.node(route);
+        final int shard = route & 0xFFFF;
+        if (node == nodeId)
+        {
+            return true;
+        }
+        return node >= 0 && node < publications.length && shard < Long.SIZE
+            && (caughtUpShards.get(node) & 1L << shard) != 0;
+    }
+
+    /**
+     * Tells a peer that asked for this node's node-wide records that this shard has none of its own to send (its
+     * store keeps no journal: on Cassandra the peers read the shared state logs): the peer takes it as caught up by
+     * this shard. On {@code fromShard}'s thread, behind what it sent the peer before.
+     *
+     * @param fromShard the calling shard.
+     * @param node      the peer.
+     */
+    public void nothingToCatchUp(final int fromShard, final int node)
+    {
+        if (node >= 0 && node < publications.length && publications[node] != null)
+        {
+            sendCatchUpDone(outboxes[fromShard], fromShard, node);
+        }
+    }
+
+    private void sendCatchUpDone(final Outbox out, final int fromShard, final int node)
+    {
+        LinkFrameFlyweight.putHeader(out.scratch, 0, LinkFrameFlyweight.CATCH_UP_DONE, nodeId, fromShard);
+        offer(out, node, out.scratch, LinkFrameFlyweight.HEADER_LENGTH, true);
     }
 
     /**
@@ -910,9 +955,7 @@ public final class NodeLink implements ClusterLink, AutoCloseable
                 if (outcome == CatchUpScan.DONE)
                 {
                     // behind the scan and what waited behind it: the peer has applied all of them when it reads this
-                    LinkFrameFlyweight.putHeader(out.scratch, 0, LinkFrameFlyweight.CATCH_UP_DONE, nodeId,
-                        fromShard);
-                    offer(out, node, out.scratch, LinkFrameFlyweight.HEADER_LENGTH, true);
+                    sendCatchUpDone(out, fromShard, node);
                 }
                 return 1;
             }

@@ -213,7 +213,12 @@ class NodeLinkCatchUpTest
         assertEquals(SLICE, a.store.largestSlice, "no slice reads more than its bound");
         assertEquals(2L * n + 4 + 2, a.link.counter("sent"),
             "the scans' records, the 4 live frames and each scan's CATCH_UP_DONE, each once");
-
+        for (final int peer : new int[] {1, 2})
+        {
+            final NodeLink link = nodes.get(peer).link;
+            await(() -> link.caughtUp(dev.pinwheel.core.routing.ShardRoute.of(0, 0)),
+                "node " + peer + " caught up by node 0's shard (CATCH_UP_DONE behind its records)");
+        }
         assertTrue(a.link.counter("retried") >= 4, "the live frames waited behind the scans");
     }
 

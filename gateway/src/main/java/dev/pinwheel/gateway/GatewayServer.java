@@ -183,6 +183,14 @@ public final class GatewayServer implements AutoCloseable
             if (link != null)
             {
                 shards.clusterLink(link);
+                // a user another node owns is known here once that node's shard caught this start up (or its key is
+                // moving): until then an unknown token of theirs is a failure that heals, not a bad token
+                auth.mayNotKnowYet(userId ->
+                {
+                    final int route = shards.ownerOf(userId);
+                    return route == dev.pinwheel.core.routing.ShardRoute.MOVING
+                        || dev.pinwheel.core.routing.ShardRoute.clustered(route) && !link.caughtUp(route);
+                });
                 final long hold = link.startHoldNanos();
                 if (hold > 0)
                 {

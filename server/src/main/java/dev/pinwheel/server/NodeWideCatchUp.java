@@ -117,7 +117,10 @@ final class NodeWideCatchUp implements NodeLink.CatchUpHandler
                     + "sessions here and of {} user(s)' presence in its guilds", node, shard.id(), users, presences);
             }
             link.followingAgain(shard.id(), node, token);
-            link.beginCatchUp(shard.id(), node, shard.store()); // false: no journal of its own, nothing to send
+            if (!link.beginCatchUp(shard.id(), node, shard.store()))
+            {
+                link.nothingToCatchUp(shard.id(), node); // no journal of its own: the peer reads the shared logs
+            }
         }
     }
 }

@@ -60,6 +60,20 @@ public interface ClusterLink
     void offerState(int fromShard, int type, byte[] payload);
 
     /**
+     * Whether this node holds every node-wide record the owner shard of a route journaled before this node started
+     * (the accounts and tokens of the users it owns among them): that shard sent its catch-up to this start of the
+     * node. Until then an unknown token of a user it owns may be valid, and is told as a failure that heals rather
+     * than as a bad token. Any thread.
+     *
+     * @param route a clustered route (another node's shard).
+     * @return whether it caught this node up.
+     */
+    default boolean caughtUp(final int route)
+    {
+        return true;
+    }
+
+    /**
      * Retries, in order, what back-pressure held back for this shard. A node that went down meanwhile refuses what
      * waited for it: each command is handed to {@code refused} (its waiting request is answered), each event counted.
      *

@@ -22,8 +22,17 @@ public final class AuthService
     private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
     private static final Base64.Decoder B64D = Base64.getUrlDecoder();
     private final SecureRandom random = new SecureRandom();
+    /**
+     * {@link #authenticate}'s answer for a well-formed token of a user this node may not know yet: another node of the
+     * cluster owns the user and has not yet sent this start of the node its records (it is starting, or that node is
+     * unreachable), or the user's key is moving. Told as a failure that heals (503, gateway close 4000), not as a bad
+     * token (401, 4004: Discord's libraries stop for good on 4004).
+     */
+    public static final long NOT_YET_KNOWN = -2;
+
     private final Accounts accounts;
     private final int iterations;
+    private volatile java.util.function.LongPredicate mayNotKnowYet = userId -> false;
 
     /**
      * @param accounts   account directory.
@@ -33,6 +42,16 @@ public final class AuthService
     {
         this.accounts = accounts;
         this.iterations = iterations;
+    }
+
+    /**
+     * Sets which users this node may not know yet (a cluster node: those whose owner has not caught it up).
+     *
+     * @param which told a token's user id when the token is unknown; any thread, must not block.
+     */
+    public void mayNotKnowYet(final java.util.function.LongPredicate which)
+    {
+        this.mayNotKnowYet = java.util.Objects.requireNonNull(which, "which");
     }
 
     /**
@@ -91,7 +110,8 @@ public final class AuthService
      * where it lies in the header, its user id decoded and hashed in per-thread scratch ({@link TokenScratch}).
      *
      * @param authorization an Authorization header or IDENTIFY token: {@code Bot x}, {@code Bearer x} or {@code x}.
-     * @return the user id, or -1 if the token is malformed or unknown.
+     * @return the user id, or -1 if the token is malformed or unknown, or {@link #NOT_YET_KNOWN} if it is unknown and
+     *         names a user this node may not know yet.
      */
     public long authenticate(final String authorization)
     {
@@ -124,7 +144,11 @@ public final class AuthService
         {
             return -1;
         }
-        return accounts.hasToken(userId, scratch.hash(authorization, start, end)) ? userId : -1;
+        if (accounts.hasToken(userId, scratch.hash(authorization, start, end)))
+        {
+            return userId;
+        }
+        return mayNotKnowYet.test(userId) ? NOT_YET_KNOWN : -1;
     }
 
     /** As {@link String#trim()} from the left: the first index at or after {@code from} of a character above space. */

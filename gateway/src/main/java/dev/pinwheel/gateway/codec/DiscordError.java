@@ -86,6 +86,12 @@ public enum DiscordError
      */
     GUILD_MOVING(503, 0, "503: Service Unavailable. This guild is moving to another cluster node; retry in a moment.",
         1),
+    /**
+     * A token of a user another cluster node owns, unknown here because that node has not yet sent this node its
+     * records (this node is starting, or that node is unreachable), or the user's key is moving: retry.
+     */
+    ACCOUNT_NOT_YET_KNOWN(503, 0, "503: Service Unavailable. This cluster node has not yet learnt this account from "
+        + "the node that owns it (it is starting, or that node is unreachable); retry in a moment.", 1),
     /** The password-hashing queue is full: retry. */
     HASHING_BUSY(503, 0, "Too many logins in progress: retry in a moment.", 1),
     /** Storage refuses writes after a fault, until the node restarts. */

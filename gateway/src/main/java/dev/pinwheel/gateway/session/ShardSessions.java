@@ -269,7 +269,7 @@ public final class ShardSessions
         final Account account = userId < 0 ? null : context.node().accounts().get(userId);
         if (account == null)
         {
-            c.close(CloseCodes.AUTHENTICATION_FAILED, "Authentication failed.");
+            notAuthenticated(c, userId);
             return;
         }
         final JsonNode intentsNode = d.get("intents");
@@ -429,6 +429,21 @@ public final class ShardSessions
         return "ws://" + host + ":" + context.resumePort(shard.id());
     }
 
+    /**
+     * A token that authenticates nobody: 4004, which Discord's libraries take as final; or, for a token of a user this
+     * cluster node may not know yet ({@link AuthService#NOT_YET_KNOWN}), 4000, after which they connect again.
+     */
+    private static void notAuthenticated(final GatewayConnection c, final long userId)
+    {
+        if (userId == AuthService.NOT_YET_KNOWN)
+        {
+            c.close(CloseCodes.UNKNOWN_ERROR, "This node has not yet learnt your account from the node that owns it: "
+                + "reconnect in a moment.");
+            return;
+        }
+        c.close(CloseCodes.AUTHENTICATION_FAILED, "Authentication failed.");
+    }
+
     void resume(final GatewayConnection c, final JsonNode d)
     {
         if (d == null || !d.isObject() || !d.path("token").isTextual() || !d.path("session_id").isTextual()
@@ -440,7 +455,7 @@ public final class ShardSessions
         final long userId = auth.authenticate(d.get("token").asText());
         if (userId < 0)
         {
-            c.close(CloseCodes.AUTHENTICATION_FAILED, "Authentication failed.");
+            notAuthenticated(c, userId);
             return;
         }
         final String sessionId = d.get("session_id").asText();

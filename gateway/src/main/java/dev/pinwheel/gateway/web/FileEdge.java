@@ -166,6 +166,12 @@ public final class FileEdge
             return true;
         }
         final long userId = auth.authenticate(headers.get(HttpHeaderNames.AUTHORIZATION));
+        if (userId == dev.pinwheel.gateway.auth.AuthService.NOT_YET_KNOWN)
+        {
+            final dev.pinwheel.gateway.codec.DiscordError e = dev.pinwheel.gateway.codec.DiscordError.ACCOUNT_NOT_YET_KNOWN;
+            a.error(HttpResponseStatus.SERVICE_UNAVAILABLE, e.code(), e.message());
+            return true;
+        }
         if (userId < 0)
         {
             a.error(HttpResponseStatus.UNAUTHORIZED, 0, "401: Unauthorized");

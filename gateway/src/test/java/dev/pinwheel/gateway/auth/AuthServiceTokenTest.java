@@ -90,6 +90,29 @@ class AuthServiceTokenTest
         assertTrue(checked > 4000);
     }
 
+    /**
+     * On a cluster node, an unknown token of a user this node may not know yet (their owner has not caught it up) is
+     * {@link AuthService#NOT_YET_KNOWN}, not -1; a known one authenticates, a malformed one stays -1.
+     */
+    @Test
+    void anUnknownTokenOfAUserNotYetKnownHereIsToldApart() throws Exception
+    {
+        final Accounts accounts = new Accounts();
+        final AuthService auth = new AuthService(accounts, 1000);
+        final String known = auth.newToken(5);
+        accounts.addToken(5, referenceHash(known));
+        final String elsewhere = auth.newToken(6);
+        final String local = auth.newToken(7);
+        assertEquals(-1, auth.authenticate("Bot " + elsewhere), "a single node: unknown is unknown");
+        auth.mayNotKnowYet(user -> user == 5 || user == 6);
+        assertEquals(5, auth.authenticate("Bot " + known));
+        assertEquals(AuthService.NOT_YET_KNOWN, auth.authenticate("Bot " + elsewhere));
+        assertEquals(AuthService.NOT_YET_KNOWN, auth.authenticate(elsewhere));
+        assertEquals(-1, auth.authenticate("Bot " + local), "a user this node owns: unknown is unknown");
+        assertEquals(-1, auth.authenticate("Bot not-a-token"));
+        assertEquals(-1, auth.authenticate(null));
+    }
+
     @Test
     void hashesAsHexFormatDid() throws Exception
     {

@@ -369,6 +369,7 @@ class ClusterNodesTest
         private final LinkedBlockingQueue<JsonNode> dispatches = new LinkedBlockingQueue<>();
         private final StringBuilder partial = new StringBuilder();
         private final CompletableFuture<Integer> hello = new CompletableFuture<>();
+        private final CompletableFuture<Integer> closed = new CompletableFuture<>();
         private volatile WebSocket socket;
         private java.util.concurrent.ScheduledExecutorService beat;
         private volatile long seq;
@@ -497,6 +498,36 @@ class ClusterNodesTest
             }
             webSocket.request(1);
             return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(final WebSocket webSocket, final int statusCode, final String reason)
+        {
+            closed.complete(statusCode);
+            return null;
+        }
+
+        /**
+         * Connects and identifies, expecting the server to close the connection instead of READY.
+         *
+         * @return the close code (30 s at most).
+         */
+        static int closeCodeOfIdentify(final int port, final String token, final int intents) throws Exception
+        {
+            final RawGateway g = new RawGateway();
+            g.socket = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10))
+                .buildAsync(URI.create("ws://127.0.0.1:" + port + "/?v=10&encoding=json"), g).get(30, TimeUnit.SECONDS);
+            g.hello.get(30, TimeUnit.SECONDS);
+            g.send("{\"op\":2,\"d\":{\"token\":\"" + token + "\",\"intents\":" + intents
+                + ",\"properties\":{\"os\":\"linux\",\"browser\":\"test\",\"device\":\"test\"}}}");
+            try
+            {
+                return g.closed.get(30, TimeUnit.SECONDS);
+            }
+            finally
+            {
+                g.socket.abort();
+            }
         }
 
         /** The connection drops (no close frame): the session waits on the server for a RESUME. */

@@ -151,7 +151,8 @@ public final class RestRouter
         }
         if (match.authenticated() && ex.userId() < 0)
         {
-            error(ex, DiscordError.UNAUTHORIZED);
+            error(ex, ex.userId() == dev.pinwheel.gateway.auth.AuthService.NOT_YET_KNOWN
+                ? DiscordError.ACCOUNT_NOT_YET_KNOWN : DiscordError.UNAUTHORIZED);
             return;
         }
         if (match.authenticated() && !limits.global(ex))
@@ -194,6 +195,10 @@ public final class RestRouter
 
     private void error(final RestExchange ex, final DiscordError error)
     {
+        if (error.retryAfter() > 0)
+        {
+            ex.retryAfterOnly(error.retryAfter());
+        }
         ex.reply(shard, error.status(), error.body());
     }
 }
