@@ -47,6 +47,14 @@ final class LinkReceiver implements Agent, ControlledFragmentHandler
     private int heldShard;
     private Dispatch heldDispatch;
     private long heldMask;
+    /**
+     * While node-wide records are read again from a shared store ({@link #holdStatesUntil}): what applies them, once
+     * read; the live state records that arrive meanwhile wait in {@link #heldStates} and are applied after them.
+     */
+    private java.util.concurrent.CompletableFuture<Runnable> stateReplay;
+    private Runnable afterReplay;
+    private final java.util.ArrayList<byte[]> heldStates = new java.util.ArrayList<>();
+    private final java.util.ArrayList<Integer> heldStateTypes = new java.util.ArrayList<>();
 
     /** Told on this thread of each peer that asked for this node's node-wide records. */
     private final CatchUpRequests catchUpRequests;
@@ -88,6 +96,10 @@ final class LinkReceiver implements Agent, ControlledFragmentHandler
         {
             nextWatchNanos = now + WATCH_INTERVAL_NANOS;
             watch.run();
+        }
+        if (stateReplay != null && stateReplay.isDone())
+        {
+            replayStates();
         }
         if (!releaseHeld())
         {
@@ -166,6 +178,15 @@ final class LinkReceiver implements Agent, ControlledFragmentHandler
         }
         if (frame.kind() == LinkFrameFlyweight.STATE)
         {
+            if (stateReplay != null)
+            {
+                // older records are being read again: this one is applied after them, not overwritten by them
+                final byte[] copy = new byte[payloadLength];
+                buffer.getBytes(payload, copy);
+                heldStates.add(copy);
+                heldStateTypes.add((int)frame.target());
+                return Action.CONTINUE;
+            }
             applyState((int)frame.target(), buffer, payload, payloadLength);
             return Action.CONTINUE;
         }
@@ -232,6 +253,75 @@ final class LinkReceiver implements Agent, ControlledFragmentHandler
         {
             counters.increment(LinkCounters.MALFORMED);
             LOG.warn("cluster link: state record of type {} from another node not applied: {}", type, ex.toString());
+        }
+    }
+
+    /**
+     * Holds the live state records that arrive from now on until {@code replay} completes, then runs what it gives
+     * (which applies node-wide records read again from a shared store), then applies the held ones in their order,
+     * then runs {@code afterwards}: a live record is never overwritten by an older one read meanwhile. Another hold
+     * while one runs waits for both. This thread only.
+     *
+     * @param replay     completes with what applies the records read again (on this thread).
+     * @param afterwards run on this thread once every held record is applied.
+     */
+    void holdStatesUntil(final java.util.concurrent.CompletableFuture<Runnable> replay, final Runnable afterwards)
+    {
+        if (stateReplay == null)
+        {
+            stateReplay = replay;
+            afterReplay = afterwards;
+            return;
+        }
+        stateReplay = stateReplay.thenCombine(replay, (a, b) -> () ->
+        {
+            a.run();
+            b.run();
+        });
+        final Runnable before = afterReplay;
+        afterReplay = () ->
+        {
+            before.run();
+            afterwards.run();
+        };
+    }
+
+    /** @return whether records are being read again (live ones held meanwhile). */
+    boolean replayingStates()
+    {
+        return stateReplay != null;
+    }
+
+    private void replayStates()
+    {
+        try
+        {
+            stateReplay.join().run();
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.error("cluster link: node-wide records could not be read again; the live ones held meanwhile are "
+                + "applied", ex);
+        }
+        stateReplay = null;
+        final org.agrona.concurrent.UnsafeBuffer view = new org.agrona.concurrent.UnsafeBuffer(0, 0);
+        for (int i = 0; i < heldStates.size(); i++)
+        {
+            final byte[] held = heldStates.get(i);
+            view.wrap(held);
+            applyState(heldStateTypes.get(i), view, 0, held.length);
+        }
+        heldStates.clear();
+        heldStateTypes.clear();
+        final Runnable after = afterReplay;
+        afterReplay = null;
+        try
+        {
+            after.run();
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.error("cluster link: what follows a replay of node-wide records failed", ex);
         }
     }
 

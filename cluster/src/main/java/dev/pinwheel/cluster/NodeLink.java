@@ -79,6 +79,10 @@ public final class NodeLink implements ClusterLink, AutoCloseable
      * {@link #caughtUp(int)}).
      */
     private final java.util.concurrent.atomic.AtomicLongArray caughtUpShards;
+    /** The receiver (set by {@link #start}). */
+    private LinkReceiver receiver;
+    /** Whether node-wide records are being read again ({@link #holdStatesUntil}); read by any thread. */
+    private volatile boolean relearning;
     /** Told of each peer that asks this node for its node-wide records ({@link #onCatchUpRequest}). */
     private CatchUpHandler catchUpRequests = (node, token) -> { };
     /**
@@ -251,6 +255,29 @@ public final class NodeLink implements ClusterLink, AutoCloseable
                 }
             });
         linkAgent.receiver(receiver);
+        this.receiver = receiver;
+    }
+
+    /**
+     * Has the node-wide records of the cluster read again from a shared store (Cassandra: after an outage this node
+     * missed the ones broadcast meanwhile): the live state records that arrive from now on wait until {@code replay}
+     * completes and what it gives has applied the records read, then are applied in their order, so none is
+     * overwritten by an older one; meanwhile no peer counts as having caught this node up ({@link #caughtUp(int)}:
+     * an unknown token is a failure that heals). Then {@code afterwards} runs. Receiver thread (a
+     * {@link PeerWatch} callback).
+     *
+     * @param replay     completes, on any thread, with what applies the records read (run on the receiver thread).
+     * @param afterwards run on the receiver thread once every held record is applied.
+     */
+    public void holdStatesUntil(final java.util.concurrent.CompletableFuture<Runnable> replay,
+        final Runnable afterwards)
+    {
+        relearning = true;
+        receiver.holdStatesUntil(replay, () ->
+        {
+            relearning = receiver.replayingStates();
+            afterwards.run();
+        });
     }
 
     /**
@@ -519,7 +546,7 @@ public final class NodeLink implements ClusterLink, AutoCloseable
         {
             return true;
         }
-        return node >= 0 && node < publications.length && shard < Long.SIZE
+        return !relearning && node >= 0 && node < publications.length && shard < Long.SIZE
             && (caughtUpShards.get(node) & 1L << shard) != 0;
     }
 

@@ -425,6 +425,35 @@ final class CassandraHandover implements ConsensusMembership.RingEpochs, AutoClo
             skipped == 0 ? "" : " (" + skipped + " could not be applied)");
     }
 
+    /**
+     * Reads every scope's state log again, on this thread, for the node-wide records written while this node was cut
+     * off from a peer (the peer's broadcast of them was refused; the embedded store's catch-up has no counterpart
+     * here: the logs are shared).
+     *
+     * @return completes with what applies them to this node's node-wide state (run by the link's receiver, which
+     *         holds the live records meanwhile: {@code NodeLink#holdStatesUntil}).
+     */
+    java.util.concurrent.CompletableFuture<Runnable> relearnNodeWide()
+    {
+        return java.util.concurrent.CompletableFuture.supplyAsync(() ->
+        {
+            final CassandraScopes s = scopes;
+            if (s == null || node == null)
+            {
+                return () -> { };
+            }
+            final long t0 = System.nanoTime();
+            final List<CassandraScopes.StateRow> rows = new ArrayList<>();
+            for (final long scope : s.all())
+            {
+                rows.addAll(s.log(scope));
+            }
+            LOG.info("cluster: read {} state records again for the node-wide records written while a peer was "
+                + "unreachable, in {} ms", rows.size(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+            return () -> learnNodeWide(rows);
+        }, thread);
+    }
+
     /** Whether this node still holds a key for that owner shard (loaded before and never released since). */
     private boolean held(final long scope, final int owner)
     {

@@ -50,6 +50,11 @@ final class PeerSignals implements NodeLink.PeerWatch
     private final IntFunction<ShardSessions> sessions;
     private final IntFunction<ExchangeTable> exchanges;
     private final IntFunction<GatewayShard> shards;
+    /** Peers seen unreachable since they were last seen connected (receiver thread). */
+    private final java.util.BitSet seenDown = new java.util.BitSet();
+    /** On a shared store: the link, and what reads the node-wide records again after an outage; null otherwise. */
+    private NodeLink link;
+    private java.util.function.Supplier<java.util.concurrent.CompletableFuture<Runnable>> relearn;
 
     /**
      * @param group  this node's shards.
@@ -116,15 +121,51 @@ final class PeerSignals implements NodeLink.PeerWatch
         };
     }
 
+    /**
+     * On the shared Cassandra store: once a peer seen unreachable is connected again, the node-wide records (accounts,
+     * tokens, memberships, guild summaries, invites, DM pairs) are read again from Cassandra — the ones the peer
+     * broadcast meanwhile were refused, and a store without a journal of its own has no catch-up — with the live ones
+     * held meanwhile; then each shard matches its sessions against the memberships of the guilds other nodes own.
+     * Before, a node cut off for a while learnt them only when it restarted: a user registered meanwhile got 401 and
+     * 4004 there. Once, before the link starts.
+     *
+     * @param nodeLink the link.
+     * @param reader   reads the records on its own thread and completes with what applies them.
+     */
+    void relearnAfterOutage(final NodeLink nodeLink,
+        final java.util.function.Supplier<java.util.concurrent.CompletableFuture<Runnable>> reader)
+    {
+        this.link = nodeLink;
+        this.relearn = reader;
+    }
+
     @Override
     public void peerChanged(final int node, final boolean up)
     {
         if (up)
         {
+            if (seenDown.get(node) && relearn != null)
+            {
+                seenDown.clear(node);
+                link.holdStatesUntil(relearn.get(), () -> onEveryShard("node-wide records read again",
+                    (shard, late) ->
+                    {
+                        final int n = sessions.apply(shard.id()).reconcileMemberships(
+                            guild -> ShardRoute.clustered(group.ownerOf(guild)));
+                        if (n > 0)
+                        {
+                            LOG.info("cluster: node-wide records read again: shard {}: {} session(s) subscribed to "
+                                + "guilds they had joined, or removed from guilds they had left, meanwhile",
+                                shard.id(), n);
+                        }
+                        return 0;
+                    }));
+            }
             onEveryShard("node " + node + " connected", (shard, late) -> late.retryNode(node));
         }
         else
         {
+            seenDown.set(node);
             onEveryShard("node " + node + " unreachable", (shard, late) -> sessionsGone(shard, node)
                 + late.ownerUnreachable(ownedBy(node)));
         }

@@ -145,6 +145,7 @@ public final class PinwheelServer implements AutoCloseable
                 () -> VoiceServer.start(b.voice.dataDir(dataDir).placement(placement).counters(nodeCounters)),
                 r -> Thread.ofPlatform().name("pinwheel-voice-start").daemon(true).start(r));
         NodeLink startedLink = null;
+        PeerSignals lateGuilds = null;
         dev.pinwheel.cluster.ConsensusMembership startedMembership = null;
         try
         {
@@ -169,7 +170,7 @@ public final class PinwheelServer implements AutoCloseable
             if (startedLink != null)
             {
                 // sessions that lose a guild with its owner's node, or could not get it, get it when it is back
-                final PeerSignals lateGuilds = new PeerSignals(gateway.shards(), gateway::shard);
+                lateGuilds = new PeerSignals(gateway.shards(), gateway::shard);
                 startedLink.onCatchUpRequest(new NodeWideCatchUp(gateway.shards(), startedLink, gateway::shard));
                 startedLink.onPeerChange(lateGuilds);
                 startedLink.onStartHoldEnd(new StartHoldRelease(gateway.shards()));
@@ -199,6 +200,8 @@ public final class PinwheelServer implements AutoCloseable
                 {
                     this.handover.bind(gateway.shards(), gateway.context().node(),
                         ((CassandraStoreFactory)stores).scopes(), startedMembership, gateway::shard);
+                    // node-wide records broadcast while a peer was unreachable are read again from Cassandra
+                    lateGuilds.relearnAfterOutage(startedLink, this.handover::relearnNodeWide);
                 }
             }
             catch (final RuntimeException ex)

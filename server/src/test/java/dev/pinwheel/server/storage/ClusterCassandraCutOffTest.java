@@ -1,0 +1,101 @@
+package dev.pinwheel.server.storage;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import org.junit.jupiter.api.Test;
+
+import dev.pinwheel.core.routing.RoutingRing;
+
+/**
+ * A node cut off for a while on the shared Cassandra store: three nodes in child JVMs (one shard each), guild G owned
+ * by node 0; erin, a person owned by node 0, connected to node 2 and not a member of G. Node 2 is stopped
+ * ({@code SIGSTOP}) until the others agree on a ring without it; meanwhile dora registers through node 0 and joins G,
+ * and erin joins G. Node 2 resumed and back in the ring: dora's token works on node 2 (REST 200, READY listing G;
+ * a 503 while it reads the records again, never 401), and erin's session on node 2 gets G's GUILD_CREATE. Before,
+ * node 2 refused dora (401, 4004) and never gave erin G until it restarted: the records broadcast while it was away
+ * were lost to it, and a store without a journal of its own had no catch-up.
+ */
+class ClusterCassandraCutOffTest extends ClusterSessionsFixture
+{
+    private static final int NODES = 3;
+    private static final int GUILDS = 1;
+    private static final Pattern EPOCH = Pattern.compile("ring epoch (\\d+):");
+
+    @Test
+    void aNodeBackFromACutLearnsTheAccountsAndMembershipsWrittenMeanwhile() throws Exception
+    {
+        cluster = new LocalCluster(dir, NODES, 1, SharedCassandra.clusterOptions("cutoff")).startAllLive();
+        final long first = epochOf(cluster.node(0).awaitLine("live nodes [0, 1, 2]"));
+        for (int k = 0; k < NODES; k++)
+        {
+            cluster.node(k).awaitLine("ring epoch " + first + " settled");
+        }
+        final RoutingRing ring = RoutingRing.buildLive(first, 0b111, 1, RoutingRing.DEFAULT_VIRTUAL_NODES);
+        final RestClient rest0 = new RestClient(cluster.node(0).restBase());
+        final RestClient rest2 = new RestClient(cluster.node(2).restBase());
+        final RestClient.User alice = rest0.register("alice");
+        final JsonNode guild = ClusterGuilds.ownedBy(rest0, alice.token(), ring, 0, "cut");
+        final String guildId = guild.get("id").asText();
+        final String code = rest0.ok("POST", "channels/" + guild.get("channels").get(0).get("id").asText()
+            + "/invites", alice.token(), "{}").get("code").asText();
+        final RestClient.User erin = ClusterGuilds.personOwnedBy(rest0, ring, 0, "erin");
+        final ClusterNodesTest.RawGateway erinGateway = connect(2, erin, GUILDS);
+
+        final CompletableFuture<String> lost = cluster.node(0).lineContaining("(lost [2])");
+        LocalCluster.signal(cluster.node(2), "STOP");
+        final RestClient.User dora;
+        final CompletableFuture<String> back;
+        try
+        {
+            final long without = epochOf(lost.get(60, TimeUnit.SECONDS));
+            cluster.node(0).awaitLine("ring epoch " + without + " settled");
+            cluster.node(1).awaitLine("ring epoch " + without + " settled");
+            // owned by node 0 in both rings (a key of a live node stays with it): node 2 never loads its log
+            dora = ClusterGuilds.personOwnedBy(rest0, ring, 0, "dora");
+            rest0.ok("POST", "invites/" + code, dora.token(), "{}");
+            rest0.ok("POST", "invites/" + code, erin.token(), "{}");
+            back = cluster.node(0).lineContaining("(joined [2])");
+        }
+        finally
+        {
+            LocalCluster.signal(cluster.node(2), "CONT");
+        }
+        final long rejoined = epochOf(back.get(60, TimeUnit.SECONDS));
+        for (int k = 0; k < NODES; k++)
+        {
+            cluster.node(k).awaitLine("ring epoch " + rejoined + " settled");
+        }
+
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        RestClient.Response me;
+        while ((me = rest2.call("GET", "users/@me", dora.token(), null)).status() != 200)
+        {
+            assertEquals(503, me.status(), "dora's token on node 2, back from the cut: " + me.raw());
+            assertTrue(System.nanoTime() - deadline < 0, "dora known on node 2 within 60 s: " + me.raw());
+            Thread.sleep(100);
+        }
+        final ClusterNodesTest.RawGateway doraGateway = connect(2, dora, GUILDS);
+        boolean listed = false;
+        for (final JsonNode entry : doraGateway.ready().get("guilds"))
+        {
+            listed |= guildId.equals(entry.get("id").asText());
+        }
+        assertTrue(listed, "dora's READY on node 2 lists G: " + doraGateway.ready());
+        erinGateway.awaitDispatch("GUILD_CREATE", d -> guildId.equals(d.get("id").asText()));
+    }
+
+    private static long epochOf(final String line)
+    {
+        final Matcher m = EPOCH.matcher(line);
+        assertTrue(m.find(), line);
+        return Long.parseLong(m.group(1));
+    }
+}
