@@ -72,10 +72,10 @@ final class PeerSignals implements NodeLink.PeerWatch
      * On a shard: a node's sessions are gone (unreachable, or a new start of it): its users' presences there no longer
      * count, and the users it owns show offline in this shard's guilds until it tells again.
      */
-    private int sessionsGone(final Shard shard, final int node)
+    private int sessionsGone(final Shard shard, final int node, final boolean restarted)
     {
         final GatewayShard g = shards.apply(shard.id());
-        final int users = g.users().nodeGone(node);
+        final int users = g.users().nodeGone(node, restarted);
         final int presences = g.presences().nodeGone(shard, node);
         final int voice = g.voice().nodeGone(shard, node);
         final int lists = g.memberLists().nodeGone(node);
@@ -107,7 +107,7 @@ final class PeerSignals implements NodeLink.PeerWatch
                 LOG.warn("cluster: node {} restarted: shard {}: {} REST request(s) sent to it answered 503 (its answer "
                     + "will not come)", node, shard.id(), failed);
             }
-            sessionsGone(shard, node); // whether it was seen down or not: what it tells from now on is the new start's
+            sessionsGone(shard, node, true); // seen down or not: what it tells from now on is the new start's
             return seenDown ? 0 : late.ownerUnreachable(ownedBy(node)) + late.retryNode(node);
         });
     }
@@ -166,7 +166,7 @@ final class PeerSignals implements NodeLink.PeerWatch
         else
         {
             seenDown.set(node);
-            onEveryShard("node " + node + " unreachable", (shard, late) -> sessionsGone(shard, node)
+            onEveryShard("node " + node + " unreachable", (shard, late) -> sessionsGone(shard, node, false)
                 + late.ownerUnreachable(ownedBy(node)));
         }
     }

@@ -29,6 +29,17 @@ public final class UserSessionService
     private final Long2ObjectHashMap<IntHashSet> remoteShards = new Long2ObjectHashMap<>();
     private final SessionProxy sessions;
     private final Accounts accounts;
+    /**
+     * Per unreachable node: the users this shard owns that had sessions there, and the events addressed to them since
+     * (a node cut off keeps its sessions: they get these once it tells again where they are). Dropped when the node
+     * restarts (its sessions are new) or after {@link #HOLD_NANOS}.
+     */
+    private final org.agrona.collections.Int2ObjectHashMap<Away> away = new org.agrona.collections.Int2ObjectHashMap<>();
+    /** Events held per user for an unreachable node, at most. */
+    static final int HOLD_PER_USER = 256;
+    /** How long the events of an unreachable node's sessions are held, at most. */
+    static final long HOLD_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(10);
+    private long heldDropped;
 
     /**
      * @param sessions this shard's way to the sessions of every shard.
@@ -70,6 +81,7 @@ public final class UserSessionService
                     remoteShards.put(userId, routes);
                 }
                 routes.add(route);
+                replayHeld(userId, route);
             }
             else if (routes != null)
             {
@@ -123,21 +135,144 @@ public final class UserSessionService
      */
     public int nodeGone(final int node)
     {
+        return nodeGone(node, true);
+    }
+
+    /**
+     * As {@link #nodeGone(int)}; when the node is only unreachable (not started again), the events addressed to the
+     * users that had sessions there are held for them until it tells again where its sessions are (a cut, a long pause
+     * of that process: the sessions are still there, and their clients see no gap), at most {@link #HOLD_PER_USER}
+     * per user for {@link #HOLD_NANOS}. Before, a direct message to such a user was acknowledged and stored but reached
+     * none of their sessions. A new start of the node drops what was held for its old one.
+     *
+     * @param node      the node.
+     * @param restarted whether it started again (its sessions are gone).
+     * @return users that had sessions there.
+     */
+    public int nodeGone(final int node, final boolean restarted)
+    {
+        final Away held = restarted ? null : away.computeIfAbsent(node, k -> new Away(System.nanoTime()));
+        if (restarted)
+        {
+            away.remove(node);
+        }
         int n = 0;
-        final Long2ObjectHashMap<IntHashSet>.ValueIterator it = remoteShards.values().iterator();
+        final Long2ObjectHashMap<IntHashSet>.EntryIterator it = remoteShards.entrySet().iterator();
         while (it.hasNext())
         {
-            final IntHashSet routes = it.next();
-            if (routes.removeIf(route -> ShardRoute.onNode(route, node)))
+            it.next();
+            final IntHashSet routes = it.getValue();
+            final Held h = held == null ? null : held.byUser.get(it.getLongKey());
+            final Held fresh = held == null || h != null ? null : new Held();
+            if (routes.removeIf(route ->
+            {
+                final boolean there = ShardRoute.onNode(route, node);
+                if (there && (h != null || fresh != null))
+                {
+                    (h != null ? h : fresh).routes.add(route);
+                }
+                return there;
+            }))
             {
                 n++;
+                if (fresh != null)
+                {
+                    held.byUser.put(it.getLongKey(), fresh);
+                }
                 if (routes.isEmpty())
                 {
                     it.remove();
                 }
             }
         }
+        if (held != null && held.byUser.isEmpty())
+        {
+            away.remove(node);
+        }
         return n;
+    }
+
+    /** Users of an unreachable node's sessions, and the events held for them. */
+    private static final class Away
+    {
+        final long sinceNanos;
+        final Long2ObjectHashMap<Held> byUser = new Long2ObjectHashMap<>();
+
+        Away(final long sinceNanos)
+        {
+            this.sinceNanos = sinceNanos;
+        }
+    }
+
+    /** What is held for one user's sessions on an unreachable node: the shards they were on, the events since. */
+    private static final class Held
+    {
+        final IntHashSet routes = new IntHashSet(4);
+        final java.util.ArrayDeque<Dispatch> events = new java.util.ArrayDeque<>();
+    }
+
+    /** Holds an event for the user's sessions on unreachable nodes, if they had any there. */
+    private void hold(final long userId, final Dispatch event)
+    {
+        if (away.isEmpty())
+        {
+            return;
+        }
+        final long now = System.nanoTime();
+        final org.agrona.collections.Int2ObjectHashMap<Away>.EntryIterator it = away.entrySet().iterator();
+        while (it.hasNext())
+        {
+            it.next();
+            final Away a = it.getValue();
+            if (now - a.sinceNanos > HOLD_NANOS)
+            {
+                it.remove(); // the node stayed away: its sessions are most likely gone
+                continue;
+            }
+            final Held h = a.byUser.get(userId);
+            if (h != null)
+            {
+                if (h.events.size() >= HOLD_PER_USER)
+                {
+                    h.events.poll();
+                    heldDropped++;
+                }
+                h.events.add(event);
+            }
+        }
+    }
+
+    /** A shard of a node that was unreachable holds sessions of the user again: what was held for it goes there. */
+    private void replayHeld(final long userId, final int route)
+    {
+        final Away a = away.get(ShardRoute.node(route));
+        if (a == null)
+        {
+            return;
+        }
+        final Held h = a.byUser.get(userId);
+        if (h == null || !h.routes.remove(route))
+        {
+            return; // no session of the user was there before: nothing was held for this shard
+        }
+        for (final Dispatch event : h.events)
+        {
+            sessions.userDispatch(route, userId, event);
+        }
+        if (h.routes.isEmpty())
+        {
+            a.byUser.remove(userId);
+        }
+        if (a.byUser.isEmpty())
+        {
+            away.remove(ShardRoute.node(route));
+        }
+    }
+
+    /** @return events dropped from a full hold for an unreachable node's sessions (oldest first). */
+    public long heldDropped()
+    {
+        return heldDropped;
     }
 
     /**
@@ -166,11 +301,12 @@ public final class UserSessionService
         final long userId = command.getLong();
         long mask = userShards.get(userId);
         final IntHashSet remote = remoteShards.get(userId);
-        if (mask == 0 && remote == null)
+        if (mask == 0 && remote == null && away.isEmpty())
         {
             return;
         }
         final Dispatch event = DispatchFields.get(command);
+        hold(userId, event);
         if (remote != null)
         {
             final IntHashSet.IntIterator it = remote.iterator();

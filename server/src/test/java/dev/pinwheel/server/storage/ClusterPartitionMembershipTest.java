@@ -19,7 +19,9 @@ import dev.pinwheel.core.routing.RoutingRing;
  * node 0, G's owner), and guild D (node 0's too, gina a member) is deleted. Once node 1 is resumed and the link is
  * back, erin's session gets G's GUILD_CREATE and its next message; frank's gets G's GUILD_DELETE (not unavailable) and
  * none of its later messages; gina's gets D's GUILD_DELETE (not unavailable); and hank, a member of D who connects to
- * node 1 only now, is not given D in READY.
+ * node 1 only now, is not given D in READY. Hana (a person owned by node 0, connected to node 1) gets the DM alice
+ * sent her during the cut, through a DM channel node 0 owns: her owner had dropped node 1's sessions, and held the DM
+ * for them until node 1 told it again where they are.
  * <p>
  * Before, node 1 never noticed the cut (it was the one stopped), so it did nothing: node 0 had refused its joins,
  * removals and node-wide records for node 1 meanwhile. Erin never got G, frank kept it; and a guild deleted through
@@ -30,6 +32,7 @@ class ClusterPartitionMembershipTest extends ClusterSessionsFixture
     private static final int GUILDS = 1;
     private static final int GUILD_MESSAGES = 1 << 9;
     private static final int MESSAGE_CONTENT = 1 << 15;
+    private static final int DIRECT_MESSAGES = 1 << 12;
 
     @Test
     void joinsAndKicksMadeWhileANodeWasCutOffReachItsSessions() throws Exception
@@ -64,10 +67,27 @@ class ClusterPartitionMembershipTest extends ClusterSessionsFixture
         ginaGateway.awaitDispatch("GUILD_CREATE", d -> guildId.equals(d.get("id").asText()));
         ginaGateway.awaitDispatch("GUILD_CREATE", d -> doomedId.equals(d.get("id").asText()));
         final ClusterNodesTest.RawGateway erinGateway = connect(1, erin, intents);
+        RestClient.User hana = null;
+        String dm = null;
+        for (int i = 0; i < 8 && dm == null; i++)
+        {
+            hana = ClusterGuilds.personOwnedBy(rest1, ring, 0, "hana" + i + "x");
+            rest1.ok("POST", "invites/" + code, hana.token(), "{}");
+            final String channel = rest0.ok("POST", "users/@me/channels", alice.token(),
+                "{\"recipient_id\":\"" + hana.id() + "\"}").get("id").asText();
+            if (ring.nodeOf(Long.parseLong(channel)) == 0)
+            {
+                dm = channel;
+            }
+        }
+        assertTrue(dm != null, "one of 8 DM channels is owned by node 0");
+        final ClusterNodesTest.RawGateway hanaGateway = connect(1, hana, DIRECT_MESSAGES | MESSAGE_CONTENT);
+        final String dmChannel = dm;
         // node 0 knows erin's token before the cut (node-wide records are broadcast when journaled)
         rest0.ok("GET", "users/@me", erin.token(), null);
 
         final java.util.concurrent.CompletableFuture<String> back = cluster.node(0).lineContaining("node 1 connected");
+        String whileCut = null;
         LocalCluster.signal(cluster.node(1), "STOP");
         try
         {
@@ -78,6 +98,8 @@ class ClusterPartitionMembershipTest extends ClusterSessionsFixture
             assertEquals(204, kick.status(), kick.raw());
             final RestClient.Response delete = rest0.call("DELETE", "guilds/" + doomedId, alice.token(), null);
             assertEquals(204, delete.status(), delete.raw());
+            whileCut = rest0.ok("POST", "channels/" + dmChannel + "/messages", alice.token(),
+                "{\"content\":\"while you were cut off\"}").get("id").asText();
         }
         finally
         {
@@ -99,6 +121,9 @@ class ClusterPartitionMembershipTest extends ClusterSessionsFixture
         assertEquals(after, erinGateway.awaitDispatch("MESSAGE_CREATE", d -> after.equals(d.get("id").asText()))
             .get("id").asText());
         assertNull(frankGateway.poll("MESSAGE_CREATE", 500), "a member kicked while cut off gets none of G's messages");
+        final String heldDm = whileCut;
+        assertEquals("while you were cut off", hanaGateway.awaitDispatch("MESSAGE_CREATE",
+            d -> heldDm.equals(d.get("id").asText())).get("content").asText());
 
         final ClusterNodesTest.RawGateway hankGateway = connect(1, hank, intents);
         final JsonNode ready = hankGateway.ready();
