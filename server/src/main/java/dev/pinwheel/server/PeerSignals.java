@@ -147,19 +147,8 @@ final class PeerSignals implements NodeLink.PeerWatch
             if (seenDown.get(node) && relearn != null)
             {
                 seenDown.clear(node);
-                link.holdStatesUntil(relearn.get(), () -> onEveryShard("node-wide records read again",
-                    (shard, late) ->
-                    {
-                        final int n = sessions.apply(shard.id()).reconcileMemberships(
-                            guild -> ShardRoute.clustered(group.ownerOf(guild)));
-                        if (n > 0)
-                        {
-                            LOG.info("cluster: node-wide records read again: shard {}: {} session(s) subscribed to "
-                                + "guilds they had joined, or removed from guilds they had left, meanwhile",
-                                shard.id(), n);
-                        }
-                        return 0;
-                    }));
+                link.holdStatesUntil(relearn.get(), () -> reconcile("node-wide records read again",
+                    guild -> ShardRoute.clustered(group.ownerOf(guild))));
             }
             onEveryShard("node " + node + " connected", (shard, late) -> late.retryNode(node));
         }
@@ -181,13 +170,19 @@ final class PeerSignals implements NodeLink.PeerWatch
     public void caughtUp(final int node, final int peerShard)
     {
         final int route = ShardRoute.of(node, peerShard);
-        onEveryShard("node " + node + " shard " + peerShard + " caught up", (shard, late) ->
+        reconcile("node " + node + " shard " + peerShard + " sent its records", guild -> group.ownerOf(guild) == route);
+    }
+
+    /** On every shard: its sessions matched against the memberships of some guilds, now known to be up to date. */
+    private void reconcile(final String why, final java.util.function.LongPredicate guilds)
+    {
+        onEveryShard(why, (shard, late) ->
         {
-            final int n = sessions.apply(shard.id()).reconcileMemberships(guild -> group.ownerOf(guild) == route);
+            final int n = sessions.apply(shard.id()).reconcileMemberships(guilds);
             if (n > 0)
             {
-                LOG.info("cluster: node {} shard {} sent its records: shard {}: {} session(s) subscribed to guilds "
-                    + "they had joined, or removed from guilds they had left, meanwhile", node, peerShard, shard.id(), n);
+                LOG.info("cluster: {}: shard {}: {} session(s) subscribed to guilds they had joined, or removed from "
+                    + "guilds they had left, meanwhile", why, shard.id(), n);
             }
             return 0;
         });

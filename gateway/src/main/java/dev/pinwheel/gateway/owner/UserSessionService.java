@@ -39,7 +39,6 @@ public final class UserSessionService
     static final int HOLD_PER_USER = 256;
     /** How long the events of an unreachable node's sessions are held, at most. */
     static final long HOLD_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(10);
-    private long heldDropped;
 
     /**
      * @param sessions this shard's way to the sessions of every shard.
@@ -162,23 +161,24 @@ public final class UserSessionService
         {
             it.next();
             final IntHashSet routes = it.getValue();
-            final Held h = held == null ? null : held.byUser.get(it.getLongKey());
-            final Held fresh = held == null || h != null ? null : new Held();
-            if (routes.removeIf(route ->
+            boolean had = false;
+            final IntHashSet.IntIterator r = routes.iterator();
+            while (r.hasNext())
             {
-                final boolean there = ShardRoute.onNode(route, node);
-                if (there && (h != null || fresh != null))
+                final int route = r.nextValue();
+                if (ShardRoute.onNode(route, node))
                 {
-                    (h != null ? h : fresh).routes.add(route);
+                    r.remove();
+                    had = true;
+                    if (held != null)
+                    {
+                        held.byUser.computeIfAbsent(it.getLongKey(), k -> new Held()).routes.add(route);
+                    }
                 }
-                return there;
-            }))
+            }
+            if (had)
             {
                 n++;
-                if (fresh != null)
-                {
-                    held.byUser.put(it.getLongKey(), fresh);
-                }
                 if (routes.isEmpty())
                 {
                     it.remove();
@@ -234,8 +234,7 @@ public final class UserSessionService
             {
                 if (h.events.size() >= HOLD_PER_USER)
                 {
-                    h.events.poll();
-                    heldDropped++;
+                    h.events.poll(); // the oldest goes
                 }
                 h.events.add(event);
             }
@@ -267,12 +266,6 @@ public final class UserSessionService
         {
             away.remove(ShardRoute.node(route));
         }
-    }
-
-    /** @return events dropped from a full hold for an unreachable node's sessions (oldest first). */
-    public long heldDropped()
-    {
-        return heldDropped;
     }
 
     /**
