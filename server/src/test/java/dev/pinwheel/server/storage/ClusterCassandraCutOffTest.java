@@ -1,12 +1,9 @@
 package dev.pinwheel.server.storage;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -27,13 +24,12 @@ class ClusterCassandraCutOffTest extends ClusterSessionsFixture
 {
     private static final int NODES = 3;
     private static final int GUILDS = 1;
-    private static final Pattern EPOCH = Pattern.compile("ring epoch (\\d+):");
 
     @Test
     void aNodeBackFromACutLearnsTheAccountsAndMembershipsWrittenMeanwhile() throws Exception
     {
         cluster = new LocalCluster(dir, NODES, 1, SharedCassandra.clusterOptions("cutoff")).startAllLive();
-        final long first = epochOf(cluster.node(0).awaitLine("live nodes [0, 1, 2]"));
+        final long first = LocalCluster.epochOf(cluster.node(0).awaitLine("live nodes [0, 1, 2]"));
         for (int k = 0; k < NODES; k++)
         {
             cluster.node(k).awaitLine("ring epoch " + first + " settled");
@@ -55,7 +51,7 @@ class ClusterCassandraCutOffTest extends ClusterSessionsFixture
         final CompletableFuture<String> back;
         try
         {
-            final long without = epochOf(lost.get(60, TimeUnit.SECONDS));
+            final long without = LocalCluster.epochOf(lost.get(60, TimeUnit.SECONDS));
             cluster.node(0).awaitLine("ring epoch " + without + " settled");
             cluster.node(1).awaitLine("ring epoch " + without + " settled");
             // owned by node 0 in both rings (a key of a live node stays with it): node 2 never loads its log
@@ -68,34 +64,16 @@ class ClusterCassandraCutOffTest extends ClusterSessionsFixture
         {
             LocalCluster.signal(cluster.node(2), "CONT");
         }
-        final long rejoined = epochOf(back.get(60, TimeUnit.SECONDS));
+        final long rejoined = LocalCluster.epochOf(back.get(60, TimeUnit.SECONDS));
         for (int k = 0; k < NODES; k++)
         {
             cluster.node(k).awaitLine("ring epoch " + rejoined + " settled");
         }
 
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        RestClient.Response me;
-        while ((me = rest2.call("GET", "users/@me", dora.token(), null)).status() != 200)
-        {
-            assertEquals(503, me.status(), "dora's token on node 2, back from the cut: " + me.raw());
-            assertTrue(System.nanoTime() - deadline < 0, "dora known on node 2 within 60 s: " + me.raw());
-            Thread.sleep(100);
-        }
+        ClusterRestartAuthTest.awaitKnown(rest2, dora, "node 2, back from the cut");
         final ClusterNodesTest.RawGateway doraGateway = connect(2, dora, GUILDS);
-        boolean listed = false;
-        for (final JsonNode entry : doraGateway.ready().get("guilds"))
-        {
-            listed |= guildId.equals(entry.get("id").asText());
-        }
-        assertTrue(listed, "dora's READY on node 2 lists G: " + doraGateway.ready());
+        assertTrue(doraGateway.readyLists(guildId), "dora's READY on node 2 lists G: " + doraGateway.ready());
         erinGateway.awaitDispatch("GUILD_CREATE", d -> guildId.equals(d.get("id").asText()));
     }
 
-    private static long epochOf(final String line)
-    {
-        final Matcher m = EPOCH.matcher(line);
-        assertTrue(m.find(), line);
-        return Long.parseLong(m.group(1));
-    }
 }

@@ -11,8 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -32,7 +30,6 @@ import dev.pinwheel.core.routing.RoutingRing;
 class ClusterCassandraTest
 {
     private static final int NODES = 3;
-    private static final Pattern EPOCH = Pattern.compile("ring epoch (\\d+):");
 
     @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS) // the nodes' logs stay when it fails
     Path dir;
@@ -81,7 +78,7 @@ class ClusterCassandraTest
             startNode(k);
         }
         // all three agree on an epoch with all three live, and every node holds its keys (the epoch settled)
-        final long first = epochOfLine(awaitLine(0, "live nodes [0, 1, 2]"));
+        final long first = LocalCluster.epochOf(awaitLine(0, "live nodes [0, 1, 2]"));
         for (int k = 0; k < NODES; k++)
         {
             awaitLine(k, "ring epoch " + first + " settled");
@@ -139,8 +136,8 @@ class ClusterCassandraTest
         final long killed = System.nanoTime();
         nodes[1].kill();
         nodes[1] = null;
-        final long without = epochOfLine(lost0.get(30, TimeUnit.SECONDS));
-        assertEquals(without, epochOfLine(lost2.get(30, TimeUnit.SECONDS)), "one epoch on both survivors");
+        final long without = LocalCluster.epochOf(lost0.get(30, TimeUnit.SECONDS));
+        assertEquals(without, LocalCluster.epochOf(lost2.get(30, TimeUnit.SECONDS)), "one epoch on both survivors");
         final long agreedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed);
         awaitLine(0, "ring epoch " + without + " settled");
         awaitLine(2, "ring epoch " + without + " settled");
@@ -198,7 +195,7 @@ class ClusterCassandraTest
         // node 1 restarts and rejoins: a newer epoch gives it its keys back, loaded with what was written meanwhile
         final CompletableFuture<String> back0 = nodes[0].lineContaining("live nodes [0, 1, 2] (joined [1])");
         startNode(1);
-        final long rejoined = epochOfLine(back0.get(60, TimeUnit.SECONDS));
+        final long rejoined = LocalCluster.epochOf(back0.get(60, TimeUnit.SECONDS));
         assertTrue(rejoined > without, "newer epoch");
         for (int k = 0; k < NODES; k++)
         {
@@ -316,12 +313,6 @@ class ClusterCassandraTest
         return ids;
     }
 
-    private static long epochOfLine(final String line)
-    {
-        final Matcher m = EPOCH.matcher(line);
-        assertTrue(m.find(), line);
-        return Long.parseLong(m.group(1));
-    }
 
     /** @return the first line of node k's log containing the text (waiting up to 60 s for it). */
     private String awaitLine(final int k, final String text) throws Exception

@@ -8,8 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -37,13 +35,12 @@ class ClusterMovedUsersTest extends ClusterSessionsFixture
     private static final int GUILDS = 1;
     private static final int GUILD_PRESENCES = 1 << 8;
     private static final int DIRECT_MESSAGES = 1 << 12;
-    private static final Pattern EPOCH = Pattern.compile("ring epoch (\\d+):");
 
     @Test
     void aMovedUsersSessionsAreToldToTheNewOwnerDirectMessagesAndPresenceFollow() throws Exception
     {
         cluster = new LocalCluster(dir, NODES, 1, SharedCassandra.clusterOptions("moved")).startAllLive();
-        final long first = epochOf(cluster.node(0).awaitLine("live nodes [0, 1, 2]"));
+        final long first = LocalCluster.epochOf(cluster.node(0).awaitLine("live nodes [0, 1, 2]"));
         for (int k = 0; k < NODES; k++)
         {
             cluster.node(k).awaitLine("ring epoch " + first + " settled");
@@ -90,7 +87,7 @@ class ClusterMovedUsersTest extends ClusterSessionsFixture
         // kill -9 of node 1: bob's user id moves to a survivor
         final CompletableFuture<String> lost = cluster.node(0).lineContaining("live nodes [0, 2] (lost [1])");
         cluster.kill(1);
-        final long without = epochOf(lost.get(30, TimeUnit.SECONDS));
+        final long without = LocalCluster.epochOf(lost.get(30, TimeUnit.SECONDS));
         cluster.node(0).awaitLine("ring epoch " + without + " settled");
         cluster.node(2).awaitLine("ring epoch " + without + " settled");
         final int moved = RoutingRing.buildLive(without, 0b101, 1, RoutingRing.DEFAULT_VIRTUAL_NODES)
@@ -103,7 +100,7 @@ class ClusterMovedUsersTest extends ClusterSessionsFixture
         // node 1 rejoins: bob's user id goes back to it
         final CompletableFuture<String> back = cluster.node(0).lineContaining("live nodes [0, 1, 2] (joined [1])");
         cluster.start(1);
-        final long rejoined = epochOf(back.get(60, TimeUnit.SECONDS));
+        final long rejoined = LocalCluster.epochOf(back.get(60, TimeUnit.SECONDS));
         for (int k = 0; k < NODES; k++)
         {
             cluster.node(k).awaitLine("ring epoch " + rejoined + " settled");
@@ -189,10 +186,4 @@ class ClusterMovedUsersTest extends ClusterSessionsFixture
         }
     }
 
-    private static long epochOf(final String line)
-    {
-        final Matcher m = EPOCH.matcher(line);
-        assertTrue(m.find(), line);
-        return Long.parseLong(m.group(1));
-    }
 }

@@ -168,9 +168,9 @@ class ClusterNodesTest
         System.out.println("ClusterNodesTest: survivors agreed on a ring epoch without node 1 " + agreedMs
             + " ms after kill -9");
         assertTrue(agreedMs < 15_000, "agreed within 15 s: " + agreedMs + " ms");
-        assertEquals(epochOf(lost0), epochOf(lost2), "one epoch: " + lost0 + " / " + lost2);
-        assertEquals(epochOf(lost0), metric(cluster.port(0), alice.token(), "pinwheel_cluster_ring_epoch"));
-        assertEquals(epochOf(lost2), metric(cluster.port(2), alice.token(), "pinwheel_cluster_ring_epoch"));
+        assertEquals(LocalCluster.epochOf(lost0), LocalCluster.epochOf(lost2), "one epoch: " + lost0 + " / " + lost2);
+        assertEquals(LocalCluster.epochOf(lost0), metric(cluster.port(0), alice.token(), "pinwheel_cluster_ring_epoch"));
+        assertEquals(LocalCluster.epochOf(lost2), metric(cluster.port(2), alice.token(), "pinwheel_cluster_ring_epoch"));
         assertEquals(2, metric(cluster.port(0), alice.token(), "pinwheel_cluster_live_nodes"));
         final long t0 = System.nanoTime();
         final RestClient.Response refused = rest2.call("POST", "channels/" + channelId + "/messages", bob.token(),
@@ -192,9 +192,9 @@ class ClusterNodesTest
         up0.get(60, TimeUnit.SECONDS);
         up2.get(60, TimeUnit.SECONDS);
         // it rejoins in a newer epoch that every node, itself included, applies
-        final long back = epochOf(rejoined0.get(60, TimeUnit.SECONDS));
-        assertEquals(back, epochOf(rejoined2.get(60, TimeUnit.SECONDS)));
-        assertTrue(back > epochOf(lost0), "newer than " + lost0);
+        final long back = LocalCluster.epochOf(rejoined0.get(60, TimeUnit.SECONDS));
+        assertEquals(back, LocalCluster.epochOf(rejoined2.get(60, TimeUnit.SECONDS)));
+        assertTrue(back > LocalCluster.epochOf(lost0), "newer than " + lost0);
         cluster.node(1).awaitLine("ring epoch " + back + ": live nodes [0, 1, 2]");
         cluster.node(1).awaitLine("node 0 connected");
         assertHistory(rest0, alice, channelId, acknowledged);
@@ -287,13 +287,6 @@ class ClusterNodesTest
         }
     }
 
-    /** @return N of a "cluster: ring epoch N: live nodes …" line. */
-    private static long epochOf(final String line)
-    {
-        final java.util.regex.Matcher m = java.util.regex.Pattern.compile("ring epoch (\\d+):").matcher(line);
-        assertTrue(m.find(), line);
-        return Long.parseLong(m.group(1));
-    }
 
     /** @return a sample of the node's {@code /metrics} (without labels), read with an admin's token. */
     static long metric(final int port, final String adminToken, final String name)
@@ -414,6 +407,19 @@ class ClusterNodesTest
         JsonNode ready()
         {
             return ready;
+        }
+
+        /** @return whether the READY this session was given lists the guild. */
+        boolean readyLists(final String guildId)
+        {
+            for (final JsonNode entry : ready.get("guilds"))
+            {
+                if (guildId.equals(entry.get("id").asText()))
+                {
+                    return true;
+                }
+            }
+            return false;
         }
 
         synchronized void send(final String text)

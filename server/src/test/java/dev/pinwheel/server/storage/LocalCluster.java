@@ -359,4 +359,15 @@ final class LocalCluster implements AutoCloseable
         }
         return sum;
     }
+
+    /**
+     * @param line a "cluster: ring epoch N: live nodes …" (or "ring epoch N settled") line.
+     * @return N.
+     */
+    static long epochOf(final String line)
+    {
+        final java.util.regex.Matcher m = java.util.regex.Pattern.compile("ring epoch (\\d+):").matcher(line);
+        org.junit.jupiter.api.Assertions.assertTrue(m.find(), line);
+        return Long.parseLong(m.group(1));
+    }
 }
