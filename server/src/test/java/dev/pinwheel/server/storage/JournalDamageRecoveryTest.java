@@ -68,16 +68,22 @@ class JournalDamageRecoveryTest
         {
             final RestClient rest = new RestClient(second.restBase());
             assertServed(rest, user, channelId, acked, lostId);
-            // The index files were reused at their recovery point (same boot): the records before it are verified in
-            // the background after the node serves, and reported the way recovery reports them.
+            // Mostly the index files are reused at their recovery point (same boot): the records before it are
+            // verified in the background after the node serves, and reported the way recovery reports them. When the
+            // kill caught the first process inside a map access (it reads them while idle too), the restart rebuilds
+            // them instead, and recovery reads and checks every record itself before serving: either way the damage
+            // is reported. (A CI run caught the kill there; the test had asserted the reuse.)
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (!verified(Files.readString(second.log())) && System.nanoTime() < deadline)
+            String log = Files.readString(second.log());
+            while (!verified(log) && !rebuilt(log) && System.nanoTime() < deadline)
             {
                 Thread.sleep(50);
+                log = Files.readString(second.log());
             }
-            final String log = Files.readString(second.log());
-            assertTrue(log.contains("reused at recovery point"), log);
-            assertTrue(verified(log), log);
+            System.out.println("JournalDamageRecoveryTest: the restart " + (rebuilt(log)
+                ? "rebuilt the indexes (the kill caught the first process inside a map access)"
+                : "reused the indexes at their recovery point"));
+            assertTrue(rebuilt(log) || log.contains("reused at recovery point") && verified(log), log);
             assertTrue(log.contains("LOST") && log.contains("message " + lostId), log);
             final String metrics = rest.metrics(user.token());
             assertEquals(1, metric(metrics, "pinwheel_store_damaged_records_total"), metrics);
@@ -94,6 +100,11 @@ class JournalDamageRecoveryTest
         {
             assertServed(new RestClient(third.restBase()), user, channelId, acked, lostId);
         }
+    }
+
+    private static boolean rebuilt(final String log)
+    {
+        return log.contains("died inside an index update");
     }
 
     private static boolean verified(final String log)
