@@ -53,8 +53,12 @@ final class LinkReceiver implements Agent, ControlledFragmentHandler
      */
     private java.util.concurrent.CompletableFuture<Runnable> stateReplay;
     private Runnable afterReplay;
-    private final java.util.ArrayList<byte[]> heldStates = new java.util.ArrayList<>();
-    private final java.util.ArrayList<Integer> heldStateTypes = new java.util.ArrayList<>();
+    private final java.util.ArrayList<HeldState> heldStates = new java.util.ArrayList<>();
+
+    /** A live state record that waits while older ones are read again. */
+    private record HeldState(int type, byte[] payload)
+    {
+    }
 
     /** Told on this thread of each peer that asked for this node's node-wide records. */
     private final CatchUpRequests catchUpRequests;
@@ -183,8 +187,7 @@ final class LinkReceiver implements Agent, ControlledFragmentHandler
                 // older records are being read again: this one is applied after them, not overwritten by them
                 final byte[] copy = new byte[payloadLength];
                 buffer.getBytes(payload, copy);
-                heldStates.add(copy);
-                heldStateTypes.add((int)frame.target());
+                heldStates.add(new HeldState((int)frame.target(), copy));
                 return Action.CONTINUE;
             }
             applyState((int)frame.target(), buffer, payload, payloadLength);
@@ -305,14 +308,12 @@ final class LinkReceiver implements Agent, ControlledFragmentHandler
         }
         stateReplay = null;
         final org.agrona.concurrent.UnsafeBuffer view = new org.agrona.concurrent.UnsafeBuffer(0, 0);
-        for (int i = 0; i < heldStates.size(); i++)
+        for (final HeldState held : heldStates)
         {
-            final byte[] held = heldStates.get(i);
-            view.wrap(held);
-            applyState(heldStateTypes.get(i), view, 0, held.length);
+            view.wrap(held.payload());
+            applyState(held.type(), view, 0, held.payload().length);
         }
         heldStates.clear();
-        heldStateTypes.clear();
         final Runnable after = afterReplay;
         afterReplay = null;
         try

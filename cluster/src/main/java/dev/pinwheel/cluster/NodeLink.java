@@ -550,22 +550,6 @@ public final class NodeLink implements ClusterLink, AutoCloseable
             && (caughtUpShards.get(node) & 1L << shard) != 0;
     }
 
-    /**
-     * Tells a peer that asked for this node's node-wide records that this shard has none of its own to send (its
-     * store keeps no journal: on Cassandra the peers read the shared state logs): the peer takes it as caught up by
-     * this shard. On {@code fromShard}'s thread, behind what it sent the peer before.
-     *
-     * @param fromShard the calling shard.
-     * @param node      the peer.
-     */
-    public void nothingToCatchUp(final int fromShard, final int node)
-    {
-        if (node >= 0 && node < publications.length && publications[node] != null)
-        {
-            sendCatchUpDone(outboxes[fromShard], fromShard, node);
-        }
-    }
-
     private void sendCatchUpDone(final Outbox out, final int fromShard, final int node)
     {
         LinkFrameFlyweight.putHeader(out.scratch, 0, LinkFrameFlyweight.CATCH_UP_DONE, nodeId, fromShard);
@@ -676,13 +660,20 @@ public final class NodeLink implements ClusterLink, AutoCloseable
      * @param fromShard the calling shard.
      * @param node      the peer.
      * @param store     the shard's store.
-     * @return false if the store keeps no journal of its own (nothing is sent: the peers read a shared store).
+     * @return false if the store keeps no journal of its own (only CATCH_UP_DONE is sent: the peers read a shared
+     *         store).
      */
     public boolean beginCatchUp(final int fromShard, final int node, final ShardStore store)
     {
         final long until = store.stateJournalEnd();
-        if (until < 0 || node < 0 || node >= publications.length || publications[node] == null)
+        if (node < 0 || node >= publications.length || publications[node] == null)
         {
+            return false;
+        }
+        if (until < 0)
+        {
+            // no journal of its own (Cassandra: the peers read the shared state logs): nothing to scan, caught up
+            sendCatchUpDone(outboxes[fromShard], fromShard, node);
             return false;
         }
         final Outbox out = outboxes[fromShard];

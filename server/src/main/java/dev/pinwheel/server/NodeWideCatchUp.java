@@ -117,10 +117,7 @@ final class NodeWideCatchUp implements NodeLink.CatchUpHandler
                     + "sessions here and of {} user(s)' presence in its guilds", node, shard.id(), users, presences);
             }
             link.followingAgain(shard.id(), node, token);
-            if (!link.beginCatchUp(shard.id(), node, shard.store()))
-            {
-                link.nothingToCatchUp(shard.id(), node); // no journal of its own: the peer reads the shared logs
-            }
+            link.beginCatchUp(shard.id(), node, shard.store()); // no journal of its own: only CATCH_UP_DONE
         }
     }
 }

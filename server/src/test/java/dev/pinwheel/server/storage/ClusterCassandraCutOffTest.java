@@ -40,8 +40,7 @@ class ClusterCassandraCutOffTest extends ClusterSessionsFixture
         final RestClient.User alice = rest0.register("alice");
         final JsonNode guild = ClusterGuilds.ownedBy(rest0, alice.token(), ring, 0, "cut");
         final String guildId = guild.get("id").asText();
-        final String code = rest0.ok("POST", "channels/" + guild.get("channels").get(0).get("id").asText()
-            + "/invites", alice.token(), "{}").get("code").asText();
+        final String code = ClusterGuilds.invite(rest0, alice.token(), guild.get("channels").get(0).get("id").asText());
         final RestClient.User erin = ClusterGuilds.personOwnedBy(rest0, ring, 0, "erin");
         final ClusterNodesTest.RawGateway erinGateway = connect(2, erin, GUILDS);
 

@@ -66,4 +66,16 @@ final class ClusterGuilds
         }
         throw new AssertionError("none of 24 people is owned by node " + node);
     }
+
+    /**
+     * @param rest      a node's REST client.
+     * @param token     a member's token (who may create invites).
+     * @param channelId a channel of the guild.
+     * @return the code of a new invite to it.
+     * @throws IOException if the request fails.
+     */
+    static String invite(final RestClient rest, final String token, final String channelId) throws IOException
+    {
+        return rest.ok("POST", "channels/" + channelId + "/invites", token, "{}").get("code").asText();
+    }
 }

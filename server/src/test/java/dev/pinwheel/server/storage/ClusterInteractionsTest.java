@@ -40,8 +40,7 @@ class ClusterInteractionsTest extends ClusterSessionsFixture
         final JsonNode guild = ClusterGuilds.ownedBy(rest2, alice.token(), ring, 1, "commands");
         final String guildId = guild.get("id").asText();
         final String channelId = guild.get("channels").get(0).get("id").asText();
-        final String code = rest2.ok("POST", "channels/" + channelId + "/invites", alice.token(), "{}").get("code")
-            .asText();
+        final String code = ClusterGuilds.invite(rest2, alice.token(), channelId);
         rest0.ok("POST", "invites/" + code, bot.token(), "{}");
         final String ping = rest0.ok("PUT", "applications/" + bot.id() + "/guilds/" + guildId + "/commands",
             bot.token(), "[{\"name\":\"ping\",\"description\":\"Pings\"}]").get(0).get("id").asText();

@@ -46,8 +46,7 @@ class ClusterPartitionMembershipTest extends ClusterSessionsFixture
         final JsonNode guild = ClusterGuilds.ownedBy(rest0, alice.token(), ring, 0, "cut");
         final String guildId = guild.get("id").asText();
         final String channelId = guild.get("channels").get(0).get("id").asText();
-        final String code = rest0.ok("POST", "channels/" + channelId + "/invites", alice.token(), "{}").get("code")
-            .asText();
+        final String code = ClusterGuilds.invite(rest0, alice.token(), channelId);
         final RestClient.User erin = rest1.register("erin");
         final RestClient.User frank = rest1.register("frank");
         final RestClient.User gina = rest1.register("gina");
@@ -56,8 +55,8 @@ class ClusterPartitionMembershipTest extends ClusterSessionsFixture
         rest1.ok("POST", "invites/" + code, gina.token(), "{}");
         final JsonNode doomed = ClusterGuilds.ownedBy(rest0, alice.token(), ring, 0, "doomed");
         final String doomedId = doomed.get("id").asText();
-        final String doomedCode = rest0.ok("POST", "channels/" + doomed.get("channels").get(0).get("id").asText()
-            + "/invites", alice.token(), "{}").get("code").asText();
+        final String doomedCode = ClusterGuilds.invite(rest0, alice.token(),
+            doomed.get("channels").get(0).get("id").asText());
         rest1.ok("POST", "invites/" + doomedCode, gina.token(), "{}");
         rest1.ok("POST", "invites/" + doomedCode, hank.token(), "{}");
         final int intents = GUILDS | GUILD_MESSAGES | MESSAGE_CONTENT;
