@@ -33,8 +33,8 @@ public final class LinkFrameFlyweight
     /** A journaled state record (target: its type), applied to the receiving node's node-wide state. */
     public static final int STATE = 3;
     /**
-     * A node asks the receiving node for its node-wide records (no payload; target: a token of the asking node's
-     * start): each of the receiver's shards sends every state record of its journal as {@link #STATE} frames, in
+     * A node asks the receiving node for its node-wide records (payload: an i32 of flags, then the asking node's HTTP
+     * address in ASCII, both optional; target: a token of the asking node's start): each of the receiver's shards sends every state record of its journal as {@link #STATE} frames, in
      * journal order, ahead of its later live ones.
      */
     public static final int CATCH_UP_REQUEST = 10;
@@ -46,6 +46,12 @@ public final class LinkFrameFlyweight
      * requests as signs of a cut, back and forth.
      */
     public static final int SEEN_DOWN = 1;
+    /**
+     * The longest HTTP address ({@code host:port}, ASCII) a {@link #CATCH_UP_REQUEST} carries after its flags: where
+     * the asking node answers REST, the gateway and files (nodes forward file uploads and downloads to the node that
+     * holds the files).
+     */
+    public static final int MAX_HTTP_ADDRESS_LENGTH = 255;
     /**
      * The answer of one shard of the sending node to a {@link #CATCH_UP_REQUEST} (target: the request's token), sent
      * after the shard told the asking node again which of its sessions follow that node's guilds and users: payload

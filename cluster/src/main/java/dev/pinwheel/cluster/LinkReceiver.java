@@ -195,8 +195,11 @@ final class LinkReceiver implements Agent, ControlledFragmentHandler
         }
         if (frame.kind() == LinkFrameFlyweight.CATCH_UP_REQUEST)
         {
+            final int addressLength = Math.min(payloadLength - Integer.BYTES,
+                LinkFrameFlyweight.MAX_HTTP_ADDRESS_LENGTH);
             catchUpRequests.requested(frame.sourceNode(), frame.target(),
-                payloadLength >= Integer.BYTES && (buffer.getInt(payload) & LinkFrameFlyweight.SEEN_DOWN) != 0);
+                payloadLength >= Integer.BYTES && (buffer.getInt(payload) & LinkFrameFlyweight.SEEN_DOWN) != 0,
+                addressLength > 0 ? buffer.getStringWithoutLengthAscii(payload + Integer.BYTES, addressLength) : null);
             return Action.CONTINUE;
         }
         if (frame.kind() == LinkFrameFlyweight.FOLLOWING_AGAIN
@@ -335,8 +338,9 @@ final class LinkReceiver implements Agent, ControlledFragmentHandler
          * @param token    its start's token.
          * @param seenDown whether it saw this node's link go down since it last asked
          *                 ({@link LinkFrameFlyweight#SEEN_DOWN}).
+         * @param httpAddress where the asking node answers HTTP ({@code host:port}), or null if it did not say.
          */
-        void requested(int node, long token, boolean seenDown);
+        void requested(int node, long token, boolean seenDown, String httpAddress);
     }
 
     /** Told of a {@link LinkFrameFlyweight#FOLLOWING_AGAIN} frame. */

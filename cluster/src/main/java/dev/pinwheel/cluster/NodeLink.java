@@ -103,8 +103,12 @@ public final class NodeLink implements ClusterLink, AutoCloseable
     private final StringBuilder takenDown = new StringBuilder();
     /** Told of each peer whose link went down or came back ({@link #onPeerChange}). */
     private PeerWatch peerWatch = (node, up) -> { };
-    private final org.agrona.concurrent.UnsafeBuffer catchUpFrame =
-        new org.agrona.concurrent.UnsafeBuffer(new byte[LinkFrameFlyweight.HEADER_LENGTH + Integer.BYTES]);
+    private final org.agrona.concurrent.UnsafeBuffer catchUpFrame = new org.agrona.concurrent.UnsafeBuffer(
+        new byte[LinkFrameFlyweight.HEADER_LENGTH + Integer.BYTES + LinkFrameFlyweight.MAX_HTTP_ADDRESS_LENGTH]);
+    /** Length of {@link #catchUpFrame}: the header, the flags and this node's HTTP address ({@link #advertiseHttp}). */
+    private volatile int catchUpFrameLength = LinkFrameFlyweight.HEADER_LENGTH + Integer.BYTES;
+    /** Each peer's HTTP address as its last catch-up request gave it ({@link #httpAddress}), or null. */
+    private final java.util.concurrent.atomic.AtomicReferenceArray<String> httpAddresses;
     /**
      * Peers whose link this node saw go down since it last asked them for their records: the next request tells them
      * ({@link LinkFrameFlyweight#SEEN_DOWN}), a sign that they may have been cut off without noticing (receiver
@@ -196,6 +200,7 @@ public final class NodeLink implements ClusterLink, AutoCloseable
         this.sawDownSinceAsked = new boolean[publications.length];
         this.awaited = new boolean[publications.length];
         this.followingShards = new long[publications.length];
+        this.httpAddresses = new java.util.concurrent.atomic.AtomicReferenceArray<>(publications.length);
         LinkFrameFlyweight.putHeader(catchUpFrame, 0, LinkFrameFlyweight.CATCH_UP_REQUEST, nodeId, startToken);
         this.outboxes = new Outbox[shards];
         for (int i = 0; i < shards; i++)
@@ -461,7 +466,7 @@ public final class NodeLink implements ClusterLink, AutoCloseable
             }
             catchUpFrame.putInt(LinkFrameFlyweight.HEADER_LENGTH,
                 sawDownSinceAsked[node] ? LinkFrameFlyweight.SEEN_DOWN : 0);
-            if (publications[node].offer(catchUpFrame, 0, LinkFrameFlyweight.HEADER_LENGTH + Integer.BYTES) > 0)
+            if (publications[node].offer(catchUpFrame, 0, catchUpFrameLength) > 0)
             {
                 sawDownSinceAsked[node] = false;
                 waits.wake();
@@ -475,10 +480,14 @@ public final class NodeLink implements ClusterLink, AutoCloseable
      * A peer asked for this node's node-wide records: its link to this node is up again, or it started. A later
      * restart of it is judged from here on (its followers here were subscribed again if its link had been down).
      */
-    private void catchUpRequested(final int node, final long token, final boolean seenDown)
+    private void catchUpRequested(final int node, final long token, final boolean seenDown, final String httpAddress)
     {
         if (node >= 0 && node < downSinceStart.length)
         {
+            if (httpAddress != null)
+            {
+                httpAddresses.set(node, httpAddress);
+            }
             final boolean cutOff = seenDown && requestToken[node] == token && !downSinceStart[node];
             requestToken[node] = token;
             downSinceStart[node] = false; // after peerRestarted: a new start's first frame is noted before it is read
@@ -535,6 +544,31 @@ public final class NodeLink implements ClusterLink, AutoCloseable
         {
             LOG.error("cluster: the watch of node {} failed", node, ex);
         }
+    }
+
+    /**
+     * Tells the peers where this node answers HTTP (REST, gateway, files): carried by each catch-up request it sends
+     * from now on (before {@link #start}, or at least before the peers connect, so that the first one carries it).
+     *
+     * @param hostAndPort e.g. {@code 10.0.0.5:8080}; at most {@link LinkFrameFlyweight#MAX_HTTP_ADDRESS_LENGTH}
+     *                    ASCII bytes.
+     */
+    public void advertiseHttp(final String hostAndPort)
+    {
+        final byte[] ascii = hostAndPort.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        if (ascii.length == 0 || ascii.length > LinkFrameFlyweight.MAX_HTTP_ADDRESS_LENGTH)
+        {
+            throw new IllegalArgumentException("an HTTP address of 1 to " + LinkFrameFlyweight.MAX_HTTP_ADDRESS_LENGTH
+                + " bytes: " + hostAndPort);
+        }
+        catchUpFrame.putBytes(LinkFrameFlyweight.HEADER_LENGTH + Integer.BYTES, ascii);
+        catchUpFrameLength = LinkFrameFlyweight.HEADER_LENGTH + Integer.BYTES + ascii.length;
+    }
+
+    @Override
+    public String httpAddress(final int node)
+    {
+        return node == nodeId || node < 0 || node >= httpAddresses.length() ? null : httpAddresses.get(node);
     }
 
     @Override

@@ -57,6 +57,7 @@ class NodeLinkCatchUpTest
                     64 << 10), 1, null);
             group.clusterLink(link);
             group.start(30, TimeUnit.SECONDS);
+            link.advertiseHttp("127.0.0.1:" + (18_000 + id)); // not bound: only told to the peers
             link.start(group, state);
         }
 
@@ -220,6 +221,22 @@ class NodeLinkCatchUpTest
                 "node " + peer + " caught up by node 0's shard (CATCH_UP_DONE behind its records)");
         }
         assertTrue(a.link.counter("retried") >= 4, "the live frames waited behind the scans");
+        // each catch-up request told its asker's HTTP address (files are fetched from the node that holds them)
+        for (int k = 0; k < nodes.size(); k++)
+        {
+            final NodeLink link = nodes.get(k).link;
+            for (int peer = 0; peer < nodes.size(); peer++)
+            {
+                final int p = peer;
+                if (peer == k)
+                {
+                    assertEquals(null, link.httpAddress(peer), "this node's own");
+                    continue;
+                }
+                await(() -> ("127.0.0.1:" + (18_000 + p)).equals(link.httpAddress(p)),
+                    "node " + k + " knows node " + peer + "'s HTTP address");
+            }
+        }
     }
 
     @Test

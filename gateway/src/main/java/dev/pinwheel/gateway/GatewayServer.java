@@ -33,6 +33,7 @@ import dev.pinwheel.gateway.node.FileStore;
 import dev.pinwheel.gateway.owner.AttachmentSweeper;
 import dev.pinwheel.gateway.node.GatewayConfig;
 import dev.pinwheel.gateway.node.GatewayContext;
+import dev.pinwheel.gateway.node.PeerHttp;
 import dev.pinwheel.gateway.session.SessionStartLimits;
 import dev.pinwheel.gateway.session.ShardSessions;
 import dev.pinwheel.gateway.web.NodeMetrics;
@@ -183,6 +184,7 @@ public final class GatewayServer implements AutoCloseable
             if (link != null)
             {
                 shards.clusterLink(link);
+                context.peers(new PeerHttp(link, nodeId, 64));
                 // a user another node owns is known here once that node's shard caught this start up (or its key is
                 // moving): until then an unknown token of theirs is a failure that heals, not a bad token
                 auth.mayNotKnowYet(userId ->
@@ -375,6 +377,10 @@ public final class GatewayServer implements AutoCloseable
             if (context.files() != null)
             {
                 context.files().close();
+            }
+            if (context.peers() != null)
+            {
+                context.peers().close();
             }
         }
     }

@@ -174,6 +174,8 @@ public final class PinwheelServer implements AutoCloseable
                 startedLink.onCatchUpRequest(new NodeWideCatchUp(gateway.shards(), startedLink, gateway::shard));
                 startedLink.onPeerChange(lateGuilds);
                 startedLink.onStartHoldEnd(new StartHoldRelease(gateway.shards()));
+                // where this node answers HTTP, told to its peers: they hand it uploads and downloads of its files
+                startedLink.advertiseHttp(httpAddress(b.gateway.host(), gateway.port(), members.hosts().get(nodeId)));
                 startedLink.start(gateway.shards(), gateway.context().node());
                 LOG.info("node {} of {}: cluster link on {}", nodeId, members.size(), members.endpoint(nodeId));
             }
@@ -288,6 +290,23 @@ public final class PinwheelServer implements AutoCloseable
      * @return the node's counters file, or null (and a warning) if it cannot be created: the node serves without it,
      *         only {@code pinwheel top --data} cannot see it.
      */
+    /**
+     * Where this node answers HTTP for its peers: {@code -Dpinwheel.cluster.httpAddress=HOST:PORT} if set, else the
+     * bound host and port, with the node's {@code --members} host in place of a wildcard bind address.
+     */
+    static String httpAddress(final String boundHost, final int port, final String memberHost)
+    {
+        final String configured = System.getProperty("pinwheel.cluster.httpAddress");
+        if (configured != null && !configured.isBlank())
+        {
+            return configured.trim();
+        }
+        final boolean wildcard = boundHost == null || boundHost.isBlank() || boundHost.equals("0.0.0.0")
+            || boundHost.equals("::") || boundHost.equals("[::]");
+        final String host = wildcard ? memberHost : boundHost;
+        return (host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host) + ":" + port;
+    }
+
     private static CountersFile createCounters(final Path dataDir, final int shards)
     {
         try

@@ -74,6 +74,17 @@ public interface ClusterLink
     }
 
     /**
+     * Where another node answers HTTP (REST, gateway, files), as it told this node. Any thread.
+     *
+     * @param node a node of the cluster.
+     * @return {@code host:port}, or null if that node has not told it (or is this node).
+     */
+    default String httpAddress(final int node)
+    {
+        return null;
+    }
+
+    /**
      * Retries, in order, what back-pressure held back for this shard. A node that went down meanwhile refuses what
      * waited for it: each command is handed to {@code refused} (its waiting request is answered), each event counted.
      *

@@ -81,6 +81,12 @@ public enum DiscordError
     NODE_RESTARTED(503, 0, "503: Service Unavailable. The cluster node that owns this resource restarted while the "
         + "request was on its way; it may or may not have been applied.", 1),
     /**
+     * A request handed to the cluster node that holds the channel's files (an upload) lost its connection on the
+     * way: that node may or may not have applied it.
+     */
+    FORWARD_LOST(503, 0, "503: Service Unavailable. The connection to the cluster node that owns this channel broke "
+        + "while the request was on its way; it may or may not have been applied.", 1),
+    /**
      * The guild (or user, DM pair, application) is moving to another cluster node in a ring epoch's handover; served
      * again as soon as its new owner loaded it (well under a second).
      */

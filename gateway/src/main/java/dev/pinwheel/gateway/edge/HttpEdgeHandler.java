@@ -47,6 +47,7 @@ import dev.pinwheel.gateway.http.RestExchange;
 import dev.pinwheel.gateway.http.Upload;
 import dev.pinwheel.gateway.node.ClientAddress;
 import dev.pinwheel.gateway.node.GatewayContext;
+import dev.pinwheel.gateway.node.PeerHttp;
 import dev.pinwheel.gateway.session.GatewayEntry;
 import dev.pinwheel.gateway.web.FileEdge;
 import dev.pinwheel.gateway.web.WebEdge;
@@ -209,9 +210,14 @@ public final class HttpEdgeHandler extends SimpleChannelInboundHandler<FullHttpR
         final Set<String> trusted = ctx.config().edge().trustedProxies();
         final String client = forwarded == null || trusted.isEmpty() ? peer
             : ClientAddress.forRequest(c.channel().remoteAddress(), forwarded, trusted);
+        // a request another node of the cluster handed here (files live with their owner: PeerHttp) is answered
+        // here, with file URLs on the Host its client used
+        final boolean fromPeer = req.headers().contains(PeerHttp.FORWARDED);
+        final String forwardedHost = fromPeer ? req.headers().get(PeerHttp.FORWARDED_HOST) : null;
         final boolean answered = shard.api().handle(c, HttpUtil.isKeepAlive(req), userId, req.method().name(),
-            req.headers().get(HttpHeaderNames.HOST), client, segments, q.parameters(), body, invalid,
-            req.headers().get(X_AUDIT_LOG_REASON), uploads);
+            forwardedHost != null ? forwardedHost : req.headers().get(HttpHeaderNames.HOST), client, segments,
+            q.parameters(), body, invalid, req.headers().get(X_AUDIT_LOG_REASON), uploads,
+            req.headers().get(HttpHeaderNames.AUTHORIZATION), fromPeer);
         uploads = List.of();
         if (!answered)
         {

@@ -90,6 +90,8 @@ public final class RestExchange
     private long retryAfterSeconds;
     private String allow;
     private String auditReason;
+    private String authorization;
+    private boolean forwarded;
     private boolean answered;
 
     /**
@@ -159,6 +161,33 @@ public final class RestExchange
     public String host()
     {
         return host;
+    }
+
+    /**
+     * @return the request's Authorization header as sent, or null.
+     */
+    public String authorizationHeader()
+    {
+        return authorization;
+    }
+
+    /**
+     * @return whether another node of the cluster forwarded this request ({@code PeerHttp#FORWARDED}): it is
+     *         answered here, never forwarded again.
+     */
+    public boolean forwarded()
+    {
+        return forwarded;
+    }
+
+    /**
+     * @param header        the Authorization header as sent, or null (a request handed to another node carries it).
+     * @param fromOtherNode whether another node forwarded this request.
+     */
+    public void origin(final String header, final boolean fromOtherNode)
+    {
+        this.authorization = header;
+        this.forwarded = fromOtherNode;
     }
 
     /**

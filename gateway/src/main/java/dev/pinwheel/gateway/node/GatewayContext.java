@@ -30,6 +30,7 @@ public final class GatewayContext
     private final int[] resumePorts;
     private volatile VoiceAdmission voice = VoiceAdmission.NONE;
     private volatile FileStore files;
+    private volatile PeerHttp peers;
 
     /**
      * @param config     the settings (concluded).
@@ -149,5 +150,21 @@ public final class GatewayContext
     public void files(final FileStore value)
     {
         this.files = value;
+    }
+
+    /**
+     * @return HTTP to the other nodes of the cluster (files live with their owner), or null on a single node.
+     */
+    public PeerHttp peers()
+    {
+        return peers;
+    }
+
+    /**
+     * @param value HTTP to the other nodes, set by the composition root before the shards start.
+     */
+    public void peers(final PeerHttp value)
+    {
+        this.peers = value;
     }
 }

@@ -40,6 +40,7 @@ import dev.pinwheel.gateway.codec.Json;
 import dev.pinwheel.gateway.http.RestExchange;
 import dev.pinwheel.gateway.node.FileStore;
 import dev.pinwheel.gateway.node.GatewayContext;
+import dev.pinwheel.gateway.node.PeerHttp;
 
 /**
  * The CDN-style paths of the node's files, served by the edge of the shard that holds the connection:
@@ -58,6 +59,10 @@ import dev.pinwheel.gateway.node.GatewayContext;
  */
 public final class FileEdge
 {
+    /** The request headers a file request handed to another node keeps. */
+    private static final CharSequence[] PASSED_ON = {HttpHeaderNames.AUTHORIZATION, HttpHeaderNames.RANGE,
+        HttpHeaderNames.IF_NONE_MATCH};
+
     private final GatewayContext ctx;
     private final AuthService auth;
     private final Shard shard;
@@ -113,13 +118,13 @@ public final class FileEdge
         final String[] s = path.split("/", -1); // "", kind, owner, …
         if (s[1].equals("attachments"))
         {
-            return attachment(files, a, s, params, req.headers());
+            return attachment(files, a, s, params, req);
         }
-        image(files, a, s);
-        return true;
+        return image(files, a, s, req);
     }
 
-    private void image(final FileStore files, final Answer a, final String[] s)
+    /** @return whether it was answered (false: another node was asked, its answer comes later). */
+    private boolean image(final FileStore files, final Answer a, final String[] s, final FullHttpRequest req)
     {
         final long owner = s.length == 4 ? Json.parseId(s[2]) : -1;
         final String name = s.length == 4 ? s[3] : "";
@@ -129,8 +134,13 @@ public final class FileEdge
             || ext.equals("webp") || ext.equals("gif")) ? null : files.imageFile(s[1], owner, name.substring(0, dot));
         if (file == null || !Files.isRegularFile(file))
         {
+            // an image is kept by the node its upload went through: ask the others, the key's owner first
+            if (file != null && fromPeers(a, owner, req.uri(), req.headers()))
+            {
+                return false;
+            }
             a.error(HttpResponseStatus.NOT_FOUND, 0, "404: Not Found");
-            return;
+            return true;
         }
         final byte[] head = new byte[64];
         int n = 0;
@@ -141,21 +151,29 @@ public final class FileEdge
         catch (final IOException ex)
         {
             a.error(HttpResponseStatus.NOT_FOUND, 0, "404: Not Found");
-            return;
+            return true;
         }
         final dev.pinwheel.gateway.node.ImageInfo info = dev.pinwheel.gateway.node.ImageInfo.of(head, n);
         a.file(file, info.contentType() == null ? "application/octet-stream" : info.contentType(),
             "\"" + name.substring(0, dot) + "\"", null, "public, max-age=31536000, immutable");
+        return true;
     }
 
     private boolean attachment(final FileStore files, final Answer a, final String[] s,
-        final Map<String, List<String>> params, final HttpHeaders headers)
+        final Map<String, List<String>> params, final FullHttpRequest req)
     {
+        final HttpHeaders headers = req.headers();
         final long channelId = s.length == 5 ? Json.parseId(s[2]) : -1;
         final long attachmentId = s.length == 5 ? Json.parseId(s[3]) : -1;
         final FileStore.Attachment meta = channelId <= 0 || attachmentId <= 0 ? null : files.attachment(attachmentId);
         if (meta == null || meta.channelId() != channelId || !meta.filename().equals(s[4]))
         {
+            final long guild = channelId <= 0 ? 0 : ctx.node().directory().guildOfChannel(channelId);
+            if (channelId > 0 && attachmentId > 0
+                && fromPeers(a, guild != 0 ? guild : channelId, req.uri(), headers))
+            {
+                return false; // answered when another node answers
+            }
             a.error(HttpResponseStatus.NOT_FOUND, 0, "404: Not Found");
             return true;
         }
@@ -202,6 +220,88 @@ public final class FileEdge
         }
         shard.send(owner, new ViewCheck(shard.id(), guildId, channelId, userId, a, files, meta));
         return a.answered; // this shard owns the guild: the check ran at once
+    }
+
+    /**
+     * A message's files live on the node that owns its channel (its guild, or the DM channel: {@link PeerHttp}):
+     * a request for a file this node does not hold is handed, as it came (path, signed query, Authorization, Range,
+     * If-None-Match), to that node, then — if it does not have it either (the ring moved since the upload, or the
+     * upload went through a node before files followed their owner) — to the others in turn, and the first answer
+     * that is not a 404 is relayed. Through a load balancer, or to a client that kept another node's URL, the file
+     * is served all the same.
+     *
+     * @return whether the request was handed on.
+     */
+    private boolean fromPeers(final Answer a, final long key, final String uri, final HttpHeaders headers)
+    {
+        final PeerHttp peers = ctx.peers();
+        if (peers == null || headers.contains(PeerHttp.FORWARDED))
+        {
+            return false;
+        }
+        final int route = shard.group().ownerOf(key);
+        final int first = route != ShardRoute.MOVING && ShardRoute.remote(route, shard.group().nodeId())
+            ? ShardRoute.node(route) : -1;
+        final int[] order = new int[peers.nodes()];
+        int n = 0;
+        if (first >= 0)
+        {
+            order[n++] = first;
+        }
+        for (int k = 0; k < order.length; k++)
+        {
+            if (k != first && k != shard.group().nodeId() && peers.address(k) != null)
+            {
+                order[n++] = k;
+            }
+        }
+        if (n == 0)
+        {
+            return false;
+        }
+        firstFromPeers(a, java.util.Arrays.copyOf(order, n), 0, uri, headers);
+        return true;
+    }
+
+    /**
+     * Asks the nodes in turn for a file this node does not hold, and relays the first answer that is not a 404 or a
+     * failure; 404 when none has it.
+     */
+    private void firstFromPeers(final Answer a, final int[] nodes, final int next, final String uri,
+        final HttpHeaders headers)
+    {
+        if (next == nodes.length)
+        {
+            a.executor().execute(() -> a.error(HttpResponseStatus.NOT_FOUND, 0, "404: Not Found"));
+            return;
+        }
+        final java.net.http.HttpRequest.Builder request = java.net.http.HttpRequest.newBuilder().GET();
+        for (final CharSequence name : PASSED_ON)
+        {
+            final String value = headers.get(name);
+            if (value != null)
+            {
+                request.header(name.toString(), value);
+            }
+        }
+        final java.util.concurrent.CompletableFuture<java.net.http.HttpResponse<byte[]>> answer =
+            ctx.peers().send(nodes[next], uri, request);
+        if (answer == null)
+        {
+            firstFromPeers(a, nodes, next + 1, uri, headers);
+            return;
+        }
+        answer.whenComplete((res, failure) ->
+        {
+            if (failure != null || res.statusCode() == HttpResponseStatus.NOT_FOUND.code())
+            {
+                firstFromPeers(a, nodes, next + 1, uri, headers);
+            }
+            else
+            {
+                a.executor().execute(() -> a.relay(res));
+            }
+        });
     }
 
     private static String first(final Map<String, List<String>> params, final String key)
@@ -257,6 +357,10 @@ public final class FileEdge
     /** What an answer needs of its request, copied out of it (the request is released when serve returns). */
     private static final class Answer
     {
+        /** The headers of another node's answer that a relayed answer keeps (Content-Length is set from its body). */
+        private static final String[] RELAYED = {"Content-Type", "ETag", "Cache-Control", "Accept-Ranges",
+            "Content-Range", "Content-Disposition", "X-Content-Type-Options", "Content-Security-Policy"};
+
         private final ChannelHandlerContext c;
         private final boolean keepAlive;
         private final boolean head;
@@ -272,6 +376,31 @@ public final class FileEdge
             this.head = head;
             this.range = range;
             this.ifNoneMatch = ifNoneMatch;
+        }
+
+        /** @return the connection's thread. */
+        java.util.concurrent.Executor executor()
+        {
+            return c.executor();
+        }
+
+        /** Writes another node's answer to this request (on the connection's thread). */
+        void relay(final java.net.http.HttpResponse<byte[]> res)
+        {
+            final HttpResponseStatus status = HttpResponseStatus.valueOf(res.statusCode());
+            final byte[] body = res.body();
+            final FullHttpResponse out = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+                head || body.length == 0 ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
+            for (final String name : RELAYED)
+            {
+                res.headers().firstValue(name).ifPresent(v -> out.headers().set(name, v));
+            }
+            out.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+            if (keepAlive)
+            {
+                out.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+            }
+            finish(c.writeAndFlush(out));
         }
 
         void attachment(final FileStore files, final FileStore.Attachment meta)

@@ -1,8 +1,13 @@
 package dev.pinwheel.gateway.http.routes;
 
 import java.io.IOException;
+import java.net.URLEncoder;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -11,6 +16,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.pinwheel.core.routing.ShardRoute;
 import dev.pinwheel.core.shard.Shard;
 import dev.pinwheel.core.shard.ShardGroup;
 import dev.pinwheel.gateway.codec.DiscordError;
@@ -21,6 +27,7 @@ import dev.pinwheel.gateway.http.RestExchange;
 import dev.pinwheel.gateway.http.Upload;
 import dev.pinwheel.gateway.node.FileStore;
 import dev.pinwheel.gateway.node.GatewayContext;
+import dev.pinwheel.gateway.node.PeerHttp;
 
 /**
  * The files of a message create or edit ({@code files[n]} parts, described by {@code payload_json}'s
@@ -37,6 +44,8 @@ import dev.pinwheel.gateway.node.GatewayContext;
 final class AttachmentUploads
 {
     private static final Logger LOG = LoggerFactory.getLogger(AttachmentUploads.class);
+
+    private static final byte[] CRLF = {'\r', '\n'};
 
     private final GatewayContext ctx;
     private final Shard shard;
@@ -115,16 +124,25 @@ final class AttachmentUploads
      * Stores the files off this thread, then sends the message command. The request must have passed
      * {@link #check}.
      *
+     * In a cluster, a message's files live on the node that owns its channel's key (its guild, or the DM channel):
+     * a request for a channel owned by another node is handed to that node as it came ({@link PeerHttp}), and its
+     * answer is relayed. Only when that node's address is not known yet are the files stored here, as before.
+     *
      * @param ex          the request.
      * @param correlation its registered id.
+     * @param r           the request as routed (handed on as it came when another node owns the channel).
      * @param body        its JSON ({@code attachments[]} describes the files).
      * @param channelId   the message's channel.
      * @param files       the files.
      * @param send        sends the command with the attachment objects (file store's thread).
      */
-    void store(final RestExchange ex, final long correlation, final JsonNode body, final long channelId,
-        final List<Upload> files, final Send send)
+    void store(final RestExchange ex, final long correlation, final Request r, final JsonNode body,
+        final long channelId, final List<Upload> files, final Send send)
     {
+        if (forwardToOwner(ex, correlation, r, body, channelId, files))
+        {
+            return;
+        }
         final FileStore store = ctx.files();
         final long[] ids = new long[files.size()];
         for (int i = 0; i < ids.length; i++)
@@ -178,6 +196,139 @@ final class AttachmentUploads
         {
             exchanges.fail(shard, correlation, DiscordError.STORAGE_UNAVAILABLE);
         }
+    }
+
+    /**
+     * Hands the request to the node that owns the channel's files, if that is another node whose address is known.
+     *
+     * @return whether it was handed on (its answer is relayed to the client later).
+     */
+    private boolean forwardToOwner(final RestExchange ex, final long correlation, final Request r,
+        final JsonNode body, final long channelId, final List<Upload> files)
+    {
+        final PeerHttp peers = ctx.peers();
+        if (peers == null || ex.forwarded())
+        {
+            return false;
+        }
+        final long guild = ctx.node().directory().guildOfChannel(channelId);
+        final long key = guild != 0 || ctx.node().directory().dmUsers(channelId) == null ? guild : channelId;
+        final int route = shard.group().ownerOf(key);
+        if (route == ShardRoute.MOVING || !ShardRoute.remote(route, shard.group().nodeId()))
+        {
+            return false;
+        }
+        final int node = ShardRoute.node(route);
+        if (peers.address(node) == null)
+        {
+            return false; // not told yet (that node never connected since this one started): stored here, as before
+        }
+        final String boundary = "pinwheel-" + Long.toHexString(shard.ids().next());
+        final List<byte[]> parts = multipart(boundary, body, files);
+        long length = 0;
+        for (final byte[] part : parts)
+        {
+            length += part.length;
+        }
+        final HttpRequest.BodyPublisher publisher = HttpRequest.BodyPublishers.fromPublisher(
+            HttpRequest.BodyPublishers.ofByteArrays(parts), length);
+        final HttpRequest.Builder request = HttpRequest.newBuilder().method(r.method(), publisher)
+            .header("Content-Type", "multipart/form-data; boundary=" + boundary);
+        if (ex.authorizationHeader() != null)
+        {
+            request.header("Authorization", ex.authorizationHeader());
+        }
+        if (ex.host() != null)
+        {
+            request.header(PeerHttp.FORWARDED_HOST, ex.host());
+        }
+        if (ex.auditReason() != null)
+        {
+            request.header("X-Audit-Log-Reason", URLEncoder.encode(ex.auditReason(), StandardCharsets.UTF_8)
+                .replace("+", "%20"));
+        }
+        final CompletableFuture<HttpResponse<byte[]>> answer = peers.send(node, pathAndQuery(r), request);
+        if (answer == null)
+        {
+            exchanges.fail(shard, correlation, DiscordError.BUSY); // as many uploads under way as it forwards at once
+            return true;
+        }
+        final ControlReply reply = new ControlReply(shard.group(), shard.address(), correlation, ex.userId(), ex);
+        answer.whenComplete((res, failure) ->
+        {
+            if (failure != null)
+            {
+                final Throwable cause = failure instanceof java.util.concurrent.CompletionException
+                    && failure.getCause() != null ? failure.getCause() : failure;
+                LOG.info("an upload handed to node {} failed: {}", node, cause.toString());
+                reply.error(cause instanceof java.net.http.HttpConnectTimeoutException
+                    || cause instanceof java.net.ConnectException ? DiscordError.NODE_UNAVAILABLE
+                    : cause instanceof java.net.http.HttpTimeoutException ? DiscordError.OWNER_TIMEOUT
+                    : DiscordError.FORWARD_LOST);
+                return;
+            }
+            final int retryAfter = retryAfterSeconds(res.headers().firstValue("Retry-After").orElse(null));
+            reply.relay(res.statusCode(), res.body().length == 0 ? null : res.body(), retryAfter);
+        });
+        return true;
+    }
+
+    /** A Retry-After header's whole seconds, rounded up (0: none, or not a number of seconds). */
+    static int retryAfterSeconds(final String header)
+    {
+        try
+        {
+            return header == null ? 0 : (int)Math.min(Integer.MAX_VALUE, Math.ceil(Double.parseDouble(header)));
+        }
+        catch (final NumberFormatException ex)
+        {
+            return 0;
+        }
+    }
+
+    /** The request's path below the API version and its query, as another node's REST edge takes them. */
+    private static String pathAndQuery(final Request r)
+    {
+        final StringBuilder b = new StringBuilder("/api/v10");
+        for (final String segment : r.path())
+        {
+            b.append('/').append(URLEncoder.encode(segment, StandardCharsets.UTF_8));
+        }
+        char sep = '?';
+        for (final java.util.Map.Entry<String, List<String>> e : r.query().entrySet())
+        {
+            for (final String v : e.getValue())
+            {
+                b.append(sep).append(URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8)).append('=')
+                    .append(URLEncoder.encode(v, StandardCharsets.UTF_8));
+                sep = '&';
+            }
+        }
+        return b.toString();
+    }
+
+    /** A multipart body of {@code payload_json} and the file parts, as Discord's clients send it (bytes not copied). */
+    static List<byte[]> multipart(final String boundary, final JsonNode body, final List<Upload> files)
+    {
+        final List<byte[]> parts = new ArrayList<>(2 + 3 * files.size());
+        parts.add(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"payload_json\"\r\n"
+            + "Content-Type: application/json\r\n\r\n" + body.toString() + "\r\n").getBytes(StandardCharsets.UTF_8));
+        for (final Upload u : files)
+        {
+            parts.add(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + quoted(u.field())
+                + "\"; filename=\"" + quoted(u.filename() == null ? "file" : u.filename()) + "\"\r\nContent-Type: "
+                + (u.contentType() == null ? "application/octet-stream" : u.contentType()) + "\r\n\r\n")
+                .getBytes(StandardCharsets.UTF_8));
+            parts.add(u.data());
+            parts.add(CRLF);
+        }
+        parts.add(("--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+        return parts;
+    }
+
+    private static String quoted(final String s)
+    {
+        return s.replace("\r", "").replace("\n", "").replace("\"", "%22");
     }
 
     private static void release(final FileStore store, final long[] ids, final int stored)

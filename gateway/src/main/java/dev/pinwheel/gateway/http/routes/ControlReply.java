@@ -56,6 +56,18 @@ final class ControlReply implements Reply
         answer(error.status(), error.body(), error.retryAfter());
     }
 
+    /**
+     * Passes on another node's answer as it is.
+     *
+     * @param status     its status.
+     * @param body       its JSON body, or null.
+     * @param retryAfter its Retry-After in seconds, or 0.
+     */
+    void relay(final int status, final byte[] body, final int retryAfter)
+    {
+        answer(status, body, retryAfter);
+    }
+
     private void answer(final int status, final byte[] body, final int retryAfter)
     {
         if (answered)

@@ -275,7 +275,7 @@ public final class DmRoutes
         final dev.pinwheel.core.shard.ShardGroup group = shard.group();
         final int origin = shard.address();
         final long userId = ex.userId();
-        uploads.store(ex, correlation, body, channelId, files, attachments -> DmProxy.postWithFiles(group, origin,
+        uploads.store(ex, correlation, r, body, channelId, files, attachments -> DmProxy.postWithFiles(group, origin,
             correlation, userId, channelId, content, tts, nonce, embeds, allowed, attachments));
     }
 

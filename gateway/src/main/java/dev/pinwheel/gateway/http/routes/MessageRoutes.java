@@ -206,7 +206,7 @@ public final class MessageRoutes
         final int origin = shard.address();
         final long userId = ex.userId();
         final String nonceText = nonce;
-        uploads.store(ex, correlation, body, channelId, files, attachments -> MessageProxy.postWithFiles(group,
+        uploads.store(ex, correlation, r, body, channelId, files, attachments -> MessageProxy.postWithFiles(group,
             origin, correlation, userId, guildId, channelId, content, tts, flags, nonceText, embeds, extras.replyTo(),
             extras.replyChannel(), extras.failIfNotExists(), allowed, componentsJson, attachments));
     }
@@ -307,7 +307,7 @@ public final class MessageRoutes
         final ShardGroup group = shard.group();
         final int origin = shard.address();
         final long userId = ex.userId();
-        uploads.store(ex, correlation, body, channelId, files, attachments ->
+        uploads.store(ex, correlation, r, body, channelId, files, attachments ->
         {
             edit.set("add", Json.parse(attachments));
             return MessageProxy.editWithFiles(group, origin, correlation, userId, guildId, channelId, messageId,

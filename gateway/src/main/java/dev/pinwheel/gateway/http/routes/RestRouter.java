@@ -104,25 +104,30 @@ public final class RestRouter
         final Map<String, List<String>> query, final JsonNode body, final boolean bodyInvalid,
         final String auditReason)
     {
-        handle(c, keepAlive, userId, method, host, client, path, query, body, bodyInvalid, auditReason, List.of());
+        handle(c, keepAlive, userId, method, host, client, path, query, body, bodyInvalid, auditReason, List.of(), null,
+            false);
     }
 
     /**
      * {@link #handle(ChannelHandlerContext, boolean, long, String, String, String, String[], Map, JsonNode, boolean,
      * String)} with the file parts of a multipart body.
      *
+     * @param authorization the Authorization header as sent, or null.
+     * @param forwarded     whether another node of the cluster forwarded the request (answered here, whatever owns
+     *                      what it names).
      * @return whether the request was answered before this returned (routed on this shard and answered at once).
      */
     public boolean handle(final ChannelHandlerContext c, final boolean keepAlive, final long userId,
         final String method, final String host, final String client, final String[] path,
         final Map<String, List<String>> query, final JsonNode body, final boolean bodyInvalid,
-        final String auditReason, final List<Upload> files)
+        final String auditReason, final List<Upload> files, final String authorization, final boolean forwarded)
     {
         final boolean head = "HEAD".equals(method);
         final String routed = head ? "GET" : method;
         final RestExchange ex = new RestExchange(c, shard.group(), shard.id(), keepAlive, userId, routed, host, client,
             head, answerHeaders);
         ex.auditReason(decodeReason(auditReason));
+        ex.origin(authorization, forwarded);
         shard.send(shard.id(), ex.task(s -> route(ex, routed, path, query, body, bodyInvalid, files)));
         return ex.answered();
     }

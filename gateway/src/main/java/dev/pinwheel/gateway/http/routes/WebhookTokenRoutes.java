@@ -207,7 +207,7 @@ public final class WebhookTokenRoutes
             return;
         }
         final long channelId = directory.channelOfWebhook(webhookId);
-        uploads.store(ex, correlation, body, channelId, files, attachments ->
+        uploads.store(ex, correlation, r, body, channelId, files, attachments ->
             WebhookProxy.execute(group, origin, correlation, guildId, webhookId, token, content, username, embeds,
                 attachments, tts, wait));
     }
