@@ -163,7 +163,8 @@ public final class GatewayServer implements AutoCloseable
             new ArrayBlockingQueue<>(config.auth().hashQueue()),
             r -> placement.newThread(ThreadRole.CONTROL, 0, "pinwheel-control", r));
         this.context = new GatewayContext(config, node, control, nodeId, shardCount);
-        context.files(new FileStore(filesDirectory(config.files().directory()), config.files()));
+        // on a shared store (Cassandra) message files are kept there too: a guild that moves keeps them
+        context.files(new FileStore(filesDirectory(config.files().directory()), config.files(), stores.sharedFiles()));
         this.auth = new AuthService(node.accounts(), config.pbkdf2Iterations());
         this.sessionStarts = new SessionStartLimits(config.sessionStartTotal(), config.sessionStartResetMillis(),
             config.maxConcurrency(), config.identifyWindowMillis());

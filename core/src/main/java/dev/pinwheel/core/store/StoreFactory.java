@@ -12,6 +12,15 @@ public interface StoreFactory extends AutoCloseable
      */
     ShardStore open(int shardId);
 
+    /**
+     * @return where message files are kept for every node of a cluster (a remote store), or null: the files stay on
+     *         the disk of the node that owns their guild.
+     */
+    default SharedFiles sharedFiles()
+    {
+        return null;
+    }
+
     @Override
     default void close()
     {

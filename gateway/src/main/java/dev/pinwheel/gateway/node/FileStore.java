@@ -56,10 +56,16 @@ public final class FileStore implements AutoCloseable
     private final Path attachments;
     private final Path images;
     private final Path tmp;
+    /** The key this node signs URLs with: the cluster's on a shared store, else its own. */
     private final byte[] secret;
+    /** This node's own key ({@code DATA/files/secret}): URLs it signed before it joined a shared store stay valid. */
+    private final byte[] localSecret;
+    /** Where every node of the cluster reads message files (a remote store), or null. */
+    private final dev.pinwheel.core.store.SharedFiles shared;
     private final FilesConfig config;
     private final ThreadPoolExecutor writer;
     private final ThreadLocal<Mac> macs;
+    private final ThreadLocal<Mac> localMacs;
     private long tmpCounter;
     private volatile boolean holdAfterWrite;
 
@@ -96,6 +102,21 @@ public final class FileStore implements AutoCloseable
      */
     public FileStore(final Path dir, final FilesConfig config)
     {
+        this(dir, config, null);
+    }
+
+    /**
+     * A file store whose message files are also kept in a shared store (Cassandra): each is written there before its
+     * message is sent, deleted there with it, read from there by a node that holds no copy, and served by any node
+     * only while it is there. URLs are signed with the cluster's key (the shared store's), so any node verifies them.
+     *
+     * @param dir    the store's directory.
+     * @param config the settings.
+     * @param shared the shared store, or null.
+     */
+    public FileStore(final Path dir, final FilesConfig config, final dev.pinwheel.core.store.SharedFiles shared)
+    {
+        this.shared = shared;
         this.dir = dir.toAbsolutePath().normalize();
         this.config = config;
         this.blobs = this.dir.resolve("blobs");
@@ -115,13 +136,16 @@ public final class FileStore implements AutoCloseable
                     Files.deleteIfExists(p);
                 }
             }
-            this.secret = loadSecret(this.dir.resolve("secret"));
+            this.localSecret = loadSecret(this.dir.resolve("secret"));
+            final byte[] cluster = shared == null ? localSecret : shared.secret(localSecret);
+            this.secret = java.util.Arrays.equals(cluster, localSecret) ? localSecret : cluster;
         }
         catch (final IOException ex)
         {
             throw new UncheckedIOException("cannot open the file store in " + this.dir, ex);
         }
-        this.macs = ThreadLocal.withInitial(this::newMac);
+        this.macs = ThreadLocal.withInitial(() -> newMac(secret));
+        this.localMacs = ThreadLocal.withInitial(() -> newMac(localSecret));
         this.writer = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(config.queue()),
             r -> Thread.ofPlatform().name("pinwheel-files").daemon(true).unstarted(r));
     }
@@ -188,12 +212,27 @@ public final class FileStore implements AutoCloseable
         p.setProperty("sha256", sha);
         p.setProperty("width", Integer.toString(info.width()));
         p.setProperty("height", Integer.toString(info.height()));
+        if (shared != null)
+        {
+            p.setProperty("shared", "true"); // the shared store decides whether it exists (keptOnlyHere)
+        }
         final java.io.StringWriter w = new java.io.StringWriter();
         p.store(w, null);
         final Path meta = attachments.resolve(id + ".meta");
         writeDurably(w.toString().getBytes(StandardCharsets.UTF_8), meta);
         link(attachments.resolve(Long.toString(id)), blobPath(sha));
         syncDirectory(attachments);
+        if (shared != null)
+        {
+            try
+            {
+                shared.put(id, w.toString(), data); // before the message names it: every node can serve it
+            }
+            catch (final RuntimeException ex)
+            {
+                throw new IOException("the shared file store did not take attachment " + id + ": " + ex, ex);
+            }
+        }
         return a;
     }
 
@@ -263,6 +302,17 @@ public final class FileStore implements AutoCloseable
      */
     public void release(final long id)
     {
+        if (shared != null)
+        {
+            try
+            {
+                shared.delete(id); // first: no node serves it once this returns
+            }
+            catch (final RuntimeException ex)
+            {
+                LOG.warn("could not delete attachment {} from the shared file store: {}", id, ex.toString());
+            }
+        }
         try
         {
             final Attachment a = attachment(id);
@@ -376,10 +426,7 @@ public final class FileStore implements AutoCloseable
         try (InputStream in = Files.newInputStream(meta))
         {
             p.load(new java.io.InputStreamReader(in, StandardCharsets.UTF_8));
-            return new Attachment(id, Long.parseLong(p.getProperty("channel")), p.getProperty("filename"),
-                p.getProperty("content_type"), Long.parseLong(p.getProperty("size")), p.getProperty("sha256"),
-                Integer.parseInt(p.getProperty("width", "0")), Integer.parseInt(p.getProperty("height", "0")),
-                Long.parseLong(p.getProperty("guild", "-1")));
+            return attachment(id, p);
         }
         catch (final NoSuchFileException ex)
         {
@@ -389,6 +436,68 @@ public final class FileStore implements AutoCloseable
         {
             return null;
         }
+    }
+
+    private static Attachment attachment(final long id, final Properties p)
+    {
+        return new Attachment(id, Long.parseLong(p.getProperty("channel")), p.getProperty("filename"),
+            p.getProperty("content_type"), Long.parseLong(p.getProperty("size")), p.getProperty("sha256"),
+            Integer.parseInt(p.getProperty("width", "0")), Integer.parseInt(p.getProperty("height", "0")),
+            Long.parseLong(p.getProperty("guild", "-1")));
+    }
+
+    /**
+     * @param id an attachment id.
+     * @return whether this node holds it and stored it without the shared store (before it used one): then its own
+     *         copy decides whether it exists, not the shared store, which never had it.
+     */
+    public boolean keptOnlyHere(final long id)
+    {
+        final Properties p = new Properties();
+        try (InputStream in = Files.newInputStream(attachments.resolve(id + ".meta")))
+        {
+            p.load(new java.io.InputStreamReader(in, StandardCharsets.UTF_8));
+            return p.getProperty("shared") == null;
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return false;
+        }
+    }
+
+    /**
+     * @return the shared store of message files (Cassandra), or null: this node's disk decides alone.
+     */
+    public dev.pinwheel.core.store.SharedFiles shared()
+    {
+        return shared;
+    }
+
+    /**
+     * An attachment's metadata as the shared store has it (only with {@link #shared}): whether it exists at all.
+     *
+     * @param id an attachment id.
+     * @return its metadata, or null when the shared store has no such file (completes on the store's thread).
+     */
+    public java.util.concurrent.CompletableFuture<Attachment> sharedAttachment(final long id)
+    {
+        return shared.meta(id).thenApply(text ->
+        {
+            if (text == null)
+            {
+                return null;
+            }
+            final Properties p = new Properties();
+            try
+            {
+                p.load(new java.io.StringReader(text));
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException(ex);
+            }
+            return attachment(id, p);
+        });
     }
 
     /**
@@ -450,8 +559,10 @@ public final class FileStore implements AutoCloseable
         {
             return false;
         }
-        return MessageDigest.isEqual(mac(channelId, attachmentId, ex, is).getBytes(StandardCharsets.US_ASCII),
-            hm.getBytes(StandardCharsets.US_ASCII));
+        final byte[] given = hm.getBytes(StandardCharsets.US_ASCII);
+        return MessageDigest.isEqual(mac(channelId, attachmentId, ex, is).getBytes(StandardCharsets.US_ASCII), given)
+            || secret != localSecret && MessageDigest.isEqual(mac(localMacs.get(), channelId, attachmentId, ex, is)
+                .getBytes(StandardCharsets.US_ASCII), given);
     }
 
     /**
@@ -470,18 +581,23 @@ public final class FileStore implements AutoCloseable
 
     private String mac(final long channelId, final long attachmentId, final String ex, final String is)
     {
-        final Mac m = macs.get();
+        return mac(macs.get(), channelId, attachmentId, ex, is);
+    }
+
+    private static String mac(final Mac m, final long channelId, final long attachmentId, final String ex,
+        final String is)
+    {
         m.reset();
         return HEX.formatHex(m.doFinal((channelId + "/" + attachmentId + "/" + ex + "/" + is)
             .getBytes(StandardCharsets.US_ASCII)));
     }
 
-    private Mac newMac()
+    private static Mac newMac(final byte[] key)
     {
         try
         {
             final Mac m = Mac.getInstance("HmacSHA256");
-            m.init(new SecretKeySpec(secret, "HmacSHA256"));
+            m.init(new SecretKeySpec(key, "HmacSHA256"));
             return m;
         }
         catch (final GeneralSecurityException ex)

@@ -165,6 +165,26 @@ public final class FileEdge
         final HttpHeaders headers = req.headers();
         final long channelId = s.length == 5 ? Json.parseId(s[2]) : -1;
         final long attachmentId = s.length == 5 ? Json.parseId(s[3]) : -1;
+        if (files.shared() != null && channelId > 0 && attachmentId > 0)
+        {
+            // the shared store (Cassandra) decides whether the file exists: a copy kept here may be of a message
+            // deleted since by another node, and a file of a guild that moved here has no copy here
+            final String auth = headers.get(HttpHeaderNames.AUTHORIZATION);
+            final Map<String, List<String>> query = Map.copyOf(params);
+            files.sharedAttachment(attachmentId).whenComplete((meta, failure) -> a.executor().execute(() ->
+            {
+                if (failure != null)
+                {
+                    a.error(HttpResponseStatus.SERVICE_UNAVAILABLE, 0, "503: the file store is unreachable, retry "
+                        + "later");
+                    return;
+                }
+                // a file stored here before the shared store kept files: its own copy decides
+                authorize(files, a, s, query, auth, channelId, attachmentId,
+                    meta == null && files.keptOnlyHere(attachmentId) ? files.attachment(attachmentId) : meta);
+            }));
+            return false;
+        }
         final FileStore.Attachment meta = channelId <= 0 || attachmentId <= 0 ? null : files.attachment(attachmentId);
         if (meta == null || meta.channelId() != channelId || !meta.filename().equals(s[4]))
         {
@@ -177,13 +197,31 @@ public final class FileEdge
             a.error(HttpResponseStatus.NOT_FOUND, 0, "404: Not Found");
             return true;
         }
+        return authorize(files, a, s, params, headers.get(HttpHeaderNames.AUTHORIZATION), channelId, attachmentId,
+            meta);
+    }
+
+    /**
+     * Serves an attachment whose metadata was found, to a signed URL or a token whose user may view the channel.
+     *
+     * @return whether it was answered (false: the guild's owner shard is asked first).
+     */
+    private boolean authorize(final FileStore files, final Answer a, final String[] s,
+        final Map<String, List<String>> params, final String authorization, final long channelId,
+        final long attachmentId, final FileStore.Attachment meta)
+    {
+        if (meta == null || meta.channelId() != channelId || !meta.filename().equals(s[4]))
+        {
+            a.error(HttpResponseStatus.NOT_FOUND, 0, "404: Not Found");
+            return true;
+        }
         final long now = System.currentTimeMillis() / 1000;
         if (files.verify(channelId, attachmentId, first(params, "ex"), first(params, "is"), first(params, "hm"), now))
         {
             a.attachment(files, meta);
             return true;
         }
-        final long userId = auth.authenticate(headers.get(HttpHeaderNames.AUTHORIZATION));
+        final long userId = auth.authenticate(authorization);
         if (userId == dev.pinwheel.gateway.auth.AuthService.NOT_YET_KNOWN)
         {
             final dev.pinwheel.gateway.codec.DiscordError e = dev.pinwheel.gateway.codec.DiscordError.ACCOUNT_NOT_YET_KNOWN;
@@ -357,6 +395,7 @@ public final class FileEdge
     /** What an answer needs of its request, copied out of it (the request is released when serve returns). */
     private static final class Answer
     {
+        private static final String CACHE_PRIVATE = "private, max-age=86400";
         /** The headers of another node's answer that a relayed answer keeps (Content-Length is set from its body). */
         private static final String[] RELAYED = {"Content-Type", "ETag", "Cache-Control", "Accept-Ranges",
             "Content-Range", "Content-Disposition", "X-Content-Type-Options", "Content-Security-Policy"};
@@ -406,8 +445,42 @@ public final class FileEdge
         void attachment(final FileStore files, final FileStore.Attachment meta)
         {
             final String disposition = meta.image() ? null : "attachment; filename=\"" + meta.filename() + "\"";
-            file(files.attachmentFile(meta.id()), meta.contentType(), "\"" + meta.sha256() + "\"", disposition,
-                "private, max-age=86400");
+            final String etag = "\"" + meta.sha256() + "\"";
+            final Path local = files.attachmentFile(meta.id());
+            if (files.shared() != null && !Files.isRegularFile(local))
+            {
+                // no copy here (its guild moved here with its owner's loss, or it was stored by another node): the
+                // shared store's
+                files.shared().data(meta.id()).whenComplete((bytes, failure) -> c.executor().execute(() ->
+                {
+                    if (failure != null)
+                    {
+                        error(HttpResponseStatus.SERVICE_UNAVAILABLE, 0, "503: the file store is unreachable, retry "
+                            + "later");
+                    }
+                    else if (bytes == null)
+                    {
+                        error(HttpResponseStatus.NOT_FOUND, 0, "404: Not Found");
+                    }
+                    else
+                    {
+                        bytes(bytes, meta.contentType(), etag, disposition, CACHE_PRIVATE);
+                    }
+                }));
+                return;
+            }
+            file(local, meta.contentType(), etag, disposition, CACHE_PRIVATE);
+        }
+
+        /** {@link #file} for bytes in memory (a file read from the shared store). */
+        void bytes(final byte[] content, final String contentType, final String etag, final String disposition,
+            final String cacheControl)
+        {
+            final FullHttpResponse empty = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                Unpooled.EMPTY_BUFFER);
+            final long[] span = headers(empty, content.length, contentType, etag, disposition, cacheControl);
+            finish(c.writeAndFlush(span[1] > 0 && !head
+                ? empty.replace(Unpooled.wrappedBuffer(content, (int)span[0], (int)span[1])) : empty));
         }
 
         void file(final Path file, final String contentType, final String etag, final String disposition,
@@ -431,6 +504,30 @@ public final class FileEdge
                 return;
             }
             final HttpResponse res = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+            final long[] span = headers(res, size, contentType, etag, disposition, cacheControl);
+            final long from = span[0];
+            final long length = span[1];
+            c.write(res);
+            if (length > 0 && !head)
+            {
+                c.write(new DefaultFileRegion(ch, from, length));
+            }
+            else
+            {
+                close(ch);
+            }
+            finish(c.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT));
+        }
+
+        /**
+         * Sets an answer's status and headers for content of {@code size} bytes: 304 on a matching If-None-Match, 206
+         * or 416 on a Range.
+         *
+         * @return {first byte, length} of what the body carries.
+         */
+        private long[] headers(final HttpResponse res, final long size, final String contentType, final String etag,
+            final String disposition, final String cacheControl)
+        {
             final HttpHeaders h = res.headers();
             h.set(HttpHeaderNames.CONTENT_TYPE, contentType);
             h.set(HttpHeaderNames.ETAG, etag);
@@ -471,16 +568,7 @@ public final class FileEdge
             {
                 h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
             }
-            c.write(res);
-            if (length > 0 && !head)
-            {
-                c.write(new DefaultFileRegion(ch, from, length));
-            }
-            else
-            {
-                close(ch);
-            }
-            finish(c.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT));
+            return new long[] {from, length};
         }
 
         /**

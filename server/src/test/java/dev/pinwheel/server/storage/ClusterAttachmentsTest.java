@@ -132,7 +132,8 @@ class ClusterAttachmentsTest extends ClusterSessionsFixture
             : "?" + u.getRawQuery());
     }
 
-    private static void awaitStatus(final String url, final int status) throws Exception
+    /** Waits until the URL answers the status (a deletion releases its files after its answer). */
+    static void awaitStatus(final String url, final int status) throws Exception
     {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
         int last;

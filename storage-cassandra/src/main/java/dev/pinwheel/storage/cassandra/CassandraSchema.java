@@ -19,6 +19,9 @@ import com.datastax.oss.driver.api.core.cql.SimpleStatement;
  *   scopes      (part, scope)                             every scope that has a log, in 16 small partitions, so a
  *                                                         shard finds the keys it owns at start
  *   migration   (source, item)                            progress of ./pinwheel migrate (resumable)
+ *   files       (id, chunk)                               message files: 256 KiB chunks, the metadata in a static
+ *                                                         column written last (CassandraFiles)
+ *   file_secret (id)                                      the cluster's key for signed file URLs (one row)
  * </pre>
  */
 public final class CassandraSchema
@@ -51,7 +54,10 @@ public final class CassandraSchema
                 + "PRIMARY KEY (scope, seq)) WITH CLUSTERING ORDER BY (seq ASC)",
             "CREATE TABLE IF NOT EXISTS " + k + ".scopes (part int, scope bigint, PRIMARY KEY (part, scope))",
             "CREATE TABLE IF NOT EXISTS " + k + ".migration (source text, item text, done bigint, "
-                + "PRIMARY KEY (source, item))");
+                + "PRIMARY KEY (source, item))",
+            "CREATE TABLE IF NOT EXISTS " + k + ".files (id bigint, chunk int, data blob, meta text static, "
+                + "PRIMARY KEY (id, chunk)) WITH CLUSTERING ORDER BY (chunk ASC)",
+            "CREATE TABLE IF NOT EXISTS " + k + ".file_secret (id int PRIMARY KEY, secret blob)");
     }
 
     /**
@@ -64,7 +70,7 @@ public final class CassandraSchema
     public static void create(final CqlSession session, final String keyspace, final int replication)
     {
         final var existing = session.getMetadata().getKeyspace(keyspace);
-        if (existing.isPresent() && existing.get().getTable("migration").isPresent()
+        if (existing.isPresent() && existing.get().getTable("file_secret").isPresent()
             && existing.get().getTable("messages").isPresent())
         {
             return; // the last statement's table exists: everything before it does (no DDL round trips at start)

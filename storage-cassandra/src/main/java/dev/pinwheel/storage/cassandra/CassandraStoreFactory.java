@@ -26,6 +26,7 @@ public final class CassandraStoreFactory implements StoreFactory
     private final CassandraStoreContext ctx;
     private final CqlSession session;
     private final CassandraStatements statements;
+    private final CassandraFiles files;
 
     /**
      * Connects, creates the schema when missing and prepares the statements.
@@ -42,6 +43,7 @@ public final class CassandraStoreFactory implements StoreFactory
             CassandraSchema.create(session, ctx.keyspace(), ctx.replication());
             this.statements = new CassandraStatements(session, ctx.keyspace(), ctx.consistencyLevel(),
                 Duration.ofMillis(ctx.requestTimeoutMillis()));
+            this.files = new CassandraFiles(session, ctx.keyspace(), statements);
         }
         catch (final DriverException ex)
         {
@@ -192,6 +194,15 @@ public final class CassandraStoreFactory implements StoreFactory
     public CassandraShardStore open(final int shardId)
     {
         return new CassandraShardStore(session, statements, ctx, shardId);
+    }
+
+    /**
+     * @return message files in Cassandra, read by every node (a guild that moves keeps its files).
+     */
+    @Override
+    public dev.pinwheel.core.store.SharedFiles sharedFiles()
+    {
+        return files;
     }
 
     /**
