@@ -43,6 +43,26 @@ public interface SharedFiles
     CompletableFuture<byte[]> data(long id);
 
     /**
+     * Writes an avatar or icon durably (blocking: the file store's thread). Images are named by their content's hash
+     * and never change or go (old hashes keep working, as on Discord's CDN).
+     *
+     * @param kind  {@code avatars} or {@code icons}.
+     * @param owner the user, guild or webhook.
+     * @param hash  its hash (32 hex digits).
+     * @param data  its bytes.
+     * @throws RuntimeException if the store did not acknowledge it.
+     */
+    void putImage(String kind, long owner, String hash, byte[] data);
+
+    /**
+     * @param kind  {@code avatars} or {@code icons}.
+     * @param owner the user, guild or webhook.
+     * @param hash  its hash.
+     * @return its bytes, or null when there is no such image (completes on the store's I/O thread).
+     */
+    CompletableFuture<byte[]> image(String kind, long owner, String hash);
+
+    /**
      * The key that signs file URLs, one for the whole cluster (blocking; at start): the first node's proposal wins
      * and every node gets that one, so that any node verifies what another signed.
      *

@@ -292,6 +292,17 @@ public final class FileStore implements AutoCloseable
         link(ownerDir.resolve(hash), blobPath(sha));
         syncDirectory(ownerDir);
         syncDirectory(ownerDir.getParent());
+        if (shared != null)
+        {
+            try
+            {
+                shared.putImage(kind, ownerId, hash, data); // before the hash is journaled: every node can serve it
+            }
+            catch (final RuntimeException ex)
+            {
+                throw new IOException("the shared file store did not take an image of " + ownerId + ": " + ex, ex);
+            }
+        }
         return hash;
     }
 

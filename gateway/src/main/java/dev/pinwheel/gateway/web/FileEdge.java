@@ -59,6 +59,7 @@ import dev.pinwheel.gateway.node.PeerHttp;
  */
 public final class FileEdge
 {
+    private static final String CACHE_IMMUTABLE = "public, max-age=31536000, immutable";
     /** The request headers a file request handed to another node keeps. */
     private static final CharSequence[] PASSED_ON = {HttpHeaderNames.AUTHORIZATION, HttpHeaderNames.RANGE,
         HttpHeaderNames.IF_NONE_MATCH};
@@ -134,6 +135,30 @@ public final class FileEdge
             || ext.equals("webp") || ext.equals("gif")) ? null : files.imageFile(s[1], owner, name.substring(0, dot));
         if (file == null || !Files.isRegularFile(file))
         {
+            if (file != null && files.shared() != null)
+            {
+                // the shared store keeps every image; one stored before it did is asked of the other nodes
+                final String kind = s[1];
+                final String hash = name.substring(0, dot);
+                final String uri = req.uri();
+                final HttpHeaders headers = req.headers().copy();
+                files.shared().image(kind, owner, hash).whenComplete((bytes, failure) -> a.executor().execute(() ->
+                {
+                    if (bytes != null)
+                    {
+                        final dev.pinwheel.gateway.node.ImageInfo info = dev.pinwheel.gateway.node.ImageInfo.of(bytes,
+                            Math.min(64, bytes.length));
+                        a.bytes(bytes, info.contentType() == null ? "application/octet-stream" : info.contentType(),
+                            "\"" + hash + "\"", null, CACHE_IMMUTABLE);
+                    }
+                    else if (!fromPeers(a, owner, uri, headers))
+                    {
+                        a.error(failure != null ? HttpResponseStatus.SERVICE_UNAVAILABLE : HttpResponseStatus.NOT_FOUND,
+                            0, failure != null ? "503: the file store is unreachable, retry later" : "404: Not Found");
+                    }
+                }));
+                return false;
+            }
             // an image is kept by the node its upload went through: ask the others, the key's owner first
             if (file != null && fromPeers(a, owner, req.uri(), req.headers()))
             {
@@ -155,7 +180,7 @@ public final class FileEdge
         }
         final dev.pinwheel.gateway.node.ImageInfo info = dev.pinwheel.gateway.node.ImageInfo.of(head, n);
         a.file(file, info.contentType() == null ? "application/octet-stream" : info.contentType(),
-            "\"" + name.substring(0, dot) + "\"", null, "public, max-age=31536000, immutable");
+            "\"" + name.substring(0, dot) + "\"", null, CACHE_IMMUTABLE);
         return true;
     }
 

@@ -22,8 +22,8 @@ import dev.pinwheel.server.files.Multipart;
  * Node 1 is killed ({@code kill -9}): once the survivors agree on a ring without it, both serve both files — by
  * signed URL, and to a member's token on G's new owner. A message deleted through node 2 then answers 404 on the
  * survivors, and on node 1 too once it is back, although node 1's disk still holds its copy; the other file is still
- * served there. Before, the files lived only on node 1's disk: the survivors answered 404 for them while they served
- * the messages that name them.
+ * served there. An avatar set through node 1 is served by the survivors too. Before, the files lived only on node 1's
+ * disk: the survivors answered 404 for them while they served the messages that name them.
  */
 class ClusterCassandraFilesTest extends ClusterSessionsFixture
 {
@@ -55,6 +55,14 @@ class ClusterCassandraFilesTest extends ClusterSessionsFixture
         final String keptUrl = upload(2, channelId, alice, "kept.bin", kept).get("attachments").get(0).get("url")
             .asText();
         assertServed(2, goneUrl, gone);
+        // an avatar set through node 1, the only node with a copy on its disk
+        final byte[] png = Multipart.png(16, 16, 100);
+        final RestClient.Response avatar = new RestClient(cluster.node(1).restBase()).call("PATCH", "users/@me",
+            alice.token(), "{\"avatar\":\"data:image/png;base64," + java.util.Base64.getEncoder().encodeToString(png)
+            + "\"}");
+        assertEquals(200, avatar.status(), avatar.raw());
+        final String avatarUrl = "http://127.0.0.1:" + cluster.port(1) + "/avatars/" + alice.id() + "/"
+            + avatar.body().get("avatar").asText() + ".png";
 
         final CompletableFuture<String> lost = cluster.node(0).lineContaining("live nodes [0, 2] (lost [1])");
         cluster.kill(1);
@@ -65,6 +73,7 @@ class ClusterCassandraFilesTest extends ClusterSessionsFixture
         {
             assertServed(k, goneUrl, gone);
             assertServed(k, keptUrl, kept);
+            assertServed(k, avatarUrl, png);
         }
         final HttpResponse<byte[]> ranged = Multipart.get(on(0, keptUrl), null, "Range", "bytes=262140-262147");
         assertEquals(206, ranged.statusCode());

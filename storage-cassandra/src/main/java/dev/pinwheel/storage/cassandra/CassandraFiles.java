@@ -19,9 +19,10 @@ import dev.pinwheel.core.store.SharedFiles;
 /**
  * Message files in Cassandra ({@code files}: one partition per attachment, its bytes in chunks of 256 KiB — well
  * under the cell sizes Cassandra handles comfortably — and its metadata in a static column written last, so that a
- * file whose metadata is there has all its bytes), and the cluster's URL-signing key ({@code file_secret}, one row
- * written once with a lightweight transaction). Writes and deletes block the file store's thread; reads complete on
- * the driver's I/O threads. Same consistency and timeout as the messages.
+ * file whose metadata is there has all its bytes), avatars and icons ({@code images}: one row each), and the
+ * cluster's URL-signing key ({@code file_secret}, one row written once with a lightweight transaction). Writes and
+ * deletes block the file store's thread; reads complete on the driver's I/O threads. Same consistency and timeout as
+ * the messages.
  */
 final class CassandraFiles implements SharedFiles
 {
@@ -37,6 +38,8 @@ final class CassandraFiles implements SharedFiles
     private final PreparedStatement selectMeta;
     private final PreparedStatement selectData;
     private final PreparedStatement insertSecret;
+    private final PreparedStatement insertImage;
+    private final PreparedStatement selectImage;
 
     /**
      * @param session    the node's session.
@@ -54,6 +57,8 @@ final class CassandraFiles implements SharedFiles
         delete = prepare("DELETE FROM " + k + "files WHERE id = ?");
         selectMeta = prepare("SELECT meta FROM " + k + "files WHERE id = ? LIMIT 1");
         selectData = prepare("SELECT meta, chunk, data FROM " + k + "files WHERE id = ?");
+        insertImage = prepare("INSERT INTO " + k + "images (kind, owner, hash, data) VALUES (?, ?, ?, ?)");
+        selectImage = prepare("SELECT data FROM " + k + "images WHERE kind = ? AND owner = ? AND hash = ?");
         insertSecret = session.prepare("INSERT INTO " + k + "file_secret (id, secret) VALUES (0, ?) IF NOT EXISTS");
     }
 
@@ -129,6 +134,29 @@ final class CassandraFiles implements SharedFiles
             return;
         }
         out.complete(exists[0] ? bytes.toByteArray() : null);
+    }
+
+    @Override
+    public void putImage(final String kind, final long owner, final String hash, final byte[] data)
+    {
+        session.execute(bound(insertImage.bind(kind, owner, hash, ByteBuffer.wrap(data))));
+    }
+
+    @Override
+    public CompletableFuture<byte[]> image(final String kind, final long owner, final String hash)
+    {
+        return session.executeAsync(bound(selectImage.bind(kind, owner, hash))).toCompletableFuture().thenApply(rs ->
+        {
+            final Row row = rs.one();
+            final ByteBuffer data = row == null ? null : row.getByteBuffer("data");
+            if (data == null)
+            {
+                return null;
+            }
+            final byte[] b = new byte[data.remaining()];
+            data.get(b);
+            return b;
+        });
     }
 
     @Override

@@ -21,6 +21,7 @@ import com.datastax.oss.driver.api.core.cql.SimpleStatement;
  *   migration   (source, item)                            progress of ./pinwheel migrate (resumable)
  *   files       (id, chunk)                               message files: 256 KiB chunks, the metadata in a static
  *                                                         column written last (CassandraFiles)
+ *   images      ((kind, owner), hash)                     avatars and icons (at most ~190 KiB each: one row)
  *   file_secret (id)                                      the cluster's key for signed file URLs (one row)
  * </pre>
  */
@@ -57,6 +58,8 @@ public final class CassandraSchema
                 + "PRIMARY KEY (source, item))",
             "CREATE TABLE IF NOT EXISTS " + k + ".files (id bigint, chunk int, data blob, meta text static, "
                 + "PRIMARY KEY (id, chunk)) WITH CLUSTERING ORDER BY (chunk ASC)",
+            "CREATE TABLE IF NOT EXISTS " + k + ".images (kind text, owner bigint, hash text, data blob, "
+                + "PRIMARY KEY ((kind, owner), hash))",
             "CREATE TABLE IF NOT EXISTS " + k + ".file_secret (id int PRIMARY KEY, secret blob)");
     }
 

@@ -15,7 +15,7 @@ import dev.pinwheel.core.store.SharedFiles;
 
 /**
  * Message files in Cassandra, on a real node: a file of several rows (and an empty one) read back byte for byte by
- * another node's session, gone for both once deleted; the URL-signing key is the first node's for every node.
+ * another node's session, gone for both once deleted; an image read back; the URL-signing key is the first node's for every node.
  */
 @Tag("cassandra")
 @Tag("external")
@@ -45,6 +45,13 @@ class CassandraFilesTest
             writer.delete(11);
             assertNull(reader.meta(11).get(30, TimeUnit.SECONDS));
             assertNull(reader.data(11).get(30, TimeUnit.SECONDS));
+
+            final byte[] png = new byte[150_000];
+            new Random(6).nextBytes(png);
+            writer.putImage("avatars", 5, "0123456789abcdef0123456789abcdef", png);
+            assertArrayEquals(png, reader.image("avatars", 5, "0123456789abcdef0123456789abcdef")
+                .get(30, TimeUnit.SECONDS));
+            assertNull(reader.image("icons", 5, "0123456789abcdef0123456789abcdef").get(30, TimeUnit.SECONDS));
 
             final byte[] first = new byte[32];
             new Random(4).nextBytes(first);
