@@ -66,6 +66,8 @@ public final class FileStore implements AutoCloseable
     private final ThreadPoolExecutor writer;
     private final ThreadLocal<Mac> macs;
     private final ThreadLocal<Mac> localMacs;
+    /** Answers held in memory now (files relayed from another node or read from the shared store). */
+    private final java.util.concurrent.Semaphore inMemoryAnswers;
     private long tmpCounter;
     private volatile boolean holdAfterWrite;
 
@@ -146,6 +148,7 @@ public final class FileStore implements AutoCloseable
         }
         this.macs = ThreadLocal.withInitial(() -> newMac(secret));
         this.localMacs = ThreadLocal.withInitial(() -> newMac(localSecret));
+        this.inMemoryAnswers = new java.util.concurrent.Semaphore(config.maxInMemoryAnswers());
         this.writer = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(config.queue()),
             r -> Thread.ofPlatform().name("pinwheel-files").daemon(true).unstarted(r));
     }
@@ -474,6 +477,22 @@ public final class FileStore implements AutoCloseable
         {
             return false;
         }
+    }
+
+    /**
+     * Takes one of the places for answers held in memory ({@link FilesConfig#maxInMemoryAnswers}). Any thread.
+     *
+     * @return whether one was free (give it back with {@link #releaseInMemoryAnswer} once the answer is written).
+     */
+    public boolean tryInMemoryAnswer()
+    {
+        return inMemoryAnswers.tryAcquire();
+    }
+
+    /** Gives back a place taken by {@link #tryInMemoryAnswer}. Any thread. */
+    public void releaseInMemoryAnswer()
+    {
+        inMemoryAnswers.release();
     }
 
     /**

@@ -15,6 +15,7 @@ public final class FilesConfig
     private int maxFilesPerMessage = Integer.getInteger("pinwheel.files.max-files", 10);
     private long signedUrlTtlSeconds = Long.getLong("pinwheel.files.signed-url-ttl-s", 14L * 24 * 3600);
     private int queue = Integer.getInteger("pinwheel.files.queue", 64);
+    private int maxInMemoryAnswers = Integer.getInteger("pinwheel.files.max-in-memory-answers", 16);
     private long sweepIntervalSeconds = Long.getLong("pinwheel.files.sweep-interval-s", 3600);
     private long orphanGraceSeconds = Long.getLong("pinwheel.files.orphan-grace-s", 600);
 
@@ -95,6 +96,26 @@ public final class FilesConfig
     }
 
     /**
+     * @return how many file answers a node may hold in memory at once — files fetched from another node or read from
+     *         the shared store (Cassandra) rather than sent from its own disk; beyond it such a request is answered
+     *         503 with Retry-After. Bounds their heap: at most this many times {@link #maxFileBytes}.
+     */
+    public int maxInMemoryAnswers()
+    {
+        return maxInMemoryAnswers;
+    }
+
+    /**
+     * @param value file answers held in memory at once.
+     * @return this.
+     */
+    public FilesConfig maxInMemoryAnswers(final int value)
+    {
+        maxInMemoryAnswers = value;
+        return this;
+    }
+
+    /**
      * @return how often the file sweep asks the owners which attachments no live message names (seconds); it also
      *         runs once at start.
      */
@@ -135,7 +156,7 @@ public final class FilesConfig
     void conclude()
     {
         if (maxFileBytes < 1 || maxRequestBytes < 256 * 1024 || maxFilesPerMessage < 1 || signedUrlTtlSeconds < 1
-            || queue < 1 || sweepIntervalSeconds < 1 || orphanGraceSeconds < 1)
+            || queue < 1 || sweepIntervalSeconds < 1 || orphanGraceSeconds < 1 || maxInMemoryAnswers < 1)
         {
             throw new IllegalArgumentException("invalid pinwheel.files setting");
         }

@@ -36,6 +36,7 @@ import dev.pinwheel.core.routing.ShardRoute;
 import dev.pinwheel.core.shard.Shard;
 import dev.pinwheel.core.shard.ShardTask;
 import dev.pinwheel.gateway.auth.AuthService;
+import dev.pinwheel.gateway.codec.DiscordError;
 import dev.pinwheel.gateway.codec.Json;
 import dev.pinwheel.gateway.http.RestExchange;
 import dev.pinwheel.gateway.node.FileStore;
@@ -249,8 +250,8 @@ public final class FileEdge
         final long userId = auth.authenticate(authorization);
         if (userId == dev.pinwheel.gateway.auth.AuthService.NOT_YET_KNOWN)
         {
-            final dev.pinwheel.gateway.codec.DiscordError e = dev.pinwheel.gateway.codec.DiscordError.ACCOUNT_NOT_YET_KNOWN;
-            a.error(HttpResponseStatus.SERVICE_UNAVAILABLE, e.code(), e.message());
+            a.error(HttpResponseStatus.SERVICE_UNAVAILABLE, DiscordError.ACCOUNT_NOT_YET_KNOWN.code(),
+                DiscordError.ACCOUNT_NOT_YET_KNOWN.message());
             return true;
         }
         if (userId < 0)
@@ -322,6 +323,13 @@ public final class FileEdge
         {
             return false;
         }
+        final FileStore files = ctx.files();
+        if (!files.tryInMemoryAnswer())
+        {
+            a.executor().execute(a::busy); // after this request's serve returned (its edge then waits for it)
+            return true;
+        }
+        a.holding(files::releaseInMemoryAnswer);
         firstFromPeers(a, java.util.Arrays.copyOf(order, n), 0, uri, headers);
         return true;
     }
@@ -431,6 +439,8 @@ public final class FileEdge
         private final String range;
         private final String ifNoneMatch;
         private boolean answered;
+        /** Gives back this answer's place among those held in memory, once written ({@link #holding}). */
+        private Runnable onWritten;
 
         Answer(final ChannelHandlerContext c, final boolean keepAlive, final boolean head, final String range,
             final String ifNoneMatch)
@@ -475,7 +485,13 @@ public final class FileEdge
             if (files.shared() != null && !Files.isRegularFile(local))
             {
                 // no copy here (its guild moved here with its owner's loss, or it was stored by another node): the
-                // shared store's
+                // shared store's, held in memory (called after the request's serve returned: it may answer at once)
+                if (!files.tryInMemoryAnswer())
+                {
+                    busy();
+                    return;
+                }
+                holding(files::releaseInMemoryAnswer);
                 files.shared().data(meta.id()).whenComplete((bytes, failure) -> c.executor().execute(() ->
                 {
                     if (failure != null)
@@ -647,9 +663,38 @@ public final class FileEdge
             finish(c.writeAndFlush(res));
         }
 
+        /** @param release run once this answer is written (or its connection failed). */
+        void holding(final Runnable release)
+        {
+            onWritten = release;
+        }
+
+        /** 503 with Retry-After: as many answers held in memory as the node allows. */
+        void busy()
+        {
+            final byte[] body = ("{\"code\":0,\"message\":\"503: too many files are being fetched from elsewhere, "
+                + "retry\"}").getBytes(StandardCharsets.UTF_8);
+            final FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                HttpResponseStatus.SERVICE_UNAVAILABLE, head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
+            res.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+            res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+            res.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
+            if (keepAlive)
+            {
+                res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+            }
+            finish(c.writeAndFlush(res));
+        }
+
         private void finish(final ChannelFuture written)
         {
             answered = true;
+            if (onWritten != null)
+            {
+                final Runnable release = onWritten;
+                onWritten = null;
+                written.addListener(f -> release.run());
+            }
             if (keepAlive)
             {
                 if (!c.channel().config().isAutoRead())

@@ -5,9 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -26,16 +31,19 @@ import dev.pinwheel.server.files.Multipart;
  * the node the upload went through: node 1 answered 404 for them, a deleted message's file stayed downloadable from
  * node 0 for good (its owner unlinked a file it did not hold), and node 0's loss took the files of messages node 1
  * kept serving. An avatar, kept by the node its upload went through, is served by every node (they ask the others).
+ * A node holds at most {@code max-in-memory-answers} relayed files at once (here 1): beyond it, 503 with Retry-After.
  */
 class ClusterAttachmentsTest extends ClusterSessionsFixture
 {
     private static final int NODES = 3;
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     @Test
     void filesLiveWithTheirGuildsOwnerWhicheverNodeTheUploadWentThrough() throws Exception
     {
         cluster = new LocalCluster(dir, NODES, 1,
-            List.of("-Dpinwheel.cluster.peerTimeoutMs=1000", "-Dpinwheel.cluster.termLength=1048576")).startAllLive();
+            List.of("-Dpinwheel.cluster.peerTimeoutMs=1000", "-Dpinwheel.cluster.termLength=1048576",
+                "-Dpinwheel.files.max-in-memory-answers=1")).startAllLive();
         final RoutingRing ring = RoutingRing.build(1, NODES, 1, RoutingRing.DEFAULT_VIRTUAL_NODES);
         final RestClient rest0 = new RestClient(cluster.node(0).restBase());
         final RestClient.User alice = ClusterGuilds.personOwnedBy(rest0, ring, 2, "alice");
@@ -102,6 +110,39 @@ class ClusterAttachmentsTest extends ClusterSessionsFixture
             final HttpResponse<byte[]> got = Multipart.get("http://127.0.0.1:" + cluster.port(k) + avatarPath, null);
             assertEquals(200, got.statusCode(), "node " + k + ": " + avatarPath);
             assertArrayEquals(png, got.body(), "node " + k);
+        }
+
+        // one answer held in memory at a time (max-in-memory-answers=1): while node 1 is stopped, a download through
+        // node 2 waits for it and holds the place, a second one is refused at once; both end once node 1 resumes
+        final List<CompletableFuture<HttpResponse<byte[]>>> two = new ArrayList<>();
+        final HttpResponse<byte[]> refused;
+        LocalCluster.signal(cluster.node(1), "STOP");
+        try
+        {
+            for (int i = 0; i < 2; i++)
+            {
+                two.add(HTTP.sendAsync(HttpRequest.newBuilder(URI.create(on(2, keptUrl)))
+                    .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofByteArray()));
+            }
+            @SuppressWarnings("unchecked")
+            final HttpResponse<byte[]> answeredFirst = (HttpResponse<byte[]>)CompletableFuture.anyOf(two.get(0),
+                two.get(1)).get(20, TimeUnit.SECONDS);
+            refused = answeredFirst;
+        }
+        finally
+        {
+            LocalCluster.signal(cluster.node(1), "CONT");
+        }
+        assertEquals(503, refused.statusCode(), new String(refused.body(), StandardCharsets.UTF_8));
+        assertEquals("1", refused.headers().firstValue("Retry-After").orElse(null));
+        for (final CompletableFuture<HttpResponse<byte[]>> f : two)
+        {
+            final HttpResponse<byte[]> r = f.get(60, TimeUnit.SECONDS);
+            if (r != refused)
+            {
+                assertEquals(200, r.statusCode(), new String(r.body(), StandardCharsets.UTF_8));
+                assertArrayEquals(kept, r.body());
+            }
         }
 
         // the node the uploads went through dies: the guild's owner still serves their files
