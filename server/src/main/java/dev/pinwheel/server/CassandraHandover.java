@@ -384,6 +384,8 @@ final class CassandraHandover implements ConsensusMembership.RingEpochs, AutoClo
                 {
                     c.adopt(keys, maxSeq);
                 }
+                // DMs to the users gained wait for their sessions' shards, which tell where they are once it settles
+                gateway.apply(shard.id()).users().gained(keys);
                 return Boolean.TRUE;
             });
         }

@@ -35,6 +35,17 @@ public final class UserSessionService
      * restarts (its sessions are new) or after {@link #HOLD_NANOS}.
      */
     private final org.agrona.collections.Int2ObjectHashMap<Away> away = new org.agrona.collections.Int2ObjectHashMap<>();
+    /**
+     * Users this shard gained in the last ring epoch (the shared Cassandra store) until {@link #learningUntil}: their
+     * sessions' shards tell it where they are right after the epoch settles, and what is addressed to them meanwhile
+     * is kept for those shards ({@link #learningEvents}).
+     */
+    private final org.agrona.collections.LongHashSet gainedUsers = new org.agrona.collections.LongHashSet();
+    /** Per gained user that got an event: the events, and the shards that got them (live or replayed). */
+    private final Long2ObjectHashMap<Learning> learningEvents = new Long2ObjectHashMap<>();
+    private long learningUntil;
+    /** How long the events of users this shard gained are kept for the shards that tell where their sessions are. */
+    static final long LEARN_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
     /** Events held per user for an unreachable node, at most. */
     static final int HOLD_PER_USER = 256;
     /** How long the events of an unreachable node's sessions are held, at most. */
@@ -81,6 +92,7 @@ public final class UserSessionService
                 }
                 routes.add(route);
                 replayHeld(userId, route);
+                replayLearning(userId, route);
             }
             else if (routes != null)
             {
@@ -103,6 +115,10 @@ public final class UserSessionService
             else
             {
                 userShards.put(userId, mask);
+            }
+            if (present)
+            {
+                replayLearning(userId, on);
             }
         }
         if (before && !online(userId) && accounts != null)
@@ -269,6 +285,67 @@ public final class UserSessionService
     }
 
     /**
+     * A ring epoch moved these keys to this shard (the shared Cassandra store). Until their sessions' shards tell it
+     * where they are — each node's shards do right after the epoch settles — an event addressed to one of these users
+     * is kept (at most {@link #HOLD_PER_USER} per user, for {@link #LEARN_NANOS}) and handed to each shard that then
+     * tells it, in order, once. Before, an acknowledged DM sent in that window (tens of milliseconds after the epoch
+     * settled) reached none of the recipient's sessions.
+     *
+     * @param keys the keys gained (users among them; other keys are never addressed as users).
+     */
+    public void gained(final long[] keys)
+    {
+        final long now = System.nanoTime();
+        if (now - learningUntil > 0)
+        {
+            gainedUsers.clear();
+            learningEvents.clear();
+        }
+        learningUntil = now + LEARN_NANOS;
+        for (final long key : keys)
+        {
+            gainedUsers.add(key);
+        }
+    }
+
+    /** Whether events for the user are kept for the shards that will tell where its sessions are. */
+    private boolean learning(final long userId)
+    {
+        if (gainedUsers.isEmpty())
+        {
+            return false;
+        }
+        if (System.nanoTime() - learningUntil > 0)
+        {
+            gainedUsers.clear();
+            learningEvents.clear();
+            return false;
+        }
+        return gainedUsers.contains(userId);
+    }
+
+    /** A shard told where sessions of a user this shard just gained are: what it did not get yet goes there. */
+    private void replayLearning(final long userId, final int route)
+    {
+        final Learning l = learningEvents.get(userId);
+        if (l == null || !learning(userId) || !l.served.add(route))
+        {
+            return;
+        }
+        for (final Dispatch event : l.events)
+        {
+            sessions.userDispatch(route, userId, event);
+        }
+    }
+
+    /** What was addressed to a user this shard just gained: the events, and the routes that got them. */
+    private static final class Learning
+    {
+        final IntHashSet served = new IntHashSet(4);
+        final java.util.ArrayDeque<Dispatch> events = new java.util.ArrayDeque<>();
+    }
+
+    /**
      * A ring epoch moved users away from this shard (the shared Cassandra store): where their sessions are is no
      * longer kept here (their new owner is told once the epoch settles; a stale copy would count sessions that ended
      * meanwhile, should the key come back).
@@ -281,6 +358,8 @@ public final class UserSessionService
         final int before = userShards.size() + remoteShards.size();
         userShards.keySet().removeIf(users::test);
         remoteShards.keySet().removeIf(users::test);
+        gainedUsers.removeIf(users::test);
+        learningEvents.keySet().removeIf(users::test);
         return before - userShards.size() - remoteShards.size();
     }
 
@@ -294,18 +373,39 @@ public final class UserSessionService
         final long userId = command.getLong();
         long mask = userShards.get(userId);
         final IntHashSet remote = remoteShards.get(userId);
-        if (mask == 0 && remote == null && away.isEmpty())
+        final boolean learn = learning(userId);
+        if (mask == 0 && remote == null && away.isEmpty() && !learn)
         {
             return;
         }
         final Dispatch event = DispatchFields.get(command);
         hold(userId, event);
+        Learning l = null;
+        if (learn)
+        {
+            l = learningEvents.get(userId);
+            if (l == null)
+            {
+                l = new Learning();
+                learningEvents.put(userId, l);
+            }
+            if (l.events.size() >= HOLD_PER_USER)
+            {
+                l.events.poll(); // the oldest goes
+            }
+            l.events.add(event);
+        }
         if (remote != null)
         {
             final IntHashSet.IntIterator it = remote.iterator();
             while (it.hasNext())
             {
-                sessions.userDispatch(it.nextValue(), userId, event);
+                final int route = it.nextValue();
+                sessions.userDispatch(route, userId, event);
+                if (l != null)
+                {
+                    l.served.add(route);
+                }
             }
         }
         while (mask != 0)
@@ -313,6 +413,10 @@ public final class UserSessionService
             final int target = Long.numberOfTrailingZeros(mask);
             mask &= mask - 1;
             sessions.userDispatch(target, userId, event);
+            if (l != null)
+            {
+                l.served.add(target);
+            }
         }
     }
 

@@ -400,6 +400,38 @@ class SessionRequestsTest
     }
 
     @Test
+    void anEventForAUserJustGainedInARingEpochWaitsForTheShardThatTellsWhereTheirSessionsAre() throws Exception
+    {
+        final int bobsOwner = group.ownerOf(BOB);
+        onShard(bobsOwner, s -> users[bobsOwner].gained(new long[] {GUILD, BOB}));
+        final Dispatch dm = new Dispatch("MESSAGE_CREATE",
+            "{\"content\":\"meanwhile\"}".getBytes(StandardCharsets.UTF_8), null, Intents.DIRECT_MESSAGES, 0, ALICE, 0);
+        // from one shard, in order: the DM (no shard of bob's sessions is known yet), then where bob's session is
+        onShard(origin, s ->
+        {
+            new UserSessionProxy(s).sendToUser(BOB, dm);
+            new UserSessionProxy(s).sessionsOn(BOB, true);
+        });
+        final Received replayed = next();
+        assertEquals(OwnerCommands.USER_DISPATCH, replayed.type());
+        assertEquals(BOB, replayed.id(), "the DM sent before the shard told where bob's session is reached it");
+        assertEquals("{\"content\":\"meanwhile\"}", new String(replayed.events().get(0).data(),
+            StandardCharsets.UTF_8));
+
+        // once: a later DM goes there live, and the same shard telling again replays nothing
+        final Dispatch later = new Dispatch("MESSAGE_CREATE", "{\"content\":\"later\"}".getBytes(
+            StandardCharsets.UTF_8), null, Intents.DIRECT_MESSAGES, 0, ALICE, 0);
+        onShard(origin, s ->
+        {
+            new UserSessionProxy(s).sendToUser(BOB, later);
+            new UserSessionProxy(s).sessionsOn(BOB, true);
+        });
+        assertEquals("{\"content\":\"later\"}", new String(next().events().get(0).data(), StandardCharsets.UTF_8));
+        onShard(bobsOwner, s -> new SessionProxy(s).userDispatch(origin, ALICE, dm));
+        assertEquals(ALICE, next().id(), "nothing was handed to bob's shard twice");
+    }
+
+    @Test
     void aDeletedGuildsMembersReachEveryShardInBatches() throws Exception
     {
         final long[] members = new long[2 * SessionProxy.MEMBERS_PER_COMMAND + 452];
