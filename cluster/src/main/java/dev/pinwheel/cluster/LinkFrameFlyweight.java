@@ -34,8 +34,9 @@ public final class LinkFrameFlyweight
     public static final int STATE = 3;
     /**
      * A node asks the receiving node for its node-wide records (payload: an i32 of flags, then the asking node's HTTP
-     * address in ASCII, both optional; target: a token of the asking node's start): each of the receiver's shards sends every state record of its journal as {@link #STATE} frames, in
-     * journal order, ahead of its later live ones.
+     * address in ASCII, both optional; target: a token of the asking node's start): each of the receiver's shards
+     * sends every state record of its journal as {@link #STATE} frames, in journal order, ahead of its later live
+     * ones.
      */
     public static final int CATCH_UP_REQUEST = 10;
     /**

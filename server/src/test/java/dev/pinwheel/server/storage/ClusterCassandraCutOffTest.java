@@ -29,12 +29,7 @@ class ClusterCassandraCutOffTest extends ClusterSessionsFixture
     void aNodeBackFromACutLearnsTheAccountsAndMembershipsWrittenMeanwhile() throws Exception
     {
         cluster = new LocalCluster(dir, NODES, 1, SharedCassandra.clusterOptions("cutoff")).startAllLive();
-        final long first = LocalCluster.epochOf(cluster.node(0).awaitLine("live nodes [0, 1, 2]"));
-        for (int k = 0; k < NODES; k++)
-        {
-            cluster.node(k).awaitLine("ring epoch " + first + " settled");
-        }
-        final RoutingRing ring = RoutingRing.buildLive(first, 0b111, 1, RoutingRing.DEFAULT_VIRTUAL_NODES);
+        final RoutingRing ring = cluster.awaitSettledRing();
         final RestClient rest0 = new RestClient(cluster.node(0).restBase());
         final RestClient rest2 = new RestClient(cluster.node(2).restBase());
         final RestClient.User alice = rest0.register("alice");

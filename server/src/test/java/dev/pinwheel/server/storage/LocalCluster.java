@@ -102,6 +102,28 @@ final class LocalCluster implements AutoCloseable
     }
 
     /**
+     * Waits until node 0 logs a ring epoch with every node live, and every node settled it (each holds its keys).
+     *
+     * @return that epoch's ring.
+     * @throws Exception if a node does not get there within its wait.
+     */
+    dev.pinwheel.core.routing.RoutingRing awaitSettledRing() throws Exception
+    {
+        final StringBuilder live = new StringBuilder("live nodes [");
+        for (int k = 0; k < nodes.length; k++)
+        {
+            live.append(k == 0 ? "" : ", ").append(k);
+        }
+        final long epoch = epochOf(nodes[0].awaitLine(live.append(']').toString()));
+        for (final ServerProcess node : nodes)
+        {
+            node.awaitLine("ring epoch " + epoch + " settled");
+        }
+        return dev.pinwheel.core.routing.RoutingRing.buildLive(epoch, (1 << nodes.length) - 1, shards,
+            dev.pinwheel.core.routing.RoutingRing.DEFAULT_VIRTUAL_NODES);
+    }
+
+    /**
      * Starts every node, one after the other, then waits until each logs a ring epoch with all of them live.
      *
      * @return this.

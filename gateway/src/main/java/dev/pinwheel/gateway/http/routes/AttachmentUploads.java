@@ -155,9 +155,7 @@ final class AttachmentUploads
         final int origin = shard.address();
         final long userId = ex.userId();
         final JsonNode described = body.path("attachments");
-        final long guild = ctx.node().directory().guildOfChannel(channelId);
-        // the key of the files' owner, which answers the file sweep: the guild, or a DM's own channel
-        final long guildId = guild != 0 || ctx.node().directory().dmUsers(channelId) == null ? guild : channelId;
+        final long guildId = filesKey(channelId);
         final boolean queued = store.submit(() ->
         {
             final ControlReply reply = new ControlReply(group, origin, correlation, userId, ex);
@@ -199,6 +197,17 @@ final class AttachmentUploads
     }
 
     /**
+     * @param channelId a message's channel.
+     * @return the key of its files' owner (which answers the file sweep, and whose node keeps them): the guild, or a
+     *         DM's own channel.
+     */
+    private long filesKey(final long channelId)
+    {
+        final long guild = ctx.node().directory().guildOfChannel(channelId);
+        return guild != 0 || ctx.node().directory().dmUsers(channelId) == null ? guild : channelId;
+    }
+
+    /**
      * Hands the request to the node that owns the channel's files, if that is another node whose address is known.
      *
      * @return whether it was handed on (its answer is relayed to the client later).
@@ -211,9 +220,7 @@ final class AttachmentUploads
         {
             return false;
         }
-        final long guild = ctx.node().directory().guildOfChannel(channelId);
-        final long key = guild != 0 || ctx.node().directory().dmUsers(channelId) == null ? guild : channelId;
-        final int route = shard.group().ownerOf(key);
+        final int route = shard.group().ownerOf(filesKey(channelId));
         if (route == ShardRoute.MOVING || !ShardRoute.remote(route, shard.group().nodeId()))
         {
             return false;
