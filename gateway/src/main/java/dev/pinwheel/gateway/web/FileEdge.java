@@ -305,7 +305,7 @@ public final class FileEdge
         }
         final int route = shard.group().ownerOf(key);
         final int first = route != ShardRoute.MOVING && ShardRoute.remote(route, shard.group().nodeId())
-            ? ShardRoute.node(route) : -1;
+            && peers.address(ShardRoute.node(route)) != null ? ShardRoute.node(route) : -1;
         final int[] order = new int[peers.nodes()];
         int n = 0;
         if (first >= 0)
@@ -336,7 +336,8 @@ public final class FileEdge
 
     /**
      * Asks the nodes in turn for a file this node does not hold, and relays the first answer that is not a 404 or a
-     * failure; 404 when none has it.
+     * failure; 404 when none has it; 503 (Retry-After) when this node already has as many requests to other nodes
+     * under way as it makes at once (a 404 would tell the client the file is gone).
      */
     private void firstFromPeers(final Answer a, final int[] nodes, final int next, final String uri,
         final HttpHeaders headers)
@@ -359,7 +360,7 @@ public final class FileEdge
             ctx.peers().send(nodes[next], uri, request);
         if (answer == null)
         {
-            firstFromPeers(a, nodes, next + 1, uri, headers);
+            a.executor().execute(a::busy); // as many requests to other nodes under way as this node makes at once
             return;
         }
         answer.whenComplete((res, failure) ->
