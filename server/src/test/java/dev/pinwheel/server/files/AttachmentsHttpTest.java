@@ -3,7 +3,6 @@ package dev.pinwheel.server.files;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.http.HttpResponse;
@@ -284,13 +283,13 @@ class AttachmentsHttpTest
         assertEquals(first.path("id").asText(), now.get(0).path("id").asText());
         assertEquals("three.txt", now.get(1).path("filename").asText());
         assertArrayEquals(three, Multipart.get(now.get(1).path("url").asText(), null).body());
-        awaitStatus(second.path("url").asText(), 404);
+        Multipart.awaitStatus(second.path("url").asText(), 404);
         assertArrayEquals(two, Multipart.get(copy.path("url").asText(), null).body(), "a shared blob stays");
 
         // a JSON edit naming no file drops them all
         node.ok("PATCH", "channels/" + pair.channelId() + "/messages/" + id, pair.owner().token(),
             "{\"attachments\":[]}");
-        awaitStatus(first.path("url").asText(), 404);
+        Multipart.awaitStatus(first.path("url").asText(), 404);
     }
 
     @Test
@@ -302,7 +301,7 @@ class AttachmentsHttpTest
         assertEquals(1, blobsWith(unique));
         node.ok("DELETE", "channels/" + pair.channelId() + "/messages/" + msg.path("id").asText(),
             pair.owner().token(), null);
-        awaitStatus(url, 404);
+        Multipart.awaitStatus(url, 404);
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (blobsWith(unique) != 0 && System.nanoTime() < deadline)
         {
@@ -327,23 +326,5 @@ class AttachmentsHttpTest
                 }
             }).count();
         }
-    }
-
-    private static void awaitStatus(final String url, final int status) throws Exception
-    {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        int last;
-        do
-        {
-            last = Multipart.get(url, null).statusCode();
-            if (last == status)
-            {
-                return;
-            }
-            TimeUnit.MILLISECONDS.sleep(20);
-        }
-        while (System.nanoTime() < deadline);
-        assertNotEquals(-1, last);
-        assertEquals(status, last, url);
     }
 }

@@ -72,6 +72,30 @@ public final class Multipart
         return new Response(r.statusCode(), r.body().isEmpty() ? null : JSON.readTree(r.body()), r.body());
     }
 
+    /**
+     * Waits until a URL answers a status (a deletion releases its files just after its own answer), at most 15 s.
+     *
+     * @param url    the URL, fetched without a token.
+     * @param status the status awaited.
+     * @throws Exception if it does not.
+     */
+    public static void awaitStatus(final String url, final int status) throws Exception
+    {
+        final long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(15);
+        int last;
+        do
+        {
+            last = get(url, null).statusCode();
+            if (last == status)
+            {
+                return;
+            }
+            java.util.concurrent.TimeUnit.MILLISECONDS.sleep(20);
+        }
+        while (System.nanoTime() < deadline);
+        org.junit.jupiter.api.Assertions.assertEquals(status, last, url);
+    }
+
     public static HttpResponse<byte[]> get(final String url, final String token, final String... headers)
         throws Exception
     {

@@ -2,7 +2,6 @@ package dev.pinwheel.server.storage;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -95,8 +94,8 @@ class ClusterAttachmentsTest extends ClusterSessionsFixture
         assertEquals(204, deleted.status(), deleted.raw());
         for (int k = 0; k < NODES; k++)
         {
-            awaitStatus(on(k, url), 404);
-            awaitStatus(on(k, moreUrl), 404);
+            Multipart.awaitStatus(on(k, url), 404);
+            Multipart.awaitStatus(on(k, moreUrl), 404);
         }
 
         // an avatar set through node 0 (kept there): every node serves it
@@ -171,23 +170,5 @@ class ClusterAttachmentsTest extends ClusterSessionsFixture
         final URI u = URI.create(url);
         return "http://127.0.0.1:" + cluster.port(k) + u.getRawPath() + (u.getRawQuery() == null ? ""
             : "?" + u.getRawQuery());
-    }
-
-    /** Waits until the URL answers the status (a deletion releases its files after its answer). */
-    static void awaitStatus(final String url, final int status) throws Exception
-    {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        int last;
-        do
-        {
-            last = Multipart.get(url, null).statusCode();
-            if (last == status)
-            {
-                return;
-            }
-            TimeUnit.MILLISECONDS.sleep(50);
-        }
-        while (System.nanoTime() < deadline);
-        assertTrue(last == status, url + " answered " + last + ", not " + status);
     }
 }

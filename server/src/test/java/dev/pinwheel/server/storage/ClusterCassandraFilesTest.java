@@ -86,7 +86,7 @@ class ClusterCassandraFilesTest extends ClusterSessionsFixture
         assertEquals(204, removed.status(), removed.raw());
         for (final int k : new int[] {0, 2})
         {
-            ClusterAttachmentsTest.awaitStatus(on(k, goneUrl), 404); // released once the deletion is committed
+            Multipart.awaitStatus(on(k, goneUrl), 404); // released once the deletion is committed
         }
 
         final CompletableFuture<String> back = cluster.node(0).lineContaining("(joined [1])");
