@@ -59,8 +59,11 @@ class ClusterProbeSmokeTest
         // bounded by time on a loaded box: some of the 500, never none
         assertTrue(c.path("aeron_floor").path("round_trip_back_to_back_us").path("count").asInt() > 0);
         assertEquals(300, r.path("single_node").path("fanout").path("deliveries").asLong(), "3 messages x 100");
-        assertTrue(r.path("cpu_per_delivery_cluster_vs_single").path("ratio_without_idle_subtraction").asDouble() > 0,
-            "server CPU per delivery, cluster vs single node");
+        // the comparison is made; its value is not checked here: 600 deliveries take a few ms of server CPU, within a
+        // few of /proc's 10 ms clock ticks, so 0 is a fair reading at this size (a CI run at 23140cf read 0.00 s)
+        final JsonNode cpu = r.path("cpu_per_delivery_cluster_vs_single");
+        assertTrue(cpu.has("ratio_without_idle_subtraction"), "server CPU per delivery, cluster vs single node: " + cpu);
+        assertTrue(cpu.path("cluster_cpu_us_per_delivery").isNumber(), cpu.toString());
         assertTrue(Files.exists(out.resolve(json.getFileName().toString().replace(".json", ".svg"))));
         assertTrue(Files.exists(out.resolve(json.getFileName().toString().replace(".json", "-hop.svg"))));
         final List<Long> after = children();
