@@ -67,6 +67,45 @@ final class ClusterGuilds
         throw new AssertionError("none of 24 people is owned by node " + node);
     }
 
+    /** A person and the DM channel {@link #dmPartner} opened with them. */
+    record DmPartner(RestClient.User user, String channel)
+    {
+    }
+
+    /**
+     * Registers people owned by {@code owner} through {@code via}, each joining by {@code code}, and opens a DM to
+     * each from {@code from} until the DM channel's owner node is one {@code channelNode} accepts (DM channels are
+     * routed by their own id).
+     *
+     * @param via         where the people register and join.
+     * @param ring        the ring the nodes route by.
+     * @param owner       the node that must own each person.
+     * @param prefix      the people's names' prefix.
+     * @param code        an invite to the guild they join.
+     * @param dmRest      where the DM channels are opened.
+     * @param from        who opens them.
+     * @param channelNode which owner nodes of the DM channel will do.
+     * @return the person and the channel; an assertion error if none of 8 will do.
+     * @throws IOException if a request fails.
+     */
+    static DmPartner dmPartner(final RestClient via, final RoutingRing ring, final int owner, final String prefix,
+        final String code, final RestClient dmRest, final RestClient.User from,
+        final java.util.function.IntPredicate channelNode) throws IOException
+    {
+        for (int i = 0; i < 8; i++)
+        {
+            final RestClient.User user = personOwnedBy(via, ring, owner, prefix + i + "x");
+            via.ok("POST", "invites/" + code, user.token(), "{}");
+            final String channel = dmRest.ok("POST", "users/@me/channels", from.token(),
+                "{\"recipient_id\":\"" + user.id() + "\"}").get("id").asText();
+            if (channelNode.test(ring.nodeOf(Long.parseLong(channel))))
+            {
+                return new DmPartner(user, channel);
+            }
+        }
+        throw new AssertionError("none of 8 DM channels is owned by a node that will do");
+    }
+
     /**
      * @param rest      a node's REST client.
      * @param token     a member's token (who may create invites).

@@ -66,22 +66,12 @@ class ClusterPartitionMembershipTest extends ClusterSessionsFixture
         ginaGateway.awaitDispatch("GUILD_CREATE", d -> guildId.equals(d.get("id").asText()));
         ginaGateway.awaitDispatch("GUILD_CREATE", d -> doomedId.equals(d.get("id").asText()));
         final ClusterNodesTest.RawGateway erinGateway = connect(1, erin, intents);
-        RestClient.User hana = null;
-        String dm = null;
-        for (int i = 0; i < 8 && dm == null; i++)
-        {
-            hana = ClusterGuilds.personOwnedBy(rest1, ring, 0, "hana" + i + "x");
-            rest1.ok("POST", "invites/" + code, hana.token(), "{}");
-            final String channel = rest0.ok("POST", "users/@me/channels", alice.token(),
-                "{\"recipient_id\":\"" + hana.id() + "\"}").get("id").asText();
-            if (ring.nodeOf(Long.parseLong(channel)) == 0)
-            {
-                dm = channel;
-            }
-        }
-        assertTrue(dm != null, "one of 8 DM channels is owned by node 0");
+        // a DM channel node 0 owns
+        final ClusterGuilds.DmPartner partner = ClusterGuilds.dmPartner(rest1, ring, 0, "hana", code, rest0, alice,
+            node -> node == 0);
+        final RestClient.User hana = partner.user();
         final ClusterNodesTest.RawGateway hanaGateway = connect(1, hana, DIRECT_MESSAGES | MESSAGE_CONTENT);
-        final String dmChannel = dm;
+        final String dmChannel = partner.channel();
         // node 0 knows erin's token before the cut (node-wide records are broadcast when journaled)
         rest0.ok("GET", "users/@me", erin.token(), null);
 

@@ -36,20 +36,11 @@ class ClusterUserOwnerDownTest extends ClusterSessionsFixture
         final JsonNode guild = ClusterGuilds.ownedBy(rest0, alice.token(), ring, 0, "shared");
         final String code = rest0.ok("POST", "channels/" + guild.get("channels").get(0).get("id").asText()
             + "/invites", alice.token(), "{}").get("code").asText();
-        RestClient.User bob = null;
-        String dm = null;
-        for (int i = 0; i < 8 && dm == null; i++)
-        {
-            bob = ClusterGuilds.personOwnedBy(rest2, ring, 1, "bob" + i + "x");
-            rest2.ok("POST", "invites/" + code, bob.token(), "{}");
-            final String channel = rest0.ok("POST", "users/@me/channels", alice.token(),
-                "{\"recipient_id\":\"" + bob.id() + "\"}").get("id").asText();
-            if (ring.nodeOf(Long.parseLong(channel)) != 1)
-            {
-                dm = channel;
-            }
-        }
-        assertNotNull(dm, "one of 8 DM channels is owned by node 0 or 2");
+        // a DM channel node 0 or 2 owns
+        final ClusterGuilds.DmPartner partner = ClusterGuilds.dmPartner(rest2, ring, 1, "bob", code, rest0, alice,
+            node -> node != 1);
+        final RestClient.User bob = partner.user();
+        final String dm = partner.channel();
         final ClusterNodesTest.RawGateway bobGateway = connect(2, bob, DIRECT_MESSAGES);
         assertDelivered(rest0, alice, dm, bobGateway, "before");
 
