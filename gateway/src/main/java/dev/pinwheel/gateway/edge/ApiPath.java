@@ -3,8 +3,9 @@ package dev.pinwheel.gateway.edge;
 /**
  * The segments of a REST path below {@code /api} and its optional version: {@code /api/v10/channels/1/messages} is
  * {@code {channels, 1, messages}}. Empty segments ({@code //}, a trailing {@code /}) are skipped; a first segment
- * {@code v} + ASCII digits is the version, and only 9 and 10 are served. Read in one pass over the path: the only
- * allocations are the segments kept and their array. Stateless.
+ * {@code v} + ASCII digits is the version, and 8, 9 and 10 are served (as Discord does: 8 is deprecated there, not
+ * decommissioned, and Discord4J 3.2 still speaks it; 6 and 7 are decommissioned). Read in one pass over the path: the
+ * only allocations are the segments kept and their array. Stateless.
  */
 final class ApiPath
 {
@@ -85,6 +86,7 @@ final class ApiPath
 
     private static boolean isServed(final String path, final int from, final int to)
     {
-        return to - from == 2 && path.startsWith("v9", from) || to - from == 3 && path.startsWith("v10", from);
+        return to - from == 2 && (path.startsWith("v9", from) || path.startsWith("v8", from))
+            || to - from == 3 && path.startsWith("v10", from);
     }
 }

@@ -190,7 +190,7 @@ public final class HttpEdgeHandler extends SimpleChannelInboundHandler<FullHttpR
         final String[] segments = ApiPath.segments(path);
         if (segments == null)
         {
-            plainError(c, HttpResponseStatus.NOT_FOUND, "404: Not Found (API versions 9 and 10 are served)", false);
+            plainError(c, HttpResponseStatus.NOT_FOUND, "404: Not Found (API versions 8, 9 and 10 are served)", false);
             return;
         }
         JsonNode body;
@@ -288,7 +288,7 @@ public final class HttpEdgeHandler extends SimpleChannelInboundHandler<FullHttpR
             {
                 version = -1;
             }
-            if (version != 9 && version != 10)
+            if (version < 8 || version > 10)
             {
                 rejectCode = 4012;
                 rejectReason = "Invalid API version.";

@@ -61,6 +61,7 @@ public final class ApplicationService
         o.put("bot_public", true);
         o.put("bot_require_code_grant", false);
         o.put("verify_key", "");
+        o.put("summary", ""); // deprecated by Discord, always empty; still required by Discord4J 3.2
         o.put("flags", 0);
         o.set("owner", Entities.user(accounts.get(a.ownerId()), a.ownerId()));
         o.set("bot", Entities.user(accounts.get(a.id()), a.id()));

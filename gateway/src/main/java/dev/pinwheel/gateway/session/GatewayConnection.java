@@ -59,8 +59,12 @@ public final class GatewayConnection extends SimpleChannelInboundHandler<WebSock
         10_000);
     /** Dispatches may be written to the socket by the shard itself (epoll: non-blocking sockets; see the transport). */
     private static final boolean DIRECT_WRITES = GatewayTransport.configured().writesDirectly();
-    private static final byte[] HEARTBEAT_ACK = "{\"op\":11,\"d\":null}".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] HEARTBEAT_REQUEST = "{\"op\":1,\"d\":null}".getBytes(StandardCharsets.US_ASCII);
+    /** Like Discord's, every payload that is not a dispatch still names {@code t} and {@code s} (as null): some
+     *  clients (Discord4J) read both fields of every payload. */
+    private static final byte[] HEARTBEAT_ACK =
+        "{\"t\":null,\"s\":null,\"op\":11,\"d\":null}".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] HEARTBEAT_REQUEST =
+        "{\"t\":null,\"s\":null,\"op\":1,\"d\":null}".getBytes(StandardCharsets.US_ASCII);
 
     /** The shard this connection lives on; changes once at most, when a RESUME hands it to its session's shard. */
     private ShardSessions gateway;
@@ -145,6 +149,8 @@ public final class GatewayConnection extends SimpleChannelInboundHandler<WebSock
         rateWindowStartNanos = now;
         gateway.connectionOpened(this);
         final ObjectNode hello = Json.object();
+        hello.putNull("t");
+        hello.putNull("s");
         hello.put("op", 10);
         hello.putObject("d").put("heartbeat_interval", gateway.config().heartbeatIntervalMillis());
         writeNow(Json.bytes(hello));

@@ -57,8 +57,10 @@ import dev.pinwheel.gateway.owner.VoiceProxy;
 public final class ShardSessions
 {
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final byte[] INVALID_SESSION = "{\"op\":9,\"d\":false}".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] RECONNECT = "{\"op\":7,\"d\":null}".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] INVALID_SESSION =
+        "{\"t\":null,\"s\":null,\"op\":9,\"d\":false}".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] RECONNECT =
+        "{\"t\":null,\"s\":null,\"op\":7,\"d\":null}".getBytes(StandardCharsets.US_ASCII);
     private final Shard shard;
     private final GatewayContext context;
     private final AuthService auth;
@@ -260,7 +262,7 @@ public final class ShardSessions
             c.close(CloseCodes.DECODE_ERROR, "Invalid IDENTIFY payload.");
             return;
         }
-        if (c.apiVersion() != 9 && c.apiVersion() != 10)
+        if (c.apiVersion() < 8 || c.apiVersion() > 10)
         {
             c.close(CloseCodes.INVALID_API_VERSION, "Invalid API version.");
             return;

@@ -68,6 +68,48 @@ class GatewayHandshakeTest
         }
     }
 
+    /** Discord sends {@code "t":null,"s":null} on every payload that is not a dispatch; Discord4J reads both. */
+    @Test
+    void payloadsOtherThanDispatchesNameTAndSAsNull()
+    {
+        final TestNode.User u = node.register("t-and-s");
+        try (GatewayTestClient c = GatewayTestClient.json(node.gatewayUrl()))
+        {
+            assertNullTAndS(c.next(), 10);
+            c.heartbeat(null);
+            assertNullTAndS(c.next(), 11);
+            c.resume(u.token(), "no-such-session", 1);
+            assertNullTAndS(c.next(), 9);
+        }
+    }
+
+    private static void assertNullTAndS(final JsonNode payload, final int op)
+    {
+        assertEquals(op, payload.path("op").asInt(), payload.toString());
+        assertTrue(payload.has("t") && payload.get("t").isNull(), payload.toString());
+        assertTrue(payload.has("s") && payload.get("s").isNull(), payload.toString());
+        assertTrue(payload.has("d"), payload.toString());
+    }
+
+    /** Gateway v8 is deprecated on Discord, not gone: Discord4J 3.2 speaks it (REST {@code /api/v8} too). */
+    @Test
+    void apiVersion8IsServedAndReadyNamesIt() throws Exception
+    {
+        final TestNode.User u = node.register("v8-bot");
+        try (GatewayTestClient c = GatewayTestClient.connect(node.gatewayUrl() + "/?v=8&encoding=json"))
+        {
+            assertEquals(10, c.next().path("op").asInt());
+            c.identify(u.token(), ALL_MESSAGES);
+            final JsonNode ready = c.nextDispatch("READY");
+            assertEquals(8, ready.path("d").path("v").asInt(), ready.toString());
+        }
+        final var me = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + node.port() + "/api/v8/users/@me"))
+            .header("Authorization", "Bot " + u.token()).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, me.statusCode(), me.body());
+        assertTrue(me.body().contains("\"username\":\"v8-bot\""), me.body());
+    }
+
     @Test
     void identifySentBeforeHelloIsReadWorks()
     {

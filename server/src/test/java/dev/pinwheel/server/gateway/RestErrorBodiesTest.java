@@ -110,7 +110,7 @@ class RestErrorBodiesTest
         assertError(node.call("GET", "channels", owner.token(), null), 404, 0);
         assertError(node.call("GET", "users/@me/nothing/here", owner.token(), null), 404, 0);
         assertError(node.call("GET", messages() + "/1/2/3", owner.token(), null), 404, 0);
-        for (final String path : List.of("/api/v8/users/@me", "/api/v10"))
+        for (final String path : List.of("/api/v7/users/@me", "/api/v10"))
         {
             final HttpResponse<String> r = raw("GET", path);
             assertEquals(404, r.statusCode(), path);

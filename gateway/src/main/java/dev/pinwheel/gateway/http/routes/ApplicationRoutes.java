@@ -99,6 +99,7 @@ public final class ApplicationRoutes
         o.put("bot_public", false);
         o.put("bot_require_code_grant", false);
         o.put("verify_key", "");
+        o.put("summary", ""); // deprecated by Discord, always empty; still required by Discord4J 3.2
         o.put("flags", 0);
         o.set("owner", Entities.user(a, a.id()));
         o.set("bot", Entities.user(a, a.id()));
