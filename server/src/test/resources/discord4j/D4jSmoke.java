@@ -1,3 +1,4 @@
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -25,6 +26,9 @@ import discord4j.common.util.Snowflake;
 import discord4j.core.DiscordClientBuilder;
 import discord4j.core.GatewayDiscordClient;
 import discord4j.core.event.domain.Event;
+import discord4j.core.event.domain.PresenceUpdateEvent;
+import discord4j.core.event.domain.guild.BanEvent;
+import discord4j.core.event.domain.guild.MemberLeaveEvent;
 import discord4j.core.event.domain.channel.TextChannelCreateEvent;
 import discord4j.core.event.domain.guild.MemberUpdateEvent;
 import discord4j.core.event.domain.lifecycle.ResumeEvent;
@@ -34,13 +38,19 @@ import discord4j.core.event.domain.message.MessageDeleteEvent;
 import discord4j.core.event.domain.message.MessageUpdateEvent;
 import discord4j.core.event.domain.message.ReactionAddEvent;
 import discord4j.core.event.domain.message.ReactionRemoveEvent;
+import discord4j.core.object.entity.Attachment;
 import discord4j.core.object.entity.Guild;
 import discord4j.core.object.entity.Member;
 import discord4j.core.object.entity.Message;
 import discord4j.core.object.entity.Role;
 import discord4j.core.object.entity.channel.GuildMessageChannel;
 import discord4j.core.object.entity.channel.PrivateChannel;
+import discord4j.core.object.presence.ClientActivity;
+import discord4j.core.object.presence.ClientPresence;
+import discord4j.core.object.presence.Status;
 import discord4j.core.object.reaction.ReactionEmoji;
+import discord4j.core.spec.MessageCreateFields;
+import discord4j.core.spec.MessageCreateSpec;
 import discord4j.gateway.intent.IntentSet;
 import discord4j.rest.request.RouterOptions;
 import reactor.core.publisher.Flux;
@@ -222,6 +232,46 @@ public final class D4jSmoke
         check(app.getId().equals(bobId), "application id " + app.getId());
         check(b.gw.getSelf().block(WAIT).getUsername().equals("d4j_bob"), "self");
         step("application");
+
+        // a file through Discord4J's multipart body; the URL in the event serves the same bytes
+        final byte[] bytes = new byte[70_000];
+        for (int i = 0; i < bytes.length; i++)
+        {
+            bytes[i] = (byte)(i * 31 + 7);
+        }
+        final GuildMessageChannel bc = b.gw.getChannelById(channelId).cast(GuildMessageChannel.class).block(WAIT);
+        final Message withFile = bc.createMessage(MessageCreateSpec.builder().content("a file")
+            .addFile(MessageCreateFields.File.of("data.bin", new ByteArrayInputStream(bytes))).build()).block(WAIT);
+        final MessageCreateEvent fileEvent = a.next(MessageCreateEvent.class,
+            e -> e.getMessage().getId().equals(withFile.getId()));
+        final Attachment att = fileEvent.getMessage().getAttachments().get(0);
+        check(att.getFilename().equals("data.bin") && att.getSize() == bytes.length, "attachment " + att);
+        final HttpResponse<byte[]> download = HTTP.send(HttpRequest.newBuilder(URI.create(att.getUrl())).timeout(WAIT)
+            .build(), HttpResponse.BodyHandlers.ofByteArray());
+        check(download.statusCode() == 200 && java.util.Arrays.equals(download.body(), bytes),
+            "download " + download.statusCode() + " " + download.body().length + " B");
+        step("file");
+
+        b.gw.updatePresence(ClientPresence.doNotDisturb(ClientActivity.playing("chess"))).block(WAIT);
+        final PresenceUpdateEvent presence = a.next(PresenceUpdateEvent.class,
+            e -> e.getUserId().equals(bobId) && e.getCurrent().getStatus() == Status.DO_NOT_DISTURB);
+        check(presence.getCurrent().getActivity().map(x -> x.getName()).equals(java.util.Optional.of("chess")),
+            "activity " + presence.getCurrent());
+        step("presence");
+
+        ag.ban(carolId).withReason("discord4j ban").block(WAIT);
+        boolean banned = false;
+        boolean left = false;
+        while (!banned || !left) // both, in either order
+        {
+            final Event e = b.next(Event.class, x -> x instanceof BanEvent ban && ban.getUser().getId().equals(carolId)
+                || x instanceof MemberLeaveEvent leave && leave.getUser().getId().equals(carolId));
+            banned |= e instanceof BanEvent;
+            left |= e instanceof MemberLeaveEvent;
+        }
+        check(ag.getBan(carolId).block(WAIT).getReason().equals(java.util.Optional.of("discord4j ban")), "ban reason");
+        ag.unban(carolId).block(WAIT);
+        step("ban");
 
         // bob's connections go silent (the relay drops what either side sends), three messages are sent, then the
         // relay cuts them without a close frame: what was written into the void comes again with the resume, once

@@ -31,6 +31,8 @@ public record PresenceFields(int status, long since, boolean afk, String activit
     public static final PresenceFields DEFAULT = new PresenceFields(ONLINE, 0, false, "[]");
     /** Discord: at most this many activities per presence. */
     private static final int MAX_ACTIVITIES = 10;
+    /** Activity type 4: a custom status. */
+    private static final int CUSTOM_STATUS = 4;
     private static final String[] NAMES = {"offline", "invisible", "idle", "dnd", "online"};
 
     /**
@@ -126,6 +128,19 @@ public record PresenceFields(int status, long since, boolean afk, String activit
         return new PresenceFields(status, since, afkNode != null && afkNode.asBoolean(), Json.text(activities));
     }
 
+    /** A stable 16-digit hex id for an activity: the same name and type always get the same one. */
+    static String activityId(final String name, final int type)
+    {
+        long h = 0x9E3779B97F4A7C15L * (type + 1);
+        for (int i = 0; i < name.length(); i++)
+        {
+            h = (h ^ name.charAt(i)) * 0x100000001B3L;
+        }
+        h ^= h >>> 29;
+        final String hex = Long.toHexString(h);
+        return "0".repeat(16 - hex.length()) + hex;
+    }
+
     private static ObjectNode activity(final JsonNode a)
     {
         if (!a.isObject() || !a.path("name").isTextual() || a.path("name").asText().length() > 128
@@ -134,8 +149,12 @@ public record PresenceFields(int status, long since, boolean afk, String activit
             return null;
         }
         final ObjectNode o = Json.object();
-        o.put("name", a.get("name").asText());
-        o.put("type", a.get("type").asInt());
+        final String name = a.get("name").asText();
+        final int type = a.get("type").asInt();
+        // Discord names every activity it sends: "custom" for a custom status, else a hex id (Discord4J requires it)
+        o.put("id", type == CUSTOM_STATUS ? "custom" : activityId(name, type));
+        o.put("name", name);
+        o.put("type", type);
         for (final String field : new String[] {"url", "state", "details"})
         {
             final JsonNode v = a.get(field);

@@ -99,6 +99,8 @@ class GatewayPresenceTest
             assertEquals("idle", idle.path("status").asText(), idle.toString());
             assertEquals(guildId, idle.path("guild_id").asText());
             assertEquals("testing", idle.path("activities").get(0).path("name").asText());
+            // as on Discord, every activity carries an id (Discord4J refuses the event without one)
+            assertTrue(idle.path("activities").get(0).path("id").asText().matches("[0-9a-f]{16}"), idle.toString());
             assertEquals("idle", idle.path("client_status").path("web").asText());
 
             a.send(presence("dnd"));
