@@ -31,6 +31,7 @@ import discord4j.core.event.domain.guild.BanEvent;
 import discord4j.core.event.domain.guild.MemberLeaveEvent;
 import discord4j.core.event.domain.channel.TextChannelCreateEvent;
 import discord4j.core.event.domain.guild.MemberUpdateEvent;
+import discord4j.core.event.domain.interaction.ChatInputInteractionEvent;
 import discord4j.core.event.domain.lifecycle.ResumeEvent;
 import discord4j.core.event.domain.message.MessageBulkDeleteEvent;
 import discord4j.core.event.domain.message.MessageCreateEvent;
@@ -51,6 +52,8 @@ import discord4j.core.object.presence.Status;
 import discord4j.core.object.reaction.ReactionEmoji;
 import discord4j.core.spec.MessageCreateFields;
 import discord4j.core.spec.MessageCreateSpec;
+import discord4j.discordjson.json.ApplicationCommandOptionData;
+import discord4j.discordjson.json.ApplicationCommandRequest;
 import discord4j.gateway.intent.IntentSet;
 import discord4j.rest.request.RouterOptions;
 import reactor.core.publisher.Flux;
@@ -232,6 +235,24 @@ public final class D4jSmoke
         check(app.getId().equals(bobId), "application id " + app.getId());
         check(b.gw.getSelf().block(WAIT).getUsername().equals("d4j_bob"), "self");
         step("application");
+
+        // a slash command registered by bob, invoked by carol as Discord's client does; bob answers through the event
+        final long appId = b.gw.getRestClient().getApplicationId().block(WAIT);
+        final var command = b.gw.getRestClient().getApplicationService().createGuildApplicationCommand(appId,
+            guildId.asLong(), ApplicationCommandRequest.builder().name("ping").description("Ping")
+                .addOption(ApplicationCommandOptionData.builder().name("n").description("a number").type(4)
+                    .required(true).build()).build()).block(WAIT);
+        b.gw.on(ChatInputInteractionEvent.class, e -> e.reply("pong " + e.getOption("n")
+            .flatMap(o -> o.getValue()).map(v -> v.asLong()).orElse(-1L))).subscribe();
+        rest("POST", "/interactions", carolToken, "{\"type\":2,\"application_id\":\"" + appId
+            + "\",\"guild_id\":\"" + guildId.asString() + "\",\"channel_id\":\"" + channelId.asString()
+            + "\",\"session_id\":\"web\",\"nonce\":\"d4j-1\",\"data\":{\"id\":\"" + command.id().asString()
+            + "\",\"name\":\"ping\",\"type\":1,\"options\":[{\"name\":\"n\",\"type\":4,\"value\":7}]}}");
+        final MessageCreateEvent pong = a.next(MessageCreateEvent.class,
+            e -> e.getMessage().getContent().startsWith("pong"));
+        check(pong.getMessage().getContent().equals("pong 7"), "reply " + pong.getMessage().getContent());
+        check(pong.getMessage().getAuthor().get().getId().equals(bobId), "reply author");
+        step("command");
 
         // a file through Discord4J's multipart body; the URL in the event serves the same bytes
         final byte[] bytes = new byte[70_000];
