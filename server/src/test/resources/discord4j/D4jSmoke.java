@@ -26,6 +26,19 @@ import discord4j.common.util.Snowflake;
 import discord4j.core.DiscordClientBuilder;
 import discord4j.core.GatewayDiscordClient;
 import discord4j.core.event.domain.Event;
+import discord4j.core.event.domain.InviteCreateEvent;
+import discord4j.core.event.domain.WebhooksUpdateEvent;
+import discord4j.core.event.domain.channel.TextChannelDeleteEvent;
+import discord4j.core.event.domain.channel.TextChannelUpdateEvent;
+import discord4j.core.event.domain.channel.TypingStartEvent;
+import discord4j.core.event.domain.guild.GuildUpdateEvent;
+import discord4j.core.event.domain.role.RoleDeleteEvent;
+import discord4j.core.event.domain.role.RoleUpdateEvent;
+import discord4j.core.object.entity.Webhook;
+import discord4j.core.object.entity.channel.TextChannel;
+import discord4j.core.spec.EmbedCreateSpec;
+import discord4j.core.spec.InviteCreateSpec;
+import discord4j.core.spec.WebhookCreateSpec;
 import discord4j.core.event.domain.PresenceUpdateEvent;
 import discord4j.core.event.domain.guild.BanEvent;
 import discord4j.core.event.domain.guild.MemberLeaveEvent;
@@ -293,6 +306,44 @@ public final class D4jSmoke
         check(ag.getBan(carolId).block(WAIT).getReason().equals(java.util.Optional.of("discord4j ban")), "ban reason");
         ag.unban(carolId).block(WAIT);
         step("ban");
+
+        // one of each kind of guild event Discord4J models strictly: each must reach bob's client decoded
+        final TextChannel atc = a.gw.getChannelById(channel.getId()).cast(TextChannel.class).block(WAIT);
+        atc.edit().withTopic("a topic").block(WAIT);
+        check(b.next(TextChannelUpdateEvent.class, e -> e.getCurrent().getId().equals(channel.getId()))
+            .getCurrent().getTopic().equals(java.util.Optional.of("a topic")), "channel topic");
+        role.edit().withName("d4j-renamed").withHoist(true).block(WAIT);
+        check(b.next(RoleUpdateEvent.class, e -> e.getCurrent().getId().equals(role.getId())).getCurrent().getName()
+            .equals("d4j-renamed"), "role name");
+        ag.edit().withName("Discord4J guild, renamed").block(WAIT);
+        check(b.next(GuildUpdateEvent.class, e -> e.getCurrent().getId().equals(guildId)).getCurrent().getName()
+            .equals("Discord4J guild, renamed"), "guild name");
+        ag.getMemberById(bobId).block(WAIT).edit().withNicknameOrNull("bobby").block(WAIT);
+        check(b.next(MemberUpdateEvent.class, e -> e.getMemberId().equals(bobId) && e.getCurrentNickname()
+            .isPresent()).getCurrentNickname().equals(java.util.Optional.of("bobby")), "nickname");
+        atc.createInvite(InviteCreateSpec.create()).block(WAIT);
+        a.next(InviteCreateEvent.class, e -> e.getChannelId().equals(channel.getId())); // MANAGE_CHANNELS only
+        final Webhook hook = (Webhook)atc.createWebhook(WebhookCreateSpec.of("d4j-hook")).block(WAIT);
+        b.next(WebhooksUpdateEvent.class, e -> e.getChannelId().equals(channel.getId()));
+        hook.execute().withContent("from a webhook").block(WAIT);
+        check(b.next(MessageCreateEvent.class, e -> e.getMessage().getContent().equals("from a webhook")).getMessage()
+            .getWebhookId().equals(java.util.Optional.of(hook.getId())), "webhook id");
+        final Message first = atc.createMessage("first").block(WAIT);
+        atc.type().block(WAIT);
+        b.next(TypingStartEvent.class, e -> e.getChannelId().equals(channel.getId()));
+        atc.createMessage(MessageCreateSpec.builder().content("a reply").messageReference(first.getId())
+            .addEmbed(EmbedCreateSpec.builder().title("an embed").description("with a field").addField("k", "v", true)
+                .build()).build()).block(WAIT);
+        final Message reply = b.next(MessageCreateEvent.class, e -> e.getMessage().getContent().equals("a reply"))
+            .getMessage();
+        check(reply.getEmbeds().get(0).getTitle().equals(java.util.Optional.of("an embed")), "embed");
+        check(reply.getReferencedMessage().map(Message::getId).equals(java.util.Optional.of(first.getId())),
+            "referenced message");
+        atc.delete().block(WAIT);
+        b.next(TextChannelDeleteEvent.class, e -> e.getChannel().getId().equals(channel.getId()));
+        role.delete().block(WAIT);
+        b.next(RoleDeleteEvent.class, e -> e.getRoleId().equals(role.getId()));
+        step("events");
 
         // bob's connections go silent (the relay drops what either side sends), three messages are sent, then the
         // relay cuts them without a close frame: what was written into the void comes again with the resume, once
