@@ -59,8 +59,10 @@ public final class GatewayConnection extends SimpleChannelInboundHandler<WebSock
         10_000);
     /** Dispatches may be written to the socket by the shard itself (epoll: non-blocking sockets; see the transport). */
     private static final boolean DIRECT_WRITES = GatewayTransport.configured().writesDirectly();
-    /** Like Discord's, every payload that is not a dispatch still names {@code t} and {@code s} (as null): some
-     *  clients (Discord4J) read both fields of every payload. */
+    /**
+     * Like Discord's, every payload that is not a dispatch still names {@code t} and {@code s} (as null): some clients
+     * (Discord4J) read both fields of every payload.
+     */
     private static final byte[] HEARTBEAT_ACK =
         "{\"t\":null,\"s\":null,\"op\":11,\"d\":null}".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] HEARTBEAT_REQUEST =
