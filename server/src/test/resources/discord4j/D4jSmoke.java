@@ -63,6 +63,7 @@ import discord4j.core.object.presence.ClientActivity;
 import discord4j.core.object.presence.ClientPresence;
 import discord4j.core.object.presence.Status;
 import discord4j.core.object.reaction.ReactionEmoji;
+import discord4j.core.retriever.EntityRetrievalStrategy;
 import discord4j.core.spec.MessageCreateFields;
 import discord4j.core.spec.MessageCreateSpec;
 import discord4j.discordjson.json.ApplicationCommandOptionData;
@@ -344,6 +345,24 @@ public final class D4jSmoke
         role.delete().block(WAIT);
         b.next(RoleDeleteEvent.class, e -> e.getRoleId().equals(role.getId()));
         step("events");
+
+        // REST reads Discord4J decodes strictly (a missing required field fails the call)
+        final var fromRest = a.gw.withRetrievalStrategy(EntityRetrievalStrategy.REST);
+        final Guild restGuild = fromRest.getGuildById(guildId).block(WAIT);
+        check(restGuild.getName().equals("Discord4J guild, renamed"), "REST guild " + restGuild.getName());
+        check(restGuild.getMembers(EntityRetrievalStrategy.REST).count().block(WAIT) == 2, "REST members");
+        check(restGuild.getRoles(EntityRetrievalStrategy.REST).count().block(WAIT) >= 1, "REST roles");
+        check(restGuild.getChannels(EntityRetrievalStrategy.REST).count().block(WAIT) >= 1, "REST channels");
+        check(fromRest.getUserById(bobId).block(WAIT).getUsername().equals("d4j_bob"), "REST user");
+        check(fromRest.getMemberById(guildId, bobId).block(WAIT).getNickname().equals(java.util.Optional.of("bobby")),
+            "REST member");
+        check(ag.getAuditLog().flatMapIterable(part -> part.getEntries()).count().block(WAIT) > 0, "audit log");
+        check(ag.getInvites().count().block(WAIT) >= 1, "invites");
+        check(ag.getWebhooks().count().block(WAIT) >= 0, "webhooks");
+        check(ag.getBans().count().block(WAIT) == 0, "bans after the unban");
+        final String code = ac.createInvite(InviteCreateSpec.create()).block(WAIT).getCode();
+        check(a.gw.getInvite(code).block(WAIT).getCode().equals(code), "invite by code");
+        step("rest");
 
         // bob's connections go silent (the relay drops what either side sends), three messages are sent, then the
         // relay cuts them without a close frame: what was written into the void comes again with the resume, once

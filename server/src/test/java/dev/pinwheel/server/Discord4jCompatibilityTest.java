@@ -46,7 +46,7 @@ class Discord4jCompatibilityTest
             final List<String> ok = out.lines().filter(l -> l.startsWith("OK ")).toList();
             assertEquals(List.of("OK ready", "OK message", "OK edit", "OK reaction", "OK history", "OK pin",
                 "OK delete", "OK dm", "OK guild", "OK application", "OK command", "OK file", "OK presence", "OK ban",
-                "OK events", "OK resume"), ok, out);
+                "OK events", "OK rest", "OK resume"), ok, out);
             assertFalse(out.contains("FAIL"), out);
             assertFalse(out.contains("Error while decoding"), "Discord4J could not read a payload: " + out);
         }
