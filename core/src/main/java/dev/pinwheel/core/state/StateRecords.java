@@ -1084,6 +1084,10 @@ public final class StateRecords
                             g.rename(name);
                             g.transferOwnership(ownerId);
                             g.settings(settings);
+                        }
+                        // the summary (name, owner) every node lists the guild with; not one deleted meanwhile
+                        if (g != null || node.directory().guild(guildId) != null)
+                        {
                             node.directory().putGuild(summary);
                         }
                     };
@@ -1112,6 +1116,11 @@ public final class StateRecords
                         if (g != null)
                         {
                             g.putWebhook(w);
+                        }
+                        // every node routes the webhook's requests: the directory learns it from the owner's record
+                        // (before, only the owner's node did, and the others answered 404 to its token for good)
+                        if (g != null || node.directory().guild(guildId) != null)
+                        {
                             node.directory().webhookGuild(w.id(), guildId, w.channelId());
                         }
                     };

@@ -5,6 +5,7 @@ import java.util.Base64;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.pinwheel.core.directory.Accounts;
 import dev.pinwheel.core.directory.Directory;
 import dev.pinwheel.core.shard.Shard;
 import dev.pinwheel.core.shard.ShardGroup;
@@ -29,6 +30,9 @@ public final class WebhookRoutes
     private final Shard shard;
     private final ExchangeTable exchanges;
     private final ImageUploads images;
+    private final Accounts accounts;
+    /** Requests for a webhook made through another node moments ago, waiting for its record. */
+    private final NodeRecordWait unknownIds;
 
     /**
      * @param ctx       the node.
@@ -38,9 +42,11 @@ public final class WebhookRoutes
     public WebhookRoutes(final RouteContext ctx, final Shard shard, final ExchangeTable exchanges)
     {
         this.directory = ctx.node().directory();
+        this.accounts = ctx.node().accounts();
         this.shard = shard;
         this.exchanges = exchanges;
         this.images = new ImageUploads(ctx.gateway(), shard, exchanges);
+        this.unknownIds = new NodeRecordWait(shard);
     }
 
     /**
@@ -51,9 +57,37 @@ public final class WebhookRoutes
         table.add("POST", "/channels/{channel}/webhooks", this::create)
             .add("GET", "/channels/{channel}/webhooks", this::listChannel)
             .add("GET", "/guilds/{guild}/webhooks", this::listGuild)
-            .add("GET", "/webhooks/{webhook}", this::get)
-            .add("PATCH", "/webhooks/{webhook}", this::edit)
-            .add("DELETE", "/webhooks/{webhook}", this::delete);
+            .add("GET", "/webhooks/{webhook}", known(this::get))
+            .add("PATCH", "/webhooks/{webhook}", known(this::edit))
+            .add("DELETE", "/webhooks/{webhook}", known(this::delete));
+    }
+
+    /**
+     * The handler, run at once if the path's id is a webhook, an application or a bot this node knows; else, in a
+     * cluster, once its record is here or after {@value NodeRecordWait#WAIT_MILLIS} ms (then the handler answers
+     * 10015): a webhook made through another node reaches this node's directory over the link (a node-wide record)
+     * and may trail its creator's answer, which a client passes on at once (Discord4J executes a webhook as soon as
+     * it made it). At most {@value NodeRecordWait#MAX_WAITING} requests wait at a time per shard.
+     *
+     * @param handler a route of {@code /webhooks/{webhook}…}.
+     * @return the same route, waiting for an unknown id.
+     */
+    RouteTable.Handler known(final RouteTable.Handler handler)
+    {
+        return (ex, r) ->
+        {
+            final long id = r.id(0);
+            if (id <= 0 || knownHere(id) || !unknownIds.await(() -> knownHere(id), () -> handler.handle(ex, r)))
+            {
+                handler.handle(ex, r);
+            }
+        };
+    }
+
+    /** A webhook, or an application (an interaction's follow-ups use the same paths, by application id). */
+    private boolean knownHere(final long id)
+    {
+        return directory.guildOfWebhook(id) != 0 || directory.application(id) != null || accounts.get(id) != null;
     }
 
     /**

@@ -94,10 +94,13 @@ public final class WebhookTokenRoutes
                 WebhookProxy.DELETE)), false);
     }
 
-    /** A route of ours for webhook ids; any other id goes to the same path's route in {@code others}, if any. */
+    /**
+     * A route of ours for webhook ids; any other id goes to the same path's route in {@code others}, if any. An id
+     * this node does not know yet waits for its record first ({@link WebhookRoutes#known}).
+     */
     private RouteTable.Handler ours(final RouteTable.Handler handler)
     {
-        return (ex, r) ->
+        return managed.known((ex, r) ->
         {
             final RouteTable.Match m = others == null || isWebhook(directory, r.id(0)) ? null
                 : others.match(r.method(), r.path());
@@ -109,7 +112,7 @@ public final class WebhookTokenRoutes
             {
                 handler.handle(ex, r);
             }
-        };
+        });
     }
 
     /**
