@@ -75,7 +75,9 @@ import reactor.core.publisher.Flux;
 /**
  * Drives two unmodified Discord4J 3.2 bots (Reactor Netty REST client and gateway, API v8: the stable Discord4J
  * line) against a Pinwheel node. Run with the source launcher on Discord4J's own dependency tree (Netty 4.1), not
- * the server's: {@code java -cp CLASSPATH D4jSmoke.java PORT}. Prints one {@code OK <step>} line per passed step;
+ * the server's: {@code java -cp CLASSPATH D4jSmoke.java PORT [ALICE_TOKEN BOB_TOKEN CAROL_TOKEN GUILD_ID
+ * CHANNEL_ID]} (without the five: it registers d4j_alice and d4j_bob, bots, and d4j_carol, a person, and alice makes
+ * the guild). Prints one {@code OK <step>} line per passed step;
  * exits 1 with {@code FAIL <why>} on the first failure. Discord4J is pointed at the node only through its
  * documented option (the router's base URL); the gateway URL comes from {@code GET /gateway}. Bob's REST and
  * gateway go through a TCP relay of this program, which the resume step cuts as a network failure would.
@@ -106,7 +108,7 @@ public final class D4jSmoke
         watchdog.start();
         try
         {
-            run(port);
+            run(port, args);
         }
         catch (final Throwable t)
         {
@@ -117,33 +119,46 @@ public final class D4jSmoke
         System.exit(0);
     }
 
-    private static void run(final int port) throws Exception
+    private static void run(final int port, final String[] args) throws Exception
     {
-        final JsonNode alice = rest("POST", "/auth/register", null,
-            "{\"username\":\"d4j_alice\",\"password\":\"password-a\",\"bot\":true}");
-        final JsonNode bob = rest("POST", "/auth/register", null,
-            "{\"username\":\"d4j_bob\",\"password\":\"password-b\",\"bot\":true}");
-        final JsonNode carol = rest("POST", "/auth/register", null,
-            "{\"username\":\"d4j_carol\",\"password\":\"password-c\",\"bot\":false}");
-        final String aliceToken = alice.get("token").asText();
-        final String carolToken = carol.get("token").asText();
-        final JsonNode guild = rest("POST", "/guilds", aliceToken, "{\"name\":\"Discord4J guild\"}");
-        final Snowflake guildId = Snowflake.of(guild.get("id").asText());
-        final Snowflake channelId = Snowflake.of(guild.get("channels").get(0).get("id").asText());
-        final String code = rest("POST", "/channels/" + channelId.asString() + "/invites", aliceToken, "{}")
-            .get("code").asText();
-        rest("POST", "/invites/" + code, bob.get("token").asText(), "{}");
-        rest("POST", "/invites/" + code, carolToken, "{}");
-        final Snowflake bobId = Snowflake.of(bob.get("user").get("id").asText());
-        final Snowflake carolId = Snowflake.of(carol.get("user").get("id").asText());
+        final String aliceToken;
+        final String bobToken;
+        final String carolToken;
+        final Snowflake guildId;
+        final Snowflake channelId;
+        if (args.length == 6)
+        {
+            // made by the caller (a cluster test: a guild another node owns): alice owns it, bob and carol are in it
+            aliceToken = args[1];
+            bobToken = args[2];
+            carolToken = args[3];
+            guildId = Snowflake.of(args[4]);
+            channelId = Snowflake.of(args[5]);
+        }
+        else
+        {
+            aliceToken = register("d4j_alice", true);
+            bobToken = register("d4j_bob", true);
+            carolToken = register("d4j_carol", false);
+            final JsonNode guild = rest("POST", "/guilds", aliceToken, "{\"name\":\"Discord4J guild\"}");
+            guildId = Snowflake.of(guild.get("id").asText());
+            channelId = Snowflake.of(guild.get("channels").get(0).get("id").asText());
+            final String code = rest("POST", "/channels/" + channelId.asString() + "/invites", aliceToken, "{}")
+                .get("code").asText();
+            rest("POST", "/invites/" + code, bobToken, "{}");
+            rest("POST", "/invites/" + code, carolToken, "{}");
+        }
+        final Snowflake bobId = Snowflake.of(rest("GET", "/users/@me", bobToken, null).get("id").asText());
+        final Snowflake carolId = Snowflake.of(rest("GET", "/users/@me", carolToken, null).get("id").asText());
+        final String guildName = rest("GET", "/guilds/" + guildId.asString(), aliceToken, null).get("name").asText();
 
         try (Relay relay = new Relay(port))
         {
             final Bot a = new Bot(aliceToken, base);
-            final Bot b = new Bot(bob.get("token").asText(), "http://127.0.0.1:" + relay.port() + "/api/v8");
+            final Bot b = new Bot(bobToken, "http://127.0.0.1:" + relay.port() + "/api/v8");
             try
             {
-                steps(a, b, guildId, channelId, bobId, carolId, carolToken, relay);
+                steps(a, b, guildName, guildId, channelId, bobId, carolId, carolToken, relay);
             }
             finally
             {
@@ -155,12 +170,13 @@ public final class D4jSmoke
         }
     }
 
-    private static void steps(final Bot a, final Bot b, final Snowflake guildId, final Snowflake channelId,
-        final Snowflake bobId, final Snowflake carolId, final String carolToken, final Relay relay) throws Exception
+    private static void steps(final Bot a, final Bot b, final String guildName, final Snowflake guildId,
+        final Snowflake channelId, final Snowflake bobId, final Snowflake carolId, final String carolToken,
+        final Relay relay) throws Exception
     {
         // ready: the guild, its channel and its members in bob's cache (members by op 8, GUILD_MEMBERS)
         final Guild g = b.gw.getGuildById(guildId).block(WAIT);
-        check("Discord4J guild".equals(g.getName()), "guild name " + g.getName());
+        check(guildName.equals(g.getName()), "guild name " + g.getName());
         check(g.getChannelById(channelId).block(WAIT) != null, "channel in the guild");
         final List<String> names = g.requestMembers().map(Member::getUsername).sort().collectList().block(WAIT);
         check(names.equals(List.of("d4j_alice", "d4j_bob", "d4j_carol")), "members " + names);
@@ -412,6 +428,12 @@ public final class D4jSmoke
     {
         bot.gw.logout().timeout(Duration.ofSeconds(5)).onErrorResume(e -> reactor.core.publisher.Mono.empty())
             .block();
+    }
+
+    private static String register(final String name, final boolean bot) throws Exception
+    {
+        return rest("POST", "/auth/register", null, "{\"username\":\"" + name + "\",\"password\":\"password-"
+            + name + "\",\"bot\":" + bot + "}").get("token").asText();
     }
 
     static void step(final String name)
