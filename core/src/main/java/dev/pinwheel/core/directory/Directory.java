@@ -38,6 +38,8 @@ public final class Directory
     {
     }
     private final ConcurrentHashMap<Long, GuildSummary> guilds = new ConcurrentHashMap<>();
+    /** Guild → icon hash, for the guilds that have one (a user's guild list shows it on every node). */
+    private final ConcurrentHashMap<Long, String> guildIcons = new ConcurrentHashMap<>();
     /** Application commands: application → guild (0 = global) → JSON array text; written by the app's owner shard. */
     private final Long2ObjectHashMap<Long2ObjectHashMap<String>> commands = new Long2ObjectHashMap<>();
     /** Direct-message channels: channel → its two users. */
@@ -167,8 +169,34 @@ public final class Directory
     public void removeGuild(final long guildId)
     {
         guilds.remove(guildId);
+        guildIcons.remove(guildId);
         channelGuild.values().removeIf(g -> g == guildId);
         invites.values().removeIf(p -> p.invite().guildId() == guildId);
+    }
+
+    /**
+     * @param guildId a guild.
+     * @param hash    its icon's hash, or null for none.
+     */
+    public void guildIcon(final long guildId, final String hash)
+    {
+        if (hash == null)
+        {
+            guildIcons.remove(guildId);
+        }
+        else
+        {
+            guildIcons.put(guildId, hash);
+        }
+    }
+
+    /**
+     * @param guildId a guild.
+     * @return its icon's hash, or null for none.
+     */
+    public String guildIcon(final long guildId)
+    {
+        return guildIcons.get(guildId);
     }
 
     /**

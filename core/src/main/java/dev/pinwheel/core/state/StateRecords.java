@@ -1150,6 +1150,10 @@ public final class StateRecords
                         {
                             g.icon(hash.isEmpty() ? null : hash);
                         }
+                        if (g != null || node.directory().guild(guildId) != null)
+                        {
+                            node.directory().guildIcon(guildId, hash.isEmpty() ? null : hash);
+                        }
                     };
                 }
                 case GUILD_DELETED ->

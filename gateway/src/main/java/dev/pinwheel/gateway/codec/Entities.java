@@ -458,15 +458,17 @@ public final class Entities
 
     /**
      * @param g      guild summary from the node directory.
+     * @param icon   its icon's hash (the directory's), or null.
      * @param userId the caller.
      * @return partial guild of {@code GET /users/@me/guilds}.
      */
-    public static ObjectNode partialGuild(final dev.pinwheel.core.directory.Directory.GuildSummary g, final long userId)
+    public static ObjectNode partialGuild(final dev.pinwheel.core.directory.Directory.GuildSummary g,
+        final String icon, final long userId)
     {
         final ObjectNode o = Json.object();
         o.put("id", Json.id(g.id()));
         o.put("name", g.name());
-        o.putNull("icon");
+        o.put("icon", icon);
         o.putNull("banner");
         o.put("owner", g.ownerId() == userId);
         o.put("permissions", Long.toString(g.ownerId() == userId ? Permissions.ALL : Permissions.EVERYONE_DEFAULT));

@@ -93,6 +93,9 @@ class AvatarsAndIconsTest
                 assertEquals(avatarHash, node.ok("GET", "users/@me", user.token(), null).path("avatar").asText());
                 assertEquals(iconHash, node.ok("GET", "guilds/" + guildId, user.token(), null).path("icon")
                     .asText());
+                // the user's guild list shows it too (it listed every guild with "icon": null), after a restart
+                assertEquals(iconHash, node.ok("GET", "users/@me/guilds", user.token(), null).get(0).path("icon")
+                    .asText());
                 final JsonNode cleared = node.ok("PATCH", "users/@me", user.token(), "{\"avatar\":null}");
                 assertTrue(cleared.path("avatar").isNull(), cleared.toString());
                 assertArrayEquals(avatar, Multipart.get("http://127.0.0.1:" + node.port() + "/avatars/" + user.id()

@@ -24,8 +24,9 @@ import dev.pinwheel.core.routing.RoutingRing;
  *   went through (that node waits for the webhook's record, as it does for an invite), and after its deletion every
  *   node answers 404 with 10015. Before, only the owner's node knew a webhook: the others answered 10015 to its token
  *   for good;</li>
- *   <li>a guild renamed (and handed to a new owner) through node 2 is listed with its new name and owner by
- *   {@code GET /users/@me/guilds} on every node. Before, the other nodes kept the name and owner it was created with.</li>
+ *   <li>a guild renamed, given an icon and handed to a new owner through node 2 is listed so by
+ *   {@code GET /users/@me/guilds} on every node. Before, the other nodes kept the name and owner it was created with,
+ *   and every node listed every guild with no icon.</li>
  * </ul>
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
@@ -85,9 +86,11 @@ class ClusterNodeWideRecordsTest extends ClusterSessionsFixture
             null);
         assertEquals(8, history.size(), "two firsts and six executions: " + history);
 
-        // the guild's summary, renamed and handed to bob through node 2
-        rest.get(2).ok("PATCH", "guilds/" + guildId, alice.token(), "{\"name\":\"renamed\",\"owner_id\":\""
-            + bob.id() + "\"}");
+        // the guild's summary, renamed, given an icon and handed to bob through node 2
+        final String icon = "data:image/png;base64," + java.util.Base64.getEncoder().encodeToString(
+            dev.pinwheel.server.files.Multipart.png(32, 32, 100));
+        final String iconHash = rest.get(2).ok("PATCH", "guilds/" + guildId, alice.token(), "{\"name\":\"renamed\","
+            + "\"icon\":\"" + icon + "\",\"owner_id\":\"" + bob.id() + "\"}").get("icon").asText();
         for (int k = 0; k < NODES; k++)
         {
             final RestClient node = rest.get(k);
@@ -97,7 +100,7 @@ class ClusterNodeWideRecordsTest extends ClusterSessionsFixture
             {
                 listed = listed(node, bob, guildId);
                 if (listed != null && "renamed".equals(listed.get("name").asText()) && listed.get("owner")
-                    .asBoolean())
+                    .asBoolean() && iconHash.equals(listed.get("icon").asText()))
                 {
                     break;
                 }
@@ -105,6 +108,7 @@ class ClusterNodeWideRecordsTest extends ClusterSessionsFixture
             }
             assertTrue(listed != null && "renamed".equals(listed.get("name").asText()), "node " + k + ": " + listed);
             assertTrue(listed.get("owner").asBoolean(), "bob owns it now, on node " + k + ": " + listed);
+            assertEquals(iconHash, listed.get("icon").asText(), "node " + k + ": " + listed);
             assertTrue(!listed(node, alice, guildId).get("owner").asBoolean(), "alice no longer, node " + k);
         }
     }

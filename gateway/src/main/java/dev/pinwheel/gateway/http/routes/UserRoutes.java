@@ -59,7 +59,7 @@ public final class UserRoutes
             final Directory.GuildSummary g = ctx.node().directory().guild(id);
             if (g != null)
             {
-                arr.add(Entities.partialGuild(g, ex.userId()));
+                arr.add(Entities.partialGuild(g, ctx.node().directory().guildIcon(id), ex.userId()));
             }
         });
         ex.reply(shard, 200, arr);
