@@ -1150,6 +1150,7 @@ public final class StateRecords
                         {
                             g.icon(hash.isEmpty() ? null : hash);
                         }
+                        // the icon every node lists the guild with (GET /users/@me/guilds)
                         if (g != null || node.directory().guild(guildId) != null)
                         {
                             node.directory().guildIcon(guildId, hash.isEmpty() ? null : hash);

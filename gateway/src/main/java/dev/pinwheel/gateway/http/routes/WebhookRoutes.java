@@ -84,7 +84,7 @@ public final class WebhookRoutes
         };
     }
 
-    /** A webhook, or an application (an interaction's follow-ups use the same paths, by application id). */
+    /** A webhook, an application or a bot (an interaction's follow-ups use the same paths, by application id). */
     private boolean knownHere(final long id)
     {
         return directory.guildOfWebhook(id) != 0 || directory.application(id) != null || accounts.get(id) != null;
