@@ -160,6 +160,15 @@ public final class StateRecords
         });
     }
 
+    /**
+     * Whether a guild's node-wide record (its summary, icon, webhooks) goes into this node's directory: its state is
+     * on this shard (the owner), or the directory lists it (another node's guild, not deleted meanwhile).
+     */
+    private static boolean known(final Guild g, final Directory directory, final long guildId)
+    {
+        return g != null || directory.guild(guildId) != null;
+    }
+
     private static String emptyIsNull(final String s)
     {
         return s.isEmpty() ? null : s;
@@ -1086,7 +1095,7 @@ public final class StateRecords
                             g.settings(settings);
                         }
                         // the summary (name, owner) every node lists the guild with; not one deleted meanwhile
-                        if (g != null || node.directory().guild(guildId) != null)
+                        if (known(g, node.directory(), guildId))
                         {
                             node.directory().putGuild(summary);
                         }
@@ -1119,7 +1128,7 @@ public final class StateRecords
                         }
                         // every node routes the webhook's requests: the directory learns it from the owner's record
                         // (before, only the owner's node did, and the others answered 404 to its token for good)
-                        if (g != null || node.directory().guild(guildId) != null)
+                        if (known(g, node.directory(), guildId))
                         {
                             node.directory().webhookGuild(w.id(), guildId, w.channelId());
                         }
@@ -1151,9 +1160,9 @@ public final class StateRecords
                             g.icon(hash.isEmpty() ? null : hash);
                         }
                         // the icon every node lists the guild with (GET /users/@me/guilds)
-                        if (g != null || node.directory().guild(guildId) != null)
+                        if (known(g, node.directory(), guildId))
                         {
-                            node.directory().guildIcon(guildId, hash.isEmpty() ? null : hash);
+                            node.directory().guildIcon(guildId, emptyIsNull(hash));
                         }
                     };
                 }

@@ -136,9 +136,7 @@ public record PresenceFields(int status, long since, boolean afk, String activit
         {
             h = (h ^ name.charAt(i)) * 0x100000001B3L;
         }
-        h ^= h >>> 29;
-        final String hex = Long.toHexString(h);
-        return "0".repeat(16 - hex.length()) + hex;
+        return java.util.HexFormat.of().toHexDigits(h ^ (h >>> 29));
     }
 
     private static ObjectNode activity(final JsonNode a)

@@ -35,9 +35,9 @@ class ClusterDiscord4jTest
         {
             final RestClient rest = new RestClient(cluster.node(0).restBase());
             final RoutingRing ring = RoutingRing.build(1, 3, 1, RoutingRing.DEFAULT_VIRTUAL_NODES);
-            final String alice = token(rest, "d4j_alice", true);
-            final String bob = token(rest, "d4j_bob", true);
-            final String carol = token(rest, "d4j_carol", false);
+            final String alice = rest.register("d4j_alice").token();
+            final String bob = rest.register("d4j_bob").token();
+            final String carol = rest.register("d4j_carol", false).token();
             final JsonNode guild = ClusterGuilds.ownedBy(rest, alice, ring, 1, "d4j");
             final String channelId = guild.get("channels").get(0).get("id").asText();
             final String code = rest.ok("POST", "channels/" + channelId + "/invites", alice, "{}").get("code")
@@ -46,11 +46,5 @@ class ClusterDiscord4jTest
             rest.ok("POST", "invites/" + code, carol, "{}");
             Discord4jClient.runSmoke(cluster.port(0), alice, bob, carol, guild.get("id").asText(), channelId);
         }
-    }
-
-    private static String token(final RestClient rest, final String name, final boolean bot) throws Exception
-    {
-        return rest.ok("POST", "auth/register", null, "{\"username\":\"" + name + "\",\"password\":\"password-"
-            + name + "\",\"bot\":" + bot + "}").get("token").asText();
     }
 }

@@ -117,8 +117,18 @@ final class RestClient
      */
     User register(final String name) throws IOException
     {
+        return register(name, true);
+    }
+
+    /**
+     * @param name a new user name.
+     * @param bot  a bot account (else a person's).
+     * @return the user and its token.
+     */
+    User register(final String name, final boolean bot) throws IOException
+    {
         final JsonNode r = ok("POST", "auth/register", null,
-            "{\"username\":\"" + name + "\",\"password\":\"password-" + name + "\",\"bot\":true}");
+            "{\"username\":\"" + name + "\",\"password\":\"password-" + name + "\",\"bot\":" + bot + "}");
         return new User(r.get("user").get("id").asText(), r.get("token").asText());
     }
 
