@@ -65,6 +65,14 @@ public final class Directory
     public void removeChannel(final long channelId)
     {
         channelGuild.remove(channelId);
+        // its webhooks go with it, as on Discord (before, their tokens kept working and the guild kept listing them)
+        webhookChannel.forEach((webhookId, channel) ->
+        {
+            if (channel == channelId && webhookChannel.remove(webhookId, channel))
+            {
+                webhookGuild.remove(webhookId);
+            }
+        });
     }
 
     /**
@@ -162,7 +170,7 @@ public final class Directory
     }
 
     /**
-     * Forgets a deleted guild: its summary, its channels and its invites.
+     * Forgets a deleted guild: its summary, its channels, its invites and its webhooks.
      *
      * @param guildId the guild.
      */
@@ -172,6 +180,13 @@ public final class Directory
         guildIcons.remove(guildId);
         channelGuild.values().removeIf(g -> g == guildId);
         invites.values().removeIf(p -> p.invite().guildId() == guildId);
+        webhookGuild.forEach((webhookId, guild) ->
+        {
+            if (guild == guildId && webhookGuild.remove(webhookId, guild))
+            {
+                webhookChannel.remove(webhookId);
+            }
+        });
     }
 
     /**

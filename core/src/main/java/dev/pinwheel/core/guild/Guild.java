@@ -106,6 +106,7 @@ public final class Guild
         return webhooks.remove(webhookId) != null;
     }
 
+
     /**
      * @return the icon's hash (served at {@code /icons/{id}/{hash}.png}), or null.
      */
@@ -243,12 +244,15 @@ public final class Guild
     }
 
     /**
+     * Removes a channel and its webhooks (they go with it, as on Discord).
+     *
      * @param channelId channel to remove.
      */
     public void removeChannel(final long channelId)
     {
         permissionsVersion++;
         channels.remove(channelId);
+        webhooks.values().removeIf(w -> w.channelId() == channelId);
     }
 
     /**

@@ -250,6 +250,8 @@ public final class Entities
             o.put("description", settings.description());
         }
         o.put("owner_id", Json.id(g.ownerId()));
+        o.put("region", "deprecated");
+        o.putNull("application_id");
         optionalId(o, "afk_channel_id", settings.afkChannelId());
         o.put("afk_timeout", settings.afkTimeoutSeconds());
         o.put("verification_level", settings.verificationLevel());

@@ -1,5 +1,7 @@
 package dev.pinwheel.gateway.codec;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 /**
  * Gateway intents Pinwheel filters by (Discord bit values).
  */
@@ -23,5 +25,45 @@ public final class Intents
 
     private Intents()
     {
+    }
+
+    /**
+     * An identify's {@code intents}: a JSON integer, or a string of its decimal digits (Discord takes both, as it
+     * takes every bit set of its API; Kord sends a string).
+     *
+     * @param node the field, or null when absent.
+     * @return the bits, or -1 when absent, not an integer, negative or naming a bit Discord does not define.
+     */
+    public static long parse(final JsonNode node)
+    {
+        long bits = -1;
+        if (node != null && node.isIntegralNumber() && node.canConvertToLong())
+        {
+            bits = node.asLong();
+        }
+        else if (node != null && node.isTextual())
+        {
+            bits = digits(node.textValue());
+        }
+        return bits < 0 || (bits & ~(long)ALL_KNOWN) != 0 ? -1 : bits;
+    }
+
+    private static long digits(final String text)
+    {
+        if (text.isEmpty() || text.length() > 18)
+        {
+            return -1;
+        }
+        long value = 0;
+        for (int i = 0; i < text.length(); i++)
+        {
+            final char ch = text.charAt(i);
+            if (ch < '0' || ch > '9')
+            {
+                return -1;
+            }
+            value = value * 10 + (ch - '0');
+        }
+        return value;
     }
 }

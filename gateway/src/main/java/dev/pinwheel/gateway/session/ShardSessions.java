@@ -61,6 +61,9 @@ public final class ShardSessions
         "{\"t\":null,\"s\":null,\"op\":9,\"d\":false}".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] RECONNECT =
         "{\"t\":null,\"s\":null,\"op\":7,\"d\":null}".getBytes(StandardCharsets.US_ASCII);
+    /** READY's and RESUMED's {@code _trace}: Discord names the servers that handled the session; some libraries require it. */
+    private static final String TRACE = "[\"pinwheel-gateway\",{\"micros\":0}]";
+    private static final byte[] RESUMED = resumed();
     private final Shard shard;
     private final GatewayContext context;
     private final AuthService auth;
@@ -274,14 +277,13 @@ public final class ShardSessions
             notAuthenticated(c, userId);
             return;
         }
-        final JsonNode intentsNode = d.get("intents");
-        if (intentsNode == null || !intentsNode.canConvertToLong() || intentsNode.asLong() < 0
-            || (intentsNode.asLong() & ~(long)Intents.ALL_KNOWN) != 0)
+        final long intentBits = Intents.parse(d.get("intents"));
+        if (intentBits < 0)
         {
             c.close(CloseCodes.INVALID_INTENTS, "Invalid intent(s).");
             return;
         }
-        final int intents = intentsNode.asInt();
+        final int intents = (int)intentBits;
         if (!context.config().privilegedIntentsAllowed() && (intents & Intents.PRIVILEGED) != 0)
         {
             c.close(CloseCodes.DISALLOWED_INTENTS, "Disallowed intent(s).");
@@ -401,6 +403,7 @@ public final class ShardSessions
         ready.putObject("application").put("id", Json.id(userId)).put("flags", 0);
         ready.putArray("guild_join_requests");
         ready.putArray("geo_ordered_rtc_regions");
+        ready.putArray("_trace").add(TRACE);
         ready.putObject("auth");
         if (!account.bot())
         {
@@ -413,6 +416,13 @@ public final class ShardSessions
         {
             requestSubscribe(s, g);
         }
+    }
+
+    private static byte[] resumed()
+    {
+        final ObjectNode d = Json.object();
+        d.putArray("_trace").add(TRACE);
+        return Json.bytes(d);
     }
 
     private String resumeUrl(final GatewayConnection c)
@@ -496,7 +506,7 @@ public final class ShardSessions
             invalidSession(c);
             return;
         }
-        shard.sessions().deliverTo(s, Dispatch.of("RESUMED", "{}".getBytes(StandardCharsets.US_ASCII)));
+        shard.sessions().deliverTo(s, Dispatch.of("RESUMED", RESUMED));
     }
 
     private static void invalidSession(final GatewayConnection c)

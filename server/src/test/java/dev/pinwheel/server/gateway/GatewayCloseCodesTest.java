@@ -113,6 +113,8 @@ class GatewayCloseCodesTest
                 "RESUMED or op 9");
             assertEquals("RESUMED", resumed.path("t").asText(), "4001 is resumable: " + resumed);
             assertEquals(seq + 1, resumed.path("s").asLong());
+            // Kord requires RESUMED's _trace, as Discord sends it
+            assertTrue(resumed.path("d").path("_trace").isArray(), resumed.toString());
         }
     }
 
@@ -391,6 +393,32 @@ class GatewayCloseCodesTest
         {
             c.identify(user.token(), -1);
             assertClosedWith(c, 4013);
+        }
+    }
+
+    /**
+     * Kord sends {@code intents} as a string of decimal digits (it writes every bit set so); Discord takes it, and
+     * Pinwheel closed with 4013 before. Anything else in a string is still 4013.
+     */
+    @Test
+    void intentsAsAStringOfDigitsAreTakenAndAnythingElseIs4013()
+    {
+        try (GatewayTestClient c = open(node))
+        {
+            c.send("{\"op\":2,\"d\":{\"token\":\"" + user.token() + "\",\"intents\":\"" + ALL_MESSAGES
+                + "\",\"properties\":{\"os\":\"linux\",\"browser\":\"kord\",\"device\":\"kord\"}}}");
+            assertEquals("READY", c.nextDispatch("READY").path("t").asText());
+        }
+        for (final String intents : new String[] {"\"\"", "\"12x\"", "\"-1\"", "\"1073741824\"", "\" 1\"",
+            "\"99999999999999999999\"", "1.5", "true", "{}"})
+        {
+            try (GatewayTestClient c = open(node))
+            {
+                c.send("{\"op\":2,\"d\":{\"token\":\"" + user.token() + "\",\"intents\":" + intents
+                    + ",\"properties\":{\"os\":\"linux\",\"browser\":\"t\",\"device\":\"t\"}}}");
+                final GatewayTestClient.Close close = c.awaitClose();
+                assertEquals(4013, close.code(), "intents " + intents + " -> " + close);
+            }
         }
     }
 

@@ -162,6 +162,7 @@ class GatewayHandshakeTest
                 "shard " + d.path("shard"));
             assertTrue(d.path("application").path("id").isTextual(), "application.id " + d.path("application"));
             assertTrue(d.path("application").path("flags").isIntegralNumber(), "application.flags");
+            assertTrue(d.path("_trace").isArray() && d.path("_trace").size() > 0, "_trace (Kord requires it)");
 
             final Set<String> readyGuilds = new HashSet<>();
             assertTrue(d.path("guilds").isArray());
@@ -304,6 +305,9 @@ class GatewayHandshakeTest
         assertTrue(g.path("large").isBoolean(), "large");
         assertFalse(g.path("large").asBoolean(), "large");
         assertFalse(g.path("unavailable").asBoolean(false), "unavailable");
+        // deprecated, still sent by Discord, required by Kord
+        assertEquals("deprecated", g.path("region").asText(), "region");
+        assertTrue(g.has("application_id") && g.path("application_id").isNull(), "application_id");
 
         boolean selfFound = false;
         for (final JsonNode m : g.path("members"))

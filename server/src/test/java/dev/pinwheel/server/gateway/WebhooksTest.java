@@ -155,6 +155,63 @@ class WebhooksTest
         }
     }
 
+    /**
+     * Deleting a channel deletes its webhooks, as on Discord: before, the guild kept listing them, and their tokens
+     * and ids kept answering (the channel's messages gone, the webhook still there) — also after a restart, which
+     * replays the deletion from the journal.
+     */
+    @Test
+    void aDeletedChannelTakesItsWebhooksWithIt() throws Exception
+    {
+        final Path data = Files.createTempDirectory("pinwheel-webhooks");
+        try
+        {
+            final TestNode.Pair pair;
+            final String gone;
+            final String goneToken;
+            final String kept;
+            try (TestNode node = new TestNode(2, data, g -> { }))
+            {
+                pair = node.pair("hooks");
+                final String owner = pair.owner().token();
+                final String doomed = node.ok("POST", "guilds/" + pair.guildId() + "/channels", owner,
+                    "{\"name\":\"doomed\",\"type\":0}").path("id").asText();
+                final JsonNode made = node.ok("POST", "channels/" + doomed + "/webhooks", owner, "{\"name\":\"Gone\"}");
+                gone = made.path("id").asText();
+                goneToken = made.path("token").asText();
+                kept = node.ok("POST", "channels/" + pair.channelId() + "/webhooks", owner, "{\"name\":\"Kept\"}")
+                    .path("id").asText();
+                assertEquals(204, node.call("POST", "webhooks/" + gone + "/" + goneToken, null,
+                    "{\"content\":\"before\"}").status());
+                node.ok("DELETE", "channels/" + doomed, owner, null);
+                assertGone(node, pair, gone, goneToken, kept);
+            }
+            try (TestNode node = new TestNode(2, data, g -> { }))
+            {
+                assertGone(node, pair, gone, goneToken, kept);
+            }
+        }
+        finally
+        {
+            TestNode.deleteTree(data);
+        }
+    }
+
+    private static void assertGone(final TestNode node, final TestNode.Pair pair, final String gone,
+        final String goneToken, final String kept) throws Exception
+    {
+        final String owner = pair.owner().token();
+        final JsonNode listed = node.ok("GET", "guilds/" + pair.guildId() + "/webhooks", owner, null);
+        assertEquals(1, listed.size(), listed.toString());
+        assertEquals(kept, listed.get(0).path("id").asText());
+        final TestNode.Response byToken = node.call("POST", "webhooks/" + gone + "/" + goneToken, null,
+            "{\"content\":\"into a deleted channel\"}");
+        assertEquals(404, byToken.status(), byToken.raw().body());
+        assertEquals(10015, byToken.body().path("code").asInt());
+        assertEquals(404, node.call("GET", "webhooks/" + gone + "/" + goneToken, null, null).status());
+        assertEquals(10015, node.call("GET", "webhooks/" + gone, owner, null).body().path("code").asInt());
+    }
+
     private static boolean journalsDoNotContain(final Path data, final String token) throws Exception
     {
         final byte[] needle = token.getBytes(StandardCharsets.UTF_8);
