@@ -23,7 +23,8 @@ public final class KordClient
     /** Every step the program reports, in order. */
     public static final List<String> STEPS = List.of("OK ready", "OK message", "OK edit", "OK reaction",
         "OK history", "OK pin", "OK delete", "OK dm", "OK guild", "OK application", "OK command", "OK file",
-        "OK presence", "OK events", "OK rest", "OK ban", "OK resume");
+        "OK presence", "OK events", "OK rest", "OK components", "OK unreact", "OK category", "OK members", "OK apps",
+        "OK ban", "OK resume");
     private static final Path SOURCES = Path.of("src/test/resources/kord");
 
     private KordClient()

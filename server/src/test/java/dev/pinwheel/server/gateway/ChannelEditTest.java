@@ -49,4 +49,34 @@ class ChannelEditTest
                 .stream().noneMatch(extra::equals));
         }
     }
+
+    /**
+     * A channel made in a category names its parent as a string or as a number (Kord sends snowflakes in request
+     * bodies as JSON numbers; Discord takes both). Before, a number was ignored: the channel was made without its
+     * parent, 201 all the same. Anything else is still a 400.
+     */
+    @Test
+    void aParentIdIsAStringOrANumber()
+    {
+        try (TestNode node = new TestNode(1))
+        {
+            final TestNode.Pair pair = node.pair("parent");
+            final String owner = pair.owner().token();
+            final String channels = "guilds/" + pair.guildId() + "/channels";
+            final String category = node.ok("POST", channels, owner, "{\"name\":\"cat\",\"type\":4}").path("id")
+                .asText();
+            assertEquals(category, node.ok("POST", channels, owner, "{\"name\":\"as-string\",\"parent_id\":\""
+                + category + "\"}").path("parent_id").asText());
+            assertEquals(category, node.ok("POST", channels, owner, "{\"name\":\"as-number\",\"parent_id\":"
+                + category + "}").path("parent_id").asText());
+            assertTrue(node.ok("POST", channels, owner, "{\"name\":\"no-parent\",\"parent_id\":null}")
+                .path("parent_id").isNull());
+            for (final String bad : new String[] {"true", "\"x\"", "-5", "{}"})
+            {
+                final TestNode.Response r = node.call("POST", channels, owner, "{\"name\":\"bad\",\"parent_id\":" + bad
+                    + "}");
+                assertEquals(400, r.status(), bad + " -> " + r.raw().body());
+            }
+        }
+    }
 }

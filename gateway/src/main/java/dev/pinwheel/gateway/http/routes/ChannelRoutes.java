@@ -272,8 +272,9 @@ public final class ChannelRoutes
             return;
         }
         final int userLimit = body.path("user_limit").asInt(0);
-        final String parent = RouteChecks.text(body, "parent_id");
-        final long parentId = parent == null ? 0 : Json.parseId(parent);
+        // a snowflake as a string or a number (Kord sends numbers); before, a number was ignored: no parent, and 201
+        final JsonNode parent = body.get("parent_id");
+        final long parentId = parent == null || parent.isNull() ? 0 : RouteChecks.snowflake(parent);
         if (parentId < 0 || userLimit < 0 || userLimit > MAX_USER_LIMIT)
         {
             ex.invalidField(shard, parentId < 0 ? "parent_id" : "user_limit", "NUMBER_TYPE_COERCE", "Invalid value.");
