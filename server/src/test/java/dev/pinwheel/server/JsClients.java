@@ -33,7 +33,10 @@ public final class JsClients
     public static final String NOBLE_CIPHERS = "@noble/ciphers@2.4.0";
     /** Oceanic.js (REST + gateway of its own, not built on discord.js). */
     public static final String OCEANIC = "oceanic.js@1.15.0";
-    private static final List<String> PACKAGES = List.of(DISCORD_JS, DISCORD_JS_VOICE, NOBLE_CIPHERS, OCEANIC);
+    /** Discordeno's bot package (its own REST manager, gateway and transformers). */
+    public static final String DISCORDENO = "@discordeno/bot@21.0.0";
+    private static final List<String> PACKAGES = List.of(DISCORD_JS, DISCORD_JS_VOICE, NOBLE_CIPHERS, OCEANIC,
+        DISCORDENO);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private JsClients()

@@ -450,7 +450,8 @@ public final class PresenceService
      * @param g           the guild.
      * @param sessionUser the subscribing session's user.
      * @param own         what that session shows, or null.
-     * @return the presences.
+     * @return the presences, each naming the guild (Discordeno reads {@code guild_id} of every presence and failed on
+     *         a GUILD_CREATE without it; the other libraries ignore it).
      */
     public ArrayNode guildPresences(final Guild g, final long sessionUser, final PresenceFields own)
     {
@@ -459,7 +460,7 @@ public final class PresenceService
         if (own != null && PresenceFields.shown(own.status()) != PresenceFields.OFFLINE
             && (present == null || !present.containsKey(sessionUser)))
         {
-            out.add(presence(sessionUser, own));
+            out.add(presence(sessionUser, own).put("guild_id", Json.id(g.id())));
         }
         if (present != null)
         {
@@ -467,7 +468,7 @@ public final class PresenceService
             {
                 if (g.member(userId) != null)
                 {
-                    out.add(presence(userId, p));
+                    out.add(presence(userId, p).put("guild_id", Json.id(g.id())));
                 }
             });
         }

@@ -131,6 +131,11 @@ class GatewayPresenceTest
                 assertTrue(ownerPresence != null, "GUILD_CREATE carries the online members: " + later);
                 assertEquals("dnd", later.path("presences").findValuesAsText("status").get(
                     later.path("presences").findValuesAsText("id").indexOf(owner.id())), later.toString());
+                for (final JsonNode p : later.path("presences"))
+                {
+                    // Discordeno reads every presence's guild_id (GUILD_CREATE failed in it without)
+                    assertEquals(later.path("id").asText(), p.path("guild_id").asText(), later.toString());
+                }
                 w2.sendClose(1000, "bye");
             }
 
