@@ -106,7 +106,6 @@ public final class Guild
         return webhooks.remove(webhookId) != null;
     }
 
-
     /**
      * @return the icon's hash (served at {@code /icons/{id}/{hash}.png}), or null.
      */

@@ -61,7 +61,7 @@ public final class ShardSessions
         "{\"t\":null,\"s\":null,\"op\":9,\"d\":false}".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] RECONNECT =
         "{\"t\":null,\"s\":null,\"op\":7,\"d\":null}".getBytes(StandardCharsets.US_ASCII);
-    /** READY's and RESUMED's {@code _trace}: Discord names the servers that handled the session; some libraries require it. */
+    /** READY's and RESUMED's {@code _trace}: Discord names the servers that handled the session; Kord requires it. */
     private static final String TRACE = "[\"pinwheel-gateway\",{\"micros\":0}]";
     private static final byte[] RESUMED = resumed();
     private final Shard shard;
