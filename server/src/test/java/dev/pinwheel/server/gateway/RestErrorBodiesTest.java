@@ -225,6 +225,21 @@ class RestErrorBodiesTest
     {
         assertError(node.call("GET", "invites/no-such-code", owner.token(), null), 404, 10006);
         assertError(node.call("POST", "invites/no-such-code", owner.token(), "{}"), 404, 10006);
+        assertError(node.call("GET", "invites/no-such-code", null, null), 404, 10006);
+    }
+
+    /** As on Discord, an invite's preview needs no login (a page shows it before the visitor signs in); joining does. */
+    @Test
+    void anInviteIsReadWithoutATokenAndJoinedWithOne()
+    {
+        final String code = node.ok("POST", "channels/" + channelId + "/invites", owner.token(), "{}").path("code")
+            .asText();
+        final TestNode.Response preview = node.call("GET", "invites/" + code, null, null);
+        assertEquals(200, preview.status(), preview.raw().body());
+        assertEquals("rest guild", preview.body().path("guild").path("name").asText(), preview.raw().body());
+        assertEquals(channelId, preview.body().path("channel").path("id").asText());
+        assertError(node.call("POST", "invites/" + code, null, "{}"), 401, 0);
+        assertError(node.call("DELETE", "invites/" + code, null, null), 401, 0);
     }
 
     @Test

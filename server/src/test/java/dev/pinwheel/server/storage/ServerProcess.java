@@ -31,6 +31,8 @@ import dev.pinwheel.jvmflags.JvmFlagProfiles;
  */
 final class ServerProcess implements AutoCloseable
 {
+    /** Every port {@link #freePort()} handed out in this JVM. */
+    private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private static final String SERVING = "Pinwheel is serving";
 
     /** A line some test waits for: completed by the output pump when a line containing {@code text} comes. */
@@ -280,10 +282,16 @@ final class ServerProcess implements AutoCloseable
     static int freePort() throws IOException
     {
         // below the ephemeral range (32768 up): a port bind(0) handed out could be taken by an outgoing connection
-        // before the child binds it ("Address already in use" in a CI run); cluster tests' UDP ports are 20000-29599
+        // before the child binds it ("Address already in use" in a CI run); cluster tests' UDP ports are 20000-29599.
+        // Never the same port twice in this JVM: a test picks all its nodes' ports before the first node binds any,
+        // so a second pick of a port still free would be given to two listeners (another "Address already in use")
         for (int attempt = 0; attempt < 200; attempt++)
         {
             final int port = 10_000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(10_000);
+            if (!HANDED_OUT.add(port))
+            {
+                continue;
+            }
             try (ServerSocket socket = new ServerSocket())
             {
                 socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));

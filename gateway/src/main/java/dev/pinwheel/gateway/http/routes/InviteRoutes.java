@@ -59,7 +59,7 @@ public final class InviteRoutes
         table.add("POST", "/channels/{channel}/invites", this::create)
             .add("GET", "/channels/{channel}/invites", this::channelInvites)
             .add("GET", "/guilds/{guild}/invites", this::guildInvites)
-            .add("GET", "/invites/{code}", this::get)
+            .add("GET", "/invites/{code}", this::get, false) // as on Discord: an invite's preview needs no login
             .add("POST", "/invites/{code}", this::join)
             .add("DELETE", "/invites/{code}", this::delete);
     }
