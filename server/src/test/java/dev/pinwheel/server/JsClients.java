@@ -1,5 +1,8 @@
 package dev.pinwheel.server;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -116,6 +119,23 @@ public final class JsClients
             }
         }
         return true;
+    }
+
+    /**
+     * Checks a client-library program's output: every step it reports ({@code OK <step>} lines) in order, no
+     * {@code FAIL}, and no sign that the library could not read a payload (those libraries log it and drop the event).
+     *
+     * @param out         the program's output.
+     * @param steps       the {@code OK} lines expected, in order.
+     * @param undecodable what the library logs for a payload it could not read.
+     * @param library     the library's name, for the message.
+     */
+    public static void assertSteps(final String out, final List<String> steps, final String undecodable,
+        final String library)
+    {
+        assertEquals(steps, out.lines().filter(l -> l.startsWith("OK ")).toList(), out);
+        assertFalse(out.contains("FAIL"), out);
+        assertFalse(out.contains(undecodable), library + " could not read a payload: " + out);
     }
 
     /**

@@ -3,15 +3,12 @@ package dev.pinwheel.server.storage;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import com.fasterxml.jackson.databind.JsonNode;
-
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.pinwheel.core.routing.RoutingRing;
 import dev.pinwheel.server.Discord4jClient;
 
 /**
@@ -34,17 +31,7 @@ class ClusterDiscord4jTest
             .startAllLive())
         {
             final RestClient rest = new RestClient(cluster.node(0).restBase());
-            final RoutingRing ring = RoutingRing.build(1, 3, 1, RoutingRing.DEFAULT_VIRTUAL_NODES);
-            final String alice = rest.register("d4j_alice").token();
-            final String bob = rest.register("d4j_bob").token();
-            final String carol = rest.register("d4j_carol", false).token();
-            final JsonNode guild = ClusterGuilds.ownedBy(rest, alice, ring, 1, "d4j");
-            final String channelId = guild.get("channels").get(0).get("id").asText();
-            final String code = rest.ok("POST", "channels/" + channelId + "/invites", alice, "{}").get("code")
-                .asText();
-            rest.ok("POST", "invites/" + code, bob, "{}");
-            rest.ok("POST", "invites/" + code, carol, "{}");
-            Discord4jClient.runSmoke(cluster.port(0), alice, bob, carol, guild.get("id").asText(), channelId);
+            Discord4jClient.runSmoke(cluster.port(0), ClusterGuilds.threeMembers(rest, 3, 1, "d4j"));
         }
     }
 }

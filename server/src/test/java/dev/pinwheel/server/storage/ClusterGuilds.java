@@ -117,4 +117,31 @@ final class ClusterGuilds
     {
         return rest.ok("POST", "channels/" + channelId + "/invites", token, "{}").get("code").asText();
     }
+
+    /**
+     * What the client-library programs take when run against a cluster: {@code PREFIX_alice} (a bot) makes a guild
+     * that {@code node} owns (one shard per node), {@code PREFIX_bob} (a bot) and {@code PREFIX_carol} (a person)
+     * join it.
+     *
+     * @param rest   a node's REST client.
+     * @param nodes  the cluster's nodes.
+     * @param node   the node that must own the guild.
+     * @param prefix the users' and the guilds' name prefix.
+     * @return ALICE_TOKEN BOB_TOKEN CAROL_TOKEN GUILD_ID CHANNEL_ID.
+     * @throws IOException if a request fails.
+     */
+    static String[] threeMembers(final RestClient rest, final int nodes, final int node, final String prefix)
+        throws IOException
+    {
+        final RoutingRing ring = RoutingRing.build(1, nodes, 1, RoutingRing.DEFAULT_VIRTUAL_NODES);
+        final String alice = rest.register(prefix + "_alice").token();
+        final String bob = rest.register(prefix + "_bob").token();
+        final String carol = rest.register(prefix + "_carol", false).token();
+        final JsonNode guild = ownedBy(rest, alice, ring, node, prefix);
+        final String channelId = guild.get("channels").get(0).get("id").asText();
+        final String code = invite(rest, alice, channelId);
+        rest.ok("POST", "invites/" + code, bob, "{}");
+        rest.ok("POST", "invites/" + code, carol, "{}");
+        return new String[] {alice, bob, carol, guild.get("id").asText(), channelId};
+    }
 }
