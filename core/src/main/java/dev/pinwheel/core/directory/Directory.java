@@ -44,9 +44,8 @@ public final class Directory
     private final Long2ObjectHashMap<Long2ObjectHashMap<String>> commands = new Long2ObjectHashMap<>();
     /** Direct-message channels: channel → its two users. */
     private final ConcurrentHashMap<Long, long[]> dmUsers = new ConcurrentHashMap<>();
-    /** Webhook → guild: where an unauthenticated webhook request goes. */
-    private final ConcurrentHashMap<Long, Long> webhookGuild = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<Long, Long> webhookChannel = new ConcurrentHashMap<>();
+    /** Webhook → its guild (where an unauthenticated webhook request goes) and channel, set and read as one. */
+    private final ConcurrentHashMap<Long, WebhookPlace> webhooks = new ConcurrentHashMap<>();
     /** Direct-message channels by pair: lower user id → higher user id → channel (0: none). */
     private final Long2ObjectHashMap<Long2LongHashMap> dmByPair = new Long2ObjectHashMap<>();
 
@@ -66,13 +65,7 @@ public final class Directory
     {
         channelGuild.remove(channelId);
         // its webhooks go with it, as on Discord (before, their tokens kept working and the guild kept listing them)
-        webhookChannel.forEach((webhookId, channel) ->
-        {
-            if (channel == channelId && webhookChannel.remove(webhookId, channel))
-            {
-                webhookGuild.remove(webhookId);
-            }
-        });
+        webhooks.values().removeIf(w -> w.channelId() == channelId);
     }
 
     /**
@@ -84,13 +77,11 @@ public final class Directory
     {
         if (guildId == 0)
         {
-            webhookGuild.remove(webhookId);
-            webhookChannel.remove(webhookId);
+            webhooks.remove(webhookId);
         }
         else
         {
-            webhookGuild.put(webhookId, guildId);
-            webhookChannel.put(webhookId, channelId);
+            webhooks.put(webhookId, new WebhookPlace(guildId, channelId));
         }
     }
 
@@ -100,8 +91,8 @@ public final class Directory
      */
     public long channelOfWebhook(final long webhookId)
     {
-        final Long c = webhookChannel.get(webhookId);
-        return c == null ? 0 : c;
+        final WebhookPlace w = webhooks.get(webhookId);
+        return w == null ? 0 : w.channelId();
     }
 
     /**
@@ -110,8 +101,8 @@ public final class Directory
      */
     public long guildOfWebhook(final long webhookId)
     {
-        final Long g = webhookGuild.get(webhookId);
-        return g == null ? 0 : g;
+        final WebhookPlace w = webhooks.get(webhookId);
+        return w == null ? 0 : w.guildId();
     }
 
     /**
@@ -180,13 +171,7 @@ public final class Directory
         guildIcons.remove(guildId);
         channelGuild.values().removeIf(g -> g == guildId);
         invites.values().removeIf(p -> p.invite().guildId() == guildId);
-        webhookGuild.forEach((webhookId, guild) ->
-        {
-            if (guild == guildId && webhookGuild.remove(webhookId, guild))
-            {
-                webhookChannel.remove(webhookId);
-            }
-        });
+        webhooks.values().removeIf(w -> w.guildId() == guildId);
     }
 
     /**
@@ -377,5 +362,10 @@ public final class Directory
     {
         return applications.values().stream().filter(a -> a.ownerId() == ownerId)
             .sorted(java.util.Comparator.comparingLong(Application::id)).toList();
+    }
+
+    /** Where a webhook posts: its guild and its channel. */
+    private record WebhookPlace(long guildId, long channelId)
+    {
     }
 }
