@@ -99,11 +99,29 @@ final class RestClient
     }
 
     /**
-     * Calls and requires a 2xx status.
+     * Calls and requires a 2xx status. A 503 that carries {@code Retry-After} (a cluster's guild or user moving
+     * between nodes in a ring epoch's handover, a node restarting) is retried after the time it names, for up to 30 s,
+     * as JDA and discord.js retry it; each retry is printed, so that a test log shows the handover it met.
      */
     JsonNode ok(final String method, final String path, final String token, final String body) throws IOException
     {
-        final Response r = call(method, path, token, body);
+        final long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        Response r = call(method, path, token, body);
+        while (r.status() == 503 && r.retryAfter() != null && System.nanoTime() - deadline < 0)
+        {
+            System.out.println("RestClient: " + method + " " + path + " -> 503 " + r.raw() + "; retrying after "
+                + r.retryAfter() + " s");
+            try
+            {
+                Thread.sleep((long)(Double.parseDouble(r.retryAfter()) * 1000));
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted", ex);
+            }
+            r = call(method, path, token, body);
+        }
         if (r.status() / 100 != 2)
         {
             throw new AssertionError(method + " " + path + " -> " + r.status() + " " + r.raw());
