@@ -122,7 +122,8 @@ public class SessionTicksBenchmark
                 node.accounts().put(new Account(userId, "user" + i, "x", true));
                 final String token = auth.newToken(userId);
                 node.accounts().addToken(userId, AuthService.tokenHash(token));
-                channels[i] = new EmbeddedChannel(GatewayEntry.connection(gateway, false, 10, 0, null, "127.0.0.1"));
+                channels[i] = new EmbeddedChannel(GatewayEntry.connection(gateway,
+                io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig.newBuilder().build(), false, 10, 0, null, "127.0.0.1"));
                 channels[i].writeInbound(new TextWebSocketFrame(Unpooled.wrappedBuffer(("{\"op\":2,\"d\":{\"token\":\""
                     + token + "\",\"intents\":513,\"properties\":{}}}").getBytes(StandardCharsets.UTF_8))));
                 channels[i].flushOutbound();

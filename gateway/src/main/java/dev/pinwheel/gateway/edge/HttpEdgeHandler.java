@@ -34,6 +34,7 @@ import io.netty.handler.codec.http.multipart.DefaultHttpDataFactory;
 import io.netty.handler.codec.http.multipart.FileUpload;
 import io.netty.handler.codec.http.multipart.HttpPostRequestDecoder;
 import io.netty.handler.codec.http.multipart.InterfaceHttpData;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
@@ -335,8 +336,10 @@ public final class HttpEdgeHandler extends SimpleChannelInboundHandler<FullHttpR
             {
                 p.remove(encoder); // the connection writes whole frames (ByteBufs) itself
             }
-            p.addLast(GatewayEntry.connection(shard.sessions(), zlib, finalVersion, finalCode, finalReason,
-                shard.sameHost(host)));
+            // the connection decodes its frames itself: it takes the place of the decoder the handshake added (which
+            // has read nothing: reading stays paused until the connection is in place)
+            p.replace(WebSocketFrameDecoder.class, "gateway", GatewayEntry.connection(shard.sessions(),
+                shard.webSocketDecoderConfig(), zlib, finalVersion, finalCode, finalReason, shard.sameHost(host)));
             f.channel().config().setAutoRead(true);
         });
     }

@@ -1,6 +1,8 @@
 package dev.pinwheel.gateway.edge;
 
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.WriteBufferWaterMark;
@@ -166,6 +168,24 @@ public final class ShardEdge
     }
 
     /**
+     * One receive-size policy for every connection (issue 14: a channel's config otherwise makes its own, 32 bytes per
+     * idle session; the policy holds only its limits, each channel's {@code Handle} keeps its own adaptive guess).
+     */
+    private static final AdaptiveRecvByteBufAllocator RECEIVE_SIZES = new AdaptiveRecvByteBufAllocator();
+
+    /**
+     * Gives a closed connection's slot back. One listener for all of them (issue 14: a lambda per connection held its
+     * address key, ≈ 90 bytes per idle session): the key is computed again from the channel's remote address, which
+     * the channel keeps after it closed (read once in {@code initChannel}, so cached).
+     */
+    private final ChannelFutureListener releaseSlot = this::releaseSlot;
+
+    private void releaseSlot(final io.netty.channel.ChannelFuture closed)
+    {
+        connectionSlots.release(ClientAddress.key(closed.channel().remoteAddress()));
+    }
+
+    /**
      * @param reusePort whether the socket shares its port with the other shards' ({@code SO_REUSEPORT}: the main
      *                  port), or has its own (the shard's resume port).
      * @return a listener on this shard's loop, to bind.
@@ -179,6 +199,7 @@ public final class ShardEdge
             .option(ChannelOption.SO_REUSEADDR, true)
             .childOption(ChannelOption.TCP_NODELAY, true)
             .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 1024 * 1024))
+            .childOption(ChannelOption.RCVBUF_ALLOCATOR, RECEIVE_SIZES)
             .childHandler(new ChannelInitializer<SocketChannel>()
             {
                 @Override
@@ -191,7 +212,7 @@ public final class ShardEdge
                         ch.close();
                         return;
                     }
-                    ch.closeFuture().addListener(f -> connectionSlots.release(client));
+                    ch.closeFuture().addListener(releaseSlot);
                     final EdgeConnection edge = new EdgeConnection(deadlines, context.config().edge(), counters);
                     ch.pipeline().addLast(edge.bytes());
                     ch.pipeline().addLast(new HttpServerCodec(8192, 16 * 1024, 16 * 1024));

@@ -12,7 +12,6 @@ import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
@@ -22,6 +21,8 @@ import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 
 import dev.pinwheel.core.fanout.Dispatch;
@@ -45,12 +46,13 @@ import org.slf4j.event.Level;
  * the shared encoded {@code d} — no per-recipient JSON encoding. Its deadlines (identify, heartbeat, slow consumer,
  * close linger) are one timer on its shard's {@link SessionTimers}, armed at the earliest of them.
  * <p>
- * Once upgraded the pipeline is {@code wsdecoder → GatewayConnection}: Netty's frame decoder, then this handler,
- * which gathers fragmented messages itself and writes only whole frames as {@link ByteBuf}s ({@link ServerFrames},
- * {@link DispatchFrame}) — no frame aggregator or encoder per connection (an idle session's heap is mostly its
- * channel and pipeline).
+ * Once upgraded the pipeline holds this one handler: it <em>is</em> the connection's frame decoder (Netty's RFC 6455
+ * decoder, extended, takes the place of the one the handshake added) and handles each frame as soon as it is decoded,
+ * gathers fragmented messages itself and writes only whole frames as {@link ByteBuf}s ({@link ServerFrames},
+ * {@link DispatchFrame}) — no frame aggregator, encoder or second handler per connection (issue 14: an idle session's
+ * heap is mostly its channel and pipeline; a decoder and a handler context of its own were ≈ 200 bytes of it).
  */
-public final class GatewayConnection extends SimpleChannelInboundHandler<WebSocketFrame>
+public final class GatewayConnection extends WebSocket13FrameDecoder
     implements SessionTimers.Deadline
 {
     private static final Logger LOG = LoggerFactory.getLogger(GatewayConnection.class);
@@ -110,9 +112,10 @@ public final class GatewayConnection extends SimpleChannelInboundHandler<WebSock
      * @param rejectReason its reason.
      * @param host         host the client connected to (for the resume URL).
      */
-    GatewayConnection(final ShardSessions gateway, final boolean zlib, final int apiVersion, final int rejectCode,
-        final String rejectReason, final String host)
+    GatewayConnection(final ShardSessions gateway, final WebSocketDecoderConfig frames, final boolean zlib,
+        final int apiVersion, final int rejectCode, final String rejectReason, final String host)
     {
+        super(frames);
         this.gateway = gateway;
         this.zlib = zlib ? new ZlibStream() : null;
         this.apiVersion = apiVersion;
@@ -163,7 +166,7 @@ public final class GatewayConnection extends SimpleChannelInboundHandler<WebSock
     }
 
     @Override
-    public void channelInactive(final ChannelHandlerContext context)
+    public void channelInactive(final ChannelHandlerContext context) throws Exception
     {
         dropFragments();
         gateway.connectionClosed(this);
@@ -171,7 +174,53 @@ public final class GatewayConnection extends SimpleChannelInboundHandler<WebSock
         {
             zlib.close();
         }
-        context.fireChannelInactive();
+        closing = true; // frames still buffered are decoded by the decoder's last pass, and dropped
+        super.channelInactive(context); // the decoder's buffer released, then the event passed on
+    }
+
+    /**
+     * Decodes what the socket read and handles each frame at once (nothing is passed down the pipeline). A failure of
+     * the handling goes to {@link #exceptionCaught} as it would from a handler of its own, not as a decoder error.
+     */
+    @Override
+    protected void decode(final ChannelHandlerContext context, final ByteBuf in, final java.util.List<Object> out)
+        throws Exception
+    {
+        super.decode(context, in, out);
+        final int n = out.size();
+        for (int i = 0; i < n; i++)
+        {
+            handle(context, (WebSocketFrame)out.get(i));
+        }
+        out.clear();
+    }
+
+    /** A frame that reaches the handler already decoded (as a test's embedded channel hands them in). */
+    @Override
+    public void channelRead(final ChannelHandlerContext context, final Object msg) throws Exception
+    {
+        if (msg instanceof WebSocketFrame frame)
+        {
+            handle(context, frame);
+            return;
+        }
+        super.channelRead(context, msg);
+    }
+
+    private void handle(final ChannelHandlerContext context, final WebSocketFrame frame)
+    {
+        try
+        {
+            onFrame(context, frame);
+        }
+        catch (final RuntimeException ex)
+        {
+            exceptionCaught(context, ex);
+        }
+        finally
+        {
+            frame.release();
+        }
     }
 
     @Override
@@ -185,8 +234,7 @@ public final class GatewayConnection extends SimpleChannelInboundHandler<WebSock
         context.fireChannelWritabilityChanged();
     }
 
-    @Override
-    protected void channelRead0(final ChannelHandlerContext context, final WebSocketFrame frame)
+    private void onFrame(final ChannelHandlerContext context, final WebSocketFrame frame)
     {
         if (closing)
         {

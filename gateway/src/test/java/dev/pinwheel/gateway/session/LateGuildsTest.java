@@ -294,7 +294,8 @@ class LateGuildsTest
     {
         return on(origin, s ->
         {
-            final EmbeddedChannel ch = new EmbeddedChannel(GatewayEntry.connection(sessions[origin], false, 10, 0,
+            final EmbeddedChannel ch = new EmbeddedChannel(GatewayEntry.connection(sessions[origin],
+                io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig.newBuilder().build(), false, 10, 0,
                 null, "127.0.0.1"));
             ch.releaseOutbound(); // HELLO
             return ch;

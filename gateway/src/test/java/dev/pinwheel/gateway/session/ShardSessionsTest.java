@@ -174,7 +174,8 @@ class ShardSessionsTest
     {
         return on(shard, s ->
         {
-            final EmbeddedChannel ch = new EmbeddedChannel(GatewayEntry.connection(sessions[shard], false, 10, 0,
+            final EmbeddedChannel ch = new EmbeddedChannel(GatewayEntry.connection(sessions[shard],
+                io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig.newBuilder().build(), false, 10, 0,
                 null, "127.0.0.1"));
             ch.releaseOutbound(); // HELLO
             return ch;
