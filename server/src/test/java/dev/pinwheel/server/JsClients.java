@@ -38,8 +38,10 @@ public final class JsClients
     public static final String OCEANIC = "oceanic.js@1.15.0";
     /** Discordeno's bot package (its own REST manager, gateway and transformers). */
     public static final String DISCORDENO = "@discordeno/bot@21.0.0";
+    /** Eris (the library Oceanic.js was forked from: REST and gateway of its own). */
+    public static final String ERIS = "eris@0.18.0";
     private static final List<String> PACKAGES = List.of(DISCORD_JS, DISCORD_JS_VOICE, NOBLE_CIPHERS, OCEANIC,
-        DISCORDENO);
+        DISCORDENO, ERIS);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private JsClients()

@@ -11,6 +11,7 @@ public final class GatewayConfig
     private String host = System.getProperty("pinwheel.gateway.host", "127.0.0.1");
     private int port = Integer.getInteger("pinwheel.gateway.port", 8080);
     private String publicHost = System.getProperty("pinwheel.gateway.public-host");
+    private String publicUrl = checkedPublicUrl(System.getProperty("pinwheel.gateway.public-url"));
     private int heartbeatIntervalMillis = Integer.getInteger("pinwheel.gateway.heartbeat-interval-ms", 41_250);
     private int heartbeatGraceMillis = Integer.getInteger("pinwheel.gateway.heartbeat-grace-ms", 20_000);
     private int identifyTimeoutMillis = Integer.getInteger("pinwheel.gateway.identify-timeout-ms", 30_000);
@@ -164,6 +165,68 @@ public final class GatewayConfig
     {
         publicHost = value;
         return this;
+    }
+
+    /**
+     * @return the node's address as its clients reach it, {@code http[s]://HOST[:PORT]} (behind a proxy that ends TLS:
+     *         {@code https://chat.example.com}), or null: URLs are built from the request's Host (or
+     *         {@link #publicHost()}) and this node's own ports. When set, the gateway URL of {@code GET /gateway[/bot]}
+     *         and every READY's {@code resume_gateway_url} is it with {@code ws[s]://}, and attachment URLs start
+     *         with it.
+     */
+    public String publicUrl()
+    {
+        return publicUrl;
+    }
+
+    /**
+     * @param value {@code http://HOST[:PORT]} or {@code https://HOST[:PORT]} (a trailing {@code /} is dropped), or
+     *              null.
+     * @return this.
+     * @throws IllegalArgumentException if the value is not such a URL.
+     */
+    public GatewayConfig publicUrl(final String value)
+    {
+        publicUrl = checkedPublicUrl(value);
+        return this;
+    }
+
+    /**
+     * @return {@link #publicUrl()} as a gateway URL ({@code https} → {@code wss}, {@code http} → {@code ws}), or null.
+     */
+    public String publicGatewayUrl()
+    {
+        return publicUrl == null ? null : "ws" + publicUrl.substring("http".length());
+    }
+
+    private static String checkedPublicUrl(final String value)
+    {
+        if (value == null || value.isBlank())
+        {
+            return null;
+        }
+        String v = value.strip();
+        while (v.endsWith("/"))
+        {
+            v = v.substring(0, v.length() - 1);
+        }
+        final java.net.URI uri;
+        try
+        {
+            uri = new java.net.URI(v);
+        }
+        catch (final java.net.URISyntaxException ex)
+        {
+            throw new IllegalArgumentException("pinwheel.gateway.public-url: not a URL: " + value, ex);
+        }
+        if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null
+            || (uri.getRawPath() != null && !uri.getRawPath().isEmpty()) || uri.getRawQuery() != null
+            || uri.getRawFragment() != null || uri.getRawUserInfo() != null)
+        {
+            throw new IllegalArgumentException("pinwheel.gateway.public-url must be http://HOST[:PORT] or "
+                + "https://HOST[:PORT] (no path, query or user), got: " + value);
+        }
+        return v;
     }
 
     public int heartbeatIntervalMillis()

@@ -427,6 +427,11 @@ public final class ShardSessions
 
     private String resumeUrl(final GatewayConnection c)
     {
+        final String published = context.config().publicGatewayUrl();
+        if (published != null)
+        {
+            return published; // behind a proxy only its address is reachable; a RESUME on any shard moves there
+        }
         final String configured = context.config().publicHost();
         String host = configured != null ? configured : c.host();
         if (host == null || host.isEmpty())

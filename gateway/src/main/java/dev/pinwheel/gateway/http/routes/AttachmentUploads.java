@@ -149,8 +149,8 @@ final class AttachmentUploads
         {
             ids[i] = shard.ids().next();
         }
-        final String base = "http://" + (ex.host() != null ? ex.host()
-            : ctx.config().host() + ":" + ctx.port());
+        final String base = ctx.config().publicUrl() != null ? ctx.config().publicUrl()
+            : "http://" + (ex.host() != null ? ex.host() : ctx.config().host() + ":" + ctx.port());
         final ShardGroup group = shard.group();
         final int origin = shard.address();
         final long userId = ex.userId();

@@ -66,6 +66,11 @@ public final class GatewayRoutes
 
     private String url(final RestExchange ex)
     {
+        final String published = ctx.config().publicGatewayUrl();
+        if (published != null)
+        {
+            return published;
+        }
         final String configured = ctx.config().publicHost();
         String host = configured != null ? configured + ":" + ctx.port() : ex.host();
         if (host == null || host.isEmpty())
