@@ -62,9 +62,19 @@ public final class PinwheelMain
             rest = Arrays.copyOfRange(rest, 1, rest.length);
         }
         final NodeShutdown shutdown = new NodeShutdown(NodeShutdown.configuredTimeoutMillis());
-        final PinwheelServer.Builder b = PinwheelServer.builder()
-            .voiceEnabled(dev.pinwheel.voicesfu.VoiceConfiguration.enabled())
-            .onShardDeath(shutdown::shardDied);
+        final PinwheelServer.Builder b;
+        try
+        {
+            b = PinwheelServer.builder() // reads the pinwheel.* settings: one that cannot be used stops here
+                .voiceEnabled(dev.pinwheel.voicesfu.VoiceConfiguration.enabled())
+                .onShardDeath(shutdown::shardDied);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            System.err.println("pinwheel: " + ex.getMessage());
+            System.exit(2);
+            return;
+        }
         String store = System.getProperty("pinwheel.store", "embedded");
         final CassandraStoreContext cassandra = new CassandraStoreContext();
         boolean cassandraOption = false;

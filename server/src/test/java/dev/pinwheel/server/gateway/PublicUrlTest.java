@@ -79,4 +79,27 @@ class PublicUrlTest
         assertEquals("ws://10.0.0.5:9000", config.publicUrl("http://10.0.0.5:9000").publicGatewayUrl());
         assertEquals(null, config.publicUrl(" ").publicGatewayUrl());
     }
+
+    /** The node itself (a child JVM, as {@code ./pinwheel run} starts it) stops with the message, exit status 2. */
+    @Test
+    void aNodeGivenABadPublicUrlDoesNotStartAndSaysWhy() throws Exception
+    {
+        final java.nio.file.Path data = java.nio.file.Files.createTempDirectory("pinwheel-public-url");
+        try
+        {
+            final Process p = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
+                "-cp", System.getProperty("java.class.path"), "-Dpinwheel.gateway.public-url=ftp://chat.example.test",
+                "dev.pinwheel.server.PinwheelMain", "run", "--port", "0", "--data", data.toString())
+                .redirectErrorStream(true).start();
+            final String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), out);
+            assertEquals(2, p.exitValue(), out);
+            assertTrue(out.contains("pinwheel: pinwheel.gateway.public-url must be http://HOST[:PORT] or "
+                + "https://HOST[:PORT]"), out);
+        }
+        finally
+        {
+            TestNode.deleteTree(data);
+        }
+    }
 }
