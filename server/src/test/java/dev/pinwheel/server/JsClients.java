@@ -40,8 +40,10 @@ public final class JsClients
     public static final String DISCORDENO = "@discordeno/bot@21.0.0";
     /** Eris (the library Oceanic.js was forked from: REST and gateway of its own). */
     public static final String ERIS = "eris@0.18.0";
+    /** Detritus (REST API v9 and a gateway of its own). */
+    public static final String DETRITUS = "detritus-client@0.16.3";
     private static final List<String> PACKAGES = List.of(DISCORD_JS, DISCORD_JS_VOICE, NOBLE_CIPHERS, OCEANIC,
-        DISCORDENO, ERIS);
+        DISCORDENO, ERIS, DETRITUS);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private JsClients()

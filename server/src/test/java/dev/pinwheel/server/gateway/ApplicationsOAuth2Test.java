@@ -28,6 +28,27 @@ class ApplicationsOAuth2Test
 {
     private static final int GUILD_MEMBERS = 1 << 1;
 
+    /**
+     * Discord's catalogue of detectable games (Detritus loads it at every READY): none here, an empty list, with or
+     * without a token; an application's own id is still looked up as before.
+     */
+    @Test
+    void detectableApplicationsAreAnEmptyList(@TempDir final Path dir)
+    {
+        try (TestNode node = new TestNode(1, dir, c -> { }))
+        {
+            final TestNode.User bot = node.register("detect-bot");
+            for (final String token : new String[] {null, bot.token()})
+            {
+                final TestNode.Response r = node.call("GET", "applications/detectable", token, null);
+                assertEquals(200, r.status(), r.raw().body());
+                assertTrue(r.body().isArray() && r.body().isEmpty(), r.raw().body());
+            }
+            assertEquals(10002, node.call("GET", "applications/123456789012345678", bot.token(), null).body()
+                .path("code").asInt());
+        }
+    }
+
     @Test
     void aPersonCreatesAnApplicationAndAddsItsBotToAGuild(@TempDir final Path dir)
     {

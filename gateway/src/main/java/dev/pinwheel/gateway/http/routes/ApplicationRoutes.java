@@ -76,6 +76,7 @@ public final class ApplicationRoutes
             .add("GET", "/oauth2/applications/@me", this::me)
             .add("GET", "/applications", this::list)
             .add("POST", "/applications", this::create)
+            .add("GET", "/applications/detectable", this::detectable, false)
             .add("GET", "/applications/{app}", this::get)
             .add("POST", "/applications/{app}/bot/reset", this::reset)
             .add("GET", "/oauth2/authorize", this::describe)
@@ -116,6 +117,18 @@ public final class ApplicationRoutes
         }
         ex.reply(shard, 200, out);
     }
+
+    /**
+     * {@code GET /applications/detectable}: Discord's catalogue of games its clients detect running, which some
+     * libraries (Detritus) load at READY. Pinwheel detects none: an empty list (it answered 404 "Unknown Application",
+     * taking "detectable" for an application id, and Detritus warned at every READY).
+     */
+    private void detectable(final RestExchange ex, final Request r)
+    {
+        ex.reply(shard, 200, EMPTY_LIST);
+    }
+
+    private static final byte[] EMPTY_LIST = {'[', ']'};
 
     private void get(final RestExchange ex, final Request r)
     {
