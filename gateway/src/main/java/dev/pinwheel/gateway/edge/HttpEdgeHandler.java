@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -246,6 +247,7 @@ public final class HttpEdgeHandler extends SimpleChannelInboundHandler<FullHttpR
             {
                 final List<Upload> files = new ArrayList<>();
                 JsonNode json = null;
+                ObjectNode fields = null;
                 for (final InterfaceHttpData part : decoder.getBodyHttpDatas())
                 {
                     if (part instanceof FileUpload f)
@@ -257,9 +259,15 @@ public final class HttpEdgeHandler extends SimpleChannelInboundHandler<FullHttpR
                         final byte[] bytes = a.getValue().getBytes(StandardCharsets.UTF_8);
                         json = Json.parse(bytes, 0, bytes.length);
                     }
+                    else if (part instanceof Attribute a)
+                    {
+                        fields = formField(fields == null ? Json.object() : fields, a.getName(), a.getValue());
+                    }
                 }
                 uploads = files.isEmpty() ? List.of() : files;
-                return json == null ? Json.object() : json;
+                // Discord takes the JSON params either as payload_json or, without it, as form fields of their own
+                // (discordrb's webhooks, older libraries): payload_json wins when both come
+                return json != null ? json : fields != null ? fields : Json.object();
             }
             finally
             {
@@ -270,6 +278,45 @@ public final class HttpEdgeHandler extends SimpleChannelInboundHandler<FullHttpR
         final byte[] bytes = shard.scratch(length);
         content.getBytes(content.readerIndex(), bytes, 0, length);
         return Json.parse(bytes, 0, length);
+    }
+
+    /** Form fields whose value is JSON (an object, a list) rather than text, as Discord reads them. */
+    private static final Set<String> JSON_FIELDS = Set.of("embeds", "allowed_mentions", "components", "attachments",
+        "message_reference", "sticker_ids", "poll", "applied_tags");
+
+    /**
+     * One JSON param sent as a form field of its own: text for text fields, {@code tts} as a boolean and {@code flags}
+     * as a number when they read as such, JSON for {@link #JSON_FIELDS} (left as text when it is not JSON: the route's
+     * validation then names the field, 50035); an empty field is left out.
+     */
+    private static ObjectNode formField(final ObjectNode into, final String name, final String value)
+    {
+        if (value.isEmpty())
+        {
+            return into; // an empty field is an absent param (discordrb sends every param it has, unset ones empty)
+        }
+        if ("tts".equals(name) && ("true".equalsIgnoreCase(value) || "false".equalsIgnoreCase(value)))
+        {
+            return into.put(name, Boolean.parseBoolean(value));
+        }
+        if ("flags".equals(name) && !value.isEmpty() && value.chars().allMatch(Character::isDigit) && value.length() < 19)
+        {
+            return into.put(name, Long.parseLong(value));
+        }
+        if (JSON_FIELDS.contains(name))
+        {
+            try
+            {
+                final byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+                into.set(name, Json.parse(bytes, 0, bytes.length));
+                return into;
+            }
+            catch (final IOException | RuntimeException notJson)
+            {
+                return into.put(name, value);
+            }
+        }
+        return into.put(name, value);
     }
 
     private void upgrade(final ChannelHandlerContext c, final FullHttpRequest req, final QueryStringDecoder q)

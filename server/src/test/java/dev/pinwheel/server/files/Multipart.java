@@ -36,6 +36,26 @@ public final class Multipart
         return this;
     }
 
+    /**
+     * A plain form field (no content type), as clients that send JSON params without {@code payload_json} do.
+     */
+    public Multipart field(final String name, final String value)
+    {
+        names.add(name);
+        body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + name + "\"\r\n\r\n" + value
+            + "\r\n").getBytes(StandardCharsets.UTF_8));
+        return this;
+    }
+
+    /**
+     * A file part under any name (older clients send a single {@code file}).
+     */
+    public Multipart file(final String name, final String filename, final String type, final byte[] data)
+    {
+        part(name, filename, type, data);
+        return this;
+    }
+
     private void part(final String name, final String filename, final String type, final byte[] data)
     {
         names.add(name);

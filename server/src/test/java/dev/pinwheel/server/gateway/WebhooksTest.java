@@ -160,6 +160,52 @@ class WebhooksTest
      * and ids kept answering (the channel's messages gone, the webhook still there) — also after a restart, which
      * replays the deletion from the journal.
      */
+    /**
+     * Without {@code payload_json} Discord reads the JSON params from form fields of their own (discordrb's webhook
+     * client sends {@code content}, {@code username}, {@code tts} and a {@code file} that way, the ones it has no value
+     * for empty): a webhook's message and a bot's keep their text, name override, embeds and file; an empty field is an
+     * absent param. Pinwheel kept the file and dropped the rest.
+     */
+    @Test
+    void jsonParamsSentAsFormFieldsAreRead() throws Exception
+    {
+        try (TestNode node = new TestNode(1))
+        {
+            final TestNode.Pair pair = node.pair("fields");
+            final JsonNode hook = node.ok("POST", "channels/" + pair.channelId() + "/webhooks", pair.owner().token(),
+                "{\"name\":\"Form\"}");
+            final Multipart.Response executed = new Multipart().field("content", "fields, not payload_json")
+                .field("username", "Ruby").field("tts", "false").field("avatar_url", "")
+                .field("embeds", "[{\"title\":\"An embed\",\"description\":\"from a field\"}]")
+                .file("file", "note.txt", "text/plain", "from a form".getBytes(StandardCharsets.UTF_8))
+                .send("POST", node.restBase() + "webhooks/" + hook.path("id").asText() + "/"
+                    + hook.path("token").asText() + "?wait=true", null);
+            assertEquals(200, executed.status(), executed.raw());
+            final JsonNode m = executed.body();
+            assertEquals("fields, not payload_json", m.path("content").asText(), m.toString());
+            assertEquals("Ruby", m.path("author").path("username").asText(), m.toString());
+            assertEquals("An embed", m.path("embeds").get(0).path("title").asText(), m.toString());
+            assertEquals("note.txt", m.path("attachments").get(0).path("filename").asText(), m.toString());
+
+            final Multipart.Response posted = new Multipart().field("content", "a bot's, in fields")
+                .field("embeds", "not json").send("POST", node.restBase() + "channels/" + pair.channelId()
+                    + "/messages", pair.owner().token());
+            assertEquals(400, posted.status(), posted.raw()); // embeds that are not JSON: named, 50035
+            assertEquals(50035, posted.body().path("code").asInt(), posted.raw());
+            assertTrue(posted.raw().contains("embeds"), posted.raw());
+            final Multipart.Response plain = new Multipart().field("content", "a bot's, in fields")
+                .file(0, "a.txt", "text/plain", "x".getBytes(StandardCharsets.UTF_8))
+                .send("POST", node.restBase() + "channels/" + pair.channelId() + "/messages", pair.owner().token());
+            assertEquals(200, plain.status(), plain.raw());
+            assertEquals("a bot's, in fields", plain.body().path("content").asText(), plain.raw());
+            // payload_json wins over fields when both come
+            final Multipart.Response both = new Multipart().json("{\"content\":\"from payload_json\"}")
+                .field("content", "from a field").send("POST", node.restBase() + "channels/" + pair.channelId()
+                    + "/messages", pair.owner().token());
+            assertEquals("from payload_json", both.body().path("content").asText(), both.raw());
+        }
+    }
+
     @Test
     void aDeletedChannelTakesItsWebhooksWithIt() throws Exception
     {
