@@ -2,6 +2,7 @@ package dev.pinwheel.gateway.edge;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -180,7 +181,7 @@ public final class ShardEdge
      */
     private final ChannelFutureListener releaseSlot = this::releaseSlot;
 
-    private void releaseSlot(final io.netty.channel.ChannelFuture closed)
+    private void releaseSlot(final ChannelFuture closed)
     {
         connectionSlots.release(ClientAddress.key(closed.channel().remoteAddress()));
     }

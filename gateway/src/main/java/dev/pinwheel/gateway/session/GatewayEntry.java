@@ -1,5 +1,7 @@
 package dev.pinwheel.gateway.session;
 
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+
 /**
  * Entry from the HTTP edge into the WebSocket gateway.
  */
@@ -19,9 +21,8 @@ public final class GatewayEntry
      * @param host         host the client connected to (for the resume URL).
      * @return the handler for a freshly upgraded connection.
      */
-    public static GatewayConnection connection(final ShardSessions gateway,
-        final io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig frames, final boolean zlib,
-        final int version, final int rejectCode, final String rejectReason, final String host)
+    public static GatewayConnection connection(final ShardSessions gateway, final WebSocketDecoderConfig frames,
+        final boolean zlib, final int version, final int rejectCode, final String rejectReason, final String host)
     {
         return new GatewayConnection(gateway, frames, zlib, version, rejectCode, rejectReason, host);
     }
