@@ -13,8 +13,10 @@ import dev.pinwheel.core.directory.Accounts;
 
 /**
  * Passwords and tokens. Passwords: PBKDF2-HMAC-SHA512 with a random 16-byte salt (OWASP's iteration count
- * by default). Tokens: {@code base64url(userId) "." base64url(24 random bytes)} — 192 random bits; only the
- * SHA-256 of the whole token is stored. Thread-safe.
+ * by default). Tokens have Discord's shape, three base64url parts: {@code userId "." creation second (4 bytes) "."
+ * 24 random bytes} — 192 random bits; only the SHA-256 of the whole token is stored, and only the part before the
+ * first dot is read (tokens minted before the middle part existed, {@code userId "." secret}, still work). Libraries
+ * read Discord's shape: Seyfert's log masks each of the three parts and failed on two. Thread-safe.
  */
 public final class AuthService
 {
@@ -92,8 +94,10 @@ public final class AuthService
     {
         final byte[] secret = new byte[24];
         random.nextBytes(secret);
+        final long seconds = System.currentTimeMillis() / 1000;
+        final byte[] created = {(byte)(seconds >>> 24), (byte)(seconds >>> 16), (byte)(seconds >>> 8), (byte)seconds};
         return B64.encodeToString(Long.toString(userId).getBytes(StandardCharsets.US_ASCII)) + "."
-            + B64.encodeToString(secret);
+            + B64.encodeToString(created) + "." + B64.encodeToString(secret);
     }
 
     /**

@@ -113,6 +113,31 @@ class AuthServiceTokenTest
         assertEquals(-1, auth.authenticate(null));
     }
 
+    /**
+     * A new token has Discord's shape — three base64url parts, the user id, a 6-character time, 27 or more random
+     * characters — and authenticates; a token of the two-part shape minted before still does.
+     */
+    @Test
+    void tokensHaveDiscordsThreePartShapeAndOldOnesStillWork() throws Exception
+    {
+        final Accounts accounts = new Accounts();
+        final AuthService auth = new AuthService(accounts, 1000);
+        final long user = 1_578_911_118_632_546_304L;
+        final String token = auth.newToken(user);
+        assertTrue(token.matches("[A-Za-z0-9_-]{24,}\\.[A-Za-z0-9_-]{6}\\.[A-Za-z0-9_-]{27,}"), token);
+        final String[] parts = token.split("\\.");
+        assertEquals(Long.toString(user), new String(Base64.getUrlDecoder().decode(parts[0]), StandardCharsets.US_ASCII));
+        final long created = java.nio.ByteBuffer.wrap(Base64.getUrlDecoder().decode(parts[1])).getInt() & 0xFFFF_FFFFL;
+        assertTrue(Math.abs(System.currentTimeMillis() / 1000 - created) < 600, "creation second " + created);
+        accounts.addToken(user, AuthService.tokenHash(token));
+        assertEquals(user, auth.authenticate("Bot " + token));
+        final String old = B64.encodeToString(Long.toString(user).getBytes(StandardCharsets.US_ASCII))
+            + ".kBNGcXs5-vFWocSVFXKphg343IbXQGsL";
+        accounts.addToken(user, AuthService.tokenHash(old));
+        assertEquals(user, auth.authenticate("Bot " + old));
+        assertEquals(-1, auth.authenticate("Bot " + parts[0] + "." + parts[2]), "no part may be left out");
+    }
+
     @Test
     void hashesAsHexFormatDid() throws Exception
     {
