@@ -299,7 +299,7 @@ public final class HttpEdgeHandler extends SimpleChannelInboundHandler<FullHttpR
         {
             return into.put(name, Boolean.parseBoolean(value));
         }
-        if ("flags".equals(name) && !value.isEmpty() && value.chars().allMatch(Character::isDigit) && value.length() < 19)
+        if ("flags".equals(name) && value.length() < 19 && value.chars().allMatch(Character::isDigit))
         {
             return into.put(name, Long.parseLong(value));
         }

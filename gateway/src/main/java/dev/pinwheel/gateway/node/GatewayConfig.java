@@ -192,7 +192,8 @@ public final class GatewayConfig
     }
 
     /**
-     * @return {@link #publicUrl()} as a gateway URL ({@code https} → {@code wss}, {@code http} → {@code ws}), or null.
+     * @return {@link #publicUrl()} as a gateway URL ({@code https} → {@code wss}, {@code http} → {@code ws}), or
+     *         null.
      */
     public String publicGatewayUrl()
     {

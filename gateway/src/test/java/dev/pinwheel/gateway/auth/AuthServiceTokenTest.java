@@ -126,7 +126,8 @@ class AuthServiceTokenTest
         final String token = auth.newToken(user);
         assertTrue(token.matches("[A-Za-z0-9_-]{24,}\\.[A-Za-z0-9_-]{6}\\.[A-Za-z0-9_-]{27,}"), token);
         final String[] parts = token.split("\\.");
-        assertEquals(Long.toString(user), new String(Base64.getUrlDecoder().decode(parts[0]), StandardCharsets.US_ASCII));
+        assertEquals(Long.toString(user),
+            new String(Base64.getUrlDecoder().decode(parts[0]), StandardCharsets.US_ASCII));
         final long created = java.nio.ByteBuffer.wrap(Base64.getUrlDecoder().decode(parts[1])).getInt() & 0xFFFF_FFFFL;
         assertTrue(Math.abs(System.currentTimeMillis() / 1000 - created) < 600, "creation second " + created);
         accounts.addToken(user, AuthService.tokenHash(token));
