@@ -32,8 +32,7 @@ public final class Multipart
 
     public Multipart file(final int index, final String filename, final String type, final byte[] data)
     {
-        part("files[" + index + "]", filename, type, data);
-        return this;
+        return file("files[" + index + "]", filename, type, data);
     }
 
     /**
