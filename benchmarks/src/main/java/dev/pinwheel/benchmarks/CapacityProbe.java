@@ -35,11 +35,14 @@ public final class CapacityProbe
                              [--in-flight K=256] [--client-threads T=1] [--shards S=2]
                              [--server-profile dev|ci|throughput|latency] [--server-flag JVM_FLAG]...
                              [--compress none|zlib-stream] [--histogram-top K=0] [--settle-ms MS=1000]
-                             [--deadline SECONDS=240] [--out DIR=bench-results]
+                             [--native-memory false|true] [--deadline SECONDS=240] [--out DIR=bench-results]
           --compress zlib-stream   sessions ask for Discord's transport compression; the client inflates each
                                    connection's stream with one Inflater and parses every payload
           --histogram-top K        also print the K classes whose live heap grew most per session over the
                                    second half (jcmd GC.class_histogram delta / sessions)
+          --native-memory true     run the server with -XX:NativeMemoryTracking=summary and print where its native
+                                   memory grew over the second half (jcmd VM.native_memory summary.diff): what
+                                   the RSS figure is made of once the heap is pre-touched
           --settle-ms MS           wait after each half opened before measuring; longer than --heartbeat-ms lets
                                    every session heartbeat once, so the server has released its READY and
                                    GUILD_CREATE from the resume buffer (an idle session's steady state)""";
@@ -65,6 +68,7 @@ public final class CapacityProbe
         d.put("server-profile", "dev");
         d.put("compress", "none");
         d.put("histogram-top", "0");
+        d.put("native-memory", "false");
         d.put("settle-ms", "1000");
         d.put("deadline", "240");
         d.put("out", "bench-results");
@@ -85,6 +89,11 @@ public final class CapacityProbe
         final boolean zlib = "zlib-stream".equals(compress);
         final int histogramTop = Integer.parseInt(a.string("histogram-top"));
         final int settleMs = a.positiveInt("settle-ms");
+        final boolean nativeMemory = Boolean.parseBoolean(a.string("native-memory"));
+        if (nativeMemory)
+        {
+            a.serverFlags().add("-XX:NativeMemoryTracking=summary");
+        }
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(a.positiveInt("deadline"));
         System.out.printf(Locale.ROOT, "capacity-probe: %d idle sessions, heartbeat %d ms, hold %d s, %d shards, "
             + "server profile %s, compress %s%n", sessions, a.positiveInt("heartbeat-ms"), hold,
@@ -134,6 +143,13 @@ public final class CapacityProbe
             final long heapHalf = ProbeSupport.liveHeapBytesByHistogram(server.pid());
             final long rssHalf = ProbeSupport.rssKiB(server.pid());
             final Map<String, long[]> classesHalf = histogramTop > 0 ? ProbeSupport.classHistogram(server.pid()) : null;
+            final long anonHalf = ProbeSupport.statusKiB(server.pid(), "RssAnon");
+            final long fileHalf = ProbeSupport.statusKiB(server.pid(), "RssFile");
+            final Map<String, Long> mappingsHalf = ProbeSupport.residentMappings(server.pid());
+            if (nativeMemory)
+            {
+                ProbeSupport.nativeMemory(server.pid(), "baseline");
+            }
             final int ready = client.open(tokens.subList(half, sessions), a.positiveInt("in-flight"), openDeadline);
             Thread.sleep(settleMs);
             final long heapFull = ProbeSupport.liveHeapBytesByHistogram(server.pid());
@@ -145,6 +161,16 @@ public final class CapacityProbe
                     secondHalf);
                 ProbeSupport.histogramGrowth(classesHalf, ProbeSupport.classHistogram(server.pid()), secondHalf,
                     histogramTop).forEach(line -> System.out.println("  " + line));
+            }
+            System.out.printf(Locale.ROOT, "RSS growth over the second half: anonymous %d KiB, file-backed %d KiB%n",
+                ProbeSupport.statusKiB(server.pid(), "RssAnon") - anonHalf,
+                ProbeSupport.statusKiB(server.pid(), "RssFile") - fileHalf);
+            ProbeSupport.mappingGrowth(mappingsHalf, ProbeSupport.residentMappings(server.pid()), 8)
+                .forEach(line -> System.out.println("  " + line));
+            if (nativeMemory)
+            {
+                System.out.printf(Locale.ROOT, "native memory growth over the second %d sessions (NMT, KB):%n%s%n",
+                    secondHalf, ProbeSupport.nativeMemory(server.pid(), "summary.diff"));
             }
             final double rssMarginal = secondHalf <= 0 ? -1 : (double)(rssFull - rssHalf) / secondHalf;
             final double heapMarginal = secondHalf <= 0 || heapHalf < 0 || heapFull < 0 ? -1

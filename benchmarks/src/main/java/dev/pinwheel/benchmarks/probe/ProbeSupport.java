@@ -234,6 +234,88 @@ public final class ProbeSupport
     }
 
     /**
+     * @param pid a process.
+     * @param field a line of /proc/PID/status, e.g. {@code RssAnon} or {@code RssFile}.
+     * @return its value in KiB, or -1.
+     */
+    public static long statusKiB(final long pid, final String field)
+    {
+        try
+        {
+            for (final String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")))
+            {
+                if (line.startsWith(field + ":"))
+                {
+                    return Long.parseLong(line.substring(field.length() + 1).trim().split("\\s+")[0]);
+                }
+            }
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            // not Linux, or gone
+        }
+        return -1;
+    }
+
+    /**
+     * The resident size of each mapping of a process ({@code /proc/PID/smaps}).
+     *
+     * @param pid a process.
+     * @return "start perms name" to its Rss in KiB; empty if unreadable.
+     */
+    public static Map<String, Long> residentMappings(final long pid)
+    {
+        final Map<String, Long> rss = new LinkedHashMap<>();
+        try
+        {
+            String mapping = null;
+            for (final String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "smaps")))
+            {
+                if (!line.isEmpty() && Character.digit(line.charAt(0), 16) >= 0 && line.indexOf('-') > 0
+                    && line.indexOf(' ') > line.indexOf('-'))
+                {
+                    final String[] f = line.trim().split("\\s+", 6);
+                    // keyed by the start: a malloc arena or a heap grows at its end
+                    mapping = f[0].substring(0, f[0].indexOf('-')) + " " + f[1] + (f.length > 5 ? " " + f[5] : "");
+                }
+                else if (mapping != null && line.startsWith("Rss:"))
+                {
+                    rss.put(mapping, Long.parseLong(line.substring(4).trim().split("\\s+")[0]));
+                }
+            }
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            rss.clear();
+        }
+        return rss;
+    }
+
+    /**
+     * The mappings whose resident size grew most between two {@link #residentMappings} readings.
+     *
+     * @param before the earlier reading.
+     * @param after  the later reading.
+     * @param top    how many.
+     * @return one line per mapping: KiB grown, KiB resident now, the mapping; the largest growth first.
+     */
+    public static List<String> mappingGrowth(final Map<String, Long> before, final Map<String, Long> after,
+        final int top)
+    {
+        final List<Map.Entry<String, Long>> grew = new ArrayList<>();
+        after.forEach((m, kib) -> grew.add(Map.entry(m, kib - before.getOrDefault(m, 0L))));
+        grew.sort((x, y) -> Long.compare(y.getValue(), x.getValue()));
+        final List<String> lines = new ArrayList<>();
+        for (int i = 0; i < Math.min(top, grew.size()); i++)
+        {
+            final Map.Entry<String, Long> e = grew.get(i);
+            lines.add(String.format(Locale.ROOT, "%+8d KiB (now %8d KiB)  %s", e.getValue(), after.get(e.getKey()),
+                e.getKey()));
+        }
+        return lines;
+    }
+
+    /**
      * Runs a full GC in the process with {@code jcmd PID GC.run}, then reads the heap in use from
      * {@code jcmd PID GC.heap_info} (the live heap, as the collector reports it). Takes about a second.
      *
@@ -352,6 +434,27 @@ public final class ProbeSupport
                 grew.get(i).getKey()));
         }
         return lines;
+    }
+
+    /**
+     * Native memory tracking of a JVM started with {@code -XX:NativeMemoryTracking=summary}: {@code jcmd PID
+     * VM.native_memory ARG}.
+     *
+     * @param pid the JVM.
+     * @param arg {@code baseline} to mark, {@code summary.diff} to compare with the mark.
+     * @return jcmd's answer, or why there is none.
+     */
+    public static String nativeMemory(final long pid, final String arg)
+    {
+        final Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        try
+        {
+            return run(jcmd.toString(), Long.toString(pid), "VM.native_memory", arg, "scale=KB");
+        }
+        catch (final IOException ex)
+        {
+            return "jcmd VM.native_memory " + arg + " failed: " + ex.getMessage();
+        }
     }
 
     private static String run(final String... cmd) throws IOException
