@@ -97,6 +97,8 @@ public final class Shard implements Runnable
     private final ShardGroup group;
     private final int id;
     private final RingBuffer<ShardCommand> ring;
+    /** The buffers typed commands' bytes travel in through {@link #ring}. */
+    private final CommandBuffers commandBuffers;
     private final EventPoller<ShardCommand> poller;
     private final EventPoller.Handler<ShardCommand> inboxHandler = this::onCommand;
     private final SessionIndex sessions = new SessionIndex();
@@ -172,6 +174,7 @@ public final class Shard implements Runnable
         this.nodeCounters = group.counters();
         this.counterValues = nodeCounters.values();
         this.counters = new ShardCounters(nodeCounters, id);
+        this.commandBuffers = new CommandBuffers(counters);
         this.gauges = new ShardGauges(nodeCounters, id);
         this.storeCounters = new StoreCounters(nodeCounters, id);
         java.util.Arrays.fill(commandCounters, -1);
@@ -1050,7 +1053,7 @@ public final class Shard implements Runnable
         else if (entry instanceof DeferredCommand c)
         {
             cmd.kind = ShardCommand.COMMAND;
-            cmd.bytes(c.bytes().length).putBytes(0, c.bytes());
+            cmd.bytes(c.bytes().length, commandBuffers).putBytes(0, c.bytes());
             cmd.length = c.bytes().length;
         }
         else
@@ -1080,7 +1083,7 @@ public final class Shard implements Runnable
         }
         final ShardCommand cmd = ring.get(seq);
         cmd.kind = ShardCommand.COMMAND;
-        cmd.bytes(length).putBytes(0, bytes, offset, length);
+        cmd.bytes(length, commandBuffers).putBytes(0, bytes, offset, length);
         cmd.length = length;
         ring.publish(seq);
         final IoDriver driver = io;
@@ -1110,7 +1113,7 @@ public final class Shard implements Runnable
         }
         finally
         {
-            cmd.clear();
+            cmd.clear(commandBuffers);
         }
         return ++batchTaken < maxBatch; // false ends this poll after this entry; the rest stay for the next cycle
     }

@@ -40,11 +40,13 @@ public final class ShardCounters
     public static final int STORE_REFUSED = 12;
     /** Commands and tasks parked because a read had to wait for the database (asynchronous stores). */
     public static final int READS_PARKED = 13;
+    /** Buffers made for typed commands' bytes because none was spare ({@link CommandBuffers}). */
+    public static final int INBOX_BUFFERS_ALLOCATED = 14;
 
     private static final String[] NAMES = {
         "inbox_events", "deliveries", "handoffs_out", "handoffs_deferred", "handoffs_dropped", "inbox_refused",
         "task_errors", "busy_cycles", "busy_nanos", "slow_consumer_closes", "protocol_closes", "rate_limited",
-        "store_refused", "reads_parked",
+        "store_refused", "reads_parked", "inbox_buffers_allocated",
     };
 
     private final CounterBlock values;

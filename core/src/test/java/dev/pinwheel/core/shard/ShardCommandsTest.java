@@ -148,6 +148,33 @@ class ShardCommandsTest
         assertEquals(11, r.getInt());
     }
 
+    /**
+     * Issue 14: a command's buffer goes back to the shard once it ran, so commands that went round a ring many times
+     * were carried by as many buffers as were in flight at once, not one per slot the ring ever used (before: each slot
+     * kept the buffer of the first command through it, ≈ 20 MB per shard of 65,536 slots).
+     */
+    @Test
+    void commandsRoundARingTakeAsManyBuffersAsWereInFlightNotOnePerSlot() throws Exception
+    {
+        final Recorder[] h = new Recorder[1];
+        try (ShardGroup g = group(h, 1024))
+        {
+            g.start(30, TimeUnit.SECONDS);
+            final CommandWriter w = new CommandWriter(64);
+            for (int round = 0; round < 40; round++)
+            {
+                for (int i = 0; i < 100; i++) // 4,000 commands: the 1,024-slot ring wraps almost four times
+                {
+                    assertTrue(g.send(0, w.begin(ECHO).putLong(round * 100L + i).putString("x")));
+                }
+                await(g, 0); // at most 100 in flight at once
+            }
+            assertEquals(4000, h[0].seen.size());
+            final long allocated = g.shard(0).counters().get(ShardCounters.INBOX_BUFFERS_ALLOCATED);
+            assertTrue(allocated >= 1 && allocated <= 101, "buffers allocated: " + allocated);
+        }
+    }
+
     @Test
     void commandsKeepOrderWithTasksAndAreCountedByType() throws Exception
     {

@@ -66,7 +66,9 @@ final class MetricsExposition
             Map.entry("protocol_closes", "Gateway sessions closed with an error close code."),
             Map.entry("rate_limited", "Requests refused by a rate limit."),
             Map.entry("store_refused", "Writes the store refused before touching its journal (disk full, faulted)."),
-            Map.entry("reads_parked", "Requests parked until a read of the database completed (Cassandra store)."));
+            Map.entry("reads_parked", "Requests parked until a read of the database completed (Cassandra store)."),
+            Map.entry("inbox_buffers_allocated",
+                "Buffers made for commands' bytes on their way through the inbox because none was spare."));
         final Map<String, String> help = new java.util.HashMap<>();
         for (int c = 0; c < ShardCounters.size(); c++)
         {
