@@ -750,9 +750,10 @@ public final class ClusterProbe
             deliveries, (long)recipients * (total - warm), complete);
         ProbeSupport.printLatency("  time to last delivery", ttl);
         System.out.printf(Locale.ROOT, "  server CPU: %.2f s over %.1f s from each post to its last delivery (idle %.3f "
-            + "cores before, subtracted: %.2f s) "
+            + "cores before: %.2f s of it subtracted, %.2f s left) "
             + "-> %.2f µs per delivery (%.2f µs without the subtraction); idle cores per node %s; load %s%n", cpu, window,
-            idleRate, busy, perDelivery, rawPerDelivery, Arrays.toString(idleCores), ProbeSupport.loadAverage());
+            idleRate, idleRate * window, busy, perDelivery, rawPerDelivery, Arrays.toString(idleCores),
+            ProbeSupport.loadAverage());
         final List<Object> perNode = new ArrayList<>();
         for (int k = 0; k < cs.size(); k++)
         {
