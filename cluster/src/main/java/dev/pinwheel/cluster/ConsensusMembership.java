@@ -16,7 +16,6 @@ import io.aeron.cluster.service.ClusteredServiceContainer;
 import org.agrona.CloseHelper;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
 
 import dev.pinwheel.core.counters.CounterBlock;
@@ -36,7 +35,8 @@ import org.slf4j.LoggerFactory;
  *   │  applies the newest epoch its replica reached:                           │            committed, in order ▼
  *   │    RingEpochs.apply(epoch, live nodes), log line, gauges ◀── volatile ── MembershipService (this node's replica)
  *   └──────────────────────────────────────────────────────────────────────────┘
- *   Archive (shared threading, sleeps)  ConsensusModule  ClusteredServiceContainer: backoff idle strategies that park
+ *   Archive (shared threading, sleeps)  ConsensusModule  ClusteredServiceContainer: idle strategies that park
+ *   up to 1 ms while they work, 8 ms once quiet (QuietingIdleStrategy)
  * </pre>
  * Ports, from node k's link address {@code HOST:P} in {@code --members} and {@link MembershipContext#portOffset()}
  * (o, default 100): ingress {@code P+o}, consensus {@code P+2o}, log {@code P+3o}, catch-up {@code P+4o}, archive
@@ -69,7 +69,6 @@ public final class ConsensusMembership implements AutoCloseable
     private volatile int leader = -1;
     private final CounterBlock gauges;
     private final File base;
-    private final long park;
     private Archive archive;
     private Aeron client;
     private AgentRunner agentRunner;
@@ -111,10 +110,9 @@ public final class ConsensusMembership implements AutoCloseable
             Boolean.getBoolean("pinwheel.cluster.resetConsensus"));
         removeStaleMarkFiles(base);
         final String host = ctx.members().hosts().get(ctx.nodeId());
-        // consensus, archive and service agents: a backoff parking up to 1 ms. Tried: sleeping 4 ms whenever idle (the
-        // three then take ~1.3 % of a core instead of ~3 % on an idle node), but ConsensusSnapshotTest's 300 ms
-        // snapshots then piled up or timed out on a loaded box; the data path between nodes is the link's thread
-        this.park = TimeUnit.MILLISECONDS.toNanos(1);
+        // consensus, archive and service agents: a backoff parking up to 1 ms while they work, 8 ms once 10 ms passed
+        // without work (QuietingIdleStrategy). Tried before: sleeping 4 ms whenever idle, but ConsensusSnapshotTest's
+        // 300 ms snapshots then piled up or timed out on a loaded box; the data path between nodes is the link's thread
         try
         {
             archive = Archive.launch(new Archive.Context()
@@ -127,14 +125,14 @@ public final class ConsensusMembership implements AutoCloseable
                 .recordingEventsEnabled(false)
                 .segmentFileLength(ctx.archiveSegmentLength())
                 .threadingMode(ArchiveThreadingMode.SHARED)
-                .idleStrategySupplier(() -> new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(10), park))
+                .idleStrategySupplier(QuietingIdleStrategy::forConsensus)
                 .deleteArchiveOnStart(false)
                 .errorHandler(ex -> LOG.warn("cluster membership (archive): {}", ex.toString())));
             client = Aeron.connect(new Aeron.Context()
                 .aeronDirectoryName(ctx.aeronDirectoryName())
                 .idleStrategy(new SleepingMillisIdleStrategy(10))
                 .errorHandler(ex -> LOG.debug("cluster membership (client): {}", ex.toString())));
-            replica = startReplica(base, park);
+            replica = startReplica(base);
             final int everyone = ctx.members().size() == 32 ? -1 : (1 << ctx.members().size()) - 1;
             agentRunner = new AgentRunner(new SleepingMillisIdleStrategy(2),
                 ex -> LOG.warn("cluster membership agent: {}", ex.toString()), null,
@@ -157,7 +155,7 @@ public final class ConsensusMembership implements AutoCloseable
      * Starts the consensus module, this node's replica of the membership service (in its service container) and the
      * keeper of their files, on the archive already running.
      */
-    private Replica startReplica(final File base, final long park)
+    private Replica startReplica(final File base)
     {
         ConsensusModule consensus = null;
         ClusteredServiceContainer container = null;
@@ -179,7 +177,7 @@ public final class ConsensusMembership implements AutoCloseable
                 .electionTimeoutNs(ctx.peerTimeoutNanos() / 4)
                 .electionStatusIntervalNs(ctx.peerTimeoutNanos() / 20)
                 .startupCanvassTimeoutNs(ctx.peerTimeoutNanos() * 5)
-                .idleStrategySupplier(() -> new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(10), park))
+                .idleStrategySupplier(QuietingIdleStrategy::forConsensus)
                 .errorHandler(this::consensusError));
             final MembershipService service = new MembershipService(
                 TimeUnit.NANOSECONDS.toMillis(ctx.peerTimeoutNanos()), this::reached);
@@ -188,7 +186,7 @@ public final class ConsensusMembership implements AutoCloseable
                 .clusterDir(new File(base, "consensus"))
                 .clusteredService(service)
                 .archiveContext(archiveClient())
-                .idleStrategySupplier(() -> new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(10), park))
+                .idleStrategySupplier(QuietingIdleStrategy::forConsensus)
                 .errorHandler(ex -> LOG.warn("cluster membership (service): {}", ex.toString())));
             final ConsensusLogKeeper keeper = new ConsensusLogKeeper(client, new File(base, "consensus"),
                 consensus.context().controlToggleCounter(), consensus.context().snapshotCounter(),
@@ -381,7 +379,7 @@ public final class ConsensusMembership implements AutoCloseable
                 .clusterArchiveContext(new AeronArchive.Context()
                     .controlRequestChannel("aeron:udp?endpoint=" + ctx.endpoint(ctx.nodeId(), 5)) // the peer's, set
                     .controlResponseChannel("aeron:udp?endpoint=" + host + ":0"))
-                .idleStrategySupplier(() -> new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(10), park))
+                .idleStrategySupplier(QuietingIdleStrategy::forConsensus)
                 .eventsListener(progress)
                 .errorHandler(ex -> LOG.warn("cluster: seeding this member (backup): {}", ex.toString())));
             final long deadline = started + ctx.peerTimeoutNanos() * SEED_TIMEOUT_PEER_TIMEOUTS;
@@ -425,7 +423,7 @@ public final class ConsensusMembership implements AutoCloseable
             {
                 try
                 {
-                    replica = startReplica(base, park);
+                    replica = startReplica(base);
                 }
                 catch (final RuntimeException ex)
                 {
