@@ -216,21 +216,7 @@ public final class ProbeSupport
      */
     public static long rssKiB(final long pid)
     {
-        try
-        {
-            for (final String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")))
-            {
-                if (line.startsWith("VmRSS:"))
-                {
-                    return Long.parseLong(line.substring(6).trim().split("\\s+")[0]);
-                }
-            }
-        }
-        catch (final IOException | RuntimeException ex)
-        {
-            // not Linux, or gone
-        }
-        return -1;
+        return statusKiB(pid, "VmRSS");
     }
 
     /**
