@@ -70,13 +70,7 @@ final class QuietingIdleStrategy implements IdleStrategy
             reset();
             return;
         }
-        if (spins < SPINS || yields < YIELDS)
-        {
-            backoff();
-            return;
-        }
-        final long now = System.nanoTime();
-        if (now - lastWorkNanos > activeWindowNanos)
+        if (quiet(System.nanoTime()))
         {
             LockSupport.parkNanos(quietParkNanos);
             return;
@@ -124,7 +118,10 @@ final class QuietingIdleStrategy implements IdleStrategy
         }
     }
 
-    /** @return whether the next idle call without work would park for the quiet period (for tests). */
+    /**
+     * @param nowNanos {@link System#nanoTime()}.
+     * @return whether an idle call without work parks for the quiet period: spun and yielded, and no work in the window.
+     */
     boolean quiet(final long nowNanos)
     {
         return spins >= SPINS && yields >= YIELDS && nowNanos - lastWorkNanos > activeWindowNanos;

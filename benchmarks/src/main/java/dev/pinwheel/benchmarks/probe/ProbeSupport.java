@@ -310,7 +310,7 @@ public final class ProbeSupport
      */
     public static long liveHeapKiB(final long pid)
     {
-        final Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        final Path jcmd = jcmd();
         if (!Files.isExecutable(jcmd))
         {
             return -1;
@@ -346,7 +346,7 @@ public final class ProbeSupport
      */
     public static long liveHeapBytesByHistogram(final long pid)
     {
-        final Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        final Path jcmd = jcmd();
         if (!Files.isExecutable(jcmd))
         {
             return -1;
@@ -371,7 +371,7 @@ public final class ProbeSupport
     public static Map<String, long[]> classHistogram(final long pid)
     {
         final Map<String, long[]> rows = new LinkedHashMap<>();
-        final Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        final Path jcmd = jcmd();
         if (!Files.isExecutable(jcmd))
         {
             return rows;
@@ -432,7 +432,7 @@ public final class ProbeSupport
      */
     public static String nativeMemory(final long pid, final String arg)
     {
-        final Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        final Path jcmd = jcmd();
         try
         {
             return run(jcmd.toString(), Long.toString(pid), "VM.native_memory", arg, "scale=KB");
@@ -441,6 +441,12 @@ public final class ProbeSupport
         {
             return "jcmd VM.native_memory " + arg + " failed: " + ex.getMessage();
         }
+    }
+
+    /** @return the jcmd of the JDK this probe runs on (the server's JDK). */
+    private static Path jcmd()
+    {
+        return Path.of(System.getProperty("java.home"), "bin", "jcmd");
     }
 
     private static String run(final String... cmd) throws IOException
