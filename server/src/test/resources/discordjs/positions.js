@@ -66,6 +66,11 @@ async function until(what, check) {
 
   await guild.roles.setPositions([{ role: red.id, position: 1 }]); // PATCH /guilds/{g}/roles
   await until(`red moved down at the watcher (${order(watched)})`, () => order(watched) === 'red,blue,green');
+  // setPosition below reorders the mover's own cache and sends the whole list: that cache must hold the other
+  // roles' new positions too. setPositions wrote only red's into it; blue's and green's come as GUILD_ROLE_UPDATE,
+  // to the mover's connection as to any other, and the watcher seeing them says nothing of when the mover does.
+  await until(`red moved down at the mover (${order(guild)})`, () => order(guild) === 'red,blue,green'
+    && guild.roles.cache.get(blue.id).rawPosition === 2 && guild.roles.cache.get(green.id).rawPosition === 3);
   const listed = (await rest('GET', `/guilds/${created.id}/roles`, b.token)).map((r) => `${r.name}:${r.position}`);
   if (listed.join(' ') !== '@everyone:0 red:1 blue:2 green:3') fail(`GET roles gave ${listed.join(' ')}`);
   step('setPositions');
