@@ -127,6 +127,11 @@ class JdaVoiceTest
                 ga.deafen(ga.retrieveMemberById(bob.id()).complete(), true).complete();
                 await(() -> counters.get(MediaCounter.SKIPPED_DEAFENED) > skipped, 10, "deafened receiver skipped");
                 assertNothingArrives(receiver);
+                // deafen(false) below reads B's voice state in A's own cache and sends nothing when it already shows
+                // B undeafened: A must have had the VOICE_STATE_UPDATE of the deafen first (the server's counter and
+                // the silence at B say nothing of when A's connection delivers it).
+                await(() -> ga.getVoiceStates().stream().anyMatch(v -> v.getIdLong() == Long.parseLong(bob.id())
+                    && v.isGuildDeafened()), 10, "A's cache shows B deafened");
                 ga.deafen(ga.retrieveMemberById(bob.id()).complete(), false).complete();
                 final int before = receiver.total();
                 await(() -> receiver.total() > before + 3, 10, "undeafened receiver hears again");
