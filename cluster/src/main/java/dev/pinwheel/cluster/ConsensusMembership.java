@@ -2,6 +2,7 @@ package dev.pinwheel.cluster;
 
 import java.io.File;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 import io.aeron.Aeron;
 import io.aeron.archive.Archive;
@@ -30,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * driver (the one of its {@link NodeLink}), with its archive and consensus files under {@code DATA/aeron-cluster}.
  * <pre>
  *   this node                                                                        every node (a replica each)
- *   ┌ MembershipAgent (thread pinwheel-membership, sleeps 2 ms between cycles) ┐
+ *   ┌ MembershipAgent (pinwheel-membership; parks ≤ 25 ms once quiet, unparked) ┐
  *   │  AeronCluster client ── HEARTBEAT{node} every peerTimeout/5 ── ingress ──▶ leader's ConsensusModule ─▶ Raft log
  *   │  applies the newest epoch its replica reached:                           │            committed, in order ▼
  *   │    RingEpochs.apply(epoch, live nodes), log line, gauges ◀── volatile ── MembershipService (this node's replica)
@@ -71,7 +72,8 @@ public final class ConsensusMembership implements AutoCloseable
     private final File base;
     private Archive archive;
     private Aeron client;
-    private AgentRunner agentRunner;
+    /** Volatile: the service container's thread and shards unpark its thread ({@link #wakeAgent}). */
+    private volatile AgentRunner agentRunner;
     /** The consensus module and replica running (null while this member is seeded from a peer). */
     private volatile Replica replica;
     /** Guards starting and closing a replica: {@link #close} against a seed ({@link #seedFromPeer}). */
@@ -134,10 +136,10 @@ public final class ConsensusMembership implements AutoCloseable
                 .errorHandler(ex -> LOG.debug("cluster membership (client): {}", ex.toString())));
             replica = startReplica(base);
             final int everyone = ctx.members().size() == 32 ? -1 : (1 << ctx.members().size()) - 1;
-            agentRunner = new AgentRunner(new SleepingMillisIdleStrategy(2),
-                ex -> LOG.warn("cluster membership agent: {}", ex.toString()), null,
+            final QuietingIdleStrategy idle = QuietingIdleStrategy.forMembership(MembershipAgent.interval(ctx));
+            agentRunner = new AgentRunner(idle, ex -> LOG.warn("cluster membership agent: {}", ex.toString()), null,
                 new MembershipAgent(ctx, client, this::applyReached, id -> leader = id, reports, () -> replica,
-                    () -> appliedLiveNodes == everyone, reached::get));
+                    () -> appliedLiveNodes == everyone, reached::get, idle));
             AgentRunner.startOnThread(agentRunner);
         }
         catch (final RuntimeException ex)
@@ -528,6 +530,18 @@ public final class ConsensusMembership implements AutoCloseable
     private void reached(final EpochState state)
     {
         reached.set(state);
+        wakeAgent();
+    }
+
+    /** Unparks the membership agent if it parks for the quiet period: it has an epoch to apply or a report to send. */
+    private void wakeAgent()
+    {
+        final AgentRunner runner = agentRunner;
+        final Thread thread = runner == null ? null : runner.thread();
+        if (thread != null)
+        {
+            LockSupport.unpark(thread);
+        }
     }
 
     /**
@@ -541,6 +555,7 @@ public final class ConsensusMembership implements AutoCloseable
     public void report(final long epoch, final int phase)
     {
         reports.add(new long[] {epoch, phase});
+        wakeAgent();
     }
 
     /**
@@ -699,6 +714,7 @@ public final class ConsensusMembership implements AutoCloseable
         private final long[] sentAt = new long[MembershipMessages.PHASES];
         private final org.agrona.ExpandableArrayBuffer buffer = new org.agrona.ExpandableArrayBuffer(16);
         private final long intervalNanos;
+        private final QuietingIdleStrategy idle;
         private AeronCluster.AsyncConnect connecting;
         private AeronCluster cluster;
         private long nextHeartbeat;
@@ -708,8 +724,9 @@ public final class ConsensusMembership implements AutoCloseable
         MembershipAgent(final MembershipContext ctx, final Aeron aeron, final java.util.function.IntSupplier apply,
             final java.util.function.IntConsumer leader, final java.util.Queue<long[]> reports,
             final java.util.function.Supplier<Replica> running, final java.util.function.BooleanSupplier allLive,
-            final java.util.function.Supplier<EpochState> replica)
+            final java.util.function.Supplier<EpochState> replica, final QuietingIdleStrategy idle)
         {
+            this.idle = idle;
             this.running = running;
             this.replica = replica;
             this.allLive = allLive;
@@ -718,7 +735,13 @@ public final class ConsensusMembership implements AutoCloseable
             this.ctx = ctx;
             this.aeron = aeron;
             this.apply = apply;
-            this.intervalNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(10), ctx.peerTimeoutNanos() / 5);
+            this.intervalNanos = interval(ctx);
+        }
+
+        /** @return how often a node's membership client sends its heartbeat: a fifth of the peer timeout, ≥ 10 ms. */
+        static long interval(final MembershipContext ctx)
+        {
+            return Math.max(TimeUnit.MILLISECONDS.toNanos(10), ctx.peerTimeoutNanos() / 5);
         }
 
         @Override
@@ -752,7 +775,8 @@ public final class ConsensusMembership implements AutoCloseable
                 final int length = MembershipMessages.handoff(buffer, ctx.nodeId(), r[0], (int)r[1]);
                 if (cluster.offer(buffer, 0, length) < 0)
                 {
-                    break; // back-pressured or between leaders: again next cycle, in order
+                    idle.busy(); // back-pressured or between leaders: again soon, in order
+                    break;
                 }
                 reports.poll();
                 if (r[0] != sentEpoch)
@@ -772,6 +796,10 @@ public final class ConsensusMembership implements AutoCloseable
                 {
                     nextHeartbeat = now + intervalNanos;
                     work++;
+                }
+                else
+                {
+                    idle.busy();
                 }
             }
             return work;
@@ -830,6 +858,7 @@ public final class ConsensusMembership implements AutoCloseable
                         .errorHandler(ex -> LOG.debug("cluster membership client: {}", ex.toString())));
                 }
                 final AeronCluster connected = connecting.poll();
+                idle.busy(); // a connect goes through several steps: poll them at the backoff's pace
                 if (connected != null)
                 {
                     connecting = null;

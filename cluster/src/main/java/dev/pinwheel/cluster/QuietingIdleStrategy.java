@@ -61,6 +61,31 @@ final class QuietingIdleStrategy implements IdleStrategy
         return new QuietingIdleStrategy(10, 1_000, 8_000, 10_000, TimeUnit.MICROSECONDS);
     }
 
+    /**
+     * The membership agent's strategy: the same backoff while active, and once quiet a park of a quarter of its
+     * heartbeat interval (1–25 ms). The agent's inputs that cannot wait (a handover report from a shard, an epoch its
+     * replica reached) unpark its thread; what is left to find by polling (the leader's egress, the heartbeat due)
+     * tolerates that delay against a peer timeout of seconds.
+     *
+     * @param heartbeatIntervalNanos how often the agent sends its heartbeat.
+     * @return a new strategy.
+     */
+    static QuietingIdleStrategy forMembership(final long heartbeatIntervalNanos)
+    {
+        final long quiet = Math.clamp(heartbeatIntervalNanos / 4, TimeUnit.MILLISECONDS.toNanos(1),
+            TimeUnit.MILLISECONDS.toNanos(25));
+        return new QuietingIdleStrategy(10_000, 1_000_000, quiet, 10_000_000, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * The agent has something under way that gave no work this cycle (a connect in progress, an offer refused for
+     * back-pressure): it stays active, so it retries at the backoff's pace instead of the quiet park's.
+     */
+    void busy()
+    {
+        lastWorkNanos = System.nanoTime();
+    }
+
     @Override
     public void idle(final int workCount)
     {
@@ -116,6 +141,12 @@ final class QuietingIdleStrategy implements IdleStrategy
             LockSupport.parkNanos(parkNanos);
             parkNanos = Math.min(parkNanos << 1, maxParkNanos);
         }
+    }
+
+    /** @return the park once quiet, in nanoseconds. */
+    long quietParkNanos()
+    {
+        return quietParkNanos;
     }
 
     /**

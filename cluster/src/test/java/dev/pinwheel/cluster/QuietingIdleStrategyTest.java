@@ -1,5 +1,6 @@
 package dev.pinwheel.cluster;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,7 +9,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * The consensus agents' idle strategy: short parks while work came within the active window, the quiet park after it;
+ * The consensus and membership agents' idle strategy: short parks while work came within the active window, the quiet park after it;
  * work and the agents' own wait loops ({@code idle()}) make it active again at once. Time is passed to
  * {@link QuietingIdleStrategy#quiet} rather than waited for: nothing here parks.
  */
@@ -40,5 +41,27 @@ class QuietingIdleStrategyTest
         assertTrue(s.quiet(System.nanoTime() + 2 * WINDOW));
         s.idle(); // an agent waiting for something in a loop
         assertFalse(s.quiet(System.nanoTime()), "a wait loop is activity");
+    }
+
+    @Test
+    void somethingUnderWayKeepsTheAgentActive()
+    {
+        final QuietingIdleStrategy s = new QuietingIdleStrategy(1, 100, 200, 20, TimeUnit.MILLISECONDS);
+        spinAndYield(s);
+        assertTrue(s.quiet(System.nanoTime() + 2 * WINDOW));
+        s.busy(); // a connect in progress, an offer refused
+        assertFalse(s.quiet(System.nanoTime()), "retried at the backoff's pace, not the quiet park's");
+        assertTrue(s.quiet(System.nanoTime() + 2 * WINDOW), "quiet again once nothing is under way");
+    }
+
+    @Test
+    void theMembershipAgentParksAQuarterOfItsHeartbeatIntervalBetweenOneAnd25Milliseconds()
+    {
+        assertEquals(TimeUnit.MILLISECONDS.toNanos(25),
+            QuietingIdleStrategy.forMembership(TimeUnit.MILLISECONDS.toNanos(400)).quietParkNanos());
+        assertEquals(TimeUnit.MILLISECONDS.toNanos(5),
+            QuietingIdleStrategy.forMembership(TimeUnit.MILLISECONDS.toNanos(20)).quietParkNanos());
+        assertEquals(TimeUnit.MILLISECONDS.toNanos(1),
+            QuietingIdleStrategy.forMembership(TimeUnit.MILLISECONDS.toNanos(2)).quietParkNanos());
     }
 }
