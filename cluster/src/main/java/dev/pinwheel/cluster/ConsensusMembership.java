@@ -127,7 +127,7 @@ public final class ConsensusMembership implements AutoCloseable
                 .recordingEventsEnabled(false)
                 .segmentFileLength(ctx.archiveSegmentLength())
                 .threadingMode(ArchiveThreadingMode.SHARED)
-                .idleStrategySupplier(QuietingIdleStrategy::forConsensus)
+                .idleStrategySupplier(() -> QuietingIdleStrategy.forConsensus(ctx.driverWake()))
                 .deleteArchiveOnStart(false)
                 .errorHandler(ex -> LOG.warn("cluster membership (archive): {}", ex.toString())));
             client = Aeron.connect(new Aeron.Context()
@@ -136,7 +136,8 @@ public final class ConsensusMembership implements AutoCloseable
                 .errorHandler(ex -> LOG.debug("cluster membership (client): {}", ex.toString())));
             replica = startReplica(base);
             final int everyone = ctx.members().size() == 32 ? -1 : (1 << ctx.members().size()) - 1;
-            final QuietingIdleStrategy idle = QuietingIdleStrategy.forMembership(MembershipAgent.interval(ctx));
+            final QuietingIdleStrategy idle = QuietingIdleStrategy.forMembership(MembershipAgent.interval(ctx),
+                ctx.driverWake());
             agentRunner = new AgentRunner(idle, ex -> LOG.warn("cluster membership agent: {}", ex.toString()), null,
                 new MembershipAgent(ctx, client, this::applyReached, id -> leader = id, reports, () -> replica,
                     () -> appliedLiveNodes == everyone, reached::get, idle));
@@ -179,7 +180,7 @@ public final class ConsensusMembership implements AutoCloseable
                 .electionTimeoutNs(ctx.peerTimeoutNanos() / 4)
                 .electionStatusIntervalNs(ctx.peerTimeoutNanos() / 20)
                 .startupCanvassTimeoutNs(ctx.peerTimeoutNanos() * 5)
-                .idleStrategySupplier(QuietingIdleStrategy::forConsensus)
+                .idleStrategySupplier(() -> QuietingIdleStrategy.forConsensus(ctx.driverWake()))
                 .errorHandler(this::consensusError));
             final MembershipService service = new MembershipService(
                 TimeUnit.NANOSECONDS.toMillis(ctx.peerTimeoutNanos()), this::reached);
@@ -188,7 +189,7 @@ public final class ConsensusMembership implements AutoCloseable
                 .clusterDir(new File(base, "consensus"))
                 .clusteredService(service)
                 .archiveContext(archiveClient())
-                .idleStrategySupplier(QuietingIdleStrategy::forConsensus)
+                .idleStrategySupplier(() -> QuietingIdleStrategy.forConsensus(ctx.driverWake()))
                 .errorHandler(ex -> LOG.warn("cluster membership (service): {}", ex.toString())));
             final ConsensusLogKeeper keeper = new ConsensusLogKeeper(client, new File(base, "consensus"),
                 consensus.context().controlToggleCounter(), consensus.context().snapshotCounter(),
@@ -381,7 +382,7 @@ public final class ConsensusMembership implements AutoCloseable
                 .clusterArchiveContext(new AeronArchive.Context()
                     .controlRequestChannel("aeron:udp?endpoint=" + ctx.endpoint(ctx.nodeId(), 5)) // the peer's, set
                     .controlResponseChannel("aeron:udp?endpoint=" + host + ":0"))
-                .idleStrategySupplier(QuietingIdleStrategy::forConsensus)
+                .idleStrategySupplier(() -> QuietingIdleStrategy.forConsensus(ctx.driverWake()))
                 .eventsListener(progress)
                 .errorHandler(ex -> LOG.warn("cluster: seeding this member (backup): {}", ex.toString())));
             final long deadline = started + ctx.peerTimeoutNanos() * SEED_TIMEOUT_PEER_TIMEOUTS;

@@ -37,6 +37,7 @@ public final class MembershipContext
     private boolean resetOnMembersChange = Boolean.parseBoolean(
         System.getProperty("pinwheel.cluster.resetOnMembersChange", "true"));
     private ConsensusMembership.RingEpochs ringEpochs = state -> { };
+    private Runnable driverWake = () -> { };
 
     /**
      * @param value this node's id (its index in the members).
@@ -160,6 +161,25 @@ public final class MembershipContext
     {
         ringEpochs = value;
         return this;
+    }
+
+    /**
+     * @param value wakes the thread that runs the media driver ({@link NodeLink#wakeDriver()}): the consensus and
+     *              membership agents run it after they worked, so their offers and client commands are served at once.
+     * @return this.
+     */
+    public MembershipContext driverWake(final Runnable value)
+    {
+        driverWake = java.util.Objects.requireNonNull(value);
+        return this;
+    }
+
+    /**
+     * @return what wakes the media driver's thread (a no-op unless set).
+     */
+    public Runnable driverWake()
+    {
+        return driverWake;
     }
 
     /**

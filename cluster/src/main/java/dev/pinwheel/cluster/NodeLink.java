@@ -725,6 +725,16 @@ public final class NodeLink implements ClusterLink, AutoCloseable
     }
 
     /**
+     * Wakes the link thread, which runs this node's media driver, for one duty cycle: for other Aeron components on the
+     * driver (the consensus and membership agents), whose offers and client commands would otherwise wait for a datagram
+     * or the link's longest wait. Any thread; cheap when the thread is awake already.
+     */
+    public void wakeDriver()
+    {
+        waits.wake();
+    }
+
+    /**
      * @return the embedded media driver's directory (other Aeron components of this node, such as the consensus
      *         module of {@link ConsensusMembership}, run on the same driver).
      */

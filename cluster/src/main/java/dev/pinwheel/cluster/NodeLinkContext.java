@@ -18,9 +18,10 @@ import java.util.concurrent.TimeUnit;
  *   <tr><td>{@code pinwheel.cluster.linkIdle}</td><td>the profile's</td><td>{@code wait}: the link thread waits in
  *       epoll (below); {@code spin}: it busy-spins, as the {@code latency} profile's conductor does (the default
  *       there) — no wake-up on either side of a hop, a core of its own</td></tr>
- *   <tr><td>{@code pinwheel.cluster.idleMaxParkMicros}</td><td>4000</td><td>the longest the link thread (media driver
- *       and receiver) waits without traffic: it waits in epoll on the driver's sockets and a datagram or a shard's
- *       offer wakes it at once; this bounds the driver's timers (rounded up to whole milliseconds)</td></tr>
+ *   <tr><td>{@code pinwheel.cluster.idleMaxParkMicros}</td><td>16000</td><td>the longest the link thread (media
+ *       driver and receiver) waits without traffic: it waits in epoll on the driver's sockets and a datagram, a shard's
+ *       offer or a consensus agent's work wakes it at once; this bounds the driver's timers (heartbeats every 100 ms,
+ *       status messages every 200 ms; rounded up to whole milliseconds)</td></tr>
  *   <tr><td>{@code pinwheel.cluster.catchUpSliceRecords}</td><td>256</td><td>state records a shard reads from its
  *       journal and sends per duty cycle for a peer's catch-up (the longest it pauses its sessions for it)</td></tr>
  *   <tr><td>{@code pinwheel.cluster.catchUpSliceBytes}</td><td>65536</td><td>or, first reached, bytes of those
@@ -45,7 +46,7 @@ public final class NodeLinkContext
         Long.getLong("pinwheel.cluster.peerTimeoutMs", 2000));
     private int maxPending = Integer.getInteger("pinwheel.cluster.maxPending", 65_536);
     private long idleMaxParkNanos = TimeUnit.MICROSECONDS.toNanos(
-        Long.getLong("pinwheel.cluster.idleMaxParkMicros", 4000));
+        Long.getLong("pinwheel.cluster.idleMaxParkMicros", 16_000));
     private ThreadFactory threadFactory = Thread.ofPlatform().factory();
     /** Null: as the node's tuning profile says (the server sets it); else the property's word. */
     private Boolean spin = spinProperty();

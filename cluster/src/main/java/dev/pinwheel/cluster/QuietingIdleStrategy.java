@@ -6,7 +6,8 @@ import java.util.concurrent.locks.LockSupport;
 import org.agrona.concurrent.IdleStrategy;
 
 /**
- * The idle strategy of the consensus agents (Aeron Cluster's consensus module and service container, Aeron Archive):
+ * The idle strategy of the consensus agents (Aeron Cluster's consensus module and service container, Aeron Archive)
+ * and of the membership agent:
  * a backoff — spins, yields, then parks from {@code minPark} doubling to {@code maxPark} — while the agent worked in the
  * last {@code activeWindow}, and a longer {@code quietPark} once it has not.
  * <p>
@@ -17,6 +18,10 @@ import org.agrona.concurrent.IdleStrategy;
  * the short parks at once, so a sequence of steps runs at the old pace and only the first step after a quiet spell
  * waits up to {@code quietPark}. The agents' own wait loops call {@link #idle()}: a wait is not quiet, so it backs off
  * as before and counts as activity.
+ * <p>
+ * Their UDP offers and client commands go through the node's media driver, which runs on the link thread and waits
+ * for datagrams and shards' offers only ({@link SocketWaitIdleStrategy}): the strategy wakes it after the agent worked,
+ * so what the agent sent leaves at once rather than at the link's next timeout.
  * <p>
  * One agent thread only (like every Agrona idle strategy with state).
  */
@@ -29,6 +34,11 @@ final class QuietingIdleStrategy implements IdleStrategy
     private final long maxParkNanos;
     private final long quietParkNanos;
     private final long activeWindowNanos;
+    /**
+     * Run when the agent worked, and before each park of its wait loops: wakes the link thread, whose media driver
+     * sends what the agent offered and answers its client commands ({@link NodeLink#wakeDriver()}).
+     */
+    private final Runnable activity;
     private long lastWorkNanos = System.nanoTime();
     private int spins;
     private int yields;
@@ -44,6 +54,22 @@ final class QuietingIdleStrategy implements IdleStrategy
     QuietingIdleStrategy(final long minPark, final long maxPark, final long quietPark, final long activeWindow,
         final TimeUnit unit)
     {
+        this(minPark, maxPark, quietPark, activeWindow, unit, () -> { });
+    }
+
+    /**
+     * @param minPark      first park after the spins and yields.
+     * @param maxPark      longest park while active.
+     * @param quietPark    the park once quiet.
+     * @param activeWindow how long after its last work an agent counts as active.
+     * @param unit         unit of the four.
+     * @param activity     run when the agent worked, when it says it has something under way ({@link #busy()}) and
+     *                     before each park of its wait loops ({@link #idle()}).
+     */
+    QuietingIdleStrategy(final long minPark, final long maxPark, final long quietPark, final long activeWindow,
+        final TimeUnit unit, final Runnable activity)
+    {
+        this.activity = activity;
         this.minParkNanos = unit.toNanos(minPark);
         this.maxParkNanos = unit.toNanos(maxPark);
         this.quietParkNanos = unit.toNanos(quietPark);
@@ -56,9 +82,9 @@ final class QuietingIdleStrategy implements IdleStrategy
      * node the consensus module still works every ≈ 45 ms (its timers, the leader's heartbeats), the archive every
      * ≈ 100 ms, the service every ≈ 150 ms: a longer window would keep them active nearly all the time.
      */
-    static QuietingIdleStrategy forConsensus()
+    static QuietingIdleStrategy forConsensus(final Runnable activity)
     {
-        return new QuietingIdleStrategy(10, 1_000, 8_000, 10_000, TimeUnit.MICROSECONDS);
+        return new QuietingIdleStrategy(10, 1_000, 8_000, 10_000, TimeUnit.MICROSECONDS, activity);
     }
 
     /**
@@ -68,13 +94,14 @@ final class QuietingIdleStrategy implements IdleStrategy
      * tolerates that delay against a peer timeout of seconds.
      *
      * @param heartbeatIntervalNanos how often the agent sends its heartbeat.
+     * @param activity               see the constructor.
      * @return a new strategy.
      */
-    static QuietingIdleStrategy forMembership(final long heartbeatIntervalNanos)
+    static QuietingIdleStrategy forMembership(final long heartbeatIntervalNanos, final Runnable activity)
     {
         final long quiet = Math.clamp(heartbeatIntervalNanos / 4, TimeUnit.MILLISECONDS.toNanos(1),
             TimeUnit.MILLISECONDS.toNanos(25));
-        return new QuietingIdleStrategy(10_000, 1_000_000, quiet, 10_000_000, TimeUnit.NANOSECONDS);
+        return new QuietingIdleStrategy(10_000, 1_000_000, quiet, 10_000_000, TimeUnit.NANOSECONDS, activity);
     }
 
     /**
@@ -84,6 +111,7 @@ final class QuietingIdleStrategy implements IdleStrategy
     void busy()
     {
         lastWorkNanos = System.nanoTime();
+        activity.run();
     }
 
     @Override
@@ -93,6 +121,7 @@ final class QuietingIdleStrategy implements IdleStrategy
         {
             lastWorkNanos = System.nanoTime();
             reset();
+            activity.run();
             return;
         }
         if (quiet(System.nanoTime()))
@@ -100,14 +129,14 @@ final class QuietingIdleStrategy implements IdleStrategy
             LockSupport.parkNanos(quietParkNanos);
             return;
         }
-        backoff();
+        backoff(false);
     }
 
     @Override
     public void idle()
     {
         lastWorkNanos = System.nanoTime(); // an agent's wait loop: something is under way
-        backoff();
+        backoff(true);
     }
 
     @Override
@@ -124,7 +153,11 @@ final class QuietingIdleStrategy implements IdleStrategy
         return "quieting";
     }
 
-    private void backoff()
+    /**
+     * @param waiting an agent's wait loop (for a driver's answer, an image, a position): the driver runs before each
+     *                park, not at every spin.
+     */
+    private void backoff(final boolean waiting)
     {
         if (spins < SPINS)
         {
@@ -138,6 +171,10 @@ final class QuietingIdleStrategy implements IdleStrategy
         }
         else
         {
+            if (waiting)
+            {
+                activity.run();
+            }
             LockSupport.parkNanos(parkNanos);
             parkNanos = Math.min(parkNanos << 1, maxParkNanos);
         }

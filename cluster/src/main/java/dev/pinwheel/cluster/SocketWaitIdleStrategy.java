@@ -26,9 +26,11 @@ import org.slf4j.LoggerFactory;
  * The link thread's idle strategy: instead of parking for a fixed time and polling again, it waits in the kernel
  * (epoll, through a {@link Selector}) on the media driver's own UDP sockets, so it wakes when a datagram arrives, when
  * a shard of this node has offered a frame to a publication ({@link #wake()}), or after at most the configured wait
- * (the driver's timers: heartbeats, status messages, client keep-alives).
+ * (the driver's timers: heartbeats, status messages, client keep-alives). The consensus and membership agents, whose
+ * offers and client commands this driver serves too, wake it after they worked ({@link QuietingIdleStrategy}).
  * <pre>
  *   shard: offer ──▶ publication log ── wake() ──▶ ┐
+ *   consensus / membership agent: worked ─ wake() ▶ ┤
  *   peer:  datagram ──▶ UDP socket ── readable ───▶ ├─▶ link thread: driver duty cycle (send / receive), LinkReceiver
  *   timeout (idleMaxParkMicros) ───────────────────▶ ┘
  * </pre>

@@ -58,10 +58,36 @@ class QuietingIdleStrategyTest
     void theMembershipAgentParksAQuarterOfItsHeartbeatIntervalBetweenOneAnd25Milliseconds()
     {
         assertEquals(TimeUnit.MILLISECONDS.toNanos(25),
-            QuietingIdleStrategy.forMembership(TimeUnit.MILLISECONDS.toNanos(400)).quietParkNanos());
+            QuietingIdleStrategy.forMembership(TimeUnit.MILLISECONDS.toNanos(400), () -> { }).quietParkNanos());
         assertEquals(TimeUnit.MILLISECONDS.toNanos(5),
-            QuietingIdleStrategy.forMembership(TimeUnit.MILLISECONDS.toNanos(20)).quietParkNanos());
+            QuietingIdleStrategy.forMembership(TimeUnit.MILLISECONDS.toNanos(20), () -> { }).quietParkNanos());
         assertEquals(TimeUnit.MILLISECONDS.toNanos(1),
-            QuietingIdleStrategy.forMembership(TimeUnit.MILLISECONDS.toNanos(2)).quietParkNanos());
+            QuietingIdleStrategy.forMembership(TimeUnit.MILLISECONDS.toNanos(2), () -> { }).quietParkNanos());
+    }
+
+    @Test
+    void theDriverIsWokenAfterWorkAndBeforeAWaitLoopParksNotWhileIdleOrSpinning()
+    {
+        final int[] wakes = new int[1];
+        final QuietingIdleStrategy s = new QuietingIdleStrategy(1, 1, 200, 20, TimeUnit.MICROSECONDS,
+            () -> wakes[0]++);
+        s.idle(3);
+        assertEquals(1, wakes[0], "work: what the agent offered is sent");
+        for (int i = 0; i < 40; i++)
+        {
+            s.idle(0); // the agent's loop without work: spins, yields, then 1 µs parks
+        }
+        assertEquals(1, wakes[0], "no work, nothing to send");
+        s.reset();
+        for (int i = 0; i < 30; i++)
+        {
+            s.idle(); // a wait loop's spins and yields
+        }
+        assertEquals(1, wakes[0], "a wait loop's spins do not wake the driver");
+        s.idle();
+        s.idle();
+        assertEquals(3, wakes[0], "each park of a wait loop runs the driver first");
+        s.busy();
+        assertEquals(4, wakes[0], "something under way (a connect's step)");
     }
 }

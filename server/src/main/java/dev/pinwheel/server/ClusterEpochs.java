@@ -53,7 +53,7 @@ final class ClusterEpochs
         }
         return new ConsensusMembership(new MembershipContext().nodeId(nodeId).members(members)
             .clusterDir(dataDir.resolve("aeron-cluster"))
-            .aeronDirectoryName(link.aeronDirectoryName()).ringEpochs(epochs), counters);
+            .aeronDirectoryName(link.aeronDirectoryName()).driverWake(link::wakeDriver).ringEpochs(epochs), counters);
     }
 
     /**
