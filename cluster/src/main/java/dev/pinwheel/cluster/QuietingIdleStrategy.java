@@ -29,6 +29,11 @@ final class QuietingIdleStrategy implements IdleStrategy
 {
     private static final int SPINS = 10;
     private static final int YIELDS = 20;
+    /**
+     * While an agent waits (a wait loop's parks, a connect under way) it wakes the driver at most this often: the
+     * old longest wait of the link thread, so a wait that lasts (no leader for seconds) costs no more than before.
+     */
+    private static final long WAITING_WAKE_NANOS = TimeUnit.MILLISECONDS.toNanos(4);
 
     private final long minParkNanos;
     private final long maxParkNanos;
@@ -40,6 +45,7 @@ final class QuietingIdleStrategy implements IdleStrategy
      */
     private final Runnable activity;
     private long lastWorkNanos = System.nanoTime();
+    private long lastWaitingWakeNanos = lastWorkNanos - WAITING_WAKE_NANOS;
     private int spins;
     private int yields;
     private long parkNanos;
@@ -64,7 +70,7 @@ final class QuietingIdleStrategy implements IdleStrategy
      * @param activeWindow how long after its last work an agent counts as active.
      * @param unit         unit of the four.
      * @param activity     run when the agent worked, when it says it has something under way ({@link #busy()}) and
-     *                     before each park of its wait loops ({@link #idle()}).
+     *                     before each park of its wait loops ({@link #idle()}); the last two at most every 4 ms.
      */
     QuietingIdleStrategy(final long minPark, final long maxPark, final long quietPark, final long activeWindow,
         final TimeUnit unit, final Runnable activity)
@@ -88,7 +94,8 @@ final class QuietingIdleStrategy implements IdleStrategy
     }
 
     /**
-     * The membership agent's strategy: the same backoff while active, and once quiet a park of a quarter of its
+     * The membership agent's strategy: the same backoff while active (its parks up to 2 ms, the sleep it had before),
+     * and once quiet a park of a quarter of its
      * heartbeat interval (1–25 ms). The agent's inputs that cannot wait (a handover report from a shard, an epoch its
      * replica reached) unpark its thread; what is left to find by polling (the leader's egress, the heartbeat due)
      * tolerates that delay against a peer timeout of seconds.
@@ -101,7 +108,7 @@ final class QuietingIdleStrategy implements IdleStrategy
     {
         final long quiet = Math.clamp(heartbeatIntervalNanos / 4, TimeUnit.MILLISECONDS.toNanos(1),
             TimeUnit.MILLISECONDS.toNanos(25));
-        return new QuietingIdleStrategy(10_000, 1_000_000, quiet, 10_000_000, TimeUnit.NANOSECONDS, activity);
+        return new QuietingIdleStrategy(10_000, 2_000_000, quiet, 10_000_000, TimeUnit.NANOSECONDS, activity);
     }
 
     /**
@@ -111,7 +118,7 @@ final class QuietingIdleStrategy implements IdleStrategy
     void busy()
     {
         lastWorkNanos = System.nanoTime();
-        activity.run();
+        wakeWhileWaiting(lastWorkNanos);
     }
 
     @Override
@@ -154,8 +161,8 @@ final class QuietingIdleStrategy implements IdleStrategy
     }
 
     /**
-     * @param waiting an agent's wait loop (for a driver's answer, an image, a position): the driver runs before each
-     *                park, not at every spin.
+     * @param waiting an agent's wait loop (for a driver's answer, an image, a position): the driver runs before a
+     *                park (at most every 4 ms), not at every spin.
      */
     private void backoff(final boolean waiting)
     {
@@ -173,10 +180,19 @@ final class QuietingIdleStrategy implements IdleStrategy
         {
             if (waiting)
             {
-                activity.run();
+                wakeWhileWaiting(System.nanoTime());
             }
             LockSupport.parkNanos(parkNanos);
             parkNanos = Math.min(parkNanos << 1, maxParkNanos);
+        }
+    }
+
+    private void wakeWhileWaiting(final long nowNanos)
+    {
+        if (nowNanos - lastWaitingWakeNanos >= WAITING_WAKE_NANOS)
+        {
+            lastWaitingWakeNanos = nowNanos;
+            activity.run();
         }
     }
 

@@ -84,10 +84,20 @@ class QuietingIdleStrategyTest
             s.idle(); // a wait loop's spins and yields
         }
         assertEquals(1, wakes[0], "a wait loop's spins do not wake the driver");
+        final long began = System.nanoTime();
         s.idle();
-        s.idle();
-        assertEquals(3, wakes[0], "each park of a wait loop runs the driver first");
-        s.busy();
-        assertEquals(4, wakes[0], "something under way (a connect's step)");
+        assertEquals(2, wakes[0], "a wait loop's park runs the driver first");
+        for (int i = 0; i < 500; i++)
+        {
+            s.idle(); // 1 µs parks
+            s.busy();
+        }
+        final long waitedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began);
+        assertTrue(wakes[0] - 2 <= waitedMillis / 4 + 1, "while waiting, at most one wake per 4 ms: " + wakes[0]
+            + " wakes in " + waitedMillis + " ms of 1,000 parks and steps (a wait that lasts costs no more than the old "
+            + "timeout)");
+        final int before = wakes[0];
+        s.idle(1);
+        assertEquals(before + 1, wakes[0], "work always does");
     }
 }
