@@ -46,6 +46,8 @@ final class QuietingIdleStrategy implements IdleStrategy
     private final Runnable activity;
     private long lastWorkNanos = System.nanoTime();
     private long lastWaitingWakeNanos = lastWorkNanos - WAITING_WAKE_NANOS;
+    /** {@link #busy()} was called: the next idle call parks {@code maxPark} at once, without spins and yields. */
+    private boolean pollSoon;
     private int spins;
     private int yields;
     private long parkNanos;
@@ -69,8 +71,8 @@ final class QuietingIdleStrategy implements IdleStrategy
      * @param quietPark    the park once quiet.
      * @param activeWindow how long after its last work an agent counts as active.
      * @param unit         unit of the four.
-     * @param activity     run when the agent worked, when it says it has something under way ({@link #busy()}) and
-     *                     before each park of its wait loops ({@link #idle()}); the last two at most every 4 ms.
+     * @param activity     run when the agent worked, and before the parks of its wait loops ({@link #idle()}) and of
+     *                     the cycles it has something under way ({@link #busy()}): those two at most every 4 ms.
      */
     QuietingIdleStrategy(final long minPark, final long maxPark, final long quietPark, final long activeWindow,
         final TimeUnit unit, final Runnable activity)
@@ -113,12 +115,14 @@ final class QuietingIdleStrategy implements IdleStrategy
 
     /**
      * The agent has something under way that gave no work this cycle (a connect in progress, an offer refused for
-     * back-pressure): it stays active, so it retries at the backoff's pace instead of the quiet park's.
+     * back-pressure): its next idle call parks {@code maxPark} without spinning or yielding (a connect attempt can last
+     * seconds while there is no leader: the spins and yields of a backoff, every cycle, cost twice the CPU of the
+     * plain 2 ms sleep the membership agent had), and it stays active after.
      */
     void busy()
     {
         lastWorkNanos = System.nanoTime();
-        wakeWhileWaiting(lastWorkNanos);
+        pollSoon = true;
     }
 
     @Override
@@ -128,7 +132,15 @@ final class QuietingIdleStrategy implements IdleStrategy
         {
             lastWorkNanos = System.nanoTime();
             reset();
+            pollSoon = false;
             activity.run();
+            return;
+        }
+        if (pollSoon)
+        {
+            pollSoon = false;
+            wakeWhileWaiting(System.nanoTime());
+            LockSupport.parkNanos(maxParkNanos);
             return;
         }
         if (quiet(System.nanoTime()))

@@ -55,6 +55,19 @@ class QuietingIdleStrategyTest
     }
 
     @Test
+    void aCycleWithSomethingUnderWayParksAtOnceAndRunsTheDriver()
+    {
+        final int[] wakes = new int[1];
+        final QuietingIdleStrategy s = new QuietingIdleStrategy(1, 1, 200, 20, TimeUnit.MICROSECONDS,
+            () -> wakes[0]++);
+        s.idle(0); // no work: the first of the spins, no wake
+        assertEquals(0, wakes[0]);
+        s.busy(); // a connect under way
+        s.idle(0);
+        assertEquals(1, wakes[0], "the park, not a spin: the driver is run before it");
+    }
+
+    @Test
     void theMembershipAgentParksAQuarterOfItsHeartbeatIntervalBetweenOneAnd25Milliseconds()
     {
         assertEquals(TimeUnit.MILLISECONDS.toNanos(25),
@@ -91,11 +104,11 @@ class QuietingIdleStrategyTest
         {
             s.idle(); // 1 µs parks
             s.busy();
+            s.idle(0); // a cycle with a connect under way: parks at once
         }
         final long waitedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began);
         assertTrue(wakes[0] - 2 <= waitedMillis / 4 + 1, "while waiting, at most one wake per 4 ms: " + wakes[0]
-            + " wakes in " + waitedMillis + " ms of 1,000 parks and steps (a wait that lasts costs no more than the old "
-            + "timeout)");
+            + " wakes in " + waitedMillis + " ms of 1,000 parks (a wait that lasts costs no more than the old timeout)");
         final int before = wakes[0];
         s.idle(1);
         assertEquals(before + 1, wakes[0], "work always does");
