@@ -9,9 +9,11 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * The consensus and membership agents' idle strategy: short parks while work came within the active window, the quiet park after it;
- * work and the agents' own wait loops ({@code idle()}) make it active again at once. Time is passed to
- * {@link QuietingIdleStrategy#quiet} rather than waited for: nothing here parks.
+ * The consensus and membership agents' idle strategy: short parks while work came within the active window, the quiet
+ * park after it; work, the agents' own wait loops ({@code idle()}) and something under way ({@code busy()}) make it
+ * active again at once; it wakes the link's driver after work and, at most every 4 ms, while the agent waits. Time is
+ * passed to {@link QuietingIdleStrategy#quiet} rather than waited for; the wake tests park a microsecond at a time and
+ * bound the wakes by the time they measured, never by a time they expect.
  */
 class QuietingIdleStrategyTest
 {
