@@ -40,8 +40,9 @@ final class QuietingIdleStrategy implements IdleStrategy
     private final long quietParkNanos;
     private final long activeWindowNanos;
     /**
-     * Run when the agent worked, and before each park of its wait loops: wakes the link thread, whose media driver
-     * sends what the agent offered and answers its client commands ({@link NodeLink#wakeDriver()}).
+     * Run when the agent worked, and (at most every 4 ms) before the parks of its wait loops and of its cycles with
+     * something under way: wakes the link thread, whose media driver sends what the agent offered and answers its client
+     * commands ({@link NodeLink#wakeDriver()}).
      */
     private final Runnable activity;
     private long lastWorkNanos = System.nanoTime();
@@ -97,8 +98,7 @@ final class QuietingIdleStrategy implements IdleStrategy
 
     /**
      * The membership agent's strategy: the same backoff while active (its parks up to 2 ms, the sleep it had before),
-     * and once quiet a park of a quarter of its
-     * heartbeat interval (1–25 ms). The agent's inputs that cannot wait (a handover report from a shard, an epoch its
+     * and once quiet a park of a quarter of its heartbeat interval (1–25 ms). The agent's inputs that cannot wait (a handover report from a shard, an epoch its
      * replica reached) unpark its thread; what is left to find by polling (the leader's egress, the heartbeat due)
      * tolerates that delay against a peer timeout of seconds.
      *
