@@ -30,6 +30,7 @@ import org.openjdk.jmh.annotations.Warmup;
 import dev.pinwheel.core.fanout.Dispatch;
 import dev.pinwheel.core.fanout.SessionIndex;
 import dev.pinwheel.gateway.codec.Json;
+import dev.pinwheel.gateway.session.GatewaySession;
 
 /**
  * The per-shard delivery path of one guild event to 30,000 sessions, on one thread, with the socket replaced
@@ -85,6 +86,10 @@ public class FanoutBenchmark
     public String allocator;
 
     private final SessionIndex[] splice = new SessionIndex[SHARDS];
+    private final SessionIndex[] gateway = new SessionIndex[SHARDS];
+    private final SessionIndex[] gatewayWritev = new SessionIndex[SHARDS];
+    /** Allocated beside each {@link #gateway} session: the memory a real one has around it (its connection). */
+    private final java.util.ArrayList<Object> gatewaySpacers = new java.util.ArrayList<>();
     private final SessionIndex[] spliceCopy = new SessionIndex[SHARDS];
     private final SessionIndex[] spliceWritev = new SessionIndex[SHARDS];
     private final SessionIndex[] spliceCopyWrite = new SessionIndex[SHARDS];
@@ -158,6 +163,10 @@ public class FanoutBenchmark
         for (int s = 0; s < SHARDS; s++)
         {
             splice[s] = new SessionIndex();
+            gateway[s] = new SessionIndex();
+            gatewayWritev[s] = new SessionIndex();
+            final GatheringWire.Shard wires = new GatheringWire.Shard(null);
+            final GatheringWire.Shard writevWires = new GatheringWire.Shard(devNull);
             spliceCopy[s] = new SessionIndex();
             splicePooled[s] = new SessionIndex();
             final SinkSession.Scratch scratch = new SinkSession.Scratch();
@@ -177,6 +186,10 @@ public class FanoutBenchmark
                     resumeCapacity, null, SinkSession.Mode.GATHERED, deferredScratch));
                 splice[s].subscribe(GUILD_ID, new SinkSession(userId, MessageCreateSample.READER_INTENTS, true, alloc,
                     resumeCapacity, null, SinkSession.Mode.GATHERED, scratch));
+                gateway[s].subscribe(GUILD_ID, gatewaySession(userId, new GatheringWire(wires, userId)));
+                gatewaySpacers.add(new Dispatch[resumeCapacity]); // as much memory beside it as splice's ring
+                gatewayWritev[s].subscribe(GUILD_ID, gatewaySession(userId, new GatheringWire(writevWires, userId)));
+                gatewaySpacers.add(new Dispatch[resumeCapacity]);
                 spliceCopy[s].subscribe(GUILD_ID, new SinkSession(userId, MessageCreateSample.READER_INTENTS, true,
                     alloc, resumeCapacity, null, SinkSession.Mode.CORKED, copyScratch));
                 spliceWritev[s].subscribe(GUILD_ID, new SinkSession(userId, MessageCreateSample.READER_INTENTS, true,
@@ -201,6 +214,42 @@ public class FanoutBenchmark
     public int splice()
     {
         return deliver(splice);
+    }
+
+    /**
+     * The gateway's own {@link GatewaySession} (not a model of it) on the same path as {@link #splice}: the event goes
+     * into the guild's {@link dev.pinwheel.core.fanout.DispatchLog} once and each session extends its run of it (no
+     * resume slot written), then at the flush reads its corked events from the log and builds its iovec list. Beside
+     * each session lies as much memory as {@code splice}'s resume ring ({@link #resumeCapacity} slots), so the
+     * sessions are as far apart as there; the difference is what a delivery touches.
+     *
+     * @return sessions flushed (consumed by JMH).
+     */
+    @Benchmark
+    @OperationsPerInvocation(RECIPIENTS)
+    public int gatewaySession()
+    {
+        return deliver(gateway);
+    }
+
+    /**
+     * {@link #gatewaySession} with each session's write made: one writev(2) of its iovec list to {@code /dev/null}.
+     *
+     * @return sessions flushed (consumed by JMH).
+     */
+    @Benchmark
+    @OperationsPerInvocation(RECIPIENTS)
+    public int gatewaySessionWritev()
+    {
+        return deliver(gatewayWritev);
+    }
+
+    private static GatewaySession gatewaySession(final long userId, final GatheringWire wire)
+    {
+        final GatewaySession session = GatewaySession.unattached("s" + userId, userId,
+            MessageCreateSample.READER_INTENTS, 2048);
+        session.attachWire(wire);
+        return session;
     }
 
     /**

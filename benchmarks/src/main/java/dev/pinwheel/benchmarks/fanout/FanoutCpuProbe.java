@@ -39,10 +39,11 @@ public final class FanoutCpuProbe
         b.allocator = "pooled";
         b.events = args.length > 2 ? Integer.parseInt(args[2]) : 1;
         b.setUp();
-        final String[] names = {"splice", "spliceCopy", "spliceWithAudience", "spliceWritev", "spliceCopyWrite",
-            "spliceDeferred", "floorLine", "floorLineSpread"};
-        final IntSupplier[] variants = {b::splice, b::spliceCopy, b::spliceWithAudience, b::spliceWritev,
-            b::spliceCopyWrite, b::spliceDeferred, () -> (int)b.floorLine(), () -> (int)b.floorLineSpread()};
+        final String[] names = {"gatewaySession", "splice", "spliceCopy", "spliceWithAudience", "gatewaySessionWritev",
+            "spliceWritev", "spliceCopyWrite", "spliceDeferred", "floorLine", "floorLineSpread"};
+        final IntSupplier[] variants = {b::gatewaySession, b::splice, b::spliceCopy, b::spliceWithAudience,
+            b::gatewaySessionWritev, b::spliceWritev, b::spliceCopyWrite, b::spliceDeferred, () -> (int)b.floorLine(),
+            () -> (int)b.floorLineSpread()};
         final ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         final long[][] cpu = new long[variants.length][rounds];
         final long[][] wall = new long[variants.length][rounds];

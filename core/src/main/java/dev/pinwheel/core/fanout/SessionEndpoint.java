@@ -44,6 +44,40 @@ public abstract class SessionEndpoint
     public abstract void dispatch(Dispatch dispatch);
 
     /**
+     * Frames and queues one event of a guild that every session of the guild on this shard receives, at its position
+     * in the guild's {@link DispatchLog}: a session that keeps where its run of the log starts and ends instead of
+     * writing the event into a ring of its own overrides this. The default is {@link #dispatch(Dispatch)}.
+     *
+     * @param dispatch the event.
+     * @param log      the guild's log on this shard.
+     * @param position the event's position in it.
+     */
+    public void dispatch(final Dispatch dispatch, final DispatchLog log, final long position)
+    {
+        dispatch(dispatch);
+    }
+
+    /**
+     * @param log a guild's log this session is subscribed to.
+     * @return the oldest position of it this session may still need (to write, or to replay on a RESUME);
+     *     {@code Long.MAX_VALUE} if none.
+     */
+    public long oldestNeeded(final DispatchLog log)
+    {
+        return Long.MAX_VALUE;
+    }
+
+    /**
+     * The session is about to stop receiving the log's guild on this shard: from now on the log no longer keeps what
+     * it needs, so it keeps it itself.
+     *
+     * @param log the guild's log.
+     */
+    public void leaving(final DispatchLog log)
+    {
+    }
+
+    /**
      * Flushes queued frames to the socket; called once per duty cycle for every session that received
      * events in it.
      */

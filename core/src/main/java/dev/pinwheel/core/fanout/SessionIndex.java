@@ -16,10 +16,33 @@ public final class SessionIndex
     private final Long2ObjectHashMap<Members> byGuild = new Long2ObjectHashMap<>();
     private final ArrayList<SessionEndpoint> dirty = new ArrayList<>();
 
-    private static final class Members
+    /** Default most events a guild's {@link DispatchLog} holds: twice the gateway's default resume buffer. */
+    public static final int DEFAULT_LOG_LIMIT = 4096;
+    private int logLimit = DEFAULT_LOG_LIMIT;
+
+    private static final class Members implements DispatchLog.Readers
     {
         SessionEndpoint[] sessions = new SessionEndpoint[4];
         int size;
+        /** The guild's events delivered to every session here; created by the first. */
+        DispatchLog log;
+
+        @Override
+        public long oldestNeeded()
+        {
+            long oldest = Long.MAX_VALUE;
+            for (int i = 0; i < size; i++)
+            {
+                oldest = Math.min(oldest, sessions[i].oldestNeeded(log));
+            }
+            return oldest;
+        }
+
+        @Override
+        public int count()
+        {
+            return size;
+        }
         /** Bumped on every subscribe and unsubscribe: a view built at an older version is stale. */
         int version;
         /** Created by the first event of a restricted channel. */
@@ -104,6 +127,19 @@ public final class SessionIndex
     }
 
     /**
+     * @param limit the most events each guild's {@link DispatchLog} holds (a power of two, at least 16; the gateway
+     *              sets twice its resume buffer). Applies to logs created from now on.
+     */
+    public void logLimit(final int limit)
+    {
+        if (limit < 16 || Integer.bitCount(limit) != 1)
+        {
+            throw new IllegalArgumentException("a dispatch log's limit must be a power of two >= 16: " + limit);
+        }
+        logLimit = limit;
+    }
+
+    /**
      * Subscribes a session to a guild's events on this shard.
      *
      * @param guildId  guild.
@@ -146,6 +182,10 @@ public final class SessionIndex
         if (slot < 0 || m == null)
         {
             return false;
+        }
+        if (m.log != null)
+        {
+            endpoint.leaving(m.log);
         }
         final int last = --m.size;
         m.version++;
@@ -235,6 +275,10 @@ public final class SessionIndex
         final org.agrona.collections.LongHashSet audience = dispatch.audience();
         if (audience == null)
         {
+            if (dispatch.targetUserId() == 0)
+            {
+                return deliverLogged(m, dispatch);
+            }
             return deliver(m.sessions, m.size, dispatch);
         }
         if (m.views == null)
@@ -243,6 +287,29 @@ public final class SessionIndex
         }
         final int v = m.views.view(m, audience);
         return deliver(m.views.sessions[v], m.views.sizes[v], dispatch);
+    }
+
+    /** Every session of the guild gets it: it goes into the guild's log once, and each session notes its position. */
+    private int deliverLogged(final Members m, final Dispatch dispatch)
+    {
+        DispatchLog log = m.log;
+        if (log == null)
+        {
+            log = m.log = new DispatchLog(logLimit, m);
+        }
+        final long position = log.append(dispatch);
+        final SessionEndpoint[] sessions = m.sessions;
+        for (int i = 0, size = m.size; i < size; i++)
+        {
+            final SessionEndpoint s = sessions[i];
+            s.dispatch(dispatch, log, position);
+            if (!s.dirty)
+            {
+                s.dirty = true;
+                dirty.add(s);
+            }
+        }
+        return m.size;
     }
 
     private int deliver(final SessionEndpoint[] sessions, final int size, final Dispatch dispatch)

@@ -53,7 +53,7 @@ import org.slf4j.event.Level;
  * heap is mostly its channel and pipeline; a decoder and a handler context of its own were ≈ 200 bytes of it).
  */
 public final class GatewayConnection extends WebSocket13FrameDecoder
-    implements SessionTimers.Deadline
+    implements SessionTimers.Deadline, SessionWire
 {
     private static final Logger LOG = LoggerFactory.getLogger(GatewayConnection.class);
     /** Connection errors a client can provoke: at most 10 lines per 10 s, then a count. */
@@ -644,7 +644,8 @@ public final class GatewayConnection extends WebSocket13FrameDecoder
      * @param code   close code.
      * @param reason reason text.
      */
-    void close(final int code, final String reason)
+    @Override
+    public void close(final int code, final String reason)
     {
         if (closing)
         {
@@ -817,6 +818,16 @@ public final class GatewayConnection extends WebSocket13FrameDecoder
     }
 
     /**
+     * @return the shard's scratch array for a session's corked events read from a guild's log ({@link
+     *     GatewaySession#CORK_LIMIT} slots; shard thread only, one write at a time).
+     */
+    @Override
+    public Dispatch[] dispatchScratch()
+    {
+        return gateway.dispatchScratch();
+    }
+
+    /**
      * Writes the dispatches {@code from..to} of a session's resume ring as one buffer of back-to-back WebSocket
      * frames (a socket gets one write per duty cycle however many events it received in it). Uncompressed, with
      * nothing queued in Netty for this socket, the frames are spliced into the shard's scratch buffer and written
@@ -830,7 +841,8 @@ public final class GatewayConnection extends WebSocket13FrameDecoder
      * @param to          last sequence to write (inclusive).
      * @param seesContent whether the session holds MESSAGE_CONTENT.
      */
-    void writeDispatches(final Dispatch[] ring, final int mask, final long from, final long to,
+    @Override
+    public void writeDispatches(final Dispatch[] ring, final int mask, final long from, final long to,
         final boolean seesContent)
     {
         if (closing)
@@ -928,7 +940,8 @@ public final class GatewayConnection extends WebSocket13FrameDecoder
     }
 
     /** Flushes what {@link #writeDispatches} or {@link #writeDispatch} left queued in Netty, if anything. */
-    void flush()
+    @Override
+    public void flush()
     {
         if (pendingFlush)
         {

@@ -2,7 +2,11 @@ package dev.pinwheel.gateway.session;
 
 import org.agrona.collections.LongHashSet;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import dev.pinwheel.core.fanout.Dispatch;
+import dev.pinwheel.core.fanout.DispatchLog;
 import dev.pinwheel.core.fanout.SessionEndpoint;
 import dev.pinwheel.gateway.codec.Intents;
 
@@ -14,6 +18,7 @@ import dev.pinwheel.gateway.codec.Intents;
  */
 public final class GatewaySession extends SessionEndpoint
 {
+    private static final Logger LOG = LoggerFactory.getLogger(GatewaySession.class);
     private final String id;
     private final long userId;
     private final int intents;
@@ -40,11 +45,31 @@ public final class GatewaySession extends SessionEndpoint
      * {@link #CORK_LIMIT} are waiting, so that a corked event is never overwritten before it is written.
      */
     private long unwritten = 1;
-    /** At most this many dispatches wait for the end of the cycle (never more than the smallest resume buffer). */
+    /**
+     * At most this many dispatches wait for the end of the cycle (never more than the smallest resume buffer); a power
+     * of two (the shard's scratch array for a run's events has this many slots).
+     */
     public static final int CORK_LIMIT = 16;
     /** Highest sequence the client has acknowledged in a heartbeat: events up to it are no longer kept. */
     private long acked;
+    /**
+     * The open run: sequences {@code runFirstSeq … seq} are this session's events of {@code runLog} (its guild's
+     * {@link DispatchLog} on this shard) from position {@code runPos} up to {@code runNextPos} (exclusive), each
+     * position either one of them or an event its intents filtered out; they are not in {@link #buffer}, whose slots
+     * hold the sequences below {@code runFirstSeq}. Null when no run is open (then the buffer holds everything).
+     * A delivery in the run touches these fields and nothing else of the session (issue 14).
+     */
+    private DispatchLog runLog;
+    private long runFirstSeq;
+    private long runPos;
+    private long runNextPos;
+    /** Position of the run's last event this session received (not filtered out). */
+    private long runLastPass;
+    /** Position of the run's first event not yet written (while one is corked). */
+    private long runWritePos;
     private GatewayConnection connection;
+    /** Where its dispatches are written: the connection (a recorder in tests); null while detached. */
+    private SessionWire wire;
     private long detachedAtNanos;
     private boolean destroyed;
     /** Its resume window on its shard's {@link SessionTimers} (armed while detached); null until it first detaches. */
@@ -62,6 +87,22 @@ public final class GatewaySession extends SessionEndpoint
         this.maxBuffer = bufferSize;
         this.buffer = new Dispatch[Math.min(INITIAL_BUFFER, bufferSize)];
         this.mask = buffer.length - 1;
+    }
+
+    /**
+     * A session outside any shard's registry, for benchmarks and tests of the delivery path: subscribe it to a
+     * {@link dev.pinwheel.core.fanout.SessionIndex} and give it a {@link SessionWire} ({@link #attachWire}).
+     *
+     * @param id         session id.
+     * @param userId     its user.
+     * @param intents    its gateway intents.
+     * @param bufferSize its resume buffer's most events (a power of two).
+     * @return the session, detached.
+     */
+    public static GatewaySession unattached(final String id, final long userId, final int intents,
+        final int bufferSize)
+    {
+        return new GatewaySession(id, userId, intents, 50, 0, 1, bufferSize);
     }
 
     public String id()
@@ -190,13 +231,23 @@ public final class GatewaySession extends SessionEndpoint
 
     void attach(final GatewayConnection c)
     {
+        attachWire(c);
         connection = c;
+    }
+
+    /**
+     * @param w where dispatches are written from now on (a test's recorder; {@link #attach} for a connection).
+     */
+    public void attachWire(final SessionWire w)
+    {
+        wire = w;
         detachedAtNanos = 0;
     }
 
     void detach(final long nowNanos)
     {
         connection = null;
+        wire = null;
         detachedAtNanos = nowNanos;
     }
 
@@ -214,6 +265,7 @@ public final class GatewaySession extends SessionEndpoint
     {
         destroyed = true;
         connection = null;
+        wire = null;
     }
 
     @Override
@@ -224,26 +276,147 @@ public final class GatewaySession extends SessionEndpoint
         {
             return;
         }
+        closeRun();
         final long s = ++seq;
         if (s - acked > buffer.length && buffer.length < maxBuffer)
         {
-            grow();
+            grow(s - 1);
         }
         buffer[(int)(s & mask)] = d;
-        if (connection == null)
+        queued(s);
+    }
+
+    /**
+     * An event every session of its guild on this shard receives: if it follows this session's run in that guild's
+     * log, the run only grows (no resume slot written); otherwise the run is closed (its events copied into the
+     * resume buffer) and a new one starts here.
+     */
+    @Override
+    public void dispatch(final Dispatch d, final DispatchLog log, final long position)
+    {
+        if (destroyed)
         {
-            unwritten = s + 1; // kept for a RESUME, which replays from the client's own sequence
+            return;
         }
-        else if (s - unwritten + 1 >= Math.min(CORK_LIMIT, buffer.length))
+        final boolean follows = runLog == log && runNextPos == position;
+        final int need = d.intent();
+        if (need != 0 && (intents & need) == 0)
+        {
+            if (follows)
+            {
+                runNextPos = position + 1;
+                writeIfFarBehind(log, position);
+            }
+            return;
+        }
+        if (!follows)
+        {
+            closeRun(); // before the new sequence: the run ends at the current one
+        }
+        final long s = ++seq;
+        if (!follows)
+        {
+            runLog = log;
+            runFirstSeq = s;
+            runPos = position;
+        }
+        if (!follows || s == unwritten)
+        {
+            runWritePos = position;
+        }
+        runNextPos = position + 1;
+        runLastPass = position;
+        writeIfFarBehind(log, position);
+        queued(s);
+    }
+
+    /**
+     * A log at its limit overwrites only positions more than three quarters of it behind its head: corked events are
+     * written before they fall a quarter behind (this session filtering out most of the guild's events), so the
+     * write always finds them.
+     */
+    private void writeIfFarBehind(final DispatchLog log, final long position)
+    {
+        if (wire != null && unwritten <= seq && position - runWritePos >= log.limit() >> 2)
         {
             writeCorked();
         }
     }
 
+    /** After event {@code s} was kept: written now if the cork is full, or skipped while no connection takes it. */
+    private void queued(final long s)
+    {
+        if (wire == null)
+        {
+            unwritten = s + 1; // kept for a RESUME, which replays from the client's own sequence
+        }
+        else if (s - unwritten + 1 >= (runLog != null ? CORK_LIMIT : Math.min(CORK_LIMIT, buffer.length)))
+        {
+            // a run's events are in the log, not in the buffer (which takes no new event while a run is open)
+            writeCorked();
+        }
+    }
+
+    @Override
+    public long oldestNeeded(final DispatchLog log)
+    {
+        return runLog == log && runFirstSeq <= seq ? runPos : Long.MAX_VALUE;
+    }
+
+    @Override
+    public void leaving(final DispatchLog log)
+    {
+        if (runLog == log)
+        {
+            closeRun();
+        }
+    }
+
+    /**
+     * Copies the open run's events into the resume buffer (growing it as {@link #dispatch(Dispatch)} would) and
+     * closes the run. Events the log no longer holds (overwritten past its limit) leave their slots empty: a RESUME
+     * from before them fails, as one past a full resume buffer does.
+     */
+    private void closeRun()
+    {
+        final DispatchLog log = runLog;
+        if (log == null)
+        {
+            return;
+        }
+        runLog = null;
+        if (runFirstSeq > seq)
+        {
+            log.readerAdvanced();
+            return;
+        }
+        while (seq - acked > buffer.length && buffer.length < maxBuffer)
+        {
+            grow(runFirstSeq - 1);
+        }
+        final long oldestKept = Math.max(runFirstSeq, seq - buffer.length + 1);
+        long k = seq;
+        for (long p = runLastPass; k >= oldestKept && p >= runPos && log.holds(p); p--)
+        {
+            final Dispatch d = log.at(p);
+            final int need = d.intent();
+            if (need == 0 || (intents & need) != 0)
+            {
+                buffer[(int)(k & mask)] = d;
+                k--;
+            }
+        }
+        for (; k >= oldestKept; k--)
+        {
+            buffer[(int)(k & mask)] = null; // no longer held: a RESUME from before it fails
+        }
+        log.readerAdvanced();
+    }
+
     @Override
     public void flush()
     {
-        final GatewayConnection c = connection;
+        final SessionWire c = wire;
         if (c != null)
         {
             writeCorked();
@@ -253,26 +426,81 @@ public final class GatewaySession extends SessionEndpoint
 
     /**
      * Hands every corked dispatch to the connection, framed into one write (not flushed). The connection calls it
-     * before anything it writes itself (a heartbeat ACK, a close frame), so the client sees the order of old.
+     * before anything it writes itself (a heartbeat ACK, a close frame), so the client sees the order of old. Events
+     * of the open run are read from the guild's log into the shard's scratch array.
      */
     void writeCorked()
     {
-        if (connection != null && unwritten <= seq)
+        final SessionWire c = wire;
+        if (c == null || unwritten > seq)
         {
-            connection.writeDispatches(buffer, mask, unwritten, seq, (intents & Intents.MESSAGE_CONTENT) != 0);
+            return;
+        }
+        if (runLog == null || runFirstSeq > seq || seq - unwritten + 1 > CORK_LIMIT)
+        {
+            closeRun(); // a long stretch (rare: corked events are written by CORK_LIMIT) goes through the buffer
+            writeFromBuffer(seq);
+            return;
+        }
+        final Dispatch[] scratch = c.dispatchScratch();
+        final int scratchMask = scratch.length - 1;
+        final DispatchLog log = runLog;
+        final long from = Math.max(unwritten, runFirstSeq);
+        long k = seq;
+        for (long p = runLastPass; k >= from && p >= runPos && log.holds(p); p--)
+        {
+            final Dispatch d = log.at(p);
+            final int need = d.intent();
+            if (need == 0 || (intents & need) != 0)
+            {
+                scratch[(int)(k & scratchMask)] = d;
+                k--;
+            }
+        }
+        if (k >= from)
+        {
+            java.util.Arrays.fill(scratch, null);
+            LOG.error("gateway session {}: events {}..{} were released from their guild's log before they were "
+                + "written; the connection is closed with 4000 (a RESUME then fails and the client identifies again)",
+                id, from, k);
             unwritten = seq + 1;
+            c.close(dev.pinwheel.gateway.codec.CloseCodes.UNKNOWN_ERROR, "Events were lost before they were sent.");
+            return;
+        }
+        for (k = unwritten; k < from; k++)
+        {
+            scratch[(int)(k & scratchMask)] = buffer[(int)(k & mask)];
+        }
+        c.writeDispatches(scratch, scratchMask, unwritten, seq, (intents & Intents.MESSAGE_CONTENT) != 0);
+        for (k = unwritten; k <= seq; k++)
+        {
+            scratch[(int)(k & scratchMask)] = null; // the scratch keeps no event reachable
+        }
+        unwritten = seq + 1;
+    }
+
+    /** Writes the buffer's events from {@code unwritten} up to {@code to}, {@link #CORK_LIMIT} at a time. */
+    private void writeFromBuffer(final long to)
+    {
+        while (unwritten <= to)
+        {
+            final long end = Math.min(to, unwritten + CORK_LIMIT - 1);
+            wire.writeDispatches(buffer, mask, unwritten, end, (intents & Intents.MESSAGE_CONTENT) != 0);
+            unwritten = end + 1;
         }
     }
 
     /**
      * Doubles the resume buffer, keeping the events it holds: sessions that acknowledge stay small ({@link #INITIAL_BUFFER} slots),
      * ones that fall behind grow to the configured maximum.
+     *
+     * @param newest the newest sequence the buffer holds.
      */
-    private void grow()
+    private void grow(final long newest)
     {
         final Dispatch[] bigger = new Dispatch[buffer.length * 2];
         final int newMask = bigger.length - 1;
-        for (long k = Math.max(1, seq - buffer.length); k < seq; k++)
+        for (long k = Math.max(1, newest - buffer.length + 1); k <= newest; k++)
         {
             bigger[(int)(k & newMask)] = buffer[(int)(k & mask)];
         }
@@ -295,13 +523,51 @@ public final class GatewaySession extends SessionEndpoint
         {
             return;
         }
+        final boolean run = runLog != null && runFirstSeq <= seq;
+        final long newestInBuffer = run ? runFirstSeq - 1 : seq;
         // a slot holds sequence k only while k is among the last buffer.length: an older k's slot holds a newer
         // event (one the client may not have been sent yet, or needs for a RESUME), which stays
-        for (long k = Math.max(acked + 1, seq - buffer.length + 1); k <= upTo; k++)
+        for (long k = Math.max(acked + 1, newestInBuffer - buffer.length + 1); k <= Math.min(upTo, newestInBuffer); k++)
         {
             buffer[(int)(k & mask)] = null;
         }
         acked = upTo;
+        if (run && upTo >= runFirstSeq)
+        {
+            advanceRun(upTo + 1);
+            runLog.readerAdvanced();
+        }
+    }
+
+    /**
+     * Moves the open run's start to sequence {@code first} (the ones before it acknowledged), so that the guild's log
+     * can release what this session no longer needs.
+     */
+    private void advanceRun(final long first)
+    {
+        if (first > seq)
+        {
+            runFirstSeq = first;
+            runPos = runNextPos;
+            return;
+        }
+        long k = seq;
+        for (long p = runLastPass; p >= runPos && runLog.holds(p); p--)
+        {
+            final Dispatch d = runLog.at(p);
+            final int need = d.intent();
+            if (need == 0 || (intents & need) != 0)
+            {
+                if (k == first)
+                {
+                    runFirstSeq = first;
+                    runPos = p;
+                    return;
+                }
+                k--;
+            }
+        }
+        // not held any more: the start stays (a RESUME from before the lost events fails)
     }
 
     /**
@@ -312,17 +578,24 @@ public final class GatewaySession extends SessionEndpoint
      */
     boolean replay(final long lastSeq)
     {
-        if (lastSeq < seq - buffer.length || lastSeq < acked)
+        if (lastSeq < acked)
         {
-            return false; // overwritten, or released after the client acknowledged it
+            return false; // released after the client acknowledged it
+        }
+        closeRun();
+        if (lastSeq < seq - buffer.length)
+        {
+            return false; // overwritten
+        }
+        for (long k = lastSeq + 1; k <= seq; k++)
+        {
+            if (buffer[(int)(k & mask)] == null)
+            {
+                return false; // its guild's log overwrote it before the run was copied here
+            }
         }
         unwritten = lastSeq + 1;
-        while (unwritten <= seq)
-        {
-            final long to = Math.min(seq, unwritten + CORK_LIMIT - 1);
-            connection.writeDispatches(buffer, mask, unwritten, to, (intents & Intents.MESSAGE_CONTENT) != 0);
-            unwritten = to + 1;
-        }
+        writeFromBuffer(seq);
         return true;
     }
 }

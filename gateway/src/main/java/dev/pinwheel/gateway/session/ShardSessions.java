@@ -88,6 +88,7 @@ public final class ShardSessions
     private byte[] payloadScratch = new byte[4096];
     /** The shard's gathering writer: each event's shared bytes copied once per shard, not once per recipient. */
     private final FrameGather frameGather = new FrameGather();
+    private final Dispatch[] dispatchScratch = new Dispatch[GatewaySession.CORK_LIMIT];
     private final HashMap<String, GatewaySession> sessions = new HashMap<>();
     private final Long2ObjectHashMap<ArrayList<GatewaySession>> byUser = new Long2ObjectHashMap<>();
     private final Long2LongHashMap pendingSubscriptions = new Long2LongHashMap(0);
@@ -119,6 +120,8 @@ public final class ShardSessions
         final IntFunction<ShardSessions> peers)
     {
         this.shard = shard;
+        // a guild's log holds twice a session's resume buffer: a session that filters some of its events out
+        shard.sessions().logLimit(2 * context.config().resumeBufferEvents());
         this.context = context;
         this.auth = auth;
         this.sessionStarts = sessionStarts;
@@ -1112,6 +1115,15 @@ public final class ShardSessions
             frameScratch = io.netty.buffer.Unpooled.directBuffer(Math.max(64 * 1024, Integer.highestOneBit(capacity) << 1));
         }
         return frameScratch.clear();
+    }
+
+    /**
+     * @return the shard's scratch array for the events of a session's run in a guild's log on their way to one write
+     *     (shard thread only; emptied after each write).
+     */
+    Dispatch[] dispatchScratch()
+    {
+        return dispatchScratch;
     }
 
     /**

@@ -1,0 +1,200 @@
+package dev.pinwheel.core.fanout;
+
+/**
+ * The events of one guild delivered to all of its sessions on one shard, in order, each at a position (0, 1, 2, …):
+ * one reference per event for the whole shard, where every session used to write the event into its own resume ring.
+ * A session that receives a guild's events one after the other keeps only where its run in the log starts and ends
+ * ({@link SessionEndpoint#dispatch(Dispatch, DispatchLog, long)}), so a delivery touches the session's own fields
+ * and nothing else of it (issue 14: the resume rings of a busy guild's sessions, 512–2,048 slots each, spread the
+ * sessions over hundreds of megabytes, and the slot each delivery wrote cost a page walk).
+ * <p>
+ * Retention: the log keeps every position a member still needs ({@link SessionEndpoint#oldestNeeded}, asked of the
+ * guild's sessions on this shard when the log is full, and after appends or acknowledgements as many as they are, to
+ * release), growing up to its limit;
+ * past the limit the oldest are overwritten (a session that needed them can no longer RESUME, as with a full resume
+ * ring). What no member needs is released, and a log whose members need little shrinks again. Confined to the shard
+ * thread.
+ */
+public final class DispatchLog
+{
+    private static final int INITIAL = 16;
+
+    /** The guild's sessions on the shard, as the log asks them. */
+    public interface Readers
+    {
+        /**
+         * @return the oldest position any of them still needs ({@code Long.MAX_VALUE}: none); walks every one.
+         */
+        long oldestNeeded();
+
+        /**
+         * @return how many there are (asking them costs one touch each).
+         */
+        int count();
+    }
+
+    private final int limit;
+    private final Readers readers;
+    private Dispatch[] ring = new Dispatch[INITIAL];
+    private int mask = INITIAL - 1;
+    /** The position the next event gets. */
+    private long next;
+    /** Positions below it are released (null) or overwritten. */
+    private long floor;
+    /** When to ask the readers again although the log is not full (to release what none of them needs). */
+    private long trimAt = INITIAL;
+    /** Readers' acknowledgements left before the log asks them all ({@link #readerAdvanced}). */
+    private int advancesUntilTrim;
+
+    /**
+     * @param limit   the most events held (a power of two, at least 16).
+     * @param readers the guild's sessions on the shard.
+     */
+    public DispatchLog(final int limit, final Readers readers)
+    {
+        if (limit < INITIAL || Integer.bitCount(limit) != 1)
+        {
+            throw new IllegalArgumentException("a dispatch log's limit must be a power of two >= 16: " + limit);
+        }
+        this.limit = limit;
+        this.readers = readers;
+    }
+
+    /**
+     * @param d the event.
+     * @return its position.
+     */
+    public long append(final Dispatch d)
+    {
+        if (next - floor >= ring.length || next >= trimAt)
+        {
+            makeRoom();
+        }
+        ring[(int)(next & mask)] = d;
+        return next++;
+    }
+
+    /**
+     * Asks the readers what they still need (one touch of each) when the log is full, or to release, after at least as
+     * many appends as there are readers; releases the rest, then grows when more than half is still needed (up to the
+     * limit, past which the oldest quarter is overwritten: a full log at its limit asks once per quarter of it) or
+     * shrinks when less than an eighth is. A full log with more readers than slots grows without asking.
+     */
+    private void makeRoom()
+    {
+        final int readerCount = readers.count();
+        if (next - floor >= ring.length && ring.length < limit && readerCount > ring.length)
+        {
+            resize(ring.length * 2); // asking more readers than the log has slots would cost more than the slots
+            trimAt = next + Math.max(ring.length / 2, readerCount);
+            return;
+        }
+        release(Math.max(floor, Math.min(next, readers.oldestNeeded())));
+        final long held = next - floor;
+        if (held > ring.length / 2)
+        {
+            if (ring.length < limit)
+            {
+                resize(ring.length * 2);
+            }
+            else if (held >= ring.length)
+            {
+                release(next - ring.length * 3L / 4); // at the limit: the oldest quarter is overwritten
+            }
+        }
+        else
+        {
+            shrinkIfMostlyFree();
+        }
+        trimAt = next + Math.max(ring.length / 2, readerCount);
+    }
+
+    /**
+     * A reader acknowledged events of the log or stopped reading it: once as many have done so as there are readers,
+     * the log asks them all what they still need and releases the rest (so that a guild's last events are not kept
+     * after its sessions acknowledged them, which the next append would otherwise do: about one touch per call).
+     */
+    public void readerAdvanced()
+    {
+        if (--advancesUntilTrim > 0)
+        {
+            return;
+        }
+        advancesUntilTrim = Math.max(1, readers.count());
+        release(Math.max(floor, Math.min(next, readers.oldestNeeded())));
+        shrinkIfMostlyFree();
+    }
+
+    private void shrinkIfMostlyFree()
+    {
+        final long held = next - floor;
+        if (ring.length > INITIAL && held < ring.length / 8)
+        {
+            resize(Math.max(INITIAL, Integer.highestOneBit((int)Math.max(1, held)) * 4));
+        }
+    }
+
+    private void release(final long upTo)
+    {
+        for (long p = Math.max(floor, next - ring.length); p < upTo; p++)
+        {
+            ring[(int)(p & mask)] = null;
+        }
+        floor = Math.max(floor, upTo);
+    }
+
+    private void resize(final int capacity)
+    {
+        final Dispatch[] to = new Dispatch[capacity];
+        final int toMask = capacity - 1;
+        for (long p = floor; p < next; p++)
+        {
+            to[(int)(p & toMask)] = ring[(int)(p & mask)];
+        }
+        ring = to;
+        mask = toMask;
+    }
+
+    /**
+     * @return the position the next event will get.
+     */
+    public long next()
+    {
+        return next;
+    }
+
+    /**
+     * @param position a position.
+     * @return whether its event is still held.
+     */
+    public boolean holds(final long position)
+    {
+        return position >= floor && position < next;
+    }
+
+    /**
+     * @param position a position {@link #holds held}.
+     * @return its event.
+     */
+    public Dispatch at(final long position)
+    {
+        return ring[(int)(position & mask)];
+    }
+
+    /**
+     * @return the most positions it holds: at its limit it overwrites only positions more than three quarters of it
+     *     behind {@link #next()}.
+     */
+    public int limit()
+    {
+        return limit;
+    }
+
+    /**
+     * @return how many positions the log can hold now (grows up to its limit).
+     */
+    public int capacity()
+    {
+        return ring.length;
+    }
+}

@@ -1,0 +1,255 @@
+package dev.pinwheel.gateway.session;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+import org.junit.jupiter.api.Test;
+
+import dev.pinwheel.core.fanout.Dispatch;
+import dev.pinwheel.core.fanout.SessionIndex;
+
+/**
+ * A guild's events reach its sessions through the guild's {@link dev.pinwheel.core.fanout.DispatchLog}: a session
+ * keeps a run of the log instead of a resume slot per event (issue 14). Checked against a model, over random
+ * mixes of guild events (some filtered out by a session's intents), events for one session, flushes, heartbeat
+ * acknowledgements, leaving and joining a guild, and connections dropped and resumed, with logs and resume buffers
+ * small enough to overflow: every event a session receives is written exactly once, in order, while it is connected;
+ * a RESUME replays exactly the events after the client's sequence; one that fails does so only past what the buffer
+ * and the log could hold; and a session that filters nothing always resumes within its resume buffer's size.
+ */
+class GatewaySessionRunsTest
+{
+    private static final int BUFFER = 16;
+    private static final int SESSIONS = 6;
+    private static final long[] GUILDS = {1L << 22, 2L << 22};
+    private static final int INTENT = 1 << 9;
+
+    /** Records what a session writes, checking it against the model as it goes. */
+    private static final class Recorder implements SessionWire
+    {
+        final Dispatch[] scratch = new Dispatch[GatewaySession.CORK_LIMIT];
+        final List<Dispatch> model;
+        long next;
+        int closes;
+
+        Recorder(final List<Dispatch> model, final long next)
+        {
+            this.model = model;
+            this.next = next;
+        }
+
+        @Override
+        public void writeDispatches(final Dispatch[] ring, final int mask, final long from, final long to,
+            final boolean seesContent)
+        {
+            assertEquals(next, from, "written right after the previous write");
+            for (long s = from; s <= to; s++)
+            {
+                assertSame(model.get((int)s), ring[(int)(s & mask)], "event " + s);
+            }
+            next = to + 1;
+        }
+
+        @Override
+        public Dispatch[] dispatchScratch()
+        {
+            return scratch;
+        }
+
+        @Override
+        public void flush()
+        {
+        }
+
+        @Override
+        public void close(final int code, final String reason)
+        {
+            closes++;
+        }
+    }
+
+    @Test
+    void runsMatchTheModel()
+    {
+        for (int round = 0; round < 40; round++)
+        {
+            run(new SplittableRandom(round), round % 2 == 0 ? 32 : 1024);
+        }
+    }
+
+    /**
+     * A session that filters out most of a busy guild's events, with one of its own corked, while another session
+     * (detached, never acknowledging) keeps the guild's log at its limit: the corked event is written before the log
+     * overwrites it.
+     */
+    @Test
+    void aCorkedEventIsWrittenBeforeTheLogOverwritesIt()
+    {
+        final SessionIndex index = new SessionIndex();
+        index.logLimit(32);
+        final GatewaySession filtering = new GatewaySession("f", 1, 0, 50, 0, 1, BUFFER);
+        final GatewaySession pinning = new GatewaySession("p", 2, INTENT, 50, 0, 1, BUFFER);
+        index.subscribe(GUILDS[0], filtering);
+        index.subscribe(GUILDS[0], pinning);
+        final List<Dispatch> model = new ArrayList<>(List.of(Dispatch.of("NONE", new byte[0])));
+        final Recorder wire = new Recorder(model, 1);
+        filtering.attachWire(wire);
+        final Dispatch mine = new Dispatch("E", "{}".getBytes(), null, 0, GUILDS[0], 0, 0);
+        model.add(mine);
+        index.deliver(mine);
+        for (int i = 0; i < 200; i++)
+        {
+            index.deliver(new Dispatch("F", "{}".getBytes(), null, INTENT, GUILDS[0], 0, 0));
+        }
+        index.flushDirty();
+        assertEquals(2, wire.next, "its one event was written");
+        assertEquals(0, wire.closes);
+        assertEquals(201, pinning.seq());
+    }
+
+    private static void run(final SplittableRandom random, final int logLimit)
+    {
+        final SessionIndex index = new SessionIndex();
+        index.logLimit(logLimit);
+        final GatewaySession[] sessions = new GatewaySession[SESSIONS];
+        final List<List<Dispatch>> model = new ArrayList<>();
+        final Recorder[] wires = new Recorder[SESSIONS];
+        final long[] acked = new long[SESSIONS];
+        final boolean[][] in = new boolean[SESSIONS][GUILDS.length];
+        for (int i = 0; i < SESSIONS; i++)
+        {
+            final boolean filters = i % 3 == 2;
+            sessions[i] = new GatewaySession("s" + i, 100 + i, filters ? 0 : INTENT, 50, 0, 1, BUFFER);
+            model.add(new ArrayList<>(List.of(Dispatch.of("NONE", new byte[0])))); // sequences start at 1
+            wires[i] = new Recorder(model.get(i), 1);
+            sessions[i].attachWire(wires[i]);
+            for (int g = 0; g < GUILDS.length; g++)
+            {
+                if (random.nextInt(4) != 0)
+                {
+                    index.subscribe(GUILDS[g], sessions[i]);
+                    in[i][g] = true;
+                }
+            }
+        }
+        int replays = 0;
+        for (int step = 0; step < 3000; step++)
+        {
+            final int op = random.nextInt(100);
+            if (op < 60)
+            {
+                final int g = random.nextInt(GUILDS.length);
+                final boolean needsIntent = random.nextInt(4) == 0;
+                final Dispatch d = new Dispatch("E", ("{\"n\":" + step + "}").getBytes(), null,
+                    needsIntent ? INTENT : 0, GUILDS[g], 0, 0);
+                for (int i = 0; i < SESSIONS; i++)
+                {
+                    if (in[i][g] && (!needsIntent || sessions[i].intents() != 0))
+                    {
+                        model.get(i).add(d); // first: a full cork is written during the delivery
+                    }
+                }
+                index.deliver(d);
+            }
+            else if (op < 68)
+            {
+                final int i = random.nextInt(SESSIONS);
+                final Dispatch d = Dispatch.of("DIRECT", ("{\"n\":" + step + "}").getBytes());
+                model.get(i).add(d);
+                index.deliverTo(sessions[i], d);
+            }
+            else if (op < 80)
+            {
+                index.flushDirty();
+            }
+            else if (op < 88)
+            {
+                final int i = random.nextInt(SESSIONS);
+                if (wires[i] != null && wires[i].next > 1)
+                {
+                    final long ack = acked[i] + random.nextLong(wires[i].next - acked[i]);
+                    sessions[i].acknowledge(ack);
+                    acked[i] = Math.max(acked[i], ack);
+                }
+            }
+            else if (op < 93)
+            {
+                final int i = random.nextInt(SESSIONS);
+                final int g = random.nextInt(GUILDS.length);
+                if (in[i][g])
+                {
+                    index.unsubscribe(GUILDS[g], sessions[i]);
+                }
+                else
+                {
+                    index.subscribe(GUILDS[g], sessions[i]);
+                }
+                in[i][g] = !in[i][g];
+            }
+            else
+            {
+                final int i = random.nextInt(SESSIONS);
+                if (wires[i] != null)
+                {
+                    index.flushDirty();
+                    sessions[i].detach(step);
+                    wires[i] = null;
+                    continue;
+                }
+                final long seq = sessions[i].seq();
+                final long written = model.get(i).size() - 1;
+                assertEquals(written, seq, "session " + i + " numbered every event it received");
+                final long lastSeq = seq - random.nextLong(Math.min(seq - acked[i], 2L * BUFFER) + 1);
+                final Recorder w = new Recorder(model.get(i), lastSeq + 1);
+                sessions[i].attachWire(w);
+                final boolean resumed = sessions[i].replay(lastSeq);
+                final boolean filters = sessions[i].intents() == 0;
+                if (!filters && seq - acked[i] <= BUFFER)
+                {
+                    assertTrue(resumed, "a session that filters nothing resumes within its buffer (" + (seq - lastSeq)
+                        + " events)");
+                }
+                if (resumed)
+                {
+                    assertEquals(seq + 1, w.next, "the replay wrote every event after " + lastSeq);
+                    replays++;
+                    wires[i] = w;
+                }
+                else
+                {
+                    // the client identifies again: a new session, numbered from 1
+                    final GatewaySession fresh = new GatewaySession("n" + step, 100 + i, sessions[i].intents(), 50,
+                        0, 1, BUFFER);
+                    for (int g = 0; g < GUILDS.length; g++)
+                    {
+                        if (in[i][g])
+                        {
+                            index.unsubscribe(GUILDS[g], sessions[i]);
+                            index.subscribe(GUILDS[g], fresh);
+                        }
+                    }
+                    sessions[i] = fresh;
+                    model.set(i, new ArrayList<>(List.of(Dispatch.of("NONE", new byte[0]))));
+                    acked[i] = 0;
+                    wires[i] = new Recorder(model.get(i), 1);
+                    fresh.attachWire(wires[i]);
+                }
+            }
+        }
+        index.flushDirty();
+        for (int i = 0; i < SESSIONS; i++)
+        {
+            if (wires[i] != null)
+            {
+                assertEquals(model.get(i).size(), wires[i].next, "session " + i + " was sent every event");
+                assertEquals(0, wires[i].closes, "no connection was closed for lost events");
+            }
+        }
+        assertTrue(replays > 0, "some connections resumed");
+    }
+}
