@@ -38,7 +38,11 @@ import dev.pinwheel.gateway.session.GatewaySession;
  * each index gets the one shared {@link Dispatch} followed by its end-of-cycle flush, exactly what a shard
  * does for a FANOUT entry of its inbox.
  * <pre>
- *   splice:            deliver(dispatch) ─▶ per session: seq++, resume slot (corked) ─▶ flushDirty() ─▶ per
+ *   gatewaySession:    the gateway's own GatewaySession: deliver(dispatch) ─▶ the guild's DispatchLog once, per
+ *                      session: seq++, its run of the log extended (no slot written) ─▶ flushDirty() ─▶ per session:
+ *                      its corked events read back from the log, then as splice (gatewaySessionWritev: with the writev)
+ *   splice:            (a model of the gateway before its guild logs)
+ *                      deliver(dispatch) ─▶ per session: seq++, resume slot (corked) ─▶ flushDirty() ─▶ per
  *                      session: its frame head (0x81 LEN {"t":T,"s":N) written, an iovec list of [head, the
  *                      shard's one copy of ,"op":0,"d":D}] built (the gateway then calls writev once per socket)
  *   spliceCopy:        the gateway before the gather (issue 14): the same, but each session's frames copied whole
@@ -88,7 +92,10 @@ public class FanoutBenchmark
     private final SessionIndex[] splice = new SessionIndex[SHARDS];
     private final SessionIndex[] gateway = new SessionIndex[SHARDS];
     private final SessionIndex[] gatewayWritev = new SessionIndex[SHARDS];
-    /** Allocated beside each {@link #gateway} session: the memory a real one has around it (its connection). */
+    /**
+     * Allocated beside each {@link #gateway} session, as large as {@code splice}'s resume ring, so that the sessions lie
+     * as far apart as {@code splice}'s (a real session has its connection and channel around it).
+     */
     private final java.util.ArrayList<Object> gatewaySpacers = new java.util.ArrayList<>();
     private final SessionIndex[] spliceCopy = new SessionIndex[SHARDS];
     private final SessionIndex[] spliceWritev = new SessionIndex[SHARDS];

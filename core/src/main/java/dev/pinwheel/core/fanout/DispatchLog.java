@@ -8,12 +8,11 @@ package dev.pinwheel.core.fanout;
  * and nothing else of it (issue 14: the resume rings of a busy guild's sessions, 512–2,048 slots each, spread the
  * sessions over hundreds of megabytes, and the slot each delivery wrote cost a page walk).
  * <p>
- * Retention: the log keeps every position a member still needs ({@link SessionEndpoint#oldestNeeded}, asked of the
- * guild's sessions on this shard when the log is full, and after appends or acknowledgements as many as they are, to
- * release), growing up to its limit;
- * past the limit the oldest are overwritten (a session that needed them can no longer RESUME, as with a full resume
- * ring). What no member needs is released, and a log whose members need little shrinks again. Confined to the shard
- * thread.
+ * Retention: the log keeps every position a member still needs ({@link SessionEndpoint#oldestNeeded}), growing up to
+ * its limit. It asks the guild's sessions on this shard when it is full, and, to release, again after as many appends
+ * or acknowledgements as there are sessions. Past the limit the oldest quarter is overwritten: a session that needed
+ * those events can no longer RESUME, as with a full resume ring. What no member needs is released, and a log whose
+ * members need little shrinks again. Confined to the shard thread.
  */
 public final class DispatchLog
 {

@@ -26,6 +26,10 @@ public final class SessionIndex
         int size;
         /** The guild's events delivered to every session here; created by the first. */
         DispatchLog log;
+        /** Bumped on every subscribe and unsubscribe: a view built at an older version is stale. */
+        int version;
+        /** Created by the first event of a restricted channel. */
+        AudienceViews views;
 
         @Override
         public long oldestNeeded()
@@ -43,10 +47,6 @@ public final class SessionIndex
         {
             return size;
         }
-        /** Bumped on every subscribe and unsubscribe: a view built at an older version is stale. */
-        int version;
-        /** Created by the first event of a restricted channel. */
-        AudienceViews views;
     }
 
     /**

@@ -385,9 +385,9 @@ public final class GatewaySession extends SessionEndpoint
             return;
         }
         runLog = null;
-        if (runFirstSeq > seq)
+        if (runFirstSeq > seq || destroyed)
         {
-            log.readerAdvanced();
+            log.readerAdvanced(); // nothing to keep: acknowledged, or the session ended
             return;
         }
         while (seq - acked > buffer.length && buffer.length < maxBuffer)
@@ -436,7 +436,12 @@ public final class GatewaySession extends SessionEndpoint
         {
             return;
         }
-        if (runLog == null || runFirstSeq > seq || seq - unwritten + 1 > CORK_LIMIT)
+        if (runLog == null || runFirstSeq > seq)
+        {
+            writeFromBuffer(seq); // every corked event is in the buffer
+            return;
+        }
+        if (seq - unwritten + 1 > CORK_LIMIT)
         {
             closeRun(); // a long stretch (rare: corked events are written by CORK_LIMIT) goes through the buffer
             writeFromBuffer(seq);
