@@ -463,6 +463,25 @@ public class FanoutBenchmark
     }
 
     /**
+     * {@link #gatewaySession} for a channel with overwrites (every session a viewer): the event goes into the guild's
+     * log too, and the sessions' runs go on over it.
+     *
+     * @return sessions flushed (consumed by JMH).
+     */
+    @Benchmark
+    @OperationsPerInvocation(RECIPIENTS)
+    public int gatewaySessionWithAudience()
+    {
+        int flushed = 0;
+        for (final SessionIndex shard : gateway)
+        {
+            shard.deliver(restricted);
+            flushed += shard.flushDirty();
+        }
+        return flushed;
+    }
+
+    /**
      * The same framing, but each frame is released as soon as it is built, as if the session wrote and
      * flushed per event: shows what holding a whole shard's frames until the end-of-cycle flush costs.
      *

@@ -39,11 +39,12 @@ public final class FanoutCpuProbe
         b.allocator = "pooled";
         b.events = args.length > 2 ? Integer.parseInt(args[2]) : 1;
         b.setUp();
-        final String[] names = {"gatewaySession", "splice", "spliceCopy", "spliceWithAudience", "gatewaySessionWritev",
-            "spliceWritev", "spliceCopyWrite", "spliceDeferred", "floorLine", "floorLineSpread"};
-        final IntSupplier[] variants = {b::gatewaySession, b::splice, b::spliceCopy, b::spliceWithAudience,
-            b::gatewaySessionWritev, b::spliceWritev, b::spliceCopyWrite, b::spliceDeferred, () -> (int)b.floorLine(),
-            () -> (int)b.floorLineSpread()};
+        final String[] names = {"gatewaySession", "splice", "spliceCopy", "gatewaySessionWithAudience",
+            "spliceWithAudience", "gatewaySessionWritev", "spliceWritev", "spliceCopyWrite", "spliceDeferred",
+            "floorLine", "floorLineSpread"};
+        final IntSupplier[] variants = {b::gatewaySession, b::splice, b::spliceCopy, b::gatewaySessionWithAudience,
+            b::spliceWithAudience, b::gatewaySessionWritev, b::spliceWritev, b::spliceCopyWrite, b::spliceDeferred,
+            () -> (int)b.floorLine(), () -> (int)b.floorLineSpread()};
         final ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         final long[][] cpu = new long[variants.length][rounds];
         final long[][] wall = new long[variants.length][rounds];

@@ -10,9 +10,10 @@ package dev.pinwheel.core.fanout;
  * <p>
  * Retention: the log keeps every position a member still needs ({@link SessionEndpoint#oldestNeeded}), growing up to
  * its limit. It asks the guild's sessions on this shard when it is full, and, to release, again after as many appends
- * or acknowledgements as there are sessions. Past the limit the oldest quarter is overwritten: a session that needed
- * those events can no longer RESUME, as with a full resume ring. What no member needs is released, and a log whose
- * members need little shrinks again. Confined to the shard thread.
+ * or acknowledgements as there are sessions. What no member needs is released, and a log whose members need little
+ * shrinks again. At its limit, the sessions that still need its oldest quarter copy their events into their own resume
+ * buffers ({@link SessionEndpoint#evictBefore}), which keep them as before the logs: no event a session needs is
+ * dropped by the log. Confined to the shard thread.
  */
 public final class DispatchLog
 {
@@ -30,6 +31,14 @@ public final class DispatchLog
          * @return how many there are (asking them costs one touch each).
          */
         int count();
+
+        /**
+         * The log is at its limit: every reader that still needs a position before {@code position} copies what it
+         * needs into a buffer of its own and stops reading the log there ({@link SessionEndpoint#evictBefore}).
+         *
+         * @param position the log's new oldest position.
+         */
+        void evictBefore(long position);
     }
 
     private final int limit;
@@ -42,6 +51,8 @@ public final class DispatchLog
     private long floor;
     /** When to ask the readers again although the log is not full (to release what none of them needs). */
     private long trimAt = INITIAL;
+    /** While readers copy out what they need ({@link Readers#evictBefore}): their acknowledgements wait. */
+    private boolean evicting;
     /** Readers' acknowledgements left before the log asks them all ({@link #readerAdvanced}). */
     private int advancesUntilTrim;
 
@@ -98,7 +109,18 @@ public final class DispatchLog
             }
             else if (held >= ring.length)
             {
-                release(next - ring.length * 3L / 4); // at the limit: the oldest quarter is overwritten
+                // at the limit: the readers that still need the oldest quarter keep their events themselves
+                final long cut = next - ring.length * 3L / 4;
+                evicting = true;
+                try
+                {
+                    readers.evictBefore(cut);
+                }
+                finally
+                {
+                    evicting = false;
+                }
+                release(cut);
             }
         }
         else
@@ -115,12 +137,13 @@ public final class DispatchLog
      */
     public void readerAdvanced()
     {
-        if (--advancesUntilTrim > 0)
+        if (evicting || --advancesUntilTrim > 0)
         {
             return;
         }
         advancesUntilTrim = Math.max(1, readers.count());
-        release(Math.max(floor, Math.min(next, readers.oldestNeeded())));
+        // never the newest: it may be the event being delivered right now, to sessions that have not noted it yet
+        release(Math.max(floor, Math.min(next - 1, readers.oldestNeeded())));
         shrinkIfMostlyFree();
     }
 
@@ -181,8 +204,8 @@ public final class DispatchLog
     }
 
     /**
-     * @return the most positions it holds: at its limit it overwrites only positions more than three quarters of it
-     *     behind {@link #next()}.
+     * @return the most positions it holds: at its limit the sessions that still need its oldest quarter copy what they
+     *     need into their own resume buffers and it releases that quarter.
      */
     public int limit()
     {

@@ -21,7 +21,7 @@ public abstract class SessionEndpoint
      * @param audience the event's audience (non-null).
      * @return whether the user is in it.
      */
-    final boolean inAudience(final org.agrona.collections.LongHashSet audience)
+    protected final boolean inAudience(final org.agrona.collections.LongHashSet audience)
     {
         if (audience != lastAudience)
         {
@@ -65,6 +65,17 @@ public abstract class SessionEndpoint
     public long oldestNeeded(final DispatchLog log)
     {
         return Long.MAX_VALUE;
+    }
+
+    /**
+     * The log is at its limit and releases every position before {@code position}: if this session still needs one,
+     * it copies what it needs into a buffer of its own and stops reading the log there.
+     *
+     * @param log      a guild's log this session is subscribed to.
+     * @param position the log's new oldest position.
+     */
+    public void evictBefore(final DispatchLog log, final long position)
+    {
     }
 
     /**

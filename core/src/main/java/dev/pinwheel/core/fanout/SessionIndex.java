@@ -16,8 +16,8 @@ public final class SessionIndex
     private final Long2ObjectHashMap<Members> byGuild = new Long2ObjectHashMap<>();
     private final ArrayList<SessionEndpoint> dirty = new ArrayList<>();
 
-    /** Default most events a guild's {@link DispatchLog} holds: twice the gateway's default resume buffer. */
-    public static final int DEFAULT_LOG_LIMIT = 4096;
+    /** Default most events a guild's {@link DispatchLog} holds: eight times the gateway's default resume buffer. */
+    public static final int DEFAULT_LOG_LIMIT = 16384;
     private int logLimit = DEFAULT_LOG_LIMIT;
 
     private static final class Members implements DispatchLog.Readers
@@ -46,6 +46,15 @@ public final class SessionIndex
         public int count()
         {
             return size;
+        }
+
+        @Override
+        public void evictBefore(final long position)
+        {
+            for (int i = 0; i < size; i++)
+            {
+                sessions[i].evictBefore(log, position);
+            }
         }
     }
 
@@ -128,7 +137,7 @@ public final class SessionIndex
 
     /**
      * @param limit the most events each guild's {@link DispatchLog} holds (a power of two, at least 16; the gateway
-     *              sets twice its resume buffer). Applies to logs created from now on.
+     *              sets eight times its resume buffer). Applies to logs created from now on.
      */
     public void logLimit(final int limit)
     {
@@ -272,64 +281,45 @@ public final class SessionIndex
         {
             return 0;
         }
-        final org.agrona.collections.LongHashSet audience = dispatch.audience();
-        if (audience == null)
-        {
-            if (dispatch.targetUserId() == 0)
-            {
-                return deliverLogged(m, dispatch);
-            }
-            return deliver(m.sessions, m.size, dispatch);
-        }
-        if (m.views == null)
-        {
-            m.views = new AudienceViews();
-        }
-        final int v = m.views.view(m, audience);
-        return deliver(m.views.sessions[v], m.views.sizes[v], dispatch);
-    }
-
-    /** Every session of the guild gets it: it goes into the guild's log once, and each session notes its position. */
-    private int deliverLogged(final Members m, final Dispatch dispatch)
-    {
         DispatchLog log = m.log;
         if (log == null)
         {
             log = m.log = new DispatchLog(logLimit, m);
         }
         final long position = log.append(dispatch);
-        final SessionEndpoint[] sessions = m.sessions;
-        for (int i = 0, size = m.size; i < size; i++)
+        final org.agrona.collections.LongHashSet audience = dispatch.audience();
+        if (audience == null)
         {
-            final SessionEndpoint s = sessions[i];
-            s.dispatch(dispatch, log, position);
-            if (!s.dirty)
-            {
-                s.dirty = true;
-                dirty.add(s);
-            }
+            return deliver(m.sessions, m.size, dispatch, log, position);
         }
-        return m.size;
+        if (m.views == null)
+        {
+            m.views = new AudienceViews();
+        }
+        final int v = m.views.view(m, audience);
+        return deliver(m.views.sessions[v], m.views.sizes[v], dispatch, log, position);
     }
 
-    private int deliver(final SessionEndpoint[] sessions, final int size, final Dispatch dispatch)
+    /**
+     * The event is in the guild's log once; each session it is for notes its position (the others, not offered it,
+     * find it is not theirs when they look: {@link SessionEndpoint#dispatch(Dispatch, DispatchLog, long)}).
+     */
+    private int deliver(final SessionEndpoint[] sessions, final int size, final Dispatch dispatch,
+        final DispatchLog log, final long position)
     {
         final long target = dispatch.targetUserId();
-        if (target == 0)
-        {
-            for (int i = 0; i < size; i++)
-            {
-                deliverTo(sessions[i], dispatch);
-            }
-            return size;
-        }
         int n = 0;
         for (int i = 0; i < size; i++)
         {
             final SessionEndpoint s = sessions[i];
-            if (s.userId() == target)
+            if (target == 0 || s.userId() == target)
             {
-                deliverTo(s, dispatch);
+                s.dispatch(dispatch, log, position);
+                if (!s.dirty)
+                {
+                    s.dirty = true;
+                    dirty.add(s);
+                }
                 n++;
             }
         }

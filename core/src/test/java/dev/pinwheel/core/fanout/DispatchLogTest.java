@@ -9,9 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.junit.jupiter.api.Test;
 
 /**
- * A guild's dispatch log keeps what its readers still need, grows while they need more (up to its limit, past which
- * the oldest quarter goes), releases what none needs — after appends, and after the readers' acknowledgements — and
- * shrinks again.
+ * A guild's dispatch log keeps what its readers still need, grows while they need more (up to its limit, where the
+ * readers that need its oldest quarter are told to keep it themselves before it goes), releases what none needs —
+ * after appends, and after the readers' acknowledgements — and shrinks again.
  */
 class DispatchLogTest
 {
@@ -21,6 +21,7 @@ class DispatchLogTest
         long oldest = Long.MAX_VALUE;
         int count = 1;
         int asked;
+        long evictedBefore = -1;
 
         @Override
         public long oldestNeeded()
@@ -33,6 +34,13 @@ class DispatchLogTest
         public int count()
         {
             return count;
+        }
+
+        @Override
+        public void evictBefore(final long position)
+        {
+            evictedBefore = position;
+            oldest = Math.max(oldest, position); // they copied what they needed
         }
     }
 
@@ -65,7 +73,9 @@ class DispatchLogTest
             log.append(sent[i]);
         }
         assertEquals(64, log.capacity(), "never past its limit");
+        assertTrue(readers.evictedBefore > 0, "the readers that needed the oldest quarter copied it first");
         assertFalse(log.holds(0), "the oldest went at the limit");
+        assertFalse(log.holds(readers.evictedBefore - 1));
         assertTrue(log.holds(99));
         for (long p = 0; p < 100; p++)
         {
@@ -90,7 +100,8 @@ class DispatchLogTest
         assertEquals(512, log.capacity());
         readers.oldest = Long.MAX_VALUE; // every reader acknowledged everything
         log.readerAdvanced();
-        assertFalse(log.holds(499), "released once the readers acknowledged");
+        assertFalse(log.holds(498), "released once the readers acknowledged");
+        assertTrue(log.holds(499), "but never the newest: it may be the event being delivered");
         assertEquals(16, log.capacity(), "shrunk back");
         assertEquals(500, log.append(event(500)));
         assertSame(log.at(500), log.at(500));

@@ -50,6 +50,8 @@ public final class GatewaySession extends SessionEndpoint
      * of two (the shard's scratch array for a run's events has this many slots).
      */
     public static final int CORK_LIMIT = 16;
+    /** The most positions of a guild's log not offered to a session that its run goes on over ({@link #noneMineBefore}). */
+    private static final int MAX_GAP = 64;
     /** Highest sequence the client has acknowledged in a heartbeat: events up to it are no longer kept. */
     private long acked;
     /**
@@ -65,8 +67,6 @@ public final class GatewaySession extends SessionEndpoint
     private long runNextPos;
     /** Position of the run's last event this session received (not filtered out). */
     private long runLastPass;
-    /** Position of the run's first event not yet written (while one is corked). */
-    private long runWritePos;
     private GatewayConnection connection;
     /** Where its dispatches are written: the connection (a recorder in tests); null while detached. */
     private SessionWire wire;
@@ -298,14 +298,13 @@ public final class GatewaySession extends SessionEndpoint
         {
             return;
         }
-        final boolean follows = runLog == log && runNextPos == position;
+        final boolean follows = runLog == log && (runNextPos == position || noneMineBefore(log, position));
         final int need = d.intent();
         if (need != 0 && (intents & need) == 0)
         {
             if (follows)
             {
                 runNextPos = position + 1;
-                writeIfFarBehind(log, position);
             }
             return;
         }
@@ -320,27 +319,52 @@ public final class GatewaySession extends SessionEndpoint
             runFirstSeq = s;
             runPos = position;
         }
-        if (!follows || s == unwritten)
-        {
-            runWritePos = position;
-        }
         runNextPos = position + 1;
         runLastPass = position;
-        writeIfFarBehind(log, position);
         queued(s);
     }
 
     /**
-     * A log at its limit overwrites only positions more than three quarters of it behind its head: corked events are
-     * written before they fall a quarter behind (this session filtering out most of the guild's events), so the
-     * write always finds them.
+     * @return whether every position from the run's end up to {@code position} (not offered to this session: events
+     *     of channels it cannot see, or for other users) is one it does not receive, so the run goes on over them;
+     *     looked at for at most {@link #MAX_GAP} positions, else the run closes.
      */
-    private void writeIfFarBehind(final DispatchLog log, final long position)
+    private boolean noneMineBefore(final DispatchLog log, final long position)
     {
-        if (wire != null && unwritten <= seq && position - runWritePos >= log.limit() >> 2)
+        if (position - runNextPos > MAX_GAP || !log.holds(runNextPos))
         {
-            writeCorked();
+            return false;
         }
+        for (long p = runNextPos; p < position; p++)
+        {
+            if (passes(log.at(p)))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * @param d an event of a guild this session is subscribed to.
+     * @return whether this session receives it: its intents allow it, it is for everyone or for this user, and its
+     *     channel's audience, if any, holds this user (what the shard's delivery decides, as a pure function of the
+     *     event, so that a run of a guild's log can be read back).
+     */
+    private boolean passes(final Dispatch d)
+    {
+        final int need = d.intent();
+        if (need != 0 && (intents & need) == 0)
+        {
+            return false;
+        }
+        final long target = d.targetUserId();
+        if (target != 0 && target != userId)
+        {
+            return false;
+        }
+        final LongHashSet audience = d.audience();
+        return audience == null || inAudience(audience);
     }
 
     /** After event {@code s} was kept: written now if the cork is full, or skipped while no connection takes it. */
@@ -364,6 +388,15 @@ public final class GatewaySession extends SessionEndpoint
     }
 
     @Override
+    public void evictBefore(final DispatchLog log, final long position)
+    {
+        if (runLog == log && runFirstSeq <= seq && runPos < position)
+        {
+            closeRun();
+        }
+    }
+
+    @Override
     public void leaving(final DispatchLog log)
     {
         if (runLog == log)
@@ -374,8 +407,8 @@ public final class GatewaySession extends SessionEndpoint
 
     /**
      * Copies the open run's events into the resume buffer (growing it as {@link #dispatch(Dispatch)} would) and
-     * closes the run. Events the log no longer holds (overwritten past its limit) leave their slots empty: a RESUME
-     * from before them fails, as one past a full resume buffer does.
+     * closes the run. The log holds every position of an open run (it makes the run close before it releases one);
+     * a slot left empty anyway makes a RESUME from before it fail, never a wrong event.
      */
     private void closeRun()
     {
@@ -399,8 +432,7 @@ public final class GatewaySession extends SessionEndpoint
         for (long p = runLastPass; k >= oldestKept && p >= runPos && log.holds(p); p--)
         {
             final Dispatch d = log.at(p);
-            final int need = d.intent();
-            if (need == 0 || (intents & need) != 0)
+            if (passes(d))
             {
                 buffer[(int)(k & mask)] = d;
                 k--;
@@ -455,8 +487,7 @@ public final class GatewaySession extends SessionEndpoint
         for (long p = runLastPass; k >= from && p >= runPos && log.holds(p); p--)
         {
             final Dispatch d = log.at(p);
-            final int need = d.intent();
-            if (need == 0 || (intents & need) != 0)
+            if (passes(d))
             {
                 scratch[(int)(k & scratchMask)] = d;
                 k--;
@@ -465,11 +496,7 @@ public final class GatewaySession extends SessionEndpoint
         if (k >= from)
         {
             java.util.Arrays.fill(scratch, null);
-            LOG.error("gateway session {}: events {}..{} were released from their guild's log before they were "
-                + "written; the connection is closed with 4000 (a RESUME then fails and the client identifies again)",
-                id, from, k);
-            unwritten = seq + 1;
-            c.close(dev.pinwheel.gateway.codec.CloseCodes.UNKNOWN_ERROR, "Events were lost before they were sent.");
+            lost(c, from, k);
             return;
         }
         for (k = unwritten; k < from; k++)
@@ -484,9 +511,30 @@ public final class GatewaySession extends SessionEndpoint
         unwritten = seq + 1;
     }
 
+    /**
+     * Events to be written are missing (a bug: the guild's log keeps every open run, the buffer every event it copied
+     * that was not acknowledged): never written as nothing or as another event; the connection is closed with 4000,
+     * and a RESUME over them fails, so the client identifies again.
+     */
+    private void lost(final SessionWire c, final long from, final long to)
+    {
+        LOG.error("gateway session {}: events {}..{} are missing before they were written; the connection is closed "
+            + "with 4000 and the client must identify again", id, from, to);
+        unwritten = seq + 1;
+        c.close(dev.pinwheel.gateway.codec.CloseCodes.UNKNOWN_ERROR, "Events were lost before they were sent.");
+    }
+
     /** Writes the buffer's events from {@code unwritten} up to {@code to}, {@link #CORK_LIMIT} at a time. */
     private void writeFromBuffer(final long to)
     {
+        for (long k = unwritten; k <= to; k++)
+        {
+            if (buffer[(int)(k & mask)] == null)
+            {
+                lost(wire, k, to);
+                return;
+            }
+        }
         while (unwritten <= to)
         {
             final long end = Math.min(to, unwritten + CORK_LIMIT - 1);
@@ -559,9 +607,7 @@ public final class GatewaySession extends SessionEndpoint
         long k = seq;
         for (long p = runLastPass; p >= runPos && runLog.holds(p); p--)
         {
-            final Dispatch d = runLog.at(p);
-            final int need = d.intent();
-            if (need == 0 || (intents & need) != 0)
+            if (passes(runLog.at(p)))
             {
                 if (k == first)
                 {
@@ -596,7 +642,7 @@ public final class GatewaySession extends SessionEndpoint
         {
             if (buffer[(int)(k & mask)] == null)
             {
-                return false; // its guild's log overwrote it before the run was copied here
+                return false; // missing (never expected: see lost)
             }
         }
         unwritten = lastSeq + 1;

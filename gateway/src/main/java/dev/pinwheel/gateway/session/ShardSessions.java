@@ -120,8 +120,9 @@ public final class ShardSessions
         final IntFunction<ShardSessions> peers)
     {
         this.shard = shard;
-        // a guild's log holds twice a session's resume buffer: a session that filters some of its events out
-        shard.sessions().logLimit(2 * context.config().resumeBufferEvents());
+        // a guild's log may hold 8 resume buffers' worth: its positions include the events a session filters out, and
+        // a session whose run reaches past the limit copies the run into its own buffer (a burst of copying)
+        shard.sessions().logLimit((int)Math.min(1 << 24, 8L * context.config().resumeBufferEvents()));
         this.context = context;
         this.auth = auth;
         this.sessionStarts = sessionStarts;
