@@ -417,31 +417,19 @@ public final class GatewaySession extends SessionEndpoint
         {
             return;
         }
-        runLog = null;
-        if (runFirstSeq > seq || destroyed)
+        if (runFirstSeq <= seq && !destroyed) // else nothing to keep: acknowledged, or the session ended
         {
-            log.readerAdvanced(); // nothing to keep: acknowledged, or the session ended
-            return;
-        }
-        while (seq - acked > buffer.length && buffer.length < maxBuffer)
-        {
-            grow(runFirstSeq - 1);
-        }
-        final long oldestKept = Math.max(runFirstSeq, seq - buffer.length + 1);
-        long k = seq;
-        for (long p = runLastPass; k >= oldestKept && p >= runPos && log.holds(p); p--)
-        {
-            final Dispatch d = log.at(p);
-            if (passes(d))
+            while (seq - acked > buffer.length && buffer.length < maxBuffer)
             {
-                buffer[(int)(k & mask)] = d;
-                k--;
+                grow(runFirstSeq - 1);
+            }
+            final long oldestKept = Math.max(runFirstSeq, seq - buffer.length + 1);
+            for (long k = copyRun(buffer, mask, oldestKept); k >= oldestKept; k--)
+            {
+                buffer[(int)(k & mask)] = null; // no longer held: a RESUME from before it fails
             }
         }
-        for (; k >= oldestKept; k--)
-        {
-            buffer[(int)(k & mask)] = null; // no longer held: a RESUME from before it fails
-        }
+        runLog = null;
         log.readerAdvanced();
     }
 
@@ -481,18 +469,8 @@ public final class GatewaySession extends SessionEndpoint
         }
         final Dispatch[] scratch = c.dispatchScratch();
         final int scratchMask = scratch.length - 1;
-        final DispatchLog log = runLog;
         final long from = Math.max(unwritten, runFirstSeq);
-        long k = seq;
-        for (long p = runLastPass; k >= from && p >= runPos && log.holds(p); p--)
-        {
-            final Dispatch d = log.at(p);
-            if (passes(d))
-            {
-                scratch[(int)(k & scratchMask)] = d;
-                k--;
-            }
-        }
+        long k = copyRun(scratch, scratchMask, from);
         if (k >= from)
         {
             java.util.Arrays.fill(scratch, null);
@@ -522,6 +500,28 @@ public final class GatewaySession extends SessionEndpoint
             + "with 4000 and the client must identify again", id, from, to);
         unwritten = seq + 1;
         c.close(dev.pinwheel.gateway.codec.CloseCodes.UNKNOWN_ERROR, "Events were lost before they were sent.");
+    }
+
+    /**
+     * Copies the open run's events {@code from … seq} into a ring, at {@code sequence & intoMask}, reading the log back
+     * from the run's last event.
+     *
+     * @return the newest sequence it did not find ({@code from - 1} when it found them all).
+     */
+    private long copyRun(final Dispatch[] into, final int intoMask, final long from)
+    {
+        final DispatchLog log = runLog;
+        long k = seq;
+        for (long p = runLastPass; k >= from && p >= runPos && log.holds(p); p--)
+        {
+            final Dispatch d = log.at(p);
+            if (passes(d))
+            {
+                into[(int)(k & intoMask)] = d;
+                k--;
+            }
+        }
+        return k;
     }
 
     /** Writes the buffer's events from {@code unwritten} up to {@code to}, {@link #CORK_LIMIT} at a time. */
