@@ -47,7 +47,7 @@ public final class DispatchLog
     private int mask = INITIAL - 1;
     /** The position the next event gets. */
     private long next;
-    /** Positions below it are released (null) or overwritten. */
+    /** Positions below it are released (null). */
     private long floor;
     /** When to ask the readers again although the log is not full (to release what none of them needs). */
     private long trimAt = INITIAL;
@@ -86,9 +86,10 @@ public final class DispatchLog
 
     /**
      * Asks the readers what they still need (one touch of each) when the log is full, or to release, after at least as
-     * many appends as there are readers; releases the rest, then grows when more than half is still needed (up to the
-     * limit, past which the oldest quarter is overwritten: a full log at its limit asks once per quarter of it) or
-     * shrinks when less than an eighth is. A full log with more readers than slots grows without asking.
+     * many appends as there are readers; releases the rest, then grows when more than half is still needed, or shrinks
+     * when less than an eighth is. A full log at its limit has the readers that still need its oldest quarter copy
+     * their events out, then releases that quarter (so it asks once per quarter of it). A full log with more readers
+     * than slots grows without asking.
      */
     private void makeRoom()
     {

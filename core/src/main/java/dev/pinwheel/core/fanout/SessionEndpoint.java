@@ -44,9 +44,10 @@ public abstract class SessionEndpoint
     public abstract void dispatch(Dispatch dispatch);
 
     /**
-     * Frames and queues one event of a guild that every session of the guild on this shard receives, at its position
-     * in the guild's {@link DispatchLog}: a session that keeps where its run of the log starts and ends instead of
-     * writing the event into a ring of its own overrides this. The default is {@link #dispatch(Dispatch)}.
+     * Frames and queues one event of a guild, at its position in the guild's {@link DispatchLog} on this shard (which
+     * holds every event of the guild here, also those not offered to this session: another channel's audience,
+     * another user's event). A session that keeps where its run of the log starts and ends, instead of writing the
+     * event into a ring of its own, overrides this; the default is {@link #dispatch(Dispatch)}.
      *
      * @param dispatch the event.
      * @param log      the guild's log on this shard.

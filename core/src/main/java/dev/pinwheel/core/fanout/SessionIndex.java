@@ -269,7 +269,8 @@ public final class SessionIndex
      * Delivers an event to every local session subscribed to its guild (or to one user's sessions; or, for an event
      * of a channel not everyone may see, to the sessions of its audience: walked from a view of the guild's sessions
      * filtered by that audience snapshot, built with one hash lookup per session the first time the snapshot is seen
-     * here and reused while neither the snapshot nor the guild's local sessions change).
+     * here and reused while neither the snapshot nor the guild's local sessions change). The event goes into the
+     * guild's {@link DispatchLog} once, and each session it is for notes its position there.
      *
      * @param dispatch the event.
      * @return sessions it was queued to.
