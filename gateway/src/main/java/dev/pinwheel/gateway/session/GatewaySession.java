@@ -319,9 +319,29 @@ public final class GatewaySession extends SessionEndpoint
             runFirstSeq = s;
             runPos = position;
         }
+        else if (s - runFirstSeq >= maxBuffer)
+        {
+            dropOldestOfRun(log);
+        }
         runNextPos = position + 1;
         runLastPass = position;
         queued(s);
+    }
+
+    /**
+     * The run holds more events than the resume buffer may: its oldest is dropped, as a full resume ring overwrites
+     * its oldest slot (a RESUME from before it fails), so that a session that never acknowledges pins no more of the
+     * log than its buffer's worth, and the log rarely has to make sessions copy their runs out at its limit. Never
+     * an unwritten event: at most {@link #CORK_LIMIT} are, and the buffer holds at least that many.
+     */
+    private void dropOldestOfRun(final DispatchLog log)
+    {
+        runFirstSeq++;
+        do
+        {
+            runPos++;
+        }
+        while (runPos < runNextPos && !passes(log.at(runPos)));
     }
 
     /**

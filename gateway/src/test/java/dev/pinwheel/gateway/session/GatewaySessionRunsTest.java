@@ -131,6 +131,78 @@ class GatewaySessionRunsTest
         assertTrue(pinned.stream().allMatch(d -> "F".equals(d.type())));
     }
 
+    /**
+     * A session that never acknowledges keeps its resume buffer's worth of a run and no more, as a full resume ring
+     * did: the guild's log is not pinned by older events, a RESUME from the oldest kept one replays it all, and one
+     * from before fails.
+     */
+    @Test
+    void aRunKeepsAResumeBufferOfEvents()
+    {
+        final SessionIndex index = new SessionIndex();
+        final GatewaySession lagging = new GatewaySession("l", 1, INTENT, 50, 0, 1, BUFFER);
+        index.subscribe(GUILDS[0], lagging);
+        final List<Dispatch> model = new ArrayList<>(List.of(Dispatch.of("NONE", new byte[0])));
+        for (int i = 1; i <= 100; i++)
+        {
+            final Dispatch d = new Dispatch("E", ("{\"n\":" + i + "}").getBytes(), null, 0, GUILDS[0], 0, 0);
+            model.add(d);
+            index.deliver(d);
+            // every other event is for a channel this session cannot see
+            index.deliver(new Dispatch("F", "{}".getBytes(), null, 0, GUILDS[0], 0, 0,
+                new org.agrona.collections.LongHashSet()));
+        }
+        final dev.pinwheel.core.fanout.DispatchLog log = logOf(index);
+        assertEquals(2 * (100 - BUFFER), lagging.oldestNeeded(log), "needs only the positions of its last 16 events");
+        final Recorder from84 = new Recorder(model, 85);
+        lagging.attachWire(from84);
+        assertTrue(lagging.replay(84));
+        assertEquals(101, from84.next);
+        lagging.detach(0);
+        final GatewaySession again = new GatewaySession("a", 1, INTENT, 50, 0, 1, BUFFER);
+        index.subscribe(GUILDS[0], again);
+        for (int i = 0; i < 40; i++)
+        {
+            index.deliver(new Dispatch("E", "{}".getBytes(), null, 0, GUILDS[0], 0, 0));
+        }
+        again.attachWire(new Recorder(model, 1));
+        assertEquals(false, again.replay(40 - BUFFER - 1), "before the last 16: gone");
+    }
+
+    private static dev.pinwheel.core.fanout.DispatchLog logOf(final SessionIndex index)
+    {
+        final dev.pinwheel.core.fanout.DispatchLog[] seen = new dev.pinwheel.core.fanout.DispatchLog[1];
+        final dev.pinwheel.core.fanout.SessionEndpoint probe = new dev.pinwheel.core.fanout.SessionEndpoint()
+        {
+            @Override
+            public long userId()
+            {
+                return 0;
+            }
+
+            @Override
+            public void dispatch(final Dispatch dispatch)
+            {
+            }
+
+            @Override
+            public void dispatch(final Dispatch dispatch, final dev.pinwheel.core.fanout.DispatchLog log,
+                final long position)
+            {
+                seen[0] = log;
+            }
+
+            @Override
+            public void flush()
+            {
+            }
+        };
+        index.subscribe(GUILDS[0], probe);
+        index.deliver(new Dispatch("P", "{}".getBytes(), null, 1 << 20, GUILDS[0], 0, 0));
+        index.unsubscribe(GUILDS[0], probe);
+        return seen[0];
+    }
+
     private static void run(final SplittableRandom random, final int logLimit)
     {
         final SessionIndex index = new SessionIndex();
