@@ -287,9 +287,9 @@ public final class GatewaySession extends SessionEndpoint
     }
 
     /**
-     * An event every session of its guild on this shard receives: if it follows this session's run in that guild's
-     * log, the run only grows (no resume slot written); otherwise the run is closed (its events copied into the
-     * resume buffer) and a new one starts here.
+     * An event of a guild, at its position in the guild's log on this shard: if it follows this session's run there
+     * (right after it, or after positions that are not this session's), the run only grows (no resume slot written);
+     * otherwise the run is closed (its events copied into the resume buffer) and a new one starts here.
      */
     @Override
     public void dispatch(final Dispatch d, final DispatchLog log, final long position)
