@@ -85,14 +85,14 @@ final class ClusterGuilds
      * @param dmRest      where the DM channels are opened.
      * @param from        who opens them.
      * @param channelNode which owner nodes of the DM channel will do.
-     * @return the person and the channel; an assertion error if none of 8 will do.
+     * @return the person and the channel; an assertion error if none of 24 will do.
      * @throws IOException if a request fails.
      */
     static DmPartner dmPartner(final RestClient via, final RoutingRing ring, final int owner, final String prefix,
         final String code, final RestClient dmRest, final RestClient.User from,
         final java.util.function.IntPredicate channelNode) throws IOException
     {
-        for (int i = 0; i < 8; i++)
+        for (int i = 0; i < 24; i++)
         {
             final RestClient.User user = personOwnedBy(via, ring, owner, prefix + i + "x");
             via.ok("POST", "invites/" + code, user.token(), "{}");
@@ -103,7 +103,7 @@ final class ClusterGuilds
                 return new DmPartner(user, channel);
             }
         }
-        throw new AssertionError("none of 8 DM channels is owned by a node that will do");
+        throw new AssertionError("none of 24 DM channels is owned by a node that will do");
     }
 
     /**
