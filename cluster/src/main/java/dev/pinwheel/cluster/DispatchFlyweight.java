@@ -13,9 +13,15 @@ import dev.pinwheel.core.fanout.Dispatch;
  * decoded once by the receiving node, whose interested shards then share the one decoded {@link Dispatch}.
  * <pre>
  *   guild i64 | author i64 | target user i64 | intent i32 |
- *   type (len i32, ASCII) | data (len i32, bytes) | redacted data (len i32 or -1, bytes) |
+ *   type (len i32, ASCII) | data (len i32, bytes) | redacted data |
  *   audience (count i32 or -1, i64 each)
+ *
+ *   redacted data: -1 (none) | -2, prefix i32, suffix i32, middle (len i32, bytes)
  * </pre>
+ * The redacted data (what a session without {@code MESSAGE_CONTENT} gets) is the data with a few fields emptied, so it
+ * crosses as the data's common prefix and suffix, which the receiver copies, and the differing middle: a
+ * MESSAGE_CREATE then fits one datagram (an MTU of 1,408 bytes) instead of two, and the sender's second cycle and
+ * the receiver's second wake-up for its second half are gone from the hop.
  */
 public final class DispatchFlyweight
 {
@@ -30,10 +36,12 @@ public final class DispatchFlyweight
     public static int length(final Dispatch d)
     {
         final LongHashSet audience = d.audience();
+        final byte[] redacted = d.redactedData();
         return 3 * Long.BYTES + Integer.BYTES
             + Integer.BYTES + d.typeAscii().length
             + Integer.BYTES + d.data().length
-            + Integer.BYTES + (d.redactedData() == null ? 0 : d.redactedData().length)
+            + Integer.BYTES + (redacted == null ? 0 : 3 * Integer.BYTES + redacted.length
+                - shared(d.data(), redacted))
             + Integer.BYTES + (audience == null ? 0 : audience.size() * Long.BYTES);
     }
 
@@ -56,7 +64,7 @@ public final class DispatchFlyweight
         p += Integer.BYTES;
         p = putBytes(out, p, d.typeAscii());
         p = putBytes(out, p, d.data());
-        p = putBytes(out, p, d.redactedData());
+        p = putRedacted(out, p, d.data(), d.redactedData());
         final LongHashSet audience = d.audience();
         if (audience == null)
         {
@@ -97,8 +105,34 @@ public final class DispatchFlyweight
         p += Integer.BYTES + type.length;
         final byte[] data = getBytes(in, p);
         p += Integer.BYTES + data.length;
-        final byte[] redacted = getBytes(in, p);
-        p += Integer.BYTES + (redacted == null ? 0 : redacted.length);
+        final byte[] redacted;
+        final int form = in.getInt(p);
+        p += Integer.BYTES;
+        if (form == -1)
+        {
+            redacted = null;
+        }
+        else if (form == -2)
+        {
+            final int prefix = in.getInt(p);
+            final int suffix = in.getInt(p + Integer.BYTES);
+            final int middle = in.getInt(p + 2 * Integer.BYTES);
+            p += 3 * Integer.BYTES;
+            if (prefix < 0 || suffix < 0 || middle < 0 || prefix + suffix > data.length)
+            {
+                throw new IllegalArgumentException("a malformed redacted event: prefix " + prefix + ", suffix " + suffix
+                    + ", middle " + middle + " of " + data.length + " bytes");
+            }
+            redacted = new byte[prefix + middle + suffix];
+            System.arraycopy(data, 0, redacted, 0, prefix);
+            in.getBytes(p, redacted, prefix, middle);
+            System.arraycopy(data, data.length - suffix, redacted, prefix + middle, suffix);
+            p += middle;
+        }
+        else
+        {
+            throw new IllegalArgumentException("a malformed event: redacted form " + form);
+        }
         final int count = in.getInt(p);
         p += Integer.BYTES;
         LongHashSet audience = null;
@@ -113,6 +147,47 @@ public final class DispatchFlyweight
         }
         return new Dispatch(new String(type, StandardCharsets.US_ASCII), data, redacted, intent, guild, author,
             targetUser, audience);
+    }
+
+    /** @return the bytes the redacted data shares with the data: their common prefix plus common suffix. */
+    private static int shared(final byte[] data, final byte[] redacted)
+    {
+        final long ps = prefixAndSuffix(data, redacted);
+        return (int)(ps >>> 32) + (int)ps;
+    }
+
+    /** @return the common prefix's length in the high half, the common suffix's (not overlapping it) in the low. */
+    private static long prefixAndSuffix(final byte[] data, final byte[] redacted)
+    {
+        final int mismatch = java.util.Arrays.mismatch(data, redacted);
+        final int max = Math.min(data.length, redacted.length);
+        final int prefix = mismatch < 0 ? max : mismatch;
+        int suffix = 0;
+        while (suffix < max - prefix && data[data.length - 1 - suffix] == redacted[redacted.length - 1 - suffix])
+        {
+            suffix++;
+        }
+        return (long)prefix << 32 | suffix;
+    }
+
+    private static int putRedacted(final MutableDirectBuffer out, final int at, final byte[] data,
+        final byte[] redacted)
+    {
+        if (redacted == null)
+        {
+            out.putInt(at, -1);
+            return at + Integer.BYTES;
+        }
+        final long ps = prefixAndSuffix(data, redacted);
+        final int prefix = (int)(ps >>> 32);
+        final int suffix = (int)ps;
+        final int middle = redacted.length - prefix - suffix;
+        out.putInt(at, -2);
+        out.putInt(at + Integer.BYTES, prefix);
+        out.putInt(at + 2 * Integer.BYTES, suffix);
+        out.putInt(at + 3 * Integer.BYTES, middle);
+        out.putBytes(at + 4 * Integer.BYTES, redacted, prefix, middle);
+        return at + 4 * Integer.BYTES + middle;
     }
 
     private static int putBytes(final MutableDirectBuffer out, final int at, final byte[] b)
