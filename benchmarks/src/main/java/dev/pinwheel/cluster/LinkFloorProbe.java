@@ -372,8 +372,8 @@ public final class LinkFloorProbe
         final List<AutoCloseable> close = new ArrayList<>();
         final String a = "127.0.0.1:" + freeUdpPort();
         final String b = "127.0.0.1:" + freeUdpPort();
-        final SocketWaitIdleStrategy waitA = new SocketWaitIdleStrategy(maxParkNanos, spin);
-        final SocketWaitIdleStrategy waitB = new SocketWaitIdleStrategy(maxParkNanos, spin);
+        final SocketWaitIdleStrategy waitA = new SocketWaitIdleStrategy(maxParkNanos, spin, null);
+        final SocketWaitIdleStrategy waitB = new SocketWaitIdleStrategy(maxParkNanos, spin, null);
         close.add(waitA::close);
         close.add(waitB::close);
         final MediaDriver driverA = MediaDriver.launchEmbedded(invokerDriver(dir.resolve("a"), waitA, termLength));

@@ -22,6 +22,10 @@ final class LinkCounters
     static final int RECEIVER_HELD = 7;
     static final int MALFORMED = 8;
     static final int ANSWERS_OVER_LIMIT = 9;
+    /** The link's cycle run by the receiving shard, woken by the data socket ({@link LinkAgent#runOnShard}). */
+    static final int SHARD_RECEIVED = 10;
+    /** The link's cycle run by a shard at the end of a duty cycle in which it offered. */
+    static final int SHARD_SENT = 11;
 
     private final CounterBlock block;
 
@@ -37,7 +41,9 @@ final class LinkCounters
             "pinwheel_cluster_events_dropped_total",
             "pinwheel_cluster_receiver_ring_full_total",
             "pinwheel_cluster_malformed_total",
-            "pinwheel_cluster_answers_held_over_limit_total");
+            "pinwheel_cluster_answers_held_over_limit_total",
+            "pinwheel_cluster_link_cycles_on_shards_total{why=\"readable\"}",
+            "pinwheel_cluster_link_cycles_on_shards_total{why=\"offered\"}");
     }
 
     void increment(final int id)

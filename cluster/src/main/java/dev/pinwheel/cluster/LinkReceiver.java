@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * reach), polling stops, and the next duty cycle retries it before reading anything newer. Aeron's flow control then
  * pushes back on the sending node, whose shards hold their frames and retry in order.
  * <p>
- * Runs on its own thread (an Agrona {@link Agent} in an {@code AgentRunner} with a parking backoff).
+ * Runs in the link's duty cycle ({@link LinkAgent}): on the link's thread, or on the receiving shard's when the
+ * link's data socket woke that shard; one of them at a time.
  */
 final class LinkReceiver implements Agent, ControlledFragmentHandler
 {
@@ -105,6 +106,18 @@ final class LinkReceiver implements Agent, ControlledFragmentHandler
         {
             replayStates();
         }
+        return pollFrames();
+    }
+
+    /**
+     * What arrived, onto the shard rings (after what a full ring held back): {@link #doWork} without the watch of the
+     * peers and the replay of node-wide records, which stay on the link's thread. The receiving shard's thread runs
+     * this when the link's data socket woke it ({@link LinkAgent#runOnShard}); one thread at a time.
+     *
+     * @return fragments read.
+     */
+    int pollFrames()
+    {
         if (!releaseHeld())
         {
             return 0;
@@ -169,7 +182,17 @@ final class LinkReceiver implements Agent, ControlledFragmentHandler
         }
         if (frame.kind() == LinkFrameFlyweight.DISPATCH)
         {
-            final Dispatch d = DispatchFlyweight.decode(buffer, payload);
+            final Dispatch d;
+            try
+            {
+                d = DispatchFlyweight.decode(buffer, payload);
+            }
+            catch (final RuntimeException ex)
+            {
+                counters.increment(LinkCounters.MALFORMED);
+                LOG.warn("cluster: a malformed event from node {} skipped: {}", frame.sourceNode(), ex.toString());
+                return Action.CONTINUE;
+            }
             final long left = handOut(d, frame.target() & validShards);
             if (left != 0)
             {

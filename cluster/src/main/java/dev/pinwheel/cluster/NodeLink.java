@@ -63,6 +63,16 @@ public final class NodeLink implements ClusterLink, AutoCloseable
     private final AgentRunner linkRunner;
     private final LinkAgent linkAgent;
     private final SocketWaitIdleStrategy waits;
+    /** The receiving shard's watch of the data socket ({@link #receiveOn}), or null. */
+    private volatile AutoCloseable shardWatch;
+    /** The shard that watches the data socket, or -1. */
+    private volatile int receivingShard = -1;
+    private volatile boolean closing;
+    /** When a shard that offered runs the driver's cycle ({@link #sent}): SEND_* below. */
+    private final int shardsSend;
+    private static final int SEND_OFF = 0;
+    private static final int SEND_END = 1;
+    private static final int SEND_FIRST = 2;
     /** What {@link #watchPeers} last saw of each peer (the receiver's thread only). */
     private final boolean[] peerUp;
     /** Peers whose link came up and that have not been asked for their node-wide records yet (receiver thread). */
@@ -132,7 +142,8 @@ public final class NodeLink implements ClusterLink, AutoCloseable
         this.catchUps = new CatchUpCounters(nodeCounters);
         final String dir = ctx.aeronDir().toAbsolutePath().toString();
         final long timeout = ctx.peerTimeoutNanos();
-        final SocketWaitIdleStrategy startedWaits = new SocketWaitIdleStrategy(ctx.idleMaxParkNanos(), ctx.spin());
+        final SocketWaitIdleStrategy startedWaits = new SocketWaitIdleStrategy(ctx.idleMaxParkNanos(), ctx.spin(),
+            channel(ctx.members().endpoint(ctx.nodeId())));
         final MediaDriver.Context driverCtx = new MediaDriver.Context()
             .aeronDirectoryName(dir)
             .dirDeleteOnStart(true)
@@ -159,7 +170,7 @@ public final class NodeLink implements ClusterLink, AutoCloseable
         try
         {
             startedDriver = MediaDriver.launchEmbedded(driverCtx);
-            startedAgent = new LinkAgent(startedDriver.sharedAgentInvoker(), startedWaits);
+            startedAgent = new LinkAgent(startedDriver.sharedAgentInvoker(), startedWaits, this.counters);
             startedRunner = new AgentRunner(startedWaits, ex -> LOG.error("cluster link failed", ex), null,
                 startedAgent);
             AgentRunner.startOnThread(startedRunner, ctx.threadFactory());
@@ -188,6 +199,14 @@ public final class NodeLink implements ClusterLink, AutoCloseable
             throw ex;
         }
         this.waits = startedWaits;
+        this.shardsSend = ctx.spin() ? SEND_OFF : switch (ctx.shardsSend())
+        {
+            case "off", "false" -> SEND_OFF;
+            case "end" -> SEND_END;
+            case "first", "true" -> SEND_FIRST;
+            default -> throw new IllegalArgumentException("pinwheel.cluster.shardsSend must be off, end or first, not '"
+                + ctx.shardsSend() + "'");
+        };
         this.linkAgent = startedAgent;
         this.linkRunner = startedRunner;
         this.driver = startedDriver;
@@ -261,6 +280,58 @@ public final class NodeLink implements ClusterLink, AutoCloseable
             });
         linkAgent.receiver(receiver);
         this.receiver = receiver;
+        receiveOn(group, ctx.receiveShard());
+    }
+
+    /**
+     * Has a shard of this node wake for the link's data socket and run the link's cycle itself ({@link LinkAgent}), so
+     * that a peer's event reaches that shard's sessions after one wake-up (the shard's) instead of two (the link
+     * thread's, then the shard's). On the epoll transport (the gateway's default) and when the link thread waits (a
+     * spinning link thread reads at once); otherwise, or with {@code shard < 0}, the link thread wakes for the socket as
+     * before. Asynchronous: the shard registers the watch in its next duty cycle.
+     *
+     * @param group this node's shards.
+     * @param shard the receiving shard, or negative for none.
+     */
+    private void receiveOn(final ShardGroup group, final int shard)
+    {
+        final java.nio.channels.DatagramChannel data = waits.dataChannel();
+        if (shard < 0 || ctx.spin() || data == null || shard >= group.shardCount())
+        {
+            LOG.info("cluster: the link's thread reads what peers send ({})", shard < 0 ? "pinwheel.cluster.receiveShard"
+                + " < 0" : ctx.spin() ? "it spins" : data == null ? "no data socket" : "no shard " + shard);
+            return;
+        }
+        final boolean sent = group.send(shard, s ->
+        {
+            if (closing)
+            {
+                return;
+            }
+            final AutoCloseable watch = s.io() == null ? null : s.io().watchReadable(data,
+                () -> linkAgent.runOnShard(LinkCounters.SHARD_RECEIVED, true));
+            if (watch == null)
+            {
+                LOG.info("cluster: the link's thread reads what peers send (shard {}'s transport cannot watch its "
+                    + "socket)", shard);
+                return;
+            }
+            shardWatch = watch;
+            receivingShard = shard;
+            if (closing)
+            {
+                shardWatch = null;
+                CloseHelper.quietClose(watch); // the link closed meanwhile
+                return;
+            }
+            waits.handOverData();
+            LOG.info("cluster: shard {} wakes for what peers send and reads it itself", shard);
+        });
+        if (!sent)
+        {
+            LOG.warn("cluster: shard {} refused to watch the link's socket (its ring is full): the link's thread reads "
+                + "what peers send", shard);
+        }
     }
 
     /**
@@ -892,7 +963,7 @@ public final class NodeLink implements ClusterLink, AutoCloseable
             final long r = pub.offer(frame, 0, length);
             if (r > 0)
             {
-                waits.wake();
+                sent(out);
                 counters.increment(LinkCounters.SENT);
                 return SENT;
             }
@@ -954,7 +1025,7 @@ public final class NodeLink implements ClusterLink, AutoCloseable
                 final long r = publications[node].offer(out.view, 0, head.length);
                 if (r > 0)
                 {
-                    waits.wake();
+                    sent(out);
                     counters.increment(LinkCounters.SENT);
                     counters.increment(LinkCounters.RETRIED);
                 }
@@ -1008,7 +1079,7 @@ public final class NodeLink implements ClusterLink, AutoCloseable
             final boolean sent = scan.sent() != sentBefore;
             if (sent)
             {
-                waits.wake();
+                sent(out);
             }
             if (outcome != CatchUpScan.SENDING)
             {
@@ -1051,6 +1122,11 @@ public final class NodeLink implements ClusterLink, AutoCloseable
     @Override
     public void close()
     {
+        closing = true;
+        final AutoCloseable watch = shardWatch;
+        shardWatch = null;
+        CloseHelper.quietClose(watch); // before the driver closes the socket: its number may be reused
+        linkAgent.closeShardSide();
         linkAgent.stopReceiving(); // the subscription is not read while the client closes it
         CloseHelper.quietClose(aeron); // the link thread still runs the driver that answers the client
         CloseHelper.quietClose(linkRunner);
@@ -1063,9 +1139,60 @@ public final class NodeLink implements ClusterLink, AutoCloseable
         }
     }
 
+    /**
+     * A shard offered to a publication. {@code first} (the default): the first offer of the duty cycle goes on the
+     * wire at once, one driver cycle on the shard's thread (the sender sends it), before the REST answer and this
+     * node's own deliveries; later offers, and the rest of the driver's work, at the end of the duty cycle
+     * ({@link #endOfCycle}). {@code end}: all at the end of the duty cycle. {@code off}, or a spinning link thread: the
+     * link thread is woken (it sees the offer at once when it spins).
+     */
+    private void sent(final Outbox out)
+    {
+        if (shardsSend == SEND_OFF)
+        {
+            waits.wake();
+        }
+        else if (shardsSend == SEND_FIRST && !out.ranThisCycle)
+        {
+            // the first offer of the duty cycle goes on the wire now (one driver cycle: the sender sends it), the
+            // rest of the driver's work and later offers at the end of the duty cycle
+            out.ranThisCycle = true;
+            out.offered = true;
+            linkAgent.runOnShard(LinkCounters.SHARD_SENT, false, 1);
+        }
+        else
+        {
+            out.offered = true;
+        }
+    }
+
+    @Override
+    public int endOfCycle(final int fromShard)
+    {
+        final Outbox out = outboxes[fromShard];
+        out.ranThisCycle = false;
+        int work = 0;
+        if (out.offered)
+        {
+            out.offered = false;
+            // when the link thread has the cycle, it runs it again for this offer
+            work += linkAgent.runOnShard(LinkCounters.SHARD_SENT, false);
+        }
+        if (fromShard == receivingShard && linkAgent.receivedFirst())
+        {
+            // the receiving shard delivered what it read before the rest of the driver's work: that rest now
+            work += linkAgent.runOnShard(LinkCounters.SHARD_RECEIVED, false);
+        }
+        return work;
+    }
+
     /** One shard's frames to each peer: its scratch buffer and what back-pressure held back. Its thread only. */
     private static final class Outbox
     {
+        /** Offered since the end of the shard's last duty cycle: the driver's cycle runs at the end of this one. */
+        boolean offered;
+        /** The shard ran the driver's cycle for an offer in this duty cycle already ({@code first}). */
+        boolean ranThisCycle;
         final ExpandableArrayBuffer scratch = new ExpandableArrayBuffer(1024);
         final UnsafeBuffer view = new UnsafeBuffer(0, 0);
         final ArrayDeque<byte[]>[] held;

@@ -22,6 +22,14 @@ import java.util.concurrent.TimeUnit;
  *       driver and receiver) waits without traffic: it waits in epoll on the driver's sockets and a datagram, a shard's
  *       offer or a consensus agent's work wakes it at once; this bounds the driver's timers (heartbeats every 100 ms,
  *       status messages every 200 ms; rounded up to whole milliseconds)</td></tr>
+ *   <tr><td>{@code pinwheel.cluster.receiveShard}</td><td>0</td><td>the shard whose epoll wakes for what peers send
+ *       and which runs the link's cycle itself then ({@link NodeLink}): one wake-up per hop instead of two; negative:
+ *       the link thread reads it (also when it spins, or on a transport other than epoll)</td></tr>
+ *   <tr><td>{@code pinwheel.cluster.shardsSend}</td><td>{@code first}</td><td>who puts a shard's frames for other
+ *       nodes on the wire: {@code first} — the shard itself, one driver cycle right at the first offer of its duty
+ *       cycle (before the REST answer and this node's own deliveries), the rest after its sessions' writes;
+ *       {@code end} — the shard, after its sessions' writes; {@code off} — the link thread, woken per offer (as when it
+ *       spins)</td></tr>
  *   <tr><td>{@code pinwheel.cluster.catchUpSliceRecords}</td><td>256</td><td>state records a shard reads from its
  *       journal and sends per duty cycle for a peer's catch-up (the longest it pauses its sessions for it)</td></tr>
  *   <tr><td>{@code pinwheel.cluster.catchUpSliceBytes}</td><td>65536</td><td>or, first reached, bytes of those
@@ -50,6 +58,8 @@ public final class NodeLinkContext
     private ThreadFactory threadFactory = Thread.ofPlatform().factory();
     /** Null: as the node's tuning profile says (the server sets it); else the property's word. */
     private Boolean spin = spinProperty();
+    private int receiveShard = Integer.getInteger("pinwheel.cluster.receiveShard", 0);
+    private String shardsSend = System.getProperty("pinwheel.cluster.shardsSend", "first");
     private int catchUpSliceRecords = Integer.getInteger("pinwheel.cluster.catchUpSliceRecords", 256);
     private int catchUpSliceBytes = Integer.getInteger("pinwheel.cluster.catchUpSliceBytes", 64 << 10);
     /** Negative: unset (the peer timeout, at most 5 s). */
@@ -279,6 +289,43 @@ public final class NodeLinkContext
     public long idleMaxParkNanos()
     {
         return idleMaxParkNanos;
+    }
+
+    /**
+     * @param value the shard that wakes for what peers send and reads it ({@link NodeLink}), negative for none.
+     * @return this.
+     */
+    public NodeLinkContext receiveShard(final int value)
+    {
+        receiveShard = value;
+        return this;
+    }
+
+    /**
+     * @return the shard that wakes for what peers send, or negative for none (the link thread).
+     */
+    public int receiveShard()
+    {
+        return receiveShard;
+    }
+
+    /**
+     * @param value {@code first}, {@code end} or {@code off}: when a shard that offered to a peer runs the link's cycle
+     *              itself ({@link NodeLink}).
+     * @return this.
+     */
+    public NodeLinkContext shardsSend(final String value)
+    {
+        shardsSend = value;
+        return this;
+    }
+
+    /**
+     * @return {@code first}, {@code end} or {@code off} (see the table above).
+     */
+    public String shardsSend()
+    {
+        return shardsSend;
     }
 
     public int catchUpSliceRecords()

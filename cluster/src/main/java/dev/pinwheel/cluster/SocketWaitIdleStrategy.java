@@ -52,14 +52,20 @@ final class SocketWaitIdleStrategy implements IdleStrategy
     private final boolean spin;
     private volatile boolean sleeping;
     private volatile boolean pending;
+    /** The channel URI of the link's own subscription: its socket is the one a shard may watch instead. */
+    private final String dataUri;
+    private volatile java.nio.channels.DatagramChannel dataChannel;
+    private volatile SelectionKey dataKey;
 
     /**
      * @param maxWaitNanos the longest wait without traffic (rounded up to a millisecond: a select's granularity).
      * @param spin         busy-spin instead of waiting (no wake-up on either side of a hop; burns the thread's core).
+     * @param dataUri      the channel of the link's subscription (what peers send this node).
      */
-    SocketWaitIdleStrategy(final long maxWaitNanos, final boolean spin)
+    SocketWaitIdleStrategy(final long maxWaitNanos, final boolean spin, final String dataUri)
     {
         this.spin = spin;
+        this.dataUri = dataUri;
         this.maxWaitMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(maxWaitNanos + 999_999));
         try
         {
@@ -151,20 +157,43 @@ final class SocketWaitIdleStrategy implements IdleStrategy
         }
     }
 
+    /**
+     * @return the socket peers send this node's link to, once the driver opened it (else null).
+     */
+    DatagramChannel dataChannel()
+    {
+        return dataChannel;
+    }
+
+    /**
+     * The link thread stops waking for the data socket: a shard's epoll watches it now ({@link NodeLink#receiveOn}).
+     * Any thread.
+     */
+    void handOverData()
+    {
+        final SelectionKey key = dataKey;
+        if (key != null)
+        {
+            key.cancel();
+            selector.wakeup(); // the select that still holds the key returns, and drops it
+        }
+    }
+
     /** On the link thread (the driver's, in INVOKER mode): the socket wakes the wait when readable. */
-    private void register(final DatagramChannel channel)
+    private SelectionKey register(final DatagramChannel channel)
     {
         if (channel == null || !channel.isOpen() || channel.isBlocking())
         {
-            return;
+            return null;
         }
         try
         {
-            channel.register(selector, SelectionKey.OP_READ);
+            return channel.register(selector, SelectionKey.OP_READ);
         }
         catch (final ClosedChannelException ex)
         {
             LOG.debug("cluster link: a socket closed before it was watched: {}", ex.toString());
+            return null;
         }
     }
 
@@ -179,7 +208,12 @@ final class SocketWaitIdleStrategy implements IdleStrategy
                 public void openChannel()
                 {
                     super.openChannel();
-                    register(receiveDatagramChannel());
+                    final SelectionKey key = register(receiveDatagramChannel());
+                    if (udpChannel.originalUriString().equals(dataUri))
+                    {
+                        dataKey = key;
+                        dataChannel = receiveDatagramChannel();
+                    }
                 }
             };
     }

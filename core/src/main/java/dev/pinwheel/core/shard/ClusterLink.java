@@ -94,6 +94,19 @@ public interface ClusterLink
      */
     int retryPending(int fromShard, Refused refused);
 
+    /**
+     * The end of the shard's duty cycle, after its sessions' writes: what the shard offered in this cycle is put on the
+     * wire now (the link may run its media driver's cycle on this thread here, rather than wake a thread of its own
+     * for it). Each duty cycle, whatever it did.
+     *
+     * @param fromShard the shard (its thread).
+     * @return work done.
+     */
+    default int endOfCycle(final int fromShard)
+    {
+        return 0;
+    }
+
     /** Told of a held-back command that cannot be sent any more (its node went down). */
     @FunctionalInterface
     interface Refused

@@ -29,6 +29,23 @@ public interface IoDriver
     void wakeup();
 
     /**
+     * Wakes this shard when a socket it does not own becomes readable, and runs {@code onReadable} on the shard thread
+     * then, inside {@link #poll()} or {@link #await(long)} (edge-triggered: once per arrival after the last report, so
+     * {@code onReadable} reads until it has nothing more, or hands the rest to the socket's owner). The socket stays
+     * its owner's: this driver never reads, writes or closes it. The cluster link uses it so that a peer's datagram
+     * wakes the shard that delivers it rather than the link's thread first ({@code NodeLink#receiveOn}).
+     *
+     * @param channel    an open, non-blocking socket.
+     * @param onReadable what runs on this shard's thread when data arrived; must not block.
+     * @return what stops the watch (any thread; before the socket's owner closes it), or null when this driver's
+     *         transport cannot watch a foreign socket (then nothing was registered).
+     */
+    default AutoCloseable watchReadable(final java.nio.channels.SelectableChannel channel, final Runnable onReadable)
+    {
+        return null;
+    }
+
+    /**
      * Closes the loop and every channel registered with it. Called on the shard thread at the end.
      */
     void close();

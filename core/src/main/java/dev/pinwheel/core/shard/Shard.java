@@ -1267,6 +1267,10 @@ public final class Shard implements Runnable
             }
         }
         work += sessions.flushDirty();
+        if (link != null)
+        {
+            work += link.endOfCycle(id); // after the writes: the link's work left from this cycle
+        }
         return work;
     }
 

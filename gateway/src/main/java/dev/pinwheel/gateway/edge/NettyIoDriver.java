@@ -15,6 +15,7 @@ import dev.pinwheel.gateway.node.GatewayTransport;
 public final class NettyIoDriver implements IoDriver
 {
     private final ShardEventLoop loop;
+    private final boolean epoll;
 
     /**
      * @param shard  the shard.
@@ -22,7 +23,9 @@ public final class NettyIoDriver implements IoDriver
      */
     public NettyIoDriver(final Shard shard, final Thread thread)
     {
-        this.loop = new ShardEventLoop(shard, thread, GatewayTransport.configured().ioHandlerFactory());
+        final GatewayTransport transport = GatewayTransport.configured();
+        this.loop = new ShardEventLoop(shard, thread, transport.ioHandlerFactory());
+        this.epoll = transport == GatewayTransport.EPOLL;
     }
 
     /**
@@ -49,6 +52,20 @@ public final class NettyIoDriver implements IoDriver
     public void wakeup()
     {
         loop.wakeup();
+    }
+
+    /**
+     * On the epoll transport (the default): the socket joins this shard's epoll set, edge-triggered. On the others:
+     * null, the socket's owner keeps waking for it.
+     */
+    @Override
+    public AutoCloseable watchReadable(final java.nio.channels.SelectableChannel channel, final Runnable onReadable)
+    {
+        if (!epoll || !loop.inEventLoop())
+        {
+            return null;
+        }
+        return ForeignSocketWatch.register(loop, channel, onReadable);
     }
 
     @Override

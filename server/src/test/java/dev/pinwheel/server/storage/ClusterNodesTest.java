@@ -127,6 +127,12 @@ class ClusterNodesTest
             final JsonNode d = aliceGateway.awaitDispatch("MESSAGE_CREATE", x -> true);
             assertEquals("m" + n, d.get("content").asText(), "node 0's session sees node 1's events in order");
         }
+        // node 1's shard put its events on the wire itself, and node 0's shard, woken by the link's socket, read them
+        // itself (pinwheel.cluster.shardsSend and receiveShard, the defaults: one wake-up per hop, not three)
+        assertTrue(metric(cluster.port(1), alice.token(),
+            "pinwheel_cluster_link_cycles_on_shards_total{why=\"offered\"}") > 0, "node 1's shard sent");
+        assertTrue(metric(cluster.port(0), alice.token(),
+            "pinwheel_cluster_link_cycles_on_shards_total{why=\"readable\"}") > 0, "node 0's shard received");
         final String first = acknowledged.get(0);
         rest2.ok("PATCH", "channels/" + channelId + "/messages/" + first, bob.token(), "{\"content\":\"m0 edited\"}");
         assertEquals("m0 edited", aliceGateway.awaitDispatch("MESSAGE_UPDATE", x -> true).get("content").asText());
