@@ -21,9 +21,10 @@ import org.slf4j.LoggerFactory;
  *       epoll wakes that shard, and it runs the cycle itself ({@link #runOnShard(int)}). The events it reads for its own
  *       sessions are on its ring before its inbox is polled in the same duty cycle: a hop pays one wake-up there, not
  *       the link thread's and then the shard's.</li>
- *   <li>any shard that offered to a peer ({@code pinwheel.cluster.shardsSend}): one cycle at its first offer of a
- *       duty cycle, so the frame goes on the wire before the shard's own REST answer and deliveries, and the rest
- *       after its sessions' writes ({@link NodeLink#endOfCycle}), without waking the link thread.</li>
+ *   <li>any shard that offered to peers ({@code pinwheel.cluster.shardsSend}): one cycle once it offered an event's
+ *       copies to every node, or a command (at most once per duty cycle), so the frames go on the wire before the
+ *       shard's own REST answer and deliveries, and the rest after its sessions' writes ({@link NodeLink#endOfCycle}),
+ *       without waking the link thread.</li>
  * </ul>
  * Whoever finds the other running the cycle asks for one more ({@code wanted}) and leaves: the one running sees the
  * request after it let go (both flags volatile, written before the other's is read) and runs again (the link thread)

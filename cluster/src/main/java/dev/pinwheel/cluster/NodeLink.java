@@ -1140,11 +1140,11 @@ public final class NodeLink implements ClusterLink, AutoCloseable
     }
 
     /**
-     * A shard offered to a publication. {@code first} (the default): the first offer of the duty cycle goes on the
-     * wire at once, one driver cycle on the shard's thread (the sender sends it), before the REST answer and this
-     * node's own deliveries; later offers, and the rest of the driver's work, at the end of the duty cycle
-     * ({@link #endOfCycle}). {@code end}: all at the end of the duty cycle. {@code off}, or a spinning link thread: the
-     * link thread is woken (it sees the offer at once when it spins).
+     * A shard offered to a publication. {@code first} (the default) and {@code end}: the shard's thread runs the
+     * driver's cycle that sends it — with {@code first} one cycle at once when the shard has offered all it had for
+     * the moment ({@link #sendOffered}: every node's copy of an event, or a command; once per duty cycle), and the
+     * rest of the driver's work, and later offers, after the shard's sessions' writes ({@link #endOfCycle}).
+     * {@code off}, or a spinning link thread: the link thread is woken (it sees the offer at once when it spins).
      */
     private void sent(final Outbox out)
     {
@@ -1152,17 +1152,22 @@ public final class NodeLink implements ClusterLink, AutoCloseable
         {
             waits.wake();
         }
-        else if (shardsSend == SEND_FIRST && !out.ranThisCycle)
-        {
-            // the first offer of the duty cycle goes on the wire now (one driver cycle: the sender sends it), the
-            // rest of the driver's work and later offers at the end of the duty cycle
-            out.ranThisCycle = true;
-            out.offered = true;
-            linkAgent.runOnShard(LinkCounters.SHARD_SENT, false, 1);
-        }
         else
         {
             out.offered = true;
+        }
+    }
+
+    @Override
+    public void sendOffered(final int fromShard)
+    {
+        final Outbox out = outboxes[fromShard];
+        if (shardsSend == SEND_FIRST && out.offered && !out.ranThisCycle)
+        {
+            // one driver cycle: the sender puts every publication's new frame on the wire (one datagram each); the
+            // rest of the driver's work waits for the end of the duty cycle (offered stays set)
+            out.ranThisCycle = true;
+            linkAgent.runOnShard(LinkCounters.SHARD_SENT, false, 1);
         }
     }
 

@@ -95,6 +95,17 @@ public interface ClusterLink
     int retryPending(int fromShard, Refused refused);
 
     /**
+     * Puts on the wire now what this shard just offered (every node's copy of one event, or one command), when the
+     * link does that on the shard's own thread: at most once per duty cycle, the rest at {@link #endOfCycle}. Otherwise
+     * nothing (the link's thread sends it).
+     *
+     * @param fromShard the shard (its thread).
+     */
+    default void sendOffered(final int fromShard)
+    {
+    }
+
+    /**
      * The end of the shard's duty cycle, after its sessions' writes: what the shard offered in this cycle is put on the
      * wire now (the link may run its media driver's cycle on this thread here, rather than wake a thread of its own
      * for it). Each duty cycle, whatever it did.

@@ -580,6 +580,10 @@ public final class Shard implements Runnable
         {
             final int self = group.nodeId();
             long nodes = guild.interestedNodes() & ~(1L << self);
+            if (nodes == 0)
+            {
+                return;
+            }
             while (nodes != 0)
             {
                 final int node = Long.numberOfTrailingZeros(nodes);
@@ -587,6 +591,7 @@ public final class Shard implements Runnable
                 // one message per (event, interested node); that node hands it to each of its shards in the mask
                 link.offerDispatch(id, node, guild.interestedShardsOf(node), dispatch);
             }
+            link.sendOffered(id); // every node's copy on the wire before this node's own sessions get theirs
         }
     }
 
@@ -733,6 +738,7 @@ public final class Shard implements Runnable
             : link.offerCommand(id, node, ShardRoute.shard(route), bytes, 0, length, answer);
         if (result == ClusterLink.SENT)
         {
+            link.sendOffered(id);
             counters.increment(ShardCounters.HANDOFFS_OUT);
             if (commandHandler != null)
             {
