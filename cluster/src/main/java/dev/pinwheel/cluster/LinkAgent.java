@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  *   <li>the link's own thread, an Agrona {@link Agent} idling in {@link SocketWaitIdleStrategy}: woken by a shard's
  *       offer, by the driver's other sockets, by a consensus agent, or by the driver's timers;</li>
  *   <li>the <i>receiving shard</i> ({@link NodeLink#receiveOn}): when the link's data socket turns readable, the shard's
- *       epoll wakes that shard, and it runs the cycle itself ({@link #runOnShard(int)}). The events it reads for its own
+ *       epoll wakes that shard, and it runs the cycle itself ({@link #runOnShard(int, boolean)}). The events it reads for its own
  *       sessions are on its ring before its inbox is polled in the same duty cycle: a hop pays one wake-up there, not
  *       the link thread's and then the shard's.</li>
  *   <li>any shard that offered to peers ({@code pinwheel.cluster.shardsSend}): one cycle once it offered an event's
@@ -142,9 +142,9 @@ final class LinkAgent implements Agent
     }
 
     /**
-     * A shard's thread: the receiving shard's when the link's data socket turned readable, or any shard's at the end of
-     * a duty cycle in which it offered. Runs cycles until one finds nothing (at most {@link #SHARD_CYCLES}: one datagram
-     * per publication and per cycle), then lets the link thread do the rest, if any.
+     * A shard's thread: the receiving shard's when the link's data socket turned readable, or any shard's that offered
+     * to peers ({@link NodeLink#sendOffered}, {@link NodeLink#endOfCycle}). Runs cycles until one finds nothing (at most
+     * {@link #SHARD_CYCLES}: one datagram per publication and per cycle), then lets the link thread do the rest, if any.
      *
      * @param why           {@link LinkCounters#SHARD_RECEIVED} or {@link LinkCounters#SHARD_SENT}, counted.
      * @param deliverFirst  stop after the first cycle that put frames on the shard rings, so that the shard delivers
