@@ -915,11 +915,15 @@ public final class NodeLink implements ClusterLink, AutoCloseable
     public int offerDispatch(final int fromShard, final int node, final long shardMask, final Dispatch dispatch)
     {
         final Outbox out = outboxes[fromShard];
-        final ExpandableArrayBuffer frame = out.scratch;
+        final ExpandableArrayBuffer frame = out.dispatchFrame;
+        if (out.encoded != dispatch) // the event's copy to the next node: only the header differs
+        {
+            frame.checkLimit(LinkFrameFlyweight.HEADER_LENGTH + DispatchFlyweight.maxLength(dispatch));
+            out.encodedLength = DispatchFlyweight.encode(dispatch, frame, LinkFrameFlyweight.HEADER_LENGTH);
+            out.encoded = dispatch;
+        }
         LinkFrameFlyweight.putHeader(frame, 0, LinkFrameFlyweight.DISPATCH, nodeId, shardMask);
-        frame.checkLimit(LinkFrameFlyweight.HEADER_LENGTH + DispatchFlyweight.length(dispatch));
-        final int n = DispatchFlyweight.encode(dispatch, frame, LinkFrameFlyweight.HEADER_LENGTH);
-        final int result = offer(out, node, frame, LinkFrameFlyweight.HEADER_LENGTH + n, false);
+        final int result = offer(out, node, frame, LinkFrameFlyweight.HEADER_LENGTH + out.encodedLength, false);
         if (result != SENT)
         {
             counters.increment(LinkCounters.EVENTS_DROPPED);
@@ -1199,6 +1203,11 @@ public final class NodeLink implements ClusterLink, AutoCloseable
         /** The shard ran the driver's cycle for an offer in this duty cycle already ({@code first}). */
         boolean ranThisCycle;
         final ExpandableArrayBuffer scratch = new ExpandableArrayBuffer(1024);
+        /** The last event offered (its frame after the header), kept for its copies to the other nodes. */
+        final ExpandableArrayBuffer dispatchFrame = new ExpandableArrayBuffer(2048);
+        /** Whose encoding {@link #dispatchFrame} holds ({@link Dispatch} is immutable), or null. */
+        Dispatch encoded;
+        int encodedLength;
         final UnsafeBuffer view = new UnsafeBuffer(0, 0);
         final ArrayDeque<byte[]>[] held;
         int heldCount;

@@ -305,6 +305,10 @@ class NodeLinkTest
             final Recorder r = recorders[i];
             onShard(nodes.get(where[i][0]).group, where[i][1], s -> s.sessions().subscribe(guildId, r));
         }
+        // a session on node 0's shard 0, which the guild does not count as interested: the frames to node 0 name
+        // shard 1 only (the owner encodes each event once and writes each node's shards into that copy's header)
+        final Recorder bystander = new Recorder();
+        onShard(nodes.get(0).group, 0, s -> s.sessions().subscribe(guildId, bystander));
         final int n = 2000;
         onShard(owner.group, ownerShard, s ->
         {
@@ -332,6 +336,7 @@ class NodeLinkTest
             }
             assertEquals(n, i);
         }
+        assertEquals(0, bystander.seen.size(), "node 0's frames name only its interested shard");
         // one message per (event, node): node 0 and node 2 each got n frames, though node 2 has two shards
         assertEquals(2L * n, owner.link.counter("sent"));
     }
