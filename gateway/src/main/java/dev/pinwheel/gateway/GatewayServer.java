@@ -73,6 +73,8 @@ public final class GatewayServer implements AutoCloseable
     private final List<Channel> listeners = new ArrayList<>();
     private final ThreadPoolExecutor control;
     private AttachmentSweeper sweeper;
+    /** The file directory made for a server started without one (removed at {@link #close}), or null. */
+    private final java.nio.file.Path temporaryFiles;
 
     /**
      * Starts a node: shards recover and start, then the ports are bound. Returns when serving.
@@ -164,7 +166,9 @@ public final class GatewayServer implements AutoCloseable
             r -> placement.newThread(ThreadRole.CONTROL, 0, "pinwheel-control", r));
         this.context = new GatewayContext(config, node, control, nodeId, shardCount);
         // on a shared store (Cassandra) message files are kept there too: a guild that moves keeps them
-        context.files(new FileStore(filesDirectory(config.files().directory()), config.files(), stores.sharedFiles()));
+        this.temporaryFiles = config.files().directory() == null ? temporaryFilesDirectory() : null;
+        context.files(new FileStore(temporaryFiles != null ? temporaryFiles : config.files().directory(), config.files(),
+            stores.sharedFiles()));
         this.auth = new AuthService(node.accounts(), config.pbkdf2Iterations());
         this.sessionStarts = new SessionStartLimits(config.sessionStartTotal(), config.sessionStartResetMillis(),
             config.maxConcurrency(), config.identifyWindowMillis());
@@ -383,15 +387,31 @@ public final class GatewayServer implements AutoCloseable
             {
                 context.peers().close();
             }
+            if (temporaryFiles != null)
+            {
+                deleteTree(temporaryFiles);
+            }
         }
     }
 
-    /** The configured file directory, or a temporary one (tests and nodes started without a data directory). */
-    private static java.nio.file.Path filesDirectory(final java.nio.file.Path configured)
+    private static void deleteTree(final java.nio.file.Path root)
+    {
+        try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.walk(root))
+        {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
+        catch (final java.io.IOException | java.io.UncheckedIOException ex)
+        {
+            LOG.warn("could not remove the temporary file directory {}: {}", root, ex.toString());
+        }
+    }
+
+    /** A file directory for a server started without one (tests, nodes without a data directory). */
+    private static java.nio.file.Path temporaryFilesDirectory()
     {
         try
         {
-            return configured != null ? configured : java.nio.file.Files.createTempDirectory("pinwheel-files");
+            return java.nio.file.Files.createTempDirectory("pinwheel-files");
         }
         catch (final java.io.IOException ex)
         {

@@ -1,6 +1,7 @@
 package dev.pinwheel.server.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -124,6 +125,7 @@ class RestFailureAnswersTest
             new GatewayConfig().host("127.0.0.1").port(0).pbkdf2Iterations(1000), 0, 2, 1024,
             new RoutingTable(RoutingRing.build(1, 1, 2, RoutingRing.DEFAULT_VIRTUAL_NODES), (v, p, o) -> { }),
             shard -> stores[shard] = new RefusingStore(embedded.open(shard)), ThreadPlacement.unpinned());
+        final Path files = node.context().files().directory(); // none configured: a temporary one
         try (KeepAlive http = new KeepAlive(node.port()))
         {
             final Answer user = http.call("POST", "auth/register", null,
@@ -171,6 +173,7 @@ class RestFailureAnswersTest
             embedded.close();
             TestNode.deleteTree(dir);
         }
+        assertFalse(Files.exists(files), "the node removed its temporary file directory " + files);
     }
 
     private static void refuse(final RefusingStore[] stores, final RuntimeException refusal)

@@ -50,6 +50,9 @@ class DiskFullServerTest
         {
             new ProcessBuilder("umount", "-l", mount.toString()).start().waitFor(30, TimeUnit.SECONDS);
             Files.deleteIfExists(mount);
+            // the servers' logs lie beside the small filesystem (so that they are written when it is full)
+            Files.deleteIfExists(mount.resolveSibling(mount.getFileName() + "-server.log"));
+            Files.deleteIfExists(mount.resolveSibling(mount.getFileName() + "-again.log"));
         }
     }
 
