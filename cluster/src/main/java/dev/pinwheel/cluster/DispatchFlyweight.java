@@ -54,14 +54,8 @@ public final class DispatchFlyweight
      */
     public static int length(final Dispatch d)
     {
-        final LongHashSet audience = d.audience();
         final byte[] redacted = d.redactedData();
-        return 3 * Long.BYTES + Integer.BYTES
-            + Integer.BYTES + d.typeAscii().length
-            + Integer.BYTES + d.data().length
-            + Integer.BYTES + (redacted == null ? 0 : 3 * Integer.BYTES + redacted.length
-                - shared(d.data(), redacted))
-            + Integer.BYTES + (audience == null ? 0 : audience.size() * Long.BYTES);
+        return maxLength(d) - (redacted == null ? 0 : shared(d.data(), redacted));
     }
 
     /**
