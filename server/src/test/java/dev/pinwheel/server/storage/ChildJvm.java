@@ -31,7 +31,7 @@ import java.util.zip.ZipOutputStream;
  * SIGKILL writes no archive, and most tests end their nodes so). The training costs about 5 s once.
  * <p>
  * The archive only saves time. If the training fails, the children start without one, and a line on standard error
- * says why; an archive the JVM cannot map it ignores (the children's class-data-sharing log is off).
+ * says why. A child JVM that cannot map the archive runs without it, silently (its class-data-sharing log is off).
  */
 final class ChildJvm
 {
