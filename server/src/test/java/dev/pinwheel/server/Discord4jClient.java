@@ -40,13 +40,23 @@ public final class Discord4jClient
     public static String runSmoke(final int port, final String... made) throws IOException, InterruptedException
     {
         final Path dir = prepare();
-        final List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-            .toString(), "-cp", Files.readString(dir.resolve("cp.txt")).trim(), "D4jSmoke.java",
-            Integer.toString(port)));
-        command.addAll(Arrays.asList(made));
-        final String out = JsClients.run(dir, 200, Map.of(), command.toArray(String[]::new));
-        JsClients.assertSteps(out, STEPS, "Error while decoding", "Discord4J");
-        return out;
+        // Reactor Netty's multipart encoder keeps a file part over 16 KB in a temporary file (Netty's DiskFileUpload,
+        // "FUp_...") that it leaves behind: the client's temporary directory is one of this run's, removed after it
+        final Path tmp = Files.createTempDirectory(dir, "tmp-");
+        try
+        {
+            final List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin",
+                "java").toString(), "-Djava.io.tmpdir=" + tmp, "-cp", Files.readString(dir.resolve("cp.txt")).trim(),
+                "D4jSmoke.java", Integer.toString(port)));
+            command.addAll(Arrays.asList(made));
+            final String out = JsClients.run(dir, 200, Map.of(), command.toArray(String[]::new));
+            JsClients.assertSteps(out, STEPS, "Error while decoding", "Discord4J");
+            return out;
+        }
+        finally
+        {
+            TestNode.deleteTree(tmp);
+        }
     }
 
     /** Copies the program and its pom to {@code target/discord4j-client}; resolves the classpath unless done. */
