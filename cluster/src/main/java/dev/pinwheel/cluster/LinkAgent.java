@@ -18,9 +18,9 @@ import org.slf4j.LoggerFactory;
  *   <li>the link's own thread, an Agrona {@link Agent} idling in {@link SocketWaitIdleStrategy}: woken by a shard's
  *       offer, by the driver's other sockets, by a consensus agent, or by the driver's timers;</li>
  *   <li>the <i>receiving shard</i> ({@link NodeLink#receiveOn}): when the link's data socket turns readable, the shard's
- *       epoll wakes that shard, and it runs the cycle itself ({@link #runOnShard(int, boolean)}). The events it reads for its own
- *       sessions are on its ring before its inbox is polled in the same duty cycle: a hop pays one wake-up there, not
- *       the link thread's and then the shard's.</li>
+ *       epoll wakes that shard, and it runs the cycle itself ({@link #runOnShard(int, boolean)}). The events it
+ *       reads for its own sessions are on its ring before its inbox is polled in the same duty cycle: a hop pays one
+ *       wake-up there, not the link thread's and then the shard's.</li>
  *   <li>any shard that offered to peers ({@code pinwheel.cluster.shardsSend}): one cycle once it offered an event's
  *       copies to every node, or a command (at most once per duty cycle), so the frames go on the wire before the
  *       shard's own REST answer and deliveries, and the rest after its sessions' writes ({@link NodeLink#endOfCycle}),

@@ -117,7 +117,7 @@ final class ChildJvm
             {
                 old.filter(p -> p.getFileName().toString().startsWith("child-jvm-") && !p.equals(mine))
                     .filter(p -> ProcessHandle.of(pidOf(p)).map(h -> !h.isAlive()).orElse(true))
-                    .forEach(ChildJvm::deleteTree);
+                    .forEach(dev.pinwheel.server.TestNode::deleteTree);
             }
             return mine;
         }
@@ -209,17 +209,5 @@ final class ChildJvm
             }
         }
         Files.move(part, jar, StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    private static void deleteTree(final Path root)
-    {
-        try (Stream<Path> s = Files.walk(root))
-        {
-            s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
-        catch (final IOException ignored)
-        {
-            // another JVM's leftovers: target/ is cleaned by the build anyway
-        }
     }
 }

@@ -299,14 +299,7 @@ final class ServerProcess implements AutoCloseable
             }
             if (dir != null)
             {
-                try (java.util.stream.Stream<Path> files = Files.walk(dir))
-                {
-                    files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-                }
-                catch (final IOException ignored)
-                {
-                    // a temporary directory
-                }
+                dev.pinwheel.server.TestNode.deleteTree(dir);
             }
         }
     }
