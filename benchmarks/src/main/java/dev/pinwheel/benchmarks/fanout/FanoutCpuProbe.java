@@ -13,11 +13,12 @@ import java.util.function.IntSupplier;
  * 20); CPU time per round of interleaved variants gives same-run ratios that the run queue does not move.
  * <pre>
  *   java -cp benchmarks/target/pinwheel-benchmarks.jar dev.pinwheel.benchmarks.fanout.FanoutCpuProbe [rounds] [warmup]
- *        [events] [resume slots per session]
+ *        [events] [resume slots per session] [variant,variant,...]
  * </pre>
  * Each round runs every variant once (30,000 recipients), in an order rotated per round; printed per variant: median
  * and 10th percentile of CPU ns per recipient, median wall ns per recipient, and the ratio of medians to
- * {@code spliceCopy} (the copying path the gather replaced).
+ * the second variant run ({@code splice} by default). A fifth argument, a comma-separated list of variant names, runs
+ * only those (one variant alone keeps its own sessions in cache between rounds, as JMH does).
  */
 public final class FanoutCpuProbe
 {
@@ -28,7 +29,8 @@ public final class FanoutCpuProbe
     /**
      * @param args rounds (default 300), warm-up rounds (default 100), distinct events per cycle (default 1:
      *             {@link FanoutBenchmark#events}; the figures stay per recipient per cycle), resume ring slots per
-     *             session (default 2048: {@link FanoutBenchmark#resumeCapacity}).
+     *             session (default 2048: {@link FanoutBenchmark#resumeCapacity}), the variants to run (default:
+     *             all).
      */
     public static void main(final String[] args)
     {
@@ -39,12 +41,14 @@ public final class FanoutCpuProbe
         b.allocator = "pooled";
         b.events = args.length > 2 ? Integer.parseInt(args[2]) : 1;
         b.setUp();
-        final String[] names = {"gatewaySession", "splice", "spliceCopy", "gatewaySessionWithAudience",
+        final String[] allNames = {"gatewaySession", "splice", "spliceCopy", "gatewaySessionWithAudience",
             "spliceWithAudience", "gatewaySessionWritev", "spliceWritev", "spliceCopyWrite", "spliceDeferred",
             "floorLine", "floorLineSpread"};
-        final IntSupplier[] variants = {b::gatewaySession, b::splice, b::spliceCopy, b::gatewaySessionWithAudience,
+        final IntSupplier[] all = {b::gatewaySession, b::splice, b::spliceCopy, b::gatewaySessionWithAudience,
             b::spliceWithAudience, b::gatewaySessionWritev, b::spliceWritev, b::spliceCopyWrite, b::spliceDeferred,
             () -> (int)b.floorLine(), () -> (int)b.floorLineSpread()};
+        final IntSupplier[] variants = args.length > 4 ? select(all, allNames, args[4].split(",")) : all;
+        final String[] names = args.length > 4 ? args[4].split(",") : allNames;
         final ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         final long[][] cpu = new long[variants.length][rounds];
         final long[][] wall = new long[variants.length][rounds];
@@ -74,7 +78,7 @@ public final class FanoutCpuProbe
         {
             throw new java.io.UncheckedIOException(e);
         }
-        final double base = median(cpu[1]);
+        final double base = median(cpu[Math.min(1, variants.length - 1)]);
         System.out.printf(Locale.ROOT, "%-20s %14s %14s %14s %10s%n", "variant", "cpu ns/rcpt p50", "cpu ns p10",
             "wall ns p50", "/ copy");
         for (int v = 0; v < variants.length; v++)
@@ -86,6 +90,21 @@ public final class FanoutCpuProbe
         }
         System.out.println("rounds " + rounds + " (warm-up " + warmup + "), events per cycle " + b.events + ", checksum "
             + sink);
+    }
+
+    private static IntSupplier[] select(final IntSupplier[] all, final String[] allNames, final String[] wanted)
+    {
+        final IntSupplier[] out = new IntSupplier[wanted.length];
+        for (int i = 0; i < wanted.length; i++)
+        {
+            final int k = Arrays.asList(allNames).indexOf(wanted[i]);
+            if (k < 0)
+            {
+                throw new IllegalArgumentException("no variant " + wanted[i] + "; variants: " + Arrays.toString(allNames));
+            }
+            out[i] = all[k];
+        }
+        return out;
     }
 
     private static double median(final long[] xs)

@@ -44,9 +44,9 @@ final class GatheringWire implements SessionWire
 
     @Override
     public void writeDispatches(final Dispatch[] ring, final int mask, final long from, final long to,
-        final boolean seesContent)
+        final long firstSeq, final boolean seesContent)
     {
-        final int total = shard.gather.gather(ring, mask, from, to, userId, seesContent);
+        final int total = shard.gather.gather(ring, mask, from, to, firstSeq, userId, seesContent);
         if (total < 0)
         {
             throw new IllegalStateException("the benchmark's events are small enough to gather");

@@ -35,7 +35,7 @@ public final class LaggingSessionsProbe
         {
             @Override
             public void writeDispatches(final Dispatch[] ring, final int mask, final long from, final long to,
-                final boolean seesContent)
+                final long firstSeq, final boolean seesContent)
             {
             }
 

@@ -205,6 +205,27 @@ public final class DispatchLog
     }
 
     /**
+     * The log's slots as they are, for a reader that writes a stretch of held positions straight from them (the
+     * gateway's flush: no copy of the events into a scratch array, whose reference stores cost a GC write barrier per
+     * recipient). Position {@code p} is at {@code slots()[(int)(p & slotMask())]}. Valid until the next append; read
+     * only.
+     *
+     * @return the slot array.
+     */
+    public Dispatch[] slots()
+    {
+        return ring;
+    }
+
+    /**
+     * @return the index mask of {@link #slots()}.
+     */
+    public int slotMask()
+    {
+        return mask;
+    }
+
+    /**
      * @return the most positions it holds: at its limit the sessions that still need its oldest quarter copy what they
      *     need into their own resume buffers and it releases that quarter.
      */

@@ -8,6 +8,7 @@ public abstract class SessionEndpoint
 {
     /** guild id → this endpoint's index in that guild's {@link SessionIndex} list (for O(1) removal). */
     final GuildSlots guildSlots = new GuildSlots();
+    /** It has output to flush at the end of the cycle ({@link SessionIndex#flushDirty}). */
     boolean dirty;
     /** The last audience (a channel's viewers) this session was checked against, and whether it is in it. */
     private org.agrona.collections.LongHashSet lastAudience;

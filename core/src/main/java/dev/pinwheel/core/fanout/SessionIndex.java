@@ -6,15 +6,22 @@ import java.util.List;
 import org.agrona.collections.Long2ObjectHashMap;
 
 /**
- * One shard's local index {@code guild → sessions on this shard subscribed to it}, and the list of
- * sessions that have unflushed output. Confined to the shard thread.
+ * One shard's local index {@code guild → sessions on this shard subscribed to it}, and what has unflushed output.
+ * Confined to the shard thread.
  * <p>
- * Delivery walks an array; removal is O(1) by swap-remove (each endpoint remembers its slot per guild).
+ * Delivery walks an array; removal is O(1) by swap-remove (each endpoint remembers its slot per guild). A session
+ * with unflushed output is marked ({@link SessionEndpoint#dirty}); the flush finds it through the guild whose event
+ * reached all of its sessions here (the guild is queued once per cycle, not each session: storing a session's
+ * reference into a list costs a GC write barrier per recipient, whose fence on JDK 25's G1 was a tenth of a delivery),
+ * or through the list of single sessions (events for one user, for a channel's audience, or for one session).
  */
 public final class SessionIndex
 {
     private final Long2ObjectHashMap<Members> byGuild = new Long2ObjectHashMap<>();
+    /** Sessions marked dirty one by one (not through a queued guild); may hold one twice (flushed once). */
     private final ArrayList<SessionEndpoint> dirty = new ArrayList<>();
+    /** Guilds whose event went to every local session in this cycle: their marked sessions are flushed. */
+    private final ArrayList<Members> dirtyGuilds = new ArrayList<>();
 
     /** Default most events a guild's {@link DispatchLog} holds: eight times the gateway's default resume buffer. */
     public static final int DEFAULT_LOG_LIMIT = 16384;
@@ -30,6 +37,8 @@ public final class SessionIndex
         int version;
         /** Created by the first event of a restricted channel. */
         AudienceViews views;
+        /** In {@link #dirtyGuilds} this cycle. */
+        boolean queued;
 
         @Override
         public long oldestNeeded()
@@ -202,6 +211,10 @@ public final class SessionIndex
         {
             m.views.clear();
         }
+        if (endpoint.dirty)
+        {
+            dirty.add(endpoint); // the guild's walk at the flush no longer finds it
+        }
         final SessionEndpoint moved = m.sessions[last];
         m.sessions[(int)slot] = moved;
         m.sessions[last] = null;
@@ -289,6 +302,10 @@ public final class SessionIndex
         }
         final long position = log.append(dispatch);
         final org.agrona.collections.LongHashSet audience = dispatch.audience();
+        if (audience == null && dispatch.targetUserId() == 0)
+        {
+            return deliverToAll(m, dispatch, log, position);
+        }
         if (audience == null)
         {
             return deliver(m.sessions, m.size, dispatch, log, position);
@@ -299,6 +316,28 @@ public final class SessionIndex
         }
         final int v = m.views.view(m, audience);
         return deliver(m.views.sessions[v], m.views.sizes[v], dispatch, log, position);
+    }
+
+    /**
+     * An event for every session of the guild here: each notes its position in the log and is marked; the guild is
+     * queued for the flush once, and no session's reference is stored anywhere.
+     */
+    private int deliverToAll(final Members m, final Dispatch dispatch, final DispatchLog log, final long position)
+    {
+        final SessionEndpoint[] sessions = m.sessions;
+        final int size = m.size;
+        for (int i = 0; i < size; i++)
+        {
+            final SessionEndpoint s = sessions[i];
+            s.dispatch(dispatch, log, position);
+            s.dirty = true;
+        }
+        if (!m.queued)
+        {
+            m.queued = true;
+            dirtyGuilds.add(m);
+        }
+        return size;
     }
 
     /**
@@ -350,12 +389,38 @@ public final class SessionIndex
      */
     public int flushDirty()
     {
-        final int n = dirty.size();
-        for (int i = 0; i < n; i++)
+        int n = 0;
+        for (int g = 0; g < dirtyGuilds.size(); g++)
+        {
+            final Members m = dirtyGuilds.get(g);
+            m.queued = false;
+            // newest first: the sessions delivered to last are likeliest still in cache (a flush that makes a session
+            // leave moves the last one into its slot: one already walked)
+            for (int i = m.size - 1; i >= 0; i--)
+            {
+                if (i >= m.size)
+                {
+                    continue; // sessions left during this walk
+                }
+                final SessionEndpoint s = m.sessions[i];
+                if (s.dirty)
+                {
+                    s.dirty = false;
+                    s.flush();
+                    n++;
+                }
+            }
+        }
+        dirtyGuilds.clear();
+        for (int i = 0; i < dirty.size(); i++) // what a flush marks is flushed in this pass too
         {
             final SessionEndpoint s = dirty.get(i);
-            s.dirty = false;
-            s.flush();
+            if (s.dirty)
+            {
+                s.dirty = false;
+                s.flush();
+                n++;
+            }
         }
         dirty.clear();
         return n;

@@ -65,6 +65,104 @@ class SessionIndexTest
         assertEquals(0, index.flushDirty());
     }
 
+    /**
+     * Every session that got output in a cycle is flushed exactly once at its end, however it got it (an event for the
+     * whole guild, for one user, for a channel's audience, or for it alone) and whatever it did since: joined or left
+     * guilds, also the one whose event it got (a guild-wide event marks its sessions and queues the guild, not each
+     * session, so a session that left is found another way). Seeded random cycles against a model.
+     */
+    @Test
+    void everySessionWithOutputIsFlushedOnceAtTheEndOfItsCycle()
+    {
+        final java.util.SplittableRandom random = new java.util.SplittableRandom(17);
+        final SessionIndex index = new SessionIndex();
+        final int sessions = 40;
+        final Recording[] all = new Recording[sessions];
+        final java.util.Set<Long>[] member = new java.util.Set[sessions];
+        for (int i = 0; i < sessions; i++)
+        {
+            all[i] = new Recording(100 + i % 30); // some users have two sessions
+            member[i] = new java.util.HashSet<>();
+        }
+        final org.agrona.collections.LongHashSet viewers = new org.agrona.collections.LongHashSet();
+        for (long u = 100; u < 130; u += 3)
+        {
+            viewers.add(u);
+        }
+        for (int cycle = 0; cycle < 500; cycle++)
+        {
+            final int[] flushesBefore = new int[sessions];
+            for (int i = 0; i < sessions; i++)
+            {
+                flushesBefore[i] = all[i].flushes;
+            }
+            final java.util.Set<Integer> expected = new java.util.HashSet<>();
+            for (int step = 0, steps = random.nextInt(12); step < steps; step++)
+            {
+                final int i = random.nextInt(sessions);
+                final long guild = 1 + random.nextInt(3);
+                switch (random.nextInt(6))
+                {
+                    case 0 ->
+                    {
+                        index.subscribe(guild, all[i]);
+                        member[i].add(guild);
+                    }
+                    case 1 ->
+                    {
+                        index.unsubscribe(guild, all[i]);
+                        member[i].remove(guild);
+                    }
+                    case 2 ->
+                    {
+                        index.deliver(event(guild, 0));
+                        for (int k = 0; k < sessions; k++)
+                        {
+                            if (member[k].contains(guild))
+                            {
+                                expected.add(k);
+                            }
+                        }
+                    }
+                    case 3 ->
+                    {
+                        final long user = 100 + random.nextInt(30);
+                        index.deliver(event(guild, user));
+                        for (int k = 0; k < sessions; k++)
+                        {
+                            if (member[k].contains(guild) && all[k].user == user)
+                            {
+                                expected.add(k);
+                            }
+                        }
+                    }
+                    case 4 ->
+                    {
+                        index.deliver(event(guild, 0).withAudience(viewers));
+                        for (int k = 0; k < sessions; k++)
+                        {
+                            if (member[k].contains(guild) && viewers.contains(all[k].user))
+                            {
+                                expected.add(k);
+                            }
+                        }
+                    }
+                    default ->
+                    {
+                        index.deliverTo(all[i], event(guild, 0));
+                        expected.add(i);
+                    }
+                }
+            }
+            assertEquals(expected.size(), index.flushDirty(), "cycle " + cycle);
+            for (int i = 0; i < sessions; i++)
+            {
+                assertEquals(flushesBefore[i] + (expected.contains(i) ? 1 : 0), all[i].flushes,
+                    "session " + i + " in cycle " + cycle);
+            }
+        }
+    }
+
     @Test
     void anEventWithAnAudienceReachesOnlyItsViewersAndANewSnapshotIsLookedUpAgain()
     {

@@ -108,10 +108,26 @@ public final class DispatchFrame
     public static int framesLength(final Dispatch[] ring, final int mask, final long from, final long to,
         final long userId, final boolean seesContent)
     {
+        return framesLength(ring, mask, from, to, from, userId, seesContent);
+    }
+
+    /**
+     * @param ring        events, at {@code index & mask}.
+     * @param mask        the ring's index mask.
+     * @param from        first index.
+     * @param to          last index (inclusive).
+     * @param firstSeq    the sequence of the event at {@code from} (the next ones follow it).
+     * @param userId      the session's user.
+     * @param seesContent whether the session holds MESSAGE_CONTENT.
+     * @return bytes of the frames of those dispatches, back to back.
+     */
+    public static int framesLength(final Dispatch[] ring, final int mask, final long from, final long to,
+        final long firstSeq, final long userId, final boolean seesContent)
+    {
         int total = 0;
-        for (long s = from; s <= to; s++)
+        for (long i = from, s = firstSeq; i <= to; i++, s++)
         {
-            final Dispatch d = ring[(int)(s & mask)];
+            final Dispatch d = ring[(int)(i & mask)];
             total += frameLength(d.typeAscii(), s, d.dataFor(userId, seesContent));
         }
         return total;
@@ -131,9 +147,27 @@ public final class DispatchFrame
     public static void writeFrames(final ByteBuf buf, final Dispatch[] ring, final int mask, final long from,
         final long to, final long userId, final boolean seesContent)
     {
-        for (long s = from; s <= to; s++)
+        writeFrames(buf, ring, mask, from, to, from, userId, seesContent);
+    }
+
+    /**
+     * Appends the frames of the events at indexes {@code from..to} of a ring, numbered from {@code firstSeq}.
+     *
+     * @param buf         destination with {@link #framesLength} writable bytes.
+     * @param ring        events, at {@code index & mask}.
+     * @param mask        the ring's index mask.
+     * @param from        first index.
+     * @param to          last index (inclusive).
+     * @param firstSeq    the sequence of the event at {@code from}.
+     * @param userId      the session's user.
+     * @param seesContent whether the session holds MESSAGE_CONTENT.
+     */
+    public static void writeFrames(final ByteBuf buf, final Dispatch[] ring, final int mask, final long from,
+        final long to, final long firstSeq, final long userId, final boolean seesContent)
+    {
+        for (long i = from, s = firstSeq; i <= to; i++, s++)
         {
-            final Dispatch d = ring[(int)(s & mask)];
+            final Dispatch d = ring[(int)(i & mask)];
             writeTextFrame(buf, d.typeAscii(), s, d.dataFor(userId, seesContent));
         }
     }

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import io.netty.buffer.ByteBuf;
 
 import org.agrona.AsciiEncoding;
+import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import dev.pinwheel.core.fanout.Dispatch;
@@ -37,22 +38,39 @@ public final class FrameGather
     /** A piece larger than this is not gathered: the caller copies (a large GUILD_CREATE is written once). */
     static final int MAX_PIECE = 1 << 20;
     private static final int IOV_SIZE = 16;
+    private static final boolean LITTLE_ENDIAN = java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.LITTLE_ENDIAN;
     private static final int MAX_HEAD = 10 + 6 + 256 + 6 + 20;
     private static final byte[] T_PREFIX = "{\"t\":\"".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] S_PART = "\",\"s\":".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] D_PART = ",\"op\":0,\"d\":".getBytes(StandardCharsets.US_ASCII);
 
     private final UnsafeBuffer iov = new UnsafeBuffer(ByteBuffer.allocateDirect(2 * MAX_FRAMES * IOV_SIZE));
-    private final UnsafeBuffer heads = new UnsafeBuffer(ByteBuffer.allocateDirect(MAX_FRAMES * MAX_HEAD));
+    /** Words of a frame's bytes before its sequence digits, at most (a whole head, rounded up). */
+    private static final int TEMPLATE_WORDS = (MAX_HEAD + 7) / 8;
+    /** The heads, plus room for the last word of a head's template written past its end (then overwritten). */
+    private final UnsafeBuffer heads = new UnsafeBuffer(ByteBuffer.allocateDirect(MAX_FRAMES * MAX_HEAD + 8));
     private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
     private final byte[] chunk = new byte[4096];
     private UnsafeBuffer arena;
+    /** Native addresses of {@link #heads}, {@link #iov} and {@link #arena} (the last one changes when it grows). */
+    private final long headsAddress = heads.addressOffset();
+    private final long iovAddress = iov.addressOffset();
+    private long arenaAddress;
     private int arenaUsed;
     private final byte[][] keyData = new byte[SLOTS][];
     private final byte[][] keyType = new byte[SLOTS][];
     private final int[] headOffset = new int[SLOTS];
     private final int[] sharedOffset = new int[SLOTS];
     private final int[] sharedLength = new int[SLOTS];
+    /**
+     * Per slot, its frames' bytes before the sequence digits ({@code 0x81}, the payload length, {@code {"t":"TYPE","s":})
+     * for sequences of {@link #templateDigits} digits, as native-order words: a session's head is a few word stores
+     * and its digits. Rebuilt when the digit count changes (0: none yet).
+     */
+    private final long[] templates = new long[SLOTS * TEMPLATE_WORDS];
+    private final int[] templateLength = new int[SLOTS];
+    private final int[] templateDigits = new int[SLOTS];
+    private final UnsafeBuffer templateScratch = new UnsafeBuffer(new byte[TEMPLATE_WORDS * 8]);
     private int nextSlot;
     private int lastSlot = -1;
     private int count;
@@ -70,6 +88,7 @@ public final class FrameGather
     public FrameGather(final int arenaBytes)
     {
         arena = new UnsafeBuffer(ByteBuffer.allocateDirect(arenaBytes));
+        arenaAddress = arena.addressOffset();
     }
 
     /**
@@ -88,6 +107,26 @@ public final class FrameGather
     public int gather(final Dispatch[] ring, final int mask, final long from, final long to, final long userId,
         final boolean seesContent)
     {
+        return gather(ring, mask, from, to, from, userId, seesContent);
+    }
+
+    /**
+     * Gathers the frames of the events at indexes {@code from..to} of a ring, numbered from {@code firstSeq} (a
+     * stretch of a guild's log, read in place).
+     *
+     * @param ring        events, at {@code index & mask}.
+     * @param mask        its index mask.
+     * @param from        first index.
+     * @param to          last index (inclusive), at most {@link #MAX_FRAMES} after {@code from}.
+     * @param firstSeq    the sequence of the event at {@code from}.
+     * @param userId      the session's user.
+     * @param seesContent whether the session holds MESSAGE_CONTENT.
+     * @return bytes gathered, or -1 when these frames are not gathered: the caller copies them instead.
+     */
+    public int gather(final Dispatch[] ring, final int mask, final long from, final long to, final long firstSeq,
+        final long userId, final boolean seesContent)
+    {
+        final long seqDelta = firstSeq - from;
         if (to - from >= MAX_FRAMES)
         {
             return -1;
@@ -117,7 +156,7 @@ public final class FrameGather
                     }
                     lastSlot = slot;
                 }
-                headsUsed = frame(slot, s, headsUsed);
+                headsUsed = frame(slot, s + seqDelta, headsUsed);
             }
             if (s > to)
             {
@@ -131,41 +170,110 @@ public final class FrameGather
         return -1;
     }
 
-    /** Writes one frame's per-session head and its two iov entries. */
+    /**
+     * Writes one frame's per-session head and its two iov entries. Raw stores, without a bounds check each: the heads
+     * buffer holds {@link #MAX_FRAMES} heads of at most {@link #MAX_HEAD} bytes plus a word, the iov array
+     * {@link #MAX_FRAMES} pairs, and {@link #gather} never makes more frames than that.
+     */
     private int frame(final int slot, final long seq, final int at)
     {
-        final int headLen = sharedOffset[slot] - headOffset[slot];
         final int digits = AsciiEncoding.digitCount(seq);
-        final int payload = headLen + digits + sharedLength[slot];
-        int p = at;
-        heads.putByte(p++, (byte)0x81);
-        if (payload < 126)
+        if (templateDigits[slot] != digits)
         {
-            heads.putByte(p++, (byte)payload);
+            template(slot, digits);
         }
-        else if (payload < 65536)
+        final int length = templateLength[slot];
+        final long address = headsAddress + at;
+        final int base = slot * TEMPLATE_WORDS;
+        if (length <= 32)
         {
-            heads.putByte(p++, (byte)126);
-            heads.putByte(p++, (byte)(payload >>> 8));
-            heads.putByte(p++, (byte)payload);
+            // the usual head (MESSAGE_CREATE's is 30 bytes): four word stores, the last one's tail overwritten next
+            UnsafeApi.putLong(address, templates[base]);
+            UnsafeApi.putLong(address + 8, templates[base + 1]);
+            UnsafeApi.putLong(address + 16, templates[base + 2]);
+            UnsafeApi.putLong(address + 24, templates[base + 3]);
         }
         else
         {
-            heads.putByte(p++, (byte)127);
-            heads.putLong(p, payload, java.nio.ByteOrder.BIG_ENDIAN);
+            for (int w = 0, words = (length + 7) >>> 3; w < words; w++)
+            {
+                UnsafeApi.putLong(address + (w << 3), templates[base + w]);
+            }
+        }
+        int p = at + length;
+        if (digits <= 8)
+        {
+            final long word = digitWord(seq, digits);
+            UnsafeApi.putLong(headsAddress + p, LITTLE_ENDIAN ? word : Long.reverseBytes(word)); // tail overwritten next
+            p += digits;
+        }
+        else
+        {
+            p += heads.putNaturalLongAscii(p, seq);
+        }
+        final long e = iovAddress + (long)count * IOV_SIZE;
+        final int shared = sharedLength[slot];
+        UnsafeApi.putLong(e, address);
+        UnsafeApi.putLong(e + 8, p - at);
+        UnsafeApi.putLong(e + IOV_SIZE, arenaAddress + sharedOffset[slot]);
+        UnsafeApi.putLong(e + IOV_SIZE + 8, shared);
+        count += 2;
+        total += p - at + shared;
+        return p;
+    }
+
+    /**
+     * The ASCII digits of a number below 10^8, all eight converted at once in the lanes of one word (no loop, no
+     * division): split into two halves of four digits (32-bit lanes), each into two pairs (16-bit lanes), each pair into
+     * two digits (bytes), with multiply-and-shift in place of division by 100 and by 10 (exact for these ranges: 10,486 /
+     * 2^20 for x below 10,000, 103 / 2^10 for x below 100); then the leading zeros shifted out.
+     *
+     * @return the digits as the bytes of a word in little-endian order, the first digit lowest.
+     */
+    static long digitWord(final long value, final int digits)
+    {
+        final long hi = value / 10_000;
+        final long halves = hi | (value - hi * 10_000) << 32;
+        final long pairsHigh = (halves * 10_486 >>> 20) & 0x0000_007F_0000_007FL;
+        final long pairs = pairsHigh | (halves - 100 * pairsHigh) << 16;
+        final long tens = (pairs * 103 >>> 10) & 0x000F_000F_000F_000FL;
+        final long ascii = (tens | (pairs - 10 * tens) << 8) + 0x3030_3030_3030_3030L;
+        return ascii >>> ((8 - digits) << 3);
+    }
+
+    /** Builds a slot's head template for sequences of {@code digits} digits. */
+    private void template(final int slot, final int digits)
+    {
+        final int headLen = sharedOffset[slot] - headOffset[slot];
+        final int payload = headLen + digits + sharedLength[slot];
+        final UnsafeBuffer t = templateScratch;
+        int p = 0;
+        t.putByte(p++, (byte)0x81);
+        if (payload < 126)
+        {
+            t.putByte(p++, (byte)payload);
+        }
+        else if (payload < 65536)
+        {
+            t.putByte(p++, (byte)126);
+            t.putByte(p++, (byte)(payload >>> 8));
+            t.putByte(p++, (byte)payload);
+        }
+        else
+        {
+            t.putByte(p++, (byte)127);
+            t.putLong(p, payload, java.nio.ByteOrder.BIG_ENDIAN);
             p += 8;
         }
-        heads.putBytes(p, arena, headOffset[slot], headLen);
+        t.putBytes(p, arena, headOffset[slot], headLen);
         p += headLen;
-        p += heads.putNaturalLongAscii(p, seq);
-        final int e = count * IOV_SIZE;
-        iov.putLong(e, heads.addressOffset() + at);
-        iov.putLong(e + 8, p - at);
-        iov.putLong(e + IOV_SIZE, arena.addressOffset() + sharedOffset[slot]);
-        iov.putLong(e + IOV_SIZE + 8, sharedLength[slot]);
-        count += 2;
-        total += p - at + sharedLength[slot];
-        return p;
+        final int base = slot * TEMPLATE_WORDS;
+        for (int w = 0, words = (p + 7) >>> 3; w < words; w++)
+        {
+            templates[base + w] = t.getLong(w << 3);
+        }
+        templateLength[slot] = p;
+        templateDigits[slot] = digits;
     }
 
     /** @return the slot holding the piece of these bytes, or -1; the one after {@code last} is tried first. */
@@ -214,6 +322,7 @@ public final class FrameGather
         sharedLength[slot] = p - sharedOffset[slot];
         keyData[slot] = data;
         keyType[slot] = type;
+        templateDigits[slot] = 0;
         arenaUsed = p;
         return slot;
     }
@@ -246,6 +355,7 @@ public final class FrameGather
         if (need > arena.capacity())
         {
             arena = new UnsafeBuffer(ByteBuffer.allocateDirect(Integer.highestOneBit((int)need) << 1));
+            arenaAddress = arena.addressOffset();
         }
         return true;
     }

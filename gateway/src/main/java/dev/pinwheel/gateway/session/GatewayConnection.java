@@ -835,15 +835,16 @@ public final class GatewayConnection extends WebSocket13FrameDecoder
      * kernel does not take is copied into a pooled buffer and queued in Netty, which then owns the socket's order
      * and back-pressure until its queue drains. Not flushed: see {@link #flush}.
      *
-     * @param ring        the session's resume ring.
+     * @param ring        the session's resume ring, or its guild's log read in place.
      * @param mask        its index mask.
-     * @param from        first sequence to write.
-     * @param to          last sequence to write (inclusive).
+     * @param from        index of the first event to write.
+     * @param to          index of the last event to write (inclusive).
+     * @param firstSeq    the sequence of the event at {@code from}.
      * @param seesContent whether the session holds MESSAGE_CONTENT.
      */
     @Override
     public void writeDispatches(final Dispatch[] ring, final int mask, final long from, final long to,
-        final boolean seesContent)
+        final long firstSeq, final boolean seesContent)
     {
         if (closing)
         {
@@ -852,9 +853,9 @@ public final class GatewayConnection extends WebSocket13FrameDecoder
         final long user = session == null ? 0 : session.userId();
         if (zlib != null)
         {
-            for (long s = from; s <= to; s++)
+            for (long i = from, s = firstSeq; i <= to; i++, s++)
             {
-                final Dispatch d = ring[(int)(s & mask)];
+                final Dispatch d = ring[(int)(i & mask)];
                 writeDeflated(d, s, d.dataFor(user, seesContent));
             }
             return;
@@ -863,13 +864,14 @@ public final class GatewayConnection extends WebSocket13FrameDecoder
         final io.netty.channel.ChannelOutboundBuffer queued = ch.unsafe().outboundBuffer();
         final boolean direct = DIRECT_WRITES && ch instanceof io.netty.channel.unix.UnixChannel && queued != null
             && queued.totalPendingWriteBytes() == 0 && ch.isActive() && ch.eventLoop().inEventLoop();
-        if (direct && writeGathered((io.netty.channel.unix.UnixChannel)ch, ring, mask, from, to, user, seesContent))
+        if (direct && writeGathered((io.netty.channel.unix.UnixChannel)ch, ring, mask, from, to, firstSeq, user,
+            seesContent))
         {
             return;
         }
-        final int total = DispatchFrame.framesLength(ring, mask, from, to, user, seesContent);
+        final int total = DispatchFrame.framesLength(ring, mask, from, to, firstSeq, user, seesContent);
         final ByteBuf buf = direct ? gateway.frameScratch(total) : ctx.alloc().buffer(total);
-        DispatchFrame.writeFrames(buf, ring, mask, from, to, user, seesContent);
+        DispatchFrame.writeFrames(buf, ring, mask, from, to, firstSeq, user, seesContent);
         if (!direct)
         {
             ctx.write(buf, ctx.voidPromise());
@@ -907,10 +909,10 @@ public final class GatewayConnection extends WebSocket13FrameDecoder
      * @return false when the shard does not gather these frames (a very large body): the caller copies them.
      */
     private boolean writeGathered(final io.netty.channel.unix.UnixChannel ch, final Dispatch[] ring, final int mask,
-        final long from, final long to, final long user, final boolean seesContent)
+        final long from, final long to, final long firstSeq, final long user, final boolean seesContent)
     {
         final FrameGather gather = gateway.frameGather();
-        final int total = gather.gather(ring, mask, from, to, user, seesContent);
+        final int total = gather.gather(ring, mask, from, to, firstSeq, user, seesContent);
         if (total < 0)
         {
             return false;

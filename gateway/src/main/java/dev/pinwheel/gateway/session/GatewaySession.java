@@ -16,12 +16,10 @@ import dev.pinwheel.gateway.codec.Intents;
  * {@link Dispatch} objects, never copies — so a RESUME replays exactly what was missed.
  * Confined to its shard thread.
  */
-public final class GatewaySession extends SessionEndpoint
+public final class GatewaySession extends SessionHotFields
 {
     private static final Logger LOG = LoggerFactory.getLogger(GatewaySession.class);
     private final String id;
-    private final long userId;
-    private final int intents;
     private final int largeThreshold;
     private final int shardId;
     private final int shardCount;
@@ -31,20 +29,12 @@ public final class GatewaySession extends SessionEndpoint
      * behind grows it.
      */
     private static final int INITIAL_BUFFER = 4;
-    private final int maxBuffer;
     private Dispatch[] buffer;
     private int mask;
     /** Guilds whose GUILD_CREATE was asked for and has not come yet; null when none (most of a session's life). */
     private LongHashSet pendingGuilds;
     /** Guilds in which this session asked to be in a voice channel (cleared on leave); null when none. */
     private LongHashSet voiceGuilds;
-    private long seq;
-    /**
-     * First sequence not yet handed to the connection: dispatches are corked in the resume buffer (where they are
-     * kept anyway) and framed together, into one write, at the end of the duty cycle ({@link #flush}) — or as soon as
-     * {@link #CORK_LIMIT} are waiting, so that a corked event is never overwritten before it is written.
-     */
-    private long unwritten = 1;
     /**
      * At most this many dispatches wait for the end of the cycle (never more than the smallest resume buffer); a power
      * of two (the shard's scratch array for a run's events has this many slots).
@@ -54,37 +44,19 @@ public final class GatewaySession extends SessionEndpoint
     private static final int MAX_GAP = 64;
     /** Highest sequence the client has acknowledged in a heartbeat: events up to it are no longer kept. */
     private long acked;
-    /**
-     * The open run: sequences {@code runFirstSeq … seq} are this session's events of {@code runLog} (its guild's
-     * {@link DispatchLog} on this shard) from position {@code runPos} up to {@code runNextPos} (exclusive), each
-     * position either one of them or an event its intents filtered out; they are not in {@link #buffer}, whose slots
-     * hold the sequences below {@code runFirstSeq}. Null when no run is open (then the buffer holds everything).
-     * A delivery in the run touches these fields and nothing else of the session (issue 14).
-     */
-    private DispatchLog runLog;
-    private long runFirstSeq;
-    private long runPos;
-    private long runNextPos;
-    /** Position of the run's last event this session received (not filtered out). */
-    private long runLastPass;
     private GatewayConnection connection;
-    /** Where its dispatches are written: the connection (a recorder in tests); null while detached. */
-    private SessionWire wire;
     private long detachedAtNanos;
-    private boolean destroyed;
     /** Its resume window on its shard's {@link SessionTimers} (armed while detached); null until it first detaches. */
     SessionTimers.Timer timer;
 
     GatewaySession(final String id, final long userId, final int intents, final int largeThreshold,
         final int shardId, final int shardCount, final int bufferSize)
     {
+        super(userId, intents, bufferSize);
         this.id = id;
-        this.userId = userId;
-        this.intents = intents;
         this.largeThreshold = largeThreshold;
         this.shardId = shardId;
         this.shardCount = shardCount;
-        this.maxBuffer = bufferSize;
         this.buffer = new Dispatch[Math.min(INITIAL_BUFFER, bufferSize)];
         this.mask = buffer.length - 1;
     }
@@ -299,12 +271,17 @@ public final class GatewaySession extends SessionEndpoint
             return;
         }
         final boolean follows = runLog == log && (runNextPos == position || noneMineBefore(log, position));
+        if (follows && position != runNextPos)
+        {
+            runLastGap = position - 1; // it went on over positions that were not offered to it
+        }
         final int need = d.intent();
         if (need != 0 && (intents & need) == 0)
         {
             if (follows)
             {
                 runNextPos = position + 1;
+                runLastGap = position;
             }
             return;
         }
@@ -318,6 +295,7 @@ public final class GatewaySession extends SessionEndpoint
             runLog = log;
             runFirstSeq = s;
             runPos = position;
+            runLastGap = position - 1;
         }
         else if (s - runFirstSeq >= maxBuffer)
         {
@@ -337,6 +315,11 @@ public final class GatewaySession extends SessionEndpoint
     private void dropOldestOfRun(final DispatchLog log)
     {
         runFirstSeq++;
+        if (runLastGap <= runPos)
+        {
+            runPos++; // no gap after it: the next position is the run's next event (the log is not read)
+            return;
+        }
         do
         {
             runPos++;
@@ -487,6 +470,17 @@ public final class GatewaySession extends SessionEndpoint
             writeFromBuffer(seq);
             return;
         }
+        final boolean seesContent = (intents & Intents.MESSAGE_CONTENT) != 0;
+        final long firstPos = runLastPass - (seq - unwritten);
+        if (unwritten >= runFirstSeq && runLastGap < firstPos && runLog.holds(firstPos))
+        {
+            // the corked events lie at consecutive positions of the log (all in the run: firstPos >= runPos follows, as
+            // the run's positions from runPos on hold its events runFirstSeq..seq); written from its slots, nothing
+            // copied (a reference stored into the scratch array costs a GC write barrier with a fence, per recipient)
+            c.writeDispatches(runLog.slots(), runLog.slotMask(), firstPos, runLastPass, unwritten, seesContent);
+            unwritten = seq + 1;
+            return;
+        }
         final Dispatch[] scratch = c.dispatchScratch();
         final int scratchMask = scratch.length - 1;
         final long from = Math.max(unwritten, runFirstSeq);
@@ -501,7 +495,7 @@ public final class GatewaySession extends SessionEndpoint
         {
             scratch[(int)(k & scratchMask)] = buffer[(int)(k & mask)];
         }
-        c.writeDispatches(scratch, scratchMask, unwritten, seq, (intents & Intents.MESSAGE_CONTENT) != 0);
+        c.writeDispatches(scratch, scratchMask, unwritten, seq, seesContent);
         for (k = unwritten; k <= seq; k++)
         {
             scratch[(int)(k & scratchMask)] = null; // the scratch keeps no event reachable

@@ -61,6 +61,65 @@ class FrameGatherTest
         }
     }
 
+    /**
+     * A stretch of a guild's log is gathered in place: its indexes are log positions, its frames numbered from the
+     * session's own sequence. The same bytes as the copying framer writes for those events at those sequences in a
+     * ring of the session's own (the oracle numbers by index, as before), for sequences of 1 to 12 digits (the word
+     * stores of up to 8 digits and the path past them) and heads of every length form.
+     */
+    @Test
+    void aLogStretchIsNumberedFromTheSessionsOwnSequence()
+    {
+        final SplittableRandom random = new SplittableRandom(15);
+        final FrameGather gather = new FrameGather(8192);
+        final Dispatch[] log = new Dispatch[64];
+        final Dispatch[] own = new Dispatch[32];
+        for (int round = 0; round < 2_000; round++)
+        {
+            final int frames = 1 + random.nextInt(FrameGather.MAX_FRAMES);
+            final long firstPos = random.nextLong(1_000_000);
+            final long digits = 1 + random.nextInt(12);
+            final long firstSeq = Math.max(1, (long)Math.pow(10, digits - 1) - random.nextInt(frames + 2));
+            for (int i = 0; i < frames; i++)
+            {
+                final Dispatch d = random.nextInt(8) == 0 ? dispatch("GUILD_MEMBER_UPDATE_" + "X".repeat(
+                    random.nextInt(40)), 20 + random.nextInt(200)) : randomDispatch(random);
+                log[(int)((firstPos + i) & 63)] = d;
+                own[(int)((firstSeq + i) & 31)] = d;
+            }
+            final boolean seesContent = random.nextBoolean();
+            final long lastPos = firstPos + frames - 1;
+            final long lastSeq = firstSeq + frames - 1;
+            final int total = gather.gather(log, 63, firstPos, lastPos, firstSeq, USER, seesContent);
+            assertEquals(DispatchFrame.framesLength(own, 31, firstSeq, lastSeq, USER, seesContent), total,
+                "round " + round);
+            assertArrayEquals(copied(own, 31, firstSeq, lastSeq, seesContent), gathered(gather, 0), "round " + round);
+        }
+    }
+
+    /** The digits of every number below 10^8 the flush writes as one word: all below 10^6, then random ones. */
+    @Test
+    void aWordHoldsTheDigitsOfAnyNumberBelowTenToTheEight()
+    {
+        final SplittableRandom random = new SplittableRandom(16);
+        for (int i = 0; i < 2_000_000; i++)
+        {
+            final long v = i < 1_000_000 ? i : i < 1_000_010 ? 99_999_999 - (i - 1_000_000) : random.nextLong(100_000_000);
+            final String expected = Long.toString(v);
+            final long word = FrameGather.digitWord(v, expected.length());
+            final byte[] bytes = new byte[8];
+            for (int k = 0; k < 8; k++)
+            {
+                bytes[k] = (byte)(word >>> (k << 3));
+            }
+            assertEquals(expected, new String(bytes, 0, expected.length(), StandardCharsets.US_ASCII), "of " + v);
+            if (expected.length() < 8)
+            {
+                assertEquals(0, word >>> (expected.length() << 3), "nothing after the digits of " + v);
+            }
+        }
+    }
+
     @Test
     void theSharedBytesAreCopiedOncePerShardNotPerRecipient()
     {

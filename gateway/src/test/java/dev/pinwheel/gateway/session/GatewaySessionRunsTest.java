@@ -47,14 +47,14 @@ class GatewaySessionRunsTest
 
         @Override
         public void writeDispatches(final Dispatch[] ring, final int mask, final long from, final long to,
-            final boolean seesContent)
+            final long firstSeq, final boolean seesContent)
         {
-            assertEquals(next, from, "written right after the previous write");
-            for (long s = from; s <= to; s++)
+            assertEquals(next, firstSeq, "written right after the previous write");
+            for (long i = from, s = firstSeq; i <= to; i++, s++)
             {
-                assertSame(model.get((int)s), ring[(int)(s & mask)], "event " + s);
+                assertSame(model.get((int)s), ring[(int)(i & mask)], "event " + s);
             }
-            next = to + 1;
+            next = firstSeq + (to - from) + 1;
         }
 
         @Override
@@ -117,7 +117,7 @@ class GatewaySessionRunsTest
         {
             @Override
             public void writeDispatches(final Dispatch[] ring, final int mask, final long from, final long to,
-                final boolean seesContent)
+                final long firstSeq, final boolean seesContent)
             {
                 for (long k = from; k <= to; k++)
                 {
