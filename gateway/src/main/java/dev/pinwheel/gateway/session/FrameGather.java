@@ -223,10 +223,11 @@ public final class FrameGather
     }
 
     /**
-     * The ASCII digits of a number below 10^8, all eight converted at once in the lanes of one word (no loop, no
-     * division): split into two halves of four digits (32-bit lanes), each into two pairs (16-bit lanes), each pair into
-     * two digits (bytes), with multiply-and-shift in place of division by 100 and by 10 (exact for these ranges: 10,486 /
-     * 2^20 for x below 10,000, 103 / 2^10 for x below 100); then the leading zeros shifted out.
+     * The ASCII digits of a number below 10^8, all eight converted at once in the lanes of one word, with no loop:
+     * split into two halves of four digits (32-bit lanes; one division by 10,000, which the JIT makes a multiply), each
+     * into two pairs (16-bit lanes), each pair into two digits (bytes), with multiply-and-shift in place of division by
+     * 100 and by 10 in every lane at once (exact for these ranges: 10,486 / 2^20 for x below 10,000, 103 / 2^10 for x
+     * below 100); then the leading zeros shifted out.
      *
      * @return the digits as the bytes of a word in little-endian order, the first digit lowest.
      */
