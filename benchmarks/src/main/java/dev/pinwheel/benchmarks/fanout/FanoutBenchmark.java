@@ -39,8 +39,9 @@ import dev.pinwheel.gateway.session.GatewaySession;
  * does for a FANOUT entry of its inbox.
  * <pre>
  *   gatewaySession:    the gateway's own GatewaySession: deliver(dispatch) ─▶ the guild's DispatchLog once, per
- *                      session: seq++, its run of the log extended (no slot written) ─▶ flushDirty() ─▶ per session:
- *                      its corked events read back from the log, then as splice (gatewaySessionWritev: with the writev)
+ *                      session: seq++, its run of the log extended (no slot written), marked; the guild queued once
+ *                      ─▶ flushDirty() ─▶ per marked session: its corked events framed straight from the log's slots,
+ *                      then as splice (gatewaySessionWritev: with the writev)
  *   splice:            (a model of the gateway before its guild logs)
  *                      deliver(dispatch) ─▶ per session: seq++, resume slot (corked) ─▶ flushDirty() ─▶ per
  *                      session: its frame head (0x81 LEN {"t":T,"s":N) written, an iovec list of [head, the
@@ -226,7 +227,7 @@ public class FanoutBenchmark
     /**
      * The gateway's own {@link GatewaySession} (not a model of it) on the same path as {@link #splice}: the event goes
      * into the guild's {@link dev.pinwheel.core.fanout.DispatchLog} once and each session extends its run of it (no
-     * resume slot written), then at the flush reads its corked events from the log and builds its iovec list. Beside
+     * resume slot written), then at the flush frames its corked events from the log's slots into its iovec list. Beside
      * each session lies as much memory as {@code splice}'s resume ring ({@link #resumeCapacity} slots), so the
      * sessions are as far apart as there; the difference is what a delivery touches.
      *

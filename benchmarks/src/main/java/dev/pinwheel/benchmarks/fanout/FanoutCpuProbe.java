@@ -100,7 +100,8 @@ public final class FanoutCpuProbe
             final int k = Arrays.asList(allNames).indexOf(wanted[i]);
             if (k < 0)
             {
-                throw new IllegalArgumentException("no variant " + wanted[i] + "; variants: " + Arrays.toString(allNames));
+                throw new IllegalArgumentException("no variant " + wanted[i] + "; variants: "
+                    + Arrays.toString(allNames));
             }
             out[i] = all[k];
         }

@@ -63,9 +63,9 @@ public final class FrameGather
     private final int[] sharedOffset = new int[SLOTS];
     private final int[] sharedLength = new int[SLOTS];
     /**
-     * Per slot, its frames' bytes before the sequence digits ({@code 0x81}, the payload length, {@code {"t":"TYPE","s":})
-     * for sequences of {@link #templateDigits} digits, as native-order words: a session's head is a few word stores
-     * and its digits. Rebuilt when the digit count changes (0: none yet).
+     * Per slot, its frames' bytes before the sequence digits ({@code 0x81}, the payload length,
+     * {@code {"t":"TYPE","s":}) for sequences of {@link #templateDigits} digits, as native-order words: a session's
+     * head is a few word stores and its digits. Rebuilt when the digit count changes (0: none yet).
      */
     private final long[] templates = new long[SLOTS * TEMPLATE_WORDS];
     private final int[] templateLength = new int[SLOTS];
@@ -204,7 +204,8 @@ public final class FrameGather
         if (digits <= 8)
         {
             final long word = digitWord(seq, digits);
-            UnsafeApi.putLong(headsAddress + p, LITTLE_ENDIAN ? word : Long.reverseBytes(word)); // tail overwritten next
+            // the word's tail, past the digits, is overwritten by the next head or lies outside the iov
+            UnsafeApi.putLong(headsAddress + p, LITTLE_ENDIAN ? word : Long.reverseBytes(word));
             p += digits;
         }
         else

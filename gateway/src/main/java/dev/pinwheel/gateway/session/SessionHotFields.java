@@ -25,10 +25,10 @@ abstract class SessionHotFields extends SessionEndpoint
     long unwritten = 1;
     /**
      * The open run: sequences {@code runFirstSeq … seq} are this session's events of {@code runLog} (its guild's
-     * {@link DispatchLog} on this shard) from position {@code runPos} up to {@code runNextPos}
-     * (exclusive), each position either one of them or an event its intents filtered out; they are not in the resume
-     * buffer, whose slots hold the sequences below {@code runFirstSeq}. {@code runLog} is null when no run is open (then
-     * the buffer holds everything). A delivery in the run touches these fields and nothing else of the session.
+     * {@link DispatchLog} on this shard) from position {@code runPos} up to {@code runNextPos} (exclusive), each
+     * position either one of them or an event its intents filtered out; they are not in the resume buffer, whose slots
+     * hold the sequences below {@code runFirstSeq}. {@code runLog} is null when no run is open (then the buffer holds
+     * everything). A delivery in the run touches these fields and nothing else of the session.
      */
     long runFirstSeq;
     /** Position of the run's first event ({@code runFirstSeq}'s). */

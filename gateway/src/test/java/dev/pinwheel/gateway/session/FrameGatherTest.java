@@ -104,7 +104,9 @@ class FrameGatherTest
         final SplittableRandom random = new SplittableRandom(16);
         for (int i = 0; i < 2_000_000; i++)
         {
-            final long v = i < 1_000_000 ? i : i < 1_000_010 ? 99_999_999 - (i - 1_000_000) : random.nextLong(100_000_000);
+            final long v = i < 1_000_000 ? i
+                : i < 1_000_010 ? 99_999_999 - (i - 1_000_000)
+                : random.nextLong(100_000_000);
             final String expected = Long.toString(v);
             final long word = FrameGather.digitWord(v, expected.length());
             final byte[] bytes = new byte[8];
