@@ -11,9 +11,9 @@ import org.agrona.collections.Long2ObjectHashMap;
  * <p>
  * Delivery walks an array; removal is O(1) by swap-remove (each endpoint remembers its slot per guild). A session
  * with unflushed output is marked ({@link SessionEndpoint#dirty}); the flush finds it through the guild whose event
- * reached all of its sessions here (the guild is queued once per cycle, not each session: storing a session's
+ * reached all or most of its sessions here (the guild is queued once per cycle, not each session: storing a session's
  * reference into a list costs a GC write barrier per recipient, whose fence on JDK 25's G1 was a tenth of a delivery),
- * or through the list of single sessions (events for one user, for a channel's audience, or for one session).
+ * or through the list of single sessions (events for one user, for a channel few here see, or for one session).
  */
 public final class SessionIndex
 {
@@ -302,9 +302,10 @@ public final class SessionIndex
         }
         final long position = log.append(dispatch);
         final org.agrona.collections.LongHashSet audience = dispatch.audience();
-        if (audience == null && dispatch.targetUserId() == 0)
+        final boolean everyUser = dispatch.targetUserId() == 0;
+        if (audience == null && everyUser)
         {
-            return deliverToAll(m, dispatch, log, position);
+            return deliverQueued(m, m.sessions, m.size, dispatch, log, position);
         }
         if (audience == null)
         {
@@ -315,17 +316,23 @@ public final class SessionIndex
             m.views = new AudienceViews();
         }
         final int v = m.views.view(m, audience);
-        return deliver(m.views.sessions[v], m.views.sizes[v], dispatch, log, position);
+        final int viewers = m.views.sizes[v];
+        if (everyUser && viewers >= m.size - viewers)
+        {
+            // most of the guild sees it: the flush walks the guild (a flag read per other session) rather than each
+            // viewer being listed (a reference stored per viewer)
+            return deliverQueued(m, m.views.sessions[v], viewers, dispatch, log, position);
+        }
+        return deliver(m.views.sessions[v], viewers, dispatch, log, position);
     }
 
     /**
-     * An event for every session of the guild here: each notes its position in the log and is marked; the guild is
-     * queued for the flush once, and no session's reference is stored anywhere.
+     * An event for sessions of the guild here (all of them, or most: a channel's audience): each notes its position in
+     * the log and is marked; the guild is queued for the flush once, and no session's reference is stored anywhere.
      */
-    private int deliverToAll(final Members m, final Dispatch dispatch, final DispatchLog log, final long position)
+    private int deliverQueued(final Members m, final SessionEndpoint[] sessions, final int size,
+        final Dispatch dispatch, final DispatchLog log, final long position)
     {
-        final SessionEndpoint[] sessions = m.sessions;
-        final int size = m.size;
         for (int i = 0; i < size; i++)
         {
             final SessionEndpoint s = sessions[i];

@@ -67,8 +67,8 @@ class SessionIndexTest
 
     /**
      * Every session that got output in a cycle is flushed exactly once at its end, however it got it (an event for the
-     * whole guild, for one user, for a channel's audience, or for it alone) and whatever it did since: joined or left
-     * guilds, also the one whose event it got (a guild-wide event marks its sessions and queues the guild, not each
+     * whole guild, for one user, for a channel most or few see, or for it alone) and whatever it did since: joined or
+     * left guilds, also the one whose event it got (a guild-wide event marks its sessions and queues the guild, not each
      * session, so a session that left is found another way). Seeded random cycles against a model.
      */
     @Test
@@ -84,10 +84,12 @@ class SessionIndexTest
             all[i] = new Recording(100 + i % 30); // some users have two sessions
             member[i] = new java.util.HashSet<>();
         }
-        final org.agrona.collections.LongHashSet viewers = new org.agrona.collections.LongHashSet();
-        for (long u = 100; u < 130; u += 3)
+        // a channel few see (its viewers are listed one by one) and one most see (the guild is walked at the flush)
+        final org.agrona.collections.LongHashSet few = new org.agrona.collections.LongHashSet();
+        final org.agrona.collections.LongHashSet most = new org.agrona.collections.LongHashSet();
+        for (long u = 100; u < 130; u++)
         {
-            viewers.add(u);
+            (u % 3 == 0 ? few : most).add(u);
         }
         for (int cycle = 0; cycle < 500; cycle++)
         {
@@ -138,6 +140,7 @@ class SessionIndexTest
                     }
                     case 4 ->
                     {
+                        final org.agrona.collections.LongHashSet viewers = random.nextBoolean() ? few : most;
                         index.deliver(event(guild, 0).withAudience(viewers));
                         for (int k = 0; k < sessions; k++)
                         {
