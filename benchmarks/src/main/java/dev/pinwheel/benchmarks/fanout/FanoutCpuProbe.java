@@ -80,7 +80,7 @@ public final class FanoutCpuProbe
         }
         final double base = median(cpu[Math.min(1, variants.length - 1)]);
         System.out.printf(Locale.ROOT, "%-20s %14s %14s %14s %10s%n", "variant", "cpu ns/rcpt p50", "cpu ns p10",
-            "wall ns p50", "/ copy");
+            "wall ns p50", "/ 2nd run");
         for (int v = 0; v < variants.length; v++)
         {
             final double m = median(cpu[v]);
