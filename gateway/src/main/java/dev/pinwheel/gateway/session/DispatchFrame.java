@@ -77,20 +77,7 @@ public final class DispatchFrame
      */
     public static void writeTextFrame(final ByteBuf buf, final byte[] type, final long seq, final byte[] data)
     {
-        final int payload = payloadLength(type, seq, data);
-        buf.writeByte(0x81);
-        if (payload < 126)
-        {
-            buf.writeByte(payload);
-        }
-        else if (payload < 65536)
-        {
-            buf.writeByte(126).writeShort(payload);
-        }
-        else
-        {
-            buf.writeByte(127).writeLong(payload);
-        }
+        ServerFrames.writeHeader(buf, ServerFrames.TEXT, payloadLength(type, seq, data));
         buf.writeBytes(T_PREFIX).writeBytes(type).writeBytes(S_PART);
         writeDecimal(buf, seq);
         buf.writeBytes(D_PART).writeBytes(data).writeByte('}');

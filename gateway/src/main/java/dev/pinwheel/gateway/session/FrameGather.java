@@ -70,7 +70,10 @@ public final class FrameGather
     private final long[] templates = new long[SLOTS * TEMPLATE_WORDS];
     private final int[] templateLength = new int[SLOTS];
     private final int[] templateDigits = new int[SLOTS];
-    private final UnsafeBuffer templateScratch = new UnsafeBuffer(new byte[TEMPLATE_WORDS * 8]);
+    private final byte[] templateBytes = new byte[TEMPLATE_WORDS * 8];
+    /** {@link #templateBytes} as a frame is written ({@link ServerFrames#writeHeader}) and as words are read. */
+    private final ByteBuf templateWriter = io.netty.buffer.Unpooled.wrappedBuffer(templateBytes);
+    private final UnsafeBuffer templateWords = new UnsafeBuffer(templateBytes);
     private int nextSlot;
     private int lastSlot = -1;
     private int count;
@@ -248,31 +251,15 @@ public final class FrameGather
     {
         final int headLen = sharedOffset[slot] - headOffset[slot];
         final int payload = headLen + digits + sharedLength[slot];
-        final UnsafeBuffer t = templateScratch;
-        int p = 0;
-        t.putByte(p++, (byte)0x81);
-        if (payload < 126)
-        {
-            t.putByte(p++, (byte)payload);
-        }
-        else if (payload < 65536)
-        {
-            t.putByte(p++, (byte)126);
-            t.putByte(p++, (byte)(payload >>> 8));
-            t.putByte(p++, (byte)payload);
-        }
-        else
-        {
-            t.putByte(p++, (byte)127);
-            t.putLong(p, payload, java.nio.ByteOrder.BIG_ENDIAN);
-            p += 8;
-        }
-        t.putBytes(p, arena, headOffset[slot], headLen);
+        final ByteBuf t = templateWriter.clear();
+        ServerFrames.writeHeader(t, ServerFrames.TEXT, payload);
+        int p = t.writerIndex();
+        arena.getBytes(headOffset[slot], templateBytes, p, headLen);
         p += headLen;
         final int base = slot * TEMPLATE_WORDS;
         for (int w = 0, words = (p + 7) >>> 3; w < words; w++)
         {
-            templates[base + w] = t.getLong(w << 3);
+            templates[base + w] = templateWords.getLong(w << 3);
         }
         templateLength[slot] = p;
         templateDigits[slot] = digits;
@@ -367,7 +354,7 @@ public final class FrameGather
      */
     public long iovAddress()
     {
-        return iov.addressOffset();
+        return iovAddress;
     }
 
     /**

@@ -95,7 +95,14 @@ final class ServerFrames
         return buf.writeShort(code).writeBytes(text, 0, len);
     }
 
-    private static void writeHeader(final ByteBuf buf, final int opcode, final int len)
+    /**
+     * Writes a final frame's header: {@code FIN | opcode}, then the payload length in the shortest form.
+     *
+     * @param buf    destination.
+     * @param opcode the frame's opcode ({@link #TEXT}, {@link #BINARY}, {@link #CLOSE}…).
+     * @param len    the payload's length.
+     */
+    static void writeHeader(final ByteBuf buf, final int opcode, final int len)
     {
         buf.writeByte(0x80 | opcode);
         if (len < 126)
