@@ -717,6 +717,10 @@ public final class ConsensusMembership implements AutoCloseable
         private final long intervalNanos;
         private final QuietingIdleStrategy idle;
         private AeronCluster.AsyncConnect connecting;
+        /** The replica's {@link MembershipService#termsBegun()} when the pending connect was sent. */
+        private long connectTerm = -1;
+        /** How long the next connect waits for its answer: doubles on each timeout, back to the first on success. */
+        private long attemptTimeoutNanos;
         private AeronCluster cluster;
         private long nextHeartbeat;
         private long nextConnect;
@@ -737,6 +741,20 @@ public final class ConsensusMembership implements AutoCloseable
             this.aeron = aeron;
             this.apply = apply;
             this.intervalNanos = interval(ctx);
+            this.attemptTimeoutNanos = firstAttemptTimeout(ctx);
+        }
+
+        /**
+         * A connect request that reaches a member during an election is never answered, and the client waits its
+         * whole timeout; meanwhile the new leader gives every node one peer timeout to heartbeat in its term. So the
+         * first attempt waits a quarter of the peer timeout (≥ 50 ms), and one sent before the local replica saw a new
+         * term begin is dropped and sent again at once (see {@link #connect}).
+         *
+         * @return how long a first connect attempt waits for its answer.
+         */
+        static long firstAttemptTimeout(final MembershipContext ctx)
+        {
+            return Math.max(TimeUnit.MILLISECONDS.toNanos(50), ctx.peerTimeoutNanos() / 4);
         }
 
         /** @return how often a node's membership client sends its heartbeat: a fifth of the peer timeout, ≥ 10 ms. */
@@ -838,23 +856,40 @@ public final class ConsensusMembership implements AutoCloseable
             return work;
         }
 
+        /**
+         * Connects the membership client, one attempt at a time. A new leader's term beginning on the local replica
+         * while an attempt waits means its request went to a member in an election, which never answers it: it is
+         * dropped and sent again at once, to the new leader. An attempt that times out is sent again soon with twice
+         * the wait (up to two peer timeouts), for a leader too slow to answer within the first.
+         */
         private int connect(final long now)
         {
+            final Replica current = running.get();
+            final long term = current != null ? current.service().termsBegun() : -1;
             try
             {
+                if (connecting != null && term != connectTerm)
+                {
+                    CloseHelper.quietClose(connecting);
+                    connecting = null;
+                    nextConnect = now;
+                    attemptTimeoutNanos = firstAttemptTimeout(ctx);
+                    LOG.debug("cluster membership client: a new leadership term began; connecting again");
+                }
                 if (connecting == null)
                 {
                     if (now - nextConnect < 0)
                     {
                         return 0;
                     }
+                    connectTerm = term;
                     connecting = AeronCluster.asyncConnect(new AeronCluster.Context()
                         .aeron(aeron)
                         .ownsAeronClient(false)
                         .ingressChannel("aeron:udp")
                         .ingressEndpoints(ctx.ingressEndpoints())
                         .egressChannel("aeron:udp?endpoint=" + ctx.members().hosts().get(ctx.nodeId()) + ":0")
-                        .messageTimeoutNs(ctx.peerTimeoutNanos() * 2)
+                        .messageTimeoutNs(attemptTimeoutNanos)
                         .egressListener((sessionId, timestamp, b, offset, length, header) -> { })
                         .errorHandler(ex -> LOG.debug("cluster membership client: {}", ex.toString())));
                 }
@@ -866,6 +901,7 @@ public final class ConsensusMembership implements AutoCloseable
                     cluster = connected;
                     nextHeartbeat = now;
                     warned = false;
+                    attemptTimeoutNanos = firstAttemptTimeout(ctx);
                     LOG.info("cluster: membership client connected (session {}, leader {})",
                         connected.clusterSessionId(), connected.leaderMemberId());
                     return 1;
@@ -876,7 +912,8 @@ public final class ConsensusMembership implements AutoCloseable
             {
                 CloseHelper.quietClose(connecting);
                 connecting = null;
-                nextConnect = now + ctx.peerTimeoutNanos() / 4;
+                nextConnect = now + Math.max(TimeUnit.MILLISECONDS.toNanos(10), ctx.peerTimeoutNanos() / 20);
+                attemptTimeoutNanos = Math.min(attemptTimeoutNanos * 2, ctx.peerTimeoutNanos() * 2);
                 if (!warned)
                 {
                     warned = true;

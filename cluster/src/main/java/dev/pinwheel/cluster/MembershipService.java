@@ -59,6 +59,8 @@ final class MembershipService implements ClusteredService
         new java.util.concurrent.atomic.AtomicLongArray(32);
     /** The log position this replica has applied (this node's heartbeats carry it). */
     private volatile long appliedPosition;
+    /** Leadership terms this replica saw begin (read by the membership client: a connect sent before is lost). */
+    private volatile long termsBegun;
     private final ExpandableArrayBuffer snapshotBuffer = new ExpandableArrayBuffer(SNAPSHOT_LENGTH);
     private Cluster cluster;
     private long epoch;
@@ -296,6 +298,16 @@ final class MembershipService implements ClusteredService
                 lastSeen[node] = Math.max(lastSeen[node], timestamp);
             }
         }
+        termsBegun++; // single writer: the service thread
+    }
+
+    /**
+     * @return how many leadership terms this replica saw begin (replayed ones included); it grows when an election
+     *         ended here.
+     */
+    long termsBegun()
+    {
+        return termsBegun;
     }
 
     @Override
