@@ -45,22 +45,49 @@ public final class CassandraSchema
         return List.of(
             "CREATE KEYSPACE IF NOT EXISTS " + k + " WITH replication = {'class': 'SimpleStrategy', "
                 + "'replication_factor': " + replication + "}",
-            "CREATE TABLE IF NOT EXISTS " + k + ".messages (channel_id bigint, bucket int, message_id bigint, "
+            table(k, "messages", "(channel_id bigint, bucket int, message_id bigint, "
                 + "guild_id bigint, author_id bigint, content text, edited_at bigint, flags int, tts boolean, "
                 + "pinned boolean, extra text, PRIMARY KEY ((channel_id, bucket), message_id)) "
-                + "WITH CLUSTERING ORDER BY (message_id DESC)",
-            "CREATE TABLE IF NOT EXISTS " + k + ".pins (channel_id bigint, message_id bigint, pinned_at bigint, "
-                + "PRIMARY KEY (channel_id, message_id))",
-            "CREATE TABLE IF NOT EXISTS " + k + ".state_log (scope bigint, seq bigint, type int, payload blob, "
-                + "PRIMARY KEY (scope, seq)) WITH CLUSTERING ORDER BY (seq ASC)",
-            "CREATE TABLE IF NOT EXISTS " + k + ".scopes (part int, scope bigint, PRIMARY KEY (part, scope))",
-            "CREATE TABLE IF NOT EXISTS " + k + ".migration (source text, item text, done bigint, "
-                + "PRIMARY KEY (source, item))",
-            "CREATE TABLE IF NOT EXISTS " + k + ".files (id bigint, chunk int, data blob, meta text static, "
-                + "PRIMARY KEY (id, chunk)) WITH CLUSTERING ORDER BY (chunk ASC)",
-            "CREATE TABLE IF NOT EXISTS " + k + ".images (kind text, owner bigint, hash text, data blob, "
-                + "PRIMARY KEY ((kind, owner), hash))",
-            "CREATE TABLE IF NOT EXISTS " + k + ".file_secret (id int PRIMARY KEY, secret blob)");
+                + "WITH CLUSTERING ORDER BY (message_id DESC)"),
+            table(k, "pins", "(channel_id bigint, message_id bigint, pinned_at bigint, "
+                + "PRIMARY KEY (channel_id, message_id))"),
+            table(k, "state_log", "(scope bigint, seq bigint, type int, payload blob, "
+                + "PRIMARY KEY (scope, seq)) WITH CLUSTERING ORDER BY (seq ASC)"),
+            table(k, "scopes", "(part int, scope bigint, PRIMARY KEY (part, scope))"),
+            table(k, "migration", "(source text, item text, done bigint, PRIMARY KEY (source, item))"),
+            table(k, "files", "(id bigint, chunk int, data blob, meta text static, "
+                + "PRIMARY KEY (id, chunk)) WITH CLUSTERING ORDER BY (chunk ASC)"),
+            table(k, "images", "(kind text, owner bigint, hash text, data blob, PRIMARY KEY ((kind, owner), hash))"),
+            table(k, "file_secret", "(id int PRIMARY KEY, secret blob)"));
+    }
+
+    /**
+     * A {@code CREATE TABLE IF NOT EXISTS} with the table's id given ({@code WITH ID}): without it the coordinator
+     * picks a time-based id, and two Pinwheel nodes starting at once through two coordinators of a multi-node
+     * Cassandra create the same table twice under two ids. The nodes then disagree on which table holds the rows,
+     * and writes made under the losing id are not found (Cassandra's known hazard of concurrent table creation,
+     * before its transactional metadata). One id per keyspace and table makes both creations the same table.
+     *
+     * @param keyspace   keyspace.
+     * @param name       table.
+     * @param definition the columns and key, and any {@code WITH} options.
+     * @return the statement.
+     */
+    static String table(final String keyspace, final String name, final String definition)
+    {
+        return "CREATE TABLE IF NOT EXISTS " + keyspace + "." + name + " " + definition
+            + (definition.contains(" WITH ") ? " AND" : " WITH") + " ID = " + tableId(keyspace, name);
+    }
+
+    /**
+     * @param keyspace keyspace.
+     * @param name     table.
+     * @return the table's id: a name-based UUID of "pinwheel:KEYSPACE.TABLE", the same on every node.
+     */
+    static java.util.UUID tableId(final String keyspace, final String name)
+    {
+        return java.util.UUID.nameUUIDFromBytes(("pinwheel:" + keyspace + "." + name)
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     /**
