@@ -66,7 +66,9 @@ public final class CassandraSchema
      * picks a time-based id, and two Pinwheel nodes starting at once through two coordinators of a multi-node
      * Cassandra create the same table twice under two ids. The nodes then disagree on which table holds the rows,
      * and writes made under the losing id are not found (Cassandra's known hazard of concurrent table creation,
-     * before its transactional metadata). One id per keyspace and table makes both creations the same table.
+     * before its transactional metadata). One id per keyspace and table makes both creations the same table. The id
+     * repeats for a keyspace re-created under the same name after a drop: the README tells operators to pick a new
+     * name then (Pinwheel itself never drops its tables).
      *
      * @param keyspace   keyspace.
      * @param name       table.
