@@ -699,6 +699,7 @@ public final class ConsensusMembership implements AutoCloseable
     /** Sends this node's heartbeats through a cluster client (reconnecting as needed) and applies epochs. */
     private static final class MembershipAgent implements org.agrona.concurrent.Agent
     {
+        private static final long NOT_BEHIND = Long.MIN_VALUE;
         private final MembershipContext ctx;
         private final Aeron aeron;
         private final java.util.function.IntSupplier apply;
@@ -717,8 +718,10 @@ public final class ConsensusMembership implements AutoCloseable
         private final long intervalNanos;
         private final QuietingIdleStrategy idle;
         private AeronCluster.AsyncConnect connecting;
-        /** The replica's {@link MembershipService#termsBegun()} when the pending connect was sent. */
+        /** The replica's {@link MembershipService#latestTermId()} when the pending connect was sent. */
         private long connectTerm = -1;
+        /** Since when the connected client has been in an older leadership term than the replica (NOT_BEHIND: not). */
+        private long behindSince = NOT_BEHIND;
         /** How long the next connect waits for its answer: doubles on each timeout, back to the first on success. */
         private long attemptTimeoutNanos;
         private AeronCluster cluster;
@@ -783,6 +786,10 @@ public final class ConsensusMembership implements AutoCloseable
             work += cluster.pollEgress();
             leader.accept(cluster.leaderMemberId());
             final Replica current = running.get();
+            if (current != null && behindTheReplica(now, current.service().latestTermId()))
+            {
+                return work + 1;
+            }
             if (current != null)
             {
                 lastApplied = current.service().appliedPosition();
@@ -822,6 +829,43 @@ public final class ConsensusMembership implements AutoCloseable
                 }
             }
             return work;
+        }
+
+        /**
+         * A client whose leader was lost waits for the new leader to announce itself on its egress and then connects
+         * to it; until then its heartbeats go nowhere, and the new leader gives every node one peer timeout to
+         * heartbeat in its term (its session times out after two). A client still in an older term than this node's
+         * replica a quarter of a peer timeout after the replica joined the new term is closed and connects afresh
+         * (seen in CI: a new leader's own client took 1.3 s to follow it, and the leader declared its own node lost).
+         *
+         * @return true if the client was closed.
+         */
+        private boolean behindTheReplica(final long now, final long replicaTerm)
+        {
+            if (replicaTerm <= cluster.leadershipTermId())
+            {
+                behindSince = NOT_BEHIND;
+                return false;
+            }
+            if (behindSince == NOT_BEHIND)
+            {
+                behindSince = now;
+                return false;
+            }
+            if (now - behindSince <= firstAttemptTimeout(ctx))
+            {
+                return false;
+            }
+            LOG.info("cluster: membership client still in leadership term {} (leader {}) {} ms after this node's replica "
+                + "joined term {}; connecting again", cluster.leadershipTermId(), cluster.leaderMemberId(),
+                TimeUnit.NANOSECONDS.toMillis(now - behindSince), replicaTerm);
+            CloseHelper.quietClose(cluster);
+            cluster = null;
+            behindSince = NOT_BEHIND;
+            leader.accept(-1);
+            nextConnect = now;
+            attemptTimeoutNanos = firstAttemptTimeout(ctx);
+            return true;
         }
 
         /**
@@ -865,7 +909,7 @@ public final class ConsensusMembership implements AutoCloseable
         private int connect(final long now)
         {
             final Replica current = running.get();
-            final long term = current != null ? current.service().termsBegun() : -1;
+            final long term = current != null ? current.service().latestTermId() : -1;
             try
             {
                 if (connecting != null && term != connectTerm)

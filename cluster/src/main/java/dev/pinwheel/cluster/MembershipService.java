@@ -59,8 +59,8 @@ final class MembershipService implements ClusteredService
         new java.util.concurrent.atomic.AtomicLongArray(32);
     /** The log position this replica has applied (this node's heartbeats carry it). */
     private volatile long appliedPosition;
-    /** Leadership terms this replica saw begin (read by the membership client: a connect sent before is lost). */
-    private volatile long termsBegun;
+    /** The newest leadership term this replica saw begin, -1 before any (read by the membership client). */
+    private volatile long latestTermId = -1;
     private final ExpandableArrayBuffer snapshotBuffer = new ExpandableArrayBuffer(SNAPSHOT_LENGTH);
     private Cluster cluster;
     private long epoch;
@@ -298,16 +298,19 @@ final class MembershipService implements ClusteredService
                 lastSeen[node] = Math.max(lastSeen[node], timestamp);
             }
         }
-        termsBegun++; // single writer: the service thread
+        if (leadershipTermId > latestTermId)
+        {
+            latestTermId = leadershipTermId; // single writer: the service thread
+        }
     }
 
     /**
-     * @return how many leadership terms this replica saw begin (replayed ones included); it grows when an election
-     *         ended here.
+     * @return the newest leadership term this replica saw begin (replayed ones included), -1 before any: it grows
+     *         when an election ended and this replica joined the new leader's log.
      */
-    long termsBegun()
+    long latestTermId()
     {
-        return termsBegun;
+        return latestTermId;
     }
 
     @Override
