@@ -275,7 +275,8 @@ public final class PinningPlanner
         if (shmem != TransparentHugePages.UNKNOWN && !shmem.grantsOnRequest())
         {
             warnings.add("shared-memory transparent huge pages are '" + shmem.name().toLowerCase(Locale.ROOT)
-                + "': the ZGC heap (dev, latency) uses 4 KiB pages and pre-touching it is slow; set"
+                + "': the ZGC heap (dev, latency) uses 4 KiB pages and pre-touching it is slow (the fanout"
+                + " benchmark's delivery took about twice as long as with huge pages on the dev VM); set"
                 + " /sys/kernel/mm/transparent_hugepage/shmem_enabled to advise");
         }
         layout.governors().forEach((governor, cpus) ->
