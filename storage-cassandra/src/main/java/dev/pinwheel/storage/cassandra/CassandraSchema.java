@@ -64,9 +64,9 @@ public final class CassandraSchema
     /**
      * A {@code CREATE TABLE IF NOT EXISTS} with the table's id given ({@code WITH ID}): without it the coordinator
      * picks a time-based id, and two Pinwheel nodes starting at once through two coordinators of a multi-node
-     * Cassandra create the same table twice under two ids. The nodes then disagree on which table holds the rows,
-     * and writes made under the losing id are not found (Cassandra's known hazard of concurrent table creation,
-     * before its transactional metadata). One id per keyspace and table makes both creations the same table. The id
+     * Cassandra create the same table twice under two ids. The schema merge keeps one; what a node wrote to the
+     * other before the merge stays in that table's directory, outside the table kept (Cassandra's known hazard of
+     * concurrent table creation, before its transactional metadata). One id per keyspace and table makes both creations the same table. The id
      * repeats for a keyspace re-created under the same name after a drop: the README tells operators to pick a new
      * name then (Pinwheel itself never drops its tables).
      *

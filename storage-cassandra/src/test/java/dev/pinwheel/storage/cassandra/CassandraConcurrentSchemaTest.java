@@ -35,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * fresh keyspace of replication 2, start {@link CassandraSchema#create} through both sessions at the same instant.
  * After schema agreement each node's own {@code system_schema.tables} must give every table one id, the same on both
  * nodes; each node must hold one data directory per table, under that id (before, the node whose creation lost
- * held a second one per table, the table it had created, written to until the schema replaced it); and a row
+ * held a second one per table: the table it had created, which the schema then replaced); and a row
  * written through one node at consistency ALL must be read through the other.
  */
 class CassandraConcurrentSchemaTest
