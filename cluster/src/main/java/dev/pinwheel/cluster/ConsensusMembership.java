@@ -722,6 +722,8 @@ public final class ConsensusMembership implements AutoCloseable
         private long connectTerm = -1;
         /** Since when the connected client has been in an older leadership term than the replica (NOT_BEHIND: not). */
         private long behindSince = NOT_BEHIND;
+        /** How long a first connect attempt waits for its answer ({@link #firstAttemptTimeout}). */
+        private final long firstAttemptNanos;
         /** How long the next connect waits for its answer: doubles on each timeout, back to the first on success. */
         private long attemptTimeoutNanos;
         private AeronCluster cluster;
@@ -744,7 +746,8 @@ public final class ConsensusMembership implements AutoCloseable
             this.aeron = aeron;
             this.apply = apply;
             this.intervalNanos = interval(ctx);
-            this.attemptTimeoutNanos = firstAttemptTimeout(ctx);
+            this.firstAttemptNanos = firstAttemptTimeout(ctx);
+            this.attemptTimeoutNanos = firstAttemptNanos;
         }
 
         /**
@@ -778,20 +781,18 @@ public final class ConsensusMembership implements AutoCloseable
             if (cluster.isClosed())
             {
                 LOG.info("cluster: membership client closed; reconnecting");
-                CloseHelper.quietClose(cluster);
-                cluster = null;
-                leader.accept(-1);
+                dropClient();
                 return work + 1;
             }
             work += cluster.pollEgress();
             leader.accept(cluster.leaderMemberId());
             final Replica current = running.get();
-            if (current != null && behindTheReplica(now, current.service().latestTermId()))
-            {
-                return work + 1;
-            }
             if (current != null)
             {
+                if (behindTheReplica(now, current.service().latestTermId()))
+                {
+                    return work + 1;
+                }
                 lastApplied = current.service().appliedPosition();
                 work += current.keeper().doWork(now, cluster.leaderMemberId() == ctx.nodeId(), allLive.getAsBoolean(),
                     current.service().appliedByEveryMember(ctx.members().size()));
@@ -852,20 +853,26 @@ public final class ConsensusMembership implements AutoCloseable
                 behindSince = now;
                 return false;
             }
-            if (now - behindSince <= firstAttemptTimeout(ctx))
+            if (now - behindSince <= firstAttemptNanos)
             {
                 return false;
             }
             LOG.info("cluster: membership client still in leadership term {} (leader {}) {} ms after this node's replica "
                 + "joined term {}; connecting again", cluster.leadershipTermId(), cluster.leaderMemberId(),
                 TimeUnit.NANOSECONDS.toMillis(now - behindSince), replicaTerm);
+            dropClient();
+            nextConnect = now;
+            attemptTimeoutNanos = firstAttemptNanos;
+            return true;
+        }
+
+        /** Closes the connected client; the next duty cycle connects again. */
+        private void dropClient()
+        {
             CloseHelper.quietClose(cluster);
             cluster = null;
             behindSince = NOT_BEHIND;
             leader.accept(-1);
-            nextConnect = now;
-            attemptTimeoutNanos = firstAttemptTimeout(ctx);
-            return true;
         }
 
         /**
@@ -917,7 +924,7 @@ public final class ConsensusMembership implements AutoCloseable
                     CloseHelper.quietClose(connecting);
                     connecting = null;
                     nextConnect = now;
-                    attemptTimeoutNanos = firstAttemptTimeout(ctx);
+                    attemptTimeoutNanos = firstAttemptNanos;
                     LOG.debug("cluster membership client: a new leadership term began; connecting again");
                 }
                 if (connecting == null)
@@ -945,7 +952,7 @@ public final class ConsensusMembership implements AutoCloseable
                     cluster = connected;
                     nextHeartbeat = now;
                     warned = false;
-                    attemptTimeoutNanos = firstAttemptTimeout(ctx);
+                    attemptTimeoutNanos = firstAttemptNanos;
                     LOG.info("cluster: membership client connected (session {}, leader {})",
                         connected.clusterSessionId(), connected.leaderMemberId());
                     return 1;
