@@ -61,6 +61,16 @@ public final class ConsensusMembership implements AutoCloseable
     private final java.util.concurrent.atomic.AtomicReference<EpochState> reached =
         new java.util.concurrent.atomic.AtomicReference<>();
     private EpochState appliedState;
+    /** This start of the node: its heartbeats carry it, so that its replica takes no earlier start's as its lease. */
+    private final long incarnation = new java.security.SecureRandom().nextLong();
+    /** Send time ({@code System.nanoTime()}) of this start's newest heartbeat the log committed; 0: none yet. */
+    private volatile long ownHeartbeatSent;
+    /** When this node's replica caught up with the log ({@link #caughtUp}; -1: not yet). Membership agent thread. */
+    private long caughtUpAt = -1;
+    /** The commit position its replica must reach, read when its start's election closed (-1: not yet). */
+    private long catchUpTarget = -1;
+    /** When the agent first waited for the catch-up (0: not yet). */
+    private long catchUpSince;
     /** Handover phases this node finished and has not yet sent: {epoch, phase}. */
     private final java.util.concurrent.ConcurrentLinkedQueue<long[]> reports =
         new java.util.concurrent.ConcurrentLinkedQueue<>();
@@ -140,7 +150,7 @@ public final class ConsensusMembership implements AutoCloseable
                 ctx.driverWake());
             agentRunner = new AgentRunner(idle, ex -> LOG.warn("cluster membership agent: {}", ex.toString()), null,
                 new MembershipAgent(ctx, client, this::applyReached, id -> leader = id, reports, () -> replica,
-                    () -> appliedLiveNodes == everyone, reached::get, idle));
+                    () -> appliedLiveNodes == everyone, reached::get, idle, incarnation));
             AgentRunner.startOnThread(agentRunner);
         }
         catch (final RuntimeException ex)
@@ -183,7 +193,8 @@ public final class ConsensusMembership implements AutoCloseable
                 .idleStrategySupplier(() -> QuietingIdleStrategy.forConsensus(ctx.driverWake()))
                 .errorHandler(this::consensusError));
             final MembershipService service = new MembershipService(
-                TimeUnit.NANOSECONDS.toMillis(ctx.peerTimeoutNanos()), this::reached);
+                TimeUnit.NANOSECONDS.toMillis(ctx.peerTimeoutNanos()), this::reached, ctx.nodeId(), incarnation,
+                this::ownHeartbeatCommitted);
             container = ClusteredServiceContainer.launch(new ClusteredServiceContainer.Context()
                 .aeronDirectoryName(ctx.aeronDirectoryName())
                 .clusterDir(new File(base, "consensus"))
@@ -568,7 +579,7 @@ public final class ConsensusMembership implements AutoCloseable
     private int applyReached()
     {
         final EpochState state = reached.get();
-        if (state == null || state.equals(appliedState))
+        if (state == null || state.equals(appliedState) || !caughtUp())
         {
             return 0;
         }
@@ -594,12 +605,98 @@ public final class ConsensusMembership implements AutoCloseable
         return 1;
     }
 
+    /**
+     * Whether this node's replica has caught up with the cluster's log since it started (or was seeded), so that the
+     * newest epoch it reached is the cluster's current one. Until then it replays history: a restarted node went
+     * through the epochs in which it was live before it died ("ring epoch 3: live nodes [0, 1, 2]" while the others
+     * were at epoch 7 without it) and, applying them, loaded and served guilds that other nodes owned then — two owners
+     * of one guild, and commands answered 404 by the guilds it gave up again a moment later. Caught up: the election
+     * this member took part in at its start is over and its replica processed the log up to the commit position it
+     * had then. A member that never gets there (a bug) applies what it has after ten peer timeouts, with a warning.
+     * Membership agent thread.
+     */
+    private boolean caughtUp()
+    {
+        if (caughtUpAt >= 0)
+        {
+            return true;
+        }
+        final Replica r = replica;
+        if (r == null)
+        {
+            return false;
+        }
+        final long now = System.nanoTime();
+        if (catchUpSince == 0)
+        {
+            catchUpSince = now;
+        }
+        final ConsensusModule.Context c = r.consensus().context();
+        if (catchUpTarget < 0 && io.aeron.cluster.ElectionState.get(c.electionStateCounter().get())
+            == io.aeron.cluster.ElectionState.CLOSED)
+        {
+            catchUpTarget = c.commitPositionCounter().get();
+        }
+        final boolean done = catchUpTarget >= 0 && r.service().processedPosition() >= catchUpTarget;
+        if (!done && now - catchUpSince < ctx.peerTimeoutNanos() * 10)
+        {
+            return false;
+        }
+        caughtUpAt = now;
+        if (done)
+        {
+            LOG.info("cluster: this node's replica caught up with the log (position {}) {} ms after it first reached "
+                + "an epoch: epochs are applied from now on", catchUpTarget,
+                TimeUnit.NANOSECONDS.toMillis(now - catchUpSince));
+        }
+        else
+        {
+            LOG.warn("cluster: this node's replica did not catch up with the log in {} ms (commit position {}, "
+                + "processed {}): applying the newest epoch it reached", TimeUnit.NANOSECONDS.toMillis(now
+                - catchUpSince), catchUpTarget, r.service().processedPosition());
+        }
+        return true;
+    }
+
     private static String change(final int before, final int after)
     {
         final int gone = before & ~after;
         final int back = after & ~before;
         return (gone != 0 ? " (lost " + MembershipService.nodes(gone) + ")" : "")
             + (back != 0 ? " (joined " + MembershipService.nodes(back) + ")" : "");
+    }
+
+    /** The replica applied one of this start's heartbeats (service container thread). */
+    private void ownHeartbeatCommitted(final long sentNanos)
+    {
+        if (sentNanos - ownHeartbeatSent > 0 || ownHeartbeatSent == 0)
+        {
+            ownHeartbeatSent = sentNanos;
+        }
+    }
+
+    /**
+     * Whether this node acts as the owner of its keys now ({@code ShardGroup#OWNER}, {@code PAUSED},
+     * {@code FENCED}). Fenced: it is not live in the ring epoch it applied last (it owns nothing). Paused: its
+     * ownership lease ran out — no heartbeat it sent in the last nine tenths of a peer timeout is known committed. The
+     * consensus leader declares a node lost only a whole peer timeout after the newest heartbeat of it in the log, and
+     * a heartbeat is in the log no earlier than it was sent, so a node past its lease may already have been replaced:
+     * a node that was stalled ({@code SIGSTOP}, a long pause) or cut off and resumes does not serve, with what it held
+     * then, keys that others took over meanwhile; its owner commands wait until its heartbeats are committed again
+     * (they run) or the epoch without it reaches it (they are refused). No lease before this start's first heartbeat
+     * is committed (the stores' start paths refuse or recover first). Any thread.
+     *
+     * @param now {@code System.nanoTime()}.
+     * @return 0 (owner), 1 (paused) or 2 (fenced), as {@code ShardGroup}'s constants.
+     */
+    public int ownership(final long now)
+    {
+        if (appliedEpoch > 0 && (appliedLiveNodes & 1 << ctx.nodeId()) == 0)
+        {
+            return 2;
+        }
+        final long sent = ownHeartbeatSent;
+        return sent != 0 && now - sent > ctx.peerTimeoutNanos() / 10 * 9 ? 1 : 0;
     }
 
     /**
@@ -727,6 +824,7 @@ public final class ConsensusMembership implements AutoCloseable
         /** How long the next connect waits for its answer: doubles on each timeout, back to the first on success. */
         private long attemptTimeoutNanos;
         private AeronCluster cluster;
+        private final long incarnation;
         private long nextHeartbeat;
         private long nextConnect;
         private boolean warned;
@@ -734,8 +832,10 @@ public final class ConsensusMembership implements AutoCloseable
         MembershipAgent(final MembershipContext ctx, final Aeron aeron, final java.util.function.IntSupplier apply,
             final java.util.function.IntConsumer leader, final java.util.Queue<long[]> reports,
             final java.util.function.Supplier<Replica> running, final java.util.function.BooleanSupplier allLive,
-            final java.util.function.Supplier<EpochState> replica, final QuietingIdleStrategy idle)
+            final java.util.function.Supplier<EpochState> replica, final QuietingIdleStrategy idle,
+            final long incarnation)
         {
+            this.incarnation = incarnation;
             this.idle = idle;
             this.running = running;
             this.replica = replica;
@@ -818,7 +918,8 @@ public final class ConsensusMembership implements AutoCloseable
             work += resendLost(now);
             if (now - nextHeartbeat >= 0)
             {
-                final int length = MembershipMessages.heartbeat(buffer, ctx.nodeId(), lastApplied);
+                final int length = MembershipMessages.heartbeat(buffer, ctx.nodeId(), lastApplied, System.nanoTime(),
+                    incarnation);
                 if (cluster.offer(buffer, 0, length) > 0)
                 {
                     nextHeartbeat = now + intervalNanos;

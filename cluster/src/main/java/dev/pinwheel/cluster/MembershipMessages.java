@@ -21,6 +21,10 @@ public final class MembershipMessages
     /** A heartbeat that also carries the log position the sender's own replica has applied (a long at 8). */
     static final int HEARTBEAT_WITH_POSITION_LENGTH = 16;
     static final int APPLIED_POSITION_OFFSET = 8;
+    /** A heartbeat that also says when its sender sent it (its own {@code System.nanoTime()}) and which start sent it. */
+    static final int HEARTBEAT_WITH_SENT_LENGTH = 32;
+    static final int SENT_NANOS_OFFSET = 16;
+    static final int INCARNATION_OFFSET = 24;
     /** A node is alive. */
     static final int HEARTBEAT = 1;
     /** A node finished a phase of an epoch's handover. */
@@ -66,6 +70,24 @@ public final class MembershipMessages
         heartbeat(buffer, node);
         buffer.putLong(APPLIED_POSITION_OFFSET, appliedPosition);
         return HEARTBEAT_WITH_POSITION_LENGTH;
+    }
+
+    /**
+     * @param buffer          where.
+     * @param node            the sending node.
+     * @param appliedPosition the log position the sender's replica has applied.
+     * @param sentNanos       the sender's {@code System.nanoTime()} as it sends it.
+     * @param incarnation     the sender's start (its own replica takes only its own start's heartbeats as its lease:
+     *                        a replayed one of an earlier start has another process's clock).
+     * @return the message length.
+     */
+    static int heartbeat(final MutableDirectBuffer buffer, final int node, final long appliedPosition,
+        final long sentNanos, final long incarnation)
+    {
+        heartbeat(buffer, node, appliedPosition);
+        buffer.putLong(SENT_NANOS_OFFSET, sentNanos);
+        buffer.putLong(INCARNATION_OFFSET, incarnation);
+        return HEARTBEAT_WITH_SENT_LENGTH;
     }
 
     /**

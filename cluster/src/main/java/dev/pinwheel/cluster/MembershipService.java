@@ -49,6 +49,9 @@ final class MembershipService implements ClusteredService
     private final long peerTimeoutMs;
     private final long checkIntervalMs;
     private final EpochListener listener;
+    private final int ownNode;
+    private final long incarnation;
+    private final java.util.function.LongConsumer ownHeartbeat;
     private final long[] lastSeen = new long[32];
     /**
      * The log position each member's own replica had applied when it last sent a heartbeat (read by this node's log
@@ -59,6 +62,11 @@ final class MembershipService implements ClusteredService
         new java.util.concurrent.atomic.AtomicLongArray(32);
     /** The log position this replica has applied (this node's heartbeats carry it). */
     private volatile long appliedPosition;
+    /**
+     * The log position this replica has processed: after its last session message, session event, timer or new term
+     * (the node's membership agent applies no epoch until it reached the commit position: {@code ConsensusMembership}).
+     */
+    private volatile long processedPosition;
     /** The newest leadership term this replica saw begin, -1 before any (read by the membership client). */
     private volatile long latestTermId = -1;
     private final ExpandableArrayBuffer snapshotBuffer = new ExpandableArrayBuffer(SNAPSHOT_LENGTH);
@@ -86,9 +94,26 @@ final class MembershipService implements ClusteredService
      */
     MembershipService(final long peerTimeoutMs, final EpochListener listener)
     {
+        this(peerTimeoutMs, listener, -1, 0, sent -> { });
+    }
+
+    /**
+     * @param peerTimeoutMs a live node whose heartbeats stop this long is no longer live.
+     * @param listener      told of every epoch this replica applies.
+     * @param ownNode       this replica's node.
+     * @param incarnation   this start of it.
+     * @param ownHeartbeat  told the send time ({@code System.nanoTime()}) of each heartbeat of this node's start that
+     *                      this replica applies (the log committed it): the node's ownership lease.
+     */
+    MembershipService(final long peerTimeoutMs, final EpochListener listener, final int ownNode,
+        final long incarnation, final java.util.function.LongConsumer ownHeartbeat)
+    {
         this.peerTimeoutMs = peerTimeoutMs;
         this.checkIntervalMs = Math.max(1, peerTimeoutMs / 4);
         this.listener = listener;
+        this.ownNode = ownNode;
+        this.incarnation = incarnation;
+        this.ownHeartbeat = ownHeartbeat;
     }
 
     @Override
@@ -168,12 +193,14 @@ final class MembershipService implements ClusteredService
     @Override
     public void onSessionOpen(final ClientSession session, final long timestamp)
     {
+        processed();
     }
 
     @Override
     public void onSessionClose(final ClientSession session, final long timestamp, final CloseReason closeReason)
     {
         // a node's liveness is its heartbeats: a session that closed stops them, and the liveness timer notices
+        processed();
     }
 
     @Override
@@ -182,6 +209,7 @@ final class MembershipService implements ClusteredService
     {
         messagesApplied++; // the service thread is its only writer
         appliedPosition = header.position();
+        processedPosition = header.position();
         if (length < MembershipMessages.HEARTBEAT_LENGTH)
         {
             return;
@@ -203,6 +231,11 @@ final class MembershipService implements ClusteredService
             return;
         }
         lastSeen[node] = timestamp;
+        if (node == ownNode && length >= MembershipMessages.HEARTBEAT_WITH_SENT_LENGTH
+            && buffer.getLong(offset + MembershipMessages.INCARNATION_OFFSET) == incarnation)
+        {
+            ownHeartbeat.accept(buffer.getLong(offset + MembershipMessages.SENT_NANOS_OFFSET));
+        }
         if (length >= MembershipMessages.HEARTBEAT_WITH_POSITION_LENGTH)
         {
             final long position = buffer.getLong(offset + MembershipMessages.APPLIED_POSITION_OFFSET);
@@ -240,6 +273,7 @@ final class MembershipService implements ClusteredService
     @Override
     public void onTimerEvent(final long correlationId, final long timestamp)
     {
+        processed();
         if (correlationId != LIVENESS_TIMER)
         {
             return;
@@ -302,6 +336,25 @@ final class MembershipService implements ClusteredService
         {
             latestTermId = leadershipTermId; // single writer: the service thread
         }
+        processed();
+    }
+
+    /** Notes how far this replica got in the log (service thread: the single writer). */
+    private void processed()
+    {
+        final Cluster c = cluster;
+        if (c != null)
+        {
+            processedPosition = Math.max(processedPosition, c.logPosition());
+        }
+    }
+
+    /**
+     * @return the log position this replica has processed (any thread).
+     */
+    long processedPosition()
+    {
+        return processedPosition;
     }
 
     /**

@@ -38,6 +38,8 @@ class ConsensusMembershipTest
 
     private final MediaDriver[] drivers = new MediaDriver[NODES];
     private final ConsensusMembership[] members = new ConsensusMembership[NODES];
+    /** Per node: the epochs it applied since it last started. */
+    private final java.util.List<java.util.List<EpochState>> applied = new java.util.ArrayList<>();
     private ClusterMembers spec;
 
     @AfterEach
@@ -58,7 +60,13 @@ class ConsensusMembershipTest
             .threadingMode(ThreadingMode.SHARED)
             .sharedIdleStrategy(new BackoffIdleStrategy(10, 20, 1000, TimeUnit.MILLISECONDS.toNanos(1)))
             .termBufferSparseFile(true));
-        members[k] = new ConsensusMembership(new MembershipContext().nodeId(k).members(spec)
+        while (applied.size() <= k)
+        {
+            applied.add(null);
+        }
+        final java.util.List<EpochState> epochs = new java.util.concurrent.CopyOnWriteArrayList<>();
+        applied.set(k, epochs);
+        members[k] = new ConsensusMembership(new MembershipContext().nodeId(k).members(spec).ringEpochs(epochs::add)
             .clusterDir(dir.resolve("node-" + k).resolve("aeron-cluster"))
             .aeronDirectoryName(drivers[k].aeronDirectoryName())
             .peerTimeoutNanos(TimeUnit.MILLISECONDS.toNanos(PEER_TIMEOUT_MS)), null);
@@ -96,6 +104,12 @@ class ConsensusMembershipTest
         await(60_000, () -> allLive(0b111, 0, 1, 2), "node 1 rejoins in a new epoch all three agree on");
         final long rejoined = members[0].epoch();
         assertTrue(rejoined > without, "a newer epoch: " + without + " → " + rejoined);
+        // the restarted node replayed the epochs it had been live in before it stopped, and applied none of them:
+        // it applies from the cluster's current epoch on (it would serve keys others own meanwhile)
+        final EpochState restartedFirst = applied.get(1).get(0);
+        assertTrue(restartedFirst.epoch() >= without, "the restarted node applied history: epoch "
+            + restartedFirst.epoch() + " (live " + MembershipService.nodes(restartedFirst.liveNodes())
+            + ") before the current " + without + "; all: " + applied.get(1));
 
         // the leader itself is lost: an election first, then the survivors agree without it
         await(20_000, () -> members[0].leader() >= 0 && members[0].leader() == members[2].leader(), "a known leader");

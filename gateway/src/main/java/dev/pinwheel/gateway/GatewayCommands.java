@@ -104,7 +104,13 @@ final class GatewayCommands implements CommandHandler
             && OwnerCommandAdapter.handles(bytes.getInt(0))
             && bytes.getInt(OwnerCommands.REQUEST_ORIGIN_OFFSET) == shard.address())
         {
-            exchanges.sentTo(bytes.getLong(OwnerCommands.REQUEST_CORRELATION_OFFSET), node);
+            final long correlation = bytes.getLong(OwnerCommands.REQUEST_CORRELATION_OFFSET);
+            exchanges.sentTo(correlation, node);
+            final int type = bytes.getInt(0);
+            if (OwnerCommands.postFirstTry(type) || OwnerCommands.again(type))
+            {
+                exchanges.remember(correlation, bytes, length); // sent again if that node's answer will not come
+            }
         }
     }
 

@@ -198,6 +198,13 @@ public final class GatewayServer implements AutoCloseable
                     return route == dev.pinwheel.core.routing.ShardRoute.MOVING
                         || dev.pinwheel.core.routing.ShardRoute.clustered(route) && !link.caughtUp(route);
                 });
+                for (int k = 0; k < shardCount; k++)
+                {
+                    // a node past its ownership lease holds its owner commands until it is renewed or the epoch
+                    // without it arrives (ShardGroup#ownership, set when the membership starts)
+                    shards.shard(k).pauseWhile(dev.pinwheel.gateway.owner.OwnerCommandAdapter::handles,
+                        TimeUnit.SECONDS.toNanos(10));
+                }
                 final long hold = link.startHoldNanos();
                 if (hold > 0)
                 {

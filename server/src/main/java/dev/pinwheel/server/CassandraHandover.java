@@ -44,6 +44,10 @@ import org.slf4j.LoggerFactory;
  *                      users and guilds that moved where its sessions of those users are and what its users show
  *                      (PeerSignals#settled; the old owners forgot both at RELEASED)
  * </pre>
+ * A node that restarted holds nothing until its first load, whatever the epochs say: one restarted faster than its
+ * peers noticed is live in every epoch since the last settled one, and one that caught up with an epoch that settled
+ * meanwhile sees every phase done at once. It refuses its own keys until it loaded them (the others route them to it,
+ * and its answers are 503 "moving" meanwhile, not 404 and 401 for guilds and tokens it had not read yet).
  * A guild's events all come from one owner at a time, and none is produced while it moves (its commands are
  * refused), so the sessions that follow it keep its order and see no event twice.
  * Messages are not copied: the new owner reads them from Cassandra as any cold channel (every acknowledged message is
@@ -71,7 +75,6 @@ final class CassandraHandover implements ConsensusMembership.RingEpochs, AutoClo
 
     // the handover thread's own state
     private long epoch;
-    private EpochState last;
     private RoutingRing ring;
     /**
      * The ring the routing table took when the current epoch began, with no node settled: every key it refuses was
@@ -82,6 +85,7 @@ final class CassandraHandover implements ConsensusMembership.RingEpochs, AutoClo
     private boolean released;
     private boolean loaded;
     private boolean resubscribed;
+    private boolean settled;
     /** Per shard: its sessions to subscribe again once the new owners hold the guilds that moved. */
     private final List<List<dev.pinwheel.gateway.session.GuildMoves.Pending>> pending = new ArrayList<>();
     /** The ring of the last completed load (null: this node holds nothing yet). */
@@ -158,20 +162,15 @@ final class CassandraHandover implements ConsensusMembership.RingEpochs, AutoClo
             released = false;
             loaded = false;
             resubscribed = false;
-            last = null;
-            refusing = ring.inHandover(heldRing(s), 0, s.heldCommon());
+            settled = false;
+            // a node held its keys throughout only if this process loaded them: one restarted faster than its peers
+            // noticed is live in every epoch since the last settled one, yet holds nothing before its first load
+            final int held = heldRing == null ? s.heldCommon() & ~(1 << nodeId) : s.heldCommon();
+            refusing = ring.inHandover(heldRing(s), 0, held);
             routing.swap(refusing);
             unavailable(before, ring);
             membership.report(epoch, MembershipMessages.APPLIED);
         }
-        if (s.all(MembershipMessages.SUBSCRIBED) && (last == null || !last.all(MembershipMessages.SUBSCRIBED)))
-        {
-            routing.swap(ring);
-            LOG.info("cluster: ring epoch {} settled: every live node holds its keys", epoch);
-            final RoutingRing moved = refusing;
-            lateGuilds.settled(key -> moved.route(key) == RoutingRing.MOVING);
-        }
-        last = s;
         if (!released && s.all(MembershipMessages.APPLIED))
         {
             released = true;
@@ -211,6 +210,16 @@ final class CassandraHandover implements ConsensusMembership.RingEpochs, AutoClo
                     epoch, n);
             }
             membership.report(epoch, MembershipMessages.SUBSCRIBED);
+        }
+        // settled: every live node reported its keys held — and this process loaded its own (a node that restarted
+        // and caught up with an epoch settled meanwhile loads first; it served its keys unloaded before: 404s)
+        if (loaded && !settled && s.all(MembershipMessages.SUBSCRIBED))
+        {
+            settled = true;
+            routing.swap(ring);
+            LOG.info("cluster: ring epoch {} settled: every live node holds its keys", epoch);
+            final RoutingRing moved = refusing;
+            lateGuilds.settled(key -> moved.route(key) == RoutingRing.MOVING);
         }
     }
 

@@ -22,6 +22,8 @@ import dev.pinwheel.core.shard.ShardGroup;
  *                   after pinwheel.server.shutdown-timeout-ms (exit 75)
  *   files-hold 0    the next uploads stop on the file store's thread once their files are durable, before their
  *                   message is sent to its owner (a test kills the node there: files no message acknowledged)
+ *   answers-drop 0  from now on the node's owners do the requests other nodes send them and never answer (as if
+ *                   the node died between the two: a test kills it then)
  * </pre>
  * Off by default; never enable it on a node that clients use.
  */
@@ -74,6 +76,11 @@ final class FaultInjection
                     });
                     case "shard-hang" -> shards.send(shard, s -> hang());
                     case "files-hold" -> files != null && files.holdUploadsAfterWrite();
+                    case "answers-drop" ->
+                    {
+                        dev.pinwheel.gateway.owner.CommandReply.dropAnswersToOtherNodes();
+                        yield true;
+                    }
                     default -> false;
                 };
                 LOG.warn("fault injection: {} -> {}", line, sent ? "sent" : "not sent");

@@ -196,8 +196,22 @@ public final class PinwheelServer implements AutoCloseable
         {
             try
             {
+                final PeerSignals signals = lateGuilds;
+                final dev.pinwheel.cluster.ConsensusMembership.RingEpochs publishing =
+                    ClusterEpochs.publishing(ringPublisher, this.handover);
                 startedMembership = ClusterEpochs.startMembership(nodeId, members, dataDir, startedLink,
-                    nodeCounters, ClusterEpochs.publishing(ringPublisher, this.handover));
+                    nodeCounters, state ->
+                    {
+                        publishing.apply(state);
+                        signals.nodesLost(state.epoch(), state.liveNodes()); // their requests are answered now
+                    });
+                if (startedMembership != null && this.handover != null && members.size() >= 3)
+                {
+                    // on the shared store another node takes over a node declared lost: owners wait past their lease
+                    // (ConsensusMembership#ownership). Not on the embedded store, where no node takes over another's
+                    // keys, nor with two members, where neither can be declared lost without the other
+                    gateway.shards().ownership(startedMembership::ownership);
+                }
                 if (this.handover != null)
                 {
                     this.handover.bind(gateway.shards(), gateway.context().node(),

@@ -44,6 +44,24 @@ public final class CommandReader
     }
 
     /**
+     * @param index a byte index from the command's start (a header field's: its origin, say).
+     * @return the 32-bit field there; the reading position does not move.
+     */
+    public int intAt(final int index)
+    {
+        return buffer.getInt(offset + index);
+    }
+
+    /**
+     * @param index a byte index from the command's start.
+     * @return the 64-bit field there; the reading position does not move.
+     */
+    public long longAt(final int index)
+    {
+        return buffer.getLong(offset + index);
+    }
+
+    /**
      * Moves back to the first field (a failure handler reads the header again).
      *
      * @return this.

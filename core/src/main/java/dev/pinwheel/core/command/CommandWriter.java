@@ -140,6 +140,22 @@ public final class CommandWriter
     }
 
     /**
+     * Appends bytes as they are, without a length: the fields of another command copied after a new header
+     * ({@link #begin} with another type), say.
+     *
+     * @param source where the bytes are.
+     * @param offset the first byte's index.
+     * @param length how many.
+     * @return this.
+     */
+    public CommandWriter putRaw(final DirectBuffer source, final int offset, final int length)
+    {
+        buffer.putBytes(position, source, offset, length);
+        position += length;
+        return this;
+    }
+
+    /**
      * @param values 64-bit values (ids...), or null.
      * @return this.
      */

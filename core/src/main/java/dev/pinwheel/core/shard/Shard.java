@@ -134,6 +134,17 @@ public final class Shard implements Runnable
     private long holdDeadlineNanos;
     /** Held commands, their bytes, oldest first. */
     private final ArrayDeque<byte[]> heldCommands = new ArrayDeque<>();
+    /**
+     * The command types that wait while this node's ownership is {@link ShardGroup#PAUSED} ({@link #pauseWhile}), or
+     * null. Set before the shard starts.
+     */
+    private java.util.function.IntPredicate pausable;
+    /** How long a pause holds commands at most ({@link #pauseWhile}). */
+    private long pauseMaxNanos;
+    /** Whether the current hold is a pause (released when the ownership is no longer paused). */
+    private boolean pausedHold;
+    /** Whether held commands are being run (they are not held again). */
+    private boolean releasing;
     /** Held commands beyond this end the hold at once (they run, oldest first; nothing is refused). */
     static final int MAX_HELD_COMMANDS = 1 << 16;
     /** The deadline of the parked read being run again (0: a first run); taken by the run it is meant for. */
@@ -870,6 +881,27 @@ public final class Shard implements Runnable
     }
 
     /**
+     * Holds back the commands whose type {@code types} accepts while this node's ownership is
+     * {@link ShardGroup#PAUSED} (a cluster node past its ownership lease that may still be the owner): a command of
+     * those types that arrives then starts a hold as {@link #holdCommands} does, and the hold ends on the first tick
+     * the ownership is no longer paused (the lease renewed: they run; the node not live any more: they run and are
+     * refused), or after {@code maxNanos}. So a node that resumes from a stall neither runs with stale state what
+     * another node may own by now nor refuses what it still owns. Call before the shard starts.
+     *
+     * @param types    the command types (owner commands).
+     * @param maxNanos how long a pause may hold them at most.
+     */
+    public void pauseWhile(final java.util.function.IntPredicate types, final long maxNanos)
+    {
+        if (thread != null)
+        {
+            throw new IllegalStateException("shard " + id + " already started");
+        }
+        pausable = java.util.Objects.requireNonNull(types, "types");
+        pauseMaxNanos = maxNanos;
+    }
+
+    /**
      * Ends the hold ({@link #holdCommands}): the held commands run now, oldest first. On this shard's thread; nothing
      * happens if it does not hold.
      *
@@ -878,19 +910,37 @@ public final class Shard implements Runnable
     public int releaseHeldCommands()
     {
         holding = null;
+        pausedHold = false;
         final int n = heldCommands.size();
         gauges.set(ShardGauges.HELD_COMMANDS, 0);
         byte[] bytes;
-        while ((bytes = heldCommands.pollFirst()) != null)
+        releasing = true;
+        try
         {
-            runCommand(new UnsafeBuffer(bytes), bytes.length, true); // not held again: the hold is over
+            while ((bytes = heldCommands.pollFirst()) != null)
+            {
+                runCommand(new UnsafeBuffer(bytes), bytes.length, true); // not held again: the hold is over
+            }
+        }
+        finally
+        {
+            releasing = false;
         }
         return n;
     }
 
     private void runCommand(final DirectBuffer bytes, final int length, final boolean count)
     {
-        if (holding != null && count && holding.test(bytes.getInt(0)))
+        if (pausable != null && holding == null && count && !releasing && pausable.test(bytes.getInt(0))
+            && group.ownership() == ShardGroup.PAUSED)
+        {
+            holding = pausable; // this node's ownership lease ran out: owner commands wait (pauseWhile)
+            pausedHold = true;
+            holdDeadlineNanos = System.nanoTime() + pauseMaxNanos;
+            LOG.warn("shard {}: this node's ownership lease ran out (a stall, or cut off from the cluster): owner "
+                + "commands wait until it is renewed or the ring epoch without this node arrives", id);
+        }
+        if (holding != null && count && !releasing && holding.test(bytes.getInt(0)))
         {
             if (heldCommands.size() < MAX_HELD_COMMANDS)
             {
@@ -1253,10 +1303,15 @@ public final class Shard implements Runnable
         {
             nextTickNanos = now + TICK_NANOS;
             ticked = true;
-            if (holding != null && now - holdDeadlineNanos >= 0)
+            if (holding != null && pausedHold && group.ownership() != ShardGroup.PAUSED)
             {
-                LOG.warn("shard {}: nobody released the commands held back at start in time: {} run now", id,
+                LOG.info("shard {}: the ownership pause is over: {} owner command(s) that waited run now", id,
                     releaseHeldCommands());
+            }
+            else if (holding != null && now - holdDeadlineNanos >= 0)
+            {
+                LOG.warn("shard {}: nobody released the commands held back {} in time: {} run now", id,
+                    pausedHold ? "while this node's ownership lease had run out" : "at start", releaseHeldCommands());
             }
             sampleGauges();
             for (int i = 0; i < tickers.size(); i++)

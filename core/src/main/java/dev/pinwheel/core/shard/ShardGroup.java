@@ -48,6 +48,8 @@ public final class ShardGroup implements AutoCloseable
     private volatile boolean closing;
     /** The other nodes (null: a single node). Set before {@link #start}: shard threads read it after their start. */
     private ClusterLink link;
+    /** A cluster node's ownership ({@link #ownership}); null: always the owner of its keys. */
+    private volatile java.util.function.LongToIntFunction ownership;
 
     /**
      * @param nodeId     node id (0..31), the snowflake worker.
@@ -359,6 +361,39 @@ public final class ShardGroup implements AutoCloseable
     public ClusterLink clusterLink()
     {
         return link;
+    }
+
+    /** {@link #ownership}: this node acts as the owner of its keys. */
+    public static final int OWNER = 0;
+    /**
+     * {@link #ownership}: a cluster node whose ownership lease ran out (it stalled or was cut off) and that is still
+     * live in its ring epoch: its owner commands wait ({@link Shard}) until the lease is renewed or the epoch without
+     * it arrives.
+     */
+    public static final int PAUSED = 1;
+    /** {@link #ownership}: a cluster node not live in its ring epoch: it owns nothing; owner commands are refused. */
+    public static final int FENCED = 2;
+
+    /**
+     * Sets what says whether this node acts as an owner now ({@code ConsensusMembership#ownership}). Any thread, once
+     * the membership runs.
+     *
+     * @param value told {@link System#nanoTime()}, answers {@link #OWNER}, {@link #PAUSED} or {@link #FENCED}; must
+     *              not block.
+     */
+    public void ownership(final java.util.function.LongToIntFunction value)
+    {
+        ownership = java.util.Objects.requireNonNull(value, "value");
+    }
+
+    /**
+     * @return {@link #OWNER}, {@link #PAUSED} or {@link #FENCED} (always {@link #OWNER} on a single node). Any
+     *         thread.
+     */
+    public int ownership()
+    {
+        final java.util.function.LongToIntFunction f = ownership;
+        return f == null ? OWNER : f.applyAsInt(System.nanoTime());
     }
 
     /**

@@ -350,6 +350,44 @@ public final class MessageExtras
         return o.isEmpty() ? null : o.toString();
     }
 
+    /** The stored field that names the request a post came from (never shown: {@link #render} leaves it out). */
+    public static final String REQUEST = "request";
+
+    /**
+     * @param extra a message's extras (JSON object text, or null).
+     * @param key   the request key of the post that writes it ({@code MessageService}): origin shard and correlation.
+     * @return the extras with the key.
+     */
+    public static String withRequest(final String extra, final String key)
+    {
+        if (extra == null)
+        {
+            return "{\"" + REQUEST + "\":\"" + key + "\"}";
+        }
+        final ObjectNode o = parseExtra(extra);
+        o.put(REQUEST, key);
+        return toExtra(o);
+    }
+
+    /**
+     * @param extra a message's extras.
+     * @param key   a request key.
+     * @return whether they name that request.
+     */
+    public static boolean fromRequest(final String extra, final String key)
+    {
+        return extra != null && extra.contains("\"" + REQUEST + "\":\"" + key + "\"");
+    }
+
+    /**
+     * @param extra a message's extras, or null.
+     * @return whether they hold nothing to show: none, or only the request key ({@link #withRequest} on none).
+     */
+    public static boolean nothingShown(final String extra)
+    {
+        return extra == null || extra.startsWith("{\"" + REQUEST + "\":\"") && extra.indexOf(',') < 0;
+    }
+
     /**
      * Writes the kept extras of a stored message into its API object: {@code embeds}; for a reply {@code type 19}
      * and {@code message_reference}; {@code reactions} as Discord shows them (count, and {@code me} for
@@ -370,6 +408,10 @@ public final class MessageExtras
         while (it.hasNext())
         {
             final Map.Entry<String, JsonNode> f = it.next();
+            if (REQUEST.equals(f.getKey()))
+            {
+                continue; // the server's own
+            }
             if ("reactions".equals(f.getKey()))
             {
                 final ArrayNode out = Json.array();

@@ -36,7 +36,7 @@ public final class MessageJson
     public boolean encode(final StoredMessage m, final Account author, final String nonce, final long guildId,
         final Member member)
     {
-        if (m.extra() != null)
+        if (!MessageExtras.nothingShown(m.extra()))
         {
             return false;
         }

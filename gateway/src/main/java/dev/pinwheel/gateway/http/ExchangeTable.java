@@ -16,10 +16,12 @@ import dev.pinwheel.gateway.codec.DiscordError;
  * under a correlation id that travels in the command's header; the {@code REPLY} command that comes back finds it
  * and writes the answer. A request whose owner never answers (a bug, a lost node) is answered 504 after
  * {@link #TIMEOUT_MILLIS} by {@link #tick}, so no client waits forever. A request sent to another node notes that
- * node ({@link #sentTo}); when the node turns out to have restarted, its requests are answered at once
- * ({@link #failNode}) instead of at the timeout. A request whose command goes on from its owner to a further node
- * (a registration: the name's owner, then the new id's owner) notes that node too, with what to undo when the request
- * is lost — answered by a restart or the timeout, not by its owner ({@link #waitsOn}).
+ * node ({@link #sentTo}); when the node turns out to have restarted or is unreachable, its requests are answered at
+ * once ({@link #failNode}) instead of at the timeout. A post sent to another node is kept and, in those cases, sent
+ * again to its guild's owner, which answers with what the first try wrote if it did ({@link #remember}): its client
+ * gets one answer and one message, not a 503 it would retry into a second. A request whose command goes on from its
+ * owner to a further node (a registration: the name's owner, then the new id's owner) notes that node too, with what
+ * to undo when the request is lost — answered by a restart or the timeout, not by its owner ({@link #waitsOn}).
  * <p>
  * <b>Shard thread only</b> (the origin shard owns its table).
  */
@@ -38,8 +40,36 @@ public final class ExchangeTable
     /** What to undo when a request is lost rather than answered by its owner ({@link #waitsOn}). */
     private final Long2ObjectHashMap<Runnable> onLost = new Long2ObjectHashMap<>();
     private final ArrayDeque<Waiting> deadlines = new ArrayDeque<>();
+    /** Posts sent to another node, kept until answered to be sent again ({@link #remember}). */
+    private final Long2ObjectHashMap<Again> again = new Long2ObjectHashMap<>();
+    /** Posts to send again, in the order they became due. */
+    private final ArrayDeque<Again> due = new ArrayDeque<>();
     private final UnsafeBuffer body = new UnsafeBuffer(new byte[0]);
-    private long next = 1;
+    private final CommandReader fields = new CommandReader();
+    /**
+     * Correlation ids start at this start's wall-clock microseconds: the owner stores a post's id with the message
+     * ({@code MessageService}), and a restarted node's ids must not be those of its last start.
+     */
+    private long next = TimeUnit.MILLISECONDS.toMicros(System.currentTimeMillis());
+
+    /** How long a post whose answer was lost is sent again before it is answered 504 (unknown: maybe written). */
+    static final long AGAIN_FOR_NANOS = TimeUnit.SECONDS.toNanos(60);
+
+    /** A post that may be sent again: its command's bytes, the tries so far and until when. */
+    private static final class Again
+    {
+        final long correlation;
+        final byte[] command;
+        int tries;
+        long dueNanos;
+        long giveUpNanos;
+
+        Again(final long correlation, final byte[] command)
+        {
+            this.correlation = correlation;
+            this.command = command;
+        }
+    }
 
     /**
      * @param exchange a request about to be sent to its owner.
@@ -63,11 +93,17 @@ public final class ExchangeTable
     public void onReply(final Shard shard, final CommandReader reply)
     {
         final long correlation = reply.getLong();
+        final int status = reply.getInt();
+        final int retryAfter = reply.getInt();
+        if (status >= 500 && sendAgainLater(correlation, Math.max(retryAfter, 0)))
+        {
+            return; // a post sent again, refused for now (its guild moving, its owner away): the first try's fate is
+            // still unknown, so the client is not told to retry
+        }
         final RestExchange exchange = waiting.remove(correlation);
         nodesOf.remove(correlation);
         onLost.remove(correlation); // answered by its owner, whatever the answer: nothing to undo here
-        final int status = reply.getInt();
-        final int retryAfter = reply.getInt();
+        again.remove(correlation);
         final int length = reply.getBytes(body);
         if (exchange != null)
         {
@@ -88,8 +124,13 @@ public final class ExchangeTable
      */
     public void fail(final Shard shard, final long correlation, final DiscordError error)
     {
+        if (sendAgainLater(correlation, error.retryAfter()))
+        {
+            return; // a post sent again could not be delivered: tried again later, as in onReply
+        }
         final RestExchange exchange = waiting.remove(correlation);
         nodesOf.remove(correlation);
+        again.remove(correlation);
         final Runnable lost = onLost.remove(correlation);
         if (exchange != null)
         {
@@ -119,14 +160,24 @@ public final class ExchangeTable
      */
     public int tick(final Shard shard, final long now)
     {
+        sendDue(shard, now);
         int n = 0;
         Waiting w;
         while ((w = deadlines.peek()) != null && (now - w.deadlineNanos() >= 0 || !waiting.containsKey(
             w.correlation())))
         {
             deadlines.poll();
+            final Again a = waiting.containsKey(w.correlation()) ? again.get(w.correlation()) : null;
+            if (a != null && (sendAgainFirst(w.correlation(), now) || now - a.giveUpNanos < 0))
+            {
+                // no answer in time from the node the post went to (stalled, cut off): asked again, with the time
+                // a post is sent again for to get its answer (a later deadline than every other one waiting)
+                deadlines.add(new Waiting(w.correlation(), now + AGAIN_FOR_NANOS));
+                continue;
+            }
             final RestExchange exchange = waiting.remove(w.correlation());
             nodesOf.remove(w.correlation());
+            again.remove(w.correlation());
             final Runnable lost = onLost.remove(w.correlation());
             if (exchange != null)
             {
@@ -180,8 +231,9 @@ public final class ExchangeTable
     }
 
     /**
-     * Answers every request whose command went to {@code node} and is still unanswered: that node restarted, so the
-     * answer will not come (an answer of the new start that follows is dropped as for a timed-out request).
+     * Answers every request whose command went to {@code node} and is still unanswered: that node restarted or is
+     * unreachable, so the answer will not come (an answer that still follows is dropped as for a timed-out request)
+     * — but a post kept to be sent again ({@link #remember}), which is sent again to its guild's owner now.
      *
      * @param shard this shard.
      * @param node  the node.
@@ -189,6 +241,22 @@ public final class ExchangeTable
      * @return requests answered.
      */
     public int failNode(final Shard shard, final int node, final DiscordError error)
+    {
+        return failNode(shard, node, error, false);
+    }
+
+    /**
+     * As {@link #failNode(Shard, int, DiscordError)}, or, with {@code postsOnly}, sends the posts kept for it again
+     * and leaves every other request waiting: the node is only unreachable for now (its link went silent — this node
+     * may have been the one stalled), and its answer may still come.
+     *
+     * @param shard     this shard.
+     * @param node      the node.
+     * @param error     the answer.
+     * @param postsOnly whether only posts are sent again (nothing answered).
+     * @return requests answered.
+     */
+    public int failNode(final Shard shard, final int node, final DiscordError error, final boolean postsOnly)
     {
         final org.agrona.collections.LongArrayList failed = new org.agrona.collections.LongArrayList();
         final Long2LongHashMap.EntryIterator it = nodesOf.entrySet().iterator();
@@ -201,11 +269,116 @@ public final class ExchangeTable
                 failed.addLong(it.getLongKey());
             }
         }
+        final long now = System.nanoTime();
+        int answered = 0;
         for (int i = 0; i < failed.size(); i++)
         {
-            fail(shard, failed.getLong(i), error);
+            final long correlation = failed.getLong(i);
+            if (sendAgainFirst(correlation, now))
+            {
+                nodesOf.remove(correlation); // it waits on the node it is sent to next
+                continue;
+            }
+            if (postsOnly)
+            {
+                continue;
+            }
+            fail(shard, correlation, error); // a post already sent again is tried once more later instead
+            answered += waiting.containsKey(correlation) ? 0 : 1;
         }
-        return failed.size();
+        sendDue(shard, now);
+        return answered;
+    }
+
+    /**
+     * Keeps a copy of a post ({@code MESSAGE_POST}, {@code DM_MESSAGE_POST}) that went to another node, to send it
+     * again if that node's answer will not come: it restarted or is unreachable ({@link #failNode}), or did not answer
+     * in time ({@link #tick}). The owner stores the
+     * post's request key (origin and correlation) with the message and, asked again, answers with the message the
+     * first try wrote if there is one: the client gets one answer and one message, where a 503 made it post again
+     * (discord.js and JDA retry 5xx answers) and the message was there twice when the first try had been written.
+     * Shard thread; called as the command leaves ({@code sentToNode}), again for each try.
+     *
+     * @param correlation the request (ignored when it waits no more).
+     * @param bytes       the command.
+     * @param length      its length.
+     */
+    public void remember(final long correlation, final org.agrona.DirectBuffer bytes, final int length)
+    {
+        if (waiting.containsKey(correlation) && !again.containsKey(correlation))
+        {
+            final byte[] copy = new byte[length];
+            bytes.getBytes(0, copy);
+            again.put(correlation, new Again(correlation, copy));
+        }
+    }
+
+    /** @return whether the request is a post kept to be sent again, now due (its first try's answer is lost). */
+    private boolean sendAgainFirst(final long correlation, final long now)
+    {
+        final Again a = again.get(correlation);
+        if (a == null || a.tries > 0 || !waiting.containsKey(correlation))
+        {
+            return false;
+        }
+        a.giveUpNanos = now + AGAIN_FOR_NANOS;
+        a.dueNanos = now;
+        due.add(a);
+        return true;
+    }
+
+    /**
+     * @return whether the request is a post already sent again whose latest try was refused (5xx) and that is tried
+     *         once more later (after {@code retryAfterSeconds}, or a back-off), within its time.
+     */
+    private boolean sendAgainLater(final long correlation, final int retryAfterSeconds)
+    {
+        final Again a = again.get(correlation);
+        if (a == null || a.tries == 0 || !waiting.containsKey(correlation))
+        {
+            return false;
+        }
+        final long now = System.nanoTime();
+        final long backOff = Math.max(TimeUnit.SECONDS.toNanos(retryAfterSeconds),
+            TimeUnit.MILLISECONDS.toNanos(Math.min(2_000, 100L << Math.min(a.tries, 5))));
+        if (now + backOff - a.giveUpNanos >= 0)
+        {
+            return false;
+        }
+        nodesOf.remove(correlation);
+        a.dueNanos = now + backOff;
+        due.add(a);
+        return true;
+    }
+
+    /** Sends the due posts again (as {@code MESSAGE_POST_AGAIN}, {@code DM_…}) to their owner on the current ring. */
+    private void sendDue(final Shard shard, final long now)
+    {
+        for (int i = due.size(); i > 0; i--)
+        {
+            final Again a = due.poll();
+            if (!waiting.containsKey(a.correlation) || again.get(a.correlation) != a)
+            {
+                continue; // answered meanwhile
+            }
+            if (now - a.dueNanos < 0)
+            {
+                due.add(a);
+                continue;
+            }
+            a.tries++;
+            final UnsafeBuffer command = new UnsafeBuffer(a.command);
+            fields.wrap(command, 0, a.command.length);
+            fields.getInt();
+            fields.getLong();
+            fields.getLong();
+            fields.getString();
+            final long key = fields.getLong(); // the guild (a DM: its channel): what routes it
+            final dev.pinwheel.core.command.CommandWriter w = shard.commandWriter()
+                .begin(dev.pinwheel.gateway.owner.OwnerCommands.againType(command.getInt(0)))
+                .putRaw(command, Integer.BYTES, a.command.length - Integer.BYTES);
+            shard.send(shard.group().ownerOf(key), w); // may run now (this shard owns it): its answer too
+        }
     }
 
     /**

@@ -11,6 +11,9 @@ import dev.pinwheel.gateway.codec.DiscordError;
  */
 public final class CommandReply implements Reply
 {
+    /** Test only ({@code FaultInjection}, {@link #dropAnswersToOtherNodes}). */
+    private static volatile boolean dropRemote;
+
     private final Shard owner;
     private final int origin;
     private final long correlation;
@@ -66,6 +69,20 @@ public final class CommandReply implements Reply
             return;
         }
         answered = true;
+        if (dropRemote && dev.pinwheel.core.routing.ShardRoute.remote(origin, owner.group().nodeId()))
+        {
+            return; // the work is done, its answer lost on the way: as when this node dies right after it
+        }
         owner.answer(origin, OwnerCommands.reply(owner.commandWriter(), correlation, status, retryAfter, body));
+    }
+
+    /**
+     * <b>Test only</b> ({@code -Dpinwheel.debug.fault-injection=true}): from now on this node's owners answer no
+     * request that came from another node — the work done, the answer lost, as when the node dies between the two
+     * (a test then kills it).
+     */
+    public static void dropAnswersToOtherNodes()
+    {
+        dropRemote = true;
     }
 }

@@ -117,12 +117,20 @@ public final class DmService
             files.release(attachmentIds);
             return;
         }
+        final String requestKey = MessageService.requestKey(owner, command);
+        final StoredMessage earlier = MessageService.earlier(owner, command, channelId, requestKey);
+        if (earlier != null)
+        {
+            reply.ok(200, Entities.message(earlier, node.accounts(), nonce)); // the first try's (its node died)
+            return;
+        }
         // users only: a DM has no roles and no @everyone
         final MessageMentions.Resolved mentions = MessageMentions.resolve(null, 0, reply.userId(), content, allowed,
             null, node.accounts());
+        final String extra = Attachments.withAttachments(MessageMentions.withMentions(MessageExtras.extra(embeds, 0,
+            channelId, 0), mentions), attachments);
         final StoredMessage m = new StoredMessage(owner.ids().next(), channelId, 0, reply.userId(), content, 0, 0, tts,
-            false, Attachments.withAttachments(MessageMentions.withMentions(MessageExtras.extra(embeds, 0, channelId,
-            0), mentions), attachments));
+            false, requestKey == null ? extra : MessageExtras.withRequest(extra, requestKey));
         files.bind(owner, channelId, channelId, m.id(), attachmentIds); // a DM's files: the channel is their scope
         owner.store().appendMessage(m);
         final byte[] body = Json.bytes(Entities.message(m, node.accounts(), nonce));

@@ -27,7 +27,7 @@ public final class GuildAccess
         final Guild g = owner.guilds().get(guildId);
         if (g == null)
         {
-            reply.error(DiscordError.UNKNOWN_GUILD);
+            reply.error(elsewhere(owner, guildId) ? DiscordError.GUILD_MOVING : DiscordError.UNKNOWN_GUILD);
             return null;
         }
         if (g.member(reply.userId()) == null)
@@ -36,6 +36,21 @@ public final class GuildAccess
             return null;
         }
         return g;
+    }
+
+    /**
+     * A command can reach a shard that does not hold its guild in a cluster's ring epoch handover: it was routed here
+     * by a ring in which this shard owned it, and the guild left (released to its new owner) before it ran, or it
+     * came to the guild's new owner, which has not loaded it yet. That is "moving" (503, retry), not "unknown" (404: a
+     * client drops the guild).
+     *
+     * @param owner   a shard.
+     * @param guildId a guild it does not hold.
+     * @return whether the current ring routes the guild elsewhere, or it is moving.
+     */
+    static boolean elsewhere(final Shard owner, final long guildId)
+    {
+        return owner.group().clusterLink() != null && owner.group().ownerOf(guildId) != owner.id();
     }
 
     /**

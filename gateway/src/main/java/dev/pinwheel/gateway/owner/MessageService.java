@@ -12,6 +12,8 @@ import dev.pinwheel.core.guild.Guild;
 import dev.pinwheel.core.guild.GuildChannel;
 import dev.pinwheel.core.guild.Member;
 import dev.pinwheel.core.guild.Permissions;
+import dev.pinwheel.core.ids.SnowflakeIds;
+import dev.pinwheel.core.routing.ShardRoute;
 import dev.pinwheel.core.shard.Shard;
 import dev.pinwheel.core.store.HistoryQuery;
 import dev.pinwheel.core.store.StoredMessage;
@@ -32,6 +34,9 @@ import dev.pinwheel.gateway.codec.MessageJson;
 public final class MessageService
 {
     private static final HistoryQuery[] QUERIES = HistoryQuery.values();
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(MessageService.class);
+    private static final dev.pinwheel.core.log.ThrottledLog POSTS_AGAIN = new dev.pinwheel.core.log.ThrottledLog(LOG,
+        org.slf4j.event.Level.INFO, "posts sent again", 10, 10_000);
 
     private final Accounts accounts;
     private final AuditLog audit;
@@ -90,6 +95,15 @@ public final class MessageService
             release(attachments);
             return;
         }
+        final String requestKey = requestKey(owner, command);
+        final StoredMessage earlier = earlier(owner, command, channelId, requestKey);
+        if (earlier != null)
+        {
+            // written by the first try (whose node died before it answered): that message is the answer; its files
+            // are that message's (not released)
+            reply.ok(200, Entities.message(earlier, accounts, nonce, reply.userId()));
+            return;
+        }
         final long granted = Permissions.in(g, reply.userId(), c);
         final long needed = Permissions.VIEW_CHANNEL | Permissions.SEND_MESSAGES
             | (attachments == null ? 0 : Permissions.ATTACH_FILES);
@@ -120,9 +134,10 @@ public final class MessageService
         }
         final MessageMentions.Resolved mentions = MessageMentions.resolve(g, granted, reply.userId(), content, allowed,
             referenced, accounts);
+        final String extra = Attachments.withAttachments(withComponents(MessageMentions.withMentions(
+            MessageExtras.extra(embeds, replyTo, replyChannel, guildId), mentions), components), attachments);
         final StoredMessage m = new StoredMessage(owner.ids().next(), channelId, guildId, reply.userId(), content, 0,
-            flags, tts, false, Attachments.withAttachments(withComponents(MessageMentions.withMentions(
-            MessageExtras.extra(embeds, replyTo, replyChannel, guildId), mentions), components), attachments));
+            flags, tts, false, requestKey == null ? extra : MessageExtras.withRequest(extra, requestKey));
         if (attachments != null)
         {
             files.bind(owner, guildId, channelId, m.id(), Attachments.ids("{\"attachments\":" + attachments + "}"));
@@ -135,6 +150,81 @@ public final class MessageService
             // the mention counts of those pinged grow on their own owners, once the message is durable
             owner.afterCommit(() -> ReadStateProxy.mentioned(owner, channelId, m.id(), notified));
         }
+    }
+
+    /** How far back {@link #written} looks: a post is sent again within seconds of its first try. */
+    private static final long AGAIN_WINDOW_MILLIS = java.util.concurrent.TimeUnit.MINUTES.toMillis(10);
+    /** At most this many messages of a channel are searched for a first try (ten pages of the store's history). */
+    private static final int AGAIN_PAGES = 10;
+
+    /**
+     * A post from another node carries its request's key (origin shard and correlation) into the store, so that the
+     * origin can send it again when that node's answer will not come (it restarted, or is unreachable) and get the
+     * first try's message, not a second one ({@code ExchangeTable#remember}).
+     *
+     * @param owner   this shard.
+     * @param command a post ({@code MESSAGE_POST}, {@code DM_MESSAGE_POST} or their {@code _AGAIN}).
+     * @return its request key, or null for a post from this node (its client's connection dies with the node).
+     */
+    static String requestKey(final Shard owner, final CommandReader command)
+    {
+        final int origin = command.intAt(OwnerCommands.REQUEST_ORIGIN_OFFSET);
+        return OwnerCommands.again(command.type()) || ShardRoute.remote(origin, owner.group().nodeId())
+            ? origin + "." + command.longAt(OwnerCommands.REQUEST_CORRELATION_OFFSET) : null;
+    }
+
+    /**
+     * @param owner      this shard.
+     * @param command    a post.
+     * @param channelId  its channel.
+     * @param requestKey its request key.
+     * @return for a post sent again, the message its first try wrote, or null (a first try; or not written: post it).
+     *         A store read not yet done throws (the command runs again when it is: nothing was changed before).
+     */
+    static StoredMessage earlier(final Shard owner, final CommandReader command, final long channelId,
+        final String requestKey)
+    {
+        if (!OwnerCommands.again(command.type()))
+        {
+            return null;
+        }
+        final StoredMessage earlier = written(owner, channelId, requestKey);
+        if (POSTS_AGAIN.admit())
+        {
+            LOG.info("shard {}: post {} sent again (the node it first went to restarted or is unreachable): {}",
+                owner.id(), requestKey, earlier == null ? "not written by the first try, posted now"
+                    : "written by the first try as message " + earlier.id() + ", answered with it");
+        }
+        return earlier;
+    }
+
+    /**
+     * @return the message a post with this request key wrote in the channel (newest first, back to
+     *         {@link #AGAIN_WINDOW_MILLIS} or {@link #AGAIN_PAGES} pages), or null. A store read not yet done throws
+     *         (the command runs again when it is: nothing was changed before this).
+     */
+    private static StoredMessage written(final Shard owner, final long channelId, final String requestKey)
+    {
+        final long oldest = System.currentTimeMillis() - AGAIN_WINDOW_MILLIS;
+        long anchor = 0;
+        for (int page = 0; page < AGAIN_PAGES; page++)
+        {
+            final List<StoredMessage> messages = owner.store().history(channelId,
+                page == 0 ? HistoryQuery.LATEST : HistoryQuery.BEFORE, anchor, 100);
+            for (final StoredMessage m : messages)
+            {
+                if (MessageExtras.fromRequest(m.extra(), requestKey))
+                {
+                    return m;
+                }
+                anchor = anchor == 0 ? m.id() : Math.min(anchor, m.id());
+            }
+            if (messages.size() < 100 || SnowflakeIds.timestampMillis(anchor) < oldest)
+            {
+                return null;
+            }
+        }
+        return null;
     }
 
     /** Reads the allowed_mentions a message command carries (after its other fields). */

@@ -96,7 +96,8 @@ public final class ModerationService
             g = owner.guilds().get(guildId);
             if (g == null || g.member(memberId) == null)
             {
-                reply.error(DiscordError.UNKNOWN_GUILD);
+                reply.error(g == null && GuildAccess.elsewhere(owner, guildId) ? DiscordError.GUILD_MOVING
+                    : DiscordError.UNKNOWN_GUILD);
                 return;
             }
             if (g.ownerId() == memberId)

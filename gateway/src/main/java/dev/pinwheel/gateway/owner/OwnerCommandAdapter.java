@@ -123,6 +123,11 @@ public final class OwnerCommandAdapter
         return temporary;
     }
 
+    /** The refusal of a fenced node's owner commands: "moving" ({@code ShardRoute.MOVING}'s node). */
+    private static final dev.pinwheel.core.shard.NodeUnavailableException FENCED =
+        new dev.pinwheel.core.shard.NodeUnavailableException(dev.pinwheel.core.routing.ShardRoute.node(
+            dev.pinwheel.core.routing.ShardRoute.MOVING));
+
     /**
      * @param type a command type.
      * @return whether it is an owner command this adapter runs.
@@ -140,11 +145,19 @@ public final class OwnerCommandAdapter
      */
     public void onCommand(final Shard owner, final CommandReader command)
     {
+        if (owner.group().ownership() != dev.pinwheel.core.shard.ShardGroup.OWNER)
+        {
+            // not live in this node's epoch, or past its ownership lease (a stall, cut off) longer than the shard
+            // holds commands for (Shard#pauseWhile): another node may hold these keys by now; refused as for a key
+            // that moves (503, retry)
+            failed(owner, command, FENCED);
+            return;
+        }
         final Reply reply = new CommandReply(owner, command.getInt(), command.getLong(), command.getLong(),
             command.getString());
         switch (command.type())
         {
-            case OwnerCommands.MESSAGE_POST -> messages.post(owner, command, reply);
+            case OwnerCommands.MESSAGE_POST, OwnerCommands.MESSAGE_POST_AGAIN -> messages.post(owner, command, reply);
             case OwnerCommands.MESSAGE_EDIT -> messages.edit(owner, command, reply);
             case OwnerCommands.MESSAGE_DELETE -> messages.delete(owner, command, reply);
             case OwnerCommands.MESSAGE_BULK_DELETE -> messages.bulkDelete(owner, command, reply);
@@ -161,7 +174,8 @@ public final class OwnerCommandAdapter
             case OwnerCommands.PIN_REMOVE -> pins.pin(owner, command, false, reply);
             case OwnerCommands.DM_OPEN -> dms.open(owner, command, reply);
             case OwnerCommands.DM_CHANNEL_GET -> dms.channel(owner, command, reply);
-            case OwnerCommands.DM_MESSAGE_POST, OwnerCommands.DM_MESSAGE_POST_FILES ->
+            case OwnerCommands.DM_MESSAGE_POST, OwnerCommands.DM_MESSAGE_POST_FILES,
+                OwnerCommands.DM_MESSAGE_POST_AGAIN ->
                 dms.post(owner, command, reply);
             case OwnerCommands.DM_MESSAGE_EDIT -> dms.edit(owner, command, reply);
             case OwnerCommands.DM_MESSAGE_DELETE -> dms.delete(owner, command, reply);

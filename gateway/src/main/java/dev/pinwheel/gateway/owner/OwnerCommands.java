@@ -353,6 +353,43 @@ public final class OwnerCommands
     /** {@code PATCH /guilds/{g}/channels}: guild, then (channel, position, parent, lock) quadruples as longs. */
     public static final int CHANNEL_POSITIONS = 252;
 
+    // 253-254: posts sent again
+    /**
+     * A {@link #MESSAGE_POST} sent again by its origin, same header and fields, after the node it went to restarted or
+     * never answered ({@code ExchangeTable}): the owner first looks for the message the first try may have written
+     * (its request key is stored with it) and answers with that one instead of posting twice.
+     */
+    public static final int MESSAGE_POST_AGAIN = 253;
+    /** A {@link #DM_MESSAGE_POST} sent again by its origin, as {@link #MESSAGE_POST_AGAIN}. */
+    public static final int DM_MESSAGE_POST_AGAIN = 254;
+
+    /**
+     * @param type a command type.
+     * @return whether it is a post its origin may send again ({@code ExchangeTable#remember}): a first try.
+     */
+    public static boolean postFirstTry(final int type)
+    {
+        return type == MESSAGE_POST || type == DM_MESSAGE_POST;
+    }
+
+    /**
+     * @param type a command type.
+     * @return whether it is a post sent again.
+     */
+    public static boolean again(final int type)
+    {
+        return type == MESSAGE_POST_AGAIN || type == DM_MESSAGE_POST_AGAIN;
+    }
+
+    /**
+     * @param type a post's type (a first try, or sent again).
+     * @return the type it is sent again as.
+     */
+    public static int againType(final int type)
+    {
+        return type == DM_MESSAGE_POST || type == DM_MESSAGE_POST_AGAIN ? DM_MESSAGE_POST_AGAIN : MESSAGE_POST_AGAIN;
+    }
+
     // 220-229: cluster-wide usernames (issue 12)
     /**
      * To the owner of a username's key ({@code Usernames.key}): claim the name, then go on with the registration
@@ -487,6 +524,8 @@ public final class OwnerCommands
         NAMES[DM_MESSAGE_POST_FILES] = "dm_message_post_files";
         NAMES[ROLE_POSITIONS] = "role_positions";
         NAMES[CHANNEL_POSITIONS] = "channel_positions";
+        NAMES[MESSAGE_POST_AGAIN] = "message_post_again";
+        NAMES[DM_MESSAGE_POST_AGAIN] = "dm_message_post_again";
         NAMES[NAME_CLAIM] = "name_claim";
         NAMES[NAME_RELEASE] = "name_release";
         NAMES[ID_VOID] = "id_void";

@@ -1,0 +1,154 @@
+package dev.pinwheel.server.storage;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.pinwheel.core.routing.RoutingRing;
+
+/**
+ * A post that reached its guild's owner on another node, was written there, and whose answer was lost because that
+ * node died right after: the node the client asked sends it again when the owner is back, and the owner answers with
+ * the message the first try wrote. The client gets one 200 and the channel holds the message once. Before, the client
+ * got a 503 with Retry-After ("node restarted"), retried as discord.js and JDA do, and the message was there twice (found
+ * by {@link ClusterChaosTest}).
+ * <p>
+ * Two nodes in child JVMs on the embedded store; the owner node drops its answers to the other node by fault injection
+ * (the work done, the answer lost) and is then killed ({@code kill -9}) and started again on its data.
+ */
+class ClusterPostAgainTest
+{
+    @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS) // the nodes' logs stay when it fails
+    Path dir;
+
+    private LocalCluster cluster;
+
+    @AfterEach
+    void stop()
+    {
+        if (cluster != null)
+        {
+            cluster.close();
+        }
+    }
+
+    @Test
+    void aPostWhoseAnswerWasLostWithItsOwnerIsAnsweredWithTheMessageItWroteAndWrittenOnce() throws Exception
+    {
+        cluster = new LocalCluster(dir, 2, 1, List.of("-Dpinwheel.debug.fault-injection=true",
+            "-Dpinwheel.cluster.peerTimeoutMs=15000", "-Dpinwheel.cluster.termLength=1048576")).startAllLive();
+        final RestClient rest0 = new RestClient(cluster.node(0).restBase());
+        final RestClient.User alice = rest0.register("alice");
+        final JsonNode guild = ClusterGuilds.ownedBy(rest0, alice.token(), RoutingRing.build(1, 2, 1,
+            RoutingRing.DEFAULT_VIRTUAL_NODES), 1, "again");
+        final String channel = guild.get("channels").get(0).get("id").asText();
+        final String messages = "channels/" + channel + "/messages";
+        rest0.ok("POST", messages, alice.token(), "{\"content\":\"before\"}");
+        // and a DM channel node 1 owns (DMs are posted through DM_MESSAGE_POST, sent again the same way)
+        final ClusterGuilds.DmPartner partner = ClusterGuilds.dmPartner(rest0, RoutingRing.build(1, 2, 1,
+            RoutingRing.DEFAULT_VIRTUAL_NODES), 0, "dana", ClusterGuilds.invite(rest0, alice.token(), channel), rest0,
+            alice, node -> node == 1);
+        final String dms = "channels/" + partner.channel() + "/messages";
+        rest0.ok("POST", dms, alice.token(), "{\"content\":\"dm before\"}");
+
+        // node 1 (the owner) does what node 0 sends it from now on, and its answers are lost
+        final CompletableFuture<String> dropping = cluster.node(1).lineContaining("answers-drop 0 -> sent");
+        cluster.node(1).command("answers-drop 0");
+        dropping.get(30, TimeUnit.SECONDS);
+        final CompletableFuture<RestClient.Response> post = postAsync(rest0, messages, alice, "exactly once");
+        final CompletableFuture<RestClient.Response> dm = postAsync(rest0, dms, alice, "dm exactly once");
+        // written on the owner (read through it: its own node's answers are not dropped), not answered
+        final RestClient rest1 = new RestClient(cluster.node(1).restBase());
+        String written = null;
+        for (int i = 0; i < 300 && written == null; i++)
+        {
+            written = idOf(rest1.ok("GET", messages + "?limit=10", alice.token(), null), "exactly once");
+            if (written == null)
+            {
+                TimeUnit.MILLISECONDS.sleep(100);
+            }
+        }
+        assertTrue(written != null, "the owner wrote the post");
+        String dmWritten = null;
+        for (int i = 0; i < 300 && dmWritten == null; i++)
+        {
+            dmWritten = idOf(rest1.ok("GET", dms + "?limit=10", alice.token(), null), "dm exactly once");
+            if (dmWritten == null)
+            {
+                TimeUnit.MILLISECONDS.sleep(100);
+            }
+        }
+        assertTrue(dmWritten != null, "the owner wrote the DM");
+        assertTrue(!post.isDone(), "its answer is lost: " + (post.isDone() ? post.get().raw() : ""));
+        assertTrue(!dm.isDone(), "its answer is lost: " + (dm.isDone() ? dm.get().raw() : ""));
+
+        // the owner dies and comes back on its data: node 0 sends the post again, and is answered with that message
+        cluster.kill(1);
+        cluster.start(1);
+        final RestClient.Response answer = post.get(60, TimeUnit.SECONDS);
+        assertEquals(200, answer.status(), answer.raw());
+        assertEquals(written, answer.body().get("id").asText(), "answered with the message the first try wrote");
+        assertEquals("exactly once", answer.body().get("content").asText());
+        cluster.node(1).awaitLine("written by the first try as message " + written); // the owner found it
+
+        final JsonNode history = rest0.ok("GET", messages + "?limit=10", alice.token(), null);
+        final List<String> contents = new ArrayList<>();
+        for (final JsonNode m : history)
+        {
+            contents.add(0, m.get("content").asText());
+            assertTrue(!m.has("request"), "the request key is the server's own: " + m);
+        }
+        assertEquals(List.of("before", "exactly once"), contents, "written once");
+        final RestClient.Response dmAnswer = dm.get(60, TimeUnit.SECONDS);
+        assertEquals(200, dmAnswer.status(), dmAnswer.raw());
+        assertEquals(dmWritten, dmAnswer.body().get("id").asText(), "the DM the first try wrote");
+        final List<String> dmContents = new ArrayList<>();
+        for (final JsonNode m : rest0.ok("GET", dms + "?limit=10", alice.token(), null))
+        {
+            dmContents.add(0, m.get("content").asText());
+        }
+        assertEquals(List.of("dm before", "dm exactly once"), dmContents, "the DM written once");
+        // and the node takes posts as before
+        rest0.ok("POST", messages, alice.token(), "{\"content\":\"after\"}");
+        rest0.ok("POST", dms, alice.token(), "{\"content\":\"dm after\"}");
+    }
+
+    private static CompletableFuture<RestClient.Response> postAsync(final RestClient rest, final String path,
+        final RestClient.User user, final String content)
+    {
+        return CompletableFuture.supplyAsync(() ->
+        {
+            try
+            {
+                return rest.call("POST", path, user.token(), "{\"content\":\"" + content + "\"}");
+            }
+            catch (final java.io.IOException ex)
+            {
+                throw new java.io.UncheckedIOException(ex);
+            }
+        });
+    }
+
+    private static String idOf(final JsonNode page, final String content)
+    {
+        for (final JsonNode m : page)
+        {
+            if (content.equals(m.get("content").asText()))
+            {
+                return m.get("id").asText();
+            }
+        }
+        return null;
+    }
+}
