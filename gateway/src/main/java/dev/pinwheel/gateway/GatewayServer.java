@@ -194,6 +194,10 @@ public final class GatewayServer implements AutoCloseable
                 // moving): until then an unknown token of theirs is a failure that heals, not a bad token
                 auth.mayNotKnowYet(userId ->
                 {
+                    if (context.node().directory().learning())
+                    {
+                        return true; // on the shared store: before the first load read the node-wide records
+                    }
                     final int route = shards.ownerOf(userId);
                     return route == dev.pinwheel.core.routing.ShardRoute.MOVING
                         || dev.pinwheel.core.routing.ShardRoute.clustered(route) && !link.caughtUp(route);

@@ -120,6 +120,7 @@ final class CassandraHandover implements ConsensusMembership.RingEpochs, AutoClo
         final ConsensusMembership consensus,
         final java.util.function.IntFunction<dev.pinwheel.gateway.GatewayShard> shards)
     {
+        nodeState.directory().learning(true); // until the first load learnt what the other nodes keep
         this.gateway = shards;
         this.lateGuilds = new PeerSignals(shardGroup, shards);
         this.group = shardGroup;
@@ -401,6 +402,7 @@ final class CassandraHandover implements ConsensusMembership.RingEpochs, AutoClo
         if (first)
         {
             learnNodeWide(nodeWide);
+            node.directory().learning(false); // unknown tokens and DM channels are unknown from now on
         }
         heldRing = r;
         releasedSince.clear();

@@ -19,6 +19,29 @@ import org.agrona.collections.Long2ObjectHashMap;
 public final class Directory
 {
     /**
+     * Whether this node is still learning the records other nodes keep (a cluster node on the shared store, before
+     * its first handover load read them): what is unknown here may exist ({@link #learning(boolean)}).
+     */
+    private volatile boolean learning;
+
+    /**
+     * @param value whether this node is still learning the node-wide records other nodes keep. Any thread.
+     */
+    public void learning(final boolean value)
+    {
+        learning = value;
+    }
+
+    /**
+     * @return whether an unknown account, channel or pair may yet exist (this node is still learning them). Any
+     *         thread.
+     */
+    public boolean learning()
+    {
+        return learning;
+    }
+
+    /**
      * What any shard may know about a guild without asking its owner.
      *
      * @param id      guild id.

@@ -98,6 +98,12 @@ public enum DiscordError
      */
     ACCOUNT_NOT_YET_KNOWN(503, 0, "503: Service Unavailable. This cluster node has not yet learnt this account from "
         + "the node that owns it (it is starting, or that node is unreachable); retry in a moment.", 1),
+    /**
+     * A DM channel unknown to a cluster node that other nodes have not yet caught up since it started (the record of
+     * the pair is another node's): retry.
+     */
+    CHANNEL_NOT_YET_KNOWN(503, 0, "503: Service Unavailable. This cluster node has not yet learnt this channel from the "
+        + "node that owns it (it is starting, or that node is unreachable); retry in a moment.", 1),
     /** The password-hashing queue is full: retry. */
     HASHING_BUSY(503, 0, "Too many logins in progress: retry in a moment.", 1),
     /** Storage refuses writes after a fault, until the node restarts. */

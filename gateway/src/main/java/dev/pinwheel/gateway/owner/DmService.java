@@ -88,7 +88,7 @@ public final class DmService
     public void channel(final Shard owner, final CommandReader command, final Reply reply)
     {
         final long channelId = command.getLong();
-        if (member(channelId, reply))
+        if (member(owner, channelId, reply))
         {
             reply.ok(200, channel(channelId, reply.userId(), owner.store().lastMessageId(channelId)));
         }
@@ -112,7 +112,7 @@ public final class DmService
         final String attachments = command.type() == OwnerCommands.DM_MESSAGE_POST_FILES ? command.getString() : null;
         final long[] attachmentIds = attachments == null ? new long[0]
             : Attachments.ids("{\"attachments\":" + attachments + "}");
-        if (!member(channelId, reply))
+        if (!member(owner, channelId, reply))
         {
             files.release(attachmentIds);
             return;
@@ -280,7 +280,7 @@ public final class DmService
         final HistoryQuery query = QUERIES[command.getInt()];
         final long anchor = command.getLong();
         final int limit = command.getInt();
-        if (!member(channelId, reply))
+        if (!member(owner, channelId, reply))
         {
             return;
         }
@@ -294,20 +294,45 @@ public final class DmService
     }
 
     /** @return whether the user is one of the channel's two (10003 answered otherwise). */
-    private boolean member(final long channelId, final Reply reply)
+    private boolean member(final Shard owner, final long channelId, final Reply reply)
     {
         final long[] pair = node.directory().dmUsers(channelId);
         if (pair == null || (pair[0] != reply.userId() && pair[1] != reply.userId()))
         {
-            reply.error(DiscordError.UNKNOWN_CHANNEL);
+            // a node that restarted learns the DM pairs other nodes keep from their catch-up: until then unknown is
+            // "not yet" (503), not 404 (a post sent again to it, written by its first try, was answered 404)
+            reply.error(pair == null && (node.directory().learning() || !peersCaughtUp(owner))
+                ? DiscordError.CHANNEL_NOT_YET_KNOWN
+                : DiscordError.UNKNOWN_CHANNEL);
             return false;
+        }
+        return true;
+    }
+
+    /** @return whether every other node's shards have caught this start of the node up (always on a single node). */
+    private static boolean peersCaughtUp(final Shard owner)
+    {
+        final dev.pinwheel.core.shard.ClusterLink link = owner.group().clusterLink();
+        if (link == null)
+        {
+            return true;
+        }
+        for (int n = 0; n < link.nodes(); n++)
+        {
+            for (int k = 0; n != owner.group().nodeId() && k < owner.group().shardCount(); k++)
+            {
+                if (!link.caughtUp(dev.pinwheel.core.routing.ShardRoute.of(n, k)))
+                {
+                    return false;
+                }
+            }
         }
         return true;
     }
 
     private StoredMessage message(final Shard owner, final long channelId, final long messageId, final Reply reply)
     {
-        if (!member(channelId, reply))
+        if (!member(owner, channelId, reply))
         {
             return null;
         }

@@ -149,8 +149,8 @@ class ClusterChaosTest
             final boolean stall = random.nextInt(4) == 0;
             final long pauseMs = random.nextInt(stall ? 4_000 : 7_000);
             final String round = (stall ? "stall " : "kill -9 ") + "node " + victim + " for " + pauseMs + " ms";
-            System.out.println("ClusterChaosTest: " + java.time.LocalTime.now() + " " + round + " (acknowledged so far: "
-                + count(ledgers) + ")");
+            System.out.println("ClusterChaosTest: " + java.time.LocalTime.now() + " " + round
+                + " (acknowledged so far: " + count(ledgers) + ")");
             rounds.add(round);
             down.set(victim, 1);
             if (stall)
@@ -233,7 +233,8 @@ class ClusterChaosTest
                 }
                 if (l.deleted.contains(id))
                 {
-                    problems.append("RISEN: message ").append(id).append(" is there after its delete was acknowledged\n");
+                    problems.append("RISEN: message ").append(id)
+                        .append(" is there after its delete was acknowledged\n");
                 }
                 // the content is the last acknowledged edit's, or one sent after it without an answer
                 final List<String> allowed = new ArrayList<>();
@@ -296,6 +297,21 @@ class ClusterChaosTest
         System.out.println("ClusterChaosTest: seed " + seed + ", rounds " + rounds + "; requests " + sent + ", posts "
             + "acknowledged " + acked + ", without an answer " + unknown + " (" + unknownSeen + " of them written), "
             + "refused " + refused + ", 503s retried " + retried + "; messages in the histories " + byId.size());
+        final String keep = System.getProperty("pinwheel.chaos.keepLogs"); // a directory to copy the nodes' logs to
+        if (keep != null)
+        {
+            final Path to = Path.of(keep);
+            java.nio.file.Files.createDirectories(to);
+            try (java.util.stream.Stream<Path> logs = java.nio.file.Files.list(dir))
+            {
+                for (final Path log : (Iterable<Path>)logs.filter(
+                    f -> f.getFileName().toString().contains(".log"))::iterator)
+                {
+                    java.nio.file.Files.copy(log, to.resolve(log.getFileName()),
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
         assertTrue(acked > 50 * rounds.size() / 4, "the writers got work done between the rounds: " + acked);
         assertEquals("", problems.toString(), "seed " + seed);
     }
@@ -492,13 +508,22 @@ class ClusterChaosTest
         {
             l.sent.incrementAndGet();
             final RestClient.Response r;
+            final long t0 = System.nanoTime();
             try
             {
                 r = rest.call(method, path, user.token(), body);
             }
             catch (final IOException ex)
             {
+                System.out.println("ClusterChaosTest: " + java.time.LocalTime.now() + " " + method + " " + path
+                    + " failed after " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) + " ms: " + ex);
                 return null;
+            }
+            final long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            if (ms > 5_000)
+            {
+                System.out.println("ClusterChaosTest: " + java.time.LocalTime.now() + " slow: " + method + " " + path
+                    + " -> " + r.status() + " after " + ms + " ms");
             }
             if (r.status() != 503 || r.retryAfter() == null || System.nanoTime() - deadline >= 0)
             {
