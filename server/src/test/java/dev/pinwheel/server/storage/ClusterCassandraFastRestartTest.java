@@ -3,16 +3,13 @@ package dev.pinwheel.server.storage;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import dev.pinwheel.core.routing.RoutingRing;
 
@@ -27,23 +24,9 @@ import dev.pinwheel.core.routing.RoutingRing;
  * The restarted node also applies no ring epoch of its replayed history (one that caught up logs the current epoch
  * first). Also after a restart the others noticed (a user registered meanwhile).
  */
-class ClusterCassandraFastRestartTest
+class ClusterCassandraFastRestartTest extends ClusterSessionsFixture
 {
     private static final int NODES = 3;
-
-    @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS) // the nodes' logs stay when it fails
-    Path dir;
-
-    private LocalCluster cluster;
-
-    @AfterEach
-    void stop()
-    {
-        if (cluster != null)
-        {
-            cluster.close();
-        }
-    }
 
     @Test
     void aRestartedNodeAnswersRetryUntilItHoldsItsKeysNeverUnknown() throws Exception

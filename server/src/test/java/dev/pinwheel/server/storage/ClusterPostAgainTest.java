@@ -3,7 +3,6 @@ package dev.pinwheel.server.storage;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -11,9 +10,7 @@ import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import dev.pinwheel.core.routing.RoutingRing;
 
@@ -27,22 +24,8 @@ import dev.pinwheel.core.routing.RoutingRing;
  * Two nodes in child JVMs on the embedded store; the owner node drops its answers to the other node by fault injection
  * (the work done, the answer lost) and is then killed ({@code kill -9}) and started again on its data.
  */
-class ClusterPostAgainTest
+class ClusterPostAgainTest extends ClusterSessionsFixture
 {
-    @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS) // the nodes' logs stay when it fails
-    Path dir;
-
-    private LocalCluster cluster;
-
-    @AfterEach
-    void stop()
-    {
-        if (cluster != null)
-        {
-            cluster.close();
-        }
-    }
-
     @Test
     void aPostWhoseAnswerWasLostWithItsOwnerIsAnsweredWithTheMessageItWroteAndWrittenOnce() throws Exception
     {
