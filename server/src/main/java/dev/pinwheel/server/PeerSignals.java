@@ -28,8 +28,6 @@ import dev.pinwheel.gateway.session.ShardSessions;
  *                                                 UserSessionService#nodeGone, VoiceService#nodeGone,
  *                                                 LazyMemberLists#nodeGone); the posts sent to K and unanswered
  *                                                 sent again to their guild's owner (ExchangeTable#failNode)
- *   ring epoch without K (ConsensusMembership) ──▶ a task on each shard: the other REST requests sent to K and
- *                                                 unanswered get 503 at once (nodesLost)
  *                                    └ node K up ───▶ a task on each shard: LateGuilds#retryNode(K)
  *   K's frames arrive on a new stream (it restarted) ────▶ a task on each shard: the REST requests sent to K
  *                                                 and unanswered as when K went down (ExchangeTable#failNode); and when
@@ -53,8 +51,6 @@ final class PeerSignals implements NodeLink.PeerWatch
     private final IntFunction<ShardSessions> sessions;
     private final IntFunction<ExchangeTable> exchanges;
     private final IntFunction<GatewayShard> shards;
-    /** The newest ring epoch {@link #nodesLost} acted on (membership agent thread). */
-    private long lostEpoch;
     /** Peers seen unreachable since they were last seen connected (receiver thread). */
     private final java.util.BitSet seenDown = new java.util.BitSet();
     /** On a shared store: the link, and what reads the node-wide records again after an outage; null otherwise. */
@@ -118,42 +114,6 @@ final class PeerSignals implements NodeLink.PeerWatch
         });
     }
 
-    /**
-     * A ring epoch this node applied declares nodes lost (the consensus agreed they stopped heartbeating): the REST
-     * requests each shard sent them and still waits for are answered 503 now (they may or may not have been done; a
-     * lost node's answer will not come, where the client waited 30 s for a 504), posts sent again to their guild's
-     * new owner. Membership agent thread.
-     *
-     * @param epoch the epoch (each is acted on once: the membership tells every change of its handover phases too).
-     * @param live  its live nodes (bit k: node k).
-     */
-    void nodesLost(final long epoch, final int live)
-    {
-        if (epoch <= lostEpoch)
-        {
-            return;
-        }
-        lostEpoch = epoch;
-        for (int node = 0; node < 32; node++)
-        {
-            final int lost = node;
-            if ((live & 1 << node) != 0 || node == group.nodeId())
-            {
-                continue;
-            }
-            onEveryShard("node " + node + " lost", (shard, late) ->
-            {
-                final int failed = exchanges.apply(shard.id()).failNode(shard, lost, DiscordError.FORWARD_LOST);
-                if (failed > 0)
-                {
-                    LOG.warn("cluster: node {} lost: shard {}: {} REST request(s) sent to it answered 503 (it may or "
-                        + "may not have done them)", lost, shard.id(), failed);
-                }
-                return 0;
-            });
-        }
-    }
-
     private java.util.function.LongPredicate ownedBy(final int node)
     {
         return guild ->
@@ -201,7 +161,7 @@ final class PeerSignals implements NodeLink.PeerWatch
             {
                 // the posts sent there are sent again to whoever owns their guild (ExchangeTable#remember: written
                 // once); the rest wait on: this node may be the one that was stalled, their answers on their way
-                // (they are answered when the node restarts, or an epoch declares it lost: nodesLost)
+                // (they are answered when the node restarts, or time out: 504)
                 exchanges.apply(shard.id()).failNode(shard, node, DiscordError.FORWARD_LOST, true);
                 return sessionsGone(shard, node, false) + late.ownerUnreachable(ownedBy(node));
             });

@@ -196,15 +196,8 @@ public final class PinwheelServer implements AutoCloseable
         {
             try
             {
-                final PeerSignals signals = lateGuilds;
-                final dev.pinwheel.cluster.ConsensusMembership.RingEpochs publishing =
-                    ClusterEpochs.publishing(ringPublisher, this.handover);
                 startedMembership = ClusterEpochs.startMembership(nodeId, members, dataDir, startedLink,
-                    nodeCounters, state ->
-                    {
-                        publishing.apply(state);
-                        signals.nodesLost(state.epoch(), state.liveNodes()); // their requests are answered now
-                    });
+                    nodeCounters, ClusterEpochs.publishing(ringPublisher, this.handover));
                 if (startedMembership != null && this.handover != null && members.size() >= 3)
                 {
                     // on the shared store another node takes over a node declared lost: owners wait past their lease

@@ -16,10 +16,11 @@ import dev.pinwheel.gateway.codec.DiscordError;
  * under a correlation id that travels in the command's header; the {@code REPLY} command that comes back finds it
  * and writes the answer. A request whose owner never answers (a bug, a lost node) is answered 504 after
  * {@link #TIMEOUT_MILLIS} by {@link #tick}, so no client waits forever. A request sent to another node notes that
- * node ({@link #sentTo}); when the node turns out to have restarted or is unreachable, its requests are answered at
- * once ({@link #failNode}) instead of at the timeout. A post sent to another node is kept and, in those cases, sent
- * again to its guild's owner, which answers with what the first try wrote if it did ({@link #remember}): its client
- * gets one answer and one message, not a 503 it would retry into a second. A request whose command goes on from its
+ * node ({@link #sentTo}); when the node turns out to have restarted, its requests are answered at once
+ * ({@link #failNode}) instead of at the timeout. A post sent to another node is kept and, when that node restarts, is
+ * unreachable or does not answer in time, sent again to its guild's owner, which answers with what the first try
+ * wrote if it did ({@link #remember}): its client gets one answer and one message, not a 503 it would retry into a
+ * second. A request whose command goes on from its
  * owner to a further node (a registration: the name's owner, then the new id's owner) notes that node too, with what
  * to undo when the request is lost — answered by a restart or the timeout, not by its owner ({@link #waitsOn}).
  * <p>
@@ -231,9 +232,9 @@ public final class ExchangeTable
     }
 
     /**
-     * Answers every request whose command went to {@code node} and is still unanswered: that node restarted or is
-     * unreachable, so the answer will not come (an answer that still follows is dropped as for a timed-out request)
-     * — but a post kept to be sent again ({@link #remember}), which is sent again to its guild's owner now.
+     * Answers every request whose command went to {@code node} and is still unanswered: that node restarted, so the
+     * answer will not come (an answer that still follows is dropped as for a timed-out request) — but a post kept to
+     * be sent again ({@link #remember}), which is sent again to its guild's owner now.
      *
      * @param shard this shard.
      * @param node  the node.
