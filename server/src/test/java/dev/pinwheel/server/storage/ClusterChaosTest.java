@@ -126,7 +126,9 @@ class ClusterChaosTest
             channels.add(channel);
             for (int u = 1; u < WRITERS; u++)
             {
-                rest[(g + u) % NODES].join(users[0], channel, users[u]);
+                // through the node that made the guild: a channel or invite just made through one node is unknown
+                // on the others for a moment (404; read-your-writes across nodes is not built: README)
+                rest[g % NODES].join(users[0], channel, users[u]);
             }
         }
 
