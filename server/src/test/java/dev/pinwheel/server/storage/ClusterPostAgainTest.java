@@ -53,25 +53,9 @@ class ClusterPostAgainTest extends ClusterSessionsFixture
         final CompletableFuture<RestClient.Response> dm = postAsync(rest0, dms, alice, "dm exactly once");
         // written on the owner (read through it: its own node's answers are not dropped), not answered
         final RestClient rest1 = new RestClient(cluster.node(1).restBase());
-        String written = null;
-        for (int i = 0; i < 300 && written == null; i++)
-        {
-            written = idOf(rest1.ok("GET", messages + "?limit=10", alice.token(), null), "exactly once");
-            if (written == null)
-            {
-                TimeUnit.MILLISECONDS.sleep(100);
-            }
-        }
+        final String written = awaitWritten(rest1, messages, alice, "exactly once");
         assertTrue(written != null, "the owner wrote the post");
-        String dmWritten = null;
-        for (int i = 0; i < 300 && dmWritten == null; i++)
-        {
-            dmWritten = idOf(rest1.ok("GET", dms + "?limit=10", alice.token(), null), "dm exactly once");
-            if (dmWritten == null)
-            {
-                TimeUnit.MILLISECONDS.sleep(100);
-            }
-        }
+        final String dmWritten = awaitWritten(rest1, dms, alice, "dm exactly once");
         assertTrue(dmWritten != null, "the owner wrote the DM");
         assertTrue(!post.isDone(), "its answer is lost: " + (post.isDone() ? post.get().raw() : ""));
         assertTrue(!dm.isDone(), "its answer is lost: " + (dm.isDone() ? dm.get().raw() : ""));
@@ -121,6 +105,22 @@ class ClusterPostAgainTest extends ClusterSessionsFixture
                 throw new java.io.UncheckedIOException(ex);
             }
         });
+    }
+
+    /** @return the id of the message with this content in the channel's newest ten, waiting up to 30 s; or null. */
+    private static String awaitWritten(final RestClient rest, final String path, final RestClient.User user,
+        final String content) throws Exception
+    {
+        for (int i = 0; i < 300; i++)
+        {
+            final String id = idOf(rest.ok("GET", path + "?limit=10", user.token(), null), content);
+            if (id != null)
+            {
+                return id;
+            }
+            TimeUnit.MILLISECONDS.sleep(100); // polling a condition, bounded: the write lands on the owner's thread
+        }
+        return null;
     }
 
     private static String idOf(final JsonNode page, final String content)
