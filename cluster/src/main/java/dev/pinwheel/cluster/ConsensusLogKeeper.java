@@ -13,7 +13,6 @@ import io.aeron.cluster.RecordingLog;
 import org.agrona.CloseHelper;
 import org.agrona.collections.LongArrayList;
 import org.agrona.collections.LongHashSet;
-import org.agrona.concurrent.status.AtomicCounter;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,8 +48,8 @@ final class ConsensusLogKeeper implements AutoCloseable
 
     private final Aeron aeron;
     private final File consensusDir;
-    private final AtomicCounter controlToggle;
-    private final AtomicCounter snapshots;
+    private final ModuleCounter controlToggle;
+    private final ModuleCounter snapshots;
     private final long intervalNanos;
     private long nextSnapshot;
     private long seenSnapshots;
@@ -67,12 +66,12 @@ final class ConsensusLogKeeper implements AutoCloseable
     /**
      * @param aeron         this node's client (the archive's control is over IPC).
      * @param consensusDir  the consensus module's directory (its {@code recording.log}).
-     * @param controlToggle the consensus module's control toggle.
-     * @param snapshots     the consensus module's snapshot counter.
+     * @param controlToggle the consensus module's control toggle (read through this node's client).
+     * @param snapshots     the consensus module's snapshot counter (read through this node's client).
      * @param intervalNanos how often the leader takes a snapshot.
      */
-    ConsensusLogKeeper(final Aeron aeron, final File consensusDir, final AtomicCounter controlToggle,
-        final AtomicCounter snapshots, final long intervalNanos)
+    ConsensusLogKeeper(final Aeron aeron, final File consensusDir, final ModuleCounter controlToggle,
+        final ModuleCounter snapshots, final long intervalNanos)
     {
         this.aeron = aeron;
         this.consensusDir = consensusDir;
@@ -80,7 +79,7 @@ final class ConsensusLogKeeper implements AutoCloseable
         this.snapshots = snapshots;
         this.intervalNanos = intervalNanos;
         this.nextSnapshot = System.nanoTime() + intervalNanos;
-        this.seenSnapshots = snapshots.get();
+        this.seenSnapshots = snapshots.get(0);
     }
 
     /**
@@ -95,16 +94,20 @@ final class ConsensusLogKeeper implements AutoCloseable
     int doWork(final long now, final boolean leader, final boolean allLive, final long appliedByEveryMember)
     {
         this.appliedByEveryMember = appliedByEveryMember;
+        if (!controlToggle.live() || !snapshots.live())
+        {
+            return 0; // its consensus module closed (a seed replaces it, or it ended on an error): nothing to keep
+        }
         int work = 0;
         if (now - nextSnapshot >= 0)
         {
             nextSnapshot = now + intervalNanos;
-            if (leader && ClusterControl.ToggleState.SNAPSHOT.toggle(controlToggle))
+            if (leader && ClusterControl.ToggleState.SNAPSHOT.toggle(controlToggle.counter()))
             {
                 work++;
             }
         }
-        final long taken = snapshots.get();
+        final long taken = snapshots.get(seenSnapshots);
         if (taken != seenSnapshots)
         {
             seenSnapshots = taken;

@@ -93,9 +93,13 @@ public final class ConsensusMembership implements AutoCloseable
     private int seeds;
     private static final int MAX_SEEDS = 3;
 
-    /** A member's consensus module, its replica of the membership service and the keeper of their files. */
+    /**
+     * A member's consensus module, its replica of the membership service, the keeper of their files, and the module's
+     * counters this node's threads read (through the node's own client: {@link ModuleCounter}).
+     */
     private record Replica(ConsensusModule consensus, ClusteredServiceContainer container, MembershipService service,
-        ConsensusLogKeeper keeper) implements AutoCloseable
+        ConsensusLogKeeper keeper, ModuleCounter commitPosition, ModuleCounter electionState, ModuleCounter snapshots)
+        implements AutoCloseable
     {
         @Override
         public void close()
@@ -143,6 +147,7 @@ public final class ConsensusMembership implements AutoCloseable
             client = Aeron.connect(new Aeron.Context()
                 .aeronDirectoryName(ctx.aeronDirectoryName())
                 .idleStrategy(new SleepingMillisIdleStrategy(10))
+                .driverTimeoutMs(TimeUnit.NANOSECONDS.toMillis(NodeLink.IN_PROCESS_LIVENESS_NANOS))
                 .errorHandler(ex -> LOG.debug("cluster membership (client): {}", ex.toString())));
             replica = startReplica(base);
             final int everyone = ctx.members().size() == 32 ? -1 : (1 << ctx.members().size()) - 1;
@@ -202,10 +207,13 @@ public final class ConsensusMembership implements AutoCloseable
                 .archiveContext(archiveClient())
                 .idleStrategySupplier(() -> QuietingIdleStrategy.forConsensus(ctx.driverWake()))
                 .errorHandler(ex -> LOG.warn("cluster membership (service): {}", ex.toString())));
+            final ModuleCounter snapshots = new ModuleCounter(client, consensus.context().snapshotCounter());
             final ConsensusLogKeeper keeper = new ConsensusLogKeeper(client, new File(base, "consensus"),
-                consensus.context().controlToggleCounter(), consensus.context().snapshotCounter(),
+                new ModuleCounter(client, consensus.context().controlToggleCounter()), snapshots,
                 ctx.snapshotIntervalNanos());
-            return new Replica(consensus, container, service, keeper);
+            return new Replica(consensus, container, service, keeper,
+                new ModuleCounter(client, consensus.context().commitPositionCounter()),
+                new ModuleCounter(client, consensus.context().electionStateCounter()), snapshots);
         }
         catch (final RuntimeException ex)
         {
@@ -296,7 +304,7 @@ public final class ConsensusMembership implements AutoCloseable
             return false;
         }
         final long requested = Long.parseLong(m.group(1));
-        final long committed = r.consensus().context().commitPositionCounter().get();
+        final long committed = r.commitPosition().get(Long.MAX_VALUE);
         return committed <= requested;
     }
 
@@ -321,7 +329,7 @@ public final class ConsensusMembership implements AutoCloseable
         {
             return false;
         }
-        final long committed = r.consensus().context().commitPositionCounter().get();
+        final long committed = r.commitPosition().get(-1);
         catchUpFailures = committed == catchUpFailedAt ? catchUpFailures + 1 : 1;
         catchUpFailedAt = committed;
         return catchUpFailures >= CATCH_UP_FAILURES;
@@ -631,11 +639,11 @@ public final class ConsensusMembership implements AutoCloseable
         {
             catchUpSince = now;
         }
-        final ConsensusModule.Context c = r.consensus().context();
-        if (catchUpTarget < 0 && io.aeron.cluster.ElectionState.get(c.electionStateCounter().get())
-            == io.aeron.cluster.ElectionState.CLOSED)
+        final long election = r.electionState().get(-1);
+        if (catchUpTarget < 0 && election >= 0
+            && io.aeron.cluster.ElectionState.get(election) == io.aeron.cluster.ElectionState.CLOSED)
         {
-            catchUpTarget = c.commitPositionCounter().get();
+            catchUpTarget = r.commitPosition().get(-1);
         }
         final boolean done = catchUpTarget >= 0 && r.service().processedPosition() >= catchUpTarget;
         if (!done && now - catchUpSince < ctx.peerTimeoutNanos() * 10)
@@ -747,7 +755,7 @@ public final class ConsensusMembership implements AutoCloseable
     long snapshotsTaken()
     {
         final Replica r = replica;
-        return r == null ? 0 : r.consensus().context().snapshotCounter().get();
+        return r == null ? 0 : r.snapshots().get(0);
     }
 
     /**

@@ -5,6 +5,7 @@ import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 
 import io.aeron.Aeron;
+import io.aeron.CommonContext;
 import io.aeron.Publication;
 import io.aeron.Subscription;
 import io.aeron.driver.MediaDriver;
@@ -49,6 +50,28 @@ import org.slf4j.LoggerFactory;
 public final class NodeLink implements ClusterLink, AutoCloseable
 {
     private static final Logger LOG = LoggerFactory.getLogger(NodeLink.class);
+
+    /**
+     * How long the parts of a node's Aeron stack wait for one another before one declares another dead: the media
+     * driver for each client's keep-alive, each client for the driver's and for its own conductor's duty cycle. They
+     * all live in this one JVM, so none can die without the others; the only thing these timeouts can catch is the
+     * whole process stalling (a long GC pause, a descheduled VM, SIGSTOP). With Aeron's 10 s defaults, a stall of
+     * 10 s or more made the first part to wake declare the others dead and close — the consensus module, archive and
+     * service client closed and unmapped the counters the membership agent reads, and the JVM crashed (SIGSEGV).
+     * Peers still notice a stalled node within the peer timeout; on resuming, it rejoins.
+     */
+    static final long IN_PROCESS_LIVENESS_NANOS = TimeUnit.HOURS.toNanos(1);
+
+    static
+    {
+        // each Aeron client reads its driver timeout once, when Aeron's CommonContext class is first used: archive,
+        // consensus module and service container make their own clients, so the property is the one way to reach them
+        if (System.getProperty(CommonContext.DRIVER_TIMEOUT_PROP_NAME) == null)
+        {
+            System.setProperty(CommonContext.DRIVER_TIMEOUT_PROP_NAME,
+                Long.toString(TimeUnit.NANOSECONDS.toMillis(IN_PROCESS_LIVENESS_NANOS)));
+        }
+    }
 
     private final NodeLinkContext ctx;
     private final int nodeId;
@@ -159,6 +182,8 @@ public final class NodeLink implements ClusterLink, AutoCloseable
             // sender's term) instead of being dropped with a timed-out image — a REST command lost that way left its
             // client waiting 30 s for a 504 (ClusterStallTest). "Unreachable" still follows the peer timeout.
             .imageLivenessTimeoutNs(Math.max(10 * timeout, TimeUnit.SECONDS.toNanos(10)))
+            .clientLivenessTimeoutNs(IN_PROCESS_LIVENESS_NANOS)
+            .publicationUnblockTimeoutNs(IN_PROCESS_LIVENESS_NANOS + TimeUnit.SECONDS.toNanos(15))
             .termBufferSparseFile(true)
             .publicationTermBufferLength(ctx.termLength())
             .ipcTermBufferLength(64 * 1024)
@@ -179,7 +204,14 @@ public final class NodeLink implements ClusterLink, AutoCloseable
                 // the client conductor is off the data path (offers and polls touch the log buffers directly): it
                 // learns of new images and keeps the client alive, for which a 10 ms sleep is plenty
                 .idleStrategy(new SleepingMillisIdleStrategy(10))
+                .driverTimeoutMs(TimeUnit.NANOSECONDS.toMillis(IN_PROCESS_LIVENESS_NANOS))
                 .errorHandler(ex -> LOG.warn("cluster link (client): {}", ex.toString())));
+            if (CommonContext.DRIVER_TIMEOUT_MS < TimeUnit.NANOSECONDS.toMillis(IN_PROCESS_LIVENESS_NANOS))
+            {
+                LOG.warn("cluster: Aeron's clients in this JVM give up on the media driver after {} ms "
+                    + "(aeron.driver.timeout, read before this node started): a stall that long stops this node's "
+                    + "consensus member", CommonContext.DRIVER_TIMEOUT_MS);
+            }
             final ClusterMembers members = ctx.members();
             this.subscription = client.addSubscription(channel(members.endpoint(nodeId)), NodeLinkContext.STREAM_ID);
             this.publications = new Publication[members.size()];

@@ -1,6 +1,7 @@
 package dev.pinwheel.server.storage;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -95,5 +96,81 @@ class ClusterStallTest
         assertEquals(200, answer.status(), answer.raw());
         final JsonNode history = rest0.ok("GET", "channels/" + channelId + "/messages?limit=10", alice.token(), null);
         assertEquals("during the stall", history.get(0).get("content").asText(), history.toString());
+    }
+
+    /**
+     * A stall longer than Aeron's own liveness timeouts (10 s by default: the media driver's for its clients, each
+     * client's for the driver and for its own conductor). Every part of the node is in one JVM, so the stall stops them
+     * all alike and none is dead; but on resuming, a client or the driver that looked first saw the other silent for
+     * longer than its timeout and closed — the client unmapping the counters the membership agent reads, which crashed
+     * the JVM (SIGSEGV in ConsensusLogKeeper) after stalls of 10 s and more. The node must come back: alive, its guild
+     * served again, posts through either node answered.
+     */
+    @Test
+    void aNodeStalledLongerThanAeronsOwnTimeoutsComesBack() throws Exception
+    {
+        final String members = ClusterNodesTest.freeMemberPorts(NODES);
+        for (int k = 0; k < NODES; k++)
+        {
+            final Path data = dir.resolve("node-" + k);
+            Files.createDirectories(data);
+            nodes[k] = ServerProcess.start(data, 1, "os", dir.resolve("node-" + k + ".log"), 120,
+                List.of("-Dpinwheel.cluster.peerTimeoutMs=1000", "-Dpinwheel.cluster.termLength=1048576",
+                    "-XX:ErrorFile=" + dir.resolve("hs_err_node-" + k + ".log")),
+                ServerProcess.freePort(), List.of("--node-id", Integer.toString(k), "--members", members));
+        }
+        for (int k = 0; k < NODES; k++)
+        {
+            final CompletableFuture<String> live = nodes[k].lineContaining("live nodes [0, 1]");
+            if (!Files.readString(nodes[k].log()).contains("live nodes [0, 1]"))
+            {
+                live.get(90, TimeUnit.SECONDS);
+            }
+        }
+        final RestClient rest0 = new RestClient(nodes[0].restBase());
+        final RestClient rest1 = new RestClient(nodes[1].restBase());
+        final RestClient.User alice = rest0.register("alice");
+        final RoutingRing ring = RoutingRing.build(1, NODES, 1, RoutingRing.DEFAULT_VIRTUAL_NODES);
+        final JsonNode guild = ClusterGuilds.ownedBy(rest0, alice.token(), ring, 1, "long stall");
+        final String channelId = guild.get("channels").get(0).get("id").asText();
+        assertEquals(200, rest0.call("POST", "channels/" + channelId + "/messages", alice.token(),
+            "{\"content\":\"before the stall\"}").status(), "a post through node 0 reaches node 1");
+
+        LocalCluster.signal(nodes[1], "STOP");
+        TimeUnit.MILLISECONDS.sleep(13_000); // the fault: longer than Aeron's 10 s client and driver timeouts
+        LocalCluster.signal(nodes[1], "CONT");
+
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        int through0 = 0;
+        int through1 = 0;
+        String last = "";
+        while ((through0 == 0 || through1 == 0) && System.nanoTime() < deadline)
+        {
+            assertTrue(nodes[1].alive(), "node 1 died after the stall; its log:\n" + tail(nodes[1].log()));
+            final RestClient.Response a = rest0.call("POST", "channels/" + channelId + "/messages", alice.token(),
+                "{\"content\":\"after the stall, through node 0\"}");
+            final RestClient.Response b = rest1.call("POST", "channels/" + channelId + "/messages", alice.token(),
+                "{\"content\":\"after the stall, through node 1\"}");
+            through0 += a.status() == 200 ? 1 : 0;
+            through1 += b.status() == 200 ? 1 : 0;
+            for (final RestClient.Response r : List.of(a, b))
+            {
+                assertTrue(r.status() == 200 || r.status() == 503, r.status() + " " + r.raw());
+                last = r.status() + " " + r.raw();
+            }
+            TimeUnit.MILLISECONDS.sleep(200);
+        }
+        assertTrue(through0 > 0 && through1 > 0, "no post answered 200 through both nodes within 60 s; last: "
+            + last + "\nnode 1's log:\n" + tail(nodes[1].log()));
+        TimeUnit.SECONDS.sleep(2); // a crash that comes a little later still fails the test
+        assertTrue(nodes[1].alive() && nodes[0].alive(), "a node died after the stall");
+        final JsonNode history = rest1.ok("GET", "channels/" + channelId + "/messages?limit=100", alice.token(), null);
+        assertTrue(history.size() >= through0 + through1 + 1, "an acknowledged post is missing: " + history);
+    }
+
+    private static String tail(final Path log) throws java.io.IOException
+    {
+        final List<String> lines = Files.readAllLines(log);
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
     }
 }

@@ -305,6 +305,14 @@ final class ServerProcess implements AutoCloseable
     }
 
     /**
+     * @return whether the server's process still runs.
+     */
+    boolean alive()
+    {
+        return process.isAlive();
+    }
+
+    /**
      * @return the server's process id.
      */
     long pid()
