@@ -71,6 +71,12 @@ public final class ConsensusMembership implements AutoCloseable
     private long catchUpTarget = -1;
     /** When the agent first waited for the catch-up (0: not yet). */
     private long catchUpSince;
+    /** The replica whose catch-up the three fields above describe. Membership agent thread. */
+    private Replica catchUpOf;
+    /** When this member's consensus module was last started again after it stopped on its own (0: never). */
+    private volatile long restartedAt;
+    /** Times this member's consensus module was started again after it stopped on its own. */
+    private volatile int restarts;
     /** Handover phases this node finished and has not yet sent: {epoch, phase}. */
     private final java.util.concurrent.ConcurrentLinkedQueue<long[]> reports =
         new java.util.concurrent.ConcurrentLinkedQueue<>();
@@ -456,6 +462,81 @@ public final class ConsensusMembership implements AutoCloseable
     }
 
     /**
+     * This member's consensus module stopped on its own (Aeron Cluster ends its agent on errors it deems fatal, e.g.
+     * its archive connection lost): the node's heartbeats still reach the cluster through its ingress, so it stays live
+     * in the ring, but its replica no longer follows the log and it would apply no epoch again. The module and replica
+     * are started again on their files (a thread of their own; they replay the log from their snapshot and catch up
+     * from the leader like a restarted member), at most once per ten peer timeouts. Membership agent thread.
+     *
+     * @param dead the replica whose consensus module stopped.
+     */
+    private void consensusModuleStopped(final Replica dead)
+    {
+        final long now = System.nanoTime();
+        if (closed || restartedAt != 0 && now - restartedAt < ctx.peerTimeoutNanos() * 10
+            || !seeding.compareAndSet(false, true))
+        {
+            return;
+        }
+        restartedAt = now;
+        LOG.error("cluster: this member's consensus module stopped ({}); starting it again on its files",
+            ctx.clusterDir());
+        final Thread restart = new Thread(() ->
+        {
+            synchronized (lifecycle)
+            {
+                if (closed || replica != dead)
+                {
+                    seeding.set(false);
+                    return;
+                }
+                replica = null;
+            }
+            CloseHelper.quietClose(dead);
+            awaitConsensusModuleGone();
+            synchronized (lifecycle)
+            {
+                seeding.set(false);
+                if (!closed)
+                {
+                    try
+                    {
+                        replica = startReplica(base);
+                        restarts++;
+                        LOG.info("cluster: this member's consensus module started again");
+                    }
+                    catch (final RuntimeException ex)
+                    {
+                        LOG.error("cluster: this member's consensus module did not start again", ex);
+                    }
+                }
+            }
+        }, "pinwheel-consensus-restart");
+        restart.setDaemon(true);
+        restart.start();
+    }
+
+    /**
+     * @return times this member's consensus module was started again after it stopped on its own.
+     */
+    int consensusModuleRestarts()
+    {
+        return restarts;
+    }
+
+    /**
+     * Closes this member's consensus module alone, as if it had stopped on an error (tests).
+     */
+    void stopConsensusModule()
+    {
+        final Replica r = replica;
+        if (r != null)
+        {
+            r.consensus().close();
+        }
+    }
+
+    /**
      * A consensus module refuses to start while the media driver still holds the state counter of one that closed
      * (the driver frees a closed client's counters on its own thread): waits for it to go, up to a peer timeout.
      */
@@ -586,6 +667,11 @@ public final class ConsensusMembership implements AutoCloseable
      */
     private int applyReached()
     {
+        final Replica running = replica;
+        if (running != null && !running.commitPosition().live())
+        {
+            consensusModuleStopped(running);
+        }
         final EpochState state = reached.get();
         if (state == null || state.equals(appliedState) || !caughtUp())
         {
@@ -625,11 +711,20 @@ public final class ConsensusMembership implements AutoCloseable
      */
     private boolean caughtUp()
     {
+        final Replica r = replica;
+        if (r != catchUpOf)
+        {
+            // a replica started again (after a seed, or after its consensus module stopped) replays the log from its
+            // snapshot like one at the node's start: it applies nothing until it caught up; none: nothing applied
+            catchUpOf = r;
+            caughtUpAt = -1;
+            catchUpTarget = -1;
+            catchUpSince = 0;
+        }
         if (caughtUpAt >= 0)
         {
             return true;
         }
-        final Replica r = replica;
         if (r == null)
         {
             return false;

@@ -206,6 +206,17 @@ public final class NodeLink implements ClusterLink, AutoCloseable
                 .idleStrategy(new SleepingMillisIdleStrategy(10))
                 .driverTimeoutMs(TimeUnit.NANOSECONDS.toMillis(IN_PROCESS_LIVENESS_NANOS))
                 .errorHandler(ex -> LOG.warn("cluster link (client): {}", ex.toString())));
+            final Aeron linkClient = client;
+            linkClient.addCloseHandler(() ->
+            {
+                if (!closing)
+                {
+                    LOG.error("cluster: this node's link to the others closed under it (its Aeron client ended: a "
+                        + "stall of more than {} s, or an Aeron error logged above); it can reach no other node",
+                        TimeUnit.NANOSECONDS.toSeconds(IN_PROCESS_LIVENESS_NANOS));
+                    ctx.onLost().run();
+                }
+            });
             if (CommonContext.DRIVER_TIMEOUT_MS < TimeUnit.NANOSECONDS.toMillis(IN_PROCESS_LIVENESS_NANOS))
             {
                 LOG.warn("cluster: Aeron's clients in this JVM give up on the media driver after {} ms "
@@ -226,6 +237,7 @@ public final class NodeLink implements ClusterLink, AutoCloseable
         }
         catch (final RuntimeException ex)
         {
+            closing = true; // not "lost": it never started
             CloseHelper.quietCloseAll(client, startedRunner, startedDriver);
             startedWaits.close();
             throw ex;
@@ -1153,6 +1165,14 @@ public final class NodeLink implements ClusterLink, AutoCloseable
     {
         final Outbox out = outboxes[fromShard];
         return out.heldCount > 0 || out.scanning > 0;
+    }
+
+    /**
+     * @return the link's Aeron client (tests).
+     */
+    Aeron aeron()
+    {
+        return aeron;
     }
 
     @Override

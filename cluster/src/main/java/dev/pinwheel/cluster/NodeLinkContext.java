@@ -56,6 +56,9 @@ public final class NodeLinkContext
     private long idleMaxParkNanos = TimeUnit.MICROSECONDS.toNanos(
         Long.getLong("pinwheel.cluster.idleMaxParkMicros", 16_000));
     private ThreadFactory threadFactory = Thread.ofPlatform().factory();
+    private Runnable onLost = () ->
+    {
+    };
     /** Null: as the node's tuning profile says (the server sets it); else the property's word. */
     private Boolean spin = spinProperty();
     private int receiveShard = Integer.getInteger("pinwheel.cluster.receiveShard", 0);
@@ -246,6 +249,26 @@ public final class NodeLinkContext
     public ThreadFactory threadFactory()
     {
         return threadFactory;
+    }
+
+    /**
+     * @param value told once (on an Aeron thread; it must not block) when the link's Aeron client closed while the link
+     *              was not being closed: the node can reach no other node any more (its Aeron stack timed itself out
+     *              after a stall of more than an hour, or ended on an error). The server stops the node then.
+     * @return this.
+     */
+    public NodeLinkContext onLost(final Runnable value)
+    {
+        onLost = value;
+        return this;
+    }
+
+    /**
+     * @return what is told when the link is lost.
+     */
+    public Runnable onLost()
+    {
+        return onLost;
     }
 
     private static Boolean spinProperty()

@@ -125,6 +125,37 @@ class ConsensusMembershipTest
         assertTrue(leaderAgreedMs < 5 * PEER_TIMEOUT_MS + 5_000, "agreed in " + leaderAgreedMs + " ms");
     }
 
+    /**
+     * A member's consensus module stops on its own (Aeron Cluster ends it on errors it deems fatal): the node's
+     * heartbeats still reach the others, so it stays live in the ring, but without its module it neither votes nor
+     * follows the log. It is started again on its files: the cluster then still has a quorum when another node is lost,
+     * and the member applies the new epoch (and no epoch older than the one it had, from the log it replays).
+     */
+    @Test
+    void aConsensusModuleThatStoppedOnItsOwnIsStartedAgain() throws IOException
+    {
+        spec = ClusterMembers.parse(freeBases(NODES));
+        for (int k = 0; k < NODES; k++)
+        {
+            startNode(k);
+        }
+        await(60_000, () -> allLive(0b111, 0, 1, 2), "all three agree on an epoch with all three live");
+        final long first = members[1].epoch();
+        final int appliedBefore = applied.get(1).size();
+
+        members[1].stopConsensusModule();
+        await(30_000, () -> members[1].snapshotsTaken() >= 0 && members[1].service() != null
+            && members[1].consensusModuleRestarts() == 1, "node 1's consensus module started again");
+
+        stopNode(2); // a quorum without node 2 needs node 1's consensus module
+        await(30_000, () -> allLive(0b011, 0, 1), "nodes 0 and 1 agree on an epoch without node 2");
+        final java.util.List<EpochState> after = applied.get(1).subList(appliedBefore, applied.get(1).size());
+        for (final EpochState e : after)
+        {
+            assertTrue(e.epoch() >= first, "node 1 applied history after its module restarted: " + after);
+        }
+    }
+
     /** Every named node applied the same epoch, with exactly these live nodes. */
     private boolean allLive(final int mask, final int... nodes)
     {

@@ -471,6 +471,37 @@ class NodeLinkTest
         assertTrue(ended[0].get(30, TimeUnit.SECONDS).contains("taken as down: ["), "node 0 ended too");
     }
 
+    /**
+     * The link's Aeron client ends under it (Aeron's own timeouts after a stall of more than an hour, or an Aeron
+     * error): the node can reach no other, and is told once, so that the server stops it instead of serving on as a
+     * zombie; closing the link itself is no loss.
+     */
+    @Test
+    void aLinkWhoseAeronClientEndsUnderItIsReportedLostOnce() throws Exception
+    {
+        final ClusterMembers members = LoopbackMembers.free(1);
+        dir = Files.createTempDirectory(Path.of("/dev/shm"), "pinwheel-link-test-");
+        final java.util.concurrent.atomic.AtomicInteger lost = new java.util.concurrent.atomic.AtomicInteger();
+        final NodeLink link = new NodeLink(new NodeLinkContext().nodeId(0).members(members)
+            .aeronDir(dir.resolve("aeron-0")).onLost(lost::incrementAndGet), SHARDS, null);
+        try
+        {
+            assertEquals(0, lost.get());
+            link.aeron().close(); // what the client's conductor does when it times itself out
+            assertEquals(1, lost.get(), "the link is reported lost");
+        }
+        finally
+        {
+            link.close();
+        }
+        assertEquals(1, lost.get(), "closing the link is not a loss");
+
+        final NodeLink closed = new NodeLink(new NodeLinkContext().nodeId(0).members(members)
+            .aeronDir(dir.resolve("aeron-1")).onLost(lost::incrementAndGet), SHARDS, null);
+        closed.close();
+        assertEquals(1, lost.get(), "closing a link is not a loss");
+    }
+
     /** A peer connected that never answers: the hold ends at its time, saying so. */
     @Test
     void theStartHoldEndsAtItsTimeWhenAConnectedPeerNeverFollows() throws Exception

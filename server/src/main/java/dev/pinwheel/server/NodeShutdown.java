@@ -9,10 +9,11 @@ import org.slf4j.LoggerFactory;
  * How a node process ends, whatever happens: SIGTERM (or any {@code System.exit}) runs {@link #run} as the JVM's
  * shutdown hook, which closes the server on a thread of its own and waits at most {@code pinwheel.server
  * .shutdown-timeout-ms}; if closing hangs (a stuck shard, a store that does not close) it logs why and halts the JVM
- * with {@link #EXIT_SHUTDOWN_HUNG}. A shard thread that dies ({@link #shardDied}) ends the process with
- * {@link #EXIT_SHARD_DIED}: never a zombie whose dead shard's socket still takes connections.
+ * with {@link #EXIT_SHUTDOWN_HUNG}. A shard thread that dies ({@link #shardDied}), or the cluster link every shard
+ * needs, ends the process with {@link #EXIT_SHARD_DIED}: never a zombie whose dead shard's socket still takes
+ * connections.
  * <pre>
- *   exit codes: 0 --help | 1 could not start | 2 bad command line | 70 a shard thread died
+ *   exit codes: 0 --help | 1 could not start | 2 bad command line | 70 a shard thread or the cluster link died
  *               75 shutdown did not finish in time (halted) | 143 SIGTERM, clean shutdown
  * </pre>
  */
@@ -72,8 +73,9 @@ final class NodeShutdown implements Runnable
     void shardDied(final int shardId, final Throwable cause)
     {
         shardDied = true;
-        LOG.error("pinwheel: shard {} died ({}); stopping the node, exit {}", shardId, cause.toString(),
-            EXIT_SHARD_DIED);
+        LOG.error("pinwheel: {} died ({}); stopping the node, exit {}",
+            shardId == PinwheelServer.NODE_WIDE ? "a part of the node every shard needs" : "shard " + shardId,
+            cause.toString(), EXIT_SHARD_DIED);
         Thread.ofPlatform().name("pinwheel-exit").start(() -> System.exit(EXIT_SHARD_DIED));
     }
 

@@ -163,7 +163,10 @@ public final class PinwheelServer implements AutoCloseable
                     .threadFactory(r -> placement.newThread(dev.pinwheel.tuning.ThreadRole.CONDUCTOR, 0,
                         "pinwheel-cluster-link", r))
                     .spinUnlessSet(placement.idleMode(dev.pinwheel.tuning.ThreadRole.CONDUCTOR)
-                        == dev.pinwheel.tuning.IdleMode.BUSY_SPIN), shards, nodeCounters);
+                        == dev.pinwheel.tuning.IdleMode.BUSY_SPIN)
+                    // a node that can reach no other stops, as one whose shard died: no zombie serving a stale ring
+                    .onLost(() -> shardDied(NODE_WIDE, new IllegalStateException(
+                        "the cluster link ended: this node can reach no other node"))), shards, nodeCounters);
             }
             this.gateway = new GatewayServer(b.gateway, nodeId, shards, b.ringSize, routing, stores, placement,
                 this::shardDied, nodeCounters, startedLink);
@@ -335,6 +338,9 @@ public final class PinwheelServer implements AutoCloseable
             counters.close();
         }
     }
+
+    /** The shard id {@link #shardDied} is told when a part every shard needs died (the cluster link). */
+    static final int NODE_WIDE = -1;
 
     /** On the dying shard's thread: hand the decision to the builder's handler, or stop this node. */
     private void shardDied(final int shardId, final Throwable cause)
