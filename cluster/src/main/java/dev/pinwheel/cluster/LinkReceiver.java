@@ -61,6 +61,17 @@ final class LinkReceiver implements Agent, ControlledFragmentHandler
     {
     }
 
+    /** Test only (fault injection): how long after its arrival each frame is handled (0: at once). */
+    private volatile long delayNanos;
+    /** Frames waiting out {@link #delayNanos}, in arrival order. */
+    private final java.util.ArrayDeque<Delayed> delayed = new java.util.ArrayDeque<>();
+    private final org.agrona.concurrent.UnsafeBuffer delayedView = new org.agrona.concurrent.UnsafeBuffer(new byte[0]);
+
+    /** A frame that arrived and waits to be handled. */
+    private record Delayed(long dueNanos, byte[] bytes, int sessionId)
+    {
+    }
+
     /** Told on this thread of each peer that asked for this node's node-wide records. */
     private final CatchUpRequests catchUpRequests;
     /** Told on this thread of each shard of a peer that follows this node's start again. */
@@ -118,11 +129,39 @@ final class LinkReceiver implements Agent, ControlledFragmentHandler
      */
     int pollFrames()
     {
-        if (!releaseHeld())
+        if (!releaseHeld() || !releaseDelayed())
         {
             return 0;
         }
         return subscription.controlledPoll(assembler, FRAGMENT_LIMIT);
+    }
+
+    /**
+     * <b>Test only</b> (fault injection): every frame from now on is handled {@code nanos} after it arrived, in
+     * order — a slow path between the nodes, or a receiver far behind on a loaded box. 0 ends it (what waits is
+     * handled at once). Any thread.
+     *
+     * @param nanos the delay.
+     */
+    void delay(final long nanos)
+    {
+        delayNanos = nanos;
+    }
+
+    /** @return whether nothing delayed is held back by a full ring (what is not due yet waits, newer frames behind). */
+    private boolean releaseDelayed()
+    {
+        final long now = System.nanoTime();
+        for (Delayed d = delayed.peek(); d != null && (now - d.dueNanos() >= 0 || delayNanos == 0); d = delayed.peek())
+        {
+            delayed.poll();
+            delayedView.wrap(d.bytes());
+            if (handle(delayedView, 0, d.bytes().length, d.sessionId()) == Action.BREAK)
+            {
+                return false; // held (copied) by a full ring: released first next time
+            }
+        }
+        return true;
     }
 
     /** @return whether nothing is held any more. */
@@ -152,6 +191,18 @@ final class LinkReceiver implements Agent, ControlledFragmentHandler
     @Override
     public Action onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
     {
+        if (delayNanos > 0 || !delayed.isEmpty())
+        {
+            final byte[] copy = new byte[length];
+            buffer.getBytes(offset, copy);
+            delayed.add(new Delayed(System.nanoTime() + delayNanos, copy, header.sessionId()));
+            return Action.CONTINUE;
+        }
+        return handle(buffer, offset, length, header.sessionId());
+    }
+
+    private Action handle(final DirectBuffer buffer, final int offset, final int length, final int sessionId)
+    {
         counters.increment(LinkCounters.RECEIVED);
         if (length < LinkFrameFlyweight.HEADER_LENGTH)
         {
@@ -159,7 +210,7 @@ final class LinkReceiver implements Agent, ControlledFragmentHandler
             return Action.CONTINUE;
         }
         frame.wrap(buffer, offset);
-        noteSession(frame.sourceNode(), header.sessionId());
+        noteSession(frame.sourceNode(), sessionId);
         final int payload = frame.payloadOffset();
         final int payloadLength = length - LinkFrameFlyweight.HEADER_LENGTH;
         if (frame.kind() == LinkFrameFlyweight.COMMAND)

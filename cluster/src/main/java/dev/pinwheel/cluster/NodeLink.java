@@ -1168,6 +1168,21 @@ public final class NodeLink implements ClusterLink, AutoCloseable
     }
 
     /**
+     * <b>Test only</b> (fault injection): every frame from the other nodes is handled this long after it arrived, in
+     * order, from now on; 0 ends it. Any thread, after {@link #start}.
+     *
+     * @param nanos the delay.
+     */
+    public void delayReceiving(final long nanos)
+    {
+        final LinkReceiver r = receiver;
+        if (r != null)
+        {
+            r.delay(nanos);
+        }
+    }
+
+    /**
      * @return the link's Aeron client (tests).
      */
     Aeron aeron()

@@ -16,7 +16,8 @@ import dev.pinwheel.gateway.session.SessionCommandAdapter;
 
 /**
  * The typed commands a shard receives, by type range: answers to this shard's REST requests
- * ({@link OwnerCommands#REPLY}) go to its {@link ExchangeTable}; what owners send to its gateway sessions (10-29) to
+ * ({@link OwnerCommands#REPLY}) go to its {@link ExchangeTable}; a {@link OwnerCommands#SYNC} is answered at once; what
+ * owners send to its gateway sessions (10-29) to
  * the {@link SessionCommandAdapter}; the requests of gateway sessions (160-199) to the {@link SessionRequestAdapter};
  * the other owner commands to the {@link OwnerCommandAdapter}. One per shard.
  */
@@ -48,6 +49,11 @@ final class GatewayCommands implements CommandHandler
         {
             exchanges.onReply(shard, command);
         }
+        else if (type == OwnerCommands.SYNC)
+        {
+            final int origin = command.getInt();
+            shard.answer(origin, OwnerCommands.reply(shard.commandWriter(), command.getLong(), 204, 0, null));
+        }
         else if (SessionCommandAdapter.handles(type))
         {
             sessions.onCommand(shard, command);
@@ -78,6 +84,11 @@ final class GatewayCommands implements CommandHandler
             {
                 LOG.warn("shard {}: a REST answer was lost ({})", shard.id(), cause.toString());
             }
+        }
+        else if (type == OwnerCommands.SYNC)
+        {
+            command.getInt();
+            exchanges.syncAnswered(command.getLong()); // its node is down or unreachable: nothing more to wait for
         }
         else if (SessionCommandAdapter.handles(type))
         {

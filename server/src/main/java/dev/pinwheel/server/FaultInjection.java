@@ -24,6 +24,8 @@ import dev.pinwheel.core.shard.ShardGroup;
  *                   message is sent to its owner (a test kills the node there: files no message acknowledged)
  *   answers-drop 0  from now on the node's owners do the requests other nodes send them and never answer (as if
  *                   the node died between the two: a test kills it then)
+ *   receive-delay MS from now on every frame from the other nodes is handled MS milliseconds after it arrived, in
+ *                   order (a slow path between nodes, a receiver far behind); 0 ends it
  * </pre>
  * Off by default; never enable it on a node that clients use.
  */
@@ -43,18 +45,21 @@ final class FaultInjection
      *
      * @param shards the node's shards.
      * @param files  the node's file store, or null.
+     * @param link   the node's link to the others of its cluster, or null.
      */
-    static void startIfEnabled(final ShardGroup shards, final dev.pinwheel.gateway.node.FileStore files)
+    static void startIfEnabled(final ShardGroup shards, final dev.pinwheel.gateway.node.FileStore files,
+        final dev.pinwheel.cluster.NodeLink link)
     {
         if (!Boolean.getBoolean(PROP_NAME))
         {
             return;
         }
         LOG.warn("fault injection is ON ({}): commands on standard input can kill this node", PROP_NAME);
-        Thread.ofPlatform().name("pinwheel-fault-injection").daemon(true).start(() -> read(shards, files));
+        Thread.ofPlatform().name("pinwheel-fault-injection").daemon(true).start(() -> read(shards, files, link));
     }
 
-    private static void read(final ShardGroup shards, final dev.pinwheel.gateway.node.FileStore files)
+    private static void read(final ShardGroup shards, final dev.pinwheel.gateway.node.FileStore files,
+        final dev.pinwheel.cluster.NodeLink link)
     {
         try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)))
         {
@@ -66,7 +71,7 @@ final class FaultInjection
                 {
                     continue;
                 }
-                final int shard = Integer.parseInt(words[1]);
+                final int shard = Integer.parseInt(words[1]); // or, for receive-delay, milliseconds
                 final boolean sent = switch (words[0])
                 {
                     case "shard-error" -> shards.send(shard, s ->
@@ -80,6 +85,14 @@ final class FaultInjection
                     {
                         dev.pinwheel.gateway.owner.CommandReply.dropAnswersToOtherNodes();
                         yield true;
+                    }
+                    case "receive-delay" ->
+                    {
+                        if (link != null)
+                        {
+                            link.delayReceiving(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(shard));
+                        }
+                        yield link != null;
                     }
                     default -> false;
                 };

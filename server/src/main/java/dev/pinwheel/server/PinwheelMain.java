@@ -177,7 +177,7 @@ public final class PinwheelMain
         // Bounded: SIGTERM always ends the process (NodeShutdown halts it if closing hangs).
         shutdown.server(server);
         Runtime.getRuntime().addShutdownHook(new Thread(shutdown, "pinwheel-shutdown"));
-        FaultInjection.startIfEnabled(server.gateway().shards(), server.gateway().context().files());
+        FaultInjection.startIfEnabled(server.gateway().shards(), server.gateway().context().files(), server.link());
         System.out.println("Pinwheel is serving on http://" + b.gateway().host() + ":" + server.port()
             + " (REST /api/v10, gateway ws://" + b.gateway().host() + ":" + server.port() + "), data in "
             + server.dataDir() + (b.cassandraContext() == null ? "" : ", messages and state in Cassandra "

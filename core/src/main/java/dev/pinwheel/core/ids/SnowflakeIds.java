@@ -90,6 +90,22 @@ public final class SnowflakeIds
     }
 
     /**
+     * @param id        a snowflake (or anything: ≤ 0 is none).
+     * @param nowMillis the time now, epoch millis.
+     * @param millis    how recent.
+     * @return whether the id was made within {@code millis} before now (or up to 5 s after: clocks of two nodes differ).
+     */
+    public static boolean madeWithin(final long id, final long nowMillis, final long millis)
+    {
+        if (id <= 0)
+        {
+            return false;
+        }
+        final long made = timestampMillis(id);
+        return nowMillis - made < millis && made - nowMillis < 5_000;
+    }
+
+    /**
      * @param epochMillis a time.
      * @return the smallest snowflake of that millisecond (for time-based queries).
      */

@@ -54,6 +54,35 @@ public final class AuthService
     public void mayNotKnowYet(final java.util.function.LongPredicate which)
     {
         this.mayNotKnowYet = java.util.Objects.requireNonNull(which, "which");
+        this.clustered = true;
+    }
+
+    /** Set with {@link #mayNotKnowYet}: this node is one of a cluster. */
+    private volatile boolean clustered;
+
+    /**
+     * How recently a thing must have been made for a failure to find it here to wait for the other nodes' records
+     * (read-your-writes across nodes: {@link #mayBeNewElsewhere}, {@code RestRouter}).
+     */
+    public static final long NEW_ELSEWHERE_MILLIS = 60_000;
+
+    /**
+     * Whether a token that failed ({@link #authenticate} -1) names an account made within a minute that
+     * this node does not know: in a cluster, one made through another node whose record has not arrived yet — a
+     * failure that heals (gateway close 4000: the client identifies again), not a bad token (4004: it stops for good).
+     *
+     * @param token the token as sent.
+     * @return whether it may be new elsewhere (made within {@link #NEW_ELSEWHERE_MILLIS}).
+     */
+    public boolean mayBeNewElsewhere(final String token)
+    {
+        if (!clustered)
+        {
+            return false;
+        }
+        final long userId = claimedUserId(token);
+        return dev.pinwheel.core.ids.SnowflakeIds.madeWithin(userId, System.currentTimeMillis(), NEW_ELSEWHERE_MILLIS)
+            && accounts.get(userId) == null;
     }
 
     /**
@@ -119,6 +148,48 @@ public final class AuthService
      */
     public long authenticate(final String authorization)
     {
+        final long bounds = tokenBounds(authorization);
+        if (bounds < 0)
+        {
+            return -1;
+        }
+        final int start = (int)(bounds >>> 32);
+        final int end = (int)bounds;
+        final TokenScratch scratch = TokenScratch.get();
+        final long userId = scratch.userId(authorization, start, authorization.indexOf('.', start));
+        if (userId == TokenScratch.NOT_AN_ID)
+        {
+            return -1;
+        }
+        if (accounts.hasToken(userId, scratch.hash(authorization, start, end)))
+        {
+            return userId;
+        }
+        return mayNotKnowYet.test(userId) ? NOT_YET_KNOWN : -1;
+    }
+
+    /**
+     * @param authorization an Authorization header or IDENTIFY token.
+     * @return the user id the token names, whether or not the token is valid; -1 if it is malformed.
+     */
+    public static long claimedUserId(final String authorization)
+    {
+        final long bounds = tokenBounds(authorization);
+        if (bounds < 0)
+        {
+            return -1;
+        }
+        final int start = (int)(bounds >>> 32);
+        final long userId = TokenScratch.get().userId(authorization, start, authorization.indexOf('.', start));
+        return userId == TokenScratch.NOT_AN_ID ? -1 : userId;
+    }
+
+    /**
+     * @return where the token in an Authorization header starts and ends ({@code start << 32 | end}), past its
+     *         {@code Bot}/{@code Bearer} word and spaces; -1 if there is none or it is malformed (no dot, too long).
+     */
+    private static long tokenBounds(final String authorization)
+    {
         if (authorization == null)
         {
             return -1;
@@ -142,17 +213,7 @@ public final class AuthService
         {
             return -1;
         }
-        final TokenScratch scratch = TokenScratch.get();
-        final long userId = scratch.userId(authorization, start, dot);
-        if (userId == TokenScratch.NOT_AN_ID)
-        {
-            return -1;
-        }
-        if (accounts.hasToken(userId, scratch.hash(authorization, start, end)))
-        {
-            return userId;
-        }
-        return mayNotKnowYet.test(userId) ? NOT_YET_KNOWN : -1;
+        return (long)start << 32 | end;
     }
 
     /** As {@link String#trim()} from the left: the first index at or after {@code from} of a character above space. */

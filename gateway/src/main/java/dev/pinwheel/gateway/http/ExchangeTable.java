@@ -53,6 +53,20 @@ public final class ExchangeTable
      */
     private long next = TimeUnit.MILLISECONDS.toMicros(System.currentTimeMillis());
 
+    /** How long a sync waits for a node's answer before it goes on without it (a stalled node). */
+    static final long SYNC_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(2);
+
+    /** Syncs sent and not yet answered: correlation → the group it belongs to ({@link #sync}). */
+    private final Long2ObjectHashMap<SyncGroup> syncs = new Long2ObjectHashMap<>();
+    private final ArrayDeque<Waiting> syncDeadlines = new ArrayDeque<>();
+
+    /** One {@link #sync}: the answers it still waits for, then what runs. */
+    private static final class SyncGroup
+    {
+        int pending;
+        Runnable done;
+    }
+
     /** How long a post whose answer was lost is sent again before it is answered 504 (unknown: maybe written). */
     static final long AGAIN_FOR_NANOS = TimeUnit.SECONDS.toNanos(60);
 
@@ -94,6 +108,10 @@ public final class ExchangeTable
     public void onReply(final Shard shard, final CommandReader reply)
     {
         final long correlation = reply.getLong();
+        if (syncAnswered(correlation))
+        {
+            return;
+        }
         final int status = reply.getInt();
         final int retryAfter = reply.getInt();
         if (status >= 500 && sendAgainLater(correlation, Math.max(retryAfter, 0)))
@@ -162,6 +180,12 @@ public final class ExchangeTable
     public int tick(final Shard shard, final long now)
     {
         sendDue(shard, now);
+        for (Waiting w = syncDeadlines.peek(); w != null && (now - w.deadlineNanos() >= 0
+            || !syncs.containsKey(w.correlation())); w = syncDeadlines.peek())
+        {
+            syncDeadlines.poll();
+            syncAnswered(w.correlation()); // not answered in time: gone on without it
+        }
         int n = 0;
         Waiting w;
         while ((w = deadlines.peek()) != null && (now - w.deadlineNanos() >= 0 || !waiting.containsKey(
@@ -380,6 +404,74 @@ public final class ExchangeTable
                 .putRaw(command, Integer.BYTES, a.command.length - Integer.BYTES);
             shard.send(shard.group().ownerOf(key), w); // may run now (this shard owns it): its answer too
         }
+    }
+
+    /**
+     * Asks every shard of the given nodes for a {@code SYNC} answer and runs {@code done} on this shard once all
+     * answered, could not be asked (node down) or {@link #SYNC_TIMEOUT_NANOS} passed. Each answer leaves its shard
+     * after every state record that shard sent before it, on the same stream, and this node applies records as they
+     * arrive: then this node knows what those nodes wrote before the sync reached them (read-your-writes across nodes).
+     * Shard thread.
+     *
+     * @param shard this shard.
+     * @param nodes the nodes (a bit per node id; this node's is ignored).
+     * @param done  what runs after, on this shard.
+     * @return whether anything was asked ({@code done} runs later), false when no such node exists.
+     */
+    public boolean sync(final Shard shard, final long nodes, final Runnable done)
+    {
+        final dev.pinwheel.core.shard.ShardGroup group = shard.group();
+        final int shards = group.routing().ring().shardsPerNode();
+        final int[] routes = new int[Long.bitCount(nodes) * shards];
+        int count = 0;
+        for (int node = 0; node <= dev.pinwheel.core.routing.ShardRoute.MAX_NODE; node++)
+        {
+            for (int k = 0; (nodes & 1L << node) != 0 && node != group.nodeId() && k < shards; k++)
+            {
+                routes[count++] = dev.pinwheel.core.routing.ShardRoute.of(node, k);
+            }
+        }
+        if (count == 0)
+        {
+            return false;
+        }
+        final SyncGroup g = new SyncGroup();
+        g.done = done;
+        g.pending = count;
+        final long first = next;
+        final long deadline = System.nanoTime() + SYNC_TIMEOUT_NANOS;
+        for (int i = 0; i < count; i++)
+        {
+            syncs.put(next, g);
+            syncDeadlines.add(new Waiting(next++, deadline));
+        }
+        for (int i = 0; i < count; i++)
+        {
+            // one refused (its node down) is answered at once, here: done may run before this returns
+            shard.send(routes[i], dev.pinwheel.gateway.owner.OwnerCommands.sync(shard.commandWriter(),
+                shard.address(), first + i));
+        }
+        return true;
+    }
+
+    /**
+     * A sync's answer came, or it could not be sent: its group runs once none is left.
+     *
+     * @param correlation the sync.
+     * @return whether it was one.
+     */
+    public boolean syncAnswered(final long correlation)
+    {
+        final SyncGroup g = syncs.remove(correlation);
+        if (g == null)
+        {
+            return false;
+        }
+        if (--g.pending == 0)
+        {
+            g.done.run();
+        }
+        return true;
     }
 
     /**

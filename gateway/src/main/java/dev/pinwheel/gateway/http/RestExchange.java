@@ -93,6 +93,10 @@ public final class RestExchange
     private String authorization;
     private boolean forwarded;
     private boolean answered;
+    /** Told once instead of writing a 404 or 401 ({@link #onMiss}); null: none. */
+    private java.util.function.IntPredicate onMiss;
+    /** The request was handed to a new exchange by {@link #onMiss}: this one writes nothing. */
+    private boolean handedOver;
 
     /**
      * @param ctx         the connection's context.
@@ -129,6 +133,16 @@ public final class RestExchange
     public boolean answered()
     {
         return answered;
+    }
+
+    /**
+     * @param hook told once, on the origin shard, instead of writing a 404 or 401 answer, with its status; true: it
+     *             took the request over (it runs it again through a new exchange) and this exchange writes nothing
+     *             more; false: the answer is written. ({@code RestRouter}: read-your-writes across nodes.)
+     */
+    public void onMiss(final java.util.function.IntPredicate hook)
+    {
+        onMiss = hook;
     }
 
     /**
@@ -516,9 +530,19 @@ public final class RestExchange
      */
     private void write(final int status, final byte[] array, final DirectBuffer buffer)
     {
-        if (answered)
+        if (answered || handedOver)
         {
             return;
+        }
+        if ((status == 404 || status == 401) && onMiss != null)
+        {
+            final java.util.function.IntPredicate hook = onMiss;
+            onMiss = null;
+            if (hook.test(status))
+            {
+                handedOver = true; // not "answered": the edge waits for the new exchange's answer, in order
+                return;
+            }
         }
         final boolean hasBody = array != null || buffer != null;
         final int length = array != null ? array.length : buffer != null ? buffer.capacity() : 0;

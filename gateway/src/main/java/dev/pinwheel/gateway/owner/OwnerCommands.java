@@ -18,6 +18,7 @@ import dev.pinwheel.core.shard.Shard;
  * <pre>
  *   type     what                                        written by                  read by
  *   1-9      an answer back to a request's origin        OwnerCommands#reply         http.ExchangeTable
+ *            (1), a sync request answered at once (2)    OwnerCommands#sync          GatewayCommands
  *   10-29    owner → the gateway sessions of a shard     SessionProxy                session.SessionCommandAdapter
  *   30-39    REST, messages                              MessageProxy                OwnerCommandAdapter
  *   40-99    REST, guilds (40-44), channels (45-54),     Guild/Channel/Invite/       OwnerCommandAdapter
@@ -47,6 +48,13 @@ public final class OwnerCommands
 
     /** An answer to a request: correlation i64, status i32, Retry-After seconds i32 (0: none), body bytes. */
     public static final int REPLY = 1;
+    /**
+     * To a shard of another node: answer at once with an empty {@link #REPLY} (status 204). Origin shard (a route)
+     * i32, correlation i64. The answer leaves that shard after every state record the shard sent before it, on the same
+     * stream, and the receiving node applies records as they arrive: once every shard of every other node answered,
+     * what they had written before the request is known here ({@code RestRouter}'s read-your-writes).
+     */
+    public static final int SYNC = 2;
 
     /** First type of the commands to the gateway sessions of a shard (10-29). */
     public static final int FIRST_SESSION_COMMAND = 10;
@@ -420,6 +428,7 @@ public final class OwnerCommands
     static
     {
         NAMES[REPLY] = "reply";
+        NAMES[SYNC] = "sync";
         NAMES[GUILD_SNAPSHOT] = "guild_snapshot";
         NAMES[MEMBER_CHUNKS] = "member_chunks";
         NAMES[USER_JOINED] = "user_joined";
@@ -598,6 +607,17 @@ public final class OwnerCommands
         final String reason)
     {
         return offShardWriter().begin(type).putInt(origin).putLong(correlation).putLong(userId).putString(reason);
+    }
+
+    /**
+     * @param writer      the shard's writer.
+     * @param origin      the asking shard's route.
+     * @param correlation the sync's id in the asking shard's {@code ExchangeTable}.
+     * @return the writer, holding a {@link #SYNC}.
+     */
+    public static CommandWriter sync(final CommandWriter writer, final int origin, final long correlation)
+    {
+        return writer.begin(SYNC).putInt(origin).putLong(correlation);
     }
 
     /**

@@ -278,7 +278,7 @@ public final class ShardSessions
         final Account account = userId < 0 ? null : context.node().accounts().get(userId);
         if (account == null)
         {
-            notAuthenticated(c, userId);
+            notAuthenticated(c, userId, d.get("token").asText());
             return;
         }
         final long intentBits = Intents.parse(d.get("intents"));
@@ -454,9 +454,15 @@ public final class ShardSessions
      * A token that authenticates nobody: 4004, which Discord's libraries take as final; or, for a token of a user this
      * cluster node may not know yet ({@link AuthService#NOT_YET_KNOWN}), 4000, after which they connect again.
      */
-    private static void notAuthenticated(final GatewayConnection c, final long userId)
+    /**
+     * Closes a connection whose token failed: 4004 for a bad token; 4000 (the client identifies again) for one this
+     * node may not know yet — its owner has not caught this node up, or (a cluster) it names an account made in the
+     * last minute through another node whose record has not arrived (read-your-writes, as {@code RestRouter}'s).
+     */
+    private void notAuthenticated(final GatewayConnection c, final long userId, final String token)
     {
-        if (userId == AuthService.NOT_YET_KNOWN)
+        if (userId == AuthService.NOT_YET_KNOWN
+            || auth.mayBeNewElsewhere(token))
         {
             c.close(CloseCodes.UNKNOWN_ERROR, "This node has not yet learnt your account from the node that owns it: "
                 + "reconnect in a moment.");
@@ -476,7 +482,7 @@ public final class ShardSessions
         final long userId = auth.authenticate(d.get("token").asText());
         if (userId < 0)
         {
-            notAuthenticated(c, userId);
+            notAuthenticated(c, userId, d.get("token").asText());
             return;
         }
         final String sessionId = d.get("session_id").asText();

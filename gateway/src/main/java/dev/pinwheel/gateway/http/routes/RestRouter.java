@@ -31,7 +31,11 @@ public final class RestRouter
 {
     /** Discord's longest audit-log reason. */
     private static final int MAX_REASON = 512;
+    /** How recently a thing must have been made for a 404 or 401 naming it to wait for other nodes' records. */
+    static final long RECENT_MILLIS = dev.pinwheel.gateway.auth.AuthService.NEW_ELSEWHERE_MILLIS;
     private final Shard shard;
+    private final ExchangeTable exchanges;
+    private final dev.pinwheel.gateway.auth.AuthService auth;
     private final RateLimits limits;
     private final RouteTable table = new RouteTable();
     private final ResponseHeaders answerHeaders = new ResponseHeaders();
@@ -44,6 +48,8 @@ public final class RestRouter
     public RestRouter(final RouteContext ctx, final Shard shard, final ExchangeTable exchanges)
     {
         this.shard = shard;
+        this.exchanges = exchanges;
+        this.auth = ctx.auth();
         final DmRoutes dms = new DmRoutes(ctx, shard, exchanges);
         this.limits = new RateLimits(shard, ctx.rateLimiter(), ctx.config().restRequestsPerSecond());
         dms.register(table);
@@ -122,14 +128,98 @@ public final class RestRouter
         final Map<String, List<String>> query, final JsonNode body, final boolean bodyInvalid,
         final String auditReason, final List<Upload> files, final String authorization, final boolean forwarded)
     {
+        return handle(c, keepAlive, userId, method, host, client, path, query, body, bodyInvalid, auditReason, files,
+            authorization, forwarded, shard.group().clusterLink() != null && files.isEmpty());
+    }
+
+    private boolean handle(final ChannelHandlerContext c, final boolean keepAlive, final long userId,
+        final String method, final String host, final String client, final String[] path,
+        final Map<String, List<String>> query, final JsonNode body, final boolean bodyInvalid,
+        final String auditReason, final List<Upload> files, final String authorization, final boolean forwarded,
+        final boolean mayWait)
+    {
         final boolean head = "HEAD".equals(method);
         final String routed = head ? "GET" : method;
         final RestExchange ex = new RestExchange(c, shard.group(), shard.id(), keepAlive, userId, routed, host, client,
             head, answerHeaders);
         ex.auditReason(decodeReason(auditReason));
         ex.origin(authorization, forwarded);
+        if (mayWait)
+        {
+            ex.onMiss(status -> recentlyMade(path, userId < 0 ? authorization : null) && exchanges.sync(shard,
+                connectedPeers(), () -> c.executor().execute(() -> handle(c, keepAlive, auth.authenticate(
+                    authorization), method, host, client, path, query, body, bodyInvalid, auditReason, files,
+                    authorization, forwarded, false))));
+        }
         shard.send(shard.id(), ex.task(s -> route(ex, routed, path, query, body, bodyInvalid, files)));
         return ex.answered();
+    }
+
+    /**
+     * Read-your-writes across nodes. A channel, guild, invite or account made through one node reaches the others as
+     * a state record, milliseconds later; a client that makes one through node A and at once uses it through node B
+     * got 404 Unknown Channel (or 401 for a new account's token) from B. So a 404 or 401 for a request that names
+     * something made in the last minute (an id in its path, or in its token, whose snowflake time is that recent; an
+     * invite code, which says nothing of its time) waits for a {@code SYNC} round trip to every shard of every other
+     * connected node — each answer follows what that shard wrote before it — and the request runs once more, answered
+     * as it then is. On the connection's event loop (this shard), after the first try's handling returned.
+     *
+     * @param path          the request's path segments.
+     * @param authorization its Authorization header when it named no known user, else null.
+     * @return whether the request names something made recently.
+     */
+    private static boolean recentlyMade(final String[] path, final String authorization)
+    {
+        final long now = System.currentTimeMillis();
+        if (path.length >= 2 && "invites".equals(path[0]))
+        {
+            return true;
+        }
+        for (final String segment : path)
+        {
+            if (dev.pinwheel.core.ids.SnowflakeIds.madeWithin(parseId(segment), now, RECENT_MILLIS))
+            {
+                return true;
+            }
+        }
+        return authorization != null && dev.pinwheel.core.ids.SnowflakeIds.madeWithin(
+            dev.pinwheel.gateway.auth.AuthService.claimedUserId(authorization), now, RECENT_MILLIS);
+    }
+
+    /** @return the id a path segment spells (digits only, at most 19), or -1. */
+    static long parseId(final String segment)
+    {
+        final int n = segment.length();
+        if (n == 0 || n > 19)
+        {
+            return -1;
+        }
+        long v = 0;
+        for (int i = 0; i < n; i++)
+        {
+            final char ch = segment.charAt(i);
+            if (ch < '0' || ch > '9')
+            {
+                return -1;
+            }
+            v = v * 10 + (ch - '0');
+        }
+        return v;
+    }
+
+    /** @return the other nodes of the cluster this node's link is connected to, a bit per node id. */
+    private long connectedPeers()
+    {
+        final dev.pinwheel.core.shard.ClusterLink link = shard.group().clusterLink();
+        long nodes = 0;
+        for (int node = 0; link != null && node < link.nodes(); node++)
+        {
+            if (node != shard.group().nodeId() && link.connected(node))
+            {
+                nodes |= 1L << node;
+            }
+        }
+        return nodes;
     }
 
     private void route(final RestExchange ex, final String method, final String[] path,
