@@ -53,6 +53,14 @@ public final class ExchangeTable
      */
     private long next = TimeUnit.MILLISECONDS.toMicros(System.currentTimeMillis());
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ExchangeTable.class);
+    /** Requests still waiting this long are logged (once each, at most 5 per 10 s): where they wait. */
+    static final long LONG_WAIT_NANOS = TimeUnit.SECONDS.toNanos(10);
+    private static final dev.pinwheel.core.log.ThrottledLog LONG_WAITS = new dev.pinwheel.core.log.ThrottledLog(LOG,
+        org.slf4j.event.Level.WARN, "REST requests waiting long for their owner", 5, 10_000);
+    /** The requests to look at again after {@link #LONG_WAIT_NANOS}, in the order they were registered. */
+    private final ArrayDeque<Waiting> longWaits = new ArrayDeque<>();
+
     /** How long a sync waits for a node's answer before it goes on without it (a stalled node). */
     static final long SYNC_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(2);
 
@@ -94,7 +102,9 @@ public final class ExchangeTable
     {
         final long id = next++;
         waiting.put(id, exchange);
-        deadlines.add(new Waiting(id, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MILLIS)));
+        final long now = System.nanoTime();
+        deadlines.add(new Waiting(id, now + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MILLIS)));
+        longWaits.add(new Waiting(id, now + LONG_WAIT_NANOS));
         return id;
     }
 
@@ -180,6 +190,21 @@ public final class ExchangeTable
     public int tick(final Shard shard, final long now)
     {
         sendDue(shard, now);
+        for (Waiting w = longWaits.peek(); w != null && (now - w.deadlineNanos() >= 0
+            || !waiting.containsKey(w.correlation())); w = longWaits.peek())
+        {
+            longWaits.poll();
+            final RestExchange exchange = waiting.get(w.correlation());
+            if (exchange != null && LONG_WAITS.admit())
+            {
+                final Again a = again.get(w.correlation());
+                LOG.warn("shard {}: a {} request has waited {} s for its owner's answer (request {}; sent to other "
+                    + "nodes: {}; sent again: {})", shard.id(), exchange.method(),
+                    TimeUnit.NANOSECONDS.toSeconds(LONG_WAIT_NANOS), w.correlation(),
+                    java.util.BitSet.valueOf(new long[] {nodesOf.get(w.correlation())}),
+                    a == null ? "no" : a.tries + " time(s)");
+            }
+        }
         for (Waiting w = syncDeadlines.peek(); w != null && (now - w.deadlineNanos() >= 0
             || !syncs.containsKey(w.correlation())); w = syncDeadlines.peek())
         {

@@ -199,18 +199,48 @@ public final class MessageService
     }
 
     /**
+     * Where each scan of {@link #written} stopped on a store read not yet done, by request key: {anchor, page}. Its
+     * re-run goes on from there instead of from the newest page: a store that reads asynchronously (Cassandra) keeps a
+     * fetched page only until its next poll, and a channel written to meanwhile shifts its newest pages, so a scan of
+     * several pages begun again on each re-run never got past its second fetched page — it timed out (503) on every try
+     * and a post sent again into a busy channel waited out the client's 30 s ({@code ClusterChaosTest}). Pages below
+     * the anchor do not change (new messages come on top). One map per shard thread; the oldest of more than 256 go.
+     */
+    private static final ThreadLocal<java.util.LinkedHashMap<String, long[]>> SCANS = ThreadLocal.withInitial(() ->
+        new java.util.LinkedHashMap<>(16, 0.75f, false)
+        {
+            @Override
+            protected boolean removeEldestEntry(final java.util.Map.Entry<String, long[]> eldest)
+            {
+                return size() > 256;
+            }
+        });
+
+    /**
      * @return the message a post with this request key wrote in the channel (newest first, back to
      *         {@link #AGAIN_WINDOW_MILLIS} or {@link #AGAIN_PAGES} pages), or null. A store read not yet done throws
-     *         (the command runs again when it is: nothing was changed before this).
+     *         (the command runs again when it is: nothing was changed before this; the scan goes on where it stopped).
      */
     private static StoredMessage written(final Shard owner, final long channelId, final String requestKey)
     {
         final long oldest = System.currentTimeMillis() - AGAIN_WINDOW_MILLIS;
-        long anchor = 0;
-        for (int page = 0; page < AGAIN_PAGES; page++)
+        final java.util.Map<String, long[]> scans = SCANS.get();
+        final long[] resumed = scans.remove(requestKey);
+        long anchor = resumed == null ? 0 : resumed[0];
+        for (int page = resumed == null ? 0 : (int)resumed[1]; page < AGAIN_PAGES; page++)
         {
-            final List<StoredMessage> messages = owner.store().history(channelId,
-                page == 0 ? HistoryQuery.LATEST : HistoryQuery.BEFORE, anchor, 100);
+            final List<StoredMessage> messages;
+            try
+            {
+                messages = owner.store().history(channelId, anchor == 0 ? HistoryQuery.LATEST : HistoryQuery.BEFORE,
+                    anchor, 100);
+            }
+            catch (final dev.pinwheel.core.store.ReadPendingException
+                | dev.pinwheel.core.store.StoreUnavailableException ex)
+            {
+                scans.put(requestKey, new long[] {anchor, page});
+                throw ex;
+            }
             for (final StoredMessage m : messages)
             {
                 if (MessageExtras.fromRequest(m.extra(), requestKey))

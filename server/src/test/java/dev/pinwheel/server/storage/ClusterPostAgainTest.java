@@ -91,6 +91,49 @@ class ClusterPostAgainTest extends ClusterSessionsFixture
         rest0.ok("POST", dms, alice.token(), "{\"content\":\"dm after\"}");
     }
 
+    /**
+     * A post sent again whose first try never reached its owner, into a channel of 450 messages on Cassandra: the
+     * owner searches the channel's newest pages for the first try's message, does not find it, and posts it. The search
+     * reads several pages Cassandra has to fetch; started over on each re-run, it never got past its second fetched
+     * page (an asynchronous store keeps a fetched page only until its next poll) and timed out, 503, on every try: the
+     * client waited out its whole timeout (found by {@link ClusterChaosTest}: posts sent again hung 30 s). Now the
+     * search goes on where it stopped, and the post is answered once it finishes.
+     */
+    @Test
+    void aPostSentAgainIntoALongChannelOnCassandraIsSearchedForAndPostedOnce() throws Exception
+    {
+        final List<String> options = new ArrayList<>(SharedCassandra.clusterOptions("again"));
+        options.removeIf(o -> o.startsWith("-Dpinwheel.cluster.peerTimeoutMs="));
+        options.add("-Dpinwheel.cluster.peerTimeoutMs=15000"); // node 1 is not declared lost: its restart is seen
+        cluster = new LocalCluster(dir, 2, 1, options).startAllLive();
+        final RoutingRing ring = cluster.awaitSettledRing();
+        final RestClient rest0 = new RestClient(cluster.node(0).restBase());
+        final RestClient rest1 = new RestClient(cluster.node(1).restBase());
+        final RestClient.User alice = ClusterGuilds.personOwnedBy(rest0, ring, 0, "alice");
+        final JsonNode guild = ClusterGuilds.ownedBy(rest0, alice.token(), ring, 1, "long");
+        final String messages = "channels/" + guild.get("channels").get(0).get("id").asText() + "/messages";
+        for (int i = 0; i < 450; i++)
+        {
+            rest1.ok("POST", messages, alice.token(), "{\"content\":\"filler " + i + "\"}");
+        }
+
+        // the post reaches node 1's socket while it is stopped, and node 1 dies without reading it
+        LocalCluster.signal(cluster.node(1), "STOP");
+        final CompletableFuture<RestClient.Response> post = postAsync(rest0, messages, alice, "sent again");
+        TimeUnit.MILLISECONDS.sleep(500);
+        cluster.kill(1);
+        cluster.start(1);
+        final RestClient.Response answer = post.get(60, TimeUnit.SECONDS);
+        assertEquals(200, answer.status(), answer.raw());
+        cluster.node(1).awaitLine("not written by the first try, posted now");
+        int copies = 0;
+        for (final JsonNode m : rest0.ok("GET", messages + "?limit=10", alice.token(), null))
+        {
+            copies += "sent again".equals(m.get("content").asText()) ? 1 : 0;
+        }
+        assertEquals(1, copies, "posted once");
+    }
+
     private static CompletableFuture<RestClient.Response> postAsync(final RestClient rest, final String path,
         final RestClient.User user, final String content)
     {
