@@ -803,6 +803,15 @@ public final class ConsensusMembership implements AutoCloseable
     }
 
     /**
+     * @return the newest ring epoch this node's replica has reached (0: none yet), applied or not. Any thread.
+     */
+    public long reachedEpoch()
+    {
+        final EpochState r = reached.get();
+        return r == null ? 0 : r.epoch();
+    }
+
+    /**
      * @return the ring epoch this node applied last (0: none yet).
      */
     public long epoch()

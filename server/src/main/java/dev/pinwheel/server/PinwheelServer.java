@@ -206,7 +206,19 @@ public final class PinwheelServer implements AutoCloseable
                     // on the shared store another node takes over a node declared lost: owners wait past their lease
                     // (ConsensusMembership#ownership). Not on the embedded store, where no node takes over another's
                     // keys, nor with two members, where neither can be declared lost without the other
-                    gateway.shards().ownership(startedMembership::ownership);
+                    // and not before the shards route by the newest epoch the replica reached: a node resuming from a
+                    // stall renewed its lease (its new heartbeat is in the log after the epochs it missed) before the
+                    // handover swapped their rings in, and ran the commands it had held on guilds others owned
+                    // meanwhile, from its stale copies (ClusterStaleOwnerTest; a chaos soak: a post written twice)
+                    final dev.pinwheel.cluster.ConsensusMembership live = startedMembership;
+                    final dev.pinwheel.core.shard.ShardGroup group = gateway.shards();
+                    group.ownership(now ->
+                    {
+                        final int own = live.ownership(now);
+                        return own == dev.pinwheel.core.shard.ShardGroup.OWNER
+                            && live.reachedEpoch() > group.routing().ring().version()
+                            ? dev.pinwheel.core.shard.ShardGroup.PAUSED : own;
+                    });
                 }
                 if (this.handover != null)
                 {

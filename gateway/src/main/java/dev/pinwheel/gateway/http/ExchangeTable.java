@@ -75,6 +75,11 @@ public final class ExchangeTable
         Runnable done;
     }
 
+    /** The longest wait between two tries of a post sent again that was refused for now. */
+    static final long MAX_AGAIN_BACK_OFF_MILLIS = 500;
+    /** The ring version {@link #sendDue} last saw. */
+    private long ringSeen;
+
     /** How long a post whose answer was lost is sent again before it is answered 504 (unknown: maybe written). */
     static final long AGAIN_FOR_NANOS = TimeUnit.SECONDS.toNanos(60);
 
@@ -124,7 +129,7 @@ public final class ExchangeTable
         }
         final int status = reply.getInt();
         final int retryAfter = reply.getInt();
-        if (status >= 500 && sendAgainLater(correlation, Math.max(retryAfter, 0)))
+        if (status >= 500 && sendAgainLater(correlation))
         {
             return; // a post sent again, refused for now (its guild moving, its owner away): the first try's fate is
             // still unknown, so the client is not told to retry
@@ -153,7 +158,7 @@ public final class ExchangeTable
      */
     public void fail(final Shard shard, final long correlation, final DiscordError error)
     {
-        if (sendAgainLater(correlation, error.retryAfter()))
+        if (sendAgainLater(correlation))
         {
             return; // a post sent again could not be delivered: tried again later, as in onReply
         }
@@ -379,9 +384,9 @@ public final class ExchangeTable
 
     /**
      * @return whether the request is a post already sent again whose latest try was refused (5xx) and that is tried
-     *         once more later (after {@code retryAfterSeconds}, or a back-off), within its time.
+     *         once more later (after a back-off, or with the next ring epoch), within its time.
      */
-    private boolean sendAgainLater(final long correlation, final int retryAfterSeconds)
+    private boolean sendAgainLater(final long correlation)
     {
         final Again a = again.get(correlation);
         if (a == null || a.tries == 0 || !waiting.containsKey(correlation))
@@ -389,8 +394,10 @@ public final class ExchangeTable
             return false;
         }
         final long now = System.nanoTime();
-        final long backOff = Math.max(TimeUnit.SECONDS.toNanos(retryAfterSeconds),
-            TimeUnit.MILLISECONDS.toNanos(Math.min(2_000, 100L << Math.min(a.tries, 5))));
+        // not the answer's Retry-After (seconds, for clients): a try is one command, and the refusals that heal (its
+        // owner unreachable, its guild moving) heal with the next ring epoch, which also sends what waits at once
+        final long backOff = TimeUnit.MILLISECONDS.toNanos(Math.min(MAX_AGAIN_BACK_OFF_MILLIS,
+            100L << Math.min(a.tries, 5)));
         if (now + backOff - a.giveUpNanos >= 0)
         {
             return false;
@@ -401,12 +408,23 @@ public final class ExchangeTable
         return true;
     }
 
-    /** Sends the due posts again (as {@code MESSAGE_POST_AGAIN}, {@code DM_…}) to their owner on the current ring. */
+    /**
+     * Sends the due posts again (as {@code MESSAGE_POST_AGAIN}, {@code DM_…}) to their owner on the current ring; all
+     * that wait, when the ring changed since the last call (a new owner: measured in chaos soaks, posts sent again
+     * were answered 3-4 s after the epoch without their node settled, waiting out a back-off of up to 2 s).
+     */
     private void sendDue(final Shard shard, final long now)
     {
+        final long ring = shard.group().routing().ring().version();
+        final boolean ringChanged = ring != ringSeen;
+        ringSeen = ring;
         for (int i = due.size(); i > 0; i--)
         {
             final Again a = due.poll();
+            if (ringChanged)
+            {
+                a.dueNanos = Math.min(a.dueNanos, now);
+            }
             if (!waiting.containsKey(a.correlation) || again.get(a.correlation) != a)
             {
                 continue; // answered meanwhile

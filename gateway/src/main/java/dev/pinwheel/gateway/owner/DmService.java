@@ -293,9 +293,17 @@ public final class DmService
         reply.ok(200, arr);
     }
 
-    /** @return whether the user is one of the channel's two (10003 answered otherwise). */
+    /**
+     * @return whether the user is one of the channel's two (503 answered while its key is elsewhere or moving, 10003
+     *         otherwise).
+     */
     private boolean member(final Shard owner, final long channelId, final Reply reply)
     {
+        if (GuildAccess.elsewhere(owner, channelId))
+        {
+            reply.error(DiscordError.GUILD_MOVING); // the DM's key moves (or left): no stale copy is served
+            return false;
+        }
         final long[] pair = node.directory().dmUsers(channelId);
         if (pair == null || (pair[0] != reply.userId() && pair[1] != reply.userId()))
         {

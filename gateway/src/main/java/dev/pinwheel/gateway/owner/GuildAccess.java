@@ -24,10 +24,15 @@ public final class GuildAccess
      */
     public static Guild guild(final Shard owner, final long guildId, final Reply reply)
     {
+        if (elsewhere(owner, guildId))
+        {
+            reply.error(DiscordError.GUILD_MOVING); // even when held here: that copy may be stale (see elsewhere)
+            return null;
+        }
         final Guild g = owner.guilds().get(guildId);
         if (g == null)
         {
-            reply.error(elsewhere(owner, guildId) ? DiscordError.GUILD_MOVING : DiscordError.UNKNOWN_GUILD);
+            reply.error(DiscordError.UNKNOWN_GUILD);
             return null;
         }
         if (g.member(reply.userId()) == null)
@@ -39,13 +44,17 @@ public final class GuildAccess
     }
 
     /**
-     * A command can reach a shard that does not hold its guild in a cluster's ring epoch handover: it was routed here
-     * by a ring in which this shard owned it, and the guild left (released to its new owner) before it ran, or it
+     * A command can reach a shard that does not own its guild by the current ring, in a cluster: it was routed here by
+     * a ring in which this shard owned it, and the guild left (or is leaving) for its new owner before it ran, or it
      * came to the guild's new owner, which has not loaded it yet. That is "moving" (503, retry), not "unknown" (404: a
-     * client drops the guild).
+     * client drops the guild) — and not served from a copy this shard may still hold: a node whose ownership lease ran
+     * out during a stall held the commands that reached it, and when the lease was renewed ran them at once, before its
+     * handover had released the guilds others owned meanwhile and loaded them again — on its stale copy (a chaos soak:
+     * a post sent again ran there, did not find the message its first try had written on the other owner, and was
+     * written twice).
      *
      * @param owner   a shard.
-     * @param guildId a guild it does not hold.
+     * @param guildId a guild.
      * @return whether the current ring routes the guild elsewhere, or it is moving.
      */
     static boolean elsewhere(final Shard owner, final long guildId)
