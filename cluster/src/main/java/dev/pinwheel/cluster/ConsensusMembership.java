@@ -444,19 +444,34 @@ public final class ConsensusMembership implements AutoCloseable
             }
         }
         awaitConsensusModuleGone();
+        startReplicaAgain("after a seed");
+    }
+
+    /**
+     * Starts this member's consensus module and replica again (its files as they are), unless the membership closed,
+     * and ends the seed or restart that stopped them. Seeding or restarting thread.
+     *
+     * @param after what stopped them, for the log.
+     * @return whether they started.
+     */
+    private boolean startReplicaAgain(final String after)
+    {
         synchronized (lifecycle)
         {
             seeding.set(false);
-            if (!closed)
+            if (closed)
             {
-                try
-                {
-                    replica = startReplica(base);
-                }
-                catch (final RuntimeException ex)
-                {
-                    LOG.error("cluster: the consensus module did not start again after a seed", ex);
-                }
+                return false;
+            }
+            try
+            {
+                replica = startReplica(base);
+                return true;
+            }
+            catch (final RuntimeException ex)
+            {
+                LOG.error("cluster: the consensus module did not start again {}", after, ex);
+                return false;
             }
         }
     }
@@ -494,22 +509,10 @@ public final class ConsensusMembership implements AutoCloseable
             }
             CloseHelper.quietClose(dead);
             awaitConsensusModuleGone();
-            synchronized (lifecycle)
+            if (startReplicaAgain("after it stopped on its own"))
             {
-                seeding.set(false);
-                if (!closed)
-                {
-                    try
-                    {
-                        replica = startReplica(base);
-                        restarts++;
-                        LOG.info("cluster: this member's consensus module started again");
-                    }
-                    catch (final RuntimeException ex)
-                    {
-                        LOG.error("cluster: this member's consensus module did not start again", ex);
-                    }
-                }
+                restarts++;
+                LOG.info("cluster: this member's consensus module started again");
             }
         }, "pinwheel-consensus-restart");
         restart.setDaemon(true);

@@ -52,30 +52,10 @@ class ClusterStallTest
     @Test
     void anAnswerComputedRightAfterAStallReachesTheNodeThatAsked() throws Exception
     {
-        final String members = ClusterNodesTest.freeMemberPorts(NODES);
-        for (int k = 0; k < NODES; k++)
-        {
-            final Path data = dir.resolve("node-" + k);
-            Files.createDirectories(data);
-            nodes[k] = ServerProcess.start(data, 1, "os", dir.resolve("node-" + k + ".log"), 120,
-                List.of("-Dpinwheel.cluster.peerTimeoutMs=1000", "-Dpinwheel.cluster.termLength=1048576"),
-                ServerProcess.freePort(), List.of("--node-id", Integer.toString(k), "--members", members));
-        }
-        for (int k = 0; k < NODES; k++)
-        {
-            final CompletableFuture<String> live = nodes[k].lineContaining("live nodes [0, 1]");
-            if (!Files.readString(nodes[k].log()).contains("live nodes [0, 1]"))
-            {
-                live.get(90, TimeUnit.SECONDS);
-            }
-        }
-        final RestClient rest0 = new RestClient(nodes[0].restBase());
-        final RestClient.User alice = rest0.register("alice");
-        final RoutingRing ring = RoutingRing.build(1, NODES, 1, RoutingRing.DEFAULT_VIRTUAL_NODES);
-        final JsonNode guild = ClusterGuilds.ownedBy(rest0, alice.token(), ring, 1, "stall");
-        final String channelId = guild.get("channels").get(0).get("id").asText();
-        assertEquals(200, rest0.call("POST", "channels/" + channelId + "/messages", alice.token(),
-            "{\"content\":\"before the stall\"}").status(), "a post through node 0 reaches node 1");
+        final Setup at = startWithAGuildOnNode1(List.of());
+        final RestClient rest0 = at.rest0();
+        final RestClient.User alice = at.alice();
+        final String channelId = at.channelId();
 
         LocalCluster.signal(nodes[1], "STOP");
         final CompletableFuture<RestClient.Response> post = CompletableFuture.supplyAsync(() ->
@@ -109,32 +89,11 @@ class ClusterStallTest
     @Test
     void aNodeStalledLongerThanAeronsOwnTimeoutsComesBack() throws Exception
     {
-        final String members = ClusterNodesTest.freeMemberPorts(NODES);
-        for (int k = 0; k < NODES; k++)
-        {
-            final Path data = dir.resolve("node-" + k);
-            Files.createDirectories(data);
-            nodes[k] = ServerProcess.start(data, 1, "os", dir.resolve("node-" + k + ".log"), 120,
-                List.of("-Dpinwheel.cluster.peerTimeoutMs=1000", "-Dpinwheel.cluster.termLength=1048576",
-                    "-XX:ErrorFile=" + dir.resolve("hs_err_node-" + k + ".log")),
-                ServerProcess.freePort(), List.of("--node-id", Integer.toString(k), "--members", members));
-        }
-        for (int k = 0; k < NODES; k++)
-        {
-            final CompletableFuture<String> live = nodes[k].lineContaining("live nodes [0, 1]");
-            if (!Files.readString(nodes[k].log()).contains("live nodes [0, 1]"))
-            {
-                live.get(90, TimeUnit.SECONDS);
-            }
-        }
-        final RestClient rest0 = new RestClient(nodes[0].restBase());
+        final Setup at = startWithAGuildOnNode1(List.of(dir.resolve("hs_err_node-%d.log").toString()));
+        final RestClient rest0 = at.rest0();
         final RestClient rest1 = new RestClient(nodes[1].restBase());
-        final RestClient.User alice = rest0.register("alice");
-        final RoutingRing ring = RoutingRing.build(1, NODES, 1, RoutingRing.DEFAULT_VIRTUAL_NODES);
-        final JsonNode guild = ClusterGuilds.ownedBy(rest0, alice.token(), ring, 1, "long stall");
-        final String channelId = guild.get("channels").get(0).get("id").asText();
-        assertEquals(200, rest0.call("POST", "channels/" + channelId + "/messages", alice.token(),
-            "{\"content\":\"before the stall\"}").status(), "a post through node 0 reaches node 1");
+        final RestClient.User alice = at.alice();
+        final String channelId = at.channelId();
 
         LocalCluster.signal(nodes[1], "STOP");
         TimeUnit.MILLISECONDS.sleep(13_000); // the fault: longer than Aeron's 10 s client and driver timeouts
@@ -166,6 +125,51 @@ class ClusterStallTest
         assertTrue(nodes[1].alive() && nodes[0].alive(), "a node died after the stall");
         final JsonNode history = rest1.ok("GET", "channels/" + channelId + "/messages?limit=100", alice.token(), null);
         assertTrue(history.size() >= through0 + through1 + 1, "an acknowledged post is missing: " + history);
+    }
+
+    /** The two nodes, alice (registered through node 0) and the channel of her guild node 1 owns. */
+    private record Setup(RestClient rest0, RestClient.User alice, String channelId)
+    {
+    }
+
+    /**
+     * Starts the two nodes (peer timeout 1 s), waits until both are live in one epoch, and makes alice's guild on
+     * node 1 with a first post through node 0.
+     *
+     * @param errorFile where a node's JVM writes its fatal error report ({@code %d}: its id), or none.
+     */
+    private Setup startWithAGuildOnNode1(final List<String> errorFile) throws Exception
+    {
+        final String members = ClusterNodesTest.freeMemberPorts(NODES);
+        for (int k = 0; k < NODES; k++)
+        {
+            final Path data = dir.resolve("node-" + k);
+            Files.createDirectories(data);
+            final List<String> options = new java.util.ArrayList<>(List.of("-Dpinwheel.cluster.peerTimeoutMs=1000",
+                "-Dpinwheel.cluster.termLength=1048576"));
+            for (final String f : errorFile)
+            {
+                options.add("-XX:ErrorFile=" + String.format(f, k));
+            }
+            nodes[k] = ServerProcess.start(data, 1, "os", dir.resolve("node-" + k + ".log"), 120, options,
+                ServerProcess.freePort(), List.of("--node-id", Integer.toString(k), "--members", members));
+        }
+        for (int k = 0; k < NODES; k++)
+        {
+            final CompletableFuture<String> live = nodes[k].lineContaining("live nodes [0, 1]");
+            if (!Files.readString(nodes[k].log()).contains("live nodes [0, 1]"))
+            {
+                live.get(90, TimeUnit.SECONDS);
+            }
+        }
+        final RestClient rest0 = new RestClient(nodes[0].restBase());
+        final RestClient.User alice = rest0.register("alice");
+        final RoutingRing ring = RoutingRing.build(1, NODES, 1, RoutingRing.DEFAULT_VIRTUAL_NODES);
+        final JsonNode guild = ClusterGuilds.ownedBy(rest0, alice.token(), ring, 1, "stall");
+        final String channelId = guild.get("channels").get(0).get("id").asText();
+        assertEquals(200, rest0.call("POST", "channels/" + channelId + "/messages", alice.token(),
+            "{\"content\":\"before the stall\"}").status(), "a post through node 0 reaches node 1");
+        return new Setup(rest0, alice, channelId);
     }
 
     private static String tail(final Path log) throws java.io.IOException
