@@ -633,8 +633,33 @@ public final class ConsensusMembership implements AutoCloseable
     /** This node's replica reached a state (the service container's thread: only a store). */
     private void reached(final EpochState state)
     {
+        final boolean live = (state.liveNodes() & 1 << ctx.nodeId()) != 0;
+        if (!live && reachedLive && countLosses)
+        {
+            lostTerm++; // the replica's thread only (one replica runs at a time)
+        }
+        reachedLive = live;
         reached.set(state);
         wakeAgent();
+    }
+
+    /**
+     * Whether epochs without this node count as losses ({@link #lostTerm}): once its replica caught up, not while one
+     * replays history (at the node's start, after a seed or a restart of its consensus module).
+     */
+    private volatile boolean countLosses;
+    /** Whether the newest state the replica reached has this node live ({@link #reached}). */
+    private volatile boolean reachedLive = true;
+    /** Times the replica reached an epoch without this node after one with it ({@link #lostTerm()}). */
+    private volatile long lostTerm;
+
+    /**
+     * @return a number that changes each time this node's replica reached an epoch without it (it was declared lost:
+     *         its keys went to others) — the term of a {@code WriteFence}. Any thread.
+     */
+    public long lostTerm()
+    {
+        return lostTerm;
     }
 
     /** Unparks the membership agent if it parks for the quiet period: it has an epoch to apply or a report to send. */
@@ -723,6 +748,7 @@ public final class ConsensusMembership implements AutoCloseable
             caughtUpAt = -1;
             catchUpTarget = -1;
             catchUpSince = 0;
+            countLosses = false;
         }
         if (caughtUpAt >= 0)
         {
@@ -749,6 +775,7 @@ public final class ConsensusMembership implements AutoCloseable
             return false;
         }
         caughtUpAt = now;
+        countLosses = true;
         if (done)
         {
             LOG.info("cluster: this node's replica caught up with the log (position {}) {} ms after it first reached "

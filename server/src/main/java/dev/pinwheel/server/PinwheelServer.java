@@ -68,6 +68,26 @@ public final class PinwheelServer implements AutoCloseable
     private final NodeLink link;
     /** Membership and ring epochs by consensus (Aeron Cluster), or null for a single node. */
     private final dev.pinwheel.cluster.ConsensusMembership membership;
+    /** The Cassandra stores' write fence: none until the membership starts (three or more members). */
+    private final DelegatingFence fence = new DelegatingFence();
+
+    /** A {@link dev.pinwheel.core.store.WriteFence} set once the membership runs ({@link #delegate}). */
+    private static final class DelegatingFence implements dev.pinwheel.core.store.WriteFence
+    {
+        volatile dev.pinwheel.core.store.WriteFence delegate = dev.pinwheel.core.store.WriteFence.NONE;
+
+        @Override
+        public long term()
+        {
+            return delegate.term();
+        }
+
+        @Override
+        public boolean mayWrite()
+        {
+            return delegate.mayWrite();
+        }
+    }
     /** Moves routing keys between nodes by ring epochs (a cluster on Cassandra), or null. */
     private final CassandraHandover handover;
     private final int nodeId;
@@ -105,7 +125,7 @@ public final class PinwheelServer implements AutoCloseable
             {
                 // a handover node recovers nothing at start: its first ring epoch loads what it owns
                 this.stores = new CassandraStoreFactory(b.cassandra.routing(shards, handover ? key -> -1
-                    : ring::shardOf));
+                    : ring::shardOf).fence(fence));
             }
             catch (final RuntimeException ex)
             {
@@ -219,6 +239,22 @@ public final class PinwheelServer implements AutoCloseable
                             && live.reachedEpoch() > group.routing().ring().version()
                             ? dev.pinwheel.core.shard.ShardGroup.PAUSED : own;
                     });
+                    // and its writes to Cassandra go out only while it owns: one its driver timed out during a stall
+                    // was sent again on resuming, over the new owner's (a chaos soak: a post written twice)
+                    fence.delegate = new dev.pinwheel.core.store.WriteFence()
+                    {
+                        @Override
+                        public long term()
+                        {
+                            return live.lostTerm();
+                        }
+
+                        @Override
+                        public boolean mayWrite()
+                        {
+                            return group.ownership() == dev.pinwheel.core.shard.ShardGroup.OWNER;
+                        }
+                    };
                 }
                 if (this.handover != null)
                 {

@@ -113,6 +113,8 @@ public final class Shard implements Runnable
     private final ArrayList<Runnable> pendingAcks = new ArrayList<>();
     /** Asynchronous stores: acknowledgements waiting for the durable watermark, oldest first. */
     private final ArrayDeque<DurableAck> durableAcks = new ArrayDeque<>();
+    private static final StoreUnavailableException NOT_WRITTEN_FENCED = new StoreUnavailableException(
+        StoreUnavailableException.Reason.UNAVAILABLE, "this node lost its ownership before the write was sent");
     private static final StoreUnavailableException NOT_DURABLE_IN_TIME = new StoreUnavailableException(
         StoreUnavailableException.Reason.UNAVAILABLE, "the database did not acknowledge the write in time");
     /** Commands and tasks parked until the store's fetch they wait for completes ({@link ReadPendingException}). */
@@ -345,7 +347,12 @@ public final class Shard implements Runnable
             while (!durableAcks.isEmpty())
             {
                 final DurableAck p = durableAcks.peekFirst();
-                if (p.seq() <= durable)
+                if (p.seq() <= durable && store.abandoned(p.seq()))
+                {
+                    durableAcks.pollFirst(); // never sent: this node lost its keys before it went out (WriteFence)
+                    onFailure(p.told(), NOT_WRITTEN_FENCED, "durable wait");
+                }
+                else if (p.seq() <= durable)
                 {
                     durableAcks.pollFirst();
                     currentTask = p.told();

@@ -333,4 +333,17 @@ public interface ShardStore extends AutoCloseable
      */
     @Override
     void close();
+
+    /**
+     * Asynchronous stores: whether a write up to this issued sequence number was abandoned, never to be sent, because
+     * this node's ownership was fenced before it went out ({@link WriteFence}): an acknowledgement waiting for it fails
+     * instead of running once the watermark passes.
+     *
+     * @param seq an issued sequence number ({@link #issuedSequence()} when the acknowledgement was registered).
+     * @return whether a write the acknowledgement covers was abandoned.
+     */
+    default boolean abandoned(final long seq)
+    {
+        return false;
+    }
 }

@@ -120,7 +120,7 @@ public final class CassandraShardStore implements ShardStore
         this.st = statements;
         this.ctx = ctx;
         this.shard = shard;
-        this.writes = new WritePipeline(session, shard, ctx.backlog(), ctx.maxInFlight());
+        this.writes = new WritePipeline(session, shard, ctx.backlog(), ctx.maxInFlight(), ctx.fence());
         this.reads = new ReadPipeline(session, statements, shard, ctx.maxReads(), new Fetched());
         this.readTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(ctx.requestTimeoutMillis() + 500);
         this.maxVersions = ctx.cachedVersions();
@@ -138,6 +138,12 @@ public final class CassandraShardStore implements ShardStore
     public long issuedSequence()
     {
         return writes.issued();
+    }
+
+    @Override
+    public boolean abandoned(final long seq)
+    {
+        return writes.abandoned(seq);
     }
 
     @Override

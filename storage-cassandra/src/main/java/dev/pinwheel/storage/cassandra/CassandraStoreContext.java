@@ -47,6 +47,7 @@ public final class CassandraStoreContext
     private long ackTimeoutMillis = Long.getLong("pinwheel.cassandra.ack-timeout-ms", 5000);
     private int hotChannels = Integer.getInteger("pinwheel.cassandra.hot-channels", 4096);
     private int hotMessages = Integer.getInteger("pinwheel.cassandra.hot-messages", 200);
+    private dev.pinwheel.core.store.WriteFence fence = dev.pinwheel.core.store.WriteFence.NONE;
     private int cachedVersions = Integer.getInteger("pinwheel.cassandra.cached-versions", 1 << 16);
     private int shards = 1;
     private LongToIntFunction ownerOf = key -> 0;
@@ -295,6 +296,27 @@ public final class CassandraStoreContext
         return hotChannels;
     }
 
+    /**
+     * @return whether this node may still send its writes ({@link dev.pinwheel.core.store.WriteFence#NONE}: always).
+     */
+    public dev.pinwheel.core.store.WriteFence fence()
+    {
+        return fence;
+    }
+
+    /**
+     * @param value whether this node may still send its writes (a cluster node's ownership: {@code WriteFence}).
+     * @return this.
+     */
+    public CassandraStoreContext fence(final dev.pinwheel.core.store.WriteFence value)
+    {
+        fence = java.util.Objects.requireNonNull(value, "value");
+        return this;
+    }
+
+    /**
+     * @return messages kept in memory per hot channel.
+     */
     public int hotMessages()
     {
         return hotMessages;

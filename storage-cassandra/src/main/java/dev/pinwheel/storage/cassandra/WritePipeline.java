@@ -41,6 +41,8 @@ final class WritePipeline
     private static final byte IN_FLIGHT = 2;
     private static final byte FAILED = 3;
     private static final byte DONE = 4;
+    /** Never to be sent: issued before this node was last declared lost ({@code WriteFence}); counts as done. */
+    private static final byte ABANDONED = 5;
     private static final int MSG_OK = 1;
     private static final int MSG_FAILED = 2;
     private static final long MIN_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
@@ -65,11 +67,29 @@ final class WritePipeline
     private long backoffNanos = MIN_BACKOFF_NANOS;
     private long retryAtNanos;
     private long retries;
+    private final dev.pinwheel.core.store.WriteFence fence;
+    /** Per slot: the fence's term when the write was issued. */
+    private final long[] terms;
+    /** The fence's term the last poll saw. */
+    private long term;
+    /** The writes abandoned when the term last changed: from, to (inclusive); none while from &gt; to. */
+    private long abandonedFrom = Long.MAX_VALUE;
+    private long abandonedTo;
+    private long abandonedTotal;
 
     WritePipeline(final CqlSession session, final int shard, final int backlog, final int maxInFlight)
     {
+        this(session, shard, backlog, maxInFlight, dev.pinwheel.core.store.WriteFence.NONE);
+    }
+
+    WritePipeline(final CqlSession session, final int shard, final int backlog, final int maxInFlight,
+        final dev.pinwheel.core.store.WriteFence fence)
+    {
         this.session = session;
         this.shard = shard;
+        this.fence = fence;
+        this.term = fence.term();
+        this.terms = new long[backlog];
         this.statements = new Statement<?>[backlog];
         this.states = new byte[backlog];
         this.mask = backlog - 1;
@@ -106,7 +126,11 @@ final class WritePipeline
         final int slot = (int)(seq & mask);
         statements[slot] = statement;
         states[slot] = QUEUED;
-        sendQueued();
+        terms[slot] = fence.term();
+        if (fence.mayWrite())
+        {
+            sendQueued();
+        }
         return seq;
     }
 
@@ -156,14 +180,25 @@ final class WritePipeline
     int poll()
     {
         final int n = completions.read(onCompletion);
-        if (n > 0)
+        final long now = fence.term();
+        final boolean fenced = now != term;
+        if (fenced)
         {
-            while (durable < issued && states[(int)((durable + 1) & mask)] == DONE)
+            term = now;
+            abandonStale();
+        }
+        if (n > 0 || fenced)
+        {
+            while (durable < issued && states[(int)((durable + 1) & mask)] >= DONE)
             {
                 final int slot = (int)(++durable & mask);
                 states[slot] = FREE;
                 statements[slot] = null;
             }
+        }
+        if (!fence.mayWrite())
+        {
+            return n; // held: its lease lapsed (a stall, cut off), or it does not yet route by the newest epoch
         }
         if (failed > 0 && System.nanoTime() - retryAtNanos >= 0)
         {
@@ -174,6 +209,59 @@ final class WritePipeline
             sendQueued();
         }
         return n;
+    }
+
+    /**
+     * This node was declared lost since these writes were issued: its keys went to others, who read the store without
+     * them. The ones not sent yet (queued, or failed and waiting to be sent again) are never sent; one in flight is
+     * abandoned if it fails ({@link #onCompletion}).
+     */
+    private void abandonStale()
+    {
+        long from = Long.MAX_VALUE;
+        long to = 0;
+        final long before = abandonedTotal;
+        for (long seq = durable + 1; seq <= issued; seq++)
+        {
+            final int slot = (int)(seq & mask);
+            if (terms[slot] != term && (states[slot] == QUEUED || states[slot] == FAILED))
+            {
+                failed -= states[slot] == FAILED ? 1 : 0;
+                states[slot] = ABANDONED;
+                from = Math.min(from, seq);
+                to = seq;
+                abandonedTotal++;
+            }
+        }
+        abandonedFrom = from; // this episode's: the last one's acknowledgements were answered already
+        abandonedTo = to;
+        if (to > 0)
+        {
+            LOG.warn("shard {}: {} write(s) to Cassandra issued before this node was declared lost are abandoned, never "
+                + "sent: others own what they changed now", shard, abandonedTotal - before);
+        }
+        if (failed == 0 && unavailable)
+        {
+            unavailable = false;
+            backoffNanos = MIN_BACKOFF_NANOS;
+        }
+    }
+
+    /**
+     * @param seq an issued sequence number.
+     * @return whether it lies among the writes last abandoned ({@link #abandonStale}).
+     */
+    boolean abandoned(final long seq)
+    {
+        return seq >= abandonedFrom && seq <= abandonedTo;
+    }
+
+    /**
+     * @return writes abandoned so far.
+     */
+    long abandonedTotal()
+    {
+        return abandonedTotal;
     }
 
     private void onCompletion(final int type, final org.agrona.MutableDirectBuffer buffer, final int index,
@@ -191,6 +279,13 @@ final class WritePipeline
                 backoffNanos = MIN_BACKOFF_NANOS;
                 LOG.info("shard {}: Cassandra acknowledges writes again", shard);
             }
+        }
+        else if (terms[slot] != fence.term())
+        {
+            states[slot] = ABANDONED; // sent before this node was declared lost, and failed: never sent again
+            abandonedFrom = Math.min(abandonedFrom, seq);
+            abandonedTo = Math.max(abandonedTo, seq);
+            abandonedTotal++;
         }
         else
         {
@@ -228,7 +323,10 @@ final class WritePipeline
         while (inFlight < maxInFlight && nextToSend <= issued)
         {
             final long seq = nextToSend++;
-            send(seq, (int)(seq & mask));
+            if (states[(int)(seq & mask)] == QUEUED)
+            {
+                send(seq, (int)(seq & mask));
+            }
         }
     }
 
