@@ -41,7 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
  * applied" and then 404 on its retry was done by its first try. Any other answer than a success or a 503 (a 404 for a
  * guild or message that exists, a 401 for a valid token) fails the run. The writers retry 503s with Retry-After as
  * Discord's libraries do. The seed, the run's length and the rounds are printed so that a failing run can be
- * repeated: {@code -Dpinwheel.chaos.seed=N}, {@code -Dpinwheel.chaos.seconds=S} (45 by default; the timing is the
+ * repeated: {@code -Dpinwheel.chaos.seed=N}, {@code -Dpinwheel.chaos.seconds=S} (30 by default; the timing is the
  * box's, so a seed repeats the rounds, not every interleaving).
  */
 class ClusterChaosTest
@@ -102,7 +102,7 @@ class ClusterChaosTest
     void everyAcknowledgedWriteSurvivesRandomKillsAndStalls() throws Exception
     {
         final long seed = Long.getLong("pinwheel.chaos.seed", System.nanoTime());
-        final int seconds = Integer.getInteger("pinwheel.chaos.seconds", 45);
+        final int seconds = Integer.getInteger("pinwheel.chaos.seconds", 30);
         System.out.println("ClusterChaosTest: seed " + seed + ", " + seconds + " s of chaos");
         final SplittableRandom random = new SplittableRandom(seed);
 
