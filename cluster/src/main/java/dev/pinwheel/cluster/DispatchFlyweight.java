@@ -12,7 +12,7 @@ import dev.pinwheel.core.fanout.Dispatch;
  * An encoded guild event ({@link Dispatch}) as it crosses nodes: encoded once per (event, node) by the owner shard,
  * decoded once by the receiving node, whose interested shards then share the one decoded {@link Dispatch}.
  * <pre>
- *   guild i64 | author i64 | target user i64 | intent i32 |
+ *   guild i64 | author i64 | target user i64 | intent i32 | message key i64 (top bit: sent again) |
  *   type (len i32, ASCII) | data (len i32, bytes) | redacted data |
  *   audience (count i32 or -1, i64 each)
  *
@@ -41,7 +41,7 @@ public final class DispatchFlyweight
     {
         final LongHashSet audience = d.audience();
         final byte[] redacted = d.redactedData();
-        return 3 * Long.BYTES + Integer.BYTES
+        return 4 * Long.BYTES + Integer.BYTES
             + Integer.BYTES + d.typeAscii().length
             + Integer.BYTES + d.data().length
             + Integer.BYTES + (redacted == null ? 0 : 3 * Integer.BYTES + redacted.length)
@@ -75,6 +75,8 @@ public final class DispatchFlyweight
         p += Long.BYTES;
         out.putInt(p, d.intent());
         p += Integer.BYTES;
+        out.putLong(p, d.again() ? d.messageKey() | Long.MIN_VALUE : d.messageKey());
+        p += Long.BYTES;
         p = putBytes(out, p, d.typeAscii());
         p = putBytes(out, p, d.data());
         p = putRedacted(out, p, d.data(), d.redactedData());
@@ -114,6 +116,8 @@ public final class DispatchFlyweight
         p += Long.BYTES;
         final int intent = in.getInt(p);
         p += Integer.BYTES;
+        final long key = in.getLong(p);
+        p += Long.BYTES;
         final byte[] type = getBytes(in, p);
         p += Integer.BYTES + type.length;
         final byte[] data = getBytes(in, p);
@@ -159,7 +163,7 @@ public final class DispatchFlyweight
             }
         }
         return new Dispatch(new String(type, StandardCharsets.US_ASCII), data, redacted, intent, guild, author,
-            targetUser, audience);
+            targetUser, audience, null, key & Long.MAX_VALUE, key < 0);
     }
 
     /** @return the bytes the redacted data shares with the data: their common prefix plus common suffix. */

@@ -53,8 +53,25 @@ class DispatchFlyweightTest
         assertEquals(3L, back.authorId());
         assertEquals(audience, back.audience());
         // the variant costs its differing middle only, not a second copy
-        assertTrue(DispatchFlyweight.length(d) < 3 * 8 + 4 + 4 + 14 + 4 + CREATE.length() + 4 + 3 * 4 + 40,
+        assertTrue(DispatchFlyweight.length(d) < 4 * 8 + 4 + 4 + 14 + 4 + CREATE.length() + 4 + 3 * 4 + 40,
             "length " + DispatchFlyweight.length(d));
+    }
+
+    /** A MESSAGE_CREATE's key (its message) and whether it is sent again cross with it. */
+    @Test
+    void theMessageKeyAndTheSentAgainMarkCross()
+    {
+        final Dispatch d = new Dispatch("MESSAGE_CREATE", utf8(CREATE), utf8(REDACTED), 1 << 9, 4L, 3L, 0L, null, null,
+            1_234_567_890_123L, false);
+        final Dispatch first = roundTrip(d);
+        assertEquals(1_234_567_890_123L, first.messageKey());
+        assertTrue(!first.again());
+        final Dispatch again = roundTrip(d.sentAgain());
+        assertEquals(1_234_567_890_123L, again.messageKey());
+        assertTrue(again.again());
+        assertEquals(0L, roundTrip(new Dispatch("TYPING_START", utf8("{}"), null, 0, 1L, 0L, 0L)).messageKey());
+        assertTrue(!roundTrip(new Dispatch("X", utf8("{}"), null, 0, 1L, 0L, 0L).sentAgain()).again(),
+            "no key, nothing to skip by: never marked");
     }
 
     @Test
@@ -105,7 +122,7 @@ class DispatchFlyweightTest
         final Dispatch d = new Dispatch("X", utf8(CREATE), utf8(REDACTED), 0, 1L, 0L, 0L);
         final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(64);
         DispatchFlyweight.encode(d, buffer, 0);
-        final int form = 3 * 8 + 4 + 4 + 1 + 4 + CREATE.length();
+        final int form = 4 * 8 + 4 + 4 + 1 + 4 + CREATE.length(); // guild, author, target, key; intent
         assertEquals(-2, buffer.getInt(form));
         buffer.putInt(form + 4, CREATE.length()); // a prefix that leaves no room for the suffix
         assertThrows(IllegalArgumentException.class, () -> DispatchFlyweight.decode(buffer, 0));

@@ -24,6 +24,8 @@ import dev.pinwheel.core.shard.ShardGroup;
  *                   message is sent to its owner (a test kills the node there: files no message acknowledged)
  *   answers-drop 0  from now on the node's owners do the requests other nodes send them and never answer (as if
  *                   the node died between the two: a test kills it then)
+ *   events-drop 0   from now on the node's owners send their guilds' events to no other node (as if the node died
+ *                   after a write and before its event left: a test kills it then, with answers-drop)
  *   receive-delay MS from now on every frame from the other nodes is handled MS milliseconds after it arrived, in
  *                   order (a slow path between nodes, a receiver far behind); 0 ends it
  * </pre>
@@ -84,6 +86,11 @@ final class FaultInjection
                     case "answers-drop" ->
                     {
                         dev.pinwheel.gateway.owner.CommandReply.dropAnswersToOtherNodes();
+                        yield true;
+                    }
+                    case "events-drop" ->
+                    {
+                        dev.pinwheel.core.shard.Shard.dropEventsToOtherNodes();
                         yield true;
                     }
                     case "receive-delay" ->

@@ -22,6 +22,10 @@ public final class Dispatch
     private final long[] mentioned;
     /** A 256-bit filter of {@link #mentioned}: most recipients are ruled out by one bit test, not a search. */
     private final long[] filter;
+    /** The message a MESSAGE_CREATE creates (what a shard delivering it notes, {@link #messageKey}), or 0. */
+    private final long messageKey;
+    /** Whether this is the event of a message written before, sent again ({@link #sentAgain}). */
+    private final boolean again;
 
     /**
      * @param type         event name, e.g. {@code MESSAGE_CREATE}.
@@ -91,6 +95,37 @@ public final class Dispatch
         final org.agrona.collections.LongHashSet audience,
         final long[] mentioned)
     {
+        this(type, data, redactedData, intent, guildId, authorId, targetUserId, audience, mentioned, 0, false);
+    }
+
+    /**
+     * @param type         event name, e.g. {@code MESSAGE_CREATE}.
+     * @param data         the encoded {@code d} (JSON bytes).
+     * @param redactedData {@code d} without message content, for sessions lacking MESSAGE_CONTENT (null: same).
+     * @param intent       the intent bit a session needs to receive it (0: always).
+     * @param guildId      guild it belongs to (0: none).
+     * @param authorId     user whose content it carries (they always see their own content), or 0.
+     * @param targetUserId deliver only to this user's sessions (0: every subscribed session).
+     * @param audience     the only users whose sessions receive it, or null for every subscribed session.
+     * @param mentioned    the users the message mentions, sorted ascending, or null for none.
+     * @param messageKey   the message a MESSAGE_CREATE creates, or 0 ({@link #messageKey}).
+     * @param again        whether it is that message's event sent again ({@link #sentAgain}).
+     */
+    public Dispatch(
+        final String type,
+        final byte[] data,
+        final byte[] redactedData,
+        final int intent,
+        final long guildId,
+        final long authorId,
+        final long targetUserId,
+        final org.agrona.collections.LongHashSet audience,
+        final long[] mentioned,
+        final long messageKey,
+        final boolean again)
+    {
+        this.messageKey = messageKey;
+        this.again = again && messageKey != 0;
         this.mentioned = mentioned == null || mentioned.length == 0 ? null : mentioned;
         this.filter = this.mentioned == null ? null : new long[4];
         if (this.mentioned != null)
@@ -217,7 +252,35 @@ public final class Dispatch
     public Dispatch withAudience(final org.agrona.collections.LongHashSet viewers)
     {
         return viewers == audience ? this : new Dispatch(type, data, redactedData, intent, guildId, authorId,
-            targetUserId, viewers, mentioned);
+            targetUserId, viewers, mentioned, messageKey, again);
+    }
+
+    /**
+     * @return the id of the message this MESSAGE_CREATE creates, or 0 for any other event. A shard that delivers a
+     *         keyed event notes its key, so that the same event {@link #sentAgain} is delivered there at most once.
+     */
+    public long messageKey()
+    {
+        return messageKey;
+    }
+
+    /**
+     * @return whether this is the event of a message written before, sent again: its owner answered a post sent again
+     *         with the message the first try wrote, whose owner may have died before its event left. A shard that
+     *         delivered the key already skips it; one that never did delivers it.
+     */
+    public boolean again()
+    {
+        return again;
+    }
+
+    /**
+     * @return this event, the same bytes, marked as sent again ({@link #again}); itself when it has no key.
+     */
+    public Dispatch sentAgain()
+    {
+        return messageKey == 0 || again ? this : new Dispatch(type, data, redactedData, intent, guildId, authorId,
+            targetUserId, audience, mentioned, messageKey, true);
     }
 
     private static int filterBit(final long id)

@@ -23,6 +23,9 @@ public final class SessionIndex
     /** Guilds whose event went to every local session in this cycle: their marked sessions are flushed. */
     private final ArrayList<Members> dirtyGuilds = new ArrayList<>();
 
+    /** The keyed events delivered here: one sent again is delivered at most once. */
+    private final DeliveredKeys delivered = new DeliveredKeys();
+
     /** Default most events a guild's {@link DispatchLog} holds: eight times the gateway's default resume buffer. */
     public static final int DEFAULT_LOG_LIMIT = 16384;
     private int logLimit = DEFAULT_LOG_LIMIT;
@@ -291,7 +294,7 @@ public final class SessionIndex
     public int deliver(final Dispatch dispatch)
     {
         final Members m = byGuild.get(dispatch.guildId());
-        if (m == null)
+        if (m == null || !delivered.admit(dispatch))
         {
             return 0;
         }
@@ -449,5 +452,14 @@ public final class SessionIndex
     public int guildCount()
     {
         return byGuild.size();
+    }
+
+    /**
+     * @return the keys of the keyed events this shard delivered (for events delivered to one user's sessions, which do
+     *         not pass {@link #deliver(Dispatch)}).
+     */
+    public DeliveredKeys deliveredKeys()
+    {
+        return delivered;
     }
 }

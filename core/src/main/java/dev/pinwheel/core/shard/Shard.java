@@ -594,7 +594,7 @@ public final class Shard implements Runnable
     {
         requireOwn(guild, dispatch);
         final ClusterLink link = group.clusterLink();
-        if (link != null)
+        if (link != null && !dropRemoteEvents)
         {
             final int self = group.nodeId();
             long nodes = guild.interestedNodes() & ~(1L << self);
@@ -611,6 +611,19 @@ public final class Shard implements Runnable
             }
             link.sendOffered(id); // every node's copy on the wire before this node's own sessions get theirs
         }
+    }
+
+    /** Test only ({@code FaultInjection}, {@link #dropEventsToOtherNodes}). */
+    private static volatile boolean dropRemoteEvents;
+
+    /**
+     * <b>Test only</b> ({@code -Dpinwheel.debug.fault-injection=true}): from now on this node's owners send their
+     * guilds' events to no other node — as when the node dies after a write and before its event leaves (a test then
+     * kills it).
+     */
+    public static void dropEventsToOtherNodes()
+    {
+        dropRemoteEvents = true;
     }
 
     private static void requireOwn(final Guild guild, final Dispatch dispatch)

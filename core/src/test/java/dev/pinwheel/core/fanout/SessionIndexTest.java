@@ -188,6 +188,55 @@ class SessionIndexTest
         assertEquals(1, index.deliver(event(10, 0).withAudience(onlyA)), "and back");
     }
 
+    private static Dispatch created(final long guild, final long messageId, final boolean again)
+    {
+        return new Dispatch("MESSAGE_CREATE", new byte[] {'{', '}'}, null, 0, guild, 0, 0, null, null, messageId,
+            again);
+    }
+
+    /**
+     * A MESSAGE_CREATE sent again (its owner died after writing it; the post came again) reaches this shard's sessions
+     * once: skipped where its first copy was delivered, delivered where none was; only keys as recent as
+     * {@link DeliveredKeys#CAPACITY} other keyed events are remembered.
+     */
+    @Test
+    void anEventSentAgainIsDeliveredHereOnlyIfItsFirstCopyWasNot()
+    {
+        final SessionIndex index = new SessionIndex();
+        final Recording a = new Recording(1);
+        index.subscribe(10, a);
+        assertEquals(1, index.deliver(created(10, 500, false)));
+        assertEquals(0, index.deliver(created(10, 500, true)), "delivered here before: skipped");
+        assertEquals(0, index.deliver(created(10, 500, false).withAudience(null).sentAgain()
+            .withAudience(new org.agrona.collections.LongHashSet())), "an audience copy keeps its key and mark");
+        assertEquals(1, index.deliver(created(10, 501, true)), "its first copy never came: delivered");
+        assertEquals(0, index.deliver(created(10, 501, true)), "and only once");
+        assertEquals(1, index.deliver(created(10, 502, false)), "a first copy is never skipped");
+        assertEquals(1, index.deliver(created(10, 502, false)), "even twice (no key check on first copies)");
+        assertEquals(1, index.deliver(event(10, 0)), "unkeyed events as before");
+        for (int i = 0; i < DeliveredKeys.CAPACITY; i++)
+        {
+            index.deliver(created(10, 1_000 + i, false));
+        }
+        assertEquals(1, index.deliver(created(10, 500, true)), "forgotten after CAPACITY other keyed events");
+        assertEquals(0, index.deliver(created(10, 1_000 + DeliveredKeys.CAPACITY - 1, true)));
+        assertEquals(0, new SessionIndex().deliver(created(11, 600, true)), "nobody follows the guild here");
+    }
+
+    /** A DM's event goes to each of its users' sessions: keyed per user, so one user's copy does not skip the other's. */
+    @Test
+    void anEventSentAgainToOneUserIsKeyedForThatUser()
+    {
+        final DeliveredKeys keys = new DeliveredKeys();
+        final Dispatch first = created(0, 700, false);
+        assertTrue(keys.admit(first, 1));
+        assertTrue(keys.admit(first, 2));
+        assertFalse(keys.admit(first.sentAgain(), 1));
+        assertFalse(keys.admit(first.sentAgain(), 2));
+        assertTrue(keys.admit(first.sentAgain(), 3), "a user who never got it here");
+        assertTrue(keys.admit(event(0, 3), 3), "unkeyed");
+    }
+
     @Test
     void targetedDispatchReachesOnlyThatUser()
     {

@@ -10,7 +10,7 @@ import dev.pinwheel.core.fanout.Dispatch;
  * none), the intent it needs, its guild, its author and its one recipient.
  * <pre>
  *   type (string) | data (bytes) | redacted data (bytes, null: none) | intent i32 | guild i64 | author i64 | target i64
- *   | mentioned (i64s, null: none)
+ *   | mentioned (i64s, null: none) | message key i64 (top bit: sent again)
  * </pre>
  */
 public final class DispatchFields
@@ -28,7 +28,8 @@ public final class DispatchFields
     {
         return command.putString(event.type()).putBytes(event.data()).putBytes(event.redactedData())
             .putInt(event.intent()).putLong(event.guildId()).putLong(event.authorId()).putLong(event.targetUserId())
-            .putLongs(event.mentioned());
+            .putLongs(event.mentioned()).putLong(event.again() ? event.messageKey() | Long.MIN_VALUE
+                : event.messageKey());
     }
 
     /**
@@ -45,6 +46,8 @@ public final class DispatchFields
         final long authorId = command.getLong();
         final long targetUserId = command.getLong();
         final long[] mentioned = command.getLongs();
-        return new Dispatch(type, data, redacted, intent, guildId, authorId, targetUserId, null, mentioned);
+        final long key = command.getLong();
+        return new Dispatch(type, data, redacted, intent, guildId, authorId, targetUserId, null, mentioned,
+            key & Long.MAX_VALUE, key < 0);
     }
 }

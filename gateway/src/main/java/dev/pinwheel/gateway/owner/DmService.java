@@ -121,7 +121,16 @@ public final class DmService
         final StoredMessage earlier = MessageService.earlier(owner, command, channelId, requestKey);
         if (earlier != null)
         {
-            reply.ok(200, Entities.message(earlier, node.accounts(), nonce)); // the first try's (its node died)
+            // the first try's (its node died before it answered, and perhaps before the event left): its event again,
+            // which the shards that delivered it skip (MessageService#deliverAgain)
+            final byte[] answer = Json.bytes(Entities.message(earlier, node.accounts(), nonce));
+            final Dispatch again = new Dispatch("MESSAGE_CREATE", answer, null, Intents.DIRECT_MESSAGES, 0,
+                earlier.authorId(), 0, null, null, earlier.id(), true);
+            owner.afterCommit(() ->
+            {
+                reply.ok(200, answer);
+                deliver(owner, channelId, again);
+            });
             return;
         }
         // users only: a DM has no roles and no @everyone
@@ -134,7 +143,8 @@ public final class DmService
         files.bind(owner, channelId, channelId, m.id(), attachmentIds); // a DM's files: the channel is their scope
         owner.store().appendMessage(m);
         final byte[] body = Json.bytes(Entities.message(m, node.accounts(), nonce));
-        final Dispatch event = new Dispatch("MESSAGE_CREATE", body, null, Intents.DIRECT_MESSAGES, 0, m.authorId(), 0);
+        final Dispatch event = new Dispatch("MESSAGE_CREATE", body, null, Intents.DIRECT_MESSAGES, 0, m.authorId(), 0,
+            null, null, m.id(), false);
         final long[] notified = dmNotified(channelId, mentions, reply.userId());
         owner.afterCommit(() ->
         {

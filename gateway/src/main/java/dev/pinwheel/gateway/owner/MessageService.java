@@ -101,7 +101,8 @@ public final class MessageService
         {
             // written by the first try (whose node died before it answered): that message is the answer; its files
             // are that message's (not released)
-            reply.ok(200, Entities.message(earlier, accounts, nonce, reply.userId()));
+            final byte[] answer = Json.bytes(Entities.message(earlier, accounts, nonce, reply.userId()));
+            deliverAgain(owner, g, earlier, nonce, answer, reply);
             return;
         }
         final long granted = Permissions.in(g, reply.userId(), c);
@@ -150,6 +151,43 @@ public final class MessageService
             // the mention counts of those pinged grow on their own owners, once the message is durable
             owner.afterCommit(() -> ReadStateProxy.mentioned(owner, channelId, m.id(), notified));
         }
+    }
+
+    /**
+     * Answers a post sent again with the message its first try wrote, and sends that message's MESSAGE_CREATE again,
+     * marked as such ({@link Dispatch#sentAgain}): the node that wrote it may have died after the write and before its
+     * event left (the answer was lost with it, which is why the post came again), and then no session ever got it.
+     * Each shard that delivered the event before skips it ({@link dev.pinwheel.core.fanout.DeliveredKeys}); one that
+     * never did delivers it, now. Its mentions are not counted again.
+     *
+     * @param owner   this shard.
+     * @param g       the guild.
+     * @param m       the message the first try wrote.
+     * @param nonce   the client's nonce, or null.
+     * @param answer  the REST answer (the message).
+     * @param reply   where to answer.
+     */
+    private void deliverAgain(final Shard owner, final Guild g, final StoredMessage m, final String nonce,
+        final byte[] answer, final Reply reply)
+    {
+        final Encoded encoded = encode(g, m, nonce, "MESSAGE_CREATE", referenced(owner, g, m));
+        owner.afterCommit(() ->
+        {
+            final Dispatch event = ChannelEvents.withAudience(g, m.channelId(), encoded.event().sentAgain());
+            owner.publishToOtherNodes(g, event);
+            reply.ok(200, answer);
+            owner.publishOnThisNode(g, event);
+        });
+    }
+
+    /** @return the message {@code m} replies to, if it is one and that message is still there; else null. */
+    private static StoredMessage referenced(final Shard owner, final Guild g, final StoredMessage m)
+    {
+        final com.fasterxml.jackson.databind.JsonNode ref = MessageExtras.parseExtra(m.extra()).path(
+            "message_reference");
+        final long replyTo = Json.parseId(ref.path("message_id").asText("0"));
+        final long channel = Json.parseId(ref.path("channel_id").asText(Long.toString(m.channelId())));
+        return replyTo <= 0 || g.channel(channel) == null ? null : owner.store().message(channel, replyTo);
     }
 
     /** How far back {@link #written} looks: a post is sent again within seconds of its first try. */
@@ -660,8 +698,9 @@ public final class MessageService
             body.putArray("attachments");
             redacted = Json.bytes(body);
         }
+        // a MESSAGE_CREATE is keyed by its message: sent again after its owner died, each shard delivers it once
         return new Encoded(rest, new Dispatch(type, full, redacted, Intents.GUILD_MESSAGES, g.id(), m.authorId(), 0,
-            null, mentioned));
+            null, mentioned, "MESSAGE_CREATE".equals(type) ? m.id() : 0, false));
     }
 
     /**

@@ -913,7 +913,7 @@ public final class ShardSessions
     void deliverToUser(final long userId, final Dispatch d)
     {
         final ArrayList<GatewaySession> list = byUser.get(userId);
-        if (list != null)
+        if (list != null && shard.sessions().deliveredKeys().admit(d, userId))
         {
             for (int i = 0; i < list.size(); i++)
             {

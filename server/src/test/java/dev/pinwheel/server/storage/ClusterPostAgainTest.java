@@ -92,6 +92,75 @@ class ClusterPostAgainTest extends ClusterSessionsFixture
     }
 
     /**
+     * The event of a post whose owner died after writing it: a session on another node following the guild gets its
+     * MESSAGE_CREATE exactly once whether the event left before the owner died or died with it. The post is sent
+     * again, the owner (started again on its data) finds the first try's message and sends its event again; the
+     * session's shard skips it if it delivered it already. Before, a post whose event died with its owner was stored
+     * and acknowledged (200) but never reached a live session (found by {@code ClusterRestartTest}, intermittently:
+     * the one post in flight when its owner was killed).
+     * <p>
+     * Node 1 owns the guild and the DM channel; fault injection has it drop its answers to node 0 (the work done, the
+     * answer lost), then its guild events to node 0 too, and it is killed and started again.
+     */
+    @Test
+    void aPostWhoseOwnerDiedIsDeliveredOnceWhetherItsEventLeftOrNot() throws Exception
+    {
+        cluster = new LocalCluster(dir, 2, 1, List.of("-Dpinwheel.debug.fault-injection=true",
+            "-Dpinwheel.cluster.peerTimeoutMs=15000", "-Dpinwheel.cluster.termLength=1048576")).startAllLive();
+        final RestClient rest0 = new RestClient(cluster.node(0).restBase());
+        final RestClient rest1 = new RestClient(cluster.node(1).restBase());
+        final RestClient.User alice = rest0.register("alice");
+        final RoutingRing ring = RoutingRing.build(1, 2, 1, RoutingRing.DEFAULT_VIRTUAL_NODES);
+        final JsonNode guild = ClusterGuilds.ownedBy(rest0, alice.token(), ring, 1, "once");
+        final String guildId = guild.get("id").asText();
+        final String messages = "channels/" + guild.get("channels").get(0).get("id").asText() + "/messages";
+        final ClusterGuilds.DmPartner partner = ClusterGuilds.dmPartner(rest0, ring, 0, "dana",
+            ClusterGuilds.invite(rest0, alice.token(), guild.get("channels").get(0).get("id").asText()), rest0, alice,
+            node -> node == 1);
+        final String dms = "channels/" + partner.channel() + "/messages";
+        // GUILDS | GUILD_MESSAGES | DIRECT_MESSAGES | MESSAGE_CONTENT
+        final ClusterNodesTest.RawGateway session = connect(0, alice, 1 | 1 << 9 | 1 << 12 | 1 << 15);
+        session.awaitDispatch("GUILD_CREATE", d -> guildId.equals(d.get("id").asText()));
+        rest0.ok("POST", messages, alice.token(), "{\"content\":\"before\"}");
+        session.awaitDispatch("MESSAGE_CREATE", d -> "before".equals(d.get("content").asText()));
+
+        // answers lost, events delivered
+        final CompletableFuture<String> dropping = cluster.node(1).lineContaining("answers-drop 0 -> sent");
+        cluster.node(1).command("answers-drop 0");
+        dropping.get(30, TimeUnit.SECONDS);
+        final CompletableFuture<RestClient.Response> delivered = postAsync(rest0, messages, alice, "event left");
+        final CompletableFuture<RestClient.Response> dmDelivered = postAsync(rest0, dms, alice, "dm event left");
+        final List<String> seen = new ArrayList<>();
+        awaitContents(session, seen, "event left", "dm event left");
+        // and now the events are lost too (the node died after its write, before the event left)
+        final CompletableFuture<String> noEvents = cluster.node(1).lineContaining("events-drop 0 -> sent");
+        cluster.node(1).command("events-drop 0");
+        noEvents.get(30, TimeUnit.SECONDS);
+        final CompletableFuture<RestClient.Response> lost = postAsync(rest0, messages, alice, "event lost");
+        assertTrue(awaitWritten(rest1, messages, alice, "event lost") != null, "the owner wrote the post");
+        assertTrue(!delivered.isDone() && !dmDelivered.isDone() && !lost.isDone(), "the answers are lost");
+
+        cluster.kill(1);
+        cluster.start(1);
+        for (final CompletableFuture<RestClient.Response> post : List.of(delivered, dmDelivered, lost))
+        {
+            final RestClient.Response answer = post.get(60, TimeUnit.SECONDS);
+            assertEquals(200, answer.status(), answer.raw());
+        }
+        cluster.node(1).awaitLine("answered with it"); // found by the owner, not posted twice
+
+        // every event the owner sent again is ahead of these on the owner's stream to node 0
+        rest0.ok("POST", messages, alice.token(), "{\"content\":\"after\"}");
+        rest0.ok("POST", dms, alice.token(), "{\"content\":\"dm after\"}");
+        awaitContents(session, seen, "after", "dm after");
+        for (final String content : List.of("event left", "dm event left", "event lost"))
+        {
+            assertEquals(1, seen.stream().filter(content::equals).count(), "'" + content + "' delivered once: "
+                + seen);
+        }
+    }
+
+    /**
      * A post sent again whose first try never reached its owner, into a channel of 450 messages on Cassandra: the
      * owner searches the channel's newest pages for the first try's message, does not find it, and posts it. The search
      * reads several pages Cassandra has to fetch; started over on each re-run, it never got past its second fetched
@@ -132,6 +201,23 @@ class ClusterPostAgainTest extends ClusterSessionsFixture
             copies += "sent again".equals(m.get("content").asText()) ? 1 : 0;
         }
         assertEquals(1, copies, "posted once");
+    }
+
+    /** Reads the session's dispatches until MESSAGE_CREATEs with these contents came (30 s), noting every one. */
+    private static void awaitContents(final ClusterNodesTest.RawGateway session, final List<String> seen,
+        final String... contents) throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!seen.containsAll(List.of(contents)))
+        {
+            final JsonNode f = session.nextDispatch(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline
+                - System.nanoTime())));
+            assertTrue(f != null, List.of(contents) + " delivered within 30 s; seen " + seen);
+            if ("MESSAGE_CREATE".equals(f.get("t").asText()))
+            {
+                seen.add(f.get("d").get("content").asText());
+            }
+        }
     }
 
     private static CompletableFuture<RestClient.Response> postAsync(final RestClient rest, final String path,
