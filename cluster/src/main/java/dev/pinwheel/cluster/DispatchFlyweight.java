@@ -14,7 +14,7 @@ import dev.pinwheel.core.fanout.Dispatch;
  * <pre>
  *   guild i64 | author i64 | target user i64 | intent i32 | message key i64 (top bit: sent again) |
  *   type (len i32, ASCII) | data (len i32, bytes) | redacted data |
- *   audience (count i32 or -1, i64 each)
+ *   audience (count i32 or -1, i64 each) | mentioned users (count i32, i64 each, ascending)
  *
  *   redacted data: -1 (none) | -2, prefix i32, suffix i32, middle (len i32, bytes)
  * </pre>
@@ -45,7 +45,8 @@ public final class DispatchFlyweight
             + Integer.BYTES + d.typeAscii().length
             + Integer.BYTES + d.data().length
             + Integer.BYTES + (redacted == null ? 0 : 3 * Integer.BYTES + redacted.length)
-            + Integer.BYTES + (audience == null ? 0 : audience.size() * Long.BYTES);
+            + Integer.BYTES + (audience == null ? 0 : audience.size() * Long.BYTES)
+            + Integer.BYTES + (d.mentioned() == null ? 0 : d.mentioned().length * Long.BYTES);
     }
 
     /**
@@ -94,6 +95,18 @@ public final class DispatchFlyweight
             while (it.hasNext())
             {
                 out.putLong(p, it.nextValue());
+                p += Long.BYTES;
+            }
+        }
+        // the users it mentions see its content without MESSAGE_CONTENT, on every node (before, only on the owner's)
+        final long[] mentioned = d.mentioned();
+        out.putInt(p, mentioned == null ? 0 : mentioned.length);
+        p += Integer.BYTES;
+        if (mentioned != null)
+        {
+            for (final long user : mentioned)
+            {
+                out.putLong(p, user);
                 p += Long.BYTES;
             }
         }
@@ -162,8 +175,20 @@ public final class DispatchFlyweight
                 p += Long.BYTES;
             }
         }
+        final int mentions = in.getInt(p);
+        p += Integer.BYTES;
+        if (mentions < 0 || mentions > (in.capacity() - p) / Long.BYTES)
+        {
+            throw new IllegalArgumentException("a malformed event: " + mentions + " mentioned users");
+        }
+        final long[] mentioned = mentions == 0 ? null : new long[mentions];
+        for (int i = 0; i < mentions; i++)
+        {
+            mentioned[i] = in.getLong(p);
+            p += Long.BYTES;
+        }
         return new Dispatch(new String(type, StandardCharsets.US_ASCII), data, redacted, intent, guild, author,
-            targetUser, audience, null, key & Long.MAX_VALUE, key < 0);
+            targetUser, audience, mentioned, key & Long.MAX_VALUE, key < 0);
     }
 
     /** @return the bytes the redacted data shares with the data: their common prefix plus common suffix. */

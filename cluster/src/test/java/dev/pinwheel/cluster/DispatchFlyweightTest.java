@@ -57,9 +57,9 @@ class DispatchFlyweightTest
             "length " + DispatchFlyweight.length(d));
     }
 
-    /** A MESSAGE_CREATE's key (its message) and whether it is sent again cross with it. */
+    /** A MESSAGE_CREATE's key (its message), whether it is sent again, and whom it mentions cross with it. */
     @Test
-    void theMessageKeyAndTheSentAgainMarkCross()
+    void theMessageKeyTheSentAgainMarkAndTheMentionedUsersCross()
     {
         final Dispatch d = new Dispatch("MESSAGE_CREATE", utf8(CREATE), utf8(REDACTED), 1 << 9, 4L, 3L, 0L, null, null,
             1_234_567_890_123L, false);
@@ -70,6 +70,13 @@ class DispatchFlyweightTest
         assertEquals(1_234_567_890_123L, again.messageKey());
         assertTrue(again.again());
         assertEquals(0L, roundTrip(new Dispatch("TYPING_START", utf8("{}"), null, 0, 1L, 0L, 0L)).messageKey());
+        // the users it mentions (they see its content without MESSAGE_CONTENT) cross too
+        final Dispatch mentioning = roundTrip(new Dispatch("MESSAGE_CREATE", utf8(CREATE), utf8(REDACTED), 1 << 9, 4L,
+            3L, 0L, null, new long[] {8L, 9L}, 10L, false));
+        assertArrayEquals(new long[] {8L, 9L}, mentioning.mentioned());
+        assertArrayEquals(utf8(CREATE), mentioning.dataFor(9L, false), "a mentioned user sees the content");
+        assertArrayEquals(utf8(REDACTED), mentioning.dataFor(7L, false), "another does not");
+        assertNull(first.mentioned());
         assertTrue(!roundTrip(new Dispatch("X", utf8("{}"), null, 0, 1L, 0L, 0L).sentAgain()).again(),
             "no key, nothing to skip by: never marked");
     }

@@ -66,9 +66,22 @@ class ClusterMembershipTest extends ClusterSessionsFixture
 
         rest1.ok("POST", "invites/" + code, erin.token(), "{}");
         erinGateway.awaitDispatch("GUILD_CREATE", d -> guildId.equals(d.get("id").asText()));
+        // gina's session lacks MESSAGE_CONTENT: she sees the text of a message only where it mentions her (Discord's
+        // rule), on the owner's node and on the others alike (who is mentioned crosses with the event)
+        final RestClient.User gina = rest1.register("gina");
+        rest1.ok("POST", "invites/" + code, gina.token(), "{}");
+        final ClusterNodesTest.RawGateway ginaGateway = connect(1, gina, GUILDS | GUILD_MESSAGES);
+        ginaGateway.awaitDispatch("GUILD_CREATE", d -> guildId.equals(d.get("id").asText()));
         final String hello = post(channelId, "hello erin");
         assertEquals(hello, erinGateway.awaitDispatch("MESSAGE_CREATE", d -> true).get("id").asText());
         assertEquals(hello, frankGateway.awaitDispatch("MESSAGE_CREATE", d -> true).get("id").asText());
+        assertEquals("", ginaGateway.awaitDispatch("MESSAGE_CREATE", d -> hello.equals(d.get("id").asText()))
+            .get("content").asText(), "not mentioned: no content without MESSAGE_CONTENT");
+        final String mention = post(channelId, "hello <@" + gina.id() + ">");
+        assertEquals("hello <@" + gina.id() + ">", ginaGateway.awaitDispatch("MESSAGE_CREATE",
+            d -> mention.equals(d.get("id").asText())).get("content").asText(), "mentioned: the content");
+        erinGateway.awaitDispatch("MESSAGE_CREATE", d -> mention.equals(d.get("id").asText()));
+        frankGateway.awaitDispatch("MESSAGE_CREATE", d -> mention.equals(d.get("id").asText()));
 
         final RestClient.Response kick = rest0.call("DELETE", "guilds/" + guildId + "/members/" + erin.id(),
             alice.token(), null);
