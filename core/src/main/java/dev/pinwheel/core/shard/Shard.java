@@ -115,8 +115,13 @@ public final class Shard implements Runnable
     private final ArrayDeque<DurableAck> durableAcks = new ArrayDeque<>();
     private static final StoreUnavailableException NOT_WRITTEN_FENCED = new StoreUnavailableException(
         StoreUnavailableException.Reason.UNAVAILABLE, "this node lost its ownership before the write was sent");
+    /** A write sent once, unanswered, then abandoned: the database may have applied it. */
+    private static final StoreUnavailableException UNKNOWN_FENCED = new StoreUnavailableException(
+        StoreUnavailableException.Reason.UNAVAILABLE, "this node lost its ownership while the database had not "
+        + "answered the write", true);
+    /** Still being sent until the database takes it: it may well be applied. */
     private static final StoreUnavailableException NOT_DURABLE_IN_TIME = new StoreUnavailableException(
-        StoreUnavailableException.Reason.UNAVAILABLE, "the database did not acknowledge the write in time");
+        StoreUnavailableException.Reason.UNAVAILABLE, "the database did not acknowledge the write in time", true);
     /** Commands and tasks parked until the store's fetch they wait for completes ({@link ReadPendingException}). */
     private final ArrayDeque<ParkedRead> parkedReads = new ArrayDeque<>();
     /** Parked reads beyond this are refused with 503 at once (the database is too slow for this shard's load). */
@@ -349,8 +354,9 @@ public final class Shard implements Runnable
                 final DurableAck p = durableAcks.peekFirst();
                 if (p.seq() <= durable && store.abandoned(p.seq()))
                 {
-                    durableAcks.pollFirst(); // never sent: this node lost its keys before it went out (WriteFence)
-                    onFailure(p.told(), NOT_WRITTEN_FENCED, "durable wait");
+                    durableAcks.pollFirst(); // this node lost its keys before it went out or was answered
+                    onFailure(p.told(), store.abandonedAfterSending(p.seq()) ? UNKNOWN_FENCED : NOT_WRITTEN_FENCED,
+                        "durable wait");
                 }
                 else if (p.seq() <= durable)
                 {

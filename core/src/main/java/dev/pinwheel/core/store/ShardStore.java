@@ -346,4 +346,14 @@ public interface ShardStore extends AutoCloseable
     {
         return false;
     }
+
+    /**
+     * @param seq an issued sequence number, {@link #abandoned}.
+     * @return whether that write had gone out once before it was abandoned (it failed or timed out unanswered): the
+     *         database may have applied it all the same.
+     */
+    default boolean abandonedAfterSending(final long seq)
+    {
+        return false;
+    }
 }

@@ -111,6 +111,12 @@ public enum DiscordError
     /** The remote store (Cassandra) is unreachable or did not answer in time; it comes back by itself. */
     STORAGE_UNAVAILABLE(503, 0, "503: Service Unavailable. Storage is unreachable; retry later. Cached reads still "
         + "work.", 5),
+    /**
+     * The remote store (Cassandra) was sent the write and did not confirm it in time (or this node lost its ownership
+     * meanwhile): it may have been applied — a retried delete may find nothing, a retried post may be there twice.
+     */
+    STORAGE_OUTCOME_UNKNOWN(503, 0, "503: Service Unavailable. Storage did not confirm the write in time; it may or "
+        + "may not have been applied.", 5),
     /** Storage is closing (the node stops). */
     STORAGE_CLOSED(503, 0, "503: Service Unavailable. Storage refuses writes (closed); reads still work.", 5),
     /** The data directory's disk is full. */

@@ -29,7 +29,8 @@ public final class OwnerErrors
             {
                 case DISK_FULL -> DiscordError.DISK_FULL;
                 case CLOSED -> DiscordError.STORAGE_CLOSED;
-                case UNAVAILABLE -> DiscordError.STORAGE_UNAVAILABLE;
+                case UNAVAILABLE -> refused.outcomeUnknown() ? DiscordError.STORAGE_OUTCOME_UNKNOWN
+                    : DiscordError.STORAGE_UNAVAILABLE;
                 default -> DiscordError.STORAGE_FAULTED;
             };
         }

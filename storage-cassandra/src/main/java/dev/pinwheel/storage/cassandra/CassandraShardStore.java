@@ -147,6 +147,12 @@ public final class CassandraShardStore implements ShardStore
     }
 
     @Override
+    public boolean abandonedAfterSending(final long seq)
+    {
+        return writes.abandonedAfterSending(seq);
+    }
+
+    @Override
     public long durableSequence()
     {
         return writes.durable();

@@ -76,6 +76,11 @@ final class WritePipeline
     private long abandonedFrom = Long.MAX_VALUE;
     private long abandonedTo;
     private long abandonedTotal;
+    /**
+     * The first of the abandoned writes that had gone out once (failed or timed out unanswered: the database may have
+     * applied it); Long.MAX_VALUE: none. Acknowledgements from it on are told the outcome is unknown.
+     */
+    private long sentAbandonedFrom = Long.MAX_VALUE;
 
     WritePipeline(final CqlSession session, final int shard, final int backlog, final int maxInFlight)
     {
@@ -220,13 +225,20 @@ final class WritePipeline
     {
         long from = Long.MAX_VALUE;
         long to = 0;
+        long sentFrom = Long.MAX_VALUE;
+        int sent = 0;
         final long before = abandonedTotal;
         for (long seq = durable + 1; seq <= issued; seq++)
         {
             final int slot = (int)(seq & mask);
             if (terms[slot] != term && (states[slot] == QUEUED || states[slot] == FAILED))
             {
-                failed -= states[slot] == FAILED ? 1 : 0;
+                if (states[slot] == FAILED)
+                {
+                    failed--;
+                    sent++;
+                    sentFrom = Math.min(sentFrom, seq); // sent once, unanswered: it may have been applied
+                }
                 states[slot] = ABANDONED;
                 from = Math.min(from, seq);
                 to = seq;
@@ -235,10 +247,12 @@ final class WritePipeline
         }
         abandonedFrom = from; // this episode's: the last one's acknowledgements were answered already
         abandonedTo = to;
+        sentAbandonedFrom = sentFrom;
         if (to > 0)
         {
-            LOG.warn("shard {}: {} write(s) to Cassandra issued before this node was declared lost are abandoned, never "
-                + "sent: others own what they changed now", shard, abandonedTotal - before);
+            LOG.warn("shard {}: {} write(s) to Cassandra issued before this node was declared lost are abandoned ({} of "
+                + "them sent once and unanswered: the database may have applied those), not sent again: others own "
+                + "what they changed now", shard, abandonedTotal - before, sent);
         }
         if (failed == 0 && unavailable)
         {
@@ -254,6 +268,16 @@ final class WritePipeline
     boolean abandoned(final long seq)
     {
         return seq >= abandonedFrom && seq <= abandonedTo;
+    }
+
+    /**
+     * @param seq an issued sequence number.
+     * @return whether it is {@link #abandoned} and at or after an abandoned write that had gone out once unanswered
+     *         (an acknowledgement covers every write of its task up to its number: told the outcome is unknown).
+     */
+    boolean abandonedAfterSending(final long seq)
+    {
+        return abandoned(seq) && seq >= sentAbandonedFrom;
     }
 
     /**
@@ -285,6 +309,7 @@ final class WritePipeline
             states[slot] = ABANDONED; // sent before this node was declared lost, and failed: never sent again
             abandonedFrom = Math.min(abandonedFrom, seq);
             abandonedTo = Math.max(abandonedTo, seq);
+            sentAbandonedFrom = Math.min(sentAbandonedFrom, seq); // a failure is no proof it was not applied
             abandonedTotal++;
         }
         else

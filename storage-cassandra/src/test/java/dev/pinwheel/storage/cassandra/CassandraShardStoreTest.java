@@ -219,6 +219,7 @@ class CassandraShardStoreTest
         pollFor(store, 300);
         assertTrue(store.durableSequence() >= lostSeq, "abandoned: the watermark passes it");
         assertTrue(store.abandoned(lostSeq), "its acknowledgement fails");
+        assertFalse(store.abandonedAfterSending(lostSeq), "never sent: certainly not applied");
         fence.mayWrite = true;
         pollFor(store, 500);
         final long after = ShardStoreContract.snowflake(now - 1_000, 3);
@@ -230,6 +231,40 @@ class CassandraShardStoreTest
         final CassandraShardStore reader = open(factory(TestCassandra.context(ks)));
         assertEquals("after", blocking(reader, () -> reader.message(ch, after)).content());
         assertEquals(null, blocking(reader, () -> reader.message(ch, lost)), "the abandoned write never landed");
+    }
+
+    /**
+     * A write that went out and failed (or timed out) before the node was declared lost is abandoned too, but the
+     * database may have applied it: its acknowledgement is told the outcome is unknown (the client hears "may or may
+     * not have been applied"), not that it was never sent. Before, a delete whose write timed out during a stall was
+     * answered "not written"; the client's retry found the message gone (404) — a chaos soak called it lost.
+     */
+    @Test
+    void aWriteSentOnceAndUnansweredBeforeTheNodeWasDeclaredLostHasAnUnknownOutcome()
+    {
+        final String ks = TestCassandra.keyspace("fenceunknown");
+        final TestFence fence = new TestFence();
+        final CassandraStoreFactory f = factory(TestCassandra.context(ks).fence(fence).requestTimeoutMillis(2000));
+        final CassandraShardStore store = open(f);
+        final long ch = channel();
+        final long now = System.currentTimeMillis() - 1000;
+        post(store, ch, 1); // the channel's newest page is held: the next post reads nothing
+        // every write of a message fails from now on: sent, answered with an error, waiting to be sent again
+        f.session().execute(SimpleStatement.newInstance("DROP TABLE " + ks + ".messages").setTimeout(
+            java.time.Duration.ofSeconds(30)));
+        BlockingReads.run(store, () -> store.appendMessage(new StoredMessage(ShardStoreContract.snowflake(now, 1), ch,
+            GUILD, AUTHOR, "sent once", 0, 0, false, false)), 30, TimeUnit.SECONDS);
+        final long sentSeq = store.issuedSequence();
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (store.writable() && System.nanoTime() - deadline < 0)
+        {
+            pollFor(store, 50);
+        }
+        assertFalse(store.writable(), "the write failed");
+        fence.term = 1; // declared lost
+        pollFor(store, 300);
+        assertTrue(store.durableSequence() >= sentSeq && store.abandoned(sentSeq), "abandoned");
+        assertTrue(store.abandonedAfterSending(sentSeq), "sent once: the database may have applied it");
     }
 
     @Test
