@@ -26,6 +26,9 @@ import dev.pinwheel.core.shard.ShardGroup;
  *                   the node died between the two: a test kills it then)
  *   events-drop 0   from now on the node's owners send their guilds' events to no other node (as if the node died
  *                   after a write and before its event left: a test kills it then, with answers-drop)
+ *   writes-delay MS from now on every write this node hands to the Cassandra driver goes out MS milliseconds later,
+ *                   whatever happens to the node meanwhile (a write in the driver's buffer when the process stalls:
+ *                   it goes out on resuming); -1: held until writes-delay 0, which sends what is held
  *   receive-delay MS from now on every frame from the other nodes is handled MS milliseconds after it arrived, in
  *                   order (a slow path between nodes, a receiver far behind); 0 ends it
  * </pre>
@@ -91,6 +94,11 @@ final class FaultInjection
                     case "events-drop" ->
                     {
                         dev.pinwheel.core.shard.Shard.dropEventsToOtherNodes();
+                        yield true;
+                    }
+                    case "writes-delay" ->
+                    {
+                        dev.pinwheel.storage.cassandra.CassandraShardStore.delayWritesInDriver(shard);
                         yield true;
                     }
                     case "receive-delay" ->

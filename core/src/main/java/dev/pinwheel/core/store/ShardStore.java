@@ -356,4 +356,16 @@ public interface ShardStore extends AutoCloseable
     {
         return false;
     }
+
+    /**
+     * Forgets what this store holds in memory of a channel and a message in it, so that the next read of them asks
+     * the database: another writer may have written the message behind this store's back (a stalled former owner's
+     * write that landed late). A store that is its own database holds nothing to forget. Owner thread.
+     *
+     * @param channelId the channel.
+     * @param messageId the message.
+     */
+    default void forget(final long channelId, final long messageId)
+    {
+    }
 }

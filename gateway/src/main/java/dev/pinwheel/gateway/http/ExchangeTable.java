@@ -10,6 +10,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import dev.pinwheel.core.command.CommandReader;
 import dev.pinwheel.core.shard.Shard;
 import dev.pinwheel.gateway.codec.DiscordError;
+import dev.pinwheel.gateway.owner.OwnerCommands;
 
 /**
  * The REST requests of one shard that wait for an owner's answer: a request sent as a command is registered here
@@ -83,6 +84,40 @@ public final class ExchangeTable
     /** How long a post whose answer was lost is sent again before it is answered 504 (unknown: maybe written). */
     static final long AGAIN_FOR_NANOS = TimeUnit.SECONDS.toNanos(60);
 
+    /**
+     * A post that was sent again and answered 2xx: the message its client got, kept {@link #AGAIN_FOR_NANOS} for the
+     * other try's late answer ({@link #undoDuplicate}).
+     */
+    private record Settled(long correlation, long messageId, int type, long userId, long guildId, long channelId,
+        long expiresNanos)
+    {
+    }
+
+    /** Posts sent again and answered, by correlation, and in the order they expire. */
+    private final Long2ObjectHashMap<Settled> settled = new Long2ObjectHashMap<>();
+    private final ArrayDeque<Settled> settledOrder = new ArrayDeque<>();
+
+    /** A delete of a post's second copy ({@link #undoDuplicate}), sent until its owner does it (or gives up). */
+    private static final class Undo
+    {
+        final long correlation;
+        final byte[] command;
+        final long routeKey;
+        final long giveUpNanos;
+        long dueNanos;
+
+        Undo(final long correlation, final byte[] command, final long routeKey, final long giveUpNanos)
+        {
+            this.correlation = correlation;
+            this.command = command;
+            this.routeKey = routeKey;
+            this.giveUpNanos = giveUpNanos;
+        }
+    }
+
+    private final Long2ObjectHashMap<Undo> undos = new Long2ObjectHashMap<>();
+    private final ArrayDeque<Undo> undosDue = new ArrayDeque<>();
+
     /** A post that may be sent again: its command's bytes, the tries so far and until when. */
     private static final class Again
     {
@@ -129,6 +164,21 @@ public final class ExchangeTable
         }
         final int status = reply.getInt();
         final int retryAfter = reply.getInt();
+        final Undo undo = undos.get(correlation);
+        if (undo != null)
+        {
+            if (status >= 500 && System.nanoTime() - undo.giveUpNanos < 0)
+            {
+                undo.dueNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(MAX_AGAIN_BACK_OFF_MILLIS);
+                undosDue.add(undo); // its guild moving, its owner away: once more later
+            }
+            else
+            {
+                undos.remove(correlation);
+                LOG.info("shard {}: the second copy of a post sent again: delete answered {}", shard.id(), status);
+            }
+            return;
+        }
         if (status >= 500 && sendAgainLater(correlation))
         {
             return; // a post sent again, refused for now (its guild moving, its owner away): the first try's fate is
@@ -137,15 +187,133 @@ public final class ExchangeTable
         final RestExchange exchange = waiting.remove(correlation);
         nodesOf.remove(correlation);
         onLost.remove(correlation); // answered by its owner, whatever the answer: nothing to undo here
-        again.remove(correlation);
+        final Again tried = again.remove(correlation);
         final int length = reply.getBytes(body);
         if (exchange != null)
         {
+            if (tried != null && tried.tries > 0 && status / 100 == 2 && length > 0)
+            {
+                settle(tried, body, length);
+            }
             if (retryAfter > 0)
             {
                 exchange.retryAfterOnly(retryAfter);
             }
             exchange.reply(shard, status, length < 0 ? null : body);
+        }
+        else if (status / 100 == 2 && length > 0 && !settled.isEmpty())
+        {
+            undoDuplicate(shard, correlation, body, length);
+        }
+    }
+
+    /** Remembers the message the client of a post sent again got (its answer came: the first of the two tries'). */
+    private void settle(final Again tried, final UnsafeBuffer answer, final int length)
+    {
+        final long now = System.nanoTime();
+        for (Settled old = settledOrder.peek(); old != null && now - old.expiresNanos() >= 0;
+            old = settledOrder.peek())
+        {
+            settledOrder.poll();
+            settled.remove(old.correlation());
+        }
+        final long id = messageId(answer, length);
+        if (id <= 0)
+        {
+            return;
+        }
+        final CommandReader c = new CommandReader().wrap(new UnsafeBuffer(tried.command), 0, tried.command.length);
+        final int type = c.type();
+        c.getInt(); // origin
+        c.getLong(); // correlation
+        final long userId = c.getLong();
+        c.getString(); // audit-log reason
+        final boolean dm = type == OwnerCommands.DM_MESSAGE_POST || type == OwnerCommands.DM_MESSAGE_POST_AGAIN;
+        final long guildId = dm ? 0 : c.getLong();
+        final long channelId = c.getLong();
+        final Settled s = new Settled(tried.correlation, id, type, userId, guildId, channelId, now + AGAIN_FOR_NANOS);
+        settled.put(s.correlation(), s);
+        settledOrder.add(s);
+    }
+
+    /**
+     * A second 2xx for a post sent again, after its client got the first: both tries wrote it (the first owner's
+     * write was on its way when its node stalled, and landed after the new owner searched for it — a chaos soak found
+     * the post twice). The message the client did not get is deleted, on its author's behalf, through the channel's
+     * current owner (its followers get MESSAGE_DELETE); the answer to that is not waited for.
+     */
+    private void undoDuplicate(final Shard shard, final long correlation, final UnsafeBuffer answer, final int length)
+    {
+        final Settled s = settled.remove(correlation);
+        final long id = s == null ? 0 : messageId(answer, length);
+        if (id <= 0 || id == s.messageId())
+        {
+            return;
+        }
+        LOG.warn("shard {}: a post sent again was written by both tries (its first owner's write landed late): "
+            + "message {} {}, its client holds message {}", shard.id(), id, s.guildId() == 0
+                ? "stays (a DM's second copy is not undone)" : "deleted", s.messageId());
+        if (s.type() == OwnerCommands.DM_MESSAGE_POST || s.type() == OwnerCommands.DM_MESSAGE_POST_AGAIN)
+        {
+            return; // a DM's second copy stays (not undone yet: the DM owner's cache would not see it either)
+        }
+        final long undoCorrelation = next++;
+        final dev.pinwheel.core.command.CommandWriter w = OwnerCommands.request(shard,
+            OwnerCommands.MESSAGE_DELETE_COPY, undoCorrelation, s.userId()).putLong(s.guildId()).putLong(s.channelId())
+            .putLong(id);
+        final byte[] bytes = new byte[w.length()];
+        w.buffer().getBytes(0, bytes);
+        final Undo undo = new Undo(undoCorrelation, bytes, s.guildId(),
+            System.nanoTime() + AGAIN_FOR_NANOS);
+        undos.put(undoCorrelation, undo);
+        undo.dueNanos = System.nanoTime();
+        undosDue.add(undo);
+        sendUndos(shard, System.nanoTime());
+    }
+
+    /** Sends the due deletes of second copies to their guild's (or DM's) current owner. */
+    private void sendUndos(final Shard shard, final long now)
+    {
+        for (int i = undosDue.size(); i > 0; i--)
+        {
+            final Undo u = undosDue.poll();
+            if (undos.get(u.correlation) != u)
+            {
+                continue;
+            }
+            if (now - u.giveUpNanos >= 0)
+            {
+                undos.remove(u.correlation);
+                LOG.warn("shard {}: the second copy of a post sent again could not be deleted within {} s: both stay",
+                    shard.id(), TimeUnit.NANOSECONDS.toSeconds(AGAIN_FOR_NANOS));
+                continue;
+            }
+            if (now - u.dueNanos < 0)
+            {
+                undosDue.add(u);
+                continue;
+            }
+            u.dueNanos = now + TimeUnit.SECONDS.toNanos(5); // sent again if no answer comes meanwhile
+            undosDue.add(u);
+            final UnsafeBuffer command = new UnsafeBuffer(u.command);
+            shard.send(shard.group().ownerOf(u.routeKey), shard.commandWriter().begin(command.getInt(0))
+                .putRaw(command, Integer.BYTES, u.command.length - Integer.BYTES));
+        }
+    }
+
+    /** @return the {@code id} of a message object answered, or 0. */
+    private static long messageId(final UnsafeBuffer answer, final int length)
+    {
+        try
+        {
+            final byte[] bytes = new byte[length];
+            answer.getBytes(0, bytes);
+            return Math.max(0, dev.pinwheel.gateway.codec.Json.parseId(dev.pinwheel.gateway.codec.Json.MAPPER
+                .readTree(bytes).path("id").asText("")));
+        }
+        catch (final java.io.IOException | RuntimeException ex)
+        {
+            return 0;
         }
     }
 
@@ -195,6 +363,10 @@ public final class ExchangeTable
     public int tick(final Shard shard, final long now)
     {
         sendDue(shard, now);
+        if (!undosDue.isEmpty())
+        {
+            sendUndos(shard, now);
+        }
         for (Waiting w = longWaits.peek(); w != null && (now - w.deadlineNanos() >= 0
             || !waiting.containsKey(w.correlation())); w = longWaits.peek())
         {

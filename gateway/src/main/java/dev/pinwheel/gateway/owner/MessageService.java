@@ -446,9 +446,29 @@ public final class MessageService
      */
     public void delete(final Shard owner, final CommandReader command, final Reply reply)
     {
+        delete(owner, command.getLong(), command.getLong(), command.getLong(), reply);
+    }
+
+    /**
+     * {@link OwnerCommands#MESSAGE_DELETE_COPY}: as {@link #delete(Shard, CommandReader, Reply)}, after the store
+     * forgets what it holds of the message (a stalled former owner wrote it behind this one's back).
+     *
+     * @param owner   this shard.
+     * @param command the command, after its header.
+     * @param reply   the answer.
+     */
+    public void deleteCopy(final Shard owner, final CommandReader command, final Reply reply)
+    {
         final long guildId = command.getLong();
         final long channelId = command.getLong();
         final long messageId = command.getLong();
+        owner.store().forget(channelId, messageId);
+        delete(owner, guildId, channelId, messageId, reply);
+    }
+
+    private void delete(final Shard owner, final long guildId, final long channelId, final long messageId,
+        final Reply reply)
+    {
 
         final Guild g = GuildAccess.guild(owner, guildId, reply);
         final GuildChannel c = g == null ? null : GuildAccess.channel(g, channelId, reply);

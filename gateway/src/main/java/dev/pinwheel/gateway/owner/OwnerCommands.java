@@ -370,6 +370,12 @@ public final class OwnerCommands
     public static final int MESSAGE_POST_AGAIN = 253;
     /** A {@link #DM_MESSAGE_POST} sent again by its origin, as {@link #MESSAGE_POST_AGAIN}. */
     public static final int DM_MESSAGE_POST_AGAIN = 254;
+    /**
+     * The second copy of a guild post sent again, written by both tries (its first owner's write landed late), deleted
+     * by its origin on its author's behalf ({@code ExchangeTable}): guild, channel, message — as {@link #MESSAGE_DELETE},
+     * but the owner first forgets what it holds of the message (it was written behind its back).
+     */
+    public static final int MESSAGE_DELETE_COPY = 255;
 
     /**
      * @param type a command type.
@@ -535,6 +541,7 @@ public final class OwnerCommands
         NAMES[CHANNEL_POSITIONS] = "channel_positions";
         NAMES[MESSAGE_POST_AGAIN] = "message_post_again";
         NAMES[DM_MESSAGE_POST_AGAIN] = "dm_message_post_again";
+        NAMES[MESSAGE_DELETE_COPY] = "message_delete_copy";
         NAMES[NAME_CLAIM] = "name_claim";
         NAMES[NAME_RELEASE] = "name_release";
         NAMES[ID_VOID] = "id_void";

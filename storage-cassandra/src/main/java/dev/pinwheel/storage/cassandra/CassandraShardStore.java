@@ -146,6 +146,18 @@ public final class CassandraShardStore implements ShardStore
         return writes.abandoned(seq);
     }
 
+    /**
+     * <b>Test only</b> (fault injection): every write handed to the Cassandra driver from now on goes out
+     * {@code millis} later, whatever happens to this node meanwhile (a write in the driver's buffer when the process
+     * stalls). 0 ends it.
+     *
+     * @param millis the delay.
+     */
+    public static void delayWritesInDriver(final long millis)
+    {
+        WritePipeline.delayInDriver(millis);
+    }
+
     @Override
     public boolean abandonedAfterSending(final long seq)
     {
@@ -289,6 +301,25 @@ public final class CassandraShardStore implements ShardStore
             knownScopes.add(scope);
         }
         lastTimestamp = Math.max(lastTimestamp, maxSeq);
+    }
+
+    @Override
+    public void forget(final long channelId, final long messageId)
+    {
+        checkThread();
+        final long durable = writes.durable();
+        final ChannelWindow w = windows.get(channelId);
+        if (w != null && w.lastWriteSeq <= durable) // one with writes in flight stays: it is their only reader
+        {
+            unlink(w);
+            windows.remove(channelId);
+        }
+        absent.remove(messageId);
+        final Version v = versions.get(messageId);
+        if (v != null && v.seq <= durable)
+        {
+            versions.remove(messageId);
+        }
     }
 
     /**

@@ -355,10 +355,72 @@ final class WritePipeline
         }
     }
 
+    /** Test only ({@link #delayInDriver}): how long a write waits, once handed over, before it goes out. */
+    private static volatile long driverDelayNanos;
+
+    /**
+     * <b>Test only</b> (fault injection): from now on every write handed to the driver goes out {@code millis} later,
+     * whatever happens to this node meanwhile — as a write in the driver's buffer does when its process is stopped (it
+     * goes out on resuming, before any code of this node runs); negative: held until 0 is set, which ends it and sends
+     * what is held.
+     *
+     * @param millis the delay.
+     */
+    static void delayInDriver(final long millis)
+    {
+        driverDelayNanos = millis < 0 ? -1 : TimeUnit.MILLISECONDS.toNanos(millis);
+        delayNoted.set(false);
+        if (millis == 0)
+        {
+            for (Runnable held = HELD.poll(); held != null; held = HELD.poll())
+            {
+                held.run(); // they go out now
+            }
+        }
+    }
+
+    /** Test only: the writes held in the driver until {@code delayInDriver(0)} ({@code delayInDriver(-1)}). */
+    private static final java.util.concurrent.ConcurrentLinkedQueue<Runnable> HELD =
+        new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    /** Whether the first write delayed since {@link #delayInDriver} was logged (what a test waits for). */
+    private static final java.util.concurrent.atomic.AtomicBoolean delayNoted =
+        new java.util.concurrent.atomic.AtomicBoolean();
+
     private void send(final long seq, final int slot)
     {
         states[slot] = IN_FLIGHT;
         inFlight++;
+        final long delay = driverDelayNanos;
+        if (delay != 0)
+        {
+            final Statement<?> statement = statements[slot];
+            if (delayNoted.compareAndSet(false, true))
+            {
+                LOG.warn("shard {}: fault injection: a write waits {} in the driver", shard, delay < 0
+                    ? "until released" : TimeUnit.NANOSECONDS.toMillis(delay) + " ms");
+            }
+            final Runnable out = () ->
+            {
+                try
+                {
+                    session.executeAsync(statement).whenComplete((rs, err) -> complete(seq, err));
+                }
+                catch (final RuntimeException ex)
+                {
+                    complete(seq, ex);
+                }
+            };
+            if (delay < 0)
+            {
+                HELD.add(out);
+            }
+            else
+            {
+                java.util.concurrent.CompletableFuture.delayedExecutor(delay, TimeUnit.NANOSECONDS).execute(out);
+            }
+            return;
+        }
         final java.util.concurrent.CompletionStage<?> stage;
         try
         {

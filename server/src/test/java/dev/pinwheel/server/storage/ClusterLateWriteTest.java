@@ -1,0 +1,100 @@
+package dev.pinwheel.server.storage;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import org.junit.jupiter.api.Test;
+
+import dev.pinwheel.core.routing.RoutingRing;
+
+/**
+ * A post whose owner stalled with the post's write in its database driver's buffer: the others declare the owner lost,
+ * the node the client asked sends the post again, the new owner does not find the first try's message (not written
+ * yet) and writes it; then the stalled node resumes, its write goes out at once (before any of its code can stop it)
+ * and it answers too. Both tries wrote the post (a chaos soak: "TWICE", seed 1207). Now the node the client asked
+ * sees the second answer name another message than the one its client got, and deletes that one through the guild's
+ * owner: the channel holds the post once, as the message the client got.
+ * <p>
+ * Three nodes on the shared Cassandra store, peer timeout 1 s; fault injection {@code writes-delay -1} holds the
+ * owner's writes in the driver (they go out later whatever happens meanwhile, as bytes in a stopped process's buffer
+ * do), the owner is stopped ({@code SIGSTOP}) with the post's write held there, then resumed and the write let go.
+ */
+class ClusterLateWriteTest extends ClusterSessionsFixture
+{
+    @Test
+    void aPostWrittenByBothTriesIsLeftOnceAsTheMessageItsClientGot() throws Exception
+    {
+        final List<String> options = new ArrayList<>(SharedCassandra.clusterOptions("late"));
+        options.add("-Dpinwheel.debug.fault-injection=true");
+        // the first try's write is acknowledged however long the stall below takes on a loaded box (its answer is
+        // what the node the client asked must see: a 2xx naming the other message)
+        options.add("-Dpinwheel.cassandra.ack-timeout-ms=60000");
+        cluster = new LocalCluster(dir, 3, 1, options).startAllLive();
+        final RoutingRing ring = cluster.awaitSettledRing();
+        final int stopped = 1;
+        final int asked = 2;
+        final RestClient rest = new RestClient(cluster.node(asked).restBase());
+        final RestClient.User alice = ClusterGuilds.personOwnedBy(rest, ring, asked, "alice");
+        final JsonNode guild = ClusterGuilds.ownedBy(rest, alice.token(), ring, stopped, "late");
+        final String messages = "channels/" + guild.get("channels").get(0).get("id").asText() + "/messages";
+        rest.ok("POST", messages, alice.token(), "{\"content\":\"before\"}");
+
+        final CompletableFuture<String> delaying = cluster.node(stopped).lineContaining("writes-delay -1 -> sent");
+        cluster.node(stopped).command("writes-delay -1");
+        delaying.get(30, TimeUnit.SECONDS);
+        final CompletableFuture<String> held = cluster.node(stopped).lineContaining("a write waits until released in "
+            + "the driver");
+        final CompletableFuture<String> lost = cluster.node(asked).lineContaining("(lost [" + stopped + "])");
+        final CompletableFuture<RestClient.Response> post = CompletableFuture.supplyAsync(() ->
+        {
+            try
+            {
+                return rest.call("POST", messages, alice.token(), "{\"content\":\"once\"}");
+            }
+            catch (final java.io.IOException ex)
+            {
+                throw new java.io.UncheckedIOException(ex);
+            }
+        });
+        held.get(30, TimeUnit.SECONDS); // the owner wrote it: its write sits in the driver
+        LocalCluster.signal(cluster.node(stopped), "STOP");
+        lost.get(60, TimeUnit.SECONDS);
+        final RestClient.Response answer = post.get(60, TimeUnit.SECONDS); // sent again, written by the new owner
+        assertEquals(200, answer.status(), answer.raw());
+        final String got = answer.body().get("id").asText();
+        final CompletableFuture<String> undone = cluster.node(asked).lineContaining("was written by both tries");
+        LocalCluster.signal(cluster.node(stopped), "CONT");
+        cluster.node(stopped).command("writes-delay 0"); // its write goes out, and it answers the first try
+
+        System.out.println("ClusterLateWriteTest: " + undone.get(60, TimeUnit.SECONDS));
+        List<String> copies = List.of();
+        for (int i = 0; i < 300; i++) // polling a condition, bounded: the delete runs on the guild's owner
+        {
+            final RestClient.Response page = rest.call("GET", messages + "?limit=10", alice.token(), null);
+            if (page.status() == 200)
+            {
+                copies = new ArrayList<>();
+                for (final JsonNode m : page.body())
+                {
+                    if ("once".equals(m.get("content").asText()))
+                    {
+                        copies.add(m.get("id").asText());
+                    }
+                }
+                if (copies.size() == 1)
+                {
+                    break;
+                }
+            }
+            TimeUnit.MILLISECONDS.sleep(100);
+        }
+        assertEquals(List.of(got), copies, "the post once, as the message its client got");
+        cluster.node(asked).awaitLine("delete answered 204");
+    }
+}
