@@ -74,7 +74,7 @@ public class MentionedContentBenchmark
             }
             Arrays.sort(ids);
         }
-        event = new Dispatch("MESSAGE_CREATE", full, redacted, 1 << 9, 1, 2, 0, null, ids);
+        event = new Dispatch("MESSAGE_CREATE", full, redacted, 1 << 9, 1, 2, 0, null, ids, 0, false);
     }
 
     /** @return how many recipients got the full body (consumed). */

@@ -69,7 +69,7 @@ public final class Dispatch
         final long targetUserId,
         final org.agrona.collections.LongHashSet audience)
     {
-        this(type, data, redactedData, intent, guildId, authorId, targetUserId, audience, null);
+        this(type, data, redactedData, intent, guildId, authorId, targetUserId, audience, null, 0, false);
     }
 
     /**
@@ -83,31 +83,6 @@ public final class Dispatch
      * @param audience     the only users whose sessions receive it, or null for every subscribed session.
      * @param mentioned    the users the message mentions, sorted ascending (they get {@link #data()} even without
      *                     MESSAGE_CONTENT, as on Discord), or null for none. Never modified after publication.
-     */
-    public Dispatch(
-        final String type,
-        final byte[] data,
-        final byte[] redactedData,
-        final int intent,
-        final long guildId,
-        final long authorId,
-        final long targetUserId,
-        final org.agrona.collections.LongHashSet audience,
-        final long[] mentioned)
-    {
-        this(type, data, redactedData, intent, guildId, authorId, targetUserId, audience, mentioned, 0, false);
-    }
-
-    /**
-     * @param type         event name, e.g. {@code MESSAGE_CREATE}.
-     * @param data         the encoded {@code d} (JSON bytes).
-     * @param redactedData {@code d} without message content, for sessions lacking MESSAGE_CONTENT (null: same).
-     * @param intent       the intent bit a session needs to receive it (0: always).
-     * @param guildId      guild it belongs to (0: none).
-     * @param authorId     user whose content it carries (they always see their own content), or 0.
-     * @param targetUserId deliver only to this user's sessions (0: every subscribed session).
-     * @param audience     the only users whose sessions receive it, or null for every subscribed session.
-     * @param mentioned    the users the message mentions, sorted ascending, or null for none.
      * @param messageKey   the message a MESSAGE_CREATE creates, or 0 ({@link #messageKey}).
      * @param again        whether it is that message's event sent again ({@link #sentAgain}).
      */

@@ -29,7 +29,8 @@ class DispatchMentionsTest
                 mentioned[i] = (random.nextLong() >>> 1) | 1L << 40;
             }
             Arrays.sort(mentioned);
-            final Dispatch d = new Dispatch("MESSAGE_CREATE", FULL, REDACTED, 1, 1, 42, 0, null, mentioned);
+            final Dispatch d = new Dispatch("MESSAGE_CREATE", FULL, REDACTED, 1, 1, 42, 0, null, mentioned, 0,
+                false);
             for (final long u : mentioned)
             {
                 assertSame(FULL, d.dataFor(u, false));

@@ -184,14 +184,16 @@ final class WritePipeline
      */
     int poll()
     {
-        final int n = completions.read(onCompletion);
         final long now = fence.term();
         final boolean fenced = now != term;
         if (fenced)
         {
+            // before this poll's completions: one that fails now is abandoned by onCompletion into this episode's
+            // range (read after, it was overwritten by the range abandonStale sets)
             term = now;
             abandonStale();
         }
+        final int n = completions.read(onCompletion);
         if (n > 0 || fenced)
         {
             while (durable < issued && states[(int)((durable + 1) & mask)] >= DONE)
