@@ -169,8 +169,8 @@ public final class ExchangeTable
         {
             if (status >= 500 && System.nanoTime() - undo.giveUpNanos < 0)
             {
+                // its guild moving, its owner away: once more a little later (it is queued already)
                 undo.dueNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(MAX_AGAIN_BACK_OFF_MILLIS);
-                undosDue.add(undo); // its guild moving, its owner away: once more later
             }
             else
             {
@@ -201,9 +201,9 @@ public final class ExchangeTable
             }
             exchange.reply(shard, status, length < 0 ? null : body);
         }
-        else if (status / 100 == 2 && length > 0 && !settled.isEmpty())
+        else if (!settled.isEmpty() && (status / 100 == 2 && length > 0 || status >= 500))
         {
-            undoDuplicate(shard, correlation, body, length);
+            undoDuplicate(shard, correlation, status >= 500 ? 0 : messageId(body, length));
         }
     }
 
@@ -237,41 +237,54 @@ public final class ExchangeTable
     }
 
     /**
-     * A second 2xx for a post sent again, after its client got the first: both tries wrote it (the first owner's
-     * write was on its way when its node stalled, and landed after the new owner searched for it — a chaos soak found
-     * the post twice). The message the client did not get is deleted, on its author's behalf, through the channel's
-     * current owner (its followers get MESSAGE_DELETE); the answer to that is not waited for.
+     * A second answer for a post sent again, after its client got the first: a 2xx naming another message means both
+     * tries wrote it (the first owner's write was on its way when its node stalled, and landed after the new owner
+     * searched for it — a chaos soak found the post twice); a 5xx means the first try's fate is unknown (its
+     * acknowledgement timed out, or its node lost the guild with the write unanswered) and it may have landed too. The
+     * copy the client did not get is deleted, on its author's behalf, through the guild's current owner (its followers
+     * get MESSAGE_DELETE): by its id, or, after a 5xx, as the message that request wrote other than the client's, looked
+     * for {@link #COPY_SEARCH_DELAY_NANOS} later (the write it answered for was sent before that answer). Asked again
+     * while it answers 503 or not at all, for up to {@link #AGAIN_FOR_NANOS}. A DM's second copy stays (logged).
+     *
+     * @param id the other message, or 0 to look for it by the post's request key.
      */
-    private void undoDuplicate(final Shard shard, final long correlation, final UnsafeBuffer answer, final int length)
+    private void undoDuplicate(final Shard shard, final long correlation, final long id)
     {
         final Settled s = settled.remove(correlation);
-        final long id = s == null ? 0 : messageId(answer, length);
-        if (id <= 0 || id == s.messageId())
+        if (s == null || id < 0 || id == s.messageId())
         {
             return;
         }
-        LOG.warn("shard {}: a post sent again was written by both tries (its first owner's write landed late): "
-            + "message {} {}, its client holds message {}", shard.id(), id, s.guildId() == 0
-                ? "stays (a DM's second copy is not undone)" : "deleted", s.messageId());
-        if (s.type() == OwnerCommands.DM_MESSAGE_POST || s.type() == OwnerCommands.DM_MESSAGE_POST_AGAIN)
+        final boolean dm = s.type() == OwnerCommands.DM_MESSAGE_POST || s.type() == OwnerCommands.DM_MESSAGE_POST_AGAIN;
+        if (id > 0 || !dm)
         {
-            return; // a DM's second copy stays (not undone yet: the DM owner's cache would not see it either)
+            LOG.warn("shard {}: a post sent again {} (its first owner's write may have landed late): {}, its client "
+                + "holds message {}", shard.id(), id > 0 ? "was written by both tries" : "got a late refusal from its "
+                + "first try", dm ? "message " + id + " stays (a DM's second copy is not undone)" : id > 0
+                    ? "message " + id + " deleted" : "its other copy, if any, is deleted", s.messageId());
+        }
+        if (dm)
+        {
+            return; // a DM's second copy stays (not undone yet)
         }
         final long undoCorrelation = next++;
         final dev.pinwheel.core.command.CommandWriter w = OwnerCommands.request(shard,
             OwnerCommands.MESSAGE_DELETE_COPY, undoCorrelation, s.userId()).putLong(s.guildId()).putLong(s.channelId())
-            .putLong(id);
+            .putLong(id).putLong(s.messageId()).putString(shard.address() + "." + s.correlation());
         final byte[] bytes = new byte[w.length()];
         w.buffer().getBytes(0, bytes);
-        final Undo undo = new Undo(undoCorrelation, bytes, s.guildId(),
-            System.nanoTime() + AGAIN_FOR_NANOS);
+        final long now = System.nanoTime();
+        final Undo undo = new Undo(undoCorrelation, bytes, s.guildId(), now + AGAIN_FOR_NANOS);
         undos.put(undoCorrelation, undo);
-        undo.dueNanos = System.nanoTime();
+        undo.dueNanos = id > 0 ? now : now + COPY_SEARCH_DELAY_NANOS;
         undosDue.add(undo);
-        sendUndos(shard, System.nanoTime());
+        sendUndos(shard, now);
     }
 
-    /** Sends the due deletes of second copies to their guild's (or DM's) current owner. */
+    /** How long after a late refusal the other copy of a post is looked for by its request key. */
+    static final long COPY_SEARCH_DELAY_NANOS = TimeUnit.SECONDS.toNanos(2);
+
+    /** Sends the due deletes of second copies to their guild's current owner; each stays queued until answered. */
     private void sendUndos(final Shard shard, final long now)
     {
         for (int i = undosDue.size(); i > 0; i--)

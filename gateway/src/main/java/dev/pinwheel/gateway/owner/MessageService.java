@@ -226,7 +226,7 @@ public final class MessageService
         {
             return null;
         }
-        final StoredMessage earlier = written(owner, channelId, requestKey);
+        final StoredMessage earlier = written(owner, channelId, requestKey, 0);
         if (POSTS_AGAIN.admit())
         {
             LOG.info("shard {}: post {} sent again (the node it first went to restarted or is unreachable): {}",
@@ -259,11 +259,13 @@ public final class MessageService
      *         {@link #AGAIN_WINDOW_MILLIS} or {@link #AGAIN_PAGES} pages), or null. A store read not yet done throws
      *         (the command runs again when it is: nothing was changed before this; the scan goes on where it stopped).
      */
-    private static StoredMessage written(final Shard owner, final long channelId, final String requestKey)
+    private static StoredMessage written(final Shard owner, final long channelId, final String requestKey,
+        final long skip)
     {
         final long oldest = System.currentTimeMillis() - AGAIN_WINDOW_MILLIS;
         final java.util.Map<String, long[]> scans = SCANS.get();
-        final long[] resumed = scans.remove(requestKey);
+        final String scan = skip == 0 ? requestKey : requestKey + "/" + skip;
+        final long[] resumed = scans.remove(scan);
         long anchor = resumed == null ? 0 : resumed[0];
         for (int page = resumed == null ? 0 : (int)resumed[1]; page < AGAIN_PAGES; page++)
         {
@@ -276,12 +278,12 @@ public final class MessageService
             catch (final dev.pinwheel.core.store.ReadPendingException
                 | dev.pinwheel.core.store.StoreUnavailableException ex)
             {
-                scans.put(requestKey, new long[] {anchor, page});
+                scans.put(scan, new long[] {anchor, page});
                 throw ex;
             }
             for (final StoredMessage m : messages)
             {
-                if (MessageExtras.fromRequest(m.extra(), requestKey))
+                if (m.id() != skip && MessageExtras.fromRequest(m.extra(), requestKey))
                 {
                     return m;
                 }
@@ -450,8 +452,10 @@ public final class MessageService
     }
 
     /**
-     * {@link OwnerCommands#MESSAGE_DELETE_COPY}: as {@link #delete(Shard, CommandReader, Reply)}, after the store
-     * forgets what it holds of the message (a stalled former owner wrote it behind this one's back).
+     * {@link OwnerCommands#MESSAGE_DELETE_COPY}: guild, channel, message (0: the one found by request key), the message
+     * to keep, the request key. As {@link #delete(Shard, CommandReader, Reply)}, after the store forgets what it holds
+     * of the message or the channel (a stalled former owner wrote it behind this one's back); without an id, the
+     * newest message of the channel written by that request that is not the one to keep (404 if none).
      *
      * @param owner   this shard.
      * @param command the command, after its header.
@@ -461,10 +465,45 @@ public final class MessageService
     {
         final long guildId = command.getLong();
         final long channelId = command.getLong();
-        final long messageId = command.getLong();
-        owner.store().forget(channelId, messageId);
+        final long given = command.getLong();
+        final long keep = command.getLong();
+        final String requestKey = command.getString();
+        long messageId = given;
+        if (given == 0)
+        {
+            // named by its request key (the late answer was a 503 naming no message): the post's other copy, if any
+            if (requestKey == null)
+            {
+                reply.error(DiscordError.UNKNOWN_MESSAGE);
+                return;
+            }
+            if (GuildAccess.guild(owner, guildId, reply) == null)
+            {
+                return; // answered (moving: asked again later)
+            }
+            if (FORGOTTEN.get().add(requestKey))
+            {
+                owner.store().forget(channelId, 0); // once: a re-run after a fetch goes on with the scan
+            }
+            final StoredMessage copy = written(owner, channelId, requestKey, keep); // a fetch throws: re-run
+            FORGOTTEN.get().remove(requestKey);
+            if (copy == null)
+            {
+                reply.error(DiscordError.UNKNOWN_MESSAGE); // none: only the one its client got
+                return;
+            }
+            messageId = copy.id();
+        }
+        else
+        {
+            owner.store().forget(channelId, messageId);
+        }
         delete(owner, guildId, channelId, messageId, reply);
     }
+
+    /** Copies searched for by request key whose store caches were dropped already (a scan's re-runs do not again). */
+    private static final ThreadLocal<java.util.HashSet<String>> FORGOTTEN =
+        ThreadLocal.withInitial(java.util.HashSet::new);
 
     private void delete(final Shard owner, final long guildId, final long channelId, final long messageId,
         final Reply reply)

@@ -372,8 +372,9 @@ public final class OwnerCommands
     public static final int DM_MESSAGE_POST_AGAIN = 254;
     /**
      * The second copy of a guild post sent again, written by both tries (its first owner's write landed late), deleted
-     * by its origin on its author's behalf ({@code ExchangeTable}): guild, channel, message — as {@link #MESSAGE_DELETE},
-     * but the owner first forgets what it holds of the message (it was written behind its back).
+     * by its origin on its author's behalf ({@code ExchangeTable}): guild, channel, message (0: found by request key),
+     * the message to keep, the post's request key — as {@link #MESSAGE_DELETE}, but the owner first forgets what it
+     * holds of the message (it was written behind its back).
      */
     public static final int MESSAGE_DELETE_COPY = 255;
 

@@ -18,8 +18,9 @@ import dev.pinwheel.core.routing.RoutingRing;
  * the node the client asked sends the post again, the new owner does not find the first try's message (not written
  * yet) and writes it; then the stalled node resumes, its write goes out at once (before any of its code can stop it)
  * and it answers too. Both tries wrote the post (a chaos soak: "TWICE", seed 1207). Now the node the client asked
- * sees the second answer name another message than the one its client got, and deletes that one through the guild's
- * owner: the channel holds the post once, as the message the client got.
+ * sees the second answer name another message than the one its client got (or refuse, 503: then the copy is found by
+ * the post's request key), and deletes that one through the guild's owner: the channel holds the post once, as the
+ * message the client got.
  * <p>
  * Three nodes on the shared Cassandra store, peer timeout 1 s; fault injection {@code writes-delay -1} holds the
  * owner's writes in the driver (they go out later whatever happens meanwhile, as bytes in a stopped process's buffer
@@ -27,14 +28,29 @@ import dev.pinwheel.core.routing.RoutingRing;
  */
 class ClusterLateWriteTest extends ClusterSessionsFixture
 {
+    /** The first try's acknowledgement comes, late, naming the other message: that one is deleted. */
     @Test
     void aPostWrittenByBothTriesIsLeftOnceAsTheMessageItsClientGot() throws Exception
     {
+        // the first try's write is acknowledged however long the stall takes on a loaded box
+        bothTries(60_000, "was written by both tries");
+    }
+
+    /**
+     * The first try's acknowledgement times out on resuming (its answer a 503 naming no message) and its write lands
+     * after: the other copy is found by the post's request key and deleted.
+     */
+    @Test
+    void aPostWrittenByBothTriesWhoseFirstAnswerWasARefusalIsLeftOnce() throws Exception
+    {
+        bothTries(2_000, "got a late refusal from its first try");
+    }
+
+    private void bothTries(final long ackTimeoutMillis, final String logged) throws Exception
+    {
         final List<String> options = new ArrayList<>(SharedCassandra.clusterOptions("late"));
         options.add("-Dpinwheel.debug.fault-injection=true");
-        // the first try's write is acknowledged however long the stall below takes on a loaded box (its answer is
-        // what the node the client asked must see: a 2xx naming the other message)
-        options.add("-Dpinwheel.cassandra.ack-timeout-ms=60000");
+        options.add("-Dpinwheel.cassandra.ack-timeout-ms=" + ackTimeoutMillis);
         cluster = new LocalCluster(dir, 3, 1, options).startAllLive();
         final RoutingRing ring = cluster.awaitSettledRing();
         final int stopped = 1;
@@ -63,14 +79,28 @@ class ClusterLateWriteTest extends ClusterSessionsFixture
             }
         });
         held.get(30, TimeUnit.SECONDS); // the owner wrote it: its write sits in the driver
+        final long heldAt = System.nanoTime();
         LocalCluster.signal(cluster.node(stopped), "STOP");
         lost.get(60, TimeUnit.SECONDS);
         final RestClient.Response answer = post.get(60, TimeUnit.SECONDS); // sent again, written by the new owner
         assertEquals(200, answer.status(), answer.raw());
         final String got = answer.body().get("id").asText();
-        final CompletableFuture<String> undone = cluster.node(asked).lineContaining("was written by both tries");
+        final CompletableFuture<String> undone = cluster.node(asked).lineContaining(logged);
+        final boolean refused = ackTimeoutMillis < 10_000;
+        final CompletableFuture<String> timedOut = cluster.node(stopped).lineContaining("did not acknowledge the "
+            + "write in time");
+        // resumed past the first try's acknowledgement deadline when it is short: it is refused (503) first
+        final long pastDeadline = heldAt + TimeUnit.MILLISECONDS.toNanos(ackTimeoutMillis + 500) - System.nanoTime();
+        if (refused && pastDeadline > 0)
+        {
+            TimeUnit.NANOSECONDS.sleep(pastDeadline);
+        }
         LocalCluster.signal(cluster.node(stopped), "CONT");
-        cluster.node(stopped).command("writes-delay 0"); // its write goes out, and it answers the first try
+        if (refused)
+        {
+            timedOut.get(30, TimeUnit.SECONDS);
+        }
+        cluster.node(stopped).command("writes-delay 0"); // its write goes out (and, not refused, it answers 200)
 
         System.out.println("ClusterLateWriteTest: " + undone.get(60, TimeUnit.SECONDS));
         List<String> copies = List.of();
