@@ -468,37 +468,36 @@ public final class MessageService
         final long given = command.getLong();
         final long keep = command.getLong();
         final String requestKey = command.getString();
+        if (requestKey == null)
+        {
+            reply.error(DiscordError.UNKNOWN_MESSAGE);
+            return;
+        }
+        if (GuildAccess.guild(owner, guildId, reply) == null)
+        {
+            return; // answered (moving: asked again later)
+        }
+        final String once = requestKey + "/" + given;
+        if (FORGOTTEN.get().add(once))
+        {
+            // once: a re-run after a fetch (a read not yet done throws, and the command runs again) keeps what it read
+            owner.store().forget(channelId, given);
+        }
         long messageId = given;
         if (given == 0)
         {
             // named by its request key (the late answer was a 503 naming no message): the post's other copy, if any
-            if (requestKey == null)
-            {
-                reply.error(DiscordError.UNKNOWN_MESSAGE);
-                return;
-            }
-            if (GuildAccess.guild(owner, guildId, reply) == null)
-            {
-                return; // answered (moving: asked again later)
-            }
-            if (FORGOTTEN.get().add(requestKey))
-            {
-                owner.store().forget(channelId, 0); // once: a re-run after a fetch goes on with the scan
-            }
-            final StoredMessage copy = written(owner, channelId, requestKey, keep); // a fetch throws: re-run
-            FORGOTTEN.get().remove(requestKey);
+            final StoredMessage copy = written(owner, channelId, requestKey, keep);
             if (copy == null)
             {
+                FORGOTTEN.get().remove(once);
                 reply.error(DiscordError.UNKNOWN_MESSAGE); // none: only the one its client got
                 return;
             }
             messageId = copy.id();
         }
-        else
-        {
-            owner.store().forget(channelId, messageId);
-        }
         delete(owner, guildId, channelId, messageId, reply);
+        FORGOTTEN.get().remove(once);
     }
 
     /** Copies searched for by request key whose store caches were dropped already (a scan's re-runs do not again). */
