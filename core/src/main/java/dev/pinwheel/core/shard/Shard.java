@@ -170,6 +170,11 @@ public final class Shard implements Runnable
     private IoDriver io;
     private volatile Thread thread;
     private ShardTask currentTask;
+    /**
+     * Asynchronous stores: the first write the running task or command may issue ({@link ShardStore#issuedSequence()}
+     * + 1 when it began); an acknowledgement it registers fails if one of its own writes was abandoned.
+     */
+    private long writesFrom = 1;
     private long nextTickNanos;
     /** A tick ran since the store's last idle housekeeping. */
     private boolean ticked;
@@ -313,7 +318,9 @@ public final class Shard implements Runnable
             }
             final ShardTask told = currentTask != null || currentCommand == null ? currentTask
                 : new CommandFailure(currentCommand.copy());
-            durableAcks.add(new DurableAck(ack, told, seq, System.nanoTime() + store.ackTimeoutNanos()));
+            // outside a task or command (a ticker), every write not yet durable
+            final long from = currentTask != null || currentCommand != null ? writesFrom : store.durableSequence() + 1;
+            durableAcks.add(new DurableAck(ack, told, from, seq, System.nanoTime() + store.ackTimeoutNanos()));
         }
         else if (store.groupCommit())
         {
@@ -352,10 +359,11 @@ public final class Shard implements Runnable
             while (!durableAcks.isEmpty())
             {
                 final DurableAck p = durableAcks.peekFirst();
-                if (p.seq() <= durable && store.abandoned(p.seq()))
+                if (p.seq() <= durable && store.abandoned(p.from(), p.seq()))
                 {
                     durableAcks.pollFirst(); // this node lost its keys before it went out or was answered
-                    onFailure(p.told(), store.abandonedAfterSending(p.seq()) ? UNKNOWN_FENCED : NOT_WRITTEN_FENCED,
+                    onFailure(p.told(), store.abandonedAfterSending(p.from(), p.seq()) ? UNKNOWN_FENCED
+                        : NOT_WRITTEN_FENCED,
                         "durable wait");
                 }
                 else if (p.seq() <= durable)
@@ -395,8 +403,11 @@ public final class Shard implements Runnable
         return work;
     }
 
-    /** An acknowledgement waiting for the asynchronous store's durable watermark to reach {@code seq}. */
-    private record DurableAck(Runnable ack, ShardTask told, long seq, long deadline)
+    /**
+     * An acknowledgement waiting for the asynchronous store's durable watermark to reach {@code seq}; it covers the
+     * writes {@code from} to {@code seq} (those of the task or command that registered it).
+     */
+    private record DurableAck(Runnable ack, ShardTask told, long from, long seq, long deadline)
     {
     }
 
@@ -999,8 +1010,13 @@ public final class Shard implements Runnable
         commandDepth = depth + 1;
         final ShardTask outerTask = currentTask;
         final CommandReader outerCommand = currentCommand;
+        final long outerWritesFrom = writesFrom;
         currentTask = null;
         currentCommand = command;
+        if (asyncStore)
+        {
+            writesFrom = store.issuedSequence() + 1;
+        }
         try
         {
             if (commandHandler == null)
@@ -1027,6 +1043,7 @@ public final class Shard implements Runnable
             commandDepth = depth;
             currentTask = outerTask;
             currentCommand = outerCommand;
+            writesFrom = outerWritesFrom;
         }
     }
 
@@ -1223,7 +1240,12 @@ public final class Shard implements Runnable
         final long parkedDeadline = rerunDeadline;
         rerunDeadline = 0;
         final ShardTask outer = currentTask;
+        final long outerWritesFrom = writesFrom;
         currentTask = task;
+        if (asyncStore)
+        {
+            writesFrom = store.issuedSequence() + 1;
+        }
         try
         {
             task.run(this);
@@ -1240,6 +1262,7 @@ public final class Shard implements Runnable
         finally
         {
             currentTask = outer;
+            writesFrom = outerWritesFrom;
         }
     }
 

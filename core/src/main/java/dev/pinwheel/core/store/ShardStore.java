@@ -335,24 +335,26 @@ public interface ShardStore extends AutoCloseable
     void close();
 
     /**
-     * Asynchronous stores: whether a write up to this issued sequence number was abandoned, never to be sent, because
-     * this node's ownership was fenced before it went out ({@link WriteFence}): an acknowledgement waiting for it fails
-     * instead of running once the watermark passes.
+     * Asynchronous stores: whether a write numbered {@code from} to {@code to} (the writes an acknowledgement covers)
+     * was abandoned, never to be sent again, because this node's ownership was fenced before it went out or was
+     * answered ({@link WriteFence}): that acknowledgement fails instead of running once the watermark passes.
      *
-     * @param seq an issued sequence number ({@link #issuedSequence()} when the acknowledgement was registered).
-     * @return whether a write the acknowledgement covers was abandoned.
+     * @param from the first issued sequence number the acknowledgement covers.
+     * @param to   the last ({@link #issuedSequence()} when the acknowledgement was registered).
+     * @return whether one of those writes was abandoned.
      */
-    default boolean abandoned(final long seq)
+    default boolean abandoned(final long from, final long to)
     {
         return false;
     }
 
     /**
-     * @param seq an issued sequence number, {@link #abandoned}.
-     * @return whether that write had gone out once before it was abandoned (it failed or timed out unanswered): the
-     *         database may have applied it all the same.
+     * @param from the first issued sequence number, as for {@link #abandoned}.
+     * @param to   the last.
+     * @return whether one of those writes had gone out once before it was abandoned (it failed or timed out
+     *         unanswered): the database may have applied it all the same.
      */
-    default boolean abandonedAfterSending(final long seq)
+    default boolean abandonedAfterSending(final long from, final long to)
     {
         return false;
     }

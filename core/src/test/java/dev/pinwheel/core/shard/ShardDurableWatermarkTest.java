@@ -40,8 +40,23 @@ class ShardDurableWatermarkTest
         final ConcurrentLinkedQueue<Long> completions = new ConcurrentLinkedQueue<>();
         volatile Runnable wakeup = () -> { };
         volatile long ackTimeoutNanos = TimeUnit.SECONDS.toNanos(30);
+        /** Writes the store abandoned (its node fenced), as a Cassandra store's pipeline marks them. */
+        final java.util.Set<Long> abandoned = java.util.concurrent.ConcurrentHashMap.newKeySet();
         private long issued;
         private volatile long durable;
+
+        @Override
+        public boolean abandoned(final long from, final long to)
+        {
+            for (long seq = from; seq <= to; seq++)
+            {
+                if (abandoned.contains(seq))
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
 
         /** From any thread: the database acknowledged every write up to {@code seq}. */
         void acknowledge(final long seq)
@@ -149,16 +164,27 @@ class ShardDurableWatermarkTest
         private final List<String> order;
         private final String name;
 
+        private final int writes;
+
         Write(final String name, final List<String> order)
+        {
+            this(name, order, 1);
+        }
+
+        Write(final String name, final List<String> order, final int writes)
         {
             this.name = name;
             this.order = order;
+            this.writes = writes;
         }
 
         @Override
         public void run(final Shard shard)
         {
-            shard.store().appendState(1, new byte[1]);
+            for (int i = 0; i < writes; i++)
+            {
+                shard.store().appendState(1, new byte[1]);
+            }
             shard.afterCommit(() ->
             {
                 order.add(name);
@@ -230,6 +256,33 @@ class ShardDurableWatermarkTest
             store.acknowledge(2); // the late write became durable after all, then the next one
             assertTrue(next.acked.await(10, TimeUnit.SECONDS));
             assertEquals(List.of("next"), order);
+        }
+    }
+
+    /**
+     * An acknowledgement covers its own task's writes: one of them abandoned (the first of two, here) fails it, though
+     * its last write was taken; a later task's acknowledgement runs, though a write before its own was abandoned.
+     * Before, only the acknowledgement's last write was asked about: the first task was told its writes were durable.
+     */
+    @Test
+    void anAcknowledgementFailsIfAnyWriteOfItsTaskWasAbandoned() throws Exception
+    {
+        final ScriptedAsyncStore store = new ScriptedAsyncStore();
+        final List<String> order = new CopyOnWriteArrayList<>();
+        try (ShardGroup g = group(store))
+        {
+            g.start(30, TimeUnit.SECONDS);
+            final Write two = new Write("two", order, 2); // writes 1 and 2
+            final Write one = new Write("one", order); // write 3
+            assertTrue(g.send(0, two));
+            assertTrue(g.send(0, one));
+            store.abandoned.add(1L); // the node was declared lost with write 1 unanswered; 2 and 3 went out after
+            store.acknowledge(3);
+            assertTrue(one.acked.await(10, TimeUnit.SECONDS), "the later task's own write was taken");
+            final Throwable cause = two.failed.get(10, TimeUnit.SECONDS);
+            assertEquals(StoreUnavailableException.Reason.UNAVAILABLE,
+                assertInstanceOf(StoreUnavailableException.class, cause).reason());
+            assertEquals(List.of("one"), order, "the task with an abandoned write is never acknowledged");
         }
     }
 }

@@ -141,9 +141,9 @@ public final class CassandraShardStore implements ShardStore
     }
 
     @Override
-    public boolean abandoned(final long seq)
+    public boolean abandoned(final long from, final long to)
     {
-        return writes.abandoned(seq);
+        return writes.abandoned(from, to);
     }
 
     /**
@@ -159,9 +159,9 @@ public final class CassandraShardStore implements ShardStore
     }
 
     @Override
-    public boolean abandonedAfterSending(final long seq)
+    public boolean abandonedAfterSending(final long from, final long to)
     {
-        return writes.abandonedAfterSending(seq);
+        return writes.abandonedAfterSending(from, to);
     }
 
     @Override

@@ -72,15 +72,15 @@ final class WritePipeline
     private final long[] terms;
     /** The fence's term the last poll saw. */
     private long term;
-    /** The writes abandoned when the term last changed: from, to (inclusive); none while from &gt; to. */
-    private long abandonedFrom = Long.MAX_VALUE;
-    private long abandonedTo;
-    private long abandonedTotal;
     /**
-     * The first of the abandoned writes that had gone out once (failed or timed out unanswered: the database may have
-     * applied it); Long.MAX_VALUE: none. Acknowledgements from it on are told the outcome is unknown.
+     * Per slot: {@code seq} if the write of that number was abandoned before it went out, {@code -seq} if it was
+     * abandoned after going out once (failed or timed out unanswered: the database may have applied it); any other
+     * value: not abandoned. Kept past the watermark (until the slot's number comes round again) for the acknowledgements
+     * that ask about it. Before, one range per term change: a second change while a write of the first was in flight
+     * overwrote the range, and the acknowledgements of the first change's abandoned writes then ran as successes.
      */
-    private long sentAbandonedFrom = Long.MAX_VALUE;
+    private final long[] abandonedMarks;
+    private long abandonedTotal;
 
     WritePipeline(final CqlSession session, final int shard, final int backlog, final int maxInFlight)
     {
@@ -95,6 +95,7 @@ final class WritePipeline
         this.fence = fence;
         this.term = fence.term();
         this.terms = new long[backlog];
+        this.abandonedMarks = new long[backlog];
         this.statements = new Statement<?>[backlog];
         this.states = new byte[backlog];
         this.mask = backlog - 1;
@@ -188,9 +189,7 @@ final class WritePipeline
         final boolean fenced = now != term;
         if (fenced)
         {
-            // before this poll's completions: one that fails now is abandoned by onCompletion into this episode's
-            // range (read after, it was overwritten by the range abandonStale sets)
-            term = now;
+            term = now; // the writes of older terms that wait to go out (again) never will
             abandonStale();
         }
         final int n = completions.read(onCompletion);
@@ -225,9 +224,6 @@ final class WritePipeline
      */
     private void abandonStale()
     {
-        long from = Long.MAX_VALUE;
-        long to = 0;
-        long sentFrom = Long.MAX_VALUE;
         int sent = 0;
         final long before = abandonedTotal;
         for (long seq = durable + 1; seq <= issued; seq++)
@@ -235,22 +231,16 @@ final class WritePipeline
             final int slot = (int)(seq & mask);
             if (terms[slot] != term && (states[slot] == QUEUED || states[slot] == FAILED))
             {
-                if (states[slot] == FAILED)
+                final boolean wentOut = states[slot] == FAILED;
+                if (wentOut)
                 {
                     failed--;
                     sent++;
-                    sentFrom = Math.min(sentFrom, seq); // sent once, unanswered: it may have been applied
                 }
-                states[slot] = ABANDONED;
-                from = Math.min(from, seq);
-                to = seq;
-                abandonedTotal++;
+                abandon(seq, slot, wentOut); // sent once, unanswered: it may have been applied
             }
         }
-        abandonedFrom = from; // this episode's: the last one's acknowledgements were answered already
-        abandonedTo = to;
-        sentAbandonedFrom = sentFrom;
-        if (to > 0)
+        if (abandonedTotal > before)
         {
             LOG.warn("shard {}: {} write(s) to Cassandra issued before this node was declared lost are abandoned ({} of "
                 + "them sent once and unanswered: the database may have applied those), not sent again: others own "
@@ -263,23 +253,55 @@ final class WritePipeline
         }
     }
 
-    /**
-     * @param seq an issued sequence number.
-     * @return whether it lies among the writes last abandoned ({@link #abandonStale}).
-     */
-    boolean abandoned(final long seq)
+    private void abandon(final long seq, final int slot, final boolean wentOut)
     {
-        return seq >= abandonedFrom && seq <= abandonedTo;
+        states[slot] = ABANDONED;
+        abandonedMarks[slot] = wentOut ? -seq : seq;
+        abandonedTotal++;
     }
 
     /**
-     * @param seq an issued sequence number.
-     * @return whether it is {@link #abandoned} and at or after an abandoned write that had gone out once unanswered
-     *         (an acknowledgement covers every write of its task up to its number: told the outcome is unknown).
+     * @param from the first issued sequence number asked about.
+     * @param to   the last (inclusive); at most the durable watermark plus the backlog's length back are remembered.
+     * @return whether a write numbered from {@code from} to {@code to} was abandoned ({@link #abandonStale}).
      */
-    boolean abandonedAfterSending(final long seq)
+    boolean abandoned(final long from, final long to)
     {
-        return abandoned(seq) && seq >= sentAbandonedFrom;
+        return abandonedIn(from, to) != 0;
+    }
+
+    /**
+     * @param from the first issued sequence number asked about.
+     * @param to   the last (inclusive).
+     * @return whether one of them was abandoned after it had gone out once unanswered (the acknowledgement covering
+     *         it is told the outcome is unknown).
+     */
+    boolean abandonedAfterSending(final long from, final long to)
+    {
+        return abandonedIn(from, to) < 0;
+    }
+
+    /** 0: none abandoned; 1: some, none of them sent; -1: one sent before it was abandoned. */
+    private int abandonedIn(final long from, final long to)
+    {
+        if (abandonedTotal == 0)
+        {
+            return 0;
+        }
+        int found = 0;
+        for (long seq = Math.max(Math.max(1, from), to - abandonedMarks.length + 1); seq <= to; seq++)
+        {
+            final long mark = abandonedMarks[(int)(seq & mask)];
+            if (mark == -seq)
+            {
+                return -1;
+            }
+            if (mark == seq)
+            {
+                found = 1;
+            }
+        }
+        return found;
     }
 
     /**
@@ -308,11 +330,9 @@ final class WritePipeline
         }
         else if (terms[slot] != fence.term())
         {
-            states[slot] = ABANDONED; // sent before this node was declared lost, and failed: never sent again
-            abandonedFrom = Math.min(abandonedFrom, seq);
-            abandonedTo = Math.max(abandonedTo, seq);
-            sentAbandonedFrom = Math.min(sentAbandonedFrom, seq); // a failure is no proof it was not applied
-            abandonedTotal++;
+            // sent before this node was declared lost, and failed: never sent again (a failure is no proof it was not
+            // applied)
+            abandon(seq, slot, true);
         }
         else
         {

@@ -168,6 +168,15 @@ class CassandraShardStoreTest
         }
     }
 
+    /** Appends a message of the guild's author; returns the sequence number of the write it issued. */
+    private static long appendAndSeq(final CassandraShardStore store, final long id, final long channel,
+        final String content)
+    {
+        BlockingReads.run(store, () -> store.appendMessage(new StoredMessage(id, channel, GUILD, AUTHOR, content, 0, 0,
+            false, false)), 30, TimeUnit.SECONDS);
+        return store.issuedSequence();
+    }
+
     /** Polls the store's completions for a while (its writes that may go out, go out). */
     private static void pollFor(final CassandraShardStore store, final long millis)
     {
@@ -198,36 +207,30 @@ class CassandraShardStoreTest
         // held while it may not write, sent once it may again (no epoch without it came)
         fence.mayWrite = false;
         final long held = ShardStoreContract.snowflake(now - 3_000, 1);
-        BlockingReads.run(store, () -> store.appendMessage(new StoredMessage(held, ch, GUILD, AUTHOR, "held", 0, 0,
-            false, false)), 30, TimeUnit.SECONDS);
-        final long heldSeq = store.issuedSequence();
+        final long heldSeq = appendAndSeq(store, held, ch, "held");
         pollFor(store, 500);
         assertTrue(store.durableSequence() < heldSeq, "not sent while fenced");
         fence.mayWrite = true;
         post(store, channel(), 1); // waits until every write is durable
-        assertFalse(store.abandoned(heldSeq));
+        assertFalse(store.abandoned(heldSeq, heldSeq));
         assertEquals("held", blocking(cold, () -> cold.message(ch, held)).content(), "written once it owns again");
 
         // issued, held, then the node is declared lost: never sent
         fence.mayWrite = false;
         final long lost = ShardStoreContract.snowflake(now - 2_000, 2);
-        BlockingReads.run(store, () -> store.appendMessage(new StoredMessage(lost, ch, GUILD, AUTHOR, "lost", 0, 0,
-            false, false)), 30, TimeUnit.SECONDS);
-        final long lostSeq = store.issuedSequence();
+        final long lostSeq = appendAndSeq(store, lost, ch, "lost");
         pollFor(store, 300);
         fence.term = 1;
         pollFor(store, 300);
         assertTrue(store.durableSequence() >= lostSeq, "abandoned: the watermark passes it");
-        assertTrue(store.abandoned(lostSeq), "its acknowledgement fails");
-        assertFalse(store.abandonedAfterSending(lostSeq), "never sent: certainly not applied");
+        assertTrue(store.abandoned(lostSeq, lostSeq), "its acknowledgement fails");
+        assertFalse(store.abandonedAfterSending(lostSeq, lostSeq), "never sent: certainly not applied");
         fence.mayWrite = true;
         pollFor(store, 500);
         final long after = ShardStoreContract.snowflake(now - 1_000, 3);
-        BlockingReads.run(store, () -> store.appendMessage(new StoredMessage(after, ch, GUILD, AUTHOR, "after", 0, 0,
-            false, false)), 30, TimeUnit.SECONDS);
-        final long afterSeq = store.issuedSequence();
+        final long afterSeq = appendAndSeq(store, after, ch, "after");
         post(store, channel(), 1);
-        assertFalse(store.abandoned(afterSeq), "a write of the new term goes out");
+        assertFalse(store.abandoned(afterSeq, afterSeq), "a write of the new term goes out");
         final CassandraShardStore reader = open(factory(TestCassandra.context(ks)));
         assertEquals("after", blocking(reader, () -> reader.message(ch, after)).content());
         assertEquals(null, blocking(reader, () -> reader.message(ch, lost)), "the abandoned write never landed");
@@ -252,9 +255,7 @@ class CassandraShardStoreTest
         // every write of a message fails from now on: sent, answered with an error, waiting to be sent again
         f.session().execute(SimpleStatement.newInstance("DROP TABLE " + ks + ".messages").setTimeout(
             java.time.Duration.ofSeconds(30)));
-        BlockingReads.run(store, () -> store.appendMessage(new StoredMessage(ShardStoreContract.snowflake(now, 1), ch,
-            GUILD, AUTHOR, "sent once", 0, 0, false, false)), 30, TimeUnit.SECONDS);
-        final long sentSeq = store.issuedSequence();
+        final long sentSeq = appendAndSeq(store, ShardStoreContract.snowflake(now, 1), ch, "sent once");
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (store.writable() && System.nanoTime() - deadline < 0)
         {
@@ -263,8 +264,53 @@ class CassandraShardStoreTest
         assertFalse(store.writable(), "the write failed");
         fence.term = 1; // declared lost
         pollFor(store, 300);
-        assertTrue(store.durableSequence() >= sentSeq && store.abandoned(sentSeq), "abandoned");
-        assertTrue(store.abandonedAfterSending(sentSeq), "sent once: the database may have applied it");
+        assertTrue(store.durableSequence() >= sentSeq && store.abandoned(sentSeq, sentSeq), "abandoned");
+        assertTrue(store.abandonedAfterSending(sentSeq, sentSeq), "sent once: the database may have applied it");
+    }
+
+    /**
+     * Two term changes while a write issued before the first is still in flight (the node declared lost, then lost
+     * again after it came back): the write the first change abandoned stays abandoned once the one in flight is
+     * answered and the watermark passes it — its acknowledgement fails. Before, each change kept one range of abandoned
+     * writes and the second overwrote the first's: that acknowledgement ran as a success for a write never sent.
+     */
+    @Test
+    void aWriteAbandonedByATermChangeStaysAbandonedThroughTheNext()
+    {
+        final String ks = TestCassandra.keyspace("fencetwice");
+        final TestFence fence = new TestFence();
+        final CassandraShardStore store = open(factory(TestCassandra.context(ks).fence(fence)));
+        final long ch = channel();
+        final long now = System.currentTimeMillis() - 1000;
+        post(store, ch, 1); // the channel's newest page is held: the next appends read nothing
+        try
+        {
+            CassandraShardStore.delayWritesInDriver(-1); // the next write waits in the driver, unanswered
+            final long inFlightSeq = appendAndSeq(store, ShardStoreContract.snowflake(now - 2_000, 1), ch, "in flight");
+            fence.mayWrite = false;
+            final long lostSeq = appendAndSeq(store, ShardStoreContract.snowflake(now - 1_000, 2), ch, "lost");
+            fence.term = 1; // declared lost: the queued write is abandoned
+            pollFor(store, 200);
+            fence.term = 2; // and again: nothing new to abandon
+            pollFor(store, 200);
+            assertTrue(store.durableSequence() < inFlightSeq, "the write in flight holds the watermark");
+            fence.mayWrite = true;
+            CassandraShardStore.delayWritesInDriver(0); // it goes out and is answered
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (store.durableSequence() < lostSeq)
+            {
+                assertTrue(System.nanoTime() < deadline, "the watermark passes the abandoned write");
+                pollFor(store, 50);
+            }
+            assertTrue(store.abandoned(lostSeq, lostSeq), "the first change's abandoned write: its acknowledgement fails");
+            assertFalse(store.abandonedAfterSending(lostSeq, lostSeq), "never sent");
+            assertFalse(store.abandoned(inFlightSeq, inFlightSeq), "the write in flight was taken");
+            assertTrue(store.abandoned(inFlightSeq, lostSeq), "an acknowledgement covering both fails");
+        }
+        finally
+        {
+            CassandraShardStore.delayWritesInDriver(0);
+        }
     }
 
     @Test
