@@ -164,7 +164,7 @@ public final class ExchangeTable
         }
         final int status = reply.getInt();
         final int retryAfter = reply.getInt();
-        final Undo undo = undos.get(correlation);
+        final Undo undo = undos.isEmpty() ? null : undos.get(correlation); // almost always empty: no hash per answer
         if (undo != null)
         {
             if (status >= 500 && System.nanoTime() - undo.giveUpNanos < 0)
