@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
@@ -95,7 +94,7 @@ class FailedStartClosesClusterTest
     {
         for (int attempt = 0; attempt < 500; attempt++)
         {
-            final int base = 20_000 + ThreadLocalRandom.current().nextInt(9_000);
+            final int base = dev.pinwheel.server.storage.TestPorts.randomGroupBase();
             if (busyPorts(base).isEmpty())
             {
                 return base;

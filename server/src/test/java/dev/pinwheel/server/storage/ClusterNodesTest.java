@@ -323,7 +323,7 @@ class ClusterNodesTest
         int found = 0;
         for (int attempt = 0; attempt < 500 && found < count; attempt++)
         {
-            final int base = 20_000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(9_000);
+            final int base = TestPorts.randomGroupBase(); // this fork's (TestPorts)
             if (taken.add(base % 100) && freeUdp(base))
             {
                 b.append(found++ == 0 ? "" : ",").append("127.0.0.1:").append(base);

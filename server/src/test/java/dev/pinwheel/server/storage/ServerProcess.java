@@ -361,7 +361,7 @@ final class ServerProcess implements AutoCloseable
         // so a second pick of a port still free would be given to two listeners (another "Address already in use")
         for (int attempt = 0; attempt < 200; attempt++)
         {
-            final int port = 10_000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(10_000);
+            final int port = TestPorts.randomTcp(); // this fork's (TestPorts)
             if (!HANDED_OUT.add(port))
             {
                 continue;
