@@ -118,7 +118,7 @@ final class GatewayCommands implements CommandHandler
             final long correlation = bytes.getLong(OwnerCommands.REQUEST_CORRELATION_OFFSET);
             exchanges.sentTo(correlation, node);
             final int type = bytes.getInt(0);
-            if (OwnerCommands.postFirstTry(type) || OwnerCommands.again(type))
+            if (OwnerCommands.postFirstTry(type) || OwnerCommands.again(type) || OwnerCommands.sentAgainAsIs(type))
             {
                 exchanges.remember(correlation, bytes, length); // sent again if that node's answer will not come
             }

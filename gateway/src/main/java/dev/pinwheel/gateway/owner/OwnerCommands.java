@@ -397,11 +397,35 @@ public final class OwnerCommands
     }
 
     /**
-     * @param type a post's type (a first try, or sent again).
+     * @param type a command type.
+     * @return whether it is an edit or a delete of a message, which its origin may send again as it is when its owner's
+     *         answer will not come ({@code ExchangeTable#remember}): applied twice, the message ends as applied once
+     *         (a late write of the first try, stamped earlier, loses to the second's in Cassandra).
+     */
+    public static boolean sentAgainAsIs(final int type)
+    {
+        return type == MESSAGE_EDIT || type == MESSAGE_DELETE || type == DM_MESSAGE_EDIT || type == DM_MESSAGE_DELETE;
+    }
+
+    /**
+     * @param type a command type.
+     * @return whether it deletes one message ({@link #sentAgainAsIs}: sent again and answered 404, its first try did).
+     */
+    public static boolean messageDelete(final int type)
+    {
+        return type == MESSAGE_DELETE || type == DM_MESSAGE_DELETE;
+    }
+
+    /**
+     * @param type a post's type (a first try, or sent again), or one {@link #sentAgainAsIs}.
      * @return the type it is sent again as.
      */
     public static int againType(final int type)
     {
+        if (sentAgainAsIs(type))
+        {
+            return type;
+        }
         return type == DM_MESSAGE_POST || type == DM_MESSAGE_POST_AGAIN ? DM_MESSAGE_POST_AGAIN : MESSAGE_POST_AGAIN;
     }
 

@@ -50,9 +50,13 @@ class ClusterPostAgainTest extends ClusterSessionsFixture
         final ClusterNodesTest.RawGateway session = connect(0, alice, 1 | 1 << 9 | 1 << 12 | 1 << 15);
         session.awaitDispatch("GUILD_CREATE", d -> guildId.equals(d.get("id").asText()));
         rest0.ok("POST", messages, alice.token(), "{\"content\":\"before\"}");
+        final String toEdit = rest0.ok("POST", messages, alice.token(), "{\"content\":\"to edit\"}").get("id")
+            .asText();
+        final String toDelete = rest0.ok("POST", messages, alice.token(), "{\"content\":\"to delete\"}").get("id")
+            .asText();
         rest0.ok("POST", dms, alice.token(), "{\"content\":\"dm before\"}");
         final List<String> seen = new ArrayList<>();
-        awaitContents(session, seen, "before", "dm before");
+        awaitContents(session, seen, "before", "to edit", "to delete", "dm before");
 
         // node 1 (the owner) does what node 0 sends it from now on, and its answers are lost; its events are not
         final CompletableFuture<String> dropping = cluster.node(1).lineContaining("answers-drop 0 -> sent");
@@ -66,6 +70,19 @@ class ClusterPostAgainTest extends ClusterSessionsFixture
         assertTrue(written != null, "the owner wrote the post");
         final String dmWritten = awaitWritten(rest1, dms, alice, "dm exactly once");
         assertTrue(dmWritten != null, "the owner wrote the DM");
+        // an edit and a delete, done by the owner, their answers lost too
+        final CompletableFuture<RestClient.Response> edit = callAsync(rest0, "PATCH", messages + "/" + toEdit, alice,
+            "{\"content\":\"edited\"}");
+        final CompletableFuture<RestClient.Response> delete = callAsync(rest0, "DELETE", messages + "/" + toDelete,
+            alice, null);
+        assertTrue(awaitWritten(rest1, messages, alice, "edited") != null, "the owner did the edit");
+        for (int i = 0; i < 300 && rest1.call("GET", messages + "/" + toDelete, alice.token(), null).status() != 404;
+            i++)
+        {
+            TimeUnit.MILLISECONDS.sleep(100); // polling a condition, bounded
+        }
+        assertEquals(404, rest1.call("GET", messages + "/" + toDelete, alice.token(), null).status(),
+            "the owner did the delete");
         // and now its guild events to node 0 are lost too: as when a node dies after a write, before the event left
         final CompletableFuture<String> noEvents = cluster.node(1).lineContaining("events-drop 0 -> sent");
         cluster.node(1).command("events-drop 0");
@@ -76,6 +93,7 @@ class ClusterPostAgainTest extends ClusterSessionsFixture
         assertTrue(!post.isDone(), "its answer is lost: " + (post.isDone() ? post.get().raw() : ""));
         assertTrue(!dm.isDone(), "its answer is lost: " + (dm.isDone() ? dm.get().raw() : ""));
         assertTrue(!lost.isDone(), "its answer is lost: " + (lost.isDone() ? lost.get().raw() : ""));
+        assertTrue(!edit.isDone() && !delete.isDone(), "their answers are lost");
 
         // the owner dies and comes back on its data: node 0 sends the posts again, and is answered with those messages
         cluster.kill(1);
@@ -88,6 +106,15 @@ class ClusterPostAgainTest extends ClusterSessionsFixture
         final RestClient.Response lostAnswer = lost.get(60, TimeUnit.SECONDS);
         assertEquals(200, lostAnswer.status(), lostAnswer.raw());
         assertEquals(lostWritten, lostAnswer.body().get("id").asText());
+        // the edit and the delete are sent again as they are: the edit's answer is the edited message, and the delete,
+        // which finds the message gone (its first try deleted it), is answered 204. Before, both were answered 503
+        // when the owner came back (or 504 when it did not), for work that was done
+        final RestClient.Response editAnswer = edit.get(60, TimeUnit.SECONDS);
+        assertEquals(200, editAnswer.status(), editAnswer.raw());
+        assertEquals("edited", editAnswer.body().get("content").asText());
+        final RestClient.Response deleteAnswer = delete.get(60, TimeUnit.SECONDS);
+        assertEquals(204, deleteAnswer.status(), deleteAnswer.raw());
+        cluster.node(0).awaitLine("a delete sent again found the message gone");
 
         final JsonNode history = rest0.ok("GET", messages + "?limit=10", alice.token(), null);
         final List<String> contents = new ArrayList<>();
@@ -96,7 +123,7 @@ class ClusterPostAgainTest extends ClusterSessionsFixture
             contents.add(0, m.get("content").asText());
             assertTrue(!m.has("request"), "the request key is the server's own: " + m);
         }
-        assertEquals(List.of("before", "exactly once", "event lost"), contents, "written once");
+        assertEquals(List.of("before", "edited", "exactly once", "event lost"), contents, "written once");
         final RestClient.Response dmAnswer = dm.get(60, TimeUnit.SECONDS);
         assertEquals(200, dmAnswer.status(), dmAnswer.raw());
         assertEquals(dmWritten, dmAnswer.body().get("id").asText(), "the DM the first try wrote");
@@ -184,11 +211,17 @@ class ClusterPostAgainTest extends ClusterSessionsFixture
     private static CompletableFuture<RestClient.Response> postAsync(final RestClient rest, final String path,
         final RestClient.User user, final String content)
     {
+        return callAsync(rest, "POST", path, user, "{\"content\":\"" + content + "\"}");
+    }
+
+    private static CompletableFuture<RestClient.Response> callAsync(final RestClient rest, final String method,
+        final String path, final RestClient.User user, final String body)
+    {
         return CompletableFuture.supplyAsync(() ->
         {
             try
             {
-                return rest.call("POST", path, user.token(), "{\"content\":\"" + content + "\"}");
+                return rest.call(method, path, user.token(), body);
             }
             catch (final java.io.IOException ex)
             {
