@@ -107,14 +107,18 @@ public final class ExchangeTable
         final byte[] command;
         final long routeKey;
         final long giveUpNanos;
+        /** Looked for by the post's request key (no id given). */
+        final boolean search;
         long dueNanos;
 
-        Undo(final long correlation, final byte[] command, final long routeKey, final long giveUpNanos)
+        Undo(final long correlation, final byte[] command, final long routeKey, final long giveUpNanos,
+            final boolean search)
         {
             this.correlation = correlation;
             this.command = command;
             this.routeKey = routeKey;
             this.giveUpNanos = giveUpNanos;
+            this.search = search;
         }
     }
 
@@ -178,7 +182,15 @@ public final class ExchangeTable
             else
             {
                 undos.remove(correlation);
-                LOG.info("shard {}: the second copy of a post sent again: delete answered {}", shard.id(), status);
+                if (undo.search && status == 404)
+                {
+                    LOG.info("shard {}: a post sent again: no second copy (its first try's write did not land)",
+                        shard.id());
+                }
+                else
+                {
+                    LOG.info("shard {}: the second copy of a post sent again: delete answered {}", shard.id(), status);
+                }
             }
             return;
         }
@@ -257,7 +269,8 @@ public final class ExchangeTable
      * copy the client did not get is deleted, on its author's behalf, through the guild's current owner (its followers
      * get MESSAGE_DELETE): by its id, or, after a 5xx, as the message that request wrote other than the client's, looked
      * for {@link #COPY_SEARCH_DELAY_NANOS} later (the write it answered for was sent before that answer). Asked again
-     * while it answers 503 or not at all, for up to {@link #AGAIN_FOR_NANOS}. A DM's second copy stays (logged).
+     * while it answers 503 or not at all, for up to {@link #AGAIN_FOR_NANOS}. A DM's copy likewise, through its channel's
+     * owner (the command's guild 0).
      *
      * @param id the other message, or 0 to look for it by the post's request key.
      */
@@ -269,17 +282,10 @@ public final class ExchangeTable
             return;
         }
         final boolean dm = s.type() == OwnerCommands.DM_MESSAGE_POST || s.type() == OwnerCommands.DM_MESSAGE_POST_AGAIN;
-        if (id > 0 || !dm)
-        {
-            LOG.warn("shard {}: a post sent again {} (its first owner's write may have landed late): {}, its client "
-                + "holds message {}", shard.id(), id > 0 ? "was written by both tries" : "got a late refusal from its "
-                + "first try", dm ? "message " + id + " stays (a DM's second copy is not undone)" : id > 0
-                    ? "message " + id + " deleted" : "its other copy, if any, is deleted", s.messageId());
-        }
-        if (dm)
-        {
-            return; // a DM's second copy stays (not undone yet)
-        }
+        LOG.warn("shard {}: a {} sent again {} (its first owner's write may have landed late): {}, its client holds "
+            + "message {}", shard.id(), dm ? "DM" : "post", id > 0 ? "was written by both tries"
+            : "got a late refusal from its first try", id > 0 ? "message " + id + " deleted"
+            : "its other copy, if any, is deleted", s.messageId());
         final long undoCorrelation = next++;
         final dev.pinwheel.core.command.CommandWriter w = OwnerCommands.request(shard,
             OwnerCommands.MESSAGE_DELETE_COPY, undoCorrelation, s.userId()).putLong(s.guildId()).putLong(s.channelId())
@@ -287,7 +293,9 @@ public final class ExchangeTable
         final byte[] bytes = new byte[w.length()];
         w.buffer().getBytes(0, bytes);
         final long now = System.nanoTime();
-        final Undo undo = new Undo(undoCorrelation, bytes, s.guildId(), now + AGAIN_FOR_NANOS);
+        // a DM's copy (guild 0) goes to its channel's owner
+        final Undo undo = new Undo(undoCorrelation, bytes, dm ? s.channelId() : s.guildId(), now + AGAIN_FOR_NANOS,
+            id == 0);
         undos.put(undoCorrelation, undo);
         undo.dueNanos = id > 0 ? now : now + COPY_SEARCH_DELAY_NANOS;
         undosDue.add(undo);

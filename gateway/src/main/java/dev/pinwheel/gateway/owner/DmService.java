@@ -230,8 +230,11 @@ public final class DmService
      */
     public void delete(final Shard owner, final CommandReader command, final Reply reply)
     {
-        final long channelId = command.getLong();
-        final long messageId = command.getLong();
+        delete(owner, command.getLong(), command.getLong(), reply);
+    }
+
+    private void delete(final Shard owner, final long channelId, final long messageId, final Reply reply)
+    {
         final StoredMessage m = message(owner, channelId, messageId, reply);
         if (m == null)
         {
@@ -257,6 +260,34 @@ public final class DmService
             reply.ok(204, (byte[])null);
             deliver(owner, channelId, event);
         });
+    }
+
+    /**
+     * {@link OwnerCommands#MESSAGE_DELETE_COPY} of a DM (guild 0, read by the caller): channel, message (0: the one
+     * found by request key), the message to keep, the request key — the second copy of a DM written by both tries of a
+     * post sent again, deleted on its author's behalf (as {@link MessageService#deleteCopy}).
+     *
+     * @param owner   this shard.
+     * @param command the command, after its guild.
+     * @param reply   the answer (204 once durable; 404 if there is no such copy).
+     */
+    public void deleteCopy(final Shard owner, final CommandReader command, final Reply reply)
+    {
+        final long channelId = command.getLong();
+        final long given = command.getLong();
+        final long keep = command.getLong();
+        final String requestKey = command.getString();
+        if (requestKey == null)
+        {
+            reply.error(DiscordError.UNKNOWN_MESSAGE);
+            return;
+        }
+        final long messageId = MessageService.copyToDelete(owner, channelId, given, keep, requestKey, reply);
+        if (messageId != 0)
+        {
+            delete(owner, channelId, messageId, reply);
+            MessageService.copyDeleted(requestKey, given);
+        }
     }
 
     /**

@@ -452,18 +452,19 @@ public final class MessageService
     }
 
     /**
-     * {@link OwnerCommands#MESSAGE_DELETE_COPY}: guild, channel, message (0: the one found by request key), the message
-     * to keep, the request key. As {@link #delete(Shard, CommandReader, Reply)}, after the store forgets what it holds
-     * of the message or the channel (a stalled former owner wrote it behind this one's back); without an id, the
-     * newest message of the channel written by that request that is not the one to keep (404 if none).
+     * {@link OwnerCommands#MESSAGE_DELETE_COPY}: guild (read by the caller; 0 is a DM's copy, {@link DmService}),
+     * channel, message (0: the one found by request key), the message to keep, the request key. As
+     * {@link #delete(Shard, CommandReader, Reply)}, after the store forgets what it holds of the message or the channel
+     * (a stalled former owner wrote it behind this one's back); without an id, the newest message of the channel
+     * written by that request that is not the one to keep (404 if none).
      *
      * @param owner   this shard.
-     * @param command the command, after its header.
+     * @param guildId the guild.
+     * @param command the command, after its guild.
      * @param reply   the answer.
      */
-    public void deleteCopy(final Shard owner, final CommandReader command, final Reply reply)
+    public void deleteCopy(final Shard owner, final long guildId, final CommandReader command, final Reply reply)
     {
-        final long guildId = command.getLong();
         final long channelId = command.getLong();
         final long given = command.getLong();
         final long keep = command.getLong();
@@ -477,27 +478,48 @@ public final class MessageService
         {
             return; // answered (moving: asked again later)
         }
+        final long messageId = copyToDelete(owner, channelId, given, keep, requestKey, reply);
+        if (messageId != 0)
+        {
+            delete(owner, guildId, channelId, messageId, reply);
+            copyDeleted(requestKey, given);
+        }
+    }
+
+    /**
+     * The message a {@code MESSAGE_DELETE_COPY} deletes: the store first forgets what it holds of it (of the channel,
+     * without an id) — once per request: a re-run after a fetch keeps what it read —, then, without an id, the post's
+     * other copy is looked for by its request key. The caller deletes it, then calls {@link #copyDeleted}.
+     *
+     * @return the message to delete; 0 if there is none (answered 404).
+     */
+    static long copyToDelete(final Shard owner, final long channelId, final long given, final long keep,
+        final String requestKey, final Reply reply)
+    {
         final String once = requestKey + "/" + given;
         if (FORGOTTEN.get().add(once))
         {
-            // once: a re-run after a fetch (a read not yet done throws, and the command runs again) keeps what it read
             owner.store().forget(channelId, given);
         }
-        long messageId = given;
-        if (given == 0)
+        if (given != 0)
         {
-            // named by its request key (the late answer was a 503 naming no message): the post's other copy, if any
-            final StoredMessage copy = written(owner, channelId, requestKey, keep);
-            if (copy == null)
-            {
-                FORGOTTEN.get().remove(once);
-                reply.error(DiscordError.UNKNOWN_MESSAGE); // none: only the one its client got
-                return;
-            }
-            messageId = copy.id();
+            return given;
         }
-        delete(owner, guildId, channelId, messageId, reply);
-        FORGOTTEN.get().remove(once);
+        // named by its request key (the late answer was a 503 naming no message): the post's other copy, if any
+        final StoredMessage copy = written(owner, channelId, requestKey, keep);
+        if (copy == null)
+        {
+            FORGOTTEN.get().remove(once);
+            reply.error(DiscordError.UNKNOWN_MESSAGE); // none: only the one its client got
+            return 0;
+        }
+        return copy.id();
+    }
+
+    /** A {@code MESSAGE_DELETE_COPY} ran to its end: a later one of the same request forgets the store's cache again. */
+    static void copyDeleted(final String requestKey, final long given)
+    {
+        FORGOTTEN.get().remove(requestKey + "/" + given);
     }
 
     /** Copies searched for by request key whose store caches were dropped already (a scan's re-runs do not again). */

@@ -160,7 +160,18 @@ public final class OwnerCommandAdapter
             case OwnerCommands.MESSAGE_POST, OwnerCommands.MESSAGE_POST_AGAIN -> messages.post(owner, command, reply);
             case OwnerCommands.MESSAGE_EDIT -> messages.edit(owner, command, reply);
             case OwnerCommands.MESSAGE_DELETE -> messages.delete(owner, command, reply);
-            case OwnerCommands.MESSAGE_DELETE_COPY -> messages.deleteCopy(owner, command, reply);
+            case OwnerCommands.MESSAGE_DELETE_COPY ->
+            {
+                final long guildId = command.getLong();
+                if (guildId == 0)
+                {
+                    dms.deleteCopy(owner, command, reply); // a DM's copy: routed by its channel
+                }
+                else
+                {
+                    messages.deleteCopy(owner, guildId, command, reply);
+                }
+            }
             case OwnerCommands.MESSAGE_BULK_DELETE -> messages.bulkDelete(owner, command, reply);
             case OwnerCommands.MESSAGE_GET -> messages.get(owner, command, reply);
             case OwnerCommands.MESSAGE_HISTORY -> messages.history(owner, command, reply);

@@ -371,10 +371,11 @@ public final class OwnerCommands
     /** A {@link #DM_MESSAGE_POST} sent again by its origin, as {@link #MESSAGE_POST_AGAIN}. */
     public static final int DM_MESSAGE_POST_AGAIN = 254;
     /**
-     * The second copy of a guild post sent again, written by both tries (its first owner's write landed late), deleted
-     * by its origin on its author's behalf ({@code ExchangeTable}): guild, channel, message (0: found by request key),
-     * the message to keep, the post's request key — as {@link #MESSAGE_DELETE}, but the owner first forgets what it
-     * holds of the message (it was written behind its back).
+     * The second copy of a post sent again, written by both tries (its first owner's write landed late), deleted by its
+     * origin on its author's behalf ({@code ExchangeTable}): guild (0: a DM's, routed by its channel), channel, message
+     * (0: found by request key), the message to keep, the post's request key — as {@link #MESSAGE_DELETE} (or
+     * {@link #DM_MESSAGE_DELETE}), but the owner first forgets what it holds of the message (it was written behind its
+     * back).
      */
     public static final int MESSAGE_DELETE_COPY = 255;
 
