@@ -273,20 +273,12 @@ public final class DmService
      */
     public void deleteCopy(final Shard owner, final CommandReader command, final Reply reply)
     {
-        final long channelId = command.getLong();
-        final long given = command.getLong();
-        final long keep = command.getLong();
-        final String requestKey = command.getString();
-        if (requestKey == null)
-        {
-            reply.error(DiscordError.UNKNOWN_MESSAGE);
-            return;
-        }
-        final long messageId = MessageService.copyToDelete(owner, channelId, given, keep, requestKey, reply);
+        final MessageService.CopyRequest copy = MessageService.CopyRequest.read(command, reply);
+        final long messageId = copy == null ? 0 : copy.find(owner, reply);
         if (messageId != 0)
         {
-            delete(owner, channelId, messageId, reply);
-            MessageService.copyDeleted(requestKey, given);
+            delete(owner, copy.channelId(), messageId, reply);
+            copy.done();
         }
     }
 

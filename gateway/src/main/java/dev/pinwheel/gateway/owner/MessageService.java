@@ -465,61 +465,74 @@ public final class MessageService
      */
     public void deleteCopy(final Shard owner, final long guildId, final CommandReader command, final Reply reply)
     {
-        final long channelId = command.getLong();
-        final long given = command.getLong();
-        final long keep = command.getLong();
-        final String requestKey = command.getString();
-        if (requestKey == null)
+        final CopyRequest copy = CopyRequest.read(command, reply);
+        if (copy == null || GuildAccess.guild(owner, guildId, reply) == null)
         {
-            reply.error(DiscordError.UNKNOWN_MESSAGE);
-            return;
+            return; // answered (a guild moving: asked again later)
         }
-        if (GuildAccess.guild(owner, guildId, reply) == null)
-        {
-            return; // answered (moving: asked again later)
-        }
-        final long messageId = copyToDelete(owner, channelId, given, keep, requestKey, reply);
+        final long messageId = copy.find(owner, reply);
         if (messageId != 0)
         {
-            delete(owner, guildId, channelId, messageId, reply);
-            copyDeleted(requestKey, given);
+            delete(owner, guildId, copy.channelId(), messageId, reply);
+            copy.done();
         }
     }
 
     /**
-     * The message a {@code MESSAGE_DELETE_COPY} deletes: the store first forgets what it holds of it (of the channel,
-     * without an id) — once per request: a re-run after a fetch keeps what it read —, then, without an id, the post's
-     * other copy is looked for by its request key. The caller deletes it, then calls {@link #copyDeleted}.
-     *
-     * @return the message to delete; 0 if there is none (answered 404).
+     * What a {@code MESSAGE_DELETE_COPY} names after its guild: the channel, the message (0: the one found by request
+     * key), the message to keep and the post's request key.
      */
-    static long copyToDelete(final Shard owner, final long channelId, final long given, final long keep,
-        final String requestKey, final Reply reply)
+    record CopyRequest(long channelId, long given, long keep, String requestKey)
     {
-        final String once = requestKey + "/" + given;
-        if (FORGOTTEN.get().add(once))
+        /**
+         * @return the request; null if it names no request key (answered 404).
+         */
+        static CopyRequest read(final CommandReader command, final Reply reply)
         {
-            owner.store().forget(channelId, given);
+            final CopyRequest r = new CopyRequest(command.getLong(), command.getLong(), command.getLong(),
+                command.getString());
+            if (r.requestKey() == null)
+            {
+                reply.error(DiscordError.UNKNOWN_MESSAGE);
+                return null;
+            }
+            return r;
         }
-        if (given != 0)
-        {
-            return given;
-        }
-        // named by its request key (the late answer was a 503 naming no message): the post's other copy, if any
-        final StoredMessage copy = written(owner, channelId, requestKey, keep);
-        if (copy == null)
-        {
-            FORGOTTEN.get().remove(once);
-            reply.error(DiscordError.UNKNOWN_MESSAGE); // none: only the one its client got
-            return 0;
-        }
-        return copy.id();
-    }
 
-    /** A {@code MESSAGE_DELETE_COPY} ran to its end: a later one of the same request forgets the store's cache again. */
-    static void copyDeleted(final String requestKey, final long given)
-    {
-        FORGOTTEN.get().remove(requestKey + "/" + given);
+        /**
+         * The message to delete: the store first forgets what it holds of it (of the channel, without an id) — once per
+         * request: a re-run after a fetch keeps what it read —, then, without an id, the post's other copy is looked
+         * for by its request key. The caller deletes it, then calls {@link #done}.
+         *
+         * @return the message to delete; 0 if there is none (answered 404).
+         */
+        long find(final Shard owner, final Reply reply)
+        {
+            final String once = requestKey + "/" + given;
+            if (FORGOTTEN.get().add(once))
+            {
+                owner.store().forget(channelId, given);
+            }
+            if (given != 0)
+            {
+                return given;
+            }
+            // named by its request key (the late answer was a 503 naming no message): the post's other copy, if any
+            final StoredMessage copy = written(owner, channelId, requestKey, keep);
+            if (copy == null)
+            {
+                FORGOTTEN.get().remove(once);
+                reply.error(DiscordError.UNKNOWN_MESSAGE); // none: only the one its client got
+                return 0;
+            }
+            return copy.id();
+        }
+
+        /** The delete ran to its end: a later one of the same request forgets the store's cache again. */
+        void done()
+        {
+            FORGOTTEN.get().remove(requestKey + "/" + given);
+        }
     }
 
     /** Copies searched for by request key whose store caches were dropped already (a scan's re-runs do not again). */
