@@ -21,8 +21,9 @@ import dev.pinwheel.gateway.owner.OwnerCommands;
  * ({@link #failNode}) instead of at the timeout. A post sent to another node is kept and, when that node restarts, is
  * unreachable or does not answer in time, sent again to its guild's owner, which answers with what the first try
  * wrote if it did ({@link #remember}): its client gets one answer and one message, not a 503 it would retry into a
- * second. An edit or a delete of a message is kept and sent again likewise, as it is (applied twice, the message ends
- * the same; a delete sent again that finds the message gone is answered 204): its client gets the answer within
+ * second. An edit or a delete of a message, a reaction or a pin is kept and sent again likewise, as it is (applied
+ * twice, the message ends the same; a delete sent again that finds the message gone is answered 204): its client gets
+ * the answer within
  * seconds of the ring's change, where it waited for the node's return or the timeout and then got a 503 or a 504. A
  * request whose command goes on from its
  * owner to a further node (a registration: the name's owner, then the new id's owner) notes that node too, with what
@@ -558,7 +559,8 @@ public final class ExchangeTable
      * post's request key (origin and correlation) with the message and, asked again, answers with the message the
      * first try wrote if there is one: the client gets one answer and one message, where a 503 made it post again
      * (discord.js and JDA retry 5xx answers) and the message was there twice when the first try had been written.
-     * An edit or a delete of a message ({@link OwnerCommands#sentAgainAsIs}) is kept too and sent again unchanged.
+     * An edit or a delete of a message, a reaction or a pin ({@link OwnerCommands#sentAgainAsIs}) is kept too and sent
+     * again unchanged.
      * Shard thread; called as the command leaves ({@code sentToNode}), again for each try.
      *
      * @param correlation the request (ignored when it waits no more).

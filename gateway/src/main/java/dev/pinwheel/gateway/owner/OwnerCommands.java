@@ -399,13 +399,20 @@ public final class OwnerCommands
 
     /**
      * @param type a command type.
-     * @return whether it is an edit or a delete of a message, which its origin may send again as it is when its owner's
-     *         answer will not come ({@code ExchangeTable#remember}): applied twice, the message ends as applied once
-     *         (a late write of the first try, stamped earlier, loses to the second's in Cassandra).
+     * @return whether it is an edit or a delete of a message, a reaction of one's own added or one removed, or a pin
+     *         added or removed, which its origin may send again as it is when its owner's answer will not come
+     *         ({@code ExchangeTable#remember}): applied twice, the message ends as applied once (a reaction or a pin
+     *         already there, or already gone, is 204 and no event; a late write of the first try, stamped earlier,
+     *         loses to the second's in Cassandra).
      */
     public static boolean sentAgainAsIs(final int type)
     {
-        return type == MESSAGE_EDIT || type == MESSAGE_DELETE || type == DM_MESSAGE_EDIT || type == DM_MESSAGE_DELETE;
+        return switch (type)
+        {
+            case MESSAGE_EDIT, MESSAGE_DELETE, DM_MESSAGE_EDIT, DM_MESSAGE_DELETE, REACTION_ADD, REACTION_REMOVE, PIN_ADD,
+                PIN_REMOVE -> true;
+            default -> false;
+        };
     }
 
     /**

@@ -75,6 +75,8 @@ class ClusterPostAgainTest extends ClusterSessionsFixture
             "{\"content\":\"edited\"}");
         final CompletableFuture<RestClient.Response> delete = callAsync(rest0, "DELETE", messages + "/" + toDelete,
             alice, null);
+        final CompletableFuture<RestClient.Response> react = callAsync(rest0, "PUT", messages + "/" + toEdit
+            + "/reactions/%F0%9F%91%8D/@me", alice, null);
         assertTrue(awaitWritten(rest1, messages, alice, "edited") != null, "the owner did the edit");
         for (int i = 0; i < 300 && rest1.call("GET", messages + "/" + toDelete, alice.token(), null).status() != 404;
             i++)
@@ -93,7 +95,14 @@ class ClusterPostAgainTest extends ClusterSessionsFixture
         assertTrue(!post.isDone(), "its answer is lost: " + (post.isDone() ? post.get().raw() : ""));
         assertTrue(!dm.isDone(), "its answer is lost: " + (dm.isDone() ? dm.get().raw() : ""));
         assertTrue(!lost.isDone(), "its answer is lost: " + (lost.isDone() ? lost.get().raw() : ""));
-        assertTrue(!edit.isDone() && !delete.isDone(), "their answers are lost");
+        for (int i = 0; i < 300 && !rest1.ok("GET", messages + "/" + toEdit, alice.token(), null).has("reactions");
+            i++)
+        {
+            TimeUnit.MILLISECONDS.sleep(100); // polling a condition, bounded
+        }
+        assertTrue(rest1.ok("GET", messages + "/" + toEdit, alice.token(), null).has("reactions"),
+            "the owner added the reaction");
+        assertTrue(!edit.isDone() && !delete.isDone() && !react.isDone(), "their answers are lost");
 
         // the owner dies and comes back on its data: node 0 sends the posts again, and is answered with those messages
         cluster.kill(1);
@@ -106,14 +115,16 @@ class ClusterPostAgainTest extends ClusterSessionsFixture
         final RestClient.Response lostAnswer = lost.get(60, TimeUnit.SECONDS);
         assertEquals(200, lostAnswer.status(), lostAnswer.raw());
         assertEquals(lostWritten, lostAnswer.body().get("id").asText());
-        // the edit and the delete are sent again as they are: the edit's answer is the edited message, and the delete,
-        // which finds the message gone (its first try deleted it), is answered 204. Before, both were answered 503
-        // when the owner came back (or 504 when it did not), for work that was done
+        // the edit, the delete and the reaction are sent again as they are: the edit's answer is the edited message,
+        // the delete, which finds the message gone (its first try deleted it), is answered 204, the reaction there
+        // already 204. Before, they were answered 503 when the owner came back (or 504 when it did not), for work done
         final RestClient.Response editAnswer = edit.get(60, TimeUnit.SECONDS);
         assertEquals(200, editAnswer.status(), editAnswer.raw());
         assertEquals("edited", editAnswer.body().get("content").asText());
         final RestClient.Response deleteAnswer = delete.get(60, TimeUnit.SECONDS);
         assertEquals(204, deleteAnswer.status(), deleteAnswer.raw());
+        final RestClient.Response reactAnswer = react.get(60, TimeUnit.SECONDS); // there already: 204, as the first
+        assertEquals(204, reactAnswer.status(), reactAnswer.raw());
         cluster.node(0).awaitLine("a delete sent again found the message gone");
 
         final JsonNode history = rest0.ok("GET", messages + "?limit=10", alice.token(), null);
