@@ -131,14 +131,17 @@ public final class ExchangeTable
     {
         final long correlation;
         final byte[] command;
+        /** The command's type, as it first went. */
+        final int type;
         int tries;
         long dueNanos;
         long giveUpNanos;
 
-        Again(final long correlation, final byte[] command)
+        Again(final long correlation, final byte[] command, final int type)
         {
             this.correlation = correlation;
             this.command = command;
+            this.type = type;
         }
     }
 
@@ -207,8 +210,7 @@ public final class ExchangeTable
         final int length = reply.getBytes(body);
         if (exchange != null)
         {
-            final int triedType = tried == null || tried.tries == 0 ? -1 : tried.command.length < Integer.BYTES ? -1
-                : new UnsafeBuffer(tried.command).getInt(0);
+            final int triedType = tried == null || tried.tries == 0 ? -1 : tried.type;
             if (triedType >= 0 && status / 100 == 2 && length > 0 && !OwnerCommands.sentAgainAsIs(triedType))
             {
                 settle(tried, body, length);
@@ -573,7 +575,7 @@ public final class ExchangeTable
         {
             final byte[] copy = new byte[length];
             bytes.getBytes(0, copy);
-            again.put(correlation, new Again(correlation, copy));
+            again.put(correlation, new Again(correlation, copy, bytes.getInt(0)));
         }
     }
 
@@ -652,7 +654,7 @@ public final class ExchangeTable
             fields.getString();
             final long key = fields.getLong(); // the guild (a DM: its channel): what routes it
             final dev.pinwheel.core.command.CommandWriter w = shard.commandWriter()
-                .begin(dev.pinwheel.gateway.owner.OwnerCommands.againType(command.getInt(0)))
+                .begin(dev.pinwheel.gateway.owner.OwnerCommands.againType(a.type))
                 .putRaw(command, Integer.BYTES, a.command.length - Integer.BYTES);
             shard.send(shard.group().ownerOf(key), w); // may run now (this shard owns it): its answer too
         }
