@@ -21,10 +21,10 @@ import dev.pinwheel.gateway.owner.OwnerCommands;
  * ({@link #failNode}) instead of at the timeout. A post sent to another node is kept and, when that node restarts, is
  * unreachable or does not answer in time, sent again to its guild's owner, which answers with what the first try
  * wrote if it did ({@link #remember}): its client gets one answer and one message, not a 503 it would retry into a
- * second. An edit or a delete of a message, a reaction or a pin is kept and sent again likewise, as it is (applied
- * twice, the message ends the same; a delete sent again that finds the message gone is answered 204): its client gets
- * the answer within
- * seconds of the ring's change, where it waited for the node's return or the timeout and then got a 503 or a 504. A
+ * second. An edit or a delete of a message, a reaction, a pin, and the guild's other commands that end the same when
+ * applied twice (edits of channels, roles and members, roles given, kicks, bans… {@link OwnerCommands#sentAgainAsIs})
+ * are kept and sent again likewise, as they are (a delete sent again that finds its object gone is answered 204): its
+ * client gets the answer within seconds of the ring's change, where it waited for the node's return or the timeout and then got a 503 or a 504. A
  * request whose command goes on from its
  * owner to a further node (a registration: the name's owner, then the new id's owner) notes that node too, with what
  * to undo when the request is lost — answered by a restart or the timeout, not by its owner ({@link #waitsOn}).
@@ -215,11 +215,11 @@ public final class ExchangeTable
             {
                 settle(tried, body, length);
             }
-            if (status == 404 && OwnerCommands.messageDelete(triedType))
+            if (status == 404 && OwnerCommands.goneWhenDone(triedType))
             {
-                // a delete sent again found no message: its first try deleted it (that answer was lost with its node)
-                LOG.info("shard {}: a delete sent again found the message gone: its first try deleted it, answered "
-                    + "204", shard.id());
+                // a delete sent again found nothing: its first try deleted it (that answer was lost with its node)
+                LOG.info("shard {}: a delete sent again (command {}) found nothing to delete: its first try deleted it, "
+                    + "answered 204", shard.id(), triedType);
                 exchange.reply(shard, 204, (byte[])null);
                 return;
             }
@@ -561,8 +561,8 @@ public final class ExchangeTable
      * post's request key (origin and correlation) with the message and, asked again, answers with the message the
      * first try wrote if there is one: the client gets one answer and one message, where a 503 made it post again
      * (discord.js and JDA retry 5xx answers) and the message was there twice when the first try had been written.
-     * An edit or a delete of a message, a reaction or a pin ({@link OwnerCommands#sentAgainAsIs}) is kept too and sent
-     * again unchanged.
+     * A command that ends the same when applied twice ({@link OwnerCommands#sentAgainAsIs}: an edit or a delete of a
+     * message, a channel's, role's or member's edit, a kick…) is kept too and sent again unchanged.
      * Shard thread; called as the command leaves ({@code sentToNode}), again for each try.
      *
      * @param correlation the request (ignored when it waits no more).

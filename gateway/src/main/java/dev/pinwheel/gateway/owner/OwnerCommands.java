@@ -399,29 +399,45 @@ public final class OwnerCommands
 
     /**
      * @param type a command type.
-     * @return whether it is an edit or a delete of a message, a reaction of one's own added or one removed, or a pin
-     *         added or removed, which its origin may send again as it is when its owner's answer will not come
-     *         ({@code ExchangeTable#remember}): applied twice, the message ends as applied once (a reaction or a pin
-     *         already there, or already gone, is 204 and no event; a late write of the first try, stamped earlier,
-     *         loses to the second's in Cassandra).
+     * @return whether its origin may send it again as it is when its owner's answer will not come ({@code
+     *         ExchangeTable#remember}) because applied twice it ends as applied once: an edit or a delete of a message,
+     *         a reaction of one's own added or removed, all of a message's reactions of one emoji cleared, a pin added
+     *         or removed, messages deleted in bulk (those gone already are skipped), a typing signal; a guild, channel,
+     *         role or member edited (fields set to given values), positions set, a permission overwrite set or
+     *         deleted, a role given or taken, a role deleted, a member removed, a user banned (a ban there already is
+     *         204) or unbanned. A reaction, pin, role of a member or ban already there, or already gone, is 204; a
+     *         delete that finds its object gone is answered as done ({@link #goneWhenDone}). Not the creates (a
+     *         second try makes a second object), a channel's or invite's delete (answered with the object, which a
+     *         second try no longer has), nor a bulk ban (its answer lists who was banned by it). A second try that the
+     *         first changed the rights for (one's own last admin role taken, a guild given away) is refused (403),
+     *         though what it asked for is done.
      */
     public static boolean sentAgainAsIs(final int type)
     {
         return switch (type)
         {
-            case MESSAGE_EDIT, MESSAGE_DELETE, DM_MESSAGE_EDIT, DM_MESSAGE_DELETE, REACTION_ADD, REACTION_REMOVE, PIN_ADD,
-                PIN_REMOVE -> true;
+            case MESSAGE_EDIT, MESSAGE_DELETE, DM_MESSAGE_EDIT, DM_MESSAGE_DELETE, REACTION_ADD, REACTION_REMOVE,
+                REACTION_CLEAR, PIN_ADD, PIN_REMOVE, MESSAGE_BULK_DELETE, TYPING, GUILD_EDIT, CHANNEL_EDIT,
+                CHANNEL_POSITIONS, CHANNEL_OVERWRITE_PUT, CHANNEL_OVERWRITE_DELETE, ROLE_EDIT, ROLE_POSITIONS,
+                ROLE_DELETE, MEMBER_EDIT, MEMBER_ROLE_ADD, MEMBER_ROLE_REMOVE, MEMBER_REMOVE, BAN_ADD, BAN_REMOVE -> true;
             default -> false;
         };
     }
 
     /**
      * @param type a command type.
-     * @return whether it deletes one message ({@link #sentAgainAsIs}: sent again and answered 404, its first try did).
+     * @return whether it deletes one thing and is answered 204, so that sent again ({@link #sentAgainAsIs}) and
+     *         answered 404, its first try did it (that answer was lost): a message, a permission overwrite, a role, a
+     *         member (a kick, or leaving a guild) or a ban.
      */
-    public static boolean messageDelete(final int type)
+    public static boolean goneWhenDone(final int type)
     {
-        return type == MESSAGE_DELETE || type == DM_MESSAGE_DELETE;
+        return switch (type)
+        {
+            case MESSAGE_DELETE, DM_MESSAGE_DELETE, CHANNEL_OVERWRITE_DELETE, ROLE_DELETE, MEMBER_REMOVE, BAN_REMOVE ->
+                true;
+            default -> false;
+        };
     }
 
     /**

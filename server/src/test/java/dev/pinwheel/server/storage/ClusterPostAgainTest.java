@@ -55,6 +55,9 @@ class ClusterPostAgainTest extends ClusterSessionsFixture
         final String toDelete = rest0.ok("POST", messages, alice.token(), "{\"content\":\"to delete\"}").get("id")
             .asText();
         rest0.ok("POST", dms, alice.token(), "{\"content\":\"dm before\"}");
+        final String roles = "guilds/" + guildId + "/roles";
+        final String toRename = rest0.ok("POST", roles, alice.token(), "{\"name\":\"to rename\"}").get("id").asText();
+        final String toDrop = rest0.ok("POST", roles, alice.token(), "{\"name\":\"to drop\"}").get("id").asText();
         final List<String> seen = new ArrayList<>();
         awaitContents(session, seen, "before", "to edit", "to delete", "dm before");
 
@@ -85,6 +88,23 @@ class ClusterPostAgainTest extends ClusterSessionsFixture
         }
         assertEquals(404, rest1.call("GET", messages + "/" + toDelete, alice.token(), null).status(),
             "the owner did the delete");
+        // and the guild's other commands that end the same when applied twice: a channel and a role edited, a role
+        // given, a role deleted — done by the owner, their answers lost
+        final CompletableFuture<RestClient.Response> channelEdit = callAsync(rest0, "PATCH", "channels/" + channel,
+            alice, "{\"name\":\"renamed\"}");
+        final CompletableFuture<RestClient.Response> roleEdit = callAsync(rest0, "PATCH", roles + "/" + toRename,
+            alice, "{\"name\":\"renamed role\"}");
+        final CompletableFuture<RestClient.Response> roleGiven = callAsync(rest0, "PUT", "guilds/" + guildId
+            + "/members/" + alice.id() + "/roles/" + toRename, alice, null);
+        final CompletableFuture<RestClient.Response> roleDelete = callAsync(rest0, "DELETE", roles + "/" + toDrop,
+            alice, null);
+        awaitOnOwner(() -> "renamed".equals(rest1.ok("GET", "channels/" + channel, alice.token(), null).path("name")
+            .asText()), "the owner renamed the channel");
+        awaitOnOwner(() -> roleNames(rest1.ok("GET", roles, alice.token(), null)).contains("renamed role")
+            && !roleNames(rest1.ok("GET", roles, alice.token(), null)).contains("to drop"),
+            "the owner renamed one role and deleted the other");
+        awaitOnOwner(() -> rest1.ok("GET", "guilds/" + guildId + "/members/" + alice.id(), alice.token(), null)
+            .path("roles").toString().contains(toRename), "the owner gave the role");
         // and now its guild events to node 0 are lost too: as when a node dies after a write, before the event left
         final CompletableFuture<String> noEvents = cluster.node(1).lineContaining("events-drop 0 -> sent");
         cluster.node(1).command("events-drop 0");
@@ -103,6 +123,8 @@ class ClusterPostAgainTest extends ClusterSessionsFixture
         assertTrue(rest1.ok("GET", messages + "/" + toEdit, alice.token(), null).has("reactions"),
             "the owner added the reaction");
         assertTrue(!edit.isDone() && !delete.isDone() && !react.isDone(), "their answers are lost");
+        assertTrue(!channelEdit.isDone() && !roleEdit.isDone() && !roleGiven.isDone() && !roleDelete.isDone(),
+            "their answers are lost");
 
         // the owner dies and comes back on its data: node 0 sends the posts again, and is answered with those messages
         cluster.kill(1);
@@ -125,7 +147,20 @@ class ClusterPostAgainTest extends ClusterSessionsFixture
         assertEquals(204, deleteAnswer.status(), deleteAnswer.raw());
         final RestClient.Response reactAnswer = react.get(60, TimeUnit.SECONDS); // there already: 204, as the first
         assertEquals(204, reactAnswer.status(), reactAnswer.raw());
-        cluster.node(0).awaitLine("a delete sent again found the message gone");
+        cluster.node(0).awaitLine("a delete sent again (command 32) found nothing to delete");
+        // likewise the guild's other commands: before, 503 when the owner came back
+        final RestClient.Response channelAnswer = channelEdit.get(60, TimeUnit.SECONDS);
+        assertEquals(200, channelAnswer.status(), channelAnswer.raw());
+        assertEquals("renamed", channelAnswer.body().get("name").asText());
+        final RestClient.Response roleAnswer = roleEdit.get(60, TimeUnit.SECONDS);
+        assertEquals(200, roleAnswer.status(), roleAnswer.raw());
+        assertEquals("renamed role", roleAnswer.body().get("name").asText());
+        final RestClient.Response givenAnswer = roleGiven.get(60, TimeUnit.SECONDS); // had it already: 204
+        assertEquals(204, givenAnswer.status(), givenAnswer.raw());
+        final RestClient.Response dropAnswer = roleDelete.get(60, TimeUnit.SECONDS); // gone already: 404, answered 204
+        assertEquals(204, dropAnswer.status(), dropAnswer.raw());
+        cluster.node(0).awaitLine("a delete sent again (command 73) found nothing to delete");
+        assertEquals(List.of("@everyone", "renamed role"), roleNames(rest0.ok("GET", roles, alice.token(), null)));
 
         final JsonNode history = rest0.ok("GET", messages + "?limit=10", alice.token(), null);
         final List<String> contents = new ArrayList<>();
@@ -225,6 +260,33 @@ class ClusterPostAgainTest extends ClusterSessionsFixture
         return callAsync(rest, "POST", path, user, "{\"content\":\"" + content + "\"}");
     }
 
+    /** A condition read through the owner node, polled every 100 ms for up to 30 s. */
+    private interface OwnerCheck
+    {
+        boolean holds() throws Exception;
+    }
+
+    private static void awaitOnOwner(final OwnerCheck check, final String what) throws Exception
+    {
+        for (int i = 0; i < 300 && !check.holds(); i++)
+        {
+            TimeUnit.MILLISECONDS.sleep(100); // polling a condition, bounded: the owner applies it on its thread
+        }
+        assertTrue(check.holds(), what);
+    }
+
+    private static List<String> roleNames(final JsonNode roles)
+    {
+        final List<String> names = new ArrayList<>();
+        roles.forEach(r -> names.add(r.get("name").asText()));
+        java.util.Collections.sort(names);
+        return names;
+    }
+
+    /**
+     * Calls on a thread of its own: these calls block until their answer comes, several at once (on the common pool,
+     * a machine with 4–7 cores would run three to six at a time and hold the rest back until an answer came).
+     */
     private static CompletableFuture<RestClient.Response> callAsync(final RestClient rest, final String method,
         final String path, final RestClient.User user, final String body)
     {
@@ -238,7 +300,7 @@ class ClusterPostAgainTest extends ClusterSessionsFixture
             {
                 throw new java.io.UncheckedIOException(ex);
             }
-        });
+        }, call -> Thread.ofPlatform().daemon().name("rest-call").start(call));
     }
 
     /** @return the id of the message with this content in the channel's newest ten, waiting up to 30 s; or null. */
