@@ -62,6 +62,14 @@ public final class CommandReader
     }
 
     /**
+     * @return bytes after the reading position (a field appended to some commands when they are sent again).
+     */
+    public int remaining()
+    {
+        return offset + length - position;
+    }
+
+    /**
      * Moves back to the first field (a failure handler reads the header again).
      *
      * @return this.

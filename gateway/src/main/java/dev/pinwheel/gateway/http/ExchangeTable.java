@@ -133,6 +133,11 @@ public final class ExchangeTable
         final byte[] command;
         /** The command's type, as it first went. */
         final int type;
+        /**
+         * When it first went (wall-clock ms): a message's edit sent again carries it ({@code
+         * OwnerCommands#messageEdit}).
+         */
+        final long firstSentMillis = System.currentTimeMillis();
         int tries;
         long dueNanos;
         long giveUpNanos;
@@ -656,6 +661,12 @@ public final class ExchangeTable
             final dev.pinwheel.core.command.CommandWriter w = shard.commandWriter()
                 .begin(dev.pinwheel.gateway.owner.OwnerCommands.againType(a.type))
                 .putRaw(command, Integer.BYTES, a.command.length - Integer.BYTES);
+            if (OwnerCommands.messageEdit(a.type))
+            {
+                // its owner leaves a message edited since as it is: a later edit (the author's other client, while
+                // this one was being sent again) is not overwritten by this older one
+                w.putLong(a.firstSentMillis);
+            }
             shard.send(shard.group().ownerOf(key), w); // may run now (this shard owns it): its answer too
         }
     }

@@ -185,6 +185,7 @@ public final class DmService
         final long messageId = command.getLong();
         final String content = command.getString();
         final Mentions.Allowed allowed = MessageService.allowed(command);
+        final long sentAgainAt = OwnerCommands.sentAgainAt(command);
         final StoredMessage m = message(owner, channelId, messageId, reply);
         if (m == null)
         {
@@ -193,6 +194,11 @@ public final class DmService
         if (m.authorId() != reply.userId())
         {
             reply.error(DiscordError.EDIT_OTHERS_MESSAGE);
+            return;
+        }
+        if (MessageService.editedSince(owner, m, sentAgainAt))
+        {
+            reply.ok(200, Json.bytes(Entities.message(m, node.accounts(), null)));
             return;
         }
         if (content != null && content.isBlank() && !MessageExtras.hasEmbeds(m.extra()))

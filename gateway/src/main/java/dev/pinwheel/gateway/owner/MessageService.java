@@ -345,6 +345,7 @@ public final class MessageService
         final Mentions.Allowed allowed = allowed(command);
         final String componentsJson = command.getString();
         final String attachmentsEdit = command.getString();
+        final long sentAgainAt = OwnerCommands.sentAgainAt(command);
         final String added = Attachments.added(attachmentsEdit);
 
         final Guild g = GuildAccess.guild(owner, guildId, reply);
@@ -365,6 +366,12 @@ public final class MessageService
         {
             release(added);
             reply.error(DiscordError.EDIT_OTHERS_MESSAGE);
+            return;
+        }
+        if (editedSince(owner, original, sentAgainAt))
+        {
+            // its files, if it added any, are the first try's (bound if it landed; else left to the sweeper)
+            reply.ok(200, Entities.message(original, accounts, null, reply.userId()));
             return;
         }
         if (added != null && !Permissions.has(Permissions.in(g, reply.userId(), c), Permissions.ATTACH_FILES))
@@ -437,6 +444,27 @@ public final class MessageService
             owner.afterCommit(() -> files.release(dropped));
         }
         acknowledge(owner, g, edited, null, "MESSAGE_UPDATE", null, reply);
+    }
+
+    /**
+     * An edit sent again ({@link OwnerCommands#messageEdit}) is not applied to a message edited since it was first
+     * sent: by its own first try (whose answer was lost), or by a later edit of the author's, which it would overwrite
+     * with older text. Its client gets the message as it is.
+     *
+     * @param owner       this shard.
+     * @param message     the message.
+     * @param sentAgainAt when the edit was first sent ({@link OwnerCommands#sentAgainAt}; 0: a first try).
+     * @return whether it is left as it is.
+     */
+    static boolean editedSince(final Shard owner, final StoredMessage message, final long sentAgainAt)
+    {
+        if (sentAgainAt <= 0 || message.editedTimestampMillis() < sentAgainAt)
+        {
+            return false;
+        }
+        LOG.info("shard {}: an edit sent again found message {} edited since it was first sent ({} ms later): left as "
+            + "it is", owner.id(), message.id(), message.editedTimestampMillis() - sentAgainAt);
+        return true;
     }
 
     /**

@@ -426,6 +426,26 @@ public final class OwnerCommands
 
     /**
      * @param type a command type.
+     * @return whether it edits a message (guild or DM): sent again ({@link #sentAgainAsIs}), it carries one more field
+     *         at its end, when it was first sent (wall-clock ms, {@link #sentAgainAt}), and its owner leaves a message
+     *         edited since then as it is.
+     */
+    public static boolean messageEdit(final int type)
+    {
+        return type == MESSAGE_EDIT || type == DM_MESSAGE_EDIT;
+    }
+
+    /**
+     * @param command a {@link #messageEdit} command, read up to its last field.
+     * @return when it was first sent (wall-clock ms) if this is a try sent again, else 0.
+     */
+    public static long sentAgainAt(final CommandReader command)
+    {
+        return command.remaining() >= Long.BYTES ? command.getLong() : 0;
+    }
+
+    /**
+     * @param type a command type.
      * @return whether it deletes one thing and is answered 204, so that sent again ({@link #sentAgainAsIs}) and
      *         answered 404, its first try did it (that answer was lost): a message, a permission overwrite, a role, a
      *         member (a kick, or leaving a guild) or a ban.

@@ -54,7 +54,8 @@ class ClusterPostAgainTest extends ClusterSessionsFixture
             .asText();
         final String toDelete = rest0.ok("POST", messages, alice.token(), "{\"content\":\"to delete\"}").get("id")
             .asText();
-        rest0.ok("POST", dms, alice.token(), "{\"content\":\"dm before\"}");
+        final String dmToEdit = rest0.ok("POST", dms, alice.token(), "{\"content\":\"dm before\"}").get("id")
+            .asText();
         final String roles = "guilds/" + guildId + "/roles";
         final String toRename = rest0.ok("POST", roles, alice.token(), "{\"name\":\"to rename\"}").get("id").asText();
         final String toDrop = rest0.ok("POST", roles, alice.token(), "{\"name\":\"to drop\"}").get("id").asText();
@@ -81,6 +82,15 @@ class ClusterPostAgainTest extends ClusterSessionsFixture
         final CompletableFuture<RestClient.Response> react = callAsync(rest0, "PUT", messages + "/" + toEdit
             + "/reactions/%F0%9F%91%8D/@me", alice, null);
         assertTrue(awaitWritten(rest1, messages, alice, "edited") != null, "the owner did the edit");
+        // and alice edits it again from another client, through the owner's node (answered): the first edit, sent
+        // again later, must not put its older text back. A DM likewise
+        assertEquals("edited later", rest1.ok("PATCH", messages + "/" + toEdit, alice.token(),
+            "{\"content\":\"edited later\"}").get("content").asText());
+        final CompletableFuture<RestClient.Response> dmEdit = callAsync(rest0, "PATCH", dms + "/" + dmToEdit, alice,
+            "{\"content\":\"dm edited\"}");
+        assertTrue(awaitWritten(rest1, dms, alice, "dm edited") != null, "the owner did the DM's edit");
+        assertEquals("dm edited later", rest1.ok("PATCH", dms + "/" + dmToEdit, alice.token(),
+            "{\"content\":\"dm edited later\"}").get("content").asText());
         for (int i = 0; i < 300 && rest1.call("GET", messages + "/" + toDelete, alice.token(), null).status() != 404;
             i++)
         {
@@ -122,7 +132,8 @@ class ClusterPostAgainTest extends ClusterSessionsFixture
         }
         assertTrue(rest1.ok("GET", messages + "/" + toEdit, alice.token(), null).has("reactions"),
             "the owner added the reaction");
-        assertTrue(!edit.isDone() && !delete.isDone() && !react.isDone(), "their answers are lost");
+        assertTrue(!edit.isDone() && !delete.isDone() && !react.isDone() && !dmEdit.isDone(),
+            "their answers are lost");
         assertTrue(!channelEdit.isDone() && !roleEdit.isDone() && !roleGiven.isDone() && !roleDelete.isDone(),
             "their answers are lost");
 
@@ -137,12 +148,17 @@ class ClusterPostAgainTest extends ClusterSessionsFixture
         final RestClient.Response lostAnswer = lost.get(60, TimeUnit.SECONDS);
         assertEquals(200, lostAnswer.status(), lostAnswer.raw());
         assertEquals(lostWritten, lostAnswer.body().get("id").asText());
-        // the edit, the delete and the reaction are sent again as they are: the edit's answer is the edited message,
+        // the edit, the delete and the reaction are sent again as they are: the edit's answer is the message as the
+        // later edit left it (before, the edit was applied again over it: "edited"),
         // the delete, which finds the message gone (its first try deleted it), is answered 204, the reaction there
         // already 204. Before, they were answered 503 when the owner came back (or 504 when it did not), for work done
         final RestClient.Response editAnswer = edit.get(60, TimeUnit.SECONDS);
         assertEquals(200, editAnswer.status(), editAnswer.raw());
-        assertEquals("edited", editAnswer.body().get("content").asText());
+        assertEquals("edited later", editAnswer.body().get("content").asText());
+        cluster.node(1).awaitLine("an edit sent again found message " + toEdit + " edited since it was first sent");
+        final RestClient.Response dmEditAnswer = dmEdit.get(60, TimeUnit.SECONDS);
+        assertEquals(200, dmEditAnswer.status(), dmEditAnswer.raw());
+        assertEquals("dm edited later", dmEditAnswer.body().get("content").asText());
         final RestClient.Response deleteAnswer = delete.get(60, TimeUnit.SECONDS);
         assertEquals(204, deleteAnswer.status(), deleteAnswer.raw());
         final RestClient.Response reactAnswer = react.get(60, TimeUnit.SECONDS); // there already: 204, as the first
@@ -169,7 +185,7 @@ class ClusterPostAgainTest extends ClusterSessionsFixture
             contents.add(0, m.get("content").asText());
             assertTrue(!m.has("request"), "the request key is the server's own: " + m);
         }
-        assertEquals(List.of("before", "edited", "exactly once", "event lost"), contents, "written once");
+        assertEquals(List.of("before", "edited later", "exactly once", "event lost"), contents, "written once");
         final RestClient.Response dmAnswer = dm.get(60, TimeUnit.SECONDS);
         assertEquals(200, dmAnswer.status(), dmAnswer.raw());
         assertEquals(dmWritten, dmAnswer.body().get("id").asText(), "the DM the first try wrote");
@@ -178,7 +194,7 @@ class ClusterPostAgainTest extends ClusterSessionsFixture
         {
             dmContents.add(0, m.get("content").asText());
         }
-        assertEquals(List.of("dm before", "dm exactly once"), dmContents, "the DM written once");
+        assertEquals(List.of("dm edited later", "dm exactly once"), dmContents, "the DM written once");
         // and the node takes posts as before; every event the owner sent again is ahead of these on its stream
         rest0.ok("POST", messages, alice.token(), "{\"content\":\"after\"}");
         rest0.ok("POST", dms, alice.token(), "{\"content\":\"dm after\"}");
