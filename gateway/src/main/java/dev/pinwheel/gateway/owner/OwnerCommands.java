@@ -405,7 +405,10 @@ public final class OwnerCommands
      *         or removed, messages deleted in bulk (those gone already are skipped), a typing signal; a guild, channel,
      *         role or member edited (fields set to given values), positions set, a permission overwrite set or
      *         deleted, a role given or taken, a role deleted, a member removed, a user banned (a ban there already is
-     *         204) or unbanned. A reaction, pin, role of a member or ban already there, or already gone, is 204; a
+     *         204) or unbanned; an application's commands set, upserted (by name), edited or deleted; and every read
+     *         an owner answers (a message, history, the guild, its channels, members, roles, bans, invites, audit log,
+     *         reactors, pins, a DM channel and its messages, application commands). A reaction, pin, role of a member
+     *         or ban already there, or already gone, is 204; a
      *         delete that finds its object gone is answered as done ({@link #goneWhenDone}). Not the creates (a
      *         second try makes a second object), a channel's or invite's delete (answered with the object, which a
      *         second try no longer has), nor a bulk ban (its answer lists who was banned by it). A second try that the
@@ -419,7 +422,12 @@ public final class OwnerCommands
             case MESSAGE_EDIT, MESSAGE_DELETE, DM_MESSAGE_EDIT, DM_MESSAGE_DELETE, REACTION_ADD, REACTION_REMOVE,
                 REACTION_CLEAR, PIN_ADD, PIN_REMOVE, MESSAGE_BULK_DELETE, TYPING, GUILD_EDIT, CHANNEL_EDIT,
                 CHANNEL_POSITIONS, CHANNEL_OVERWRITE_PUT, CHANNEL_OVERWRITE_DELETE, ROLE_EDIT, ROLE_POSITIONS,
-                ROLE_DELETE, MEMBER_EDIT, MEMBER_ROLE_ADD, MEMBER_ROLE_REMOVE, MEMBER_REMOVE, BAN_ADD, BAN_REMOVE -> true;
+                ROLE_DELETE, MEMBER_EDIT, MEMBER_ROLE_ADD, MEMBER_ROLE_REMOVE, MEMBER_REMOVE, BAN_ADD, BAN_REMOVE,
+                APP_COMMAND_OVERWRITE, APP_COMMAND_UPSERT, APP_COMMAND_EDIT, APP_COMMAND_DELETE -> true;
+            // reads: nothing changes
+            case MESSAGE_GET, MESSAGE_HISTORY, GUILD_GET, CHANNEL_LIST, CHANNEL_GET, INVITE_LIST, INVITE_GET,
+                MEMBER_GET, MEMBER_LIST, MEMBER_SEARCH, ROLE_LIST, BAN_LIST, BAN_GET, AUDIT_LOG, REACTION_USERS,
+                PIN_LIST, DM_CHANNEL_GET, DM_MESSAGE_GET, DM_MESSAGE_HISTORY, APP_COMMAND_LIST, APP_COMMAND_GET -> true;
             default -> false;
         };
     }
@@ -448,14 +456,14 @@ public final class OwnerCommands
      * @param type a command type.
      * @return whether it deletes one thing and is answered 204, so that sent again ({@link #sentAgainAsIs}) and
      *         answered 404, its first try did it (that answer was lost): a message, a permission overwrite, a role, a
-     *         member (a kick, or leaving a guild) or a ban.
+     *         member (a kick, or leaving a guild), a ban or an application command.
      */
     public static boolean goneWhenDone(final int type)
     {
         return switch (type)
         {
-            case MESSAGE_DELETE, DM_MESSAGE_DELETE, CHANNEL_OVERWRITE_DELETE, ROLE_DELETE, MEMBER_REMOVE, BAN_REMOVE ->
-                true;
+            case MESSAGE_DELETE, DM_MESSAGE_DELETE, CHANNEL_OVERWRITE_DELETE, ROLE_DELETE, MEMBER_REMOVE, BAN_REMOVE,
+                APP_COMMAND_DELETE -> true;
             default -> false;
         };
     }

@@ -108,6 +108,8 @@ class ClusterPostAgainTest extends ClusterSessionsFixture
             + "/members/" + alice.id() + "/roles/" + toRename, alice, null);
         final CompletableFuture<RestClient.Response> roleDelete = callAsync(rest0, "DELETE", roles + "/" + toDrop,
             alice, null);
+        // and a read: answered by the owner, the answer lost
+        final CompletableFuture<RestClient.Response> read = callAsync(rest0, "GET", messages + "?limit=2", alice, null);
         awaitOnOwner(() -> "renamed".equals(rest1.ok("GET", "channels/" + channel, alice.token(), null).path("name")
             .asText()), "the owner renamed the channel");
         awaitOnOwner(() -> roleNames(rest1.ok("GET", roles, alice.token(), null)).contains("renamed role")
@@ -134,8 +136,8 @@ class ClusterPostAgainTest extends ClusterSessionsFixture
             "the owner added the reaction");
         assertTrue(!edit.isDone() && !delete.isDone() && !react.isDone() && !dmEdit.isDone(),
             "their answers are lost");
-        assertTrue(!channelEdit.isDone() && !roleEdit.isDone() && !roleGiven.isDone() && !roleDelete.isDone(),
-            "their answers are lost");
+        assertTrue(!channelEdit.isDone() && !roleEdit.isDone() && !roleGiven.isDone() && !roleDelete.isDone()
+            && !read.isDone(), "their answers are lost");
 
         // the owner dies and comes back on its data: node 0 sends the posts again, and is answered with those messages
         cluster.kill(1);
@@ -176,6 +178,9 @@ class ClusterPostAgainTest extends ClusterSessionsFixture
         final RestClient.Response dropAnswer = roleDelete.get(60, TimeUnit.SECONDS); // gone already: 404, answered 204
         assertEquals(204, dropAnswer.status(), dropAnswer.raw());
         cluster.node(0).awaitLine("a delete sent again (command 73) found nothing to delete");
+        final RestClient.Response readAnswer = read.get(60, TimeUnit.SECONDS); // before: 503, for a read
+        assertEquals(200, readAnswer.status(), readAnswer.raw());
+        assertEquals(2, readAnswer.body().size(), readAnswer.raw());
         assertEquals(List.of("@everyone", "renamed role"), roleNames(rest0.ok("GET", roles, alice.token(), null)));
 
         final JsonNode history = rest0.ok("GET", messages + "?limit=10", alice.token(), null);
