@@ -220,7 +220,7 @@ final class CassandraHandover implements ConsensusMembership.RingEpochs, AutoClo
             routing.swap(ring);
             LOG.info("cluster: ring epoch {} settled: every live node holds its keys", epoch);
             final RoutingRing moved = refusing;
-            lateGuilds.settled(key -> moved.route(key) == RoutingRing.MOVING);
+            lateGuilds.settled(ring, key -> moved.route(key) == RoutingRing.MOVING);
         }
     }
 

@@ -6,6 +6,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.pinwheel.cluster.NodeLink;
+import dev.pinwheel.core.routing.RoutingRing;
 import dev.pinwheel.core.routing.ShardRoute;
 import dev.pinwheel.core.shard.Shard;
 import dev.pinwheel.core.shard.ShardGroup;
@@ -203,13 +204,31 @@ final class PeerSignals implements NodeLink.PeerWatch
      * Before, a moved user's DMs reached none of their sessions and their guilds showed them offline until they
      * reconnected.
      *
+     * @param ring  the settled ring: the REST requests waiting on a node it is without are answered (or sent again).
      * @param moved the keys refused at some time since the last settled epoch (moved, or moving and back).
      */
-    void settled(final java.util.function.LongPredicate moved)
+    void settled(final RoutingRing ring, final java.util.function.LongPredicate moved)
     {
+        final long lost = lostNodes(ring);
         onEveryShard("ring epoch settled", (shard, late) ->
         {
             final GatewayShard g = shards.apply(shard.id());
+            // the REST requests still waiting on a node the settled ring is without: its answer is not expected any
+            // more (it was declared lost; were it only stalled, what it sends later is dropped, as after a restart).
+            // Those kept to be sent again go to their guild's new owner; the others are answered 503 now, where they
+            // waited for a 504 after 30 s
+            for (int node = 0; node <= ShardRoute.MAX_NODE; node++)
+            {
+                if ((lost & 1L << node) != 0)
+                {
+                    final int failed = g.exchanges().failNode(shard, node, DiscordError.NODE_LOST);
+                    if (failed > 0)
+                    {
+                        LOG.warn("cluster: ring epoch settled without node {}: shard {}: {} REST request(s) sent to "
+                            + "it answered 503 (its answer is not expected)", node, shard.id(), failed);
+                    }
+                }
+            }
             final int users = g.sessions().announceUsers(moved);
             final int presences = g.presences().announceIn(shard, moved);
             if (users + presences > 0)
@@ -220,6 +239,27 @@ final class PeerSignals implements NodeLink.PeerWatch
             }
             return late.retryNow(guild -> true);
         });
+    }
+
+    /**
+     * @param ring the settled ring.
+     * @return the node ids (a bit each) it holds no shard of, but this node's.
+     */
+    private long lostNodes(final RoutingRing ring)
+    {
+        long in = 0;
+        for (final int owner : ring.owners())
+        {
+            if (owner >= 0) // a ring owner is node << 16 | shard
+            {
+                in |= 1L << ((owner >>> 16) & 63);
+            }
+        }
+        if (in == 0)
+        {
+            return 0; // no ring (nothing settled): nothing is known lost
+        }
+        return ~in & ~(1L << (group.nodeId() & 63));
     }
 
     /** What a signal does on one shard (its thread). */

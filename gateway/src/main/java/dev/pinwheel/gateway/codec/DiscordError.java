@@ -81,6 +81,13 @@ public enum DiscordError
     NODE_RESTARTED(503, 0, "503: Service Unavailable. The cluster node that owns this resource restarted while the "
         + "request was on its way; it may or may not have been applied.", 1),
     /**
+     * The request was sent to a cluster node that the others then declared lost (a ring epoch settled without it) and
+     * did not answer it: it may or may not have been applied (on the shared store, what it wrote is served by the
+     * guild's new owner).
+     */
+    NODE_LOST(503, 0, "503: Service Unavailable. The cluster node that owned this resource was lost while the request "
+        + "was on its way; it may or may not have been applied.", 1),
+    /**
      * A request handed to the cluster node that holds the channel's files (an upload) lost its connection on the
      * way: that node may or may not have applied it.
      */

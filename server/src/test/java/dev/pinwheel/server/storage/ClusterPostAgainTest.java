@@ -258,6 +258,44 @@ class ClusterPostAgainTest extends ClusterSessionsFixture
         assertEquals(1, copies, "posted once");
     }
 
+    /**
+     * A request that is not sent again (a channel created: a second try would make a second channel) whose owner did it
+     * and was then killed for good, on Cassandra: once the ring settles without that node its answer is not expected
+     * any more, and the request is answered 503 "lost … may or may not have been applied". Before, it waited for the
+     * 504 of the 30 s timeout (its node never restarted).
+     */
+    @Test
+    void aRequestNotSentAgainIsAnsweredWhenTheRingSettlesWithoutItsOwner() throws Exception
+    {
+        final List<String> options = new ArrayList<>(SharedCassandra.clusterOptions("lost"));
+        options.add("-Dpinwheel.debug.fault-injection=true");
+        cluster = new LocalCluster(dir, 3, 1, options).startAllLive();
+        final RoutingRing ring = cluster.awaitSettledRing();
+        final RestClient rest0 = new RestClient(cluster.node(0).restBase());
+        final RestClient rest1 = new RestClient(cluster.node(1).restBase());
+        final RestClient.User alice = ClusterGuilds.personOwnedBy(rest0, ring, 0, "alice");
+        final String guildId = ClusterGuilds.ownedBy(rest0, alice.token(), ring, 1, "lost").get("id").asText();
+        final String channels = "guilds/" + guildId + "/channels";
+
+        final CompletableFuture<String> dropping = cluster.node(1).lineContaining("answers-drop 0 -> sent");
+        cluster.node(1).command("answers-drop 0");
+        dropping.get(30, TimeUnit.SECONDS);
+        final CompletableFuture<RestClient.Response> create = callAsync(rest0, "POST", channels, alice,
+            "{\"name\":\"made\"}");
+        awaitOnOwner(() -> rest1.ok("GET", channels, alice.token(), null).toString().contains("\"made\""),
+            "the owner made the channel");
+        assertTrue(!create.isDone(), "its answer is lost");
+        cluster.kill(1);
+        final RestClient.Response answer = create.get(60, TimeUnit.SECONDS);
+        assertEquals(503, answer.status(), answer.raw()); // before: 504 "did not answer", 30 s after it was sent
+        assertTrue(answer.raw().contains("was lost while the request was on its way"), answer.raw());
+        cluster.node(0).awaitLine("ring epoch settled without node 1");
+        // and the guild's new owner serves what the lost one wrote
+        final RestClient rest2 = new RestClient(cluster.node(2).restBase());
+        awaitOnOwner(() -> rest2.call("GET", channels, alice.token(), null).raw().contains("\"made\""),
+            "the channel served by the guild's new owner");
+    }
+
     /** Reads the session's dispatches until MESSAGE_CREATEs with these contents came (30 s), noting every one. */
     private static void awaitContents(final ClusterNodesTest.RawGateway session, final List<String> seen,
         final String... contents) throws InterruptedException
