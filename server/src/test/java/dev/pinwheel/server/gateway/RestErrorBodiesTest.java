@@ -159,6 +159,13 @@ class RestErrorBodiesTest
         assertError(node.call("GET", "guilds/abc", owner.token(), null), 404, 10004);
         assertError(node.call("GET", "users/xyz", owner.token(), null), 404, 10013);
         assertError(node.call("GET", messages() + "/not-an-id", owner.token(), null), 404, 10008);
+        // a message id of 0: before, neither answered nor sent to the owner (the request hung until the client gave
+        // up); found by a fuzz of every route
+        for (final String method : List.of("GET", "PATCH", "DELETE"))
+        {
+            assertError(node.call(method, messages() + "/0", owner.token(), "PATCH".equals(method)
+                ? "{\"content\":\"x\"}" : null), 404, 10008);
+        }
         assertError(node.call("GET", "channels/123456789012345678/messages", owner.token(), null), 404, 10003);
         assertFormError(node.call("GET", messages() + "?before=abc", owner.token(), null), "before");
     }

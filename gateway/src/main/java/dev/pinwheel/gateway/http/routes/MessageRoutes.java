@@ -375,12 +375,18 @@ public final class MessageRoutes
         return false;
     }
 
+    /**
+     * @return the path's message id, or -1 when it names none (not a number, or 0): then answered 10008. Before, an id of
+     *         0 was neither answered nor sent to the owner (its callers take 0 for "answered already", the DM path's
+     *         sign), and the request hung until its client gave up.
+     */
     private long messageId(final RestExchange ex, final Request r)
     {
         final long messageId = r.id(1);
-        if (messageId < 0)
+        if (messageId <= 0)
         {
             error(ex, DiscordError.UNKNOWN_MESSAGE);
+            return -1;
         }
         return messageId;
     }
