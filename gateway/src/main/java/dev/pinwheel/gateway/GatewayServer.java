@@ -73,6 +73,8 @@ public final class GatewayServer implements AutoCloseable
     private final List<Channel> listeners = new ArrayList<>();
     private final ThreadPoolExecutor control;
     private AttachmentSweeper sweeper;
+    /** The REST routes (shard 0's table; every shard has the same), once started. */
+    private volatile List<String> routes = List.of();
     /** The file directory made for a server started without one (removed at {@link #close}), or null. */
     private final java.nio.file.Path temporaryFiles;
 
@@ -277,6 +279,10 @@ public final class GatewayServer implements AutoCloseable
         for (int i = 0; i < n; i++)
         {
             edges[i] = edge(gateways.shard(i), web);
+            if (i == 0)
+            {
+                routes = edges[i].api().table().routes();
+            }
             final Channel own = listen(edges[i], false, 0);
             listeners.add(own);
             context.resumePort(i, ((InetSocketAddress)own.localAddress()).getPort());
@@ -304,6 +310,14 @@ public final class GatewayServer implements AutoCloseable
         final RestRouter api = new RestRouter(routes, shard, gateway.exchanges());
         return new ShardEdge(context, auth, shard, gateway.driver(), gateway.edgeDeadlines(), gateway.edgeCounters(),
             connectionSlots, api, gateway.sessions(), web);
+    }
+
+    /**
+     * @return every REST route (as {@code "METHOD /template"}, below {@code /api/v10}): every shard has the same.
+     */
+    public java.util.List<String> routes()
+    {
+        return routes;
     }
 
     /**

@@ -134,7 +134,8 @@ public final class ShardEdge
         return shard;
     }
 
-    RestRouter api()
+    /** @return this shard's REST router. */
+    public RestRouter api()
     {
         return api;
     }
