@@ -24,8 +24,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Crashes at random moments while three writers post, edit and delete through every node of a three-node cluster on
- * the shared Cassandra store: a node is killed ({@code kill -9}) or stalled ({@code SIGSTOP}) every few seconds, at
+ * Crashes at random moments while three writers post, edit, delete and read through every node of a three-node cluster
+ * on the shared Cassandra store: a node is killed ({@code kill -9}) or stalled ({@code SIGSTOP}) every few seconds, at
  * most one at a time, and restarted after a random pause — sometimes before the survivors noticed it was gone,
  * sometimes right after it came back, in the middle of a ring epoch's handover. Afterwards, all nodes live again, every
  * channel's whole history is read through every node and checked against what the server acknowledged:
@@ -77,6 +77,8 @@ class ClusterChaosTest
         final List<String> wrong = new ArrayList<>();
         final AtomicInteger sent = new AtomicInteger();
         final AtomicInteger retriedAfter503 = new AtomicInteger();
+        /** Reads of a channel's newest messages made (each must be answered 200, or not at all). */
+        final AtomicInteger reads = new AtomicInteger();
         /** Whether the last request was answered 503 "may or may not have been applied" before its final answer. */
         boolean maybeApplied;
     }
@@ -291,14 +293,17 @@ class ClusterChaosTest
         }
         int sent = 0;
         int retried = 0;
+        int reads = 0;
         for (final Ledger l : ledgers)
         {
             sent += l.sent.get();
             retried += l.retriedAfter503.get();
+            reads += l.reads.get();
         }
         System.out.println("ClusterChaosTest: seed " + seed + ", rounds " + rounds + "; requests " + sent + ", posts "
             + "acknowledged " + acked + ", without an answer " + unknown + " (" + unknownSeen + " of them written), "
-            + "refused " + refused + ", 503s retried " + retried + "; messages in the histories " + byId.size());
+            + "refused " + refused + ", 503s retried " + retried + ", reads " + reads + "; messages in the histories "
+            + byId.size());
         final String keep = System.getProperty("pinwheel.chaos.keepLogs"); // a directory to copy the nodes' logs to
         if (keep != null)
         {
@@ -398,9 +403,10 @@ class ClusterChaosTest
     }
 
     /**
-     * One writer: posts (most of the time), edits and deletes its own acknowledged messages, through a random serving
-     * node each time, until told to stop. A 503 with Retry-After is retried as Discord's libraries do (the same
-     * content: a refused attempt must not have been written); no answer at all is "unknown".
+     * One writer: posts (most of the time), edits and deletes its own acknowledged messages and reads a channel's
+     * newest (each read answered 200, or not at all), through a random serving node each time, until told to stop. A
+     * 503 with Retry-After is retried as Discord's libraries do (the same content: a refused attempt must not have been
+     * written); no answer at all is "unknown".
      */
     private void write(final int w, final RestClient.User user, final RestClient[] rest, final List<String> channels,
         final Ledger l, final SplittableRandom random)
@@ -441,7 +447,7 @@ class ClusterChaosTest
                         System.out.println("ClusterChaosTest: " + l.wrong.get(l.wrong.size() - 1));
                     }
                 }
-                else if (dice < 92)
+                else if (dice < 90)
                 {
                     final String[] m = mine.get(random.nextInt(mine.size()));
                     final List<String[]> edits = l.edits.computeIfAbsent(m[1], x -> new ArrayList<>());
@@ -459,6 +465,21 @@ class ClusterChaosTest
                     else
                     {
                         l.wrong.add(java.time.LocalTime.now() + " edit of " + m[1] + " via node " + k + " -> "
+                            + r.status() + " " + r.raw());
+                        System.out.println("ClusterChaosTest: " + l.wrong.get(l.wrong.size() - 1));
+                    }
+                }
+                else if (dice < 95)
+                {
+                    // a read of a channel's newest messages: answered 200 (sent again to the guild's new owner when
+                    // its owner is lost), never a 504 or a 503 after the retries
+                    final String channel = channels.get(random.nextInt(channels.size()));
+                    final RestClient.Response r = send(l, rest[k], "GET", "channels/" + channel
+                        + "/messages?limit=5", user, null);
+                    l.reads.incrementAndGet();
+                    if (r != null && r.status() != 200)
+                    {
+                        l.wrong.add(java.time.LocalTime.now() + " read of " + channel + " via node " + k + " -> "
                             + r.status() + " " + r.raw());
                         System.out.println("ClusterChaosTest: " + l.wrong.get(l.wrong.size() - 1));
                     }
