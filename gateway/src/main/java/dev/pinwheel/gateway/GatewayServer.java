@@ -315,7 +315,7 @@ public final class GatewayServer implements AutoCloseable
     /**
      * @return every REST route (as {@code "METHOD /template"}, below {@code /api/v10}): every shard has the same.
      */
-    public java.util.List<String> routes()
+    public List<String> routes()
     {
         return routes;
     }

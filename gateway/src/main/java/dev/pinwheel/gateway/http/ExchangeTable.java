@@ -21,13 +21,14 @@ import dev.pinwheel.gateway.owner.OwnerCommands;
  * ({@link #failNode}) instead of at the timeout. A post sent to another node is kept and, when that node restarts, is
  * unreachable or does not answer in time, sent again to its guild's owner, which answers with what the first try
  * wrote if it did ({@link #remember}): its client gets one answer and one message, not a 503 it would retry into a
- * second. An edit or a delete of a message, a reaction, a pin, and the guild's other commands that end the same when
- * applied twice (edits of channels, roles and members, roles given, kicks, bans… {@link OwnerCommands#sentAgainAsIs})
- * are kept and sent again likewise, as they are (a delete sent again that finds its object gone is answered 204): its
- * client gets the answer within seconds of the ring's change, where it waited for the node's return or the timeout and then got a 503 or a 504. A
- * request whose command goes on from its
- * owner to a further node (a registration: the name's owner, then the new id's owner) notes that node too, with what
- * to undo when the request is lost — answered by a restart or the timeout, not by its owner ({@link #waitsOn}).
+ * second. An edit or a delete of a message, a reaction, a pin, the guild's other commands that end the same when
+ * applied twice (edits of channels, roles and members, roles given, kicks, bans…) and the reads an owner answers
+ * ({@link OwnerCommands#sentAgainAsIs}) are kept and sent again likewise, as they are (a delete sent again that finds
+ * its object gone is answered 204): its client gets the answer within seconds of the ring's change, where it waited
+ * for the node's return or the timeout and then got a 503 or a 504. The others are answered 503 when the node
+ * restarts or a ring epoch settles without it. A request whose command goes on from its owner to a further node (a registration: the name's
+ * owner, then the new id's owner) notes that node too, with what to undo when the request is lost — answered by a
+ * restart or the timeout, not by its owner ({@link #waitsOn}).
  * <p>
  * <b>Shard thread only</b> (the origin shard owns its table).
  */
@@ -223,8 +224,8 @@ public final class ExchangeTable
             if (status == 404 && OwnerCommands.goneWhenDone(triedType))
             {
                 // a delete sent again found nothing: its first try deleted it (that answer was lost with its node)
-                LOG.info("shard {}: a delete sent again (command {}) found nothing to delete: its first try deleted it, "
-                    + "answered 204", shard.id(), triedType);
+                LOG.info("shard {}: a delete sent again (command {}) found nothing to delete: its first try deleted "
+                    + "it, answered 204", shard.id(), triedType);
                 exchange.reply(shard, 204, (byte[])null);
                 return;
             }

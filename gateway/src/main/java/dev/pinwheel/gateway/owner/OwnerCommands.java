@@ -408,12 +408,12 @@ public final class OwnerCommands
      *         204) or unbanned; an application's commands set, upserted (by name), edited or deleted; and every read
      *         an owner answers (a message, history, the guild, its channels, members, roles, bans, invites, audit log,
      *         reactors, pins, a DM channel and its messages, application commands). A reaction, pin, role of a member
-     *         or ban already there, or already gone, is 204; a
-     *         delete that finds its object gone is answered as done ({@link #goneWhenDone}). Not the creates (a
-     *         second try makes a second object), a channel's or invite's delete (answered with the object, which a
-     *         second try no longer has), nor a bulk ban (its answer lists who was banned by it). A second try that the
-     *         first changed the rights for (one's own last admin role taken, a guild given away) is refused (403),
-     *         though what it asked for is done.
+     *         or ban already there, or already gone, is 204; a delete that finds its object gone is answered as done
+     *         ({@link #goneWhenDone}); an edit of a message edited since it was first sent is not applied again
+     *         ({@link #messageEdit}). Not the creates (a second try makes a second object), a channel's or invite's
+     *         delete (answered with the object, which a second try no longer has), nor a bulk ban (its answer lists
+     *         who was banned by it). A second try that the first changed the rights for (one's own last admin role
+     *         taken, a guild given away) is refused (403), though what it asked for is done.
      */
     public static boolean sentAgainAsIs(final int type)
     {

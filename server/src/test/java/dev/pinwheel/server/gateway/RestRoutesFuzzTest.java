@@ -56,7 +56,8 @@ class RestRoutesFuzzTest
             + "\"avatar\":5,\"username\":[],\"flags\":\"x\",\"tts\":\"x\",\"nonce\":{},\"attachments\":\"x\","
             + "\"options\":\"x\",\"description\":5,\"default_member_permissions\":\"x\",\"owner_id\":\"x\"}",
         "[{\"position\":\"x\",\"id\":\"abc\"},{\"id\":null},5]",
-        "{\"messages\":[\"abc\",null,1e30],\"user_ids\":[null,\"x\"],\"roles\":[null,\"abc\",5],\"content\":\"\\ud800\"}",
+        "{\"messages\":[\"abc\",null,1e30],\"user_ids\":[null,\"x\"],\"roles\":[null,\"abc\",5],"
+            + "\"content\":\"\\ud800\"}",
         "{\"position\":1e300,\"limit\":1e300,\"color\":-1,\"permissions\":\"-1\",\"max_age\":-1,"
             + "\"delete_message_seconds\":1e20,\"rate_limit_per_user\":99999999999,\"name\":\"" + "n".repeat(5000)
             + "\",\"content\":\"" + "c".repeat(5000) + "\"}");

@@ -376,9 +376,9 @@ public final class MessageRoutes
     }
 
     /**
-     * @return the path's message id, or -1 when it names none (not a number, or 0): then answered 10008. Before, an id of
-     *         0 was neither answered nor sent to the owner (its callers take 0 for "answered already", the DM path's
-     *         sign), and the request hung until its client gave up.
+     * @return the path's message id, or -1 when it names none (not a number, or 0): then answered 10008. Before, an id
+     *         of 0 was neither answered nor sent to the owner (its callers take 0 for "answered already", the DM
+     *         path's sign), and the request hung until its client gave up.
      */
     private long messageId(final RestExchange ex, final Request r)
     {
