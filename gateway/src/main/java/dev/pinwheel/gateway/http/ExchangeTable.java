@@ -26,9 +26,9 @@ import dev.pinwheel.gateway.owner.OwnerCommands;
  * ({@link OwnerCommands#sentAgainAsIs}) are kept and sent again likewise, as they are (a delete sent again that finds
  * its object gone is answered 204): its client gets the answer within seconds of the ring's change, where it waited
  * for the node's return or the timeout and then got a 503 or a 504. The others are answered 503 when the node
- * restarts or a ring epoch settles without it. A request whose command goes on from its owner to a further node (a registration: the name's
- * owner, then the new id's owner) notes that node too, with what to undo when the request is lost — answered by a
- * restart or the timeout, not by its owner ({@link #waitsOn}).
+ * restarts or a ring epoch settles without it. A request whose command goes on from its owner to a further node (a
+ * registration: the name's owner, then the new id's owner) notes that node too, with what to undo when the request is
+ * lost — answered by a restart or the timeout, not by its owner ({@link #waitsOn}).
  * <p>
  * <b>Shard thread only</b> (the origin shard owns its table).
  */
