@@ -196,8 +196,9 @@ class SessionIndexTest
 
     /**
      * A MESSAGE_CREATE sent again (its owner died after writing it; the post came again) reaches this shard's sessions
-     * once: skipped where its first copy was delivered, delivered where none was; only keys as recent as
-     * {@link DeliveredKeys#CAPACITY} other keyed events are remembered.
+     * once: skipped where its first copy was delivered, delivered where none was — also after more keyed events than
+     * the ring first holds ({@link DeliveredKeys#INITIAL_CAPACITY}: before, the key was forgotten then, and the event
+     * delivered twice).
      */
     @Test
     void anEventSentAgainIsDeliveredHereOnlyIfItsFirstCopyWasNot()
@@ -214,12 +215,12 @@ class SessionIndexTest
         assertEquals(1, index.deliver(created(10, 502, false)), "a first copy is never skipped");
         assertEquals(1, index.deliver(created(10, 502, false)), "even twice (no key check on first copies)");
         assertEquals(1, index.deliver(event(10, 0)), "unkeyed events as before");
-        for (int i = 0; i < DeliveredKeys.CAPACITY; i++)
+        for (int i = 0; i < 4 * DeliveredKeys.INITIAL_CAPACITY; i++)
         {
             index.deliver(created(10, 1_000 + i, false));
         }
-        assertEquals(1, index.deliver(created(10, 500, true)), "forgotten after CAPACITY other keyed events");
-        assertEquals(0, index.deliver(created(10, 1_000 + DeliveredKeys.CAPACITY - 1, true)));
+        assertEquals(0, index.deliver(created(10, 500, true)), "remembered past the ring's first size (seconds old)");
+        assertEquals(0, index.deliver(created(10, 1_000 + 4 * DeliveredKeys.INITIAL_CAPACITY - 1, true)));
         assertEquals(0, new SessionIndex().deliver(created(11, 600, true)), "nobody follows the guild here");
     }
 
