@@ -24,6 +24,7 @@ import dev.pinwheel.core.shard.ShardGroup;
  *                   message is sent to its owner (a test kills the node there: files no message acknowledged)
  *   answers-drop 0  from now on the node's owners do the requests other nodes send them and never answer (as if
  *                   the node died between the two: a test kills it then)
+ *   answers-keep 0  answers-drop ends: the answers dropped meanwhile stay lost, the next go out
  *   events-drop 0   from now on the node's owners send their guilds' events to no other node (as if the node died
  *                   after a write and before its event left: a test kills it then, with answers-drop)
  *   writes-delay MS from now on every write this node hands to the Cassandra driver goes out MS milliseconds later,
@@ -89,6 +90,11 @@ final class FaultInjection
                     case "answers-drop" ->
                     {
                         dev.pinwheel.gateway.owner.CommandReply.dropAnswersToOtherNodes();
+                        yield true;
+                    }
+                    case "answers-keep" ->
+                    {
+                        dev.pinwheel.gateway.owner.CommandReply.keepAnswersToOtherNodes();
                         yield true;
                     }
                     case "events-drop" ->

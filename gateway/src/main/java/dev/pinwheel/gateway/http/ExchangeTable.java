@@ -111,16 +111,19 @@ public final class ExchangeTable
         final long giveUpNanos;
         /** Looked for by the post's request key (no id given). */
         final boolean search;
+        /** A search made whatever came ({@link #LATE_COPY_SEARCHES_NANOS}): finding none is the rule, not news. */
+        final boolean routine;
         long dueNanos;
 
         Undo(final long correlation, final byte[] command, final long routeKey, final long giveUpNanos,
-            final boolean search)
+            final boolean search, final boolean routine)
         {
             this.correlation = correlation;
             this.command = command;
             this.routeKey = routeKey;
             this.giveUpNanos = giveUpNanos;
             this.search = search;
+            this.routine = routine;
         }
     }
 
@@ -194,8 +197,16 @@ public final class ExchangeTable
                 undos.remove(correlation);
                 if (undo.search && status == 404)
                 {
-                    LOG.info("shard {}: a post sent again: no second copy (its first try's write did not land)",
-                        shard.id());
+                    if (!undo.routine)
+                    {
+                        LOG.info("shard {}: a post sent again: no second copy (its first try's write did not land)",
+                            shard.id());
+                    }
+                }
+                else if (undo.routine && status / 100 == 2)
+                {
+                    LOG.warn("shard {}: a post sent again had a second copy no answer told of (its first try's write "
+                        + "landed late, unanswered): found by a later search and deleted", shard.id());
                 }
                 else
                 {
@@ -219,7 +230,7 @@ public final class ExchangeTable
             final int triedType = tried == null || tried.tries == 0 ? -1 : tried.type;
             if (triedType >= 0 && status / 100 == 2 && length > 0 && !OwnerCommands.sentAgainAsIs(triedType))
             {
-                settle(tried, body, length);
+                settle(shard, tried, body, length);
             }
             if (status == 404 && OwnerCommands.goneWhenDone(triedType))
             {
@@ -241,8 +252,13 @@ public final class ExchangeTable
         }
     }
 
-    /** Remembers the message the client of a post sent again got (its answer came: the first of the two tries'). */
-    private void settle(final Again tried, final UnsafeBuffer answer, final int length)
+    /**
+     * Remembers the message the client of a post sent again got (its answer came: the first of the two tries'), and
+     * looks for a second copy by the post's request key {@link #LATE_COPY_SEARCHES_NANOS} later whatever comes: the
+     * first try's write may land with no answer ever following it (its node killed right after a stall let the write
+     * go), and then nothing else would look.
+     */
+    private void settle(final Shard shard, final Again tried, final UnsafeBuffer answer, final int length)
     {
         final long now = System.nanoTime();
         for (Settled old = settledOrder.peek(); old != null && now - old.expiresNanos() >= 0;
@@ -268,7 +284,18 @@ public final class ExchangeTable
         final Settled s = new Settled(tried.correlation, id, type, userId, guildId, channelId, now + AGAIN_FOR_NANOS);
         settled.put(s.correlation(), s);
         settledOrder.add(s);
+        for (final long after : LATE_COPY_SEARCHES_NANOS)
+        {
+            queueUndo(shard, s, 0, now + after, true);
+        }
     }
+
+    /**
+     * When a post sent again and answered is looked for again by its request key, whatever came meanwhile (a late
+     * answer of its first try looks at once, {@link #undoDuplicate}): a write let go by a stalled node lands within
+     * the seconds after it resumes.
+     */
+    static final long[] LATE_COPY_SEARCHES_NANOS = {TimeUnit.SECONDS.toNanos(10), TimeUnit.SECONDS.toNanos(60)};
 
     /**
      * A second answer for a post sent again, after its client got the first: a 2xx naming another message means both
@@ -295,20 +322,34 @@ public final class ExchangeTable
             + "message {}", shard.id(), dm ? "DM" : "post", id > 0 ? "was written by both tries"
             : "got a late refusal from its first try", id > 0 ? "message " + id + " deleted"
             : "its other copy, if any, is deleted", s.messageId());
+        final long now = System.nanoTime();
+        queueUndo(shard, s, id, id > 0 ? now : now + COPY_SEARCH_DELAY_NANOS, false);
+        sendUndos(shard, now);
+    }
+
+    /**
+     * Queues a delete of a post's second copy (its command built now), asked until answered or
+     * {@link #AGAIN_FOR_NANOS} after it is due.
+     *
+     * @param id      the copy, or 0 to look for it by the post's request key.
+     * @param due     when it is first sent.
+     * @param routine whether it is a search made whatever came ({@link #LATE_COPY_SEARCHES_NANOS}).
+     */
+    private void queueUndo(final Shard shard, final Settled s, final long id, final long due, final boolean routine)
+    {
         final long undoCorrelation = next++;
         final dev.pinwheel.core.command.CommandWriter w = OwnerCommands.request(shard,
             OwnerCommands.MESSAGE_DELETE_COPY, undoCorrelation, s.userId()).putLong(s.guildId()).putLong(s.channelId())
             .putLong(id).putLong(s.messageId()).putString(shard.address() + "." + s.correlation());
         final byte[] bytes = new byte[w.length()];
         w.buffer().getBytes(0, bytes);
-        final long now = System.nanoTime();
+        final boolean dm = s.type() == OwnerCommands.DM_MESSAGE_POST || s.type() == OwnerCommands.DM_MESSAGE_POST_AGAIN;
         // a DM's copy (guild 0) goes to its channel's owner
-        final Undo undo = new Undo(undoCorrelation, bytes, dm ? s.channelId() : s.guildId(), now + AGAIN_FOR_NANOS,
-            id == 0);
+        final Undo undo = new Undo(undoCorrelation, bytes, dm ? s.channelId() : s.guildId(), due + AGAIN_FOR_NANOS,
+            id == 0, routine);
         undos.put(undoCorrelation, undo);
-        undo.dueNanos = id > 0 ? now : now + COPY_SEARCH_DELAY_NANOS;
+        undo.dueNanos = due;
         undosDue.add(undo);
-        sendUndos(shard, now);
     }
 
     /** How long after a late refusal the other copy of a post is looked for by its request key. */
@@ -327,8 +368,9 @@ public final class ExchangeTable
             if (now - u.giveUpNanos >= 0)
             {
                 undos.remove(u.correlation);
-                LOG.warn("shard {}: the second copy of a post sent again could not be deleted within {} s: both stay",
-                    shard.id(), TimeUnit.NANOSECONDS.toSeconds(AGAIN_FOR_NANOS));
+                LOG.warn("shard {}: {} of a post sent again got no answer within {} s{}", shard.id(), u.routine
+                    ? "a later search for a second copy" : "the delete of the second copy",
+                    TimeUnit.NANOSECONDS.toSeconds(AGAIN_FOR_NANOS), u.routine ? "" : ": both stay");
                 continue;
             }
             if (now - u.dueNanos < 0)

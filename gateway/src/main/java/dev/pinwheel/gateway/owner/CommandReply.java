@@ -71,7 +71,11 @@ public final class CommandReply implements Reply
         answered = true;
         if (dropRemote && dev.pinwheel.core.routing.ShardRoute.remote(origin, owner.group().nodeId()))
         {
-            return; // the work is done, its answer lost on the way: as when this node dies right after it
+            // the work is done, its answer lost on the way: as when this node dies right after it
+            org.slf4j.LoggerFactory.getLogger(CommandReply.class).warn("fault injection: shard {}: the answer {} to "
+                + "request {} of node {} dropped", owner.id(), status, correlation,
+                dev.pinwheel.core.routing.ShardRoute.node(origin));
+            return;
         }
         owner.answer(origin, OwnerCommands.reply(owner.commandWriter(), correlation, status, retryAfter, body));
     }
@@ -84,5 +88,14 @@ public final class CommandReply implements Reply
     public static void dropAnswersToOtherNodes()
     {
         dropRemote = true;
+    }
+
+    /**
+     * <b>Test only</b>: answers go to other nodes again ({@link #dropAnswersToOtherNodes} ended: the node lives on, the
+     * answers dropped meanwhile stay lost).
+     */
+    public static void keepAnswersToOtherNodes()
+    {
+        dropRemote = false;
     }
 }

@@ -20,7 +20,9 @@ import dev.pinwheel.core.routing.RoutingRing;
  * and it answers too. Both tries wrote the post (a chaos soak: "TWICE", seed 1207). Now the node the client asked
  * sees the second answer name another message than the one its client got (or refuse, 503: then the copy is found by
  * the post's request key), and deletes that one through the guild's owner: the channel holds the post once, as the
- * message the client got. A DM's copy likewise, through its channel's owner.
+ * message the client got. A DM's copy likewise, through its channel's owner. And when the stalled node's answer never
+ * comes (lost, as when it is killed right after its write went out), the copy is found by a search by request key ten
+ * seconds after the client's answer, made whatever comes.
  * <p>
  * Three nodes on the shared Cassandra store, peer timeout 1 s; fault injection {@code writes-delay -1} holds the
  * owner's writes in the driver (they go out later whatever happens meanwhile, as bytes in a stopped process's buffer
@@ -56,7 +58,25 @@ class ClusterLateWriteTest extends ClusterSessionsFixture
         bothTries(2_000, "got a late refusal from its first try", true);
     }
 
+    /**
+     * As the first case, but the first try's answer never comes (the stalled node's answers to the node the client
+     * asked are lost, as when it is killed right after its write went out): nothing tells of the second copy, and the
+     * node the client asked looks for it by the post's request key ten seconds after its answer, whatever came. Before,
+     * both copies stayed.
+     */
+    @Test
+    void aPostWrittenByBothTriesWhoseFirstAnswerNeverComesIsLeftOnce() throws Exception
+    {
+        bothTries(60_000, "found by a later search and deleted", false, true);
+    }
+
     private void bothTries(final long ackTimeoutMillis, final String logged, final boolean dm) throws Exception
+    {
+        bothTries(ackTimeoutMillis, logged, dm, false);
+    }
+
+    private void bothTries(final long ackTimeoutMillis, final String logged, final boolean dm,
+        final boolean answerLost) throws Exception
     {
         final List<String> options = new ArrayList<>(SharedCassandra.clusterOptions("late"));
         options.add("-Dpinwheel.debug.fault-injection=true");
@@ -74,6 +94,13 @@ class ClusterLateWriteTest extends ClusterSessionsFixture
             : guildChannel) + "/messages";
         rest.ok("POST", messages, alice.token(), "{\"content\":\"before\"}");
 
+        if (answerLost)
+        {
+            final CompletableFuture<String> dropping = cluster.node(stopped).lineContaining("answers-drop " + asked
+                + " -> sent");
+            cluster.node(stopped).command("answers-drop " + asked);
+            dropping.get(30, TimeUnit.SECONDS);
+        }
         final CompletableFuture<String> delaying = cluster.node(stopped).lineContaining("writes-delay -1 -> sent");
         cluster.node(stopped).command("writes-delay -1");
         delaying.get(30, TimeUnit.SECONDS);
@@ -113,7 +140,18 @@ class ClusterLateWriteTest extends ClusterSessionsFixture
         {
             timedOut.get(30, TimeUnit.SECONDS);
         }
+        final CompletableFuture<String> dropped = cluster.node(stopped).lineContaining("the answer 200 to request");
         cluster.node(stopped).command("writes-delay 0"); // its write goes out (and, not refused, it answers 200)
+        if (answerLost)
+        {
+            // its late 200 is dropped: as if it had been killed right after its write went out. It answers again
+            // from now on (the later search may go to it, should the guild move back to it)
+            dropped.get(60, TimeUnit.SECONDS);
+            final CompletableFuture<String> kept = cluster.node(stopped).lineContaining("answers-keep " + asked
+                + " -> sent");
+            cluster.node(stopped).command("answers-keep " + asked);
+            kept.get(30, TimeUnit.SECONDS);
+        }
 
         System.out.println("ClusterLateWriteTest: " + undone.get(60, TimeUnit.SECONDS));
         List<String> copies = List.of();
@@ -138,6 +176,10 @@ class ClusterLateWriteTest extends ClusterSessionsFixture
             TimeUnit.MILLISECONDS.sleep(100);
         }
         assertEquals(List.of(got), copies, "the post once, as the message its client got");
+        if (answerLost)
+        {
+            return; // the later search logged the delete (its answer 2xx): "found by a later search and deleted"
+        }
         // the copy was found and deleted (a search finding none is answered 404). For a DM this is the check that
         // fails without the delete: its history can be served from a page its owner read before the late write landed
         cluster.node(asked).awaitLine("delete answered 204");
