@@ -217,17 +217,14 @@ final class PeerSignals implements NodeLink.PeerWatch
             // more (it was declared lost; were it only stalled, what it sends later is dropped, as after a restart).
             // Those kept to be sent again go to their guild's new owner; the others are answered 503 now, where they
             // waited for a 504 after 30 s
-            for (int node = 0; node <= ShardRoute.MAX_NODE; node++)
+            final long waitedOn = g.exchanges().nodesWaitedOn() & lost;
+            final int failed = waitedOn == 0 ? 0 : g.exchanges().failNodes(shard, waitedOn, DiscordError.NODE_LOST);
+            if (failed > 0)
             {
-                if ((lost & 1L << node) != 0)
-                {
-                    final int failed = g.exchanges().failNode(shard, node, DiscordError.NODE_LOST);
-                    if (failed > 0)
-                    {
-                        LOG.warn("cluster: ring epoch settled without node {}: shard {}: {} REST request(s) sent to "
-                            + "it answered 503 (its answer is not expected)", node, shard.id(), failed);
-                    }
-                }
+                LOG.warn("cluster: ring epoch settled without node {}: shard {}: {} REST request(s) sent there "
+                    + "answered 503 (their answer is not expected)", java.util.stream.IntStream.range(0, Long.SIZE)
+                    .filter(n -> (waitedOn & 1L << n) != 0).mapToObj(Integer::toString)
+                    .collect(java.util.stream.Collectors.joining(", ")), shard.id(), failed);
             }
             final int users = g.sessions().announceUsers(moved);
             final int presences = g.presences().announceIn(shard, moved);
@@ -259,7 +256,7 @@ final class PeerSignals implements NodeLink.PeerWatch
         {
             return 0; // no ring (nothing settled): nothing is known lost
         }
-        return ~in & ~(1L << (group.nodeId() & 63));
+        return ~in & ~(1L << (group.nodeId() & 63)) & (1L << ShardRoute.MAX_NODE + 1) - 1;
     }
 
     /** What a signal does on one shard (its thread). */

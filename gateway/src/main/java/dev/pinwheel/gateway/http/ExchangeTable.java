@@ -278,8 +278,7 @@ public final class ExchangeTable
         c.getLong(); // correlation
         final long userId = c.getLong();
         c.getString(); // audit-log reason
-        final boolean dm = type == OwnerCommands.DM_MESSAGE_POST || type == OwnerCommands.DM_MESSAGE_POST_AGAIN;
-        final long guildId = dm ? 0 : c.getLong();
+        final long guildId = OwnerCommands.dmPost(type) ? 0 : c.getLong();
         final long channelId = c.getLong();
         final Settled s = new Settled(tried.correlation, id, type, userId, guildId, channelId, now + AGAIN_FOR_NANOS);
         settled.put(s.correlation(), s);
@@ -317,7 +316,7 @@ public final class ExchangeTable
         {
             return;
         }
-        final boolean dm = s.type() == OwnerCommands.DM_MESSAGE_POST || s.type() == OwnerCommands.DM_MESSAGE_POST_AGAIN;
+        final boolean dm = OwnerCommands.dmPost(s.type());
         LOG.warn("shard {}: a {} sent again {} (its first owner's write may have landed late): {}, its client holds "
             + "message {}", shard.id(), dm ? "DM" : "post", id > 0 ? "was written by both tries"
             : "got a late refusal from its first try", id > 0 ? "message " + id + " deleted"
@@ -343,10 +342,9 @@ public final class ExchangeTable
             .putLong(id).putLong(s.messageId()).putString(shard.address() + "." + s.correlation());
         final byte[] bytes = new byte[w.length()];
         w.buffer().getBytes(0, bytes);
-        final boolean dm = s.type() == OwnerCommands.DM_MESSAGE_POST || s.type() == OwnerCommands.DM_MESSAGE_POST_AGAIN;
         // a DM's copy (guild 0) goes to its channel's owner
-        final Undo undo = new Undo(undoCorrelation, bytes, dm ? s.channelId() : s.guildId(), due + AGAIN_FOR_NANOS,
-            id == 0, routine);
+        final long routeKey = OwnerCommands.dmPost(s.type()) ? s.channelId() : s.guildId();
+        final Undo undo = new Undo(undoCorrelation, bytes, routeKey, due + AGAIN_FOR_NANOS, id == 0, routine);
         undos.put(undoCorrelation, undo);
         undo.dueNanos = due;
         undosDue.add(undo);
@@ -570,13 +568,44 @@ public final class ExchangeTable
      */
     public int failNode(final Shard shard, final int node, final DiscordError error, final boolean postsOnly)
     {
+        return failNodes(shard, node >= 0 && node < Long.SIZE ? 1L << node : 0, error, postsOnly);
+    }
+
+    /**
+     * As {@link #failNode(Shard, int, DiscordError)} for several nodes at once (a ring epoch settled without them).
+     *
+     * @param shard this shard.
+     * @param nodes a bit per node.
+     * @param error the answer.
+     * @return requests answered.
+     */
+    public int failNodes(final Shard shard, final long nodes, final DiscordError error)
+    {
+        return failNodes(shard, nodes, error, false);
+    }
+
+    /**
+     * @return the nodes (a bit each) that requests still wait on.
+     */
+    public long nodesWaitedOn()
+    {
+        long nodes = 0;
+        final Long2LongHashMap.ValueIterator it = nodesOf.values().iterator();
+        while (it.hasNext())
+        {
+            nodes |= it.nextValue();
+        }
+        return nodes;
+    }
+
+    private int failNodes(final Shard shard, final long nodes, final DiscordError error, final boolean postsOnly)
+    {
         final org.agrona.collections.LongArrayList failed = new org.agrona.collections.LongArrayList();
         final Long2LongHashMap.EntryIterator it = nodesOf.entrySet().iterator();
-        final long bit = node >= 0 && node < Long.SIZE ? 1L << node : 0;
         while (it.hasNext())
         {
             it.next();
-            if ((it.getLongValue() & bit) != 0)
+            if ((it.getLongValue() & nodes) != 0)
             {
                 failed.addLong(it.getLongKey());
             }

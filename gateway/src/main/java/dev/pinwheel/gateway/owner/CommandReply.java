@@ -13,6 +13,7 @@ public final class CommandReply implements Reply
 {
     /** Test only ({@code FaultInjection}, {@link #dropAnswersToOtherNodes}). */
     private static volatile boolean dropRemote;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CommandReply.class);
 
     private final Shard owner;
     private final int origin;
@@ -72,9 +73,8 @@ public final class CommandReply implements Reply
         if (dropRemote && dev.pinwheel.core.routing.ShardRoute.remote(origin, owner.group().nodeId()))
         {
             // the work is done, its answer lost on the way: as when this node dies right after it
-            org.slf4j.LoggerFactory.getLogger(CommandReply.class).warn("fault injection: shard {}: the answer {} to "
-                + "request {} of node {} dropped", owner.id(), status, correlation,
-                dev.pinwheel.core.routing.ShardRoute.node(origin));
+            LOG.warn("fault injection: shard {}: the answer {} to request {} of node {} dropped", owner.id(), status,
+                correlation, dev.pinwheel.core.routing.ShardRoute.node(origin));
             return;
         }
         owner.answer(origin, OwnerCommands.reply(owner.commandWriter(), correlation, status, retryAfter, body));

@@ -390,6 +390,15 @@ public final class OwnerCommands
 
     /**
      * @param type a command type.
+     * @return whether it is a DM's post, a first try or sent again.
+     */
+    public static boolean dmPost(final int type)
+    {
+        return type == DM_MESSAGE_POST || type == DM_MESSAGE_POST_AGAIN;
+    }
+
+    /**
+     * @param type a command type.
      * @return whether it is a post sent again.
      */
     public static boolean again(final int type)
@@ -478,7 +487,7 @@ public final class OwnerCommands
         {
             return type;
         }
-        return type == DM_MESSAGE_POST || type == DM_MESSAGE_POST_AGAIN ? DM_MESSAGE_POST_AGAIN : MESSAGE_POST_AGAIN;
+        return dmPost(type) ? DM_MESSAGE_POST_AGAIN : MESSAGE_POST_AGAIN;
     }
 
     // 220-229: cluster-wide usernames (issue 12)
