@@ -43,6 +43,8 @@ final class ProbeSession extends SimpleChannelInboundHandler<WebSocketFrame>
         .getBytes(StandardCharsets.US_ASCII);
     private static final byte[] D_ID_PREFIX = ",\"op\":0,\"d\":{\"id\":\"".getBytes(StandardCharsets.US_ASCII);
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Each event loop's copy of the frame being read (sessions of one loop read one frame at a time). */
+    private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[2048]);
     private static final int INTENTS = 1 | 1 << 9 | 1 << 15;
 
     /** Sees every text frame before the session parses it (the presence probe counts its event types). */
@@ -305,31 +307,24 @@ final class ProbeSession extends SimpleChannelInboundHandler<WebSocketFrame>
             }
             return;
         }
-        if (startsWith(b, MESSAGE_CREATE_PREFIX))
+        final int length = b.readableBytes();
+        if (length > MESSAGE_CREATE_PREFIX.length && b.getByte(b.readerIndex() + 6) == 'M')
         {
-            int at = b.readerIndex() + MESSAGE_CREATE_PREFIX.length;
-            long s = 0;
-            for (int c; at < b.writerIndex() && (c = b.getByte(at)) >= '0' && c <= '9'; at++)
+            // the hot path (one frame per delivery): the frame's bytes copied once into an array and read there, where
+            // reading them one by one through the buffer's bounds and reference checks took a sixth of the client's
+            // CPU per delivery (perf, 2,000 sessions)
+            byte[] a = SCRATCH.get();
+            if (a.length < length)
             {
-                s = s * 10 + (c - '0');
+                a = new byte[Math.max(length, a.length * 2)];
+                SCRATCH.set(a);
             }
-            seq = s;
-            long snowflake = -1;
-            if (regionMatches(b, at, D_ID_PREFIX))
+            b.getBytes(b.readerIndex(), a, 0, length);
+            if (regionMatches(a, 0, length, MESSAGE_CREATE_PREFIX))
             {
-                snowflake = 0;
-                for (int i = at + D_ID_PREFIX.length, c; i < b.writerIndex() && (c = b.getByte(i)) >= '0' && c <= '9';
-                    i++)
-                {
-                    snowflake = snowflake * 10 + (c - '0');
-                }
+                onMessageCreate(a, length, now);
+                return;
             }
-            final int id = probeId(b, at);
-            if (id >= 0)
-            {
-                onProbeMessage(id, snowflake, now);
-            }
-            return;
         }
         final JsonNode p;
         try
@@ -591,20 +586,15 @@ final class ProbeSession extends SimpleChannelInboundHandler<WebSocketFrame>
         return -1;
     }
 
-    private static boolean startsWith(final ByteBuf b, final byte[] prefix)
+    private static boolean regionMatches(final byte[] a, final int at, final int end, final byte[] bytes)
     {
-        return regionMatches(b, b.readerIndex(), prefix);
-    }
-
-    private static boolean regionMatches(final ByteBuf b, final int at, final byte[] bytes)
-    {
-        if (b.writerIndex() - at < bytes.length)
+        if (end - at < bytes.length)
         {
             return false;
         }
         for (int i = 0; i < bytes.length; i++)
         {
-            if (b.getByte(at + i) != bytes[i])
+            if (a[at + i] != bytes[i])
             {
                 return false;
             }
@@ -612,28 +602,58 @@ final class ProbeSession extends SimpleChannelInboundHandler<WebSocketFrame>
         return true;
     }
 
+    /** A MESSAGE_CREATE frame's sequence, message id and probe id, read from its bytes (no JSON parse). */
+    private void onMessageCreate(final byte[] a, final int end, final long now)
+    {
+        int at = MESSAGE_CREATE_PREFIX.length;
+        long s = 0;
+        for (int c; at < end && (c = a[at]) >= '0' && c <= '9'; at++)
+        {
+            s = s * 10 + (c - '0');
+        }
+        seq = s;
+        long snowflake = -1;
+        if (regionMatches(a, at, end, D_ID_PREFIX))
+        {
+            snowflake = 0;
+            for (int i = at + D_ID_PREFIX.length, c; i < end && (c = a[i]) >= '0' && c <= '9'; i++)
+            {
+                snowflake = snowflake * 10 + (c - '0');
+            }
+        }
+        final int id = probeId(a, at, end);
+        if (id >= 0)
+        {
+            onProbeMessage(id, snowflake, now);
+        }
+    }
+
     /**
-     * @param b    a MESSAGE_CREATE frame.
+     * @param a    a MESSAGE_CREATE frame's bytes.
      * @param from where to start looking.
+     * @param end  where its bytes end.
      * @return the probe id in its content, or -1 if it carries none.
      */
-    static int probeId(final ByteBuf b, final int from)
+    static int probeId(final byte[] a, final int from, final int end)
     {
-        final int end = b.writerIndex() - MARKER_BYTES.length;
+        final byte first = MARKER_BYTES[0];
         outer:
-        for (int i = from; i <= end; i++)
+        for (int i = from, last = end - MARKER_BYTES.length; i <= last; i++)
         {
-            for (int k = 0; k < MARKER_BYTES.length; k++)
+            if (a[i] != first)
             {
-                if (b.getByte(i + k) != MARKER_BYTES[k])
+                continue;
+            }
+            for (int k = 1; k < MARKER_BYTES.length; k++)
+            {
+                if (a[i + k] != MARKER_BYTES[k])
                 {
                     continue outer;
                 }
             }
             int id = 0;
             int digits = 0;
-            for (int at = i + MARKER_BYTES.length, c; at < b.writerIndex() && (c = b.getByte(at)) >= '0' && c <= '9';
-                at++)
+            for (int at = i + MARKER_BYTES.length, c; at < end && (c = a[at]) >= '0' && c <= '9'; at++)
             {
                 id = id * 10 + (c - '0');
                 digits++;

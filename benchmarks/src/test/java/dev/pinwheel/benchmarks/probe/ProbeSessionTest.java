@@ -4,9 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.charset.StandardCharsets;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
-
 import org.junit.jupiter.api.Test;
 
 /**
@@ -17,13 +14,11 @@ class ProbeSessionTest
     @Test
     void readsTheProbeIdFromTheContent()
     {
-        final ByteBuf frame = Unpooled.copiedBuffer("{\"t\":\"MESSAGE_CREATE\",\"s\":3,\"op\":0,\"d\":{\"id\":\"9\","
-            + "\"content\":\"" + ProbeSession.MARKER + "1234# 5678\"}}", StandardCharsets.UTF_8);
-        assertEquals(1234, ProbeSession.probeId(frame, 0));
-        final ByteBuf other = Unpooled.copiedBuffer("{\"t\":\"MESSAGE_CREATE\",\"s\":3,\"op\":0,\"d\":{\"content\":"
-            + "\"fanout-probe-warmup 3\"}}", StandardCharsets.UTF_8);
-        assertEquals(-1, ProbeSession.probeId(other, 0));
-        frame.release();
-        other.release();
+        final byte[] frame = ("{\"t\":\"MESSAGE_CREATE\",\"s\":3,\"op\":0,\"d\":{\"id\":\"9\","
+            + "\"content\":\"" + ProbeSession.MARKER + "1234# 5678\"}}").getBytes(StandardCharsets.UTF_8);
+        assertEquals(1234, ProbeSession.probeId(frame, 0, frame.length));
+        final byte[] other = ("{\"t\":\"MESSAGE_CREATE\",\"s\":3,\"op\":0,\"d\":{\"content\":"
+            + "\"fanout-probe-warmup 3\"}}").getBytes(StandardCharsets.UTF_8);
+        assertEquals(-1, ProbeSession.probeId(other, 0, other.length));
     }
 }
