@@ -30,6 +30,7 @@ import dev.pinwheel.benchmarks.probe.GatewayLoadClient;
 import dev.pinwheel.benchmarks.probe.PeerWsClient;
 import dev.pinwheel.benchmarks.probe.PercentilePlot;
 import dev.pinwheel.benchmarks.probe.ProbeSupport;
+import dev.pinwheel.benchmarks.probe.PostConnections;
 import dev.pinwheel.benchmarks.probe.RestClient;
 import dev.pinwheel.benchmarks.probe.ServerProcess;
 import dev.pinwheel.benchmarks.probe.WireProtocol;
@@ -40,7 +41,8 @@ import dev.pinwheel.benchmarks.probe.WireProtocol;
  * <pre>
  *   for each system (pinwheel, uws, nats), in turn, alone on the box:
  *     start it ─▶ RSS before ─▶ N subscribers ─▶ settle ─▶ RSS after: (after - before) / N per idle session
- *     W warm-up messages ─▶ M messages at R/s, each "fanout-probe #id# nanos" ─▶ latency per delivery,
+ *     W warm-up messages, recorded and then forgotten ─▶ M messages at R/s, each "fanout-probe #id# nanos" ─▶
+ *     latency per delivery,
  *     time to last delivery per message ─▶ B messages unpaced (burst) ─▶ sustained deliveries/s ─▶ stop it
  *   table + Pinwheel/peer ratios, JSON + SVG in --out
  * </pre>
@@ -220,7 +222,7 @@ public final class PeerFanoutProbe
         Thread.sleep(1000);
         final long heapBefore = t.liveHeapKiB();
         final long rssBefore = ProbeSupport.rssKiB(pid);
-        final DeliveryStats st = new DeliveryStats(messages + burst, interval);
+        final DeliveryStats st = new DeliveryStats(warmup + messages + burst, interval);
         final long c0 = System.nanoTime();
         final long budget = (interval * (messages + warmup)) + drain * 2 + TimeUnit.SECONDS.toNanos(8);
         final int ready = t.subscribe(n, st, Math.max(c0 + TimeUnit.SECONDS.toNanos(10), deadline - budget));
@@ -243,12 +245,20 @@ public final class PeerFanoutProbe
             throw new IllegalStateException("no subscriber ready: " + t.reasons());
         }
         final long w0 = System.nanoTime();
+        // the warm-up messages are probe messages (ids 0..W-1) and take the measured path through the client (its
+        // frame reading, recording, histograms): compiled before the measured phase for every system alike, where
+        // the first system of a run used to pay for compiling the client's shared recording code in its own figures
         for (int i = 0; i < warmup; i++)
         {
             parkUntil(w0 + i * interval);
-            t.publish("warmup " + i);
+            final long now = System.nanoTime();
+            st.sent(i, now);
+            t.publish("fanout-probe #" + i + "# " + now);
         }
+        awaitAll(st, 0, warmup, ready, Math.min(deadline, System.nanoTime() + drain));
         Thread.sleep(Math.max(1000, TimeUnit.NANOSECONDS.toMillis(interval) * 2));
+        st.countFrom(warmup);
+        final int m0 = warmup; // the first measured id
 
         // paced phase
         final String loadAtStart = ProbeSupport.loadAverage();
@@ -259,11 +269,11 @@ public final class PeerFanoutProbe
         {
             parkUntil(p0 + i * interval);
             final long now = System.nanoTime();
-            st.sent(i, now);
-            t.publish("fanout-probe #" + i + "# " + now);
+            st.sent(m0 + i, now);
+            t.publish("fanout-probe #" + (m0 + i) + "# " + now);
             sent++;
         }
-        awaitAll(st, 0, sent, ready, Math.min(deadline, System.nanoTime() + drain));
+        awaitAll(st, m0, m0 + sent, ready, Math.min(deadline, System.nanoTime() + drain));
         final long[] cpuPaced1 = {ProbeSupport.processCpuNanos(pid), ProbeSupport.clientCpuNanos()};
         final Histogram raw = st.raw();
         final Histogram corrected = st.corrected();
@@ -272,11 +282,11 @@ public final class PeerFanoutProbe
         int complete = 0;
         for (int i = 0; i < sent; i++)
         {
-            if (st.received(i) >= ready)
+            if (st.received(m0 + i) >= ready)
             {
                 complete++;
-                ttl.recordValue(Math.min(TEN_MIN_MICROS, TimeUnit.NANOSECONDS.toMicros(st.lastDeliveryNanos(i)
-                    - st.sendNanos(i))));
+                ttl.recordValue(Math.min(TEN_MIN_MICROS, TimeUnit.NANOSECONDS.toMicros(st.lastDeliveryNanos(m0 + i)
+                    - st.sendNanos(m0 + i))));
             }
         }
 
@@ -291,17 +301,17 @@ public final class PeerFanoutProbe
         {
             Thread.sleep(500);
             cpuBurst0 = new long[] {ProbeSupport.processCpuNanos(pid), ProbeSupport.clientCpuNanos()};
-            for (int i = messages; i < messages + burst && System.nanoTime() - deadline < 0; i++)
+            for (int i = m0 + messages; i < m0 + messages + burst && System.nanoTime() - deadline < 0; i++)
             {
                 final long now = System.nanoTime();
                 st.sent(i, now);
                 t.publish("fanout-probe #" + i + "# " + now);
                 burstSent++;
             }
-            awaitAll(st, messages, messages + burstSent, ready, Math.min(deadline, System.nanoTime() + drain));
+            awaitAll(st, m0 + messages, m0 + messages + burstSent, ready, Math.min(deadline, System.nanoTime() + drain));
             cpuBurst1 = new long[] {ProbeSupport.processCpuNanos(pid), ProbeSupport.clientCpuNanos()};
             long last = 0;
-            for (int i = messages; i < messages + burstSent; i++)
+            for (int i = m0 + messages; i < m0 + messages + burstSent; i++)
             {
                 final long l = st.lastDeliveryNanos(i);
                 if (l != 0 && (last == 0 || l - last > 0))
@@ -310,7 +320,7 @@ public final class PeerFanoutProbe
                 }
             }
             burstDeliveries = st.deliveries() - pacedDeliveries;
-            burstSpan = last == 0 ? 0 : (last - st.sendNanos(messages)) / 1e9;
+            burstSpan = last == 0 ? 0 : (last - st.sendNanos(m0 + messages)) / 1e9;
             burstRate = burstSpan <= 0 ? -1 : burstDeliveries / burstSpan;
         }
         final long expected = (long)sent * ready;
@@ -502,8 +512,8 @@ public final class PeerFanoutProbe
         private RestClient.User poster;
         private String channel;
         private final Path log;
-        /** Posts in flight at most (0: unbounded, each concurrent post opens a connection of its own). */
-        private java.util.concurrent.Semaphore postSlots;
+        /** Posts on K keep-alive connections, or null: unbounded, on the JDK's client (a connection per concurrent post). */
+        private PostConnections posts;
 
         PinwheelTarget(final Path log)
         {
@@ -528,7 +538,7 @@ public final class PeerFanoutProbe
             poster = g.owner();
             channel = g.channelId();
             final int k = Integer.parseInt(a.string("post-connections"));
-            postSlots = k > 0 ? new java.util.concurrent.Semaphore(k) : null;
+            posts = k > 0 ? new PostConnections(server.host(), server.port(), channel, poster.token(), k) : null;
             members = g.members();
             return server.pid();
         }
@@ -550,16 +560,14 @@ public final class PeerFanoutProbe
         @Override
         public void publish(final String payload)
         {
-            final java.util.concurrent.Semaphore slots = postSlots;
-            if (slots == null)
+            if (posts == null)
             {
                 rest.postAsync(poster, channel, payload);
                 return;
             }
-            // at most K posts in flight: the client's connection pool keeps K keep-alive connections open instead
-            // of connecting once per concurrent post (the peers' publishers write on one open connection)
-            slots.acquireUninterruptibly();
-            rest.postAsync(poster, channel, payload).whenComplete((status, ex) -> slots.release());
+            // at most K posts in flight on K keep-alive connections, instead of a connection per concurrent post
+            // (the peers' publishers write on one open connection)
+            posts.post(payload);
         }
 
         @Override
@@ -585,8 +593,13 @@ public final class PeerFanoutProbe
         {
             final Map<String, Object> m = new LinkedHashMap<>();
             m.put("command", server.command());
-            m.put("publisher", "REST POST /channels/{id}/messages (HttpClient, async, at most "
-                + a.string("post-connections") + " in flight; 0: unbounded)");
+            m.put("publisher", "REST POST /channels/{id}/messages (" + (posts == null
+                ? "the JDK's HttpClient, async, unbounded" : "Netty, at most " + a.string("post-connections")
+                + " in flight on keep-alive connections") + ")");
+            if (posts != null)
+            {
+                m.put("post_statuses", posts.statuses());
+            }
             m.put("log_problems", server.problems());
             return m;
         }
@@ -598,6 +611,10 @@ public final class PeerFanoutProbe
             {
                 client.close();
                 client = null;
+            }
+            if (posts != null)
+            {
+                posts.close();
             }
             if (server != null)
             {

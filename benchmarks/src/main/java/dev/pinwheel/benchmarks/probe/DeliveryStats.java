@@ -42,6 +42,8 @@ public final class DeliveryStats
     private final LongAdder overtaken = new LongAdder();
     private final LongAdder duplicates = new LongAdder();
     private volatile DeliveryListener listener;
+    /** Deliveries of lower ids update their message's counts only ({@link #countFrom}). */
+    private volatile int firstCounted;
 
     /** Sees every delivery that is recorded (for probes that slice a run into windows). */
     @FunctionalInterface
@@ -130,6 +132,12 @@ public final class DeliveryStats
             return;
         }
         final long micros = Math.max(0, TimeUnit.NANOSECONDS.toMicros(nanoTime - sent));
+        if (id < firstCounted)
+        {
+            received.incrementAndGet(id); // a warm-up message late (its run's figures were reset)
+            lastNanos.accumulateAndGet(id, nanoTime, Math::max);
+            return;
+        }
         raw.recordValue(Math.min(micros, HIGHEST_MICROS));
         corrected.recordValueWithExpectedInterval(Math.min(micros, HIGHEST_MICROS), expectedIntervalMicros);
         deliveries.increment();
@@ -141,6 +149,26 @@ public final class DeliveryStats
         {
             l.delivered(id, micros);
         }
+    }
+
+    /**
+     * Ends a warm-up: the messages below {@code first} went through the same path as the measured ones (so that
+     * the client's code for them is compiled before the measured phase, the same for every system a probe compares,
+     * whichever runs first), and now the latency histograms and the counters start again from zero; a late delivery
+     * of a warm-up message only counts for its message. Call once, between the warm-up and the measured messages.
+     *
+     * @param first the first measured message id.
+     */
+    public void countFrom(final int first)
+    {
+        firstCounted = first;
+        raw.reset();
+        corrected.reset();
+        deliveries.reset();
+        unknown.reset();
+        outOfOrder.reset();
+        overtaken.reset();
+        duplicates.reset();
     }
 
     /**
