@@ -39,10 +39,10 @@ import io.netty.handler.codec.http.HttpVersion;
 /**
  * A probe's publisher of message posts: at most {@code K} requests in flight, each on a keep-alive HTTP/1.1
  * connection of its own (Netty, epoll when available, one event loop thread for all of them), opened on first need
- * and reused. It stands where the JDK's {@code HttpClient} stood: that client's worker and selector threads, and the
- * compiler still compiling its asynchronous layers during the measured phase (posts come ten a second), were a sixth
- * of the load client's CPU in the probe's paced phase — CPU taken from the server under test on a shared box, where
- * the peers' publishers write one frame on an open WebSocket.
+ * and reused. It stands where the JDK's {@code HttpClient} stood: that client's worker and selector threads were 9 %
+ * of the load client's CPU samples in the probe's paced phase, besides the compiler still compiling its asynchronous
+ * layers then (posts come ten a second) — CPU taken from the server under test on a shared box, where the peers'
+ * publishers write one frame on an open WebSocket.
  * Every answer's status is counted ({@link #statuses()}); a connection that fails or closes with a post in flight
  * counts it as status 0 and is replaced by the next post.
  */
