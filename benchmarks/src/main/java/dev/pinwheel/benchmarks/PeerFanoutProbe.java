@@ -538,7 +538,7 @@ public final class PeerFanoutProbe
             poster = g.owner();
             channel = g.channelId();
             final int k = Integer.parseInt(a.string("post-connections"));
-            posts = k > 0 ? new PostConnections(server.host(), server.port(), channel, poster.token(), k) : null;
+            posts = k > 0 ? new PostConnections(server.host(), server.port(), k) : null;
             members = g.members();
             return server.pid();
         }
@@ -567,7 +567,7 @@ public final class PeerFanoutProbe
             }
             // at most K posts in flight on K keep-alive connections, instead of a connection per concurrent post
             // (the peers' publishers write on one open connection)
-            posts.post(payload);
+            posts.post(channel, poster.token(), payload);
         }
 
         @Override

@@ -53,8 +53,6 @@ public final class PostConnections implements AutoCloseable
     private final EventLoopGroup group;
     private final Bootstrap bootstrap;
     private final String hostHeader;
-    private final String path;
-    private final String authorization;
     private final Semaphore slots;
     private final ConcurrentLinkedQueue<Channel> idle = new ConcurrentLinkedQueue<>();
     private final Map<Integer, LongAdder> statuses = new ConcurrentHashMap<>();
@@ -62,18 +60,13 @@ public final class PostConnections implements AutoCloseable
     /**
      * @param host        server host.
      * @param port        server port.
-     * @param channelId   the channel posted to.
-     * @param token       the poster's bot token.
-     * @param connections posts in flight at most (one connection each).
+     * @param connections posts in flight at most (one connection each; any poster's post takes any connection).
      */
-    public PostConnections(final String host, final int port, final String channelId, final String token,
-        final int connections)
+    public PostConnections(final String host, final int port, final int connections)
     {
         final boolean epoll = Epoll.isAvailable();
         this.group = new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         this.hostHeader = host + ":" + port;
-        this.path = "/api/v10/channels/" + channelId + "/messages";
-        this.authorization = "Bot " + token;
         this.slots = new Semaphore(connections);
         this.bootstrap = new Bootstrap().group(group)
             .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
@@ -93,17 +86,20 @@ public final class PostConnections implements AutoCloseable
     /**
      * Posts a message; waits while {@code K} posts are in flight. Any one thread (the publisher's).
      *
-     * @param content the message's text.
+     * @param channelId the channel.
+     * @param token     the author's bot token.
+     * @param content   the message's text.
      */
-    public void post(final String content)
+    public void post(final String channelId, final String token, final String content)
     {
         final byte[] body = JSON.createObjectNode().put("content", content).toString()
             .getBytes(StandardCharsets.UTF_8);
-        final FullHttpRequest r = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, path,
+        final FullHttpRequest r = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST,
+            "/api/v10/channels/" + channelId + "/messages",
             Unpooled.wrappedBuffer(body));
         r.headers().set(HttpHeaderNames.HOST, hostHeader)
             .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
-            .set(HttpHeaderNames.AUTHORIZATION, authorization)
+            .set(HttpHeaderNames.AUTHORIZATION, "Bot " + token)
             .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
         slots.acquireUninterruptibly();
         Channel ch;

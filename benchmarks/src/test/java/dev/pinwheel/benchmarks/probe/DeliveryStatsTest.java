@@ -40,5 +40,11 @@ class DeliveryStatsTest
         assertEquals(1, st.deliveries());
         assertEquals(1, st.raw().getTotalCount());
         assertEquals(2_000, st.raw().getMaxValue(), 2);
+
+        st.sent(3, 20_000_000);
+        st.delivered(3, 370_000_000); // 350 ms late at a 100 ms interval: the sends it held back count too
+        assertEquals(2, st.raw().getTotalCount());
+        assertEquals(4, st.corrected().getTotalCount()); // 2 ms; 350, 250 and 150 ms
+        assertEquals(350_000, st.corrected().getMaxValue(), 350);
     }
 }

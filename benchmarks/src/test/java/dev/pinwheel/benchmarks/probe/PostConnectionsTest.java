@@ -49,11 +49,11 @@ class PostConnectionsTest
         });
         server.start();
         final int port = server.getAddress().getPort();
-        try (PostConnections posts = new PostConnections("127.0.0.1", port, "42", "t0k", 4))
+        try (PostConnections posts = new PostConnections("127.0.0.1", port, 4))
         {
             for (int i = 0; i < 40; i++)
             {
-                posts.post(i == 7 ? "refuse this one" : "message " + i);
+                posts.post("42", "t0k", i == 7 ? "refuse this one" : "message " + i);
             }
             awaitAnswers(posts, 40);
             assertEquals(Map.of(200, 39L, 503, 1L), posts.statuses());
@@ -64,7 +64,7 @@ class PostConnectionsTest
             server.stop(0); // nothing listens any more: a post fails, is counted as 0, and does not hold its slot
             for (int i = 0; i < 6; i++)
             {
-                posts.post("after the stop " + i);
+                posts.post("42", "t0k", "after the stop " + i);
             }
             awaitAnswers(posts, 46);
             assertEquals(6L, posts.statuses().get(0), posts.statuses().toString());
