@@ -9,12 +9,20 @@ import dev.pinwheel.core.routing.RoutingRing;
 /** What the cluster tests share: guilds created until one lands on the node a test needs. */
 final class ClusterGuilds
 {
+    /**
+     * Tries before a search gives up. A node's share of a three-node ring is 29–41 % (128 points per shard), so 24
+     * tries missed the smallest share one time in ≈ 3,500 — and the cluster tests search dozens of times a run: a
+     * fresh-clone CI failed so ("none of 24 people is owned by node 2"). 96 misses it one time in ≈ 10^14; a search
+     * takes 3–4 tries on average either way.
+     */
+    static final int ATTEMPTS = 96;
+
     private ClusterGuilds()
     {
     }
 
     /**
-     * Creates guilds named {@code prefix-0}, {@code prefix-1}… (at most 24) until one is owned by {@code node} on the
+     * Creates guilds named {@code prefix-0}, {@code prefix-1}… (at most {@link #ATTEMPTS}) until one is owned by {@code node} on the
      * ring every node builds.
      *
      * @param rest   a node's REST client.
@@ -28,7 +36,7 @@ final class ClusterGuilds
     static JsonNode ownedBy(final RestClient rest, final String token, final RoutingRing ring, final int node,
         final String prefix) throws IOException
     {
-        for (int i = 0; i < 24; i++)
+        for (int i = 0; i < ATTEMPTS; i++)
         {
             final JsonNode g = rest.ok("POST", "guilds", token, "{\"name\":\"" + prefix + "-" + i + "\"}");
             if (ring.nodeOf(Long.parseLong(g.get("id").asText())) == node)
@@ -36,11 +44,11 @@ final class ClusterGuilds
                 return g;
             }
         }
-        throw new AssertionError("none of 24 guilds is owned by node " + node);
+        throw new AssertionError("none of " + ATTEMPTS + " guilds is owned by node " + node);
     }
 
     /**
-     * Registers people ({@code prefix0}, {@code prefix1}… at most 24) through a node until one's user id is owned by
+     * Registers people ({@code prefix0}, {@code prefix1}… at most {@link #ATTEMPTS}) through a node until one's user id is owned by
      * {@code node} on the ring every node builds.
      *
      * @param rest   a node's REST client.
@@ -53,7 +61,7 @@ final class ClusterGuilds
     static RestClient.User personOwnedBy(final RestClient rest, final RoutingRing ring, final int node,
         final String prefix) throws IOException
     {
-        for (int i = 0; i < 24; i++)
+        for (int i = 0; i < ATTEMPTS; i++)
         {
             final JsonNode r = rest.ok("POST", "auth/register", null,
                 "{\"username\":\"" + prefix + i + "\",\"password\":\"password-" + prefix + "\",\"bot\":false}");
@@ -64,7 +72,7 @@ final class ClusterGuilds
                 return user;
             }
         }
-        throw new AssertionError("none of 24 people is owned by node " + node);
+        throw new AssertionError("none of " + ATTEMPTS + " people is owned by node " + node);
     }
 
     /** A person and the DM channel {@link #dmPartner} opened with them. */
@@ -85,14 +93,14 @@ final class ClusterGuilds
      * @param dmRest      where the DM channels are opened.
      * @param from        who opens them.
      * @param channelNode which owner nodes of the DM channel will do.
-     * @return the person and the channel; an assertion error if none of 24 will do.
+     * @return the person and the channel; an assertion error if none of {@link #ATTEMPTS} will do.
      * @throws IOException if a request fails.
      */
     static DmPartner dmPartner(final RestClient via, final RoutingRing ring, final int owner, final String prefix,
         final String code, final RestClient dmRest, final RestClient.User from,
         final java.util.function.IntPredicate channelNode) throws IOException
     {
-        for (int i = 0; i < 24; i++)
+        for (int i = 0; i < ATTEMPTS; i++)
         {
             final RestClient.User user = personOwnedBy(via, ring, owner, prefix + i + "x");
             via.ok("POST", "invites/" + code, user.token(), "{}");
@@ -103,7 +111,7 @@ final class ClusterGuilds
                 return new DmPartner(user, channel);
             }
         }
-        throw new AssertionError("none of 24 DM channels is owned by a node that will do");
+        throw new AssertionError("none of " + ATTEMPTS + " DM channels is owned by a node that will do");
     }
 
     /**
