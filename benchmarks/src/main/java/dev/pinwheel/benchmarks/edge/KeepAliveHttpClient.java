@@ -64,11 +64,33 @@ public final class KeepAliveHttpClient implements AutoCloseable
      */
     public KeepAliveHttpClient(final String host, final int port) throws InterruptedException
     {
-        final boolean epoll = Epoll.isAvailable();
-        this.group = new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        this.group = oneLoop();
         this.hostHeader = host + ":" + port;
-        this.bootstrap = new Bootstrap().group(group)
-            .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
+        this.bootstrap = httpClient(group, host, port, () -> driver);
+        this.channel = bootstrap.connect().sync().channel();
+    }
+
+    /**
+     * @return one event loop thread (epoll when available), for a probe's HTTP client connections.
+     */
+    public static EventLoopGroup oneLoop()
+    {
+        return new MultiThreadIoEventLoopGroup(1,
+            Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+    }
+
+    /**
+     * @param group its event loop.
+     * @param host  server host.
+     * @param port  server port.
+     * @param last  the handler of each connection's full HTTP answers.
+     * @return a bootstrap of keep-alive HTTP/1.1 client connections (TCP_NODELAY, answers aggregated up to 1 MiB).
+     */
+    public static Bootstrap httpClient(final EventLoopGroup group, final String host, final int port,
+        final java.util.function.Supplier<io.netty.channel.ChannelHandler> last)
+    {
+        return new Bootstrap().group(group)
+            .channel(Epoll.isAvailable() ? EpollSocketChannel.class : NioSocketChannel.class)
             .option(ChannelOption.TCP_NODELAY, true)
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
             .handler(new ChannelInitializer<SocketChannel>()
@@ -76,11 +98,10 @@ public final class KeepAliveHttpClient implements AutoCloseable
                 @Override
                 protected void initChannel(final SocketChannel ch)
                 {
-                    ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(1 << 20), driver);
+                    ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(1 << 20), last.get());
                 }
             })
             .remoteAddress(host, port);
-        this.channel = bootstrap.connect().sync().channel();
     }
 
     /**

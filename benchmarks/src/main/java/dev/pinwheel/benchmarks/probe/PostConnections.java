@@ -15,26 +15,17 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpVersion;
+
+import dev.pinwheel.benchmarks.edge.KeepAliveHttpClient;
 
 /**
  * A probe's publisher of message posts: at most {@code K} requests in flight, each on a keep-alive HTTP/1.1
@@ -64,23 +55,10 @@ public final class PostConnections implements AutoCloseable
      */
     public PostConnections(final String host, final int port, final int connections)
     {
-        final boolean epoll = Epoll.isAvailable();
-        this.group = new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        this.group = KeepAliveHttpClient.oneLoop();
         this.hostHeader = host + ":" + port;
         this.slots = new Semaphore(connections);
-        this.bootstrap = new Bootstrap().group(group)
-            .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
-            .option(ChannelOption.TCP_NODELAY, true)
-            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
-            .handler(new ChannelInitializer<SocketChannel>()
-            {
-                @Override
-                protected void initChannel(final SocketChannel ch)
-                {
-                    ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(1 << 20), new Answer());
-                }
-            })
-            .remoteAddress(host, port);
+        this.bootstrap = KeepAliveHttpClient.httpClient(group, host, port, Answer::new);
     }
 
     /**
