@@ -28,7 +28,8 @@ public final class ChatProbe
 {
     private static final String USAGE = """
         usage: ChatProbe [--guilds G=10] [--members M=100] [--users U=2] [--rate MSG_PER_S=200] [--messages N=2000]
-                         [--warmup W=100] [--post-connections P=64] [--in-flight K=256] [--client-threads T=1] [--shards S=2]
+                         [--warmup W=100] [--post-connections P=64] [--in-flight K=256] [--client-threads T=1]
+                         [--shards S=2]
                          [--server-profile dev|ci|throughput|latency] [--server-flag JVM_FLAG]...
                          [--drain SECONDS=20] [--deadline SECONDS=240] [--out DIR=bench-results]
         M is sessions per guild (U distinct users hold them); the rate R is for all guilds together.""";

@@ -308,7 +308,8 @@ public final class PeerFanoutProbe
                 t.publish("fanout-probe #" + i + "# " + now);
                 burstSent++;
             }
-            awaitAll(st, m0 + messages, m0 + messages + burstSent, ready, Math.min(deadline, System.nanoTime() + drain));
+            awaitAll(st, m0 + messages, m0 + messages + burstSent, ready,
+                Math.min(deadline, System.nanoTime() + drain));
             cpuBurst1 = new long[] {ProbeSupport.processCpuNanos(pid), ProbeSupport.clientCpuNanos()};
             long last = 0;
             for (int i = m0 + messages; i < m0 + messages + burstSent; i++)
@@ -512,7 +513,7 @@ public final class PeerFanoutProbe
         private RestClient.User poster;
         private String channel;
         private final Path log;
-        /** Posts on K keep-alive connections, or null: unbounded, on the JDK's client (a connection per concurrent post). */
+        /** Posts on K keep-alive connections, or null: unbounded, on the JDK's client (a connection per post). */
         private PostConnections posts;
 
         PinwheelTarget(final Path log)

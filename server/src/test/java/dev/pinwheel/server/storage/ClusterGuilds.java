@@ -22,8 +22,8 @@ final class ClusterGuilds
     }
 
     /**
-     * Creates guilds named {@code prefix-0}, {@code prefix-1}… (at most {@link #ATTEMPTS}) until one is owned by {@code node} on the
-     * ring every node builds.
+     * Creates guilds named {@code prefix-0}, {@code prefix-1}… (at most {@link #ATTEMPTS}) until one is owned by
+     * {@code node} on the ring every node builds.
      *
      * @param rest   a node's REST client.
      * @param token  the creator's token.
@@ -48,8 +48,8 @@ final class ClusterGuilds
     }
 
     /**
-     * Registers people ({@code prefix0}, {@code prefix1}… at most {@link #ATTEMPTS}) through a node until one's user id is owned by
-     * {@code node} on the ring every node builds.
+     * Registers people ({@code prefix0}, {@code prefix1}… at most {@link #ATTEMPTS}) through a node until one's user
+     * id is owned by {@code node} on the ring every node builds.
      *
      * @param rest   a node's REST client.
      * @param ring   the ring the nodes route by.
