@@ -588,18 +588,7 @@ final class ProbeSession extends SimpleChannelInboundHandler<WebSocketFrame>
 
     private static boolean regionMatches(final byte[] a, final int at, final int end, final byte[] bytes)
     {
-        if (end - at < bytes.length)
-        {
-            return false;
-        }
-        for (int i = 0; i < bytes.length; i++)
-        {
-            if (a[at + i] != bytes[i])
-            {
-                return false;
-            }
-        }
-        return true;
+        return end - at >= bytes.length && java.util.Arrays.equals(a, at, at + bytes.length, bytes, 0, bytes.length);
     }
 
     /** A MESSAGE_CREATE frame's sequence, message id and probe id, read from its bytes (no JSON parse). */
