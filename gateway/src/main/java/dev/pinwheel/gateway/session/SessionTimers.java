@@ -1,16 +1,11 @@
 package dev.pinwheel.gateway.session;
 
-import java.util.concurrent.TimeUnit;
-
-import org.agrona.DeadlineTimerWheel;
-import org.agrona.collections.Long2ObjectHashMap;
-
 /**
  * The deadlines of one shard's gateway connections and sessions (identify timeout, heartbeat request and timeout,
- * slow consumer, close linger, resume window) on one Agrona {@link DeadlineTimerWheel}, polled from the shard's
- * 50 ms ticker: a tick costs the wheel slots that time passed over, not a walk over every session.
+ * slow consumer, close linger, resume window) on one hashed timer wheel, polled from the shard's 50 ms ticker: a tick
+ * costs the wheel slots that time passed over, not a walk over every session.
  * <pre>
- *   owner (connection, session) ──schedule(earliest deadline)──▶ wheel slot (deadline >> 24 &amp; 1023)
+ *   owner (connection, session) ──schedule(earliest deadline)──▶ slot (deadline &gt;&gt; 24 &amp; 1023): its timer linked in
  *   ticker: poll(now) ──due──▶ owner.onDeadline(now): act on what is due, return its next deadline ──▶ re-armed
  * </pre>
  * Each owner has at most one timer, armed at its earliest deadline. Deadlines that move later (a heartbeat arrives, a
@@ -20,25 +15,28 @@ import org.agrona.collections.Long2ObjectHashMap;
  * finds a few timers due (one per session per heartbeat interval), with no allocation.
  * <p>
  * Resolution: 2<sup>24</sup> ns (16.8 ms) per slot, 1,024 slots (17.2 s per turn; later deadlines wait in their slot
- * for their turn). Each timer fires a fixed 0–15 slots after its deadline (its spread, handed out in turn): the wheel
- * gives every slot the room of its fullest one, so a burst of deadlines in one slot — heartbeats read together after a
- * pause, a reconnect storm — grew the whole wheel (1,024 × 256 longs, 2 MiB, for 200 timers in a slot at 10,000
- * sessions: up to 0.9 KiB per idle session, issue 14); spread over 16 slots the same burst needs 1/16 of it. A
- * deadline acts at most one ticker period (50 ms) plus 16 slots (269 ms) late.
+ * for their turn). A slot is a doubly linked list through the timers themselves, so the wheel is 1,024 references
+ * whatever it holds and a timer is one 40-byte object (issue 14: Agrona's {@code DeadlineTimerWheel} gives every slot
+ * the room of its fullest one, and its timer ids needed a map back to the timers — 118 B of {@code long[]} and 38 B
+ * of {@code Object[]} per idle session at 10,000 sessions; a burst in one slot grew it further). A deadline acts at
+ * most one slot (16.8 ms) plus one ticker period (50 ms) late, never early.
  * <p>
  * <b>Shard thread only.</b>
  */
-public final class SessionTimers implements DeadlineTimerWheel.TimerHandler
+public final class SessionTimers
 {
     /** No deadline. */
     public static final long NONE = Long.MAX_VALUE;
-    /** Nanoseconds per slot of the wheel. */
+    /** Nanoseconds per slot of the wheel (a power of two). */
     static final long TICK_NANOS = 1L << 24;
-    /** Slots per turn of the wheel. */
+    /** Slots per turn of the wheel (a power of two). */
     static final int TICKS_PER_WHEEL = 1024;
-    /** Timers are spread over this many slots after their deadline (a power of two). */
-    static final int SPREAD_TICKS = 16;
-    private static final long NO_TIMER = -1;
+    private static final int TICK_SHIFT = Long.numberOfTrailingZeros(TICK_NANOS);
+    private static final int SLOT_MASK = TICKS_PER_WHEEL - 1;
+    /** {@link Timer#slot} of a timer that is not in a slot. */
+    private static final short UNLINKED = -1;
+    /** {@link Timer#slot} of a timer taken out of its slot to fire in the current poll. */
+    private static final short FIRING = -2;
 
     /** Whatever has deadlines: a connection, a session. */
     @FunctionalInterface
@@ -53,20 +51,20 @@ public final class SessionTimers implements DeadlineTimerWheel.TimerHandler
         long onDeadline(long nowNanos);
     }
 
-    /** The one timer of an owner. */
+    /** The one timer of an owner, and its links in the slot it waits in. */
     public static final class Timer
     {
         private final Deadline owner;
-        /** Slots after each deadline that it fires, 0 to {@code SPREAD_TICKS - 1} (a byte: the object stays 40 B). */
-        private final byte spreadTicks;
-        private long id = NO_TIMER;
         private long deadline = NONE;
+        private Timer prev;
+        private Timer next;
+        /** The slot it is linked in, or {@link #UNLINKED} or {@link #FIRING}. */
+        private short slot = UNLINKED;
         private boolean retired;
 
-        private Timer(final Deadline owner, final int spreadTicks)
+        private Timer(final Deadline owner)
         {
             this.owner = owner;
-            this.spreadTicks = (byte)spreadTicks;
         }
 
         /**
@@ -78,16 +76,20 @@ public final class SessionTimers implements DeadlineTimerWheel.TimerHandler
         }
     }
 
-    private final DeadlineTimerWheel wheel;
-    private final Long2ObjectHashMap<Timer> armed = new Long2ObjectHashMap<>();
-    private int nextSpread;
+    private final Timer[] slots = new Timer[TICKS_PER_WHEEL];
+    private final long startNanos;
+    /** The first tick (since {@link #startNanos}) the next poll looks at. */
+    private long tick;
+    private int armed;
+    /** Timers due in the current poll, chained through {@link Timer#next}. */
+    private Timer firing;
 
     /**
      * @param startNanos {@link System#nanoTime()} now.
      */
     public SessionTimers(final long startNanos)
     {
-        wheel = new DeadlineTimerWheel(TimeUnit.NANOSECONDS, startNanos, TICK_NANOS, TICKS_PER_WHEEL);
+        this.startNanos = startNanos;
     }
 
     /**
@@ -96,36 +98,47 @@ public final class SessionTimers implements DeadlineTimerWheel.TimerHandler
      */
     public Timer timer(final Deadline owner)
     {
-        nextSpread = (nextSpread + 1) & (SPREAD_TICKS - 1);
-        return new Timer(owner, nextSpread);
+        return new Timer(owner);
     }
 
     /**
-     * Arms the timer at {@code deadline} plus its spread unless it is armed earlier already (the owner names its next
-     * deadline when it fires).
+     * Arms the timer at {@code deadline} unless it is armed earlier already (the owner names its next deadline when
+     * it fires).
      *
      * @param timer    the timer.
      * @param deadline when ({@link System#nanoTime()} scale), or {@link #NONE} (no change).
      */
     public void schedule(final Timer timer, final long deadline)
     {
-        if (deadline == NONE || timer.retired)
+        if (deadline == NONE || timer.retired || timer.deadline <= deadline)
         {
             return;
         }
-        final long at = deadline + timer.spreadTicks * TICK_NANOS;
-        if (timer.deadline <= at)
+        if (timer.slot == FIRING)
         {
+            timer.deadline = deadline; // fires in this poll anyway, earlier than asked
             return;
         }
-        if (timer.id != NO_TIMER)
+        if (timer.slot != UNLINKED)
         {
-            wheel.cancelTimer(timer.id);
-            armed.remove(timer.id);
+            unlink(timer);
         }
-        timer.id = wheel.scheduleTimer(at);
-        timer.deadline = at;
-        armed.put(timer.id, timer);
+        else
+        {
+            armed++;
+        }
+        timer.deadline = deadline;
+        final long t = Math.max(tickOf(deadline), tick);
+        final int s = (int)(t & SLOT_MASK);
+        final Timer head = slots[s];
+        timer.prev = null;
+        timer.next = head;
+        if (head != null)
+        {
+            head.prev = timer;
+        }
+        slots[s] = timer;
+        timer.slot = (short)s;
     }
 
     /**
@@ -136,11 +149,11 @@ public final class SessionTimers implements DeadlineTimerWheel.TimerHandler
     public void retire(final Timer timer)
     {
         timer.retired = true;
-        if (timer.id != NO_TIMER)
+        if (timer.slot >= 0)
         {
-            wheel.cancelTimer(timer.id);
-            armed.remove(timer.id);
-            timer.id = NO_TIMER;
+            unlink(timer);
+            armed--;
+            timer.slot = UNLINKED;
             timer.deadline = NONE;
         }
     }
@@ -153,17 +166,34 @@ public final class SessionTimers implements DeadlineTimerWheel.TimerHandler
      */
     public int poll(final long nowNanos)
     {
-        if (wheel.timerCount() == 0)
+        final long now = tickOf(nowNanos);
+        if (armed == 0 || now < tick)
         {
-            wheel.currentTickTime(nowNanos);
+            tick = Math.max(tick, now);
             return 0;
         }
-        int fired = 0;
-        do
+        // a poll after more than a turn looks at each slot once: every timer in it whose deadline passed is due
+        final long last = Math.min(now, tick + SLOT_MASK);
+        for (long t = tick; t <= last; t++)
         {
-            fired += wheel.poll(nowNanos, this, Integer.MAX_VALUE);
+            collectDue((int)(t & SLOT_MASK), nowNanos);
         }
-        while (wheel.currentTickTime() <= nowNanos);
+        tick = now; // the slot of now is looked at again next time: its later deadlines are not due yet
+        int fired = 0;
+        Timer t;
+        while ((t = firing) != null)
+        {
+            firing = t.next;
+            t.next = null;
+            t.slot = UNLINKED;
+            armed--;
+            t.deadline = NONE;
+            if (!t.retired)
+            {
+                fired++;
+                schedule(t, t.owner.onDeadline(nowNanos));
+            }
+        }
         return fired;
     }
 
@@ -172,20 +202,48 @@ public final class SessionTimers implements DeadlineTimerWheel.TimerHandler
      */
     public int armed()
     {
-        return armed.size();
+        return armed;
     }
 
-    @Override
-    public boolean onTimerExpiry(final TimeUnit timeUnit, final long now, final long timerId)
+    private void collectDue(final int s, final long nowNanos)
     {
-        final Timer timer = armed.remove(timerId);
-        if (timer != null)
+        Timer t = slots[s];
+        while (t != null)
         {
-            timer.id = NO_TIMER;
-            timer.deadline = NONE;
-            final long next = timer.owner.onDeadline(now);
-            schedule(timer, next);
+            final Timer next = t.next;
+            if (t.deadline <= nowNanos)
+            {
+                unlink(t);
+                t.slot = FIRING;
+                t.next = firing;
+                firing = t;
+            }
+            t = next;
         }
-        return true;
+    }
+
+    private void unlink(final Timer timer)
+    {
+        final Timer p = timer.prev;
+        final Timer n = timer.next;
+        if (p == null)
+        {
+            slots[timer.slot] = n;
+        }
+        else
+        {
+            p.next = n;
+        }
+        if (n != null)
+        {
+            n.prev = p;
+        }
+        timer.prev = null;
+        timer.next = null;
+    }
+
+    private long tickOf(final long nanos)
+    {
+        return (nanos - startNanos) >> TICK_SHIFT;
     }
 }
