@@ -29,6 +29,8 @@ public record PresenceFields(int status, long since, boolean afk, String activit
     public static final int ONLINE = 4;
     /** What an IDENTIFY without {@code presence} starts with. */
     public static final PresenceFields DEFAULT = new PresenceFields(ONLINE, 0, false, "[]");
+    /** No presence: offline, no activity (shared, like {@link #DEFAULT}). */
+    public static final PresenceFields OFFLINE_FIELDS = new PresenceFields(OFFLINE, 0, false, "[]");
     /** Discord: at most this many activities per presence. */
     private static final int MAX_ACTIVITIES = 10;
     /** Activity type 4: a custom status. */
@@ -36,8 +38,9 @@ public record PresenceFields(int status, long since, boolean afk, String activit
     private static final String[] NAMES = {"offline", "invisible", "idle", "dnd", "online"};
 
     /**
-     * The fields, sharing {@link #DEFAULT} when they equal it (what almost every session identifies with): an idle
-     * session's presence, kept by its user's owner, then costs no objects of its own (issue 14).
+     * The fields, sharing {@link #DEFAULT} or {@link #OFFLINE_FIELDS} when they equal it (what almost every session
+     * identifies with): an idle session's presence, kept by its user's owner and by its guilds' owners, then costs no
+     * objects of its own (issue 14).
      *
      * @param status     a status code.
      * @param since      ms since the epoch, or 0.
@@ -47,8 +50,18 @@ public record PresenceFields(int status, long since, boolean afk, String activit
      */
     public static PresenceFields of(final int status, final long since, final boolean afk, final String activities)
     {
-        return status == ONLINE && since == 0 && !afk && "[]".equals(activities) ? DEFAULT
-            : new PresenceFields(status, since, afk, activities);
+        if (since == 0 && !afk && "[]".equals(activities))
+        {
+            if (status == ONLINE)
+            {
+                return DEFAULT;
+            }
+            if (status == OFFLINE)
+            {
+                return OFFLINE_FIELDS;
+            }
+        }
+        return new PresenceFields(status, since, afk, activities);
     }
 
     /**

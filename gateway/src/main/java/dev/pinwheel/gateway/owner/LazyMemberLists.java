@@ -816,7 +816,7 @@ public final class LazyMemberLists implements MemberListUpdates
         final Member m = g.member(userId);
         final ObjectNode member = m == null ? Json.object() : Entities.member(m, accounts, true);
         member.set("presence", PresenceService.presence(userId, p == null
-            ? new PresenceFields(PresenceFields.OFFLINE, 0, false, "[]") : p));
+            ? PresenceFields.OFFLINE_FIELDS : p));
         final ObjectNode item = Json.object();
         item.set("member", member);
         return item;

@@ -1,6 +1,7 @@
 package dev.pinwheel.gateway.owner;
 
-import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -40,26 +41,86 @@ public final class PresenceService
     /** What one session shows, and the shard that holds it (its route: in a cluster, of which node). */
     private static final class SessionPresence
     {
-        final String sessionId;
+        /** The session id's 32 lower-case hex digits as two longs: every id a shard makes (no string of its own). */
+        final long idHigh;
+        final long idLow;
+        /** Any other id as it came; null for a shard's. */
+        final String otherId;
         final int route;
         PresenceFields fields;
 
-        SessionPresence(final String sessionId, final int route, final PresenceFields fields)
+        SessionPresence(final SessionKey id, final int route, final PresenceFields fields)
         {
-            this.sessionId = sessionId;
+            this.idHigh = id.high;
+            this.idLow = id.low;
+            this.otherId = id.other;
             this.route = route;
             this.fields = fields;
         }
+
+        boolean is(final SessionKey id)
+        {
+            return otherId == null ? id.other == null && idHigh == id.high && idLow == id.low : otherId.equals(id.other);
+        }
     }
 
-    /** A user this shard owns: their sessions' presences and the aggregate last sent to their guilds. */
+    /** A session id from a command, read once: two longs when it is a shard's 32 hex digits. */
+    private static final class SessionKey
+    {
+        long high;
+        long low;
+        String other;
+
+        SessionKey of(final String sessionId)
+        {
+            if (isShardSessionId(sessionId))
+            {
+                high = HexFormat.fromHexDigitsToLong(sessionId, 0, 16);
+                low = HexFormat.fromHexDigitsToLong(sessionId, 16, 32);
+                other = null;
+            }
+            else
+            {
+                high = 0;
+                low = 0;
+                other = sessionId;
+            }
+            return this;
+        }
+
+        private static boolean isShardSessionId(final String id)
+        {
+            if (id.length() != 32)
+            {
+                return false;
+            }
+            for (int i = 0; i < 32; i++)
+            {
+                final char c = id.charAt(i);
+                if ((c < '0' || c > '9') && (c < 'a' || c > 'f'))
+                {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    private static final SessionPresence[] NO_SESSIONS = new SessionPresence[0];
+
+    /**
+     * A user this shard owns: their sessions' presences and the aggregate last sent to their guilds. The sessions are
+     * an array of exactly their number (one, mostly: 24 B, where a list was 48 B and each id a 72-byte string copy —
+     * issue 14); a session that comes or goes copies it.
+     */
     private static final class UserPresence
     {
-        final ArrayList<SessionPresence> sessions = new ArrayList<>(2);
-        PresenceFields shown = new PresenceFields(PresenceFields.OFFLINE, 0, false, "[]");
+        SessionPresence[] sessions = NO_SESSIONS;
+        PresenceFields shown = PresenceFields.OFFLINE_FIELDS;
     }
 
     private final Long2ObjectHashMap<UserPresence> users = new Long2ObjectHashMap<>();
+    private final SessionKey sessionKey = new SessionKey();
     /** Guilds this shard owns → user → what others see of them (offline users are absent). */
     private final Long2ObjectHashMap<Long2ObjectHashMap<PresenceFields>> byGuild = new Long2ObjectHashMap<>();
     /** Users shown in this shard's guilds → the route of the shard (their owner) that last told their presence. */
@@ -108,10 +169,12 @@ public final class PresenceService
             u = new UserPresence();
             users.put(userId, u);
         }
+        final SessionKey key = sessionKey.of(sessionId);
+        final SessionPresence[] sessions = u.sessions;
         int at = -1;
-        for (int i = 0; i < u.sessions.size(); i++)
+        for (int i = 0; i < sessions.length; i++)
         {
-            if (u.sessions.get(i).sessionId.equals(sessionId))
+            if (sessions[i].is(key))
             {
                 at = i;
                 break;
@@ -121,16 +184,21 @@ public final class PresenceService
         {
             if (at >= 0)
             {
-                u.sessions.remove(at);
+                final SessionPresence[] fewer = new SessionPresence[sessions.length - 1];
+                System.arraycopy(sessions, 0, fewer, 0, at);
+                System.arraycopy(sessions, at + 1, fewer, at, fewer.length - at);
+                u.sessions = fewer.length == 0 ? NO_SESSIONS : fewer;
             }
         }
         else if (at >= 0)
         {
-            u.sessions.get(at).fields = PresenceFields.of(status, since, afk, activities);
+            sessions[at].fields = PresenceFields.of(status, since, afk, activities);
         }
         else
         {
-            u.sessions.add(new SessionPresence(sessionId, route, PresenceFields.of(status, since, afk, activities)));
+            final SessionPresence[] more = Arrays.copyOf(sessions, sessions.length + 1);
+            more[sessions.length] = new SessionPresence(key, route, PresenceFields.of(status, since, afk, activities));
+            u.sessions = more;
         }
         shownAgain(owner, userId, u);
     }
@@ -143,7 +211,7 @@ public final class PresenceService
     private boolean shownAgain(final Shard owner, final long userId, final UserPresence u)
     {
         final PresenceFields next = aggregate(u);
-        if (u.sessions.isEmpty())
+        if (u.sessions.length == 0)
         {
             users.remove(userId);
         }
@@ -160,9 +228,9 @@ public final class PresenceService
     private static PresenceFields aggregate(final UserPresence u)
     {
         PresenceFields best = null;
-        for (int i = 0; i < u.sessions.size(); i++)
+        for (final SessionPresence p : u.sessions)
         {
-            final PresenceFields f = u.sessions.get(i).fields;
+            final PresenceFields f = p.fields;
             if (best == null || f.status() > best.status())
             {
                 best = f;
@@ -170,7 +238,7 @@ public final class PresenceService
         }
         if (best == null || PresenceFields.shown(best.status()) == PresenceFields.OFFLINE)
         {
-            return new PresenceFields(PresenceFields.OFFLINE, 0, false, "[]");
+            return PresenceFields.OFFLINE_FIELDS;
         }
         return best;
     }
@@ -216,12 +284,19 @@ public final class PresenceService
         for (final long userId : owned)
         {
             final UserPresence u = users.get(userId);
-            if (u.sessions.removeIf(p -> ShardRoute.onNode(p.route, node)) && shownAgain(owner, userId, u))
+            final SessionPresence[] kept = Arrays.stream(u.sessions).filter(p -> !ShardRoute.onNode(p.route, node))
+                .toArray(SessionPresence[]::new);
+            if (kept.length == u.sessions.length)
+            {
+                continue;
+            }
+            u.sessions = kept.length == 0 ? NO_SESSIONS : kept;
+            if (shownAgain(owner, userId, u))
             {
                 changed++;
             }
         }
-        final PresenceFields offline = new PresenceFields(PresenceFields.OFFLINE, 0, false, "[]");
+        final PresenceFields offline = PresenceFields.OFFLINE_FIELDS;
         final long[] guilds = byGuild.keySet().stream().mapToLong(Long::longValue).toArray();
         for (final long guildId : guilds)
         {
@@ -356,7 +431,8 @@ public final class PresenceService
         final String activities = command.getString();
         final long[] guilds = command.getLongs();
         final int from = command.getInt();
-        final PresenceFields shown = new PresenceFields(status, since, afk, activities);
+        // shared when it is the default: one object per user in each of their guilds' owners otherwise (issue 14)
+        final PresenceFields shown = PresenceFields.of(status, since, afk, activities);
         if (status != PresenceFields.OFFLINE)
         {
             toldBy.put(userId, from);

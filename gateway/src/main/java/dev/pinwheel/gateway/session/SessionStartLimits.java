@@ -1,7 +1,8 @@
 package dev.pinwheel.gateway.session;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
@@ -16,8 +17,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * Outcomes, as Discord documents them: over the concurrency limit the gateway answers op 9 INVALID_SESSION
  * ({@code d: false}, the client waits 1-5 s and identifies again, the connection stays open); with the period's
  * starts used up Pinwheel closes with 4008 (rate limited) instead of Discord's token reset. RESUME is not limited.
- * Lock-free: a period is one {@code AtomicLong} ({@code periodEndMillis << 22 | used}), a bucket one slot of an
- * {@code AtomicLongArray} (the time its next start is allowed); each updated by compare-and-set.
+ * Lock-free: a period is one {@code long} ({@code periodEndMillis << 22 | used}), a bucket one {@code long} (the time
+ * its next start is allowed); each updated by compare-and-set.
  */
 public final class SessionStartLimits
 {
@@ -37,15 +38,61 @@ public final class SessionStartLimits
     {
     }
 
-    /** One user's budget. */
+    /**
+     * One user's budget: its period and its first bucket in fields of its own, the other buckets (only with a
+     * {@code max_concurrency} above 1) in an array — 32 B per user with Discord's default of one bucket, where an
+     * {@code AtomicLong} and an {@code AtomicLongArray} made 88 B (issue 14: every user with a session has one).
+     */
     private static final class Budget
     {
-        final AtomicLong period = new AtomicLong();
-        final AtomicLongArray bucketNextMillis;
+        private static final VarHandle PERIOD;
+        private static final VarHandle FIRST_BUCKET;
+
+        static
+        {
+            try
+            {
+                final MethodHandles.Lookup lookup = MethodHandles.lookup();
+                PERIOD = lookup.findVarHandle(Budget.class, "period", long.class);
+                FIRST_BUCKET = lookup.findVarHandle(Budget.class, "firstBucketNextMillis", long.class);
+            }
+            catch (final ReflectiveOperationException e)
+            {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        /** {@code periodEndMillis << 22 | used}. */
+        private volatile long period;
+        /** When bucket 0 may start its next session. */
+        private volatile long firstBucketNextMillis;
+        /** Buckets 1 and up; null with one bucket. */
+        private final AtomicLongArray moreBuckets;
 
         Budget(final int buckets)
         {
-            bucketNextMillis = new AtomicLongArray(buckets);
+            moreBuckets = buckets > 1 ? new AtomicLongArray(buckets - 1) : null;
+        }
+
+        long period()
+        {
+            return period;
+        }
+
+        boolean casPeriod(final long expected, final long value)
+        {
+            return PERIOD.compareAndSet(this, expected, value);
+        }
+
+        long bucketNext(final int bucket)
+        {
+            return bucket == 0 ? firstBucketNextMillis : moreBuckets.get(bucket - 1);
+        }
+
+        boolean casBucketNext(final int bucket, final long expected, final long value)
+        {
+            return bucket == 0 ? FIRST_BUCKET.compareAndSet(this, expected, value)
+                : moreBuckets.compareAndSet(bucket - 1, expected, value);
         }
     }
 
@@ -81,7 +128,7 @@ public final class SessionStartLimits
     public int tryStart(final long userId, final int shardId, final long nowMillis)
     {
         final Budget b = budgets.computeIfAbsent(userId, k -> new Budget(maxConcurrency));
-        if (used(b.period.get(), nowMillis) >= total)
+        if (used(b.period(), nowMillis) >= total)
         {
             return EXHAUSTED;
         }
@@ -90,12 +137,12 @@ public final class SessionStartLimits
             final int bucket = Math.floorMod(shardId, maxConcurrency);
             while (true)
             {
-                final long next = b.bucketNextMillis.get(bucket);
+                final long next = b.bucketNext(bucket);
                 if (nowMillis < next)
                 {
                     return CONCURRENCY_LIMITED;
                 }
-                if (b.bucketNextMillis.compareAndSet(bucket, next, nowMillis + windowMillis))
+                if (b.casBucketNext(bucket, next, nowMillis + windowMillis))
                 {
                     break;
                 }
@@ -103,7 +150,7 @@ public final class SessionStartLimits
         }
         while (true)
         {
-            final long current = b.period.get();
+            final long current = b.period();
             long end = current >>> USED_BITS;
             int used = (int)(current & USED_MASK);
             if (nowMillis >= end)
@@ -115,7 +162,7 @@ public final class SessionStartLimits
             {
                 return EXHAUSTED;
             }
-            if (b.period.compareAndSet(current, end << USED_BITS | (used + 1)))
+            if (b.casPeriod(current, end << USED_BITS | (used + 1)))
             {
                 return STARTED;
             }
@@ -130,7 +177,7 @@ public final class SessionStartLimits
     public View view(final long userId, final long nowMillis)
     {
         final Budget b = budgets.get(userId);
-        final long current = b == null ? 0 : b.period.get();
+        final long current = b == null ? 0 : b.period();
         final long end = current >>> USED_BITS;
         final int used = used(current, nowMillis);
         final long resetAfter = used == 0 ? periodMillis : Math.max(0, end - nowMillis);

@@ -342,7 +342,7 @@ public final class ShardSessions
         final GatewaySession s = new GatewaySession(id, userId, intents, large, shardId, shardCount,
             context.config().resumeBufferEvents());
         sessions.put(id, s);
-        final ArrayList<GatewaySession> mine = byUser.computeIfAbsent(userId, k -> new ArrayList<>());
+        final ArrayList<GatewaySession> mine = byUser.computeIfAbsent(userId, k -> new ArrayList<>(1)); // one, mostly
         mine.add(s);
         if (mine.size() == 1)
         {
