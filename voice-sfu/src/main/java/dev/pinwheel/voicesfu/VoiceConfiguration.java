@@ -20,6 +20,7 @@ package dev.pinwheel.voicesfu;
  * pinwheel.voice.tls.password           (generated, stored beside the keystore)
  * pinwheel.voice.heartbeat-interval-ms  13750
  * pinwheel.voice.resume-window-ms       15000       how long a member survives a lost voice WebSocket
+ * pinwheel.voice.inbound-payloads-per-minute 360   payloads a voice WebSocket may send per minute; past it: 4008
  * </pre>
  */
 public final class VoiceConfiguration
@@ -45,6 +46,13 @@ public final class VoiceConfiguration
     public static final int HEARTBEAT_INTERVAL_DEFAULT = 13_750;
     public static final String RESUME_WINDOW_PROP_NAME = "pinwheel.voice.resume-window-ms";
     public static final int RESUME_WINDOW_DEFAULT = 15_000;
+    public static final String INBOUND_PER_MINUTE_PROP_NAME = "pinwheel.voice.inbound-payloads-per-minute";
+    /**
+     * A client heartbeats every 13.75 s and sends SPEAKING when its speech starts and stops (with voice activity
+     * detection, a few a second at most); each SPEAKING is relayed to everyone in the room, so a flood is multiplied
+     * by the room's size. Three times the main gateway's 120 per minute.
+     */
+    public static final int INBOUND_PER_MINUTE_DEFAULT = 360;
 
     private VoiceConfiguration()
     {
@@ -113,5 +121,10 @@ public final class VoiceConfiguration
     public static int resumeWindowMillis()
     {
         return Integer.getInteger(RESUME_WINDOW_PROP_NAME, RESUME_WINDOW_DEFAULT);
+    }
+
+    public static int inboundPayloadsPerMinute()
+    {
+        return Integer.getInteger(INBOUND_PER_MINUTE_PROP_NAME, INBOUND_PER_MINUTE_DEFAULT);
     }
 }

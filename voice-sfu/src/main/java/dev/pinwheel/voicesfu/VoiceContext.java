@@ -26,6 +26,7 @@ public final class VoiceContext
     private String keystorePassword = VoiceConfiguration.keystorePassword();
     private int heartbeatIntervalMillis = VoiceConfiguration.heartbeatIntervalMillis();
     private int resumeWindowMillis = VoiceConfiguration.resumeWindowMillis();
+    private int inboundPayloadsPerMinute = VoiceConfiguration.inboundPayloadsPerMinute();
     private Path dataDir = Path.of("data");
     private ThreadPlacement placement = ThreadPlacement.unpinned();
     private NodeCounters counters;
@@ -162,6 +163,20 @@ public final class VoiceContext
     public int resumeWindowMillis()
     {
         return resumeWindowMillis;
+    }
+
+    public VoiceContext inboundPayloadsPerMinute(final int value)
+    {
+        inboundPayloadsPerMinute = value;
+        return this;
+    }
+
+    /**
+     * @return payloads one voice WebSocket may send per minute before it is closed with 4008.
+     */
+    public int inboundPayloadsPerMinute()
+    {
+        return inboundPayloadsPerMinute;
     }
 
     public VoiceContext dataDir(final Path value)

@@ -34,16 +34,18 @@ public final class SelfSignedCertificate
     }
 
     /**
-     * Generates a keystore unless {@code keystore} exists.
+     * Generates a keystore unless {@code keystore} exists. Processes (and threads) that call this for the same file at
+     * once take turns on a lock file beside it: before, two creating at the same moment wrote the same temporary
+     * keystore with two passwords, and one of them failed ("keystore password was incorrect") or kept a password
+     * that did not open the keystore left behind.
      *
      * @param keystore PKCS#12 file.
      * @param hosts    host names or IPv4 literals clients connect to (added to the SAN besides localhost).
      * @return the keystore password.
      */
-    public static String ensure(final Path keystore, final String... hosts)
+    public static synchronized String ensure(final Path keystore, final String... hosts)
     {
         final Path passFile = keystore.resolveSibling(stem(keystore) + ".pass");
-        final Path pem = keystore.resolveSibling(stem(keystore) + ".crt");
         try
         {
             if (Files.exists(keystore) && Files.exists(passFile))
@@ -51,42 +53,58 @@ public final class SelfSignedCertificate
                 return Files.readString(passFile, StandardCharsets.US_ASCII).trim();
             }
             Files.createDirectories(keystore.toAbsolutePath().getParent());
-            final byte[] pw = new byte[18];
-            new SecureRandom().nextBytes(pw);
-            final String password = HexFormat.of().formatHex(pw);
-            final StringBuilder san = new StringBuilder("ip:127.0.0.1,dns:localhost");
-            for (final String h : hosts)
+            final Path lockFile = keystore.resolveSibling(stem(keystore) + ".lock");
+            try (java.nio.channels.FileChannel lock = java.nio.channels.FileChannel.open(lockFile,
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+                java.nio.channels.FileLock ignored = lock.lock())
             {
-                if (h != null && !"127.0.0.1".equals(h) && !"localhost".equals(h))
+                if (Files.exists(keystore) && Files.exists(passFile))
                 {
-                    san.append(h.matches("[0-9.]+") ? ",ip:" : ",dns:").append(h);
+                    return Files.readString(passFile, StandardCharsets.US_ASCII).trim(); // made while we waited
                 }
+                return generate(keystore, passFile, hosts);
             }
-            final Path tmp = keystore.resolveSibling(stem(keystore) + ".tmp.p12");
-            Files.deleteIfExists(tmp);
-            keytool("-genkeypair", "-alias", ALIAS, "-keyalg", "EC", "-groupname", "secp256r1",
-                "-sigalg", "SHA256withECDSA", "-validity", "3650", "-dname", "CN=Pinwheel voice",
-                "-ext", "SAN=" + san, "-keystore", tmp.toString(), "-storetype", "PKCS12",
-                "-storepass", password, "-keypass", password);
-            Files.deleteIfExists(pem);
-            keytool("-exportcert", "-rfc", "-alias", ALIAS, "-keystore", tmp.toString(), "-storetype", "PKCS12",
-                "-storepass", password, "-file", pem.toString());
-            Files.writeString(passFile, password, StandardCharsets.US_ASCII);
-            try
-            {
-                Files.setPosixFilePermissions(passFile, PosixFilePermissions.fromString("rw-------"));
-            }
-            catch (final UnsupportedOperationException ignored)
-            {
-                // not a POSIX file system
-            }
-            Files.move(tmp, keystore, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            return password;
         }
         catch (final IOException ex)
         {
             throw new UncheckedIOException("cannot prepare the voice TLS keystore " + keystore, ex);
         }
+    }
+
+    private static String generate(final Path keystore, final Path passFile, final String... hosts) throws IOException
+    {
+        final Path pem = keystore.resolveSibling(stem(keystore) + ".crt");
+        final byte[] pw = new byte[18];
+        new SecureRandom().nextBytes(pw);
+        final String password = HexFormat.of().formatHex(pw);
+        final StringBuilder san = new StringBuilder("ip:127.0.0.1,dns:localhost");
+        for (final String h : hosts)
+        {
+            if (h != null && !"127.0.0.1".equals(h) && !"localhost".equals(h))
+            {
+                san.append(h.matches("[0-9.]+") ? ",ip:" : ",dns:").append(h);
+            }
+        }
+        final Path tmp = keystore.resolveSibling(stem(keystore) + ".tmp.p12");
+        Files.deleteIfExists(tmp);
+        keytool("-genkeypair", "-alias", ALIAS, "-keyalg", "EC", "-groupname", "secp256r1",
+            "-sigalg", "SHA256withECDSA", "-validity", "3650", "-dname", "CN=Pinwheel voice",
+            "-ext", "SAN=" + san, "-keystore", tmp.toString(), "-storetype", "PKCS12",
+            "-storepass", password, "-keypass", password);
+        Files.deleteIfExists(pem);
+        keytool("-exportcert", "-rfc", "-alias", ALIAS, "-keystore", tmp.toString(), "-storetype", "PKCS12",
+            "-storepass", password, "-file", pem.toString());
+        Files.writeString(passFile, password, StandardCharsets.US_ASCII);
+        try
+        {
+            Files.setPosixFilePermissions(passFile, PosixFilePermissions.fromString("rw-------"));
+        }
+        catch (final UnsupportedOperationException ignored)
+        {
+            // not a POSIX file system
+        }
+        Files.move(tmp, keystore, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        return password;
     }
 
     /**

@@ -9,6 +9,11 @@ public final class VoiceCloseCodes
     public static final int AUTHENTICATION_FAILED = 4004;
     public static final int ALREADY_AUTHENTICATED = 4005;
     public static final int SESSION_NO_LONGER_VALID = 4006;
+    /**
+     * Not among Discord's documented voice close codes: the main gateway's "rate limited", for a client that sends
+     * more payloads than {@code pinwheel.voice.inbound-payloads-per-minute}.
+     */
+    public static final int RATE_LIMITED = 4008;
     public static final int SESSION_TIMEOUT = 4009;
     public static final int SERVER_NOT_FOUND = 4011;
     public static final int UNKNOWN_PROTOCOL = 4012;

@@ -40,7 +40,9 @@ import org.slf4j.LoggerFactory;
  *  7 RESUME ──▶ 9 RESUMED + replay of every numbered message after {@code seq_ack} (kept per session until a
  *    heartbeat acknowledges it, at most {@link VoiceControl#REPLAY_LIMIT});  room changes ──▶ 11 CLIENTS_CONNECT / 13 CLIENT_DISCONNECT
  * </pre>
- * Bad input closes with the voice close codes (4001-4016). NOT thread-safe: control loop only.
+ * Bad input closes with the voice close codes (4001-4016); more payloads than
+ * {@code pinwheel.voice.inbound-payloads-per-minute} close with 4008, as the main gateway does (a SPEAKING is relayed
+ * to the whole room: a flood would be multiplied by its size). NOT thread-safe: control loop only.
  */
 public final class VoiceConnection extends SimpleChannelInboundHandler<WebSocketFrame>
 {
@@ -55,6 +57,8 @@ public final class VoiceConnection extends SimpleChannelInboundHandler<WebSocket
     private VoiceMember member;
     private long openedAtNanos;
     private long lastHeartbeatNanos;
+    private long rateWindowStartNanos;
+    private int rateCount;
     private boolean closing;
 
     VoiceConnection(final VoiceControl control)
@@ -78,6 +82,7 @@ public final class VoiceConnection extends SimpleChannelInboundHandler<WebSocket
         ctx = context;
         openedAtNanos = System.nanoTime();
         lastHeartbeatNanos = openedAtNanos;
+        rateWindowStartNanos = openedAtNanos;
     }
 
     @Override
@@ -113,6 +118,23 @@ public final class VoiceConnection extends SimpleChannelInboundHandler<WebSocket
         {
             closing = true;
             context.writeAndFlush(new CloseWebSocketFrame(1000, "")).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        if (!(frame instanceof BinaryWebSocketFrame) && !(frame instanceof TextWebSocketFrame))
+        {
+            return; // pings and pongs (answered by Netty's protocol handler), continuations
+        }
+        final long now = System.nanoTime();
+        if (now - rateWindowStartNanos > TimeUnit.SECONDS.toNanos(60))
+        {
+            rateWindowStartNanos = now;
+            rateCount = 0;
+        }
+        if (++rateCount > control.context().inboundPayloadsPerMinute())
+        {
+            LOG.info("voice connection {} sent more than {} payloads in a minute: closed (4008)",
+                context.channel().remoteAddress(), control.context().inboundPayloadsPerMinute());
+            close(VoiceCloseCodes.RATE_LIMITED, "You are being rate limited.");
             return;
         }
         if (frame instanceof BinaryWebSocketFrame)
