@@ -17,7 +17,9 @@ public final class Accounts
 {
     private final ConcurrentHashMap<Long, Account> byId = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Long> byName = new ConcurrentHashMap<>();
+    /** A user's token hashes: a small immutable set, a concurrent one past {@link #SMALL} ({@link #with}). */
     private final ConcurrentHashMap<Long, Set<String>> tokens = new ConcurrentHashMap<>();
+    /** A user's guilds, kept as {@link #tokens} are. */
     private final ConcurrentHashMap<Long, Set<Long>> guildsByUser = new ConcurrentHashMap<>();
     /**
      * Names whose claim a failed registration gives back, by the id they were claimed for, until acknowledged: a bot's
@@ -28,6 +30,13 @@ public final class Accounts
     private final Set<Long> voided = ConcurrentHashMap.newKeySet();
     /** The guilds a user joined through a temporary invite and holds no role in yet. */
     private final ConcurrentHashMap<Long, Set<Long>> temporaryByUser = new ConcurrentHashMap<>();
+    /**
+     * Up to this many elements a user's set is an immutable {@code Set.of} replaced on each change (24 B for one or
+     * two elements besides them), past it a concurrent set changed in place. A concurrent set for every user (its
+     * view, map, table and node: ≈ 190 B for one element) made a user's tokens and guilds ≈ 380 B of the directory's
+     * ≈ 1 KiB per user (issue 14); most users have a few of each, and changes are rare.
+     */
+    static final int SMALL = 8;
 
     /**
      * Reserves a username before the account is journaled.
@@ -152,7 +161,7 @@ public final class Accounts
      */
     public void addToken(final long userId, final String tokenHash)
     {
-        tokens.computeIfAbsent(userId, k -> ConcurrentHashMap.newKeySet()).add(tokenHash);
+        tokens.compute(userId, (k, set) -> with(set, tokenHash));
     }
 
     /**
@@ -180,7 +189,7 @@ public final class Accounts
      */
     public void addGuild(final long userId, final long guildId)
     {
-        guildsByUser.computeIfAbsent(userId, k -> ConcurrentHashMap.newKeySet()).add(guildId);
+        guildsByUser.compute(userId, (k, set) -> with(set, guildId));
     }
 
     /**
@@ -189,11 +198,7 @@ public final class Accounts
      */
     public void removeGuild(final long userId, final long guildId)
     {
-        final Set<Long> set = guildsByUser.get(userId);
-        if (set != null)
-        {
-            set.remove(guildId);
-        }
+        guildsByUser.computeIfPresent(userId, (k, set) -> without(set, guildId));
     }
 
     /**
@@ -204,13 +209,13 @@ public final class Accounts
      */
     public void forgetGuild(final long guildId)
     {
-        for (final Set<Long> set : guildsByUser.values())
+        for (final Long userId : guildsByUser.keySet())
         {
-            set.remove(guildId);
+            guildsByUser.computeIfPresent(userId, (k, set) -> without(set, guildId));
         }
-        for (final Set<Long> set : temporaryByUser.values())
+        for (final Long userId : temporaryByUser.keySet())
         {
-            set.remove(guildId);
+            temporaryByUser.computeIfPresent(userId, (k, set) -> without(set, guildId));
         }
     }
 
@@ -223,20 +228,16 @@ public final class Accounts
     {
         if (temporary)
         {
-            temporaryByUser.computeIfAbsent(userId, k -> ConcurrentHashMap.newKeySet()).add(guildId);
+            temporaryByUser.compute(userId, (k, set) -> with(set, guildId));
             return;
         }
-        final Set<Long> set = temporaryByUser.get(userId);
-        if (set != null)
-        {
-            set.remove(guildId);
-        }
+        temporaryByUser.computeIfPresent(userId, (k, set) -> without(set, guildId));
     }
 
     /**
      * @param userId user.
-     * @return the guilds the user is a temporary member of (live view; removed from them when their last session
-     *         ends).
+     * @return the guilds the user is a temporary member of (removed from them when their last session ends; read at
+     *         once: a snapshot or a live view).
      */
     public Set<Long> temporaryGuildsOf(final long userId)
     {
@@ -246,7 +247,7 @@ public final class Accounts
 
     /**
      * @param userId user.
-     * @return the guilds the user belongs to (live view).
+     * @return the guilds the user belongs to (read at once: a snapshot while small, a live view past {@link #SMALL}).
      */
     public Set<Long> guildsOf(final long userId)
     {
@@ -274,6 +275,76 @@ public final class Accounts
             min = Math.min(min, id);
         }
         return min == Long.MAX_VALUE ? -1 : min;
+    }
+
+    /**
+     * In a map's {@code compute}: the set with {@code value} added.
+     *
+     * @param set   the set, or null.
+     * @param value the element.
+     * @return a small immutable set, or the concurrent one it grew into (changed in place).
+     */
+    @SuppressWarnings("unchecked")
+    static <T> Set<T> with(final Set<T> set, final T value)
+    {
+        if (set == null)
+        {
+            return Set.of(value);
+        }
+        if (set instanceof ConcurrentHashMap.KeySetView<?, ?>)
+        {
+            set.add(value);
+            return set;
+        }
+        if (set.contains(value))
+        {
+            return set;
+        }
+        if (set.size() < SMALL)
+        {
+            final Object[] more = set.toArray(new Object[set.size() + 1]);
+            more[more.length - 1] = value;
+            return (Set<T>)Set.of(more);
+        }
+        final Set<T> big = ConcurrentHashMap.newKeySet();
+        big.addAll(set);
+        big.add(value);
+        return big;
+    }
+
+    /**
+     * In a map's {@code compute}: the set without {@code value}.
+     *
+     * @param set   the set.
+     * @param value the element.
+     * @return the set without it, or null (the map drops the entry) once empty.
+     */
+    @SuppressWarnings("unchecked")
+    static <T> Set<T> without(final Set<T> set, final T value)
+    {
+        if (set instanceof ConcurrentHashMap.KeySetView<?, ?>)
+        {
+            set.remove(value);
+            return set.isEmpty() ? null : set;
+        }
+        if (!set.contains(value))
+        {
+            return set;
+        }
+        if (set.size() == 1)
+        {
+            return null;
+        }
+        final Object[] fewer = new Object[set.size() - 1];
+        int i = 0;
+        for (final T e : set)
+        {
+            if (!e.equals(value))
+            {
+                fewer[i++] = e;
+            }
+        }
+        return (Set<T>)Set.of(fewer);
     }
 
     private static String key(final String username)
