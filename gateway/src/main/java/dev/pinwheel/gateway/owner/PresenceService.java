@@ -60,7 +60,8 @@ public final class PresenceService
 
         boolean is(final SessionKey id)
         {
-            return otherId == null ? id.other == null && idHigh == id.high && idLow == id.low : otherId.equals(id.other);
+            return otherId == null ? id.other == null && idHigh == id.high && idLow == id.low
+                : otherId.equals(id.other);
         }
     }
 

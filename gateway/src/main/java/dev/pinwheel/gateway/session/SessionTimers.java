@@ -5,7 +5,7 @@ package dev.pinwheel.gateway.session;
  * slow consumer, close linger, resume window) on one hashed timer wheel, polled from the shard's 50 ms ticker: a tick
  * costs the wheel slots that time passed over, not a walk over every session.
  * <pre>
- *   owner (connection, session) ──schedule(earliest deadline)──▶ slot (deadline &gt;&gt; 24 &amp; 1023): its timer linked in
+ *   owner (connection, session) ──schedule(earliest deadline)──▶ slot (deadline &gt;&gt; 24 &amp; 1023), linked in
  *   ticker: poll(now) ──due──▶ owner.onDeadline(now): act on what is due, return its next deadline ──▶ re-armed
  * </pre>
  * Each owner has at most one timer, armed at its earliest deadline. Deadlines that move later (a heartbeat arrives, a

@@ -50,7 +50,8 @@ class SessionStartLimitsTest
     {
         final SessionStartLimits limits = new SessionStartLimits(1000, DAY, 1, 5000);
         assertEquals(SessionStartLimits.STARTED, limits.tryStart(7, 0, T0));
-        assertEquals(SessionStartLimits.CONCURRENCY_LIMITED, limits.tryStart(7, 3, T0 + 4999), "every shard is bucket 0");
+        assertEquals(SessionStartLimits.CONCURRENCY_LIMITED, limits.tryStart(7, 3, T0 + 4999),
+            "every shard is bucket 0");
         assertEquals(SessionStartLimits.STARTED, limits.tryStart(7, 3, T0 + 5000), "next window");
         assertEquals(998, limits.view(7, T0 + 5000).remaining());
     }
