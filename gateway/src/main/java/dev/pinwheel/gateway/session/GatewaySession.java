@@ -29,6 +29,7 @@ public final class GatewaySession extends SessionHotFields
      * behind grows it.
      */
     private static final int INITIAL_BUFFER = 4;
+    private static final String READY = "READY";
     private Dispatch[] buffer;
     private int mask;
     /** Guilds whose GUILD_CREATE was asked for and has not come yet; null when none (most of a session's life). */
@@ -500,7 +501,12 @@ public final class GatewaySession extends SessionHotFields
         {
             scratch[(int)(k & scratchMask)] = null; // the scratch keeps no event reachable
         }
+        final boolean readyWritten = unwritten == 1;
         unwritten = seq + 1;
+        if (readyWritten)
+        {
+            releaseReady();
+        }
     }
 
     /**
@@ -549,11 +555,33 @@ public final class GatewaySession extends SessionHotFields
                 return;
             }
         }
+        final boolean readyWritten = unwritten == 1;
         while (unwritten <= to)
         {
             final long end = Math.min(to, unwritten + CORK_LIMIT - 1);
             wire.writeDispatches(buffer, mask, unwritten, end, (intents & Intents.MESSAGE_CONTENT) != 0);
             unwritten = end + 1;
+        }
+        if (readyWritten)
+        {
+            releaseReady();
+        }
+    }
+
+    /**
+     * Once written, READY (the session's first event) is dropped from the resume buffer: a client that can RESUME holds
+     * the session id, so it has READY (and its sequence); only a RESUME claiming sequence 0 needed it, and that one now
+     * fails (op 9: the client identifies again). Before, every session kept its READY (≈ 0.7 KiB with one guild, a
+     * list of every guild for a bot) until its first heartbeat acknowledged it — up to 41 s, for every session of a
+     * reconnect storm (issue 14).
+     */
+    private void releaseReady()
+    {
+        final int slot = (int)(1 & mask);
+        final Dispatch first = buffer[slot];
+        if (first != null && READY.equals(first.type()))
+        {
+            buffer[slot] = null;
         }
     }
 
