@@ -111,53 +111,24 @@ class GatewaySessionFootprintTest
     void readyLeavesTheResumeBufferOnceWritten() throws ReflectiveOperationException
     {
         final GatewaySession s = new GatewaySession("ab", 1, 0, 50, 0, 1, 1024);
-        final java.util.List<Dispatch> written = new java.util.ArrayList<>();
-        final SessionWire wire = new SessionWire()
-        {
-            private final Dispatch[] scratch = new Dispatch[GatewaySession.CORK_LIMIT];
-
-            @Override
-            public void writeDispatches(final Dispatch[] ring, final int mask, final long from, final long to,
-                final long firstSeq, final boolean seesContent)
-            {
-                for (long i = from; i <= to; i++)
-                {
-                    written.add(ring[(int)(i & mask)]);
-                }
-            }
-
-            @Override
-            public Dispatch[] dispatchScratch()
-            {
-                return scratch;
-            }
-
-            @Override
-            public void flush()
-            {
-            }
-
-            @Override
-            public void close(final int code, final String reason)
-            {
-                throw new AssertionError("closed " + code + " " + reason);
-            }
-        };
-        s.attachWire(wire);
         final Dispatch ready = Dispatch.of("READY", "{}".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
         final Dispatch guild = Dispatch.of("GUILD_CREATE", "{}".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        final java.util.List<Dispatch> model = java.util.Arrays.asList(null, ready, guild); // by sequence
+        final GatewaySessionRunsTest.Recorder wire = new GatewaySessionRunsTest.Recorder(model, 1);
+        s.attachWire(wire);
         s.dispatch(ready);
         s.dispatch(guild);
         assertEquals(ready, ((Dispatch[])field(s, "buffer"))[1], "kept until written");
         s.flush();
-        assertEquals(java.util.List.of(ready, guild), written);
+        assertEquals(3, wire.next, "READY and GUILD_CREATE written, in order");
         final Dispatch[] ring = (Dispatch[])field(s, "buffer");
         assertNull(ring[1], "READY written: no longer kept");
         assertEquals(guild, ring[2], "GUILD_CREATE kept until acknowledged");
 
-        written.clear();
+        final GatewaySessionRunsTest.Recorder resumed = new GatewaySessionRunsTest.Recorder(model, 2);
+        s.attachWire(resumed);
         assertTrue(s.replay(1), "a RESUME after READY replays the rest");
-        assertEquals(java.util.List.of(guild), written);
+        assertEquals(3, resumed.next, "GUILD_CREATE written again");
         assertFalse(s.replay(0), "a RESUME claiming sequence 0 cannot be served");
     }
 }

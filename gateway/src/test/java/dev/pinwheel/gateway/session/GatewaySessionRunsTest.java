@@ -31,8 +31,8 @@ class GatewaySessionRunsTest
     private static final long[] GUILDS = {1L << 22, 2L << 22};
     private static final int INTENT = 1 << 9;
 
-    /** Records what a session writes, checking it against the model as it goes. */
-    private static class Recorder implements SessionWire
+    /** Records what a session writes, checking it against the model (events by sequence) as it goes. */
+    static class Recorder implements SessionWire
     {
         final Dispatch[] scratch = new Dispatch[GatewaySession.CORK_LIMIT];
         final List<Dispatch> model;

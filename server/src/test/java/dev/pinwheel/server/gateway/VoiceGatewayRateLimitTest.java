@@ -23,8 +23,6 @@ import dev.pinwheel.voicesfu.VoiceConfiguration;
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class VoiceGatewayRateLimitTest
 {
-    private static final int VOICE_STATES = 1 << 7;
-
     @Test
     void aFloodOfSpeakingIsClosedWith4008AndTheRoomGoesOn() throws Exception
     {
@@ -35,15 +33,14 @@ class VoiceGatewayRateLimitTest
             final TestNode.User bob = node.register("bob");
             final String[] ids = node.guildWithVoice(alice, bob);
             final String guildId = ids[0];
-            try (GatewayTestClient mainA = GatewayTestClient.connect(node.gatewayUrl());
-                GatewayTestClient mainB = GatewayTestClient.connect(node.gatewayUrl()))
+            final VoiceGatewayResumeTest.Voice a = VoiceGatewayResumeTest.join(node, alice, guildId, ids[2]);
+            final VoiceGatewayResumeTest.Voice b = VoiceGatewayResumeTest.join(node, bob, guildId, ids[2]);
+            try (GatewayTestClient ignoredMainA = a.main(); GatewayTestClient ignoredMainB = b.main())
             {
-                final String[] a = join(mainA, alice, guildId, ids[2]);
-                final String[] b = join(mainB, bob, guildId, ids[2]);
-                final GatewayTestClient va = open(a[2]);
-                identify(va, alice, a, guildId);
-                final GatewayTestClient vb = open(b[2]);
-                final long bobSsrc = identify(vb, bob, b, guildId).path("ssrc").asLong();
+                final GatewayTestClient va = VoiceGatewayResumeTest.open(a);
+                VoiceGatewayResumeTest.identify(va, a, guildId);
+                final GatewayTestClient vb = VoiceGatewayResumeTest.open(b);
+                final long bobSsrc = VoiceGatewayResumeTest.identify(vb, b, guildId).path("ssrc").asLong();
                 va.nextOp(11); // CLIENTS_CONNECT: bob is there
 
                 // bob has sent IDENTIFY: the rest of his minute's payloads, then as many again
@@ -75,34 +72,5 @@ class VoiceGatewayRateLimitTest
                 va.close();
             }
         }
-    }
-
-    /** @return {session id, token, voice gateway url} */
-    private static String[] join(final GatewayTestClient main, final TestNode.User user, final String guildId,
-        final String channelId)
-    {
-        main.identifyAndAwait(user.token(), GatewayTestClient.GUILDS | VOICE_STATES, 1);
-        main.send("{\"op\":4,\"d\":{\"guild_id\":\"" + guildId + "\",\"channel_id\":\"" + channelId
-            + "\",\"self_mute\":false,\"self_deaf\":false}}");
-        final JsonNode state = main.next(n -> "VOICE_STATE_UPDATE".equals(n.path("t").asText())
-            && user.id().equals(n.path("d").path("user_id").asText()), "own VOICE_STATE_UPDATE");
-        final JsonNode server = main.nextDispatch("VOICE_SERVER_UPDATE");
-        return new String[] {state.path("d").path("session_id").asText(), server.path("d").path("token").asText(),
-            "wss://" + server.path("d").path("endpoint").asText() + "/?v=8"};
-    }
-
-    private static GatewayTestClient open(final String url)
-    {
-        final GatewayTestClient c = GatewayTestClient.connect(url, VoiceNode.trustingVoiceCertificate());
-        c.nextOp(8); // HELLO
-        return c;
-    }
-
-    private static JsonNode identify(final GatewayTestClient c, final TestNode.User user, final String[] v,
-        final String guildId)
-    {
-        c.send("{\"op\":0,\"d\":{\"server_id\":\"" + guildId + "\",\"user_id\":\"" + user.id()
-            + "\",\"session_id\":\"" + v[0] + "\",\"token\":\"" + v[1] + "\"}}");
-        return c.nextOp(2).path("d"); // READY
     }
 }

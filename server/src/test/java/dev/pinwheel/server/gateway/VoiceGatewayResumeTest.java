@@ -24,11 +24,11 @@ class VoiceGatewayResumeTest
     private static final int VOICE_STATES = 1 << 7;
 
     /** One user's main-gateway session and voice credentials. */
-    private record Voice(TestNode.User user, GatewayTestClient main, String sessionId, String token, String url)
+    record Voice(TestNode.User user, GatewayTestClient main, String sessionId, String token, String url)
     {
     }
 
-    private static Voice join(final VoiceNode node, final TestNode.User user, final String guildId,
+    static Voice join(final VoiceNode node, final TestNode.User user, final String guildId,
         final String channelId)
     {
         final GatewayTestClient main = GatewayTestClient.connect(node.gatewayUrl());
@@ -42,14 +42,14 @@ class VoiceGatewayResumeTest
             server.path("d").path("token").asText(), "wss://" + server.path("d").path("endpoint").asText() + "/?v=8");
     }
 
-    private static GatewayTestClient open(final Voice v)
+    static GatewayTestClient open(final Voice v)
     {
         final GatewayTestClient c = GatewayTestClient.connect(v.url(), VoiceNode.trustingVoiceCertificate());
         c.nextOp(8); // HELLO
         return c;
     }
 
-    private static JsonNode identify(final GatewayTestClient c, final Voice v, final String guildId)
+    static JsonNode identify(final GatewayTestClient c, final Voice v, final String guildId)
     {
         c.send("{\"op\":0,\"d\":{\"server_id\":\"" + guildId + "\",\"user_id\":\"" + v.user().id()
             + "\",\"session_id\":\"" + v.sessionId() + "\",\"token\":\"" + v.token() + "\"}}");
