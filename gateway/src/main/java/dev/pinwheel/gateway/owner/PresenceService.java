@@ -297,7 +297,6 @@ public final class PresenceService
                 changed++;
             }
         }
-        final PresenceFields offline = PresenceFields.OFFLINE_FIELDS;
         final long[] guilds = byGuild.keySet().stream().mapToLong(Long::longValue).toArray();
         for (final long guildId : guilds)
         {
@@ -319,7 +318,7 @@ public final class PresenceService
                 {
                     continue;
                 }
-                final ObjectNode d = presence(userId, offline);
+                final ObjectNode d = presence(userId, PresenceFields.OFFLINE_FIELDS);
                 d.put("guild_id", Json.id(guildId));
                 owner.publish(g, new Dispatch("PRESENCE_UPDATE", Json.bytes(d), null, Intents.GUILD_PRESENCES,
                     guildId, 0, 0, lists == null ? null : lists.presenceAudience(g)));

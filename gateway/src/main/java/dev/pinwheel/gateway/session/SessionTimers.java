@@ -81,8 +81,6 @@ public final class SessionTimers
     /** The first tick (since {@link #startNanos}) the next poll looks at. */
     private long tick;
     private int armed;
-    /** Timers due in the current poll, chained through {@link Timer#next}. */
-    private Timer firing;
 
     /**
      * @param startNanos {@link System#nanoTime()} now.
@@ -174,16 +172,17 @@ public final class SessionTimers
         }
         // a poll after more than a turn looks at each slot once: every timer in it whose deadline passed is due
         final long last = Math.min(now, tick + SLOT_MASK);
+        Timer due = null; // chained through Timer#next
         for (long t = tick; t <= last; t++)
         {
-            collectDue((int)(t & SLOT_MASK), nowNanos);
+            due = collectDue((int)(t & SLOT_MASK), nowNanos, due);
         }
         tick = now; // the slot of now is looked at again next time: its later deadlines are not due yet
         int fired = 0;
         Timer t;
-        while ((t = firing) != null)
+        while ((t = due) != null)
         {
-            firing = t.next;
+            due = t.next;
             t.next = null;
             t.slot = UNLINKED;
             armed--;
@@ -205,8 +204,10 @@ public final class SessionTimers
         return armed;
     }
 
-    private void collectDue(final int s, final long nowNanos)
+    /** Moves the slot's timers whose deadline passed onto the chain {@code due}; returns the chain's new head. */
+    private Timer collectDue(final int s, final long nowNanos, final Timer due)
     {
+        Timer head = due;
         Timer t = slots[s];
         while (t != null)
         {
@@ -215,11 +216,12 @@ public final class SessionTimers
             {
                 unlink(t);
                 t.slot = FIRING;
-                t.next = firing;
-                firing = t;
+                t.next = head;
+                head = t;
             }
             t = next;
         }
+        return head;
     }
 
     private void unlink(final Timer timer)
