@@ -42,9 +42,29 @@ public final class Guild
     /** Roles shown apart in the member list (Discord's {@code hoist}); a deleted role's id may linger, unused. */
     private final org.agrona.collections.LongHashSet hoistedRoles = new org.agrona.collections.LongHashSet();
 
+    /** Per guild permission asked for ({@link #holders}), the members whose base permissions hold it. */
+    private final Long2ObjectHashMap<Holders> holders = new Long2ObjectHashMap<>();
+    /** Bumped by every change that can change many members' base permissions at once (roles, owner). */
+    private long rolesVersion;
+
     /** Who sees a channel, as of a version of the guild's permissions: null users means every member. */
     private record Viewers(long version, org.agrona.collections.LongHashSet users)
     {
+    }
+
+    /** The members holding one guild permission, as of {@link #rolesVersion}, kept up to date by member changes. */
+    private static final class Holders
+    {
+        final org.agrona.collections.LongHashSet users = new org.agrona.collections.LongHashSet();
+        final long permission;
+        long version = -1;
+        /** {@code @everyone} holds it: every member does, and {@link #users} is not kept. */
+        boolean everyone;
+
+        Holders(final long permission)
+        {
+            this.permission = permission;
+        }
     }
 
     /**
@@ -141,6 +161,7 @@ public final class Guild
     public void transferOwnership(final long newOwner)
     {
         permissionsVersion++;
+        rolesVersion++;
         this.ownerId = newOwner;
     }
 
@@ -166,6 +187,7 @@ public final class Guild
     public void putRole(final Role role)
     {
         permissionsVersion++;
+        rolesVersion++;
         roles.put(role.id(), role);
     }
 
@@ -177,6 +199,7 @@ public final class Guild
     public void removeRole(final long roleId)
     {
         permissionsVersion++;
+        rolesVersion++;
         roles.remove(roleId);
         for (final Member m : List.copyOf(members.values()))
         {
@@ -278,7 +301,25 @@ public final class Guild
     public boolean putMember(final Member member)
     {
         permissionsVersion++;
-        return members.put(member.userId(), member) == null;
+        final boolean added = members.put(member.userId(), member) == null;
+        if (!holders.isEmpty())
+        {
+            for (final Holders h : holders.values())
+            {
+                if (h.version == rolesVersion && !h.everyone)
+                {
+                    if (Permissions.has(Permissions.base(this, member.userId()), h.permission))
+                    {
+                        h.users.add(member.userId());
+                    }
+                    else
+                    {
+                        h.users.remove(member.userId());
+                    }
+                }
+            }
+        }
+        return added;
     }
 
     /**
@@ -313,7 +354,53 @@ public final class Guild
     public boolean removeMember(final long userId)
     {
         permissionsVersion++;
+        if (!holders.isEmpty())
+        {
+            for (final Holders h : holders.values())
+            {
+                h.users.remove(userId);
+            }
+        }
         return members.remove(userId) != null;
+    }
+
+    /**
+     * The members whose guild permissions, before timeouts, hold {@code permission}: found with one pass over the
+     * members the first time it is asked for and after a change of roles or owner, then kept up to date by each
+     * member's change (a join, a leave, new roles). An event only those who may moderate receive (INVITE_CREATE,
+     * GUILD_AUDIT_LOG_ENTRY_CREATE) then costs its holders, not a pass over every member of a large guild.
+     *
+     * @param permission one or more guild permission bits, all needed.
+     * @return the holders (read only; changes with the guild), or null when {@code @everyone} holds it (every member
+     *     does, before timeouts).
+     */
+    public org.agrona.collections.LongHashSet holders(final long permission)
+    {
+        Holders h = holders.get(permission);
+        if (h == null)
+        {
+            h = new Holders(permission);
+            holders.put(permission, h);
+        }
+        if (h.version != rolesVersion)
+        {
+            h.version = rolesVersion;
+            h.users.clear();
+            final Role everyone = roles.get(id);
+            h.everyone = everyone != null && (Permissions.has(everyone.permissions(), permission)
+                || (everyone.permissions() & Permissions.ADMINISTRATOR) != 0);
+            if (!h.everyone)
+            {
+                for (final Member m : members.values())
+                {
+                    if (Permissions.has(Permissions.base(this, m.userId()), permission))
+                    {
+                        h.users.add(m.userId());
+                    }
+                }
+            }
+        }
+        return h.everyone ? null : h.users;
     }
 
     /**

@@ -10,6 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -20,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import dev.pinwheel.core.directory.Account;
+import dev.pinwheel.core.fanout.Dispatch;
 import dev.pinwheel.core.guild.Permissions;
 import dev.pinwheel.core.guild.Role;
 import dev.pinwheel.core.state.StateRecords;
@@ -210,6 +213,58 @@ class ModerationServiceTest
         assertEquals(200, timeout(8, CAROL, BOB, 0).status(), "lifted");
         assertEquals(200, post(9, BOB).status());
         assertTrue(fx.stores[fx.owner].stateRecords.contains(StateRecords.MEMBER_TIMEOUT_SET));
+    }
+
+    @Test
+    void auditEntriesReachThoseWhoMayReadTheLogNow() throws Exception
+    {
+        final LinkedBlockingQueue<Dispatch> bob = fx.watch(BOB);
+        final LinkedBlockingQueue<Dispatch> carol = fx.watch(CAROL);
+        final LinkedBlockingQueue<Dispatch> dave = fx.watch(DAVE);
+        final long until = System.currentTimeMillis() + 600_000;
+        assertEquals(200, timeout(1, ALICE, BOB, until).status());
+        fx.auditEvent(); // the owner's
+        afterOwnersSends();
+        assertEquals(0, auditEntries(bob));
+        assertEquals(1, auditEntries(carol), "the moderator role holds VIEW_AUDIT_LOG");
+        assertEquals(0, auditEntries(dave));
+
+        fx.commit(StateRecords.MEMBER_ROLES_SET, StateRecords.memberRolesSet(GUILD, DAVE, new long[] {HIGH, MOD}));
+        assertEquals(200, timeout(2, ALICE, CAROL, until).status());
+        fx.auditEvent();
+        afterOwnersSends();
+        assertEquals(0, auditEntries(bob));
+        assertEquals(0, auditEntries(carol), "a timed-out moderator may not read the log");
+        assertEquals(1, auditEntries(dave), "dave has the moderator role now");
+
+        fx.commit(StateRecords.ROLE_PUT, StateRecords.rolePut(GUILD, new Role(HIGH, "high",
+            Permissions.VIEW_AUDIT_LOG, 3, 0)));
+        fx.commit(StateRecords.MEMBER_ROLES_SET, StateRecords.memberRolesSet(GUILD, DAVE, new long[] {}));
+        fx.commit(StateRecords.MEMBER_ROLES_SET, StateRecords.memberRolesSet(GUILD, BOB, new long[] {HIGH}));
+        assertEquals(200, timeout(3, ALICE, BOB, 0).status());
+        fx.auditEvent();
+        afterOwnersSends();
+        assertEquals(1, auditEntries(bob), "bob's timeout is lifted, and his new role was given the permission");
+        assertEquals(0, auditEntries(carol), "still timed out");
+        assertEquals(0, auditEntries(dave), "dave has no role left");
+    }
+
+    /** Waits until everything the owner shard sent the origin shard so far has arrived there. */
+    private void afterOwnersSends() throws InterruptedException
+    {
+        final CountDownLatch arrived = new CountDownLatch(1);
+        fx.onShard(fx.owner, s -> s.send(fx.origin, o -> arrived.countDown()));
+        assertTrue(arrived.await(10, TimeUnit.SECONDS));
+    }
+
+    private static int auditEntries(final LinkedBlockingQueue<Dispatch> events)
+    {
+        int n = 0;
+        for (Dispatch d = events.poll(); d != null; d = events.poll())
+        {
+            n += "GUILD_AUDIT_LOG_ENTRY_CREATE".equals(d.type()) ? 1 : 0;
+        }
+        return n;
     }
 
     private Answer timeout(final long correlation, final long by, final long member, final long until)

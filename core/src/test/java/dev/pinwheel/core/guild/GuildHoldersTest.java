@@ -1,0 +1,160 @@
+package dev.pinwheel.core.guild;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.TreeSet;
+
+import org.agrona.collections.LongHashSet;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link Guild#holders}, kept up to date by member changes, against a pass over every member after each of thousands
+ * of random changes: joins, leaves, new roles for a member, role permissions changed (administrators, {@code @everyone}
+ * gaining and losing the permission), roles deleted, ownership moved — asked for now and then, so that several
+ * changes pass between two questions.
+ */
+class GuildHoldersTest
+{
+    private static final long GUILD = 1;
+    private static final long[] ASKED = {Permissions.MANAGE_CHANNELS, Permissions.VIEW_AUDIT_LOG,
+        Permissions.MANAGE_CHANNELS | Permissions.VIEW_AUDIT_LOG};
+
+    @Test
+    void holdersFollowEveryChange()
+    {
+        final Random random = new Random(7);
+        final Guild g = new Guild(GUILD, "g", 1_000);
+        g.putRole(new Role(GUILD, "@everyone", Permissions.EVERYONE_DEFAULT, 0, 0));
+        final List<Long> roles = new ArrayList<>();
+        long nextRole = 100;
+        long nextUser = 1_000;
+        int everyoneAnswers = 0;
+        int setAnswers = 0;
+        for (int step = 0; step < 6_000; step++)
+        {
+            final int op = random.nextInt(100);
+            if (op < 40 || g.memberCount() < 5)
+            {
+                g.putMember(new Member(nextUser++, 0, someOf(random, roles), null));
+            }
+            else if (op < 55)
+            {
+                g.putMember(g.member(anyMember(random, g)).withRoles(someOf(random, roles)));
+            }
+            else if (op < 75)
+            {
+                g.removeMember(anyMember(random, g));
+            }
+            else if (op < 85 || roles.isEmpty())
+            {
+                final long id = roles.isEmpty() || random.nextBoolean() ? nextRole++ : roles.get(
+                    random.nextInt(roles.size()));
+                if (!roles.contains(id))
+                {
+                    roles.add(id);
+                }
+                g.putRole(new Role(id, "r" + id, randomPermissions(random), 1, 0));
+            }
+            else if (op < 90)
+            {
+                final long everyone = random.nextInt(4) == 0
+                    ? Permissions.EVERYONE_DEFAULT | ASKED[random.nextInt(ASKED.length)] : Permissions.EVERYONE_DEFAULT;
+                g.putRole(new Role(GUILD, "@everyone", everyone, 0, 0));
+            }
+            else if (op < 95)
+            {
+                g.removeRole(roles.remove(random.nextInt(roles.size())));
+            }
+            else
+            {
+                g.transferOwnership(anyMember(random, g));
+            }
+            if (random.nextInt(4) == 0)
+            {
+                for (final long permission : ASKED)
+                {
+                    final LongHashSet kept = g.holders(permission);
+                    final TreeSet<Long> expected = scan(g, permission);
+                    if (kept == null)
+                    {
+                        assertEquals(g.memberCount(), expected.size(), "null holders, yet not every member holds it");
+                        everyoneAnswers++;
+                    }
+                    else
+                    {
+                        final TreeSet<Long> got = new TreeSet<>();
+                        kept.forEach(got::add);
+                        assertEquals(expected, got, "step " + step + ", permission " + permission);
+                        setAnswers++;
+                    }
+                }
+            }
+        }
+        assertTrue(everyoneAnswers > 50 && setAnswers > 500, everyoneAnswers + " / " + setAnswers);
+    }
+
+    @Test
+    void everyMemberHoldsWhatEveryoneHolds()
+    {
+        final Guild g = new Guild(GUILD, "g", 10);
+        g.putRole(new Role(GUILD, "@everyone", Permissions.EVERYONE_DEFAULT, 0, 0));
+        g.putMember(new Member(10, 0, new long[0], null));
+        g.putMember(new Member(11, 0, new long[0], null));
+        final LongHashSet owners = g.holders(Permissions.MANAGE_CHANNELS);
+        assertNotNull(owners);
+        assertEquals(1, owners.size());
+        assertTrue(owners.contains(10), "the owner holds every permission");
+        g.putRole(new Role(GUILD, "@everyone", Permissions.EVERYONE_DEFAULT | Permissions.ADMINISTRATOR, 0, 0));
+        assertNull(g.holders(Permissions.MANAGE_CHANNELS), "administrator for everyone");
+        g.putRole(new Role(GUILD, "@everyone", Permissions.EVERYONE_DEFAULT, 0, 0));
+        assertEquals(1, g.holders(Permissions.MANAGE_CHANNELS).size());
+    }
+
+    private static TreeSet<Long> scan(final Guild g, final long permission)
+    {
+        final TreeSet<Long> out = new TreeSet<>();
+        for (final Member m : g.members())
+        {
+            if (Permissions.has(Permissions.base(g, m.userId()), permission))
+            {
+                out.add(m.userId());
+            }
+        }
+        return out;
+    }
+
+    private static long anyMember(final Random random, final Guild g)
+    {
+        final List<Member> all = new ArrayList<>(g.members());
+        return all.get(random.nextInt(all.size())).userId();
+    }
+
+    private static long[] someOf(final Random random, final List<Long> roles)
+    {
+        return roles.stream().filter(r -> random.nextInt(4) == 0).mapToLong(Long::longValue).toArray();
+    }
+
+    private static long randomPermissions(final Random random)
+    {
+        long p = Permissions.EVERYONE_DEFAULT;
+        if (random.nextInt(3) == 0)
+        {
+            p |= Permissions.MANAGE_CHANNELS;
+        }
+        if (random.nextInt(3) == 0)
+        {
+            p |= Permissions.VIEW_AUDIT_LOG;
+        }
+        if (random.nextInt(15) == 0)
+        {
+            p |= Permissions.ADMINISTRATOR;
+        }
+        return p;
+    }
+}
