@@ -107,8 +107,10 @@ public final class MemberService
         }
         final Accounts accounts = node.accounts();
         final ArrayNode arr = Json.array();
-        g.members().stream().filter(m -> m.userId() > after).sorted(Comparator.comparingLong(Member::userId))
-            .limit(limit).forEach(m -> arr.add(Entities.member(m, accounts, true)));
+        for (final long userId : g.memberIdsAfter(after, limit))
+        {
+            arr.add(Entities.member(g.member(userId), accounts, true));
+        }
         reply.ok(200, arr);
     }
 
