@@ -17,7 +17,9 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 import dev.pinwheel.core.guild.Guild;
+import dev.pinwheel.core.guild.GuildChannel;
 import dev.pinwheel.core.guild.Member;
+import dev.pinwheel.core.guild.Overwrite;
 import dev.pinwheel.core.guild.Permissions;
 import dev.pinwheel.core.guild.Role;
 
@@ -26,7 +28,9 @@ import dev.pinwheel.core.guild.Role;
  * MANAGE_CHANNELS, GUILD_AUDIT_LOG_ENTRY_CREATE VIEW_AUDIT_LOG), in a guild of {@code members} with eight
  * moderators: {@link #scanMembers} is the pass over every member the owner made before ({@code Permissions.of} per
  * member), {@link #holders} the guild's kept holder set, {@link #holdersAfterJoin} the same with a member joining
- * (and another leaving) before each event, as in a busy guild.
+ * (and another leaving) before each event, as in a busy guild; {@link #viewersAfterJoin} what the first event of a
+ * channel only a role may see costs after such a change (its viewers found again), {@link #roleScan} and
+ * {@link #roleMembersAfterJoin} a mention of the moderators' role without and with the guild's kept role members.
  * <pre>
  *   benchmarks/run.sh jmh AudienceBenchmark -f 1 -wi 3 -i 5 -w 1s -r 1s -prof gc
  * </pre>
@@ -49,6 +53,7 @@ public class AudienceBenchmark
     public int members;
 
     private Guild guild;
+    private GuildChannel restricted;
     private long joiner;
     private long leaver;
 
@@ -66,6 +71,10 @@ public class AudienceBenchmark
                 : i % 2 == 0 ? new long[] {MEMBER_ROLE} : new long[0];
             guild.putMember(new Member(FIRST_USER + i, 0, roles, null));
         }
+        restricted = new GuildChannel(GUILD + 10, GUILD, GuildChannel.TEXT, "regulars-only", 1, null, 0, 0, 0,
+            new Overwrite[] {new Overwrite(GUILD, Overwrite.ROLE, 0, Permissions.VIEW_CHANNEL),
+                new Overwrite(MEMBER_ROLE, Overwrite.ROLE, Permissions.VIEW_CHANNEL, 0)});
+        guild.putChannel(restricted);
         joiner = FIRST_USER + members;
         leaver = FIRST_USER + MODERATORS;
     }
@@ -99,6 +108,43 @@ public class AudienceBenchmark
         guild.removeMember(leaver++);
         guild.putMember(new Member(joiner++, 0, new long[] {MEMBER_ROLE}, null));
         return count(guild.holders(Permissions.MANAGE_CHANNELS));
+    }
+
+    /** @return the viewers of a channel only a role may see, after a member joined and another left. */
+    @Benchmark
+    public int viewersAfterJoin()
+    {
+        guild.removeMember(leaver++);
+        guild.putMember(new Member(joiner++, 0, new long[] {MEMBER_ROLE}, null));
+        return guild.viewers(restricted).size();
+    }
+
+    /** @return the members of the moderator role found by a pass over every member (a role mention, before). */
+    @Benchmark
+    public int roleScan()
+    {
+        int n = 0;
+        for (final Member m : guild.members())
+        {
+            for (final long role : m.roleIds())
+            {
+                if (role == MODERATOR)
+                {
+                    n++;
+                    break;
+                }
+            }
+        }
+        return n;
+    }
+
+    /** @return the members of the moderator role kept by the guild, after a member joined and another left. */
+    @Benchmark
+    public int roleMembersAfterJoin()
+    {
+        guild.removeMember(leaver++);
+        guild.putMember(new Member(joiner++, 0, new long[] {MEMBER_ROLE}, null));
+        return guild.roleMembers(MODERATOR).size();
     }
 
     private int count(final LongHashSet holders)

@@ -218,19 +218,10 @@ final class MessageMentions
                     out.add(u);
                 }
             }
-            if (r.roles().length > 0)
+            for (final long role : r.roles())
             {
-                for (final Member m : g.members())
-                {
-                    for (final long role : m.roleIds())
-                    {
-                        if (contains(r.roles(), role))
-                        {
-                            out.add(m.userId());
-                            break;
-                        }
-                    }
-                }
+                // the guild keeps each mentioned role's members: a mention of a few costs a few, not every member
+                out.addAll(g.roleMembers(role));
             }
         }
         out.remove(authorId);
@@ -245,17 +236,5 @@ final class MessageMentions
             }
         }
         return seen.toLongArray();
-    }
-
-    private static boolean contains(final long[] ids, final long id)
-    {
-        for (final long x : ids)
-        {
-            if (x == id)
-            {
-                return true;
-            }
-        }
-        return false;
     }
 }

@@ -14,12 +14,13 @@ import org.agrona.collections.LongHashSet;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link Guild#holders}, kept up to date by member changes, against a pass over every member after each of thousands
- * of random changes: joins, leaves, new roles for a member, role permissions changed (administrators, {@code @everyone}
- * gaining and losing the permission), roles deleted, ownership moved — asked for now and then, so that several
- * changes pass between two questions.
+ * {@link Guild#holders}, {@link Guild#roleMembers} and {@link Guild#viewers}, kept up to date by member changes, against a pass over every member
+ * after each of thousands of random changes: joins, leaves, new roles for a member, role permissions changed
+ * (administrators, {@code @everyone} gaining and losing a permission), roles deleted, ownership moved, a channel's
+ * overwrites changed — asked for now and then, so that several changes pass between two questions. A viewer snapshot
+ * once handed out never changes (events carry it to other shards).
  */
-class GuildHoldersTest
+class GuildMemberIndexesTest
 {
     private static final long GUILD = 1;
     private static final long[] ASKED = {Permissions.MANAGE_CHANNELS, Permissions.VIEW_AUDIT_LOG,
@@ -36,6 +37,12 @@ class GuildHoldersTest
         long nextUser = 1_000;
         int everyoneAnswers = 0;
         int setAnswers = 0;
+        int viewerAnswers = 0;
+        int roleAnswers = 0;
+        final List<LongHashSet> snapshots = new ArrayList<>();
+        final List<TreeSet<Long>> snapshotContents = new ArrayList<>();
+        GuildChannel channel = restricted(random, roles);
+        g.putChannel(channel);
         for (int step = 0; step < 6_000; step++)
         {
             final int op = random.nextInt(100);
@@ -67,13 +74,62 @@ class GuildHoldersTest
                     ? Permissions.EVERYONE_DEFAULT | ASKED[random.nextInt(ASKED.length)] : Permissions.EVERYONE_DEFAULT;
                 g.putRole(new Role(GUILD, "@everyone", everyone, 0, 0));
             }
-            else if (op < 95)
+            else if (op < 93)
             {
                 g.removeRole(roles.remove(random.nextInt(roles.size())));
+            }
+            else if (op < 95)
+            {
+                channel = restricted(random, roles);
+                g.putChannel(channel);
             }
             else
             {
                 g.transferOwnership(anyMember(random, g));
+            }
+            if (random.nextInt(3) == 0)
+            {
+                final LongHashSet kept = g.viewers(channel);
+                final TreeSet<Long> expected = new TreeSet<>();
+                for (final Member m : g.members())
+                {
+                    if ((Permissions.in(g, m.userId(), channel) & Permissions.VIEW_CHANNEL) != 0)
+                    {
+                        expected.add(m.userId());
+                    }
+                }
+                final TreeSet<Long> got = new TreeSet<>();
+                if (kept == null)
+                {
+                    assertEquals(g.memberCount(), expected.size(), "null viewers, yet not every member sees it");
+                }
+                else
+                {
+                    kept.forEach(got::add);
+                    assertEquals(expected, got, "viewers at step " + step);
+                    viewerAnswers++;
+                    if (snapshots.size() < 200)
+                    {
+                        snapshots.add(kept);
+                        snapshotContents.add(got);
+                    }
+                }
+            }
+            if (!roles.isEmpty() && random.nextInt(4) == 0)
+            {
+                final long role = roles.get(random.nextInt(roles.size()));
+                final TreeSet<Long> expected = new TreeSet<>();
+                for (final Member m : g.members())
+                {
+                    if (java.util.Arrays.stream(m.roleIds()).anyMatch(r -> r == role))
+                    {
+                        expected.add(m.userId());
+                    }
+                }
+                final TreeSet<Long> got = new TreeSet<>();
+                g.roleMembers(role).forEach(got::add);
+                assertEquals(expected, got, "members of role " + role + " at step " + step);
+                roleAnswers++;
             }
             if (random.nextInt(4) == 0)
             {
@@ -96,7 +152,14 @@ class GuildHoldersTest
                 }
             }
         }
-        assertTrue(everyoneAnswers > 50 && setAnswers > 500, everyoneAnswers + " / " + setAnswers);
+        assertTrue(everyoneAnswers > 50 && setAnswers > 500 && viewerAnswers > 500 && roleAnswers > 500,
+            everyoneAnswers + " / " + setAnswers + " / " + viewerAnswers + " / " + roleAnswers);
+        for (int i = 0; i < snapshots.size(); i++)
+        {
+            final TreeSet<Long> now = new TreeSet<>();
+            snapshots.get(i).forEach(now::add);
+            assertEquals(snapshotContents.get(i), now, "a snapshot handed out was changed");
+        }
     }
 
     @Test
@@ -114,6 +177,26 @@ class GuildHoldersTest
         assertNull(g.holders(Permissions.MANAGE_CHANNELS), "administrator for everyone");
         g.putRole(new Role(GUILD, "@everyone", Permissions.EVERYONE_DEFAULT, 0, 0));
         assertEquals(1, g.holders(Permissions.MANAGE_CHANNELS).size());
+    }
+
+    /** A text channel {@code @everyone} may not see, which some of the roles (or one member) may. */
+    private static GuildChannel restricted(final Random random, final List<Long> roles)
+    {
+        final List<Overwrite> overwrites = new ArrayList<>();
+        overwrites.add(new Overwrite(GUILD, Overwrite.ROLE, 0, Permissions.VIEW_CHANNEL));
+        for (final long role : roles)
+        {
+            if (random.nextInt(3) == 0)
+            {
+                overwrites.add(new Overwrite(role, Overwrite.ROLE, Permissions.VIEW_CHANNEL, 0));
+            }
+        }
+        if (random.nextBoolean())
+        {
+            overwrites.add(new Overwrite(1_000 + random.nextInt(200), Overwrite.MEMBER, Permissions.VIEW_CHANNEL, 0));
+        }
+        return new GuildChannel(50, GUILD, GuildChannel.TEXT, "staff", 0, null, 0, 0, 0,
+            overwrites.toArray(new Overwrite[0]));
     }
 
     private static TreeSet<Long> scan(final Guild g, final long permission)
