@@ -14,11 +14,11 @@ import org.agrona.collections.LongHashSet;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link Guild#holders}, {@link Guild#roleMembers} and {@link Guild#viewers}, kept up to date by member changes, against a pass over every member
- * after each of thousands of random changes: joins, leaves, new roles for a member, role permissions changed
- * (administrators, {@code @everyone} gaining and losing a permission), roles deleted, ownership moved, a channel's
- * overwrites changed — asked for now and then, so that several changes pass between two questions. A viewer snapshot
- * once handed out never changes (events carry it to other shards).
+ * {@link Guild#holders}, {@link Guild#roleMembers} and {@link Guild#viewers}, kept up to date by member changes,
+ * against a pass over every member after each of thousands of random changes: joins, leaves, new roles for a member,
+ * role permissions changed (administrators, {@code @everyone} gaining and losing a permission), roles deleted,
+ * ownership moved, a channel's overwrites changed — asked for now and then, so that several changes pass between two
+ * questions. A viewer snapshot once handed out never changes (events carry it to other shards).
  */
 class GuildMemberIndexesTest
 {
