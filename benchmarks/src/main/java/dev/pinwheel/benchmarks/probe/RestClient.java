@@ -20,6 +20,9 @@ public final class RestClient implements AutoCloseable
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final HttpClient http;
+    /** Inviter token and channel → the invite {@link #join} made for them. */
+    private final java.util.concurrent.ConcurrentHashMap<String, String> invites =
+        new java.util.concurrent.ConcurrentHashMap<>();
     private final String base;
 
     /** A registered user. */
@@ -128,8 +131,15 @@ public final class RestClient implements AutoCloseable
      */
     public void join(final User inviter, final String channelId, final User joiner) throws IOException
     {
-        final String code = call("POST", "channels/" + channelId + "/invites", inviter.token(),
-            JSON.createObjectNode()).path("code").asText();
+        // one invite per inviter and channel (no expiry, no use limit), as a community shares one: a guild holds at
+        // most 1,000 invites
+        String code = invites.get(inviter.token() + " " + channelId);
+        if (code == null)
+        {
+            code = call("POST", "channels/" + channelId + "/invites", inviter.token(),
+                JSON.createObjectNode().put("max_age", 0).put("max_uses", 0)).path("code").asText();
+            invites.put(inviter.token() + " " + channelId, code);
+        }
         call("POST", "invites/" + code, joiner.token(), JSON.createObjectNode());
     }
 

@@ -57,6 +57,9 @@ public final class Directory
     private final ConcurrentHashMap<String, Placed> invites = new ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicLong invitesPut = new java.util.concurrent.atomic.AtomicLong();
 
+    /** Guild → the codes of its invites (a guild's list and count without a pass over every invite of the node). */
+    private final ConcurrentHashMap<Long, java.util.Set<String>> guildInvites = new ConcurrentHashMap<>();
+
     private record Placed(Invite invite, long order)
     {
     }
@@ -145,6 +148,7 @@ public final class Directory
     {
         invites.compute(invite.code(), (code, old) -> new Placed(invite,
             old != null ? old.order() : invitesPut.incrementAndGet()));
+        guildInvites.computeIfAbsent(invite.guildId(), g -> ConcurrentHashMap.newKeySet()).add(invite.code());
     }
 
     /**
@@ -152,7 +156,15 @@ public final class Directory
      */
     public void removeInvite(final String code)
     {
-        invites.remove(code);
+        final Placed p = invites.remove(code);
+        if (p != null)
+        {
+            guildInvites.computeIfPresent(p.invite().guildId(), (g, codes) ->
+            {
+                codes.remove(code);
+                return codes.isEmpty() ? null : codes;
+            });
+        }
     }
 
     /**
@@ -161,8 +173,23 @@ public final class Directory
      */
     public java.util.List<Invite> invitesOf(final long guildId)
     {
-        return invites.values().stream().filter(p -> p.invite().guildId() == guildId)
+        final java.util.Set<String> codes = guildInvites.get(guildId);
+        if (codes == null)
+        {
+            return java.util.List.of();
+        }
+        return codes.stream().map(invites::get).filter(p -> p != null && p.invite().guildId() == guildId)
             .sorted(java.util.Comparator.comparingLong(Placed::order)).map(Placed::invite).toList();
+    }
+
+    /**
+     * @param guildId a guild.
+     * @return how many invites it has, expired ones included until they are deleted.
+     */
+    public int inviteCount(final long guildId)
+    {
+        final java.util.Set<String> codes = guildInvites.get(guildId);
+        return codes == null ? 0 : codes.size();
     }
 
     /**
@@ -194,6 +221,7 @@ public final class Directory
         guildIcons.remove(guildId);
         channelGuild.values().removeIf(g -> g == guildId);
         invites.values().removeIf(p -> p.invite().guildId() == guildId);
+        guildInvites.remove(guildId);
         webhooks.values().removeIf(w -> w.guildId() == guildId);
     }
 

@@ -17,6 +17,19 @@ public final class Guild
 {
     /** Audit log entries a guild keeps in memory (and replays from its journal): the newest ones. */
     public static final int AUDIT_LOG_KEPT = 2_000;
+    /**
+     * Discord's limits on what a guild holds (its JSON error codes 30013, 30005, 30007, 30058, 30016): each one's
+     * GUILD_CREATE, lists and passes stay bounded, and a member with MANAGE_CHANNELS cannot grow them without end.
+     */
+    public static final int MAX_CHANNELS = 500;
+    /** Roles besides {@code @everyone} (bots' own roles, made when they join, are not refused). */
+    public static final int MAX_ROLES = 250;
+    /** Webhooks of one channel. */
+    public static final int MAX_CHANNEL_WEBHOOKS = 15;
+    /** Webhooks of the guild. */
+    public static final int MAX_WEBHOOKS = 1_000;
+    /** Invites of the guild (expired ones are deleted to make room). */
+    public static final int MAX_INVITES = 1_000;
 
     private final long id;
     private String name;
@@ -321,6 +334,14 @@ public final class Guild
     public GuildChannel channel(final long channelId)
     {
         return channels.get(channelId);
+    }
+
+    /**
+     * @return how many channels it has.
+     */
+    public int channelCount()
+    {
+        return channels.size();
     }
 
     /**

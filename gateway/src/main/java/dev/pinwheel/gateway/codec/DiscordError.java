@@ -40,6 +40,16 @@ public enum DiscordError
     UNKNOWN_INTERACTION(404, 10062, "Unknown interaction"),
     UNKNOWN_APPLICATION_COMMAND(404, 10063, "Unknown application command"),
     MAX_PINS(400, 30003, "Maximum number of pins reached (250)"),
+    /** {@link dev.pinwheel.core.guild.Guild#MAX_ROLES}. */
+    MAX_GUILD_ROLES(400, 30005, "Maximum number of guild roles reached (250)"),
+    /** {@link dev.pinwheel.core.guild.Guild#MAX_CHANNEL_WEBHOOKS}. */
+    MAX_WEBHOOKS(400, 30007, "Maximum number of webhooks reached (15)"),
+    /** {@link dev.pinwheel.core.guild.Guild#MAX_CHANNELS}. */
+    MAX_GUILD_CHANNELS(400, 30013, "Maximum number of guild channels reached (500)"),
+    /** {@link dev.pinwheel.core.guild.Guild#MAX_INVITES}. */
+    MAX_INVITES(400, 30016, "Maximum number of invites reached (1000)"),
+    /** {@link dev.pinwheel.core.guild.Guild#MAX_WEBHOOKS}. */
+    MAX_GUILD_WEBHOOKS(400, 30058, "Maximum number of webhooks per guild reached (1000)"),
     MAX_REACTIONS(400, 30010, "Maximum number of reactions reached (20)"),
     MAX_APPLICATION_COMMANDS(400, 30032, "Maximum number of application commands reached (100)"),
     /** A user-only route called with a bot token. */

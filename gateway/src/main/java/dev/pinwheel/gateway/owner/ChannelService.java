@@ -97,6 +97,11 @@ public final class ChannelService
         {
             return;
         }
+        if (g.channelCount() >= Guild.MAX_CHANNELS)
+        {
+            reply.error(DiscordError.MAX_GUILD_CHANNELS);
+            return;
+        }
         final Overwrite[] overwrites = overwriteFields == null ? new Overwrite[0]
             : mayOverwrite(g, Permissions.of(g, reply.userId()), decode(overwriteFields), reply);
         if (overwrites == null)

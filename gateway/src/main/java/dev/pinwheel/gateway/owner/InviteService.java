@@ -76,6 +76,11 @@ public final class InviteService
         {
             return;
         }
+        if (node.directory().inviteCount(guildId) >= Guild.MAX_INVITES && !makeRoom(owner, guildId))
+        {
+            reply.error(DiscordError.MAX_INVITES);
+            return;
+        }
         String code;
         do
         {
@@ -245,6 +250,31 @@ public final class InviteService
         delete(owner, g, invite);
         audit.record(owner, g, reply, AuditLog.INVITE_DELETE, 0, inviteChanges(invite), null);
         owner.afterCommit(() -> reply.ok(200, body));
+    }
+
+    /**
+     * A guild at {@link Guild#MAX_INVITES}: its expired invites are deleted (journaled, INVITE_DELETE to those who may
+     * manage channels), as they would otherwise count for ever.
+     *
+     * @return whether there is room for one more now.
+     */
+    private boolean makeRoom(final Shard owner, final long guildId)
+    {
+        final Guild g = owner.guilds().get(guildId);
+        final long now = System.currentTimeMillis();
+        int left = 0;
+        for (final Invite i : node.directory().invitesOf(guildId))
+        {
+            if (i.expired(now))
+            {
+                delete(owner, g, i);
+            }
+            else
+            {
+                left++;
+            }
+        }
+        return left < Guild.MAX_INVITES;
     }
 
     /** Deletes an invite (journaled) and tells those who may manage channels, after the commit. */

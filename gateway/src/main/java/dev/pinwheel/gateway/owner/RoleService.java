@@ -108,6 +108,11 @@ public final class RoleService
         {
             return;
         }
+        if (g.roles().size() - 1 >= Guild.MAX_ROLES)
+        {
+            reply.error(DiscordError.MAX_GUILD_ROLES);
+            return;
+        }
         for (final Role r : g.roles().toArray(new Role[0]))
         {
             if (r.id() != guildId && r.position() >= 1)

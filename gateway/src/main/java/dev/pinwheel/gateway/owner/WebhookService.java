@@ -92,6 +92,17 @@ public final class WebhookService
             return;
         }
         final Guild g = owner.guilds().get(guildId);
+        int inChannel = 0;
+        for (final Webhook other : g.webhooks())
+        {
+            inChannel += other.channelId() == channelId ? 1 : 0;
+        }
+        if (inChannel >= Guild.MAX_CHANNEL_WEBHOOKS || g.webhooks().size() >= Guild.MAX_WEBHOOKS)
+        {
+            reply.error(inChannel >= Guild.MAX_CHANNEL_WEBHOOKS ? DiscordError.MAX_WEBHOOKS
+                : DiscordError.MAX_GUILD_WEBHOOKS);
+            return;
+        }
         final Webhook w = new Webhook(webhookId, guildId, channelId, name, avatar, tokenHash, reply.userId());
         StateLog.commit(owner, node, StateRecords.WEBHOOK_PUT, StateRecords.webhookPut(w));
         final ObjectNode body = object(w);
