@@ -788,6 +788,15 @@ public final class Guild
     }
 
     /**
+     * @return a number that changes with every change of roles, channels or owner — not with a member's own change
+     *         (who may see each channel changes with it only for that member).
+     */
+    public long structureVersion()
+    {
+        return structureVersion;
+    }
+
+    /**
      * @return bitmask of shards with subscribed sessions.
      */
     public long interestedShards()

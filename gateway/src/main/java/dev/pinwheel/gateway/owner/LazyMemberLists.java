@@ -30,7 +30,7 @@ import dev.pinwheel.gateway.codec.PresenceFields;
 /**
  * The lazy member lists (op 14) of the guilds a shard owns, and which sessions look at them. A channel's list holds
  * the members who may see the channel (VIEW_CHANNEL with its overwrites; "everyone" when nobody is excluded, else an
- * id derived from who is in it, so channels with the same audience share one list), ordered by a
+ * id derived from the overwrites that decide it, so channels with the same ones share one list), ordered by a
  * {@link SortedMembers}: online members grouped by their highest hoisted role (by position, highest first), then the
  * other online members, then offline, each group by display name then id. The rows a client sees are the groups'
  * headers and their members:
@@ -75,19 +75,20 @@ public final class LazyMemberLists implements MemberListUpdates
         }
     }
 
-    /** One list: the members a set of viewers allows, in order. */
+    /** One list: the members who may see its channels, in order. */
     private static final class MemberList
     {
         final String id;
-        final LongHashSet viewers;
+        /** A channel of the list (every channel of it has the same VIEW_CHANNEL overwrites), 0 for "everyone". */
+        final long channelId;
         final SortedMembers order;
         final ArrayList<Subscriber> subscribers = new ArrayList<>();
         LongHashSet audience = new LongHashSet();
 
-        MemberList(final String id, final LongHashSet viewers, final int capacity)
+        MemberList(final String id, final long channelId, final int capacity)
         {
             this.id = id;
-            this.viewers = viewers;
+            this.channelId = channelId;
             this.order = new SortedMembers(capacity);
         }
     }
@@ -101,6 +102,8 @@ public final class LazyMemberLists implements MemberListUpdates
         final HashMap<String, MemberList> lists = new HashMap<>();
         final HashMap<String, Subscriber> bySession = new HashMap<>();
         long version = Long.MIN_VALUE;
+        /** {@link Guild#structureVersion} the lists were built at: a member's change alone is applied in place. */
+        long structure = Long.MIN_VALUE;
         LongHashSet audience = new LongHashSet();
         /** The groups, in list order: hoisted roles by position (highest first), then online, then offline. */
         String[] groupIds = {"online", "offline"};
@@ -397,6 +400,7 @@ public final class LazyMemberLists implements MemberListUpdates
         {
             gl = new GuildLists();
             gl.version = g.permissionsVersion();
+            gl.structure = g.structureVersion();
             gl.regroup(g);
             guilds.put(g.id(), gl);
         }
@@ -406,11 +410,11 @@ public final class LazyMemberLists implements MemberListUpdates
     private MemberList listFor(final Guild g, final GuildLists gl, final GuildChannel channel)
     {
         final LongHashSet viewers = g.viewers(channel);
-        final String id = viewers == null ? "everyone" : listId(viewers);
+        final String id = viewers == null ? "everyone" : listId(g, channel);
         MemberList list = gl.lists.get(id);
         if (list == null)
         {
-            list = new MemberList(id, viewers, g.memberCount());
+            list = new MemberList(id, viewers == null ? 0 : channel.id(), g.memberCount());
             for (final Member m : g.members())
             {
                 if (viewers == null || viewers.contains(m.userId()))
@@ -426,20 +430,33 @@ public final class LazyMemberLists implements MemberListUpdates
         return list;
     }
 
-    /** A stable id for a set of viewers (the same set: the same list). */
-    private static String listId(final LongHashSet viewers)
+    /**
+     * The id of a restricted channel's list, from what decides who sees it (as Discord's: a hash of the channel's
+     * overwrites that allow or deny VIEW_CHANNEL): channels with the same ones share a list, and the id stays the same
+     * while members join, leave and get roles, so a member's change is an INSERT or DELETE in the lists, not a new
+     * list. (Before, the id was a hash of the viewers themselves, and a join could change it.)
+     */
+    private static String listId(final Guild g, final GuildChannel channel)
     {
-        long h = 0x9E3779B97F4A7C15L;
-        final LongHashSet.LongIterator it = viewers.iterator();
         long sum = 0;
         long xor = 0;
-        while (it.hasNext())
+        int n = 0;
+        for (final dev.pinwheel.core.guild.Overwrite o : channel.overwrites())
         {
-            final long v = it.nextValue() * 0xC2B2AE3D27D4EB4FL;
+            final long allow = o.allow() & dev.pinwheel.core.guild.Permissions.VIEW_CHANNEL;
+            final long deny = o.deny() & dev.pinwheel.core.guild.Permissions.VIEW_CHANNEL;
+            if ((allow | deny) == 0)
+            {
+                continue;
+            }
+            final long v = (o.id() * 31 + o.type() * 7 + (allow != 0 ? 1 : 0) * 3 + (deny != 0 ? 1 : 0))
+                * 0xC2B2AE3D27D4EB4FL;
             sum += v;
             xor ^= Long.rotateLeft(v, 31);
+            n++;
         }
-        h ^= sum + Long.rotateLeft(xor, 17) + viewers.size();
+        long h = 0x9E3779B97F4A7C15L ^ (sum + Long.rotateLeft(xor, 17) + n);
+        h *= 0xFF51AFD7ED558CCDL;
         return Long.toUnsignedString((h ^ (h >>> 29)) & 0xFFFFFFFFL);
     }
 
@@ -493,9 +510,8 @@ public final class LazyMemberLists implements MemberListUpdates
     }
 
     /**
-     * A member joined or left: when the guild's only list is "everyone", the member is inserted or deleted in place
-     * (INSERT/DELETE to its subscribers: a join costs one insert, not a rebuild); a guild with lists of restricted
-     * channels (their audience, hence their ids, may change) is rebuilt and synced again.
+     * A member joined or left: the member is inserted or deleted in place in each list (INSERT/DELETE to its
+     * subscribers: a join costs one insert per list, not a rebuild; see {@link #memberUpdated}).
      *
      * @param owner   this shard.
      * @param guildId the guild.
@@ -511,10 +527,13 @@ public final class LazyMemberLists implements MemberListUpdates
     }
 
     /**
-     * A member joined, left, or changed roles or nickname: in a guild whose only list is "everyone" the member moves in
-     * place — DELETE where it was (and its group's header if the group emptied), INSERT where it goes (a header first
-     * for a new group), or one UPDATE when its row stays — else every list is rebuilt and synced again (restricted
-     * channels' audiences may have changed with the roles).
+     * A member joined, left, or changed roles or nickname: in each list the member moves in place — DELETE where it
+     * was (and its group's header if the group emptied), INSERT where it goes (a header first for a new group), or one
+     * UPDATE when its row stays; a restricted channel's list takes the member in or out as the member now may see it
+     * or not (its id, from the channel's overwrites, stays). Every list is rebuilt and synced again only when the
+     * guild's roles, channels or owner changed since they were built, or when one of the member's own sessions looks
+     * at a list it may no longer see. (Before, a guild with a restricted channel's list open was rebuilt on every
+     * join: a pass over every member and a SYNC to every subscriber.)
      */
     @Override
     public void memberUpdated(final Shard owner, final Guild g, final long userId)
@@ -524,8 +543,7 @@ public final class LazyMemberLists implements MemberListUpdates
         {
             return;
         }
-        final MemberList everyone = gl.lists.get("everyone");
-        if (everyone == null || gl.lists.size() != 1)
+        if (gl.structure != g.structureVersion() || !stillSees(g, gl, userId))
         {
             resync(owner, g, gl);
             return;
@@ -534,19 +552,41 @@ public final class LazyMemberLists implements MemberListUpdates
         final Member m = g.member(userId);
         final int slot = gl.slot(userId);
         final PresenceFields p = presences.presenceIn(g.id(), userId);
-        final ListOps ops = new ListOps(everyone);
-        if (m == null)
+        for (final MemberList list : gl.lists.values())
         {
-            if (everyone.order.contains(slot))
+            final GuildChannel channel = list.channelId == 0 ? null : g.channel(list.channelId);
+            final ListOps ops = new ListOps(list);
+            if (m == null || channel != null && !g.sees(userId, channel))
             {
+                if (!list.order.contains(slot))
+                {
+                    continue;
+                }
                 ops.delete(slot);
             }
+            else
+            {
+                ops.place(g, gl, slot, m, p);
+            }
+            publish(owner, g, gl, list, ops);
         }
-        else
+    }
+
+    /** @return whether every list the user's sessions look at is still one the user may see. */
+    private static boolean stillSees(final Guild g, final GuildLists gl, final long userId)
+    {
+        for (final Subscriber sub : gl.bySession.values())
         {
-            ops.place(g, gl, slot, m, p);
+            if (sub.userId == userId)
+            {
+                final GuildChannel channel = g.channel(sub.channelId);
+                if (channel == null || g.member(userId) == null || !g.sees(userId, channel))
+                {
+                    return false;
+                }
+            }
         }
-        publish(owner, g, gl, everyone, ops);
+        return true;
     }
 
     /**
@@ -741,6 +781,7 @@ public final class LazyMemberLists implements MemberListUpdates
         final ArrayList<Subscriber> subs = new ArrayList<>(gl.bySession.values());
         gl.lists.clear();
         gl.version = g.permissionsVersion();
+        gl.structure = g.structureVersion();
         gl.regroup(g);
         for (final Subscriber sub : subs)
         {

@@ -131,7 +131,8 @@ class GatewayLazyMemberListTest
             node.join(owner, channelId, m2);
 
             try (GatewayTestClient s = GatewayTestClient.json(node.gatewayUrl());
-                GatewayTestClient c1 = GatewayTestClient.json(node.gatewayUrl()))
+                GatewayTestClient c1 = GatewayTestClient.json(node.gatewayUrl());
+                GatewayTestClient c2 = GatewayTestClient.json(node.gatewayUrl()))
             {
                 s.identifyAndAwait(owner.token(), GUILDS | GUILD_PRESENCES, 1);
                 // the session's own presence reaches the guild's owner through the user's owner: ask until it shows
@@ -230,6 +231,46 @@ class GatewayLazyMemberListTest
                 final List<String> hiddenRows = new ArrayList<>();
                 apply(hiddenRows, restricted);
                 assertFalse(hiddenRows.contains("member:" + m1.id() + ":offline"), hiddenRows.toString());
+
+                // m3 (who may not see the hidden channel: its coming online does not touch that list) looks at the
+                // channel everyone sees meanwhile: the guild has two lists open
+                c2.identifyAndAwait(m3.token(), GUILDS, 1);
+                c2.send(op14(guildId, channelId, 0, 99));
+                assertEquals("everyone", c2.next(n -> "GUILD_MEMBER_LIST_UPDATE".equals(n.path("t").asText())
+                    && "SYNC".equals(n.path("d").path("ops").path(0).path("op").asText()), "m3's SYNC")
+                    .path("d").path("id").asText());
+
+                // a role the hidden channel lets in; the changed guild syncs the list again at the next op 14
+                final String staff = node.ok("POST", "guilds/" + guildId + "/roles", owner.token(),
+                    "{\"name\":\"staff\"}").path("id").asText();
+                node.ok("PUT", "channels/" + hidden + "/permissions/" + staff, owner.token(),
+                    "{\"type\":0,\"allow\":\"" + VIEW_CHANNEL + "\"}");
+                s.send(op14(guildId, hidden, 0, 99));
+                // (the rebuild's INVALIDATE + SYNC first, then the answer to this op 14: a SYNC alone)
+                final JsonNode resynced = s.next(n -> "GUILD_MEMBER_LIST_UPDATE".equals(n.path("t").asText())
+                    && "SYNC".equals(n.path("d").path("ops").path(0).path("op").asText()), "the hidden list's SYNC")
+                    .path("d");
+                final String hiddenId = resynced.path("id").asText();
+                hiddenRows.clear();
+                apply(hiddenRows, resynced);
+                // m1 gets the role: inserted in place in the hidden list, whose id stays (no rebuild, no SYNC; before,
+                // a guild with two lists open was rebuilt and synced again on every member's change)
+                node.ok("PUT", "guilds/" + guildId + "/members/" + m1.id() + "/roles/" + staff, owner.token(), null);
+                final JsonNode inserted = s.next(n -> "GUILD_MEMBER_LIST_UPDATE".equals(n.path("t").asText())
+                    && hiddenId.equals(n.path("d").path("id").asText()), "m1 in the hidden list").path("d");
+                final List<String> insertOps = new ArrayList<>();
+                inserted.path("ops").forEach(op -> insertOps.add(op.path("op").asText()));
+                assertTrue(insertOps.contains("INSERT") && !insertOps.contains("SYNC"), inserted.toString());
+                assertEquals(3, inserted.path("member_count").asInt(), inserted.toString());
+                apply(hiddenRows, inserted);
+                assertTrue(hiddenRows.contains("member:" + m1.id() + ":offline"), hiddenRows.toString());
+                s.send(op14(guildId, hidden, 0, 99));
+                final List<String> hiddenFresh = new ArrayList<>();
+                apply(hiddenFresh, s.next(n -> "GUILD_MEMBER_LIST_UPDATE".equals(n.path("t").asText())
+                    && "SYNC".equals(n.path("d").path("ops").path(0).path("op").asText()), "a fresh SYNC")
+                    .path("d"));
+                assertEquals(withoutHeaderCounts(hiddenFresh), withoutHeaderCounts(hiddenRows),
+                    "the INSERT put m1 where a SYNC has it");
 
                 // bad ranges close with 4002
                 s.send("{\"op\":14,\"d\":{\"guild_id\":\"" + guildId + "\",\"channels\":{\"" + channelId
