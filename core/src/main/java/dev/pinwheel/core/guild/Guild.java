@@ -412,40 +412,66 @@ public final class Guild
      */
     public long[] memberIdsAfter(final long after, final int limit)
     {
-        final PageHeap heap = new PageHeap(after, Math.max(0, Math.min(limit, members.size())));
-        if (heap.ids.length > 0)
+        final PageHeap<Member> heap = new PageHeap<>(after, 0, false, Math.max(0, Math.min(limit, members.size())));
+        if (heap.keys.length > 0)
         {
             members.forEachLong(heap);
         }
-        final long[] page = heap.n == heap.ids.length ? heap.ids : java.util.Arrays.copyOf(heap.ids, heap.n);
-        java.util.Arrays.sort(page);
-        return page;
+        return heap.page();
     }
 
-    /** The smallest ids above a bound seen so far, as a max-heap ({@link #memberIdsAfter}). */
-    private static final class PageHeap implements org.agrona.collections.LongObjConsumer<Member>
+    /**
+     * One page of the bans by user id (REST's list bans), found as {@link #memberIdsAfter}: with only {@code before},
+     * the {@code limit} largest ids below it; else the smallest above {@code after} (and below {@code before} if set).
+     *
+     * @param after  above this user id (0: from the first).
+     * @param before below this user id (0: no bound).
+     * @param limit  the most ids.
+     * @return the ids, ascending.
+     */
+    public long[] banIdsPage(final long after, final long before, final int limit)
+    {
+        final PageHeap<Ban> heap = new PageHeap<>(after, before, before != 0 && after == 0,
+            Math.max(0, Math.min(limit, bans.size())));
+        if (heap.keys.length > 0)
+        {
+            bans.forEachLong(heap);
+        }
+        return heap.page();
+    }
+
+    /**
+     * The ids in (after, before) nearest one end seen so far, as a max-heap of keys (the id, or minus the id when the
+     * page is taken from the top): {@link #memberIdsAfter}, {@link #banIdsPage}. Ids are snowflakes (positive).
+     */
+    private static final class PageHeap<V> implements org.agrona.collections.LongObjConsumer<V>
     {
         final long after;
-        final long[] ids;
+        final long before;
+        final boolean fromTop;
+        final long[] keys;
         int n;
 
-        PageHeap(final long after, final int limit)
+        PageHeap(final long after, final long before, final boolean fromTop, final int limit)
         {
             this.after = after;
-            this.ids = new long[limit];
+            this.before = before;
+            this.fromTop = fromTop;
+            this.keys = new long[limit];
         }
 
         @Override
-        public void accept(final long id, final Member member)
+        public void accept(final long id, final V value)
         {
-            final long[] heap = ids;
-            if (id <= after)
+            if (id <= after || before != 0 && id >= before)
             {
                 return;
             }
+            final long key = fromTop ? -id : id;
+            final long[] heap = keys;
             if (n < heap.length)
             {
-                heap[n] = id;
+                heap[n] = key;
                 int i = n++;
                 while (i > 0 && heap[(i - 1) >> 1] < heap[i])
                 {
@@ -453,9 +479,9 @@ public final class Guild
                     i = (i - 1) >> 1;
                 }
             }
-            else if (id < heap[0])
+            else if (key < heap[0])
             {
-                heap[0] = id;
+                heap[0] = key;
                 for (int i = 0; ; )
                 {
                     final int l = 2 * i + 1;
@@ -472,6 +498,20 @@ public final class Guild
                     i = largest;
                 }
             }
+        }
+
+        long[] page()
+        {
+            final long[] page = n == keys.length ? keys : java.util.Arrays.copyOf(keys, n);
+            if (fromTop)
+            {
+                for (int i = 0; i < page.length; i++)
+                {
+                    page[i] = -page[i];
+                }
+            }
+            java.util.Arrays.sort(page);
+            return page;
         }
     }
 

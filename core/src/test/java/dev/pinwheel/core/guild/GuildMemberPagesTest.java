@@ -9,9 +9,9 @@ import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link Guild#memberIdsAfter} against a sorted set of the same ids: random guilds and pages (empty, one member,
- * {@code after} below, inside and above the ids, limits below, at and above the count), and a walk through a whole
- * guild page by page, as a client lists its members.
+ * {@link Guild#memberIdsAfter} and {@link Guild#banIdsPage} against a sorted set of the same ids: random guilds and
+ * pages (empty, one member, {@code after} and {@code before} below, inside and above the ids, limits below, at and
+ * above the count), and a walk through a whole guild page by page, as a client lists its members.
  */
 class GuildMemberPagesTest
 {
@@ -43,6 +43,40 @@ class GuildMemberPagesTest
                 final long[] expected = ids.tailSet(after, false).stream().limit(limit).mapToLong(Long::longValue)
                     .toArray();
                 assertArrayEquals(expected, g.memberIdsAfter(after, limit), "after " + after + ", limit " + limit);
+            }
+        }
+    }
+
+    @Test
+    void banPagesFromEitherEnd()
+    {
+        final Random random = new Random(11);
+        for (int run = 0; run < 200; run++)
+        {
+            final Guild g = new Guild(1, "g", 2);
+            final TreeSet<Long> ids = new TreeSet<>();
+            final int bans = random.nextInt(run % 10 == 0 ? 3 : 2_000);
+            for (int i = 0; i < bans; i++)
+            {
+                final long id = 1 + random.nextInt(1_000_000);
+                ids.add(id);
+                g.putBan(new Ban(id, null));
+            }
+            for (int page = 0; page < 10; page++)
+            {
+                final long after = random.nextInt(3) == 0 ? 0 : random.nextInt(1_000_000);
+                final long before = random.nextInt(3) == 0 ? 0 : random.nextInt(1_100_000);
+                final int limit = 1 + random.nextInt(random.nextBoolean() ? 10 : 1_000);
+                final TreeSet<Long> range = new TreeSet<>(ids.tailSet(after, false));
+                if (before != 0)
+                {
+                    range.retainAll(ids.headSet(before, false));
+                }
+                final long[] expected = before != 0 && after == 0
+                    ? range.descendingSet().stream().limit(limit).mapToLong(Long::longValue).sorted().toArray()
+                    : range.stream().limit(limit).mapToLong(Long::longValue).toArray();
+                assertArrayEquals(expected, g.banIdsPage(after, before, limit),
+                    "after " + after + ", before " + before + ", limit " + limit);
             }
         }
     }

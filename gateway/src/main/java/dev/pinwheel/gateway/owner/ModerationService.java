@@ -1,7 +1,6 @@
 package dev.pinwheel.gateway.owner;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -191,10 +190,10 @@ public final class ModerationService
             return;
         }
         final ArrayNode arr = Json.array();
-        final Comparator<Ban> byUser = Comparator.comparingLong(Ban::userId);
-        g.bans().stream().filter(b -> b.userId() > after && (before == 0 || b.userId() < before))
-            .sorted(before != 0 && after == 0 ? byUser.reversed() : byUser).limit(limit)
-            .sorted(byUser).forEach(b -> arr.add(ban(b)));
+        for (final long userId : g.banIdsPage(after, before, limit))
+        {
+            arr.add(ban(g.ban(userId)));
+        }
         reply.ok(200, arr);
     }
 
