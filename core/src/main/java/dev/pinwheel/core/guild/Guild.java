@@ -64,6 +64,8 @@ public final class Guild
      * {@link #viewers} and {@link #holders} are found again after it; a member's own change only updates them.
      */
     private long structureVersion;
+    /** Bumped by every change of what a GUILD_CREATE shows besides the members ({@link #snapshotVersion}). */
+    private long snapshotVersion;
 
     /**
      * Who sees a channel, as of {@link #structureVersion}: the snapshot last handed out (null: every member) and the
@@ -185,6 +187,7 @@ public final class Guild
      */
     public void icon(final String hash)
     {
+        snapshotVersion++;
         this.icon = hash;
     }
 
@@ -193,6 +196,7 @@ public final class Guild
      */
     public void rename(final String newName)
     {
+        snapshotVersion++;
         this.name = newName;
     }
 
@@ -206,6 +210,7 @@ public final class Guild
      */
     public void transferOwnership(final long newOwner)
     {
+        snapshotVersion++;
         permissionsVersion++;
         structureVersion++;
         this.ownerId = newOwner;
@@ -224,6 +229,7 @@ public final class Guild
      */
     public void settings(final GuildSettings newSettings)
     {
+        snapshotVersion++;
         this.settings = newSettings;
     }
 
@@ -232,6 +238,7 @@ public final class Guild
      */
     public void putRole(final Role role)
     {
+        snapshotVersion++;
         permissionsVersion++;
         structureVersion++;
         roles.put(role.id(), role);
@@ -244,6 +251,7 @@ public final class Guild
      */
     public void removeRole(final long roleId)
     {
+        snapshotVersion++;
         permissionsVersion++;
         structureVersion++;
         roles.remove(roleId);
@@ -267,6 +275,7 @@ public final class Guild
      */
     public void hoist(final long roleId, final boolean hoist)
     {
+        snapshotVersion++;
         if (hoist)
         {
             hoistedRoles.add(roleId);
@@ -308,6 +317,7 @@ public final class Guild
      */
     public void putChannel(final GuildChannel channel)
     {
+        snapshotVersion++;
         permissionsVersion++;
         structureVersion++;
         channels.put(channel.id(), channel);
@@ -320,6 +330,7 @@ public final class Guild
      */
     public void removeChannel(final long channelId)
     {
+        snapshotVersion++;
         permissionsVersion++;
         structureVersion++;
         channels.remove(channelId);
@@ -825,6 +836,15 @@ public final class Guild
     public long permissionsVersion()
     {
         return permissionsVersion;
+    }
+
+    /**
+     * @return a number that changes with every change of what a GUILD_CREATE shows besides its members and what the
+     *         channels' newest messages are: name, icon, settings, owner, roles and their hoists, channels
+     */
+    public long snapshotVersion()
+    {
+        return snapshotVersion;
     }
 
     /**

@@ -1,5 +1,8 @@
 package dev.pinwheel.gateway.codec;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -292,7 +295,8 @@ public final class Entities
     }
 
     /**
-     * The GUILD_CREATE payload for one session: the full guild with the arrays JDA requires.
+     * The GUILD_CREATE payload for one session: the full guild with the arrays JDA requires ({@link #guildCreateShared}
+     * with {@link #guildCreateOwn}'s fields).
      *
      * @param g              guild.
      * @param accounts       accounts.
@@ -304,12 +308,79 @@ public final class Entities
     public static ObjectNode guildCreate(final Guild g, final Accounts accounts, final long forUser,
         final int largeThreshold, final java.util.function.LongUnaryOperator lastMessageIds)
     {
-        final ObjectNode o = guild(g);
         final boolean large = g.memberCount() > largeThreshold;
-        final Member self = g.member(forUser);
-        o.put("joined_at", Json.timestamp(self == null ? SnowflakeIds.timestampMillis(g.id()) : self.joinedAtMillis()));
+        final ObjectNode o = guildCreateShared(g, large, visibleChannels(g, forUser), lastMessageIds);
+        o.setAll(guildCreateOwn(g, accounts, forUser, large));
+        return o;
+    }
+
+    /**
+     * @param g       guild.
+     * @param forUser a member.
+     * @return the channels the member may see, in the guild's order.
+     */
+    public static List<GuildChannel> visibleChannels(final Guild g, final long forUser)
+    {
+        final List<GuildChannel> visible = new ArrayList<>();
+        for (final GuildChannel c : g.channels())
+        {
+            if (g.sees(forUser, c))
+            {
+                visible.add(c);
+            }
+        }
+        return visible;
+    }
+
+    /**
+     * The part of a GUILD_CREATE every session of the same visibility gets alike: the guild, its roles, the channels
+     * given (with their newest message ids), the empty arrays JDA requires. Not the members, their count, the
+     * session's join time, presences or voice states ({@link #guildCreateOwn}, and the owner's services).
+     *
+     * @param g              guild.
+     * @param large          whether the guild is "large" for the session.
+     * @param channels       the channels the session may see.
+     * @param lastMessageIds lookup of each channel's newest message id.
+     * @return the shared fields.
+     */
+    public static ObjectNode guildCreateShared(final Guild g, final boolean large, final List<GuildChannel> channels,
+        final java.util.function.LongUnaryOperator lastMessageIds)
+    {
+        final ObjectNode o = guild(g);
         o.put("large", large);
         o.put("unavailable", false);
+        final ArrayNode list = o.putArray("channels");
+        for (final GuildChannel c : channels)
+        {
+            final ObjectNode co = channel(c, lastMessageIds.applyAsLong(c.id()));
+            co.remove("guild_id");
+            list.add(co);
+        }
+        o.putArray("threads");
+        o.putArray("presences");
+        o.putArray("voice_states");
+        o.putArray("stage_instances");
+        o.putArray("guild_scheduled_events");
+        o.putArray("soundboard_sounds");
+        return o;
+    }
+
+    /**
+     * The part of a GUILD_CREATE that is the session's own: when its member joined, the member count, and the members
+     * (in a large guild only its own).
+     *
+     * @param g        guild.
+     * @param accounts accounts.
+     * @param forUser  the session's user.
+     * @param large    whether the guild is "large" for the session.
+     * @return those fields.
+     */
+    public static ObjectNode guildCreateOwn(final Guild g, final Accounts accounts, final long forUser,
+        final boolean large)
+    {
+        final ObjectNode o = Json.object();
+        final Member self = g.member(forUser);
+        o.put("joined_at", Json.timestamp(self == null ? SnowflakeIds.timestampMillis(g.id()) : self.joinedAtMillis()));
         o.put("member_count", g.memberCount());
         final ArrayNode members = o.putArray("members");
         if (large)
@@ -323,23 +394,6 @@ public final class Entities
         {
             g.members().forEach(m -> members.add(member(m, accounts, true)));
         }
-        final ArrayNode channels = o.putArray("channels");
-        for (final GuildChannel c : g.channels())
-        {
-            if (!g.sees(forUser, c))
-            {
-                continue; // only the channels the user may see
-            }
-            final ObjectNode co = channel(c, lastMessageIds.applyAsLong(c.id()));
-            co.remove("guild_id");
-            channels.add(co);
-        }
-        o.putArray("threads");
-        o.putArray("presences");
-        o.putArray("voice_states");
-        o.putArray("stage_instances");
-        o.putArray("guild_scheduled_events");
-        o.putArray("soundboard_sounds");
         return o;
     }
 

@@ -31,6 +31,7 @@ public final class SubscriptionService
     private final VoiceService voice;
     private final SessionProxy sessions;
     private PresenceService presences;
+    private final GuildCreateCache guildCreates = new GuildCreateCache();
 
     /**
      * @param accounts the node's accounts (members in GUILD_CREATE).
@@ -78,14 +79,35 @@ public final class SubscriptionService
             return;
         }
         g.addInterest(from);
-        final ObjectNode d = Entities.guildCreate(g, accounts, userId, largeThreshold, owner.store()::lastMessageId);
-        d.set("voice_states", voice.guildCreateStates(guildId));
-        if (withPresences && presences != null && g.memberCount() <= largeThreshold)
+        final byte[] d;
+        if (g.memberCount() >= GuildCreateCache.FROM_MEMBERS)
         {
-            d.set("presences", presences.guildPresences(g, userId, own));
+            final boolean large = g.memberCount() > largeThreshold;
+            final ObjectNode mine = Entities.guildCreateOwn(g, accounts, userId, large);
+            mine.set("presences", withPresences && presences != null && !large
+                ? presences.guildPresences(g, userId, own) : Json.array());
+            mine.set("voice_states", voice.guildCreateStates(guildId));
+            d = guildCreates.encode(g, large, Entities.visibleChannels(g, userId), owner.store()::lastMessageId, mine);
         }
-        sessions.guildSnapshot(from, sessionId, guildId, new Dispatch("GUILD_CREATE", Json.bytes(d), null,
-            Intents.GUILDS, guildId, 0, userId));
+        else
+        {
+            final ObjectNode o = Entities.guildCreate(g, accounts, userId, largeThreshold,
+                owner.store()::lastMessageId);
+            o.set("voice_states", voice.guildCreateStates(guildId));
+            if (withPresences && presences != null && g.memberCount() <= largeThreshold)
+            {
+                o.set("presences", presences.guildPresences(g, userId, own));
+            }
+            d = Json.bytes(o);
+        }
+        sessions.guildSnapshot(from, sessionId, guildId, new Dispatch("GUILD_CREATE", d, null, Intents.GUILDS,
+            guildId, 0, userId));
+    }
+
+    /** @return this shard's shared GUILD_CREATE parts (tests look at its counters). */
+    GuildCreateCache guildCreates()
+    {
+        return guildCreates;
     }
 
     /**
