@@ -18,7 +18,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * ({@code d: false}, the client waits 1-5 s and identifies again, the connection stays open); with the period's
  * starts used up Pinwheel closes with 4008 (rate limited) instead of Discord's token reset. RESUME is not limited.
  * Lock-free: a period is one {@code long} ({@code periodEndMillis << 22 | used}), a bucket one {@code long} (the time
- * its next start is allowed); each updated by compare-and-set.
+ * its next start is allowed); each updated by compare-and-set. A budget whose period and windows have all ended is
+ * the same as none and is forgotten: every {@link #SWEEP_EVERY}th start looks at up to {@link #SWEEP_BUDGETS} more
+ * budgets (before, one was kept for every user who ever identified, for the node's life).
  */
 public final class SessionStartLimits
 {
@@ -32,6 +34,14 @@ public final class SessionStartLimits
     public static final int MAX_TOTAL = (1 << 22) - 1;
     private static final int USED_BITS = 22;
     private static final long USED_MASK = (1L << USED_BITS) - 1;
+    /** A forgotten budget's period: a start that finds it takes a new budget. */
+    private static final long DEAD = -1L;
+    /** {@link #tryStart(Budget, int, long)}: the budget was forgotten meanwhile. */
+    private static final int RETRY = -1;
+    /** Starts between two sweeps (a power of two). */
+    static final int SWEEP_EVERY = 256;
+    /** Budgets a sweep looks at. */
+    static final int SWEEP_BUDGETS = 2_048;
 
     /** What {@code GET /gateway/bot} reports. */
     public record View(int total, int remaining, long resetAfterMillis, int maxConcurrency)
@@ -94,13 +104,35 @@ public final class SessionStartLimits
             return bucket == 0 ? FIRST_BUCKET.compareAndSet(this, expected, value)
                 : moreBuckets.compareAndSet(bucket - 1, expected, value);
         }
+
+        /** @return whether its period and every bucket's window have ended: it is the same as a new budget. */
+        boolean over(final long nowMillis)
+        {
+            if (nowMillis < period >>> USED_BITS || nowMillis < firstBucketNextMillis)
+            {
+                return false;
+            }
+            for (int i = 0; moreBuckets != null && i < moreBuckets.length(); i++)
+            {
+                if (nowMillis < moreBuckets.get(i))
+                {
+                    return false;
+                }
+            }
+            return true;
+        }
     }
 
+    private final int sweepMask;
     private final int total;
     private final long periodMillis;
     private final int maxConcurrency;
     private final long windowMillis;
     private final ConcurrentHashMap<Long, Budget> budgets = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong starts = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.locks.ReentrantLock sweeping = new java.util.concurrent.locks.ReentrantLock();
+    /** Where the last sweep stopped (used under {@link #sweeping} only). */
+    private java.util.Iterator<java.util.Map.Entry<Long, Budget>> cursor;
 
     /**
      * @param total          session starts per period (at most {@link #MAX_TOTAL}).
@@ -111,6 +143,16 @@ public final class SessionStartLimits
     public SessionStartLimits(final int total, final long periodMillis, final int maxConcurrency,
         final long windowMillis)
     {
+        this(total, periodMillis, maxConcurrency, windowMillis, SWEEP_EVERY);
+    }
+
+    /**
+     * @param sweepEvery starts between two sweeps, a power of two (tests sweep at every start).
+     */
+    SessionStartLimits(final int total, final long periodMillis, final int maxConcurrency, final long windowMillis,
+        final int sweepEvery)
+    {
+        this.sweepMask = sweepEvery - 1;
         this.total = Math.min(total, MAX_TOTAL);
         this.periodMillis = periodMillis;
         this.maxConcurrency = maxConcurrency;
@@ -127,7 +169,27 @@ public final class SessionStartLimits
      */
     public int tryStart(final long userId, final int shardId, final long nowMillis)
     {
-        final Budget b = budgets.computeIfAbsent(userId, k -> new Budget(maxConcurrency));
+        if ((starts.incrementAndGet() & sweepMask) == 0)
+        {
+            sweep(nowMillis);
+        }
+        final int outcome = tryStart(budgets.computeIfAbsent(userId, k -> new Budget(maxConcurrency)), shardId,
+            nowMillis);
+        if (outcome != RETRY)
+        {
+            return outcome;
+        }
+        // a sweep forgot the budget while this start looked at it: the start counts in a new one
+        return tryStart(budgets.compute(userId, (k, v) -> v == null || v.period() == DEAD ? new Budget(maxConcurrency)
+            : v), shardId, nowMillis);
+    }
+
+    private int tryStart(final Budget b, final int shardId, final long nowMillis)
+    {
+        if (b.period() == DEAD)
+        {
+            return RETRY;
+        }
         if (used(b.period(), nowMillis) >= total)
         {
             return EXHAUSTED;
@@ -151,6 +213,10 @@ public final class SessionStartLimits
         while (true)
         {
             final long current = b.period();
+            if (current == DEAD)
+            {
+                return RETRY;
+            }
             long end = current >>> USED_BITS;
             int used = (int)(current & USED_MASK);
             if (nowMillis >= end)
@@ -177,11 +243,52 @@ public final class SessionStartLimits
     public View view(final long userId, final long nowMillis)
     {
         final Budget b = budgets.get(userId);
-        final long current = b == null ? 0 : b.period();
+        final long current = b == null || b.period() == DEAD ? 0 : b.period();
         final long end = current >>> USED_BITS;
         final int used = used(current, nowMillis);
         final long resetAfter = used == 0 ? periodMillis : Math.max(0, end - nowMillis);
         return new View(total, Math.max(0, total - used), resetAfter, maxConcurrency);
+    }
+
+    /** Forgets the budgets that are over among the next {@link #SWEEP_BUDGETS}; skipped if another thread sweeps. */
+    private void sweep(final long nowMillis)
+    {
+        if (!sweeping.tryLock())
+        {
+            return;
+        }
+        try
+        {
+            for (int n = 0; n < SWEEP_BUDGETS; n++)
+            {
+                if (cursor == null || !cursor.hasNext())
+                {
+                    cursor = budgets.entrySet().iterator();
+                    if (!cursor.hasNext())
+                    {
+                        return;
+                    }
+                }
+                final java.util.Map.Entry<Long, Budget> e = cursor.next();
+                final Budget b = e.getValue();
+                final long period = b.period();
+                // marked dead first: a start that raced with the check fails its compare-and-set and starts anew
+                if (period != DEAD && b.over(nowMillis) && b.casPeriod(period, DEAD))
+                {
+                    budgets.remove(e.getKey(), b);
+                }
+            }
+        }
+        finally
+        {
+            sweeping.unlock();
+        }
+    }
+
+    /** @return budgets kept (tests). */
+    int budgets()
+    {
+        return budgets.size();
     }
 
     private static int used(final long period, final long nowMillis)

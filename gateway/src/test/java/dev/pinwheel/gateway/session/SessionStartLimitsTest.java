@@ -95,4 +95,76 @@ class SessionStartLimitsTest
             pool.shutdownNow();
         }
     }
+
+    @Test
+    void budgetsThatAreOverAreForgotten()
+    {
+        final SessionStartLimits limits = new SessionStartLimits(5, 1_000, 1, 100);
+        for (long u = 1; u <= 5_000; u++)
+        {
+            limits.tryStart(u, 0, T0);
+        }
+        final long busy = 9_999_999;
+        for (int i = 0; i < 5; i++)
+        {
+            assertEquals(SessionStartLimits.STARTED, limits.tryStart(busy, 0, T0 + 500 + i * 100));
+        }
+        assertEquals(5_001, limits.budgets());
+        // later: the 5,000 first periods are over, the busy user's is not (it ends at T0 + 1,500)
+        for (long u = 10_001; u <= 12_000; u++)
+        {
+            limits.tryStart(u, 0, T0 + 1_200);
+        }
+        assertEquals(2_001, limits.budgets(), "the 5,000 over are forgotten, the 2,000 new and the busy one kept");
+        assertEquals(SessionStartLimits.EXHAUSTED, limits.tryStart(busy, 0, T0 + 1_200), "its count was kept");
+        assertEquals(0, limits.view(busy, T0 + 1_200).remaining());
+        assertEquals(5, limits.view(1, T0 + 1_200).remaining(), "a forgotten budget reads as a new one");
+        assertEquals(SessionStartLimits.STARTED, limits.tryStart(busy, 0, T0 + 1_600), "a new period");
+    }
+
+    @Test
+    void aStartRacingWithTheSweepThatForgetsItsBudgetCountsOnce() throws Exception
+    {
+        // one start per period of 5 ms; four threads start the same user at the same instant, round after round, each
+        // round a new period (the last one over: the sweeps, here at every start, forget the budget while the other
+        // threads start). Forgetting it without marking it dead first let two starts into one period in 3 runs of 3.
+        final SessionStartLimits limits = new SessionStartLimits(1, 5, 1, 0, 1);
+        final int threads = 4;
+        final int rounds = 5_000;
+        final java.util.concurrent.CyclicBarrier round = new java.util.concurrent.CyclicBarrier(threads);
+        final java.util.concurrent.atomic.AtomicIntegerArray started =
+            new java.util.concurrent.atomic.AtomicIntegerArray(rounds);
+        final java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        try
+        {
+            final java.util.List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+            for (int t = 0; t < threads; t++)
+            {
+                done.add(pool.submit(() ->
+                {
+                    for (int i = 0; i < rounds; i++)
+                    {
+                        round.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                        if (limits.tryStart(7, 0, T0 + i * 10L) == SessionStartLimits.STARTED)
+                        {
+                            started.incrementAndGet(i);
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (final java.util.concurrent.Future<?> f : done)
+            {
+                f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            for (int i = 0; i < rounds; i++)
+            {
+                assertEquals(1, started.get(i), "round " + i + ": exactly one start of the period");
+            }
+        }
+        finally
+        {
+            pool.shutdownNow();
+        }
+    }
 }
