@@ -727,7 +727,7 @@ public final class Guild
                 v.users = users;
             }
         }
-        else if (v.changed != null)
+        else if (v.changed != null && !sameViewers(v, channel))
         {
             // the snapshot handed out may ride on events still on their way: changed in a copy
             final org.agrona.collections.LongHashSet was = v.users;
@@ -759,6 +759,24 @@ public final class Guild
         return v.users;
     }
 
+    /**
+     * @return whether none of the members changed since the snapshot was made changed whether they see the channel (a
+     *     join of someone who may not see it): the snapshot stays, and so do the views other shards built of it.
+     */
+    private boolean sameViewers(final Viewers v, final GuildChannel channel)
+    {
+        for (int i = 0, n = v.changed.size(); i < n; i++)
+        {
+            final long userId = v.changed.getLong(i);
+            if (v.users.contains(userId) != (members.containsKey(userId) && mayView(userId, channel)))
+            {
+                return false;
+            }
+        }
+        v.changed = null;
+        return true;
+    }
+
     private boolean mayView(final long userId, final GuildChannel channel)
     {
         return (Permissions.in(this, userId, channel) & Permissions.VIEW_CHANNEL) != 0;
@@ -787,10 +805,10 @@ public final class Guild
     }
 
     /**
-     * A member joined, left or was changed (the holders of permissions and the members of roles asked for are
-     * updated at once): each channel's viewers that are kept (of a channel not everyone sees)
-     * note it, to be applied when they are asked for next; past a quarter of the viewers (and 64) it is cheaper to
-     * find them all again, and the kept viewers are dropped.
+     * A member joined, left or was changed: the holders of permissions and the members of roles asked for are updated
+     * at once; each channel's viewers that are kept (of a channel not everyone sees) note it, to be applied when they
+     * are asked for next; past a quarter of the viewers (and 64) it is cheaper to find them all again, and the kept
+     * viewers are dropped.
      */
     private void memberChanged(final long userId, final Member now)
     {

@@ -163,6 +163,29 @@ class GuildMemberIndexesTest
     }
 
     @Test
+    void aJoinOfSomeoneWhoMayNotSeeTheChannelKeepsItsViewers()
+    {
+        final Guild g = new Guild(GUILD, "g", 10);
+        g.putRole(new Role(GUILD, "@everyone", Permissions.EVERYONE_DEFAULT, 0, 0));
+        g.putRole(new Role(100, "staff", Permissions.EVERYONE_DEFAULT, 1, 0));
+        final GuildChannel staff = new GuildChannel(50, GUILD, GuildChannel.TEXT, "staff", 0, null, 0, 0, 0,
+            new Overwrite[] {new Overwrite(GUILD, Overwrite.ROLE, 0, Permissions.VIEW_CHANNEL),
+                new Overwrite(100, Overwrite.ROLE, Permissions.VIEW_CHANNEL, 0)});
+        g.putChannel(staff);
+        g.putMember(new Member(10, 0, new long[0], null));
+        g.putMember(new Member(11, 0, new long[] {100}, null));
+        final LongHashSet first = g.viewers(staff);
+        assertEquals(2, first.size(), "the owner and the staff member");
+        g.putMember(new Member(12, 0, new long[0], null));
+        g.removeMember(12);
+        assertTrue(first == g.viewers(staff), "nobody who sees it changed: the same snapshot (other shards' views stay)");
+        g.putMember(new Member(13, 0, new long[] {100}, null));
+        final LongHashSet second = g.viewers(staff);
+        assertTrue(second != first && second.contains(13) && second.size() == 3, second.toString());
+        assertEquals(2, first.size(), "the first snapshot is left as it was");
+    }
+
+    @Test
     void everyMemberHoldsWhatEveryoneHolds()
     {
         final Guild g = new Guild(GUILD, "g", 10);
