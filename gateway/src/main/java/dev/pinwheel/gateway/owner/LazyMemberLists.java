@@ -78,6 +78,9 @@ public final class LazyMemberLists implements MemberListUpdates
     /** One list: the members who may see its channels, in order. */
     private static final class MemberList
     {
+        /** Its key among the guild's lists: "everyone", or the VIEW_CHANNEL overwrites that decide it, written out. */
+        final String key;
+        /** The id clients see: "everyone", or a hash of the key. */
         final String id;
         /** A channel of the list (every channel of it has the same VIEW_CHANNEL overwrites), 0 for "everyone". */
         final long channelId;
@@ -85,8 +88,9 @@ public final class LazyMemberLists implements MemberListUpdates
         final ArrayList<Subscriber> subscribers = new ArrayList<>();
         LongHashSet audience = new LongHashSet();
 
-        MemberList(final String id, final long channelId, final int capacity)
+        MemberList(final String key, final String id, final long channelId, final int capacity)
         {
+            this.key = key;
             this.id = id;
             this.channelId = channelId;
             this.order = new SortedMembers(capacity);
@@ -368,7 +372,7 @@ public final class LazyMemberLists implements MemberListUpdates
         sub.list = null;
         if (list.subscribers.isEmpty())
         {
-            gl.lists.remove(list.id);
+            gl.lists.remove(list.key);
         }
     }
 
@@ -410,11 +414,12 @@ public final class LazyMemberLists implements MemberListUpdates
     private MemberList listFor(final Guild g, final GuildLists gl, final GuildChannel channel)
     {
         final LongHashSet viewers = g.viewers(channel);
-        final String id = viewers == null ? "everyone" : listId(g, channel);
-        MemberList list = gl.lists.get(id);
+        final String key = viewers == null ? "everyone" : listKey(channel);
+        MemberList list = gl.lists.get(key);
         if (list == null)
         {
-            list = new MemberList(id, viewers == null ? 0 : channel.id(), g.memberCount());
+            list = new MemberList(key, viewers == null ? "everyone" : listId(key), viewers == null ? 0 : channel.id(),
+                g.memberCount());
             for (final Member m : g.members())
             {
                 if (viewers == null || viewers.contains(m.userId()))
@@ -425,39 +430,44 @@ public final class LazyMemberLists implements MemberListUpdates
                     list.order.insert(slot);
                 }
             }
-            gl.lists.put(id, list);
+            gl.lists.put(key, list);
         }
         return list;
     }
 
     /**
-     * The id of a restricted channel's list, from what decides who sees it (as Discord's: a hash of the channel's
-     * overwrites that allow or deny VIEW_CHANNEL): channels with the same ones share a list, and the id stays the same
-     * while members join, leave and get roles, so a member's change is an INSERT or DELETE in the lists, not a new
-     * list. (Before, the id was a hash of the viewers themselves, and a join could change it.)
+     * The key of a restricted channel's list: what decides who sees it, the channel's overwrites that allow or deny
+     * VIEW_CHANNEL, in order. Channels with the same ones share a list, and the key stays the same while members join,
+     * leave and get roles, so a member's change is an INSERT or DELETE in the lists, not a new list. (Before, lists were
+     * keyed by a hash of their viewers, which a join could change.)
      */
-    private static String listId(final Guild g, final GuildChannel channel)
+    private static String listKey(final GuildChannel channel)
     {
-        long sum = 0;
-        long xor = 0;
-        int n = 0;
+        final List<String> parts = new ArrayList<>();
         for (final dev.pinwheel.core.guild.Overwrite o : channel.overwrites())
         {
-            final long allow = o.allow() & dev.pinwheel.core.guild.Permissions.VIEW_CHANNEL;
-            final long deny = o.deny() & dev.pinwheel.core.guild.Permissions.VIEW_CHANNEL;
-            if ((allow | deny) == 0)
+            final boolean allow = (o.allow() & dev.pinwheel.core.guild.Permissions.VIEW_CHANNEL) != 0;
+            final boolean deny = (o.deny() & dev.pinwheel.core.guild.Permissions.VIEW_CHANNEL) != 0;
+            if (allow || deny)
             {
-                continue;
+                parts.add(o.type() + ":" + o.id() + (allow ? ":allow" : "") + (deny ? ":deny" : ""));
             }
-            final long v = (o.id() * 31 + o.type() * 7 + (allow != 0 ? 1 : 0) * 3 + (deny != 0 ? 1 : 0))
-                * 0xC2B2AE3D27D4EB4FL;
-            sum += v;
-            xor ^= Long.rotateLeft(v, 31);
-            n++;
         }
-        long h = 0x9E3779B97F4A7C15L ^ (sum + Long.rotateLeft(xor, 17) + n);
+        parts.sort(null);
+        return String.join(",", parts);
+    }
+
+    /** @return the id clients see for a list's key (as Discord's: a 32-bit hash of the overwrites, in decimal). */
+    private static String listId(final String key)
+    {
+        long h = 0x9E3779B97F4A7C15L;
+        for (int i = 0; i < key.length(); i++)
+        {
+            h = (h ^ key.charAt(i)) * 0x100000001B3L;
+        }
+        h ^= h >>> 29;
         h *= 0xFF51AFD7ED558CCDL;
-        return Long.toUnsignedString((h ^ (h >>> 29)) & 0xFFFFFFFFL);
+        return Long.toUnsignedString((h ^ (h >>> 32)) & 0xFFFFFFFFL);
     }
 
     private String sortName(final Member m)
