@@ -437,9 +437,9 @@ public final class LazyMemberLists implements MemberListUpdates
 
     /**
      * The key of a restricted channel's list: what decides who sees it, the channel's overwrites that allow or deny
-     * VIEW_CHANNEL, in order. Channels with the same ones share a list, and the key stays the same while members join,
-     * leave and get roles, so a member's change is an INSERT or DELETE in the lists, not a new list. (Before, lists were
-     * keyed by a hash of their viewers, which a join could change.)
+     * VIEW_CHANNEL, in order. Channels with the same ones share a list, and the key stays the same while members
+     * join, leave and get roles, so a member's change is an INSERT or DELETE in the lists, not a new list. (Before,
+     * lists were keyed by a hash of their viewers, which a join could change.)
      */
     private static String listKey(final GuildChannel channel)
     {
