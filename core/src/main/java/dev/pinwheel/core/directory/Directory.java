@@ -148,7 +148,12 @@ public final class Directory
     {
         invites.compute(invite.code(), (code, old) -> new Placed(invite,
             old != null ? old.order() : invitesPut.incrementAndGet()));
-        guildInvites.computeIfAbsent(invite.guildId(), g -> ConcurrentHashMap.newKeySet()).add(invite.code());
+        guildInvites.compute(invite.guildId(), (g, codes) ->
+        {
+            final java.util.Set<String> set = codes != null ? codes : ConcurrentHashMap.newKeySet();
+            set.add(invite.code()); // inside compute: a removal emptying the set cannot drop it meanwhile
+            return set;
+        });
     }
 
     /**
