@@ -17,9 +17,12 @@ public final class Accounts
 {
     private final ConcurrentHashMap<Long, Account> byId = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Long> byName = new ConcurrentHashMap<>();
-    /** A user's token hashes: a small immutable set, a concurrent one past {@link #SMALL} ({@link #with}). */
-    private final ConcurrentHashMap<Long, Set<String>> tokens = new ConcurrentHashMap<>();
-    /** A user's guilds, kept as {@link #tokens} are. */
+    /**
+     * A user's token hashes, oldest first, at most {@link #MAX_TOKENS}: an immutable array replaced on each login (in
+     * the journal's order, so every node keeps the same ones).
+     */
+    private final ConcurrentHashMap<Long, String[]> tokens = new ConcurrentHashMap<>();
+    /** A user's guilds: a small immutable set, a concurrent one past {@link #SMALL} ({@link #with}). */
     private final ConcurrentHashMap<Long, Set<Long>> guildsByUser = new ConcurrentHashMap<>();
     /**
      * Names whose claim a failed registration gives back, by the id they were claimed for, until acknowledged: a bot's
@@ -37,6 +40,11 @@ public final class Accounts
      * ≈ 1 KiB per user (issue 14); most users have a few of each, and changes are rare.
      */
     static final int SMALL = 8;
+    /**
+     * Tokens a user keeps: a login past it ends the oldest one (its requests answer 401; sessions it identified go on).
+     * Before, every login added one for good: a script logging in in a loop grew the directory without end.
+     */
+    public static final int MAX_TOKENS = 100;
 
     /**
      * Reserves a username before the account is journaled.
@@ -161,7 +169,25 @@ public final class Accounts
      */
     public void addToken(final long userId, final String tokenHash)
     {
-        tokens.compute(userId, (k, set) -> with(set, tokenHash));
+        tokens.compute(userId, (k, held) ->
+        {
+            if (held == null)
+            {
+                return new String[] {tokenHash};
+            }
+            for (final String h : held)
+            {
+                if (h.equals(tokenHash))
+                {
+                    return held;
+                }
+            }
+            final int keep = Math.min(held.length, MAX_TOKENS - 1);
+            final String[] more = new String[keep + 1];
+            System.arraycopy(held, held.length - keep, more, 0, keep);
+            more[keep] = tokenHash;
+            return more;
+        });
     }
 
     /**
@@ -179,8 +205,18 @@ public final class Accounts
      */
     public boolean hasToken(final long userId, final String tokenHash)
     {
-        final Set<String> set = tokens.get(userId);
-        return set != null && set.contains(tokenHash);
+        final String[] held = tokens.get(userId);
+        if (held != null)
+        {
+            for (int i = held.length - 1; i >= 0; i--) // the newest first: the one a client uses most likely
+            {
+                if (held[i].equals(tokenHash))
+                {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /**

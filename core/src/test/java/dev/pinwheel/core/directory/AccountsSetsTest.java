@@ -16,8 +16,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * A user's guilds and tokens: small immutable sets replaced on each change, a concurrent set past
- * {@link Accounts#SMALL}; adds and removes from several threads at once keep every change.
+ * A user's guilds: small immutable sets replaced on each change, a concurrent set past {@link Accounts#SMALL}; adds and
+ * removes from several threads at once keep every change. A user's tokens: the newest {@link Accounts#MAX_TOKENS}.
  */
 class AccountsSetsTest
 {
@@ -56,6 +56,28 @@ class AccountsSetsTest
         assertFalse(accounts.hasToken(7, "c"));
         accounts.revokeTokens(7);
         assertFalse(accounts.hasToken(7, "a"));
+    }
+
+    @Test
+    void aUserKeepsTheNewestTokensOnly()
+    {
+        final Accounts accounts = new Accounts();
+        for (int i = 0; i < Accounts.MAX_TOKENS + 50; i++)
+        {
+            accounts.addToken(7, "t" + i);
+            accounts.addToken(7, "t" + i); // the same again: kept once
+        }
+        for (int i = 0; i < 50; i++)
+        {
+            assertFalse(accounts.hasToken(7, "t" + i), "the oldest logins ended: t" + i);
+        }
+        for (int i = 50; i < Accounts.MAX_TOKENS + 50; i++)
+        {
+            assertTrue(accounts.hasToken(7, "t" + i), "t" + i);
+        }
+        assertFalse(accounts.hasToken(8, "t60"), "another user's");
+        accounts.revokeTokens(7);
+        assertFalse(accounts.hasToken(7, "t120"));
     }
 
     @Test
