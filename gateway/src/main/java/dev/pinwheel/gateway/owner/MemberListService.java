@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.pinwheel.core.command.CommandReader;
-import dev.pinwheel.core.directory.Account;
 import dev.pinwheel.core.directory.Accounts;
 import dev.pinwheel.core.fanout.Dispatch;
 import dev.pinwheel.core.guild.Guild;
@@ -151,8 +150,6 @@ public final class MemberListService
     /** Whether the member's username or nickname starts with {@code lowerPrefix} (lower case), ignoring case. */
     private boolean matches(final Member m, final String lowerPrefix)
     {
-        final Account a = accounts.get(m.userId());
-        return (a != null && a.username().toLowerCase(Locale.ROOT).startsWith(lowerPrefix))
-            || (m.nick() != null && m.nick().toLowerCase(Locale.ROOT).startsWith(lowerPrefix));
+        return MemberService.startsWith(accounts, m, lowerPrefix);
     }
 }

@@ -461,8 +461,9 @@ public final class MemberService
      */
     static boolean startsWith(final Accounts accounts, final Member m, final String lowerPrefix)
     {
+        // compared in place (no lower-cased copy of every member's names per search of a large guild)
         final Account a = accounts.get(m.userId());
-        return (a != null && a.username().toLowerCase(Locale.ROOT).startsWith(lowerPrefix))
-            || (m.nick() != null && m.nick().toLowerCase(Locale.ROOT).startsWith(lowerPrefix));
+        return (a != null && a.username().regionMatches(true, 0, lowerPrefix, 0, lowerPrefix.length()))
+            || (m.nick() != null && m.nick().regionMatches(true, 0, lowerPrefix, 0, lowerPrefix.length()));
     }
 }
