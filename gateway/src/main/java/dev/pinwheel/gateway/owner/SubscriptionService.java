@@ -104,12 +104,6 @@ public final class SubscriptionService
             guildId, 0, userId));
     }
 
-    /** @return this shard's shared GUILD_CREATE parts (tests look at its counters). */
-    GuildCreateCache guildCreates()
-    {
-        return guildCreates;
-    }
-
     /**
      * {@link OwnerCommands#UNSUBSCRIBE}: origin shard, guild.
      *

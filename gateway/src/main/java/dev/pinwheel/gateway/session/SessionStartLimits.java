@@ -173,15 +173,15 @@ public final class SessionStartLimits
         {
             sweep(nowMillis);
         }
-        final int outcome = tryStart(budgets.computeIfAbsent(userId, k -> new Budget(maxConcurrency)), shardId,
-            nowMillis);
-        if (outcome != RETRY)
+        int outcome = tryStart(budgets.computeIfAbsent(userId, k -> new Budget(maxConcurrency)), shardId, nowMillis);
+        while (outcome == RETRY)
         {
-            return outcome;
+            // a sweep forgot the budget while this start looked at it (a new one is as over as a forgotten one, and
+            // may be forgotten too before this start takes it): the start counts in a new one
+            outcome = tryStart(budgets.compute(userId, (k, v) -> v == null || v.period() == DEAD
+                ? new Budget(maxConcurrency) : v), shardId, nowMillis);
         }
-        // a sweep forgot the budget while this start looked at it: the start counts in a new one
-        return tryStart(budgets.compute(userId, (k, v) -> v == null || v.period() == DEAD ? new Budget(maxConcurrency)
-            : v), shardId, nowMillis);
+        return outcome;
     }
 
     private int tryStart(final Budget b, final int shardId, final long nowMillis)
