@@ -24,7 +24,7 @@ import dev.pinwheel.gateway.codec.Json;
  * An encoding is used again only while the guild's {@link Guild#snapshotVersion}, the session's visible channels, their
  * newest message ids and the large flag are those it was made for (checked on every use, so nothing it shows can be
  * stale). Up to {@link #ENTRIES} encodings per guild (the visibilities seen last), guilds from {@link #FROM_MEMBERS}
- * members on (a small guild's few sessions are encoded as before). Owner shard only (public for
+ * members on (a small guild's few sessions are encoded as before), at most {@link #MAX_BYTES} in all. Owner shard only (public for
  * {@code GuildCreateBenchmark}).
  */
 public final class GuildCreateCache
@@ -33,8 +33,10 @@ public final class GuildCreateCache
     static final int FROM_MEMBERS = 100;
     /** Encodings kept per guild (different visibilities, large flags). */
     static final int ENTRIES = 8;
-    /** Guilds with encodings kept at most; past it all are dropped (bounds the memory of a shard's cache). */
+    /** Guilds with encodings kept at most; past it all are dropped. */
     static final int GUILDS = 4_096;
+    /** Bytes of encodings a shard keeps at most; past it all are dropped (a large guild's part is 5–50 KB). */
+    static final long MAX_BYTES = 32L << 20;
 
     /** One encoding and what it was made for. */
     private record Entry(long version, boolean large, long[] channels, long[] lastIds, byte[] open)
@@ -46,8 +48,24 @@ public final class GuildCreateCache
     }
 
     private final Long2ObjectHashMap<Entry[]> byGuild = new Long2ObjectHashMap<>();
+    private final long maxBytes;
+    private long bytes;
     private long encoded;
     private long reused;
+
+    /** A shard's cache, at most {@link #MAX_BYTES} of encodings. */
+    public GuildCreateCache()
+    {
+        this(MAX_BYTES);
+    }
+
+    /**
+     * @param maxBytes bytes of encodings kept at most (tests make it small).
+     */
+    GuildCreateCache(final long maxBytes)
+    {
+        this.maxBytes = maxBytes;
+    }
 
     /**
      * @param g              the guild.
@@ -82,6 +100,7 @@ public final class GuildCreateCache
                 }
                 else if (e == null || e.version != version)
                 {
+                    bytes -= e == null ? 0 : e.open.length;
                     entries[i] = null; // another state of the guild: never used again
                     free = free < 0 ? i : free;
                 }
@@ -104,16 +123,21 @@ public final class GuildCreateCache
             shared.remove("voice_states");
             final byte[] whole = Json.bytes(shared);
             hit = new Entry(version, large, ids, last, Arrays.copyOf(whole, whole.length - 1));
+            if (bytes + hit.open.length > maxBytes || entries == null && byGuild.size() >= GUILDS)
+            {
+                byGuild.clear(); // every shared part is encoded again on its next use
+                bytes = 0;
+                entries = null;
+                free = -1;
+            }
             if (entries == null)
             {
-                if (byGuild.size() >= GUILDS)
-                {
-                    byGuild.clear();
-                }
                 entries = new Entry[ENTRIES];
                 byGuild.put(g.id(), entries);
             }
-            entries[free >= 0 ? free : (int)(encoded % ENTRIES)] = hit;
+            final int slot = free >= 0 ? free : (int)(encoded % ENTRIES);
+            bytes += hit.open.length - (entries[slot] == null ? 0 : entries[slot].open.length);
+            entries[slot] = hit;
             encoded++;
         }
         else
@@ -126,6 +150,12 @@ public final class GuildCreateCache
         out[hit.open.length] = ',';
         System.arraycopy(mine, 1, out, hit.open.length + 1, mine.length - 1);
         return out;
+    }
+
+    /** @return bytes of encodings kept now. */
+    long bytes()
+    {
+        return bytes;
     }
 
     /** @return shared parts encoded so far. */

@@ -125,6 +125,50 @@ class GuildCreateCacheTest
         assertTrue(cache.reused() > 4_000 && cache.encoded() > 1_000, cache.reused() + " / " + cache.encoded());
     }
 
+    @Test
+    void theCacheStaysWithinItsBytes() throws Exception
+    {
+        final Random random = new Random(5);
+        final Accounts accounts = new Accounts();
+        final GuildCreateCache cache = new GuildCreateCache(20_000);
+        final List<Guild> guilds = new ArrayList<>();
+        for (int k = 0; k < 30; k++)
+        {
+            final long id = GUILD + k * 1_000_000L;
+            final Guild g = new Guild(id, "g" + k, 1_000);
+            g.putRole(new Role(id, "@everyone", Permissions.EVERYONE_DEFAULT, 0, 0));
+            for (int c = 0; c < 6; c++)
+            {
+                g.putChannel(new GuildChannel(id + 100 + c, id, GuildChannel.TEXT, "c" + c, c, "topic", 0, 0, 0));
+            }
+            for (long u = 1_000; u < 1_000 + GuildCreateCache.FROM_MEMBERS; u++)
+            {
+                accounts.put(new Account(u, "u" + u, "x", false));
+                g.putMember(new Member(u, 0, new long[0], null));
+            }
+            guilds.add(g);
+        }
+        long bytesSeen = 0;
+        for (int n = 0; n < 600; n++)
+        {
+            final Guild g = guilds.get(random.nextInt(guilds.size()));
+            if (random.nextInt(5) == 0)
+            {
+                g.rename("renamed " + n); // its old encoding is let go
+            }
+            final long user = 1_000 + random.nextInt(GuildCreateCache.FROM_MEMBERS);
+            final ObjectNode whole = Entities.guildCreate(g, accounts, user, 50, id -> 0);
+            whole.set("voice_states", Json.array());
+            final ObjectNode own = Entities.guildCreateOwn(g, accounts, user, true);
+            own.set("presences", Json.array());
+            own.set("voice_states", Json.array());
+            assertEquals(whole, STRICT.readTree(cache.encode(g, true, Entities.visibleChannels(g, user), id -> 0, own)));
+            assertTrue(cache.bytes() <= 20_000, cache.bytes() + " bytes kept");
+            bytesSeen = Math.max(bytesSeen, cache.bytes());
+        }
+        assertTrue(bytesSeen > 10_000 && cache.reused() > 40, bytesSeen + " / " + cache.reused());
+    }
+
     private static GuildChannel channel(final Random random, final long id, final List<Long> roles, final int step)
     {
         final List<Overwrite> overwrites = new ArrayList<>();
