@@ -24,8 +24,8 @@ import dev.pinwheel.gateway.codec.Json;
  * An encoding is used again only while the guild's {@link Guild#snapshotVersion}, the session's visible channels, their
  * newest message ids and the large flag are those it was made for (checked on every use, so nothing it shows can be
  * stale). Up to {@link #ENTRIES} encodings per guild (the visibilities seen last), guilds from {@link #FROM_MEMBERS}
- * members on (a small guild's few sessions are encoded as before), at most {@link #MAX_BYTES} in all. Owner shard only (public for
- * {@code GuildCreateBenchmark}).
+ * members on (a small guild's few sessions are encoded as before), at most {@link #MAX_BYTES} of them in all. Owner
+ * shard only (public for {@code GuildCreateBenchmark}).
  */
 public final class GuildCreateCache
 {
