@@ -545,30 +545,7 @@ public final class Guild
      */
     public org.agrona.collections.LongHashSet holders(final long permission)
     {
-        Holders h = holders.get(permission);
-        if (h == null)
-        {
-            h = new Holders(permission, 0);
-            holders.put(permission, h);
-        }
-        if (h.version != structureVersion)
-        {
-            h.version = structureVersion;
-            h.users.clear();
-            final Role everyone = roles.get(id);
-            h.everyone = everyone != null && (Permissions.has(everyone.permissions(), permission)
-                || (everyone.permissions() & Permissions.ADMINISTRATOR) != 0);
-            if (!h.everyone)
-            {
-                for (final Member m : members.values())
-                {
-                    if (h.of(this, m))
-                    {
-                        h.users.add(m.userId());
-                    }
-                }
-            }
-        }
+        final Holders h = kept(holders, permission, 0);
         return h.everyone ? null : h.users;
     }
 
@@ -581,25 +558,40 @@ public final class Guild
      */
     public org.agrona.collections.LongHashSet roleMembers(final long roleId)
     {
-        Holders h = roleMembers.get(roleId);
+        return kept(roleMembers, roleId, roleId).users;
+    }
+
+    /**
+     * @return the holders of a permission ({@code role} 0) or the members of a role, kept in {@code map} under
+     *     {@code key}: found again with a pass over the members when the roles, channels or owner changed since.
+     */
+    private Holders kept(final Long2ObjectHashMap<Holders> map, final long key, final long role)
+    {
+        Holders h = map.get(key);
         if (h == null)
         {
-            h = new Holders(0, roleId);
-            roleMembers.put(roleId, h);
+            h = new Holders(role == 0 ? key : 0, role);
+            map.put(key, h);
         }
         if (h.version != structureVersion)
         {
             h.version = structureVersion;
             h.users.clear();
-            for (final Member m : members.values())
+            final Role everyone = roles.get(id);
+            h.everyone = h.permission != 0 && everyone != null && (Permissions.has(everyone.permissions(),
+                h.permission) || (everyone.permissions() & Permissions.ADMINISTRATOR) != 0);
+            if (!h.everyone)
             {
-                if (h.of(this, m))
+                for (final Member m : members.values())
                 {
-                    h.users.add(m.userId());
+                    if (h.of(this, m))
+                    {
+                        h.users.add(m.userId());
+                    }
                 }
             }
         }
-        return h.users;
+        return h;
     }
 
     /**
@@ -727,7 +719,11 @@ public final class Guild
                 v.users = users;
             }
         }
-        else if (v.changed != null && !sameViewers(v, channel))
+        else if (v.changed != null && sameViewers(v, channel))
+        {
+            v.changed = null; // nobody's visibility changed: the snapshot stays
+        }
+        else if (v.changed != null)
         {
             // the snapshot handed out may ride on events still on their way: changed in a copy
             final org.agrona.collections.LongHashSet was = v.users;
@@ -773,7 +769,6 @@ public final class Guild
                 return false;
             }
         }
-        v.changed = null;
         return true;
     }
 

@@ -102,7 +102,7 @@ public final class MemberListService
             final String prefix = query.toLowerCase(Locale.ROOT);
             final int max = !prefix.isEmpty() ? (limit == 0 ? 100 : Math.min(limit, 100))
                 : limit == 0 ? Integer.MAX_VALUE : limit;
-            g.members().stream().filter(m -> prefix.isEmpty() || matches(m, prefix))
+            g.members().stream().filter(m -> prefix.isEmpty() || MemberService.startsWith(accounts, m, prefix))
                 .sorted(Comparator.comparingLong(Member::userId)).limit(max).forEach(found::add);
         }
         final int count = Math.max(1, (found.size() + MEMBERS_PER_CHUNK - 1) / MEMBERS_PER_CHUNK);
@@ -145,11 +145,5 @@ public final class MemberListService
             chunks.add(new Dispatch("GUILD_MEMBERS_CHUNK", Json.bytes(d), null, 0, guildId, 0, userId));
         }
         sessions.memberChunks(from, sessionId, chunks);
-    }
-
-    /** Whether the member's username or nickname starts with {@code lowerPrefix} (lower case), ignoring case. */
-    private boolean matches(final Member m, final String lowerPrefix)
-    {
-        return MemberService.startsWith(accounts, m, lowerPrefix);
     }
 }
