@@ -254,7 +254,7 @@ public class FanoutBenchmark
 
     private static GatewaySession gatewaySession(final long userId, final GatheringWire wire)
     {
-        final GatewaySession session = GatewaySession.unattached("s" + userId, userId,
+        final GatewaySession session = GatewaySession.unattached(userId, userId,
             MessageCreateSample.READER_INTENTS, 2048);
         session.attachWire(wire);
         return session;

@@ -58,7 +58,7 @@ public final class LaggingSessionsProbe
         };
         for (int i = 0; i < sessions; i++)
         {
-            final GatewaySession s = GatewaySession.unattached("s" + i, 1_000 + i,
+            final GatewaySession s = GatewaySession.unattached(i, 1_000 + i,
                 MessageCreateSample.READER_INTENTS, 2048);
             s.attachWire(nowhere);
             index.subscribe(guild, s);

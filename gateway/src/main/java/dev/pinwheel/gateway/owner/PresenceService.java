@@ -1,7 +1,6 @@
 package dev.pinwheel.gateway.owner;
 
 import java.util.Arrays;
-import java.util.HexFormat;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -20,6 +19,7 @@ import dev.pinwheel.core.shard.Shard;
 import dev.pinwheel.gateway.codec.Intents;
 import dev.pinwheel.gateway.codec.Json;
 import dev.pinwheel.gateway.codec.PresenceFields;
+import dev.pinwheel.gateway.codec.SessionIds;
 
 /**
  * Presence, in memory (never journaled: a restart forgets it, a RESUME keeps it because the session lives on). Two
@@ -74,10 +74,10 @@ public final class PresenceService
 
         SessionKey of(final String sessionId)
         {
-            if (isShardSessionId(sessionId))
+            if (SessionIds.isShardId(sessionId))
             {
-                high = HexFormat.fromHexDigitsToLong(sessionId, 0, 16);
-                low = HexFormat.fromHexDigitsToLong(sessionId, 16, 32);
+                high = SessionIds.high(sessionId);
+                low = SessionIds.low(sessionId);
                 other = null;
             }
             else
@@ -88,36 +88,63 @@ public final class PresenceService
             }
             return this;
         }
-
-        private static boolean isShardSessionId(final String id)
-        {
-            if (id.length() != 32)
-            {
-                return false;
-            }
-            for (int i = 0; i < 32; i++)
-            {
-                final char c = id.charAt(i);
-                if ((c < '0' || c > '9') && (c < 'a' || c > 'f'))
-                {
-                    return false;
-                }
-            }
-            return true;
-        }
     }
 
-    private static final SessionPresence[] NO_SESSIONS = new SessionPresence[0];
-
     /**
-     * A user this shard owns: their sessions' presences and the aggregate last sent to their guilds. The sessions are
-     * an array of exactly their number (one, mostly: 24 B, where a list was 48 B and each id a 72-byte string copy —
-     * issue 14); a session that comes or goes copies it.
+     * A user this shard owns: their sessions' presences and the aggregate last sent to their guilds. The first session
+     * is a field, any others an array of exactly their number, copied when one comes or goes (a user has one, mostly:
+     * no array at all, where an array was 24 B, a list 48 B and each id a 72-byte string copy — issue 14).
      */
     private static final class UserPresence
     {
-        SessionPresence[] sessions = NO_SESSIONS;
+        /** Null when none. */
+        SessionPresence first;
+        /** The sessions after the first; null when none. */
+        SessionPresence[] more;
         PresenceFields shown = PresenceFields.OFFLINE_FIELDS;
+
+        int count()
+        {
+            return first == null ? 0 : more == null ? 1 : 1 + more.length;
+        }
+
+        SessionPresence at(final int i)
+        {
+            return i == 0 ? first : more[i - 1];
+        }
+
+        void add(final SessionPresence p)
+        {
+            if (first == null)
+            {
+                first = p;
+                return;
+            }
+            final int n = more == null ? 0 : more.length;
+            final SessionPresence[] longer = new SessionPresence[n + 1];
+            if (n > 0)
+            {
+                System.arraycopy(more, 0, longer, 0, n);
+            }
+            longer[n] = p;
+            more = longer;
+        }
+
+        /** Keeps the sessions the test accepts, in their order. */
+        void retain(final java.util.function.Predicate<SessionPresence> keep)
+        {
+            final SessionPresence[] kept = new SessionPresence[count()];
+            int n = 0;
+            for (int i = 0; i < kept.length; i++)
+            {
+                if (keep.test(at(i)))
+                {
+                    kept[n++] = at(i);
+                }
+            }
+            first = n == 0 ? null : kept[0];
+            more = n <= 1 ? null : Arrays.copyOfRange(kept, 1, n);
+        }
     }
 
     private final Long2ObjectHashMap<UserPresence> users = new Long2ObjectHashMap<>();
@@ -171,35 +198,26 @@ public final class PresenceService
             users.put(userId, u);
         }
         final SessionKey key = sessionKey.of(sessionId);
-        final SessionPresence[] sessions = u.sessions;
-        int at = -1;
-        for (int i = 0; i < sessions.length; i++)
+        SessionPresence found = null;
+        for (int i = 0, n = u.count(); i < n && found == null; i++)
         {
-            if (sessions[i].is(key))
-            {
-                at = i;
-                break;
-            }
+            found = u.at(i).is(key) ? u.at(i) : null;
         }
+        final SessionPresence match = found;
         if (status == PresenceFields.OFFLINE)
         {
-            if (at >= 0)
+            if (match != null)
             {
-                final SessionPresence[] fewer = new SessionPresence[sessions.length - 1];
-                System.arraycopy(sessions, 0, fewer, 0, at);
-                System.arraycopy(sessions, at + 1, fewer, at, fewer.length - at);
-                u.sessions = fewer.length == 0 ? NO_SESSIONS : fewer;
+                u.retain(p -> p != match);
             }
         }
-        else if (at >= 0)
+        else if (match != null)
         {
-            sessions[at].fields = PresenceFields.of(status, since, afk, activities);
+            match.fields = PresenceFields.of(status, since, afk, activities);
         }
         else
         {
-            final SessionPresence[] more = Arrays.copyOf(sessions, sessions.length + 1);
-            more[sessions.length] = new SessionPresence(key, route, PresenceFields.of(status, since, afk, activities));
-            u.sessions = more;
+            u.add(new SessionPresence(key, route, PresenceFields.of(status, since, afk, activities)));
         }
         shownAgain(owner, userId, u);
     }
@@ -212,7 +230,7 @@ public final class PresenceService
     private boolean shownAgain(final Shard owner, final long userId, final UserPresence u)
     {
         final PresenceFields next = aggregate(u);
-        if (u.sessions.length == 0)
+        if (u.count() == 0)
         {
             users.remove(userId);
         }
@@ -229,9 +247,9 @@ public final class PresenceService
     private static PresenceFields aggregate(final UserPresence u)
     {
         PresenceFields best = null;
-        for (final SessionPresence p : u.sessions)
+        for (int i = 0, n = u.count(); i < n; i++)
         {
-            final PresenceFields f = p.fields;
+            final PresenceFields f = u.at(i).fields;
             if (best == null || f.status() > best.status())
             {
                 best = f;
@@ -285,13 +303,12 @@ public final class PresenceService
         for (final long userId : owned)
         {
             final UserPresence u = users.get(userId);
-            final SessionPresence[] kept = Arrays.stream(u.sessions).filter(p -> !ShardRoute.onNode(p.route, node))
-                .toArray(SessionPresence[]::new);
-            if (kept.length == u.sessions.length)
+            final int before = u.count();
+            u.retain(p -> !ShardRoute.onNode(p.route, node));
+            if (u.count() == before)
             {
                 continue;
             }
-            u.sessions = kept.length == 0 ? NO_SESSIONS : kept;
             if (shownAgain(owner, userId, u))
             {
                 changed++;

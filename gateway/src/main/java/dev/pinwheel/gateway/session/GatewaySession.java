@@ -9,6 +9,7 @@ import dev.pinwheel.core.fanout.Dispatch;
 import dev.pinwheel.core.fanout.DispatchLog;
 import dev.pinwheel.core.fanout.SessionEndpoint;
 import dev.pinwheel.gateway.codec.Intents;
+import dev.pinwheel.gateway.codec.SessionIds;
 
 /**
  * A gateway session: what survives a dropped connection until RESUME or expiry. It numbers the dispatches
@@ -19,19 +20,23 @@ import dev.pinwheel.gateway.codec.Intents;
 public final class GatewaySession extends SessionHotFields
 {
     private static final Logger LOG = LoggerFactory.getLogger(GatewaySession.class);
-    private final String id;
-    private final int largeThreshold;
-    private final int shardId;
-    private final int shardCount;
+    /** Its id's first and last 16 hex digits ({@link SessionIds}): the string is built when asked for. */
+    private final long idHigh;
+    private final long idLow;
+    /** {@code large_threshold} (50-250) as an unsigned byte: with the shard packed, 160 B a session instead of 176. */
+    private final byte largeThreshold;
+    /** {@code shard}: its index in the high 16 bits, the count ({@link #MAX_SHARD_COUNT} at most) in the low. */
+    private final int shard;
     /**
      * Slots a new session's resume buffer starts with: an idle session holds READY and its GUILD_CREATEs until its first
      * heartbeat acknowledges them, then nothing (issue 14: 48 bytes instead of 144 per idle session); one that falls
      * behind grows it.
      */
     private static final int INITIAL_BUFFER = 4;
+    /** The largest {@code shard} count an IDENTIFY may give (4010 above it): Discord's largest bots use thousands. */
+    public static final int MAX_SHARD_COUNT = 0xFFFF;
     private static final String READY = "READY";
     private Dispatch[] buffer;
-    private int mask;
     /** Guilds whose GUILD_CREATE was asked for and has not come yet; null when none (most of a session's life). */
     private LongHashSet pendingGuilds;
     /** Guilds in which this session asked to be in a voice channel (cleared on leave); null when none. */
@@ -50,37 +55,52 @@ public final class GatewaySession extends SessionHotFields
     /** Its resume window on its shard's {@link SessionTimers} (armed while detached); null until it first detaches. */
     SessionTimers.Timer timer;
 
-    GatewaySession(final String id, final long userId, final int intents, final int largeThreshold,
+    GatewaySession(final long idHigh, final long idLow, final long userId, final int intents, final int largeThreshold,
         final int shardId, final int shardCount, final int bufferSize)
     {
         super(userId, intents, bufferSize);
-        this.id = id;
-        this.largeThreshold = largeThreshold;
-        this.shardId = shardId;
-        this.shardCount = shardCount;
+        this.idHigh = idHigh;
+        this.idLow = idLow;
+        this.largeThreshold = (byte)largeThreshold;
+        this.shard = shardId << 16 | shardCount;
         this.buffer = new Dispatch[Math.min(INITIAL_BUFFER, bufferSize)];
-        this.mask = buffer.length - 1;
     }
 
     /**
      * A session outside any shard's registry, for benchmarks and tests of the delivery path: subscribe it to a
      * {@link dev.pinwheel.core.fanout.SessionIndex} and give it a {@link SessionWire} ({@link #attachWire}).
      *
-     * @param id         session id.
+     * @param idLow      the last 16 hex digits of its session id (the first are zero).
      * @param userId     its user.
      * @param intents    its gateway intents.
      * @param bufferSize its resume buffer's most events (a power of two).
      * @return the session, detached.
      */
-    public static GatewaySession unattached(final String id, final long userId, final int intents,
+    public static GatewaySession unattached(final long idLow, final long userId, final int intents,
         final int bufferSize)
     {
-        return new GatewaySession(id, userId, intents, 50, 0, 1, bufferSize);
+        return new GatewaySession(0, idLow, userId, intents, 50, 0, 1, bufferSize);
     }
 
+    /** @return its session id (a new string each time: kept as two {@code long}s). */
     public String id()
     {
-        return id;
+        return SessionIds.format(idHigh, idLow);
+    }
+
+    /** @return its id's first 16 hex digits (the key of its shard's sessions). */
+    long idHigh()
+    {
+        return idHigh;
+    }
+
+    /**
+     * @param low the last 16 hex digits of a session id whose first are this session's.
+     * @return whether it is this session's id.
+     */
+    boolean isId(final long low)
+    {
+        return low == idLow;
     }
 
     @Override
@@ -96,17 +116,17 @@ public final class GatewaySession extends SessionHotFields
 
     int shardId()
     {
-        return shardId;
+        return shard >>> 16;
     }
 
     int shardCount()
     {
-        return shardCount;
+        return shard & 0xFFFF;
     }
 
     int largeThreshold()
     {
-        return largeThreshold;
+        return largeThreshold & 0xFF;
     }
 
     /**
@@ -115,7 +135,8 @@ public final class GatewaySession extends SessionHotFields
      */
     boolean coversGuild(final long guildId)
     {
-        return shardCount <= 1 || (int)((guildId >>> 22) % shardCount) == shardId;
+        final int count = shardCount();
+        return count <= 1 || (int)((guildId >>> 22) % count) == shardId();
     }
 
     /**
@@ -255,7 +276,7 @@ public final class GatewaySession extends SessionHotFields
         {
             grow(s - 1);
         }
-        buffer[(int)(s & mask)] = d;
+        buffer[(int)(s & mask())] = d;
         queued(s);
     }
 
@@ -428,9 +449,9 @@ public final class GatewaySession extends SessionHotFields
                 grow(runFirstSeq - 1);
             }
             final long oldestKept = Math.max(runFirstSeq, seq - buffer.length + 1);
-            for (long k = copyRun(buffer, mask, oldestKept); k >= oldestKept; k--)
+            for (long k = copyRun(buffer, mask(), oldestKept); k >= oldestKept; k--)
             {
-                buffer[(int)(k & mask)] = null; // no longer held: a RESUME from before it fails
+                buffer[(int)(k & mask())] = null; // no longer held: a RESUME from before it fails
             }
         }
         runLog = null;
@@ -494,7 +515,7 @@ public final class GatewaySession extends SessionHotFields
         }
         for (k = unwritten; k < from; k++)
         {
-            scratch[(int)(k & scratchMask)] = buffer[(int)(k & mask)];
+            scratch[(int)(k & scratchMask)] = buffer[(int)(k & mask())];
         }
         c.writeDispatches(scratch, scratchMask, unwritten, seq, seesContent);
         for (k = unwritten; k <= seq; k++)
@@ -517,7 +538,7 @@ public final class GatewaySession extends SessionHotFields
     private void lost(final SessionWire c, final long from, final long to)
     {
         LOG.error("gateway session {}: events {}..{} are missing before they were written; the connection is closed "
-            + "with 4000 and the client must identify again", id, from, to);
+            + "with 4000 and the client must identify again", id(), from, to);
         unwritten = seq + 1;
         c.close(dev.pinwheel.gateway.codec.CloseCodes.UNKNOWN_ERROR, "Events were lost before they were sent.");
     }
@@ -549,7 +570,7 @@ public final class GatewaySession extends SessionHotFields
     {
         for (long k = unwritten; k <= to; k++)
         {
-            if (buffer[(int)(k & mask)] == null)
+            if (buffer[(int)(k & mask())] == null)
             {
                 lost(wire, k, to);
                 return;
@@ -559,7 +580,7 @@ public final class GatewaySession extends SessionHotFields
         while (unwritten <= to)
         {
             final long end = Math.min(to, unwritten + CORK_LIMIT - 1);
-            wire.writeDispatches(buffer, mask, unwritten, end, (intents & Intents.MESSAGE_CONTENT) != 0);
+            wire.writeDispatches(buffer, mask(), unwritten, end, (intents & Intents.MESSAGE_CONTENT) != 0);
             unwritten = end + 1;
         }
         if (readyWritten)
@@ -577,12 +598,18 @@ public final class GatewaySession extends SessionHotFields
      */
     private void releaseReady()
     {
-        final int slot = (int)(1 & mask);
+        final int slot = (int)(1 & mask());
         final Dispatch first = buffer[slot];
         if (first != null && READY.equals(first.type()))
         {
             buffer[slot] = null;
         }
+    }
+
+    /** @return the resume buffer's index mask (its length, a power of two, less one). */
+    private int mask()
+    {
+        return buffer.length - 1;
     }
 
     /**
@@ -597,10 +624,9 @@ public final class GatewaySession extends SessionHotFields
         final int newMask = bigger.length - 1;
         for (long k = Math.max(1, newest - buffer.length + 1); k <= newest; k++)
         {
-            bigger[(int)(k & newMask)] = buffer[(int)(k & mask)];
+            bigger[(int)(k & newMask)] = buffer[(int)(k & mask())];
         }
         buffer = bigger;
-        mask = newMask;
     }
 
     /**
@@ -624,7 +650,7 @@ public final class GatewaySession extends SessionHotFields
         // event (one the client may not have been sent yet, or needs for a RESUME), which stays
         for (long k = Math.max(acked + 1, newestInBuffer - buffer.length + 1); k <= Math.min(upTo, newestInBuffer); k++)
         {
-            buffer[(int)(k & mask)] = null;
+            buffer[(int)(k & mask())] = null;
         }
         acked = upTo;
         if (run && upTo >= runFirstSeq)
@@ -682,7 +708,7 @@ public final class GatewaySession extends SessionHotFields
         }
         for (long k = lastSeq + 1; k <= seq; k++)
         {
-            if (buffer[(int)(k & mask)] == null)
+            if (buffer[(int)(k & mask())] == null)
             {
                 return false; // missing (never expected: see lost)
             }

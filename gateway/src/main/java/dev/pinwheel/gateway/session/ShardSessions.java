@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
@@ -28,6 +27,7 @@ import dev.pinwheel.gateway.codec.Entities;
 import dev.pinwheel.gateway.codec.Intents;
 import dev.pinwheel.gateway.codec.Json;
 import dev.pinwheel.gateway.codec.PresenceFields;
+import dev.pinwheel.gateway.codec.SessionIds;
 import dev.pinwheel.gateway.node.EdgeCounters;
 import dev.pinwheel.gateway.node.GatewayConfig;
 import dev.pinwheel.gateway.node.GatewayContext;
@@ -89,8 +89,16 @@ public final class ShardSessions
     /** The shard's gathering writer: each event's shared bytes copied once per shard, not once per recipient. */
     private final FrameGather frameGather = new FrameGather();
     private final Dispatch[] dispatchScratch = new Dispatch[GatewaySession.CORK_LIMIT];
-    private final HashMap<String, GatewaySession> sessions = new HashMap<>();
-    private final Long2ObjectHashMap<ArrayList<GatewaySession>> byUser = new Long2ObjectHashMap<>();
+    /**
+     * Its sessions by the first 16 hex digits of their ids ({@link SessionIds}; a new id never repeats a live one's):
+     * a string-keyed map held each id twice more, as a 72-byte string and a 32-byte node (issue 14).
+     */
+    private final Long2ObjectHashMap<GatewaySession> sessions = new Long2ObjectHashMap<>();
+    /**
+     * A user's sessions on this shard: the session itself while it is their only one (most users), else an array of
+     * them, replaced (never changed) when one comes or goes — a list and its array were 48 B per user (issue 14).
+     */
+    private final Long2ObjectHashMap<Object> byUser = new Long2ObjectHashMap<>();
     private final Long2LongHashMap pendingSubscriptions = new Long2LongHashMap(0);
     /** Sessions of user accounts whose READY waits for their read states (session id → its connection then). */
     private final HashMap<String, GatewayConnection> awaitingReady = new HashMap<>();
@@ -300,7 +308,8 @@ public final class ShardSessions
         {
             if (!shardNode.isArray() || shardNode.size() != 2 || !shardNode.get(0).canConvertToInt()
                 || !shardNode.get(1).canConvertToInt() || shardNode.get(1).asInt() < 1
-                || shardNode.get(0).asInt() < 0 || shardNode.get(0).asInt() >= shardNode.get(1).asInt())
+                || shardNode.get(0).asInt() < 0 || shardNode.get(0).asInt() >= shardNode.get(1).asInt()
+                || shardNode.get(1).asInt() > GatewaySession.MAX_SHARD_COUNT)
             {
                 c.close(CloseCodes.INVALID_SHARD, "Invalid shard.");
                 return;
@@ -338,13 +347,10 @@ public final class ShardSessions
             return;
         }
         final int large = Math.max(50, Math.min(250, d.path("large_threshold").asInt(50)));
-        final String id = newSessionId();
-        final GatewaySession s = new GatewaySession(id, userId, intents, large, shardId, shardCount,
-            context.config().resumeBufferEvents());
-        sessions.put(id, s);
-        final ArrayList<GatewaySession> mine = byUser.computeIfAbsent(userId, k -> new ArrayList<>(1)); // one, mostly
-        mine.add(s);
-        if (mine.size() == 1)
+        final GatewaySession s = newSession(userId, intents, large, shardId, shardCount);
+        final String id = s.id();
+        sessions.put(s.idHigh(), s);
+        if (addUserSession(s))
         {
             users.sessionsOn(userId, true); // before READY is written: the owner knows before the client can act
         }
@@ -371,7 +377,7 @@ public final class ShardSessions
     void onReadStates(final String sessionId, final byte[] readState)
     {
         final GatewayConnection c = awaitingReady.remove(sessionId);
-        final GatewaySession s = sessions.get(sessionId);
+        final GatewaySession s = lookup(sessionId);
         final Account account = s == null ? null : context.node().accounts().get(s.userId());
         if (c != null && s != null && !s.destroyed() && account != null)
         {
@@ -486,7 +492,7 @@ public final class ShardSessions
             return;
         }
         final String sessionId = d.get("session_id").asText();
-        final GatewaySession s = sessions.get(sessionId);
+        final GatewaySession s = lookup(sessionId);
         final int home = s == null ? shardOfSession(sessionId) : shard.id();
         if (s == null && home >= 0 && home != shard.id() && !c.migrated())
         {
@@ -535,7 +541,7 @@ public final class ShardSessions
      */
     GatewaySession session(final String sessionId)
     {
-        return sessions.get(sessionId);
+        return lookup(sessionId);
     }
 
     /**
@@ -569,7 +575,7 @@ public final class ShardSessions
     void onSnapshot(final String sessionId, final long guildId, final Dispatch snapshot)
     {
         subscriptionAnswered(guildId);
-        final GatewaySession s = sessions.get(sessionId);
+        final GatewaySession s = lookup(sessionId);
         if (s != null && !s.destroyed() && s.guildArrived(guildId))
         {
             final boolean wasLate = lateGuilds.resolved(sessionId, guildId, snapshot != null);
@@ -606,7 +612,7 @@ public final class ShardSessions
     void onDeferred(final String sessionId, final long guildId)
     {
         subscriptionAnswered(guildId);
-        final GatewaySession s = sessions.get(sessionId);
+        final GatewaySession s = lookup(sessionId);
         if (s != null && !s.destroyed() && s.guildArrived(guildId)
             && lateGuilds.failed(sessionId, guildId, System.nanoTime()))
         {
@@ -639,7 +645,7 @@ public final class ShardSessions
      */
     int subscribeAgain(final String sessionId, final long guildId, final boolean lost)
     {
-        final GatewaySession s = sessions.get(sessionId);
+        final GatewaySession s = lookup(sessionId);
         if (s == null || s.destroyed() || s.subscribedTo(guildId) || !s.coversGuild(guildId))
         {
             return GONE;
@@ -699,19 +705,21 @@ public final class ShardSessions
     public int announceUsers(final java.util.function.LongPredicate which)
     {
         int n = 0;
-        final Long2ObjectHashMap<ArrayList<GatewaySession>>.EntryIterator it = byUser.entrySet().iterator();
+        final Long2ObjectHashMap<Object>.EntryIterator it = byUser.entrySet().iterator();
         while (it.hasNext())
         {
             it.next();
             final long userId = it.getLongKey();
-            if (it.getValue().isEmpty() || !which.test(userId))
+            if (!which.test(userId))
             {
                 continue;
             }
             users.sessionsOn(userId, true);
-            for (final GatewaySession s : it.getValue())
+            final Object mine = it.getValue();
+            for (int i = 0, k = count(mine); i < k; i++)
             {
-                presences.set(userId, s.id(), shownBySession.getOrDefault(s.id(), PresenceFields.DEFAULT));
+                final String id = at(mine, i).id();
+                presences.set(userId, id, shownBySession.getOrDefault(id, PresenceFields.DEFAULT));
             }
             n++;
         }
@@ -894,7 +902,7 @@ public final class ShardSessions
      */
     void onMemberChunks(final String sessionId, final List<Dispatch> chunks)
     {
-        final GatewaySession s = sessions.get(sessionId);
+        final GatewaySession s = lookup(sessionId);
         if (s != null && !s.destroyed())
         {
             for (final Dispatch d : chunks)
@@ -912,12 +920,12 @@ public final class ShardSessions
      */
     void deliverToUser(final long userId, final Dispatch d)
     {
-        final ArrayList<GatewaySession> list = byUser.get(userId);
-        if (list != null && shard.sessions().deliveredKeys().admit(d, userId))
+        final Object mine = byUser.get(userId);
+        if (mine != null && shard.sessions().deliveredKeys().admit(d, userId))
         {
-            for (int i = 0; i < list.size(); i++)
+            for (int i = 0, n = count(mine); i < n; i++)
             {
-                final GatewaySession s = list.get(i);
+                final GatewaySession s = at(mine, i);
                 if (!s.destroyed() && (awaitingReady.isEmpty() || !awaitingReady.containsKey(s.id())))
                 {
                     shard.sessions().deliverTo(s, d);
@@ -934,13 +942,10 @@ public final class ShardSessions
      */
     void onUserJoined(final long userId, final long guildId)
     {
-        final ArrayList<GatewaySession> list = byUser.get(userId);
-        if (list != null)
+        final Object mine = byUser.get(userId);
+        for (int i = 0, n = count(mine); i < n; i++)
         {
-            for (final GatewaySession s : list)
-            {
-                requestSubscribe(s, guildId);
-            }
+            requestSubscribe(at(mine, i), guildId);
         }
     }
 
@@ -955,14 +960,14 @@ public final class ShardSessions
      */
     void onUserLeft(final long userId, final long guildId)
     {
-        final ArrayList<GatewaySession> list = byUser.get(userId);
-        if (list == null)
+        final Object mine = byUser.get(userId);
+        if (mine == null)
         {
             return;
         }
-        for (final GatewaySession s : list)
+        for (int i = 0, n = count(mine); i < n; i++)
         {
-            removeFrom(s, guildId);
+            removeFrom(at(mine, i), guildId);
         }
         maybeUnsubscribe(guildId);
     }
@@ -991,16 +996,13 @@ public final class ShardSessions
      */
     void closeUser(final long userId)
     {
-        final ArrayList<GatewaySession> list = byUser.get(userId);
-        if (list != null)
+        final Object mine = byUser.get(userId); // never changed in place: a close that ends a session replaces it
+        for (int i = 0, n = count(mine); i < n; i++)
         {
-            for (final GatewaySession s : new ArrayList<>(list))
+            final GatewayConnection c = at(mine, i).connection();
+            if (c != null)
             {
-                final GatewayConnection c = s.connection();
-                if (c != null)
-                {
-                    c.close(CloseCodes.AUTHENTICATION_FAILED, "Authentication failed.");
-                }
+                c.close(CloseCodes.AUTHENTICATION_FAILED, "Authentication failed.");
             }
         }
     }
@@ -1024,32 +1026,30 @@ public final class ShardSessions
         {
             timers.retire(s.timer);
         }
-        sessions.remove(s.id());
-        presences.ended(s.userId(), s.id());
-        shownBySession.remove(s.id());
-        lateGuilds.forget(s.id());
-        final org.agrona.collections.LongHashSet looked = listGuilds.remove(s.id());
+        final String id = s.id();
+        if (sessions.get(s.idHigh()) == s)
+        {
+            sessions.remove(s.idHigh());
+        }
+        presences.ended(s.userId(), id);
+        shownBySession.remove(id);
+        lateGuilds.forget(id);
+        final org.agrona.collections.LongHashSet looked = listGuilds.remove(id);
         if (looked != null)
         {
             for (final long g : looked.toArray(new Long[0]))
             {
-                lazyLists.ended(s.id(), g);
+                lazyLists.ended(id, g);
             }
         }
-        final ArrayList<GatewaySession> list = byUser.get(s.userId());
-        if (list != null)
+        if (removeUserSession(s))
         {
-            list.remove(s);
-            if (list.isEmpty())
-            {
-                byUser.remove(s.userId());
-                users.sessionsOn(s.userId(), false);
-            }
+            users.sessionsOn(s.userId(), false);
         }
         // A session that ends leaves the voice channels it joined (unless another session took its place).
         for (final long g : s.leaveAllVoice())
         {
-            voice.sessionEnded(g, s.userId(), s.id());
+            voice.sessionEnded(g, s.userId(), id);
         }
         final List<Long> emptied = shard.sessions().unsubscribeAll(s);
         for (final long g : emptied)
@@ -1081,13 +1081,98 @@ public final class ShardSessions
         }
     }
 
-    /** 16 random bytes as hex, the first byte replaced by this shard's index: any shard can tell where it lives. */
-    private String newSessionId()
+    /**
+     * A new session, its id 16 random bytes as hex with the first byte replaced by this shard's index (any shard can
+     * tell where it lives), its first 16 digits those of no other live session of this shard.
+     */
+    private GatewaySession newSession(final long userId, final int intents, final int large, final int shardId,
+        final int shardCount)
     {
-        final byte[] b = new byte[16];
-        RANDOM.nextBytes(b);
-        b[0] = (byte)shard.id();
-        return HexFormat.of().formatHex(b);
+        long high;
+        do
+        {
+            high = RANDOM.nextLong() & ~(0xFFL << 56) | (long)(shard.id() & 0xFF) << 56;
+        }
+        while (sessions.containsKey(high));
+        return new GatewaySession(high, RANDOM.nextLong(), userId, intents, large, shardId, shardCount,
+            context.config().resumeBufferEvents());
+    }
+
+    /**
+     * @param sessionId a session id from a client or a command.
+     * @return that session of this shard, or null.
+     */
+    private GatewaySession lookup(final String sessionId)
+    {
+        if (!SessionIds.isShardId(sessionId))
+        {
+            return null;
+        }
+        final GatewaySession s = sessions.get(SessionIds.high(sessionId));
+        return s != null && s.isId(SessionIds.low(sessionId)) ? s : null;
+    }
+
+    /** @return whether it is its user's first session here. */
+    private boolean addUserSession(final GatewaySession s)
+    {
+        final Object mine = byUser.get(s.userId());
+        if (mine == null)
+        {
+            byUser.put(s.userId(), s);
+            return true;
+        }
+        final int n = count(mine);
+        final GatewaySession[] more = new GatewaySession[n + 1];
+        for (int i = 0; i < n; i++)
+        {
+            more[i] = at(mine, i);
+        }
+        more[n] = s;
+        byUser.put(s.userId(), more);
+        return false;
+    }
+
+    /** @return whether it was its user's last session here. */
+    private boolean removeUserSession(final GatewaySession s)
+    {
+        final Object mine = byUser.get(s.userId());
+        final int n = count(mine);
+        int index = -1;
+        for (int i = 0; i < n && index < 0; i++)
+        {
+            index = at(mine, i) == s ? i : -1;
+        }
+        if (index < 0)
+        {
+            return false;
+        }
+        if (n == 1)
+        {
+            byUser.remove(s.userId());
+            return true;
+        }
+        final GatewaySession[] fewer = new GatewaySession[n - 1];
+        for (int i = 0, j = 0; i < n; i++)
+        {
+            if (i != index)
+            {
+                fewer[j++] = at(mine, i);
+            }
+        }
+        byUser.put(s.userId(), n == 2 ? fewer[0] : fewer);
+        return false;
+    }
+
+    /** @return how many sessions a {@link #byUser} value holds (0 for none). */
+    private static int count(final Object mine)
+    {
+        return mine == null ? 0 : mine instanceof GatewaySession ? 1 : ((GatewaySession[])mine).length;
+    }
+
+    /** @return the i-th session of a {@link #byUser} value. */
+    private static GatewaySession at(final Object mine, final int i)
+    {
+        return mine instanceof GatewaySession s ? s : ((GatewaySession[])mine)[i];
     }
 
     /**

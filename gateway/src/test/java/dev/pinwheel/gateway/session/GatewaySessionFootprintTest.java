@@ -29,7 +29,7 @@ class GatewaySessionFootprintTest
     @Test
     void setsExistOnlyWhileInUse() throws ReflectiveOperationException
     {
-        final GatewaySession s = new GatewaySession("ab", 1, 0, 50, 0, 1, 1024);
+        final GatewaySession s = new GatewaySession(0, 1, 1, 0, 50, 0, 1, 1024);
         assertNull(field(s, "pendingGuilds"));
         assertNull(field(s, "voiceGuilds"));
         assertTrue(s.awaitGuild(10L << 22));
@@ -55,7 +55,7 @@ class GatewaySessionFootprintTest
     @Test
     void theResumeBufferGrowsAndKeepsWhatIsNotAcknowledged() throws ReflectiveOperationException
     {
-        final GatewaySession s = new GatewaySession("ab", 1, 0, 50, 0, 1, 1024);
+        final GatewaySession s = new GatewaySession(0, 1, 1, 0, 50, 0, 1, 1024);
         assertEquals(4, ((Dispatch[])field(s, "buffer")).length);
         final Dispatch[] sent = new Dispatch[41];
         for (int i = 1; i <= 40; i++)
@@ -81,7 +81,7 @@ class GatewaySessionFootprintTest
     @Test
     void anAcknowledgementOfMoreThanTheBufferReleasesOnlyWhatItAcknowledges() throws ReflectiveOperationException
     {
-        final GatewaySession s = new GatewaySession("ab", 1, 0, 50, 0, 1, 8);
+        final GatewaySession s = new GatewaySession(0, 1, 1, 0, 50, 0, 1, 8);
         final Dispatch[] sent = new Dispatch[41];
         for (int i = 1; i <= 40; i++)
         {
@@ -110,7 +110,7 @@ class GatewaySessionFootprintTest
     @Test
     void readyLeavesTheResumeBufferOnceWritten() throws ReflectiveOperationException
     {
-        final GatewaySession s = new GatewaySession("ab", 1, 0, 50, 0, 1, 1024);
+        final GatewaySession s = new GatewaySession(0, 1, 1, 0, 50, 0, 1, 1024);
         final Dispatch ready = Dispatch.of("READY", "{}".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
         final Dispatch guild = Dispatch.of("GUILD_CREATE", "{}".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
         final java.util.List<Dispatch> model = java.util.Arrays.asList(null, ready, guild); // by sequence

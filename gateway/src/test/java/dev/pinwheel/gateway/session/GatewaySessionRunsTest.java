@@ -94,8 +94,8 @@ class GatewaySessionRunsTest
     {
         final SessionIndex index = new SessionIndex();
         index.logLimit(32);
-        final GatewaySession filtering = new GatewaySession("f", 1, 0, 50, 0, 1, BUFFER);
-        final GatewaySession pinning = new GatewaySession("p", 2, INTENT, 50, 0, 1, BUFFER);
+        final GatewaySession filtering = new GatewaySession(0, 1, 1, 0, 50, 0, 1, BUFFER);
+        final GatewaySession pinning = new GatewaySession(0, 1, 2, INTENT, 50, 0, 1, BUFFER);
         index.subscribe(GUILDS[0], filtering);
         index.subscribe(GUILDS[0], pinning);
         final List<Dispatch> model = new ArrayList<>(List.of(Dispatch.of("NONE", new byte[0])));
@@ -140,7 +140,7 @@ class GatewaySessionRunsTest
     void aRunKeepsAResumeBufferOfEvents()
     {
         final SessionIndex index = new SessionIndex();
-        final GatewaySession lagging = new GatewaySession("l", 1, INTENT, 50, 0, 1, BUFFER);
+        final GatewaySession lagging = new GatewaySession(0, 1, 1, INTENT, 50, 0, 1, BUFFER);
         index.subscribe(GUILDS[0], lagging);
         final List<Dispatch> model = new ArrayList<>(List.of(Dispatch.of("NONE", new byte[0])));
         for (int i = 1; i <= 100; i++)
@@ -159,7 +159,7 @@ class GatewaySessionRunsTest
         assertTrue(lagging.replay(84));
         assertEquals(101, from84.next);
         lagging.detach(0);
-        final GatewaySession again = new GatewaySession("a", 1, INTENT, 50, 0, 1, BUFFER);
+        final GatewaySession again = new GatewaySession(0, 1, 1, INTENT, 50, 0, 1, BUFFER);
         index.subscribe(GUILDS[0], again);
         for (int i = 0; i < 40; i++)
         {
@@ -215,7 +215,7 @@ class GatewaySessionRunsTest
         for (int i = 0; i < SESSIONS; i++)
         {
             final boolean filters = i % 3 == 2;
-            sessions[i] = new GatewaySession("s" + i, 100 + i, filters ? 0 : INTENT, 50, 0, 1, BUFFER);
+            sessions[i] = new GatewaySession(0, i, 100 + i, filters ? 0 : INTENT, 50, 0, 1, BUFFER);
             model.add(new ArrayList<>(List.of(Dispatch.of("NONE", new byte[0])))); // sequences start at 1
             wires[i] = new Recorder(model.get(i), 1);
             sessions[i].attachWire(wires[i]);
@@ -348,7 +348,7 @@ class GatewaySessionRunsTest
                 else
                 {
                     // the client identifies again: a new session, numbered from 1
-                    final GatewaySession fresh = new GatewaySession("n" + step, 100 + i, sessions[i].intents(), 50,
+                    final GatewaySession fresh = new GatewaySession(0, 1_000 + step, 100 + i, sessions[i].intents(), 50,
                         0, 1, BUFFER);
                     for (int g = 0; g < GUILDS.length; g++)
                     {

@@ -93,8 +93,9 @@ class ShardSessionsTest
         node.accounts().put(new Account(BOB, "bob", "x", true));
         node.accounts().put(new Account(CAROL, "carol", "x", false));
         final GatewayContext context = new GatewayContext(config, node, null, 0, 2);
+        // no identify window: a user's several sessions identify back to back here (the limits have tests of their own)
         final SessionStartLimits starts = new SessionStartLimits(config.sessionStartTotal(),
-            config.sessionStartResetMillis(), config.maxConcurrency(), config.identifyWindowMillis());
+            config.sessionStartResetMillis(), config.maxConcurrency(), 0);
         final RoutingTable routing = new RoutingTable(RoutingRing.build(1, 1, 2, 64), (v, p, o) -> { });
         group = new ShardGroup(0, 2, 1024, routing, id -> new EmptyShardStore(), (s, t) -> IoDriver.parking(),
             ThreadPlacement.unpinned(), null);
@@ -374,6 +375,65 @@ class ShardSessionsTest
         assertEquals("hi", message.get("d").get("content").asText());
         final int bobsOwner = group.ownerOf(BOB);
         assertEquals(Long.valueOf(1L << origin), on(bobsOwner, s -> users[bobsOwner].shardsOfUser(BOB)));
+    }
+
+    @Test
+    void eachOfAUsersSessionsOnAShardGetsTheirDirectMessagesUntilTheLastEnds() throws Exception
+    {
+        // a user's sessions on a shard are kept as the session itself, then as arrays replaced when one comes or goes
+        final EmbeddedChannel[] ch = {connect(origin), connect(origin), connect(origin)};
+        on(origin, s ->
+        {
+            for (final EmbeddedChannel c : ch)
+            {
+                send(c, identify(BOB, Intents.DIRECT_MESSAGES));
+                assertTrue(json(written(s, c).get(0)).path("t").asText().equals("READY"));
+            }
+            return null;
+        });
+        assertEquals(List.of(true, true, true), directMessage("one", ch));
+        assertEquals(Integer.valueOf(3), on(origin, s -> sessions[origin].sessionCount()));
+        for (final int ends : new int[] {1, 0, 2}) // the middle one, then the first, then the last
+        {
+            on(origin, s ->
+            {
+                ch[ends].writeInbound(new CloseWebSocketFrame(1000, "bye"));
+                written(s, ch[ends]);
+                return null;
+            });
+            if (ends != 2)
+            {
+                assertEquals(List.of(ends == 1, false, true), directMessage("after " + ends, ch),
+                    "only the sessions left get it");
+            }
+        }
+        assertEquals(Integer.valueOf(0), on(origin, s -> sessions[origin].sessionCount()));
+        final int bobsOwner = group.ownerOf(BOB);
+        assertEquals(Long.valueOf(0L), after(origin, bobsOwner, s -> users[bobsOwner].shardsOfUser(BOB)),
+            "the owner was told the user's last session here ended");
+    }
+
+    /** Sends BOB a direct message through his owner; @return which of the connections wrote it. */
+    private List<Boolean> directMessage(final String content, final EmbeddedChannel[] ch) throws Exception
+    {
+        final Dispatch dm = new Dispatch("MESSAGE_CREATE", ("{\"content\":\"" + content + "\"}")
+            .getBytes(StandardCharsets.UTF_8), null, Intents.DIRECT_MESSAGES, 0, ALICE, 0);
+        on(origin, s ->
+        {
+            new UserSessionProxy(s).sendToUser(BOB, dm);
+            return null;
+        });
+        awaitHandled(OwnerCommands.USER_DISPATCH);
+        return on(origin, s ->
+        {
+            final List<Boolean> got = new ArrayList<>();
+            for (final EmbeddedChannel c : ch)
+            {
+                final List<String> out = c.isOpen() ? written(s, c) : List.of();
+                got.add(out.stream().anyMatch(w -> w.contains("\"content\":\"" + content + "\"")));
+            }
+            return got;
+        });
     }
 
     @Test

@@ -352,9 +352,23 @@ class GatewayCloseCodesTest
     // ---------------------------------------------------------------- 4010, 4012, 4013, 4014
 
     @Test
+    void theLargestShardCountIsServed()
+    {
+        // a session keeps its shard index and count in 16 bits each
+        try (GatewayTestClient c = open(node))
+        {
+            final ObjectNode p = GatewayTestClient.identifyPayload(user.token(), ALL_MESSAGES);
+            ((ObjectNode)p.get("d")).putArray("shard").add(65_534).add(65_535);
+            c.send(p);
+            final JsonNode ready = c.nextDispatch("READY").path("d");
+            assertEquals("[65534,65535]", ready.path("shard").toString(), ready.toString());
+        }
+    }
+
+    @Test
     void invalidShardIs4010()
     {
-        for (final String shard : new String[] {"[2,2]", "[0,0]", "[-1,2]", "[0]", "\"0,1\""})
+        for (final String shard : new String[] {"[2,2]", "[0,0]", "[-1,2]", "[0]", "\"0,1\"", "[0,65536]"})
         {
             try (GatewayTestClient c = open(node))
             {

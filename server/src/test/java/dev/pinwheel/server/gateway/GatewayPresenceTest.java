@@ -34,6 +34,7 @@ class GatewayPresenceTest
     private static TestNode.User watcher;
     private static TestNode.User blind;
     private static String guildId;
+    private static String channelId;
 
     @BeforeAll
     static void start()
@@ -44,7 +45,7 @@ class GatewayPresenceTest
         blind = node.register("presence-blind");
         final JsonNode g = node.createGuild(owner, "presence guild");
         guildId = g.path("id").asText();
-        final String channelId = g.path("channels").get(0).path("id").asText();
+        channelId = g.path("channels").get(0).path("id").asText();
         node.join(owner, channelId, watcher);
         node.join(owner, channelId, blind);
     }
@@ -167,6 +168,43 @@ class GatewayPresenceTest
             final List<String> watcherSaw = w.until("CHANNEL_CREATE").stream().map(n -> n.path("t").asText())
                 .toList();
             assertFalse(watcherSaw.contains("PRESENCE_UPDATE"), "no further presence changes: " + watcherSaw);
+        }
+    }
+
+    @Test
+    void aUsersSessionsEndingFirstToLastLeaveTheOthersShown()
+    {
+        // the user's owner keeps the first session in a field and the others in an array: the first ending moves the
+        // next into its place, which must go on counting
+        final TestNode.User many = node.register("presence-many");
+        node.join(owner, channelId, many);
+        try (GatewayTestClient w = GatewayTestClient.json(node.gatewayUrl()))
+        {
+            w.identify(watcher.token(), GUILDS | GUILD_PRESENCES);
+            w.nextDispatch("READY");
+            w.nextDispatch("GUILD_CREATE");
+            final GatewayTestClient[] s = new GatewayTestClient[3];
+            final String[] statuses = {"idle", "online", "dnd"};
+            for (int i = 0; i < 3; i++)
+            {
+                final ObjectNode identify = GatewayTestClient.identifyPayload(many.token(), GUILDS);
+                ((ObjectNode)identify.get("d")).set("presence", presence(statuses[i]).get("d"));
+                s[i] = GatewayTestClient.json(node.gatewayUrl());
+                s[i].send(identify);
+                s[i].nextDispatch("READY");
+            }
+            assertEquals("idle", presenceOf(w, many.id()).path("status").asText());
+            assertEquals("online", presenceOf(w, many.id()).path("status").asText(), "the most present one wins");
+            s[0].sendClose(1000, "bye"); // online still wins: nothing to tell
+            s[0].awaitClose();
+            s[1].sendClose(1000, "bye");
+            assertEquals("dnd", presenceOf(w, many.id()).path("status").asText(), "the last session left counts");
+            s[2].sendClose(1000, "bye");
+            assertEquals("offline", presenceOf(w, many.id()).path("status").asText());
+            for (final GatewayTestClient c : s)
+            {
+                c.close();
+            }
         }
     }
 

@@ -273,6 +273,39 @@ class GatewayResumeTest
         }
     }
 
+    @Test
+    void resumeWithALiveSessionsIdAlteredInItsLastDigitsOrCaseIsOpNineFalse()
+    {
+        // a shard finds its sessions by the first half of the id and checks the second: both halves count
+        final Session s = identify();
+        s.client().sendClose(4000, "drop");
+        s.client().awaitClose();
+        s.client().close();
+        final String id = s.id();
+        final char last = id.charAt(id.length() - 1);
+        final String[] near = {
+            id.substring(0, id.length() - 1) + (last == '0' ? '1' : '0'),
+            id.substring(0, 16) + "0".repeat(16),
+            id.toUpperCase(java.util.Locale.ROOT).equals(id) ? id + "0" : id.toUpperCase(java.util.Locale.ROOT),
+            id.substring(0, 31),
+        };
+        for (final String other : near)
+        {
+            try (GatewayTestClient c = GatewayTestClient.json(s.resumeUrl()))
+            {
+                c.resume(member.token(), other, 2);
+                final JsonNode n = opNineOrDispatch(c);
+                assertEquals(9, n.path("op").asInt(), other + " is not " + id + ": " + n);
+            }
+        }
+        try (GatewayTestClient c = GatewayTestClient.json(s.resumeUrl()))
+        {
+            c.resume(member.token(), id, 2);
+            final JsonNode n = opNineOrDispatch(c);
+            assertEquals("RESUMED", n.path("t").asText(), "the session itself still resumes: " + n);
+        }
+    }
+
     @ParameterizedTest(name = "client close {0}")
     @ValueSource(ints = {1000, 1001})
     void clientCloseWithNormalCodeEndsTheSession(final int code)
