@@ -1,9 +1,8 @@
 package dev.pinwheel.gateway.session;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.agrona.collections.Hashing;
 
 /**
  * Discord's {@code session_start_limit}, per user (a bot is its application), node-wide: every shard's IDENTIFYs of
@@ -17,10 +16,15 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * Outcomes, as Discord documents them: over the concurrency limit the gateway answers op 9 INVALID_SESSION
  * ({@code d: false}, the client waits 1-5 s and identifies again, the connection stays open); with the period's
  * starts used up Pinwheel closes with 4008 (rate limited) instead of Discord's token reset. RESUME is not limited.
- * Lock-free: a period is one {@code long} ({@code periodEndMillis << 22 | used}), a bucket one {@code long} (the time
- * its next start is allowed); each updated by compare-and-set. A budget whose period and windows have all ended is
- * the same as none and is forgotten: every {@link #SWEEP_EVERY}th start looks at up to {@link #SWEEP_BUDGETS} more
- * budgets (before, one was kept for every user who ever identified, for the node's life).
+ * <p>
+ * A user's budget is a few {@code long}s in one of {@link #STRIPES} open-addressed tables, each under its own lock: a
+ * period ({@code periodEndMillis << 22 | used}) and, per bucket, the time its next start is allowed — 24 B per user
+ * with one bucket, 32–64 B with the tables' free room, where a map node, a boxed key and a budget object were ≈ 96 B
+ * (issue 14: every user with a session has one). A lock is held for a lookup and a few compares, by an IDENTIFY
+ * (never a delivery): two shards meet on one only when their users share a stripe in the same microseconds. A budget whose period and windows have all ended is
+ * the same as none and is forgotten: every {@link #SWEEP_EVERY}th start rebuilds the next stripes, at least
+ * {@link #SWEEP_BUDGETS} budgets' worth, without the ones that are over (before, one was kept for every user who ever
+ * identified, for the node's life).
  */
 public final class SessionStartLimits
 {
@@ -34,10 +38,6 @@ public final class SessionStartLimits
     public static final int MAX_TOTAL = (1 << 22) - 1;
     private static final int USED_BITS = 22;
     private static final long USED_MASK = (1L << USED_BITS) - 1;
-    /** A forgotten budget's period: a start that finds it takes a new budget. */
-    private static final long DEAD = -1L;
-    /** {@link #tryStart(Budget, int, long)}: the budget was forgotten meanwhile. */
-    private static final int RETRY = -1;
     /** Starts between two sweeps (a power of two). */
     static final int SWEEP_EVERY = 256;
     /** Budgets a sweep looks at. */
@@ -48,78 +48,26 @@ public final class SessionStartLimits
     {
     }
 
+    /** Tables of budgets (a power of two). */
+    static final int STRIPES = 64;
+    private static final int INITIAL_SLOTS = 16;
+
     /**
-     * One user's budget: its period and its first bucket in fields of its own, the other buckets (only with a
-     * {@code max_concurrency} above 1) in an array — 32 B per user with Discord's default of one bucket, where an
-     * {@code AtomicLong} and an {@code AtomicLongArray} made 88 B (issue 14: every user with a session has one).
+     * Budgets of the users whose ids hash to it, open-addressed with linear probing (at most three quarters full); used
+     * under its own lock only.
      */
-    private static final class Budget
+    private static final class Stripe
     {
-        private static final VarHandle PERIOD;
-        private static final VarHandle FIRST_BUCKET;
+        long[] users = new long[INITIAL_SLOTS];
+        /** Each user's period; 0 marks a free slot (a budget's period, once it has one, never is). */
+        long[] periods = new long[INITIAL_SLOTS];
+        /** Per user, {@code buckets} longs: when each bucket may start its next session. */
+        long[] buckets;
+        int size;
 
-        static
+        Stripe(final int bucketsPerUser)
         {
-            try
-            {
-                final MethodHandles.Lookup lookup = MethodHandles.lookup();
-                PERIOD = lookup.findVarHandle(Budget.class, "period", long.class);
-                FIRST_BUCKET = lookup.findVarHandle(Budget.class, "firstBucketNextMillis", long.class);
-            }
-            catch (final ReflectiveOperationException e)
-            {
-                throw new ExceptionInInitializerError(e);
-            }
-        }
-
-        /** {@code periodEndMillis << 22 | used}. */
-        private volatile long period;
-        /** When bucket 0 may start its next session. */
-        private volatile long firstBucketNextMillis;
-        /** Buckets 1 and up; null with one bucket. */
-        private final AtomicLongArray moreBuckets;
-
-        Budget(final int buckets)
-        {
-            moreBuckets = buckets > 1 ? new AtomicLongArray(buckets - 1) : null;
-        }
-
-        long period()
-        {
-            return period;
-        }
-
-        boolean casPeriod(final long expected, final long value)
-        {
-            return PERIOD.compareAndSet(this, expected, value);
-        }
-
-        long bucketNext(final int bucket)
-        {
-            return bucket == 0 ? firstBucketNextMillis : moreBuckets.get(bucket - 1);
-        }
-
-        boolean casBucketNext(final int bucket, final long expected, final long value)
-        {
-            return bucket == 0 ? FIRST_BUCKET.compareAndSet(this, expected, value)
-                : moreBuckets.compareAndSet(bucket - 1, expected, value);
-        }
-
-        /** @return whether its period and every bucket's window have ended: it is the same as a new budget. */
-        boolean over(final long nowMillis)
-        {
-            if (nowMillis < period >>> USED_BITS || nowMillis < firstBucketNextMillis)
-            {
-                return false;
-            }
-            for (int i = 0; moreBuckets != null && i < moreBuckets.length(); i++)
-            {
-                if (nowMillis < moreBuckets.get(i))
-                {
-                    return false;
-                }
-            }
-            return true;
+            buckets = new long[INITIAL_SLOTS * bucketsPerUser];
         }
     }
 
@@ -128,11 +76,10 @@ public final class SessionStartLimits
     private final long periodMillis;
     private final int maxConcurrency;
     private final long windowMillis;
-    private final ConcurrentHashMap<Long, Budget> budgets = new ConcurrentHashMap<>();
-    private final java.util.concurrent.atomic.AtomicLong starts = new java.util.concurrent.atomic.AtomicLong();
-    private final java.util.concurrent.locks.ReentrantLock sweeping = new java.util.concurrent.locks.ReentrantLock();
-    /** Where the last sweep stopped (used under {@link #sweeping} only). */
-    private java.util.Iterator<java.util.Map.Entry<Long, Budget>> cursor;
+    private final Stripe[] stripes = new Stripe[STRIPES];
+    private final AtomicLong starts = new AtomicLong();
+    /** The next stripe a sweep rebuilds (two sweeps at once may rebuild one stripe twice: harmless). */
+    private volatile int sweepCursor;
 
     /**
      * @param total          session starts per period (at most {@link #MAX_TOTAL}).
@@ -157,6 +104,10 @@ public final class SessionStartLimits
         this.periodMillis = periodMillis;
         this.maxConcurrency = maxConcurrency;
         this.windowMillis = windowMillis;
+        for (int i = 0; i < STRIPES; i++)
+        {
+            stripes[i] = new Stripe(maxConcurrency);
+        }
     }
 
     /**
@@ -173,65 +124,38 @@ public final class SessionStartLimits
         {
             sweep(nowMillis);
         }
-        int outcome = tryStart(budgets.computeIfAbsent(userId, k -> new Budget(maxConcurrency)), shardId, nowMillis);
-        while (outcome == RETRY)
+        final int hash = Hashing.hash(userId);
+        final Stripe st = stripes[hash & (STRIPES - 1)];
+        synchronized (st)
         {
-            // a sweep forgot the budget while this start looked at it (a new one is as over as a forgotten one, and
-            // may be forgotten too before this start takes it): the start counts in a new one
-            outcome = tryStart(budgets.compute(userId, (k, v) -> v == null || v.period() == DEAD
-                ? new Budget(maxConcurrency) : v), shardId, nowMillis);
-        }
-        return outcome;
-    }
-
-    private int tryStart(final Budget b, final int shardId, final long nowMillis)
-    {
-        if (b.period() == DEAD)
-        {
-            return RETRY;
-        }
-        if (used(b.period(), nowMillis) >= total)
-        {
-            return EXHAUSTED;
-        }
-        if (windowMillis > 0)
-        {
+            int slot = find(st, userId, hash);
+            long period = slot < 0 ? 0 : st.periods[slot];
+            if (used(period, nowMillis) >= total)
+            {
+                return EXHAUSTED;
+            }
             final int bucket = Math.floorMod(shardId, maxConcurrency);
-            while (true)
+            if (windowMillis > 0 && slot >= 0 && nowMillis < st.buckets[slot * maxConcurrency + bucket])
             {
-                final long next = b.bucketNext(bucket);
-                if (nowMillis < next)
-                {
-                    return CONCURRENCY_LIMITED;
-                }
-                if (b.casBucketNext(bucket, next, nowMillis + windowMillis))
-                {
-                    break;
-                }
+                return CONCURRENCY_LIMITED;
             }
-        }
-        while (true)
-        {
-            final long current = b.period();
-            if (current == DEAD)
-            {
-                return RETRY;
-            }
-            long end = current >>> USED_BITS;
-            int used = (int)(current & USED_MASK);
+            long end = period >>> USED_BITS;
+            int used = (int)(period & USED_MASK);
             if (nowMillis >= end)
             {
                 end = nowMillis + periodMillis;
                 used = 0;
             }
-            if (used >= total)
+            if (slot < 0)
             {
-                return EXHAUSTED;
+                slot = insert(st, userId, hash);
             }
-            if (b.casPeriod(current, end << USED_BITS | (used + 1)))
+            st.periods[slot] = end << USED_BITS | (used + 1);
+            if (windowMillis > 0)
             {
-                return STARTED;
+                st.buckets[slot * maxConcurrency + bucket] = nowMillis + windowMillis;
             }
+            return STARTED;
         }
     }
 
@@ -242,53 +166,138 @@ public final class SessionStartLimits
      */
     public View view(final long userId, final long nowMillis)
     {
-        final Budget b = budgets.get(userId);
-        final long current = b == null || b.period() == DEAD ? 0 : b.period();
+        final int hash = Hashing.hash(userId);
+        final Stripe st = stripes[hash & (STRIPES - 1)];
+        final long current;
+        synchronized (st)
+        {
+            final int slot = find(st, userId, hash);
+            current = slot < 0 ? 0 : st.periods[slot];
+        }
         final long end = current >>> USED_BITS;
         final int used = used(current, nowMillis);
         final long resetAfter = used == 0 ? periodMillis : Math.max(0, end - nowMillis);
         return new View(total, Math.max(0, total - used), resetAfter, maxConcurrency);
     }
 
-    /** Forgets the budgets that are over among the next {@link #SWEEP_BUDGETS}; skipped if another thread sweeps. */
-    private void sweep(final long nowMillis)
+    /** @return the user's slot in the stripe, or -1 (under its lock). */
+    private static int find(final Stripe st, final long userId, final int hash)
     {
-        if (!sweeping.tryLock())
+        final int mask = st.periods.length - 1;
+        for (int i = (hash >>> 6) & mask; st.periods[i] != 0; i = (i + 1) & mask)
         {
-            return;
-        }
-        try
-        {
-            for (int n = 0; n < SWEEP_BUDGETS; n++)
+            if (st.users[i] == userId)
             {
-                if (cursor == null || !cursor.hasNext())
-                {
-                    cursor = budgets.entrySet().iterator();
-                    if (!cursor.hasNext())
-                    {
-                        return;
-                    }
-                }
-                final java.util.Map.Entry<Long, Budget> e = cursor.next();
-                final Budget b = e.getValue();
-                final long period = b.period();
-                // marked dead first: a start that raced with the check fails its compare-and-set and starts anew
-                if (period != DEAD && b.over(nowMillis) && b.casPeriod(period, DEAD))
-                {
-                    budgets.remove(e.getKey(), b);
-                }
+                return i;
             }
         }
-        finally
+        return -1;
+    }
+
+    /** @return a free slot for the user, the stripe grown first past three quarters full (under its lock). */
+    private int insert(final Stripe st, final long userId, final int hash)
+    {
+        if (4 * (st.size + 1) > 3 * st.periods.length)
         {
-            sweeping.unlock();
+            rebuild(st, st.periods.length * 2, Long.MIN_VALUE);
+        }
+        final int mask = st.periods.length - 1;
+        int i = (hash >>> 6) & mask;
+        while (st.periods[i] != 0)
+        {
+            i = (i + 1) & mask;
+        }
+        st.users[i] = userId;
+        st.size++;
+        return i;
+    }
+
+    /**
+     * Copies the stripe's budgets into tables of the given size, leaving out those over at {@code nowMillis} (none
+     * with {@link Long#MIN_VALUE}); under its lock.
+     */
+    private void rebuild(final Stripe st, final int slots, final long nowMillis)
+    {
+        final long[] users = st.users;
+        final long[] periods = st.periods;
+        final long[] buckets = st.buckets;
+        st.users = new long[slots];
+        st.periods = new long[slots];
+        st.buckets = new long[slots * maxConcurrency];
+        st.size = 0;
+        final int mask = slots - 1;
+        for (int j = 0; j < periods.length; j++)
+        {
+            if (periods[j] == 0 || over(periods[j], buckets, j * maxConcurrency, nowMillis))
+            {
+                continue;
+            }
+            int i = (Hashing.hash(users[j]) >>> 6) & mask;
+            while (st.periods[i] != 0)
+            {
+                i = (i + 1) & mask;
+            }
+            st.users[i] = users[j];
+            st.periods[i] = periods[j];
+            System.arraycopy(buckets, j * maxConcurrency, st.buckets, i * maxConcurrency, maxConcurrency);
+            st.size++;
+        }
+    }
+
+    /** @return whether a budget's period and every bucket's window have ended: it is the same as a new budget. */
+    private boolean over(final long period, final long[] buckets, final int from, final long nowMillis)
+    {
+        if (nowMillis < period >>> USED_BITS)
+        {
+            return false;
+        }
+        for (int b = 0; b < maxConcurrency; b++)
+        {
+            if (nowMillis < buckets[from + b])
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Rebuilds the next stripes without the budgets that are over, until at least {@link #SWEEP_BUDGETS} were looked
+     * at or every stripe was; each stripe under its own lock, so starts in the others go on meanwhile.
+     */
+    private void sweep(final long nowMillis)
+    {
+        int looked = 0;
+        for (int n = 0; n < STRIPES && looked < SWEEP_BUDGETS; n++)
+        {
+            final int at = sweepCursor;
+            sweepCursor = (at + 1) & (STRIPES - 1);
+            final Stripe st = stripes[at];
+            synchronized (st)
+            {
+                looked += st.size;
+                int slots = st.periods.length;
+                while (slots > INITIAL_SLOTS && 8 * st.size < slots)
+                {
+                    slots >>= 1; // a stripe that emptied gives its room back
+                }
+                rebuild(st, slots, nowMillis);
+            }
         }
     }
 
     /** @return budgets kept (tests). */
     int budgets()
     {
-        return budgets.size();
+        int n = 0;
+        for (final Stripe st : stripes)
+        {
+            synchronized (st)
+            {
+                n += st.size;
+            }
+        }
+        return n;
     }
 
     private static int used(final long period, final long nowMillis)

@@ -57,6 +57,45 @@ class SessionStartLimitsTest
     }
 
     @Test
+    void everyBudgetKeepsItsCountAndBucketsAsTheTablesGrowAndAreSwept()
+    {
+        // 20,000 users (ids as a snowflake's: spread high bits, a counter below) in tables that double many times,
+        // swept every 256 starts with nothing over yet: none loses its starts or its buckets' windows
+        final SessionStartLimits limits = new SessionStartLimits(3, DAY, 2, 5_000);
+        final int users = 20_000;
+        for (int round = 0; round < 2; round++)
+        {
+            for (long u = 0; u < users; u++)
+            {
+                assertEquals(SessionStartLimits.STARTED, limits.tryStart(snowflake(u), round, T0 + round), "user " + u);
+            }
+        }
+        assertEquals(users, limits.budgets());
+        for (long u = 0; u < users; u++)
+        {
+            assertEquals(SessionStartLimits.CONCURRENCY_LIMITED, limits.tryStart(snowflake(u), (int)(u & 1), T0 + 10),
+                "both buckets started in this window: user " + u);
+            assertEquals(1, limits.view(snowflake(u), T0 + 10).remaining(), "user " + u);
+        }
+        for (long u = 0; u < users; u++)
+        {
+            assertEquals(SessionStartLimits.STARTED, limits.tryStart(snowflake(u), 0, T0 + 5_000));
+            assertEquals(SessionStartLimits.EXHAUSTED, limits.tryStart(snowflake(u), 1, T0 + 5_001), "user " + u);
+        }
+        // a day later every budget is over: 23 sweeps of at least 2,048 budgets each forget them all
+        for (long u = 0; u < 6_000; u++)
+        {
+            limits.tryStart(snowflake(users + u), 0, T0 + DAY + 10_000);
+        }
+        assertEquals(6_000, limits.budgets(), "only the new users' budgets are left");
+    }
+
+    private static long snowflake(final long n)
+    {
+        return (1_500_000_000_000L + n * 7) << 22 | (n & 0xFFF);
+    }
+
+    @Test
     void startsRacingFromSeveralThreadsTakeExactlyTheTotal() throws Exception
     {
         final int total = 1500;
