@@ -84,6 +84,7 @@ module_flags() { # module access (+ JDK 23+ extras) as @argfiles, absolute
   v=$(java_major "$JAVA_HOME/bin/java")
   printf '%s\n' "@$FLAGS/modules.args"
   if [ "$v" -ge 23 ]; then printf '%s\n' "@$FLAGS/jdk23.args"; fi
+  if [ "$v" -ge 25 ]; then printf '%s\n' "@$FLAGS/jdk25.args"; fi
 }
 
 UWS_PKG="@trufflesuite/uws-js-unofficial"

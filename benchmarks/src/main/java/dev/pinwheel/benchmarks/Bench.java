@@ -19,8 +19,9 @@ import dev.pinwheel.jvmflags.JvmFlagProfiles;
 
 /**
  * Runs JMH like {@code org.openjdk.jmh.Main}, same command line, but every forked JVM also gets the module
- * flags of {@code jvm-flags/profiles} ({@code modules.args}, plus {@code jdk23.args} on JDK 23+), read from
- * the files so that the list lives in one place (JMH annotations cannot compute a path).
+ * flags of {@code jvm-flags/profiles} ({@code modules.args}, plus {@code jdk23.args} on JDK 23+ and
+ * {@code jdk25.args} on JDK 25+), read from the files so that the list lives in one place (JMH annotations cannot
+ * compute a path).
  * <p>
  * The profiles are found through {@code -Dpinwheel.flags.dir} or by walking up from the working directory.
  * Flags the forks already inherit from this JVM's own command line are not repeated. They go in as
@@ -87,6 +88,10 @@ public final class Bench
         {
             flags.addAll(ArgFile.read(profiles.directory().resolve("jdk23.args")));
         }
+        if (feature >= JvmFlagProfiles.JDK25_MIN_FEATURE)
+        {
+            flags.addAll(ArgFile.read(profiles.directory().resolve("jdk25.args")));
+        }
         // Without -jvmArgs JMH forks with this JVM's own input arguments: skip what is already among them.
         final Set<String> inherited = new HashSet<>();
         if (cmd.getJvmArgs().hasValue())
@@ -99,7 +104,8 @@ public final class Bench
         }
         flags.removeIf(inherited::contains);
         System.out.println("# Pinwheel: forks get " + flags.size() + " more flags from " + profiles.directory()
-            + " (modules" + (feature >= JvmFlagProfiles.JDK23_MIN_FEATURE ? " + jdk23" : "") + ".args)");
+            + " (modules" + (feature >= JvmFlagProfiles.JDK23_MIN_FEATURE ? " + jdk23" : "")
+            + (feature >= JvmFlagProfiles.JDK25_MIN_FEATURE ? " + jdk25" : "") + ".args)");
         return flags;
     }
 }

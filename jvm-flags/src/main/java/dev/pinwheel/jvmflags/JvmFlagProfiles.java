@@ -19,6 +19,7 @@ import java.util.regex.Pattern;
  * <pre>
  *   modules.args              always      module access the libraries need
  *   jdk23.args                JDK >= 23   native access, sun.misc.Unsafe memory access
+ *   jdk25.args                JDK >= 25   compact object headers
  *   &lt;profile&gt;.args           always      dev, ci, latency, throughput (and test: Surefire's forks)
  *   &lt;profile&gt;-jdk&lt;N&gt;.args    JDK == N    flags only JDK N needs or accepts (JDK 21: -XX:+ZGenerational)
  * </pre>
@@ -39,10 +40,14 @@ public final class JvmFlagProfiles
     public static final String TEST = "test";
     /** First JDK feature version that gets {@code jdk23.args}. */
     public static final int JDK23_MIN_FEATURE = 23;
+    /** Argfile for JDK {@value #JDK25_MIN_FEATURE} and later. */
+    public static final String JDK25 = "jdk25";
+    /** First JDK feature version that gets {@code jdk25.args}. */
+    public static final int JDK25_MIN_FEATURE = 25;
     /** Extension of every argfile. */
     public static final String EXTENSION = ".args";
 
-    private static final Set<String> NOT_PROFILES = Set.of(MODULES, JDK23, TEST);
+    private static final Set<String> NOT_PROFILES = Set.of(MODULES, JDK23, JDK25, TEST);
     private static final Pattern PROFILE_NAME = Pattern.compile("[a-z0-9][a-z0-9_-]*");
     private static final Pattern VERSION_SPECIFIC = Pattern.compile(".*-jdk\\d+");
     private static final Pattern JAVA_VERSION = Pattern.compile("(?m)^JAVA_VERSION=\"?(\\d+)");
@@ -145,7 +150,7 @@ public final class JvmFlagProfiles
 
     /**
      * @return the names of the launchable profiles (dev, ci, latency, throughput...), sorted: every
-     *         {@code *.args} except modules, jdk23, test and the {@code -jdk<N>} variants.
+     *         {@code *.args} except modules, jdk23, jdk25, test and the {@code -jdk<N>} variants.
      */
     public List<String> profileNames()
     {
@@ -184,6 +189,10 @@ public final class JvmFlagProfiles
         if (jdkFeature >= JDK23_MIN_FEATURE)
         {
             files.add(directory.resolve(JDK23 + EXTENSION));
+        }
+        if (jdkFeature >= JDK25_MIN_FEATURE)
+        {
+            files.add(directory.resolve(JDK25 + EXTENSION));
         }
         files.add(profileFile);
         final Path versionSpecific = directory.resolve(profile + "-jdk" + jdkFeature + EXTENSION);
@@ -243,7 +252,7 @@ public final class JvmFlagProfiles
         Objects.requireNonNull(profile, "profile");
         final Path file = directory.resolve(profile + EXTENSION);
         if (!PROFILE_NAME.matcher(profile).matches() || VERSION_SPECIFIC.matcher(profile).matches()
-            || MODULES.equals(profile) || JDK23.equals(profile) || !Files.isRegularFile(file))
+            || NOT_PROFILES.contains(profile) && !TEST.equals(profile) || !Files.isRegularFile(file))
         {
             throw new IllegalArgumentException("unknown JVM flag profile '" + profile + "' in " + directory
                 + ", known: " + profileNames());

@@ -76,11 +76,11 @@ class JvmFlagProfilesTest
     {
         final List<String> names = PROFILES.profileNames();
         assertTrue(names.containsAll(List.of("ci", "dev", "latency", "throughput")), names.toString());
-        for (final String hidden : List.of("modules", "jdk23", "test", "latency-jdk21", "dev-jdk21"))
+        for (final String hidden : List.of("modules", "jdk23", "jdk25", "test", "latency-jdk21", "dev-jdk21"))
         {
             assertFalse(names.contains(hidden), hidden);
         }
-        for (final String bad : List.of("modules", "jdk23", "latency-jdk21", "nope", "../profiles/dev", ""))
+        for (final String bad : List.of("modules", "jdk23", "jdk25", "latency-jdk21", "nope", "../profiles/dev", ""))
         {
             assertThrows(IllegalArgumentException.class, () -> PROFILES.argFiles(bad, 25), bad);
         }
@@ -93,8 +93,10 @@ class JvmFlagProfilesTest
         assertEquals(
             List.of(dir.resolve("modules.args"), dir.resolve("latency.args"), dir.resolve("latency-jdk21.args")),
             PROFILES.argFiles("latency", 21));
+        assertEquals(List.of(dir.resolve("modules.args"), dir.resolve("jdk23.args"), dir.resolve("jdk25.args"),
+            dir.resolve("latency.args")), PROFILES.argFiles("latency", 25));
         assertEquals(List.of(dir.resolve("modules.args"), dir.resolve("jdk23.args"), dir.resolve("latency.args")),
-            PROFILES.argFiles("latency", 25));
+            PROFILES.argFiles("latency", 24));
         assertEquals(List.of(dir.resolve("modules.args"), dir.resolve("jdk23.args"), dir.resolve("test.args")),
             PROFILES.argFiles("test", 23));
         assertEquals(List.of("@" + dir.resolve("modules.args"), "@" + dir.resolve("ci.args")),
@@ -103,6 +105,8 @@ class JvmFlagProfilesTest
         assertEquals("--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED", flags.get(0));
         assertEquals("-XX:+ZGenerational", flags.get(flags.size() - 1));
         assertFalse(PROFILES.flags("latency", 25).contains("-XX:+ZGenerational"));
+        assertTrue(PROFILES.flags("latency", 25).contains("-XX:+UseCompactObjectHeaders"));
+        assertFalse(PROFILES.flags("test", 23).contains("-XX:+UseCompactObjectHeaders"), "JDK 23 has no such flag");
     }
 
     @ParameterizedTest

@@ -24,7 +24,7 @@ import dev.pinwheel.jvmflags.JvmFlagProfiles;
  * A real Pinwheel server in a child JVM (same JDK, class path and test JVM flags as this one), for tests that kill
  * it: {@link #kill()} is {@code SIGKILL} on Linux ({@link Process#destroyForcibly()}).
  * <pre>
- *   java @modules.args [@jdk23.args] @test.args -Xmx512m -D... -cp &lt;test class path&gt;
+ *   java @modules.args [@jdk23.args [@jdk25.args]] @test.args -Xmx512m -D... -cp &lt;test class path&gt;
  *        dev.pinwheel.server.PinwheelMain run --host 127.0.0.1 --port P --data DIR --shards N --durability D
  * </pre>
  * Its output goes to {@code <dir>/../server-N.log}; {@link #start} returns once it printed "Pinwheel is serving".
