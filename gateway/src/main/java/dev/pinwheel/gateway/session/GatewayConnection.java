@@ -77,7 +77,11 @@ public final class GatewayConnection extends WebSocket13FrameDecoder
     private boolean migrated;
     private java.util.ArrayList<JsonNode> held;
     private final ZlibStream zlib;
-    private final int apiVersion;
+    /**
+     * The {@code v} of the URL, clamped to a byte (a version outside 8-10 is refused with 4012 anyway): it fits a
+     * padding gap, 184 → 176 B a connection with compact object headers.
+     */
+    private final byte apiVersion;
     private final String rejectReason;
     private final int rejectCode;
     private final String host;
@@ -126,7 +130,7 @@ public final class GatewayConnection extends WebSocket13FrameDecoder
         super(frames);
         this.gateway = gateway;
         this.zlib = zlib ? new ZlibStream() : null;
-        this.apiVersion = apiVersion;
+        this.apiVersion = (byte)Math.max(Byte.MIN_VALUE, Math.min(Byte.MAX_VALUE, apiVersion));
         this.rejectCode = rejectCode;
         this.rejectReason = rejectReason;
         this.host = host;
