@@ -6,15 +6,16 @@ import org.agrona.collections.Long2LongHashMap;
  * A session's guild id → its index in that guild's {@link SessionIndex} list. Most sessions are in one guild on their
  * shard, so the first entry lives in two fields and a hash map is made only for a second guild (issue 14: an idle
  * session's footprint — Agrona's smallest {@link Long2LongHashMap} is 216 bytes). Keys are guild ids (never 0, never
- * negative); slots are non-negative. Confined to the shard thread, like the session.
+ * negative); slots are non-negative {@code int}s. {@link SessionEndpoint} extends it, so the fields are the session's
+ * own (a separate object was 32 B more per session). Confined to the shard thread, like the session.
  */
-final class GuildSlots
+abstract class GuildSlots
 {
     /** What {@link #get} and {@link #remove} answer for a guild that is not here. */
     static final long MISSING = -1;
 
     private long firstGuild;
-    private long firstSlot = MISSING;
+    private int firstSlot = (int)MISSING;
     /** Every entry but the inline one; null until a session is in two guilds at once. */
     private Long2LongHashMap more;
 
@@ -22,7 +23,7 @@ final class GuildSlots
      * @param guildId a guild.
      * @return whether it is here.
      */
-    boolean containsKey(final long guildId)
+    final boolean hasGuildSlot(final long guildId)
     {
         return firstSlot != MISSING && firstGuild == guildId || more != null && more.containsKey(guildId);
     }
@@ -31,7 +32,7 @@ final class GuildSlots
      * @param guildId a guild.
      * @return its slot, or {@link #MISSING}.
      */
-    long get(final long guildId)
+    final long guildSlot(final long guildId)
     {
         if (firstSlot != MISSING && firstGuild == guildId)
         {
@@ -46,12 +47,12 @@ final class GuildSlots
      * @param guildId a guild.
      * @param slot    its slot (≥ 0).
      */
-    void put(final long guildId, final long slot)
+    final void putGuildSlot(final long guildId, final long slot)
     {
-        if (firstSlot != MISSING && firstGuild == guildId || firstSlot == MISSING && !inMore(guildId))
+        if (firstSlot != MISSING && firstGuild == guildId || firstSlot == MISSING && !inMoreSlots(guildId))
         {
             firstGuild = guildId;
-            firstSlot = slot;
+            firstSlot = (int)slot;
             return;
         }
         if (more == null)
@@ -65,12 +66,12 @@ final class GuildSlots
      * @param guildId a guild.
      * @return its slot before it was removed, or {@link #MISSING}.
      */
-    long remove(final long guildId)
+    final long removeGuildSlot(final long guildId)
     {
         if (firstSlot != MISSING && firstGuild == guildId)
         {
             final long slot = firstSlot;
-            firstSlot = MISSING;
+            firstSlot = (int)MISSING;
             firstGuild = 0;
             return slot;
         }
@@ -89,7 +90,7 @@ final class GuildSlots
     /**
      * @return entries.
      */
-    int size()
+    final int guildSlotCount()
     {
         return (firstSlot != MISSING ? 1 : 0) + (more == null ? 0 : more.size());
     }
@@ -97,9 +98,9 @@ final class GuildSlots
     /**
      * @return the guild ids (a copy).
      */
-    long[] keys()
+    final long[] guildSlotKeys()
     {
-        final long[] ids = new long[size()];
+        final long[] ids = new long[guildSlotCount()];
         int i = 0;
         if (firstSlot != MISSING)
         {
@@ -115,7 +116,7 @@ final class GuildSlots
         return ids;
     }
 
-    private boolean inMore(final long guildId)
+    private boolean inMoreSlots(final long guildId)
     {
         return more != null && more.containsKey(guildId);
     }

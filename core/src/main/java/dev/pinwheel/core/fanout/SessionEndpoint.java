@@ -4,10 +4,9 @@ package dev.pinwheel.core.fanout;
  * A gateway session as its shard sees it. Implemented by the gateway (framing, compression, resume
  * buffer, socket). Confined to the shard thread that accepted the connection.
  */
-public abstract class SessionEndpoint
+public abstract class SessionEndpoint extends GuildSlots
 {
-    /** guild id → this endpoint's index in that guild's {@link SessionIndex} list (for O(1) removal). */
-    final GuildSlots guildSlots = new GuildSlots();
+    // inherited: guild id → this endpoint's index in that guild's SessionIndex list (for O(1) removal)
     /** It has output to flush at the end of the cycle ({@link SessionIndex#flushDirty}). */
     boolean dirty;
     /** The last audience (a channel's viewers) this session was checked against, and whether it is in it. */
@@ -102,7 +101,7 @@ public abstract class SessionEndpoint
      */
     public final boolean subscribedTo(final long guildId)
     {
-        return guildSlots.containsKey(guildId);
+        return hasGuildSlot(guildId);
     }
 
     /**
@@ -110,6 +109,6 @@ public abstract class SessionEndpoint
      */
     public final long[] subscribedGuilds()
     {
-        return guildSlots.keys();
+        return guildSlotKeys();
     }
 }

@@ -169,7 +169,7 @@ public final class SessionIndex
      */
     public boolean subscribe(final long guildId, final SessionEndpoint endpoint)
     {
-        if (endpoint.guildSlots.containsKey(guildId))
+        if (endpoint.hasGuildSlot(guildId))
         {
             return false;
         }
@@ -185,7 +185,7 @@ public final class SessionIndex
             m.sessions = java.util.Arrays.copyOf(m.sessions, m.size * 2);
         }
         m.sessions[m.size] = endpoint;
-        endpoint.guildSlots.put(guildId, m.size);
+        endpoint.putGuildSlot(guildId, m.size);
         m.size++;
         m.version++;
         return first;
@@ -198,7 +198,7 @@ public final class SessionIndex
      */
     public boolean unsubscribe(final long guildId, final SessionEndpoint endpoint)
     {
-        final long slot = endpoint.guildSlots.remove(guildId);
+        final long slot = endpoint.removeGuildSlot(guildId);
         final Members m = byGuild.get(guildId);
         if (slot < 0 || m == null)
         {
@@ -223,7 +223,7 @@ public final class SessionIndex
         m.sessions[last] = null;
         if (moved != endpoint)
         {
-            moved.guildSlots.put(guildId, slot);
+            moved.putGuildSlot(guildId, slot);
         }
         if (m.size == 0)
         {

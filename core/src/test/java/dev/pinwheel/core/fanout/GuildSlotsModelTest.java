@@ -23,7 +23,7 @@ class GuildSlotsModelTest
         final SplittableRandom random = new SplittableRandom(14);
         for (int run = 0; run < 200; run++)
         {
-            final GuildSlots slots = new GuildSlots();
+            final GuildSlots slots = new GuildSlots() { };
             final Map<Long, Long> model = new HashMap<>();
             final int guilds = 1 + random.nextInt(5);
             for (int op = 0; op < 300; op++)
@@ -34,20 +34,20 @@ class GuildSlotsModelTest
                     case 0 ->
                     {
                         final long slot = random.nextInt(1000);
-                        slots.put(guild, slot);
+                        slots.putGuildSlot(guild, slot);
                         model.put(guild, slot);
                     }
                     case 1 -> assertEquals(model.containsKey(guild) ? model.remove(guild) : GuildSlots.MISSING,
-                        slots.remove(guild), "remove " + guild + " at op " + op + " of run " + run);
+                        slots.removeGuildSlot(guild), "remove " + guild + " at op " + op + " of run " + run);
                     default ->
                     {
                         // reads only
                     }
                 }
-                assertEquals(model.containsKey(guild), slots.containsKey(guild));
-                assertEquals(model.getOrDefault(guild, GuildSlots.MISSING), slots.get(guild));
-                assertEquals(model.size(), slots.size());
-                final long[] keys = slots.keys();
+                assertEquals(model.containsKey(guild), slots.hasGuildSlot(guild));
+                assertEquals(model.getOrDefault(guild, GuildSlots.MISSING), slots.guildSlot(guild));
+                assertEquals(model.size(), slots.guildSlotCount());
+                final long[] keys = slots.guildSlotKeys();
                 Arrays.sort(keys);
                 assertArrayEquals(model.keySet().stream().mapToLong(Long::longValue).sorted().toArray(), keys);
             }
@@ -57,16 +57,16 @@ class GuildSlotsModelTest
     @Test
     void aSessionInOneGuildNeedsNoMap() throws ReflectiveOperationException
     {
-        final GuildSlots slots = new GuildSlots();
-        slots.put(42L << 22, 7);
-        slots.put(42L << 22, 9); // moved by another session's unsubscribe
+        final GuildSlots slots = new GuildSlots() { };
+        slots.putGuildSlot(42L << 22, 7);
+        slots.putGuildSlot(42L << 22, 9); // moved by another session's unsubscribe
         final java.lang.reflect.Field more = GuildSlots.class.getDeclaredField("more");
         more.setAccessible(true);
         assertEquals(null, more.get(slots));
-        slots.put(43L << 22, 1);
-        assertEquals(2, slots.size());
-        slots.remove(43L << 22);
+        slots.putGuildSlot(43L << 22, 1);
+        assertEquals(2, slots.guildSlotCount());
+        slots.removeGuildSlot(43L << 22);
         assertEquals(null, more.get(slots), "the map goes once the second guild is gone");
-        assertEquals(9, slots.get(42L << 22));
+        assertEquals(9, slots.guildSlot(42L << 22));
     }
 }
