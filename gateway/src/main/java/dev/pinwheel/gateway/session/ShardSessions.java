@@ -100,8 +100,11 @@ public final class ShardSessions
      */
     private final Long2ObjectHashMap<Object> byUser = new Long2ObjectHashMap<>();
     private final Long2LongHashMap pendingSubscriptions = new Long2LongHashMap(0);
-    /** Sessions of user accounts whose READY waits for their read states (session id → its connection then). */
-    private final HashMap<String, GatewayConnection> awaitingReady = new HashMap<>();
+    /**
+     * Sessions of user accounts whose READY waits for their read states: the first half of the session id → its
+     * connection then (keyed like {@link #sessions}, so a DM's check per session makes no id string).
+     */
+    private final Long2ObjectHashMap<GatewayConnection> awaitingReady = new Long2ObjectHashMap<>();
     private final ReadStateProxy readStates;
     /** Guilds its sessions wait for after a subscription failed for a reason that may heal (empty: nothing kept). */
     private final LateGuilds lateGuilds;
@@ -361,7 +364,7 @@ public final class ShardSessions
         if (!account.bot())
         {
             // a user account's READY carries its read states, kept on the user's owner: READY waits for them
-            awaitingReady.put(id, c);
+            awaitingReady.put(s.idHigh(), c);
             readStates.requestReadStates(userId, id);
             return;
         }
@@ -376,7 +379,8 @@ public final class ShardSessions
      */
     void onReadStates(final String sessionId, final byte[] readState)
     {
-        final GatewayConnection c = awaitingReady.remove(sessionId);
+        final GatewayConnection c = SessionIds.isShardId(sessionId)
+            ? awaitingReady.remove(SessionIds.high(sessionId)) : null;
         final GatewaySession s = lookup(sessionId);
         final Account account = s == null ? null : context.node().accounts().get(s.userId());
         if (c != null && s != null && !s.destroyed() && account != null)
@@ -554,7 +558,7 @@ public final class ShardSessions
      */
     boolean requestSubscribe(final GatewaySession s, final long guildId)
     {
-        if (awaitingReady.containsKey(s.id()) || s.destroyed() || s.subscribedTo(guildId) || !s.coversGuild(guildId)
+        if (awaitingReady.containsKey(s.idHigh()) || s.destroyed() || s.subscribedTo(guildId) || !s.coversGuild(guildId)
             || !s.awaitGuild(guildId))
         {
             return false;
@@ -650,7 +654,7 @@ public final class ShardSessions
         {
             return GONE;
         }
-        if (awaitingReady.containsKey(sessionId) || !s.awaitGuild(guildId) && !lost)
+        if (awaitingReady.containsKey(s.idHigh()) || !s.awaitGuild(guildId) && !lost)
         {
             return PENDING;
         }
@@ -745,7 +749,7 @@ public final class ShardSessions
         int n = 0;
         for (final GatewaySession s : sessions.values())
         {
-            if (s.destroyed() || awaitingReady.containsKey(s.id()))
+            if (s.destroyed() || awaitingReady.containsKey(s.idHigh()))
             {
                 continue;
             }
@@ -926,7 +930,7 @@ public final class ShardSessions
             for (int i = 0, n = count(mine); i < n; i++)
             {
                 final GatewaySession s = at(mine, i);
-                if (!s.destroyed() && (awaitingReady.isEmpty() || !awaitingReady.containsKey(s.id())))
+                if (!s.destroyed() && (awaitingReady.isEmpty() || !awaitingReady.containsKey(s.idHigh())))
                 {
                     shard.sessions().deliverTo(s, d);
                 }
@@ -1093,7 +1097,7 @@ public final class ShardSessions
         {
             high = RANDOM.nextLong() & ~(0xFFL << 56) | (long)(shard.id() & 0xFF) << 56;
         }
-        while (sessions.containsKey(high));
+        while (sessions.containsKey(high) || awaitingReady.containsKey(high));
         return new GatewaySession(high, RANDOM.nextLong(), userId, intents, large, shardId, shardCount,
             context.config().resumeBufferEvents());
     }
