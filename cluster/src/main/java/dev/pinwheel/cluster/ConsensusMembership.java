@@ -75,8 +75,12 @@ public final class ConsensusMembership implements AutoCloseable
     private Replica catchUpOf;
     /** When this member's consensus module was last started again after it stopped on its own (0: never). */
     private volatile long restartedAt;
-    /** Times this member's consensus module was started again after it stopped on its own. */
+    /** Times this member's consensus module was started again after it stopped on its own or got stuck. */
     private volatile int restarts;
+    /** Of those, times it was started again because its election got stuck ({@link #watchElection}). */
+    private volatile int stuckRestarts;
+    /** Replicas started since this node started (under {@link #lifecycle}). */
+    private int replicasStarted;
     /** Handover phases this node finished and has not yet sent: {epoch, phase}. */
     private final java.util.concurrent.ConcurrentLinkedQueue<long[]> reports =
         new java.util.concurrent.ConcurrentLinkedQueue<>();
@@ -84,6 +88,8 @@ public final class ConsensusMembership implements AutoCloseable
     private volatile int appliedLiveNodes;
     /** The consensus leader as this node's membership client last heard (-1: not connected). */
     private volatile int leader = -1;
+    /** When the leader's ingress last took one of this node's heartbeats ({@code System.nanoTime()}; 0: never). */
+    private volatile long heartbeatTakenAt;
     private final CounterBlock gauges;
     private final File base;
     private Archive archive;
@@ -160,7 +166,8 @@ public final class ConsensusMembership implements AutoCloseable
             final QuietingIdleStrategy idle = QuietingIdleStrategy.forMembership(MembershipAgent.interval(ctx),
                 ctx.driverWake());
             agentRunner = new AgentRunner(idle, ex -> LOG.warn("cluster membership agent: {}", ex.toString()), null,
-                new MembershipAgent(ctx, client, this::applyReached, id -> leader = id, reports, () -> replica,
+                new MembershipAgent(ctx, client, this::applyReached, id -> leader = id, t -> heartbeatTakenAt = t,
+                    reports, () -> replica,
                     () -> appliedLiveNodes == everyone, reached::get, idle, incarnation));
             AgentRunner.startOnThread(agentRunner);
         }
@@ -206,6 +213,11 @@ public final class ConsensusMembership implements AutoCloseable
             final MembershipService service = new MembershipService(
                 TimeUnit.NANOSECONDS.toMillis(ctx.peerTimeoutNanos()), this::reached, ctx.nodeId(), incarnation,
                 this::ownHeartbeatCommitted);
+            if (ctx.stallFirstService() && replicasStarted == 0)
+            {
+                service.stall();
+            }
+            replicasStarted++;
             container = ClusteredServiceContainer.launch(new ClusteredServiceContainer.Context()
                 .aeronDirectoryName(ctx.aeronDirectoryName())
                 .clusterDir(new File(base, "consensus"))
@@ -443,36 +455,54 @@ public final class ConsensusMembership implements AutoCloseable
                     TimeUnit.NANOSECONDS.toMillis(ctx.peerTimeoutNanos() * SEED_TIMEOUT_PEER_TIMEOUTS));
             }
         }
-        awaitConsensusModuleGone();
         startReplicaAgain("after a seed");
     }
 
+    /** Attempts to start a stopped consensus module again before this member gives up (a peer timeout apart). */
+    private static final int START_ATTEMPTS = 10;
+
     /**
      * Starts this member's consensus module and replica again (its files as they are), unless the membership closed,
-     * and ends the seed or restart that stopped them. Seeding or restarting thread.
+     * and ends the seed or restart that stopped them. A start the consensus module refuses (the old module's state
+     * counter still held: seen when the old module took seconds to close) is tried again, up to
+     * {@link #START_ATTEMPTS} times: a member left without a module neither votes nor applies an epoch again.
+     * Seeding or restarting thread.
      *
      * @param after what stopped them, for the log.
      * @return whether they started.
      */
     private boolean startReplicaAgain(final String after)
     {
-        synchronized (lifecycle)
+        for (int attempt = 1; ; attempt++)
         {
-            seeding.set(false);
-            if (closed)
+            awaitConsensusModuleGone();
+            synchronized (lifecycle)
             {
-                return false;
+                if (closed)
+                {
+                    seeding.set(false);
+                    return false;
+                }
+                try
+                {
+                    replica = startReplica(base);
+                    seeding.set(false);
+                    return true;
+                }
+                catch (final RuntimeException ex)
+                {
+                    if (attempt == START_ATTEMPTS)
+                    {
+                        seeding.set(false);
+                        LOG.error("cluster: the consensus module did not start again {} in {} attempts; this member "
+                            + "neither votes nor applies ring epochs until the node restarts", after, attempt, ex);
+                        return false;
+                    }
+                    LOG.warn("cluster: the consensus module did not start again {} (attempt {} of {}: {}); trying "
+                        + "again", after, attempt, START_ATTEMPTS, ex.toString());
+                }
             }
-            try
-            {
-                replica = startReplica(base);
-                return true;
-            }
-            catch (final RuntimeException ex)
-            {
-                LOG.error("cluster: the consensus module did not start again {}", after, ex);
-                return false;
-            }
+            LockSupport.parkNanos(ctx.peerTimeoutNanos());
         }
     }
 
@@ -480,12 +510,25 @@ public final class ConsensusMembership implements AutoCloseable
      * This member's consensus module stopped on its own (Aeron Cluster ends its agent on errors it deems fatal, e.g.
      * its archive connection lost): the node's heartbeats still reach the cluster through its ingress, so it stays live
      * in the ring, but its replica no longer follows the log and it would apply no epoch again. The module and replica
-     * are started again on their files (a thread of their own; they replay the log from their snapshot and catch up
-     * from the leader like a restarted member), at most once per ten peer timeouts. Membership agent thread.
+     * are started again on their files ({@link #startAgain}). Membership agent thread.
      *
      * @param dead the replica whose consensus module stopped.
      */
     private void consensusModuleStopped(final Replica dead)
+    {
+        startAgain(dead, "this member's consensus module stopped (" + ctx.clusterDir() + ")", false);
+    }
+
+    /**
+     * Starts a replica's consensus module and replica again on their files, on a thread of their own (they replay the
+     * log from their snapshot and catch up from the leader like a restarted member), at most once per ten peer
+     * timeouts. Membership agent thread.
+     *
+     * @param old   the replica to replace (nothing is done if another replaced it meanwhile).
+     * @param why   what happened to it, for the log.
+     * @param stuck whether its election got stuck ({@link #stuckElectionRestarts()}).
+     */
+    private void startAgain(final Replica old, final String why, final boolean stuck)
     {
         final long now = System.nanoTime();
         if (closed || restartedAt != 0 && now - restartedAt < ctx.peerTimeoutNanos() * 10
@@ -494,24 +537,23 @@ public final class ConsensusMembership implements AutoCloseable
             return;
         }
         restartedAt = now;
-        LOG.error("cluster: this member's consensus module stopped ({}); starting it again on its files",
-            ctx.clusterDir());
+        LOG.error("cluster: {}; starting its consensus module again on its files", why);
         final Thread restart = new Thread(() ->
         {
             synchronized (lifecycle)
             {
-                if (closed || replica != dead)
+                if (closed || replica != old)
                 {
                     seeding.set(false);
                     return;
                 }
                 replica = null;
             }
-            CloseHelper.quietClose(dead);
-            awaitConsensusModuleGone();
-            if (startReplicaAgain("after it stopped on its own"))
+            CloseHelper.quietClose(old);
+            if (startReplicaAgain("after it was stopped"))
             {
                 restarts++;
+                stuckRestarts += stuck ? 1 : 0;
                 LOG.info("cluster: this member's consensus module started again");
             }
         }, "pinwheel-consensus-restart");
@@ -519,12 +561,90 @@ public final class ConsensusMembership implements AutoCloseable
         restart.start();
     }
 
+    /** Peer timeouts a member's election may go without progress, while a leader serves, before it starts again. */
+    static final int STUCK_ELECTION_PEER_TIMEOUTS = 10;
+    /** Peer timeouts between the log lines of an election without progress. */
+    private static final int STUCK_LOG_PEER_TIMEOUTS = 5;
+    /** The replica whose election the fields below watch (membership agent thread). */
+    private Replica watched;
+    /** When its election was last seen closed or moving; the state and positions it had then. */
+    private long movedAt;
+    private long watchedElection;
+    private long watchedCommit;
+    private long watchedProcessed;
+    private long stuckLoggedAt;
+
     /**
-     * @return times this member's consensus module was started again after it stopped on its own.
+     * Watches this member's election for a deadlock inside Aeron Cluster (1.51): a follower whose log or catch-up
+     * image went away just after its consensus module joined it waits, in {@code awaitServicesReady}, for its service
+     * to acknowledge the join, while the service waits, in {@code awaitImage}, for that image — neither has a timeout.
+     * The election then stays in one state ({@code FOLLOWER_CATCHUP_AWAIT} or {@code FOLLOWER_LOG_AWAIT}, whose own
+     * timeout is half a peer timeout) for good: the member neither votes nor follows the log, and its node never
+     * applies an epoch while the others agree on ones with it live (its heartbeats go through its membership client).
+     * Seen in six-node starts on a loaded box, after the leadership changed during a catch-up.
+     * <p>
+     * An election that stays in one state without closing, with neither the commit position nor the replica's
+     * processed position moving, is logged every {@link #STUCK_LOG_PEER_TIMEOUTS} peer timeouts; after
+     * {@link #STUCK_ELECTION_PEER_TIMEOUTS}, while this node's membership client is connected to another member as
+     * leader and that leader's ingress took one of its heartbeats within the last peer timeout (a quorum works without
+     * it), the member's consensus module and service are closed (their agents interrupted) and started again on their
+     * files ({@link #startAgain}): it catches up like a restarted member. An election that changes state (a storm of
+     * them), a catch-up or replay that moves, and a cluster without a leader are not stuck. Membership agent thread.
+     *
+     * @param r   the running replica.
+     * @param now {@code System.nanoTime()}.
+     */
+    private void watchElection(final Replica r, final long now)
+    {
+        final long election = r.electionState().get(-1);
+        final long commit = r.commitPosition().get(-1);
+        final long processed = r.service().processedPosition();
+        if (r != watched || election < 0 || io.aeron.cluster.ElectionState.get(election)
+            == io.aeron.cluster.ElectionState.CLOSED || election != watchedElection || commit != watchedCommit
+            || processed != watchedProcessed)
+        {
+            watched = r;
+            movedAt = now;
+            watchedElection = election;
+            stuckLoggedAt = now;
+            watchedCommit = commit;
+            watchedProcessed = processed;
+            return;
+        }
+        final int lead = leader;
+        final long taken = heartbeatTakenAt;
+        final long still = now - movedAt;
+        final boolean stuck = still >= ctx.peerTimeoutNanos() * STUCK_ELECTION_PEER_TIMEOUTS && lead >= 0
+            && lead != ctx.nodeId() && taken != 0 && now - taken < ctx.peerTimeoutNanos();
+        if (now - stuckLoggedAt >= ctx.peerTimeoutNanos() * STUCK_LOG_PEER_TIMEOUTS)
+        {
+            stuckLoggedAt = now;
+            LOG.warn("cluster: this member's election has been in {} for {} ms without progress (commit position {}, "
+                + "processed {}; leader {} as this node's membership client last heard)",
+                io.aeron.cluster.ElectionState.get(election), TimeUnit.NANOSECONDS.toMillis(still), commit, processed,
+                lead);
+        }
+        if (stuck)
+        {
+            startAgain(r, "this member's election made no progress in " + TimeUnit.NANOSECONDS.toMillis(still)
+                + " ms while node " + lead + " leads", true);
+        }
+    }
+
+    /**
+     * @return times this member's consensus module was started again after it stopped on its own or got stuck.
      */
     int consensusModuleRestarts()
     {
         return restarts;
+    }
+
+    /**
+     * @return times this member's consensus module was started again because its election got stuck.
+     */
+    int stuckElectionRestarts()
+    {
+        return stuckRestarts;
     }
 
     /**
@@ -699,6 +819,10 @@ public final class ConsensusMembership implements AutoCloseable
         if (running != null && !running.commitPosition().live())
         {
             consensusModuleStopped(running);
+        }
+        else if (running != null)
+        {
+            watchElection(running, System.nanoTime());
         }
         final EpochState state = reached.get();
         if (state == null || state.equals(appliedState) || !caughtUp())
@@ -943,6 +1067,7 @@ public final class ConsensusMembership implements AutoCloseable
         private final Aeron aeron;
         private final java.util.function.IntSupplier apply;
         private final java.util.function.IntConsumer leader;
+        private final java.util.function.LongConsumer heartbeatTaken;
         private final java.util.Queue<long[]> reports;
         private final java.util.function.Supplier<Replica> running;
         private final java.util.function.BooleanSupplier allLive;
@@ -972,10 +1097,10 @@ public final class ConsensusMembership implements AutoCloseable
         private boolean warned;
 
         MembershipAgent(final MembershipContext ctx, final Aeron aeron, final java.util.function.IntSupplier apply,
-            final java.util.function.IntConsumer leader, final java.util.Queue<long[]> reports,
-            final java.util.function.Supplier<Replica> running, final java.util.function.BooleanSupplier allLive,
-            final java.util.function.Supplier<EpochState> replica, final QuietingIdleStrategy idle,
-            final long incarnation)
+            final java.util.function.IntConsumer leader, final java.util.function.LongConsumer heartbeatTaken,
+            final java.util.Queue<long[]> reports, final java.util.function.Supplier<Replica> running,
+            final java.util.function.BooleanSupplier allLive, final java.util.function.Supplier<EpochState> replica,
+            final QuietingIdleStrategy idle, final long incarnation)
         {
             this.incarnation = incarnation;
             this.idle = idle;
@@ -983,6 +1108,7 @@ public final class ConsensusMembership implements AutoCloseable
             this.replica = replica;
             this.allLive = allLive;
             this.leader = leader;
+            this.heartbeatTaken = heartbeatTaken;
             this.reports = reports;
             this.ctx = ctx;
             this.aeron = aeron;
@@ -1065,6 +1191,7 @@ public final class ConsensusMembership implements AutoCloseable
                 if (cluster.offer(buffer, 0, length) > 0)
                 {
                     nextHeartbeat = now + intervalNanos;
+                    heartbeatTaken.accept(now);
                     work++;
                 }
                 else

@@ -38,6 +38,7 @@ public final class MembershipContext
         System.getProperty("pinwheel.cluster.resetOnMembersChange", "true"));
     private ConsensusMembership.RingEpochs ringEpochs = state -> { };
     private Runnable driverWake = () -> { };
+    private boolean stallFirstService;
 
     /**
      * @param value this node's id (its index in the members).
@@ -135,6 +136,26 @@ public final class MembershipContext
     public boolean resetOnMembersChange()
     {
         return resetOnMembersChange;
+    }
+
+    /**
+     * Tests: the first replica this member starts waits as it starts, alive (it idles through the cluster's idle
+     * strategy, which serves its Aeron client) but acknowledging nothing to its consensus module, until its container
+     * closes — the service's side of the deadlock {@code ConsensusMembership} watches for.
+     *
+     * @param value whether to stall it.
+     * @return this.
+     */
+    MembershipContext stallFirstService(final boolean value)
+    {
+        stallFirstService = value;
+        return this;
+    }
+
+    /** @return whether the first replica's service stalls ({@link #stallFirstService(boolean)}). */
+    boolean stallFirstService()
+    {
+        return stallFirstService;
     }
 
     /**

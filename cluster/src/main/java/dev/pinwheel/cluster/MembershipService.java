@@ -116,10 +116,31 @@ final class MembershipService implements ClusteredService
         this.ownHeartbeat = ownHeartbeat;
     }
 
+    /** Tests: wait in {@link #onStart} until the container closes ({@link #stall()}). */
+    private volatile boolean stall;
+
+    /**
+     * Tests: this replica waits in {@link #onStart}, serving its Aeron client (through the cluster's idle strategy)
+     * but acknowledging nothing to its consensus module, until its container closes. Call before the container
+     * starts.
+     */
+    void stall()
+    {
+        stall = true;
+    }
+
     @Override
     public void onStart(final Cluster c, final Image snapshotImage)
     {
         this.cluster = c;
+        if (stall)
+        {
+            LOG.warn("cluster: membership replica stalls in onStart until its container closes (test)");
+            while (true)
+            {
+                c.idleStrategy().idle(); // ends with the container: an AgentTerminationException once interrupted
+            }
+        }
         if (snapshotImage != null)
         {
             loadSnapshot(snapshotImage);

@@ -53,6 +53,15 @@ class ConsensusMembershipTest
 
     private void startNode(final int k)
     {
+        startNode(k, false);
+    }
+
+    /**
+     * @param stall whether the node's first replica waits as it starts, acknowledging nothing to its consensus module
+     *              ({@link MembershipContext#stallFirstService}).
+     */
+    private void startNode(final int k, final boolean stall)
+    {
         drivers[k] = MediaDriver.launchEmbedded(new MediaDriver.Context()
             .aeronDirectoryName(dir.resolve("aeron-" + k).toString())
             .dirDeleteOnStart(true)
@@ -69,7 +78,7 @@ class ConsensusMembershipTest
         members[k] = new ConsensusMembership(new MembershipContext().nodeId(k).members(spec).ringEpochs(epochs::add)
             .clusterDir(dir.resolve("node-" + k).resolve("aeron-cluster"))
             .aeronDirectoryName(drivers[k].aeronDirectoryName())
-            .peerTimeoutNanos(TimeUnit.MILLISECONDS.toNanos(PEER_TIMEOUT_MS)), null);
+            .peerTimeoutNanos(TimeUnit.MILLISECONDS.toNanos(PEER_TIMEOUT_MS)).stallFirstService(stall), null);
     }
 
     private void stopNode(final int k)
@@ -155,6 +164,39 @@ class ConsensusMembershipTest
             assertTrue(e.epoch() >= first, "node 1 applied history after its module restarted: " + after);
         }
     }
+
+    /**
+     * A member whose consensus module waits for ever on its service, which is alive but acknowledges nothing (Aeron
+     * Cluster 1.51 gets there on its own: a follower whose log image went away just after it joined it waits for its
+     * service to acknowledge the join while the service waits for that image; seen in six-node starts on a loaded
+     * box). Its election stays in one state, it neither votes nor follows the log, and its node, whose heartbeats reach
+     * the others through its membership client, would be live in their epochs and apply none itself. Its consensus
+     * module and service are started again on their files once its election made no progress for
+     * {@link ConsensusMembership#STUCK_ELECTION_PEER_TIMEOUTS} peer timeouts while a leader took its heartbeats: it
+     * then applies the epoch the others agree on, with all three live.
+     */
+    @Test
+    void aMemberWhoseElectionIsStuckIsStartedAgain() throws IOException
+    {
+        spec = ClusterMembers.parse(freeBases(NODES));
+        startNode(0);
+        startNode(1);
+        await(60_000, () -> allLive(0b011, 0, 1), "nodes 0 and 1 agree on an epoch without node 2");
+        final long stalledAt = System.nanoTime();
+        startNode(2, true);
+        await(30_000, () -> members[0].liveNodes() == 0b111, "node 2's heartbeats make it live for node 0");
+        assertEquals(0, members[2].epoch(), "node 2 applied an epoch while its replica is stalled");
+        await(STUCK_ELECTION_PEER_TIMEOUTS_MS + 60_000, () -> allLive(0b111, 0, 1, 2),
+            "node 2 applies an epoch with all three live");
+        final long agreedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stalledAt);
+        System.out.println("ConsensusMembershipTest: a stuck member applied epoch " + members[2].epoch() + " "
+            + agreedMs + " ms after it started, " + members[2].stuckElectionRestarts() + " restart(s)");
+        assertTrue(members[2].stuckElectionRestarts() >= 1, "started again because its election was stuck");
+        assertTrue(agreedMs >= STUCK_ELECTION_PEER_TIMEOUTS_MS, "not before its election was stuck: " + agreedMs);
+    }
+
+    private static final long STUCK_ELECTION_PEER_TIMEOUTS_MS =
+        ConsensusMembership.STUCK_ELECTION_PEER_TIMEOUTS * PEER_TIMEOUT_MS;
 
     /** Every named node applied the same epoch, with exactly these live nodes. */
     private boolean allLive(final int mask, final int... nodes)

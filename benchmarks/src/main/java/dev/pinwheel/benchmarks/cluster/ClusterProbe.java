@@ -311,9 +311,22 @@ public final class ClusterProbe
                     serverProps(), nodeFlags(), List.of("--node-id", Integer.toString(node), "--members", members),
                     startupNanos(240))));
             }
+            // every node that started is kept (stopped and its log kept on a failure), then the first failure thrown
+            java.util.concurrent.ExecutionException failed = null;
             for (final Future<ServerProcess> f : started)
             {
-                servers.add(f.get());
+                try
+                {
+                    servers.add(f.get());
+                }
+                catch (final java.util.concurrent.ExecutionException ex)
+                {
+                    failed = failed == null ? ex : failed;
+                }
+            }
+            if (failed != null)
+            {
+                throw failed;
             }
         }
         finally
@@ -1108,7 +1121,43 @@ public final class ClusterProbe
         }
     }
 
-    /** Stops every client, then every server (SIGTERM, SIGKILL after 30 s); deletes the work directory. */
+    /**
+     * Stops the child processes that are still alive after the known ones were stopped: nodes whose start had not
+     * finished when the probe ended (a start that failed or timed out on another node, SIGTERM to the probe), which no
+     * list holds yet, were left running without a parent. SIGTERM, SIGKILL after 30 s.
+     */
+    private static void stopStragglers()
+    {
+        final List<ProcessHandle> left = ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).toList();
+        for (final ProcessHandle p : left)
+        {
+            System.err.println("cluster-probe: stopping child process " + p.pid() + " still running ("
+                + p.info().commandLine().map(c -> c.length() > 120 ? c.substring(0, 120) + "…" : c).orElse("?") + ")");
+            p.destroy();
+        }
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        for (final ProcessHandle p : left)
+        {
+            try
+            {
+                p.onExit().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            }
+            catch (final java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException ex)
+            {
+                p.destroyForcibly();
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                p.destroyForcibly();
+            }
+        }
+    }
+
+    /**
+     * Stops every client, then every server (SIGTERM, SIGKILL after 30 s), then any other child still running;
+     * deletes the work directory.
+     */
     private synchronized void stopAll()
     {
         for (final LoadClientProcess c : clients)
@@ -1135,6 +1184,7 @@ public final class ClusterProbe
             }
         }
         servers.clear();
+        stopStragglers();
         if (Files.isDirectory(work))
         {
             ServerProcess.deleteTree(work);
