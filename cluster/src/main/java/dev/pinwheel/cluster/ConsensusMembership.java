@@ -73,7 +73,7 @@ public final class ConsensusMembership implements AutoCloseable
     private long catchUpSince;
     /** The replica whose catch-up the three fields above describe. Membership agent thread. */
     private Replica catchUpOf;
-    /** When this member's consensus module was last started again after it stopped on its own (0: never). */
+    /** When this member's consensus module was last started again after it stopped or got stuck (0: never). */
     private volatile long restartedAt;
     /** Times this member's consensus module was started again after it stopped on its own or got stuck. */
     private volatile int restarts;
@@ -167,8 +167,7 @@ public final class ConsensusMembership implements AutoCloseable
                 ctx.driverWake());
             agentRunner = new AgentRunner(idle, ex -> LOG.warn("cluster membership agent: {}", ex.toString()), null,
                 new MembershipAgent(ctx, client, this::applyReached, id -> leader = id, t -> heartbeatTakenAt = t,
-                    reports, () -> replica,
-                    () -> appliedLiveNodes == everyone, reached::get, idle, incarnation));
+                    reports, () -> replica, () -> appliedLiveNodes == everyone, reached::get, idle, incarnation));
             AgentRunner.startOnThread(agentRunner);
         }
         catch (final RuntimeException ex)
