@@ -339,10 +339,7 @@ public final class ClusterProbe
             live.append(k == 0 ? "" : ", ").append(k);
         }
         live.append(']');
-        for (final ServerProcess s : servers)
-        {
-            awaitLog(s, live.toString(), System.nanoTime() + TimeUnit.SECONDS.toNanos(180));
-        }
+        awaitRing(servers, live.toString(), System.nanoTime() + TimeUnit.SECONDS.toNanos(180));
         final long startMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startT0);
         System.out.printf(Locale.ROOT, "%d nodes serving and agreed on a ring with all of them live in %d ms (members "
             + "%s)%n", nodes, startMs, members);
@@ -936,18 +933,56 @@ public final class ClusterProbe
         throw new IOException("none of 200 guilds is owned by node " + node);
     }
 
-    private static void awaitLog(final ServerProcess s, final String text, final long deadlineNanos)
+    /**
+     * Waits until every node logged {@code text}; when the deadline passes or a node exits first, the error names the
+     * nodes that did not and what each last said of its ring epochs and its consensus election (the logs themselves
+     * are kept by the caller).
+     */
+    private static void awaitRing(final List<ServerProcess> nodes, final String text, final long deadlineNanos)
         throws IOException, InterruptedException
     {
-        while (!Files.readString(s.log(), StandardCharsets.UTF_8).contains(text))
+        while (true)
         {
-            if (System.nanoTime() - deadlineNanos > 0 || !s.isAlive())
+            boolean all = true;
+            boolean exited = false;
+            for (final ServerProcess s : nodes)
             {
-                throw new IOException("node log " + s.log() + " never said '" + text + "'");
+                all &= Files.readString(s.log(), StandardCharsets.UTF_8).contains(text);
+                exited |= !s.isAlive();
+            }
+            if (all)
+            {
+                return;
+            }
+            if (exited || System.nanoTime() - deadlineNanos > 0)
+            {
+                break;
             }
             Thread.sleep(100);
         }
+        final StringBuilder b = new StringBuilder("not every node logged '" + text + "':");
+        for (int k = 0; k < nodes.size(); k++)
+        {
+            final String log = Files.readString(nodes.get(k).log(), StandardCharsets.UTF_8);
+            if (log.contains(text))
+            {
+                continue;
+            }
+            b.append("\n  node ").append(k).append(nodes.get(k).isAlive() ? "" : " (exited)");
+            for (final String key : List.of("ring epoch ", "election has been", "consensus module"))
+            {
+                final int at = log.lastIndexOf(key);
+                if (at >= 0)
+                {
+                    final int start = log.lastIndexOf('\n', at) + 1;
+                    final int end = log.indexOf('\n', at);
+                    b.append("\n    ").append(log, start, end < 0 ? log.length() : end);
+                }
+            }
+        }
+        throw new IOException(b.toString());
     }
+
 
     /**
      * Free link ports for {@code count} nodes: each node's link port and its five consensus ports (link port plus
