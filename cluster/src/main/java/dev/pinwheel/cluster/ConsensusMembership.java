@@ -457,21 +457,22 @@ public final class ConsensusMembership implements AutoCloseable
         startReplicaAgain("after a seed");
     }
 
-    /** Attempts to start a stopped consensus module again before this member gives up (a peer timeout apart). */
-    private static final int START_ATTEMPTS = 10;
+    /** The longest wait, in peer timeouts, between two attempts to start a stopped consensus module again. */
+    private static final int START_BACKOFF_PEER_TIMEOUTS = 16;
 
     /**
      * Starts this member's consensus module and replica again (its files as they are), unless the membership closed,
      * and ends the seed or restart that stopped them. A start the consensus module refuses (the old module's state
-     * counter still held: seen when the old module took seconds to close) is tried again, up to
-     * {@link #START_ATTEMPTS} times: a member left without a module neither votes nor applies an epoch again.
-     * Seeding or restarting thread.
+     * counter still held: seen when the old module took seconds to close) is tried again until it starts or the
+     * membership closes, a peer timeout apart at first, doubling up to {@link #START_BACKOFF_PEER_TIMEOUTS}: a member
+     * left without a module neither votes nor applies an epoch again. Seeding or restarting thread.
      *
      * @param after what stopped them, for the log.
      * @return whether they started.
      */
     private boolean startReplicaAgain(final String after)
     {
+        long backoff = ctx.peerTimeoutNanos();
         for (int attempt = 1; ; attempt++)
         {
             awaitConsensusModuleGone();
@@ -490,18 +491,15 @@ public final class ConsensusMembership implements AutoCloseable
                 }
                 catch (final RuntimeException ex)
                 {
-                    if (attempt == START_ATTEMPTS)
+                    if (attempt <= 3 || attempt % 10 == 0)
                     {
-                        seeding.set(false);
-                        LOG.error("cluster: the consensus module did not start again {} in {} attempts; this member "
-                            + "neither votes nor applies ring epochs until the node restarts", after, attempt, ex);
-                        return false;
+                        LOG.warn("cluster: the consensus module did not start again {} (attempt {}: {}); trying again "
+                            + "in {} ms", after, attempt, ex.toString(), TimeUnit.NANOSECONDS.toMillis(backoff));
                     }
-                    LOG.warn("cluster: the consensus module did not start again {} (attempt {} of {}: {}); trying "
-                        + "again", after, attempt, START_ATTEMPTS, ex.toString());
                 }
             }
-            LockSupport.parkNanos(ctx.peerTimeoutNanos());
+            LockSupport.parkNanos(backoff);
+            backoff = Math.min(backoff * 2, ctx.peerTimeoutNanos() * START_BACKOFF_PEER_TIMEOUTS);
         }
     }
 
