@@ -983,7 +983,6 @@ public final class ClusterProbe
         throw new IOException(b.toString());
     }
 
-
     /**
      * Free link ports for {@code count} nodes: each node's link port and its five consensus ports (link port plus
      * 100, 200, 300, 400 and 500) bind on 127.0.0.1 now.
