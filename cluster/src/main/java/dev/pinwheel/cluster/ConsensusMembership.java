@@ -586,7 +586,8 @@ public final class ConsensusMembership implements AutoCloseable
      * leader and that leader's ingress took one of its heartbeats within the last peer timeout (a quorum works without
      * it), the member's consensus module and service are closed (their agents interrupted) and started again on their
      * files ({@link #startAgain}): it catches up like a restarted member. An election that changes state (a storm of
-     * them), a catch-up or replay that moves, and a cluster without a leader are not stuck. Membership agent thread.
+     * them), a catch-up or replay that moves, a copy of the log from the leader's archive ({@link #notWatched}) and a
+     * cluster without a leader are not stuck. Membership agent thread.
      *
      * @param r   the running replica.
      * @param now {@code System.nanoTime()}.
@@ -596,9 +597,8 @@ public final class ConsensusMembership implements AutoCloseable
         final long election = r.electionState().get(-1);
         final long commit = r.commitPosition().get(-1);
         final long processed = r.service().processedPosition();
-        if (r != watched || election < 0 || io.aeron.cluster.ElectionState.get(election)
-            == io.aeron.cluster.ElectionState.CLOSED || election != watchedElection || commit != watchedCommit
-            || processed != watchedProcessed)
+        if (r != watched || election < 0 || notWatched(io.aeron.cluster.ElectionState.get(election))
+            || election != watchedElection || commit != watchedCommit || processed != watchedProcessed)
         {
             watched = r;
             movedAt = now;
@@ -626,6 +626,18 @@ public final class ConsensusMembership implements AutoCloseable
             startAgain(r, "this member's election made no progress in " + TimeUnit.NANOSECONDS.toMillis(still)
                 + " ms while node " + lead + " leads", true);
         }
+    }
+
+    /**
+     * @return whether an election in this state is left alone: closed, or copying the log from the leader's archive
+     *         (its progress is the recording's, which the counters watched here do not show, and Aeron ends a copy
+     *         that stops moving itself: {@code log replication has not progressed}).
+     */
+    private static boolean notWatched(final io.aeron.cluster.ElectionState state)
+    {
+        return state == io.aeron.cluster.ElectionState.CLOSED
+            || state == io.aeron.cluster.ElectionState.FOLLOWER_LOG_REPLICATION
+            || state == io.aeron.cluster.ElectionState.LEADER_LOG_REPLICATION;
     }
 
     /**
