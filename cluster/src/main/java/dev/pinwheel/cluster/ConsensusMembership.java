@@ -79,8 +79,8 @@ public final class ConsensusMembership implements AutoCloseable
     private volatile int restarts;
     /** Of those, times it was started again because its election got stuck ({@link #watchElection}). */
     private volatile int stuckRestarts;
-    /** Replicas started since this node started (under {@link #lifecycle}). */
-    private int replicasStarted;
+    /** Whether a replica was started since this node started (tests stall only the first: under {@link #lifecycle}). */
+    private boolean replicaStarted;
     /** Handover phases this node finished and has not yet sent: {epoch, phase}. */
     private final java.util.concurrent.ConcurrentLinkedQueue<long[]> reports =
         new java.util.concurrent.ConcurrentLinkedQueue<>();
@@ -212,11 +212,11 @@ public final class ConsensusMembership implements AutoCloseable
             final MembershipService service = new MembershipService(
                 TimeUnit.NANOSECONDS.toMillis(ctx.peerTimeoutNanos()), this::reached, ctx.nodeId(), incarnation,
                 this::ownHeartbeatCommitted);
-            if (ctx.stallFirstService() && replicasStarted == 0)
+            if (ctx.stallFirstService() && !replicaStarted)
             {
                 service.stall();
             }
-            replicasStarted++;
+            replicaStarted = true;
             container = ClusteredServiceContainer.launch(new ClusteredServiceContainer.Context()
                 .aeronDirectoryName(ctx.aeronDirectoryName())
                 .clusterDir(new File(base, "consensus"))
